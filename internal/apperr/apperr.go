@@ -1,0 +1,103 @@
+// Package apperr is qingdan's one error vocabulary. Domain packages return
+// *Error for anything a user can act on; adapters (web, api) map Code to an
+// HTTP status in one table and show only Message. Anything that is not an
+// *Error is internal and is logged, never shown.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error. The set is closed: adapters map each to a status.
+type Code string
+
+const (
+	Invalid      Code = "invalid"      // bad input; Field names it
+	NotFound     Code = "not_found"    // no such object (or not visible to you)
+	Conflict     Code = "conflict"     // state does not allow it (already published, duplicate code …)
+	Unauthorized Code = "unauthorized" // not logged in / bad token
+	Forbidden    Code = "forbidden"    // logged in, but role or jurisdiction does not allow it
+	TooMany      Code = "too_many"     // throttled or locked out
+	Internal     Code = "internal"     // a bug or an outage; details only in the log
+)
+
+// Error is a safe, bilingual error. Zh and En say the same thing; Field is
+// the input field (form name, JSON path, "sheet!B7", "line 12") it concerns.
+type Error struct {
+	Code  Code
+	Field string
+	Zh    string
+	En    string
+	Err   error // optional cause, for logs only
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s: %s / %s", e.Code, e.Field, e.Zh, e.En)
+	}
+	return fmt.Sprintf("%s: %s / %s", e.Code, e.Zh, e.En)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Message returns the message in the given language ("en" or anything else
+// for Chinese, the default).
+func (e *Error) Message(lang string) string {
+	if lang == "en" {
+		return e.En
+	}
+	return e.Zh
+}
+
+// New builds an error of the given code.
+func New(code Code, field, zh, en string) *Error {
+	return &Error{Code: code, Field: field, Zh: zh, En: en}
+}
+
+// Invalidf reports bad input in one field.
+func Invalidf(field, zh, en string, args ...any) *Error {
+	return &Error{Code: Invalid, Field: field, Zh: fmt.Sprintf(zh, args...), En: fmt.Sprintf(en, args...)}
+}
+
+// NotFoundf reports a missing object.
+func NotFoundf(zh, en string, args ...any) *Error {
+	return &Error{Code: NotFound, Zh: fmt.Sprintf(zh, args...), En: fmt.Sprintf(en, args...)}
+}
+
+// Conflictf reports a state conflict.
+func Conflictf(zh, en string, args ...any) *Error {
+	return &Error{Code: Conflict, Zh: fmt.Sprintf(zh, args...), En: fmt.Sprintf(en, args...)}
+}
+
+// Forbiddenf reports a role or jurisdiction refusal.
+func Forbiddenf(zh, en string, args ...any) *Error {
+	return &Error{Code: Forbidden, Zh: fmt.Sprintf(zh, args...), En: fmt.Sprintf(en, args...)}
+}
+
+// As returns the *Error in err's chain, or an Internal error wrapping err.
+func As(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: Internal, Zh: "服务器内部错误", En: "internal server error", Err: err}
+}
+
+// CodeOf returns the code of err (Internal for foreign errors, "" for nil).
+func CodeOf(err error) Code {
+	if err == nil {
+		return ""
+	}
+	return As(err).Code
+}
+
+// List collects several field errors (an import with many bad rows) into one.
+type List []*Error
+
+func (l List) Error() string {
+	if len(l) == 0 {
+		return "no errors"
+	}
+	return fmt.Sprintf("%d errors, first: %s", len(l), l[0].Error())
+}

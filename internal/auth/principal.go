@@ -1,0 +1,91 @@
+package auth
+
+import "strings"
+
+// Role is what a staff account may do (O2, O3). A staff member has one or more.
+type Role string
+
+const (
+	RoleWindow             Role = "window"              // 窗口: registers, accepts, refuses, hands over
+	RoleUnitStaff          Role = "unit_staff"          // 站所/科室 staff: handles handed-over and enforcement cases
+	RoleListLiaison        Role = "list_liaison"        // 清单联络员: proposes list adjustments
+	RoleGeneralOffice      Role = "general_office"      // 党政办: aggregates, reviews, receives complaints
+	RoleSupervisor         Role = "supervisor"          // 监察/纪工委: alarms, orders, complaints, accountability
+	RoleExternalSupervisor Role = "external_supervisor" // 六位一体 external supervisor: reads, reports; never writes
+	RoleLeader             Role = "leader"              // reads reports and rankings
+	RoleAdmin              Role = "admin"               // organisation, accounts, calendar, rules
+)
+
+// AllRoles lists every role in a stable order (forms, tests, docs).
+var AllRoles = []Role{RoleWindow, RoleUnitStaff, RoleListLiaison, RoleGeneralOffice,
+	RoleSupervisor, RoleExternalSupervisor, RoleLeader, RoleAdmin}
+
+// ParseRole returns the role named s and whether it exists.
+func ParseRole(s string) (Role, bool) {
+	for _, r := range AllRoles {
+		if string(r) == s {
+			return r, true
+		}
+	}
+	return "", false
+}
+
+// Principal is whoever makes a request: a logged-in staff member, an API
+// token acting for one, or the anonymous public (zero value).
+type Principal struct {
+	AccountID int64
+	StaffID   int64
+	Login     string
+	Name      string
+	BodyID    int64
+	// BodyPath is the materialised path of the staff member's body, like
+	// "/1/4/"; the jurisdiction is every body whose path starts with it.
+	BodyPath string
+	UnitID   int64
+	Roles    []Role
+	// Scopes restricts an API token (empty for a browser session = all of the
+	// staff member's roles).
+	Scopes []string
+	// MustChangePassword is set for created accounts until the first change.
+	MustChangePassword bool
+}
+
+// Anonymous reports whether p is the public.
+func (p Principal) Anonymous() bool { return p.AccountID == 0 }
+
+// Has reports whether p holds role r.
+func (p Principal) Has(r Role) bool {
+	for _, x := range p.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// HasAny reports whether p holds any of rs.
+func (p Principal) HasAny(rs ...Role) bool {
+	for _, r := range rs {
+		if p.Has(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Covers reports whether a body with the given materialised path lies in
+// p's jurisdiction: the subtree of p's own body (O1).
+func (p Principal) Covers(bodyPath string) bool {
+	return p.BodyPath != "" && strings.HasPrefix(bodyPath, p.BodyPath)
+}
+
+// ReadOnly reports whether p may never write: an external supervisor who holds
+// no other role (S7).
+func (p Principal) ReadOnly() bool {
+	for _, r := range p.Roles {
+		if r != RoleExternalSupervisor {
+			return false
+		}
+	}
+	return len(p.Roles) > 0
+}
