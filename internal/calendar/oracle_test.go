@@ -82,4 +82,3 @@ func TestCalendar_L9_matchesIndependentOracle(t *testing.T) {
 	}
 	t.Logf("checked %d days of %v: %d mismatches", checked, years, mismatches)
 }
-
