@@ -176,13 +176,15 @@ func (v ItemVersion) validateBody(p *problems) {
 }
 
 func (v ItemVersion) validateLifecycle(p *problems) {
-	if v.Version < 1 {
+	// A draft gets its number and, by default, its start when published.
+	draft := v.Status == StatusDraft
+	if v.Version < 1 && !draft {
 		p.add("version", "版本号从1开始", "version numbers start at 1")
 	}
 	if !v.Status.Valid() {
 		p.add("status", "状态“%s”无效", "status %q is invalid", v.Status)
 	}
-	if v.ValidFrom.IsZero() {
+	if v.ValidFrom.IsZero() && !draft {
 		p.add("valid_from", "生效日期不能为空", "valid-from date is required")
 	}
 	if v.ValidTo != nil && !v.ValidTo.After(v.ValidFrom) {

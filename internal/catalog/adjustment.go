@@ -1,0 +1,412 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+)
+
+// AdjustmentKind is what an adjustment does to one item (C3, C7).
+type AdjustmentKind string
+
+const (
+	AddItem      AdjustmentKind = "add"      // 新增
+	ChangeItem   AdjustmentKind = "change"   // 变更
+	SuspendItem  AdjustmentKind = "suspend"  // 暂停
+	ReenableItem AdjustmentKind = "reenable" // 恢复
+	CancelItem   AdjustmentKind = "cancel"   // 取消
+)
+
+// Reason is why the list is adjusted (C3, seed 000 art. 32).
+type Reason string
+
+const (
+	LawMade             Reason = "law_made"             // 法律法规立
+	LawAmended          Reason = "law_amended"          // 改
+	LawRepealed         Reason = "law_repealed"         // 废
+	LawInterpreted      Reason = "law_interpreted"      // 释
+	InstitutionalReform Reason = "institutional_reform" // 机构改革和职能调整
+	OperatingExperience Reason = "operating_experience" // 清单运行情况
+)
+
+// Valid reports whether r is a known reason.
+func (r Reason) Valid() bool {
+	switch r {
+	case LawMade, LawAmended, LawRepealed, LawInterpreted, InstitutionalReform, OperatingExperience:
+		return true
+	}
+	return false
+}
+
+// BasisDocument is a document the adjustment relies on: the new law, the
+// reform decision, the lead-meeting minutes.
+type BasisDocument struct {
+	Title  string    `json:"title"`            // 文件名称
+	DocNo  string    `json:"doc_no,omitempty"` // 文号
+	Issued time.Time `json:"issued"`           // 发布日期
+}
+
+// Change is one item affected by an adjustment. Draft is the new content for
+// add and change (and optionally re-enable); suspend and cancel copy the
+// item's current content into the new version.
+type Change struct {
+	Kind     AdjustmentKind `json:"kind"`
+	BaseCode string         `json:"base_code"`
+	Name     string         `json:"name"`
+	Draft    *ItemVersion   `json:"draft,omitempty"`
+	Note     string         `json:"note,omitempty"` // 调整说明
+}
+
+// Stage is where an adjustment stands (C3: seed 000 art. 32–35).
+type Stage string
+
+const (
+	StageDrafting       Stage = "drafting"        // 单位起草
+	StageSigned         Stage = "signed"          // 单位负责人已签字,待党政办初审
+	StageOfficeReviewed Stage = "office_reviewed" // 党政办初审通过,待改革办审核
+	StageApproved       Stage = "approved"        // 改革办权力清单组、责任清单组均已审核确认
+	StagePublished      Stage = "published"       // 已调整并向社会公布
+	StageReturned       Stage = "returned"        // 退回修改
+	StageWithdrawn      Stage = "withdrawn"       // 已撤回
+)
+
+// Zh names the stage in Chinese.
+func (s Stage) Zh() string {
+	return map[Stage]string{StageDrafting: "起草中", StageSigned: "待党政办初审", StageOfficeReviewed: "待改革办审核",
+		StageApproved: "已审核待公布", StagePublished: "已公布", StageReturned: "已退回", StageWithdrawn: "已撤回"}[s]
+}
+
+// ReformGroup is one of the two review groups of the upper level's reform
+// office (五单一网改革办): both must confirm an adjustment (seed 000 art. 33).
+type ReformGroup string
+
+const (
+	PowerListGroup ReformGroup = "power_list" // 权力清单组
+	DutyListGroup  ReformGroup = "duty_list"  // 责任清单组
+)
+
+// ActionKind is a step in the adjustment procedure.
+type ActionKind string
+
+const (
+	ActSign          ActionKind = "sign"           // 单位负责人签字确认
+	ActOfficeApprove ActionKind = "office_approve" // 党政办初审通过
+	ActOfficeReturn  ActionKind = "office_return"  // 党政办退回
+	ActGroupApprove  ActionKind = "group_approve"  // 改革办某组审核确认
+	ActReformReturn  ActionKind = "reform_return"  // 改革办退回
+	ActPublish       ActionKind = "publish"        // 公布
+	ActWithdraw      ActionKind = "withdraw"       // 起草单位撤回
+)
+
+// Action is one request to move an adjustment on.
+type Action struct {
+	Kind    ActionKind
+	Group   ReformGroup // for ActGroupApprove: which group confirms
+	Comment string
+	At      time.Time
+}
+
+// Actor is who acts, as far as the procedure cares.
+//
+// Roles come from internal/auth. The unit head is a unit_staff or
+// list_liaison of the unit with Head set (O2: the head is the first
+// responsible person; there is no separate role). The reform office (改革办)
+// sits in the upper level's government: it is modelled as a general_office
+// staff member of the adjustment's upper body who belongs to one or both
+// review groups (Groups), so no new role is needed and jurisdiction stays a
+// body test.
+type Actor struct {
+	Login  string
+	Roles  []auth.Role
+	BodyID int64
+	UnitID int64
+	Head   bool
+	Groups []ReformGroup
+}
+
+func (a Actor) has(r auth.Role) bool { return slices.Contains(a.Roles, r) }
+
+// TraceEntry records one step (痕迹化管理, seed 000 art. 35).
+type TraceEntry struct {
+	At      time.Time   `json:"at"`
+	Action  ActionKind  `json:"action"`
+	Group   ReformGroup `json:"group,omitempty"`
+	From    Stage       `json:"from"`
+	To      Stage       `json:"to"`
+	Actor   string      `json:"actor"`
+	Comment string      `json:"comment,omitempty"`
+}
+
+// Adjustment is a proposal to add, change, suspend, re-enable or cancel
+// items of one body's list, with its whole trace.
+type Adjustment struct {
+	Title       string          `json:"title"`
+	BodyID      int64           `json:"body_id"`       // the body whose list changes
+	UpperBodyID int64           `json:"upper_body_id"` // where the reform office sits
+	UnitID      int64           `json:"unit_id"`       // proposing unit
+	Reason      Reason          `json:"reason"`
+	Bases       []BasisDocument `json:"bases"`
+	Changes     []Change        `json:"changes"`
+	Stage       Stage           `json:"stage"`
+	// Groups that have confirmed in the current reform review round.
+	Confirmed   []ReformGroup `json:"confirmed,omitempty"`
+	ApprovedAt  *time.Time    `json:"approved_at,omitempty"`
+	PublishedAt *time.Time    `json:"published_at,omitempty"`
+	Trace       []TraceEntry  `json:"trace"`
+}
+
+// NewAdjustment starts a draft proposed by actor, a list liaison of its unit.
+func NewAdjustment(a Adjustment, actor Actor, at time.Time) (Adjustment, error) {
+	if !actor.has(auth.RoleListLiaison) || actor.BodyID != a.BodyID || actor.UnitID != a.UnitID {
+		return Adjustment{}, apperr.Forbiddenf("只有本单位的清单联络员可以起草调整申请", "only a list liaison of the proposing unit may draft an adjustment")
+	}
+	a.Stage = StageDrafting
+	a.Confirmed = nil
+	a.ApprovedAt, a.PublishedAt = nil, nil
+	a.Trace = []TraceEntry{{At: at, Action: "draft", To: StageDrafting, Actor: actor.Login}}
+	return a, nil
+}
+
+// Validate checks the proposal itself: reason, basis documents and changes.
+// Drafts are checked element by element; field paths start at changes[i].
+func (a Adjustment) Validate() error {
+	var p problems
+	p.required("title", a.Title, "调整事由", "title")
+	if !a.Reason.Valid() {
+		p.add("reason", "调整原因“%s”无效(法律法规立改废释/机构改革/运行情况)", "reason %q is invalid (law made, amended, repealed, interpreted; institutional reform; operating experience)", a.Reason)
+	}
+	if len(a.Bases) == 0 {
+		p.add("bases", "须附调整依据文件", "basis documents are required")
+	}
+	for i, b := range a.Bases {
+		p.required(fmt.Sprintf("bases[%d].title", i), b.Title, "依据文件名称", "document title")
+		if b.Issued.IsZero() {
+			p.add(fmt.Sprintf("bases[%d].issued", i), "依据文件须注明发布日期", "the document's date of issue is required")
+		}
+	}
+	if len(a.Changes) == 0 {
+		p.add("changes", "调整申请至少涉及一个事项", "an adjustment must concern at least one item")
+	}
+	seen := map[string]bool{}
+	for i, c := range a.Changes {
+		f := fmt.Sprintf("changes[%d]", i)
+		p.required(f+".base_code", c.BaseCode, "事项基本编码", "item base code")
+		if seen[c.BaseCode] {
+			p.add(f+".base_code", "同一事项在一次调整中只能出现一次", "an item may appear only once in one adjustment")
+		}
+		seen[c.BaseCode] = true
+		switch c.Kind {
+		case AddItem, ChangeItem:
+			if c.Draft == nil {
+				p.add(f+".draft", "新增或变更事项须提供事项内容", "adding or changing an item needs its content")
+				continue
+			}
+		case SuspendItem, ReenableItem, CancelItem:
+			p.required(f+".note", c.Note, "调整说明", "explanation")
+		default:
+			p.add(f+".kind", "调整类型“%s”无效", "change kind %q is invalid", c.Kind)
+			continue
+		}
+		if c.Draft == nil {
+			continue
+		}
+		if c.Draft.BaseCode != c.BaseCode {
+			p.add(f+".draft.base_code", "事项内容的基本编码与调整事项不一致", "the content's base code differs from the change's")
+		}
+		if c.Draft.Status != StatusDraft {
+			p.add(f+".draft.status", "调整中的事项内容必须是草稿", "content in an adjustment must be a draft")
+		}
+		if err := c.Draft.Validate(); err != nil {
+			for _, e := range err.(apperr.List) {
+				e.Field = f + ".draft." + e.Field
+				p.list = append(p.list, e)
+			}
+		}
+	}
+	return p.err()
+}
+
+// Transition moves an adjustment one step, if actor is entitled to take that
+// step now, and returns the new state with the step traced. adj is not
+// modified. It only moves the procedure; publishing the items' new versions
+// is ApplyAdjustment, called in the same transaction as ActPublish.
+func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
+	next := adj
+	next.Confirmed = slices.Clone(adj.Confirmed)
+	next.Trace = slices.Clone(adj.Trace)
+	wrongStage := func() error {
+		return apperr.New(apperr.Conflict, "stage",
+			fmt.Sprintf("调整申请当前为“%s”,不能执行此操作", adj.Stage.Zh()),
+			fmt.Sprintf("the adjustment is %s; this action is not possible now", adj.Stage))
+	}
+	needComment := func() error {
+		if strings.TrimSpace(act.Comment) == "" {
+			return apperr.Invalidf("comment", "退回须写明意见", "a return needs comments")
+		}
+		return nil
+	}
+	inUpperOffice := actor.has(auth.RoleGeneralOffice) && actor.BodyID == adj.UpperBodyID && len(actor.Groups) > 0
+	inOwnOffice := actor.has(auth.RoleGeneralOffice) && actor.BodyID == adj.BodyID
+
+	switch act.Kind {
+	case ActSign:
+		if adj.Stage != StageDrafting && adj.Stage != StageReturned {
+			return adj, wrongStage()
+		}
+		if !actor.Head || !actor.HasAnyRole(auth.RoleUnitStaff, auth.RoleListLiaison) || actor.UnitID != adj.UnitID || actor.BodyID != adj.BodyID {
+			return adj, apperr.Forbiddenf("只有提出调整的单位负责人可以签字确认", "only the head of the proposing unit may sign")
+		}
+		if err := adj.Validate(); err != nil {
+			return adj, err
+		}
+		next.Stage = StageSigned
+	case ActOfficeApprove, ActOfficeReturn:
+		if adj.Stage != StageSigned {
+			return adj, wrongStage()
+		}
+		if !inOwnOffice {
+			return adj, apperr.Forbiddenf("只有本级党政办可以初审", "only this body's general office may do the initial review")
+		}
+		if act.Kind == ActOfficeReturn {
+			if err := needComment(); err != nil {
+				return adj, err
+			}
+			next.Stage = StageReturned
+		} else {
+			next.Stage = StageOfficeReviewed
+		}
+	case ActGroupApprove:
+		if adj.Stage != StageOfficeReviewed {
+			return adj, wrongStage()
+		}
+		if !inUpperOffice || !slices.Contains(actor.Groups, act.Group) {
+			return adj, apperr.Forbiddenf("只有上级改革办的该审核组可以审核确认", "only that review group of the upper level's reform office may confirm")
+		}
+		if slices.Contains(next.Confirmed, act.Group) {
+			return adj, apperr.Conflictf("该审核组已确认", "this review group has already confirmed")
+		}
+		next.Confirmed = append(next.Confirmed, act.Group)
+		if slices.Contains(next.Confirmed, PowerListGroup) && slices.Contains(next.Confirmed, DutyListGroup) {
+			next.Stage = StageApproved
+			next.ApprovedAt = new(act.At)
+		}
+	case ActReformReturn:
+		if adj.Stage != StageOfficeReviewed {
+			return adj, wrongStage()
+		}
+		if !inUpperOffice {
+			return adj, apperr.Forbiddenf("只有上级改革办可以退回", "only the upper level's reform office may return it")
+		}
+		if err := needComment(); err != nil {
+			return adj, err
+		}
+		next.Stage = StageReturned
+		next.Confirmed = nil // a resubmission is reviewed afresh by both groups
+	case ActPublish:
+		if adj.Stage != StageApproved {
+			return adj, wrongStage()
+		}
+		if !inOwnOffice {
+			return adj, apperr.Forbiddenf("只有本级党政办可以公布调整结果", "only this body's general office may publish")
+		}
+		next.Stage = StagePublished
+		next.PublishedAt = new(act.At)
+	case ActWithdraw:
+		if adj.Stage != StageDrafting && adj.Stage != StageReturned && adj.Stage != StageSigned {
+			return adj, wrongStage()
+		}
+		if !actor.has(auth.RoleListLiaison) || actor.UnitID != adj.UnitID || actor.BodyID != adj.BodyID {
+			return adj, apperr.Forbiddenf("只有起草单位的清单联络员可以撤回", "only a list liaison of the proposing unit may withdraw it")
+		}
+		next.Stage = StageWithdrawn
+	default:
+		return adj, apperr.Invalidf("action", "未知操作“%s”", "unknown action %q", act.Kind)
+	}
+	next.Trace = append(next.Trace, TraceEntry{At: act.At, Action: act.Kind, Group: act.Group,
+		From: adj.Stage, To: next.Stage, Actor: actor.Login, Comment: act.Comment})
+	return next, nil
+}
+
+// HasAnyRole reports whether the actor holds any of rs.
+func (a Actor) HasAnyRole(rs ...auth.Role) bool {
+	return slices.ContainsFunc(rs, a.has)
+}
+
+// ApplyAdjustment computes the new version histories a published adjustment
+// produces (C3, C4, C7, C9). histories maps base code to that item's
+// versions at the body; the result holds only the items that changed. Each
+// kind requires the standing it acts on: add needs an unknown or cancelled
+// item (an item must be registered before cases open under it, C4), change
+// a listed one, suspend a listed one, re-enable a suspended one, cancel a
+// listed or suspended one.
+func ApplyAdjustment(adj Adjustment, histories map[string][]ItemVersion, at time.Time) (map[string][]ItemVersion, error) {
+	if adj.Stage != StageApproved && adj.Stage != StagePublished {
+		return nil, apperr.Conflictf("调整申请未经审核确认,不能公布", "the adjustment has not been approved and cannot be published")
+	}
+	var p problems
+	out := map[string][]ItemVersion{}
+	for i, c := range adj.Changes {
+		f := fmt.Sprintf("changes[%d]", i)
+		h := histories[c.BaseCode]
+		st := currentStanding(h)
+		need := map[AdjustmentKind][]Standing{
+			AddItem: {Unknown, Cancelled}, ChangeItem: {Listed}, SuspendItem: {Listed},
+			ReenableItem: {Suspended}, CancelItem: {Listed, Suspended},
+		}[c.Kind]
+		if !slices.Contains(need, st) {
+			p.add2(f, fmt.Sprintf("事项“%s”当前为“%s”,不能%s", c.Name, st.Zh(), c.Kind.Zh()),
+				fmt.Sprintf("item %q is %s; it cannot be %s", c.Name, st, c.Kind.En()))
+			continue
+		}
+		var draft ItemVersion
+		switch {
+		case c.Draft != nil:
+			draft = c.Draft.Clone()
+		default:
+			// Suspension, re-enabling and cancellation carry the current
+			// content forward into the new version.
+			draft = latest(h).Clone()
+			draft.ContentHash = ""
+			draft.PublishedAt, draft.ValidTo = nil, nil
+			draft.ValidFrom = time.Time{}
+		}
+		draft.Status = StatusDraft
+		effect := map[AdjustmentKind]VersionStatus{AddItem: StatusPublished, ChangeItem: StatusPublished,
+			ReenableItem: StatusPublished, SuspendItem: StatusSuspended, CancelItem: StatusCancelled}[c.Kind]
+		nh, err := Publish(h, draft, effect, at)
+		if err != nil {
+			if l, ok := err.(apperr.List); ok {
+				for _, e := range l {
+					e.Field = f + ".draft." + e.Field
+					p.list = append(p.list, e)
+				}
+			} else {
+				e := apperr.As(err)
+				e.Field = f
+				p.list = append(p.list, e)
+			}
+			continue
+		}
+		out[c.BaseCode] = nh
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Zh names the kind as a verb in Chinese.
+func (k AdjustmentKind) Zh() string {
+	return map[AdjustmentKind]string{AddItem: "新增", ChangeItem: "变更", SuspendItem: "暂停",
+		ReenableItem: "恢复", CancelItem: "取消"}[k]
+}
+
+// En names the kind as a past participle in English.
+func (k AdjustmentKind) En() string {
+	return map[AdjustmentKind]string{AddItem: "added", ChangeItem: "changed", SuspendItem: "suspended",
+		ReenableItem: "re-enabled", CancelItem: "cancelled"}[k]
+}
