@@ -1,0 +1,143 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/qingdan/qingdan/internal/api"
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/web/httpx"
+)
+
+// errMustChange refuses a principal who must change their password first.
+var errMustChange = errors.New("web: password change required")
+
+// guard wraps a route's handler with its policy: the one place where
+// permissions are checked (O3).
+func (s *Server) guard(rt httpx.Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if st := stateFrom(r.Context()); st != nil {
+			st.route = r.Pattern
+			st.quiet = rt.Policy.Stateless
+		}
+		if rt.Policy.Stateless {
+			rt.Handler.ServeHTTP(w, r)
+			return
+		}
+		p, err := s.deps.Sessions.Principal(r)
+		if err != nil {
+			if !rt.Policy.Public {
+				s.refuse(w, r, rt, err)
+				return
+			}
+			// A stale cookie or a database hiccup must not lock anyone out
+			// of the public pages (the login page above all): serve them as
+			// to the anonymous.
+			if apperr.CodeOf(err) != apperr.Unauthorized {
+				httpx.LoggerFrom(r.Context()).Warn("loading principal", "error", err)
+			}
+			p = auth.Principal{}
+		}
+		r = r.WithContext(httpx.WithPrincipal(r.Context(), p))
+		if err := s.authorize(rt.Policy, p, r); err != nil {
+			s.refuse(w, r, rt, err)
+			return
+		}
+		rt.Handler.ServeHTTP(w, r)
+	})
+}
+
+// authorize applies a policy to a principal. The order makes refusals
+// predictable: login, forced password change, read-only, role, jurisdiction.
+func (s *Server) authorize(pol httpx.Policy, p auth.Principal, r *http.Request) error {
+	if pol.Public {
+		return nil
+	}
+	if p.Anonymous() {
+		return s.errorf(apperr.Unauthorized, "", "error.login_required")
+	}
+	if p.MustChangePassword && !pol.AllowPending {
+		return errMustChange
+	}
+	if pol.Write && p.ReadOnly() {
+		return s.errorf(apperr.Forbidden, "", "error.read_only")
+	}
+	if len(pol.Roles) > 0 && !p.HasAny(pol.Roles...) {
+		return s.errorf(apperr.Forbidden, "", "error.role")
+	}
+	if pol.Scope != nil {
+		path, err := pol.Scope(r)
+		if err != nil {
+			return err
+		}
+		if !p.Covers(path) {
+			return s.errorf(apperr.Forbidden, "", "error.jurisdiction")
+		}
+	}
+	return nil
+}
+
+// admits reports whether a policy lets p in, leaving out the parts that
+// depend on the request (jurisdiction): for navigation.
+func (s *Server) admits(pol httpx.Policy, p auth.Principal) bool {
+	pol.Scope = nil
+	return s.authorize(pol, p, nil) == nil
+}
+
+// refuse answers a refused request: JSON for the API; for pages, the
+// anonymous go to the login page, a forced password change to its page,
+// anything else to an error page.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, rt httpx.Route, err error) {
+	if rt.IsAPI() {
+		if errors.Is(err, errMustChange) {
+			err = s.errorf(apperr.Forbidden, "", "error.password_change_required")
+		}
+		api.WriteError(w, r, err)
+		return
+	}
+	switch {
+	case errors.Is(err, errMustChange):
+		s.redirect(w, r, "/password")
+	case apperr.CodeOf(err) == apperr.Unauthorized:
+		next := ""
+		if r.Method == http.MethodGet {
+			next = r.URL.RequestURI()
+		}
+		target := "/login"
+		if next != "" && next != "/" {
+			target += "?next=" + url.QueryEscape(next)
+		}
+		s.redirect(w, r, target)
+	default:
+		s.fail(w, r, err)
+	}
+}
+
+// redirect sends the browser elsewhere after a request: 303 so a POST
+// becomes a GET, or HX-Redirect for an htmx request, which would otherwise
+// swap the target page into a fragment.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, target string) {
+	if r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Redirect", target)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// safeNext keeps a post-login target on this site: a local absolute path,
+// never "//host" or "/\host" which browsers treat as another origin.
+func safeNext(next string) string {
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) {
+		return "/"
+	}
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	return next
+}

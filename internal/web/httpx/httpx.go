@@ -1,0 +1,181 @@
+// Package httpx is the contract every qingdan HTTP handler sees, shared by
+// the HTML pages (package web) and the JSON API (package api): a route and
+// its permission policy, and what the middleware puts in the request context
+// (principal, request ID, language, logger). It imports no domain package
+// besides auth, so both adapters can use it without importing each other.
+package httpx
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/qingdan/qingdan/internal/auth"
+)
+
+// Policy is who may use a route. It is checked before the handler runs, in
+// one place (web.Server's guard), so a test can enumerate every route with
+// its policy.
+type Policy struct {
+	// Public routes need no login. All others refuse the anonymous: HTML
+	// pages redirect to /login?next=…, API routes answer 401.
+	Public bool
+	// Roles, when set, are the roles of which the principal needs at least
+	// one. Empty means any logged-in principal.
+	Roles []auth.Role
+	// Write marks a route that changes data. Read-only principals (external
+	// supervisors, S7) are refused on it. Every route with an unsafe method
+	// must set Write or Self; the server refuses to start otherwise.
+	Write bool
+	// Self marks an unsafe-method route that acts only on the caller's own
+	// session or account (login, logout, password change, language), which a
+	// read-only principal may still do.
+	Self bool
+	// AllowPending lets a principal who must change their password reach the
+	// route (the change-password page itself, logout). Everything else sends
+	// them to the change-password page first.
+	AllowPending bool
+	// Stateless routes never look at the session (static files, health,
+	// metrics), so they cost no database access. Only for Public routes.
+	Stateless bool
+	// Scope, when set, returns the materialised path of the body owning the
+	// object the request addresses; the principal must cover it (O1) or gets
+	// 403. An error (an apperr NotFound, typically) is answered as is.
+	Scope func(r *http.Request) (bodyPath string, err error)
+}
+
+// Route is one registered endpoint: a ServeMux pattern with its method
+// ("GET /cases/{id}"), its policy and its handler.
+type Route struct {
+	Pattern string
+	Policy  Policy
+	Handler http.Handler
+	// Nav, when set on a GET route, puts a link to it in the navigation of
+	// every principal the policy admits.
+	Nav *Nav
+	// Doc describes an API route for the OpenAPI document. Every route under
+	// /api/v1/ must have one; the server refuses to start otherwise.
+	Doc *Doc
+}
+
+// Method returns the route's method ("GET" when the pattern has none).
+func (rt Route) Method() string {
+	if m, _, ok := strings.Cut(rt.Pattern, " "); ok {
+		return m
+	}
+	return http.MethodGet
+}
+
+// Path returns the pattern without its method.
+func (rt Route) Path() string {
+	if _, p, ok := strings.Cut(rt.Pattern, " "); ok {
+		return strings.TrimSpace(p)
+	}
+	return rt.Pattern
+}
+
+// IsAPI reports whether the route belongs to the JSON API (errors as JSON).
+func (rt Route) IsAPI() bool { return IsAPIPath(rt.Path()) }
+
+// IsAPIPath reports whether a URL path is under the JSON API.
+func IsAPIPath(p string) bool { return p == "/api" || strings.HasPrefix(p, "/api/") }
+
+// Nav is a navigation entry. Label is a message key; entries are sorted by
+// Order, then label.
+type Nav struct {
+	Label string
+	Order int
+}
+
+// Doc describes an API operation. Path parameters come from the pattern's
+// wildcards; their descriptions may be given in Params.
+type Doc struct {
+	Summary     string
+	Description string
+	Tags        []string
+	// Params are query parameters (In "query") or descriptions of path
+	// parameters (In "path").
+	Params []Param
+	// Request is a value of the request body's Go type (nil: no body).
+	Request any
+	// Response is a value of the 2xx response body's Go type (nil: no body).
+	Response any
+	// Status is the success status (default 200).
+	Status int
+	// Raw marks a response that is not a Go value rendered as JSON (the
+	// OpenAPI document itself); its schema is a free-form object.
+	Raw bool
+}
+
+// Param is one operation parameter.
+type Param struct {
+	Name        string
+	In          string // "query" or "path"
+	Description string
+	Required    bool
+	Type        string // "string", "integer", "boolean" (default string)
+}
+
+type ctxKey int
+
+const (
+	keyPrincipal ctxKey = iota
+	keyRequestID
+	keyLang
+	keyLogger
+)
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p auth.Principal) context.Context {
+	return context.WithValue(ctx, keyPrincipal, p)
+}
+
+// PrincipalFrom returns the principal of the request (anonymous if none).
+func PrincipalFrom(ctx context.Context) auth.Principal {
+	p, _ := ctx.Value(keyPrincipal).(auth.Principal)
+	return p
+}
+
+// WithRequestID returns ctx carrying the request ID.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, keyRequestID, id)
+}
+
+// RequestIDFrom returns the request ID ("" outside a request).
+func RequestIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(keyRequestID).(string)
+	return id
+}
+
+// Languages the interface speaks; the first is the default.
+const (
+	LangZh = "zh"
+	LangEn = "en"
+)
+
+// WithLang returns ctx carrying the negotiated language.
+func WithLang(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, keyLang, lang)
+}
+
+// LangFrom returns the request's language, Chinese by default.
+func LangFrom(ctx context.Context) string {
+	if l, ok := ctx.Value(keyLang).(string); ok && l != "" {
+		return l
+	}
+	return LangZh
+}
+
+// WithLogger returns ctx carrying a logger (already tagged with the request ID).
+func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
+	return context.WithValue(ctx, keyLogger, l)
+}
+
+// LoggerFrom returns the request's logger, or slog.Default outside a request.
+func LoggerFrom(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(keyLogger).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}

@@ -1,0 +1,268 @@
+// Package web is qingdan's HTTP front: the HTML pages (html/template + htmx,
+// embedded assets, zh/en messages), the middleware every request crosses
+// (request ID, access log, metrics, security headers, panic recovery, CSRF,
+// principal and permission checks) and the server that mounts the JSON API
+// of package api beside the pages. Every route, page or API, is registered
+// with its permission policy in one table (httpx.Route), so tests can
+// enumerate routes × roles × jurisdictions.
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/qingdan/qingdan/internal/api"
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/web/httpx"
+)
+
+// Sessions turns a request into its principal: from the session cookie
+// (Config.SessionCookie) or an "Authorization: Bearer" API token. The
+// anonymous public is the zero Principal with a nil error. A bad or expired
+// credential is an apperr Unauthorized error; anything else is internal.
+// For an API token, Roles must already be narrowed to the token's scopes:
+// the guard checks Roles only.
+type Sessions interface {
+	Principal(r *http.Request) (auth.Principal, error)
+}
+
+// Authenticator is the account service behind the login, logout and
+// change-password pages. Errors are apperr errors (Unauthorized for a wrong
+// login or password, TooMany for a locked account or throttled IP, Invalid
+// with Field "new_password" for a password breaking the rules).
+type Authenticator interface {
+	// Login checks the credentials and opens a session; the token goes into
+	// the session cookie.
+	Login(ctx context.Context, login, password, ip string) (token string, err error)
+	// Logout ends the session of the token.
+	Logout(ctx context.Context, token string) error
+	// ChangePassword changes p's password after checking the old one, and
+	// clears p's MustChangePassword.
+	ChangePassword(ctx context.Context, p auth.Principal, oldPassword, newPassword string) error
+}
+
+// CSRF protects unsafe requests (http.CrossOriginProtection plus a token
+// for old browsers). Forms send the token in the field CSRFField, htmx in
+// the header CSRFHeader. Requests with an Authorization: Bearer token carry
+// no cookie and need no token.
+type CSRF interface {
+	// Protect wraps the whole router and refuses forged unsafe requests.
+	Protect(next http.Handler) http.Handler
+	// Token returns the token to embed in r's pages (also for anonymous
+	// visitors: the login form needs one).
+	Token(r *http.Request) string
+}
+
+// Names of the CSRF token in forms and in htmx requests.
+const (
+	CSRFField  = "csrf_token"
+	CSRFHeader = "X-CSRF-Token"
+)
+
+// Pinger reports whether the database is reachable (/readyz).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Config is the server's settings (flags of `qingdan serve`).
+type Config struct {
+	// Version is shown in the footer and the OpenAPI document.
+	Version string
+	// SessionCookie is the session cookie's name (default "qingdan_session").
+	SessionCookie string
+	// SecureCookies marks cookies Secure even on plain HTTP requests, for a
+	// TLS-terminating proxy in front. Requests over TLS always get Secure.
+	SecureCookies bool
+	// ClientIPHeader, when set (e.g. "X-Real-IP"), names the header a trusted
+	// proxy puts the client address in; otherwise the peer address is used.
+	ClientIPHeader string
+	// ReadyTimeout bounds the database ping of /readyz (default 2s).
+	ReadyTimeout time.Duration
+}
+
+// Deps are the services the server needs; small interfaces so tests use fakes.
+type Deps struct {
+	Logger   *slog.Logger
+	Sessions Sessions
+	Auth     Authenticator
+	CSRF     CSRF
+	DB       Pinger
+	// Registry collects metrics; other packages may register theirs on it.
+	// Nil: a new registry with the Go and process collectors.
+	Registry *prometheus.Registry
+	// Routes are extra routes built outside this package (by the binary's
+	// wiring, or by tests); they go through the same policy checks.
+	Routes []httpx.Route
+}
+
+// Server is the HTTP handler of `qingdan serve`. Graceful shutdown is the
+// caller's (http.Server.Shutdown).
+type Server struct {
+	cfg     Config
+	deps    Deps
+	log     *slog.Logger
+	cat     catalogue
+	assets  *assets
+	pages   map[string]*pageTemplate
+	routes  []httpx.Route
+	nav     []httpx.Route
+	spec    *api.Spec
+	metrics *metrics
+	handler http.Handler
+}
+
+// New builds the server: it parses every template, loads the messages and
+// assets, and registers every route, failing on the first problem so that a
+// broken build never starts serving.
+func New(cfg Config, deps Deps) (*Server, error) {
+	var missing []string
+	if deps.Logger == nil {
+		missing = append(missing, "Logger")
+	}
+	if deps.Sessions == nil {
+		missing = append(missing, "Sessions")
+	}
+	if deps.Auth == nil {
+		missing = append(missing, "Auth")
+	}
+	if deps.CSRF == nil {
+		missing = append(missing, "CSRF")
+	}
+	if deps.DB == nil {
+		missing = append(missing, "DB")
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("web: missing dependencies %v", missing)
+	}
+	if cfg.SessionCookie == "" {
+		cfg.SessionCookie = "qingdan_session"
+	}
+	if cfg.ReadyTimeout <= 0 {
+		cfg.ReadyTimeout = 2 * time.Second
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, spec: &api.Spec{}}
+	var err error
+	if s.cat, err = loadCatalogue(); err != nil {
+		return nil, err
+	}
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parseTemplates(s.assets); err != nil {
+		return nil, err
+	}
+	reg := deps.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+		if err := reg.Register(collectors.NewGoCollector()); err != nil {
+			return nil, fmt.Errorf("web: metrics: %w", err)
+		}
+		if err := reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
+			return nil, fmt.Errorf("web: metrics: %w", err)
+		}
+	}
+	if s.metrics, err = newMetrics(reg); err != nil {
+		return nil, err
+	}
+
+	routes := slices.Concat(s.pageRoutes(), s.opsRoutes(reg), api.Routes(s.spec), deps.Routes)
+	mux := http.NewServeMux()
+	for _, rt := range routes {
+		if err := s.check(rt); err != nil {
+			return nil, err
+		}
+		if err := handle(mux, rt.Pattern, s.guard(rt)); err != nil {
+			return nil, err
+		}
+		if rt.Nav != nil {
+			s.nav = append(s.nav, rt)
+		}
+	}
+	s.routes = routes
+	sort.SliceStable(s.nav, func(i, j int) bool { return s.nav[i].Nav.Order < s.nav[j].Nav.Order })
+	if err := s.spec.Build(api.Info{
+		Title:         "qingdan API",
+		Version:       cfg.Version,
+		Description:   "权责清单运行平台 JSON API. Errors: {code, message, field}; message language follows Accept-Language.",
+		SessionCookie: cfg.SessionCookie,
+	}, routes); err != nil {
+		return nil, err
+	}
+	s.handler = s.middleware(deps.CSRF.Protect(mux))
+	return s, nil
+}
+
+// handle registers a pattern, turning ServeMux's panic on a bad or
+// conflicting pattern into an error.
+func handle(mux *http.ServeMux, pattern string, h http.Handler) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("web: route %q: %v", pattern, p)
+		}
+	}()
+	mux.Handle(pattern, h)
+	return nil
+}
+
+// check enforces the rules of the route table at start.
+func (s *Server) check(rt httpx.Route) error {
+	p := rt.Policy
+	switch {
+	case rt.Handler == nil:
+		return fmt.Errorf("web: route %q has no handler", rt.Pattern)
+	case !safeMethod(rt.Method()) && !p.Write && !p.Self:
+		return fmt.Errorf("web: route %q has an unsafe method but neither Write nor Self", rt.Pattern)
+	case p.Write && p.Self:
+		return fmt.Errorf("web: route %q is both Write and Self", rt.Pattern)
+	case p.Stateless && !p.Public:
+		return fmt.Errorf("web: route %q is Stateless but not Public", rt.Pattern)
+	case p.Scope != nil && p.Public:
+		return fmt.Errorf("web: route %q has a Scope but is Public", rt.Pattern)
+	case p.Public && len(p.Roles) > 0:
+		return fmt.Errorf("web: route %q is Public but lists roles", rt.Pattern)
+	case rt.IsAPI() && rt.Doc == nil:
+		return fmt.Errorf("web: API route %q has no Doc", rt.Pattern)
+	}
+	for _, role := range p.Roles {
+		if _, ok := auth.ParseRole(string(role)); !ok {
+			return fmt.Errorf("web: route %q names unknown role %q", rt.Pattern, role)
+		}
+	}
+	if rt.Nav != nil {
+		if rt.Method() != http.MethodGet || p.Scope != nil || len(api.PathParams(rt.Path())) > 0 {
+			return fmt.Errorf("web: navigation route %q must be a GET without parameters or scope", rt.Pattern)
+		}
+		if !s.cat.has(rt.Nav.Label) {
+			return fmt.Errorf("web: navigation route %q: no message %q", rt.Pattern, rt.Nav.Label)
+		}
+	}
+	return nil
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Routes returns every registered route with its policy (for tests and docs).
+func (s *Server) Routes() []httpx.Route { return slices.Clone(s.routes) }
+
+// errorf builds an apperr error of the given code from a message key, in
+// both languages: refusals by the web layer speak from the catalogue too.
+func (s *Server) errorf(code apperr.Code, field, key string, args ...any) *apperr.Error {
+	return apperr.New(code, field, s.cat.text(httpx.LangZh, key, args...), s.cat.text(httpx.LangEn, key, args...))
+}
