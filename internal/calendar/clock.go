@@ -1,0 +1,593 @@
+package calendar
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+)
+
+// Unit is what a budget is counted in.
+type Unit string
+
+const (
+	WorkingDays  Unit = "working_days"  // L1: statutory holidays and rest days do not count
+	NaturalDays  Unit = "natural_days"  // L11: a last day on a rest day moves to the next working day
+	Hours        Unit = "hours"         // L11: on the clock, day and night, holidays included
+	WorkingHours Unit = "working_hours" // business hours on working days (the calendar's BusinessHours)
+)
+
+func (u Unit) valid() bool {
+	switch u {
+	case WorkingDays, NaturalDays, Hours, WorkingHours:
+		return true
+	}
+	return false
+}
+
+func (u Unit) days() bool { return u == WorkingDays || u == NaturalDays }
+
+func (u Unit) names() (zh, en string) {
+	switch u {
+	case WorkingDays:
+		return "个工作日", "working days"
+	case NaturalDays:
+		return "个自然日", "natural days"
+	case Hours:
+		return "小时", "hours"
+	case WorkingHours:
+		return "个工作小时", "working hours"
+	}
+	return string(u), string(u)
+}
+
+// Budget is a time limit: N units.
+type Budget struct {
+	N    int  `json:"n"`
+	Unit Unit `json:"unit"`
+}
+
+func (b Budget) String() string { _, en := b.Unit.names(); return fmt.Sprintf("%d %s", b.N, en) }
+
+// ticks is the budget on the clock's internal measure: days, or nanoseconds
+// for hour units.
+func (b Budget) ticks() int64 {
+	if b.Unit.days() {
+		return int64(b.N)
+	}
+	return int64(b.N) * int64(time.Hour)
+}
+
+// SupplementMode says what a supplementation pause (补正, L2) does on resume.
+type SupplementMode string
+
+const (
+	// Restart: the period starts anew, counted from the day the materials
+	// are complete (H2). The default.
+	Restart SupplementMode = "restart"
+	// Continue: the time before the pause stays used; the pause is excluded.
+	Continue SupplementMode = "continue"
+)
+
+// Spec is a clock's rule: the statutory limit and the promised one, kept
+// apart; the extension ceiling; the supplementation mode; and when a clock
+// counts as due soon. Every number is configuration (L10), with the
+// national defaults in the presets below.
+type Spec struct {
+	Statutory Budget `json:"statutory"`
+	// Promised is the body's own, usually shorter, commitment (承诺时限);
+	// N = 0 means none. Extensions do not move it: an extension is granted
+	// against the statutory limit (L3, P6), and a case past its promise is
+	// late against the promise whatever was extended.
+	Promised Budget `json:"promised,omitzero"`
+	// MaxExtension caps the sum of all extensions, in Statutory.Unit; 0
+	// means no extension is possible.
+	MaxExtension int            `json:"max_extension,omitempty"`
+	Supplement   SupplementMode `json:"supplement,omitempty"`
+	// DueSoonUnits: due soon once at most this many units remain, today
+	// included (days) or this many hours (hour units); 0 = unused.
+	DueSoonUnits int `json:"due_soon_units,omitempty"`
+	// DueSoonShare: due soon once this share of the time has elapsed
+	// (0.8 = 80 %); 0 = unused.
+	DueSoonShare float64 `json:"due_soon_share,omitempty"`
+}
+
+// National defaults from DOMAIN.md; regions override them in configuration.
+var (
+	// L3: licensing decision in 20 working days, extendable once or more by
+	// up to 10 in all.
+	LicensingDecision = Spec{Statutory: Budget{20, WorkingDays}, MaxExtension: 10, Supplement: Restart, DueSoonUnits: 3}
+	// L3: joint or centralised handling: 45, extendable by 15.
+	JointLicensingDecision = Spec{Statutory: Budget{45, WorkingDays}, MaxExtension: 15, Supplement: Restart, DueSoonUnits: 5}
+	// L2: everything to supplement is told within 5 working days.
+	SupplementNotice = Spec{Statutory: Budget{5, WorkingDays}, DueSoonUnits: 1}
+	// P4: a complaint is accepted within 2 working days.
+	ComplaintAcceptance = Spec{Statutory: Budget{2, WorkingDays}, DueSoonUnits: 1}
+	// P6: a complaint is finished within 15 working days, extendable by 15.
+	ComplaintHandling = Spec{Statutory: Budget{15, WorkingDays}, MaxExtension: 15, Supplement: Continue, DueSoonUnits: 3}
+	// L10: a supervision order is answered within 5 working days.
+	SupervisionReply = Spec{Statutory: Budget{5, WorkingDays}, DueSoonUnits: 1}
+)
+
+// Validate checks a spec.
+func (s Spec) Validate() error {
+	if !s.Statutory.Unit.valid() {
+		return apperr.Invalidf("statutory.unit", "时限单位“%s”无效", "time limit unit %q is invalid", s.Statutory.Unit)
+	}
+	if s.Statutory.N <= 0 {
+		return apperr.Invalidf("statutory.n", "法定时限必须大于 0", "the statutory limit must be more than 0")
+	}
+	if s.Promised.N < 0 || (s.Promised.N > 0 && !s.Promised.Unit.valid()) {
+		return apperr.Invalidf("promised", "承诺时限无效", "the promised limit is invalid")
+	}
+	if s.MaxExtension < 0 {
+		return apperr.Invalidf("max_extension", "延长上限不能为负", "the extension ceiling cannot be negative")
+	}
+	switch s.Supplement {
+	case "", Restart, Continue:
+	default:
+		return apperr.Invalidf("supplement", "补正方式“%s”无效", "supplementation mode %q is invalid", s.Supplement)
+	}
+	if s.DueSoonUnits < 0 || s.DueSoonShare < 0 || s.DueSoonShare > 1 {
+		return apperr.Invalidf("due_soon", "临期阈值无效", "the due-soon threshold is invalid")
+	}
+	return nil
+}
+
+// EventKind is what happened to a clock.
+type EventKind string
+
+const (
+	Start  EventKind = "start"  // H2: acceptance notice issued (or materials complete)
+	Pause  EventKind = "pause"  // L2 supplementation or L4 special procedure begins
+	Resume EventKind = "resume" // it ends
+	Extend EventKind = "extend" // L3/P6: the limit is extended by N units
+	Finish EventKind = "finish" // H7: the case or step is completed
+)
+
+// PauseReason says why a clock is paused.
+type PauseReason string
+
+const (
+	Supplementation  PauseReason = "supplementation"   // 补正 (L2), see SupplementMode
+	SpecialProcedure PauseReason = "special_procedure" // 特别程序 (L4): time excluded
+)
+
+// Event is one stored fact about a clock: plain data, serialisable as JSON,
+// from which the clock is rebuilt. Nothing derived (due, overdue) is stored.
+type Event struct {
+	Kind   EventKind   `json:"kind"`
+	At     time.Time   `json:"at"`
+	Reason PauseReason `json:"reason,omitempty"` // pause only
+	N      int         `json:"n,omitempty"`      // extend only: units of the statutory budget
+	Note   string      `json:"note,omitempty"`   // e.g. the reason told to the applicant (L3)
+}
+
+type phase uint8
+
+const (
+	notStarted phase = iota
+	running
+	paused
+	finished
+)
+
+// Clock is a case's, a step's or a complaint's time limit: a spec plus the
+// events so far. It is a value; Apply returns a new clock. It never holds a
+// calendar or an answer: At computes them, so a corrected calendar gives the
+// corrected answer.
+type Clock struct {
+	spec     Spec
+	events   []Event
+	phase    phase
+	extended int
+}
+
+// NewClock rebuilds a clock from its spec and stored events, refusing any
+// history the rules would not have allowed.
+func NewClock(spec Spec, events ...Event) (Clock, error) {
+	if err := spec.Validate(); err != nil {
+		return Clock{}, err
+	}
+	if spec.Supplement == "" {
+		spec.Supplement = Restart
+	}
+	c := Clock{spec: spec}
+	for i, e := range events {
+		var err error
+		if c, err = c.Apply(e); err != nil {
+			if ae, ok := err.(*apperr.Error); ok {
+				ae2 := *ae
+				ae2.Field = fmt.Sprintf("events[%d]", i)
+				return Clock{}, &ae2
+			}
+			return Clock{}, err
+		}
+	}
+	return c, nil
+}
+
+// Spec returns the clock's rule.
+func (c Clock) Spec() Spec { return c.spec }
+
+// Events returns a copy of the clock's events.
+func (c Clock) Events() []Event { return append([]Event(nil), c.events...) }
+
+// Extended is the sum of the extensions granted, in statutory units.
+func (c Clock) Extended() int { return c.extended }
+
+// Apply returns the clock with e appended, or an error if the rules refuse
+// it: events in time order, start first and once, pause only while running,
+// resume only while paused, nothing after finish, and extensions within the
+// ceiling (L3, P6).
+func (c Clock) Apply(e Event) (Clock, error) {
+	if e.At.IsZero() {
+		return c, apperr.Invalidf("at", "事件缺少时间", "the event has no time")
+	}
+	if n := len(c.events); n > 0 && e.At.Before(c.events[n-1].At) {
+		return c, apperr.Invalidf("at", "事件时间早于上一事件", "the event is earlier than the one before")
+	}
+	switch e.Kind {
+	case Start:
+		if c.phase != notStarted {
+			return c, apperr.Conflictf("计时已经开始", "the clock has already started")
+		}
+		c.phase = running
+	case Pause:
+		if c.phase != running {
+			return c, apperr.Conflictf("只有计时中的期限才能暂停", "only a running clock can be paused")
+		}
+		if e.Reason != Supplementation && e.Reason != SpecialProcedure {
+			return c, apperr.Invalidf("reason", "暂停原因“%s”无效", "pause reason %q is invalid", e.Reason)
+		}
+		c.phase = paused
+	case Resume:
+		if c.phase != paused {
+			return c, apperr.Conflictf("只有暂停中的期限才能恢复", "only a paused clock can be resumed")
+		}
+		c.phase = running
+	case Extend:
+		if c.phase != running && c.phase != paused {
+			return c, apperr.Conflictf("未开始或已办结的期限不能延长", "a clock not started or finished cannot be extended")
+		}
+		if e.N <= 0 {
+			return c, apperr.Invalidf("n", "延长的期限必须大于 0", "an extension must be more than 0")
+		}
+		if c.extended+e.N > c.spec.MaxExtension {
+			zh, en := c.spec.Statutory.Unit.names()
+			return c, &apperr.Error{Code: apperr.Conflict, Field: "n",
+				Zh: fmt.Sprintf("延长后共延长 %d%s，超过上限 %d%s（已延长 %d）", c.extended+e.N, zh, c.spec.MaxExtension, zh, c.extended),
+				En: fmt.Sprintf("extending by %d would make %d %s in all, over the ceiling of %d (already %d)", e.N, c.extended+e.N, en, c.spec.MaxExtension, c.extended)}
+		}
+		c.extended += e.N
+	case Finish:
+		if c.phase != running && c.phase != paused {
+			return c, apperr.Conflictf("未开始或已办结的期限不能办结", "a clock not started or already finished cannot finish")
+		}
+		c.phase = finished
+	default:
+		return c, apperr.Invalidf("kind", "事件类型“%s”无效", "event kind %q is invalid", e.Kind)
+	}
+	if e.Kind != Pause {
+		e.Reason = ""
+	}
+	// Copy so that clocks sharing a history never see each other's appends.
+	ev := make([]Event, len(c.events)+1)
+	copy(ev, c.events)
+	ev[len(c.events)] = e
+	c.events = ev
+	return c, nil
+}
+
+// State is a clock's derived state at an instant.
+type State string
+
+const (
+	NotStarted State = "not_started"
+	Running    State = "running"
+	Paused     State = "paused"
+	DueSoon    State = "due_soon"
+	Overdue    State = "overdue"
+	Finished   State = "finished"
+)
+
+// Amount is a quantity in a budget's unit: Days for day units, Time for
+// hour units. Negative remaining means overdue by that much.
+type Amount struct {
+	Days int           `json:"days,omitempty"`
+	Time time.Duration `json:"time,omitempty"`
+}
+
+// Answer is one limit's state at an instant.
+type Answer struct {
+	State  State  `json:"state"`
+	Budget Budget `json:"budget"` // including extensions
+	// Due is the instant the limit falls due (for day units 24:00 of DueDate
+	// in the calendar's zone); zero while paused, since it depends on when
+	// the clock resumes — unless it already passed.
+	Due     time.Time `json:"due,omitzero"`
+	DueDate Date      `json:"due_date,omitzero"`
+	// Elapsed counts used units: whole days passed (the current day counts
+	// once the clock pauses or finishes on it), or exact time.
+	Elapsed Amount `json:"elapsed"`
+	// Remaining counts units left, today included while running.
+	Remaining Amount `json:"remaining"`
+	// Share is the elapsed share of the time available (> 1 when overdue).
+	Share float64 `json:"share"`
+	// Late is true once the limit passed before the clock finished.
+	Late bool `json:"late"`
+}
+
+// Status is a clock's answer at an instant: the statutory limit and, when
+// the spec has one, the promised limit, kept apart.
+type Status struct {
+	Answer
+	Promised   *Answer   `json:"promised,omitempty"`
+	FinishedAt time.Time `json:"finished_at,omitzero"`
+	// FinishedOn is the completion day, the date of the certificate (H7).
+	FinishedOn Date `json:"finished_on,omitzero"`
+}
+
+// At answers for instant now from the events up to now and the calendar.
+func (c Clock) At(cal *Calendar, now time.Time) (Status, error) {
+	var st Status
+	a, err := c.answer(cal, now, c.spec.Statutory, c.extended)
+	if err != nil {
+		return st, err
+	}
+	st.Answer = a
+	if c.spec.Promised.N > 0 {
+		p, err := c.answer(cal, now, c.spec.Promised, 0)
+		if err != nil {
+			return st, err
+		}
+		st.Promised = &p
+	}
+	for _, e := range c.events {
+		if e.Kind == Finish && !e.At.After(now) {
+			st.FinishedAt = e.At
+			st.FinishedOn = cal.Date(e.At)
+		}
+	}
+	return st, nil
+}
+
+// meter maps instants onto a unit's measure so that a running stretch
+// [a, b] uses end(b) - start(a) units.
+type meter struct {
+	cal  *Calendar
+	unit Unit
+}
+
+// start is the position a stretch begins at: for days, the end of its
+// first day, which is not counted (L11).
+func (m meter) start(t time.Time) (int64, error) {
+	switch m.unit {
+	case WorkingDays:
+		i, err := m.cal.index(m.cal.Date(t))
+		if err != nil {
+			return 0, err
+		}
+		return int64(m.cal.cum[i+1]), nil
+	case NaturalDays:
+		return int64(m.cal.Date(t)), nil
+	case Hours:
+		return t.UnixNano(), nil
+	default:
+		p, _, err := m.cal.businessPos(t)
+		return p, err
+	}
+}
+
+// stop is the position a stretch paused or finished at: for days, the day
+// of the pause counts as used — it was partly used, and the resume day is
+// then not counted, so a pause and a resume on one day cost nothing and a
+// pause from P to R costs exactly WorkingDaysBetween(P, R).
+func (m meter) stop(t time.Time) (int64, error) { return m.start(t) }
+
+// now is the position of a running stretch looked at at t: for days, whole
+// days passed, so today still counts as available.
+func (m meter) now(t time.Time) (int64, error) {
+	switch m.unit {
+	case WorkingDays:
+		i, err := m.cal.index(m.cal.Date(t))
+		if err != nil {
+			return 0, err
+		}
+		return int64(m.cal.cum[i]), nil
+	case NaturalDays:
+		d := m.cal.Date(t)
+		if _, err := m.cal.index(d); err != nil {
+			return 0, err
+		}
+		return int64(d) - 1, nil
+	default:
+		return m.start(t)
+	}
+}
+
+// due is the instant a stretch that began at a (position s) exhausts its
+// budget at position s+left, and the measure of that instant on the now
+// scale. left <= 0 (only after a pause on the very last day) gives the end
+// of the resume day for days and a itself for hours.
+func (m meter) due(a time.Time, s, left int64) (time.Time, int64, error) {
+	c := m.cal
+	switch m.unit {
+	case WorkingDays:
+		ad := c.Date(a)
+		i, err := c.index(ad)
+		if err != nil {
+			return time.Time{}, 0, err
+		}
+		if left <= 0 {
+			return c.End(ad), int64(c.cum[i+1]), nil
+		}
+		w, err := c.AddWorkingDays(ad, int(left))
+		if err != nil {
+			return time.Time{}, 0, err
+		}
+		return c.End(w), int64(c.cum[int(w-c.epoch)+1]), nil
+	case NaturalDays:
+		ad := c.Date(a)
+		n := max(left, 0)
+		w, err := c.AddNaturalDays(ad, int(n))
+		if err != nil {
+			return time.Time{}, 0, err
+		}
+		return c.End(w), int64(w), nil
+	case Hours:
+		if left <= 0 {
+			return a, s, nil
+		}
+		return a.Add(time.Duration(left)), s + left, nil
+	default:
+		if left <= 0 {
+			return a, s, nil
+		}
+		_, i, err := c.businessPos(a)
+		if err != nil {
+			return time.Time{}, 0, err
+		}
+		t, err := c.fromBusinessPos(s+left, i, true)
+		return t, s + left, err
+	}
+}
+
+func (m meter) amount(v int64) Amount {
+	if m.unit.days() {
+		return Amount{Days: int(v)}
+	}
+	return Amount{Time: time.Duration(v)}
+}
+
+// answer replays the events up to now against one budget.
+func (c Clock) answer(cal *Calendar, now time.Time, b Budget, ext int) (Answer, error) {
+	b.N += ext
+	ans := Answer{State: NotStarted, Budget: b}
+	m := meter{cal: cal, unit: b.Unit}
+	total := b.ticks()
+
+	var (
+		used      int64     // units used by closed stretches
+		segStart  time.Time // start of the open stretch
+		segPos    int64
+		ph        = notStarted
+		found     bool // the budget ran out inside a closed stretch
+		due       time.Time
+		lastPause PauseReason
+	)
+	// closeAt ends the open stretch at t, noting if the budget ran out in it.
+	closeAt := func(t time.Time) error {
+		if !found {
+			d, _, err := m.due(segStart, segPos, total-used)
+			if err != nil {
+				return err
+			}
+			if !d.After(t) {
+				found, due = true, d
+			}
+		}
+		p, err := m.stop(t)
+		if err != nil {
+			return err
+		}
+		used += max(p-segPos, 0)
+		return nil
+	}
+	openAt := func(t time.Time) error {
+		p, err := m.start(t)
+		segStart, segPos = t, p
+		return err
+	}
+	for _, e := range c.events {
+		if e.At.After(now) {
+			break
+		}
+		var err error
+		switch e.Kind {
+		case Start:
+			ph, err = running, openAt(e.At)
+		case Pause:
+			ph, lastPause, err = paused, e.Reason, closeAt(e.At)
+		case Resume:
+			if lastPause == Supplementation && c.spec.Supplement == Restart {
+				// H2: the period begins again on the day the materials are complete.
+				used, found, due = 0, false, time.Time{}
+			}
+			ph, err = running, openAt(e.At)
+		case Finish:
+			if ph == running {
+				err = closeAt(e.At)
+			}
+			ph = finished
+		}
+		if err != nil {
+			return ans, err
+		}
+	}
+
+	var remaining, span int64
+	switch ph {
+	case notStarted:
+		return ans, nil
+	case running:
+		np, err := m.now(now)
+		if err != nil {
+			return ans, err
+		}
+		cur := max(np-segPos, 0)
+		if found {
+			remaining = total - used - cur
+			span = total
+		} else {
+			d, duePos, err := m.due(segStart, segPos, total-used)
+			if err != nil {
+				return ans, err
+			}
+			due = d
+			remaining = duePos - max(np, segPos)
+			span = used + duePos - segPos
+		}
+		used += cur
+	default: // paused or finished: frozen
+		remaining = total - used
+		span = total
+	}
+	ans.Elapsed, ans.Remaining = m.amount(used), m.amount(remaining)
+	if span > 0 {
+		ans.Share = float64(used) / float64(span)
+	} else {
+		ans.Share = 1
+	}
+	if !due.IsZero() {
+		ans.Due, ans.DueDate = due, cal.DueDate(due)
+	}
+	overdue := !due.IsZero() && !now.Before(due) && (ph == running || found)
+	switch {
+	case ph == finished:
+		ans.State, ans.Late = Finished, found
+	case overdue:
+		ans.State, ans.Late = Overdue, true
+	case ph == paused:
+		ans.State = Paused
+	case c.dueSoon(b.Unit, remaining, ans.Share):
+		ans.State = DueSoon
+	default:
+		ans.State = Running
+	}
+	return ans, nil
+}
+
+func (c Clock) dueSoon(u Unit, remaining int64, share float64) bool {
+	if c.spec.DueSoonShare > 0 && share >= c.spec.DueSoonShare {
+		return true
+	}
+	if c.spec.DueSoonUnits > 0 {
+		lim := int64(c.spec.DueSoonUnits)
+		if !u.days() {
+			lim *= int64(time.Hour)
+		}
+		return remaining <= lim
+	}
+	return false
+}
