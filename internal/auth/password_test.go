@@ -1,0 +1,113 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+)
+
+// cheap keeps tests fast; production uses DefaultArgon2.
+var cheap = Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+func TestPassword_O3_hashVerify(t *testing.T) {
+	ctx := context.Background()
+	h := NewHasher(cheap, 2)
+	enc, err := h.Hash(ctx, "correct horse 电池")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(enc, "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Errorf("PHC string %s", enc)
+	}
+	enc2, err := h.Hash(ctx, "correct horse 电池")
+	if err != nil || enc2 == enc {
+		t.Errorf("same salt twice or %v", err)
+	}
+	for pw, want := range map[string]bool{"correct horse 电池": true, "correct horse 电": false, "": false} {
+		ok, err := h.Verify(ctx, pw, enc)
+		if err != nil || ok != want {
+			t.Errorf("Verify(%q) = %v, %v", pw, ok, err)
+		}
+	}
+	if h.NeedsRehash(enc) {
+		t.Error("fresh hash needs rehash")
+	}
+	if !NewHasher(DefaultArgon2, 1).NeedsRehash(enc) || !h.NeedsRehash("garbage") {
+		t.Error("NeedsRehash misses a parameter change or a bad hash")
+	}
+}
+
+func TestPassword_O3_malformedHashes(t *testing.T) {
+	h := NewHasher(cheap, 1)
+	good, err := h.Hash(context.Background(), "whatever-password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(good, "$")
+	bad := []string{
+		"", "$argon2i$v=19$m=64,t=1,p=1$" + parts[4] + "$" + parts[5],
+		"$argon2id$v=16$m=64,t=1,p=1$" + parts[4] + "$" + parts[5],
+		"$argon2id$v=19$m=4194304,t=1,p=1$" + parts[4] + "$" + parts[5], // 4 GiB: refused, not allocated
+		"$argon2id$v=19$m=64,t=1000,p=1$" + parts[4] + "$" + parts[5],
+		"$argon2id$v=19$m=64,t=1,p=0$" + parts[4] + "$" + parts[5],
+		"$argon2id$v=19$m=64,t=1,p=1,x=2$" + parts[4] + "$" + parts[5],
+		"$argon2id$v=19$m=64,t=1,p=1$!!$" + parts[5],
+		"$argon2id$v=19$m=64,t=1,p=1$" + parts[4] + "$" + parts[5][:10],
+	}
+	for _, b := range bad {
+		if ok, err := h.Verify(context.Background(), "whatever-password", b); err == nil || ok {
+			t.Errorf("Verify accepted %q", b)
+		}
+	}
+}
+
+func TestPassword_O3_hasherHonoursContext(t *testing.T) {
+	h := NewHasher(cheap, 1)
+	h.sem <- struct{}{} // occupy the only slot
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if _, err := h.Hash(ctx, "x"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestPassword_O3_rules(t *testing.T) {
+	cases := []struct{ login, pw, want string }{
+		{"zhangsan", "short", "至少需要10个字符，当前为5个"},
+		{"zhangsan", "密码密码密码密码密", "至少需要10个字符，当前为9个"},
+		{"zhangsan", "aaaaaaaaaaaa", "同一个字符"},
+		{"zhangsan", "            ", "同一个字符"},
+		{"zhangsan", "ZhangSan2026!", "账号名"},
+		{"zhangsan", "my-zhangsan-pw", "账号名"},
+		{"zhangsan", "\xff\xfe234567890", "无效字符"},
+		{"zhangsan", "密码密码密码密码密码", ""},
+		{"zhangsan", "correct horse", ""},
+		{"", "correct horse", ""},
+	}
+	for _, c := range cases {
+		err := CheckPasswordRules(c.login, c.pw)
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("%q refused: %v", c.pw, err)
+			}
+			continue
+		}
+		var e *apperr.Error
+		if !errors.As(err, &e) || e.Code != apperr.Invalid || e.Field != "password" || !strings.Contains(e.Zh, c.want) || e.En == "" {
+			t.Errorf("%q: got %v, want …%s…", c.pw, err, c.want)
+		}
+	}
+}
+
+func BenchmarkPassword_defaultParams(b *testing.B) {
+	h := NewHasher(DefaultArgon2, 1)
+	for b.Loop() {
+		if _, err := h.Hash(context.Background(), "correct horse battery"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
