@@ -1,0 +1,166 @@
+package org
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+// querier is what both *store.DB (the reader pool) and *store.Tx offer, so
+// one read function serves a page and a check inside a write.
+type querier interface {
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+const bodyCols = "b.id, b.parent_id, b.path, b.level, b.code, b.name, b.time_zone, b.active, b.created_at, b.updated_at"
+
+func scanBody(sc scanner) (Body, error) {
+	var b Body
+	var parent sql.NullInt64
+	var level string
+	var created, updated int64
+	if err := sc.Scan(&b.ID, &parent, &b.Path, &level, &b.Code, &b.Name, &b.TimeZone, &b.Active, &created, &updated); err != nil {
+		return Body{}, err
+	}
+	b.ParentID = parent.Int64
+	b.Level = Level(level)
+	b.CreatedAt, b.UpdatedAt = store.FromMicros(created), store.FromMicros(updated)
+	return b, nil
+}
+
+const unitCols = "u.id, u.body_id, u.kind, u.code, u.name, u.head_staff_id, u.active, u.created_at, u.updated_at"
+
+func scanUnit(sc scanner) (Unit, error) {
+	var u Unit
+	var head sql.NullInt64
+	var kind string
+	var created, updated int64
+	if err := sc.Scan(&u.ID, &u.BodyID, &kind, &u.Code, &u.Name, &head, &u.Active, &created, &updated); err != nil {
+		return Unit{}, err
+	}
+	u.Kind = UnitKind(kind)
+	u.HeadStaffID = head.Int64
+	u.CreatedAt, u.UpdatedAt = store.FromMicros(created), store.FromMicros(updated)
+	return u, nil
+}
+
+const staffCols = "s.id, s.body_id, s.unit_id, s.name, s.phone, s.roles, s.is_head, s.is_liaison, s.active, s.created_at, s.updated_at"
+
+func scanStaff(sc scanner) (Staff, error) {
+	var s Staff
+	var unit sql.NullInt64
+	var roles string
+	var created, updated int64
+	if err := sc.Scan(&s.ID, &s.BodyID, &unit, &s.Name, &s.Phone, &roles, &s.IsHead, &s.IsLiaison, &s.Active, &created, &updated); err != nil {
+		return Staff{}, err
+	}
+	s.UnitID = unit.Int64
+	s.Roles = parseRolesText(roles)
+	s.CreatedAt, s.UpdatedAt = store.FromMicros(created), store.FromMicros(updated)
+	return s, nil
+}
+
+const qualCols = "q.id, q.staff_id, q.cert_no, q.scope, q.valid_from, q.valid_to, q.active, q.created_at, q.updated_at"
+
+func scanQual(sc scanner) (Qualification, error) {
+	var q Qualification
+	var created, updated int64
+	if err := sc.Scan(&q.ID, &q.StaffID, &q.CertNo, &q.Scope, &q.ValidFrom, &q.ValidTo, &q.Active, &created, &updated); err != nil {
+		return Qualification{}, err
+	}
+	q.CreatedAt, q.UpdatedAt = store.FromMicros(created), store.FromMicros(updated)
+	return q, nil
+}
+
+func notFound(what string, id int64) error {
+	zh := map[string]string{"body": "机构", "unit": "单位", "staff": "人员", "qualification": "执法证"}[what]
+	return apperr.New(apperr.NotFound, "", fmt.Sprintf("%s %d 不存在", zh, id), fmt.Sprintf("%s %d does not exist", what, id))
+}
+
+func getBody(ctx context.Context, q querier, id int64) (Body, error) {
+	b, err := scanBody(q.QueryRow(ctx, `SELECT `+bodyCols+` FROM bodies b WHERE b.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Body{}, notFound("body", id)
+	}
+	return b, err
+}
+
+func getBodyByCode(ctx context.Context, q querier, code string) (Body, bool, error) {
+	b, err := scanBody(q.QueryRow(ctx, `SELECT `+bodyCols+` FROM bodies b WHERE b.code = ?`, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Body{}, false, nil
+	}
+	return b, err == nil, err
+}
+
+func getUnit(ctx context.Context, q querier, id int64) (Unit, error) {
+	u, err := scanUnit(q.QueryRow(ctx, `SELECT `+unitCols+` FROM units u WHERE u.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Unit{}, notFound("unit", id)
+	}
+	return u, err
+}
+
+func getStaff(ctx context.Context, q querier, id int64) (Staff, error) {
+	s, err := scanStaff(q.QueryRow(ctx, `SELECT `+staffCols+` FROM staff s WHERE s.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Staff{}, notFound("staff", id)
+	}
+	return s, err
+}
+
+func getQual(ctx context.Context, q querier, id int64) (Qualification, error) {
+	x, err := scanQual(q.QueryRow(ctx, `SELECT `+qualCols+` FROM staff_qualifications q WHERE q.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Qualification{}, notFound("qualification", id)
+	}
+	return x, err
+}
+
+// collect runs a query and scans every row with scan.
+func collect[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func count(ctx context.Context, q querier, query string, args ...any) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, query, args...).Scan(&n)
+	return n, err
+}
+
+// nullID stores 0 as NULL for optional references.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func idStr(id int64) string { return strconv.FormatInt(id, 10) }
+
+// likeEscape escapes LIKE wildcards in user text; queries add ESCAPE '\'.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,406 @@
+package org
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+// Service manages the organisation. Its methods take the acting principal
+// and refuse what the principal's roles or jurisdiction do not allow.
+type Service struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// NewService returns the organisation service over db.
+func NewService(db *store.DB) *Service {
+	return &Service{db: db, now: time.Now}
+}
+
+// System is the principal of bootstrapping work done by the binary itself
+// (loading the demo, importing the first tree from the command line): an
+// administrator whose jurisdiction is every body ("/" prefixes every path),
+// the only one who may create a root body. No request ever carries it.
+var System = auth.Principal{Login: "system", Name: "系统", Roles: []auth.Role{auth.RoleAdmin}, BodyPath: "/"}
+
+func isSystem(p auth.Principal) bool { return p.BodyPath == "/" && p.AccountID == 0 && p.Login == "system" }
+
+// canRead: any logged-in staff member reads the organisation of their
+// jurisdiction (O1).
+func canRead(p auth.Principal, path string) error {
+	if p.BodyPath == "" {
+		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
+	}
+	if !p.Covers(path) {
+		return apperr.Forbiddenf("该机构不在您的管辖范围内", "this body is outside your jurisdiction")
+	}
+	return nil
+}
+
+// canAdmin: structure is changed only by an administrator whose
+// jurisdiction covers the body concerned.
+func canAdmin(p auth.Principal, path string) error {
+	if p.BodyPath == "" {
+		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
+	}
+	if !p.Has(auth.RoleAdmin) {
+		return apperr.Forbiddenf("只有管理员可以修改组织机构", "only an administrator may change the organisation")
+	}
+	if !p.Covers(path) {
+		return apperr.Forbiddenf("该机构不在您的管辖范围内", "this body is outside your jurisdiction")
+	}
+	return nil
+}
+
+// emit records an org event; state is the object's row after the change
+// (see state.go), payload an optional detail such as the changed fields.
+func emit(tx *store.Tx, p auth.Principal, action, objType string, id, bodyID int64, from, to string, payload, state any) error {
+	st, err := json.Marshal(state)
+	if err != nil {
+		return fmt.Errorf("org: %s state: %w", action, err)
+	}
+	var pl json.RawMessage
+	if payload != nil {
+		if pl, err = json.Marshal(payload); err != nil {
+			return fmt.Errorf("org: %s payload: %w", action, err)
+		}
+	}
+	return tx.Emit(store.Event{Actor: p.Login, Action: action, ObjectType: objType, ObjectID: idStr(id),
+		BodyID: bodyID, From: from, To: to, Payload: pl, State: st})
+}
+
+func activeWord(a bool) string {
+	if a {
+		return "active"
+	}
+	return "inactive"
+}
+
+// BodyInput creates a body.
+type BodyInput struct {
+	ParentID int64 // 0 only for the System principal: a new root
+	Level    Level
+	Code     string
+	Name     string
+	TimeZone string // empty: Asia/Shanghai
+}
+
+func (in *BodyInput) normalise() {
+	in.Code = strings.TrimSpace(in.Code)
+	in.Name = strings.TrimSpace(in.Name)
+	in.TimeZone = strings.TrimSpace(in.TimeZone)
+	if in.TimeZone == "" {
+		in.TimeZone = DefaultTimeZone
+	}
+}
+
+func (in BodyInput) validate() error {
+	var errs apperr.List
+	for _, e := range []*apperr.Error{checkBodyCode("code", in.Code), checkName("name", in.Name), checkTimeZone("time_zone", in.TimeZone)} {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
+	if !in.Level.Valid() {
+		errs = append(errs, apperr.Invalidf("level", "层级 %q 无效", "level %q is not valid", clip(string(in.Level))))
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+func belowParent(level Level, parent Body) error {
+	if level.Rank() <= parent.Level.Rank() {
+		return apperr.Invalidf("level", "下级机构的层级（%s）必须低于上级「%s」的层级（%s）",
+			"a child's level (%s) must be below its parent %q's level (%s)", level.Zh(), parent.Name, parent.Level.Zh())
+	}
+	return nil
+}
+
+func codeTaken(ctx context.Context, q querier, code string, except int64) error {
+	b, ok, err := getBodyByCode(ctx, q, code)
+	if err != nil {
+		return err
+	}
+	if ok && b.ID != except {
+		e := apperr.Conflictf("机构编码 %s 已被「%s」使用", "body code %s is already used by %q", code, b.Name)
+		e.Field = "code"
+		return e
+	}
+	return nil
+}
+
+// CreateBody adds a body under in.ParentID.
+func (s *Service) CreateBody(ctx context.Context, p auth.Principal, in BodyInput) (Body, error) {
+	in.normalise()
+	if err := in.validate(); err != nil {
+		return Body{}, err
+	}
+	var out Body
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		b, err := createBody(ctx, tx, p, in, s.now())
+		out = b
+		return err
+	})
+	return out, err
+}
+
+func createBody(ctx context.Context, tx *store.Tx, p auth.Principal, in BodyInput, now time.Time) (Body, error) {
+	parentPath := "/"
+	if in.ParentID == 0 {
+		if !isSystem(p) {
+			return Body{}, apperr.Forbiddenf("不能新建顶级机构", "you may not create a root body")
+		}
+	} else {
+		parent, err := getBody(ctx, tx, in.ParentID)
+		if err != nil {
+			return Body{}, err
+		}
+		if err := canAdmin(p, parent.Path); err != nil {
+			return Body{}, err
+		}
+		if !parent.Active {
+			return Body{}, apperr.Conflictf("上级机构「%s」已停用", "the parent body %q is inactive", parent.Name)
+		}
+		if err := belowParent(in.Level, parent); err != nil {
+			return Body{}, err
+		}
+		parentPath = parent.Path
+	}
+	if err := codeTaken(ctx, tx, in.Code, 0); err != nil {
+		return Body{}, err
+	}
+	now = now.UTC()
+	b := Body{ParentID: in.ParentID, Level: in.Level, Code: in.Code, Name: in.Name, TimeZone: in.TimeZone,
+		Active: true, CreatedAt: now, UpdatedAt: now}
+	// The path holds the new id, known only after the insert.
+	if err := tx.QueryRow(ctx, `INSERT INTO bodies (parent_id, path, level, code, name, time_zone, active, created_at, updated_at)
+		VALUES (?, '', ?, ?, ?, ?, TRUE, ?, ?) RETURNING id`,
+		nullID(b.ParentID), string(b.Level), b.Code, b.Name, b.TimeZone, store.Micros(now), store.Micros(now)).Scan(&b.ID); err != nil {
+		return Body{}, err
+	}
+	b.Path = parentPath + idStr(b.ID) + "/"
+	if _, err := tx.Exec(ctx, `UPDATE bodies SET path = ? WHERE id = ?`, b.Path, b.ID); err != nil {
+		return Body{}, err
+	}
+	b = roundTimes(b)
+	return b, emit(tx, p, "org.body.created", "body", b.ID, b.ID, "", "active", nil, bodyState(b))
+}
+
+// roundTimes truncates times to what the database keeps (µs), so a returned
+// object equals what a later read returns.
+func roundTimes(b Body) Body {
+	b.CreatedAt, b.UpdatedAt = store.FromMicros(store.Micros(b.CreatedAt)), store.FromMicros(store.Micros(b.UpdatedAt))
+	return b
+}
+
+// BodyEdit changes a body's own fields (not its place: see MoveBody).
+type BodyEdit struct {
+	Level    Level
+	Code     string
+	Name     string
+	TimeZone string
+}
+
+// UpdateBody edits a body. A new level must stay below the parent's and
+// above every child's.
+func (s *Service) UpdateBody(ctx context.Context, p auth.Principal, id int64, in BodyEdit) (Body, error) {
+	bi := BodyInput{Level: in.Level, Code: in.Code, Name: in.Name, TimeZone: in.TimeZone}
+	bi.normalise()
+	if err := bi.validate(); err != nil {
+		return Body{}, err
+	}
+	var out Body
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		b, err := getBody(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := canAdmin(p, b.Path); err != nil {
+			return err
+		}
+		if b.ParentID != 0 {
+			parent, err := getBody(ctx, tx, b.ParentID)
+			if err != nil {
+				return err
+			}
+			if err := belowParent(bi.Level, parent); err != nil {
+				return err
+			}
+		}
+		var childRank int
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MIN(CASE level WHEN 'city' THEN 1 WHEN 'district' THEN 2 WHEN 'town' THEN 3 ELSE 4 END), 99)
+			FROM bodies WHERE parent_id = ?`, id).Scan(&childRank); err != nil {
+			return err
+		}
+		if bi.Level.Rank() >= childRank {
+			return apperr.Invalidf("level", "层级必须高于其下级机构的层级", "the level must be above its children's levels")
+		}
+		if err := codeTaken(ctx, tx, bi.Code, id); err != nil {
+			return err
+		}
+		before := b
+		b.Level, b.Code, b.Name, b.TimeZone, b.UpdatedAt = bi.Level, bi.Code, bi.Name, bi.TimeZone, s.now().UTC()
+		b = roundTimes(b)
+		if _, err := tx.Exec(ctx, `UPDATE bodies SET level = ?, code = ?, name = ?, time_zone = ?, updated_at = ? WHERE id = ?`,
+			string(b.Level), b.Code, b.Name, b.TimeZone, store.Micros(b.UpdatedAt), id); err != nil {
+			return err
+		}
+		out = b
+		return emit(tx, p, "org.body.updated", "body", id, id, "", "", changes(bodyState(before), bodyState(b)), bodyState(b))
+	})
+	return out, err
+}
+
+// MoveBody puts a body (with its whole subtree) under a new parent,
+// rewriting the materialised paths of the subtree in the same transaction.
+// Moving a body under itself or one of its descendants is refused.
+func (s *Service) MoveBody(ctx context.Context, p auth.Principal, id, newParentID int64) (Body, error) {
+	var out Body
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		b, err := getBody(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := canAdmin(p, b.Path); err != nil {
+			return err
+		}
+		if newParentID == b.ParentID {
+			out = b
+			return nil // already there; nothing to record
+		}
+		newParentPath := "/"
+		if newParentID == 0 {
+			if !isSystem(p) {
+				return apperr.Forbiddenf("不能把机构移为顶级机构", "you may not make a body a root")
+			}
+		} else {
+			np, err := getBody(ctx, tx, newParentID)
+			if err != nil {
+				return err
+			}
+			if err := canAdmin(p, np.Path); err != nil {
+				return err
+			}
+			if strings.HasPrefix(np.Path, b.Path) {
+				return apperr.Invalidf("parent_id", "不能把「%s」移到它自己或它的下级机构之下", "cannot move %q under itself or one of its descendants", b.Name)
+			}
+			if !np.Active {
+				return apperr.Conflictf("目标上级机构「%s」已停用", "the new parent %q is inactive", np.Name)
+			}
+			if err := belowParent(b.Level, np); err != nil {
+				return err
+			}
+			newParentPath = np.Path
+		}
+		now := s.now().UTC()
+		oldPath, newPath := b.Path, newParentPath+idStr(b.ID)+"/"
+		subtree, err := collect(ctx, tx, scanBody, `SELECT `+bodyCols+` FROM bodies b WHERE b.path LIKE ? ESCAPE '\' ORDER BY b.path`, likeEscape(oldPath)+"%")
+		if err != nil {
+			return err
+		}
+		for _, d := range subtree {
+			from := d.Path
+			d.Path = newPath + strings.TrimPrefix(d.Path, oldPath)
+			d.UpdatedAt = now
+			action := "org.body.path_changed"
+			if d.ID == b.ID {
+				d.ParentID = newParentID
+				action = "org.body.moved"
+			}
+			d = roundTimes(d)
+			if _, err := tx.Exec(ctx, `UPDATE bodies SET parent_id = ?, path = ?, updated_at = ? WHERE id = ?`,
+				nullID(d.ParentID), d.Path, store.Micros(d.UpdatedAt), d.ID); err != nil {
+				return err
+			}
+			if err := emit(tx, p, action, "body", d.ID, d.ID, from, d.Path, nil, bodyState(d)); err != nil {
+				return err
+			}
+			if d.ID == b.ID {
+				out = d
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SetBodyActive deactivates or reactivates a body. A body with active
+// sub-bodies, units or staff cannot be deactivated; one under an inactive
+// parent cannot be reactivated. Nothing is deleted: events keep pointing at
+// the row.
+func (s *Service) SetBodyActive(ctx context.Context, p auth.Principal, id int64, active bool) (Body, error) {
+	var out Body
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		b, err := getBody(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := canAdmin(p, b.Path); err != nil {
+			return err
+		}
+		out = b
+		if b.Active == active {
+			return nil
+		}
+		if active {
+			if b.ParentID != 0 {
+				parent, err := getBody(ctx, tx, b.ParentID)
+				if err != nil {
+					return err
+				}
+				if !parent.Active {
+					return apperr.Conflictf("上级机构「%s」已停用，请先启用它", "the parent body %q is inactive; reactivate it first", parent.Name)
+				}
+			}
+		} else {
+			var bodies, units, staff int
+			if err := tx.QueryRow(ctx, `SELECT
+				(SELECT COUNT(*) FROM bodies WHERE parent_id = ? AND active = TRUE),
+				(SELECT COUNT(*) FROM units WHERE body_id = ? AND active = TRUE),
+				(SELECT COUNT(*) FROM staff WHERE body_id = ? AND active = TRUE)`, id, id, id).Scan(&bodies, &units, &staff); err != nil {
+				return err
+			}
+			if bodies+units+staff > 0 {
+				return apperr.Conflictf("「%s」还有 %d 个启用的下级机构、%d 个单位、%d 名人员，请先停用或调走",
+					"%q still has %d active sub-bodies, %d units and %d staff; deactivate or move them first", b.Name, bodies, units, staff)
+			}
+		}
+		b.Active, b.UpdatedAt = active, s.now().UTC()
+		b = roundTimes(b)
+		if _, err := tx.Exec(ctx, `UPDATE bodies SET active = ?, updated_at = ? WHERE id = ?`, active, store.Micros(b.UpdatedAt), id); err != nil {
+			return err
+		}
+		out = b
+		action := "org.body.deactivated"
+		if active {
+			action = "org.body.reactivated"
+		}
+		return emit(tx, p, action, "body", id, id, activeWord(!active), activeWord(active), nil, bodyState(b))
+	})
+	return out, err
+}
+
+// changes lists the fields that differ between two snapshots of the same
+// type, as {"field": [old, new]}, for an event's payload.
+func changes[T any](before, after T) map[string][2]any {
+	a, b := fieldsOf(before), fieldsOf(after)
+	out := map[string][2]any{}
+	for k, v := range b {
+		if k == "updated_at" {
+			continue
+		}
+		if old := a[k]; !equalJSON(old, v) {
+			out[k] = [2]any{old, v}
+		}
+	}
+	return out
+}

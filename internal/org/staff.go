@@ -1,0 +1,340 @@
+package org
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+// StaffInput creates or edits a staff member.
+type StaffInput struct {
+	BodyID    int64
+	UnitID    int64 // 0: not in a unit (a leader, an external supervisor)
+	Name      string
+	Phone     string
+	Roles     []auth.Role
+	IsHead    bool // head of UnitID (O2: one per unit)
+	IsLiaison bool // list liaison of UnitID (O2: one or two per unit); needs RoleListLiaison
+}
+
+func (in *StaffInput) validate() error {
+	in.Name, in.Phone = strings.TrimSpace(in.Name), strings.TrimSpace(in.Phone)
+	var errs apperr.List
+	for _, e := range []*apperr.Error{checkName("name", in.Name), checkPhone("phone", in.Phone)} {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
+	set := map[auth.Role]bool{}
+	for _, r := range in.Roles {
+		if _, ok := auth.ParseRole(string(r)); !ok {
+			errs = append(errs, apperr.Invalidf("roles", "未知角色 %q", "unknown role %q", clip(string(r))))
+		}
+		set[r] = true
+	}
+	in.Roles = normRoles(set)
+	if len(in.Roles) == 0 && len(errs) == 0 {
+		errs = append(errs, apperr.Invalidf("roles", "至少选择一个角色", "choose at least one role"))
+	}
+	if (in.IsHead || in.IsLiaison) && in.UnitID == 0 {
+		errs = append(errs, apperr.Invalidf("unit_id", "单位负责人和联络员必须属于某个单位", "a unit head or liaison must belong to a unit"))
+	}
+	if in.IsLiaison && !slices.Contains(in.Roles, auth.RoleListLiaison) {
+		errs = append(errs, apperr.Invalidf("is_liaison", "联络员须具有「清单联络员」角色", "a liaison needs the role list_liaison"))
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// CreateStaff adds a staff member. Marking them head fails when the unit has
+// one (use SetUnitHead); marking them liaison fails when the unit has two.
+func (s *Service) CreateStaff(ctx context.Context, p auth.Principal, in StaffInput) (Staff, error) {
+	if err := in.validate(); err != nil {
+		return Staff{}, err
+	}
+	var out Staff
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		st, err := createStaff(ctx, tx, p, in, s.now())
+		out = st
+		return err
+	})
+	return out, err
+}
+
+func createStaff(ctx context.Context, tx *store.Tx, p auth.Principal, in StaffInput, now time.Time) (Staff, error) {
+	body, err := getBody(ctx, tx, in.BodyID)
+	if err != nil {
+		return Staff{}, err
+	}
+	if err := canAdmin(p, body.Path); err != nil {
+		return Staff{}, err
+	}
+	if !body.Active {
+		return Staff{}, apperr.Conflictf("机构「%s」已停用", "body %q is inactive", body.Name)
+	}
+	now = now.UTC()
+	st := roundStaff(Staff{BodyID: in.BodyID, UnitID: in.UnitID, Name: in.Name, Phone: in.Phone, Roles: in.Roles,
+		IsHead: in.IsHead, IsLiaison: in.IsLiaison, Active: true, CreatedAt: now, UpdatedAt: now})
+	if err := checkO2(ctx, tx, Staff{}, st); err != nil {
+		return Staff{}, err
+	}
+	if err := tx.QueryRow(ctx, `INSERT INTO staff (body_id, unit_id, name, phone, roles, is_head, is_liaison, active, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?) RETURNING id`, st.BodyID, nullID(st.UnitID), st.Name, st.Phone, rolesText(st.Roles),
+		st.IsHead, st.IsLiaison, store.Micros(st.CreatedAt), store.Micros(st.UpdatedAt)).Scan(&st.ID); err != nil {
+		return Staff{}, err
+	}
+	if err := emit(tx, p, "org.staff.created", "staff", st.ID, st.BodyID, "", "active", nil, staffState(st)); err != nil {
+		return Staff{}, err
+	}
+	return st, syncUnitHead(ctx, tx, p, Staff{}, st, now)
+}
+
+// UpdateStaff edits a staff member, including moving them to another body or
+// unit within the principal's jurisdiction.
+func (s *Service) UpdateStaff(ctx context.Context, p auth.Principal, id int64, in StaffInput) (Staff, error) {
+	if err := in.validate(); err != nil {
+		return Staff{}, err
+	}
+	var out Staff
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		old, err := staffForAdmin(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		if in.BodyID != old.BodyID {
+			body, err := getBody(ctx, tx, in.BodyID)
+			if err != nil {
+				return err
+			}
+			if err := canAdmin(p, body.Path); err != nil {
+				return err
+			}
+			if !body.Active {
+				return apperr.Conflictf("机构「%s」已停用", "body %q is inactive", body.Name)
+			}
+		}
+		st := old
+		st.BodyID, st.UnitID, st.Name, st.Phone, st.Roles = in.BodyID, in.UnitID, in.Name, in.Phone, in.Roles
+		st.IsHead, st.IsLiaison, st.UpdatedAt = in.IsHead, in.IsLiaison, s.now().UTC()
+		st = roundStaff(st)
+		if err := checkO2(ctx, tx, old, st); err != nil {
+			return err
+		}
+		if err := writeStaff(ctx, tx, st); err != nil {
+			return err
+		}
+		out = st
+		if err := emit(tx, p, "org.staff.updated", "staff", id, st.BodyID, "", "", changes(staffState(old), staffState(st)), staffState(st)); err != nil {
+			return err
+		}
+		return syncUnitHead(ctx, tx, p, old, st, st.UpdatedAt)
+	})
+	return out, err
+}
+
+// SetStaffActive deactivates or reactivates a staff member. The head or the
+// last liaison of an active unit is not deactivated: appoint a successor
+// first (O2).
+func (s *Service) SetStaffActive(ctx context.Context, p auth.Principal, id int64, active bool) (Staff, error) {
+	var out Staff
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		old, err := staffForAdmin(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		out = old
+		if old.Active == active {
+			return nil
+		}
+		st := old
+		st.Active, st.UpdatedAt = active, s.now().UTC()
+		st = roundStaff(st)
+		if active {
+			body, err := getBody(ctx, tx, st.BodyID)
+			if err != nil {
+				return err
+			}
+			if !body.Active {
+				return apperr.Conflictf("机构「%s」已停用", "body %q is inactive", body.Name)
+			}
+		}
+		if err := checkO2(ctx, tx, old, st); err != nil {
+			return err
+		}
+		if err := writeStaff(ctx, tx, st); err != nil {
+			return err
+		}
+		out = st
+		action := "org.staff.deactivated"
+		if active {
+			action = "org.staff.reactivated"
+		}
+		return emit(tx, p, action, "staff", id, st.BodyID, activeWord(!active), activeWord(active), nil, staffState(st))
+	})
+	return out, err
+}
+
+func staffForAdmin(ctx context.Context, q querier, p auth.Principal, id int64) (Staff, error) {
+	st, err := getStaff(ctx, q, id)
+	if err != nil {
+		return Staff{}, err
+	}
+	body, err := getBody(ctx, q, st.BodyID)
+	if err != nil {
+		return Staff{}, err
+	}
+	return st, canAdmin(p, body.Path)
+}
+
+func writeStaff(ctx context.Context, tx *store.Tx, st Staff) error {
+	_, err := tx.Exec(ctx, `UPDATE staff SET body_id = ?, unit_id = ?, name = ?, phone = ?, roles = ?, is_head = ?, is_liaison = ?,
+		active = ?, updated_at = ? WHERE id = ?`, st.BodyID, nullID(st.UnitID), st.Name, st.Phone, rolesText(st.Roles),
+		st.IsHead, st.IsLiaison, st.Active, store.Micros(st.UpdatedAt), st.ID)
+	return err
+}
+
+// setStaffFlags changes only the head and liaison marks (used when the head
+// passes to someone else).
+func setStaffFlags(ctx context.Context, tx *store.Tx, p auth.Principal, st Staff, head, liaison bool, now time.Time, action string) error {
+	from := staffState(st)
+	st.IsHead, st.IsLiaison, st.UpdatedAt = head, liaison, now
+	st = roundStaff(st)
+	if err := writeStaff(ctx, tx, st); err != nil {
+		return err
+	}
+	return emit(tx, p, action, "staff", st.ID, st.BodyID, "", "", changes(from, staffState(st)), staffState(st))
+}
+
+// checkO2 checks a staff change against O2: a unit has at most one head and
+// at most MaxLiaisons liaisons, and an active unit does not lose its head or
+// its last liaison without a successor. It also checks that the unit belongs
+// to the staff member's body.
+func checkO2(ctx context.Context, tx *store.Tx, old, st Staff) error {
+	if st.UnitID != 0 && (st.UnitID != old.UnitID || st.BodyID != old.BodyID) {
+		u, err := getUnit(ctx, tx, st.UnitID)
+		if err != nil {
+			return err
+		}
+		if u.BodyID != st.BodyID {
+			return apperr.Invalidf("unit_id", "单位「%s」不属于所选机构", "unit %q does not belong to the chosen body", u.Name)
+		}
+		if !u.Active {
+			return apperr.Conflictf("单位「%s」已停用", "unit %q is inactive", u.Name)
+		}
+	}
+	if st.Active && st.UnitID != 0 {
+		if st.IsHead {
+			var n int
+			var name string
+			err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(MAX(name), '') FROM staff WHERE unit_id = ? AND is_head = TRUE AND active = TRUE AND id <> ?`,
+				st.UnitID, st.ID).Scan(&n, &name)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				e := apperr.Conflictf("该单位已有负责人「%s」；请用「设置负责人」更换", "the unit already has a head, %q; use \"set head\" to replace them", name)
+				e.Field = "is_head"
+				return e
+			}
+		}
+		if st.IsLiaison {
+			n, err := count(ctx, tx, `SELECT COUNT(*) FROM staff WHERE unit_id = ? AND is_liaison = TRUE AND active = TRUE AND id <> ?`, st.UnitID, st.ID)
+			if err != nil {
+				return err
+			}
+			if n >= MaxLiaisons {
+				e := apperr.Conflictf("该单位已有 %d 名清单联络员（最多 %d 名）", "the unit already has %d list liaisons (at most %d)", n, MaxLiaisons)
+				e.Field = "is_liaison"
+				return e
+			}
+		}
+	}
+	if old.ID != 0 && old.Active && old.UnitID != 0 && (old.IsHead || old.IsLiaison) {
+		stays := st.Active && st.UnitID == old.UnitID
+		u, err := getUnit(ctx, tx, old.UnitID)
+		if err != nil {
+			return err
+		}
+		if u.Active && old.IsHead && !(stays && st.IsHead) {
+			e := apperr.Conflictf("「%s」是单位「%s」的负责人；请先为该单位设置新的负责人", "%q is the head of unit %q; appoint a new head first", old.Name, u.Name)
+			e.Field = "is_head"
+			return e
+		}
+		if u.Active && old.IsLiaison && !(stays && st.IsLiaison) {
+			n, err := count(ctx, tx, `SELECT COUNT(*) FROM staff WHERE unit_id = ? AND is_liaison = TRUE AND active = TRUE AND id <> ?`, old.UnitID, old.ID)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				e := apperr.Conflictf("「%s」是单位「%s」唯一的清单联络员；请先增设联络员", "%q is the only list liaison of unit %q; add another liaison first", old.Name, u.Name)
+				e.Field = "is_liaison"
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// syncUnitHead keeps units.head_staff_id equal to the staff member marked
+// head, emitting the unit's event when it changes.
+func syncUnitHead(ctx context.Context, tx *store.Tx, p auth.Principal, old, st Staff, now time.Time) error {
+	if old.IsHead && old.UnitID != 0 && (!st.IsHead || st.UnitID != old.UnitID) {
+		if err := setHead(ctx, tx, p, old.UnitID, 0, st.ID, now); err != nil {
+			return err
+		}
+	}
+	if st.IsHead && st.UnitID != 0 {
+		return setHead(ctx, tx, p, st.UnitID, st.ID, 0, now)
+	}
+	return nil
+}
+
+// setHead sets a unit's head_staff_id to head (0: none); with onlyIf != 0 it
+// does so only while the current head is onlyIf.
+func setHead(ctx context.Context, tx *store.Tx, p auth.Principal, unitID, head, onlyIf int64, now time.Time) error {
+	u, err := getUnit(ctx, tx, unitID)
+	if err != nil {
+		return err
+	}
+	if u.HeadStaffID == head || (onlyIf != 0 && u.HeadStaffID != onlyIf) {
+		return nil
+	}
+	from := idStr(u.HeadStaffID)
+	u.HeadStaffID, u.UpdatedAt = head, now
+	u = roundUnit(u)
+	if _, err := tx.Exec(ctx, `UPDATE units SET head_staff_id = ?, updated_at = ? WHERE id = ?`, nullID(head), store.Micros(u.UpdatedAt), unitID); err != nil {
+		return err
+	}
+	return emit(tx, p, "org.unit.head_set", "unit", u.ID, u.BodyID, from, idStr(head), nil, unitState(u))
+}
+
+func roundStaff(s Staff) Staff {
+	s.CreatedAt, s.UpdatedAt = store.FromMicros(store.Micros(s.CreatedAt)), store.FromMicros(store.Micros(s.UpdatedAt))
+	return s
+}
+
+// StaffPrincipal builds the principal of a staff member for the auth
+// package: name, roles, body, body path (the jurisdiction) and unit. An
+// inactive staff member, or one of an inactive body, gets Forbidden.
+func (s *Service) StaffPrincipal(ctx context.Context, staffID int64) (auth.Principal, error) {
+	st, err := getStaff(ctx, s.db, staffID)
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	body, err := getBody(ctx, s.db, st.BodyID)
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	if !st.Active || !body.Active {
+		return auth.Principal{}, apperr.Forbiddenf("该人员已停用", "this staff member is deactivated")
+	}
+	return auth.Principal{StaffID: st.ID, Name: st.Name, BodyID: body.ID, BodyPath: body.Path, UnitID: st.UnitID,
+		Roles: slices.Clone(st.Roles)}, nil
+}
