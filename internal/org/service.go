@@ -30,7 +30,9 @@ func NewService(db *store.DB) *Service {
 // the only one who may create a root body. No request ever carries it.
 var System = auth.Principal{Login: "system", Name: "系统", Roles: []auth.Role{auth.RoleAdmin}, BodyPath: "/"}
 
-func isSystem(p auth.Principal) bool { return p.BodyPath == "/" && p.AccountID == 0 && p.Login == "system" }
+func isSystem(p auth.Principal) bool {
+	return p.BodyPath == "/" && p.AccountID == 0 && p.Login == "system"
+}
 
 // canRead: any logged-in staff member reads the organisation of their
 // jurisdiction (O1).
