@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // CheckDerived checks a lower level's list against the upper level's it is
@@ -159,7 +160,13 @@ func checkDerivedFees(p *problems, f string, u, l Fee) {
 			continue
 		}
 		uf := u.Items[j]
-		if lf.MinFen < uf.MinFen || lf.MaxFen > uf.MaxFen {
+		if lf.Basis != uf.Basis || lf.Per != uf.Per {
+			p.add(ff, "收费项目“%s”的依据和计费单位须与上级一致", "fee %q must keep the upper list's basis and unit", lf.Name)
+		}
+		if !uf.Ranged() && lf.Standard != uf.Standard {
+			p.add(ff, "收费项目“%s”的标准须与上级一致(%s)", "fee %q must keep the upper list's standard (%s)", lf.Name, uf.Standard)
+		}
+		if uf.Ranged() && (!lf.Ranged() || lf.MinFen < uf.MinFen || lf.MaxFen > uf.MaxFen) {
 			p.add(ff, "收费项目“%s”的标准须在上级标准%d–%d分之内,下级为%d–%d分",
 				"fee %q must stay within the upper standard %d–%d fen; the lower has %d–%d",
 				lf.Name, uf.MinFen, uf.MaxFen, lf.MinFen, lf.MaxFen)
@@ -222,4 +229,20 @@ func riskRank(l RiskLevel) int {
 		return 2
 	}
 	return -1
+}
+
+// Derive starts a lower body's implementation of an upper item (C5): a draft
+// with the same elements under the lower body's identity and codes. The
+// caller then adds elements and sets the lower body's unit and contacts;
+// CheckDerived tells what it may not do.
+func Derive(upper ItemVersion, body Body, suffix string) ItemVersion {
+	v := upper.Clone()
+	v.Body = body
+	v.ImplCode = body.CreditCode + upper.BaseCode + suffix
+	v.Version = 0
+	v.Status = StatusDraft
+	v.ValidFrom = time.Time{}
+	v.ValidTo, v.PublishedAt = nil, nil
+	v.ContentHash = ""
+	return v
 }

@@ -163,16 +163,23 @@ type Material struct {
 	Note       string       `json:"note,omitempty"`        // 填报须知
 }
 
-// FeeItem is one charge: 收费项目 with 收费依据 and 收费标准. Amounts are in
-// fen (分) so no float ever touches money; a fixed amount has Min == Max.
+// FeeItem is one charge: 收费项目 with 收费依据 and 收费标准. Standard is the
+// standard as published (a fixed amount, a range or a formula); MinFen and
+// MaxFen give it as numbers in fen (分) where it is an amount or a range, so
+// e-supervision can compare a case's fee (S5) and no float touches money.
+// Both are zero for a standard that is only a formula.
 type FeeItem struct {
-	Name   string `json:"name"`           // 收费项目名称
-	Basis  string `json:"basis"`          // 收费依据
-	MinFen int64  `json:"min_fen"`        // 收费标准 (下限, 分)
-	MaxFen int64  `json:"max_fen"`        // 收费标准 (上限, 分)
-	Per    string `json:"per"`            // 计费单位 (每证、每件 …)
-	Note   string `json:"note,omitempty"` // 减免说明
+	Name     string `json:"name"`           // 收费项目名称
+	Basis    string `json:"basis"`          // 收费依据
+	Standard string `json:"standard"`       // 收费标准
+	MinFen   int64  `json:"min_fen"`        // 收费标准下限 (分)
+	MaxFen   int64  `json:"max_fen"`        // 收费标准上限 (分)
+	Per      string `json:"per"`            // 计费单位 (每证、每平方米 …)
+	Note     string `json:"note,omitempty"` // 减免说明
 }
+
+// Ranged reports whether the standard is an amount or range in numbers.
+func (f FeeItem) Ranged() bool { return f.MaxFen > 0 }
 
 // Fee is 收费: whether the item is charged and what.
 type Fee struct {

@@ -280,12 +280,13 @@ func (v ItemVersion) validateFee(p *problems) {
 		f := fmt.Sprintf("fee.items[%d]", i)
 		p.required(f+".name", fi.Name, "收费项目名称", "fee name")
 		p.required(f+".basis", fi.Basis, "收费依据", "fee basis")
+		p.required(f+".standard", fi.Standard, "收费标准", "fee standard")
 		p.required(f+".per", fi.Per, "计费单位", "fee unit")
 		if fi.MinFen < 0 {
 			p.add(f+".min_fen", "收费标准不能为负数", "a fee cannot be negative")
 		}
-		if fi.MaxFen < fi.MinFen || fi.MaxFen == 0 {
-			p.add(f+".max_fen", "收费上限应为正数且不低于下限(%d分)", "the fee maximum must be positive and not below the minimum (%d fen)", fi.MinFen)
+		if fi.MaxFen < fi.MinFen || (fi.MaxFen == 0 && fi.MinFen != 0) {
+			p.add(f+".max_fen", "收费上限不得低于下限(%d分)", "the fee maximum may not be below the minimum (%d fen)", fi.MinFen)
 		}
 	}
 }
