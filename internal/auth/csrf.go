@@ -86,7 +86,7 @@ type csrfState struct {
 // Token returns the token forms and htmx requests of r must carry. For a
 // request without a session it uses the pre-session cookie, setting one
 // (once per request) if r has none; this needs r to have passed through
-// Handler. Outside Handler a request without a session gets "".
+// Protect. Outside Protect a request without a session gets "".
 func (c *CSRF) Token(r *http.Request) string {
 	if sid := c.sessionID(r); sid != "" {
 		return c.mac("s", sid)
@@ -109,8 +109,8 @@ func (c *CSRF) Token(r *http.Request) string {
 var errCSRF = apperr.New(apperr.Forbidden, CSRFField,
 	"请求来源校验失败，请刷新页面后重试", "the request could not be verified as coming from this site; reload the page and try again")
 
-// Handler wraps next with the CSRF checks.
-func (c *CSRF) Handler(next http.Handler) http.Handler {
+// Protect wraps next (the whole router) with the CSRF checks.
+func (c *CSRF) Protect(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &csrfState{w: w}
 		if ck, err := r.Cookie(CSRFCookie); err == nil {

@@ -15,7 +15,7 @@ func newTestCSRF(t *testing.T) (*CSRF, http.Handler) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := c.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := c.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A page handler: renders the token for its form.
 		_, _ = w.Write([]byte(c.Token(r)))
 	}))

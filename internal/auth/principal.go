@@ -48,6 +48,12 @@ type Principal struct {
 	Scopes []string
 	// MustChangePassword is set for created accounts until the first change.
 	MustChangePassword bool
+	// SessionID identifies the browser session (the SHA-256 of its token, as
+	// stored); "" for API tokens and the public. ChangePassword keeps this
+	// session and ends the others.
+	SessionID string
+	// TokenID is the API token acting (0 for a browser session).
+	TokenID int64
 }
 
 // Anonymous reports whether p is the public.

@@ -1,0 +1,821 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+// StaffDirectory is what auth needs from the organisation (internal/org
+// implements it): the principal of a staff member — name, roles, body, body
+// path, unit — without Login, AccountID or Scopes, which auth fills in. It
+// returns an *apperr.Error of code Forbidden or NotFound for a staff member
+// who may not act (deactivated, or of a deactivated body). auth does not
+// import org, which imports auth for Principal.
+type StaffDirectory interface {
+	StaffPrincipal(ctx context.Context, staffID int64) (Principal, error)
+}
+
+// Config tunes the Service. Zero fields take the defaults noted.
+type Config struct {
+	Argon2          Argon2Params   // zero: DefaultArgon2
+	HashConcurrency int            // parallel password hashes; 0: 4
+	Lockout         LockoutPolicy  // zero: 5 failures, 15 min
+	Throttle        ThrottleConfig // zero: DefaultThrottle
+	IdleTimeout     time.Duration  // 0: 30 min
+	AbsoluteTimeout time.Duration  // 0: 12 h
+	// TouchEvery is how stale last_seen_at (and an API token's last_used_at)
+	// may get before a request writes it again; 0: 1 min. The idle timeout is
+	// therefore exact to within TouchEvery, and a busy user costs one write a
+	// minute, not one per request.
+	TouchEvery time.Duration
+	Cookie     CookieOptions
+	// Now is the clock (tests); nil: time.Now.
+	Now func() time.Time
+}
+
+// Service manages accounts, sessions and API tokens (O3) over the store.
+// Every state change goes through db.Write with an event, except refreshing
+// a session's last_seen_at or a token's last_used_at, which are plain writes
+// inside db.Write (an event per request would flood the audit log).
+type Service struct {
+	db       *store.DB
+	dir      StaffDirectory
+	cfg      Config
+	hasher   *Hasher
+	throttle *IPThrottle
+	now      func() time.Time
+
+	dummyOnce sync.Once
+	dummy     string // a hash verified for unknown logins, so they take as long as known ones
+	dummyErr  error
+}
+
+// NewService returns the account service over db, reading staff from dir.
+func NewService(db *store.DB, dir StaffDirectory, cfg Config) *Service {
+	if cfg.Argon2 == (Argon2Params{}) {
+		cfg.Argon2 = DefaultArgon2
+	}
+	if cfg.HashConcurrency <= 0 {
+		cfg.HashConcurrency = 4
+	}
+	cfg.Lockout = cfg.Lockout.norm()
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 30 * time.Minute
+	}
+	if cfg.AbsoluteTimeout <= 0 {
+		cfg.AbsoluteTimeout = 12 * time.Hour
+	}
+	if cfg.TouchEvery <= 0 {
+		cfg.TouchEvery = time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{db: db, dir: dir, cfg: cfg, hasher: NewHasher(cfg.Argon2, cfg.HashConcurrency),
+		throttle: NewIPThrottle(cfg.Throttle), now: cfg.Now}
+}
+
+// Account is an account as administrators see it (never its hash).
+type Account struct {
+	ID                 int64
+	StaffID            int64
+	Login              string
+	MustChangePassword bool
+	FailedLogins       int
+	LockedUntil        time.Time // zero: not locked
+	CreatedAt          time.Time
+	PasswordChangedAt  time.Time // zero: the initial password is still in use
+	Active             bool
+}
+
+// accountState is the event snapshot of an account: everything but the hash.
+func accountState(a Account) json.RawMessage {
+	return mustJSON(map[string]any{
+		"id": a.ID, "staff_id": a.StaffID, "login": a.Login, "must_change_password": a.MustChangePassword,
+		"failed_logins": a.FailedLogins, "locked_until": micros(a.LockedUntil), "created_at": micros(a.CreatedAt),
+		"password_changed_at": micros(a.PasswordChangedAt), "active": a.Active,
+	})
+}
+
+// micros stores a time, with the zero time as 0 ("never").
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return store.Micros(t)
+}
+
+func fromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return store.FromMicros(us)
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only maps of strings, numbers and booleans are passed: a failure
+		// is a programming error.
+		panic(fmt.Sprintf("auth: marshal event JSON: %v", err))
+	}
+	return b
+}
+
+const accountCols = `id, staff_id, login, must_change_password, failed_logins, locked_until, created_at, password_changed_at, active`
+
+func scanAccount(row interface{ Scan(...any) error }, hash *string) (Account, error) {
+	var a Account
+	var locked, created, changed int64
+	dest := []any{&a.ID, &a.StaffID, &a.Login, &a.MustChangePassword, &a.FailedLogins, &locked, &created, &changed, &a.Active}
+	if hash != nil {
+		dest = append(dest, hash)
+	}
+	if err := row.Scan(dest...); err != nil {
+		return Account{}, err
+	}
+	a.LockedUntil, a.CreatedAt, a.PasswordChangedAt = fromMicros(locked), fromMicros(created), fromMicros(changed)
+	return a, nil
+}
+
+func getAccount(ctx context.Context, q store.Querier, where string, arg any) (Account, string, error) {
+	var hash string
+	a, err := scanAccount(q.QueryRow(ctx, `SELECT `+accountCols+`, password_hash FROM accounts WHERE `+where, arg), &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Account{}, "", apperr.NotFoundf("账号不存在", "no such account")
+	}
+	return a, hash, err
+}
+
+// System-level errors shared by several methods.
+var (
+	// errWrongCredentials is the one answer to a wrong login or a wrong
+	// password, so that accounts cannot be enumerated.
+	errWrongCredentials = apperr.New(apperr.Unauthorized, "password", "账号或密码错误", "wrong account or password")
+	errThrottled        = apperr.New(apperr.TooMany, "", "登录尝试过于频繁，请稍后再试", "too many login attempts from this address; try again later")
+	errSessionEnded     = apperr.New(apperr.Unauthorized, "", "登录已失效，请重新登录", "your session has ended; please log in again")
+	errBadToken         = apperr.New(apperr.Unauthorized, "", "访问令牌无效或已吊销", "the API token is invalid or revoked")
+	// errRaced makes a write give up when the row it decided on changed
+	// underneath (another instance on the same PostgreSQL); the caller
+	// retries with fresh data.
+	errRaced = errors.New("auth: account changed concurrently")
+)
+
+func lockedError(until time.Time) *apperr.Error {
+	at := until.In(time.FixedZone("CST", 8*3600)).Format("15:04")
+	return apperr.New(apperr.TooMany, "",
+		"登录失败次数过多，账号已锁定，请于"+at+"后重试",
+		"too many failed logins: the account is locked until "+at+" (China time)")
+}
+
+// NormalizeLogin trims and lower-cases a login name: logins are compared
+// case-insensitively.
+func NormalizeLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
+
+// checkLogin enforces the shape of a login name: 2–64 characters among
+// a–z, 0–9 and . _ - @ (so a login fits URLs, logs and exports unquoted).
+func checkLogin(login string) error {
+	n := utf8.RuneCountInString(login)
+	if n < 2 || n > 64 {
+		return apperr.Invalidf("login", "账号名应为2–64个字符，当前为%d个", "a login has 2–64 characters, it has %d", n)
+	}
+	for i, r := range login {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' || r == '@') {
+			return apperr.Invalidf("login", "账号名第%d个字符不允许：只能使用字母、数字和 . _ - @",
+				"character %d of the login is not allowed: use letters, digits and . _ - @", utf8.RuneCountInString(login[:i])+1)
+		}
+	}
+	return nil
+}
+
+// newSecret returns a random token (32 bytes, base64url) and its stored form,
+// the hex SHA-256. The token has 256 bits of entropy, so a fast hash is
+// enough at rest: it cannot be guessed, only stolen, and the hash is useless
+// to a thief of the database.
+func newSecret(prefix string) (token, hash string) {
+	b := make([]byte, 32)
+	// crypto/rand.Read never returns an error (it panics on failure since Go 1.24).
+	_, _ = rand.Read(b)
+	token = prefix + base64.RawURLEncoding.EncodeToString(b)
+	return token, hashSecret(token)
+}
+
+func hashSecret(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// canAdminister: account administration is for an administrator whose
+// jurisdiction covers the staff member's body (O1, O3).
+func canAdminister(p Principal, staff Principal) error {
+	if p.BodyPath == "" {
+		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
+	}
+	if !p.Has(RoleAdmin) || len(p.Scopes) > 0 && !slices.Contains(p.Scopes, string(RoleAdmin)) {
+		return apperr.Forbiddenf("只有管理员可以管理账号", "only an administrator may manage accounts")
+	}
+	if !p.Covers(staff.BodyPath) {
+		return apperr.Forbiddenf("该人员不在您的管辖范围内", "this staff member is outside your jurisdiction")
+	}
+	return nil
+}
+
+func idStr(id int64) string { return strconv.FormatInt(id, 10) }
+
+// CreateAccount creates the personal account of a staff member with an
+// initial password the person must change at first login (O3). Only an
+// administrator covering the staff member's body may do it.
+func (s *Service) CreateAccount(ctx context.Context, p Principal, staffID int64, login, password string) (Account, error) {
+	login = NormalizeLogin(login)
+	if err := checkLogin(login); err != nil {
+		return Account{}, err
+	}
+	staff, err := s.dir.StaffPrincipal(ctx, staffID)
+	if err != nil {
+		return Account{}, err
+	}
+	if err := canAdminister(p, staff); err != nil {
+		return Account{}, err
+	}
+	if err := CheckPasswordRules(login, password); err != nil {
+		return Account{}, err
+	}
+	hash, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return Account{}, err
+	}
+	now := s.now()
+	var a Account
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		a = Account{StaffID: staffID, Login: login, MustChangePassword: true, CreatedAt: store.FromMicros(store.Micros(now)), Active: true}
+		err := tx.QueryRow(ctx, `INSERT INTO accounts (staff_id, login, password_hash, must_change_password, failed_logins,
+			locked_until, created_at, password_changed_at, active) VALUES (?, ?, ?, TRUE, 0, 0, ?, 0, TRUE) RETURNING id`,
+			staffID, login, hash, store.Micros(now)).Scan(&a.ID)
+		if store.IsUniqueViolation(err) {
+			return apperr.Conflictf("账号名已被使用，或该人员已有账号", "the login is taken or the staff member already has an account")
+		}
+		if err != nil {
+			return err
+		}
+		return tx.Emit(store.Event{Actor: p.Login, BodyID: staff.BodyID, Action: "auth.account.created", ObjectType: "account",
+			ObjectID: idStr(a.ID), To: "active", State: accountState(a),
+			Payload: mustJSON(map[string]any{"staff_id": staffID, "login": login})})
+	})
+	if err != nil {
+		var e *apperr.Error
+		if errors.As(err, &e) && e.Code == apperr.Conflict {
+			e.Field = "login"
+		}
+		return Account{}, err
+	}
+	return a, nil
+}
+
+type uaKey struct{}
+
+// WithUserAgent returns ctx carrying the client's User-Agent for Login to
+// record with the session (the web layer's Login signature has no room for it).
+func WithUserAgent(ctx context.Context, ua string) context.Context {
+	return context.WithValue(ctx, uaKey{}, ua)
+}
+
+func userAgent(ctx context.Context) string {
+	ua, _ := ctx.Value(uaKey{}).(string)
+	return clip(ua, 512)
+}
+
+// clip shortens s to at most n bytes on a rune boundary, dropping invalid UTF-8.
+func clip(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// Login checks login and password from the client address ip and opens a
+// session, returning its token for the session cookie. Wrong login and wrong
+// password get the same error (errWrongCredentials) after the same work, so
+// accounts cannot be enumerated. MaxFailures consecutive failures lock the
+// account (TooMany until the lock ends, even with the right password); an
+// address with too many recent failures is refused (TooMany) before any
+// check. Each failure, lock and success is an event.
+func (s *Service) Login(ctx context.Context, login, password, ip string) (string, error) {
+	now := s.now()
+	if !s.throttle.Allow(ip, now) {
+		return "", errThrottled
+	}
+	login = NormalizeLogin(login)
+	ip = clip(ip, 64)
+	a, hash, err := getAccount(ctx, s.db, `login = ?`, login)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		// Spend the time a real check takes, then record the failure.
+		if err := s.verifyDummy(ctx, password); err != nil {
+			return "", err
+		}
+		s.throttle.Fail(ip, now)
+		err := s.db.Write(ctx, func(tx *store.Tx) error {
+			// The attempted login is not recorded: people type passwords
+			// into the login field, and the audit log is forever.
+			return tx.Emit(store.Event{Actor: anonymousActor, Action: "auth.login.failed", ObjectType: "account", ObjectID: "unknown",
+				Payload: mustJSON(map[string]any{"ip": ip, "reason": "unknown_login"})})
+		})
+		if err != nil {
+			return "", err
+		}
+		return "", errWrongCredentials
+	}
+	if err != nil {
+		return "", err
+	}
+	if s.cfg.Lockout.Locked(a.LockedUntil, now) {
+		return "", lockedError(a.LockedUntil)
+	}
+	ok, err := s.hasher.Verify(ctx, password, hash)
+	if err != nil {
+		return "", err
+	}
+	if !ok || !a.Active {
+		// An inactive account answers like a wrong password: its state is
+		// nobody's business but the administrator's.
+		s.throttle.Fail(ip, now)
+		until, err := s.recordFailure(ctx, anonymousActor, a, now, "auth.login.failed", ip)
+		if err != nil {
+			return "", err
+		}
+		if !until.IsZero() {
+			return "", lockedError(until)
+		}
+		return "", errWrongCredentials
+	}
+	staff, err := s.dir.StaffPrincipal(ctx, a.StaffID)
+	if err != nil {
+		return "", err
+	}
+	newHash := ""
+	if s.hasher.NeedsRehash(hash) {
+		// Upgrade the hash to the current parameters while the password is
+		// at hand.
+		if newHash, err = s.hasher.Hash(ctx, password); err != nil {
+			return "", err
+		}
+	}
+	token, id := newSecret("")
+	ua := userAgent(ctx)
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		cur, _, err := getAccount(ctx, tx, `id = ?`, a.ID)
+		if err != nil {
+			return err
+		}
+		if s.cfg.Lockout.Locked(cur.LockedUntil, now) || !cur.Active {
+			return lockedError(cur.LockedUntil) // locked between our read and now (another instance)
+		}
+		if newHash != "" {
+			if _, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, newHash, a.ID); err != nil {
+				return err
+			}
+		}
+		if cur.FailedLogins != 0 {
+			if _, err := tx.Exec(ctx, `UPDATE accounts SET failed_logins = 0 WHERE id = ?`, a.ID); err != nil {
+				return err
+			}
+			cur.FailedLogins = 0
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO sessions (id, account_id, created_at, last_seen_at, ip, user_agent)
+			VALUES (?, ?, ?, ?, ?, ?)`, id, a.ID, store.Micros(now), store.Micros(now), ip, ua); err != nil {
+			return err
+		}
+		return tx.Emit(store.Event{Actor: cur.Login, BodyID: staff.BodyID, Action: "auth.login.succeeded", ObjectType: "account",
+			ObjectID: idStr(a.ID), State: accountState(cur),
+			Payload: mustJSON(map[string]any{"ip": ip, "user_agent": ua, "session": id[:16], "rehashed": newHash != ""})})
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// verifyDummy verifies password against a fixed hash so that an unknown
+// login costs what a known one does.
+func (s *Service) verifyDummy(ctx context.Context, password string) error {
+	s.dummyOnce.Do(func() {
+		s.dummy, s.dummyErr = s.hasher.Hash(context.Background(), "qingdan dummy password")
+	})
+	if s.dummyErr != nil {
+		return s.dummyErr
+	}
+	_, err := s.hasher.Verify(ctx, password, s.dummy)
+	return err
+}
+
+// anonymousActor is the actor of events caused by someone not (yet) logged
+// in: a failed login may be anyone's, not the account owner's.
+const anonymousActor = "anonymous"
+
+// recordFailure counts one failed password check of account a0 under the
+// lockout policy and emits action by actor (and auth.account.locked when it
+// locks).
+// It returns the lock's end when this failure locked the account.
+func (s *Service) recordFailure(ctx context.Context, actor string, a0 Account, now time.Time, action, ip string) (time.Time, error) {
+	id := a0.ID
+	staff, err := s.staffBody(ctx, a0.StaffID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	for attempt := 0; ; attempt++ {
+		var until time.Time
+		err := s.db.Write(ctx, func(tx *store.Tx) error {
+			until = time.Time{}
+			a, _, err := getAccount(ctx, tx, `id = ?`, id)
+			if err != nil {
+				return err
+			}
+			failures, lockedUntil, locked := s.cfg.Lockout.AfterFailure(a.FailedLogins, now)
+			// The WHERE on the old values makes a concurrent change (another
+			// instance counting a failure at the same moment) lose cleanly.
+			res, err := tx.Exec(ctx, `UPDATE accounts SET failed_logins = ?, locked_until = ?
+				WHERE id = ? AND failed_logins = ? AND locked_until = ?`,
+				failures, micros(lockedUntil), id, a.FailedLogins, micros(a.LockedUntil))
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n != 1 {
+				return errRaced
+			}
+			before := a.FailedLogins
+			a.FailedLogins = failures
+			if locked {
+				a.LockedUntil = store.FromMicros(store.Micros(lockedUntil))
+				until = a.LockedUntil
+			}
+			if err := tx.Emit(store.Event{Actor: actor, BodyID: staff, Action: action, ObjectType: "account",
+				ObjectID: idStr(id), State: accountState(a),
+				Payload: mustJSON(map[string]any{"ip": ip, "failures": before + 1})}); err != nil {
+				return err
+			}
+			if !locked {
+				return nil
+			}
+			return tx.Emit(store.Event{Actor: actor, BodyID: staff, Action: "auth.account.locked", ObjectType: "account",
+				ObjectID: idStr(id), From: "unlocked", To: "locked", State: accountState(a),
+				Payload: mustJSON(map[string]any{"ip": ip, "until": micros(until), "failures": before + 1})})
+		})
+		if errors.Is(err, errRaced) && attempt < 3 {
+			continue
+		}
+		return until, err
+	}
+}
+
+// staffBody returns the body of a staff member for an event, or 0 when the
+// directory no longer admits them (deactivated): the event is still recorded.
+func (s *Service) staffBody(ctx context.Context, staffID int64) (int64, error) {
+	p, err := s.dir.StaffPrincipal(ctx, staffID)
+	if err == nil {
+		return p.BodyID, nil
+	}
+	var e *apperr.Error
+	if errors.As(err, &e) && e.Code != apperr.Internal {
+		return 0, nil
+	}
+	return 0, err
+}
+
+// Principal implements the web layer's Sessions: the principal of a request
+// from its "Authorization: Bearer" API token or, when it has none, its
+// session cookie; the zero Principal for the public. A request with an
+// Authorization header is never authenticated by its cookies, which is what
+// makes the CSRF exemption of bearer requests sound.
+func (s *Service) Principal(r *http.Request) (Principal, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		tok := bearer(r)
+		if tok == "" {
+			return Principal{}, errBadToken
+		}
+		return s.TokenPrincipal(r.Context(), tok)
+	}
+	if tok := s.cfg.Cookie.Read(r); tok != "" {
+		return s.Session(r.Context(), tok)
+	}
+	return Principal{}, nil
+}
+
+// Session returns the principal of a session token: Unauthorized when the
+// session is unknown, idle for longer than IdleTimeout, older than
+// AbsoluteTimeout, or its account is inactive. It refreshes last_seen_at at
+// most once per TouchEvery.
+func (s *Service) Session(ctx context.Context, token string) (Principal, error) {
+	now := s.now()
+	id := hashSecret(token)
+	var accountID, created, seen int64
+	err := s.db.QueryRow(ctx, `SELECT account_id, created_at, last_seen_at FROM sessions WHERE id = ?`, id).
+		Scan(&accountID, &created, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Principal{}, errSessionEnded
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	a, _, err := getAccount(ctx, s.db, `id = ?`, accountID)
+	if err != nil {
+		return Principal{}, err
+	}
+	reason := ""
+	switch {
+	case !a.Active:
+		reason = "account_inactive"
+	case now.Sub(store.FromMicros(created)) >= s.cfg.AbsoluteTimeout:
+		reason = "absolute_timeout"
+	case now.Sub(store.FromMicros(seen)) >= s.cfg.IdleTimeout:
+		reason = "idle_timeout"
+	}
+	var p Principal
+	if reason == "" {
+		if p, err = s.principal(ctx, a); err != nil {
+			if apperr.CodeOf(err) == apperr.Internal {
+				return Principal{}, err
+			}
+			reason = "staff_inactive"
+		}
+	}
+	if reason != "" {
+		if err := s.endSession(ctx, id, a, "auth.session.expired", reason); err != nil {
+			return Principal{}, err
+		}
+		return Principal{}, errSessionEnded
+	}
+	if now.Sub(store.FromMicros(seen)) >= s.cfg.TouchEvery {
+		// A plain write: sliding the idle window is not an action anyone
+		// audits, and one event per minute per user would flood the log.
+		err := s.db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?`,
+				store.Micros(now), id, store.Micros(now))
+			return err
+		})
+		if err != nil {
+			return Principal{}, err
+		}
+	}
+	p.SessionID = id
+	return p, nil
+}
+
+// principal combines the staff record with the account.
+func (s *Service) principal(ctx context.Context, a Account) (Principal, error) {
+	p, err := s.dir.StaffPrincipal(ctx, a.StaffID)
+	if err != nil {
+		return Principal{}, err
+	}
+	p.AccountID, p.StaffID, p.Login, p.MustChangePassword = a.ID, a.StaffID, a.Login, a.MustChangePassword
+	p.Scopes = nil
+	return p, nil
+}
+
+// endSession deletes a session and records why.
+func (s *Service) endSession(ctx context.Context, id string, a Account, action, reason string) error {
+	body, err := s.staffBody(ctx, a.StaffID)
+	if err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // already gone (a concurrent request ended it): nothing to record
+		}
+		return tx.Emit(store.Event{Actor: a.Login, BodyID: body, Action: action, ObjectType: "account",
+			ObjectID: idStr(a.ID), Payload: mustJSON(map[string]any{"session": id[:16], "reason": reason})})
+	})
+}
+
+// Logout ends the session of token. An unknown or already ended session is
+// not an error: the user is logged out either way.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	id := hashSecret(token)
+	var accountID int64
+	err := s.db.QueryRow(ctx, `SELECT account_id FROM sessions WHERE id = ?`, id).Scan(&accountID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	a, _, err := getAccount(ctx, s.db, `id = ?`, accountID)
+	if err != nil {
+		return err
+	}
+	return s.endSession(ctx, id, a, "auth.logout", "logout")
+}
+
+// ChangePassword changes p's password after checking the old one (a wrong old
+// password counts as a failed login towards the lockout), enforces the rules
+// (errors name the field new_password), clears MustChangePassword and ends
+// the account's other sessions — whoever else was logged in with the old
+// password is logged out.
+func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, newPassword string) error {
+	if p.AccountID == 0 || len(p.Scopes) > 0 {
+		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
+	}
+	a, hash, err := getAccount(ctx, s.db, `id = ?`, p.AccountID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	if s.cfg.Lockout.Locked(a.LockedUntil, now) {
+		return lockedError(a.LockedUntil)
+	}
+	ok, err := s.hasher.Verify(ctx, oldPassword, hash)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		until, err := s.recordFailure(ctx, a.Login, a, now, "auth.password.change_failed", "")
+		if err != nil {
+			return err
+		}
+		if !until.IsZero() {
+			return lockedError(until)
+		}
+		return apperr.Invalidf("old_password", "原密码不正确", "the current password is wrong")
+	}
+	if err := CheckPasswordRules(a.Login, newPassword); err != nil {
+		e := *apperr.As(err)
+		e.Field = "new_password"
+		return &e
+	}
+	if newPassword == oldPassword {
+		return apperr.Invalidf("new_password", "新密码不能与原密码相同", "the new password must differ from the current one")
+	}
+	newHash, err := s.hasher.Hash(ctx, newPassword)
+	if err != nil {
+		return err
+	}
+	body, err := s.staffBody(ctx, a.StaffID)
+	if err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = ?, must_change_password = FALSE, failed_logins = 0,
+			password_changed_at = ? WHERE id = ? AND password_hash = ?`, newHash, store.Micros(now), a.ID, hash)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return apperr.Conflictf("密码已被修改，请重新登录", "the password was changed meanwhile; log in again")
+		}
+		ended, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = ? AND id <> ?`, a.ID, p.SessionID)
+		if err != nil {
+			return err
+		}
+		n, err := ended.RowsAffected()
+		if err != nil {
+			return err
+		}
+		a.MustChangePassword, a.FailedLogins, a.PasswordChangedAt = false, 0, store.FromMicros(store.Micros(now))
+		return tx.Emit(store.Event{Actor: a.Login, BodyID: body, Action: "auth.password.changed", ObjectType: "account",
+			ObjectID: idStr(a.ID), State: accountState(a), Payload: mustJSON(map[string]any{"other_sessions_ended": n})})
+	})
+}
+
+// ResetPassword sets a new initial password for an account (the owner forgot
+// it), unlocks it, ends its sessions and makes the owner change the password
+// at the next login. For an administrator covering the staff member's body.
+func (s *Service) ResetPassword(ctx context.Context, p Principal, accountID int64, password string) error {
+	a, _, err := getAccount(ctx, s.db, `id = ?`, accountID)
+	if err != nil {
+		return err
+	}
+	staff, err := s.dir.StaffPrincipal(ctx, a.StaffID)
+	if err != nil {
+		return err
+	}
+	if err := canAdminister(p, staff); err != nil {
+		return err
+	}
+	if err := CheckPasswordRules(a.Login, password); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = ?, must_change_password = TRUE, failed_logins = 0,
+			locked_until = 0 WHERE id = ?`, hash, a.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = ?`, a.ID); err != nil {
+			return err
+		}
+		a.MustChangePassword, a.FailedLogins, a.LockedUntil = true, 0, time.Time{}
+		return tx.Emit(store.Event{Actor: p.Login, BodyID: staff.BodyID, Action: "auth.password.reset", ObjectType: "account",
+			ObjectID: idStr(a.ID), State: accountState(a)})
+	})
+}
+
+// SetAccountActive switches an account on or off (an administrator covering
+// the staff member's body). Switching off ends its sessions; its API tokens
+// stop working while it is off.
+func (s *Service) SetAccountActive(ctx context.Context, p Principal, accountID int64, active bool) error {
+	a, _, err := getAccount(ctx, s.db, `id = ?`, accountID)
+	if err != nil {
+		return err
+	}
+	staff, err := s.dir.StaffPrincipal(ctx, a.StaffID)
+	if err != nil && (active || apperr.CodeOf(err) == apperr.Internal) {
+		return err // a deactivated staff member's account may be switched off, not on
+	}
+	if err == nil {
+		if err := canAdminister(p, staff); err != nil {
+			return err
+		}
+	} else if !p.Has(RoleAdmin) || p.BodyPath == "" {
+		return apperr.Forbiddenf("只有管理员可以管理账号", "only an administrator may manage accounts")
+	}
+	if a.Active == active {
+		return nil
+	}
+	from, to := "inactive", "active"
+	if !active {
+		from, to = to, from
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE accounts SET active = ? WHERE id = ?`, active, a.ID); err != nil {
+			return err
+		}
+		if !active {
+			if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = ?`, a.ID); err != nil {
+				return err
+			}
+		}
+		a.Active = active
+		return tx.Emit(store.Event{Actor: p.Login, BodyID: staff.BodyID, Action: "auth.account." + to, ObjectType: "account",
+			ObjectID: idStr(a.ID), From: from, To: to, State: accountState(a)})
+	})
+}
+
+// GetAccount returns an account by id (for administrators' pages).
+func (s *Service) GetAccount(ctx context.Context, p Principal, accountID int64) (Account, error) {
+	a, _, err := getAccount(ctx, s.db, `id = ?`, accountID)
+	if err != nil {
+		return Account{}, err
+	}
+	if p.AccountID == a.ID {
+		return a, nil
+	}
+	staff, err := s.dir.StaffPrincipal(ctx, a.StaffID)
+	if err != nil {
+		return Account{}, err
+	}
+	if err := canAdminister(p, staff); err != nil {
+		return Account{}, err
+	}
+	return a, nil
+}
+
+// PurgeSessions deletes sessions that have passed either timeout at now and
+// returns how many; a periodic job calls it so that abandoned sessions do not
+// pile up (Session deletes the ones it meets). One event records the sweep.
+func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
+	now := s.now()
+	var n int64
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, `DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?`,
+			store.Micros(now.Add(-s.cfg.IdleTimeout)), store.Micros(now.Add(-s.cfg.AbsoluteTimeout)))
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return tx.Emit(store.Event{Actor: "system", Action: "auth.session.purged", ObjectType: "sessions", ObjectID: "expired",
+			Payload: mustJSON(map[string]any{"count": n})})
+	})
+	return n, err
+}

@@ -1,0 +1,249 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+// TokenPrefix starts every API token so that a leaked one is recognisable
+// (secret scanners, logs).
+const TokenPrefix = "qdt_"
+
+// APIToken describes an API token (never its secret).
+type APIToken struct {
+	ID         int64
+	AccountID  int64
+	Name       string
+	Scopes     []Role // the roles the token may use; its principal holds their intersection with the staff member's roles
+	CreatedAt  time.Time
+	LastUsedAt time.Time // zero: never used
+	RevokedAt  time.Time // zero: live
+}
+
+// Revoked reports whether the token was revoked.
+func (t APIToken) Revoked() bool { return !t.RevokedAt.IsZero() }
+
+const tokenCols = `id, account_id, name, scopes, created_at, last_used_at, revoked_at`
+
+func scanToken(row interface{ Scan(...any) error }) (APIToken, error) {
+	var t APIToken
+	var scopes string
+	var created, used, revoked int64
+	if err := row.Scan(&t.ID, &t.AccountID, &t.Name, &scopes, &created, &used, &revoked); err != nil {
+		return APIToken{}, err
+	}
+	for _, f := range strings.Fields(scopes) {
+		// Scopes were validated as roles when stored; a role since removed
+		// from the code grants nothing and is dropped.
+		if r, ok := ParseRole(f); ok {
+			t.Scopes = append(t.Scopes, r)
+		}
+	}
+	t.CreatedAt, t.LastUsedAt, t.RevokedAt = fromMicros(created), fromMicros(used), fromMicros(revoked)
+	return t, nil
+}
+
+func scopesText(rs []Role) string {
+	ss := make([]string, len(rs))
+	for i, r := range rs {
+		ss[i] = string(r)
+	}
+	return strings.Join(ss, " ")
+}
+
+// CreateToken creates an API token for p's own account, usable with the
+// given scopes (role names p holds), and returns the secret — shown once,
+// stored only as its SHA-256. Tokens are created from a browser session
+// with a changed password, never by another token.
+func (s *Service) CreateToken(ctx context.Context, p Principal, name string, scopes []string) (string, APIToken, error) {
+	if p.AccountID == 0 || p.SessionID == "" || p.TokenID != 0 {
+		return "", APIToken{}, apperr.Forbiddenf("只能在登录后的浏览器会话中创建访问令牌", "API tokens can only be created from a logged-in browser session")
+	}
+	if p.MustChangePassword {
+		return "", APIToken{}, apperr.Forbiddenf("请先修改初始密码", "change your initial password first")
+	}
+	name = strings.TrimSpace(name)
+	if n := utf8.RuneCountInString(name); n < 1 || n > 100 || !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
+		return "", APIToken{}, apperr.Invalidf("name", "令牌名称应为1–100个字符", "the token name needs 1–100 characters")
+	}
+	var roles []Role
+	for i, sc := range scopes {
+		r, ok := ParseRole(strings.TrimSpace(sc))
+		if !ok {
+			return "", APIToken{}, apperr.Invalidf("scopes", "第%d个权限范围“%s”不是已知角色", "scope %d (%q) is not a known role", i+1, clip(sc, 40))
+		}
+		if !p.Has(r) {
+			return "", APIToken{}, apperr.Invalidf("scopes", "您没有角色“%s”，不能授予令牌", "you do not hold the role %q and cannot grant it to a token", string(r))
+		}
+		if !slices.Contains(roles, r) {
+			roles = append(roles, r)
+		}
+	}
+	if len(roles) == 0 {
+		return "", APIToken{}, apperr.Invalidf("scopes", "请至少选择一个权限范围", "choose at least one scope")
+	}
+	slices.Sort(roles)
+	secret, hash := newSecret(TokenPrefix)
+	now := s.now()
+	t := APIToken{AccountID: p.AccountID, Name: name, Scopes: roles, CreatedAt: store.FromMicros(store.Micros(now))}
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (account_id, name, token_hash, scopes, created_at, last_used_at, revoked_at)
+			VALUES (?, ?, ?, ?, ?, 0, 0) RETURNING id`, p.AccountID, name, hash, scopesText(roles), store.Micros(now)).Scan(&t.ID); err != nil {
+			return err
+		}
+		return tx.Emit(store.Event{Actor: p.Login, BodyID: p.BodyID, Action: "auth.token.created", ObjectType: "api_token",
+			ObjectID: idStr(t.ID), To: "live", State: tokenState(t)})
+	})
+	if err != nil {
+		return "", APIToken{}, err
+	}
+	return secret, t, nil
+}
+
+func tokenState(t APIToken) []byte {
+	return mustJSON(map[string]any{"id": t.ID, "account_id": t.AccountID, "name": t.Name, "scopes": scopesText(t.Scopes),
+		"created_at": micros(t.CreatedAt), "revoked_at": micros(t.RevokedAt)})
+}
+
+// Tokens lists the API tokens of p's own account, newest first.
+func (s *Service) Tokens(ctx context.Context, p Principal) ([]APIToken, error) {
+	if p.AccountID == 0 {
+		return nil, apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE account_id = ? ORDER BY id DESC`, p.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ts []APIToken
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, t)
+	}
+	return ts, rows.Err()
+}
+
+// Revoke revokes an API token: its owner may, and so may an administrator
+// covering the owner's body. Revoking a revoked token is a no-op.
+func (s *Service) Revoke(ctx context.Context, p Principal, tokenID int64) error {
+	if p.AccountID == 0 {
+		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
+	}
+	t, err := scanToken(s.db.QueryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE id = ?`, tokenID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.NotFoundf("访问令牌不存在", "no such API token")
+	}
+	if err != nil {
+		return err
+	}
+	a, _, err := getAccount(ctx, s.db, `id = ?`, t.AccountID)
+	if err != nil {
+		return err
+	}
+	body, err := s.staffBody(ctx, a.StaffID)
+	if err != nil {
+		return err
+	}
+	if t.AccountID != p.AccountID {
+		staff, err := s.dir.StaffPrincipal(ctx, a.StaffID)
+		if err != nil {
+			if apperr.CodeOf(err) == apperr.Internal {
+				return err
+			}
+			// The owner was deactivated: any administrator may still
+			// revoke, revoking only takes power away.
+			if !p.Has(RoleAdmin) {
+				return apperr.NotFoundf("访问令牌不存在", "no such API token")
+			}
+		} else if err := canAdminister(p, staff); err != nil {
+			// Someone else's token outside one's reach does not exist.
+			return apperr.NotFoundf("访问令牌不存在", "no such API token")
+		}
+	}
+	if t.Revoked() {
+		return nil
+	}
+	now := s.now()
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, store.Micros(now), t.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // revoked concurrently: nothing left to record
+		}
+		t.RevokedAt = store.FromMicros(store.Micros(now))
+		return tx.Emit(store.Event{Actor: p.Login, BodyID: body, Action: "auth.token.revoked", ObjectType: "api_token",
+			ObjectID: idStr(t.ID), From: "live", To: "revoked", State: tokenState(t)})
+	})
+}
+
+// TokenPrincipal returns the principal of a bearer token: the owner's
+// principal with Roles narrowed to the token's scopes (the permission table
+// checks Roles only), Scopes set and TokenID. Unknown, revoked tokens and
+// tokens of inactive accounts or staff are Unauthorized. last_used_at is
+// refreshed at most once per TouchEvery.
+func (s *Service) TokenPrincipal(ctx context.Context, secret string) (Principal, error) {
+	if !strings.HasPrefix(secret, TokenPrefix) {
+		return Principal{}, errBadToken
+	}
+	t, err := scanToken(s.db.QueryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE token_hash = ?`, hashSecret(secret)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Principal{}, errBadToken
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	if t.Revoked() {
+		return Principal{}, errBadToken
+	}
+	a, _, err := getAccount(ctx, s.db, `id = ?`, t.AccountID)
+	if err != nil {
+		return Principal{}, err
+	}
+	if !a.Active {
+		return Principal{}, errBadToken
+	}
+	p, err := s.principal(ctx, a)
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.Internal {
+			return Principal{}, err
+		}
+		return Principal{}, errBadToken
+	}
+	var roles []Role
+	for _, r := range p.Roles {
+		if slices.Contains(t.Scopes, r) {
+			roles = append(roles, r)
+		}
+	}
+	p.Roles = roles
+	p.Scopes = strings.Fields(scopesText(t.Scopes))
+	p.TokenID = t.ID
+	// A machine cannot change a password; the human's forced change is
+	// enforced on their browser session.
+	p.MustChangePassword = false
+	now := s.now()
+	if now.Sub(t.LastUsedAt) >= s.cfg.TouchEvery {
+		err := s.db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?`,
+				store.Micros(now), t.ID, store.Micros(now))
+			return err
+		})
+		if err != nil {
+			return Principal{}, err
+		}
+	}
+	return p, nil
+}
