@@ -51,16 +51,18 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 }
 
 // authorize applies a policy to a principal. The order makes refusals
-// predictable: login, forced password change, read-only, role, jurisdiction.
+// predictable: forced password change, login, read-only, role, jurisdiction.
 func (s *Server) authorize(pol httpx.Policy, p auth.Principal, r *http.Request) error {
+	// A forced password change comes first, public pages included: the
+	// home page is where a login lands.
+	if !p.Anonymous() && p.MustChangePassword && !pol.AllowPending {
+		return errMustChange
+	}
 	if pol.Public {
 		return nil
 	}
 	if p.Anonymous() {
 		return s.errorf(apperr.Unauthorized, "", "error.login_required")
-	}
-	if p.MustChangePassword && !pol.AllowPending {
-		return errMustChange
 	}
 	if pol.Write && p.ReadOnly() {
 		return s.errorf(apperr.Forbidden, "", "error.read_only")

@@ -86,9 +86,6 @@ func (c catalogue) text(lang, key string, args ...any) string {
 	return s
 }
 
-// Language negotiation: zh-CN, zh-Hans, zh-SG, plain zh all map to Chinese.
-var langMatcher = language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English})
-
 // negotiate picks the language: the switch's cookie first, then
 // Accept-Language, then Chinese.
 func negotiate(r *http.Request) string {
@@ -102,18 +99,22 @@ func negotiate(r *http.Request) string {
 	return matchLang(r.Header.Get("Accept-Language"))
 }
 
-// matchLang maps an Accept-Language header to a supported language.
+// matchLang maps an Accept-Language header to a supported language by
+// base language, in the client's order of preference: zh-CN, zh-Hans and
+// even zh-TW read Chinese (Simplified is closer to them than English).
 func matchLang(accept string) string {
-	if accept == "" {
-		return httpx.LangZh
-	}
 	tags, _, err := language.ParseAcceptLanguage(accept)
-	if err != nil || len(tags) == 0 {
+	if err != nil {
 		return httpx.LangZh
 	}
-	_, idx, conf := langMatcher.Match(tags...)
-	if conf == language.No {
-		return httpx.LangZh
+	for _, tag := range tags {
+		base, _ := tag.Base()
+		switch base.String() {
+		case "zh":
+			return httpx.LangZh
+		case "en":
+			return httpx.LangEn
+		}
 	}
-	return Langs[idx]
+	return httpx.LangZh
 }

@@ -23,12 +23,12 @@ func (s *Server) pageRoutes() []httpx.Route {
 		{Pattern: "GET /{$}", Policy: httpx.Policy{Public: true}, Handler: http.HandlerFunc(s.home),
 			Nav: &httpx.Nav{Label: "nav.home", Order: 0}},
 		{Pattern: "GET /login", Policy: httpx.Policy{Public: true}, Handler: http.HandlerFunc(s.loginForm)},
-		{Pattern: "POST /login", Policy: httpx.Policy{Public: true, Self: true}, Handler: http.HandlerFunc(s.login)},
+		{Pattern: "POST /login", Policy: httpx.Policy{Public: true, Self: true, AllowPending: true}, Handler: http.HandlerFunc(s.login)},
 		{Pattern: "POST /logout", Policy: httpx.Policy{Self: true, AllowPending: true}, Handler: http.HandlerFunc(s.logout)},
 		{Pattern: "GET /password", Policy: httpx.Policy{AllowPending: true}, Handler: http.HandlerFunc(s.passwordForm),
 			Nav: &httpx.Nav{Label: "nav.password", Order: 1000}},
 		{Pattern: "POST /password", Policy: httpx.Policy{Self: true, AllowPending: true}, Handler: http.HandlerFunc(s.changePassword)},
-		{Pattern: "POST /lang", Policy: httpx.Policy{Public: true, Self: true}, Handler: http.HandlerFunc(s.setLang)},
+		{Pattern: "POST /lang", Policy: httpx.Policy{Public: true, Self: true, AllowPending: true}, Handler: http.HandlerFunc(s.setLang)},
 		{Pattern: "GET /static/{file...}", Policy: httpx.Policy{Public: true, Stateless: true}, Handler: http.HandlerFunc(s.static)},
 		// Everything else: the friendly 404 (JSON under /api/).
 		{Pattern: "/", Policy: httpx.Policy{Public: true}, Handler: http.HandlerFunc(s.notFound)},
@@ -87,20 +87,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "login", page)
 		return
 	}
-	s.setCookie(w, r, s.cfg.SessionCookie, token, 0)
+	s.cfg.Cookie.Set(w, r, token)
 	// A principal who must change the password is sent there by the guard
 	// on the next page.
 	http.Redirect(w, r, page.Next, http.StatusSeeOther)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(s.cfg.SessionCookie); err == nil && c.Value != "" {
-		if err := s.deps.Auth.Logout(r.Context(), c.Value); err != nil {
+	if tok := s.cfg.Cookie.Read(r); tok != "" {
+		if err := s.deps.Auth.Logout(r.Context(), tok); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 	}
-	s.setCookie(w, r, s.cfg.SessionCookie, "", -1)
+	s.cfg.Cookie.Clear(w, r)
 	s.redirect(w, r, "/login")
 }
 
@@ -155,19 +155,11 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, s.errorf(apperr.Invalid, "lang", "lang.unknown"))
 		return
 	}
-	s.setCookie(w, r, LangCookie, lang, int((365 * 24 * time.Hour).Seconds()))
-	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
-}
-
-// setCookie sets a site cookie: HttpOnly, SameSite=Lax, Secure over TLS or
-// when configured. maxAge 0 makes a browser-session cookie (the server
-// enforces idle and absolute timeouts); negative deletes it.
-func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
-		Name: name, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: r.TLS != nil || s.cfg.SecureCookies,
+		Name: LangCookie, Value: lang, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.cfg.Cookie.Secure,
 	})
+	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
 // parseForm reads a bounded urlencoded or multipart form.

@@ -51,21 +51,21 @@ type Authenticator interface {
 }
 
 // CSRF protects unsafe requests (http.CrossOriginProtection plus a token
-// for old browsers). Forms send the token in the field CSRFField, htmx in
-// the header CSRFHeader. Requests with an Authorization: Bearer token carry
-// no cookie and need no token.
+// for old browsers); *auth.CSRF is one. Forms send the token in the field
+// CSRFField, htmx in the header CSRFHeader. Requests with an
+// Authorization: Bearer token carry no cookie and need no token.
 type CSRF interface {
-	// Protect wraps the whole router and refuses forged unsafe requests.
-	Protect(next http.Handler) http.Handler
+	// Handler wraps the whole router and refuses forged unsafe requests.
+	Handler(next http.Handler) http.Handler
 	// Token returns the token to embed in r's pages (also for anonymous
 	// visitors: the login form needs one).
 	Token(r *http.Request) string
 }
 
-// Names of the CSRF token in forms and in htmx requests.
+// Names of the CSRF token in forms and in htmx requests (auth's).
 const (
-	CSRFField  = "csrf_token"
-	CSRFHeader = "X-CSRF-Token"
+	CSRFField  = auth.CSRFField
+	CSRFHeader = auth.CSRFHeader
 )
 
 // Pinger reports whether the database is reachable (/readyz).
@@ -77,11 +77,10 @@ type Pinger interface {
 type Config struct {
 	// Version is shown in the footer and the OpenAPI document.
 	Version string
-	// SessionCookie is the session cookie's name (default "qingdan_session").
-	SessionCookie string
-	// SecureCookies marks cookies Secure even on plain HTTP requests, for a
-	// TLS-terminating proxy in front. Requests over TLS always get Secure.
-	SecureCookies bool
+	// Cookie is how the session cookie is named and written; the same
+	// options must be given to the auth service that reads it. Its Secure
+	// also applies to the language cookie.
+	Cookie auth.CookieOptions
 	// ClientIPHeader, when set (e.g. "X-Real-IP"), names the header a trusted
 	// proxy puts the client address in; otherwise the peer address is used.
 	ClientIPHeader string
@@ -143,9 +142,6 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("web: missing dependencies %v", missing)
 	}
-	if cfg.SessionCookie == "" {
-		cfg.SessionCookie = "qingdan_session"
-	}
 	if cfg.ReadyTimeout <= 0 {
 		cfg.ReadyTimeout = 2 * time.Second
 	}
@@ -196,13 +192,25 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		Title:         "qingdan API",
 		Version:       cfg.Version,
 		Description:   "权责清单运行平台 JSON API. Errors: {code, message, field}; message language follows Accept-Language.",
-		SessionCookie: cfg.SessionCookie,
+		SessionCookie: cookieName(cfg.Cookie),
 	}, routes); err != nil {
 		return nil, err
 	}
-	s.handler = s.middleware(deps.CSRF.Protect(mux))
+	s.handler = s.middleware(deps.CSRF.Handler(mux))
 	return s, nil
 }
+
+// cookieName is the session cookie's name under the options.
+func cookieName(o auth.CookieOptions) string {
+	if o.Name == "" {
+		return auth.DefaultSessionCookie
+	}
+	return o.Name
+}
+
+// Deny answers a refused request with the server's error page or JSON
+// error; give it to auth.CSRF.Deny so CSRF refusals look like the rest.
+func (s *Server) Deny(w http.ResponseWriter, r *http.Request, err *apperr.Error) { s.fail(w, r, err) }
 
 // handle registers a pattern, turning ServeMux's panic on a bad or
 // conflicting pattern into an error.
