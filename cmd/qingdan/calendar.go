@@ -1,0 +1,377 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/calendar"
+)
+
+func init() {
+	register(&command{
+		name:    "calendar",
+		summary: "working-day calendar: due, is-workday, check, import / 工作日历",
+		run:     runCalendar,
+	})
+}
+
+// calendarStore is what the calendar command needs from the database: the
+// years an administrator loaded or corrected (merged over the embedded
+// data), and saving a year as an audited event.
+type calendarStore interface {
+	CalendarYears(ctx context.Context) ([]calendar.Year, error)
+	SaveCalendarYear(ctx context.Context, y calendar.Year, source string) error
+	Close() error
+}
+
+// openCalendarStore opens the store behind --db. It is nil until the store
+// package wires it (issue #3, store part); until then a --db is refused
+// rather than ignored, so nobody believes a year was saved when it was not.
+var openCalendarStore func(ctx context.Context, dsn string) (calendarStore, error)
+
+const calendarUsage = `usage: qingdan calendar <subcommand> [flags]
+
+  due --from DATE[THH:MM] (--working-days N | --natural-days N | --hours N | --working-hours N)
+        print the due date (YYYY-MM-DD) or, for hours, the due time (YYYY-MM-DDTHH:MM)
+  is-workday DATE          print true or false
+  check YEAR               say whether the year's holiday data is present (exit 1 if not)
+  import FILE              read a holiday-cn JSON or iCalendar (.ics) file, validate it,
+                           and store it when a database is given (--db)
+
+common flags: --db DSN, --tz ZONE (default Asia/Shanghai), --year-file FILE (repeatable:
+merge a year file over the data, e.g. a notice not yet imported)
+`
+
+func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, calendarUsage)
+		if len(args) == 0 {
+			return usageError{"缺少子命令 / missing subcommand (due, is-workday, check, import)"}
+		}
+		return nil
+	}
+	sub, args := args[0], args[1:]
+	o := &calOpts{}
+	fs := flag.NewFlagSet("qingdan calendar "+sub, flag.ContinueOnError)
+	fs.StringVar(&o.db, "db", "", "database DSN; without it the embedded data is used (import only validates)")
+	fs.StringVar(&o.tz, "tz", "Asia/Shanghai", "time zone days are counted in")
+	fs.Var(&o.yearFiles, "year-file", "holiday-cn JSON or .ics file merged over the data (repeatable)")
+	switch sub {
+	case "due":
+		fs.StringVar(&o.from, "from", "", "start: YYYY-MM-DD or YYYY-MM-DDTHH:MM (the start day is not counted)")
+		fs.StringVar(&o.workingDays, "working-days", "", "limit in working days")
+		fs.StringVar(&o.naturalDays, "natural-days", "", "limit in natural days (a last rest day moves to the next working day)")
+		fs.StringVar(&o.hours, "hours", "", "limit in hours on the clock")
+		fs.StringVar(&o.workingHours, "working-hours", "", "limit in working hours within --business-hours")
+		fs.StringVar(&o.businessHours, "business-hours", calendar.DefaultBusinessHours.String(), "business hours for --working-hours")
+	case "is-workday", "check", "import":
+	default:
+		fmt.Fprint(stderr, calendarUsage)
+		return usageError{fmt.Sprintf("未知子命令 %q / unknown subcommand %q", sub, sub)}
+	}
+	pos, err := parseInterspersed(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(o.tz)
+	if err != nil {
+		return usageError{fmt.Sprintf("时区 %q 无效 / invalid time zone %q", o.tz, o.tz)}
+	}
+	o.loc = loc
+
+	switch sub {
+	case "due":
+		if len(pos) != 0 {
+			return usageError{fmt.Sprintf("多余的参数 %q / unexpected arguments %q", pos, pos)}
+		}
+		return o.due(ctx, stdout)
+	case "is-workday":
+		if len(pos) != 1 {
+			return usageError{"用法 / usage: qingdan calendar is-workday YYYY-MM-DD"}
+		}
+		d, err := calendar.ParseDate("DATE", pos[0])
+		if err != nil {
+			return usageError{fmt.Sprintf("日期 %q 无效，应为 YYYY-MM-DD / invalid date %q, want YYYY-MM-DD", pos[0], pos[0])}
+		}
+		cal, err := o.calendar(ctx)
+		if err != nil {
+			return err
+		}
+		ok, err := cal.IsWorkingDay(d)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, ok)
+		return nil
+	case "check":
+		if len(pos) != 1 {
+			return usageError{"用法 / usage: qingdan calendar check YEAR"}
+		}
+		y, err := strconv.Atoi(pos[0])
+		if err != nil || y < calendar.MinYear || y > calendar.MaxYear {
+			return usageError{fmt.Sprintf("年份 %q 无效 / invalid year %q", pos[0], pos[0])}
+		}
+		cal, err := o.calendar(ctx)
+		if err != nil {
+			return err
+		}
+		data, ok := cal.Year(y)
+		if !ok {
+			fmt.Fprintf(stdout, "%d: 缺少节假日数据 / absent\n", y)
+			return cal.Check(y)
+		}
+		off, work := countDays(data)
+		fmt.Fprintf(stdout, "%d: 已有节假日数据 / present (%d days off, %d make-up working days)\n", y, off, work)
+		return nil
+	default: // import
+		if len(pos) != 1 {
+			return usageError{"用法 / usage: qingdan calendar import FILE"}
+		}
+		return o.importFile(ctx, pos[0], stdout)
+	}
+}
+
+type calOpts struct {
+	db, tz, from                    string
+	workingDays, naturalDays, hours string
+	workingHours, businessHours     string
+	yearFiles                       stringList
+	loc                             *time.Location
+}
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// parseInterspersed lets flags come after positional arguments too
+// ("import FILE --db …"), which flag.Parse alone does not.
+func parseInterspersed(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args, stderr); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// calendar builds the calendar to answer with: embedded data, then the
+// database's years, then --year-file files, later ones winning.
+func (o *calOpts) calendar(ctx context.Context) (*calendar.Calendar, error) {
+	years, err := calendar.Embedded()
+	if err != nil {
+		return nil, err
+	}
+	if o.db != "" {
+		st, err := o.store(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer st.Close()
+		stored, err := st.CalendarYears(ctx)
+		if err != nil {
+			return nil, err
+		}
+		years = overlay(years, stored)
+	}
+	for _, f := range o.yearFiles {
+		ys, err := readYearFile(f)
+		if err != nil {
+			return nil, err
+		}
+		years = overlay(years, ys)
+	}
+	return calendar.New(years, calendar.Options{Location: o.loc})
+}
+
+func (o *calOpts) store(ctx context.Context) (calendarStore, error) {
+	if openCalendarStore == nil {
+		return nil, errors.New("此版本的日历命令尚不能使用数据库（--db）/ this build cannot use a database for the calendar yet (--db)")
+	}
+	return openCalendarStore(ctx, o.db)
+}
+
+// overlay replaces or adds years by number.
+func overlay(base, top []calendar.Year) []calendar.Year {
+	idx := map[int]int{}
+	for i, y := range base {
+		idx[y.Year] = i
+	}
+	for _, y := range top {
+		if i, ok := idx[y.Year]; ok {
+			base[i] = y
+		} else {
+			idx[y.Year] = len(base)
+			base = append(base, y)
+		}
+	}
+	return base
+}
+
+func readYearFile(name string) ([]calendar.Year, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("读取 %s 失败 / cannot read %s: %w", name, name, err)
+	}
+	ys, err := calendar.Parse(name, b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return ys, nil
+}
+
+func (o *calOpts) due(ctx context.Context, stdout io.Writer) error {
+	type limit struct {
+		name, val string
+	}
+	var given []limit
+	for _, l := range []limit{{"working-days", o.workingDays}, {"natural-days", o.naturalDays}, {"hours", o.hours}, {"working-hours", o.workingHours}} {
+		if l.val != "" {
+			given = append(given, l)
+		}
+	}
+	if len(given) != 1 {
+		return usageError{"请给出且只给出一个期限：--working-days、--natural-days、--hours 或 --working-hours / give exactly one limit: --working-days, --natural-days, --hours or --working-hours"}
+	}
+	l := given[0]
+	n, err := strconv.Atoi(l.val)
+	if err != nil || n < 0 {
+		return usageError{fmt.Sprintf("--%s 应为非负整数，而不是 %q / --%s must be a whole number >= 0, not %q", l.name, l.val, l.name, l.val)}
+	}
+	if o.from == "" {
+		return usageError{"缺少 --from（起算日）/ --from (the start) is missing"}
+	}
+	from, err := parseFrom(o.from, o.loc)
+	if err != nil {
+		return usageError{fmt.Sprintf("--from %q 无效，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM / invalid --from %q, want YYYY-MM-DD or YYYY-MM-DDTHH:MM", o.from, o.from)}
+	}
+	if l.name == "hours" {
+		// Hours on the clock need no holiday data (L11).
+		fmt.Fprintln(stdout, from.Add(time.Duration(n)*time.Hour).In(o.loc).Format("2006-01-02T15:04"))
+		return nil
+	}
+	cal, err := o.calendar(ctx)
+	if err != nil {
+		return err
+	}
+	start := cal.Date(from)
+	switch l.name {
+	case "working-days":
+		d, err := cal.AddWorkingDays(start, n)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, d)
+	case "natural-days":
+		d, err := cal.AddNaturalDays(start, n)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, d)
+	default: // working-hours
+		bh, err := calendar.ParseBusinessHours(o.businessHours)
+		if err != nil {
+			return usageError{fmt.Sprintf("--business-hours %q 无效，应为 09:00-12:00,13:30-17:30 这样的格式 / invalid --business-hours %q, want e.g. 09:00-12:00,13:30-17:30", o.businessHours, o.businessHours)}
+		}
+		t, err := cal.WithBusinessHours(bh).AddWorkingHours(from, time.Duration(n)*time.Hour)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, t.In(o.loc).Format("2006-01-02T15:04"))
+	}
+	return nil
+}
+
+// parseFrom reads a date (00:00 that day) or a local date and time.
+func parseFrom(s string, loc *time.Location) (time.Time, error) {
+	if len(s) == len("2006-01-02") {
+		d, err := calendar.ParseDate("from", s)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return d.Start(loc), nil
+	}
+	return time.ParseInLocation("2006-01-02T15:04", s, loc)
+}
+
+func (o *calOpts) importFile(ctx context.Context, name string, stdout io.Writer) error {
+	ys, err := readYearFile(name)
+	if err != nil {
+		return err
+	}
+	// The years must also make a calendar together with what is there now.
+	current, err := o.calendar(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := current.Merge(ys...); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	for _, y := range ys {
+		off, work := countDays(y)
+		what := "新增 / new year"
+		if old, ok := current.Year(y.Year); ok {
+			what = fmt.Sprintf("替换现有数据，%d 天不同 / replaces present data, %d days differ", diffDays(old, y), diffDays(old, y))
+		}
+		fmt.Fprintf(stdout, "%d: %d days off, %d make-up working days — 有效 / valid; %s\n", y.Year, off, work, what)
+	}
+	if o.db == "" {
+		fmt.Fprintln(stdout, "未指定数据库，仅校验，未保存 / no database given (--db): validated only, nothing stored")
+		return nil
+	}
+	st, err := o.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, y := range ys {
+		if err := st.SaveCalendarYear(ctx, y, name); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d: 已保存 / stored\n", y.Year)
+	}
+	return nil
+}
+
+func countDays(y calendar.Year) (off, work int) {
+	for _, d := range y.Days {
+		if d.IsOffDay {
+			off++
+		} else {
+			work++
+		}
+	}
+	return off, work
+}
+
+// diffDays counts dates whose kind differs or that only one side lists.
+func diffDays(a, b calendar.Year) int {
+	m := map[calendar.Date]bool{}
+	for _, d := range a.Days {
+		m[d.Date] = d.IsOffDay
+	}
+	n := 0
+	for _, d := range b.Days {
+		if off, ok := m[d.Date]; !ok || off != d.IsOffDay {
+			n++
+		}
+		delete(m, d.Date)
+	}
+	return n + len(m)
+}
