@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/web/httpx"
@@ -30,6 +31,21 @@ func ok(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write([]byte("handled"))
 }
 
+// objectInput is the fixture write's body.
+type objectInput struct {
+	Name string `json:"name"`
+}
+
+// writeObject decodes strictly, like every API write.
+func writeObject(w http.ResponseWriter, r *http.Request) {
+	var in objectInput
+	if err := api.Decode(w, r, &in); err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	ok(w, r)
+}
+
 // fixtureRoutes stand in for feature routes with a jurisdiction until
 // features bring their own; they go through the same guard.
 func fixtureRoutes() []httpx.Route {
@@ -37,7 +53,8 @@ func fixtureRoutes() []httpx.Route {
 	return []httpx.Route{
 		{Pattern: "GET /api/v1/fixture/objects/{id}", Policy: httpx.Policy{Scope: objectScope}, Handler: http.HandlerFunc(ok), Doc: doc},
 		{Pattern: "POST /api/v1/fixture/objects/{id}", Policy: httpx.Policy{Write: true, Scope: objectScope,
-			Roles: []auth.Role{auth.RoleUnitStaff, auth.RoleAdmin}}, Handler: http.HandlerFunc(ok), Doc: doc},
+			Roles: []auth.Role{auth.RoleUnitStaff, auth.RoleAdmin}}, Handler: http.HandlerFunc(writeObject),
+			Doc: &httpx.Doc{Summary: "change a fixture object", Request: objectInput{}}},
 		{Pattern: "GET /fixture/objects/{id}", Policy: httpx.Policy{Scope: objectScope}, Handler: http.HandlerFunc(ok)},
 		{Pattern: "POST /fixture/objects/{id}", Policy: httpx.Policy{Write: true, Scope: objectScope}, Handler: http.HandlerFunc(ok)},
 		{Pattern: "GET /fixture/admin", Policy: httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}}, Handler: http.HandlerFunc(ok),
@@ -229,4 +246,52 @@ func TestNavigationByRole(t *testing.T) {
 			NotContains: []string{`href="/fixture/admin"`}},
 		{Name: "anonymous sees no account entries", URL: "/", Status: 200, NotContains: []string{`href="/fixture/admin"`, `href="/password"`}},
 	})
+}
+
+// TestAPIBadInput: every API route taking a body answers malformed input
+// with a field-named invalid error (or refuses the caller first) and never
+// succeeds, whoever asks.
+func TestAPIBadInput(t *testing.T) {
+	env := wt.New(t, fixtureRoutes()...)
+	bad := []struct{ body, field string }{
+		{`{"no_such_field":1}`, "no_such_field"},
+		{`{"name":42}`, "name"},
+		{`{"name":"x"} trailing`, ""},
+		{`not json`, ""},
+		{``, ""},
+	}
+	n := 0
+	for _, rt := range env.Server.Routes() {
+		if !rt.IsAPI() || rt.Doc == nil || rt.Doc.Request == nil {
+			continue
+		}
+		n++
+		for _, b := range bad {
+			invalid := 0
+			for name := range wt.Principals() {
+				sc := wt.Scenario{Method: rt.Method(), URL: urlOf(rt), As: name, Bearer: true, Body: b.body}
+				if b.body == "" {
+					sc.Header = map[string]string{"Content-Type": "application/json"}
+				}
+				res, body := wt.Do(t, env.Server, sc)
+				switch res.StatusCode {
+				case http.StatusBadRequest:
+					invalid++
+					var e api.Error
+					if err := json.Unmarshal([]byte(body), &e); err != nil || e.Code != apperr.Invalid || e.Field != b.field || e.Message == "" {
+						t.Errorf("%s %q as %s: %s", rt.Pattern, b.body, name, body)
+					}
+				case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
+				default:
+					t.Errorf("%s %q as %s: status %d: %s", rt.Pattern, b.body, name, res.StatusCode, body)
+				}
+			}
+			if invalid == 0 {
+				t.Errorf("%s: no fixture principal got past the policy to the decoder", rt.Pattern)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no API route takes a body")
+	}
 }

@@ -55,8 +55,8 @@ type Authenticator interface {
 // CSRFField, htmx in the header CSRFHeader. Requests with an
 // Authorization: Bearer token carry no cookie and need no token.
 type CSRF interface {
-	// Handler wraps the whole router and refuses forged unsafe requests.
-	Handler(next http.Handler) http.Handler
+	// Protect wraps the whole router and refuses forged unsafe requests.
+	Protect(next http.Handler) http.Handler
 	// Token returns the token to embed in r's pages (also for anonymous
 	// visitors: the login form needs one).
 	Token(r *http.Request) string
@@ -196,7 +196,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}, routes); err != nil {
 		return nil, err
 	}
-	s.handler = s.middleware(deps.CSRF.Handler(mux))
+	s.handler = s.middleware(deps.CSRF.Protect(mux))
 	return s, nil
 }
 

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/qingdan/qingdan/internal/api"
+	"github.com/qingdan/qingdan/internal/auth"
 	wt "github.com/qingdan/qingdan/internal/web/webtest"
 )
 
@@ -324,4 +326,54 @@ func TestSessionOutage(t *testing.T) {
 	if !strings.Contains(env.Log.String(), "database is locked") {
 		t.Error("outage not logged")
 	}
+}
+
+// TestWithAuthCSRF runs the pages behind the real CSRF protection of
+// package auth: the token the pages embed is the one it checks, and its
+// refusals render as the server's own error page.
+func TestWithAuthCSRF(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, 32)
+	csrf, err := auth.NewCSRF(key, func(r *http.Request) string {
+		c, err := r.Cookie(wt.Cookie)
+		if err != nil {
+			return ""
+		}
+		return c.Value
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := wt.NewWith(t, wt.Options{CSRF: csrf})
+	csrf.Deny = env.Server.Deny
+
+	// An anonymous visitor gets a pre-session cookie and its token.
+	res, body := wt.Do(t, env.Server, wt.Scenario{URL: "/login", NoCSRF: true, Status: 200})
+	pre := cookie(res, auth.CSRFCookie)
+	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(body)
+	if pre == nil || m == nil {
+		t.Fatalf("no pre-session cookie or token: %v\n%s", res.Cookies(), body)
+	}
+	post := func(token string) *httptest.ResponseRecorder {
+		req := wt.Scenario{Method: "POST", URL: "/lang", Body: "lang=en&next=%2Flogin&csrf_token=" + token, NoCSRF: true}.Request()
+		req.AddCookie(pre)
+		rec := httptest.NewRecorder()
+		env.Server.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := post(m[1]); rec.Code != http.StatusSeeOther {
+		t.Errorf("with token: %d %s", rec.Code, rec.Body)
+	}
+	rec := post("forged")
+	if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "请求编号") {
+		t.Errorf("forged token: %d %s", rec.Code, rec.Body)
+	}
+
+	// A logged-in page's token works for that session's htmx header.
+	_, body = wt.Do(t, env.Server, wt.Scenario{URL: "/", As: wt.StaffA, NoCSRF: true, Status: 200})
+	m = regexp.MustCompile(`hx-headers="\{&#34;X-CSRF-Token&#34;:&#34;([^&]+)&#34;\}"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no hx-headers token:\n%s", body)
+	}
+	wt.Do(t, env.Server, wt.Scenario{Method: "POST", URL: "/logout", As: wt.StaffA, NoCSRF: true,
+		Header: map[string]string{"X-CSRF-Token": m[1]}, Status: http.StatusSeeOther, Location: "/login"})
 }

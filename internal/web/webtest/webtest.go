@@ -193,8 +193,8 @@ func (a *Auth) ChangePassword(_ context.Context, p auth.Principal, oldPw, newPw 
 // carry CSRFToken in the form field or the header.
 type CSRF struct{}
 
-// Handler implements web.CSRF.
-func (CSRF) Handler(next http.Handler) http.Handler {
+// Protect implements web.CSRF.
+func (CSRF) Protect(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -245,9 +245,23 @@ type Env struct {
 // Cookie is the session cookie name of test servers.
 const Cookie = "qingdan_session"
 
+// Options change what New builds.
+type Options struct {
+	// Routes are extra routes (feature fixtures) behind the same guard.
+	Routes []httpx.Route
+	// CSRF replaces the fake CSRF protection (e.g. with the real auth.CSRF).
+	CSRF web.CSRF
+}
+
 // New builds a server over fresh fakes, with every fixture principal
 // logged in under Token(name), plus extra routes.
 func New(t testing.TB, extra ...httpx.Route) *Env {
+	t.Helper()
+	return NewWith(t, Options{Routes: extra})
+}
+
+// NewWith is New with options.
+func NewWith(t testing.TB, opts Options) *Env {
 	t.Helper()
 	sess := &Sessions{Cookie: Cookie, byTok: map[string]auth.Principal{}}
 	a := &Auth{Sessions: sess, passwords: map[string]string{}, accounts: map[string]auth.Principal{}}
@@ -261,9 +275,13 @@ func New(t testing.TB, extra ...httpx.Route) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var csrf web.CSRF = CSRF{}
+	if opts.CSRF != nil {
+		csrf = opts.CSRF
+	}
 	db := &DB{}
 	srv, err := web.New(web.Config{Version: "test", Cookie: auth.CookieOptions{Name: Cookie}},
-		web.Deps{Logger: log, Sessions: sess, Auth: a, CSRF: CSRF{}, DB: db, Routes: extra})
+		web.Deps{Logger: log, Sessions: sess, Auth: a, CSRF: csrf, DB: db, Routes: opts.Routes})
 	if err != nil {
 		t.Fatal(err)
 	}
