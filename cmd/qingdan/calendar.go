@@ -50,11 +50,12 @@ merge a year file over the data, e.g. a notice not yet imported)
 `
 
 func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, calendarUsage)
+		return usageError{"缺少子命令 / missing subcommand (due, is-workday, check, import)"}
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, calendarUsage)
-		if len(args) == 0 {
-			return usageError{"缺少子命令 / missing subcommand (due, is-workday, check, import)"}
-		}
 		return nil
 	}
 	sub, args := args[0], args[1:]
@@ -251,8 +252,9 @@ func (o *calOpts) due(ctx context.Context, stdout io.Writer) error {
 	}
 	l := given[0]
 	n, err := strconv.Atoi(l.val)
-	if err != nil || n < 0 {
-		return usageError{fmt.Sprintf("--%s 应为非负整数，而不是 %q / --%s must be a whole number >= 0, not %q", l.name, l.val, l.name, l.val)}
+	// The cap keeps hours far from time.Duration overflow; it is centuries.
+	if err != nil || n < 0 || n > 1000000 {
+		return usageError{fmt.Sprintf("--%s 应为 0–1000000 的整数，而不是 %q / --%s must be a whole number 0–1000000, not %q", l.name, l.val, l.name, l.val)}
 	}
 	if o.from == "" {
 		return usageError{"缺少 --from（起算日）/ --from (the start) is missing"}

@@ -288,7 +288,7 @@ func (c *Calendar) SizeBytes() int {
 
 // index returns d's day index, or the missing-year error.
 func (c *Calendar) index(d Date) (int, error) {
-	i := int(d - c.epoch)
+	i := int(d) - int(c.epoch) // in int: Date arithmetic could wrap
 	if uint(i) >= uint(len(c.seg)) || c.seg[i] == 0 {
 		return 0, missing(d.Year())
 	}
@@ -391,8 +391,12 @@ func (c *Calendar) AddNaturalDays(start Date, n int) (Date, error) {
 	if n < 0 {
 		return 0, apperr.Invalidf("n", "自然日天数不能为负", "natural days cannot be negative")
 	}
-	if _, err := c.index(start); err != nil {
+	i, err := c.index(start)
+	if err != nil {
 		return 0, err
+	}
+	if int64(i)+int64(n) >= int64(len(c.seg)) {
+		return 0, missing(c.last + 1)
 	}
 	return c.OnOrAfter(start + Date(n))
 }

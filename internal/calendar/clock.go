@@ -41,6 +41,10 @@ func (u Unit) names() (zh, en string) {
 	return string(u), string(u)
 }
 
+// maxBudget bounds any limit (and keeps hour budgets far from int64
+// overflow): 100 000 units is centuries of days.
+const maxBudget = 100000
+
 // Budget is a time limit: N units.
 type Budget struct {
 	N    int  `json:"n"`
@@ -114,10 +118,10 @@ func (s Spec) Validate() error {
 	if !s.Statutory.Unit.valid() {
 		return apperr.Invalidf("statutory.unit", "时限单位“%s”无效", "time limit unit %q is invalid", s.Statutory.Unit)
 	}
-	if s.Statutory.N <= 0 {
-		return apperr.Invalidf("statutory.n", "法定时限必须大于 0", "the statutory limit must be more than 0")
+	if s.Statutory.N <= 0 || s.Statutory.N > maxBudget {
+		return apperr.Invalidf("statutory.n", "法定时限必须在 1–%d 之间", "the statutory limit must be 1–%d", maxBudget)
 	}
-	if s.Promised.N < 0 || (s.Promised.N > 0 && !s.Promised.Unit.valid()) {
+	if s.Promised.N < 0 || s.Promised.N > maxBudget || (s.Promised.N > 0 && !s.Promised.Unit.valid()) {
 		return apperr.Invalidf("promised", "承诺时限无效", "the promised limit is invalid")
 	}
 	if s.MaxExtension < 0 {
@@ -253,7 +257,7 @@ func (c Clock) Apply(e Event) (Clock, error) {
 		if e.N <= 0 {
 			return c, apperr.Invalidf("n", "延长的期限必须大于 0", "an extension must be more than 0")
 		}
-		if c.extended+e.N > c.spec.MaxExtension {
+		if e.N > c.spec.MaxExtension || c.extended+e.N > c.spec.MaxExtension {
 			zh, en := c.spec.Statutory.Unit.names()
 			return c, &apperr.Error{Code: apperr.Conflict, Field: "n",
 				Zh: fmt.Sprintf("延长后共延长 %d%s，超过上限 %d%s（已延长 %d）", c.extended+e.N, zh, c.spec.MaxExtension, zh, c.extended),
@@ -453,6 +457,16 @@ func (m meter) due(a time.Time, s, left int64) (time.Time, int64, error) {
 	}
 }
 
+// sameRun refuses to count a stretch across a year without data: for
+// working days or hours the days in between matter.
+func (m meter) sameRun(a, b time.Time) error {
+	if m.unit == WorkingDays || m.unit == WorkingHours {
+		_, err := m.cal.WorkingDaysBetween(m.cal.Date(a), m.cal.Date(b))
+		return err
+	}
+	return nil
+}
+
 func (m meter) amount(v int64) Amount {
 	if m.unit.days() {
 		return Amount{Days: int(v)}
@@ -478,18 +492,22 @@ func (c Clock) answer(cal *Calendar, now time.Time, b Budget, ext int) (Answer, 
 	)
 	// closeAt ends the open stretch at t, noting if the budget ran out in it.
 	closeAt := func(t time.Time) error {
-		if !found {
-			d, _, err := m.due(segStart, segPos, total-used)
-			if err != nil {
-				return err
-			}
-			if !d.After(t) {
-				found, due = true, d
-			}
-		}
 		p, err := m.stop(t)
 		if err != nil {
 			return err
+		}
+		if err := m.sameRun(segStart, t); err != nil {
+			return err
+		}
+		if !found {
+			d, _, err := m.due(segStart, segPos, total-used)
+			if _, beyond := MissingYear(err); err != nil && !beyond {
+				return err
+			}
+			// A due date past the data lies after t, which is inside it.
+			if err == nil && !d.After(t) {
+				found, due = true, d
+			}
 		}
 		used += max(p-segPos, 0)
 		return nil
@@ -533,6 +551,9 @@ func (c Clock) answer(cal *Calendar, now time.Time, b Budget, ext int) (Answer, 
 	case running:
 		np, err := m.now(now)
 		if err != nil {
+			return ans, err
+		}
+		if err := m.sameRun(segStart, now); err != nil {
 			return ans, err
 		}
 		cur := max(np-segPos, 0)

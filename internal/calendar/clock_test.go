@@ -384,3 +384,34 @@ func TestClock_rulesRefuseImpossibleHistories(t *testing.T) {
 		t.Error("zero budget accepted")
 	}
 }
+
+func TestClock_L9_missingYearIsAnErrorNotAGuess(t *testing.T) {
+	cal := mustDefault(t)
+	start := Event{Kind: Start, At: at("2026-12-20T10:00")}
+	c := mustClock(t, LicensingDecision, start)
+	// Running: the due date lies in 2027, which the data lacks.
+	_, err := c.At(cal, at("2026-12-28T10:00"))
+	if y, ok := MissingYear(err); !ok || y != 2027 {
+		t.Fatalf("running into 2027: %v", err)
+	}
+	// Finished inside the data: on time, whatever 2027 holds.
+	done, _ := c.Apply(Event{Kind: Finish, At: at("2026-12-28T10:00")})
+	st, err := done.At(cal, at("2026-12-29T10:00"))
+	if err != nil || st.State != Finished || st.Late {
+		t.Errorf("finished: %+v %v", st, err)
+	}
+	// A stretch across a year without data is refused, not counted.
+	ys, _ := Embedded()
+	var gap []Year
+	for _, y := range ys {
+		if y.Year != 2022 {
+			gap = append(gap, y)
+		}
+	}
+	g, _ := New(gap, Options{})
+	long := mustClock(t, Spec{Statutory: Budget{1000, WorkingDays}}, Event{Kind: Start, At: at("2021-06-01T10:00")},
+		Event{Kind: Pause, At: at("2023-06-01T10:00"), Reason: SpecialProcedure})
+	if _, err := long.At(g, at("2023-06-02T10:00")); err == nil {
+		t.Error("counted across the missing 2022")
+	}
+}
