@@ -288,6 +288,14 @@ func NewWith(t testing.TB, opts Options) *Env {
 	return &Env{Server: srv, Sessions: sess, Auth: a, DB: db, Log: buf}
 }
 
+// Reset logs every fixture principal in again under Token(name), with its
+// fixture state, undoing logouts and password changes of earlier requests.
+func (e *Env) Reset() {
+	for name, p := range Principals() {
+		e.Sessions.Put(Token(name), p)
+	}
+}
+
 // SafeBuffer is a bytes.Buffer safe for concurrent writes (the log).
 type SafeBuffer struct {
 	mu  sync.Mutex
