@@ -232,6 +232,8 @@ func (s *Server) check(rt httpx.Route) error {
 		return fmt.Errorf("web: route %q has no handler", rt.Pattern)
 	case !safeMethod(rt.Method()) && !p.Write && !p.Self:
 		return fmt.Errorf("web: route %q has an unsafe method but neither Write nor Self", rt.Pattern)
+	case safeMethod(rt.Method()) && (p.Write || p.Self):
+		return fmt.Errorf("web: route %q is a %s but marked Write or Self: reads must not change data", rt.Pattern, rt.Method())
 	case p.Write && p.Self:
 		return fmt.Errorf("web: route %q is both Write and Self", rt.Pattern)
 	case p.Stateless && !p.Public:
