@@ -189,14 +189,14 @@ func (o *calOpts) calendar(ctx context.Context) (*calendar.Calendar, error) {
 		if err != nil {
 			return nil, err
 		}
-		years = overlay(years, stored)
+		years = calendar.Overlay(years, stored)
 	}
 	for _, f := range o.yearFiles {
 		ys, err := readYearFile(f)
 		if err != nil {
 			return nil, err
 		}
-		years = overlay(years, ys)
+		years = calendar.Overlay(years, ys)
 	}
 	return calendar.New(years, calendar.Options{Location: o.loc})
 }
@@ -206,23 +206,6 @@ func (o *calOpts) store(ctx context.Context) (calendarStore, error) {
 		return nil, errors.New("此版本的日历命令尚不能使用数据库（--db）/ this build cannot use a database for the calendar yet (--db)")
 	}
 	return openCalendarStore(ctx, o.db)
-}
-
-// overlay replaces or adds years by number.
-func overlay(base, top []calendar.Year) []calendar.Year {
-	idx := map[int]int{}
-	for i, y := range base {
-		idx[y.Year] = i
-	}
-	for _, y := range top {
-		if i, ok := idx[y.Year]; ok {
-			base[i] = y
-		} else {
-			idx[y.Year] = len(base)
-			base = append(base, y)
-		}
-	}
-	return base
 }
 
 func readYearFile(name string) ([]calendar.Year, error) {

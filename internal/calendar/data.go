@@ -225,3 +225,25 @@ func lineAt(data []byte, off int) string {
 	}
 	return fmt.Sprintf("line %d", bytes.Count(data[:off], []byte("\n"))+1)
 }
+
+// Overlay returns the years of base with those of each later list added or
+// replacing base's by year number: embedded data, then the database's
+// corrections, then a file given on the command line. base is not changed.
+func Overlay(base []Year, tops ...[]Year) []Year {
+	out := append([]Year(nil), base...)
+	idx := make(map[int]int, len(out))
+	for i, y := range out {
+		idx[y.Year] = i
+	}
+	for _, top := range tops {
+		for _, y := range top {
+			if i, ok := idx[y.Year]; ok {
+				out[i] = y
+			} else {
+				idx[y.Year] = len(out)
+				out = append(out, y)
+			}
+		}
+	}
+	return out
+}

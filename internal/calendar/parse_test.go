@@ -174,3 +174,11 @@ func TestEmbedded_L9_everyYearValidAndNamed(t *testing.T) {
 		}
 	}
 }
+
+func TestOverlay_L9_laterYearsReplace(t *testing.T) {
+	a := []Year{{Year: 2025}, {Year: 2026, Papers: []string{"old"}}}
+	got := Overlay(a, []Year{{Year: 2026, Papers: []string{"new"}}}, []Year{{Year: 2027}})
+	if len(got) != 3 || got[1].Papers[0] != "new" || got[2].Year != 2027 || a[1].Papers[0] != "old" {
+		t.Errorf("%+v (base %+v)", got, a)
+	}
+}
