@@ -415,3 +415,46 @@ func TestClock_L9_missingYearIsAnErrorNotAGuess(t *testing.T) {
 		t.Error("counted across the missing 2022")
 	}
 }
+
+func TestProperty_L11_clockAgreesWithArithmetic(t *testing.T) {
+	cal := mustDefault(t)
+	r := rand.New(rand.NewSource(7))
+	loc := cal.Location()
+	for k := 0; k < 5000; k++ {
+		n := r.Intn(30) + 1
+		unit := WorkingDays
+		if r.Intn(2) == 0 {
+			unit = NaturalDays
+		}
+		s := randomDay(r, cal)
+		if s.Year() == 2026 {
+			continue
+		}
+		sAt := s.Start(loc).Add(time.Duration(r.Intn(86400)) * time.Second)
+		c := mustClock(t, Spec{Statutory: Budget{n, unit}}, Event{Kind: Start, At: sAt})
+		var want Date
+		if unit == WorkingDays {
+			want, _ = cal.AddWorkingDays(s, n)
+		} else {
+			want, _ = cal.AddNaturalDays(s, n)
+		}
+		now := sAt.Add(time.Duration(r.Int63n(int64(want-s+5) * int64(24*time.Hour))))
+		st, err := c.At(cal, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.DueDate != want || !st.Due.Equal(cal.End(want)) {
+			t.Fatalf("%s +%d %s: due %s, want %s", s, n, unit, st.DueDate, want)
+		}
+		if now.Before(st.Due) {
+			if st.State == Overdue || st.Remaining.Days < 1 {
+				t.Fatalf("before due: %+v at %v", st.Answer, now)
+			}
+			if unit == WorkingDays && st.Elapsed.Days+st.Remaining.Days != n {
+				t.Fatalf("elapsed %d + remaining %d != %d at %v", st.Elapsed.Days, st.Remaining.Days, n, now)
+			}
+		} else if st.State != Overdue || st.Remaining.Days > 0 {
+			t.Fatalf("after due: %+v at %v", st.Answer, now)
+		}
+	}
+}
