@@ -38,7 +38,7 @@ func PublicationLate(start time.Time, n int, publishedAt *time.Time, now time.Ti
 }
 
 // AdjustmentPublicationLate applies C8 to an approved adjustment: it is late
-// when it concerns at least one government-service item (Category.IsService)
+// when it concerns at least one government-service item (IsServiceItem)
 // and was not published within 3 days of approval. Adjustments touching only
 // penalties, levies, coercion or inspections carry no such deadline.
 func AdjustmentPublicationLate(adj Adjustment, now time.Time) bool {
@@ -52,7 +52,7 @@ func AdjustmentPublicationLate(adj Adjustment, now time.Time) bool {
 // code's category digits when there is no draft (suspend, cancel).
 func (c Change) concernsService() bool {
 	if c.Draft != nil {
-		return c.Draft.Category.IsService()
+		return c.Draft.IsServiceItem()
 	}
 	if len(c.BaseCode) < 2 {
 		return false

@@ -274,6 +274,9 @@ type ItemVersion struct {
 	ImplCode string   `json:"impl_code"` // 实施编码
 	Name     string   `json:"name"`      // 事项名称
 	Category Category `json:"category"`  // 事项类型
+	// ExOfficio is 行使方式 依职权: the body acts on its own motion (penalties,
+	// coercion, inspections, levies, investigations); false is 依申请.
+	ExOfficio bool `json:"ex_officio,omitempty"`
 
 	Version     int           `json:"version"`                // 版本号
 	Status      VersionStatus `json:"status"`                 // 状态
@@ -305,6 +308,10 @@ type ItemVersion struct {
 	Duties         []string `json:"duties"`         // 责任事项
 	Accountability []string `json:"accountability"` // 追责情形
 }
+
+// IsServiceItem reports whether v is a government-service item: handled on
+// application in a service category (C8's "convenience service items").
+func (v ItemVersion) IsServiceItem() bool { return !v.ExOfficio && v.Category.IsService() }
 
 // Item returns the stable identity of v.
 func (v ItemVersion) Item() Item {

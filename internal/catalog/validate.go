@@ -87,7 +87,10 @@ func (v ItemVersion) Validate() error {
 	}
 	p.required("unit", v.Unit, "责任处(科)室", "responsible unit")
 
-	service := v.Category.IsService()
+	if needsInvestigationChecks[v.Category] && !v.ExOfficio {
+		p.add2("ex_officio", info.Zh+"事项只能依职权实施", "a "+info.En+" item is exercised ex officio only")
+	}
+	service := !v.ExOfficio
 	if service && len(v.Conditions) == 0 {
 		p.add("conditions", "依申请事项至少需要一项受理条件", "an item handled on application needs at least one acceptance condition")
 	}
