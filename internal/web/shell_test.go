@@ -13,6 +13,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/web"
 	wt "github.com/qingdan/qingdan/internal/web/webtest"
 )
 
@@ -376,4 +377,16 @@ func TestWithAuthCSRF(t *testing.T) {
 	}
 	wt.Do(t, env.Server, wt.Scenario{Method: "POST", URL: "/logout", As: wt.StaffA, NoCSRF: true,
 		Header: map[string]string{"X-CSRF-Token": m[1]}, Status: http.StatusSeeOther, Location: "/login"})
+}
+
+// TestClientIPHeader: behind a proxy, login throttling sees the client's
+// address from the configured header, not the proxy's.
+func TestClientIPHeader(t *testing.T) {
+	env := wt.NewWith(t, wt.Options{Config: &web.Config{ClientIPHeader: "X-Real-IP"}})
+	wt.Do(t, env.Server, wt.Scenario{Method: "POST", URL: "/login", Body: "login=x&password=y",
+		Header: map[string]string{"X-Real-IP": "198.51.100.7"}, Status: 401})
+	wt.Do(t, env.Server, wt.Scenario{Method: "POST", URL: "/login", Body: "login=x&password=y", Status: 401})
+	if got := env.Auth.LoginIPs; len(got) != 2 || got[0] != "198.51.100.7" || got[1] != "192.0.2.10" {
+		t.Errorf("login IPs %v", got)
+	}
 }

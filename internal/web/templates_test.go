@@ -323,3 +323,19 @@ func TestRequestID(t *testing.T) {
 		t.Error("generated IDs repeat")
 	}
 }
+
+// TestVendoredHTMX: htmx stays on 2.x (4.x changed inheritance and the CSRF
+// header behaviour) and ships with its licence.
+func TestVendoredHTMX(t *testing.T) {
+	js, err := staticFS.ReadFile("static/vendor/htmx.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`version:"2\.\d+\.\d+"`).Match(js) {
+		t.Error("vendored htmx is not 2.x")
+	}
+	lic, err := staticFS.ReadFile("static/vendor/htmx.LICENSE")
+	if err != nil || !bytes.Contains(lic, []byte("Zero-Clause BSD")) {
+		t.Errorf("htmx licence missing: %v", err)
+	}
+}

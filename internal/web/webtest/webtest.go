@@ -251,6 +251,9 @@ type Options struct {
 	Routes []httpx.Route
 	// CSRF replaces the fake CSRF protection (e.g. with the real auth.CSRF).
 	CSRF web.CSRF
+	// Config replaces the default configuration; its Cookie name is kept
+	// at Cookie so the fake sessions find it.
+	Config *web.Config
 }
 
 // New builds a server over fresh fakes, with every fixture principal
@@ -279,8 +282,13 @@ func NewWith(t testing.TB, opts Options) *Env {
 	if opts.CSRF != nil {
 		csrf = opts.CSRF
 	}
+	cfg := web.Config{Version: "test"}
+	if opts.Config != nil {
+		cfg = *opts.Config
+	}
+	cfg.Cookie.Name = Cookie
 	db := &DB{}
-	srv, err := web.New(web.Config{Version: "test", Cookie: auth.CookieOptions{Name: Cookie}},
+	srv, err := web.New(cfg,
 		web.Deps{Logger: log, Sessions: sess, Auth: a, CSRF: csrf, DB: db, Routes: opts.Routes})
 	if err != nil {
 		t.Fatal(err)
