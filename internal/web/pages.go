@@ -87,6 +87,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "login", page)
 		return
 	}
+	// A session this browser had before (another user on a shared counter
+	// PC) ends now rather than idling on until its timeout.
+	if old := s.cfg.Cookie.Read(r); old != "" && old != token {
+		if err := s.deps.Auth.Logout(r.Context(), old); err != nil {
+			httpx.LoggerFrom(r.Context()).Warn("ending the previous session at login", "error", err)
+		}
+	}
 	s.cfg.Cookie.Set(w, r, token)
 	// A principal who must change the password is sent there by the guard
 	// on the next page.

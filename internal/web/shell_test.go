@@ -89,6 +89,11 @@ func TestLoginLogout(t *testing.T) {
 		t.Errorf("session survives logout: %d", rec.Code)
 	}
 
+	// Logging in over another user's session ends that session.
+	wt.Do(t, env.Server, wt.Scenario{Method: "POST", URL: "/login", As: wt.StaffB,
+		Body: "login=staff_a&password=" + strings.ReplaceAll(wt.Password, " ", "+"), Status: 303})
+	wt.Do(t, env.Server, wt.Scenario{URL: "/api/v1/whoami", As: wt.StaffB, Status: 401})
+
 	wt.Run(t, env.Server, []wt.Scenario{
 		{Name: "wrong password re-renders the form", Method: "POST", URL: "/login", Body: "login=staff_a&password=nope",
 			Status: 401, Contains: []string{"账号或密码错误", `value="staff_a"`, `aria-invalid="true"`}},
