@@ -18,10 +18,6 @@ import (
 // (C9).
 func CanonicalJSON(v ItemVersion) ([]byte, error) {
 	c := v.Clone()
-	c.Status = ""
-	c.ValidTo = nil
-	c.PublishedAt = nil
-	c.ContentHash = ""
 	c.ValidFrom = c.ValidFrom.UTC().Truncate(time.Microsecond)
 	raw, err := json.Marshal(c)
 	if err != nil {
@@ -38,11 +34,19 @@ func CanonicalJSON(v ItemVersion) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
+	if m, ok := tree.(map[string]any); ok {
+		for _, k := range lifecycleKeys {
+			delete(m, k)
+		}
+	}
 	if err := enc.Encode(normalise(tree)); err != nil {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
+
+// lifecycleKeys are the JSON names of the fields left out of the hash.
+var lifecycleKeys = []string{"status", "valid_to", "published_at", "content_hash"}
 
 // normalise drops nulls and empty arrays so that "absent" has one spelling:
 // a nil and an empty slice mean the same element and must hash the same.
