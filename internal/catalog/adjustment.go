@@ -112,6 +112,11 @@ type Action struct {
 
 // Actor is who acts, as far as the procedure cares.
 //
+// For the top list the system holds (the district's own), there is no body
+// above: UpperBodyID is then the district itself, whose reform office
+// (区政务服务改革管理办公室) reviews with its two groups; the initial reviewer
+// may not also confirm (Transition refuses it).
+//
 // Roles come from internal/auth. The unit head is a unit_staff or
 // list_liaison of the unit with Head set (O2: the head is the first
 // responsible person; there is no separate role). The reform office (改革办)
@@ -286,6 +291,11 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 		if !inUpperOffice || !slices.Contains(actor.Groups, act.Group) {
 			return adj, apperr.Forbiddenf("只有上级改革办的该审核组可以审核确认", "only that review group of the upper level's reform office may confirm")
 		}
+		if adj.lastActor(ActOfficeApprove) == actor.Login {
+			// Where the district reviews its own list, the same office holds
+			// both reviews; one person may not do both (审核分离).
+			return adj, apperr.Forbiddenf("初审人不能同时作为改革办审核人", "the initial reviewer may not also confirm for the reform office")
+		}
 		if slices.Contains(next.Confirmed, act.Group) {
 			return adj, apperr.Conflictf("该审核组已确认", "this review group has already confirmed")
 		}
@@ -329,6 +339,38 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 	next.Trace = append(next.Trace, TraceEntry{At: act.At, Action: act.Kind, Group: act.Group,
 		From: adj.Stage, To: next.Stage, Actor: actor.Login, Comment: act.Comment})
 	return next, nil
+}
+
+// lastActor returns who last took action kind (empty if nobody).
+func (a Adjustment) lastActor(kind ActionKind) string {
+	for i := len(a.Trace) - 1; i >= 0; i-- {
+		if a.Trace[i].Action == kind {
+			return a.Trace[i].Actor
+		}
+	}
+	return ""
+}
+
+// CheckAgainstUpper checks every draft of the adjustment against the upper
+// level's current list (C5): an add, change or re-enable may not give the
+// body an item or element the upper list does not allow. Field paths start
+// at changes[i]. The service calls it before signing and again before
+// publishing, since the upper list may have changed meanwhile (C6).
+func (a Adjustment) CheckAgainstUpper(upper []ItemVersion) error {
+	var p problems
+	for i, c := range a.Changes {
+		if c.Draft == nil || c.Kind == SuspendItem || c.Kind == CancelItem {
+			continue
+		}
+		err := CheckDerived(upper, []ItemVersion{*c.Draft})
+		if l, ok := err.(apperr.List); ok {
+			for _, e := range l {
+				e.Field = fmt.Sprintf("changes[%d].", i) + e.Field
+				p.list = append(p.list, e)
+			}
+		}
+	}
+	return p.err()
 }
 
 // HasAnyRole reports whether the actor holds any of rs.

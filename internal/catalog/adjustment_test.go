@@ -271,3 +271,41 @@ func TestApply_C4_addOnlyUnregisteredItemsChangeOnlyListedOnes(t *testing.T) {
 		t.Errorf("changed an unlisted item: %v", err)
 	}
 }
+
+func TestAdjustment_C3_initialReviewerCannotAlsoConfirm(t *testing.T) {
+	// The district's own list: upper body = the district; one office member
+	// in a review group does the initial review and may not confirm too.
+	both := Actor{Login: "qs.office", Roles: []auth.Role{auth.RoleGeneralOffice}, BodyID: 1, Groups: []ReformGroup{PowerListGroup}}
+	p := proposal(addChange())
+	p.BodyID, p.UpperBodyID, p.UnitID = 1, 1, 11
+	lia := Actor{Login: "qs.liaison", Roles: []auth.Role{auth.RoleListLiaison}, BodyID: 1, UnitID: 11}
+	hd := Actor{Login: "qs.head", Roles: []auth.Role{auth.RoleUnitStaff}, BodyID: 1, UnitID: 11, Head: true}
+	a, err := NewAdjustment(p, lia, day(2026, 11, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a = step(t, a, ActSign, hd, "", "", day(2026, 11, 3))
+	a = step(t, a, ActOfficeApprove, both, "", "", day(2026, 11, 4))
+	if _, err := Transition(a, Action{Kind: ActGroupApprove, Group: PowerListGroup, At: day(2026, 11, 5)}, both); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Errorf("initial reviewer confirmed: %v", err)
+	}
+	step(t, a, ActGroupApprove, Actor{Login: "qs.power", Roles: []auth.Role{auth.RoleGeneralOffice}, BodyID: 1, Groups: []ReformGroup{PowerListGroup}}, "", PowerListGroup, day(2026, 11, 5))
+}
+
+func TestDerived_C5_adjustmentDraftsCheckedAgainstUpperList(t *testing.T) {
+	u := validItem()
+	ok := lowerOf(u)
+	bad := lowerOf(u)
+	bad.PromisedLimit.Value = 15
+	alien := lowerOf(validItem())
+	alien.BaseCode = "0100007000"
+	a := proposal(Change{Kind: ChangeItem, BaseCode: ok.BaseCode, Draft: &ok})
+	if err := a.CheckAgainstUpper([]ItemVersion{u}); err != nil {
+		t.Errorf("clean draft rejected: %v", err)
+	}
+	a.Changes = []Change{{Kind: ChangeItem, BaseCode: bad.BaseCode, Draft: &bad}, {Kind: AddItem, BaseCode: alien.BaseCode, Draft: &alien}}
+	err := a.CheckAgainstUpper([]ItemVersion{u})
+	if !hasField(t, err, "changes[0].items[0100001000].promised_limit") || !hasField(t, err, "changes[1].items[0100007000]") {
+		t.Errorf("violations not reported: %v", fields(t, err))
+	}
+}

@@ -121,6 +121,9 @@ func TestDemo_C3_oneAdjustmentAtEachStage(t *testing.T) {
 		if len(a.Trace) == 0 || a.Trace[len(a.Trace)-1].To != a.Stage {
 			t.Errorf("%s: trace does not end at %s", a.Title, a.Stage)
 		}
+		if err := a.CheckAgainstUpper(d.Current(a.UpperBodyID)); err != nil {
+			t.Errorf("%s: drafts break C5: %v", a.Title, fields(t, err))
+		}
 	}
 	for _, s := range []Stage{StageDrafting, StageSigned, StageOfficeReviewed, StageApproved, StagePublished, StageReturned, StageWithdrawn} {
 		if !stages[s] {
