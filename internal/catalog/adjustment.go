@@ -427,9 +427,13 @@ func ApplyAdjustment(adj Adjustment, histories map[string][]ItemVersion, at time
 					p.list = append(p.list, e)
 				}
 			} else {
-				e := apperr.As(err)
-				e.Field = f
-				p.list = append(p.list, e)
+				e := *apperr.As(err) // a copy: never rewrite a shared error
+				if e.Field != "" {
+					e.Field = f + ".draft." + e.Field
+				} else {
+					e.Field = f
+				}
+				p.list = append(p.list, &e)
 			}
 			continue
 		}

@@ -1,7 +1,3 @@
-// Package catalog is the power & responsibility list (权责清单): items and
-// their versions, validation, derived lists, online stars, adjustments and
-// the standing of an item at an instant (DOMAIN.md C1–C11). Everything here
-// is pure: storage and web adapters call it, it calls neither.
 package catalog
 
 // Category is one of the eleven kinds of items (C1). The string value is the
