@@ -181,6 +181,12 @@ func NewAdjustment(a Adjustment, actor Actor, at time.Time) (Adjustment, error) 
 func (a Adjustment) Validate() error {
 	var p problems
 	p.required("title", a.Title, "调整事由", "title")
+	if a.BodyID <= 0 || a.UnitID <= 0 {
+		p.add("body_id", "须指明调整清单的主体和提出单位", "the body whose list changes and the proposing unit are required")
+	}
+	if a.UpperBodyID <= 0 {
+		p.add("upper_body_id", "须指明审核的上级改革办所在主体", "the body whose reform office reviews is required")
+	}
 	if !a.Reason.Valid() {
 		p.add("reason", "调整原因“%s”无效(法律法规立改废释/机构改革/运行情况)", "reason %q is invalid (law made, amended, repealed, interpreted; institutional reform; operating experience)", a.Reason)
 	}
