@@ -93,6 +93,7 @@ const (
 type ActionKind string
 
 const (
+	ActDraft         ActionKind = "draft"          // 清单联络员起草 (the first trace entry)
 	ActSign          ActionKind = "sign"           // 单位负责人签字确认
 	ActOfficeApprove ActionKind = "office_approve" // 党政办初审通过
 	ActOfficeReturn  ActionKind = "office_return"  // 党政办退回
@@ -172,7 +173,7 @@ func NewAdjustment(a Adjustment, actor Actor, at time.Time) (Adjustment, error) 
 	a.Stage = StageDrafting
 	a.Confirmed = nil
 	a.ApprovedAt, a.PublishedAt = nil, nil
-	a.Trace = []TraceEntry{{At: at, Action: "draft", To: StageDrafting, Actor: actor.Login}}
+	a.Trace = []TraceEntry{{At: at, Action: ActDraft, To: StageDrafting, Actor: actor.Login}}
 	return a, nil
 }
 
