@@ -1,6 +1,7 @@
 package org
 
 import (
+	"context"
 	"encoding/json"
 	"reflect"
 
@@ -107,3 +108,39 @@ func fieldsOf(v any) map[string]any {
 }
 
 func equalJSON(a, b any) bool { return reflect.DeepEqual(a, b) }
+
+// The four org tables are audited: verify compares each row with the State
+// of its object's last event.
+func init() {
+	register("body", "bodies", `SELECT `+bodyCols+` FROM bodies b ORDER BY b.id`, scanBody, func(b Body) (int64, any) { return b.ID, bodyState(b) })
+	register("unit", "units", `SELECT `+unitCols+` FROM units u ORDER BY u.id`, scanUnit, func(u Unit) (int64, any) { return u.ID, unitState(u) })
+	register("staff", "staff", `SELECT `+staffCols+` FROM staff s ORDER BY s.id`, scanStaff, func(s Staff) (int64, any) { return s.ID, staffState(s) })
+	register("qualification", "staff_qualifications", `SELECT `+qualCols+` FROM staff_qualifications q ORDER BY q.id`, scanQual,
+		func(q Qualification) (int64, any) { return q.ID, qualState(q) })
+}
+
+func register[T any](objectType, table, query string, scan func(scanner) (T, error), state func(T) (int64, any)) {
+	store.RegisterAudited(store.AuditedTable{ObjectType: objectType, Table: table,
+		Snapshot: func(ctx context.Context, q store.Querier, yield func(string, json.RawMessage) error) error {
+			rows, err := q.Query(ctx, query)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				v, err := scan(rows)
+				if err != nil {
+					return err
+				}
+				id, st := state(v)
+				data, err := json.Marshal(st)
+				if err != nil {
+					return err
+				}
+				if err := yield(idStr(id), data); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		}})
+}

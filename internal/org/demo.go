@@ -1,0 +1,228 @@
+package org
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+// AccountCreator creates login accounts for the demo staff. The auth package
+// implements it (org cannot import auth's service, which depends on org's
+// StaffPrincipal). mustChange=false for demo accounts, so a visitor can log
+// in with the documented password at once.
+type AccountCreator interface {
+	CreateInitialAccount(ctx context.Context, staffID int64, login, password string, mustChange bool) error
+}
+
+// DemoPassword is the password of every demo account (docs/demo.md). It is
+// for the demo only: real accounts are personal and must change their
+// initial password (O3).
+const DemoPassword = "qingdan-demo"
+
+// The demo district is fictional (青山区, code 330199; no such district
+// exists), built to the shape of a real one: a 区 with a 街道 and a 镇, two
+// communities/villages under each, ten units and staff of every role.
+type demoBody struct {
+	code, parent, name string
+	level              Level
+}
+
+var demoBodies = []demoBody{
+	{"330199", "", "青山区", LevelDistrict},
+	{"330199001", "330199", "青山街道", LevelTown},
+	{"330199101", "330199", "溪口镇", LevelTown},
+	{"330199001001", "330199001", "翠苑社区", LevelCommunity},
+	{"330199001002", "330199001", "文华社区", LevelCommunity},
+	{"330199101201", "330199101", "溪口村", LevelCommunity},
+	{"330199101202", "330199101", "桃源村", LevelCommunity},
+}
+
+type demoUnit struct {
+	body, code, name string
+	kind             UnitKind
+}
+
+var demoUnits = []demoUnit{
+	{"330199", "DZB", "党政办", KindSection},
+	{"330199", "BMFW", "便民服务中心窗口", KindWindow},
+	{"330199", "ZHZF", "综合执法队", KindStation},
+	{"330199", "SCJG", "市场监管所", KindStation},
+	{"330199", "ZRZY", "自然资源所", KindStation},
+	{"330199001", "SHSW", "社会事务办", KindSection},
+	{"330199001", "CSGL", "城市管理办", KindSection},
+	{"330199101", "JJFZ", "经济发展办", KindSection},
+	{"330199101", "TYJR", "退役军人服务站", KindStation},
+	{"330199001001", "SQFW", "社区服务站", KindStation},
+}
+
+type demoCert struct{ no, scope, from, to string }
+
+type demoPerson struct {
+	login         string // "" for staff without a demo account
+	body, unit    string
+	name, phone   string
+	roles         []auth.Role
+	head, liaison bool
+	cert          *demoCert
+}
+
+var (
+	rw  = auth.RoleWindow
+	rus = auth.RoleUnitStaff
+	rll = auth.RoleListLiaison
+	rgo = auth.RoleGeneralOffice
+)
+
+var demoStaff = []demoPerson{
+	// 青山区 (district)
+	{login: "admin", body: "330199", name: "赵敏", phone: "13900000001", roles: []auth.Role{auth.RoleAdmin}},
+	{login: "leader1", body: "330199", name: "韩立", phone: "13900000002", roles: []auth.Role{auth.RoleLeader}},
+	{login: "supervisor1", body: "330199", name: "钱正", phone: "13900000003", roles: []auth.Role{auth.RoleSupervisor}},
+	{login: "external1", body: "330199", name: "冯清", phone: "13900000004", roles: []auth.Role{auth.RoleExternalSupervisor}},
+	{body: "330199", unit: "DZB", name: "孙建国", phone: "13900000010", roles: []auth.Role{rgo}, head: true},
+	{login: "office1", body: "330199", unit: "DZB", name: "周文", phone: "13900000011", roles: []auth.Role{rgo, rll}, liaison: true},
+	{body: "330199", unit: "BMFW", name: "王芳", phone: "13900000020", roles: []auth.Role{rw}, head: true},
+	{login: "window1", body: "330199", unit: "BMFW", name: "陈晓", phone: "13900000021", roles: []auth.Role{rw}},
+	{body: "330199", unit: "BMFW", name: "刘洋", phone: "13900000022", roles: []auth.Role{rw, rll}, liaison: true},
+	{body: "330199", unit: "ZHZF", name: "李强", phone: "13900000030", roles: []auth.Role{rus}, head: true,
+		cert: &demoCert{"ZF33019900001", "城市管理,综合执法", "2024-01-01", "2029-12-31"}},
+	{login: "unit1", body: "330199", unit: "ZHZF", name: "吴刚", phone: "13900000031", roles: []auth.Role{rus},
+		cert: &demoCert{"ZF33019900002", "城市管理,综合执法", "2024-01-01", "2029-12-31"}},
+	{body: "330199", unit: "ZHZF", name: "郑丽", phone: "13900000032", roles: []auth.Role{rus, rll}, liaison: true},
+	{body: "330199", unit: "SCJG", name: "马骏", phone: "13900000040", roles: []auth.Role{rus}, head: true,
+		cert: &demoCert{"SJ33019900001", "市场监管", "2023-07-01", "2028-06-30"}},
+	{login: "liaison1", body: "330199", unit: "SCJG", name: "何静", phone: "13900000041", roles: []auth.Role{rus, rll}, liaison: true},
+	{body: "330199", unit: "ZRZY", name: "高峰", phone: "13900000050", roles: []auth.Role{rus}, head: true},
+	{body: "330199", unit: "ZRZY", name: "林娜", phone: "13900000051", roles: []auth.Role{rus, rll}, liaison: true},
+	// 青山街道 (street)
+	{login: "qingshan_admin", body: "330199001", name: "袁华", phone: "13900000101", roles: []auth.Role{auth.RoleAdmin}},
+	{login: "qingshan_office", body: "330199001", unit: "SHSW", name: "许明", phone: "13900000110", roles: []auth.Role{rgo, rus}, head: true},
+	{body: "330199001", unit: "SHSW", name: "邓雪", phone: "13900000111", roles: []auth.Role{rus, rll}, liaison: true},
+	{login: "qingshan1", body: "330199001", unit: "CSGL", name: "曹亮", phone: "13900000120", roles: []auth.Role{rus}, head: true,
+		cert: &demoCert{"ZF33019900101", "城市管理", "2025-01-01", "2030-12-31"}},
+	{body: "330199001", unit: "CSGL", name: "彭悦", phone: "13900000121", roles: []auth.Role{rus, rll}, liaison: true},
+	// 溪口镇 (town)
+	{login: "xikou_admin", body: "330199101", name: "田甜", phone: "13900000201", roles: []auth.Role{auth.RoleAdmin}},
+	{login: "xikou1", body: "330199101", unit: "JJFZ", name: "蒋涛", phone: "13900000210", roles: []auth.Role{rus}, head: true},
+	{body: "330199101", unit: "JJFZ", name: "沈琳", phone: "13900000211", roles: []auth.Role{rus, rll}, liaison: true},
+	{body: "330199101", unit: "TYJR", name: "韦军", phone: "13900000220", roles: []auth.Role{rus}, head: true},
+	{login: "xikou_liaison", body: "330199101", unit: "TYJR", name: "杨帆", phone: "13900000221", roles: []auth.Role{rus, rll}, liaison: true},
+	// 翠苑社区 (community)
+	{login: "community1", body: "330199001001", unit: "SQFW", name: "朱红", phone: "13900000301", roles: []auth.Role{rw, rus}, head: true},
+	{body: "330199001001", unit: "SQFW", name: "秦月", phone: "13900000302", roles: []auth.Role{rus, rll}, liaison: true},
+}
+
+// DemoAccount describes one demo login (printed by `qingdan serve` and
+// `qingdan demo`, listed in docs/demo.md).
+type DemoAccount struct {
+	Login    string
+	Name     string
+	Body     string // the body's name: the account's jurisdiction
+	Unit     string // the unit's name, or ""
+	Roles    []auth.Role
+	Password string
+}
+
+// DemoAccounts lists the demo logins in a stable order.
+func DemoAccounts() []DemoAccount {
+	bodyName := map[string]string{}
+	for _, b := range demoBodies {
+		bodyName[b.code] = b.name
+	}
+	unitName := map[[2]string]string{}
+	for _, u := range demoUnits {
+		unitName[[2]string{u.body, u.code}] = u.name
+	}
+	var out []DemoAccount
+	for _, s := range demoStaff {
+		if s.login != "" {
+			out = append(out, DemoAccount{Login: s.login, Name: s.name, Body: bodyName[s.body],
+				Unit: unitName[[2]string{s.body, s.unit}], Roles: s.roles, Password: DemoPassword})
+		}
+	}
+	return out
+}
+
+// DemoRootCode is the code of the demo district.
+const DemoRootCode = "330199"
+
+// LoadDemo loads the demo district into an empty database (no bodies, units
+// or staff; Conflict otherwise) in one write, then creates the demo accounts
+// through accounts. With accounts nil only the organisation is loaded.
+func LoadDemo(ctx context.Context, db *store.DB, accounts AccountCreator) error {
+	s := NewService(db)
+	p := System
+	staffIDs := map[string]int64{} // login → staff id
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		clear(staffIDs)
+		n, err := count(ctx, tx, `SELECT (SELECT COUNT(*) FROM bodies) + (SELECT COUNT(*) FROM units) + (SELECT COUNT(*) FROM staff)`)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.Conflictf("数据库不是空的：演示数据只能装入空数据库", "the database is not empty: the demo loads only into an empty database")
+		}
+		now := s.now()
+		bodies := map[string]int64{}
+		for _, b := range demoBodies {
+			in := BodyInput{ParentID: bodies[b.parent], Level: b.level, Code: b.code, Name: b.name}
+			in.normalise()
+			if err := in.validate(); err != nil {
+				return fmt.Errorf("demo body %s: %w", b.code, err)
+			}
+			created, err := createBody(ctx, tx, p, in, now)
+			if err != nil {
+				return fmt.Errorf("demo body %s: %w", b.code, err)
+			}
+			bodies[b.code] = created.ID
+		}
+		units := map[[2]string]int64{}
+		for _, u := range demoUnits {
+			in := UnitInput{BodyID: bodies[u.body], Kind: u.kind, Code: u.code, Name: u.name}
+			if err := in.validate(); err != nil {
+				return fmt.Errorf("demo unit %s: %w", u.code, err)
+			}
+			created, err := insertUnit(ctx, tx, p, bodies[u.body], in, now)
+			if err != nil {
+				return fmt.Errorf("demo unit %s: %w", u.code, err)
+			}
+			units[[2]string{u.body, u.code}] = created.ID
+		}
+		for _, d := range demoStaff {
+			in := StaffInput{BodyID: bodies[d.body], UnitID: units[[2]string{d.body, d.unit}], Name: d.name, Phone: d.phone,
+				Roles: d.roles, IsHead: d.head, IsLiaison: d.liaison}
+			if err := in.validate(); err != nil {
+				return fmt.Errorf("demo staff %s: %w", d.name, err)
+			}
+			st, err := createStaff(ctx, tx, p, in, now)
+			if err != nil {
+				return fmt.Errorf("demo staff %s: %w", d.name, err)
+			}
+			if d.login != "" {
+				staffIDs[d.login] = st.ID
+			}
+			if d.cert != nil {
+				qi := QualificationInput{StaffID: st.ID, CertNo: d.cert.no, Scope: d.cert.scope, ValidFrom: d.cert.from, ValidTo: d.cert.to}
+				if err := qi.validate(); err != nil {
+					return fmt.Errorf("demo certificate %s: %w", d.cert.no, err)
+				}
+				if _, err := insertQual(ctx, tx, p, st, qi, now); err != nil {
+					return fmt.Errorf("demo certificate %s: %w", d.cert.no, err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil || accounts == nil {
+		return err
+	}
+	for _, a := range DemoAccounts() {
+		if err := accounts.CreateInitialAccount(ctx, staffIDs[a.Login], a.Login, DemoPassword, false); err != nil {
+			return fmt.Errorf("demo account %s (the organisation is loaded; accounts before it were created): %w", a.Login, err)
+		}
+	}
+	return nil
+}
