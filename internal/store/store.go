@@ -1,0 +1,270 @@
+// Package store opens qingdan's database (SQLite embedded, PostgreSQL in
+// production), migrates it, and owns the write path: every change goes
+// through DB.Write, which groups concurrent callers into one transaction,
+// assigns each emitted event its sequence number (= its leaf index in the
+// audit log) and appends the event, the new Merkle nodes and the tree head in
+// that same transaction (docs/ARCHITECTURE.md, "The write path").
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/qingdan/qingdan/internal/audit"
+)
+
+// Dialect is the database engine behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Options configure Open.
+type Options struct {
+	// DataDir holds the checkpoint signing key (audit-ed25519.key, created on
+	// first start). Ignored when SigningKey is set. With neither, the store
+	// works but cannot sign checkpoints and Verify cannot check them.
+	DataDir string
+	// SigningKey signs checkpoints; instances sharing one PostgreSQL database
+	// must use the same key.
+	SigningKey ed25519.PrivateKey
+	// ReadConns bounds the reader pool (default 8).
+	ReadConns int
+}
+
+// ErrClosed is returned by Write after Close.
+var ErrClosed = errors.New("store: database is closed")
+
+// DB is an open database: a writer used only by the committer goroutine and
+// a pool of readers. It is safe for concurrent use.
+type DB struct {
+	dialect Dialect
+	// writer is the single connection (SQLite) or the pool (PostgreSQL) the
+	// committer begins its transactions on; migrations also run on it.
+	writer *sql.DB
+	// reader serves Query and QueryRow. On PostgreSQL it is the same pool as
+	// writer.
+	reader *sql.DB
+	key    ed25519.PrivateKey
+
+	reqs chan *request
+	quit chan struct{}
+	done chan struct{}
+	once sync.Once
+
+	// stmts caches prepared statements on the SQLite writer connection; only
+	// the committer goroutine touches it. pgx caches statements itself.
+	stmts  map[string]*sql.Stmt
+	missed map[string]struct{}
+}
+
+// Open opens the database named by dsn: "postgres://…" or "postgresql://…"
+// for PostgreSQL; otherwise an SQLite file path, optionally prefixed by
+// "sqlite:" or "file:". It does not migrate: call Migrate.
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	db := &DB{
+		reqs:   make(chan *request),
+		quit:   make(chan struct{}),
+		done:   make(chan struct{}),
+		stmts:  map[string]*sql.Stmt{},
+		missed: map[string]struct{}{},
+	}
+	switch {
+	case opts.SigningKey != nil:
+		db.key = opts.SigningKey
+	case opts.DataDir != "":
+		k, err := audit.LoadOrCreateKey(opts.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		db.key = k
+	}
+	readConns := opts.ReadConns
+	if readConns <= 0 {
+		readConns = 8
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db.dialect = Postgres
+		p, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		p.SetMaxOpenConns(readConns + 2)
+		p.SetMaxIdleConns(readConns + 2)
+		p.SetConnMaxIdleTime(5 * time.Minute)
+		db.writer, db.reader = p, p
+	} else {
+		db.dialect = SQLite
+		path, err := sqlitePath(dsn)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		w, err := sql.Open("sqlite", sqliteDSN(path, true))
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		// One writer connection: SQLite allows one writer at a time anyway,
+		// and the committer is its only user.
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		w.SetConnMaxLifetime(0)
+		w.SetConnMaxIdleTime(0)
+		r, err := sql.Open("sqlite", sqliteDSN(path, false))
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		r.SetMaxOpenConns(readConns)
+		r.SetMaxIdleConns(readConns)
+		db.writer, db.reader = w, r
+	}
+	if err := db.writer.PingContext(ctx); err != nil {
+		db.closePools()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	if db.dialect == SQLite {
+		// Check the pragmas took: a silently ignored synchronous=FULL would
+		// weaken durability without anyone noticing.
+		var mode string
+		if err := db.writer.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+			db.closePools()
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		if mode != "wal" {
+			db.closePools()
+			return nil, fmt.Errorf("store: journal_mode is %q, want wal", mode)
+		}
+	}
+	go db.commitLoop()
+	return db, nil
+}
+
+// sqlitePath extracts the file path from an SQLite dsn.
+func sqlitePath(dsn string) (string, error) {
+	p := strings.TrimPrefix(dsn, "sqlite:")
+	p = strings.TrimPrefix(p, "file:")
+	if p == "" || p == ":memory:" || strings.HasPrefix(p, ":memory:") {
+		return "", errors.New("store: SQLite needs a file (the writer and the readers must share it), not :memory:")
+	}
+	if strings.ContainsAny(p, "?#") {
+		return "", fmt.Errorf("store: SQLite path %q: parameters are not accepted, qingdan sets its own pragmas", p)
+	}
+	return p, nil
+}
+
+// sqliteDSN builds the modernc DSN; the pragmas are applied to every new
+// connection. busy_timeout comes first so that switching to WAL waits for a
+// lock instead of failing.
+func sqliteDSN(path string, writer bool) string {
+	v := url.Values{}
+	v.Add("_pragma", "busy_timeout(10000)")
+	v.Add("_pragma", "journal_mode(WAL)")
+	// FULL: every commit is fsynced before Write returns; the audit log
+	// promises that an answered write survives a power cut.
+	v.Add("_pragma", "synchronous(FULL)")
+	v.Add("_pragma", "foreign_keys(1)")
+	if writer {
+		// BEGIN IMMEDIATE takes the write lock up front, so a transaction
+		// never fails half-way with SQLITE_BUSY on its first write.
+		v.Add("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + v.Encode()
+}
+
+// Dialect tells which engine this is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// PublicKey is the checkpoint verification key (nil without a signing key).
+func (db *DB) PublicKey() ed25519.PublicKey {
+	if db.key == nil {
+		return nil
+	}
+	return db.key.Public().(ed25519.PublicKey)
+}
+
+// Close stops the committer (pending writes get ErrClosed) and closes the
+// connections.
+func (db *DB) Close() error {
+	db.once.Do(func() { close(db.quit) })
+	<-db.done
+	for _, s := range db.stmts {
+		s.Close()
+	}
+	return db.closePools()
+}
+
+func (db *DB) closePools() error {
+	err := db.writer.Close()
+	if db.reader != db.writer {
+		err = errors.Join(err, db.reader.Close())
+	}
+	return err
+}
+
+// Querier runs reads; *DB (the reader pool) and *Tx (inside a write) both
+// satisfy it, so read helpers work in and out of a write.
+type Querier interface {
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Query runs a read on the reader pool. SQL uses ? placeholders.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.reader.QueryContext(ctx, db.rebind(query), args...)
+}
+
+// QueryRow runs a one-row read on the reader pool. sql.ErrNoRows from Scan
+// must be mapped to an apperr NotFound by the caller.
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.reader.QueryRowContext(ctx, db.rebind(query), args...)
+}
+
+// Micros converts a time to the stored form: unix microseconds UTC.
+func Micros(t time.Time) int64 { return t.UnixMicro() }
+
+// FromMicros converts a stored timestamp back to a UTC time.
+func FromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// IsUniqueViolation reports whether err is a unique or primary-key
+// constraint violation on either engine.
+func IsUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code()
+		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return false
+}
+
+// isRetryable reports PostgreSQL deadlocks and serialization failures: the
+// transaction was rolled back by the server and can be run again as a whole.
+func isRetryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40P01" || pe.Code == "40001"
+	}
+	return false
+}

@@ -1,0 +1,306 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/qingdan/qingdan/internal/audit"
+)
+
+// maxGroup caps how many callers share one transaction: large enough to
+// amortise the fsync, small enough that a failing fn (which re-runs the
+// group) costs little.
+const maxGroup = 256
+
+// maxRetries bounds re-runs of a whole group after a PostgreSQL deadlock or
+// serialization failure (the server rolled it back; running it again is safe).
+const maxRetries = 5
+
+// Event is one recorded action: who did what to which object, and the
+// object's state after it. Seq is assigned by the store at commit (the
+// event's leaf index in the audit log); At is set to the commit group's time
+// when zero. Payload and State are JSON and are stored compacted.
+type Event struct {
+	Seq        int64
+	At         time.Time
+	Actor      string
+	BodyID     int64
+	Action     string
+	ObjectType string
+	ObjectID   string
+	From       string
+	To         string
+	Payload    json.RawMessage
+	State      json.RawMessage
+}
+
+func (e *Event) leaf() audit.Leaf {
+	return audit.Leaf{Seq: uint64(e.Seq), AtMicros: Micros(e.At), Actor: e.Actor, BodyID: e.BodyID,
+		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, From: e.From, To: e.To,
+		Payload: e.Payload, State: e.State}
+}
+
+// Tx is the transaction a write function runs in. It is valid only during
+// the call to fn.
+type Tx struct {
+	db     *DB
+	tx     *sql.Tx
+	events []Event
+}
+
+// Exec runs a statement in the write transaction. SQL uses ? placeholders.
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := t.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, t.db.rebind(query), args...)
+}
+
+// Query reads inside the write transaction (it sees the group's changes).
+func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := t.stmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, t.db.rebind(query), args...)
+}
+
+// QueryRow reads one row inside the write transaction.
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := t.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, t.db.rebind(query), args...)
+}
+
+// maxCachedStmts bounds the SQLite statement cache; past it statements are
+// prepared per use, as database/sql would do anyway.
+const maxCachedStmts = 1024
+
+// stmt returns the SQLite writer's cached prepared statement bound to this
+// transaction, or nil to run the query unprepared (PostgreSQL: pgx caches
+// prepared statements per connection itself). Re-parsing SQL on every call is
+// a measurable share of a small write on SQLite. A statement can only be
+// prepared on the pool while the one writer connection is free, so a miss
+// runs unprepared and is prepared after the group (prepareMissed).
+func (t *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if t.db.dialect != SQLite {
+		return nil
+	}
+	s, ok := t.db.stmts[query]
+	if !ok {
+		if len(t.db.stmts)+len(t.db.missed) < maxCachedStmts {
+			t.db.missed[query] = struct{}{}
+		}
+		return nil
+	}
+	return t.tx.StmtContext(ctx, s)
+}
+
+// prepareMissed prepares the statements that missed the cache during the
+// last group; the writer connection is free again. A statement that does not
+// prepare (a typo in a failed fn) is simply not cached: its caller already
+// got the error.
+func (db *DB) prepareMissed() {
+	for q := range db.missed {
+		if s, err := db.writer.PrepareContext(context.Background(), q); err == nil {
+			db.stmts[q] = s
+		}
+	}
+	clear(db.missed)
+}
+
+// Emit queues an event; it is inserted with its sequence number, leaf hash
+// and Merkle nodes when the group commits, or not at all if the write fails.
+func (t *Tx) Emit(e Event) error {
+	if e.Action == "" || e.ObjectType == "" || e.ObjectID == "" {
+		return errors.New("store: event needs Action, ObjectType and ObjectID")
+	}
+	for _, s := range []string{e.Actor, e.Action, e.ObjectType, e.ObjectID, e.From, e.To} {
+		// PostgreSQL text cannot hold NUL, and invalid UTF-8 would not round
+		// trip: reject here so one bad event cannot fail a whole group.
+		if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+			return fmt.Errorf("store: event %s: text field is not valid UTF-8 without NUL", e.Action)
+		}
+	}
+	var err error
+	if e.Payload, err = compactJSON(e.Payload); err != nil {
+		return fmt.Errorf("store: event %s: payload: %w", e.Action, err)
+	}
+	if e.State, err = compactJSON(e.State); err != nil {
+		return fmt.Errorf("store: event %s: state: %w", e.Action, err)
+	}
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	// Keep exactly what the database keeps, so the leaf recomputed from the
+	// stored row is the leaf that was hashed.
+	e.At = FromMicros(Micros(e.At))
+	e.Seq = -1
+	t.events = append(t.events, e)
+	return nil
+}
+
+func compactJSON(b json.RawMessage) (json.RawMessage, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+type request struct {
+	ctx  context.Context
+	fn   func(*Tx) error
+	done chan error
+}
+
+// Write runs fn in a write transaction shared with other concurrent callers
+// (group commit) and returns fn's error, or the commit's. fn may run more than
+// once (when another fn in its group fails, the group is rolled back and run
+// again without it), so it must have no effect outside tx other than setting
+// its own result variables. A ctx cancelled before fn starts is honoured
+// (ctx.Err() is returned, fn never runs); once fn has run, Write waits for
+// the commit so its answer is always the truth. fn must not call Write.
+func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r := &request{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case db.reqs <- r:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.quit:
+		return ErrClosed
+	}
+	return <-r.done
+}
+
+// commitLoop is the single committer: it takes the first waiting request,
+// drains whatever else is waiting (up to maxGroup) and commits them together.
+func (db *DB) commitLoop() {
+	defer close(db.done)
+	group := make([]*request, 0, maxGroup)
+	for {
+		select {
+		case r := <-db.reqs:
+			group = append(group[:0], r)
+		case <-db.quit:
+			return
+		}
+	drain:
+		for len(group) < maxGroup {
+			select {
+			case r := <-db.reqs:
+				group = append(group, r)
+			default:
+				break drain
+			}
+		}
+		db.runGroup(group)
+		clear(group)
+		if len(db.missed) > 0 {
+			db.prepareMissed()
+		}
+	}
+}
+
+// runGroup commits a group, answering every request exactly once.
+func (db *DB) runGroup(group []*request) {
+	live := make([]*request, 0, len(group))
+	for _, r := range group {
+		if err := r.ctx.Err(); err != nil {
+			r.done <- err
+			continue
+		}
+		live = append(live, r)
+	}
+	retries := 0
+	for len(live) > 0 {
+		failed, err, committing := db.tryGroup(live)
+		switch {
+		case failed >= 0:
+			// One fn failed: it gets its error, the rest run again without it.
+			live[failed].done <- err
+			live = append(live[:failed], live[failed+1:]...)
+		case err != nil && isRetryable(err) && retries < maxRetries:
+			retries++
+		case err != nil && !committing && len(live) > 1:
+			// The group failed after every fn succeeded but before COMMIT
+			// (e.g. one fn's event could not be inserted): nothing was
+			// committed, so run each alone and let only the culprit fail.
+			for _, r := range live {
+				db.runGroup([]*request{r})
+			}
+			return
+		default:
+			// Success, or a failure nobody can be singled out for. A failed
+			// COMMIT leaves the outcome unknown on PostgreSQL; every caller
+			// is told so rather than guessing.
+			for _, r := range live {
+				r.done <- err
+			}
+			return
+		}
+	}
+}
+
+// tryGroup runs the fns of live in one transaction. failed is the index of a
+// fn that returned an error (err is its error), or -1; committing reports
+// that err came from COMMIT itself.
+func (db *DB) tryGroup(live []*request) (failed int, err error, committing bool) {
+	ctx := context.Background()
+	sqlTx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return -1, fmt.Errorf("store: begin: %w", err), false
+	}
+	tx := &Tx{db: db, tx: sqlTx}
+	for i, r := range live {
+		if err := callFn(r.fn, tx); err != nil {
+			rbErr := sqlTx.Rollback()
+			if isRetryable(err) {
+				return -1, err, false
+			}
+			if rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+				// The connection may be broken (the next BeginTx gets a fresh
+				// one); the caller still sees its own error first.
+				err = errors.Join(err, fmt.Errorf("store: rollback: %w", rbErr))
+			}
+			return i, err, false
+		}
+	}
+	if len(tx.events) > 0 {
+		if err := db.appendEvents(ctx, tx); err != nil {
+			if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+				err = errors.Join(err, rbErr)
+			}
+			return -1, err, false
+		}
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return -1, fmt.Errorf("store: commit: %w", err), true
+	}
+	return -1, nil, false
+}
+
+// callFn runs fn, turning a panic into an error so that one broken caller
+// cannot take the committer (and every other caller) down.
+func callFn(fn func(*Tx) error, tx *Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: write function panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn(tx)
+}
