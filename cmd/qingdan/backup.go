@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+func init() {
+	register(&command{name: "backup", summary: "copy a live SQLite database to FILE / 在线备份", run: runBackup})
+}
+
+func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("qingdan backup", flag.ContinueOnError)
+	cfg := dbFlags(fs)
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"usage: qingdan backup [flags] FILE (FILE must not exist / 目标文件不得已存在)"}
+	}
+	file := fs.Arg(0)
+	db, err := cfg.open(ctx)
+	if err != nil {
+		return err
+	}
+	err = db.Backup(ctx, file)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, store.ErrBackupPostgres) {
+		return fmt.Errorf("PostgreSQL 请用 pg_dump 备份 / back PostgreSQL up with pg_dump:\n"+
+			"  pg_dump --format=custom --no-owner --file=%q '%s'\n"+
+			"restore with / 恢复: pg_restore --no-owner --dbname='…' %q", file, cfg.redacted(), file)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "OK: backup written to %s / 备份完成\n", file)
+	return nil
+}

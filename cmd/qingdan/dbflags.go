@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+// dbConfig is where the database and the data directory (checkpoint signing
+// key, attachments) are. Every command that touches the database uses it.
+type dbConfig struct {
+	DSN     string
+	DataDir string
+}
+
+// dbFlags registers --db and --data-dir on fs; parseFlags fills them from
+// QINGDAN_DB and QINGDAN_DATA_DIR when not given.
+func dbFlags(fs *flag.FlagSet) *dbConfig {
+	c := &dbConfig{}
+	fs.StringVar(&c.DSN, "db", "./data/qingdan.db", "SQLite file, or postgres://user@host:5432/dbname / 数据库")
+	fs.StringVar(&c.DataDir, "data-dir", "./data", "data directory: checkpoint signing key, files / 数据目录")
+	return c
+}
+
+// open opens the database without migrating it (verify and backup must not
+// change what they inspect).
+func (c *dbConfig) open(ctx context.Context) (*store.DB, error) {
+	db, err := store.Open(ctx, c.DSN, store.Options{DataDir: c.DataDir})
+	if err != nil {
+		return nil, fmt.Errorf("打开数据库失败 / cannot open the database %s: %w", c.redacted(), err)
+	}
+	return db, nil
+}
+
+// openMigrated opens the database and applies pending migrations.
+func (c *dbConfig) openMigrated(ctx context.Context) (*store.DB, error) {
+	db, err := c.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("迁移失败 / migration failed: %w", closeAfter(db, err))
+	}
+	return db, nil
+}
+
+// closeAfter closes db after err, keeping both errors.
+func closeAfter(db *store.DB, err error) error {
+	if cerr := db.Close(); cerr != nil {
+		return fmt.Errorf("%w (and closing: %v)", err, cerr)
+	}
+	return err
+}
+
+// redacted is the DSN safe to print: a PostgreSQL password is masked.
+func (c *dbConfig) redacted() string {
+	if strings.HasPrefix(c.DSN, "postgres://") || strings.HasPrefix(c.DSN, "postgresql://") {
+		if u, err := url.Parse(c.DSN); err == nil {
+			return u.Redacted()
+		}
+		return "postgres://…"
+	}
+	return c.DSN
+}
