@@ -98,6 +98,9 @@ type Deps struct {
 	// Registry collects metrics; other packages may register theirs on it.
 	// Nil: a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
+	// Audit, when set, is the audit log shown on the public transparency
+	// page (public key and latest signed checkpoint).
+	Audit api.AuditLog
 	// Routes are extra routes built outside this package (by the binary's
 	// wiring, or by tests); they go through the same policy checks.
 	Routes []httpx.Route
@@ -173,7 +176,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 
-	routes := slices.Concat(s.pageRoutes(), s.opsRoutes(reg), api.Routes(s.spec), deps.Routes)
+	routes := slices.Concat(s.pageRoutes(), s.transparencyRoutes(), s.opsRoutes(reg), api.Routes(s.spec), deps.Routes)
 	mux := http.NewServeMux()
 	for _, rt := range routes {
 		if err := s.check(rt); err != nil {

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/subtle"
+	"github.com/qingdan/qingdan/internal/api"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -254,6 +255,8 @@ type Options struct {
 	// Config replaces the default configuration; its Cookie name is kept
 	// at Cookie so the fake sessions find it.
 	Config *web.Config
+	// Audit is the audit log of the transparency page (nil: no page).
+	Audit api.AuditLog
 }
 
 // New builds a server over fresh fakes, with every fixture principal
@@ -289,7 +292,7 @@ func NewWith(t testing.TB, opts Options) *Env {
 	cfg.Cookie.Name = Cookie
 	db := &DB{}
 	srv, err := web.New(cfg,
-		web.Deps{Logger: log, Sessions: sess, Auth: a, CSRF: csrf, DB: db, Routes: opts.Routes})
+		web.Deps{Logger: log, Sessions: sess, Auth: a, CSRF: csrf, DB: db, Routes: opts.Routes, Audit: opts.Audit})
 	if err != nil {
 		t.Fatal(err)
 	}
