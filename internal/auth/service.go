@@ -337,7 +337,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 		err := s.db.Write(ctx, func(tx *store.Tx) error {
 			// The attempted login is not recorded: people type passwords
 			// into the login field, and the audit log is forever.
-			return tx.Emit(store.Event{Actor: anonymousActor, Action: "auth.login.failed", ObjectType: "account", ObjectID: "unknown",
+			return tx.Emit(store.Event{Actor: anonymousActor, Action: "auth.login.failed", ObjectType: "login", ObjectID: "unknown",
 				Payload: mustJSON(map[string]any{"ip": ip, "reason": "unknown_login"})})
 		})
 		if err != nil {
@@ -399,7 +399,9 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 			if _, err := tx.Exec(ctx, `UPDATE accounts SET failed_logins = 0 WHERE id = ?`, a.ID); err != nil {
 				return err
 			}
-			cur.FailedLogins = 0
+			if cur, _, err = getAccount(ctx, tx, `id = ?`, a.ID); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO sessions (id, account_id, created_at, last_seen_at, ip, user_agent)
 			VALUES (?, ?, ?, ?, ?, ?)`, id, a.ID, store.Micros(now), store.Micros(now), ip, ua); err != nil {
@@ -465,9 +467,8 @@ func (s *Service) recordFailure(ctx context.Context, actor string, a0 Account, n
 				return errRaced
 			}
 			before := a.FailedLogins
-			a.FailedLogins = failures
+			a.FailedLogins, a.LockedUntil = failures, fromMicros(micros(lockedUntil))
 			if locked {
-				a.LockedUntil = store.FromMicros(store.Micros(lockedUntil))
 				until = a.LockedUntil
 			}
 			if err := tx.Emit(store.Event{Actor: actor, BodyID: staff, Action: action, ObjectType: "account",
@@ -607,8 +608,8 @@ func (s *Service) endSession(ctx context.Context, id string, a Account, action, 
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err // already gone (a concurrent request ended it): nothing to record
 		}
-		return tx.Emit(store.Event{Actor: a.Login, BodyID: body, Action: action, ObjectType: "account",
-			ObjectID: idStr(a.ID), Payload: mustJSON(map[string]any{"session": id[:16], "reason": reason})})
+		return tx.Emit(store.Event{Actor: a.Login, BodyID: body, Action: action, ObjectType: "session",
+			ObjectID: id[:16], Payload: mustJSON(map[string]any{"account_id": a.ID, "reason": reason})})
 	})
 }
 
@@ -697,9 +698,12 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 		if err != nil {
 			return err
 		}
-		a.MustChangePassword, a.FailedLogins, a.PasswordChangedAt = false, 0, store.FromMicros(store.Micros(now))
-		return tx.Emit(store.Event{Actor: a.Login, BodyID: body, Action: "auth.password.changed", ObjectType: "account",
-			ObjectID: idStr(a.ID), State: accountState(a), Payload: mustJSON(map[string]any{"other_sessions_ended": n})})
+		cur, _, err := getAccount(ctx, tx, `id = ?`, a.ID)
+		if err != nil {
+			return err
+		}
+		return tx.Emit(store.Event{Actor: cur.Login, BodyID: body, Action: "auth.password.changed", ObjectType: "account",
+			ObjectID: idStr(cur.ID), State: accountState(cur), Payload: mustJSON(map[string]any{"other_sessions_ended": n})})
 	})
 }
 
@@ -733,7 +737,10 @@ func (s *Service) ResetPassword(ctx context.Context, p Principal, accountID int6
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = ?`, a.ID); err != nil {
 			return err
 		}
-		a.MustChangePassword, a.FailedLogins, a.LockedUntil = true, 0, time.Time{}
+		a, _, err := getAccount(ctx, tx, `id = ?`, a.ID)
+		if err != nil {
+			return err
+		}
 		return tx.Emit(store.Event{Actor: p.Login, BodyID: staff.BodyID, Action: "auth.password.reset", ObjectType: "account",
 			ObjectID: idStr(a.ID), State: accountState(a)})
 	})
@@ -774,7 +781,10 @@ func (s *Service) SetAccountActive(ctx context.Context, p Principal, accountID i
 				return err
 			}
 		}
-		a.Active = active
+		a, _, err := getAccount(ctx, tx, `id = ?`, a.ID)
+		if err != nil {
+			return err
+		}
 		return tx.Emit(store.Event{Actor: p.Login, BodyID: staff.BodyID, Action: "auth.account." + to, ObjectType: "account",
 			ObjectID: idStr(a.ID), From: from, To: to, State: accountState(a)})
 	})

@@ -1,0 +1,491 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/store"
+	"github.com/qingdan/qingdan/internal/store/storetest"
+)
+
+// clock is a settable time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// fixture is a district with two towns, an administrator at the district,
+// a window clerk in town A and an administrator of town B.
+type fixture struct {
+	db                        *store.DB
+	org                       *org.Service
+	svc                       *auth.Service
+	clock                     *clock
+	districtAdmin, townBAdmin auth.Principal
+	clerk                     org.Staff
+	clerkAcc                  auth.Account
+}
+
+const clerkPassword = "initial-Pass-2026"
+
+func setup(t *testing.T, db *store.DB, cfg auth.Config) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{db: db, org: org.NewService(db), clock: &clock{t: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}}
+	cfg.Argon2 = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	cfg.Now = f.clock.Now
+	f.svc = auth.NewService(db, f.org, cfg)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	district, err := f.org.CreateBody(ctx, org.System, org.BodyInput{Level: org.LevelDistrict, Code: "110105", Name: "朝阳区"})
+	must(err)
+	townA, err := f.org.CreateBody(ctx, org.System, org.BodyInput{ParentID: district.ID, Level: org.LevelTown, Code: "110105001", Name: "建外街道"})
+	must(err)
+	townB, err := f.org.CreateBody(ctx, org.System, org.BodyInput{ParentID: district.ID, Level: org.LevelTown, Code: "110105002", Name: "朝外街道"})
+	must(err)
+	admin, err := f.org.CreateStaff(ctx, org.System, org.StaffInput{BodyID: district.ID, Name: "管理员", Roles: []auth.Role{auth.RoleAdmin}})
+	must(err)
+	adminB, err := f.org.CreateStaff(ctx, org.System, org.StaffInput{BodyID: townB.ID, Name: "乙管理员", Roles: []auth.Role{auth.RoleAdmin}})
+	must(err)
+	f.clerk, err = f.org.CreateStaff(ctx, org.System, org.StaffInput{BodyID: townA.ID, Name: "张三",
+		Roles: []auth.Role{auth.RoleWindow, auth.RoleUnitStaff}})
+	must(err)
+	if f.districtAdmin, err = f.org.StaffPrincipal(ctx, admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.districtAdmin.Login, f.districtAdmin.AccountID = "admin", 1000
+	if f.townBAdmin, err = f.org.StaffPrincipal(ctx, adminB.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.townBAdmin.Login, f.townBAdmin.AccountID = "admin-b", 1001
+	// Town B's administrator cannot create accounts in town A (O1).
+	if _, err := f.svc.CreateAccount(ctx, f.townBAdmin, f.clerk.ID, "zhangsan", clerkPassword); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Fatalf("town B admin created a town A account: %v", err)
+	}
+	f.clerkAcc, err = f.svc.CreateAccount(ctx, f.districtAdmin, f.clerk.ID, " ZhangSan ", clerkPassword)
+	must(err)
+	if f.clerkAcc.Login != "zhangsan" || !f.clerkAcc.MustChangePassword {
+		t.Fatalf("account %+v", f.clerkAcc)
+	}
+	if _, err := f.svc.CreateAccount(ctx, f.districtAdmin, f.clerk.ID, "zhangsan2", clerkPassword); apperr.CodeOf(err) != apperr.Conflict {
+		t.Fatalf("second account for one staff member: %v", err)
+	}
+	return f
+}
+
+// verifyOK runs the audit verification: every account and token row must
+// equal the state of its last event.
+func verifyOK(t *testing.T, db *store.DB) {
+	t.Helper()
+	rep, err := db.Verify(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() {
+		t.Fatalf("verify: %s", rep.Mismatch)
+	}
+}
+
+func events(t *testing.T, db *store.DB, objectType, objectID string) []store.Event {
+	t.Helper()
+	evs, err := db.Events(context.Background(), store.EventFilter{ObjectType: objectType, ObjectID: objectID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+func countActions(evs []store.Event, action string) int {
+	n := 0
+	for _, e := range evs {
+		if e.Action == action {
+			n++
+		}
+	}
+	return n
+}
+
+func idStr(id int64) string { return strconv.FormatInt(id, 10) }
+
+func TestService_O3_lockoutAndAuditedFailures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, auth.Config{Lockout: auth.LockoutPolicy{MaxFailures: 5, Duration: 15 * time.Minute}})
+		// An unknown login and a wrong password get the same answer.
+		_, errUnknown := f.svc.Login(ctx, "nobody", clerkPassword, "10.0.0.1")
+		_, errWrong := f.svc.Login(ctx, "zhangsan", "wrong-password-1", "10.0.0.1")
+		eu, ew := apperr.As(errUnknown), apperr.As(errWrong)
+		if eu.Code != apperr.Unauthorized || eu.Zh != "账号或密码错误" || eu.Zh != ew.Zh || eu.En != ew.En || eu.Code != ew.Code {
+			t.Fatalf("unknown %v, wrong %v", errUnknown, errWrong)
+		}
+		for i := 2; i <= 4; i++ {
+			if _, err := f.svc.Login(ctx, "zhangsan", "wrong-password-1", "10.0.0.1"); apperr.CodeOf(err) != apperr.Unauthorized {
+				t.Fatalf("failure %d: %v", i, err)
+			}
+		}
+		// The fifth failure locks; then even the right password is refused.
+		if _, err := f.svc.Login(ctx, "zhangsan", "wrong-password-1", "10.0.0.1"); apperr.CodeOf(err) != apperr.TooMany {
+			t.Fatalf("fifth failure: %v", err)
+		}
+		f.clock.Add(14 * time.Minute)
+		if _, err := f.svc.Login(ctx, "ZHANGSAN", clerkPassword, "10.0.0.2"); apperr.CodeOf(err) != apperr.TooMany {
+			t.Fatalf("right password while locked: %v", err)
+		}
+		f.clock.Add(time.Minute)
+		tok, err := f.svc.Login(ctx, "ZhangSan", clerkPassword, "10.0.0.2")
+		if err != nil {
+			t.Fatalf("after the lock: %v", err)
+		}
+		p, err := f.svc.Session(ctx, tok)
+		if err != nil || p.Login != "zhangsan" || p.StaffID != f.clerk.ID || !p.MustChangePassword || !p.Has(auth.RoleWindow) || p.SessionID == "" {
+			t.Fatalf("principal %+v, %v", p, err)
+		}
+		// Failed logins left audited events, the lock too; the unknown
+		// login left one without recording what was typed.
+		evs := events(t, db, "account", idStr(f.clerkAcc.ID))
+		if n := countActions(evs, "auth.login.failed"); n != 5 {
+			t.Errorf("%d auth.login.failed events, want 5", n)
+		}
+		if n := countActions(evs, "auth.account.locked"); n != 1 {
+			t.Errorf("%d auth.account.locked events, want 1", n)
+		}
+		if n := countActions(evs, "auth.login.succeeded"); n != 1 {
+			t.Errorf("%d auth.login.succeeded events", n)
+		}
+		unk := events(t, db, "login", "unknown")
+		if len(unk) != 1 || unk[0].Action != "auth.login.failed" || string(unk[0].Payload) != `{"ip":"10.0.0.1","reason":"unknown_login"}` {
+			t.Errorf("unknown login events %+v", unk)
+		}
+		verifyOK(t, db)
+	})
+}
+
+func TestService_O3_ipThrottle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, auth.Config{Throttle: auth.ThrottleConfig{Burst: 3, PerMinute: 1}})
+		for i := 0; i < 3; i++ {
+			if _, err := f.svc.Login(ctx, "nobody"+strconv.Itoa(i), "whatever-pw", "192.0.2.7:4000"); apperr.CodeOf(err) != apperr.Unauthorized {
+				t.Fatal(err)
+			}
+		}
+		if _, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "192.0.2.7:4001"); apperr.CodeOf(err) != apperr.TooMany {
+			t.Fatalf("throttled address: %v", err)
+		}
+		if _, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "192.0.2.8:4000"); err != nil {
+			t.Fatalf("other address: %v", err)
+		}
+		f.clock.Add(time.Minute)
+		if _, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "192.0.2.7:4001"); err != nil {
+			t.Fatalf("after refill: %v", err)
+		}
+	})
+}
+
+func lastSeen(t *testing.T, db *store.DB, accountID int64) time.Time {
+	t.Helper()
+	var us int64
+	if err := db.QueryRow(context.Background(), `SELECT max(last_seen_at) FROM sessions WHERE account_id = ?`, accountID).Scan(&us); err != nil {
+		t.Fatal(err)
+	}
+	return store.FromMicros(us)
+}
+
+func TestService_O3_sessionTimeouts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, auth.Config{IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 2 * time.Hour})
+		start := f.clock.Now()
+		tok, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Within a minute nothing is written; after it, last_seen slides.
+		f.clock.Add(30 * time.Second)
+		if _, err := f.svc.Session(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		if got := lastSeen(t, db, f.clerkAcc.ID); !got.Equal(start) {
+			t.Errorf("touched within a minute: %v", got)
+		}
+		// Activity every 29 minutes keeps the session alive past 30 minutes …
+		for i := 0; i < 4; i++ {
+			f.clock.Add(29 * time.Minute)
+			if _, err := f.svc.Session(ctx, tok); err != nil {
+				t.Fatalf("active session ended after %v: %v", f.clock.Now().Sub(start), err)
+			}
+		}
+		if got := lastSeen(t, db, f.clerkAcc.ID); !got.Equal(f.clock.Now()) {
+			t.Errorf("last_seen %v, want %v", got, f.clock.Now())
+		}
+		// … but not past the absolute limit.
+		f.clock.Add(start.Add(2*time.Hour).Sub(f.clock.Now()) + time.Second)
+		if _, err := f.svc.Session(ctx, tok); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Fatalf("after the absolute timeout: %v", err)
+		}
+		// An idle session ends after 30 minutes, and stays ended.
+		tok2, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(30 * time.Minute)
+		for i := 0; i < 2; i++ {
+			if _, err := f.svc.Session(ctx, tok2); apperr.CodeOf(err) != apperr.Unauthorized {
+				t.Fatalf("idle session, try %d: %v", i, err)
+			}
+		}
+		if _, err := f.svc.Session(ctx, "forged"); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Fatalf("unknown token: %v", err)
+		}
+		// Logout ends a session; logging out twice is fine.
+		tok3, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 2; i++ {
+			if err := f.svc.Logout(ctx, tok3); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := f.svc.Session(ctx, tok3); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Fatalf("after logout: %v", err)
+		}
+		// Deactivating the staff member ends their sessions.
+		tok4, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.org.SetStaffActive(ctx, org.System, f.clerk.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Session(ctx, tok4); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Fatalf("deactivated staff: %v", err)
+		}
+		// Expired sessions nobody returns to are purged.
+		if _, err := f.org.SetStaffActive(ctx, org.System, f.clerk.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(31 * time.Minute)
+		if n, err := f.svc.PurgeSessions(ctx); err != nil || n != 1 {
+			t.Fatalf("purged %d, %v", n, err)
+		}
+		var left int
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM sessions`).Scan(&left); err != nil || left != 0 {
+			t.Fatalf("%d sessions left, %v", left, err)
+		}
+		verifyOK(t, db)
+	})
+}
+
+func TestService_O3_mustChangePassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, auth.Config{})
+		tok, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.0.9")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := f.svc.Session(ctx, tok)
+		if err != nil || !p.MustChangePassword {
+			t.Fatalf("%+v %v", p, err)
+		}
+		cases := []struct {
+			old, new, field string
+		}{
+			{"wrong-old-password", "a-good-new-password", "old_password"},
+			{clerkPassword, "short", "new_password"},
+			{clerkPassword, "my-ZhangSan-password", "new_password"},
+			{clerkPassword, clerkPassword, "new_password"},
+		}
+		for _, c := range cases {
+			err := f.svc.ChangePassword(ctx, p, c.old, c.new)
+			var e *apperr.Error
+			if !errors.As(err, &e) || e.Code != apperr.Invalid || e.Field != c.field {
+				t.Errorf("change %q → %q: %v, want field %s", c.old, c.new, err, c.field)
+			}
+		}
+		if err := f.svc.ChangePassword(ctx, p, clerkPassword, "a-good-new-password"); err != nil {
+			t.Fatal(err)
+		}
+		if p, err = f.svc.Session(ctx, tok); err != nil || p.MustChangePassword {
+			t.Fatalf("after change: %+v %v", p, err)
+		}
+		// The other session, opened with the old password, has ended.
+		if _, err := f.svc.Session(ctx, other); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Fatalf("other session survived: %v", err)
+		}
+		if _, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.0.1"); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Fatalf("old password still works: %v", err)
+		}
+		if _, err := f.svc.Login(ctx, "zhangsan", "a-good-new-password", "10.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+		evs := events(t, db, "account", idStr(f.clerkAcc.ID))
+		if countActions(evs, "auth.password.changed") != 1 || countActions(evs, "auth.password.change_failed") != 1 {
+			t.Errorf("events %v", evs)
+		}
+		// An administrator's reset forces a change again and ends sessions.
+		if err := f.svc.ResetPassword(ctx, f.townBAdmin, f.clerkAcc.ID, "reset-password-99"); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Fatalf("town B admin reset: %v", err)
+		}
+		if err := f.svc.ResetPassword(ctx, f.districtAdmin, f.clerkAcc.ID, "reset-password-99"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Session(ctx, tok); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Fatalf("session survived reset: %v", err)
+		}
+		tok, err = f.svc.Login(ctx, "zhangsan", "reset-password-99", "10.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err = f.svc.Session(ctx, tok); err != nil || !p.MustChangePassword {
+			t.Fatalf("after reset: %+v %v", p, err)
+		}
+		verifyOK(t, db)
+	})
+}
+
+func TestService_O3_apiTokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, auth.Config{})
+		tok, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := f.svc.Session(ctx, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.CreateToken(ctx, p, "对接系统", []string{"window"}); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Fatalf("token before the forced password change: %v", err)
+		}
+		if err := f.svc.ChangePassword(ctx, p, clerkPassword, "a-good-new-password"); err != nil {
+			t.Fatal(err)
+		}
+		if p, err = f.svc.Session(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range [][]string{nil, {"admin"}, {"wizard"}} {
+			if _, _, err := f.svc.CreateToken(ctx, p, "x", bad); apperr.CodeOf(err) != apperr.Invalid {
+				t.Errorf("scopes %v: %v", bad, err)
+			}
+		}
+		secret, at, err := f.svc.CreateToken(ctx, p, "对接系统", []string{"window", "window"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Stored hashed: the secret appears nowhere in the table.
+		var n int
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM api_tokens WHERE token_hash = ? OR name = ?`, secret, secret).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("secret stored in clear (%d) %v", n, err)
+		}
+		// The token's principal holds only the scoped roles.
+		r := httptest.NewRequest(http.MethodGet, "/api/v1/cases", nil)
+		r.Header.Set("Authorization", "Bearer "+secret)
+		// A cookie beside the bearer token is ignored.
+		r.AddCookie(&http.Cookie{Name: auth.DefaultSessionCookie, Value: tok})
+		tp, err := f.svc.Principal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(tp.Roles, []auth.Role{auth.RoleWindow}) || tp.TokenID != at.ID || tp.SessionID != "" || !slices.Equal(tp.Scopes, []string{"window"}) {
+			t.Fatalf("token principal %+v", tp)
+		}
+		// A token cannot mint tokens.
+		if _, _, err := f.svc.CreateToken(ctx, tp, "y", []string{"window"}); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Fatalf("token minted a token: %v", err)
+		}
+		// Someone else's administrator outside the jurisdiction sees no such token.
+		if err := f.svc.Revoke(ctx, f.townBAdmin, at.ID); apperr.CodeOf(err) != apperr.NotFound {
+			t.Fatalf("town B admin revoke: %v", err)
+		}
+		if err := f.svc.Revoke(ctx, p, at.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Principal(r); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Fatalf("revoked token: %v", err)
+		}
+		ts, err := f.svc.Tokens(ctx, p)
+		if err != nil || len(ts) != 1 || !ts[0].Revoked() {
+			t.Fatalf("tokens %+v %v", ts, err)
+		}
+		// A malformed Authorization header is refused, never downgraded to the cookie.
+		r.Header.Set("Authorization", "Basic abc")
+		if _, err := f.svc.Principal(r); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Fatalf("basic auth: %v", err)
+		}
+		// The cookie alone gives the session principal; no credentials, the public.
+		r.Header.Del("Authorization")
+		if sp, err := f.svc.Principal(r); err != nil || sp.AccountID != f.clerkAcc.ID {
+			t.Fatalf("cookie principal %+v %v", sp, err)
+		}
+		if pub, err := f.svc.Principal(httptest.NewRequest(http.MethodGet, "/", nil)); err != nil || !pub.Anonymous() {
+			t.Fatalf("public %+v %v", pub, err)
+		}
+		evs := events(t, db, "api_token", idStr(at.ID))
+		if countActions(evs, "auth.token.created") != 1 || countActions(evs, "auth.token.revoked") != 1 {
+			t.Errorf("token events %v", evs)
+		}
+		verifyOK(t, db)
+	})
+}
+
+// TestService_O3_verifyNamesTamperedAccount: unlocking an account behind the
+// service's back is caught by the audit verification.
+func TestService_O3_verifyNamesTamperedAccount(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	f := setup(t, db, auth.Config{Lockout: auth.LockoutPolicy{MaxFailures: 1, Duration: time.Hour}})
+	if _, err := f.svc.Login(ctx, "zhangsan", "wrong-password-1", "10.0.0.1"); apperr.CodeOf(err) != apperr.TooMany {
+		t.Fatal(err)
+	}
+	verifyOK(t, db)
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE accounts SET locked_until = 0 WHERE id = ?`, f.clerkAcc.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := db.Verify(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() || rep.Mismatch == "" {
+		t.Fatal("tampered account not detected")
+	}
+	t.Log(rep.Mismatch)
+}
