@@ -60,6 +60,7 @@ type Service struct {
 	cfg      Config
 	hasher   *Hasher
 	throttle *IPThrottle
+	ghosts   *ghostLocks
 	now      func() time.Time
 
 	dummyOnce sync.Once
@@ -89,7 +90,7 @@ func NewService(db *store.DB, dir StaffDirectory, cfg Config) *Service {
 		cfg.Now = time.Now
 	}
 	return &Service{db: db, dir: dir, cfg: cfg, hasher: NewHasher(cfg.Argon2, cfg.HashConcurrency),
-		throttle: NewIPThrottle(cfg.Throttle), now: cfg.Now}
+		throttle: NewIPThrottle(cfg.Throttle), ghosts: newGhostLocks(cfg.Lockout, 10000), now: cfg.Now}
 }
 
 // Account is an account as administrators see it (never its hash).
@@ -243,6 +244,20 @@ func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 // initial password the person must change at first login (O3). Only an
 // administrator covering the staff member's body may do it.
 func (s *Service) CreateAccount(ctx context.Context, p Principal, staffID int64, login, password string) (Account, error) {
+	return s.createAccount(ctx, p, staffID, login, password, true)
+}
+
+// CreateInitialAccount creates the login of a staff member on behalf of the
+// system (the demo loader, an installation script): mustChange=false only
+// for documented demo accounts, so a visitor can log in at once. It
+// satisfies org.AccountCreator.
+func (s *Service) CreateInitialAccount(ctx context.Context, staffID int64, login, password string, mustChange bool) error {
+	system := Principal{Login: "system", Roles: []Role{RoleAdmin}, BodyPath: "/"}
+	_, err := s.createAccount(ctx, system, staffID, login, password, mustChange)
+	return err
+}
+
+func (s *Service) createAccount(ctx context.Context, p Principal, staffID int64, login, password string, mustChange bool) (Account, error) {
 	login = NormalizeLogin(login)
 	if err := checkLogin(login); err != nil {
 		return Account{}, err
@@ -264,10 +279,10 @@ func (s *Service) CreateAccount(ctx context.Context, p Principal, staffID int64,
 	now := s.now()
 	var a Account
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		a = Account{StaffID: staffID, Login: login, MustChangePassword: true, CreatedAt: store.FromMicros(store.Micros(now)), Active: true}
+		a = Account{StaffID: staffID, Login: login, MustChangePassword: mustChange, CreatedAt: store.FromMicros(store.Micros(now)), Active: true}
 		err := tx.QueryRow(ctx, `INSERT INTO accounts (staff_id, login, password_hash, must_change_password, failed_logins,
-			locked_until, created_at, password_changed_at, active) VALUES (?, ?, ?, TRUE, 0, 0, ?, 0, TRUE) RETURNING id`,
-			staffID, login, hash, store.Micros(now)).Scan(&a.ID)
+			locked_until, created_at, password_changed_at, active) VALUES (?, ?, ?, ?, 0, 0, ?, 0, TRUE) RETURNING id`,
+			staffID, login, hash, mustChange, store.Micros(now)).Scan(&a.ID)
 		if store.IsUniqueViolation(err) {
 			return apperr.Conflictf("账号名已被使用，或该人员已有账号", "the login is taken or the staff member already has an account")
 		}
@@ -317,7 +332,9 @@ func clip(s string, n int) string {
 // session, returning its token for the session cookie. Wrong login and wrong
 // password get the same error (errWrongCredentials) after the same work, so
 // accounts cannot be enumerated. MaxFailures consecutive failures lock the
-// account (TooMany until the lock ends, even with the right password); an
+// account (TooMany until the lock ends, even with the right password) — and
+// lock an unknown login just the same, in memory, so that the lock reveals
+// nothing either; an
 // address with too many recent failures is refused (TooMany) before any
 // check. Each failure, lock and success is an event.
 func (s *Service) Login(ctx context.Context, login, password, ip string) (string, error) {
@@ -329,11 +346,16 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 	ip = clip(ip, 64)
 	a, hash, err := getAccount(ctx, s.db, `login = ?`, login)
 	if apperr.CodeOf(err) == apperr.NotFound {
-		// Spend the time a real check takes, then record the failure.
+		// Behave exactly as for an existing account: the same lock after
+		// the same number of failures, the same time spent on a hash.
+		if until := s.ghosts.lockedUntil(login, now); !until.IsZero() {
+			return "", lockedError(until)
+		}
 		if err := s.verifyDummy(ctx, password); err != nil {
 			return "", err
 		}
 		s.throttle.Fail(ip, now)
+		until := s.ghosts.fail(login, now)
 		err := s.db.Write(ctx, func(tx *store.Tx) error {
 			// The attempted login is not recorded: people type passwords
 			// into the login field, and the audit log is forever.
@@ -342,6 +364,9 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 		})
 		if err != nil {
 			return "", err
+		}
+		if !until.IsZero() {
+			return "", lockedError(until)
 		}
 		return "", errWrongCredentials
 	}
