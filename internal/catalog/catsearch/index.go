@@ -1,0 +1,205 @@
+package catsearch
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+// Doc is what the index holds of one item: its current published version.
+// The publisher fills it from catalog.ItemVersion inside the publication
+// transaction (see FromVersion).
+type Doc struct {
+	BodyID    int64  // the body whose list holds the item
+	ItemID    int64  // the item's row (one per body and base code); the key
+	VersionID int64  // the published version now in force
+	Code      string // 基本编码, matched by prefix
+	Name      string // 事项名称
+	Category  string // catalog.Category value ("licensing" …)
+	// Keywords are extra search words (abbreviations, former names). Aliases
+	// from the built-in table are added to them at indexing.
+	Keywords []string
+	Unit     string // 责任处(科)室
+	Standing string // catalog.Standing value: listed, suspended or cancelled
+}
+
+// FromVersion builds the Doc of a published version. standing is what the
+// version records (a suspension version stands suspended, C7).
+func FromVersion(bodyID, itemID, versionID int64, v catalog.ItemVersion, standing catalog.Standing, keywords []string) Doc {
+	return Doc{
+		BodyID: bodyID, ItemID: itemID, VersionID: versionID,
+		Code: v.BaseCode, Name: v.Name, Category: string(v.Category),
+		Keywords: keywords, Unit: v.Unit, Standing: string(standing),
+	}
+}
+
+// row is a Doc as stored.
+type row struct {
+	Doc
+	codeNorm, nameNorm, keywords, haystack string
+	grams                                  []string
+}
+
+// validate refuses a Doc the index could not serve; it is a wiring bug, not
+// user input, so a plain error suffices.
+func (d Doc) validate() error {
+	switch {
+	case d.ItemID <= 0 || d.BodyID <= 0 || d.VersionID <= 0:
+		return fmt.Errorf("catsearch: doc %q needs body, item and version IDs", d.Code)
+	case strings.TrimSpace(d.Code) == "" || strings.TrimSpace(d.Name) == "":
+		return fmt.Errorf("catsearch: item %d needs a code and a name", d.ItemID)
+	case !catalog.Category(d.Category).Valid():
+		return fmt.Errorf("catsearch: item %d: unknown category %q", d.ItemID, d.Category)
+	}
+	switch catalog.Standing(d.Standing) {
+	case catalog.Listed, catalog.Suspended, catalog.Cancelled:
+	default:
+		return fmt.Errorf("catsearch: item %d: standing %q is not public", d.ItemID, d.Standing)
+	}
+	return nil
+}
+
+// prepare derives the stored columns and grams of d.
+func (d Doc) prepare() row {
+	r := row{Doc: d, codeNorm: Normalize(d.Code), nameNorm: Normalize(d.Name)}
+	var kws []string
+	for _, k := range d.Keywords {
+		if k = strings.TrimSpace(k); k != "" {
+			kws = append(kws, k)
+		}
+	}
+	normKws := make([]string, len(kws))
+	for i, k := range kws {
+		normKws[i] = Normalize(k)
+	}
+	normKws = append(normKws, derivedKeywords(r.nameNorm, normKws)...)
+	r.keywords = strings.Join(kws, "\n")
+	catZh := ""
+	if info, ok := catalog.Category(d.Category).Info(); ok {
+		catZh = info.Zh
+	}
+	// Fields joined by a newline: a query term never contains one, so no
+	// match can straddle two fields.
+	fields := append([]string{r.nameNorm}, normKws...)
+	fields = append(fields, Normalize(d.Unit), Normalize(catZh))
+	r.haystack = strings.Join(fields, "\n")
+	set := map[string]struct{}{}
+	for _, f := range fields {
+		for _, run := range runs(f) {
+			grams(run, set)
+		}
+	}
+	r.grams = make([]string, 0, len(set))
+	for g := range set {
+		r.grams = append(r.grams, g)
+	}
+	sort.Strings(r.grams)
+	return r
+}
+
+// IndexVersion puts d in the index, replacing the item's previous entry.
+// Call it in the transaction that publishes the version.
+func IndexVersion(ctx context.Context, tx *store.Tx, d Doc) error {
+	return IndexBatch(ctx, tx, []Doc{d})
+}
+
+// Remove takes an item out of the index (an item that is no longer public at
+// all; a cancelled item stays, marked cancelled).
+func Remove(ctx context.Context, tx *store.Tx, itemID int64) error {
+	return removeIDs(ctx, tx, []int64{itemID})
+}
+
+// Chunk sizes keep every statement under SQLite's and PostgreSQL's bind
+// parameter limits (32766 and 65535).
+const (
+	docChunk  = 500  // × 12 columns
+	gramChunk = 5000 // × 2 columns
+	idChunk   = 900
+)
+
+// IndexBatch indexes many docs at once with multi-row statements: the bulk
+// loader's path (demo, benchmark, reindex) and IndexVersion's.
+func IndexBatch(ctx context.Context, tx *store.Tx, docs []Doc) error {
+	rows := make([]row, 0, len(docs))
+	ids := make([]int64, 0, len(docs))
+	for _, d := range docs {
+		if err := d.validate(); err != nil {
+			return err
+		}
+		rows = append(rows, d.prepare())
+		ids = append(ids, d.ItemID)
+	}
+	if err := removeIDs(ctx, tx, ids); err != nil {
+		return err
+	}
+	for start := 0; start < len(rows); start += docChunk {
+		chunk := rows[start:min(start+docChunk, len(rows))]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO catsearch_docs (item_id, body_id, version_id, code, code_norm, name, name_norm, category, unit, standing, keywords, haystack) VALUES `)
+		args := make([]any, 0, len(chunk)*12)
+		for i, r := range chunk {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?)")
+			args = append(args, r.ItemID, r.BodyID, r.VersionID, r.Code, r.codeNorm, r.Name, r.nameNorm,
+				r.Category, r.Unit, r.Standing, r.keywords, r.haystack)
+		}
+		if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("catsearch: index docs: %w", err)
+		}
+	}
+	var (
+		sb   strings.Builder
+		args []any
+	)
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := tx.Exec(ctx, sb.String(), args...)
+		sb.Reset()
+		args = args[:0]
+		if err != nil {
+			return fmt.Errorf("catsearch: index grams: %w", err)
+		}
+		return nil
+	}
+	for _, r := range rows {
+		for _, g := range r.grams {
+			if len(args) == 0 {
+				sb.WriteString(`INSERT INTO catsearch_grams (gram, item_id) VALUES (?,?)`)
+			} else {
+				sb.WriteString(",(?,?)")
+			}
+			args = append(args, g, r.ItemID)
+			if len(args) >= gramChunk*2 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
+}
+
+func removeIDs(ctx context.Context, tx *store.Tx, ids []int64) error {
+	for start := 0; start < len(ids); start += idChunk {
+		chunk := ids[start:min(start+idChunk, len(ids))]
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		for _, table := range []string{"catsearch_grams", "catsearch_docs"} {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE item_id IN (`+ph+`)`, args...); err != nil {
+				return fmt.Errorf("catsearch: remove: %w", err)
+			}
+		}
+	}
+	return nil
+}
