@@ -3,6 +3,7 @@ package org
 import (
 	"context"
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -449,7 +450,7 @@ func TestDeactivate_keepsHistory(t *testing.T) {
 		}
 		// No children under an inactive body.
 		_, err = s.CreateBody(ctx, admin, BodyInput{ParentID: wenhua.ID, Level: LevelCommunity, Code: "330199001009", Name: "x"})
-		wantCode(t, err, apperr.Invalid) // community under community: level first
+		wantCode(t, err, apperr.Conflict)
 		_, err = s.CreateUnit(ctx, admin, UnitInput{BodyID: wenhua.ID, Kind: KindWindow, Code: "CK", Name: "窗口"})
 		wantCode(t, err, apperr.Conflict)
 		if _, err := s.SetBodyActive(ctx, admin, wenhua.ID, true); err != nil {
@@ -562,5 +563,21 @@ func TestVerify_namesEditedOrgRow(t *testing.T) {
 	}
 	if rep.OK() || !strings.Contains(rep.Mismatch, "bodies") || !strings.Contains(rep.Mismatch, idStr(b.ID)) {
 		t.Fatalf("mismatch %q does not name bodies id %d", rep.Mismatch, b.ID)
+	}
+}
+
+// docs/demo.md lists every demo account with its body.
+func TestDemo_docListsEveryAccount(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/demo.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range DemoAccounts() {
+		if !strings.Contains(string(doc), "| `"+a.Login+"` | "+a.Name+" | "+a.Body+" |") {
+			t.Errorf("docs/demo.md does not list %s (%s, %s)", a.Login, a.Name, a.Body)
+		}
+	}
+	if !strings.Contains(string(doc), DemoPassword) {
+		t.Error("docs/demo.md does not give the demo password")
 	}
 }
