@@ -1,0 +1,309 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/api"
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/store"
+	"github.com/qingdan/qingdan/internal/web"
+	"github.com/qingdan/qingdan/internal/web/httpx"
+)
+
+func init() {
+	register(&command{name: "serve", summary: "serve the pages and the API (default) / 启动服务", run: runServe})
+}
+
+// serveConfig is every setting of `qingdan serve`; each flag is also read
+// from its QINGDAN_* environment variable (see -h).
+type serveConfig struct {
+	db              *dbConfig
+	addr            string
+	logFormat       string
+	demo            bool
+	sessionIdle     time.Duration
+	sessionMax      time.Duration
+	lockoutFailures int
+	lockoutFor      time.Duration
+	secureCookies   bool
+	tlsCert         string
+	tlsKey          string
+	clientIPHeader  string
+	shutdownTimeout time.Duration
+}
+
+func serveFlags(fs *flag.FlagSet) *serveConfig {
+	c := &serveConfig{db: dbFlags(fs)}
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address / 监听地址")
+	fs.StringVar(&c.logFormat, "log-format", web.LogAuto, "log format: auto (text on a terminal, else JSON), text, json / 日志格式")
+	fs.BoolVar(&c.demo, "demo", true, "load the demo body into an empty database at start / 空库启动时载入演示数据")
+	fs.DurationVar(&c.sessionIdle, "session-idle", 30*time.Minute, "session idle timeout / 会话空闲超时")
+	fs.DurationVar(&c.sessionMax, "session-max", 12*time.Hour, "session absolute lifetime / 会话最长有效期")
+	fs.IntVar(&c.lockoutFailures, "lockout-failures", 5, "failed logins before an account is locked / 连续登录失败锁定次数")
+	fs.DurationVar(&c.lockoutFor, "lockout-duration", 15*time.Minute, "how long a locked account stays locked / 锁定时长")
+	fs.BoolVar(&c.secureCookies, "secure-cookies", false, "mark cookies Secure when TLS ends at a proxy in front / 反向代理终止 TLS 时设置 Secure")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (serve HTTPS) / TLS 证书")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file / TLS 私钥")
+	fs.StringVar(&c.clientIPHeader, "client-ip-header", "", "header a trusted proxy puts the client address in, e.g. X-Real-IP / 客户端地址头")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "grace period for requests in flight at SIGINT/SIGTERM / 优雅关闭等待")
+	return c
+}
+
+func (c *serveConfig) check() error {
+	switch {
+	case c.sessionIdle <= 0 || c.sessionMax <= 0 || c.sessionIdle > c.sessionMax:
+		return usageError{"--session-idle 与 --session-max 必须为正且空闲不超过最长 / --session-idle and --session-max must be positive, idle ≤ max"}
+	case c.lockoutFailures < 1:
+		return usageError{"--lockout-failures 至少为 1 / --lockout-failures must be at least 1"}
+	case c.lockoutFor <= 0:
+		return usageError{"--lockout-duration 必须为正 / --lockout-duration must be positive"}
+	case (c.tlsCert == "") != (c.tlsKey == ""):
+		return usageError{"--tls-cert 与 --tls-key 必须同时给出 / give both --tls-cert and --tls-key"}
+	}
+	if _, _, err := net.SplitHostPort(c.addr); err != nil {
+		return usageError{fmt.Sprintf("--addr 无效 / invalid --addr %q: %v", c.addr, err)}
+	}
+	return nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("qingdan serve", flag.ContinueOnError)
+	cfg := serveFlags(fs)
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	logger, err := web.NewLogger(cfg.logFormat, stderr)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	app, err := openApp(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer app.close()
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("无法监听 / cannot listen on %s: %w", cfg.addr, err)
+	}
+	scheme := "http"
+	if cfg.tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "qingdan %s serving %s://%s (database %s)\n", version, scheme, ln.Addr(), cfg.db.redacted())
+	if app.demoLoaded {
+		printDemoAccounts(stdout)
+	}
+
+	hs := &http.Server{Handler: app.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.tlsCert != "" {
+			errc <- hs.ServeTLS(ln, cfg.tlsCert, cfg.tlsKey)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	go app.background(ctx)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "grace", cfg.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// app is the wired server: the database, the services and the handler.
+type app struct {
+	db         *store.DB
+	auth       *auth.Service
+	handler    http.Handler
+	log        *slog.Logger
+	demoLoaded bool
+}
+
+func (a *app) close() {
+	if err := a.db.Close(); err != nil {
+		a.log.Error("closing the database", "err", err)
+	}
+}
+
+// openApp opens and migrates the database, loads the demo into an empty one
+// when asked, and builds the handler with every feature's routes.
+func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, error) {
+	if err := prepareDataDir(cfg.db); err != nil {
+		return nil, err
+	}
+	db, err := cfg.db.openMigrated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{db: db, log: logger}
+	cookie := auth.CookieOptions{Secure: cfg.secureCookies}
+	orgs := org.NewService(db)
+	a.auth = auth.NewService(db, orgs, auth.Config{
+		IdleTimeout: cfg.sessionIdle, AbsoluteTimeout: cfg.sessionMax,
+		Lockout: auth.LockoutPolicy{MaxFailures: cfg.lockoutFailures, Duration: cfg.lockoutFor},
+		Cookie:  cookie,
+	})
+	if cfg.demo {
+		if a.demoLoaded, err = loadDemo(ctx, db, a.auth); err != nil {
+			return nil, closeAfter(db, err)
+		}
+	}
+	key, err := loadOrCreateSecret(filepath.Join(cfg.db.DataDir, "csrf.key"))
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
+	csrf, err := auth.NewCSRF(key, cookie.Read)
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
+	csrf.Cookie = cookie
+	routes := [][]httpx.Route{api.AuditRoutes(db)}
+	srv, err := web.New(web.Config{Version: version, Cookie: cookie, ClientIPHeader: cfg.clientIPHeader},
+		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
+			Routes: concatRoutes(routes...)})
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
+	csrf.Deny = srv.Deny
+	a.handler = srv
+	return a, nil
+}
+
+func concatRoutes(lists ...[]httpx.Route) []httpx.Route {
+	var out []httpx.Route
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// loadDemo loads the demo body when the database has no organisation yet;
+// it reports whether it did.
+func loadDemo(ctx context.Context, db *store.DB, accounts org.AccountCreator) (bool, error) {
+	err := org.LoadDemo(ctx, db, accounts)
+	if apperr.CodeOf(err) == apperr.Conflict {
+		return false, nil // not empty: the demo (or real data) is already there
+	}
+	if err != nil {
+		return false, fmt.Errorf("载入演示数据失败 / loading the demo failed: %w", err)
+	}
+	return true, nil
+}
+
+func printDemoAccounts(w io.Writer) {
+	fmt.Fprintf(w, "\n演示账号 / demo accounts (password / 密码: %s):\n", org.DemoPassword)
+	for _, a := range org.DemoAccounts() {
+		roles := make([]string, len(a.Roles))
+		for i, r := range a.Roles {
+			roles[i] = string(r)
+		}
+		fmt.Fprintf(w, "  %-14s %-10s %s %s\n", a.Login, a.Name, a.Body, strings.Join(roles, ","))
+	}
+	fmt.Fprintln(w)
+}
+
+// background runs periodic upkeep until ctx ends: signing a checkpoint when
+// the log grew (so proofs can be checked against a recent signed head) and
+// purging expired sessions.
+func (a *app) background(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := a.db.LatestCheckpoint(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("signing a checkpoint", "err", err)
+		}
+		if _, err := a.auth.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("purging sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// pinger answers /readyz: the database is reachable.
+type pinger struct{ db *store.DB }
+
+func (p pinger) Ping(ctx context.Context) error {
+	var one int
+	return p.db.QueryRow(ctx, "SELECT 1").Scan(&one)
+}
+
+// prepareDataDir creates the data directory and, for SQLite, the database
+// file's directory, so `make run` works on a fresh clone.
+func prepareDataDir(c *dbConfig) error {
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("无法创建数据目录 / cannot create the data directory: %w", err)
+	}
+	if !strings.HasPrefix(c.DSN, "postgres://") && !strings.HasPrefix(c.DSN, "postgresql://") {
+		path := strings.TrimPrefix(strings.TrimPrefix(c.DSN, "sqlite:"), "file:")
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return fmt.Errorf("无法创建数据库目录 / cannot create the database directory: %w", err)
+		}
+	}
+	return nil
+}
+
+// loadOrCreateSecret reads a 32-byte server secret, creating it (0600) on
+// first start. Instances sharing one PostgreSQL must share the file.
+func loadOrCreateSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if len(b) < 32 {
+			return nil, fmt.Errorf("密钥文件过短 / secret file %s is shorter than 32 bytes", path)
+		}
+		return b, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	b = make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return b, f.Close()
+}
