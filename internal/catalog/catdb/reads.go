@@ -1,0 +1,430 @@
+package catdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+// ListFilter narrows a published list. Zero fields do not filter.
+type ListFilter struct {
+	Category catalog.Category
+	Unit     string
+	// IncludeCancelled also lists cancelled items (their history stays public).
+	IncludeCancelled bool
+}
+
+// PublishedList returns the current published version of every item of a
+// body's list, by base code: listed and suspended items (suspended ones show
+// as such, C7), cancelled ones only on request. It is public.
+func (s *Service) PublishedList(ctx context.Context, bodyID int64, f ListFilter) ([]Version, error) {
+	if _, err := getBody(ctx, s.db, bodyID); err != nil {
+		return nil, err
+	}
+	if f.Category != "" && !f.Category.Valid() {
+		return nil, apperr.Invalidf("category", "事项类型“%s”无效", "category %q is invalid", f.Category)
+	}
+	where := `JOIN catalog_items i ON i.id = v.item_id AND v.version = i.version WHERE i.body_id = ?`
+	args := []any{bodyID}
+	if !f.IncludeCancelled {
+		where += ` AND i.standing <> 'cancelled'`
+	}
+	if f.Category != "" {
+		where += ` AND i.category = ?`
+		args = append(args, string(f.Category))
+	}
+	if f.Unit != "" {
+		where += ` AND i.unit = ?`
+		args = append(args, f.Unit)
+	}
+	return queryVersions(ctx, s.db, where+` ORDER BY i.base_code`, args...)
+}
+
+// Units lists the responsible units named by a body's published list (for
+// browsing by unit).
+func (s *Service) Units(ctx context.Context, bodyID int64) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT unit FROM catalog_items WHERE body_id = ? AND standing <> 'cancelled' ORDER BY unit`, bodyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// Item returns a body's item by base or implementation code with its current
+// version and all earlier ones (C9). It is public.
+func (s *Service) Item(ctx context.Context, bodyID int64, code string) (ItemDetail, error) {
+	code = strings.TrimSpace(code)
+	items, err := queryItems(ctx, s.db, `WHERE body_id = ? AND (base_code = ? OR impl_code = ?)`, bodyID, code, code)
+	if err != nil {
+		return ItemDetail{}, err
+	}
+	if len(items) == 0 {
+		return ItemDetail{}, apperr.New(apperr.NotFound, "code", fmt.Sprintf("事项 %s 不在该主体的清单中", clip(code)),
+			fmt.Sprintf("item %s is not on this body's list", clip(code)))
+	}
+	return s.detail(ctx, items[0])
+}
+
+// ItemByImplCode returns the item with the given implementation code,
+// whichever body implements it. It is public.
+func (s *Service) ItemByImplCode(ctx context.Context, implCode string) (ItemDetail, error) {
+	implCode = strings.TrimSpace(implCode)
+	items, err := queryItems(ctx, s.db, `WHERE impl_code = ? ORDER BY id`, implCode)
+	if err != nil {
+		return ItemDetail{}, err
+	}
+	if len(items) == 0 {
+		return ItemDetail{}, apperr.New(apperr.NotFound, "impl_code", fmt.Sprintf("实施编码 %s 不存在", clip(implCode)),
+			fmt.Sprintf("no item has implementation code %s", clip(implCode)))
+	}
+	return s.detail(ctx, items[0])
+}
+
+// ItemByID returns an item by its row id. It is public.
+func (s *Service) ItemByID(ctx context.Context, id int64) (ItemDetail, error) {
+	items, err := queryItems(ctx, s.db, `WHERE id = ?`, id)
+	if err != nil {
+		return ItemDetail{}, err
+	}
+	if len(items) == 0 {
+		return ItemDetail{}, apperr.New(apperr.NotFound, "id", "事项不存在", "no such item")
+	}
+	return s.detail(ctx, items[0])
+}
+
+func (s *Service) detail(ctx context.Context, it Item) (ItemDetail, error) {
+	vs, err := queryVersions(ctx, s.db, `WHERE v.item_id = ? ORDER BY v.version DESC`, it.ID)
+	if err != nil {
+		return ItemDetail{}, err
+	}
+	d := ItemDetail{Item: it, History: vs}
+	for _, v := range vs {
+		if v.ItemVersion.Version == it.Version {
+			d.Current = v
+		}
+	}
+	return d, nil
+}
+
+// Version returns one published version by id. It is public.
+func (s *Service) Version(ctx context.Context, id int64) (Version, error) {
+	vs, err := queryVersions(ctx, s.db, `WHERE v.id = ?`, id)
+	if err != nil {
+		return Version{}, err
+	}
+	if len(vs) == 0 {
+		return Version{}, apperr.New(apperr.NotFound, "id", "版本不存在", "no such version")
+	}
+	return vs[0], nil
+}
+
+// Items lists every item of a body's list with its standing, for staff in
+// the body's jurisdiction.
+func (s *Service) Items(ctx context.Context, p auth.Principal, bodyID int64) ([]Item, error) {
+	b, err := getBody(ctx, s.db, bodyID)
+	if err != nil {
+		return nil, err
+	}
+	if err := canRead(p, b); err != nil {
+		return nil, err
+	}
+	return queryItems(ctx, s.db, `WHERE body_id = ? ORDER BY base_code`, bodyID)
+}
+
+// ---- standing (C4) ----
+
+// StandingAnswer is what the list says about an item at an instant (C4):
+// listed / suspended / cancelled / unknown, and the version in force.
+type StandingAnswer struct {
+	BodyID      int64            `json:"body_id"`
+	Code        string           `json:"code"`
+	At          time.Time        `json:"at"`
+	Standing    catalog.Standing `json:"standing"`
+	MayOpenCase bool             `json:"may_open_case"`
+	ItemID      int64            `json:"item_id,omitempty"`
+	BaseCode    string           `json:"base_code,omitempty"`
+	ImplCode    string           `json:"impl_code,omitempty"`
+	Name        string           `json:"name,omitempty"`
+	VersionID   int64            `json:"version_id,omitempty"`
+	Version     int              `json:"version,omitempty"`
+	ContentHash string           `json:"content_hash,omitempty"`
+	// Reason explains a refusal in both languages ("" when listed).
+	ReasonZh string `json:"reason_zh,omitempty"`
+	ReasonEn string `json:"reason_en,omitempty"`
+}
+
+// Refusal returns the apperr a case opening gets under this answer, nil when
+// the item is listed.
+func (a StandingAnswer) Refusal() error {
+	if a.MayOpenCase {
+		return nil
+	}
+	return apperr.New(apperr.Conflict, "item", a.ReasonZh, a.ReasonEn)
+}
+
+// Standing says whether the item with base or implementation code code is on
+// body bodyID's list at instant at, and which version was in force (C4). It
+// is the one check case handling calls before opening a case; a body or item
+// that does not exist is simply Unknown.
+func (s *Service) Standing(ctx context.Context, bodyID int64, code string, at time.Time) (StandingAnswer, error) {
+	return standing(ctx, s.db, bodyID, code, at)
+}
+
+func standing(ctx context.Context, q store.Querier, bodyID int64, code string, at time.Time) (StandingAnswer, error) {
+	code = strings.TrimSpace(code)
+	ans := StandingAnswer{BodyID: bodyID, Code: code, At: at.UTC(), Standing: catalog.Unknown}
+	if code == "" {
+		return ans, apperr.Invalidf("code", "须提供事项编码", "an item code is required")
+	}
+	if at.IsZero() {
+		return ans, apperr.Invalidf("at", "须提供时间", "an instant is required")
+	}
+	items, err := queryItems(ctx, q, `WHERE body_id = ? AND (base_code = ? OR impl_code = ?)`, bodyID, code, code)
+	if err != nil {
+		return ans, err
+	}
+	if len(items) > 0 {
+		it := items[0]
+		ans.ItemID, ans.BaseCode, ans.ImplCode, ans.Name = it.ID, it.BaseCode, it.ImplCode, it.Name
+		vs, err := queryVersions(ctx, q, `WHERE v.item_id = ?`, it.ID)
+		if err != nil {
+			return ans, err
+		}
+		st, in := catalog.StandingAt(pure(vs), at)
+		ans.Standing = st
+		if in != nil {
+			for _, v := range vs {
+				if v.ItemVersion.Version == in.Version {
+					ans.VersionID = v.ID
+				}
+			}
+			ans.Version, ans.ContentHash, ans.Name = in.Version, in.ContentHash, in.Name
+		}
+	}
+	ans.MayOpenCase = ans.Standing.MayOpenCase()
+	name := ans.Name
+	if name == "" {
+		name = code
+	}
+	switch ans.Standing {
+	case catalog.Suspended:
+		ans.ReasonZh, ans.ReasonEn = fmt.Sprintf("事项“%s”已暂停,不能受理", name), fmt.Sprintf("item %q is suspended; no case may be opened", name)
+	case catalog.Cancelled:
+		ans.ReasonZh, ans.ReasonEn = fmt.Sprintf("事项“%s”已取消,不能受理", name), fmt.Sprintf("item %q is cancelled; no case may be opened", name)
+	case catalog.Unknown:
+		ans.ReasonZh, ans.ReasonEn = fmt.Sprintf("事项“%s”不在清单内,不能受理", clip(name)), fmt.Sprintf("item %q is not on the list; no case may be opened", clip(name))
+	}
+	return ans, nil
+}
+
+// ---- adjustments ----
+
+// AdjustmentFilter selects adjustments. Zero fields do not filter.
+type AdjustmentFilter struct {
+	BodyID int64 // adjustments of this body's list, or reviewed by its reform office
+	Stage  catalog.Stage
+	Limit  int // 0: 200
+}
+
+// Adjustments lists the adjustments in p's jurisdiction (the body's and,
+// for a reform office, those of the bodies below), newest first.
+func (s *Service) Adjustments(ctx context.Context, p auth.Principal, f AdjustmentFilter) ([]Adjustment, error) {
+	if p.BodyPath == "" {
+		return nil, apperr.Forbiddenf("需要登录", "login required")
+	}
+	where := `JOIN bodies b ON b.id = a.body_id WHERE b.path LIKE ? ESCAPE '\'`
+	args := []any{likeEscape(p.BodyPath) + "%"}
+	if f.BodyID != 0 {
+		where += ` AND (a.body_id = ? OR a.upper_body_id = ?)`
+		args = append(args, f.BodyID, f.BodyID)
+	}
+	if f.Stage != "" {
+		where += ` AND a.stage = ?`
+		args = append(args, string(f.Stage))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	return s.queryAdjustments(ctx, s.db, where+fmt.Sprintf(` ORDER BY a.id DESC LIMIT %d`, limit), args...)
+}
+
+// Adjustment returns one adjustment in p's jurisdiction.
+func (s *Service) Adjustment(ctx context.Context, p auth.Principal, id int64) (Adjustment, error) {
+	a, path, err := s.getAdjustment(ctx, s.db, id)
+	if err != nil {
+		return a, err
+	}
+	if !p.Covers(path) {
+		return Adjustment{}, apperr.NotFoundf("调整申请不存在或不在您的管辖范围内", "no such adjustment in your jurisdiction")
+	}
+	return a, nil
+}
+
+// LatePublications lists the approved adjustments in p's jurisdiction whose
+// publication is late (C8).
+func (s *Service) LatePublications(ctx context.Context, p auth.Principal) ([]Adjustment, error) {
+	all, err := s.Adjustments(ctx, p, AdjustmentFilter{Stage: catalog.StageApproved, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	var out []Adjustment
+	for _, a := range all {
+		if a.Late {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) getAdjustment(ctx context.Context, q store.Querier, id int64) (Adjustment, string, error) {
+	var path string
+	if err := q.QueryRow(ctx, `SELECT b.path FROM catalog_adjustments a JOIN bodies b ON b.id = a.body_id WHERE a.id = ?`, id).Scan(&path); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return Adjustment{}, "", apperr.New(apperr.NotFound, "id", "调整申请不存在", "no such adjustment")
+		}
+		return Adjustment{}, "", err
+	}
+	as, err := s.queryAdjustments(ctx, q, `JOIN bodies b ON b.id = a.body_id WHERE a.id = ?`, id)
+	if err != nil {
+		return Adjustment{}, "", err
+	}
+	return as[0], path, nil
+}
+
+func (s *Service) queryAdjustments(ctx context.Context, q store.Querier, where string, args ...any) ([]Adjustment, error) {
+	rows, err := q.Query(ctx, `SELECT `+prefixed("a", adjustmentCols)+`, b.time_zone FROM catalog_adjustments a `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	now := s.now()
+	var out []Adjustment
+	for rows.Next() {
+		var tz string
+		var r adjustmentRow
+		var ap, pu sql.NullInt64
+		if err := rows.Scan(&r.ID, &r.BodyID, &r.UpperBodyID, &r.UnitID, &r.Title, &r.Stage, &r.Content, &ap, &pu, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &tz); err != nil {
+			return nil, err
+		}
+		r.ApprovedAt, r.PublishedAt = optInt(ap), optInt(pu)
+		a, err := adjustmentFromRow(r, body{TimeZone: tz}, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func adjustmentFromRow(r adjustmentRow, b body, now time.Time) (Adjustment, error) {
+	var a catalog.Adjustment
+	if err := json.Unmarshal([]byte(r.Content), &a); err != nil {
+		return Adjustment{}, fmt.Errorf("catdb: adjustment %d content: %w", r.ID, err)
+	}
+	out := Adjustment{ID: r.ID, Adjustment: a, CreatedBy: r.CreatedBy,
+		CreatedAt: store.FromMicros(r.CreatedAt), UpdatedAt: store.FromMicros(r.UpdatedAt)}
+	if a.ApprovedAt != nil {
+		// C8 counts natural days in the body's zone (PublicationDeadline).
+		start := a.ApprovedAt.In(b.location())
+		out.Late = catalog.AdjustmentPublicationLate(catalog.Adjustment{ApprovedAt: &start, PublishedAt: a.PublishedAt, Changes: a.Changes}, now)
+		if out.Late || concernsService(a) {
+			out.PublicationDue = new(catalog.PublicationDeadline(start, catalog.ServiceItemPublicationDays).UTC())
+		}
+	}
+	return out, nil
+}
+
+// concernsService reports whether C8's deadline applies to a.
+func concernsService(a catalog.Adjustment) bool {
+	if a.ApprovedAt == nil {
+		return false
+	}
+	far := a.ApprovedAt.AddDate(1, 0, 0)
+	// An unpublished approval a year on is late exactly when a deadline applies.
+	return catalog.AdjustmentPublicationLate(catalog.Adjustment{ApprovedAt: a.ApprovedAt, Changes: a.Changes}, far)
+}
+
+// ---- reviews (C6) ----
+
+// ReviewFilter selects review tasks.
+type ReviewFilter struct {
+	BodyID   int64 // 0: every body in the jurisdiction
+	OpenOnly bool
+}
+
+// Reviews lists the derived-list review tasks in p's jurisdiction, earliest
+// due first.
+func (s *Service) Reviews(ctx context.Context, p auth.Principal, f ReviewFilter) ([]Review, error) {
+	if p.BodyPath == "" {
+		return nil, apperr.Forbiddenf("需要登录", "login required")
+	}
+	where := ` JOIN bodies b ON b.id = r.body_id WHERE b.path LIKE ? ESCAPE '\'`
+	args := []any{likeEscape(p.BodyPath) + "%"}
+	if f.BodyID != 0 {
+		where += ` AND r.body_id = ?`
+		args = append(args, f.BodyID)
+	}
+	if f.OpenOnly {
+		where += ` AND r.status = 'open'`
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+prefixed("r", reviewCols)+` FROM catalog_reviews r`+where+` ORDER BY r.due, r.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	now := s.now()
+	var out []Review
+	for rows.Next() {
+		r, err := scanReviewRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, reviewFromRow(r, now))
+	}
+	return out, rows.Err()
+}
+
+func reviewFromRow(r reviewRow, now time.Time) Review {
+	out := Review{ID: r.ID, BodyID: r.BodyID, UpperBodyID: r.UpperBodyID, UpperVersionID: r.UpperVersionID,
+		BaseCode: r.BaseCode, Name: r.Name, Due: store.FromMicros(r.Due), Status: r.Status, Violations: r.Violations,
+		Note: r.Note, DoneBy: r.DoneBy, CreatedAt: store.FromMicros(r.CreatedAt)}
+	var done *time.Time
+	if r.DoneAt != nil {
+		done = new(store.FromMicros(*r.DoneAt))
+		out.DoneAt = done
+	}
+	out.Overdue = catalog.ReviewOverdue(catalog.Review{Due: out.Due}, done, now)
+	return out
+}
+
+// likeEscape escapes LIKE wildcards in a materialised path.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// clip shortens user input quoted back in messages.
+func clip(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
+}
