@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -72,6 +73,20 @@ type DB struct {
 	// the committer goroutine touches it. pgx caches statements itself.
 	stmts  map[string]*sql.Stmt
 	missed map[string]struct{}
+
+	groups, writes atomic.Int64 // committed groups and the writes in them
+}
+
+// WriteStats counts committed groups and the writes they carried; their
+// ratio is how well group commit is amortising the fsync.
+type WriteStats struct {
+	Groups int64
+	Writes int64
+}
+
+// Stats returns counters since Open.
+func (db *DB) Stats() WriteStats {
+	return WriteStats{Groups: db.groups.Load(), Writes: db.writes.Load()}
 }
 
 // Open opens the database named by dsn: "postgres://…" or "postgresql://…"
