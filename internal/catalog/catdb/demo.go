@@ -1,0 +1,379 @@
+package catdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+// DemoResult counts what LoadDemo stored.
+type DemoResult struct {
+	Items       int `json:"items"`
+	Versions    int `json:"versions"`
+	Adjustments int `json:"adjustments"`
+}
+
+// LoadDemo loads the demo list (catalog.LoadDemo) into a database that
+// already holds org's demo district (org.LoadDemo), through the service so
+// that every publication and every adjustment step is a real event: each
+// demo version is published at its recorded time, and each demo adjustment
+// is drafted and moved on by org staff standing in for its demo actors, at
+// the times of its trace. Calling it on a database whose list is not empty
+// is a Conflict.
+//
+// The catalogue demo names its own bodies, units and staff; they are mapped
+// onto org's demo: the district to org's root body, the two lower bodies to
+// the root's children in code order; a unit to the org unit of the same (or
+// a prefix of the same) name, else to the body's units in turn; an actor to
+// the org staff member holding its role there. Where org's demo has no
+// general-office staff for a body, one is created through org's service,
+// and the district's general office gets the reform review groups.
+func LoadDemo(ctx context.Context, s *Service) (DemoResult, error) {
+	var res DemoResult
+	d, err := catalog.LoadDemo()
+	if err != nil {
+		return res, err
+	}
+	var n int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM catalog_items`).Scan(&n); err != nil {
+		return res, err
+	}
+	if n > 0 {
+		return res, apperr.Conflictf("清单已有数据:演示清单只能装入空清单", "the list is not empty: the demo list loads only into an empty one")
+	}
+	m, err := mapDemo(ctx, s, d)
+	if err != nil {
+		return res, err
+	}
+	ids := make([]int64, 0, len(d.Lists))
+	for id := range d.Lists {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // the district before the bodies deriving from it
+	// catalog.LoadDemo has already applied the published adjustments to its
+	// lists; those versions are left out here and made again by replaying
+	// the adjustments themselves.
+	byAdjustment := map[int64]map[string]time.Time{}
+	for _, a := range d.Adjustments {
+		if a.Stage != catalog.StagePublished || a.PublishedAt == nil {
+			continue
+		}
+		if byAdjustment[a.BodyID] == nil {
+			byAdjustment[a.BodyID] = map[string]time.Time{}
+		}
+		for _, c := range a.Changes {
+			byAdjustment[a.BodyID][c.BaseCode] = *a.PublishedAt
+		}
+	}
+	for _, id := range ids {
+		b := m.bodies[id]
+		list := map[string][]catalog.ItemVersion{}
+		for code, vs := range d.Lists[id] {
+			if at, ok := byAdjustment[id][code]; ok {
+				vs = slices.DeleteFunc(slices.Clone(vs), func(v catalog.ItemVersion) bool { return !v.PublishedAt.Before(at) })
+			}
+			if len(vs) > 0 {
+				list[code] = vs
+			}
+		}
+		nv, err := s.replayList(ctx, b, list)
+		if err != nil {
+			return res, fmt.Errorf("catdb: demo list of %s: %w", b.Name, err)
+		}
+		res.Items += len(list)
+		res.Versions += nv
+	}
+	for _, a := range d.Adjustments {
+		if err := s.replayAdjustment(ctx, m, a); err != nil {
+			return res, fmt.Errorf("catdb: demo adjustment %q: %w", a.Title, err)
+		}
+		res.Adjustments++
+	}
+	return res, nil
+}
+
+// replayList publishes each item's versions in order at their recorded
+// publication times, one write per body.
+func (s *Service) replayList(ctx context.Context, b body, list map[string][]catalog.ItemVersion) (int, error) {
+	codes := make([]string, 0, len(list))
+	for c := range list {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	var count int
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		count = 0
+		for _, code := range codes {
+			for _, v := range list[code] {
+				hs, err := loadHistories(ctx, tx, b.ID, []string{code})
+				if err != nil {
+					return err
+				}
+				draft := v.Clone()
+				draft.Status, draft.PublishedAt, draft.ValidTo, draft.ContentHash = catalog.StatusDraft, nil, nil, ""
+				effect := v.Status
+				if effect == catalog.StatusSuperseded {
+					effect = catalog.StatusPublished
+				}
+				nh, err := catalog.Publish(hs[code].versions, draft, effect, *v.PublishedAt)
+				if err != nil {
+					return fmt.Errorf("%s v%d: %w", v.Name, v.Version, err)
+				}
+				if _, err := s.store(ctx, tx, org.System.Login, b, nil, map[string][]catalog.ItemVersion{code: nh}, hs, *v.PublishedAt); err != nil {
+					return fmt.Errorf("%s v%d: %w", v.Name, v.Version, err)
+				}
+				count++
+			}
+		}
+		return nil
+	})
+	return count, err
+}
+
+func (s *Service) replayAdjustment(ctx context.Context, m *demoMap, a catalog.Adjustment) error {
+	if len(a.Trace) == 0 || a.Trace[0].Action != catalog.ActDraft {
+		return errors.New("the trace does not start with the draft")
+	}
+	b := m.bodies[a.BodyID]
+	unit, ok := m.units[a.UnitID]
+	if !ok {
+		return fmt.Errorf("unit %d is not mapped", a.UnitID)
+	}
+	at := func(t time.Time) *Service {
+		c := *s
+		c.now = func() time.Time { return t }
+		return &c
+	}
+	author, err := m.principal(ctx, a.Trace[0].Actor)
+	if err != nil {
+		return err
+	}
+	in := AdjustmentInput{Title: a.Title, BodyID: b.ID, UnitID: unit, Reason: a.Reason, Bases: a.Bases, Changes: a.Changes}
+	created, err := at(a.Trace[0].At).CreateAdjustment(ctx, author, in)
+	if err != nil {
+		return err
+	}
+	for _, step := range a.Trace[1:] {
+		p, err := m.principal(ctx, step.Actor)
+		if err != nil {
+			return err
+		}
+		if _, err := at(step.At).Act(ctx, p, created.ID, catalog.Action{Kind: step.Action, Group: step.Group, Comment: step.Comment}); err != nil {
+			return fmt.Errorf("%s by %s: %w", step.Action, step.Actor, err)
+		}
+	}
+	return nil
+}
+
+// demoMap maps the catalogue demo's bodies, units and logins onto org rows.
+type demoMap struct {
+	s      *Service
+	bodies map[int64]body               // demo body id → org body
+	units  map[int64]int64              // demo unit id → org unit id
+	staff  map[string]int64             // demo login → org staff id
+	roles  map[string]catalog.DemoStaff // demo login → demo staff
+}
+
+func mapDemo(ctx context.Context, s *Service, d *catalog.Demo) (*demoMap, error) {
+	m := &demoMap{s: s, bodies: map[int64]body{}, units: map[int64]int64{}, staff: map[string]int64{}, roles: map[string]catalog.DemoStaff{}}
+	var rootID int64
+	if err := s.db.QueryRow(ctx, `SELECT id FROM bodies WHERE parent_id IS NULL AND active = TRUE ORDER BY id LIMIT 1`).Scan(&rootID); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, apperr.Conflictf("请先装入机构演示数据", "load the organisation demo first")
+		}
+		return nil, err
+	}
+	children, err := ids(ctx, s.db, `SELECT id FROM bodies WHERE parent_id = ? AND active = TRUE ORDER BY code`, rootID)
+	if err != nil {
+		return nil, err
+	}
+	demo := slices.Clone(d.Bodies)
+	sort.Slice(demo, func(i, j int) bool { return demo[i].ID < demo[j].ID })
+	next := 0
+	for _, db := range demo {
+		var id int64
+		switch {
+		case db.UpperID == 0:
+			id = rootID
+		case next < len(children):
+			id = children[next]
+			next++
+		default:
+			return nil, fmt.Errorf("catdb: demo body %s has no org body to map to", db.Name)
+		}
+		b, err := getBody(ctx, s.db, id)
+		if err != nil {
+			return nil, err
+		}
+		m.bodies[db.ID] = b
+		if err := m.mapUnits(ctx, db, b); err != nil {
+			return nil, err
+		}
+		for _, st := range db.Staff {
+			m.roles[st.Login] = st
+		}
+	}
+	for _, db := range demo {
+		for _, st := range db.Staff {
+			if err := m.mapStaff(ctx, db, st); err != nil {
+				return nil, fmt.Errorf("catdb: demo staff %s: %w", st.Login, err)
+			}
+		}
+	}
+	return m, nil
+}
+
+func (m *demoMap) mapUnits(ctx context.Context, db catalog.DemoBody, b body) error {
+	rows, err := m.s.db.Query(ctx, `SELECT id, name FROM units WHERE body_id = ? AND active = TRUE ORDER BY code`, b.ID)
+	if err != nil {
+		return err
+	}
+	type unit struct {
+		id   int64
+		name string
+	}
+	var us []unit
+	for rows.Next() {
+		var u unit
+		if err := rows.Scan(&u.id, &u.name); err != nil {
+			rows.Close()
+			return err
+		}
+		us = append(us, u)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if len(us) == 0 {
+		return fmt.Errorf("catdb: org body %s has no units for the demo", b.Name)
+	}
+	turn := 0
+	for _, du := range db.Units {
+		i := slices.IndexFunc(us, func(u unit) bool {
+			return strings.HasPrefix(du.Name, u.name) || strings.HasPrefix(u.name, du.Name)
+		})
+		if i < 0 {
+			i = turn % len(us)
+			turn++
+		}
+		m.units[du.ID] = us[i].id
+	}
+	return nil
+}
+
+// mapStaff finds (or, for a missing general office, creates) the org staff
+// member standing in for a demo actor.
+func (m *demoMap) mapStaff(ctx context.Context, db catalog.DemoBody, st catalog.DemoStaff) error {
+	b := m.bodies[db.ID]
+	has := func(r auth.Role) bool { return slices.Contains(st.Roles, r) }
+	switch {
+	case has(auth.RoleGeneralOffice):
+		offices, err := ids(ctx, m.s.db, `SELECT id FROM staff WHERE body_id = ? AND active = TRUE AND roles LIKE '%general_office%' ORDER BY id`, b.ID)
+		if err != nil {
+			return err
+		}
+		// Demo reform members are distinct people; so are their stand-ins
+		// where org has enough general-office staff.
+		idx := 0
+		if len(st.Groups) > 0 {
+			idx = slices.IndexFunc(db.Staff, func(x catalog.DemoStaff) bool { return x.Login == st.Login })
+			idx = min(idx, len(offices))
+		}
+		for len(offices) <= idx {
+			created, err := org.NewService(m.s.db).CreateStaff(ctx, org.System, org.StaffInput{BodyID: b.ID,
+				Name: "党政办(演示)", Roles: []auth.Role{auth.RoleGeneralOffice}})
+			if err != nil {
+				return err
+			}
+			offices = append(offices, created.ID)
+		}
+		m.staff[st.Login] = offices[idx]
+		if len(st.Groups) > 0 {
+			have, err := m.s.ReformGroups(ctx, offices[idx])
+			if err != nil {
+				return err
+			}
+			for _, g := range st.Groups {
+				if !slices.Contains(have, g) {
+					have = append(have, g)
+				}
+			}
+			if err := m.s.SetReformGroups(ctx, org.System, offices[idx], have); err != nil {
+				return err
+			}
+		}
+	case st.Head:
+		unit := m.units[st.UnitID]
+		found, err := ids(ctx, m.s.db, `SELECT id FROM staff WHERE unit_id = ? AND is_head = TRUE AND active = TRUE`, unit)
+		if err != nil {
+			return err
+		}
+		if len(found) == 0 {
+			return fmt.Errorf("org unit %d has no head", unit)
+		}
+		m.staff[st.Login] = found[0]
+	case has(auth.RoleListLiaison):
+		unit := m.units[st.UnitID]
+		found, err := ids(ctx, m.s.db, `SELECT id FROM staff WHERE unit_id = ? AND active = TRUE AND roles LIKE '%list_liaison%' ORDER BY is_liaison DESC, id`, unit)
+		if err != nil {
+			return err
+		}
+		if len(found) == 0 {
+			return fmt.Errorf("org unit %d has no list liaison", unit)
+		}
+		m.staff[st.Login] = found[0]
+	default:
+		return fmt.Errorf("no stand-in for roles %v", st.Roles)
+	}
+	return nil
+}
+
+// principal is the principal of the org staff member standing in for a
+// demo login, named by its account login where it has one.
+func (m *demoMap) principal(ctx context.Context, demoLogin string) (auth.Principal, error) {
+	id, ok := m.staff[demoLogin]
+	if !ok {
+		return auth.Principal{}, fmt.Errorf("demo actor %q is not mapped", demoLogin)
+	}
+	p, err := org.NewService(m.s.db).StaffPrincipal(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	var name string
+	switch err := m.s.db.QueryRow(ctx, `SELECT login FROM accounts WHERE staff_id = ?`, id).Scan(&name); {
+	case errors.Is(err, sql.ErrNoRows):
+		name = fmt.Sprintf("staff:%d", id)
+	case err != nil:
+		return p, err
+	}
+	p.Login = name
+	return p, nil
+}
+
+func ids(ctx context.Context, q store.Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
