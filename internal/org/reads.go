@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -251,3 +252,25 @@ func (s *Service) Gaps(ctx context.Context, p auth.Principal) ([]Gap, error) {
 type scanFunc func(dest ...any) error
 
 func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// PathOf returns the materialised path of the body owning an object of the
+// given kind ("body", "unit", "staff", "qualification"): the web layer's
+// route policies check it against the principal's jurisdiction before a
+// handler runs. An unknown object is NotFound.
+func (s *Service) PathOf(ctx context.Context, kind string, id int64) (string, error) {
+	q, ok := map[string]string{
+		"body":          `SELECT b.path FROM bodies b WHERE b.id = ?`,
+		"unit":          `SELECT b.path FROM units u JOIN bodies b ON b.id = u.body_id WHERE u.id = ?`,
+		"staff":         `SELECT b.path FROM staff s JOIN bodies b ON b.id = s.body_id WHERE s.id = ?`,
+		"qualification": `SELECT b.path FROM staff_qualifications q JOIN staff s ON s.id = q.staff_id JOIN bodies b ON b.id = s.body_id WHERE q.id = ?`,
+	}[kind]
+	if !ok {
+		return "", fmt.Errorf("org: PathOf: unknown kind %q", kind)
+	}
+	var path string
+	err := s.db.QueryRow(ctx, q, id).Scan(&path)
+	if isNoRows(err) {
+		return "", notFound(kind, id)
+	}
+	return path, err
+}
