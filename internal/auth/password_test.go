@@ -111,3 +111,42 @@ func BenchmarkPassword_defaultParams(b *testing.B) {
 		}
 	}
 }
+
+// FuzzPHC_O3: whatever a corrupted hash column holds, reading it never
+// panics and never yields parameters beyond the limits.
+func FuzzPHC_O3(f *testing.F) {
+	h := NewHasher(cheap, 1)
+	good, err := h.Hash(context.Background(), "whatever-password")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add("$argon2id$v=19$m=65536,t=2,p=2$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA")
+	f.Add("$argon2id$v=19$m=1,t=1,p=1$$")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, salt, key, err := decodePHC(s)
+		if err != nil {
+			if !h.NeedsRehash(s) {
+				t.Fatal("unreadable hash does not need a rehash")
+			}
+			return
+		}
+		if p.Memory > maxArgonMemory || p.Time > maxArgonTime || p.Threads < 1 || len(salt) < 8 || len(key) < 16 || len(key) > maxArgonKeyLen {
+			t.Fatalf("accepted %q as %+v", s, p)
+		}
+	})
+}
+
+// FuzzPasswordRules_O3: the rules never panic and always answer with the
+// field "password".
+func FuzzPasswordRules_O3(f *testing.F) {
+	f.Add("zhangsan", "correct horse")
+	f.Add("", "\xff")
+	f.Fuzz(func(t *testing.T, login, pw string) {
+		if err := CheckPasswordRules(login, pw); err != nil {
+			if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "password" {
+				t.Fatalf("%v", err)
+			}
+		}
+	})
+}

@@ -178,8 +178,23 @@ func TestService_O3_lockoutAndAuditedFailures(t *testing.T) {
 		if n := countActions(evs, "auth.login.succeeded"); n != 1 {
 			t.Errorf("%d auth.login.succeeded events", n)
 		}
+		// An unknown login locks after five failures too, with the same
+		// answer, so the lock does not reveal which logins exist.
+		for i := 1; i <= 5; i++ {
+			_, err := f.svc.Login(ctx, "ghost", "wrong-password-1", "10.0.0.3")
+			want := apperr.Unauthorized
+			if i == 5 {
+				want = apperr.TooMany
+			}
+			if apperr.CodeOf(err) != want {
+				t.Fatalf("unknown login, failure %d: %v", i, err)
+			}
+		}
+		if _, err := f.svc.Login(ctx, "ghost", "wrong-password-1", "10.0.0.3"); apperr.CodeOf(err) != apperr.TooMany {
+			t.Fatalf("unknown login while locked: %v", err)
+		}
 		unk := events(t, db, "login", "unknown")
-		if len(unk) != 1 || unk[0].Action != "auth.login.failed" || string(unk[0].Payload) != `{"ip":"10.0.0.1","reason":"unknown_login"}` {
+		if len(unk) != 6 || unk[0].Action != "auth.login.failed" || string(unk[0].Payload) != `{"ip":"10.0.0.1","reason":"unknown_login"}` {
 			t.Errorf("unknown login events %+v", unk)
 		}
 		verifyOK(t, db)

@@ -192,3 +192,62 @@ func (t *IPThrottle) Len() int {
 	defer t.mu.Unlock()
 	return t.lru.Len()
 }
+
+// ghostLocks applies the lockout policy to logins that do not exist, in
+// memory, so that "five wrong passwords lock the account" cannot be used to
+// find out which logins exist: an unknown login locks just like a real one.
+// It is bounded like IPThrottle (least recently used forgotten first).
+type ghostLocks struct {
+	policy  LockoutPolicy
+	max     int
+	mu      sync.Mutex
+	entries map[string]*list.Element
+	lru     *list.List // values are *ghost
+}
+
+type ghost struct {
+	login    string
+	failures int
+	until    time.Time
+}
+
+func newGhostLocks(p LockoutPolicy, max int) *ghostLocks {
+	return &ghostLocks{policy: p.norm(), max: max, entries: make(map[string]*list.Element), lru: list.New()}
+}
+
+// lockedUntil returns the end of the ghost lock of login, or zero.
+func (g *ghostLocks) lockedUntil(login string, now time.Time) time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if el, ok := g.entries[login]; ok {
+		if gh := el.Value.(*ghost); g.policy.Locked(gh.until, now) {
+			return gh.until
+		}
+	}
+	return time.Time{}
+}
+
+// fail records a failure of login and returns the lock's end when it locked.
+func (g *ghostLocks) fail(login string, now time.Time) time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	el, ok := g.entries[login]
+	if !ok {
+		if g.lru.Len() >= g.max {
+			old := g.lru.Back()
+			g.lru.Remove(old)
+			delete(g.entries, old.Value.(*ghost).login)
+		}
+		el = g.lru.PushFront(&ghost{login: login})
+		g.entries[login] = el
+	} else {
+		g.lru.MoveToFront(el)
+	}
+	gh := el.Value.(*ghost)
+	var locked bool
+	gh.failures, gh.until, locked = g.policy.AfterFailure(gh.failures, now)
+	if locked {
+		return gh.until
+	}
+	return time.Time{}
+}

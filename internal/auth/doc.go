@@ -1,0 +1,21 @@
+// Package auth is who may do what (O2, O3): roles and the Principal every
+// request carries; personal accounts with argon2id passwords (PHC strings),
+// password rules and lockout; browser sessions stored in the database with
+// idle and absolute timeouts; scoped, revocable API tokens stored hashed;
+// a per-IP login throttle; the session cookie; and CSRF protection that
+// covers old intranet browsers.
+//
+// Wiring (cmd/qingdan):
+//
+//	svc := auth.NewService(db, orgService, auth.Config{Cookie: auth.CookieOptions{Secure: flagSecure}})
+//	key, err := auth.LoadOrCreateKey(filepath.Join(dataDir, "csrf.key"))
+//	csrf, err := auth.NewCSRF(key, auth.CookieOptions{}.Read)
+//	// web: Sessions = svc (Principal), Authenticator = svc (Login, Logout,
+//	// ChangePassword), CSRF = csrf (Protect, Token).
+//
+// All state changes go through store.DB.Write with an event (auth.account.*,
+// auth.login.*, auth.password.*, auth.token.*, auth.session.*, auth.logout);
+// accounts and api_tokens are audited tables, so `qingdan verify` names a row
+// changed behind the service's back. Sliding a session's last_seen_at and a
+// token's last_used_at are plain writes, at most one a minute per session.
+package auth
