@@ -1,0 +1,617 @@
+package catxlsx
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/catalog"
+)
+
+// MaxSize is the largest file Parse reads: a list of a few thousand items
+// with all their elements is well under 5 MB, and refusing early keeps a
+// junk upload from costing memory.
+const MaxSize = 20 << 20
+
+// MaxErrors bounds the error list: past it the file is clearly not the
+// template and more rows would only make the answer bigger.
+const MaxErrors = 1000
+
+// Unzipped limits: a 20 MB xlsx unzips to a few hundred MB at most; more is
+// a zip bomb.
+const (
+	maxUnzipped    = 512 << 20
+	maxUnzippedXML = 64 << 20
+)
+
+// Book is a parsed workbook: the items, and where each of them and each of
+// their list entries came from, so later checks (Diff, the draft
+// adjustment) can name cells too.
+type Book struct {
+	Items []catalog.ItemVersion
+	where map[string]*origin // by base code
+}
+
+// origin is where an item's rows are: its row on 事项 and, for each list
+// path ("materials", "steps[2].risks"), the row of each entry.
+type origin struct {
+	row   int
+	lists map[string]*listRows
+}
+
+type listRows struct {
+	sh   sheet
+	rows []int
+}
+
+// Parse reads a workbook in the template of Export. It is strict: any bad
+// sheet, header or cell, any duplicate or unknown item code and any item
+// breaking catalog's rules makes it return nil and an apperr.List naming
+// every bad cell as "sheet!cell" (事项!C7) in both languages. size is the
+// upload's declared size (-1 if unknown); progress, if not nil, is called
+// with rows read so far and an estimate of all rows.
+func Parse(r io.Reader, size int64, progress func(done, total int)) ([]catalog.ItemVersion, error) {
+	b, err := ParseBook(r, size, progress)
+	if err != nil {
+		return nil, err
+	}
+	return b.Items, nil
+}
+
+// ParseBook is Parse keeping the items' origins.
+func ParseBook(r io.Reader, size int64, progress func(done, total int)) (b *Book, err error) {
+	if size > MaxSize {
+		return nil, tooBig()
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("catxlsx: read upload: %w", err)
+	}
+	if len(data) > MaxSize {
+		return nil, tooBig()
+	}
+	switch {
+	case len(data) == 0:
+		return nil, apperr.List{apperr.New(apperr.Invalid, "file", "文件为空", "the file is empty")}
+	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
+		return nil, apperr.List{apperr.New(apperr.Invalid, "file",
+			"这是旧版Excel(.xls)或加密文件,请在Excel中“另存为”.xlsx格式后再导入",
+			"this is an old Excel (.xls) or encrypted file: save it as .xlsx in Excel and import again")}
+	case !bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		return nil, notXLSX(nil)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		RawCellValue: true, UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzippedXML})
+	if err != nil {
+		return nil, notXLSX(err)
+	}
+	defer func() {
+		// Nothing was written; closing only removes temporary files.
+		if cerr := f.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("catxlsx: close workbook: %w", cerr)
+		}
+	}()
+	p := &parser{f: f, progress: progress, book: &Book{where: map[string]*origin{}}, index: map[string]int{}}
+	return p.run()
+}
+
+func tooBig() error {
+	return apperr.List{apperr.New(apperr.Invalid, "file",
+		fmt.Sprintf("文件超过%dMB,请分批导入", MaxSize>>20),
+		fmt.Sprintf("the file is larger than %d MB: import it in parts", MaxSize>>20))}
+}
+
+func notXLSX(cause error) error {
+	e := apperr.New(apperr.Invalid, "file",
+		"文件不是Excel工作簿(.xlsx),请使用“下载模板”或“导出清单”得到的文件",
+		"the file is not an Excel workbook (.xlsx): use the template or an exported list")
+	e.Err = cause
+	return apperr.List{e}
+}
+
+// parser holds one import's state.
+type parser struct {
+	f        *excelize.File
+	progress func(done, total int)
+	done     int
+	total    int
+	book     *Book
+	index    map[string]int // base code → index in book.Items
+	bad      map[string]bool
+	errs     []located
+	full     bool
+}
+
+// located is an error with its sort position.
+type located struct {
+	sheet, row, col int
+	err             *apperr.Error
+}
+
+var errFull = errors.New("too many errors")
+
+// add records an error at a cell of sheet si (the whole sheet when row or
+// col is 0).
+func (p *parser) add(si, row, col int, zh, en string) error {
+	field := sheets[si].sheetName()
+	if row > 0 && col > 0 {
+		field += "!" + cellName(col, row)
+	}
+	return p.addAt(si, row, col, field, zh, en)
+}
+
+// addAt records an error with its field. Past MaxErrors it records one
+// last note and reports errFull, which stops the reading.
+func (p *parser) addAt(si, row, col int, field, zh, en string) error {
+	if p.full {
+		return errFull
+	}
+	if len(p.errs) >= MaxErrors {
+		p.full = true
+		p.errs = append(p.errs, located{len(sheets), 0, 0, apperr.New(apperr.Invalid, "file",
+			fmt.Sprintf("错误超过%d处,其余未列出", MaxErrors), fmt.Sprintf("more than %d errors; the rest are not listed", MaxErrors))})
+		return errFull
+	}
+	p.errs = append(p.errs, located{si, row, col, apperr.New(apperr.Invalid, field, zh, en)})
+	return nil
+}
+
+func cellName(col, row int) string {
+	n, err := excelize.CoordinatesToCellName(col, row)
+	if err != nil {
+		// col and row come from our own loops, always ≥ 1.
+		return fmt.Sprintf("R%dC%d", row, col)
+	}
+	return n
+}
+
+func (p *parser) run() (*Book, error) {
+	cols, err := p.checkSheets()
+	if err != nil {
+		return nil, err
+	}
+	if len(p.errs) > 0 {
+		return nil, p.list()
+	}
+	for si, sh := range sheets {
+		if err := p.readSheet(si, sh, cols[si]); err != nil {
+			if errors.Is(err, errFull) {
+				break
+			}
+			return nil, err
+		}
+	}
+	if !p.full {
+		p.validate()
+	}
+	if p.progress != nil {
+		p.progress(p.done, max(p.total, p.done))
+	}
+	if len(p.errs) > 0 {
+		return nil, p.list()
+	}
+	return p.book, nil
+}
+
+// list sorts the errors by sheet, row and column and returns them.
+func (p *parser) list() apperr.List {
+	sort.SliceStable(p.errs, func(i, j int) bool {
+		a, b := p.errs[i], p.errs[j]
+		if a.sheet != b.sheet {
+			return a.sheet < b.sheet
+		}
+		if a.row != b.row {
+			return a.row < b.row
+		}
+		return a.col < b.col
+	})
+	out := make(apperr.List, len(p.errs))
+	for i, e := range p.errs {
+		out[i] = e.err
+	}
+	return out
+}
+
+var dimRe = regexp.MustCompile(`[A-Z]+([0-9]+)$`)
+
+// checkSheets checks the sheet names and both header rows of every data
+// sheet, and returns each sheet's column index by key.
+func (p *parser) checkSheets() ([]map[string]int, error) {
+	present := map[string]bool{}
+	for i, name := range p.f.GetSheetList() {
+		present[name] = true
+		known := name == ReadmeSheet
+		for _, sh := range sheets {
+			known = known || sh.sheetName() == name
+		}
+		if !known {
+			want := make([]string, len(sheets))
+			for k, sh := range sheets {
+				want[k] = sh.sheetName()
+			}
+			if p.addAt(-1, 0, i+1, name, fmt.Sprintf("工作簿中有模板以外的工作表“%s”(应为:%s)", clip(name), strings.Join(want, "、")),
+				fmt.Sprintf("sheet “%s” is not part of the template (expected: %s)", clip(name), strings.Join(want, ", "))) != nil {
+				return nil, nil
+			}
+		}
+	}
+	cols := make([]map[string]int, len(sheets))
+	for si, sh := range sheets {
+		if !present[sh.sheetName()] {
+			if p.add(si, 0, 0, fmt.Sprintf("缺少工作表“%s”", sh.sheetName()),
+				fmt.Sprintf("sheet “%s” (%s) is missing", sh.sheetName(), sheetEn(sh))) != nil {
+				return nil, nil
+			}
+			continue
+		}
+		n, err := p.rowCount(si, sh)
+		if err != nil {
+			return nil, err
+		}
+		p.total += max(n-(firstDataRow-1), 0)
+		c, err := p.checkHeader(si, sh)
+		if err != nil {
+			return nil, err
+		}
+		cols[si] = c
+	}
+	return cols, nil
+}
+
+// rowCount is a sheet's number of rows for the progress total: from its
+// recorded dimension, or (files written by streaming have none) by a pass
+// over the rows that skips their cells.
+func (p *parser) rowCount(si int, sh sheet) (int, error) {
+	if dim, err := p.f.GetSheetDimension(sh.sheetName()); err == nil {
+		if m := dimRe.FindStringSubmatch(dim); m != nil {
+			if n, err := strconv.Atoi(m[1]); err == nil && n > 1 {
+				return n, nil
+			}
+		}
+	}
+	rows, err := p.f.Rows(sh.sheetName())
+	if err != nil {
+		return 0, p.unreadable(si, err)
+	}
+	defer rows.Close() //nolint:errcheck // read-only; an error here changes nothing
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, nil
+}
+
+// checkHeader reads rows 1–2 of a sheet: every Chinese header of the
+// template exactly once, no other, and the English key under each.
+func (p *parser) checkHeader(si int, sh sheet) (map[string]int, error) {
+	rows, err := p.f.Rows(sh.sheetName())
+	if err != nil {
+		return nil, p.unreadable(si, err)
+	}
+	defer rows.Close() //nolint:errcheck // read-only; an error here changes nothing
+	var head [2][]string
+	for i := 0; i < 2 && rows.Next(); i++ {
+		if head[i], err = rows.Columns(); err != nil {
+			return nil, p.unreadable(si, err)
+		}
+	}
+	zhs, keys := sh.zhs(), sh.keys()
+	want := map[string]int{}
+	for i, z := range zhs {
+		want[z] = i
+	}
+	cols := map[string]int{}
+	for c, h := range head[0] {
+		h = strings.TrimSpace(h)
+		if h == "" {
+			continue
+		}
+		i, ok := want[h]
+		switch {
+		case !ok:
+			if p.add(si, 1, c+1, fmt.Sprintf("多余的列“%s”:模板中没有这一列", clip(h)),
+				fmt.Sprintf("extra column “%s”: the template has no such column", clip(h))) != nil {
+				return nil, nil
+			}
+		case cols[keys[i]] != 0:
+			if p.add(si, 1, c+1, fmt.Sprintf("列“%s”重复", h), fmt.Sprintf("column “%s” (%s) appears twice", h, keys[i])) != nil {
+				return nil, nil
+			}
+		default:
+			cols[keys[i]] = c + 1
+			got := ""
+			if c < len(head[1]) {
+				got = strings.TrimSpace(head[1][c])
+			}
+			if got != keys[i] {
+				if p.add(si, 2, c+1, fmt.Sprintf("列“%s”的第2行应为英文字段名“%s”", h, keys[i]),
+					fmt.Sprintf("row 2 under “%s” must be the key “%s”, got “%s”", h, keys[i], clip(got))) != nil {
+					return nil, nil
+				}
+			}
+		}
+	}
+	for i, k := range keys {
+		if cols[k] == 0 {
+			// A missing column is a problem of the header row, not of A1.
+			if p.addAt(si, 1, 0, sh.sheetName()+"!1", fmt.Sprintf("缺少列“%s”(%s)", zhs[i], k), fmt.Sprintf("column “%s” (%s) is missing", zhs[i], k)) != nil {
+				return nil, nil
+			}
+		}
+	}
+	return cols, rows.Error()
+}
+
+func (p *parser) unreadable(si int, err error) error {
+	e := apperr.New(apperr.Invalid, sheets[si].sheetName(),
+		fmt.Sprintf("工作表“%s”无法读取", sheets[si].sheetName()),
+		fmt.Sprintf("sheet “%s” cannot be read", sheets[si].sheetName()))
+	e.Err = err
+	return apperr.List{e}
+}
+
+// readSheet reads the data rows of one sheet into the book.
+func (p *parser) readSheet(si int, sh sheet, cols map[string]int) error {
+	rows, err := p.f.Rows(sh.sheetName())
+	if err != nil {
+		return p.unreadable(si, err)
+	}
+	defer rows.Close() //nolint:errcheck // read-only; an error here changes nothing
+	keys := sh.keys()
+	zhOf := map[string]string{}
+	for i, z := range sh.zhs() {
+		zhOf[keys[i]] = z
+	}
+	row := 0
+	for rows.Next() {
+		row++
+		raw, err := rows.Columns()
+		if err != nil {
+			return p.unreadable(si, err)
+		}
+		if row < firstDataRow {
+			continue
+		}
+		p.done++
+		if p.progress != nil && p.done%200 == 0 {
+			p.progress(p.done, max(p.total, p.done))
+		}
+		cells := map[string]string{}
+		blank := true
+		for k, c := range cols {
+			if c-1 < len(raw) {
+				cells[k] = raw[c-1]
+				blank = blank && strings.TrimSpace(raw[c-1]) == ""
+			}
+		}
+		if blank {
+			continue // an empty row between groups is harmless
+		}
+		for k, v := range cells {
+			if utf8.RuneCountInString(v) > maxCell || !utf8.ValidString(v) {
+				if p.add(si, row, cols[k], fmt.Sprintf("“%s”:内容过长或不是有效文字", zhOf[k]),
+					fmt.Sprintf("%s: too long or not valid text", k)) != nil {
+					return errFull
+				}
+				cells[k] = ""
+			}
+		}
+		if err := p.readRow(si, sh, row, cols, zhOf, cells); err != nil {
+			return err
+		}
+	}
+	return rows.Error()
+}
+
+func (p *parser) readRow(si int, sh sheet, row int, cols map[string]int, zhOf map[string]string, cells map[string]string) error {
+	code := strings.TrimSpace(cells[codeKey])
+	cellErr := func(key, zh, en string) error {
+		if p.bad == nil {
+			p.bad = map[string]bool{}
+		}
+		p.bad[code] = true
+		return p.add(si, row, cols[key], "“"+zhOf[key]+"”:"+zh, key+": "+en)
+	}
+	if code == "" {
+		return cellErr(codeKey, "基本编码不能为空", "the item's base code is required")
+	}
+	var v *catalog.ItemVersion
+	if sh.list() == "" {
+		if _, dup := p.index[code]; dup {
+			first := p.book.where[code].row
+			return cellErr(codeKey, fmt.Sprintf("基本编码“%s”与第%d行重复", code, first),
+				fmt.Sprintf("base code %s repeats row %d", code, first))
+		}
+		p.book.Items = append(p.book.Items, catalog.ItemVersion{})
+		p.index[code] = len(p.book.Items) - 1
+		p.book.where[code] = &origin{row: row, lists: map[string]*listRows{}}
+		v = &p.book.Items[len(p.book.Items)-1]
+	} else {
+		i, ok := p.index[code]
+		if !ok {
+			return p.add(si, row, cols[codeKey], fmt.Sprintf("“基本编码”:“事项”表中没有编码为“%s”的事项", clip(code)),
+				fmt.Sprintf("base_code: there is no item %s on sheet 事项 (items)", clip(code)))
+		}
+		v = &p.book.Items[i]
+	}
+	list, errs := sh.parse(v, cells)
+	if len(errs) > 0 {
+		keys := make([]string, 0, len(errs))
+		for k := range errs {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(a, b int) bool { return cols[keys[a]] < cols[keys[b]] })
+		for _, k := range keys {
+			if err := cellErr(k, errs[k].zh, errs[k].en); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if list != "" {
+		o := p.book.where[code]
+		lr := o.lists[list]
+		if lr == nil {
+			lr = &listRows{sh: sh}
+			o.lists[list] = lr
+		}
+		lr.rows = append(lr.rows, row)
+	}
+	return nil
+}
+
+// validate runs catalog's rules on every item whose cells all parsed (an
+// item with a bad cell may miss a list entry, which would shift every
+// field path after it) and reports each problem at its cell.
+func (p *parser) validate() {
+	for i := range p.book.Items {
+		v := &p.book.Items[i]
+		if p.bad[v.BaseCode] {
+			continue
+		}
+		if v.Status == catalog.StatusSuperseded {
+			o := p.book.where[v.BaseCode]
+			if p.add(0, o.row, colOf(itemSheet{}, "status"), "“状态”:“已被替代”是历史版本的状态,清单中只能列出现行版本",
+				"status: superseded is a history status; a list holds current versions only") != nil {
+				return
+			}
+			continue
+		}
+		err := Draft(*v).Validate()
+		if err == nil {
+			continue
+		}
+		var list apperr.List
+		if !errors.As(err, &list) {
+			continue // Validate returns nil or a List; nothing else to place
+		}
+		for _, e := range list {
+			si, row, col := p.book.locate(v.BaseCode, e.Field)
+			name := ItemsSheet
+			if si >= 0 && si < len(sheets) {
+				name = sheets[si].sheetName()
+			}
+			if p.addAt(si, row, col, name+"!"+cellName(col, row), e.Zh, e.En) != nil {
+				return
+			}
+		}
+	}
+}
+
+// Draft returns v as the draft an adjustment would carry: the lifecycle
+// elements (version number, publication, end of validity, hash, status)
+// belong to publication and are cleared.
+func Draft(v catalog.ItemVersion) catalog.ItemVersion {
+	d := v.Clone()
+	d.Status = catalog.StatusDraft
+	d.Version = 0
+	d.PublishedAt, d.ValidTo = nil, nil
+	d.ContentHash = ""
+	return d
+}
+
+func colOf(sh sheet, key string) int {
+	for i, k := range sh.keys() {
+		if k == key {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// colFor finds the column a field path (relative to the sheet's record)
+// names: the key itself, else the first key below it (online →
+// online.guide), else the first data column after the item code.
+func colFor(sh sheet, rest string) int {
+	if rest != "" {
+		if c := colOf(sh, rest); c > 0 {
+			return c
+		}
+		for i, k := range sh.keys() {
+			if strings.HasPrefix(k, rest+".") {
+				return i + 1
+			}
+		}
+	}
+	if sh.list() == "" {
+		return 1
+	}
+	return 2
+}
+
+// itemLevel maps the paths of whole lists, which Validate names when one is
+// empty or wrong as a whole, to the item's cell that best explains them.
+var itemLevel = map[string]string{"fee.items": "fee.charged", "fee": "fee.charged"}
+
+// Cell returns "sheet!cell" for a field path of an item (as Validate or
+// catalog.CheckDerived name them: "materials[2].count"), or "" when the
+// book does not hold the item.
+func (b *Book) Cell(code, path string) string {
+	if b.where[code] == nil {
+		return ""
+	}
+	si, row, col := b.locate(code, path)
+	return sheets[si].sheetName() + "!" + cellName(col, row)
+}
+
+// locate finds the sheet, row and column of an item's field path.
+func (b *Book) locate(code, path string) (si, row, col int) {
+	o := b.where[code]
+	// The longest list path that prefixes path wins: steps[1].risks[0]
+	// belongs to 风险点, not to 流程.
+	best := ""
+	for l := range o.lists {
+		if strings.HasPrefix(path, l+"[") && len(l) > len(best) {
+			best = l
+		}
+	}
+	if best != "" {
+		lr := o.lists[best]
+		rest := path[len(best)+1:]
+		if j := strings.IndexByte(rest, ']'); j > 0 {
+			if n, err := strconv.Atoi(rest[:j]); err == nil && n >= 0 && n < len(lr.rows) {
+				sub := strings.TrimPrefix(rest[j+1:], ".")
+				return sheetIndex(lr.sh), lr.rows[n], colFor(lr.sh, sub)
+			}
+		}
+	}
+	if k, ok := itemLevel[path]; ok {
+		path = k
+	}
+	return 0, o.row, colFor(itemSheet{}, path)
+}
+
+func sheetIndex(sh sheet) int {
+	for i, s := range sheets {
+		if s.sheetName() == sh.sheetName() {
+			return i
+		}
+	}
+	return 0
+}
+
+// SplitField splits an error field "事项!C7" into sheet, column letters
+// and row; a field that names no cell gives row 0.
+func SplitField(field string) (sheetName, col string, row int) {
+	sheetName, cell, ok := strings.Cut(field, "!")
+	if !ok {
+		return field, "", 0
+	}
+	c, r, err := excelize.SplitCellName(cell)
+	if err != nil {
+		if n, err := strconv.Atoi(cell); err == nil {
+			return sheetName, "", n // a header problem of the whole row
+		}
+		return sheetName, cell, 0
+	}
+	return sheetName, c, r
+}
