@@ -8,6 +8,14 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	// Every package that registers audited state tables (store.RegisterAudited)
+	// is linked here, so verify compares all of them whatever else the binary
+	// wires up.
+	_ "github.com/qingdan/qingdan/internal/auth"
+	_ "github.com/qingdan/qingdan/internal/calendar/caldb"
+	_ "github.com/qingdan/qingdan/internal/catalog/catdb"
+	_ "github.com/qingdan/qingdan/internal/org"
 )
 
 func init() {
