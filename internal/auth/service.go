@@ -461,8 +461,7 @@ const anonymousActor = "anonymous"
 
 // recordFailure counts one failed password check of account a0 under the
 // lockout policy and emits action by actor (and auth.account.locked when it
-// locks).
-// It returns the lock's end when this failure locked the account.
+// locks). It returns the lock's end when the account is locked after it.
 func (s *Service) recordFailure(ctx context.Context, actor string, a0 Account, now time.Time, action, ip string) (time.Time, error) {
 	id := a0.ID
 	staff, err := s.staffBody(ctx, a0.StaffID)
@@ -476,6 +475,15 @@ func (s *Service) recordFailure(ctx context.Context, actor string, a0 Account, n
 			a, _, err := getAccount(ctx, tx, `id = ?`, id)
 			if err != nil {
 				return err
+			}
+			if s.cfg.Lockout.Locked(a.LockedUntil, now) {
+				// Locked meanwhile by a concurrent attempt: this failure is
+				// recorded but not counted, or the owner would find fewer
+				// attempts left when the lock ends.
+				until = a.LockedUntil
+				return tx.Emit(store.Event{Actor: actor, BodyID: staff, Action: action, ObjectType: "account",
+					ObjectID: idStr(id), State: accountState(a),
+					Payload: mustJSON(map[string]any{"ip": ip, "while_locked": true})})
 			}
 			failures, lockedUntil, locked := s.cfg.Lockout.AfterFailure(a.FailedLogins, now)
 			// The WHERE on the old values makes a concurrent change (another

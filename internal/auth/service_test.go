@@ -504,3 +504,42 @@ func TestService_O3_verifyNamesTamperedAccount(t *testing.T) {
 	}
 	t.Log(rep.Mismatch)
 }
+
+// TestService_O3_concurrentFailuresLockOnce: parallel wrong logins lock the
+// account exactly once; failures racing the lock are recorded, not counted.
+func TestService_O3_concurrentFailuresLockOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, auth.Config{Lockout: auth.LockoutPolicy{MaxFailures: 3, Duration: time.Hour}})
+		const n = 10
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				_, errs[i] = f.svc.Login(ctx, "zhangsan", "wrong-password-1", "10.0.0."+strconv.Itoa(i))
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if c := apperr.CodeOf(err); c != apperr.Unauthorized && c != apperr.TooMany {
+				t.Fatal(err)
+			}
+		}
+		evs := events(t, db, "account", idStr(f.clerkAcc.ID))
+		if got := countActions(evs, "auth.account.locked"); got != 1 {
+			t.Errorf("%d lock events", got)
+		}
+		var failed int
+		var until int64
+		if err := db.QueryRow(ctx, `SELECT failed_logins, locked_until FROM accounts WHERE id = ?`, f.clerkAcc.ID).Scan(&failed, &until); err != nil {
+			t.Fatal(err)
+		}
+		if failed != 0 || until == 0 {
+			t.Errorf("failed_logins %d, locked_until %d", failed, until)
+		}
+		if _, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.1.1"); apperr.CodeOf(err) != apperr.TooMany {
+			t.Fatalf("right password while locked: %v", err)
+		}
+		verifyOK(t, db)
+	})
+}
