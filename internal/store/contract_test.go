@@ -98,6 +98,10 @@ func count(t *testing.T, db *store.DB, q string, args ...any) int64 {
 }
 
 // TestStoreContract runs the same behaviour against SQLite and PostgreSQL.
+// The Verify and proof cases are what makes the record of every step
+// unalterable (C3 "every step is recorded", C9 "published information may
+// not be altered"; DESIGN decision 5): any edit of an event, a node, a
+// checkpoint or a state row behind the store's back is named by Verify.
 func TestStoreContract(t *testing.T) {
 	tests := []struct {
 		name string
@@ -119,6 +123,9 @@ func TestStoreContract(t *testing.T) {
 		{"VerifyNamesTamperedStateRow", verifyTamperedState},
 		{"VerifyNamesRowWithoutEvent", verifyRowWithoutEvent},
 		{"VerifyNamesForgedCheckpoint", verifyForgedCheckpoint},
+		{"VerifyNamesDeletedEvent", verifyDeletedEvent},
+		{"VerifyNamesRehashedLeafByItsNode", verifyRehashedLeaf},
+		{"VerifyNamesMissingRowOfLiveObject", verifyMissingRow},
 		{"Backup", backup},
 	}
 	for _, tc := range tests {
@@ -541,6 +548,35 @@ func verifyForgedCheckpoint(t *testing.T, db *store.DB) {
 	verifyOK(t, db)
 	raw(t, db, "UPDATE audit_checkpoints SET size = 19 WHERE size = 20")
 	verifyMismatch(t, db, "checkpoint at size 19: signature does not verify with this log's key")
+}
+
+func verifyDeletedEvent(t *testing.T, db *store.DB) {
+	fill(t, db)
+	raw(t, db, "DELETE FROM events WHERE seq = 6")
+	verifyMismatch(t, db, "event #6 is missing (the next stored event is #7)")
+}
+
+// A tamperer who also recomputes the leaf hash is caught one level up, by
+// the node over that leaf and its neighbour.
+func verifyRehashedLeaf(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	fill(t, db)
+	evs, err := db.Events(ctx, store.EventFilter{FromSeq: 5, ToSeq: 6})
+	if err != nil || len(evs) != 1 {
+		t.Fatal(evs, err)
+	}
+	e := evs[0]
+	e.Actor = "someone else"
+	h := audit.Leaf{Seq: uint64(e.Seq), AtMicros: store.Micros(e.At), Actor: e.Actor, BodyID: e.BodyID, Action: e.Action,
+		ObjectType: e.ObjectType, ObjectID: e.ObjectID, From: e.From, To: e.To, Payload: e.Payload, State: e.State}.Hash()
+	raw(t, db, "UPDATE events SET actor = ?, leaf_hash = ? WHERE seq = 5", e.Actor, h[:])
+	verifyMismatch(t, db, "audit node (level 1, index 2): stored hash does not match the events below it")
+}
+
+func verifyMissingRow(t *testing.T, db *store.DB) {
+	fill(t, db)
+	raw(t, db, "DELETE FROM test_items WHERE id = 2")
+	verifyMismatch(t, db, "test_items id=2: row is missing, but its last audited event #16 has a state")
 }
 
 func backup(t *testing.T, db *store.DB) {
