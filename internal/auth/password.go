@@ -153,8 +153,15 @@ func decodePHC(s string) (p Argon2Params, salt, key []byte, err error) {
 // MinPasswordRunes is the minimum password length in characters (O3).
 const MinPasswordRunes = 10
 
+// MaxPasswordRunes bounds a password (long passphrases are welcome; a
+// megabyte is an attack on the hash).
+const MaxPasswordRunes = 128
+
+// maxPasswordBytes is MaxPasswordRunes of the widest UTF-8 characters.
+const maxPasswordBytes = 4 * MaxPasswordRunes
+
 // CheckPasswordRules enforces the password rules (O3) for the account login:
-// at least MinPasswordRunes characters, not the same character repeated, and
+// MinPasswordRunes to MaxPasswordRunes characters, not one character repeated, and
 // not containing the login (case-insensitively, so "Zhangsan" in
 // "zhangsan2026!" is refused). Errors name the field "password".
 func CheckPasswordRules(login, password string) error {
@@ -165,6 +172,10 @@ func CheckPasswordRules(login, password string) error {
 	if n < MinPasswordRunes {
 		return apperr.Invalidf("password", "密码至少需要%d个字符，当前为%d个",
 			"the password needs at least %d characters, it has %d", MinPasswordRunes, n)
+	}
+	if n > MaxPasswordRunes {
+		return apperr.Invalidf("password", "密码最多%d个字符，当前为%d个",
+			"the password may have at most %d characters, it has %d", MaxPasswordRunes, n)
 	}
 	first, _ := utf8.DecodeRuneInString(password)
 	if strings.Trim(password, string(first)) == "" {

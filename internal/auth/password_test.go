@@ -85,6 +85,7 @@ func TestPassword_O3_rules(t *testing.T) {
 		{"zhangsan", "my-zhangsan-pw", "账号名"},
 		{"zhangsan", "\xff\xfe234567890", "无效字符"},
 		{"zhangsan", "密码密码密码密码密码", ""},
+		{"zhangsan", strings.Repeat("ab", 65), "最多128个字符，当前为130个"},
 		{"zhangsan", "correct horse", ""},
 		{"", "correct horse", ""},
 	}

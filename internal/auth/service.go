@@ -332,11 +332,10 @@ func clip(s string, n int) string {
 // session, returning its token for the session cookie. Wrong login and wrong
 // password get the same error (errWrongCredentials) after the same work, so
 // accounts cannot be enumerated. MaxFailures consecutive failures lock the
-// account (TooMany until the lock ends, even with the right password) — and
+// account (TooMany until the lock ends, even with the right password) and
 // lock an unknown login just the same, in memory, so that the lock reveals
-// nothing either; an
-// address with too many recent failures is refused (TooMany) before any
-// check. Each failure, lock and success is an event.
+// nothing either. An address with too many recent failures is refused
+// (TooMany) before any check. Each failure, lock and success is an event.
 func (s *Service) Login(ctx context.Context, login, password, ip string) (string, error) {
 	now := s.now()
 	if !s.throttle.Allow(ip, now) {
@@ -344,6 +343,12 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 	}
 	login = NormalizeLogin(login)
 	ip = clip(ip, 64)
+	if len(password) > maxPasswordBytes || len(login) > 256 {
+		// No account has such a login or password; refusing before hashing
+		// keeps a megabyte "password" from costing a megabyte of hashing.
+		s.throttle.Fail(ip, now)
+		return "", errWrongCredentials
+	}
 	a, hash, err := getAccount(ctx, s.db, `login = ?`, login)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		// Behave exactly as for an existing account: the same lock after
@@ -412,8 +417,13 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 		if err != nil {
 			return err
 		}
-		if s.cfg.Lockout.Locked(cur.LockedUntil, now) || !cur.Active {
-			return lockedError(cur.LockedUntil) // locked between our read and now (another instance)
+		// Locked or deactivated between our read and now (a concurrent
+		// attempt, an administrator, another instance).
+		if s.cfg.Lockout.Locked(cur.LockedUntil, now) {
+			return lockedError(cur.LockedUntil)
+		}
+		if !cur.Active {
+			return errWrongCredentials
 		}
 		if newHash != "" {
 			if _, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, newHash, a.ID); err != nil {
