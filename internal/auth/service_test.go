@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -539,6 +540,55 @@ func TestService_O3_concurrentFailuresLockOnce(t *testing.T) {
 		}
 		if _, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.1.1"); apperr.CodeOf(err) != apperr.TooMany {
 			t.Fatalf("right password while locked: %v", err)
+		}
+		verifyOK(t, db)
+	})
+}
+
+// TestService_O3_rehashAndDeactivate: a login under new argon2 parameters
+// upgrades the stored hash; a deactivated account cannot log in and its
+// sessions and tokens stop working.
+func TestService_O3_rehashAndDeactivate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, auth.Config{})
+		stronger := auth.NewService(db, f.org, auth.Config{Now: f.clock.Now,
+			Argon2: auth.Argon2Params{Memory: 128, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}})
+		tok, err := stronger.Login(ctx, "zhangsan", clerkPassword, "10.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hash string
+		if err := db.QueryRow(ctx, `SELECT password_hash FROM accounts WHERE id = ?`, f.clerkAcc.ID).Scan(&hash); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(hash, "$argon2id$v=19$m=128,t=2,p=1$") {
+			t.Fatalf("hash not upgraded: %s", hash)
+		}
+		if _, err := f.svc.Session(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.SetAccountActive(ctx, f.townBAdmin, f.clerkAcc.ID, false); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Fatalf("town B admin deactivated: %v", err)
+		}
+		if err := f.svc.SetAccountActive(ctx, f.districtAdmin, f.clerkAcc.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Session(ctx, tok); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Fatalf("session of a deactivated account: %v", err)
+		}
+		if _, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.0.1"); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Fatalf("deactivated login: %v", err)
+		}
+		a, err := f.svc.GetAccount(ctx, f.districtAdmin, f.clerkAcc.ID)
+		if err != nil || a.Active || a.FailedLogins != 1 {
+			t.Fatalf("account %+v %v", a, err)
+		}
+		if err := f.svc.SetAccountActive(ctx, f.districtAdmin, f.clerkAcc.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.0.1"); err != nil {
+			t.Fatal(err)
 		}
 		verifyOK(t, db)
 	})
