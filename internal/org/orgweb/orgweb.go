@@ -1,0 +1,293 @@
+// Package orgweb is the organisation's admin pages: the tree of bodies,
+// units, staff, qualifications and the import, server-rendered, every route
+// registered with its policy through the web server's route table
+// (web.Deps.Routes). Pages render their content into a Frame: the site's
+// layout when the web package provides one, PlainFrame otherwise.
+package orgweb
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/qingdan/qingdan/internal/api"
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/org/orgapi"
+	"github.com/qingdan/qingdan/internal/web/httpx"
+)
+
+// Frame puts a page's content into the site's layout.
+type Frame interface {
+	// Page writes a complete HTML page with the given title and content.
+	Page(w http.ResponseWriter, r *http.Request, status int, title string, content template.HTML)
+	// CSRFToken is the token every form carries in the field auth.CSRFField.
+	CSRFToken(r *http.Request) string
+}
+
+// Tokens hands out CSRF tokens (auth.CSRF and the web package's CSRF do).
+type Tokens interface {
+	Token(r *http.Request) string
+}
+
+// PlainFrame is a minimal layout: title, a link home, the content. It is the
+// frame until the web package offers its own layout to feature packages.
+type PlainFrame struct{ CSRF Tokens }
+
+// CSRFToken implements Frame.
+func (f PlainFrame) CSRFToken(r *http.Request) string { return f.CSRF.Token(r) }
+
+var plain = template.Must(template.New("plain").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>body{font-family:system-ui,sans-serif;margin:1rem 2rem;max-width:72rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
+.errors{color:#a00}.muted{color:#666}form.inline{display:inline}fieldset{margin:.5rem 0}label{margin-right:.8rem}</style></head>
+<body><p><a href="/">{{.Home}}</a> · <a href="/admin/org">{{.Org}}</a></p>
+{{.Content}}</body></html>`))
+
+// Page implements Frame.
+func (PlainFrame) Page(w http.ResponseWriter, r *http.Request, status int, title string, content template.HTML) {
+	lang := httpx.LangFrom(r.Context())
+	var buf bytes.Buffer
+	err := plain.Execute(&buf, map[string]any{"Lang": htmlLang(lang), "Title": title, "Content": content,
+		"Home": msg(lang, "home"), "Org": msg(lang, "org.title")})
+	if err != nil {
+		httpx.LoggerFrom(r.Context()).Error("render org page", "error", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	// A failed write means the client went away.
+	_, _ = w.Write(buf.Bytes())
+}
+
+func htmlLang(lang string) string {
+	if lang == httpx.LangEn {
+		return "en"
+	}
+	return "zh-Hans"
+}
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pages holds one template per page (each file defines "title" and "content").
+type pages map[string]*template.Template
+
+func parsePages() (pages, error) {
+	funcs := template.FuncMap{
+		"t": func(lang, key string, args ...any) string { return msg(lang, key, args...) },
+		"levelName": func(lang string, l org.Level) string {
+			if lang == httpx.LangEn {
+				return string(l)
+			}
+			return l.Zh()
+		},
+		"kindName": func(lang string, k org.UnitKind) string {
+			if lang == httpx.LangEn {
+				return string(k)
+			}
+			return k.Zh()
+		},
+		"roleName": func(lang string, r auth.Role) string {
+			if lang == httpx.LangEn {
+				return string(r)
+			}
+			return org.RoleZh(r)
+		},
+		"hasRole": func(rs []auth.Role, r auth.Role) bool {
+			for _, x := range rs {
+				if x == r {
+					return true
+				}
+			}
+			return false
+		},
+		"depth":  func(path string) int { return strings.Count(path, "/") - 2 },
+		"indent": func(n int) string { return strings.Repeat("　", max(n, 0)) },
+		// dict passes several values to a shared template.
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := map[string]any{}
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+	}
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/common.html")
+	if err != nil {
+		return nil, err
+	}
+	out := pages{}
+	for _, name := range []string{"tree", "body", "unit", "staff_list", "staff", "import", "error"} {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.ParseFS(templateFS, "templates/"+name+".html"); err != nil {
+			return nil, err
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+type handlers struct {
+	s     *org.Service
+	frame Frame
+	pages pages
+}
+
+// Routes returns the admin pages of the organisation. Every page is for
+// administrators; the jurisdiction of the addressed object is checked by the
+// route policy (Scope) and again by the service.
+func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
+	ps, err := parsePages()
+	if err != nil {
+		return nil, fmt.Errorf("orgweb: templates: %w", err)
+	}
+	h := &handlers{s: s, frame: frame, pages: ps}
+	scope := func(kind string) func(r *http.Request) (string, error) {
+		return func(r *http.Request) (string, error) {
+			id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+			if err != nil {
+				return "", apperr.NotFoundf("页面不存在", "no such page")
+			}
+			return s.PathOf(r.Context(), kind, id)
+		}
+	}
+	read := httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}}
+	write := httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}, Write: true}
+	sc := func(p httpx.Policy, kind string) httpx.Policy { p.Scope = scope(kind); return p }
+	hf := func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
+	return []httpx.Route{
+		{Pattern: "GET /admin/org", Policy: read, Handler: hf(h.tree)},
+		{Pattern: "POST /admin/org/bodies", Policy: write, Handler: hf(h.createBody)},
+		{Pattern: "GET /admin/org/bodies/{id}", Policy: sc(read, "body"), Handler: hf(h.body)},
+		{Pattern: "POST /admin/org/bodies/{id}", Policy: sc(write, "body"), Handler: hf(h.updateBody)},
+		{Pattern: "POST /admin/org/bodies/{id}/move", Policy: sc(write, "body"), Handler: hf(h.moveBody)},
+		{Pattern: "POST /admin/org/bodies/{id}/active", Policy: sc(write, "body"), Handler: hf(h.bodyActive)},
+		{Pattern: "POST /admin/org/units", Policy: write, Handler: hf(h.createUnit)},
+		{Pattern: "GET /admin/org/units/{id}", Policy: sc(read, "unit"), Handler: hf(h.unit)},
+		{Pattern: "POST /admin/org/units/{id}", Policy: sc(write, "unit"), Handler: hf(h.updateUnit)},
+		{Pattern: "POST /admin/org/units/{id}/head", Policy: sc(write, "unit"), Handler: hf(h.setHead)},
+		{Pattern: "POST /admin/org/units/{id}/active", Policy: sc(write, "unit"), Handler: hf(h.unitActive)},
+		{Pattern: "GET /admin/org/staff", Policy: read, Handler: hf(h.staffList)},
+		{Pattern: "POST /admin/org/staff", Policy: write, Handler: hf(h.createStaff)},
+		{Pattern: "GET /admin/org/staff/{id}", Policy: sc(read, "staff"), Handler: hf(h.staff)},
+		{Pattern: "POST /admin/org/staff/{id}", Policy: sc(write, "staff"), Handler: hf(h.updateStaff)},
+		{Pattern: "POST /admin/org/staff/{id}/active", Policy: sc(write, "staff"), Handler: hf(h.staffActive)},
+		{Pattern: "POST /admin/org/qualifications", Policy: write, Handler: hf(h.addQualification)},
+		{Pattern: "POST /admin/org/qualifications/{id}/revoke", Policy: sc(write, "qualification"), Handler: hf(h.revokeQualification)},
+		{Pattern: "GET /admin/org/import", Policy: read, Handler: hf(h.importForm)},
+		{Pattern: "POST /admin/org/import", Policy: write, Handler: hf(h.importFile)},
+		{Pattern: "GET /admin/org/import/template", Policy: read, Handler: http.HandlerFunc(orgapi.TemplateHandler)},
+	}, nil
+}
+
+// view is what every page template receives.
+type view struct {
+	Lang      string
+	CSRFField string
+	CSRFToken string
+	Errors    []string // messages of the failed action, in Lang
+	Notice    string
+	Data      any
+}
+
+func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, page string, data any, failure error) {
+	lang := httpx.LangFrom(r.Context())
+	v := view{Lang: lang, CSRFField: auth.CSRFField, CSRFToken: h.frame.CSRFToken(r), Data: data,
+		Notice: noticeText(lang, r.URL.Query().Get("done"))}
+	if failure != nil {
+		s, body := api.Describe(r, failure)
+		status = s
+		if len(body.Errors) > 0 {
+			for _, e := range body.Errors {
+				v.Errors = append(v.Errors, e.Message)
+			}
+		} else {
+			v.Errors = []string{body.Message}
+		}
+	}
+	t := h.pages[page]
+	var title, content bytes.Buffer
+	if err := t.ExecuteTemplate(&title, "title", v); err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	if err := t.ExecuteTemplate(&content, "content", v); err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	// content comes from html/template, so it is already escaped.
+	h.frame.Page(w, r, status, title.String(), template.HTML(content.String()))
+}
+
+func (h *handlers) internal(w http.ResponseWriter, r *http.Request, err error) {
+	httpx.LoggerFrom(r.Context()).Error("render org page", "error", err)
+	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+}
+
+// fail shows an error page for a request that has no page of its own to
+// return to (a GET of something missing or forbidden).
+func (h *handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
+	h.render(w, r, http.StatusInternalServerError, "error", nil, err)
+}
+
+// done redirects after a successful action (POST, redirect, GET), with a
+// notice key for the next page.
+func done(w http.ResponseWriter, r *http.Request, to, notice string) {
+	http.Redirect(w, r, to+"?done="+url.QueryEscape(notice), http.StatusSeeOther)
+}
+
+func noticeText(lang, key string) string {
+	if key == "" {
+		return ""
+	}
+	if _, ok := messages["done."+key]; !ok {
+		return ""
+	}
+	return msg(lang, "done."+key)
+}
+
+func formInt(r *http.Request, name string) int64 {
+	n, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue(name)), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+func pathID(r *http.Request) int64 {
+	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// parseForm reads a small form; the import has its own limit.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalidf("form", "表单无法读取", "the form cannot be read")
+	}
+	return nil
+}
+
+func principal(r *http.Request) auth.Principal { return httpx.PrincipalFrom(r.Context()) }
