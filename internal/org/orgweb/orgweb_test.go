@@ -101,7 +101,7 @@ func TestPages_adminFlows(t *testing.T) {
 		{Name: "template download", URL: "/admin/org/import/template?format=xlsx", As: "d_admin", Status: 200},
 
 		{Name: "create child body", Method: "POST", URL: "/admin/org/bodies", As: "d_admin",
-			Body: form("parent_id", fmt.Sprint(qingshan), "level", "community", "code", "330199001005", "name", "新桥社区"),
+			Body:   form("parent_id", fmt.Sprint(qingshan), "level", "community", "code", "330199001005", "name", "新桥社区"),
 			Status: http.StatusSeeOther, Location: "/admin/org/bodies/"},
 		{Name: "create child body, bad level shows the body page with the error", Method: "POST", URL: "/admin/org/bodies", As: "d_admin",
 			Body:   form("parent_id", fmt.Sprint(qingshan), "level", "district", "code", "330199001006", "name", "坏"),
