@@ -1,0 +1,416 @@
+// Package caldb is the database side of the working-day calendar (issue #3,
+// rules L1–L4, L9–L11, P6): stored calendar years that overlay the embedded
+// national data, regional extra holidays for a body's subtree, and persisted
+// case clocks whose due dates are derived at read time from the body's
+// current calendar. Every change is an audited event through store.DB.Write
+// with the row's snapshot as State (docs/ARCHITECTURE.md).
+//
+// # Freshness
+//
+// Calendars are cached per process. Every calendar write bumps the single
+// row of calendar_version in the same transaction, and every read of a
+// calendar first reads that row (one indexed single-row query, joined with
+// the body's path and time zone), so a committed change is seen by the next
+// read in this and in every other instance sharing the database. There is
+// no TTL: the cache is never stale, it only saves rebuilding the day arrays.
+package caldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+// Sources of a year's data.
+const (
+	SourceEmbedded = "embedded" // shipped with the binary, not stored
+	SourceUpload   = "upload"   // a holiday-cn JSON or iCalendar file
+	SourceEdit     = "edit"     // single days edited by an administrator
+)
+
+// Service reads and changes the stored calendar. It is safe for concurrent use.
+type Service struct {
+	db  *store.DB
+	now func() time.Time
+
+	mu   sync.Mutex
+	snap *snapshot
+}
+
+// snapshot is everything read from the calendar tables at one version.
+type snapshot struct {
+	version  int64
+	stored   map[int]storedYear
+	embedded map[int]bool
+	national *calendar.Calendar // in calendar.DefaultLocation
+	regional map[int64][]RegionalDay
+	// bodies caches the calendar per (time zone, regional days' bodies);
+	// bodies sharing both share one calendar.
+	bodies map[string]*calendar.Calendar
+}
+
+type storedYear struct {
+	year      calendar.Year
+	days      string // the stored JSON, exactly (the audited state holds it)
+	source    string
+	fileName  string
+	updatedAt int64
+	updatedBy string
+}
+
+// New returns the service over db.
+func New(db *store.DB) *Service {
+	return &Service{db: db, now: time.Now}
+}
+
+// SetNow replaces the clock used for updated_at stamps (tests).
+func (s *Service) SetNow(now func() time.Time) { s.now = now }
+
+// Calendar returns the calendar a body counts its limits in: the embedded
+// national years overlaid with the stored ones, in the body's time zone, with
+// the regional days of the body and of its ancestors (the nearest body wins
+// a date named twice). bodyID 0 is the national calendar in Asia/Shanghai.
+func (s *Service) Calendar(ctx context.Context, bodyID int64) (*calendar.Calendar, error) {
+	if bodyID == 0 {
+		v, err := s.version(ctx)
+		if err != nil {
+			return nil, err
+		}
+		snap, err := s.snapshotAt(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		return snap.national, nil
+	}
+	var v int64
+	var path, tz string
+	err := s.db.QueryRow(ctx, `SELECT v.version, b.path, b.time_zone FROM calendar_version v, bodies b
+		WHERE v.id = 1 AND b.id = ?`, bodyID).Scan(&v, &path, &tz)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundf("没有编号为 %d 的单位", "no body with id %d", bodyID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("caldb: calendar of body %d: %w", bodyID, err)
+	}
+	snap, err := s.snapshotAt(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return s.bodyCalendar(snap, path, tz)
+}
+
+// bodyCalendar builds or reuses the calendar for a body's path and zone.
+func (s *Service) bodyCalendar(snap *snapshot, path, tz string) (*calendar.Calendar, error) {
+	chain := ancestors(path)
+	var with []string
+	for _, id := range chain {
+		if len(snap.regional[id]) > 0 {
+			with = append(with, strconv.FormatInt(id, 10))
+		}
+	}
+	key := tz + "|" + strings.Join(with, ",")
+	s.mu.Lock()
+	cal, ok := snap.bodies[key]
+	s.mu.Unlock()
+	if ok {
+		return cal, nil
+	}
+	cal = snap.national
+	if tz != calendar.DefaultLocation.String() {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			return nil, fmt.Errorf("caldb: body time zone %q: %w", tz, err)
+		}
+		cal = cal.WithLocation(loc)
+	}
+	if len(with) > 0 {
+		// Deepest body first, so its day wins over an ancestor's on the same date.
+		seen := map[calendar.Date]bool{}
+		var days []calendar.Day
+		for i := len(chain) - 1; i >= 0; i-- {
+			for _, d := range snap.regional[chain[i]] {
+				if !seen[d.Date] {
+					seen[d.Date] = true
+					days = append(days, calendar.Day{Name: d.Name, Date: d.Date, IsOffDay: d.IsOffDay})
+				}
+			}
+		}
+		var err error
+		if cal, err = cal.WithRegional(days); err != nil {
+			return nil, err
+		}
+	}
+	s.mu.Lock()
+	snap.bodies[key] = cal
+	s.mu.Unlock()
+	return cal, nil
+}
+
+// ancestors parses a materialised path "/1/4/9/" into [1 4 9], root first.
+func ancestors(path string) []int64 {
+	var out []int64
+	for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
+		if id, err := strconv.ParseInt(part, 10, 64); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (s *Service) version(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.db.QueryRow(ctx, `SELECT version FROM calendar_version WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("caldb: calendar version: %w", err)
+	}
+	return v, nil
+}
+
+// snapshotAt returns the cached snapshot if it is of version v, else reloads.
+// The version is read before the data, so a snapshot is never labelled newer
+// than what it holds; a write in between only causes one extra reload.
+func (s *Service) snapshotAt(ctx context.Context, v int64) (*snapshot, error) {
+	s.mu.Lock()
+	snap := s.snap
+	s.mu.Unlock()
+	if snap != nil && snap.version == v {
+		return snap, nil
+	}
+	snap, err := s.load(ctx, s.db, v)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.snap == nil || s.snap.version <= v {
+		s.snap = snap
+	}
+	s.mu.Unlock()
+	return snap, nil
+}
+
+// load reads the calendar tables and builds the national calendar.
+func (s *Service) load(ctx context.Context, q store.Querier, v int64) (*snapshot, error) {
+	stored, err := readStored(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	national, embedded, err := buildNational(stored)
+	if err != nil {
+		return nil, err
+	}
+	regional, err := readRegional(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return &snapshot{version: v, stored: stored, embedded: embedded, national: national,
+		regional: regional, bodies: map[string]*calendar.Calendar{}}, nil
+}
+
+// buildNational overlays the stored years on the embedded ones.
+func buildNational(stored map[int]storedYear) (*calendar.Calendar, map[int]bool, error) {
+	emb, err := calendar.Embedded()
+	if err != nil {
+		return nil, nil, err
+	}
+	embedded := map[int]bool{}
+	for _, y := range emb {
+		embedded[y.Year] = true
+	}
+	top := make([]calendar.Year, 0, len(stored))
+	for _, y := range stored {
+		top = append(top, y.year)
+	}
+	slices.SortFunc(top, func(a, b calendar.Year) int { return a.Year - b.Year })
+	cal, err := calendar.New(calendar.Overlay(emb, top), calendar.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return cal, embedded, nil
+}
+
+const yearCols = `year, days, source, file_name, updated_at, updated_by`
+
+func readStored(ctx context.Context, q store.Querier) (map[int]storedYear, error) {
+	rows, err := q.Query(ctx, `SELECT `+yearCols+` FROM calendar_years ORDER BY year`)
+	if err != nil {
+		return nil, fmt.Errorf("caldb: calendar years: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]storedYear{}
+	for rows.Next() {
+		y, err := scanYear(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[y.year.Year] = y
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("caldb: calendar years: %w", err)
+	}
+	return out, nil
+}
+
+func scanYear(sc interface{ Scan(...any) error }) (storedYear, error) {
+	var y storedYear
+	var n int
+	if err := sc.Scan(&n, &y.days, &y.source, &y.fileName, &y.updatedAt, &y.updatedBy); err != nil {
+		return y, fmt.Errorf("caldb: calendar year: %w", err)
+	}
+	parsed, err := calendar.ParseJSON([]byte(y.days))
+	if err != nil {
+		// Only this package writes the table, after the same check.
+		return y, fmt.Errorf("caldb: stored calendar year %d is unreadable: %w", n, err)
+	}
+	if parsed.Year != n {
+		return y, fmt.Errorf("caldb: stored calendar year %d holds data of %d", n, parsed.Year)
+	}
+	y.year = parsed
+	return y, nil
+}
+
+// YearInfo describes one year of the calendar for the admin pages.
+type YearInfo struct {
+	Year int `json:"year"`
+	// Source is embedded, upload or edit.
+	Source    string    `json:"source"`
+	FileName  string    `json:"file_name,omitempty"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	UpdatedBy string    `json:"updated_by,omitempty"`
+	// OffDays and WorkDays count the holidays and make-up working days listed.
+	OffDays  int `json:"off_days"`
+	WorkDays int `json:"work_days"`
+	// Embedded is true when the binary ships data for the year (a stored
+	// year replaces it).
+	Embedded bool `json:"embedded"`
+}
+
+// Years lists every year with data, ascending.
+func (s *Service) Years(ctx context.Context) ([]YearInfo, error) {
+	v, err := s.version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := s.snapshotAt(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	var out []YearInfo
+	for _, n := range snap.national.Years() {
+		y, _ := snap.national.Year(n)
+		info := YearInfo{Year: n, Source: SourceEmbedded, Embedded: snap.embedded[n]}
+		if st, ok := snap.stored[n]; ok {
+			info.Source, info.FileName, info.UpdatedBy = st.source, st.fileName, st.updatedBy
+			info.UpdatedAt = store.FromMicros(st.updatedAt)
+		}
+		info.OffDays, info.WorkDays = countDays(y)
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+// Year returns one year's data, or the missing-year error.
+func (s *Service) Year(ctx context.Context, y int) (calendar.Year, YearInfo, error) {
+	years, err := s.Years(ctx)
+	if err != nil {
+		return calendar.Year{}, YearInfo{}, err
+	}
+	cal, err := s.Calendar(ctx, 0)
+	if err != nil {
+		return calendar.Year{}, YearInfo{}, err
+	}
+	data, ok := cal.Year(y)
+	if !ok {
+		return calendar.Year{}, YearInfo{}, cal.Check(y)
+	}
+	for _, info := range years {
+		if info.Year == y {
+			return data, info, nil
+		}
+	}
+	return data, YearInfo{Year: y}, nil
+}
+
+func countDays(y calendar.Year) (off, work int) {
+	for _, d := range y.Days {
+		if d.IsOffDay {
+			off++
+		} else {
+			work++
+		}
+	}
+	return off, work
+}
+
+// MissingYears lists the years a calendar question may soon need but that
+// have no data (L9): the current year always, and from 1 November the next
+// year too, since the State Council's notice for it is due then. Days are
+// counted in Asia/Shanghai, the zone of the notices.
+func (s *Service) MissingYears(ctx context.Context, now time.Time) ([]int, error) {
+	cal, err := s.Calendar(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	return missingYears(cal, now), nil
+}
+
+func missingYears(cal *calendar.Calendar, now time.Time) []int {
+	t := now.In(calendar.DefaultLocation)
+	var out []int
+	if !cal.Covers(t.Year()) {
+		out = append(out, t.Year())
+	}
+	if t.Month() >= time.November && !cal.Covers(t.Year()+1) {
+		out = append(out, t.Year()+1)
+	}
+	return out
+}
+
+// Notice is a message for the layout's banner, in both languages.
+type Notice struct {
+	Zh, En string
+	// Link is the page where the administrator acts on it.
+	Link string
+}
+
+// Message returns the notice in lang ("en" or Chinese).
+func (n Notice) Message(lang string) string {
+	if lang == "en" {
+		return n.En
+	}
+	return n.Zh
+}
+
+// AdminPath is the admin page of the calendar.
+const AdminPath = "/admin/calendar"
+
+// Notices are the banners the layout shows p at now: to administrators,
+// one per missing year (L9); nothing to anyone else. Meant for a layout
+// notice hook of the web server.
+func (s *Service) Notices(ctx context.Context, p auth.Principal, now time.Time) ([]Notice, error) {
+	if !p.Has(auth.RoleAdmin) {
+		return nil, nil
+	}
+	years, err := s.MissingYears(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	var out []Notice
+	for _, y := range years {
+		out = append(out, Notice{
+			Zh:   fmt.Sprintf("缺少 %d 年的节假日数据：涉及该年的期限无法计算。请导入国务院办公厅的放假通知。", y),
+			En:   fmt.Sprintf("Holiday data for %d is missing: time limits reaching into that year cannot be computed. Import the State Council's notice.", y),
+			Link: AdminPath,
+		})
+	}
+	return out, nil
+}

@@ -1,0 +1,539 @@
+package caldb_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
+	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/store"
+	"github.com/qingdan/qingdan/internal/store/storetest"
+)
+
+var sh = calendar.DefaultLocation
+
+// fixture is a small tree: city ⊃ district ⊃ town, and a second district.
+type fixture struct {
+	db                          *store.DB
+	svc                         *caldb.Service
+	city, district, town, other org.Body
+	admin, districtAdmin        auth.Principal
+	otherAdmin, staff           auth.Principal
+}
+
+func setup(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	o := org.NewService(db)
+	mk := func(parent int64, lvl org.Level, code, name string) org.Body {
+		b, err := o.CreateBody(ctx, org.System, org.BodyInput{ParentID: parent, Level: lvl, Code: code, Name: name})
+		if err != nil {
+			t.Fatalf("create body %s: %v", code, err)
+		}
+		return b
+	}
+	f := &fixture{db: db, svc: caldb.New(db)}
+	f.city = mk(0, org.LevelCity, "330100", "市")
+	f.district = mk(f.city.ID, org.LevelDistrict, "330102", "区")
+	f.town = mk(f.district.ID, org.LevelTown, "330102001", "街道")
+	f.other = mk(f.city.ID, org.LevelDistrict, "330103", "另一区")
+	admin := func(login string, b org.Body) auth.Principal {
+		return auth.Principal{Login: login, Roles: []auth.Role{auth.RoleAdmin}, BodyID: b.ID, BodyPath: b.Path}
+	}
+	f.admin = admin("admin", f.city)
+	f.districtAdmin = admin("district-admin", f.district)
+	f.otherAdmin = admin("other-admin", f.other)
+	f.staff = auth.Principal{Login: "window", Roles: []auth.Role{auth.RoleWindow}, BodyID: f.city.ID, BodyPath: f.city.Path}
+	return f
+}
+
+func (f *fixture) verify(t *testing.T) {
+	t.Helper()
+	rep, err := f.db.Verify(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if !rep.OK() {
+		t.Fatalf("verify: %s", rep.Mismatch)
+	}
+}
+
+func eventCount(t *testing.T, db *store.DB) uint64 {
+	t.Helper()
+	h, err := db.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.Size
+}
+
+func embeddedYear(t *testing.T, n int) calendar.Year {
+	t.Helper()
+	ys, err := calendar.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, y := range ys {
+		if y.Year == n {
+			return y
+		}
+	}
+	t.Fatalf("no embedded %d", n)
+	return calendar.Year{}
+}
+
+// withDay returns y's holiday-cn JSON with one more day.
+func withDay(t *testing.T, y calendar.Year, d calendar.Day) []byte {
+	t.Helper()
+	y.Days = append(append([]calendar.Day(nil), y.Days...), d)
+	b, err := json.Marshal(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func wantCode(t *testing.T, err error, code apperr.Code) {
+	t.Helper()
+	if apperr.CodeOf(err) != code {
+		t.Fatalf("error = %v (code %q), want code %q", err, apperr.CodeOf(err), code)
+	}
+}
+
+func isWork(t *testing.T, cal *calendar.Calendar, d calendar.Date) bool {
+	t.Helper()
+	ok, err := cal.IsWorkingDay(d)
+	if err != nil {
+		t.Fatalf("IsWorkingDay(%s): %v", d, err)
+	}
+	return ok
+}
+
+const year2027 = `{"year":2027,"papers":[],"days":[
+ {"name":"元旦","date":"2027-01-01","isOffDay":true},
+ {"name":"春节","date":"2027-02-08","isOffDay":true}]}`
+
+func TestCalendar_L9_missingYearBannerFromNovember(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		oct31 := time.Date(2026, 10, 31, 23, 59, 0, 0, sh)
+		nov1 := time.Date(2026, 11, 1, 0, 0, 0, 0, sh)
+		if got, err := f.svc.MissingYears(ctx, oct31); err != nil || len(got) != 0 {
+			t.Fatalf("31 Oct: missing %v, %v; want none", got, err)
+		}
+		got, err := f.svc.MissingYears(ctx, nov1)
+		if err != nil || len(got) != 1 || got[0] != 2027 {
+			t.Fatalf("1 Nov: missing %v, %v; want [2027]", got, err)
+		}
+		ns, err := f.svc.Notices(ctx, f.admin, nov1)
+		if err != nil || len(ns) != 1 || ns[0].Link != caldb.AdminPath {
+			t.Fatalf("admin notices %v, %v", ns, err)
+		}
+		if ns, err := f.svc.Notices(ctx, f.staff, nov1); err != nil || len(ns) != 0 {
+			t.Fatalf("non-admin notices %v, %v; want none", ns, err)
+		}
+		// A question about the missing year is an error naming it, never a guess.
+		cal, err := f.svc.Calendar(ctx, f.town.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = cal.AddWorkingDays(calendar.DateOf(2026, 12, 28), 10)
+		if y, ok := calendar.MissingYear(err); !ok || y != 2027 {
+			t.Fatalf("AddWorkingDays into 2027: %v, want missing 2027", err)
+		}
+		if _, err := f.svc.ImportYear(ctx, f.admin, []byte(year2027), "2027.json"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.svc.MissingYears(ctx, nov1); err != nil || len(got) != 0 {
+			t.Fatalf("after import: missing %v, %v", got, err)
+		}
+		cal, err = f.svc.Calendar(ctx, f.town.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if isWork(t, cal, calendar.DateOf(2027, 2, 8)) {
+			t.Fatal("2027-02-08 should be the imported holiday")
+		}
+		// The current year missing is reported too.
+		if got, err := f.svc.MissingYears(ctx, time.Date(2030, 3, 1, 0, 0, 0, 0, sh)); err != nil || len(got) != 1 || got[0] != 2030 {
+			t.Fatalf("2030: missing %v, %v", got, err)
+		}
+		f.verify(t)
+	})
+}
+
+func TestImportYear_badFilesChangeNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		before := eventCount(t, db)
+		yearsBefore, err := f.svc.Years(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := []struct{ name, body, field string }{
+			{"2027.json", `{"year":2027,"days":[{"name":"元旦","date":"2027-01-32","isOffDay":true}]}`, ""},
+			{"2027.json", `{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true,"extra":1}]}`, ""},
+			{"2027.json", `{"year":2027,"days":[`, ""},
+			{"2027.json", `{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true},{"name":"x","date":"2027-01-01","isOffDay":true}]}`, ""},
+			{"2027.ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:元旦\r\nDTSTART;VALUE=DATE:20270101\r\nEND:VCALENDAR\r\n", ""},
+			{"2027.ics", "not a calendar", ""},
+			{"empty.json", "", "file"},
+		}
+		for _, b := range bad {
+			_, err := f.svc.ImportYear(ctx, f.admin, []byte(b.body), b.name)
+			wantCode(t, err, apperr.Invalid)
+			if ae := apperr.As(err); ae.Field == "" && ae.Zh == "" {
+				t.Errorf("%s %q: error names nothing: %v", b.name, b.body, err)
+			}
+			if b.field != "" && apperr.As(err).Field != b.field {
+				t.Errorf("%s: field %q, want %q", b.name, apperr.As(err).Field, b.field)
+			}
+		}
+		// Refused principals change nothing either.
+		for _, p := range []auth.Principal{f.staff, {}} {
+			_, err := f.svc.ImportYear(ctx, p, []byte(year2027), "2027.json")
+			wantCode(t, err, apperr.Forbidden)
+			_, err = f.svc.SetDay(ctx, p, calendar.DateOf(2026, 3, 3), false, "x")
+			wantCode(t, err, apperr.Forbidden)
+		}
+		if after := eventCount(t, db); after != before {
+			t.Fatalf("bad uploads emitted %d events", after-before)
+		}
+		yearsAfter, err := f.svc.Years(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(yearsAfter) != len(yearsBefore) {
+			t.Fatalf("years %v → %v", yearsBefore, yearsAfter)
+		}
+		cal, err := f.svc.Calendar(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cal.Covers(2027) {
+			t.Fatal("2027 appeared after bad uploads")
+		}
+	})
+}
+
+func TestImportYear_correctionSeenByAnotherInstance(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		reader := caldb.New(db) // a second instance with its own cache
+		d := calendar.DateOf(2026, 3, 20)
+		cal, err := reader.Calendar(ctx, f.town.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !isWork(t, cal, d) {
+			t.Fatal("2026-03-20 is a Friday")
+		}
+		file := withDay(t, embeddedYear(t, 2026), calendar.Day{Name: "更正", Date: d, IsOffDay: true})
+		infos, err := f.svc.ImportYear(ctx, f.admin, file, `C:\notices\2026.json`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(infos) != 1 || infos[0].Year != 2026 || infos[0].Source != caldb.SourceUpload || infos[0].FileName != "2026.json" {
+			t.Fatalf("infos %+v", infos)
+		}
+		for _, body := range []int64{0, f.city.ID, f.town.ID} {
+			cal, err := reader.Calendar(ctx, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if isWork(t, cal, d) {
+				t.Fatalf("body %d: the second instance still serves the old year", body)
+			}
+		}
+		years, err := reader.Years(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, y := range years {
+			if y.Year == 2026 && (y.Source != caldb.SourceUpload || !y.Embedded || y.UpdatedBy != "admin") {
+				t.Fatalf("2026: %+v", y)
+			}
+			if y.Year == 2025 && y.Source != caldb.SourceEmbedded {
+				t.Fatalf("2025: %+v", y)
+			}
+		}
+		f.verify(t)
+	})
+}
+
+func TestSetDay_singleDayEdits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		tue := calendar.DateOf(2026, 3, 3)
+		if _, err := f.svc.SetDay(ctx, f.admin, tue, true, ""); apperr.As(err).Field != "name" {
+			t.Fatalf("no name: %v", err)
+		}
+		info, err := f.svc.SetDay(ctx, f.admin, tue, true, "临时休假")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Year != 2026 || info.Source != caldb.SourceEdit {
+			t.Fatalf("info %+v", info)
+		}
+		cal, err := f.svc.Calendar(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if isWork(t, cal, tue) {
+			t.Fatal("edited Tuesday should be off")
+		}
+		// Back to an ordinary working day: the listing is removed.
+		if _, err := f.svc.SetDay(ctx, f.admin, tue, false, ""); err != nil {
+			t.Fatal(err)
+		}
+		cal, err = f.svc.Calendar(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !isWork(t, cal, tue) {
+			t.Fatal("Tuesday should be a working day again")
+		}
+		y, _ := cal.Year(2026)
+		if len(y.Days) != len(embeddedYear(t, 2026).Days) {
+			t.Fatalf("2026 has %d days, want the embedded %d", len(y.Days), len(embeddedYear(t, 2026).Days))
+		}
+		// A make-up Saturday.
+		sat := calendar.DateOf(2026, 3, 7)
+		if _, err := f.svc.SetDay(ctx, f.admin, sat, false, "补班"); err != nil {
+			t.Fatal(err)
+		}
+		cal, err = f.svc.Calendar(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !isWork(t, cal, sat) {
+			t.Fatal("make-up Saturday should be a working day")
+		}
+		// A year without data is not invented by one day (L9).
+		_, err = f.svc.SetDay(ctx, f.admin, calendar.DateOf(2027, 3, 3), true, "x")
+		wantCode(t, err, apperr.Conflict)
+		if y, ok := calendar.MissingYear(err); !ok || y != 2027 {
+			t.Fatalf("missing year: %v", err)
+		}
+		f.verify(t)
+	})
+}
+
+func TestRegional_subtreeAndJurisdiction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		wed := calendar.DateOf(2026, 7, 15)
+		if _, err := f.svc.AddRegionalHoliday(ctx, f.otherAdmin, f.district.ID, wed, "节", true); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Fatalf("other district's admin: %v", err)
+		}
+		if _, err := f.svc.AddRegionalHoliday(ctx, f.staff, f.district.ID, wed, "节", true); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Fatalf("non-admin: %v", err)
+		}
+		if _, err := f.svc.AddRegionalHoliday(ctx, f.districtAdmin, f.district.ID, calendar.DateOf(2027, 7, 14), "节", true); apperr.CodeOf(err) != apperr.NotFound {
+			t.Fatalf("missing year: %v", err)
+		}
+		if _, err := f.svc.AddRegionalHoliday(ctx, f.districtAdmin, f.district.ID, wed, "民族节", true); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.svc.AddRegionalHoliday(ctx, f.districtAdmin, f.district.ID, wed, "again", true)
+		wantCode(t, err, apperr.Conflict)
+		for _, c := range []struct {
+			body int64
+			work bool
+		}{{f.city.ID, true}, {f.district.ID, false}, {f.town.ID, false}, {f.other.ID, true}, {0, true}} {
+			cal, err := f.svc.Calendar(ctx, c.body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := isWork(t, cal, wed); got != c.work {
+				t.Errorf("body %d: working %v, want %v", c.body, got, c.work)
+			}
+		}
+		days, err := f.svc.RegionalHolidays(ctx, f.districtAdmin, f.town.ID)
+		if err != nil || len(days) != 1 || days[0].Name != "民族节" {
+			t.Fatalf("regional of town: %v, %v", days, err)
+		}
+		if _, err := f.svc.RegionalHolidays(ctx, f.otherAdmin, f.town.ID); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Fatalf("other admin reads: %v", err)
+		}
+		if err := f.svc.RemoveRegionalHoliday(ctx, f.otherAdmin, f.district.ID, wed); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Fatalf("other admin removes: %v", err)
+		}
+		if err := f.svc.RemoveRegionalHoliday(ctx, f.districtAdmin, f.district.ID, wed); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, f.svc.RemoveRegionalHoliday(ctx, f.districtAdmin, f.district.ID, wed), apperr.NotFound)
+		cal, err := f.svc.Calendar(ctx, f.town.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !isWork(t, cal, wed) {
+			t.Fatal("removed regional day still off")
+		}
+		f.verify(t)
+	})
+}
+
+func at(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, sh) }
+
+// L2/L4: a paused clock keeps its used days; a corrected year moves the due
+// date of an open clock by exactly the holiday added inside its period.
+func TestClocks_L2_L4_correctedYearMovesOpenClock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		clocks := caldb.NewClocks(db, f.svc)
+		ref := caldb.Ref{ObjectType: "case", ObjectID: "QS-2026-0001", Kind: "handling"}
+		spec := calendar.LicensingDecision // L3: 20 working days, extendable by 10
+		if _, err := clocks.Create(ctx, "window", ref, f.town.ID, spec); err != nil {
+			t.Fatal(err)
+		}
+		_, err := clocks.Create(ctx, "window", ref, f.town.ID, spec)
+		wantCode(t, err, apperr.Conflict)
+		start, pause, resume := at(2026, 3, 2, 10), at(2026, 3, 5, 10), at(2026, 3, 10, 10)
+		if _, err := clocks.Start(ctx, "window", ref, start); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := clocks.Pause(ctx, "window", ref, pause, calendar.SpecialProcedure, "专家评审"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := clocks.Resume(ctx, "window", ref, resume); err != nil {
+			t.Fatal(err)
+		}
+		now := at(2026, 3, 12, 9)
+		old, err := clocks.Status(ctx, ref, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cal0, err := f.svc.Calendar(ctx, f.town.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Expected from the rule: the days used before the pause stay used
+		// (the pause day counts), the rest is counted from the resume day.
+		want := func(cal *calendar.Calendar) calendar.Date {
+			used, err := cal.WorkingDaysBetween(cal.Date(start), cal.Date(pause))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := cal.AddWorkingDays(cal.Date(resume), spec.Statutory.N-used)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		if old.DueDate != want(cal0) {
+			t.Fatalf("due %s, want %s", old.DueDate, want(cal0))
+		}
+		// The correction: a holiday on a Friday inside the running period.
+		hol := calendar.DateOf(2026, 3, 20)
+		if hol <= cal0.Date(resume) || hol >= old.DueDate {
+			t.Fatalf("test setup: %s not inside (%s, %s)", hol, cal0.Date(resume), old.DueDate)
+		}
+		file := withDay(t, embeddedYear(t, 2026), calendar.Day{Name: "更正", Date: hol, IsOffDay: true})
+		if _, err := f.svc.ImportYear(ctx, f.admin, file, "2026.json"); err != nil {
+			t.Fatal(err)
+		}
+		cal1, err := f.svc.Calendar(ctx, f.town.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := clocks.Status(ctx, ref, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next, err := cal1.NextWorkingDay(old.DueDate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.DueDate != next || got.DueDate != want(cal1) {
+			t.Fatalf("after the correction due %s, want %s (one working day after %s)", got.DueDate, next, old.DueDate)
+		}
+		if got.Elapsed != old.Elapsed {
+			t.Fatalf("elapsed changed %v → %v: pause time lost or double-counted", old.Elapsed, got.Elapsed)
+		}
+		if got.State != calendar.Running {
+			t.Fatalf("state %s", got.State)
+		}
+		// Overdue is derived, not stored: the same clock is overdue later.
+		late, err := clocks.Status(ctx, ref, cal1.End(got.DueDate))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if late.State != calendar.Overdue {
+			t.Fatalf("at the due instant: %s, want overdue", late.State)
+		}
+		f.verify(t)
+	})
+}
+
+// L3/P6: extensions add up within the ceiling and are refused past it, and
+// refused once the limit has passed.
+func TestClocks_L3_P6_extensionMaximum(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		clocks := caldb.NewClocks(db, f.svc)
+		ref := caldb.Ref{ObjectType: "complaint", ObjectID: "7", Kind: "handling"}
+		if _, err := clocks.Create(ctx, "office", ref, f.district.ID, calendar.ComplaintHandling); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := clocks.Start(ctx, "office", ref, at(2026, 4, 1, 9)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := clocks.Extend(ctx, "office", ref, at(2026, 4, 3, 9), 10, "情况复杂"); err != nil {
+			t.Fatal(err)
+		}
+		before := eventCount(t, db)
+		_, err := clocks.Extend(ctx, "office", ref, at(2026, 4, 7, 9), 6, "再延")
+		wantCode(t, err, apperr.Conflict)
+		if eventCount(t, db) != before {
+			t.Fatal("a refused extension was recorded")
+		}
+		if _, err := clocks.Extend(ctx, "office", ref, at(2026, 4, 7, 9), 5, "再延"); err != nil {
+			t.Fatal(err)
+		}
+		st, err := clocks.Status(ctx, ref, at(2026, 4, 8, 9))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Budget.N != 30 {
+			t.Fatalf("budget %v, want 30 working days (15 + 15)", st.Budget)
+		}
+		// A second clock whose limit passes before it is extended.
+		ref2 := caldb.Ref{ObjectType: "case", ObjectID: "8", Kind: "handling"}
+		if _, err := clocks.Create(ctx, "office", ref2, f.district.ID, calendar.LicensingDecision); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := clocks.Start(ctx, "office", ref2, at(2026, 4, 1, 9)); err != nil {
+			t.Fatal(err)
+		}
+		_, err = clocks.Extend(ctx, "office", ref2, at(2026, 6, 1, 9), 5, "太晚")
+		wantCode(t, err, apperr.Conflict)
+		if _, err := clocks.Finish(ctx, "office", ref2, at(2026, 6, 2, 9)); err != nil {
+			t.Fatal(err)
+		}
+		st, err = clocks.Status(ctx, ref2, at(2026, 6, 3, 9))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.State != calendar.Finished || !st.Late {
+			t.Fatalf("finished late clock: %+v", st)
+		}
+		_, err = clocks.Status(ctx, caldb.Ref{ObjectType: "case", ObjectID: "none", Kind: "handling"}, at(2026, 6, 3, 9))
+		if apperr.CodeOf(err) != apperr.NotFound {
+			t.Fatalf("unknown clock: %v", err)
+		}
+		f.verify(t)
+	})
+}
