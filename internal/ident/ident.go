@@ -60,13 +60,13 @@ func ValidateResidentID(field, s string) error {
 
 // ParseResidentID validates s as a resident identity number (V1) with "today"
 // taken from now in China time: 18 characters, 17 digits and a check character
-// (digit or X; a lower-case x and surrounding spaces are accepted and
-// normalised), digits 7–14 a real calendar date not after today and not
+// (digit or X; a lower-case x, full-width characters and surrounding spaces
+// are accepted and normalised), digits 7–14 a real calendar date not after today and not
 // before 1800, and the GB 11643 checksum. The obsolete 15-digit first
 // generation number is refused with its own message, since it has no check
 // character and cannot be verified.
 func ParseResidentID(field, s string, now time.Time) (ResidentID, error) {
-	s = strings.TrimSpace(s)
+	s = narrow(strings.TrimSpace(s))
 	n := utf8.RuneCountInString(s)
 	if n == 0 {
 		return ResidentID{}, apperr.Invalidf(field, "请填写身份证号码", "the resident ID number is required")
@@ -146,11 +146,11 @@ var creditValue = func() (t [256]int8) {
 }()
 
 // ValidateCreditCode validates s as a unified social credit code (V2) and
-// returns it normalised (trimmed, upper-cased). Lower-case letters are
-// accepted because people type them; the letters I, O, Z, S, V are not part
+// returns it normalised (trimmed, upper-cased, full-width characters made
+// ASCII). Lower-case letters are accepted because people type them; the letters I, O, Z, S, V are not part
 // of the alphabet and are reported with their position.
 func ValidateCreditCode(field, s string) (string, error) {
-	s = strings.ToUpper(strings.TrimSpace(s))
+	s = strings.ToUpper(narrow(strings.TrimSpace(s)))
 	n := utf8.RuneCountInString(s)
 	if n == 0 {
 		return "", apperr.Invalidf(field, "请填写统一社会信用代码", "the unified social credit code is required")
@@ -188,6 +188,19 @@ func CreditCheckChar(body string) byte {
 		sum += int(v) * creditWeights[i]
 	}
 	return creditChars[(31-sum%31)%31]
+}
+
+// narrow maps full-width digits and Latin letters (U+FF10–FF19, FF21–FF3A,
+// FF41–FF5A), which Chinese input methods produce, to ASCII, so that
+// "１１０１…" is read as the number the person meant. strings.TrimSpace
+// already removes the ideographic space U+3000.
+func narrow(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' || r >= 'Ａ' && r <= 'Ｚ' || r >= 'ａ' && r <= 'ｚ' {
+			return r - 0xFEE0
+		}
+		return r
+	}, s)
 }
 
 // show renders r for an error message: itself when printable, otherwise its

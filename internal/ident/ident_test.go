@@ -28,6 +28,11 @@ func TestResidentID_V1_examplePasses(t *testing.T) {
 	if err != nil || id.Number != "11010519491231002X" {
 		t.Errorf("lower-case x: %+v, %v", id, err)
 	}
+	// Full-width characters from a Chinese input method are read as ASCII.
+	id, err = ParseResidentID("id_number", "１１０１０５１９４９１２３１００２ｘ", today)
+	if err != nil || id.Number != "11010519491231002X" {
+		t.Errorf("full-width: %+v, %v", id, err)
+	}
 	if err := ValidateResidentID("id_number", "11010519491231002X"); err != nil {
 		t.Error(err)
 	}
@@ -42,7 +47,7 @@ func TestResidentID_V1_errors(t *testing.T) {
 		{"110105491231002", "15位", "15-digit"},
 		{"1101051949123A002X", "第14位“A”不是数字", "character 14 (“A”)"},
 		{"11010519491231002Y", "第18位“Y”", "character 18 (“Y”)"},
-		{"11010519491231002Ｘ", "第18位“Ｘ”", "character 18"},
+		{"11010519491231002Ｚ", "第18位“Z”", "character 18"},
 		{"110105194912310\x012X", "第16位“U+0001”", "character 16"},
 		{withCheck("11010519490229002"), "出生日期19490229无效", "19490229"},
 		{withCheck("11010519491301002"), "出生日期19491301无效", "not a valid birth date"},
@@ -99,6 +104,9 @@ func TestCreditCode_V2(t *testing.T) {
 	got, err := ValidateCreditCode("credit_code", " "+strings.ToLower(code)+" ")
 	if err != nil || got != code {
 		t.Fatalf("valid code %s: %q %v", code, got, err)
+	}
+	if got, err := ValidateCreditCode("credit_code", "９１３５０１００ｍ０００１００Ｙ４３"); err != nil || got != "91350100M000100Y43" {
+		t.Errorf("full-width code: %q %v", got, err)
 	}
 	// A published example: 91350100M000100Y43.
 	if _, err := ValidateCreditCode("credit_code", "91350100M000100Y43"); err != nil {
