@@ -101,6 +101,9 @@ type Deps struct {
 	// Audit, when set, is the audit log shown on the public transparency
 	// page (public key and latest signed checkpoint).
 	Audit api.AuditLog
+	// Portal, when set, is the published list behind the public portal
+	// (/portal: search, items, service guides); see NewPortal.
+	Portal Portal
 	// Routes are extra routes built outside this package (by the binary's
 	// wiring, or by tests); they go through the same policy checks.
 	Routes []httpx.Route
@@ -176,7 +179,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 
-	routes := slices.Concat(s.pageRoutes(), s.transparencyRoutes(), s.opsRoutes(reg), api.Routes(s.spec), deps.Routes)
+	routes := slices.Concat(s.pageRoutes(), s.transparencyRoutes(), s.portalRoutes(), s.opsRoutes(reg), api.Routes(s.spec), deps.Routes)
 	mux := http.NewServeMux()
 	for _, rt := range routes {
 		if err := s.check(rt); err != nil {

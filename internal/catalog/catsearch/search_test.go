@@ -61,7 +61,7 @@ func TestSearch_matchesAbbreviationAndCodes(t *testing.T) {
 			{"低保 认定", 0, []string{"0500001000"}},
 			{"保低", 0, nil},
 			{"05000010", 0, []string{"05000010", "0500001000", "0500001001"}}, // exact first
-			{"０５００００１０００", 0, []string{"0500001000"}},                   // full-width digits
+			{"０５００００１０００", 0, []string{"0500001000"}},                         // full-width digits
 			{"0700", 0, []string{"0700002000"}},
 			{"行政许可", 0, []string{"0100003000"}}, // category
 			{"住建", 0, []string{"0500001001"}},   // unit

@@ -257,6 +257,8 @@ type Options struct {
 	Config *web.Config
 	// Audit is the audit log of the transparency page (nil: no page).
 	Audit api.AuditLog
+	// Portal is the published list of the public portal (nil: no portal).
+	Portal web.Portal
 }
 
 // New builds a server over fresh fakes, with every fixture principal
@@ -292,7 +294,7 @@ func NewWith(t testing.TB, opts Options) *Env {
 	cfg.Cookie.Name = Cookie
 	db := &DB{}
 	srv, err := web.New(cfg,
-		web.Deps{Logger: log, Sessions: sess, Auth: a, CSRF: csrf, DB: db, Routes: opts.Routes, Audit: opts.Audit})
+		web.Deps{Logger: log, Sessions: sess, Auth: a, CSRF: csrf, DB: db, Routes: opts.Routes, Audit: opts.Audit, Portal: opts.Portal})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,147 @@
+package web
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/catalog/catsearch"
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+// NewPortal is the Portal over the store: search and facets from the
+// catsearch index, items through catdb's public reads, body names from
+// org's bodies table and the change history from catdb's version rows
+// (public facts only: dates, kinds, codes; never who acted).
+func NewPortal(db *store.DB, cat *catdb.Service) Portal {
+	return &storePortal{db: db, cat: cat}
+}
+
+type storePortal struct {
+	db  *store.DB
+	cat *catdb.Service
+}
+
+func (p *storePortal) Search(ctx context.Context, f catsearch.Filter) (catsearch.Result, error) {
+	return catsearch.Search(ctx, p.db, f)
+}
+
+func (p *storePortal) Facets(ctx context.Context, bodyID int64) ([]catsearch.Count, []catsearch.Count, error) {
+	return catsearch.Facets(ctx, p.db, bodyID)
+}
+
+// Bodies names the bodies with indexed items; the EXISTS probe uses the
+// index's (body_id, code) index, so it costs one seek per body, not a scan
+// of the list.
+func (p *storePortal) Bodies(ctx context.Context) ([]PortalBody, error) {
+	rows, err := p.db.Query(ctx, `SELECT b.id, b.name, b.path FROM bodies b
+		WHERE EXISTS (SELECT 1 FROM catsearch_docs d WHERE d.body_id = b.id) ORDER BY b.path`)
+	if err != nil {
+		return nil, fmt.Errorf("portal: bodies: %w", err)
+	}
+	defer rows.Close()
+	var out []PortalBody
+	for rows.Next() {
+		var (
+			b    PortalBody
+			path string
+		)
+		if err := rows.Scan(&b.ID, &b.Name, &path); err != nil {
+			return nil, fmt.Errorf("portal: bodies: %w", err)
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("portal: bodies: %w", err)
+	}
+	return out, nil
+}
+
+func (p *storePortal) body(ctx context.Context, id int64) (PortalBody, error) {
+	b := PortalBody{ID: id}
+	err := p.db.QueryRow(ctx, `SELECT name FROM bodies WHERE id = ?`, id).Scan(&b.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, apperr.NotFoundf("没有该实施主体。", "No such body.")
+	}
+	if err != nil {
+		return b, fmt.Errorf("portal: body: %w", err)
+	}
+	return b, nil
+}
+
+func (p *storePortal) Item(ctx context.Context, itemID int64) (PortalItem, error) {
+	d, err := p.cat.ItemByID(ctx, itemID)
+	if err != nil {
+		return PortalItem{}, err
+	}
+	if d.Item.Standing == catalog.Unknown || len(d.History) == 0 {
+		return PortalItem{}, apperr.NotFoundf("未找到该事项。", "No such item.")
+	}
+	body, err := p.body(ctx, d.Item.BodyID)
+	if err != nil {
+		return PortalItem{}, err
+	}
+	it := PortalItem{ID: d.Item.ID, Body: body, Standing: d.Item.Standing}
+	for _, v := range d.History {
+		if v.Status.IsPublic() {
+			it.Versions = append(it.Versions, v.ItemVersion)
+		}
+	}
+	return it, nil
+}
+
+// Changes reads a body's publications newest first. The kind of each is
+// what the version did: the first version added the item, a suspension or
+// cancellation version says so, a version after a suspension re-enabled it,
+// any other changed it.
+func (p *storePortal) Changes(ctx context.Context, bodyID int64, limit int) (PortalBody, []PortalChange, error) {
+	body, err := p.body(ctx, bodyID)
+	if err != nil {
+		return body, nil, err
+	}
+	rows, err := p.db.Query(ctx, `SELECT v.item_id, v.version, v.status, v.published_at, i.base_code, i.name, i.category,
+			COALESCE((SELECT pv.status FROM catalog_versions pv WHERE pv.item_id = v.item_id AND pv.version = v.version - 1), '')
+		FROM catalog_versions v JOIN catalog_items i ON i.id = v.item_id
+		WHERE v.body_id = ? ORDER BY v.published_at DESC, v.id DESC LIMIT ?`, bodyID, limit)
+	if err != nil {
+		return body, nil, fmt.Errorf("portal: changes: %w", err)
+	}
+	defer rows.Close()
+	var out []PortalChange
+	for rows.Next() {
+		var (
+			c              PortalChange
+			status, prev   string
+			published      int64
+			category, name string
+		)
+		if err := rows.Scan(&c.ItemID, &c.Version, &status, &published, &c.Code, &name, &category, &prev); err != nil {
+			return body, nil, fmt.Errorf("portal: changes: %w", err)
+		}
+		c.At, c.Name, c.Category = store.FromMicros(published), name, catalog.Category(category)
+		c.Kind = changeKind(catalog.VersionStatus(status), c.Version, catalog.VersionStatus(prev))
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return body, nil, fmt.Errorf("portal: changes: %w", err)
+	}
+	return body, out, nil
+}
+
+func changeKind(status catalog.VersionStatus, version int, prev catalog.VersionStatus) catalog.AdjustmentKind {
+	switch {
+	case status == catalog.StatusSuspended:
+		return catalog.SuspendItem
+	case status == catalog.StatusCancelled:
+		return catalog.CancelItem
+	case version == 1 || prev == catalog.StatusCancelled:
+		return catalog.AddItem
+	case prev == catalog.StatusSuspended:
+		return catalog.ReenableItem
+	}
+	return catalog.ChangeItem
+}
