@@ -28,10 +28,11 @@ type Argon2Params struct {
 }
 
 // DefaultArgon2 costs 50–100 ms on the 2-core reference machine (measured
-// November 2026: m=64 MiB, t=2, p=2 ≈ 55 ms idle, ≈ 90 ms under load), which
-// is within RFC 9106's second recommended option's memory and slow enough to
-// make offline guessing of a stolen hash expensive while a login still feels
-// instant.
+// November 2026 with BenchmarkPassword_defaultParams: m=64 MiB, t=2, p=2 ≈
+// 55 ms when the CPU is free; a machine shared with builds is slower in
+// proportion). 64 MiB is RFC 9106's second recommended memory size; the cost
+// makes offline guessing of a stolen hash expensive while a login still
+// feels instant. Hasher.Concurrency bounds the memory a burst of logins takes.
 var DefaultArgon2 = Argon2Params{Memory: 64 * 1024, Time: 2, Threads: 2, SaltLen: 16, KeyLen: 32}
 
 // Limits on parameters read from a stored hash: a corrupted or malicious row
