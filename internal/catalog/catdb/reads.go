@@ -428,3 +428,30 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// PathOf returns the materialised path of the body owning an object, for
+// route policies (httpx.Policy.Scope): kind is "body", "adjustment" or
+// "review". A missing object is NotFound.
+func (s *Service) PathOf(ctx context.Context, kind string, id int64) (string, error) {
+	var q string
+	switch kind {
+	case "body":
+		q = `SELECT path FROM bodies WHERE id = ?`
+	case "adjustment":
+		q = `SELECT b.path FROM catalog_adjustments a JOIN bodies b ON b.id = a.body_id WHERE a.id = ?`
+	case "review":
+		q = `SELECT b.path FROM catalog_reviews r JOIN bodies b ON b.id = r.body_id WHERE r.id = ?`
+	case "staff":
+		q = `SELECT b.path FROM staff st JOIN bodies b ON b.id = st.body_id WHERE st.id = ?`
+	default:
+		return "", fmt.Errorf("catdb: PathOf(%q)", kind)
+	}
+	var path string
+	if err := s.db.QueryRow(ctx, q, id).Scan(&path); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", apperr.New(apperr.NotFound, "id", "不存在", "not found")
+		}
+		return "", err
+	}
+	return path, nil
+}
