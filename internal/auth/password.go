@@ -32,7 +32,7 @@ type Argon2Params struct {
 // 55 ms when the CPU is free; a machine shared with builds is slower in
 // proportion). 64 MiB is RFC 9106's second recommended memory size; the cost
 // makes offline guessing of a stolen hash expensive while a login still
-// feels instant. Hasher.Concurrency bounds the memory a burst of logins takes.
+// feels instant. Config.HashConcurrency bounds the memory a burst of logins takes.
 var DefaultArgon2 = Argon2Params{Memory: 64 * 1024, Time: 2, Threads: 2, SaltLen: 16, KeyLen: 32}
 
 // Limits on parameters read from a stored hash: a corrupted or malicious row
