@@ -9,6 +9,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/org"
 )
 
@@ -40,6 +41,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				cfg.redacted(), cfg.redacted())
 		}
 		return closeAfter(db, err)
+	}
+	// The catalogue demo list goes onto the demo district, replayed through
+	// the catalogue service so its publications and steps are audited events.
+	if _, err := catdb.LoadDemo(ctx, catdb.New(db)); err != nil {
+		return closeAfter(db, fmt.Errorf("载入演示清单失败 / loading the demo list failed: %w", err))
 	}
 	if err := db.Close(); err != nil {
 		return err
