@@ -207,7 +207,9 @@ func ParseImport(name string, data []byte) (*ImportFile, error) {
 func readXLSX(data []byte) ([]table, error) {
 	// RawCellValue: dates arrive as serial numbers and numbers unformatted,
 	// so a long code typed as a number is not shown as 3.3e11.
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true})
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true,
+		// A zip bomb must not exhaust memory: an organisation workbook is small.
+		UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 64 << 20})
 	if err != nil {
 		return nil, apperr.Invalidf("file", "无法读取 Excel 文件（须为 .xlsx）", "cannot read the Excel file (must be .xlsx)")
 	}

@@ -96,7 +96,7 @@ func insertQual(ctx context.Context, tx *store.Tx, p auth.Principal, st Staff, i
 	if err := tx.QueryRow(ctx, `INSERT INTO staff_qualifications (staff_id, cert_no, scope, valid_from, valid_to, active, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, TRUE, ?, ?) RETURNING id`, q.StaffID, q.CertNo, q.Scope, q.ValidFrom, q.ValidTo,
 		store.Micros(q.CreatedAt), store.Micros(q.UpdatedAt)).Scan(&q.ID); err != nil {
-		return Qualification{}, err
+		return Qualification{}, uniqueConflict(err, "cert_no", "执法证号已登记", "the certificate number is already registered")
 	}
 	return q, emit(tx, p, "org.qualification.added", "qualification", q.ID, st.BodyID, "", "active", nil, qualState(q))
 }
@@ -121,7 +121,7 @@ func (s *Service) UpdateQualification(ctx context.Context, p auth.Principal, id 
 		q = roundQual(q)
 		if _, err := tx.Exec(ctx, `UPDATE staff_qualifications SET cert_no = ?, scope = ?, valid_from = ?, valid_to = ?, updated_at = ? WHERE id = ?`,
 			q.CertNo, q.Scope, q.ValidFrom, q.ValidTo, store.Micros(q.UpdatedAt), id); err != nil {
-			return err
+			return uniqueConflict(err, "cert_no", "执法证号已登记", "the certificate number is already registered")
 		}
 		out = q
 		return emit(tx, p, "org.qualification.updated", "qualification", id, st.BodyID, "", "", changes(qualState(before), qualState(q)), qualState(q))

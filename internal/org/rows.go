@@ -158,6 +158,26 @@ func nullID(id int64) any {
 	return id
 }
 
+// uniqueConflict turns a unique-constraint violation (a concurrent writer on
+// another instance won the race past our own check) into a Conflict.
+func uniqueConflict(err error, field, zh, en string) error {
+	if store.IsUniqueViolation(err) {
+		e := apperr.New(apperr.Conflict, field, zh, en)
+		e.Err = err
+		return e
+	}
+	return err
+}
+
+// lockRow takes the row lock of one row for the rest of the write (a no-op
+// update: PostgreSQL locks the row; SQLite's writer holds the database
+// anyway), so that checks spanning several rows (O2 counts, a subtree's
+// paths) cannot race a writer on another instance.
+func lockRow(ctx context.Context, tx *store.Tx, table string, id int64) error {
+	_, err := tx.Exec(ctx, `UPDATE `+table+` SET updated_at = updated_at WHERE id = ?`, id)
+	return err
+}
+
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 
 // likeEscape escapes LIKE wildcards in user text; queries add ESCAPE '\'.

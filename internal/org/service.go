@@ -187,7 +187,7 @@ func createBody(ctx context.Context, tx *store.Tx, p auth.Principal, in BodyInpu
 	if err := tx.QueryRow(ctx, `INSERT INTO bodies (parent_id, path, level, code, name, time_zone, active, created_at, updated_at)
 		VALUES (?, '', ?, ?, ?, ?, TRUE, ?, ?) RETURNING id`,
 		nullID(b.ParentID), string(b.Level), b.Code, b.Name, b.TimeZone, store.Micros(now), store.Micros(now)).Scan(&b.ID); err != nil {
-		return Body{}, err
+		return Body{}, uniqueConflict(err, "code", "机构编码已被使用", "the body code is already used")
 	}
 	b.Path = parentPath + idStr(b.ID) + "/"
 	if _, err := tx.Exec(ctx, `UPDATE bodies SET path = ? WHERE id = ?`, b.Path, b.ID); err != nil {
@@ -254,7 +254,7 @@ func (s *Service) UpdateBody(ctx context.Context, p auth.Principal, id int64, in
 		b = roundTimes(b)
 		if _, err := tx.Exec(ctx, `UPDATE bodies SET level = ?, code = ?, name = ?, time_zone = ?, updated_at = ? WHERE id = ?`,
 			string(b.Level), b.Code, b.Name, b.TimeZone, store.Micros(b.UpdatedAt), id); err != nil {
-			return err
+			return uniqueConflict(err, "code", "机构编码已被使用", "the body code is already used")
 		}
 		out = b
 		return emit(tx, p, "org.body.updated", "body", id, id, "", "", changes(bodyState(before), bodyState(b)), bodyState(b))
@@ -268,6 +268,11 @@ func (s *Service) UpdateBody(ctx context.Context, p auth.Principal, id int64, in
 func (s *Service) MoveBody(ctx context.Context, p auth.Principal, id, newParentID int64) (Body, error) {
 	var out Body
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		// Lock first, read after: a concurrent move of an ancestor (another
+		// instance) either finishes before we read the paths or waits for us.
+		if err := lockRow(ctx, tx, "bodies", id); err != nil {
+			return err
+		}
 		b, err := getBody(ctx, tx, id)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"strings"
 	"time"
@@ -217,6 +218,15 @@ func setStaffFlags(ctx context.Context, tx *store.Tx, p auth.Principal, st Staff
 // its last liaison without a successor. It also checks that the unit belongs
 // to the staff member's body.
 func checkO2(ctx context.Context, tx *store.Tx, old, st Staff) error {
+	// Counting heads and liaisons must not race another instance's write
+	// to the same unit.
+	for _, u := range []int64{old.UnitID, st.UnitID} {
+		if u != 0 {
+			if err := lockRow(ctx, tx, "units", u); err != nil {
+				return err
+			}
+		}
+	}
 	if st.UnitID != 0 && (st.UnitID != old.UnitID || st.BodyID != old.BodyID) {
 		u, err := getUnit(ctx, tx, st.UnitID)
 		if err != nil {
@@ -324,17 +334,23 @@ func roundStaff(s Staff) Staff {
 // package: name, roles, body, body path (the jurisdiction) and unit. An
 // inactive staff member, or one of an inactive body, gets Forbidden.
 func (s *Service) StaffPrincipal(ctx context.Context, staffID int64) (auth.Principal, error) {
-	st, err := getStaff(ctx, s.db, staffID)
+	// One query: auth calls this on every request of a session.
+	var p auth.Principal
+	var unit sql.NullInt64
+	var roles string
+	var staffActive, bodyActive bool
+	err := s.db.QueryRow(ctx, `SELECT s.id, s.name, s.unit_id, s.roles, s.active, b.id, b.path, b.active
+		FROM staff s JOIN bodies b ON b.id = s.body_id WHERE s.id = ?`, staffID).Scan(
+		&p.StaffID, &p.Name, &unit, &roles, &staffActive, &p.BodyID, &p.BodyPath, &bodyActive)
+	if isNoRows(err) {
+		return auth.Principal{}, notFound("staff", staffID)
+	}
 	if err != nil {
 		return auth.Principal{}, err
 	}
-	body, err := getBody(ctx, s.db, st.BodyID)
-	if err != nil {
-		return auth.Principal{}, err
-	}
-	if !st.Active || !body.Active {
+	if !staffActive || !bodyActive {
 		return auth.Principal{}, apperr.Forbiddenf("该人员已停用", "this staff member is deactivated")
 	}
-	return auth.Principal{StaffID: st.ID, Name: st.Name, BodyID: body.ID, BodyPath: body.Path, UnitID: st.UnitID,
-		Roles: slices.Clone(st.Roles)}, nil
+	p.UnitID, p.Roles = unit.Int64, parseRolesText(roles)
+	return p, nil
 }

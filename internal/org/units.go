@@ -103,7 +103,7 @@ func (s *Service) UpdateUnit(ctx context.Context, p auth.Principal, id int64, in
 		u = roundUnit(u)
 		if _, err := tx.Exec(ctx, `UPDATE units SET kind = ?, code = ?, name = ?, updated_at = ? WHERE id = ?`,
 			string(u.Kind), u.Code, u.Name, store.Micros(u.UpdatedAt), id); err != nil {
-			return err
+			return uniqueConflict(err, "code", "单位编码已被本机构使用", "the unit code is already used in this body")
 		}
 		out = u
 		return emit(tx, p, "org.unit.updated", "unit", id, u.BodyID, "", "", changes(unitState(before), unitState(u)), unitState(u))
@@ -116,6 +116,9 @@ func (s *Service) UpdateUnit(ctx context.Context, p auth.Principal, id int64, in
 func (s *Service) SetUnitHead(ctx context.Context, p auth.Principal, unitID, staffID int64) (Unit, error) {
 	var out Unit
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := lockRow(ctx, tx, "units", unitID); err != nil {
+			return err
+		}
 		u, _, err := unitForAdmin(ctx, tx, p, unitID)
 		if err != nil {
 			return err
@@ -209,7 +212,7 @@ func insertUnit(ctx context.Context, tx *store.Tx, p auth.Principal, bodyID int6
 	if err := tx.QueryRow(ctx, `INSERT INTO units (body_id, kind, code, name, active, created_at, updated_at)
 		VALUES (?, ?, ?, ?, TRUE, ?, ?) RETURNING id`, bodyID, string(u.Kind), u.Code, u.Name,
 		store.Micros(u.CreatedAt), store.Micros(u.UpdatedAt)).Scan(&u.ID); err != nil {
-		return Unit{}, err
+		return Unit{}, uniqueConflict(err, "code", "单位编码已被本机构使用", "the unit code is already used in this body")
 	}
 	return u, emit(tx, p, "org.unit.created", "unit", u.ID, bodyID, "", "active", nil, unitState(u))
 }
