@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -179,7 +178,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 			return nil, closeAfter(db, err)
 		}
 	}
-	key, err := loadOrCreateSecret(filepath.Join(cfg.db.DataDir, "csrf.key"))
+	key, err := auth.LoadOrCreateKey(filepath.Join(cfg.db.DataDir, "csrf.key"))
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
@@ -278,32 +277,4 @@ func prepareDataDir(c *dbConfig) error {
 		}
 	}
 	return nil
-}
-
-// loadOrCreateSecret reads a 32-byte server secret, creating it (0600) on
-// first start. Instances sharing one PostgreSQL must share the file.
-func loadOrCreateSecret(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err == nil {
-		if len(b) < 32 {
-			return nil, fmt.Errorf("密钥文件过短 / secret file %s is shorter than 32 bytes", path)
-		}
-		return b, nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	b = make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return b, f.Close()
 }
