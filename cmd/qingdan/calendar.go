@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
+	"github.com/qingdan/qingdan/internal/store"
 )
 
 func init() {
@@ -24,17 +27,50 @@ func init() {
 
 // calendarStore is what the calendar command needs from the database: the
 // years an administrator loaded or corrected (merged over the embedded
-// data), and saving a year as an audited event.
+// data), and saving a file's years as audited events.
 type calendarStore interface {
 	CalendarYears(ctx context.Context) ([]calendar.Year, error)
-	SaveCalendarYear(ctx context.Context, y calendar.Year, source string) error
+	SaveCalendarYears(ctx context.Context, ys []calendar.Year, fileName string) error
 	Close() error
 }
 
-// openCalendarStore opens the store behind --db. It is nil until the store
-// package wires it (issue #3, store part); until then a --db is refused
-// rather than ignored, so nobody believes a year was saved when it was not.
-var openCalendarStore func(ctx context.Context, dsn string) (calendarStore, error)
+// openCalendarStore opens the store behind --db (a variable so that a test
+// can put a fake in its place).
+var openCalendarStore = openCalendarDB
+
+// cliActor is the actor recorded on calendar changes made from the command
+// line: the person at the console is not a logged-in account.
+const cliActor = "cli"
+
+// calendarDB is the stored calendar (package caldb) over an opened database.
+type calendarDB struct {
+	db  *store.DB
+	svc *caldb.Service
+}
+
+// openCalendarDB opens and migrates the database: an administrator may
+// import a year into a fresh database before the first `serve`.
+func openCalendarDB(ctx context.Context, dsn string) (calendarStore, error) {
+	db, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("打开数据库失败 / cannot open the database: %w", err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("数据库迁移失败 / cannot migrate the database: %w", err), db.Close())
+	}
+	return &calendarDB{db: db, svc: caldb.New(db)}, nil
+}
+
+func (c *calendarDB) CalendarYears(ctx context.Context) ([]calendar.Year, error) {
+	return c.svc.StoredYears(ctx)
+}
+
+func (c *calendarDB) SaveCalendarYears(ctx context.Context, ys []calendar.Year, fileName string) error {
+	_, err := c.svc.SaveYears(ctx, cliActor, ys, caldb.SourceUpload, filepath.Base(fileName))
+	return err
+}
+
+func (c *calendarDB) Close() error { return c.db.Close() }
 
 const calendarUsage = `usage: qingdan calendar <subcommand> [flags]
 
@@ -184,8 +220,10 @@ func (o *calOpts) calendar(ctx context.Context) (*calendar.Calendar, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer st.Close()
 		stored, err := st.CalendarYears(ctx)
+		if cerr := st.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -202,9 +240,6 @@ func (o *calOpts) calendar(ctx context.Context) (*calendar.Calendar, error) {
 }
 
 func (o *calOpts) store(ctx context.Context) (calendarStore, error) {
-	if openCalendarStore == nil {
-		return nil, errors.New("此版本的日历命令尚不能使用数据库（--db）/ this build cannot use a database for the calendar yet (--db)")
-	}
 	return openCalendarStore(ctx, o.db)
 }
 
@@ -324,11 +359,15 @@ func (o *calOpts) importFile(ctx context.Context, name string, stdout io.Writer)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	// All the file's years in one go: either every one is stored or none.
+	err = st.SaveCalendarYears(ctx, ys, name)
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
 	for _, y := range ys {
-		if err := st.SaveCalendarYear(ctx, y, name); err != nil {
-			return err
-		}
 		fmt.Fprintf(stdout, "%d: 已保存 / stored\n", y.Year)
 	}
 	return nil

@@ -2,12 +2,19 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
+	"github.com/qingdan/qingdan/internal/store"
+	"github.com/qingdan/qingdan/internal/store/storetest"
 )
 
 // buildQingdan builds the binary once per test into a temporary directory:
@@ -83,7 +90,6 @@ func TestCalendarCLI_L11(t *testing.T) {
 		{"import ics", []string{"calendar", "import", ics}, "", "", 0},
 		{"import bad json names the field", []string{"calendar", "import", badJSON}, "", "days[0].date", 1},
 		{"import bad ics names the line", []string{"calendar", "import", badICS}, "", "line 3", 1},
-		{"import with db not wired", []string{"calendar", "import", y2027, "--db", "x.db"}, "", "--db", 1},
 		// Bad command lines: exit 2, both languages.
 		{"no limit", []string{"calendar", "due", "--from", "2026-02-12"}, "", "exactly one limit", 2},
 		{"two limits", []string{"calendar", "due", "--from", "2026-02-12", "--working-days", "1", "--hours", "2"}, "", "只给出一个", 2},
@@ -110,4 +116,117 @@ func TestCalendarCLI_L11(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The --db hook: import stores the year as an audited event by "cli", and
+// due / is-workday / check read the stored calendar (L9: a new year without a
+// new release). A bad file stores nothing.
+func TestCalendarCLI_L9_storedCalendar(t *testing.T) {
+	bin := buildQingdan(t)
+	dsns := []struct {
+		name string
+		dsn  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "qingdan.db") }},
+		{"postgres", func(t *testing.T) string { return storetest.PostgresDSN(t) }},
+	}
+	for _, d := range dsns {
+		t.Run(d.name, func(t *testing.T) {
+			dsn := d.dsn(t)
+			dir := t.TempDir()
+			y2027 := filepath.Join(dir, "2027.json")
+			writeFile(t, y2027, `{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}`)
+			// 2026 corrected: Friday 20 March becomes a holiday.
+			y2026 := filepath.Join(dir, "2026-corrected.json")
+			writeFile(t, y2026, correctedYear(t, 2026, calendar.Day{Name: "更正", Date: calendar.DateOf(2026, 3, 20), IsOffDay: true}))
+			bad := filepath.Join(dir, "2028.json")
+			writeFile(t, bad, `{"year":2028,"days":[{"name":"元旦","date":"2028-01-01","isOffDay":maybe}]}`)
+
+			steps := []struct {
+				args   []string
+				stdout string // exact, when not ""
+				has    string // in stdout or stderr, when not ""
+				code   int
+			}{
+				{[]string{"calendar", "check", "2027", "--db", dsn}, "", "2027", 1},
+				{[]string{"calendar", "import", y2027, "--db", dsn}, "", "已保存 / stored", 0},
+				{[]string{"calendar", "check", "2027", "--db", dsn}, "", "present", 0},
+				{[]string{"calendar", "due", "--from", "2026-12-31", "--working-days", "1", "--db", dsn}, "2027-01-04\n", "", 0},
+				{[]string{"calendar", "is-workday", "2027-01-01", "--db", dsn}, "false\n", "", 0},
+				{[]string{"calendar", "is-workday", "2026-03-20", "--db", dsn}, "true\n", "", 0},
+				{[]string{"calendar", "import", y2026, "--db", dsn}, "", "replaces present data, 1 days differ", 0},
+				{[]string{"calendar", "is-workday", "2026-03-20", "--db", dsn}, "false\n", "", 0},
+				{[]string{"calendar", "is-workday", "2026-03-20"}, "true\n", "", 0}, // embedded data unchanged
+				{[]string{"calendar", "due", "--from", "2026-03-19", "--working-days", "1", "--db", dsn}, "2026-03-23\n", "", 0},
+				{[]string{"calendar", "import", bad, "--db", dsn}, "", "2028.json", 1},
+				{[]string{"calendar", "check", "2028", "--db", dsn}, "", "absent", 1},
+			}
+			for i, st := range steps {
+				out, errOut, code := runBin(t, bin, st.args...)
+				if code != st.code {
+					t.Fatalf("step %d %q: exit %d, want %d\nstdout: %s\nstderr: %s", i, st.args, code, st.code, out, errOut)
+				}
+				if st.stdout != "" && out != st.stdout {
+					t.Errorf("step %d %q: stdout %q, want %q", i, st.args, out, st.stdout)
+				}
+				if st.has != "" && !strings.Contains(out+errOut, st.has) {
+					t.Errorf("step %d %q: output lacks %q\nstdout: %s\nstderr: %s", i, st.args, st.has, out, errOut)
+				}
+			}
+
+			// The imports are audited events by "cli" with the row as State.
+			ctx := context.Background()
+			db, err := store.Open(ctx, dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			all, err := db.Events(ctx, store.EventFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var evs []store.Event
+			for _, e := range all {
+				if e.ObjectType == caldb.ObjectYear {
+					evs = append(evs, e)
+				}
+			}
+			if len(evs) != 2 || evs[0].ObjectID != "2027" || evs[1].ObjectID != "2026" {
+				t.Fatalf("events %+v, want 2027 then 2026", evs)
+			}
+			for _, e := range evs {
+				if e.Actor != "cli" || len(e.State) == 0 {
+					t.Errorf("event %d: actor %q, state %s", e.Seq, e.Actor, e.State)
+				}
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, name, body string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// correctedYear is the embedded year n with one more day, as holiday-cn JSON.
+func correctedYear(t *testing.T, n int, d calendar.Day) string {
+	t.Helper()
+	ys, err := calendar.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, y := range ys {
+		if y.Year == n {
+			y.Days = append(append([]calendar.Day(nil), y.Days...), d)
+			b, err := json.Marshal(y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+	}
+	t.Fatalf("no embedded year %d", n)
+	return ""
 }

@@ -318,6 +318,21 @@ func (s *Service) Years(ctx context.Context) ([]YearInfo, error) {
 	return out, nil
 }
 
+// StoredYears returns the years imported or edited (not the embedded ones),
+// ascending: what overlays the embedded data.
+func (s *Service) StoredYears(ctx context.Context) ([]calendar.Year, error) {
+	stored, err := readStored(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]calendar.Year, 0, len(stored))
+	for _, y := range stored {
+		out = append(out, y.year)
+	}
+	slices.SortFunc(out, func(a, b calendar.Year) int { return a.Year - b.Year })
+	return out, nil
+}
+
 // Year returns one year's data, or the missing-year error.
 func (s *Service) Year(ctx context.Context, y int) (calendar.Year, YearInfo, error) {
 	years, err := s.Years(ctx)
