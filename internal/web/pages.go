@@ -6,6 +6,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
@@ -76,7 +77,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := loginPage{Login: r.PostFormValue("login"), Next: safeNext(r.PostFormValue("next"))}
-	token, err := s.deps.Auth.Login(r.Context(), page.Login, r.PostFormValue("password"), s.clientIP(r))
+	token, err := s.deps.Auth.Login(auth.WithUserAgent(r.Context(), r.UserAgent()), page.Login, r.PostFormValue("password"), s.clientIP(r))
 	if err != nil {
 		status, body := api.Describe(r, err)
 		if status >= http.StatusInternalServerError {
