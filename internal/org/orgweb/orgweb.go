@@ -46,10 +46,23 @@ func (f PlainFrame) CSRFToken(r *http.Request) string { return f.CSRF.Token(r) }
 var plain = template.Must(template.New("plain").Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
-<style>body{font-family:system-ui,sans-serif;margin:1rem 2rem;max-width:72rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
-.errors{color:#a00}.muted{color:#666}form.inline{display:inline}fieldset{margin:.5rem 0}label{margin-right:.8rem}</style></head>
+<link rel="stylesheet" href="/admin/org/static/org.css"></head>
 <body><p><a href="/">{{.Home}}</a> · <a href="/admin/org">{{.Org}}</a></p>
 {{.Content}}</body></html>`))
+
+// plainCSS styles PlainFrame; it is served as a file because the site's
+// Content-Security-Policy (style-src 'self') forbids inline styles.
+const plainCSS = `body{font-family:system-ui,sans-serif;margin:1rem 2rem;max-width:72rem}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
+.errors{color:#a00}.notice{color:#060}.muted{color:#666}form.inline{display:inline}fieldset{margin:.5rem 0}label{margin-right:.8rem}
+`
+
+func serveCSS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	// A failed write means the client went away.
+	_, _ = w.Write([]byte(plainCSS))
+}
 
 // Page implements Frame.
 func (PlainFrame) Page(w http.ResponseWriter, r *http.Request, status int, title string, content template.HTML) {
@@ -196,6 +209,7 @@ func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 		{Pattern: "GET /admin/org/import", Policy: read, Handler: hf(h.importForm)},
 		{Pattern: "POST /admin/org/import", Policy: write, Handler: hf(h.importFile)},
 		{Pattern: "GET /admin/org/import/template", Policy: read, Handler: http.HandlerFunc(orgapi.TemplateHandler)},
+		{Pattern: "GET /admin/org/static/org.css", Policy: httpx.Policy{Public: true, Stateless: true}, Handler: http.HandlerFunc(serveCSS)},
 	}, nil
 }
 
