@@ -129,28 +129,13 @@ func LoadOrCreateKey(dataDir string) (ed25519.PrivateKey, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	switch {
 	case err == nil:
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		priv, err := writeNewKey(f)
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
 		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("audit: key: %w", err)
-		}
-		der, err := x509.MarshalPKCS8PrivateKey(priv)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("audit: key: %w", err)
-		}
-		if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("audit: key: write %s: %w", path, err)
-		}
-		// The key must survive a crash right after the first checkpoint is
-		// signed, or later checkpoints would not verify against earlier ones.
-		if err := f.Sync(); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("audit: key: sync %s: %w", path, err)
-		}
-		if err := f.Close(); err != nil {
-			return nil, fmt.Errorf("audit: key: close %s: %w", path, err)
+			// Leave no half-written key behind: the next start would refuse it.
+			return nil, errors.Join(fmt.Errorf("audit: key %s: %w", path, err), os.Remove(path))
 		}
 		return priv, nil
 	case errors.Is(err, os.ErrExist):
@@ -158,6 +143,27 @@ func LoadOrCreateKey(dataDir string) (ed25519.PrivateKey, error) {
 	default:
 		return nil, fmt.Errorf("audit: key: %w", err)
 	}
+}
+
+// writeNewKey generates a key and writes it to f as PEM PKCS #8, synced: the
+// key must survive a crash right after the first checkpoint is signed, or
+// later checkpoints would not verify against earlier ones.
+func writeNewKey(f *os.File) (ed25519.PrivateKey, error) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return nil, err
+	}
+	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		return nil, err
+	}
+	return priv, nil
 }
 
 func loadKey(path string) (ed25519.PrivateKey, error) {

@@ -40,8 +40,7 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("store: backup: sync %s: %w", abs, err)
+		return errors.Join(fmt.Errorf("store: backup: sync %s: %w", abs, err), f.Close())
 	}
 	return f.Close()
 }

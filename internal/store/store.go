@@ -56,11 +56,11 @@ var ErrClosed = errors.New("store: database is closed")
 // a pool of readers. It is safe for concurrent use.
 type DB struct {
 	dialect Dialect
-	// writer is the single connection (SQLite) or the pool (PostgreSQL) the
-	// committer begins its transactions on; migrations also run on it.
+	// writer is the single connection (SQLite) or the small pool
+	// (PostgreSQL) the committer begins its transactions on; migrations
+	// also run on it.
 	writer *sql.DB
-	// reader serves Query and QueryRow. On PostgreSQL it is the same pool as
-	// writer.
+	// reader serves Query and QueryRow.
 	reader *sql.DB
 	key    ed25519.PrivateKey
 
@@ -116,14 +116,24 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db.dialect = Postgres
-		p, err := sql.Open("pgx", dsn)
+		// Two pools: readers can never starve the committer of a
+		// connection, and the committer's connection keeps its prepared
+		// statements warm. The writer pool has room for goose's advisory
+		// lock connection beside the migration's own.
+		w, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
 		}
-		p.SetMaxOpenConns(readConns + 2)
-		p.SetMaxIdleConns(readConns + 2)
-		p.SetConnMaxIdleTime(5 * time.Minute)
-		db.writer, db.reader = p, p
+		w.SetMaxOpenConns(4)
+		w.SetMaxIdleConns(2)
+		r, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("store: open postgres: %w", err), w.Close())
+		}
+		r.SetMaxOpenConns(readConns)
+		r.SetMaxIdleConns(readConns)
+		r.SetConnMaxIdleTime(5 * time.Minute)
+		db.writer, db.reader = w, r
 	} else {
 		db.dialect = SQLite
 		path, err := sqlitePath(dsn)
@@ -145,28 +155,26 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		w.SetConnMaxIdleTime(0)
 		r, err := sql.Open("sqlite", sqliteDSN(path, false))
 		if err != nil {
-			w.Close()
-			return nil, fmt.Errorf("store: open sqlite: %w", err)
+			return nil, errors.Join(fmt.Errorf("store: open sqlite: %w", err), w.Close())
 		}
 		r.SetMaxOpenConns(readConns)
 		r.SetMaxIdleConns(readConns)
 		db.writer, db.reader = w, r
 	}
-	if err := db.writer.PingContext(ctx); err != nil {
-		db.closePools()
-		return nil, fmt.Errorf("store: connect: %w", err)
+	if err := errors.Join(db.writer.PingContext(ctx), db.reader.PingContext(ctx)); err != nil {
+		return nil, errors.Join(fmt.Errorf("store: connect: %w", err), db.closePools())
 	}
 	if db.dialect == SQLite {
 		// Check the pragmas took: a silently ignored synchronous=FULL would
 		// weaken durability without anyone noticing.
 		var mode string
-		if err := db.writer.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-			db.closePools()
-			return nil, fmt.Errorf("store: %w", err)
+		var sync int
+		err := db.writer.QueryRowContext(ctx, "SELECT journal_mode, synchronous FROM pragma_journal_mode, pragma_synchronous").Scan(&mode, &sync)
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("store: %w", err), db.closePools())
 		}
-		if mode != "wal" {
-			db.closePools()
-			return nil, fmt.Errorf("store: journal_mode is %q, want wal", mode)
+		if mode != "wal" || sync != 2 {
+			return nil, errors.Join(fmt.Errorf("store: journal_mode %q synchronous %d, want wal and 2 (FULL)", mode, sync), db.closePools())
 		}
 	}
 	go db.commitLoop()
@@ -225,10 +233,12 @@ func (db *DB) PublicKey() ed25519.PublicKey {
 func (db *DB) Close() error {
 	db.once.Do(func() { close(db.quit) })
 	<-db.done
-	for _, s := range db.stmts {
-		s.Close()
+	var err error
+	for q, s := range db.stmts {
+		err = errors.Join(err, s.Close())
+		delete(db.stmts, q)
 	}
-	return db.closePools()
+	return errors.Join(err, db.closePools())
 }
 
 func (db *DB) closePools() error {

@@ -296,43 +296,47 @@ func (v *verifier) nodes(ctx context.Context, computed map[uint][]node) (bool, e
 	}
 	slices.Sort(levels)
 	for _, l := range levels {
-		ns := computed[l]
-		lo, hi := ns[0].id.Index, ns[len(ns)-1].id.Index
-		rows, err := v.q.Query(ctx, "SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx >= ? AND idx <= ? ORDER BY idx",
-			int64(l), int64(lo), int64(hi))
-		if err != nil {
+		if ok, err := v.level(ctx, l, computed[l]); err != nil || !ok {
+			return ok, err
+		}
+	}
+	return true, nil
+}
+
+// level compares one level's recomputed nodes (contiguous indices) with the
+// stored ones.
+func (v *verifier) level(ctx context.Context, l uint, ns []node) (bool, error) {
+	lo, hi := ns[0].id.Index, ns[len(ns)-1].id.Index
+	rows, err := v.q.Query(ctx, "SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx >= ? AND idx <= ? ORDER BY idx",
+		int64(l), int64(lo), int64(hi))
+	if err != nil {
+		return false, fmt.Errorf("store: verify: nodes: %w", err)
+	}
+	defer rows.Close()
+	i := 0
+	for rows.Next() {
+		var idx int64
+		var h []byte
+		if err := rows.Scan(&idx, &h); err != nil {
 			return false, fmt.Errorf("store: verify: nodes: %w", err)
 		}
-		i := 0
-		for rows.Next() {
-			var idx int64
-			var h []byte
-			if err := rows.Scan(&idx, &h); err != nil {
-				rows.Close()
-				return false, fmt.Errorf("store: verify: nodes: %w", err)
-			}
-			if uint64(idx) != ns[i].id.Index {
-				rows.Close()
-				v.fail("audit node %v is missing", ns[i].id)
-				return false, nil
-			}
-			if !bytes.Equal(h, ns[i].hash[:]) {
-				rows.Close()
-				v.fail("audit node %v: stored hash does not match the events below it", ns[i].id)
-				return false, nil
-			}
-			i++
-			v.rep.Nodes++
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return false, fmt.Errorf("store: verify: nodes: %w", err)
-		}
-		if i < len(ns) {
+		if uint64(idx) != ns[i].id.Index {
 			v.fail("audit node %v is missing", ns[i].id)
 			return false, nil
 		}
+		if !bytes.Equal(h, ns[i].hash[:]) {
+			v.fail("audit node %v: stored hash does not match the events below it", ns[i].id)
+			return false, nil
+		}
+		i++
+		v.rep.Nodes++
+	}
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("store: verify: nodes: %w", err)
+	}
+	if i < len(ns) {
+		v.fail("audit node %v is missing", ns[i].id)
+		return false, nil
 	}
 	return true, nil
 }
