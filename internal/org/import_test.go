@@ -274,3 +274,14 @@ func FuzzParseImport(f *testing.F) {
 		}
 	})
 }
+
+func TestImport_numericCodesReadBack(t *testing.T) {
+	data := "[单位]\n机构编码,单位编码,类型,名称\n3.30199001E+8,FW,站所,甲\n330199001.0,FW2,站所,乙\n"
+	f, err := ParseImport("x.csv", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Units[0].BodyCode != "330199001" || f.Units[1].BodyCode != "330199001" {
+		t.Fatalf("codes %q %q", f.Units[0].BodyCode, f.Units[1].BodyCode)
+	}
+}

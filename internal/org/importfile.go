@@ -481,6 +481,12 @@ func (r *rowReader) code(key string) string {
 	if s, ok := strings.CutSuffix(v, ".0"); ok && s != "" && strings.Trim(s, "0123456789") == "" {
 		v = s
 	}
+	// Some writers store a long number as 3.30106001001E+11.
+	if strings.ContainsAny(v, "eE") && strings.Trim(v, "0123456789.eE+") == "" {
+		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f < 1e15 && f == float64(int64(f)) {
+			v = strconv.FormatInt(int64(f), 10)
+		}
+	}
 	return v
 }
 
