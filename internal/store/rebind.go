@@ -22,7 +22,7 @@ func (db *DB) rebind(q string) string {
 	return r
 }
 
-// Rebind rewrites ? placeholders to $1, $2, … for PostgreSQL. A ? inside a
+// Rebind rewrites ? parameter markers to $1, $2, … for PostgreSQL. A ? inside a
 // string literal ('…', with ” escapes), a quoted identifier ("…"), a line
 // comment (-- …) or a block comment (/* … */) is left alone. PostgreSQL's
 // jsonb ? operators cannot be written through it; qingdan does not use them.

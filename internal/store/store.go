@@ -256,7 +256,7 @@ type Querier interface {
 	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Query runs a read on the reader pool. SQL uses ? placeholders.
+// Query runs a read on the reader pool. SQL uses ? parameter markers.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return db.reader.QueryContext(ctx, db.rebind(query), args...)
 }

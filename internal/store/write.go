@@ -56,7 +56,7 @@ type Tx struct {
 	events []Event
 }
 
-// Exec runs a statement in the write transaction. SQL uses ? placeholders.
+// Exec runs a statement in the write transaction. SQL uses ? parameter markers.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if s := t.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
