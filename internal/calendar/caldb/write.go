@@ -546,3 +546,49 @@ func (s *Service) RegionalHolidays(ctx context.Context, p auth.Principal, bodyID
 	}
 	return out, nil
 }
+
+// BodyPath is the materialised path of a body (for a route's jurisdiction
+// scope), or NotFound.
+func (s *Service) BodyPath(ctx context.Context, bodyID int64) (string, error) {
+	return bodyPath(ctx, s.db, bodyID)
+}
+
+// BodyRef is a body as the calendar pages list it.
+type BodyRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Path string `json:"path"`
+}
+
+// Bodies lists the active bodies in p's jurisdiction, tree order, for
+// choosing where a regional day applies.
+func (s *Service) Bodies(ctx context.Context, p auth.Principal) ([]BodyRef, error) {
+	if p.BodyPath == "" {
+		return nil, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT id, name, path FROM bodies WHERE active AND path LIKE ? ORDER BY path`,
+		likePrefix(p.BodyPath))
+	if err != nil {
+		return nil, fmt.Errorf("caldb: bodies: %w", err)
+	}
+	defer rows.Close()
+	var out []BodyRef
+	for rows.Next() {
+		var b BodyRef
+		if err := rows.Scan(&b.ID, &b.Name, &b.Path); err != nil {
+			return nil, fmt.Errorf("caldb: bodies: %w", err)
+		}
+		// LIKE is only a prefilter; Covers is the rule (O1).
+		if p.Covers(b.Path) {
+			out = append(out, b)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("caldb: bodies: %w", err)
+	}
+	return out, nil
+}
+
+// likePrefix is a LIKE pattern for paths starting with prefix (paths hold
+// only digits and slashes, so no escaping is needed).
+func likePrefix(prefix string) string { return prefix + "%" }

@@ -1,0 +1,465 @@
+// Package calweb is the HTTP side of the stored calendar (issue #3): the
+// JSON API under /api/v1/calendar and the administrators' pages under
+// /admin/calendar, as httpx.Routes with their policies. The binary passes
+// Routes(…) to web.Deps.Routes; the web server's guard enforces the
+// policies (roles, write, jurisdiction scope) before a handler runs, and the
+// caldb service checks them again, so neither depends on the other's care.
+package calweb
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/api"
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
+	"github.com/qingdan/qingdan/internal/web/httpx"
+)
+
+// Options configure the routes.
+type Options struct {
+	// CSRFToken returns the token the pages' forms carry (web.CSRF.Token,
+	// i.e. *auth.CSRF's Token). Required.
+	CSRFToken func(r *http.Request) string
+	// Now is the clock for the missing-year banner; nil means time.Now.
+	Now func() time.Time
+}
+
+type handlers struct {
+	svc  *caldb.Service
+	opts Options
+	tmpl *templates
+}
+
+// Routes returns the calendar's API routes and admin pages.
+func Routes(svc *caldb.Service, opts Options) ([]httpx.Route, error) {
+	if opts.CSRFToken == nil {
+		return nil, errMissingCSRF
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	t, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	h := &handlers{svc: svc, opts: opts, tmpl: t}
+	return append(h.apiRoutes(), h.pageRoutes()...), nil
+}
+
+var errMissingCSRF = apperr.New(apperr.Internal, "", "日历页面缺少 CSRF 令牌来源", "calweb: Options.CSRFToken is required")
+
+var (
+	admin    = []auth.Role{auth.RoleAdmin}
+	tags     = []string{"calendar"}
+	yearPath = httpx.Param{Name: "year", In: "path", Description: "calendar year, e.g. 2027", Type: "integer"}
+	bodyPath = httpx.Param{Name: "id", In: "path", Description: "body id", Type: "integer"}
+	bodyQ    = httpx.Param{Name: "body", In: "query", Description: "body id whose calendar to use (its time zone and regional days); omitted: the national calendar", Type: "integer"}
+)
+
+// scopeBody is the jurisdiction scope of routes addressing /…/bodies/{id}.
+func (h *handlers) scopeBody(r *http.Request) (string, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return "", apperr.NotFoundf("没有该单位", "no such body")
+	}
+	return h.svc.BodyPath(r.Context(), id)
+}
+
+func (h *handlers) apiRoutes() []httpx.Route {
+	p := api.Prefix + "/calendar"
+	return []httpx.Route{
+		{Pattern: "GET " + p + "/years", Handler: http.HandlerFunc(h.apiYears),
+			Doc: &httpx.Doc{Summary: "Years with holiday data", Tags: tags, Response: []caldb.YearInfo{},
+				Description: "Every year the calendar knows, with its source (embedded, upload, edit) and counts of holidays and make-up working days."}},
+		{Pattern: "GET " + p + "/years/{year}", Handler: http.HandlerFunc(h.apiYear),
+			Doc: &httpx.Doc{Summary: "One year's holidays and make-up working days", Tags: tags, Params: []httpx.Param{yearPath},
+				Response: YearDetail{}, Description: "404 (field year) when the year has no data (L9)."}},
+		{Pattern: "POST " + p + "/years", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.apiImport),
+			Doc: &httpx.Doc{Summary: "Import a year file (holiday-cn JSON or iCalendar)", Tags: tags, Request: ImportRequest{},
+				Response: ImportAnswer{}, Status: http.StatusCreated,
+				Description: "content is the file's text; file_name ending in .ics selects iCalendar. A bad file is a 400 naming the line or field, and nothing is stored. Audited."}},
+		{Pattern: "PUT " + p + "/days/{date}", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.apiSetDay),
+			Doc: &httpx.Doc{Summary: "Edit one day of the national calendar", Tags: tags, Request: SetDayRequest{}, Response: caldb.YearInfo{},
+				Params:      []httpx.Param{{Name: "date", In: "path", Description: "YYYY-MM-DD"}},
+				Description: "off true: a holiday; false: a working day. Setting a day to what its weekday already is removes it from the notice. The year must have data. Audited."}},
+		{Pattern: "GET " + p + "/missing", Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.apiMissing),
+			Doc: &httpx.Doc{Summary: "Years whose holiday data is missing (L9)", Tags: tags, Response: MissingAnswer{},
+				Description: "The current year when absent, and from 1 November next year when absent."}},
+		{Pattern: "GET " + p + "/due", Handler: http.HandlerFunc(h.apiDue),
+			Doc: &httpx.Doc{Summary: "Due date of a time limit (L1, L11)", Tags: tags, Response: DueAnswer{},
+				Params: []httpx.Param{bodyQ,
+					{Name: "from", In: "query", Required: true, Description: "start: YYYY-MM-DD or YYYY-MM-DDTHH:MM in the body's zone (the start day is not counted)"},
+					{Name: "n", In: "query", Required: true, Type: "integer", Description: "the limit"},
+					{Name: "unit", In: "query", Description: "working_days (default), natural_days, hours, working_hours"}},
+				Description: "404 (field year) when the answer depends on a year without data."}},
+		{Pattern: "GET " + p + "/is-workday", Handler: http.HandlerFunc(h.apiIsWorkday),
+			Doc: &httpx.Doc{Summary: "Whether a date is a working day", Tags: tags, Response: WorkdayAnswer{},
+				Params: []httpx.Param{bodyQ, {Name: "date", In: "query", Required: true, Description: "YYYY-MM-DD"}}}},
+		{Pattern: "GET " + p + "/bodies/{id}/regional", Policy: httpx.Policy{Scope: h.scopeBody}, Handler: http.HandlerFunc(h.apiRegional),
+			Doc: &httpx.Doc{Summary: "Regional days applying to a body (its own and its ancestors')", Tags: tags,
+				Params: []httpx.Param{bodyPath}, Response: []RegionalDay{}}},
+		{Pattern: "POST " + p + "/bodies/{id}/regional", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeBody},
+			Handler: http.HandlerFunc(h.apiAddRegional),
+			Doc: &httpx.Doc{Summary: "Add a regional holiday or working day for a body's subtree", Tags: tags, Params: []httpx.Param{bodyPath},
+				Request: RegionalRequest{}, Response: RegionalDay{}, Status: http.StatusCreated, Description: "Audited."}},
+		{Pattern: "DELETE " + p + "/bodies/{id}/regional/{date}", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeBody},
+			Handler: http.HandlerFunc(h.apiRemoveRegional),
+			Doc: &httpx.Doc{Summary: "Remove a body's own regional day", Tags: tags, Status: http.StatusNoContent, Description: "Audited.",
+				Params: []httpx.Param{bodyPath, {Name: "date", In: "path", Description: "YYYY-MM-DD"}}}},
+	}
+}
+
+// CalendarDay is one listed date of a year.
+type CalendarDay struct {
+	Date     string `json:"date"` // YYYY-MM-DD
+	Name     string `json:"name"`
+	IsOffDay bool   `json:"is_off_day"`
+}
+
+// YearDetail is a year with its days.
+type YearDetail struct {
+	Info caldb.YearInfo `json:"info"`
+	Days []CalendarDay  `json:"days"`
+}
+
+// ImportRequest uploads a year file.
+type ImportRequest struct {
+	FileName string `json:"file_name"` // "2027.json" or "2027.ics"
+	Content  string `json:"content"`
+}
+
+// ImportAnswer lists the years stored.
+type ImportAnswer struct {
+	Years []caldb.YearInfo `json:"years"`
+}
+
+// SetDayRequest edits one day.
+type SetDayRequest struct {
+	Off  bool   `json:"off"`
+	Name string `json:"name,omitempty"`
+}
+
+// MissingAnswer lists missing years.
+type MissingAnswer struct {
+	Years []int `json:"years"`
+}
+
+// DueAnswer is a computed due date.
+type DueAnswer struct {
+	BodyID int64  `json:"body_id,omitempty"`
+	From   string `json:"from"`
+	N      int    `json:"n"`
+	Unit   string `json:"unit"`
+	// DueDate is the last day of the limit (YYYY-MM-DD); for hour units the
+	// date of Due.
+	DueDate string `json:"due_date"`
+	// Due is the instant it falls due, RFC 3339 in the body's zone.
+	Due string `json:"due"`
+}
+
+// WorkdayAnswer says whether a date is a working day.
+type WorkdayAnswer struct {
+	BodyID  int64  `json:"body_id,omitempty"`
+	Date    string `json:"date"`
+	Working bool   `json:"working"`
+}
+
+// RegionalDay is a region's own day.
+type RegionalDay struct {
+	ID        int64  `json:"id"`
+	BodyID    int64  `json:"body_id"`
+	Date      string `json:"date"`
+	Name      string `json:"name"`
+	IsOffDay  bool   `json:"is_off_day"`
+	CreatedBy string `json:"created_by"`
+}
+
+// RegionalRequest adds a regional day.
+type RegionalRequest struct {
+	Date string `json:"date"`
+	Name string `json:"name"`
+	Off  bool   `json:"off"`
+}
+
+func regionalOf(d caldb.RegionalDay) RegionalDay {
+	return RegionalDay{ID: d.ID, BodyID: d.BodyID, Date: d.Date.String(), Name: d.Name, IsOffDay: d.IsOffDay, CreatedBy: d.CreatedBy}
+}
+
+func (h *handlers) apiYears(w http.ResponseWriter, r *http.Request) {
+	ys, err := h.svc.Years(r.Context())
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	if ys == nil {
+		ys = []caldb.YearInfo{}
+	}
+	api.WriteJSON(w, r, http.StatusOK, ys)
+}
+
+func parseYear(s string) (int, error) {
+	y, err := strconv.Atoi(s)
+	if err != nil || y < calendar.MinYear || y > calendar.MaxYear {
+		return 0, apperr.Invalidf("year", "年份“%s”无效", "invalid year %q", s)
+	}
+	return y, nil
+}
+
+func (h *handlers) apiYear(w http.ResponseWriter, r *http.Request) {
+	y, err := parseYear(r.PathValue("year"))
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	detail, err := h.yearDetail(r, y)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	api.WriteJSON(w, r, http.StatusOK, detail)
+}
+
+func (h *handlers) yearDetail(r *http.Request, y int) (YearDetail, error) {
+	data, info, err := h.svc.Year(r.Context(), y)
+	if err != nil {
+		return YearDetail{}, err
+	}
+	out := YearDetail{Info: info, Days: make([]CalendarDay, 0, len(data.Days))}
+	for _, d := range data.Days {
+		out.Days = append(out.Days, CalendarDay{Date: d.Date.String(), Name: d.Name, IsOffDay: d.IsOffDay})
+	}
+	return out, nil
+}
+
+func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request) {
+	var req ImportRequest
+	// JSON escaping can double a file's size.
+	if err := api.DecodeLimit(w, r, &req, 2*caldb.MaxUpload+4096); err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	if req.FileName == "" {
+		api.WriteError(w, r, apperr.Invalidf("file_name", "请给出文件名（.json 或 .ics）", "give the file name (.json or .ics)"))
+		return
+	}
+	ys, err := h.svc.ImportYear(r.Context(), httpx.PrincipalFrom(r.Context()), []byte(req.Content), req.FileName)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	api.WriteJSON(w, r, http.StatusCreated, ImportAnswer{Years: ys})
+}
+
+func (h *handlers) apiSetDay(w http.ResponseWriter, r *http.Request) {
+	d, err := calendar.ParseDate("date", r.PathValue("date"))
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	var req SetDayRequest
+	if err := api.Decode(w, r, &req); err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	info, err := h.svc.SetDay(r.Context(), httpx.PrincipalFrom(r.Context()), d, req.Off, req.Name)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	api.WriteJSON(w, r, http.StatusOK, info)
+}
+
+func (h *handlers) apiMissing(w http.ResponseWriter, r *http.Request) {
+	ys, err := h.svc.MissingYears(r.Context(), h.opts.Now())
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	if ys == nil {
+		ys = []int{}
+	}
+	api.WriteJSON(w, r, http.StatusOK, MissingAnswer{Years: ys})
+}
+
+// bodyParam reads the optional ?body= (0: national).
+func bodyParam(r *http.Request) (int64, error) {
+	s := r.URL.Query().Get("body")
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.Invalidf("body", "单位编号“%s”无效", "invalid body id %q", s)
+	}
+	return id, nil
+}
+
+func (h *handlers) apiDue(w http.ResponseWriter, r *http.Request) {
+	ans, err := h.due(r)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	api.WriteJSON(w, r, http.StatusOK, ans)
+}
+
+// maxLimit keeps hour limits far from time.Duration overflow (as the CLI).
+const maxLimit = 1000000
+
+func (h *handlers) due(r *http.Request) (DueAnswer, error) {
+	q := r.URL.Query()
+	body, err := bodyParam(r)
+	if err != nil {
+		return DueAnswer{}, err
+	}
+	n, err := strconv.Atoi(q.Get("n"))
+	if err != nil || n < 0 || n > maxLimit {
+		return DueAnswer{}, apperr.Invalidf("n", "期限应为 0–%d 的整数", "the limit must be a whole number 0–%d", maxLimit)
+	}
+	unit := calendar.Unit(q.Get("unit"))
+	if unit == "" {
+		unit = calendar.WorkingDays
+	}
+	cal, err := h.svc.Calendar(r.Context(), body)
+	if err != nil {
+		return DueAnswer{}, err
+	}
+	from, err := parseFrom(q.Get("from"), cal.Location())
+	if err != nil {
+		return DueAnswer{}, err
+	}
+	var due time.Time
+	switch unit {
+	case calendar.WorkingDays:
+		due, err = cal.DueWorkingDays(from, n)
+	case calendar.NaturalDays:
+		due, err = cal.DueNaturalDays(from, n)
+	case calendar.Hours:
+		due = cal.DueHours(from, time.Duration(n)*time.Hour)
+	case calendar.WorkingHours:
+		due, err = cal.AddWorkingHours(from, time.Duration(n)*time.Hour)
+	default:
+		return DueAnswer{}, apperr.Invalidf("unit", "时限单位“%s”无效", "invalid unit %q", string(unit))
+	}
+	if err != nil {
+		return DueAnswer{}, err
+	}
+	dueDate := cal.DueDate(due)
+	if unit == calendar.Hours || unit == calendar.WorkingHours {
+		dueDate = cal.Date(due)
+	}
+	return DueAnswer{BodyID: body, From: q.Get("from"), N: n, Unit: string(unit),
+		DueDate: dueDate.String(), Due: due.In(cal.Location()).Format(time.RFC3339)}, nil
+}
+
+// parseFrom reads a date (00:00 that day) or a local date and time.
+func parseFrom(s string, loc *time.Location) (time.Time, error) {
+	if len(s) == len("2006-01-02") {
+		d, err := calendar.ParseDate("from", s)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return d.Start(loc), nil
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04", s, loc)
+	if err != nil {
+		return time.Time{}, apperr.Invalidf("from", "起算时间“%s”无效，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM", "invalid start %q, want YYYY-MM-DD or YYYY-MM-DDTHH:MM", s)
+	}
+	return t, nil
+}
+
+func (h *handlers) apiIsWorkday(w http.ResponseWriter, r *http.Request) {
+	body, err := bodyParam(r)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	d, err := calendar.ParseDate("date", r.URL.Query().Get("date"))
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	cal, err := h.svc.Calendar(r.Context(), body)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	ok, err := cal.IsWorkingDay(d)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	api.WriteJSON(w, r, http.StatusOK, WorkdayAnswer{BodyID: body, Date: d.String(), Working: ok})
+}
+
+func pathBody(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.NotFoundf("没有该单位", "no such body")
+	}
+	return id, nil
+}
+
+func (h *handlers) apiRegional(w http.ResponseWriter, r *http.Request) {
+	id, err := pathBody(r)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	days, err := h.svc.RegionalHolidays(r.Context(), httpx.PrincipalFrom(r.Context()), id)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	out := make([]RegionalDay, 0, len(days))
+	for _, d := range days {
+		out = append(out, regionalOf(d))
+	}
+	api.WriteJSON(w, r, http.StatusOK, out)
+}
+
+func (h *handlers) apiAddRegional(w http.ResponseWriter, r *http.Request) {
+	id, err := pathBody(r)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	var req RegionalRequest
+	if err := api.Decode(w, r, &req); err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	d, err := calendar.ParseDate("date", req.Date)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	day, err := h.svc.AddRegionalHoliday(r.Context(), httpx.PrincipalFrom(r.Context()), id, d, req.Name, req.Off)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	api.WriteJSON(w, r, http.StatusCreated, regionalOf(day))
+}
+
+func (h *handlers) apiRemoveRegional(w http.ResponseWriter, r *http.Request) {
+	id, err := pathBody(r)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	d, err := calendar.ParseDate("date", r.PathValue("date"))
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	if err := h.svc.RemoveRegionalHoliday(r.Context(), httpx.PrincipalFrom(r.Context()), id, d); err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,191 @@
+package calweb_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
+	"github.com/qingdan/qingdan/internal/calendar/caldb/calweb"
+	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/store"
+	"github.com/qingdan/qingdan/internal/store/storetest"
+	"github.com/qingdan/qingdan/internal/web/webtest"
+)
+
+// fixtureBodies creates bodies with the ids and paths of webtest's fixture
+// organisation: district /1/, towns /1/2/ and /1/3/, community A /1/2/5/.
+func fixtureBodies(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	o := org.NewService(db)
+	for _, b := range []struct {
+		parent int64
+		level  org.Level
+		code   string
+		path   string
+	}{
+		{0, org.LevelDistrict, "330102", webtest.District},
+		{1, org.LevelTown, "330102001", webtest.TownA},
+		{1, org.LevelTown, "330102002", webtest.TownB},
+		{3, org.LevelCommunity, "330102002001", "/1/3/4/"},
+		{2, org.LevelCommunity, "330102001001", webtest.CommunityA},
+	} {
+		got, err := o.CreateBody(ctx, org.System, org.BodyInput{ParentID: b.parent, Level: b.level, Code: b.code, Name: "单位" + b.code})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Path != b.path {
+			t.Fatalf("body %s has path %s, want %s", b.code, got.Path, b.path)
+		}
+	}
+}
+
+func multipartFile(t *testing.T, name, content string) (body, contentType string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if err := mw.WriteField("csrf_token", webtest.CSRFToken); err != nil {
+		t.Fatal(err)
+	}
+	fw, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write([]byte(content)); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String(), mw.FormDataContentType()
+}
+
+func jsonString(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+const good2027 = `{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}`
+const bad2027 = "{\n\"year\": 2027,\n\"days\": [{\"name\":\"x\",\"date\":\"2027-02-30\",\"isOffDay\":true}]\n}\n"
+
+// The routes behind the real guard, over a real database: roles, write,
+// jurisdiction, every error shown, L9 banner from 1 November.
+func TestRoutes_L9_adminPagesAndAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fixtureBodies(t, db)
+		svc := caldb.New(db)
+		nov := time.Date(2026, 11, 5, 9, 0, 0, 0, calendar.DefaultLocation)
+		routes, err := calweb.Routes(svc, calweb.Options{
+			CSRFToken: func(*http.Request) string { return webtest.CSRFToken },
+			Now:       func() time.Time { return nov },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := webtest.New(t, routes...)
+		badUpload, badType := multipartFile(t, "2027.json", bad2027)
+		goodUpload, goodType := multipartFile(t, "2027.json", good2027)
+		api := "/api/v1/calendar"
+		webtest.Run(t, env.Server, []webtest.Scenario{
+			{Name: "L9 banner for the admin", URL: "/admin/calendar", As: webtest.Admin, Status: 200,
+				Contains: []string{"缺少 2027 年的节假日数据", "随软件发布", `action="/admin/calendar/import"`, "/admin/calendar/bodies/5"}},
+			{Name: "English", URL: "/admin/calendar", As: webtest.Admin, Header: map[string]string{"Accept-Language": "en"}, Status: 200,
+				Contains: []string{"Holiday data for 2027 is missing", "shipped with the software"}},
+			{Name: "admin page refused to window staff", URL: "/admin/calendar", As: webtest.WindowA, Status: 403},
+			{Name: "admin page needs a login", URL: "/admin/calendar", Status: 303, Location: "/login"},
+			{Name: "L9 missing via API", URL: api + "/missing", As: webtest.Admin, Status: 200, Contains: []string{`"years":[2027]`}},
+			{Name: "L9 due into a missing year is an error", URL: api + "/due?from=2026-12-31&n=1", As: webtest.WindowA, Status: 404,
+				Contains: []string{"2027"}},
+			{Name: "bad upload names the field", Method: "POST", URL: "/admin/calendar/import", As: webtest.Admin,
+				Body: badUpload, ContentType: badType, Status: 400, Contains: []string{"days[0].date"}},
+			{Name: "upload without a file", Method: "POST", URL: "/admin/calendar/import", As: webtest.Admin,
+				Body: "csrf_token=" + webtest.CSRFToken, Status: 400, Contains: []string{"请选择要导入的文件"}},
+			{Name: "bad API import names the field", Method: "POST", URL: api + "/years", As: webtest.Admin,
+				Body: jsonString(t, calweb.ImportRequest{FileName: "2027.json", Content: bad2027}), Status: 400, Contains: []string{"days[0].date"}},
+			{Name: "API import refused to non-admins", Method: "POST", URL: api + "/years", As: webtest.OfficeA,
+				Body: jsonString(t, calweb.ImportRequest{FileName: "2027.json", Content: good2027}), Status: 403},
+			{Name: "bad uploads stored nothing", URL: api + "/years/2027", As: webtest.WindowA, Status: 404},
+			{Name: "upload", Method: "POST", URL: "/admin/calendar/import", As: webtest.Admin,
+				Body: goodUpload, ContentType: goodType, Status: 303, Location: "/admin/calendar?done=imported"},
+			{Name: "banner gone", URL: "/admin/calendar?done=imported", As: webtest.Admin, Status: 200,
+				Contains: []string{"已导入", "2027.json"}, NotContains: []string{"缺少 2027 年"}},
+			{Name: "year detail", URL: api + "/years/2027", As: webtest.WindowA, Status: 200,
+				Contains: []string{`"source":"upload"`, `"date":"2027-01-01"`}},
+			{Name: "year page", URL: "/admin/calendar/years/2027", As: webtest.Admin, Status: 200, Contains: []string{"元旦"}},
+			{Name: "due across the new year", URL: api + "/due?from=2026-12-31&n=1", As: webtest.WindowA, Status: 200,
+				Contains: []string{`"due_date":"2027-01-04"`}},
+			{Name: "due in hours", URL: api + "/due?from=2026-02-12T10:00&n=50&unit=hours", As: webtest.WindowA, Status: 200,
+				Contains: []string{`"due":"2026-02-14T12:00:00+08:00"`}},
+			{Name: "due bad unit", URL: api + "/due?from=2026-02-12&n=5&unit=weeks", As: webtest.WindowA, Status: 400, Contains: []string{`"field":"unit"`}},
+			{Name: "set a day", Method: "PUT", URL: api + "/days/2026-03-03", As: webtest.Admin,
+				Body: `{"off":true,"name":"临时"}`, Status: 200, Contains: []string{`"source":"edit"`}},
+			{Name: "set a day refused to non-admins", Method: "PUT", URL: api + "/days/2026-03-04", As: webtest.OfficeA,
+				Body: `{"off":true,"name":"临时"}`, Status: 403},
+			{Name: "edited day", URL: api + "/is-workday?date=2026-03-03", As: webtest.WindowA, Status: 200, Contains: []string{`"working":false`}},
+			{Name: "day form error shown", Method: "POST", URL: "/admin/calendar/day", As: webtest.Admin,
+				Body: "date=2026-03-05&off=true&name=", Status: 400, Contains: []string{"请填写节日或调休名称", `value="2026-03-05"`}},
+			{Name: "day form", Method: "POST", URL: "/admin/calendar/day", As: webtest.Admin,
+				Body: "date=2026-03-05&off=true&name=%E4%B8%B4%E6%97%B6", Status: 303, Location: "/admin/calendar?done=day"},
+			{Name: "regional add", Method: "POST", URL: api + "/bodies/2/regional", As: webtest.Admin,
+				Body: `{"date":"2026-07-15","name":"民族节","off":true}`, Status: 201, Contains: []string{`"body_id":2`}},
+			{Name: "regional applies below", URL: api + "/is-workday?date=2026-07-15&body=5", As: webtest.WindowA, Status: 200, Contains: []string{`"working":false`}},
+			{Name: "regional not beside", URL: api + "/is-workday?date=2026-07-15&body=3", As: webtest.WindowA, Status: 200, Contains: []string{`"working":true`}},
+			{Name: "regional outside jurisdiction", URL: api + "/bodies/2/regional", As: webtest.StaffB, Status: 403},
+			{Name: "regional list", URL: api + "/bodies/5/regional", As: webtest.WindowA, Status: 200, Contains: []string{"民族节"}},
+			{Name: "regional add refused to non-admins", Method: "POST", URL: api + "/bodies/2/regional", As: webtest.OfficeA,
+				Body: `{"date":"2026-07-16","name":"x","off":true}`, Status: 403},
+			{Name: "regional page", URL: "/admin/calendar/bodies/5", As: webtest.Admin, Status: 200, Contains: []string{"民族节", "上级单位设定"}},
+			{Name: "regional page of unknown body", URL: "/admin/calendar/bodies/99", As: webtest.Admin, Status: 404},
+			{Name: "regional form error shown", Method: "POST", URL: "/admin/calendar/bodies/2/regional", As: webtest.Admin,
+				Body: "date=2026-07-15&off=true&name=again", Status: 409, Contains: []string{"已有 2026-07-15"}},
+			{Name: "regional remove form", Method: "POST", URL: "/admin/calendar/bodies/2/regional/2026-07-15/delete", As: webtest.Admin,
+				Status: 303, Location: "/admin/calendar/bodies/2?done=regional_del"},
+			{Name: "regional remove API of a removed day", Method: "DELETE", URL: api + "/bodies/2/regional/2026-07-15", As: webtest.Admin, Status: 404},
+			{Name: "OpenAPI lists the routes", URL: "/api/v1/openapi.json", Status: 200,
+				Contains: []string{"/api/v1/calendar/due", "/api/v1/calendar/bodies/{id}/regional/{date}"}},
+		})
+		rep, err := db.Verify(context.Background(), nil)
+		if err != nil || !rep.OK() {
+			t.Fatalf("verify: %v %s", err, rep.Mismatch)
+		}
+	})
+}
+
+var tKey = regexp.MustCompile(`\.T "([a-z_.]+)"`)
+
+// Every message a template asks for exists in both languages.
+func TestTemplateKeysExist(t *testing.T) {
+	fsys := os.DirFS("templates")
+	files, err := fs.Glob(fsys, "*.html")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("templates: %v", err)
+	}
+	for _, f := range files {
+		b, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range tKey.FindAllStringSubmatch(string(b), -1) {
+			if !calweb.HasMessage(m[1]) {
+				t.Errorf("%s: no message %q", f, m[1])
+			}
+		}
+	}
+	if !strings.Contains(calweb.Text("en", "title"), "calendar") {
+		t.Error("English title")
+	}
+}

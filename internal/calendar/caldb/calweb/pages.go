@@ -1,0 +1,364 @@
+package calweb
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/qingdan/qingdan/internal/api"
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
+	"github.com/qingdan/qingdan/internal/web/httpx"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+type templates struct {
+	pages map[string]*template.Template
+}
+
+// pageNames are the templates; each defines "content" and uses "frame".
+var pageNames = []string{"calendar", "year", "body", "error"}
+
+func parseTemplates() (*templates, error) {
+	t := &templates{pages: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		p, err := template.ParseFS(templateFS, "templates/frame.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("calweb: templates: %w", err)
+		}
+		t.pages[name] = p
+	}
+	return t, nil
+}
+
+// view is what every page template receives.
+type view struct {
+	Lang      string
+	Principal auth.Principal
+	Path      string
+	CSRFField string
+	CSRFToken string
+	RequestID string
+	Notices   []string
+	Done      string // message key of a finished action
+	Error     *api.Error
+	Data      any
+}
+
+// T returns a message in the page's language.
+func (v view) T(key string, args ...any) string { return text(v.Lang, key, args...) }
+
+// Source names a year's source.
+func (v view) Source(s string) string { return v.T("source." + s) }
+
+// OtherLang is the language the switch link offers.
+func (v view) OtherLang() string {
+	if v.Lang == httpx.LangEn {
+		return httpx.LangZh
+	}
+	return httpx.LangEn
+}
+
+// HTMLLang is the page's lang attribute.
+func (v view) HTMLLang() string {
+	if v.Lang == httpx.LangEn {
+		return "en"
+	}
+	return "zh-Hans"
+}
+
+// FieldBad reports whether the page's error concerns field f.
+func (v view) FieldBad(f string) bool {
+	if v.Error == nil {
+		return false
+	}
+	if v.Error.Field == f {
+		return true
+	}
+	for _, e := range v.Error.Errors {
+		if e.Field == f {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *handlers) view(r *http.Request, data any) view {
+	lang := httpx.LangFrom(r.Context())
+	v := view{Lang: lang, Principal: httpx.PrincipalFrom(r.Context()), Path: r.URL.RequestURI(),
+		CSRFField: auth.CSRFField, CSRFToken: h.opts.CSRFToken(r), RequestID: httpx.RequestIDFrom(r.Context()), Data: data}
+	if k := r.URL.Query().Get("done"); k != "" {
+		if _, ok := messages["done."+k]; ok {
+			v.Done = "done." + k
+		}
+	}
+	ns, err := h.svc.Notices(r.Context(), v.Principal, h.opts.Now())
+	if err != nil {
+		// The banner is an aid; the page itself still answers.
+		httpx.LoggerFrom(r.Context()).Error("calendar notices", "error", err)
+	}
+	for _, n := range ns {
+		v.Notices = append(v.Notices, n.Message(lang))
+	}
+	return v
+}
+
+func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
+	var buf bytes.Buffer
+	if err := h.tmpl.pages[page].ExecuteTemplate(&buf, "frame", v); err != nil {
+		httpx.LoggerFrom(r.Context()).Error("render calendar page", "page", page, "error", err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		// A failed write means the client went away.
+		_, _ = fmt.Fprintf(w, "%s\n%s: %s\n", text(v.Lang, "error.title"), text(v.Lang, "error.request_id"), v.RequestID)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	// A failed write means the client went away.
+	_, _ = w.Write(buf.Bytes())
+}
+
+// fail shows an error page with the status of the one table (api.Describe).
+func (h *handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := api.Describe(r, err)
+	v := h.view(r, nil)
+	v.Error = &body
+	h.render(w, r, status, "error", v)
+}
+
+func (h *handlers) pageRoutes() []httpx.Route {
+	p := caldb.AdminPath
+	return []httpx.Route{
+		{Pattern: "GET " + p, Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.calendarPage)},
+		{Pattern: "GET " + p + "/years/{year}", Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.yearPage)},
+		{Pattern: "POST " + p + "/import", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.importPage)},
+		{Pattern: "POST " + p + "/day", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.dayPage)},
+		{Pattern: "GET " + p + "/bodies/{id}", Policy: httpx.Policy{Roles: admin, Scope: h.scopeBody}, Handler: http.HandlerFunc(h.bodyPage)},
+		{Pattern: "POST " + p + "/bodies/{id}/regional", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeBody},
+			Handler: http.HandlerFunc(h.addRegionalPage)},
+		{Pattern: "POST " + p + "/bodies/{id}/regional/{date}/delete", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeBody},
+			Handler: http.HandlerFunc(h.removeRegionalPage)},
+	}
+}
+
+// calendarData is the main page's data.
+type calendarData struct {
+	Years  []caldb.YearInfo
+	Bodies []caldb.BodyRef
+	// Form values to show again after an error.
+	Date, Name string
+	Off        bool
+}
+
+func (h *handlers) calendarPage(w http.ResponseWriter, r *http.Request) {
+	h.showCalendar(w, r, http.StatusOK, calendarData{Off: true}, nil)
+}
+
+// showCalendar renders the main page, with err (a refused form) shown on it.
+func (h *handlers) showCalendar(w http.ResponseWriter, r *http.Request, status int, d calendarData, formErr error) {
+	var err error
+	if d.Years, err = h.svc.Years(r.Context()); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Bodies, err = h.svc.Bodies(r.Context(), httpx.PrincipalFrom(r.Context())); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v := h.view(r, d)
+	if formErr != nil {
+		var body api.Error
+		status, body = api.Describe(r, formErr)
+		if status >= http.StatusInternalServerError {
+			h.fail(w, r, formErr)
+			return
+		}
+		v.Error = &body
+	}
+	h.render(w, r, status, "calendar", v)
+}
+
+func (h *handlers) yearPage(w http.ResponseWriter, r *http.Request) {
+	y, err := parseYear(r.PathValue("year"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	detail, err := h.yearDetail(r, y)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "year", h.view(r, detail))
+}
+
+// maxForm bounds the single-day and regional forms.
+const maxForm = 64 << 10
+
+func (h *handlers) done(w http.ResponseWriter, r *http.Request, target, key string) {
+	http.Redirect(w, r, target+"?done="+url.QueryEscape(key), http.StatusSeeOther)
+}
+
+func (h *handlers) importPage(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, caldb.MaxUpload+maxForm)
+	if err := r.ParseMultipartForm(caldb.MaxUpload + maxForm); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.showCalendar(w, r, http.StatusBadRequest, calendarData{Off: true}, formError("file", "form.file_too_large", err))
+			return
+		}
+		if errors.Is(err, http.ErrNotMultipart) {
+			// A form without a file input sent at all.
+			h.showCalendar(w, r, http.StatusBadRequest, calendarData{Off: true}, formError("file", "form.file_missing", err))
+			return
+		}
+		h.showCalendar(w, r, http.StatusBadRequest, calendarData{Off: true}, formError("", "form.bad", err))
+		return
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		h.showCalendar(w, r, http.StatusBadRequest, calendarData{Off: true}, formError("file", "form.file_missing", err))
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		h.showCalendar(w, r, http.StatusBadRequest, calendarData{Off: true}, formError("file", "form.bad", err))
+		return
+	}
+	if _, err := h.svc.ImportYear(r.Context(), httpx.PrincipalFrom(r.Context()), data, hdr.Filename); err != nil {
+		h.showCalendar(w, r, http.StatusBadRequest, calendarData{Off: true}, err)
+		return
+	}
+	h.done(w, r, caldb.AdminPath, "imported")
+}
+
+// formError is an Invalid error from a message key, in both languages.
+func formError(field, key string, cause error) error {
+	return &apperr.Error{Code: apperr.Invalid, Field: field, Zh: text("zh", key), En: text("en", key), Err: cause}
+}
+
+func (h *handlers) dayPage(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		h.showCalendar(w, r, http.StatusBadRequest, calendarData{Off: true}, formError("", "form.bad", err))
+		return
+	}
+	d := calendarData{Date: r.PostFormValue("date"), Name: r.PostFormValue("name"), Off: r.PostFormValue("off") != "false"}
+	date, err := calendar.ParseDate("date", d.Date)
+	if err == nil {
+		_, err = h.svc.SetDay(r.Context(), httpx.PrincipalFrom(r.Context()), date, d.Off, d.Name)
+	}
+	if err != nil {
+		h.showCalendar(w, r, http.StatusBadRequest, d, err)
+		return
+	}
+	h.done(w, r, caldb.AdminPath, "day")
+}
+
+// bodyData is the regional page's data.
+type bodyData struct {
+	Body caldb.BodyRef
+	Days []RegionalDay
+	// Form values to show again after an error.
+	Date, Name string
+	Off        bool
+}
+
+func (h *handlers) bodyPage(w http.ResponseWriter, r *http.Request) {
+	h.showBody(w, r, http.StatusOK, bodyData{Off: true}, nil)
+}
+
+func (h *handlers) showBody(w http.ResponseWriter, r *http.Request, status int, d bodyData, formErr error) {
+	id, err := pathBody(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := httpx.PrincipalFrom(r.Context())
+	bodies, err := h.svc.Bodies(r.Context(), p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	found := false
+	for _, b := range bodies {
+		if b.ID == id {
+			d.Body, found = b, true
+		}
+	}
+	if !found {
+		h.fail(w, r, apperr.NotFoundf("没有该单位", "no such body"))
+		return
+	}
+	days, err := h.svc.RegionalHolidays(r.Context(), p, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, day := range days {
+		d.Days = append(d.Days, regionalOf(day))
+	}
+	v := h.view(r, d)
+	if formErr != nil {
+		var body api.Error
+		status, body = api.Describe(r, formErr)
+		if status >= http.StatusInternalServerError {
+			h.fail(w, r, formErr)
+			return
+		}
+		v.Error = &body
+	}
+	h.render(w, r, status, "body", v)
+}
+
+func (h *handlers) addRegionalPage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathBody(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		h.showBody(w, r, http.StatusBadRequest, bodyData{Off: true}, formError("", "form.bad", err))
+		return
+	}
+	d := bodyData{Date: r.PostFormValue("date"), Name: r.PostFormValue("name"), Off: r.PostFormValue("off") != "false"}
+	date, err := calendar.ParseDate("date", d.Date)
+	if err == nil {
+		_, err = h.svc.AddRegionalHoliday(r.Context(), httpx.PrincipalFrom(r.Context()), id, date, d.Name, d.Off)
+	}
+	if err != nil {
+		h.showBody(w, r, http.StatusBadRequest, d, err)
+		return
+	}
+	h.done(w, r, caldb.AdminPath+"/bodies/"+strconv.FormatInt(id, 10), "regional_add")
+}
+
+func (h *handlers) removeRegionalPage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathBody(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	date, err := calendar.ParseDate("date", r.PathValue("date"))
+	if err == nil {
+		err = h.svc.RemoveRegionalHoliday(r.Context(), httpx.PrincipalFrom(r.Context()), id, date)
+	}
+	if err != nil {
+		h.showBody(w, r, http.StatusBadRequest, bodyData{Off: true}, err)
+		return
+	}
+	h.done(w, r, caldb.AdminPath+"/bodies/"+strconv.FormatInt(id, 10), "regional_del")
+}
