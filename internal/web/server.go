@@ -104,6 +104,9 @@ type Deps struct {
 	// Portal, when set, is the published list behind the public portal
 	// (/portal: search, items, service guides); see NewPortal.
 	Portal Portal
+	// Catalog, when set, is the catalogue service behind the staff pages of
+	// the list (/catalog: items, adjustments, review tasks).
+	Catalog Catalog
 	// Routes are extra routes built outside this package (by the binary's
 	// wiring, or by tests); they go through the same policy checks.
 	Routes []httpx.Route
@@ -179,7 +182,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 
-	routes := slices.Concat(s.pageRoutes(), s.transparencyRoutes(), s.portalRoutes(), s.opsRoutes(reg), api.Routes(s.spec), deps.Routes)
+	routes := slices.Concat(s.pageRoutes(), s.catalogRoutes(), s.transparencyRoutes(), s.portalRoutes(), s.opsRoutes(reg), api.Routes(s.spec), deps.Routes)
 	mux := http.NewServeMux()
 	for _, rt := range routes {
 		if err := s.check(rt); err != nil {

@@ -431,7 +431,7 @@ func clip(s string) string {
 
 // PathOf returns the materialised path of the body owning an object, for
 // route policies (httpx.Policy.Scope): kind is "body", "adjustment" or
-// "review". A missing object is NotFound.
+// "review", "item" or "staff". A missing object is NotFound.
 func (s *Service) PathOf(ctx context.Context, kind string, id int64) (string, error) {
 	var q string
 	switch kind {
@@ -441,6 +441,8 @@ func (s *Service) PathOf(ctx context.Context, kind string, id int64) (string, er
 		q = `SELECT b.path FROM catalog_adjustments a JOIN bodies b ON b.id = a.body_id WHERE a.id = ?`
 	case "review":
 		q = `SELECT b.path FROM catalog_reviews r JOIN bodies b ON b.id = r.body_id WHERE r.id = ?`
+	case "item":
+		q = `SELECT b.path FROM catalog_items i JOIN bodies b ON b.id = i.body_id WHERE i.id = ?`
 	case "staff":
 		q = `SELECT b.path FROM staff st JOIN bodies b ON b.id = st.body_id WHERE st.id = ?`
 	default:
@@ -454,4 +456,41 @@ func (s *Service) PathOf(ctx context.Context, kind string, id int64) (string, er
 		return "", err
 	}
 	return path, nil
+}
+
+// Allowed lists the steps p may take on an adjustment now, as the procedure
+// (catalog.Transition) decides, so a page offers exactly those. A group
+// approval is listed once per group p may confirm for.
+func (s *Service) Allowed(ctx context.Context, p auth.Principal, id int64) ([]catalog.Action, error) {
+	a, err := s.Adjustment(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	act, err := actor(ctx, s.db, p)
+	if err != nil {
+		return nil, err
+	}
+	var out []catalog.Action
+	now := s.now()
+	for _, k := range []catalog.ActionKind{catalog.ActSign, catalog.ActOfficeApprove, catalog.ActOfficeReturn,
+		catalog.ActGroupApprove, catalog.ActReformReturn, catalog.ActPublish, catalog.ActWithdraw} {
+		groups := []catalog.ReformGroup{""}
+		if k == catalog.ActGroupApprove {
+			groups = act.Groups
+		}
+		for _, g := range groups {
+			// A comment is given so that returns are judged on role and stage.
+			try := catalog.Action{Kind: k, Group: g, Comment: "-", At: now}
+			if _, err := catalog.Transition(a.Adjustment, try, act); err == nil {
+				out = append(out, catalog.Action{Kind: k, Group: g})
+			} else if c := apperr.CodeOf(err); c != apperr.Forbidden && c != apperr.Conflict {
+				// Sign validates the proposal; an invalid one is still the
+				// head's to see, refused with the reason when tried.
+				if k == catalog.ActSign {
+					out = append(out, catalog.Action{Kind: k})
+				}
+			}
+		}
+	}
+	return out, nil
 }

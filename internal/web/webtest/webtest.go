@@ -259,6 +259,8 @@ type Options struct {
 	Audit api.AuditLog
 	// Portal is the published list of the public portal (nil: no portal).
 	Portal web.Portal
+	// Catalog is the catalogue service of the staff list pages (nil: none).
+	Catalog web.Catalog
 }
 
 // New builds a server over fresh fakes, with every fixture principal
@@ -294,7 +296,7 @@ func NewWith(t testing.TB, opts Options) *Env {
 	cfg.Cookie.Name = Cookie
 	db := &DB{}
 	srv, err := web.New(cfg,
-		web.Deps{Logger: log, Sessions: sess, Auth: a, CSRF: csrf, DB: db, Routes: opts.Routes, Audit: opts.Audit, Portal: opts.Portal})
+		web.Deps{Logger: log, Sessions: sess, Auth: a, CSRF: csrf, DB: db, Routes: opts.Routes, Audit: opts.Audit, Portal: opts.Portal, Catalog: opts.Catalog})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,157 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/store"
+	"github.com/qingdan/qingdan/internal/store/storetest"
+	"github.com/qingdan/qingdan/internal/web/webtest"
+)
+
+// catalogPages serves the staff list pages over the demo district and list;
+// every org staff member is signed in under the key as(name).
+func catalogPages(t *testing.T, db *store.DB) (*webtest.Env, *catdb.Service, func(string) string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := org.LoadDemo(ctx, db, nil); err != nil {
+		t.Fatal(err)
+	}
+	s := catdb.New(db)
+	if _, err := catdb.LoadDemo(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	e := webtest.NewWith(t, webtest.Options{Catalog: s})
+	rows, err := db.Query(ctx, `SELECT id, name FROM staff ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	keys := map[string]string{}
+	orgs := org.NewService(db)
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			t.Fatal(err)
+		}
+		p, err := orgs.StaffPrincipal(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.AccountID, p.Login = 9000+id, name
+		keys[name] = "s" + strconv.FormatInt(id, 10)
+		e.Sessions.Put(webtest.Token(keys[name]), p)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return e, s, func(name string) string {
+		if keys[name] == "" {
+			t.Fatalf("no staff %s", name)
+		}
+		return keys[name]
+	}
+}
+
+func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e, s, as := catalogPages(t, db)
+		ctx := context.Background()
+		var street int64
+		if err := db.QueryRow(ctx, `SELECT id FROM bodies WHERE code = '330199001'`).Scan(&street); err != nil {
+			t.Fatal(err)
+		}
+		list, err := s.PublishedList(ctx, street, catdb.ListFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var item catdb.Version
+		for _, v := range list {
+			if v.Status == catalog.StatusPublished {
+				item = v
+				break
+			}
+		}
+		webtest.Run(t, e.Server, []webtest.Scenario{
+			{Name: "anonymous is sent to login", URL: "/catalog", Status: http.StatusSeeOther, Location: "/login"},
+			{Name: "own list", URL: "/catalog", As: as("邓雪"), Status: 200, Contains: []string{item.Name, item.BaseCode}},
+			{Name: "item with history", URL: fmt.Sprintf("/catalog/items/%d", item.ItemID), As: as("邓雪"), Status: 200,
+				Contains: []string{item.ContentHash, "/api/v1/catalog/versions/"}},
+			{Name: "other town's item", URL: fmt.Sprintf("/catalog/items/%d", item.ItemID), As: as("蒋涛"), Status: http.StatusForbidden},
+			{Name: "draft form prefilled", URL: fmt.Sprintf("/catalog/adjustments/new?kind=change&item=%d", item.ItemID), As: as("邓雪"), Status: 200,
+				Contains: []string{item.Name, `name="mat_name"`, `name="elements"`}},
+			{Name: "only liaisons draft", URL: "/catalog/adjustments/new", As: as("冯清"), Status: http.StatusForbidden},
+			{Name: "adjustments by stage", URL: "/catalog/adjustments?stage=signed", As: as("许明"), Status: 200, Contains: []string{"门前三包"}},
+			{Name: "bad stage", URL: "/catalog/adjustments?stage=limbo", As: as("许明"), Status: 400},
+			{Name: "reviews", URL: "/catalog/reviews", As: as("许明"), Status: 200},
+			{Name: "external supervisor reads", URL: "/catalog/adjustments", As: as("冯清"), Status: 200},
+		})
+
+		draft := item.ItemVersion.Clone()
+		draft.ValidFrom = time.Time{}
+		elements, err := json.Marshal(draft)
+		if err != nil {
+			t.Fatal(err)
+		}
+		form := url.Values{"title": {"延长办理时间"}, "reason": {"operating_experience"}, "basis_title": {"运行情况报告"},
+			"basis_issued": {"2026-10-01"}, "kind": {"change"}, "base_code": {item.BaseCode}, "name": {item.Name},
+			"category": {string(item.Category)}, "unit": {item.Unit}, "conditions": {strings.Join(item.Conditions, "\n")},
+			"promised_value": {strconv.Itoa(item.PromisedLimit.Value)}, "promised_unit": {string(item.PromisedLimit.Unit)},
+			"case_type": {string(item.CaseType)}, "visits": {strconv.Itoa(item.Visits)}, "consult_phone": {item.ConsultPhone},
+			"complaint_office": {item.ComplaintOffice}, "complaint_phone": {item.ComplaintPhone},
+			"hours": {item.Hours + "(周六延时)"}, "address": {item.Address}, "elements": {string(elements)}}
+		for _, m := range item.Materials {
+			form.Add("mat_name", m.Name)
+			form.Add("mat_necessity", string(m.Necessity))
+			form.Add("mat_kind", string(m.Kind))
+			form.Add("mat_count", strconv.Itoa(m.Count))
+			form.Add("mat_form", string(m.Form))
+			form.Add("mat_source", string(m.Source))
+		}
+		bad := url.Values{}
+		for k, v := range form {
+			bad[k] = v
+		}
+		bad.Set("title", "")
+		bad.Set("visits", "many")
+		count := func() int {
+			var n int
+			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM catalog_adjustments`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		n := count()
+		webtest.Run(t, e.Server, []webtest.Scenario{
+			{Name: "bad form", Method: "POST", URL: "/catalog/adjustments", As: as("邓雪"), Body: bad.Encode(), Status: 400, Contains: []string{"visits"}},
+			{Name: "external supervisor never writes", Method: "POST", URL: "/catalog/adjustments", As: as("冯清"), Body: form.Encode(), Status: http.StatusForbidden},
+		})
+		if count() != n {
+			t.Fatal("a refused form stored an adjustment")
+		}
+		res, _ := webtest.Do(t, e.Server, webtest.Scenario{Method: "POST", URL: "/catalog/adjustments", As: as("邓雪"), Body: form.Encode()})
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/catalog/adjustments/") {
+			t.Fatalf("create: %d %s", res.StatusCode, loc)
+		}
+		webtest.Run(t, e.Server, []webtest.Scenario{
+			{Name: "liaison sees no sign button", URL: loc, As: as("邓雪"), Status: 200, Contains: []string{"延长办理时间"}, NotContains: []string{`value="sign"`}},
+			{Name: "head sees sign", URL: loc, As: as("许明"), Status: 200, Contains: []string{`value="sign"`}},
+			{Name: "liaison may not sign", Method: "POST", URL: loc + "/act", As: as("邓雪"), Body: "kind=sign", Status: http.StatusForbidden},
+			{Name: "head signs", Method: "POST", URL: loc + "/act", As: as("许明"), Body: "kind=sign&comment=%E5%90%8C%E6%84%8F", Status: http.StatusSeeOther},
+			{Name: "return without comment refused", Method: "POST", URL: loc + "/act", As: as("许明"), Body: "kind=office_return", Status: 400},
+			{Name: "traced", URL: loc, As: as("许明"), Status: 200, Contains: []string{"同意", `value="office_approve"`}},
+		})
+	})
+}
