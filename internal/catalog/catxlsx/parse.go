@@ -287,6 +287,9 @@ func (p *parser) rowCount(si int, sh sheet) (int, error) {
 	for rows.Next() {
 		n++
 	}
+	if err := rows.Error(); err != nil {
+		return 0, p.unreadable(si, err)
+	}
 	return n, nil
 }
 
@@ -348,7 +351,10 @@ func (p *parser) checkHeader(si int, sh sheet) (map[string]int, error) {
 			}
 		}
 	}
-	return cols, rows.Error()
+	if err := rows.Error(); err != nil {
+		return nil, p.unreadable(si, err)
+	}
+	return cols, nil
 }
 
 func (p *parser) unreadable(si int, err error) error {
@@ -409,7 +415,10 @@ func (p *parser) readSheet(si int, sh sheet, cols map[string]int) error {
 			return err
 		}
 	}
-	return rows.Error()
+	if err := rows.Error(); err != nil {
+		return p.unreadable(si, err)
+	}
+	return nil
 }
 
 func (p *parser) readRow(si int, sh sheet, row int, cols map[string]int, zhOf map[string]string, cells map[string]string) error {
