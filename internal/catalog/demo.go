@@ -13,8 +13,9 @@ import (
 	"github.com/qingdan/qingdan/internal/auth"
 )
 
-// The demo district's list (issue #4 item 10): 青山区 with 东风路街道 and
-// 白沙镇, written as data. Item versions are stored as the public sees them
+// The demo district's list (issue #4 item 10): 青山区 with 青山街道 and
+// 溪口镇 (the bodies of org's demo district; the files dongfenglu.json and
+// baisha.json keep their first names), written as data. Item versions are stored as the public sees them
 // and are replayed through Publish on load, so the demo exercises the same
 // publication code as production and every hash is computed, not stored.
 //

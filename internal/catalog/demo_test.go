@@ -149,14 +149,14 @@ func TestDemo_C4_C7_suspendedCancelledAndHistoricalVersions(t *testing.T) {
 	if count[Suspended] < 2 || count[Cancelled] < 1 || superseded < 4 || count[Listed] < 60 {
 		t.Errorf("standings %v, superseded %d", count, superseded)
 	}
-	// The published demo adjustment shortened 东风路's 临时救助给付 to 5 days.
+	// The published demo adjustment shortened 青山街道's 临时救助给付 to 5 days.
 	for _, h := range d.Lists[2] {
 		if h[0].Name != "临时救助给付" {
 			continue
 		}
 		st, v := StandingAt(h, now)
 		if st != Listed || v.Version != 2 || v.PromisedLimit.Value != 5 || h[0].Status != StatusSuperseded {
-			t.Errorf("临时救助给付 at 东风路: %s v%d promised %v", st, v.Version, v.PromisedLimit)
+			t.Errorf("临时救助给付 at 青山街道: %s v%d promised %v", st, v.Version, v.PromisedLimit)
 		}
 		if st, v := StandingAt(h, time.Date(2026, 8, 1, 0, 0, 0, 0, shanghai)); st != Listed || v.Version != 1 {
 			t.Error("history of 临时救助给付 lost")

@@ -28,7 +28,7 @@ type fixture struct {
 	s      *catdb.Service
 	ctx    context.Context
 	root   int64 // 青山区
-	street int64 // 青山街道 (the demo's 东风路街道 list)
+	street int64 // 青山街道 (the demo list dongfenglu.json)
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
