@@ -52,6 +52,12 @@ func setup(t *testing.T, db *store.DB) *fixture {
 	return f
 }
 
+// fixtureAdmin is an administrator for tests that need no bodies (national
+// years only).
+func fixtureAdmin() auth.Principal {
+	return auth.Principal{Login: "admin", Roles: []auth.Role{auth.RoleAdmin}, BodyPath: "/1/"}
+}
+
 func (f *fixture) verify(t *testing.T) {
 	t.Helper()
 	rep, err := f.db.Verify(context.Background(), nil)
