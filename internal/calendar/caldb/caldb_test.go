@@ -479,6 +479,37 @@ func TestClocks_L2_L4_correctedYearMovesOpenClock(t *testing.T) {
 		if late.State != calendar.Overdue {
 			t.Fatalf("at the due instant: %s, want overdue", late.State)
 		}
+
+		// L2 with H2's default: supplementation restarts the period from
+		// the day the materials are complete, also after the correction.
+		sup := caldb.Ref{ObjectType: "case", ObjectID: "QS-2026-0002", Kind: "handling"}
+		if _, err := clocks.Create(ctx, "window", sup, f.town.ID, spec); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := clocks.Start(ctx, "window", sup, start); err != nil {
+			t.Fatal(err)
+		}
+		paused, err := clocks.Pause(ctx, "window", sup, pause, calendar.Supplementation, "补正材料")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, err := paused.Clock.At(cal1, now); err != nil || st.State != calendar.Paused {
+			t.Fatalf("paused clock: %+v, %v", st, err)
+		}
+		if _, err := clocks.Resume(ctx, "window", sup, resume); err != nil {
+			t.Fatal(err)
+		}
+		st, err := clocks.Status(ctx, sup, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		restart, err := cal1.AddWorkingDays(cal1.Date(resume), spec.Statutory.N)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.DueDate != restart {
+			t.Fatalf("L2 restart: due %s, want %s", st.DueDate, restart)
+		}
 		f.verify(t)
 	})
 }
