@@ -9,8 +9,10 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/store"
 )
 
 func init() {
@@ -44,7 +46,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	// The catalogue demo list goes onto the demo district, replayed through
 	// the catalogue service so its publications and steps are audited events.
-	if _, err := catdb.LoadDemo(ctx, catdb.New(db)); err != nil {
+	if _, err := catdb.LoadDemo(ctx, newCatalogue(db)); err != nil {
 		return closeAfter(db, fmt.Errorf("载入演示清单失败 / loading the demo list failed: %w", err))
 	}
 	if err := db.Close(); err != nil {
@@ -71,4 +73,14 @@ func writeDemoAccounts(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  %-16s %-6s %-10s %-16s %s\n", a.Login, a.Name, a.Body, unit, strings.Join(roles, ","))
 	}
+}
+
+// newCatalogue is the catalogue service as the binary wires it: deadlines
+// (C6) counted by each body's stored calendar. serve also hands it to
+// web.Deps.Catalog and api.CatalogRoutes, and sets the search hook
+// (SetIndexer) so publications are indexed in their own transaction.
+func newCatalogue(db *store.DB) *catdb.Service {
+	cat := catdb.New(db)
+	cat.SetCalendars(caldb.New(db))
+	return cat
 }
