@@ -1,0 +1,258 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/catalog/catxlsx"
+	"github.com/qingdan/qingdan/internal/web/httpx"
+)
+
+// CatalogExcel is what the list's Excel endpoints need; *catxlsx.Service
+// is one.
+type CatalogExcel interface {
+	Body(ctx context.Context, id int64) (catxlsx.BodyInfo, error)
+	Export(ctx context.Context, bodyID int64, w io.Writer) error
+	FileName(b catxlsx.BodyInfo) string
+	Previewed(ctx context.Context, bodyID int64, book *catxlsx.Book) (*catxlsx.Preview, error)
+	CreateDraft(ctx context.Context, p auth.Principal, bodyID int64, book *catxlsx.Book, in catxlsx.DraftInput) (*catdb.Adjustment, *catxlsx.Preview, error)
+}
+
+// CatalogExcelRoles may export and import a body's list: the list liaison
+// proposes (only a liaison can create the draft — the procedure's rule),
+// the general office and the administrator may export and preview.
+var CatalogExcelRoles = []auth.Role{auth.RoleListLiaison, auth.RoleGeneralOffice, auth.RoleAdmin}
+
+// XLSXType is the media type of an .xlsx workbook.
+const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// ListImportResult answers an import: the differences found and, unless
+// there were none or dry_run was asked, the draft adjustment created.
+type ListImportResult struct {
+	BodyID     int64                `json:"body_id"`
+	Changes    []catxlsx.Change     `json:"changes"`
+	Adjustment *ImportedAdjustment  `json:"adjustment,omitempty"`
+	Proposal   []ImportedItemChange `json:"proposal"`
+}
+
+// ImportedAdjustment is the draft adjustment an import created.
+type ImportedAdjustment struct {
+	ID     int64          `json:"id"`
+	Title  string         `json:"title"`
+	Stage  catalog.Stage  `json:"stage"`
+	Reason catalog.Reason `json:"reason"`
+}
+
+// ImportedItemChange is one change of the (proposed) draft adjustment.
+type ImportedItemChange struct {
+	Kind     catalog.AdjustmentKind `json:"kind"`
+	BaseCode string                 `json:"base_code"`
+	Name     string                 `json:"name"`
+}
+
+// CatalogExcelRoutes are GET /bodies/{id}/list.xlsx and POST
+// /bodies/{id}/list-import. They go into the server's table through
+// web.Deps.Routes.
+func CatalogExcelRoutes(svc CatalogExcel) []httpx.Route {
+	h := catalogExcel{svc: svc}
+	scope := func(r *http.Request) (string, error) {
+		b, err := h.body(r)
+		return b.Path, err
+	}
+	return []httpx.Route{
+		{
+			Pattern: "GET " + Prefix + "/bodies/{id}/list.xlsx",
+			Policy:  httpx.Policy{Roles: CatalogExcelRoles, Scope: scope},
+			Handler: http.HandlerFunc(h.export),
+			Doc: &httpx.Doc{Summary: "Export a body's list as .xlsx", Tags: []string{"catalog"}, Raw: true,
+				Description: "The body's current list (listed, suspended and cancelled items) in the template of " +
+					"docs/catalog-excel.md, as " + XLSXType + " (not JSON). Errors are JSON.",
+				Params: []httpx.Param{{Name: "id", In: "path", Type: "integer", Description: "body ID"}}},
+		},
+		{
+			Pattern: "POST " + Prefix + "/bodies/{id}/list-import",
+			Policy:  httpx.Policy{Roles: CatalogExcelRoles, Write: true, Scope: scope},
+			Handler: http.HandlerFunc(h.importList),
+			Doc: &httpx.Doc{Summary: "Import a body's list from .xlsx as a draft adjustment", Tags: []string{"catalog"},
+				Description: "multipart/form-data with the workbook in field \"file\" (at most 20 MB) and optional fields " +
+					"title, reason (default operating_experience), basis_title, basis_doc_no, basis_issued (2006-01-02), note. " +
+					"Strict: any bad cell fails the whole import with 400 and every problem in errors[], each field " +
+					"naming its cell as sheet!cell (事项!C7). Otherwise the differences from the current list are " +
+					"returned and, unless there are none or dry_run is true, a draft adjustment is created " +
+					"(never published; only a list liaison may create it).",
+				Params: []httpx.Param{{Name: "id", In: "path", Type: "integer", Description: "body ID"},
+					{Name: "dry_run", In: "query", Type: "boolean", Description: "only preview the differences"}},
+				Response: ListImportResult{}},
+		},
+	}
+}
+
+type catalogExcel struct{ svc CatalogExcel }
+
+func (h catalogExcel) body(r *http.Request) (catxlsx.BodyInfo, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return catxlsx.BodyInfo{}, apperr.Invalidf("id", "机构编号“%s”无效", "body ID %q is invalid", r.PathValue("id"))
+	}
+	return h.svc.Body(r.Context(), id)
+}
+
+func (h catalogExcel) export(w http.ResponseWriter, r *http.Request) {
+	b, err := h.body(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteXLSX(w, r, h.svc.FileName(b), func(wr io.Writer) error { return h.svc.Export(r.Context(), b.ID, wr) })
+}
+
+// WriteXLSX renders a workbook into memory first, so a failure is still
+// answered as an error rather than a truncated download.
+func WriteXLSX(w http.ResponseWriter, r *http.Request, name string, render func(io.Writer) error) {
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", XLSXType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	// A failed write means the client went away.
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (h catalogExcel) importList(w http.ResponseWriter, r *http.Request) {
+	b, err := h.body(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	up, err := ReadListUpload(w, r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	book, err := catxlsx.ParseBook(bytes.NewReader(up.Data), int64(len(up.Data)), nil)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	dry, _ := strconv.ParseBool(r.URL.Query().Get("dry_run"))
+	var (
+		adj *catdb.Adjustment
+		pv  *catxlsx.Preview
+	)
+	if dry {
+		pv, err = h.svc.Previewed(r.Context(), b.ID, book)
+	} else {
+		adj, pv, err = h.svc.CreateDraft(r.Context(), httpx.PrincipalFrom(r.Context()), b.ID, book, up.Draft)
+	}
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteJSON(w, r, http.StatusOK, ImportResult(pv, adj))
+}
+
+// ImportResult renders a preview and the adjustment it created (if any).
+func ImportResult(pv *catxlsx.Preview, adj *catdb.Adjustment) ListImportResult {
+	out := ListImportResult{BodyID: pv.BodyID, Changes: pv.Changes, Proposal: []ImportedItemChange{}}
+	if out.Changes == nil {
+		out.Changes = []catxlsx.Change{}
+	}
+	for _, c := range pv.Proposal {
+		out.Proposal = append(out.Proposal, ImportedItemChange{Kind: c.Kind, BaseCode: c.BaseCode, Name: c.Name})
+	}
+	if adj != nil {
+		out.Adjustment = &ImportedAdjustment{ID: adj.ID, Title: adj.Title, Stage: adj.Stage, Reason: adj.Reason}
+	}
+	return out
+}
+
+// ListUpload is an uploaded list workbook with the draft's fields.
+type ListUpload struct {
+	Name  string
+	Data  []byte
+	Draft catxlsx.DraftInput
+}
+
+// maxField bounds a text field of the upload form.
+const maxField = 4 << 10
+
+// ReadListUpload reads a multipart upload: the workbook in "file" (at most
+// catxlsx.MaxSize; refused as soon as it passes that, without reading the
+// rest) and the draft's text fields. The pages use it too.
+func ReadListUpload(w http.ResponseWriter, r *http.Request) (ListUpload, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, catxlsx.MaxSize+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return ListUpload{}, apperr.Invalidf("file", "请以 multipart/form-data 上传文件(字段 file)",
+			"upload the file as multipart/form-data (field file)")
+	}
+	var up ListUpload
+	fields := url.Values{}
+	seenFile := false
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return ListUpload{}, uploadError(err)
+		}
+		name := part.FormName()
+		switch {
+		case name == "file":
+			seenFile = true
+			up.Name = part.FileName()
+			up.Data, err = io.ReadAll(io.LimitReader(part, catxlsx.MaxSize+1))
+			if err != nil {
+				return ListUpload{}, uploadError(err)
+			}
+			if len(up.Data) > catxlsx.MaxSize {
+				return ListUpload{}, apperr.Invalidf("file", "文件超过%dMB,请分批导入", "the file is larger than %d MB: import it in parts", catxlsx.MaxSize>>20)
+			}
+		case name != "":
+			v, err := io.ReadAll(io.LimitReader(part, maxField+1))
+			if err != nil {
+				return ListUpload{}, uploadError(err)
+			}
+			if len(v) > maxField {
+				return ListUpload{}, apperr.Invalidf(name, "字段%s过长", "field %s is too long", name)
+			}
+			fields.Set(name, string(v))
+		}
+	}
+	if !seenFile || (len(up.Data) == 0 && up.Name == "") {
+		return ListUpload{}, apperr.Invalidf("file", "请选择要导入的文件", "choose a file to import")
+	}
+	up.Draft = catxlsx.DraftInput{Title: fields.Get("title"), Reason: catalog.Reason(strings.TrimSpace(fields.Get("reason"))),
+		BasisTitle: fields.Get("basis_title"), BasisDocNo: fields.Get("basis_doc_no"),
+		BasisIssued: fields.Get("basis_issued"), Note: fields.Get("note")}
+	if up.Draft.Reason != "" && !up.Draft.Reason.Valid() {
+		return ListUpload{}, apperr.Invalidf("reason", "调整原因“%s”无效", "reason %q is invalid", up.Draft.Reason)
+	}
+	return up, nil
+}
+
+func uploadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return apperr.Invalidf("file", "文件超过%dMB,请分批导入", "the file is larger than %d MB: import it in parts", catxlsx.MaxSize>>20)
+	}
+	e := apperr.Invalidf("file", "无法读取上传的文件", "cannot read the uploaded file")
+	e.Err = err
+	return e
+}
