@@ -12,6 +12,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/org"
@@ -551,6 +552,36 @@ func TestBadInputChangesNothing(t *testing.T) {
 		}
 		if after.Size != head.Size {
 			t.Fatalf("bad input wrote %d events", after.Size-head.Size)
+		}
+	})
+}
+
+// TestC6_dueCountsTheDerivedBodysCalendar: the 5 working days are counted
+// by the derived body's own calendar, so a regional holiday of the street
+// moves its deadline while the district's calendar is unchanged.
+func TestC6_dueCountsTheDerivedBodysCalendar(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		cals := caldb.New(db)
+		f.s.SetCalendars(cals)
+		if _, err := cals.AddRegionalHoliday(f.ctx, org.System, f.street, calendar.DateOf(2026, 11, 4), "街道纪念日", true); err != nil {
+			t.Fatal(err)
+		}
+		f.at(monday)
+		item := f.shared()
+		f.publishAtDistrict(catdb.AdjustmentInput{Title: "暂停", Reason: catalog.InstitutionalReform, Bases: basis(),
+			Changes: []catalog.Change{{Kind: catalog.SuspendItem, BaseCode: item.BaseCode, Name: item.Name, Note: "职能划转期间暂停"}}})
+		revs, err := f.s.Reviews(f.ctx, org.System, catdb.ReviewFilter{BodyID: f.street})
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(revs, func(r catdb.Review) bool { return r.BaseCode == item.BaseCode })
+		if i < 0 {
+			t.Fatal("no review task")
+		}
+		// Tue 3, (Wed 4 off), Thu 5, Fri 6, Mon 9, Tue 10 → due at the end of the 10th.
+		if want := time.Date(2026, 11, 11, 0, 0, 0, 0, shanghai); !revs[i].Due.Equal(want) {
+			t.Fatalf("due %v, want %v", revs[i].Due.In(shanghai), want)
 		}
 	})
 }
