@@ -571,6 +571,28 @@ func TestClocks_L3_P6_extensionMaximum(t *testing.T) {
 		if apperr.CodeOf(err) != apperr.NotFound {
 			t.Fatalf("unknown clock: %v", err)
 		}
+
+		// Inside a caller's own write (a case event and its clocks commit
+		// together), several kinds per object.
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			for _, kind := range []string{"supervision_reply", "handling_step"} {
+				r := caldb.Ref{ObjectType: "order", ObjectID: "9", Kind: kind}
+				if _, err := clocks.CreateTx(ctx, tx, "super", r, f.district.ID, calendar.SupervisionReply); err != nil {
+					return err
+				}
+				if _, err := clocks.ApplyTx(ctx, tx, "super", r, calendar.Event{Kind: calendar.Start, At: at(2026, 5, 6, 9)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := clocks.List(ctx, "order", "9")
+		if err != nil || len(recs) != 2 || recs[0].Ref.Kind != "supervision_reply" {
+			t.Fatalf("list: %+v, %v", recs, err)
+		}
 		f.verify(t)
 	})
 }

@@ -194,10 +194,23 @@ func emitClock(tx *store.Tx, actor, action string, row clockRow, from, to string
 // extension ceiling (L3, P6), and, for an extension, that the limit has not
 // already passed at the event's instant.
 func (c *Clocks) Apply(ctx context.Context, actor string, ref Ref, e calendar.Event) (Record, error) {
+	// The extension check's calendar is read before the write, so the
+	// committer never waits on a calendar rebuild; the clock's own row is
+	// re-read inside the write.
+	var cal *calendar.Calendar
+	if e.Kind == calendar.Extend {
+		rec, err := c.Get(ctx, ref)
+		if err != nil {
+			return Record{}, err
+		}
+		if cal, err = c.cals.Calendar(ctx, rec.BodyID); err != nil {
+			return Record{}, err
+		}
+	}
 	var out Record
 	err := c.db.Write(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = c.ApplyTx(ctx, tx, actor, ref, e)
+		out, err = c.apply(ctx, tx, actor, ref, e, cal)
 		return err
 	})
 	return out, err
@@ -206,6 +219,12 @@ func (c *Clocks) Apply(ctx context.Context, actor string, ref Ref, e calendar.Ev
 // ApplyTx is Apply inside the caller's write. It reads the body's calendar
 // through the reader pool for an extension's check.
 func (c *Clocks) ApplyTx(ctx context.Context, tx *store.Tx, actor string, ref Ref, e calendar.Event) (Record, error) {
+	return c.apply(ctx, tx, actor, ref, e, nil)
+}
+
+// apply records e; cal is the body's calendar for an extension's check, or
+// nil to read it here.
+func (c *Clocks) apply(ctx context.Context, tx *store.Tx, actor string, ref Ref, e calendar.Event, cal *calendar.Calendar) (Record, error) {
 	row, err := scanClockRow(tx.QueryRow(ctx, `SELECT `+clockCols+` FROM clocks WHERE object_type = ? AND object_id = ? AND kind = ?`,
 		ref.ObjectType, ref.ObjectID, ref.Kind))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -219,9 +238,10 @@ func (c *Clocks) ApplyTx(ctx context.Context, tx *store.Tx, actor string, ref Re
 		return Record{}, err
 	}
 	if e.Kind == calendar.Extend {
-		cal, err := c.cals.Calendar(ctx, row.BodyID)
-		if err != nil {
-			return Record{}, err
+		if cal == nil {
+			if cal, err = c.cals.Calendar(ctx, row.BodyID); err != nil {
+				return Record{}, err
+			}
 		}
 		st, err := rec.Clock.At(cal, e.At)
 		if err != nil {
@@ -319,4 +339,29 @@ func (c *Clocks) Status(ctx context.Context, ref Ref, now time.Time) (calendar.S
 		return calendar.Status{}, err
 	}
 	return rec.Clock.At(cal, now)
+}
+
+// List returns the clocks of one object (every kind), oldest first.
+func (c *Clocks) List(ctx context.Context, objectType, objectID string) ([]Record, error) {
+	rows, err := c.db.Query(ctx, `SELECT `+clockCols+` FROM clocks WHERE object_type = ? AND object_id = ? ORDER BY id`, objectType, objectID)
+	if err != nil {
+		return nil, fmt.Errorf("caldb: clocks of %s/%s: %w", objectType, objectID, err)
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		row, err := scanClockRow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("caldb: clocks of %s/%s: %w", objectType, objectID, err)
+		}
+		rec, err := row.record()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("caldb: clocks of %s/%s: %w", objectType, objectID, err)
+	}
+	return out, nil
 }

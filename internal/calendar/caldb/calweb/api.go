@@ -77,35 +77,35 @@ func (h *handlers) apiRoutes() []httpx.Route {
 				Description: "Every year the calendar knows, with its source (embedded, upload, edit) and counts of holidays and make-up working days."}},
 		{Pattern: "GET " + p + "/years/{year}", Handler: http.HandlerFunc(h.apiYear),
 			Doc: &httpx.Doc{Summary: "One year's holidays and make-up working days", Tags: tags, Params: []httpx.Param{yearPath},
-				Response: YearDetail{}, Description: "404 (field year) when the year has no data (L9)."}},
+				Response: CalendarYearDetail{}, Description: "404 (field year) when the year has no data (L9)."}},
 		{Pattern: "POST " + p + "/years", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.apiImport),
-			Doc: &httpx.Doc{Summary: "Import a year file (holiday-cn JSON or iCalendar)", Tags: tags, Request: ImportRequest{},
-				Response: ImportAnswer{}, Status: http.StatusCreated,
+			Doc: &httpx.Doc{Summary: "Import a year file (holiday-cn JSON or iCalendar)", Tags: tags, Request: CalendarImportRequest{},
+				Response: CalendarImportAnswer{}, Status: http.StatusCreated,
 				Description: "content is the file's text; file_name ending in .ics selects iCalendar. A bad file is a 400 naming the line or field, and nothing is stored. Audited."}},
 		{Pattern: "PUT " + p + "/days/{date}", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.apiSetDay),
-			Doc: &httpx.Doc{Summary: "Edit one day of the national calendar", Tags: tags, Request: SetDayRequest{}, Response: caldb.YearInfo{},
+			Doc: &httpx.Doc{Summary: "Edit one day of the national calendar", Tags: tags, Request: CalendarSetDayRequest{}, Response: caldb.YearInfo{},
 				Params:      []httpx.Param{{Name: "date", In: "path", Description: "YYYY-MM-DD"}},
 				Description: "off true: a holiday; false: a working day. Setting a day to what its weekday already is removes it from the notice. The year must have data. Audited."}},
 		{Pattern: "GET " + p + "/missing", Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.apiMissing),
-			Doc: &httpx.Doc{Summary: "Years whose holiday data is missing (L9)", Tags: tags, Response: MissingAnswer{},
+			Doc: &httpx.Doc{Summary: "Years whose holiday data is missing (L9)", Tags: tags, Response: CalendarMissingAnswer{},
 				Description: "The current year when absent, and from 1 November next year when absent."}},
 		{Pattern: "GET " + p + "/due", Handler: http.HandlerFunc(h.apiDue),
-			Doc: &httpx.Doc{Summary: "Due date of a time limit (L1, L11)", Tags: tags, Response: DueAnswer{},
+			Doc: &httpx.Doc{Summary: "Due date of a time limit (L1, L11)", Tags: tags, Response: CalendarDueAnswer{},
 				Params: []httpx.Param{bodyQ,
 					{Name: "from", In: "query", Required: true, Description: "start: YYYY-MM-DD or YYYY-MM-DDTHH:MM in the body's zone (the start day is not counted)"},
 					{Name: "n", In: "query", Required: true, Type: "integer", Description: "the limit"},
 					{Name: "unit", In: "query", Description: "working_days (default), natural_days, hours, working_hours"}},
 				Description: "404 (field year) when the answer depends on a year without data."}},
 		{Pattern: "GET " + p + "/is-workday", Handler: http.HandlerFunc(h.apiIsWorkday),
-			Doc: &httpx.Doc{Summary: "Whether a date is a working day", Tags: tags, Response: WorkdayAnswer{},
+			Doc: &httpx.Doc{Summary: "Whether a date is a working day", Tags: tags, Response: CalendarWorkdayAnswer{},
 				Params: []httpx.Param{bodyQ, {Name: "date", In: "query", Required: true, Description: "YYYY-MM-DD"}}}},
 		{Pattern: "GET " + p + "/bodies/{id}/regional", Policy: httpx.Policy{Scope: h.scopeBody}, Handler: http.HandlerFunc(h.apiRegional),
 			Doc: &httpx.Doc{Summary: "Regional days applying to a body (its own and its ancestors')", Tags: tags,
-				Params: []httpx.Param{bodyPath}, Response: []RegionalDay{}}},
+				Params: []httpx.Param{bodyPath}, Response: []CalendarRegionalDay{}}},
 		{Pattern: "POST " + p + "/bodies/{id}/regional", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeBody},
 			Handler: http.HandlerFunc(h.apiAddRegional),
 			Doc: &httpx.Doc{Summary: "Add a regional holiday or working day for a body's subtree", Tags: tags, Params: []httpx.Param{bodyPath},
-				Request: RegionalRequest{}, Response: RegionalDay{}, Status: http.StatusCreated, Description: "Audited."}},
+				Request: CalendarRegionalRequest{}, Response: CalendarRegionalDay{}, Status: http.StatusCreated, Description: "Audited."}},
 		{Pattern: "DELETE " + p + "/bodies/{id}/regional/{date}", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeBody},
 			Handler: http.HandlerFunc(h.apiRemoveRegional),
 			Doc: &httpx.Doc{Summary: "Remove a body's own regional day", Tags: tags, Status: http.StatusNoContent, Description: "Audited.",
@@ -120,36 +120,36 @@ type CalendarDay struct {
 	IsOffDay bool   `json:"is_off_day"`
 }
 
-// YearDetail is a year with its days.
-type YearDetail struct {
+// CalendarYearDetail is a year with its days.
+type CalendarYearDetail struct {
 	Info caldb.YearInfo `json:"info"`
 	Days []CalendarDay  `json:"days"`
 }
 
-// ImportRequest uploads a year file.
-type ImportRequest struct {
+// CalendarImportRequest uploads a year file.
+type CalendarImportRequest struct {
 	FileName string `json:"file_name"` // "2027.json" or "2027.ics"
 	Content  string `json:"content"`
 }
 
-// ImportAnswer lists the years stored.
-type ImportAnswer struct {
+// CalendarImportAnswer lists the years stored.
+type CalendarImportAnswer struct {
 	Years []caldb.YearInfo `json:"years"`
 }
 
-// SetDayRequest edits one day.
-type SetDayRequest struct {
+// CalendarSetDayRequest edits one day.
+type CalendarSetDayRequest struct {
 	Off  bool   `json:"off"`
 	Name string `json:"name,omitempty"`
 }
 
-// MissingAnswer lists missing years.
-type MissingAnswer struct {
+// CalendarMissingAnswer lists missing years.
+type CalendarMissingAnswer struct {
 	Years []int `json:"years"`
 }
 
-// DueAnswer is a computed due date.
-type DueAnswer struct {
+// CalendarDueAnswer is a computed due date.
+type CalendarDueAnswer struct {
 	BodyID int64  `json:"body_id,omitempty"`
 	From   string `json:"from"`
 	N      int    `json:"n"`
@@ -161,15 +161,15 @@ type DueAnswer struct {
 	Due string `json:"due"`
 }
 
-// WorkdayAnswer says whether a date is a working day.
-type WorkdayAnswer struct {
+// CalendarWorkdayAnswer says whether a date is a working day.
+type CalendarWorkdayAnswer struct {
 	BodyID  int64  `json:"body_id,omitempty"`
 	Date    string `json:"date"`
 	Working bool   `json:"working"`
 }
 
-// RegionalDay is a region's own day.
-type RegionalDay struct {
+// CalendarRegionalDay is a region's own day.
+type CalendarRegionalDay struct {
 	ID        int64  `json:"id"`
 	BodyID    int64  `json:"body_id"`
 	Date      string `json:"date"`
@@ -178,15 +178,15 @@ type RegionalDay struct {
 	CreatedBy string `json:"created_by"`
 }
 
-// RegionalRequest adds a regional day.
-type RegionalRequest struct {
+// CalendarRegionalRequest adds a regional day.
+type CalendarRegionalRequest struct {
 	Date string `json:"date"`
 	Name string `json:"name"`
 	Off  bool   `json:"off"`
 }
 
-func regionalOf(d caldb.RegionalDay) RegionalDay {
-	return RegionalDay{ID: d.ID, BodyID: d.BodyID, Date: d.Date.String(), Name: d.Name, IsOffDay: d.IsOffDay, CreatedBy: d.CreatedBy}
+func regionalOf(d caldb.RegionalDay) CalendarRegionalDay {
+	return CalendarRegionalDay{ID: d.ID, BodyID: d.BodyID, Date: d.Date.String(), Name: d.Name, IsOffDay: d.IsOffDay, CreatedBy: d.CreatedBy}
 }
 
 func (h *handlers) apiYears(w http.ResponseWriter, r *http.Request) {
@@ -223,12 +223,12 @@ func (h *handlers) apiYear(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, r, http.StatusOK, detail)
 }
 
-func (h *handlers) yearDetail(r *http.Request, y int) (YearDetail, error) {
+func (h *handlers) yearDetail(r *http.Request, y int) (CalendarYearDetail, error) {
 	data, info, err := h.svc.Year(r.Context(), y)
 	if err != nil {
-		return YearDetail{}, err
+		return CalendarYearDetail{}, err
 	}
-	out := YearDetail{Info: info, Days: make([]CalendarDay, 0, len(data.Days))}
+	out := CalendarYearDetail{Info: info, Days: make([]CalendarDay, 0, len(data.Days))}
 	for _, d := range data.Days {
 		out.Days = append(out.Days, CalendarDay{Date: d.Date.String(), Name: d.Name, IsOffDay: d.IsOffDay})
 	}
@@ -236,7 +236,7 @@ func (h *handlers) yearDetail(r *http.Request, y int) (YearDetail, error) {
 }
 
 func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request) {
-	var req ImportRequest
+	var req CalendarImportRequest
 	// JSON escaping can double a file's size.
 	if err := api.DecodeLimit(w, r, &req, 2*caldb.MaxUpload+4096); err != nil {
 		api.WriteError(w, r, err)
@@ -251,7 +251,7 @@ func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	api.WriteJSON(w, r, http.StatusCreated, ImportAnswer{Years: ys})
+	api.WriteJSON(w, r, http.StatusCreated, CalendarImportAnswer{Years: ys})
 }
 
 func (h *handlers) apiSetDay(w http.ResponseWriter, r *http.Request) {
@@ -260,7 +260,7 @@ func (h *handlers) apiSetDay(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	var req SetDayRequest
+	var req CalendarSetDayRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		api.WriteError(w, r, err)
 		return
@@ -282,7 +282,7 @@ func (h *handlers) apiMissing(w http.ResponseWriter, r *http.Request) {
 	if ys == nil {
 		ys = []int{}
 	}
-	api.WriteJSON(w, r, http.StatusOK, MissingAnswer{Years: ys})
+	api.WriteJSON(w, r, http.StatusOK, CalendarMissingAnswer{Years: ys})
 }
 
 // bodyParam reads the optional ?body= (0: national).
@@ -310,15 +310,15 @@ func (h *handlers) apiDue(w http.ResponseWriter, r *http.Request) {
 // maxLimit keeps hour limits far from time.Duration overflow (as the CLI).
 const maxLimit = 1000000
 
-func (h *handlers) due(r *http.Request) (DueAnswer, error) {
+func (h *handlers) due(r *http.Request) (CalendarDueAnswer, error) {
 	q := r.URL.Query()
 	body, err := bodyParam(r)
 	if err != nil {
-		return DueAnswer{}, err
+		return CalendarDueAnswer{}, err
 	}
 	n, err := strconv.Atoi(q.Get("n"))
 	if err != nil || n < 0 || n > maxLimit {
-		return DueAnswer{}, apperr.Invalidf("n", "期限应为 0–%d 的整数", "the limit must be a whole number 0–%d", maxLimit)
+		return CalendarDueAnswer{}, apperr.Invalidf("n", "期限应为 0–%d 的整数", "the limit must be a whole number 0–%d", maxLimit)
 	}
 	unit := calendar.Unit(q.Get("unit"))
 	if unit == "" {
@@ -326,11 +326,11 @@ func (h *handlers) due(r *http.Request) (DueAnswer, error) {
 	}
 	cal, err := h.svc.Calendar(r.Context(), body)
 	if err != nil {
-		return DueAnswer{}, err
+		return CalendarDueAnswer{}, err
 	}
 	from, err := parseFrom(q.Get("from"), cal.Location())
 	if err != nil {
-		return DueAnswer{}, err
+		return CalendarDueAnswer{}, err
 	}
 	var due time.Time
 	switch unit {
@@ -343,16 +343,16 @@ func (h *handlers) due(r *http.Request) (DueAnswer, error) {
 	case calendar.WorkingHours:
 		due, err = cal.AddWorkingHours(from, time.Duration(n)*time.Hour)
 	default:
-		return DueAnswer{}, apperr.Invalidf("unit", "时限单位“%s”无效", "invalid unit %q", string(unit))
+		return CalendarDueAnswer{}, apperr.Invalidf("unit", "时限单位“%s”无效", "invalid unit %q", string(unit))
 	}
 	if err != nil {
-		return DueAnswer{}, err
+		return CalendarDueAnswer{}, err
 	}
 	dueDate := cal.DueDate(due)
 	if unit == calendar.Hours || unit == calendar.WorkingHours {
 		dueDate = cal.Date(due)
 	}
-	return DueAnswer{BodyID: body, From: q.Get("from"), N: n, Unit: string(unit),
+	return CalendarDueAnswer{BodyID: body, From: q.Get("from"), N: n, Unit: string(unit),
 		DueDate: dueDate.String(), Due: due.In(cal.Location()).Format(time.RFC3339)}, nil
 }
 
@@ -393,7 +393,7 @@ func (h *handlers) apiIsWorkday(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	api.WriteJSON(w, r, http.StatusOK, WorkdayAnswer{BodyID: body, Date: d.String(), Working: ok})
+	api.WriteJSON(w, r, http.StatusOK, CalendarWorkdayAnswer{BodyID: body, Date: d.String(), Working: ok})
 }
 
 func pathBody(r *http.Request) (int64, error) {
@@ -415,7 +415,7 @@ func (h *handlers) apiRegional(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	out := make([]RegionalDay, 0, len(days))
+	out := make([]CalendarRegionalDay, 0, len(days))
 	for _, d := range days {
 		out = append(out, regionalOf(d))
 	}
@@ -428,7 +428,7 @@ func (h *handlers) apiAddRegional(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	var req RegionalRequest
+	var req CalendarRegionalRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		api.WriteError(w, r, err)
 		return

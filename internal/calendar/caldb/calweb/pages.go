@@ -270,7 +270,7 @@ func (h *handlers) dayPage(w http.ResponseWriter, r *http.Request) {
 // bodyData is the regional page's data.
 type bodyData struct {
 	Body caldb.BodyRef
-	Days []RegionalDay
+	Days []CalendarRegionalDay
 	// Form values to show again after an error.
 	Date, Name string
 	Off        bool
