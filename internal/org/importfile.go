@@ -205,6 +205,12 @@ func ParseImport(name string, data []byte) (*ImportFile, error) {
 }
 
 func readXLSX(data []byte) ([]table, error) {
+	// Only a zip is an .xlsx: an old .xls or an encrypted workbook (an OLE
+	// container, which excelize would try to decrypt) is refused up front.
+	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		return nil, apperr.Invalidf("file", "不是 .xlsx 文件（旧版 .xls 或加密的工作簿请另存为不加密的 .xlsx）",
+			"not an .xlsx file (save an old .xls or an encrypted workbook as an unencrypted .xlsx)")
+	}
 	// RawCellValue: dates arrive as serial numbers and numbers unformatted,
 	// so a long code typed as a number is not shown as 3.3e11.
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true,
