@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -195,6 +196,10 @@ const maxField = 4 << 10
 // catxlsx.MaxSize; refused as soon as it passes that, without reading the
 // rest) and the draft's text fields. The pages use it too.
 func ReadListUpload(w http.ResponseWriter, r *http.Request) (ListUpload, error) {
+	if r.MultipartForm != nil {
+		// An old browser's CSRF token was read from the form, which parsed it.
+		return parsedUpload(r.MultipartForm)
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, catxlsx.MaxSize+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -238,13 +243,45 @@ func ReadListUpload(w http.ResponseWriter, r *http.Request) (ListUpload, error) 
 	if !seenFile || (len(up.Data) == 0 && up.Name == "") {
 		return ListUpload{}, apperr.Invalidf("file", "请选择要导入的文件", "choose a file to import")
 	}
+	if err := draftFields(&up, fields); err != nil {
+		return ListUpload{}, err
+	}
+	return up, nil
+}
+
+// parsedUpload reads an upload from a form net/http already parsed.
+func parsedUpload(form *multipart.Form) (ListUpload, error) {
+	fhs := form.File["file"]
+	if len(fhs) == 0 {
+		return ListUpload{}, apperr.Invalidf("file", "请选择要导入的文件", "choose a file to import")
+	}
+	if fhs[0].Size > catxlsx.MaxSize {
+		return ListUpload{}, apperr.Invalidf("file", "文件超过%dMB,请分批导入", "the file is larger than %d MB: import it in parts", catxlsx.MaxSize>>20)
+	}
+	f, err := fhs[0].Open()
+	if err != nil {
+		return ListUpload{}, uploadError(err)
+	}
+	defer f.Close() //nolint:errcheck // read-only
+	up := ListUpload{Name: fhs[0].Filename}
+	if up.Data, err = io.ReadAll(io.LimitReader(f, catxlsx.MaxSize+1)); err != nil {
+		return ListUpload{}, uploadError(err)
+	}
+	if err := draftFields(&up, url.Values(form.Value)); err != nil {
+		return ListUpload{}, err
+	}
+	return up, nil
+}
+
+// draftFields reads the draft adjustment's fields of an upload form.
+func draftFields(up *ListUpload, fields url.Values) error {
 	up.Draft = catxlsx.DraftInput{Title: fields.Get("title"), Reason: catalog.Reason(strings.TrimSpace(fields.Get("reason"))),
 		BasisTitle: fields.Get("basis_title"), BasisDocNo: fields.Get("basis_doc_no"),
 		BasisIssued: fields.Get("basis_issued"), Note: fields.Get("note")}
 	if up.Draft.Reason != "" && !up.Draft.Reason.Valid() {
-		return ListUpload{}, apperr.Invalidf("reason", "调整原因“%s”无效", "reason %q is invalid", up.Draft.Reason)
+		return apperr.Invalidf("reason", "调整原因“%s”无效", "reason %q is invalid", up.Draft.Reason)
 	}
-	return up, nil
+	return nil
 }
 
 func uploadError(err error) error {
