@@ -6,9 +6,11 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
+	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
 )
 
@@ -107,5 +109,63 @@ func TestSetDay_concurrentEditsKeepBoth(t *testing.T) {
 	}
 	if again != cal {
 		t.Error("calendar rebuilt without a change")
+	}
+}
+
+// Two instances on one PostgreSQL database edit days of one year at once:
+// every edit is kept and both instances answer with all of them.
+func TestSetDay_twoInstancesPostgres(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	ctx := context.Background()
+	var dbs [2]*store.DB
+	for i := range dbs {
+		db, err := store.Open(ctx, dsn, store.Options{DataDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if err := db.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		dbs[i] = db
+	}
+	svcs := [2]*caldb.Service{caldb.New(dbs[0]), caldb.New(dbs[1])}
+	for _, s := range svcs { // warm both caches
+		if _, err := s.Calendar(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := fixtureAdmin()
+	var days []calendar.Date
+	for d := calendar.DateOf(2026, 4, 13); len(days) < 8; d = d.AddDays(1) {
+		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+			days = append(days, d)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(days))
+	for i, d := range days {
+		wg.Go(func() { _, errs[i] = svcs[i%2].SetDay(ctx, admin, d, true, "临时") })
+	}
+	wg.Wait()
+	for i := range errs {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+	}
+	for n, s := range svcs {
+		cal, err := s.Calendar(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range days {
+			if isWork(t, cal, d) {
+				t.Errorf("instance %d: %s edit lost or stale", n, d)
+			}
+		}
 	}
 }

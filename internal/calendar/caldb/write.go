@@ -149,6 +149,9 @@ func (s *Service) SaveYears(ctx context.Context, actor string, ys []calendar.Yea
 	var out []YearInfo
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		out = out[:0]
+		if err := bumpVersion(ctx, tx); err != nil {
+			return err
+		}
 		stored, err := readStored(ctx, tx)
 		if err != nil {
 			return err
@@ -180,7 +183,7 @@ func (s *Service) SaveYears(ctx context.Context, actor string, ys []calendar.Yea
 			out = append(out, YearInfo{Year: y.Year, Source: source, FileName: fileName, UpdatedAt: store.FromMicros(at),
 				UpdatedBy: actor, OffDays: off, WorkDays: work})
 		}
-		return bumpVersion(ctx, tx)
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -214,6 +217,10 @@ func (s *Service) putYear(ctx context.Context, tx *store.Tx, actor string, y, pr
 		ObjectID: strconv.Itoa(y.year.Year), From: from, To: y.source, Payload: pl, State: st})
 }
 
+// bumpVersion marks a calendar change for every instance's cache. Writes
+// call it first: on PostgreSQL the row lock it takes serialises calendar
+// writers across instances, so the years a write then reads (read committed)
+// include every earlier committed edit and no edit is lost.
 func bumpVersion(ctx context.Context, tx *store.Tx) error {
 	if _, err := tx.Exec(ctx, `UPDATE calendar_version SET version = version + 1 WHERE id = 1`); err != nil {
 		return fmt.Errorf("caldb: bump calendar version: %w", err)
@@ -251,6 +258,9 @@ func (s *Service) SetDay(ctx context.Context, p auth.Principal, date calendar.Da
 	at := store.Micros(s.now())
 	var out YearInfo
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := bumpVersion(ctx, tx); err != nil {
+			return err
+		}
 		stored, err := readStored(ctx, tx)
 		if err != nil {
 			return err
@@ -327,7 +337,7 @@ func (s *Service) SetDay(ctx context.Context, p auth.Principal, date calendar.Da
 			}
 		}
 		out = yearInfoOf(target, stored, stored[target].year)
-		return bumpVersion(ctx, tx)
+		return nil
 	})
 	if err != nil {
 		return YearInfo{}, err
