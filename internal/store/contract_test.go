@@ -127,6 +127,7 @@ func TestStoreContract(t *testing.T) {
 		{"VerifyNamesRehashedLeafByItsNode", verifyRehashedLeaf},
 		{"VerifyNamesMissingRowOfLiveObject", verifyMissingRow},
 		{"Backup", backup},
+		{"WriteAfterCloseFails", writeAfterClose},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -384,6 +385,9 @@ func seqContiguous(t *testing.T, db *store.DB) {
 	if head.Size != writers*each || head.Root != tree.Root() {
 		t.Fatalf("head size %d, root matches recompute: %v", head.Size, head.Root == tree.Root())
 	}
+	if st := db.Stats(); st.Writes < writers*each || st.Groups >= st.Writes {
+		t.Fatalf("stats %+v: concurrent writers never shared a commit", st)
+	}
 	if string(evs[0].Payload) != `{"why":"test"}` {
 		t.Fatalf("payload not compacted: %s", evs[0].Payload)
 	}
@@ -577,6 +581,16 @@ func verifyMissingRow(t *testing.T, db *store.DB) {
 	fill(t, db)
 	raw(t, db, "DELETE FROM test_items WHERE id = 2")
 	verifyMismatch(t, db, "test_items id=2: row is missing, but its last audited event #16 has a state")
+}
+
+func writeAfterClose(t *testing.T, db *store.DB) {
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Write(context.Background(), func(tx *store.Tx) error { return nil })
+	if !errors.Is(err, store.ErrClosed) {
+		t.Fatalf("write after close: %v", err)
+	}
 }
 
 func backup(t *testing.T, db *store.DB) {
