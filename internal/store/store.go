@@ -256,6 +256,13 @@ type Querier interface {
 	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// Both read paths satisfy Querier.
+var (
+	_ Querier = (*DB)(nil)
+	_ Querier = (*Tx)(nil)
+	_ Querier = readTx{}
+)
+
 // Query runs a read on the reader pool. SQL uses ? parameter markers.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return db.reader.QueryContext(ctx, db.rebind(query), args...)
