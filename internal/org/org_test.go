@@ -3,6 +3,7 @@ package org
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -580,4 +581,59 @@ func TestDemo_docListsEveryAccount(t *testing.T) {
 	if !strings.Contains(string(doc), DemoPassword) {
 		t.Error("docs/demo.md does not give the demo password")
 	}
+}
+
+// O2 holds across instances: two servers on one PostgreSQL adding liaisons
+// to the same unit at once still leave at most two.
+func TestO2_liaisonsAcrossInstances(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	open := func() *store.DB {
+		db, err := store.Open(ctx, dsn, store.Options{DataDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if err := db.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	db1 := open()
+	s1, _ := demo(t, db1)
+	s2 := NewService(open())
+	district := bodyByCode(t, s1, "330199")
+	u, err := s1.CreateUnit(ctx, System, UnitInput{BodyID: district.ID, Kind: KindStation, Code: "RACE", Name: "并发站"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for i := range 8 {
+		s := s1
+		if i%2 == 1 {
+			s = s2
+		}
+		go func() {
+			_, err := s.CreateStaff(ctx, System, StaffInput{BodyID: district.ID, UnitID: u.ID, Name: fmt.Sprintf("联络员%d", i),
+				Roles: []auth.Role{auth.RoleListLiaison}, IsLiaison: true})
+			errs <- err
+		}()
+	}
+	ok := 0
+	for range 8 {
+		switch err := <-errs; apperr.CodeOf(err) {
+		case "":
+			ok++
+		case apperr.Conflict:
+		default:
+			t.Errorf("unexpected: %v", err)
+		}
+	}
+	if ok != MaxLiaisons {
+		t.Fatalf("%d liaisons created, want %d", ok, MaxLiaisons)
+	}
+	verify(t, db1)
 }
