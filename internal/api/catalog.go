@@ -84,7 +84,9 @@ func CatalogRoutes(s CatalogService) []httpx.Route {
 				Params: []httpx.Param{bodyParam,
 					{Name: "category", In: "query", Description: "only this category (licensing, penalty …)"},
 					{Name: "unit", In: "query", Description: "only this responsible unit"},
-					{Name: "cancelled", In: "query", Type: "boolean", Description: "include cancelled items"}},
+					{Name: "cancelled", In: "query", Type: "boolean", Description: "include cancelled items"},
+					{Name: "limit", In: "query", Type: "integer", Description: "at most this many (default 500, at most 5000)"},
+					{Name: "offset", In: "query", Type: "integer", Description: "skip this many (by base code)"}},
 				Response: []catdb.Version{}}},
 		{Pattern: "GET " + p + "/bodies/{body}/items/{code}", Policy: public, Handler: http.HandlerFunc(h.item),
 			Doc: &httpx.Doc{Summary: "One item of a body's list with its version history", Tags: tags,
@@ -174,6 +176,19 @@ func queryID(r *http.Request, name string, required bool) (int64, error) {
 	return n, nil
 }
 
+// queryCount reads a count from least to most (def when absent).
+func queryCount(r *http.Request, name string, def, least, most int) (int, error) {
+	v := strings.TrimSpace(r.URL.Query().Get(name))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < least || n > most {
+		return 0, apperr.Invalidf(name, "应为 %d 到 %d 之间的整数", "must be a whole number from %d to %d", least, most)
+	}
+	return n, nil
+}
+
 func queryFlag(r *http.Request, name string) (bool, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
@@ -205,7 +220,17 @@ func (h catalogHandlers) list(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	f := catdb.ListFilter{Unit: r.URL.Query().Get("unit"), IncludeCancelled: cancelled}
+	limit, err := queryCount(r, "limit", 500, 1, 5000)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	offset, err := queryCount(r, "offset", 0, 0, 1<<30)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	f := catdb.ListFilter{Unit: r.URL.Query().Get("unit"), IncludeCancelled: cancelled, Limit: limit, Offset: offset}
 	if c := r.URL.Query().Get("category"); c != "" {
 		cat, ok := catalog.ParseCategory(c)
 		if !ok {

@@ -89,6 +89,8 @@ func TestCatalogAPI_publicReadsAndStanding(t *testing.T) {
 			{Name: "bad body", URL: p + "/bodies/x/items", Status: 400, Contains: []string{`"field":"body"`}},
 			{Name: "no such body", URL: p + "/bodies/999999/items", Status: 404},
 			{Name: "bad cancelled flag", URL: fmt.Sprintf("%s/bodies/%d/items?cancelled=maybe", p, district), Status: 400, Contains: []string{`"field":"cancelled"`}},
+			{Name: "paged", URL: fmt.Sprintf("%s/bodies/%d/items?limit=1&offset=0", p, district), Status: 200, Contains: []string{item.BaseCode}},
+			{Name: "bad limit", URL: fmt.Sprintf("%s/bodies/%d/items?limit=-1", p, district), Status: 400, Contains: []string{`"field":"limit"`}},
 			{Name: "item with history", URL: fmt.Sprintf("%s/bodies/%d/items/%s", p, district, item.BaseCode), Status: 200, Contains: []string{`"history"`, item.ContentHash}},
 			{Name: "unknown item", URL: fmt.Sprintf("%s/bodies/%d/items/0000000000", p, district), Status: 404, Contains: []string{`"field":"code"`}},
 			{Name: "by implementation code", URL: p + "/items/" + item.ImplCode, Status: 200, Contains: []string{item.BaseCode}},

@@ -21,6 +21,9 @@ type ListFilter struct {
 	Unit     string
 	// IncludeCancelled also lists cancelled items (their history stays public).
 	IncludeCancelled bool
+	// Limit and Offset page the list by base code; Limit 0 returns it all
+	// (exports need the whole list).
+	Limit, Offset int
 }
 
 // PublishedList returns the current published version of every item of a
@@ -46,7 +49,11 @@ func (s *Service) PublishedList(ctx context.Context, bodyID int64, f ListFilter)
 		where += ` AND i.unit = ?`
 		args = append(args, f.Unit)
 	}
-	return queryVersions(ctx, s.db, where+` ORDER BY i.base_code`, args...)
+	where += ` ORDER BY i.base_code`
+	if f.Limit > 0 {
+		where += fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, max(f.Offset, 0))
+	}
+	return queryVersions(ctx, s.db, where, args...)
 }
 
 // Units lists the responsible units named by a body's published list (for
@@ -72,7 +79,7 @@ func (s *Service) Units(ctx context.Context, bodyID int64) ([]string, error) {
 // version and all earlier ones (C9). It is public.
 func (s *Service) Item(ctx context.Context, bodyID int64, code string) (ItemDetail, error) {
 	code = strings.TrimSpace(code)
-	items, err := queryItems(ctx, s.db, `WHERE body_id = ? AND (base_code = ? OR impl_code = ?)`, bodyID, code, code)
+	items, err := itemByCode(ctx, s.db, bodyID, code)
 	if err != nil {
 		return ItemDetail{}, err
 	}
@@ -197,7 +204,7 @@ func standing(ctx context.Context, q store.Querier, bodyID int64, code string, a
 	if at.IsZero() {
 		return ans, apperr.Invalidf("at", "须提供时间", "an instant is required")
 	}
-	items, err := queryItems(ctx, q, `WHERE body_id = ? AND (base_code = ? OR impl_code = ?)`, bodyID, code, code)
+	items, err := itemByCode(ctx, q, bodyID, code)
 	if err != nil {
 		return ans, err
 	}
@@ -493,4 +500,15 @@ func (s *Service) Allowed(ctx context.Context, p auth.Principal, id int64) ([]ca
 		}
 	}
 	return out, nil
+}
+
+// itemByCode finds a body's item by base code, else by implementation code:
+// two lookups on their own indexes, since an OR across both columns would
+// scan the body's whole list.
+func itemByCode(ctx context.Context, q store.Querier, bodyID int64, code string) ([]Item, error) {
+	items, err := queryItems(ctx, q, `WHERE body_id = ? AND base_code = ?`, bodyID, code)
+	if err != nil || len(items) > 0 {
+		return items, err
+	}
+	return queryItems(ctx, q, `WHERE impl_code = ? AND body_id = ?`, code, bodyID)
 }
