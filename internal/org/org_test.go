@@ -637,3 +637,60 @@ func TestO2_liaisonsAcrossInstances(t *testing.T) {
 	}
 	verify(t, db1)
 }
+
+// Editing staff moves them between bodies and units; a head stays until a
+// successor is appointed (O2); the moved person's jurisdiction follows.
+func TestUpdateStaff_movesWithinJurisdiction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, ps := demo(t, db)
+		admin := ps["admin"]
+		qingshan := bodyByCode(t, s, "330199001")
+		us, err := s.Units(ctx, admin, qingshan.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var csgl Unit
+		for _, u := range us {
+			if u.Code == "CSGL" {
+				csgl = u
+			}
+		}
+		wu, err := s.Staff(ctx, admin, ps["unit1"].StaffID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := StaffInput{BodyID: qingshan.ID, UnitID: csgl.ID, Name: wu.Name, Phone: wu.Phone, Roles: wu.Roles}
+		// A street admin cannot pull district staff into the street.
+		_, err = s.UpdateStaff(ctx, ps["qingshan_admin"], wu.ID, in)
+		wantCode(t, err, apperr.Forbidden)
+		moved, err := s.UpdateStaff(ctx, admin, wu.ID, in)
+		if err != nil || moved.BodyID != qingshan.ID || moved.UnitID != csgl.ID {
+			t.Fatalf("move: %+v %v", moved, err)
+		}
+		p, err := s.StaffPrincipal(ctx, wu.ID)
+		if err != nil || p.BodyPath != qingshan.Path || p.UnitID != csgl.ID {
+			t.Fatalf("principal after the move: %+v %v", p, err)
+		}
+		// The head of 城市管理办 cannot leave it without a successor.
+		cao, err := s.Staff(ctx, admin, ps["qingshan1"].StaffID)
+		if err != nil || !cao.IsHead {
+			t.Fatalf("曹亮: %+v %v", cao, err)
+		}
+		_, err = s.UpdateStaff(ctx, admin, cao.ID, StaffInput{BodyID: qingshan.ID, Name: cao.Name, Roles: cao.Roles})
+		if e := apperr.As(err); e.Code != apperr.Conflict || e.Field != "is_head" {
+			t.Fatalf("head leaving: %v", err)
+		}
+		// After appointing 吴刚 head, 曹亮 may go; the unit records the new head.
+		if _, err := s.SetUnitHead(ctx, admin, csgl.ID, wu.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateStaff(ctx, admin, cao.ID, StaffInput{BodyID: qingshan.ID, Name: cao.Name, Roles: cao.Roles}); err != nil {
+			t.Fatal(err)
+		}
+		u, err := s.Unit(ctx, admin, csgl.ID)
+		if err != nil || u.HeadStaffID != wu.ID {
+			t.Fatalf("unit head %d, want %d (%v)", u.HeadStaffID, wu.ID, err)
+		}
+		verify(t, db)
+	})
+}
