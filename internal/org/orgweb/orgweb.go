@@ -3,6 +3,11 @@
 // registered with its policy through the web server's route table
 // (web.Deps.Routes). Pages render their content into a Frame: the site's
 // layout when the web package provides one, PlainFrame otherwise.
+//
+// The binary wires both adapters beside the other routes:
+//
+//	pages, err := orgweb.Routes(orgs, orgweb.PlainFrame{CSRF: csrf})
+//	routes := [][]httpx.Route{…, orgapi.Routes(orgs), pages}
 package orgweb
 
 import (
