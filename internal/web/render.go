@@ -73,8 +73,10 @@ type View struct {
 	CSRFField string
 	CSRFToken string
 	Version   string
-	Data      any
-	cat       catalogue
+	// Notices are banners for this principal (Deps.Notices), in Lang.
+	Notices []string
+	Data    any
+	cat     catalogue
 }
 
 // NavItem is one navigation link.
@@ -108,7 +110,12 @@ func (v View) RoleKey(r auth.Role) string { return "role." + string(r) }
 
 func (s *Server) view(r *http.Request, data any) View {
 	p := httpx.PrincipalFrom(r.Context())
+	var notices []string
+	if s.deps.Notices != nil && !p.Anonymous() {
+		notices = s.deps.Notices(r.Context(), p, httpx.LangFrom(r.Context()))
+	}
 	return View{
+		Notices:   notices,
 		Lang:      httpx.LangFrom(r.Context()),
 		Principal: p,
 		Nav:       s.navFor(p, r.URL.Path),

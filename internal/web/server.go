@@ -98,6 +98,11 @@ type Deps struct {
 	// Registry collects metrics; other packages may register theirs on it.
 	// Nil: a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
+	// Frame, when set, is bound to the server so feature packages can render
+	// inside the site layout.
+	Frame *Frame
+	// Notices, when set, gives banners for logged-in principals' pages.
+	Notices Notices
 	// Audit, when set, is the audit log shown on the public transparency
 	// page (public key and latest signed checkpoint).
 	Audit api.AuditLog
@@ -206,6 +211,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.handler = s.middleware(deps.CSRF.Protect(mux))
+	if deps.Frame != nil {
+		deps.Frame.s.Store(s)
+	}
 	return s, nil
 }
 
