@@ -138,13 +138,30 @@ func (a Actor) has(r auth.Role) bool { return slices.Contains(a.Roles, r) }
 
 // TraceEntry records one step (痕迹化管理, seed 000 art. 35).
 type TraceEntry struct {
-	At      time.Time   `json:"at"`
-	Action  ActionKind  `json:"action"`
-	Group   ReformGroup `json:"group,omitempty"`
-	From    Stage       `json:"from"`
-	To      Stage       `json:"to"`
-	Actor   string      `json:"actor"`
-	Comment string      `json:"comment,omitempty"`
+	At     time.Time   `json:"at"`
+	Action ActionKind  `json:"action"`
+	Group  ReformGroup `json:"group,omitempty"`
+	From   Stage       `json:"from"`
+	To     Stage       `json:"to"`
+	Actor  string      `json:"actor"`
+	// Role is the capacity the step was taken in (StepRole).
+	Role    string `json:"role,omitempty"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// StepRole names the capacity in which a step is taken, for the trace:
+// list_liaison, unit_head, general_office (the body's own office) or
+// reform_office (the upper level's review groups).
+func StepRole(k ActionKind) string {
+	switch k {
+	case ActDraft, ActWithdraw:
+		return string(auth.RoleListLiaison)
+	case ActSign:
+		return "unit_head"
+	case ActGroupApprove, ActReformReturn:
+		return "reform_office"
+	}
+	return string(auth.RoleGeneralOffice)
 }
 
 // Adjustment is a proposal to add, change, suspend, re-enable or cancel
@@ -173,7 +190,7 @@ func NewAdjustment(a Adjustment, actor Actor, at time.Time) (Adjustment, error) 
 	a.Stage = StageDrafting
 	a.Confirmed = nil
 	a.ApprovedAt, a.PublishedAt = nil, nil
-	a.Trace = []TraceEntry{{At: at, Action: ActDraft, To: StageDrafting, Actor: actor.Login}}
+	a.Trace = []TraceEntry{{At: at, Action: ActDraft, To: StageDrafting, Actor: actor.Login, Role: StepRole(ActDraft)}}
 	return a, nil
 }
 
@@ -344,7 +361,7 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 		return adj, apperr.Invalidf("action", "未知操作“%s”", "unknown action %q", act.Kind)
 	}
 	next.Trace = append(next.Trace, TraceEntry{At: act.At, Action: act.Kind, Group: act.Group,
-		From: adj.Stage, To: next.Stage, Actor: actor.Login, Comment: act.Comment})
+		From: adj.Stage, To: next.Stage, Actor: actor.Login, Role: StepRole(act.Kind), Comment: act.Comment})
 	return next, nil
 }
 

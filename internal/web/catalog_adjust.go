@@ -81,7 +81,7 @@ type catalogChangeRow struct {
 }
 
 type catalogTraceRow struct {
-	At, Action, From, To, Actor, Comment, Group string
+	At, Action, From, To, Actor, Role, Comment, Group string
 }
 
 type catalogActionButton struct {
@@ -137,7 +137,7 @@ func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64
 	}
 	for _, t := range a.Trace {
 		page.Trace = append(page.Trace, catalogTraceRow{At: when(t.At), Action: actionName(r, t.Action, t.Group),
-			From: stageName(r, t.From), To: stageName(r, t.To), Actor: t.Actor, Comment: t.Comment})
+			From: stageName(r, t.From), To: stageName(r, t.To), Actor: t.Actor, Role: stepRoleName(r, t.Role), Comment: t.Comment})
 	}
 	if !p.ReadOnly() {
 		allowed, err := s.deps.Catalog.Allowed(r.Context(), p, id)
@@ -195,6 +195,11 @@ func actionName(r *http.Request, k catalog.ActionKind, g catalog.ReformGroup) st
 		zh, en = zh+"(责任清单组)", en+" (duty list group)"
 	}
 	return pick(r, zh, en)
+}
+
+func stepRoleName(r *http.Request, role string) string {
+	return pick(r, map[string]string{"list_liaison": "清单联络员", "unit_head": "单位负责人", "general_office": "党政办",
+		"reform_office": "改革办"}[role], strings.ReplaceAll(role, "_", " "))
 }
 
 func (s *Server) catalogAct(w http.ResponseWriter, r *http.Request) {

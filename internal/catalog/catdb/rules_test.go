@@ -192,6 +192,12 @@ func TestC3_eachStepOnlyByItsRoleAndTraced(t *testing.T) {
 		if !slices.Equal(kinds, want) {
 			t.Fatalf("trace %v, want %v", kinds, want)
 		}
+		roles := []string{"list_liaison", "unit_head", "general_office", "reform_office", "reform_office", "general_office"}
+		for i, tr := range a.Trace {
+			if tr.Role != roles[i] {
+				t.Fatalf("step %d (%s) traced in role %q, want %q", i, tr.Action, tr.Role, roles[i])
+			}
+		}
 		if a.Trace[2].Comment != "意见5" || a.Trace[2].Actor != "许明" {
 			t.Fatalf("office step traced as %+v", a.Trace[2])
 		}
