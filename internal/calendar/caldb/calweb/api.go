@@ -7,6 +7,7 @@
 package calweb
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
 	"time"
@@ -26,6 +27,11 @@ type Options struct {
 	CSRFToken func(r *http.Request) string
 	// Now is the clock for the missing-year banner; nil means time.Now.
 	Now func() time.Time
+	// Frame, when set (web.Frame), puts the pages inside the site layout;
+	// nil renders them in calweb's own plain frame.
+	Frame interface {
+		Page(w http.ResponseWriter, r *http.Request, status int, title string, content template.HTML)
+	}
 }
 
 type handlers struct {

@@ -102,6 +102,9 @@ func (h *handlers) view(r *http.Request, data any) view {
 			v.Done = "done." + k
 		}
 	}
+	if h.opts.Frame != nil {
+		return v // the site layout shows the same notices (web.Deps.Notices)
+	}
 	ns, err := h.svc.Notices(r.Context(), v.Principal, h.opts.Now())
 	if err != nil {
 		// The banner is an aid; the page itself still answers.
@@ -115,12 +118,20 @@ func (h *handlers) view(r *http.Request, data any) view {
 
 func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
 	var buf bytes.Buffer
-	if err := h.tmpl.pages[page].ExecuteTemplate(&buf, "frame", v); err != nil {
+	name := "frame"
+	if h.opts.Frame != nil {
+		name = "body" // the site layout wraps it
+	}
+	if err := h.tmpl.pages[page].ExecuteTemplate(&buf, name, v); err != nil {
 		httpx.LoggerFrom(r.Context()).Error("render calendar page", "page", page, "error", err)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
 		// A failed write means the client went away.
 		_, _ = fmt.Fprintf(w, "%s\n%s: %s\n", text(v.Lang, "error.title"), text(v.Lang, "error.request_id"), v.RequestID)
+		return
+	}
+	if h.opts.Frame != nil {
+		h.opts.Frame.Page(w, r, status, text(v.Lang, "title"), template.HTML(buf.String())) // executed by html/template: safe
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -140,7 +151,8 @@ func (h *handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
 func (h *handlers) pageRoutes() []httpx.Route {
 	p := caldb.AdminPath
 	return []httpx.Route{
-		{Pattern: "GET " + p, Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.calendarPage)},
+		{Pattern: "GET " + p, Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.calendarPage),
+			Nav: &httpx.Nav{Label: "nav.calendar", Order: 810}},
 		{Pattern: "GET " + p + "/years/{year}", Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.yearPage)},
 		{Pattern: "POST " + p + "/import", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.importPage)},
 		{Pattern: "POST " + p + "/day", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.dayPage)},
