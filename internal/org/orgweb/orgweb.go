@@ -193,7 +193,7 @@ func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 	sc := func(p httpx.Policy, kind string) httpx.Policy { p.Scope = scope(kind); return p }
 	hf := func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
 	return []httpx.Route{
-		{Pattern: "GET /admin/org", Policy: read, Handler: hf(h.tree)},
+		{Pattern: "GET /admin/org", Policy: read, Handler: hf(h.tree), Nav: &httpx.Nav{Label: "nav.org", Order: 800}},
 		{Pattern: "POST /admin/org/bodies", Policy: write, Handler: hf(h.createBody)},
 		{Pattern: "GET /admin/org/bodies/{id}", Policy: sc(read, "body"), Handler: hf(h.body)},
 		{Pattern: "POST /admin/org/bodies/{id}", Policy: sc(write, "body"), Handler: hf(h.updateBody)},
