@@ -1,0 +1,215 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/qingdan/qingdan/internal/api"
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/catalog/catxlsx"
+	"github.com/qingdan/qingdan/internal/web"
+	wt "github.com/qingdan/qingdan/internal/web/webtest"
+)
+
+// excelFake serves the demo district's list as every fixture body's.
+type excelFake struct {
+	list   []catalog.ItemVersion
+	drafts int
+}
+
+func (f *excelFake) Body(_ context.Context, id int64) (catxlsx.BodyInfo, error) {
+	paths := map[int64]string{1: wt.District, 2: wt.TownA, 3: wt.TownB, 5: wt.CommunityA}
+	if p, ok := paths[id]; ok {
+		return catxlsx.BodyInfo{ID: id, Name: "青山街道", Path: p}, nil
+	}
+	return catxlsx.BodyInfo{ID: id, Name: "青山街道", Path: "/1/"}, nil
+}
+
+func (f *excelFake) Export(_ context.Context, _ int64, w io.Writer) error {
+	return catxlsx.Export(w, f.list, catxlsx.ExportOptions{})
+}
+
+func (f *excelFake) FileName(b catxlsx.BodyInfo) string { return b.Name + ".xlsx" }
+
+func (f *excelFake) Previewed(_ context.Context, id int64, book *catxlsx.Book) (*catxlsx.Preview, error) {
+	d := catxlsx.Diff(f.list, book.Items)
+	p, err := catxlsx.Proposal(d, book, "")
+	if err != nil {
+		return nil, err
+	}
+	return &catxlsx.Preview{BodyID: id, Changes: d, Proposal: p}, nil
+}
+
+func (f *excelFake) CreateDraft(ctx context.Context, p auth.Principal, id int64, book *catxlsx.Book, in catxlsx.DraftInput) (*catdb.Adjustment, *catxlsx.Preview, error) {
+	pv, err := f.Previewed(ctx, id, book)
+	if err != nil || len(pv.Proposal) == 0 {
+		return nil, pv, err
+	}
+	if !p.Has(auth.RoleListLiaison) {
+		return nil, nil, apperr.Forbiddenf("只有清单联络员可以起草调整申请", "only a list liaison may draft an adjustment")
+	}
+	f.drafts++
+	a := &catdb.Adjustment{ID: int64(f.drafts)}
+	a.Title, a.Stage = in.Title, catalog.StageDrafting
+	return a, pv, nil
+}
+
+func excelUpload(t *testing.T, file []byte) (string, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile("file", "清单.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write(file); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String(), mw.FormDataContentType()
+}
+
+func excelEdit(t *testing.T, b []byte, sheet, cell, v string) []byte {
+	t.Helper()
+	x, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.SetCellStr(sheet, cell, v); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if _, err := x.WriteTo(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// do runs one request as a fixture principal.
+func do(t *testing.T, h http.Handler, method, target, as, body, ct string, hdr map[string]string) (*http.Response, string) {
+	t.Helper()
+	sc := wt.Scenario{Method: method, URL: target, As: as, Body: body, ContentType: ct, Header: hdr}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, sc.Request())
+	res := rec.Result()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, string(b)
+}
+
+func TestCatalogExcelPages(t *testing.T) {
+	d, err := catalog.LoadDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := &excelFake{list: d.Current(d.Bodies[0].ID)}
+	xp := web.NewCatalogExcelPages(fake, catxlsx.NewJobs(2, time.Minute))
+	env := wt.NewWith(t, wt.Options{Routes: xp.Routes()})
+	xp.Bind(env.Server)
+
+	var file bytes.Buffer
+	if err := fake.Export(context.Background(), 2, &file); err != nil {
+		t.Fatal(err)
+	}
+	bad := excelEdit(t, file.Bytes(), catxlsx.ItemsSheet, "D7", "行政审批")
+	one := excelEdit(t, file.Bytes(), catxlsx.ItemsSheet, "C3", "改名后的事项")
+
+	wt.Run(t, env.Server, []wt.Scenario{
+		{Name: "page", URL: "/catalog/excel", As: wt.LiaisonA, Status: 200,
+			Contains: []string{`enctype="multipart/form-data"`, `href="/catalog/excel/list.xlsx"`, `href="/catalog/excel/template.xlsx"`, "青山街道"}},
+		{Name: "page in English", URL: "/catalog/excel", As: wt.OfficeA, Header: map[string]string{"Accept-Language": "en"}, Status: 200,
+			Contains: []string{"Download my body&#39;s list"}},
+		{Name: "not for window staff", URL: "/catalog/excel", As: wt.WindowA, Status: 403},
+		{Name: "not for the anonymous", URL: "/catalog/excel", Status: http.StatusSeeOther, Location: "/login"},
+		{Name: "list download", URL: "/catalog/excel/list.xlsx", As: wt.LiaisonA, Status: 200,
+			Check: func(t *testing.T, res *http.Response, body string) {
+				if res.Header.Get("Content-Type") != api.XLSXType || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
+					t.Errorf("headers %v", res.Header)
+				}
+				if got, err := catxlsx.Parse(strings.NewReader(body), int64(len(body)), nil); err != nil || len(got) != len(fake.list) {
+					t.Errorf("download parses to %d items, %v", len(got), err)
+				}
+			}},
+		{Name: "template download", URL: "/catalog/excel/template.xlsx", As: wt.Admin, Status: 200,
+			Check: func(t *testing.T, _ *http.Response, body string) {
+				if got, err := catxlsx.Parse(strings.NewReader(body), int64(len(body)), nil); err != nil || len(got) != 0 {
+					t.Errorf("template parses to %d items, %v", len(got), err)
+				}
+			}},
+		{Name: "upload without a file", Method: "POST", URL: "/catalog/excel/import", As: wt.LiaisonA,
+			Body: "--B--\r\n", ContentType: "multipart/form-data; boundary=B", Status: 400, Contains: []string{`role="alert"`}},
+		{Name: "upload read-only", Method: "POST", URL: "/catalog/excel/import", As: wt.ExternalA,
+			Body: "--B--\r\n", ContentType: "multipart/form-data; boundary=B", Status: 403},
+	})
+
+	// Without JavaScript: the upload waits and redirects to the result.
+	body, ct := excelUpload(t, bad)
+	res, _ := do(t, env.Server, "POST", "/catalog/excel/import", wt.LiaisonA, body, ct, nil)
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/catalog/excel/jobs/") {
+		t.Fatalf("no-JS upload: %d %q", res.StatusCode, loc)
+	}
+	res, page := do(t, env.Server, "GET", loc, wt.LiaisonA, "", "", nil)
+	if res.StatusCode != 200 || !strings.Contains(page, "<td>事项</td><td>7</td><td>D</td>") || !strings.Contains(page, "行政审批") {
+		t.Fatalf("error table: %d\n%s", res.StatusCode, page)
+	}
+	if res, _ := do(t, env.Server, "GET", loc, wt.OfficeA, "", "", nil); res.StatusCode != 404 {
+		t.Errorf("another user's job: %d", res.StatusCode)
+	}
+
+	// With htmx: the upload answers at once with the polling fragment.
+	body, ct = excelUpload(t, one)
+	res, frag := do(t, env.Server, "POST", "/catalog/excel/import", wt.LiaisonA, body, ct, map[string]string{"HX-Request": "true"})
+	if res.StatusCode != 200 || !strings.Contains(frag, `id="excel-job"`) || strings.Contains(frag, "<html") {
+		t.Fatalf("htmx upload: %d\n%s", res.StatusCode, frag)
+	}
+	id := between(frag, "/catalog/excel/jobs/", `"`)
+	var done string
+	for i := 0; i < 100; i++ {
+		_, done = do(t, env.Server, "GET", "/catalog/excel/jobs/"+id, wt.LiaisonA, "", "", map[string]string{"HX-Request": "true"})
+		if !strings.Contains(done, "hx-trigger") {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(done, "<code>name</code>") || !strings.Contains(done, "/adjustment") {
+		t.Fatalf("preview:\n%s", done)
+	}
+	form := url.Values{"title": {"改名"}, "reason": {"operating_experience"}}.Encode()
+	res, created := do(t, env.Server, "POST", "/catalog/excel/jobs/"+id+"/adjustment", wt.LiaisonA, form, "", nil)
+	if res.StatusCode != 200 || !strings.Contains(created, "改名") || fake.drafts != 1 {
+		t.Fatalf("create: %d %d\n%s", res.StatusCode, fake.drafts, created)
+	}
+	// The general office sees the preview but cannot create.
+	res, _ = do(t, env.Server, "POST", "/catalog/excel/import", wt.OfficeA, body, ct, nil)
+	res, page = do(t, env.Server, "GET", res.Header.Get("Location"), wt.OfficeA, "", "", nil)
+	if res.StatusCode != 200 || strings.Contains(page, "/adjustment") || !strings.Contains(page, "清单联络员") {
+		t.Fatalf("office preview: %d\n%s", res.StatusCode, page)
+	}
+}
+
+func between(s, a, b string) string {
+	_, rest, ok := strings.Cut(s, a)
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(rest, b)
+	return v
+}
