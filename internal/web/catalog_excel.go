@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"sync"
 
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -23,30 +22,25 @@ import (
 // and create the draft adjustment. They act on the caller's own body, so
 // the policies need no Scope.
 //
-// The pages are built before the server and bound to it after New, so the
-// feature plugs in through Deps.Routes without its own Deps field:
+// The pages are built before the server and render through the Frame
+// that New binds, so the feature plugs in through Deps.Routes without a
+// Deps field of its own:
 //
-//	xp := web.NewCatalogExcelPages(svc, catxlsx.NewJobs(2, 30*time.Minute))
-//	srv, err := web.New(cfg, web.Deps{…, Routes: append(api.CatalogExcelRoutes(svc), xp.Routes()...)})
-//	xp.Bind(srv)
+//	frame := web.NewFrame()
+//	xp := web.NewCatalogExcelPages(svc, catxlsx.NewJobs(2, 30*time.Minute), frame)
+//	srv, err := web.New(cfg, web.Deps{…, Frame: frame,
+//		Routes: append(api.CatalogExcelRoutes(svc), xp.Routes()...)})
 type CatalogExcelPages struct {
-	svc  api.CatalogExcel
-	jobs *catxlsx.Jobs
-	mu   sync.RWMutex
-	srv  *Server
+	svc   api.CatalogExcel
+	jobs  *catxlsx.Jobs
+	frame *Frame
 }
 
-// NewCatalogExcelPages returns the pages over the Excel service and a job
-// table (which runs the parses and keeps their results for the preview).
-func NewCatalogExcelPages(svc api.CatalogExcel, jobs *catxlsx.Jobs) *CatalogExcelPages {
-	return &CatalogExcelPages{svc: svc, jobs: jobs}
-}
-
-// Bind gives the pages the server that renders them.
-func (x *CatalogExcelPages) Bind(s *Server) {
-	x.mu.Lock()
-	x.srv = s
-	x.mu.Unlock()
+// NewCatalogExcelPages returns the pages over the Excel service, a job
+// table (which runs the parses and keeps their results for the preview)
+// and the frame the server binds.
+func NewCatalogExcelPages(svc api.CatalogExcel, jobs *catxlsx.Jobs, frame *Frame) *CatalogExcelPages {
+	return &CatalogExcelPages{svc: svc, jobs: jobs, frame: frame}
 }
 
 // Routes are the pages' routes with their policies.
@@ -64,14 +58,12 @@ func (x *CatalogExcelPages) Routes() []httpx.Route {
 	}
 }
 
-// page adapts a handler taking the server; an unbound page is a wiring bug.
+// page adapts a handler taking the server; an unbound frame is a wiring bug.
 func (x *CatalogExcelPages) page(h func(*Server, http.ResponseWriter, *http.Request)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		x.mu.RLock()
-		s := x.srv
-		x.mu.RUnlock()
+		s := x.frame.s.Load()
 		if s == nil {
-			httpx.LoggerFrom(r.Context()).Error("catalog excel pages used before Bind")
+			httpx.LoggerFrom(r.Context()).Error("catalog excel pages used before the server bound their frame")
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 			return
 		}

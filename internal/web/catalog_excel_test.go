@@ -120,9 +120,9 @@ func TestCatalogExcelPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	fake := &excelFake{list: d.Current(d.Bodies[0].ID)}
-	xp := web.NewCatalogExcelPages(fake, catxlsx.NewJobs(2, time.Minute))
-	env := wt.NewWith(t, wt.Options{Routes: xp.Routes()})
-	xp.Bind(env.Server)
+	frame := web.NewFrame()
+	xp := web.NewCatalogExcelPages(fake, catxlsx.NewJobs(2, time.Minute), frame)
+	env := wt.NewWith(t, wt.Options{Routes: xp.Routes(), Frame: frame})
 
 	var file bytes.Buffer
 	if err := fake.Export(context.Background(), 2, &file); err != nil {
