@@ -11,6 +11,7 @@ import (
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/catalog/catsearch"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 )
@@ -76,11 +77,12 @@ func writeDemoAccounts(w io.Writer) {
 }
 
 // newCatalogue is the catalogue service as the binary wires it: deadlines
-// (C6) counted by each body's stored calendar. serve also hands it to
-// web.Deps.Catalog and api.CatalogRoutes, and sets the search hook
-// (SetIndexer) so publications are indexed in their own transaction.
+// (C6) counted by each body's stored calendar, and every publication indexed
+// for the portal's search in its own transaction. serve hands it to
+// web.Deps.Catalog and api.CatalogRoutes.
 func newCatalogue(db *store.DB) *catdb.Service {
 	cat := catdb.New(db)
 	cat.SetCalendars(caldb.New(db))
+	cat.SetIndexer(catsearch.Hook)
 	return cat
 }
