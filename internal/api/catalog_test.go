@@ -188,6 +188,29 @@ func TestCatalogAPI_writesByRoleAndJurisdiction_badInputChangesNothing(t *testin
 			{Name: "list by stage", URL: p + "/adjustments?stage=signed", As: as("许明"), Status: 200, Contains: []string{"调整办理时间"}},
 			{Name: "bad stage", URL: p + "/adjustments?stage=limbo", As: as("许明"), Status: 400, Contains: []string{`"field":"stage"`}},
 			{Name: "reviews", URL: p + "/reviews?open=true", As: as("许明"), Status: 200},
+			{Name: "bad reviews flag", URL: p + "/reviews?open=perhaps", As: as("许明"), Status: 400, Contains: []string{`"field":"open"`}},
+			{Name: "review done, bad id", Method: "POST", URL: p + "/reviews/x/done", As: as("邓雪"), Body: `{"note":"x"}`, Status: 400, Contains: []string{`"field":"id"`}},
+			{Name: "no such review", Method: "POST", URL: p + "/reviews/999999/done", As: as("邓雪"), Body: `{"note":"x"}`, Status: 404},
+			{Name: "unknown review group", Method: "PUT", URL: fmt.Sprintf("%s/reform-groups/%d", p, staffID(t, db, "周文")), As: as("周文"),
+				Body: `{"groups":["party"]}`, Status: 400, Contains: []string{`"field":"groups[0]"`}},
+			{Name: "review groups only for the office", Method: "PUT", URL: fmt.Sprintf("%s/reform-groups/%d", p, staffID(t, db, "周文")), As: as("邓雪"),
+				Body: `{"groups":["duty_list"]}`, Status: 403},
+			{Name: "set review groups", Method: "PUT", URL: fmt.Sprintf("%s/reform-groups/%d", p, staffID(t, db, "孙建国")), As: as("周文"),
+				Body: `{"groups":["power_list","duty_list"]}`, Status: 200, Contains: []string{"duty_list"}},
 		})
+		// A rejected edit (the adjustment is signed) changed nothing.
+		got, err := s.Adjustment(ctx, org.System, a.ID)
+		if err != nil || got.Stage != catalog.StageSigned || got.Title != "调整办理时间" || len(got.Trace) != 2 {
+			t.Fatalf("after refused requests: %+v %v", got.Adjustment, err)
+		}
 	})
+}
+
+func staffID(t *testing.T, db *store.DB, name string) int64 {
+	t.Helper()
+	var id int64
+	if err := db.QueryRow(context.Background(), `SELECT id FROM staff WHERE name = ?`, name).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
