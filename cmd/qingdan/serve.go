@@ -17,7 +17,12 @@ import (
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
+	"github.com/qingdan/qingdan/internal/calendar/caldb/calweb"
+	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/org/orgapi"
+	"github.com/qingdan/qingdan/internal/org/orgweb"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/web"
 	"github.com/qingdan/qingdan/internal/web/httpx"
@@ -187,16 +192,43 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		return nil, closeAfter(db, err)
 	}
 	csrf.Cookie = cookie
-	routes := [][]httpx.Route{api.AuditRoutes(db)}
+	frame := web.NewFrame()
+	orgPages, err := orgweb.Routes(orgs, frame)
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
+	cals := caldb.New(db)
+	calRoutes, err := calweb.Routes(cals, calweb.Options{CSRFToken: csrf.Token, Frame: frame})
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
+	routes := [][]httpx.Route{api.AuditRoutes(db), orgapi.Routes(orgs), orgPages, calRoutes}
 	srv, err := web.New(web.Config{Version: version, Cookie: cookie, ClientIPHeader: cfg.clientIPHeader},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
-			Routes: concatRoutes(routes...)})
+			Frame: frame, Notices: calendarNotices(cals, logger), Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
 	csrf.Deny = srv.Deny
 	a.handler = srv
 	return a, nil
+}
+
+// calendarNotices shows administrators the missing-year banner (L9) on
+// every page. A failure to read the calendar only costs the banner.
+func calendarNotices(cals *caldb.Service, logger *slog.Logger) web.Notices {
+	return func(ctx context.Context, p auth.Principal, lang string) []string {
+		ns, err := cals.Notices(ctx, p, time.Now())
+		if err != nil {
+			logger.Error("calendar notices", "err", err)
+			return nil
+		}
+		out := make([]string, len(ns))
+		for i, n := range ns {
+			out[i] = n.Message(lang)
+		}
+		return out
+	}
 }
 
 func concatRoutes(lists ...[]httpx.Route) []httpx.Route {
@@ -216,6 +248,9 @@ func loadDemo(ctx context.Context, db *store.DB, accounts org.AccountCreator) (b
 	}
 	if err != nil {
 		return false, fmt.Errorf("载入演示数据失败 / loading the demo failed: %w", err)
+	}
+	if _, err := catdb.LoadDemo(ctx, newCatalogue(db)); err != nil {
+		return false, fmt.Errorf("载入演示清单失败 / loading the demo list failed: %w", err)
 	}
 	return true, nil
 }

@@ -109,6 +109,21 @@ func TestServe_demoLoginAndGracefulShutdown(t *testing.T) {
 		t.Fatalf("whoami after demo login: %d %+v", res.StatusCode, who)
 	}
 
+	// Feature pages built outside the web package are wired and render in
+	// the site layout, with their navigation entries.
+	for _, path := range []string{"/admin/org", "/admin/calendar"} {
+		res, err := client.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(body), `<header class="site">`) ||
+			!strings.Contains(string(body), `href="/admin/org"`) || !strings.Contains(string(body), `href="/admin/calendar"`) {
+			t.Errorf("GET %s as admin: %d, layout or navigation missing", path, res.StatusCode)
+		}
+	}
+
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
