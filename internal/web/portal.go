@@ -130,8 +130,10 @@ type portalListPage struct {
 	Categories []portalCategory
 	Units      []catsearch.Count
 	Hits       []portalHit
+	// Total is the number of hits up to this page's end; More says further
+	// hits follow (then Total is a lower bound).
 	Total      int
-	Capped     bool
+	More       bool
 	Page       int
 	Prev, Next string // page links, "" when none
 	Searched   bool
@@ -220,7 +222,7 @@ func (s *Server) portalList(w http.ResponseWriter, r *http.Request, page *portal
 	page.Page = 1
 	if p := qs.Get("page"); p != "" {
 		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > catsearch.CountCap/portalPageSize {
+		if err != nil || n < 1 || n > catsearch.MaxResults/portalPageSize {
 			s.fail(w, r, apperr.Invalidf("page", "页码无效。", "Invalid page number."))
 			return
 		}
@@ -247,7 +249,7 @@ func (s *Server) portalList(w http.ResponseWriter, r *http.Request, page *portal
 		s.fail(w, r, err)
 		return
 	}
-	page.Total, page.Capped = res.Total, res.Capped
+	page.Total, page.More = f.Offset+len(res.Hits), res.More
 	for _, h := range res.Hits {
 		st := catalog.Standing(h.Standing)
 		page.Hits = append(page.Hits, portalHit{Hit: h, CategoryKey: categoryKey(h.Category), StandingKey: standingKey(st),
@@ -266,7 +268,7 @@ func (s *Server) portalList(w http.ResponseWriter, r *http.Request, page *portal
 	if page.Page > 1 {
 		page.Prev = link(page.Page - 1)
 	}
-	if page.Page*portalPageSize < page.Total {
+	if res.More && page.Page < catsearch.MaxResults/portalPageSize {
 		page.Next = link(page.Page + 1)
 	}
 	s.render(w, r, http.StatusOK, "portal_search", page)

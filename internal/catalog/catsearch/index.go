@@ -1,8 +1,10 @@
 package catsearch
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -117,12 +119,29 @@ func Remove(ctx context.Context, tx *store.Tx, itemID int64) error {
 // parameter limits (32766 and 65535).
 const (
 	docChunk  = 500  // × 12 columns
-	gramChunk = 5000 // × 2 columns
+	gramChunk = 3000 // × 3 columns
 	idChunk   = 900
 )
 
+// posting is one row of catsearch_grams.
+type posting struct {
+	gram, code string
+	item       int64
+}
+
+func (p posting) less(q posting) int {
+	if p.gram != q.gram {
+		return strings.Compare(p.gram, q.gram)
+	}
+	if p.code != q.code {
+		return strings.Compare(p.code, q.code)
+	}
+	return cmp.Compare(p.item, q.item)
+}
+
 // IndexBatch indexes many docs at once with multi-row statements: the bulk
-// loader's path (demo, benchmark, reindex) and IndexVersion's.
+// loader's path (demo, benchmark, reindex) and IndexVersion's. Postings are
+// inserted in key order, which keeps B-tree inserts local.
 func IndexBatch(ctx context.Context, tx *store.Tx, docs []Doc) error {
 	rows := make([]row, 0, len(docs))
 	ids := make([]int64, 0, len(docs))
@@ -153,40 +172,42 @@ func IndexBatch(ctx context.Context, tx *store.Tx, docs []Doc) error {
 			return fmt.Errorf("catsearch: index docs: %w", err)
 		}
 	}
-	var (
-		sb   strings.Builder
-		args []any
-	)
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
-		}
-		_, err := tx.Exec(ctx, sb.String(), args...)
-		sb.Reset()
-		args = args[:0]
-		if err != nil {
-			return fmt.Errorf("catsearch: index grams: %w", err)
-		}
-		return nil
-	}
+	var ps []posting
 	for _, r := range rows {
 		for _, g := range r.grams {
-			if len(args) == 0 {
-				sb.WriteString(`INSERT INTO catsearch_grams (gram, item_id) VALUES (?,?)`)
-			} else {
-				sb.WriteString(",(?,?)")
-			}
-			args = append(args, g, r.ItemID)
-			if len(args) >= gramChunk*2 {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
+			ps = append(ps, posting{g, r.codeNorm, r.ItemID})
 		}
 	}
-	return flush()
+	slices.SortFunc(ps, posting.less)
+	return postings(ctx, tx, `INSERT INTO catsearch_grams (gram, code_norm, item_id) VALUES `, "(?,?,?)", "", ps)
 }
 
+// postings runs head followed by the postings as rows of values (each
+// rendered by row), in chunks, then tail: an insert, or a delete by row value.
+func postings(ctx context.Context, tx *store.Tx, head, row, tail string, ps []posting) error {
+	for start := 0; start < len(ps); start += gramChunk {
+		chunk := ps[start:min(start+gramChunk, len(ps))]
+		var sb strings.Builder
+		sb.WriteString(head)
+		args := make([]any, 0, len(chunk)*3)
+		for i, p := range chunk {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString(row)
+			args = append(args, p.gram, p.code, p.item)
+		}
+		sb.WriteString(tail)
+		if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("catsearch: postings: %w", err)
+		}
+	}
+	return nil
+}
+
+// removeIDs deletes items from the index. An item's postings are
+// recomputed from its stored haystack (the grams are a function of it), so
+// they are deleted by primary key without a second index on item_id.
 func removeIDs(ctx context.Context, tx *store.Tx, ids []int64) error {
 	for start := 0; start < len(ids); start += idChunk {
 		chunk := ids[start:min(start+idChunk, len(ids))]
@@ -195,10 +216,44 @@ func removeIDs(ctx context.Context, tx *store.Tx, ids []int64) error {
 		for i, id := range chunk {
 			args[i] = id
 		}
-		for _, table := range []string{"catsearch_grams", "catsearch_docs"} {
-			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE item_id IN (`+ph+`)`, args...); err != nil {
+		rows, err := tx.Query(ctx, `SELECT item_id, code_norm, haystack FROM catsearch_docs WHERE item_id IN (`+ph+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("catsearch: remove: %w", err)
+		}
+		var ps []posting
+		for rows.Next() {
+			var (
+				id             int64
+				code, haystack string
+			)
+			if err := rows.Scan(&id, &code, &haystack); err != nil {
+				rows.Close()
 				return fmt.Errorf("catsearch: remove: %w", err)
 			}
+			set := map[string]struct{}{}
+			for _, run := range runs(haystack) {
+				grams(run, set)
+			}
+			for g := range set {
+				ps = append(ps, posting{g, code, id})
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("catsearch: remove: %w", err)
+		}
+		if len(ps) == 0 {
+			continue
+		}
+		slices.SortFunc(ps, posting.less)
+		// PostgreSQL types a bare VALUES parameter as text: the id is cast.
+		if err := postings(ctx, tx, `DELETE FROM catsearch_grams WHERE (gram, code_norm, item_id) IN (VALUES `,
+			"(?,?,CAST(? AS BIGINT))", `)`, ps); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM catsearch_docs WHERE item_id IN (`+ph+`)`, args...); err != nil {
+			return fmt.Errorf("catsearch: remove: %w", err)
 		}
 	}
 	return nil

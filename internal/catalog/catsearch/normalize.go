@@ -68,8 +68,9 @@ type Term struct {
 	// Grams are what the term is looked up by: its bigrams, or its single
 	// rune when it is one character long.
 	Grams []string
-	// Code marks a term that could be (the start of) an item code: ASCII
-	// letters and digits only. It also matches codes by prefix.
+	// Code marks a term that is (the start of) an item code: ASCII letters
+	// and digits with at least one digit. It matches codes by prefix only;
+	// item names and keywords hold no such tokens.
 	Code bool
 }
 
@@ -135,13 +136,17 @@ func newTerm(w string) Term {
 }
 
 func isCodeLike(w string) bool {
+	digit := false
 	for i := 0; i < len(w); i++ {
 		c := w[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z') {
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c < 'a' || c > 'z':
 			return false
 		}
 	}
-	return w != ""
+	return digit
 }
 
 // prefixEnd is the smallest string greater than every string starting with

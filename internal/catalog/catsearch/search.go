@@ -3,18 +3,22 @@ package catsearch
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/qingdan/qingdan/internal/store"
 )
 
-// CountCap bounds the counted total: beyond it the portal says "more than
-// 1000", and a query matching half the list does not count all of it.
-const CountCap = 1000
+// MaxResults bounds how deep a query can page (50 pages of 20): nobody
+// reads further, and it bounds the work of one request.
+const MaxResults = 1000
 
-// maxGrams bounds the gram lookups per term; the substring check makes the
-// answer exact whatever subset of grams is intersected.
+// maxGrams bounds the gram probes per term; the substring check makes the
+// answer exact whatever subset of grams is used.
 const maxGrams = 6
+
+// dfProbe bounds the posting count used to pick the rarest gram.
+const dfProbe = 5000
 
 // Filter selects items: a query (empty: browse in code order) within an
 // optional body, category and unit.
@@ -24,7 +28,7 @@ type Filter struct {
 	Category string // "" or a catalog.Category value
 	Unit     string // "" or a unit name exactly as listed
 	Limit    int    // default 20, at most 100
-	Offset   int
+	Offset   int    // Offset+Limit at most MaxResults
 }
 
 // Hit is one item found.
@@ -39,88 +43,145 @@ type Hit struct {
 	Standing  string
 }
 
-// Result is one page of hits and the total (at most CountCap; Capped when
-// there are more).
+// Result is one page of hits. More says whether further hits follow; when
+// it is false, Offset+len(Hits) is the exact total.
 type Result struct {
-	Hits   []Hit
-	Total  int
-	Capped bool
+	Hits []Hit
+	More bool
 }
 
+const hitCols = `d.item_id, d.body_id, d.version_id, d.code, d.name, d.category, d.unit, d.standing`
+
 // Search runs f on the reader q (*store.DB or *store.Tx).
+//
+// Ranking and how each part is read, so that no query sorts all its matches:
+//
+//   - a query with a code term (digits): codes by prefix, streamed from the
+//     code index in code order — an exact code sorts first by itself;
+//   - otherwise, first the items whose name starts with the first term,
+//     streamed from the name index in name order; then every other match in
+//     code order, streamed from the postings of the query's rarest gram
+//     (ordered by code in its primary key), the other grams probed by key and
+//     terms longer than two characters verified by substring.
+//
+// Each part stops once Offset+Limit+1 hits are known.
 func Search(ctx context.Context, q store.Querier, f Filter) (Result, error) {
 	if f.Limit <= 0 {
 		f.Limit = 20
 	}
 	f.Limit = min(f.Limit, 100)
-	f.Offset = max(f.Offset, 0)
-	from, where, args := f.sql()
-	var res Result
-	order := ` ORDER BY d.code_norm, d.item_id`
-	var orderArgs []any
-	if !f.Query.Empty() {
-		// Rank by the first term: exact code, name prefix, name contains, rest.
-		t := f.Query.Terms[0].Text
-		order = ` ORDER BY CASE WHEN d.code_norm = ? THEN 0 WHEN d.name_norm LIKE ? THEN 1 WHEN d.name_norm LIKE ? THEN 2 ELSE 3 END, d.code_norm, d.item_id`
-		orderArgs = []any{t, t + "%", "%" + t + "%"}
-	}
-	list := `SELECT d.item_id, d.body_id, d.version_id, d.code, d.name, d.category, d.unit, d.standing` +
-		from + where + order + ` LIMIT ? OFFSET ?`
-	rows, err := q.Query(ctx, list, append(append(append([]any{}, args...), orderArgs...), f.Limit, f.Offset)...)
-	if err != nil {
-		return res, fmt.Errorf("catsearch: search: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var h Hit
-		if err := rows.Scan(&h.ItemID, &h.BodyID, &h.VersionID, &h.Code, &h.Name, &h.Category, &h.Unit, &h.Standing); err != nil {
-			return res, fmt.Errorf("catsearch: search: %w", err)
+	f.Offset = min(max(f.Offset, 0), MaxResults-f.Limit)
+	need := f.Offset + f.Limit + 1
+	var hits []Hit
+	var err error
+	terms := f.Query.Terms
+	codeTerm := -1
+	for i, t := range terms {
+		if t.Code && (codeTerm < 0 || len(t.Text) > len(terms[codeTerm].Text)) {
+			codeTerm = i
 		}
-		res.Hits = append(res.Hits, h)
 	}
-	if err := rows.Err(); err != nil {
-		return res, fmt.Errorf("catsearch: search: %w", err)
+	switch {
+	case len(terms) == 0:
+		where, args := f.filters(nil, nil)
+		hits, err = queryHits(ctx, q, `SELECT `+hitCols+` FROM catsearch_docs d`+where+
+			` ORDER BY d.code_norm, d.item_id LIMIT ?`, append(args, need)...)
+	case codeTerm >= 0:
+		p := terms[codeTerm].Text
+		where, args := f.filters([]string{`d.code_norm >= ?`, `d.code_norm < ?`}, []any{p, prefixEnd(p)})
+		where, args = verify(where, args, terms, codeTerm)
+		hits, err = queryHits(ctx, q, `SELECT `+hitCols+` FROM catsearch_docs d`+where+
+			` ORDER BY d.code_norm, d.item_id LIMIT ?`, append(args, need)...)
+	default:
+		hits, err = f.textSearch(ctx, q, need)
 	}
-	// A first page that is not full holds everything: no count query.
-	if f.Offset == 0 && len(res.Hits) < f.Limit {
-		res.Total = len(res.Hits)
-		return res, nil
+	if err != nil {
+		return Result{}, fmt.Errorf("catsearch: search: %w", err)
 	}
-	count := `SELECT count(*) FROM (SELECT 1` + from + where + ` LIMIT ?) x`
-	if err := q.QueryRow(ctx, count, append(args, CountCap+1)...).Scan(&res.Total); err != nil {
-		return res, fmt.Errorf("catsearch: count: %w", err)
-	}
-	if res.Total > CountCap {
-		res.Total, res.Capped = CountCap, true
+	res := Result{More: len(hits) > f.Offset+f.Limit}
+	if f.Offset < len(hits) {
+		res.Hits = hits[f.Offset:min(len(hits), f.Offset+f.Limit)]
 	}
 	return res, nil
 }
 
-// sql builds the FROM (with the candidate sets as CTE-free subqueries) and
-// WHERE clauses of f with their arguments, in order.
-func (f Filter) sql() (from, where string, args []any) {
-	var conds []string
-	for _, t := range f.Query.Terms {
-		// Candidates: items holding the term's grams, plus, for a code-like
-		// term, items whose code starts with it.
-		var sub []string
-		for _, g := range pickGrams(t.Grams) {
-			sub = append(sub, `SELECT item_id FROM catsearch_grams WHERE gram = ?`)
-			args = append(args, g)
-		}
-		cand := strings.Join(sub, ` INTERSECT `)
-		verify := `d.haystack LIKE ?`
-		vargs := []any{"%" + t.Text + "%"}
-		if t.Code {
-			cand += ` UNION SELECT item_id FROM catsearch_docs WHERE code_norm >= ? AND code_norm < ?`
-			args = append(args, t.Text, prefixEnd(t.Text))
-			verify = `(` + verify + ` OR d.code_norm LIKE ?)`
-			vargs = append(vargs, t.Text+"%")
-		}
-		conds = append(conds, `d.item_id IN (`+cand+`)`)
-		conds = append(conds, verify)
-		args = append(args, vargs...)
+// textSearch is the name-prefix part, then the posting-stream part.
+func (f Filter) textSearch(ctx context.Context, q store.Querier, need int) ([]Hit, error) {
+	terms := f.Query.Terms
+	first := terms[0].Text
+	end := first + "\U0010FFFF" // above every continuation in byte order
+	where, args := f.filters([]string{`d.name_norm >= ?`, `d.name_norm < ?`}, []any{first, end})
+	where, args = verify(where, args, terms, 0)
+	hits, err := queryHits(ctx, q, `SELECT `+hitCols+` FROM catsearch_docs d`+where+
+		` ORDER BY d.name_norm, d.item_id LIMIT ?`, append(args, need)...)
+	if err != nil || len(hits) >= need {
+		return hits, err
 	}
+	// The rarest gram drives; every other gram is probed by key.
+	type gram struct {
+		g  string
+		df int
+	}
+	var gs []gram
+	seen := map[string]bool{}
+	for _, t := range terms {
+		for _, g := range pickGrams(t.Grams) {
+			if seen[g] {
+				continue
+			}
+			seen[g] = true
+			var df int
+			if err := q.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM catsearch_grams WHERE gram = ? LIMIT ?) x`, g, dfProbe).Scan(&df); err != nil {
+				return nil, err
+			}
+			if df == 0 {
+				return hits, nil // a gram nobody has: nothing more matches
+			}
+			gs = append(gs, gram{g, df})
+		}
+	}
+	slices.SortStableFunc(gs, func(a, b gram) int { return a.df - b.df })
+	conds := []string{`g.gram = ?`, `NOT (d.name_norm >= ? AND d.name_norm < ?)`}
+	cargs := []any{gs[0].g, first, end}
+	for _, o := range gs[1:] {
+		conds = append(conds, `EXISTS (SELECT 1 FROM catsearch_grams x WHERE x.gram = ? AND x.code_norm = g.code_norm AND x.item_id = g.item_id)`)
+		cargs = append(cargs, o.g)
+	}
+	// Terms of one or two characters are exactly their one gram; longer
+	// ones need the substring check.
+	for _, t := range terms {
+		if len(t.Grams) > 1 {
+			conds = append(conds, `d.haystack LIKE ?`)
+			cargs = append(cargs, "%"+t.Text+"%")
+		}
+	}
+	where, args = f.filters(conds, cargs)
+	rest, err := queryHits(ctx, q, `SELECT `+hitCols+` FROM catsearch_grams g JOIN catsearch_docs d ON d.item_id = g.item_id`+where+
+		` ORDER BY g.code_norm, g.item_id LIMIT ?`, append(args, need-len(hits))...)
+	return append(hits, rest...), err
+}
+
+// verify adds a substring check for every term but the one at skip, which
+// the caller's index range already guarantees.
+func verify(where string, args []any, terms []Term, skip int) (string, []any) {
+	for i, t := range terms {
+		if i == skip {
+			continue
+		}
+		if t.Code {
+			where += ` AND d.code_norm LIKE ?`
+			args = append(args, t.Text+"%")
+			continue
+		}
+		where += ` AND d.haystack LIKE ?`
+		args = append(args, "%"+t.Text+"%")
+	}
+	return where, args
+}
+
+// filters renders conds plus the body, category and unit filters as a WHERE
+// clause.
+func (f Filter) filters(conds []string, args []any) (string, []any) {
 	if f.BodyID != 0 {
 		conds = append(conds, `d.body_id = ?`)
 		args = append(args, f.BodyID)
@@ -133,11 +194,27 @@ func (f Filter) sql() (from, where string, args []any) {
 		conds = append(conds, `d.unit = ?`)
 		args = append(args, f.Unit)
 	}
-	from = ` FROM catsearch_docs d`
-	if len(conds) > 0 {
-		where = ` WHERE ` + strings.Join(conds, ` AND `)
+	if len(conds) == 0 {
+		return "", args
 	}
-	return from, where, args
+	return ` WHERE ` + strings.Join(conds, ` AND `), args
+}
+
+func queryHits(ctx context.Context, q store.Querier, query string, args ...any) ([]Hit, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Hit
+	for rows.Next() {
+		var h Hit
+		if err := rows.Scan(&h.ItemID, &h.BodyID, &h.VersionID, &h.Code, &h.Name, &h.Category, &h.Unit, &h.Standing); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
 }
 
 // pickGrams chooses at most maxGrams grams spread over the term: first and
@@ -185,31 +262,4 @@ func Facets(ctx context.Context, q store.Querier, bodyID int64) (categories, uni
 		}
 	}
 	return categories, units, nil
-}
-
-// BodyCount is how many items one body's list has in the index.
-type BodyCount struct {
-	BodyID int64
-	N      int
-}
-
-// Bodies counts the indexed items of every body that has any.
-func Bodies(ctx context.Context, q store.Querier) ([]BodyCount, error) {
-	rows, err := q.Query(ctx, `SELECT body_id, count(*) FROM catsearch_docs GROUP BY body_id ORDER BY body_id`)
-	if err != nil {
-		return nil, fmt.Errorf("catsearch: bodies: %w", err)
-	}
-	defer rows.Close()
-	var out []BodyCount
-	for rows.Next() {
-		var b BodyCount
-		if err := rows.Scan(&b.BodyID, &b.N); err != nil {
-			return nil, fmt.Errorf("catsearch: bodies: %w", err)
-		}
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("catsearch: bodies: %w", err)
-	}
-	return out, nil
 }
