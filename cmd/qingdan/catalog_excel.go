@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/catalog/catxlsx"
+	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+func init() {
+	register(&command{name: "export-list", summary: "export a body's list to .xlsx / 导出权责清单", run: runExportList})
+	register(&command{name: "import-list", summary: "import a list from .xlsx as a draft adjustment / 导入清单生成调整草稿", run: runImportList})
+}
+
+// runExportList writes a body's current list (or, with --template, the empty
+// template) in the template of docs/catalog-excel.md.
+func runExportList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("qingdan export-list", flag.ContinueOnError)
+	cfg := dbFlags(fs)
+	body := fs.String("body", "", "body code or ID whose list to export / 机构编码或编号")
+	out := fs.String("o", "", "output file (default: the body's list name in the current directory; - for stdout) / 输出文件")
+	template := fs.Bool("template", false, "write the empty template instead (no database needed) / 只导出空白模板")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usageError{"export-list takes no arguments / 不接受参数"}
+	}
+	var buf bytes.Buffer
+	name := "权责清单模板.xlsx"
+	if *template {
+		if err := catxlsx.Export(&buf, nil, catxlsx.ExportOptions{Title: "权责清单模板 / list template"}); err != nil {
+			return err
+		}
+	} else {
+		if *body == "" {
+			return usageError{"--body is required (or --template) / 须指定 --body"}
+		}
+		db, err := cfg.open(ctx)
+		if err != nil {
+			return err
+		}
+		svc := catxlsx.NewService(newCatalogue(db))
+		b, err := excelBody(ctx, db, svc, *body)
+		if err == nil {
+			name = svc.FileName(b)
+			err = svc.Export(ctx, b.ID, &buf)
+		}
+		if err := closeDB(db, err); err != nil {
+			return describe(err)
+		}
+	}
+	return writeOut(*out, name, buf.Bytes(), stdout, stderr)
+}
+
+func writeOut(out, name string, data []byte, stdout, stderr io.Writer) error {
+	if out == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	if out == "" {
+		out = name
+	}
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "OK: %s (%d bytes)\n", out, len(data))
+	return nil
+}
+
+// runImportList checks a workbook and, unless --dry-run, creates the draft
+// adjustment as a list liaison (--as). Errors are printed one per line as
+// sheet!cell: 中文 / English, and nothing is stored.
+func runImportList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("qingdan import-list", flag.ContinueOnError)
+	cfg := dbFlags(fs)
+	body := fs.String("body", "", "body code or ID whose list the file is / 机构编码或编号")
+	as := fs.String("as", "", "login of the list liaison proposing the adjustment / 清单联络员登录名")
+	dry := fs.Bool("dry-run", false, "only check the file and show the differences / 只检查并列出差异")
+	var in catxlsx.DraftInput
+	fs.StringVar(&in.Title, "title", "", "adjustment title / 调整事由")
+	reason := fs.String("reason", "", "reason (default operating_experience) / 调整原因")
+	fs.StringVar(&in.BasisTitle, "basis-title", "", "basis document title / 依据文件名称")
+	fs.StringVar(&in.BasisDocNo, "basis-doc-no", "", "basis document number / 文号")
+	fs.StringVar(&in.BasisIssued, "basis-issued", "", "basis document date, 2006-01-02 / 发布日期")
+	fs.StringVar(&in.Note, "note", "", "explanation of suspensions and cancellations / 说明")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"usage: qingdan import-list --body CODE --as LOGIN FILE.xlsx"}
+	}
+	if *body == "" || (*as == "" && !*dry) {
+		return usageError{"--body and --as are required (--as not with --dry-run) / 须指定 --body 与 --as"}
+	}
+	in.Reason = catalog.Reason(*reason)
+	if in.Reason != "" && !in.Reason.Valid() {
+		return usageError{fmt.Sprintf("--reason %q is not a reason / 调整原因无效", *reason)}
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return errors.Join(err, f.Close())
+	}
+	last := time.Now()
+	book, err := catxlsx.ParseBook(f, st.Size(), func(done, total int) {
+		if now := time.Now(); now.Sub(last) >= progressEvery {
+			last = now
+			fmt.Fprintf(stderr, "import-list: %d/%d rows\n", done, total)
+		}
+	})
+	if cerr := f.Close(); err == nil && cerr != nil {
+		return cerr
+	}
+	if err != nil {
+		return describe(err)
+	}
+	db, err := cfg.open(ctx)
+	if err != nil {
+		return err
+	}
+	err = importBook(ctx, db, *body, *as, *dry, book, in, stdout)
+	return describe(closeDB(db, err))
+}
+
+func importBook(ctx context.Context, db *store.DB, body, as string, dry bool, book *catxlsx.Book, in catxlsx.DraftInput, stdout io.Writer) error {
+	svc := catxlsx.NewService(newCatalogue(db))
+	b, err := excelBody(ctx, db, svc, body)
+	if err != nil {
+		return err
+	}
+	var pv *catxlsx.Preview
+	if dry {
+		if pv, err = svc.Previewed(ctx, b.ID, book); err != nil {
+			return err
+		}
+		printChanges(stdout, pv)
+		return nil
+	}
+	p, err := principalOf(ctx, db, as)
+	if err != nil {
+		return err
+	}
+	adj, pv, err := svc.CreateDraft(ctx, p, b.ID, book, in)
+	if err != nil {
+		return err
+	}
+	printChanges(stdout, pv)
+	if adj != nil {
+		fmt.Fprintf(stdout, "OK: 调整草稿 / draft adjustment %d “%s” (%s)\n", adj.ID, adj.Title, adj.Stage)
+	}
+	return nil
+}
+
+func printChanges(w io.Writer, pv *catxlsx.Preview) {
+	if len(pv.Changes) == 0 {
+		fmt.Fprintln(w, "没有差异 / no differences")
+		return
+	}
+	for i, c := range pv.Changes {
+		kind := ""
+		if i < len(pv.Proposal) {
+			kind = string(pv.Proposal[i].Kind)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", c.BaseCode, kind, c.Name, strings.Join(c.Paths, ","))
+	}
+}
+
+// excelBody finds a body by its code or numeric ID.
+func excelBody(ctx context.Context, db *store.DB, svc *catxlsx.Service, ref string) (catxlsx.BodyInfo, error) {
+	var id int64
+	err := db.QueryRow(ctx, `SELECT id FROM bodies WHERE code = ?`, ref).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		n, perr := strconv.ParseInt(ref, 10, 64)
+		if perr != nil {
+			return catxlsx.BodyInfo{}, apperr.NotFoundf("机构%s不存在", "no body %s", ref)
+		}
+		id, err = n, nil
+	}
+	if err != nil {
+		return catxlsx.BodyInfo{}, err
+	}
+	return svc.Body(ctx, id)
+}
+
+// principalOf is the staff member behind a login, as the web session would
+// see them.
+func principalOf(ctx context.Context, db *store.DB, login string) (auth.Principal, error) {
+	var account, staff int64
+	err := db.QueryRow(ctx, `SELECT id, staff_id FROM accounts WHERE login = ? AND active`, strings.ToLower(login)).Scan(&account, &staff)
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.Principal{}, apperr.NotFoundf("账号%s不存在或已停用", "no active account %s", login)
+	}
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	p, err := org.NewService(db).StaffPrincipal(ctx, staff)
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	p.AccountID, p.Login = account, strings.ToLower(login)
+	return p, nil
+}
+
+func closeDB(db *store.DB, err error) error {
+	if err != nil {
+		return closeAfter(db, err)
+	}
+	return db.Close()
+}
+
+// describe prints an import's cell errors one per line.
+func describe(err error) error {
+	var l apperr.List
+	if !errors.As(err, &l) {
+		if e := (*apperr.Error)(nil); errors.As(err, &e) {
+			return fmt.Errorf("%s / %s", e.Zh, e.En)
+		}
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d处错误,未导入 / %d errors, nothing imported", len(l), len(l))
+	for _, e := range l {
+		fmt.Fprintf(&b, "\n  %s: %s / %s", e.Field, e.Zh, e.En)
+	}
+	return errors.New(b.String())
+}
