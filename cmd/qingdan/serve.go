@@ -150,6 +150,8 @@ type app struct {
 	db         *store.DB
 	auth       *auth.Service
 	handler    http.Handler
+	web        *web.Server // the handler, for its route table
+	orgs       *org.Service
 	log        *slog.Logger
 	demoLoaded bool
 }
@@ -210,7 +212,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		return nil, closeAfter(db, err)
 	}
 	csrf.Deny = srv.Deny
-	a.handler = srv
+	a.handler, a.web, a.orgs = srv, srv, orgs
 	return a, nil
 }
 

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/web/httpx"
+)
+
+// demoApp wires the whole application exactly as `qingdan serve` does, over
+// a fresh SQLite database with the demo loaded.
+func demoApp(t *testing.T) (*app, *httptest.Server) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("loads the whole demo")
+	}
+	dir := t.TempDir()
+	cfg := serveFlags(flag.NewFlagSet("test", flag.ContinueOnError))
+	cfg.db.DSN, cfg.db.DataDir = filepath.Join(dir, "q.db"), dir
+	a, err := openApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.close)
+	if !a.demoLoaded {
+		t.Fatal("demo not loaded into a fresh database")
+	}
+	srv := httptest.NewServer(a.handler)
+	t.Cleanup(srv.Close)
+	return a, srv
+}
+
+// bearer logs a demo account in and returns an API token carrying all of
+// its roles (bearer requests are CSRF-exempt, as machines use them).
+func bearer(t *testing.T, a *app, login string) string {
+	t.Helper()
+	ctx := context.Background()
+	sess, err := a.auth.Login(ctx, login, org.DemoPassword, "127.0.0.1")
+	if err != nil {
+		t.Fatalf("login %s: %v", login, err)
+	}
+	p, err := a.auth.Session(ctx, sess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes := make([]string, len(p.Roles))
+	for i, r := range p.Roles {
+		scopes[i] = string(r)
+	}
+	secret, _, err := a.auth.CreateToken(ctx, p, "matrix test", scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+func call(t *testing.T, srv *httptest.Server, method, path, token, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+var pathParam = regexp.MustCompile(`\{[^}]+\}`)
+
+// concrete fills every path parameter of a route pattern with v.
+func concrete(rt httpx.Route, v string) string {
+	return strings.TrimSuffix(pathParam.ReplaceAllString(rt.Path(), v), "{$}")
+}
+
+func isWrite(method string) bool {
+	return method != "" && method != "GET" && method != "HEAD" && method != "OPTIONS"
+}
+
+// TestApp_O3_everyRouteRefusesWhoItMust walks the route table of the wired
+// application (every feature's routes, not fakes): the anonymous public is
+// refused on every non-public route, and an external supervisor (S7) on
+// every write route, whatever the object.
+func TestApp_O3_everyRouteRefusesWhoItMust(t *testing.T) {
+	a, srv := demoApp(t)
+	external := bearer(t, a, "external1")
+	routes := a.web.Routes()
+	if len(routes) < 40 {
+		t.Fatalf("only %d routes wired", len(routes))
+	}
+	writes := 0
+	for _, rt := range routes {
+		if rt.Pattern == "/" || rt.Method() == "" {
+			continue
+		}
+		if rt.Policy.Write {
+			writes++
+		}
+		path := concrete(rt, "1")
+		if !rt.Policy.Public {
+			status, _ := call(t, srv, rt.Method(), path, "", "")
+			if status != http.StatusUnauthorized && status != http.StatusSeeOther && status != http.StatusForbidden {
+				t.Errorf("anonymous %s %s: %d, want 401/303/403", rt.Method(), path, status)
+			}
+		}
+		if rt.Policy.Write {
+			status, _ := call(t, srv, rt.Method(), path, external, "{}")
+			if status != http.StatusForbidden {
+				t.Errorf("external supervisor %s %s: %d, want 403", rt.Method(), path, status)
+			}
+		}
+	}
+	t.Logf("%d routes, %d write routes", len(routes), writes)
+}
+
+// TestApp_O1_townStaffCannotReachAnotherTown: jurisdiction is the subtree of
+// one's body. Staff of 溪口镇 cannot read or change 青山街道's organisation,
+// while the district's administrator can.
+func TestApp_O1_townStaffCannotReachAnotherTown(t *testing.T) {
+	a, srv := demoApp(t)
+	ctx := context.Background()
+	qingshan, err := a.orgs.BodyByCode(ctx, org.System, "330199001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xikouAdmin, districtAdmin := bearer(t, a, "xikou_admin"), bearer(t, a, "admin")
+	id := strconv.FormatInt(qingshan.ID, 10)
+	ran := 0
+	for _, tc := range []struct {
+		method, path, body string
+	}{
+		{"GET", "/api/v1/bodies/" + id, ""},
+		{"GET", "/admin/org/bodies/" + id, ""},
+		{"PATCH", "/api/v1/bodies/" + id, `{"name":"改名"}`},
+		{"PUT", "/api/v1/bodies/" + id, `{"name":"改名"}`},
+		{"GET", "/admin/calendar/bodies/" + id, ""},
+	} {
+		if !routeExists(a, tc.method, tc.path) {
+			continue // not every verb exists on every resource
+		}
+		ran++
+		status, body := call(t, srv, tc.method, tc.path, xikouAdmin, tc.body)
+		if status != http.StatusForbidden && status != http.StatusNotFound {
+			t.Errorf("溪口镇 admin %s %s: %d, want 403/404: %.200s", tc.method, tc.path, status, body)
+		}
+		if tc.method == "GET" {
+			if status, _ := call(t, srv, tc.method, tc.path, districtAdmin, ""); status != http.StatusOK {
+				t.Errorf("district admin %s %s: %d, want 200", tc.method, tc.path, status)
+			}
+		}
+	}
+	if ran < 3 {
+		t.Fatalf("only %d of the cross-town cases match wired routes", ran)
+	}
+	t.Logf("%d cross-town cases", ran)
+}
+
+// routeExists reports whether the wired table has a route other than the
+// catch-all for method+path, matched by a ServeMux as the server does.
+func routeExists(a *app, method, path string) bool {
+	mux := http.NewServeMux()
+	for _, rt := range a.web.Routes() {
+		mux.Handle(rt.Pattern, http.NotFoundHandler())
+	}
+	_, pattern := mux.Handler(httptest.NewRequest(method, path, nil))
+	return pattern != "" && pattern != "/"
+}
+
+// TestApp_badJSONOnEveryAPIWriteChangesNothing: every API route that takes
+// a JSON body answers malformed input with the one error shape, and the
+// audit log (every change is an event) does not grow.
+func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
+	a, srv := demoApp(t)
+	tokens := map[auth.Role]string{}
+	for _, acct := range org.DemoAccounts() {
+		if !strings.Contains(acct.Body, "区") {
+			continue // district accounts: their jurisdiction covers every object
+		}
+		for _, r := range acct.Roles {
+			if _, ok := tokens[r]; !ok {
+				tokens[r] = bearer(t, a, acct.Login)
+			}
+		}
+	}
+	head := func() uint64 {
+		h, err := a.db.Head(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.Size
+	}
+	before := head()
+	checked := 0
+	for _, rt := range a.web.Routes() {
+		if !rt.IsAPI() || !isWrite(rt.Method()) || rt.Doc == nil || rt.Doc.Request == nil {
+			continue
+		}
+		token := tokens[auth.RoleAdmin]
+		for _, r := range rt.Policy.Roles {
+			if tk, ok := tokens[r]; ok {
+				token = tk
+				break
+			}
+		}
+		path := concrete(rt, "1")
+		for _, body := range []string{`{`, `[1,2]`, `{"no_such_field_anywhere":1}`} {
+			status, out := call(t, srv, rt.Method(), path, token, body)
+			var e struct{ Code, Message, Field string }
+			if err := json.Unmarshal([]byte(out), &e); err != nil || e.Code == "" || e.Message == "" {
+				t.Errorf("%s %s body %s: %d, not the error shape: %.200s", rt.Method(), path, body, status, out)
+				continue
+			}
+			if status != http.StatusBadRequest && status != http.StatusNotFound {
+				t.Errorf("%s %s body %s: %d %s, want 400 (or 404 for object 1)", rt.Method(), path, body, status, e.Code)
+			}
+		}
+		checked++
+	}
+	t.Logf("%d API write routes checked with bad JSON", checked)
+	if checked < 5 {
+		t.Fatalf("only %d API write routes with a JSON body", checked)
+	}
+	if after := head(); after != before {
+		t.Errorf("bad input changed something: audit log grew from %d to %d events", before, after)
+	}
+}
