@@ -55,7 +55,7 @@ const rebuildBatch = 5000
 // a backup without it); the benchmark's bulk loader uses it too.
 func Rebuild(ctx context.Context, db *store.DB) (int, error) {
 	if err := db.Write(ctx, func(tx *store.Tx) error {
-		for _, t := range []string{"catsearch_grams", "catsearch_docs"} {
+		for _, t := range []string{"catsearch_grams", "catsearch_docs", "catsearch_df"} {
 			if _, err := tx.Exec(ctx, `DELETE FROM `+t); err != nil {
 				return fmt.Errorf("catsearch: rebuild: %w", err)
 			}

@@ -112,7 +112,11 @@ func IndexVersion(ctx context.Context, tx *store.Tx, d Doc) error {
 // Remove takes an item out of the index (an item that is no longer public at
 // all; a cancelled item stays, marked cancelled).
 func Remove(ctx context.Context, tx *store.Tx, itemID int64) error {
-	return removeIDs(ctx, tx, []int64{itemID})
+	df := map[string]int64{}
+	if err := removeIDs(ctx, tx, []int64{itemID}, df); err != nil {
+		return err
+	}
+	return addDF(ctx, tx, df)
 }
 
 // Chunk sizes keep every statement under SQLite's and PostgreSQL's bind
@@ -152,7 +156,8 @@ func IndexBatch(ctx context.Context, tx *store.Tx, docs []Doc) error {
 		rows = append(rows, d.prepare())
 		ids = append(ids, d.ItemID)
 	}
-	if err := removeIDs(ctx, tx, ids); err != nil {
+	df := map[string]int64{}
+	if err := removeIDs(ctx, tx, ids, df); err != nil {
 		return err
 	}
 	for start := 0; start < len(rows); start += docChunk {
@@ -179,7 +184,38 @@ func IndexBatch(ctx context.Context, tx *store.Tx, docs []Doc) error {
 		}
 	}
 	slices.SortFunc(ps, posting.less)
-	return postings(ctx, tx, `INSERT INTO catsearch_grams (gram, code_norm, item_id) VALUES `, "(?,?,?)", "", ps)
+	if err := postings(ctx, tx, `INSERT INTO catsearch_grams (gram, code_norm, item_id) VALUES `, "(?,?,?)", "", ps); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		df[p.gram]++
+	}
+	return addDF(ctx, tx, df)
+}
+
+// addDF adds the deltas to the document frequencies, one upsert per chunk
+// of distinct grams.
+func addDF(ctx context.Context, tx *store.Tx, df map[string]int64) error {
+	gs := make([]string, 0, len(df))
+	for g, n := range df {
+		if n != 0 {
+			gs = append(gs, g)
+		}
+	}
+	slices.Sort(gs)
+	for start := 0; start < len(gs); start += gramChunk {
+		chunk := gs[start:min(start+gramChunk, len(gs))]
+		args := make([]any, 0, 2*len(chunk))
+		for _, g := range chunk {
+			args = append(args, g, df[g])
+		}
+		q := `INSERT INTO catsearch_df (gram, n) VALUES ` + strings.TrimSuffix(strings.Repeat("(?,?),", len(chunk)), ",") +
+			` ON CONFLICT (gram) DO UPDATE SET n = catsearch_df.n + excluded.n`
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("catsearch: df: %w", err)
+		}
+	}
+	return nil
 }
 
 // postings runs head followed by the postings as rows of values (each
@@ -205,10 +241,11 @@ func postings(ctx context.Context, tx *store.Tx, head, row, tail string, ps []po
 	return nil
 }
 
-// removeIDs deletes items from the index. An item's postings are
-// recomputed from its stored haystack (the grams are a function of it), so
-// they are deleted by primary key without a second index on item_id.
-func removeIDs(ctx context.Context, tx *store.Tx, ids []int64) error {
+// removeIDs deletes items from the index, subtracting their grams in df.
+// An item's postings are recomputed from its stored haystack (the grams are
+// a function of it), so they are deleted by primary key without a second
+// index on item_id.
+func removeIDs(ctx context.Context, tx *store.Tx, ids []int64, df map[string]int64) error {
 	for start := 0; start < len(ids); start += idChunk {
 		chunk := ids[start:min(start+idChunk, len(ids))]
 		ph := strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")
@@ -236,6 +273,7 @@ func removeIDs(ctx context.Context, tx *store.Tx, ids []int64) error {
 			}
 			for g := range set {
 				ps = append(ps, posting{g, code, id})
+				df[g]--
 			}
 		}
 		err = rows.Err()

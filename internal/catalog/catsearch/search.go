@@ -1,6 +1,7 @@
 package catsearch
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -16,9 +17,6 @@ const MaxResults = 1000
 // maxGrams bounds the gram probes per term; the substring check makes the
 // answer exact whatever subset of grams is used.
 const maxGrams = 6
-
-// dfProbe bounds the posting count used to pick the rarest gram.
-const dfProbe = 5000
 
 // Filter selects items: a query (empty: browse in code order) within an
 // optional body, category and unit.
@@ -120,27 +118,49 @@ func (f Filter) textSearch(ctx context.Context, q store.Querier, need int) ([]Hi
 	// The rarest gram drives; every other gram is probed by key.
 	type gram struct {
 		g  string
-		df int
+		df int64
 	}
-	var gs []gram
+	var (
+		gs    []gram
+		gargs []any
+	)
 	seen := map[string]bool{}
 	for _, t := range terms {
 		for _, g := range pickGrams(t.Grams) {
-			if seen[g] {
-				continue
+			if !seen[g] {
+				seen[g] = true
+				gs = append(gs, gram{g: g})
+				gargs = append(gargs, g)
 			}
-			seen[g] = true
-			var df int
-			if err := q.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM catsearch_grams WHERE gram = ? LIMIT ?) x`, g, dfProbe).Scan(&df); err != nil {
-				return nil, err
-			}
-			if df == 0 {
-				return hits, nil // a gram nobody has: nothing more matches
-			}
-			gs = append(gs, gram{g, df})
 		}
 	}
-	slices.SortStableFunc(gs, func(a, b gram) int { return a.df - b.df })
+	dfs := map[string]int64{}
+	rows, err := q.Query(ctx, `SELECT gram, n FROM catsearch_df WHERE gram IN (`+strings.TrimSuffix(strings.Repeat("?,", len(gargs)), ",")+`)`, gargs...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var (
+			g string
+			n int64
+		)
+		if err := rows.Scan(&g, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		dfs[g] = n
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, err
+	}
+	for i := range gs {
+		if gs[i].df = dfs[gs[i].g]; gs[i].df <= 0 {
+			return hits, nil // a gram nobody has: nothing more matches
+		}
+	}
+	slices.SortStableFunc(gs, func(a, b gram) int { return cmp.Compare(a.df, b.df) })
 	conds := []string{`g.gram = ?`, `NOT (d.name_norm >= ? AND d.name_norm < ?)`}
 	cargs := []any{gs[0].g, first, end}
 	for _, o := range gs[1:] {

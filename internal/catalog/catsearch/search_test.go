@@ -86,7 +86,24 @@ func TestSearch_matchesAbbreviationAndCodes(t *testing.T) {
 		if got := search(t, db, Filter{Query: Parse("烟草")}); got != nil {
 			t.Errorf("after remove: %v", got)
 		}
+		checkDF(t, db)
 	})
+}
+
+// checkDF: the document frequencies equal the postings after any sequence
+// of index, replace and remove.
+func checkDF(t *testing.T, db *store.DB) {
+	t.Helper()
+	var bad int
+	err := db.QueryRow(context.Background(), `SELECT
+		(SELECT count(*) FROM catsearch_df f WHERE f.n <> (SELECT count(*) FROM catsearch_grams g WHERE g.gram = f.gram)) +
+		(SELECT count(*) FROM (SELECT DISTINCT gram FROM catsearch_grams) g WHERE NOT EXISTS (SELECT 1 FROM catsearch_df f WHERE f.gram = g.gram))`).Scan(&bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad != 0 {
+		t.Errorf("%d grams with a wrong document frequency", bad)
+	}
 }
 
 // TestGrams_matchNaiveSubstring is the property behind the index: over random
@@ -109,8 +126,21 @@ func TestGrams_matchNaiveSubstring(t *testing.T) {
 				Name: word(2 + rng.IntN(10)), Category: "licensing", Unit: word(3), Standing: "listed"})
 		}
 		index(t, db, docs...)
+		// Replace a third of them, so removal is exercised too.
+		for i := 0; i < len(docs); i += 3 {
+			docs[i].Name, docs[i].VersionID = word(2+rng.IntN(10)), docs[i].VersionID+1000
+		}
+		var again []Doc
+		for i := 0; i < len(docs); i += 3 {
+			again = append(again, docs[i])
+		}
+		index(t, db, again...)
+		checkDF(t, db)
 		for range 200 {
 			q := Parse(word(1+rng.IntN(3)) + " " + word(1+rng.IntN(2)))
+			if rng.IntN(4) == 0 { // a code prefix, alone or with a word
+				q = Parse(fmt.Sprintf("x%d %s", rng.IntN(40), word(rng.IntN(2))))
+			}
 			var want []string
 			for _, d := range docs {
 				hay := d.prepare().haystack
