@@ -100,7 +100,125 @@ func LoadDemo(ctx context.Context, s *Service) (DemoResult, error) {
 		}
 		res.Adjustments++
 	}
+	if err := s.demoUpperChange(ctx, m, d); err != nil {
+		return res, fmt.Errorf("catdb: demo district change: %w", err)
+	}
+	res.Adjustments++
 	return res, nil
+}
+
+// demoUpperChange publishes one change of the district's own list through
+// the whole procedure, so the demo's derived lists have review tasks (C6):
+// the district adds a required material to an item the lower bodies also
+// list, which their versions now lack (a C5 problem to review). Its times
+// are fixed like the rest of the demo's.
+func (s *Service) demoUpperChange(ctx context.Context, m *demoMap, d *catalog.Demo) error {
+	var root catalog.DemoBody
+	for _, b := range d.Bodies {
+		if b.UpperID == 0 {
+			root = b
+		}
+	}
+	district := m.bodies[root.ID]
+	var reform []string // the district's reform office members, in demo order
+	for _, st := range root.Staff {
+		if len(st.Groups) > 0 {
+			reform = append(reform, st.Login)
+		}
+	}
+	if len(reform) < 2 {
+		return errors.New("the demo district needs two reform office members")
+	}
+	// The first member confirms for both groups; the second does the initial
+	// review, which its confirmer may not also do.
+	confirmer, err := m.principal(ctx, reform[0])
+	if err != nil {
+		return err
+	}
+	office, err := m.principal(ctx, reform[1])
+	if err != nil {
+		return err
+	}
+	var liaisonID, headID int64
+	if err := s.db.QueryRow(ctx, `SELECT l.id, h.id FROM staff l JOIN staff h ON h.unit_id = l.unit_id AND h.is_head = TRUE AND h.active = TRUE AND h.id <> l.id
+		WHERE l.body_id = ? AND l.active = TRUE AND l.is_liaison = TRUE AND l.roles LIKE '%list_liaison%'
+		AND (h.roles LIKE '%unit_staff%' OR h.roles LIKE '%list_liaison%') ORDER BY l.id LIMIT 1`, district.ID).Scan(&liaisonID, &headID); err != nil {
+		return fmt.Errorf("a district unit with a liaison and a head: %w", err)
+	}
+	liaison, err := m.staffPrincipal(ctx, liaisonID)
+	if err != nil {
+		return err
+	}
+	head, err := m.staffPrincipal(ctx, headID)
+	if err != nil {
+		return err
+	}
+	// The item: a benefit payment (the notice is about minimum living
+	// allowances) listed at the district and at the most lower bodies.
+	upper, err := currentList(ctx, s.db, district.ID, true)
+	if err != nil {
+		return err
+	}
+	var item *Version
+	best := 0
+	for i, v := range upper {
+		if v.Category != catalog.BenefitPay || len(v.Materials) == 0 {
+			continue
+		}
+		var n int
+		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM catalog_items i JOIN bodies b ON b.id = i.body_id
+			WHERE b.parent_id = ? AND i.base_code = ? AND i.standing = 'listed'`, district.ID, v.BaseCode).Scan(&n); err != nil {
+			return err
+		}
+		if n > best {
+			item, best = &upper[i], n
+		}
+	}
+	if item == nil {
+		return errors.New("no district item is also listed below")
+	}
+	draft := item.ItemVersion.Clone()
+	draft.ValidFrom, draft.PublishedAt, draft.ValidTo, draft.ContentHash = time.Time{}, nil, nil, ""
+	draft.Status = catalog.StatusDraft
+	draft.Materials = append(draft.Materials, catalog.Material{Name: "申请人诚信承诺书", Necessity: catalog.Required,
+		Kind: catalog.Original, Count: 1, Form: catalog.Paper, Source: catalog.FromApplicant,
+		Note: "承诺所报家庭收入、财产情况真实完整,共同生活的家庭成员均须签字"})
+	cst := time.FixedZone("CST", 8*3600)
+	at := func(day, hour int) *Service {
+		c := *s
+		t := time.Date(2026, 11, day, hour, 0, 0, 0, cst)
+		c.now = func() time.Time { return t }
+		return &c
+	}
+	in := AdjustmentInput{Title: "区级清单" + draft.Name + "增加申请人诚信承诺书", Reason: catalog.OperatingExperience,
+		Bases: []catalog.BasisDocument{{Title: "关于在社会救助领域推行诚信承诺制的通知", DocNo: "青民〔2026〕18号",
+			Issued: time.Date(2026, 11, 10, 0, 0, 0, 0, cst)}},
+		Changes: []catalog.Change{{Kind: catalog.ChangeItem, BaseCode: draft.BaseCode, Name: draft.Name, Draft: &draft,
+			Note: "按通知增加诚信承诺材料"}}}
+	a, err := at(16, 9).CreateAdjustment(ctx, liaison, in)
+	if err != nil {
+		return err
+	}
+	steps := []struct {
+		p     auth.Principal
+		kind  catalog.ActionKind
+		group catalog.ReformGroup
+		day   int
+		hour  int
+		note  string
+	}{
+		{head, catalog.ActSign, "", 16, 15, "同意"},
+		{office, catalog.ActOfficeApprove, "", 17, 10, "材料依据充分"},
+		{confirmer, catalog.ActGroupApprove, catalog.PowerListGroup, 18, 10, ""},
+		{confirmer, catalog.ActGroupApprove, catalog.DutyListGroup, 18, 11, ""},
+		{office, catalog.ActPublish, "", 19, 15, ""},
+	}
+	for _, st := range steps {
+		if _, err := at(st.day, st.hour).Act(ctx, st.p, a.ID, catalog.Action{Kind: st.kind, Group: st.group, Comment: st.note}); err != nil {
+			return fmt.Errorf("%s: %w", st.kind, err)
+		}
+	}
+	return nil
 }
 
 // replayList publishes each item's versions in order at their recorded
@@ -304,7 +422,14 @@ func (m *demoMap) mapStaff(ctx context.Context, db catalog.DemoBody, st catalog.
 			if err != nil {
 				return err
 			}
-			for _, g := range st.Groups {
+			groups := st.Groups
+			if idx == 0 {
+				// The first member confirms for both groups, so that the
+				// district's own adjustments, initially reviewed by another
+				// office member, can be confirmed at all.
+				groups = []catalog.ReformGroup{catalog.PowerListGroup, catalog.DutyListGroup}
+			}
+			for _, g := range groups {
 				if !slices.Contains(have, g) {
 					have = append(have, g)
 				}
@@ -346,6 +471,12 @@ func (m *demoMap) principal(ctx context.Context, demoLogin string) (auth.Princip
 	if !ok {
 		return auth.Principal{}, fmt.Errorf("demo actor %q is not mapped", demoLogin)
 	}
+	return m.staffPrincipal(ctx, id)
+}
+
+// staffPrincipal is the principal of an org staff member, named by its
+// account login where it has one.
+func (m *demoMap) staffPrincipal(ctx context.Context, id int64) (auth.Principal, error) {
 	p, err := org.NewService(m.s.db).StaffPrincipal(ctx, id)
 	if err != nil {
 		return p, err

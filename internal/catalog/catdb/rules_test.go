@@ -69,9 +69,14 @@ func (f *fixture) who(name string) auth.Principal {
 func (f *fixture) at(t time.Time) { f.s.SetNow(func() time.Time { return t }) }
 
 // shared returns the street's version of an item listed at both the
-// district and the street, with materials.
+// district and the street, with materials, and still derived cleanly (the
+// demo leaves one item for the street to review).
 func (f *fixture) shared() catdb.Version {
 	f.t.Helper()
+	open, err := f.s.Reviews(f.ctx, org.System, catdb.ReviewFilter{BodyID: f.street, OpenOnly: true})
+	if err != nil {
+		f.t.Fatal(err)
+	}
 	upper, err := f.s.PublishedList(f.ctx, f.root, catdb.ListFilter{})
 	if err != nil {
 		f.t.Fatal(err)
@@ -81,7 +86,8 @@ func (f *fixture) shared() catdb.Version {
 		f.t.Fatal(err)
 	}
 	for _, l := range lower {
-		if l.Status != catalog.StatusPublished || len(l.Materials) < 2 {
+		if l.Status != catalog.StatusPublished || len(l.Materials) < 2 ||
+			slices.ContainsFunc(open, func(r catdb.Review) bool { return r.BaseCode == l.BaseCode }) {
 			continue
 		}
 		for _, u := range upper {
@@ -122,8 +128,9 @@ func basis() []catalog.BasisDocument {
 	return []catalog.BasisDocument{{Title: "青山区机构改革方案", DocNo: "青办〔2026〕1号", Issued: time.Date(2026, 10, 8, 0, 0, 0, 0, shanghai)}}
 }
 
-// A plain week without holidays: Monday 2 November 2026, 10:00.
-var monday = time.Date(2026, 11, 2, 10, 0, 0, 0, shanghai)
+// A plain week without holidays, after the demo's last publication (19
+// November): Monday 30 November 2026, 10:00.
+var monday = time.Date(2026, 11, 30, 10, 0, 0, 0, shanghai)
 
 func TestC3_eachStepOnlyByItsRoleAndTraced(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -308,8 +315,8 @@ func TestC7_suspendAndReenable_C6_reviewsDueInFiveWorkingDays_C4_standing(t *tes
 		}
 
 		// C6: the street derives the item and must review it within 5
-		// working days of the publication: Tue 3 … Mon 9 November, due at
-		// the end of the 9th.
+		// working days of the publication: Tue 1 … Mon 7 December, due at
+		// the end of the 7th.
 		revs, err := f.s.Reviews(f.ctx, f.who("许明"), catdb.ReviewFilter{BodyID: f.street, OpenOnly: true})
 		if err != nil {
 			t.Fatal(err)
@@ -318,7 +325,7 @@ func TestC7_suspendAndReenable_C6_reviewsDueInFiveWorkingDays_C4_standing(t *tes
 		if j < 0 {
 			t.Fatalf("no review for %s in %+v", code, revs)
 		}
-		due := time.Date(2026, 11, 10, 0, 0, 0, 0, shanghai)
+		due := time.Date(2026, 12, 8, 0, 0, 0, 0, shanghai)
 		if !revs[j].Due.Equal(due) || revs[j].Overdue {
 			t.Fatalf("review due %v, want %v", revs[j].Due.In(shanghai), due)
 		}
@@ -570,7 +577,7 @@ func TestC6_dueCountsTheDerivedBodysCalendar(t *testing.T) {
 		f := newFixture(t, db)
 		cals := caldb.New(db)
 		f.s.SetCalendars(cals)
-		if _, err := cals.AddRegionalHoliday(f.ctx, org.System, f.street, calendar.DateOf(2026, 11, 4), "街道纪念日", true); err != nil {
+		if _, err := cals.AddRegionalHoliday(f.ctx, org.System, f.street, calendar.DateOf(2026, 12, 2), "街道纪念日", true); err != nil {
 			t.Fatal(err)
 		}
 		f.at(monday)
@@ -585,8 +592,8 @@ func TestC6_dueCountsTheDerivedBodysCalendar(t *testing.T) {
 		if i < 0 {
 			t.Fatal("no review task")
 		}
-		// Tue 3, (Wed 4 off), Thu 5, Fri 6, Mon 9, Tue 10 → due at the end of the 10th.
-		if want := time.Date(2026, 11, 11, 0, 0, 0, 0, shanghai); !revs[i].Due.Equal(want) {
+		// Tue 1, (Wed 2 off), Thu 3, Fri 4, Mon 7, Tue 8 → due at the end of the 8th.
+		if want := time.Date(2026, 12, 9, 0, 0, 0, 0, shanghai); !revs[i].Due.Equal(want) {
 			t.Fatalf("due %v, want %v", revs[i].Due.In(shanghai), want)
 		}
 	})
