@@ -145,8 +145,18 @@ func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/catalog/adjustments/") {
 			t.Fatalf("create: %d %s", res.StatusCode, loc)
 		}
+		edited := url.Values{}
+		for k, v := range form {
+			edited[k] = v
+		}
+		edited.Set("title", "延长周六办理时间")
 		webtest.Run(t, e.Server, []webtest.Scenario{
-			{Name: "liaison sees no sign button", URL: loc, As: as("邓雪"), Status: 200, Contains: []string{"延长办理时间"}, NotContains: []string{`value="sign"`}},
+			{Name: "edit form", URL: loc + "/edit", As: as("邓雪"), Status: 200, Contains: []string{"延长办理时间", `name="elements"`}},
+			{Name: "another unit's liaison may not edit", Method: "POST", URL: loc + "/edit", As: as("彭悦"), Body: edited.Encode(), Status: http.StatusForbidden},
+			{Name: "bad edit changes nothing", Method: "POST", URL: loc + "/edit", As: as("邓雪"), Body: bad.Encode(), Status: 400},
+			{Name: "edit", Method: "POST", URL: loc + "/edit", As: as("邓雪"), Body: edited.Encode(), Status: http.StatusSeeOther},
+			{Name: "edited", URL: loc, As: as("邓雪"), Status: 200, Contains: []string{"延长周六办理时间"}},
+			{Name: "liaison sees no sign button", URL: loc, As: as("邓雪"), Status: 200, Contains: []string{"延长周六办理时间"}, NotContains: []string{`value="sign"`}},
 			{Name: "head sees sign", URL: loc, As: as("许明"), Status: 200, Contains: []string{`value="sign"`}},
 			{Name: "liaison may not sign", Method: "POST", URL: loc + "/act", As: as("邓雪"), Body: "kind=sign", Status: http.StatusForbidden},
 			{Name: "head signs", Method: "POST", URL: loc + "/act", As: as("许明"), Body: "kind=sign&comment=%E5%90%8C%E6%84%8F", Status: http.StatusSeeOther},
