@@ -66,11 +66,8 @@ func Export(w io.Writer, versions []catalog.ItemVersion, opts ExportOptions) (er
 	if err := writeReadme(f, opts); err != nil {
 		return err
 	}
-	idx, err := f.GetSheetIndex(ItemsSheet)
-	if err != nil {
-		return fmt.Errorf("catxlsx: items sheet: %w", err)
-	}
-	f.SetActiveSheet(idx)
+	// The read-me stays the active tab. (SetActiveSheet would decode every
+	// streamed sheet back into memory, undoing the streaming.)
 	if _, err := f.WriteTo(w); err != nil {
 		return fmt.Errorf("catxlsx: write: %w", err)
 	}

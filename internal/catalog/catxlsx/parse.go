@@ -1,11 +1,11 @@
 package catxlsx
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -101,6 +101,9 @@ func ParseBook(r io.Reader, size int64, progress func(done, total int)) (b *Book
 		}
 	}()
 	p := &parser{f: f, progress: progress, book: &Book{where: map[string]*origin{}}, index: map[string]int{}}
+	if progress != nil {
+		p.total = estimateRows(data)
+	}
 	return p.run()
 }
 
@@ -194,7 +197,7 @@ func (p *parser) run() (*Book, error) {
 		p.validate()
 	}
 	if p.progress != nil {
-		p.progress(p.done, max(p.total, p.done))
+		p.progress(p.done, p.done) // the estimate was only an estimate: done is all
 	}
 	if len(p.errs) > 0 {
 		return nil, p.list()
@@ -220,8 +223,6 @@ func (p *parser) list() apperr.List {
 	}
 	return out
 }
-
-var dimRe = regexp.MustCompile(`[A-Z]+([0-9]+)$`)
 
 // checkSheets checks the sheet names and both header rows of every data
 // sheet, and returns each sheet's column index by key.
@@ -253,11 +254,6 @@ func (p *parser) checkSheets() ([]map[string]int, error) {
 			}
 			continue
 		}
-		n, err := p.rowCount(si, sh)
-		if err != nil {
-			return nil, err
-		}
-		p.total += max(n-(firstDataRow-1), 0)
 		c, err := p.checkHeader(si, sh)
 		if err != nil {
 			return nil, err
@@ -265,32 +261,6 @@ func (p *parser) checkSheets() ([]map[string]int, error) {
 		cols[si] = c
 	}
 	return cols, nil
-}
-
-// rowCount is a sheet's number of rows for the progress total: from its
-// recorded dimension, or (files written by streaming have none) by a pass
-// over the rows that skips their cells.
-func (p *parser) rowCount(si int, sh sheet) (int, error) {
-	if dim, err := p.f.GetSheetDimension(sh.sheetName()); err == nil {
-		if m := dimRe.FindStringSubmatch(dim); m != nil {
-			if n, err := strconv.Atoi(m[1]); err == nil && n > 1 {
-				return n, nil
-			}
-		}
-	}
-	rows, err := p.f.Rows(sh.sheetName())
-	if err != nil {
-		return 0, p.unreadable(si, err)
-	}
-	defer rows.Close() //nolint:errcheck // read-only; an error here changes nothing
-	n := 0
-	for rows.Next() {
-		n++
-	}
-	if err := rows.Error(); err != nil {
-		return 0, p.unreadable(si, err)
-	}
-	return n, nil
 }
 
 // checkHeader reads rows 1–2 of a sheet: every Chinese header of the
@@ -623,4 +593,45 @@ func SplitField(field string) (sheetName, col string, row int) {
 		return sheetName, cell, 0
 	}
 	return sheetName, c, r
+}
+
+// estimateRows counts the rows of every worksheet part for the progress
+// total: a byte scan for "<row" over the unzipped XML, far cheaper than
+// decoding it (streamed files, ours included, record no dimension). It is
+// an estimate — the read-me and header rows are counted too — and reads at
+// most maxUnzipped bytes.
+func estimateRows(data []byte) int {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return 0 // excelize has read it; an estimate of 0 only hides the total
+	}
+	budget := int64(maxUnzipped)
+	n := 0
+	buf := make([]byte, 64<<10)
+	for _, zf := range zr.File {
+		if !strings.HasPrefix(zf.Name, "xl/worksheets/") || !strings.HasSuffix(zf.Name, ".xml") || budget <= 0 {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			continue
+		}
+		var tail []byte
+		r := io.LimitReader(rc, budget)
+		for {
+			k, err := r.Read(buf)
+			budget -= int64(k)
+			chunk := append(tail, buf[:k]...)
+			n += bytes.Count(chunk, []byte("<row ")) + bytes.Count(chunk, []byte("<row>"))
+			// Keep the last bytes so a tag split across reads is counted
+			// once: they cannot hold a whole "<row " themselves.
+			tail = append(tail[:0], chunk[max(len(chunk)-4, 0):]...)
+			if err != nil {
+				break
+			}
+		}
+		// Only read from; a close error changes nothing.
+		_ = rc.Close()
+	}
+	return max(n-2*len(sheets), 0)
 }
