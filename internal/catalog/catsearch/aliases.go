@@ -13,7 +13,6 @@ var aliases = []struct {
 	{"最低生活保障", []string{"低保"}},
 	{"特困人员", []string{"五保", "特困"}},
 	{"残疾人证", []string{"残疾证"}},
-	{"残疾人", []string{"残疾"}},
 	{"农村村民住宅用地", []string{"宅基地"}},
 	{"烟草专卖零售许可", []string{"烟草证", "烟草零售"}},
 	{"食品经营许可", []string{"食品经营证"}},
@@ -27,7 +26,6 @@ var aliases = []struct {
 	{"建设工程规划许可", []string{"规划许可证"}},
 	{"公共场所卫生许可", []string{"卫生许可证"}},
 	{"退役军人", []string{"退伍军人"}},
-	{"义务教育", []string{"入学"}},
 }
 
 // derivedKeywords returns the aliases whose phrase occurs in name (both
