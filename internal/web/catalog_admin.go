@@ -18,6 +18,7 @@ import (
 // administration, adjustments, review tasks); *catdb.Service is one.
 type Catalog interface {
 	Items(ctx context.Context, p auth.Principal, bodyID int64) ([]catdb.Item, error)
+	Bodies(ctx context.Context, p auth.Principal) ([]catdb.BodyRef, error)
 	ItemByID(ctx context.Context, id int64) (catdb.ItemDetail, error)
 	Adjustments(ctx context.Context, p auth.Principal, f catdb.AdjustmentFilter) ([]catdb.Adjustment, error)
 	Adjustment(ctx context.Context, p auth.Principal, id int64) (catdb.Adjustment, error)
@@ -139,8 +140,17 @@ type catalogItemRow struct {
 
 type catalogItemsPage struct {
 	BodyID   int64
+	Bodies   []catalogBodyLink
 	Items    []catalogItemRow
 	CanDraft bool
+}
+
+// catalogBodyLink lets upper-level staff open the lists below them.
+type catalogBodyLink struct {
+	ID      int64
+	Name    string
+	Items   int
+	Current bool
 }
 
 func (s *Server) catalogItems(w http.ResponseWriter, r *http.Request) {
@@ -159,7 +169,17 @@ func (s *Server) catalogItems(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	bodies, err := s.deps.Catalog.Bodies(r.Context(), p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	page := catalogItemsPage{BodyID: bodyID, CanDraft: p.Has(auth.RoleListLiaison) && !p.ReadOnly() && bodyID == p.BodyID}
+	if len(bodies) > 1 {
+		for _, b := range bodies {
+			page.Bodies = append(page.Bodies, catalogBodyLink{ID: b.ID, Name: b.Name, Items: b.Items, Current: b.ID == bodyID})
+		}
+	}
 	for _, it := range items {
 		page.Items = append(page.Items, catalogItemRow{ID: it.ID, BaseCode: it.BaseCode, Name: it.Name,
 			Category: categoryName(r, it.Category), Unit: it.Unit, Standing: standingName(r, it.Standing),

@@ -86,6 +86,9 @@ func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
 		webtest.Run(t, e.Server, []webtest.Scenario{
 			{Name: "anonymous is sent to login", URL: "/catalog", Status: http.StatusSeeOther, Location: "/login"},
 			{Name: "own list", URL: "/catalog", As: as("邓雪"), Status: 200, Contains: []string{item.Name, item.BaseCode}},
+			{Name: "district opens a lower list", URL: fmt.Sprintf("/catalog?body=%d", street), As: as("周文"), Status: 200,
+				Contains: []string{item.BaseCode, "青山街道", "溪口镇"}},
+			{Name: "street cannot open the district.s list", URL: "/catalog?body=1", As: as("邓雪"), Status: 404},
 			{Name: "item with history", URL: fmt.Sprintf("/catalog/items/%d", item.ItemID), As: as("邓雪"), Status: 200,
 				Contains: []string{item.ContentHash, "/api/v1/catalog/versions/"}},
 			{Name: "other town's item", URL: fmt.Sprintf("/catalog/items/%d", item.ItemID), As: as("蒋涛"), Status: http.StatusForbidden},

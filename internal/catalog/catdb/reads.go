@@ -512,3 +512,33 @@ func itemByCode(ctx context.Context, q store.Querier, bodyID int64, code string)
 	}
 	return queryItems(ctx, q, `WHERE impl_code = ? AND body_id = ?`, code, bodyID)
 }
+
+// BodyRef names a body whose list a principal may administer.
+type BodyRef struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Items int    `json:"items"`
+}
+
+// Bodies lists the bodies in p's jurisdiction with the size of their lists,
+// in path order (a body before the bodies below it).
+func (s *Service) Bodies(ctx context.Context, p auth.Principal) ([]BodyRef, error) {
+	if p.BodyPath == "" {
+		return nil, apperr.Forbiddenf("需要登录", "login required")
+	}
+	rows, err := s.db.Query(ctx, `SELECT b.id, b.name, (SELECT COUNT(*) FROM catalog_items i WHERE i.body_id = b.id)
+		FROM bodies b WHERE b.path LIKE ? ESCAPE '\' AND b.active = TRUE ORDER BY b.path`, likeEscape(p.BodyPath)+"%")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []BodyRef
+	for rows.Next() {
+		var b BodyRef
+		if err := rows.Scan(&b.ID, &b.Name, &b.Items); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
