@@ -23,4 +23,10 @@
 //   - Search indexing belongs to the portal package; it is called through the
 //     Indexer hook inside the publication transaction so that catdb does not
 //     import the packages that import it.
+//
+// Wiring (cmd/qingdan): newCatalogue in demo.go builds the service with the
+// stored calendars (caldb) and the search hook (catsearch.Hook). serve gives
+// it to web.Deps.Catalog (the staff pages under /catalog) and appends
+// api.CatalogRoutes(cat) to the routes (/api/v1/catalog/…); on first start
+// it calls LoadDemo after org.LoadDemo.
 package catdb
