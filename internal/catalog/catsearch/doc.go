@@ -3,18 +3,25 @@
 // character grams, the same on SQLite and PostgreSQL.
 //
 // Why grams: Chinese has no spaces, so word tokenisers and PostgreSQL's
-// default text search miss two-character words such as 低保. Every field is
-// cut into runs of letters and digits and each run into its character
-// bigrams, plus unigrams so one-character queries work. A query term is cut
-// the same way; the postings of its grams are intersected in SQL, and the
-// candidates are verified with a substring test on the normalised text, so
-// a gram index hit on "保低" for 低保 never shows. Ranking: exact code match,
-// then name prefix, then name contains, then the rest (keyword, unit or
-// category match), each by code.
+// default text search miss two-character words such as 低保. Every field
+// (name, keywords, unit, category) is cut into runs of letters and digits and
+// each run into its character bigrams, plus unigrams so one-character
+// queries work. A query term is cut the same way. A term of one or two
+// characters is exactly one gram, so its postings are the answer; a longer
+// term's grams are intersected and the candidates verified by a substring
+// test on the normalised text, so "保低" never matches 低保.
 //
-// Codes (基本编码) are matched by prefix on an indexed column rather than
-// grammed: digit bigrams ("00", "01") would be in every item and slow every
-// query.
+// Speed at 100,000 items: a posting's primary key is (gram, code, item), so
+// one gram's postings come out in code order and a query streams them and
+// stops after one page instead of sorting every match; it drives from its
+// rarest gram (catsearch_df holds each gram's document frequency) and probes
+// the others by key. Results therefore come without a total: Result.More
+// says whether another page follows.
+//
+// Ranking: a query holding a code term (ASCII with a digit) matches codes
+// (基本编码) by prefix, in code order, so an exact code comes first; other
+// queries list the items whose name starts with the first term (name order),
+// then every other match in code order.
 //
 // Abbreviations are not substrings of what they abbreviate (低保 is not in
 // 最低生活保障), so the index adds the keywords the caller gives plus those
@@ -22,5 +29,7 @@
 // 最低生活保障待遇认定.
 //
 // The publisher calls IndexVersion (or Remove) inside the publication
-// transaction, so the index never disagrees with the published list.
+// transaction — catdb through Hook — so the index never disagrees with the
+// published list. The index is derived data: Rebuild refills it from the
+// list (at start when NeedsRebuild, after a migration emptied it).
 package catsearch
