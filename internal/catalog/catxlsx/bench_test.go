@@ -26,13 +26,13 @@ func bigList(tb testing.TB, n int) []catalog.ItemVersion {
 	return out
 }
 
-// TestLargeList: 3,000 items export and parse back unchanged, with
+// TestLargeList: 2,000 items export and parse back unchanged, with
 // progress reported along the way.
 func TestLargeList(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large list")
 	}
-	vs := bigList(t, 3000)
+	vs := bigList(t, 2000)
 	b := export(t, vs)
 	calls := 0
 	got, err := Parse(bytes.NewReader(b), int64(len(b)), func(int, int) { calls++ })
@@ -45,7 +45,7 @@ func TestLargeList(t *testing.T) {
 	if calls < 10 {
 		t.Errorf("progress reported %d times for %d bytes", calls, len(b))
 	}
-	t.Logf("3000 items: %d bytes, %d progress calls", len(b), calls)
+	t.Logf("2000 items: %d bytes, %d progress calls", len(b), calls)
 }
 
 func BenchmarkExport1000(b *testing.B) {
