@@ -17,6 +17,7 @@ import (
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/auth/authweb"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/calendar/caldb/calweb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
@@ -204,7 +205,11 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
-	routes := [][]httpx.Route{api.AuditRoutes(db), orgapi.Routes(orgs), orgPages, calRoutes}
+	accountRoutes, err := authweb.Routes(a.auth, orgs, frame)
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
+	routes := [][]httpx.Route{api.AuditRoutes(db), orgapi.Routes(orgs), orgPages, calRoutes, accountRoutes}
 	srv, err := web.New(web.Config{Version: version, Cookie: cookie, ClientIPHeader: cfg.clientIPHeader},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
 			Frame: frame, Notices: calendarNotices(cals, logger), Routes: concatRoutes(routes...)})

@@ -1,0 +1,193 @@
+package authweb
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/api"
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/web/httpx"
+)
+
+// TokenInfo describes an API token (never its secret).
+type TokenInfo struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	Scopes     []string   `json:"scopes"` // role names the token may use
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"` // absent: never used
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`   // absent: live
+	Revoked    bool       `json:"revoked"`
+}
+
+// CreateTokenRequest creates an API token for the caller's own account.
+type CreateTokenRequest struct {
+	Name   string   `json:"name"`
+	Scopes []string `json:"scopes"` // role names among the caller's own roles
+}
+
+// CreatedToken answers a created token: Secret is shown this once and is
+// stored only as its hash.
+type CreatedToken struct {
+	Token  TokenInfo `json:"token"`
+	Secret string    `json:"secret"`
+}
+
+func tokenInfo(t auth.APIToken) TokenInfo {
+	out := TokenInfo{ID: t.ID, Name: t.Name, Scopes: make([]string, len(t.Scopes)), CreatedAt: t.CreatedAt,
+		LastUsedAt: timePtr(t.LastUsedAt), RevokedAt: timePtr(t.RevokedAt), Revoked: t.Revoked()}
+	for i, s := range t.Scopes {
+		out.Scopes[i] = string(s)
+	}
+	return out
+}
+
+func (h *handlers) tokenRoutes() []httpx.Route {
+	// Self: these routes act on the caller's own account only (see the
+	// package doc), so read-only principals may use them too.
+	self := httpx.Policy{Self: true}
+	hf := func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
+	p := api.Prefix + "/tokens"
+	return []httpx.Route{
+		{Pattern: "GET /account/tokens", Handler: hf(h.tokensPage), Nav: &httpx.Nav{Label: "nav.tokens", Order: 990}},
+		{Pattern: "POST /account/tokens", Policy: self, Handler: hf(h.createTokenPage)},
+		{Pattern: "POST /account/tokens/{id}/revoke", Policy: self, Handler: hf(h.revokeTokenPage)},
+
+		{Pattern: "GET " + p, Handler: hf(h.apiTokens),
+			Doc: &httpx.Doc{Summary: "The caller's API tokens", Tags: tokenTags, Response: []TokenInfo{},
+				Description: "Newest first, revoked ones included; never a secret."}},
+		{Pattern: "POST " + p, Policy: self, Handler: hf(h.apiCreateToken),
+			Doc: &httpx.Doc{Summary: "Create an API token for the caller's own account", Tags: tokenTags,
+				Request: CreateTokenRequest{}, Response: CreatedToken{}, Status: http.StatusCreated,
+				Description: "Only from a browser session (cookie and X-CSRF-Token) whose initial password was changed; a token cannot create tokens (403). scopes are role names the caller holds; the token acts with only those roles. The secret is in this response and nowhere else, ever: it is stored as its SHA-256. Use it as \"Authorization: Bearer <secret>\". Errors name the field (name, scopes). Audited."}},
+		{Pattern: "POST " + p + "/{id}/revoke", Policy: self, Handler: hf(h.apiRevokeToken),
+			Doc: &httpx.Doc{Summary: "Revoke one of the caller's API tokens", Tags: tokenTags, Response: TokenInfo{},
+				Params:      []httpx.Param{{Name: "id", In: "path", Description: "token id", Type: "integer"}},
+				Description: "The token stops working at once (401). Revoking a revoked token changes nothing. Another person's token is a 404. Audited."}},
+	}
+}
+
+// ownToken returns the caller's token id, or NotFound when the caller has
+// no such token: these routes are Self, so they never reach another
+// person's token (the service would let an administrator).
+func (h *handlers) ownToken(r *http.Request, id int64) (auth.APIToken, error) {
+	ts, err := h.svc.Tokens(r.Context(), principal(r))
+	if err != nil {
+		return auth.APIToken{}, err
+	}
+	for _, t := range ts {
+		if t.ID == id {
+			return t, nil
+		}
+	}
+	return auth.APIToken{}, apperr.NotFoundf("访问令牌不存在", "no such API token")
+}
+
+// tokensPage: my tokens, the create form and, once, a new token's secret.
+type tokensPage struct {
+	Tokens  []auth.APIToken
+	Roles   []auth.Role // the scopes the caller may grant
+	Created *auth.APIToken
+	Secret  string
+	Name    string      // typed into a failed create form
+	Chosen  []auth.Role // ticked in a failed create form
+}
+
+func (h *handlers) showTokens(w http.ResponseWriter, r *http.Request, status int, pg tokensPage, failure error) {
+	p := principal(r)
+	ts, err := h.svc.Tokens(r.Context(), p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	pg.Tokens, pg.Roles = ts, p.Roles
+	noStore(w)
+	h.render(w, r, status, "tokens", pg, failure)
+}
+
+func (h *handlers) tokensPage(w http.ResponseWriter, r *http.Request) {
+	h.showTokens(w, r, http.StatusOK, tokensPage{}, nil)
+}
+
+func (h *handlers) createTokenPage(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		h.showTokens(w, r, http.StatusBadRequest, tokensPage{}, err)
+		return
+	}
+	name, scopes := trimmed(r, "name"), r.PostForm["scopes"]
+	secret, t, err := h.svc.CreateToken(r.Context(), principal(r), name, scopes)
+	if err != nil {
+		pg := tokensPage{Name: name}
+		for _, s := range scopes {
+			if role, ok := auth.ParseRole(s); ok {
+				pg.Chosen = append(pg.Chosen, role)
+			}
+		}
+		h.showTokens(w, r, http.StatusOK, pg, err)
+		return
+	}
+	// The secret is answered in this page, not behind a redirect: it must
+	// never sit in a URL, and it is shown this once (no-store keeps it out
+	// of caches and the back button's copy).
+	h.showTokens(w, r, http.StatusCreated, tokensPage{Created: &t, Secret: secret}, nil)
+}
+
+func (h *handlers) revokeTokenPage(w http.ResponseWriter, r *http.Request) {
+	err := parseForm(w, r)
+	if err == nil {
+		var t auth.APIToken
+		if t, err = h.ownToken(r, pathID(r)); err == nil {
+			err = h.svc.Revoke(r.Context(), principal(r), t.ID)
+		}
+	}
+	if err != nil {
+		h.showTokens(w, r, http.StatusOK, tokensPage{}, err)
+		return
+	}
+	done(w, r, "/account/tokens", "revoked")
+}
+
+func (h *handlers) apiTokens(w http.ResponseWriter, r *http.Request) {
+	ts, err := h.svc.Tokens(r.Context(), principal(r))
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	out := make([]TokenInfo, len(ts))
+	for i, t := range ts {
+		out[i] = tokenInfo(t)
+	}
+	noStore(w)
+	api.WriteJSON(w, r, http.StatusOK, out)
+}
+
+func (h *handlers) apiCreateToken(w http.ResponseWriter, r *http.Request) {
+	var in CreateTokenRequest
+	if err := api.Decode(w, r, &in); err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	secret, t, err := h.svc.CreateToken(r.Context(), principal(r), in.Name, in.Scopes)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	noStore(w)
+	api.WriteJSON(w, r, http.StatusCreated, CreatedToken{Token: tokenInfo(t), Secret: secret})
+}
+
+func (h *handlers) apiRevokeToken(w http.ResponseWriter, r *http.Request) {
+	t, err := h.ownToken(r, pathID(r))
+	if err == nil {
+		err = h.svc.Revoke(r.Context(), principal(r), t.ID)
+	}
+	if err == nil {
+		t, err = h.ownToken(r, t.ID)
+	}
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	api.WriteJSON(w, r, http.StatusOK, tokenInfo(t))
+}
