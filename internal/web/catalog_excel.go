@@ -49,7 +49,7 @@ func (x *CatalogExcelPages) Routes() []httpx.Route {
 	write := httpx.Policy{Roles: api.CatalogExcelRoles, Write: true}
 	return []httpx.Route{
 		{Pattern: "GET /catalog/excel", Policy: read, Handler: x.page(x.home),
-			Nav: &httpx.Nav{Label: "nav.catalog_excel", Order: 310}},
+			Nav: &httpx.Nav{Label: "nav.catalog_excel", Order: 43}},
 		{Pattern: "GET /catalog/excel/list.xlsx", Policy: read, Handler: x.page(x.downloadList)},
 		{Pattern: "GET /catalog/excel/template.xlsx", Policy: read, Handler: x.page(x.downloadTemplate)},
 		{Pattern: "POST /catalog/excel/import", Policy: write, Handler: x.page(x.upload)},
