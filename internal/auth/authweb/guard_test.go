@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
@@ -28,6 +29,7 @@ type fixture struct {
 	staff    map[string]int64 // fixture name → staff id
 	accounts map[string]int64 // fixture name → account id
 	routes   []httpx.Route
+	svc      *auth.Service
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
@@ -63,7 +65,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	env := webtest.New(t, routes...)
 	ps := webtest.Principals()
 	ps[AdminA] = auth.Principal{Login: AdminA, BodyPath: webtest.TownA, Roles: []auth.Role{auth.RoleAdmin}}
-	f := &fixture{env: env, staff: map[string]int64{}, accounts: map[string]int64{}, routes: routes}
+	f := &fixture{env: env, staff: map[string]int64{}, accounts: map[string]int64{}, routes: routes, svc: svc}
 	for name, p := range ps {
 		st, err := orgs.CreateStaff(ctx, org.System, org.StaffInput{BodyID: bodies[p.BodyPath], Name: "用户 " + name, Roles: p.Roles})
 		if err != nil {
@@ -211,6 +213,11 @@ func TestRoutes_O3_roleJurisdictionTable(t *testing.T) {
 			if !covered[rt.Pattern] {
 				t.Errorf("route %s is not in the table", rt.Pattern)
 			}
+		}
+		// The service refuses the list to anyone but an administrator, behind
+		// the guard's back too.
+		if _, err := f.svc.AccountsOf(ctx, webtest.Principals()[webtest.WindowA], []int64{f.staff[webtest.WindowA]}); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Errorf("AccountsOf for window staff: %v, want Forbidden", err)
 		}
 		rep, err := db.Verify(ctx, nil)
 		if err != nil || !rep.OK() {
