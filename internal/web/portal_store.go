@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
@@ -21,9 +24,18 @@ func NewPortal(db *store.DB, cat *catdb.Service) Portal {
 	return &storePortal{db: db, cat: cat}
 }
 
+// bodiesTTL is how long the list of bodies is reused: it is read on every
+// search and item page, and a new body or a renamed one may show a few
+// seconds late without harm.
+const bodiesTTL = 10 * time.Second
+
 type storePortal struct {
 	db  *store.DB
 	cat *catdb.Service
+
+	mu       sync.Mutex
+	bodies   []PortalBody
+	bodiesAt time.Time
 }
 
 func (p *storePortal) Search(ctx context.Context, f catsearch.Filter) (catsearch.Result, error) {
@@ -34,26 +46,40 @@ func (p *storePortal) Facets(ctx context.Context, bodyID int64) ([]catsearch.Cou
 	return catsearch.Facets(ctx, p.db, bodyID)
 }
 
-// Bodies names the bodies with indexed items; the EXISTS probe uses the
-// index's (body_id, code) index, so it costs one seek per body, not a scan
-// of the list.
+// Bodies names the bodies with indexed items, from a copy at most bodiesTTL
+// old.
 func (p *storePortal) Bodies(ctx context.Context) ([]PortalBody, error) {
-	rows, err := p.db.Query(ctx, `SELECT b.id, b.name, b.path FROM bodies b
-		WHERE EXISTS (SELECT 1 FROM catsearch_docs d WHERE d.body_id = b.id) ORDER BY b.path`)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bodies != nil && time.Since(p.bodiesAt) < bodiesTTL {
+		return slices.Clone(p.bodies), nil
+	}
+	bs, err := p.readBodies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.bodies, p.bodiesAt = bs, time.Now()
+	return slices.Clone(bs), nil
+}
+
+// readBodies reads the bodies with indexed items and counts them; each
+// count is a range of the index's (body_id, code) index.
+func (p *storePortal) readBodies(ctx context.Context) ([]PortalBody, error) {
+	rows, err := p.db.Query(ctx, `SELECT b.id, b.name, (SELECT count(*) FROM catsearch_docs d WHERE d.body_id = b.id)
+		FROM bodies b ORDER BY b.path`)
 	if err != nil {
 		return nil, fmt.Errorf("portal: bodies: %w", err)
 	}
 	defer rows.Close()
 	var out []PortalBody
 	for rows.Next() {
-		var (
-			b    PortalBody
-			path string
-		)
-		if err := rows.Scan(&b.ID, &b.Name, &path); err != nil {
+		var b PortalBody
+		if err := rows.Scan(&b.ID, &b.Name, &b.Items); err != nil {
 			return nil, fmt.Errorf("portal: bodies: %w", err)
 		}
-		out = append(out, b)
+		if b.Items > 0 {
+			out = append(out, b)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("portal: bodies: %w", err)
@@ -62,8 +88,17 @@ func (p *storePortal) Bodies(ctx context.Context) ([]PortalBody, error) {
 }
 
 func (p *storePortal) body(ctx context.Context, id int64) (PortalBody, error) {
+	bs, err := p.Bodies(ctx)
+	if err != nil {
+		return PortalBody{}, err
+	}
+	for _, b := range bs {
+		if b.ID == id {
+			return b, nil
+		}
+	}
 	b := PortalBody{ID: id}
-	err := p.db.QueryRow(ctx, `SELECT name FROM bodies WHERE id = ?`, id).Scan(&b.Name)
+	err = p.db.QueryRow(ctx, `SELECT name FROM bodies WHERE id = ?`, id).Scan(&b.Name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, apperr.NotFoundf("没有该实施主体。", "No such body.")
 	}

@@ -96,9 +96,13 @@ func TestPortal_searchFindsAbbreviationAndCode(t *testing.T) {
 		if st != 400 {
 			t.Errorf("bad category: status %d", st)
 		}
-		st, _, _ = get(t, srv, "/portal")
+		st, _, body = get(t, srv, "/portal")
 		if st != 200 {
 			t.Errorf("home status %d", st)
+		}
+		mustContain(t, "home", body, "青山区", `name="q"`)
+		if strings.Contains(body, ">0 项<") {
+			t.Error("home shows a body with 0 items")
 		}
 	})
 }
