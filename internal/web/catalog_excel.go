@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -43,19 +44,44 @@ func NewCatalogExcelPages(svc api.CatalogExcel, jobs *catxlsx.Jobs, frame *Frame
 	return &CatalogExcelPages{svc: svc, jobs: jobs, frame: frame}
 }
 
-// Routes are the pages' routes with their policies.
+// Routes are the pages' routes with their policies. /catalog/excel is the
+// caller's own body; /catalog/excel/bodies/{id}/… any body the caller's
+// jurisdiction covers (Scope = the body's path), e.g. a district
+// administrator exporting a street's list.
 func (x *CatalogExcelPages) Routes() []httpx.Route {
+	scope := func(r *http.Request) (string, error) {
+		b, err := x.body(r)
+		return b.Path, err
+	}
 	read := httpx.Policy{Roles: api.CatalogExcelRoles}
-	write := httpx.Policy{Roles: api.CatalogExcelRoles, Write: true}
+	scoped := httpx.Policy{Roles: api.CatalogExcelRoles, Scope: scope}
+	upload := httpx.Policy{Roles: api.CatalogExcelRoles, Write: true, Scope: scope}
+	// A job is its uploader's alone (Jobs.Get) and was scoped at upload;
+	// catdb checks the draft's body again.
+	create := httpx.Policy{Roles: api.CatalogExcelRoles, Write: true}
 	return []httpx.Route{
 		{Pattern: "GET /catalog/excel", Policy: read, Handler: x.page(x.home),
 			Nav: &httpx.Nav{Label: "nav.catalog_excel", Order: 43}},
-		{Pattern: "GET /catalog/excel/list.xlsx", Policy: read, Handler: x.page(x.downloadList)},
 		{Pattern: "GET /catalog/excel/template.xlsx", Policy: read, Handler: x.page(x.downloadTemplate)},
-		{Pattern: "POST /catalog/excel/import", Policy: write, Handler: x.page(x.upload)},
+		{Pattern: "GET /catalog/excel/bodies/{id}", Policy: scoped, Handler: x.page(x.home)},
+		{Pattern: "GET /catalog/excel/bodies/{id}/list.xlsx", Policy: scoped, Handler: x.page(x.downloadList)},
+		{Pattern: "POST /catalog/excel/bodies/{id}/import", Policy: upload, Handler: x.page(x.upload)},
 		{Pattern: "GET /catalog/excel/jobs/{id}", Policy: read, Handler: x.page(x.job)},
-		{Pattern: "POST /catalog/excel/jobs/{id}/adjustment", Policy: write, Handler: x.page(x.create)},
+		{Pattern: "POST /catalog/excel/jobs/{id}/adjustment", Policy: create, Handler: x.page(x.create)},
 	}
+}
+
+// body is the body a request addresses: {id}, or the caller's own.
+func (x *CatalogExcelPages) body(r *http.Request) (catxlsx.BodyInfo, error) {
+	id := httpx.PrincipalFrom(r.Context()).BodyID
+	if v := r.PathValue("id"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return catxlsx.BodyInfo{}, apperr.NotFoundf("机构“%s”不存在", "no body %q", v)
+		}
+		id = n
+	}
+	return x.svc.Body(r.Context(), id)
 }
 
 // page adapts a handler taking the server; an unbound frame is a wiring bug.
@@ -78,7 +104,7 @@ type excelHome struct {
 }
 
 func (x *CatalogExcelPages) home(s *Server, w http.ResponseWriter, r *http.Request) {
-	b, err := x.svc.Body(r.Context(), httpx.PrincipalFrom(r.Context()).BodyID)
+	b, err := x.body(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -87,7 +113,7 @@ func (x *CatalogExcelPages) home(s *Server, w http.ResponseWriter, r *http.Reque
 }
 
 func (x *CatalogExcelPages) downloadList(s *Server, w http.ResponseWriter, r *http.Request) {
-	b, err := x.svc.Body(r.Context(), httpx.PrincipalFrom(r.Context()).BodyID)
+	b, err := x.body(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -119,6 +145,11 @@ func sendXLSX(s *Server, w http.ResponseWriter, r *http.Request, name string, re
 
 func (x *CatalogExcelPages) upload(s *Server, w http.ResponseWriter, r *http.Request) {
 	p := httpx.PrincipalFrom(r.Context())
+	b, err := x.body(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	up, err := api.ReadListUpload(w, r)
 	if err != nil {
 		status, body := api.Describe(r, err)
@@ -126,15 +157,10 @@ func (x *CatalogExcelPages) upload(s *Server, w http.ResponseWriter, r *http.Req
 			s.fail(w, r, err)
 			return
 		}
-		b, berr := x.svc.Body(r.Context(), p.BodyID)
-		if berr != nil {
-			s.fail(w, r, berr)
-			return
-		}
 		s.render(w, r, status, "catalog_excel", excelHome{Body: b, Error: body.Message})
 		return
 	}
-	job, err := x.jobs.Start(p.AccountID, p.BodyID, up.Name, up.Data)
+	job, err := x.jobs.Start(p.AccountID, b.ID, up.Name, up.Data)
 	if err != nil {
 		s.fail(w, r, err)
 		return

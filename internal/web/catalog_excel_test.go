@@ -133,12 +133,15 @@ func TestCatalogExcelPages(t *testing.T) {
 
 	wt.Run(t, env.Server, []wt.Scenario{
 		{Name: "page", URL: "/catalog/excel", As: wt.LiaisonA, Status: 200,
-			Contains: []string{`enctype="multipart/form-data"`, `href="/catalog/excel/list.xlsx"`, `href="/catalog/excel/template.xlsx"`, "青山街道"}},
+			Contains: []string{`enctype="multipart/form-data"`, `href="/catalog/excel/bodies/6/list.xlsx"`, `href="/catalog/excel/template.xlsx"`, "青山街道"}},
 		{Name: "page in English", URL: "/catalog/excel", As: wt.OfficeA, Header: map[string]string{"Accept-Language": "en"}, Status: 200,
 			Contains: []string{"Download my body&#39;s list"}},
 		{Name: "not for window staff", URL: "/catalog/excel", As: wt.WindowA, Status: 403},
 		{Name: "not for the anonymous", URL: "/catalog/excel", Status: http.StatusSeeOther, Location: "/login"},
-		{Name: "list download", URL: "/catalog/excel/list.xlsx", As: wt.LiaisonA, Status: 200,
+		{Name: "list of a body outside the jurisdiction", URL: "/catalog/excel/bodies/3/list.xlsx", As: wt.LiaisonA, Status: 403},
+		{Name: "district admin opens a town's page", URL: "/catalog/excel/bodies/2", As: wt.Admin, Status: 200,
+			Contains: []string{`action="/catalog/excel/bodies/2/import"`}},
+		{Name: "list download", URL: "/catalog/excel/bodies/2/list.xlsx", As: wt.OfficeA, Status: 200,
 			Check: func(t *testing.T, res *http.Response, body string) {
 				if res.Header.Get("Content-Type") != api.XLSXType || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
 					t.Errorf("headers %v", res.Header)
@@ -153,15 +156,15 @@ func TestCatalogExcelPages(t *testing.T) {
 					t.Errorf("template parses to %d items, %v", len(got), err)
 				}
 			}},
-		{Name: "upload without a file", Method: "POST", URL: "/catalog/excel/import", As: wt.LiaisonA,
+		{Name: "upload without a file", Method: "POST", URL: "/catalog/excel/bodies/2/import", As: wt.LiaisonA,
 			Body: "--B--\r\n", ContentType: "multipart/form-data; boundary=B", Status: 400, Contains: []string{`role="alert"`}},
-		{Name: "upload read-only", Method: "POST", URL: "/catalog/excel/import", As: wt.ExternalA,
+		{Name: "upload read-only", Method: "POST", URL: "/catalog/excel/bodies/2/import", As: wt.ExternalA,
 			Body: "--B--\r\n", ContentType: "multipart/form-data; boundary=B", Status: 403},
 	})
 
 	// Without JavaScript: the upload waits and redirects to the result.
 	body, ct := excelUpload(t, bad)
-	res, _ := do(t, env.Server, "POST", "/catalog/excel/import", wt.LiaisonA, body, ct, nil)
+	res, _ := do(t, env.Server, "POST", "/catalog/excel/bodies/2/import", wt.LiaisonA, body, ct, nil)
 	loc := res.Header.Get("Location")
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/catalog/excel/jobs/") {
 		t.Fatalf("no-JS upload: %d %q", res.StatusCode, loc)
@@ -176,7 +179,7 @@ func TestCatalogExcelPages(t *testing.T) {
 
 	// With htmx: the upload answers at once with the polling fragment.
 	body, ct = excelUpload(t, one)
-	res, frag := do(t, env.Server, "POST", "/catalog/excel/import", wt.LiaisonA, body, ct, map[string]string{"HX-Request": "true"})
+	res, frag := do(t, env.Server, "POST", "/catalog/excel/bodies/2/import", wt.LiaisonA, body, ct, map[string]string{"HX-Request": "true"})
 	if res.StatusCode != 200 || !strings.Contains(frag, `id="excel-job"`) || strings.Contains(frag, "<html") {
 		t.Fatalf("htmx upload: %d\n%s", res.StatusCode, frag)
 	}
@@ -198,7 +201,7 @@ func TestCatalogExcelPages(t *testing.T) {
 		t.Fatalf("create: %d %d\n%s", res.StatusCode, fake.drafts, created)
 	}
 	// The general office sees the preview but cannot create.
-	res, _ = do(t, env.Server, "POST", "/catalog/excel/import", wt.OfficeA, body, ct, nil)
+	res, _ = do(t, env.Server, "POST", "/catalog/excel/bodies/2/import", wt.OfficeA, body, ct, nil)
 	res, page = do(t, env.Server, "GET", res.Header.Get("Location"), wt.OfficeA, "", "", nil)
 	if res.StatusCode != 200 || strings.Contains(page, "/adjustment") || !strings.Contains(page, "清单联络员") {
 		t.Fatalf("office preview: %d\n%s", res.StatusCode, page)
