@@ -18,10 +18,9 @@ import (
 )
 
 // CatalogExcelPages are the catalogue's Excel pages (issue #4 item 8):
-// download the caller's body's list or the empty template, upload a
-// workbook, follow its progress, see every bad cell or the differences,
-// and create the draft adjustment. They act on the caller's own body, so
-// the policies need no Scope.
+// download a body's list or the empty template, upload a workbook, follow
+// its progress, see every bad cell or the differences, and create the
+// draft adjustment.
 //
 // The pages are built before the server and render through the Frame
 // that New binds, so the feature plugs in through Deps.Routes without a
