@@ -64,7 +64,9 @@ func (s *Server) portalQRSVG(w http.ResponseWriter, r *http.Request) {
 // writeQR sends an image; ?download=1 makes the browser save it.
 func writeQR(w http.ResponseWriter, r *http.Request, ctype, name string, body []byte) {
 	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Cache-Control", "public, max-age=3600")
+	// private: the code holds the request's host, which a shared cache must
+	// not hand to others.
+	w.Header().Set("Cache-Control", "private, max-age=3600")
 	if r.URL.Query().Get("download") == "1" {
 		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	}
