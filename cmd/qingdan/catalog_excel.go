@@ -13,12 +13,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catxlsx"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
+	"github.com/qingdan/qingdan/internal/web"
+	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
 func init() {
@@ -241,4 +245,13 @@ func describe(err error) error {
 		fmt.Fprintf(&b, "\n  %s: %s / %s", e.Field, e.Zh, e.En)
 	}
 	return errors.New(b.String())
+}
+
+// catalogExcelRoutes are the list's Excel API and pages over the catalogue
+// service, for web.Deps.Routes (serve): parses run at most two at a time
+// and their results are kept 30 minutes for the preview.
+func catalogExcelRoutes(cat *catdb.Service, frame *web.Frame) []httpx.Route {
+	svc := catxlsx.NewService(cat)
+	pages := web.NewCatalogExcelPages(svc, catxlsx.NewJobs(2, 30*time.Minute), frame)
+	return append(api.CatalogExcelRoutes(svc), pages.Routes()...)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/qingdan/qingdan/internal/catalog/catxlsx"
 	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/web"
+	wt "github.com/qingdan/qingdan/internal/web/webtest"
 )
 
 // TestExportImportListCommands: export a demo body's list, import it back
@@ -88,6 +91,22 @@ func TestExportImportListCommands(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut.String(), "file: ") {
 		t.Errorf("junk: exit %d\n%s", code, errOut.String())
 	}
+	// The routes serve mounts, over the same database.
+	db, err := (&dbConfig{DSN: dbArgs[1], DataDir: dir}).open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close() //nolint:errcheck // test cleanup
+	var root int64
+	if err := db.QueryRow(ctx, `SELECT id FROM bodies WHERE code = ?`, org.DemoRootCode).Scan(&root); err != nil {
+		t.Fatal(err)
+	}
+	frame := web.NewFrame()
+	env := wt.NewWith(t, wt.Options{Routes: catalogExcelRoutes(newCatalogue(db), frame), Frame: frame})
+	wt.Run(t, env.Server, []wt.Scenario{
+		{Name: "API export", URL: fmt.Sprintf("/api/v1/bodies/%d/list.xlsx", root), As: wt.Admin, Bearer: true, Status: 200},
+		{Name: "page", URL: fmt.Sprintf("/catalog/excel/bodies/%d", root), As: wt.Admin, Status: 200, Contains: []string{"青山区"}},
+	})
 	tmpl := filepath.Join(dir, "t.xlsx")
 	runOK("export-list", "--template", "-o", tmpl)
 	if b, err := os.ReadFile(tmpl); err != nil || len(b) == 0 {
