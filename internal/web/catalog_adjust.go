@@ -78,6 +78,30 @@ type catalogChangeRow struct {
 	Name     string
 	Note     string
 	Promised string
+	Elements string // what the draft changes
+}
+
+// elementNames are the guide's names of the elements a change may touch.
+var elementNames = map[string][2]string{
+	"name": {"事项名称", "name"}, "category": {"事项类型", "category"}, "impl_code": {"实施编码", "implementation code"},
+	"ex_officio": {"行使方式", "mode of exercise"}, "legal_bases": {"设定依据", "legal bases"}, "body": {"实施主体", "implementing body"},
+	"unit": {"责任科室", "responsible unit"}, "conditions": {"受理条件", "conditions"}, "materials": {"申请材料", "materials"},
+	"statutory_limit": {"法定时限", "statutory limit"}, "promised_limit": {"承诺时限", "promised limit"}, "case_type": {"办件类型", "case type"},
+	"visits": {"到现场次数", "visits"}, "online": {"网办深度", "online capabilities"}, "fee": {"收费", "fees"}, "steps": {"办理流程", "flow"},
+	"consult_phone": {"咨询电话", "enquiry phone"}, "complaint_office": {"投诉机构", "complaint office"},
+	"complaint_phone": {"投诉电话", "complaint phone"}, "hours": {"办理时间", "hours"}, "address": {"办理地点", "address"},
+	"duties": {"责任事项", "duties"}, "accountability": {"追责情形", "accountability"},
+}
+
+func elementList(r *http.Request, keys []string) string {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = k
+		if n, ok := elementNames[k]; ok {
+			names[i] = pick(r, n[0], n[1])
+		}
+	}
+	return strings.Join(names, pick(r, "、", ", "))
 }
 
 type catalogTraceRow struct {
@@ -128,8 +152,14 @@ func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64
 	for _, b := range a.Bases {
 		page.Bases = append(page.Bases, strings.TrimSpace(b.Title+" "+b.DocNo+" "+day(b.Issued)))
 	}
+	changed, err := s.deps.Catalog.ChangedElements(r.Context(), p, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for _, c := range a.Changes {
-		row := catalogChangeRow{Kind: pick(r, c.Kind.Zh(), string(c.Kind)), BaseCode: c.BaseCode, Name: c.Name, Note: c.Note}
+		row := catalogChangeRow{Kind: pick(r, c.Kind.Zh(), string(c.Kind)), BaseCode: c.BaseCode, Name: c.Name, Note: c.Note,
+			Elements: elementList(r, changed[c.BaseCode])}
 		if c.Draft != nil {
 			row.Promised = pick(r, c.Draft.PromisedLimit.Zh(), c.Draft.PromisedLimit.En())
 		}

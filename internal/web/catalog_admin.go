@@ -23,6 +23,7 @@ type Catalog interface {
 	Adjustments(ctx context.Context, p auth.Principal, f catdb.AdjustmentFilter) ([]catdb.Adjustment, error)
 	Adjustment(ctx context.Context, p auth.Principal, id int64) (catdb.Adjustment, error)
 	Allowed(ctx context.Context, p auth.Principal, id int64) ([]catalog.Action, error)
+	ChangedElements(ctx context.Context, p auth.Principal, id int64) (map[string][]string, error)
 	CreateAdjustment(ctx context.Context, p auth.Principal, in catdb.AdjustmentInput) (catdb.Adjustment, error)
 	UpdateAdjustment(ctx context.Context, p auth.Principal, id int64, in catdb.AdjustmentInput) (catdb.Adjustment, error)
 	Act(ctx context.Context, p auth.Principal, id int64, a catalog.Action) (catdb.Adjustment, error)

@@ -160,7 +160,7 @@ func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
 			{Name: "edit", Method: "POST", URL: loc + "/edit", As: as("邓雪"), Body: edited.Encode(), Status: http.StatusSeeOther},
 			{Name: "edited", URL: loc, As: as("邓雪"), Status: 200, Contains: []string{"延长周六办理时间"}},
 			{Name: "liaison sees no sign button", URL: loc, As: as("邓雪"), Status: 200, Contains: []string{"延长周六办理时间"}, NotContains: []string{`value="sign"`}},
-			{Name: "head sees sign", URL: loc, As: as("许明"), Status: 200, Contains: []string{`value="sign"`}},
+			{Name: "head sees sign", URL: loc, As: as("许明"), Status: 200, Contains: []string{`value="sign"`, "办理时间"}},
 			{Name: "liaison may not sign", Method: "POST", URL: loc + "/act", As: as("邓雪"), Body: "kind=sign", Status: http.StatusForbidden},
 			{Name: "head signs", Method: "POST", URL: loc + "/act", As: as("许明"), Body: "kind=sign&comment=%E5%90%8C%E6%84%8F", Status: http.StatusSeeOther},
 			{Name: "return without comment refused", Method: "POST", URL: loc + "/act", As: as("许明"), Body: "kind=office_return", Status: 400},

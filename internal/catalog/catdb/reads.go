@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -541,4 +542,78 @@ func (s *Service) Bodies(ctx context.Context, p auth.Principal) ([]BodyRef, erro
 		out = append(out, b)
 	}
 	return out, rows.Err()
+}
+
+// ChangedElements names the elements (top-level JSON names, such as
+// materials or promised_limit) in which each draft of an adjustment differs
+// from the item's current published version at the body, by base code, so
+// reviewers see what a change changes. Adds list every element they set.
+func (s *Service) ChangedElements(ctx context.Context, p auth.Principal, id int64) (map[string][]string, error) {
+	a, err := s.Adjustment(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	hs, err := loadHistories(ctx, s.db, a.BodyID, codes(a.Adjustment))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, c := range a.Changes {
+		if c.Draft == nil {
+			continue
+		}
+		var cur catalog.ItemVersion
+		if h := hs[c.BaseCode]; h != nil && len(h.versions) > 0 {
+			cur = h.versions[len(h.versions)-1]
+		}
+		d, err := elementDiff(cur, *c.Draft)
+		if err != nil {
+			return nil, err
+		}
+		out[c.BaseCode] = d
+	}
+	return out, nil
+}
+
+// elementDiff compares two versions element by element through their
+// canonical JSON, leaving out what every new version changes anyway.
+func elementDiff(a, b catalog.ItemVersion) ([]string, error) {
+	m := func(v catalog.ItemVersion) (map[string]json.RawMessage, error) {
+		raw, err := catalog.CanonicalJSON(v)
+		if err != nil {
+			return nil, err
+		}
+		var out map[string]json.RawMessage
+		return out, json.Unmarshal(raw, &out)
+	}
+	x, err := m(a)
+	if err != nil {
+		return nil, err
+	}
+	y, err := m(b)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for k := range mergeKeys(x, y) {
+		if k == "version" || k == "valid_from" {
+			continue
+		}
+		if string(x[k]) != string(y[k]) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func mergeKeys(a, b map[string]json.RawMessage) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }

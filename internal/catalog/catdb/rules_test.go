@@ -153,6 +153,9 @@ func TestC3_eachStepOnlyByItsRoleAndTraced(t *testing.T) {
 		if a.Stage != catalog.StageDrafting || a.UpperBodyID != f.root {
 			t.Fatalf("created %+v", a.Adjustment)
 		}
+		if ch, err := f.s.ChangedElements(f.ctx, liaison, a.ID); err != nil || !slices.Equal(ch[item.BaseCode], []string{"hours"}) {
+			t.Fatalf("changed elements %v %v", ch, err)
+		}
 		steps := []struct {
 			by    auth.Principal
 			kind  catalog.ActionKind
