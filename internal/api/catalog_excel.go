@@ -150,7 +150,14 @@ func (h catalogExcel) importList(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	dry, _ := strconv.ParseBool(r.URL.Query().Get("dry_run"))
+	dry := false
+	if v := r.URL.Query().Get("dry_run"); v != "" {
+		// A misspelt dry run must not create an adjustment.
+		if dry, err = strconv.ParseBool(v); err != nil {
+			WriteError(w, r, apperr.Invalidf("dry_run", "dry_run应为true或false", "dry_run must be true or false"))
+			return
+		}
+	}
 	var (
 		adj *catdb.Adjustment
 		pv  *catxlsx.Preview

@@ -166,6 +166,8 @@ func TestCatalogExcelAPI(t *testing.T) {
 			Body: oneBody, ContentType: oneCT, Status: 403},
 		{Name: "one cell dry run", Method: "POST", URL: "/api/v1/bodies/2/list-import?dry_run=true", As: wt.OfficeA, Bearer: true,
 			Body: oneBody, ContentType: oneCT, Status: 200, Contains: []string{`"paths":["name"]`}, NotContains: []string{`"adjustment"`}},
+		{Name: "misspelt dry run creates nothing", Method: "POST", URL: "/api/v1/bodies/2/list-import?dry_run=yes", As: wt.LiaisonA, Bearer: true,
+			Body: oneBody, ContentType: oneCT, Status: 400, Contains: []string{`"field":"dry_run"`}},
 		{Name: "one cell", Method: "POST", URL: "/api/v1/bodies/2/list-import", As: wt.LiaisonA, Bearer: true,
 			Body: oneBody, ContentType: oneCT, Status: 200,
 			Contains: []string{`"paths":["name"]`, `"adjustment":{"id":1,"title":"改名","stage":"drafting"`, `"kind":"change"`}},

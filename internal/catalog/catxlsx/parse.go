@@ -97,7 +97,7 @@ func ParseBook(r io.Reader, size int64, progress func(done, total int)) (b *Book
 	defer func() {
 		// Nothing was written; closing only removes temporary files.
 		if cerr := f.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("catxlsx: close workbook: %w", cerr)
+			b, err = nil, fmt.Errorf("catxlsx: close workbook: %w", cerr)
 		}
 	}()
 	p := &parser{f: f, progress: progress, book: &Book{where: map[string]*origin{}}, index: map[string]int{}}
