@@ -23,6 +23,7 @@ type CatalogService interface {
 	Standing(ctx context.Context, bodyID int64, code string, at time.Time) (catdb.StandingAnswer, error)
 	Adjustments(ctx context.Context, p auth.Principal, f catdb.AdjustmentFilter) ([]catdb.Adjustment, error)
 	Adjustment(ctx context.Context, p auth.Principal, id int64) (catdb.Adjustment, error)
+	ChangedElements(ctx context.Context, p auth.Principal, id int64) (map[string][]string, error)
 	CreateAdjustment(ctx context.Context, p auth.Principal, in catdb.AdjustmentInput) (catdb.Adjustment, error)
 	UpdateAdjustment(ctx context.Context, p auth.Principal, id int64, in catdb.AdjustmentInput) (catdb.Adjustment, error)
 	Act(ctx context.Context, p auth.Principal, id int64, a catalog.Action) (catdb.Adjustment, error)
@@ -119,6 +120,10 @@ func CatalogRoutes(s CatalogService) []httpx.Route {
 		{Pattern: "GET " + p + "/adjustments/{id}", Policy: httpx.Policy{Scope: scope("adjustment", "id")}, Handler: http.HandlerFunc(h.adjustment),
 			Doc: &httpx.Doc{Summary: "One adjustment with its trace", Tags: tags, Params: []httpx.Param{idParam("adjustment")},
 				Response: catdb.Adjustment{}}},
+		{Pattern: "GET " + p + "/adjustments/{id}/elements", Policy: httpx.Policy{Scope: scope("adjustment", "id")}, Handler: http.HandlerFunc(h.elements),
+			Doc: &httpx.Doc{Summary: "The elements each draft changes against the current version", Tags: tags,
+				Description: "By base code: the top-level element names (materials, promised_limit …) in which the draft differs.",
+				Params:      []httpx.Param{idParam("adjustment")}, Response: map[string][]string{}}},
 		{Pattern: "POST " + p + "/adjustments", Policy: httpx.Policy{Roles: []auth.Role{auth.RoleListLiaison}, Write: true},
 			Handler: http.HandlerFunc(h.create),
 			Doc: &httpx.Doc{Summary: "Draft an adjustment (add, change, suspend, re-enable, cancel items)", Tags: tags, Status: http.StatusCreated,
@@ -308,6 +313,16 @@ func (h catalogHandlers) adjustment(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := h.s.Adjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id)
 	answer(w, r, http.StatusOK, a, err)
+}
+
+func (h catalogHandlers) elements(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	m, err := h.s.ChangedElements(r.Context(), httpx.PrincipalFrom(r.Context()), id)
+	answer(w, r, http.StatusOK, m, err)
 }
 
 func (h catalogHandlers) create(w http.ResponseWriter, r *http.Request) {

@@ -179,6 +179,7 @@ func TestCatalogAPI_writesByRoleAndJurisdiction_badInputChangesNothing(t *testin
 		webtest.Run(t, e.Server, []webtest.Scenario{
 			{Name: "own jurisdiction reads it", URL: id, As: as("许明"), Status: 200, Contains: []string{"调整办理时间", `"stage":"drafting"`}},
 			{Name: "district reads it", URL: id, As: as("周文"), Status: 200},
+			{Name: "elements changed", URL: id + "/elements", As: as("许明"), Status: 200, Contains: []string{`["hours"]`}},
 			{Name: "other town may not", URL: id, As: as("蒋涛"), Status: 403},
 			{Name: "liaison may not sign", Method: "POST", URL: id + "/actions", As: as("邓雪"), Body: `{"kind":"sign"}`, Status: 403},
 			{Name: "unknown action", Method: "POST", URL: id + "/actions", As: as("许明"), Body: `{"kind":"bless"}`, Status: 400, Contains: []string{`"field":"action"`}},
