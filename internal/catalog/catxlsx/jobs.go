@@ -33,6 +33,9 @@ func NewJobs(parallel int, keep time.Duration) *Jobs {
 	return &Jobs{jobs: map[string]*Job{}, sem: make(chan struct{}, parallel), keep: keep, now: time.Now}
 }
 
+// MaxPendingPerOwner is how many unfinished imports one user may have.
+const MaxPendingPerOwner = 2
+
 // Job is one import: who started it, for which body, and how far it got.
 type Job struct {
 	ID       string
@@ -83,6 +86,21 @@ func (j *Jobs) Start(owner, bodyID int64, fileName string, data []byte) (*Job, e
 	job := &Job{ID: id, Owner: owner, BodyID: bodyID, FileName: fileName, doneCh: make(chan struct{})}
 	j.mu.Lock()
 	j.sweep()
+	// Each waiting upload holds its file in memory: bound how many wait.
+	mine, all := 0, 0
+	for _, other := range j.jobs {
+		if !other.State().Finished {
+			all++
+			if other.Owner == owner {
+				mine++
+			}
+		}
+	}
+	if mine >= MaxPendingPerOwner || all >= cap(j.sem)*MaxPendingPerOwner*2 {
+		j.mu.Unlock()
+		return nil, apperr.New(apperr.TooMany, "file", "正在检查的导入过多,请等前一个完成后再上传",
+			"too many imports are being checked: wait for the previous one to finish")
+	}
 	j.jobs[id] = job
 	j.mu.Unlock()
 	go j.run(job, data)
