@@ -329,7 +329,10 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 			next.ApprovedAt = new(act.At)
 		}
 	case ActReformReturn:
-		if adj.Stage != StageOfficeReviewed {
+		// An approved adjustment not yet published may still be returned:
+		// its item may have been republished by another adjustment meanwhile,
+		// and only a revised draft can then be published.
+		if adj.Stage != StageOfficeReviewed && adj.Stage != StageApproved {
 			return adj, wrongStage()
 		}
 		if !inUpperOffice {
@@ -340,6 +343,7 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 		}
 		next.Stage = StageReturned
 		next.Confirmed = nil // a resubmission is reviewed afresh by both groups
+		next.ApprovedAt = nil
 	case ActPublish:
 		if adj.Stage != StageApproved {
 			return adj, wrongStage()

@@ -82,6 +82,9 @@ func (s *Service) CreateAdjustment(ctx context.Context, p auth.Principal, in Adj
 		if a, err = catalog.NewAdjustment(a, act, now); err != nil {
 			return err
 		}
+		if err := stampBase(ctx, tx, b, &a); err != nil {
+			return err
+		}
 		if err := s.check(ctx, tx, b, a, now); err != nil {
 			return err
 		}
@@ -136,6 +139,9 @@ func (s *Service) UpdateAdjustment(ctx context.Context, p auth.Principal, id int
 		next.Title, next.Reason, next.Bases, next.Changes = a.Title, a.Reason, a.Bases, a.Changes
 		b, err := getBody(ctx, tx, cur.BodyID)
 		if err != nil {
+			return err
+		}
+		if err := stampBase(ctx, tx, b, &next); err != nil {
 			return err
 		}
 		if err := s.check(ctx, tx, b, next, now); err != nil {
@@ -269,6 +275,35 @@ func (s *Service) checkUpper(ctx context.Context, q store.Querier, b body, a cat
 	return a.CheckAgainstUpper(pure(upper))
 }
 
+// stampBase records in each draft's Version the item's version it was
+// written against (0 for a new item), so publication can refuse a draft
+// overtaken by another publication. The caller's value is not trusted.
+func stampBase(ctx context.Context, q store.Querier, b body, a *catalog.Adjustment) error {
+	hs, err := loadHistories(ctx, q, b.ID, codes(*a))
+	if err != nil {
+		return err
+	}
+	for i, c := range a.Changes {
+		if c.Draft != nil {
+			d := c.Draft.Clone()
+			d.Version = latestNumber(hs[c.BaseCode])
+			a.Changes[i].Draft = &d
+		}
+	}
+	return nil
+}
+
+// latestNumber is the number of the newest stored version (0: none).
+func latestNumber(h *history) int {
+	n := 0
+	if h != nil {
+		for _, v := range h.versions {
+			n = max(n, v.Version)
+		}
+	}
+	return n
+}
+
 func codes(a catalog.Adjustment) []string {
 	out := make([]string, 0, len(a.Changes))
 	for _, c := range a.Changes {
@@ -306,6 +341,22 @@ func (s *Service) applyAdjustment(ctx context.Context, tx *store.Tx, who string,
 	hs, err := loadHistories(ctx, tx, b.ID, codes(a))
 	if err != nil {
 		return err
+	}
+	// A draft written against version N must not silently undo version N+1
+	// published meanwhile by another adjustment (a lost update).
+	var stale apperr.List
+	for i, c := range a.Changes {
+		if c.Draft == nil {
+			continue
+		}
+		if now := latestNumber(hs[c.BaseCode]); now != c.Draft.Version {
+			stale = append(stale, apperr.New(apperr.Conflict, fmt.Sprintf("changes[%d].draft.version", i),
+				fmt.Sprintf("事项“%s”起草后已发布第%d版,请据此修改草稿后重新报送", c.Name, now),
+				fmt.Sprintf("item %q has had version %d published since this draft was written; revise the draft and resubmit", c.Name, now)))
+		}
+	}
+	if len(stale) > 0 {
+		return stale
 	}
 	changed, err := catalog.ApplyAdjustment(a, plain(hs), at)
 	if err != nil {

@@ -601,3 +601,62 @@ func TestC6_dueCountsTheDerivedBodysCalendar(t *testing.T) {
 		}
 	})
 }
+
+// approveAtStreet runs a street adjustment up to approval.
+func (f *fixture) approveAtStreet(id int64) {
+	f.t.Helper()
+	head, power, duty := f.who("许明"), f.who("孙建国"), f.who("周文")
+	f.must(f.act(head, id, catalog.ActSign, "", ""))
+	f.must(f.act(head, id, catalog.ActOfficeApprove, "", ""))
+	f.must(f.act(power, id, catalog.ActGroupApprove, catalog.PowerListGroup, ""))
+	f.must(f.act(duty, id, catalog.ActGroupApprove, catalog.DutyListGroup, ""))
+}
+
+// TestC9_draftOvertakenByAnotherPublicationIsRefused: two drafts written
+// against the same version; once one is published the other would undo it,
+// so its publication is refused until it is returned and revised.
+func TestC9_draftOvertakenByAnotherPublicationIsRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.at(monday)
+		item := f.shared()
+		liaison, office := f.who("邓雪"), f.who("许明")
+		draft := func(base catalog.ItemVersion, edit func(*catalog.ItemVersion)) catdb.AdjustmentInput {
+			d := base.Clone()
+			d.ValidFrom = time.Time{}
+			edit(&d)
+			return catdb.AdjustmentInput{Title: "调整", Reason: catalog.OperatingExperience, Bases: basis(),
+				Changes: []catalog.Change{{Kind: catalog.ChangeItem, BaseCode: item.BaseCode, Draft: &d}}}
+		}
+		a := f.must(f.s.CreateAdjustment(f.ctx, liaison, draft(item.ItemVersion, func(d *catalog.ItemVersion) { d.Hours += "(周六延时)" })))
+		b := f.must(f.s.CreateAdjustment(f.ctx, liaison, draft(item.ItemVersion, func(d *catalog.ItemVersion) { d.ConsultPhone = "0371-62550399" })))
+		f.approveAtStreet(a.ID)
+		f.must(f.act(office, a.ID, catalog.ActPublish, "", ""))
+
+		f.at(monday.Add(time.Hour))
+		f.approveAtStreet(b.ID)
+		_, err := f.act(office, b.ID, catalog.ActPublish, "", "")
+		var l apperr.List
+		if !errors.As(err, &l) || l[0].Code != apperr.Conflict || l[0].Field != "changes[0].draft.version" {
+			t.Fatalf("stale publication: %v", err)
+		}
+		// The reform office returns it; the liaison revises it against the
+		// new version; then it goes through and keeps both changes.
+		f.must(f.act(f.who("周文"), b.ID, catalog.ActReformReturn, "", "事项已有新版本,请据此修改"))
+		cur, err := f.s.Item(f.ctx, f.street, item.BaseCode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.at(monday.Add(2 * time.Hour))
+		f.must(f.s.UpdateAdjustment(f.ctx, liaison, b.ID, draft(cur.Current.ItemVersion, func(d *catalog.ItemVersion) { d.ConsultPhone = "0371-62550399" })))
+		f.approveAtStreet(b.ID)
+		f.must(f.act(office, b.ID, catalog.ActPublish, "", ""))
+		got, err := f.s.Item(f.ctx, f.street, item.BaseCode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Current.ConsultPhone != "0371-62550399" || !strings.HasSuffix(got.Current.Hours, "(周六延时)") || len(got.History) != len(cur.History)+1 {
+			t.Fatalf("after both: phone %q hours %q, %d versions", got.Current.ConsultPhone, got.Current.Hours, len(got.History))
+		}
+	})
+}
