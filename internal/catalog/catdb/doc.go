@@ -18,6 +18,10 @@
 //   - The upper list a body derives from (C5) is its parent body's. The
 //     district at the top has no upper list; its adjustments are reviewed by
 //     its own reform office (catalog.Actor's doc).
+//   - A draft records (in its Version) the item version it was written
+//     against; publishing it after another adjustment republished the item
+//     is refused, since it would silently undo that change. The reform
+//     office returns it (also possible once approved) for revision.
 //   - The reform office's two review groups are a catalogue concern, so their
 //     membership is kept here (catalog_reform_members), not in org.
 //   - Search indexing belongs to the portal package; it is called through the
