@@ -156,6 +156,11 @@ func TestApp_O1_townStaffCannotReachAnotherTown(t *testing.T) {
 		{"PATCH", "/api/v1/bodies/" + id, `{"name":"改名"}`},
 		{"PUT", "/api/v1/bodies/" + id, `{"name":"改名"}`},
 		{"GET", "/admin/calendar/bodies/" + id, ""},
+		{"GET", "/catalog/excel/bodies/" + id, ""},
+		{"GET", "/catalog/excel/bodies/" + id + "/list.xlsx", ""},
+		{"GET", "/api/v1/bodies/" + id + "/list.xlsx", ""},
+		{"GET", "/api/v1/calendar/bodies/" + id + "/regional", ""},
+		{"POST", "/api/v1/calendar/bodies/" + id + "/regional", `{"date":"2026-12-01","name":"x","off":true}`},
 	} {
 		if !routeExists(a, tc.method, tc.path) {
 			continue // not every verb exists on every resource

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"io"
 	"os"
 	"strconv"
@@ -58,7 +59,7 @@ func runExportList(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return err
 		}
-		svc := catxlsx.NewService(newCatalogue(db))
+		svc := catxlsx.NewService(newCatalogue(db, caldb.New(db)))
 		b, err := excelBody(ctx, db, svc, *body)
 		if err == nil {
 			name = svc.FileName(b)
@@ -145,7 +146,7 @@ func runImportList(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 func importBook(ctx context.Context, db *store.DB, body, as string, dry bool, book *catxlsx.Book, in catxlsx.DraftInput, stdout io.Writer) error {
-	svc := catxlsx.NewService(newCatalogue(db))
+	svc := catxlsx.NewService(newCatalogue(db, caldb.New(db)))
 	b, err := excelBody(ctx, db, svc, body)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"os"
 	"path/filepath"
 	"slices"
@@ -102,7 +103,7 @@ func TestExportImportListCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	frame := web.NewFrame()
-	env := wt.NewWith(t, wt.Options{Routes: catalogExcelRoutes(newCatalogue(db), frame), Frame: frame})
+	env := wt.NewWith(t, wt.Options{Routes: catalogExcelRoutes(newCatalogue(db, caldb.New(db)), frame), Frame: frame})
 	wt.Run(t, env.Server, []wt.Scenario{
 		{Name: "API export", URL: fmt.Sprintf("/api/v1/bodies/%d/list.xlsx", root), As: wt.Admin, Bearer: true, Status: 200},
 		{Name: "page", URL: fmt.Sprintf("/catalog/excel/bodies/%d", root), As: wt.Admin, Status: 200, Contains: []string{"青山区"}},

@@ -47,7 +47,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	// The catalogue demo list goes onto the demo district, replayed through
 	// the catalogue service so its publications and steps are audited events.
-	if _, err := catdb.LoadDemo(ctx, newCatalogue(db)); err != nil {
+	if _, err := catdb.LoadDemo(ctx, newCatalogue(db, caldb.New(db))); err != nil {
 		return closeAfter(db, fmt.Errorf("载入演示清单失败 / loading the demo list failed: %w", err))
 	}
 	if err := db.Close(); err != nil {
@@ -80,9 +80,9 @@ func writeDemoAccounts(w io.Writer) {
 // (C6) counted by each body's stored calendar, and every publication indexed
 // for the portal's search in its own transaction. serve hands it to
 // web.Deps.Catalog and api.CatalogRoutes.
-func newCatalogue(db *store.DB) *catdb.Service {
+func newCatalogue(db *store.DB, cals *caldb.Service) *catdb.Service {
 	cat := catdb.New(db)
-	cat.SetCalendars(caldb.New(db))
+	cat.SetCalendars(cals)
 	cat.SetIndexer(catsearch.Hook)
 	return cat
 }

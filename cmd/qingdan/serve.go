@@ -209,10 +209,13 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
-	routes := [][]httpx.Route{api.AuditRoutes(db), orgapi.Routes(orgs), orgPages, calRoutes, accountRoutes}
+	cat := newCatalogue(db, cals)
+	routes := [][]httpx.Route{api.AuditRoutes(db), orgapi.Routes(orgs), orgPages, calRoutes, accountRoutes,
+		api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame)}
 	srv, err := web.New(web.Config{Version: version, Cookie: cookie, ClientIPHeader: cfg.clientIPHeader},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
-			Frame: frame, Notices: calendarNotices(cals, logger), Routes: concatRoutes(routes...)})
+			Frame: frame, Notices: calendarNotices(cals, logger), Catalog: cat, Portal: web.NewPortal(db, cat),
+			Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
@@ -256,7 +259,7 @@ func loadDemo(ctx context.Context, db *store.DB, accounts org.AccountCreator) (b
 	if err != nil {
 		return false, fmt.Errorf("载入演示数据失败 / loading the demo failed: %w", err)
 	}
-	if _, err := catdb.LoadDemo(ctx, newCatalogue(db)); err != nil {
+	if _, err := catdb.LoadDemo(ctx, newCatalogue(db, caldb.New(db))); err != nil {
 		return false, fmt.Errorf("载入演示清单失败 / loading the demo list failed: %w", err)
 	}
 	return true, nil
