@@ -59,10 +59,12 @@ const hitCols = `d.item_id, d.body_id, d.version_id, d.code, d.name, d.category,
 //   - otherwise, first the items whose name starts with the first term,
 //     streamed from the name index in name order; then every other match in
 //     code order, streamed from the postings of the query's rarest gram
-//     (ordered by code in its primary key), the other grams probed by key and
-//     terms longer than two characters verified by substring.
+//     (ordered by code in its primary key), the other grams probed by key.
 //
-// Each part stops once Offset+Limit+1 hits are known.
+// Each part reads in keyset batches and stops once Offset+Limit+1 hits are
+// known. Terms are verified in Go, not by LIKE in SQL: PostgreSQL cannot
+// estimate a '%…%' pattern and would trade the ordered index walk for a
+// scan of the whole list.
 func Search(ctx context.Context, q store.Querier, f Filter) (Result, error) {
 	if f.Limit <= 0 {
 		f.Limit = 20
@@ -81,15 +83,12 @@ func Search(ctx context.Context, q store.Querier, f Filter) (Result, error) {
 	}
 	switch {
 	case len(terms) == 0:
-		where, args := f.filters(nil, nil)
-		hits, err = queryHits(ctx, q, `SELECT `+hitCols+` FROM catsearch_docs d`+where+
-			` ORDER BY d.code_norm, d.item_id LIMIT ?`, append(args, need)...)
+		hits, err = stream{from: ` FROM catsearch_docs d`, key: "d.code_norm"}.run(ctx, q, f, need, nil)
 	case codeTerm >= 0:
 		p := terms[codeTerm].Text
-		where, args := f.filters([]string{`d.code_norm >= ?`, `d.code_norm < ?`}, []any{p, prefixEnd(p)})
-		where, args = verify(where, args, terms, codeTerm)
-		hits, err = queryHits(ctx, q, `SELECT `+hitCols+` FROM catsearch_docs d`+where+
-			` ORDER BY d.code_norm, d.item_id LIMIT ?`, append(args, need)...)
+		hits, err = stream{from: ` FROM catsearch_docs d`, key: "d.code_norm",
+			conds: []string{`d.code_norm >= ?`, `d.code_norm < ?`}, args: []any{p, prefixEnd(p)}}.
+			run(ctx, q, f, need, func(c cand) bool { return matches(c, terms) })
 	default:
 		hits, err = f.textSearch(ctx, q, need)
 	}
@@ -103,19 +102,246 @@ func Search(ctx context.Context, q store.Querier, f Filter) (Result, error) {
 	return res, nil
 }
 
+// cand is a row read before verification.
+type cand struct {
+	Hit
+	codeNorm, nameNorm, haystack string
+}
+
+// matches verifies every term on a candidate: a code term as a prefix of
+// the code, any other as a substring of the normalised text.
+func matches(c cand, terms []Term) bool {
+	for _, t := range terms {
+		if t.Code {
+			if !strings.HasPrefix(c.codeNorm, t.Text) {
+				return false
+			}
+		} else if !strings.Contains(c.haystack, t.Text) {
+			return false
+		}
+	}
+	return true
+}
+
+// stream is one ordered walk over the docs: conditions and the index
+// order key (then d.item_id).
+type stream struct {
+	from  string
+	conds []string
+	args  []any
+	key   string // d.code_norm or d.name_norm
+}
+
+// run reads the walk in keyset batches until need verified hits are found
+// or the walk ends.
+func (s stream) run(ctx context.Context, q store.Querier, f Filter, need int, ok func(cand) bool) ([]Hit, error) {
+	var (
+		out     []Hit
+		lastKey string
+		lastID  int64
+		started bool
+	)
+	batch := max(need, 50)
+	for {
+		conds, args := s.conds, s.args
+		if started {
+			conds = append(slices.Clone(conds), `(`+s.key+`, d.item_id) > (?, ?)`)
+			args = append(slices.Clone(args), lastKey, lastID)
+		}
+		where, args := f.filters(conds, args)
+		rows, err := q.Query(ctx, `SELECT `+hitCols+`, d.code_norm, d.name_norm, d.haystack`+s.from+where+
+			` ORDER BY `+s.key+`, d.item_id LIMIT ?`, append(args, batch)...)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for rows.Next() {
+			var c cand
+			if err := rows.Scan(&c.ItemID, &c.BodyID, &c.VersionID, &c.Code, &c.Name, &c.Category, &c.Unit, &c.Standing,
+				&c.codeNorm, &c.nameNorm, &c.haystack); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			n++
+			started, lastID = true, c.ItemID
+			if s.key == "d.name_norm" {
+				lastKey = c.nameNorm
+			} else {
+				lastKey = c.codeNorm
+			}
+			if (ok == nil || ok(c)) && len(out) < need {
+				out = append(out, c.Hit)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		if len(out) >= need || n < batch {
+			return out, nil
+		}
+		batch = min(batch*2, 2000) // sparse matches: read further per round
+	}
+}
+
+// postingWalk walks the driver gram's postings in code order, in keyset
+// batches of postings alone — an index-only range walk that both engines
+// plan the same way (probing the other grams in SQL made PostgreSQL sort
+// every posting, and JIT-compile the plan) — then reads the batch's docs by
+// primary key with the filters and verifies every term in Go. Batches grow
+// when matches are sparse.
+func postingWalk(ctx context.Context, q store.Querier, f Filter, driver string, need int, ok func(cand) bool) ([]Hit, error) {
+	var (
+		out     []Hit
+		lastKey string
+		lastID  int64
+		started bool
+	)
+	batch := max(need, 50)
+	for {
+		conds := []string{`g.gram = ?`}
+		args := []any{driver}
+		if started {
+			conds = append(conds, `(g.code_norm, g.item_id) > (?, ?)`)
+			args = append(args, lastKey, lastID)
+		}
+		rows, err := q.Query(ctx, `SELECT g.item_id, g.code_norm FROM catsearch_grams g WHERE `+strings.Join(conds, ` AND `)+
+			` ORDER BY g.code_norm, g.item_id LIMIT ?`, append(args, batch)...)
+		if err != nil {
+			return nil, err
+		}
+		var ids []any
+		for rows.Next() {
+			if err := rows.Scan(&lastID, &lastKey); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			started = true
+			ids = append(ids, lastID)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) > 0 {
+			where, dargs := f.filters([]string{`d.item_id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + `)`}, ids)
+			docs, err := readCands(ctx, q, `SELECT `+hitCols+`, d.code_norm, d.name_norm, d.haystack FROM catsearch_docs d`+where, dargs...)
+			if err != nil {
+				return nil, err
+			}
+			byID := make(map[int64]cand, len(docs))
+			for _, c := range docs {
+				byID[c.ItemID] = c
+			}
+			for _, id := range ids {
+				if c, found := byID[id.(int64)]; found && ok(c) && len(out) < need {
+					out = append(out, c.Hit)
+				}
+			}
+		}
+		if len(out) >= need || len(ids) < batch {
+			return out, nil
+		}
+		batch = min(batch*2, 2000) // sparse matches: read further per round
+	}
+}
+
+// maxIntersect bounds the postings intersectWalk reads whole.
+const maxIntersect = 50_000
+
+// intersectWalk serves queries of several grams whose matches may be sparse
+// (执法 检查: each gram common, both together rare): it reads the item ids of
+// the two rarest grams' postings whole (index-only, in code order),
+// intersects them in Go and reads the docs of the survivors in order, in
+// chunks, until need verified hits are found.
+func intersectWalk(ctx context.Context, q store.Querier, f Filter, a, b string, need int, ok func(cand) bool) ([]Hit, error) {
+	ids := func(g string) ([]int64, error) {
+		rows, err := q.Query(ctx, `SELECT item_id FROM catsearch_grams WHERE gram = ? ORDER BY code_norm, item_id`, g)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			out = append(out, id)
+		}
+		return out, rows.Err()
+	}
+	first, err := ids(a)
+	if err != nil {
+		return nil, err
+	}
+	second, err := ids(b)
+	if err != nil {
+		return nil, err
+	}
+	in := make(map[int64]bool, len(second))
+	for _, id := range second {
+		in[id] = true
+	}
+	var both []any
+	for _, id := range first {
+		if in[id] {
+			both = append(both, id)
+		}
+	}
+	var out []Hit
+	for start := 0; start < len(both) && len(out) < need; start += 500 {
+		chunk := both[start:min(start+500, len(both))]
+		where, args := f.filters([]string{`d.item_id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",") + `)`}, chunk)
+		docs, err := readCands(ctx, q, `SELECT `+hitCols+`, d.code_norm, d.name_norm, d.haystack FROM catsearch_docs d`+where, args...)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[int64]cand, len(docs))
+		for _, c := range docs {
+			byID[c.ItemID] = c
+		}
+		for _, id := range chunk {
+			if c, found := byID[id.(int64)]; found && ok(c) && len(out) < need {
+				out = append(out, c.Hit)
+			}
+		}
+	}
+	return out, nil
+}
+
+func readCands(ctx context.Context, q store.Querier, query string, args ...any) ([]cand, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cand
+	for rows.Next() {
+		var c cand
+		if err := rows.Scan(&c.ItemID, &c.BodyID, &c.VersionID, &c.Code, &c.Name, &c.Category, &c.Unit, &c.Standing,
+			&c.codeNorm, &c.nameNorm, &c.haystack); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // textSearch is the name-prefix part, then the posting-stream part.
 func (f Filter) textSearch(ctx context.Context, q store.Querier, need int) ([]Hit, error) {
 	terms := f.Query.Terms
 	first := terms[0].Text
 	end := first + "\U0010FFFF" // above every continuation in byte order
-	where, args := f.filters([]string{`d.name_norm >= ?`, `d.name_norm < ?`}, []any{first, end})
-	where, args = verify(where, args, terms, 0)
-	hits, err := queryHits(ctx, q, `SELECT `+hitCols+` FROM catsearch_docs d`+where+
-		` ORDER BY d.name_norm, d.item_id LIMIT ?`, append(args, need)...)
+	hits, err := stream{from: ` FROM catsearch_docs d`, key: "d.name_norm",
+		conds: []string{`d.name_norm >= ?`, `d.name_norm < ?`}, args: []any{first, end}}.
+		run(ctx, q, f, need, func(c cand) bool { return matches(c, terms) })
 	if err != nil || len(hits) >= need {
 		return hits, err
 	}
-	// The rarest gram drives; every other gram is probed by key.
+	// The rarest gram drives; a gram nobody has ends the search.
 	type gram struct {
 		g  string
 		df int64
@@ -161,42 +387,20 @@ func (f Filter) textSearch(ctx context.Context, q store.Querier, need int) ([]Hi
 		}
 	}
 	slices.SortStableFunc(gs, func(a, b gram) int { return cmp.Compare(a.df, b.df) })
-	conds := []string{`g.gram = ?`, `NOT (d.name_norm >= ? AND d.name_norm < ?)`}
-	cargs := []any{gs[0].g, first, end}
-	for _, o := range gs[1:] {
-		conds = append(conds, `EXISTS (SELECT 1 FROM catsearch_grams x WHERE x.gram = ? AND x.code_norm = g.code_norm AND x.item_id = g.item_id)`)
-		cargs = append(cargs, o.g)
+	ok := func(c cand) bool {
+		// Name-prefix matches were listed above.
+		return !strings.HasPrefix(c.nameNorm, first) && matches(c, terms)
 	}
-	// Terms of one or two characters are exactly their one gram; longer
-	// ones need the substring check.
-	for _, t := range terms {
-		if len(t.Grams) > 1 {
-			conds = append(conds, `d.haystack LIKE ?`)
-			cargs = append(cargs, "%"+t.Text+"%")
-		}
+	var rest []Hit
+	// Grams of one term mostly occur together, so walking the rarest one
+	// finds matches densely; separate terms may each be common and rare
+	// together, so their postings are intersected.
+	if len(terms) > 1 && len(gs) > 1 && gs[0].df <= maxIntersect {
+		rest, err = intersectWalk(ctx, q, f, gs[0].g, gs[1].g, need-len(hits), ok)
+	} else {
+		rest, err = postingWalk(ctx, q, f, gs[0].g, need-len(hits), ok)
 	}
-	where, args = f.filters(conds, cargs)
-	rest, err := queryHits(ctx, q, `SELECT `+hitCols+` FROM catsearch_grams g JOIN catsearch_docs d ON d.item_id = g.item_id`+where+
-		` ORDER BY g.code_norm, g.item_id LIMIT ?`, append(args, need-len(hits))...)
 	return append(hits, rest...), err
-}
-
-// verify adds a substring check for every term but the one at skip, which
-// the caller's index range already guarantees.
-func verify(where string, args []any, terms []Term, skip int) (string, []any) {
-	for i, t := range terms {
-		if i == skip {
-			continue
-		}
-		if t.Code {
-			where += ` AND d.code_norm LIKE ?`
-			args = append(args, t.Text+"%")
-			continue
-		}
-		where += ` AND d.haystack LIKE ?`
-		args = append(args, "%"+t.Text+"%")
-	}
-	return where, args
 }
 
 // filters renders conds plus the body, category and unit filters as a WHERE
@@ -218,23 +422,6 @@ func (f Filter) filters(conds []string, args []any) (string, []any) {
 		return "", args
 	}
 	return ` WHERE ` + strings.Join(conds, ` AND `), args
-}
-
-func queryHits(ctx context.Context, q store.Querier, query string, args ...any) ([]Hit, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Hit
-	for rows.Next() {
-		var h Hit
-		if err := rows.Scan(&h.ItemID, &h.BodyID, &h.VersionID, &h.Code, &h.Name, &h.Category, &h.Unit, &h.Standing); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
 }
 
 // pickGrams chooses at most maxGrams grams spread over the term: first and
