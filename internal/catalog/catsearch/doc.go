@@ -12,11 +12,14 @@
 // test on the normalised text, so "保低" never matches 低保.
 //
 // Speed at 100,000 items: a posting's primary key is (gram, code, item), so
-// one gram's postings come out in code order and a query streams them and
-// stops after one page instead of sorting every match; it drives from its
-// rarest gram (catsearch_df holds each gram's document frequency) and probes
-// the others by key. Results therefore come without a total: Result.More
-// says whether another page follows.
+// one gram's postings come out in code order and a query walks them in
+// keyset batches and stops after one page instead of sorting every match.
+// It drives from its rarest gram (catsearch_df holds each gram's document
+// frequency); a query of several terms intersects the two rarest postings
+// lists instead, since separate words may each be common and rare together.
+// Candidates are verified in Go: PostgreSQL cannot estimate '%…%' patterns or
+// posting probes and answered them with full sorts. Results come without a
+// total: Result.More says whether another page follows.
 //
 // Ranking: a query holding a code term (ASCII with a digit) matches codes
 // (基本编码) by prefix, in code order, so an exact code comes first; other
