@@ -263,7 +263,7 @@ func schemaOf(t reflect.Type, schemas map[string]any, define bool) map[string]an
 	case reflect.Struct:
 		if t.Name() != "" && !define {
 			if _, ok := schemas[t.Name()]; !ok {
-				schemas[t.Name()] = map[string]any{} // placeholder breaks recursion
+				schemas[t.Name()] = map[string]any{} // reserve the name first: a recursive type then refers to itself instead of looping
 				schemas[t.Name()] = schemaOf(t, schemas, true)
 			}
 			return map[string]any{"$ref": "#/components/schemas/" + t.Name()}

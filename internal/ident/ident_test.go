@@ -148,7 +148,7 @@ func TestCreditCode_V2_everySingleSubstitutionCaught(t *testing.T) {
 	}
 }
 
-func TestMask_L7_O4_examples(t *testing.T) {
+func TestMask_L7_and_O4_examples(t *testing.T) {
 	cases := []struct {
 		f    func(string) string
 		in   string
