@@ -82,7 +82,7 @@ var demoStaff = []demoPerson{
 	{login: "leader1", body: "330199", name: "韩立", phone: "13900000002", roles: []auth.Role{auth.RoleLeader}},
 	{login: "supervisor1", body: "330199", name: "钱正", phone: "13900000003", roles: []auth.Role{auth.RoleSupervisor}},
 	{login: "external1", body: "330199", name: "冯清", phone: "13900000004", roles: []auth.Role{auth.RoleExternalSupervisor}},
-	{body: "330199", unit: "DZB", name: "孙建国", phone: "13900000010", roles: []auth.Role{rgo}, head: true},
+	{login: "reform1", body: "330199", unit: "DZB", name: "孙建国", phone: "13900000010", roles: []auth.Role{rgo}, head: true},
 	{login: "office1", body: "330199", unit: "DZB", name: "周文", phone: "13900000011", roles: []auth.Role{rgo, rll}, liaison: true},
 	{body: "330199", unit: "BMFW", name: "王芳", phone: "13900000020", roles: []auth.Role{rw}, head: true},
 	{login: "window1", body: "330199", unit: "BMFW", name: "陈晓", phone: "13900000021", roles: []auth.Role{rw}},
@@ -100,7 +100,7 @@ var demoStaff = []demoPerson{
 	// 青山街道 (street)
 	{login: "qingshan_admin", body: "330199001", name: "袁华", phone: "13900000101", roles: []auth.Role{auth.RoleAdmin}},
 	{login: "qingshan_office", body: "330199001", unit: "SHSW", name: "许明", phone: "13900000110", roles: []auth.Role{rgo, rus}, head: true},
-	{body: "330199001", unit: "SHSW", name: "邓雪", phone: "13900000111", roles: []auth.Role{rus, rll}, liaison: true},
+	{login: "qingshan_liaison", body: "330199001", unit: "SHSW", name: "邓雪", phone: "13900000111", roles: []auth.Role{rus, rll}, liaison: true},
 	{login: "qingshan1", body: "330199001", unit: "CSGL", name: "曹亮", phone: "13900000120", roles: []auth.Role{rus}, head: true,
 		cert: &demoCert{"ZF33019900101", "城市管理", "2025-01-01", "2030-12-31"}},
 	{body: "330199001", unit: "CSGL", name: "彭悦", phone: "13900000121", roles: []auth.Role{rus, rll}, liaison: true},
