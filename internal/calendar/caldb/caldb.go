@@ -1,6 +1,7 @@
 // Package caldb is the database side of the working-day calendar (issue #3,
 // rules L1–L4, L9–L11, P6): stored calendar years that overlay the embedded
-// national data, regional extra holidays for a body's subtree, and persisted
+// national data, regional extra holidays for a body's subtree, business hours
+// per body (inherited down the tree) for limits in working hours, and persisted
 // case clocks whose due dates are derived at read time from the body's
 // current calendar. Every change is an audited event through store.DB.Write
 // with the row's snapshot as State (docs/ARCHITECTURE.md).
@@ -55,8 +56,9 @@ type snapshot struct {
 	embedded map[int]bool
 	national *calendar.Calendar // in calendar.DefaultLocation
 	regional map[int64][]RegionalDay
-	// bodies caches the calendar per (time zone, regional days' bodies);
-	// bodies sharing both share one calendar.
+	hours    map[int64]storedHours // bodies' own business hours
+	// bodies caches the calendar per (time zone, regional days' bodies,
+	// business hours' body); bodies sharing all three share one calendar.
 	bodies map[string]*calendar.Calendar
 }
 
@@ -80,7 +82,9 @@ func (s *Service) SetNow(now func() time.Time) { s.now = now }
 // Calendar returns the calendar a body counts its limits in: the embedded
 // national years overlaid with the stored ones, in the body's time zone, with
 // the regional days of the body and of its ancestors (the nearest body wins
-// a date named twice). bodyID 0 is the national calendar in Asia/Shanghai.
+// a date named twice) and the business hours of the nearest body that sets
+// them (else calendar.DefaultBusinessHours). bodyID 0 is the national
+// calendar in Asia/Shanghai with the default hours.
 func (s *Service) Calendar(ctx context.Context, bodyID int64) (*calendar.Calendar, error) {
 	if bodyID == 0 {
 		v, err := s.version(ctx)
@@ -119,7 +123,8 @@ func (s *Service) bodyCalendar(snap *snapshot, path, tz string) (*calendar.Calen
 			with = append(with, strconv.FormatInt(id, 10))
 		}
 	}
-	key := tz + "|" + strings.Join(with, ",")
+	from := hoursSource(snap, chain)
+	key := tz + "|" + strings.Join(with, ",") + "|" + strconv.FormatInt(from, 10)
 	s.mu.Lock()
 	cal, ok := snap.bodies[key]
 	s.mu.Unlock()
@@ -150,6 +155,9 @@ func (s *Service) bodyCalendar(snap *snapshot, path, tz string) (*calendar.Calen
 		if cal, err = cal.WithRegional(days); err != nil {
 			return nil, err
 		}
+	}
+	if from != 0 {
+		cal = cal.WithBusinessHours(snap.hours[from].hours)
 	}
 	s.mu.Lock()
 	snap.bodies[key] = cal
@@ -212,8 +220,12 @@ func (s *Service) load(ctx context.Context, q store.Querier, v int64) (*snapshot
 	if err != nil {
 		return nil, err
 	}
+	hours, err := readHours(ctx, q)
+	if err != nil {
+		return nil, err
+	}
 	return &snapshot{version: v, stored: stored, embedded: embedded, national: national,
-		regional: regional, bodies: map[string]*calendar.Calendar{}}, nil
+		regional: regional, hours: hours, bodies: map[string]*calendar.Calendar{}}, nil
 }
 
 // buildNational overlays the stored years on the embedded ones.

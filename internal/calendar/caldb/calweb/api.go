@@ -63,7 +63,7 @@ var (
 	tags     = []string{"calendar"}
 	yearPath = httpx.Param{Name: "year", In: "path", Description: "calendar year, e.g. 2027", Type: "integer"}
 	bodyPath = httpx.Param{Name: "id", In: "path", Description: "body id", Type: "integer"}
-	bodyQ    = httpx.Param{Name: "body", In: "query", Description: "body id whose calendar to use (its time zone and regional days); omitted: the national calendar", Type: "integer"}
+	bodyQ    = httpx.Param{Name: "body", In: "query", Description: "body id whose calendar to use (its time zone, regional days and business hours); omitted: the national calendar with the default business hours", Type: "integer"}
 )
 
 // scopeBody is the jurisdiction scope of routes addressing /…/bodies/{id}.
@@ -100,8 +100,8 @@ func (h *handlers) apiRoutes() []httpx.Route {
 				Params: []httpx.Param{bodyQ,
 					{Name: "from", In: "query", Required: true, Description: "start: YYYY-MM-DD or YYYY-MM-DDTHH:MM in the body's zone (the start day is not counted)"},
 					{Name: "n", In: "query", Required: true, Type: "integer", Description: "the limit"},
-					{Name: "unit", In: "query", Description: "working_days (default), natural_days, hours, working_hours"}},
-				Description: "404 (field year) when the answer depends on a year without data."}},
+					{Name: "unit", In: "query", Description: "working_days (default), natural_days, hours (on the clock, L11), working_hours (inside the body's business hours on working days)"}},
+				Description: "working_hours counts only the business hours of the body (its own, else its nearest ancestor's, else 09:00-12:00,13:30-17:30); the answer names them in business_hours. 404 (field year) when the answer depends on a year without data."}},
 		{Pattern: "GET " + p + "/is-workday", Handler: http.HandlerFunc(h.apiIsWorkday),
 			Doc: &httpx.Doc{Summary: "Whether a date is a working day", Tags: tags, Response: CalendarWorkdayAnswer{},
 				Params: []httpx.Param{bodyQ, {Name: "date", In: "query", Required: true, Description: "YYYY-MM-DD"}}}},
@@ -116,7 +116,21 @@ func (h *handlers) apiRoutes() []httpx.Route {
 			Handler: http.HandlerFunc(h.apiRemoveRegional),
 			Doc: &httpx.Doc{Summary: "Remove a body's own regional day", Tags: tags, Status: http.StatusNoContent, Description: "Audited.",
 				Params: []httpx.Param{bodyPath, {Name: "date", In: "path", Description: "YYYY-MM-DD"}}}},
+		{Pattern: "GET " + p + "/bodies/{id}/business-hours", Policy: httpx.Policy{Scope: h.scopeBody}, Handler: http.HandlerFunc(h.apiHours),
+			Doc: &httpx.Doc{Summary: "Business hours in effect for a body (limits in working hours, L11)", Tags: tags,
+				Params: []httpx.Param{bodyPath}, Response: caldb.BodyHours{},
+				Description: "The body's own hours, else its nearest ancestor's (from_body_id), else the default (default true)."}},
+		{Pattern: "PUT " + p + "/bodies/{id}/business-hours", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeBody},
+			Handler: http.HandlerFunc(h.apiSetHours),
+			Doc: &httpx.Doc{Summary: "Set or clear a body's own business hours", Tags: tags, Params: []httpx.Param{bodyPath},
+				Request: CalendarHoursRequest{}, Response: caldb.BodyHours{},
+				Description: "hours is \"HH:MM-HH:MM[,HH:MM-HH:MM…]\", ascending and not overlapping; they apply to the body and every body below that sets none. An empty hours removes the body's own setting, so it inherits again. A bad value is a 400 naming the field business_hours, and nothing is stored. Audited."}},
 	}
+}
+
+// CalendarHoursRequest sets a body's own business hours ("" clears them).
+type CalendarHoursRequest struct {
+	Hours string `json:"hours"`
 }
 
 // CalendarDay is one listed date of a year.
@@ -165,6 +179,8 @@ type CalendarDueAnswer struct {
 	DueDate string `json:"due_date"`
 	// Due is the instant it falls due, RFC 3339 in the body's zone.
 	Due string `json:"due"`
+	// BusinessHours are the hours counted, for unit working_hours.
+	BusinessHours string `json:"business_hours,omitempty"`
 }
 
 // CalendarWorkdayAnswer says whether a date is a working day.
@@ -358,8 +374,13 @@ func (h *handlers) due(r *http.Request) (CalendarDueAnswer, error) {
 	if unit == calendar.Hours || unit == calendar.WorkingHours {
 		dueDate = cal.Date(due)
 	}
-	return CalendarDueAnswer{BodyID: body, From: q.Get("from"), N: n, Unit: string(unit),
-		DueDate: dueDate.String(), Due: due.In(cal.Location()).Format(time.RFC3339)}, nil
+	ans := CalendarDueAnswer{BodyID: body, From: q.Get("from"), N: n, Unit: string(unit),
+		DueDate: dueDate.String(), Due: due.In(cal.Location()).Format(time.RFC3339)}
+	if unit == calendar.WorkingHours {
+		// The body's calendar carries its effective hours (caldb).
+		ans.BusinessHours = cal.BusinessHours().String()
+	}
+	return ans, nil
 }
 
 // parseFrom reads a date (00:00 that day) or a local date and time.
@@ -468,4 +489,37 @@ func (h *handlers) apiRemoveRegional(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *handlers) apiHours(w http.ResponseWriter, r *http.Request) {
+	id, err := pathBody(r)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	bh, err := h.svc.BusinessHours(r.Context(), id)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	api.WriteJSON(w, r, http.StatusOK, bh)
+}
+
+func (h *handlers) apiSetHours(w http.ResponseWriter, r *http.Request) {
+	id, err := pathBody(r)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	var req CalendarHoursRequest
+	if err := api.Decode(w, r, &req); err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	bh, err := h.svc.SetBusinessHours(r.Context(), httpx.PrincipalFrom(r.Context()), id, req.Hours)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	api.WriteJSON(w, r, http.StatusOK, bh)
 }

@@ -7,12 +7,14 @@ import (
 	"io/fs"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/calendar/caldb/calweb"
@@ -188,4 +190,102 @@ func TestTemplateKeysExist(t *testing.T) {
 	if !strings.Contains(calweb.Text("en", "title"), "calendar") {
 		t.Error("English title")
 	}
+}
+
+// L11: hours on the clock are fixed; business hours are the configurable
+// part, per body, inherited below, through the API and the admin page.
+func TestRoutes_L11_businessHours(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fixtureBodies(t, db)
+		svc := caldb.New(db)
+		routes, err := calweb.Routes(svc, calweb.Options{CSRFToken: func(*http.Request) string { return webtest.CSRFToken }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := webtest.New(t, routes...)
+		// An administrator of town B (the fixture's admin is the district's).
+		env.Sessions.Put("token-town-b-admin", auth.Principal{AccountID: 50, StaffID: 50, Login: "town_b_admin",
+			BodyID: 3, BodyPath: webtest.TownB, Roles: []auth.Role{auth.RoleAdmin}})
+		townBAdmin := map[string]string{"Authorization": "Bearer token-town-b-admin"}
+		api := "/api/v1/calendar"
+		district := "08:30-12:00,14:00-17:30"
+		dueA := api + "/due?body=5&from=2026-03-02T08:30&n=3&unit=working_hours"
+		webtest.Run(t, env.Server, []webtest.Scenario{
+			{Name: "default hours", URL: api + "/bodies/5/business-hours", As: webtest.WindowA, Status: 200,
+				Contains: []string{`"hours":"09:00-12:00,13:30-17:30"`, `"default":true`}},
+			{Name: "due in working hours, default", URL: dueA, As: webtest.WindowA, Status: 200,
+				Contains: []string{`"due":"2026-03-02T12:00:00+08:00"`, `"business_hours":"09:00-12:00,13:30-17:30"`}},
+			{Name: "district sets its hours", Method: "PUT", URL: api + "/bodies/1/business-hours", As: webtest.Admin,
+				Body: `{"hours":"` + district + `"}`, Status: 200, Contains: []string{`"own":true`, district}},
+			{Name: "community inherits", URL: api + "/bodies/5/business-hours", As: webtest.WindowA, Status: 200,
+				Contains: []string{`"hours":"` + district + `"`, `"from_body_id":1`, `"own":false`}},
+			{Name: "due follows the district's hours", URL: dueA, As: webtest.WindowA, Status: 200,
+				Contains: []string{`"due":"2026-03-02T11:30:00+08:00"`, `"business_hours":"` + district + `"`}},
+			{Name: "national due keeps the default", URL: api + "/due?from=2026-03-02T08:30&n=3&unit=working_hours", As: webtest.WindowA,
+				Status: 200, Contains: []string{`"due":"2026-03-02T12:00:00+08:00"`}},
+			{Name: "hours on the clock ignore business hours", URL: api + "/due?body=5&from=2026-03-02T08:30&n=3&unit=hours", As: webtest.WindowA,
+				Status: 200, Contains: []string{`"due":"2026-03-02T11:30:00+08:00"`}, NotContains: []string{"business_hours"}},
+			{Name: "outside jurisdiction read", URL: api + "/bodies/2/business-hours", As: webtest.StaffB, Status: 403},
+			{Name: "town admin cannot set another town's hours", Method: "PUT", URL: api + "/bodies/2/business-hours",
+				Header: townBAdmin, Body: `{"hours":"10:00-11:00"}`, Status: 403},
+			{Name: "non-admin cannot set hours", Method: "PUT", URL: api + "/bodies/2/business-hours", As: webtest.OfficeA,
+				Body: `{"hours":"10:00-11:00"}`, Status: 403},
+			{Name: "read-only cannot set hours", Method: "PUT", URL: api + "/bodies/2/business-hours", As: webtest.ExternalA,
+				Body: `{"hours":"10:00-11:00"}`, Status: 403},
+			{Name: "town admin sets its own town", Method: "PUT", URL: api + "/bodies/3/business-hours",
+				Header: townBAdmin, Body: `{"hours":"09:00-12:00"}`, Status: 200, Contains: []string{`"own":true`}},
+			{Name: "inherited shown on the page", URL: "/admin/calendar/bodies/5", As: webtest.Admin, Status: 200,
+				Contains:    []string{"办公时间", "沿用上级单位 单位330102 的设定", district, `action="/admin/calendar/bodies/5/business-hours"`},
+				NotContains: []string{`name="clear"`}},
+			{Name: "unknown body", URL: api + "/bodies/99/business-hours", As: webtest.Admin, Status: 404},
+		})
+
+		// Bad values are refused naming the field, and record nothing.
+		head, err := db.Head(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bad []webtest.Scenario
+		for _, spec := range []string{"25:00-26:00", "09:00", "12:00-09:00"} {
+			bad = append(bad,
+				webtest.Scenario{Name: "API refuses " + spec, Method: "PUT", URL: api + "/bodies/2/business-hours", As: webtest.Admin,
+					Body: `{"hours":"` + spec + `"}`, Status: 400, Contains: []string{`"field":"business_hours"`}},
+				webtest.Scenario{Name: "form refuses " + spec, Method: "POST", URL: "/admin/calendar/bodies/2/business-hours", As: webtest.Admin,
+					Body: "hours=" + url.QueryEscape(spec), Status: 400, Contains: []string{"(business_hours)", `value="` + spec + `"`, `aria-invalid="true"`}})
+		}
+		webtest.Run(t, env.Server, bad)
+		after, err := db.Head(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after != head {
+			t.Fatalf("refused values changed the audit head: %+v → %+v", head, after)
+		}
+
+		webtest.Run(t, env.Server, []webtest.Scenario{
+			{Name: "town overrides by the form", Method: "POST", URL: "/admin/calendar/bodies/2/business-hours", As: webtest.Admin,
+				Body: "hours=09%3A00-11%3A00", Status: 303, Location: "/admin/calendar/bodies/2?done=hours_set"},
+			{Name: "own hours shown in English", URL: "/admin/calendar/bodies/2?done=hours_set", As: webtest.Admin,
+				Header: map[string]string{"Accept-Language": "en"}, Status: 200,
+				Contains: []string{"Business hours saved.", "set by this body (admin,", `value="09:00-11:00"`, `name="clear"`}},
+			{Name: "due follows the town's hours", URL: dueA, As: webtest.WindowA, Status: 200,
+				Contains: []string{`"due":"2026-03-03T10:00:00+08:00"`, `"business_hours":"09:00-11:00"`}},
+			{Name: "clear by the form", Method: "POST", URL: "/admin/calendar/bodies/2/business-hours", As: webtest.Admin,
+				Body: "hours=09%3A00-11%3A00&clear=1", Status: 303, Location: "/admin/calendar/bodies/2?done=hours_cleared"},
+			{Name: "cleared message", URL: "/admin/calendar/bodies/2?done=hours_cleared", As: webtest.Admin, Status: 200,
+				Contains: []string{"已清除本单位的办公时间", "沿用上级单位"}},
+			{Name: "inheritance restored", URL: dueA, As: webtest.WindowA, Status: 200,
+				Contains: []string{`"due":"2026-03-02T11:30:00+08:00"`}},
+			{Name: "clear by the API", Method: "PUT", URL: api + "/bodies/1/business-hours", As: webtest.Admin,
+				Body: `{"hours":""}`, Status: 200, Contains: []string{`"default":true`}},
+			{Name: "default page", URL: "/admin/calendar/bodies/1", As: webtest.Admin, Status: 200,
+				Contains: []string{"默认办公时间"}},
+			{Name: "OpenAPI lists the routes", URL: "/api/v1/openapi.json", Status: 200,
+				Contains: []string{"/api/v1/calendar/bodies/{id}/business-hours", "business_hours"}},
+		})
+		rep, err := db.Verify(context.Background(), nil)
+		if err != nil || !rep.OK() {
+			t.Fatalf("verify: %v %s", err, rep.Mismatch)
+		}
+	})
 }

@@ -161,6 +161,8 @@ func (h *handlers) pageRoutes() []httpx.Route {
 			Handler: http.HandlerFunc(h.addRegionalPage)},
 		{Pattern: "POST " + p + "/bodies/{id}/regional/{date}/delete", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeBody},
 			Handler: http.HandlerFunc(h.removeRegionalPage)},
+		{Pattern: "POST " + p + "/bodies/{id}/business-hours", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeBody},
+			Handler: http.HandlerFunc(h.hoursPage)},
 	}
 }
 
@@ -279,13 +281,18 @@ func (h *handlers) dayPage(w http.ResponseWriter, r *http.Request) {
 	h.done(w, r, caldb.AdminPath, "day")
 }
 
-// bodyData is the regional page's data.
+// bodyData is the body page's data: regional days and business hours.
 type bodyData struct {
-	Body caldb.BodyRef
-	Days []CalendarRegionalDay
+	Body  caldb.BodyRef
+	Days  []CalendarRegionalDay
+	Hours caldb.BodyHours
 	// Form values to show again after an error.
 	Date, Name string
 	Off        bool
+	// HoursInput is the hours form's value: what was sent when it was
+	// refused (HoursSent), else the body's own hours, else empty.
+	HoursInput string
+	HoursSent  bool
 }
 
 func (h *handlers) bodyPage(w http.ResponseWriter, r *http.Request) {
@@ -321,6 +328,13 @@ func (h *handlers) showBody(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	for _, day := range days {
 		d.Days = append(d.Days, regionalOf(day))
+	}
+	if d.Hours, err = h.svc.BusinessHours(r.Context(), id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !d.HoursSent && d.Hours.Own {
+		d.HoursInput = d.Hours.Hours
 	}
 	v := h.view(r, d)
 	if formErr != nil {
@@ -373,4 +387,33 @@ func (h *handlers) removeRegionalPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.done(w, r, caldb.AdminPath+"/bodies/"+strconv.FormatInt(id, 10), "regional_del")
+}
+
+// hoursPage sets the body's own business hours; the clear button sends an
+// empty value, which removes them (the body inherits again).
+func (h *handlers) hoursPage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathBody(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		h.showBody(w, r, http.StatusBadRequest, bodyData{Off: true}, formError("", "form.bad", err))
+		return
+	}
+	spec := r.PostFormValue("hours")
+	if r.PostFormValue("clear") != "" {
+		spec = ""
+	}
+	bh, err := h.svc.SetBusinessHours(r.Context(), httpx.PrincipalFrom(r.Context()), id, spec)
+	if err != nil {
+		h.showBody(w, r, http.StatusBadRequest, bodyData{Off: true, HoursInput: spec, HoursSent: true}, err)
+		return
+	}
+	key := "hours_set"
+	if !bh.Own {
+		key = "hours_cleared"
+	}
+	h.done(w, r, caldb.AdminPath+"/bodies/"+strconv.FormatInt(id, 10), key)
 }
