@@ -191,7 +191,11 @@ func (s stream) run(ctx context.Context, q store.Querier, f Filter, need int, ok
 // every posting, and JIT-compile the plan) — then reads the batch's docs by
 // primary key with the filters and verifies every term in Go. Batches grow
 // when matches are sparse.
-func postingWalk(ctx context.Context, q store.Querier, f Filter, driver string, need int, ok func(cand) bool) ([]Hit, error) {
+//
+// With a second gram the walk is over the intersection of both postings (a
+// join on the full key, evaluated in the engine), for queries of several
+// terms whose matches are not in the first postings of either.
+func postingWalk(ctx context.Context, q store.Querier, f Filter, driver, second string, need int, ok func(cand) bool) ([]Hit, error) {
 	var (
 		out     []Hit
 		lastKey string
@@ -200,13 +204,19 @@ func postingWalk(ctx context.Context, q store.Querier, f Filter, driver string, 
 	)
 	batch := max(need, 50)
 	for {
+		from := ` FROM catsearch_grams g`
+		var args []any
+		if second != "" {
+			from += ` JOIN catsearch_grams y ON y.gram = ? AND y.code_norm = g.code_norm AND y.item_id = g.item_id`
+			args = append(args, second)
+		}
 		conds := []string{`g.gram = ?`}
-		args := []any{driver}
+		args = append(args, driver)
 		if started {
 			conds = append(conds, `(g.code_norm, g.item_id) > (?, ?)`)
 			args = append(args, lastKey, lastID)
 		}
-		rows, err := q.Query(ctx, `SELECT g.item_id, g.code_norm FROM catsearch_grams g WHERE `+strings.Join(conds, ` AND `)+
+		rows, err := q.Query(ctx, `SELECT g.item_id, g.code_norm`+from+` WHERE `+strings.Join(conds, ` AND `)+
 			` ORDER BY g.code_norm, g.item_id LIMIT ?`, append(args, batch)...)
 		if err != nil {
 			return nil, err
@@ -248,52 +258,49 @@ func postingWalk(ctx context.Context, q store.Querier, f Filter, driver string, 
 	}
 }
 
-// maxIntersect bounds the postings intersectWalk reads whole.
-const maxIntersect = 50_000
+// maxCandidates bounds the intersection a multi-term query reads whole.
+// A larger one means matches are dense, and walking the postings (the
+// single-term path) finds a page quickly; the bound also stops the join early.
+const maxCandidates = 300
 
-// intersectWalk serves queries of several grams whose matches may be sparse
-// (执法 检查: each gram common, both together rare): it reads the item ids of
-// the two rarest grams' postings whole (index-only, in code order),
-// intersects them in Go and reads the docs of the survivors in order, in
-// chunks, until need verified hits are found.
-func intersectWalk(ctx context.Context, q store.Querier, f Filter, a, b string, need int, ok func(cand) bool) ([]Hit, error) {
-	ids := func(g string) ([]int64, error) {
-		rows, err := q.Query(ctx, `SELECT item_id FROM catsearch_grams WHERE gram = ? ORDER BY code_norm, item_id`, g)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		return out, rows.Err()
-	}
-	first, err := ids(a)
+// intersect returns the items holding both grams, in code order: one join of
+// the two postings ranges on their full key, evaluated inside the engine
+// (nested probes on SQLite, a merge or hash join on PostgreSQL), so only
+// the intersection leaves the database. ok is false when it exceeds
+// maxCandidates.
+func intersect(ctx context.Context, q store.Querier, a, b string) (ids []any, ok bool, err error) {
+	rows, err := q.Query(ctx, `SELECT x.item_id FROM catsearch_grams x
+		JOIN catsearch_grams y ON y.gram = ? AND y.code_norm = x.code_norm AND y.item_id = x.item_id
+		WHERE x.gram = ? ORDER BY x.code_norm, x.item_id LIMIT ?`, b, a, maxCandidates+1)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	second, err := ids(b)
-	if err != nil {
-		return nil, err
-	}
-	in := make(map[int64]bool, len(second))
-	for _, id := range second {
-		in[id] = true
-	}
-	var both []any
-	for _, id := range first {
-		if in[id] {
-			both = append(both, id)
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, false, err
 		}
+		ids = append(ids, id)
 	}
-	var out []Hit
-	for start := 0; start < len(both) && len(out) < need; start += 500 {
-		chunk := both[start:min(start+500, len(both))]
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	if len(ids) > maxCandidates {
+		return nil, false, nil
+	}
+	return ids, true, nil
+}
+
+// candidatesSearch serves a query of several terms from the intersection of
+// its two rarest grams: reads those items' docs, verifies every term, and
+// ranks name-prefix matches (by name) before the rest (by code).
+func (f Filter) candidatesSearch(ctx context.Context, q store.Querier, ids []any, need int) ([]Hit, error) {
+	terms := f.Query.Terms
+	first := terms[0].Text
+	var prefix, rest []cand
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
 		where, args := f.filters([]string{`d.item_id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",") + `)`}, chunk)
 		docs, err := readCands(ctx, q, `SELECT `+hitCols+`, d.code_norm, d.name_norm, d.haystack FROM catsearch_docs d`+where, args...)
 		if err != nil {
@@ -303,11 +310,26 @@ func intersectWalk(ctx context.Context, q store.Querier, f Filter, a, b string, 
 		for _, c := range docs {
 			byID[c.ItemID] = c
 		}
-		for _, id := range chunk {
-			if c, found := byID[id.(int64)]; found && ok(c) && len(out) < need {
-				out = append(out, c.Hit)
+		for _, id := range chunk { // code order
+			c, found := byID[id.(int64)]
+			switch {
+			case !found || !matches(c, terms):
+			case strings.HasPrefix(c.nameNorm, first):
+				prefix = append(prefix, c)
+			default:
+				rest = append(rest, c)
 			}
 		}
+	}
+	slices.SortStableFunc(prefix, func(a, b cand) int {
+		return cmp.Or(strings.Compare(a.nameNorm, b.nameNorm), cmp.Compare(a.ItemID, b.ItemID))
+	})
+	var out []Hit
+	for _, c := range append(prefix, rest...) {
+		if len(out) == need {
+			break
+		}
+		out = append(out, c.Hit)
 	}
 	return out, nil
 }
@@ -330,18 +352,11 @@ func readCands(ctx context.Context, q store.Querier, query string, args ...any) 
 	return out, rows.Err()
 }
 
-// textSearch is the name-prefix part, then the posting-stream part.
+// textSearch picks the rarest grams, then serves a multi-term query from
+// their intersection, or walks: the name-prefix part, then the postings
+// of the rarest gram.
 func (f Filter) textSearch(ctx context.Context, q store.Querier, need int) ([]Hit, error) {
 	terms := f.Query.Terms
-	first := terms[0].Text
-	end := first + "\U0010FFFF" // above every continuation in byte order
-	hits, err := stream{from: ` FROM catsearch_docs d`, key: "d.name_norm",
-		conds: []string{`d.name_norm >= ?`, `d.name_norm < ?`}, args: []any{first, end}}.
-		run(ctx, q, f, need, func(c cand) bool { return matches(c, terms) })
-	if err != nil || len(hits) >= need {
-		return hits, err
-	}
-	// The rarest gram drives; a gram nobody has ends the search.
 	type gram struct {
 		g  string
 		df int64
@@ -383,23 +398,38 @@ func (f Filter) textSearch(ctx context.Context, q store.Querier, need int) ([]Hi
 	}
 	for i := range gs {
 		if gs[i].df = dfs[gs[i].g]; gs[i].df <= 0 {
-			return hits, nil // a gram nobody has: nothing more matches
+			return nil, nil // a gram nobody has: nothing matches
 		}
 	}
 	slices.SortStableFunc(gs, func(a, b gram) int { return cmp.Compare(a.df, b.df) })
-	ok := func(c cand) bool {
-		// Name-prefix matches were listed above.
-		return !strings.HasPrefix(c.nameNorm, first) && matches(c, terms)
-	}
-	var rest []Hit
 	// Grams of one term mostly occur together, so walking the rarest one
 	// finds matches densely; separate terms may each be common and rare
 	// together, so their postings are intersected.
-	if len(terms) > 1 && len(gs) > 1 && gs[0].df <= maxIntersect {
-		rest, err = intersectWalk(ctx, q, f, gs[0].g, gs[1].g, need-len(hits), ok)
-	} else {
-		rest, err = postingWalk(ctx, q, f, gs[0].g, need-len(hits), ok)
+	if len(terms) > 1 && len(gs) > 1 {
+		ids, ok, err := intersect(ctx, q, gs[0].g, gs[1].g)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return f.candidatesSearch(ctx, q, ids, need)
+		}
 	}
+	first := terms[0].Text
+	end := first + "\U0010FFFF" // above every continuation in byte order
+	hits, err := stream{from: ` FROM catsearch_docs d`, key: "d.name_norm",
+		conds: []string{`d.name_norm >= ?`, `d.name_norm < ?`}, args: []any{first, end}}.
+		run(ctx, q, f, need, func(c cand) bool { return matches(c, terms) })
+	if err != nil || len(hits) >= need {
+		return hits, err
+	}
+	second := ""
+	if len(terms) > 1 && len(gs) > 1 {
+		second = gs[1].g
+	}
+	rest, err := postingWalk(ctx, q, f, gs[0].g, second, need-len(hits), func(c cand) bool {
+		// Name-prefix matches were listed above.
+		return !strings.HasPrefix(c.nameNorm, first) && matches(c, terms)
+	})
 	return append(hits, rest...), err
 }
 
