@@ -15,8 +15,10 @@
 // one gram's postings come out in code order and a query walks them in
 // keyset batches and stops after one page instead of sorting every match.
 // It drives from its rarest gram (catsearch_df holds each gram's document
-// frequency); a query of several terms intersects the two rarest postings
-// lists instead, since separate words may each be common and rare together.
+// frequency); a query of several terms joins the two rarest postings lists
+// on their full key inside the engine, since separate words may each be
+// common and rare together: a small intersection is read whole and ranked,
+// a large one walked in code order.
 // Candidates are verified in Go: PostgreSQL cannot estimate '%…%' patterns or
 // posting probes and answered them with full sorts. Results come without a
 // total: Result.More says whether another page follows.
