@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
@@ -249,5 +251,51 @@ func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
 	}
 	if after := head(); after != before {
 		t.Errorf("bad input changed something: audit log grew from %d to %d events", before, after)
+	}
+}
+
+// TestApp_searchIndexRebuiltAtStart: a database whose search index is empty
+// while its list is published (restored without the index, or published
+// before the index existed) gets the index back when serve starts, so the
+// public search keeps finding 低保 (issue #4 item 7).
+func TestApp_searchIndexRebuiltAtStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the whole demo")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := serveFlags(flag.NewFlagSet("test", flag.ContinueOnError))
+	cfg.db.DSN, cfg.db.DataDir = filepath.Join(dir, "q.db"), dir
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := openApp(ctx, cfg, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"catsearch_grams", "catsearch_docs", "catsearch_df"} {
+		if err := a.db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, "DELETE FROM "+table)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	search := func(a *app) string {
+		srv := httptest.NewServer(a.handler)
+		defer srv.Close()
+		_, body := call(t, srv, "GET", "/portal/search?q="+url.QueryEscape("低保"), "", "")
+		return body
+	}
+	if strings.Contains(search(a), "最低生活保障") {
+		t.Fatal("search still finds 低保 with the index emptied: the test does not empty it")
+	}
+	a.close()
+
+	b, err := openApp(ctx, cfg, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.close()
+	if body := search(b); !strings.Contains(body, "最低生活保障") {
+		t.Fatalf("after a restart the search does not find 低保: %.300s", body)
 	}
 }

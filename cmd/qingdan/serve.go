@@ -21,6 +21,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/calendar/caldb/calweb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/catalog/catsearch"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/org/orgapi"
 	"github.com/qingdan/qingdan/internal/org/orgweb"
@@ -186,6 +187,9 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 			return nil, closeAfter(db, err)
 		}
 	}
+	if err := rebuildSearchIfEmpty(ctx, db, logger); err != nil {
+		return nil, closeAfter(db, err)
+	}
 	key, err := auth.LoadOrCreateKey(filepath.Join(cfg.db.DataDir, "csrf.key"))
 	if err != nil {
 		return nil, closeAfter(db, err)
@@ -222,6 +226,23 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	csrf.Deny = srv.Deny
 	a.handler, a.web, a.orgs = srv, srv, orgs
 	return a, nil
+}
+
+// rebuildSearchIfEmpty fills the public search index when the list has
+// published items but the index has none: a database published before the
+// index existed, or restored without it.
+func rebuildSearchIfEmpty(ctx context.Context, db *store.DB, logger *slog.Logger) error {
+	need, err := catsearch.NeedsRebuild(ctx, db)
+	if err != nil || !need {
+		return err
+	}
+	start := time.Now()
+	n, err := catsearch.Rebuild(ctx, db)
+	if err != nil {
+		return fmt.Errorf("重建检索索引失败 / rebuilding the search index failed: %w", err)
+	}
+	logger.Info("search index rebuilt", "items", n, "took", time.Since(start))
+	return nil
 }
 
 // calendarNotices shows administrators the missing-year banner (L9) on
