@@ -458,3 +458,27 @@ func TestProperty_L11_clockAgreesWithArithmetic(t *testing.T) {
 		}
 	}
 }
+
+// TestClock_P4_complaintAcceptanceDeadlines: a complaint in scope is accepted
+// within 2 working days; a service-centre efficiency complaint that is not
+// simple is decided within 3. Both are counted in working days across the
+// Mid-Autumn holiday (25–27 Sep 2026), and the clock warns a day ahead.
+func TestClock_P4_complaintAcceptanceDeadlines(t *testing.T) {
+	cal := mustDefault(t)
+	received := Event{Kind: Start, At: at("2026-09-24T10:00")} // Thursday
+	acc := mustClock(t, ComplaintAcceptance, received)
+	// Fri 25 – Sun 27 are off: Mon 28 (1), Tue 29 (2).
+	if st := status(t, acc, cal, "2026-09-24T11:00"); st.DueDate != d("2026-09-29") || st.State != Running {
+		t.Errorf("acceptance: due %s state %s, want 2026-09-29 running", st.DueDate, st.State)
+	}
+	if st := status(t, acc, cal, "2026-09-29T09:00"); st.State != DueSoon {
+		t.Errorf("acceptance on its last day: state %s, want due_soon", st.State)
+	}
+	if st := status(t, acc, cal, "2026-09-30T00:30"); st.State != Overdue {
+		t.Errorf("acceptance after its last day: state %s, want overdue", st.State)
+	}
+	efficiency := mustClock(t, Spec{Statutory: Budget{3, WorkingDays}, DueSoonUnits: 1}, received)
+	if st := status(t, efficiency, cal, "2026-09-24T11:00"); st.DueDate != d("2026-09-30") {
+		t.Errorf("efficiency complaint: due %s, want 2026-09-30", st.DueDate)
+	}
+}
