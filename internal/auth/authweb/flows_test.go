@@ -162,7 +162,7 @@ func TestAccounts_O3_createLoginForcedChange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := newSite(t, db)
 		admin := s.login("admin", org.DemoPassword)
-		sun := s.staffID("孙建国") // district, no account yet
+		sun := s.staffID("王芳") // district window head, no account yet
 		page := fmt.Sprintf("/admin/accounts/staff/%d", sun)
 
 		// Navigation by role: administrators see both pages, others only their tokens.
@@ -171,7 +171,7 @@ func TestAccounts_O3_createLoginForcedChange(t *testing.T) {
 			strings.Contains(body, `href="/admin/accounts"`) {
 			t.Fatalf("navigation of window staff: %.2000s", body)
 		}
-		s.want(req{url: "/admin/accounts", cred: admin}, 200, "孙建国", "未开通", "周文", "office1", "青山街道")
+		s.want(req{url: "/admin/accounts", cred: admin}, 200, "王芳", "未开通", "周文", "office1", "青山街道")
 		s.want(req{url: "/admin/accounts", cred: admin, lang: "en"}, 200, "none", "active", "Accounts")
 		s.want(req{url: page, cred: admin}, 200, "开通账号", `name="login"`)
 
@@ -255,7 +255,7 @@ func TestAccounts_O3_createLoginForcedChange(t *testing.T) {
 			t.Fatalf("refused requests changed something: audit log grew from %d to %d", before, after)
 		}
 		// …while a street's administrator manages the street's own staff.
-		deng := s.staffID("邓雪")
+		deng := s.staffID("彭悦") // 青山街道, no account yet
 		s.want(req{method: "POST", url: api, cred: qsAdmin, body: fmt.Sprintf(`{"staff_id":%d,"login":"dengxue","password":"a-good-initial-pw"}`, deng)},
 			201, `"state":"must_change_password"`, `"login":"dengxue"`)
 
