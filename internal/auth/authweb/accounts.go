@@ -10,6 +10,7 @@ import (
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/web/httpx"
+	"github.com/qingdan/qingdan/internal/web/page"
 )
 
 // Account states, one per staff member, in the order they matter to an
@@ -197,12 +198,12 @@ type listPage struct {
 func (h *handlers) listPage(w http.ResponseWriter, r *http.Request) {
 	rows, err := h.listed(r)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	bodies, err := h.orgs.Bodies(r.Context(), principal(r), 0, true)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	names := map[int64]string{}
@@ -210,7 +211,7 @@ func (h *handlers) listPage(w http.ResponseWriter, r *http.Request) {
 		names[b.ID] = b.Name
 	}
 	noStore(w)
-	h.render(w, r, http.StatusOK, "accounts", listPage{Q: r.URL.Query().Get("q"), Rows: rows, Bodies: names}, nil)
+	h.Render(w, r, http.StatusOK, "accounts", listPage{Q: r.URL.Query().Get("q"), Rows: rows, Bodies: names}, nil)
 }
 
 // staffAccountPage: one staff member's account and the forms acting on it.
@@ -226,31 +227,31 @@ func (h *handlers) showStaff(w http.ResponseWriter, r *http.Request, id int64, l
 	p := principal(r)
 	st, err := h.orgs.Staff(r.Context(), p, id)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	a, err := h.accountOf(r, id)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	b, err := h.orgs.Body(r.Context(), p, st.BodyID)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	pg := staffAccountPage{Row: staffAccount(st, a, time.Now()), BodyName: b.Name, Login: login}
 	noStore(w)
-	h.render(w, r, http.StatusOK, "account", pg, failure)
+	h.Render(w, r, http.StatusOK, "account", pg, failure)
 }
 
 func (h *handlers) staffPage(w http.ResponseWriter, r *http.Request) {
-	h.showStaff(w, r, pathID(r), "", nil)
+	h.showStaff(w, r, page.PathID(r), "", nil)
 }
 
 func (h *handlers) createPage(w http.ResponseWriter, r *http.Request) {
-	id := pathID(r)
-	if err := parseForm(w, r); err != nil {
+	id := page.PathID(r)
+	if err := page.ParseForm(w, r); err != nil {
 		h.showStaff(w, r, id, "", err)
 		return
 	}
@@ -259,7 +260,7 @@ func (h *handlers) createPage(w http.ResponseWriter, r *http.Request) {
 		h.showStaff(w, r, id, login, err)
 		return
 	}
-	done(w, r, staffURL(id), "created")
+	page.Done(w, r, staffURL(id), "created")
 }
 
 // accountFor returns the account of the staff member a page addresses, or
@@ -276,8 +277,8 @@ func (h *handlers) accountFor(r *http.Request, staffID int64) (auth.Account, err
 }
 
 func (h *handlers) resetPage(w http.ResponseWriter, r *http.Request) {
-	id := pathID(r)
-	err := parseForm(w, r)
+	id := page.PathID(r)
+	err := page.ParseForm(w, r)
 	if err == nil {
 		var a auth.Account
 		if a, err = h.accountFor(r, id); err == nil {
@@ -288,7 +289,7 @@ func (h *handlers) resetPage(w http.ResponseWriter, r *http.Request) {
 		h.showStaff(w, r, id, "", err)
 		return
 	}
-	done(w, r, staffURL(id), "reset")
+	page.Done(w, r, staffURL(id), "reset")
 }
 
 // formActive reads the "active" field: exactly "true" or "false".
@@ -303,8 +304,8 @@ func formActive(v string) (bool, error) {
 }
 
 func (h *handlers) activePage(w http.ResponseWriter, r *http.Request) {
-	id := pathID(r)
-	err := parseForm(w, r)
+	id := page.PathID(r)
+	err := page.ParseForm(w, r)
 	var active bool
 	if err == nil {
 		active, err = formActive(r.PostFormValue("active"))
@@ -319,7 +320,7 @@ func (h *handlers) activePage(w http.ResponseWriter, r *http.Request) {
 		h.showStaff(w, r, id, "", err)
 		return
 	}
-	done(w, r, staffURL(id), map[bool]string{true: "reactivated", false: "deactivated"}[active])
+	page.Done(w, r, staffURL(id), map[bool]string{true: "reactivated", false: "deactivated"}[active])
 }
 
 func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
@@ -389,7 +390,7 @@ func (h *handlers) apiReset(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	id := pathID(r)
+	id := page.PathID(r)
 	staff, err := h.svc.AccountStaff(r.Context(), id)
 	if err == nil {
 		err = h.svc.ResetPassword(r.Context(), principal(r), id, in.Password)
@@ -411,7 +412,7 @@ func (h *handlers) apiActive(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, apperr.Invalidf("active", "请指定 active（true 或 false）", "active (true or false) is required"))
 		return
 	}
-	id := pathID(r)
+	id := page.PathID(r)
 	staff, err := h.svc.AccountStaff(r.Context(), id)
 	if err == nil {
 		err = h.svc.SetAccountActive(r.Context(), principal(r), id, *in.Active)

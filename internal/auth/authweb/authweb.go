@@ -22,30 +22,22 @@
 package authweb
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/web/httpx"
+	"github.com/qingdan/qingdan/internal/web/page"
 )
 
 // Frame puts a page's content into the site's layout; *web.Frame is one.
-type Frame interface {
-	// Page writes a complete HTML page with the given title and content.
-	Page(w http.ResponseWriter, r *http.Request, status int, title string, content template.HTML)
-	// CSRFToken is the token every form carries in the field auth.CSRFField.
-	CSRFToken(r *http.Request) string
-}
+type Frame = page.Frame
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -53,11 +45,8 @@ var templateFS embed.FS
 // pageNames are the pages; each file defines "title" and "content".
 var pageNames = []string{"accounts", "account", "tokens", "error"}
 
-type pages map[string]*template.Template
-
-func parsePages() (pages, error) {
+func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"t": func(lang, key string, args ...any) string { return msg(lang, key, args...) },
 		"roleName": func(lang string, r auth.Role) string {
 			if lang == httpx.LangEn {
 				return string(r)
@@ -87,22 +76,7 @@ func parsePages() (pages, error) {
 			return false
 		},
 	}
-	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/common.html")
-	if err != nil {
-		return nil, err
-	}
-	out := pages{}
-	for _, name := range pageNames {
-		t, err := base.Clone()
-		if err != nil {
-			return nil, err
-		}
-		if _, err := t.ParseFS(templateFS, "templates/"+name+".html"); err != nil {
-			return nil, err
-		}
-		out[name] = t
-	}
-	return out, nil
+	return page.Parse(templateFS, messages, funcs, pageNames...)
 }
 
 // rowView is what the shared "state" template receives.
@@ -116,10 +90,9 @@ type rowView struct {
 var cst = time.FixedZone("CST", 8*3600)
 
 type handlers struct {
-	svc   *auth.Service
-	orgs  *org.Service
-	frame Frame
-	pages pages
+	*page.Kit
+	svc  *auth.Service
+	orgs *org.Service
 }
 
 var (
@@ -138,14 +111,14 @@ func Routes(svc *auth.Service, orgs *org.Service, frame Frame) ([]httpx.Route, e
 	if err != nil {
 		return nil, fmt.Errorf("authweb: templates: %w", err)
 	}
-	h := &handlers{svc: svc, orgs: orgs, frame: frame, pages: ps}
+	h := &handlers{Kit: &page.Kit{Frame: frame, Pages: ps, Messages: messages, What: "account page"}, svc: svc, orgs: orgs}
 	return append(h.accountRoutes(), h.tokenRoutes()...), nil
 }
 
 // scopeStaff is the jurisdiction of routes addressing …/staff/{id}: the
 // staff member's body.
 func (h *handlers) scopeStaff(r *http.Request) (string, error) {
-	id := pathID(r)
+	id := page.PathID(r)
 	if id <= 0 {
 		return "", apperr.NotFoundf("没有该人员", "no such staff member")
 	}
@@ -155,7 +128,7 @@ func (h *handlers) scopeStaff(r *http.Request) (string, error) {
 // scopeAccount is the jurisdiction of routes addressing …/accounts/{id}:
 // the body of the account's staff member.
 func (h *handlers) scopeAccount(r *http.Request) (string, error) {
-	id := pathID(r)
+	id := page.PathID(r)
 	if id <= 0 {
 		return "", apperr.NotFoundf("账号不存在", "no such account")
 	}
@@ -164,106 +137,6 @@ func (h *handlers) scopeAccount(r *http.Request) (string, error) {
 		return "", err
 	}
 	return h.orgs.PathOf(r.Context(), "staff", staff)
-}
-
-// view is what every page template receives.
-type view struct {
-	Lang      string
-	CSRFField string
-	CSRFToken string
-	Errors    []string // messages of the failed action, in Lang, each naming its field
-	Notice    string
-	Data      any
-}
-
-// render writes a page; failure, when set, is the error of the action the
-// page answers (its status wins, its messages are listed).
-func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, page string, data any, failure error) {
-	lang := httpx.LangFrom(r.Context())
-	v := view{Lang: lang, CSRFField: auth.CSRFField, CSRFToken: h.frame.CSRFToken(r), Data: data,
-		Notice: noticeText(lang, r.URL.Query().Get("done"))}
-	if failure != nil {
-		s, body := api.Describe(r, failure)
-		status = s
-		if len(body.Errors) > 0 {
-			for _, e := range body.Errors {
-				v.Errors = append(v.Errors, fieldMessage(lang, e.Field, e.Message))
-			}
-		} else {
-			v.Errors = []string{fieldMessage(lang, body.Field, body.Message)}
-		}
-	}
-	t := h.pages[page]
-	var title, content bytes.Buffer
-	if err := t.ExecuteTemplate(&title, "title", v); err != nil {
-		h.internal(w, r, err)
-		return
-	}
-	if err := t.ExecuteTemplate(&content, "content", v); err != nil {
-		h.internal(w, r, err)
-		return
-	}
-	// content comes from html/template, so it is already escaped.
-	h.frame.Page(w, r, status, title.String(), template.HTML(content.String()))
-}
-
-// fieldMessage prefixes a message with the name of the form field it
-// concerns, so the user sees which input to fix.
-func fieldMessage(lang, field, message string) string {
-	if field == "" {
-		return message
-	}
-	if _, ok := messages["field."+field]; !ok {
-		return field + ": " + message
-	}
-	if lang == httpx.LangEn {
-		return msg(lang, "field."+field) + ": " + message
-	}
-	return msg(lang, "field."+field) + "：" + message
-}
-
-func (h *handlers) internal(w http.ResponseWriter, r *http.Request, err error) {
-	httpx.LoggerFrom(r.Context()).Error("render account page", "error", err)
-	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-}
-
-// fail shows an error page for a request that has no page of its own to
-// return to.
-func (h *handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
-	h.render(w, r, http.StatusInternalServerError, "error", nil, err)
-}
-
-// done redirects after a successful action (POST, redirect, GET) with a
-// notice for the next page.
-func done(w http.ResponseWriter, r *http.Request, to, notice string) {
-	http.Redirect(w, r, to+"?done="+url.QueryEscape(notice), http.StatusSeeOther)
-}
-
-func noticeText(lang, key string) string {
-	if key == "" {
-		return ""
-	}
-	if _, ok := messages["done."+key]; !ok {
-		return ""
-	}
-	return msg(lang, "done."+key)
-}
-
-func pathID(r *http.Request) int64 {
-	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
-// parseForm reads a small form (a login, a password, a token's name).
-func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		return apperr.Invalidf("form", "表单无法读取", "the form cannot be read")
-	}
-	return nil
 }
 
 func principal(r *http.Request) auth.Principal { return httpx.PrincipalFrom(r.Context()) }

@@ -1,14 +1,12 @@
 package authweb
 
 import (
-	"fmt"
-
-	"github.com/qingdan/qingdan/internal/web/httpx"
+	"github.com/qingdan/qingdan/internal/web/page"
 )
 
 // messages are the pages' words, Chinese and English (a test checks that
 // every key a template uses is here, in both).
-var messages = map[string][2]string{
+var messages = page.Messages{
 	"accounts.title":             {"账号管理", "Accounts"},
 	"accounts.help":              {"管辖范围内的人员及其登录账号。账号属于个人，不得共用或外借（O3）。", "Staff of your jurisdiction and their login accounts. An account is personal: never shared or lent (O3)."},
 	"accounts.q":                 {"姓名或电话", "Name or phone"},
@@ -72,21 +70,4 @@ var messages = map[string][2]string{
 	"done.deactivated":           {"账号已停用。", "Account deactivated."},
 	"done.reactivated":           {"账号已启用。", "Account reactivated."},
 	"done.revoked":               {"令牌已吊销。", "Token revoked."},
-}
-
-// msg returns a message in lang, formatted with args; an unknown key shows
-// as itself so a missing message is visible, and a test catches it.
-func msg(lang, key string, args ...any) string {
-	m, ok := messages[key]
-	if !ok {
-		return key
-	}
-	s := m[0]
-	if lang == httpx.LangEn {
-		s = m[1]
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
-	}
-	return s
 }

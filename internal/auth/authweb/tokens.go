@@ -8,6 +8,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/web/httpx"
+	"github.com/qingdan/qingdan/internal/web/page"
 )
 
 // TokenInfo describes an API token (never its secret).
@@ -98,12 +99,12 @@ func (h *handlers) showTokens(w http.ResponseWriter, r *http.Request, status int
 	p := principal(r)
 	ts, err := h.svc.Tokens(r.Context(), p)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	pg.Tokens, pg.Roles = ts, p.Roles
 	noStore(w)
-	h.render(w, r, status, "tokens", pg, failure)
+	h.Render(w, r, status, "tokens", pg, failure)
 }
 
 func (h *handlers) tokensPage(w http.ResponseWriter, r *http.Request) {
@@ -111,7 +112,7 @@ func (h *handlers) tokensPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) createTokenPage(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := page.ParseForm(w, r); err != nil {
 		h.showTokens(w, r, http.StatusBadRequest, tokensPage{}, err)
 		return
 	}
@@ -134,10 +135,10 @@ func (h *handlers) createTokenPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) revokeTokenPage(w http.ResponseWriter, r *http.Request) {
-	err := parseForm(w, r)
+	err := page.ParseForm(w, r)
 	if err == nil {
 		var t auth.APIToken
-		if t, err = h.ownToken(r, pathID(r)); err == nil {
+		if t, err = h.ownToken(r, page.PathID(r)); err == nil {
 			err = h.svc.Revoke(r.Context(), principal(r), t.ID)
 		}
 	}
@@ -145,7 +146,7 @@ func (h *handlers) revokeTokenPage(w http.ResponseWriter, r *http.Request) {
 		h.showTokens(w, r, http.StatusOK, tokensPage{}, err)
 		return
 	}
-	done(w, r, "/account/tokens", "revoked")
+	page.Done(w, r, "/account/tokens", "revoked")
 }
 
 func (h *handlers) apiTokens(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +179,7 @@ func (h *handlers) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) apiRevokeToken(w http.ResponseWriter, r *http.Request) {
-	t, err := h.ownToken(r, pathID(r))
+	t, err := h.ownToken(r, page.PathID(r))
 	if err == nil {
 		err = h.svc.Revoke(r.Context(), principal(r), t.ID)
 	}

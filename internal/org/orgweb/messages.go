@@ -1,14 +1,12 @@
 package orgweb
 
 import (
-	"fmt"
-
-	"github.com/qingdan/qingdan/internal/web/httpx"
+	"github.com/qingdan/qingdan/internal/web/page"
 )
 
 // messages are the pages' words, Chinese and English (a test checks every
 // key used by a template is here).
-var messages = map[string][2]string{
+var messages = page.Messages{
 	"home":               {"首页", "Home"},
 	"org.title":          {"组织机构", "Organisation"},
 	"org.tree":           {"机构树", "Bodies"},
@@ -93,21 +91,4 @@ var messages = map[string][2]string{
 	"yes":                {"是", "yes"},
 	"staff.head_mark":    {"负责人", "head"},
 	"staff.liaison_mark": {"联络员", "liaison"},
-}
-
-// msg returns a message in lang, formatted with args; an unknown key shows
-// as itself so a missing message is visible, and a test catches it.
-func msg(lang, key string, args ...any) string {
-	m, ok := messages[key]
-	if !ok {
-		return key
-	}
-	s := m[0]
-	if lang == httpx.LangEn {
-		s = m[1]
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
-	}
-	return s
 }

@@ -16,25 +16,19 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
-	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/org/orgapi"
 	"github.com/qingdan/qingdan/internal/web/httpx"
+	"github.com/qingdan/qingdan/internal/web/page"
 )
 
 // Frame puts a page's content into the site's layout.
-type Frame interface {
-	// Page writes a complete HTML page with the given title and content.
-	Page(w http.ResponseWriter, r *http.Request, status int, title string, content template.HTML)
-	// CSRFToken is the token every form carries in the field auth.CSRFField.
-	CSRFToken(r *http.Request) string
-}
+type Frame = page.Frame
 
 // Tokens hands out CSRF tokens (auth.CSRF and the web package's CSRF do).
 type Tokens interface {
@@ -74,7 +68,7 @@ func (PlainFrame) Page(w http.ResponseWriter, r *http.Request, status int, title
 	lang := httpx.LangFrom(r.Context())
 	var buf bytes.Buffer
 	err := plain.Execute(&buf, map[string]any{"Lang": htmlLang(lang), "Title": title, "Content": content,
-		"Home": msg(lang, "home"), "Org": msg(lang, "org.title")})
+		"Home": messages.Text(lang, "home"), "Org": messages.Text(lang, "org.title")})
 	if err != nil {
 		httpx.LoggerFrom(r.Context()).Error("render org page", "error", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
@@ -96,12 +90,8 @@ func htmlLang(lang string) string {
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// pages holds one template per page (each file defines "title" and "content").
-type pages map[string]*template.Template
-
-func parsePages() (pages, error) {
+func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"t": func(lang, key string, args ...any) string { return msg(lang, key, args...) },
 		"levelName": func(lang string, l org.Level) string {
 			if lang == httpx.LangEn {
 				return string(l)
@@ -146,28 +136,12 @@ func parsePages() (pages, error) {
 			return m, nil
 		},
 	}
-	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/common.html")
-	if err != nil {
-		return nil, err
-	}
-	out := pages{}
-	for _, name := range []string{"tree", "body", "unit", "staff_list", "staff", "import", "error"} {
-		t, err := base.Clone()
-		if err != nil {
-			return nil, err
-		}
-		if _, err := t.ParseFS(templateFS, "templates/"+name+".html"); err != nil {
-			return nil, err
-		}
-		out[name] = t
-	}
-	return out, nil
+	return page.Parse(templateFS, messages, funcs, "tree", "body", "unit", "staff_list", "staff", "import", "error")
 }
 
 type handlers struct {
-	s     *org.Service
-	frame Frame
-	pages pages
+	*page.Kit
+	s *org.Service
 }
 
 // Routes returns the admin pages of the organisation. Every page is for
@@ -178,7 +152,7 @@ func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 	if err != nil {
 		return nil, fmt.Errorf("orgweb: templates: %w", err)
 	}
-	h := &handlers{s: s, frame: frame, pages: ps}
+	h := &handlers{Kit: &page.Kit{Frame: frame, Pages: ps, Messages: messages, What: "org page"}, s: s}
 	scope := func(kind string) func(r *http.Request) (string, error) {
 		return func(r *http.Request) (string, error) {
 			id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -218,95 +192,12 @@ func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 	}, nil
 }
 
-// view is what every page template receives.
-type view struct {
-	Lang      string
-	CSRFField string
-	CSRFToken string
-	Errors    []string // messages of the failed action, in Lang
-	Notice    string
-	Data      any
-}
-
-func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, page string, data any, failure error) {
-	lang := httpx.LangFrom(r.Context())
-	v := view{Lang: lang, CSRFField: auth.CSRFField, CSRFToken: h.frame.CSRFToken(r), Data: data,
-		Notice: noticeText(lang, r.URL.Query().Get("done"))}
-	if failure != nil {
-		s, body := api.Describe(r, failure)
-		status = s
-		if len(body.Errors) > 0 {
-			for _, e := range body.Errors {
-				v.Errors = append(v.Errors, e.Message)
-			}
-		} else {
-			v.Errors = []string{body.Message}
-		}
-	}
-	t := h.pages[page]
-	var title, content bytes.Buffer
-	if err := t.ExecuteTemplate(&title, "title", v); err != nil {
-		h.internal(w, r, err)
-		return
-	}
-	if err := t.ExecuteTemplate(&content, "content", v); err != nil {
-		h.internal(w, r, err)
-		return
-	}
-	// content comes from html/template, so it is already escaped.
-	h.frame.Page(w, r, status, title.String(), template.HTML(content.String()))
-}
-
-func (h *handlers) internal(w http.ResponseWriter, r *http.Request, err error) {
-	httpx.LoggerFrom(r.Context()).Error("render org page", "error", err)
-	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-}
-
-// fail shows an error page for a request that has no page of its own to
-// return to (a GET of something missing or forbidden).
-func (h *handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
-	h.render(w, r, http.StatusInternalServerError, "error", nil, err)
-}
-
-// done redirects after a successful action (POST, redirect, GET), with a
-// notice key for the next page.
-func done(w http.ResponseWriter, r *http.Request, to, notice string) {
-	http.Redirect(w, r, to+"?done="+url.QueryEscape(notice), http.StatusSeeOther)
-}
-
-func noticeText(lang, key string) string {
-	if key == "" {
-		return ""
-	}
-	if _, ok := messages["done."+key]; !ok {
-		return ""
-	}
-	return msg(lang, "done."+key)
-}
-
 func formInt(r *http.Request, name string) int64 {
 	n, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue(name)), 10, 64)
 	if err != nil {
 		return 0
 	}
 	return n
-}
-
-func pathID(r *http.Request) int64 {
-	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
-// parseForm reads a small form; the import has its own limit.
-func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		return apperr.Invalidf("form", "表单无法读取", "the form cannot be read")
-	}
-	return nil
 }
 
 func principal(r *http.Request) auth.Principal { return httpx.PrincipalFrom(r.Context()) }

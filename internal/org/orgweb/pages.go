@@ -11,6 +11,7 @@ import (
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/org/orgapi"
+	"github.com/qingdan/qingdan/internal/web/page"
 )
 
 func bodyURL(id int64) string  { return "/admin/org/bodies/" + strconv.FormatInt(id, 10) }
@@ -28,15 +29,15 @@ func (h *handlers) tree(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	bodies, err := h.s.Bodies(r.Context(), p, 0, true)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	gaps, err := h.s.Gaps(r.Context(), p)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "tree", treePage{Bodies: bodies, Gaps: gaps, Names: names(bodies)}, nil)
+	h.Render(w, r, http.StatusOK, "tree", treePage{Bodies: bodies, Gaps: gaps, Names: names(bodies)}, nil)
 }
 
 func names(bs []org.Body) map[int64]string {
@@ -102,22 +103,22 @@ func (h *handlers) loadBody(r *http.Request, id int64) (bodyPage, error) {
 }
 
 func (h *handlers) body(w http.ResponseWriter, r *http.Request) {
-	h.showBody(w, r, pathID(r), nil)
+	h.showBody(w, r, page.PathID(r), nil)
 }
 
 // showBody renders a body's page, with the error of a failed action if any.
 func (h *handlers) showBody(w http.ResponseWriter, r *http.Request, id int64, failure error) {
 	pg, err := h.loadBody(r, id)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "body", pg, failure)
+	h.Render(w, r, http.StatusOK, "body", pg, failure)
 }
 
 func (h *handlers) createBody(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		h.fail(w, r, err)
+	if err := page.ParseForm(w, r); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
 	parent := formInt(r, "parent_id")
@@ -127,12 +128,12 @@ func (h *handlers) createBody(w http.ResponseWriter, r *http.Request) {
 		h.showBody(w, r, parent, err)
 		return
 	}
-	done(w, r, bodyURL(b.ID), "created")
+	page.Done(w, r, bodyURL(b.ID), "created")
 }
 
 func (h *handlers) updateBody(w http.ResponseWriter, r *http.Request) {
-	id := pathID(r)
-	if err := parseForm(w, r); err != nil {
+	id := page.PathID(r)
+	if err := page.ParseForm(w, r); err != nil {
 		h.showBody(w, r, id, err)
 		return
 	}
@@ -142,12 +143,12 @@ func (h *handlers) updateBody(w http.ResponseWriter, r *http.Request) {
 		h.showBody(w, r, id, err)
 		return
 	}
-	done(w, r, bodyURL(id), "saved")
+	page.Done(w, r, bodyURL(id), "saved")
 }
 
 func (h *handlers) moveBody(w http.ResponseWriter, r *http.Request) {
-	id := pathID(r)
-	if err := parseForm(w, r); err != nil {
+	id := page.PathID(r)
+	if err := page.ParseForm(w, r); err != nil {
 		h.showBody(w, r, id, err)
 		return
 	}
@@ -160,12 +161,12 @@ func (h *handlers) moveBody(w http.ResponseWriter, r *http.Request) {
 		h.showBody(w, r, id, err)
 		return
 	}
-	done(w, r, bodyURL(id), "moved")
+	page.Done(w, r, bodyURL(id), "moved")
 }
 
 func (h *handlers) bodyActive(w http.ResponseWriter, r *http.Request) {
-	id := pathID(r)
-	if err := parseForm(w, r); err != nil {
+	id := page.PathID(r)
+	if err := page.ParseForm(w, r); err != nil {
 		h.showBody(w, r, id, err)
 		return
 	}
@@ -174,7 +175,7 @@ func (h *handlers) bodyActive(w http.ResponseWriter, r *http.Request) {
 		h.showBody(w, r, id, err)
 		return
 	}
-	done(w, r, bodyURL(id), map[bool]string{true: "reactivated", false: "deactivated"}[active])
+	page.Done(w, r, bodyURL(id), map[bool]string{true: "reactivated", false: "deactivated"}[active])
 }
 
 // unitPage: a unit with its people (O2 marks) and forms.
@@ -189,27 +190,29 @@ func (h *handlers) showUnit(w http.ResponseWriter, r *http.Request, id int64, fa
 	p := principal(r)
 	u, err := h.s.Unit(r.Context(), p, id)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	b, err := h.s.Body(r.Context(), p, u.BodyID)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	st, err := h.s.SearchStaff(r.Context(), p, org.StaffQuery{BodyID: u.BodyID, UnitID: u.ID, IncludeInactive: true, Limit: 1000})
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "unit", unitPage{Unit: u, Body: b, Staff: st, Kinds: org.UnitKinds}, failure)
+	h.Render(w, r, http.StatusOK, "unit", unitPage{Unit: u, Body: b, Staff: st, Kinds: org.UnitKinds}, failure)
 }
 
-func (h *handlers) unit(w http.ResponseWriter, r *http.Request) { h.showUnit(w, r, pathID(r), nil) }
+func (h *handlers) unit(w http.ResponseWriter, r *http.Request) {
+	h.showUnit(w, r, page.PathID(r), nil)
+}
 
 func (h *handlers) createUnit(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		h.fail(w, r, err)
+	if err := page.ParseForm(w, r); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
 	body := formInt(r, "body_id")
@@ -219,12 +222,12 @@ func (h *handlers) createUnit(w http.ResponseWriter, r *http.Request) {
 		h.showBody(w, r, body, err)
 		return
 	}
-	done(w, r, unitURL(u.ID), "created")
+	page.Done(w, r, unitURL(u.ID), "created")
 }
 
 func (h *handlers) updateUnit(w http.ResponseWriter, r *http.Request) {
-	id := pathID(r)
-	if err := parseForm(w, r); err != nil {
+	id := page.PathID(r)
+	if err := page.ParseForm(w, r); err != nil {
 		h.showUnit(w, r, id, err)
 		return
 	}
@@ -234,12 +237,12 @@ func (h *handlers) updateUnit(w http.ResponseWriter, r *http.Request) {
 		h.showUnit(w, r, id, err)
 		return
 	}
-	done(w, r, unitURL(id), "saved")
+	page.Done(w, r, unitURL(id), "saved")
 }
 
 func (h *handlers) setHead(w http.ResponseWriter, r *http.Request) {
-	id := pathID(r)
-	if err := parseForm(w, r); err != nil {
+	id := page.PathID(r)
+	if err := page.ParseForm(w, r); err != nil {
 		h.showUnit(w, r, id, err)
 		return
 	}
@@ -247,12 +250,12 @@ func (h *handlers) setHead(w http.ResponseWriter, r *http.Request) {
 		h.showUnit(w, r, id, err)
 		return
 	}
-	done(w, r, unitURL(id), "saved")
+	page.Done(w, r, unitURL(id), "saved")
 }
 
 func (h *handlers) unitActive(w http.ResponseWriter, r *http.Request) {
-	id := pathID(r)
-	if err := parseForm(w, r); err != nil {
+	id := page.PathID(r)
+	if err := page.ParseForm(w, r); err != nil {
 		h.showUnit(w, r, id, err)
 		return
 	}
@@ -261,7 +264,7 @@ func (h *handlers) unitActive(w http.ResponseWriter, r *http.Request) {
 		h.showUnit(w, r, id, err)
 		return
 	}
-	done(w, r, unitURL(id), map[bool]string{true: "reactivated", false: "deactivated"}[active])
+	page.Done(w, r, unitURL(id), map[bool]string{true: "reactivated", false: "deactivated"}[active])
 }
 
 // unitChoice is a unit with its body's name, for selects.
@@ -316,15 +319,15 @@ func (h *handlers) showStaffList(w http.ResponseWriter, r *http.Request, failure
 	}
 	res, err := h.s.SearchStaff(r.Context(), p, q)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	form, err := h.loadStaffForm(r)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "staff_list", staffListPage{Q: q.Text, Role: string(q.Role), Results: res, Names: names(form.Bodies), Form: form}, failure)
+	h.Render(w, r, http.StatusOK, "staff_list", staffListPage{Q: q.Text, Role: string(q.Role), Results: res, Names: names(form.Bodies), Form: form}, failure)
 }
 
 func (h *handlers) staffList(w http.ResponseWriter, r *http.Request) { h.showStaffList(w, r, nil) }
@@ -343,15 +346,15 @@ func staffInput(r *http.Request) (org.StaffInput, error) {
 }
 
 func (h *handlers) createStaff(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		h.fail(w, r, err)
+	if err := page.ParseForm(w, r); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
 	in, err := staffInput(r)
 	if err == nil {
 		var st org.Staff
 		if st, err = h.s.CreateStaff(r.Context(), principal(r), in); err == nil {
-			done(w, r, staffURL(st.ID), "created")
+			page.Done(w, r, staffURL(st.ID), "created")
 			return
 		}
 	}
@@ -369,34 +372,36 @@ func (h *handlers) showStaff(w http.ResponseWriter, r *http.Request, id int64, f
 	p := principal(r)
 	st, err := h.s.Staff(r.Context(), p, id)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	form, err := h.loadStaffForm(r)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	qs, err := h.s.Qualifications(r.Context(), p, id)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "staff", staffPage{Staff: st, Form: form, Qualifications: qs}, failure)
+	h.Render(w, r, http.StatusOK, "staff", staffPage{Staff: st, Form: form, Qualifications: qs}, failure)
 }
 
-func (h *handlers) staff(w http.ResponseWriter, r *http.Request) { h.showStaff(w, r, pathID(r), nil) }
+func (h *handlers) staff(w http.ResponseWriter, r *http.Request) {
+	h.showStaff(w, r, page.PathID(r), nil)
+}
 
 func (h *handlers) updateStaff(w http.ResponseWriter, r *http.Request) {
-	id := pathID(r)
-	if err := parseForm(w, r); err != nil {
+	id := page.PathID(r)
+	if err := page.ParseForm(w, r); err != nil {
 		h.showStaff(w, r, id, err)
 		return
 	}
 	in, err := staffInput(r)
 	if err == nil {
 		if _, err = h.s.UpdateStaff(r.Context(), principal(r), id, in); err == nil {
-			done(w, r, staffURL(id), "saved")
+			page.Done(w, r, staffURL(id), "saved")
 			return
 		}
 	}
@@ -404,8 +409,8 @@ func (h *handlers) updateStaff(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) staffActive(w http.ResponseWriter, r *http.Request) {
-	id := pathID(r)
-	if err := parseForm(w, r); err != nil {
+	id := page.PathID(r)
+	if err := page.ParseForm(w, r); err != nil {
 		h.showStaff(w, r, id, err)
 		return
 	}
@@ -414,12 +419,12 @@ func (h *handlers) staffActive(w http.ResponseWriter, r *http.Request) {
 		h.showStaff(w, r, id, err)
 		return
 	}
-	done(w, r, staffURL(id), map[bool]string{true: "reactivated", false: "deactivated"}[active])
+	page.Done(w, r, staffURL(id), map[bool]string{true: "reactivated", false: "deactivated"}[active])
 }
 
 func (h *handlers) addQualification(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		h.fail(w, r, err)
+	if err := page.ParseForm(w, r); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
 	staff := formInt(r, "staff_id")
@@ -429,20 +434,20 @@ func (h *handlers) addQualification(w http.ResponseWriter, r *http.Request) {
 		h.showStaff(w, r, staff, err)
 		return
 	}
-	done(w, r, staffURL(staff), "saved")
+	page.Done(w, r, staffURL(staff), "saved")
 }
 
 func (h *handlers) revokeQualification(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		h.fail(w, r, err)
+	if err := page.ParseForm(w, r); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
-	q, err := h.s.RevokeQualification(r.Context(), principal(r), pathID(r))
+	q, err := h.s.RevokeQualification(r.Context(), principal(r), page.PathID(r))
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	done(w, r, staffURL(q.StaffID), "saved")
+	page.Done(w, r, staffURL(q.StaffID), "saved")
 }
 
 // importPage: the upload form, then the result or every bad cell.
@@ -452,7 +457,7 @@ type importPage struct {
 }
 
 func (h *handlers) importForm(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "import", importPage{}, nil)
+	h.Render(w, r, http.StatusOK, "import", importPage{}, nil)
 }
 
 func (h *handlers) importFile(w http.ResponseWriter, r *http.Request) {
@@ -460,7 +465,7 @@ func (h *handlers) importFile(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var res org.ImportResult
 		if res, err = h.s.Import(r.Context(), principal(r), name, data); err == nil {
-			h.render(w, r, http.StatusOK, "import", importPage{Result: &res}, nil)
+			h.Render(w, r, http.StatusOK, "import", importPage{Result: &res}, nil)
 			return
 		}
 	}
@@ -471,5 +476,5 @@ func (h *handlers) importFile(w http.ResponseWriter, r *http.Request) {
 	if !errors.As(err, &list) {
 		pg.Rows = nil
 	}
-	h.render(w, r, http.StatusOK, "import", pg, err)
+	h.Render(w, r, http.StatusOK, "import", pg, err)
 }

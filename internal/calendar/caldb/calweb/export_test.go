@@ -1,7 +1,7 @@
 package calweb
 
 // HasMessage and Text expose the message table to the external tests.
-func HasMessage(key string) bool { _, ok := messages[key]; return ok }
+func HasMessage(key string) bool { return messages.Has(key) }
 
-// Text is text for tests.
-var Text = text
+// Text is messages.Text for tests.
+var Text = messages.Text

@@ -1,11 +1,10 @@
 package calweb
 
-import "fmt"
+import "github.com/qingdan/qingdan/internal/web/page"
 
-// messages are the pages' words, key → [zh, en]. They live here rather than
-// in the web package's catalogue because the web package offers feature
-// packages no way to add keys; a test checks every template key exists.
-var messages = map[string][2]string{
+// messages are the pages' words, key → [zh, en]: each feature package keeps
+// its own table (page.Messages); a test checks every template key exists.
+var messages = page.Messages{
 	"title":               {"工作日历", "Working-day calendar"},
 	"home":                {"首页", "Home"},
 	"lang.other":          {"English", "中文"},
@@ -70,20 +69,4 @@ var messages = map[string][2]string{
 	"form.bad":            {"表单无法读取", "The form could not be read"},
 	"form.file_missing":   {"请选择要导入的文件", "Choose the file to import"},
 	"form.file_too_large": {"文件过大（上限 1 MB）", "The file is too large (limit 1 MB)"},
-}
-
-// text returns key in lang, formatted with args; a missing key shows itself.
-func text(lang, key string, args ...any) string {
-	m, ok := messages[key]
-	if !ok {
-		return key
-	}
-	s := m[0]
-	if lang == "en" {
-		s = m[1]
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
-	}
-	return s
 }

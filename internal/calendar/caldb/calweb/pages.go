@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/qingdan/qingdan/internal/api"
@@ -17,6 +16,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/web/httpx"
+	"github.com/qingdan/qingdan/internal/web/page"
 )
 
 //go:embed templates/*.html
@@ -56,7 +56,7 @@ type view struct {
 }
 
 // T returns a message in the page's language.
-func (v view) T(key string, args ...any) string { return text(v.Lang, key, args...) }
+func (v view) T(key string, args ...any) string { return messages.Text(v.Lang, key, args...) }
 
 // Source names a year's source.
 func (v view) Source(s string) string { return v.T("source." + s) }
@@ -127,11 +127,11 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, pa
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
 		// A failed write means the client went away.
-		_, _ = fmt.Fprintf(w, "%s\n%s: %s\n", text(v.Lang, "error.title"), text(v.Lang, "error.request_id"), v.RequestID)
+		_, _ = fmt.Fprintf(w, "%s\n%s: %s\n", messages.Text(v.Lang, "error.title"), messages.Text(v.Lang, "error.request_id"), v.RequestID)
 		return
 	}
 	if h.opts.Frame != nil {
-		h.opts.Frame.Page(w, r, status, text(v.Lang, "title"), template.HTML(buf.String())) // executed by html/template: safe
+		h.opts.Frame.Page(w, r, status, messages.Text(v.Lang, "title"), template.HTML(buf.String())) // executed by html/template: safe
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -220,10 +220,6 @@ func (h *handlers) yearPage(w http.ResponseWriter, r *http.Request) {
 // maxForm bounds the single-day and regional forms.
 const maxForm = 64 << 10
 
-func (h *handlers) done(w http.ResponseWriter, r *http.Request, target, key string) {
-	http.Redirect(w, r, target+"?done="+url.QueryEscape(key), http.StatusSeeOther)
-}
-
 func (h *handlers) importPage(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, caldb.MaxUpload+maxForm)
 	if err := r.ParseMultipartForm(caldb.MaxUpload + maxForm); err != nil {
@@ -255,12 +251,12 @@ func (h *handlers) importPage(w http.ResponseWriter, r *http.Request) {
 		h.showCalendar(w, r, http.StatusBadRequest, calendarData{Off: true}, err)
 		return
 	}
-	h.done(w, r, caldb.AdminPath, "imported")
+	page.Done(w, r, caldb.AdminPath, "imported")
 }
 
 // formError is an Invalid error from a message key, in both languages.
 func formError(field, key string, cause error) error {
-	return &apperr.Error{Code: apperr.Invalid, Field: field, Zh: text("zh", key), En: text("en", key), Err: cause}
+	return &apperr.Error{Code: apperr.Invalid, Field: field, Zh: messages.Text("zh", key), En: messages.Text("en", key), Err: cause}
 }
 
 func (h *handlers) dayPage(w http.ResponseWriter, r *http.Request) {
@@ -278,7 +274,7 @@ func (h *handlers) dayPage(w http.ResponseWriter, r *http.Request) {
 		h.showCalendar(w, r, http.StatusBadRequest, d, err)
 		return
 	}
-	h.done(w, r, caldb.AdminPath, "day")
+	page.Done(w, r, caldb.AdminPath, "day")
 }
 
 // bodyData is the body page's data: regional days and business hours.
@@ -369,7 +365,7 @@ func (h *handlers) addRegionalPage(w http.ResponseWriter, r *http.Request) {
 		h.showBody(w, r, http.StatusBadRequest, d, err)
 		return
 	}
-	h.done(w, r, caldb.AdminPath+"/bodies/"+strconv.FormatInt(id, 10), "regional_add")
+	page.Done(w, r, caldb.AdminPath+"/bodies/"+strconv.FormatInt(id, 10), "regional_add")
 }
 
 func (h *handlers) removeRegionalPage(w http.ResponseWriter, r *http.Request) {
@@ -386,7 +382,7 @@ func (h *handlers) removeRegionalPage(w http.ResponseWriter, r *http.Request) {
 		h.showBody(w, r, http.StatusBadRequest, bodyData{Off: true}, err)
 		return
 	}
-	h.done(w, r, caldb.AdminPath+"/bodies/"+strconv.FormatInt(id, 10), "regional_del")
+	page.Done(w, r, caldb.AdminPath+"/bodies/"+strconv.FormatInt(id, 10), "regional_del")
 }
 
 // hoursPage sets the body's own business hours; the clear button sends an
@@ -415,5 +411,5 @@ func (h *handlers) hoursPage(w http.ResponseWriter, r *http.Request) {
 	if !bh.Own {
 		key = "hours_cleared"
 	}
-	h.done(w, r, caldb.AdminPath+"/bodies/"+strconv.FormatInt(id, 10), key)
+	page.Done(w, r, caldb.AdminPath+"/bodies/"+strconv.FormatInt(id, 10), key)
 }
