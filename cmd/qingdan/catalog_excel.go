@@ -88,7 +88,8 @@ func writeOut(out, name string, data []byte, stdout, stderr io.Writer) error {
 }
 
 // runImportList checks a workbook and, unless --dry-run, creates the draft
-// adjustment as a list liaison (--as). Errors are printed one per line as
+// adjustment as a list liaison (--as), with no changes when the file
+// matched the list (issue #4). Errors are printed one per line as
 // sheet!cell: 中文 / English, and nothing is stored.
 func runImportList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qingdan import-list", flag.ContinueOnError)
@@ -168,8 +169,10 @@ func importBook(ctx context.Context, db *store.DB, body, as string, dry bool, bo
 		return err
 	}
 	printChanges(stdout, pv)
-	if adj != nil {
-		fmt.Fprintf(stdout, "OK: 调整草稿 / draft adjustment %d “%s” (%s)\n", adj.ID, adj.Title, adj.Stage)
+	fmt.Fprintf(stdout, "OK: 调整草稿 / draft adjustment %d “%s” (%s), 变更%d项 / changes: %d\n",
+		adj.ID, adj.Title, adj.Stage, len(adj.Changes), len(adj.Changes))
+	if len(adj.Changes) == 0 {
+		fmt.Fprintln(stdout, "该草稿只记录本次比对,不能报送签字,可撤回 / the draft only records this comparison: it cannot be submitted and may be withdrawn")
 	}
 	return nil
 }

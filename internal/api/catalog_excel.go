@@ -39,7 +39,8 @@ var CatalogExcelRoles = []auth.Role{auth.RoleListLiaison, auth.RoleGeneralOffice
 const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // ListImportResult answers an import: the differences found and, unless
-// there were none or dry_run was asked, the draft adjustment created.
+// dry_run was asked, the draft adjustment created (also when there were
+// no differences: it then has no changes, issue #4).
 type ListImportResult struct {
 	BodyID     int64                `json:"body_id"`
 	Changes    []catxlsx.Change     `json:"changes"`
@@ -53,6 +54,9 @@ type ImportedAdjustment struct {
 	Title  string         `json:"title"`
 	Stage  catalog.Stage  `json:"stage"`
 	Reason catalog.Reason `json:"reason"`
+	// Changes is the number of the draft's changes: 0 when the file
+	// matched the list (the draft records that and cannot be submitted).
+	Changes int `json:"changes"`
 }
 
 // ImportedItemChange is one change of the (proposed) draft adjustment.
@@ -184,7 +188,7 @@ func ImportResult(pv *catxlsx.Preview, adj *catdb.Adjustment) ListImportResult {
 		out.Proposal = append(out.Proposal, ImportedItemChange{Kind: c.Kind, BaseCode: c.BaseCode, Name: c.Name})
 	}
 	if adj != nil {
-		out.Adjustment = &ImportedAdjustment{ID: adj.ID, Title: adj.Title, Stage: adj.Stage, Reason: adj.Reason}
+		out.Adjustment = &ImportedAdjustment{ID: adj.ID, Title: adj.Title, Stage: adj.Stage, Reason: adj.Reason, Changes: len(adj.Changes)}
 	}
 	return out
 }

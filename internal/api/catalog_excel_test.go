@@ -57,8 +57,8 @@ func (f *fakeLists) Previewed(_ context.Context, id int64, book *catxlsx.Book) (
 
 func (f *fakeLists) CreateDraft(ctx context.Context, p auth.Principal, id int64, book *catxlsx.Book, in catxlsx.DraftInput) (*catdb.Adjustment, *catxlsx.Preview, error) {
 	pv, err := f.Previewed(ctx, id, book)
-	if err != nil || len(pv.Proposal) == 0 {
-		return nil, pv, err
+	if err != nil {
+		return nil, nil, err
 	}
 	if !p.Has(auth.RoleListLiaison) {
 		return nil, nil, apperr.Forbiddenf("只有清单联络员可以起草调整申请", "only a list liaison may draft an adjustment")
@@ -67,7 +67,8 @@ func (f *fakeLists) CreateDraft(ctx context.Context, p auth.Principal, id int64,
 	defer f.mu.Unlock()
 	f.drafts = append(f.drafts, catdb.AdjustmentInput{Title: in.Title, BodyID: id, Changes: pv.Proposal})
 	a := &catdb.Adjustment{ID: int64(len(f.drafts))}
-	a.Title, a.Stage, a.Reason = in.Title, catalog.StageDrafting, catalog.OperatingExperience
+	// As catxlsx: a draft even with no differences, marked as imported.
+	a.Title, a.Stage, a.Reason, a.Changes, a.Imported = in.Title, catalog.StageDrafting, catalog.OperatingExperience, pv.Proposal, true
 	return a, pv, nil
 }
 
@@ -158,7 +159,8 @@ func TestCatalogExcelAPI(t *testing.T) {
 				if err := json.Unmarshal([]byte(body), &r); err != nil {
 					t.Fatal(err)
 				}
-				if len(r.Changes) != 0 || r.Adjustment != nil {
+				// Issue #4: a draft with no changes records the comparison.
+				if len(r.Changes) != 0 || len(r.Proposal) != 0 || r.Adjustment == nil || r.Adjustment.Changes != 0 {
 					t.Errorf("unchanged import: %s", body)
 				}
 			}},
@@ -170,9 +172,9 @@ func TestCatalogExcelAPI(t *testing.T) {
 			Body: oneBody, ContentType: oneCT, Status: 400, Contains: []string{`"field":"dry_run"`}},
 		{Name: "one cell", Method: "POST", URL: "/api/v1/bodies/2/list-import", As: wt.LiaisonA, Bearer: true,
 			Body: oneBody, ContentType: oneCT, Status: 200,
-			Contains: []string{`"paths":["name"]`, `"adjustment":{"id":1,"title":"改名","stage":"drafting"`, `"kind":"change"`}},
+			Contains: []string{`"paths":["name"]`, `"adjustment":{"id":2,"title":"改名","stage":"drafting","reason":"operating_experience","changes":1}`, `"kind":"change"`}},
 	})
-	if len(fake.drafts) != 1 || len(fake.drafts[0].Changes) != 1 {
+	if len(fake.drafts) != 2 || len(fake.drafts[0].Changes) != 0 || len(fake.drafts[1].Changes) != 1 {
 		t.Fatalf("drafts created: %+v", fake.drafts)
 	}
 }

@@ -180,6 +180,10 @@ type Adjustment struct {
 	ApprovedAt  *time.Time    `json:"approved_at,omitempty"`
 	PublishedAt *time.Time    `json:"published_at,omitempty"`
 	Trace       []TraceEntry  `json:"trace"`
+	// Imported marks the draft an Excel import of the list made (issue #4).
+	// It is created even when the file matched the list, so the comparison
+	// is on record: such a draft has no changes and cannot be signed.
+	Imported bool `json:"imported,omitempty"`
 }
 
 // NewAdjustment starts a draft proposed by actor, a list liaison of its unit.
@@ -217,7 +221,7 @@ func (a Adjustment) Validate() error {
 			p.add(fmt.Sprintf("bases[%d].issued", i), "依据文件须注明发布日期", "the document's date of issue is required")
 		}
 	}
-	if len(a.Changes) == 0 {
+	if len(a.Changes) == 0 && !a.Imported {
 		p.add("changes", "调整申请至少涉及一个事项", "an adjustment must concern at least one item")
 	}
 	seen := map[string]bool{}
@@ -259,6 +263,15 @@ func (a Adjustment) Validate() error {
 	return p.err()
 }
 
+// nothingToSubmit refuses signing (submitting) an adjustment without
+// changes, which an Excel import whose file matched the list leaves. A
+// Conflict, so Allowed does not offer the step at all.
+func nothingToSubmit() error {
+	return apperr.New(apperr.Conflict, "changes",
+		"调整申请不含任何变更(导入的清单与现行清单没有差异),不能签字报送;可撤回该草稿",
+		"the adjustment has no changes (the imported list does not differ from the current one), so it cannot be submitted; withdraw the draft instead")
+}
+
 // Transition moves an adjustment one step, if actor is entitled to take that
 // step now, and returns the new state with the step traced. adj is not
 // modified. It only moves the procedure; publishing the items' new versions
@@ -288,6 +301,11 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 		}
 		if !actor.Head || !actor.HasAnyRole(auth.RoleUnitStaff, auth.RoleListLiaison) || actor.UnitID != adj.UnitID || actor.BodyID != adj.BodyID {
 			return adj, apperr.Forbiddenf("只有提出调整的单位负责人可以签字确认", "only the head of the proposing unit may sign")
+		}
+		if len(adj.Changes) == 0 {
+			// Only an import that matched the list makes such a draft: it
+			// records the comparison and has nothing to submit.
+			return adj, nothingToSubmit()
 		}
 		if err := adj.Validate(); err != nil {
 			return adj, err

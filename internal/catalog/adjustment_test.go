@@ -309,3 +309,29 @@ func TestDerived_C5_adjustmentDraftsCheckedAgainstUpperList(t *testing.T) {
 		t.Errorf("violations not reported: %v", fields(t, err))
 	}
 }
+
+// TestAdjustment_C3_emptyImportDraftCannotBeSubmitted: a proposal without
+// changes is refused, unless an Excel import made it (the file matched the
+// list, issue #4); such a draft is valid as a record but its head may not
+// sign it, with a bilingual reason, and its liaison may withdraw it.
+func TestAdjustment_C3_emptyImportDraftCannotBeSubmitted(t *testing.T) {
+	if !hasField(t, proposal().Validate(), "changes") {
+		t.Fatal("a hand-made proposal without changes passed")
+	}
+	a := proposal()
+	a.Imported = true
+	if err := a.Validate(); err != nil {
+		t.Fatalf("an imported draft without changes: %v", err)
+	}
+	d, err := NewAdjustment(a, liaison, day(2026, 11, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Transition(d, Action{Kind: ActSign, At: day(2026, 11, 3)}, head)
+	if e := apperr.As(err); e == nil || e.Code != apperr.Conflict || e.Field != "changes" || e.Zh == "" || e.En == "" {
+		t.Fatalf("signing an empty draft: %v", err)
+	}
+	if w := step(t, d, ActWithdraw, liaison, "", "", day(2026, 11, 3)); w.Stage != StageWithdrawn {
+		t.Fatalf("withdrawn: %s", w.Stage)
+	}
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -192,7 +193,6 @@ type excelJob struct {
 	Reasons  []catalog.Reason
 	Checked  bool // parsed and compared
 	Creating bool // a list liaison may create the draft
-	Message  string
 }
 
 type excelChange struct {
@@ -257,7 +257,9 @@ func (x *CatalogExcelPages) errorTable(data *excelJob, err error) bool {
 
 func (x *CatalogExcelPages) preview(data *excelJob, pv *catxlsx.Preview, liaison bool) {
 	data.Checked = true
-	data.Creating = liaison && len(pv.Proposal) > 0
+	// Also with no differences: the draft then records the comparison
+	// (issue #4) and cannot be submitted.
+	data.Creating = liaison
 	for i, c := range pv.Changes {
 		ec := excelChange{Change: c}
 		if i < len(pv.Proposal) {
@@ -303,12 +305,7 @@ func (x *CatalogExcelPages) create(s *Server, w http.ResponseWriter, r *http.Req
 		return
 	}
 	if adj == nil {
-		// The list already says what the file says (it may have changed
-		// since the preview): nothing to propose.
-		data := excelJob{State: st, Reasons: reasons}
-		x.preview(&data, pv, false)
-		data.Message = "catalog_excel.no_changes"
-		s.render(w, r, http.StatusOK, "catalog_excel_job", data)
+		s.fail(w, r, fmt.Errorf("web: import of job %s created no adjustment (%d changes)", st.ID, len(pv.Changes)))
 		return
 	}
 	s.render(w, r, http.StatusOK, "catalog_excel_done", excelDone{Adjustment: *adj})

@@ -55,15 +55,16 @@ func (f *excelFake) Previewed(_ context.Context, id int64, book *catxlsx.Book) (
 
 func (f *excelFake) CreateDraft(ctx context.Context, p auth.Principal, id int64, book *catxlsx.Book, in catxlsx.DraftInput) (*catdb.Adjustment, *catxlsx.Preview, error) {
 	pv, err := f.Previewed(ctx, id, book)
-	if err != nil || len(pv.Proposal) == 0 {
-		return nil, pv, err
+	if err != nil {
+		return nil, nil, err
 	}
 	if !p.Has(auth.RoleListLiaison) {
 		return nil, nil, apperr.Forbiddenf("只有清单联络员可以起草调整申请", "only a list liaison may draft an adjustment")
 	}
+	// As catxlsx: a draft even with no differences, marked as imported.
 	f.drafts++
 	a := &catdb.Adjustment{ID: int64(f.drafts)}
-	a.Title, a.Stage = in.Title, catalog.StageDrafting
+	a.Title, a.Stage, a.Changes, a.Imported = in.Title, catalog.StageDrafting, pv.Proposal, true
 	return a, pv, nil
 }
 
@@ -192,13 +193,28 @@ func TestCatalogExcelPages(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if !strings.Contains(done, "<code>name</code>") || !strings.Contains(done, "/adjustment") {
+	// One changed cell → exactly that difference.
+	if !strings.Contains(done, "与现行清单不同的事项:1个") || strings.Count(done, "<code>") != 1 ||
+		!strings.Contains(done, "<code>name</code>") || !strings.Contains(done, "/adjustment") {
 		t.Fatalf("preview:\n%s", done)
 	}
 	form := url.Values{"title": {"改名"}, "reason": {"operating_experience"}}.Encode()
 	res, created := do(t, env.Server, "POST", "/catalog/excel/jobs/"+id+"/adjustment", wt.LiaisonA, form, "", nil)
-	if res.StatusCode != 200 || !strings.Contains(created, "改名") || fake.drafts != 1 {
+	if res.StatusCode != 200 || !strings.Contains(created, "改名") || fake.drafts != 1 || strings.Contains(created, "不含任何变更") {
 		t.Fatalf("create: %d %d\n%s", res.StatusCode, fake.drafts, created)
+	}
+	// The file unchanged → no differences, and still a draft, which says
+	// it has no changes and cannot be submitted (issue #4).
+	body, ct = excelUpload(t, file.Bytes())
+	res, _ = do(t, env.Server, "POST", "/catalog/excel/bodies/2/import", wt.LiaisonA, body, ct, nil)
+	same := res.Header.Get("Location")
+	res, page = do(t, env.Server, "GET", same, wt.LiaisonA, "", "", nil)
+	if res.StatusCode != 200 || !strings.Contains(page, "没有差异") || strings.Contains(page, "<code>") || !strings.Contains(page, same+"/adjustment") {
+		t.Fatalf("unchanged preview: %d\n%s", res.StatusCode, page)
+	}
+	res, created = do(t, env.Server, "POST", same+"/adjustment", wt.LiaisonA, "reason=operating_experience", "", map[string]string{"Accept-Language": "en"})
+	if res.StatusCode != 200 || fake.drafts != 2 || !strings.Contains(created, "has no changes") || !strings.Contains(created, "cannot be submitted") {
+		t.Fatalf("unchanged create: %d %d\n%s", res.StatusCode, fake.drafts, created)
 	}
 	// The general office sees the preview but cannot create.
 	res, _ = do(t, env.Server, "POST", "/catalog/excel/bodies/2/import", wt.OfficeA, body, ct, nil)

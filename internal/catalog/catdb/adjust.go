@@ -26,11 +26,14 @@ type AdjustmentInput struct {
 	Reason  catalog.Reason          `json:"reason"`
 	Bases   []catalog.BasisDocument `json:"bases"`
 	Changes []catalog.Change        `json:"changes"`
+	// Imported is set by the Excel import alone (never from JSON): its
+	// draft may have no changes (catalog.Adjustment.Imported).
+	Imported bool `json:"-"`
 }
 
 func (in AdjustmentInput) adjustment(p auth.Principal) catalog.Adjustment {
 	a := catalog.Adjustment{Title: strings.TrimSpace(in.Title), BodyID: in.BodyID, UnitID: in.UnitID,
-		Reason: in.Reason, Bases: slices.Clone(in.Bases), Changes: make([]catalog.Change, len(in.Changes))}
+		Reason: in.Reason, Bases: slices.Clone(in.Bases), Changes: make([]catalog.Change, len(in.Changes)), Imported: in.Imported}
 	if a.BodyID == 0 {
 		a.BodyID = p.BodyID
 	}

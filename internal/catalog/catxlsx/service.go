@@ -152,15 +152,14 @@ type DraftInput struct {
 // CreateDraft stores the proposal as a draft adjustment of the body by p
 // (a list liaison: catdb refuses anyone else). The list is compared again
 // now, since it may have changed since the preview. With no differences
-// nothing is created and the adjustment is nil. Refusals from the store
-// about a draft's element are placed at the element's cell.
+// the draft is still created, with no changes, so the comparison is on
+// record (issue #4); it says so in its title and cannot be signed
+// (catalog.Adjustment.Imported). Refusals from the store about a draft's
+// element are placed at the element's cell.
 func (s *Service) CreateDraft(ctx context.Context, p auth.Principal, bodyID int64, book *Book, in DraftInput) (*catdb.Adjustment, *Preview, error) {
 	pv, err := s.Previewed(ctx, bodyID, book)
 	if err != nil {
 		return nil, nil, err
-	}
-	if len(pv.Proposal) == 0 {
-		return nil, pv, nil
 	}
 	if in.Note != "" {
 		for i := range pv.Proposal {
@@ -195,7 +194,10 @@ func (s *Service) input(bodyID int64, in DraftInput, changes []catalog.Change) (
 		reason = catalog.OperatingExperience
 	}
 	title := strings.TrimSpace(in.Title)
-	if title == "" {
+	switch {
+	case title == "" && len(changes) == 0:
+		title = "权责清单Excel导入(与现行清单无差异,不含变更)"
+	case title == "":
 		title = "权责清单Excel导入调整(" + strconv.Itoa(len(changes)) + "项)"
 	}
 	basis := strings.TrimSpace(in.BasisTitle)
@@ -204,7 +206,7 @@ func (s *Service) input(bodyID int64, in DraftInput, changes []catalog.Change) (
 	}
 	return catdb.AdjustmentInput{Title: title, BodyID: bodyID, Reason: reason,
 		Bases:   []catalog.BasisDocument{{Title: basis, DocNo: strings.TrimSpace(in.BasisDocNo), Issued: issued}},
-		Changes: changes}, nil
+		Changes: changes, Imported: true}, nil
 }
 
 // placeErrors rewrites the store's field paths "changes[3].draft.name" to

@@ -27,8 +27,10 @@ type storeFixture struct {
 	ctx     context.Context
 	db      *store.DB
 	svc     *catxlsx.Service
+	cat     *catdb.Service
 	street  int64
 	liaison auth.Principal
+	head    auth.Principal // of the liaison's unit
 }
 
 func newStoreFixture(t *testing.T, db *store.DB) *storeFixture {
@@ -45,21 +47,28 @@ func newStoreFixture(t *testing.T, db *store.DB) *storeFixture {
 	cat.SetNow(func() time.Time { return monday })
 	svc := catxlsx.NewService(cat)
 	svc.SetNow(func() time.Time { return monday })
-	f := &storeFixture{t: t, ctx: ctx, db: db, svc: svc}
+	f := &storeFixture{t: t, ctx: ctx, db: db, svc: svc, cat: cat}
 	if err := db.QueryRow(ctx, `SELECT id FROM bodies WHERE code = ?`, "330199001").Scan(&f.street); err != nil {
 		t.Fatal(err)
 	}
-	var staff int64
-	if err := db.QueryRow(ctx, `SELECT id FROM staff WHERE name = ?`, "邓雪").Scan(&staff); err != nil {
-		t.Fatal(err)
-	}
-	p, err := org.NewService(db).StaffPrincipal(ctx, staff)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Login, p.AccountID = "邓雪", staff
-	f.liaison = p
+	f.liaison = f.who("邓雪")
+	f.head = f.who("许明")
 	return f
+}
+
+// who is a demo staff member as a principal.
+func (f *storeFixture) who(name string) auth.Principal {
+	f.t.Helper()
+	var staff int64
+	if err := f.db.QueryRow(f.ctx, `SELECT id FROM staff WHERE name = ?`, name).Scan(&staff); err != nil {
+		f.t.Fatal(err)
+	}
+	p, err := org.NewService(f.db).StaffPrincipal(f.ctx, staff)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	p.Login, p.AccountID = name, staff
+	return p
 }
 
 func (f *storeFixture) count(q string) int {
@@ -105,21 +114,45 @@ func (f *storeFixture) importFile(b []byte) (*catdb.Adjustment, *catxlsx.Preview
 	return f.svc.CreateDraft(f.ctx, f.liaison, f.street, book, catxlsx.DraftInput{})
 }
 
-// TestImportRoundTripThroughStore: export a stored list, import it
-// unchanged → no differences and nothing stored; change one cell → one
-// draft adjustment (never published) with exactly that change.
+// TestImportRoundTripThroughStore (issue #4): export a stored list, import
+// it unchanged → a draft adjustment with no differences, which says so and
+// cannot be submitted (signing is refused naming the reason; it can be
+// withdrawn); change one cell → a draft adjustment (never published) with
+// exactly that difference.
 func TestImportRoundTripThroughStore(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newStoreFixture(t, db)
 		adjs, events := f.count(`SELECT COUNT(*) FROM catalog_adjustments`), f.count(`SELECT COUNT(*) FROM events`)
 		b := f.export()
 		adj, pv, err := f.importFile(b)
-		if err != nil || adj != nil || len(pv.Changes) != 0 {
+		if err != nil || adj == nil || len(pv.Changes) != 0 || len(pv.Proposal) != 0 {
 			t.Fatalf("unchanged import: %v %+v %v", adj, pv, err)
 		}
-		if n := f.count(`SELECT COUNT(*) FROM catalog_adjustments`); n != adjs {
-			t.Fatalf("unchanged import stored an adjustment")
+		if len(adj.Changes) != 0 || !adj.Imported || adj.Stage != catalog.StageDrafting || !strings.Contains(adj.Title, "无差异") {
+			t.Fatalf("unchanged import's draft: %+v", adj.Adjustment)
 		}
+		if n := f.count(`SELECT COUNT(*) FROM catalog_adjustments`); n != adjs+1 {
+			t.Fatalf("unchanged import: adjustments %d → %d", adjs, n)
+		}
+		// Nothing to submit: the head may not sign it, and is not offered to.
+		allowed, err := f.cat.Allowed(f.ctx, f.head, adj.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range allowed {
+			if a.Kind == catalog.ActSign {
+				t.Errorf("signing an empty draft is offered: %v", allowed)
+			}
+		}
+		_, err = f.cat.Act(f.ctx, f.head, adj.ID, catalog.Action{Kind: catalog.ActSign})
+		if e := apperr.As(err); e == nil || e.Code != apperr.Conflict || e.Field != "changes" ||
+			!strings.Contains(e.Zh, "不含任何变更") || !strings.Contains(e.En, "no changes") {
+			t.Fatalf("signing an empty draft: %v", err)
+		}
+		if got, err := f.cat.Act(f.ctx, f.liaison, adj.ID, catalog.Action{Kind: catalog.ActWithdraw}); err != nil || got.Stage != catalog.StageWithdrawn {
+			t.Fatalf("withdrawing the empty draft: %v %v", got.Stage, err)
+		}
+		adjs++
 
 		hours := cellOf(t, b, catxlsx.ItemsSheet, "hours", 3)
 		adj, pv, err = f.importFile(f.edit(b, catxlsx.ItemsSheet, hours, "周一至周五 8:30-12:00、14:00-17:30(周六上午延时服务)"))
