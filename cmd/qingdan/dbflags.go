@@ -27,8 +27,38 @@ func dbFlags(fs *flag.FlagSet) *dbConfig {
 }
 
 // open opens the database without migrating it (verify and backup must not
-// change what they inspect).
+// change what they inspect). A database this binary's migrations have not
+// all been applied to (made by an older binary, or never migrated) is
+// refused, naming the pending versions: its tables are not what the
+// commands expect.
 func (c *dbConfig) open(ctx context.Context) (*store.DB, error) {
+	db, err := c.openAsIs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pending, err := db.Pending(ctx)
+	if err != nil {
+		return nil, closeAfter(db, fmt.Errorf("读取迁移状态失败 / cannot read the migration status of %s: %w", c.redacted(), err))
+	}
+	if len(pending) > 0 {
+		return nil, closeAfter(db, c.needsMigrate(pending))
+	}
+	return db, nil
+}
+
+// needsMigrate says which migrations are pending and what to run.
+func (c *dbConfig) needsMigrate(pending []int64) error {
+	vs := make([]string, len(pending))
+	for i, v := range pending {
+		vs[i] = fmt.Sprintf("%04d", v)
+	}
+	list := strings.Join(vs, ", ")
+	return fmt.Errorf("数据库 %s 需要迁移:有%d个迁移尚未执行(版本 %s),请先运行 qingdan migrate(使用相同的 --db)\n"+
+		"the database %s needs `qingdan migrate`: %d migrations are pending (versions %s); run `qingdan migrate` with the same --db first",
+		c.redacted(), len(pending), list, c.redacted(), len(pending), list)
+}
+
+func (c *dbConfig) openAsIs(ctx context.Context) (*store.DB, error) {
 	db, err := store.Open(ctx, c.DSN, store.Options{DataDir: c.DataDir})
 	if err != nil {
 		return nil, fmt.Errorf("打开数据库失败 / cannot open the database %s: %w", c.redacted(), err)
@@ -38,7 +68,7 @@ func (c *dbConfig) open(ctx context.Context) (*store.DB, error) {
 
 // openMigrated opens the database and applies pending migrations.
 func (c *dbConfig) openMigrated(ctx context.Context) (*store.DB, error) {
-	db, err := c.open(ctx)
+	db, err := c.openAsIs(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
+	"strings"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -49,4 +52,56 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	return nil
+}
+
+// Pending returns the versions of the migrations this binary carries that
+// the database has not applied (all of them for a database never migrated),
+// in order, without changing anything: commands that inspect a database
+// (verify, backup) must not migrate it, but must say that it needs
+// migrating rather than fail on a missing table.
+func (db *DB) Pending(ctx context.Context) ([]int64, error) {
+	files, err := fs.ReadDir(migrations, "migrations/"+string(db.dialect))
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	var known []int64
+	for _, f := range files {
+		if !strings.HasSuffix(f.Name(), ".sql") {
+			continue
+		}
+		v, err := goose.NumericComponent(f.Name())
+		if err != nil {
+			return nil, fmt.Errorf("store: migration %s: %w", f.Name(), err)
+		}
+		known = append(known, v)
+	}
+	slices.Sort(known)
+	exists := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`
+	if db.dialect == Postgres {
+		exists = `SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'goose_db_version'`
+	}
+	var n int
+	if err := db.reader.QueryRowContext(ctx, exists).Scan(&n); err != nil {
+		return nil, fmt.Errorf("store: migration status: %w", err)
+	}
+	if n == 0 {
+		return known, nil
+	}
+	rows, err := db.reader.QueryContext(ctx, `SELECT version_id FROM goose_db_version WHERE is_applied`)
+	if err != nil {
+		return nil, fmt.Errorf("store: migration status: %w", err)
+	}
+	applied := map[int64]bool{}
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: migration status: %w", err)
+		}
+		applied[v] = true
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, fmt.Errorf("store: migration status: %w", err)
+	}
+	return slices.DeleteFunc(known, func(v int64) bool { return applied[v] }), nil
 }
