@@ -11,19 +11,6 @@ import (
 // eventCols is the column list of events, in the order rows are bound.
 const eventCols = "seq, at, actor, body_id, action, object_type, object_id, from_state, to_state, payload, state, leaf_hash"
 
-// PostgreSQL: the events, the nodes and the head go in one statement, one
-// round trip, whatever the group size; unnest keeps the statement text fixed
-// so pgx prepares it once per connection.
-const pgAppend = `WITH e AS (
-  INSERT INTO events (` + eventCols + `)
-  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],
-                       $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bytea[])
-), n AS (
-  INSERT INTO audit_nodes (level, idx, hash)
-  SELECT * FROM unnest($13::int[], $14::bigint[], $15::bytea[])
-)
-UPDATE audit_head SET size = $16, root = $17, frontier = $18 WHERE id = 1`
-
 // SQLite multi-row INSERT chunk sizes: 12 and 3 parameters a row stay far
 // below SQLite's 32766 variable limit.
 const (
@@ -36,75 +23,25 @@ type node struct {
 	hash [32]byte
 }
 
-// appendEvents runs at the end of a group, inside its transaction: it reads
-// and locks the tree head, numbers the group's events, hashes them into the
-// tree and writes events, new nodes and the new head.
+// appendEvents runs at the end of an SQLite group, inside its transaction:
+// it reads the tree head, numbers the group's events, hashes them into the
+// tree and writes events, new nodes and the new head. (PostgreSQL:
+// pgTryGroup.)
 func (db *DB) appendEvents(ctx context.Context, tx *Tx) error {
-	q := "SELECT size, frontier FROM audit_head WHERE id = 1"
-	if db.dialect == Postgres {
-		// Several instances may share the database: the row lock makes their
-		// groups take turns here, so sequence numbers form one total order.
-		q += " FOR UPDATE"
-	}
 	var size int64
 	var frontierBytes []byte
-	if err := tx.QueryRow(ctx, q).Scan(&size, &frontierBytes); err != nil {
+	if err := tx.QueryRow(ctx, "SELECT size, frontier FROM audit_head WHERE id = 1").Scan(&size, &frontierBytes); err != nil {
 		return fmt.Errorf("store: read tree head: %w", err)
 	}
 	frontier, err := audit.DecodeFrontier(uint64(size), frontierBytes)
 	if err != nil {
 		return fmt.Errorf("store: tree head: %w", err)
 	}
-	tree, err := audit.NewTree(uint64(size), frontier)
+	tree, leaves, nodes, err := hashEvents(treeHead{size: uint64(size), frontier: frontier}, tx.events)
 	if err != nil {
 		return err
 	}
-	leaves := make([][32]byte, len(tx.events))
-	nodes := make([]node, 0, len(tx.events)+8)
-	for i := range tx.events {
-		e := &tx.events[i]
-		e.Seq = size + int64(i)
-		leaves[i] = e.leaf().Hash()
-		if err := tree.Append(leaves[i], func(id audit.NodeID, h [32]byte) {
-			nodes = append(nodes, node{id, h})
-		}); err != nil {
-			return fmt.Errorf("store: append leaf %d: %w", e.Seq, err)
-		}
-	}
-	root := tree.Root()
-	front := audit.EncodeFrontier(tree.Frontier())
-	if db.dialect == Postgres {
-		return db.pgAppend(ctx, tx, leaves, nodes, int64(tree.Size()), root, front)
-	}
-	return db.sqliteAppend(ctx, tx, leaves, nodes, int64(tree.Size()), root, front)
-}
-
-func (db *DB) pgAppend(ctx context.Context, tx *Tx, leaves [][32]byte, nodes []node, size int64, root [32]byte, front []byte) error {
-	n := len(tx.events)
-	seq, at, body := make([]int64, n), make([]int64, n), make([]int64, n)
-	actor, action, otype, oid := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	from, to, payload, state := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	lh := make([][]byte, n)
-	for i := range tx.events {
-		e := &tx.events[i]
-		seq[i], at[i], body[i] = e.Seq, Micros(e.At), e.BodyID
-		actor[i], action[i], otype[i], oid[i] = e.Actor, e.Action, e.ObjectType, e.ObjectID
-		from[i], to[i], payload[i], state[i] = e.From, e.To, string(e.Payload), string(e.State)
-		lh[i] = leaves[i][:]
-	}
-	lv, idx, nh := make([]int32, len(nodes)), make([]int64, len(nodes)), make([][]byte, len(nodes))
-	for i := range nodes {
-		lv[i], idx[i], nh[i] = int32(nodes[i].id.Level), int64(nodes[i].id.Index), nodes[i].hash[:]
-	}
-	res, err := tx.tx.ExecContext(ctx, pgAppend, seq, at, actor, body, action, otype, oid, from, to, payload, state, lh,
-		lv, idx, nh, size, root[:], front)
-	if err != nil {
-		return fmt.Errorf("store: append events: %w", err)
-	}
-	if k, err := res.RowsAffected(); err != nil || k != 1 {
-		return fmt.Errorf("store: tree head not updated (%d rows, %v)", k, err)
-	}
-	return nil
+	return db.sqliteAppend(ctx, tx, leaves, nodes, int64(tree.Size()), tree.Root(), audit.EncodeFrontier(tree.Frontier()))
 }
 
 func (db *DB) sqliteAppend(ctx context.Context, tx *Tx, leaves [][32]byte, nodes []node, size int64, root [32]byte, front []byte) error {

@@ -3,12 +3,16 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
@@ -18,9 +22,11 @@ import (
 const benchWriters = 8
 
 // BenchmarkWrite measures audited writes/s through db.Write with 8
-// concurrent writers (each write: one UPDATE of a state row + one Emit), next
-// to the raw limit of the same engine: a bare UPDATE + INSERT per
-// transaction, and 64 of them per transaction. Durability is the product's:
+// concurrent writers (each write: one UPDATE of a state row + one Emit; the
+// UPDATE queued with Tx.Queue, and in "audited-exec" run at once with
+// Tx.Exec), next to the raw limit of the same engine: a bare UPDATE + INSERT
+// per transaction, and 64 of them per transaction, statement by statement
+// and (PostgreSQL) as one pipeline with BEGIN and COMMIT. Durability is the product's:
 // SQLite synchronous=FULL on disk, PostgreSQL with its defaults (fsync on,
 // synchronous_commit on).
 //
@@ -39,14 +45,19 @@ func BenchmarkWrite(b *testing.B) {
 				benchSchema(b, db)
 				return db
 			}
-			b.Run("audited", func(b *testing.B) { benchAudited(b, open(b), benchWriters) })
+			b.Run("audited", func(b *testing.B) { benchAudited(b, open(b), benchWriters, true) })
+			b.Run("audited-exec", func(b *testing.B) { benchAudited(b, open(b), benchWriters, false) })
 			b.Run("raw-1-per-tx", func(b *testing.B) { benchRaw(b, open(b), 1) })
 			b.Run("raw-64-per-tx", func(b *testing.B) { benchRaw(b, open(b), 64) })
+			if engine == "postgres" {
+				b.Run("raw-1-per-tx-pipelined", func(b *testing.B) { benchRawPipelined(b, open(b), 1) })
+				b.Run("raw-64-per-tx-pipelined", func(b *testing.B) { benchRawPipelined(b, open(b), 64) })
+			}
 			// Group commit's throughput is writers ÷ (fsync + work): with 8
 			// closed-loop writers it is capped by the disk's fsync latency.
 			// 64 writers show how far grouping carries when more requests
 			// wait (a busy server has many).
-			b.Run("audited-64-writers", func(b *testing.B) { benchAudited(b, open(b), 64) })
+			b.Run("audited-64-writers", func(b *testing.B) { benchAudited(b, open(b), 64, true) })
 		})
 	}
 }
@@ -117,7 +128,7 @@ func drive(b *testing.B, writers, batch int, op func(w, i int) error) {
 	b.ReportMetric(0, "ns/op") // ns/op of one writer's op is misleading with 8 writers
 }
 
-func benchAudited(b *testing.B, db *store.DB, writers int) {
+func benchAudited(b *testing.B, db *store.DB, writers int, queue bool) {
 	ctx := context.Background()
 	before := db.Stats()
 	defer func() {
@@ -128,7 +139,9 @@ func benchAudited(b *testing.B, db *store.DB, writers int) {
 	}()
 	drive(b, writers, 1, func(w, i int) error {
 		return db.Write(ctx, func(tx *store.Tx) error {
-			if _, err := tx.Exec(ctx, "UPDATE bench_state SET n = ? WHERE id = ?", i, w); err != nil {
+			if queue {
+				tx.Queue(ctx, "UPDATE bench_state SET n = ? WHERE id = ?", i, w)
+			} else if _, err := tx.Exec(ctx, "UPDATE bench_state SET n = ? WHERE id = ?", i, w); err != nil {
 				return err
 			}
 			return tx.Emit(store.Event{Actor: "bench", BodyID: 1, Action: "bench.state.set", ObjectType: "bench_state",
@@ -143,6 +156,7 @@ func benchAudited(b *testing.B, db *store.DB, writers int) {
 func benchRaw(b *testing.B, db *store.DB, batch int) {
 	ctx := context.Background()
 	sqlDB := db.WriterForTest()
+	sqlDB.SetMaxOpenConns(benchWriters) // one connection per writer, as a client pool would
 	upd, ins := "UPDATE bench_state SET n = ? WHERE id = ?", "INSERT INTO bench_log (w, n, at, payload) VALUES (?, ?, ?, ?)"
 	if db.Dialect() == store.Postgres {
 		upd, ins = store.Rebind(upd), store.Rebind(ins)
@@ -161,6 +175,33 @@ func benchRaw(b *testing.B, db *store.DB, batch int) {
 			}
 		}
 		return tx.Commit()
+	})
+}
+
+// benchRawPipelined is benchRaw with the whole transaction (BEGIN, the
+// statements, COMMIT) sent as one pgx pipeline: one round trip, as the
+// audited path sends a group.
+func benchRawPipelined(b *testing.B, db *store.DB, batch int) {
+	ctx := context.Background()
+	sqlDB := db.WriterForTest()
+	sqlDB.SetMaxOpenConns(benchWriters) // one connection per writer, as a client pool would
+	upd, ins := store.Rebind("UPDATE bench_state SET n = ? WHERE id = ?"), store.Rebind("INSERT INTO bench_log (w, n, at, payload) VALUES (?, ?, ?, ?)")
+	drive(b, benchWriters, batch, func(w, i int) error {
+		conn, err := sqlDB.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		err = conn.Raw(func(dc any) error {
+			var q pgx.Batch
+			q.Queue("BEGIN")
+			for k := range batch {
+				q.Queue(upd, i*batch+k, w)
+				q.Queue(ins, w, i*batch+k, time.Now().UnixMicro(), `{"id":1}`)
+			}
+			q.Queue("COMMIT")
+			return dc.(*stdlib.Conn).Conn().SendBatch(ctx, &q).Close()
+		})
+		return errors.Join(err, conn.Close())
 	})
 }
 

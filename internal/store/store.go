@@ -74,6 +74,9 @@ type DB struct {
 	stmts  map[string]*sql.Stmt
 	missed map[string]struct{}
 
+	// head caches the PostgreSQL tree head between groups (pgwrite.go).
+	head treeHead
+
 	groups, writes atomic.Int64 // committed groups and the writes in them
 }
 

@@ -51,34 +51,224 @@ func (e *Event) leaf() audit.Leaf {
 // Tx is the transaction a write function runs in. It is valid only during
 // the call to fn.
 type Tx struct {
-	db     *DB
+	db *DB
+	// tx is the SQLite transaction. On PostgreSQL conn is the group's
+	// connection and BEGIN is sent by hand, so that it can travel in one
+	// pipeline with the queued statements (pgwrite.go).
 	tx     *sql.Tx
+	conn   *sql.Conn
+	begun  bool     // PostgreSQL: BEGIN has been executed
+	queue  []queued // PostgreSQL: statements queued since the last round trip
+	fn     int      // index in the group of the fn now running
+	failed *fnError // the first queued statement that failed, and whose it was
 	events []Event
 }
 
-// Exec runs a statement in the write transaction. SQL uses ? parameter markers.
+// fnError is a failure that belongs to one fn of the group.
+type fnError struct {
+	fn  int
+	err error
+}
+
+// queued is a statement sent later, in one pipeline with the group's other
+// statements. want < 0: any row count.
+type queued struct {
+	query     string // as sent (rebound; wrapped when a row count is expected)
+	args      []any
+	want      int64
+	otherwise error
+	fn        int
+}
+
+// execer is what Tx runs its immediate statements on: *sql.Tx (SQLite) or
+// *sql.Conn (PostgreSQL).
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (t *Tx) execer() execer {
+	if t.conn != nil {
+		return t.conn
+	}
+	return t.tx
+}
+
+// ErrRowCount is the error of a QueueExpect whose statement changed another
+// number of rows than expected and that named no error of its own.
+var ErrRowCount = errors.New("store: statement changed an unexpected number of rows")
+
+// Queue runs a statement whose only needed result is that it succeeded:
+// INSERT, UPDATE or DELETE whose row count and returned rows do not matter.
+// On PostgreSQL it is sent later, in one pipeline with the rest of the group
+// (its other queued statements, the audit append and COMMIT), which saves a
+// network round trip per statement; on SQLite it runs at once. Either way, if
+// it fails, Write returns its error to this fn's caller (and only to it) and
+// the write changes nothing; fn cannot see the error, so it must not depend
+// on it. Statements run in the order fn issues them, Queue and Exec mixed.
+// Use Exec when fn needs the result (RowsAffected, a unique violation it
+// handles itself), QueryRow/Query for reads and RETURNING.
+func (t *Tx) Queue(ctx context.Context, query string, args ...any) {
+	t.queue1(ctx, -1, nil, query, args)
+}
+
+// QueueExpect is Queue for an INSERT, UPDATE or DELETE (without RETURNING)
+// that must change exactly rows rows, e.g. an optimistic-concurrency update
+// "… WHERE id = ? AND version = ?". Otherwise the write fails with otherwise
+// (ErrRowCount when nil) and changes nothing.
+func (t *Tx) QueueExpect(ctx context.Context, rows int64, otherwise error, query string, args ...any) {
+	if otherwise == nil {
+		otherwise = ErrRowCount
+	}
+	if rows < 0 {
+		t.fail(fmt.Errorf("store: QueueExpect: row count %d is negative", rows))
+		return
+	}
+	if !expectable(query) {
+		t.fail(errors.New("store: QueueExpect takes one INSERT, UPDATE or DELETE without RETURNING"))
+		return
+	}
+	t.queue1(ctx, rows, otherwise, query, args)
+}
+
+func (t *Tx) queue1(ctx context.Context, want int64, otherwise error, query string, args []any) {
+	if t.failed != nil {
+		return // the write fails anyway; the server skips the rest too
+	}
+	if err := ctx.Err(); err != nil {
+		t.fail(err)
+		return
+	}
+	if t.conn == nil {
+		// SQLite: in-process and cheap, so at once; the outcome is the same.
+		res, err := t.exec(ctx, query, args...)
+		if err != nil {
+			t.fail(err)
+			return
+		}
+		if want >= 0 {
+			n, err := res.RowsAffected()
+			if err != nil {
+				t.fail(err)
+				return
+			}
+			if n != want {
+				t.fail(rowCountError(otherwise, n, want))
+			}
+		}
+		return
+	}
+	q := t.db.rebind(query)
+	if want >= 0 {
+		q = expectWrap(q, len(args))
+		args = append(args[:len(args):len(args)], want)
+	}
+	t.queue = append(t.queue, queued{query: q, args: args, want: want, otherwise: otherwise, fn: t.fn})
+}
+
+func (t *Tx) fail(err error) {
+	if t.failed == nil {
+		t.failed = &fnError{fn: t.fn, err: err}
+	}
+}
+
+func rowCountError(otherwise error, got, want int64) error {
+	if otherwise == ErrRowCount {
+		return fmt.Errorf("%w (%d, want %d)", ErrRowCount, got, want)
+	}
+	return otherwise
+}
+
+// expectable reports whether query is one INSERT, UPDATE or DELETE without
+// RETURNING, the statements QueueExpect can count on both engines.
+func expectable(query string) bool {
+	q := strings.TrimSpace(query)
+	q = strings.TrimSuffix(q, ";")
+	if strings.Contains(q, ";") {
+		return false
+	}
+	verb, _, _ := strings.Cut(q, " ")
+	switch strings.ToUpper(verb) {
+	case "INSERT", "UPDATE", "DELETE":
+	default:
+		return false
+	}
+	return !strings.Contains(strings.ToUpper(q), "RETURNING")
+}
+
+// errEarlier is what statements after a failed queued one return: the
+// write is lost already and reports the queued statement's error.
+var errEarlier = errors.New("store: an earlier queued statement of this write group failed")
+
+// ready makes the transaction ready for an immediate statement: on
+// PostgreSQL the queued statements (and BEGIN) must reach the server first,
+// in order.
+func (t *Tx) ready(ctx context.Context) error {
+	if t.failed == nil && t.conn != nil && (!t.begun || len(t.queue) > 0) {
+		t.flush(ctx)
+	}
+	if t.failed != nil {
+		if t.failed.fn == t.fn {
+			return t.failed.err
+		}
+		return errEarlier
+	}
+	return nil
+}
+
+// Exec runs a statement in the write transaction at once and returns its
+// result. SQL uses ? parameter markers. See Queue for statements whose
+// result is not needed.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := t.ready(ctx); err != nil {
+		return nil, err
+	}
+	return t.exec(ctx, query, args...)
+}
+
+func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if s := t.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
-	return t.tx.ExecContext(ctx, t.db.rebind(query), args...)
+	return t.execer().ExecContext(ctx, t.db.rebind(query), args...)
 }
 
 // Query reads inside the write transaction (it sees the group's changes).
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := t.ready(ctx); err != nil {
+		return nil, err
+	}
 	if s := t.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
-	return t.tx.QueryContext(ctx, t.db.rebind(query), args...)
+	return t.execer().QueryContext(ctx, t.db.rebind(query), args...)
 }
 
 // QueryRow reads one row inside the write transaction.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if err := t.ready(ctx); err != nil {
+		// *sql.Row cannot be built with an error; a context that is already
+		// done with err as its error makes database/sql (or pgx, before
+		// sending anything) hand err to Scan.
+		ctx = doneContext{ctx, err}
+	}
 	if s := t.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
-	return t.tx.QueryRowContext(ctx, t.db.rebind(query), args...)
+	return t.execer().QueryRowContext(ctx, t.db.rebind(query), args...)
 }
+
+// doneContext is a context that is over, with err as the reason.
+type doneContext struct {
+	context.Context
+	err error
+}
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+func (c doneContext) Done() <-chan struct{} { return closedChan }
+func (c doneContext) Err() error            { return c.err }
 
 // maxCachedStmts bounds the SQLite statement cache; past it statements are
 // prepared per use, as database/sql would do anyway.
@@ -258,7 +448,7 @@ func (db *DB) runGroup(group []*request) {
 			// One fn failed: it gets its error, the rest run again without it.
 			live[failed].done <- err
 			live = append(live[:failed], live[failed+1:]...)
-		case err != nil && isRetryable(err) && retries < maxRetries:
+		case err != nil && (isRetryable(err) || errors.Is(err, errHeadMoved)) && retries < maxRetries:
 			retries++
 		case err != nil && !committing && len(live) > 1:
 			// The group failed after every fn succeeded but before COMMIT
@@ -288,6 +478,9 @@ func (db *DB) runGroup(group []*request) {
 // fn that returned an error (err is its error), or -1; committing reports
 // that err came from COMMIT itself.
 func (db *DB) tryGroup(live []*request) (failed int, err error, committing bool) {
+	if db.dialect == Postgres {
+		return db.pgTryGroup(live)
+	}
 	ctx := context.Background()
 	sqlTx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -295,7 +488,14 @@ func (db *DB) tryGroup(live []*request) (failed int, err error, committing bool)
 	}
 	tx := &Tx{db: db, tx: sqlTx}
 	for i, r := range live {
-		if err := callFn(r.fn, tx); err != nil {
+		tx.fn = i
+		err := callFn(r.fn, tx)
+		if tx.failed != nil {
+			// A queued statement failed: its error is the write's, whatever
+			// fn made of the errors that followed.
+			err = tx.failed.err
+		}
+		if err != nil {
 			rbErr := sqlTx.Rollback()
 			if isRetryable(err) {
 				return -1, err, false

@@ -1,0 +1,367 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/qingdan/qingdan/internal/audit"
+)
+
+// The PostgreSQL group commit. A round trip costs about as much as the
+// server's work on a small statement, so a group travels in as few as
+// possible: BEGIN, every queued statement of every fn, the audit append and
+// COMMIT go out as one pipeline (pgx batch) and come back as one reply. Only
+// an fn's immediate statements (Exec, Query) and the first group's read of
+// the tree head add round trips.
+
+// pgAppend inserts the group's events and nodes and advances the head in
+// one statement; unnest keeps the text fixed so pgx prepares it once per
+// connection. The head moves only from the size the leaves were numbered
+// from ($19): if another instance appended meanwhile, the cast fails
+// (deliberately: a non-constant cast, so the planner cannot fold it) and
+// the transaction with it. The events' primary key catches the same race
+// when that insert runs first.
+const pgAppend = `WITH e AS (
+  INSERT INTO events (` + eventCols + `)
+  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],
+                       $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bytea[])
+), n AS (
+  INSERT INTO audit_nodes (level, idx, hash)
+  SELECT * FROM unnest($13::int[], $14::bigint[], $15::bytea[])
+), h AS (
+  UPDATE audit_head SET size = $16, root = $17, frontier = $18 WHERE id = 1 AND size = $19 RETURNING 1
+)
+SELECT CASE WHEN count(*) = 1 THEN 0 ELSE ('` + headMovedMark + `' || count(*))::int END FROM h`
+
+const headMovedMark = "qingdan-head-moved:"
+
+// treeHeadForUpdate reads and locks the head when the cached one is not known
+// good (the first group, or after another instance appended).
+const treeHeadForUpdate = "SELECT size, frontier FROM audit_head WHERE id = 1 FOR UPDATE"
+
+// treeHead is the tree head as this instance last committed it; only the
+// committer goroutine touches it. It advances only after a successful
+// COMMIT, and is forgotten when a commit's outcome is unknown.
+type treeHead struct {
+	valid    bool
+	size     uint64
+	frontier [][32]byte
+}
+
+// errHeadMoved: the cached head was stale (another instance sharing the
+// database appended). Nothing was committed; the group runs again from a
+// freshly locked head.
+var errHeadMoved = errors.New("store: the audit log grew on another instance")
+
+// rowsMark tags the error QueueExpect's wrapper raises on a wrong row count.
+const rowsMark = "qingdan-rows:"
+
+// expectWrap makes a PostgreSQL statement fail when it changes other than
+// $n rows (n = nargs+1): the pipeline runs on and COMMIT follows it, so a
+// wrong count must abort the transaction on the server, not be checked
+// afterwards. The failing cast carries the actual count.
+func expectWrap(q string, nargs int) string {
+	q = strings.TrimSuffix(strings.TrimSpace(q), ";")
+	return "WITH q AS (" + q + " RETURNING 1) SELECT CASE WHEN count(*) = $" + strconv.Itoa(nargs+1) +
+		" THEN 0 ELSE ('" + rowsMark + "' || count(*))::int END FROM q"
+}
+
+// markedCount extracts the count from an error raised by expectWrap or
+// pgAppend's check.
+func markedCount(err error, mark string) (int64, bool) {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "22P02" {
+		return 0, false
+	}
+	_, rest, ok := strings.Cut(pe.Message, mark)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.TrimRight(rest, `"`), 10, 64)
+	return n, err == nil
+}
+
+// tailStmt is one of the statements the committer adds after the queue.
+type tailStmt struct {
+	query string
+	args  []any
+	scan  []any // destinations of its one row; nil: no row wanted
+}
+
+// pipeResult says what happened to the tail of a pipeline.
+type pipeResult struct {
+	failed int   // index of the tail statement that failed, or -1
+	err    error // its error, or one no statement can be blamed for
+	// sent: the statements reached the server, so one that was not
+	// answered may still have run (matters when COMMIT was among them).
+	sent bool
+}
+
+// flush sends BEGIN (if not sent yet) and the queued statements before an
+// immediate statement; a failure is recorded in t.failed.
+func (t *Tx) flush(ctx context.Context) {
+	r := t.pipeline(ctx)
+	if r.err != nil && t.failed == nil {
+		t.failed = &fnError{fn: t.fn, err: r.err}
+	}
+}
+
+// pipeline sends BEGIN (unless sent), the queued statements and tail as
+// one batch and reads the replies in order. A queued statement's failure is
+// recorded in t.failed against the fn that queued it; the server skips
+// everything after it (COMMIT included), so the transaction is lost but
+// nothing is committed.
+func (t *Tx) pipeline(ctx context.Context, tail ...tailStmt) pipeResult {
+	var b pgx.Batch
+	off := 0
+	if !t.begun {
+		b.Queue("BEGIN")
+		off = 1
+	}
+	queue := t.queue
+	for _, q := range queue {
+		b.Queue(q.query, q.args...)
+	}
+	for _, s := range tail {
+		b.Queue(s.query, s.args...)
+	}
+	t.queue = nil
+	// Even if BEGIN's reply is lost, a ROLLBACK is due (harmless without a
+	// transaction).
+	t.begun = true
+	res := pipeResult{failed: -1}
+	at := -1 // the statement whose reply was an error
+	var stmtErr error
+	rawErr := t.conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: writer connection is %T, not pgx", dc)
+		}
+		br := sc.Conn().SendBatch(ctx, &b)
+		for i := range b.Len() {
+			var err error
+			if i >= off+len(queue) && tail[i-off-len(queue)].scan != nil {
+				err = br.QueryRow().Scan(tail[i-off-len(queue)].scan...)
+			} else {
+				_, err = br.Exec()
+			}
+			if err != nil {
+				at, stmtErr = i, err
+				break
+			}
+		}
+		return br.Close()
+	})
+	if stmtErr == nil {
+		stmtErr = rawErr
+	}
+	if stmtErr == nil {
+		return res
+	}
+	var pre pgx.ErrPreprocessingBatch
+	res.sent = !errors.As(stmtErr, &pre)
+	if !res.sent {
+		// Preparing or encoding a statement failed before anything ran:
+		// blame the statement with that text if it is the only one;
+		// otherwise nobody, and runGroup runs each request alone.
+		at = -1
+		n := 0
+		for i, q := range queue {
+			if q.query == pre.SQL() {
+				at, n = off+i, n+1
+			}
+		}
+		for i, s := range tail {
+			if s.query == pre.SQL() {
+				at, n = off+len(queue)+i, n+1
+			}
+		}
+		if n != 1 {
+			at = -1
+		}
+	}
+	switch {
+	case at >= off && at < off+len(queue):
+		q := queue[at-off]
+		err := stmtErr
+		if n, ok := markedCount(err, rowsMark); ok {
+			err = rowCountError(q.otherwise, n, q.want)
+		}
+		if t.failed == nil {
+			t.failed = &fnError{fn: q.fn, err: err}
+		}
+		// The tail was skipped by the server; nothing more to report.
+		return pipeResult{failed: -1, sent: res.sent}
+	case at >= off+len(queue):
+		res.failed = at - off - len(queue)
+	}
+	res.err = stmtErr
+	return res
+}
+
+// pgTryGroup is tryGroup on PostgreSQL.
+func (db *DB) pgTryGroup(live []*request) (failed int, err error, committing bool) {
+	ctx := context.Background()
+	conn, err := db.writer.Conn(ctx)
+	if err != nil {
+		return -1, fmt.Errorf("store: connect: %w", err), false
+	}
+	defer func() {
+		// Close only fails on a Conn closed twice; if it ever did after a
+		// commit, the callers hear "unknown outcome", which stays true.
+		if cErr := conn.Close(); cErr != nil && err == nil {
+			failed, err, committing = -1, fmt.Errorf("store: release connection: %w", cErr), true
+		}
+	}()
+	tx := &Tx{db: db, conn: conn}
+	abort := func(i int, err error) (int, error, bool) {
+		if tx.begun {
+			// After a failed statement the server holds an aborted
+			// transaction; after a broken connection this fails and
+			// database/sql discards the connection (pgx reports it bad).
+			if _, rbErr := conn.ExecContext(ctx, "ROLLBACK"); rbErr != nil {
+				err = errors.Join(err, fmt.Errorf("store: rollback: %w", rbErr))
+			}
+		}
+		if isRetryable(err) {
+			return -1, err, false
+		}
+		return i, err, false
+	}
+	for i, r := range live {
+		tx.fn = i
+		err := callFn(r.fn, tx)
+		if tx.failed != nil {
+			return abort(tx.failed.fn, tx.failed.err)
+		}
+		if err != nil {
+			return abort(i, err)
+		}
+	}
+	if len(tx.events) == 0 {
+		if !tx.begun && len(tx.queue) == 0 {
+			return -1, nil, false // nothing was sent: nothing to commit
+		}
+		return db.pgCommit(ctx, tx, abort, nil, nil, nil)
+	}
+
+	head := db.head
+	cached := head.valid
+	if !cached {
+		var size int64
+		var front []byte
+		r := tx.pipeline(ctx, tailStmt{query: treeHeadForUpdate, scan: []any{&size, &front}})
+		if tx.failed != nil {
+			return abort(tx.failed.fn, tx.failed.err)
+		}
+		if r.err != nil {
+			return abort(-1, fmt.Errorf("store: read tree head: %w", r.err))
+		}
+		f, err := audit.DecodeFrontier(uint64(size), front)
+		if err != nil {
+			return abort(-1, fmt.Errorf("store: tree head: %w", err))
+		}
+		head = treeHead{valid: true, size: uint64(size), frontier: f}
+	}
+	tree, leaves, nodes, err := hashEvents(head, tx.events)
+	if err != nil {
+		return abort(-1, err)
+	}
+	next := treeHead{valid: true, size: tree.Size(), frontier: tree.Frontier()}
+	root := tree.Root()
+	app := tailStmt{query: pgAppend, args: pgAppendArgs(tx.events, leaves, nodes)}
+	app.args = append(app.args, int64(next.size), root[:], audit.EncodeFrontier(next.frontier), int64(head.size))
+	return db.pgCommit(ctx, tx, abort, &app, func(appendErr error) error {
+		if cached {
+			// Most likely another instance appended: reload the head
+			// under its lock and run the group again.
+			db.head.valid = false
+			return fmt.Errorf("%w: %w", errHeadMoved, appendErr)
+		}
+		return fmt.Errorf("store: append events: %w", appendErr)
+	}, &next)
+}
+
+// pgCommit sends what is left of the group, app (the audit append, or nil)
+// and COMMIT in one pipeline. next is the head after app; appendErr words
+// app's failure.
+func (db *DB) pgCommit(ctx context.Context, tx *Tx, abort func(int, error) (int, error, bool),
+	app *tailStmt, appendErr func(error) error, next *treeHead) (int, error, bool) {
+	tail := []tailStmt{{query: "COMMIT"}}
+	if app != nil {
+		tail = []tailStmt{*app, {query: "COMMIT"}}
+	}
+	r := tx.pipeline(ctx, tail...)
+	if tx.failed != nil {
+		return abort(tx.failed.fn, tx.failed.err)
+	}
+	var pe *pgconn.PgError
+	switch {
+	case r.err == nil:
+		if next != nil {
+			db.head = *next
+		}
+		return -1, nil, false
+	case r.failed == len(tail)-1 || (r.sent && !errors.As(r.err, &pe)):
+		// COMMIT failed, or the connection did after COMMIT was sent: the
+		// outcome is unknown, and so is the head.
+		db.head.valid = false
+		return -1, fmt.Errorf("store: commit: %w", r.err), true
+	case app != nil && r.failed == 0:
+		return abort(-1, appendErr(r.err))
+	default:
+		return abort(-1, r.err)
+	}
+}
+
+// hashEvents numbers events from head.size and hashes them into the tree;
+// nodes are the internal nodes they complete.
+func hashEvents(head treeHead, events []Event) (*audit.Tree, [][32]byte, []node, error) {
+	tree, err := audit.NewTree(head.size, slices.Clone(head.frontier))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("store: tree head: %w", err)
+	}
+	leaves := make([][32]byte, len(events))
+	nodes := make([]node, 0, len(events)+8)
+	for i := range events {
+		e := &events[i]
+		e.Seq = int64(head.size) + int64(i)
+		leaves[i] = e.leaf().Hash()
+		if err := tree.Append(leaves[i], func(id audit.NodeID, h [32]byte) {
+			nodes = append(nodes, node{id, h})
+		}); err != nil {
+			return nil, nil, nil, fmt.Errorf("store: append leaf %d: %w", e.Seq, err)
+		}
+	}
+	return tree, leaves, nodes, nil
+}
+
+// pgAppendArgs are pgAppend's $1–$15: the events' and nodes' columns as
+// arrays.
+func pgAppendArgs(events []Event, leaves [][32]byte, nodes []node) []any {
+	n := len(events)
+	seq, at, body := make([]int64, n), make([]int64, n), make([]int64, n)
+	actor, action, otype, oid := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	from, to, payload, state := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	lh := make([][]byte, n)
+	for i := range events {
+		e := &events[i]
+		seq[i], at[i], body[i] = e.Seq, Micros(e.At), e.BodyID
+		actor[i], action[i], otype[i], oid[i] = e.Actor, e.Action, e.ObjectType, e.ObjectID
+		from[i], to[i], payload[i], state[i] = e.From, e.To, string(e.Payload), string(e.State)
+		lh[i] = leaves[i][:]
+	}
+	lv, idx, nh := make([]int32, len(nodes)), make([]int64, len(nodes)), make([][]byte, len(nodes))
+	for i := range nodes {
+		lv[i], idx[i], nh[i] = int32(nodes[i].id.Level), int64(nodes[i].id.Index), nodes[i].hash[:]
+	}
+	return []any{seq, at, actor, body, action, otype, oid, from, to, payload, state, lh, lv, idx, nh}
+}
