@@ -6,12 +6,21 @@
 // perfect subtree, level ≥ 1), audit_head (size, root, compact frontier; one
 // row) and audit_checkpoints (signed tree heads).
 //
-// A group commit, inside one transaction: BEGIN (IMMEDIATE on SQLite); the
-// fns in arrival order; read the head (FOR UPDATE on PostgreSQL); number and
-// hash the group's events; insert events and nodes with multi-row INSERTs
-// (PostgreSQL: one statement with unnest arrays, which also updates the head);
-// update the head; COMMIT; answer every caller. On PostgreSQL that is
-// 4 round trips per group plus the fns' own statements.
+// A group commit, inside one transaction: the fns in arrival order; then the
+// group's events are numbered and hashed into the tree, and events, nodes
+// and the new head are written. SQLite: BEGIN IMMEDIATE, fns, read the head,
+// multi-row INSERTs, head UPDATE, COMMIT. PostgreSQL (pgwrite.go): BEGIN,
+// the statements fns queued with Tx.Queue/QueueExpect, one append statement
+// (unnest arrays; the head update is conditional on the cached head's size)
+// and COMMIT go as one pipeline: one round trip per group, plus one per
+// immediate statement (Tx.Exec, Query, QueryRow) and one to read and lock
+// the head when it is not cached (first group, or another instance sharing
+// the database appended).
+//
+// Queue or Exec: Queue (QueueExpect with a row count) when fn needs nothing
+// from the statement but its success — the write fails with the statement's
+// error and fn never sees it; Exec/QueryRow when fn uses the result. On
+// SQLite both run at once, so behaviour is the same on both engines.
 //
 // Signing key: Options.DataDir/audit-ed25519.key, created 0600 on first start.
 // Instances sharing one PostgreSQL database must share the file; a lost key
