@@ -23,6 +23,11 @@ type node struct {
 	hash [32]byte
 }
 
+// lastLeaf is the first part of a node's key in audit_nodes (last_leaf,
+// level): the last leaf it covers, i.e. the leaf whose append completed it, so
+// keys grow in the order nodes are created (migration 0002).
+func lastLeaf(id audit.NodeID) int64 { return int64((id.Index+1)<<id.Level - 1) }
+
 // appendEvents runs at the end of an SQLite group, inside its transaction:
 // it reads the tree head, numbers the group's events, hashes them into the
 // tree and writes events, new nodes and the new head. (PostgreSQL:
@@ -61,9 +66,9 @@ func (db *DB) sqliteAppend(ctx context.Context, tx *Tx, leaves [][32]byte, nodes
 		end := min(start+sqliteNodeChunk, len(nodes))
 		args := make([]any, 0, 3*(end-start))
 		for _, nd := range nodes[start:end] {
-			args = append(args, int64(nd.id.Level), int64(nd.id.Index), nd.hash[:])
+			args = append(args, lastLeaf(nd.id), int64(nd.id.Level), nd.hash[:])
 		}
-		if _, err := tx.Exec(ctx, multiRowInsert("audit_nodes", "level, idx, hash", 3, end-start), args...); err != nil {
+		if _, err := tx.Exec(ctx, multiRowInsert("audit_nodes", "last_leaf, level, hash", 3, end-start), args...); err != nil {
 			return fmt.Errorf("store: append nodes: %w", err)
 		}
 	}

@@ -126,6 +126,7 @@ func TestStoreContract(t *testing.T) {
 		{"VerifyNamesDeletedEvent", verifyDeletedEvent},
 		{"VerifyNamesRehashedLeafByItsNode", verifyRehashedLeaf},
 		{"VerifyNamesMissingRowOfLiveObject", verifyMissingRow},
+		{"VerifyNamesNodeRowNotInTheLog", verifyForeignNode},
 		{"Backup", backup},
 		{"WriteAfterCloseFails", writeAfterClose},
 	}
@@ -581,6 +582,14 @@ func verifyMissingRow(t *testing.T, db *store.DB) {
 	fill(t, db)
 	raw(t, db, "DELETE FROM test_items WHERE id = 2")
 	verifyMismatch(t, db, "test_items id=2: row is missing, but its last audited event #16 has a state")
+}
+
+// A node row that no log of this size has (here a level-3 node cannot end
+// at leaf 5) is named, not just counted.
+func verifyForeignNode(t *testing.T, db *store.DB) {
+	fill(t, db)
+	raw(t, db, "INSERT INTO audit_nodes (last_leaf, level, hash) VALUES (5, 3, ?)", make([]byte, 32))
+	verifyMismatch(t, db, "audit_nodes: row (last leaf 5, level 3) is not a node of the log")
 }
 
 func writeAfterClose(t *testing.T, db *store.DB) {

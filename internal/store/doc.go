@@ -1,9 +1,10 @@
 // Operating notes for package store.
 //
-// Tables (migrations/{sqlite,postgres}/0001_store.sql): events (the history and the audit
+// Tables (migrations/{sqlite,postgres}/0001_store.sql, 0002): events (the history and the audit
 // log's leaves: seq = leaf index, leaf_hash = RFC 6962 leaf hash of
 // audit.Leaf's canonical encoding), audit_nodes (every internal node of a
-// perfect subtree, level ≥ 1), audit_head (size, root, compact frontier; one
+// perfect subtree, level ≥ 1, keyed by (last_leaf, level) so that a group's
+// new nodes append at the end of the key), audit_head (size, root, compact frontier; one
 // row) and audit_checkpoints (signed tree heads).
 //
 // A group commit, inside one transaction: the fns in arrival order; then the

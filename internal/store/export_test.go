@@ -1,9 +1,23 @@
 package store
 
-import "database/sql"
+import (
+	"context"
+	"database/sql"
+)
 
 // Internals the external tests and benchmarks need.
 
 // WriterForTest is the committer's connection pool, for the benchmark's raw
 // baseline that bypasses Write.
 func (db *DB) WriterForTest() *sql.DB { return db.writer }
+
+// MigrateToForTest applies migrations up to and including version only, to
+// build a database in an older layout.
+func (db *DB) MigrateToForTest(ctx context.Context, version int64) error {
+	p, err := db.migrationProvider()
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}

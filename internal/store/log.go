@@ -120,7 +120,7 @@ func nodeHash(ctx context.Context, q Querier, id audit.NodeID) ([32]byte, error)
 	if id.Level == 0 {
 		err = q.QueryRow(ctx, "SELECT leaf_hash FROM events WHERE seq = ?", int64(id.Index)).Scan(&h)
 	} else {
-		err = q.QueryRow(ctx, "SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?", int64(id.Level), int64(id.Index)).Scan(&h)
+		err = q.QueryRow(ctx, "SELECT hash FROM audit_nodes WHERE last_leaf = ? AND level = ?", lastLeaf(id), int64(id.Level)).Scan(&h)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return [32]byte{}, fmt.Errorf("store: audit node %v is missing", id)

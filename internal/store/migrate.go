@@ -25,9 +25,21 @@ var migrations embed.FS
 // after higher ones were applied (org adds 0105 after catalog's 0400 ran):
 // goose is told to apply such out-of-order files rather than refuse.
 func (db *DB) Migrate(ctx context.Context) error {
+	p, err := db.migrationProvider()
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	return nil
+}
+
+// migrationProvider is the goose provider over this dialect's migrations.
+func (db *DB) migrationProvider() (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations/"+string(db.dialect))
 	if err != nil {
-		return fmt.Errorf("store: migrations: %w", err)
+		return nil, fmt.Errorf("store: migrations: %w", err)
 	}
 	opts := []goose.ProviderOption{
 		goose.WithAllowOutofOrder(true),
@@ -40,18 +52,15 @@ func (db *DB) Migrate(ctx context.Context) error {
 		// advisory lock makes one migrate while the others wait.
 		l, err := lock.NewPostgresSessionLocker()
 		if err != nil {
-			return fmt.Errorf("store: migration lock: %w", err)
+			return nil, fmt.Errorf("store: migration lock: %w", err)
 		}
 		opts = append(opts, goose.WithSessionLocker(l))
 	}
 	p, err := goose.NewProvider(dialect, db.writer, sub, opts...)
 	if err != nil {
-		return fmt.Errorf("store: migrations: %w", err)
+		return nil, fmt.Errorf("store: migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	return nil
+	return p, nil
 }
 
 // Pending returns the versions of the migrations this binary carries that

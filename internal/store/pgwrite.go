@@ -34,7 +34,7 @@ const pgAppend = `WITH e AS (
   SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],
                        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bytea[])
 ), n AS (
-  INSERT INTO audit_nodes (level, idx, hash)
+  INSERT INTO audit_nodes (level, last_leaf, hash)
   SELECT * FROM unnest($13::int[], $14::bigint[], $15::bytea[])
 ), h AS (
   UPDATE audit_head SET size = $16, root = $17, frontier = $18 WHERE id = 1 AND size = $19 RETURNING 1
@@ -361,7 +361,7 @@ func pgAppendArgs(events []Event, leaves [][32]byte, nodes []node) []any {
 	}
 	lv, idx, nh := make([]int32, len(nodes)), make([]int64, len(nodes)), make([][]byte, len(nodes))
 	for i := range nodes {
-		lv[i], idx[i], nh[i] = int32(nodes[i].id.Level), int64(nodes[i].id.Index), nodes[i].hash[:]
+		lv[i], idx[i], nh[i] = int32(nodes[i].id.Level), lastLeaf(nodes[i].id), nodes[i].hash[:]
 	}
 	return []any{seq, at, actor, body, action, otype, oid, from, to, payload, state, lh, lv, idx, nh}
 }

@@ -182,12 +182,12 @@ func (v *verifier) run(ctx context.Context) error {
 	}
 	for start := int64(0); start < size; start += verifyChunk {
 		end := min(start+verifyChunk, size)
-		computed := map[uint][]node{}
-		ok, err := v.leaves(ctx, tree, start, end, computed, checkCheckpoints)
+		var computed []node
+		ok, err := v.leaves(ctx, tree, start, end, &computed, checkCheckpoints)
 		if err != nil || !ok {
 			return err
 		}
-		if ok, err := v.nodes(ctx, computed); err != nil || !ok {
+		if ok, err := v.nodes(ctx, start, end, computed); err != nil || !ok {
 			return err
 		}
 		if v.progress != nil {
@@ -243,9 +243,9 @@ func (v *verifier) checkpoints(ctx context.Context) ([]audit.Checkpoint, error) 
 }
 
 // leaves recomputes events [start, end): each leaf from its columns, compared
-// with the stored leaf hash, then appended to tree; new internal nodes go to
-// computed by level.
-func (v *verifier) leaves(ctx context.Context, tree *audit.Tree, start, end int64, computed map[uint][]node, atSize func() bool) (bool, error) {
+// with the stored leaf hash, then appended to tree; the internal nodes they
+// complete go to computed in creation order, which is audit_nodes' key order.
+func (v *verifier) leaves(ctx context.Context, tree *audit.Tree, start, end int64, computed *[]node, atSize func() bool) (bool, error) {
 	rows, err := v.q.Query(ctx, "SELECT "+eventReadCols+" FROM events WHERE seq >= ? AND seq < ? ORDER BY seq", start, end)
 	if err != nil {
 		return false, fmt.Errorf("store: verify: events: %w", err)
@@ -268,7 +268,7 @@ func (v *verifier) leaves(ctx context.Context, tree *audit.Tree, start, end int6
 			return false, nil
 		}
 		if err := tree.Append(h, func(id audit.NodeID, hash [32]byte) {
-			computed[id.Level] = append(computed[id.Level], node{id, hash})
+			*computed = append(*computed, node{id, hash})
 		}); err != nil {
 			return false, err
 		}
@@ -287,55 +287,47 @@ func (v *verifier) leaves(ctx context.Context, tree *audit.Tree, start, end int6
 	return true, nil
 }
 
-// nodes compares the internal nodes recomputed for a chunk with the stored
-// ones, level by level (each level's indices are contiguous).
-func (v *verifier) nodes(ctx context.Context, computed map[uint][]node) (bool, error) {
-	levels := make([]uint, 0, len(computed))
-	for l := range computed {
-		levels = append(levels, l)
-	}
-	slices.Sort(levels)
-	for _, l := range levels {
-		if ok, err := v.level(ctx, l, computed[l]); err != nil || !ok {
-			return ok, err
-		}
-	}
-	return true, nil
-}
-
-// level compares one level's recomputed nodes (contiguous indices) with the
-// stored ones.
-func (v *verifier) level(ctx context.Context, l uint, ns []node) (bool, error) {
-	lo, hi := ns[0].id.Index, ns[len(ns)-1].id.Index
-	rows, err := v.q.Query(ctx, "SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx >= ? AND idx <= ? ORDER BY idx",
-		int64(l), int64(lo), int64(hi))
+// nodes compares the internal nodes recomputed for the events [start, end)
+// (in creation order: last leaf, then level) with the stored nodes whose last
+// leaf is in that range, read in key order in one scan.
+func (v *verifier) nodes(ctx context.Context, start, end int64, computed []node) (bool, error) {
+	rows, err := v.q.Query(ctx, "SELECT last_leaf, level, hash FROM audit_nodes WHERE last_leaf >= ? AND last_leaf < ? ORDER BY last_leaf, level",
+		start, end)
 	if err != nil {
 		return false, fmt.Errorf("store: verify: nodes: %w", err)
 	}
 	defer rows.Close()
 	i := 0
 	for rows.Next() {
-		var idx int64
+		var last, level int64
 		var h []byte
-		if err := rows.Scan(&idx, &h); err != nil {
+		if err := rows.Scan(&last, &level, &h); err != nil {
 			return false, fmt.Errorf("store: verify: nodes: %w", err)
 		}
-		if uint64(idx) != ns[i].id.Index {
-			v.fail("audit node %v is missing", ns[i].id)
-			return false, nil
+		if i < len(computed) {
+			want := computed[i]
+			switch wl := lastLeaf(want.id); {
+			case last > wl || (last == wl && level > int64(want.id.Level)):
+				v.fail("audit node %v is missing", want.id)
+				return false, nil
+			case last == wl && level == int64(want.id.Level):
+				if !bytes.Equal(h, want.hash[:]) {
+					v.fail("audit node %v: stored hash does not match the events below it", want.id)
+					return false, nil
+				}
+				i++
+				v.rep.Nodes++
+				continue
+			}
 		}
-		if !bytes.Equal(h, ns[i].hash[:]) {
-			v.fail("audit node %v: stored hash does not match the events below it", ns[i].id)
-			return false, nil
-		}
-		i++
-		v.rep.Nodes++
+		v.fail("audit_nodes: row (last leaf %d, level %d) is not a node of the log", last, level)
+		return false, nil
 	}
 	if err := rows.Err(); err != nil {
 		return false, fmt.Errorf("store: verify: nodes: %w", err)
 	}
-	if i < len(ns) {
-		v.fail("audit node %v is missing", ns[i].id)
+	if i < len(computed) {
+		v.fail("audit node %v is missing", computed[i].id)
 		return false, nil
 	}
 	return true, nil
