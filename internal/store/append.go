@@ -78,13 +78,18 @@ func (db *DB) sqliteAppend(ctx context.Context, tx *Tx, leaves [][32]byte, nodes
 	return nil
 }
 
-// multiRowInsert builds INSERT INTO table (cols) VALUES (?,…),(?,…)… for n
-// rows. Texts for small n repeat across groups and hit the statement cache.
+// multiRowInsert builds INSERT OR ROLLBACK INTO table (cols) VALUES
+// (?,…),(?,…)… for n rows. Texts for small n repeat across groups and hit the
+// statement cache. OR ROLLBACK: a failed append fails the whole group anyway
+// (tryGroup rolls it back), and without a statement-level undo SQLite keeps
+// no statement journal, a copy of every page the INSERT touches (in a
+// 20,000-write CPU profile the append's time inside SQLite fell from 0.32 s
+// to 0.21 s).
 func multiRowInsert(table, cols string, ncols, n int) string {
 	row := "(" + strings.Repeat("?,", ncols-1) + "?)"
 	var b strings.Builder
 	b.Grow(len(table) + len(cols) + 32 + n*(len(row)+1))
-	b.WriteString("INSERT INTO ")
+	b.WriteString("INSERT OR ROLLBACK INTO ")
 	b.WriteString(table)
 	b.WriteString(" (")
 	b.WriteString(cols)

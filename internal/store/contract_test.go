@@ -111,6 +111,7 @@ func TestStoreContract(t *testing.T) {
 		{"WriteReturnsEachCallersResult", writeResults},
 		{"FailingFnAmongConcurrentCallersFailsAlone", failingFnAlone},
 		{"PanickingFnFailsAlone", panickingFnAlone},
+		{"FailedAppendFailsOnlyItsCallerAndChangesNothing", failedAppend},
 		{"CancelledContextBeforeStartIsHonoured", cancelledBeforeStart},
 		{"QuestionMarksRebindOutsideLiterals", rebinding},
 		{"TimesRoundTripAsMicrosUTC", timesRoundTrip},
@@ -231,6 +232,53 @@ func failingFnAlone(t *testing.T, db *store.DB) {
 		}
 	}
 	verifyOK(t, db)
+}
+
+// A group whose events cannot be appended (here one fn took the next
+// sequence number behind the store's back) commits nothing: that caller gets
+// the error, the others' writes are retried without it and succeed.
+func failedAppend(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	fill(t, db)
+	head, err := db.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range 8 {
+		wg.Go(func() {
+			errs[i] = db.Write(ctx, func(tx *store.Tx) error {
+				if i == 3 {
+					if _, err := tx.Exec(ctx, `INSERT INTO events (seq, at, actor, body_id, action, object_type, object_id,
+						from_state, to_state, payload, state, leaf_hash) VALUES (?, 0, 'x', 0, 'x', 'x', 'x', '', '', '', '', ?)`,
+						int64(head.Size), make([]byte, 32)); err != nil {
+						return err
+					}
+				}
+				return setItem(ctx, tx, item{ID: int64(200 + i), Name: fmt.Sprint("a", i), N: int64(i)})
+			})
+		})
+	}
+	wg.Wait()
+	for i := range 8 {
+		if (errs[i] != nil) != (i == 3) {
+			t.Fatalf("caller %d: err %v", i, errs[i])
+		}
+	}
+	if !store.IsUniqueViolation(errs[3]) {
+		t.Fatalf("caller 3: %v, want the append's unique violation", errs[3])
+	}
+	if n := count(t, db, "SELECT count(*) FROM test_items WHERE id = 203"); n != 0 {
+		t.Fatal("the failed caller's row was kept")
+	}
+	if n := count(t, db, "SELECT count(*) FROM events WHERE seq >= ?", int64(head.Size)); n != 7 {
+		t.Fatalf("%d events after the head, want the 7 others'", n)
+	}
+	rep := verifyOK(t, db)
+	if rep.Events != head.Size+7 {
+		t.Fatalf("report %+v", rep)
+	}
 }
 
 func panickingFnAlone(t *testing.T, db *store.DB) {
