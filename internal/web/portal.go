@@ -107,16 +107,17 @@ func categoryKey(c string) string { return "portal.cat." + c }
 func standingKey(s catalog.Standing) string { return "portal.standing." + string(s) }
 
 func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) {
-	bodies, err := s.deps.Portal.Bodies(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page := portalHomePage{Bodies: bodies}
-	for _, c := range catalog.Categories {
-		page.Categories = append(page.Categories, portalCategory{Value: string(c.Category), Key: categoryKey(string(c.Category))})
-	}
-	s.render(w, r, http.StatusOK, "portal_home", page)
+	s.renderPortal(w, r, "portal_home", func() (any, error) {
+		bodies, err := s.deps.Portal.Bodies(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		page := portalHomePage{Bodies: bodies}
+		for _, c := range catalog.Categories {
+			page.Categories = append(page.Categories, portalCategory{Value: string(c.Category), Key: categoryKey(string(c.Category))})
+		}
+		return page, nil
+	})
 }
 
 // portalListPage is the data of the search and browse pages.
@@ -148,73 +149,69 @@ type portalHit struct {
 }
 
 func (s *Server) portalSearch(w http.ResponseWriter, r *http.Request) {
-	bodies, err := s.deps.Portal.Bodies(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page := portalListPage{Bodies: bodies, Searched: true}
-	s.portalList(w, r, &page)
+	s.renderPortal(w, r, "portal_search", func() (any, error) {
+		bodies, err := s.deps.Portal.Bodies(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		page := portalListPage{Bodies: bodies, Searched: true}
+		return &page, s.portalList(r, &page)
+	})
 }
 
 func (s *Server) portalBody(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "body")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	bodies, err := s.deps.Portal.Bodies(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page := portalListPage{Bodies: bodies, Searched: true}
-	for i := range bodies {
-		if bodies[i].ID == id {
-			page.Body = &bodies[i]
+	s.renderPortal(w, r, "portal_search", func() (any, error) {
+		id, err := pathID(r, "body")
+		if err != nil {
+			return nil, err
 		}
-	}
-	if page.Body == nil {
-		s.fail(w, r, s.errorf(apperr.NotFound, "", "error.not_found.message"))
-		return
-	}
-	cats, units, err := s.deps.Portal.Facets(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page.Units = units
-	page.BodyID = id
-	counts := map[string]int{}
-	for _, c := range cats {
-		counts[c.Value] = c.N
-	}
-	for _, c := range catalog.Categories {
-		if n := counts[string(c.Category)]; n > 0 {
-			page.Categories = append(page.Categories, portalCategory{Value: string(c.Category), Key: categoryKey(string(c.Category)), N: n})
+		bodies, err := s.deps.Portal.Bodies(r.Context())
+		if err != nil {
+			return nil, err
 		}
-	}
-	s.portalList(w, r, &page)
+		page := portalListPage{Bodies: bodies, Searched: true}
+		for i := range bodies {
+			if bodies[i].ID == id {
+				page.Body = &bodies[i]
+			}
+		}
+		if page.Body == nil {
+			return nil, s.errorf(apperr.NotFound, "", "error.not_found.message")
+		}
+		cats, units, err := s.deps.Portal.Facets(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		page.Units = units
+		page.BodyID = id
+		counts := map[string]int{}
+		for _, c := range cats {
+			counts[c.Value] = c.N
+		}
+		for _, c := range catalog.Categories {
+			if n := counts[string(c.Category)]; n > 0 {
+				page.Categories = append(page.Categories, portalCategory{Value: string(c.Category), Key: categoryKey(string(c.Category)), N: n})
+			}
+		}
+		return &page, s.portalList(r, &page)
+	})
 }
 
-// portalList reads the query parameters (q, body, category, unit, page),
-// runs the search and renders the result list (search and browse pages share
-// one template).
-func (s *Server) portalList(w http.ResponseWriter, r *http.Request, page *portalListPage) {
+// portalList reads the query parameters (q, body, category, unit, page) and
+// runs the search into page (search and browse pages share one template).
+func (s *Server) portalList(r *http.Request, page *portalListPage) error {
 	qs := r.URL.Query()
 	page.Query = qs.Get("q")
 	if page.Body == nil && qs.Get("body") != "" {
 		id, err := strconv.ParseInt(qs.Get("body"), 10, 64)
 		if err != nil || id <= 0 {
-			s.fail(w, r, apperr.Invalidf("body", "主体编号无效。", "Invalid body number."))
-			return
+			return apperr.Invalidf("body", "主体编号无效。", "Invalid body number.")
 		}
 		page.BodyID = id
 	}
 	if c := qs.Get("category"); c != "" {
 		if !catalog.Category(c).Valid() {
-			s.fail(w, r, apperr.Invalidf("category", "事项类型无效。", "Unknown category."))
-			return
+			return apperr.Invalidf("category", "事项类型无效。", "Unknown category.")
 		}
 		page.Category = c
 	}
@@ -223,8 +220,7 @@ func (s *Server) portalList(w http.ResponseWriter, r *http.Request, page *portal
 	if p := qs.Get("page"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > catsearch.MaxResults/portalPageSize {
-			s.fail(w, r, apperr.Invalidf("page", "页码无效。", "Invalid page number."))
-			return
+			return apperr.Invalidf("page", "页码无效。", "Invalid page number.")
 		}
 		page.Page = n
 	}
@@ -241,13 +237,11 @@ func (s *Server) portalList(w http.ResponseWriter, r *http.Request, page *portal
 	if f.Query.Empty() && page.Category == "" && page.Unit == "" && page.BodyID == 0 {
 		// An empty search shows the form only, not the whole list.
 		page.Searched = false
-		s.render(w, r, http.StatusOK, "portal_search", page)
-		return
+		return nil
 	}
 	res, err := s.deps.Portal.Search(r.Context(), f)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	page.Total, page.More = f.Offset+len(res.Hits), res.More
 	for _, h := range res.Hits {
@@ -271,7 +265,7 @@ func (s *Server) portalList(w http.ResponseWriter, r *http.Request, page *portal
 	if res.More && page.Page < catsearch.MaxResults/portalPageSize {
 		page.Next = link(page.Page + 1)
 	}
-	s.render(w, r, http.StatusOK, "portal_search", page)
+	return nil
 }
 
 // portalChangesPage is the data of a body's change history.
@@ -290,21 +284,21 @@ type portalChangeRow struct {
 const portalChangesLimit = 500
 
 func (s *Server) portalChanges(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "body")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	body, changes, err := s.deps.Portal.Changes(r.Context(), id, portalChangesLimit)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page := portalChangesPage{Body: body}
-	for _, c := range changes {
-		page.Changes = append(page.Changes, portalChangeRow{PortalChange: c, KindKey: "portal.change." + string(c.Kind), Date: portalDate(c.At)})
-	}
-	s.render(w, r, http.StatusOK, "portal_changes", page)
+	s.renderPortal(w, r, "portal_changes", func() (any, error) {
+		id, err := pathID(r, "body")
+		if err != nil {
+			return nil, err
+		}
+		body, changes, err := s.deps.Portal.Changes(r.Context(), id, portalChangesLimit)
+		if err != nil {
+			return nil, err
+		}
+		page := portalChangesPage{Body: body}
+		for _, c := range changes {
+			page.Changes = append(page.Changes, portalChangeRow{PortalChange: c, KindKey: "portal.change." + string(c.Kind), Date: portalDate(c.At)})
+		}
+		return page, nil
+	})
 }
 
 // pathID parses a positive integer path value.

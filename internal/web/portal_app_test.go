@@ -45,6 +45,12 @@ func (p dbPinger) Ping(ctx context.Context) error {
 // portalServer builds the whole web server over db and cat.
 func portalServer(t testing.TB, db *store.DB, cat *catdb.Service) *web.Server {
 	t.Helper()
+	return portalServerWith(t, db, web.NewPortal(db, cat))
+}
+
+// portalServerWith builds the whole web server with that portal.
+func portalServerWith(t testing.TB, db *store.DB, portal web.Portal) *web.Server {
+	t.Helper()
 	cookie := auth.CookieOptions{}
 	as := auth.NewService(db, org.NewService(db), auth.Config{Cookie: cookie})
 	key := make([]byte, 32)
@@ -60,7 +66,7 @@ func portalServer(t testing.TB, db *store.DB, cat *catdb.Service) *web.Server {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	srv, err := web.New(web.Config{Version: "test", Cookie: cookie},
 		web.Deps{Logger: logger, Sessions: as, Auth: as, CSRF: csrf, DB: dbPinger{db},
-			Portal: web.NewPortal(db, cat)})
+			Portal: portal})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
+	"github.com/qingdan/qingdan/internal/web"
 )
 
 // The portal benchmark behind BENCHMARKS.md (issue #4, "Done when"): with
@@ -50,7 +52,7 @@ var benchPlaces = strings.Fields("东城 西城 南关 北关 青山 白沙 东�
 // spread over org's demo bodies, in transactions of 1,000 items, then builds
 // the search index with catsearch.Rebuild. It bypasses the publication
 // procedure (no events): the benchmark measures reads.
-func loadBenchItems(b testing.TB, db *store.DB, n int) []int64 {
+func loadBenchItems(b testing.TB, db *store.DB, n int) (ids []int64, codes []string) {
 	b.Helper()
 	ctx := context.Background()
 	start := time.Now()
@@ -86,7 +88,8 @@ func loadBenchItems(b testing.TB, db *store.DB, n int) []int64 {
 	}
 	at := time.Date(2026, 1, 5, 2, 0, 0, 0, time.UTC)
 	const chunk = 1000
-	ids := make([]int64, 0, n)
+	ids = make([]int64, 0, n)
+	codes = make([]string, 0, n)
 	for lo := 0; lo < n; lo += chunk {
 		hi := min(lo+chunk, n)
 		var items, versions []any
@@ -107,6 +110,7 @@ func loadBenchItems(b testing.TB, db *store.DB, n int) []int64 {
 			sum := sha256.Sum256(content)
 			id := int64(i + 1)
 			ids = append(ids, id)
+			codes = append(codes, v.BaseCode)
 			standing := catalog.Listed
 			if i%50 == 0 {
 				standing = catalog.Suspended // some suspended items, as in life (C7)
@@ -138,7 +142,7 @@ func loadBenchItems(b testing.TB, db *store.DB, n int) []int64 {
 		b.Fatalf("indexed %d of %d items", indexed, n)
 	}
 	b.Logf("%s: loaded %d items in %v, indexed in %v", db.Dialect(), n, loaded.Round(time.Millisecond), (time.Since(start) - loaded).Round(time.Millisecond))
-	return ids
+	return ids, codes
 }
 
 // placeholders renders rows of n "?" each: (?,?),(?,?)…
@@ -160,23 +164,49 @@ func BenchmarkPortal(b *testing.B) {
 	for _, e := range engines {
 		b.Run(e.name, func(b *testing.B) {
 			db := e.open(b)
-			ids := loadBenchItems(b, db, benchItems)
-			srv := httptest.NewServer(portalServer(b, db, catdb.New(db)))
-			defer srv.Close()
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients, MaxConnsPerHost: benchClients}, Timeout: 30 * time.Second}
-			search := func(rng *rand.Rand) string {
-				return srv.URL + "/portal/search?q=" + url.QueryEscape(benchQueries[rng.IntN(len(benchQueries))])
+			ids, codes := loadBenchItems(b, db, benchItems)
+			portal := web.NewPortal(db, catdb.New(db))
+			// cached: the server as `qingdan serve` runs it, with its page
+			// cache; cold: the same portal hidden behind an interface
+			// without PortalGenerations, so nothing is cached and every
+			// request reads the database and renders.
+			for _, mode := range []struct {
+				name   string
+				portal web.Portal
+			}{{"cached", portal}, {"cold", struct{ web.Portal }{portal}}} {
+				srv := httptest.NewServer(portalServerWith(b, db, mode.portal))
+				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients, MaxConnsPerHost: benchClients}, Timeout: 30 * time.Second}
+				search := func(rng *rand.Rand) string {
+					return srv.URL + "/portal/search?q=" + url.QueryEscape(benchQueries[rng.IntN(len(benchQueries))])
+				}
+				// distinct: queries that rarely repeat — a random item's code
+				// or a prefix of it (6 to 10 digits), or a place with a citizen's query,
+				// on page 1 or 2 — so the cache can hardly help.
+				distinct := func(rng *rand.Rand) string {
+					var q string
+					if rng.IntN(2) == 0 {
+						c := codes[rng.IntN(len(codes))]
+						q = c[:len(c)-rng.IntN(5)]
+					} else {
+						q = benchPlaces[rng.IntN(len(benchPlaces))] + " " + benchQueries[rng.IntN(len(benchQueries))]
+					}
+					return fmt.Sprintf("%s/portal/search?q=%s&page=%d", srv.URL, url.QueryEscape(q), 1+rng.IntN(2))
+				}
+				item := func(rng *rand.Rand) string {
+					return fmt.Sprintf("%s/portal/items/%d", srv.URL, ids[rng.IntN(len(ids))])
+				}
+				// The target load, then one client alone: its latency is the
+				// service time without queueing, which tells the code's cost
+				// from the machine's (two cores shared with other work).
+				b.Run(mode.name+"/search/clients=50", func(b *testing.B) { runClients(b, client, benchClients, search) })
+				if mode.name == "cached" {
+					b.Run(mode.name+"/search-distinct/clients=50", func(b *testing.B) { runClients(b, client, benchClients, distinct) })
+				}
+				b.Run(mode.name+"/item/clients=50", func(b *testing.B) { runClients(b, client, benchClients, item) })
+				b.Run(mode.name+"/search/clients=1", func(b *testing.B) { runClients(b, client, 1, search) })
+				b.Run(mode.name+"/item/clients=1", func(b *testing.B) { runClients(b, client, 1, item) })
+				srv.Close()
 			}
-			item := func(rng *rand.Rand) string {
-				return fmt.Sprintf("%s/portal/items/%d", srv.URL, ids[rng.IntN(len(ids))])
-			}
-			// The target load, then one client alone: its latency is the
-			// service time without queueing, which tells the code's cost from
-			// the machine's (two cores shared with other work).
-			b.Run("search/clients=50", func(b *testing.B) { runClients(b, client, benchClients, search) })
-			b.Run("item/clients=50", func(b *testing.B) { runClients(b, client, benchClients, item) })
-			b.Run("search/clients=1", func(b *testing.B) { runClients(b, client, 1, search) })
-			b.Run("item/clients=1", func(b *testing.B) { runClients(b, client, 1, item) })
 		})
 	}
 }
@@ -191,6 +221,8 @@ func runClients(b *testing.B, client *http.Client, n int, next func(*rand.Rand) 
 		wg   sync.WaitGroup
 		work = make(chan int, b.N)
 	)
+	var seen sync.Map // URLs asked before in this run: at most these can be cache hits
+	var repeats atomic.Int64
 	for i := range b.N {
 		work <- i
 	}
@@ -204,6 +236,9 @@ func runClients(b *testing.B, client *http.Client, n int, next func(*rand.Rand) 
 			mine := make([]time.Duration, 0, b.N/n+1)
 			for range work {
 				u := next(rng)
+				if _, dup := seen.LoadOrStore(u, true); dup {
+					repeats.Add(1)
+				}
 				t0 := time.Now()
 				res, err := client.Get(u)
 				if err != nil {
@@ -237,4 +272,5 @@ func runClients(b *testing.B, client *http.Client, n int, next func(*rand.Rand) 
 	}
 	b.ReportMetric(pct(0.50), "p50_ms")
 	b.ReportMetric(pct(0.99), "p99_ms")
+	b.ReportMetric(100*float64(repeats.Load())/float64(len(lat)), "repeat_%")
 }

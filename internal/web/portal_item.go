@@ -36,22 +36,19 @@ type portalVersionRow struct {
 	Shown     bool
 }
 
-func (s *Server) loadPortalItem(w http.ResponseWriter, r *http.Request) (PortalItem, bool) {
+func (s *Server) loadPortalItem(r *http.Request) (PortalItem, error) {
 	id, err := pathID(r, "item")
 	if err != nil {
-		s.fail(w, r, err)
-		return PortalItem{}, false
+		return PortalItem{}, err
 	}
 	it, err := s.deps.Portal.Item(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
-		return PortalItem{}, false
+		return PortalItem{}, err
 	}
 	if len(it.Versions) == 0 {
-		s.fail(w, r, apperr.NotFoundf("未找到该事项。", "No such item."))
-		return PortalItem{}, false
+		return PortalItem{}, apperr.NotFoundf("未找到该事项。", "No such item.")
 	}
-	return it, true
+	return it, nil
 }
 
 func (s *Server) portalItemData(it PortalItem, shown int) portalItemPage {
@@ -84,36 +81,39 @@ func (s *Server) portalItemData(it PortalItem, shown int) portalItemPage {
 // portalItem shows the current version, or with {version} an earlier one,
 // clearly marked as no longer in force.
 func (s *Server) portalItem(w http.ResponseWriter, r *http.Request) {
-	it, ok := s.loadPortalItem(w, r)
-	if !ok {
-		return
-	}
-	shown := 0
-	if vs := r.PathValue("version"); vs != "" {
-		n, err := strconv.Atoi(vs)
-		shown = -1
-		for i, v := range it.Versions {
-			if err == nil && v.Version == n {
-				shown = i
+	s.renderPortal(w, r, "portal_item", func() (any, error) {
+		it, err := s.loadPortalItem(r)
+		if err != nil {
+			return nil, err
+		}
+		shown := 0
+		if vs := r.PathValue("version"); vs != "" {
+			n, err := strconv.Atoi(vs)
+			shown = -1
+			for i, v := range it.Versions {
+				if err == nil && v.Version == n {
+					shown = i
+				}
+			}
+			if shown < 0 {
+				return nil, apperr.NotFoundf("该事项没有此版本。", "The item has no such version.")
 			}
 		}
-		if shown < 0 {
-			s.fail(w, r, apperr.NotFoundf("该事项没有此版本。", "The item has no such version."))
-			return
-		}
-	}
-	s.render(w, r, http.StatusOK, "portal_item", s.portalItemData(it, shown))
+		return s.portalItemData(it, shown), nil
+	})
 }
 
 // portalGuide is the service guide of the current version (C10): every
 // element in reading order, the complaint office and phone at the bottom,
 // and the QR code linking back to this page. It prints on A4.
 func (s *Server) portalGuide(w http.ResponseWriter, r *http.Request) {
-	it, ok := s.loadPortalItem(w, r)
-	if !ok {
-		return
-	}
-	page := s.portalItemData(it, 0)
-	page.Print = true
-	s.render(w, r, http.StatusOK, "portal_guide", page)
+	s.renderPortal(w, r, "portal_guide", func() (any, error) {
+		it, err := s.loadPortalItem(r)
+		if err != nil {
+			return nil, err
+		}
+		page := s.portalItemData(it, 0)
+		page.Print = true
+		return page, nil
+	})
 }

@@ -28,8 +28,9 @@ func (s *Server) guideURL(r *http.Request, itemID int64) string {
 
 // guideQR encodes the guide's URL; only an existing published item gets one.
 func (s *Server) guideQR(w http.ResponseWriter, r *http.Request) (*qrcode.QRCode, int64, bool) {
-	it, ok := s.loadPortalItem(w, r)
-	if !ok {
+	it, err := s.loadPortalItem(r)
+	if err != nil {
+		s.fail(w, r, err)
 		return nil, 0, false
 	}
 	q, err := qrcode.New(s.guideURL(r, it.ID), qrcode.Medium)

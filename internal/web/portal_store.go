@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -20,9 +21,19 @@ import (
 // catsearch index, items through catdb's public reads, body names from
 // org's bodies table and the change history from catdb's version rows
 // (public facts only: dates, kinds, codes; never who acted).
+//
+// Its pages are cached (PortalGenerations): cat's publications bump the
+// generation after they commit, and the newest version row is checked at
+// most every genCheck for publications by other instances.
 func NewPortal(db *store.DB, cat *catdb.Service) Portal {
-	return &storePortal{db: db, cat: cat}
+	p := &storePortal{db: db, cat: cat}
+	cat.OnPublish(func() { p.gen.Add(1) })
+	return p
 }
+
+// genCheck is how often Generation looks for publications made by other
+// instances sharing the database (one indexed max() per period).
+const genCheck = time.Second
 
 // bodiesTTL is how long the list of bodies is reused: it is read on every
 // search and item page, and a new body or a renamed one may show a few
@@ -36,6 +47,31 @@ type storePortal struct {
 	mu       sync.Mutex
 	bodies   []PortalBody
 	bodiesAt time.Time
+
+	gen       atomic.Uint64
+	checking  atomic.Bool
+	checkedAt atomic.Int64 // unix nanoseconds of the last check
+	lastMax   atomic.Int64 // newest catalog_versions id seen then
+}
+
+// Generation is the published list's generation: bumped by this process's
+// publications and, at most genCheck later, by anyone's (every publication
+// inserts a version row; ids only grow). One request per period runs the
+// check; the others use the value as it is. A failed check bumps it, so a
+// database hiccup never extends the life of cached pages.
+func (p *storePortal) Generation(ctx context.Context) uint64 {
+	now := time.Now().UnixNano()
+	if now-p.checkedAt.Load() >= int64(genCheck) && p.checking.CompareAndSwap(false, true) {
+		defer p.checking.Store(false)
+		p.checkedAt.Store(now)
+		var newest int64
+		if err := p.db.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM catalog_versions`).Scan(&newest); err != nil {
+			p.gen.Add(1)
+		} else if p.lastMax.Swap(newest) != newest {
+			p.gen.Add(1)
+		}
+	}
+	return p.gen.Load()
 }
 
 func (p *storePortal) Search(ctx context.Context, f catsearch.Filter) (catsearch.Result, error) {

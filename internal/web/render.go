@@ -76,7 +76,10 @@ type View struct {
 	// Notices are banners for this principal (Deps.Notices), in Lang.
 	Notices []string
 	Data    any
-	cat     catalogue
+	// Frag, when set, is a cached page's title and content (renderPortal):
+	// the layout shows them instead of executing the page's templates.
+	Frag *pageFragments
+	cat  catalogue
 }
 
 // NavItem is one navigation link.
@@ -147,7 +150,7 @@ func (s *Server) navFor(p auth.Principal, current string) []NavItem {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
 	t, ok := s.pages[page]
 	if !ok {
-		s.fail(w, r, fmt.Errorf("web: no page template %q", page))
+		s.fail(w, r, errNoPage(page))
 		return
 	}
 	name := "layout"
@@ -160,7 +163,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 			s.plainError(w, r, err)
 			return
 		}
-		s.fail(w, r, fmt.Errorf("web: render %s: %w", page, err))
+		s.fail(w, r, errRender(page, err))
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

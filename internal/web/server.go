@@ -131,6 +131,8 @@ type Server struct {
 	spec    *api.Spec
 	metrics *metrics
 	handler http.Handler
+	// portalCache keeps rendered public portal pages (renderPortal).
+	portalCache *pageCache
 }
 
 // New builds the server: it parses every template, loads the messages and
@@ -162,7 +164,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
-	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, spec: &api.Spec{}}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, spec: &api.Spec{},
+		portalCache: newPageCache(portalCacheEntries, portalCacheBytes, portalCacheTTL)}
 	var err error
 	if s.cat, err = loadCatalogue(); err != nil {
 		return nil, err

@@ -219,6 +219,9 @@ func (s *Service) Act(ctx context.Context, p auth.Principal, id int64, action ca
 		out, _, err = s.getAdjustment(ctx, tx, id)
 		return err
 	})
+	if err == nil && action.Kind == catalog.ActPublish {
+		s.notifyPublished()
+	}
 	return out, err
 }
 

@@ -256,6 +256,9 @@ func (s *Service) replayList(ctx context.Context, b body, list map[string][]cata
 		}
 		return nil
 	})
+	if err == nil && count > 0 {
+		s.notifyPublished()
+	}
 	return count, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -37,6 +38,9 @@ type Service struct {
 	now   func() time.Time
 	cals  Calendars
 	index Indexer
+
+	hookMu    sync.Mutex
+	published []func()
 }
 
 // New returns the catalogue service over db.
@@ -52,6 +56,26 @@ func (s *Service) SetCalendars(c Calendars) { s.cals = c }
 
 // SetIndexer sets the search hook called for every published version.
 func (s *Service) SetIndexer(f Indexer) { s.index = f }
+
+// OnPublish registers f to be called after every write that published
+// versions has committed (never before: a reader told of a publication must
+// find it in the database). Readers keeping derived copies of the list, such
+// as the portal's page cache, use it to drop them.
+func (s *Service) OnPublish(f func()) {
+	s.hookMu.Lock()
+	defer s.hookMu.Unlock()
+	s.published = append(s.published, f)
+}
+
+// notifyPublished runs the OnPublish hooks.
+func (s *Service) notifyPublished() {
+	s.hookMu.Lock()
+	hooks := slices.Clone(s.published)
+	s.hookMu.Unlock()
+	for _, f := range hooks {
+		f()
+	}
+}
 
 // DB returns the database the service writes to (for callers composing
 // their own reads, e.g. exports).

@@ -1,0 +1,51 @@
+package web
+
+import (
+	"html/template"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestPageCache_bounded: the cache keeps at most its entries and bytes,
+// dropping the least recently used, and never serves an entry of another
+// generation or older than its TTL.
+func TestPageCache_bounded(t *testing.T) {
+	now := time.Now()
+	c := newPageCache(3, 64<<10, time.Second)
+	page := func(n int) pageFragments { return pageFragments{Title: "t", Content: stringsRepeat(n)} }
+	for i, k := range []string{"a", "b", "c"} {
+		c.put(k, 1, now, page(i))
+	}
+	if _, ok := c.get("a", 1, now); !ok { // a becomes the most recent
+		t.Fatal("a missing")
+	}
+	c.put("d", 1, now, page(1))
+	if _, ok := c.get("b", 1, now); ok {
+		t.Error("b, least recently used, survived a fourth entry")
+	}
+	if n, _ := c.len(); n != 3 {
+		t.Errorf("%d entries, bound 3", n)
+	}
+	if _, ok := c.get("a", 2, now); ok {
+		t.Error("served an entry of an older generation")
+	}
+	if _, ok := c.get("c", 1, now.Add(time.Second)); ok {
+		t.Error("served an entry as old as the TTL")
+	}
+	// Bytes: 20 pages of 3 kB in 64 kB keep at most 64 kB.
+	c = newPageCache(100, 64<<10, time.Minute)
+	for i := range 40 {
+		c.put(strings.Repeat("k", i+1), 1, now, pageFragments{Content: stringsRepeat(3000)})
+	}
+	if n, b := c.len(); b > 64<<10 || n >= 40 {
+		t.Errorf("%d entries of %d bytes, bound 64 kB", n, b)
+	}
+	// One page larger than a sixteenth of the cache is not kept.
+	c.put("big", 1, now, pageFragments{Content: stringsRepeat(5000)})
+	if _, ok := c.get("big", 1, now); ok {
+		t.Error("kept a page of more than a sixteenth of the cache")
+	}
+}
+
+func stringsRepeat(n int) template.HTML { return template.HTML(strings.Repeat("x", n)) }

@@ -1,0 +1,132 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/catalog/catsearch"
+	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/store"
+	"github.com/qingdan/qingdan/internal/store/storetest"
+)
+
+// staff returns the principal of the org demo staff member with that name.
+func staff(t *testing.T, db *store.DB, name string) auth.Principal {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	if err := db.QueryRow(ctx, `SELECT id FROM staff WHERE name = ?`, name).Scan(&id); err != nil {
+		t.Fatalf("staff %s: %v", name, err)
+	}
+	p, err := org.NewService(db).StaffPrincipal(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Login, p.AccountID = name, id
+	return p
+}
+
+// suspendAtDistrict runs a suspension of the district's item code through
+// every step of the procedure (C3) up to its publication.
+func suspendAtDistrict(t *testing.T, db *store.DB, cat *catdb.Service, code, name string) {
+	t.Helper()
+	ctx := context.Background()
+	liaison, head := staff(t, db, "何静"), staff(t, db, "马骏")
+	office, reform := staff(t, db, "周文"), staff(t, db, "孙建国")
+	if err := cat.SetReformGroups(ctx, org.System, reform.StaffID, []catalog.ReformGroup{catalog.PowerListGroup, catalog.DutyListGroup}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := cat.CreateAdjustment(ctx, liaison, catdb.AdjustmentInput{Title: "暂停", Reason: catalog.InstitutionalReform,
+		Bases:   []catalog.BasisDocument{{Title: "青山区机构改革方案", DocNo: "青办〔2026〕1号", Issued: time.Date(2026, 10, 8, 0, 0, 0, 0, time.UTC)}},
+		Changes: []catalog.Change{{Kind: catalog.SuspendItem, BaseCode: code, Name: name, Note: "职能划转期间暂停"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		who   auth.Principal
+		kind  catalog.ActionKind
+		group catalog.ReformGroup
+		note  string
+	}{{head, catalog.ActSign, "", ""}, {office, catalog.ActOfficeApprove, "", "同意"},
+		{reform, catalog.ActGroupApprove, catalog.PowerListGroup, ""}, {reform, catalog.ActGroupApprove, catalog.DutyListGroup, ""},
+		{office, catalog.ActPublish, "", ""}} {
+		if _, err := cat.Act(ctx, step.who, a.ID, catalog.Action{Kind: step.kind, Group: step.group, Comment: step.note}); err != nil {
+			t.Fatalf("%s: %v", step.kind, err)
+		}
+	}
+}
+
+// TestPortal_C7_cachedPagesSeeSuspensionAtOnce: the portal caches rendered
+// pages, yet a suspension is on the item page, its guide and the search
+// results of the instance that published it on the very next request, and
+// on another instance sharing the database within its generation check
+// (about a second, well before the cache's TTL).
+func TestPortal_C7_cachedPagesSeeSuspensionAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		cat := demoCatalogue(t, db)
+		srv := portalServer(t, db, cat)
+		// Another instance: its own catalogue service and portal.
+		other := catdb.New(db)
+		other.SetIndexer(catsearch.Hook)
+		srv2 := portalServer(t, db, other)
+
+		const code, name = "0700001000", "残疾人证核发"
+		id := itemID(t, db, districtID(t, db), code)
+		item := fmt.Sprintf("/portal/items/%d", id)
+		search := "/portal/search?q=" + code
+		pages := []string{item, item + "/guide", search}
+		// One visitor (one CSRF cookie, so one token in the frame): the
+		// second round is served from the cache and must be the same page.
+		cookie := []string{"Cookie", auth.CSRFCookie + "=visitor-1"}
+		first := map[string]string{}
+		for round := range 2 {
+			for _, u := range pages {
+				for i, s := range []http.Handler{srv, srv2} {
+					st, _, body := get(t, s, u, cookie...)
+					if st != 200 {
+						t.Fatalf("%s: status %d", u, st)
+					}
+					if strings.Contains(body, `id="standing"`) || strings.Contains(body, `class="suspended"`) {
+						t.Fatalf("%s shows %s suspended before the suspension", u, code)
+					}
+					k := fmt.Sprint(i, u)
+					if round == 0 {
+						first[k] = body
+					} else if body != first[k] {
+						t.Errorf("%s: the cached page differs from the rendered one", u)
+					}
+				}
+			}
+		}
+
+		suspendAtDistrict(t, db, cat, code, name)
+
+		want := map[string]string{item: `id="standing"`, item + "/guide": `id="standing"`, search: `class="suspended"`}
+		for _, u := range pages {
+			_, _, body := get(t, srv, u)
+			if !strings.Contains(body, want[u]) {
+				t.Errorf("%s: the publishing instance still shows the item listed", u)
+			}
+		}
+		deadline := time.Now().Add(2500 * time.Millisecond)
+		for _, u := range pages {
+			for {
+				_, _, body := get(t, srv2, u)
+				if strings.Contains(body, want[u]) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: the other instance still shows the item listed after 2.5 s", u)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+	})
+}
