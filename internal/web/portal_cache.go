@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"container/list"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
-	"html/template"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,11 +17,13 @@ import (
 )
 
 // The portal's page cache (issue #4: search and item pages fast at 100,000
-// items). Public pages are the same for every visitor except the frame
-// (CSRF token, login link, language switch), so the cache keeps a page's
-// rendered title and content, keyed by what determines them: the page, the
-// language and the request path with its query. The frame is rendered
-// around them on every request.
+// items). A public page is the same for every anonymous visitor but for
+// the CSRF token in its frame (the language form). So the cache keeps whole
+// pages rendered for the anonymous with a placeholder token, keyed by what
+// determines them: the page, the language and the request URI; serving one
+// puts the visitor's own token in place of the placeholder. Logged-in
+// staff (their name, navigation and notices in the frame) and htmx partial
+// requests are rendered as usual, without the cache.
 //
 // Freshness: an entry is used only while the published list's generation is
 // the one it was rendered under, and for at most portalCacheTTL. A
@@ -39,7 +44,7 @@ type PortalGenerations interface {
 
 // Bounds of the page cache: at most portalCacheEntries pages and
 // portalCacheBytes of rendered HTML (keys included), least recently used
-// first out. An item page is about 10 kB, a result page about 8 kB.
+// first out. An item page is about 12 kB, a result page about 10 kB.
 const (
 	portalCacheEntries = 4096
 	portalCacheBytes   = 32 << 20
@@ -49,18 +54,18 @@ const (
 	portalCacheMaxKey = 512
 )
 
-// pageFragments are a rendered page without its frame.
-type pageFragments struct {
-	Title   template.HTML
-	Content template.HTML
+// cachedPage is a page rendered for the anonymous, cut at each occurrence
+// of the placeholder token.
+type cachedPage struct {
+	parts []string
 }
 
 type cacheEntry struct {
-	key   string
-	gen   uint64
-	at    time.Time
-	frags pageFragments
-	size  int
+	key  string
+	gen  uint64
+	at   time.Time
+	page cachedPage
+	size int
 }
 
 // pageCache is a bounded LRU of rendered fragments.
@@ -79,26 +84,29 @@ func newPageCache(entries, bytes int, ttl time.Duration) *pageCache {
 }
 
 // get returns the fragments of key rendered under gen, not older than ttl.
-func (c *pageCache) get(key string, gen uint64, now time.Time) (pageFragments, bool) {
+func (c *pageCache) get(key string, gen uint64, now time.Time) (cachedPage, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.m[key]
 	if !ok {
-		return pageFragments{}, false
+		return cachedPage{}, false
 	}
 	e := el.Value.(*cacheEntry)
 	if e.gen != gen || now.Sub(e.at) >= c.ttl {
 		c.remove(el)
-		return pageFragments{}, false
+		return cachedPage{}, false
 	}
 	c.ll.MoveToFront(el)
-	return e.frags, true
+	return e.page, true
 }
 
-// put stores fragments rendered under gen, evicting the least recently used
+// put stores a page rendered under gen, evicting the least recently used
 // entries beyond the bounds.
-func (c *pageCache) put(key string, gen uint64, now time.Time, f pageFragments) {
-	size := len(key) + len(f.Title) + len(f.Content)
+func (c *pageCache) put(key string, gen uint64, now time.Time, p cachedPage) {
+	size := len(key)
+	for _, part := range p.parts {
+		size += len(part)
+	}
 	if size > c.maxBytes/16 {
 		return // one page must not evict a large part of the cache
 	}
@@ -107,7 +115,7 @@ func (c *pageCache) put(key string, gen uint64, now time.Time, f pageFragments) 
 	if el, ok := c.m[key]; ok {
 		c.remove(el)
 	}
-	c.m[key] = c.ll.PushFront(&cacheEntry{key: key, gen: gen, at: now, frags: f, size: size})
+	c.m[key] = c.ll.PushFront(&cacheEntry{key: key, gen: gen, at: now, page: p, size: size})
 	c.bytes += size
 	for c.ll.Len() > c.maxEntries || c.bytes > c.maxBytes {
 		c.remove(c.ll.Back())
@@ -128,14 +136,24 @@ func (c *pageCache) len() (int, int) {
 	return c.ll.Len(), c.bytes
 }
 
+// csrfPlaceholder stands for the visitor's CSRF token in cached pages:
+// random per process, of characters no escaper changes, so it comes out of
+// the templates as it went in and no published text can contain it by
+// chance.
+var csrfPlaceholder = func() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return "csrf-placeholder-" + hex.EncodeToString(b)
+}()
+
 // renderPortal renders a public portal page through the cache: build
 // computes the page's data on a miss; an error from it is answered with the
-// error page and nothing is cached. Only the page's title and content are
-// cached, never the frame, so nothing of one visitor reaches another.
+// error page and nothing is cached.
 func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page string, build func() (any, error)) {
 	gens, ok := s.deps.Portal.(PortalGenerations)
-	key := page + "\x00" + httpx.LangFrom(r.Context()) + "\x00" + r.URL.Path + "?" + r.URL.RawQuery
-	if !ok || s.portalCache == nil || len(key) > portalCacheMaxKey {
+	key := page + "\x00" + httpx.LangFrom(r.Context()) + "\x00" + r.URL.RequestURI()
+	if !ok || s.portalCache == nil || len(key) > portalCacheMaxKey || !httpx.PrincipalFrom(r.Context()).Anonymous() ||
+		r.Header.Get("HX-Request") == "true" {
 		data, err := build()
 		if err != nil {
 			s.fail(w, r, err)
@@ -145,8 +163,8 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 		return
 	}
 	gen := gens.Generation(r.Context())
-	if f, hit := s.portalCache.get(key, gen, time.Now()); hit {
-		s.writeFragments(w, r, page, f)
+	if p, hit := s.portalCache.get(key, gen, time.Now()); hit {
+		writeCached(w, p, s.deps.CSRF.Token(r))
 		return
 	}
 	data, err := build()
@@ -159,41 +177,36 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 		s.fail(w, r, errNoPage(page))
 		return
 	}
-	v := s.view(r, data)
-	var title, content bytes.Buffer
-	if err := t.ExecuteTemplate(&title, "title", v); err != nil {
+	v := s.view(r, data) // sets the visitor's CSRF cookie if needed
+	token := v.CSRFToken
+	v.CSRFToken = csrfPlaceholder
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.fail(w, r, errRender(page, err))
 		return
 	}
-	if err := t.ExecuteTemplate(&content, "content", v); err != nil {
-		s.fail(w, r, errRender(page, err))
-		return
-	}
-	// Both are html/template output: already escaped HTML.
-	f := pageFragments{Title: template.HTML(title.String()), Content: template.HTML(content.String())} //nolint:gosec // escaped by html/template
-	s.portalCache.put(key, gen, time.Now(), f)
-	s.writeFragments(w, r, page, f)
+	p := cachedPage{parts: strings.Split(buf.String(), csrfPlaceholder)}
+	s.portalCache.put(key, gen, time.Now(), p)
+	writeCached(w, p, token)
 }
 
-// writeFragments writes cached fragments in the frame (or alone to an htmx
-// request, as render does).
-func (s *Server) writeFragments(w http.ResponseWriter, r *http.Request, page string, f pageFragments) {
-	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") != "true" {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(f.Content)) // a failed write means the client went away
-		return
+// writeCached writes a cached page with the visitor's token in place.
+func writeCached(w http.ResponseWriter, p cachedPage, token string) {
+	n := len(token) * (len(p.parts) - 1)
+	for _, part := range p.parts {
+		n += len(part)
 	}
-	v := s.view(r, nil)
-	v.Frag = &f
-	var buf bytes.Buffer
-	if err := s.pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
-		s.fail(w, r, errRender(page, err))
-		return
+	b := make([]byte, 0, n)
+	for i, part := range p.parts {
+		if i > 0 {
+			b = append(b, token...)
+		}
+		b = append(b, part...)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(buf.Bytes()) // a failed write means the client went away
+	_, _ = w.Write(b) // a failed write means the client went away
 }
 
 func errNoPage(page string) error { return fmt.Errorf("web: no page template %q", page) }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"html/template"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +12,7 @@ import (
 func TestPageCache_bounded(t *testing.T) {
 	now := time.Now()
 	c := newPageCache(3, 64<<10, time.Second)
-	page := func(n int) pageFragments { return pageFragments{Title: "t", Content: stringsRepeat(n)} }
+	page := func(n int) cachedPage { return cachedPage{parts: []string{"t", strings.Repeat("x", n)}} }
 	for i, k := range []string{"a", "b", "c"} {
 		c.put(k, 1, now, page(i))
 	}
@@ -36,16 +35,14 @@ func TestPageCache_bounded(t *testing.T) {
 	// Bytes: 20 pages of 3 kB in 64 kB keep at most 64 kB.
 	c = newPageCache(100, 64<<10, time.Minute)
 	for i := range 40 {
-		c.put(strings.Repeat("k", i+1), 1, now, pageFragments{Content: stringsRepeat(3000)})
+		c.put(strings.Repeat("k", i+1), 1, now, cachedPage{parts: []string{strings.Repeat("x", 3000)}})
 	}
 	if n, b := c.len(); b > 64<<10 || n >= 40 {
 		t.Errorf("%d entries of %d bytes, bound 64 kB", n, b)
 	}
 	// One page larger than a sixteenth of the cache is not kept.
-	c.put("big", 1, now, pageFragments{Content: stringsRepeat(5000)})
+	c.put("big", 1, now, cachedPage{parts: []string{strings.Repeat("x", 5000)}})
 	if _, ok := c.get("big", 1, now); ok {
 		t.Error("kept a page of more than a sixteenth of the cache")
 	}
 }
-
-func stringsRepeat(n int) template.HTML { return template.HTML(strings.Repeat("x", n)) }

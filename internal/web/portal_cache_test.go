@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
+	"github.com/qingdan/qingdan/internal/web"
 )
 
 // staff returns the principal of the org demo staff member with that name.
@@ -83,12 +85,23 @@ func TestPortal_C7_cachedPagesSeeSuspensionAtOnce(t *testing.T) {
 		search := "/portal/search?q=" + code
 		pages := []string{item, item + "/guide", search}
 		// One visitor (one CSRF cookie, so one token in the frame): the
-		// second round is served from the cache and must be the same page.
+		// page from the cache (second round) is the page a server without
+		// cache renders; another visitor gets their own token, never the
+		// first one's.
+		plain := portalServerWith(t, db, struct{ web.Portal }{web.NewPortal(db, cat)})
 		cookie := []string{"Cookie", auth.CSRFCookie + "=visitor-1"}
-		first := map[string]string{}
+		tokenRE := regexp.MustCompile(`name="` + web.CSRFField + `" value="([^"]+)"`)
+		untoken := func(body string) string {
+			m := tokenRE.FindStringSubmatch(body)
+			if m == nil {
+				t.Fatal("page without CSRF token")
+			}
+			return strings.ReplaceAll(body, m[1], "TOKEN")
+		}
 		for round := range 2 {
 			for _, u := range pages {
-				for i, s := range []http.Handler{srv, srv2} {
+				_, _, want := get(t, plain, u, cookie...)
+				for _, s := range []http.Handler{srv, srv2} {
 					st, _, body := get(t, s, u, cookie...)
 					if st != 200 {
 						t.Fatalf("%s: status %d", u, st)
@@ -96,11 +109,14 @@ func TestPortal_C7_cachedPagesSeeSuspensionAtOnce(t *testing.T) {
 					if strings.Contains(body, `id="standing"`) || strings.Contains(body, `class="suspended"`) {
 						t.Fatalf("%s shows %s suspended before the suspension", u, code)
 					}
-					k := fmt.Sprint(i, u)
-					if round == 0 {
-						first[k] = body
-					} else if body != first[k] {
-						t.Errorf("%s: the cached page differs from the rendered one", u)
+					// Each server signs tokens with its own key.
+					if untoken(body) != untoken(want) {
+						t.Errorf("%s (round %d): the cached page differs from the rendered one", u, round)
+					}
+					m := tokenRE.FindStringSubmatch(body)
+					_, _, other := get(t, s, u, "Cookie", auth.CSRFCookie+"=visitor-2")
+					if m == nil || strings.Contains(other, m[1]) || !tokenRE.MatchString(other) {
+						t.Errorf("%s: token %v of visitor 1 shown to visitor 2, or no token", u, m)
 					}
 				}
 			}

@@ -76,10 +76,7 @@ type View struct {
 	// Notices are banners for this principal (Deps.Notices), in Lang.
 	Notices []string
 	Data    any
-	// Frag, when set, is a cached page's title and content (renderPortal):
-	// the layout shows them instead of executing the page's templates.
-	Frag *pageFragments
-	cat  catalogue
+	cat     catalogue
 }
 
 // NavItem is one navigation link.
