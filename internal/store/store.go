@@ -77,6 +77,13 @@ type DB struct {
 	// head caches the PostgreSQL tree head between groups (pgwrite.go).
 	head treeHead
 
+	// readStmts caches prepared statements of the SQLite reader pool
+	// (query → *sql.Stmt; database/sql prepares each on a connection when
+	// first used there). At most maxCachedStmts, never evicted, so a
+	// statement in use is never closed under its caller.
+	readStmts sync.Map
+	readN     atomic.Int32
+
 	groups, writes atomic.Int64 // committed groups and the writes in them
 }
 
@@ -241,6 +248,11 @@ func (db *DB) Close() error {
 		err = errors.Join(err, s.Close())
 		delete(db.stmts, q)
 	}
+	db.readStmts.Range(func(q, s any) bool {
+		err = errors.Join(err, s.(*sql.Stmt).Close())
+		db.readStmts.Delete(q)
+		return true
+	})
 	return errors.Join(err, db.closePools())
 }
 
@@ -268,13 +280,46 @@ var (
 
 // Query runs a read on the reader pool. SQL uses ? parameter markers.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := db.readStmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
 	return db.reader.QueryContext(ctx, db.rebind(query), args...)
 }
 
 // QueryRow runs a one-row read on the reader pool. sql.ErrNoRows from Scan
 // must be mapped to an apperr NotFound by the caller.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := db.readStmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
 	return db.reader.QueryRowContext(ctx, db.rebind(query), args...)
+}
+
+// readStmt returns the SQLite reader pool's prepared statement for query,
+// preparing it on first use, or nil to run the query unprepared (the cache
+// is full, the statement does not prepare — the unprepared run reports
+// why — or PostgreSQL, where pgx caches prepared statements per connection
+// itself). Parsing is a large share of the small reads public pages make.
+func (db *DB) readStmt(ctx context.Context, query string) *sql.Stmt {
+	if db.dialect != SQLite {
+		return nil
+	}
+	if s, ok := db.readStmts.Load(query); ok {
+		return s.(*sql.Stmt)
+	}
+	if db.readN.Load() >= maxCachedStmts {
+		return nil
+	}
+	s, err := db.reader.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	if prev, loaded := db.readStmts.LoadOrStore(query, s); loaded {
+		_ = s.Close() // another goroutine prepared it first; a close error of an unused statement changes nothing
+		return prev.(*sql.Stmt)
+	}
+	db.readN.Add(1)
+	return s
 }
 
 // Micros converts a time to the stored form: unix microseconds UTC.

@@ -236,7 +236,8 @@ func postingWalk(ctx context.Context, q store.Querier, f Filter, driver, second 
 			return nil, err
 		}
 		if len(ids) > 0 {
-			where, dargs := f.filters([]string{`d.item_id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + `)`}, ids)
+			in, inArgs := inList(ids)
+			where, dargs := f.filters([]string{`d.item_id IN ` + in}, inArgs)
 			docs, err := readCands(ctx, q, `SELECT `+hitCols+`, d.code_norm, d.name_norm, d.haystack FROM catsearch_docs d`+where, dargs...)
 			if err != nil {
 				return nil, err
@@ -301,7 +302,8 @@ func (f Filter) candidatesSearch(ctx context.Context, q store.Querier, ids []any
 	var prefix, rest []cand
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
-		where, args := f.filters([]string{`d.item_id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",") + `)`}, chunk)
+		in, inArgs := inList(chunk)
+		where, args := f.filters([]string{`d.item_id IN ` + in}, inArgs)
 		docs, err := readCands(ctx, q, `SELECT `+hitCols+`, d.code_norm, d.name_norm, d.haystack FROM catsearch_docs d`+where, args...)
 		if err != nil {
 			return nil, err
@@ -376,7 +378,8 @@ func (f Filter) textSearch(ctx context.Context, q store.Querier, need int) ([]Hi
 		}
 	}
 	dfs := map[string]int64{}
-	rows, err := q.Query(ctx, `SELECT gram, n FROM catsearch_df WHERE gram IN (`+strings.TrimSuffix(strings.Repeat("?,", len(gargs)), ",")+`)`, gargs...)
+	in, inArgs := inList(gargs)
+	rows, err := q.Query(ctx, `SELECT gram, n FROM catsearch_df WHERE gram IN `+in, inArgs...)
 	if err != nil {
 		return nil, err
 	}
@@ -452,6 +455,26 @@ func (f Filter) filters(conds []string, args []any) (string, []any) {
 		return "", args
 	}
 	return ` WHERE ` + strings.Join(conds, ` AND `), args
+}
+
+// inList renders "(?,…,?)" for args, padded to a power of two by
+// repeating the last value — a repeat changes nothing in IN — so that a few
+// statement texts serve every length and stay prepared (the store caches
+// prepared reads by text). No args give "(NULL)", which matches nothing.
+func inList(args []any) (string, []any) {
+	if len(args) == 0 {
+		return "(NULL)", nil
+	}
+	n := 1
+	for n < len(args) {
+		n *= 2
+	}
+	padded := make([]any, n)
+	copy(padded, args)
+	for i := len(args); i < n; i++ {
+		padded[i] = args[len(args)-1]
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")", padded
 }
 
 // pickGrams chooses at most maxGrams grams spread over the term: first and
