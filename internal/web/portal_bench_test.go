@@ -198,6 +198,24 @@ func BenchmarkPortal(b *testing.B) {
 				// The target load, then one client alone: its latency is the
 				// service time without queueing, which tells the code's cost
 				// from the machine's (two cores shared with other work).
+				if mode.name == "cached" {
+					// A running portal has its citizens' frequent queries in
+					// its cache: ask each once, untimed, before measuring
+					// (entries still expire after the TTL while measuring).
+					for _, q := range benchQueries {
+						res, err := client.Get(srv.URL + "/portal/search?q=" + url.QueryEscape(q))
+						if err != nil {
+							b.Fatal(err)
+						}
+						_, err = io.Copy(io.Discard, res.Body)
+						if cerr := res.Body.Close(); err == nil {
+							err = cerr
+						}
+						if err != nil || res.StatusCode != http.StatusOK {
+							b.Fatalf("warm-up %s: %d %v", q, res.StatusCode, err)
+						}
+					}
+				}
 				b.Run(mode.name+"/search/clients=50", func(b *testing.B) { runClients(b, client, benchClients, search) })
 				if mode.name == "cached" {
 					b.Run(mode.name+"/search-distinct/clients=50", func(b *testing.B) { runClients(b, client, benchClients, distinct) })

@@ -68,11 +68,25 @@ type cacheEntry struct {
 	size int
 }
 
-// pageCache is a bounded LRU of rendered fragments.
+// flight is a page being rendered; done is closed when it is over, and
+// then ok says whether page holds it.
+type flight struct {
+	done chan struct{}
+	page cachedPage
+	ok   bool
+}
+
+type flightKey struct {
+	key string
+	gen uint64
+}
+
+// pageCache is a bounded LRU of rendered pages.
 type pageCache struct {
 	mu         sync.Mutex
 	ll         *list.List // front: most recently used
 	m          map[string]*list.Element
+	flights    map[flightKey]*flight
 	bytes      int
 	maxEntries int
 	maxBytes   int
@@ -80,7 +94,30 @@ type pageCache struct {
 }
 
 func newPageCache(entries, bytes int, ttl time.Duration) *pageCache {
-	return &pageCache{ll: list.New(), m: map[string]*list.Element{}, maxEntries: entries, maxBytes: bytes, ttl: ttl}
+	return &pageCache{ll: list.New(), m: map[string]*list.Element{}, flights: map[flightKey]*flight{},
+		maxEntries: entries, maxBytes: bytes, ttl: ttl}
+}
+
+// join returns the flight rendering key under gen, starting one (leader
+// true) if there is none; the leader must land it.
+func (c *pageCache) join(key string, gen uint64) (*flight, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := flightKey{key, gen}
+	if f, ok := c.flights[k]; ok {
+		return f, false
+	}
+	f := &flight{done: make(chan struct{})}
+	c.flights[k] = f
+	return f, true
+}
+
+// land ends a flight, releasing its waiters.
+func (c *pageCache) land(key string, gen uint64, f *flight) {
+	c.mu.Lock()
+	delete(c.flights, flightKey{key, gen})
+	c.mu.Unlock()
+	close(f.done)
 }
 
 // get returns the fragments of key rendered under gen, not older than ttl.
@@ -167,6 +204,24 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 		writeCached(w, p, s.deps.CSRF.Token(r))
 		return
 	}
+	// One request renders a missing page; the others asking for it
+	// meanwhile wait for it rather than all reading and rendering at once
+	// (a popular page expiring under load).
+	f, leader := s.portalCache.join(key, gen)
+	if leader {
+		defer s.portalCache.land(key, gen, f)
+	} else {
+		select {
+		case <-f.done:
+		case <-r.Context().Done():
+			return // the client went away
+		}
+		if f.ok {
+			writeCached(w, f.page, s.deps.CSRF.Token(r))
+			return
+		}
+		// The leader failed: try for ourselves, its error may not recur.
+	}
 	data, err := build()
 	if err != nil {
 		s.fail(w, r, err)
@@ -187,6 +242,9 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 	}
 	p := cachedPage{parts: strings.Split(buf.String(), csrfPlaceholder)}
 	s.portalCache.put(key, gen, time.Now(), p)
+	if leader {
+		f.page, f.ok = p, true
+	}
 	writeCached(w, p, token)
 }
 

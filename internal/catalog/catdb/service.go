@@ -38,14 +38,20 @@ type Service struct {
 	now   func() time.Time
 	cals  Calendars
 	index Indexer
+	// hooks is shared by copies of the service (the demo replays with a
+	// copy whose clock is set), so their publications notify too.
+	hooks *publishHooks
+}
 
-	hookMu    sync.Mutex
-	published []func()
+// publishHooks are the OnPublish functions.
+type publishHooks struct {
+	mu sync.Mutex
+	fs []func()
 }
 
 // New returns the catalogue service over db.
 func New(db *store.DB) *Service {
-	return &Service{db: db, now: time.Now}
+	return &Service{db: db, now: time.Now, hooks: &publishHooks{}}
 }
 
 // SetNow replaces the clock (tests, demo replay).
@@ -62,16 +68,16 @@ func (s *Service) SetIndexer(f Indexer) { s.index = f }
 // find it in the database). Readers keeping derived copies of the list, such
 // as the portal's page cache, use it to drop them.
 func (s *Service) OnPublish(f func()) {
-	s.hookMu.Lock()
-	defer s.hookMu.Unlock()
-	s.published = append(s.published, f)
+	s.hooks.mu.Lock()
+	defer s.hooks.mu.Unlock()
+	s.hooks.fs = append(s.hooks.fs, f)
 }
 
 // notifyPublished runs the OnPublish hooks.
 func (s *Service) notifyPublished() {
-	s.hookMu.Lock()
-	hooks := slices.Clone(s.published)
-	s.hookMu.Unlock()
+	s.hooks.mu.Lock()
+	hooks := slices.Clone(s.hooks.fs)
+	s.hooks.mu.Unlock()
 	for _, f := range hooks {
 		f()
 	}
