@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
@@ -21,8 +20,9 @@ func init() {
 }
 
 // runDemo migrates the database, loads the demo district (docs/demo.md) with
-// its login accounts, and lists the accounts. A database that already holds
-// an organisation is left alone and the command fails.
+// its login accounts, and lists the accounts. A demo load that was
+// interrupted is completed; a database that already holds the whole demo or
+// another organisation is left alone and the command fails.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qingdan demo", flag.ContinueOnError)
 	cfg := dbFlags(fs)
@@ -38,17 +38,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	orgs := org.NewService(db)
 	accounts := auth.NewService(db, orgs, auth.Config{})
-	if err := org.LoadDemo(ctx, db, accounts); err != nil {
-		if apperr.CodeOf(err) == apperr.Conflict {
-			err = fmt.Errorf("%s 已有组织机构数据，演示数据只能载入空库 / %s already holds an organisation; the demo loads only into an empty database",
-				cfg.redacted(), cfg.redacted())
-		}
-		return closeAfter(db, err)
-	}
 	// The catalogue demo list goes onto the demo district, replayed through
 	// the catalogue service so its publications and steps are audited events.
-	if _, err := catdb.LoadDemo(ctx, newCatalogue(db, caldb.New(db))); err != nil {
-		return closeAfter(db, fmt.Errorf("载入演示清单失败 / loading the demo list failed: %w", err))
+	loaded, err := loadDemo(ctx, db, accounts)
+	if err == nil && !loaded {
+		err = fmt.Errorf("%s 已有组织机构数据，演示数据只能载入空库 / %s already holds an organisation; the demo loads only into an empty database",
+			cfg.redacted(), cfg.redacted())
+	}
+	if err != nil {
+		return closeAfter(db, err)
 	}
 	if err := db.Close(); err != nil {
 		return err

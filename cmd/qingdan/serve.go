@@ -270,18 +270,27 @@ func concatRoutes(lists ...[]httpx.Route) []httpx.Route {
 	return out
 }
 
-// loadDemo loads the demo body when the database has no organisation yet;
-// it reports whether it did.
+// loadDemo loads the demo body when the database has no organisation yet,
+// or completes a demo load that was interrupted (org's demo.begun without
+// demo.loaded: missing accounts, the rest of the catalogue); it reports
+// whether it loaded anything. A complete demo, or real data, is left alone.
 func loadDemo(ctx context.Context, db *store.DB, accounts org.AccountCreator) (bool, error) {
-	err := org.LoadDemo(ctx, db, accounts)
+	done, err := org.DemoLoaded(ctx, db)
+	if err != nil || done {
+		return false, err
+	}
+	err = org.LoadDemo(ctx, db, accounts)
 	if apperr.CodeOf(err) == apperr.Conflict {
-		return false, nil // not empty: the demo (or real data) is already there
+		return false, nil // real data (or a demo loaded before the markers): left alone
 	}
 	if err != nil {
-		return false, fmt.Errorf("载入演示数据失败 / loading the demo failed: %w", err)
+		return false, fmt.Errorf("载入演示数据失败(下次启动时继续)/ loading the demo failed (the next start completes it): %w", err)
 	}
-	if _, err := catdb.LoadDemo(ctx, newCatalogue(db, caldb.New(db))); err != nil {
-		return false, fmt.Errorf("载入演示清单失败 / loading the demo list failed: %w", err)
+	if _, err := catdb.ResumeDemo(ctx, newCatalogue(db, caldb.New(db))); err != nil {
+		return false, fmt.Errorf("载入演示清单失败(下次启动时继续)/ loading the demo list failed (the next start completes it): %w", err)
+	}
+	if err := org.MarkDemoLoaded(ctx, db); err != nil {
+		return false, err
 	}
 	return true, nil
 }

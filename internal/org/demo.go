@@ -149,9 +149,45 @@ func DemoAccounts() []DemoAccount {
 // DemoRootCode is the code of the demo district.
 const DemoRootCode = "330199"
 
+// The demo load is recorded in the audit log by two marker events on the
+// object demo:1: demo.begun in the organisation's write, demo.loaded when
+// the whole demo (organisation, accounts, catalogue) is in. An interrupted
+// load leaves begun without loaded, and the next start completes it.
+const (
+	demoObject    = "demo"
+	demoBegun     = "demo.begun"
+	demoCompleted = "demo.loaded"
+)
+
+func demoMarked(ctx context.Context, q querier, action string) (bool, error) {
+	n, err := count(ctx, q, `SELECT COUNT(*) FROM events WHERE object_type = ? AND object_id = '1' AND action = ?`, demoObject, action)
+	return n > 0, err
+}
+
+// DemoLoaded reports whether a demo load ran to its end (MarkDemoLoaded).
+func DemoLoaded(ctx context.Context, db *store.DB) (bool, error) {
+	return demoMarked(ctx, db, demoCompleted)
+}
+
+// MarkDemoLoaded records that the whole demo is in, so later starts leave
+// it alone (demo accounts deleted since are not recreated).
+func MarkDemoLoaded(ctx context.Context, db *store.DB) error {
+	return db.Write(ctx, func(tx *store.Tx) error {
+		done, err := demoMarked(ctx, tx, demoCompleted)
+		if err != nil || done {
+			return err
+		}
+		return tx.Emit(store.Event{Actor: System.Login, Action: demoCompleted, ObjectType: demoObject, ObjectID: "1", To: "loaded"})
+	})
+}
+
 // LoadDemo loads the demo district into an empty database (no bodies, units
-// or staff; Conflict otherwise) in one write, then creates the demo accounts
-// through accounts. With accounts nil only the organisation is loaded.
+// or staff) in one write, then creates the demo accounts through accounts.
+// With accounts nil only the organisation is loaded. It is resumable: on a
+// database whose organisation an earlier, interrupted demo load wrote
+// (demo.begun, not yet demo.loaded), it creates only the accounts still
+// missing. A complete demo or any other organisation is a Conflict, and
+// nothing is written.
 func LoadDemo(ctx context.Context, db *store.DB, accounts AccountCreator) error {
 	s := NewService(db)
 	p := System
@@ -163,7 +199,18 @@ func LoadDemo(ctx context.Context, db *store.DB, accounts AccountCreator) error 
 			return err
 		}
 		if n > 0 {
-			return apperr.Conflictf("数据库不是空的：演示数据只能装入空数据库", "the database is not empty: the demo loads only into an empty database")
+			begun, err := demoMarked(ctx, tx, demoBegun)
+			if err != nil {
+				return err
+			}
+			done, err := demoMarked(ctx, tx, demoCompleted)
+			if err != nil {
+				return err
+			}
+			if !begun || done {
+				return apperr.Conflictf("数据库不是空的：演示数据只能装入空数据库", "the database is not empty: the demo loads only into an empty database")
+			}
+			return nil // an interrupted demo load: its organisation is complete (one write)
 		}
 		now := s.now()
 		bodies := map[string]int64{}
@@ -214,14 +261,32 @@ func LoadDemo(ctx context.Context, db *store.DB, accounts AccountCreator) error 
 				}
 			}
 		}
-		return nil
+		return tx.Emit(store.Event{Actor: p.Login, Action: demoBegun, ObjectType: demoObject, ObjectID: "1", To: "begun"})
 	})
 	if err != nil || accounts == nil {
 		return err
 	}
-	for _, a := range DemoAccounts() {
-		if err := accounts.CreateInitialAccount(ctx, staffIDs[a.Login], a.Login, DemoPassword, false); err != nil {
-			return fmt.Errorf("demo account %s (the organisation is loaded; accounts before it were created): %w", a.Login, err)
+	for _, d := range demoStaff {
+		if d.login == "" {
+			continue
+		}
+		have, err := count(ctx, db, `SELECT COUNT(*) FROM accounts WHERE login = ?`, d.login)
+		if err != nil {
+			return err
+		}
+		if have > 0 {
+			continue // created before an interruption
+		}
+		id, ok := staffIDs[d.login]
+		if !ok {
+			// Resuming: the staff member the organisation's write created.
+			if err := db.QueryRow(ctx, `SELECT s.id FROM staff s JOIN bodies b ON b.id = s.body_id WHERE b.code = ? AND s.name = ? ORDER BY s.id LIMIT 1`,
+				d.body, d.name).Scan(&id); err != nil {
+				return fmt.Errorf("demo account %s: staff %s: %w", d.login, d.name, err)
+			}
+		}
+		if err := accounts.CreateInitialAccount(ctx, id, d.login, DemoPassword, false); err != nil {
+			return fmt.Errorf("demo account %s (the organisation is loaded; a later demo load creates the accounts still missing): %w", d.login, err)
 		}
 	}
 	return nil

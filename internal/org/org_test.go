@@ -127,9 +127,44 @@ func TestDemo_loadsVerifiesAndRefusesSecondLoad(t *testing.T) {
 		if len(gaps) != 0 {
 			t.Fatalf("O2 gaps in the demo: %+v", gaps)
 		}
+		// A second load before the demo is marked complete resumes it:
+		// the organisation is all there, so it writes nothing.
+		head, err := db.Head(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := LoadDemo(ctx, db, nil); err != nil {
+			t.Fatalf("resuming a loaded organisation: %v", err)
+		}
+		if after, err := db.Head(ctx); err != nil || after.Size != head.Size {
+			t.Fatalf("resuming wrote events: %d → %d (%v)", head.Size, after.Size, err)
+		}
+		// Once complete, a second load is refused.
+		if err := MarkDemoLoaded(ctx, db); err != nil {
+			t.Fatal(err)
+		}
 		err = LoadDemo(ctx, db, nil)
 		wantCode(t, err, apperr.Conflict)
 		verify(t, db)
+	})
+}
+
+// TestDemo_refusesAnotherOrganisation: the demo never loads over an
+// organisation it did not start (no demo.begun), and writes nothing.
+func TestDemo_refusesAnotherOrganisation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := NewService(db).CreateBody(ctx, System, BodyInput{Level: LevelDistrict, Code: "330102", Name: "上城区"}); err != nil {
+			t.Fatal(err)
+		}
+		head, err := db.Head(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, LoadDemo(ctx, db, nil), apperr.Conflict)
+		if after, err := db.Head(ctx); err != nil || after.Size != head.Size {
+			t.Fatalf("a refused demo load wrote events: %d → %d (%v)", head.Size, after.Size, err)
+		}
 	})
 }
 

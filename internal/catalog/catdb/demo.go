@@ -30,7 +30,7 @@ type DemoResult struct {
 // demo version is published at its recorded time, and each demo adjustment
 // is drafted and moved on by org staff standing in for its demo actors, at
 // the times of its trace. Calling it on a database whose list is not empty
-// is a Conflict.
+// is a Conflict (ResumeDemo completes an interrupted load).
 //
 // The catalogue demo names its own bodies, units and staff; they are mapped
 // onto org's demo: the district to org's root body, the two lower bodies to
@@ -52,6 +52,26 @@ func LoadDemo(ctx context.Context, s *Service) (DemoResult, error) {
 	if n > 0 {
 		return res, apperr.Conflictf("清单已有数据:演示清单只能装入空清单", "the list is not empty: the demo list loads only into an empty one")
 	}
+	return loadDemo(ctx, s, d)
+}
+
+// ResumeDemo completes a demo list load that was interrupted (the process
+// stopped, a write failed): every step skips what an earlier run finished
+// — a body's list is one write, so it is there or not; an adjustment is
+// found by its body and title and moved on from the step its trace reached
+// — and does the rest, so the result is the demo LoadDemo makes. On an
+// empty list it is LoadDemo. The caller knows the list is the demo's
+// (org's demo markers); DemoResult counts only what this run stored.
+func ResumeDemo(ctx context.Context, s *Service) (DemoResult, error) {
+	d, err := catalog.LoadDemo()
+	if err != nil {
+		return DemoResult{}, err
+	}
+	return loadDemo(ctx, s, d)
+}
+
+func loadDemo(ctx context.Context, s *Service, d *catalog.Demo) (DemoResult, error) {
+	var res DemoResult
 	m, err := mapDemo(ctx, s, d)
 	if err != nil {
 		return res, err
@@ -78,6 +98,13 @@ func LoadDemo(ctx context.Context, s *Service) (DemoResult, error) {
 	}
 	for _, id := range ids {
 		b := m.bodies[id]
+		var have int
+		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM catalog_items WHERE body_id = ?`, b.ID).Scan(&have); err != nil {
+			return res, err
+		}
+		if have > 0 {
+			continue // replayed before an interruption (one write per body)
+		}
 		list := map[string][]catalog.ItemVersion{}
 		for code, vs := range d.Lists[id] {
 			if at, ok := byAdjustment[id][code]; ok {
@@ -95,16 +122,41 @@ func LoadDemo(ctx context.Context, s *Service) (DemoResult, error) {
 		res.Versions += nv
 	}
 	for _, a := range d.Adjustments {
-		if err := s.replayAdjustment(ctx, m, a); err != nil {
+		did, err := s.replayAdjustment(ctx, m, a)
+		if err != nil {
 			return res, fmt.Errorf("catdb: demo adjustment %q: %w", a.Title, err)
 		}
-		res.Adjustments++
+		if did {
+			res.Adjustments++
+		}
 	}
-	if err := s.demoUpperChange(ctx, m, d); err != nil {
+	did, err := s.demoUpperChange(ctx, m, d)
+	if err != nil {
 		return res, fmt.Errorf("catdb: demo district change: %w", err)
 	}
-	res.Adjustments++
+	if did {
+		res.Adjustments++
+	}
 	return res, nil
+}
+
+// demoProgress finds a demo adjustment an interrupted load stored, by its
+// body and title: its id and how many steps its trace holds (0, 0 when it
+// was never drafted).
+func (s *Service) demoProgress(ctx context.Context, bodyID int64, title string) (int64, int, error) {
+	var id int64
+	err := s.db.QueryRow(ctx, `SELECT id FROM catalog_adjustments WHERE body_id = ? AND title = ? ORDER BY id LIMIT 1`, bodyID, title).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	a, _, err := s.getAdjustment(ctx, s.db, id)
+	if err != nil {
+		return 0, 0, err
+	}
+	return id, len(a.Trace), nil
 }
 
 // demoUpperChange publishes one change of the district's own list through
@@ -112,7 +164,7 @@ func LoadDemo(ctx context.Context, s *Service) (DemoResult, error) {
 // the district adds a required material to an item the lower bodies also
 // list, which their versions now lack (a C5 problem to review). Its times
 // are fixed like the rest of the demo's.
-func (s *Service) demoUpperChange(ctx context.Context, m *demoMap, d *catalog.Demo) error {
+func (s *Service) demoUpperChange(ctx context.Context, m *demoMap, d *catalog.Demo) (bool, error) {
 	var root catalog.DemoBody
 	for _, b := range d.Bodies {
 		if b.UpperID == 0 {
@@ -127,37 +179,37 @@ func (s *Service) demoUpperChange(ctx context.Context, m *demoMap, d *catalog.De
 		}
 	}
 	if len(reform) < 2 {
-		return errors.New("the demo district needs two reform office members")
+		return false, errors.New("the demo district needs two reform office members")
 	}
 	// The first member confirms for both groups; the second does the initial
 	// review, which its confirmer may not also do.
 	confirmer, err := m.principal(ctx, reform[0])
 	if err != nil {
-		return err
+		return false, err
 	}
 	office, err := m.principal(ctx, reform[1])
 	if err != nil {
-		return err
+		return false, err
 	}
 	var liaisonID, headID int64
 	if err := s.db.QueryRow(ctx, `SELECT l.id, h.id FROM staff l JOIN staff h ON h.unit_id = l.unit_id AND h.is_head = TRUE AND h.active = TRUE AND h.id <> l.id
 		WHERE l.body_id = ? AND l.active = TRUE AND l.is_liaison = TRUE AND l.roles LIKE '%list_liaison%'
 		AND (h.roles LIKE '%unit_staff%' OR h.roles LIKE '%list_liaison%') ORDER BY l.id LIMIT 1`, district.ID).Scan(&liaisonID, &headID); err != nil {
-		return fmt.Errorf("a district unit with a liaison and a head: %w", err)
+		return false, fmt.Errorf("a district unit with a liaison and a head: %w", err)
 	}
 	liaison, err := m.staffPrincipal(ctx, liaisonID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	head, err := m.staffPrincipal(ctx, headID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	// The item: a benefit payment (the notice is about minimum living
 	// allowances) listed at the district and at the most lower bodies.
 	upper, err := currentList(ctx, s.db, district.ID, true)
 	if err != nil {
-		return err
+		return false, err
 	}
 	var item *Version
 	best := 0
@@ -168,14 +220,14 @@ func (s *Service) demoUpperChange(ctx context.Context, m *demoMap, d *catalog.De
 		var n int
 		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM catalog_items i JOIN bodies b ON b.id = i.body_id
 			WHERE b.parent_id = ? AND i.base_code = ? AND i.standing = 'listed'`, district.ID, v.BaseCode).Scan(&n); err != nil {
-			return err
+			return false, err
 		}
 		if n > best {
 			item, best = &upper[i], n
 		}
 	}
 	if item == nil {
-		return errors.New("no district item is also listed below")
+		return false, errors.New("no district item is also listed below")
 	}
 	draft := item.ItemVersion.Clone()
 	draft.ValidFrom, draft.PublishedAt, draft.ValidTo, draft.ContentHash = time.Time{}, nil, nil, ""
@@ -195,9 +247,16 @@ func (s *Service) demoUpperChange(ctx context.Context, m *demoMap, d *catalog.De
 			Issued: time.Date(2026, 11, 10, 0, 0, 0, 0, cst)}},
 		Changes: []catalog.Change{{Kind: catalog.ChangeItem, BaseCode: draft.BaseCode, Name: draft.Name, Draft: &draft,
 			Note: "按通知增加诚信承诺材料"}}}
-	a, err := at(16, 9).CreateAdjustment(ctx, liaison, in)
+	id, done, err := s.demoProgress(ctx, district.ID, in.Title)
 	if err != nil {
-		return err
+		return false, err
+	}
+	if done == 0 {
+		a, err := at(16, 9).CreateAdjustment(ctx, liaison, in)
+		if err != nil {
+			return false, err
+		}
+		id, done = a.ID, 1
 	}
 	steps := []struct {
 		p     auth.Principal
@@ -213,12 +272,15 @@ func (s *Service) demoUpperChange(ctx context.Context, m *demoMap, d *catalog.De
 		{confirmer, catalog.ActGroupApprove, catalog.DutyListGroup, 18, 11, ""},
 		{office, catalog.ActPublish, "", 19, 15, ""},
 	}
-	for _, st := range steps {
-		if _, err := at(st.day, st.hour).Act(ctx, st.p, a.ID, catalog.Action{Kind: st.kind, Group: st.group, Comment: st.note}); err != nil {
-			return fmt.Errorf("%s: %w", st.kind, err)
+	if done > len(steps) {
+		return false, nil // published before an interruption
+	}
+	for _, st := range steps[done-1:] {
+		if _, err := at(st.day, st.hour).Act(ctx, st.p, id, catalog.Action{Kind: st.kind, Group: st.group, Comment: st.note}); err != nil {
+			return false, fmt.Errorf("%s: %w", st.kind, err)
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // replayList publishes each item's versions in order at their recorded
@@ -262,39 +324,51 @@ func (s *Service) replayList(ctx context.Context, b body, list map[string][]cata
 	return count, err
 }
 
-func (s *Service) replayAdjustment(ctx context.Context, m *demoMap, a catalog.Adjustment) error {
+// replayAdjustment drafts a demo adjustment and takes its trace's steps,
+// from where an interrupted load left it; false when it was complete.
+func (s *Service) replayAdjustment(ctx context.Context, m *demoMap, a catalog.Adjustment) (bool, error) {
 	if len(a.Trace) == 0 || a.Trace[0].Action != catalog.ActDraft {
-		return errors.New("the trace does not start with the draft")
+		return false, errors.New("the trace does not start with the draft")
 	}
 	b := m.bodies[a.BodyID]
 	unit, ok := m.units[a.UnitID]
 	if !ok {
-		return fmt.Errorf("unit %d is not mapped", a.UnitID)
+		return false, fmt.Errorf("unit %d is not mapped", a.UnitID)
 	}
 	at := func(t time.Time) *Service {
 		c := *s
 		c.now = func() time.Time { return t }
 		return &c
 	}
-	author, err := m.principal(ctx, a.Trace[0].Actor)
+	id, done, err := s.demoProgress(ctx, b.ID, a.Title)
 	if err != nil {
-		return err
+		return false, err
 	}
-	in := AdjustmentInput{Title: a.Title, BodyID: b.ID, UnitID: unit, Reason: a.Reason, Bases: a.Bases, Changes: a.Changes}
-	created, err := at(a.Trace[0].At).CreateAdjustment(ctx, author, in)
-	if err != nil {
-		return err
+	if done >= len(a.Trace) {
+		return false, nil
 	}
-	for _, step := range a.Trace[1:] {
+	if done == 0 {
+		author, err := m.principal(ctx, a.Trace[0].Actor)
+		if err != nil {
+			return false, err
+		}
+		in := AdjustmentInput{Title: a.Title, BodyID: b.ID, UnitID: unit, Reason: a.Reason, Bases: a.Bases, Changes: a.Changes}
+		created, err := at(a.Trace[0].At).CreateAdjustment(ctx, author, in)
+		if err != nil {
+			return false, err
+		}
+		id, done = created.ID, 1
+	}
+	for _, step := range a.Trace[done:] {
 		p, err := m.principal(ctx, step.Actor)
 		if err != nil {
-			return err
+			return false, err
 		}
-		if _, err := at(step.At).Act(ctx, p, created.ID, catalog.Action{Kind: step.Action, Group: step.Group, Comment: step.Comment}); err != nil {
-			return fmt.Errorf("%s by %s: %w", step.Action, step.Actor, err)
+		if _, err := at(step.At).Act(ctx, p, id, catalog.Action{Kind: step.Action, Group: step.Group, Comment: step.Comment}); err != nil {
+			return false, fmt.Errorf("%s by %s: %w", step.Action, step.Actor, err)
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // demoMap maps the catalogue demo's bodies, units and logins onto org rows.
