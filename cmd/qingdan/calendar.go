@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -44,21 +43,27 @@ const cliActor = "cli"
 
 // calendarDB is the stored calendar (package caldb) over an opened database.
 type calendarDB struct {
-	db  *store.DB
-	svc *caldb.Service
+	db    *store.DB
+	svc   *caldb.Service
+	signs bool // opened with the signing key
 }
 
 // openCalendarDB opens and migrates the database: an administrator may
-// import a year into a fresh database before the first `serve`.
-func openCalendarDB(ctx context.Context, dsn string) (calendarStore, error) {
-	db, err := store.Open(ctx, dsn, store.Options{})
+// import a year into a fresh database before the first `serve`. With a data
+// directory (import) it is opened the way serve opens it, with the
+// checkpoint signing key there, so the import's events get a signed
+// checkpoint at once (SaveCalendarYears) rather than at serve's next tick.
+func openCalendarDB(ctx context.Context, cfg *dbConfig) (calendarStore, error) {
+	if cfg.DataDir != "" {
+		if err := prepareDataDir(cfg); err != nil {
+			return nil, err
+		}
+	}
+	db, err := cfg.openMigrated(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("打开数据库失败 / cannot open the database: %w", err)
+		return nil, err
 	}
-	if err := db.Migrate(ctx); err != nil {
-		return nil, errors.Join(fmt.Errorf("数据库迁移失败 / cannot migrate the database: %w", err), db.Close())
-	}
-	return &calendarDB{db: db, svc: caldb.New(db)}, nil
+	return &calendarDB{db: db, svc: caldb.New(db), signs: cfg.DataDir != ""}, nil
 }
 
 func (c *calendarDB) CalendarYears(ctx context.Context) ([]calendar.Year, error) {
@@ -66,8 +71,16 @@ func (c *calendarDB) CalendarYears(ctx context.Context) ([]calendar.Year, error)
 }
 
 func (c *calendarDB) SaveCalendarYears(ctx context.Context, ys []calendar.Year, fileName string) error {
-	_, err := c.svc.SaveYears(ctx, cliActor, ys, caldb.SourceUpload, filepath.Base(fileName))
-	return err
+	if _, err := c.svc.SaveYears(ctx, cliActor, ys, caldb.SourceUpload, filepath.Base(fileName)); err != nil {
+		return err
+	}
+	if !c.signs {
+		return nil
+	}
+	if _, err := c.db.LatestCheckpoint(ctx); err != nil {
+		return fmt.Errorf("已保存，但签署检查点失败（serve 启动后会补签）/ stored, but signing a checkpoint failed (serve signs one when it runs): %w", err)
+	}
+	return nil
 }
 
 func (c *calendarDB) Close() error { return c.db.Close() }
@@ -79,7 +92,8 @@ const calendarUsage = `usage: qingdan calendar <subcommand> [flags]
   is-workday DATE          print true or false
   check YEAR               say whether the year's holiday data is present (exit 1 if not)
   import FILE              read a holiday-cn JSON or iCalendar (.ics) file, validate it,
-                           and store it when a database is given (--db)
+                           and store it when a database is given (--db), signing a
+                           checkpoint with the key in --data-dir (default ./data, as serve)
 
 common flags: --db DSN, --tz ZONE (default Asia/Shanghai), --year-file FILE (repeatable:
 merge a year file over the data, e.g. a notice not yet imported)
@@ -98,6 +112,9 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	o := &calOpts{}
 	fs := flag.NewFlagSet("qingdan calendar "+sub, flag.ContinueOnError)
 	fs.StringVar(&o.db, "db", "", "database DSN; without it the embedded data is used (import only validates)")
+	if sub == "import" {
+		fs.StringVar(&o.dataDir, "data-dir", "./data", "data directory with the checkpoint signing key, as serve's (import with --db signs a checkpoint) / 数据目录")
+	}
 	fs.StringVar(&o.tz, "tz", "Asia/Shanghai", "time zone days are counted in")
 	fs.Var(&o.yearFiles, "year-file", "holiday-cn JSON or .ics file merged over the data (repeatable)")
 	switch sub {
@@ -176,7 +193,7 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 type calOpts struct {
-	db, tz, from                    string
+	db, dataDir, tz, from           string
 	workingDays, naturalDays, hours string
 	workingHours, businessHours     string
 	yearFiles                       stringList
@@ -239,8 +256,10 @@ func (o *calOpts) calendar(ctx context.Context) (*calendar.Calendar, error) {
 	return calendar.New(years, calendar.Options{Location: o.loc})
 }
 
+// store opens --db; import also names the data directory (--data-dir), the
+// reads do not need the signing key.
 func (o *calOpts) store(ctx context.Context) (calendarStore, error) {
-	return openCalendarStore(ctx, o.db)
+	return openCalendarStore(ctx, &dbConfig{DSN: o.db, DataDir: o.dataDir})
 }
 
 func readYearFile(name string) ([]calendar.Year, error) {

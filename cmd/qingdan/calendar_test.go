@@ -120,7 +120,9 @@ func TestCalendarCLI_L11(t *testing.T) {
 
 // The --db hook: import stores the year as an audited event by "cli", and
 // due / is-workday / check read the stored calendar (L9: a new year without a
-// new release). A bad file stores nothing.
+// new release). A bad file stores nothing. The import opens the store the
+// way serve does, with the signing key of --data-dir, so a signed
+// checkpoint covering its events exists before any serve runs.
 func TestCalendarCLI_L9_storedCalendar(t *testing.T) {
 	bin := buildQingdan(t)
 	dsns := []struct {
@@ -149,16 +151,16 @@ func TestCalendarCLI_L9_storedCalendar(t *testing.T) {
 				code   int
 			}{
 				{[]string{"calendar", "check", "2027", "--db", dsn}, "", "2027", 1},
-				{[]string{"calendar", "import", y2027, "--db", dsn}, "", "已保存 / stored", 0},
+				{[]string{"calendar", "import", y2027, "--db", dsn, "--data-dir", dir}, "", "已保存 / stored", 0},
 				{[]string{"calendar", "check", "2027", "--db", dsn}, "", "present", 0},
 				{[]string{"calendar", "due", "--from", "2026-12-31", "--working-days", "1", "--db", dsn}, "2027-01-04\n", "", 0},
 				{[]string{"calendar", "is-workday", "2027-01-01", "--db", dsn}, "false\n", "", 0},
 				{[]string{"calendar", "is-workday", "2026-03-20", "--db", dsn}, "true\n", "", 0},
-				{[]string{"calendar", "import", y2026, "--db", dsn}, "", "replaces present data, 1 days differ", 0},
+				{[]string{"calendar", "import", y2026, "--db", dsn, "--data-dir", dir}, "", "replaces present data, 1 days differ", 0},
 				{[]string{"calendar", "is-workday", "2026-03-20", "--db", dsn}, "false\n", "", 0},
 				{[]string{"calendar", "is-workday", "2026-03-20"}, "true\n", "", 0}, // embedded data unchanged
 				{[]string{"calendar", "due", "--from", "2026-03-19", "--working-days", "1", "--db", dsn}, "2026-03-23\n", "", 0},
-				{[]string{"calendar", "import", bad, "--db", dsn}, "", "2028.json", 1},
+				{[]string{"calendar", "import", bad, "--db", dsn, "--data-dir", dir}, "", "2028.json", 1},
 				{[]string{"calendar", "check", "2028", "--db", dsn}, "", "absent", 1},
 			}
 			for i, st := range steps {
@@ -174,13 +176,28 @@ func TestCalendarCLI_L9_storedCalendar(t *testing.T) {
 				}
 			}
 
-			// The imports are audited events by "cli" with the row as State.
+			// The imports are audited events by "cli" with the row as State,
+			// covered by a checkpoint signed with the data directory's key.
 			ctx := context.Background()
-			db, err := store.Open(ctx, dsn, store.Options{})
+			db, err := store.Open(ctx, dsn, store.Options{DataDir: dir})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer db.Close()
+			head, err := db.Head(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var signed int64
+			if err := db.QueryRow(ctx, `SELECT COALESCE(MAX(size), 0) FROM audit_checkpoints`).Scan(&signed); err != nil {
+				t.Fatal(err)
+			}
+			if head.Size == 0 || uint64(signed) != uint64(head.Size) {
+				t.Fatalf("newest signed checkpoint covers %d events of %d", signed, head.Size)
+			}
+			if rep, err := db.Verify(ctx, nil); err != nil || !rep.OK() || rep.Checkpoints < 2 {
+				t.Fatalf("verify with the data directory's key: %+v %v", rep, err)
+			}
 			all, err := db.Events(ctx, store.EventFilter{})
 			if err != nil {
 				t.Fatal(err)
