@@ -30,6 +30,8 @@ type Catalog interface {
 	Reviews(ctx context.Context, p auth.Principal, f catdb.ReviewFilter) ([]catdb.Review, error)
 	CompleteReview(ctx context.Context, p auth.Principal, id int64, note string) (catdb.Review, error)
 	PathOf(ctx context.Context, kind string, id int64) (string, error)
+	ReformMembers(ctx context.Context, p auth.Principal) ([]catdb.ReformMember, error)
+	SetReformGroups(ctx context.Context, p auth.Principal, staffID int64, groups []catalog.ReformGroup) error
 }
 
 // Roles taking steps of the adjustment procedure (catalog.Transition decides
@@ -73,6 +75,10 @@ func (s *Server) catalogRoutes() []httpx.Route {
 		{Pattern: "GET /catalog/reviews", Policy: read, Handler: http.HandlerFunc(s.catalogReviews),
 			Nav: &httpx.Nav{Label: "nav.catalog_reviews", Order: 42}},
 		{Pattern: "POST /catalog/reviews/{id}/done", Policy: httpx.Policy{Roles: catalogReviewer, Write: true, Scope: scope("review")}, Handler: http.HandlerFunc(s.catalogReviewDone)},
+		{Pattern: "GET /catalog/reform-groups", Policy: httpx.Policy{Roles: catalogReformSetters}, Handler: http.HandlerFunc(s.catalogReformGroups),
+			Nav: &httpx.Nav{Label: "nav.catalog_reform_groups", Order: 44}},
+		{Pattern: "POST /catalog/reform-groups/{id}", Policy: httpx.Policy{Roles: catalogReformSetters, Write: true, Scope: scope("staff")},
+			Handler: http.HandlerFunc(s.catalogSetReformGroups)},
 	}
 }
 

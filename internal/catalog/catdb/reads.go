@@ -655,3 +655,62 @@ func mergeKeys(a, b map[string]json.RawMessage) map[string]bool {
 	}
 	return out
 }
+
+// ReformMember is a general-office staff member who may sit in the reform
+// office's review groups (C3), with the groups they belong to.
+type ReformMember struct {
+	StaffID  int64                 `json:"staff_id"`
+	Name     string                `json:"name"`
+	BodyID   int64                 `json:"body_id"`
+	BodyName string                `json:"body_name"`
+	Unit     string                `json:"unit"`
+	Groups   []catalog.ReformGroup `json:"groups"`
+}
+
+// ReformMembers lists the active general-office staff of the bodies in p's
+// jurisdiction, by body then staff, each with their review groups: who
+// SetReformGroups may be asked about.
+func (s *Service) ReformMembers(ctx context.Context, p auth.Principal) ([]ReformMember, error) {
+	rows, err := s.db.Query(ctx, `SELECT st.id, st.name, b.id, b.name, b.path, COALESCE(u.name, '') FROM staff st
+		JOIN bodies b ON b.id = st.body_id LEFT JOIN units u ON u.id = st.unit_id
+		WHERE st.active = TRUE AND st.roles LIKE '%general_office%' ORDER BY b.path, st.id`)
+	if err != nil {
+		return nil, err
+	}
+	var out []ReformMember
+	index := map[int64]int{}
+	for rows.Next() {
+		var m ReformMember
+		var path string
+		if err := rows.Scan(&m.StaffID, &m.Name, &m.BodyID, &m.BodyName, &path, &m.Unit); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if p.Covers(path) {
+			index[m.StaffID] = len(out)
+			out = append(out, m)
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, err
+	}
+	groups, err := s.db.Query(ctx, `SELECT staff_id, grp FROM catalog_reform_members WHERE active = TRUE ORDER BY staff_id, grp`)
+	if err != nil {
+		return nil, err
+	}
+	for groups.Next() {
+		var id int64
+		var g string
+		if err := groups.Scan(&id, &g); err != nil {
+			groups.Close()
+			return nil, err
+		}
+		if i, ok := index[id]; ok {
+			out[i].Groups = append(out[i].Groups, catalog.ReformGroup(g))
+		}
+	}
+	if err := errors.Join(groups.Err(), groups.Close()); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

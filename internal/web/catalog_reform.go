@@ -1,0 +1,95 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/web/httpx"
+)
+
+// catalogReformSetters may set who sits in the reform office's review
+// groups: the rule of catdb.SetReformGroups (an administrator, or the
+// general office of the member's body, within jurisdiction).
+var catalogReformSetters = []auth.Role{auth.RoleAdmin, auth.RoleGeneralOffice}
+
+// catalogReformRow is one general-office member with their groups.
+type catalogReformRow struct {
+	StaffID     int64
+	Name        string
+	Body        string
+	Unit        string
+	Power, Duty bool
+}
+
+type catalogReformPage struct {
+	Rows     []catalogReformRow
+	Error    string
+	Problems []string
+	Saved    string // the name of the member just saved
+	savedID  int64
+}
+
+// catalogReformGroups shows the general-office staff in the principal's
+// jurisdiction with a form each to set their review groups (C3: the
+// reform office reviews in a power-list and a responsibility-list group).
+func (s *Server) catalogReformGroups(w http.ResponseWriter, r *http.Request) {
+	page := catalogReformPage{}
+	// After a save: the member is named only if the page lists them.
+	if id, err := strconv.ParseInt(r.URL.Query().Get("saved"), 10, 64); err == nil {
+		page.savedID = id
+	}
+	s.showReformGroups(w, r, http.StatusOK, page)
+}
+
+func (s *Server) showReformGroups(w http.ResponseWriter, r *http.Request, status int, page catalogReformPage) {
+	ms, err := s.deps.Catalog.ReformMembers(r.Context(), httpx.PrincipalFrom(r.Context()))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, m := range ms {
+		row := catalogReformRow{StaffID: m.StaffID, Name: m.Name, Body: m.BodyName, Unit: m.Unit,
+			Power: slices.Contains(m.Groups, catalog.PowerListGroup), Duty: slices.Contains(m.Groups, catalog.DutyListGroup)}
+		if m.StaffID == page.savedID {
+			page.Saved = m.Name
+		}
+		page.Rows = append(page.Rows, row)
+	}
+	s.render(w, r, status, "catalog_reform_groups", page)
+}
+
+func (s *Server) catalogSetReformGroups(w http.ResponseWriter, r *http.Request) {
+	id, err := catalogID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var groups []catalog.ReformGroup
+	for _, g := range r.PostForm["group"] {
+		groups = append(groups, catalog.ReformGroup(g))
+	}
+	if err := s.deps.Catalog.SetReformGroups(r.Context(), httpx.PrincipalFrom(r.Context()), id, groups); err != nil {
+		if c := apperr.CodeOf(err); c == apperr.Invalid || c == apperr.Forbidden {
+			page := catalogReformPage{}
+			page.Error, page.Problems = describe(r, err)
+			status := http.StatusBadRequest
+			if c == apperr.Forbidden {
+				status = http.StatusForbidden
+			}
+			s.showReformGroups(w, r, status, page)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	s.redirect(w, r, fmt.Sprintf("/catalog/reform-groups?saved=%d", id))
+}
