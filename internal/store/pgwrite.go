@@ -106,11 +106,15 @@ type pipeResult struct {
 }
 
 // flush sends BEGIN (if not sent yet) and the queued statements before an
-// immediate statement; a failure is recorded in t.failed.
-func (t *Tx) flush(ctx context.Context) {
-	r := t.pipeline(ctx)
+// immediate statement; a failure is recorded in t.failed. The statements
+// are other fns' too, so the running fn's ctx does not govern them.
+func (t *Tx) flush() {
+	r := t.pipeline(context.Background())
 	if r.err != nil && t.failed == nil {
-		t.failed = &fnError{fn: t.fn, err: r.err}
+		// Nobody can be blamed (BEGIN failed, the connection broke, or
+		// several statements share the text that failed to prepare): fn -1
+		// makes runGroup run each request alone.
+		t.failed = &fnError{fn: -1, err: r.err}
 	}
 }
 

@@ -156,6 +156,32 @@ func queueSQLError(t *testing.T, db *store.DB) {
 			t.Fatalf("caller %d (culprit %v): %d rows, %d events", i, bad, rows, evs)
 		}
 	}
+	// Several callers queue the same statement that cannot even be
+	// prepared: on PostgreSQL that fails before anything runs, and when its
+	// text names several callers of one round trip nobody may be blamed
+	// until each runs alone.
+	bad := func(i int) bool { return i%5 == 2 }
+	errs = concurrently(40, func(i int) error {
+		return db.Write(ctx, func(tx *store.Tx) error {
+			if bad(i) {
+				tx.Queue(ctx, "INSERT INTO no_such_table VALUES (?)", i)
+				return nil
+			}
+			if err := queueItem(ctx, tx, item{ID: int64(200 + i), Name: fmt.Sprint("p", i)}); err != nil {
+				return err
+			}
+			var n int64
+			return tx.QueryRow(ctx, "SELECT count(*) FROM test_items WHERE id = ?", 200+i).Scan(&n)
+		})
+	})
+	for i, err := range errs {
+		if bad(i) != (err != nil) {
+			t.Fatalf("unpreparable statement, caller %d: err %v", i, err)
+		}
+	}
+	if n := count(t, db, "SELECT count(*) FROM test_items WHERE id >= 200 AND id < 240"); n != 32 {
+		t.Fatalf("%d rows of the innocent callers, want 32", n)
+	}
 	// Statements after a failed queued one fail too, with the queued
 	// statement's error as the write's.
 	var after error

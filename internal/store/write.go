@@ -204,9 +204,9 @@ var errEarlier = errors.New("store: an earlier queued statement of this write gr
 // ready makes the transaction ready for an immediate statement: on
 // PostgreSQL the queued statements (and BEGIN) must reach the server first,
 // in order.
-func (t *Tx) ready(ctx context.Context) error {
+func (t *Tx) ready() error {
 	if t.failed == nil && t.conn != nil && (!t.begun || len(t.queue) > 0) {
-		t.flush(ctx)
+		t.flush()
 	}
 	if t.failed != nil {
 		if t.failed.fn == t.fn {
@@ -221,7 +221,7 @@ func (t *Tx) ready(ctx context.Context) error {
 // result. SQL uses ? parameter markers. See Queue for statements whose
 // result is not needed.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if err := t.ready(ctx); err != nil {
+	if err := t.ready(); err != nil {
 		return nil, err
 	}
 	return t.exec(ctx, query, args...)
@@ -236,7 +236,7 @@ func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 
 // Query reads inside the write transaction (it sees the group's changes).
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if err := t.ready(ctx); err != nil {
+	if err := t.ready(); err != nil {
 		return nil, err
 	}
 	if s := t.stmt(ctx, query); s != nil {
@@ -247,7 +247,7 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 
 // QueryRow reads one row inside the write transaction.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if err := t.ready(ctx); err != nil {
+	if err := t.ready(); err != nil {
 		// *sql.Row cannot be built with an error; a context that is already
 		// done with err as its error makes database/sql (or pgx, before
 		// sending anything) hand err to Scan.
