@@ -10,6 +10,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/store/storetest"
+	"github.com/qingdan/qingdan/internal/web"
 )
 
 // BenchmarkPortalHandler is the server's own cost per portal request, with
@@ -37,5 +38,24 @@ func BenchmarkPortalHandler(b *testing.B) {
 		serve(b, func(rng *rand.Rand) string {
 			return "/portal/search?q=" + url.QueryEscape(benchQueries[rng.IntN(len(benchQueries))])
 		})
+	})
+}
+
+// BenchmarkPortalHandlerParallel is the same with 50 goroutines at once.
+func BenchmarkPortalHandlerParallel(b *testing.B) {
+	db := storetest.SQLite(b)
+	ids, _ := loadBenchItems(b, db, 5000)
+	srv := portalServerWith(b, db, struct{ web.Portal }{web.NewPortal(db, catdb.New(db))})
+	b.SetParallelism(25)
+	b.RunParallel(func(pb *testing.PB) {
+		rng := rand.New(rand.NewPCG(rand.Uint64(), 2))
+		for pb.Next() {
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, fmt.Sprintf("/portal/items/%d", ids[rng.IntN(len(ids))]), nil))
+			if rec.Code != http.StatusOK {
+				b.Errorf("status %d", rec.Code)
+				return
+			}
+		}
 	})
 }
