@@ -391,13 +391,15 @@ func (db *DB) commitLoop() {
 	group := make([]*request, 0, maxGroup)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	expect := 1 // how many writers the last group answered
+	expect := 1 // how many writers to wait for
 	for {
-		select {
-		case r := <-db.reqs:
-			group = append(group[:0], r)
-		case <-db.quit:
-			return
+		if len(group) == 0 {
+			select {
+			case r := <-db.reqs:
+				group = append(group, r)
+			case <-db.quit:
+				return
+			}
 		}
 	drain:
 		for len(group) < maxGroup {
@@ -421,12 +423,26 @@ func (db *DB) commitLoop() {
 			}
 			timer.Stop()
 		}
-		expect = len(group)
+		n := len(group)
 		db.runGroup(group)
 		clear(group)
+		group = group[:0]
 		if len(db.missed) > 0 {
 			db.prepareMissed()
 		}
+		// Writers that arrived while the group ran were not in it: the next
+		// group waits for them and for the ones it just answered. Counting
+		// only the last group would leave one writer behind every time.
+	leftover:
+		for len(group) < maxGroup {
+			select {
+			case r := <-db.reqs:
+				group = append(group, r)
+			default:
+				break leftover
+			}
+		}
+		expect = min(n+len(group), maxGroup)
 	}
 }
 
