@@ -233,13 +233,8 @@ func stepRoleName(r *http.Request, role string) string {
 }
 
 func (s *Server) catalogAct(w http.ResponseWriter, r *http.Request) {
-	id, err := catalogID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.parseForm(w, r); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedID(w, r)
+	if !ok {
 		return
 	}
 	act := catalog.Action{Kind: catalog.ActionKind(r.PostFormValue("kind")), Group: catalog.ReformGroup(r.PostFormValue("group")),

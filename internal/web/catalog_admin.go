@@ -90,6 +90,20 @@ func catalogID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// postedID reads the path id and the posted form of an action on one
+// catalogue object; when either is bad it has answered and returns false.
+func (s *Server) postedID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := catalogID(r)
+	if err == nil {
+		err = s.parseForm(w, r)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return 0, false
+	}
+	return id, true
+}
+
 // pick returns zh or en for the request's language.
 func pick(r *http.Request, zh, en string) string {
 	if httpx.LangFrom(r.Context()) == httpx.LangEn {

@@ -64,13 +64,8 @@ func (s *Server) showReformGroups(w http.ResponseWriter, r *http.Request, status
 }
 
 func (s *Server) catalogSetReformGroups(w http.ResponseWriter, r *http.Request) {
-	id, err := catalogID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.parseForm(w, r); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedID(w, r)
+	if !ok {
 		return
 	}
 	var groups []catalog.ReformGroup

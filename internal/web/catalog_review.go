@@ -53,13 +53,8 @@ func (s *Server) showReviews(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (s *Server) catalogReviewDone(w http.ResponseWriter, r *http.Request) {
-	id, err := catalogID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.parseForm(w, r); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedID(w, r)
+	if !ok {
 		return
 	}
 	if _, err := s.deps.Catalog.CompleteReview(r.Context(), httpx.PrincipalFrom(r.Context()), id, r.PostFormValue("note")); err != nil {
