@@ -11,9 +11,10 @@
 // group's events are numbered and hashed into the tree, and events, nodes
 // and the new head are written. SQLite: BEGIN IMMEDIATE, fns, read the head,
 // multi-row INSERTs, head UPDATE, COMMIT. PostgreSQL (pgwrite.go): BEGIN,
-// the statements fns queued with Tx.Queue/QueueExpect, one append statement
-// (unnest arrays; the head update is conditional on the cached head's size)
-// and COMMIT go as one pipeline: one round trip per group, plus one per
+// the statements fns queued with Tx.Queue/QueueExpect, the append
+// (multi-row INSERT … VALUES of events and nodes in chunks of ≤ 32 rows; the
+// head update fails unless the row has the cached head's size) and COMMIT go
+// as one pipeline: one round trip per group, plus one per
 // immediate statement (Tx.Exec, Query, QueryRow) and one to read and lock
 // the head when it is not cached (first group, or another instance sharing
 // the database appended).
