@@ -120,12 +120,14 @@ type Deps struct {
 // Server is the HTTP handler of `qingdan serve`. Graceful shutdown is the
 // caller's (http.Server.Shutdown).
 type Server struct {
-	cfg     Config
-	deps    Deps
-	log     *slog.Logger
-	cat     catalogue
-	assets  *assets
-	pages   map[string]*pageTemplate
+	cfg    Config
+	deps   Deps
+	log    *slog.Logger
+	cat    catalogue
+	assets *assets
+	// pages are the page templates per language (lang → page), their
+	// constant messages pre-translated (translateTemplates).
+	pages   map[string]map[string]*pageTemplate
 	routes  []httpx.Route
 	nav     []httpx.Route
 	spec    *api.Spec
@@ -173,7 +175,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = parseTemplates(s.assets); err != nil {
+	pages, err := parseTemplates(s.assets)
+	if err != nil {
+		return nil, err
+	}
+	if s.pages, err = translateTemplates(pages, s.cat); err != nil {
 		return nil, err
 	}
 	reg := deps.Registry

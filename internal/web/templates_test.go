@@ -132,16 +132,6 @@ func templateKeys(t *testing.T) map[string][]string {
 	return used
 }
 
-func isT(n parse.Node) bool {
-	switch n := n.(type) {
-	case *parse.FieldNode:
-		return len(n.Ident) == 1 && n.Ident[0] == "T"
-	case *parse.VariableNode:
-		return len(n.Ident) == 2 && n.Ident[0] == "$" && n.Ident[1] == "T"
-	}
-	return false
-}
-
 func TestTemplateKeysExist(t *testing.T) {
 	cat, err := loadCatalogue()
 	if err != nil {
