@@ -1,6 +1,9 @@
 package web
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // UntranslatedTemplates makes s render every page with its templates as
 // parsed, each message looked up at run time by View.T: the reference the
@@ -15,3 +18,9 @@ func UntranslatedTemplates(t testing.TB, s *Server) {
 		s.pages[lang] = pages
 	}
 }
+
+// PortalCacheTTL is the page cache's time to live.
+const PortalCacheTTL = portalCacheTTL
+
+// SetPortalClock makes s's page cache read the time from now.
+func SetPortalClock(s *Server, now func() time.Time) { s.portalCache.now = now }

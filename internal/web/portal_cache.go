@@ -26,7 +26,8 @@ import (
 // requests are rendered as usual, without the cache.
 //
 // Freshness: an entry is used only while the published list's generation is
-// the one it was rendered under, and for at most portalCacheTTL. A
+// the one it was rendered under, and for at most portalCacheTTL; for one
+// more TTL it may still be served while one request renders it anew. A
 // publication in this process bumps the generation after its commit
 // (catdb's OnPublish), so the next request already sees it; another
 // instance's publication is noticed by the store portal's periodic check of
@@ -91,11 +92,12 @@ type pageCache struct {
 	maxEntries int
 	maxBytes   int
 	ttl        time.Duration
+	now        func() time.Time // time.Now; tests move it
 }
 
 func newPageCache(entries, bytes int, ttl time.Duration) *pageCache {
 	return &pageCache{ll: list.New(), m: map[string]*list.Element{}, flights: map[flightKey]*flight{},
-		maxEntries: entries, maxBytes: bytes, ttl: ttl}
+		maxEntries: entries, maxBytes: bytes, ttl: ttl, now: time.Now}
 }
 
 // join returns the flight rendering key under gen, starting one (leader
@@ -120,21 +122,27 @@ func (c *pageCache) land(key string, gen uint64, f *flight) {
 	close(f.done)
 }
 
-// get returns the fragments of key rendered under gen, not older than ttl.
-func (c *pageCache) get(key string, gen uint64, now time.Time) (cachedPage, bool) {
+// get returns the page of key rendered under gen. fresh says it is younger
+// than ttl; a page of gen up to twice ttl old comes back stale (ok, not
+// fresh): it may be served while one request renders it anew, so a popular
+// page expiring under load does not queue its readers behind one render.
+// A page of another generation is never returned: a publication drops
+// every page rendered before it at once, stale or not.
+func (c *pageCache) get(key string, gen uint64, now time.Time) (p cachedPage, fresh, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.m[key]
 	if !ok {
-		return cachedPage{}, false
+		return cachedPage{}, false, false
 	}
 	e := el.Value.(*cacheEntry)
-	if e.gen != gen || now.Sub(e.at) >= c.ttl {
+	age := now.Sub(e.at)
+	if e.gen != gen || age >= 2*c.ttl {
 		c.remove(el)
-		return cachedPage{}, false
+		return cachedPage{}, false, false
 	}
 	c.ll.MoveToFront(el)
-	return e.page, true
+	return e.page, age < c.ttl, true
 }
 
 // put stores a page rendered under gen, evicting the least recently used
@@ -200,16 +208,20 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 		return
 	}
 	gen := gens.Generation(r.Context())
-	if p, hit := s.portalCache.get(key, gen, time.Now()); hit {
+	p, fresh, hit := s.portalCache.get(key, gen, s.portalCache.now())
+	if hit && fresh {
 		writeCached(w, p, s.deps.CSRF.Token(r))
 		return
 	}
-	// One request renders a missing page; the others asking for it
-	// meanwhile wait for it rather than all reading and rendering at once
-	// (a popular page expiring under load).
+	// One request renders a missing or stale page; the others asking for
+	// it meanwhile get the stale copy if there is one, or else wait for
+	// the render rather than all reading and rendering at once.
 	f, leader := s.portalCache.join(key, gen)
 	if leader {
 		defer s.portalCache.land(key, gen, f)
+	} else if hit {
+		writeCached(w, p, s.deps.CSRF.Token(r))
+		return
 	} else {
 		select {
 		case <-f.done:
@@ -240,8 +252,8 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 		s.fail(w, r, errRender(page, err))
 		return
 	}
-	p := cachedPage{parts: strings.Split(buf.String(), csrfPlaceholder)}
-	s.portalCache.put(key, gen, time.Now(), p)
+	p = cachedPage{parts: strings.Split(buf.String(), csrfPlaceholder)}
+	s.portalCache.put(key, gen, s.portalCache.now(), p)
 	if leader {
 		f.page, f.ok = p, true
 	}
