@@ -5,7 +5,6 @@ import (
 	"container/list"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -19,9 +18,9 @@ import (
 // The portal's page cache (issue #4: search and item pages fast at 100,000
 // items). A public page is the same for every anonymous visitor but for
 // the CSRF token in its frame (the language form). So the cache keeps whole
-// pages rendered for the anonymous with a placeholder token, keyed by what
+// pages rendered for the anonymous with a stand-in token, keyed by what
 // determines them: the page, the language and the request URI; serving one
-// puts the visitor's own token in place of the placeholder. Logged-in
+// puts the visitor's own token in place of the stand-in. Logged-in
 // staff (their name, navigation and notices in the frame) and htmx partial
 // requests are rendered as usual, without the cache.
 //
@@ -56,7 +55,7 @@ const (
 )
 
 // cachedPage is a page rendered for the anonymous, cut at each occurrence
-// of the placeholder token.
+// of the stand-in token.
 type cachedPage struct {
 	parts []string
 }
@@ -181,15 +180,11 @@ func (c *pageCache) len() (int, int) {
 	return c.ll.Len(), c.bytes
 }
 
-// csrfPlaceholder stands for the visitor's CSRF token in cached pages:
-// random per process, of characters no escaper changes, so it comes out of
-// the templates as it went in and no published text can contain it by
-// chance.
-var csrfPlaceholder = func() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return "csrf-placeholder-" + hex.EncodeToString(b)
-}()
+// csrfStandIn stands for the visitor's CSRF token in cached pages: random
+// per process, of characters no escaper changes (rand.Text is base32), so it
+// comes out of the templates as it went in and no published text can
+// contain it by chance.
+var csrfStandIn = "csrf-stand-in-" + rand.Text()
 
 // renderPortal renders a public portal page through the cache: build
 // computes the page's data on a miss; an error from it is answered with the
@@ -246,13 +241,13 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 	}
 	v := s.view(r, data) // sets the visitor's CSRF cookie if needed
 	token := v.CSRFToken
-	v.CSRFToken = csrfPlaceholder
+	v.CSRFToken = csrfStandIn
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.fail(w, r, errRender(page, err))
 		return
 	}
-	p = cachedPage{parts: strings.Split(buf.String(), csrfPlaceholder)}
+	p = cachedPage{parts: strings.Split(buf.String(), csrfStandIn)}
 	s.portalCache.put(key, gen, s.portalCache.now(), p)
 	if leader {
 		f.page, f.ok = p, true
