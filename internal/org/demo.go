@@ -159,9 +159,19 @@ const (
 	demoCompleted = "demo.loaded"
 )
 
-func demoMarked(ctx context.Context, q querier, action string) (bool, error) {
-	n, err := count(ctx, q, `SELECT COUNT(*) FROM events WHERE object_type = ? AND object_id = '1' AND action = ?`, demoObject, action)
-	return n > 0, err
+// demoMarked reads demo:1's history (a few events) through the store,
+// which knows how the by-object lookup is kept on each engine.
+func demoMarked(ctx context.Context, q store.Querier, action string) (bool, error) {
+	evs, err := store.QueryEvents(ctx, q, store.EventFilter{ObjectType: demoObject, ObjectID: "1"})
+	if err != nil {
+		return false, err
+	}
+	for _, e := range evs {
+		if e.Action == action {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // DemoLoaded reports whether a demo load ran to its end (MarkDemoLoaded).

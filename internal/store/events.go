@@ -20,8 +20,19 @@ type EventFilter struct {
 
 // Events returns the matching events in sequence order.
 func (db *DB) Events(ctx context.Context, f EventFilter) ([]Event, error) {
+	return QueryEvents(ctx, db, f)
+}
+
+// QueryEvents is Events on any of the store's Queriers: the reader pool
+// (*DB), a write transaction (*Tx, which sees its own group's writes) or
+// the snapshot a Snapshot function is given.
+func QueryEvents(ctx context.Context, q Querier, f EventFilter) ([]Event, error) {
 	if (f.ObjectType == "") != (f.ObjectID == "") {
 		return nil, apperr.Invalidf("object", "对象类型和对象编号须同时给出", "object type and object id go together")
+	}
+	d, err := dialectOf(q)
+	if err != nil {
+		return nil, err
 	}
 	limit := f.Limit
 	switch {
@@ -33,8 +44,9 @@ func (db *DB) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	var where []string
 	var args []any
 	if f.ObjectType != "" {
-		where = append(where, "object_type = ? AND object_id = ?")
-		args = append(args, f.ObjectType, f.ObjectID)
+		w, a := objectEventsWhere(d, f.ObjectType, f.ObjectID)
+		where = append(where, w)
+		args = append(args, a...)
 	}
 	if f.FromSeq > 0 {
 		where = append(where, "seq >= ?")
@@ -44,13 +56,13 @@ func (db *DB) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 		where = append(where, "seq < ?")
 		args = append(args, f.ToSeq)
 	}
-	q := "SELECT " + eventReadCols + " FROM events"
+	query := "SELECT " + eventReadCols + " FROM events"
 	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY seq LIMIT ?"
+	query += " ORDER BY seq LIMIT ?"
 	args = append(args, limit)
-	rows, err := db.Query(ctx, q, args...)
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: events: %w", err)
 	}
@@ -67,6 +79,62 @@ func (db *DB) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 		return nil, fmt.Errorf("store: events: %w", err)
 	}
 	return out, nil
+}
+
+// dialectOf tells which engine one of the store's Queriers reads.
+func dialectOf(q Querier) (Dialect, error) {
+	switch q := q.(type) {
+	case *DB:
+		return q.dialect, nil
+	case *Tx:
+		return q.db.dialect, nil
+	case readTx:
+		return q.db.dialect, nil
+	}
+	return "", fmt.Errorf("store: %T is not one of the store's Queriers", q)
+}
+
+// Every read of events by object goes through objectKeys or
+// objectEventsWhere, so that only they know how the lookup is stored.
+//
+// PostgreSQL: the index events_object (object_type, object_id, seq).
+// SQLite (migration 0003): event_objects holds (object_type, object_id, seq)
+// of every event below audit_head.indexed_upto; the events from there on,
+// the tail, fewer than a fold's bound (append.go), are not in it yet and are
+// scanned by seq. The committer folds the tail in a group's own
+// transaction, and both parts are read in one statement (one snapshot), so
+// the union is exactly the object's events, each once.
+
+// sqliteTailFrom is the first seq of the tail.
+const sqliteTailFrom = "(SELECT indexed_upto FROM audit_head WHERE id = 1)"
+
+// objectKeys returns a SELECT of (object_id, seq), one row per event of
+// objectType, or of that one object when objectID is not "".
+func objectKeys(d Dialect, objectType, objectID string) (string, []any) {
+	cond, args := "object_type = ?", []any{objectType}
+	if objectID != "" {
+		cond, args = "object_type = ? AND object_id = ?", []any{objectType, objectID}
+	}
+	if d != SQLite {
+		return "SELECT object_id, seq FROM events WHERE " + cond, args
+	}
+	return "SELECT object_id, seq FROM event_objects WHERE " + cond + " AND seq < " + sqliteTailFrom +
+			" UNION ALL SELECT object_id, seq FROM events WHERE seq >= " + sqliteTailFrom + " AND " + cond,
+		append(args, args...)
+}
+
+// objectEventsWhere returns a condition on the table events (not aliased)
+// that holds for one object's events (objectID "": every event of
+// objectType).
+func objectEventsWhere(d Dialect, objectType, objectID string) (string, []any) {
+	if d != SQLite {
+		if objectID == "" {
+			return "object_type = ?", []any{objectType}
+		}
+		return "object_type = ? AND object_id = ?", []any{objectType, objectID}
+	}
+	keys, args := objectKeys(d, objectType, objectID)
+	return "seq IN (SELECT seq FROM (" + keys + "))", args
 }
 
 const eventReadCols = "seq, at, actor, body_id, action, object_type, object_id, from_state, to_state, payload, state, leaf_hash"

@@ -395,8 +395,9 @@ func (v *verifier) tables(ctx context.Context) error {
 
 // lastEvents maps object id → its last event's seq and state digest.
 func (v *verifier) lastEvents(ctx context.Context, objectType string) (map[string]*lastEvent, error) {
+	keys, args := objectKeys(v.db.dialect, objectType, "")
 	rows, err := v.q.Query(ctx, `SELECT e.object_id, e.seq, e.state FROM events e
-		JOIN (SELECT object_id, max(seq) AS seq FROM events WHERE object_type = ? GROUP BY object_id) m ON e.seq = m.seq`, objectType)
+		JOIN (SELECT object_id, max(seq) AS seq FROM (`+keys+`) k GROUP BY object_id) m ON e.seq = m.seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: verify: last events of %s: %w", objectType, err)
 	}
