@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"time"
 )
 
 // Internals the external tests and benchmarks need.
@@ -20,4 +21,13 @@ func (db *DB) MigrateToForTest(ctx context.Context, version int64) error {
 	}
 	_, err = p.UpTo(ctx, version)
 	return err
+}
+
+// SetFoldForTest sets SQLite's fold bound and idle delay (append.go). It runs
+// on the committer goroutine, which owns them, as a write of nothing.
+func (db *DB) SetFoldForTest(ctx context.Context, bound int, idle time.Duration) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		db.foldBound, db.foldIdleAfter = bound, idle
+		return nil
+	})
 }
