@@ -21,23 +21,7 @@ func TestEventObjectsMigration_C3(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			dsn, dir := filepath.Join(t.TempDir(), "old.db"), t.TempDir()
-			if engine == "postgres" {
-				dsn = storetest.PostgresDSN(t)
-			}
-			db, err := store.Open(ctx, dsn, store.Options{DataDir: dir})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				if err := db.Close(); err != nil {
-					t.Error(err)
-				}
-			})
-			if err := db.MigrateToForTest(ctx, 1); err != nil {
-				t.Fatal(err)
-			}
-			prepare(t, db)
+			db := openAtMigration(t, engine, 1)
 			const oldSize = 45
 			writeOldLayout(t, db, oldSize) // objects 0..8
 			histories := func() string {

@@ -23,23 +23,7 @@ func TestNodesMigration_C9_oldLogKeepsProving(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			dsn, dir := filepath.Join(t.TempDir(), "old.db"), t.TempDir()
-			if engine == "postgres" {
-				dsn = storetest.PostgresDSN(t)
-			}
-			db, err := store.Open(ctx, dsn, store.Options{DataDir: dir})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				if err := db.Close(); err != nil {
-					t.Error(err)
-				}
-			})
-			if err := db.MigrateToForTest(ctx, 1); err != nil {
-				t.Fatal(err)
-			}
-			prepare(t, db)
+			db := openAtMigration(t, engine, 1)
 			const oldSize, midSize = 45, 13
 			roots := writeOldLayout(t, db, oldSize)
 
@@ -164,4 +148,29 @@ func writeOldLayout(t *testing.T, db *store.DB, n int) map[uint64][32]byte {
 		t.Fatal(err)
 	}
 	return roots
+}
+
+// openAtMigration opens a fresh store of the engine with migrations applied
+// up to version only, ready for a log written in that version's layout.
+func openAtMigration(t *testing.T, engine string, version int64) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	dsn, dir := filepath.Join(t.TempDir(), "old.db"), t.TempDir()
+	if engine == "postgres" {
+		dsn = storetest.PostgresDSN(t)
+	}
+	db, err := store.Open(ctx, dsn, store.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := db.MigrateToForTest(ctx, version); err != nil {
+		t.Fatal(err)
+	}
+	prepare(t, db)
+	return db
 }
