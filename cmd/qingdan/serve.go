@@ -218,7 +218,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame)}
 	srv, err := web.New(web.Config{Version: version, Cookie: cookie, ClientIPHeader: cfg.clientIPHeader},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
-			Frame: frame, Notices: calendarNotices(cals, logger), Catalog: cat, Portal: web.NewPortal(db, cat),
+			Frame: frame, Notices: calendarNotices(cals, logger), Catalog: cat, Portal: web.NewPortal(db, cat, logger),
 			Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)

@@ -229,6 +229,30 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 		}
 		// The leader failed: try for ourselves, its error may not recur.
 	}
+	// Below the memory: the page's snapshot, if it has one and nothing it
+	// was rendered from changed (portal_snapshot.go).
+	snaps, _ := s.deps.Portal.(PortalSnapshots)
+	sk, keep := s.snapshotKeyFor(r, page, httpx.LangFrom(r.Context()))
+	var stamp Snapshot
+	if keep && snaps != nil {
+		snap, found, err := snaps.Snapshot(r.Context(), sk)
+		switch {
+		case err != nil || !found:
+			// Render as usual: the page's own read reports a fault or
+			// a missing item.
+			keep = false
+		case snap.HTML != nil:
+			p = pageFromSnapshot(snap.HTML)
+			s.portalCache.put(key, gen, s.portalCache.now(), p)
+			if leader {
+				f.page, f.ok = p, true
+			}
+			writeCached(w, p, s.deps.CSRF.Token(r))
+			return
+		default:
+			stamp = snap
+		}
+	}
 	data, err := build()
 	if err != nil {
 		s.fail(w, r, err)
@@ -253,6 +277,14 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 		f.page, f.ok = p, true
 	}
 	writeCached(w, p, token)
+	// Keep the page only if it shows the body as named when the stamps
+	// were read: the portal's list of bodies may be a few seconds older.
+	if d, ok := data.(portalItemPage); keep && snaps != nil && ok && d.Item.Body.Name == stamp.BodyName {
+		if html, ok := snapshotHTML(p); ok {
+			stamp.HTML = html
+			snaps.SaveSnapshot(sk, stamp)
+		}
+	}
 }
 
 // writeCached writes a cached page with the visitor's token in place.

@@ -88,7 +88,7 @@ func TestPortal_C7_cachedPagesSeeSuspensionAtOnce(t *testing.T) {
 		// page from the cache (second round) is the page a server without
 		// cache renders; another visitor gets their own token, never the
 		// first one's.
-		plain := portalServerWith(t, db, struct{ web.Portal }{web.NewPortal(db, cat)})
+		plain := portalServerWith(t, db, struct{ web.Portal }{web.NewPortal(db, cat, nil)})
 		cookie := []string{"Cookie", auth.CSRFCookie + "=visitor-1"}
 		tokenRE := regexp.MustCompile(`name="` + web.CSRFField + `" value="([^"]+)"`)
 		untoken := func(body string) string {

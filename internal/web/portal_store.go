@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -24,9 +25,11 @@ import (
 //
 // Its pages are cached (PortalGenerations): cat's publications bump the
 // generation after they commit, and the newest version row is checked at
-// most every genCheck for publications by other instances.
-func NewPortal(db *store.DB, cat *catdb.Service) Portal {
-	p := &storePortal{db: db, cat: cat}
+// most every genCheck for publications by other instances. Item and guide
+// pages are also kept in the database (PortalSnapshots); log, if not nil,
+// hears of snapshots that could not be saved.
+func NewPortal(db *store.DB, cat *catdb.Service, log *slog.Logger) Portal {
+	p := &storePortal{db: db, cat: cat, log: log, pending: make(chan pendingSnapshot, snapshotPending)}
 	cat.OnPublish(func() { p.gen.Add(1) })
 	return p
 }
@@ -43,6 +46,10 @@ const bodiesTTL = 10 * time.Second
 type storePortal struct {
 	db  *store.DB
 	cat *catdb.Service
+	log *slog.Logger
+
+	pending chan pendingSnapshot // pages to save (portal_snapshot.go)
+	saving  atomic.Bool          // a saveSnapshots goroutine runs
 
 	mu       sync.Mutex
 	bodies   []PortalBody

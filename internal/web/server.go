@@ -135,6 +135,8 @@ type Server struct {
 	handler http.Handler
 	// portalCache keeps rendered public portal pages (renderPortal).
 	portalCache *pageCache
+	// build names the binary that renders, for portal snapshots.
+	build string
 }
 
 // New builds the server: it parses every template, loads the messages and
@@ -167,7 +169,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		cfg.Version = "dev"
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, spec: &api.Spec{},
-		portalCache: newPageCache(portalCacheEntries, portalCacheBytes, portalCacheTTL)}
+		portalCache: newPageCache(portalCacheEntries, portalCacheBytes, portalCacheTTL), build: snapshotBuild()}
 	var err error
 	if s.cat, err = loadCatalogue(); err != nil {
 		return nil, err

@@ -1,0 +1,254 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+// Snapshots of public item pages (issue #4: the item page p99 ≤ 10 ms with
+// 100,000 items). The in-memory page cache (portal_cache.go) helps only the
+// pages asked for again within seconds; citizens spread over 100,000 items,
+// so most item pages would be read and rendered anew, which costs far more
+// than serving bytes. A snapshot is an item or guide page rendered for the
+// anonymous, kept in the database (portal_snapshots), and served again
+// while nothing it was rendered from changed:
+//
+//   - the item row (every publication moves its version and updated_at),
+//   - the body row (a rename or move moves its updated_at),
+//   - the build (the binary that renders: templates, messages, assets and
+//     code; see snapshotBuild).
+//
+// The stamps are read before the page's data, and a page is stored under
+// the stamps read before it: a change racing the render leaves a row whose
+// stamps are already old, so it is rendered again on its next view. Rows
+// are written after the page is served, in batches, by one goroutine; a
+// failed write loses nothing but the shortcut.
+
+// PortalSnapshots is implemented by a Portal that keeps rendered item pages.
+type PortalSnapshots interface {
+	// Snapshot reads the stamps of an item and its body and, if one was
+	// stored under those stamps by this build, the page. A found false
+	// (no such item) is not an error: the page's own read will say so.
+	Snapshot(ctx context.Context, k SnapshotKey) (s Snapshot, found bool, err error)
+	// SaveSnapshot stores a page rendered under s's stamps, later and
+	// without waiting; it may drop it.
+	SaveSnapshot(k SnapshotKey, s Snapshot)
+}
+
+// SnapshotKey names a snapshot: which page of which item, in which
+// language, rendered by which build.
+type SnapshotKey struct {
+	ItemID int64
+	Page   string // "portal_item" or "portal_guide"
+	Lang   string
+	Build  string
+}
+
+// Snapshot is a page and the stamps it was rendered under.
+type Snapshot struct {
+	ItemVersion, ItemUpdated, BodyUpdated int64
+	// BodyName is the body's name when the stamps were read: the page must
+	// show it, else it was rendered from an older copy and is not stored.
+	BodyName string
+	// HTML is the page with a NUL byte where the visitor's CSRF token goes;
+	// nil when there is no fresh one.
+	HTML []byte
+}
+
+// snapshotBuild identifies the running binary for snapshots: a hash of the
+// executable, so that any change to what renders a page (templates,
+// messages, assets or Go code) makes every stored page stale. When the
+// executable cannot be read, a random value: pages are reused within this
+// process only.
+var snapshotBuild = sync.OnceValue(func() string {
+	sum, err := hashExecutable()
+	if err != nil {
+		return "process-" + rand.Text()
+	}
+	return sum
+})
+
+func hashExecutable() (string, error) {
+	name, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	// The embedded files are in the executable; hashing them too costs
+	// nothing and keeps the build honest if the executable is replaced
+	// while running.
+	for _, fsys := range []fs.FS{templateFS, i18nFS, staticFS} {
+		if err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "%s\x00%d\x00", p, len(b))
+			h.Write(b)
+			return nil
+		}); err != nil {
+			return "", err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32], nil
+}
+
+// snapshotKeyFor says whether r asks for a page kept as a snapshot: the
+// current version's item page or the guide, without a query.
+func (s *Server) snapshotKeyFor(r *http.Request, page, lang string) (SnapshotKey, bool) {
+	if r.URL.RawQuery != "" || (page != "portal_item" && page != "portal_guide") || r.PathValue("version") != "" {
+		return SnapshotKey{}, false
+	}
+	id, err := pathID(r, "item")
+	if err != nil {
+		return SnapshotKey{}, false
+	}
+	return SnapshotKey{ItemID: id, Page: page, Lang: lang, Build: s.build}, true
+}
+
+// pageFromSnapshot cuts a stored page at its token places.
+func pageFromSnapshot(html []byte) cachedPage {
+	return cachedPage{parts: strings.Split(string(html), "\x00")}
+}
+
+// snapshotHTML joins a rendered page's parts with NUL where the token goes;
+// false if the page itself holds a NUL (html/template escapes NUL in
+// values, so only a template could put one there), which would make the
+// places ambiguous.
+func snapshotHTML(p cachedPage) ([]byte, bool) {
+	for _, part := range p.parts {
+		if strings.IndexByte(part, 0) >= 0 {
+			return nil, false
+		}
+	}
+	return []byte(strings.Join(p.parts, "\x00")), true
+}
+
+// The store portal's snapshots.
+
+// snapshotBatch bounds the pages written in one transaction: a batch rides
+// in a group commit with other writers' changes, and ~64 pages of ~5 kB
+// keep that group's commit short.
+const (
+	snapshotBatch   = 64
+	snapshotPending = 4096 // pages waiting to be written; more are dropped
+	snapshotIdle    = time.Second
+)
+
+type pendingSnapshot struct {
+	k SnapshotKey
+	s Snapshot
+}
+
+func (p *storePortal) Snapshot(ctx context.Context, k SnapshotKey) (Snapshot, bool, error) {
+	var s Snapshot
+	err := p.db.QueryRow(ctx, `SELECT i.version, i.updated_at, b.updated_at, b.name, s.html
+		FROM catalog_items i JOIN bodies b ON b.id = i.body_id
+		LEFT JOIN portal_snapshots s ON s.item_id = i.id AND s.page = ? AND s.lang = ? AND s.build = ?
+			AND s.item_version = i.version AND s.item_updated = i.updated_at AND s.body_updated = b.updated_at
+		WHERE i.id = ?`, k.Page, k.Lang, k.Build, k.ItemID).Scan(&s.ItemVersion, &s.ItemUpdated, &s.BodyUpdated, &s.BodyName, &s.HTML)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Snapshot{}, false, nil
+	}
+	if err != nil {
+		return Snapshot{}, false, fmt.Errorf("portal: snapshot: %w", err)
+	}
+	return s, true, nil
+}
+
+func (p *storePortal) SaveSnapshot(k SnapshotKey, s Snapshot) {
+	select {
+	case p.pending <- pendingSnapshot{k, s}:
+	default:
+		return // the writer is behind: this page is rendered again next time
+	}
+	if p.saving.CompareAndSwap(false, true) {
+		go p.saveSnapshots()
+	}
+}
+
+// saveSnapshots writes pending pages in batches until none came for
+// snapshotIdle, then ends; the next SaveSnapshot starts it again.
+func (p *storePortal) saveSnapshots() {
+	for {
+		batch := p.nextBatch()
+		if len(batch) == 0 {
+			p.saving.Store(false)
+			// A page queued between the last receive and the store above
+			// found saving still true and started nothing: take it over.
+			if len(p.pending) == 0 || !p.saving.CompareAndSwap(false, true) {
+				return
+			}
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := p.db.Write(ctx, func(tx *store.Tx) error {
+			for _, x := range batch {
+				if _, err := tx.Exec(ctx, `INSERT INTO portal_snapshots (item_id, page, lang, build, item_version, item_updated, body_updated, html)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+					ON CONFLICT (item_id, page, lang) DO UPDATE SET build = excluded.build, item_version = excluded.item_version,
+						item_updated = excluded.item_updated, body_updated = excluded.body_updated, html = excluded.html`,
+					x.k.ItemID, x.k.Page, x.k.Lang, x.k.Build, x.s.ItemVersion, x.s.ItemUpdated, x.s.BodyUpdated, x.s.HTML); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		cancel()
+		if err != nil && p.log != nil {
+			p.log.Warn("portal: snapshots not saved (pages are rendered again on their next view)", "pages", len(batch), "err", err)
+		}
+	}
+}
+
+// nextBatch takes up to snapshotBatch pending pages, waiting at most
+// snapshotIdle for the first.
+func (p *storePortal) nextBatch() []pendingSnapshot {
+	var batch []pendingSnapshot
+	select {
+	case x := <-p.pending:
+		batch = append(batch, x)
+	case <-time.After(snapshotIdle):
+		return nil
+	}
+	for len(batch) < snapshotBatch {
+		select {
+		case x := <-p.pending:
+			batch = append(batch, x)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// snapshotsDrained reports whether no page waits to be written (tests and
+// the benchmark wait for it).
+func (p *storePortal) snapshotsDrained() bool {
+	return len(p.pending) == 0 && !p.saving.Load()
+}
