@@ -22,6 +22,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar/caldb/calweb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
+	"github.com/qingdan/qingdan/internal/gctune"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/org/orgapi"
 	"github.com/qingdan/qingdan/internal/org/orgweb"
@@ -50,6 +51,8 @@ type serveConfig struct {
 	tlsKey          string
 	clientIPHeader  string
 	shutdownTimeout time.Duration
+	gcPercent       int
+	memoryLimitMB   int64
 }
 
 func serveFlags(fs *flag.FlagSet) *serveConfig {
@@ -66,6 +69,8 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file / TLS 私钥")
 	fs.StringVar(&c.clientIPHeader, "client-ip-header", "", "header a trusted proxy puts the client address in, e.g. X-Real-IP / 客户端地址头")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "grace period for requests in flight at SIGINT/SIGTERM / 优雅关闭等待")
+	fs.IntVar(&c.gcPercent, "gc-percent", gctune.DefaultPercent, "garbage collector target, as GOGC (GOGC in the environment wins) / 垃圾回收目标百分比")
+	fs.Int64Var(&c.memoryLimitMB, "memory-limit-mb", gctune.DefaultLimitMB, "soft memory limit in MiB, as GOMEMLIMIT (GOMEMLIMIT in the environment wins) / 内存软上限(MiB)")
 	return c
 }
 
@@ -79,6 +84,10 @@ func (c *serveConfig) check() error {
 		return usageError{"--lockout-duration 必须为正 / --lockout-duration must be positive"}
 	case (c.tlsCert == "") != (c.tlsKey == ""):
 		return usageError{"--tls-cert 与 --tls-key 必须同时给出 / give both --tls-cert and --tls-key"}
+	case c.gcPercent < 25 || c.gcPercent > 10000:
+		return usageError{"--gc-percent 必须在 25 到 10000 之间 / --gc-percent must be between 25 and 10000"}
+	case c.memoryLimitMB < 64:
+		return usageError{"--memory-limit-mb 至少为 64 / --memory-limit-mb must be at least 64"}
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		return usageError{fmt.Sprintf("--addr 无效 / invalid --addr %q: %v", c.addr, err)}
@@ -99,6 +108,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	gc := gctune.Apply(cfg.gcPercent, cfg.memoryLimitMB)
+	logger.Info("garbage collector", "gogc", gc.Percent, "memory_limit_mib", gc.LimitBytes>>20,
+		"gogc_from_env", gc.FromEnvGOGC, "memory_limit_from_env", gc.FromEnvMem)
 	app, err := openApp(ctx, cfg, logger)
 	if err != nil {
 		return err

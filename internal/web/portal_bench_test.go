@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
+	"github.com/qingdan/qingdan/internal/gctune"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
@@ -157,6 +159,13 @@ var benchQueries = []string{"低保", "残疾证", "食品经营许可", "烟草
 	"再生育审批", "城市建筑垃圾处置核准", "0100", "0500001", "01000000042", "社会救助", "养老", "消防", "执法 检查"}
 
 func BenchmarkPortal(b *testing.B) {
+	// The collector as `qingdan serve` sets it (--gc-percent,
+	// --memory-limit-mb defaults), put back afterwards.
+	percent, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(-1)
+	debug.SetGCPercent(percent)
+	b.Cleanup(func() { debug.SetGCPercent(percent); debug.SetMemoryLimit(limit) })
+	gc := gctune.Apply(gctune.DefaultPercent, gctune.DefaultLimitMB)
+	b.Logf("GOGC %d, memory limit %d MiB", gc.Percent, gc.LimitBytes>>20)
 	engines := []struct {
 		name string
 		open func(testing.TB) *store.DB

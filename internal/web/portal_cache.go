@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -241,7 +242,7 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 			// Render as usual: the page's own read reports a fault or
 			// a missing item.
 			keep = false
-		case snap.HTML != nil:
+		case snap.HTML != "":
 			p = pageFromSnapshot(snap.HTML)
 			s.portalCache.put(key, gen, s.portalCache.now(), p)
 			if leader {
@@ -287,23 +288,26 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 	}
 }
 
-// writeCached writes a cached page with the visitor's token in place.
+// writeCached writes a cached page with the visitor's token in place, part
+// by part: no copy of the page per request.
 func writeCached(w http.ResponseWriter, p cachedPage, token string) {
 	n := len(token) * (len(p.parts) - 1)
 	for _, part := range p.parts {
 		n += len(part)
 	}
-	b := make([]byte, 0, n)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(n))
+	w.WriteHeader(http.StatusOK)
 	for i, part := range p.parts {
 		if i > 0 {
-			b = append(b, token...)
+			if _, err := io.WriteString(w, token); err != nil {
+				return // the client went away
+			}
 		}
-		b = append(b, part...)
+		if _, err := io.WriteString(w, part); err != nil {
+			return
+		}
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b) // a failed write means the client went away
 }
 
 func errNoPage(page string) error { return fmt.Errorf("web: no page template %q", page) }

@@ -65,8 +65,8 @@ type Snapshot struct {
 	// show it, else it was rendered from an older copy and is not stored.
 	BodyName string
 	// HTML is the page with a NUL byte where the visitor's CSRF token goes;
-	// nil when there is no fresh one.
-	HTML []byte
+	// empty when there is no fresh one.
+	HTML string
 }
 
 // snapshotBuild identifies the running binary for snapshots: a hash of the
@@ -132,21 +132,21 @@ func (s *Server) snapshotKeyFor(r *http.Request, page, lang string) (SnapshotKey
 }
 
 // pageFromSnapshot cuts a stored page at its token places.
-func pageFromSnapshot(html []byte) cachedPage {
-	return cachedPage{parts: strings.Split(string(html), "\x00")}
+func pageFromSnapshot(html string) cachedPage {
+	return cachedPage{parts: strings.Split(html, "\x00")}
 }
 
 // snapshotHTML joins a rendered page's parts with NUL where the token goes;
 // false if the page itself holds a NUL (html/template escapes NUL in
 // values, so only a template could put one there), which would make the
 // places ambiguous.
-func snapshotHTML(p cachedPage) ([]byte, bool) {
+func snapshotHTML(p cachedPage) (string, bool) {
 	for _, part := range p.parts {
 		if strings.IndexByte(part, 0) >= 0 {
-			return nil, false
+			return "", false
 		}
 	}
-	return []byte(strings.Join(p.parts, "\x00")), true
+	return strings.Join(p.parts, "\x00"), true
 }
 
 // The store portal's snapshots.
@@ -166,18 +166,22 @@ type pendingSnapshot struct {
 }
 
 func (p *storePortal) Snapshot(ctx context.Context, k SnapshotKey) (Snapshot, bool, error) {
-	var s Snapshot
+	var (
+		s    Snapshot
+		html sql.NullString // NULL: no fresh page
+	)
 	err := p.db.QueryRow(ctx, `SELECT i.version, i.updated_at, b.updated_at, b.name, s.html
 		FROM catalog_items i JOIN bodies b ON b.id = i.body_id
 		LEFT JOIN portal_snapshots s ON s.item_id = i.id AND s.page = ? AND s.lang = ? AND s.build = ?
 			AND s.item_version = i.version AND s.item_updated = i.updated_at AND s.body_updated = b.updated_at
-		WHERE i.id = ?`, k.Page, k.Lang, k.Build, k.ItemID).Scan(&s.ItemVersion, &s.ItemUpdated, &s.BodyUpdated, &s.BodyName, &s.HTML)
+		WHERE i.id = ?`, k.Page, k.Lang, k.Build, k.ItemID).Scan(&s.ItemVersion, &s.ItemUpdated, &s.BodyUpdated, &s.BodyName, &html)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Snapshot{}, false, nil
 	}
 	if err != nil {
 		return Snapshot{}, false, fmt.Errorf("portal: snapshot: %w", err)
 	}
+	s.HTML = html.String
 	return s, true, nil
 }
 
@@ -213,7 +217,7 @@ func (p *storePortal) saveSnapshots() {
 					VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 					ON CONFLICT (item_id, page, lang) DO UPDATE SET build = excluded.build, item_version = excluded.item_version,
 						item_updated = excluded.item_updated, body_updated = excluded.body_updated, html = excluded.html`,
-					x.k.ItemID, x.k.Page, x.k.Lang, x.k.Build, x.s.ItemVersion, x.s.ItemUpdated, x.s.BodyUpdated, x.s.HTML); err != nil {
+					x.k.ItemID, x.k.Page, x.k.Lang, x.k.Build, x.s.ItemVersion, x.s.ItemUpdated, x.s.BodyUpdated, []byte(x.s.HTML)); err != nil {
 					return err
 				}
 			}
