@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -165,24 +164,184 @@ type pendingSnapshot struct {
 	s Snapshot
 }
 
+// Snapshot reads a snapshot: on PostgreSQL through the batched readers,
+// where concurrent requests' reads share one query (see snapshotRead); on
+// SQLite, in process and without round trips, alone (batching measured
+// slower there).
 func (p *storePortal) Snapshot(ctx context.Context, k SnapshotKey) (Snapshot, bool, error) {
-	var (
-		s    Snapshot
-		html sql.NullString // NULL: no fresh page
-	)
-	err := p.db.QueryRow(ctx, `SELECT i.version, i.updated_at, b.updated_at, b.name, s.html
+	alone := func() (Snapshot, bool, error) {
+		res, err := p.readSnapshots(ctx, k.Page, k.Lang, k.Build, []int64{k.ItemID})
+		if err != nil {
+			return Snapshot{}, false, err
+		}
+		s, found := res[k.ItemID]
+		return s, found, nil
+	}
+	if p.db.Dialect() != store.Postgres {
+		return alone()
+	}
+	r := &snapshotRead{k: k, done: make(chan struct{})}
+	select {
+	case p.reads <- r:
+	default:
+		return alone() // readers far behind: read alone rather than queue longer
+	}
+	// Enqueued first, counted second: a reader that leaves after this
+	// load finds the request in the queue (readSnapshotsLoop).
+	if p.readers.Load() < snapshotReaders {
+		if p.readers.Add(1) <= snapshotReaders {
+			go p.readSnapshotsLoop()
+		} else {
+			p.readers.Add(-1)
+		}
+	}
+	select {
+	case <-r.done:
+		return r.s, r.found, r.err
+	case <-ctx.Done():
+		return Snapshot{}, false, ctx.Err()
+	}
+}
+
+// snapshotRead is one request's snapshot read waiting for a reader.
+type snapshotRead struct {
+	k     SnapshotKey
+	s     Snapshot
+	found bool
+	err   error
+	done  chan struct{}
+}
+
+// Batched snapshot reads, as the write path groups commits: a reader takes
+// the first waiting request and every other one queued meanwhile (up to
+// snapshotReadBatch) and answers them with one query per page and language.
+// Over PostgreSQL a query's fixed cost (a round trip, waking the backend and
+// this process again) is most of a snapshot read's; 50 clients' requests
+// come in bursts, so two readers answer them with few queries (1, 2 and 4
+// readers were measured: 2 was best, BENCHMARKS.md).
+const (
+	snapshotReaders   = 2
+	snapshotReadBatch = 32
+	snapshotReadQueue = 256
+)
+
+// readSnapshotsLoop answers queued reads until none came for snapshotIdle.
+func (p *storePortal) readSnapshotsLoop() {
+	idle := time.NewTimer(snapshotIdle)
+	defer idle.Stop()
+	for {
+		var first *snapshotRead
+		select {
+		case first = <-p.reads:
+		default:
+			idle.Reset(snapshotIdle)
+			select {
+			case first = <-p.reads:
+			case <-idle.C:
+				p.readers.Add(-1)
+				// A request queued before the decrement may have seen
+				// every reader running and started none: stay for it,
+				// unless the others are enough.
+				if len(p.reads) == 0 {
+					return
+				}
+				if p.readers.Add(1) > snapshotReaders {
+					p.readers.Add(-1)
+					return
+				}
+				continue
+			}
+		}
+		batch := []*snapshotRead{first}
+	drain:
+		for len(batch) < snapshotReadBatch {
+			select {
+			case r := <-p.reads:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		p.answerSnapshots(batch)
+	}
+}
+
+// answerSnapshots reads a batch's snapshots, one query per page, language
+// and build among them, and answers each request.
+func (p *storePortal) answerSnapshots(batch []*snapshotRead) {
+	type group struct{ page, lang, build string }
+	ids := map[group][]int64{}
+	for _, r := range batch {
+		g := group{r.k.Page, r.k.Lang, r.k.Build}
+		ids[g] = append(ids[g], r.k.ItemID)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for g, gids := range ids {
+		res, err := p.readSnapshots(ctx, g.page, g.lang, g.build, gids)
+		for _, r := range batch {
+			if (group{r.k.Page, r.k.Lang, r.k.Build}) != g {
+				continue
+			}
+			r.s, r.found = res[r.k.ItemID]
+			r.err = err
+			close(r.done)
+		}
+	}
+}
+
+// readSnapshots reads, for each item, its and its body's stamps and the
+// page stored under exactly those stamps by build, if any. An id with no
+// item is absent from the result. The id list is padded to a power of two
+// so that a few statements serve every batch size.
+func (p *storePortal) readSnapshots(ctx context.Context, page, lang, build string, ids []int64) (map[int64]Snapshot, error) {
+	n := 1
+	for n < len(ids) {
+		n *= 2
+	}
+	args := make([]any, 0, 3+n)
+	args = append(args, page, lang, build)
+	for i := range n {
+		args = append(args, ids[min(i, len(ids)-1)])
+	}
+	rows, err := p.db.Query(ctx, snapshotQuery(n), args...)
+	if err != nil {
+		return nil, fmt.Errorf("portal: snapshot: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]Snapshot, len(ids))
+	for rows.Next() {
+		var (
+			id   int64
+			s    Snapshot
+			html sql.NullString // NULL: no fresh page
+		)
+		if err := rows.Scan(&id, &s.ItemVersion, &s.ItemUpdated, &s.BodyUpdated, &s.BodyName, &html); err != nil {
+			return nil, fmt.Errorf("portal: snapshot: %w", err)
+		}
+		s.HTML = html.String
+		out[id] = s
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("portal: snapshot: %w", err)
+	}
+	return out, nil
+}
+
+// snapshotQueries are the statements for n ids, n a power of two.
+var snapshotQueries sync.Map
+
+func snapshotQuery(n int) string {
+	if q, ok := snapshotQueries.Load(n); ok {
+		return q.(string)
+	}
+	q := `SELECT i.id, i.version, i.updated_at, b.updated_at, b.name, s.html
 		FROM catalog_items i JOIN bodies b ON b.id = i.body_id
 		LEFT JOIN portal_snapshots s ON s.item_id = i.id AND s.page = ? AND s.lang = ? AND s.build = ?
 			AND s.item_version = i.version AND s.item_updated = i.updated_at AND s.body_updated = b.updated_at
-		WHERE i.id = ?`, k.Page, k.Lang, k.Build, k.ItemID).Scan(&s.ItemVersion, &s.ItemUpdated, &s.BodyUpdated, &s.BodyName, &html)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Snapshot{}, false, nil
-	}
-	if err != nil {
-		return Snapshot{}, false, fmt.Errorf("portal: snapshot: %w", err)
-	}
-	s.HTML = html.String
-	return s, true, nil
+		WHERE i.id IN (?` + strings.Repeat(", ?", n-1) + `)`
+	snapshotQueries.Store(n, q)
+	return q
 }
 
 func (p *storePortal) SaveSnapshot(k SnapshotKey, s Snapshot) {

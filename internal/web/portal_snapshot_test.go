@@ -3,7 +3,10 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/qingdan/qingdan/internal/auth"
@@ -197,6 +200,73 @@ func TestPortalSnapshot_C7_publicationAndRenameMakeItStale(t *testing.T) {
 		_, _, body = get(t, freshServer(t, db, web.NewPortal(db, cat, nil)), item)
 		if !strings.Contains(body, "青山新区") {
 			t.Error("a page with the body's old name was kept as fresh after the rename")
+		}
+	})
+}
+
+// TestPortalSnapshot_concurrentReadsGetTheirOwnPages: snapshot reads of
+// many visitors at once share queries (per page and language, padded id
+// lists); each still gets its own item's page in its own language.
+func TestPortalSnapshot_concurrentReadsGetTheirOwnPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		cat := demoCatalogue(t, db)
+		var ids []int64
+		rows, err := db.Query(context.Background(), `SELECT id FROM catalog_items WHERE standing <> 'unknown' ORDER BY id LIMIT 40`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Close(); err != nil || len(ids) < 20 {
+			t.Fatalf("%d items, %v", len(ids), err)
+		}
+		type req struct{ url, lang string }
+		var reqs []req
+		for _, id := range ids {
+			for _, lang := range []string{"zh-CN", "en"} {
+				reqs = append(reqs, req{fmt.Sprintf("/portal/items/%d", id), lang}, req{fmt.Sprintf("/portal/items/%d/guide", id), lang})
+			}
+		}
+		p := web.NewPortal(db, cat, nil)
+		srv := portalServerWith(t, db, p)
+		want := map[req]string{}
+		for _, r := range reqs {
+			_, _, body := get(t, srv, r.url, "Accept-Language", r.lang)
+			want[r] = strings.ReplaceAll(body, tokenOf(t, body), "T")
+		}
+		web.WaitSnapshots(t, p)
+
+		other := freshServer(t, db, web.NewPortal(db, cat, nil))
+		web.NoPortalMemoryCache(other)
+		errs := make(chan string, len(reqs))
+		var wg sync.WaitGroup
+		for _, r := range reqs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req := httptest.NewRequest(http.MethodGet, r.url, nil)
+				req.Header.Set("Accept-Language", r.lang)
+				rec := httptest.NewRecorder()
+				other.ServeHTTP(rec, req)
+				body := rec.Body.String()
+				if rec.Code != 200 || !strings.Contains(body, `name="`+web.CSRFField+`"`) {
+					errs <- fmt.Sprintf("%s (%s): status %d", r.url, r.lang, rec.Code)
+					return
+				}
+				if got := strings.ReplaceAll(body, tokenOf(t, body), "T"); got != want[r] {
+					errs <- fmt.Sprintf("%s (%s): another page than its own", r.url, r.lang)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
 		}
 	})
 }

@@ -29,7 +29,8 @@ import (
 // pages are also kept in the database (PortalSnapshots); log, if not nil,
 // hears of snapshots that could not be saved.
 func NewPortal(db *store.DB, cat *catdb.Service, log *slog.Logger) Portal {
-	p := &storePortal{db: db, cat: cat, log: log, pending: make(chan pendingSnapshot, snapshotPending)}
+	p := &storePortal{db: db, cat: cat, log: log, pending: make(chan pendingSnapshot, snapshotPending),
+		reads: make(chan *snapshotRead, snapshotReadQueue)}
 	cat.OnPublish(func() { p.gen.Add(1) })
 	return p
 }
@@ -50,6 +51,8 @@ type storePortal struct {
 
 	pending chan pendingSnapshot // pages to save (portal_snapshot.go)
 	saving  atomic.Bool          // a saveSnapshots goroutine runs
+	reads   chan *snapshotRead   // snapshot reads waiting for a reader
+	readers atomic.Int32         // readSnapshotsLoop goroutines running
 
 	mu       sync.Mutex
 	bodies   []PortalBody
