@@ -231,6 +231,13 @@ func sqliteDSN(path string, writer bool) string {
 	// e.g. a multi-row INSERT) stay in memory instead of a temp file; they
 	// are never needed after a crash, so durability is unchanged.
 	v.Add("_pragma", "temp_store(MEMORY)")
+	if !writer {
+		// Readers map the database file (up to SQLite's default cap, just
+		// under 2 GiB) instead of a pread per page: ~15% off an item
+		// page served from its snapshot (BENCHMARKS.md). Writes still go
+		// through the writer's pwrite and the WAL.
+		v.Add("_pragma", "mmap_size(2147418112)")
+	}
 	if writer {
 		// BEGIN IMMEDIATE takes the write lock up front, so a transaction
 		// never fails half-way with SQLITE_BUSY on its first write.
