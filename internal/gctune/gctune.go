@@ -5,9 +5,11 @@
 // MB) and a public page allocates tens of kB, so at a few thousand pages a
 // second the collector would run several times a second; on two cores each
 // cycle takes a share of one core for ~10 ms and the requests in flight
-// wait behind it. Measured on the portal at 50 clients (BENCHMARKS.md),
-// p99 fell from ~15 ms at GOGC=100 to ~8 ms at 800. The memory limit bounds
-// what that costs: near it the collector runs as often as it must.
+// wait behind it. Measured on the portal at 50 clients (BENCHMARKS.md): at
+// 5,000 items p99 fell from ~15 ms at GOGC=100 to ~8 ms at 800; at 100,000
+// items (≈ 33 MB live) from 12.4 ms at 800 to 10.1 ms at 1600, i.e. a heap
+// of ≈ 500 MB. The memory limit bounds what that costs: near it the
+// collector runs as often as it must.
 package gctune
 
 import (
@@ -17,7 +19,7 @@ import (
 
 // The defaults of `qingdan serve --gc-percent` and `--memory-limit-mb`.
 const (
-	DefaultPercent = 800
+	DefaultPercent = 1600
 	DefaultLimitMB = 2048
 )
 
