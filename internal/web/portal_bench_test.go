@@ -212,16 +212,8 @@ func BenchmarkPortal(b *testing.B) {
 					// its cache: ask each once, untimed, before measuring
 					// (entries still expire after the TTL while measuring).
 					for _, q := range benchQueries {
-						res, err := client.Get(srv.URL + "/portal/search?q=" + url.QueryEscape(q))
-						if err != nil {
-							b.Fatal(err)
-						}
-						_, err = io.Copy(io.Discard, res.Body)
-						if cerr := res.Body.Close(); err == nil {
-							err = cerr
-						}
-						if err != nil || res.StatusCode != http.StatusOK {
-							b.Fatalf("warm-up %s: %d %v", q, res.StatusCode, err)
+						if err := fetch(client, srv.URL+"/portal/search?q="+url.QueryEscape(q)); err != nil {
+							b.Fatalf("warm-up %s: %v", q, err)
 						}
 					}
 				}
@@ -253,6 +245,22 @@ func BenchmarkPortal(b *testing.B) {
 	}
 }
 
+// fetch GETs u and reads the whole answer, which must be 200 OK.
+func fetch(client *http.Client, u string) error {
+	res, err := client.Get(u)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(io.Discard, res.Body)
+	if cerr := res.Body.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && res.StatusCode != http.StatusOK {
+		err = fmt.Errorf("status %d", res.StatusCode)
+	}
+	return err
+}
+
 // warmItems views every item page once, from a few clients.
 func warmItems(b *testing.B, client *http.Client, base string, ids []int64) {
 	var (
@@ -264,17 +272,8 @@ func warmItems(b *testing.B, client *http.Client, base string, ids []int64) {
 		go func() {
 			defer wg.Done()
 			for i := next.Add(1) - 1; i < int64(len(ids)); i = next.Add(1) - 1 {
-				res, err := client.Get(fmt.Sprintf("%s/portal/items/%d", base, ids[i]))
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				_, err = io.Copy(io.Discard, res.Body)
-				if cerr := res.Body.Close(); err == nil {
-					err = cerr
-				}
-				if err != nil || res.StatusCode != http.StatusOK {
-					b.Errorf("warm-up item %d: %d %v", ids[i], res.StatusCode, err)
+				if err := fetch(client, fmt.Sprintf("%s/portal/items/%d", base, ids[i])); err != nil {
+					b.Errorf("warm-up item %d: %v", ids[i], err)
 					return
 				}
 			}
@@ -312,18 +311,10 @@ func runClients(b *testing.B, client *http.Client, n int, next func(*rand.Rand) 
 					repeats.Add(1)
 				}
 				t0 := time.Now()
-				res, err := client.Get(u)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				_, err = io.Copy(io.Discard, res.Body)
-				if cerr := res.Body.Close(); err == nil {
-					err = cerr
-				}
+				err := fetch(client, u)
 				d := time.Since(t0)
-				if err != nil || res.StatusCode != http.StatusOK {
-					b.Errorf("%s: status %d, %v", u, res.StatusCode, err)
+				if err != nil {
+					b.Errorf("%s: %v", u, err)
 					return
 				}
 				mine = append(mine, d)

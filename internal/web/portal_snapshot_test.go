@@ -57,12 +57,9 @@ func markSnapshots(t *testing.T, db *store.DB, id int64) int {
 	return len(rs)
 }
 
-// freshServer is another instance over db: its own memory cache, so what
-// it serves comes from the snapshot or a render.
-func freshServer(t *testing.T, db *store.DB, p web.Portal) *web.Server {
-	t.Helper()
-	return portalServerWith(t, db, p)
-}
+// Servers built anew below stand for other instances over the same
+// database: each has its own memory cache, so what it serves comes from a
+// snapshot or a render.
 
 // TestPortalSnapshot_C9_itemPageServedFromTheDatabase: an item page and
 // its guide, seen once, are kept in portal_snapshots per language; another
@@ -98,7 +95,7 @@ func TestPortalSnapshot_C9_itemPageServedFromTheDatabase(t *testing.T) {
 			t.Fatalf("%d snapshots of item %d, want 4 (item and guide, zh and en)", n, id)
 		}
 
-		srv2 := freshServer(t, db, web.NewPortal(db, cat, nil))
+		srv2 := portalServerWith(t, db, web.NewPortal(db, cat, nil))
 		for _, u := range []string{item, item + "/guide"} {
 			for lang, al := range langs {
 				_, _, body := get(t, srv2, u, "Accept-Language", al, "Cookie", auth.CSRFCookie+"=visitor-1")
@@ -116,14 +113,14 @@ func TestPortalSnapshot_C9_itemPageServedFromTheDatabase(t *testing.T) {
 		if m := markSnapshots(t, db, id); m != 4 {
 			t.Fatalf("marked %d snapshots", m)
 		}
-		srv3 := freshServer(t, db, web.NewPortal(db, cat, nil))
+		srv3 := portalServerWith(t, db, web.NewPortal(db, cat, nil))
 		for _, u := range []string{item, item + "/guide"} {
 			if _, _, body := get(t, srv3, u); !strings.Contains(body, snapshotMarker) {
 				t.Errorf("%s: not served from its snapshot", u)
 			}
 		}
 		// Another build (templates, messages or code changed) renders anew.
-		srv4 := freshServer(t, db, web.NewPortal(db, cat, nil))
+		srv4 := portalServerWith(t, db, web.NewPortal(db, cat, nil))
 		web.SetSnapshotBuild(srv4, "another-build")
 		if _, _, body := get(t, srv4, item); strings.Contains(body, snapshotMarker) {
 			t.Error("another build served this build's snapshot")
@@ -165,7 +162,7 @@ func TestPortalSnapshot_C7_publicationAndRenameMakeItStale(t *testing.T) {
 		}
 
 		suspendAtDistrict(t, db, cat, code, name)
-		_, _, body := get(t, freshServer(t, db, web.NewPortal(db, cat, nil)), item)
+		_, _, body := get(t, portalServerWith(t, db, web.NewPortal(db, cat, nil)), item)
 		if strings.Contains(body, snapshotMarker) || !strings.Contains(body, `id="standing"`) {
 			t.Fatal("after the suspension's publication the old snapshot was served")
 		}
@@ -192,12 +189,12 @@ func TestPortalSnapshot_C7_publicationAndRenameMakeItStale(t *testing.T) {
 		}
 		// p2 still holds the old name in its list of bodies: its render
 		// shows the old name and must not be kept under the new stamps.
-		p2srv := freshServer(t, db, p2)
+		p2srv := portalServerWith(t, db, p2)
 		if _, _, body := get(t, p2srv, item); strings.Contains(body, snapshotMarker) || strings.Contains(body, "青山新区") {
 			t.Fatal("after the rename: the old snapshot was served, or the cached body list was not a few seconds old as this test assumes")
 		}
 		web.WaitSnapshots(t, p2)
-		_, _, body = get(t, freshServer(t, db, web.NewPortal(db, cat, nil)), item)
+		_, _, body = get(t, portalServerWith(t, db, web.NewPortal(db, cat, nil)), item)
 		if !strings.Contains(body, "青山新区") {
 			t.Error("a page with the body's old name was kept as fresh after the rename")
 		}
@@ -241,7 +238,7 @@ func TestPortalSnapshot_concurrentReadsGetTheirOwnPages(t *testing.T) {
 		}
 		web.WaitSnapshots(t, p)
 
-		other := freshServer(t, db, web.NewPortal(db, cat, nil))
+		other := portalServerWith(t, db, web.NewPortal(db, cat, nil))
 		web.NoPortalMemoryCache(other)
 		errs := make(chan string, len(reqs))
 		var wg sync.WaitGroup
