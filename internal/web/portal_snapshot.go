@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
 	"strings"
@@ -69,8 +68,9 @@ type Snapshot struct {
 }
 
 // snapshotBuild identifies the running binary for snapshots: a hash of the
-// executable, so that any change to what renders a page (templates,
-// messages, assets or Go code) makes every stored page stale. When the
+// executable (templates, messages and assets are embedded in it), read once
+// at start, so that any change to what renders a page makes every stored
+// page stale. When the
 // executable cannot be read, a random value: pages are reused within this
 // process only.
 var snapshotBuild = sync.OnceValue(func() string {
@@ -94,25 +94,6 @@ func hashExecutable() (string, error) {
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return "", err
-	}
-	// The embedded files are in the executable; hashing them too costs
-	// nothing and keeps the build honest if the executable is replaced
-	// while running.
-	for _, fsys := range []fs.FS{templateFS, i18nFS, staticFS} {
-		if err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			b, err := fs.ReadFile(fsys, p)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(h, "%s\x00%d\x00", p, len(b))
-			h.Write(b)
-			return nil
-		}); err != nil {
-			return "", err
-		}
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32], nil
 }
