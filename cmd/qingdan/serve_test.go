@@ -162,7 +162,7 @@ func TestServe_helpListsEveryFlagWithItsEnvironmentVariable(t *testing.T) {
 	for _, want := range []string{"--addr", "QINGDAN_ADDR", "--db", "QINGDAN_DB", "--data-dir", "QINGDAN_DATA_DIR",
 		"--log-format", "QINGDAN_LOG_FORMAT", "--session-idle", "QINGDAN_SESSION_IDLE", "--lockout-failures",
 		"QINGDAN_LOCKOUT_FAILURES", "--demo", "QINGDAN_DEMO", "--tls-cert", "--secure-cookies", "--gc-percent", "QINGDAN_GC_PERCENT",
-		"--memory-limit-mb", "QINGDAN_MEMORY_LIMIT_MB"} {
+		"--memory-limit-mb", "QINGDAN_MEMORY_LIMIT_MB", "--page-memory-mb", "QINGDAN_PAGE_MEMORY_MB"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("serve -h lacks %s:\n%s", want, stderr)
 		}
@@ -172,10 +172,11 @@ func TestServe_helpListsEveryFlagWithItsEnvironmentVariable(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "session-idle") {
 		t.Errorf("bad --session-idle: exit %d, %s", code, stderr)
 	}
-	for _, bad := range [][]string{{"--gc-percent", "5"}, {"--memory-limit-mb", "10"}} {
+	for _, bad := range [][]string{{"--gc-percent", "5"}, {"--memory-limit-mb", "10"}, {"--page-memory-mb", "-1"},
+		{"--memory-limit-mb", "512", "--page-memory-mb", "300"}} {
 		_, stderr, code = runBin(t, bin, append([]string{"serve"}, bad...)...)
-		if code != 2 || !strings.Contains(stderr, bad[0]) || !strings.Contains(stderr, "must") {
-			t.Errorf("bad %s: exit %d, %s", bad[0], code, stderr)
+		if code != 2 || !strings.Contains(stderr, bad[len(bad)-2]) || !strings.Contains(stderr, "must") {
+			t.Errorf("bad %s: exit %d, %s", bad, code, stderr)
 		}
 	}
 }

@@ -22,8 +22,8 @@ func UntranslatedTemplates(t testing.TB, s *Server) {
 // PortalCacheTTL is the page cache's time to live.
 const PortalCacheTTL = portalCacheTTL
 
-// SetPortalClock makes s's page cache read the time from now.
-func SetPortalClock(s *Server, now func() time.Time) { s.portalCache.now = now }
+// SetPortalClock makes s's page caches read the time from now.
+func SetPortalClock(s *Server, now func() time.Time) { s.portalCache.now, s.itemPages.now = now, now }
 
 // WaitSnapshots waits until p (a NewPortal) has written every page it was
 // given to save.
@@ -44,4 +44,9 @@ func SetSnapshotBuild(s *Server, build string) { s.build = build }
 
 // NoPortalMemoryCache leaves s's portal pages to the snapshots: its memory
 // cache keeps nothing.
-func NoPortalMemoryCache(s *Server) { s.portalCache = newPageCache(0, 0, portalCacheTTL) }
+func NoPortalMemoryCache(s *Server) {
+	s.portalCache, s.itemPages = newPageCache(0, 0, portalCacheTTL), newItemPageCache(-1)
+}
+
+// ItemPageMemory reports the pages in s's item page cache and their bytes.
+func ItemPageMemory(s *Server) (pages, bytes int) { return s.itemPages.len() }

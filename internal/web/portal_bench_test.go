@@ -1,17 +1,26 @@
 package web_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -176,17 +185,25 @@ func BenchmarkPortal(b *testing.B) {
 			ids, codes := loadBenchItems(b, db, benchItems)
 			portal := web.NewPortal(db, catdb.New(db), nil)
 			// cached: the server as `qingdan serve` runs it, with its page
-			// cache; cold: the same portal hidden behind an interface
+			// caches (after the warm-up, every item page in memory);
+			// snapshots: the item pages from the database alone; cold: the same portal hidden behind an interface
 			// without PortalGenerations, so nothing is cached and every
 			// request reads the database and renders.
 			for _, mode := range []struct {
 				name   string
 				portal web.Portal
-			}{{"cached", portal}, {"cold", struct{ web.Portal }{portal}}} {
-				srv := httptest.NewServer(portalServerWith(b, db, mode.portal))
+			}{{"cached", portal}, {"snapshots", portal}, {"cold", struct{ web.Portal }{portal}}} {
+				h := portalServerWith(b, db, mode.portal)
+				if mode.name == "snapshots" {
+					// The item pages from their snapshots, the memory
+					// caches keeping nothing: a portal whose pages are not
+					// in memory yet (just started, or its generation ended).
+					web.NoPortalMemoryCache(h)
+				}
+				srv := httptest.NewServer(h)
 				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients, MaxConnsPerHost: benchClients}, Timeout: 30 * time.Second}
 				search := func(rng *rand.Rand) string {
-					return srv.URL + "/portal/search?q=" + url.QueryEscape(benchQueries[rng.IntN(len(benchQueries))])
+					return "/portal/search?q=" + url.QueryEscape(benchQueries[rng.IntN(len(benchQueries))])
 				}
 				// distinct: queries that rarely repeat — a random item's code
 				// or a prefix of it (6 to 10 digits), or a place with a citizen's query,
@@ -199,10 +216,10 @@ func BenchmarkPortal(b *testing.B) {
 					} else {
 						q = benchPlaces[rng.IntN(len(benchPlaces))] + " " + benchQueries[rng.IntN(len(benchQueries))]
 					}
-					return fmt.Sprintf("%s/portal/search?q=%s&page=%d", srv.URL, url.QueryEscape(q), 1+rng.IntN(2))
+					return fmt.Sprintf("/portal/search?q=%s&page=%d", url.QueryEscape(q), 1+rng.IntN(2))
 				}
 				item := func(rng *rand.Rand) string {
-					return fmt.Sprintf("%s/portal/items/%d", srv.URL, ids[rng.IntN(len(ids))])
+					return fmt.Sprintf("/portal/items/%d", ids[rng.IntN(len(ids))])
 				}
 				// The target load, then one client alone: its latency is the
 				// service time without queueing, which tells the code's cost
@@ -230,15 +247,52 @@ func BenchmarkPortal(b *testing.B) {
 					if err := db.QueryRow(context.Background(), `SELECT count(*) FROM portal_snapshots WHERE page = 'portal_item'`).Scan(&kept); err != nil {
 						b.Fatal(err)
 					}
-					b.Logf("%s: %d item pages viewed once in %v, %d kept as snapshots", db.Dialect(), len(ids), time.Since(t0).Round(time.Millisecond), kept)
+					runtime.GC()
+					var ms runtime.MemStats
+					runtime.ReadMemStats(&ms)
+					pages, bytes := web.ItemPageMemory(h)
+					b.Logf("%s: %d item pages viewed once in %v, %d kept as snapshots, %d in memory (%d MiB of HTML); heap in use %d MiB",
+						db.Dialect(), len(ids), time.Since(t0).Round(time.Millisecond), kept, pages, bytes>>20, ms.HeapInuse>>20)
+					if dir := os.Getenv("QINGDAN_BENCH_CPUPROFILE"); dir != "" {
+						f, err := os.Create(filepath.Join(dir, fmt.Sprint(db.Dialect())+"-heap.pprof"))
+						if err == nil {
+							err = pprof.WriteHeapProfile(f)
+							if cerr := f.Close(); err == nil {
+								err = cerr
+							}
+						}
+						if err != nil {
+							b.Fatal(err)
+						}
+					}
 				}
-				b.Run(mode.name+"/search/clients=50", func(b *testing.B) { runClients(b, client, benchClients, search) })
+				// Each load is measured twice in a row: with Go's net/http
+				// client, and with a lean HTTP/1.1 client as load generators
+				// like wrk are (wireClient). Both send real requests over
+				// TCP and read whole answers; they differ in the client's own
+				// CPU, which on this machine takes the server's two cores.
+				clients := func(n int, next func(*rand.Rand) string) func(*testing.B) {
+					return func(b *testing.B) {
+						b.Run("client=nethttp", func(b *testing.B) {
+							runClients(b, func() getter { return netHTTPClient{client, srv.URL} }, n, next)
+						})
+						b.Run("client=wire", func(b *testing.B) {
+							runClients(b, func() getter { return &wireClient{addr: srv.Listener.Addr().String()} }, n, next)
+						})
+					}
+				}
+				if mode.name == "snapshots" {
+					b.Run(mode.name+"/item/clients=50", clients(benchClients, item))
+					srv.Close()
+					continue
+				}
+				b.Run(mode.name+"/search/clients=50", clients(benchClients, search))
 				if mode.name == "cached" {
-					b.Run(mode.name+"/search-distinct/clients=50", func(b *testing.B) { runClients(b, client, benchClients, distinct) })
+					b.Run(mode.name+"/search-distinct/clients=50", clients(benchClients, distinct))
 				}
-				b.Run(mode.name+"/item/clients=50", func(b *testing.B) { runClients(b, client, benchClients, item) })
-				b.Run(mode.name+"/search/clients=1", func(b *testing.B) { runClients(b, client, 1, search) })
-				b.Run(mode.name+"/item/clients=1", func(b *testing.B) { runClients(b, client, 1, item) })
+				b.Run(mode.name+"/item/clients=50", clients(benchClients, item))
+				b.Run(mode.name+"/search/clients=1", clients(1, search))
+				b.Run(mode.name+"/item/clients=1", clients(1, item))
 				srv.Close()
 			}
 		})
@@ -282,27 +336,177 @@ func warmItems(b *testing.B, client *http.Client, base string, ids []int64) {
 	wg.Wait()
 }
 
+// profileCPU writes a CPU profile of the measured part of a run, clients
+// and server together, to $QINGDAN_BENCH_CPUPROFILE/<benchmark>.pprof when
+// that variable names a directory (go test's -cpuprofile would include the
+// minutes of loading).
+func profileCPU(b *testing.B) (stop func()) {
+	dir := os.Getenv("QINGDAN_BENCH_CPUPROFILE")
+	if dir == "" {
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(dir, strings.NewReplacer("/", "_", "=", "").Replace(b.Name())+".pprof"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Error(err)
+		}
+	}
+}
+
+// getter GETs a path and reads the whole answer, which must be 200 OK;
+// one per client.
+type getter interface {
+	get(path string) error
+	close()
+}
+
+// netHTTPClient is a client of Go's net/http, sharing its transport's
+// keep-alive connections.
+type netHTTPClient struct {
+	c    *http.Client
+	base string
+}
+
+func (c netHTTPClient) get(path string) error { return fetch(c.c, c.base+path) }
+func (c netHTTPClient) close()                {}
+
+// wireClient is a lean HTTP/1.1 client on one keep-alive connection, as
+// load generators are: it writes the request, reads the status line and
+// the headers, and reads the body (Content-Length bytes, or chunks: the
+// rendered pages of the cold mode are sent chunked), which must end the
+// page (</html>).
+type wireClient struct {
+	addr string
+	conn net.Conn
+	br   *bufio.Reader
+	req  []byte
+	body []byte
+}
+
+func (c *wireClient) get(path string) error {
+	if c.conn == nil {
+		conn, err := net.Dial("tcp", c.addr)
+		if err != nil {
+			return err
+		}
+		c.conn, c.br = conn, bufio.NewReaderSize(conn, 32<<10)
+	}
+	c.req = append(append(append(append(c.req[:0], "GET "...), path...), " HTTP/1.1\r\nHost: "...), c.addr...)
+	c.req = append(c.req, "\r\nUser-Agent: qingdan-bench\r\nAccept: text/html\r\n\r\n"...)
+	err := c.exchange()
+	if err != nil {
+		c.close() // the next request starts on a new connection
+	}
+	return err
+}
+
+func (c *wireClient) exchange() error {
+	if _, err := c.conn.Write(c.req); err != nil {
+		return err
+	}
+	line, err := c.br.ReadSlice('\n')
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(line, []byte("HTTP/1.1 200 ")) {
+		return fmt.Errorf("status line %q", bytes.TrimSpace(line))
+	}
+	length, chunked, closing := -1, false, false
+	for {
+		line, err := c.br.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		line = bytes.TrimRight(line, "\r\n")
+		if len(line) == 0 {
+			break
+		}
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			return fmt.Errorf("header line %q", line)
+		}
+		value = bytes.TrimSpace(value)
+		switch {
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			if length, err = strconv.Atoi(string(value)); err != nil {
+				return fmt.Errorf("Content-Length %q", value)
+			}
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			if !bytes.EqualFold(value, []byte("chunked")) {
+				return fmt.Errorf("Transfer-Encoding %q", value)
+			}
+			chunked = true
+		case bytes.EqualFold(name, []byte("Connection")) && bytes.EqualFold(value, []byte("close")):
+			closing = true
+		}
+	}
+	switch {
+	case chunked:
+		buf := bytes.NewBuffer(c.body[:0])
+		if _, err := buf.ReadFrom(httputil.NewChunkedReader(c.br)); err != nil {
+			return err
+		}
+		c.body = buf.Bytes()
+		// The trailer: none but its closing empty line.
+		if line, err := c.br.ReadSlice('\n'); err != nil || len(bytes.TrimSpace(line)) != 0 {
+			return fmt.Errorf("trailer %q: %v", line, err)
+		}
+	case length < 0:
+		return fmt.Errorf("no Content-Length")
+	default:
+		c.body = slices.Grow(c.body[:0], length)[:length]
+		if _, err := io.ReadFull(c.br, c.body); err != nil {
+			return err
+		}
+	}
+	if !bytes.HasSuffix(bytes.TrimSpace(c.body), []byte("</html>")) {
+		return fmt.Errorf("body of %d bytes does not end the page", len(c.body))
+	}
+	if closing {
+		c.close()
+	}
+	return nil
+}
+
+func (c *wireClient) close() {
+	if c.conn != nil {
+		c.conn.Close()
+		c.conn = nil
+	}
+}
+
 // runClients makes b.N GET requests from n concurrent clients, each sending
 // its next request as soon as the previous answer is read, and reports the
 // latency percentiles in milliseconds.
-func runClients(b *testing.B, client *http.Client, n int, next func(*rand.Rand) string) {
+func runClients(b *testing.B, newClient func() getter, n int, next func(*rand.Rand) string) {
 	var (
 		mu   sync.Mutex
 		lat  = make([]time.Duration, 0, b.N)
 		wg   sync.WaitGroup
 		work = make(chan int, b.N)
 	)
-	var seen sync.Map // URLs asked before in this run: at most these can be cache hits
+	var seen sync.Map // paths asked before in this run: at most these can be cache hits
 	var repeats atomic.Int64
 	for i := range b.N {
 		work <- i
 	}
 	close(work)
+	stop := profileCPU(b)
+	defer stop()
 	b.ResetTimer()
 	for c := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			client := newClient()
+			defer client.close()
 			rng := rand.New(rand.NewPCG(uint64(c), 7))
 			mine := make([]time.Duration, 0, b.N/n+1)
 			for range work {
@@ -311,7 +515,7 @@ func runClients(b *testing.B, client *http.Client, n int, next func(*rand.Rand) 
 					repeats.Add(1)
 				}
 				t0 := time.Now()
-				err := fetch(client, u)
+				err := client.get(u)
 				d := time.Since(t0)
 				if err != nil {
 					b.Errorf("%s: %v", u, err)
@@ -336,4 +540,47 @@ func runClients(b *testing.B, client *http.Client, n int, next func(*rand.Rand) 
 	b.ReportMetric(pct(0.50), "p50_ms")
 	b.ReportMetric(pct(0.99), "p99_ms")
 	b.ReportMetric(100*float64(repeats.Load())/float64(len(lat)), "repeat_%")
+}
+
+// The benchmark's lean client reads whole answers, sized or chunked, over
+// one connection, and refuses what is not a whole 200 page.
+func TestWireClient_readsWholePagesAndRefusesOthers(t *testing.T) {
+	page := "<!doctype html><p>" + strings.Repeat("清单", 3000) + "</p></html>\n"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/sized":
+			w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+			io.WriteString(w, page)
+		case "/chunked":
+			for part := range slices.Chunk([]byte(page), 1000) {
+				w.Write(part)
+				w.(http.Flusher).Flush()
+			}
+		case "/cut":
+			io.WriteString(w, page[:len(page)/2])
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	c := &wireClient{addr: srv.Listener.Addr().String()}
+	defer c.close()
+	for range 3 {
+		for _, path := range []string{"/sized", "/chunked"} {
+			if err := c.get(path); err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			if string(c.body) != page {
+				t.Fatalf("%s: got %d bytes, want the %d of the page", path, len(c.body), len(page))
+			}
+		}
+	}
+	for _, path := range []string{"/cut", "/missing"} {
+		if err := c.get(path); err == nil {
+			t.Errorf("%s: no error", path)
+		}
+	}
+	if err := c.get("/sized"); err != nil {
+		t.Fatalf("after errors, on a new connection: %v", err)
+	}
 }

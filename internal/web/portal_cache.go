@@ -34,6 +34,15 @@ import (
 // the newest version row (PortalGenerations), and the TTL bounds anything
 // else (a renamed body, a rebuilt index).
 
+// Item and guide pages (the current version's, without a query: the pages
+// kept as snapshots, portal_snapshot.go) of a portal that keeps snapshots
+// have a cache of their own, bounded by Config.PortalPageMemoryMB and
+// without TTL: such a portal's generation changes with everything those
+// pages show (its items and bodies, storePortal.Generation), so a page is
+// good for as long as its generation stands. Citizens spread over a whole
+// list of 100,000 items; the short-lived cache holds only the popular
+// pages, this one the whole list (an item page is about 5 kB).
+
 // PortalGenerations is implemented by a Portal that can tell when its
 // published list changed; only such a portal's pages are cached.
 type PortalGenerations interface {
@@ -54,6 +63,20 @@ const (
 	// cached, so junk queries cannot crowd the cache with huge keys.
 	portalCacheMaxKey = 512
 )
+
+// itemPageForever is the TTL of the item page cache: its pages end with
+// their generation or to make room, never by age.
+const itemPageForever = 100 * 365 * 24 * time.Hour
+
+// newItemPageCache makes the item page cache of mb MiB (0: the default,
+// negative: none), at most one entry per 2 kB.
+func newItemPageCache(mb int) *pageCache {
+	if mb == 0 {
+		mb = DefaultPortalPageMemoryMB
+	}
+	mb = max(mb, 0)
+	return newPageCache(mb<<20/2048, mb<<20, itemPageForever)
+}
 
 // cachedPage is a page rendered for the anonymous, cut at each occurrence
 // of the stand-in token.
@@ -203,8 +226,15 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 		s.render(w, r, http.StatusOK, page, data)
 		return
 	}
+	snaps, _ := s.deps.Portal.(PortalSnapshots)
+	sk, keep := s.snapshotKeyFor(r, page, httpx.LangFrom(r.Context()))
+	keep = keep && snaps != nil
+	cache := s.portalCache
+	if keep {
+		cache = s.itemPages
+	}
 	gen := gens.Generation(r.Context())
-	p, fresh, hit := s.portalCache.get(key, gen, s.portalCache.now())
+	p, fresh, hit := cache.get(key, gen, cache.now())
 	if hit && fresh {
 		writeCached(w, p, s.deps.CSRF.Token(r))
 		return
@@ -212,9 +242,9 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 	// One request renders a missing or stale page; the others asking for
 	// it meanwhile get the stale copy if there is one, or else wait for
 	// the render rather than all reading and rendering at once.
-	f, leader := s.portalCache.join(key, gen)
+	f, leader := cache.join(key, gen)
 	if leader {
-		defer s.portalCache.land(key, gen, f)
+		defer cache.land(key, gen, f)
 	} else if hit {
 		writeCached(w, p, s.deps.CSRF.Token(r))
 		return
@@ -232,10 +262,8 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 	}
 	// Below the memory: the page's snapshot, if it has one and nothing it
 	// was rendered from changed (portal_snapshot.go).
-	snaps, _ := s.deps.Portal.(PortalSnapshots)
-	sk, keep := s.snapshotKeyFor(r, page, httpx.LangFrom(r.Context()))
 	var stamp Snapshot
-	if keep && snaps != nil {
+	if keep {
 		snap, found, err := snaps.Snapshot(r.Context(), sk)
 		switch {
 		case err != nil || !found:
@@ -244,7 +272,7 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 			keep = false
 		case snap.HTML != "":
 			p = pageFromSnapshot(snap.HTML)
-			s.portalCache.put(key, gen, s.portalCache.now(), p)
+			cache.put(key, gen, cache.now(), p)
 			if leader {
 				f.page, f.ok = p, true
 			}
@@ -273,14 +301,14 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 		return
 	}
 	p = cachedPage{parts: strings.Split(buf.String(), csrfStandIn)}
-	s.portalCache.put(key, gen, s.portalCache.now(), p)
+	cache.put(key, gen, cache.now(), p)
 	if leader {
 		f.page, f.ok = p, true
 	}
 	writeCached(w, p, token)
 	// Keep the page only if it shows the body as named when the stamps
 	// were read: the portal's list of bodies may be a few seconds older.
-	if d, ok := data.(portalItemPage); keep && snaps != nil && ok && d.Item.Body.Name == stamp.BodyName {
+	if d, ok := data.(portalItemPage); keep && ok && d.Item.Body.Name == stamp.BodyName {
 		if html, ok := snapshotHTML(p); ok {
 			stamp.HTML = html
 			snaps.SaveSnapshot(sk, stamp)

@@ -56,3 +56,18 @@ func TestPageCache_bounded(t *testing.T) {
 		t.Error("kept a page of more than a sixteenth of the cache")
 	}
 }
+
+// The item page cache's bound: the default, none, or the MiB asked for.
+func TestItemPageCache_bound(t *testing.T) {
+	for _, c := range []struct{ mb, bytes int }{{0, DefaultPortalPageMemoryMB << 20}, {-1, 0}, {3, 3 << 20}} {
+		pc := newItemPageCache(c.mb)
+		if pc.maxBytes != c.bytes || pc.maxEntries != c.bytes/2048 {
+			t.Errorf("%d MiB: bound %d bytes, %d entries; want %d bytes", c.mb, pc.maxBytes, pc.maxEntries, c.bytes)
+		}
+	}
+	none := newItemPageCache(-1)
+	none.put("k", 1, time.Now(), cachedPage{parts: []string{"<p>page</p>"}})
+	if n, _ := none.len(); n != 0 {
+		t.Errorf("a cache of none kept %d pages", n)
+	}
+}

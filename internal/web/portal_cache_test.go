@@ -146,3 +146,60 @@ func TestPortal_C7_cachedPagesSeeSuspensionAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestPortalCache_C9_itemPagesStayInMemoryUntilTheirGenerationEnds: an
+// item page is served from memory however old it is, while the portal's
+// generation stands (a change no publication makes, written behind the
+// portal's back, does not show); a body renamed by another instance ends
+// the generation within its check, and the page shows the new name.
+func TestPortalCache_C9_itemPagesStayInMemoryUntilTheirGenerationEnds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		cat := demoCatalogue(t, db)
+		srv := portalServer(t, db, cat)
+		clk := &clock{t: time.Now()}
+		web.SetPortalClock(srv, clk.now)
+		district := districtID(t, db)
+		id := itemID(t, db, district, "0700001000")
+		u := fmt.Sprintf("/portal/items/%d", id)
+		var bodyName string
+		if err := db.QueryRow(ctx, `SELECT name FROM bodies WHERE id = ?`, district).Scan(&bodyName); err != nil {
+			t.Fatal(err)
+		}
+		page := func() string { t.Helper(); return getOK(t, srv, u) }
+		if body := page(); !strings.Contains(body, bodyName) || strings.Contains(body, `id="standing"`) {
+			t.Fatal("first view: no body name, or the item shown suspended")
+		}
+		// Behind the portal's back: the item marked suspended without a
+		// publication, and its snapshot gone. A render would show it.
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Exec(ctx, `UPDATE catalog_items SET standing = ? WHERE id = ?`, string(catalog.Suspended), id); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `DELETE FROM portal_snapshots`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		clk.add(24 * time.Hour)
+		if strings.Contains(page(), `id="standing"`) {
+			t.Fatal("a day later, with the generation unchanged, the page was not served from memory")
+		}
+		// Another instance renames the body: within the generation check
+		// (a second) the page is rendered anew, with the new name.
+		renamed := bodyName + "（更名）"
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE bodies SET name = ?, updated_at = updated_at + 1 WHERE id = ?`, renamed, district)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(2500 * time.Millisecond)
+		for !strings.Contains(page(), renamed) {
+			if time.Now().After(deadline) {
+				t.Fatal("2.5 s after another instance renamed the body, the page still shows the old name")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -71,14 +70,7 @@ func TestPortalCache_staleWhileRendering(t *testing.T) {
 	clk := &clock{t: time.Now()}
 	web.SetPortalClock(srv, clk.now)
 	const u = "/portal/items/7"
-	page := func() string {
-		t.Helper()
-		st, _, body := get(t, srv, u)
-		if st != http.StatusOK {
-			t.Fatalf("status %d: %s", st, body)
-		}
-		return body
-	}
+	page := func() string { t.Helper(); return getOK(t, srv, u) }
 	if !strings.Contains(page(), "旧名称") {
 		t.Fatal("first render lacks the name")
 	}

@@ -54,30 +54,38 @@ type storePortal struct {
 	reads   chan *snapshotRead   // snapshot reads waiting for a reader
 	readers atomic.Int32         // readSnapshotsLoop goroutines running
 
-	mu       sync.Mutex
-	bodies   []PortalBody
-	bodiesAt time.Time
+	mu        sync.Mutex
+	bodies    []PortalBody
+	bodiesAt  time.Time
+	bodiesGen uint64 // the generation before bodies was read
 
-	gen       atomic.Uint64
-	checking  atomic.Bool
-	checkedAt atomic.Int64 // unix nanoseconds of the last check
-	lastMax   atomic.Int64 // newest catalog_versions id seen then
+	gen        atomic.Uint64
+	checking   atomic.Bool
+	checkedAt  atomic.Int64 // unix nanoseconds of the last check
+	lastMax    atomic.Int64 // newest catalog_versions id seen then
+	lastBodies atomic.Int64 // the bodies' signature seen then
 }
 
 // Generation is the published list's generation: bumped by this process's
-// publications and, at most genCheck later, by anyone's (every publication
-// inserts a version row; ids only grow). One request per period runs the
-// check; the others use the value as it is. A failed check bumps it, so a
-// database hiccup never extends the life of cached pages.
+// publications and, at most genCheck later, by anyone's change to what a
+// public page shows: every publication inserts a version row (ids only
+// grow), and a body renamed, moved or (de)activated changes the bodies'
+// signature (their count and the sum of their updated_at, taken modulo a
+// prime so it cannot overflow). One request per period runs the check;
+// the others use the value as it is. A failed check bumps it, so a database
+// hiccup never extends the life of cached pages. Because it covers
+// everything an item or guide page shows, those pages are kept in memory
+// for as long as it stands (renderPortal).
 func (p *storePortal) Generation(ctx context.Context) uint64 {
 	now := time.Now().UnixNano()
 	if now-p.checkedAt.Load() >= int64(genCheck) && p.checking.CompareAndSwap(false, true) {
 		defer p.checking.Store(false)
 		p.checkedAt.Store(now)
-		var newest int64
-		if err := p.db.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM catalog_versions`).Scan(&newest); err != nil {
+		var newest, bodies int64
+		if err := p.db.QueryRow(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM catalog_versions),
+				(SELECT count(*) * 1000000007 + CAST(COALESCE(SUM(updated_at % 1000000007), 0) AS BIGINT) FROM bodies)`).Scan(&newest, &bodies); err != nil {
 			p.gen.Add(1)
-		} else if p.lastMax.Swap(newest) != newest {
+		} else if p.lastMax.Swap(newest) != newest || p.lastBodies.Swap(bodies) != bodies {
 			p.gen.Add(1)
 		}
 	}
@@ -93,18 +101,20 @@ func (p *storePortal) Facets(ctx context.Context, bodyID int64) ([]catsearch.Cou
 }
 
 // Bodies names the bodies with indexed items, from a copy at most bodiesTTL
-// old.
+// old and read under the current generation: a page cached under a
+// generation never shows a body as it was before it.
 func (p *storePortal) Bodies(ctx context.Context) ([]PortalBody, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.bodies != nil && time.Since(p.bodiesAt) < bodiesTTL {
+	gen := p.gen.Load()
+	if p.bodies != nil && p.bodiesGen == gen && time.Since(p.bodiesAt) < bodiesTTL {
 		return slices.Clone(p.bodies), nil
 	}
 	bs, err := p.readBodies(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p.bodies, p.bodiesAt = bs, time.Now()
+	p.bodies, p.bodiesAt, p.bodiesGen = bs, time.Now(), gen
 	return slices.Clone(bs), nil
 }
 

@@ -29,6 +29,16 @@ func get(t *testing.T, h http.Handler, url string, header ...string) (int, http.
 	return rec.Code, rec.Header(), rec.Body.String()
 }
 
+// getOK GETs url, which must answer 200 OK, and returns the body.
+func getOK(t *testing.T, h http.Handler, url string) string {
+	t.Helper()
+	st, _, body := get(t, h, url)
+	if st != http.StatusOK {
+		t.Fatalf("%s: status %d: %s", url, st, body)
+	}
+	return body
+}
+
 func mustContain(t *testing.T, what, body string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {

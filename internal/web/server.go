@@ -86,7 +86,14 @@ type Config struct {
 	ClientIPHeader string
 	// ReadyTimeout bounds the database ping of /readyz (default 2s).
 	ReadyTimeout time.Duration
+	// PortalPageMemoryMB bounds the item and guide pages kept in memory,
+	// in MiB of HTML (an item page is about 5 kB): 0 is the default
+	// (DefaultPortalPageMemoryMB), a negative value keeps none.
+	PortalPageMemoryMB int
 }
+
+// DefaultPortalPageMemoryMB holds about 200,000 item or guide pages.
+const DefaultPortalPageMemoryMB = 1024
 
 // Deps are the services the server needs; small interfaces so tests use fakes.
 type Deps struct {
@@ -133,8 +140,11 @@ type Server struct {
 	spec    *api.Spec
 	metrics *metrics
 	handler http.Handler
-	// portalCache keeps rendered public portal pages (renderPortal).
+	// portalCache keeps rendered public portal pages (renderPortal) for
+	// a few seconds; itemPages keeps item and guide pages for as long as
+	// the portal's generation stands.
 	portalCache *pageCache
+	itemPages   *pageCache
 	// build names the binary that renders, for portal snapshots.
 	build string
 }
@@ -169,7 +179,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		cfg.Version = "dev"
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, spec: &api.Spec{},
-		portalCache: newPageCache(portalCacheEntries, portalCacheBytes, portalCacheTTL), build: snapshotBuild()}
+		portalCache: newPageCache(portalCacheEntries, portalCacheBytes, portalCacheTTL),
+		itemPages:   newItemPageCache(cfg.PortalPageMemoryMB), build: snapshotBuild()}
 	var err error
 	if s.cat, err = loadCatalogue(); err != nil {
 		return nil, err
