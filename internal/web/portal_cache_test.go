@@ -203,3 +203,57 @@ func TestPortalCache_C9_itemPagesStayInMemoryUntilTheirGenerationEnds(t *testing
 		}
 	})
 }
+
+// TestPortalCache_C9_aPublicationCommittedLateIsNoticed: every publication
+// bumps the catalogue's epoch once, and the portal watches the epoch, not
+// the newest version id: another instance's publication that commits after
+// a later one (its ids lower, the newest id unchanged) still ends the pages
+// it changed within the generation check.
+func TestPortalCache_C9_aPublicationCommittedLateIsNoticed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		cat := demoCatalogue(t, db)
+		srv := portalServer(t, db, cat)
+		scalar := func(q string, args ...any) int64 {
+			t.Helper()
+			var n int64
+			if err := db.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		const epoch = `SELECT n FROM catalog_epoch WHERE id = 1`
+		e0 := scalar(epoch)
+		suspendAtDistrict(t, db, cat, "0700001000", "残疾人证核发")
+		if e := scalar(epoch); e != e0+1 {
+			t.Fatalf("a publication moved the epoch from %d to %d, want +1", e0, e)
+		}
+		id := scalar(`SELECT id FROM catalog_items WHERE standing = ? ORDER BY id LIMIT 1`, string(catalog.Listed))
+		u := fmt.Sprintf("/portal/items/%d", id)
+		if strings.Contains(getOK(t, srv, u), `id="standing"`) {
+			t.Fatal("a listed item shown suspended")
+		}
+		newest := scalar(`SELECT MAX(id) FROM catalog_versions`)
+		// The late commit, as its effect on the tables: the item's row
+		// changed and the epoch bumped, no version id above the newest.
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Exec(ctx, `UPDATE catalog_items SET standing = ?, updated_at = updated_at + 1 WHERE id = ?`, string(catalog.Suspended), id); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `UPDATE catalog_epoch SET n = n + 1 WHERE id = 1`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n := scalar(`SELECT MAX(id) FROM catalog_versions`); n != newest {
+			t.Fatalf("newest version id moved from %d to %d", newest, n)
+		}
+		deadline := time.Now().Add(2500 * time.Millisecond)
+		for !strings.Contains(getOK(t, srv, u), `id="standing"`) {
+			if time.Now().After(deadline) {
+				t.Fatal("2.5 s after a late publication committed, the item page still shows the item listed")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}

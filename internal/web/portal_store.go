@@ -24,8 +24,9 @@ import (
 // (public facts only: dates, kinds, codes; never who acted).
 //
 // Its pages are cached (PortalGenerations): cat's publications bump the
-// generation after they commit, and the newest version row is checked at
-// most every genCheck for publications by other instances. Item and guide
+// generation after they commit, and the catalogue's epoch and the bodies'
+// signature are checked at most every genCheck for changes by other
+// instances. Item and guide
 // pages are also kept in the database (PortalSnapshots); log, if not nil,
 // hears of snapshots that could not be saved.
 func NewPortal(db *store.DB, cat *catdb.Service, log *slog.Logger) Portal {
@@ -35,8 +36,8 @@ func NewPortal(db *store.DB, cat *catdb.Service, log *slog.Logger) Portal {
 	return p
 }
 
-// genCheck is how often Generation looks for publications made by other
-// instances sharing the database (one indexed max() per period).
+// genCheck is how often Generation looks for changes made by other
+// instances sharing the database (one row and the bodies per period).
 const genCheck = time.Second
 
 // bodiesTTL is how long the list of bodies is reused: it is read on every
@@ -62,31 +63,37 @@ type storePortal struct {
 	gen        atomic.Uint64
 	checking   atomic.Bool
 	checkedAt  atomic.Int64 // unix nanoseconds of the last check
-	lastMax    atomic.Int64 // newest catalog_versions id seen then
+	lastEpoch  atomic.Int64 // the catalogue's epoch seen then
 	lastBodies atomic.Int64 // the bodies' signature seen then
 }
 
 // Generation is the published list's generation: bumped by this process's
 // publications and, at most genCheck later, by anyone's change to what a
-// public page shows: every publication inserts a version row (ids only
-// grow), and a body renamed, moved or (de)activated changes the bodies'
-// signature (their count and the sum of their updated_at, taken modulo a
-// prime so it cannot overflow). One request per period runs the check;
-// the others use the value as it is. A failed check bumps it, so a database
-// hiccup never extends the life of cached pages. Because it covers
-// everything an item or guide page shows, those pages are kept in memory
-// for as long as it stands (renderPortal).
+// public page shows: every publication bumps the catalogue's epoch
+// (migration 0470; in commit order, which version ids are not), and a body
+// renamed, moved or (de)activated changes the bodies' signature (their
+// count and the sum of their updated_at, taken modulo a prime so it cannot
+// overflow). One request per period runs the check; the others use the
+// value as it is. A failed check bumps it, so a database hiccup never
+// extends the life of cached pages. Because it covers everything an item or
+// guide page shows, those pages are kept in memory for as long as it stands
+// (renderPortal).
 func (p *storePortal) Generation(ctx context.Context) uint64 {
 	now := time.Now().UnixNano()
 	if now-p.checkedAt.Load() >= int64(genCheck) && p.checking.CompareAndSwap(false, true) {
 		defer p.checking.Store(false)
 		p.checkedAt.Store(now)
-		var newest, bodies int64
-		if err := p.db.QueryRow(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM catalog_versions),
-				(SELECT count(*) * 1000000007 + CAST(COALESCE(SUM(updated_at % 1000000007), 0) AS BIGINT) FROM bodies)`).Scan(&newest, &bodies); err != nil {
+		var epoch, bodies int64
+		if err := p.db.QueryRow(ctx, `SELECT (SELECT n FROM catalog_epoch WHERE id = 1),
+				(SELECT count(*) * 1000000007 + CAST(COALESCE(SUM(updated_at % 1000000007), 0) AS BIGINT) FROM bodies)`).Scan(&epoch, &bodies); err != nil {
 			p.gen.Add(1)
-		} else if p.lastMax.Swap(newest) != newest || p.lastBodies.Swap(bodies) != bodies {
-			p.gen.Add(1)
+		} else {
+			// Both swapped, whatever the first says: a value left unrecorded
+			// would count as a change at the next check.
+			epochMoved := p.lastEpoch.Swap(epoch) != epoch
+			if bodiesMoved := p.lastBodies.Swap(bodies) != bodies; epochMoved || bodiesMoved {
+				p.gen.Add(1)
+			}
 		}
 	}
 	return p.gen.Load()

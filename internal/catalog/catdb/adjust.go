@@ -461,6 +461,13 @@ func (s *Service) store(ctx context.Context, tx *store.Tx, who string, b body, a
 		h.item.Standing = string(st)
 		hs[code] = h
 	}
+	if len(keys) > 0 {
+		// The epoch readers of the published list watch (migration 0470):
+		// bumped under its row's lock, so it grows in commit order.
+		if _, err := tx.Exec(ctx, `UPDATE catalog_epoch SET n = n + 1 WHERE id = 1`); err != nil {
+			return nil, fmt.Errorf("catdb: epoch: %w", err)
+		}
+	}
 	return published, nil
 }
 
