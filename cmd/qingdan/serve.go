@@ -72,7 +72,7 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "grace period for requests in flight at SIGINT/SIGTERM / 优雅关闭等待")
 	fs.IntVar(&c.gcPercent, "gc-percent", gctune.DefaultPercent, "garbage collector target, as GOGC (GOGC in the environment wins) / 垃圾回收目标百分比")
 	fs.Int64Var(&c.memoryLimitMB, "memory-limit-mb", gctune.DefaultLimitMB, "soft memory limit in MiB, as GOMEMLIMIT (GOMEMLIMIT in the environment wins) / 内存软上限(MiB)")
-	fs.Int64Var(&c.pageMemoryMB, "page-memory-mb", web.DefaultPortalPageMemoryMB, "MiB of public item and guide pages kept in memory (about 5 kB each; 0: none), at most half the memory limit / 内存中保留的公开事项页与办事指南(MiB,0为不保留),不超过内存上限的一半")
+	fs.Int64Var(&c.pageMemoryMB, "page-memory-mb", web.DefaultPortalPageMemoryMB, "MiB of public item and guide pages kept in memory (about 5 kB each, taking about twice that of heap; 0: none), at most a quarter of the memory limit / 内存中保留的公开事项页与办事指南(MiB,约占两倍堆内存;0为不保留),不超过内存上限的四分之一")
 	return c
 }
 
@@ -90,8 +90,8 @@ func (c *serveConfig) check() error {
 		return usageError{"--gc-percent 必须在 25 到 10000 之间 / --gc-percent must be between 25 and 10000"}
 	case c.memoryLimitMB < 64:
 		return usageError{"--memory-limit-mb 至少为 64 / --memory-limit-mb must be at least 64"}
-	case c.pageMemoryMB < 0 || c.pageMemoryMB > c.memoryLimitMB/2:
-		return usageError{fmt.Sprintf("--page-memory-mb 必须在 0 到内存上限的一半（%d）之间 / --page-memory-mb must be between 0 and half the memory limit (%d)", c.memoryLimitMB/2, c.memoryLimitMB/2)}
+	case c.pageMemoryMB < 0 || c.pageMemoryMB > c.memoryLimitMB/4:
+		return usageError{fmt.Sprintf("--page-memory-mb 必须在 0 到内存上限的四分之一（%d）之间 / --page-memory-mb must be between 0 and a quarter of the memory limit (%d)", c.memoryLimitMB/4, c.memoryLimitMB/4)}
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		return usageError{fmt.Sprintf("--addr 无效 / invalid --addr %q: %v", c.addr, err)}

@@ -92,8 +92,11 @@ type Config struct {
 	PortalPageMemoryMB int
 }
 
-// DefaultPortalPageMemoryMB holds about 200,000 item or guide pages.
-const DefaultPortalPageMemoryMB = 1024
+// DefaultPortalPageMemoryMB holds about 100,000 item or guide pages. The
+// heap they take is about twice the HTML counted (measured: 412 MiB of pages
+// in 869 MiB of heap, BENCHMARKS.md): pages of a few kB share spans with
+// the garbage of their renders.
+const DefaultPortalPageMemoryMB = 512
 
 // Deps are the services the server needs; small interfaces so tests use fakes.
 type Deps struct {
