@@ -35,13 +35,24 @@ import (
 // else (a renamed body, a rebuilt index).
 
 // Item and guide pages (the current version's, without a query: the pages
-// kept as snapshots, portal_snapshot.go) of a portal that keeps snapshots
-// have a cache of their own, bounded by Config.PortalPageMemoryMB and
-// without TTL: such a portal's generation changes with everything those
-// pages show (its items and bodies, storePortal.Generation), so a page is
-// good for as long as its generation stands. Citizens spread over a whole
-// list of 100,000 items; the short-lived cache holds only the popular
-// pages, this one the whole list (an item page is about 5 kB).
+// kept as snapshots, portal_snapshot.go) of a portal with item generations
+// (PortalItemGenerations) have a cache of their own, bounded by
+// Config.PortalPageMemoryMB and without TTL: an item's generation changes
+// with everything its pages show (the item's publications and any body's
+// change, storePortal.ItemGeneration), so a page is good for as long as its
+// generation stands, and a publication ends only its items' pages. Citizens
+// spread over a whole list of 100,000 items; the short-lived cache holds
+// only the popular pages, this one the whole list.
+
+// PortalItemGenerations is implemented by a Portal whose item pages have
+// a generation of their own.
+type PortalItemGenerations interface {
+	// ItemGeneration changes (grows) whenever a page of the item may have
+	// changed: the item's own publications, a body's change, or any
+	// doubt. A value read before a database read is the one to store the
+	// result under.
+	ItemGeneration(ctx context.Context, itemID int64) uint64
+}
 
 // PortalGenerations is implemented by a Portal that can tell when its
 // published list changed; only such a portal's pages are cached.
@@ -229,11 +240,12 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 	snaps, _ := s.deps.Portal.(PortalSnapshots)
 	sk, keep := s.snapshotKeyFor(r, page, httpx.LangFrom(r.Context()))
 	keep = keep && snaps != nil
-	cache := s.portalCache
-	if keep {
-		cache = s.itemPages
+	cache, gen := s.portalCache, uint64(0)
+	if ig, ok := s.deps.Portal.(PortalItemGenerations); ok && keep {
+		cache, gen = s.itemPages, ig.ItemGeneration(r.Context(), sk.ItemID)
+	} else {
+		gen = gens.Generation(r.Context())
 	}
-	gen := gens.Generation(r.Context())
 	p, fresh, hit := cache.get(key, gen, cache.now())
 	if hit && fresh {
 		writeCached(w, p, s.deps.CSRF.Token(r))

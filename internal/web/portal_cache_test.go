@@ -35,6 +35,15 @@ func staff(t *testing.T, db *store.DB, name string) auth.Principal {
 	return p
 }
 
+// otherInstance is another instance's server over db: its own catalogue
+// service and portal.
+func otherInstance(t *testing.T, db *store.DB) *web.Server {
+	t.Helper()
+	other := catdb.New(db)
+	other.SetIndexer(catsearch.Hook)
+	return portalServer(t, db, other)
+}
+
 // suspendAtDistrict runs a suspension of the district's item code through
 // every step of the procedure (C3) up to its publication.
 func suspendAtDistrict(t *testing.T, db *store.DB, cat *catdb.Service, code, name string) {
@@ -73,11 +82,7 @@ func suspendAtDistrict(t *testing.T, db *store.DB, cat *catdb.Service, code, nam
 func TestPortal_C7_cachedPagesSeeSuspensionAtOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		cat := demoCatalogue(t, db)
-		srv := portalServer(t, db, cat)
-		// Another instance: its own catalogue service and portal.
-		other := catdb.New(db)
-		other.SetIndexer(catsearch.Hook)
-		srv2 := portalServer(t, db, other)
+		srv, srv2 := portalServer(t, db, cat), otherInstance(t, db)
 
 		const code, name = "0700001000", "残疾人证核发"
 		id := itemID(t, db, districtID(t, db), code)
@@ -234,13 +239,15 @@ func TestPortalCache_C9_aPublicationCommittedLateIsNoticed(t *testing.T) {
 			t.Fatal("a listed item shown suspended")
 		}
 		newest := scalar(`SELECT MAX(id) FROM catalog_versions`)
-		// The late commit, as its effect on the tables: the item's row
-		// changed and the epoch bumped, no version id above the newest.
+		// The late commit, as its effect on the tables: the epoch bumped,
+		// the item's row changed and stamped with it, no version id above
+		// the newest.
 		if err := db.Write(ctx, func(tx *store.Tx) error {
-			if _, err := tx.Exec(ctx, `UPDATE catalog_items SET standing = ?, updated_at = updated_at + 1 WHERE id = ?`, string(catalog.Suspended), id); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE catalog_epoch SET n = n + 1 WHERE id = 1`); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `UPDATE catalog_epoch SET n = n + 1 WHERE id = 1`)
+			_, err := tx.Exec(ctx, `UPDATE catalog_items SET standing = ?, updated_at = updated_at + 1, epoch = (SELECT n FROM catalog_epoch WHERE id = 1) WHERE id = ?`,
+				string(catalog.Suspended), id)
 			return err
 		}); err != nil {
 			t.Fatal(err)
@@ -254,6 +261,60 @@ func TestPortalCache_C9_aPublicationCommittedLateIsNoticed(t *testing.T) {
 				t.Fatal("2.5 s after a late publication committed, the item page still shows the item listed")
 			}
 			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
+
+// TestPortalCache_C9_aPublicationEndsOnlyItsItemsPages: on the publishing
+// instance at once, and on another within its check, a publication ends
+// the pages of the items it published and leaves the rest of the list's
+// pages in memory (a change written behind the portals' back to another
+// item does not show).
+func TestPortalCache_C9_aPublicationEndsOnlyItsItemsPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		cat := demoCatalogue(t, db)
+		srv, srv2 := portalServer(t, db, cat), otherInstance(t, db)
+		const code, name = "0700001000", "残疾人证核发"
+		a := fmt.Sprintf("/portal/items/%d", itemID(t, db, districtID(t, db), code))
+		var bID int64
+		if err := db.QueryRow(ctx, `SELECT id FROM catalog_items WHERE standing = ? AND base_code <> ? ORDER BY id LIMIT 1`,
+			string(catalog.Listed), code).Scan(&bID); err != nil {
+			t.Fatal(err)
+		}
+		b := fmt.Sprintf("/portal/items/%d", bID)
+		suspended := func(h http.Handler, u string) bool {
+			t.Helper()
+			return strings.Contains(getOK(t, h, u), `id="standing"`)
+		}
+		for _, h := range []http.Handler{srv, srv2} {
+			if suspended(h, a) || suspended(h, b) {
+				t.Fatal("a listed item shown suspended")
+			}
+		}
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			// updated_at moved too: the page's snapshot is stale, only
+			// the memory can still serve it as it was.
+			_, err := tx.Exec(ctx, `UPDATE catalog_items SET standing = ?, updated_at = updated_at + 1 WHERE id = ?`, string(catalog.Suspended), bID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		suspendAtDistrict(t, db, cat, code, name)
+		if !suspended(srv, a) {
+			t.Error("the publishing instance does not show its publication on the next request")
+		}
+		deadline := time.Now().Add(2500 * time.Millisecond)
+		for !suspended(srv2, a) {
+			if time.Now().After(deadline) {
+				t.Fatal("the other instance does not show the publication after 2.5 s")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		for i, h := range []http.Handler{srv, srv2} {
+			if suspended(h, b) {
+				t.Errorf("instance %d: the publication of another item ended this item's page in memory", i+1)
+			}
 		}
 	})
 }

@@ -23,16 +23,24 @@ import (
 // org's bodies table and the change history from catdb's version rows
 // (public facts only: dates, kinds, codes; never who acted).
 //
-// Its pages are cached (PortalGenerations): cat's publications bump the
-// generation after they commit, and the catalogue's epoch and the bodies'
-// signature are checked at most every genCheck for changes by other
-// instances. Item and guide
-// pages are also kept in the database (PortalSnapshots); log, if not nil,
-// hears of snapshots that could not be saved.
+// Its pages are cached (PortalGenerations): the catalogue's epoch and the
+// bodies' signature are checked at most every genCheck for changes by
+// other instances, and right after each of cat's publications. Item and
+// guide pages are also kept in the database (PortalSnapshots); log, if not
+// nil, hears of snapshots that could not be saved.
 func NewPortal(db *store.DB, cat *catdb.Service, log *slog.Logger) Portal {
 	p := &storePortal{db: db, cat: cat, log: log, pending: make(chan pendingSnapshot, snapshotPending),
 		reads: make(chan *snapshotRead, snapshotReadQueue)}
-	cat.OnPublish(func() { p.gen.Add(1) })
+	// After this process's publication has committed, and before the
+	// publishing call returns: its next request sees it.
+	cat.OnPublish(func() {
+		p.gen.Add(1)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		p.checkMu.Lock()
+		defer p.checkMu.Unlock()
+		p.check(ctx)
+	})
 	return p
 }
 
@@ -60,43 +68,114 @@ type storePortal struct {
 	bodiesAt  time.Time
 	bodiesGen uint64 // the generation before bodies was read
 
-	gen        atomic.Uint64
-	checking   atomic.Bool
+	// gen is every public page's generation: any change bumps it.
+	gen atomic.Uint64
+	// An item's pages have a generation of their own (ItemGeneration): the
+	// greater of itemBase, bumped when every item page may have changed (a
+	// body changed, a check failed), and the item's mark, set when the
+	// item changed. Both are handed out by seq, so they only grow.
+	seq      atomic.Uint64
+	itemBase atomic.Uint64
+	marks    sync.Map // item id → uint64
+
+	checkMu    sync.Mutex   // one check at a time; guards the fields below
 	checkedAt  atomic.Int64 // unix nanoseconds of the last check
-	lastEpoch  atomic.Int64 // the catalogue's epoch seen then
-	lastBodies atomic.Int64 // the bodies' signature seen then
+	checked    bool
+	lastEpoch  int64 // the catalogue's epoch seen then
+	lastBodies int64 // the bodies' signature seen then
 }
 
-// Generation is the published list's generation: bumped by this process's
-// publications and, at most genCheck later, by anyone's change to what a
-// public page shows: every publication bumps the catalogue's epoch
-// (migration 0470; in commit order, which version ids are not), and a body
-// renamed, moved or (de)activated changes the bodies' signature (their
-// count and the sum of their updated_at, taken modulo a prime so it cannot
-// overflow). One request per period runs the check; the others use the
-// value as it is. A failed check bumps it, so a database hiccup never
-// extends the life of cached pages. Because it covers everything an item or
-// guide page shows, those pages are kept in memory for as long as it stands
-// (renderPortal).
+// Generation is the published list's generation: it changes, at most
+// genCheck after anyone's change, and at once after this process's
+// publications, with anything a public page shows: every publication
+// bumps the catalogue's epoch (migration 0470; in commit order, which
+// version ids are not), and a body renamed, moved or (de)activated changes
+// the bodies' signature (their count and the sum of their updated_at,
+// taken modulo a prime so it cannot overflow). One request per period runs
+// the check; the others use the value as it is. A failed check bumps it,
+// so a database hiccup never extends the life of cached pages.
 func (p *storePortal) Generation(ctx context.Context) uint64 {
-	now := time.Now().UnixNano()
-	if now-p.checkedAt.Load() >= int64(genCheck) && p.checking.CompareAndSwap(false, true) {
-		defer p.checking.Store(false)
-		p.checkedAt.Store(now)
-		var epoch, bodies int64
-		if err := p.db.QueryRow(ctx, `SELECT (SELECT n FROM catalog_epoch WHERE id = 1),
-				(SELECT count(*) * 1000000007 + CAST(COALESCE(SUM(updated_at % 1000000007), 0) AS BIGINT) FROM bodies)`).Scan(&epoch, &bodies); err != nil {
-			p.gen.Add(1)
-		} else {
-			// Both swapped, whatever the first says: a value left unrecorded
-			// would count as a change at the next check.
-			epochMoved := p.lastEpoch.Swap(epoch) != epoch
-			if bodiesMoved := p.lastBodies.Swap(bodies) != bodies; epochMoved || bodiesMoved {
-				p.gen.Add(1)
-			}
-		}
+	if time.Now().UnixNano()-p.checkedAt.Load() >= int64(genCheck) && p.checkMu.TryLock() {
+		p.check(ctx)
+		p.checkMu.Unlock()
 	}
 	return p.gen.Load()
+}
+
+// ItemGeneration is the generation of an item's pages: it changes when the
+// item is published or a body changes, not with other items' publications,
+// so a publication leaves the rest of the list's pages in memory.
+func (p *storePortal) ItemGeneration(ctx context.Context, itemID int64) uint64 {
+	p.Generation(ctx)
+	g := p.itemBase.Load()
+	if m, ok := p.marks.Load(itemID); ok {
+		g = max(g, m.(uint64))
+	}
+	return g
+}
+
+// maxMarks bounds the items marked one by one in a check; more changed
+// (a reform's mass adjustment) end every item page at once.
+const maxMarks = 10_000
+
+// check reads the epoch and the bodies' signature and bumps what changed;
+// the caller holds checkMu.
+func (p *storePortal) check(ctx context.Context) {
+	p.checkedAt.Store(time.Now().UnixNano())
+	var epoch, bodies int64
+	err := p.db.QueryRow(ctx, `SELECT (SELECT n FROM catalog_epoch WHERE id = 1),
+			(SELECT count(*) * 1000000007 + CAST(COALESCE(SUM(updated_at % 1000000007), 0) AS BIGINT) FROM bodies)`).Scan(&epoch, &bodies)
+	switch {
+	case err != nil:
+		p.endItemPages()
+		p.gen.Add(1)
+		return
+	case !p.checked || bodies != p.lastBodies || epoch < p.lastEpoch:
+		p.endItemPages()
+		p.gen.Add(1)
+	case epoch != p.lastEpoch:
+		if err := p.markChanged(ctx, p.lastEpoch); err != nil {
+			p.endItemPages()
+		}
+		p.gen.Add(1)
+	}
+	p.checked, p.lastEpoch, p.lastBodies = true, epoch, bodies
+}
+
+// markChanged gives a new generation to the pages of every item published
+// after epoch since (those whose rows carry a later epoch).
+func (p *storePortal) markChanged(ctx context.Context, since int64) error {
+	rows, err := p.db.Query(ctx, `SELECT id FROM catalog_items WHERE epoch > ? LIMIT ?`, since, maxMarks+1)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(ids) > maxMarks {
+		p.endItemPages()
+		return nil
+	}
+	for _, id := range ids {
+		p.marks.Store(id, p.seq.Add(1))
+	}
+	return nil
+}
+
+// endItemPages gives every item page a new generation: the base first,
+// then the marks (all below it now) go.
+func (p *storePortal) endItemPages() {
+	p.itemBase.Store(p.seq.Add(1))
+	p.marks.Clear()
 }
 
 func (p *storePortal) Search(ctx context.Context, f catsearch.Filter) (catsearch.Result, error) {
