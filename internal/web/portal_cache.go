@@ -30,9 +30,9 @@ import (
 // more TTL it may still be served while one request renders it anew. A
 // publication in this process bumps the generation after its commit
 // (catdb's OnPublish), so the next request already sees it; another
-// instance's publication is noticed by the store portal's periodic check of
-// the newest version row (PortalGenerations), and the TTL bounds anything
-// else (a renamed body, a rebuilt index).
+// instance's publication or body change is noticed by the store portal's
+// periodic check of the catalogue's epoch and the bodies' signature
+// (PortalGenerations), and the TTL bounds anything else (a rebuilt index).
 
 // Item and guide pages (the current version's, without a query: the pages
 // kept as snapshots, portal_snapshot.go) of a portal with item generations
