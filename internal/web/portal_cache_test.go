@@ -35,6 +35,42 @@ func staff(t *testing.T, db *store.DB, name string) auth.Principal {
 	return p
 }
 
+// within waits up to 2.5 s (a generation check, with room to spare) for
+// ok, and fails with msg if it never holds.
+func within(t *testing.T, msg string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(2500 * time.Millisecond)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal(msg)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// sqlStmt is a statement and its arguments.
+type sqlStmt struct {
+	q    string
+	args []any
+}
+
+// behindTheBack runs stmts in one transaction, as another program (or
+// another instance) writing the tables would, without the services.
+func behindTheBack(t *testing.T, db *store.DB, stmts ...sqlStmt) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		for _, st := range stmts {
+			if _, err := tx.Exec(ctx, st.q, st.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // otherInstance is another instance's server over db: its own catalogue
 // service and portal.
 func otherInstance(t *testing.T, db *store.DB) *web.Server {
@@ -136,18 +172,11 @@ func TestPortal_C7_cachedPagesSeeSuspensionAtOnce(t *testing.T) {
 				t.Errorf("%s: the publishing instance still shows the item listed", u)
 			}
 		}
-		deadline := time.Now().Add(2500 * time.Millisecond)
 		for _, u := range pages {
-			for {
+			within(t, u+": the other instance still shows the item listed after 2.5 s", func() bool {
 				_, _, body := get(t, srv2, u)
-				if strings.Contains(body, want[u]) {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("%s: the other instance still shows the item listed after 2.5 s", u)
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
+				return strings.Contains(body, want[u])
+			})
 		}
 	})
 }
@@ -177,15 +206,8 @@ func TestPortalCache_C9_itemPagesStayInMemoryUntilTheirGenerationEnds(t *testing
 		}
 		// Behind the portal's back: the item marked suspended without a
 		// publication, and its snapshot gone. A render would show it.
-		if err := db.Write(ctx, func(tx *store.Tx) error {
-			if _, err := tx.Exec(ctx, `UPDATE catalog_items SET standing = ? WHERE id = ?`, string(catalog.Suspended), id); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `DELETE FROM portal_snapshots`)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		behindTheBack(t, db, sqlStmt{`UPDATE catalog_items SET standing = ? WHERE id = ?`, []any{string(catalog.Suspended), id}},
+			sqlStmt{q: `DELETE FROM portal_snapshots`})
 		clk.add(24 * time.Hour)
 		if strings.Contains(page(), `id="standing"`) {
 			t.Fatal("a day later, with the generation unchanged, the page was not served from memory")
@@ -193,19 +215,10 @@ func TestPortalCache_C9_itemPagesStayInMemoryUntilTheirGenerationEnds(t *testing
 		// Another instance renames the body: within the generation check
 		// (a second) the page is rendered anew, with the new name.
 		renamed := bodyName + "（更名）"
-		if err := db.Write(ctx, func(tx *store.Tx) error {
-			_, err := tx.Exec(ctx, `UPDATE bodies SET name = ?, updated_at = updated_at + 1 WHERE id = ?`, renamed, district)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(2500 * time.Millisecond)
-		for !strings.Contains(page(), renamed) {
-			if time.Now().After(deadline) {
-				t.Fatal("2.5 s after another instance renamed the body, the page still shows the old name")
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		behindTheBack(t, db, sqlStmt{`UPDATE bodies SET name = ?, updated_at = updated_at + 1 WHERE id = ?`, []any{renamed, district}})
+		within(t, "2.5 s after another instance renamed the body, the page still shows the old name", func() bool {
+			return strings.Contains(page(), renamed)
+		})
 	})
 }
 
@@ -242,26 +255,15 @@ func TestPortalCache_C9_aPublicationCommittedLateIsNoticed(t *testing.T) {
 		// The late commit, as its effect on the tables: the epoch bumped,
 		// the item's row changed and stamped with it, no version id above
 		// the newest.
-		if err := db.Write(ctx, func(tx *store.Tx) error {
-			if _, err := tx.Exec(ctx, `UPDATE catalog_epoch SET n = n + 1 WHERE id = 1`); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `UPDATE catalog_items SET standing = ?, updated_at = updated_at + 1, epoch = (SELECT n FROM catalog_epoch WHERE id = 1) WHERE id = ?`,
-				string(catalog.Suspended), id)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		behindTheBack(t, db, sqlStmt{q: `UPDATE catalog_epoch SET n = n + 1 WHERE id = 1`},
+			sqlStmt{`UPDATE catalog_items SET standing = ?, updated_at = updated_at + 1, epoch = (SELECT n FROM catalog_epoch WHERE id = 1) WHERE id = ?`,
+				[]any{string(catalog.Suspended), id}})
 		if n := scalar(`SELECT MAX(id) FROM catalog_versions`); n != newest {
 			t.Fatalf("newest version id moved from %d to %d", newest, n)
 		}
-		deadline := time.Now().Add(2500 * time.Millisecond)
-		for !strings.Contains(getOK(t, srv, u), `id="standing"`) {
-			if time.Now().After(deadline) {
-				t.Fatal("2.5 s after a late publication committed, the item page still shows the item listed")
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		within(t, "2.5 s after a late publication committed, the item page still shows the item listed", func() bool {
+			return strings.Contains(getOK(t, srv, u), `id="standing"`)
+		})
 	})
 }
 
@@ -292,25 +294,14 @@ func TestPortalCache_C9_aPublicationEndsOnlyItsItemsPages(t *testing.T) {
 				t.Fatal("a listed item shown suspended")
 			}
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error {
-			// updated_at moved too: the page's snapshot is stale, only
-			// the memory can still serve it as it was.
-			_, err := tx.Exec(ctx, `UPDATE catalog_items SET standing = ?, updated_at = updated_at + 1 WHERE id = ?`, string(catalog.Suspended), bID)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		// updated_at moved too: the page's snapshot is stale, only the
+		// memory can still serve it as it was.
+		behindTheBack(t, db, sqlStmt{`UPDATE catalog_items SET standing = ?, updated_at = updated_at + 1 WHERE id = ?`, []any{string(catalog.Suspended), bID}})
 		suspendAtDistrict(t, db, cat, code, name)
 		if !suspended(srv, a) {
 			t.Error("the publishing instance does not show its publication on the next request")
 		}
-		deadline := time.Now().Add(2500 * time.Millisecond)
-		for !suspended(srv2, a) {
-			if time.Now().After(deadline) {
-				t.Fatal("the other instance does not show the publication after 2.5 s")
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		within(t, "the other instance does not show the publication after 2.5 s", func() bool { return suspended(srv2, a) })
 		for i, h := range []http.Handler{srv, srv2} {
 			if suspended(h, b) {
 				t.Errorf("instance %d: the publication of another item ended this item's page in memory", i+1)

@@ -32,9 +32,9 @@ func NewPortal(db *store.DB, cat *catdb.Service, log *slog.Logger) Portal {
 	p := &storePortal{db: db, cat: cat, log: log, pending: make(chan pendingSnapshot, snapshotPending),
 		reads: make(chan *snapshotRead, snapshotReadQueue)}
 	// After this process's publication has committed, and before the
-	// publishing call returns: its next request sees it.
+	// publishing call returns, so its next request sees it: the check
+	// finds the epoch moved (or fails) and bumps what changed.
 	cat.OnPublish(func() {
-		p.gen.Add(1)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		p.checkMu.Lock()
