@@ -4,9 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 
+	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -66,16 +68,46 @@ func (c *dbConfig) openAsIs(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
-// openMigrated opens the database and applies pending migrations.
+// openMigrated opens the database and migrates it (migrate). Rows that
+// could not be versioned are logged; `qingdan migrate` names them too, and
+// `qingdan verify` fails on them.
 func (c *dbConfig) openMigrated(ctx context.Context) (*store.DB, error) {
 	db, err := c.openAsIs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Migrate(ctx); err != nil {
-		return nil, fmt.Errorf("迁移失败 / migration failed: %w", closeAfter(db, err))
+	refused, err := migrate(ctx, db)
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
+	for _, row := range refused {
+		slog.Error("row not versioned: it differs from its last audited event (qingdan verify names it)", "row", row)
 	}
 	return db, nil
+}
+
+// migrate applies pending migrations, then gives every row written before
+// its table had a version column its version, with one audited event each
+// (store.AddVersions: the version is part of the audited State, so without
+// these events the migrated database would not verify). It returns the
+// rows left unversioned because they are not what the audit log says.
+func migrate(ctx context.Context, db *store.DB) ([]string, error) {
+	if err := db.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("迁移失败 / migration failed: %w", err)
+	}
+	rep, err := db.AddVersions(ctx, migrateActor, versionedTables())
+	if err != nil {
+		return nil, fmt.Errorf("迁移失败 / migration failed: %w", err)
+	}
+	return rep.Refused, nil
+}
+
+// migrateActor is the actor of the events migrate writes.
+const migrateActor = "system"
+
+// versionedTables are every audited table that gained a version column.
+func versionedTables() []store.VersionedTable {
+	return org.VersionedTables()
 }
 
 // closeAfter closes db after err, keeping both errors.

@@ -184,7 +184,7 @@ func TestPortalSnapshot_C7_publicationAndRenameMakeItStale(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := orgs.UpdateBody(ctx, org.System, district, org.BodyEdit{Level: b.Level, Code: b.Code, Name: "青山新区", TimeZone: b.TimeZone}); err != nil {
+		if _, err := orgs.UpdateBody(ctx, org.System, district, b.Version, org.BodyEdit{Level: b.Level, Code: b.Code, Name: "青山新区", TimeZone: b.TimeZone}); err != nil {
 			t.Fatal(err)
 		}
 		// p2 still holds the old name in its list of bodies: its render
