@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 
+	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 )
@@ -107,7 +109,7 @@ const migrateActor = "system"
 
 // versionedTables are every audited table that gained a version column.
 func versionedTables() []store.VersionedTable {
-	return org.VersionedTables()
+	return slices.Concat(org.VersionedTables(), catdb.VersionedTables())
 }
 
 // closeAfter closes db after err, keeping both errors.
