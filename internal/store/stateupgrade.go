@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 )
 
@@ -60,7 +59,7 @@ var errUpgradeRace = errors.New("store: a row changed while it was being version
 func (db *DB) AddVersions(ctx context.Context, actor string, tables []VersionedTable) (UpgradeReport, error) {
 	var rep UpgradeReport
 	for _, t := range tables {
-		after := int64(math.MinInt64)
+		var after *int64 // the last key of the page before
 		for {
 			keys, err := db.unversioned(ctx, t, after)
 			if err != nil {
@@ -91,16 +90,20 @@ func (db *DB) AddVersions(ctx context.Context, actor string, tables []VersionedT
 			}
 			rep.Versioned += done
 			rep.Refused = append(rep.Refused, refused...)
-			after = keys[len(keys)-1]
+			after = &keys[len(keys)-1]
 		}
 	}
 	return rep, nil
 }
 
-// unversioned lists keys of rows at version 0 after the key after.
-func (db *DB) unversioned(ctx context.Context, t VersionedTable, after int64) ([]int64, error) {
-	rows, err := db.Query(ctx, `SELECT `+t.Key+` FROM `+t.Table+` WHERE version = 0 AND `+t.Key+` > ? ORDER BY `+t.Key+` LIMIT ?`,
-		after, upgradeBatch)
+// unversioned lists keys of rows at version 0, after the key after when
+// it is not nil (the key column's type bounds it: years are 32-bit).
+func (db *DB) unversioned(ctx context.Context, t VersionedTable, after *int64) ([]int64, error) {
+	query, args := `SELECT `+t.Key+` FROM `+t.Table+` WHERE version = 0`, []any{}
+	if after != nil {
+		query, args = query+` AND `+t.Key+` > ?`, append(args, *after)
+	}
+	rows, err := db.Query(ctx, query+` ORDER BY `+t.Key+` LIMIT ?`, append(args, upgradeBatch)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unversioned rows of %s: %w", t.Table, err)
 	}
