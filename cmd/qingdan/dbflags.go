@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
@@ -109,7 +110,7 @@ const migrateActor = "system"
 
 // versionedTables are every audited table that gained a version column.
 func versionedTables() []store.VersionedTable {
-	return slices.Concat(org.VersionedTables(), catdb.VersionedTables())
+	return slices.Concat(org.VersionedTables(), catdb.VersionedTables(), caldb.VersionedTables())
 }
 
 // closeAfter closes db after err, keeping both errors.

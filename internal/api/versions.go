@@ -77,11 +77,17 @@ func Edited[T any](w http.ResponseWriter, r *http.Request, status int, v T, err 
 		// The object may be gone or out of reach by now; the stale error
 		// alone still says what happened.
 		if cur, cerr := current(); cerr == nil {
-			code, body := Describe(r, err)
-			body.Current = cur
-			WriteVersioned(w, r, code, body, version(cur))
+			WriteStale(w, r, err, cur, version(cur))
 			return
 		}
 	}
 	WriteError(w, r, err)
+}
+
+// WriteStale answers a stale edit (err): 409 in the one error shape with
+// the object as stored now in "current", and its version as ETag.
+func WriteStale(w http.ResponseWriter, r *http.Request, err error, current any, version int64) {
+	code, body := Describe(r, err)
+	body.Current = current
+	WriteVersioned(w, r, code, body, version)
 }

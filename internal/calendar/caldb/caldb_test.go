@@ -206,7 +206,7 @@ func TestImportYear_badFilesChangeNothing(t *testing.T) {
 		for _, p := range []auth.Principal{f.staff, {}} {
 			_, err := f.svc.ImportYear(ctx, p, []byte(year2027), "2027.json")
 			wantCode(t, err, apperr.Forbidden)
-			_, err = f.svc.SetDay(ctx, p, calendar.DateOf(2026, 3, 3), false, "x")
+			_, err = f.svc.SetDay(ctx, p, calendar.DateOf(2026, 3, 3), 0, false, "x")
 			wantCode(t, err, apperr.Forbidden)
 		}
 		if after := eventCount(t, db); after != before {
@@ -280,10 +280,10 @@ func TestSetDay_singleDayEdits(t *testing.T) {
 		ctx := context.Background()
 		f := setup(t, db)
 		tue := calendar.DateOf(2026, 3, 3)
-		if _, err := f.svc.SetDay(ctx, f.admin, tue, true, ""); apperr.As(err).Field != "name" {
+		if _, err := f.svc.SetDay(ctx, f.admin, tue, 0, true, ""); apperr.As(err).Field != "name" {
 			t.Fatalf("no name: %v", err)
 		}
-		info, err := f.svc.SetDay(ctx, f.admin, tue, true, "临时休假")
+		info, err := f.svc.SetDay(ctx, f.admin, tue, 0, true, "临时休假")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -298,7 +298,7 @@ func TestSetDay_singleDayEdits(t *testing.T) {
 			t.Fatal("edited Tuesday should be off")
 		}
 		// Back to an ordinary working day: the listing is removed.
-		if _, err := f.svc.SetDay(ctx, f.admin, tue, false, ""); err != nil {
+		if _, err := f.svc.SetDay(ctx, f.admin, tue, 0, false, ""); err != nil {
 			t.Fatal(err)
 		}
 		cal, err = f.svc.Calendar(ctx, 0)
@@ -314,7 +314,7 @@ func TestSetDay_singleDayEdits(t *testing.T) {
 		}
 		// A make-up Saturday.
 		sat := calendar.DateOf(2026, 3, 7)
-		if _, err := f.svc.SetDay(ctx, f.admin, sat, false, "补班"); err != nil {
+		if _, err := f.svc.SetDay(ctx, f.admin, sat, 0, false, "补班"); err != nil {
 			t.Fatal(err)
 		}
 		cal, err = f.svc.Calendar(ctx, 0)
@@ -325,7 +325,7 @@ func TestSetDay_singleDayEdits(t *testing.T) {
 			t.Fatal("make-up Saturday should be a working day")
 		}
 		// A year without data is not invented by one day (L9).
-		_, err = f.svc.SetDay(ctx, f.admin, calendar.DateOf(2027, 3, 3), true, "x")
+		_, err = f.svc.SetDay(ctx, f.admin, calendar.DateOf(2027, 3, 3), 0, true, "x")
 		wantCode(t, err, apperr.Conflict)
 		if y, ok := calendar.MissingYear(err); !ok || y != 2027 {
 			t.Fatalf("missing year: %v", err)
@@ -372,13 +372,13 @@ func TestRegional_subtreeAndJurisdiction(t *testing.T) {
 		if _, err := f.svc.RegionalHolidays(ctx, f.otherAdmin, f.town.ID); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Fatalf("other admin reads: %v", err)
 		}
-		if err := f.svc.RemoveRegionalHoliday(ctx, f.otherAdmin, f.district.ID, wed); apperr.CodeOf(err) != apperr.Forbidden {
+		if err := f.svc.RemoveRegionalHoliday(ctx, f.otherAdmin, f.district.ID, wed, 0); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Fatalf("other admin removes: %v", err)
 		}
-		if err := f.svc.RemoveRegionalHoliday(ctx, f.districtAdmin, f.district.ID, wed); err != nil {
+		if err := f.svc.RemoveRegionalHoliday(ctx, f.districtAdmin, f.district.ID, wed, 0); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, f.svc.RemoveRegionalHoliday(ctx, f.districtAdmin, f.district.ID, wed), apperr.NotFound)
+		wantCode(t, f.svc.RemoveRegionalHoliday(ctx, f.districtAdmin, f.district.ID, wed, 0), apperr.NotFound)
 		cal, err := f.svc.Calendar(ctx, f.town.ID)
 		if err != nil {
 			t.Fatal(err)
