@@ -299,3 +299,81 @@ func TestApp_searchIndexRebuiltAtStart(t *testing.T) {
 		t.Fatalf("after a restart the search does not find 低保: %.300s", body)
 	}
 }
+
+// TestApp_H1_everyEditRouteNeedsItsVersion walks the wired route table:
+// every API route that replaces an object (PUT, PATCH) is documented as
+// versioned, answers 428 without If-Match and changes nothing, and the GET
+// of the same path answers the object's version as ETag (concurrent edits,
+// issue #11 item 3).
+func TestApp_H1_everyEditRouteNeedsItsVersion(t *testing.T) {
+	a, srv := demoApp(t)
+	tokens := map[auth.Role]string{}
+	for _, acct := range org.DemoAccounts() {
+		if !strings.Contains(acct.Body, "区") {
+			continue // district accounts: their jurisdiction covers every object
+		}
+		for _, r := range acct.Roles {
+			if _, ok := tokens[r]; !ok {
+				tokens[r] = bearer(t, a, acct.Login)
+			}
+		}
+	}
+	before, err := a.db.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An object each path parameter can name in the demo.
+	path := func(rt httpx.Route) string {
+		return strings.NewReplacer("{id}", "1", "{date}", "2026-10-08", "{body}", "1").Replace(rt.Path())
+	}
+	gets := map[string]bool{}
+	for _, rt := range a.web.Routes() {
+		if rt.Method() == "GET" {
+			gets[rt.Path()] = true
+		}
+	}
+	checked := 0
+	for _, rt := range a.web.Routes() {
+		if !rt.IsAPI() || (rt.Method() != "PUT" && rt.Method() != "PATCH") {
+			continue
+		}
+		checked++
+		if rt.Doc == nil || !rt.Doc.Versioned {
+			t.Errorf("%s is not documented as versioned", rt.Pattern)
+		}
+		token := tokens[auth.RoleAdmin]
+		for _, r := range rt.Policy.Roles {
+			if tk, ok := tokens[r]; ok {
+				token = tk
+				break
+			}
+		}
+		if status, body := call(t, srv, rt.Method(), path(rt), token, "{}"); status != http.StatusPreconditionRequired {
+			t.Errorf("%s %s without If-Match: %d, want 428: %.200s", rt.Method(), path(rt), status, body)
+		}
+		if !gets[rt.Path()] {
+			t.Errorf("%s has no GET to read its ETag from", rt.Pattern)
+			continue
+		}
+		req, err := http.NewRequest("GET", srv.URL+path(rt), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !regexp.MustCompile(`^"[1-9][0-9]*"$`).MatchString(res.Header.Get("ETag")) {
+			t.Errorf("GET %s: %d, ETag %q", path(rt), res.StatusCode, res.Header.Get("ETag"))
+		}
+	}
+	if checked < 7 {
+		t.Fatalf("only %d PUT/PATCH API routes wired", checked)
+	}
+	t.Logf("%d PUT/PATCH API routes", checked)
+	if after, err := a.db.Head(context.Background()); err != nil || after.Size != before.Size {
+		t.Fatalf("edits without If-Match changed something: %d → %d events (%v)", before.Size, after.Size, err)
+	}
+}
