@@ -362,7 +362,9 @@ type request struct {
 // again without it), so it must have no effect outside tx other than setting
 // its own result variables. A ctx cancelled before fn starts is honoured
 // (ctx.Err() is returned, fn never runs); once fn has run, Write waits for
-// the commit so its answer is always the truth. fn must not call Write.
+// the commit so its answer is always the truth; an fn that failed is
+// answered after the rest of its group committed, so its caller's next read
+// sees their writes. fn must not call Write.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -474,7 +476,10 @@ func (db *DB) commitLoop() {
 	}
 }
 
-// runGroup commits a group, answering every request exactly once.
+// runGroup commits a group, answering every request exactly once. A fn
+// that failed is answered only once the rest of its group has committed (or
+// failed): what its caller reads next then includes the writes it ran
+// beside, such as the one that made an edit stale (concurrent edits).
 func (db *DB) runGroup(group []*request) {
 	live := make([]*request, 0, len(group))
 	for _, r := range group {
@@ -484,13 +489,23 @@ func (db *DB) runGroup(group []*request) {
 		}
 		live = append(live, r)
 	}
+	type refusal struct {
+		r   *request
+		err error
+	}
+	var refused []refusal
+	defer func() {
+		for _, x := range refused {
+			x.r.done <- x.err
+		}
+	}()
 	retries := 0
 	for len(live) > 0 {
 		failed, err, committing := db.tryGroup(live)
 		switch {
 		case failed >= 0:
 			// One fn failed: it gets its error, the rest run again without it.
-			live[failed].done <- err
+			refused = append(refused, refusal{live[failed], err})
 			live = append(live[:failed], live[failed+1:]...)
 		case err != nil && (isRetryable(err) || errors.Is(err, errHeadMoved)) && retries < maxRetries:
 			retries++
