@@ -122,24 +122,7 @@ func TestCatalogAPI_writesByRoleAndJurisdiction_badInputChangesNothing(t *testin
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e, s, as := catalogEnv(t, db)
 		ctx := context.Background()
-		street := body(t, db, "330199001")
-		list, err := s.PublishedList(ctx, street, catdb.ListFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var item catdb.Version
-		for _, v := range list {
-			if v.Status == catalog.StatusPublished {
-				item = v
-				break
-			}
-		}
-		draft := item.ItemVersion.Clone()
-		draft.ValidFrom = time.Time{}
-		draft.Hours += "(延时服务)"
-		in := catdb.AdjustmentInput{Title: "调整办理时间", Reason: catalog.OperatingExperience,
-			Bases:   []catalog.BasisDocument{{Title: "运行情况报告", Issued: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}},
-			Changes: []catalog.Change{{Kind: catalog.ChangeItem, BaseCode: item.BaseCode, Draft: &draft}}}
+		in := streetHoursDraft(t, db, s)
 		good, err := json.Marshal(in)
 		if err != nil {
 			t.Fatal(err)
@@ -228,6 +211,29 @@ func seats(t *testing.T, s *catdb.Service, name string) int64 {
 		t.Fatal(err)
 	}
 	return got.Version
+}
+
+// streetHoursDraft is the adjustment a liaison of 青山街道 drafts to
+// extend the hours of the street's first published item.
+func streetHoursDraft(t *testing.T, db *store.DB, s *catdb.Service) catdb.AdjustmentInput {
+	t.Helper()
+	list, err := s.PublishedList(context.Background(), body(t, db, "330199001"), catdb.ListFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range list {
+		if v.Status != catalog.StatusPublished {
+			continue
+		}
+		draft := v.ItemVersion.Clone()
+		draft.ValidFrom = time.Time{}
+		draft.Hours += "(延时服务)"
+		return catdb.AdjustmentInput{Title: "调整办理时间", Reason: catalog.OperatingExperience,
+			Bases:   []catalog.BasisDocument{{Title: "运行情况报告", Issued: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}},
+			Changes: []catalog.Change{{Kind: catalog.ChangeItem, BaseCode: v.BaseCode, Draft: &draft}}}
+	}
+	t.Fatal("the street publishes no item")
+	return catdb.AdjustmentInput{}
 }
 
 func staffID(t *testing.T, db *store.DB, name string) int64 {

@@ -7,10 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/qingdan/qingdan/internal/api"
-	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
@@ -27,24 +25,7 @@ import (
 func TestCatalogAPI_H1_draftEditsAndSeatsNeedTheirVersion(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e, s, as := catalogEnv(t, db)
-		street := body(t, db, "330199001")
-		list, err := s.PublishedList(t.Context(), street, catdb.ListFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var item catdb.Version
-		for _, v := range list {
-			if v.Status == catalog.StatusPublished {
-				item = v
-				break
-			}
-		}
-		draft := item.ItemVersion.Clone()
-		draft.ValidFrom = time.Time{}
-		draft.Hours += "(延时服务)"
-		in := catdb.AdjustmentInput{Title: "调整办理时间", Reason: catalog.OperatingExperience,
-			Bases:   []catalog.BasisDocument{{Title: "运行情况报告", Issued: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}},
-			Changes: []catalog.Change{{Kind: catalog.ChangeItem, BaseCode: item.BaseCode, Draft: &draft}}}
+		in := streetHoursDraft(t, db, s)
 		titled := func(title string) string {
 			mine := in
 			mine.Title = title

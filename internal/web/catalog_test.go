@@ -68,21 +68,7 @@ func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e, s, as := catalogPages(t, db)
 		ctx := context.Background()
-		var street int64
-		if err := db.QueryRow(ctx, `SELECT id FROM bodies WHERE code = '330199001'`).Scan(&street); err != nil {
-			t.Fatal(err)
-		}
-		list, err := s.PublishedList(ctx, street, catdb.ListFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var item catdb.Version
-		for _, v := range list {
-			if v.Status == catalog.StatusPublished {
-				item = v
-				break
-			}
-		}
+		street, item := streetItem(t, db, s)
 		webtest.Run(t, e.Server, []webtest.Scenario{
 			{Name: "anonymous is sent to login", URL: "/catalog", Status: http.StatusSeeOther, Location: "/login"},
 			{Name: "own list", URL: "/catalog", As: as("邓雪"), Status: 200, Contains: []string{item.Name, item.BaseCode}},
@@ -149,6 +135,26 @@ func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
 			{Name: "traced", URL: loc, As: as("许明"), Status: 200, Contains: []string{"同意", `value="office_approve"`}},
 		})
 	})
+}
+
+// streetItem is 青山街道 and the first item of its published list.
+func streetItem(t *testing.T, db *store.DB, s *catdb.Service) (int64, catdb.Version) {
+	t.Helper()
+	var street int64
+	if err := db.QueryRow(t.Context(), `SELECT id FROM bodies WHERE code = '330199001'`).Scan(&street); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.PublishedList(t.Context(), street, catdb.ListFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range list {
+		if v.Status == catalog.StatusPublished {
+			return street, v
+		}
+	}
+	t.Fatal("the street publishes no item")
+	return 0, catdb.Version{}
 }
 
 // draftForm is the draft form filled in as a liaison does to change item's

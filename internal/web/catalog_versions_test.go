@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qingdan/qingdan/internal/catalog"
-	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
@@ -28,21 +26,7 @@ var formVersion = regexp.MustCompile(`<input type="hidden" name="version" value=
 func TestCatalogPages_H1_staleDraftEditKeepsTheInputBesideTheStored(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e, s, as := catalogPages(t, db)
-		var street int64
-		if err := db.QueryRow(t.Context(), `SELECT id FROM bodies WHERE code = '330199001'`).Scan(&street); err != nil {
-			t.Fatal(err)
-		}
-		list, err := s.PublishedList(t.Context(), street, catdb.ListFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var item catdb.Version
-		for _, v := range list {
-			if v.Status == catalog.StatusPublished {
-				item = v
-				break
-			}
-		}
+		_, item := streetItem(t, db, s)
 		res, _ := webtest.Do(t, e.Server, webtest.Scenario{Method: "POST", URL: "/catalog/adjustments", As: as("邓雪"), Body: draftForm(t, item, "延长办理时间").Encode()})
 		loc := res.Header.Get("Location")
 		if res.StatusCode != http.StatusSeeOther {
