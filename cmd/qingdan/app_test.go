@@ -68,6 +68,24 @@ func bearer(t *testing.T, a *app, login string) string {
 	return secret
 }
 
+// districtTokens is an API token per role, of a district account holding
+// it: their jurisdiction covers every object of the demo.
+func districtTokens(t *testing.T, a *app) map[auth.Role]string {
+	t.Helper()
+	tokens := map[auth.Role]string{}
+	for _, acct := range org.DemoAccounts() {
+		if !strings.Contains(acct.Body, "区") {
+			continue
+		}
+		for _, r := range acct.Roles {
+			if _, ok := tokens[r]; !ok {
+				tokens[r] = bearer(t, a, acct.Login)
+			}
+		}
+	}
+	return tokens
+}
+
 func call(t *testing.T, srv *httptest.Server, method, path, token, body string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
@@ -200,17 +218,7 @@ func routeExists(a *app, method, path string) bool {
 // audit log (every change is an event) does not grow.
 func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
 	a, srv := demoApp(t)
-	tokens := map[auth.Role]string{}
-	for _, acct := range org.DemoAccounts() {
-		if !strings.Contains(acct.Body, "区") {
-			continue // district accounts: their jurisdiction covers every object
-		}
-		for _, r := range acct.Roles {
-			if _, ok := tokens[r]; !ok {
-				tokens[r] = bearer(t, a, acct.Login)
-			}
-		}
-	}
+	tokens := districtTokens(t, a)
 	head := func() uint64 {
 		h, err := a.db.Head(context.Background())
 		if err != nil {
@@ -307,17 +315,7 @@ func TestApp_searchIndexRebuiltAtStart(t *testing.T) {
 // issue #11 item 3).
 func TestApp_H1_everyEditRouteNeedsItsVersion(t *testing.T) {
 	a, srv := demoApp(t)
-	tokens := map[auth.Role]string{}
-	for _, acct := range org.DemoAccounts() {
-		if !strings.Contains(acct.Body, "区") {
-			continue // district accounts: their jurisdiction covers every object
-		}
-		for _, r := range acct.Roles {
-			if _, ok := tokens[r]; !ok {
-				tokens[r] = bearer(t, a, acct.Login)
-			}
-		}
-	}
+	tokens := districtTokens(t, a)
 	before, err := a.db.Head(context.Background())
 	if err != nil {
 		t.Fatal(err)
