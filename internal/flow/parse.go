@@ -45,6 +45,7 @@ func Parse(data []byte, opt Options) (*Flow, error) {
 	p := &parser{opt: opt, pos: map[string]position{}}
 	if root := p.document(data); root != nil {
 		f := p.flow(root)
+		p.validate(f)
 		if len(p.errs) == 0 {
 			f.index()
 			return f, nil
