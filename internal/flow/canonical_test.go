@@ -1,10 +1,29 @@
 package flow
 
 import (
+	"bytes"
 	"encoding/hex"
+	"reflect"
 	"strings"
 	"testing"
 )
+
+func TestCanonical_H1_roundTripsEveryShippedFlow(t *testing.T) {
+	for _, code := range ShippedCodes {
+		f := mustShipped(t, code)
+		c := f.Canonical()
+		g, err := Parse(c, testOptions)
+		if err != nil {
+			t.Fatalf("%s: canonical encoding refused:%s", code, listed(err))
+		}
+		if !reflect.DeepEqual(f, g) {
+			t.Errorf("%s: the flow read back differs", code)
+		}
+		if !bytes.Equal(g.Canonical(), c) {
+			t.Errorf("%s: the canonical encoding is not stable", code)
+		}
+	}
+}
 
 func TestHash_H1_caseRecordsTheExactFlowVersion(t *testing.T) {
 	f := mustParse(t, small)

@@ -14,6 +14,13 @@ var fieldLine = regexp.MustCompile(`^line [1-9][0-9]*, column [0-9]+(: |$)`)
 // back into the same flow, or gives nil and mistakes that each name a line.
 // Never a panic.
 func FuzzParse(f *testing.F) {
+	for _, code := range ShippedCodes {
+		src, err := ShippedSource(code)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src)
+	}
 	f.Add([]byte(small))
 	f.Add(mustParse(f, small).Canonical())
 	f.Add([]byte(strings.Replace(small, "choices: {outcome: [approved, not_approved]}", "choices: {}", 1)))

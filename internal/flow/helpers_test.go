@@ -18,6 +18,20 @@ var testOptions = Options{
 		"flow_order", "discretion", "supplement_repeats", "late_entry", "documents"},
 }
 
+// mustShipped returns the shipped flow with the given code.
+func mustShipped(t testing.TB, code string) *Flow {
+	t.Helper()
+	src, err := ShippedSource(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse(src, testOptions)
+	if err != nil {
+		t.Fatalf("shipped flow %s: %s", code, listed(err))
+	}
+	return f
+}
+
 // mistakes returns the apperr.List of a failed parse.
 func mistakes(t testing.TB, err error) apperr.List {
 	t.Helper()
