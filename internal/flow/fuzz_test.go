@@ -22,6 +22,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(src)
 	}
 	f.Add([]byte(small))
+	f.Add([]byte(exOfficio))
 	f.Add(mustParse(f, small).Canonical())
 	f.Add([]byte(strings.Replace(small, "choices: {outcome: [approved, not_approved]}", "choices: {}", 1)))
 	f.Add([]byte(strings.Replace(small, "name: 审查", `name: "\u00e9\t\U0001F600"`, 1)))
