@@ -2,6 +2,7 @@ package flow
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -112,7 +113,8 @@ func (f *Flow) Apply(at, id string, roles []string, in Input) (Move, error) {
 	}
 	for _, field := range a.Fields {
 		if !in.given(field) {
-			return Move{}, apperr.Invalidf(field, "“%s”须填写“%s”", "%q needs the field %q", a.Name.Zh, field)
+			return Move{}, apperr.New(apperr.Invalid, field, "“"+a.Name.Zh+"”须填写“"+field+"”",
+				"“"+a.Name.In("en")+"” needs the field "+strconv.Quote(field))
 		}
 		if choices, ok := a.Choices[field]; ok && !slices.Contains(choices, strings.TrimSpace(in[field])) {
 			return Move{}, apperr.Invalidf(field, "“%s”须为以下之一:%s", "%q must be one of: %s", field, strings.Join(choices, ", "))

@@ -117,7 +117,10 @@ func TestMachine_H3_supplementationRoundsAndRefusalWithReasons(t *testing.T) {
 		}
 	}
 	// The one-time notice lists what is missing.
-	refused(t, f, "received", "request_supplement", window, nil, apperr.Invalid, "missing")
+	e := refused(t, f, "received", "request_supplement", window, nil, apperr.Invalid, "missing")
+	if e.En != `“Request supplementation” needs the field "missing"` || e.Zh != "“一次性告知补正”须填写“missing”" {
+		t.Errorf("missing field: %s / %s", e.Zh, e.En)
+	}
 	// A refusal states reasons and legal basis (H3); blank is not given.
 	refused(t, f, "received", "refuse", window, Input{"basis": "《行政许可法》第三十二条"}, apperr.Invalid, "reason")
 	refused(t, f, "received", "refuse", window, Input{"reason": "  ", "basis": "x"}, apperr.Invalid, "reason")
