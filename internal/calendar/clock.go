@@ -25,7 +25,15 @@ func (u Unit) valid() bool {
 	return false
 }
 
+// Valid reports whether u is a known unit (for packages that read limits,
+// such as flow files).
+func (u Unit) Valid() bool { return u.valid() }
+
 func (u Unit) days() bool { return u == WorkingDays || u == NaturalDays }
+
+// Names returns the unit's name after a number in Chinese and English
+// ("个工作日", "working days").
+func (u Unit) Names() (zh, en string) { return u.names() }
 
 func (u Unit) names() (zh, en string) {
 	switch u {
