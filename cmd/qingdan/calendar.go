@@ -235,10 +235,10 @@ func printAnswer(w io.Writer, cal *calendar.Calendar, answer string, from, to ca
 		return
 	}
 	fmt.Fprintln(w, answer+" 暂定 / provisional")
-	for y := min(from, to).Year(); y <= max(from, to).Year(); y++ {
+	for _, y := range cal.ProvisionalYearsBetween(from, to) {
 		r, err := calendar.RegulationFor(y)
-		if !cal.IsProvisional(y) || err != nil {
-			continue
+		if err != nil {
+			continue // a provisional year always has one
 		}
 		fmt.Fprintf(w, "  %d 年的国务院放假通知尚未载入，按《%s》规定的法定节假日推算，载入通知后可能变化 / "+
 			"the State Council's notice for %d is not loaded: counted on the statutory holidays of the %s; it may change once the notice is loaded\n",

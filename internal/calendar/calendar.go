@@ -335,19 +335,26 @@ func (c *Calendar) ProvisionalYears() []int {
 // included) lies in a provisional year: whether an answer that looked at
 // those days is provisional.
 func (c *Calendar) ProvisionalBetween(a, b Date) bool {
+	return len(c.ProvisionalYearsBetween(a, b)) > 0
+}
+
+// ProvisionalYearsBetween lists the provisional years holding a day from a
+// to b (either order, both included), ascending.
+func (c *Calendar) ProvisionalYearsBetween(a, b Date) []int {
 	if len(c.provisional) == 0 {
-		return false
+		return nil
 	}
 	ya, yb := a.Year(), b.Year()
 	if ya > yb {
 		ya, yb = yb, ya
 	}
+	var out []int
 	for y := max(ya, c.first); y <= min(yb, c.last); y++ {
 		if c.provisional[y] {
-			return true
+			out = append(out, y)
 		}
 	}
-	return false
+	return out
 }
 
 // Check returns nil if year y has a notice, else the missing-year error.
