@@ -322,8 +322,8 @@ func (s *Service) SetDay(ctx context.Context, p auth.Principal, date calendar.Da
 		}
 		if _, ok := current(target); !ok {
 			return &apperr.Error{Code: apperr.Conflict, Field: "date",
-				Zh:  fmt.Sprintf("缺少 %d 年的节假日数据，请先导入该年再修改单日", target),
-				En:  fmt.Sprintf("there is no holiday data for %d; import the year before editing single days", target),
+				Zh:  fmt.Sprintf("缺少 %d 年的国务院放假通知，请先录入或导入该年（%s），再修改单日", target, EntryPath(target)),
+				En:  fmt.Sprintf("there is no State Council notice for %d; enter or import the year (%s) before editing single days", target, EntryPath(target)),
 				Err: &calendar.MissingYearError{Year: target}}
 		}
 		changed := map[int]calendar.Year{}
