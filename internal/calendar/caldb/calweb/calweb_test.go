@@ -81,6 +81,21 @@ func jsonString(t *testing.T, v any) string {
 	return string(b)
 }
 
+// calendarAt serves the calendar's routes over db, with webtest's fixture
+// bodies, behind the real guard, the missing-year banner's clock at now.
+func calendarAt(t *testing.T, db *store.DB, now time.Time) *webtest.Env {
+	t.Helper()
+	fixtureBodies(t, db)
+	routes, err := calweb.Routes(caldb.New(db), calweb.Options{
+		CSRFToken: func(*http.Request) string { return webtest.CSRFToken },
+		Now:       func() time.Time { return now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return webtest.New(t, routes...)
+}
+
 const good2027 = `{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}`
 const bad2027 = "{\n\"year\": 2027,\n\"days\": [{\"name\":\"x\",\"date\":\"2027-02-30\",\"isOffDay\":true}]\n}\n"
 
@@ -88,17 +103,7 @@ const bad2027 = "{\n\"year\": 2027,\n\"days\": [{\"name\":\"x\",\"date\":\"2027-
 // jurisdiction, every error shown, L9 banner from 1 November.
 func TestRoutes_L9_adminPagesAndAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		fixtureBodies(t, db)
-		svc := caldb.New(db)
-		nov := time.Date(2026, 11, 5, 9, 0, 0, 0, calendar.DefaultLocation)
-		routes, err := calweb.Routes(svc, calweb.Options{
-			CSRFToken: func(*http.Request) string { return webtest.CSRFToken },
-			Now:       func() time.Time { return nov },
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		env := webtest.New(t, routes...)
+		env := calendarAt(t, db, time.Date(2026, 11, 5, 9, 0, 0, 0, calendar.DefaultLocation))
 		badUpload, badType := multipartFile(t, "2027.json", bad2027)
 		goodUpload, goodType := multipartFile(t, "2027.json", good2027)
 		api := "/api/v1/calendar"
@@ -316,17 +321,7 @@ func entryForm(action string, rows ...[4]string) string {
 // audited change, after which nothing about 2027 is provisional.
 func TestRoutes_L9_provisionalYearAndEntryForm(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		fixtureBodies(t, db)
-		svc := caldb.New(db)
-		dec := time.Date(2026, 12, 7, 9, 0, 0, 0, calendar.DefaultLocation)
-		routes, err := calweb.Routes(svc, calweb.Options{
-			CSRFToken: func(*http.Request) string { return webtest.CSRFToken },
-			Now:       func() time.Time { return dec },
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		env := webtest.New(t, routes...)
+		env := calendarAt(t, db, time.Date(2026, 12, 7, 9, 0, 0, 0, calendar.DefaultLocation))
 		api := "/api/v1/calendar"
 		edit := "/admin/calendar/years/2027/edit"
 		en := map[string]string{"Accept-Language": "en"}
@@ -411,13 +406,7 @@ func TestRoutes_L9_provisionalYearAndEntryForm(t *testing.T) {
 // page, and store nothing.
 func TestRoutes_L9_badUploadSaysWhatIsWrong(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		fixtureBodies(t, db)
-		svc := caldb.New(db)
-		routes, err := calweb.Routes(svc, calweb.Options{CSRFToken: func(*http.Request) string { return webtest.CSRFToken }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		env := webtest.New(t, routes...)
+		env := calendarAt(t, db, time.Date(2026, 12, 7, 9, 0, 0, 0, calendar.DefaultLocation))
 		var sc []webtest.Scenario
 		for _, tc := range []struct {
 			what, name, body string

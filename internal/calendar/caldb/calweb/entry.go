@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
@@ -198,15 +197,5 @@ func (h *handlers) showEntry(w http.ResponseWriter, r *http.Request, status int,
 	for i := range d.Rows {
 		d.Rows[i].N = i + 1
 	}
-	v := h.view(r, d)
-	if formErr != nil {
-		var body api.Error
-		status, body = api.Describe(r, formErr)
-		if status >= http.StatusInternalServerError {
-			h.fail(w, r, formErr)
-			return
-		}
-		v.Error = &body
-	}
-	h.render(w, r, status, "entry", v)
+	h.renderForm(w, r, status, "entry", d, formErr)
 }

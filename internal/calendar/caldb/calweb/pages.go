@@ -156,6 +156,23 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, pa
 	_, _ = w.Write(buf.Bytes())
 }
 
+// renderForm renders a page with data and, when a form was refused, the
+// refusal (formErr) shown on it with its status; an error that is the
+// server's shows the error page instead.
+func (h *handlers) renderForm(w http.ResponseWriter, r *http.Request, status int, page string, data any, formErr error) {
+	v := h.view(r, data)
+	if formErr != nil {
+		var body api.Error
+		status, body = api.Describe(r, formErr)
+		if status >= http.StatusInternalServerError {
+			h.fail(w, r, formErr)
+			return
+		}
+		v.Error = &body
+	}
+	h.render(w, r, status, page, v)
+}
+
 // fail shows an error page with the status of the one table (api.Describe).
 func (h *handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := api.Describe(r, err)
@@ -221,17 +238,7 @@ func (h *handlers) showCalendar(w http.ResponseWriter, r *http.Request, status i
 		h.fail(w, r, err)
 		return
 	}
-	v := h.view(r, d)
-	if formErr != nil {
-		var body api.Error
-		status, body = api.Describe(r, formErr)
-		if status >= http.StatusInternalServerError {
-			h.fail(w, r, formErr)
-			return
-		}
-		v.Error = &body
-	}
-	h.render(w, r, status, "calendar", v)
+	h.renderForm(w, r, status, "calendar", d, formErr)
 }
 
 func (h *handlers) yearPage(w http.ResponseWriter, r *http.Request) {
@@ -380,17 +387,7 @@ func (h *handlers) showBody(w http.ResponseWriter, r *http.Request, status int, 
 	if !d.HoursSent && d.Hours.Own {
 		d.HoursInput = d.Hours.Hours
 	}
-	v := h.view(r, d)
-	if formErr != nil {
-		var body api.Error
-		status, body = api.Describe(r, formErr)
-		if status >= http.StatusInternalServerError {
-			h.fail(w, r, formErr)
-			return
-		}
-		v.Error = &body
-	}
-	h.render(w, r, status, "body", v)
+	h.renderForm(w, r, status, "body", d, formErr)
 }
 
 func (h *handlers) addRegionalPage(w http.ResponseWriter, r *http.Request) {
