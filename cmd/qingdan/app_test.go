@@ -25,12 +25,19 @@ import (
 // a fresh SQLite database with the demo loaded.
 func demoApp(t *testing.T) (*app, *httptest.Server) {
 	t.Helper()
+	return demoAppWith(t, func(*serveConfig) {})
+}
+
+// demoAppWith is demoApp with serve's configuration adjusted by set.
+func demoAppWith(t *testing.T, set func(*serveConfig)) (*app, *httptest.Server) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("loads the whole demo")
 	}
 	dir := t.TempDir()
 	cfg := serveFlags(flag.NewFlagSet("test", flag.ContinueOnError))
 	cfg.db.DSN, cfg.db.DataDir = filepath.Join(dir, "q.db"), dir
+	set(cfg)
 	a, err := openApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
