@@ -428,14 +428,24 @@ func (s *Service) Notices(ctx context.Context, p auth.Principal, now time.Time) 
 		return nil, nil
 	}
 	years, err := s.MissingYears(ctx, now)
+	if err != nil || len(years) == 0 {
+		return nil, err
+	}
+	national, err := s.CanEditNational(ctx, p)
 	if err != nil {
 		return nil, err
+	}
+	// Only the top-level administrator can load a year; the others are
+	// told whom to ask rather than to do what they may not.
+	doZh, doEn := "请导入国务院办公厅的放假通知。", "Import the State Council's notice."
+	if !national {
+		doZh, doEn = "请联系最高一级机构的管理员导入国务院办公厅的放假通知。", "Ask the administrator of the top-level body to import the State Council's notice."
 	}
 	var out []Notice
 	for _, y := range years {
 		out = append(out, Notice{
-			Zh:   fmt.Sprintf("缺少 %d 年的节假日数据：涉及该年的期限无法计算。请导入国务院办公厅的放假通知。", y),
-			En:   fmt.Sprintf("Holiday data for %d is missing: time limits reaching into that year cannot be computed. Import the State Council's notice.", y),
+			Zh:   fmt.Sprintf("缺少 %d 年的节假日数据：涉及该年的期限无法计算。", y) + doZh,
+			En:   fmt.Sprintf("Holiday data for %d is missing: time limits reaching into that year cannot be computed. ", y) + doEn,
 			Link: AdminPath,
 		})
 	}
