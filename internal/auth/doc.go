@@ -2,8 +2,10 @@
 // request carries; personal accounts with argon2id passwords (PHC strings),
 // password rules and lockout; browser sessions stored in the database with
 // idle and absolute timeouts; scoped, revocable API tokens stored hashed;
-// a per-IP login throttle; the session cookie; and CSRF protection that
-// covers old intranet browsers.
+// login limits counted before any password is checked (a per-IP bucket in
+// memory, per account and source in login_sources, the audited account
+// lock; LockoutPolicy); the session cookie; and CSRF protection that covers
+// old intranet browsers.
 //
 // Wiring (cmd/qingdan):
 //

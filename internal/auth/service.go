@@ -331,55 +331,36 @@ func clip(s string, n int) string {
 // Login checks login and password from the client address ip and opens a
 // session, returning its token for the session cookie. Wrong login and wrong
 // password get the same error (errWrongCredentials) after the same work, so
-// accounts cannot be enumerated. MaxFailures consecutive failures lock the
-// account (TooMany until the lock ends, even with the right password) and
-// lock an unknown login just the same, in memory, so that the lock reveals
-// nothing either. An address with too many recent failures is refused
-// (TooMany) before any check. Each failure, lock and success is an event.
+// accounts cannot be enumerated. Every attempt is counted before any work,
+// under the lockout policy (LockoutPolicy): the address's bucket, then the
+// account and source (TooMany while the source waits after a failure or is
+// locked out, and while the account is locked unless the source is one it
+// logged in from recently); an unknown login is locked just the same, in
+// memory, so that the locks reveal nothing either. Each failure, lock and
+// success is an event.
 func (s *Service) Login(ctx context.Context, login, password, ip string) (string, error) {
 	now := s.now()
-	if !s.throttle.Allow(ip, now) {
+	if !s.throttle.Take(ip, now) {
 		return "", errThrottled
 	}
 	login = NormalizeLogin(login)
+	source := clip(ThrottleKey(ip), 64)
 	ip = clip(ip, 64)
 	if len(password) > maxPasswordBytes || len(login) > 256 {
 		// No account has such a login or password; refusing before hashing
 		// keeps a megabyte "password" from costing a megabyte of hashing.
-		s.throttle.Fail(ip, now)
 		return "", errWrongCredentials
 	}
 	a, hash, err := getAccount(ctx, s.db, `login = ?`, login)
 	if apperr.CodeOf(err) == apperr.NotFound {
-		// Behave exactly as for an existing account: the same lock after
-		// the same number of failures, the same time spent on a hash.
-		if until := s.ghosts.lockedUntil(login, now); !until.IsZero() {
-			return "", lockedError(until)
-		}
-		if err := s.verifyDummy(ctx, password); err != nil {
-			return "", err
-		}
-		s.throttle.Fail(ip, now)
-		until := s.ghosts.fail(login, now)
-		err := s.db.Write(ctx, func(tx *store.Tx) error {
-			// The attempted login is not recorded: people type passwords
-			// into the login field, and the audit log is forever.
-			return tx.Emit(store.Event{Actor: anonymousActor, Action: "auth.login.failed", ObjectType: "login", ObjectID: "unknown",
-				Payload: mustJSON(map[string]any{"ip": ip, "reason": "unknown_login"})})
-		})
-		if err != nil {
-			return "", err
-		}
-		if !until.IsZero() {
-			return "", lockedError(until)
-		}
-		return "", errWrongCredentials
+		return "", s.loginUnknown(ctx, login, password, source, ip, now)
 	}
 	if err != nil {
 		return "", err
 	}
-	if s.cfg.Lockout.Locked(a.LockedUntil, now) {
-		return "", lockedError(a.LockedUntil)
+	c, err := s.claimAttempt(ctx, a, source, now)
+	if err != nil {
+		return "", err
 	}
 	ok, err := s.hasher.Verify(ctx, password, hash)
 	if err != nil {
@@ -388,16 +369,18 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 	if !ok || !a.Active {
 		// An inactive account answers like a wrong password: its state is
 		// nobody's business but the administrator's.
-		s.throttle.Fail(ip, now)
 		until, err := s.recordFailure(ctx, anonymousActor, a, now, "auth.login.failed", ip)
-		if err != nil {
+		switch {
+		case err != nil:
 			return "", err
-		}
-		if !until.IsZero() {
+		case c.locks:
+			return "", lockedError(c.next.LockedUntil)
+		case !until.IsZero() && !c.known:
 			return "", lockedError(until)
 		}
 		return "", errWrongCredentials
 	}
+	s.throttle.Refund(ip, now)
 	staff, err := s.dir.StaffPrincipal(ctx, a.StaffID)
 	if err != nil {
 		return "", err
@@ -419,7 +402,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 		}
 		// Locked or deactivated between our read and now (a concurrent
 		// attempt, an administrator, another instance).
-		if s.cfg.Lockout.Locked(cur.LockedUntil, now) {
+		if s.cfg.Lockout.Locked(cur.LockedUntil, now) && !c.known {
 			return lockedError(cur.LockedUntil)
 		}
 		if !cur.Active {
@@ -434,9 +417,14 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 			if _, err := tx.Exec(ctx, `UPDATE accounts SET failed_logins = 0 WHERE id = ?`, a.ID); err != nil {
 				return err
 			}
+		}
+		if newHash != "" || cur.FailedLogins != 0 {
 			if cur, _, err = getAccount(ctx, tx, `id = ?`, a.ID); err != nil {
 				return err
 			}
+		}
+		if err := s.sourceSucceeded(ctx, tx, a.ID, source, now); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO sessions (id, account_id, created_at, last_seen_at, ip, user_agent)
 			VALUES (?, ?, ?, ?, ?, ?)`, id, a.ID, store.Micros(now), store.Micros(now), ip, ua); err != nil {
@@ -450,6 +438,42 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 		return "", err
 	}
 	return token, nil
+}
+
+// loginUnknown answers a login that has no account exactly as a wrong
+// password of an account without known sources: the same checks in the
+// same order, the same locks after the same failures, the same time spent
+// on a hash.
+func (s *Service) loginUnknown(ctx context.Context, login, password, source, ip string, now time.Time) error {
+	if until := s.ghosts.lockedUntil(login, now); !until.IsZero() {
+		return lockedError(until)
+	}
+	next, locks, wait, ok := s.ghosts.claim(login, source, now)
+	switch {
+	case !ok && s.cfg.Lockout.Locked(next.LockedUntil, now):
+		return lockedError(next.LockedUntil)
+	case !ok:
+		return waitError(wait)
+	}
+	if err := s.verifyDummy(ctx, password); err != nil {
+		return err
+	}
+	until := s.ghosts.fail(login, now)
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		// The attempted login is not recorded: people type passwords
+		// into the login field, and the audit log is forever.
+		return tx.Emit(store.Event{Actor: anonymousActor, Action: "auth.login.failed", ObjectType: "login", ObjectID: "unknown",
+			Payload: mustJSON(map[string]any{"ip": ip, "reason": "unknown_login"})})
+	})
+	switch {
+	case err != nil:
+		return err
+	case locks:
+		return lockedError(next.LockedUntil)
+	case !until.IsZero():
+		return lockedError(until)
+	}
+	return errWrongCredentials
 }
 
 // verifyDummy verifies password against a fixed hash so that an unknown
@@ -780,6 +804,9 @@ func (s *Service) ResetPassword(ctx context.Context, p Principal, accountID int6
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = ?`, a.ID); err != nil {
 			return err
 		}
+		if err := unlockSources(ctx, tx, a.ID); err != nil {
+			return err
+		}
 		a, _, err := getAccount(ctx, tx, `id = ?`, a.ID)
 		if err != nil {
 			return err
@@ -855,10 +882,14 @@ func (s *Service) GetAccount(ctx context.Context, p Principal, accountID int64) 
 // PurgeSessions deletes sessions that have passed either timeout at now and
 // returns how many; a periodic job calls it so that abandoned sessions do not
 // pile up (Session deletes the ones it meets). One event records the sweep.
+// It also forgets the login sources the lockout policy no longer needs.
 func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
 	now := s.now()
 	var n int64
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := s.purgeSources(ctx, tx, now); err != nil {
+			return err
+		}
 		res, err := tx.Exec(ctx, `DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?`,
 			store.Micros(now.Add(-s.cfg.IdleTimeout)), store.Micros(now.Add(-s.cfg.AbsoluteTimeout)))
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
@@ -38,7 +39,9 @@ type site struct {
 func newSite(t *testing.T, db *store.DB) *site {
 	t.Helper()
 	orgs := org.NewService(db)
-	svc := auth.NewService(db, orgs, auth.Config{Argon2: cheap})
+	// A failed login's wait before the next attempt is tested in package
+	// auth; these journeys log in again at once after one.
+	svc := auth.NewService(db, orgs, auth.Config{Argon2: cheap, Lockout: auth.LockoutPolicy{FirstDelay: time.Nanosecond}})
 	if err := org.LoadDemo(ctx, db, svc); err != nil {
 		t.Fatal(err)
 	}
