@@ -61,7 +61,7 @@ func bearer(t *testing.T, a *app, login string) string {
 	for i, r := range p.Roles {
 		scopes[i] = string(r)
 	}
-	secret, _, err := a.auth.CreateToken(ctx, p, "matrix test", scopes)
+	secret, _, err := a.auth.CreateToken(ctx, p, "matrix test", scopes, auth.DefaultTokenDays)
 	if err != nil {
 		t.Fatal(err)
 	}

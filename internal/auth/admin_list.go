@@ -30,7 +30,7 @@ func (s *Service) AccountsOf(ctx context.Context, p Principal, staffIDs []int64)
 			return nil, err
 		}
 		for rows.Next() {
-			a, err := scanAccount(rows, nil)
+			a, _, err := scanAccount(rows)
 			if err != nil {
 				rows.Close()
 				return nil, err

@@ -104,14 +104,19 @@ type Account struct {
 	CreatedAt          time.Time
 	PasswordChangedAt  time.Time // zero: the initial password is still in use
 	Active             bool
+
+	passwordDigest string // credentialDigest of the stored hash, for the audited state
 }
 
-// accountState is the event snapshot of an account: everything but the hash.
+// accountState is the event snapshot of an account: every column, the
+// password hash only as its digest (credentialDigest), so that a hash
+// copied or changed behind the service's back is named by verify while
+// the audit log holds nothing to guess passwords from.
 func accountState(a Account) json.RawMessage {
 	return mustJSON(map[string]any{
 		"id": a.ID, "staff_id": a.StaffID, "login": a.Login, "must_change_password": a.MustChangePassword,
 		"failed_logins": a.FailedLogins, "locked_until": micros(a.LockedUntil), "created_at": micros(a.CreatedAt),
-		"password_changed_at": micros(a.PasswordChangedAt), "active": a.Active,
+		"password_changed_at": micros(a.PasswordChangedAt), "active": a.Active, "password_digest": a.passwordDigest,
 	})
 }
 
@@ -140,25 +145,24 @@ func mustJSON(v any) json.RawMessage {
 	return b
 }
 
-const accountCols = `id, staff_id, login, must_change_password, failed_logins, locked_until, created_at, password_changed_at, active`
+const accountCols = `id, staff_id, login, must_change_password, failed_logins, locked_until, created_at, password_changed_at, active, password_hash`
 
-func scanAccount(row interface{ Scan(...any) error }, hash *string) (Account, error) {
+// scanAccount reads a row of accountCols: the account and its password hash.
+func scanAccount(row interface{ Scan(...any) error }) (Account, string, error) {
 	var a Account
 	var locked, created, changed int64
-	dest := []any{&a.ID, &a.StaffID, &a.Login, &a.MustChangePassword, &a.FailedLogins, &locked, &created, &changed, &a.Active}
-	if hash != nil {
-		dest = append(dest, hash)
-	}
-	if err := row.Scan(dest...); err != nil {
-		return Account{}, err
+	var hash string
+	if err := row.Scan(&a.ID, &a.StaffID, &a.Login, &a.MustChangePassword, &a.FailedLogins, &locked, &created, &changed,
+		&a.Active, &hash); err != nil {
+		return Account{}, "", err
 	}
 	a.LockedUntil, a.CreatedAt, a.PasswordChangedAt = fromMicros(locked), fromMicros(created), fromMicros(changed)
-	return a, nil
+	a.passwordDigest = credentialDigest(digestPassword, hash)
+	return a, hash, nil
 }
 
 func getAccount(ctx context.Context, q store.Querier, where string, arg any) (Account, string, error) {
-	var hash string
-	a, err := scanAccount(q.QueryRow(ctx, `SELECT `+accountCols+`, password_hash FROM accounts WHERE `+where, arg), &hash)
+	a, hash, err := scanAccount(q.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Account{}, "", apperr.NotFoundf("账号不存在", "no such account")
 	}
@@ -172,7 +176,7 @@ var (
 	errWrongCredentials = apperr.New(apperr.Unauthorized, "password", "账号或密码错误", "wrong account or password")
 	errThrottled        = apperr.New(apperr.TooMany, "", "登录尝试过于频繁，请稍后再试", "too many login attempts from this address; try again later")
 	errSessionEnded     = apperr.New(apperr.Unauthorized, "", "登录已失效，请重新登录", "your session has ended; please log in again")
-	errBadToken         = apperr.New(apperr.Unauthorized, "", "访问令牌无效或已吊销", "the API token is invalid or revoked")
+	errBadToken         = apperr.New(apperr.Unauthorized, "", "访问令牌无效、已吊销或已过期", "the API token is invalid, revoked or expired")
 	// errRaced makes a write give up when the row it decided on changed
 	// underneath (another instance on the same PostgreSQL); the caller
 	// retries with fresh data.
@@ -279,7 +283,8 @@ func (s *Service) createAccount(ctx context.Context, p Principal, staffID int64,
 	now := s.now()
 	var a Account
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		a = Account{StaffID: staffID, Login: login, MustChangePassword: mustChange, CreatedAt: store.FromMicros(store.Micros(now)), Active: true}
+		a = Account{StaffID: staffID, Login: login, MustChangePassword: mustChange, CreatedAt: store.FromMicros(store.Micros(now)), Active: true,
+			passwordDigest: credentialDigest(digestPassword, hash)}
 		err := tx.QueryRow(ctx, `INSERT INTO accounts (staff_id, login, password_hash, must_change_password, failed_logins,
 			locked_until, created_at, password_changed_at, active) VALUES (?, ?, ?, ?, 0, 0, ?, 0, TRUE) RETURNING id`,
 			staffID, login, hash, mustChange, store.Micros(now)).Scan(&a.ID)
@@ -396,7 +401,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 	token, id := newSecret("")
 	ua := userAgent(ctx)
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		cur, _, err := getAccount(ctx, tx, `id = ?`, a.ID)
+		cur, _, err := auditedAccount(ctx, tx, a.ID)
 		if err != nil {
 			return err
 		}
@@ -430,9 +435,13 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 			VALUES (?, ?, ?, ?, ?, ?)`, id, a.ID, store.Micros(now), store.Micros(now), ip, ua); err != nil {
 			return err
 		}
-		return tx.Emit(store.Event{Actor: cur.Login, BodyID: staff.BodyID, Action: "auth.login.succeeded", ObjectType: "account",
+		if err := tx.Emit(store.Event{Actor: cur.Login, BodyID: staff.BodyID, Action: "auth.login.succeeded", ObjectType: "account",
 			ObjectID: idStr(a.ID), State: accountState(cur),
-			Payload: mustJSON(map[string]any{"ip": ip, "user_agent": ua, "session": id[:16], "rehashed": newHash != ""})})
+			Payload: mustJSON(map[string]any{"ip": ip, "user_agent": ua, "session": sessionObjectID(id), "rehashed": newHash != ""})}); err != nil {
+			return err
+		}
+		return tx.Emit(store.Event{Actor: cur.Login, BodyID: staff.BodyID, Action: "auth.session.created", ObjectType: "session",
+			ObjectID: sessionObjectID(id), To: "open", State: sessionState(id, a.ID, store.Micros(now))})
 	})
 	if err != nil {
 		return "", err
@@ -506,7 +515,7 @@ func (s *Service) recordFailure(ctx context.Context, actor string, a0 Account, n
 		var until time.Time
 		err := s.db.Write(ctx, func(tx *store.Tx) error {
 			until = time.Time{}
-			a, _, err := getAccount(ctx, tx, `id = ?`, id)
+			a, _, err := auditedAccount(ctx, tx, id)
 			if err != nil {
 				return err
 			}
@@ -676,7 +685,7 @@ func (s *Service) endSession(ctx context.Context, id string, a Account, action, 
 			return err // already gone (a concurrent request ended it): nothing to record
 		}
 		return tx.Emit(store.Event{Actor: a.Login, BodyID: body, Action: action, ObjectType: "session",
-			ObjectID: id[:16], Payload: mustJSON(map[string]any{"account_id": a.ID, "reason": reason})})
+			ObjectID: sessionObjectID(id), From: "open", Payload: mustJSON(map[string]any{"account_id": a.ID, "reason": reason})})
 	})
 }
 
@@ -747,6 +756,9 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 		return err
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, _, err := auditedAccount(ctx, tx, a.ID); err != nil {
+			return err
+		}
 		res, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = ?, must_change_password = FALSE, failed_logins = 0,
 			password_changed_at = ? WHERE id = ? AND password_hash = ?`, newHash, store.Micros(now), a.ID, hash)
 		if err != nil {
@@ -797,6 +809,9 @@ func (s *Service) ResetPassword(ctx context.Context, p Principal, accountID int6
 		return err
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, _, err := auditedAccount(ctx, tx, a.ID); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = ?, must_change_password = TRUE, failed_logins = 0,
 			locked_until = 0 WHERE id = ?`, hash, a.ID); err != nil {
 			return err
@@ -843,6 +858,9 @@ func (s *Service) SetAccountActive(ctx context.Context, p Principal, accountID i
 		from, to = to, from
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, _, err := auditedAccount(ctx, tx, a.ID); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE accounts SET active = ? WHERE id = ?`, active, a.ID); err != nil {
 			return err
 		}

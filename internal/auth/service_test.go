@@ -410,7 +410,7 @@ func TestService_O3_apiTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := f.svc.CreateToken(ctx, p, "对接系统", []string{"window"}); apperr.CodeOf(err) != apperr.Forbidden {
+		if _, _, err := f.svc.CreateToken(ctx, p, "对接系统", []string{"window"}, auth.DefaultTokenDays); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Fatalf("token before the forced password change: %v", err)
 		}
 		if err := f.svc.ChangePassword(ctx, p, clerkPassword, "a-good-new-password"); err != nil {
@@ -420,11 +420,11 @@ func TestService_O3_apiTokens(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, bad := range [][]string{nil, {"admin"}, {"wizard"}} {
-			if _, _, err := f.svc.CreateToken(ctx, p, "x", bad); apperr.CodeOf(err) != apperr.Invalid {
+			if _, _, err := f.svc.CreateToken(ctx, p, "x", bad, auth.DefaultTokenDays); apperr.CodeOf(err) != apperr.Invalid {
 				t.Errorf("scopes %v: %v", bad, err)
 			}
 		}
-		secret, at, err := f.svc.CreateToken(ctx, p, "对接系统", []string{"window", "window"})
+		secret, at, err := f.svc.CreateToken(ctx, p, "对接系统", []string{"window", "window"}, auth.DefaultTokenDays)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -446,7 +446,7 @@ func TestService_O3_apiTokens(t *testing.T) {
 			t.Fatalf("token principal %+v", tp)
 		}
 		// A token cannot mint tokens.
-		if _, _, err := f.svc.CreateToken(ctx, tp, "y", []string{"window"}); apperr.CodeOf(err) != apperr.Forbidden {
+		if _, _, err := f.svc.CreateToken(ctx, tp, "y", []string{"window"}, auth.DefaultTokenDays); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Fatalf("token minted a token: %v", err)
 		}
 		// Someone else's administrator outside the jurisdiction sees no such token.
@@ -756,4 +756,35 @@ func TestService_O3_parallelAttemptsAcrossInstances(t *testing.T) {
 	if checked := countActions(events(t, one, "account", idStr(f.clerkAcc.ID)), "auth.login.failed"); checked != 1 {
 		t.Fatalf("%d passwords checked by two instances, want 1", checked)
 	}
+}
+
+// TestService_O3_tokensExpire (issue #13.9): a token works until its expiry
+// and not from then on; its lifetime is bounded to 1–365 days.
+func TestService_O3_tokensExpire(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, auth.Config{})
+		p := changedPasswordPrincipal(t, f)
+		for _, days := range []int{0, -1, 366} {
+			if _, _, err := f.svc.CreateToken(ctx, p, "x", []string{"window"}, days); apperr.As(err).Field != "expires_in_days" {
+				t.Errorf("%d days: %v", days, err)
+			}
+		}
+		secret, tk, err := f.svc.CreateToken(ctx, p, "对接系统", []string{"window"}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !tk.ExpiresAt.Equal(f.clock.Now().Add(24 * time.Hour)) {
+			t.Fatalf("expires %v", tk.ExpiresAt)
+		}
+		f.clock.Add(24*time.Hour - time.Second)
+		if _, err := f.svc.TokenPrincipal(ctx, secret); err != nil {
+			t.Fatalf("a second before its expiry: %v", err)
+		}
+		f.clock.Add(time.Second)
+		if _, err := f.svc.TokenPrincipal(ctx, secret); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Fatalf("at its expiry: %v", err)
+		}
+		verifyOK(t, db)
+	})
 }
