@@ -273,7 +273,7 @@ func (s *Service) createAccount(ctx context.Context, p Principal, staffID int64,
 	if err := canAdminister(p, staff); err != nil {
 		return Account{}, err
 	}
-	if err := CheckPasswordRules(login, password); err != nil {
+	if err := CheckPasswordRules(login, staff.Name, password); err != nil {
 		return Account{}, err
 	}
 	hash, err := s.hasher.Hash(ctx, password)
@@ -710,9 +710,9 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 
 // ChangePassword changes p's password after checking the old one (a wrong old
 // password counts as a failed login towards the lockout), enforces the rules
-// (errors name the field new_password), clears MustChangePassword and ends
-// the account's other sessions — whoever else was logged in with the old
-// password is logged out.
+// and the history (errors name the field new_password), clears
+// MustChangePassword, ends the account's other sessions — whoever else was
+// logged in with the old password is logged out — and revokes its API tokens.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, newPassword string) error {
 	if p.AccountID == 0 || len(p.Scopes) > 0 {
 		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
@@ -739,17 +739,13 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 		}
 		return apperr.Invalidf("old_password", "原密码不正确", "the current password is wrong")
 	}
-	if err := CheckPasswordRules(a.Login, newPassword); err != nil {
-		e := *apperr.As(err)
-		e.Field = "new_password"
-		return &e
-	}
-	if newPassword == oldPassword {
-		return apperr.Invalidf("new_password", "新密码不能与原密码相同", "the new password must differ from the current one")
-	}
-	newHash, err := s.hasher.Hash(ctx, newPassword)
+	newHash, err := s.newPasswordHash(ctx, a, hash, p.Name, newPassword)
 	if err != nil {
-		return err
+		e := *apperr.As(err)
+		if e.Code == apperr.Invalid {
+			e.Field = "new_password"
+		}
+		return &e
 	}
 	body, err := s.staffBody(ctx, a.StaffID)
 	if err != nil {
@@ -769,8 +765,16 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 		} else if n != 1 {
 			return apperr.Conflictf("密码已被修改，请重新登录", "the password was changed meanwhile; log in again")
 		}
+		if err := rememberPassword(ctx, tx, a.ID, hash, now); err != nil {
+			return err
+		}
 		ended, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = ? AND id <> ?`, a.ID, p.SessionID)
 		if err != nil {
+			return err
+		}
+		// Tokens were made under the old password: whoever may have learnt
+		// it must not keep a way in through them.
+		if err := revokeTokens(ctx, tx, a.Login, body, `account_id = ?`, a.ID, now, "password_changed"); err != nil {
 			return err
 		}
 		n, err := ended.RowsAffected()
@@ -787,10 +791,11 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 }
 
 // ResetPassword sets a new initial password for an account (the owner forgot
-// it), unlocks it, ends its sessions and makes the owner change the password
-// at the next login. For an administrator covering the staff member's body.
+// it), unlocks it, ends its sessions, revokes its API tokens and makes the
+// owner change the password at the next login. For an administrator
+// covering the staff member's body.
 func (s *Service) ResetPassword(ctx context.Context, p Principal, accountID int64, password string) error {
-	a, _, err := getAccount(ctx, s.db, `id = ?`, accountID)
+	a, oldHash, err := getAccount(ctx, s.db, `id = ?`, accountID)
 	if err != nil {
 		return err
 	}
@@ -801,13 +806,11 @@ func (s *Service) ResetPassword(ctx context.Context, p Principal, accountID int6
 	if err := canAdminister(p, staff); err != nil {
 		return err
 	}
-	if err := CheckPasswordRules(a.Login, password); err != nil {
-		return err
-	}
-	hash, err := s.hasher.Hash(ctx, password)
+	hash, err := s.newPasswordHash(ctx, a, oldHash, staff.Name, password)
 	if err != nil {
 		return err
 	}
+	now := s.now()
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, _, err := auditedAccount(ctx, tx, a.ID); err != nil {
 			return err
@@ -816,10 +819,16 @@ func (s *Service) ResetPassword(ctx context.Context, p Principal, accountID int6
 			locked_until = 0 WHERE id = ?`, hash, a.ID); err != nil {
 			return err
 		}
+		if err := rememberPassword(ctx, tx, a.ID, oldHash, now); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = ?`, a.ID); err != nil {
 			return err
 		}
 		if err := unlockSources(ctx, tx, a.ID); err != nil {
+			return err
+		}
+		if err := revokeTokens(ctx, tx, p.Login, staff.BodyID, `account_id = ?`, a.ID, now, "password_reset"); err != nil {
 			return err
 		}
 		a, _, err := getAccount(ctx, tx, `id = ?`, a.ID)

@@ -788,3 +788,87 @@ func TestService_O3_tokensExpire(t *testing.T) {
 		verifyOK(t, db)
 	})
 }
+
+// TestService_O3_passwordChangeEndsTokens (issue #11.8): API tokens end when
+// their owner's password is changed or reset, as the owner's other
+// sessions do; each revocation is an event saying why.
+func TestService_O3_passwordChangeEndsTokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, auth.Config{})
+		p := changedPasswordPrincipal(t, f)
+		works := func(secret string) bool {
+			_, err := f.svc.TokenPrincipal(ctx, secret)
+			return err == nil
+		}
+		first, _, err := f.svc.CreateToken(ctx, p, "对接系统", []string{"window"}, auth.DefaultTokenDays)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !works(first) {
+			t.Fatal("a new token does not work")
+		}
+		if err := f.svc.ChangePassword(ctx, p, "Lantern-Orchid-58", "Harbour-Willow-73"); err != nil {
+			t.Fatal(err)
+		}
+		if works(first) {
+			t.Fatal("a token survived its owner's password change")
+		}
+		second, tk, err := f.svc.CreateToken(ctx, p, "报表", []string{"window"}, auth.DefaultTokenDays)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.ResetPassword(ctx, f.districtAdmin, f.clerkAcc.ID, "Meadow-Copper-91"); err != nil {
+			t.Fatal(err)
+		}
+		if works(second) {
+			t.Fatal("a token survived its owner's password reset")
+		}
+		evs := events(t, db, "api_token", idStr(tk.ID))
+		if last := evs[len(evs)-1]; last.Action != "auth.token.revoked" || string(last.Payload) != `{"reason":"password_reset"}` {
+			t.Errorf("last token event %s %s", last.Action, last.Payload)
+		}
+		verifyOK(t, db)
+	})
+}
+
+// TestService_O3_lastFivePasswords (issue #11.8): a new password may not be
+// any of the account's last five, by a change or by an administrator's
+// reset; the sixth one back is allowed again.
+func TestService_O3_lastFivePasswords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, auth.Config{})
+		p := changedPasswordPrincipal(t, f) // clerkPassword, then Lantern-Orchid-58
+		used := []string{clerkPassword, "Lantern-Orchid-58"}
+		for _, pw := range []string{"Harbour-Willow-73", "Meadow-Copper-91", "Granite-Sparrow-46"} {
+			if err := f.svc.ChangePassword(ctx, p, used[len(used)-1], pw); err != nil {
+				t.Fatal(err)
+			}
+			used = append(used, pw)
+		}
+		// The last five: clerkPassword … Granite-Sparrow-46.
+		current := used[len(used)-1]
+		for _, old := range used {
+			err := f.svc.ChangePassword(ctx, p, current, old)
+			if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "new_password" || !strings.Contains(e.Zh, "最近5次") {
+				t.Errorf("change back to %q: %v", old, err)
+			}
+			if err := f.svc.ResetPassword(ctx, f.districtAdmin, f.clerkAcc.ID, old); apperr.CodeOf(err) != apperr.Invalid {
+				t.Errorf("reset to %q: %v", old, err)
+			}
+		}
+		// One more change pushes the first out of the five.
+		if err := f.svc.ChangePassword(ctx, p, current, "Velvet-Thunder-27"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.ChangePassword(ctx, p, "Velvet-Thunder-27", clerkPassword); err != nil {
+			t.Fatalf("the sixth password back: %v", err)
+		}
+		var kept int
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM password_history WHERE account_id = ?`, f.clerkAcc.ID).Scan(&kept); err != nil || kept != 4 {
+			t.Fatalf("%d hashes kept, %v", kept, err)
+		}
+		verifyOK(t, db)
+	})
+}

@@ -203,25 +203,47 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID int64) error 
 	}
 	now := s.now()
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		cur, err := scanToken(tx.QueryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE id = ?`, t.ID))
+		return revokeTokens(ctx, tx, p.Login, body, `id = ?`, t.ID, now, "revoked")
+	})
+}
+
+// revokeTokens revokes, inside a write, the live tokens matching where
+// (one placeholder, arg) at now, each with its event; reason says why
+// ("revoked", "password_changed", "password_reset"). It refuses a token row
+// changed behind the service's back.
+func revokeTokens(ctx context.Context, tx *store.Tx, actor string, body int64, where string, arg any, now time.Time, reason string) error {
+	rows, err := tx.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE revoked_at = 0 AND `+where, arg)
+	if err != nil {
+		return err
+	}
+	var live []APIToken
+	for rows.Next() {
+		t, err := scanToken(rows)
 		if err != nil {
+			rows.Close()
 			return err
 		}
-		if err := checkAudited(ctx, tx, "api_token", "api_tokens", idStr(t.ID), tokenState(cur)); err != nil {
+		live = append(live, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, t := range live {
+		if err := checkAudited(ctx, tx, "api_token", "api_tokens", idStr(t.ID), tokenState(t)); err != nil {
 			return err
 		}
-		t = cur
-		res, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, store.Micros(now), t.ID)
-		if err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, store.Micros(now), t.ID); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err // revoked concurrently: nothing left to record
 		}
 		t.RevokedAt = store.FromMicros(store.Micros(now))
-		return tx.Emit(store.Event{Actor: p.Login, BodyID: body, Action: "auth.token.revoked", ObjectType: "api_token",
-			ObjectID: idStr(t.ID), From: "live", To: "revoked", State: tokenState(t)})
-	})
+		if err := tx.Emit(store.Event{Actor: actor, BodyID: body, Action: "auth.token.revoked", ObjectType: "api_token",
+			ObjectID: idStr(t.ID), From: "live", To: "revoked", State: tokenState(t),
+			Payload: mustJSON(map[string]any{"reason": reason})}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TokenPrincipal returns the principal of a bearer token: the owner's
