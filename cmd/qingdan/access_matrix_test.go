@@ -425,3 +425,55 @@ func TestApp_O1_routeRoleJurisdictionMatrix(t *testing.T) {
 	}
 	t.Logf("%d routes checked", checked)
 }
+
+// TestApp_O3_nobodyGrantsThemselves (issue #11.8): through the API and the
+// forms of the wired application, the district's administrator cannot add a
+// role to its own staff record nor administer its own account, and a
+// general-office member cannot put itself into a reform review group.
+// Nothing refused changes anything.
+func TestApp_O3_nobodyGrantsThemselves(t *testing.T) {
+	a, srv := demoApp(t)
+	ctx := context.Background()
+	admin, office := bearer(t, a, "admin"), bearer(t, a, "qingshan_office")
+	who := func(token string) (staff, account int64) {
+		p, err := a.auth.TokenPrincipal(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.StaffID, p.AccountID
+	}
+	adminStaff, adminAcct := who(admin)
+	officeStaff, _ := who(office)
+	self, err := a.orgs.Staff(ctx, org.System, adminStaff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := a.db.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt
+	for _, c := range []struct {
+		name, method, path, token, body string
+	}{
+		{"API: a role for oneself", "PATCH", "/api/v1/staff/" + id(adminStaff, 10), admin,
+			fmt.Sprintf(`{"body_id":%d,"name":%q,"phone":%q,"roles":["admin","supervisor"]}`, self.BodyID, self.Name, self.Phone)},
+		{"form: a role for oneself", "POST", "/admin/org/staff/" + id(adminStaff, 10), admin,
+			fmt.Sprintf("body_id=%d&name=%s&phone=%s&roles=admin&roles=leader", self.BodyID, self.Name, self.Phone)},
+		{"API: resetting one's own password", "POST", "/api/v1/accounts/" + id(adminAcct, 10) + "/password", admin, `{"password":"Harbour-Willow-73"}`},
+		{"form: resetting one's own password", "POST", "/admin/accounts/staff/" + id(adminStaff, 10) + "/password", admin, "password=Harbour-Willow-73"},
+		{"API: a review group for oneself", "PUT", "/api/v1/catalog/reform-groups/" + id(officeStaff, 10), office, `{"groups":["power_list"]}`},
+		{"form: a review group for oneself", "POST", "/catalog/reform-groups/" + id(officeStaff, 10), office, "group=duty_list"},
+	} {
+		if status, body := send(t, srv, c.method, c.path, c.token, c.body, ""); status != http.StatusForbidden {
+			t.Errorf("%s: %d, want 403: %.300s", c.name, status, body)
+		}
+	}
+	after, err := a.db.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Size != before.Size {
+		t.Errorf("refused self-grants changed something: %d → %d events", before.Size, after.Size)
+	}
+}

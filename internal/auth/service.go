@@ -244,6 +244,15 @@ func canAdminister(p Principal, staff Principal) error {
 
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 
+// refuseOwnAccount: an administrator does not administer their own account
+// (O3) — their password changes on the password page, with the old one.
+func refuseOwnAccount(p Principal, accountID int64) error {
+	if p.AccountID != 0 && p.AccountID == accountID {
+		return apperr.Forbiddenf("不能在账号管理中操作自己的账号；修改密码请到“修改密码”页面", "you cannot administer your own account here; change your password on the password page")
+	}
+	return nil
+}
+
 // CreateAccount creates the personal account of a staff member with an
 // initial password the person must change at first login (O3). Only an
 // administrator covering the staff member's body may do it.
@@ -795,6 +804,9 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 // owner change the password at the next login. For an administrator
 // covering the staff member's body.
 func (s *Service) ResetPassword(ctx context.Context, p Principal, accountID int64, password string) error {
+	if err := refuseOwnAccount(p, accountID); err != nil {
+		return err
+	}
 	a, oldHash, err := getAccount(ctx, s.db, `id = ?`, accountID)
 	if err != nil {
 		return err
@@ -844,6 +856,9 @@ func (s *Service) ResetPassword(ctx context.Context, p Principal, accountID int6
 // the staff member's body). Switching off ends its sessions; its API tokens
 // stop working while it is off.
 func (s *Service) SetAccountActive(ctx context.Context, p Principal, accountID int64, active bool) error {
+	if err := refuseOwnAccount(p, accountID); err != nil {
+		return err
+	}
 	a, _, err := getAccount(ctx, s.db, `id = ?`, accountID)
 	if err != nil {
 		return err

@@ -729,3 +729,51 @@ func TestUpdateStaff_movesWithinJurisdiction(t *testing.T) {
 		verify(t, db)
 	})
 }
+
+// TestO3_noSelfGrant (issue #11.8): an administrator editing their own
+// staff record may keep or drop roles, not add any, nor make themselves a
+// unit's head or liaison; another administrator may. Refusals change nothing.
+func TestO3_noSelfGrant(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, ps := demo(t, db)
+		admin, other := ps["admin"], ps["qingshan_admin"]
+		self, err := s.Staff(ctx, admin, admin.StaffID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := func(roles ...auth.Role) StaffInput {
+			return StaffInput{BodyID: self.BodyID, UnitID: self.UnitID, Name: self.Name, Phone: self.Phone, Roles: roles}
+		}
+		for _, roles := range [][]auth.Role{{auth.RoleAdmin, auth.RoleSupervisor}, {auth.RoleAdmin, auth.RoleLeader}} {
+			if _, err := s.UpdateStaff(ctx, admin, self.ID, in(roles...)); apperr.CodeOf(err) != apperr.Forbidden {
+				t.Errorf("self-granted %v: %v", roles, err)
+			}
+		}
+		// A unit's head seat, by the unit's own route.
+		units, err := s.Units(ctx, admin, self.BodyID, false)
+		if err != nil || len(units) == 0 {
+			t.Fatal(units, err)
+		}
+		if _, err := s.SetUnitHead(ctx, admin, units[0].ID, self.ID); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Errorf("self-appointed head: %v", err)
+		}
+		if got, err := s.Staff(ctx, admin, self.ID); err != nil || !slices.Equal(got.Roles, self.Roles) || got.IsHead {
+			t.Fatalf("after refusals: %+v %v", got, err)
+		}
+		// Saving one's own record unchanged is fine; the district's other
+		// administrator cannot reach it, but the street's administrator's
+		// own record can be given a role by the district's.
+		if _, err := s.UpdateStaff(ctx, admin, self.ID, in(self.Roles...)); err != nil {
+			t.Fatal(err)
+		}
+		street, err := s.Staff(ctx, admin, other.StaffID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateStaff(ctx, admin, street.ID, StaffInput{BodyID: street.BodyID, Name: street.Name, Phone: street.Phone,
+			Roles: []auth.Role{auth.RoleAdmin, auth.RoleLeader}}); err != nil {
+			t.Fatalf("granting another: %v", err)
+		}
+		verify(t, db)
+	})
+}

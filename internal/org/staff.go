@@ -109,6 +109,9 @@ func (s *Service) UpdateStaff(ctx context.Context, p auth.Principal, id int64, i
 		if err != nil {
 			return err
 		}
+		if err := refuseSelfGrant(p, old, in); err != nil {
+			return err
+		}
 		if in.BodyID != old.BodyID {
 			body, err := getBody(ctx, tx, in.BodyID)
 			if err != nil {
@@ -353,4 +356,26 @@ func (s *Service) StaffPrincipal(ctx context.Context, staffID int64) (auth.Princ
 	}
 	p.UnitID, p.Roles = unit.Int64, parseRolesText(roles)
 	return p, nil
+}
+
+// errSelfGrant refuses anyone giving themselves a role or a seat (O3).
+var errSelfGrant = apperr.Forbiddenf("不能为自己增加角色或担任负责人、联络员；请由其他管理员办理",
+	"you cannot give yourself a role or make yourself a unit's head or liaison; another administrator must do it")
+
+// refuseSelfGrant: nobody grants themselves roles or seats — an
+// administrator editing their own staff record may keep or drop roles and
+// marks, not add them (O3).
+func refuseSelfGrant(p auth.Principal, old Staff, in StaffInput) error {
+	if p.StaffID == 0 || p.StaffID != old.ID {
+		return nil
+	}
+	for _, r := range in.Roles {
+		if !slices.Contains(old.Roles, r) {
+			return errSelfGrant
+		}
+	}
+	if in.IsHead && !old.IsHead || in.IsLiaison && !old.IsLiaison {
+		return errSelfGrant
+	}
+	return nil
 }

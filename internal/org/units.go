@@ -114,6 +114,9 @@ func (s *Service) UpdateUnit(ctx context.Context, p auth.Principal, id int64, in
 // SetUnitHead makes staffID the head of the unit (O2: exactly one), taking
 // the mark from the previous head in the same transaction.
 func (s *Service) SetUnitHead(ctx context.Context, p auth.Principal, unitID, staffID int64) (Unit, error) {
+	if p.StaffID != 0 && p.StaffID == staffID {
+		return Unit{}, errSelfGrant
+	}
 	var out Unit
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if err := lockRow(ctx, tx, "units", unitID); err != nil {
