@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/store/storetest"
 )
 
 // accessCase is what the route × role × jurisdiction matrix asks of one
@@ -262,9 +264,9 @@ func accessCases(o demoObjects) map[string]accessCase {
 	}
 }
 
-// send makes one request with a bearer token: a JSON body under /api/, a
-// form elsewhere, or the case's own content type ("multipart" wraps the
-// body as the file of a form).
+// send makes one request, with a bearer token unless token is "": a JSON
+// body under /api/, a form elsewhere, or the content type ctype
+// ("multipart" wraps the body as the file of a form).
 func send(t *testing.T, srv *httptest.Server, method, path, token, body, ctype string) (int, string) {
 	t.Helper()
 	var rd io.Reader = strings.NewReader(body)
@@ -292,7 +294,9 @@ func send(t *testing.T, srv *httptest.Server, method, path, token, body, ctype s
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	if body != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
@@ -475,5 +479,80 @@ func TestApp_O3_nobodyGrantsThemselves(t *testing.T) {
 	}
 	if after.Size != before.Size {
 		t.Errorf("refused self-grants changed something: %d → %d events", before.Size, after.Size)
+	}
+}
+
+// TestApp_O3_separationOfDuties: with --separation-of-duties the wired
+// routes give accounts to the security administrator, the audit log to the
+// audit administrator and neither to the system administrator, who keeps
+// the organisation's structure; without it the administrator reads the
+// audit log too. The audit log is read only over the whole jurisdiction.
+func TestApp_O3_separationOfDuties(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, srv := demoAppWith(t, quiet, func(c *serveConfig) { c.separation = true })
+	admin, security, auditor := bearer(t, a, "admin"), bearer(t, a, "security1"), bearer(t, a, "auditor1")
+	for _, c := range []struct {
+		who, token, path string
+		want             int
+	}{
+		{"system administrator", admin, "/api/v1/accounts", http.StatusForbidden},
+		{"system administrator", admin, "/admin/org/staff", http.StatusForbidden},
+		{"system administrator", admin, "/api/v1/audit/events", http.StatusForbidden},
+		{"system administrator", admin, "/admin/org", http.StatusOK},
+		{"security administrator", security, "/api/v1/accounts", http.StatusOK},
+		{"security administrator", security, "/admin/org/staff", http.StatusOK},
+		{"security administrator", security, "/api/v1/audit/events", http.StatusForbidden},
+		{"security administrator", security, "/admin/calendar", http.StatusForbidden},
+		{"audit administrator", auditor, "/api/v1/audit/events?limit=5", http.StatusOK},
+		{"audit administrator", auditor, "/api/v1/accounts", http.StatusForbidden},
+		{"audit administrator", auditor, "/admin/org", http.StatusForbidden},
+	} {
+		if status, body := send(t, srv, "GET", c.path, c.token, "", ""); status != c.want {
+			t.Errorf("%s GET %s: %d, want %d: %.200s", c.who, c.path, status, c.want, body)
+		}
+	}
+	// The security administrator creates staff; the system one cannot.
+	district, err := a.orgs.BodyByCode(context.Background(), org.System, org.DemoRootCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := fmt.Sprintf(`{"body_id":%d,"name":"新同事","phone":"13800001234","roles":["window"]}`, district.ID)
+	if status, body := send(t, srv, "POST", "/api/v1/staff", admin, staff, ""); status != http.StatusForbidden {
+		t.Errorf("system administrator created staff: %d %.200s", status, body)
+	}
+	if status, body := send(t, srv, "POST", "/api/v1/staff", security, staff, ""); status != http.StatusCreated {
+		t.Errorf("security administrator creating staff: %d %.200s", status, body)
+	}
+
+	b, srvB := demoApp(t)
+	if status, body := send(t, srvB, "GET", "/api/v1/audit/events?limit=5", bearer(t, b, "admin"), "", ""); status != http.StatusOK || !strings.Contains(body, `"seq"`) {
+		t.Errorf("without separation the administrator reads the audit log: %d %.200s", status, body)
+	}
+	if status, _ := send(t, srvB, "GET", "/api/v1/audit/events", bearer(t, b, "qingshan_admin"), "", ""); status != http.StatusForbidden {
+		t.Errorf("a street's administrator reads the whole audit log: %d", status)
+	}
+}
+
+// TestApp_O3_demoAccountsOnProductionWarn: started on PostgreSQL (the
+// production engine) with the demo loaded — --demo is on by default — the
+// server warns in its log at start and on every administrator's page, until
+// the demo accounts are switched off; an SQLite trial start does not.
+func TestApp_O3_demoAccountsOnProductionWarn(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	var logged bytes.Buffer
+	a, srv := demoAppWith(t, slog.New(slog.NewTextHandler(&logged, nil)), func(c *serveConfig) { c.db.DSN = dsn })
+	if !strings.Contains(logged.String(), "demo accounts") || !strings.Contains(logged.String(), "xikou_admin") {
+		t.Fatalf("no warning at start:\n%s", logged.String())
+	}
+	admin, window := bearer(t, a, "admin"), bearer(t, a, "window1")
+	if _, body := send(t, srv, "GET", "/admin/org", admin, "", ""); !strings.Contains(body, "密码已公开的演示账号") {
+		t.Errorf("no banner on an administrator's page: %.400s", body)
+	}
+	if _, body := send(t, srv, "GET", "/account/tokens", window, "", ""); strings.Contains(body, "演示账号") {
+		t.Error("the banner is shown to a window clerk")
+	}
+	b, trial := demoApp(t)
+	if status, body := send(t, trial, "GET", "/admin/org", bearer(t, b, "admin"), "", ""); status != http.StatusOK || strings.Contains(body, "密码已公开的演示账号") {
+		t.Errorf("an SQLite trial: %d, banner %v", status, strings.Contains(body, "演示账号"))
 	}
 }

@@ -25,13 +25,23 @@ import (
 // a fresh SQLite database with the demo loaded.
 func demoApp(t *testing.T) (*app, *httptest.Server) {
 	t.Helper()
+	return demoAppWith(t, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+}
+
+// demoAppWith is demoApp logging to logger, with the settings changed by
+// configure (nil: none) before the application opens.
+func demoAppWith(t *testing.T, logger *slog.Logger, configure func(*serveConfig)) (*app, *httptest.Server) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("loads the whole demo")
 	}
 	dir := t.TempDir()
 	cfg := serveFlags(flag.NewFlagSet("test", flag.ContinueOnError))
 	cfg.db.DSN, cfg.db.DataDir = filepath.Join(dir, "q.db"), dir
-	a, err := openApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if configure != nil {
+		configure(cfg)
+	}
+	a, err := openApp(context.Background(), cfg, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,24 +80,7 @@ func bearer(t *testing.T, a *app, login string) string {
 
 func call(t *testing.T, srv *httptest.Server, method, path, token, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	return send(t, srv, method, path, token, body, "application/json")
 }
 
 var pathParam = regexp.MustCompile(`\{[^}]+\}`)

@@ -93,9 +93,15 @@ func closeAfter(db *store.DB, err error) error {
 	return err
 }
 
+// postgres reports whether the database is PostgreSQL, the production
+// engine (else an SQLite file).
+func (c *dbConfig) postgres() bool {
+	return strings.HasPrefix(c.DSN, "postgres://") || strings.HasPrefix(c.DSN, "postgresql://")
+}
+
 // redacted is the DSN safe to print: a PostgreSQL password is masked.
 func (c *dbConfig) redacted() string {
-	if strings.HasPrefix(c.DSN, "postgres://") || strings.HasPrefix(c.DSN, "postgresql://") {
+	if c.postgres() {
 		if u, err := url.Parse(c.DSN); err == nil {
 			return u.Redacted()
 		}

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,6 +45,12 @@ type Config struct {
 	// minute, not one per request.
 	TouchEvery time.Duration
 	Cookie     CookieOptions
+	// SeparationOfDuties separates the administrator's duties (三员分立):
+	// accounts and roles to the security administrator, the audit log to
+	// the audit administrator, the rest to the system administrator, and
+	// nobody may hold two (Principal.Can, CheckDuties). Every instance
+	// sharing a database must be started with the same setting.
+	SeparationOfDuties bool
 	// Now is the clock (tests); nil: time.Now.
 	Now func() time.Time
 }
@@ -233,8 +238,8 @@ func canAdminister(p Principal, staff Principal) error {
 	if p.BodyPath == "" {
 		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
 	}
-	if !p.Has(RoleAdmin) || len(p.Scopes) > 0 && !slices.Contains(p.Scopes, string(RoleAdmin)) {
-		return apperr.Forbiddenf("只有管理员可以管理账号", "only an administrator may manage accounts")
+	if !p.Can(DutyAccounts) {
+		return apperr.Forbiddenf("只有管理账号的管理员可以管理账号", "only the administrator in charge of accounts may manage them")
 	}
 	if !p.Covers(staff.BodyPath) {
 		return apperr.Forbiddenf("该人员不在您的管辖范围内", "this staff member is outside your jurisdiction")
@@ -395,7 +400,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 		return "", errWrongCredentials
 	}
 	s.throttle.Refund(ip, now)
-	staff, err := s.dir.StaffPrincipal(ctx, a.StaffID)
+	staff, err := s.principal(ctx, a)
 	if err != nil {
 		return "", err
 	}
@@ -668,14 +673,20 @@ func (s *Service) Session(ctx context.Context, token string) (Principal, error) 
 	return p, nil
 }
 
-// principal combines the staff record with the account.
+// principal combines the staff record with the account. With duties
+// separated, a staff member holding two administrative roles (recorded
+// before the setting was turned on) is refused rather than given either.
 func (s *Service) principal(ctx context.Context, a Account) (Principal, error) {
 	p, err := s.dir.StaffPrincipal(ctx, a.StaffID)
 	if err != nil {
 		return Principal{}, err
 	}
+	if err := CheckDuties(s.cfg.SeparationOfDuties, p.Roles); err != nil {
+		return Principal{}, apperr.Forbiddenf("三员分立：您同时担任两种管理员角色，不能登录；请安全管理员调整您的角色",
+			"separation of duties: you hold two administrator roles and cannot log in; the security administrator must change your roles")
+	}
 	p.AccountID, p.StaffID, p.Login, p.MustChangePassword = a.ID, a.StaffID, a.Login, a.MustChangePassword
-	p.Scopes = nil
+	p.Scopes, p.Separated = nil, s.cfg.SeparationOfDuties
 	return p, nil
 }
 
@@ -871,8 +882,8 @@ func (s *Service) SetAccountActive(ctx context.Context, p Principal, accountID i
 		if err := canAdminister(p, staff); err != nil {
 			return err
 		}
-	} else if !p.Has(RoleAdmin) || p.BodyPath == "" {
-		return apperr.Forbiddenf("只有管理员可以管理账号", "only an administrator may manage accounts")
+	} else if !p.Can(DutyAccounts) || p.BodyPath == "" {
+		return apperr.Forbiddenf("只有管理账号的管理员可以管理账号", "only the administrator in charge of accounts may manage them")
 	}
 	if a.Active == active {
 		return nil

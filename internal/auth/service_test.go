@@ -717,25 +717,10 @@ func TestService_O3_strangersCannotLockTheOwnerOut(t *testing.T) {
 func TestService_O3_parallelAttemptsAcrossInstances(t *testing.T) {
 	ctx := context.Background()
 	dsn := storetest.PostgresDSN(t)
-	open := func() *store.DB {
-		db, err := store.Open(ctx, dsn, store.Options{DataDir: t.TempDir()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if err := db.Close(); err != nil {
-				t.Error(err)
-			}
-		})
-		if err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return db
-	}
-	one := open()
+	one := storetest.Instance(t, dsn)
 	big := auth.Config{Throttle: auth.ThrottleConfig{Burst: 1000, PerMinute: 1000}}
 	f := setup(t, one, big)
-	other := open()
+	other := storetest.Instance(t, dsn)
 	second := auth.NewService(other, org.NewService(other), auth.Config{Throttle: big.Throttle, Now: f.clock.Now,
 		Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
 	errs := make([]error, 100)
@@ -868,6 +853,49 @@ func TestService_O3_lastFivePasswords(t *testing.T) {
 		var kept int
 		if err := db.QueryRow(ctx, `SELECT count(*) FROM password_history WHERE account_id = ?`, f.clerkAcc.ID).Scan(&kept); err != nil || kept != 4 {
 			t.Fatalf("%d hashes kept, %v", kept, err)
+		}
+		verifyOK(t, db)
+	})
+}
+
+// TestService_O3_separationOfDuties: with duties separated the accounts are
+// the security administrator's, not the system administrator's, and a staff
+// member holding two administrator roles (recorded before the setting was
+// turned on) cannot log in; principals carry the setting.
+func TestService_O3_separationOfDuties(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, auth.Config{SeparationOfDuties: true})
+		district := f.districtAdmin.BodyID
+		security, err := f.org.CreateStaff(ctx, org.System, org.StaffInput{BodyID: district, Name: "安全员", Roles: []auth.Role{auth.RoleSecurityAdmin}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		both, err := f.org.CreateStaff(ctx, org.System, org.StaffInput{BodyID: district, Name: "兼任者", Roles: []auth.Role{auth.RoleAdmin, auth.RoleAuditAdmin}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sep := func(p auth.Principal) auth.Principal { p.Separated = true; return p }
+		if _, err := f.svc.CreateAccount(ctx, sep(f.districtAdmin), security.ID, "anquan", "Meadow-Copper-91"); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Fatalf("the system administrator created an account: %v", err)
+		}
+		secP, err := f.org.StaffPrincipal(ctx, security.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secP.Login, secP.AccountID, secP.Separated = "anquan", 2000, true
+		if _, err := f.svc.CreateAccount(ctx, secP, both.ID, "jianren", "Meadow-Copper-91"); err != nil {
+			t.Fatalf("the security administrator: %v", err)
+		}
+		if _, err := f.svc.Login(ctx, "jianren", "Meadow-Copper-91", "10.0.0.1"); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Fatalf("a holder of two duties logged in: %v", err)
+		}
+		tok, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.0.2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err := f.svc.Session(ctx, tok); err != nil || !p.Separated {
+			t.Fatalf("the session's principal does not carry the setting: %+v %v", p, err)
 		}
 		verifyOK(t, db)
 	})

@@ -145,7 +145,13 @@ func (s *Service) Tokens(ctx context.Context, p Principal) ([]APIToken, error) {
 	if p.AccountID == 0 {
 		return nil, apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
 	}
-	rows, err := s.db.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE account_id = ? ORDER BY id DESC`, p.AccountID)
+	return queryTokens(ctx, s.db, `account_id = ? ORDER BY id DESC`, p.AccountID)
+}
+
+// queryTokens reads the tokens matching where (a condition, then perhaps an
+// ORDER BY) in full, so the caller may write while it goes through them.
+func queryTokens(ctx context.Context, q store.Querier, where string, args ...any) ([]APIToken, error) {
+	rows, err := q.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +196,7 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID int64) error 
 			}
 			// The owner was deactivated: any administrator may still
 			// revoke, revoking only takes power away.
-			if !p.Has(RoleAdmin) {
+			if !p.Can(DutyAccounts) {
 				return apperr.NotFoundf("访问令牌不存在", "no such API token")
 			}
 		} else if err := canAdminister(p, staff); err != nil {
@@ -212,21 +218,8 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID int64) error 
 // ("revoked", "password_changed", "password_reset"). It refuses a token row
 // changed behind the service's back.
 func revokeTokens(ctx context.Context, tx *store.Tx, actor string, body int64, where string, arg any, now time.Time, reason string) error {
-	rows, err := tx.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE revoked_at = 0 AND `+where, arg)
+	live, err := queryTokens(ctx, tx, `revoked_at = 0 AND `+where, arg)
 	if err != nil {
-		return err
-	}
-	var live []APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		live = append(live, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, t := range live {

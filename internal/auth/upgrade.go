@@ -112,21 +112,8 @@ func upgradeAccounts(ctx context.Context, tx *store.Tx, rep *UpgradeReport) erro
 }
 
 func upgradeTokens(ctx context.Context, tx *store.Tx, expires time.Time, rep *UpgradeReport) error {
-	rows, err := tx.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens ORDER BY id`)
+	tokens, err := queryTokens(ctx, tx, `TRUE ORDER BY id`)
 	if err != nil {
-		return err
-	}
-	var tokens []APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		tokens = append(tokens, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, t := range tokens {

@@ -60,6 +60,9 @@ func (s *Service) CreateStaff(ctx context.Context, p auth.Principal, in StaffInp
 	if err := in.validate(); err != nil {
 		return Staff{}, err
 	}
+	if err := auth.CheckDuties(p.Separated, in.Roles); err != nil {
+		return Staff{}, err
+	}
 	var out Staff
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		st, err := createStaff(ctx, tx, p, in, s.now())
@@ -74,7 +77,7 @@ func createStaff(ctx context.Context, tx *store.Tx, p auth.Principal, in StaffIn
 	if err != nil {
 		return Staff{}, err
 	}
-	if err := canAdmin(p, body.Path); err != nil {
+	if err := canManageStaff(p, body.Path); err != nil {
 		return Staff{}, err
 	}
 	if !body.Active {
@@ -103,6 +106,9 @@ func (s *Service) UpdateStaff(ctx context.Context, p auth.Principal, id int64, i
 	if err := in.validate(); err != nil {
 		return Staff{}, err
 	}
+	if err := auth.CheckDuties(p.Separated, in.Roles); err != nil {
+		return Staff{}, err
+	}
 	var out Staff
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		old, err := staffForAdmin(ctx, tx, p, id)
@@ -117,7 +123,7 @@ func (s *Service) UpdateStaff(ctx context.Context, p auth.Principal, id int64, i
 			if err != nil {
 				return err
 			}
-			if err := canAdmin(p, body.Path); err != nil {
+			if err := canManageStaff(p, body.Path); err != nil {
 				return err
 			}
 			if !body.Active {
@@ -194,7 +200,7 @@ func staffForAdmin(ctx context.Context, q querier, p auth.Principal, id int64) (
 	if err != nil {
 		return Staff{}, err
 	}
-	return st, canAdmin(p, body.Path)
+	return st, canManageStaff(p, body.Path)
 }
 
 func writeStaff(ctx context.Context, tx *store.Tx, st Staff) error {

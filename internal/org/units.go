@@ -122,7 +122,7 @@ func (s *Service) SetUnitHead(ctx context.Context, p auth.Principal, unitID, sta
 		if err := lockRow(ctx, tx, "units", unitID); err != nil {
 			return err
 		}
-		u, _, err := unitForAdmin(ctx, tx, p, unitID)
+		u, _, err := unitFor(ctx, tx, p, unitID, canManageStaff) // a head is a seat: the accounts duty
 		if err != nil {
 			return err
 		}
@@ -199,6 +199,11 @@ func (s *Service) SetUnitActive(ctx context.Context, p auth.Principal, id int64,
 }
 
 func unitForAdmin(ctx context.Context, q querier, p auth.Principal, id int64) (Unit, Body, error) {
+	return unitFor(ctx, q, p, id, canAdmin)
+}
+
+// unitFor reads a unit and its body and applies can to the body's path.
+func unitFor(ctx context.Context, q querier, p auth.Principal, id int64, can func(auth.Principal, string) error) (Unit, Body, error) {
 	u, err := getUnit(ctx, q, id)
 	if err != nil {
 		return Unit{}, Body{}, err
@@ -207,7 +212,7 @@ func unitForAdmin(ctx context.Context, q querier, p auth.Principal, id int64) (U
 	if err != nil {
 		return Unit{}, Body{}, err
 	}
-	return u, body, canAdmin(p, body.Path)
+	return u, body, can(p, body.Path)
 }
 
 func insertUnit(ctx context.Context, tx *store.Tx, p auth.Principal, bodyID int64, in UnitInput, now time.Time) (Unit, error) {

@@ -97,7 +97,6 @@ type handlers struct {
 }
 
 var (
-	admins      = []auth.Role{auth.RoleAdmin}
 	accountTags = []string{"accounts"}
 	tokenTags   = []string{"tokens"}
 )
