@@ -17,7 +17,11 @@
 //
 // All state changes go through store.DB.Write with an event (auth.account.*,
 // auth.login.*, auth.password.*, auth.token.*, auth.session.*, auth.logout);
-// accounts and api_tokens are audited tables, so `qingdan verify` names a row
-// changed behind the service's back. Sliding a session's last_seen_at and a
-// token's last_used_at are plain writes, at most one a minute per session.
+// accounts, api_tokens and sessions are audited tables, their credentials in
+// the State only as digests, so `qingdan verify` names a row changed behind
+// the service's back, and account and token writes refuse to build on one.
+// Sliding a session's last_seen_at and a token's last_used_at are plain
+// writes, at most one a minute per session; so are the login limits'
+// counters (login_sources) and the password history. docs/SECURITY.md
+// states the policies.
 package auth
