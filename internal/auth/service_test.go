@@ -900,3 +900,45 @@ func TestService_O3_separationOfDuties(t *testing.T) {
 		verifyOK(t, db)
 	})
 }
+
+// TestService_O3_purgeForgetsOldLoginSources: the periodic purge forgets a
+// source's failures once its lock and a lock's length have passed, and a
+// known source 30 days after its last login, not before.
+func TestService_O3_purgeForgetsOldLoginSources(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, auth.Config{})
+		if _, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.1.1.1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Login(ctx, "zhangsan", "wrong-password-1", "198.51.100.7"); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Fatal(err)
+		}
+		sources := func() int {
+			var n int
+			if err := db.QueryRow(ctx, `SELECT count(*) FROM login_sources`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		purge := func() {
+			if _, err := f.svc.PurgeSessions(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		purge()
+		if n := sources(); n != 2 {
+			t.Fatalf("%d sources right after, want 2", n)
+		}
+		f.clock.Add(16 * time.Minute)
+		purge()
+		if n := sources(); n != 1 {
+			t.Fatalf("%d sources after a lock's length, want the known one", n)
+		}
+		f.clock.Add(30 * 24 * time.Hour)
+		purge()
+		if n := sources(); n != 0 {
+			t.Fatalf("%d sources after 30 days", n)
+		}
+	})
+}
