@@ -497,6 +497,13 @@ func TestApp_O3_separationOfDuties(t *testing.T) {
 			t.Errorf("%s GET %s: %d, want %d: %.200s", c.who, c.path, status, c.want, body)
 		}
 	}
+	// The navigation follows the duties.
+	if _, body := send(t, srv, "GET", "/", security, "", ""); !strings.Contains(body, `href="/admin/org/staff"`) || !strings.Contains(body, `href="/admin/accounts"`) {
+		t.Error("the security administrator's navigation lacks staff or accounts")
+	}
+	if _, body := send(t, srv, "GET", "/", admin, "", ""); strings.Contains(body, `href="/admin/accounts"`) || !strings.Contains(body, `href="/admin/org"`) {
+		t.Error("the system administrator's navigation shows accounts, or lacks the organisation")
+	}
 	// The security administrator creates staff; the system one cannot.
 	district, err := a.orgs.BodyByCode(context.Background(), org.System, org.DemoRootCode)
 	if err != nil {

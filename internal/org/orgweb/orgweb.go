@@ -183,7 +183,7 @@ func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 		{Pattern: "POST /admin/org/units/{id}", Policy: sc(write, "unit"), Handler: hf(h.updateUnit)},
 		{Pattern: "POST /admin/org/units/{id}/head", Policy: sc(people, "unit"), Handler: hf(h.setHead)},
 		{Pattern: "POST /admin/org/units/{id}/active", Policy: sc(write, "unit"), Handler: hf(h.unitActive)},
-		{Pattern: "GET /admin/org/staff", Policy: peopleRead, Handler: hf(h.staffList)},
+		{Pattern: "GET /admin/org/staff", Policy: peopleRead, Handler: hf(h.staffList), Nav: &httpx.Nav{Label: "nav.staff", Order: 802}},
 		{Pattern: "POST /admin/org/staff", Policy: people, Handler: hf(h.createStaff)},
 		{Pattern: "GET /admin/org/staff/{id}", Policy: sc(peopleRead, "staff"), Handler: hf(h.staff)},
 		{Pattern: "POST /admin/org/staff/{id}", Policy: sc(people, "staff"), Handler: hf(h.updateStaff)},
