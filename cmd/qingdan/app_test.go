@@ -25,11 +25,12 @@ import (
 // a fresh SQLite database with the demo loaded.
 func demoApp(t *testing.T) (*app, *httptest.Server) {
 	t.Helper()
-	return demoAppWith(t, func(*serveConfig) {})
+	return demoAppWith(t, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 }
 
-// demoAppWith is demoApp with serve's configuration adjusted by set.
-func demoAppWith(t *testing.T, set func(*serveConfig)) (*app, *httptest.Server) {
+// demoAppWith is demoApp logging to logger, with the settings changed by
+// configure (nil: none) before the application opens.
+func demoAppWith(t *testing.T, logger *slog.Logger, configure func(*serveConfig)) (*app, *httptest.Server) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("loads the whole demo")
@@ -37,8 +38,10 @@ func demoAppWith(t *testing.T, set func(*serveConfig)) (*app, *httptest.Server) 
 	dir := t.TempDir()
 	cfg := serveFlags(flag.NewFlagSet("test", flag.ContinueOnError))
 	cfg.db.DSN, cfg.db.DataDir = filepath.Join(dir, "q.db"), dir
-	set(cfg)
-	a, err := openApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if configure != nil {
+		configure(cfg)
+	}
+	a, err := openApp(context.Background(), cfg, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +71,7 @@ func bearer(t *testing.T, a *app, login string) string {
 	for i, r := range p.Roles {
 		scopes[i] = string(r)
 	}
-	secret, _, err := a.auth.CreateToken(ctx, p, "matrix test", scopes)
+	secret, _, err := a.auth.CreateToken(ctx, p, "matrix test", scopes, auth.DefaultTokenDays)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,24 +80,7 @@ func bearer(t *testing.T, a *app, login string) string {
 
 func call(t *testing.T, srv *httptest.Server, method, path, token, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	return send(t, srv, method, path, token, body, "application/json")
 }
 
 var pathParam = regexp.MustCompile(`\{[^}]+\}`)
@@ -218,14 +204,7 @@ func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
 			}
 		}
 	}
-	head := func() uint64 {
-		h, err := a.db.Head(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h.Size
-	}
-	before := head()
+	before := logSize(t, a)
 	checked := 0
 	for _, rt := range a.web.Routes() {
 		if !rt.IsAPI() || !isWrite(rt.Method()) || rt.Doc == nil || rt.Doc.Request == nil {
@@ -256,7 +235,7 @@ func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
 	if checked < 5 {
 		t.Fatalf("only %d API write routes with a JSON body", checked)
 	}
-	if after := head(); after != before {
+	if after := logSize(t, a); after != before {
 		t.Errorf("bad input changed something: audit log grew from %d to %d events", before, after)
 	}
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,7 +27,7 @@ func TestCalendarBrowser_L9_enterNextYearsNoticeByHand(t *testing.T) {
 	// The district's staff read Chinese.
 	ctx := browsertest.New(t, 1280, 1600, chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))
 	dec7 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	a, srv := demoAppWith(t, func(c *serveConfig) { c.now = func() time.Time { return dec7 } })
+	a, srv := demoAppWith(t, slog.New(slog.NewTextHandler(io.Discard, nil)), func(c *serveConfig) { c.now = func() time.Time { return dec7 } })
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))

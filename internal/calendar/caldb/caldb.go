@@ -484,15 +484,32 @@ func (s *Service) Notices(ctx context.Context, p auth.Principal, now time.Time) 
 		return nil, err
 	}
 	years := missingYears(cal, now)
+	if len(years) == 0 {
+		return nil, nil
+	}
+	national, err := s.CanEditNational(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	// Only the top-level administrator can load a year; the others are
+	// told whom to ask rather than to do what they may not.
+	doZh, doEn := "请录入或导入国务院办公厅的放假通知。", "Enter or import the State Council's notice."
+	if !national {
+		doZh, doEn = "请联系最高一级机构的管理员录入或导入国务院办公厅的放假通知。", "Ask the administrator of the top-level body to enter or import the State Council's notice."
+	}
 	var out []Notice
 	for _, y := range years {
-		zh := fmt.Sprintf("缺少 %d 年的节假日数据：涉及该年的期限暂按法定节假日推算，标为“暂定”。请录入或导入国务院办公厅的放假通知。", y)
-		en := fmt.Sprintf("Holiday data for %d is missing: time limits reaching into that year are computed from the statutory holidays and marked provisional. Enter or import the State Council's notice.", y)
+		zh := fmt.Sprintf("缺少 %d 年的节假日数据：涉及该年的期限暂按法定节假日推算，标为“暂定”。", y)
+		en := fmt.Sprintf("Holiday data for %d is missing: time limits reaching into that year are computed from the statutory holidays and marked provisional. ", y)
 		if !cal.IsProvisional(y) {
-			zh = fmt.Sprintf("缺少 %d 年的节假日数据：涉及该年的期限无法计算。请录入或导入国务院办公厅的放假通知。", y)
-			en = fmt.Sprintf("Holiday data for %d is missing: time limits reaching into that year cannot be computed. Enter or import the State Council's notice.", y)
+			zh = fmt.Sprintf("缺少 %d 年的节假日数据：涉及该年的期限无法计算。", y)
+			en = fmt.Sprintf("Holiday data for %d is missing: time limits reaching into that year cannot be computed. ", y)
 		}
-		out = append(out, Notice{Zh: zh, En: en, Link: EntryPath(y), ActionZh: "录入通知", ActionEn: "Enter the notice"})
+		n := Notice{Zh: zh + doZh, En: en + doEn, Link: AdminPath}
+		if national {
+			n.Link, n.ActionZh, n.ActionEn = EntryPath(y), "录入通知", "Enter the notice"
+		}
+		out = append(out, n)
 	}
 	return out, nil
 }

@@ -54,9 +54,10 @@ func setup(t *testing.T, db *store.DB) *fixture {
 }
 
 // fixtureAdmin is an administrator for tests that need no bodies (national
-// years only).
+// years only). Without bodies only the path "/" covers every body, which the
+// national calendar asks (org.TopPath).
 func fixtureAdmin() auth.Principal {
-	return auth.Principal{Login: "admin", Roles: []auth.Role{auth.RoleAdmin}, BodyPath: "/1/"}
+	return auth.Principal{Login: "admin", Roles: []auth.Role{auth.RoleAdmin}, BodyPath: "/"}
 }
 
 func (f *fixture) verify(t *testing.T) {
@@ -704,6 +705,69 @@ func TestClocks_L9_provisionalUntilTheNoticeIsLoaded(t *testing.T) {
 		if err != nil || st.Provisional || st.DueDate != calendar.DateOf(2027, 1, 27) {
 			t.Fatalf("after the notice: %+v, %v", st.Answer, err)
 		}
+		f.verify(t)
+	})
+}
+
+// TestCalendar_O1_nationalCalendarIsTheTopAdministrators: every body counts
+// its limits in the national calendar, so only the administrator of the
+// root body may change it; a lower administrator changes only its own
+// subtree's regional days and business hours. Refusals change nothing.
+func TestCalendar_O1_nationalCalendarIsTheTopAdministrators(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		townAdmin := auth.Principal{Login: "town-admin", Roles: []auth.Role{auth.RoleAdmin}, BodyID: f.town.ID, BodyPath: f.town.Path}
+		nationalDay := calendar.DateOf(2026, 10, 1)
+		head := eventCount(t, db)
+		for _, p := range []auth.Principal{f.districtAdmin, townAdmin, f.otherAdmin} {
+			_, err := f.svc.SetDay(ctx, p, nationalDay, false, "x")
+			wantCode(t, err, apperr.Forbidden)
+			if !strings.Contains(apperr.As(err).Zh, "最高一级") {
+				t.Errorf("%s: the refusal does not say who may: %v", p.Login, err)
+			}
+			_, err = f.svc.ImportYear(ctx, p, []byte(`{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}`), "2027.json")
+			wantCode(t, err, apperr.Forbidden)
+			if ok, err := f.svc.CanEditNational(ctx, p); ok || err != nil {
+				t.Errorf("%s may edit the national calendar: %v %v", p.Login, ok, err)
+			}
+		}
+		if got := eventCount(t, db); got != head {
+			t.Fatalf("refused national edits left %d events", got-head)
+		}
+		cal, err := f.svc.Calendar(ctx, f.town.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if isWork(t, cal, nationalDay) {
+			t.Fatal("National Day became a working day")
+		}
+		// The town's administrator sets its own town's days and hours, not
+		// its parent's.
+		if _, err := f.svc.AddRegionalHoliday(ctx, townAdmin, f.town.ID, calendar.DateOf(2026, 7, 15), "镇庆", true); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.AddRegionalHoliday(ctx, townAdmin, f.district.ID, calendar.DateOf(2026, 7, 16), "x", true)
+		wantCode(t, err, apperr.Forbidden)
+		if _, err := f.svc.SetBusinessHours(ctx, townAdmin, f.town.ID, "08:30-12:00"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.SetBusinessHours(ctx, townAdmin, f.district.ID, "08:30-12:00")
+		wantCode(t, err, apperr.Forbidden)
+		// The root's administrator changes the national calendar.
+		if ok, err := f.svc.CanEditNational(ctx, f.admin); !ok || err != nil {
+			t.Fatalf("root admin: %v %v", ok, err)
+		}
+		if _, err := f.svc.SetDay(ctx, f.admin, calendar.DateOf(2026, 3, 3), true, "临时"); err != nil {
+			t.Fatal(err)
+		}
+		// A second root makes the national calendar no single body's: only
+		// the system (the command line) may change it then.
+		if _, err := org.NewService(db).CreateBody(ctx, org.System, org.BodyInput{Level: org.LevelCity, Code: "330200", Name: "另一市"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.SetDay(ctx, f.admin, calendar.DateOf(2026, 3, 4), true, "临时")
+		wantCode(t, err, apperr.Forbidden)
 		f.verify(t)
 	})
 }

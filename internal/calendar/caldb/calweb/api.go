@@ -76,6 +76,15 @@ func (h *handlers) scopeBody(r *http.Request) (string, error) {
 	return h.svc.BodyPath(r.Context(), id)
 }
 
+// scopeNational is the jurisdiction of routes changing the national
+// calendar (years, single days): it covers every body, so only the
+// administrator of the root body has it. The guard puts the principal in
+// the request's context before it asks a route's scope, so the refusal can
+// say who may make the change instead of a bare "outside your jurisdiction".
+func (h *handlers) scopeNational(r *http.Request) (string, error) {
+	return h.svc.NationalScope(r.Context(), httpx.PrincipalFrom(r.Context()))
+}
+
 func (h *handlers) apiRoutes() []httpx.Route {
 	p := api.Prefix + "/calendar"
 	return []httpx.Route{
@@ -85,14 +94,14 @@ func (h *handlers) apiRoutes() []httpx.Route {
 		{Pattern: "GET " + p + "/years/{year}", Handler: http.HandlerFunc(h.apiYear),
 			Doc: &httpx.Doc{Summary: "One year's holidays and make-up working days", Tags: tags, Params: []httpx.Param{yearPath},
 				Response: CalendarYearDetail{}, Description: "A year without a notice is answered with its statutory holidays (info.source provisional, L9); 404 (field year) when the calendar cannot answer for the year at all."}},
-		{Pattern: "POST " + p + "/years", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.apiImport),
+		{Pattern: "POST " + p + "/years", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.apiImport),
 			Doc: &httpx.Doc{Summary: "Import a year file (holiday-cn JSON or iCalendar)", Tags: tags, Request: CalendarImportRequest{},
 				Response: CalendarImportAnswer{}, Status: http.StatusCreated,
-				Description: "content is the file's text; file_name ending in .ics selects iCalendar. A bad file is a 400 naming the line or field, and nothing is stored. Audited."}},
-		{Pattern: "PUT " + p + "/days/{date}", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.apiSetDay),
+				Description: "content is the file's text; file_name ending in .ics selects iCalendar. A bad file is a 400 naming the line or field, and nothing is stored. Only the administrator of the top-level body (whose jurisdiction covers every body) may change the national calendar; others get 403. Audited."}},
+		{Pattern: "PUT " + p + "/days/{date}", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.apiSetDay),
 			Doc: &httpx.Doc{Summary: "Edit one day of the national calendar", Tags: tags, Request: CalendarSetDayRequest{}, Response: caldb.YearInfo{},
 				Params:      []httpx.Param{{Name: "date", In: "path", Description: "YYYY-MM-DD"}},
-				Description: "off true: a holiday; false: a working day. Setting a day to what its weekday already is removes it from the notice. The year must have data. Audited."}},
+				Description: "off true: a holiday; false: a working day. Setting a day to what its weekday already is removes it from the notice. The year must have data. Only the administrator of the top-level body may change the national calendar (403 otherwise); a body's own days are its regional days. Audited."}},
 		{Pattern: "GET " + p + "/missing", Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.apiMissing),
 			Doc: &httpx.Doc{Summary: "Years whose holiday data is missing (L9)", Tags: tags, Response: CalendarMissingAnswer{},
 				Description: "The current year when absent, and from 1 November next year when absent."}},

@@ -446,3 +446,63 @@ func yearEvents(t *testing.T, db *store.DB) int {
 	}
 	return n
 }
+
+// TestRoutes_O1_nationalCalendarOnlyForTheTop: a town's administrator may
+// not change the national calendar by the API or the pages — the refusal
+// says who may — and is not offered its forms; the district's (the root's)
+// administrator is. Nothing refused is stored.
+func TestRoutes_O1_nationalCalendarOnlyForTheTop(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fixtureBodies(t, db)
+		svc := caldb.New(db)
+		routes, err := calweb.Routes(svc, calweb.Options{CSRFToken: func(*http.Request) string { return webtest.CSRFToken }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := webtest.New(t, routes...)
+		env.Sessions.Put("token-town-a-admin", auth.Principal{AccountID: 51, StaffID: 51, Login: "town_a_admin",
+			BodyID: 2, BodyPath: webtest.TownA, Roles: []auth.Role{auth.RoleAdmin}})
+		townAdmin := map[string]string{"Authorization": "Bearer token-town-a-admin"}
+		townAdminPage := map[string]string{"Cookie": webtest.Cookie + "=token-town-a-admin"}
+		upload, uploadType := multipartFile(t, "2027.json", good2027)
+		api := "/api/v1/calendar"
+		head, err := db.Head(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		webtest.Run(t, env.Server, []webtest.Scenario{
+			{Name: "town admin cannot make National Day a working day", Method: "PUT", URL: api + "/days/2026-10-01", Header: townAdmin,
+				Body: `{"off":false,"name":"x"}`, Status: 403, Contains: []string{"最高一级"}},
+			{Name: "town admin cannot import a year", Method: "POST", URL: api + "/years", Header: townAdmin,
+				Body: jsonString(t, calweb.CalendarImportRequest{FileName: "2027.json", Content: good2027}), Status: 403, Contains: []string{"最高一级"}},
+			{Name: "town admin's page offers no national form and says why", URL: "/admin/calendar", Header: townAdminPage, Status: 200,
+				Contains:    []string{`id="national-note"`, "只能由最高一级机构的管理员修改", "/admin/calendar/bodies/2"},
+				NotContains: []string{`action="/admin/calendar/import"`, `action="/admin/calendar/day"`, "/admin/calendar/bodies/3"}},
+			{Name: "town admin's day form is refused with the reason", Method: "POST", URL: "/admin/calendar/day", Header: townAdminPage,
+				Body: "date=2026-10-01&off=false&name=x", Status: 403, Contains: []string{"最高一级"}},
+			{Name: "town admin's upload is refused with the reason", Method: "POST", URL: "/admin/calendar/import", Header: townAdminPage,
+				Body: upload, ContentType: uploadType, Status: 403, Contains: []string{"最高一级"}},
+			{Name: "National Day is still off", URL: api + "/is-workday?date=2026-10-01&body=5", As: webtest.WindowA, Status: 200,
+				Contains: []string{`"working":false`}},
+			{Name: "town admin sets its own town's regional day", Method: "POST", URL: api + "/bodies/2/regional", Header: townAdmin,
+				Body: `{"date":"2026-07-15","name":"镇庆","off":true}`, Status: 201},
+			{Name: "but not the district's", Method: "POST", URL: api + "/bodies/1/regional", Header: townAdmin,
+				Body: `{"date":"2026-07-15","name":"x","off":true}`, Status: 403},
+			{Name: "nor the district's business hours", Method: "PUT", URL: api + "/bodies/1/business-hours", Header: townAdmin,
+				Body: `{"hours":"08:00-12:00"}`, Status: 403},
+			{Name: "the district's admin has the national forms", URL: "/admin/calendar", As: webtest.Admin, Status: 200,
+				Contains: []string{`action="/admin/calendar/import"`, `action="/admin/calendar/day"`}, NotContains: []string{`id="national-note"`}},
+		})
+		after, err := db.Head(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Size != head.Size+1 {
+			t.Fatalf("audit log grew by %d events, want 1 (the town's regional day)", after.Size-head.Size)
+		}
+		webtest.Run(t, env.Server, []webtest.Scenario{
+			{Name: "the district's admin edits the national calendar", Method: "PUT", URL: api + "/days/2026-03-03", As: webtest.Admin,
+				Body: `{"off":true,"name":"临时"}`, Status: 200},
+		})
+	})
+}

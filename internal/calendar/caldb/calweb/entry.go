@@ -50,8 +50,8 @@ type entryData struct {
 func (h *handlers) entryRoutes() []httpx.Route {
 	p := caldb.AdminPath + "/years/{year}/edit"
 	return []httpx.Route{
-		{Pattern: "GET " + p, Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.entryPage)},
-		{Pattern: "POST " + p, Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.enterPage)},
+		{Pattern: "GET " + p, Policy: httpx.Policy{Roles: admin, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.entryPage)},
+		{Pattern: "POST " + p, Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.enterPage)},
 	}
 }
 

@@ -31,6 +31,7 @@ var messages = page.Messages{
 	"upload.hint":         {"国务院办公厅放假通知，holiday-cn JSON（{year, days:[{name,date,isOffDay}]}）或 iCalendar（.ics）文件。文件有误时不保存任何内容。", "The State Council's holiday notice as a holiday-cn JSON file ({year, days:[{name,date,isOffDay}]}) or an iCalendar (.ics) file. Nothing is stored when the file has an error."},
 	"upload.file":         {"文件", "File"},
 	"upload.submit":       {"导入", "Import"},
+	"national.only":       {"全国工作日历（年度节假日数据和单日修改）只能由最高一级机构的管理员修改。您可以为本单位及下级单位设置地方节假日和办公时间。", "Only the administrator of the top-level body may change the national calendar (yearly holiday data and single days). You can set regional days and business hours for your body and the bodies below it."},
 	"day.title":           {"修改单日", "Edit one day"},
 	"day.hint":            {"把某一天设为放假或上班；设为与其星期相同的状态（周二上班、周日休息）即撤销修改。该年须已有数据。", "Make one date a day off or a working day; setting it to what its weekday already is (a working Tuesday, a rest Sunday) removes the change. The year must already have data."},
 	"day.date":            {"日期", "Date"},

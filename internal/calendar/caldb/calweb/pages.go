@@ -187,8 +187,8 @@ func (h *handlers) pageRoutes() []httpx.Route {
 		{Pattern: "GET " + p, Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.calendarPage),
 			Nav: &httpx.Nav{Label: "nav.calendar", Order: 810}},
 		{Pattern: "GET " + p + "/years/{year}", Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.yearPage)},
-		{Pattern: "POST " + p + "/import", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.importPage)},
-		{Pattern: "POST " + p + "/day", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.dayPage)},
+		{Pattern: "POST " + p + "/import", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.importPage)},
+		{Pattern: "POST " + p + "/day", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.dayPage)},
 		{Pattern: "GET " + p + "/bodies/{id}", Policy: httpx.Policy{Roles: admin, Scope: h.scopeBody}, Handler: http.HandlerFunc(h.bodyPage)},
 		{Pattern: "POST " + p + "/bodies/{id}/regional", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeBody},
 			Handler: http.HandlerFunc(h.addRegionalPage)},
@@ -206,6 +206,9 @@ type calendarData struct {
 	Years            []caldb.YearInfo
 	LaterProvisional [2]int
 	Bodies           []caldb.BodyRef
+	// National: the principal may change the national calendar; the upload,
+	// entry and single-day forms are shown only then (a note says who may).
+	National bool
 	// Form values to show again after an error.
 	Date, Name string
 	Off        bool
@@ -235,6 +238,10 @@ func (h *handlers) showCalendar(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	if d.Bodies, err = h.svc.Bodies(r.Context(), httpx.PrincipalFrom(r.Context())); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.National, err = h.svc.CanEditNational(r.Context(), httpx.PrincipalFrom(r.Context())); err != nil {
 		h.fail(w, r, err)
 		return
 	}
