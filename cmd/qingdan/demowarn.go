@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/qingdan/qingdan/internal/auth"
-	"github.com/qingdan/qingdan/internal/web"
 	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/web"
 )
 
 // demoCheck warns when a production database (PostgreSQL) still has demo
