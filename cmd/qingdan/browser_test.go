@@ -9,7 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/qingdan/qingdan/internal/org"
-	"github.com/qingdan/qingdan/internal/web/webtest"
+	"github.com/qingdan/qingdan/internal/web/browsertest"
 )
 
 // TestBrowser_H1_twoAdministratorsEditOneStaffMember (issue #11 item 3) in
@@ -20,7 +20,7 @@ import (
 // page shows the conflict with both phones side by side and keeps what was
 // typed in the form; the stored phone is the street's.
 func TestBrowser_H1_twoAdministratorsEditOneStaffMember(t *testing.T) {
-	actx := webtest.Browser(t)
+	tab := browsertest.New(t, 1280, 900)
 	a, srv := demoApp(t)
 	found, err := a.orgs.SearchStaff(context.Background(), org.System, org.StaffQuery{Text: "曹亮"})
 	if err != nil || len(found) != 1 {
@@ -29,15 +29,13 @@ func TestBrowser_H1_twoAdministratorsEditOneStaffMember(t *testing.T) {
 	page := fmt.Sprintf("%s/admin/org/staff/%d", srv.URL, found[0].ID)
 	phone := `#edit input[name="phone"]`
 
-	// The browser; each session below is a browser context of its own
-	// (its own cookies), which needs the browser started first.
-	browser, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	if err := chromedp.Do(browser); err != nil {
+	// Each session below is a browser context of its own (its own
+	// cookies), which needs the browser started first.
+	if err := chromedp.Do(tab); err != nil {
 		t.Fatal(err)
 	}
 	session := func(login string) context.Context {
-		ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+		ctx, cancel := chromedp.NewContext(tab, chromedp.WithNewBrowserContext())
 		t.Cleanup(cancel)
 		if err := chromedp.Do(ctx,
 			chromedp.Navigate(srv.URL+"/login"),

@@ -8,7 +8,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/org"
@@ -89,11 +91,13 @@ func (c *dbConfig) openMigrated(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
-// migrate applies pending migrations, then gives every row written before
-// its table had a version column its version, with one audited event each
-// (store.AddVersions: the version is part of the audited State, so without
-// these events the migrated database would not verify). It returns the
-// rows left unversioned because they are not what the audit log says.
+// migrate applies pending migrations, then brings the audited rows written
+// before forward: every row written before its table had a version column
+// gets its version, with one audited event each (store.AddVersions: the
+// version is part of the audited State, so without these events the
+// migrated database would not verify), and accounts and tokens their
+// credential digests (auth.UpgradeAuditedState). It returns the rows left
+// unversioned because they are not what the audit log says.
 func migrate(ctx context.Context, db *store.DB) ([]string, error) {
 	if err := db.Migrate(ctx); err != nil {
 		return nil, fmt.Errorf("迁移失败 / migration failed: %w", err)
@@ -101,6 +105,11 @@ func migrate(ctx context.Context, db *store.DB) ([]string, error) {
 	rep, err := db.AddVersions(ctx, migrateActor, versionedTables())
 	if err != nil {
 		return nil, fmt.Errorf("迁移失败 / migration failed: %w", err)
+	}
+	// Accounts and tokens written before their State held credential
+	// digests are brought forward the same way, once per database.
+	if _, err := auth.UpgradeAuditedState(ctx, db, time.Now()); err != nil {
+		return nil, fmt.Errorf("升级审计状态失败 / upgrading the audited state failed: %w", err)
 	}
 	return rep.Refused, nil
 }
@@ -121,9 +130,15 @@ func closeAfter(db *store.DB, err error) error {
 	return err
 }
 
+// postgres reports whether the database is PostgreSQL, the production
+// engine (else an SQLite file).
+func (c *dbConfig) postgres() bool {
+	return strings.HasPrefix(c.DSN, "postgres://") || strings.HasPrefix(c.DSN, "postgresql://")
+}
+
 // redacted is the DSN safe to print: a PostgreSQL password is masked.
 func (c *dbConfig) redacted() string {
-	if strings.HasPrefix(c.DSN, "postgres://") || strings.HasPrefix(c.DSN, "postgresql://") {
+	if c.postgres() {
 		if u, err := url.Parse(c.DSN); err == nil {
 			return u.Redacted()
 		}

@@ -54,6 +54,10 @@ type serveConfig struct {
 	gcPercent       int
 	memoryLimitMB   int64
 	pageMemoryMB    int64
+	// now is the clock of the calendar's missing-year banner (L9); nil is
+	// time.Now. Not a flag: tests set it.
+	now        func() time.Time
+	separation bool
 }
 
 func serveFlags(fs *flag.FlagSet) *serveConfig {
@@ -72,6 +76,7 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "grace period for requests in flight at SIGINT/SIGTERM / 优雅关闭等待")
 	fs.IntVar(&c.gcPercent, "gc-percent", gctune.DefaultPercent, "garbage collector target, as GOGC (GOGC in the environment wins) / 垃圾回收目标百分比")
 	fs.Int64Var(&c.memoryLimitMB, "memory-limit-mb", gctune.DefaultLimitMB, "soft memory limit in MiB, as GOMEMLIMIT (GOMEMLIMIT in the environment wins) / 内存软上限(MiB)")
+	fs.BoolVar(&c.separation, "separation-of-duties", false, "separate the administrator's duties (三员分立): accounts and roles for security_admin, the audit log for audit_admin, the rest for admin; nobody holds two (docs/SECURITY.md); every instance on one database must agree / 三员分立")
 	fs.Int64Var(&c.pageMemoryMB, "page-memory-mb", web.DefaultPortalPageMemoryMB, "MiB of public item and guide pages kept in memory (about 5 kB each, taking about twice that of heap; 0: none), at most a quarter of the memory limit / 内存中保留的公开事项页与办事指南(MiB,约占两倍堆内存;0为不保留),不超过内存上限的四分之一")
 	return c
 }
@@ -195,15 +200,21 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	orgs := org.NewService(db)
 	a.auth = auth.NewService(db, orgs, auth.Config{
 		IdleTimeout: cfg.sessionIdle, AbsoluteTimeout: cfg.sessionMax,
-		Lockout: auth.LockoutPolicy{MaxFailures: cfg.lockoutFailures, Duration: cfg.lockoutFor},
-		Cookie:  cookie,
+		Lockout:            auth.LockoutPolicy{MaxFailures: cfg.lockoutFailures, Duration: cfg.lockoutFor},
+		Cookie:             cookie,
+		SeparationOfDuties: cfg.separation,
 	})
+	logger.Info("administrative duties", "separated", cfg.separation)
 	if cfg.demo {
 		if a.demoLoaded, err = loadDemo(ctx, db, a.auth); err != nil {
 			return nil, closeAfter(db, err)
 		}
 	}
 	if err := rebuildSearchIfEmpty(ctx, db, logger); err != nil {
+		return nil, closeAfter(db, err)
+	}
+	demoLeft := newDemoCheck(a.auth, cfg.db.postgres(), logger)
+	if err := demoLeft.warnAtStart(ctx); err != nil {
 		return nil, closeAfter(db, err)
 	}
 	key, err := auth.LoadOrCreateKey(filepath.Join(cfg.db.DataDir, "csrf.key"))
@@ -220,8 +231,12 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
+	now := cfg.now
+	if now == nil {
+		now = time.Now
+	}
 	cals := caldb.New(db)
-	calRoutes, err := calweb.Routes(cals, calweb.Options{CSRFToken: csrf.Token, Frame: frame})
+	calRoutes, err := calweb.Routes(cals, calweb.Options{CSRFToken: csrf.Token, Frame: frame, Now: now})
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
@@ -230,15 +245,16 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		return nil, closeAfter(db, err)
 	}
 	cat := newCatalogue(db, cals)
-	routes := [][]httpx.Route{api.AuditRoutes(db), orgapi.Routes(orgs), orgPages, calRoutes, accountRoutes,
-		api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame)}
+	wholeLog := func(r *http.Request) (string, error) { return org.TopPath(r.Context(), db) }
+	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgapi.Routes(orgs), orgPages, calRoutes,
+		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame)}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {
 		pageMemory = -1 // web.Config: none
 	}
 	srv, err := web.New(web.Config{Version: version, Cookie: cookie, ClientIPHeader: cfg.clientIPHeader, PortalPageMemoryMB: pageMemory},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
-			Frame: frame, Notices: calendarNotices(cals, logger), Catalog: cat, Portal: web.NewPortal(db, cat, logger),
+			Frame: frame, Notices: allNotices(calendarNotices(cals, now, logger), demoLeft.notices), Catalog: cat, Portal: web.NewPortal(db, cat, logger),
 			Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)
@@ -266,17 +282,29 @@ func rebuildSearchIfEmpty(ctx context.Context, db *store.DB, logger *slog.Logger
 }
 
 // calendarNotices shows administrators the missing-year banner (L9) on
-// every page. A failure to read the calendar only costs the banner.
-func calendarNotices(cals *caldb.Service, logger *slog.Logger) web.Notices {
-	return func(ctx context.Context, p auth.Principal, lang string) []string {
-		ns, err := cals.Notices(ctx, p, time.Now())
+// every page, linking to the year's entry form. A failure to read the
+// calendar only costs the banner.
+func calendarNotices(cals *caldb.Service, now func() time.Time, logger *slog.Logger) web.Notices {
+	return func(ctx context.Context, p auth.Principal, lang string) []web.Notice {
+		ns, err := cals.Notices(ctx, p, now())
 		if err != nil {
 			logger.Error("calendar notices", "err", err)
 			return nil
 		}
-		out := make([]string, len(ns))
+		out := make([]web.Notice, len(ns))
 		for i, n := range ns {
-			out[i] = n.Message(lang)
+			out[i] = web.Notice{Text: n.Message(lang), Link: n.Link, Action: n.Action(lang)}
+		}
+		return out
+	}
+}
+
+// allNotices shows the banners of every source, in order.
+func allNotices(sources ...web.Notices) web.Notices {
+	return func(ctx context.Context, p auth.Principal, lang string) []web.Notice {
+		var out []web.Notice
+		for _, n := range sources {
+			out = append(out, n(ctx, p, lang)...)
 		}
 		return out
 	}
@@ -362,7 +390,7 @@ func prepareDataDir(c *dbConfig) error {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("无法创建数据目录 / cannot create the data directory: %w", err)
 	}
-	if !strings.HasPrefix(c.DSN, "postgres://") && !strings.HasPrefix(c.DSN, "postgresql://") {
+	if !c.postgres() {
 		path := strings.TrimPrefix(strings.TrimPrefix(c.DSN, "sqlite:"), "file:")
 		if i := strings.IndexByte(path, '?'); i >= 0 {
 			path = path[:i]

@@ -360,7 +360,7 @@ func (h catalogHandlers) update(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	version, err := IfMatch(r)
+	version, err := OptionalIfMatch(r)
 	if err != nil {
 		WriteError(w, r, err)
 		return
@@ -430,7 +430,7 @@ func (h catalogHandlers) reformGroups(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	version, err := IfMatch(r)
+	version, err := OptionalIfMatch(r)
 	if err != nil {
 		WriteError(w, r, err)
 		return

@@ -97,7 +97,7 @@ func TestCatalogAPI_H1_draftEditsAndSeatsNeedTheirVersion(t *testing.T) {
 		office := staffID(t, db, "许明")
 		webtest.Run(t, e.Server, []webtest.Scenario{
 			{Name: "PUT without If-Match", Method: "PUT", URL: url, As: as("邓雪"), Body: titled("x"), Status: http.StatusPreconditionRequired,
-				Contains: []string{`"field":"If-Match"`}},
+				Contains: []string{`"field":"version"`}},
 			{Name: "sign on a stale version", Method: "POST", URL: url + "/actions", As: as("许明"), Header: map[string]string{"If-Match": stale},
 				Body: `{"kind":"sign"}`, Status: http.StatusConflict, Contains: []string{`"field":"version"`, `"stage":"drafting"`}},
 			{Name: "sign on the version shown", Method: "POST", URL: url + "/actions", As: as("许明"), Header: map[string]string{"If-Match": now},

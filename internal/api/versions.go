@@ -20,21 +20,24 @@ func ETag(version int64) string { return `"` + strconv.FormatInt(version, 10) + 
 // SetETag puts an object's version in the ETag header.
 func SetETag(w http.ResponseWriter, version int64) { w.Header().Set("ETag", ETag(version)) }
 
-// IfMatch returns the version an edit is based on, from If-Match, which
-// every PUT and PATCH of a versioned object must send: its absence is a
-// VersionRequired error (428). A value that is not one version (a list,
-// "*", a weak tag, anything else) is Invalid, naming If-Match: matching
-// "any version" would be the lost update the header exists to prevent.
+// IfMatch returns the version an edit is based on, from If-Match: its
+// absence is a VersionRequired error (428). A value that is not one
+// version (a list, "*", a weak tag, anything else) is Invalid, naming
+// If-Match: matching "any version" would be the lost update the header
+// exists to prevent. Most edits read it with OptionalIfMatch and leave the
+// refusal of a missing one to their service, which checks permissions
+// first (a forbidden edit is 403 whatever its headers).
 func IfMatch(r *http.Request) (int64, error) {
 	v, err := OptionalIfMatch(r)
 	if err == nil && v == 0 {
-		return 0, apperr.VersionMissing("If-Match")
+		return 0, apperr.VersionMissing()
 	}
 	return v, err
 }
 
-// OptionalIfMatch is IfMatch for actions, which may omit the header: 0
-// when it is absent (the action is then not checked against a version).
+// OptionalIfMatch is IfMatch that answers 0 when the header is absent: an
+// action is then not checked against a version, and an edit is refused by
+// its service (after its permission checks).
 func OptionalIfMatch(r *http.Request) (int64, error) {
 	h := strings.TrimSpace(r.Header.Get("If-Match"))
 	if h == "" {

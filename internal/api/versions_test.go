@@ -39,8 +39,8 @@ func TestIfMatch_H1_editsMustNameOneVersion(t *testing.T) {
 		if apperr.CodeOf(err) != tc.code || (err == nil && got != tc.want) {
 			t.Errorf("IfMatch(%q) = %d, %v; want %d, code %q", tc.header, got, err, tc.want, tc.code)
 		}
-		if err != nil && apperr.As(err).Field != "If-Match" {
-			t.Errorf("IfMatch(%q): field %q, want If-Match", tc.header, apperr.As(err).Field)
+		if want := map[apperr.Code]string{apperr.Invalid: "If-Match", apperr.VersionRequired: "version"}[tc.code]; err != nil && apperr.As(err).Field != want {
+			t.Errorf("IfMatch(%q): field %q, want %s", tc.header, apperr.As(err).Field, want)
 		}
 		got, err = OptionalIfMatch(r)
 		want := tc.want

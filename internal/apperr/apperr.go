@@ -100,10 +100,9 @@ func IsStale(err error) bool {
 }
 
 // VersionMissing reports an edit that does not say which version it was
-// based on; field is where it should have: "If-Match" (API) or "version"
-// (a form, the service).
-func VersionMissing(field string) *Error {
-	return &Error{Code: VersionRequired, Field: field,
+// based on (the API's If-Match, a form's version field), on FieldVersion.
+func VersionMissing() *Error {
+	return &Error{Code: VersionRequired, Field: FieldVersion,
 		Zh: "修改必须注明所依据的版本（先读取对象：接口用响应头 ETag 的值作请求头 If-Match，页面请重新打开后再保存）。",
 		En: "An edit must say which version it is based on (read the object first: send its ETag as If-Match, or reopen the page and save again)."}
 }

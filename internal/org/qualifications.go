@@ -108,16 +108,13 @@ func (s *Service) UpdateQualification(ctx context.Context, p auth.Principal, id,
 	if err := in.validate(); err != nil {
 		return Qualification{}, err
 	}
-	if err := requireBase(version); err != nil {
-		return Qualification{}, err
-	}
 	var out Qualification
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		q, st, err := qualForAdmin(ctx, tx, p, id)
 		if err != nil {
 			return err
 		}
-		if err := checkBase("qualification", q.CertNo, version, q.Version); err != nil {
+		if err := checkEditBase("qualification", q.CertNo, version, q.Version); err != nil {
 			return err
 		}
 		if err := certTaken(ctx, tx, in.CertNo, id); err != nil {

@@ -108,13 +108,15 @@ func checkBase(what, name string, base, current int64) error {
 	return nil
 }
 
-// requireBase refuses an edit that does not say which version it is based
-// on: an edit replaces fields the editor saw, so it must have seen them.
-func requireBase(base int64) error {
+// checkEditBase is checkBase for an edit, which must say which version it
+// is based on: it replaces fields the editor saw, so they must have seen
+// them. Called after the permission checks: a forbidden edit is refused
+// as such whatever version it names.
+func checkEditBase(what, name string, base, current int64) error {
 	if base <= 0 {
-		return apperr.VersionMissing(apperr.FieldVersion)
+		return apperr.VersionMissing()
 	}
-	return nil
+	return checkBase(what, name, base, current)
 }
 
 // save changes one versioned row: set is "col = ?, …" with its args. It

@@ -90,16 +90,13 @@ func (s *Service) UpdateUnit(ctx context.Context, p auth.Principal, id, version 
 	if err := in.validate(); err != nil {
 		return Unit{}, err
 	}
-	if err := requireBase(version); err != nil {
-		return Unit{}, err
-	}
 	var out Unit
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		u, body, err := unitForAdmin(ctx, tx, p, id)
 		if err != nil {
 			return err
 		}
-		if err := checkBase("unit", u.Name, version, u.Version); err != nil {
+		if err := checkEditBase("unit", u.Name, version, u.Version); err != nil {
 			return err
 		}
 		if err := unitCodeTaken(ctx, tx, body.ID, in.Code, id); err != nil {
@@ -123,12 +120,15 @@ func (s *Service) UpdateUnit(ctx context.Context, p auth.Principal, id, version 
 // the mark from the previous head in the same transaction. version is the
 // unit's version the caller saw (0: not checked).
 func (s *Service) SetUnitHead(ctx context.Context, p auth.Principal, unitID, version, staffID int64) (Unit, error) {
+	if p.StaffID != 0 && p.StaffID == staffID {
+		return Unit{}, errSelfGrant
+	}
 	var out Unit
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if err := lockRow(ctx, tx, "units", unitID); err != nil {
 			return err
 		}
-		u, _, err := unitForAdmin(ctx, tx, p, unitID)
+		u, _, err := unitFor(ctx, tx, p, unitID, canManageStaff) // a head is a seat: the accounts duty
 		if err != nil {
 			return err
 		}
@@ -210,6 +210,11 @@ func (s *Service) SetUnitActive(ctx context.Context, p auth.Principal, id, versi
 }
 
 func unitForAdmin(ctx context.Context, q querier, p auth.Principal, id int64) (Unit, Body, error) {
+	return unitFor(ctx, q, p, id, canAdmin)
+}
+
+// unitFor reads a unit and its body and applies can to the body's path.
+func unitFor(ctx context.Context, q querier, p auth.Principal, id int64, can func(auth.Principal, string) error) (Unit, Body, error) {
 	u, err := getUnit(ctx, q, id)
 	if err != nil {
 		return Unit{}, Body{}, err
@@ -218,7 +223,7 @@ func unitForAdmin(ctx context.Context, q querier, p auth.Principal, id int64) (U
 	if err != nil {
 		return Unit{}, Body{}, err
 	}
-	return u, body, canAdmin(p, body.Path)
+	return u, body, can(p, body.Path)
 }
 
 func insertUnit(ctx context.Context, tx *store.Tx, p auth.Principal, bodyID int64, in UnitInput, now time.Time) (Unit, error) {

@@ -51,7 +51,8 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 }
 
 // authorize applies a policy to a principal. The order makes refusals
-// predictable: forced password change, login, read-only, role, jurisdiction.
+// predictable: forced password change, login, read-only, role (and duty),
+// jurisdiction.
 func (s *Server) authorize(pol httpx.Policy, p auth.Principal, r *http.Request) error {
 	// A forced password change comes first, public pages included: the
 	// home page is where a login lands.
@@ -67,7 +68,7 @@ func (s *Server) authorize(pol httpx.Policy, p auth.Principal, r *http.Request) 
 	if pol.Write && p.ReadOnly() {
 		return s.errorf(apperr.Forbidden, "", "error.read_only")
 	}
-	if len(pol.Roles) > 0 && !p.HasAny(pol.Roles...) {
+	if len(pol.Roles) > 0 && !p.HasAny(pol.Roles...) || pol.Duty != 0 && !p.Can(pol.Duty) {
 		return s.errorf(apperr.Forbidden, "", "error.role")
 	}
 	if pol.Scope != nil {

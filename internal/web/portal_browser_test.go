@@ -13,7 +13,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/store/storetest"
-	"github.com/qingdan/qingdan/internal/web/webtest"
+	"github.com/qingdan/qingdan/internal/web/browsertest"
 )
 
 // TestPortalBrowser_searchGuideQRComplaint (issue #4 "Done when"): in a real
@@ -22,7 +22,7 @@ import (
 // (a loaded image) and the complaint phone. Skipped without chromium unless
 // QINGDAN_REQUIRE_BROWSER=1.
 func TestPortalBrowser_searchGuideQRComplaint(t *testing.T) {
-	actx := webtest.Browser(t, chromedp.WindowSize(390, 844)) // a phone
+	ctx := browsertest.New(t, 390, 844) // a phone
 	db := storetest.SQLite(t)
 	srv := httptest.NewServer(portalServer(t, db, demoCatalogue(t, db)))
 	defer srv.Close()
@@ -40,9 +40,6 @@ func TestPortalBrowser_searchGuideQRComplaint(t *testing.T) {
 	if phone == "" {
 		t.Fatal("the demo district lists no 最低生活保障待遇认定")
 	}
-
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
 
 	// Everything below works with the page's scripts off.
 	noScript := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {

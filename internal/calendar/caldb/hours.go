@@ -192,7 +192,7 @@ func (s *Service) SetBusinessHours(ctx context.Context, p auth.Principal, bodyID
 		return BodyHours{}, err
 	}
 	if version <= 0 {
-		return BodyHours{}, apperr.VersionMissing(apperr.FieldVersion)
+		return BodyHours{}, apperr.VersionMissing()
 	}
 	remove := strings.TrimSpace(spec) == ""
 	var hours calendar.BusinessHours

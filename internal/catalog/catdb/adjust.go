@@ -114,9 +114,6 @@ func (s *Service) CreateAdjustment(ctx context.Context, p auth.Principal, in Adj
 // trace stay. Only a list liaison of the proposing unit may edit it, and
 // the same checks as on creation apply.
 func (s *Service) UpdateAdjustment(ctx context.Context, p auth.Principal, id, version int64, in AdjustmentInput) (Adjustment, error) {
-	if version <= 0 {
-		return Adjustment{}, apperr.VersionMissing(apperr.FieldVersion)
-	}
 	var out Adjustment
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		now := s.now().UTC()
@@ -127,19 +124,24 @@ func (s *Service) UpdateAdjustment(ctx context.Context, p auth.Principal, id, ve
 		if !p.Covers(path) {
 			return apperr.NotFoundf("调整申请不存在或不在您的管辖范围内", "no such adjustment in your jurisdiction")
 		}
-		if err := checkBase(cur, version); err != nil {
-			return err
-		}
-		if cur.Stage != catalog.StageDrafting && cur.Stage != catalog.StageReturned {
-			return apperr.New(apperr.Conflict, "stage", fmt.Sprintf("调整申请当前为“%s”,不能修改", cur.Stage.Zh()),
-				fmt.Sprintf("the adjustment is %s and can no longer be edited", cur.Stage))
-		}
 		act, err := actor(ctx, tx, p)
 		if err != nil {
 			return err
 		}
 		if readOnly(act) || !slices.Contains(act.Roles, auth.RoleListLiaison) || act.BodyID != cur.BodyID || act.UnitID != cur.UnitID {
 			return apperr.Forbiddenf("只有本单位的清单联络员可以修改调整申请", "only a list liaison of the proposing unit may edit the adjustment")
+		}
+		// An edit must name its base (after the permission check: a
+		// forbidden edit is refused as such).
+		if version <= 0 {
+			return apperr.VersionMissing()
+		}
+		if err := checkBase(cur, version); err != nil {
+			return err
+		}
+		if cur.Stage != catalog.StageDrafting && cur.Stage != catalog.StageReturned {
+			return apperr.New(apperr.Conflict, "stage", fmt.Sprintf("调整申请当前为“%s”,不能修改", cur.Stage.Zh()),
+				fmt.Sprintf("the adjustment is %s and can no longer be edited", cur.Stage))
 		}
 		in.BodyID, in.UnitID = cur.BodyID, cur.UnitID
 		a := in.adjustment(p)
@@ -805,9 +807,6 @@ func (s *Service) SetReformGroups(ctx context.Context, p auth.Principal, staffID
 			return ReformSeats{}, apperr.Invalidf(fmt.Sprintf("groups[%d]", i), "审核组“%s”无效", "review group %q is invalid", g)
 		}
 	}
-	if version <= 0 {
-		return ReformSeats{}, apperr.VersionMissing(apperr.FieldVersion)
-	}
 	var out ReformSeats
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		var err error
@@ -818,6 +817,9 @@ func (s *Service) SetReformGroups(ctx context.Context, p auth.Principal, staffID
 }
 
 func setReformGroups(ctx context.Context, tx *store.Tx, p auth.Principal, staffID, version int64, groups []catalog.ReformGroup, now time.Time) (ReformSeats, error) {
+	if err := refuseSelfSeat(ctx, tx, p, staffID, groups); err != nil {
+		return ReformSeats{}, err
+	}
 	var bodyID int64
 	var roles, name string
 	if err := tx.QueryRow(ctx, `SELECT body_id, roles, name FROM staff WHERE id = ? AND active = TRUE`, staffID).Scan(&bodyID, &roles, &name); err != nil {
@@ -845,6 +847,9 @@ func setReformGroups(ctx context.Context, tx *store.Tx, p auth.Principal, staffI
 	seats, rows, err := reformSeats(ctx, tx, staffID)
 	if err != nil {
 		return ReformSeats{}, err
+	}
+	if version <= 0 { // after the permission checks: a forbidden change is refused as such
+		return ReformSeats{}, apperr.VersionMissing()
 	}
 	stale := apperr.Stale(fmt.Sprintf("「%s」的审核组", name), fmt.Sprintf("the review groups of %q", name))
 	if seats.Version != version {
@@ -877,6 +882,26 @@ func setReformGroups(ctx context.Context, tx *store.Tx, p auth.Principal, staffI
 	}
 	seats, _, err = reformSeats(ctx, tx, staffID)
 	return seats, err
+}
+
+// refuseSelfSeat: nobody puts themselves into a review group (O3); leaving
+// one, or saving one's groups unchanged, is allowed.
+func refuseSelfSeat(ctx context.Context, tx *store.Tx, p auth.Principal, staffID int64, groups []catalog.ReformGroup) error {
+	if p.StaffID == 0 || p.StaffID != staffID {
+		return nil
+	}
+	for _, g := range groups {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM catalog_reform_members WHERE staff_id = ? AND grp = ? AND active = TRUE`,
+			staffID, string(g)).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperr.Forbiddenf("不能把自己加入改革办审核组；请由其他管理员或党政办人员设置",
+				"you cannot put yourself into a reform review group; another administrator or general-office member must")
+		}
+	}
+	return nil
 }
 
 // ReformGroups returns the groups a staff member belongs to.

@@ -106,6 +106,9 @@ func Routes(s *org.Service) []httpx.Route {
 	}
 	read := httpx.Policy{}
 	write := httpx.Policy{Roles: admin, Write: true}
+	// Staff, their roles, seats and certificates: the accounts duty (the
+	// security administrator when duties are separated).
+	people := httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Duty: auth.DutyAccounts, Write: true}
 	scoped := func(pol httpx.Policy, kind string) httpx.Policy { pol.Scope = scope(kind); return pol }
 	tags := func(t string) []string { return []string{t} }
 	return []httpx.Route{
@@ -147,7 +150,7 @@ func Routes(s *org.Service) []httpx.Route {
 		{Pattern: "PATCH " + p + "/units/{id}", Policy: scoped(write, "unit"), Handler: h.units.change(h.updateUnit),
 			Doc: &httpx.Doc{Summary: "Edit a unit's kind, code or name", Tags: tags("org"), Params: idParam("unit"),
 				Request: UnitRequest{}, Response: org.Unit{}, Versioned: true}},
-		{Pattern: "POST " + p + "/units/{id}/head", Policy: scoped(write, "unit"), Handler: h.units.change(h.setHead),
+		{Pattern: "POST " + p + "/units/{id}/head", Policy: scoped(people, "unit"), Handler: h.units.change(h.setHead),
 			Doc: &httpx.Doc{Summary: "Appoint the unit's head (O2: exactly one)", Tags: tags("org"), Params: idParam("unit"),
 				Request: HeadRequest{}, Response: org.Unit{}, Versioned: true}},
 		{Pattern: "POST " + p + "/units/{id}/deactivate", Policy: scoped(write, "unit"), Handler: h.units.change(h.unitActive(false)),
@@ -171,37 +174,37 @@ func Routes(s *org.Service) []httpx.Route {
 				Response: []org.Staff{}}},
 		{Pattern: "GET " + p + "/staff/{id}", Policy: scoped(read, "staff"), Handler: h.staff.read(),
 			Doc: &httpx.Doc{Summary: "One staff member", Tags: tags("org"), Params: idParam("staff member"), Response: org.Staff{}, Versioned: true}},
-		{Pattern: "POST " + p + "/staff", Policy: write, Handler: http.HandlerFunc(h.createStaff),
+		{Pattern: "POST " + p + "/staff", Policy: people, Handler: http.HandlerFunc(h.createStaff),
 			Doc: &httpx.Doc{Summary: "Create a staff member", Tags: tags("org"), Status: http.StatusCreated,
 				Description: "is_head fails when the unit has a head (use /units/{id}/head); is_liaison fails when it has two liaisons (O2).",
 				Request:     StaffRequest{}, Response: org.Staff{}}},
-		{Pattern: "PATCH " + p + "/staff/{id}", Policy: scoped(write, "staff"), Handler: h.staff.change(h.updateStaff),
+		{Pattern: "PATCH " + p + "/staff/{id}", Policy: scoped(people, "staff"), Handler: h.staff.change(h.updateStaff),
 			Doc: &httpx.Doc{Summary: "Edit a staff member (also moves them to another body or unit)", Tags: tags("org"),
 				Params: idParam("staff member"), Request: StaffRequest{}, Response: org.Staff{}, Versioned: true}},
-		{Pattern: "POST " + p + "/staff/{id}/deactivate", Policy: scoped(write, "staff"), Handler: h.staff.change(h.staffActive(false)),
+		{Pattern: "POST " + p + "/staff/{id}/deactivate", Policy: scoped(people, "staff"), Handler: h.staff.change(h.staffActive(false)),
 			Doc: &httpx.Doc{Summary: "Deactivate a staff member (not a unit's head or last liaison: appoint a successor first)", Tags: tags("org"),
 				Params: idParam("staff member"), Response: org.Staff{}, Versioned: true}},
-		{Pattern: "POST " + p + "/staff/{id}/reactivate", Policy: scoped(write, "staff"), Handler: h.staff.change(h.staffActive(true)),
+		{Pattern: "POST " + p + "/staff/{id}/reactivate", Policy: scoped(people, "staff"), Handler: h.staff.change(h.staffActive(true)),
 			Doc: &httpx.Doc{Summary: "Reactivate a staff member", Tags: tags("org"), Params: idParam("staff member"), Response: org.Staff{}, Versioned: true}},
 
 		// Qualifications
 		{Pattern: "GET " + p + "/staff/{id}/qualifications", Policy: scoped(read, "staff"), Handler: http.HandlerFunc(h.qualificationsOf),
 			Doc: &httpx.Doc{Summary: "A staff member's law-enforcement certificates", Tags: tags("org"), Params: idParam("staff member"),
 				Response: []org.Qualification{}}},
-		{Pattern: "POST " + p + "/qualifications", Policy: write, Handler: http.HandlerFunc(h.addQualification),
+		{Pattern: "POST " + p + "/qualifications", Policy: people, Handler: http.HandlerFunc(h.addQualification),
 			Doc: &httpx.Doc{Summary: "Register a law-enforcement certificate", Tags: tags("org"), Status: http.StatusCreated,
 				Request: QualificationRequest{}, Response: org.Qualification{}}},
 		{Pattern: "GET " + p + "/qualifications/{id}", Policy: scoped(read, "qualification"), Handler: h.qualifications.read(),
 			Doc: &httpx.Doc{Summary: "One certificate", Tags: tags("org"), Params: idParam("certificate"), Response: org.Qualification{}, Versioned: true}},
-		{Pattern: "PATCH " + p + "/qualifications/{id}", Policy: scoped(write, "qualification"), Handler: h.qualifications.change(h.updateQualification),
+		{Pattern: "PATCH " + p + "/qualifications/{id}", Policy: scoped(people, "qualification"), Handler: h.qualifications.change(h.updateQualification),
 			Doc: &httpx.Doc{Summary: "Correct a certificate", Tags: tags("org"), Params: idParam("certificate"),
 				Request: QualificationRequest{}, Response: org.Qualification{}, Versioned: true}},
-		{Pattern: "POST " + p + "/qualifications/{id}/revoke", Policy: scoped(write, "qualification"), Handler: h.qualifications.change(h.revokeQualification),
+		{Pattern: "POST " + p + "/qualifications/{id}/revoke", Policy: scoped(people, "qualification"), Handler: h.qualifications.change(h.revokeQualification),
 			Doc: &httpx.Doc{Summary: "Revoke a certificate (it stays on record)", Tags: tags("org"), Params: idParam("certificate"),
 				Response: org.Qualification{}, Versioned: true}},
 
 		// Import
-		{Pattern: "POST " + p + "/org/import", Policy: write, Handler: http.HandlerFunc(h.importFile),
+		{Pattern: "POST " + p + "/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Write: true}, Handler: http.HandlerFunc(h.importFile),
 			Doc: &httpx.Doc{Summary: "Import bodies, units and staff from an Excel or CSV file", Tags: tags("org"),
 				Description: "The body is the file itself (Content-Type text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet), " +
 					"or a multipart/form-data upload with the field \"file\". All or nothing: any bad row fails the import with every problem " +
@@ -359,14 +362,15 @@ func (h handlers) createBody(w http.ResponseWriter, r *http.Request) {
 }
 
 // The edits below decode the body before reading If-Match: malformed input
-// is a 400 whatever the headers.
+// is a 400 whatever the headers. An edit without If-Match is refused by the
+// service (428) after its permission checks, so a forbidden one is a 403.
 
 func (h handlers) updateBody(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Body, error) {
 	var req BodyRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Body{}, err
 	}
-	version, err := api.IfMatch(r)
+	version, err := api.OptionalIfMatch(r)
 	if err != nil {
 		return org.Body{}, err
 	}
@@ -424,7 +428,7 @@ func (h handlers) updateUnit(ctx context.Context, p auth.Principal, id int64, w 
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Unit{}, err
 	}
-	version, err := api.IfMatch(r)
+	version, err := api.OptionalIfMatch(r)
 	if err != nil {
 		return org.Unit{}, err
 	}
@@ -508,7 +512,7 @@ func (h handlers) updateStaff(ctx context.Context, p auth.Principal, id int64, w
 	if err != nil {
 		return org.Staff{}, err
 	}
-	version, err := api.IfMatch(r)
+	version, err := api.OptionalIfMatch(r)
 	if err != nil {
 		return org.Staff{}, err
 	}
@@ -547,7 +551,7 @@ func (h handlers) updateQualification(ctx context.Context, p auth.Principal, id 
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Qualification{}, err
 	}
-	version, err := api.IfMatch(r)
+	version, err := api.OptionalIfMatch(r)
 	if err != nil {
 		return org.Qualification{}, err
 	}

@@ -143,7 +143,7 @@ func TestAPI_H1_everyEditNeedsIfMatch(t *testing.T) {
 			next := fmt.Sprintf(`"%d"`, v.Version+1)
 			webtest.Run(t, e.Server, []webtest.Scenario{
 				{Name: tc.what + " without If-Match", Method: "PATCH", URL: tc.url, As: "d_admin", Body: tc.body,
-					Status: http.StatusPreconditionRequired, Contains: []string{`"code":"version_required"`, `"field":"If-Match"`}},
+					Status: http.StatusPreconditionRequired, Contains: []string{`"code":"version_required"`, `"field":"version"`, "If-Match"}},
 				{Name: tc.what + " with If-Match *", Method: "PATCH", URL: tc.url, As: "d_admin", Body: tc.body, Header: map[string]string{"If-Match": "*"},
 					Status: http.StatusBadRequest, Contains: []string{`"field":"If-Match"`}},
 				{Name: tc.what + " with a stale If-Match", Method: "PATCH", URL: tc.url, As: "d_admin", Body: tc.body, Header: map[string]string{"If-Match": next},

@@ -24,6 +24,10 @@ type Policy struct {
 	// Roles, when set, are the roles of which the principal needs at least
 	// one. Empty means any logged-in principal.
 	Roles []auth.Role
+	// Duty, when set, is the administrative duty the route needs
+	// (auth.Principal.Can): with duties separated (三员分立) an
+	// administrator role in Roles is not enough by itself.
+	Duty auth.Duty
 	// Write marks a route that changes data. Read-only principals (external
 	// supervisors, S7) are refused on it. Every route with an unsafe method
 	// must set Write or Self; the server refuses to start otherwise.
