@@ -116,7 +116,7 @@ func (db *DB) foldIdle() error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	tx := &Tx{db: db, tx: sqlTx}
+	tx := newTx(db, sqlTx, nil, 0)
 	err = func() error {
 		var size, indexed int64
 		if err := tx.QueryRow(ctx, "SELECT size, indexed_upto FROM audit_head WHERE id = 1").Scan(&size, &indexed); err != nil {
