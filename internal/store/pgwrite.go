@@ -413,7 +413,7 @@ func (db *DB) pgCommit(ctx context.Context, tx *Tx, abort func(error) groupOutco
 			if next.valid {
 				db.head = next
 			}
-			return groupOutcome{refused: tx.refused, culprit: -1}
+			return groupOutcome{refused: tx.refused, culprit: -1, events: len(tx.events) > 0}
 		case r.failed == len(tail)-1 || (r.sent && !errors.As(r.err, &pe)):
 			// COMMIT failed, or the connection did after COMMIT was sent: the
 			// outcome is unknown, and so is the head.

@@ -93,6 +93,11 @@ type DB struct {
 	readN     atomic.Int32
 
 	groups, writes atomic.Int64 // committed groups and the writes in them
+
+	// commitCh is closed (and replaced) when a group with events commits:
+	// consumers waiting on it wake (consumer.go).
+	commitMu sync.Mutex
+	commitCh chan struct{}
 }
 
 // WriteStats counts committed groups and the writes they carried; their
@@ -117,6 +122,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		done:   make(chan struct{}),
 		stmts:  map[string]*sql.Stmt{},
 		missed: map[string]struct{}{},
+
+		commitCh: make(chan struct{}),
 
 		foldBound:     defaultFoldBound,
 		foldIdleAfter: defaultFoldIdle,

@@ -626,6 +626,7 @@ type groupOutcome struct {
 	err     error // the group's own failure; nil: the accepted fns committed
 	// committing: err came from COMMIT, so the outcome is unknown.
 	committing bool
+	events     bool // the group appended events
 }
 
 // runGroup commits a group, answering every request exactly once.
@@ -673,6 +674,9 @@ func (db *DB) runGroup(group []*request) {
 			if o.err == nil && len(accepted) > 0 {
 				db.groups.Add(1)
 				db.writes.Add(int64(len(accepted)))
+				if o.events {
+					db.committed()
+				}
 			}
 			// Success, or a failure nobody can be singled out for. A failed
 			// COMMIT leaves the outcome unknown on PostgreSQL; every caller
@@ -735,7 +739,7 @@ func (db *DB) tryGroup(live []*request) groupOutcome {
 	if err := sqlTx.Commit(); err != nil {
 		return groupOutcome{refused: tx.refused, culprit: -1, err: fmt.Errorf("store: commit: %w", err), committing: true}
 	}
-	return groupOutcome{refused: tx.refused, culprit: -1}
+	return groupOutcome{refused: tx.refused, culprit: -1, events: len(tx.events) > 0}
 }
 
 // callFn runs fn, turning a panic into an error so that one broken caller
