@@ -11,9 +11,12 @@ import (
 )
 
 // eventCols is the column list of events, in the order rows are bound.
-const eventCols = "seq, at, actor, body_id, action, object_type, object_id, from_state, to_state, payload, state, leaf_hash"
+const (
+	eventCols  = "seq, at, actor, body_id, action, object_type, object_id, root_type, root_id, from_state, to_state, payload, state, leaf_hash"
+	eventNCols = 14
+)
 
-// SQLite multi-row INSERT chunk sizes: 12 and 3 parameters a row stay far
+// SQLite multi-row INSERT chunk sizes: 14 and 3 parameters a row stay far
 // below SQLite's 32766 variable limit.
 const (
 	sqliteEventChunk = 256
@@ -54,13 +57,13 @@ func (db *DB) appendEvents(ctx context.Context, tx *Tx) error {
 func (db *DB) sqliteAppend(ctx context.Context, tx *Tx, leaves [][32]byte, nodes []node, size int64, root [32]byte, front []byte, indexed int64) error {
 	for start := 0; start < len(tx.events); start += sqliteEventChunk {
 		end := min(start+sqliteEventChunk, len(tx.events))
-		args := make([]any, 0, 12*(end-start))
+		args := make([]any, 0, eventNCols*(end-start))
 		for i := start; i < end; i++ {
 			e := &tx.events[i]
 			args = append(args, e.Seq, Micros(e.At), e.Actor, e.BodyID, e.Action, e.ObjectType, e.ObjectID,
-				e.From, e.To, string(e.Payload), string(e.State), leaves[i][:])
+				e.RootType, e.RootID, e.From, e.To, string(e.Payload), string(e.State), leaves[i][:])
 		}
-		if _, err := tx.Exec(ctx, multiRowInsert("events", eventCols, 12, end-start), args...); err != nil {
+		if _, err := tx.Exec(ctx, multiRowInsert("events", eventCols, eventNCols, end-start), args...); err != nil {
 			return fmt.Errorf("store: append events: %w", err)
 		}
 	}

@@ -423,9 +423,7 @@ func seqContiguous(t *testing.T, db *store.DB) {
 			t.Fatalf("writer %s: n %d after %d: order lost", e.ObjectID, it.N, prev)
 		}
 		last[e.ObjectID] = it.N
-		l := audit.Leaf{Seq: uint64(e.Seq), AtMicros: store.Micros(e.At), Actor: e.Actor, BodyID: e.BodyID, Action: e.Action,
-			ObjectType: e.ObjectType, ObjectID: e.ObjectID, From: e.From, To: e.To, Payload: e.Payload, State: e.State}
-		if err := tree.Append(l.Hash(), nil); err != nil {
+		if err := tree.Append(e.Leaf().Hash(), nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -823,8 +821,7 @@ func verifyRehashedLeaf(t *testing.T, db *store.DB) {
 	}
 	e := evs[0]
 	e.Actor = "someone else"
-	h := audit.Leaf{Seq: uint64(e.Seq), AtMicros: store.Micros(e.At), Actor: e.Actor, BodyID: e.BodyID, Action: e.Action,
-		ObjectType: e.ObjectType, ObjectID: e.ObjectID, From: e.From, To: e.To, Payload: e.Payload, State: e.State}.Hash()
+	h := e.Leaf().Hash()
 	raw(t, db, "UPDATE events SET actor = ?, leaf_hash = ? WHERE seq = 5", e.Actor, h[:])
 	verifyMismatch(t, db, "audit node (level 1, index 2): stored hash does not match the events below it")
 }

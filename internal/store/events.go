@@ -9,10 +9,14 @@ import (
 )
 
 // EventFilter selects events for Events. With ObjectType and ObjectID set it
-// is one object's history; FromSeq/ToSeq bound the sequence range.
+// is one object's history; with RootType and RootID a root's timeline (every
+// event whose root it is, and the events recorded before roots were, in
+// migration 0005, whose object it is). FromSeq/ToSeq bound the sequence range.
 type EventFilter struct {
 	ObjectType string
 	ObjectID   string
+	RootType   string
+	RootID     string
 	FromSeq    int64 // inclusive
 	ToSeq      int64 // exclusive; 0 means no upper bound
 	Limit      int   // 0 means 1000; at most 10000
@@ -30,6 +34,12 @@ func QueryEvents(ctx context.Context, q Querier, f EventFilter) ([]Event, error)
 	if (f.ObjectType == "") != (f.ObjectID == "") {
 		return nil, apperr.Invalidf("object", "对象类型和对象编号须同时给出", "object type and object id go together")
 	}
+	if (f.RootType == "") != (f.RootID == "") {
+		return nil, apperr.Invalidf("root", "根对象类型和编号须同时给出", "root type and root id go together")
+	}
+	if f.ObjectType != "" && f.RootType != "" {
+		return nil, apperr.Invalidf("root", "按对象或按根对象查询，不能同时", "select by object or by root, not both")
+	}
 	d, err := dialectOf(q)
 	if err != nil {
 		return nil, err
@@ -41,24 +51,41 @@ func QueryEvents(ctx context.Context, q Querier, f EventFilter) ([]Event, error)
 	case limit > 10000:
 		limit = 10000
 	}
-	var where []string
-	var args []any
-	if f.ObjectType != "" {
-		w, a := objectEventsWhere(d, f.ObjectType, f.ObjectID)
-		where = append(where, w)
-		args = append(args, a...)
-	}
+	var seqs []string
+	var seqArgs []any
 	if f.FromSeq > 0 {
-		where = append(where, "seq >= ?")
-		args = append(args, f.FromSeq)
+		seqs = append(seqs, "seq >= ?")
+		seqArgs = append(seqArgs, f.FromSeq)
 	}
 	if f.ToSeq > 0 {
-		where = append(where, "seq < ?")
-		args = append(args, f.ToSeq)
+		seqs = append(seqs, "seq < ?")
+		seqArgs = append(seqArgs, f.ToSeq)
 	}
-	query := "SELECT " + eventReadCols + " FROM events"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+	// selectWhere is one SELECT of the events meeting cond and the range.
+	selectWhere := func(cond string, args []any) (string, []any) {
+		conds := append([]string{cond}, seqs...)
+		if cond == "" {
+			conds = seqs
+		}
+		query := "SELECT " + eventReadCols + " FROM events"
+		if len(conds) > 0 {
+			query += " WHERE " + strings.Join(conds, " AND ")
+		}
+		return query, append(args, seqArgs...)
+	}
+	var query string
+	var args []any
+	switch {
+	case f.ObjectType != "":
+		query, args = selectWhere(objectEventsWhere(d, f.ObjectType, f.ObjectID))
+	case f.RootType != "":
+		query, args = selectWhere("root_type = ? AND root_id = ?", []any{f.RootType, f.RootID})
+		cond, objArgs := objectEventsWhere(d, f.RootType, f.RootID)
+		old, oldArgs := selectWhere("root_type = '' AND "+cond, objArgs)
+		query += " UNION ALL " + old
+		args = append(args, oldArgs...)
+	default:
+		query, args = selectWhere("", nil)
 	}
 	query += " ORDER BY seq LIMIT ?"
 	args = append(args, limit)
@@ -137,7 +164,7 @@ func objectEventsWhere(d Dialect, objectType, objectID string) (string, []any) {
 	return "seq IN (SELECT seq FROM (" + keys + "))", args
 }
 
-const eventReadCols = "seq, at, actor, body_id, action, object_type, object_id, from_state, to_state, payload, state, leaf_hash"
+const eventReadCols = eventCols
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -149,7 +176,7 @@ func scanEvent(r scanner) (Event, []byte, error) {
 	var payload, state string
 	var lh []byte
 	if err := r.Scan(&e.Seq, &at, &e.Actor, &e.BodyID, &e.Action, &e.ObjectType, &e.ObjectID,
-		&e.From, &e.To, &payload, &state, &lh); err != nil {
+		&e.RootType, &e.RootID, &e.From, &e.To, &payload, &state, &lh); err != nil {
 		return e, nil, fmt.Errorf("store: scan event: %w", err)
 	}
 	e.At = FromMicros(at)

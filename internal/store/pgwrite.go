@@ -38,7 +38,7 @@ const pgHeadUpdate = "UPDATE audit_head SET size = $1, root = $2, frontier = $3 
 	"CASE WHEN size = $4 THEN true ELSE ('" + headMovedMark + "' || size)::int::bool END"
 
 // pgEventInserts[n] and pgNodeInserts[n] insert n rows, 1 ≤ n ≤ pgAppendChunk.
-var pgEventInserts, pgNodeInserts = pgInsertTexts("events", eventCols, 12), pgInsertTexts("audit_nodes", "last_leaf, level, hash", 3)
+var pgEventInserts, pgNodeInserts = pgInsertTexts("events", eventCols, eventNCols), pgInsertTexts("audit_nodes", "last_leaf, level, hash", 3)
 
 func pgInsertTexts(table, cols string, ncols int) []string {
 	texts := make([]string, pgAppendChunk+1)
@@ -445,7 +445,7 @@ func hashEvents(head treeHead, events []Event) (*audit.Tree, [][32]byte, []node,
 	for i := range events {
 		e := &events[i]
 		e.Seq = int64(head.size) + int64(i)
-		leaves[i] = e.leaf().Hash()
+		leaves[i] = e.Leaf().Hash()
 		if err := tree.Append(leaves[i], func(id audit.NodeID, h [32]byte) {
 			nodes = append(nodes, node{id, h})
 		}); err != nil {
@@ -461,11 +461,11 @@ func pgAppendStmts(events []Event, leaves [][32]byte, nodes []node) []tailStmt {
 	stmts := make([]tailStmt, 0, (len(events)+len(nodes))/pgAppendChunk+3)
 	for start := 0; start < len(events); start += pgAppendChunk {
 		end := min(start+pgAppendChunk, len(events))
-		args := make([]any, 0, 12*(end-start))
+		args := make([]any, 0, eventNCols*(end-start))
 		for i := start; i < end; i++ {
 			e := &events[i]
 			args = append(args, e.Seq, Micros(e.At), e.Actor, e.BodyID, e.Action, e.ObjectType, e.ObjectID,
-				e.From, e.To, string(e.Payload), string(e.State), leaves[i][:])
+				e.RootType, e.RootID, e.From, e.To, string(e.Payload), string(e.State), leaves[i][:])
 		}
 		stmts = append(stmts, tailStmt{query: pgEventInserts[end-start], args: args})
 	}

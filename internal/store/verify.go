@@ -306,7 +306,7 @@ func (v *verifier) leaves(ctx context.Context, tree *audit.Tree, start, end int6
 			return false, nil
 		}
 		want++
-		h := e.leaf().Hash()
+		h := e.Leaf().Hash()
 		if !bytes.Equal(h[:], stored) {
 			v.fail("event #%d (%s %s:%s): stored content does not match its leaf hash", e.Seq, e.Action, e.ObjectType, e.ObjectID)
 			return false, nil

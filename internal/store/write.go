@@ -38,16 +38,23 @@ type Event struct {
 	Action     string
 	ObjectType string
 	ObjectID   string
-	From       string
+	// RootType and RootID name the root the object belongs to (a case for
+	// its clock, documents, hand-overs and cards), so that the root's whole
+	// timeline is one indexed read. Emit defaults them to the object.
+	RootType string
+	RootID   string
+	From     string
 	To         string
 	Payload    json.RawMessage
 	State      json.RawMessage
 }
 
-func (e *Event) leaf() audit.Leaf {
+// Leaf is the event as the audit log hashes it: a v2 leaf naming its root,
+// or v1 for an event recorded before roots were (migration 0005).
+func (e *Event) Leaf() audit.Leaf {
 	return audit.Leaf{Seq: uint64(e.Seq), AtMicros: Micros(e.At), Actor: e.Actor, BodyID: e.BodyID,
-		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, From: e.From, To: e.To,
-		Payload: e.Payload, State: e.State}
+		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, RootType: e.RootType, RootID: e.RootID,
+		From: e.From, To: e.To, Payload: e.Payload, State: e.State}
 }
 
 // Tx is the transaction a write function runs in. It is valid only during
@@ -450,7 +457,13 @@ func (t *Tx) Emit(e Event) error {
 	if e.Action == "" || e.ObjectType == "" || e.ObjectID == "" {
 		return errors.New("store: event needs Action, ObjectType and ObjectID")
 	}
-	for _, s := range []string{e.Actor, e.Action, e.ObjectType, e.ObjectID, e.From, e.To} {
+	switch {
+	case e.RootType == "" && e.RootID == "":
+		e.RootType, e.RootID = e.ObjectType, e.ObjectID
+	case e.RootType == "" || e.RootID == "":
+		return fmt.Errorf("store: event %s: RootType and RootID go together", e.Action)
+	}
+	for _, s := range []string{e.Actor, e.Action, e.ObjectType, e.ObjectID, e.RootType, e.RootID, e.From, e.To} {
 		// PostgreSQL text cannot hold NUL, and invalid UTF-8 would not round
 		// trip: reject here so one bad event cannot fail a whole group.
 		if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
