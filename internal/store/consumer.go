@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -48,8 +47,8 @@ const (
 	defaultConsumerPoll  = time.Second
 )
 
-// errPositionMoved refuses a batch whose position was moved meanwhile (a
-// second Consume of the same name, in this or another instance).
+// errPositionMoved refuses a batch whose position was moved meanwhile; the
+// lease keeps a second handler of the same name away, this makes sure.
 var errPositionMoved = apperr.Conflictf("消费者位置已被另一处理者推进", "the consumer's position was moved by another handler")
 
 func (c *Consumer) check() error {
@@ -65,34 +64,41 @@ func (c *Consumer) check() error {
 	return nil
 }
 
-// Consume runs c until ctx ends (and returns ctx's error): it handles every
-// batch that is there, then waits for this instance's next commit or for
-// c.Poll. A failed batch is logged and tried again after c.Poll.
+// Consume runs c until ctx ends (and returns ctx's error), under the lease
+// "consumer:"+c.Name, so that one instance at a time handles its events
+// (RunPeriodic). The holder handles every batch that is there, then waits
+// for this instance's next commit or for c.Poll. A failed batch is logged
+// and tried again after c.Poll.
 func (db *DB) Consume(ctx context.Context, c Consumer) error {
 	if err := c.check(); err != nil {
 		return err
 	}
+	return db.RunPeriodic(ctx, "consumer:"+c.Name, c.Poll, func(ctx context.Context, l *Lease) error {
+		return db.consumeWhileHeld(ctx, c, l)
+	})
+}
+
+// consumeWhileHeld handles c's events as they come until ctx ends (nil) or
+// a batch fails (its error).
+func (db *DB) consumeWhileHeld(ctx context.Context, c Consumer, l *Lease) error {
 	timer := time.NewTimer(c.Poll)
 	defer timer.Stop()
 	for {
 		wake := db.nextCommit() // taken before reading, so no commit is missed
-		n, err := db.ConsumeOnce(ctx, c)
+		n, err := db.consumeOnce(ctx, c, l)
 		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if errors.Is(err, errPositionMoved) {
-			continue // another handler of the same name went first: read on from there
+			return nil
 		}
 		if err != nil {
-			slog.Error("store: consumer batch failed; trying again", "consumer", c.Name, "err", err)
-			wake = nil // wait the poll interval, not for the next commit
-		} else if n == c.Batch {
+			return err
+		}
+		if n == c.Batch {
 			continue // more may be waiting
 		}
 		timer.Reset(c.Poll)
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil
 		case <-wake:
 		case <-timer.C:
 		}
@@ -100,12 +106,9 @@ func (db *DB) Consume(ctx context.Context, c Consumer) error {
 	}
 }
 
-// ConsumeOnce handles the next batch of c's events, if any, and returns how
-// many it handled.
-func (db *DB) ConsumeOnce(ctx context.Context, c Consumer) (int, error) {
-	if err := c.check(); err != nil {
-		return 0, err
-	}
+// consumeOnce handles the next batch of c's events, if any, in a write
+// fenced by l, and returns how many it handled.
+func (db *DB) consumeOnce(ctx context.Context, c Consumer, l *Lease) (int, error) {
 	pos, err := db.consumerPosition(ctx, c.Name)
 	if err != nil {
 		return 0, err
@@ -115,7 +118,7 @@ func (db *DB) ConsumeOnce(ctx context.Context, c Consumer) (int, error) {
 		return 0, err
 	}
 	next := events[len(events)-1].Seq + 1
-	err = db.Write(ctx, func(tx *Tx) error {
+	err = l.Write(ctx, func(tx *Tx) error {
 		tx.QueueExpect(ctx, 1, errPositionMoved,
 			"UPDATE consumer_positions SET position = ? WHERE name = ? AND position = ?", next, c.Name, pos)
 		return c.Handle(ctx, tx, events)

@@ -31,3 +31,7 @@ func (db *DB) SetFoldForTest(ctx context.Context, bound int, idle time.Duration)
 		return nil
 	})
 }
+
+// SetLeaseTTLForTest shortens leases (lease.go) for in-process tests. Call it
+// before RunPeriodic or Consume.
+func (db *DB) SetLeaseTTLForTest(ttl time.Duration) { db.leaseTTL = ttl }

@@ -98,6 +98,9 @@ type DB struct {
 	// consumers waiting on it wake (consumer.go).
 	commitMu sync.Mutex
 	commitCh chan struct{}
+
+	// leaseTTL is how long a job's lease lasts unless renewed (lease.go).
+	leaseTTL time.Duration
 }
 
 // WriteStats counts committed groups and the writes they carried; their
@@ -124,6 +127,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		missed: map[string]struct{}{},
 
 		commitCh: make(chan struct{}),
+		leaseTTL: defaultLeaseTTL,
 
 		foldBound:     defaultFoldBound,
 		foldIdleAfter: defaultFoldIdle,
