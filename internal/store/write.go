@@ -44,9 +44,9 @@ type Event struct {
 	RootType string
 	RootID   string
 	From     string
-	To         string
-	Payload    json.RawMessage
-	State      json.RawMessage
+	To       string
+	Payload  json.RawMessage
+	State    json.RawMessage
 }
 
 // Leaf is the event as the audit log hashes it: a v2 leaf naming its root,
