@@ -198,7 +198,7 @@ func (a *Aggregate[R]) checkAudited(ctx context.Context, tx *Tx, r *R) error {
 		}
 	}
 	if seq == -1 {
-		cond, args := objectEventsWhere(tx.db.dialect, a.ObjectType, id)
+		cond, args := objectEventsWhere(a.ObjectType, id)
 		var s string
 		err := tx.QueryRow(ctx, "SELECT seq, state FROM events WHERE "+cond+" ORDER BY seq DESC LIMIT 1", args...).Scan(&seq, &s)
 		switch {

@@ -40,10 +40,6 @@ func QueryEvents(ctx context.Context, q Querier, f EventFilter) ([]Event, error)
 	if f.ObjectType != "" && f.RootType != "" {
 		return nil, apperr.Invalidf("root", "按对象或按根对象查询，不能同时", "select by object or by root, not both")
 	}
-	d, err := dialectOf(q)
-	if err != nil {
-		return nil, err
-	}
 	limit := f.Limit
 	switch {
 	case limit <= 0:
@@ -77,10 +73,10 @@ func QueryEvents(ctx context.Context, q Querier, f EventFilter) ([]Event, error)
 	var args []any
 	switch {
 	case f.ObjectType != "":
-		query, args = selectWhere(objectEventsWhere(d, f.ObjectType, f.ObjectID))
+		query, args = selectWhere(objectEventsWhere(f.ObjectType, f.ObjectID))
 	case f.RootType != "":
 		query, args = selectWhere("root_type = ? AND root_id = ?", []any{f.RootType, f.RootID})
-		cond, objArgs := objectEventsWhere(d, f.RootType, f.RootID)
+		cond, objArgs := objectEventsWhere(f.RootType, f.RootID)
 		old, oldArgs := selectWhere("root_type = '' AND "+cond, objArgs)
 		query += " UNION ALL " + old
 		args = append(args, oldArgs...)
@@ -108,60 +104,15 @@ func QueryEvents(ctx context.Context, q Querier, f EventFilter) ([]Event, error)
 	return out, nil
 }
 
-// dialectOf tells which engine one of the store's Queriers reads.
-func dialectOf(q Querier) (Dialect, error) {
-	switch q := q.(type) {
-	case *DB:
-		return q.dialect, nil
-	case *Tx:
-		return q.db.dialect, nil
-	case readTx:
-		return q.db.dialect, nil
-	}
-	return "", fmt.Errorf("store: %T is not one of the store's Queriers", q)
-}
-
-// Every read of events by object goes through objectKeys or
-// objectEventsWhere, so that only they know how the lookup is stored.
-//
-// PostgreSQL: the index events_object (object_type, object_id, seq).
-// SQLite (migration 0003): event_objects holds (object_type, object_id, seq)
-// of every event below audit_head.indexed_upto; the events from there on,
-// the tail, fewer than a fold's bound (append.go), are not in it yet and are
-// scanned by seq. The committer folds the tail in a group's own
-// transaction, and both parts are read in one statement (one snapshot), so
-// the union is exactly the object's events, each once.
-
-// sqliteTailFrom is the first seq of the tail.
-const sqliteTailFrom = "(SELECT indexed_upto FROM audit_head WHERE id = 1)"
-
-// objectKeys returns a SELECT of (object_id, seq), one row per event of
-// objectType, or of that one object when objectID is not "".
-func objectKeys(d Dialect, objectType, objectID string) (string, []any) {
-	cond, args := "object_type = ?", []any{objectType}
-	if objectID != "" {
-		cond, args = "object_type = ? AND object_id = ?", []any{objectType, objectID}
-	}
-	if d != SQLite {
-		return "SELECT object_id, seq FROM events WHERE " + cond, args
-	}
-	return "SELECT object_id, seq FROM event_objects WHERE " + cond + " AND seq < " + sqliteTailFrom +
-			" UNION ALL SELECT object_id, seq FROM events WHERE seq >= " + sqliteTailFrom + " AND " + cond,
-		append(args, args...)
-}
-
 // objectEventsWhere returns a condition on the table events (not aliased)
 // that holds for one object's events (objectID "": every event of
-// objectType).
-func objectEventsWhere(d Dialect, objectType, objectID string) (string, []any) {
-	if d != SQLite {
-		if objectID == "" {
-			return "object_type = ?", []any{objectType}
-		}
-		return "object_type = ? AND object_id = ?", []any{objectType, objectID}
+// objectType), answered by the index events_object (object_type,
+// object_id, seq) on both engines.
+func objectEventsWhere(objectType, objectID string) (string, []any) {
+	if objectID == "" {
+		return "object_type = ?", []any{objectType}
 	}
-	keys, args := objectKeys(d, objectType, objectID)
-	return "seq IN (SELECT seq FROM (" + keys + "))", args
+	return "object_type = ? AND object_id = ?", []any{objectType, objectID}
 }
 
 const eventReadCols = eventCols

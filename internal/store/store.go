@@ -77,14 +77,6 @@ type DB struct {
 	// head caches the PostgreSQL tree head between groups (pgwrite.go).
 	head treeHead
 
-	// SQLite's batched by-object index (append.go): a group folds the tail
-	// into event_objects once it has foldBound events; after foldIdleAfter
-	// without requests the committer folds it alone. unfolded: a tail may
-	// exist (a hint, committer only; the truth is audit_head.indexed_upto).
-	foldBound     int
-	foldIdleAfter time.Duration
-	unfolded      bool
-
 	// readStmts caches prepared statements of the SQLite reader pool
 	// (query → *sql.Stmt; database/sql prepares each on a connection when
 	// first used there). At most maxCachedStmts, never evicted, so a
@@ -128,10 +120,6 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 
 		commitCh: make(chan struct{}),
 		leaseTTL: defaultLeaseTTL,
-
-		foldBound:     defaultFoldBound,
-		foldIdleAfter: defaultFoldIdle,
-		unfolded:      true, // an earlier process may have left a tail
 	}
 	switch {
 	case opts.SigningKey != nil:

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -539,17 +538,6 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 // alternating small and large groups and halving throughput.
 const gatherWait = 200 * time.Microsecond
 
-// defaultFoldBound is how many events SQLite's by-object tail may reach
-// before a group folds it into event_objects (append.go). With 8 writers a
-// fold comes every 64 groups and writes each object's leaf page once instead
-// of once per group; a by-object read scans at most this many tail rows.
-const defaultFoldBound = 512
-
-// defaultFoldIdle is how long the SQLite committer waits without requests
-// before folding the tail alone: long enough that it runs only when writes
-// have paused, so the fsync it costs delays no burst.
-const defaultFoldIdle = 50 * time.Millisecond
-
 // commitLoop is the single committer: it takes the first waiting request,
 // drains whatever else is waiting (up to maxGroup) and commits them together.
 func (db *DB) commitLoop() {
@@ -557,31 +545,15 @@ func (db *DB) commitLoop() {
 	group := make([]*request, 0, maxGroup)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	idle := time.NewTimer(time.Hour)
-	idle.Stop()
 	expect := 1 // how many writers to wait for
 	for {
 		if len(group) == 0 {
-			var idleC <-chan time.Time
-			if db.dialect == SQLite && db.unfolded {
-				idle.Reset(db.foldIdleAfter)
-				idleC = idle.C
-			}
 			select {
 			case r := <-db.reqs:
 				group = append(group, r)
-			case <-idleC:
-				// A failed fold leaves the tail to the next group's fold;
-				// reads are right either way.
-				if err := db.foldIdle(); err != nil {
-					slog.Warn("store: idle fold of the by-object index", "err", err)
-					db.unfolded = false // not again until a group commits
-				}
-				continue
 			case <-db.quit:
 				return
 			}
-			idle.Stop()
 		}
 	drain:
 		for len(group) < maxGroup {
