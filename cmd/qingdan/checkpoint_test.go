@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -28,11 +27,7 @@ func TestVerifyCheckpoint_C9_rollbackAgainstWitnessIsCaught(t *testing.T) {
 	ctx := context.Background()
 	cmd := func(wantCode int, args ...string) (string, string) {
 		t.Helper()
-		var out, errb bytes.Buffer
-		if code := run(ctx, args, &out, &errb); code != wantCode {
-			t.Fatalf("qingdan %v: exit %d, want %d\nstdout: %s\nstderr: %s", args, code, wantCode, out.String(), errb.String())
-		}
-		return out.String(), errb.String()
+		return runQingdan(t, wantCode, args...)
 	}
 	cmd(0, append([]string{"migrate"}, flags...)...)
 	ping := func(path string, n int) {

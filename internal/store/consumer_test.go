@@ -57,13 +57,7 @@ func waitConsumed(t *testing.T, db *store.DB, name string) {
 func TestConsumer_everyEventHandledExactlyOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		err := db.Write(ctx, func(tx *store.Tx) error {
-			_, err := tx.Exec(ctx, "CREATE TABLE consumed (seq BIGINT NOT NULL, consumer TEXT NOT NULL)")
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		raw(t, db, "CREATE TABLE consumed (seq BIGINT NOT NULL, consumer TEXT NOT NULL)")
 		emitN(t, db, 0, 150)
 		injected := errors.New("injected failure")
 		var failed atomic.Bool

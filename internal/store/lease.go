@@ -84,11 +84,11 @@ func (db *DB) RunPeriodic(ctx context.Context, name string, every time.Duration,
 			return ctx.Err()
 		case <-retry.C:
 		}
-		l, err := db.acquire(ctx, name, holder, ttl)
+		l, held, err := db.acquire(ctx, name, holder, ttl)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			slog.Error("store: lease: acquire", "job", name, "err", err)
-		case l != nil:
+		case err == nil && held:
 			db.hold(ctx, l, every, job)
 		}
 		retry.Reset(ttl / 3)
@@ -110,11 +110,10 @@ func holderID() (string, error) {
 }
 
 // acquire takes the lease if nobody holds it (no row, or expired), bumping
-// its token; nil when another holder's lease is still running.
-func (db *DB) acquire(ctx context.Context, name, holder string, ttl time.Duration) (*Lease, error) {
-	var l *Lease
-	err := db.Write(ctx, func(tx *Tx) error {
-		l = nil
+// its token; held is false while another holder's lease is still running.
+func (db *DB) acquire(ctx context.Context, name, holder string, ttl time.Duration) (l *Lease, held bool, err error) {
+	err = db.Write(ctx, func(tx *Tx) error {
+		held = false
 		now := time.Now()
 		if _, err := tx.Exec(ctx, "INSERT INTO leases (name, holder, token, expires_at) VALUES (?, '', 0, 0) ON CONFLICT (name) DO NOTHING", name); err != nil {
 			return err
@@ -128,13 +127,13 @@ func (db *DB) acquire(ctx context.Context, name, holder string, ttl time.Duratio
 		case err != nil:
 			return err
 		}
-		l = &Lease{db: db, name: name, holder: holder, token: token, ttl: ttl}
+		l, held = &Lease{db: db, name: name, holder: holder, token: token, ttl: ttl}, true
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: lease %s: %w", name, err)
+		return nil, false, fmt.Errorf("store: lease %s: %w", name, err)
 	}
-	return l, nil
+	return l, held, nil
 }
 
 // hold runs job every `every` under l, renewing l every third of its TTL,

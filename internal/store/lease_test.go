@@ -46,14 +46,7 @@ func twoInstances(t *testing.T, engine string) (*store.DB, *store.DB) {
 
 func createRuns(t *testing.T, db *store.DB) {
 	t.Helper()
-	ctx := context.Background()
-	err := db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.Exec(ctx, "CREATE TABLE lease_runs (holder TEXT NOT NULL, token BIGINT NOT NULL, started BIGINT NOT NULL, ended BIGINT NOT NULL)")
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw(t, db, "CREATE TABLE lease_runs (holder TEXT NOT NULL, token BIGINT NOT NULL, started BIGINT NOT NULL, ended BIGINT NOT NULL)")
 }
 
 // TestLease_oneHolderAtATimeAndFenced (#12.4), in process on both engines:
@@ -132,14 +125,7 @@ func TestLease_oneHolderAtATimeAndFenced(t *testing.T) {
 				})
 			})
 			tokenA := <-paused
-			ctx := context.Background()
-			err := a.Write(ctx, func(tx *store.Tx) error {
-				_, err := tx.Exec(ctx, "UPDATE leases SET expires_at = 0 WHERE name = 'fenced'")
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			raw(t, a, "UPDATE leases SET expires_at = 0 WHERE name = 'fenced'")
 			tokenB := make(chan int64, 1)
 			wg.Go(func() {
 				_ = b.RunPeriodic(ctxB, "fenced", time.Hour, func(ctx context.Context, l *store.Lease) error {
