@@ -291,6 +291,20 @@ func (t *Tx) spOpened(x int, queue, rest []queued) bool {
 	return !slices.ContainsFunc(rest, func(q queued) bool { return q.fn == x && q.savepoint })
 }
 
+// inFailedTx reports whether the server holds the group's transaction
+// failed (a statement failed and nothing was rolled back since), as its last
+// ReadyForQuery said: no round trip.
+func (t *Tx) inFailedTx() bool {
+	failed := true // unless the connection says otherwise: undoing costs a round trip, not undoing a group
+	err := t.conn.Raw(func(dc any) error {
+		if sc, ok := dc.(*stdlib.Conn); ok {
+			failed = sc.Conn().PgConn().TxStatus() == 'E'
+		}
+		return nil
+	})
+	return failed || err != nil
+}
+
 // undoAborted rolls the innermost savepoint back in an aborted transaction
 // and releases it, in one simple-protocol round trip.
 func (t *Tx) undoAborted(ctx context.Context) error {

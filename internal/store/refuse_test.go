@@ -45,9 +45,10 @@ func inOneGroup(t *testing.T, db *store.DB, n int, fn func(i int) func(*store.Tx
 }
 
 // TestWrite_refusedWriteCostsOnlyItself (#12.6): in a group of 32 writes
-// where every fourth is refused — by its own error after writing, by a
+// where five in eight are refused — by its own error after writing, by a
 // statement whose row count is wrong (on PostgreSQL found only in the
-// group's pipeline), by an SQL error, or after an immediate read — each fn
+// group's pipeline), by an SQL error queued or run at once, or after an
+// immediate read — each fn
 // runs exactly once, the refused ones leave no row and no event, and the
 // others commit.
 func TestWrite_refusedWriteCostsOnlyItself(t *testing.T) {
@@ -74,6 +75,10 @@ func TestWrite_refusedWriteCostsOnlyItself(t *testing.T) {
 					return refusal
 				case 3: // refused by a row count, found late on PostgreSQL
 					tx.QueueExpect(ctx, 1, conflict, "UPDATE test_items SET n = 2 WHERE id = ? AND n = 99", i)
+				case 4: // refused by an immediate statement that failed on the server
+					if _, err := tx.Exec(ctx, "INSERT INTO test_items (id, name, n) VALUES (?, 'taken', 1)", 1000+i); err != nil {
+						return err
+					}
 				case 7: // refused after an immediate read (its savepoint reached the server)
 					var got int64
 					if err := tx.QueryRow(ctx, "SELECT n FROM test_items WHERE id = ?", i).Scan(&got); err != nil {
@@ -95,7 +100,7 @@ func TestWrite_refusedWriteCostsOnlyItself(t *testing.T) {
 			if r := runs[i].Load(); r != 1 {
 				t.Errorf("fn %d ran %d times, want once", i, r)
 			}
-			refused := i%8 == 1 || i%8 == 3 || i%8 == 5 || i%8 == 7
+			refused := i%8 == 1 || i%8 == 3 || i%8 == 4 || i%8 == 5 || i%8 == 7
 			switch {
 			case i%8 == 1 || i%8 == 7:
 				if !errors.Is(errs[i], refusal) {
@@ -105,7 +110,7 @@ func TestWrite_refusedWriteCostsOnlyItself(t *testing.T) {
 				if !errors.Is(errs[i], conflict) {
 					t.Errorf("fn %d: %v, want the conflict", i, errs[i])
 				}
-			case i%8 == 5:
+			case i%8 == 4 || i%8 == 5:
 				if !store.IsUniqueViolation(errs[i]) {
 					t.Errorf("fn %d: %v, want a unique violation", i, errs[i])
 				}
@@ -119,6 +124,45 @@ func TestWrite_refusedWriteCostsOnlyItself(t *testing.T) {
 			if refused && (rows != 0 || evs != 0) || !refused && (rows != 1 || evs != 1) {
 				t.Errorf("fn %d (refused %v): %d rows, %d events", i, refused, rows, evs)
 			}
+		}
+		verifyOK(t, db)
+	})
+}
+
+// TestWrite_refusedAfterAFailedStatementOnTheServer: a write refused by an
+// immediate statement that failed leaves the server's transaction failed
+// (PostgreSQL); the next write of the group, whose statements the server
+// has never seen (three events: a new append text), still runs once and
+// commits.
+func TestWrite_refusedAfterAFailedStatementOnTheServer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		prepare(t, db)
+		ctx := context.Background()
+		write(t, db, item{ID: 1000, Name: "taken"})
+		var runs [2]atomic.Int32
+		errs := inOneGroup(t, db, 2, func(i int) func(*store.Tx) error {
+			return func(tx *store.Tx) error {
+				runs[i].Add(1)
+				if i == 0 {
+					_, err := tx.Exec(ctx, "INSERT INTO test_items (id, name, n) VALUES (1, 'taken', 1)")
+					return err
+				}
+				for k := range 3 {
+					if err := queueItem(ctx, tx, item{ID: int64(10 + k), Name: fmt.Sprint("k", k)}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+		})
+		if !store.IsUniqueViolation(errs[0]) || errs[1] != nil {
+			t.Fatalf("errors %v", errs)
+		}
+		if runs[0].Load() != 1 || runs[1].Load() != 1 {
+			t.Fatalf("runs %d and %d, want once each", runs[0].Load(), runs[1].Load())
+		}
+		if n := count(t, db, "SELECT count(*) FROM test_items WHERE id >= 10 AND id < 13"); n != 3 {
+			t.Fatalf("%d rows of the accepted write", n)
 		}
 		verifyOK(t, db)
 	})

@@ -258,7 +258,8 @@ func (t *Tx) stopped() error {
 // statements undone, and the group goes on without it. On SQLite that is
 // ROLLBACK TO its savepoint at once; on PostgreSQL its statements still
 // queued are dropped, and if some reached the server the rollback goes out
-// first in the next round trip. An error means the savepoint could not be
+// first in the next round trip (at once when the server holds the
+// transaction failed). An error means the savepoint could not be
 // rolled back (SQLite gave up the whole transaction).
 func (t *Tx) refuse(ctx context.Context, i int, err error) error {
 	if t.refused[i] == nil {
@@ -284,9 +285,15 @@ func (t *Tx) refuse(ctx context.Context, i int, err error) error {
 		}
 		return q.fn == i
 	})
-	if sent && !t.spUndone {
-		t.undoSP++
+	if !sent || t.spUndone {
+		return nil
 	}
+	if t.inFailedTx() {
+		// One of fn's immediate statements failed: the server parses
+		// nothing but ROLLBACK (TO) until it is undone, so undo it now.
+		return t.undoAborted(ctx)
+	}
+	t.undoSP++ // first in the next round trip
 	return nil
 }
 
