@@ -17,8 +17,8 @@ import (
 )
 
 // maxGroup caps how many callers share one transaction: large enough to
-// amortise the fsync, small enough that a failing fn (which re-runs the
-// group) costs little.
+// amortise the fsync, small enough that a group that must run again (a
+// deadlock, another instance's append) costs little.
 const maxGroup = 256
 
 // maxRetries bounds re-runs of a whole group after a PostgreSQL deadlock or
