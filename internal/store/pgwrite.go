@@ -150,8 +150,8 @@ func (t *Tx) flush() {
 
 // pipeline sends BEGIN (unless sent), the pending savepoint rollbacks, the
 // queued statements and tail as one batch and reads the replies in order.
-// A queued statement's failure refuses the fn that queued it (refusedBy);
-// the server skips everything after it (COMMIT included), so nothing is
+// A queued statement's failure refuses the fn that queued it; the server
+// skips everything after it (COMMIT included), so nothing is
 // committed, and the other fns' statements it skipped are queued again.
 func (t *Tx) pipeline(ctx context.Context, tail ...tailStmt) pipeResult {
 	var b pgx.Batch
@@ -247,16 +247,17 @@ func (t *Tx) pipeline(ctx context.Context, tail ...tailStmt) pipeResult {
 		if !res.sent {
 			rest = queue
 		}
-		if t.refuseQueued(q.fn, err, queue, rest) && res.sent {
+		switch opened := t.refuseQueued(q.fn, err, rest); {
+		case opened && res.sent:
 			// The server holds the transaction aborted, and in that state
-			// it parses nothing but ROLLBACK (TO): undo x's savepoint now,
-			// in the simple protocol, before any statement is prepared.
+			// it parses nothing but ROLLBACK (TO): undo the fn's savepoint
+			// now, in the simple protocol, before any statement is prepared.
 			if err := t.undoAborted(ctx); err != nil {
 				res.err = err
 				return res
 			}
-		} else if t.spOpened(q.fn, queue, rest) {
-			t.undoSP++
+		case opened:
+			t.undoSP++ // nothing ran: the transaction is as it was
 		}
 		res.refused = true
 		return res
@@ -267,28 +268,22 @@ func (t *Tx) pipeline(ctx context.Context, tail ...tailStmt) pipeResult {
 	return res
 }
 
-// refuseQueued refuses fn x, whose queued statement failed with err in a
-// batch of queue: rest (the statements not run) go again without x's and
-// its events are dropped. It reports whether x's savepoint was opened on
-// the server (in this batch or an earlier one), so must be rolled back.
-func (t *Tx) refuseQueued(x int, err error, queue, rest []queued) bool {
+// refuseQueued refuses fn x, whose queued statement failed with err: rest
+// (the statements the server did not run) go again without x's, and x's
+// events are dropped. It reports whether x's savepoint reached the server
+// (in this batch or an earlier one), so must be rolled back: x queued
+// statements, and its SAVEPOINT is not among rest.
+func (t *Tx) refuseQueued(x int, err error, rest []queued) (opened bool) {
 	if t.refused[x] == nil {
 		t.refused[x] = err
 	}
 	t.dropEvents(x)
-	opened := t.spOpened(x, queue, rest)
+	opened = !slices.ContainsFunc(rest, func(q queued) bool { return q.fn == x && q.savepoint })
 	t.queue = slices.DeleteFunc(slices.Clone(rest), func(q queued) bool { return q.fn == x })
 	if x == t.fn {
 		t.spUndone = true
 	}
 	return opened
-}
-
-// spOpened reports whether fn x's savepoint reached the server: x queued
-// statements in queue, and its SAVEPOINT is not among rest, the ones that
-// did not run.
-func (t *Tx) spOpened(x int, queue, rest []queued) bool {
-	return !slices.ContainsFunc(rest, func(q queued) bool { return q.fn == x && q.savepoint })
 }
 
 // inFailedTx reports whether the server holds the group's transaction
