@@ -26,3 +26,7 @@ func (db *DB) MigrateToForTest(ctx context.Context, version int64) error {
 // SetLeaseTTLForTest shortens leases (lease.go) for in-process tests. Call it
 // before RunPeriodic or Consume.
 func (db *DB) SetLeaseTTLForTest(ttl time.Duration) { db.leaseTTL = ttl }
+
+// ErrSavepointLostForTest is errSavepointLost, for the tests of a refusal
+// that took SQLite's transaction with it.
+var ErrSavepointLostForTest = errSavepointLost

@@ -167,3 +167,30 @@ func TestWrite_refusedAfterAFailedStatementOnTheServer(t *testing.T) {
 		verifyOK(t, db)
 	})
 }
+
+// TestWrite_refusalThatLosesTheTransaction (SQLite): a write whose failed
+// statement made SQLite give up the whole transaction (INSERT OR ROLLBACK)
+// cannot be rolled back to its savepoint; it fails alone, and the others of
+// its group run again and commit.
+func TestWrite_refusalThatLosesTheTransaction(t *testing.T) {
+	db := storetest.SQLite(t)
+	prepare(t, db)
+	ctx := context.Background()
+	write(t, db, item{ID: 1000, Name: "taken"})
+	errs := inOneGroup(t, db, 3, func(i int) func(*store.Tx) error {
+		return func(tx *store.Tx) error {
+			if i == 1 {
+				_, err := tx.Exec(ctx, "INSERT OR ROLLBACK INTO test_items (id, name, n) VALUES (1, 'taken', 1)")
+				return err
+			}
+			return queueItem(ctx, tx, item{ID: int64(10 + i), Name: fmt.Sprint("k", i)})
+		}
+	})
+	if errs[0] != nil || errs[2] != nil || !store.IsUniqueViolation(errs[1]) || !errors.Is(errs[1], store.ErrSavepointLostForTest) {
+		t.Fatalf("errors %v", errs)
+	}
+	if n := count(t, db, "SELECT count(*) FROM test_items WHERE id IN (10, 12)"); n != 2 {
+		t.Fatalf("%d rows of the accepted writes", n)
+	}
+	verifyOK(t, db)
+}

@@ -92,11 +92,15 @@ type Tx struct {
 // (SQLite, released at its end) or the innermost one (PostgreSQL, where
 // fns' savepoints nest until COMMIT) is ever rolled back to.
 const (
-	savepointSQL   = "SAVEPOINT fn"
-	releaseSQL     = "RELEASE SAVEPOINT fn"
-	rollbackToSQL  = "ROLLBACK TO SAVEPOINT fn"
-	errNoSavepoint = "store: the write group's transaction was lost with a refused write"
+	savepointSQL  = "SAVEPOINT fn"
+	releaseSQL    = "RELEASE SAVEPOINT fn"
+	rollbackToSQL = "ROLLBACK TO SAVEPOINT fn"
 )
+
+// errSavepointLost: SQLite could not roll a refused fn back to its
+// savepoint (it gave up the whole transaction); the group runs again
+// without that fn.
+var errSavepointLost = errors.New("store: the write group's transaction was lost with a refused write")
 
 func newTx(db *DB, sqlTx *sql.Tx, conn *sql.Conn, fns int) *Tx {
 	return &Tx{db: db, tx: sqlTx, conn: conn, fn: -1, refused: make([]error, fns)}
@@ -271,10 +275,10 @@ func (t *Tx) refuse(ctx context.Context, i int, err error) error {
 	}
 	if t.conn == nil {
 		if _, err := t.exec(ctx, rollbackToSQL); err != nil {
-			return fmt.Errorf("%s: %w", errNoSavepoint, err)
+			return fmt.Errorf("%w: %w", errSavepointLost, err)
 		}
 		if _, err := t.exec(ctx, releaseSQL); err != nil {
-			return fmt.Errorf("%s: %w", errNoSavepoint, err)
+			return fmt.Errorf("%w: %w", errSavepointLost, err)
 		}
 		return nil
 	}
