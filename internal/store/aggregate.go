@@ -189,33 +189,16 @@ func (a *Aggregate[R]) checkAudited(ctx context.Context, tx *Tx, r *R) error {
 	if state, err = compactJSON(state); err != nil {
 		return fmt.Errorf("store: %s id=%s: state: %w", a.Table, id, err)
 	}
-	var last []byte
-	seq := int64(-1)
-	for j := len(tx.events) - 1; j >= 0; j-- {
-		if e := &tx.events[j]; e.ObjectType == a.ObjectType && e.ObjectID == id {
-			last, seq = e.State, -2 // not numbered yet
-			break
-		}
+	last, seq, err := LastState(ctx, tx, a.ObjectType, id)
+	if err != nil {
+		return fmt.Errorf("store: %s id=%s: %w", a.Table, id, err)
 	}
-	if seq == -1 {
-		cond, args := objectEventsWhere(a.ObjectType, id)
-		var s string
-		err := tx.QueryRow(ctx, "SELECT seq, state FROM events WHERE "+cond+" ORDER BY seq DESC LIMIT 1", args...).Scan(&seq, &s)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			seq = -1
-		case err != nil:
-			return fmt.Errorf("store: %s id=%s: last event: %w", a.Table, id, err)
-		default:
-			last = []byte(s)
-		}
-	}
-	if seq != -1 && bytes.Equal(last, state) {
+	if last != nil && bytes.Equal(last, state) {
 		return nil
 	}
 	slog.Error("store: refusing to write on a row that differs from its last audited event (changed behind the log's back; qingdan verify names it)",
 		"table", a.Table, "id", id, "last_event", seq)
-	if seq == -1 {
+	if last == nil && seq == 0 {
 		return fmt.Errorf("%w: %s id=%s has no audited event", ErrTampered, a.Table, id)
 	}
 	return fmt.Errorf("%w: %s id=%s", ErrTampered, a.Table, id)
