@@ -18,6 +18,7 @@ import (
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
+	"github.com/qingdan/qingdan/internal/store/storetest"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
@@ -25,12 +26,22 @@ import (
 // a fresh SQLite database with the demo loaded.
 func demoApp(t *testing.T) (*app, *httptest.Server) {
 	t.Helper()
+	return demoAppOn(t, "sqlite")
+}
+
+// demoAppOn is demoApp on an engine: "sqlite", or "postgres" (a fresh
+// database of storetest's server; skipped without one).
+func demoAppOn(t *testing.T, engine string) (*app, *httptest.Server) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("loads the whole demo")
 	}
 	dir := t.TempDir()
 	cfg := serveFlags(flag.NewFlagSet("test", flag.ContinueOnError))
 	cfg.db.DSN, cfg.db.DataDir = filepath.Join(dir, "q.db"), dir
+	if engine == "postgres" {
+		cfg.db.DSN = storetest.PostgresDSN(t)
+	}
 	a, err := openApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

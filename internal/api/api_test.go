@@ -19,7 +19,7 @@ import (
 func TestStatusTableIsComplete(t *testing.T) {
 	want := map[apperr.Code]int{
 		apperr.Invalid: 400, apperr.NotFound: 404, apperr.Conflict: 409, apperr.Unauthorized: 401,
-		apperr.Forbidden: 403, apperr.TooMany: 429, apperr.Internal: 500,
+		apperr.Forbidden: 403, apperr.TooMany: 429, apperr.TooLarge: 413, apperr.Internal: 500,
 	}
 	if len(Codes()) != len(want) || len(statusOf) != len(want) {
 		t.Fatalf("codes %v, table %v", Codes(), statusOf)
@@ -150,6 +150,10 @@ func TestDecode(t *testing.T) {
 		{"empty", ``, "application/json", "", "empty"},
 		{"too big", `{"name":"` + strings.Repeat("x", 200) + `"}`, "application/json", "", "exceeds the limit of 100 bytes"},
 		{"form content type", `name=a`, "application/x-www-form-urlencoded", "", "must be JSON"},
+		{"NUL in a string", `{"name":"a\u0000"}`, "application/json", "name", "invalid text"},
+		{"invalid UTF-8 in a string", "{\"name\":\"a\xffb\"}", "application/json", "name", "invalid text"},
+		{"NUL in a list", `{"tags":["ok","\u0000"]}`, "application/json", "tags[1]", "invalid text"},
+		{"NUL in a nested key", `{"inner":{"fl\u0000ag":true}}`, "application/json", "inner", "invalid text"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -169,7 +173,11 @@ func TestDecode(t *testing.T) {
 				return
 			}
 			e := apperr.As(err)
-			if e.Code != apperr.Invalid || e.Field != c.field || !strings.Contains(e.En, c.msg) || e.Zh == "" {
+			code := apperr.Invalid
+			if c.name == "too big" {
+				code = apperr.TooLarge // 413, as the server's own limit
+			}
+			if e.Code != code || e.Field != c.field || !strings.Contains(e.En, c.msg) || e.Zh == "" {
 				t.Errorf("got %#v (field %q), want field %q and %q", e, e.Field, c.field, c.msg)
 			}
 		})

@@ -1,23 +1,31 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
-// MaxBody is the default limit of a JSON request body.
-const MaxBody = 1 << 20
+// MaxBody is the default limit of a JSON request body (the server's for
+// an API route without its own).
+const MaxBody = httpx.MaxAPIBody
 
 // Decode reads r's JSON body into dst strictly: unknown fields, wrong
-// types, trailing data, an empty body, a non-JSON content type and a body
-// over MaxBody are all apperr.Invalid errors naming the field when there is
-// one. Bad input thus never reaches a domain service half-understood.
+// types, trailing data, an empty body, a non-JSON content type and a string
+// that is not valid text (invalid UTF-8, which encoding/json would quietly
+// replace, or a NUL, which PostgreSQL refuses) are all apperr.Invalid
+// errors naming the field when there is one; a body over MaxBody is
+// apperr.TooLarge. Bad input thus never reaches a domain service
+// half-understood.
 func Decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	return DecodeLimit(w, r, dst, MaxBody)
 }
@@ -31,7 +39,17 @@ func DecodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) e
 				"The request body must be JSON (Content-Type: application/json); got %q.", ct)
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		return decodeError(err, limit)
+	}
+	// Text first, so that no message (an unknown field's) repeats it.
+	if json.Valid(data) {
+		if err := CheckText(data, ""); err != nil {
+			return err
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err, limit)
@@ -46,6 +64,79 @@ func DecodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) e
 			"The request body has data after the JSON value.")
 	}
 	return nil
+}
+
+// CheckText refuses the first string of a well-formed JSON value that is
+// not valid text (httpx.ValidText) — invalid UTF-8, which encoding/json
+// would quietly replace, or a NUL, which PostgreSQL refuses — naming it
+// by its path under field. JSON carried inside a form field goes through
+// it too: its escapes decode to what the field's own text does not show.
+func CheckText(data []byte, field string) error {
+	path, ok := invalidText(json.RawMessage(bytes.TrimSpace(data)), field)
+	switch {
+	case ok:
+		return nil
+	case path == "":
+		return apperr.Invalidf("", "请求体的字段名含有无效字符（不是 UTF-8 文字，或含有空字符 NUL）。",
+			"A field name of the request body is invalid text (not UTF-8, or a NUL character).")
+	}
+	return apperr.Invalidf(path, "字段 %s 含有无效字符（不是 UTF-8 文字，或含有空字符 NUL）。",
+		"Field %s contains invalid text (not UTF-8, or a NUL character).", path)
+}
+
+// invalidText finds the first string of a JSON value (already known to be
+// well formed) that is not valid text, and returns its path ("bases[0].title";
+// an object's key is blamed on the object) and false; true if there is none.
+func invalidText(raw json.RawMessage, path string) (string, bool) {
+	switch {
+	case len(raw) == 0:
+		return "", true
+	case raw[0] == '"':
+		var s string
+		if !utf8.Valid(raw) || json.Unmarshal(raw, &s) != nil || !httpx.ValidText(s) {
+			return path, false
+		}
+	case raw[0] == '{':
+		// Keys in document order, so the first bad value is the one named.
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		if _, err := dec.Token(); err != nil {
+			return path, false
+		}
+		for dec.More() {
+			start := dec.InputOffset()
+			tok, err := dec.Token()
+			key, isKey := tok.(string)
+			if err != nil || !isKey || !utf8.Valid(raw[start:dec.InputOffset()]) || !httpx.ValidText(key) {
+				return path, false
+			}
+			var v json.RawMessage
+			if err := dec.Decode(&v); err != nil {
+				return path, false
+			}
+			if f, ok := invalidText(v, joinPath(path, key)); !ok {
+				return f, false
+			}
+		}
+	case raw[0] == '[':
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return path, false
+		}
+		for i, v := range items {
+			if f, ok := invalidText(v, fmt.Sprintf("%s[%d]", path, i)); !ok {
+				return f, false
+			}
+		}
+	}
+	return "", true
+}
+
+// joinPath names an object's member the way validation names fields.
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 // decodeError turns a decoding failure into a field-named Invalid error.
@@ -70,8 +161,8 @@ func decodeError(err error, limit int64) error {
 		return apperr.Invalidf(field, "字段 %s 应为 %s，收到的是 %s。",
 			"Field %s should be %s; got %s.", field, jsonKind(typ.Type.Kind().String()), typ.Value)
 	case errors.As(err, &tooBig):
-		return apperr.Invalidf("", "请求体超过 %d 字节的上限。",
-			"The request body exceeds the limit of %d bytes.", limit)
+		return &apperr.Error{Code: apperr.TooLarge, Zh: fmt.Sprintf("请求体超过 %d 字节的上限。", tooBig.Limit),
+			En: fmt.Sprintf("The request body exceeds the limit of %d bytes.", tooBig.Limit)}
 	}
 	// encoding/json reports unknown fields only as text: `json: unknown field "x"`.
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {

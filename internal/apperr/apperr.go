@@ -18,7 +18,8 @@ const (
 	Conflict     Code = "conflict"     // state does not allow it (already published, duplicate code …)
 	Unauthorized Code = "unauthorized" // not logged in / bad token
 	Forbidden    Code = "forbidden"    // logged in, but role or jurisdiction does not allow it
-	TooMany      Code = "too_many"     // throttled or locked out
+	TooMany      Code = "too_many"     // throttled or locked out, or the server is busy
+	TooLarge     Code = "too_large"    // a request body over its size limit
 	Internal     Code = "internal"     // a bug or an outage; details only in the log
 )
 

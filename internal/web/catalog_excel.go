@@ -65,7 +65,8 @@ func (x *CatalogExcelPages) Routes() []httpx.Route {
 		{Pattern: "GET /catalog/excel/template.xlsx", Policy: read, Handler: x.page(x.downloadTemplate)},
 		{Pattern: "GET /catalog/excel/bodies/{id}", Policy: scoped, Handler: x.page(x.home)},
 		{Pattern: "GET /catalog/excel/bodies/{id}/list.xlsx", Policy: scoped, Handler: x.page(x.downloadList)},
-		{Pattern: "POST /catalog/excel/bodies/{id}/import", Policy: upload, Handler: x.page(x.upload)},
+		{Pattern: "POST /catalog/excel/bodies/{id}/import", Policy: upload, Handler: x.page(x.upload),
+			MaxBody: api.MaxListUpload, Import: true},
 		{Pattern: "GET /catalog/excel/jobs/{id}", Policy: read, Handler: x.page(x.job)},
 		{Pattern: "POST /catalog/excel/jobs/{id}/adjustment", Policy: create, Handler: x.page(x.create)},
 	}

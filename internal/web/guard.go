@@ -46,6 +46,13 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 			s.refuse(w, r, rt, err)
 			return
 		}
+		if rt.Import {
+			// Read only now that the principal may import (edge.go).
+			if err := s.readForm(r, rt.BodyLimit()); err != nil {
+				s.refuse(w, r, rt, err)
+				return
+			}
+		}
 		rt.Handler.ServeHTTP(w, r)
 	})
 }

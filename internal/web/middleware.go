@@ -24,6 +24,8 @@ import (
 type reqState struct {
 	route string
 	quiet bool // health checks and assets: logged at debug level only
+	// tooLarge is the body limit the request's body passed (0: none).
+	tooLarge int64
 }
 
 type stateKey struct{}
@@ -41,7 +43,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // middleware is what every request crosses, outermost first: request ID,
 // language, logger, security headers, then (recorded for the access log and
-// metrics) panic recovery around the router.
+// metrics) panic recovery around the edge's checks (edge.go) and the router.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -66,7 +68,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("Cache-Control", "no-store")
 
 		rec := &recorder{ResponseWriter: w}
-		s.recoverer(next).ServeHTTP(rec, r)
+		s.recoverer(s.edge(next)).ServeHTTP(rec, r)
 
 		status := rec.status
 		if status == 0 {
@@ -93,6 +95,17 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			slog.Duration("duration", elapsed),
 			slog.String("ip", s.clientIP(r)),
 		)
+	})
+}
+
+// edge refuses what checkEdge refuses before next sees the request.
+func (s *Server) edge(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.checkEdge(w, r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

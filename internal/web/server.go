@@ -137,12 +137,16 @@ type Server struct {
 	assets *assets
 	// pages are the page templates per language (lang → page), their
 	// constant messages pre-translated (translateTemplates).
-	pages   map[string]map[string]*pageTemplate
-	routes  []httpx.Route
-	nav     []httpx.Route
-	spec    *api.Spec
-	metrics *metrics
-	handler http.Handler
+	pages  map[string]map[string]*pageTemplate
+	routes []httpx.Route
+	nav    []httpx.Route
+	// mux routes requests; byPattern finds a route by its pattern, for the
+	// edge's checks before the router runs (edge.go).
+	mux       *http.ServeMux
+	byPattern map[string]httpx.Route
+	spec      *api.Spec
+	metrics   *metrics
+	handler   http.Handler
 	// portalCache keeps rendered public portal pages (renderPortal) for
 	// a few seconds; itemPages keeps item and guide pages for as long as
 	// the portal's generation stands.
@@ -214,6 +218,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 
 	routes := slices.Concat(s.pageRoutes(), s.catalogRoutes(), s.transparencyRoutes(), s.portalRoutes(), s.opsRoutes(reg), api.Routes(s.spec), deps.Routes)
 	mux := http.NewServeMux()
+	s.byPattern = make(map[string]httpx.Route, len(routes))
 	for _, rt := range routes {
 		if err := s.check(rt); err != nil {
 			return nil, err
@@ -221,11 +226,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		if err := handle(mux, rt.Pattern, s.guard(rt)); err != nil {
 			return nil, err
 		}
+		s.byPattern[rt.Pattern] = rt
 		if rt.Nav != nil {
 			s.nav = append(s.nav, rt)
 		}
 	}
-	s.routes = routes
+	s.routes, s.mux = routes, mux
 	sort.SliceStable(s.nav, func(i, j int) bool { return s.nav[i].Nav.Order < s.nav[j].Nav.Order })
 	if err := s.spec.Build(api.Info{
 		Title:         "qingdan API",
@@ -251,8 +257,15 @@ func cookieName(o auth.CookieOptions) string {
 }
 
 // Deny answers a refused request with the server's error page or JSON
-// error; give it to auth.CSRF.Deny so CSRF refusals look like the rest.
-func (s *Server) Deny(w http.ResponseWriter, r *http.Request, err *apperr.Error) { s.fail(w, r, err) }
+// error; give it to auth.CSRF.Deny so CSRF refusals look like the rest. A
+// form whose body passed its limit before the CSRF check found a token is
+// refused as too large, which is what went wrong.
+func (s *Server) Deny(w http.ResponseWriter, r *http.Request, err *apperr.Error) {
+	if st := stateFrom(r.Context()); st != nil && st.tooLarge > 0 {
+		err = s.tooLarge(st.tooLarge)
+	}
+	s.fail(w, r, err)
+}
 
 // handle registers a pattern, turning ServeMux's panic on a bad or
 // conflicting pattern into an error.

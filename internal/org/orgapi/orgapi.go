@@ -140,7 +140,7 @@ func Routes(s *org.Service) []httpx.Route {
 				Response: org.Qualification{}}},
 
 		// Import
-		{Pattern: "POST " + p + "/org/import", Policy: write, Handler: http.HandlerFunc(h.importFile),
+		{Pattern: "POST " + p + "/org/import", Policy: write, Handler: http.HandlerFunc(h.importFile), MaxBody: MaxImport, Import: true,
 			Doc: &httpx.Doc{Summary: "Import bodies, units and staff from an Excel or CSV file", Tags: tags("org"),
 				Description: "The body is the file itself (Content-Type text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet), " +
 					"or a multipart/form-data upload with the field \"file\". All or nothing: any bad row fails the import with every problem " +

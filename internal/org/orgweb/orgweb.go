@@ -186,7 +186,7 @@ func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 		{Pattern: "POST /admin/org/qualifications", Policy: write, Handler: hf(h.addQualification)},
 		{Pattern: "POST /admin/org/qualifications/{id}/revoke", Policy: sc(write, "qualification"), Handler: hf(h.revokeQualification)},
 		{Pattern: "GET /admin/org/import", Policy: read, Handler: hf(h.importForm)},
-		{Pattern: "POST /admin/org/import", Policy: write, Handler: hf(h.importFile)},
+		{Pattern: "POST /admin/org/import", Policy: write, Handler: hf(h.importFile), MaxBody: orgapi.MaxImport, Import: true},
 		{Pattern: "GET /admin/org/import/template", Policy: read, Handler: http.HandlerFunc(orgapi.TemplateHandler)},
 		{Pattern: "GET /admin/org/static/org.css", Policy: httpx.Policy{Public: true, Stateless: true}, Handler: http.HandlerFunc(serveCSS)},
 	}, nil

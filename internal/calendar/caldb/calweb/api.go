@@ -85,6 +85,7 @@ func (h *handlers) apiRoutes() []httpx.Route {
 			Doc: &httpx.Doc{Summary: "One year's holidays and make-up working days", Tags: tags, Params: []httpx.Param{yearPath},
 				Response: CalendarYearDetail{}, Description: "404 (field year) when the year has no data (L9)."}},
 		{Pattern: "POST " + p + "/years", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.apiImport),
+			MaxBody: maxImportJSON, Import: true,
 			Doc: &httpx.Doc{Summary: "Import a year file (holiday-cn JSON or iCalendar)", Tags: tags, Request: CalendarImportRequest{},
 				Response: CalendarImportAnswer{}, Status: http.StatusCreated,
 				Description: "content is the file's text; file_name ending in .ics selects iCalendar. A bad file is a 400 naming the line or field, and nothing is stored. Audited."}},
@@ -257,10 +258,12 @@ func (h *handlers) yearDetail(r *http.Request, y int) (CalendarYearDetail, error
 	return out, nil
 }
 
+// maxImportJSON bounds an import's JSON: escaping can double a file's size.
+const maxImportJSON = 2*caldb.MaxUpload + 4096
+
 func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request) {
 	var req CalendarImportRequest
-	// JSON escaping can double a file's size.
-	if err := api.DecodeLimit(w, r, &req, 2*caldb.MaxUpload+4096); err != nil {
+	if err := api.DecodeLimit(w, r, &req, maxImportJSON); err != nil {
 		api.WriteError(w, r, err)
 		return
 	}

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/web/httpx"
+)
+
+// badText is what the edge tests send where text belongs, as raw bytes:
+// a byte that is never UTF-8, a NUL, and a broken two-byte sequence.
+var badText = []string{"\xff", "\x00", "a\xc3\x28"}
+
+// client is one kind of caller of the wired application: anonymous, or a
+// logged-in administrator (session cookie for pages, bearer token for the
+// API). Both pass the CSRF check, so a refusal is the edge's.
+type client struct {
+	name    string
+	srv     *httptest.Server
+	session string
+	token   string
+}
+
+func (c client) do(t *testing.T, method, target, contentType string, body []byte) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, c.srv.URL+target, bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("%s %q: %v", method, target, err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Origin", c.srv.URL)
+	switch {
+	case c.token != "" && httpx.IsAPIPath(req.URL.Path):
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	case c.session != "":
+		req.AddCookie(&http.Cookie{Name: auth.DefaultSessionCookie, Value: c.session})
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatalf("%s %q: %v", method, target, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, string(b)
+}
+
+// payload is a request body and its content type.
+type payload struct {
+	ct   string
+	data []byte
+}
+
+// fieldNames are the names a body of any route may carry: every JSON
+// field of every documented request and the forms' fields.
+func fieldNames(routes []httpx.Route) []string {
+	names := map[string]bool{}
+	for _, n := range []string{"login", "password", "old_password", "new_password", "confirm_password", "next", "lang",
+		"name", "title", "note", "comment", "code", "level", "time_zone", "kind", "phone", "roles", "scope", "cert_no",
+		"valid_from", "valid_to", "date", "hours", "off", "active", "reason", "basis_title", "basis_doc_no", "basis_issued",
+		"base_code", "category", "unit", "conditions", "elements", "group", "groups", "q"} {
+		names[n] = true
+	}
+	for _, rt := range routes {
+		if rt.Doc == nil || rt.Doc.Request == nil {
+			continue
+		}
+		t := reflect.TypeOf(rt.Doc.Request)
+		for i := range t.NumField() {
+			if n, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); n != "" && n != "-" {
+				names[n] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(names))
+	for n := range names {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// jsonWithText is a JSON object of a request type with every string field
+// set to bad (raw, so invalid UTF-8 stays invalid in the body).
+func jsonWithText(request any, bad string) []byte {
+	t := reflect.TypeOf(request)
+	var b bytes.Buffer
+	b.WriteByte('{')
+	n := 0
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Type.Kind() != reflect.String || name == "" || name == "-" {
+			continue
+		}
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		n++
+		text := strings.ReplaceAll(bad, "\x00", `\u0000`)
+		b.WriteString(`"` + name + `":"x` + text + `"`)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// TestApp_invalidTextOnEveryRouteChangesNothing (#11.2): invalid UTF-8 and
+// NUL bytes in the path, the query and the body of every wired route, sent
+// by the anonymous public and by the district administrator, are refused
+// without a server error, the path and query with a 400 naming the field,
+// and change nothing: the audit log, where every change is an event, does
+// not grow. PostgreSQL refused such text with SQLSTATE 22021 (a 500, some
+// of them anonymous); SQLite stored it raw.
+func TestApp_invalidTextOnEveryRouteChangesNothing(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			a, srv := demoAppOn(t, engine)
+			ctx := context.Background()
+			session, err := a.auth.Login(ctx, "admin", org.DemoPassword, "127.0.0.1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			clients := []client{{name: "anonymous", srv: srv}, {name: "admin", srv: srv, session: session, token: bearer(t, a, "admin")}}
+			head := func() uint64 {
+				h, err := a.db.Head(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return h.Size
+			}
+			before := head()
+			routes := a.web.Routes()
+			names := fieldNames(routes)
+			var sent, refused int
+			for _, rt := range routes {
+				method := rt.Method()
+				for _, c := range clients {
+					for _, bad := range badText {
+						esc := url.PathEscape(bad)
+						// The path: every parameter, or appended to a path without one.
+						target := concrete(rt, esc)
+						if !strings.Contains(rt.Path(), "{") {
+							target += esc
+						}
+						status, body := c.do(t, method, target, "", nil)
+						sent++
+						wantRefusal(t, c.name, method, target, status, body, "path")
+
+						// The query: each documented parameter and a few common ones.
+						params := []string{"q", "body", "code", "next"}
+						if rt.Doc != nil {
+							for _, p := range rt.Doc.Params {
+								if p.In == "query" {
+									params = append(params, p.Name)
+								}
+							}
+						}
+						for _, p := range params {
+							target := concrete(rt, "1") + "?" + p + "=" + url.QueryEscape(bad)
+							status, body := c.do(t, method, target, "", nil)
+							sent++
+							wantRefusal(t, c.name, method, target, status, body, p)
+						}
+
+						// The body, as the route reads one.
+						if !isWrite(method) && method != http.MethodPost {
+							continue
+						}
+						target = concrete(rt, "1")
+						var bodies []payload
+						form := url.Values{}
+						for _, n := range names {
+							form.Set(n, "x"+bad)
+						}
+						bodies = append(bodies, payload{"application/x-www-form-urlencoded", []byte(form.Encode())})
+						if rt.Doc != nil && rt.Doc.Request != nil {
+							bodies = append(bodies, payload{"application/json", jsonWithText(rt.Doc.Request, bad)})
+						}
+						if rt.Import {
+							var mp bytes.Buffer
+							w := multipart.NewWriter(&mp)
+							for _, n := range []string{"title", "note", "basis_title"} {
+								if err := w.WriteField(n, "x"+bad); err != nil {
+									t.Fatal(err)
+								}
+							}
+							if err := w.Close(); err != nil {
+								t.Fatal(err)
+							}
+							bodies = append(bodies, payload{w.FormDataContentType(), mp.Bytes()})
+						}
+						for _, b := range bodies {
+							status, out := c.do(t, method, target, b.ct, b.data)
+							sent++
+							if status >= 500 {
+								t.Errorf("%s %s %s with %s %q: %d: %.300s", c.name, method, target, b.ct, bad, status, out)
+							}
+							if status == http.StatusBadRequest {
+								refused++
+							}
+						}
+					}
+				}
+			}
+			if after := head(); after != before {
+				t.Errorf("invalid text changed something: the audit log grew from %d to %d events", before, after)
+			}
+			t.Logf("%d routes, %d requests, %d bodies refused with 400", len(routes), sent, refused)
+			if refused < len(routes) {
+				t.Errorf("only %d bodies refused with 400", refused)
+			}
+		})
+	}
+}
+
+// wantRefusal checks a refusal of invalid text in the path or the query:
+// 400 and, from the API, the error shape naming the field.
+func wantRefusal(t *testing.T, who, method, target string, status int, body, field string) {
+	t.Helper()
+	if status != http.StatusBadRequest {
+		t.Errorf("%s %s %s: %d, want 400: %.300s", who, method, target, status, body)
+		return
+	}
+	if !strings.HasPrefix(target, "/api/") {
+		if !strings.Contains(body, "无效字符") {
+			t.Errorf("%s %s %s: the error page does not say what is wrong: %.300s", who, method, target, body)
+		}
+		return
+	}
+	var e struct{ Code, Message, Field string }
+	if err := json.Unmarshal([]byte(body), &e); err != nil || e.Code != "invalid" || e.Field != field || e.Message == "" {
+		t.Errorf("%s %s %s: %v %+v, want field %q", who, method, target, err, e, field)
+	}
+}
