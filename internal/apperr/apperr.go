@@ -93,6 +93,17 @@ func CodeOf(err error) Code {
 	return As(err).Code
 }
 
+// Size names a byte count in a message: "64 KB", "20 MB", "1.5 MB".
+func Size(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", (n+1023)>>10)
+}
+
 // List collects several field errors (an import with many bad rows) into one.
 type List []*Error
 

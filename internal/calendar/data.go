@@ -10,6 +10,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/qingdan/qingdan/internal/apperr"
 )
@@ -157,6 +158,12 @@ func (y Year) Validate() error {
 		// calendar claim knowledge it does not have.
 		return apperr.Invalidf("days", "%d 年没有任何节假日安排", "year %d lists no days", y.Year)
 	}
+	for i, p := range y.Papers {
+		if !validText(p) {
+			return apperr.Invalidf(fmt.Sprintf("papers[%d]", i), "文件链接含有无效字符（不是 UTF-8 文字，或含有空字符 NUL）",
+				"the paper's link contains invalid text (not UTF-8, or a NUL character)")
+		}
+	}
 	seen := make(map[Date]int, len(y.Days))
 	for i, d := range y.Days {
 		f := fmt.Sprintf("days[%d].date", i)
@@ -170,6 +177,10 @@ func (y Year) Validate() error {
 		if strings.TrimSpace(d.Name) == "" {
 			return apperr.Invalidf(fmt.Sprintf("days[%d].name", i), "缺少节日名称", "name is missing")
 		}
+		if !validText(d.Name) {
+			return apperr.Invalidf(fmt.Sprintf("days[%d].name", i), "节日名称含有无效字符（不是 UTF-8 文字，或含有空字符 NUL）",
+				"the name contains invalid text (not UTF-8, or a NUL character)")
+		}
 		if j, dup := seen[d.Date]; dup {
 			return apperr.Invalidf(f, "日期 %s 与 days[%d] 重复", "date %s repeats days[%d]", d.Date, j)
 		}
@@ -177,6 +188,10 @@ func (y Year) Validate() error {
 	}
 	return nil
 }
+
+// validText reports whether s may be stored as text on both databases:
+// PostgreSQL refuses invalid UTF-8 and NUL.
+func validText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
 
 // MarshalJSON writes the holiday-cn layout with days in date order.
 func (y Year) MarshalJSON() ([]byte, error) {

@@ -56,6 +56,8 @@ func TestParseJSON_L9_strictErrorsNameTheField(t *testing.T) {
 		{`{"year": 2027, "days": [{"name":"a","date":"2027-07-01","isOffDay":true,"extra":1}]}`, "extra"},
 		{`{"year": 2027, "days": [null]}`, "days[0]"},
 		{`{"year": 2027, "days": []} {}`, "line 1"},
+		{`{"year": 2027, "days": [{"name":"a\u0000","date":"2027-07-01","isOffDay":true}]}`, "days[0].name"},
+		{`{"year": 2027, "papers": ["https://x/\u0000"], "days": [{"name":"a","date":"2027-07-01","isOffDay":true}]}`, "papers[0]"},
 	}
 	for _, tc := range cases {
 		y, err := ParseJSON([]byte(tc.in))

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -165,7 +164,7 @@ func (s *Server) unreadableForm(err error, limit int64) error {
 
 // tooLarge is the 413 of a body over limit bytes.
 func (s *Server) tooLarge(limit int64) *apperr.Error {
-	return s.errorf(apperr.TooLarge, "", "error.too_large", sizeText(limit))
+	return s.errorf(apperr.TooLarge, "", "error.too_large", apperr.Size(limit))
 }
 
 // edgeBody is a request body bounded at the edge. It remembers in the
@@ -196,15 +195,4 @@ func clipName(name string) string {
 		cut--
 	}
 	return name[:cut] + "…"
-}
-
-// sizeText names a byte count for a message: "64 KB", "21 MB".
-func sizeText(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MB", n>>20)
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%d KB", (n+1023)>>10)
 }
