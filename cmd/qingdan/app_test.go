@@ -211,17 +211,7 @@ func routeExists(a *app, method, path string) bool {
 // audit log (every change is an event) does not grow.
 func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
 	a, srv := demoApp(t)
-	tokens := map[auth.Role]string{}
-	for _, acct := range org.DemoAccounts() {
-		if !strings.Contains(acct.Body, "区") {
-			continue // district accounts: their jurisdiction covers every object
-		}
-		for _, r := range acct.Roles {
-			if _, ok := tokens[r]; !ok {
-				tokens[r] = bearer(t, a, acct.Login)
-			}
-		}
-	}
+	tokens := districtTokens(t, a)
 	head := func() uint64 {
 		h, err := a.db.Head(context.Background())
 		if err != nil {
@@ -235,13 +225,7 @@ func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
 		if !rt.IsAPI() || !isWrite(rt.Method()) || rt.Doc == nil || rt.Doc.Request == nil {
 			continue
 		}
-		token := tokens[auth.RoleAdmin]
-		for _, r := range rt.Policy.Roles {
-			if tk, ok := tokens[r]; ok {
-				token = tk
-				break
-			}
-		}
+		token := tokenFor(tokens, rt)
 		path := concrete(rt, "1")
 		for _, body := range []string{`{`, `[1,2]`, `{"no_such_field_anywhere":1}`} {
 			status, out := call(t, srv, rt.Method(), path, token, body)
@@ -263,6 +247,35 @@ func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
 	if after := head(); after != before {
 		t.Errorf("bad input changed something: audit log grew from %d to %d events", before, after)
 	}
+}
+
+// districtTokens are API tokens of district accounts, one per role: their
+// jurisdiction covers every object.
+func districtTokens(t *testing.T, a *app) map[auth.Role]string {
+	t.Helper()
+	tokens := map[auth.Role]string{}
+	for _, acct := range org.DemoAccounts() {
+		if !strings.Contains(acct.Body, "区") {
+			continue
+		}
+		for _, r := range acct.Roles {
+			if _, ok := tokens[r]; !ok {
+				tokens[r] = bearer(t, a, acct.Login)
+			}
+		}
+	}
+	return tokens
+}
+
+// tokenFor is a token of districtTokens holding one of rt's roles (the
+// administrator's when the route names none of them).
+func tokenFor(tokens map[auth.Role]string, rt httpx.Route) string {
+	for _, r := range rt.Policy.Roles {
+		if tk, ok := tokens[r]; ok {
+			return tk
+		}
+	}
+	return tokens[auth.RoleAdmin]
 }
 
 // TestApp_searchIndexRebuiltAtStart: a database whose search index is empty

@@ -11,9 +11,11 @@ import (
 	"net/url"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/web/httpx"
@@ -248,4 +250,100 @@ func wantRefusal(t *testing.T, who, method, target string, status int, body, fie
 	if err := json.Unmarshal([]byte(body), &e); err != nil || e.Code != "invalid" || e.Field != field || e.Message == "" {
 		t.Errorf("%s %s %s: %v %+v, want field %q", who, method, target, err, e, field)
 	}
+}
+
+// TestApp_requiredFieldsOnEveryAPIWrite (#11.6): every API write that
+// takes a JSON body answers {}, null and [] with a 400 naming a missing
+// field, and nothing changes. {} used to make National Day a working day,
+// empty a person's review groups; null cleared a body's business hours.
+// Writes without a JSON request are actions whose body is not read, or
+// imports whose body is the file (their OpenAPI operation has no JSON
+// request); they are listed, not sent.
+func TestApp_requiredFieldsOnEveryAPIWrite(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			a, srv := demoAppOn(t, engine)
+			ctx := context.Background()
+			tokens := districtTokens(t, a)
+			head := func() uint64 {
+				h, err := a.db.Head(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return h.Size
+			}
+			before := head()
+			fields := map[string]string{} // route → the field named for {}
+			var bodyless, files []string
+			for _, rt := range a.web.Routes() {
+				if !rt.IsAPI() || !isWrite(rt.Method()) {
+					continue
+				}
+				switch {
+				case rt.Doc.Request == nil && rt.Import:
+					files = append(files, rt.Pattern)
+					continue
+				case rt.Doc.Request == nil:
+					bodyless = append(bodyless, rt.Pattern)
+					continue
+				}
+				token := tokenFor(tokens, rt)
+				path, status, out := existingObject(t, srv, rt, token)
+				for _, body := range []string{`{}`, `null`, `[]`, ` {} `} {
+					if body != `{}` {
+						status, out = call(t, srv, rt.Method(), path, token, body)
+					}
+					var e struct{ Code, Message, Field string }
+					if err := json.Unmarshal([]byte(out), &e); err != nil || status != http.StatusBadRequest || e.Field == "" || e.Message == "" {
+						t.Errorf("%s %s with %s: %d %.300s, want 400 naming a field", rt.Method(), path, body, status, out)
+						continue
+					}
+					if body == `{}` {
+						fields[rt.Method()+" "+api.OpenAPIPath(rt.Path())] = e.Field
+					}
+				}
+			}
+			if after := head(); after != before {
+				t.Errorf("empty bodies changed something: the audit log grew from %d to %d events", before, after)
+			}
+			for route, field := range map[string]string{
+				"PUT /api/v1/calendar/days/{date}":                "off",
+				"PUT /api/v1/catalog/reform-groups/{id}":          "groups",
+				"PUT /api/v1/calendar/bodies/{id}/business-hours": "hours",
+				"POST /api/v1/calendar/bodies/{id}/regional":      "date",
+				"POST /api/v1/catalog/adjustments/{id}/actions":   "kind",
+			} {
+				if fields[route] != field {
+					t.Errorf("%s with {}: field %q, want %q", route, fields[route], field)
+				}
+			}
+			t.Logf("%d API writes with a body refuse {}, null and []; body-less actions: %v; file uploads: %v", len(fields), bodyless, files)
+			if len(fields) < 20 {
+				t.Errorf("only %d API writes with a JSON body", len(fields))
+			}
+		})
+	}
+}
+
+// existingObject finds a path of rt that addresses an object the token
+// reaches — its id parameter 1, 2, … until the answer to {} is not 404; a
+// date is National Day — and returns the path and that answer.
+func existingObject(t *testing.T, srv *httptest.Server, rt httpx.Route, token string) (string, int, string) {
+	t.Helper()
+	values := []string{"2026-10-01"}
+	if !strings.Contains(rt.Path(), "{date}") {
+		values = values[:0]
+		for id := 1; id <= 200; id++ {
+			values = append(values, strconv.Itoa(id))
+		}
+	}
+	for _, v := range values {
+		path := concrete(rt, v)
+		status, out := call(t, srv, rt.Method(), path, token, `{}`)
+		if status != http.StatusNotFound || !strings.Contains(rt.Path(), "{") {
+			return path, status, out
+		}
+	}
+	t.Fatalf("%s: no object answers", rt.Pattern)
+	return "", 0, ""
 }

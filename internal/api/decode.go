@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -20,12 +21,22 @@ import (
 const MaxBody = httpx.MaxAPIBody
 
 // Decode reads r's JSON body into dst strictly: unknown fields, wrong
-// types, trailing data, an empty body, a non-JSON content type and a string
-// that is not valid text (invalid UTF-8, which encoding/json would quietly
-// replace, or a NUL, which PostgreSQL refuses) are all apperr.Invalid
-// errors naming the field when there is one; a body over MaxBody is
-// apperr.TooLarge. Bad input thus never reaches a domain service
-// half-understood.
+// types, trailing data, an empty body, a non-JSON content type, a missing
+// or null required field and a string that is not valid text (invalid
+// UTF-8, which encoding/json would quietly replace, or a NUL, which
+// PostgreSQL refuses) are all apperr.Invalid errors naming the field when
+// there is one; a body over MaxBody is apperr.TooLarge. Bad input thus
+// never reaches a domain service half-understood.
+//
+// Required fields: when dst is a struct, each of its fields is required
+// unless its json tag says omitempty or omitzero — the rule by which the
+// OpenAPI document lists them as required (jsonMember). A request must
+// carry every required field, and not as null: an edit replaces what it
+// names, so a field left out would silently clear it (issue #11 item 6:
+// {} made National Day a working day). The body must then be a JSON
+// object; null, an array or a scalar is refused naming the first required
+// field. The rule holds for the request's own fields; nested values are
+// the domain's to validate.
 func Decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	return DecodeLimit(w, r, dst, MaxBody)
 }
@@ -49,9 +60,14 @@ func DecodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) e
 			return err
 		}
 	}
+	required := requiredMembers(dst)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) && typ.Field == "" && len(required) > 0 {
+			return notAnObject(required[0])
+		}
 		return decodeError(err, limit)
 	}
 	// Exactly one value: anything after it is a client bug worth reporting.
@@ -63,7 +79,83 @@ func DecodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) e
 		return apperr.Invalidf("", "请求体在 JSON 值之后还有多余内容。",
 			"The request body has data after the JSON value.")
 	}
+	return checkRequired(data, required)
+}
+
+// requiredMembers lists the JSON names of dst's required fields, in the
+// struct's order (none when dst is not a struct).
+func requiredMembers(dst any) []string {
+	t := reflect.TypeOf(dst)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	var out []string
+	for i := range t.NumField() {
+		if name, req, ok := jsonMember(t.Field(i)); ok && req {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// jsonMember is how a struct field appears in JSON: its name, whether a
+// request must carry it (unless its tag says omitempty or omitzero), and
+// whether it appears at all. The OpenAPI document and the decoder both
+// read fields through it, so what the document calls required is what
+// the decoder requires.
+func jsonMember(f reflect.StructField) (name string, required, ok bool) {
+	if !f.IsExported() {
+		return "", false, false
+	}
+	name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "-" {
+		return "", false, false
+	}
+	if name == "" {
+		name = f.Name
+	}
+	return name, !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero"), true
+}
+
+// checkRequired refuses a well-formed body (an object, or null) that lacks
+// a required member or gives it as null. Keys match as encoding/json
+// matches them: exactly, else ignoring case.
+func checkRequired(data []byte, required []string) error {
+	if len(required) == 0 {
+		return nil
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(data, &members); err != nil {
+		return notAnObject(required[0])
+	}
+	for _, name := range required {
+		raw, ok := members[name]
+		if !ok {
+			for k, v := range members {
+				if strings.EqualFold(k, name) {
+					raw, ok = v, true
+					break
+				}
+			}
+		}
+		switch {
+		case !ok:
+			return apperr.Invalidf(name, "缺少必填字段 %s。", "The field %s is required.", name)
+		case string(raw) == "null":
+			return apperr.Invalidf(name, "字段 %s 不能为 null。", "The field %s must not be null.", name)
+		}
+	}
 	return nil
+}
+
+// notAnObject refuses a body that is not a JSON object where the request
+// has required fields, naming the first.
+func notAnObject(first string) error {
+	return apperr.Invalidf(first, "请求体应为 JSON 对象，且须含字段 %s。",
+		"The request body must be a JSON object with the field %s.", first)
 }
 
 // CheckText refuses the first string of a well-formed JSON value that is
