@@ -126,6 +126,21 @@ type sample struct {
 	Inner struct {
 		Flag bool `json:"flag"`
 	} `json:"inner"`
+	Events []struct {
+		At   time.Time `json:"at"`
+		Code code      `json:"code,omitempty"`
+	} `json:"events,omitempty"`
+}
+
+// code refuses anything but "ok", as calendar.Date refuses a bad date.
+type code string
+
+func (c *code) UnmarshalText(b []byte) error {
+	if string(b) != "ok" {
+		return apperr.Invalidf("code", "代码无效", "bad code %q", b)
+	}
+	*c = code(b)
+	return nil
 }
 
 func TestDecode(t *testing.T) {
@@ -149,6 +164,12 @@ func TestDecode(t *testing.T) {
 		{"empty array", `[]`, "application/json", "name", "must be a JSON object"},
 		{"a required field missing", `{"name":"a","inner":{}}`, "application/json", "count", "The field count is required"},
 		{"a required field null", `{"name":"a","count":null,"inner":{}}`, "application/json", "count", "must not be null"},
+		{"ok with a date-time", `{"name":"a","count":0,"inner":{},"events":[{"at":"2026-01-02T00:00:00+08:00","code":"ok"}]}`, "", "", ""},
+		{"malformed date-time", `{"name":"a","count":0,"inner":{},"events":[{"at":"2026-01-02T00:00:00+08:00"},{"at":"2026-13-01"}]}`,
+			"application/json", "events[1].at", "must be an RFC 3339 date-time"},
+		{"date-time of the wrong type", `{"name":"a","count":0,"inner":{},"events":[{"at":5}]}`, "application/json", "events[0].at", "RFC 3339 date-time string such as 2026-01-02T00:00:00+08:00; got number"},
+		{"a type's own refusal", `{"name":"a","count":0,"inner":{},"events":[{"at":"2026-01-02T00:00:00Z","code":"no"}]}`,
+			"application/json", "events[0].code", `bad code "no"`},
 		{"trailing data", `{"name":"a"} {"name":"b"}`, "application/json", "", "after the JSON value"},
 		{"trailing garbage", `{"name":"a"} x`, "application/json", "", "syntax error"},
 		{"syntax", `{"name":}`, "application/json", "", "syntax error"},

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,7 +10,10 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -67,6 +71,9 @@ func DecodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) e
 		var typ *json.UnmarshalTypeError
 		if errors.As(err, &typ) && typ.Field == "" && len(required) > 0 {
 			return notAnObject(required[0])
+		}
+		if path, cause := locate(bytes.TrimSpace(data), reflect.TypeOf(dst), ""); path != "" {
+			return valueError(path, cause)
 		}
 		return decodeError(err, limit)
 	}
@@ -132,15 +139,7 @@ func checkRequired(data []byte, required []string) error {
 		return notAnObject(required[0])
 	}
 	for _, name := range required {
-		raw, ok := members[name]
-		if !ok {
-			for k, v := range members {
-				if strings.EqualFold(k, name) {
-					raw, ok = v, true
-					break
-				}
-			}
-		}
+		raw, ok := member(members, name)
 		switch {
 		case !ok:
 			return apperr.Invalidf(name, "缺少必填字段 %s。", "The field %s is required.", name)
@@ -149,6 +148,117 @@ func checkRequired(data []byte, required []string) error {
 		}
 	}
 	return nil
+}
+
+// member is an object's member as encoding/json finds it for a field:
+// by its exact name, else ignoring case.
+func member(members map[string]json.RawMessage, name string) (json.RawMessage, bool) {
+	if v, ok := members[name]; ok {
+		return v, true
+	}
+	for k, v := range members {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// locate finds the value of a well-formed document that its Go type
+// refuses — a time.Time or calendar.Date that does not parse, bad base64 —
+// which encoding/json reports without saying where: walking the document
+// along the type, it returns the value's path and the refusal ("" when no
+// value is refused).
+func locate(raw json.RawMessage, t reflect.Type, path string) (string, error) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if string(raw) == "null" {
+		return "", nil
+	}
+	pt := reflect.PointerTo(t)
+	if pt.Implements(jsonUnmarshaler) || pt.Implements(textUnmarshaler) {
+		return leaf(raw, t, path)
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		var members map[string]json.RawMessage
+		if json.Unmarshal(raw, &members) != nil {
+			return "", nil
+		}
+		for i := range t.NumField() {
+			name, _, ok := jsonMember(t.Field(i))
+			v, found := member(members, name)
+			if !ok || !found {
+				continue
+			}
+			if p, err := locate(v, t.Field(i).Type, joinPath(path, name)); p != "" {
+				return p, err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return leaf(raw, t, path) // []byte: base64
+		}
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return "", nil
+		}
+		for i, v := range items {
+			if p, err := locate(v, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p, err
+			}
+		}
+	case reflect.Map:
+		var members map[string]json.RawMessage
+		if json.Unmarshal(raw, &members) != nil {
+			return "", nil
+		}
+		for k, v := range members {
+			if p, err := locate(v, t.Elem(), joinPath(path, k)); p != "" {
+				return p, err
+			}
+		}
+	}
+	return "", nil
+}
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// leaf decodes one value into a fresh t: the refusal, if any, at path.
+func leaf(raw json.RawMessage, t reflect.Type, path string) (string, error) {
+	if err := json.Unmarshal(raw, reflect.New(t).Interface()); err != nil {
+		return path, err
+	}
+	return "", nil
+}
+
+// valueError names the field whose value its type refused.
+func valueError(path string, cause error) error {
+	var ae *apperr.Error
+	var pe *time.ParseError
+	var typ *json.UnmarshalTypeError
+	got := ""
+	switch {
+	case errors.As(cause, &ae):
+		e := *ae
+		e.Field = path
+		return &e
+	case errors.As(cause, &pe):
+		got = strconv.Quote(pe.Value)
+	case errors.As(cause, &typ) && typ.Type == timeType:
+		got = typ.Value // "number", "object" …
+	}
+	if got != "" {
+		return apperr.Invalidf(path, "字段 %s 应为 RFC 3339 日期时间字符串，如 2026-01-02T00:00:00+08:00；收到的是 %s。",
+			"Field %s must be an RFC 3339 date-time string such as 2026-01-02T00:00:00+08:00; got %s.", path, got)
+	}
+	e := apperr.Invalidf(path, "字段 %s 的值无效。", "Field %s has an invalid value.", path)
+	e.Err = cause
+	return e
 }
 
 // notAnObject refuses a body that is not a JSON object where the request
@@ -245,7 +355,8 @@ func decodeError(err error, limit int64) error {
 		return apperr.Invalidf("", "请求体的 JSON 在第 %d 字节处有语法错误。",
 			"The request body's JSON has a syntax error at byte %d.", syntax.Offset)
 	case errors.As(err, &typ):
-		field := typ.Field
+		// encoding/json writes "bases.0.issued"; validation, "bases[0].issued".
+		field := arrayIndex.ReplaceAllString(typ.Field, "[$1]")
 		if field == "" {
 			return apperr.Invalidf("", "请求体应为 %s，收到的是 %s。",
 				"The request body should be %s; got %s.", jsonKind(typ.Type.Kind().String()), typ.Value)
@@ -263,6 +374,9 @@ func decodeError(err error, limit int64) error {
 	}
 	return apperr.Invalidf("", "无法读取请求体：%v", "Cannot read the request body: %v", err)
 }
+
+// arrayIndex is an element index in encoding/json's field paths.
+var arrayIndex = regexp.MustCompile(`\.(\d+)\b`)
 
 // jsonKind names a Go kind the way a JSON client thinks of it.
 func jsonKind(k string) string {
