@@ -10,6 +10,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -148,7 +149,8 @@ func ParseJSON(data []byte) (Year, error) {
 
 // Validate checks a year however it was made (file, admin page): a sane
 // year, at least one day, every date in the year or its neighbouring
-// December/January, no date twice.
+// December/January, no date twice, names that are text, and at least one
+// working day.
 func (y Year) Validate() error {
 	if y.Year < MinYear || y.Year > MaxYear {
 		return apperr.Invalidf("year", "年份 %d 超出范围 %d–%d", "year %d outside %d–%d", y.Year, MinYear, MaxYear)
@@ -186,7 +188,32 @@ func (y Year) Validate() error {
 		}
 		seen[d.Date] = i
 	}
+	if y.workingDays() == 0 {
+		// Every limit counted in working days would then jump the year:
+		// no notice does that, a mistyped file or form does.
+		return apperr.Invalidf("days", "%d 年没有任何工作日", "year %d has no working day", y.Year)
+	}
 	return nil
+}
+
+// workingDays counts the working days of the year's own dates under its
+// notice: weekdays it does not make holidays, and its make-up days.
+func (y Year) workingDays() int {
+	off := make(map[Date]bool, len(y.Days))
+	for _, d := range y.Days {
+		off[d.Date] = d.IsOffDay
+	}
+	n := 0
+	for d, end := DateOf(y.Year, time.January, 1), DateOf(y.Year+1, time.January, 1); d < end; d++ {
+		o, listed := off[d]
+		if !listed {
+			o = d.Weekday() == time.Saturday || d.Weekday() == time.Sunday
+		}
+		if !o {
+			n++
+		}
+	}
+	return n
 }
 
 // validText reports whether s may be stored as text on both databases:
