@@ -30,8 +30,9 @@ func demoApp(t *testing.T) (*app, *httptest.Server) {
 }
 
 // demoAppOn is demoApp on an engine: "sqlite", or "postgres" (a fresh
-// database of storetest's server; skipped without one).
-func demoAppOn(t *testing.T, engine string) (*app, *httptest.Server) {
+// database of storetest's server; skipped without one), with the serve
+// flags' defaults changed by configure.
+func demoAppOn(t *testing.T, engine string, configure ...func(*serveConfig)) (*app, *httptest.Server) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("loads the whole demo")
@@ -41,6 +42,9 @@ func demoAppOn(t *testing.T, engine string) (*app, *httptest.Server) {
 	cfg.db.DSN, cfg.db.DataDir = filepath.Join(dir, "q.db"), dir
 	if engine == "postgres" {
 		cfg.db.DSN = storetest.PostgresDSN(t)
+	}
+	for _, c := range configure {
+		c(cfg)
 	}
 	a, err := openApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

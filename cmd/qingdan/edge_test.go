@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -346,4 +347,37 @@ func existingObject(t *testing.T, srv *httptest.Server, rt httpx.Route, token st
 	}
 	t.Fatalf("%s: no object answers", rt.Pattern)
 	return "", 0, ""
+}
+
+// TestServe_metricsFlags (#11.10): --metrics-from takes networks and
+// addresses (default: loopback), refuses anything else naming the flag, and
+// with --metrics-token reaches the server: with no network, /metrics
+// refuses even the loopback and answers the token.
+func TestServe_metricsFlags(t *testing.T) {
+	parse := func(args ...string) (*serveConfig, error) {
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		cfg := serveFlags(fs)
+		return cfg, parseFlags(fs, args, io.Discard)
+	}
+	cfg, err := parse()
+	if err != nil || cfg.metricsFrom.String() != "127.0.0.0/8,::1/128" {
+		t.Fatalf("default %q, %v", cfg.metricsFrom.String(), err)
+	}
+	if cfg, err = parse("--metrics-from", "10.1.2.0/16, 192.0.2.7,2001:db8::/32"); err != nil ||
+		cfg.metricsFrom.String() != "10.1.0.0/16,192.0.2.7/32,2001:db8::/32" {
+		t.Fatalf("parsed %q, %v", cfg.metricsFrom.String(), err)
+	}
+	if _, err := parse("--metrics-from", "10.0.0.0/8,intranet"); err == nil || !strings.Contains(err.Error(), "metrics-from") {
+		t.Fatalf("a bad network: %v", err)
+	}
+
+	_, srv := demoAppOn(t, "sqlite", func(c *serveConfig) {
+		c.metricsFrom, c.metricsToken = prefixes{}, "s3cret-metrics-token"
+	})
+	if status, body := call(t, srv, "GET", "/metrics", "", ""); status != http.StatusForbidden || strings.Contains(body, "go_goroutines") {
+		t.Errorf("loopback without a network: %d %.200s", status, body)
+	}
+	if status, body := call(t, srv, "GET", "/metrics", "s3cret-metrics-token", ""); status != http.StatusOK || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("with the token: %d %.200s", status, body)
+	}
 }

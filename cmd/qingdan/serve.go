@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +55,8 @@ type serveConfig struct {
 	gcPercent       int
 	memoryLimitMB   int64
 	pageMemoryMB    int64
+	metricsFrom     prefixes
+	metricsToken    string
 }
 
 func serveFlags(fs *flag.FlagSet) *serveConfig {
@@ -72,6 +75,9 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "grace period for requests in flight at SIGINT/SIGTERM / 优雅关闭等待")
 	fs.IntVar(&c.gcPercent, "gc-percent", gctune.DefaultPercent, "garbage collector target, as GOGC (GOGC in the environment wins) / 垃圾回收目标百分比")
 	fs.Int64Var(&c.memoryLimitMB, "memory-limit-mb", gctune.DefaultLimitMB, "soft memory limit in MiB, as GOMEMLIMIT (GOMEMLIMIT in the environment wins) / 内存软上限(MiB)")
+	c.metricsFrom = prefixes(web.Loopback)
+	fs.Var(&c.metricsFrom, "metrics-from", "networks (CIDR or address, comma-separated; empty: none) whose clients may read /metrics; behind a proxy set --client-ip-header / 可读取 /metrics 的网段")
+	fs.StringVar(&c.metricsToken, "metrics-token", "", "bearer token that also admits a /metrics request from anywhere (prefer the environment variable) / 监控令牌")
 	fs.Int64Var(&c.pageMemoryMB, "page-memory-mb", web.DefaultPortalPageMemoryMB, "MiB of public item and guide pages kept in memory (about 5 kB each, taking about twice that of heap; 0: none), at most a quarter of the memory limit / 内存中保留的公开事项页与办事指南(MiB,约占两倍堆内存;0为不保留),不超过内存上限的四分之一")
 	return c
 }
@@ -163,6 +169,37 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+// prefixes is a flag of networks: CIDRs or single addresses, comma-separated.
+type prefixes []netip.Prefix
+
+func (p *prefixes) String() string {
+	s := make([]string, len(*p))
+	for i, n := range *p {
+		s[i] = n.String()
+	}
+	return strings.Join(s, ",")
+}
+
+func (p *prefixes) Set(v string) error {
+	out := prefixes{} // set, even to nothing: not the default
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return fmt.Errorf("%q is neither a network (CIDR) nor an address", f)
+			}
+			n = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, n.Masked())
+	}
+	*p = out
+	return nil
+}
+
 // app is the wired server: the database, the services and the handler.
 type app struct {
 	db         *store.DB
@@ -236,7 +273,8 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if pageMemory == 0 {
 		pageMemory = -1 // web.Config: none
 	}
-	srv, err := web.New(web.Config{Version: version, Cookie: cookie, ClientIPHeader: cfg.clientIPHeader, PortalPageMemoryMB: pageMemory},
+	srv, err := web.New(web.Config{Version: version, Cookie: cookie, ClientIPHeader: cfg.clientIPHeader, PortalPageMemoryMB: pageMemory,
+		MetricsFrom: []netip.Prefix(cfg.metricsFrom), MetricsToken: cfg.metricsToken},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
 			Frame: frame, Notices: calendarNotices(cals, logger), Catalog: cat, Portal: web.NewPortal(db, cat, logger),
 			Routes: concatRoutes(routes...)})

@@ -2,13 +2,16 @@ package web_test
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/web"
 	wt "github.com/qingdan/qingdan/internal/web/webtest"
 )
 
@@ -98,5 +101,79 @@ func TestEdge_formOverTheLimitIsTooLarge(t *testing.T) {
 		Body: `{"x":"` + strings.Repeat("y", 1<<20) + `"}`, Status: http.StatusRequestEntityTooLarge})
 	if code, msg, _ := apiError(t, body); code != "too_large" || !strings.Contains(msg, "1 MB") {
 		t.Errorf("API body over 1 MB: %s %q", code, msg)
+	}
+}
+
+// TestMetrics_onlyForItsAudience (#11.10): /metrics answers the loopback
+// by default, the configured networks, or a request with the configured
+// bearer token; anyone else gets 403 and no metrics. Behind a trusted
+// proxy the client is the address the proxy names.
+func TestMetrics_onlyForItsAudience(t *testing.T) {
+	get := func(env *wt.Env, remote string, header map[string]string) (int, string) {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		req.RemoteAddr = remote
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		env.Server.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	const metric = "go_goroutines"
+	def := wt.New(t)
+	for _, tc := range []struct {
+		remote string
+		status int
+	}{{"127.0.0.1:9100", 200}, {"[::1]:9100", 200}, {"192.0.2.10:9100", 403}, {"[2001:db8::1]:9100", 403}} {
+		status, body := get(def, tc.remote, nil)
+		if status != tc.status || (status == 200) != strings.Contains(body, metric) {
+			t.Errorf("default, from %s: %d, want %d: %.200s", tc.remote, status, tc.status, body)
+		}
+	}
+	cfg := &web.Config{MetricsFrom: []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16")}, MetricsToken: "s3cret-metrics-token",
+		ClientIPHeader: "X-Real-IP"}
+	env := wt.NewWith(t, wt.Options{Config: cfg})
+	for _, tc := range []struct {
+		name   string
+		remote string
+		header map[string]string
+		status int
+	}{
+		{"configured network", "10.1.2.3:9100", nil, 200},
+		{"loopback no longer", "127.0.0.1:9100", nil, 403},
+		{"token from anywhere", "203.0.113.9:9100", map[string]string{"Authorization": "Bearer s3cret-metrics-token"}, 200},
+		{"wrong token", "203.0.113.9:9100", map[string]string{"Authorization": "Bearer guess"}, 403},
+		{"client behind the proxy", "127.0.0.1:1234", map[string]string{"X-Real-IP": "10.1.9.9"}, 200},
+		{"outsider behind the proxy", "10.1.0.1:1234", map[string]string{"X-Real-IP": "198.51.100.7"}, 403},
+	} {
+		status, body := get(env, tc.remote, tc.header)
+		if status != tc.status || (status == 200) != strings.Contains(body, metric) {
+			t.Errorf("%s: %d, want %d: %.200s", tc.name, status, tc.status, body)
+		}
+	}
+}
+
+// TestHSTS_whenServedOverTLS (#11.10): Strict-Transport-Security is sent
+// over TLS, and over plain HTTP when --secure-cookies says TLS ends at a
+// proxy in front; not on a plain-HTTP server.
+func TestHSTS_whenServedOverTLS(t *testing.T) {
+	plain := wt.New(t)
+	proxied := wt.NewWith(t, wt.Options{Config: &web.Config{Cookie: auth.CookieOptions{Secure: true}}})
+	for _, tc := range []struct {
+		name string
+		env  *wt.Env
+		tls  bool
+		want bool
+	}{{"plain HTTP", plain, false, false}, {"TLS", plain, true, true}, {"TLS at the proxy", proxied, false, true}} {
+		req := httptest.NewRequest("GET", "/login", nil)
+		if tc.tls {
+			req.TLS = &tls.ConnectionState{}
+		}
+		rec := httptest.NewRecorder()
+		tc.env.Server.ServeHTTP(rec, req)
+		got := rec.Header().Get("Strict-Transport-Security")
+		if (got != "") != tc.want || (tc.want && !strings.Contains(got, "max-age=31536000")) {
+			t.Errorf("%s: Strict-Transport-Security %q", tc.name, got)
+		}
 	}
 }

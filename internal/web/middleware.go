@@ -66,6 +66,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		// Pages show personal and official data: no shared or back-button
 		// caches. Hashed assets override this with a long cache.
 		h.Set("Cache-Control", "no-store")
+		if r.TLS != nil || s.cfg.Cookie.Secure {
+			// Served over TLS, here or at the proxy --secure-cookies says is
+			// in front: browsers then never try plain HTTP for a year.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 
 		rec := &recorder{ResponseWriter: w}
 		s.recoverer(s.edge(next)).ServeHTTP(rec, r)

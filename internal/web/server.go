@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"sort"
 	"time"
@@ -90,7 +91,16 @@ type Config struct {
 	// in MiB of HTML (an item page is about 5 kB): 0 is the default
 	// (DefaultPortalPageMemoryMB), a negative value keeps none.
 	PortalPageMemoryMB int
+	// MetricsFrom are the networks whose clients (as clientIP sees them)
+	// may read /metrics; nil means loopback only. MetricsToken, when set,
+	// admits a request from anywhere that carries it as
+	// "Authorization: Bearer …" (Prometheus' bearer_token).
+	MetricsFrom  []netip.Prefix
+	MetricsToken string
 }
+
+// Loopback are the loopback networks: /metrics' default audience.
+var Loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 
 // DefaultPortalPageMemoryMB holds about 100,000 item or guide pages. The
 // heap they take is about twice the HTML counted (measured: 412 MiB of pages
@@ -184,6 +194,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if cfg.Version == "" {
 		cfg.Version = "dev"
+	}
+	if cfg.MetricsFrom == nil {
+		cfg.MetricsFrom = Loopback
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, spec: &api.Spec{},
 		portalCache: newPageCache(portalCacheEntries, portalCacheBytes, portalCacheTTL),
