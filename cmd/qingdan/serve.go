@@ -57,6 +57,7 @@ type serveConfig struct {
 	pageMemoryMB    int64
 	metricsFrom     prefixes
 	metricsToken    string
+	maxImports      int
 }
 
 func serveFlags(fs *flag.FlagSet) *serveConfig {
@@ -75,6 +76,7 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "grace period for requests in flight at SIGINT/SIGTERM / 优雅关闭等待")
 	fs.IntVar(&c.gcPercent, "gc-percent", gctune.DefaultPercent, "garbage collector target, as GOGC (GOGC in the environment wins) / 垃圾回收目标百分比")
 	fs.Int64Var(&c.memoryLimitMB, "memory-limit-mb", gctune.DefaultLimitMB, "soft memory limit in MiB, as GOMEMLIMIT (GOMEMLIMIT in the environment wins) / 内存软上限(MiB)")
+	fs.IntVar(&c.maxImports, "max-imports", web.DefaultMaxImports, "imports (organisation, list, calendar files) running at once; the next is told to retry (429) / 同时进行的导入数")
 	c.metricsFrom = prefixes(web.Loopback)
 	fs.Var(&c.metricsFrom, "metrics-from", "networks (CIDR or address, comma-separated; empty: none) whose clients may read /metrics; behind a proxy set --client-ip-header / 可读取 /metrics 的网段")
 	fs.StringVar(&c.metricsToken, "metrics-token", "", "bearer token that also admits a /metrics request from anywhere (prefer the environment variable) / 监控令牌")
@@ -88,6 +90,8 @@ func (c *serveConfig) check() error {
 		return usageError{"--session-idle 与 --session-max 必须为正且空闲不超过最长 / --session-idle and --session-max must be positive, idle ≤ max"}
 	case c.lockoutFailures < 1:
 		return usageError{"--lockout-failures 至少为 1 / --lockout-failures must be at least 1"}
+	case c.maxImports < 1:
+		return usageError{"--max-imports 至少为 1 / --max-imports must be at least 1"}
 	case c.lockoutFor <= 0:
 		return usageError{"--lockout-duration 必须为正 / --lockout-duration must be positive"}
 	case (c.tlsCert == "") != (c.tlsKey == ""):
@@ -274,7 +278,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		pageMemory = -1 // web.Config: none
 	}
 	srv, err := web.New(web.Config{Version: version, Cookie: cookie, ClientIPHeader: cfg.clientIPHeader, PortalPageMemoryMB: pageMemory,
-		MetricsFrom: []netip.Prefix(cfg.metricsFrom), MetricsToken: cfg.metricsToken},
+		MetricsFrom: []netip.Prefix(cfg.metricsFrom), MetricsToken: cfg.metricsToken, MaxImports: cfg.maxImports},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
 			Frame: frame, Notices: calendarNotices(cals, logger), Catalog: cat, Portal: web.NewPortal(db, cat, logger),
 			Routes: concatRoutes(routes...)})

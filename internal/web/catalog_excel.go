@@ -161,8 +161,11 @@ func (x *CatalogExcelPages) upload(s *Server, w http.ResponseWriter, r *http.Req
 		s.render(w, r, status, "catalog_excel", excelHome{Body: b, Error: body.Message})
 		return
 	}
-	job, err := x.jobs.Start(p.AccountID, b.ID, up.Name, up.Data)
+	// The import slot stays taken until the parse in the background ends.
+	done := s.handOverImport(r)
+	job, err := x.jobs.Start(p.AccountID, b.ID, up.Name, up.Data, done)
 	if err != nil {
+		done()
 		s.fail(w, r, err)
 		return
 	}

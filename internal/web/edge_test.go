@@ -12,6 +12,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/web"
+	"github.com/qingdan/qingdan/internal/web/httpx"
 	wt "github.com/qingdan/qingdan/internal/web/webtest"
 )
 
@@ -176,4 +177,45 @@ func TestHSTS_whenServedOverTLS(t *testing.T) {
 			t.Errorf("%s: Strict-Transport-Security %q", tc.name, got)
 		}
 	}
+}
+
+// TestImports_busyServerSays429 (#11.9): imports running at once are
+// bounded server-wide; the next is refused with 429, Retry-After and a
+// message saying why, until one ends. Only a principal the policy admits
+// takes a slot.
+func TestImports_busyServerSays429(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	route := httpx.Route{Pattern: "POST /api/v1/fixture/import", Policy: httpx.Policy{Write: true, Roles: []auth.Role{auth.RoleAdmin}},
+		Import: true, MaxBody: 1 << 20, Doc: &httpx.Doc{Summary: "fixture import"},
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			entered <- struct{}{}
+			<-release
+			w.WriteHeader(http.StatusOK)
+		})}
+	env := wt.NewWith(t, wt.Options{Config: &web.Config{MaxImports: 1}, Routes: []httpx.Route{route}})
+	imp := wt.Scenario{Method: "POST", URL: "/api/v1/fixture/import", As: wt.Admin, Bearer: true, ContentType: "text/csv", Body: "a,b\n"}
+	first := make(chan int)
+	go func() {
+		rec := httptest.NewRecorder()
+		env.Server.ServeHTTP(rec, imp.Request())
+		first <- rec.Code
+	}()
+	<-entered
+	res, body := wt.Do(t, env.Server, imp)
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Errorf("second import while one runs: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if code, msg, _ := apiError(t, body); code != "too_many" || !strings.Contains(msg, "至多 1 个") {
+		t.Errorf("refusal: %s %q", code, msg)
+	}
+	anon := imp
+	anon.As, anon.Status = wt.Anonymous, http.StatusUnauthorized // refused for who it is, not for a busy server
+	wt.Do(t, env.Server, anon)
+	close(release)
+	if code := <-first; code != http.StatusOK {
+		t.Fatalf("first import: %d", code)
+	}
+	go func() { <-entered }()
+	wt.Do(t, env.Server, wt.Scenario{Method: imp.Method, URL: imp.URL, As: imp.As, Bearer: true, ContentType: imp.ContentType,
+		Body: imp.Body, Status: http.StatusOK})
 }

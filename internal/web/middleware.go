@@ -26,6 +26,9 @@ type reqState struct {
 	quiet bool // health checks and assets: logged at debug level only
 	// tooLarge is the body limit the request's body passed (0: none).
 	tooLarge int64
+	// importDone frees the import slot the request holds, unless a
+	// handler took it over (handOverImport).
+	importDone func()
 }
 
 type stateKey struct{}

@@ -97,7 +97,15 @@ type Config struct {
 	// "Authorization: Bearer …" (Prometheus' bearer_token).
 	MetricsFrom  []netip.Prefix
 	MetricsToken string
+	// MaxImports bounds the imports (httpx.Route.Import) running at once,
+	// server-wide: the next is refused with 429 and Retry-After. 0 means
+	// DefaultMaxImports.
+	MaxImports int
 }
+
+// DefaultMaxImports lets two imports run at once: reading a workbook takes
+// memory (bounded by xlsxlimit) and seconds of CPU.
+const DefaultMaxImports = 2
 
 // Loopback are the loopback networks: /metrics' default audience.
 var Loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
@@ -164,6 +172,8 @@ type Server struct {
 	itemPages   *pageCache
 	// build names the binary that renders, for portal snapshots.
 	build string
+	// imports holds a token for each import running (Config.MaxImports).
+	imports chan struct{}
 }
 
 // New builds the server: it parses every template, loads the messages and
@@ -198,9 +208,13 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.MetricsFrom == nil {
 		cfg.MetricsFrom = Loopback
 	}
+	if cfg.MaxImports <= 0 {
+		cfg.MaxImports = DefaultMaxImports
+	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, spec: &api.Spec{},
 		portalCache: newPageCache(portalCacheEntries, portalCacheBytes, portalCacheTTL),
-		itemPages:   newItemPageCache(cfg.PortalPageMemoryMB), build: snapshotBuild()}
+		itemPages:   newItemPageCache(cfg.PortalPageMemoryMB), build: snapshotBuild(),
+		imports: make(chan struct{}, cfg.MaxImports)}
 	var err error
 	if s.cat, err = loadCatalogue(); err != nil {
 		return nil, err
