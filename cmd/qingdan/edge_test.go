@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/auth"
@@ -379,5 +383,73 @@ func TestServe_metricsFlags(t *testing.T) {
 	}
 	if status, body := call(t, srv, "GET", "/metrics", "s3cret-metrics-token", ""); status != http.StatusOK || !strings.Contains(body, "go_goroutines") {
 		t.Errorf("with the token: %d %.200s", status, body)
+	}
+}
+
+// TestServe_slowClientsCutOff (#11.9): serve's server gives a client
+// --read-header-timeout for its headers, and the handler paces a body
+// (--body-timeout, then --body-min-rate): a client that stalls in its
+// headers, or trickles a login form a byte at a time, is cut off soon
+// after, where 300 such connections used to stay open past 45 s.
+func TestServe_slowClientsCutOff(t *testing.T) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	def := serveFlags(fs)
+	if err := parseFlags(fs, nil, io.Discard); err != nil || def.headerTimeout != 10*time.Second || def.idleTimeout != 2*time.Minute ||
+		def.bodyTimeout != 20*time.Second || def.bodyMinRateKiB != 16 {
+		t.Fatalf("defaults %v %v %v %v: %v", def.headerTimeout, def.idleTimeout, def.bodyTimeout, def.bodyMinRateKiB, err)
+	}
+	var cfg *serveConfig
+	a, _ := demoAppOn(t, "sqlite", func(c *serveConfig) {
+		c.headerTimeout, c.bodyTimeout, c.bodyMinRateKiB = 300*time.Millisecond, 300*time.Millisecond, 1
+		cfg = c
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := newHTTPServer(cfg, a.handler, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	go hs.Serve(ln) //nolint:errcheck // ends with Close below
+	defer hs.Close()
+	// hangUp sends head and then body a byte every 100 ms, and returns how
+	// long the server took to hang up and how much of the body it took.
+	hangUp := func(head, body string) (time.Duration, int) {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		start := time.Now()
+		if err := conn.SetDeadline(start.Add(10 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		closed := make(chan struct{})
+		go func() {
+			io.Copy(io.Discard, conn) //nolint:errcheck // any end will do
+			close(closed)
+		}()
+		if _, err := io.WriteString(conn, head); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < len(body); i++ {
+			select {
+			case <-closed:
+				return time.Since(start), i
+			case <-time.After(100 * time.Millisecond):
+			}
+			if _, err := io.WriteString(conn, body[i:i+1]); err != nil {
+				break
+			}
+		}
+		<-closed
+		return time.Since(start), len(body)
+	}
+	if took, _ := hangUp("GET /portal HTTP/1.1\r\nHost: x\r\nUser-Agent: slow", ""); took > 3*time.Second {
+		t.Errorf("a client stalling in its headers kept its connection %v", took)
+	}
+	form := "login=admin&password=" + strings.Repeat("x", 500)
+	took, sent := hangUp(fmt.Sprintf("POST /login HTTP/1.1\r\nHost: x\r\nOrigin: http://x\r\n"+
+		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n", len(form)), form)
+	if took > 3*time.Second || sent == len(form) {
+		t.Errorf("a client trickling its form kept its connection %v and sent %d of %d bytes", took, sent, len(form))
 	}
 }

@@ -58,6 +58,10 @@ type serveConfig struct {
 	metricsFrom     prefixes
 	metricsToken    string
 	maxImports      int
+	headerTimeout   time.Duration
+	idleTimeout     time.Duration
+	bodyTimeout     time.Duration
+	bodyMinRateKiB  int64
 }
 
 func serveFlags(fs *flag.FlagSet) *serveConfig {
@@ -76,6 +80,10 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "grace period for requests in flight at SIGINT/SIGTERM / 优雅关闭等待")
 	fs.IntVar(&c.gcPercent, "gc-percent", gctune.DefaultPercent, "garbage collector target, as GOGC (GOGC in the environment wins) / 垃圾回收目标百分比")
 	fs.Int64Var(&c.memoryLimitMB, "memory-limit-mb", gctune.DefaultLimitMB, "soft memory limit in MiB, as GOMEMLIMIT (GOMEMLIMIT in the environment wins) / 内存软上限(MiB)")
+	fs.DurationVar(&c.headerTimeout, "read-header-timeout", 10*time.Second, "time a client has to send a request's headers / 请求头读取超时")
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, "time a kept-alive connection may wait for its next request / 空闲连接超时")
+	fs.DurationVar(&c.bodyTimeout, "body-timeout", web.DefaultBodyTimeout, "time a request body may take before it must keep arriving at --body-min-rate / 请求体宽限时间")
+	fs.Int64Var(&c.bodyMinRateKiB, "body-min-rate", web.DefaultBodyMinRate>>10, "KiB/s a request body must average after --body-timeout (a slower client is cut off) / 请求体最低速率(KiB/s)")
 	fs.IntVar(&c.maxImports, "max-imports", web.DefaultMaxImports, "imports (organisation, list, calendar files) running at once; the next is told to retry (429) / 同时进行的导入数")
 	c.metricsFrom = prefixes(web.Loopback)
 	fs.Var(&c.metricsFrom, "metrics-from", "networks (CIDR or address, comma-separated; empty: none) whose clients may read /metrics; behind a proxy set --client-ip-header / 可读取 /metrics 的网段")
@@ -92,6 +100,10 @@ func (c *serveConfig) check() error {
 		return usageError{"--lockout-failures 至少为 1 / --lockout-failures must be at least 1"}
 	case c.maxImports < 1:
 		return usageError{"--max-imports 至少为 1 / --max-imports must be at least 1"}
+	case c.headerTimeout <= 0 || c.idleTimeout <= 0 || c.bodyTimeout <= 0:
+		return usageError{"--read-header-timeout、--idle-timeout 与 --body-timeout 必须为正 / --read-header-timeout, --idle-timeout and --body-timeout must be positive"}
+	case c.bodyMinRateKiB < 1:
+		return usageError{"--body-min-rate 至少为 1 / --body-min-rate must be at least 1"}
 	case c.lockoutFor <= 0:
 		return usageError{"--lockout-duration 必须为正 / --lockout-duration must be positive"}
 	case (c.tlsCert == "") != (c.tlsKey == ""):
@@ -144,8 +156,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		printDemoAccounts(stdout)
 	}
 
-	hs := &http.Server{Handler: app.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	hs := newHTTPServer(cfg, app.handler, logger)
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.tlsCert != "" {
@@ -202,6 +213,16 @@ func (p *prefixes) Set(v string) error {
 	}
 	*p = out
 	return nil
+}
+
+// newHTTPServer is serve's HTTP server: a client has --read-header-timeout
+// for a request's headers and an idle connection --idle-timeout; bodies are
+// paced by the handler (web.Config.BodyTimeout), since one fixed read
+// timeout would either cut a large upload short or let slow clients hold
+// connections. Writes have no timeout: a list's export streams.
+func newHTTPServer(cfg *serveConfig, h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: cfg.headerTimeout, IdleTimeout: cfg.idleTimeout,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 }
 
 // app is the wired server: the database, the services and the handler.
@@ -278,7 +299,8 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		pageMemory = -1 // web.Config: none
 	}
 	srv, err := web.New(web.Config{Version: version, Cookie: cookie, ClientIPHeader: cfg.clientIPHeader, PortalPageMemoryMB: pageMemory,
-		MetricsFrom: []netip.Prefix(cfg.metricsFrom), MetricsToken: cfg.metricsToken, MaxImports: cfg.maxImports},
+		MetricsFrom: []netip.Prefix(cfg.metricsFrom), MetricsToken: cfg.metricsToken, MaxImports: cfg.maxImports,
+		BodyTimeout: cfg.bodyTimeout, BodyMinRate: cfg.bodyMinRateKiB << 10},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
 			Frame: frame, Notices: calendarNotices(cals, logger), Catalog: cat, Portal: web.NewPortal(db, cat, logger),
 			Routes: concatRoutes(routes...)})

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -44,7 +45,8 @@ func (s *Server) checkEdge(w http.ResponseWriter, r *http.Request) error {
 		return s.tooLarge(limit)
 	}
 	st := stateFrom(r.Context())
-	r.Body = &edgeBody{ReadCloser: http.MaxBytesReader(w, r.Body, limit), st: st}
+	r.Body = &edgeBody{ReadCloser: http.MaxBytesReader(w, r.Body, limit), st: st, ctl: http.NewResponseController(w),
+		start: time.Now(), grace: s.cfg.BodyTimeout, rate: s.cfg.BodyMinRate}
 	if rt.Import {
 		return nil // the guard reads it, after the policy
 	}
@@ -167,16 +169,33 @@ func (s *Server) tooLarge(limit int64) *apperr.Error {
 	return s.errorf(apperr.TooLarge, "", "error.too_large", apperr.Size(limit))
 }
 
-// edgeBody is a request body bounded at the edge. It remembers in the
-// request's state that the limit was passed, so a refusal by a layer that
-// read the body first (the CSRF check of a form) can say "too large".
+// edgeBody is a request body bounded at the edge, in size and in time.
+// It remembers in the request's state that the size limit was passed, so
+// a refusal by a layer that read the body first (the CSRF check of a form)
+// can say "too large". Before each read it sets the connection's read
+// deadline to start + grace + one second per rate bytes read so far (see
+// Config.BodyTimeout). Once the body is read net/http clears the deadline
+// itself (its background read), so a handler working on past it keeps its
+// context.
 type edgeBody struct {
 	io.ReadCloser // http.MaxBytesReader
 	st            *reqState
+	ctl           *http.ResponseController // nil: the writer has no deadlines (tests' recorders)
+	start         time.Time
+	grace         time.Duration
+	rate          int64
+	read          int64
 }
 
 func (b *edgeBody) Read(p []byte) (int, error) {
+	if b.ctl != nil {
+		due := b.start.Add(b.grace + time.Duration(b.read)*time.Second/time.Duration(b.rate))
+		if err := b.ctl.SetReadDeadline(due); err != nil {
+			b.ctl = nil
+		}
+	}
 	n, err := b.ReadCloser.Read(p)
+	b.read += int64(n)
 	var tooBig *http.MaxBytesError
 	if err != nil && b.st != nil && errors.As(err, &tooBig) {
 		b.st.tooLarge = tooBig.Limit

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/web"
@@ -218,4 +222,76 @@ func TestImports_busyServerSays429(t *testing.T) {
 	go func() { <-entered }()
 	wt.Do(t, env.Server, wt.Scenario{Method: imp.Method, URL: imp.URL, As: imp.As, Bearer: true, ContentType: imp.ContentType,
 		Body: imp.Body, Status: http.StatusOK})
+}
+
+// TestBody_slowClientCutOffSteadyUploadNot (#11.9): a request body must
+// keep arriving — Config.BodyTimeout of grace, then BodyMinRate on average.
+// A client that trickles a byte at a time is cut off soon after the grace;
+// one that sends steadily for longer than the grace is not, and its
+// handler, still working after the body's deadline would have passed,
+// keeps its context.
+func TestBody_slowClientCutOffSteadyUploadNot(t *testing.T) {
+	// The steady upload below ends after 0.8 s with a deadline of
+	// grace + 8 kB / 4 kB/s = 2.3 s: its handler works on past that.
+	const grace, rate, work = 300 * time.Millisecond, 4 << 10, 2500 * time.Millisecond
+	route := httpx.Route{Pattern: "POST /api/v1/fixture/upload", Policy: httpx.Policy{Write: true, Roles: []auth.Role{auth.RoleAdmin}},
+		MaxBody: 1 << 20, Doc: &httpx.Doc{Summary: "fixture upload"},
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, err := io.ReadAll(r.Body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			time.Sleep(work) // past the body's deadline
+			fmt.Fprintf(w, "%d bytes, context %v", len(b), r.Context().Err())
+		})}
+	env := wt.NewWith(t, wt.Options{Config: &web.Config{BodyTimeout: grace, BodyMinRate: rate}, Routes: []httpx.Route{route}})
+	srv := httptest.NewServer(env.Server)
+	defer srv.Close()
+	// send writes the request's head and then the body's chunks, pausing
+	// between them, and returns the answer (the server closes the
+	// connection after it), the bytes of the body sent, and how long the
+	// server took to answer or hang up.
+	send := func(chunks int, chunk string, pause time.Duration) (string, int, time.Duration) {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST /api/v1/fixture/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nConnection: close\r\n"+
+			"Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n", wt.Token(wt.Admin), chunks*len(chunk))
+		start := time.Now()
+		// Without pacing the trickle would take 7 minutes: fail in 10 s.
+		if err := conn.SetDeadline(start.Add(10 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		answer := make(chan string, 1)
+		go func() {
+			b, _ := io.ReadAll(conn) //nolint:errcheck // a reset connection is an answer too
+			answer <- string(b)
+		}()
+		sent := 0
+		for i := 0; i < chunks; i++ {
+			select {
+			case a := <-answer:
+				return a, sent, time.Since(start)
+			case <-time.After(pause):
+			}
+			if _, err := io.WriteString(conn, chunk); err != nil {
+				break
+			}
+			sent += len(chunk)
+		}
+		return <-answer, sent, time.Since(start)
+	}
+	// A byte every 100 ms, 4 kB announced: cut off after about the grace.
+	answer, sent, took := send(4096, "x", 100*time.Millisecond)
+	if sent >= 100 || took > 5*time.Second || strings.Contains(answer, "4096 bytes") {
+		t.Errorf("trickling client: sent %d bytes over %v before the server hung up; answer %.200q", sent, took, answer)
+	}
+	// 8 kB in 1 kB chunks every 100 ms: 10 kB/s for 0.8 s, past the grace.
+	answer, _, _ = send(8, strings.Repeat("y", 1<<10), 100*time.Millisecond)
+	if !strings.HasPrefix(answer, "HTTP/1.1 200") || !strings.Contains(answer, "8192 bytes, context <nil>") {
+		t.Errorf("steady upload: %q", answer)
+	}
 }

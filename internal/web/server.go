@@ -101,7 +101,22 @@ type Config struct {
 	// server-wide: the next is refused with 429 and Retry-After. 0 means
 	// DefaultMaxImports.
 	MaxImports int
+	// BodyTimeout and BodyMinRate pace a request body: it may take
+	// BodyTimeout plus one second for every BodyMinRate bytes that arrived,
+	// so an upload arriving at least that fast goes on as long as it needs,
+	// and a client that trickles (or stops) is cut off. 0 means
+	// DefaultBodyTimeout, DefaultBodyMinRate.
+	BodyTimeout time.Duration
+	BodyMinRate int64 // bytes per second
 }
+
+// Body pacing defaults: 20 s of grace, then 16 KiB/s (128 kbit/s) on
+// average — a 20 MB upload may take 21 minutes, 300 connections trickling
+// a byte a second are gone after 20.
+const (
+	DefaultBodyTimeout = 20 * time.Second
+	DefaultBodyMinRate = 16 << 10
+)
 
 // DefaultMaxImports lets two imports run at once: reading a workbook takes
 // memory (bounded by xlsxlimit) and seconds of CPU.
@@ -210,6 +225,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if cfg.MaxImports <= 0 {
 		cfg.MaxImports = DefaultMaxImports
+	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
+	}
+	if cfg.BodyMinRate <= 0 {
+		cfg.BodyMinRate = DefaultBodyMinRate
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, spec: &api.Spec{},
 		portalCache: newPageCache(portalCacheEntries, portalCacheBytes, portalCacheTTL),
