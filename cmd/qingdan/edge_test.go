@@ -145,14 +145,7 @@ func TestApp_invalidTextOnEveryRouteChangesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			clients := []client{{name: "anonymous", srv: srv}, {name: "admin", srv: srv, session: session, token: bearer(t, a, "admin")}}
-			head := func() uint64 {
-				h, err := a.db.Head(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return h.Size
-			}
-			before := head()
+			before := auditSize(t, a)
 			routes := a.web.Routes()
 			names := fieldNames(routes)
 			var sent, refused int
@@ -226,7 +219,7 @@ func TestApp_invalidTextOnEveryRouteChangesNothing(t *testing.T) {
 					}
 				}
 			}
-			if after := head(); after != before {
+			if after := auditSize(t, a); after != before {
 				t.Errorf("invalid text changed something: the audit log grew from %d to %d events", before, after)
 			}
 			t.Logf("%d routes, %d requests, %d bodies refused with 400", len(routes), sent, refused)
@@ -235,6 +228,16 @@ func TestApp_invalidTextOnEveryRouteChangesNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// auditSize is the size of the audit log, where every change is an event.
+func auditSize(t *testing.T, a *app) uint64 {
+	t.Helper()
+	h, err := a.db.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.Size
 }
 
 // wantRefusal checks a refusal of invalid text in the path or the query:
@@ -268,16 +271,8 @@ func TestApp_requiredFieldsOnEveryAPIWrite(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
 			a, srv := demoAppOn(t, engine)
-			ctx := context.Background()
 			tokens := districtTokens(t, a)
-			head := func() uint64 {
-				h, err := a.db.Head(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return h.Size
-			}
-			before := head()
+			before := auditSize(t, a)
 			fields := map[string]string{} // route → the field named for {}
 			var bodyless, files []string
 			for _, rt := range a.web.Routes() {
@@ -308,7 +303,7 @@ func TestApp_requiredFieldsOnEveryAPIWrite(t *testing.T) {
 					}
 				}
 			}
-			if after := head(); after != before {
+			if after := auditSize(t, a); after != before {
 				t.Errorf("empty bodies changed something: the audit log grew from %d to %d events", before, after)
 			}
 			for route, field := range map[string]string{

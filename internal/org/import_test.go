@@ -3,7 +3,6 @@ package org
 import (
 	"bytes"
 	"errors"
-	"io"
 	"os"
 	"strings"
 	"testing"
@@ -309,19 +308,7 @@ func TestImport_invalidTextInACellNamed(t *testing.T) {
 // hundred kB holding one 240 MB cell is refused naming its text as over
 // the limit, quickly and allocating a few MB, not gigabytes.
 func TestImport_hugeCellRefusedWithBoundedMemory(t *testing.T) {
-	data := xlsxtest.Book(t, "人员", func(w io.Writer) error {
-		_, err := io.WriteString(w, `<row r="1"><c r="A1" t="s"><v>0</v></c></row>`)
-		return err
-	}, func(w io.Writer) error {
-		if _, err := io.WriteString(w, "<si><t>"); err != nil {
-			return err
-		}
-		if err := xlsxtest.Repeat(w, 'a', 240<<20); err != nil {
-			return err
-		}
-		_, err := io.WriteString(w, "</t></si>")
-		return err
-	})
+	data := xlsxtest.HugeCell(t, "人员", 240<<20)
 	var err error
 	alloc := xlsxtest.Allocated(func() { _, err = ParseImport("big.xlsx", data) })
 	if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "file" || !strings.Contains(e.En, "64 MB") {

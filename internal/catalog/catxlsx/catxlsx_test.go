@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -477,19 +476,7 @@ func TestParse_invalidTextInACellNamed(t *testing.T) {
 // hundred kB holding one 240 MB cell is refused naming the file's text as
 // over the limit, quickly and allocating a few MB, not gigabytes.
 func TestParse_hugeCellRefusedWithBoundedMemory(t *testing.T) {
-	data := xlsxtest.Book(t, ItemsSheet, func(w io.Writer) error {
-		_, err := io.WriteString(w, `<row r="1"><c r="A1" t="s"><v>0</v></c></row>`)
-		return err
-	}, func(w io.Writer) error {
-		if _, err := io.WriteString(w, "<si><t>"); err != nil {
-			return err
-		}
-		if err := xlsxtest.Repeat(w, 'a', 240<<20); err != nil {
-			return err
-		}
-		_, err := io.WriteString(w, "</t></si>")
-		return err
-	})
+	data := xlsxtest.HugeCell(t, ItemsSheet, 240<<20)
 	var err error
 	start := time.Now()
 	alloc := xlsxtest.Allocated(func() { _, err = parse(t, data) })

@@ -65,6 +65,26 @@ func Book(t testing.TB, sheet string, rows, shared func(w io.Writer) error) []by
 	return buf.Bytes()
 }
 
+// HugeCell returns a workbook with one sheet whose cell A1 shows a shared
+// string of n bytes: the issue's file (#11.9) for n = 240 MB, a few
+// hundred kB compressed, built without holding the text.
+func HugeCell(t testing.TB, sheet string, n int64) []byte {
+	t.Helper()
+	return Book(t, sheet, func(w io.Writer) error {
+		_, err := io.WriteString(w, `<row r="1"><c r="A1" t="s"><v>0</v></c></row>`)
+		return err
+	}, func(w io.Writer) error {
+		if _, err := io.WriteString(w, "<si><t>"); err != nil {
+			return err
+		}
+		if err := Repeat(w, 'a', n); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, "</t></si>")
+		return err
+	})
+}
+
 // Repeat writes n copies of c, a block at a time.
 func Repeat(w io.Writer, c byte, n int64) error {
 	block := bytes.Repeat([]byte{c}, 64<<10)
