@@ -29,6 +29,12 @@ func demoApp(t *testing.T) (*app, *httptest.Server) {
 	return demoAppOn(t, "sqlite")
 }
 
+// demoAppWith is demoApp with serve's configuration adjusted by set.
+func demoAppWith(t *testing.T, set func(*serveConfig)) (*app, *httptest.Server) {
+	t.Helper()
+	return demoAppOn(t, "sqlite", set)
+}
+
 // demoAppOn is demoApp on an engine: "sqlite", or "postgres" (a fresh
 // database of storetest's server; skipped without one), with the serve
 // flags' defaults changed by configure.

@@ -62,6 +62,9 @@ type serveConfig struct {
 	idleTimeout     time.Duration
 	bodyTimeout     time.Duration
 	bodyMinRateKiB  int64
+	// now is the clock of the calendar's missing-year banner (L9); nil is
+	// time.Now. Not a flag: tests set it.
+	now func() time.Time
 }
 
 func serveFlags(fs *flag.FlagSet) *serveConfig {
@@ -282,8 +285,12 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
+	now := cfg.now
+	if now == nil {
+		now = time.Now
+	}
 	cals := caldb.New(db)
-	calRoutes, err := calweb.Routes(cals, calweb.Options{CSRFToken: csrf.Token, Frame: frame})
+	calRoutes, err := calweb.Routes(cals, calweb.Options{CSRFToken: csrf.Token, Frame: frame, Now: now})
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
@@ -302,7 +309,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		MetricsFrom: []netip.Prefix(cfg.metricsFrom), MetricsToken: cfg.metricsToken, MaxImports: cfg.maxImports,
 		BodyTimeout: cfg.bodyTimeout, BodyMinRate: cfg.bodyMinRateKiB << 10},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
-			Frame: frame, Notices: calendarNotices(cals, logger), Catalog: cat, Portal: web.NewPortal(db, cat, logger),
+			Frame: frame, Notices: calendarNotices(cals, now, logger), Catalog: cat, Portal: web.NewPortal(db, cat, logger),
 			Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)
@@ -330,17 +337,18 @@ func rebuildSearchIfEmpty(ctx context.Context, db *store.DB, logger *slog.Logger
 }
 
 // calendarNotices shows administrators the missing-year banner (L9) on
-// every page. A failure to read the calendar only costs the banner.
-func calendarNotices(cals *caldb.Service, logger *slog.Logger) web.Notices {
-	return func(ctx context.Context, p auth.Principal, lang string) []string {
-		ns, err := cals.Notices(ctx, p, time.Now())
+// every page, linking to the year's entry form. A failure to read the
+// calendar only costs the banner.
+func calendarNotices(cals *caldb.Service, now func() time.Time, logger *slog.Logger) web.Notices {
+	return func(ctx context.Context, p auth.Principal, lang string) []web.Notice {
+		ns, err := cals.Notices(ctx, p, now())
 		if err != nil {
 			logger.Error("calendar notices", "err", err)
 			return nil
 		}
-		out := make([]string, len(ns))
+		out := make([]web.Notice, len(ns))
 		for i, n := range ns {
-			out[i] = n.Message(lang)
+			out[i] = web.Notice{Text: n.Message(lang), Link: n.Link, Action: n.Action(lang)}
 		}
 		return out
 	}

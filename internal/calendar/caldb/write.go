@@ -26,8 +26,8 @@ const (
 // MaxUpload bounds an uploaded year file; a year's notice is a few KB.
 const MaxUpload = 1 << 20
 
-// maxName bounds a holiday's name.
-const maxName = 64
+// maxName bounds a holiday's name, as in a year entered by hand.
+const maxName = calendar.MaxNameRunes
 
 func init() {
 	store.RegisterAudited(store.AuditedTable{ObjectType: ObjectYear, Table: "calendar_years",
@@ -137,6 +137,43 @@ func baseName(name string) string {
 // is the principal's login ("cli" from the command line). It is what
 // ImportYear does after parsing, for callers that parsed themselves.
 func (s *Service) SaveYears(ctx context.Context, actor string, ys []calendar.Year, source, fileName string) ([]YearInfo, error) {
+	return s.saveYears(ctx, actor, ys, source, fileName, "calendar.year.imported")
+}
+
+// EnterYear stores year `year` as an administrator entered it by hand, as
+// ranges of days the way the notice words them (calendar.YearOfRanges names
+// a bad row). It replaces the year's notice or provisional computation, as
+// an upload does, and is audited as calendar.year.entered.
+func (s *Service) EnterYear(ctx context.Context, p auth.Principal, year int, rows []calendar.Range) (YearInfo, error) {
+	if err := canEditCalendar(p); err != nil {
+		return YearInfo{}, err
+	}
+	y, err := calendar.YearOfRanges(year, rows)
+	if err != nil {
+		return YearInfo{}, err
+	}
+	out, err := s.saveYears(ctx, p.Login, []calendar.Year{y}, SourceEdit, "", "calendar.year.entered")
+	if err != nil {
+		return YearInfo{}, err
+	}
+	return out[0], nil
+}
+
+// Months counts each month of year y as the national calendar would with y
+// in place of what it has for that year: the preview of a year entered by
+// hand. Nothing is stored.
+func (s *Service) Months(ctx context.Context, y calendar.Year) ([]calendar.Month, error) {
+	cal, err := s.Calendar(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	if cal, err = cal.Merge(y); err != nil {
+		return nil, err
+	}
+	return cal.Months(y.Year)
+}
+
+func (s *Service) saveYears(ctx context.Context, actor string, ys []calendar.Year, source, fileName, action string) ([]YearInfo, error) {
 	if len(ys) == 0 {
 		return nil, apperr.Invalidf("file", "文件中没有任何年份", "the file holds no year")
 	}
@@ -175,7 +212,7 @@ func (s *Service) SaveYears(ctx context.Context, actor string, ys []calendar.Yea
 		}
 		for _, y := range ys {
 			prev, had := old[y.Year]
-			if err := s.putYear(ctx, tx, actor, stored[y.Year], prev, had, "calendar.year.imported", map[string]any{"file": fileName}); err != nil {
+			if err := s.putYear(ctx, tx, actor, stored[y.Year], prev, had, action, map[string]any{"file": fileName}); err != nil {
 				return err
 			}
 			data, _ := cal.Year(y.Year)
@@ -285,8 +322,8 @@ func (s *Service) SetDay(ctx context.Context, p auth.Principal, date calendar.Da
 		}
 		if _, ok := current(target); !ok {
 			return &apperr.Error{Code: apperr.Conflict, Field: "date",
-				Zh:  fmt.Sprintf("缺少 %d 年的节假日数据，请先导入该年再修改单日", target),
-				En:  fmt.Sprintf("there is no holiday data for %d; import the year before editing single days", target),
+				Zh:  fmt.Sprintf("缺少 %d 年的国务院放假通知，请先录入或导入该年（%s），再修改单日", target, EntryPath(target)),
+				En:  fmt.Sprintf("there is no State Council notice for %d; enter or import the year (%s) before editing single days", target, EntryPath(target)),
 				Err: &calendar.MissingYearError{Year: target}}
 		}
 		changed := map[int]calendar.Year{}

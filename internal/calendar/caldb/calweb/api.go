@@ -53,7 +53,8 @@ func Routes(svc *caldb.Service, opts Options) ([]httpx.Route, error) {
 		return nil, err
 	}
 	h := &handlers{svc: svc, opts: opts, tmpl: t}
-	return append(h.apiRoutes(), h.pageRoutes()...), nil
+	routes := append(h.apiRoutes(), h.pageRoutes()...)
+	return append(routes, h.entryRoutes()...), nil
 }
 
 var errMissingCSRF = apperr.New(apperr.Internal, "", "日历页面缺少 CSRF 令牌来源", "calweb: Options.CSRFToken is required")
@@ -80,10 +81,10 @@ func (h *handlers) apiRoutes() []httpx.Route {
 	return []httpx.Route{
 		{Pattern: "GET " + p + "/years", Handler: http.HandlerFunc(h.apiYears),
 			Doc: &httpx.Doc{Summary: "Years with holiday data", Tags: tags, Response: []caldb.YearInfo{},
-				Description: "Every year the calendar knows, with its source (embedded, upload, edit) and counts of holidays and make-up working days."}},
+				Description: "Every year the calendar knows, with its source (embedded, upload, edit) and counts of holidays and make-up working days; years without a notice up to 10 years past the last one are listed with source provisional (counted on their statutory holidays, L9)."}},
 		{Pattern: "GET " + p + "/years/{year}", Handler: http.HandlerFunc(h.apiYear),
 			Doc: &httpx.Doc{Summary: "One year's holidays and make-up working days", Tags: tags, Params: []httpx.Param{yearPath},
-				Response: CalendarYearDetail{}, Description: "404 (field year) when the year has no data (L9)."}},
+				Response: CalendarYearDetail{}, Description: "A year without a notice is answered with its statutory holidays (info.source provisional, L9); 404 (field year) when the calendar cannot answer for the year at all."}},
 		{Pattern: "POST " + p + "/years", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.apiImport),
 			MaxBody: maxImportJSON, Import: true,
 			Doc: &httpx.Doc{Summary: "Import a year file (holiday-cn JSON or iCalendar)", Tags: tags, Request: CalendarImportRequest{},
@@ -102,10 +103,11 @@ func (h *handlers) apiRoutes() []httpx.Route {
 					{Name: "from", In: "query", Required: true, Description: "start: YYYY-MM-DD or YYYY-MM-DDTHH:MM in the body's zone (the start day is not counted)"},
 					{Name: "n", In: "query", Required: true, Type: "integer", Description: "the limit"},
 					{Name: "unit", In: "query", Description: "working_days (default), natural_days, hours (on the clock, L11), working_hours (inside the body's business hours on working days)"}},
-				Description: "working_hours counts only the business hours of the body (its own, else its nearest ancestor's, else 09:00-12:00,13:30-17:30); the answer names them in business_hours. 404 (field year) when the answer depends on a year without data."}},
+				Description: "working_hours counts only the business hours of the body (its own, else its nearest ancestor's, else 09:00-12:00,13:30-17:30); the answer names them in business_hours. provisional is true when a day counted lies in a year without a notice, counted on its statutory holidays (L9; provisional_years names them): the State Council's notice may move the date. 404 (field year) when the answer depends on a year the calendar cannot answer for."}},
 		{Pattern: "GET " + p + "/is-workday", Handler: http.HandlerFunc(h.apiIsWorkday),
 			Doc: &httpx.Doc{Summary: "Whether a date is a working day", Tags: tags, Response: CalendarWorkdayAnswer{},
-				Params: []httpx.Param{bodyQ, {Name: "date", In: "query", Required: true, Description: "YYYY-MM-DD"}}}},
+				Description: "provisional is true when the date's year has no notice and is counted on its statutory holidays (L9).",
+				Params:      []httpx.Param{bodyQ, {Name: "date", In: "query", Required: true, Description: "YYYY-MM-DD"}}}},
 		{Pattern: "GET " + p + "/bodies/{id}/regional", Policy: httpx.Policy{Scope: h.scopeBody}, Handler: http.HandlerFunc(h.apiRegional),
 			Doc: &httpx.Doc{Summary: "Regional days applying to a body (its own and its ancestors')", Tags: tags,
 				Params: []httpx.Param{bodyPath}, Response: []CalendarRegionalDay{}}},
@@ -182,6 +184,10 @@ type CalendarDueAnswer struct {
 	Due string `json:"due"`
 	// BusinessHours are the hours counted, for unit working_hours.
 	BusinessHours string `json:"business_hours,omitempty"`
+	// Provisional is true when a day counted lies in a year without a
+	// notice (L9), ProvisionalYears those years.
+	Provisional      bool  `json:"provisional"`
+	ProvisionalYears []int `json:"provisional_years,omitempty"`
 }
 
 // CalendarWorkdayAnswer says whether a date is a working day.
@@ -189,6 +195,8 @@ type CalendarWorkdayAnswer struct {
 	BodyID  int64  `json:"body_id,omitempty"`
 	Date    string `json:"date"`
 	Working bool   `json:"working"`
+	// Provisional is true when the date's year has no notice (L9).
+	Provisional bool `json:"provisional"`
 }
 
 // CalendarRegionalDay is a region's own day.
@@ -251,11 +259,15 @@ func (h *handlers) yearDetail(r *http.Request, y int) (CalendarYearDetail, error
 	if err != nil {
 		return CalendarYearDetail{}, err
 	}
+	return detailOf(data, info), nil
+}
+
+func detailOf(data calendar.Year, info caldb.YearInfo) CalendarYearDetail {
 	out := CalendarYearDetail{Info: info, Days: make([]CalendarDay, 0, len(data.Days))}
 	for _, d := range data.Days {
 		out.Days = append(out.Days, CalendarDay{Date: d.Date.String(), Name: d.Name, IsOffDay: d.IsOffDay})
 	}
-	return out, nil
+	return out
 }
 
 // maxImportJSON bounds an import's JSON: escaping can double a file's size.
@@ -383,6 +395,10 @@ func (h *handlers) due(r *http.Request) (CalendarDueAnswer, error) {
 		// The body's calendar carries its effective hours (caldb).
 		ans.BusinessHours = cal.BusinessHours().String()
 	}
+	if unit != calendar.Hours { // hours on the clock look at no day
+		ans.ProvisionalYears = cal.ProvisionalYearsBetween(cal.Date(from), dueDate)
+		ans.Provisional = len(ans.ProvisionalYears) > 0
+	}
 	return ans, nil
 }
 
@@ -423,7 +439,7 @@ func (h *handlers) apiIsWorkday(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	api.WriteJSON(w, r, http.StatusOK, CalendarWorkdayAnswer{BodyID: body, Date: d.String(), Working: ok})
+	api.WriteJSON(w, r, http.StatusOK, CalendarWorkdayAnswer{BodyID: body, Date: d.String(), Working: ok, Provisional: cal.IsProvisional(d.Year())})
 }
 
 func pathBody(r *http.Request) (int64, error) {
