@@ -18,6 +18,7 @@ import (
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
+	"github.com/qingdan/qingdan/internal/store/storetest"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
@@ -25,12 +26,29 @@ import (
 // a fresh SQLite database with the demo loaded.
 func demoApp(t *testing.T) (*app, *httptest.Server) {
 	t.Helper()
-	return demoAppWith(t, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	return demoAppOn(t, "sqlite")
 }
 
 // demoAppWith is demoApp logging to logger, with the settings changed by
 // configure (nil: none) before the application opens.
 func demoAppWith(t *testing.T, logger *slog.Logger, configure func(*serveConfig)) (*app, *httptest.Server) {
+	t.Helper()
+	if configure == nil {
+		return demoAppLogged(t, "sqlite", logger)
+	}
+	return demoAppLogged(t, "sqlite", logger, configure)
+}
+
+// demoAppOn is demoApp on an engine: "sqlite", or "postgres" (a fresh
+// database of storetest's server; skipped without one), with the serve
+// flags' defaults changed by configure.
+func demoAppOn(t *testing.T, engine string, configure ...func(*serveConfig)) (*app, *httptest.Server) {
+	t.Helper()
+	return demoAppLogged(t, engine, slog.New(slog.NewTextHandler(io.Discard, nil)), configure...)
+}
+
+// demoAppLogged is demoAppOn logging to logger.
+func demoAppLogged(t *testing.T, engine string, logger *slog.Logger, configure ...func(*serveConfig)) (*app, *httptest.Server) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("loads the whole demo")
@@ -38,8 +56,11 @@ func demoAppWith(t *testing.T, logger *slog.Logger, configure func(*serveConfig)
 	dir := t.TempDir()
 	cfg := serveFlags(flag.NewFlagSet("test", flag.ContinueOnError))
 	cfg.db.DSN, cfg.db.DataDir = filepath.Join(dir, "q.db"), dir
-	if configure != nil {
-		configure(cfg)
+	if engine == "postgres" {
+		cfg.db.DSN = storetest.PostgresDSN(t)
+	}
+	for _, c := range configure {
+		c(cfg)
 	}
 	a, err := openApp(context.Background(), cfg, logger)
 	if err != nil {
@@ -193,30 +214,14 @@ func routeExists(a *app, method, path string) bool {
 // audit log (every change is an event) does not grow.
 func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
 	a, srv := demoApp(t)
-	tokens := map[auth.Role]string{}
-	for _, acct := range org.DemoAccounts() {
-		if !strings.Contains(acct.Body, "区") {
-			continue // district accounts: their jurisdiction covers every object
-		}
-		for _, r := range acct.Roles {
-			if _, ok := tokens[r]; !ok {
-				tokens[r] = bearer(t, a, acct.Login)
-			}
-		}
-	}
+	tokens := districtTokens(t, a)
 	before := logSize(t, a)
 	checked := 0
 	for _, rt := range a.web.Routes() {
 		if !rt.IsAPI() || !isWrite(rt.Method()) || rt.Doc == nil || rt.Doc.Request == nil {
 			continue
 		}
-		token := tokens[auth.RoleAdmin]
-		for _, r := range rt.Policy.Roles {
-			if tk, ok := tokens[r]; ok {
-				token = tk
-				break
-			}
-		}
+		token := tokenFor(tokens, rt)
 		path := concrete(rt, "1")
 		for _, body := range []string{`{`, `[1,2]`, `{"no_such_field_anywhere":1}`} {
 			status, out := call(t, srv, rt.Method(), path, token, body)
@@ -238,6 +243,35 @@ func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
 	if after := logSize(t, a); after != before {
 		t.Errorf("bad input changed something: audit log grew from %d to %d events", before, after)
 	}
+}
+
+// districtTokens are API tokens of district accounts, one per role: their
+// jurisdiction covers every object.
+func districtTokens(t *testing.T, a *app) map[auth.Role]string {
+	t.Helper()
+	tokens := map[auth.Role]string{}
+	for _, acct := range org.DemoAccounts() {
+		if !strings.Contains(acct.Body, "区") {
+			continue
+		}
+		for _, r := range acct.Roles {
+			if _, ok := tokens[r]; !ok {
+				tokens[r] = bearer(t, a, acct.Login)
+			}
+		}
+	}
+	return tokens
+}
+
+// tokenFor is a token of districtTokens holding one of rt's roles (the
+// administrator's when the route names none of them).
+func tokenFor(tokens map[auth.Role]string, rt httpx.Route) string {
+	for _, r := range rt.Policy.Roles {
+		if tk, ok := tokens[r]; ok {
+			return tk
+		}
+	}
+	return tokens[auth.RoleAdmin]
 }
 
 // TestApp_searchIndexRebuiltAtStart: a database whose search index is empty

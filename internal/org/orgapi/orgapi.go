@@ -144,6 +144,7 @@ func Routes(s *org.Service) []httpx.Route {
 
 		// Import
 		{Pattern: "POST " + p + "/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Write: true}, Handler: http.HandlerFunc(h.importFile),
+			MaxBody: MaxImport, Import: true,
 			Doc: &httpx.Doc{Summary: "Import bodies, units and staff from an Excel or CSV file", Tags: tags("org"),
 				Description: "The body is the file itself (Content-Type text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet), " +
 					"or a multipart/form-data upload with the field \"file\". All or nothing: any bad row fails the import with every problem " +
