@@ -18,6 +18,7 @@ import (
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
+	"github.com/qingdan/qingdan/internal/store/storetest"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
@@ -25,12 +26,29 @@ import (
 // a fresh SQLite database with the demo loaded.
 func demoApp(t *testing.T) (*app, *httptest.Server) {
 	t.Helper()
-	return demoAppWith(t, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	return demoAppOn(t, "sqlite")
 }
 
 // demoAppWith is demoApp logging to logger, with the settings changed by
 // configure (nil: none) before the application opens.
 func demoAppWith(t *testing.T, logger *slog.Logger, configure func(*serveConfig)) (*app, *httptest.Server) {
+	t.Helper()
+	if configure == nil {
+		return demoAppLogged(t, "sqlite", logger)
+	}
+	return demoAppLogged(t, "sqlite", logger, configure)
+}
+
+// demoAppOn is demoApp on an engine: "sqlite", or "postgres" (a fresh
+// database of storetest's server; skipped without one), with the serve
+// flags' defaults changed by configure.
+func demoAppOn(t *testing.T, engine string, configure ...func(*serveConfig)) (*app, *httptest.Server) {
+	t.Helper()
+	return demoAppLogged(t, engine, slog.New(slog.NewTextHandler(io.Discard, nil)), configure...)
+}
+
+// demoAppLogged is demoAppOn logging to logger.
+func demoAppLogged(t *testing.T, engine string, logger *slog.Logger, configure ...func(*serveConfig)) (*app, *httptest.Server) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("loads the whole demo")
@@ -38,8 +56,11 @@ func demoAppWith(t *testing.T, logger *slog.Logger, configure func(*serveConfig)
 	dir := t.TempDir()
 	cfg := serveFlags(flag.NewFlagSet("test", flag.ContinueOnError))
 	cfg.db.DSN, cfg.db.DataDir = filepath.Join(dir, "q.db"), dir
-	if configure != nil {
-		configure(cfg)
+	if engine == "postgres" {
+		cfg.db.DSN = storetest.PostgresDSN(t)
+	}
+	for _, c := range configure {
+		c(cfg)
 	}
 	a, err := openApp(context.Background(), cfg, logger)
 	if err != nil {
@@ -76,24 +97,6 @@ func bearer(t *testing.T, a *app, login string) string {
 		t.Fatal(err)
 	}
 	return secret
-}
-
-// districtTokens is an API token per role, of a district account holding
-// it: their jurisdiction covers every object of the demo.
-func districtTokens(t *testing.T, a *app) map[auth.Role]string {
-	t.Helper()
-	tokens := map[auth.Role]string{}
-	for _, acct := range org.DemoAccounts() {
-		if !strings.Contains(acct.Body, "区") {
-			continue
-		}
-		for _, r := range acct.Roles {
-			if _, ok := tokens[r]; !ok {
-				tokens[r] = bearer(t, a, acct.Login)
-			}
-		}
-	}
-	return tokens
 }
 
 func call(t *testing.T, srv *httptest.Server, method, path, token, body string) (int, string) {
@@ -218,13 +221,7 @@ func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
 		if !rt.IsAPI() || !isWrite(rt.Method()) || rt.Doc == nil || rt.Doc.Request == nil {
 			continue
 		}
-		token := tokens[auth.RoleAdmin]
-		for _, r := range rt.Policy.Roles {
-			if tk, ok := tokens[r]; ok {
-				token = tk
-				break
-			}
-		}
+		token := tokenFor(tokens, rt)
 		path := concrete(rt, "1")
 		for _, body := range []string{`{`, `[1,2]`, `{"no_such_field_anywhere":1}`} {
 			status, out := call(t, srv, rt.Method(), path, token, body)
@@ -246,6 +243,35 @@ func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
 	if after := logSize(t, a); after != before {
 		t.Errorf("bad input changed something: audit log grew from %d to %d events", before, after)
 	}
+}
+
+// districtTokens are API tokens of district accounts, one per role: their
+// jurisdiction covers every object.
+func districtTokens(t *testing.T, a *app) map[auth.Role]string {
+	t.Helper()
+	tokens := map[auth.Role]string{}
+	for _, acct := range org.DemoAccounts() {
+		if !strings.Contains(acct.Body, "区") {
+			continue
+		}
+		for _, r := range acct.Roles {
+			if _, ok := tokens[r]; !ok {
+				tokens[r] = bearer(t, a, acct.Login)
+			}
+		}
+	}
+	return tokens
+}
+
+// tokenFor is a token of districtTokens holding one of rt's roles (the
+// administrator's when the route names none of them).
+func tokenFor(tokens map[auth.Role]string, rt httpx.Route) string {
+	for _, r := range rt.Policy.Roles {
+		if tk, ok := tokens[r]; ok {
+			return tk
+		}
+	}
+	return tokens[auth.RoleAdmin]
 }
 
 // TestApp_searchIndexRebuiltAtStart: a database whose search index is empty
@@ -307,8 +333,7 @@ func TestApp_H1_everyEditRouteNeedsItsVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An object each path parameter can name in the demo, and a valid edit
-	// of it where {} is not one; staff 2, not the district administrator's
-	// own record.
+	// of it; staff 2, not the district administrator's own record.
 	path := func(rt httpx.Route) string {
 		id := "1"
 		if strings.HasPrefix(rt.Path(), "/api/v1/staff/") {
@@ -317,10 +342,14 @@ func TestApp_H1_everyEditRouteNeedsItsVersion(t *testing.T) {
 		return strings.NewReplacer("{id}", id, "{date}", "2026-10-08", "{body}", "1").Replace(rt.Path())
 	}
 	edits := map[string]string{
-		"PATCH /api/v1/bodies/{id}":         `{"level":"district","code":"330199","name":"青山区","time_zone":"Asia/Shanghai"}`,
-		"PATCH /api/v1/units/{id}":          `{"kind":"section","code":"DZB","name":"党政办"}`,
-		"PATCH /api/v1/staff/{id}":          `{"body_id":1,"name":"韩立","phone":"13900000002","roles":["leader"]}`,
-		"PATCH /api/v1/qualifications/{id}": `{"cert_no":"ZF33019900001","scope":"城市管理,综合执法","valid_from":"2024-01-01","valid_to":"2029-12-31"}`,
+		"PATCH /api/v1/bodies/{id}":                       `{"level":"district","code":"330199","name":"青山区","time_zone":"Asia/Shanghai"}`,
+		"PATCH /api/v1/units/{id}":                        `{"body_id":1,"kind":"section","code":"DZB","name":"党政办"}`,
+		"PATCH /api/v1/staff/{id}":                        `{"body_id":1,"name":"韩立","phone":"13900000002","roles":["leader"]}`,
+		"PATCH /api/v1/qualifications/{id}":               `{"staff_id":1,"cert_no":"ZF33019900001","scope":"城市管理,综合执法","valid_from":"2024-01-01","valid_to":"2029-12-31"}`,
+		"PUT /api/v1/calendar/days/{date}":                `{"off":true,"name":"x"}`,
+		"PUT /api/v1/calendar/bodies/{id}/business-hours": `{"hours":""}`,
+		"PUT /api/v1/catalog/adjustments/{id}":            `{"title":"x","reason":"operating_experience","bases":[],"changes":[]}`,
+		"PUT /api/v1/catalog/reform-groups/{id}":          `{"groups":[]}`,
 	}
 	gets := map[string]bool{}
 	for _, rt := range a.web.Routes() {
@@ -337,16 +366,11 @@ func TestApp_H1_everyEditRouteNeedsItsVersion(t *testing.T) {
 		if rt.Doc == nil || !rt.Doc.Versioned {
 			t.Errorf("%s is not documented as versioned", rt.Pattern)
 		}
-		token := tokens[auth.RoleAdmin]
-		for _, r := range rt.Policy.Roles {
-			if tk, ok := tokens[r]; ok {
-				token = tk
-				break
-			}
-		}
-		edit := edits[rt.Pattern]
-		if edit == "" {
-			edit = "{}"
+		token := tokenFor(tokens, rt)
+		edit, ok := edits[rt.Pattern]
+		if !ok {
+			t.Errorf("%s: no valid edit to send", rt.Pattern)
+			continue
 		}
 		status, body := call(t, srv, rt.Method(), path(rt), token, edit)
 		// The service refuses a forbidden edit first: the demo's first

@@ -11,6 +11,17 @@ import (
 	"github.com/qingdan/qingdan/internal/store"
 )
 
+// runQingdan runs the command line args as the binary would, wants exit
+// code wantCode, and returns standard output and error.
+func runQingdan(t *testing.T, wantCode int, args ...string) (string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), args, &out, &errb); code != wantCode {
+		t.Fatalf("qingdan %v: exit %d, want %d\nstdout: %s\nstderr: %s", args, code, wantCode, out.String(), errb.String())
+	}
+	return out.String(), errb.String()
+}
+
 // TestMigrateVerifyBackupCommands drives the three database commands the way
 // an operator does: migrate a fresh file, write audited events, verify OK,
 // back up (refusing to overwrite), tamper with an event and see verify name it
@@ -22,11 +33,7 @@ func TestMigrateVerifyBackupCommands(t *testing.T) {
 	ctx := context.Background()
 	cmd := func(wantCode int, args ...string) (string, string) {
 		t.Helper()
-		var out, errb bytes.Buffer
-		if code := run(ctx, args, &out, &errb); code != wantCode {
-			t.Fatalf("qingdan %v: exit %d, want %d\nstdout: %s\nstderr: %s", args, code, wantCode, out.String(), errb.String())
-		}
-		return out.String(), errb.String()
+		return runQingdan(t, wantCode, args...)
 	}
 	cmd(0, append([]string{"migrate"}, flags...)...)
 	cmd(0, append([]string{"migrate"}, flags...)...)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/audit"
 	// Every package that registers audited state tables (store.RegisterAudited)
 	// is linked here, so verify compares all of them whatever else the binary
 	// wires up.
@@ -28,11 +29,19 @@ const progressEvery = 2 * time.Second
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qingdan verify", flag.ContinueOnError)
 	cfg := dbFlags(fs)
+	witness := fs.String("checkpoint", "", "also check the log extends this signed checkpoint a witness kept (written by `qingdan checkpoint`, or /api/v1/audit/checkpoint's JSON) / 同时核对见证保存的检查点")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return usageError{"verify takes no arguments / 不接受参数"}
+	}
+	var cp audit.Checkpoint
+	if *witness != "" {
+		var err error
+		if cp, err = readCheckpoint(*witness); err != nil {
+			return err
+		}
 	}
 	db, err := cfg.open(ctx)
 	if err != nil {
@@ -52,6 +61,10 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if printed {
 		fmt.Fprintf(stderr, "verify: done in %s\n", time.Since(start).Round(time.Millisecond))
 	}
+	witnessed := ""
+	if err == nil && rep.OK() && *witness != "" {
+		witnessed, err = db.CheckWitness(ctx, cp)
+	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -61,7 +74,13 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !rep.OK() {
 		return errors.New("校验失败 / verification failed: " + rep.Mismatch)
 	}
+	if witnessed != "" {
+		return errors.New("校验失败 / verification failed: " + witnessed)
+	}
 	fmt.Fprintf(stdout, "OK: %d events, root %s (%d nodes, %d checkpoints, %d state rows)\n",
 		rep.Events, base64.StdEncoding.EncodeToString(rep.Root[:]), rep.Nodes, rep.Checkpoints, rep.Rows)
+	if *witness != "" {
+		fmt.Fprintf(stdout, "OK: the log extends the witness's checkpoint of %d events / 日志是见证检查点的延续\n", cp.Size)
+	}
 	return nil
 }

@@ -26,6 +26,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.Unauthorized: http.StatusUnauthorized,
 	apperr.Forbidden:    http.StatusForbidden,
 	apperr.TooMany:      http.StatusTooManyRequests,
+	apperr.TooLarge:     http.StatusRequestEntityTooLarge,
 	apperr.Internal:     http.StatusInternalServerError,
 	// 428: the edit did not say which version it is based on (If-Match).
 	apperr.VersionRequired: http.StatusPreconditionRequired,
@@ -34,7 +35,7 @@ var statusOf = map[apperr.Code]int{
 // Codes lists every code the table maps (tests check it is complete).
 func Codes() []apperr.Code {
 	return []apperr.Code{apperr.Invalid, apperr.NotFound, apperr.Conflict,
-		apperr.Unauthorized, apperr.Forbidden, apperr.TooMany, apperr.Internal, apperr.VersionRequired}
+		apperr.Unauthorized, apperr.Forbidden, apperr.TooMany, apperr.TooLarge, apperr.Internal, apperr.VersionRequired}
 }
 
 // Status returns the HTTP status for an error code (500 for an unknown one).

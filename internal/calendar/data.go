@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -184,7 +185,8 @@ func ParseJSON(data []byte) (Year, error) {
 
 // Validate checks a year however it was made (file, admin page): a sane
 // year, at least one day, every date in the year or its neighbouring
-// December/January, no date twice.
+// December/January, no date twice, names that are text, and at least one
+// working day.
 func (y Year) Validate() error {
 	if y.Year < MinYear || y.Year > MaxYear {
 		return apperr.Invalidf("year", "年份 %d 超出范围 %d–%d", "year %d outside %d–%d", y.Year, MinYear, MaxYear)
@@ -193,6 +195,12 @@ func (y Year) Validate() error {
 		// Every real notice moves some days; an empty year would make the
 		// calendar claim knowledge it does not have.
 		return apperr.Invalidf("days", "%d 年没有任何节假日安排", "year %d lists no days", y.Year)
+	}
+	for i, p := range y.Papers {
+		if !validText(p) {
+			return apperr.Invalidf(fmt.Sprintf("papers[%d]", i), "文件链接含有无效字符（不是 UTF-8 文字，或含有空字符 NUL）",
+				"the paper's link contains invalid text (not UTF-8, or a NUL character)")
+		}
 	}
 	seen := make(map[Date]int, len(y.Days))
 	for i, d := range y.Days {
@@ -207,13 +215,46 @@ func (y Year) Validate() error {
 		if strings.TrimSpace(d.Name) == "" {
 			return apperr.Invalidf(fmt.Sprintf("days[%d].name", i), "缺少节日名称", "name is missing")
 		}
+		if !validText(d.Name) {
+			return apperr.Invalidf(fmt.Sprintf("days[%d].name", i), "节日名称含有无效字符（不是 UTF-8 文字，或含有空字符 NUL）",
+				"the name contains invalid text (not UTF-8, or a NUL character)")
+		}
 		if j, dup := seen[d.Date]; dup {
 			return apperr.Invalidf(f, "日期 %s 与 days[%d] 重复", "date %s repeats days[%d]", d.Date, j)
 		}
 		seen[d.Date] = i
 	}
+	if y.workingDays() == 0 {
+		// Every limit counted in working days would then jump the year:
+		// no notice does that, a mistyped file or form does.
+		return apperr.Invalidf("days", "%d 年没有任何工作日", "year %d has no working day", y.Year)
+	}
 	return nil
 }
+
+// workingDays counts the working days of the year's own dates under its
+// notice: weekdays it does not make holidays, and its make-up days.
+func (y Year) workingDays() int {
+	off := make(map[Date]bool, len(y.Days))
+	for _, d := range y.Days {
+		off[d.Date] = d.IsOffDay
+	}
+	n := 0
+	for d, end := DateOf(y.Year, time.January, 1), DateOf(y.Year+1, time.January, 1); d < end; d++ {
+		o, listed := off[d]
+		if !listed {
+			o = d.Weekday() == time.Saturday || d.Weekday() == time.Sunday
+		}
+		if !o {
+			n++
+		}
+	}
+	return n
+}
+
+// validText reports whether s may be stored as text on both databases:
+// PostgreSQL refuses invalid UTF-8 and NUL.
+func validText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
 
 // MarshalJSON writes the holiday-cn layout with days in date order.
 func (y Year) MarshalJSON() ([]byte, error) {

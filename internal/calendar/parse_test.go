@@ -56,6 +56,8 @@ func TestParseJSON_L9_strictErrorsNameTheField(t *testing.T) {
 		{`{"year": 2027, "days": [{"name":"a","date":"2027-07-01","isOffDay":true,"extra":1}]}`, "extra"},
 		{`{"year": 2027, "days": [null]}`, "days[0]"},
 		{`{"year": 2027, "days": []} {}`, "line 1"},
+		{`{"year": 2027, "days": [{"name":"a\u0000","date":"2027-07-01","isOffDay":true}]}`, "days[0].name"},
+		{`{"year": 2027, "papers": ["https://x/\u0000"], "days": [{"name":"a","date":"2027-07-01","isOffDay":true}]}`, "papers[0]"},
 	}
 	for _, tc := range cases {
 		y, err := ParseJSON([]byte(tc.in))
@@ -180,6 +182,31 @@ func TestOverlay_L9_laterYearsReplace(t *testing.T) {
 	got := Overlay(a, []Year{{Year: 2026, Papers: []string{"new"}}}, []Year{{Year: 2027}})
 	if len(got) != 3 || got[1].Papers[0] != "new" || got[2].Year != 2027 || a[1].Papers[0] != "old" {
 		t.Errorf("%+v (base %+v)", got, a)
+	}
+}
+
+// TestValidate_L9_yearWithoutWorkingDaysRefused (#11.10): a year whose
+// notice makes every weekday a holiday is refused; one working day left
+// is enough.
+func TestValidate_L9_yearWithoutWorkingDaysRefused(t *testing.T) {
+	y := Year{Year: 2027}
+	for d := DateOf(2027, 1, 1); d < DateOf(2028, 1, 1); d++ {
+		if wd := d.Weekday(); wd != 0 && wd != 6 {
+			y.Days = append(y.Days, Day{Name: "假", Date: d, IsOffDay: true})
+		}
+	}
+	err := y.Validate()
+	if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "days" || !strings.Contains(e.En, "no working day") {
+		t.Fatalf("got %v", err)
+	}
+	one := Year{Year: 2027, Days: y.Days[1:]} // 2027-01-01 works again
+	if err := one.Validate(); err != nil {
+		t.Fatalf("a year with one working day: %v", err)
+	}
+	// A make-up Saturday is a working day too.
+	makeUp := Year{Year: 2027, Days: append(append([]Day(nil), y.Days...), Day{Name: "补班", Date: DateOf(2027, 1, 2), IsOffDay: false})}
+	if err := makeUp.Validate(); err != nil {
+		t.Fatalf("a year whose one working day is a make-up Saturday: %v", err)
 	}
 }
 

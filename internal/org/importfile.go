@@ -14,6 +14,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/xlsxlimit"
 )
 
 // The import template (docs/org-import.md): a workbook with the sheets 机构
@@ -83,6 +84,9 @@ func roleCodes() string {
 
 // MaxImportRows bounds the data rows of one import (all sheets together).
 const MaxImportRows = 50000
+
+// maxCell bounds a cell's text: Excel itself stops at 32,767 characters.
+const maxCell = 32767
 
 // Cell is where a value came from: sheet, 1-based row (the CSV line) and
 // 1-based column.
@@ -204,6 +208,10 @@ func ParseImport(name string, data []byte) (*ImportFile, error) {
 	return parseTables(tables)
 }
 
+// xlsxLimits keep a zip bomb or a huge cell from exhausting memory: an
+// organisation workbook is small.
+var xlsxLimits = xlsxlimit.Limits{File: 256 << 20, Part: 64 << 20, Cell: xlsxlimit.CellBytes}
+
 func readXLSX(data []byte) ([]table, error) {
 	// Only a zip is an .xlsx: an old .xls or an encrypted workbook (an OLE
 	// container, which excelize would try to decrypt) is refused up front.
@@ -213,9 +221,11 @@ func readXLSX(data []byte) ([]table, error) {
 	}
 	// RawCellValue: dates arrive as serial numbers and numbers unformatted,
 	// so a long code typed as a number is not shown as 3.3e11.
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true,
-		// A zip bomb must not exhaust memory: an organisation workbook is small.
-		UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 64 << 20})
+	f, err := xlsxlimit.Open(data, xlsxLimits, excelize.Options{RawCellValue: true})
+	var over *apperr.Error
+	if errors.As(err, &over) {
+		return nil, over
+	}
 	if err != nil {
 		return nil, apperr.Invalidf("file", "无法读取 Excel 文件（须为 .xlsx）", "cannot read the Excel file (must be .xlsx)")
 	}
@@ -462,6 +472,16 @@ func (r *rowReader) get(key string) string {
 	v := ""
 	if ok && i < len(r.row.cells) {
 		v = strings.TrimSpace(r.row.cells[i])
+	}
+	// What is stored must be text on both databases (PostgreSQL refuses
+	// invalid UTF-8 and NUL), and no longer than an Excel cell holds.
+	switch {
+	case !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0:
+		r.errs = append(r.errs, cellErr(c, "含有无效字符（不是 UTF-8 文字，或含有空字符 NUL）", "contains invalid text (not UTF-8, or a NUL character)"))
+		return ""
+	case utf8.RuneCountInString(v) > maxCell:
+		r.errs = append(r.errs, cellErr(c, "内容超过 %d 个字符", "longer than %d characters", maxCell))
+		return ""
 	}
 	for _, col := range r.def.columns {
 		if col.key == key && col.required && v == "" {

@@ -24,14 +24,10 @@ func LastState(ctx context.Context, q Querier, objectType, objectID string) (jso
 			}
 		}
 	}
-	d, err := dialectOf(q)
-	if err != nil {
-		return nil, 0, err
-	}
-	keys, args := objectKeys(d, objectType, objectID)
+	cond, args := objectEventsWhere(objectType, objectID)
 	var seq uint64
 	var state string
-	err = q.QueryRow(ctx, `SELECT seq, state FROM events WHERE seq = (SELECT max(seq) FROM (`+keys+`) k)`, args...).Scan(&seq, &state)
+	err := q.QueryRow(ctx, "SELECT seq, state FROM events WHERE "+cond+" ORDER BY seq DESC LIMIT 1", args...).Scan(&seq, &state)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, nil
 	}

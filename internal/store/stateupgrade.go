@@ -163,7 +163,7 @@ func (t VersionedTable) added() map[string]any {
 
 // lastEventOf reads an object's last event.
 func lastEventOf(ctx context.Context, tx *Tx, objectType, objectID string) (Event, bool, error) {
-	where, args := objectEventsWhere(tx.db.dialect, objectType, objectID)
+	where, args := objectEventsWhere(objectType, objectID)
 	e, _, err := scanEvent(tx.QueryRow(ctx, "SELECT "+eventReadCols+" FROM events WHERE "+where+" ORDER BY seq DESC LIMIT 1", args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Event{}, false, nil

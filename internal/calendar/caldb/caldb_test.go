@@ -607,6 +607,51 @@ func TestClocks_L3_P6_extensionMaximum(t *testing.T) {
 	})
 }
 
+// TestImportYear_L9_yearWithoutWorkingDaysRefused (#11.10): a year file
+// making every weekday a holiday is refused on import, and a single-day
+// edit that would take a year's last working day is refused too; neither
+// stores anything.
+func TestImportYear_L9_yearWithoutWorkingDaysRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		file := func(from calendar.Date) []byte {
+			y := calendar.Year{Year: 2027}
+			for d := from; d < calendar.DateOf(2028, 1, 1); d++ {
+				if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+					y.Days = append(y.Days, calendar.Day{Name: "假", Date: d, IsOffDay: true})
+				}
+			}
+			b, err := json.Marshal(y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		before := eventCount(t, db)
+		_, err := f.svc.ImportYear(ctx, f.admin, file(calendar.DateOf(2027, 1, 1)), "2027.json")
+		if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "days" {
+			t.Fatalf("a year without working days: %v", err)
+		}
+		if after := eventCount(t, db); after != before {
+			t.Fatalf("the refused import emitted %d events", after-before)
+		}
+		// One working day left (Friday 1 January): accepted; the edit that
+		// takes it is not.
+		if _, err := f.svc.ImportYear(ctx, f.admin, file(calendar.DateOf(2027, 1, 4)), "2027.json"); err != nil {
+			t.Fatal(err)
+		}
+		before = eventCount(t, db)
+		_, err = f.svc.SetDay(ctx, f.admin, calendar.DateOf(2027, 1, 1), 0, true, "元旦")
+		if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "days" {
+			t.Fatalf("taking the last working day: %v", err)
+		}
+		if after := eventCount(t, db); after != before {
+			t.Fatalf("the refused edit emitted %d events", after-before)
+		}
+	})
+}
+
 // TestEnterYear_L9_byHandReplacesTheProvisionalYear: an administrator types
 // the 2027 notice in as ranges (the way it is worded). Bad rows and other
 // principals change nothing; the good entry is one audited event with the

@@ -279,6 +279,9 @@ func (s *Service) check(ctx context.Context, q store.Querier, b body, a catalog.
 	if err := a.Validate(); err != nil {
 		return err
 	}
+	if err := a.CheckDates(now); err != nil {
+		return err
+	}
 	if err := s.checkUpper(ctx, q, b, a); err != nil {
 		return err
 	}

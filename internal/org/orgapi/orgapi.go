@@ -205,6 +205,7 @@ func Routes(s *org.Service) []httpx.Route {
 
 		// Import
 		{Pattern: "POST " + p + "/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Write: true}, Handler: http.HandlerFunc(h.importFile),
+			MaxBody: MaxImport, Import: true,
 			Doc: &httpx.Doc{Summary: "Import bodies, units and staff from an Excel or CSV file", Tags: tags("org"),
 				Description: "The body is the file itself (Content-Type text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet), " +
 					"or a multipart/form-data upload with the field \"file\". All or nothing: any bad row fails the import with every problem " +
@@ -217,12 +218,13 @@ func Routes(s *org.Service) []httpx.Route {
 }
 
 // BodyRequest creates (parent_id used) or edits (parent_id ignored) a body.
+// Without parent_id it is a root; without time_zone, Asia/Shanghai.
 type BodyRequest struct {
-	ParentID int64  `json:"parent_id"`
+	ParentID int64  `json:"parent_id,omitempty"`
 	Level    string `json:"level"`
 	Code     string `json:"code"`
 	Name     string `json:"name"`
-	TimeZone string `json:"time_zone"`
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // MoveRequest names the new parent.
@@ -243,15 +245,16 @@ type HeadRequest struct {
 	StaffID int64 `json:"staff_id"`
 }
 
-// StaffRequest creates or edits a staff member.
+// StaffRequest creates or edits a staff member; unit, phone and the head
+// and liaison marks are optional (none, not a head, not a liaison).
 type StaffRequest struct {
 	BodyID    int64    `json:"body_id"`
-	UnitID    int64    `json:"unit_id"`
+	UnitID    int64    `json:"unit_id,omitempty"`
 	Name      string   `json:"name"`
-	Phone     string   `json:"phone"`
+	Phone     string   `json:"phone,omitempty"`
 	Roles     []string `json:"roles"`
-	IsHead    bool     `json:"is_head"`
-	IsLiaison bool     `json:"is_liaison"`
+	IsHead    bool     `json:"is_head,omitempty"`
+	IsLiaison bool     `json:"is_liaison,omitempty"`
 }
 
 func (r StaffRequest) input() (org.StaffInput, error) {

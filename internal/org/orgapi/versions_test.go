@@ -127,9 +127,9 @@ func TestAPI_H1_everyEditNeedsIfMatch(t *testing.T) {
 			what, url, body string
 		}{
 			{"body", fmt.Sprintf("/api/v1/bodies/%d", qingshan), `{"level":"town","code":"330199001","name":"青山街道办","time_zone":"Asia/Shanghai"}`},
-			{"unit", fmt.Sprintf("/api/v1/units/%d", wu.UnitID), `{"kind":"station","code":"ZHZF","name":"综合行政执法队"}`},
+			{"unit", fmt.Sprintf("/api/v1/units/%d", wu.UnitID), fmt.Sprintf(`{"body_id":%d,"kind":"station","code":"ZHZF","name":"综合行政执法队"}`, wu.BodyID)},
 			{"staff", fmt.Sprintf("/api/v1/staff/%d", wu.ID), fmt.Sprintf(`{"body_id":%d,"unit_id":%d,"name":"吴刚","phone":"13700009999","roles":%s}`, wu.BodyID, wu.UnitID, roles)},
-			{"qualification", fmt.Sprintf("/api/v1/qualifications/%d", qs[0].ID), fmt.Sprintf(`{"cert_no":%q,"scope":"城市管理","valid_from":%q,"valid_to":%q}`, qs[0].CertNo, qs[0].ValidFrom, qs[0].ValidTo)},
+			{"qualification", fmt.Sprintf("/api/v1/qualifications/%d", qs[0].ID), fmt.Sprintf(`{"staff_id":%d,"cert_no":%q,"scope":"城市管理","valid_from":%q,"valid_to":%q}`, wu.ID, qs[0].CertNo, qs[0].ValidFrom, qs[0].ValidTo)},
 		} {
 			res, before := webtest.Do(t, e.Server, webtest.Scenario{URL: tc.url, As: "d_admin"})
 			etag := res.Header.Get("ETag")

@@ -176,7 +176,8 @@ func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 		{Pattern: "POST /admin/org/qualifications", Policy: people, Handler: hf(h.addQualification)},
 		{Pattern: "POST /admin/org/qualifications/{id}/revoke", Policy: sc(people, "qualification"), Handler: hf(h.revokeQualification)},
 		{Pattern: "GET /admin/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts)}, Handler: hf(h.importForm)},
-		{Pattern: "POST /admin/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Write: true}, Handler: hf(h.importFile)},
+		{Pattern: "POST /admin/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Write: true}, Handler: hf(h.importFile),
+			MaxBody: orgapi.MaxImport, Import: true},
 		{Pattern: "GET /admin/org/import/template", Policy: read, Handler: http.HandlerFunc(orgapi.TemplateHandler)},
 		{Pattern: "GET /admin/org/static/org.css", Policy: httpx.Policy{Public: true, Stateless: true}, Handler: http.HandlerFunc(serveCSS)},
 	}, nil

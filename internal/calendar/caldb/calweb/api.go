@@ -95,6 +95,7 @@ func (h *handlers) apiRoutes() []httpx.Route {
 			Doc: &httpx.Doc{Summary: "One year's holidays and make-up working days", Tags: tags, Params: []httpx.Param{yearPath},
 				Response: CalendarYearDetail{}, Description: "A year without a notice is answered with its statutory holidays (info.source provisional, L9); 404 (field year) when the calendar cannot answer for the year at all."}},
 		{Pattern: "POST " + p + "/years", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.apiImport),
+			MaxBody: maxImportJSON, Import: true,
 			Doc: &httpx.Doc{Summary: "Import a year file (holiday-cn JSON or iCalendar)", Tags: tags, Request: CalendarImportRequest{},
 				Response: CalendarImportAnswer{}, Status: http.StatusCreated,
 				Description: "content is the file's text; file_name ending in .ics selects iCalendar. A bad file is a 400 naming the line or field, and nothing is stored. Only the administrator of the top-level body (whose jurisdiction covers every body) may change the national calendar; others get 403. Audited."}},
@@ -284,10 +285,12 @@ func detailOf(data calendar.Year, info caldb.YearInfo) CalendarYearDetail {
 	return out
 }
 
+// maxImportJSON bounds an import's JSON: escaping can double a file's size.
+const maxImportJSON = 2*caldb.MaxUpload + 4096
+
 func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request) {
 	var req CalendarImportRequest
-	// JSON escaping can double a file's size.
-	if err := api.DecodeLimit(w, r, &req, 2*caldb.MaxUpload+4096); err != nil {
+	if err := api.DecodeLimit(w, r, &req, maxImportJSON); err != nil {
 		api.WriteError(w, r, err)
 		return
 	}

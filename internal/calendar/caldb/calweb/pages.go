@@ -187,7 +187,8 @@ func (h *handlers) pageRoutes() []httpx.Route {
 		{Pattern: "GET " + p, Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.calendarPage),
 			Nav: &httpx.Nav{Label: "nav.calendar", Order: 810}},
 		{Pattern: "GET " + p + "/years/{year}", Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.yearPage)},
-		{Pattern: "POST " + p + "/import", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.importPage)},
+		{Pattern: "POST " + p + "/import", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.importPage),
+			MaxBody: maxImportForm, Import: true},
 		{Pattern: "POST " + p + "/day", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.dayPage)},
 		{Pattern: "GET " + p + "/bodies/{id}", Policy: httpx.Policy{Roles: admin, Scope: h.scopeBody}, Handler: http.HandlerFunc(h.bodyPage)},
 		{Pattern: "POST " + p + "/bodies/{id}/regional", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeBody},
@@ -282,9 +283,12 @@ type yearData struct {
 // maxForm bounds the single-day and regional forms.
 const maxForm = 64 << 10
 
+// maxImportForm bounds the upload form: the file and the form around it.
+const maxImportForm = caldb.MaxUpload + maxForm
+
 func (h *handlers) importPage(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, caldb.MaxUpload+maxForm)
-	if err := r.ParseMultipartForm(caldb.MaxUpload + maxForm); err != nil {
+	r.Body = http.MaxBytesReader(w, r.Body, maxImportForm)
+	if err := r.ParseMultipartForm(maxImportForm); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			h.showCalendar(w, r, http.StatusBadRequest, calendarData{Off: true}, formError("file", "form.file_too_large", err))
