@@ -70,9 +70,9 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file / TLS 私钥")
 	fs.StringVar(&c.clientIPHeader, "client-ip-header", "", "header a trusted proxy puts the client address in, e.g. X-Real-IP / 客户端地址头")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "grace period for requests in flight at SIGINT/SIGTERM / 优雅关闭等待")
-	fs.IntVar(&c.gcPercent, "gc-percent", gctune.DefaultPercent, "garbage collector target, as GOGC (GOGC in the environment wins) / 垃圾回收目标百分比")
-	fs.Int64Var(&c.memoryLimitMB, "memory-limit-mb", gctune.DefaultLimitMB, "soft memory limit in MiB, as GOMEMLIMIT (GOMEMLIMIT in the environment wins) / 内存软上限(MiB)")
-	fs.Int64Var(&c.pageMemoryMB, "page-memory-mb", web.DefaultPortalPageMemoryMB, "MiB of public item and guide pages kept in memory (about 5 kB each, taking about twice that of heap; 0: none), at most a quarter of the memory limit / 内存中保留的公开事项页与办事指南(MiB,约占两倍堆内存;0为不保留),不超过内存上限的四分之一")
+	fs.IntVar(&c.gcPercent, "gc-percent", 0, "garbage collector target, as GOGC (0: Go's default; GOGC in the environment wins) / 垃圾回收目标百分比(0为Go默认值)")
+	fs.Int64Var(&c.memoryLimitMB, "memory-limit-mb", 0, "soft memory limit in MiB, as GOMEMLIMIT (0: none; GOMEMLIMIT in the environment wins) / 内存软上限(MiB,0为不设)")
+	fs.Int64Var(&c.pageMemoryMB, "page-memory-mb", web.DefaultPortalPageMemoryMB, "MiB of public item and guide pages kept in memory (about 5 kB each, taking about twice that of heap; 0: none), at most a quarter of the memory limit if one is set / 内存中保留的公开事项页与办事指南(MiB,约占两倍堆内存;0为不保留),设有内存上限时不超过其四分之一")
 	return c
 }
 
@@ -86,11 +86,13 @@ func (c *serveConfig) check() error {
 		return usageError{"--lockout-duration 必须为正 / --lockout-duration must be positive"}
 	case (c.tlsCert == "") != (c.tlsKey == ""):
 		return usageError{"--tls-cert 与 --tls-key 必须同时给出 / give both --tls-cert and --tls-key"}
-	case c.gcPercent < 25 || c.gcPercent > 10000:
-		return usageError{"--gc-percent 必须在 25 到 10000 之间 / --gc-percent must be between 25 and 10000"}
-	case c.memoryLimitMB < 64:
-		return usageError{"--memory-limit-mb 至少为 64 / --memory-limit-mb must be at least 64"}
-	case c.pageMemoryMB < 0 || c.pageMemoryMB > c.memoryLimitMB/4:
+	case c.gcPercent != 0 && (c.gcPercent < 25 || c.gcPercent > 10000):
+		return usageError{"--gc-percent 必须为 0 或在 25 到 10000 之间 / --gc-percent must be 0 or between 25 and 10000"}
+	case c.memoryLimitMB != 0 && c.memoryLimitMB < 64:
+		return usageError{"--memory-limit-mb 必须为 0 或至少 64 / --memory-limit-mb must be 0 or at least 64"}
+	case c.pageMemoryMB < 0:
+		return usageError{"--page-memory-mb 不能为负数 / --page-memory-mb must not be negative"}
+	case c.memoryLimitMB > 0 && c.pageMemoryMB > c.memoryLimitMB/4:
 		return usageError{fmt.Sprintf("--page-memory-mb 必须在 0 到内存上限的四分之一（%d）之间 / --page-memory-mb must be between 0 and a quarter of the memory limit (%d)", c.memoryLimitMB/4, c.memoryLimitMB/4)}
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
@@ -238,7 +240,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	}
 	srv, err := web.New(web.Config{Version: version, Cookie: cookie, ClientIPHeader: cfg.clientIPHeader, PortalPageMemoryMB: pageMemory},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
-			Frame: frame, Notices: calendarNotices(cals, logger), Catalog: cat, Portal: web.NewPortal(db, cat, logger),
+			Frame: frame, Notices: calendarNotices(cals, logger), Catalog: cat, Portal: web.NewPortal(db, cat),
 			Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)

@@ -148,8 +148,6 @@ type Server struct {
 	// the portal's generation stands.
 	portalCache *pageCache
 	itemPages   *pageCache
-	// build names the binary that renders, for portal snapshots.
-	build string
 }
 
 // New builds the server: it parses every template, loads the messages and
@@ -183,7 +181,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, spec: &api.Spec{},
 		portalCache: newPageCache(portalCacheEntries, portalCacheBytes, portalCacheTTL),
-		itemPages:   newItemPageCache(cfg.PortalPageMemoryMB), build: snapshotBuild()}
+		itemPages:   newItemPageCache(cfg.PortalPageMemoryMB)}
 	var err error
 	if s.cat, err = loadCatalogue(); err != nil {
 		return nil, err
