@@ -14,6 +14,7 @@ import (
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
+	"github.com/qingdan/qingdan/internal/ident"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -238,7 +239,7 @@ func (p *storePortal) Item(ctx context.Context, itemID int64) (PortalItem, error
 	it := PortalItem{ID: d.Item.ID, Body: body, Standing: d.Item.Standing}
 	for _, v := range d.History {
 		if v.Status.IsPublic() {
-			it.Versions = append(it.Versions, v.ItemVersion)
+			it.Versions = append(it.Versions, v.ItemVersion.Public()) // L7, O4
 		}
 	}
 	return it, nil
@@ -272,7 +273,7 @@ func (p *storePortal) Changes(ctx context.Context, bodyID int64, limit int) (Por
 		if err := rows.Scan(&c.ItemID, &c.Version, &status, &published, &c.Code, &name, &category, &prev); err != nil {
 			return body, nil, fmt.Errorf("portal: changes: %w", err)
 		}
-		c.At, c.Name, c.Category = store.FromMicros(published), name, catalog.Category(category)
+		c.At, c.Name, c.Category = store.FromMicros(published), ident.MaskText(name), catalog.Category(category)
 		c.Kind = changeKind(catalog.VersionStatus(status), c.Version, catalog.VersionStatus(prev))
 		out = append(out, c)
 	}
