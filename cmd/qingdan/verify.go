@@ -9,6 +9,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/catalog/catsearch"
+
 	// Every package that registers audited state tables (store.RegisterAudited)
 	// is linked here, so verify compares all of them whatever else the binary
 	// wires up.
@@ -52,6 +54,13 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if printed {
 		fmt.Fprintf(stderr, "verify: done in %s\n", time.Since(start).Round(time.Millisecond))
 	}
+	// The public search index is derived from the audited list: once the
+	// list is verified, the index is recomputed from it and compared.
+	var index string
+	var indexed int
+	if err == nil && rep.OK() {
+		index, indexed, err = catsearch.Verify(ctx, db)
+	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -61,7 +70,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !rep.OK() {
 		return errors.New("校验失败 / verification failed: " + rep.Mismatch)
 	}
-	fmt.Fprintf(stdout, "OK: %d events, root %s (%d nodes, %d checkpoints, %d state rows)\n",
-		rep.Events, base64.StdEncoding.EncodeToString(rep.Root[:]), rep.Nodes, rep.Checkpoints, rep.Rows)
+	if index != "" {
+		return errors.New("校验失败 / verification failed: " + index +
+			" (公开检索索引由已发布清单派生,删除 catsearch_docs 的全部行后重启服务即重建 / the public search index is derived from the published list: delete every row of catsearch_docs and restart the server to rebuild it)")
+	}
+	fmt.Fprintf(stdout, "OK: %d events, root %s (%d nodes, %d checkpoints, %d state rows, %d items in the search index)\n",
+		rep.Events, base64.StdEncoding.EncodeToString(rep.Root[:]), rep.Nodes, rep.Checkpoints, rep.Rows, indexed)
 	return nil
 }
