@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"path/filepath"
 	"strings"
@@ -22,14 +21,7 @@ func TestVerify_C9_editedSearchRowsAreNamed(t *testing.T) {
 	dbPath := filepath.Join(dir, "data", "qingdan.db")
 	flags := []string{"--db", dbPath, "--data-dir", filepath.Join(dir, "data")}
 	ctx := context.Background()
-	cmd := func(wantCode int, args ...string) (string, string) {
-		t.Helper()
-		var out, errb bytes.Buffer
-		if code := run(ctx, args, &out, &errb); code != wantCode {
-			t.Fatalf("qingdan %v: exit %d, want %d\nstdout: %s\nstderr: %s", args, code, wantCode, out.String(), errb.String())
-		}
-		return out.String(), errb.String()
-	}
+	cmd := inProcess(t)
 	cmd(0, append([]string{"demo"}, flags...)...)
 	if out, _ := cmd(0, append([]string{"verify"}, flags...)...); !strings.Contains(out, "items in the search index") {
 		t.Fatalf("verify: %s", out)

@@ -5,9 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
-	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
 )
@@ -21,14 +19,7 @@ import (
 func TestVerify_C9_indexEditedBehindTheBackIsNamed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if err := org.LoadDemo(ctx, db, nil); err != nil {
-			t.Fatal(err)
-		}
-		cat := catdb.New(db)
-		cat.SetIndexer(catsearch.Hook)
-		if _, err := catdb.LoadDemo(ctx, cat); err != nil {
-			t.Fatal(err)
-		}
+		demoIndexed(t, db)
 		verify := func() string {
 			t.Helper()
 			m, n, err := catsearch.Verify(ctx, db)
