@@ -201,3 +201,12 @@ func listOf(err error) apperr.List {
 	}
 	return list
 }
+
+// BenchmarkPublic is the cost of masking a version for a public page (L7):
+// every portal render of an item pays it once per version shown.
+func BenchmarkPublic(b *testing.B) {
+	v := validItem()
+	for b.Loop() {
+		v.Public()
+	}
+}

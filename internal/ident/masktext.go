@@ -31,23 +31,29 @@ import (
 // dictionary of names and would still guess. Those are for the author not
 // to type; the masking catches the forms people do type.
 func MaskText(s string) string {
-	if s == "" {
-		return s
+	// Each pass runs only on text that has what it looks for: public pages
+	// mask every text field of every version they show.
+	if strings.ContainsFunc(s, func(r rune) bool { _, ok := digitOf(r); return ok }) {
+		s = maskNumbers(s)
 	}
-	s = maskNumbers(s)
-	s = personLabel.ReplaceAllStringFunc(s, func(m string) string {
-		sub := personLabel.FindStringSubmatchIndex(m)
-		return m[:sub[6]] + MaskName(m[sub[6]:sub[7]]) + m[sub[7]:]
-	})
-	s = homeLabel.ReplaceAllStringFunc(s, func(m string) string {
-		sub := homeLabel.FindStringSubmatchIndex(m)
-		return m[:sub[6]] + maskHome(m[sub[6]:sub[7]]) + m[sub[7]:]
-	})
-	return email.ReplaceAllStringFunc(s, func(m string) string {
-		local, domain, _ := strings.Cut(m, "@")
-		r := []rune(local)
-		return string(r[0]) + strings.Repeat(string(star), len(r)-1) + "@" + domain
-	})
+	if strings.ContainsAny(s, ":：") {
+		s = personLabel.ReplaceAllStringFunc(s, func(m string) string {
+			sub := personLabel.FindStringSubmatchIndex(m)
+			return m[:sub[6]] + MaskName(m[sub[6]:sub[7]]) + m[sub[7]:]
+		})
+		s = homeLabel.ReplaceAllStringFunc(s, func(m string) string {
+			sub := homeLabel.FindStringSubmatchIndex(m)
+			return m[:sub[6]] + maskHome(m[sub[6]:sub[7]]) + m[sub[7]:]
+		})
+	}
+	if strings.IndexByte(s, '@') >= 0 {
+		s = email.ReplaceAllStringFunc(s, func(m string) string {
+			local, domain, _ := strings.Cut(m, "@")
+			r := []rune(local)
+			return string(r[0]) + strings.Repeat(string(star), len(r)-1) + "@" + domain
+		})
+	}
+	return s
 }
 
 var (
