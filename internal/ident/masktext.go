@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // MaskText masks the personal data it can find inside free text typed by
@@ -37,14 +39,7 @@ func MaskText(s string) string {
 		s = maskNumbers(s)
 	}
 	if strings.ContainsAny(s, ":：") {
-		s = personLabel.ReplaceAllStringFunc(s, func(m string) string {
-			sub := personLabel.FindStringSubmatchIndex(m)
-			return m[:sub[6]] + MaskName(m[sub[6]:sub[7]]) + m[sub[7]:]
-		})
-		s = homeLabel.ReplaceAllStringFunc(s, func(m string) string {
-			sub := homeLabel.FindStringSubmatchIndex(m)
-			return m[:sub[6]] + maskHome(m[sub[6]:sub[7]]) + m[sub[7]:]
-		})
+		s = maskLabelled(s)
 	}
 	if strings.IndexByte(s, '@') >= 0 {
 		s = email.ReplaceAllStringFunc(s, func(m string) string {
@@ -56,15 +51,70 @@ func MaskText(s string) string {
 	return s
 }
 
+// Labels that introduce a natural person's name or home address, before a
+// colon (optional spaces around it).
 var (
-	// personLabel: a label for a natural person, a colon, the name (Han
-	// characters, with · in minority names).
-	personLabel = regexp.MustCompile(`(联系人姓名|联系人|姓名|申请人姓名|申请人|经办人|负责人|法定代表人|户主|监护人|代理人|委托人)(\s*[:：]\s*)([\p{Han}·•]{1,12})`)
-	// homeLabel: a label for a home address, a colon, the address up to
-	// the next punctuation.
-	homeLabel = regexp.MustCompile(`(家庭住址|现住址|户籍地址|居住地址|家庭地址|住址|住所)(\s*[:：]\s*)([^，,。;；、\s)）]+)`)
-	email     = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`)
+	personLabels = []string{"联系人", "姓名", "申请人", "经办人", "负责人", "法定代表人", "户主", "监护人", "代理人", "委托人"}
+	homeLabels   = []string{"住址", "住所", "居住地址", "户籍地址", "家庭地址"}
+	email        = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`)
 )
+
+// maskLabelled masks the value after each colon whose label names a
+// person (MaskName: the name's Han characters and ·, at most 12) or a home
+// (maskHome: up to the next punctuation or space). A scan, not a regular
+// expression: public pages pass every text field through it.
+func maskLabelled(s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r != ':' && r != '：' {
+			continue
+		}
+		before := strings.TrimRight(s[:i-size], " \t")
+		j := i
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+			j++
+		}
+		end, person := j, hasLabel(before, personLabels)
+		if !person && !hasLabel(before, homeLabels) {
+			continue
+		}
+		for n := 0; end < len(s); n++ {
+			c, w := utf8.DecodeRuneInString(s[end:])
+			if person && (n == 12 || !(unicode.Is(unicode.Han, c) || c == '·' || c == '•')) ||
+				!person && (unicode.IsSpace(c) || strings.ContainsRune("，,。;；、)）", c)) {
+				break
+			}
+			end += w
+		}
+		if end == j {
+			continue
+		}
+		b.WriteString(s[last:j])
+		if person {
+			b.WriteString(MaskName(s[j:end]))
+		} else {
+			b.WriteString(maskHome(s[j:end]))
+		}
+		last, i = end, end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func hasLabel(before string, labels []string) bool {
+	for _, l := range labels {
+		if strings.HasSuffix(before, l) {
+			return true
+		}
+	}
+	return false
+}
 
 // maskHome masks an address as MaskAddress does, but always hides
 // something: a home address that is only a district would otherwise show.
