@@ -18,6 +18,7 @@ import (
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
+	"github.com/qingdan/qingdan/internal/store/storetest"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
@@ -25,13 +26,43 @@ import (
 // a fresh SQLite database with the demo loaded.
 func demoApp(t *testing.T) (*app, *httptest.Server) {
 	t.Helper()
+	return demoAppOn(t, "sqlite")
+}
+
+// demoAppWith is demoApp logging to logger, with the settings changed by
+// configure (nil: none) before the application opens.
+func demoAppWith(t *testing.T, logger *slog.Logger, configure func(*serveConfig)) (*app, *httptest.Server) {
+	t.Helper()
+	if configure == nil {
+		return demoAppLogged(t, "sqlite", logger)
+	}
+	return demoAppLogged(t, "sqlite", logger, configure)
+}
+
+// demoAppOn is demoApp on an engine: "sqlite", or "postgres" (a fresh
+// database of storetest's server; skipped without one), with the serve
+// flags' defaults changed by configure.
+func demoAppOn(t *testing.T, engine string, configure ...func(*serveConfig)) (*app, *httptest.Server) {
+	t.Helper()
+	return demoAppLogged(t, engine, slog.New(slog.NewTextHandler(io.Discard, nil)), configure...)
+}
+
+// demoAppLogged is demoAppOn logging to logger.
+func demoAppLogged(t *testing.T, engine string, logger *slog.Logger, configure ...func(*serveConfig)) (*app, *httptest.Server) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("loads the whole demo")
 	}
 	dir := t.TempDir()
 	cfg := serveFlags(flag.NewFlagSet("test", flag.ContinueOnError))
 	cfg.db.DSN, cfg.db.DataDir = filepath.Join(dir, "q.db"), dir
-	a, err := openApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if engine == "postgres" {
+		cfg.db.DSN = storetest.PostgresDSN(t)
+	}
+	for _, c := range configure {
+		c(cfg)
+	}
+	a, err := openApp(context.Background(), cfg, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +92,7 @@ func bearer(t *testing.T, a *app, login string) string {
 	for i, r := range p.Roles {
 		scopes[i] = string(r)
 	}
-	secret, _, err := a.auth.CreateToken(ctx, p, "matrix test", scopes)
+	secret, _, err := a.auth.CreateToken(ctx, p, "matrix test", scopes, auth.DefaultTokenDays)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,24 +101,7 @@ func bearer(t *testing.T, a *app, login string) string {
 
 func call(t *testing.T, srv *httptest.Server, method, path, token, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	return send(t, srv, method, path, token, body, "application/json")
 }
 
 var pathParam = regexp.MustCompile(`\{[^}]+\}`)
@@ -200,37 +214,14 @@ func routeExists(a *app, method, path string) bool {
 // audit log (every change is an event) does not grow.
 func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
 	a, srv := demoApp(t)
-	tokens := map[auth.Role]string{}
-	for _, acct := range org.DemoAccounts() {
-		if !strings.Contains(acct.Body, "区") {
-			continue // district accounts: their jurisdiction covers every object
-		}
-		for _, r := range acct.Roles {
-			if _, ok := tokens[r]; !ok {
-				tokens[r] = bearer(t, a, acct.Login)
-			}
-		}
-	}
-	head := func() uint64 {
-		h, err := a.db.Head(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h.Size
-	}
-	before := head()
+	tokens := districtTokens(t, a)
+	before := logSize(t, a)
 	checked := 0
 	for _, rt := range a.web.Routes() {
 		if !rt.IsAPI() || !isWrite(rt.Method()) || rt.Doc == nil || rt.Doc.Request == nil {
 			continue
 		}
-		token := tokens[auth.RoleAdmin]
-		for _, r := range rt.Policy.Roles {
-			if tk, ok := tokens[r]; ok {
-				token = tk
-				break
-			}
-		}
+		token := tokenFor(tokens, rt)
 		path := concrete(rt, "1")
 		for _, body := range []string{`{`, `[1,2]`, `{"no_such_field_anywhere":1}`} {
 			status, out := call(t, srv, rt.Method(), path, token, body)
@@ -249,9 +240,38 @@ func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
 	if checked < 5 {
 		t.Fatalf("only %d API write routes with a JSON body", checked)
 	}
-	if after := head(); after != before {
+	if after := logSize(t, a); after != before {
 		t.Errorf("bad input changed something: audit log grew from %d to %d events", before, after)
 	}
+}
+
+// districtTokens are API tokens of district accounts, one per role: their
+// jurisdiction covers every object.
+func districtTokens(t *testing.T, a *app) map[auth.Role]string {
+	t.Helper()
+	tokens := map[auth.Role]string{}
+	for _, acct := range org.DemoAccounts() {
+		if !strings.Contains(acct.Body, "区") {
+			continue
+		}
+		for _, r := range acct.Roles {
+			if _, ok := tokens[r]; !ok {
+				tokens[r] = bearer(t, a, acct.Login)
+			}
+		}
+	}
+	return tokens
+}
+
+// tokenFor is a token of districtTokens holding one of rt's roles (the
+// administrator's when the route names none of them).
+func tokenFor(tokens map[auth.Role]string, rt httpx.Route) string {
+	for _, r := range rt.Policy.Roles {
+		if tk, ok := tokens[r]; ok {
+			return tk
+		}
+	}
+	return tokens[auth.RoleAdmin]
 }
 
 // TestApp_searchIndexRebuiltAtStart: a database whose search index is empty

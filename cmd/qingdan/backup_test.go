@@ -11,6 +11,17 @@ import (
 	"github.com/qingdan/qingdan/internal/store"
 )
 
+// runQingdan runs the command line args as the binary would, wants exit
+// code wantCode, and returns standard output and error.
+func runQingdan(t *testing.T, wantCode int, args ...string) (string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), args, &out, &errb); code != wantCode {
+		t.Fatalf("qingdan %v: exit %d, want %d\nstdout: %s\nstderr: %s", args, code, wantCode, out.String(), errb.String())
+	}
+	return out.String(), errb.String()
+}
+
 // TestMigrateVerifyBackupCommands drives the three database commands the way
 // an operator does: migrate a fresh file, write audited events, verify OK,
 // back up (refusing to overwrite), tamper with an event and see verify name it
@@ -20,7 +31,10 @@ func TestMigrateVerifyBackupCommands(t *testing.T) {
 	dbPath := filepath.Join(dir, "data", "qingdan.db")
 	flags := []string{"--db", dbPath, "--data-dir", filepath.Join(dir, "data")}
 	ctx := context.Background()
-	cmd := inProcess(t)
+	cmd := func(wantCode int, args ...string) (string, string) {
+		t.Helper()
+		return runQingdan(t, wantCode, args...)
+	}
 	cmd(0, append([]string{"migrate"}, flags...)...)
 	cmd(0, append([]string{"migrate"}, flags...)...)
 
@@ -73,18 +87,5 @@ func TestMigrateVerifyBackupCommands(t *testing.T) {
 	out, _ = cmd(0, "verify", "--db", backupFile, "--data-dir", filepath.Join(dir, "data"))
 	if !strings.HasPrefix(out, "OK: 5 events") {
 		t.Fatalf("backup verify said %q", out)
-	}
-}
-
-// inProcess runs qingdan commands in this process: each must exit with
-// wantCode; it returns what the command wrote.
-func inProcess(t *testing.T) func(wantCode int, args ...string) (stdout, stderr string) {
-	return func(wantCode int, args ...string) (string, string) {
-		t.Helper()
-		var out, errb bytes.Buffer
-		if code := run(context.Background(), args, &out, &errb); code != wantCode {
-			t.Fatalf("qingdan %v: exit %d, want %d\nstdout: %s\nstderr: %s", args, code, wantCode, out.String(), errb.String())
-		}
-		return out.String(), errb.String()
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/store"
@@ -94,6 +96,11 @@ const calendarUsage = `usage: qingdan calendar <subcommand> [flags]
   import FILE              read a holiday-cn JSON or iCalendar (.ics) file, validate it,
                            and store it when a database is given (--db), signing a
                            checkpoint with the key in --data-dir (default ./data, as serve)
+  provisional YEAR         print the year's statutory holidays as holiday-cn JSON: a start
+                           for typing in the State Council's notice
+
+A year without a notice (none embedded, stored or given) is counted on its statutory
+holidays (L9); an answer that touched such a year is followed by "暂定 / provisional".
 
 common flags: --db DSN, --tz ZONE (default Asia/Shanghai), --year-file FILE (repeatable:
 merge a year file over the data, e.g. a notice not yet imported)
@@ -125,7 +132,7 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fs.StringVar(&o.hours, "hours", "", "limit in hours on the clock")
 		fs.StringVar(&o.workingHours, "working-hours", "", "limit in working hours within --business-hours")
 		fs.StringVar(&o.businessHours, "business-hours", calendar.DefaultBusinessHours.String(), "business hours for --working-hours")
-	case "is-workday", "check", "import":
+	case "is-workday", "check", "import", "provisional":
 	default:
 		fmt.Fprint(stderr, calendarUsage)
 		return usageError{fmt.Sprintf("未知子命令 %q / unknown subcommand %q", sub, sub)}
@@ -162,7 +169,7 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, ok)
+		printAnswer(stdout, cal, fmt.Sprint(ok), d, d)
 		return nil
 	case "check":
 		if len(pos) != 1 {
@@ -179,10 +186,37 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		data, ok := cal.Year(y)
 		if !ok {
 			fmt.Fprintf(stdout, "%d: 缺少节假日数据 / absent\n", y)
-			return cal.Check(y)
+			if !cal.IsProvisional(y) {
+				return cal.Check(y)
+			}
+			if err := printProvisional(stdout, y); err != nil {
+				return err
+			}
+			return &apperr.Error{Code: apperr.NotFound, Field: "year", Err: &calendar.MissingYearError{Year: y},
+				Zh: fmt.Sprintf("缺少 %d 年的国务院放假通知：期限暂按法定节假日推算（暂定）", y),
+				En: fmt.Sprintf("no State Council notice for %d: limits are counted on the statutory holidays (provisional)", y)}
 		}
 		off, work := countDays(data)
 		fmt.Fprintf(stdout, "%d: 已有节假日数据 / present (%d days off, %d make-up working days)\n", y, off, work)
+		return nil
+	case "provisional":
+		if len(pos) != 1 {
+			return usageError{"用法 / usage: qingdan calendar provisional YEAR"}
+		}
+		y, err := strconv.Atoi(pos[0])
+		if err != nil {
+			return usageError{fmt.Sprintf("年份 %q 无效 / invalid year %q", pos[0], pos[0])}
+		}
+		py, err := calendar.ProvisionalYear(y)
+		if err != nil {
+			return err
+		}
+		py.Papers = nil // the notice typed in over it is the paper, not the regulation
+		b, err := json.MarshalIndent(py, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s\n", b)
 		return nil
 	default: // import
 		if len(pos) != 1 {
@@ -190,6 +224,44 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		return o.importFile(ctx, pos[0], stdout)
 	}
+}
+
+// printAnswer prints an answer that looked at the days from..to, followed
+// by "暂定 / provisional" and why when one of them lies in a year known only
+// from its statutory holidays (L9).
+func printAnswer(w io.Writer, cal *calendar.Calendar, answer string, from, to calendar.Date) {
+	if !cal.ProvisionalBetween(from, to) {
+		fmt.Fprintln(w, answer)
+		return
+	}
+	fmt.Fprintln(w, answer+" 暂定 / provisional")
+	for _, y := range cal.ProvisionalYearsBetween(from, to) {
+		r, err := calendar.RegulationFor(y)
+		if err != nil {
+			continue // a provisional year always has one
+		}
+		fmt.Fprintf(w, "  %d 年的国务院放假通知尚未载入，按《%s》规定的法定节假日推算，载入通知后可能变化 / "+
+			"the State Council's notice for %d is not loaded: counted on the statutory holidays of the %s; it may change once the notice is loaded\n",
+			y, r.Title, y, r.TitleEn)
+	}
+}
+
+// printProvisional lists the statutory holidays a provisional year is
+// counted on.
+func printProvisional(w io.Writer, y int) error {
+	py, err := calendar.ProvisionalYear(y)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d: 暂按法定节假日推算 / provisional, from the statutory holidays (%s):\n", y, strings.Join(py.Papers, "; "))
+	for _, r := range calendar.Ranges(py) {
+		if r.From == r.To {
+			fmt.Fprintf(w, "  %s %s\n", r.From, r.Name)
+		} else {
+			fmt.Fprintf(w, "  %s – %s %s\n", r.From, r.To, r.Name)
+		}
+	}
+	return nil
 }
 
 type calOpts struct {
@@ -253,7 +325,7 @@ func (o *calOpts) calendar(ctx context.Context) (*calendar.Calendar, error) {
 		}
 		years = calendar.Overlay(years, ys)
 	}
-	return calendar.New(years, calendar.Options{Location: o.loc})
+	return calendar.New(years, calendar.Options{Location: o.loc, ProvisionalYears: calendar.ProvisionalHorizon})
 }
 
 // store opens --db; import also names the data directory (--data-dir), the
@@ -316,13 +388,13 @@ func (o *calOpts) due(ctx context.Context, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, d)
+		printAnswer(stdout, cal, d.String(), start, d)
 	case "natural-days":
 		d, err := cal.AddNaturalDays(start, n)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, d)
+		printAnswer(stdout, cal, d.String(), start, d)
 	default: // working-hours
 		bh, err := calendar.ParseBusinessHours(o.businessHours)
 		if err != nil {
@@ -332,7 +404,7 @@ func (o *calOpts) due(ctx context.Context, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, t.In(o.loc).Format("2006-01-02T15:04"))
+		printAnswer(stdout, cal, t.In(o.loc).Format("2006-01-02T15:04"), start, cal.Date(t))
 	}
 	return nil
 }
@@ -365,6 +437,9 @@ func (o *calOpts) importFile(ctx context.Context, name string, stdout io.Writer)
 	for _, y := range ys {
 		off, work := countDays(y)
 		what := "新增 / new year"
+		if current.IsProvisional(y.Year) {
+			what = "取代按法定节假日推算的暂定数据 / replaces the provisional year"
+		}
 		if old, ok := current.Year(y.Year); ok {
 			what = fmt.Sprintf("替换现有数据，%d 天不同 / replaces present data, %d days differ", diffDays(old, y), diffDays(old, y))
 		}

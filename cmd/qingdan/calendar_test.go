@@ -84,7 +84,7 @@ func TestCalendarCLI_L11(t *testing.T) {
 		{"is-workday holiday", []string{"calendar", "is-workday", "2026-10-02"}, "false\n", "", 0},
 		{"check present", []string{"calendar", "check", "2026"}, "", "", 0},
 		{"L9 check absent", []string{"calendar", "check", "2031"}, "", "2031", 1},
-		{"L9 due past the data", []string{"calendar", "due", "--from", "2026-12-20", "--working-days", "20"}, "", "2027", 1},
+		{"L9 due past the horizon", []string{"calendar", "due", "--from", "2036-12-20", "--working-days", "20"}, "", "2037", 1},
 		{"year file fills the gap", []string{"calendar", "due", "--year-file", y2027, "--from", "2026-12-31", "--working-days", "1"}, "2027-01-04\n", "", 0},
 		{"import json", []string{"calendar", "import", y2027}, "", "", 0},
 		{"import ics", []string{"calendar", "import", ics}, "", "", 0},
@@ -151,6 +151,7 @@ func TestCalendarCLI_L9_storedCalendar(t *testing.T) {
 				code   int
 			}{
 				{[]string{"calendar", "check", "2027", "--db", dsn}, "", "2027", 1},
+				{[]string{"calendar", "due", "--from", "2026-12-31", "--working-days", "1", "--db", dsn}, "", "2027-01-04 暂定 / provisional", 0},
 				{[]string{"calendar", "import", y2027, "--db", dsn, "--data-dir", dir}, "", "已保存 / stored", 0},
 				{[]string{"calendar", "check", "2027", "--db", dsn}, "", "present", 0},
 				{[]string{"calendar", "due", "--from", "2026-12-31", "--working-days", "1", "--db", dsn}, "2027-01-04\n", "", 0},
@@ -246,4 +247,65 @@ func correctedYear(t *testing.T, n int, d calendar.Day) string {
 	}
 	t.Fatalf("no embedded year %d", n)
 	return ""
+}
+
+// TestCalendarCLI_L9_provisionalBeforeTheNotice: in December 2026, without
+// the 2027 notice, the CLI answers from 2027's statutory holidays and says
+// so in both languages, naming the regulation; `check` lists the days it
+// counts on; `provisional` prints them as a file that imports.
+func TestCalendarCLI_L9_provisionalBeforeTheNotice(t *testing.T) {
+	bin := buildQingdan(t)
+	dir := t.TempDir()
+	type want struct {
+		first string   // the first line of stdout, exactly
+		has   []string // in stdout or stderr
+		code  int
+	}
+	provisional := []string{"暂定 / provisional", "2027 年的国务院放假通知尚未载入", "全国年节及纪念日放假办法（2024 年修订）",
+		"the State Council's notice for 2027 is not loaded", "National Holiday Regulations (2024 revision)"}
+	for _, tc := range []struct {
+		args []string
+		want want
+	}{
+		// Mon 28 Dec: 29, 30, 31, (1 Jan 元旦), 4, 5.
+		{[]string{"calendar", "due", "--from", "2026-12-28", "--working-days", "5"}, want{"2027-01-05 暂定 / provisional", provisional, 0}},
+		// 除夕 to 初三 is 5–8 February 2027; the 20 working days run past it.
+		{[]string{"calendar", "due", "--from", "2027-01-25", "--working-days", "20"}, want{"2027-02-24 暂定 / provisional", provisional, 0}},
+		{[]string{"calendar", "due", "--from", "2027-09-24", "--natural-days", "7"}, want{"2027-10-04 暂定 / provisional", provisional, 0}},
+		{[]string{"calendar", "due", "--from", "2026-12-31T16:00", "--working-hours", "8"}, want{"2027-01-04T17:00 暂定 / provisional", provisional, 0}},
+		{[]string{"calendar", "due", "--from", "2026-12-31T16:00", "--hours", "48"}, want{"2027-01-02T16:00", nil, 0}},
+		{[]string{"calendar", "is-workday", "2027-02-08"}, want{"false 暂定 / provisional", provisional, 0}},
+		{[]string{"calendar", "is-workday", "2027-02-09"}, want{"true 暂定 / provisional", provisional, 0}},
+		{[]string{"calendar", "check", "2027"}, want{"2027: 缺少节假日数据 / absent",
+			[]string{"2027-02-05 – 2027-02-08 春节", "2027-09-15 中秋节", "no State Council notice for 2027", "provisional"}, 1}},
+		{[]string{"calendar", "provisional", "1999"}, want{"", []string{"2000–2200"}, 1}},
+	} {
+		out, errOut, code := runBin(t, bin, tc.args...)
+		first, _, _ := strings.Cut(out, "\n")
+		if code != tc.want.code || first != tc.want.first {
+			t.Errorf("%q: exit %d, first line %q; want %d, %q\nstderr: %s", tc.args, code, first, tc.want.code, tc.want.first, errOut)
+		}
+		for _, h := range tc.want.has {
+			if !strings.Contains(out+errOut, h) {
+				t.Errorf("%q: output lacks %q:\n%s%s", tc.args, h, out, errOut)
+			}
+		}
+		if tc.want.has == nil && strings.Contains(out, "provisional") {
+			t.Errorf("%q: hours on the clock said provisional", tc.args)
+		}
+	}
+	out, errOut, code := runBin(t, bin, "calendar", "provisional", "2027")
+	var y calendar.Year
+	if err := json.Unmarshal([]byte(out), &y); code != 0 || err != nil || y.Year != 2027 || len(y.Days) != 13 {
+		t.Fatalf("provisional 2027: exit %d, %v, %+v\n%s", code, err, y, errOut)
+	}
+	file := filepath.Join(dir, "2027.json")
+	writeFile(t, file, out)
+	if out, errOut, code := runBin(t, bin, "calendar", "import", file); code != 0 || !strings.Contains(out, "replaces the provisional year") {
+		t.Errorf("import of the provisional file: exit %d\n%s%s", code, out, errOut)
+	}
+	// Given as the year's notice, the same days are no longer provisional.
+	if out, _, code := runBin(t, bin, "calendar", "due", "--year-file", file, "--from", "2026-12-28", "--working-days", "5"); code != 0 || out != "2027-01-05\n" {
+		t.Errorf("with the year file: exit %d, %q", code, out)
+	}
 }

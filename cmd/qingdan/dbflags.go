@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
+	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -66,7 +68,9 @@ func (c *dbConfig) openAsIs(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
-// openMigrated opens the database and applies pending migrations.
+// openMigrated opens the database, applies pending migrations and brings
+// audited rows written by older versions forward (auth.UpgradeAuditedState:
+// once per database, recorded as events).
 func (c *dbConfig) openMigrated(ctx context.Context) (*store.DB, error) {
 	db, err := c.openAsIs(ctx)
 	if err != nil {
@@ -74,6 +78,9 @@ func (c *dbConfig) openMigrated(ctx context.Context) (*store.DB, error) {
 	}
 	if err := db.Migrate(ctx); err != nil {
 		return nil, fmt.Errorf("迁移失败 / migration failed: %w", closeAfter(db, err))
+	}
+	if _, err := auth.UpgradeAuditedState(ctx, db, time.Now()); err != nil {
+		return nil, fmt.Errorf("升级审计状态失败 / upgrading the audited state failed: %w", closeAfter(db, err))
 	}
 	return db, nil
 }
@@ -86,9 +93,15 @@ func closeAfter(db *store.DB, err error) error {
 	return err
 }
 
+// postgres reports whether the database is PostgreSQL, the production
+// engine (else an SQLite file).
+func (c *dbConfig) postgres() bool {
+	return strings.HasPrefix(c.DSN, "postgres://") || strings.HasPrefix(c.DSN, "postgresql://")
+}
+
 // redacted is the DSN safe to print: a PostgreSQL password is masked.
 func (c *dbConfig) redacted() string {
-	if strings.HasPrefix(c.DSN, "postgres://") || strings.HasPrefix(c.DSN, "postgresql://") {
+	if c.postgres() {
 		if u, err := url.Parse(c.DSN); err == nil {
 			return u.Redacted()
 		}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +55,17 @@ type serveConfig struct {
 	gcPercent       int
 	memoryLimitMB   int64
 	pageMemoryMB    int64
+	metricsFrom     prefixes
+	metricsToken    string
+	maxImports      int
+	headerTimeout   time.Duration
+	idleTimeout     time.Duration
+	bodyTimeout     time.Duration
+	bodyMinRateKiB  int64
+	// now is the clock of the calendar's missing-year banner (L9); nil is
+	// time.Now. Not a flag: tests set it.
+	now        func() time.Time
+	separation bool
 }
 
 func serveFlags(fs *flag.FlagSet) *serveConfig {
@@ -72,6 +84,15 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "grace period for requests in flight at SIGINT/SIGTERM / 优雅关闭等待")
 	fs.IntVar(&c.gcPercent, "gc-percent", 0, "garbage collector target, as GOGC (0: Go's default; GOGC in the environment wins) / 垃圾回收目标百分比(0为Go默认值)")
 	fs.Int64Var(&c.memoryLimitMB, "memory-limit-mb", 0, "soft memory limit in MiB, as GOMEMLIMIT (0: none; GOMEMLIMIT in the environment wins) / 内存软上限(MiB,0为不设)")
+	fs.BoolVar(&c.separation, "separation-of-duties", false, "separate the administrator's duties (三员分立): accounts and roles for security_admin, the audit log for audit_admin, the rest for admin; nobody holds two (docs/SECURITY.md); every instance on one database must agree / 三员分立")
+	fs.DurationVar(&c.headerTimeout, "read-header-timeout", 10*time.Second, "time a client has to send a request's headers / 请求头读取超时")
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, "time a kept-alive connection may wait for its next request / 空闲连接超时")
+	fs.DurationVar(&c.bodyTimeout, "body-timeout", web.DefaultBodyTimeout, "time a request body may take before it must keep arriving at --body-min-rate / 请求体宽限时间")
+	fs.Int64Var(&c.bodyMinRateKiB, "body-min-rate", web.DefaultBodyMinRate>>10, "KiB/s a request body must average after --body-timeout (a slower client is cut off) / 请求体最低速率(KiB/s)")
+	fs.IntVar(&c.maxImports, "max-imports", web.DefaultMaxImports, "imports (organisation, list, calendar files) running at once; the next is told to retry (429) / 同时进行的导入数")
+	c.metricsFrom = prefixes(web.Loopback)
+	fs.Var(&c.metricsFrom, "metrics-from", "networks (CIDR or address, comma-separated; empty: none) whose clients may read /metrics; behind a proxy set --client-ip-header / 可读取 /metrics 的网段")
+	fs.StringVar(&c.metricsToken, "metrics-token", "", "bearer token that also admits a /metrics request from anywhere (prefer the environment variable) / 监控令牌")
 	fs.Int64Var(&c.pageMemoryMB, "page-memory-mb", web.DefaultPortalPageMemoryMB, "MiB of public item and guide pages kept in memory (about 5 kB each, taking about twice that of heap; 0: none), at most a quarter of the memory limit if one is set / 内存中保留的公开事项页与办事指南(MiB,约占两倍堆内存;0为不保留),设有内存上限时不超过其四分之一")
 	return c
 }
@@ -82,6 +103,12 @@ func (c *serveConfig) check() error {
 		return usageError{"--session-idle 与 --session-max 必须为正且空闲不超过最长 / --session-idle and --session-max must be positive, idle ≤ max"}
 	case c.lockoutFailures < 1:
 		return usageError{"--lockout-failures 至少为 1 / --lockout-failures must be at least 1"}
+	case c.maxImports < 1:
+		return usageError{"--max-imports 至少为 1 / --max-imports must be at least 1"}
+	case c.headerTimeout <= 0 || c.idleTimeout <= 0 || c.bodyTimeout <= 0:
+		return usageError{"--read-header-timeout、--idle-timeout 与 --body-timeout 必须为正 / --read-header-timeout, --idle-timeout and --body-timeout must be positive"}
+	case c.bodyMinRateKiB < 1:
+		return usageError{"--body-min-rate 至少为 1 / --body-min-rate must be at least 1"}
 	case c.lockoutFor <= 0:
 		return usageError{"--lockout-duration 必须为正 / --lockout-duration must be positive"}
 	case (c.tlsCert == "") != (c.tlsKey == ""):
@@ -136,8 +163,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		printDemoAccounts(stdout)
 	}
 
-	hs := &http.Server{Handler: app.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	hs := newHTTPServer(cfg, app.handler, logger)
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.tlsCert != "" {
@@ -163,6 +189,47 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	return nil
+}
+
+// prefixes is a flag of networks: CIDRs or single addresses, comma-separated.
+type prefixes []netip.Prefix
+
+func (p *prefixes) String() string {
+	s := make([]string, len(*p))
+	for i, n := range *p {
+		s[i] = n.String()
+	}
+	return strings.Join(s, ",")
+}
+
+func (p *prefixes) Set(v string) error {
+	out := prefixes{} // set, even to nothing: not the default
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return fmt.Errorf("%q is neither a network (CIDR) nor an address", f)
+			}
+			n = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, n.Masked())
+	}
+	*p = out
+	return nil
+}
+
+// newHTTPServer is serve's HTTP server: a client has --read-header-timeout
+// for a request's headers and an idle connection --idle-timeout; bodies are
+// paced by the handler (web.Config.BodyTimeout), since one fixed read
+// timeout would either cut a large upload short or let slow clients hold
+// connections. Writes have no timeout: a list's export streams.
+func newHTTPServer(cfg *serveConfig, h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: cfg.headerTimeout, IdleTimeout: cfg.idleTimeout,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 }
 
 // app is the wired server: the database, the services and the handler.
@@ -197,15 +264,21 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	orgs := org.NewService(db)
 	a.auth = auth.NewService(db, orgs, auth.Config{
 		IdleTimeout: cfg.sessionIdle, AbsoluteTimeout: cfg.sessionMax,
-		Lockout: auth.LockoutPolicy{MaxFailures: cfg.lockoutFailures, Duration: cfg.lockoutFor},
-		Cookie:  cookie,
+		Lockout:            auth.LockoutPolicy{MaxFailures: cfg.lockoutFailures, Duration: cfg.lockoutFor},
+		Cookie:             cookie,
+		SeparationOfDuties: cfg.separation,
 	})
+	logger.Info("administrative duties", "separated", cfg.separation)
 	if cfg.demo {
 		if a.demoLoaded, err = loadDemo(ctx, db, a.auth); err != nil {
 			return nil, closeAfter(db, err)
 		}
 	}
 	if err := rebuildSearchIfEmpty(ctx, db, logger); err != nil {
+		return nil, closeAfter(db, err)
+	}
+	demoLeft := newDemoCheck(a.auth, cfg.db.postgres(), logger)
+	if err := demoLeft.warnAtStart(ctx); err != nil {
 		return nil, closeAfter(db, err)
 	}
 	key, err := auth.LoadOrCreateKey(filepath.Join(cfg.db.DataDir, "csrf.key"))
@@ -222,8 +295,12 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
+	now := cfg.now
+	if now == nil {
+		now = time.Now
+	}
 	cals := caldb.New(db)
-	calRoutes, err := calweb.Routes(cals, calweb.Options{CSRFToken: csrf.Token, Frame: frame})
+	calRoutes, err := calweb.Routes(cals, calweb.Options{CSRFToken: csrf.Token, Frame: frame, Now: now})
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
@@ -232,15 +309,18 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		return nil, closeAfter(db, err)
 	}
 	cat := newCatalogue(db, cals)
-	routes := [][]httpx.Route{api.AuditRoutes(db), orgapi.Routes(orgs), orgPages, calRoutes, accountRoutes,
-		api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame)}
+	wholeLog := func(r *http.Request) (string, error) { return org.TopPath(r.Context(), db) }
+	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgapi.Routes(orgs), orgPages, calRoutes,
+		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame)}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {
 		pageMemory = -1 // web.Config: none
 	}
-	srv, err := web.New(web.Config{Version: version, Cookie: cookie, ClientIPHeader: cfg.clientIPHeader, PortalPageMemoryMB: pageMemory},
+	srv, err := web.New(web.Config{Version: version, Cookie: cookie, ClientIPHeader: cfg.clientIPHeader, PortalPageMemoryMB: pageMemory,
+		MetricsFrom: []netip.Prefix(cfg.metricsFrom), MetricsToken: cfg.metricsToken, MaxImports: cfg.maxImports,
+		BodyTimeout: cfg.bodyTimeout, BodyMinRate: cfg.bodyMinRateKiB << 10},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
-			Frame: frame, Notices: calendarNotices(cals, logger), Catalog: cat, Portal: web.NewPortal(db, cat),
+			Frame: frame, Notices: allNotices(calendarNotices(cals, now, logger), demoLeft.notices), Catalog: cat, Portal: web.NewPortal(db, cat),
 			Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)
@@ -268,17 +348,29 @@ func rebuildSearchIfEmpty(ctx context.Context, db *store.DB, logger *slog.Logger
 }
 
 // calendarNotices shows administrators the missing-year banner (L9) on
-// every page. A failure to read the calendar only costs the banner.
-func calendarNotices(cals *caldb.Service, logger *slog.Logger) web.Notices {
-	return func(ctx context.Context, p auth.Principal, lang string) []string {
-		ns, err := cals.Notices(ctx, p, time.Now())
+// every page, linking to the year's entry form. A failure to read the
+// calendar only costs the banner.
+func calendarNotices(cals *caldb.Service, now func() time.Time, logger *slog.Logger) web.Notices {
+	return func(ctx context.Context, p auth.Principal, lang string) []web.Notice {
+		ns, err := cals.Notices(ctx, p, now())
 		if err != nil {
 			logger.Error("calendar notices", "err", err)
 			return nil
 		}
-		out := make([]string, len(ns))
+		out := make([]web.Notice, len(ns))
 		for i, n := range ns {
-			out[i] = n.Message(lang)
+			out[i] = web.Notice{Text: n.Message(lang), Link: n.Link, Action: n.Action(lang)}
+		}
+		return out
+	}
+}
+
+// allNotices shows the banners of every source, in order.
+func allNotices(sources ...web.Notices) web.Notices {
+	return func(ctx context.Context, p auth.Principal, lang string) []web.Notice {
+		var out []web.Notice
+		for _, n := range sources {
+			out = append(out, n(ctx, p, lang)...)
 		}
 		return out
 	}
@@ -364,7 +456,7 @@ func prepareDataDir(c *dbConfig) error {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("无法创建数据目录 / cannot create the data directory: %w", err)
 	}
-	if !strings.HasPrefix(c.DSN, "postgres://") && !strings.HasPrefix(c.DSN, "postgresql://") {
+	if !c.postgres() {
 		path := strings.TrimPrefix(strings.TrimPrefix(c.DSN, "sqlite:"), "file:")
 		if i := strings.IndexByte(path, '?'); i >= 0 {
 			path = path[:i]

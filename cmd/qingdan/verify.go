@@ -9,6 +9,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/audit"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
 
 	// Every package that registers audited state tables (store.RegisterAudited)
@@ -30,11 +31,19 @@ const progressEvery = 2 * time.Second
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qingdan verify", flag.ContinueOnError)
 	cfg := dbFlags(fs)
+	witness := fs.String("checkpoint", "", "also check the log extends this signed checkpoint a witness kept (written by `qingdan checkpoint`, or /api/v1/audit/checkpoint's JSON) / 同时核对见证保存的检查点")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return usageError{"verify takes no arguments / 不接受参数"}
+	}
+	var cp audit.Checkpoint
+	if *witness != "" {
+		var err error
+		if cp, err = readCheckpoint(*witness); err != nil {
+			return err
+		}
 	}
 	db, err := cfg.open(ctx)
 	if err != nil {
@@ -54,6 +63,10 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if printed {
 		fmt.Fprintf(stderr, "verify: done in %s\n", time.Since(start).Round(time.Millisecond))
 	}
+	witnessed := ""
+	if err == nil && rep.OK() && *witness != "" {
+		witnessed, err = db.CheckWitness(ctx, cp)
+	}
 	// The public search index is derived from the audited list: once the
 	// list is verified, the index is recomputed from it and compared.
 	var index string
@@ -70,11 +83,17 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !rep.OK() {
 		return errors.New("校验失败 / verification failed: " + rep.Mismatch)
 	}
+	if witnessed != "" {
+		return errors.New("校验失败 / verification failed: " + witnessed)
+	}
 	if index != "" {
 		return errors.New("校验失败 / verification failed: " + index +
 			" (公开检索索引由已发布清单派生,删除 catsearch_docs 的全部行后重启服务即重建 / the public search index is derived from the published list: delete every row of catsearch_docs and restart the server to rebuild it)")
 	}
 	fmt.Fprintf(stdout, "OK: %d events, root %s (%d nodes, %d checkpoints, %d state rows, %d items in the search index)\n",
 		rep.Events, base64.StdEncoding.EncodeToString(rep.Root[:]), rep.Nodes, rep.Checkpoints, rep.Rows, indexed)
+	if *witness != "" {
+		fmt.Fprintf(stdout, "OK: the log extends the witness's checkpoint of %d events / 日志是见证检查点的延续\n", cp.Size)
+	}
 	return nil
 }

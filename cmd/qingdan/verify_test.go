@@ -21,7 +21,10 @@ func TestVerify_C9_editedSearchRowsAreNamed(t *testing.T) {
 	dbPath := filepath.Join(dir, "data", "qingdan.db")
 	flags := []string{"--db", dbPath, "--data-dir", filepath.Join(dir, "data")}
 	ctx := context.Background()
-	cmd := inProcess(t)
+	cmd := func(wantCode int, args ...string) (string, string) {
+		t.Helper()
+		return runQingdan(t, wantCode, args...)
+	}
 	cmd(0, append([]string{"demo"}, flags...)...)
 	if out, _ := cmd(0, append([]string{"verify"}, flags...)...); !strings.Contains(out, "items in the search index") {
 		t.Fatalf("verify: %s", out)

@@ -19,7 +19,7 @@ import (
 func TestStatusTableIsComplete(t *testing.T) {
 	want := map[apperr.Code]int{
 		apperr.Invalid: 400, apperr.NotFound: 404, apperr.Conflict: 409, apperr.Unauthorized: 401,
-		apperr.Forbidden: 403, apperr.TooMany: 429, apperr.Internal: 500,
+		apperr.Forbidden: 403, apperr.TooMany: 429, apperr.TooLarge: 413, apperr.Internal: 500,
 	}
 	if len(Codes()) != len(want) || len(statusOf) != len(want) {
 		t.Fatalf("codes %v, table %v", Codes(), statusOf)
@@ -126,6 +126,21 @@ type sample struct {
 	Inner struct {
 		Flag bool `json:"flag"`
 	} `json:"inner"`
+	Events []struct {
+		At   time.Time `json:"at"`
+		Code code      `json:"code,omitempty"`
+	} `json:"events,omitempty"`
+}
+
+// code refuses anything but "ok", as calendar.Date refuses a bad date.
+type code string
+
+func (c *code) UnmarshalText(b []byte) error {
+	if string(b) != "ok" {
+		return apperr.Invalidf("code", "代码无效", "bad code %q", b)
+	}
+	*c = code(b)
+	return nil
 }
 
 func TestDecode(t *testing.T) {
@@ -137,12 +152,24 @@ func TestDecode(t *testing.T) {
 		msg   string // part of the English message
 	}{
 		{"ok", `{"name":"a","count":2,"inner":{"flag":true}}`, "application/json", "", ""},
-		{"ok with charset", `{"name":"a"}`, "application/json; charset=utf-8", "", ""},
-		{"ok without content type", `{"name":"a"}`, "", "", ""},
+		{"ok with charset", `{"name":"a","count":0,"inner":{}}`, "application/json; charset=utf-8", "", ""},
+		{"ok without content type", `{"name":"a","count":0,"inner":{}}`, "", "", ""},
+		{"ok: keys match as encoding/json matches them", `{"NAME":"a","Count":0,"inner":{}}`, "", "", ""},
 		{"unknown field", `{"name":"a","colour":"red"}`, "application/json", "colour", "Unknown field"},
 		{"wrong type", `{"count":"three"}`, "application/json", "count", "should be integer"},
 		{"nested wrong type", `{"inner":{"flag":"yes"}}`, "application/json", "inner.flag", "should be boolean"},
-		{"not an object", `[1,2]`, "application/json", "", "should be object"},
+		{"not an object", `[1,2]`, "application/json", "name", "must be a JSON object with the field name"},
+		{"empty object", `{}`, "application/json", "name", "The field name is required"},
+		{"null", `null`, "application/json", "name", "The field name is required"},
+		{"empty array", `[]`, "application/json", "name", "must be a JSON object"},
+		{"a required field missing", `{"name":"a","inner":{}}`, "application/json", "count", "The field count is required"},
+		{"a required field null", `{"name":"a","count":null,"inner":{}}`, "application/json", "count", "must not be null"},
+		{"ok with a date-time", `{"name":"a","count":0,"inner":{},"events":[{"at":"2026-01-02T00:00:00+08:00","code":"ok"}]}`, "", "", ""},
+		{"malformed date-time", `{"name":"a","count":0,"inner":{},"events":[{"at":"2026-01-02T00:00:00+08:00"},{"at":"2026-13-01"}]}`,
+			"application/json", "events[1].at", "must be an RFC 3339 date-time"},
+		{"date-time of the wrong type", `{"name":"a","count":0,"inner":{},"events":[{"at":5}]}`, "application/json", "events[0].at", "RFC 3339 date-time string such as 2026-01-02T00:00:00+08:00; got number"},
+		{"a type's own refusal", `{"name":"a","count":0,"inner":{},"events":[{"at":"2026-01-02T00:00:00Z","code":"no"}]}`,
+			"application/json", "events[0].code", `bad code "no"`},
 		{"trailing data", `{"name":"a"} {"name":"b"}`, "application/json", "", "after the JSON value"},
 		{"trailing garbage", `{"name":"a"} x`, "application/json", "", "syntax error"},
 		{"syntax", `{"name":}`, "application/json", "", "syntax error"},
@@ -150,6 +177,10 @@ func TestDecode(t *testing.T) {
 		{"empty", ``, "application/json", "", "empty"},
 		{"too big", `{"name":"` + strings.Repeat("x", 200) + `"}`, "application/json", "", "exceeds the limit of 100 bytes"},
 		{"form content type", `name=a`, "application/x-www-form-urlencoded", "", "must be JSON"},
+		{"NUL in a string", `{"name":"a\u0000"}`, "application/json", "name", "invalid text"},
+		{"invalid UTF-8 in a string", "{\"name\":\"a\xffb\"}", "application/json", "name", "invalid text"},
+		{"NUL in a list", `{"tags":["ok","\u0000"]}`, "application/json", "tags[1]", "invalid text"},
+		{"NUL in a nested key", `{"inner":{"fl\u0000ag":true}}`, "application/json", "inner", "invalid text"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -169,7 +200,11 @@ func TestDecode(t *testing.T) {
 				return
 			}
 			e := apperr.As(err)
-			if e.Code != apperr.Invalid || e.Field != c.field || !strings.Contains(e.En, c.msg) || e.Zh == "" {
+			code := apperr.Invalid
+			if c.name == "too big" {
+				code = apperr.TooLarge // 413, as the server's own limit
+			}
+			if e.Code != code || e.Field != c.field || !strings.Contains(e.En, c.msg) || e.Zh == "" {
 				t.Errorf("got %#v (field %q), want field %q and %q", e, e.Field, c.field, c.msg)
 			}
 		})

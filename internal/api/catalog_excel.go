@@ -89,6 +89,7 @@ func CatalogExcelRoutes(svc CatalogExcel) []httpx.Route {
 			Pattern: "POST " + Prefix + "/bodies/{id}/list-import",
 			Policy:  httpx.Policy{Roles: CatalogExcelRoles, Write: true, Scope: scope},
 			Handler: http.HandlerFunc(h.importList),
+			MaxBody: MaxListUpload, Import: true,
 			Doc: &httpx.Doc{Summary: "Import a body's list from .xlsx as a draft adjustment", Tags: []string{"catalog"},
 				Description: "multipart/form-data with the workbook in field \"file\" (at most 20 MB) and optional fields " +
 					"title, reason (default operating_experience), basis_title, basis_doc_no, basis_issued (2006-01-02), note. " +
@@ -203,6 +204,10 @@ type ListUpload struct {
 // maxField bounds a text field of the upload form.
 const maxField = 4 << 10
 
+// MaxListUpload bounds a list upload's body: the workbook (at most
+// catxlsx.MaxSize) and the form around it.
+const MaxListUpload = catxlsx.MaxSize + 1<<20
+
 // ReadListUpload reads a multipart upload: the workbook in "file" (at most
 // catxlsx.MaxSize; refused as soon as it passes that, without reading the
 // rest) and the draft's text fields. The pages use it too.
@@ -211,7 +216,7 @@ func ReadListUpload(w http.ResponseWriter, r *http.Request) (ListUpload, error) 
 		// An old browser's CSRF token was read from the form, which parsed it.
 		return parsedUpload(r.MultipartForm)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, catxlsx.MaxSize+1<<20)
+	r.Body = http.MaxBytesReader(w, r.Body, MaxListUpload)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return ListUpload{}, apperr.Invalidf("file", "请以 multipart/form-data 上传文件(字段 file)",

@@ -26,13 +26,14 @@ var statusOf = map[apperr.Code]int{
 	apperr.Unauthorized: http.StatusUnauthorized,
 	apperr.Forbidden:    http.StatusForbidden,
 	apperr.TooMany:      http.StatusTooManyRequests,
+	apperr.TooLarge:     http.StatusRequestEntityTooLarge,
 	apperr.Internal:     http.StatusInternalServerError,
 }
 
 // Codes lists every code the table maps (tests check it is complete).
 func Codes() []apperr.Code {
 	return []apperr.Code{apperr.Invalid, apperr.NotFound, apperr.Conflict,
-		apperr.Unauthorized, apperr.Forbidden, apperr.TooMany, apperr.Internal}
+		apperr.Unauthorized, apperr.Forbidden, apperr.TooMany, apperr.TooLarge, apperr.Internal}
 }
 
 // Status returns the HTTP status for an error code (500 for an unknown one).

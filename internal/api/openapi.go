@@ -272,18 +272,12 @@ func schemaOf(t reflect.Type, schemas map[string]any, define bool) map[string]an
 		var required []string
 		for i := range t.NumField() {
 			f := t.Field(i)
-			if !f.IsExported() {
+			name, req, ok := jsonMember(f)
+			if !ok {
 				continue
-			}
-			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "-" {
-				continue
-			}
-			if name == "" {
-				name = f.Name
 			}
 			props[name] = schemaOf(f.Type, schemas, false)
-			if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") {
+			if req {
 				required = append(required, name)
 			}
 		}

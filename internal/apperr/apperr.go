@@ -18,7 +18,8 @@ const (
 	Conflict     Code = "conflict"     // state does not allow it (already published, duplicate code …)
 	Unauthorized Code = "unauthorized" // not logged in / bad token
 	Forbidden    Code = "forbidden"    // logged in, but role or jurisdiction does not allow it
-	TooMany      Code = "too_many"     // throttled or locked out
+	TooMany      Code = "too_many"     // throttled or locked out, or the server is busy
+	TooLarge     Code = "too_large"    // a request body over its size limit
 	Internal     Code = "internal"     // a bug or an outage; details only in the log
 )
 
@@ -90,6 +91,17 @@ func CodeOf(err error) Code {
 		return ""
 	}
 	return As(err).Code
+}
+
+// Size names a byte count in a message: "64 KB", "20 MB", "1.5 MB".
+func Size(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", (n+1023)>>10)
 }
 
 // List collects several field errors (an import with many bad rows) into one.

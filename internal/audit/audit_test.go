@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -247,8 +249,68 @@ func TestLoadOrCreateKeyIsStableAndPrivate(t *testing.T) {
 	}
 }
 
+// TestLeaf_versions (#12.2): a leaf without a root keeps encoding v1 byte
+// for byte (its hash is the one recorded before roots existed, so old logs
+// still verify); a leaf with a root encodes v2, which names the root, and
+// the root is part of what is hashed. Half a root has no encoding.
+func TestLeaf_versions(t *testing.T) {
+	v1 := Leaf{Seq: 7, AtMicros: 1_700_000_000_000_000, Actor: "张三", BodyID: 3, Action: "org.body.renamed",
+		ObjectType: "body", ObjectID: "3", From: "a", To: "b", Payload: []byte(`{"x":1}`), State: []byte(`{"name":"街道"}`)}
+	h := v1.Hash()
+	// Computed by the encoding as it was before v2 existed.
+	if got := hex.EncodeToString(h[:]); got != "79b401d1773279398bd0974bd081b24e4e90fc99bfdd6e456e4c892d409f077e" {
+		t.Fatalf("v1 leaf hash changed: %s", got)
+	}
+	if v1.Version() != 1 || !bytes.HasPrefix(v1.Encode(), []byte("qingdan leaf v1\n")) {
+		t.Fatal("a leaf without a root is not v1")
+	}
+	v2 := v1
+	v2.RootType, v2.RootID = "case", "12"
+	if v2.Version() != 2 || !bytes.HasPrefix(v2.Encode(), []byte("qingdan leaf v2\n")) {
+		t.Fatal("a leaf with a root is not v2")
+	}
+	got, err := DecodeLeaf(v2.Encode())
+	if err != nil || got.RootType != "case" || got.RootID != "12" || !bytes.Equal(got.Encode(), v2.Encode()) {
+		t.Fatalf("v2 round trip: %+v %v", got, err)
+	}
+	seen := map[[32]byte]bool{v1.Hash(): true, v2.Hash(): true}
+	for _, f := range []func(*Leaf){
+		func(l *Leaf) { l.RootType = "complaint" }, func(l *Leaf) { l.RootID = "13" },
+		// Moving a byte across the root's field boundaries changes the hash.
+		func(l *Leaf) { l.RootType, l.RootID = "case1", "2" }, func(l *Leaf) { l.RootID, l.From = "1", "2a" },
+	} {
+		l := v2
+		f(&l)
+		if h := l.Hash(); seen[h] {
+			t.Fatalf("%+v hashes like another leaf", l)
+		} else {
+			seen[h] = true
+		}
+	}
+	// A v2 leaf with an empty root would be a second encoding of nothing.
+	bad := []byte(leafMagicV2 + "\x01\x02")
+	for _, f := range []string{"a", "b", "c", "d", "", "", "", "", "", ""} { // actor … root (empty) … state
+		bad = appendString(bad, f)
+		if f == "a" {
+			bad = append(bad, 0x02) // body id
+		}
+	}
+	if _, err := DecodeLeaf(bad); err == nil || !strings.Contains(err.Error(), "whole root") {
+		t.Fatal("a v2 leaf without a root decoded")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("half a root encoded")
+		}
+	}()
+	half := v1
+	half.RootType = "case"
+	half.Encode()
+}
+
 func FuzzDecodeLeaf(f *testing.F) {
 	f.Add(Leaf{Seq: 1, Actor: "a", State: []byte("{}")}.Encode())
+	f.Add(Leaf{Seq: 1, Actor: "a", RootType: "case", RootID: "1", State: []byte("{}")}.Encode())
 	f.Add([]byte(leafMagic + "\x80"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		l, err := DecodeLeaf(b)

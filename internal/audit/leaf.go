@@ -13,12 +13,21 @@ import (
 
 // leafMagic starts every encoded leaf so that a leaf can never be confused
 // with another structure hashed under the same key, and so the encoding can
-// evolve (v2) without ambiguity.
-const leafMagic = "qingdan leaf v1\n"
+// evolve without ambiguity. v1 leaves (every event before the root was
+// recorded) keep their encoding; v2 adds the root after the object.
+const (
+	leafMagic   = "qingdan leaf v1\n"
+	leafMagicV2 = "qingdan leaf v2\n"
+)
 
 // Leaf is the audited content of one event, exactly as it is hashed. The store
 // converts its Event to a Leaf; At is unix microseconds UTC, the resolution the
 // database keeps, so recomputing from stored columns gives the same bytes.
+//
+// RootType and RootID name the root the object belongs to (a case, for its
+// clock, documents and cards). Both empty: a v1 leaf, the encoding of events
+// recorded before roots were; both set: v2. One without the other has no
+// encoding (Encode panics, DecodeLeaf never returns it).
 type Leaf struct {
 	Seq        uint64
 	AtMicros   int64
@@ -27,21 +36,40 @@ type Leaf struct {
 	Action     string
 	ObjectType string
 	ObjectID   string
+	RootType   string
+	RootID     string
 	From       string
 	To         string
 	Payload    []byte
 	State      []byte
 }
 
-// Encode returns the canonical encoding: the magic line, then each field in
-// declaration order; integers as (zig-zag for signed) unsigned varints, strings
-// and byte strings as a uvarint length followed by the bytes. Every Leaf has
-// exactly one encoding and DecodeLeaf accepts only that one.
+// Version is the leaf's encoding version: 1 without a root, 2 with one.
+func (l Leaf) Version() int {
+	if l.RootType == "" && l.RootID == "" {
+		return 1
+	}
+	return 2
+}
+
+// Encode returns the canonical encoding: the magic line of its version, then
+// each field in declaration order (v1 without the root); integers as
+// (zig-zag for signed) unsigned varints, strings and byte strings as a
+// uvarint length followed by the bytes. Every Leaf has exactly one encoding
+// and DecodeLeaf accepts only that one.
 func (l Leaf) Encode() []byte {
+	if (l.RootType == "") != (l.RootID == "") {
+		panic("audit: leaf has half a root")
+	}
 	n := len(leafMagic) + 4*binary.MaxVarintLen64 + len(l.Actor) + len(l.Action) + len(l.ObjectType) +
-		len(l.ObjectID) + len(l.From) + len(l.To) + len(l.Payload) + len(l.State) + 8*binary.MaxVarintLen64
+		len(l.ObjectID) + len(l.RootType) + len(l.RootID) + len(l.From) + len(l.To) + len(l.Payload) + len(l.State) +
+		10*binary.MaxVarintLen64
 	b := make([]byte, 0, n)
-	b = append(b, leafMagic...)
+	if l.Version() == 1 {
+		b = append(b, leafMagic...)
+	} else {
+		b = append(b, leafMagicV2...)
+	}
 	b = binary.AppendUvarint(b, l.Seq)
 	b = binary.AppendVarint(b, l.AtMicros)
 	b = appendString(b, l.Actor)
@@ -49,6 +77,10 @@ func (l Leaf) Encode() []byte {
 	b = appendString(b, l.Action)
 	b = appendString(b, l.ObjectType)
 	b = appendString(b, l.ObjectID)
+	if l.Version() == 2 {
+		b = appendString(b, l.RootType)
+		b = appendString(b, l.RootID)
+	}
 	b = appendString(b, l.From)
 	b = appendString(b, l.To)
 	b = appendString(b, string(l.Payload))
@@ -69,7 +101,12 @@ func (l Leaf) Hash() [32]byte { return HashLeaf(l.Encode()) }
 // Encode(DecodeLeaf(b)) == b for every accepted b.
 func DecodeLeaf(b []byte) (Leaf, error) {
 	var l Leaf
-	if len(b) < len(leafMagic) || string(b[:len(leafMagic)]) != leafMagic {
+	var v2 bool
+	switch {
+	case len(b) >= len(leafMagic) && string(b[:len(leafMagic)]) == leafMagic:
+	case len(b) >= len(leafMagicV2) && string(b[:len(leafMagicV2)]) == leafMagicV2:
+		v2 = true
+	default:
 		return l, errors.New("audit: leaf: bad magic")
 	}
 	d := decoder{b: b[len(leafMagic):]}
@@ -80,6 +117,13 @@ func DecodeLeaf(b []byte) (Leaf, error) {
 	l.Action = d.str()
 	l.ObjectType = d.str()
 	l.ObjectID = d.str()
+	if v2 {
+		l.RootType = d.str()
+		l.RootID = d.str()
+		if d.err == nil && (l.RootType == "" || l.RootID == "") {
+			return Leaf{}, errors.New("audit: leaf: a v2 leaf names a whole root")
+		}
+	}
 	l.From = d.str()
 	l.To = d.str()
 	l.Payload = d.bytes()

@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"strings"
+
+	"github.com/qingdan/qingdan/internal/apperr"
 )
 
 // AccountsOf returns the accounts of the given staff members by staff id
@@ -30,7 +32,7 @@ func (s *Service) AccountsOf(ctx context.Context, p Principal, staffIDs []int64)
 			return nil, err
 		}
 		for rows.Next() {
-			a, err := scanAccount(rows, nil)
+			a, _, err := scanAccount(rows)
 			if err != nil {
 				rows.Close()
 				return nil, err
@@ -55,4 +57,22 @@ func (s *Service) AccountStaff(ctx context.Context, accountID int64) (int64, err
 		return 0, err
 	}
 	return a.StaffID, nil
+}
+
+// ActiveLogins returns those of logins whose accounts exist and are active
+// (the start-up check for demo accounts left on a production database).
+func (s *Service) ActiveLogins(ctx context.Context, logins []string) ([]string, error) {
+	var out []string
+	for _, l := range logins {
+		a, _, err := getAccount(ctx, s.db, `login = ?`, NormalizeLogin(l))
+		switch {
+		case apperr.CodeOf(err) == apperr.NotFound:
+			continue
+		case err != nil:
+			return nil, err
+		case a.Active:
+			out = append(out, a.Login)
+		}
+	}
+	return out, nil
 }

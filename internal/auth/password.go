@@ -8,12 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
-
-	"github.com/qingdan/qingdan/internal/apperr"
 )
 
 // Argon2Params are the argon2id cost parameters (RFC 9106). They are stored
@@ -149,44 +145,4 @@ func decodePHC(s string) (p Argon2Params, salt, key []byte, err error) {
 	}
 	p.SaltLen, p.KeyLen = uint32(len(salt)), uint32(len(key))
 	return p, salt, key, nil
-}
-
-// MinPasswordRunes is the minimum password length in characters (O3).
-const MinPasswordRunes = 10
-
-// MaxPasswordRunes bounds a password (long passphrases are welcome; a
-// megabyte is an attack on the hash).
-const MaxPasswordRunes = 128
-
-// maxPasswordBytes is MaxPasswordRunes of the widest UTF-8 characters.
-const maxPasswordBytes = 4 * MaxPasswordRunes
-
-// CheckPasswordRules enforces the password rules (O3) for the account login:
-// MinPasswordRunes to MaxPasswordRunes characters, not one character repeated, and
-// not containing the login (case-insensitively, so "Zhangsan" in
-// "zhangsan2026!" is refused). Errors name the field "password".
-func CheckPasswordRules(login, password string) error {
-	if !utf8.ValidString(password) {
-		return apperr.Invalidf("password", "密码包含无效字符", "the password contains invalid characters")
-	}
-	n := utf8.RuneCountInString(password)
-	if n < MinPasswordRunes {
-		return apperr.Invalidf("password", "密码至少需要%d个字符，当前为%d个",
-			"the password needs at least %d characters, it has %d", MinPasswordRunes, n)
-	}
-	if n > MaxPasswordRunes {
-		return apperr.Invalidf("password", "密码最多%d个字符，当前为%d个",
-			"the password may have at most %d characters, it has %d", MaxPasswordRunes, n)
-	}
-	first, _ := utf8.DecodeRuneInString(password)
-	if strings.Trim(password, string(first)) == "" {
-		return apperr.Invalidf("password", "密码不能由同一个字符重复组成", "the password cannot be one character repeated")
-	}
-	if strings.TrimFunc(password, unicode.IsSpace) == "" {
-		return apperr.Invalidf("password", "密码不能全为空白字符", "the password cannot be only spaces")
-	}
-	if l := strings.TrimSpace(login); l != "" && strings.Contains(strings.ToLower(password), strings.ToLower(l)) {
-		return apperr.Invalidf("password", "密码不能包含账号名", "the password cannot contain the account name")
-	}
-	return nil
 }

@@ -76,21 +76,46 @@ func TestPassword_O3_hasherHonoursContext(t *testing.T) {
 }
 
 func TestPassword_O3_rules(t *testing.T) {
-	cases := []struct{ login, pw, want string }{
-		{"zhangsan", "short", "至少需要10个字符，当前为5个"},
-		{"zhangsan", "密码密码密码密码密", "至少需要10个字符，当前为9个"},
-		{"zhangsan", "aaaaaaaaaaaa", "同一个字符"},
-		{"zhangsan", "            ", "同一个字符"},
-		{"zhangsan", "ZhangSan2026!", "账号名"},
-		{"zhangsan", "my-zhangsan-pw", "账号名"},
-		{"zhangsan", "\xff\xfe234567890", "无效字符"},
-		{"zhangsan", "密码密码密码密码密码", ""},
-		{"zhangsan", strings.Repeat("ab", 65), "最多128个字符，当前为130个"},
-		{"zhangsan", "correct horse", ""},
-		{"", "correct horse", ""},
+	cases := []struct{ login, name, pw, want string }{
+		{"zhangsan", "张三", "short", "至少需要10个字符，当前为5个"},
+		{"zhangsan", "张三", "密码密码密码密码密", "至少需要10个字符，当前为9个"},
+		{"zhangsan", "张三", "aaaaaaaaaaaa", "同一个字符"},
+		{"zhangsan", "张三", "            ", "空白"},
+		{"zhangsan", "张三", "ZhangSan2026!", "账号名"},
+		{"zhangsan", "张三", "my-zhangsan-pw", "账号名"},
+		{"zhangsan", "张三", "\xff\xfe234567890", "无效字符"},
+		{"zhangsan", "张三", "密码密码密码密码密码", "重复"},
+		{"zhangsan", "张三", "abcabcabcabc", "重复"},
+		{"zhangsan", "张三", strings.Repeat("ab", 65), "最多128个字符，当前为130个"},
+		// Sequences and keyboard runs (issue #11.8).
+		{"zhangsan", "张三", "1234567890", "连续或重复"},
+		{"zhangsan", "张三", "0987654321", "连续或重复"},
+		{"zhangsan", "张三", "qwertyuiop", "过于常见"},
+		{"zhangsan", "张三", "poiuytrewq", "连续或重复"},
+		{"zhangsan", "张三", "1qaz2wsx3edc", "连续或重复"},
+		{"zhangsan", "张三", "mnopqr987654", "连续或重复"},
+		{"zhangsan", "张三", "13912345678", "连续或重复"},
+		// Common passwords, dressed up or not.
+		{"zhangsan", "张三", "password12", "过于常见"},
+		{"zhangsan", "张三", "P@ssw0rd2026!", "过于常见"},
+		{"zhangsan", "张三", "Admin@2026!!", "过于常见"},
+		{"zhangsan", "张三", "5201314woaini", "过于常见"},
+		{"zhangsan", "张三", "iloveyou1314", "过于常见"},
+		// The person's name.
+		{"zhangsan", "张三", "张三的密码是2026", "姓名"},
+		{"zhaomin", "赵 敏", "my赵敏pass-2026", "姓名"},
+		// One kind of character.
+		{"zhangsan", "张三", "correcthorsebattery", "两类"},
+		{"zhangsan", "张三", "我的密码又长又难猜啊", "两类"},
+		// Good ones.
+		{"zhangsan", "张三", "correct horse", ""},
+		{"", "", "correct horse", ""},
+		{"zhangsan", "张三", "Lantern-Orchid-58", ""},
+		{"zhangsan", "张三", "我的密码又长又难猜2026", ""},
+		{"admin", "赵敏", "qingdan-demo", ""},
 	}
 	for _, c := range cases {
-		err := CheckPasswordRules(c.login, c.pw)
+		err := CheckPasswordRules(c.login, c.name, c.pw)
 		if c.want == "" {
 			if err != nil {
 				t.Errorf("%q refused: %v", c.pw, err)
@@ -141,10 +166,10 @@ func FuzzPHC_O3(f *testing.F) {
 // FuzzPasswordRules_O3: the rules never panic and always answer with the
 // field "password".
 func FuzzPasswordRules_O3(f *testing.F) {
-	f.Add("zhangsan", "correct horse")
-	f.Add("", "\xff")
-	f.Fuzz(func(t *testing.T, login, pw string) {
-		if err := CheckPasswordRules(login, pw); err != nil {
+	f.Add("zhangsan", "张三", "correct horse")
+	f.Add("", "", "\xff")
+	f.Fuzz(func(t *testing.T, login, name, pw string) {
+		if err := CheckPasswordRules(login, name, pw); err != nil {
 			if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "password" {
 				t.Fatalf("%v", err)
 			}

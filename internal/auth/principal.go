@@ -1,6 +1,10 @@
 package auth
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+)
 
 // Role is what a staff account may do (O2, O3). A staff member has one or more.
 type Role string
@@ -13,12 +17,70 @@ const (
 	RoleSupervisor         Role = "supervisor"          // 监察/纪工委: alarms, orders, complaints, accountability
 	RoleExternalSupervisor Role = "external_supervisor" // 六位一体 external supervisor: reads, reports; never writes
 	RoleLeader             Role = "leader"              // reads reports and rankings
-	RoleAdmin              Role = "admin"               // organisation, accounts, calendar, rules
+	RoleAdmin              Role = "admin"               // 系统管理员: organisation, calendar, rules; with duties not separated also accounts and the audit log
+	RoleSecurityAdmin      Role = "security_admin"      // 安全管理员: staff, their roles and accounts (DutyAccounts)
+	RoleAuditAdmin         Role = "audit_admin"         // 审计管理员: reads the audit log (DutyAudit)
 )
 
 // AllRoles lists every role in a stable order (forms, tests, docs).
 var AllRoles = []Role{RoleWindow, RoleUnitStaff, RoleListLiaison, RoleGeneralOffice,
-	RoleSupervisor, RoleExternalSupervisor, RoleLeader, RoleAdmin}
+	RoleSupervisor, RoleExternalSupervisor, RoleLeader, RoleAdmin, RoleSecurityAdmin, RoleAuditAdmin}
+
+// Duty is one of the three administrative duties that 三员分立 (separation
+// of duties, 等保) gives to different people: the system (organisation
+// structure, calendar, configuration), accounts (staff, their roles and
+// seats, login accounts) and the audit log (reading it).
+type Duty int
+
+const (
+	DutySystem   Duty = iota + 1 // 系统管理员
+	DutyAccounts                 // 安全管理员
+	DutyAudit                    // 审计管理员
+)
+
+// dutyRole is the role that holds each duty when duties are separated.
+var dutyRole = map[Duty]Role{DutySystem: RoleAdmin, DutyAccounts: RoleSecurityAdmin, DutyAudit: RoleAuditAdmin}
+
+// DutyRoles lists the roles that may hold a duty in some setting (for route
+// policies; Principal.Can decides for the principal's setting): the
+// administrator, and the duty's own role.
+func DutyRoles(d Duty) []Role {
+	if r := dutyRole[d]; r != RoleAdmin {
+		return []Role{RoleAdmin, r}
+	}
+	return []Role{RoleAdmin}
+}
+
+// Can reports whether p holds duty d. With duties separated only the duty's
+// own role holds it; otherwise the administrator holds all three, and the
+// security and audit administrators hold theirs.
+func (p Principal) Can(d Duty) bool {
+	r, ok := dutyRole[d]
+	if !ok {
+		return false
+	}
+	return p.Has(r) || !p.Separated && p.Has(RoleAdmin)
+}
+
+// CheckDuties refuses, when duties are separated, a role list holding more
+// than one of the three administrative roles: nobody holds two duties.
+// Errors name the field "roles".
+func CheckDuties(separated bool, roles []Role) error {
+	if !separated {
+		return nil
+	}
+	n := 0
+	for _, r := range roles {
+		if r == RoleAdmin || r == RoleSecurityAdmin || r == RoleAuditAdmin {
+			n++
+		}
+	}
+	if n > 1 {
+		return apperr.Invalidf("roles", "三员分立：系统管理员、安全管理员、审计管理员须由不同的人担任，一人只能担任其一",
+			"separation of duties: the system, security and audit administrators must be different people; one person holds one of them")
+	}
+	return nil
+}
 
 // ParseRole returns the role named s and whether it exists.
 func ParseRole(s string) (Role, bool) {
@@ -54,6 +116,9 @@ type Principal struct {
 	SessionID string
 	// TokenID is the API token acting (0 for a browser session).
 	TokenID int64
+	// Separated: the administrative duties are separated (三员分立) where
+	// this principal acts; see Can.
+	Separated bool
 }
 
 // Anonymous reports whether p is the public.

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,6 +45,12 @@ type Config struct {
 	// minute, not one per request.
 	TouchEvery time.Duration
 	Cookie     CookieOptions
+	// SeparationOfDuties separates the administrator's duties (三员分立):
+	// accounts and roles to the security administrator, the audit log to
+	// the audit administrator, the rest to the system administrator, and
+	// nobody may hold two (Principal.Can, CheckDuties). Every instance
+	// sharing a database must be started with the same setting.
+	SeparationOfDuties bool
 	// Now is the clock (tests); nil: time.Now.
 	Now func() time.Time
 }
@@ -104,14 +109,19 @@ type Account struct {
 	CreatedAt          time.Time
 	PasswordChangedAt  time.Time // zero: the initial password is still in use
 	Active             bool
+
+	passwordDigest string // credentialDigest of the stored hash, for the audited state
 }
 
-// accountState is the event snapshot of an account: everything but the hash.
+// accountState is the event snapshot of an account: every column, the
+// password hash only as its digest (credentialDigest), so that a hash
+// copied or changed behind the service's back is named by verify while
+// the audit log holds nothing to guess passwords from.
 func accountState(a Account) json.RawMessage {
 	return mustJSON(map[string]any{
 		"id": a.ID, "staff_id": a.StaffID, "login": a.Login, "must_change_password": a.MustChangePassword,
 		"failed_logins": a.FailedLogins, "locked_until": micros(a.LockedUntil), "created_at": micros(a.CreatedAt),
-		"password_changed_at": micros(a.PasswordChangedAt), "active": a.Active,
+		"password_changed_at": micros(a.PasswordChangedAt), "active": a.Active, "password_digest": a.passwordDigest,
 	})
 }
 
@@ -140,25 +150,24 @@ func mustJSON(v any) json.RawMessage {
 	return b
 }
 
-const accountCols = `id, staff_id, login, must_change_password, failed_logins, locked_until, created_at, password_changed_at, active`
+const accountCols = `id, staff_id, login, must_change_password, failed_logins, locked_until, created_at, password_changed_at, active, password_hash`
 
-func scanAccount(row interface{ Scan(...any) error }, hash *string) (Account, error) {
+// scanAccount reads a row of accountCols: the account and its password hash.
+func scanAccount(row interface{ Scan(...any) error }) (Account, string, error) {
 	var a Account
 	var locked, created, changed int64
-	dest := []any{&a.ID, &a.StaffID, &a.Login, &a.MustChangePassword, &a.FailedLogins, &locked, &created, &changed, &a.Active}
-	if hash != nil {
-		dest = append(dest, hash)
-	}
-	if err := row.Scan(dest...); err != nil {
-		return Account{}, err
+	var hash string
+	if err := row.Scan(&a.ID, &a.StaffID, &a.Login, &a.MustChangePassword, &a.FailedLogins, &locked, &created, &changed,
+		&a.Active, &hash); err != nil {
+		return Account{}, "", err
 	}
 	a.LockedUntil, a.CreatedAt, a.PasswordChangedAt = fromMicros(locked), fromMicros(created), fromMicros(changed)
-	return a, nil
+	a.passwordDigest = credentialDigest(digestPassword, hash)
+	return a, hash, nil
 }
 
 func getAccount(ctx context.Context, q store.Querier, where string, arg any) (Account, string, error) {
-	var hash string
-	a, err := scanAccount(q.QueryRow(ctx, `SELECT `+accountCols+`, password_hash FROM accounts WHERE `+where, arg), &hash)
+	a, hash, err := scanAccount(q.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Account{}, "", apperr.NotFoundf("账号不存在", "no such account")
 	}
@@ -172,7 +181,7 @@ var (
 	errWrongCredentials = apperr.New(apperr.Unauthorized, "password", "账号或密码错误", "wrong account or password")
 	errThrottled        = apperr.New(apperr.TooMany, "", "登录尝试过于频繁，请稍后再试", "too many login attempts from this address; try again later")
 	errSessionEnded     = apperr.New(apperr.Unauthorized, "", "登录已失效，请重新登录", "your session has ended; please log in again")
-	errBadToken         = apperr.New(apperr.Unauthorized, "", "访问令牌无效或已吊销", "the API token is invalid or revoked")
+	errBadToken         = apperr.New(apperr.Unauthorized, "", "访问令牌无效、已吊销或已过期", "the API token is invalid, revoked or expired")
 	// errRaced makes a write give up when the row it decided on changed
 	// underneath (another instance on the same PostgreSQL); the caller
 	// retries with fresh data.
@@ -229,8 +238,8 @@ func canAdminister(p Principal, staff Principal) error {
 	if p.BodyPath == "" {
 		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
 	}
-	if !p.Has(RoleAdmin) || len(p.Scopes) > 0 && !slices.Contains(p.Scopes, string(RoleAdmin)) {
-		return apperr.Forbiddenf("只有管理员可以管理账号", "only an administrator may manage accounts")
+	if !p.Can(DutyAccounts) {
+		return apperr.Forbiddenf("只有管理账号的管理员可以管理账号", "only the administrator in charge of accounts may manage them")
 	}
 	if !p.Covers(staff.BodyPath) {
 		return apperr.Forbiddenf("该人员不在您的管辖范围内", "this staff member is outside your jurisdiction")
@@ -239,6 +248,15 @@ func canAdminister(p Principal, staff Principal) error {
 }
 
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }
+
+// refuseOwnAccount: an administrator does not administer their own account
+// (O3) — their password changes on the password page, with the old one.
+func refuseOwnAccount(p Principal, accountID int64) error {
+	if p.AccountID != 0 && p.AccountID == accountID {
+		return apperr.Forbiddenf("不能在账号管理中操作自己的账号；修改密码请到“修改密码”页面", "you cannot administer your own account here; change your password on the password page")
+	}
+	return nil
+}
 
 // CreateAccount creates the personal account of a staff member with an
 // initial password the person must change at first login (O3). Only an
@@ -269,7 +287,7 @@ func (s *Service) createAccount(ctx context.Context, p Principal, staffID int64,
 	if err := canAdminister(p, staff); err != nil {
 		return Account{}, err
 	}
-	if err := CheckPasswordRules(login, password); err != nil {
+	if err := CheckPasswordRules(login, staff.Name, password); err != nil {
 		return Account{}, err
 	}
 	hash, err := s.hasher.Hash(ctx, password)
@@ -279,7 +297,8 @@ func (s *Service) createAccount(ctx context.Context, p Principal, staffID int64,
 	now := s.now()
 	var a Account
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		a = Account{StaffID: staffID, Login: login, MustChangePassword: mustChange, CreatedAt: store.FromMicros(store.Micros(now)), Active: true}
+		a = Account{StaffID: staffID, Login: login, MustChangePassword: mustChange, CreatedAt: store.FromMicros(store.Micros(now)), Active: true,
+			passwordDigest: credentialDigest(digestPassword, hash)}
 		err := tx.QueryRow(ctx, `INSERT INTO accounts (staff_id, login, password_hash, must_change_password, failed_logins,
 			locked_until, created_at, password_changed_at, active) VALUES (?, ?, ?, ?, 0, 0, ?, 0, TRUE) RETURNING id`,
 			staffID, login, hash, mustChange, store.Micros(now)).Scan(&a.ID)
@@ -331,55 +350,36 @@ func clip(s string, n int) string {
 // Login checks login and password from the client address ip and opens a
 // session, returning its token for the session cookie. Wrong login and wrong
 // password get the same error (errWrongCredentials) after the same work, so
-// accounts cannot be enumerated. MaxFailures consecutive failures lock the
-// account (TooMany until the lock ends, even with the right password) and
-// lock an unknown login just the same, in memory, so that the lock reveals
-// nothing either. An address with too many recent failures is refused
-// (TooMany) before any check. Each failure, lock and success is an event.
+// accounts cannot be enumerated. Every attempt is counted before any work,
+// under the lockout policy (LockoutPolicy): the address's bucket, then the
+// account and source (TooMany while the source waits after a failure or is
+// locked out, and while the account is locked unless the source is one it
+// logged in from recently); an unknown login is locked just the same, in
+// memory, so that the locks reveal nothing either. Each failure, lock and
+// success is an event.
 func (s *Service) Login(ctx context.Context, login, password, ip string) (string, error) {
 	now := s.now()
-	if !s.throttle.Allow(ip, now) {
+	if !s.throttle.Take(ip, now) {
 		return "", errThrottled
 	}
 	login = NormalizeLogin(login)
+	source := clip(ThrottleKey(ip), 64)
 	ip = clip(ip, 64)
 	if len(password) > maxPasswordBytes || len(login) > 256 {
 		// No account has such a login or password; refusing before hashing
 		// keeps a megabyte "password" from costing a megabyte of hashing.
-		s.throttle.Fail(ip, now)
 		return "", errWrongCredentials
 	}
 	a, hash, err := getAccount(ctx, s.db, `login = ?`, login)
 	if apperr.CodeOf(err) == apperr.NotFound {
-		// Behave exactly as for an existing account: the same lock after
-		// the same number of failures, the same time spent on a hash.
-		if until := s.ghosts.lockedUntil(login, now); !until.IsZero() {
-			return "", lockedError(until)
-		}
-		if err := s.verifyDummy(ctx, password); err != nil {
-			return "", err
-		}
-		s.throttle.Fail(ip, now)
-		until := s.ghosts.fail(login, now)
-		err := s.db.Write(ctx, func(tx *store.Tx) error {
-			// The attempted login is not recorded: people type passwords
-			// into the login field, and the audit log is forever.
-			return tx.Emit(store.Event{Actor: anonymousActor, Action: "auth.login.failed", ObjectType: "login", ObjectID: "unknown",
-				Payload: mustJSON(map[string]any{"ip": ip, "reason": "unknown_login"})})
-		})
-		if err != nil {
-			return "", err
-		}
-		if !until.IsZero() {
-			return "", lockedError(until)
-		}
-		return "", errWrongCredentials
+		return "", s.loginUnknown(ctx, login, password, source, ip, now)
 	}
 	if err != nil {
 		return "", err
 	}
-	if s.cfg.Lockout.Locked(a.LockedUntil, now) {
-		return "", lockedError(a.LockedUntil)
+	c, err := s.claimAttempt(ctx, a, source, now)
+	if err != nil {
+		return "", err
 	}
 	ok, err := s.hasher.Verify(ctx, password, hash)
 	if err != nil {
@@ -388,17 +388,19 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 	if !ok || !a.Active {
 		// An inactive account answers like a wrong password: its state is
 		// nobody's business but the administrator's.
-		s.throttle.Fail(ip, now)
 		until, err := s.recordFailure(ctx, anonymousActor, a, now, "auth.login.failed", ip)
-		if err != nil {
+		switch {
+		case err != nil:
 			return "", err
-		}
-		if !until.IsZero() {
+		case c.locks:
+			return "", lockedError(c.next.LockedUntil)
+		case !until.IsZero() && !c.known:
 			return "", lockedError(until)
 		}
 		return "", errWrongCredentials
 	}
-	staff, err := s.dir.StaffPrincipal(ctx, a.StaffID)
+	s.throttle.Refund(ip, now)
+	staff, err := s.principal(ctx, a)
 	if err != nil {
 		return "", err
 	}
@@ -413,13 +415,13 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 	token, id := newSecret("")
 	ua := userAgent(ctx)
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		cur, _, err := getAccount(ctx, tx, `id = ?`, a.ID)
+		cur, _, err := auditedAccount(ctx, tx, a.ID)
 		if err != nil {
 			return err
 		}
 		// Locked or deactivated between our read and now (a concurrent
 		// attempt, an administrator, another instance).
-		if s.cfg.Lockout.Locked(cur.LockedUntil, now) {
+		if s.cfg.Lockout.Locked(cur.LockedUntil, now) && !c.known {
 			return lockedError(cur.LockedUntil)
 		}
 		if !cur.Active {
@@ -434,22 +436,67 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 			if _, err := tx.Exec(ctx, `UPDATE accounts SET failed_logins = 0 WHERE id = ?`, a.ID); err != nil {
 				return err
 			}
+		}
+		if newHash != "" || cur.FailedLogins != 0 {
 			if cur, _, err = getAccount(ctx, tx, `id = ?`, a.ID); err != nil {
 				return err
 			}
+		}
+		if err := s.sourceSucceeded(ctx, tx, a.ID, source, now); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO sessions (id, account_id, created_at, last_seen_at, ip, user_agent)
 			VALUES (?, ?, ?, ?, ?, ?)`, id, a.ID, store.Micros(now), store.Micros(now), ip, ua); err != nil {
 			return err
 		}
-		return tx.Emit(store.Event{Actor: cur.Login, BodyID: staff.BodyID, Action: "auth.login.succeeded", ObjectType: "account",
+		if err := tx.Emit(store.Event{Actor: cur.Login, BodyID: staff.BodyID, Action: "auth.login.succeeded", ObjectType: "account",
 			ObjectID: idStr(a.ID), State: accountState(cur),
-			Payload: mustJSON(map[string]any{"ip": ip, "user_agent": ua, "session": id[:16], "rehashed": newHash != ""})})
+			Payload: mustJSON(map[string]any{"ip": ip, "user_agent": ua, "session": sessionObjectID(id), "rehashed": newHash != ""})}); err != nil {
+			return err
+		}
+		return tx.Emit(store.Event{Actor: cur.Login, BodyID: staff.BodyID, Action: "auth.session.created", ObjectType: "session",
+			ObjectID: sessionObjectID(id), To: "open", State: sessionState(id, a.ID, store.Micros(now))})
 	})
 	if err != nil {
 		return "", err
 	}
 	return token, nil
+}
+
+// loginUnknown answers a login that has no account exactly as a wrong
+// password of an account without known sources: the same checks in the
+// same order, the same locks after the same failures, the same time spent
+// on a hash.
+func (s *Service) loginUnknown(ctx context.Context, login, password, source, ip string, now time.Time) error {
+	if until := s.ghosts.lockedUntil(login, now); !until.IsZero() {
+		return lockedError(until)
+	}
+	next, locks, wait, ok := s.ghosts.claim(login, source, now)
+	switch {
+	case !ok && s.cfg.Lockout.Locked(next.LockedUntil, now):
+		return lockedError(next.LockedUntil)
+	case !ok:
+		return waitError(wait)
+	}
+	if err := s.verifyDummy(ctx, password); err != nil {
+		return err
+	}
+	until := s.ghosts.fail(login, now)
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		// The attempted login is not recorded: people type passwords
+		// into the login field, and the audit log is forever.
+		return tx.Emit(store.Event{Actor: anonymousActor, Action: "auth.login.failed", ObjectType: "login", ObjectID: "unknown",
+			Payload: mustJSON(map[string]any{"ip": ip, "reason": "unknown_login"})})
+	})
+	switch {
+	case err != nil:
+		return err
+	case locks:
+		return lockedError(next.LockedUntil)
+	case !until.IsZero():
+		return lockedError(until)
+	}
+	return errWrongCredentials
 }
 
 // verifyDummy verifies password against a fixed hash so that an unknown
@@ -482,7 +529,7 @@ func (s *Service) recordFailure(ctx context.Context, actor string, a0 Account, n
 		var until time.Time
 		err := s.db.Write(ctx, func(tx *store.Tx) error {
 			until = time.Time{}
-			a, _, err := getAccount(ctx, tx, `id = ?`, id)
+			a, _, err := auditedAccount(ctx, tx, id)
 			if err != nil {
 				return err
 			}
@@ -626,14 +673,20 @@ func (s *Service) Session(ctx context.Context, token string) (Principal, error) 
 	return p, nil
 }
 
-// principal combines the staff record with the account.
+// principal combines the staff record with the account. With duties
+// separated, a staff member holding two administrative roles (recorded
+// before the setting was turned on) is refused rather than given either.
 func (s *Service) principal(ctx context.Context, a Account) (Principal, error) {
 	p, err := s.dir.StaffPrincipal(ctx, a.StaffID)
 	if err != nil {
 		return Principal{}, err
 	}
+	if err := CheckDuties(s.cfg.SeparationOfDuties, p.Roles); err != nil {
+		return Principal{}, apperr.Forbiddenf("三员分立：您同时担任两种管理员角色，不能登录；请安全管理员调整您的角色",
+			"separation of duties: you hold two administrator roles and cannot log in; the security administrator must change your roles")
+	}
 	p.AccountID, p.StaffID, p.Login, p.MustChangePassword = a.ID, a.StaffID, a.Login, a.MustChangePassword
-	p.Scopes = nil
+	p.Scopes, p.Separated = nil, s.cfg.SeparationOfDuties
 	return p, nil
 }
 
@@ -652,7 +705,7 @@ func (s *Service) endSession(ctx context.Context, id string, a Account, action, 
 			return err // already gone (a concurrent request ended it): nothing to record
 		}
 		return tx.Emit(store.Event{Actor: a.Login, BodyID: body, Action: action, ObjectType: "session",
-			ObjectID: id[:16], Payload: mustJSON(map[string]any{"account_id": a.ID, "reason": reason})})
+			ObjectID: sessionObjectID(id), From: "open", Payload: mustJSON(map[string]any{"account_id": a.ID, "reason": reason})})
 	})
 }
 
@@ -677,9 +730,9 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 
 // ChangePassword changes p's password after checking the old one (a wrong old
 // password counts as a failed login towards the lockout), enforces the rules
-// (errors name the field new_password), clears MustChangePassword and ends
-// the account's other sessions — whoever else was logged in with the old
-// password is logged out.
+// and the history (errors name the field new_password), clears
+// MustChangePassword, ends the account's other sessions — whoever else was
+// logged in with the old password is logged out — and revokes its API tokens.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, newPassword string) error {
 	if p.AccountID == 0 || len(p.Scopes) > 0 {
 		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
@@ -706,23 +759,22 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 		}
 		return apperr.Invalidf("old_password", "原密码不正确", "the current password is wrong")
 	}
-	if err := CheckPasswordRules(a.Login, newPassword); err != nil {
-		e := *apperr.As(err)
-		e.Field = "new_password"
-		return &e
-	}
-	if newPassword == oldPassword {
-		return apperr.Invalidf("new_password", "新密码不能与原密码相同", "the new password must differ from the current one")
-	}
-	newHash, err := s.hasher.Hash(ctx, newPassword)
+	newHash, err := s.newPasswordHash(ctx, a, hash, p.Name, newPassword)
 	if err != nil {
-		return err
+		e := *apperr.As(err)
+		if e.Code == apperr.Invalid {
+			e.Field = "new_password"
+		}
+		return &e
 	}
 	body, err := s.staffBody(ctx, a.StaffID)
 	if err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, _, err := auditedAccount(ctx, tx, a.ID); err != nil {
+			return err
+		}
 		res, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = ?, must_change_password = FALSE, failed_logins = 0,
 			password_changed_at = ? WHERE id = ? AND password_hash = ?`, newHash, store.Micros(now), a.ID, hash)
 		if err != nil {
@@ -733,8 +785,16 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 		} else if n != 1 {
 			return apperr.Conflictf("密码已被修改，请重新登录", "the password was changed meanwhile; log in again")
 		}
+		if err := rememberPassword(ctx, tx, a.ID, hash, now); err != nil {
+			return err
+		}
 		ended, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = ? AND id <> ?`, a.ID, p.SessionID)
 		if err != nil {
+			return err
+		}
+		// Tokens were made under the old password: whoever may have learnt
+		// it must not keep a way in through them.
+		if err := revokeTokens(ctx, tx, a.Login, body, `account_id = ?`, a.ID, now, "password_changed"); err != nil {
 			return err
 		}
 		n, err := ended.RowsAffected()
@@ -751,10 +811,14 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 }
 
 // ResetPassword sets a new initial password for an account (the owner forgot
-// it), unlocks it, ends its sessions and makes the owner change the password
-// at the next login. For an administrator covering the staff member's body.
+// it), unlocks it, ends its sessions, revokes its API tokens and makes the
+// owner change the password at the next login. For an administrator
+// covering the staff member's body.
 func (s *Service) ResetPassword(ctx context.Context, p Principal, accountID int64, password string) error {
-	a, _, err := getAccount(ctx, s.db, `id = ?`, accountID)
+	if err := refuseOwnAccount(p, accountID); err != nil {
+		return err
+	}
+	a, oldHash, err := getAccount(ctx, s.db, `id = ?`, accountID)
 	if err != nil {
 		return err
 	}
@@ -765,19 +829,29 @@ func (s *Service) ResetPassword(ctx context.Context, p Principal, accountID int6
 	if err := canAdminister(p, staff); err != nil {
 		return err
 	}
-	if err := CheckPasswordRules(a.Login, password); err != nil {
-		return err
-	}
-	hash, err := s.hasher.Hash(ctx, password)
+	hash, err := s.newPasswordHash(ctx, a, oldHash, staff.Name, password)
 	if err != nil {
 		return err
 	}
+	now := s.now()
 	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, _, err := auditedAccount(ctx, tx, a.ID); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = ?, must_change_password = TRUE, failed_logins = 0,
 			locked_until = 0 WHERE id = ?`, hash, a.ID); err != nil {
 			return err
 		}
+		if err := rememberPassword(ctx, tx, a.ID, oldHash, now); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = ?`, a.ID); err != nil {
+			return err
+		}
+		if err := unlockSources(ctx, tx, a.ID); err != nil {
+			return err
+		}
+		if err := revokeTokens(ctx, tx, p.Login, staff.BodyID, `account_id = ?`, a.ID, now, "password_reset"); err != nil {
 			return err
 		}
 		a, _, err := getAccount(ctx, tx, `id = ?`, a.ID)
@@ -793,6 +867,9 @@ func (s *Service) ResetPassword(ctx context.Context, p Principal, accountID int6
 // the staff member's body). Switching off ends its sessions; its API tokens
 // stop working while it is off.
 func (s *Service) SetAccountActive(ctx context.Context, p Principal, accountID int64, active bool) error {
+	if err := refuseOwnAccount(p, accountID); err != nil {
+		return err
+	}
 	a, _, err := getAccount(ctx, s.db, `id = ?`, accountID)
 	if err != nil {
 		return err
@@ -805,8 +882,8 @@ func (s *Service) SetAccountActive(ctx context.Context, p Principal, accountID i
 		if err := canAdminister(p, staff); err != nil {
 			return err
 		}
-	} else if !p.Has(RoleAdmin) || p.BodyPath == "" {
-		return apperr.Forbiddenf("只有管理员可以管理账号", "only an administrator may manage accounts")
+	} else if !p.Can(DutyAccounts) || p.BodyPath == "" {
+		return apperr.Forbiddenf("只有管理账号的管理员可以管理账号", "only the administrator in charge of accounts may manage them")
 	}
 	if a.Active == active {
 		return nil
@@ -816,6 +893,9 @@ func (s *Service) SetAccountActive(ctx context.Context, p Principal, accountID i
 		from, to = to, from
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, _, err := auditedAccount(ctx, tx, a.ID); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE accounts SET active = ? WHERE id = ?`, active, a.ID); err != nil {
 			return err
 		}
@@ -855,10 +935,14 @@ func (s *Service) GetAccount(ctx context.Context, p Principal, accountID int64) 
 // PurgeSessions deletes sessions that have passed either timeout at now and
 // returns how many; a periodic job calls it so that abandoned sessions do not
 // pile up (Session deletes the ones it meets). One event records the sweep.
+// It also forgets the login sources the lockout policy no longer needs.
 func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
 	now := s.now()
 	var n int64
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := s.purgeSources(ctx, tx, now); err != nil {
+			return err
+		}
 		res, err := tx.Exec(ctx, `DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?`,
 			store.Micros(now.Add(-s.cfg.IdleTimeout)), store.Micros(now.Add(-s.cfg.AbsoluteTimeout)))
 		if err != nil {

@@ -8,16 +8,34 @@ import (
 	"time"
 )
 
-// LockoutPolicy is the account lockout rule (O3): after MaxFailures
-// consecutive failed logins the account is locked for Duration. It is pure;
-// the Service stores failed_logins and locked_until in the accounts row.
+// LockoutPolicy is the login failure policy (O3, 等保 登录失败处理), applied
+// at three levels by the Service (docs/SECURITY.md states it in full):
+//
+//   - per source address (IPThrottle, in memory): a token bucket, spent
+//     before the password is checked;
+//   - per account and source (stored in login_sources, shared by every
+//     instance): each attempt is claimed before the password is checked.
+//     After a failure the source waits FirstDelay before its next attempt on
+//     the account, twice as long after each further failure (1, 2, 4, 8 s);
+//     the MaxFailures-th consecutive failure locks the account for that
+//     source for Duration;
+//   - per account (accounts.failed_logins and locked_until, audited):
+//     MaxFailures consecutive failures from any sources lock the account for
+//     Duration — for every source except those where it logged in
+//     successfully within KnownFor (the owner's usual places), which keep
+//     only their own per-source limit. So knowing someone's login is enough
+//     to lock strangers out of it, not its owner at their desk.
+//
+// It is pure; the Service stores the counters.
 type LockoutPolicy struct {
 	MaxFailures int           // consecutive failures that lock; < 1 means 5
 	Duration    time.Duration // lock length; <= 0 means 15 min
+	FirstDelay  time.Duration // a source's wait after its first failure on an account, doubling after each further one; <= 0 means 1 s
+	KnownFor    time.Duration // how long a source the account logged in from stays exempt from the account-wide lock; <= 0 means 30 days
 }
 
 // DefaultLockout is the national default of issue #2: 5 failures, 15 minutes.
-var DefaultLockout = LockoutPolicy{MaxFailures: 5, Duration: 15 * time.Minute}
+var DefaultLockout = LockoutPolicy{MaxFailures: 5, Duration: 15 * time.Minute, FirstDelay: time.Second, KnownFor: 30 * 24 * time.Hour}
 
 func (p LockoutPolicy) norm() LockoutPolicy {
 	if p.MaxFailures < 1 {
@@ -25,6 +43,12 @@ func (p LockoutPolicy) norm() LockoutPolicy {
 	}
 	if p.Duration <= 0 {
 		p.Duration = DefaultLockout.Duration
+	}
+	if p.FirstDelay <= 0 {
+		p.FirstDelay = DefaultLockout.FirstDelay
+	}
+	if p.KnownFor <= 0 {
+		p.KnownFor = DefaultLockout.KnownFor
 	}
 	return p
 }
@@ -50,11 +74,58 @@ func (p LockoutPolicy) AfterFailure(failures int, now time.Time) (newFailures in
 	return failures, time.Time{}, false
 }
 
+// SourceState is what is kept of one source's attempts on one account.
+type SourceState struct {
+	Failures    int       // consecutive attempts counted as failures (an attempt in flight included)
+	LastAttempt time.Time // when the last counted attempt began
+	LockedUntil time.Time // zero: not locked for this source
+	LastSuccess time.Time // zero: never logged in from this source
+}
+
+// Claim decides an attempt from a source at now, before its password is
+// checked. It is refused (ok false) while the source is locked out of the
+// account or still has wait to sit out after its last failure. Otherwise
+// the attempt is counted as a failure in advance — next is the state to
+// store, and locks reports that next locks the source should the password
+// be wrong — so parallel attempts cannot all pass while one is checked; a
+// success then resets the state (Succeeded).
+func (p LockoutPolicy) Claim(st SourceState, now time.Time) (next SourceState, locks bool, wait time.Duration, ok bool) {
+	p = p.norm()
+	if p.Locked(st.LockedUntil, now) {
+		return st, false, st.LockedUntil.Sub(now), false
+	}
+	if st.Failures > 0 {
+		delay := p.FirstDelay << min(st.Failures-1, 20)
+		if ready := st.LastAttempt.Add(delay); now.Before(ready) {
+			return st, false, ready.Sub(now), false
+		}
+	}
+	next = st
+	next.LastAttempt = now
+	next.LockedUntil = time.Time{}
+	if next.Failures, next.LockedUntil, locks = p.AfterFailure(st.Failures, now); locks {
+		return next, true, 0, true
+	}
+	return next, false, 0, true
+}
+
+// Succeeded is the state after a successful login from the source at now.
+func (p LockoutPolicy) Succeeded(now time.Time) SourceState {
+	return SourceState{LastAttempt: now, LastSuccess: now}
+}
+
+// Known reports whether the account logged in from the source recently
+// enough to be exempt from the account-wide lock.
+func (p LockoutPolicy) Known(st SourceState, now time.Time) bool {
+	p = p.norm()
+	return !st.LastSuccess.IsZero() && now.Sub(st.LastSuccess) < p.KnownFor
+}
+
 // ThrottleConfig configures the per-IP login throttle: a token bucket of Burst
-// failed attempts refilled at PerMinute tokens a minute, kept for at most
+// attempts refilled at PerMinute tokens a minute, kept for at most
 // MaxEntries addresses.
 type ThrottleConfig struct {
-	Burst      int     // failed logins an address may make at once; < 1 means 20
+	Burst      int     // login attempts an address may make at once; < 1 means 20
 	PerMinute  float64 // tokens returned per minute; <= 0 means 10
 	MaxEntries int     // addresses remembered; < 1 means 10000
 }
@@ -64,23 +135,25 @@ type ThrottleConfig struct {
 // (hundreds of attempts a minute), not a room of colleagues mistyping.
 var DefaultThrottle = ThrottleConfig{Burst: 20, PerMinute: 10, MaxEntries: 10000}
 
-// IPThrottle limits failed logins per client address with a token bucket. It
-// is in memory and bounded: when MaxEntries addresses are tracked, the one
-// unused longest is forgotten (it gets a full bucket if it returns, which is
-// what an idle address would have earned anyway after Burst/PerMinute
-// minutes). IPv6 addresses are grouped by /64, the smallest block a client is
-// usually given, so rotating addresses within it does not help. Several
-// instances behind a load balancer each keep their own buckets; the account
-// lockout, stored in the database, is the shared limit.
+// IPThrottle limits login attempts per client address with a token bucket.
+// An attempt spends its token before any work (Take), so parallel attempts
+// cannot all pass while the first ones are being checked; a successful
+// login gives it back (Refund), so colleagues logging in from a shared
+// address are never counted. It is in memory and bounded: when MaxEntries
+// addresses are tracked, the one unused longest is forgotten (it gets a full
+// bucket if it returns, which is what an idle address would have earned
+// anyway after Burst/PerMinute minutes). IPv6 addresses are grouped by /64,
+// the smallest block a client is usually given, so rotating addresses
+// within it does not help. Several instances behind a load balancer each
+// keep their own buckets; the per-account limits, stored in the database,
+// are shared.
 type IPThrottle struct {
 	cfg     ThrottleConfig
 	mu      sync.Mutex
-	entries map[string]*list.Element
-	lru     *list.List // front = most recently used; values are *bucket
+	buckets *lru[bucket]
 }
 
 type bucket struct {
-	key    string
 	tokens float64
 	at     time.Time
 }
@@ -96,12 +169,13 @@ func NewIPThrottle(cfg ThrottleConfig) *IPThrottle {
 	if cfg.MaxEntries < 1 {
 		cfg.MaxEntries = DefaultThrottle.MaxEntries
 	}
-	return &IPThrottle{cfg: cfg, entries: make(map[string]*list.Element), lru: list.New()}
+	return &IPThrottle{cfg: cfg, buckets: newLRU[bucket](cfg.MaxEntries)}
 }
 
 // ThrottleKey returns the bucket key for a client address as given in
 // http.Request.RemoteAddr ("ip:port") or as a bare IP: the IP for IPv4, its
-// /64 prefix for IPv6. Unparseable input is used as is.
+// /64 prefix for IPv6. Unparseable input is used as is. It is also the
+// "source" of the per-account limits.
 func ThrottleKey(addr string) string {
 	addr = strings.TrimSpace(addr)
 	ap, err := netip.ParseAddrPort(addr)
@@ -122,64 +196,47 @@ func ThrottleKey(addr string) string {
 	return p.String()
 }
 
-// refill brings b up to now. The caller holds t.mu.
-func (t *IPThrottle) refill(b *bucket, now time.Time) {
+// bucketAt returns addr's bucket brought up to now. The caller holds t.mu.
+func (t *IPThrottle) bucketAt(addr string, now time.Time) *bucket {
+	b := t.buckets.get(ThrottleKey(addr), func() bucket { return bucket{tokens: float64(t.cfg.Burst), at: now} })
 	if el := now.Sub(b.at); el > 0 {
 		b.tokens = min(float64(t.cfg.Burst), b.tokens+el.Minutes()*t.cfg.PerMinute)
 		b.at = now
 	}
+	return b
 }
 
-// Allow reports whether addr may attempt a login at now: whether it has a
-// failure left to spend. Allow itself spends nothing, so successful logins
-// from a shared address are never counted.
-func (t *IPThrottle) Allow(addr string, now time.Time) bool {
-	key := ThrottleKey(addr)
+// Take spends one of addr's tokens for a login attempt at now and reports
+// whether it had one: false means the attempt must be refused without any
+// work. Checking and spending are one step under the lock.
+func (t *IPThrottle) Take(addr string, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	el, ok := t.entries[key]
-	if !ok {
-		return true
+	b := t.bucketAt(addr, now)
+	if b.tokens < 1 {
+		return false
 	}
-	b := el.Value.(*bucket)
-	t.refill(b, now)
-	return b.tokens >= 1
+	b.tokens--
+	return true
 }
 
-// Fail records a failed login from addr at now, spending one token.
-func (t *IPThrottle) Fail(addr string, now time.Time) {
-	key := ThrottleKey(addr)
+// Refund gives back the token of an attempt that succeeded.
+func (t *IPThrottle) Refund(addr string, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	el, ok := t.entries[key]
-	if !ok {
-		if t.lru.Len() >= t.cfg.MaxEntries {
-			old := t.lru.Back()
-			t.lru.Remove(old)
-			delete(t.entries, old.Value.(*bucket).key)
-		}
-		el = t.lru.PushFront(&bucket{key: key, tokens: float64(t.cfg.Burst), at: now})
-		t.entries[key] = el
-	} else {
-		t.lru.MoveToFront(el)
-	}
-	b := el.Value.(*bucket)
-	t.refill(b, now)
-	b.tokens = max(0, b.tokens-1)
+	b := t.bucketAt(addr, now)
+	b.tokens = min(float64(t.cfg.Burst), b.tokens+1)
 }
 
-// RetryAfter returns how long addr must wait at now before Allow is true
-// again (0 if it is already), for a Retry-After header.
+// RetryAfter returns how long addr must wait at now before Take can succeed
+// again (0 if it can now), for a Retry-After header.
 func (t *IPThrottle) RetryAfter(addr string, now time.Time) time.Duration {
-	key := ThrottleKey(addr)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	el, ok := t.entries[key]
-	if !ok {
+	if t.buckets.peek(ThrottleKey(addr)) == nil {
 		return 0
 	}
-	b := el.Value.(*bucket)
-	t.refill(b, now)
+	b := t.bucketAt(addr, now)
 	if b.tokens >= 1 {
 		return 0
 	}
@@ -190,60 +247,58 @@ func (t *IPThrottle) RetryAfter(addr string, now time.Time) time.Duration {
 func (t *IPThrottle) Len() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.lru.Len()
+	return t.buckets.len()
 }
 
 // ghostLocks applies the lockout policy to logins that do not exist, in
-// memory, so that "five wrong passwords lock the account" cannot be used to
-// find out which logins exist: an unknown login locks just like a real one.
-// It is bounded like IPThrottle (least recently used forgotten first).
+// memory, so that the lockout cannot be used to find out which logins exist:
+// an unknown login gets the same per-source waits and locks and the same
+// account-wide lock as a real one (which has no known source). The attempted
+// logins are kept only here, never stored: people type passwords into the
+// login field. Bounded like IPThrottle.
 type ghostLocks struct {
-	policy  LockoutPolicy
-	max     int
-	mu      sync.Mutex
-	entries map[string]*list.Element
-	lru     *list.List // values are *ghost
+	policy   LockoutPolicy
+	mu       sync.Mutex
+	accounts *lru[ghost]       // by login
+	sources  *lru[SourceState] // by login and source
 }
 
 type ghost struct {
-	login    string
 	failures int
 	until    time.Time
 }
 
 func newGhostLocks(p LockoutPolicy, max int) *ghostLocks {
-	return &ghostLocks{policy: p.norm(), max: max, entries: make(map[string]*list.Element), lru: list.New()}
+	return &ghostLocks{policy: p.norm(), accounts: newLRU[ghost](max), sources: newLRU[SourceState](max)}
 }
 
-// lockedUntil returns the end of the ghost lock of login, or zero.
+// lockedUntil returns the end of the account-wide ghost lock of login, or zero.
 func (g *ghostLocks) lockedUntil(login string, now time.Time) time.Time {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if el, ok := g.entries[login]; ok {
-		if gh := el.Value.(*ghost); g.policy.Locked(gh.until, now) {
-			return gh.until
-		}
+	if gh := g.accounts.peek(login); gh != nil && g.policy.Locked(gh.until, now) {
+		return gh.until
 	}
 	return time.Time{}
 }
 
-// fail records a failure of login and returns the lock's end when it locked.
+// claim is LockoutPolicy.Claim for login from source, stored at once.
+func (g *ghostLocks) claim(login, source string, now time.Time) (next SourceState, locks bool, wait time.Duration, ok bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	st := g.sources.get(login+"\x00"+source, func() SourceState { return SourceState{} })
+	if next, locks, wait, ok = g.policy.Claim(*st, now); ok {
+		*st = next
+	}
+	return next, locks, wait, ok
+}
+
+// fail records a failure of login and returns the account-wide lock's end
+// when it locked.
 func (g *ghostLocks) fail(login string, now time.Time) time.Time {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	el, ok := g.entries[login]
-	if !ok {
-		if g.lru.Len() >= g.max {
-			old := g.lru.Back()
-			g.lru.Remove(old)
-			delete(g.entries, old.Value.(*ghost).login)
-		}
-		el = g.lru.PushFront(&ghost{login: login})
-		g.entries[login] = el
-	} else {
-		g.lru.MoveToFront(el)
-	}
-	gh := el.Value.(*ghost)
+	gh := g.accounts.get(login, func() ghost { return ghost{} })
 	var locked bool
 	gh.failures, gh.until, locked = g.policy.AfterFailure(gh.failures, now)
 	if locked {
@@ -251,3 +306,47 @@ func (g *ghostLocks) fail(login string, now time.Time) time.Time {
 	}
 	return time.Time{}
 }
+
+// lru is a map bounded to max entries that forgets the least recently used
+// one first. It is not safe for concurrent use: its owner locks.
+type lru[V any] struct {
+	max     int
+	entries map[string]*list.Element
+	order   *list.List // front = most recently used; values are *lruEntry[V]
+}
+
+type lruEntry[V any] struct {
+	key string
+	v   V
+}
+
+func newLRU[V any](max int) *lru[V] {
+	return &lru[V]{max: max, entries: make(map[string]*list.Element), order: list.New()}
+}
+
+// get returns key's value, marked most recently used, creating it with
+// fresh when absent (forgetting the oldest entry if full).
+func (c *lru[V]) get(key string, fresh func() V) *V {
+	if el, ok := c.entries[key]; ok {
+		c.order.MoveToFront(el)
+		return &el.Value.(*lruEntry[V]).v
+	}
+	if c.order.Len() >= c.max {
+		old := c.order.Back()
+		c.order.Remove(old)
+		delete(c.entries, old.Value.(*lruEntry[V]).key)
+	}
+	e := &lruEntry[V]{key: key, v: fresh()}
+	c.entries[key] = c.order.PushFront(e)
+	return &e.v
+}
+
+// peek returns key's value without creating it or marking it used (nil: absent).
+func (c *lru[V]) peek(key string) *V {
+	if el, ok := c.entries[key]; ok {
+		return &el.Value.(*lruEntry[V]).v
+	}
+	return nil
+}
+
+func (c *lru[V]) len() int { return c.order.Len() }

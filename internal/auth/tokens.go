@@ -17,6 +17,14 @@ import (
 // (secret scanners, logs).
 const TokenPrefix = "qdt_"
 
+// Token lifetimes in days (issue #13.9): chosen at creation within the
+// bounds, the default when none is chosen.
+const (
+	DefaultTokenDays = 90
+	MinTokenDays     = 1
+	MaxTokenDays     = 365
+)
+
 // APIToken describes an API token (never its secret).
 type APIToken struct {
 	ID         int64
@@ -24,22 +32,31 @@ type APIToken struct {
 	Name       string
 	Scopes     []Role // the roles the token may use; its principal holds their intersection with the staff member's roles
 	CreatedAt  time.Time
+	ExpiresAt  time.Time // the token stops working then
 	LastUsedAt time.Time // zero: never used
 	RevokedAt  time.Time // zero: live
+
+	secretDigest string // credentialDigest of token_hash, for the audited state
 }
 
 // Revoked reports whether the token was revoked.
 func (t APIToken) Revoked() bool { return !t.RevokedAt.IsZero() }
 
-const tokenCols = `id, account_id, name, scopes, created_at, last_used_at, revoked_at`
+// Expired reports whether the token has expired at now. A token stored
+// without an expiry (before tokens had one, until the start-up upgrade
+// gives it one) counts as expired: it fails closed.
+func (t APIToken) Expired(now time.Time) bool { return !now.Before(t.ExpiresAt) }
+
+const tokenCols = `id, account_id, name, scopes, created_at, expires_at, last_used_at, revoked_at, token_hash`
 
 func scanToken(row interface{ Scan(...any) error }) (APIToken, error) {
 	var t APIToken
-	var scopes string
-	var created, used, revoked int64
-	if err := row.Scan(&t.ID, &t.AccountID, &t.Name, &scopes, &created, &used, &revoked); err != nil {
+	var scopes, hash string
+	var created, expires, used, revoked int64
+	if err := row.Scan(&t.ID, &t.AccountID, &t.Name, &scopes, &created, &expires, &used, &revoked, &hash); err != nil {
 		return APIToken{}, err
 	}
+	t.ExpiresAt, t.secretDigest = fromMicros(expires), credentialDigest(digestToken, hash)
 	for _, f := range strings.Fields(scopes) {
 		// Scopes were validated as roles when stored; a role since removed
 		// from the code grants nothing and is dropped.
@@ -60,10 +77,11 @@ func scopesText(rs []Role) string {
 }
 
 // CreateToken creates an API token for p's own account, usable with the
-// given scopes (role names p holds), and returns the secret — shown once,
-// stored only as its SHA-256. Tokens are created from a browser session
-// with a changed password, never by another token.
-func (s *Service) CreateToken(ctx context.Context, p Principal, name string, scopes []string) (string, APIToken, error) {
+// given scopes (role names p holds) for days days (MinTokenDays to
+// MaxTokenDays), and returns the secret — shown once, stored only as its
+// SHA-256. Tokens are created from a browser session with a changed
+// password, never by another token.
+func (s *Service) CreateToken(ctx context.Context, p Principal, name string, scopes []string, days int) (string, APIToken, error) {
 	if p.AccountID == 0 || p.SessionID == "" || p.TokenID != 0 {
 		return "", APIToken{}, apperr.Forbiddenf("只能在登录后的浏览器会话中创建访问令牌", "API tokens can only be created from a logged-in browser session")
 	}
@@ -90,13 +108,18 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, name string, sco
 	if len(roles) == 0 {
 		return "", APIToken{}, apperr.Invalidf("scopes", "请至少选择一个权限范围", "choose at least one scope")
 	}
+	if days < MinTokenDays || days > MaxTokenDays {
+		return "", APIToken{}, apperr.Invalidf("expires_in_days", "有效期应为%d–%d天", "the validity must be %d–%d days", MinTokenDays, MaxTokenDays)
+	}
 	slices.Sort(roles)
 	secret, hash := newSecret(TokenPrefix)
 	now := s.now()
-	t := APIToken{AccountID: p.AccountID, Name: name, Scopes: roles, CreatedAt: store.FromMicros(store.Micros(now))}
+	t := APIToken{AccountID: p.AccountID, Name: name, Scopes: roles, CreatedAt: store.FromMicros(store.Micros(now)),
+		ExpiresAt: store.FromMicros(store.Micros(now.AddDate(0, 0, days))), secretDigest: credentialDigest(digestToken, hash)}
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (account_id, name, token_hash, scopes, created_at, last_used_at, revoked_at)
-			VALUES (?, ?, ?, ?, ?, 0, 0) RETURNING id`, p.AccountID, name, hash, scopesText(roles), store.Micros(now)).Scan(&t.ID); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (account_id, name, token_hash, scopes, created_at, expires_at, last_used_at, revoked_at)
+			VALUES (?, ?, ?, ?, ?, ?, 0, 0) RETURNING id`, p.AccountID, name, hash, scopesText(roles), store.Micros(now),
+			store.Micros(t.ExpiresAt)).Scan(&t.ID); err != nil {
 			return err
 		}
 		return tx.Emit(store.Event{Actor: p.Login, BodyID: p.BodyID, Action: "auth.token.created", ObjectType: "api_token",
@@ -108,9 +131,13 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, name string, sco
 	return secret, t, nil
 }
 
+// tokenState is the event snapshot of a token: every column but
+// last_used_at (touched without an event), the secret's hash only as its
+// digest.
 func tokenState(t APIToken) []byte {
 	return mustJSON(map[string]any{"id": t.ID, "account_id": t.AccountID, "name": t.Name, "scopes": scopesText(t.Scopes),
-		"created_at": micros(t.CreatedAt), "revoked_at": micros(t.RevokedAt)})
+		"created_at": micros(t.CreatedAt), "expires_at": micros(t.ExpiresAt), "revoked_at": micros(t.RevokedAt),
+		"secret_digest": t.secretDigest})
 }
 
 // Tokens lists the API tokens of p's own account, newest first.
@@ -118,7 +145,13 @@ func (s *Service) Tokens(ctx context.Context, p Principal) ([]APIToken, error) {
 	if p.AccountID == 0 {
 		return nil, apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
 	}
-	rows, err := s.db.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE account_id = ? ORDER BY id DESC`, p.AccountID)
+	return queryTokens(ctx, s.db, `account_id = ? ORDER BY id DESC`, p.AccountID)
+}
+
+// queryTokens reads the tokens matching where (a condition, then perhaps an
+// ORDER BY) in full, so the caller may write while it goes through them.
+func queryTokens(ctx context.Context, q store.Querier, where string, args ...any) ([]APIToken, error) {
+	rows, err := q.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +196,7 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID int64) error 
 			}
 			// The owner was deactivated: any administrator may still
 			// revoke, revoking only takes power away.
-			if !p.Has(RoleAdmin) {
+			if !p.Can(DutyAccounts) {
 				return apperr.NotFoundf("访问令牌不存在", "no such API token")
 			}
 		} else if err := canAdminister(p, staff); err != nil {
@@ -176,24 +209,41 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID int64) error 
 	}
 	now := s.now()
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, store.Micros(now), t.ID)
-		if err != nil {
+		return revokeTokens(ctx, tx, p.Login, body, `id = ?`, t.ID, now, "revoked")
+	})
+}
+
+// revokeTokens revokes, inside a write, the live tokens matching where
+// (one placeholder, arg) at now, each with its event; reason says why
+// ("revoked", "password_changed", "password_reset"). It refuses a token row
+// changed behind the service's back.
+func revokeTokens(ctx context.Context, tx *store.Tx, actor string, body int64, where string, arg any, now time.Time, reason string) error {
+	live, err := queryTokens(ctx, tx, `revoked_at = 0 AND `+where, arg)
+	if err != nil {
+		return err
+	}
+	for _, t := range live {
+		if err := checkAudited(ctx, tx, "api_token", "api_tokens", idStr(t.ID), tokenState(t)); err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err // revoked concurrently: nothing left to record
+		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, store.Micros(now), t.ID); err != nil {
+			return err
 		}
 		t.RevokedAt = store.FromMicros(store.Micros(now))
-		return tx.Emit(store.Event{Actor: p.Login, BodyID: body, Action: "auth.token.revoked", ObjectType: "api_token",
-			ObjectID: idStr(t.ID), From: "live", To: "revoked", State: tokenState(t)})
-	})
+		if err := tx.Emit(store.Event{Actor: actor, BodyID: body, Action: "auth.token.revoked", ObjectType: "api_token",
+			ObjectID: idStr(t.ID), From: "live", To: "revoked", State: tokenState(t),
+			Payload: mustJSON(map[string]any{"reason": reason})}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TokenPrincipal returns the principal of a bearer token: the owner's
 // principal with Roles narrowed to the token's scopes (the permission table
-// checks Roles only), Scopes set and TokenID. Unknown, revoked tokens and
-// tokens of inactive accounts or staff are Unauthorized. last_used_at is
-// refreshed at most once per TouchEvery.
+// checks Roles only), Scopes set and TokenID. Unknown, revoked and expired
+// tokens and tokens of inactive accounts or staff are Unauthorized.
+// last_used_at is refreshed at most once per TouchEvery.
 func (s *Service) TokenPrincipal(ctx context.Context, secret string) (Principal, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) {
 		return Principal{}, errBadToken
@@ -205,7 +255,7 @@ func (s *Service) TokenPrincipal(ctx context.Context, secret string) (Principal,
 	if err != nil {
 		return Principal{}, err
 	}
-	if t.Revoked() {
+	if t.Revoked() || t.Expired(s.now()) {
 		return Principal{}, errBadToken
 	}
 	a, _, err := getAccount(ctx, s.db, `id = ?`, t.AccountID)

@@ -21,6 +21,15 @@
 // array reads. 30 years take about 100 KB. A Calendar is immutable: Merge
 // returns a new one, so clocks evaluated against it simply get the new
 // answer.
+//
+// # Provisional years (L9)
+//
+// Built with Options.ProvisionalYears, a calendar answers for a year without
+// a notice too, from the statutory holidays of the regulation in force that
+// year (ProvisionalYear). Such a year is provisional: IsProvisional says so,
+// ProvisionalBetween tells whether a span of days touches one, and every
+// clock answer carries the flag. Loading the year's notice (Merge, or a new
+// calendar over the stored years) replaces it.
 package calendar
 
 import (
@@ -48,6 +57,9 @@ type Calendar struct {
 
 	years    map[int]Year // source data, kept for Merge and export
 	regional []Day
+
+	provisionalYears int          // Options.ProvisionalYears, kept for Merge
+	provisional      map[int]bool // years answered from ProvisionalYear
 }
 
 type span struct{ first, last int }
@@ -63,7 +75,17 @@ type Options struct {
 	// Hours are the business hours for limits in working hours; zero means
 	// DefaultBusinessHours.
 	Hours BusinessHours
+	// ProvisionalYears, when above 0, fills every year without a notice —
+	// a gap between noticed years, or one of the ProvisionalYears years after
+	// the last — with its statutory holidays (ProvisionalYear), marked
+	// provisional (L9). Years before the first notice stay unknown.
+	ProvisionalYears int
 }
+
+// ProvisionalHorizon is how many years past the last notice the stored
+// calendar and the command line compute provisionally: enough for any
+// limit a case or complaint runs on, few enough to keep a calendar small.
+const ProvisionalHorizon = 10
 
 // DefaultLocation is the zone of the national notices.
 var DefaultLocation = mustLoad("Asia/Shanghai")
@@ -141,15 +163,34 @@ func build(m map[int]Year, opt Options) (*Calendar, error) {
 	if len(hours.iv) == 0 {
 		hours = DefaultBusinessHours
 	}
-	c := &Calendar{loc: loc, hours: hours, years: m, first: MaxYear + 1, last: MinYear - 1}
+	c := &Calendar{loc: loc, hours: hours, years: m, first: MaxYear + 1, last: MinYear - 1,
+		provisionalYears: opt.ProvisionalYears, provisional: map[int]bool{}}
 	for y := range m {
 		c.first, c.last = min(c.first, y), max(c.last, y)
+	}
+	// Provisional years are laid first, so that a notice naming one of their
+	// dates (a neighbouring year's late December or early January) wins.
+	var laid []Year
+	if opt.ProvisionalYears > 0 {
+		through := min(c.last+opt.ProvisionalYears, MaxYear)
+		for y := c.first; y <= through; y++ {
+			if _, ok := m[y]; ok {
+				continue
+			}
+			py, err := ProvisionalYear(y)
+			if err != nil {
+				continue // before the regulations the computation knows: unknown
+			}
+			c.provisional[y] = true
+			laid = append(laid, py)
+			c.last = max(c.last, y)
+		}
 	}
 	c.epoch = DateOf(c.first, 1, 1)
 	n := int(DateOf(c.last+1, 1, 1) - c.epoch)
 
-	// Day kinds: weekends off, then each notice in year order (later wins),
-	// then regional days.
+	// Day kinds: weekends off, then the provisional years, then each notice
+	// in year order (later wins), then regional days.
 	off := make([]bool, n)
 	for i := range off {
 		w := (c.epoch + Date(i)).Weekday()
@@ -161,7 +202,10 @@ func build(m map[int]Year, opt Options) (*Calendar, error) {
 	}
 	sort.Ints(ys)
 	for _, y := range ys {
-		for _, d := range m[y].Days {
+		laid = append(laid, m[y])
+	}
+	for _, y := range laid {
+		for _, d := range y.Days {
 			if i := int(d.Date - c.epoch); i >= 0 && i < n {
 				off[i] = d.IsOffDay
 			}
@@ -191,7 +235,7 @@ func build(m map[int]Year, opt Options) (*Calendar, error) {
 
 	c.seg = make([]uint16, n)
 	for y := c.first; y <= c.last; y++ {
-		if _, ok := m[y]; !ok {
+		if _, ok := m[y]; !ok && !c.provisional[y] {
 			continue
 		}
 		if len(c.segs) == 0 || c.segs[len(c.segs)-1].last != y-1 {
@@ -220,13 +264,13 @@ func (c *Calendar) Merge(years ...Year) (*Calendar, error) {
 		}
 		m[y.Year] = y
 	}
-	return build(m, Options{Location: c.loc, Regional: c.regional, Hours: c.hours})
+	return build(m, Options{Location: c.loc, Regional: c.regional, Hours: c.hours, ProvisionalYears: c.provisionalYears})
 }
 
 // WithRegional returns a calendar with a region's extra days on top of c's
 // national data (replacing c's regional days).
 func (c *Calendar) WithRegional(days []Day) (*Calendar, error) {
-	return build(c.years, Options{Location: c.loc, Regional: days, Hours: c.hours})
+	return build(c.years, Options{Location: c.loc, Regional: days, Hours: c.hours, ProvisionalYears: c.provisionalYears})
 }
 
 // WithBusinessHours returns a calendar sharing c's days but with a body's
@@ -253,7 +297,7 @@ func (c *Calendar) Location() *time.Location { return c.loc }
 // BusinessHours are the hours used for limits in working hours.
 func (c *Calendar) BusinessHours() BusinessHours { return c.hours }
 
-// Years lists the years the calendar has data for, ascending.
+// Years lists the years the calendar has a notice for, ascending.
 func (c *Calendar) Years() []int {
 	out := make([]int, 0, len(c.years))
 	for y := range c.years {
@@ -263,16 +307,57 @@ func (c *Calendar) Years() []int {
 	return out
 }
 
-// Year returns the data the calendar holds for year y.
+// Year returns the notice the calendar holds for year y (not a provisional
+// year: see ProvisionalYear).
 func (c *Calendar) Year(y int) (Year, bool) {
 	v, ok := c.years[y]
 	return v, ok
 }
 
-// Covers reports whether the calendar has data for year y.
+// Covers reports whether the calendar has a notice for year y.
 func (c *Calendar) Covers(y int) bool { _, ok := c.years[y]; return ok }
 
-// Check returns nil if year y is covered, else the missing-year error.
+// IsProvisional reports whether year y is answered from its statutory
+// holidays alone, for want of a notice.
+func (c *Calendar) IsProvisional(y int) bool { return c.provisional[y] }
+
+// ProvisionalYears lists the provisional years, ascending.
+func (c *Calendar) ProvisionalYears() []int {
+	out := make([]int, 0, len(c.provisional))
+	for y := range c.provisional {
+		out = append(out, y)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// ProvisionalBetween reports whether any day from a to b (either order, both
+// included) lies in a provisional year: whether an answer that looked at
+// those days is provisional.
+func (c *Calendar) ProvisionalBetween(a, b Date) bool {
+	return len(c.ProvisionalYearsBetween(a, b)) > 0
+}
+
+// ProvisionalYearsBetween lists the provisional years holding a day from a
+// to b (either order, both included), ascending.
+func (c *Calendar) ProvisionalYearsBetween(a, b Date) []int {
+	if len(c.provisional) == 0 {
+		return nil
+	}
+	ya, yb := a.Year(), b.Year()
+	if ya > yb {
+		ya, yb = yb, ya
+	}
+	var out []int
+	for y := max(ya, c.first); y <= min(yb, c.last); y++ {
+		if c.provisional[y] {
+			out = append(out, y)
+		}
+	}
+	return out
+}
+
+// Check returns nil if year y has a notice, else the missing-year error.
 func (c *Calendar) Check(y int) error {
 	if c.Covers(y) {
 		return nil

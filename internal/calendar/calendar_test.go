@@ -419,3 +419,116 @@ func TestDueDate_endOfDayIsTheDueDay(t *testing.T) {
 		t.Error("zone not applied")
 	}
 }
+
+// provisionalCalendar is the embedded notices with provisional years, as
+// the stored calendar and the command line build it.
+func provisionalCalendar(t testing.TB) *Calendar {
+	t.Helper()
+	ys, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(ys, Options{ProvisionalYears: ProvisionalHorizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestCalendar_L9_provisionalYearBeforeTheNotice: December 2026 without the
+// 2027 notice. A limit running into 2027 is answered from the statutory
+// holidays of the 2024 regulation — 元旦 on Friday 1 January, 春节 from 除夕
+// (Friday 5 February) to 初三 (Monday 8 February) — and says so; one that
+// stays in 2026 does not. The notice, once merged, replaces the computation.
+func TestCalendar_L9_provisionalYearBeforeTheNotice(t *testing.T) {
+	c := provisionalCalendar(t)
+	if !c.IsProvisional(2027) || c.Covers(2027) || c.IsProvisional(2026) {
+		t.Fatalf("2027 provisional %v, covered %v; 2026 provisional %v", c.IsProvisional(2027), c.Covers(2027), c.IsProvisional(2026))
+	}
+	// Mon 28 Dec: 29, 30, 31 (3), 1 Jan off, weekend, Mon 4 (4), Tue 5 (5).
+	got, err := c.AddWorkingDays(d("2026-12-28"), 5)
+	if err != nil || got != d("2027-01-05") {
+		t.Fatalf("2026-12-28 +5 = %s, %v; want 2027-01-05", got, err)
+	}
+	if !c.ProvisionalBetween(d("2026-12-28"), got) || !c.ProvisionalBetween(got, d("2026-12-28")) {
+		t.Error("a span into 2027 is not provisional")
+	}
+	if c.ProvisionalBetween(d("2026-02-12"), d("2026-02-26")) {
+		t.Error("a span inside 2026 is provisional")
+	}
+	for day, working := range map[string]bool{"2027-02-04": true, "2027-02-05": false, "2027-02-08": false, "2027-02-09": true,
+		"2027-04-05": false, "2027-06-09": false, "2027-09-15": false, "2027-10-01": false, "2027-10-04": true} {
+		if ok, err := c.IsWorkingDay(d(day)); err != nil || ok != working {
+			t.Errorf("%s: working %v, %v; want %v", day, ok, err, working)
+		}
+	}
+	// Years after the horizon stay unknown.
+	last := 2026 + ProvisionalHorizon
+	if !c.IsProvisional(last) || c.IsProvisional(last+1) {
+		t.Errorf("provisional years %v, want 2027–%d", c.ProvisionalYears(), last)
+	}
+	if _, err := c.IsWorkingDay(DateOf(last+1, 3, 2)); err == nil {
+		t.Errorf("%d answered", last+1)
+	}
+
+	// The notice (here: 1–3 January off, Sunday 7 February a make-up day,
+	// 5–13 February off) replaces the provisional year.
+	notice := Year{Year: 2027, Days: []Day{{Name: "元旦", Date: d("2027-01-01"), IsOffDay: true},
+		{Name: "春节", Date: d("2027-02-07"), IsOffDay: false}}}
+	for x := d("2027-02-05"); x <= d("2027-02-13"); x++ {
+		if x != d("2027-02-07") {
+			notice.Days = append(notice.Days, Day{Name: "春节", Date: x, IsOffDay: true})
+		}
+	}
+	official, err := c.Merge(notice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if official.IsProvisional(2027) || !official.Covers(2027) || !official.IsProvisional(2028) {
+		t.Fatalf("after the notice: 2027 provisional %v; 2028 provisional %v", official.IsProvisional(2027), official.IsProvisional(2028))
+	}
+	if official.ProvisionalBetween(d("2026-12-28"), d("2027-12-31")) {
+		t.Error("2027 still provisional after its notice")
+	}
+	if ok, _ := official.IsWorkingDay(d("2027-02-09")); ok {
+		t.Error("the notice's 9 February off is a working day")
+	}
+	// The notice replaces the computation whole: this one leaves out 清明.
+	if ok, _ := official.IsWorkingDay(d("2027-04-05")); !ok {
+		t.Error("the computed 清明 outlived a notice that does not list it")
+	}
+	if !c.IsProvisional(2027) {
+		t.Error("merging changed the old calendar")
+	}
+}
+
+// A gap between notices is filled provisionally too, and a notice's day in a
+// neighbouring provisional year (a late-December make-up Saturday named by
+// the next year's notice) wins over the computation.
+func TestCalendar_L9_provisionalGapAndNeighbouringNotice(t *testing.T) {
+	ys, _ := Embedded()
+	var gap []Year
+	for _, y := range ys {
+		if y.Year != 2022 {
+			gap = append(gap, y)
+		}
+	}
+	g, err := New(gap, Options{ProvisionalYears: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !g.IsProvisional(2022) || !g.IsProvisional(2027) || g.IsProvisional(2028) || g.IsProvisional(2017) {
+		t.Errorf("provisional years %v, want [2022 2027]", g.ProvisionalYears())
+	}
+	if n, err := g.WorkingDaysBetween(d("2021-06-01"), d("2023-06-01")); err != nil || n < 480 {
+		t.Errorf("across the provisional 2022: %d, %v", n, err)
+	}
+	y28 := Year{Year: 2028, Days: []Day{{Name: "元旦", Date: d("2027-12-31"), IsOffDay: true}}}
+	g2, err := g.Merge(y28)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := g2.IsWorkingDay(d("2027-12-31")); ok || !g2.IsProvisional(2027) {
+		t.Error("the 2028 notice's 31 December 2027 lost to the provisional 2027")
+	}
+}

@@ -25,7 +25,15 @@ func (u Unit) valid() bool {
 	return false
 }
 
+// Valid reports whether u is a known unit (for packages that read limits,
+// such as flow files).
+func (u Unit) Valid() bool { return u.valid() }
+
 func (u Unit) days() bool { return u == WorkingDays || u == NaturalDays }
+
+// Names returns the unit's name after a number in Chinese and English
+// ("个工作日", "working days").
+func (u Unit) Names() (zh, en string) { return u.names() }
 
 func (u Unit) names() (zh, en string) {
 	switch u {
@@ -320,6 +328,10 @@ type Answer struct {
 	Share float64 `json:"share"`
 	// Late is true once the limit passed before the clock finished.
 	Late bool `json:"late"`
+	// Provisional is true when a day the answer counted lies in a year
+	// known only from its statutory holidays (L9): the State Council's
+	// notice may still move it.
+	Provisional bool `json:"provisional,omitempty"`
 }
 
 // Status is a clock's answer at an instant: the statutory limit and, when
@@ -489,7 +501,16 @@ func (c Clock) answer(cal *Calendar, now time.Time, b Budget, ext int) (Answer, 
 		found     bool // the budget ran out inside a closed stretch
 		due       time.Time
 		lastPause PauseReason
+		// The days the answer looked up in the calendar span these.
+		seen           bool
+		firstDay, last Date
 	)
+	look := func(d Date) {
+		if !seen {
+			seen, firstDay = true, d
+		}
+		last = max(last, d)
+	}
 	// closeAt ends the open stretch at t, noting if the budget ran out in it.
 	closeAt := func(t time.Time) error {
 		p, err := m.stop(t)
@@ -521,6 +542,7 @@ func (c Clock) answer(cal *Calendar, now time.Time, b Budget, ext int) (Answer, 
 		if e.At.After(now) {
 			break
 		}
+		look(cal.Date(e.At))
 		var err error
 		switch e.Kind {
 		case Start:
@@ -570,6 +592,7 @@ func (c Clock) answer(cal *Calendar, now time.Time, b Budget, ext int) (Answer, 
 			span = used + duePos - segPos
 		}
 		used += cur
+		look(cal.Date(now))
 	default: // paused or finished: frozen
 		remaining = total - used
 		span = total
@@ -582,7 +605,10 @@ func (c Clock) answer(cal *Calendar, now time.Time, b Budget, ext int) (Answer, 
 	}
 	if !due.IsZero() {
 		ans.Due, ans.DueDate = due, cal.DueDate(due)
+		look(ans.DueDate)
 	}
+	// Hours on the clock never look at the calendar's days.
+	ans.Provisional = b.Unit != Hours && cal.ProvisionalBetween(firstDay, last)
 	overdue := !due.IsZero() && !now.Before(due) && (ph == running || found)
 	switch {
 	case ph == finished:

@@ -416,6 +416,59 @@ func TestClock_L9_missingYearIsAnErrorNotAGuess(t *testing.T) {
 	}
 }
 
+// TestClock_L9_provisionalAnswerIsMarked: the case accepted on 20 December
+// 2026 (L3, 20 working days) runs into 2027, whose notice is not loaded.
+// Its answer comes from the statutory holidays and says so, for the
+// statutory and the promised limit alike; a clock whose days all lie in
+// 2026, or in hours on the clock, does not; with the notice merged the same
+// clock is no longer provisional.
+func TestClock_L9_provisionalAnswerIsMarked(t *testing.T) {
+	cal := provisionalCalendar(t)
+	spec := LicensingDecision
+	spec.Promised = Budget{5, WorkingDays}
+	c := mustClock(t, spec, Event{Kind: Start, At: at("2026-12-20T10:00")})
+	st := status(t, c, cal, "2026-12-28T10:00")
+	// Sun 20 Dec: 21–25, 28–31 (9), 1 Jan off, 4–8 (14), 11–15 (19), 18 Jan (20).
+	if st.DueDate != d("2027-01-18") || !st.Provisional {
+		t.Errorf("due %s, provisional %v; want 2027-01-18, provisional", st.DueDate, st.Provisional)
+	}
+	// The promise (21–25 December) ends in 2026, looked at from 2026.
+	if st.Promised == nil || st.Promised.DueDate != d("2026-12-25") || st.Promised.Provisional {
+		t.Errorf("promised %+v, want 2026-12-25, not provisional", st.Promised)
+	}
+	// Finished in 2026: nothing of 2027 was counted.
+	done, _ := c.Apply(Event{Kind: Finish, At: at("2026-12-24T10:00")})
+	if st := status(t, done, cal, "2027-01-05T10:00"); st.Provisional || st.Late {
+		t.Errorf("finished in 2026: %+v", st.Answer)
+	}
+	// Paused in 2026 and looked at in 2027: the frozen answer counted 2026.
+	paused, _ := c.Apply(Event{Kind: Pause, At: at("2026-12-22T10:00"), Reason: SpecialProcedure})
+	if st := status(t, paused, cal, "2027-01-05T10:00"); st.Provisional {
+		t.Errorf("paused in 2026: %+v", st.Answer)
+	}
+	// Hours on the clock never look at the calendar.
+	hours := mustClock(t, Spec{Statutory: Budget{240, Hours}}, Event{Kind: Start, At: at("2026-12-28T10:00")})
+	if st := status(t, hours, cal, "2026-12-29T10:00"); st.Provisional || st.DueDate != d("2027-01-07") {
+		t.Errorf("hours: %+v", st.Answer)
+	}
+	// Working hours do.
+	wh := mustClock(t, Spec{Statutory: Budget{21, WorkingHours}}, Event{Kind: Start, At: at("2026-12-30T09:00")})
+	if st := status(t, wh, cal, "2026-12-30T10:00"); !st.Provisional || st.DueDate != d("2027-01-04") {
+		t.Errorf("working hours: %+v", st.Answer)
+	}
+	y27, err := ProvisionalYear(2027)
+	if err != nil {
+		t.Fatal(err)
+	}
+	official, err := cal.Merge(y27) // the same days, now as a notice
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := status(t, c, official, "2026-12-28T10:00"); st.Provisional || st.DueDate != d("2027-01-18") {
+		t.Errorf("with the notice: due %s, provisional %v", st.DueDate, st.Provisional)
+	}
+}
+
 func TestProperty_L11_clockAgreesWithArithmetic(t *testing.T) {
 	cal := mustDefault(t)
 	r := rand.New(rand.NewSource(7))

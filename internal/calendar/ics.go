@@ -9,6 +9,12 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 )
 
+// notICS is the error for a file that does not begin as iCalendar does.
+func notICS(first string) error {
+	return apperr.Invalidf("file", "这不是 iCalendar 文件：文件应以 BEGIN:VCALENDAR 开头，而开头是“%s”。"+formatHintZh,
+		"this is not an iCalendar file: it must begin with BEGIN:VCALENDAR, not “%s”. "+formatHintEn, snippet([]byte(first)))
+}
+
 // ParseICS reads holidays from an iCalendar file (RFC 5545), strictly.
 //
 // Each VEVENT is one holiday or make-up day, or a run of them: DTSTART and
@@ -55,11 +61,15 @@ func ParseICS(data []byte) ([]Year, error) {
 		depth    []string // open components, to reject stray nesting
 	)
 	for _, l := range lines {
-		name, params, value, err := splitProp(l.text)
-		if err != nil {
-			return nil, apperr.Invalidf(fmt.Sprintf("line %d", l.no), "无法解析：%v", "cannot parse: %v", err)
-		}
 		at := fmt.Sprintf("line %d", l.no)
+		name, params, value, err := splitProp(l.text)
+		if err != nil && !inCal {
+			return nil, notICS(l.text)
+		}
+		if err != nil {
+			return nil, apperr.Invalidf(at, "第 %d 行不是“名称:值”形式的 iCalendar 属性：“%s”", "line %d is not an iCalendar property NAME:value: “%s”",
+				l.no, snippet([]byte(l.text)))
+		}
 		if ended {
 			return nil, apperr.Invalidf(at, "END:VCALENDAR 之后还有内容", "content after END:VCALENDAR")
 		}
@@ -68,7 +78,7 @@ func ParseICS(data []byte) ([]Year, error) {
 			v := strings.ToUpper(value)
 			if !inCal {
 				if v != "VCALENDAR" {
-					return nil, apperr.Invalidf(at, "文件应以 BEGIN:VCALENDAR 开头", "file must start with BEGIN:VCALENDAR")
+					return nil, apperr.Invalidf(at, "文件应以 BEGIN:VCALENDAR 开头，而不是 BEGIN:%s", "the file must begin with BEGIN:VCALENDAR, not BEGIN:%s", value)
 				}
 				inCal = true
 				depth = append(depth, v)
@@ -113,7 +123,7 @@ func ParseICS(data []byte) ([]Year, error) {
 			continue
 		}
 		if !inCal {
-			return nil, apperr.Invalidf(at, "文件应以 BEGIN:VCALENDAR 开头", "file must start with BEGIN:VCALENDAR")
+			return nil, notICS(l.text)
 		}
 		if cur == nil {
 			if name == "X-QINGDAN-YEAR" && len(depth) == 1 {
@@ -134,7 +144,8 @@ func ParseICS(data []byte) ([]Year, error) {
 				return nil, apperr.Invalidf(at, "%s 必须是日期（VALUE=DATE）", "%s must be a date (VALUE=DATE)", name)
 			}
 			if len(value) != 8 {
-				return nil, apperr.Invalidf(at, "%s 必须是 YYYYMMDD 日期", "%s must be a YYYYMMDD date", name)
+				return nil, apperr.Invalidf(at, "第 %d 行：%s 应为全天日期 YYYYMMDD（如 20270101），不带时刻，而不是“%s”",
+					"line %d: %s must be an all-day date YYYYMMDD (e.g. 20270101), without a time, not “%s”", l.no, name, snippet([]byte(value)))
 			}
 			d, err := ParseDate(at, value[0:4]+"-"+value[4:6]+"-"+value[6:8])
 			if err != nil {

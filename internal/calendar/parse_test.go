@@ -56,6 +56,8 @@ func TestParseJSON_L9_strictErrorsNameTheField(t *testing.T) {
 		{`{"year": 2027, "days": [{"name":"a","date":"2027-07-01","isOffDay":true,"extra":1}]}`, "extra"},
 		{`{"year": 2027, "days": [null]}`, "days[0]"},
 		{`{"year": 2027, "days": []} {}`, "line 1"},
+		{`{"year": 2027, "days": [{"name":"a\u0000","date":"2027-07-01","isOffDay":true}]}`, "days[0].name"},
+		{`{"year": 2027, "papers": ["https://x/\u0000"], "days": [{"name":"a","date":"2027-07-01","isOffDay":true}]}`, "papers[0]"},
 	}
 	for _, tc := range cases {
 		y, err := ParseJSON([]byte(tc.in))
@@ -180,5 +182,100 @@ func TestOverlay_L9_laterYearsReplace(t *testing.T) {
 	got := Overlay(a, []Year{{Year: 2026, Papers: []string{"new"}}}, []Year{{Year: 2027}})
 	if len(got) != 3 || got[1].Papers[0] != "new" || got[2].Year != 2027 || a[1].Papers[0] != "old" {
 		t.Errorf("%+v (base %+v)", got, a)
+	}
+}
+
+// TestValidate_L9_yearWithoutWorkingDaysRefused (#11.10): a year whose
+// notice makes every weekday a holiday is refused; one working day left
+// is enough.
+func TestValidate_L9_yearWithoutWorkingDaysRefused(t *testing.T) {
+	y := Year{Year: 2027}
+	for d := DateOf(2027, 1, 1); d < DateOf(2028, 1, 1); d++ {
+		if wd := d.Weekday(); wd != 0 && wd != 6 {
+			y.Days = append(y.Days, Day{Name: "假", Date: d, IsOffDay: true})
+		}
+	}
+	err := y.Validate()
+	if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "days" || !strings.Contains(e.En, "no working day") {
+		t.Fatalf("got %v", err)
+	}
+	one := Year{Year: 2027, Days: y.Days[1:]} // 2027-01-01 works again
+	if err := one.Validate(); err != nil {
+		t.Fatalf("a year with one working day: %v", err)
+	}
+	// A make-up Saturday is a working day too.
+	makeUp := Year{Year: 2027, Days: append(append([]Day(nil), y.Days...), Day{Name: "补班", Date: DateOf(2027, 1, 2), IsOffDay: false})}
+	if err := makeUp.Validate(); err != nil {
+		t.Fatalf("a year whose one working day is a make-up Saturday: %v", err)
+	}
+}
+
+// TestParse_L9_badUploadsSayWhatIsWrong: what administrators actually
+// upload by mistake — not JSON at all, JSON of the wrong shape, last year's
+// file, a broken iCalendar — is refused with a message that says, in both
+// languages, what is wrong and where, never a decoder's words such as
+// "invalid character 'o' in literal null" or a Go type name.
+func TestParse_L9_badUploadsSayWhatIsWrong(t *testing.T) {
+	y26 := `{"year":2026,"days":[{"name":"元旦","date":"2026-01-01","isOffDay":true}]}`
+	ics := func(body string) string {
+		return "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n" + body + "END:VEVENT\r\nEND:VCALENDAR\r\n"
+	}
+	cases := []struct {
+		what, name, body, field string
+		zh, en                  []string // each in the message
+	}{
+		{"not JSON", "2027.json", "not json", "file", []string{"这不是", "not json", "holiday-cn"}, []string{"neither", "not json", "iCalendar"}},
+		{"an Excel file", "2027.json", "PK\x03\x04\x14\x00", "file", []string{"这不是"}, []string{"it begins with"}},
+		{"a broken line", "2027.json", "{\n\"year\": 2027,\n\"days\": [{\"name\": \"元旦\" \"date\": \"2027-01-01\"}]\n}", "line 3",
+			[]string{"第 3 行第 24 个字符", `"date"`}, []string{"line 3, character 24", "commas"}},
+		{"cut short", "2027.json", `{"year": 2027, "days": [`, "line 1", []string{"不完整"}, []string{"truncated"}},
+		{"a list, not an object", "2027.json", `[{"name":"元旦","date":"2027-01-01","isOffDay":true}]`, "line 1",
+			[]string{"JSON 对象", "而不是列表"}, []string{"one JSON object", "not a list"}},
+		{"null", "2027.json", `null`, "line 1", []string{"而不是 null"}, []string{"not null"}},
+		{"year as text", "2027.json", `{"year":"2027","days":[]}`, "year", []string{"year 应为整数年份", "而不是文字"}, []string{"a whole number", "not text"}},
+		{"days as an object", "2027.json", `{"year":2027,"days":{"元旦":"2027-01-01"}}`, "days", []string{"列表", "而不是对象"}, []string{"a list", "not an object"}},
+		{"a day as text", "2027.json", `{"year":2027,"days":["2027-01-01"]}`, "days[0]", []string{"对象", "而不是文字"}, []string{"an object", "not text"}},
+		{"isOffDay as text", "2027.json", `{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":"是"}]}`, "days[0].isOffDay",
+			[]string{"true 或 false"}, []string{"true or false", "not text"}},
+		{"last year's file", "2027.json", y26, "year", []string{"2027.json", "2026 年"}, []string{"named 2027.json", "holds the year 2026"}},
+		{"last year's calendar", "2027.ics", ics("DTSTART;VALUE=DATE:20260101\r\nSUMMARY:元旦\r\n"), "year", []string{"2026"}, []string{"2026"}},
+		{"not iCalendar", "2027.ics", "not a calendar", "file", []string{"不是 iCalendar", "not a calendar"}, []string{"not an iCalendar file", "BEGIN:VCALENDAR"}},
+		{"JSON named .ics", "2027.ics", `{"year":2027}`, "file", []string{"不是 iCalendar"}, []string{"not an iCalendar file"}},
+		{"a time, not a date", "2027.ics", ics("DTSTART:20270101T090000\r\nSUMMARY:元旦\r\n"), "line 3",
+			[]string{"全天日期", "20270101T090000"}, []string{"all-day date", "without a time"}},
+		{"no name", "2027.ics", ics("DTSTART;VALUE=DATE:20270101\r\n"), "line 2", []string{"SUMMARY"}, []string{"SUMMARY"}},
+		{"a stray line", "2027.ics", ics("DTSTART;VALUE=DATE:20270101\r\n元旦\r\n"), "line 4", []string{"第 4 行", "名称:值"}, []string{"line 4", "NAME:value"}},
+	}
+	for _, tc := range cases {
+		ys, err := Parse(tc.name, []byte(tc.body))
+		ae, ok := err.(*apperr.Error)
+		if !ok || ae.Code != apperr.Invalid || ys != nil {
+			t.Errorf("%s: %v, %d years", tc.what, err, len(ys))
+			continue
+		}
+		if ae.Field != tc.field {
+			t.Errorf("%s: field %q, want %q", tc.what, ae.Field, tc.field)
+		}
+		for _, w := range tc.zh {
+			if !strings.Contains(ae.Zh, w) {
+				t.Errorf("%s: %q lacks %q", tc.what, ae.Zh, w)
+			}
+		}
+		for _, w := range tc.en {
+			if !strings.Contains(ae.En, w) {
+				t.Errorf("%s: %q lacks %q", tc.what, ae.En, w)
+			}
+		}
+		for _, raw := range []string{"literal", "invalid character", "calendar.", "[]*", "looking for", "cannot parse"} {
+			if strings.Contains(ae.Zh+ae.En, raw) {
+				t.Errorf("%s: the decoder's words %q in %q / %q", tc.what, raw, ae.Zh, ae.En)
+			}
+		}
+	}
+	// Files not named after a year, or naming the year they hold, pass.
+	for _, name := range []string{"holidays.json", "2027.json", "2027-notice.json"} {
+		if _, err := Parse(name, []byte(strings.ReplaceAll(y26, "2026", "2027"))); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

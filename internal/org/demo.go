@@ -113,6 +113,10 @@ var demoStaff = []demoPerson{
 	// 翠苑社区 (community)
 	{login: "community1", body: "330199001001", unit: "SQFW", name: "朱红", phone: "13900000301", roles: []auth.Role{rw, rus}, head: true},
 	{body: "330199001001", unit: "SQFW", name: "秦月", phone: "13900000302", roles: []auth.Role{rus, rll}, liaison: true},
+	// 青山区: the two administrators of separated duties (三员分立, serve
+	// --separation-of-duties), last so that the ids above stay as they were.
+	{login: "security1", body: "330199", name: "严谨", phone: "13900000005", roles: []auth.Role{auth.RoleSecurityAdmin}},
+	{login: "auditor1", body: "330199", name: "贾审", phone: "13900000006", roles: []auth.Role{auth.RoleAuditAdmin}},
 }
 
 // DemoAccount describes one demo login (printed by `qingdan serve` and

@@ -33,13 +33,16 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, name string, dat
 	if p.BodyPath == "" {
 		return ImportResult{}, apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
 	}
-	if !p.Has(auth.RoleAdmin) {
+	if !p.Has(auth.RoleAdmin) && !p.Can(auth.DutyAccounts) {
 		return ImportResult{}, apperr.Forbiddenf("只有管理员可以导入组织机构", "only an administrator may import the organisation")
 	}
 	f, err := ParseImport(name, data)
 	var parseErrs apperr.List
 	if err != nil && !errors.As(err, &parseErrs) {
 		return ImportResult{}, err // the file could not be read at all
+	}
+	if err := importDuties(p, f); err != nil {
+		return ImportResult{}, err
 	}
 	var res ImportResult
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
@@ -54,6 +57,28 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, name string, dat
 		return err
 	})
 	return res, err
+}
+
+// importDuties: bodies and units are the system administrator's, staff and
+// their roles the accounts duty's (with duties separated, two people), so a
+// file is imported by whoever holds every duty its rows need; staff rows'
+// roles follow CheckDuties.
+func importDuties(p auth.Principal, f *ImportFile) error {
+	if f == nil {
+		return nil
+	}
+	if len(f.Bodies)+len(f.Units) > 0 && !p.Can(auth.DutySystem) {
+		return apperr.Forbiddenf("机构和单位须由系统管理员导入", "bodies and units are imported by the system administrator")
+	}
+	if len(f.Staff) > 0 && !p.Can(auth.DutyAccounts) {
+		return apperr.Forbiddenf("人员及其角色须由管理人员与账号的管理员导入", "staff and their roles are imported by the administrator in charge of staff and accounts")
+	}
+	for _, r := range f.Staff {
+		if err := auth.CheckDuties(p.Separated, r.Roles); err != nil {
+			return rowErr(f.sheetName[sheetStaff], r.Row, "三员分立：一人只能担任系统、安全、审计管理员之一", "separation of duties: one person holds one of the system, security and audit administrator roles")
+		}
+	}
+	return nil
 }
 
 // importPlan checks the rows of a file against each other and against the

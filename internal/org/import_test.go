@@ -12,6 +12,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
+	"github.com/qingdan/qingdan/internal/xlsxlimit/xlsxtest"
 )
 
 func template(t testing.TB, format string) []byte {
@@ -283,5 +284,37 @@ func TestImport_numericCodesReadBack(t *testing.T) {
 	}
 	if f.Units[0].BodyCode != "330199001" || f.Units[1].BodyCode != "330199001" {
 		t.Fatalf("codes %q %q", f.Units[0].BodyCode, f.Units[1].BodyCode)
+	}
+}
+
+// TestImport_invalidTextInACellNamed (#11.2): a cell that is not valid
+// text — a NUL in a CSV, or in a workbook the escape _x0000_ that excelize
+// reads back as one — is named, and nothing is stored.
+func TestImport_invalidTextInACellNamed(t *testing.T) {
+	csv := strings.Replace(string(template(t, "csv")), "示例社区", "示例\x00社区", 1)
+	xlsx := xlsxtest.Rewrite(t, template(t, "xlsx"), "示例社区", "示例_x0000_社区")
+	for name, data := range map[string][]byte{"csv": []byte(csv), "xlsx": xlsx} {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseImport("upload."+name, data)
+			var l apperr.List
+			if !errors.As(err, &l) || len(l) != 1 || !strings.HasPrefix(l[0].Field, "机构!") || !strings.Contains(l[0].En, "invalid text") {
+				t.Fatalf("errors: %v", err)
+			}
+		})
+	}
+}
+
+// TestImport_hugeCellRefusedWithBoundedMemory (#11.9): a workbook of a few
+// hundred kB holding one 240 MB cell is refused naming its text as over
+// the limit, quickly and allocating a few MB, not gigabytes.
+func TestImport_hugeCellRefusedWithBoundedMemory(t *testing.T) {
+	data := xlsxtest.HugeCell(t, "人员", 240<<20)
+	var err error
+	alloc := xlsxtest.Allocated(func() { _, err = ParseImport("big.xlsx", data) })
+	if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "file" || !strings.Contains(e.En, "64 MB") {
+		t.Fatalf("got %v", err)
+	}
+	if alloc > 16<<20 {
+		t.Errorf("refusing allocated %d kB", alloc>>10)
 	}
 }

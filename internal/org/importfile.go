@@ -14,6 +14,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/xlsxlimit"
 )
 
 // The import template (docs/org-import.md): a workbook with the sheets 机构
@@ -63,7 +64,7 @@ var sheetDefs = []sheetDef{
 		{key: "unit_code", zh: "单位编码", help: "所属单位编码（该机构下）；可空 / their unit's code in that body; may be empty"},
 		{key: "name", zh: "姓名", required: true, help: "姓名 / name"},
 		{key: "phone", zh: "电话", help: "手机 11 位或带区号座机 / mobile (11 digits) or landline with area code"},
-		{key: "roles", zh: "角色", required: true, help: "一个或多个，用、或逗号分隔：窗口、站所人员、清单联络员、党政办、监察、外部监督员、领导、管理员 / one or more of " + roleCodes()},
+		{key: "roles", zh: "角色", required: true, help: "一个或多个，用、或逗号分隔：窗口、站所人员、清单联络员、党政办、监察、外部监督员、领导、管理员、安全管理员、审计管理员 / one or more of " + roleCodes()},
 		{key: "is_head", zh: "负责人", help: "是/否：单位负责人，每单位一人 / yes/no: the unit's head, one per unit"},
 		{key: "is_liaison", zh: "联络员", help: "是/否：清单联络员，每单位一至二人，须有角色清单联络员 / yes/no: list liaison, one or two per unit, needs role list_liaison"},
 		{key: "cert_no", zh: "执法证号", help: "可空；填写则范围与有效期必填 / optional; when given, scope and dates are required"},
@@ -83,6 +84,9 @@ func roleCodes() string {
 
 // MaxImportRows bounds the data rows of one import (all sheets together).
 const MaxImportRows = 50000
+
+// maxCell bounds a cell's text: Excel itself stops at 32,767 characters.
+const maxCell = 32767
 
 // Cell is where a value came from: sheet, 1-based row (the CSV line) and
 // 1-based column.
@@ -204,6 +208,10 @@ func ParseImport(name string, data []byte) (*ImportFile, error) {
 	return parseTables(tables)
 }
 
+// xlsxLimits keep a zip bomb or a huge cell from exhausting memory: an
+// organisation workbook is small.
+var xlsxLimits = xlsxlimit.Limits{File: 256 << 20, Part: 64 << 20, Cell: xlsxlimit.CellBytes}
+
 func readXLSX(data []byte) ([]table, error) {
 	// Only a zip is an .xlsx: an old .xls or an encrypted workbook (an OLE
 	// container, which excelize would try to decrypt) is refused up front.
@@ -213,9 +221,11 @@ func readXLSX(data []byte) ([]table, error) {
 	}
 	// RawCellValue: dates arrive as serial numbers and numbers unformatted,
 	// so a long code typed as a number is not shown as 3.3e11.
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true,
-		// A zip bomb must not exhaust memory: an organisation workbook is small.
-		UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 64 << 20})
+	f, err := xlsxlimit.Open(data, xlsxLimits, excelize.Options{RawCellValue: true})
+	var over *apperr.Error
+	if errors.As(err, &over) {
+		return nil, over
+	}
 	if err != nil {
 		return nil, apperr.Invalidf("file", "无法读取 Excel 文件（须为 .xlsx）", "cannot read the Excel file (must be .xlsx)")
 	}
@@ -462,6 +472,16 @@ func (r *rowReader) get(key string) string {
 	v := ""
 	if ok && i < len(r.row.cells) {
 		v = strings.TrimSpace(r.row.cells[i])
+	}
+	// What is stored must be text on both databases (PostgreSQL refuses
+	// invalid UTF-8 and NUL), and no longer than an Excel cell holds.
+	switch {
+	case !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0:
+		r.errs = append(r.errs, cellErr(c, "含有无效字符（不是 UTF-8 文字，或含有空字符 NUL）", "contains invalid text (not UTF-8, or a NUL character)"))
+		return ""
+	case utf8.RuneCountInString(v) > maxCell:
+		r.errs = append(r.errs, cellErr(c, "内容超过 %d 个字符", "longer than %d characters", maxCell))
+		return ""
 	}
 	for _, col := range r.def.columns {
 		if col.key == key && col.required && v == "" {

@@ -99,6 +99,8 @@ var roleZh = map[auth.Role]string{
 	auth.RoleExternalSupervisor: "外部监督员",
 	auth.RoleLeader:             "领导",
 	auth.RoleAdmin:              "管理员",
+	auth.RoleSecurityAdmin:      "安全管理员",
+	auth.RoleAuditAdmin:         "审计管理员",
 }
 
 // RoleZh is a role's Chinese name (the import template accepts it).

@@ -729,3 +729,95 @@ func TestUpdateStaff_movesWithinJurisdiction(t *testing.T) {
 		verify(t, db)
 	})
 }
+
+// TestO3_noSelfGrant (issue #11.8): an administrator editing their own
+// staff record may keep or drop roles, not add any, nor make themselves a
+// unit's head or liaison; another administrator may. Refusals change nothing.
+func TestO3_noSelfGrant(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, ps := demo(t, db)
+		admin, other := ps["admin"], ps["qingshan_admin"]
+		self, err := s.Staff(ctx, admin, admin.StaffID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := func(roles ...auth.Role) StaffInput {
+			return StaffInput{BodyID: self.BodyID, UnitID: self.UnitID, Name: self.Name, Phone: self.Phone, Roles: roles}
+		}
+		for _, roles := range [][]auth.Role{{auth.RoleAdmin, auth.RoleSupervisor}, {auth.RoleAdmin, auth.RoleLeader}} {
+			if _, err := s.UpdateStaff(ctx, admin, self.ID, in(roles...)); apperr.CodeOf(err) != apperr.Forbidden {
+				t.Errorf("self-granted %v: %v", roles, err)
+			}
+		}
+		// A unit's head seat, by the unit's own route.
+		units, err := s.Units(ctx, admin, self.BodyID, false)
+		if err != nil || len(units) == 0 {
+			t.Fatal(units, err)
+		}
+		if _, err := s.SetUnitHead(ctx, admin, units[0].ID, self.ID); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Errorf("self-appointed head: %v", err)
+		}
+		if got, err := s.Staff(ctx, admin, self.ID); err != nil || !slices.Equal(got.Roles, self.Roles) || got.IsHead {
+			t.Fatalf("after refusals: %+v %v", got, err)
+		}
+		// Saving one's own record unchanged is fine; the district's other
+		// administrator cannot reach it, but the street's administrator's
+		// own record can be given a role by the district's.
+		if _, err := s.UpdateStaff(ctx, admin, self.ID, in(self.Roles...)); err != nil {
+			t.Fatal(err)
+		}
+		street, err := s.Staff(ctx, admin, other.StaffID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateStaff(ctx, admin, street.ID, StaffInput{BodyID: street.BodyID, Name: street.Name, Phone: street.Phone,
+			Roles: []auth.Role{auth.RoleAdmin, auth.RoleLeader}}); err != nil {
+			t.Fatalf("granting another: %v", err)
+		}
+		verify(t, db)
+	})
+}
+
+// TestO3_separationOfDuties: with duties separated (三员分立) the system
+// administrator changes the structure but not staff, the security
+// administrator staff and their roles but not the structure, the audit
+// administrator neither; nobody is given two administrator roles. Without
+// separation the administrator does both.
+func TestO3_separationOfDuties(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, ps := demo(t, db)
+		sep := func(login string) auth.Principal { p := ps[login]; p.Separated = true; return p }
+		admin, security, auditor := sep("admin"), sep("security1"), sep("auditor1")
+		district := admin.BodyID
+		newStaff := func(roles ...auth.Role) StaffInput {
+			return StaffInput{BodyID: district, Name: "新同事", Phone: "13800001234", Roles: roles}
+		}
+		for who, p := range map[string]auth.Principal{"system": admin, "audit": auditor} {
+			if _, err := s.CreateStaff(ctx, p, newStaff(auth.RoleWindow)); apperr.CodeOf(err) != apperr.Forbidden {
+				t.Errorf("%s administrator created staff: %v", who, err)
+			}
+		}
+		st, err := s.CreateStaff(ctx, security, newStaff(auth.RoleWindow))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateStaff(ctx, security, st.ID, newStaff(auth.RoleAdmin, auth.RoleAuditAdmin)); apperr.As(err).Field != "roles" {
+			t.Errorf("two administrator roles given: %v", err)
+		}
+		if _, err := s.CreateBody(ctx, security, BodyInput{ParentID: district, Level: LevelTown, Code: "330199102", Name: "新镇"}); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Errorf("security administrator created a body: %v", err)
+		}
+		if _, err := s.CreateBody(ctx, admin, BodyInput{ParentID: district, Level: LevelTown, Code: "330199102", Name: "新镇"}); err != nil {
+			t.Fatal(err)
+		}
+		csv := "[机构]\n编码,上级编码,层级,名称\n330199103,330199,乡镇街道,又一镇\n"
+		if _, err := s.Import(ctx, security, "org.csv", []byte(csv)); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Errorf("security administrator imported bodies: %v", err)
+		}
+		// Not separated: the administrator holds every duty.
+		if _, err := s.CreateStaff(ctx, ps["admin"], newStaff(auth.RoleAdmin, auth.RoleAuditAdmin)); err != nil {
+			t.Fatalf("without separation: %v", err)
+		}
+		verify(t, db)
+	})
+}

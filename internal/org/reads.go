@@ -8,6 +8,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/store"
 )
 
 // Body returns a body in the principal's jurisdiction.
@@ -273,4 +274,32 @@ func (s *Service) PathOf(ctx context.Context, kind string, id int64) (string, er
 		return "", notFound(kind, id)
 	}
 	return path, err
+}
+
+// TopPath returns the path that covers every body: the root body's path, or
+// "/" when there are several roots or none, which only the System principal
+// covers. What applies to every body — the national calendar, the whole
+// audit log — is in the jurisdiction of whoever covers this path: the
+// administrator of the root body (O1).
+func TopPath(ctx context.Context, q store.Querier) (string, error) {
+	rows, err := q.Query(ctx, `SELECT path FROM bodies WHERE parent_id IS NULL ORDER BY id LIMIT 2`)
+	if err != nil {
+		return "", fmt.Errorf("org: root bodies: %w", err)
+	}
+	defer rows.Close()
+	var roots []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return "", fmt.Errorf("org: root bodies: %w", err)
+		}
+		roots = append(roots, p)
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("org: root bodies: %w", err)
+	}
+	if len(roots) != 1 {
+		return "/", nil
+	}
+	return roots[0], nil
 }

@@ -49,11 +49,25 @@ func canRead(p auth.Principal, path string) error {
 // canAdmin: structure is changed only by an administrator whose
 // jurisdiction covers the body concerned.
 func canAdmin(p auth.Principal, path string) error {
+	return mayChange(p, path, p.Has(auth.RoleAdmin), "只有管理员可以修改组织机构", "only an administrator may change the organisation")
+}
+
+// canManageStaff: staff records — who people are, their roles, seats and
+// certificates — are changed by whoever holds the accounts duty (the
+// administrator, or with duties separated the security administrator)
+// within their jurisdiction.
+func canManageStaff(p auth.Principal, path string) error {
+	return mayChange(p, path, p.Can(auth.DutyAccounts), "只有管理人员与账号的管理员可以修改人员", "only the administrator in charge of staff and accounts may change staff")
+}
+
+// mayChange refuses the anonymous, a principal without the right (may
+// false, refused with zh/en) and a body outside the jurisdiction.
+func mayChange(p auth.Principal, path string, may bool, zh, en string) error {
 	if p.BodyPath == "" {
 		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
 	}
-	if !p.Has(auth.RoleAdmin) {
-		return apperr.Forbiddenf("只有管理员可以修改组织机构", "only an administrator may change the organisation")
+	if !may {
+		return apperr.New(apperr.Forbidden, "", zh, en)
 	}
 	if !p.Covers(path) {
 		return apperr.Forbiddenf("该机构不在您的管辖范围内", "this body is outside your jurisdiction")

@@ -60,6 +60,9 @@ func (s *Service) CreateStaff(ctx context.Context, p auth.Principal, in StaffInp
 	if err := in.validate(); err != nil {
 		return Staff{}, err
 	}
+	if err := auth.CheckDuties(p.Separated, in.Roles); err != nil {
+		return Staff{}, err
+	}
 	var out Staff
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		st, err := createStaff(ctx, tx, p, in, s.now())
@@ -74,7 +77,7 @@ func createStaff(ctx context.Context, tx *store.Tx, p auth.Principal, in StaffIn
 	if err != nil {
 		return Staff{}, err
 	}
-	if err := canAdmin(p, body.Path); err != nil {
+	if err := canManageStaff(p, body.Path); err != nil {
 		return Staff{}, err
 	}
 	if !body.Active {
@@ -103,10 +106,16 @@ func (s *Service) UpdateStaff(ctx context.Context, p auth.Principal, id int64, i
 	if err := in.validate(); err != nil {
 		return Staff{}, err
 	}
+	if err := auth.CheckDuties(p.Separated, in.Roles); err != nil {
+		return Staff{}, err
+	}
 	var out Staff
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		old, err := staffForAdmin(ctx, tx, p, id)
 		if err != nil {
+			return err
+		}
+		if err := refuseSelfGrant(p, old, in); err != nil {
 			return err
 		}
 		if in.BodyID != old.BodyID {
@@ -114,7 +123,7 @@ func (s *Service) UpdateStaff(ctx context.Context, p auth.Principal, id int64, i
 			if err != nil {
 				return err
 			}
-			if err := canAdmin(p, body.Path); err != nil {
+			if err := canManageStaff(p, body.Path); err != nil {
 				return err
 			}
 			if !body.Active {
@@ -191,7 +200,7 @@ func staffForAdmin(ctx context.Context, q querier, p auth.Principal, id int64) (
 	if err != nil {
 		return Staff{}, err
 	}
-	return st, canAdmin(p, body.Path)
+	return st, canManageStaff(p, body.Path)
 }
 
 func writeStaff(ctx context.Context, tx *store.Tx, st Staff) error {
@@ -353,4 +362,26 @@ func (s *Service) StaffPrincipal(ctx context.Context, staffID int64) (auth.Princ
 	}
 	p.UnitID, p.Roles = unit.Int64, parseRolesText(roles)
 	return p, nil
+}
+
+// errSelfGrant refuses anyone giving themselves a role or a seat (O3).
+var errSelfGrant = apperr.Forbiddenf("不能为自己增加角色或担任负责人、联络员；请由其他管理员办理",
+	"you cannot give yourself a role or make yourself a unit's head or liaison; another administrator must do it")
+
+// refuseSelfGrant: nobody grants themselves roles or seats — an
+// administrator editing their own staff record may keep or drop roles and
+// marks, not add them (O3).
+func refuseSelfGrant(p auth.Principal, old Staff, in StaffInput) error {
+	if p.StaffID == 0 || p.StaffID != old.ID {
+		return nil
+	}
+	for _, r := range in.Roles {
+		if !slices.Contains(old.Roles, r) {
+			return errSelfGrant
+		}
+	}
+	if in.IsHead && !old.IsHead || in.IsLiaison && !old.IsLiaison {
+		return errSelfGrant
+	}
+	return nil
 }

@@ -114,12 +114,15 @@ func (s *Service) UpdateUnit(ctx context.Context, p auth.Principal, id int64, in
 // SetUnitHead makes staffID the head of the unit (O2: exactly one), taking
 // the mark from the previous head in the same transaction.
 func (s *Service) SetUnitHead(ctx context.Context, p auth.Principal, unitID, staffID int64) (Unit, error) {
+	if p.StaffID != 0 && p.StaffID == staffID {
+		return Unit{}, errSelfGrant
+	}
 	var out Unit
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if err := lockRow(ctx, tx, "units", unitID); err != nil {
 			return err
 		}
-		u, _, err := unitForAdmin(ctx, tx, p, unitID)
+		u, _, err := unitFor(ctx, tx, p, unitID, canManageStaff) // a head is a seat: the accounts duty
 		if err != nil {
 			return err
 		}
@@ -196,6 +199,11 @@ func (s *Service) SetUnitActive(ctx context.Context, p auth.Principal, id int64,
 }
 
 func unitForAdmin(ctx context.Context, q querier, p auth.Principal, id int64) (Unit, Body, error) {
+	return unitFor(ctx, q, p, id, canAdmin)
+}
+
+// unitFor reads a unit and its body and applies can to the body's path.
+func unitFor(ctx context.Context, q querier, p auth.Principal, id int64, can func(auth.Principal, string) error) (Unit, Body, error) {
 	u, err := getUnit(ctx, q, id)
 	if err != nil {
 		return Unit{}, Body{}, err
@@ -204,7 +212,7 @@ func unitForAdmin(ctx context.Context, q querier, p auth.Principal, id int64) (U
 	if err != nil {
 		return Unit{}, Body{}, err
 	}
-	return u, body, canAdmin(p, body.Path)
+	return u, body, can(p, body.Path)
 }
 
 func insertUnit(ctx context.Context, tx *store.Tx, p auth.Principal, bodyID int64, in UnitInput, now time.Time) (Unit, error) {

@@ -5,7 +5,10 @@
 // audit.Leaf's canonical encoding), audit_nodes (every internal node of a
 // perfect subtree, level ≥ 1, keyed by (last_leaf, level) so that a group's
 // new nodes append at the end of the key), audit_head (size, root, compact frontier; one
-// row) and audit_checkpoints (signed tree heads).
+// row) and audit_checkpoints (signed tree heads). Events are found by object
+// (index events_object) and by root (events_root, migration 0005).
+// consumer_positions (0004) and leases (0006) are bookkeeping of consumers
+// and periodic jobs, not audited.
 //
 // A group commit, inside one transaction: the fns in arrival order; then the
 // group's events are numbered and hashed into the tree, and events, nodes

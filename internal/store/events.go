@@ -9,10 +9,14 @@ import (
 )
 
 // EventFilter selects events for Events. With ObjectType and ObjectID set it
-// is one object's history; FromSeq/ToSeq bound the sequence range.
+// is one object's history; with RootType and RootID a root's timeline (every
+// event whose root it is, and the events recorded before roots were, in
+// migration 0005, whose object it is). FromSeq/ToSeq bound the sequence range.
 type EventFilter struct {
 	ObjectType string
 	ObjectID   string
+	RootType   string
+	RootID     string
 	FromSeq    int64 // inclusive
 	ToSeq      int64 // exclusive; 0 means no upper bound
 	Limit      int   // 0 means 1000; at most 10000
@@ -30,9 +34,11 @@ func QueryEvents(ctx context.Context, q Querier, f EventFilter) ([]Event, error)
 	if (f.ObjectType == "") != (f.ObjectID == "") {
 		return nil, apperr.Invalidf("object", "对象类型和对象编号须同时给出", "object type and object id go together")
 	}
-	d, err := dialectOf(q)
-	if err != nil {
-		return nil, err
+	if (f.RootType == "") != (f.RootID == "") {
+		return nil, apperr.Invalidf("root", "根对象类型和编号须同时给出", "root type and root id go together")
+	}
+	if f.ObjectType != "" && f.RootType != "" {
+		return nil, apperr.Invalidf("root", "按对象或按根对象查询，不能同时", "select by object or by root, not both")
 	}
 	limit := f.Limit
 	switch {
@@ -41,24 +47,41 @@ func QueryEvents(ctx context.Context, q Querier, f EventFilter) ([]Event, error)
 	case limit > 10000:
 		limit = 10000
 	}
-	var where []string
-	var args []any
-	if f.ObjectType != "" {
-		w, a := objectEventsWhere(d, f.ObjectType, f.ObjectID)
-		where = append(where, w)
-		args = append(args, a...)
-	}
+	var seqs []string
+	var seqArgs []any
 	if f.FromSeq > 0 {
-		where = append(where, "seq >= ?")
-		args = append(args, f.FromSeq)
+		seqs = append(seqs, "seq >= ?")
+		seqArgs = append(seqArgs, f.FromSeq)
 	}
 	if f.ToSeq > 0 {
-		where = append(where, "seq < ?")
-		args = append(args, f.ToSeq)
+		seqs = append(seqs, "seq < ?")
+		seqArgs = append(seqArgs, f.ToSeq)
 	}
-	query := "SELECT " + eventReadCols + " FROM events"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+	// selectWhere is one SELECT of the events meeting cond and the range.
+	selectWhere := func(cond string, args []any) (string, []any) {
+		conds := append([]string{cond}, seqs...)
+		if cond == "" {
+			conds = seqs
+		}
+		query := "SELECT " + eventReadCols + " FROM events"
+		if len(conds) > 0 {
+			query += " WHERE " + strings.Join(conds, " AND ")
+		}
+		return query, append(args, seqArgs...)
+	}
+	var query string
+	var args []any
+	switch {
+	case f.ObjectType != "":
+		query, args = selectWhere(objectEventsWhere(f.ObjectType, f.ObjectID))
+	case f.RootType != "":
+		query, args = selectWhere("root_type = ? AND root_id = ?", []any{f.RootType, f.RootID})
+		cond, objArgs := objectEventsWhere(f.RootType, f.RootID)
+		old, oldArgs := selectWhere("root_type = '' AND "+cond, objArgs)
+		query += " UNION ALL " + old
+		args = append(args, oldArgs...)
+	default:
+		query, args = selectWhere("", nil)
 	}
 	query += " ORDER BY seq LIMIT ?"
 	args = append(args, limit)
@@ -81,63 +104,18 @@ func QueryEvents(ctx context.Context, q Querier, f EventFilter) ([]Event, error)
 	return out, nil
 }
 
-// dialectOf tells which engine one of the store's Queriers reads.
-func dialectOf(q Querier) (Dialect, error) {
-	switch q := q.(type) {
-	case *DB:
-		return q.dialect, nil
-	case *Tx:
-		return q.db.dialect, nil
-	case readTx:
-		return q.db.dialect, nil
-	}
-	return "", fmt.Errorf("store: %T is not one of the store's Queriers", q)
-}
-
-// Every read of events by object goes through objectKeys or
-// objectEventsWhere, so that only they know how the lookup is stored.
-//
-// PostgreSQL: the index events_object (object_type, object_id, seq).
-// SQLite (migration 0003): event_objects holds (object_type, object_id, seq)
-// of every event below audit_head.indexed_upto; the events from there on,
-// the tail, fewer than a fold's bound (append.go), are not in it yet and are
-// scanned by seq. The committer folds the tail in a group's own
-// transaction, and both parts are read in one statement (one snapshot), so
-// the union is exactly the object's events, each once.
-
-// sqliteTailFrom is the first seq of the tail.
-const sqliteTailFrom = "(SELECT indexed_upto FROM audit_head WHERE id = 1)"
-
-// objectKeys returns a SELECT of (object_id, seq), one row per event of
-// objectType, or of that one object when objectID is not "".
-func objectKeys(d Dialect, objectType, objectID string) (string, []any) {
-	cond, args := "object_type = ?", []any{objectType}
-	if objectID != "" {
-		cond, args = "object_type = ? AND object_id = ?", []any{objectType, objectID}
-	}
-	if d != SQLite {
-		return "SELECT object_id, seq FROM events WHERE " + cond, args
-	}
-	return "SELECT object_id, seq FROM event_objects WHERE " + cond + " AND seq < " + sqliteTailFrom +
-			" UNION ALL SELECT object_id, seq FROM events WHERE seq >= " + sqliteTailFrom + " AND " + cond,
-		append(args, args...)
-}
-
 // objectEventsWhere returns a condition on the table events (not aliased)
 // that holds for one object's events (objectID "": every event of
-// objectType).
-func objectEventsWhere(d Dialect, objectType, objectID string) (string, []any) {
-	if d != SQLite {
-		if objectID == "" {
-			return "object_type = ?", []any{objectType}
-		}
-		return "object_type = ? AND object_id = ?", []any{objectType, objectID}
+// objectType), answered by the index events_object (object_type,
+// object_id, seq) on both engines.
+func objectEventsWhere(objectType, objectID string) (string, []any) {
+	if objectID == "" {
+		return "object_type = ?", []any{objectType}
 	}
-	keys, args := objectKeys(d, objectType, objectID)
-	return "seq IN (SELECT seq FROM (" + keys + "))", args
+	return "object_type = ? AND object_id = ?", []any{objectType, objectID}
 }
 
-const eventReadCols = "seq, at, actor, body_id, action, object_type, object_id, from_state, to_state, payload, state, leaf_hash"
+const eventReadCols = eventCols
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -149,7 +127,7 @@ func scanEvent(r scanner) (Event, []byte, error) {
 	var payload, state string
 	var lh []byte
 	if err := r.Scan(&e.Seq, &at, &e.Actor, &e.BodyID, &e.Action, &e.ObjectType, &e.ObjectID,
-		&e.From, &e.To, &payload, &state, &lh); err != nil {
+		&e.RootType, &e.RootID, &e.From, &e.To, &payload, &state, &lh); err != nil {
 		return e, nil, fmt.Errorf("store: scan event: %w", err)
 	}
 	e.At = FromMicros(at)

@@ -23,11 +23,10 @@ func (db *DB) MigrateToForTest(ctx context.Context, version int64) error {
 	return err
 }
 
-// SetFoldForTest sets SQLite's fold bound and idle delay (append.go). It runs
-// on the committer goroutine, which owns them, as a write of nothing.
-func (db *DB) SetFoldForTest(ctx context.Context, bound int, idle time.Duration) error {
-	return db.Write(ctx, func(tx *Tx) error {
-		db.foldBound, db.foldIdleAfter = bound, idle
-		return nil
-	})
-}
+// SetLeaseTTLForTest shortens leases (lease.go) for in-process tests. Call it
+// before RunPeriodic or Consume.
+func (db *DB) SetLeaseTTLForTest(ttl time.Duration) { db.leaseTTL = ttl }
+
+// ErrSavepointLostForTest is errSavepointLost, for the tests of a refusal
+// that took SQLite's transaction with it.
+var ErrSavepointLostForTest = errSavepointLost

@@ -38,7 +38,7 @@ const pgHeadUpdate = "UPDATE audit_head SET size = $1, root = $2, frontier = $3 
 	"CASE WHEN size = $4 THEN true ELSE ('" + headMovedMark + "' || size)::int::bool END"
 
 // pgEventInserts[n] and pgNodeInserts[n] insert n rows, 1 ≤ n ≤ pgAppendChunk.
-var pgEventInserts, pgNodeInserts = pgInsertTexts("events", eventCols, 12), pgInsertTexts("audit_nodes", "last_leaf, level, hash", 3)
+var pgEventInserts, pgNodeInserts = pgInsertTexts("events", eventCols, eventNCols), pgInsertTexts("audit_nodes", "last_leaf, level, hash", 3)
 
 func pgInsertTexts(table, cols string, ncols int) []string {
 	texts := make([]string, pgAppendChunk+1)
@@ -126,33 +126,44 @@ type pipeResult struct {
 	// sent: the statements reached the server, so one that was not
 	// answered may still have run (matters when COMMIT was among them).
 	sent bool
+	// refused: a queued statement failed and refused its fn; the server
+	// skipped the rest (the tail too), which is queued again.
+	refused bool
 }
 
-// flush sends BEGIN (if not sent yet) and the queued statements before an
-// immediate statement; a failure is recorded in t.failed. The statements
-// are other fns' too, so the running fn's ctx does not govern them.
+// flush sends BEGIN (if not sent yet), the rollback of a refused fn's
+// savepoint and the queued statements before an immediate statement. A
+// queued statement that fails refuses its fn alone: the others' statements,
+// which the server skipped, go again after the rollback until all have run.
+// A failure nobody can be blamed for is recorded in t.broken. The
+// statements are other fns' too, so the running fn's ctx does not govern
+// them.
 func (t *Tx) flush() {
-	r := t.pipeline(context.Background())
-	if r.err != nil && t.failed == nil {
-		// Nobody can be blamed (BEGIN failed, the connection broke, or
-		// several statements share the text that failed to prepare): fn -1
-		// makes runGroup run each request alone.
-		t.failed = &fnError{fn: -1, err: r.err}
+	for t.broken == nil && (!t.begun || len(t.queue) > 0 || t.undoSP > 0) {
+		if r := t.pipeline(context.Background()); r.err != nil {
+			// BEGIN or a rollback failed, the connection broke, a deadlock,
+			// or several statements share the text that failed to prepare.
+			t.broken = r.err
+		}
 	}
 }
 
-// pipeline sends BEGIN (unless sent), the queued statements and tail as
-// one batch and reads the replies in order. A queued statement's failure is
-// recorded in t.failed against the fn that queued it; the server skips
-// everything after it (COMMIT included), so the transaction is lost but
-// nothing is committed.
+// pipeline sends BEGIN (unless sent), the pending savepoint rollbacks, the
+// queued statements and tail as one batch and reads the replies in order.
+// A queued statement's failure refuses the fn that queued it; the server
+// skips everything after it (COMMIT included), so nothing is
+// committed, and the other fns' statements it skipped are queued again.
 func (t *Tx) pipeline(ctx context.Context, tail ...tailStmt) pipeResult {
 	var b pgx.Batch
-	off := 0
+	begun, undo := t.begun, t.undoSP
 	if !t.begun {
 		b.Queue("BEGIN")
-		off = 1
 	}
+	for range t.undoSP {
+		b.Queue(rollbackToSQL)
+		b.Queue(releaseSQL)
+	}
+	off := b.Len()
 	queue := t.queue
 	for _, q := range queue {
 		b.Queue(q.query, q.args...)
@@ -164,6 +175,7 @@ func (t *Tx) pipeline(ctx context.Context, tail ...tailStmt) pipeResult {
 	// Even if BEGIN's reply is lost, a ROLLBACK is due (harmless without a
 	// transaction).
 	t.begun = true
+	t.undoSP = 0
 	res := pipeResult{failed: -1}
 	at := -1 // the statement whose reply was an error
 	var stmtErr error
@@ -199,6 +211,7 @@ func (t *Tx) pipeline(ctx context.Context, tail ...tailStmt) pipeResult {
 		// Preparing or encoding a statement failed before anything ran:
 		// blame the statement with that text if it is the only one;
 		// otherwise nobody, and runGroup runs each request alone.
+		t.begun, t.undoSP = begun, undo
 		at = -1
 		n := 0
 		for i, q := range queue {
@@ -222,11 +235,32 @@ func (t *Tx) pipeline(ctx context.Context, tail ...tailStmt) pipeResult {
 		if n, ok := markedCount(err, rowsMark); ok {
 			err = rowCountError(q.otherwise, n, q.want)
 		}
-		if t.failed == nil {
-			t.failed = &fnError{fn: q.fn, err: err}
+		if q.savepoint || isRetryable(err) {
+			// Not the fn's doing: the group fails (or runs again).
+			t.queue = queue
+			res.err = err
+			return res
 		}
-		// The tail was skipped by the server; nothing more to report.
-		return pipeResult{failed: -1, sent: res.sent}
+		// The server ran nothing after the failed statement (and nothing
+		// at all when the batch was not sent): queue the others' again.
+		rest := queue[at-off+1:]
+		if !res.sent {
+			rest = queue
+		}
+		switch opened := t.refuseQueued(q.fn, err, rest); {
+		case opened && res.sent:
+			// The server holds the transaction aborted, and in that state
+			// it parses nothing but ROLLBACK (TO): undo the fn's savepoint
+			// now, in the simple protocol, before any statement is prepared.
+			if err := t.undoAborted(ctx); err != nil {
+				res.err = err
+				return res
+			}
+		case opened:
+			t.undoSP++ // nothing ran: the transaction is as it was
+		}
+		res.refused = true
+		return res
 	case at >= off+len(queue):
 		res.failed = at - off - len(queue)
 	}
@@ -234,22 +268,71 @@ func (t *Tx) pipeline(ctx context.Context, tail ...tailStmt) pipeResult {
 	return res
 }
 
+// refuseQueued refuses fn x, whose queued statement failed with err: rest
+// (the statements the server did not run) go again without x's, and x's
+// events are dropped. It reports whether x's savepoint reached the server
+// (in this batch or an earlier one), so must be rolled back: x queued
+// statements, and its SAVEPOINT is not among rest.
+func (t *Tx) refuseQueued(x int, err error, rest []queued) (opened bool) {
+	if t.refused[x] == nil {
+		t.refused[x] = err
+	}
+	t.dropEvents(x)
+	opened = !slices.ContainsFunc(rest, func(q queued) bool { return q.fn == x && q.savepoint })
+	t.queue = slices.DeleteFunc(slices.Clone(rest), func(q queued) bool { return q.fn == x })
+	if x == t.fn {
+		t.spUndone = true
+	}
+	return opened
+}
+
+// inFailedTx reports whether the server holds the group's transaction
+// failed (a statement failed and nothing was rolled back since), as its last
+// ReadyForQuery said: no round trip.
+func (t *Tx) inFailedTx() bool {
+	failed := true // unless the connection says otherwise: undoing costs a round trip, not undoing a group
+	err := t.conn.Raw(func(dc any) error {
+		if sc, ok := dc.(*stdlib.Conn); ok {
+			failed = sc.Conn().PgConn().TxStatus() == 'E'
+		}
+		return nil
+	})
+	return failed || err != nil
+}
+
+// undoAborted rolls the innermost savepoint back in an aborted transaction
+// and releases it, in one simple-protocol round trip.
+func (t *Tx) undoAborted(ctx context.Context) error {
+	err := t.conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: writer connection is %T, not pgx", dc)
+		}
+		_, err := sc.Conn().PgConn().Exec(ctx, rollbackToSQL+"; "+releaseSQL).ReadAll()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: roll back a refused write's savepoint: %w", err)
+	}
+	return nil
+}
+
 // pgTryGroup is tryGroup on PostgreSQL.
-func (db *DB) pgTryGroup(live []*request) (failed int, err error, committing bool) {
+func (db *DB) pgTryGroup(live []*request) (o groupOutcome) {
 	ctx := context.Background()
 	conn, err := db.writer.Conn(ctx)
 	if err != nil {
-		return -1, fmt.Errorf("store: connect: %w", err), false
+		return groupOutcome{culprit: -1, err: fmt.Errorf("store: connect: %w", err)}
 	}
 	defer func() {
 		// Close only fails on a Conn closed twice; if it ever did after a
 		// commit, the callers hear "unknown outcome", which stays true.
-		if cErr := conn.Close(); cErr != nil && err == nil {
-			failed, err, committing = -1, fmt.Errorf("store: release connection: %w", cErr), true
+		if cErr := conn.Close(); cErr != nil && o.err == nil {
+			o.err, o.committing = fmt.Errorf("store: release connection: %w", cErr), true
 		}
 	}()
-	tx := &Tx{db: db, conn: conn}
-	abort := func(i int, err error) (int, error, bool) {
+	tx := newTx(db, nil, conn, len(live))
+	abort := func(err error) groupOutcome {
 		if tx.begun {
 			// After a failed statement the server holds an aborted
 			// transaction; after a broken connection this fails and
@@ -258,92 +341,104 @@ func (db *DB) pgTryGroup(live []*request) (failed int, err error, committing boo
 				err = errors.Join(err, fmt.Errorf("store: rollback: %w", rbErr))
 			}
 		}
-		if isRetryable(err) {
-			return -1, err, false
-		}
-		return i, err, false
+		return groupOutcome{refused: tx.refused, culprit: -1, err: err}
 	}
 	for i, r := range live {
-		tx.fn = i
+		tx.begin(i)
 		err := callFn(r.fn, tx)
-		if tx.failed != nil {
-			return abort(tx.failed.fn, tx.failed.err)
+		if tx.broken != nil {
+			return abort(tx.broken)
+		}
+		if tx.refused[i] != nil {
+			err = tx.refused[i]
+		}
+		if isRetryable(err) {
+			// The server rolled the whole transaction back: run it again.
+			return abort(err)
 		}
 		if err != nil {
-			return abort(i, err)
+			if rbErr := tx.refuse(ctx, i, err); rbErr != nil {
+				return abort(rbErr)
+			}
 		}
 	}
+	tx.fn = -1
 	if len(tx.events) == 0 {
 		if !tx.begun && len(tx.queue) == 0 {
-			return -1, nil, false // nothing was sent: nothing to commit
+			return groupOutcome{refused: tx.refused, culprit: -1} // nothing was sent: nothing to commit
 		}
-		return db.pgCommit(ctx, tx, abort, nil, nil, nil)
+		return db.pgCommit(ctx, tx, abort, treeHead{}, false)
 	}
 
 	head := db.head
 	cached := head.valid
-	if !cached {
+	for !head.valid {
 		var size int64
 		var front []byte
 		r := tx.pipeline(ctx, tailStmt{query: treeHeadForUpdate, scan: []any{&size, &front}})
-		if tx.failed != nil {
-			return abort(tx.failed.fn, tx.failed.err)
+		if r.refused {
+			continue // one fn fewer; its statements are out, the rest go again
 		}
 		if r.err != nil {
-			return abort(-1, fmt.Errorf("store: read tree head: %w", r.err))
+			return abort(fmt.Errorf("store: read tree head: %w", r.err))
 		}
 		f, err := audit.DecodeFrontier(uint64(size), front)
 		if err != nil {
-			return abort(-1, fmt.Errorf("store: tree head: %w", err))
+			return abort(fmt.Errorf("store: tree head: %w", err))
 		}
 		head = treeHead{valid: true, size: uint64(size), frontier: f}
 	}
-	tree, leaves, nodes, err := hashEvents(head, tx.events)
-	if err != nil {
-		return abort(-1, err)
-	}
-	next := treeHead{valid: true, size: tree.Size(), frontier: tree.Frontier()}
-	root := tree.Root()
-	app := pgAppendStmts(tx.events, leaves, nodes)
-	app = append(app, tailStmt{query: pgHeadUpdate,
-		args: []any{int64(next.size), root[:], audit.EncodeFrontier(next.frontier), int64(head.size)}})
-	return db.pgCommit(ctx, tx, abort, app, func(appendErr error) error {
-		if cached {
-			// Most likely another instance appended: reload the head
-			// under its lock and run the group again.
-			db.head.valid = false
-			return fmt.Errorf("%w: %w", errHeadMoved, appendErr)
-		}
-		return fmt.Errorf("store: append events: %w", appendErr)
-	}, &next)
+	return db.pgCommit(ctx, tx, abort, head, cached)
 }
 
-// pgCommit sends what is left of the group, app (the audit append's
-// statements, or none) and COMMIT in one pipeline. next is the head after
-// app; appendErr words a failure of one of app's statements.
-func (db *DB) pgCommit(ctx context.Context, tx *Tx, abort func(int, error) (int, error, bool),
-	app []tailStmt, appendErr func(error) error, next *treeHead) (int, error, bool) {
-	tail := append(app, tailStmt{query: "COMMIT"})
-	r := tx.pipeline(ctx, tail...)
-	if tx.failed != nil {
-		return abort(tx.failed.fn, tx.failed.err)
-	}
-	var pe *pgconn.PgError
-	switch {
-	case r.err == nil:
-		if next != nil {
-			db.head = *next
+// pgCommit sends what is left of the group, the audit append of its events
+// onto head (when there are events) and COMMIT in one pipeline. cached: head
+// came from memory, not from the locked row. When a queued statement
+// refuses its fn, that fn's events are out: the append is computed anew and
+// the rest sent again.
+func (db *DB) pgCommit(ctx context.Context, tx *Tx, abort func(error) groupOutcome, head treeHead, cached bool) groupOutcome {
+	for {
+		var app []tailStmt
+		next := head
+		if len(tx.events) > 0 {
+			tree, leaves, nodes, err := hashEvents(head, tx.events)
+			if err != nil {
+				return abort(err)
+			}
+			next = treeHead{valid: true, size: tree.Size(), frontier: tree.Frontier()}
+			root := tree.Root()
+			app = pgAppendStmts(tx.events, leaves, nodes)
+			app = append(app, tailStmt{query: pgHeadUpdate,
+				args: []any{int64(next.size), root[:], audit.EncodeFrontier(next.frontier), int64(head.size)}})
 		}
-		return -1, nil, false
-	case r.failed == len(tail)-1 || (r.sent && !errors.As(r.err, &pe)):
-		// COMMIT failed, or the connection did after COMMIT was sent: the
-		// outcome is unknown, and so is the head.
-		db.head.valid = false
-		return -1, fmt.Errorf("store: commit: %w", r.err), true
-	case r.failed >= 0 && r.failed < len(app):
-		return abort(-1, appendErr(r.err))
-	default:
-		return abort(-1, r.err)
+		tail := append(app, tailStmt{query: "COMMIT"})
+		r := tx.pipeline(ctx, tail...)
+		if r.refused {
+			continue
+		}
+		var pe *pgconn.PgError
+		switch {
+		case r.err == nil:
+			if next.valid {
+				db.head = next
+			}
+			return groupOutcome{refused: tx.refused, culprit: -1, events: len(tx.events) > 0}
+		case r.failed == len(tail)-1 || (r.sent && !errors.As(r.err, &pe)):
+			// COMMIT failed, or the connection did after COMMIT was sent: the
+			// outcome is unknown, and so is the head.
+			db.head.valid = false
+			return groupOutcome{refused: tx.refused, culprit: -1, err: fmt.Errorf("store: commit: %w", r.err), committing: true}
+		case r.failed >= 0 && r.failed < len(app):
+			if cached {
+				// Most likely another instance appended: reload the head
+				// under its lock and run the group again.
+				db.head.valid = false
+				return abort(fmt.Errorf("%w: %w", errHeadMoved, r.err))
+			}
+			return abort(fmt.Errorf("store: append events: %w", r.err))
+		default:
+			return abort(r.err)
+		}
 	}
 }
 
@@ -359,7 +454,7 @@ func hashEvents(head treeHead, events []Event) (*audit.Tree, [][32]byte, []node,
 	for i := range events {
 		e := &events[i]
 		e.Seq = int64(head.size) + int64(i)
-		leaves[i] = e.leaf().Hash()
+		leaves[i] = e.Leaf().Hash()
 		if err := tree.Append(leaves[i], func(id audit.NodeID, h [32]byte) {
 			nodes = append(nodes, node{id, h})
 		}); err != nil {
@@ -375,11 +470,11 @@ func pgAppendStmts(events []Event, leaves [][32]byte, nodes []node) []tailStmt {
 	stmts := make([]tailStmt, 0, (len(events)+len(nodes))/pgAppendChunk+3)
 	for start := 0; start < len(events); start += pgAppendChunk {
 		end := min(start+pgAppendChunk, len(events))
-		args := make([]any, 0, 12*(end-start))
+		args := make([]any, 0, eventNCols*(end-start))
 		for i := start; i < end; i++ {
 			e := &events[i]
 			args = append(args, e.Seq, Micros(e.At), e.Actor, e.BodyID, e.Action, e.ObjectType, e.ObjectID,
-				e.From, e.To, string(e.Payload), string(e.State), leaves[i][:])
+				e.RootType, e.RootID, e.From, e.To, string(e.Payload), string(e.State), leaves[i][:])
 		}
 		stmts = append(stmts, tailStmt{query: pgEventInserts[end-start], args: args})
 	}

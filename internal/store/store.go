@@ -77,14 +77,6 @@ type DB struct {
 	// head caches the PostgreSQL tree head between groups (pgwrite.go).
 	head treeHead
 
-	// SQLite's batched by-object index (append.go): a group folds the tail
-	// into event_objects once it has foldBound events; after foldIdleAfter
-	// without requests the committer folds it alone. unfolded: a tail may
-	// exist (a hint, committer only; the truth is audit_head.indexed_upto).
-	foldBound     int
-	foldIdleAfter time.Duration
-	unfolded      bool
-
 	// readStmts caches prepared statements of the SQLite reader pool
 	// (query → *sql.Stmt; database/sql prepares each on a connection when
 	// first used there). At most maxCachedStmts, never evicted, so a
@@ -93,6 +85,14 @@ type DB struct {
 	readN     atomic.Int32
 
 	groups, writes atomic.Int64 // committed groups and the writes in them
+
+	// commitCh is closed (and replaced) when a group with events commits:
+	// consumers waiting on it wake (consumer.go).
+	commitMu sync.Mutex
+	commitCh chan struct{}
+
+	// leaseTTL is how long a job's lease lasts unless renewed (lease.go).
+	leaseTTL time.Duration
 }
 
 // WriteStats counts committed groups and the writes they carried; their
@@ -118,9 +118,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		stmts:  map[string]*sql.Stmt{},
 		missed: map[string]struct{}{},
 
-		foldBound:     defaultFoldBound,
-		foldIdleAfter: defaultFoldIdle,
-		unfolded:      true, // an earlier process may have left a tail
+		commitCh: make(chan struct{}),
+		leaseTTL: defaultLeaseTTL,
 	}
 	switch {
 	case opts.SigningKey != nil:

@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,8 +17,8 @@ import (
 )
 
 // maxGroup caps how many callers share one transaction: large enough to
-// amortise the fsync, small enough that a failing fn (which re-runs the
-// group) costs little.
+// amortise the fsync, small enough that a group that must run again (a
+// deadlock, another instance's append) costs little.
 const maxGroup = 256
 
 // maxRetries bounds re-runs of a whole group after a PostgreSQL deadlock or
@@ -37,16 +37,23 @@ type Event struct {
 	Action     string
 	ObjectType string
 	ObjectID   string
-	From       string
-	To         string
-	Payload    json.RawMessage
-	State      json.RawMessage
+	// RootType and RootID name the root the object belongs to (a case for
+	// its clock, documents, hand-overs and cards), so that the root's whole
+	// timeline is one indexed read. Emit defaults them to the object.
+	RootType string
+	RootID   string
+	From     string
+	To       string
+	Payload  json.RawMessage
+	State    json.RawMessage
 }
 
-func (e *Event) leaf() audit.Leaf {
+// Leaf is the event as the audit log hashes it: a v2 leaf naming its root,
+// or v1 for an event recorded before roots were (migration 0005).
+func (e *Event) Leaf() audit.Leaf {
 	return audit.Leaf{Seq: uint64(e.Seq), AtMicros: Micros(e.At), Actor: e.Actor, BodyID: e.BodyID,
-		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, From: e.From, To: e.To,
-		Payload: e.Payload, State: e.State}
+		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, RootType: e.RootType, RootID: e.RootID,
+		From: e.From, To: e.To, Payload: e.Payload, State: e.State}
 }
 
 // Tx is the transaction a write function runs in. It is valid only during
@@ -56,29 +63,63 @@ type Tx struct {
 	// tx is the SQLite transaction. On PostgreSQL conn is the group's
 	// connection and BEGIN is sent by hand, so that it can travel in one
 	// pipeline with the queued statements (pgwrite.go).
-	tx     *sql.Tx
-	conn   *sql.Conn
-	begun  bool     // PostgreSQL: BEGIN has been executed
-	queue  []queued // PostgreSQL: statements queued since the last round trip
-	fn     int      // index in the group of the fn now running
-	failed *fnError // the first queued statement that failed, and whose it was
-	events []Event
+	tx    *sql.Tx
+	conn  *sql.Conn
+	begun bool     // PostgreSQL: BEGIN has been executed
+	queue []queued // PostgreSQL: statements queued since the last round trip
+
+	// fn is the index in the group of the fn now running, -1 outside the
+	// fns (the audit append). Each fn's statements run inside a savepoint of
+	// their own, opened before its first statement, so a refused fn is
+	// undone alone (ROLLBACK TO) and the others are never run again.
+	fn       int
+	spOpen   bool // the running fn has opened its savepoint (run or queued)
+	spUndone bool // PostgreSQL: its savepoint is rolled back already (or due to be)
+	// undoSP: PostgreSQL: how many innermost savepoints (refused fns') must
+	// be rolled back before anything else is sent.
+	undoSP int
+	// refused[i] is the error that refused fn i (its own, or its statement's).
+	refused []error
+	// broken is a failure no fn can be singled out for (the connection, a
+	// deadlock, a savepoint that would not roll back): the group fails.
+	broken error
+
+	events  []Event
+	eventFn []int // the fn that emitted each event
 }
 
-// fnError is a failure that belongs to one fn of the group.
-type fnError struct {
-	fn  int
-	err error
+// savepointSQL names every fn's savepoint the same: only the running fn's
+// (SQLite, released at its end) or the innermost one (PostgreSQL, where
+// fns' savepoints nest until COMMIT) is ever rolled back to.
+const (
+	savepointSQL  = "SAVEPOINT fn"
+	releaseSQL    = "RELEASE SAVEPOINT fn"
+	rollbackToSQL = "ROLLBACK TO SAVEPOINT fn"
+)
+
+// errSavepointLost: SQLite could not roll a refused fn back to its
+// savepoint (it gave up the whole transaction); the group runs again
+// without that fn.
+var errSavepointLost = errors.New("store: the write group's transaction was lost with a refused write")
+
+func newTx(db *DB, sqlTx *sql.Tx, conn *sql.Conn, fns int) *Tx {
+	return &Tx{db: db, tx: sqlTx, conn: conn, fn: -1, refused: make([]error, fns)}
+}
+
+// begin makes fn i the running one.
+func (t *Tx) begin(i int) {
+	t.fn, t.spOpen, t.spUndone = i, false, false
 }
 
 // queued is a statement sent later, in one pipeline with the group's other
-// statements. want < 0: any row count.
+// statements. want < 0: any row count. savepoint: it opens fn's savepoint.
 type queued struct {
 	query     string // as sent (rebound; wrapped when a row count is expected)
 	args      []any
 	want      int64
 	otherwise error
 	fn        int
+	savepoint bool
 }
 
 // execer is what Tx runs its immediate statements on: *sql.Tx (SQLite) or
@@ -134,11 +175,14 @@ func (t *Tx) QueueExpect(ctx context.Context, rows int64, otherwise error, query
 }
 
 func (t *Tx) queue1(ctx context.Context, want int64, otherwise error, query string, args []any) {
-	if t.failed != nil {
-		return // the write fails anyway; the server skips the rest too
+	if t.stopped() != nil {
+		return // the write fails anyway; its statements would be undone
 	}
 	if err := ctx.Err(); err != nil {
 		t.fail(err)
+		return
+	}
+	if !t.savepoint(ctx) {
 		return
 	}
 	if t.conn == nil {
@@ -168,10 +212,119 @@ func (t *Tx) queue1(ctx context.Context, want int64, otherwise error, query stri
 	t.queue = append(t.queue, queued{query: q, args: args, want: want, otherwise: otherwise, fn: t.fn})
 }
 
-func (t *Tx) fail(err error) {
-	if t.failed == nil {
-		t.failed = &fnError{fn: t.fn, err: err}
+// savepoint opens the running fn's savepoint before its first statement
+// (SQLite at once, PostgreSQL queued ahead of the statement). A fn that
+// issues no statement needs none: its events are only in memory. It
+// reports whether the statement may go ahead.
+func (t *Tx) savepoint(ctx context.Context) bool {
+	if t.fn < 0 || t.spOpen {
+		return true
 	}
+	t.spOpen = true
+	if t.conn != nil {
+		t.queue = append(t.queue, queued{query: savepointSQL, want: -1, fn: t.fn, savepoint: true})
+		return true
+	}
+	if _, err := t.exec(ctx, savepointSQL); err != nil {
+		t.spOpen = false // nothing to undo: no statement of this fn ran
+		t.fail(fmt.Errorf("store: savepoint: %w", err))
+		return false
+	}
+	return true
+}
+
+// fail records err as the running fn's refusal (the first one counts), or
+// as the group's failure outside the fns.
+func (t *Tx) fail(err error) {
+	switch {
+	case t.fn < 0:
+		if t.broken == nil {
+			t.broken = err
+		}
+	case t.refused[t.fn] == nil:
+		t.refused[t.fn] = err
+	}
+}
+
+// stopped is the error that keeps the running fn from going on: its own
+// refusal, or the group's failure.
+func (t *Tx) stopped() error {
+	if t.broken != nil {
+		return errGroupLost
+	}
+	if t.fn >= 0 {
+		return t.refused[t.fn]
+	}
+	return nil
+}
+
+// refuse ends fn i as refused with err: its events are dropped and its
+// statements undone, and the group goes on without it. On SQLite that is
+// ROLLBACK TO its savepoint at once; on PostgreSQL its statements still
+// queued are dropped, and if some reached the server the rollback goes out
+// first in the next round trip (at once when the server holds the
+// transaction failed). An error means the savepoint could not be
+// rolled back (SQLite gave up the whole transaction).
+func (t *Tx) refuse(ctx context.Context, i int, err error) error {
+	if t.refused[i] == nil {
+		t.refused[i] = err
+	}
+	t.dropEvents(i)
+	if !t.spOpen {
+		return nil
+	}
+	if t.conn == nil {
+		if _, err := t.exec(ctx, rollbackToSQL); err != nil {
+			return fmt.Errorf("%w: %w", errSavepointLost, err)
+		}
+		if _, err := t.exec(ctx, releaseSQL); err != nil {
+			return fmt.Errorf("%w: %w", errSavepointLost, err)
+		}
+		return nil
+	}
+	sent := true
+	t.queue = slices.DeleteFunc(t.queue, func(q queued) bool {
+		if q.fn == i && q.savepoint {
+			sent = false
+		}
+		return q.fn == i
+	})
+	if !sent || t.spUndone {
+		return nil
+	}
+	if t.inFailedTx() {
+		// One of fn's immediate statements failed: the server parses
+		// nothing but ROLLBACK (TO) until it is undone, so undo it now.
+		return t.undoAborted(ctx)
+	}
+	t.undoSP++ // first in the next round trip
+	return nil
+}
+
+// accept ends fn i as accepted. SQLite releases its savepoint, so that
+// savepoints never nest there; on PostgreSQL they nest until COMMIT
+// (releasing each would cost a statement per fn in the pipeline).
+func (t *Tx) accept(ctx context.Context) error {
+	if t.conn != nil || !t.spOpen {
+		return nil
+	}
+	if _, err := t.exec(ctx, releaseSQL); err != nil {
+		return fmt.Errorf("store: release savepoint: %w", err)
+	}
+	return nil
+}
+
+// dropEvents removes fn i's events.
+func (t *Tx) dropEvents(i int) {
+	k := 0
+	for j := range t.events {
+		if t.eventFn[j] != i {
+			t.events[k], t.eventFn[k] = t.events[j], t.eventFn[j]
+			k++
+		}
+	}
+	clear(t.events[k:])
+	t.events, t.eventFn = t.events[:k], t.eventFn[:k]
 }
 
 func rowCountError(otherwise error, got, want int64) error {
@@ -198,31 +351,31 @@ func expectable(query string) bool {
 	return !strings.Contains(strings.ToUpper(q), "RETURNING")
 }
 
-// errEarlier is what statements after a failed queued one return: the
-// write is lost already and reports the queued statement's error.
-var errEarlier = errors.New("store: an earlier queued statement of this write group failed")
+// errGroupLost is what statements return once the group's transaction is
+// lost for a reason no fn can be blamed for; the group's error says why.
+var errGroupLost = errors.New("store: the write group's transaction failed")
 
-// ready makes the transaction ready for an immediate statement: on
-// PostgreSQL the queued statements (and BEGIN) must reach the server first,
-// in order.
-func (t *Tx) ready() error {
-	if t.failed == nil && t.conn != nil && (!t.begun || len(t.queue) > 0) {
+// ready makes the transaction ready for an immediate statement: the running
+// fn's savepoint is open, and on PostgreSQL the queued statements (and
+// BEGIN) have reached the server, in order.
+func (t *Tx) ready(ctx context.Context) error {
+	if err := t.stopped(); err != nil {
+		return err
+	}
+	if !t.savepoint(ctx) {
+		return t.stopped()
+	}
+	if t.conn != nil {
 		t.flush()
 	}
-	if t.failed != nil {
-		if t.failed.fn == t.fn {
-			return t.failed.err
-		}
-		return errEarlier
-	}
-	return nil
+	return t.stopped()
 }
 
 // Exec runs a statement in the write transaction at once and returns its
 // result. SQL uses ? parameter markers. See Queue for statements whose
 // result is not needed.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if err := t.ready(); err != nil {
+	if err := t.ready(ctx); err != nil {
 		return nil, err
 	}
 	return t.exec(ctx, query, args...)
@@ -237,7 +390,7 @@ func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 
 // Query reads inside the write transaction (it sees the group's changes).
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if err := t.ready(); err != nil {
+	if err := t.ready(ctx); err != nil {
 		return nil, err
 	}
 	if s := t.stmt(ctx, query); s != nil {
@@ -248,7 +401,7 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 
 // QueryRow reads one row inside the write transaction.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if err := t.ready(); err != nil {
+	if err := t.ready(ctx); err != nil {
 		// *sql.Row cannot be built with an error; a context that is already
 		// done with err as its error makes database/sql (or pgx, before
 		// sending anything) hand err to Scan.
@@ -314,7 +467,13 @@ func (t *Tx) Emit(e Event) error {
 	if e.Action == "" || e.ObjectType == "" || e.ObjectID == "" {
 		return errors.New("store: event needs Action, ObjectType and ObjectID")
 	}
-	for _, s := range []string{e.Actor, e.Action, e.ObjectType, e.ObjectID, e.From, e.To} {
+	switch {
+	case e.RootType == "" && e.RootID == "":
+		e.RootType, e.RootID = e.ObjectType, e.ObjectID
+	case e.RootType == "" || e.RootID == "":
+		return fmt.Errorf("store: event %s: RootType and RootID go together", e.Action)
+	}
+	for _, s := range []string{e.Actor, e.Action, e.ObjectType, e.ObjectID, e.RootType, e.RootID, e.From, e.To} {
 		// PostgreSQL text cannot hold NUL, and invalid UTF-8 would not round
 		// trip: reject here so one bad event cannot fail a whole group.
 		if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
@@ -336,6 +495,7 @@ func (t *Tx) Emit(e Event) error {
 	e.At = FromMicros(Micros(e.At))
 	e.Seq = -1
 	t.events = append(t.events, e)
+	t.eventFn = append(t.eventFn, t.fn)
 	return nil
 }
 
@@ -357,10 +517,14 @@ type request struct {
 }
 
 // Write runs fn in a write transaction shared with other concurrent callers
-// (group commit) and returns fn's error, or the commit's. fn may run more than
-// once (when another fn in its group fails, the group is rolled back and run
-// again without it), so it must have no effect outside tx other than setting
-// its own result variables. A ctx cancelled before fn starts is honoured
+// (group commit) and returns fn's error, or the commit's. fn runs in a
+// savepoint of its own: if it returns an error (or one of its statements
+// fails) only its statements and events are undone, and the other fns of
+// the group are not run again. fn may still run more than once when the
+// whole group must (a PostgreSQL deadlock or serialization failure, another
+// instance appended to the log, a failure before COMMIT that nobody can be
+// blamed for), so it must have no effect outside tx other than setting its
+// own result variables. A ctx cancelled before fn starts is honoured
 // (ctx.Err() is returned, fn never runs); once fn has run, Write waits for
 // the commit so its answer is always the truth. fn must not call Write.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
@@ -385,17 +549,6 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 // alternating small and large groups and halving throughput.
 const gatherWait = 200 * time.Microsecond
 
-// defaultFoldBound is how many events SQLite's by-object tail may reach
-// before a group folds it into event_objects (append.go). With 8 writers a
-// fold comes every 64 groups and writes each object's leaf page once instead
-// of once per group; a by-object read scans at most this many tail rows.
-const defaultFoldBound = 512
-
-// defaultFoldIdle is how long the SQLite committer waits without requests
-// before folding the tail alone: long enough that it runs only when writes
-// have paused, so the fsync it costs delays no burst.
-const defaultFoldIdle = 50 * time.Millisecond
-
 // commitLoop is the single committer: it takes the first waiting request,
 // drains whatever else is waiting (up to maxGroup) and commits them together.
 func (db *DB) commitLoop() {
@@ -403,31 +556,15 @@ func (db *DB) commitLoop() {
 	group := make([]*request, 0, maxGroup)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	idle := time.NewTimer(time.Hour)
-	idle.Stop()
 	expect := 1 // how many writers to wait for
 	for {
 		if len(group) == 0 {
-			var idleC <-chan time.Time
-			if db.dialect == SQLite && db.unfolded {
-				idle.Reset(db.foldIdleAfter)
-				idleC = idle.C
-			}
 			select {
 			case r := <-db.reqs:
 				group = append(group, r)
-			case <-idleC:
-				// A failed fold leaves the tail to the next group's fold;
-				// reads are right either way.
-				if err := db.foldIdle(); err != nil {
-					slog.Warn("store: idle fold of the by-object index", "err", err)
-					db.unfolded = false // not again until a group commits
-				}
-				continue
 			case <-db.quit:
 				return
 			}
-			idle.Stop()
 		}
 	drain:
 		for len(group) < maxGroup {
@@ -474,6 +611,20 @@ func (db *DB) commitLoop() {
 	}
 }
 
+// groupOutcome is what one attempt at a group came to.
+type groupOutcome struct {
+	// refused[i] is the error that refused fn i, nil when it was accepted;
+	// a refused fn's statements and events were undone alone.
+	refused []error
+	// culprit is a fn whose failure lost the whole transaction (SQLite gave
+	// it up rather than roll back to the fn's savepoint), or -1.
+	culprit int
+	err     error // the group's own failure; nil: the accepted fns committed
+	// committing: err came from COMMIT, so the outcome is unknown.
+	committing bool
+	events     bool // the group appended events
+}
+
 // runGroup commits a group, answering every request exactly once.
 func (db *DB) runGroup(group []*request) {
 	live := make([]*request, 0, len(group))
@@ -486,84 +637,105 @@ func (db *DB) runGroup(group []*request) {
 	}
 	retries := 0
 	for len(live) > 0 {
-		failed, err, committing := db.tryGroup(live)
+		o := db.tryGroup(live)
 		switch {
-		case failed >= 0:
-			// One fn failed: it gets its error, the rest run again without it.
-			live[failed].done <- err
-			live = append(live[:failed], live[failed+1:]...)
-		case err != nil && (isRetryable(err) || errors.Is(err, errHeadMoved)) && retries < maxRetries:
+		case o.culprit >= 0:
+			// Rare: the culprit's failure took the transaction with it. It
+			// gets its error, the rest run again without it.
+			live[o.culprit].done <- o.err
+			live = slices.Delete(live, o.culprit, o.culprit+1)
+			continue
+		case o.err != nil && (isRetryable(o.err) || errors.Is(o.err, errHeadMoved)) && retries < maxRetries:
+			// Nothing was committed; every fn runs again.
 			retries++
-		case err != nil && !committing && len(live) > 1:
-			// The group failed after every fn succeeded but before COMMIT
-			// (e.g. one fn's event could not be inserted): nothing was
-			// committed, so run each alone and let only the culprit fail.
-			for _, r := range live {
+			continue
+		}
+		accepted := live[:0:0]
+		for i, r := range live {
+			if o.refused != nil && o.refused[i] != nil {
+				r.done <- o.refused[i]
+			} else {
+				accepted = append(accepted, r)
+			}
+		}
+		switch {
+		case o.err != nil && !o.committing && len(accepted) > 1:
+			// The group failed after its fns ran but before COMMIT (e.g. one
+			// fn's event could not be inserted): nothing was committed, so
+			// run each alone and let only the culprit fail.
+			for _, r := range accepted {
 				db.runGroup([]*request{r})
 			}
-			return
 		default:
-			if err == nil {
+			if o.err == nil && len(accepted) > 0 {
 				db.groups.Add(1)
-				db.writes.Add(int64(len(live)))
+				db.writes.Add(int64(len(accepted)))
+				if o.events {
+					db.committed()
+				}
 			}
 			// Success, or a failure nobody can be singled out for. A failed
 			// COMMIT leaves the outcome unknown on PostgreSQL; every caller
 			// is told so rather than guessing.
-			for _, r := range live {
-				r.done <- err
+			for _, r := range accepted {
+				r.done <- o.err
 			}
-			return
 		}
+		return
 	}
 }
 
-// tryGroup runs the fns of live in one transaction. failed is the index of a
-// fn that returned an error (err is its error), or -1; committing reports
-// that err came from COMMIT itself.
-func (db *DB) tryGroup(live []*request) (failed int, err error, committing bool) {
+// tryGroup runs the fns of live in one transaction, each in a savepoint of
+// its own, and commits the accepted ones.
+func (db *DB) tryGroup(live []*request) groupOutcome {
 	if db.dialect == Postgres {
 		return db.pgTryGroup(live)
 	}
 	ctx := context.Background()
 	sqlTx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return -1, fmt.Errorf("store: begin: %w", err), false
+		return groupOutcome{culprit: -1, err: fmt.Errorf("store: begin: %w", err)}
 	}
-	tx := &Tx{db: db, tx: sqlTx}
+	tx := newTx(db, sqlTx, nil, len(live))
+	rollback := func(o groupOutcome) groupOutcome {
+		if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			// The connection may be broken (the next BeginTx gets a fresh
+			// one); the caller still sees its own error first.
+			o.err = errors.Join(o.err, fmt.Errorf("store: rollback: %w", rbErr))
+		}
+		return o
+	}
 	for i, r := range live {
-		tx.fn = i
+		tx.begin(i)
 		err := callFn(r.fn, tx)
-		if tx.failed != nil {
-			// A queued statement failed: its error is the write's, whatever
+		if tx.refused[i] != nil {
+			// A statement of fn failed: its error is the write's, whatever
 			// fn made of the errors that followed.
-			err = tx.failed.err
+			err = tx.refused[i]
+		}
+		if tx.broken != nil {
+			return rollback(groupOutcome{culprit: -1, err: tx.broken})
 		}
 		if err != nil {
-			rbErr := sqlTx.Rollback()
-			if isRetryable(err) {
-				return -1, err, false
+			if rbErr := tx.refuse(ctx, i, err); rbErr != nil {
+				return rollback(groupOutcome{culprit: i, err: errors.Join(err, rbErr)})
 			}
-			if rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-				// The connection may be broken (the next BeginTx gets a fresh
-				// one); the caller still sees its own error first.
-				err = errors.Join(err, fmt.Errorf("store: rollback: %w", rbErr))
-			}
-			return i, err, false
+			continue
+		}
+		if err := tx.accept(ctx); err != nil {
+			return rollback(groupOutcome{culprit: -1, err: err})
 		}
 	}
+	tx.fn = -1
 	if len(tx.events) > 0 {
 		if err := db.appendEvents(ctx, tx); err != nil {
-			if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-				err = errors.Join(err, rbErr)
-			}
-			return -1, err, false
+			return rollback(groupOutcome{refused: tx.refused, culprit: -1, err: err})
 		}
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return -1, fmt.Errorf("store: commit: %w", err), true
+		return groupOutcome{refused: tx.refused, culprit: -1, err: fmt.Errorf("store: commit: %w", err), committing: true}
 	}
-	return -1, nil, false
+	return groupOutcome{refused: tx.refused, culprit: -1, events: len(tx.events) > 0}
 }
 
 // callFn runs fn, turning a panic into an error so that one broken caller

@@ -381,6 +381,8 @@ func inputOf(r *http.Request) (catdb.AdjustmentInput, error) {
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&d); err != nil {
 				problems = append(problems, apperr.Invalidf("elements", "其他要素不是有效的 JSON:%s", "the other elements are not valid JSON: %s", err.Error()))
+			} else if err := api.CheckText([]byte(s), "elements"); err != nil {
+				problems = append(problems, apperr.As(err))
 			}
 		}
 		num := func(field string) int {

@@ -65,7 +65,8 @@ func (x *CatalogExcelPages) Routes() []httpx.Route {
 		{Pattern: "GET /catalog/excel/template.xlsx", Policy: read, Handler: x.page(x.downloadTemplate)},
 		{Pattern: "GET /catalog/excel/bodies/{id}", Policy: scoped, Handler: x.page(x.home)},
 		{Pattern: "GET /catalog/excel/bodies/{id}/list.xlsx", Policy: scoped, Handler: x.page(x.downloadList)},
-		{Pattern: "POST /catalog/excel/bodies/{id}/import", Policy: upload, Handler: x.page(x.upload)},
+		{Pattern: "POST /catalog/excel/bodies/{id}/import", Policy: upload, Handler: x.page(x.upload),
+			MaxBody: api.MaxListUpload, Import: true},
 		{Pattern: "GET /catalog/excel/jobs/{id}", Policy: read, Handler: x.page(x.job)},
 		{Pattern: "POST /catalog/excel/jobs/{id}/adjustment", Policy: create, Handler: x.page(x.create)},
 	}
@@ -160,8 +161,11 @@ func (x *CatalogExcelPages) upload(s *Server, w http.ResponseWriter, r *http.Req
 		s.render(w, r, status, "catalog_excel", excelHome{Body: b, Error: body.Message})
 		return
 	}
-	job, err := x.jobs.Start(p.AccountID, b.ID, up.Name, up.Data)
+	// The import slot stays taken until the parse in the background ends.
+	done := s.handOverImport(r)
+	job, err := x.jobs.Start(p.AccountID, b.ID, up.Name, up.Data, done)
 	if err != nil {
+		done()
 		s.fail(w, r, err)
 		return
 	}

@@ -24,6 +24,9 @@ type catalogReformRow struct {
 	Body        string
 	Unit        string
 	Power, Duty bool
+	// Self: the viewer's own row, shown without a form — nobody sets their
+	// own review groups (O3, catdb.SetReformGroups refuses it too).
+	Self bool
 }
 
 type catalogReformPage struct {
@@ -47,14 +50,16 @@ func (s *Server) catalogReformGroups(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showReformGroups(w http.ResponseWriter, r *http.Request, status int, page catalogReformPage) {
-	ms, err := s.deps.Catalog.ReformMembers(r.Context(), httpx.PrincipalFrom(r.Context()))
+	p := httpx.PrincipalFrom(r.Context())
+	ms, err := s.deps.Catalog.ReformMembers(r.Context(), p)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	for _, m := range ms {
 		row := catalogReformRow{StaffID: m.StaffID, Name: m.Name, Body: m.BodyName, Unit: m.Unit,
-			Power: slices.Contains(m.Groups, catalog.PowerListGroup), Duty: slices.Contains(m.Groups, catalog.DutyListGroup)}
+			Power: slices.Contains(m.Groups, catalog.PowerListGroup), Duty: slices.Contains(m.Groups, catalog.DutyListGroup),
+			Self: m.StaffID == p.StaffID}
 		if m.StaffID == page.savedID {
 			page.Saved = m.Name
 		}

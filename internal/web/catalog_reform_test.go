@@ -106,3 +106,29 @@ func TestCatalogPages_C3_reformGroupMembership(t *testing.T) {
 		}
 	})
 }
+
+// TestCatalogPages_O3_noSelfSeatInReformGroups (issue #11.8): a
+// general-office member cannot put itself into the reform review groups —
+// its own row has no form, only a note, and a post for itself is refused
+// and changes nothing (the API: cmd's TestApp_O3_nobodyGrantsThemselves).
+func TestCatalogPages_O3_noSelfSeatInReformGroups(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e, s, as := catalogPages(t, db)
+		ctx := context.Background()
+		var street int64
+		if err := db.QueryRow(ctx, `SELECT id FROM staff WHERE name = ?`, "许明").Scan(&street); err != nil {
+			t.Fatal(err)
+		}
+		self := as("许明")
+		webtest.Run(t, e.Server, []webtest.Scenario{
+			{Name: "own row without a form", URL: "/catalog/reform-groups", As: self, Status: 200,
+				Contains:    []string{"许明", `id="reform-self"`, "不能为自己设置审核组"},
+				NotContains: []string{fmt.Sprintf(`action="/catalog/reform-groups/%d"`, street)}},
+			{Name: "form post for itself", Method: "POST", URL: fmt.Sprintf("/catalog/reform-groups/%d", street), As: self,
+				Body: "group=power_list", Status: http.StatusForbidden, Contains: []string{"不能把自己加入改革办审核组"}},
+		})
+		if gs, err := s.ReformGroups(ctx, street); err != nil || len(gs) != 0 {
+			t.Fatalf("the member sits in %v (%v)", gs, err)
+		}
+	})
+}

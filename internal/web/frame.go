@@ -57,4 +57,11 @@ func (f *Frame) Fail(w http.ResponseWriter, r *http.Request, err error) {
 // Notices returns banners for the layout of a logged-in principal's pages,
 // already in lang ("zh" or "en"): for example the administrators' warning
 // that next year's holiday data is missing (L9).
-type Notices func(ctx context.Context, p auth.Principal, lang string) []string
+type Notices func(ctx context.Context, p auth.Principal, lang string) []Notice
+
+// Notice is one banner: its text and, when the reader can act on it, a link
+// and the link's words, all in the page's language.
+type Notice struct {
+	Text         string
+	Link, Action string
+}

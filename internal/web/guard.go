@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -46,12 +48,62 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 			s.refuse(w, r, rt, err)
 			return
 		}
+		if rt.Import {
+			st := stateFrom(r.Context())
+			if !s.takeImport(st) {
+				w.Header().Set("Retry-After", strconv.Itoa(importRetrySeconds))
+				s.refuse(w, r, rt, s.errorf(apperr.TooMany, "", "error.imports_busy", s.cfg.MaxImports))
+				return
+			}
+			defer func() {
+				if st.importDone != nil {
+					st.importDone()
+				}
+			}()
+			// Read only now that the principal may import (edge.go).
+			if err := s.readForm(r, rt.BodyLimit()); err != nil {
+				s.refuse(w, r, rt, err)
+				return
+			}
+		}
 		rt.Handler.ServeHTTP(w, r)
 	})
 }
 
+// importRetrySeconds is what a refused import is told to wait: imports take
+// seconds.
+const importRetrySeconds = 10
+
+// takeImport takes one of the server's import slots for the request, or
+// reports that all are taken. The guard frees it when the handler returns,
+// unless the handler hands it over.
+func (s *Server) takeImport(st *reqState) bool {
+	select {
+	case s.imports <- struct{}{}:
+	default:
+		return false
+	}
+	var once sync.Once
+	st.importDone = func() { once.Do(func() { <-s.imports }) }
+	return true
+}
+
+// handOverImport gives the caller the request's import slot, for work that
+// outlives the request (an import parsed in the background): the caller
+// must call the function returned once that work ends.
+func (s *Server) handOverImport(r *http.Request) func() {
+	st := stateFrom(r.Context())
+	if st == nil || st.importDone == nil {
+		return func() {}
+	}
+	done := st.importDone
+	st.importDone = nil
+	return done
+}
+
 // authorize applies a policy to a principal. The order makes refusals
-// predictable: forced password change, login, read-only, role, jurisdiction.
+// predictable: forced password change, login, read-only, role (and duty),
+// jurisdiction.
 func (s *Server) authorize(pol httpx.Policy, p auth.Principal, r *http.Request) error {
 	// A forced password change comes first, public pages included: the
 	// home page is where a login lands.
@@ -67,7 +119,7 @@ func (s *Server) authorize(pol httpx.Policy, p auth.Principal, r *http.Request) 
 	if pol.Write && p.ReadOnly() {
 		return s.errorf(apperr.Forbidden, "", "error.read_only")
 	}
-	if len(pol.Roles) > 0 && !p.HasAny(pol.Roles...) {
+	if len(pol.Roles) > 0 && !p.HasAny(pol.Roles...) || pol.Duty != 0 && !p.Can(pol.Duty) {
 		return s.errorf(apperr.Forbidden, "", "error.role")
 	}
 	if pol.Scope != nil {

@@ -24,6 +24,11 @@ import (
 type reqState struct {
 	route string
 	quiet bool // health checks and assets: logged at debug level only
+	// tooLarge is the body limit the request's body passed (0: none).
+	tooLarge int64
+	// importDone frees the import slot the request holds, unless a
+	// handler took it over (handOverImport).
+	importDone func()
 }
 
 type stateKey struct{}
@@ -41,7 +46,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // middleware is what every request crosses, outermost first: request ID,
 // language, logger, security headers, then (recorded for the access log and
-// metrics) panic recovery around the router.
+// metrics) panic recovery around the edge's checks (edge.go) and the router.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -64,9 +69,14 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		// Pages show personal and official data: no shared or back-button
 		// caches. Hashed assets override this with a long cache.
 		h.Set("Cache-Control", "no-store")
+		if r.TLS != nil || s.cfg.Cookie.Secure {
+			// Served over TLS, here or at the proxy --secure-cookies says is
+			// in front: browsers then never try plain HTTP for a year.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 
 		rec := &recorder{ResponseWriter: w}
-		s.recoverer(next).ServeHTTP(rec, r)
+		s.recoverer(s.edge(next)).ServeHTTP(rec, r)
 
 		status := rec.status
 		if status == 0 {
@@ -93,6 +103,17 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			slog.Duration("duration", elapsed),
 			slog.String("ip", s.clientIP(r)),
 		)
+	})
+}
+
+// edge refuses what checkEdge refuses before next sees the request.
+func (s *Server) edge(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.checkEdge(w, r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -2,25 +2,53 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
+	"net/netip"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/qingdan/qingdan/internal/api"
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
 // opsRoutes are for load balancers and monitoring. They never touch the
-// session; /metrics is public like the others because it holds counts,
-// not data — restrict it at the proxy if the network is shared.
+// session. /metrics answers only the configured networks (Config.MetricsFrom,
+// loopback by default) or a request carrying Config.MetricsToken: its
+// counts by route and status show who uses what, and the process's.
 func (s *Server) opsRoutes(reg *prometheus.Registry) []httpx.Route {
 	ops := httpx.Policy{Public: true, Stateless: true}
 	return []httpx.Route{
 		{Pattern: "GET /healthz", Policy: ops, Handler: http.HandlerFunc(s.healthz)},
 		{Pattern: "GET /readyz", Policy: ops, Handler: http.HandlerFunc(s.readyz)},
-		{Pattern: "GET /metrics", Policy: ops, Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})},
+		{Pattern: "GET /metrics", Policy: ops, Handler: s.metricsAudience(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))},
 	}
+}
+
+// metricsAudience lets through the requests allowed to read the metrics
+// and refuses the others with 403.
+func (s *Server) metricsAudience(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tok := s.cfg.MetricsToken; tok != "" {
+			if got := auth.BearerToken(r); got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(tok)) == 1 {
+				next.ServeHTTP(w, r)
+				return
+			}
+		}
+		if ip, err := netip.ParseAddr(s.clientIP(r)); err == nil {
+			ip = ip.Unmap()
+			for _, p := range s.cfg.MetricsFrom {
+				if p.Contains(ip) {
+					next.ServeHTTP(w, r)
+					return
+				}
+			}
+		}
+		s.fail(w, r, s.errorf(apperr.Forbidden, "", "error.metrics"))
+	})
 }
 
 // health is the body of /healthz and /readyz.

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,10 +13,8 @@ import (
 
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/store/storetest"
+	"github.com/qingdan/qingdan/internal/web/browsertest"
 )
-
-// chromium is Debian's browser; the test needs nothing downloaded.
-const chromium = "/usr/bin/chromium"
 
 // TestPortalBrowser_searchGuideQRComplaint (issue #4 "Done when"): in a real
 // headless browser with JavaScript switched off, a citizen opens the portal,
@@ -25,12 +22,7 @@ const chromium = "/usr/bin/chromium"
 // (a loaded image) and the complaint phone. Skipped without chromium unless
 // QINGDAN_REQUIRE_BROWSER=1.
 func TestPortalBrowser_searchGuideQRComplaint(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		if os.Getenv("QINGDAN_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("QINGDAN_REQUIRE_BROWSER=1 but %s: %v", chromium, err)
-		}
-		t.Skipf("no browser: %v", err)
-	}
+	ctx := browsertest.New(t, 390, 844) // a phone
 	db := storetest.SQLite(t)
 	srv := httptest.NewServer(portalServer(t, db, demoCatalogue(t, db)))
 	defer srv.Close()
@@ -48,24 +40,6 @@ func TestPortalBrowser_searchGuideQRComplaint(t *testing.T) {
 	if phone == "" {
 		t.Fatal("the demo district lists no 最低生活保障待遇认定")
 	}
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.WindowSize(390, 844), // a phone
-	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
 
 	// Everything below works with the page's scripts off.
 	noScript := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {

@@ -74,7 +74,7 @@ type View struct {
 	CSRFToken string
 	Version   string
 	// Notices are banners for this principal (Deps.Notices), in Lang.
-	Notices []string
+	Notices []Notice
 	Data    any
 	cat     catalogue
 }
@@ -110,7 +110,7 @@ func (v View) RoleKey(r auth.Role) string { return "role." + string(r) }
 
 func (s *Server) view(r *http.Request, data any) View {
 	p := httpx.PrincipalFrom(r.Context())
-	var notices []string
+	var notices []Notice
 	if s.deps.Notices != nil && !p.Anonymous() {
 		notices = s.deps.Notices(r.Context(), p, httpx.LangFrom(r.Context()))
 	}

@@ -31,10 +31,12 @@ func ok(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write([]byte("handled"))
 }
 
-// objectInput is the fixture write's body.
+// objectInput is the fixture write's body; fixtureBody is a valid one.
 type objectInput struct {
 	Name string `json:"name"`
 }
+
+const fixtureBody = `{"name":"x"}`
 
 // writeObject decodes strictly, like every API write.
 func writeObject(w http.ResponseWriter, r *http.Request) {
@@ -118,7 +120,7 @@ func bodyFor(rt httpx.Route) string {
 		return ""
 	}
 	if rt.IsAPI() {
-		return "{}"
+		return fixtureBody
 	}
 	return "x=1"
 }
@@ -214,11 +216,11 @@ func TestJurisdiction(t *testing.T) {
 			Contains: []string{"无权访问", "不在您的管辖范围内"}, NotContains: []string{"handled"}},
 		{Name: "town B staff refused on town A object", URL: api + "a1", As: wt.StaffB, Status: 403, Bearer: true},
 		{Name: "town B staff refused writing town A object", Method: post, URL: api + "a1", As: wt.StaffB, Body: "{}", Status: 403},
-		{Name: "town A staff writes own object", Method: post, URL: api + "a1", As: wt.StaffA, Body: "{}", Status: 200},
-		{Name: "town A staff writes own object by token", Method: post, URL: api + "a1", As: wt.StaffA, Bearer: true, Body: "{}", Status: 200},
+		{Name: "town A staff writes own object", Method: post, URL: api + "a1", As: wt.StaffA, Body: fixtureBody, Status: 200},
+		{Name: "town A staff writes own object by token", Method: post, URL: api + "a1", As: wt.StaffA, Bearer: true, Body: fixtureBody, Status: 200},
 		{Name: "district supervisor reads both towns", URL: api + "b1", As: wt.DistrictSuper, Status: 200},
 		{Name: "district supervisor lacks the write role", Method: post, URL: api + "b1", As: wt.DistrictSuper, Body: "{}", Status: 403},
-		{Name: "admin writes anywhere in the district", Method: post, URL: api + "b1", As: wt.Admin, Body: "{}", Status: 200},
+		{Name: "admin writes anywhere in the district", Method: post, URL: api + "b1", As: wt.Admin, Body: fixtureBody, Status: 200},
 		{Name: "window lacks the write role", Method: post, URL: api + "a1", As: wt.WindowA, Body: "{}", Status: 403},
 		{Name: "external supervisor reads own area", URL: api + "a1", As: wt.ExternalA, Status: 200},
 		{Name: "external supervisor reads own area page", URL: page + "c1", As: wt.ExternalA, Status: 200},

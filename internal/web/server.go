@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"sort"
 	"time"
@@ -90,7 +91,39 @@ type Config struct {
 	// in MiB of HTML (an item page is about 5 kB): 0 is the default
 	// (DefaultPortalPageMemoryMB), a negative value keeps none.
 	PortalPageMemoryMB int
+	// MetricsFrom are the networks whose clients (as clientIP sees them)
+	// may read /metrics; nil means loopback only. MetricsToken, when set,
+	// admits a request from anywhere that carries it as
+	// "Authorization: Bearer …" (Prometheus' bearer_token).
+	MetricsFrom  []netip.Prefix
+	MetricsToken string
+	// MaxImports bounds the imports (httpx.Route.Import) running at once,
+	// server-wide: the next is refused with 429 and Retry-After. 0 means
+	// DefaultMaxImports.
+	MaxImports int
+	// BodyTimeout and BodyMinRate pace a request body: it may take
+	// BodyTimeout plus one second for every BodyMinRate bytes that arrived,
+	// so an upload arriving at least that fast goes on as long as it needs,
+	// and a client that trickles (or stops) is cut off. 0 means
+	// DefaultBodyTimeout, DefaultBodyMinRate.
+	BodyTimeout time.Duration
+	BodyMinRate int64 // bytes per second
 }
+
+// Body pacing defaults: 20 s of grace, then 16 KiB/s (128 kbit/s) on
+// average — a 20 MB upload may take 21 minutes, 300 connections trickling
+// a byte a second are gone after 20.
+const (
+	DefaultBodyTimeout = 20 * time.Second
+	DefaultBodyMinRate = 16 << 10
+)
+
+// DefaultMaxImports lets two imports run at once: reading a workbook takes
+// memory (bounded by xlsxlimit) and seconds of CPU.
+const DefaultMaxImports = 2
+
+// Loopback are the loopback networks: /metrics' default audience.
+var Loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 
 // DefaultPortalPageMemoryMB holds about 100,000 item or guide pages. The
 // heap they take is about twice the HTML counted (measured: 412 MiB of pages
@@ -137,17 +170,23 @@ type Server struct {
 	assets *assets
 	// pages are the page templates per language (lang → page), their
 	// constant messages pre-translated (translateTemplates).
-	pages   map[string]map[string]*pageTemplate
-	routes  []httpx.Route
-	nav     []httpx.Route
-	spec    *api.Spec
-	metrics *metrics
-	handler http.Handler
+	pages  map[string]map[string]*pageTemplate
+	routes []httpx.Route
+	nav    []httpx.Route
+	// mux routes requests; byPattern finds a route by its pattern, for the
+	// edge's checks before the router runs (edge.go).
+	mux       *http.ServeMux
+	byPattern map[string]httpx.Route
+	spec      *api.Spec
+	metrics   *metrics
+	handler   http.Handler
 	// portalCache keeps rendered public portal pages (renderPortal) for
 	// a few seconds; itemPages keeps item and guide pages for as long as
 	// the portal's generation stands.
 	portalCache *pageCache
 	itemPages   *pageCache
+	// imports holds a token for each import running (Config.MaxImports).
+	imports chan struct{}
 }
 
 // New builds the server: it parses every template, loads the messages and
@@ -179,9 +218,22 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
+	if cfg.MetricsFrom == nil {
+		cfg.MetricsFrom = Loopback
+	}
+	if cfg.MaxImports <= 0 {
+		cfg.MaxImports = DefaultMaxImports
+	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
+	}
+	if cfg.BodyMinRate <= 0 {
+		cfg.BodyMinRate = DefaultBodyMinRate
+	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, spec: &api.Spec{},
 		portalCache: newPageCache(portalCacheEntries, portalCacheBytes, portalCacheTTL),
-		itemPages:   newItemPageCache(cfg.PortalPageMemoryMB)}
+		itemPages:   newItemPageCache(cfg.PortalPageMemoryMB),
+		imports:     make(chan struct{}, cfg.MaxImports)}
 	var err error
 	if s.cat, err = loadCatalogue(); err != nil {
 		return nil, err
@@ -212,6 +264,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 
 	routes := slices.Concat(s.pageRoutes(), s.catalogRoutes(), s.transparencyRoutes(), s.portalRoutes(), s.opsRoutes(reg), api.Routes(s.spec), deps.Routes)
 	mux := http.NewServeMux()
+	s.byPattern = make(map[string]httpx.Route, len(routes))
 	for _, rt := range routes {
 		if err := s.check(rt); err != nil {
 			return nil, err
@@ -219,11 +272,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		if err := handle(mux, rt.Pattern, s.guard(rt)); err != nil {
 			return nil, err
 		}
+		s.byPattern[rt.Pattern] = rt
 		if rt.Nav != nil {
 			s.nav = append(s.nav, rt)
 		}
 	}
-	s.routes = routes
+	s.routes, s.mux = routes, mux
 	sort.SliceStable(s.nav, func(i, j int) bool { return s.nav[i].Nav.Order < s.nav[j].Nav.Order })
 	if err := s.spec.Build(api.Info{
 		Title:         "qingdan API",
@@ -249,8 +303,15 @@ func cookieName(o auth.CookieOptions) string {
 }
 
 // Deny answers a refused request with the server's error page or JSON
-// error; give it to auth.CSRF.Deny so CSRF refusals look like the rest.
-func (s *Server) Deny(w http.ResponseWriter, r *http.Request, err *apperr.Error) { s.fail(w, r, err) }
+// error; give it to auth.CSRF.Deny so CSRF refusals look like the rest. A
+// form whose body passed its limit before the CSRF check found a token is
+// refused as too large, which is what went wrong.
+func (s *Server) Deny(w http.ResponseWriter, r *http.Request, err *apperr.Error) {
+	if st := stateFrom(r.Context()); st != nil && st.tooLarge > 0 {
+		err = s.tooLarge(st.tooLarge)
+	}
+	s.fail(w, r, err)
+}
 
 // handle registers a pattern, turning ServeMux's panic on a bad or
 // conflicting pattern into an error.

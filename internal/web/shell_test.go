@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -237,7 +238,8 @@ func TestHTMXPartial(t *testing.T) {
 }
 
 func TestOps(t *testing.T) {
-	env := wt.New(t)
+	// The test requests come from 192.0.2.10: the monitoring network here.
+	env := wt.NewWith(t, wt.Options{Config: &web.Config{MetricsFrom: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}}})
 	wt.Run(t, env.Server, []wt.Scenario{
 		{Name: "healthz", URL: "/healthz", Status: 200, Contains: []string{`"status":"ok"`}},
 		{Name: "readyz", URL: "/readyz", Status: 200, Contains: []string{`"status":"ok"`}},

@@ -104,8 +104,11 @@ func staffAccount(st org.Staff, a *auth.Account, now time.Time) StaffAccount {
 }
 
 func (h *handlers) accountRoutes() []httpx.Route {
-	read := httpx.Policy{Roles: admins}
-	write := httpx.Policy{Roles: admins, Write: true}
+	// The accounts duty: the security administrator when duties are
+	// separated (三员分立), else the administrator.
+	read := httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Duty: auth.DutyAccounts}
+	write := read
+	write.Write = true
 	staffScoped := func(p httpx.Policy) httpx.Policy { p.Scope = h.scopeStaff; return p }
 	accountScoped := func(p httpx.Policy) httpx.Policy { p.Scope = h.scopeAccount; return p }
 	hf := func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }

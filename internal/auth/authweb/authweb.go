@@ -67,6 +67,7 @@ func parsePages() (map[string]*template.Template, error) {
 		},
 		// rowView passes a row and the language to the shared "state" template.
 		"rowView": func(lang string, row StaffAccount) rowView { return rowView{Lang: lang, Row: row} },
+		"role":    func(s string) auth.Role { return auth.Role(s) },
 		"hasRole": func(rs []auth.Role, r auth.Role) bool {
 			for _, x := range rs {
 				if x == r {
@@ -96,7 +97,6 @@ type handlers struct {
 }
 
 var (
-	admins      = []auth.Role{auth.RoleAdmin}
 	accountTags = []string{"accounts"}
 	tokenTags   = []string{"tokens"}
 )

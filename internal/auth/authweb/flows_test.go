@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
@@ -38,7 +39,9 @@ type site struct {
 func newSite(t *testing.T, db *store.DB) *site {
 	t.Helper()
 	orgs := org.NewService(db)
-	svc := auth.NewService(db, orgs, auth.Config{Argon2: cheap})
+	// A failed login's wait before the next attempt is tested in package
+	// auth; these journeys log in again at once after one.
+	svc := auth.NewService(db, orgs, auth.Config{Argon2: cheap, Lockout: auth.LockoutPolicy{FirstDelay: time.Nanosecond}})
 	if err := org.LoadDemo(ctx, db, svc); err != nil {
 		t.Fatal(err)
 	}
@@ -394,5 +397,38 @@ func TestTokens_O3_createUseRevoke(t *testing.T) {
 		if err != nil || !rep.OK() {
 			t.Fatalf("verify: %v %+v", err, rep)
 		}
+	})
+}
+
+// TestTokens_O3_expiry (issue #13.9): a token lives 90 days unless its
+// creator chooses 1–365; the lifetime is refused outside the bounds, naming
+// the field, and the expiry is shown on the token page and in the API.
+func TestTokens_O3_expiry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSite(t, db)
+		office := s.login("office1", org.DemoPassword)
+		before := s.head()
+		for _, days := range []string{"0", "366", "abc"} {
+			s.want(req{method: "POST", url: "/account/tokens", cred: office, body: form("name", "ci", "scopes", "list_liaison", "expires_in_days", days)},
+				400, "有效期", `value="`+days+`"`)
+		}
+		s.want(req{method: "POST", url: "/api/v1/tokens", cred: office, body: `{"name":"ci","scopes":["list_liaison"],"expires_in_days":400}`},
+			400, `"field":"expires_in_days"`)
+		if after := s.head(); after != before {
+			t.Fatalf("refused lifetimes changed something: %d → %d", before, after)
+		}
+		start := time.Now()
+		var created CreatedToken
+		b := s.want(req{method: "POST", url: "/api/v1/tokens", cred: office, body: `{"name":"default","scopes":["list_liaison"]}`}, 201, `"expires_at":`)
+		if err := json.Unmarshal([]byte(b), &created); err != nil {
+			t.Fatal(err)
+		}
+		if d := created.Token.ExpiresAt.Sub(start); d < 90*24*time.Hour-time.Minute || d > 90*24*time.Hour+time.Minute || created.Token.Expired {
+			t.Fatalf("default lifetime %v, expired %v", d, created.Token.Expired)
+		}
+		s.want(req{method: "POST", url: "/account/tokens", cred: office, body: form("name", "week", "scopes", "list_liaison", "expires_in_days", "7")}, 201)
+		week := start.AddDate(0, 0, 7).In(cst).Format("2006-01-02")
+		s.want(req{url: "/account/tokens", cred: office}, 200, "到期时间", week, `name="expires_in_days"`)
+		s.want(req{url: "/api/v1/tokens", cred: office}, 200, `"expires_at":"`, `"expired":false`)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/http"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -240,13 +241,13 @@ func TestRoutes_policies(t *testing.T) {
 		case rt.Policy.Public:
 			t.Errorf("%s: public", rt.Pattern)
 		}
-		admin := len(rt.Policy.Roles) == 1 && rt.Policy.Roles[0] == auth.RoleAdmin
+		admin := rt.Policy.Duty == auth.DutyAccounts && slices.Equal(rt.Policy.Roles, auth.DutyRoles(auth.DutyAccounts))
 		isToken := regexp.MustCompile(`/tokens`).MatchString(rt.Pattern)
 		if isToken && (len(rt.Policy.Roles) > 0 || rt.Policy.Write || (unsafe && !rt.Policy.Self)) {
 			t.Errorf("%s: token routes are Self routes of any logged-in principal", rt.Pattern)
 		}
 		if !isToken && !admin {
-			t.Errorf("%s: account routes are for administrators", rt.Pattern)
+			t.Errorf("%s: account routes are for the accounts duty's administrators", rt.Pattern)
 		}
 		if !isToken && unsafe && rt.Pattern != "POST /api/v1/accounts" && rt.Policy.Scope == nil {
 			t.Errorf("%s: no jurisdiction scope", rt.Pattern)

@@ -2,6 +2,7 @@ package authweb
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/api"
@@ -17,15 +18,19 @@ type TokenInfo struct {
 	Name       string     `json:"name"`
 	Scopes     []string   `json:"scopes"` // role names the token may use
 	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`             // the token stops working then
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"` // absent: never used
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`   // absent: live
 	Revoked    bool       `json:"revoked"`
+	Expired    bool       `json:"expired"`
 }
 
 // CreateTokenRequest creates an API token for the caller's own account.
 type CreateTokenRequest struct {
 	Name   string   `json:"name"`
 	Scopes []string `json:"scopes"` // role names among the caller's own roles
+	// ExpiresInDays is the token's lifetime, 1–365 days; absent: 90.
+	ExpiresInDays *int `json:"expires_in_days,omitempty"`
 }
 
 // CreatedToken answers a created token: Secret is shown this once and is
@@ -35,9 +40,9 @@ type CreatedToken struct {
 	Secret string    `json:"secret"`
 }
 
-func tokenInfo(t auth.APIToken) TokenInfo {
-	out := TokenInfo{ID: t.ID, Name: t.Name, Scopes: make([]string, len(t.Scopes)), CreatedAt: t.CreatedAt,
-		LastUsedAt: timePtr(t.LastUsedAt), RevokedAt: timePtr(t.RevokedAt), Revoked: t.Revoked()}
+func tokenInfo(t auth.APIToken, now time.Time) TokenInfo {
+	out := TokenInfo{ID: t.ID, Name: t.Name, Scopes: make([]string, len(t.Scopes)), CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt,
+		LastUsedAt: timePtr(t.LastUsedAt), RevokedAt: timePtr(t.RevokedAt), Revoked: t.Revoked(), Expired: t.Expired(now)}
 	for i, s := range t.Scopes {
 		out.Scopes[i] = string(s)
 	}
@@ -57,11 +62,11 @@ func (h *handlers) tokenRoutes() []httpx.Route {
 
 		{Pattern: "GET " + p, Handler: hf(h.apiTokens),
 			Doc: &httpx.Doc{Summary: "The caller's API tokens", Tags: tokenTags, Response: []TokenInfo{},
-				Description: "Newest first, revoked ones included; never a secret."}},
+				Description: "Newest first, revoked and expired ones included, each with its expiry; never a secret."}},
 		{Pattern: "POST " + p, Policy: self, Handler: hf(h.apiCreateToken),
 			Doc: &httpx.Doc{Summary: "Create an API token for the caller's own account", Tags: tokenTags,
 				Request: CreateTokenRequest{}, Response: CreatedToken{}, Status: http.StatusCreated,
-				Description: "Only from a browser session (cookie and X-CSRF-Token) whose initial password was changed; a token cannot create tokens (403). scopes are role names the caller holds; the token acts with only those roles. The secret is in this response and nowhere else, ever: it is stored as its SHA-256. Use it as \"Authorization: Bearer <secret>\". Errors name the field (name, scopes). Audited."}},
+				Description: "Only from a browser session (cookie and X-CSRF-Token) whose initial password was changed; a token cannot create tokens (403). scopes are role names the caller holds; the token acts with only those roles. It works for expires_in_days days (1–365, default 90) and ends earlier when revoked or when its owner's password is changed or reset. The secret is in this response and nowhere else, ever: it is stored as its SHA-256. Use it as \"Authorization: Bearer <secret>\". Errors name the field (name, scopes, expires_in_days). Audited."}},
 		{Pattern: "POST " + p + "/{id}/revoke", Policy: self, Handler: hf(h.apiRevokeToken),
 			Doc: &httpx.Doc{Summary: "Revoke one of the caller's API tokens", Tags: tokenTags, Response: TokenInfo{},
 				Params:      []httpx.Param{{Name: "id", In: "path", Description: "token id", Type: "integer"}},
@@ -87,12 +92,14 @@ func (h *handlers) ownToken(r *http.Request, id int64) (auth.APIToken, error) {
 
 // tokensPage: my tokens, the create form and, once, a new token's secret.
 type tokensPage struct {
-	Tokens  []auth.APIToken
-	Roles   []auth.Role // the scopes the caller may grant
-	Created *auth.APIToken
-	Secret  string
-	Name    string      // typed into a failed create form
-	Chosen  []auth.Role // ticked in a failed create form
+	Tokens           []TokenInfo
+	Roles            []auth.Role // the scopes the caller may grant
+	Created          *auth.APIToken
+	Secret           string
+	Name             string      // typed into a failed create form
+	Chosen           []auth.Role // ticked in a failed create form
+	Days             string      // the lifetime in days typed into the create form
+	MinDays, MaxDays int
 }
 
 func (h *handlers) showTokens(w http.ResponseWriter, r *http.Request, status int, pg tokensPage, failure error) {
@@ -102,7 +109,15 @@ func (h *handlers) showTokens(w http.ResponseWriter, r *http.Request, status int
 		h.Fail(w, r, err)
 		return
 	}
-	pg.Tokens, pg.Roles = ts, p.Roles
+	now := time.Now()
+	pg.Tokens, pg.Roles = make([]TokenInfo, len(ts)), p.Roles
+	for i, t := range ts {
+		pg.Tokens[i] = tokenInfo(t, now)
+	}
+	if pg.Days == "" {
+		pg.Days = strconv.Itoa(auth.DefaultTokenDays)
+	}
+	pg.MinDays, pg.MaxDays = auth.MinTokenDays, auth.MaxTokenDays
 	noStore(w)
 	h.Render(w, r, status, "tokens", pg, failure)
 }
@@ -116,10 +131,15 @@ func (h *handlers) createTokenPage(w http.ResponseWriter, r *http.Request) {
 		h.showTokens(w, r, http.StatusBadRequest, tokensPage{}, err)
 		return
 	}
-	name, scopes := trimmed(r, "name"), r.PostForm["scopes"]
-	secret, t, err := h.svc.CreateToken(r.Context(), principal(r), name, scopes)
+	name, scopes, daysText := trimmed(r, "name"), r.PostForm["scopes"], trimmed(r, "expires_in_days")
+	days, err := formDays(daysText)
+	var secret string
+	var t auth.APIToken
+	if err == nil {
+		secret, t, err = h.svc.CreateToken(r.Context(), principal(r), name, scopes, days)
+	}
 	if err != nil {
-		pg := tokensPage{Name: name}
+		pg := tokensPage{Name: name, Days: daysText}
 		for _, s := range scopes {
 			if role, ok := auth.ParseRole(s); ok {
 				pg.Chosen = append(pg.Chosen, role)
@@ -149,6 +169,19 @@ func (h *handlers) revokeTokenPage(w http.ResponseWriter, r *http.Request) {
 	page.Done(w, r, "/account/tokens", "revoked")
 }
 
+// formDays reads the lifetime field: whole days; empty means the default.
+func formDays(v string) (int, error) {
+	if v == "" {
+		return auth.DefaultTokenDays, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, apperr.Invalidf("expires_in_days", "有效期应为%d–%d天的整数", "the validity must be a whole number of days, %d–%d",
+			auth.MinTokenDays, auth.MaxTokenDays)
+	}
+	return n, nil
+}
+
 func (h *handlers) apiTokens(w http.ResponseWriter, r *http.Request) {
 	ts, err := h.svc.Tokens(r.Context(), principal(r))
 	if err != nil {
@@ -156,8 +189,9 @@ func (h *handlers) apiTokens(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := make([]TokenInfo, len(ts))
+	now := time.Now()
 	for i, t := range ts {
-		out[i] = tokenInfo(t)
+		out[i] = tokenInfo(t, now)
 	}
 	noStore(w)
 	api.WriteJSON(w, r, http.StatusOK, out)
@@ -169,13 +203,17 @@ func (h *handlers) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	secret, t, err := h.svc.CreateToken(r.Context(), principal(r), in.Name, in.Scopes)
+	days := auth.DefaultTokenDays
+	if in.ExpiresInDays != nil {
+		days = *in.ExpiresInDays
+	}
+	secret, t, err := h.svc.CreateToken(r.Context(), principal(r), in.Name, in.Scopes, days)
 	if err != nil {
 		api.WriteError(w, r, err)
 		return
 	}
 	noStore(w)
-	api.WriteJSON(w, r, http.StatusCreated, CreatedToken{Token: tokenInfo(t), Secret: secret})
+	api.WriteJSON(w, r, http.StatusCreated, CreatedToken{Token: tokenInfo(t, time.Now()), Secret: secret})
 }
 
 func (h *handlers) apiRevokeToken(w http.ResponseWriter, r *http.Request) {
@@ -190,5 +228,5 @@ func (h *handlers) apiRevokeToken(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	api.WriteJSON(w, r, http.StatusOK, tokenInfo(t))
+	api.WriteJSON(w, r, http.StatusOK, tokenInfo(t, time.Now()))
 }

@@ -37,7 +37,10 @@ import (
 const (
 	SourceEmbedded = "embedded" // shipped with the binary, not stored
 	SourceUpload   = "upload"   // a holiday-cn JSON or iCalendar file
-	SourceEdit     = "edit"     // single days edited by an administrator
+	SourceEdit     = "edit"     // entered or edited by hand by an administrator
+	// SourceProvisional is a year without a notice, computed from its
+	// statutory holidays (L9); never stored.
+	SourceProvisional = "provisional"
 )
 
 // Service reads and changes the stored calendar. It is safe for concurrent use.
@@ -80,7 +83,9 @@ func New(db *store.DB) *Service {
 func (s *Service) SetNow(now func() time.Time) { s.now = now }
 
 // Calendar returns the calendar a body counts its limits in: the embedded
-// national years overlaid with the stored ones, in the body's time zone, with
+// national years overlaid with the stored ones, provisional years computed
+// from the statutory holidays where neither has a year (L9; up to
+// calendar.ProvisionalHorizon years past the last), in the body's time zone, with
 // the regional days of the body and of its ancestors (the nearest body wins
 // a date named twice) and the business hours of the nearest body that sets
 // them (else calendar.DefaultBusinessHours). bodyID 0 is the national
@@ -228,7 +233,9 @@ func (s *Service) load(ctx context.Context, q store.Querier, v int64) (*snapshot
 		regional: regional, hours: hours, bodies: map[string]*calendar.Calendar{}}, nil
 }
 
-// buildNational overlays the stored years on the embedded ones.
+// buildNational overlays the stored years on the embedded ones and fills the
+// years without either provisionally. A stored year replaces a provisional
+// one as soon as it is read: every write bumps the version.
 func buildNational(stored map[int]storedYear) (*calendar.Calendar, map[int]bool, error) {
 	emb, err := calendar.Embedded()
 	if err != nil {
@@ -243,7 +250,7 @@ func buildNational(stored map[int]storedYear) (*calendar.Calendar, map[int]bool,
 		top = append(top, y.year)
 	}
 	slices.SortFunc(top, func(a, b calendar.Year) int { return a.Year - b.Year })
-	cal, err := calendar.New(calendar.Overlay(emb, top), calendar.Options{})
+	cal, err := calendar.New(calendar.Overlay(emb, top), calendar.Options{ProvisionalYears: calendar.ProvisionalHorizon})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -304,9 +311,13 @@ type YearInfo struct {
 	// Embedded is true when the binary ships data for the year (a stored
 	// year replaces it).
 	Embedded bool `json:"embedded"`
+	// Provisional is true for a year without a notice, answered from its
+	// statutory holidays (Source provisional, L9).
+	Provisional bool `json:"provisional,omitempty"`
 }
 
-// Years lists every year with data, ascending.
+// Years lists every year the calendar answers for, ascending: those with a
+// notice, and the provisional ones.
 func (s *Service) Years(ctx context.Context) ([]YearInfo, error) {
 	v, err := s.version(ctx)
 	if err != nil {
@@ -327,7 +338,25 @@ func (s *Service) Years(ctx context.Context) ([]YearInfo, error) {
 		info.OffDays, info.WorkDays = countDays(y)
 		out = append(out, info)
 	}
+	for _, n := range snap.national.ProvisionalYears() {
+		info, err := provisionalInfo(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, info)
+	}
+	slices.SortFunc(out, func(a, b YearInfo) int { return a.Year - b.Year })
 	return out, nil
+}
+
+func provisionalInfo(n int) (YearInfo, error) {
+	y, err := calendar.ProvisionalYear(n)
+	if err != nil {
+		return YearInfo{}, err
+	}
+	info := YearInfo{Year: n, Source: SourceProvisional, Provisional: true}
+	info.OffDays, info.WorkDays = countDays(y)
+	return info, nil
 }
 
 // StoredYears returns the years imported or edited (not the embedded ones),
@@ -345,7 +374,8 @@ func (s *Service) StoredYears(ctx context.Context) ([]calendar.Year, error) {
 	return out, nil
 }
 
-// Year returns one year's data, or the missing-year error.
+// Year returns one year's data — its notice, or for a provisional year its
+// statutory holidays — or the missing-year error.
 func (s *Service) Year(ctx context.Context, y int) (calendar.Year, YearInfo, error) {
 	years, err := s.Years(ctx)
 	if err != nil {
@@ -354,6 +384,14 @@ func (s *Service) Year(ctx context.Context, y int) (calendar.Year, YearInfo, err
 	cal, err := s.Calendar(ctx, 0)
 	if err != nil {
 		return calendar.Year{}, YearInfo{}, err
+	}
+	if cal.IsProvisional(y) {
+		data, err := calendar.ProvisionalYear(y)
+		if err != nil {
+			return calendar.Year{}, YearInfo{}, err
+		}
+		info, err := provisionalInfo(y)
+		return data, info, err
 	}
 	data, ok := cal.Year(y)
 	if !ok {
@@ -378,10 +416,11 @@ func countDays(y calendar.Year) (off, work int) {
 	return off, work
 }
 
-// MissingYears lists the years a calendar question may soon need but that
-// have no data (L9): the current year always, and from 1 November the next
-// year too, since the State Council's notice for it is due then. Days are
-// counted in Asia/Shanghai, the zone of the notices.
+// MissingYears lists the years a calendar question may soon need but whose
+// notice is not loaded (L9): the current year always, and from 1 November
+// the next year too, since the State Council's notice for it is due then.
+// Until it is, such a year is answered provisionally. Days are counted in
+// Asia/Shanghai, the zone of the notices.
 func (s *Service) MissingYears(ctx context.Context, now time.Time) ([]int, error) {
 	cal, err := s.Calendar(ctx, 0)
 	if err != nil {
@@ -405,8 +444,10 @@ func missingYears(cal *calendar.Calendar, now time.Time) []int {
 // Notice is a message for the layout's banner, in both languages.
 type Notice struct {
 	Zh, En string
-	// Link is the page where the administrator acts on it.
-	Link string
+	// Link is the page where the administrator acts on it, and ActionZh,
+	// ActionEn the words of the link.
+	Link               string
+	ActionZh, ActionEn string
 }
 
 // Message returns the notice in lang ("en" or Chinese).
@@ -417,8 +458,19 @@ func (n Notice) Message(lang string) string {
 	return n.Zh
 }
 
+// Action returns the words of the notice's link in lang.
+func (n Notice) Action(lang string) string {
+	if lang == "en" {
+		return n.ActionEn
+	}
+	return n.ActionZh
+}
+
 // AdminPath is the admin page of the calendar.
 const AdminPath = "/admin/calendar"
+
+// EntryPath is the admin page where year y is entered by hand.
+func EntryPath(y int) string { return fmt.Sprintf("%s/years/%d/edit", AdminPath, y) }
 
 // Notices are the banners the layout shows p at now: to administrators,
 // one per missing year (L9); nothing to anyone else. Meant for a layout
@@ -427,17 +479,37 @@ func (s *Service) Notices(ctx context.Context, p auth.Principal, now time.Time) 
 	if !p.Has(auth.RoleAdmin) {
 		return nil, nil
 	}
-	years, err := s.MissingYears(ctx, now)
+	cal, err := s.Calendar(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
+	years := missingYears(cal, now)
+	if len(years) == 0 {
+		return nil, nil
+	}
+	national, err := s.CanEditNational(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	// Only the top-level administrator can load a year; the others are
+	// told whom to ask rather than to do what they may not.
+	doZh, doEn := "请录入或导入国务院办公厅的放假通知。", "Enter or import the State Council's notice."
+	if !national {
+		doZh, doEn = "请联系最高一级机构的管理员录入或导入国务院办公厅的放假通知。", "Ask the administrator of the top-level body to enter or import the State Council's notice."
+	}
 	var out []Notice
 	for _, y := range years {
-		out = append(out, Notice{
-			Zh:   fmt.Sprintf("缺少 %d 年的节假日数据：涉及该年的期限无法计算。请导入国务院办公厅的放假通知。", y),
-			En:   fmt.Sprintf("Holiday data for %d is missing: time limits reaching into that year cannot be computed. Import the State Council's notice.", y),
-			Link: AdminPath,
-		})
+		zh := fmt.Sprintf("缺少 %d 年的节假日数据：涉及该年的期限暂按法定节假日推算，标为“暂定”。", y)
+		en := fmt.Sprintf("Holiday data for %d is missing: time limits reaching into that year are computed from the statutory holidays and marked provisional. ", y)
+		if !cal.IsProvisional(y) {
+			zh = fmt.Sprintf("缺少 %d 年的节假日数据：涉及该年的期限无法计算。", y)
+			en = fmt.Sprintf("Holiday data for %d is missing: time limits reaching into that year cannot be computed. ", y)
+		}
+		n := Notice{Zh: zh + doZh, En: en + doEn, Link: AdminPath}
+		if national {
+			n.Link, n.ActionZh, n.ActionEn = EntryPath(y), "录入通知", "Enter the notice"
+		}
+		out = append(out, n)
 	}
 	return out, nil
 }

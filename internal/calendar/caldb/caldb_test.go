@@ -3,6 +3,7 @@ package caldb_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,9 +54,10 @@ func setup(t *testing.T, db *store.DB) *fixture {
 }
 
 // fixtureAdmin is an administrator for tests that need no bodies (national
-// years only).
+// years only). Without bodies only the path "/" covers every body, which the
+// national calendar asks (org.TopPath).
 func fixtureAdmin() auth.Principal {
-	return auth.Principal{Login: "admin", Roles: []auth.Role{auth.RoleAdmin}, BodyPath: "/1/"}
+	return auth.Principal{Login: "admin", Roles: []auth.Role{auth.RoleAdmin}, BodyPath: "/"}
 }
 
 func (f *fixture) verify(t *testing.T) {
@@ -138,20 +140,28 @@ func TestCalendar_L9_missingYearBannerFromNovember(t *testing.T) {
 			t.Fatalf("1 Nov: missing %v, %v; want [2027]", got, err)
 		}
 		ns, err := f.svc.Notices(ctx, f.admin, nov1)
-		if err != nil || len(ns) != 1 || ns[0].Link != caldb.AdminPath {
-			t.Fatalf("admin notices %v, %v", ns, err)
+		if err != nil || len(ns) != 1 || ns[0].Link != "/admin/calendar/years/2027/edit" || !strings.Contains(ns[0].Zh, "暂定") ||
+			!strings.Contains(ns[0].En, "provisional") || ns[0].Action("en") == "" {
+			t.Fatalf("admin notices %+v, %v", ns, err)
 		}
 		if ns, err := f.svc.Notices(ctx, f.staff, nov1); err != nil || len(ns) != 0 {
 			t.Fatalf("non-admin notices %v, %v; want none", ns, err)
 		}
-		// A question about the missing year is an error naming it, never a guess.
+		// A question about the missing year is answered provisionally, from
+		// its statutory holidays, and says so: 8 February (初三) is off.
 		cal, err := f.svc.Calendar(ctx, f.town.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = cal.AddWorkingDays(calendar.DateOf(2026, 12, 28), 10)
-		if y, ok := calendar.MissingYear(err); !ok || y != 2027 {
-			t.Fatalf("AddWorkingDays into 2027: %v, want missing 2027", err)
+		due, err := cal.AddWorkingDays(calendar.DateOf(2026, 12, 28), 10)
+		if err != nil || due != calendar.DateOf(2027, 1, 12) || !cal.ProvisionalBetween(calendar.DateOf(2026, 12, 28), due) {
+			t.Fatalf("AddWorkingDays into 2027: %s, %v; want 2027-01-12, provisional", due, err)
+		}
+		if isWork(t, cal, calendar.DateOf(2027, 2, 8)) || !isWork(t, cal, calendar.DateOf(2027, 2, 9)) {
+			t.Fatal("2027's statutory Spring Festival is not 5–8 February")
+		}
+		if data, info, err := f.svc.Year(ctx, 2027); err != nil || !info.Provisional || info.Source != caldb.SourceProvisional || len(data.Days) != 13 {
+			t.Fatalf("year 2027: %+v %v", info, err)
 		}
 		if _, err := f.svc.ImportYear(ctx, f.admin, []byte(year2027), "2027.json"); err != nil {
 			t.Fatal(err)
@@ -163,8 +173,8 @@ func TestCalendar_L9_missingYearBannerFromNovember(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if isWork(t, cal, calendar.DateOf(2027, 2, 8)) {
-			t.Fatal("2027-02-08 should be the imported holiday")
+		if isWork(t, cal, calendar.DateOf(2027, 2, 8)) || !isWork(t, cal, calendar.DateOf(2027, 2, 5)) || cal.IsProvisional(2027) {
+			t.Fatal("the imported 2027 does not replace the provisional one")
 		}
 		// The current year missing is reported too.
 		if got, err := f.svc.MissingYears(ctx, time.Date(2030, 3, 1, 0, 0, 0, 0, sh)); err != nil || len(got) != 1 || got[0] != 2030 {
@@ -593,6 +603,216 @@ func TestClocks_L3_P6_extensionMaximum(t *testing.T) {
 		if err != nil || len(recs) != 2 || recs[0].Ref.Kind != "supervision_reply" {
 			t.Fatalf("list: %+v, %v", recs, err)
 		}
+		f.verify(t)
+	})
+}
+
+// TestImportYear_L9_yearWithoutWorkingDaysRefused (#11.10): a year file
+// making every weekday a holiday is refused on import, and a single-day
+// edit that would take a year's last working day is refused too; neither
+// stores anything.
+func TestImportYear_L9_yearWithoutWorkingDaysRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		file := func(from calendar.Date) []byte {
+			y := calendar.Year{Year: 2027}
+			for d := from; d < calendar.DateOf(2028, 1, 1); d++ {
+				if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+					y.Days = append(y.Days, calendar.Day{Name: "假", Date: d, IsOffDay: true})
+				}
+			}
+			b, err := json.Marshal(y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		before := eventCount(t, db)
+		_, err := f.svc.ImportYear(ctx, f.admin, file(calendar.DateOf(2027, 1, 1)), "2027.json")
+		if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "days" {
+			t.Fatalf("a year without working days: %v", err)
+		}
+		if after := eventCount(t, db); after != before {
+			t.Fatalf("the refused import emitted %d events", after-before)
+		}
+		// One working day left (Friday 1 January): accepted; the edit that
+		// takes it is not.
+		if _, err := f.svc.ImportYear(ctx, f.admin, file(calendar.DateOf(2027, 1, 4)), "2027.json"); err != nil {
+			t.Fatal(err)
+		}
+		before = eventCount(t, db)
+		_, err = f.svc.SetDay(ctx, f.admin, calendar.DateOf(2027, 1, 1), true, "元旦")
+		if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "days" {
+			t.Fatalf("taking the last working day: %v", err)
+		}
+		if after := eventCount(t, db); after != before {
+			t.Fatalf("the refused edit emitted %d events", after-before)
+		}
+	})
+}
+
+// TestEnterYear_L9_byHandReplacesTheProvisionalYear: an administrator types
+// the 2027 notice in as ranges (the way it is worded). Bad rows and other
+// principals change nothing; the good entry is one audited event with the
+// row as State, the year is no longer provisional and answers as entered,
+// on both engines.
+func TestEnterYear_L9_byHandReplacesTheProvisionalYear(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		d := func(m time.Month, day int) calendar.Date { return calendar.DateOf(2027, m, day) }
+		rows := []calendar.Range{
+			{From: d(1, 1), To: d(1, 3), Name: "元旦", IsOffDay: true},
+			{From: d(2, 5), To: d(2, 13), Name: "春节", IsOffDay: true},
+			{From: d(2, 20), To: d(2, 20), Name: "春节", IsOffDay: false}, // Saturday
+		}
+		// The preview counts February as entered, storing nothing.
+		y, err := calendar.YearOfRanges(2027, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := eventCount(t, db)
+		months, err := f.svc.Months(ctx, y)
+		if err != nil || months[1].Working != 15 || months[1].MakeUp != 1 {
+			t.Fatalf("preview of February: %+v, %v", months, err)
+		}
+		bad := append([]calendar.Range{}, rows...)
+		bad[2].From, bad[2].To = d(2, 19), d(2, 19) // a Friday
+		_, err = f.svc.EnterYear(ctx, f.admin, 2027, bad)
+		wantCode(t, err, apperr.Invalid)
+		if apperr.As(err).Field != "rows[2].kind" {
+			t.Errorf("bad row: %v", err)
+		}
+		_, err = f.svc.EnterYear(ctx, f.staff, 2027, rows)
+		wantCode(t, err, apperr.Forbidden)
+		if after := eventCount(t, db); after != before {
+			t.Fatalf("preview and refused entries emitted %d events", after-before)
+		}
+		cal, err := f.svc.Calendar(ctx, 0)
+		if err != nil || !cal.IsProvisional(2027) {
+			t.Fatalf("2027 before the entry: provisional %v, %v", cal.IsProvisional(2027), err)
+		}
+
+		info, err := f.svc.EnterYear(ctx, f.admin, 2027, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Source != caldb.SourceEdit || info.Provisional || info.OffDays != 12 || info.WorkDays != 1 || info.UpdatedBy != f.admin.Login {
+			t.Errorf("entered: %+v", info)
+		}
+		cal, err = f.svc.Calendar(ctx, f.town.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cal.IsProvisional(2027) || !cal.Covers(2027) || isWork(t, cal, d(2, 12)) || !isWork(t, cal, d(2, 20)) {
+			t.Fatal("the town's calendar does not answer 2027 as entered")
+		}
+		evs, err := db.Events(ctx, store.EventFilter{ObjectType: caldb.ObjectYear, ObjectID: "2027"})
+		if err != nil || len(evs) != 1 || evs[0].Action != "calendar.year.entered" || evs[0].Actor != f.admin.Login || len(evs[0].State) == 0 {
+			t.Fatalf("events %+v, %v", evs, err)
+		}
+		if missing, err := f.svc.MissingYears(ctx, time.Date(2026, 12, 7, 9, 0, 0, 0, sh)); err != nil || len(missing) != 0 {
+			t.Errorf("missing after the entry: %v, %v", missing, err)
+		}
+		f.verify(t)
+	})
+}
+
+// A stored clock running into 2027 before its notice is loaded answers
+// provisionally; once the notice is imported the same clock, read again,
+// answers from it and is no longer provisional (clocks are derived at read
+// time from the body's current calendar).
+func TestClocks_L9_provisionalUntilTheNoticeIsLoaded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		clocks := caldb.NewClocks(db, f.svc)
+		ref := caldb.Ref{ObjectType: "case", ObjectID: "QS-2026-0099", Kind: "handling"}
+		if _, err := clocks.Create(ctx, "window", ref, f.town.ID, calendar.LicensingDecision); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := clocks.Start(ctx, "window", ref, at(2026, 12, 28, 10)); err != nil {
+			t.Fatal(err)
+		}
+		now := at(2026, 12, 29, 10)
+		st, err := clocks.Status(ctx, ref, now)
+		// 29–31 (3), 1 Jan off, 4–8 (8), 11–15 (13), 18–22 (18), 25, 26 (20).
+		if err != nil || !st.Provisional || st.DueDate != calendar.DateOf(2027, 1, 26) {
+			t.Fatalf("before the notice: %+v, %v", st.Answer, err)
+		}
+		// A notice with 4 January off too.
+		notice := `{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true},{"name":"元旦","date":"2027-01-04","isOffDay":true}]}`
+		if _, err := f.svc.ImportYear(ctx, f.admin, []byte(notice), "2027.json"); err != nil {
+			t.Fatal(err)
+		}
+		st, err = clocks.Status(ctx, ref, now)
+		if err != nil || st.Provisional || st.DueDate != calendar.DateOf(2027, 1, 27) {
+			t.Fatalf("after the notice: %+v, %v", st.Answer, err)
+		}
+		f.verify(t)
+	})
+}
+
+// TestCalendar_O1_nationalCalendarIsTheTopAdministrators: every body counts
+// its limits in the national calendar, so only the administrator of the
+// root body may change it; a lower administrator changes only its own
+// subtree's regional days and business hours. Refusals change nothing.
+func TestCalendar_O1_nationalCalendarIsTheTopAdministrators(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		townAdmin := auth.Principal{Login: "town-admin", Roles: []auth.Role{auth.RoleAdmin}, BodyID: f.town.ID, BodyPath: f.town.Path}
+		nationalDay := calendar.DateOf(2026, 10, 1)
+		head := eventCount(t, db)
+		for _, p := range []auth.Principal{f.districtAdmin, townAdmin, f.otherAdmin} {
+			_, err := f.svc.SetDay(ctx, p, nationalDay, false, "x")
+			wantCode(t, err, apperr.Forbidden)
+			if !strings.Contains(apperr.As(err).Zh, "最高一级") {
+				t.Errorf("%s: the refusal does not say who may: %v", p.Login, err)
+			}
+			_, err = f.svc.ImportYear(ctx, p, []byte(`{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}`), "2027.json")
+			wantCode(t, err, apperr.Forbidden)
+			if ok, err := f.svc.CanEditNational(ctx, p); ok || err != nil {
+				t.Errorf("%s may edit the national calendar: %v %v", p.Login, ok, err)
+			}
+		}
+		if got := eventCount(t, db); got != head {
+			t.Fatalf("refused national edits left %d events", got-head)
+		}
+		cal, err := f.svc.Calendar(ctx, f.town.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if isWork(t, cal, nationalDay) {
+			t.Fatal("National Day became a working day")
+		}
+		// The town's administrator sets its own town's days and hours, not
+		// its parent's.
+		if _, err := f.svc.AddRegionalHoliday(ctx, townAdmin, f.town.ID, calendar.DateOf(2026, 7, 15), "镇庆", true); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.AddRegionalHoliday(ctx, townAdmin, f.district.ID, calendar.DateOf(2026, 7, 16), "x", true)
+		wantCode(t, err, apperr.Forbidden)
+		if _, err := f.svc.SetBusinessHours(ctx, townAdmin, f.town.ID, "08:30-12:00"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.SetBusinessHours(ctx, townAdmin, f.district.ID, "08:30-12:00")
+		wantCode(t, err, apperr.Forbidden)
+		// The root's administrator changes the national calendar.
+		if ok, err := f.svc.CanEditNational(ctx, f.admin); !ok || err != nil {
+			t.Fatalf("root admin: %v %v", ok, err)
+		}
+		if _, err := f.svc.SetDay(ctx, f.admin, calendar.DateOf(2026, 3, 3), true, "临时"); err != nil {
+			t.Fatal(err)
+		}
+		// A second root makes the national calendar no single body's: only
+		// the system (the command line) may change it then.
+		if _, err := org.NewService(db).CreateBody(ctx, org.System, org.BodyInput{Level: org.LevelCity, Code: "330200", Name: "另一市"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.SetDay(ctx, f.admin, calendar.DateOf(2026, 3, 4), true, "临时")
+		wantCode(t, err, apperr.Forbidden)
 		f.verify(t)
 	})
 }

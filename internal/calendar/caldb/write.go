@@ -14,6 +14,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -26,8 +27,8 @@ const (
 // MaxUpload bounds an uploaded year file; a year's notice is a few KB.
 const MaxUpload = 1 << 20
 
-// maxName bounds a holiday's name.
-const maxName = 64
+// maxName bounds a holiday's name, as in a year entered by hand.
+const maxName = calendar.MaxNameRunes
 
 func init() {
 	store.RegisterAudited(store.AuditedTable{ObjectType: ObjectYear, Table: "calendar_years",
@@ -100,12 +101,54 @@ func canEditCalendar(p auth.Principal) error {
 	return nil
 }
 
+// errNationalOnly refuses a change of the national calendar to an
+// administrator below the root body: every body counts its limits in it, so
+// a town's administrator changing it would change the whole district (O1).
+var errNationalOnly = apperr.Forbiddenf("全国工作日历（年度数据和单日修改）只能由最高一级机构的管理员修改；本单位的地方节假日和办公时间可在单位页面设置",
+	"only the administrator of the top-level body may change the national calendar (years and single days); set your own body's regional days and business hours on its page")
+
+// NationalScope is the jurisdiction the national calendar belongs to: the
+// path covering every body (org.TopPath), which every body counts its
+// limits in. It returns that path when p covers it, else a Forbidden that
+// says who may change the national calendar; routes changing it use it as
+// their scope, and the service checks it again.
+func (s *Service) NationalScope(ctx context.Context, p auth.Principal) (string, error) {
+	top, err := org.TopPath(ctx, s.db)
+	if err != nil {
+		return "", err
+	}
+	if !p.Covers(top) {
+		return "", errNationalOnly
+	}
+	return top, nil
+}
+
+// canEditNational refuses anyone but an administrator whose jurisdiction
+// covers every body.
+func (s *Service) canEditNational(ctx context.Context, p auth.Principal) error {
+	if err := canEditCalendar(p); err != nil {
+		return err
+	}
+	_, err := s.NationalScope(ctx, p)
+	return err
+}
+
+// CanEditNational reports whether p may change the national calendar, for
+// pages that offer its forms only to those who may use them.
+func (s *Service) CanEditNational(ctx context.Context, p auth.Principal) (bool, error) {
+	err := s.canEditNational(ctx, p)
+	if apperr.CodeOf(err) == apperr.Forbidden {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // ImportYear reads a year file (holiday-cn JSON, or iCalendar when the name
 // ends in .ics) and stores every year in it, replacing stored or embedded
 // data of those years. A bad file is the parser's error naming the line or
 // field, and nothing is stored.
 func (s *Service) ImportYear(ctx context.Context, p auth.Principal, data []byte, filename string) ([]YearInfo, error) {
-	if err := canEditCalendar(p); err != nil {
+	if err := s.canEditNational(ctx, p); err != nil {
 		return nil, err
 	}
 	if len(data) > MaxUpload {
@@ -137,6 +180,43 @@ func baseName(name string) string {
 // is the principal's login ("cli" from the command line). It is what
 // ImportYear does after parsing, for callers that parsed themselves.
 func (s *Service) SaveYears(ctx context.Context, actor string, ys []calendar.Year, source, fileName string) ([]YearInfo, error) {
+	return s.saveYears(ctx, actor, ys, source, fileName, "calendar.year.imported")
+}
+
+// EnterYear stores year `year` as an administrator entered it by hand, as
+// ranges of days the way the notice words them (calendar.YearOfRanges names
+// a bad row). It replaces the year's notice or provisional computation, as
+// an upload does, and is audited as calendar.year.entered.
+func (s *Service) EnterYear(ctx context.Context, p auth.Principal, year int, rows []calendar.Range) (YearInfo, error) {
+	if err := s.canEditNational(ctx, p); err != nil {
+		return YearInfo{}, err
+	}
+	y, err := calendar.YearOfRanges(year, rows)
+	if err != nil {
+		return YearInfo{}, err
+	}
+	out, err := s.saveYears(ctx, p.Login, []calendar.Year{y}, SourceEdit, "", "calendar.year.entered")
+	if err != nil {
+		return YearInfo{}, err
+	}
+	return out[0], nil
+}
+
+// Months counts each month of year y as the national calendar would with y
+// in place of what it has for that year: the preview of a year entered by
+// hand. Nothing is stored.
+func (s *Service) Months(ctx context.Context, y calendar.Year) ([]calendar.Month, error) {
+	cal, err := s.Calendar(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	if cal, err = cal.Merge(y); err != nil {
+		return nil, err
+	}
+	return cal.Months(y.Year)
+}
+
+func (s *Service) saveYears(ctx context.Context, actor string, ys []calendar.Year, source, fileName, action string) ([]YearInfo, error) {
 	if len(ys) == 0 {
 		return nil, apperr.Invalidf("file", "文件中没有任何年份", "the file holds no year")
 	}
@@ -175,7 +255,7 @@ func (s *Service) SaveYears(ctx context.Context, actor string, ys []calendar.Yea
 		}
 		for _, y := range ys {
 			prev, had := old[y.Year]
-			if err := s.putYear(ctx, tx, actor, stored[y.Year], prev, had, "calendar.year.imported", map[string]any{"file": fileName}); err != nil {
+			if err := s.putYear(ctx, tx, actor, stored[y.Year], prev, had, action, map[string]any{"file": fileName}); err != nil {
 				return err
 			}
 			data, _ := cal.Year(y.Year)
@@ -235,7 +315,7 @@ func bumpVersion(ctx context.Context, tx *store.Tx) error {
 // decides it (the later year where two name it), else in its own year, which
 // must already have data: a single day never invents a year (L9).
 func (s *Service) SetDay(ctx context.Context, p auth.Principal, date calendar.Date, off bool, name string) (YearInfo, error) {
-	if err := canEditCalendar(p); err != nil {
+	if err := s.canEditNational(ctx, p); err != nil {
 		return YearInfo{}, err
 	}
 	name = strings.TrimSpace(name)
@@ -285,8 +365,8 @@ func (s *Service) SetDay(ctx context.Context, p auth.Principal, date calendar.Da
 		}
 		if _, ok := current(target); !ok {
 			return &apperr.Error{Code: apperr.Conflict, Field: "date",
-				Zh:  fmt.Sprintf("缺少 %d 年的节假日数据，请先导入该年再修改单日", target),
-				En:  fmt.Sprintf("there is no holiday data for %d; import the year before editing single days", target),
+				Zh:  fmt.Sprintf("缺少 %d 年的国务院放假通知，请先录入或导入该年（%s），再修改单日", target, EntryPath(target)),
+				En:  fmt.Sprintf("there is no State Council notice for %d; enter or import the year (%s) before editing single days", target, EntryPath(target)),
 				Err: &calendar.MissingYearError{Year: target}}
 		}
 		changed := map[int]calendar.Year{}

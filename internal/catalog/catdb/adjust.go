@@ -248,6 +248,9 @@ func (s *Service) check(ctx context.Context, q store.Querier, b body, a catalog.
 	if err := a.Validate(); err != nil {
 		return err
 	}
+	if err := a.CheckDates(now); err != nil {
+		return err
+	}
 	if err := s.checkUpper(ctx, q, b, a); err != nil {
 		return err
 	}
@@ -713,6 +716,9 @@ func (s *Service) SetReformGroups(ctx context.Context, p auth.Principal, staffID
 }
 
 func setReformGroups(ctx context.Context, tx *store.Tx, p auth.Principal, staffID int64, groups []catalog.ReformGroup, now time.Time) error {
+	if err := refuseSelfSeat(ctx, tx, p, staffID, groups); err != nil {
+		return err
+	}
 	var bodyID int64
 	var roles string
 	if err := tx.QueryRow(ctx, `SELECT body_id, roles FROM staff WHERE id = ? AND active = TRUE`, staffID).Scan(&bodyID, &roles); err != nil {
@@ -759,6 +765,26 @@ func setReformGroups(ctx context.Context, tx *store.Tx, p auth.Principal, staffI
 			if err := emit(ctx, tx, login(p), bodyID, action, ObjReformGroup, r.ID, "", string(g), nil); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// refuseSelfSeat: nobody puts themselves into a review group (O3); leaving
+// one, or saving one's groups unchanged, is allowed.
+func refuseSelfSeat(ctx context.Context, tx *store.Tx, p auth.Principal, staffID int64, groups []catalog.ReformGroup) error {
+	if p.StaffID == 0 || p.StaffID != staffID {
+		return nil
+	}
+	for _, g := range groups {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM catalog_reform_members WHERE staff_id = ? AND grp = ? AND active = TRUE`,
+			staffID, string(g)).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperr.Forbiddenf("不能把自己加入改革办审核组；请由其他管理员或党政办人员设置",
+				"you cannot put yourself into a reform review group; another administrator or general-office member must")
 		}
 	}
 	return nil

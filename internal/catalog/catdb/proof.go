@@ -70,9 +70,7 @@ func (s *Service) Proof(ctx context.Context, versionID int64) (Proof, error) {
 	if err != nil {
 		return Proof{}, err
 	}
-	leaf := audit.Leaf{Seq: uint64(pub.Seq), AtMicros: store.Micros(pub.At), Actor: pub.Actor, BodyID: pub.BodyID,
-		Action: pub.Action, ObjectType: pub.ObjectType, ObjectID: pub.ObjectID, From: pub.From, To: pub.To,
-		Payload: pub.Payload, State: pub.State}
+	leaf := pub.Leaf()
 	p := Proof{VersionID: versionID, ContentHash: v.ContentHash, Leaf: leaf.Encode(), Seq: uint64(pub.Seq),
 		TreeSize: cp.Size, Path: path, Checkpoint: string(text)}
 	p.LeafHash = audit.HashLeaf(p.Leaf)

@@ -666,3 +666,39 @@ func TestC9_draftOvertakenByAnotherPublicationIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestBasisDateBounded_nothingStored (#11.10): a basis document dated 1800
+// or 9999 is refused naming its date, on both engines, and nothing is
+// stored; a real date is accepted.
+func TestBasisDateBounded_nothingStored(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.at(monday)
+		item := f.shared()
+		liaison := f.who("邓雪")
+		draft := item.ItemVersion.Clone()
+		draft.ValidFrom = time.Time{} // from its publication
+		in := func(issued time.Time) catdb.AdjustmentInput {
+			return catdb.AdjustmentInput{Title: "依据日期", Reason: catalog.LawAmended,
+				Bases:   []catalog.BasisDocument{{Title: "某条例", Issued: issued}},
+				Changes: []catalog.Change{{Kind: catalog.ChangeItem, BaseCode: item.BaseCode, Draft: &draft}}}
+		}
+		head, err := db.Head(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, issued := range []time.Time{time.Date(1800, 1, 1, 0, 0, 0, 0, shanghai), time.Date(9999, 12, 31, 0, 0, 0, 0, shanghai)} {
+			_, err := f.s.CreateAdjustment(f.ctx, liaison, in(issued))
+			var l apperr.List
+			if !errors.As(err, &l) || !slices.ContainsFunc(l, func(e *apperr.Error) bool { return e.Field == "bases[0].issued" }) {
+				t.Errorf("issued %s: got %v", issued.Format(time.DateOnly), err)
+			}
+		}
+		if after, err := db.Head(f.ctx); err != nil || after.Size != head.Size {
+			t.Fatalf("refused dates wrote events: %v", err)
+		}
+		if _, err := f.s.CreateAdjustment(f.ctx, liaison, in(time.Date(2026, 10, 8, 0, 0, 0, 0, shanghai))); err != nil {
+			t.Fatalf("a real date refused: %v", err)
+		}
+	})
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/xlsxlimit/xlsxtest"
 )
 
 // demoList is the current list of the demo district (body 1), loaded once.
@@ -478,4 +479,39 @@ func TestImport_V2_badCreditCodeNamesItsCell(t *testing.T) {
 		}
 	}
 	t.Fatalf("no error at %s naming the check character: %v", cell, err)
+}
+
+// TestParse_invalidTextInACellNamed: a cell whose text is not valid text —
+// here a NUL, which a workbook can carry as the escape _x0000_ and excelize
+// reads back — is named, so it never reaches the database (#11.2).
+func TestParse_invalidTextInACellNamed(t *testing.T) {
+	cell := cellName(colOf(itemSheet{}, "name"), firstDataRow)
+	b := edit(t, export(t, demoList(t)), func(f *excelize.File) { set(t, f, ItemsSheet, cell, "名称NULMARK") })
+	b = xlsxtest.Rewrite(t, b, "NULMARK", "_x0000_")
+	_, err := parse(t, b)
+	for _, f := range fields(t, err) {
+		if f != ItemsSheet+"!"+cell {
+			t.Errorf("error at %s, want only %s!%s: %v", f, ItemsSheet, cell, err)
+		}
+	}
+	if !strings.Contains(err.Error(), "not valid text") {
+		t.Errorf("the cell's problem is not named: %v", err)
+	}
+}
+
+// TestParse_hugeCellRefusedWithBoundedMemory (#11.9): a file of a few
+// hundred kB holding one 240 MB cell is refused naming the file's text as
+// over the limit, quickly and allocating a few MB, not gigabytes.
+func TestParse_hugeCellRefusedWithBoundedMemory(t *testing.T) {
+	data := xlsxtest.HugeCell(t, ItemsSheet, 240<<20)
+	var err error
+	start := time.Now()
+	alloc := xlsxtest.Allocated(func() { _, err = parse(t, data) })
+	if got := fields(t, err); len(got) != 1 || got[0] != "file" || !strings.Contains(err.Error(), "64 MB") {
+		t.Fatalf("errors at %v: %v", got, err)
+	}
+	t.Logf("%d kB file refused in %v, %d kB allocated", len(data)>>10, time.Since(start), alloc>>10)
+	if alloc > 16<<20 {
+		t.Errorf("refusing allocated %d kB", alloc>>10)
+	}
 }

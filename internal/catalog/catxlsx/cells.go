@@ -271,7 +271,7 @@ var (
 var roleZh = map[auth.Role]string{
 	auth.RoleWindow: "窗口", auth.RoleUnitStaff: "站所/科室工作人员", auth.RoleListLiaison: "清单联络员",
 	auth.RoleGeneralOffice: "党政办", auth.RoleSupervisor: "监察", auth.RoleExternalSupervisor: "外部监督员",
-	auth.RoleLeader: "领导", auth.RoleAdmin: "系统管理员",
+	auth.RoleLeader: "领导", auth.RoleAdmin: "系统管理员", auth.RoleSecurityAdmin: "安全管理员", auth.RoleAuditAdmin: "审计管理员",
 }
 
 func roleVals() []enumVal {

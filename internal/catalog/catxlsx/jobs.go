@@ -77,8 +77,10 @@ func (s JobState) Percent() int {
 	return min(s.Done*100/s.Total, 99)
 }
 
-// Start parses data in the background and returns the job at once.
-func (j *Jobs) Start(owner, bodyID int64, fileName string, data []byte) (*Job, error) {
+// Start parses data in the background and returns the job at once. done,
+// when not nil, is called once the job has finished (the server's import
+// slot, held until the parse ends); when Start fails it is not called.
+func (j *Jobs) Start(owner, bodyID int64, fileName string, data []byte, done func()) (*Job, error) {
 	id, err := newID()
 	if err != nil {
 		return nil, err
@@ -103,11 +105,14 @@ func (j *Jobs) Start(owner, bodyID int64, fileName string, data []byte) (*Job, e
 	}
 	j.jobs[id] = job
 	j.mu.Unlock()
-	go j.run(job, data)
+	go j.run(job, data, done)
 	return job, nil
 }
 
-func (j *Jobs) run(job *Job, data []byte) {
+func (j *Jobs) run(job *Job, data []byte, done func()) {
+	if done != nil {
+		defer done()
+	}
 	j.sem <- struct{}{}
 	defer func() { <-j.sem }()
 	job.mu.Lock()

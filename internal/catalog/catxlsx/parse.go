@@ -15,6 +15,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/xlsxlimit"
 )
 
 // MaxSize is the largest file Parse reads: a list of a few thousand items
@@ -27,11 +28,15 @@ const MaxSize = 20 << 20
 const MaxErrors = 1000
 
 // Unzipped limits: a 20 MB xlsx unzips to a few hundred MB at most; more is
-// a zip bomb.
+// a zip bomb. No sheet may unzip to more than maxUnzippedXML, no cell's
+// XML to more than xlsxlimit.CellBytes: reading a file costs bounded
+// memory whatever it holds.
 const (
 	maxUnzipped    = 512 << 20
 	maxUnzippedXML = 64 << 20
 )
+
+var limits = xlsxlimit.Limits{File: maxUnzipped, Part: maxUnzippedXML, Cell: xlsxlimit.CellBytes}
 
 // Book is a parsed workbook: the items, and where each of them and each of
 // their list entries came from, so later checks (Diff, the draft
@@ -89,8 +94,11 @@ func ParseBook(r io.Reader, size int64, progress func(done, total int)) (b *Book
 	case !bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return nil, notXLSX(nil)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		RawCellValue: true, UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzippedXML})
+	f, err := xlsxlimit.Open(data, limits, excelize.Options{RawCellValue: true})
+	var over *apperr.Error
+	if errors.As(err, &over) {
+		return nil, apperr.List{over}
+	}
 	if err != nil {
 		return nil, notXLSX(err)
 	}
@@ -373,7 +381,7 @@ func (p *parser) readSheet(si int, sh sheet, cols map[string]int) error {
 			continue // an empty row between groups is harmless
 		}
 		for k, v := range cells {
-			if utf8.RuneCountInString(v) > maxCell || !utf8.ValidString(v) {
+			if utf8.RuneCountInString(v) > maxCell || !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
 				if p.add(si, row, cols[k], fmt.Sprintf("“%s”:内容过长或不是有效文字", zhOf[k]),
 					fmt.Sprintf("%s: too long or not valid text", k)) != nil {
 					return errFull

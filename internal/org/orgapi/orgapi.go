@@ -47,6 +47,9 @@ func Routes(s *org.Service) []httpx.Route {
 	}
 	read := httpx.Policy{}
 	write := httpx.Policy{Roles: admin, Write: true}
+	// Staff, their roles, seats and certificates: the accounts duty (the
+	// security administrator when duties are separated).
+	people := httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Duty: auth.DutyAccounts, Write: true}
 	scoped := func(pol httpx.Policy, kind string) httpx.Policy { pol.Scope = scope(kind); return pol }
 	tags := func(t string) []string { return []string{t} }
 	return []httpx.Route{
@@ -88,7 +91,7 @@ func Routes(s *org.Service) []httpx.Route {
 		{Pattern: "PATCH " + p + "/units/{id}", Policy: scoped(write, "unit"), Handler: http.HandlerFunc(h.updateUnit),
 			Doc: &httpx.Doc{Summary: "Edit a unit's kind, code or name", Tags: tags("org"), Params: idParam("unit"),
 				Request: UnitRequest{}, Response: org.Unit{}}},
-		{Pattern: "POST " + p + "/units/{id}/head", Policy: scoped(write, "unit"), Handler: http.HandlerFunc(h.setHead),
+		{Pattern: "POST " + p + "/units/{id}/head", Policy: scoped(people, "unit"), Handler: http.HandlerFunc(h.setHead),
 			Doc: &httpx.Doc{Summary: "Appoint the unit's head (O2: exactly one)", Tags: tags("org"), Params: idParam("unit"),
 				Request: HeadRequest{}, Response: org.Unit{}}},
 		{Pattern: "POST " + p + "/units/{id}/deactivate", Policy: scoped(write, "unit"), Handler: h.unitActive(false),
@@ -112,35 +115,36 @@ func Routes(s *org.Service) []httpx.Route {
 				Response: []org.Staff{}}},
 		{Pattern: "GET " + p + "/staff/{id}", Policy: scoped(read, "staff"), Handler: http.HandlerFunc(h.staff),
 			Doc: &httpx.Doc{Summary: "One staff member", Tags: tags("org"), Params: idParam("staff member"), Response: org.Staff{}}},
-		{Pattern: "POST " + p + "/staff", Policy: write, Handler: http.HandlerFunc(h.createStaff),
+		{Pattern: "POST " + p + "/staff", Policy: people, Handler: http.HandlerFunc(h.createStaff),
 			Doc: &httpx.Doc{Summary: "Create a staff member", Tags: tags("org"), Status: http.StatusCreated,
 				Description: "is_head fails when the unit has a head (use /units/{id}/head); is_liaison fails when it has two liaisons (O2).",
 				Request:     StaffRequest{}, Response: org.Staff{}}},
-		{Pattern: "PATCH " + p + "/staff/{id}", Policy: scoped(write, "staff"), Handler: http.HandlerFunc(h.updateStaff),
+		{Pattern: "PATCH " + p + "/staff/{id}", Policy: scoped(people, "staff"), Handler: http.HandlerFunc(h.updateStaff),
 			Doc: &httpx.Doc{Summary: "Edit a staff member (also moves them to another body or unit)", Tags: tags("org"),
 				Params: idParam("staff member"), Request: StaffRequest{}, Response: org.Staff{}}},
-		{Pattern: "POST " + p + "/staff/{id}/deactivate", Policy: scoped(write, "staff"), Handler: h.staffActive(false),
+		{Pattern: "POST " + p + "/staff/{id}/deactivate", Policy: scoped(people, "staff"), Handler: h.staffActive(false),
 			Doc: &httpx.Doc{Summary: "Deactivate a staff member (not a unit's head or last liaison: appoint a successor first)", Tags: tags("org"),
 				Params: idParam("staff member"), Response: org.Staff{}}},
-		{Pattern: "POST " + p + "/staff/{id}/reactivate", Policy: scoped(write, "staff"), Handler: h.staffActive(true),
+		{Pattern: "POST " + p + "/staff/{id}/reactivate", Policy: scoped(people, "staff"), Handler: h.staffActive(true),
 			Doc: &httpx.Doc{Summary: "Reactivate a staff member", Tags: tags("org"), Params: idParam("staff member"), Response: org.Staff{}}},
 
 		// Qualifications
 		{Pattern: "GET " + p + "/staff/{id}/qualifications", Policy: scoped(read, "staff"), Handler: http.HandlerFunc(h.qualifications),
 			Doc: &httpx.Doc{Summary: "A staff member's law-enforcement certificates", Tags: tags("org"), Params: idParam("staff member"),
 				Response: []org.Qualification{}}},
-		{Pattern: "POST " + p + "/qualifications", Policy: write, Handler: http.HandlerFunc(h.addQualification),
+		{Pattern: "POST " + p + "/qualifications", Policy: people, Handler: http.HandlerFunc(h.addQualification),
 			Doc: &httpx.Doc{Summary: "Register a law-enforcement certificate", Tags: tags("org"), Status: http.StatusCreated,
 				Request: QualificationRequest{}, Response: org.Qualification{}}},
-		{Pattern: "PATCH " + p + "/qualifications/{id}", Policy: scoped(write, "qualification"), Handler: http.HandlerFunc(h.updateQualification),
+		{Pattern: "PATCH " + p + "/qualifications/{id}", Policy: scoped(people, "qualification"), Handler: http.HandlerFunc(h.updateQualification),
 			Doc: &httpx.Doc{Summary: "Correct a certificate", Tags: tags("org"), Params: idParam("certificate"),
 				Request: QualificationRequest{}, Response: org.Qualification{}}},
-		{Pattern: "POST " + p + "/qualifications/{id}/revoke", Policy: scoped(write, "qualification"), Handler: http.HandlerFunc(h.revokeQualification),
+		{Pattern: "POST " + p + "/qualifications/{id}/revoke", Policy: scoped(people, "qualification"), Handler: http.HandlerFunc(h.revokeQualification),
 			Doc: &httpx.Doc{Summary: "Revoke a certificate (it stays on record)", Tags: tags("org"), Params: idParam("certificate"),
 				Response: org.Qualification{}}},
 
 		// Import
-		{Pattern: "POST " + p + "/org/import", Policy: write, Handler: http.HandlerFunc(h.importFile),
+		{Pattern: "POST " + p + "/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Write: true}, Handler: http.HandlerFunc(h.importFile),
+			MaxBody: MaxImport, Import: true,
 			Doc: &httpx.Doc{Summary: "Import bodies, units and staff from an Excel or CSV file", Tags: tags("org"),
 				Description: "The body is the file itself (Content-Type text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet), " +
 					"or a multipart/form-data upload with the field \"file\". All or nothing: any bad row fails the import with every problem " +

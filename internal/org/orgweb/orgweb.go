@@ -164,6 +164,11 @@ func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 	}
 	read := httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}}
 	write := httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}, Write: true}
+	// Staff pages: the accounts duty (the security administrator when duties
+	// are separated; orgapi's routes likewise).
+	peopleRead := httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Duty: auth.DutyAccounts}
+	people := peopleRead
+	people.Write = true
 	sc := func(p httpx.Policy, kind string) httpx.Policy { p.Scope = scope(kind); return p }
 	hf := func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
 	return []httpx.Route{
@@ -176,17 +181,18 @@ func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 		{Pattern: "POST /admin/org/units", Policy: write, Handler: hf(h.createUnit)},
 		{Pattern: "GET /admin/org/units/{id}", Policy: sc(read, "unit"), Handler: hf(h.unit)},
 		{Pattern: "POST /admin/org/units/{id}", Policy: sc(write, "unit"), Handler: hf(h.updateUnit)},
-		{Pattern: "POST /admin/org/units/{id}/head", Policy: sc(write, "unit"), Handler: hf(h.setHead)},
+		{Pattern: "POST /admin/org/units/{id}/head", Policy: sc(people, "unit"), Handler: hf(h.setHead)},
 		{Pattern: "POST /admin/org/units/{id}/active", Policy: sc(write, "unit"), Handler: hf(h.unitActive)},
-		{Pattern: "GET /admin/org/staff", Policy: read, Handler: hf(h.staffList)},
-		{Pattern: "POST /admin/org/staff", Policy: write, Handler: hf(h.createStaff)},
-		{Pattern: "GET /admin/org/staff/{id}", Policy: sc(read, "staff"), Handler: hf(h.staff)},
-		{Pattern: "POST /admin/org/staff/{id}", Policy: sc(write, "staff"), Handler: hf(h.updateStaff)},
-		{Pattern: "POST /admin/org/staff/{id}/active", Policy: sc(write, "staff"), Handler: hf(h.staffActive)},
-		{Pattern: "POST /admin/org/qualifications", Policy: write, Handler: hf(h.addQualification)},
-		{Pattern: "POST /admin/org/qualifications/{id}/revoke", Policy: sc(write, "qualification"), Handler: hf(h.revokeQualification)},
-		{Pattern: "GET /admin/org/import", Policy: read, Handler: hf(h.importForm)},
-		{Pattern: "POST /admin/org/import", Policy: write, Handler: hf(h.importFile)},
+		{Pattern: "GET /admin/org/staff", Policy: peopleRead, Handler: hf(h.staffList), Nav: &httpx.Nav{Label: "nav.staff", Order: 802}},
+		{Pattern: "POST /admin/org/staff", Policy: people, Handler: hf(h.createStaff)},
+		{Pattern: "GET /admin/org/staff/{id}", Policy: sc(peopleRead, "staff"), Handler: hf(h.staff)},
+		{Pattern: "POST /admin/org/staff/{id}", Policy: sc(people, "staff"), Handler: hf(h.updateStaff)},
+		{Pattern: "POST /admin/org/staff/{id}/active", Policy: sc(people, "staff"), Handler: hf(h.staffActive)},
+		{Pattern: "POST /admin/org/qualifications", Policy: people, Handler: hf(h.addQualification)},
+		{Pattern: "POST /admin/org/qualifications/{id}/revoke", Policy: sc(people, "qualification"), Handler: hf(h.revokeQualification)},
+		{Pattern: "GET /admin/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts)}, Handler: hf(h.importForm)},
+		{Pattern: "POST /admin/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Write: true}, Handler: hf(h.importFile),
+			MaxBody: orgapi.MaxImport, Import: true},
 		{Pattern: "GET /admin/org/import/template", Policy: read, Handler: http.HandlerFunc(orgapi.TemplateHandler)},
 		{Pattern: "GET /admin/org/static/org.css", Policy: httpx.Policy{Public: true, Stateless: true}, Handler: http.HandlerFunc(serveCSS)},
 	}, nil

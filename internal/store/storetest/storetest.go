@@ -83,6 +83,13 @@ func Postgres(t testing.TB) *store.DB {
 	return open(t, PostgresDSN(t), t.TempDir())
 }
 
+// Instance opens (and migrates) another connection to the database at dsn,
+// as a second instance of the application would; closed at cleanup.
+func Instance(t testing.TB, dsn string) *store.DB {
+	t.Helper()
+	return open(t, dsn, t.TempDir())
+}
+
 // Each runs f against a fresh SQLite and a fresh PostgreSQL database as two
 // subtests, so one test body proves the behaviour on both engines.
 func Each(t *testing.T, f func(t *testing.T, db *store.DB)) {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/qingdan/qingdan/internal/auth"
 )
@@ -24,6 +25,10 @@ type Policy struct {
 	// Roles, when set, are the roles of which the principal needs at least
 	// one. Empty means any logged-in principal.
 	Roles []auth.Role
+	// Duty, when set, is the administrative duty the route needs
+	// (auth.Principal.Can): with duties separated (三员分立) an
+	// administrator role in Roles is not enough by itself.
+	Duty auth.Duty
 	// Write marks a route that changes data. Read-only principals (external
 	// supervisors, S7) are refused on it. Every route with an unsafe method
 	// must set Write or Self; the server refuses to start otherwise.
@@ -57,6 +62,40 @@ type Route struct {
 	// Doc describes an API route for the OpenAPI document. Every route under
 	// /api/v1/ must have one; the server refuses to start otherwise.
 	Doc *Doc
+	// MaxBody is the largest request body the route accepts, in bytes; 0
+	// means MaxFormBody for a page and MaxAPIBody for the API. The server
+	// refuses a larger body with 413 whatever the handler does with it.
+	MaxBody int64
+	// Import marks a route that takes a file to import. The server counts
+	// such requests against the imports it runs at once (429 beyond) and
+	// reads their multipart form only after the principal passed the
+	// policy, so nobody else makes it parse an upload.
+	Import bool
+}
+
+// Default body limits of a route without MaxBody: a page's form, an API
+// request's JSON.
+const (
+	MaxFormBody = 64 << 10
+	MaxAPIBody  = 1 << 20
+)
+
+// ValidText reports whether s may be stored as text on both databases:
+// UTF-8 without NUL. PostgreSQL refuses anything else (SQLSTATE 22021)
+// where SQLite would store it raw, so the edge refuses it first.
+func ValidText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
+// BodyLimit is the largest request body the route accepts.
+func (rt Route) BodyLimit() int64 {
+	switch {
+	case rt.MaxBody > 0:
+		return rt.MaxBody
+	case rt.IsAPI():
+		return MaxAPIBody
+	}
+	return MaxFormBody
 }
 
 // Method returns the route's method ("GET" when the pattern has none).

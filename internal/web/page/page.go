@@ -192,8 +192,9 @@ func PathID(r *http.Request) int64 {
 	return n
 }
 
-// MaxForm bounds a page's ordinary form; uploads set their own limit.
-const MaxForm = 64 << 10
+// MaxForm bounds a page's ordinary form (the server's for a route without
+// its own MaxBody); uploads set their own limit.
+const MaxForm = httpx.MaxFormBody
 
 // ParseForm reads a small form.
 func ParseForm(w http.ResponseWriter, r *http.Request) error {

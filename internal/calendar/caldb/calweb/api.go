@@ -53,7 +53,8 @@ func Routes(svc *caldb.Service, opts Options) ([]httpx.Route, error) {
 		return nil, err
 	}
 	h := &handlers{svc: svc, opts: opts, tmpl: t}
-	return append(h.apiRoutes(), h.pageRoutes()...), nil
+	routes := append(h.apiRoutes(), h.pageRoutes()...)
+	return append(routes, h.entryRoutes()...), nil
 }
 
 var errMissingCSRF = apperr.New(apperr.Internal, "", "日历页面缺少 CSRF 令牌来源", "calweb: Options.CSRFToken is required")
@@ -75,23 +76,33 @@ func (h *handlers) scopeBody(r *http.Request) (string, error) {
 	return h.svc.BodyPath(r.Context(), id)
 }
 
+// scopeNational is the jurisdiction of routes changing the national
+// calendar (years, single days): it covers every body, so only the
+// administrator of the root body has it. The guard puts the principal in
+// the request's context before it asks a route's scope, so the refusal can
+// say who may make the change instead of a bare "outside your jurisdiction".
+func (h *handlers) scopeNational(r *http.Request) (string, error) {
+	return h.svc.NationalScope(r.Context(), httpx.PrincipalFrom(r.Context()))
+}
+
 func (h *handlers) apiRoutes() []httpx.Route {
 	p := api.Prefix + "/calendar"
 	return []httpx.Route{
 		{Pattern: "GET " + p + "/years", Handler: http.HandlerFunc(h.apiYears),
 			Doc: &httpx.Doc{Summary: "Years with holiday data", Tags: tags, Response: []caldb.YearInfo{},
-				Description: "Every year the calendar knows, with its source (embedded, upload, edit) and counts of holidays and make-up working days."}},
+				Description: "Every year the calendar knows, with its source (embedded, upload, edit) and counts of holidays and make-up working days; years without a notice up to 10 years past the last one are listed with source provisional (counted on their statutory holidays, L9)."}},
 		{Pattern: "GET " + p + "/years/{year}", Handler: http.HandlerFunc(h.apiYear),
 			Doc: &httpx.Doc{Summary: "One year's holidays and make-up working days", Tags: tags, Params: []httpx.Param{yearPath},
-				Response: CalendarYearDetail{}, Description: "404 (field year) when the year has no data (L9)."}},
-		{Pattern: "POST " + p + "/years", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.apiImport),
+				Response: CalendarYearDetail{}, Description: "A year without a notice is answered with its statutory holidays (info.source provisional, L9); 404 (field year) when the calendar cannot answer for the year at all."}},
+		{Pattern: "POST " + p + "/years", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.apiImport),
+			MaxBody: maxImportJSON, Import: true,
 			Doc: &httpx.Doc{Summary: "Import a year file (holiday-cn JSON or iCalendar)", Tags: tags, Request: CalendarImportRequest{},
 				Response: CalendarImportAnswer{}, Status: http.StatusCreated,
-				Description: "content is the file's text; file_name ending in .ics selects iCalendar. A bad file is a 400 naming the line or field, and nothing is stored. Audited."}},
-		{Pattern: "PUT " + p + "/days/{date}", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.apiSetDay),
+				Description: "content is the file's text; file_name ending in .ics selects iCalendar. A bad file is a 400 naming the line or field, and nothing is stored. Only the administrator of the top-level body (whose jurisdiction covers every body) may change the national calendar; others get 403. Audited."}},
+		{Pattern: "PUT " + p + "/days/{date}", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.apiSetDay),
 			Doc: &httpx.Doc{Summary: "Edit one day of the national calendar", Tags: tags, Request: CalendarSetDayRequest{}, Response: caldb.YearInfo{},
 				Params:      []httpx.Param{{Name: "date", In: "path", Description: "YYYY-MM-DD"}},
-				Description: "off true: a holiday; false: a working day. Setting a day to what its weekday already is removes it from the notice. The year must have data. Audited."}},
+				Description: "off true: a holiday; false: a working day. Setting a day to what its weekday already is removes it from the notice. The year must have data. Only the administrator of the top-level body may change the national calendar (403 otherwise); a body's own days are its regional days. Audited."}},
 		{Pattern: "GET " + p + "/missing", Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.apiMissing),
 			Doc: &httpx.Doc{Summary: "Years whose holiday data is missing (L9)", Tags: tags, Response: CalendarMissingAnswer{},
 				Description: "The current year when absent, and from 1 November next year when absent."}},
@@ -101,10 +112,11 @@ func (h *handlers) apiRoutes() []httpx.Route {
 					{Name: "from", In: "query", Required: true, Description: "start: YYYY-MM-DD or YYYY-MM-DDTHH:MM in the body's zone (the start day is not counted)"},
 					{Name: "n", In: "query", Required: true, Type: "integer", Description: "the limit"},
 					{Name: "unit", In: "query", Description: "working_days (default), natural_days, hours (on the clock, L11), working_hours (inside the body's business hours on working days)"}},
-				Description: "working_hours counts only the business hours of the body (its own, else its nearest ancestor's, else 09:00-12:00,13:30-17:30); the answer names them in business_hours. 404 (field year) when the answer depends on a year without data."}},
+				Description: "working_hours counts only the business hours of the body (its own, else its nearest ancestor's, else 09:00-12:00,13:30-17:30); the answer names them in business_hours. provisional is true when a day counted lies in a year without a notice, counted on its statutory holidays (L9; provisional_years names them): the State Council's notice may move the date. 404 (field year) when the answer depends on a year the calendar cannot answer for."}},
 		{Pattern: "GET " + p + "/is-workday", Handler: http.HandlerFunc(h.apiIsWorkday),
 			Doc: &httpx.Doc{Summary: "Whether a date is a working day", Tags: tags, Response: CalendarWorkdayAnswer{},
-				Params: []httpx.Param{bodyQ, {Name: "date", In: "query", Required: true, Description: "YYYY-MM-DD"}}}},
+				Description: "provisional is true when the date's year has no notice and is counted on its statutory holidays (L9).",
+				Params:      []httpx.Param{bodyQ, {Name: "date", In: "query", Required: true, Description: "YYYY-MM-DD"}}}},
 		{Pattern: "GET " + p + "/bodies/{id}/regional", Policy: httpx.Policy{Scope: h.scopeBody}, Handler: http.HandlerFunc(h.apiRegional),
 			Doc: &httpx.Doc{Summary: "Regional days applying to a body (its own and its ancestors')", Tags: tags,
 				Params: []httpx.Param{bodyPath}, Response: []CalendarRegionalDay{}}},
@@ -181,6 +193,10 @@ type CalendarDueAnswer struct {
 	Due string `json:"due"`
 	// BusinessHours are the hours counted, for unit working_hours.
 	BusinessHours string `json:"business_hours,omitempty"`
+	// Provisional is true when a day counted lies in a year without a
+	// notice (L9), ProvisionalYears those years.
+	Provisional      bool  `json:"provisional"`
+	ProvisionalYears []int `json:"provisional_years,omitempty"`
 }
 
 // CalendarWorkdayAnswer says whether a date is a working day.
@@ -188,6 +204,8 @@ type CalendarWorkdayAnswer struct {
 	BodyID  int64  `json:"body_id,omitempty"`
 	Date    string `json:"date"`
 	Working bool   `json:"working"`
+	// Provisional is true when the date's year has no notice (L9).
+	Provisional bool `json:"provisional"`
 }
 
 // CalendarRegionalDay is a region's own day.
@@ -250,17 +268,23 @@ func (h *handlers) yearDetail(r *http.Request, y int) (CalendarYearDetail, error
 	if err != nil {
 		return CalendarYearDetail{}, err
 	}
+	return detailOf(data, info), nil
+}
+
+func detailOf(data calendar.Year, info caldb.YearInfo) CalendarYearDetail {
 	out := CalendarYearDetail{Info: info, Days: make([]CalendarDay, 0, len(data.Days))}
 	for _, d := range data.Days {
 		out.Days = append(out.Days, CalendarDay{Date: d.Date.String(), Name: d.Name, IsOffDay: d.IsOffDay})
 	}
-	return out, nil
+	return out
 }
+
+// maxImportJSON bounds an import's JSON: escaping can double a file's size.
+const maxImportJSON = 2*caldb.MaxUpload + 4096
 
 func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request) {
 	var req CalendarImportRequest
-	// JSON escaping can double a file's size.
-	if err := api.DecodeLimit(w, r, &req, 2*caldb.MaxUpload+4096); err != nil {
+	if err := api.DecodeLimit(w, r, &req, maxImportJSON); err != nil {
 		api.WriteError(w, r, err)
 		return
 	}
@@ -380,6 +404,10 @@ func (h *handlers) due(r *http.Request) (CalendarDueAnswer, error) {
 		// The body's calendar carries its effective hours (caldb).
 		ans.BusinessHours = cal.BusinessHours().String()
 	}
+	if unit != calendar.Hours { // hours on the clock look at no day
+		ans.ProvisionalYears = cal.ProvisionalYearsBetween(cal.Date(from), dueDate)
+		ans.Provisional = len(ans.ProvisionalYears) > 0
+	}
 	return ans, nil
 }
 
@@ -420,7 +448,7 @@ func (h *handlers) apiIsWorkday(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	api.WriteJSON(w, r, http.StatusOK, CalendarWorkdayAnswer{BodyID: body, Date: d.String(), Working: ok})
+	api.WriteJSON(w, r, http.StatusOK, CalendarWorkdayAnswer{BodyID: body, Date: d.String(), Working: ok, Provisional: cal.IsProvisional(d.Year())})
 }
 
 func pathBody(r *http.Request) (int64, error) {

@@ -81,6 +81,21 @@ func jsonString(t *testing.T, v any) string {
 	return string(b)
 }
 
+// calendarAt serves the calendar's routes over db, with webtest's fixture
+// bodies, behind the real guard, the missing-year banner's clock at now.
+func calendarAt(t *testing.T, db *store.DB, now time.Time) *webtest.Env {
+	t.Helper()
+	fixtureBodies(t, db)
+	routes, err := calweb.Routes(caldb.New(db), calweb.Options{
+		CSRFToken: func(*http.Request) string { return webtest.CSRFToken },
+		Now:       func() time.Time { return now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return webtest.New(t, routes...)
+}
+
 const good2027 = `{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}`
 const bad2027 = "{\n\"year\": 2027,\n\"days\": [{\"name\":\"x\",\"date\":\"2027-02-30\",\"isOffDay\":true}]\n}\n"
 
@@ -88,17 +103,7 @@ const bad2027 = "{\n\"year\": 2027,\n\"days\": [{\"name\":\"x\",\"date\":\"2027-
 // jurisdiction, every error shown, L9 banner from 1 November.
 func TestRoutes_L9_adminPagesAndAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		fixtureBodies(t, db)
-		svc := caldb.New(db)
-		nov := time.Date(2026, 11, 5, 9, 0, 0, 0, calendar.DefaultLocation)
-		routes, err := calweb.Routes(svc, calweb.Options{
-			CSRFToken: func(*http.Request) string { return webtest.CSRFToken },
-			Now:       func() time.Time { return nov },
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		env := webtest.New(t, routes...)
+		env := calendarAt(t, db, time.Date(2026, 11, 5, 9, 0, 0, 0, calendar.DefaultLocation))
 		badUpload, badType := multipartFile(t, "2027.json", bad2027)
 		goodUpload, goodType := multipartFile(t, "2027.json", good2027)
 		api := "/api/v1/calendar"
@@ -110,8 +115,8 @@ func TestRoutes_L9_adminPagesAndAPI(t *testing.T) {
 			{Name: "admin page refused to window staff", URL: "/admin/calendar", As: webtest.WindowA, Status: 403},
 			{Name: "admin page needs a login", URL: "/admin/calendar", Status: 303, Location: "/login"},
 			{Name: "L9 missing via API", URL: api + "/missing", As: webtest.Admin, Status: 200, Contains: []string{`"years":[2027]`}},
-			{Name: "L9 due into a missing year is an error", URL: api + "/due?from=2026-12-31&n=1", As: webtest.WindowA, Status: 404,
-				Contains: []string{"2027"}},
+			{Name: "L9 due into a missing year is provisional", URL: api + "/due?from=2026-12-31&n=1", As: webtest.WindowA, Status: 200,
+				Contains: []string{`"due_date":"2027-01-04"`}},
 			{Name: "bad upload names the field", Method: "POST", URL: "/admin/calendar/import", As: webtest.Admin,
 				Body: badUpload, ContentType: badType, Status: 400, Contains: []string{"days[0].date"}},
 			{Name: "upload without a file", Method: "POST", URL: "/admin/calendar/import", As: webtest.Admin,
@@ -120,7 +125,7 @@ func TestRoutes_L9_adminPagesAndAPI(t *testing.T) {
 				Body: jsonString(t, calweb.CalendarImportRequest{FileName: "2027.json", Content: bad2027}), Status: 400, Contains: []string{"days[0].date"}},
 			{Name: "API import refused to non-admins", Method: "POST", URL: api + "/years", As: webtest.OfficeA,
 				Body: jsonString(t, calweb.CalendarImportRequest{FileName: "2027.json", Content: good2027}), Status: 403},
-			{Name: "bad uploads stored nothing", URL: api + "/years/2027", As: webtest.WindowA, Status: 404},
+			{Name: "bad uploads stored nothing", URL: api + "/years/2027", As: webtest.WindowA, Status: 200, Contains: []string{`"source":"provisional"`}},
 			{Name: "upload", Method: "POST", URL: "/admin/calendar/import", As: webtest.Admin,
 				Body: goodUpload, ContentType: goodType, Status: 303, Location: "/admin/calendar?done=imported"},
 			{Name: "banner gone", URL: "/admin/calendar?done=imported", As: webtest.Admin, Status: 200,
@@ -287,5 +292,217 @@ func TestRoutes_L11_businessHours(t *testing.T) {
 		if err != nil || !rep.OK() {
 			t.Fatalf("verify: %v %s", err, rep.Mismatch)
 		}
+	})
+}
+
+// entryForm encodes rows of the entry form (from, to, name, kind) and the
+// button pressed.
+func entryForm(action string, rows ...[4]string) string {
+	v := url.Values{"action": {action}}
+	for _, r := range rows {
+		v.Add("from", r[0])
+		v.Add("to", r[1])
+		v.Add("name", r[2])
+		v.Add("kind", r[3])
+	}
+	// A blank row, as the form always sends some.
+	v.Add("from", "")
+	v.Add("to", "")
+	v.Add("name", "")
+	v.Add("kind", "off")
+	return v.Encode()
+}
+
+// TestRoutes_L9_provisionalYearAndEntryForm walks December 2026 without the
+// 2027 notice: the banner links to the year's entry form; every computed
+// day and deadline of 2027 says provisional (page and API); the form comes
+// pre-filled with 2027's statutory holidays, previews the months without
+// storing, names a bad row in words, and saves the corrected year as an
+// audited change, after which nothing about 2027 is provisional.
+func TestRoutes_L9_provisionalYearAndEntryForm(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		env := calendarAt(t, db, time.Date(2026, 12, 7, 9, 0, 0, 0, calendar.DefaultLocation))
+		api := "/api/v1/calendar"
+		edit := "/admin/calendar/years/2027/edit"
+		en := map[string]string{"Accept-Language": "en"}
+		// The notice as it might read: 1–3 January, 5–13 February off,
+		// Sunday 7 February and Saturday 20 February make-up days.
+		notice := [][4]string{
+			{"2027-01-01", "2027-01-03", "元旦", "off"},
+			{"2027-02-05", "2027-02-06", "春节", "off"},
+			{"2027-02-07", "", "春节", "work"},
+			{"2027-02-08", "2027-02-13", "春节", "off"},
+			{"2027-02-20", "", "春节", "work"},
+		}
+		badKind := append([][4]string{}, notice...)
+		badKind[2] = [4]string{"2027-02-09", "", "春节", "work"} // a Tuesday
+		badDate := append([][4]string{}, notice...)
+		badDate[1] = [4]string{"2027-02-30", "", "春节", "off"}
+		webtest.Run(t, env.Server, []webtest.Scenario{
+			{Name: "banner links to the form", URL: "/admin/calendar", As: webtest.Admin, Status: 200,
+				Contains: []string{"缺少 2027 年的节假日数据", "暂定", `<a href="` + edit + `">录入通知</a>`,
+					`id="year-2027"`, "按法定节假日推算", "2028–2036 年同样暂按法定节假日推算"},
+				NotContains: []string{`id="year-2028"`}},
+			{Name: "banner in English", URL: "/admin/calendar", As: webtest.Admin, Header: en, Status: 200,
+				Contains: []string{"marked provisional", ">Enter the notice</a>", "computed from the statutory holidays"}},
+			{Name: "due into 2027 is provisional", URL: api + "/due?from=2026-12-28&n=5", As: webtest.WindowA, Status: 200,
+				Contains: []string{`"due_date":"2027-01-05"`, `"provisional":true`, `"provisional_years":[2027]`}},
+			{Name: "due inside 2026 is not", URL: api + "/due?from=2026-02-12&n=5", As: webtest.WindowA, Status: 200,
+				Contains: []string{`"due_date":"2026-02-26"`, `"provisional":false`}},
+			{Name: "hours on the clock are not", URL: api + "/due?from=2026-12-31T10:00&n=48&unit=hours", As: webtest.WindowA, Status: 200,
+				Contains: []string{`"provisional":false`}},
+			{Name: "is-workday in 2027 is provisional", URL: api + "/is-workday?date=2027-02-08", As: webtest.WindowA, Status: 200,
+				Contains: []string{`"working":false`, `"provisional":true`}},
+			{Name: "year page marks every day", URL: "/admin/calendar/years/2027", As: webtest.Admin, Status: 200,
+				Contains: []string{`id="provisional"`, "全国年节及纪念日放假办法（2024 年修订）", "2027-02-05 <span class=\"provisional\">(暂定)</span>",
+					`href="` + edit + `"`, `id="months"`, "<td>2 月</td><td>18</td><td>10</td><td>2</td><td>0</td>"}},
+			{Name: "the form, pre-filled", URL: edit, As: webtest.Admin, Status: 200,
+				Contains: []string{`action="` + edit + `"`, `value="2027-02-05"`, `value="2027-02-08"`, `value="春节"`, `value="清明节"`,
+					"按《全国年节及纪念日放假办法（2024 年修订）》推算的 2027 年法定节假日", `aria-label="第 1 行开始日期"`, `id="months"`}},
+			{Name: "the form in English", URL: edit, As: webtest.Admin, Header: en, Status: 200,
+				Contains: []string{"Enter the holidays of 2027", "provisional", "Preview the working days", "<td>February</td>"}},
+			{Name: "the form refused to window staff", URL: edit, As: webtest.WindowA, Status: 403},
+			{Name: "saving refused to window staff", Method: "POST", URL: edit, As: webtest.OfficeA, Body: entryForm("save", notice...), Status: 403},
+			{Name: "preview counts the months", Method: "POST", URL: edit, As: webtest.Admin, Body: entryForm("preview", notice...), Status: 200,
+				Contains: []string{"<td>2 月</td><td>16</td><td>12</td><td>6</td><td>2</td>", `value="2027-02-20"`}},
+			{Name: "a make-up day on a Tuesday", Method: "POST", URL: edit, As: webtest.Admin, Body: entryForm("save", badKind...), Status: 400,
+				Contains: []string{"第 3 行：2027-02-09 是星期二", `aria-label="第 3 行类别" aria-invalid="true"`, `value="2027-02-09"`}},
+			{Name: "a day that does not exist", Method: "POST", URL: edit, As: webtest.Admin, Body: entryForm("preview", badDate...), Status: 400,
+				Contains: []string{"第 2 行：日期“2027-02-30”不存在", `aria-label="第 2 行开始日期" aria-invalid="true"`}},
+			{Name: "in English", Method: "POST", URL: edit, As: webtest.Admin, Header: en, Body: entryForm("save", badKind...), Status: 400,
+				Contains: []string{"row 3: 2027-02-09 is a Tuesday"}},
+			{Name: "nothing stored yet", URL: api + "/years/2027", As: webtest.WindowA, Status: 200, Contains: []string{`"source":"provisional"`}},
+		})
+		if n := yearEvents(t, db); n != 0 {
+			t.Fatalf("previews and refused entries stored %d years", n)
+		}
+		webtest.Run(t, env.Server, []webtest.Scenario{
+			{Name: "save", Method: "POST", URL: edit, As: webtest.Admin, Body: entryForm("save", notice...), Status: 303,
+				Location: "/admin/calendar/years/2027?done=entered"},
+			{Name: "the year as entered", URL: "/admin/calendar/years/2027?done=entered", As: webtest.Admin, Status: 200,
+				Contains: []string{"已保存", "手工录入或修改", "<td>2 月</td><td>16</td>"}, NotContains: []string{`id="provisional"`, "(暂定)"}},
+			{Name: "banner gone", URL: "/admin/calendar", As: webtest.Admin, Status: 200,
+				NotContains: []string{"缺少 2027 年", `id="year-2027"`}},
+			{Name: "due no longer provisional", URL: api + "/due?from=2026-12-28&n=5", As: webtest.WindowA, Status: 200,
+				Contains: []string{`"due_date":"2027-01-05"`, `"provisional":false`}},
+			{Name: "the notice's 9 February is off", URL: api + "/is-workday?date=2027-02-09", As: webtest.WindowA, Status: 200,
+				Contains: []string{`"working":false`, `"provisional":false`}},
+			{Name: "the form now shows the entered year", URL: edit, As: webtest.Admin, Status: 200,
+				Contains: []string{`value="2027-02-20"`, "手工录入或修改"}, NotContains: []string{`id="provisional"`}},
+		})
+		evs, err := db.Events(context.Background(), store.EventFilter{ObjectType: caldb.ObjectYear, ObjectID: "2027"})
+		if err != nil || len(evs) != 1 || evs[0].Action != "calendar.year.entered" || evs[0].Actor != "admin" {
+			t.Fatalf("events %+v, %v", evs, err)
+		}
+		rep, err := db.Verify(context.Background(), nil)
+		if err != nil || !rep.OK() {
+			t.Fatalf("verify: %v %s", err, rep.Mismatch)
+		}
+	})
+}
+
+// TestRoutes_L9_badUploadSaysWhatIsWrong: the upload form's answers to the
+// files administrators upload by mistake name the problem in words, in the
+// page, and store nothing.
+func TestRoutes_L9_badUploadSaysWhatIsWrong(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		env := calendarAt(t, db, time.Date(2026, 12, 7, 9, 0, 0, 0, calendar.DefaultLocation))
+		var sc []webtest.Scenario
+		for _, tc := range []struct {
+			what, name, body string
+			want             []string
+		}{
+			{"not JSON", "2027.json", "not json", []string{"这不是 holiday-cn JSON 文件", "not json", `id="file" name="file"`, `aria-invalid="true"`}},
+			{"wrong shape", "2027.json", `[{"name":"元旦","date":"2027-01-01","isOffDay":true}]`, []string{"整个文件应是一个 JSON 对象", "而不是列表"}},
+			{"year as text", "2027.json", `{"year":"2027","days":[]}`, []string{"year 应为整数年份"}},
+			{"wrong year", "2027.json", `{"year":2026,"days":[{"name":"元旦","date":"2026-01-01","isOffDay":true}]}`,
+				[]string{"文件名是 2027.json，内容却是 2026 年的数据"}},
+			{"bad iCalendar", "2027.ics", "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20270101T090000\r\nSUMMARY:元旦\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+				[]string{"第 3 行：DTSTART 应为全天日期"}},
+		} {
+			body, ct := multipartFile(t, tc.name, tc.body)
+			sc = append(sc, webtest.Scenario{Name: tc.what, Method: "POST", URL: "/admin/calendar/import", As: webtest.Admin,
+				Body: body, ContentType: ct, Status: 400, Contains: tc.want, NotContains: []string{"invalid character", "literal", "calendar.jsonYear"}})
+		}
+		webtest.Run(t, env.Server, sc)
+		if n := yearEvents(t, db); n != 0 {
+			t.Fatalf("bad uploads stored %d years", n)
+		}
+	})
+}
+
+// yearEvents counts the audited changes of calendar years.
+func yearEvents(t *testing.T, db *store.DB) int {
+	t.Helper()
+	evs, err := db.Events(context.Background(), store.EventFilter{Limit: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range evs {
+		if e.ObjectType == caldb.ObjectYear {
+			n++
+		}
+	}
+	return n
+}
+
+// TestRoutes_O1_nationalCalendarOnlyForTheTop: a town's administrator may
+// not change the national calendar by the API or the pages — the refusal
+// says who may — and is not offered its forms; the district's (the root's)
+// administrator is. Nothing refused is stored.
+func TestRoutes_O1_nationalCalendarOnlyForTheTop(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fixtureBodies(t, db)
+		svc := caldb.New(db)
+		routes, err := calweb.Routes(svc, calweb.Options{CSRFToken: func(*http.Request) string { return webtest.CSRFToken }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := webtest.New(t, routes...)
+		env.Sessions.Put("token-town-a-admin", auth.Principal{AccountID: 51, StaffID: 51, Login: "town_a_admin",
+			BodyID: 2, BodyPath: webtest.TownA, Roles: []auth.Role{auth.RoleAdmin}})
+		townAdmin := map[string]string{"Authorization": "Bearer token-town-a-admin"}
+		townAdminPage := map[string]string{"Cookie": webtest.Cookie + "=token-town-a-admin"}
+		upload, uploadType := multipartFile(t, "2027.json", good2027)
+		api := "/api/v1/calendar"
+		head, err := db.Head(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		webtest.Run(t, env.Server, []webtest.Scenario{
+			{Name: "town admin cannot make National Day a working day", Method: "PUT", URL: api + "/days/2026-10-01", Header: townAdmin,
+				Body: `{"off":false,"name":"x"}`, Status: 403, Contains: []string{"最高一级"}},
+			{Name: "town admin cannot import a year", Method: "POST", URL: api + "/years", Header: townAdmin,
+				Body: jsonString(t, calweb.CalendarImportRequest{FileName: "2027.json", Content: good2027}), Status: 403, Contains: []string{"最高一级"}},
+			{Name: "town admin's page offers no national form and says why", URL: "/admin/calendar", Header: townAdminPage, Status: 200,
+				Contains:    []string{`id="national-note"`, "只能由最高一级机构的管理员修改", "/admin/calendar/bodies/2"},
+				NotContains: []string{`action="/admin/calendar/import"`, `action="/admin/calendar/day"`, "/admin/calendar/bodies/3"}},
+			{Name: "town admin's day form is refused with the reason", Method: "POST", URL: "/admin/calendar/day", Header: townAdminPage,
+				Body: "date=2026-10-01&off=false&name=x", Status: 403, Contains: []string{"最高一级"}},
+			{Name: "town admin's upload is refused with the reason", Method: "POST", URL: "/admin/calendar/import", Header: townAdminPage,
+				Body: upload, ContentType: uploadType, Status: 403, Contains: []string{"最高一级"}},
+			{Name: "National Day is still off", URL: api + "/is-workday?date=2026-10-01&body=5", As: webtest.WindowA, Status: 200,
+				Contains: []string{`"working":false`}},
+			{Name: "town admin sets its own town's regional day", Method: "POST", URL: api + "/bodies/2/regional", Header: townAdmin,
+				Body: `{"date":"2026-07-15","name":"镇庆","off":true}`, Status: 201},
+			{Name: "but not the district's", Method: "POST", URL: api + "/bodies/1/regional", Header: townAdmin,
+				Body: `{"date":"2026-07-15","name":"x","off":true}`, Status: 403},
+			{Name: "nor the district's business hours", Method: "PUT", URL: api + "/bodies/1/business-hours", Header: townAdmin,
+				Body: `{"hours":"08:00-12:00"}`, Status: 403},
+			{Name: "the district's admin has the national forms", URL: "/admin/calendar", As: webtest.Admin, Status: 200,
+				Contains: []string{`action="/admin/calendar/import"`, `action="/admin/calendar/day"`}, NotContains: []string{`id="national-note"`}},
+		})
+		after, err := db.Head(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Size != head.Size+1 {
+			t.Fatalf("audit log grew by %d events, want 1 (the town's regional day)", after.Size-head.Size)
+		}
+		webtest.Run(t, env.Server, []webtest.Scenario{
+			{Name: "the district's admin edits the national calendar", Method: "PUT", URL: api + "/days/2026-03-03", As: webtest.Admin,
+				Body: `{"off":true,"name":"临时"}`, Status: 200},
+		})
 	})
 }

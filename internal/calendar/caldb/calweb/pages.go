@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -27,7 +28,7 @@ type templates struct {
 }
 
 // pageNames are the templates; each defines "content" and uses "frame".
-var pageNames = []string{"calendar", "year", "body", "error"}
+var pageNames = []string{"calendar", "year", "body", "error", "entry"}
 
 func parseTemplates() (*templates, error) {
 	t := &templates{pages: map[string]*template.Template{}}
@@ -49,11 +50,14 @@ type view struct {
 	CSRFField string
 	CSRFToken string
 	RequestID string
-	Notices   []string
+	Notices   []notice
 	Done      string // message key of a finished action
 	Error     *api.Error
 	Data      any
 }
+
+// notice is a banner in the page's language, with the link to act on it.
+type notice struct{ Text, Link, Action string }
 
 // T returns a message in the page's language.
 func (v view) T(key string, args ...any) string { return messages.Text(v.Lang, key, args...) }
@@ -93,6 +97,18 @@ func (v view) FieldBad(f string) bool {
 	return false
 }
 
+// MonthName names a month in the page's language.
+func (v view) MonthName(m time.Month) string {
+	if v.Lang == httpx.LangEn {
+		return m.String()
+	}
+	return strconv.Itoa(int(m)) + " 月"
+}
+
+// RowBad reports whether the page's error concerns field f of row i of the
+// entry form.
+func (v view) RowBad(i int, f string) bool { return v.FieldBad(calendar.RangeField(i, f)) }
+
 func (h *handlers) view(r *http.Request, data any) view {
 	lang := httpx.LangFrom(r.Context())
 	v := view{Lang: lang, Principal: httpx.PrincipalFrom(r.Context()), Path: r.URL.RequestURI(),
@@ -111,7 +127,7 @@ func (h *handlers) view(r *http.Request, data any) view {
 		httpx.LoggerFrom(r.Context()).Error("calendar notices", "error", err)
 	}
 	for _, n := range ns {
-		v.Notices = append(v.Notices, n.Message(lang))
+		v.Notices = append(v.Notices, notice{Text: n.Message(lang), Link: n.Link, Action: n.Action(lang)})
 	}
 	return v
 }
@@ -140,6 +156,23 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, status int, pa
 	_, _ = w.Write(buf.Bytes())
 }
 
+// renderForm renders a page with data and, when a form was refused, the
+// refusal (formErr) shown on it with its status; an error that is the
+// server's shows the error page instead.
+func (h *handlers) renderForm(w http.ResponseWriter, r *http.Request, status int, page string, data any, formErr error) {
+	v := h.view(r, data)
+	if formErr != nil {
+		var body api.Error
+		status, body = api.Describe(r, formErr)
+		if status >= http.StatusInternalServerError {
+			h.fail(w, r, formErr)
+			return
+		}
+		v.Error = &body
+	}
+	h.render(w, r, status, page, v)
+}
+
 // fail shows an error page with the status of the one table (api.Describe).
 func (h *handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := api.Describe(r, err)
@@ -154,8 +187,9 @@ func (h *handlers) pageRoutes() []httpx.Route {
 		{Pattern: "GET " + p, Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.calendarPage),
 			Nav: &httpx.Nav{Label: "nav.calendar", Order: 810}},
 		{Pattern: "GET " + p + "/years/{year}", Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.yearPage)},
-		{Pattern: "POST " + p + "/import", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.importPage)},
-		{Pattern: "POST " + p + "/day", Policy: httpx.Policy{Roles: admin, Write: true}, Handler: http.HandlerFunc(h.dayPage)},
+		{Pattern: "POST " + p + "/import", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.importPage),
+			MaxBody: maxImportForm, Import: true},
+		{Pattern: "POST " + p + "/day", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.dayPage)},
 		{Pattern: "GET " + p + "/bodies/{id}", Policy: httpx.Policy{Roles: admin, Scope: h.scopeBody}, Handler: http.HandlerFunc(h.bodyPage)},
 		{Pattern: "POST " + p + "/bodies/{id}/regional", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeBody},
 			Handler: http.HandlerFunc(h.addRegionalPage)},
@@ -168,8 +202,14 @@ func (h *handlers) pageRoutes() []httpx.Route {
 
 // calendarData is the main page's data.
 type calendarData struct {
-	Years  []caldb.YearInfo
-	Bodies []caldb.BodyRef
+	// Years are those with a notice and the provisional ones up to next
+	// year; LaterProvisional the span of provisional years after those.
+	Years            []caldb.YearInfo
+	LaterProvisional [2]int
+	Bodies           []caldb.BodyRef
+	// National: the principal may change the national calendar; the upload,
+	// entry and single-day forms are shown only then (a note says who may).
+	National bool
 	// Form values to show again after an error.
 	Date, Name string
 	Off        bool
@@ -181,26 +221,32 @@ func (h *handlers) calendarPage(w http.ResponseWriter, r *http.Request) {
 
 // showCalendar renders the main page, with err (a refused form) shown on it.
 func (h *handlers) showCalendar(w http.ResponseWriter, r *http.Request, status int, d calendarData, formErr error) {
-	var err error
-	if d.Years, err = h.svc.Years(r.Context()); err != nil {
+	years, err := h.svc.Years(r.Context())
+	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	// Provisional years far ahead matter to nobody yet: one line for them.
+	next := h.opts.Now().In(calendar.DefaultLocation).Year() + 1
+	for _, y := range years {
+		switch {
+		case !y.Provisional || y.Year <= next:
+			d.Years = append(d.Years, y)
+		case d.LaterProvisional[0] == 0:
+			d.LaterProvisional = [2]int{y.Year, y.Year}
+		default:
+			d.LaterProvisional[1] = y.Year
+		}
 	}
 	if d.Bodies, err = h.svc.Bodies(r.Context(), httpx.PrincipalFrom(r.Context())); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	v := h.view(r, d)
-	if formErr != nil {
-		var body api.Error
-		status, body = api.Describe(r, formErr)
-		if status >= http.StatusInternalServerError {
-			h.fail(w, r, formErr)
-			return
-		}
-		v.Error = &body
+	if d.National, err = h.svc.CanEditNational(r.Context(), httpx.PrincipalFrom(r.Context())); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	h.render(w, r, status, "calendar", v)
+	h.renderForm(w, r, status, "calendar", d, formErr)
 }
 
 func (h *handlers) yearPage(w http.ResponseWriter, r *http.Request) {
@@ -209,20 +255,40 @@ func (h *handlers) yearPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	detail, err := h.yearDetail(r, y)
+	data, info, err := h.svc.Year(r.Context(), y)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "year", h.view(r, detail))
+	months, err := h.svc.Months(r.Context(), data)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := yearData{CalendarYearDetail: detailOf(data, info), Months: months}
+	if info.Provisional && len(data.Papers) > 0 {
+		d.Basis = data.Papers[0]
+	}
+	h.render(w, r, http.StatusOK, "year", h.view(r, d))
+}
+
+// yearData is the year page's data: the year's days and its months, and
+// for a provisional year the regulation it is computed from.
+type yearData struct {
+	CalendarYearDetail
+	Months []calendar.Month
+	Basis  string
 }
 
 // maxForm bounds the single-day and regional forms.
 const maxForm = 64 << 10
 
+// maxImportForm bounds the upload form: the file and the form around it.
+const maxImportForm = caldb.MaxUpload + maxForm
+
 func (h *handlers) importPage(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, caldb.MaxUpload+maxForm)
-	if err := r.ParseMultipartForm(caldb.MaxUpload + maxForm); err != nil {
+	r.Body = http.MaxBytesReader(w, r.Body, maxImportForm)
+	if err := r.ParseMultipartForm(maxImportForm); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			h.showCalendar(w, r, http.StatusBadRequest, calendarData{Off: true}, formError("file", "form.file_too_large", err))
@@ -332,17 +398,7 @@ func (h *handlers) showBody(w http.ResponseWriter, r *http.Request, status int, 
 	if !d.HoursSent && d.Hours.Own {
 		d.HoursInput = d.Hours.Hours
 	}
-	v := h.view(r, d)
-	if formErr != nil {
-		var body api.Error
-		status, body = api.Describe(r, formErr)
-		if status >= http.StatusInternalServerError {
-			h.fail(w, r, formErr)
-			return
-		}
-		v.Error = &body
-	}
-	h.render(w, r, status, "body", v)
+	h.renderForm(w, r, status, "body", d, formErr)
 }
 
 func (h *handlers) addRegionalPage(w http.ResponseWriter, r *http.Request) {

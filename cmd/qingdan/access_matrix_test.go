@@ -1,0 +1,565 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/store/storetest"
+)
+
+// accessCase is what the route × role × jurisdiction matrix asks of one
+// route. Paths address objects of the demo: "foreign" ones belong to 青山街道,
+// which 溪口镇's administrator does not cover; "own" ones to 溪口镇.
+type accessCase struct {
+	kind    accessKind
+	foreign string // the route addressing another town's object (in the path, or in body)
+	own     string // the route addressing an object of the town (default: foreign)
+	body    string // request body for writes; form fields for pages, JSON for the API
+	// ctype overrides the body's content type (file uploads).
+	ctype string
+	// hidden is what the town's administrator must not see on a list of
+	// its jurisdiction (unscoped read routes).
+	hidden string
+	// refusedOK lists statuses other than 403 and 404 that still count as
+	// a refusal of the town's administrator (an import page answering its
+	// errors with 200): the audit log is checked for growth at the end.
+	refusedOK []int
+}
+
+type accessKind int
+
+const (
+	// anyStaff: any logged-in staff member, reading what concerns their
+	// jurisdiction (lists are filtered; nothing is addressed).
+	anyStaff accessKind = iota + 1
+	// scopedRead: any logged-in staff member, but only inside their
+	// jurisdiction.
+	scopedRead
+	// adminOnly: an administrator, inside their jurisdiction.
+	adminOnly
+	// adminAny: an administrator; nothing of a body is addressed.
+	adminAny
+	// national: changes what every body counts in (the national calendar):
+	// only the administrator of the root body.
+	national
+	// ownAccount: acts on the caller's own account only (tokens): another
+	// person's object does not exist.
+	ownAccount
+)
+
+// accessFamilies are the route families whose every route must have a case.
+var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
+	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens"}
+
+func inAccessFamily(path string) bool {
+	for _, f := range accessFamilies {
+		if path == f || strings.HasPrefix(path, f+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// demoObjects are the ids the matrix addresses.
+type demoObjects struct {
+	body, unit, staff, qual, account    int64 // 青山街道's (foreign to 溪口镇)
+	ownBody, ownUnit, ownStaff, ownAcct int64
+	adminToken                          int64 // an API token of the district's administrator
+}
+
+func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
+	t.Helper()
+	ctx := context.Background()
+	var o demoObjects
+	bodyUnit := func(code, unitCode string) (int64, int64) {
+		b, err := a.orgs.BodyByCode(ctx, org.System, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		us, err := a.orgs.Units(ctx, org.System, b.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range us {
+			if u.Code == unitCode {
+				return b.ID, u.ID
+			}
+		}
+		t.Fatalf("no unit %s in %s", unitCode, code)
+		return 0, 0
+	}
+	staffOf := func(name string) (int64, int64) {
+		st, err := a.orgs.SearchStaff(ctx, org.System, org.StaffQuery{Text: name})
+		if err != nil || len(st) != 1 {
+			t.Fatalf("staff %s: %v %v", name, st, err)
+		}
+		accts, err := a.auth.AccountsOf(ctx, org.System, []int64{st[0].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st[0].ID, accts[st[0].ID].ID
+	}
+	o.body, o.unit = bodyUnit("330199001", "CSGL")
+	o.staff, o.account = staffOf("曹亮") // qingshan1, who holds a certificate
+	qs, err := a.orgs.Qualifications(ctx, org.System, o.staff)
+	if err != nil || len(qs) == 0 {
+		t.Fatalf("qualifications of 曹亮: %v %v", qs, err)
+	}
+	o.qual = qs[0].ID
+	o.ownBody, o.ownUnit = bodyUnit("330199101", "JJFZ")
+	o.ownStaff, o.ownAcct = staffOf("蒋涛") // xikou1
+	p, err := a.auth.TokenPrincipal(ctx, adminToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.adminToken = p.TokenID
+	return o
+}
+
+// accessCases gives every calendar, organisation and account route its case.
+func accessCases(o demoObjects) map[string]accessCase {
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	fb, fu, fs, fq, fa := id(o.body), id(o.unit), id(o.staff), id(o.qual), id(o.account)
+	ob, ou, os, oa := id(o.ownBody), id(o.ownUnit), id(o.ownStaff), id(o.ownAcct)
+	cal, orgAPI := "/api/v1/calendar", "/api/v1"
+	year := `{"file_name":"2027.json","content":"{\"year\":2027,\"days\":[{\"name\":\"元旦\",\"date\":\"2027-01-01\",\"isOffDay\":true}]}"}`
+	staffJSON := func(body string) string {
+		return `{"body_id":` + body + `,"name":"新人","phone":"13800009999","roles":["window"]}`
+	}
+	csvBody := "[机构]\n编码,上级编码,层级,名称\n330199001009,330199001,社区,外镇新社区\n"
+	return map[string]accessCase{
+		// The calendar API.
+		"GET " + cal + "/years":        {kind: anyStaff, foreign: cal + "/years"},
+		"GET " + cal + "/years/{year}": {kind: anyStaff, foreign: cal + "/years/2026"},
+		"POST " + cal + "/years":       {kind: national, foreign: cal + "/years", body: year},
+		"PUT " + cal + "/days/{date}":  {kind: national, foreign: cal + "/days/2026-10-01", body: `{"off":false,"name":"x"}`},
+		"GET " + cal + "/missing":      {kind: adminAny, foreign: cal + "/missing"},
+		"GET " + cal + "/due":          {kind: anyStaff, foreign: cal + "/due?from=2026-03-02&n=1&body=" + ob},
+		"GET " + cal + "/is-workday":   {kind: anyStaff, foreign: cal + "/is-workday?date=2026-03-02&body=" + ob},
+		"GET " + cal + "/bodies/{id}/regional": {kind: scopedRead, foreign: cal + "/bodies/" + fb + "/regional",
+			own: cal + "/bodies/" + ob + "/regional"},
+		"POST " + cal + "/bodies/{id}/regional": {kind: adminOnly, foreign: cal + "/bodies/" + fb + "/regional",
+			own: cal + "/bodies/" + ob + "/regional", body: `{"date":"2026-12-01","name":"x","off":true}`},
+		"DELETE " + cal + "/bodies/{id}/regional/{date}": {kind: adminOnly, foreign: cal + "/bodies/" + fb + "/regional/2026-12-01",
+			own: cal + "/bodies/" + ob + "/regional/2026-12-01"},
+		"GET " + cal + "/bodies/{id}/business-hours": {kind: scopedRead, foreign: cal + "/bodies/" + fb + "/business-hours",
+			own: cal + "/bodies/" + ob + "/business-hours"},
+		"PUT " + cal + "/bodies/{id}/business-hours": {kind: adminOnly, foreign: cal + "/bodies/" + fb + "/business-hours",
+			own: cal + "/bodies/" + ob + "/business-hours", body: `{"hours":"08:00-12:00"}`},
+		// The calendar pages.
+		"GET /admin/calendar":                   {kind: adminAny, foreign: "/admin/calendar"},
+		"GET /admin/calendar/years/{year}":      {kind: adminAny, foreign: "/admin/calendar/years/2026"},
+		"POST /admin/calendar/import":           {kind: national, foreign: "/admin/calendar/import", body: "x=1"},
+		"POST /admin/calendar/day":              {kind: national, foreign: "/admin/calendar/day", body: "date=2026-10-01&off=false&name=x"},
+		"GET /admin/calendar/years/{year}/edit": {kind: national, foreign: "/admin/calendar/years/2027/edit"},
+		"POST /admin/calendar/years/{year}/edit": {kind: national, foreign: "/admin/calendar/years/2027/edit",
+			body: "action=save&from=2027-01-01&to=2027-01-01&name=x&kind=work"},
+		"GET /admin/calendar/bodies/{id}": {kind: adminOnly, foreign: "/admin/calendar/bodies/" + fb, own: "/admin/calendar/bodies/" + ob},
+		"POST /admin/calendar/bodies/{id}/regional": {kind: adminOnly, foreign: "/admin/calendar/bodies/" + fb + "/regional",
+			own: "/admin/calendar/bodies/" + ob + "/regional", body: "date=2026-12-01&off=true&name=x"},
+		"POST /admin/calendar/bodies/{id}/regional/{date}/delete": {kind: adminOnly,
+			foreign: "/admin/calendar/bodies/" + fb + "/regional/2026-12-01/delete", own: "/admin/calendar/bodies/" + ob + "/regional/2026-12-01/delete"},
+		"POST /admin/calendar/bodies/{id}/business-hours": {kind: adminOnly, foreign: "/admin/calendar/bodies/" + fb + "/business-hours",
+			own: "/admin/calendar/bodies/" + ob + "/business-hours", body: "hours=08%3A00-12%3A00"},
+
+		// The organisation API.
+		"GET " + orgAPI + "/bodies":      {kind: anyStaff, foreign: orgAPI + "/bodies", hidden: "青山街道"},
+		"GET " + orgAPI + "/bodies/{id}": {kind: scopedRead, foreign: orgAPI + "/bodies/" + fb, own: orgAPI + "/bodies/" + ob},
+		"POST " + orgAPI + "/bodies": {kind: adminOnly, foreign: orgAPI + "/bodies",
+			body: `{"parent_id":` + fb + `,"level":"community","code":"330199001009","name":"外镇新社区"}`},
+		"PATCH " + orgAPI + "/bodies/{id}": {kind: adminOnly, foreign: orgAPI + "/bodies/" + fb, own: orgAPI + "/bodies/" + ob,
+			body: `{"level":"town","code":"330199001","name":"改名"}`},
+		"POST " + orgAPI + "/bodies/{id}/move": {kind: adminOnly, foreign: orgAPI + "/bodies/" + fb + "/move", own: orgAPI + "/bodies/" + ob + "/move",
+			body: `{"parent_id":` + ob + `}`},
+		"POST " + orgAPI + "/bodies/{id}/deactivate": {kind: adminOnly, foreign: orgAPI + "/bodies/" + fb + "/deactivate", own: orgAPI + "/bodies/" + ob + "/deactivate"},
+		"POST " + orgAPI + "/bodies/{id}/reactivate": {kind: adminOnly, foreign: orgAPI + "/bodies/" + fb + "/reactivate", own: orgAPI + "/bodies/" + ob + "/reactivate"},
+		"GET " + orgAPI + "/bodies/{id}/units":       {kind: scopedRead, foreign: orgAPI + "/bodies/" + fb + "/units", own: orgAPI + "/bodies/" + ob + "/units"},
+		"GET " + orgAPI + "/units/{id}":              {kind: scopedRead, foreign: orgAPI + "/units/" + fu, own: orgAPI + "/units/" + ou},
+		"POST " + orgAPI + "/units": {kind: adminOnly, foreign: orgAPI + "/units",
+			body: `{"body_id":` + fb + `,"kind":"section","code":"XX","name":"外单位"}`},
+		"PATCH " + orgAPI + "/units/{id}": {kind: adminOnly, foreign: orgAPI + "/units/" + fu, own: orgAPI + "/units/" + ou,
+			body: `{"kind":"section","code":"CSGL","name":"改名"}`},
+		"POST " + orgAPI + "/units/{id}/head": {kind: adminOnly, foreign: orgAPI + "/units/" + fu + "/head", own: orgAPI + "/units/" + ou + "/head",
+			body: `{"staff_id":` + fs + `}`},
+		"POST " + orgAPI + "/units/{id}/deactivate": {kind: adminOnly, foreign: orgAPI + "/units/" + fu + "/deactivate", own: orgAPI + "/units/" + ou + "/deactivate"},
+		"POST " + orgAPI + "/units/{id}/reactivate": {kind: adminOnly, foreign: orgAPI + "/units/" + fu + "/reactivate", own: orgAPI + "/units/" + ou + "/reactivate"},
+		"GET " + orgAPI + "/org/gaps":               {kind: anyStaff, foreign: orgAPI + "/org/gaps", hidden: "城市管理办"},
+		"GET " + orgAPI + "/staff":                  {kind: anyStaff, foreign: orgAPI + "/staff", hidden: "曹亮"},
+		"GET " + orgAPI + "/staff/{id}":             {kind: scopedRead, foreign: orgAPI + "/staff/" + fs, own: orgAPI + "/staff/" + os},
+		"POST " + orgAPI + "/staff":                 {kind: adminOnly, foreign: orgAPI + "/staff", body: staffJSON(fb)},
+		"PATCH " + orgAPI + "/staff/{id}": {kind: adminOnly, foreign: orgAPI + "/staff/" + fs, own: orgAPI + "/staff/" + os,
+			body: `{"body_id":` + fb + `,"name":"改名","roles":["unit_staff"]}`},
+		"POST " + orgAPI + "/staff/{id}/deactivate":    {kind: adminOnly, foreign: orgAPI + "/staff/" + fs + "/deactivate", own: orgAPI + "/staff/" + os + "/deactivate"},
+		"POST " + orgAPI + "/staff/{id}/reactivate":    {kind: adminOnly, foreign: orgAPI + "/staff/" + fs + "/reactivate", own: orgAPI + "/staff/" + os + "/reactivate"},
+		"GET " + orgAPI + "/staff/{id}/qualifications": {kind: scopedRead, foreign: orgAPI + "/staff/" + fs + "/qualifications", own: orgAPI + "/staff/" + os + "/qualifications"},
+		"POST " + orgAPI + "/qualifications": {kind: adminOnly, foreign: orgAPI + "/qualifications",
+			body: `{"staff_id":` + fs + `,"cert_no":"XX-0001","scope":"城市管理","valid_from":"2025-01-01","valid_to":"2027-12-31"}`},
+		"PATCH " + orgAPI + "/qualifications/{id}": {kind: adminOnly, foreign: orgAPI + "/qualifications/" + fq,
+			body: `{"cert_no":"XX-0002","scope":"城市管理","valid_from":"2025-01-01","valid_to":"2027-12-31"}`},
+		"POST " + orgAPI + "/qualifications/{id}/revoke": {kind: adminOnly, foreign: orgAPI + "/qualifications/" + fq + "/revoke"},
+		"POST " + orgAPI + "/org/import": {kind: adminOnly, foreign: orgAPI + "/org/import", body: csvBody, ctype: "text/csv",
+			refusedOK: []int{http.StatusBadRequest}},
+		// The catalogue's Excel exchange of a body's list.
+		"GET " + orgAPI + "/bodies/{id}/list.xlsx": {kind: adminOnly, foreign: orgAPI + "/bodies/" + fb + "/list.xlsx", own: orgAPI + "/bodies/" + ob + "/list.xlsx"},
+		"POST " + orgAPI + "/bodies/{id}/list-import": {kind: adminOnly, foreign: orgAPI + "/bodies/" + fb + "/list-import",
+			own: orgAPI + "/bodies/" + ob + "/list-import", body: "x", ctype: "multipart"},
+		"GET " + orgAPI + "/org/import/template": {kind: anyStaff, foreign: orgAPI + "/org/import/template?format=csv"},
+		// The organisation pages.
+		"GET /admin/org":                   {kind: adminOnly, foreign: "/admin/org", hidden: "青山街道"},
+		"POST /admin/org/bodies":           {kind: adminOnly, foreign: "/admin/org/bodies", body: "parent_id=" + fb + "&level=community&code=330199001009&name=x"},
+		"GET /admin/org/bodies/{id}":       {kind: adminOnly, foreign: "/admin/org/bodies/" + fb, own: "/admin/org/bodies/" + ob},
+		"POST /admin/org/bodies/{id}":      {kind: adminOnly, foreign: "/admin/org/bodies/" + fb, own: "/admin/org/bodies/" + ob, body: "level=town&code=330199001&name=x"},
+		"POST /admin/org/bodies/{id}/move": {kind: adminOnly, foreign: "/admin/org/bodies/" + fb + "/move", own: "/admin/org/bodies/" + ob + "/move", body: "parent_id=" + ob},
+		"POST /admin/org/bodies/{id}/active": {kind: adminOnly, foreign: "/admin/org/bodies/" + fb + "/active", own: "/admin/org/bodies/" + ob + "/active",
+			body: "active=false"},
+		"POST /admin/org/units":           {kind: adminOnly, foreign: "/admin/org/units", body: "body_id=" + fb + "&kind=section&code=XX&name=x"},
+		"GET /admin/org/units/{id}":       {kind: adminOnly, foreign: "/admin/org/units/" + fu, own: "/admin/org/units/" + ou},
+		"POST /admin/org/units/{id}":      {kind: adminOnly, foreign: "/admin/org/units/" + fu, own: "/admin/org/units/" + ou, body: "kind=section&code=CSGL&name=x"},
+		"POST /admin/org/units/{id}/head": {kind: adminOnly, foreign: "/admin/org/units/" + fu + "/head", own: "/admin/org/units/" + ou + "/head", body: "staff_id=" + fs},
+		"POST /admin/org/units/{id}/active": {kind: adminOnly, foreign: "/admin/org/units/" + fu + "/active", own: "/admin/org/units/" + ou + "/active",
+			body: "active=false"},
+		"GET /admin/org/staff":       {kind: adminOnly, foreign: "/admin/org/staff", hidden: "曹亮"},
+		"POST /admin/org/staff":      {kind: adminOnly, foreign: "/admin/org/staff", body: "body_id=" + fb + "&name=x&phone=13800009999&roles=window"},
+		"GET /admin/org/staff/{id}":  {kind: adminOnly, foreign: "/admin/org/staff/" + fs, own: "/admin/org/staff/" + os},
+		"POST /admin/org/staff/{id}": {kind: adminOnly, foreign: "/admin/org/staff/" + fs, own: "/admin/org/staff/" + os, body: "body_id=" + fb + "&name=x&roles=unit_staff"},
+		"POST /admin/org/staff/{id}/active": {kind: adminOnly, foreign: "/admin/org/staff/" + fs + "/active", own: "/admin/org/staff/" + os + "/active",
+			body: "active=false"},
+		"POST /admin/org/qualifications": {kind: adminOnly, foreign: "/admin/org/qualifications",
+			body: "staff_id=" + fs + "&cert_no=XX-0001&scope=x&valid_from=2025-01-01&valid_to=2027-12-31"},
+		"POST /admin/org/qualifications/{id}/revoke": {kind: adminOnly, foreign: "/admin/org/qualifications/" + fq + "/revoke"},
+		"GET /admin/org/import":                      {kind: adminAny, foreign: "/admin/org/import"},
+		"POST /admin/org/import": {kind: adminOnly, foreign: "/admin/org/import", body: csvBody, ctype: "multipart",
+			refusedOK: []int{http.StatusOK, http.StatusBadRequest}},
+		"GET /admin/org/import/template": {kind: adminAny, foreign: "/admin/org/import/template?format=csv"},
+
+		// Accounts.
+		"GET " + orgAPI + "/accounts":  {kind: adminOnly, foreign: orgAPI + "/accounts", hidden: "曹亮"},
+		"POST " + orgAPI + "/accounts": {kind: adminOnly, foreign: orgAPI + "/accounts", body: `{"staff_id":` + fs + `,"login":"newlogin","password":"Wx-7fK2-qP9z"}`},
+		"POST " + orgAPI + "/accounts/{id}/password": {kind: adminOnly, foreign: orgAPI + "/accounts/" + fa + "/password", own: orgAPI + "/accounts/" + oa + "/password",
+			body: `{"password":"Wx-7fK2-qP9z"}`},
+		"POST " + orgAPI + "/accounts/{id}/active": {kind: adminOnly, foreign: orgAPI + "/accounts/" + fa + "/active", own: orgAPI + "/accounts/" + oa + "/active",
+			body: `{"active":false}`},
+		"GET /admin/accounts":             {kind: adminOnly, foreign: "/admin/accounts", hidden: "曹亮"},
+		"GET /admin/accounts/staff/{id}":  {kind: adminOnly, foreign: "/admin/accounts/staff/" + fs, own: "/admin/accounts/staff/" + os},
+		"POST /admin/accounts/staff/{id}": {kind: adminOnly, foreign: "/admin/accounts/staff/" + fs, own: "/admin/accounts/staff/" + os, body: "login=newlogin&password=Wx-7fK2-qP9z"},
+		"POST /admin/accounts/staff/{id}/password": {kind: adminOnly, foreign: "/admin/accounts/staff/" + fs + "/password", own: "/admin/accounts/staff/" + os + "/password",
+			body: "password=Wx-7fK2-qP9z"},
+		"POST /admin/accounts/staff/{id}/active": {kind: adminOnly, foreign: "/admin/accounts/staff/" + fs + "/active", own: "/admin/accounts/staff/" + os + "/active",
+			body: "active=false"},
+		// API tokens: one's own only.
+		"GET /account/tokens":                    {kind: anyStaff, foreign: "/account/tokens"},
+		"POST /account/tokens":                   {kind: ownAccount, foreign: "/account/tokens", body: "name=x&scopes=admin", refusedOK: []int{http.StatusForbidden}},
+		"POST /account/tokens/{id}/revoke":       {kind: ownAccount, foreign: "/account/tokens/" + id(o.adminToken) + "/revoke", refusedOK: []int{http.StatusOK}},
+		"GET " + orgAPI + "/tokens":              {kind: anyStaff, foreign: orgAPI + "/tokens"},
+		"POST " + orgAPI + "/tokens":             {kind: ownAccount, foreign: orgAPI + "/tokens", body: `{"name":"x","scopes":["admin"]}`},
+		"POST " + orgAPI + "/tokens/{id}/revoke": {kind: ownAccount, foreign: orgAPI + "/tokens/" + id(o.adminToken) + "/revoke"},
+	}
+}
+
+// send makes one request, with a bearer token unless token is "": a JSON
+// body under /api/, a form elsewhere, or the content type ctype
+// ("multipart" wraps the body as the file of a form).
+func send(t *testing.T, srv *httptest.Server, method, path, token, body, ctype string) (int, string) {
+	t.Helper()
+	var rd io.Reader = strings.NewReader(body)
+	switch {
+	case ctype == "multipart":
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, err := mw.CreateFormFile("file", "org.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write([]byte(body)); err != nil {
+			t.Fatal(err)
+		}
+		if err := mw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		rd, ctype = &buf, mw.FormDataContentType()
+	case ctype == "" && strings.HasPrefix(path, "/api/"):
+		ctype = "application/json"
+	case ctype == "":
+		ctype = "application/x-www-form-urlencoded"
+	}
+	req, err := http.NewRequest(method, srv.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, string(b)
+}
+
+// TestApp_O1_routeRoleJurisdictionMatrix walks every calendar, organisation
+// and account route of the wired application (a route without a case fails
+// the test) as three demo people: the district's administrator (the root
+// body's), 溪口镇's administrator and 溪口镇's unit staff (no admin role).
+// The town's administrator is refused every object of 青山街道 and every
+// change of the national calendar, and its lists show nothing of 青山街道;
+// the town's staff are refused every administrator's route; the district's
+// administrator reads 青山街道's objects. No refused request changes
+// anything: the audit log does not grow.
+func TestApp_O1_routeRoleJurisdictionMatrix(t *testing.T) {
+	a, srv := demoApp(t)
+	district, town, staff := bearer(t, a, "admin"), bearer(t, a, "xikou_admin"), bearer(t, a, "xikou1")
+	o := findDemoObjects(t, a, district)
+	cases := accessCases(o)
+	before := logSize(t, a)
+	refused := func(status int, c accessCase) bool {
+		return status == http.StatusForbidden || status == http.StatusNotFound || slices.Contains(c.refusedOK, status)
+	}
+	var missing []string
+	checked := 0
+	for _, rt := range a.web.Routes() {
+		if rt.Policy.Public || !inAccessFamily(rt.Path()) {
+			continue
+		}
+		c, ok := cases[rt.Pattern]
+		if !ok {
+			missing = append(missing, rt.Pattern)
+			continue
+		}
+		checked++
+		own := c.own
+		if own == "" {
+			own = c.foreign
+		}
+		m := rt.Method()
+		label := func(who string) string { return fmt.Sprintf("%s as %s", rt.Pattern, who) }
+		switch c.kind {
+		case anyStaff:
+			if m == http.MethodGet {
+				for who, tok := range map[string]string{"town admin": town, "town staff": staff} {
+					status, body := send(t, srv, m, c.foreign, tok, "", "")
+					if status != http.StatusOK {
+						t.Errorf("%s: %d, want 200: %.200s", label(who), status, body)
+					}
+					if c.hidden != "" && strings.Contains(body, c.hidden) {
+						t.Errorf("%s: shows %q of another town", label(who), c.hidden)
+					}
+				}
+			}
+		case scopedRead:
+			for who, tok := range map[string]string{"town admin": town, "town staff": staff} {
+				if status, body := send(t, srv, m, c.foreign, tok, "", ""); !refused(status, c) {
+					t.Errorf("%s on another town: %d, want 403/404: %.200s", label(who), status, body)
+				}
+				if status, body := send(t, srv, m, own, tok, "", ""); status != http.StatusOK {
+					t.Errorf("%s on its own town: %d, want 200: %.200s", label(who), status, body)
+				}
+			}
+		case adminOnly, national:
+			if status, body := send(t, srv, m, own, staff, c.body, c.ctype); status != http.StatusForbidden {
+				t.Errorf("%s: %d, want 403 (role): %.200s", label("town staff"), status, body)
+			}
+			switch {
+			case c.hidden != "": // a list of the jurisdiction
+				status, body := send(t, srv, m, c.foreign, town, "", "")
+				if status != http.StatusOK || strings.Contains(body, c.hidden) {
+					t.Errorf("%s: %d, want 200 without %q: %.200s", label("town admin"), status, c.hidden, body)
+				}
+			case c.kind == national:
+				status, body := send(t, srv, m, own, town, c.body, c.ctype)
+				if status != http.StatusForbidden || !strings.Contains(body, "最高一级") {
+					t.Errorf("%s: %d, want 403 saying who may: %.200s", label("town admin"), status, body)
+				}
+			default:
+				if status, body := send(t, srv, m, c.foreign, town, c.body, c.ctype); !refused(status, c) {
+					t.Errorf("%s on another town: %d, want a refusal: %.200s", label("town admin"), status, body)
+				}
+			}
+			if m == http.MethodGet {
+				if status, body := send(t, srv, m, c.foreign, district, "", ""); status != http.StatusOK {
+					t.Errorf("%s on 青山街道: %d, want 200: %.200s", label("district admin"), status, body)
+				}
+			}
+		case adminAny:
+			if status, body := send(t, srv, m, c.foreign, staff, c.body, c.ctype); status != http.StatusForbidden {
+				t.Errorf("%s: %d, want 403 (role): %.200s", label("town staff"), status, body)
+			}
+			if status, body := send(t, srv, m, c.foreign, town, "", ""); status != http.StatusOK {
+				t.Errorf("%s: %d, want 200: %.200s", label("town admin"), status, body)
+			}
+		case ownAccount:
+			if status, body := send(t, srv, m, c.foreign, town, c.body, c.ctype); !refused(status, c) {
+				t.Errorf("%s on another person's token: %d, want a refusal: %.200s", label("town admin"), status, body)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		t.Errorf("routes without a case in the access matrix:\n  %s", strings.Join(missing, "\n  "))
+	}
+	if after := logSize(t, a); after != before {
+		t.Errorf("refused requests changed something: the audit log grew from %d to %d events", before, after)
+	}
+	// The district administrator's token was not revoked by the town's.
+	if _, err := a.auth.TokenPrincipal(context.Background(), district); err != nil {
+		t.Errorf("the district administrator's token: %v", err)
+	}
+	t.Logf("%d routes checked", checked)
+}
+
+// TestApp_O3_nobodyGrantsThemselves (issue #11.8): through the API and the
+// forms of the wired application, the district's administrator cannot add a
+// role to its own staff record nor administer its own account, and a
+// general-office member cannot put itself into a reform review group.
+// Nothing refused changes anything.
+func TestApp_O3_nobodyGrantsThemselves(t *testing.T) {
+	a, srv := demoApp(t)
+	ctx := context.Background()
+	admin, office := bearer(t, a, "admin"), bearer(t, a, "qingshan_office")
+	who := func(token string) (staff, account int64) {
+		p, err := a.auth.TokenPrincipal(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.StaffID, p.AccountID
+	}
+	adminStaff, adminAcct := who(admin)
+	officeStaff, _ := who(office)
+	self, err := a.orgs.Staff(ctx, org.System, adminStaff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := logSize(t, a)
+	id := strconv.FormatInt
+	for _, c := range []struct {
+		name, method, path, token, body string
+	}{
+		{"API: a role for oneself", "PATCH", "/api/v1/staff/" + id(adminStaff, 10), admin,
+			fmt.Sprintf(`{"body_id":%d,"name":%q,"phone":%q,"roles":["admin","supervisor"]}`, self.BodyID, self.Name, self.Phone)},
+		{"form: a role for oneself", "POST", "/admin/org/staff/" + id(adminStaff, 10), admin,
+			fmt.Sprintf("body_id=%d&name=%s&phone=%s&roles=admin&roles=leader", self.BodyID, self.Name, self.Phone)},
+		{"API: resetting one's own password", "POST", "/api/v1/accounts/" + id(adminAcct, 10) + "/password", admin, `{"password":"Harbour-Willow-73"}`},
+		{"form: resetting one's own password", "POST", "/admin/accounts/staff/" + id(adminStaff, 10) + "/password", admin, "password=Harbour-Willow-73"},
+		{"API: a review group for oneself", "PUT", "/api/v1/catalog/reform-groups/" + id(officeStaff, 10), office, `{"groups":["power_list"]}`},
+		{"form: a review group for oneself", "POST", "/catalog/reform-groups/" + id(officeStaff, 10), office, "group=duty_list"},
+	} {
+		if status, body := send(t, srv, c.method, c.path, c.token, c.body, ""); status != http.StatusForbidden {
+			t.Errorf("%s: %d, want 403: %.300s", c.name, status, body)
+		}
+	}
+	if after := logSize(t, a); after != before {
+		t.Errorf("refused self-grants changed something: %d → %d events", before, after)
+	}
+}
+
+// TestApp_O3_separationOfDuties: with --separation-of-duties the wired
+// routes give accounts to the security administrator, the audit log to the
+// audit administrator and neither to the system administrator, who keeps
+// the organisation's structure; without it the administrator reads the
+// audit log too. The audit log is read only over the whole jurisdiction.
+func TestApp_O3_separationOfDuties(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, srv := demoAppWith(t, quiet, func(c *serveConfig) { c.separation = true })
+	admin, security, auditor := bearer(t, a, "admin"), bearer(t, a, "security1"), bearer(t, a, "auditor1")
+	for _, c := range []struct {
+		who, token, path string
+		want             int
+	}{
+		{"system administrator", admin, "/api/v1/accounts", http.StatusForbidden},
+		{"system administrator", admin, "/admin/org/staff", http.StatusForbidden},
+		{"system administrator", admin, "/api/v1/audit/events", http.StatusForbidden},
+		{"system administrator", admin, "/admin/org", http.StatusOK},
+		{"security administrator", security, "/api/v1/accounts", http.StatusOK},
+		{"security administrator", security, "/admin/org/staff", http.StatusOK},
+		{"security administrator", security, "/api/v1/audit/events", http.StatusForbidden},
+		{"security administrator", security, "/admin/calendar", http.StatusForbidden},
+		{"audit administrator", auditor, "/api/v1/audit/events?limit=5", http.StatusOK},
+		{"audit administrator", auditor, "/api/v1/accounts", http.StatusForbidden},
+		{"audit administrator", auditor, "/admin/org", http.StatusForbidden},
+	} {
+		if status, body := send(t, srv, "GET", c.path, c.token, "", ""); status != c.want {
+			t.Errorf("%s GET %s: %d, want %d: %.200s", c.who, c.path, status, c.want, body)
+		}
+	}
+	// The navigation follows the duties.
+	if _, body := send(t, srv, "GET", "/", security, "", ""); !strings.Contains(body, `href="/admin/org/staff"`) || !strings.Contains(body, `href="/admin/accounts"`) {
+		t.Error("the security administrator's navigation lacks staff or accounts")
+	}
+	if _, body := send(t, srv, "GET", "/", admin, "", ""); strings.Contains(body, `href="/admin/accounts"`) || !strings.Contains(body, `href="/admin/org"`) {
+		t.Error("the system administrator's navigation shows accounts, or lacks the organisation")
+	}
+	// The security administrator creates staff; the system one cannot.
+	district, err := a.orgs.BodyByCode(context.Background(), org.System, org.DemoRootCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := fmt.Sprintf(`{"body_id":%d,"name":"新同事","phone":"13800001234","roles":["window"]}`, district.ID)
+	if status, body := send(t, srv, "POST", "/api/v1/staff", admin, staff, ""); status != http.StatusForbidden {
+		t.Errorf("system administrator created staff: %d %.200s", status, body)
+	}
+	if status, body := send(t, srv, "POST", "/api/v1/staff", security, staff, ""); status != http.StatusCreated {
+		t.Errorf("security administrator creating staff: %d %.200s", status, body)
+	}
+
+	b, srvB := demoApp(t)
+	if status, body := send(t, srvB, "GET", "/api/v1/audit/events?limit=5", bearer(t, b, "admin"), "", ""); status != http.StatusOK || !strings.Contains(body, `"seq"`) {
+		t.Errorf("without separation the administrator reads the audit log: %d %.200s", status, body)
+	}
+	if status, _ := send(t, srvB, "GET", "/api/v1/audit/events", bearer(t, b, "qingshan_admin"), "", ""); status != http.StatusForbidden {
+		t.Errorf("a street's administrator reads the whole audit log: %d", status)
+	}
+}
+
+// TestApp_O3_demoAccountsOnProductionWarn: started on PostgreSQL (the
+// production engine) with the demo loaded — --demo is on by default — the
+// server warns in its log at start and on every administrator's page, until
+// the demo accounts are switched off; an SQLite trial start does not.
+func TestApp_O3_demoAccountsOnProductionWarn(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	var logged bytes.Buffer
+	a, srv := demoAppWith(t, slog.New(slog.NewTextHandler(&logged, nil)), func(c *serveConfig) { c.db.DSN = dsn })
+	if !strings.Contains(logged.String(), "demo accounts") || !strings.Contains(logged.String(), "xikou_admin") {
+		t.Fatalf("no warning at start:\n%s", logged.String())
+	}
+	admin, window := bearer(t, a, "admin"), bearer(t, a, "window1")
+	if _, body := send(t, srv, "GET", "/admin/org", admin, "", ""); !strings.Contains(body, "密码已公开的演示账号") {
+		t.Errorf("no banner on an administrator's page: %.400s", body)
+	}
+	if _, body := send(t, srv, "GET", "/account/tokens", window, "", ""); strings.Contains(body, "演示账号") {
+		t.Error("the banner is shown to a window clerk")
+	}
+	b, trial := demoApp(t)
+	if status, body := send(t, trial, "GET", "/admin/org", bearer(t, b, "admin"), "", ""); status != http.StatusOK || strings.Contains(body, "密码已公开的演示账号") {
+		t.Errorf("an SQLite trial: %d, banner %v", status, strings.Contains(body, "演示账号"))
+	}
+}
+
+// logSize is the number of events in the application's audit log: a
+// request that changed nothing leaves it as it was.
+func logSize(t *testing.T, a *app) uint64 {
+	t.Helper()
+	h, err := a.db.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.Size
+}

@@ -1,0 +1,40 @@
+package flow
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestDeps_flowIsPure: the flow package reaches no database, no store, no
+// accounts and no web: of qingdan's packages only calendar and apperr, and
+// of the rest only the standard library (without database/…) and the
+// YAML reader.
+func TestDeps_flowIsPure(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH")
+	}
+	out, err := exec.Command(goBin, "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	allowed := map[string]bool{
+		"github.com/qingdan/qingdan/internal/flow":     true,
+		"github.com/qingdan/qingdan/internal/calendar": true,
+		"github.com/qingdan/qingdan/internal/apperr":   true,
+		"go.yaml.in/yaml/v3":                           true,
+	}
+	n := 0
+	for _, dep := range strings.Fields(string(out)) {
+		n++
+		first, _, _ := strings.Cut(dep, "/")
+		std := !strings.Contains(first, ".")
+		if std && strings.HasPrefix(dep, "database/") || !std && !allowed[dep] {
+			t.Errorf("flow depends on %s", dep)
+		}
+	}
+	if n < 10 {
+		t.Fatalf("go list gave %d packages: %s", n, out)
+	}
+}
