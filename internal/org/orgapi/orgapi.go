@@ -157,12 +157,13 @@ func Routes(s *org.Service) []httpx.Route {
 }
 
 // BodyRequest creates (parent_id used) or edits (parent_id ignored) a body.
+// Without parent_id it is a root; without time_zone, Asia/Shanghai.
 type BodyRequest struct {
-	ParentID int64  `json:"parent_id"`
+	ParentID int64  `json:"parent_id,omitempty"`
 	Level    string `json:"level"`
 	Code     string `json:"code"`
 	Name     string `json:"name"`
-	TimeZone string `json:"time_zone"`
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // MoveRequest names the new parent.
@@ -183,15 +184,16 @@ type HeadRequest struct {
 	StaffID int64 `json:"staff_id"`
 }
 
-// StaffRequest creates or edits a staff member.
+// StaffRequest creates or edits a staff member; unit, phone and the head
+// and liaison marks are optional (none, not a head, not a liaison).
 type StaffRequest struct {
 	BodyID    int64    `json:"body_id"`
-	UnitID    int64    `json:"unit_id"`
+	UnitID    int64    `json:"unit_id,omitempty"`
 	Name      string   `json:"name"`
-	Phone     string   `json:"phone"`
+	Phone     string   `json:"phone,omitempty"`
 	Roles     []string `json:"roles"`
-	IsHead    bool     `json:"is_head"`
-	IsLiaison bool     `json:"is_liaison"`
+	IsHead    bool     `json:"is_head,omitempty"`
+	IsLiaison bool     `json:"is_liaison,omitempty"`
 }
 
 func (r StaffRequest) input() (org.StaffInput, error) {
