@@ -21,12 +21,8 @@ func TestVerify_C9_editedSearchRowsAreNamed(t *testing.T) {
 	dbPath := filepath.Join(dir, "data", "qingdan.db")
 	flags := []string{"--db", dbPath, "--data-dir", filepath.Join(dir, "data")}
 	ctx := context.Background()
-	cmd := func(wantCode int, args ...string) (string, string) {
-		t.Helper()
-		return runQingdan(t, wantCode, args...)
-	}
-	cmd(0, append([]string{"demo"}, flags...)...)
-	if out, _ := cmd(0, append([]string{"verify"}, flags...)...); !strings.Contains(out, "items in the search index") {
+	runQingdan(t, 0, append([]string{"demo"}, flags...)...)
+	if out, _ := runQingdan(t, 0, append([]string{"verify"}, flags...)...); !strings.Contains(out, "items in the search index") {
 		t.Fatalf("verify: %s", out)
 	}
 	db, err := store.Open(ctx, dbPath, store.Options{DataDir: filepath.Join(dir, "data")})
@@ -43,7 +39,7 @@ func TestVerify_C9_editedSearchRowsAreNamed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, stderr := cmd(1, append([]string{"verify"}, flags...)...)
+	_, stderr := runQingdan(t, 1, append([]string{"verify"}, flags...)...)
 	if !strings.Contains(stderr, "catsearch_docs item_id=") || !strings.Contains(stderr, "name") || !strings.Contains(stderr, "收费100元") {
 		t.Errorf("verify after editing a search row: %s", stderr)
 	}
