@@ -75,6 +75,7 @@ func inAccessFamily(path string) bool {
 type demoObjects struct {
 	body, unit, staff, qual, account    int64 // 青山街道's (foreign to 溪口镇)
 	ownBody, ownUnit, ownStaff, ownAcct int64
+	ownQual                             int64 // a certificate of 溪口镇's staff member
 	adminToken                          int64 // an API token of the district's administrator
 }
 
@@ -119,6 +120,12 @@ func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
 	o.qual = qs[0].ID
 	o.ownBody, o.ownUnit = bodyUnit("330199101", "JJFZ")
 	o.ownStaff, o.ownAcct = staffOf("蒋涛") // xikou1
+	q, err := a.orgs.AddQualification(ctx, org.System, org.QualificationInput{StaffID: o.ownStaff, CertNo: "ZF33019910001",
+		Scope: "城市管理", ValidFrom: "2025-01-01", ValidTo: "2029-12-31"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.ownQual = q.ID
 	p, err := a.auth.TokenPrincipal(ctx, adminToken)
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +138,7 @@ func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
 func accessCases(o demoObjects) map[string]accessCase {
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	fb, fu, fs, fq, fa := id(o.body), id(o.unit), id(o.staff), id(o.qual), id(o.account)
-	ob, ou, os, oa := id(o.ownBody), id(o.ownUnit), id(o.ownStaff), id(o.ownAcct)
+	ob, ou, os, oa, oq := id(o.ownBody), id(o.ownUnit), id(o.ownStaff), id(o.ownAcct), id(o.ownQual)
 	cal, orgAPI := "/api/v1/calendar", "/api/v1"
 	year := `{"file_name":"2027.json","content":"{\"year\":2027,\"days\":[{\"name\":\"元旦\",\"date\":\"2027-01-01\",\"isOffDay\":true}]}"}`
 	staffJSON := func(body string) string {
@@ -143,6 +150,7 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET " + cal + "/years":        {kind: anyStaff, foreign: cal + "/years"},
 		"GET " + cal + "/years/{year}": {kind: anyStaff, foreign: cal + "/years/2026"},
 		"POST " + cal + "/years":       {kind: national, foreign: cal + "/years", body: year},
+		"GET " + cal + "/days/{date}":  {kind: anyStaff, foreign: cal + "/days/2026-10-01"},
 		"PUT " + cal + "/days/{date}":  {kind: national, foreign: cal + "/days/2026-10-01", body: `{"off":false,"name":"x"}`},
 		"GET " + cal + "/missing":      {kind: adminAny, foreign: cal + "/missing"},
 		"GET " + cal + "/due":          {kind: anyStaff, foreign: cal + "/due?from=2026-03-02&n=1&body=" + ob},
@@ -205,6 +213,7 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET " + orgAPI + "/staff/{id}/qualifications": {kind: scopedRead, foreign: orgAPI + "/staff/" + fs + "/qualifications", own: orgAPI + "/staff/" + os + "/qualifications"},
 		"POST " + orgAPI + "/qualifications": {kind: adminOnly, foreign: orgAPI + "/qualifications",
 			body: `{"staff_id":` + fs + `,"cert_no":"XX-0001","scope":"城市管理","valid_from":"2025-01-01","valid_to":"2027-12-31"}`},
+		"GET " + orgAPI + "/qualifications/{id}": {kind: scopedRead, foreign: orgAPI + "/qualifications/" + fq, own: orgAPI + "/qualifications/" + oq},
 		"PATCH " + orgAPI + "/qualifications/{id}": {kind: adminOnly, foreign: orgAPI + "/qualifications/" + fq,
 			body: `{"cert_no":"XX-0002","scope":"城市管理","valid_from":"2025-01-01","valid_to":"2027-12-31"}`},
 		"POST " + orgAPI + "/qualifications/{id}/revoke": {kind: adminOnly, foreign: orgAPI + "/qualifications/" + fq + "/revoke"},

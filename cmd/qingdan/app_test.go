@@ -319,3 +319,89 @@ func TestApp_searchIndexRebuiltAtStart(t *testing.T) {
 		t.Fatalf("after a restart the search does not find 低保: %.300s", body)
 	}
 }
+
+// TestApp_H1_everyEditRouteNeedsItsVersion walks the wired route table:
+// every API route that replaces an object (PUT, PATCH) is documented as
+// versioned, answers a valid edit without If-Match with 428 and changes
+// nothing, and the GET of the same path answers the object's version as
+// ETag (concurrent edits, issue #11 item 3).
+func TestApp_H1_everyEditRouteNeedsItsVersion(t *testing.T) {
+	a, srv := demoApp(t)
+	tokens := districtTokens(t, a)
+	before, err := a.db.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An object each path parameter can name in the demo, and a valid edit
+	// of it; staff 2, not the district administrator's own record.
+	path := func(rt httpx.Route) string {
+		id := "1"
+		if strings.HasPrefix(rt.Path(), "/api/v1/staff/") {
+			id = "2"
+		}
+		return strings.NewReplacer("{id}", id, "{date}", "2026-10-08", "{body}", "1").Replace(rt.Path())
+	}
+	edits := map[string]string{
+		"PATCH /api/v1/bodies/{id}":                       `{"level":"district","code":"330199","name":"青山区","time_zone":"Asia/Shanghai"}`,
+		"PATCH /api/v1/units/{id}":                        `{"body_id":1,"kind":"section","code":"DZB","name":"党政办"}`,
+		"PATCH /api/v1/staff/{id}":                        `{"body_id":1,"name":"韩立","phone":"13900000002","roles":["leader"]}`,
+		"PATCH /api/v1/qualifications/{id}":               `{"staff_id":1,"cert_no":"ZF33019900001","scope":"城市管理,综合执法","valid_from":"2024-01-01","valid_to":"2029-12-31"}`,
+		"PUT /api/v1/calendar/days/{date}":                `{"off":true,"name":"x"}`,
+		"PUT /api/v1/calendar/bodies/{id}/business-hours": `{"hours":""}`,
+		"PUT /api/v1/catalog/adjustments/{id}":            `{"title":"x","reason":"operating_experience","bases":[],"changes":[]}`,
+		"PUT /api/v1/catalog/reform-groups/{id}":          `{"groups":[]}`,
+	}
+	gets := map[string]bool{}
+	for _, rt := range a.web.Routes() {
+		if rt.Method() == "GET" {
+			gets[rt.Path()] = true
+		}
+	}
+	checked := 0
+	for _, rt := range a.web.Routes() {
+		if !rt.IsAPI() || (rt.Method() != "PUT" && rt.Method() != "PATCH") {
+			continue
+		}
+		checked++
+		if rt.Doc == nil || !rt.Doc.Versioned {
+			t.Errorf("%s is not documented as versioned", rt.Pattern)
+		}
+		token := tokenFor(tokens, rt)
+		edit, ok := edits[rt.Pattern]
+		if !ok {
+			t.Errorf("%s: no valid edit to send", rt.Pattern)
+			continue
+		}
+		status, body := call(t, srv, rt.Method(), path(rt), token, edit)
+		// The service refuses a forbidden edit first: the demo's first
+		// adjustment is not of this liaison's unit.
+		forbidden := status == http.StatusForbidden && strings.Contains(rt.Pattern, "/adjustments/")
+		if status != http.StatusPreconditionRequired && !forbidden {
+			t.Errorf("%s %s without If-Match: %d, want 428: %.200s", rt.Method(), path(rt), status, body)
+		}
+		if !gets[rt.Path()] {
+			t.Errorf("%s has no GET to read its ETag from", rt.Pattern)
+			continue
+		}
+		req, err := http.NewRequest("GET", srv.URL+path(rt), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !regexp.MustCompile(`^"[1-9][0-9]*"$`).MatchString(res.Header.Get("ETag")) {
+			t.Errorf("GET %s: %d, ETag %q", path(rt), res.StatusCode, res.Header.Get("ETag"))
+		}
+	}
+	if checked < 7 {
+		t.Fatalf("only %d PUT/PATCH API routes wired", checked)
+	}
+	t.Logf("%d PUT/PATCH API routes", checked)
+	if after, err := a.db.Head(context.Background()); err != nil || after.Size != before.Size {
+		t.Fatalf("edits without If-Match changed something: %d → %d events (%v)", before.Size, after.Size, err)
+	}
+}

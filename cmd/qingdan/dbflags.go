@@ -4,11 +4,16 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
+	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -68,21 +73,53 @@ func (c *dbConfig) openAsIs(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
-// openMigrated opens the database, applies pending migrations and brings
-// audited rows written by older versions forward (auth.UpgradeAuditedState:
-// once per database, recorded as events).
+// openMigrated opens the database and migrates it (migrate). Rows that
+// could not be versioned are logged; `qingdan migrate` names them too, and
+// `qingdan verify` fails on them.
 func (c *dbConfig) openMigrated(ctx context.Context) (*store.DB, error) {
 	db, err := c.openAsIs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Migrate(ctx); err != nil {
-		return nil, fmt.Errorf("迁移失败 / migration failed: %w", closeAfter(db, err))
+	refused, err := migrate(ctx, db)
+	if err != nil {
+		return nil, closeAfter(db, err)
 	}
-	if _, err := auth.UpgradeAuditedState(ctx, db, time.Now()); err != nil {
-		return nil, fmt.Errorf("升级审计状态失败 / upgrading the audited state failed: %w", closeAfter(db, err))
+	for _, row := range refused {
+		slog.Error("row not versioned: it differs from its last audited event (qingdan verify names it)", "row", row)
 	}
 	return db, nil
+}
+
+// migrate applies pending migrations, then brings the audited rows written
+// before forward: every row written before its table had a version column
+// gets its version, with one audited event each (store.AddVersions: the
+// version is part of the audited State, so without these events the
+// migrated database would not verify), and accounts and tokens their
+// credential digests (auth.UpgradeAuditedState). It returns the rows left
+// unversioned because they are not what the audit log says.
+func migrate(ctx context.Context, db *store.DB) ([]string, error) {
+	if err := db.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("迁移失败 / migration failed: %w", err)
+	}
+	rep, err := db.AddVersions(ctx, migrateActor, versionedTables())
+	if err != nil {
+		return nil, fmt.Errorf("迁移失败 / migration failed: %w", err)
+	}
+	// Accounts and tokens written before their State held credential
+	// digests are brought forward the same way, once per database.
+	if _, err := auth.UpgradeAuditedState(ctx, db, time.Now()); err != nil {
+		return nil, fmt.Errorf("升级审计状态失败 / upgrading the audited state failed: %w", err)
+	}
+	return rep.Refused, nil
+}
+
+// migrateActor is the actor of the events migrate writes.
+const migrateActor = "system"
+
+// versionedTables are every audited table that gained a version column.
+func versionedTables() []store.VersionedTable {
+	return slices.Concat(org.VersionedTables(), catdb.VersionedTables(), caldb.VersionedTables())
 }
 
 // closeAfter closes db after err, keeping both errors.

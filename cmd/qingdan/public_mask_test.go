@@ -209,7 +209,11 @@ func TestPublic_L7_O4_personalDataMaskedOnEveryPublicSurface(t *testing.T) {
 	plant(t, &draft)
 
 	liaison, head, office, reform := who("何静"), who("马骏"), who("周文"), who("孙建国")
-	if err := cat.SetReformGroups(ctx, org.System, reform.StaffID, []catalog.ReformGroup{catalog.PowerListGroup, catalog.DutyListGroup}); err != nil {
+	seats, err := cat.ReformSeats(ctx, org.System, reform.StaffID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cat.SetReformGroups(ctx, org.System, reform.StaffID, seats.Version, []catalog.ReformGroup{catalog.PowerListGroup, catalog.DutyListGroup}); err != nil {
 		t.Fatal(err)
 	}
 	adj, err := cat.CreateAdjustment(ctx, liaison, catdb.AdjustmentInput{Title: "变更", Reason: catalog.LawAmended,
@@ -224,7 +228,7 @@ func TestPublic_L7_O4_personalDataMaskedOnEveryPublicSurface(t *testing.T) {
 		group catalog.ReformGroup
 	}{{head, catalog.ActSign, ""}, {office, catalog.ActOfficeApprove, ""}, {reform, catalog.ActGroupApprove, catalog.PowerListGroup},
 		{reform, catalog.ActGroupApprove, catalog.DutyListGroup}, {office, catalog.ActPublish, ""}} {
-		if _, err := cat.Act(ctx, step.who, adj.ID, catalog.Action{Kind: step.kind, Group: step.group, Comment: "同意"}); err != nil {
+		if _, err := cat.Act(ctx, step.who, adj.ID, 0, catalog.Action{Kind: step.kind, Group: step.group, Comment: "同意"}); err != nil {
 			t.Fatalf("%s: %v", step.kind, err)
 		}
 	}

@@ -19,7 +19,7 @@ import (
 func TestStatusTableIsComplete(t *testing.T) {
 	want := map[apperr.Code]int{
 		apperr.Invalid: 400, apperr.NotFound: 404, apperr.Conflict: 409, apperr.Unauthorized: 401,
-		apperr.Forbidden: 403, apperr.TooMany: 429, apperr.TooLarge: 413, apperr.Internal: 500,
+		apperr.Forbidden: 403, apperr.TooMany: 429, apperr.TooLarge: 413, apperr.Internal: 500, apperr.VersionRequired: 428,
 	}
 	if len(Codes()) != len(want) || len(statusOf) != len(want) {
 		t.Fatalf("codes %v, table %v", Codes(), statusOf)

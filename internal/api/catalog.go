@@ -25,11 +25,12 @@ type CatalogService interface {
 	Adjustment(ctx context.Context, p auth.Principal, id int64) (catdb.Adjustment, error)
 	ChangedElements(ctx context.Context, p auth.Principal, id int64) (map[string][]string, error)
 	CreateAdjustment(ctx context.Context, p auth.Principal, in catdb.AdjustmentInput) (catdb.Adjustment, error)
-	UpdateAdjustment(ctx context.Context, p auth.Principal, id int64, in catdb.AdjustmentInput) (catdb.Adjustment, error)
-	Act(ctx context.Context, p auth.Principal, id int64, a catalog.Action) (catdb.Adjustment, error)
+	UpdateAdjustment(ctx context.Context, p auth.Principal, id, version int64, in catdb.AdjustmentInput) (catdb.Adjustment, error)
+	Act(ctx context.Context, p auth.Principal, id, version int64, a catalog.Action) (catdb.Adjustment, error)
 	Reviews(ctx context.Context, p auth.Principal, f catdb.ReviewFilter) ([]catdb.Review, error)
 	CompleteReview(ctx context.Context, p auth.Principal, id int64, note string) (catdb.Review, error)
-	SetReformGroups(ctx context.Context, p auth.Principal, staffID int64, groups []catalog.ReformGroup) error
+	ReformSeats(ctx context.Context, p auth.Principal, staffID int64) (catdb.ReformSeats, error)
+	SetReformGroups(ctx context.Context, p auth.Principal, staffID, version int64, groups []catalog.ReformGroup) (catdb.ReformSeats, error)
 	PathOf(ctx context.Context, kind string, id int64) (string, error)
 }
 
@@ -48,12 +49,6 @@ type ReviewDoneRequest struct {
 // ReformGroupsRequest sets a general-office member's review groups.
 type ReformGroupsRequest struct {
 	Groups []catalog.ReformGroup `json:"groups"`
-}
-
-// ReformGroupsResponse echoes the groups set.
-type ReformGroupsResponse struct {
-	StaffID int64                 `json:"staff_id"`
-	Groups  []catalog.ReformGroup `json:"groups"`
 }
 
 // CatalogRoutes are the catalogue's API routes (issue #4 item 9): public
@@ -119,7 +114,7 @@ func CatalogRoutes(s CatalogService) []httpx.Route {
 				Response: []catdb.Adjustment{}}},
 		{Pattern: "GET " + p + "/adjustments/{id}", Policy: httpx.Policy{Scope: scope("adjustment", "id")}, Handler: http.HandlerFunc(h.adjustment),
 			Doc: &httpx.Doc{Summary: "One adjustment with its trace", Tags: tags, Params: []httpx.Param{idParam("adjustment")},
-				Response: catdb.Adjustment{}}},
+				Response: catdb.Adjustment{}, Versioned: true}},
 		{Pattern: "GET " + p + "/adjustments/{id}/elements", Policy: httpx.Policy{Scope: scope("adjustment", "id")}, Handler: http.HandlerFunc(h.elements),
 			Doc: &httpx.Doc{Summary: "The elements each draft changes against the current version", Tags: tags,
 				Description: "By base code: the top-level element names (materials, promised_limit …) in which the draft differs.",
@@ -132,12 +127,13 @@ func CatalogRoutes(s CatalogService) []httpx.Route {
 		{Pattern: "PUT " + p + "/adjustments/{id}", Policy: httpx.Policy{Roles: []auth.Role{auth.RoleListLiaison}, Write: true, Scope: scope("adjustment", "id")},
 			Handler: http.HandlerFunc(h.update),
 			Doc: &httpx.Doc{Summary: "Replace a draft or returned adjustment's proposal", Tags: tags, Params: []httpx.Param{idParam("adjustment")},
-				Request: catdb.AdjustmentInput{}, Response: catdb.Adjustment{}}},
+				Request: catdb.AdjustmentInput{}, Response: catdb.Adjustment{}, Versioned: true}},
 		{Pattern: "POST " + p + "/adjustments/{id}/actions", Policy: httpx.Policy{Roles: steps, Write: true, Scope: scope("adjustment", "id")},
 			Handler: http.HandlerFunc(h.act),
 			Doc: &httpx.Doc{Summary: "Take one step of the adjustment procedure (C3)", Tags: tags, Params: []httpx.Param{idParam("adjustment")},
-				Description: "sign (unit head), office_approve / office_return (the body's general office), group_approve / reform_return (the upper reform office's groups), publish (the body's general office), withdraw (the liaison). Returns need a comment.",
-				Request:     ActionRequest{}, Response: catdb.Adjustment{}}},
+				Description: "sign (unit head), office_approve / office_return (the body's general office), group_approve / reform_return (the upper reform office's groups), publish (the body's general office), withdraw (the liaison). Returns need a comment. " +
+					"With If-Match (the adjustment's ETag) the step is taken only on the version the actor decided on.",
+				Request: ActionRequest{}, Response: catdb.Adjustment{}, Versioned: true}},
 		{Pattern: "GET " + p + "/reviews", Policy: httpx.Policy{}, Handler: http.HandlerFunc(h.reviews),
 			Doc: &httpx.Doc{Summary: "Derived-list review tasks (C6)", Tags: tags,
 				Params: []httpx.Param{
@@ -148,11 +144,15 @@ func CatalogRoutes(s CatalogService) []httpx.Route {
 			Handler: http.HandlerFunc(h.reviewDone),
 			Doc: &httpx.Doc{Summary: "Complete a review task with its conclusion", Tags: tags, Params: []httpx.Param{idParam("review")},
 				Request: ReviewDoneRequest{}, Response: catdb.Review{}}},
+		{Pattern: "GET " + p + "/reform-groups/{id}", Policy: httpx.Policy{Roles: []auth.Role{auth.RoleAdmin, auth.RoleGeneralOffice}, Scope: scope("staff", "id")},
+			Handler: http.HandlerFunc(h.reformSeats),
+			Doc: &httpx.Doc{Summary: "A general-office member's reform review groups (C3)", Tags: tags,
+				Params: []httpx.Param{idParam("staff member")}, Response: catdb.ReformSeats{}, Versioned: true}},
 		{Pattern: "PUT " + p + "/reform-groups/{id}", Policy: httpx.Policy{Roles: []auth.Role{auth.RoleAdmin, auth.RoleGeneralOffice}, Write: true, Scope: scope("staff", "id")},
 			Handler: http.HandlerFunc(h.reformGroups),
 			Doc: &httpx.Doc{Summary: "Set a general-office member's reform review groups (C3)", Tags: tags,
 				Params:  []httpx.Param{idParam("staff member")},
-				Request: ReformGroupsRequest{}, Response: ReformGroupsResponse{}}},
+				Request: ReformGroupsRequest{}, Response: catdb.ReformSeats{}, Versioned: true}},
 	}
 }
 
@@ -315,7 +315,21 @@ func (h catalogHandlers) adjustment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := h.s.Adjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id)
-	answer(w, r, http.StatusOK, a, err)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteVersioned(w, r, http.StatusOK, a, a.Version)
+}
+
+func adjustmentVersion(a catdb.Adjustment) int64 { return a.Version }
+
+// changedAdjustment answers a change of adjustment id (Edited: on a stale
+// base, the 409 carries the adjustment as it is now).
+func (h catalogHandlers) changedAdjustment(w http.ResponseWriter, r *http.Request, id int64, a catdb.Adjustment, err error) {
+	Edited(w, r, http.StatusOK, a, err, adjustmentVersion, func() (catdb.Adjustment, error) {
+		return h.s.Adjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id)
+	})
 }
 
 func (h catalogHandlers) elements(w http.ResponseWriter, r *http.Request) {
@@ -349,8 +363,13 @@ func (h catalogHandlers) update(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	a, err := h.s.UpdateAdjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id, in)
-	answer(w, r, http.StatusOK, a, err)
+	version, err := OptionalIfMatch(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	a, err := h.s.UpdateAdjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id, version, in)
+	h.changedAdjustment(w, r, id, a, err)
 }
 
 func (h catalogHandlers) act(w http.ResponseWriter, r *http.Request) {
@@ -364,8 +383,13 @@ func (h catalogHandlers) act(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	a, err := h.s.Act(r.Context(), httpx.PrincipalFrom(r.Context()), id, catalog.Action{Kind: in.Kind, Group: in.Group, Comment: in.Comment})
-	answer(w, r, http.StatusOK, a, err)
+	version, err := OptionalIfMatch(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	a, err := h.s.Act(r.Context(), httpx.PrincipalFrom(r.Context()), id, version, catalog.Action{Kind: in.Kind, Group: in.Group, Comment: in.Comment})
+	h.changedAdjustment(w, r, id, a, err)
 }
 
 func (h catalogHandlers) reviews(w http.ResponseWriter, r *http.Request) {
@@ -409,8 +433,30 @@ func (h catalogHandlers) reformGroups(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	err = h.s.SetReformGroups(r.Context(), httpx.PrincipalFrom(r.Context()), id, in.Groups)
-	answer(w, r, http.StatusOK, ReformGroupsResponse{StaffID: id, Groups: nonNilSlice(in.Groups)}, err)
+	version, err := OptionalIfMatch(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	p := httpx.PrincipalFrom(r.Context())
+	seats, err := h.s.SetReformGroups(r.Context(), p, id, version, in.Groups)
+	Edited(w, r, http.StatusOK, seats, err, seatsVersion, func() (catdb.ReformSeats, error) { return h.s.ReformSeats(r.Context(), p, id) })
+}
+
+func seatsVersion(s catdb.ReformSeats) int64 { return s.Version }
+
+func (h catalogHandlers) reformSeats(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	seats, err := h.s.ReformSeats(r.Context(), httpx.PrincipalFrom(r.Context()), id)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteVersioned(w, r, http.StatusOK, seats, seats.Version)
 }
 
 // nonNilSlice makes an empty list answer [] rather than null.

@@ -122,24 +122,7 @@ func TestCatalogAPI_writesByRoleAndJurisdiction_badInputChangesNothing(t *testin
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e, s, as := catalogEnv(t, db)
 		ctx := context.Background()
-		street := body(t, db, "330199001")
-		list, err := s.PublishedList(ctx, street, catdb.ListFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var item catdb.Version
-		for _, v := range list {
-			if v.Status == catalog.StatusPublished {
-				item = v
-				break
-			}
-		}
-		draft := item.ItemVersion.Clone()
-		draft.ValidFrom = time.Time{}
-		draft.Hours += "(延时服务)"
-		in := catdb.AdjustmentInput{Title: "调整办理时间", Reason: catalog.OperatingExperience,
-			Bases:   []catalog.BasisDocument{{Title: "运行情况报告", Issued: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}},
-			Changes: []catalog.Change{{Kind: catalog.ChangeItem, BaseCode: item.BaseCode, Draft: &draft}}}
+		in := streetHoursDraft(t, db, s)
 		good, err := json.Marshal(in)
 		if err != nil {
 			t.Fatal(err)
@@ -181,14 +164,15 @@ func TestCatalogAPI_writesByRoleAndJurisdiction_badInputChangesNothing(t *testin
 			{Name: "district reads it", URL: id, As: as("周文"), Status: 200},
 			{Name: "elements changed", URL: id + "/elements", As: as("许明"), Status: 200, Contains: []string{`["hours"]`}},
 			{Name: "other town may not", URL: id, As: as("蒋涛"), Status: 403},
-			{Name: "edit with a bad reason", Method: "PUT", URL: id, As: as("邓雪"), Body: badReason, Status: 400, Contains: []string{`"field":"reason"`}},
+			{Name: "edit with a bad reason", Method: "PUT", URL: id, As: as("邓雪"), Body: badReason, Header: ifMatch(a.Version), Status: 400, Contains: []string{`"field":"reason"`}},
 			{Name: "edit with an unknown field", Method: "PUT", URL: id, As: as("邓雪"), Body: `{"title":"x","colour":"red"}`, Status: 400},
-			{Name: "edit by another unit's liaison", Method: "PUT", URL: id, As: as("彭悦"), Body: string(good), Status: 403},
+			{Name: "edit by another unit's liaison", Method: "PUT", URL: id, As: as("彭悦"), Body: string(good), Header: ifMatch(a.Version), Status: 403},
 			{Name: "liaison may not sign", Method: "POST", URL: id + "/actions", As: as("邓雪"), Body: `{"kind":"sign"}`, Status: 403},
 			{Name: "unknown action", Method: "POST", URL: id + "/actions", As: as("许明"), Body: `{"kind":"bless"}`, Status: 400, Contains: []string{`"field":"action"`}},
 			{Name: "head signs", Method: "POST", URL: id + "/actions", As: as("许明"), Body: `{"kind":"sign","comment":"同意"}`, Status: 200, Contains: []string{`"stage":"signed"`, "同意"}},
 			{Name: "return needs a comment", Method: "POST", URL: id + "/actions", As: as("许明"), Body: `{"kind":"office_return"}`, Status: 400, Contains: []string{`"field":"comment"`}},
-			{Name: "signed cannot be edited", Method: "PUT", URL: id, As: as("邓雪"), Body: string(good), Status: 409},
+			{Name: "signed cannot be edited", Method: "PUT", URL: id, As: as("邓雪"), Body: string(good), Header: ifMatch(a.Version + 1), Status: 409,
+				Contains: []string{`"field":"stage"`}},
 			{Name: "list by stage", URL: p + "/adjustments?stage=signed", As: as("许明"), Status: 200, Contains: []string{"调整办理时间"}},
 			{Name: "bad stage", URL: p + "/adjustments?stage=limbo", As: as("许明"), Status: 400, Contains: []string{`"field":"stage"`}},
 			{Name: "reviews", URL: p + "/reviews?open=true", As: as("许明"), Status: 200},
@@ -196,11 +180,11 @@ func TestCatalogAPI_writesByRoleAndJurisdiction_badInputChangesNothing(t *testin
 			{Name: "review done, bad id", Method: "POST", URL: p + "/reviews/x/done", As: as("邓雪"), Body: `{"note":"x"}`, Status: 400, Contains: []string{`"field":"id"`}},
 			{Name: "no such review", Method: "POST", URL: p + "/reviews/999999/done", As: as("邓雪"), Body: `{"note":"x"}`, Status: 404},
 			{Name: "unknown review group", Method: "PUT", URL: fmt.Sprintf("%s/reform-groups/%d", p, staffID(t, db, "周文")), As: as("周文"),
-				Body: `{"groups":["party"]}`, Status: 400, Contains: []string{`"field":"groups[0]"`}},
+				Body: `{"groups":["party"]}`, Header: ifMatch(1), Status: 400, Contains: []string{`"field":"groups[0]"`}},
 			{Name: "review groups only for the office", Method: "PUT", URL: fmt.Sprintf("%s/reform-groups/%d", p, staffID(t, db, "周文")), As: as("邓雪"),
-				Body: `{"groups":["duty_list"]}`, Status: 403},
+				Body: `{"groups":["duty_list"]}`, Header: ifMatch(1), Status: 403},
 			{Name: "set review groups", Method: "PUT", URL: fmt.Sprintf("%s/reform-groups/%d", p, staffID(t, db, "孙建国")), As: as("周文"),
-				Body: `{"groups":["power_list","duty_list"]}`, Status: 200, Contains: []string{"duty_list"}},
+				Body: `{"groups":["power_list","duty_list"]}`, Header: ifMatch(seats(t, s, "孙建国")), Status: 200, Contains: []string{"duty_list"}},
 		})
 		// A rejected edit (the adjustment is signed) changed nothing.
 		got, err := s.Adjustment(ctx, org.System, a.ID)
@@ -208,6 +192,48 @@ func TestCatalogAPI_writesByRoleAndJurisdiction_badInputChangesNothing(t *testin
 			t.Fatalf("after refused requests: %+v %v", got.Adjustment, err)
 		}
 	})
+}
+
+// ifMatch is the If-Match header naming a version.
+func ifMatch(version int64) map[string]string {
+	return map[string]string{"If-Match": fmt.Sprintf(`"%d"`, version)}
+}
+
+// seats is the version of a member's reform review groups.
+func seats(t *testing.T, s *catdb.Service, name string) int64 {
+	t.Helper()
+	var id int64
+	if err := s.DB().QueryRow(context.Background(), `SELECT id FROM staff WHERE name = ?`, name).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ReformSeats(context.Background(), org.System, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got.Version
+}
+
+// streetHoursDraft is the adjustment a liaison of 青山街道 drafts to
+// extend the hours of the street's first published item.
+func streetHoursDraft(t *testing.T, db *store.DB, s *catdb.Service) catdb.AdjustmentInput {
+	t.Helper()
+	list, err := s.PublishedList(context.Background(), body(t, db, "330199001"), catdb.ListFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range list {
+		if v.Status != catalog.StatusPublished {
+			continue
+		}
+		draft := v.ItemVersion.Clone()
+		draft.ValidFrom = time.Time{}
+		draft.Hours += "(延时服务)"
+		return catdb.AdjustmentInput{Title: "调整办理时间", Reason: catalog.OperatingExperience,
+			Bases:   []catalog.BasisDocument{{Title: "运行情况报告", Issued: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}},
+			Changes: []catalog.Change{{Kind: catalog.ChangeItem, BaseCode: v.BaseCode, Draft: &draft}}}
+	}
+	t.Fatal("the street publishes no item")
+	return catdb.AdjustmentInput{}
 }
 
 func staffID(t *testing.T, db *store.DB, name string) int64 {

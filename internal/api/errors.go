@@ -28,12 +28,14 @@ var statusOf = map[apperr.Code]int{
 	apperr.TooMany:      http.StatusTooManyRequests,
 	apperr.TooLarge:     http.StatusRequestEntityTooLarge,
 	apperr.Internal:     http.StatusInternalServerError,
+	// 428: the edit did not say which version it is based on (If-Match).
+	apperr.VersionRequired: http.StatusPreconditionRequired,
 }
 
 // Codes lists every code the table maps (tests check it is complete).
 func Codes() []apperr.Code {
 	return []apperr.Code{apperr.Invalid, apperr.NotFound, apperr.Conflict,
-		apperr.Unauthorized, apperr.Forbidden, apperr.TooMany, apperr.TooLarge, apperr.Internal}
+		apperr.Unauthorized, apperr.Forbidden, apperr.TooMany, apperr.TooLarge, apperr.Internal, apperr.VersionRequired}
 }
 
 // Status returns the HTTP status for an error code (500 for an unknown one).
@@ -52,6 +54,10 @@ type Error struct {
 	// Errors lists every field error when the input had several (an import
 	// with many bad rows); the first is repeated above.
 	Errors []FieldError `json:"errors,omitempty"`
+	// Current is, on a stale edit (409, field "version"), the object as it
+	// is stored now, so the client can merge without reading it again; the
+	// response's ETag is its version.
+	Current any `json:"current,omitempty"`
 }
 
 // FieldError is one entry of Error.Errors.

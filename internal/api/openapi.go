@@ -171,6 +171,9 @@ func operation(rt httpx.Route, schemas map[string]any) (map[string]any, error) {
 	for name := range described {
 		return nil, fmt.Errorf("api: route %q describes path parameter %q it does not have", rt.Pattern, name)
 	}
+	if d.Versioned && rt.Method() != http.MethodGet {
+		params = append(params, ifMatchParam(rt.Method()))
+	}
 	if len(params) > 0 {
 		op["parameters"] = params
 	}
@@ -198,8 +201,43 @@ func operation(rt httpx.Route, schemas map[string]any) (map[string]any, error) {
 		"content": map[string]any{"application/json": map[string]any{
 			"schema": map[string]any{"$ref": "#/components/schemas/Error"}}},
 	}
-	op["responses"] = map[string]any{strconv.Itoa(status): ok, "default": errResp}
+	responses := map[string]any{strconv.Itoa(status): ok, "default": errResp}
+	if d.Versioned {
+		versionedResponses(rt.Method(), ok, responses)
+	}
+	op["responses"] = responses
 	return op, nil
+}
+
+// editRequiresVersion: the methods that replace an object's fields must
+// say which version they were based on; actions may.
+func editRequiresVersion(method string) bool {
+	return method == http.MethodPut || method == http.MethodPatch
+}
+
+func ifMatchParam(method string) map[string]any {
+	desc := "The ETag the object was read with (its version, e.g. \"3\"). Checked when given: an edit based on an older version changes nothing (409)."
+	if editRequiresVersion(method) {
+		desc = "Required: the ETag the object was read with (its version, e.g. \"3\"). Without it 428; if the object changed since, nothing is changed and the answer is 409 with the current object."
+	}
+	return map[string]any{"name": "If-Match", "in": "header", "required": editRequiresVersion(method),
+		"schema": map[string]any{"type": "string"}, "description": desc}
+}
+
+// versionedResponses documents the ETag of a versioned object's answer and
+// the statuses of a stale (409) or unversioned (428) edit.
+func versionedResponses(method string, ok map[string]any, responses map[string]any) {
+	ok["headers"] = map[string]any{"ETag": map[string]any{"description": "the object's version; send it back as If-Match to edit it",
+		"schema": map[string]any{"type": "string"}}}
+	if method == http.MethodGet {
+		return
+	}
+	errJSON := map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}
+	responses["409"] = map[string]any{"description": "changed by someone else since it was read (field \"version\"), or its state does not allow the change; " +
+		"a stale edit's error carries the object as it is now in \"current\" and its version as ETag", "content": errJSON}
+	if editRequiresVersion(method) {
+		responses["428"] = map[string]any{"description": "If-Match is missing", "content": errJSON}
+	}
 }
 
 func param(p httpx.Param) map[string]any {

@@ -21,7 +21,15 @@ const (
 	TooMany      Code = "too_many"     // throttled or locked out, or the server is busy
 	TooLarge     Code = "too_large"    // a request body over its size limit
 	Internal     Code = "internal"     // a bug or an outage; details only in the log
+	// VersionRequired: an edit that does not say which version of the
+	// object it was based on (no If-Match, no version field), so a lost
+	// update could not be told apart from an intended overwrite.
+	VersionRequired Code = "version_required"
 )
+
+// FieldVersion names the base version of an edit: the hidden form field,
+// and the field of a stale edit's Conflict (If-Match in the API).
+const FieldVersion = "version"
 
 // Error is a safe, bilingual error. Zh and En say the same thing; Field is
 // the input field (form name, JSON path, "sheet!B7", "line 12") it concerns.
@@ -74,6 +82,30 @@ func Conflictf(zh, en string, args ...any) *Error {
 // Forbiddenf reports a role or jurisdiction refusal.
 func Forbiddenf(zh, en string, args ...any) *Error {
 	return &Error{Code: Forbidden, Zh: fmt.Sprintf(zh, args...), En: fmt.Sprintf(en, args...)}
+}
+
+// Stale reports an edit based on a version of the object that is no longer
+// current: someone else saved it after the editor read it. Nothing is
+// changed. what names the object in each language ("人员「张三」",
+// "staff member 张三").
+func Stale(whatZh, whatEn string) *Error {
+	return &Error{Code: Conflict, Field: FieldVersion,
+		Zh: whatZh + "已被他人修改：您打开之后有人保存过。本次未作任何更改，请核对当前内容后再保存。",
+		En: whatEn + " was changed by someone else since you opened it. Nothing was changed; check the current values and save again."}
+}
+
+// IsStale reports whether err is (or wraps) a Stale error.
+func IsStale(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == Conflict && e.Field == FieldVersion
+}
+
+// VersionMissing reports an edit that does not say which version it was
+// based on (the API's If-Match, a form's version field), on FieldVersion.
+func VersionMissing() *Error {
+	return &Error{Code: VersionRequired, Field: FieldVersion,
+		Zh: "修改必须注明所依据的版本（先读取对象：接口用响应头 ETag 的值作请求头 If-Match，页面请重新打开后再保存）。",
+		En: "An edit must say which version it is based on (read the object first: send its ETag as If-Match, or reopen the page and save again)."}
 }
 
 // As returns the *Error in err's chain, or an Internal error wrapping err.

@@ -300,14 +300,14 @@ func TestService_O3_sessionTimeouts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.org.SetStaffActive(ctx, org.System, f.clerk.ID, false); err != nil {
+		if _, err := f.org.SetStaffActive(ctx, org.System, f.clerk.ID, 0, false); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.Session(ctx, tok4); apperr.CodeOf(err) != apperr.Unauthorized {
 			t.Fatalf("deactivated staff: %v", err)
 		}
 		// Expired sessions nobody returns to are purged.
-		if _, err := f.org.SetStaffActive(ctx, org.System, f.clerk.ID, true); err != nil {
+		if _, err := f.org.SetStaffActive(ctx, org.System, f.clerk.ID, 0, true); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.0.1"); err != nil {

@@ -188,6 +188,9 @@ type Body struct {
 	Name     string `json:"name"`
 	TimeZone string `json:"time_zone"`
 	Active   bool   `json:"active"`
+	// Version is 1 when created and grows by one with every change; an
+	// edit names the version it was based on (concurrent edits).
+	Version int64 `json:"version"`
 	// CreatedAt and UpdatedAt are set by the service (UTC).
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -211,6 +214,7 @@ type Unit struct {
 	Name        string    `json:"name"`
 	HeadStaffID int64     `json:"head_staff_id,omitempty"`
 	Active      bool      `json:"active"`
+	Version     int64     `json:"version"` // as Body.Version
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
@@ -226,6 +230,7 @@ type Staff struct {
 	IsHead    bool        `json:"is_head"`
 	IsLiaison bool        `json:"is_liaison"`
 	Active    bool        `json:"active"`
+	Version   int64       `json:"version"` // as Body.Version
 	CreatedAt time.Time   `json:"created_at"`
 	UpdatedAt time.Time   `json:"updated_at"`
 }
@@ -239,7 +244,8 @@ type Qualification struct {
 	Scope     string    `json:"scope"` // enforcement fields, comma-separated, e.g. "城市管理,市场监管"
 	ValidFrom string    `json:"valid_from"`
 	ValidTo   string    `json:"valid_to"`
-	Active    bool      `json:"active"` // false once revoked
+	Active    bool      `json:"active"`  // false once revoked
+	Version   int64     `json:"version"` // as Body.Version
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }

@@ -234,7 +234,7 @@ func TestO1_jurisdictionIsTheSubtree(t *testing.T) {
 		}
 		_, err = s.CreateUnit(ctx, ps["qingshan_admin"], UnitInput{BodyID: xikou.ID, Kind: KindWindow, Code: "CK", Name: "窗口"})
 		wantCode(t, err, apperr.Forbidden)
-		_, err = s.UpdateBody(ctx, ps["qingshan_admin"], district.ID, BodyEdit{Level: LevelDistrict, Code: "330199", Name: "改名", TimeZone: DefaultTimeZone})
+		_, err = s.UpdateBody(ctx, ps["qingshan_admin"], district.ID, district.Version, BodyEdit{Level: LevelDistrict, Code: "330199", Name: "改名", TimeZone: DefaultTimeZone})
 		wantCode(t, err, apperr.Forbidden)
 		// Non-admins never change the structure; the public is not logged in.
 		_, err = s.CreateUnit(ctx, ps["office1"], UnitInput{BodyID: district.ID, Kind: KindSection, Code: "X", Name: "X"})
@@ -272,11 +272,11 @@ func TestO1_levelsBelowParent(t *testing.T) {
 			t.Fatalf("duplicate code: %v", err)
 		}
 		// The street cannot become a community while it has communities.
-		_, err = s.UpdateBody(ctx, ps["admin"], qingshan.ID, BodyEdit{Level: LevelCommunity, Code: qingshan.Code, Name: qingshan.Name, TimeZone: DefaultTimeZone})
+		_, err = s.UpdateBody(ctx, ps["admin"], qingshan.ID, qingshan.Version, BodyEdit{Level: LevelCommunity, Code: qingshan.Code, Name: qingshan.Name, TimeZone: DefaultTimeZone})
 		wantCode(t, err, apperr.Invalid)
-		_, err = s.UpdateBody(ctx, ps["admin"], b.ID, BodyEdit{Level: LevelCommunity, Code: b.Code, Name: "新社区", TimeZone: "Mars/Olympus"})
+		_, err = s.UpdateBody(ctx, ps["admin"], b.ID, b.Version, BodyEdit{Level: LevelCommunity, Code: b.Code, Name: "新社区", TimeZone: "Mars/Olympus"})
 		wantCode(t, err, apperr.Invalid)
-		u, err := s.UpdateBody(ctx, ps["admin"], b.ID, BodyEdit{Level: LevelCommunity, Code: b.Code, Name: "新桥社区", TimeZone: "Asia/Urumqi"})
+		u, err := s.UpdateBody(ctx, ps["admin"], b.ID, b.Version, BodyEdit{Level: LevelCommunity, Code: b.Code, Name: "新桥社区", TimeZone: "Asia/Urumqi"})
 		if err != nil || u.Name != "新桥社区" || u.TimeZone != "Asia/Urumqi" {
 			t.Fatalf("rename: %+v %v", u, err)
 		}
@@ -304,10 +304,10 @@ func TestMoveBody_rewritesSubtreePaths(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.MoveBody(ctx, ps["admin"], district.ID, city.ID); apperr.CodeOf(err) != apperr.Forbidden {
+		if _, err := s.MoveBody(ctx, ps["admin"], district.ID, 0, city.ID); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Fatalf("district admin moves the district under the city: %v", err)
 		}
-		moved, err := s.MoveBody(ctx, System, district.ID, city.ID)
+		moved, err := s.MoveBody(ctx, System, district.ID, 0, city.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,12 +320,12 @@ func TestMoveBody_rewritesSubtreePaths(t *testing.T) {
 			t.Fatalf("community path %s, want %s", c.Path, want)
 		}
 		// Under itself or a descendant: refused.
-		_, err = s.MoveBody(ctx, System, district.ID, cuiyuan.ID)
+		_, err = s.MoveBody(ctx, System, district.ID, 0, cuiyuan.ID)
 		wantCode(t, err, apperr.Invalid)
-		_, err = s.MoveBody(ctx, System, qingshan.ID, qingshan.ID)
+		_, err = s.MoveBody(ctx, System, qingshan.ID, 0, qingshan.ID)
 		wantCode(t, err, apperr.Invalid)
 		// A level that would not be below the new parent: refused.
-		_, err = s.MoveBody(ctx, System, qingshan.ID, xikou.ID)
+		_, err = s.MoveBody(ctx, System, qingshan.ID, 0, xikou.ID)
 		wantCode(t, err, apperr.Invalid)
 
 		// A district admin's principal (re-read after the move) moves a
@@ -335,7 +335,7 @@ func TestMoveBody_rewritesSubtreePaths(t *testing.T) {
 			t.Fatal(err)
 		}
 		admin.Login, admin.AccountID = "admin", 1
-		m, err := s.MoveBody(ctx, admin, cuiyuan.ID, xikou.ID)
+		m, err := s.MoveBody(ctx, admin, cuiyuan.ID, 0, xikou.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -416,42 +416,42 @@ func TestO2_headAndLiaisons(t *testing.T) {
 			t.Fatalf("gaps: %+v %v", gaps, err)
 		}
 		// The head cannot leave without a successor.
-		_, err = s.SetStaffActive(ctx, admin, h1.ID, false)
+		_, err = s.SetStaffActive(ctx, admin, h1.ID, 0, false)
 		wantCode(t, err, apperr.Conflict)
 		// Passing the head on: the old head loses the mark in the same write.
 		h2, err := mk("庚", false, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SetUnitHead(ctx, admin, u.ID, h2.ID); err != nil {
+		if _, err := s.SetUnitHead(ctx, admin, u.ID, 0, h2.ID); err != nil {
 			t.Fatal(err)
 		}
 		old, err := s.Staff(ctx, admin, h1.ID)
 		if err != nil || old.IsHead {
 			t.Fatalf("old head still marked: %+v %v", old, err)
 		}
-		if _, err := s.SetStaffActive(ctx, admin, h1.ID, false); err != nil {
+		if _, err := s.SetStaffActive(ctx, admin, h1.ID, 0, false); err != nil {
 			t.Fatalf("deactivating the former head: %v", err)
 		}
 		// Liaisons: one may go while another stays; the last may not.
-		if _, err := s.SetStaffActive(ctx, admin, l1.ID, false); err != nil {
+		if _, err := s.SetStaffActive(ctx, admin, l1.ID, 0, false); err != nil {
 			t.Fatal(err)
 		}
 		ls, err := s.SearchStaff(ctx, admin, StaffQuery{UnitID: u.ID, Role: auth.RoleListLiaison})
 		if err != nil || len(ls) != 1 {
 			t.Fatalf("liaisons left: %+v %v", ls, err)
 		}
-		_, err = s.SetStaffActive(ctx, admin, ls[0].ID, false)
+		_, err = s.SetStaffActive(ctx, admin, ls[0].ID, 0, false)
 		wantCode(t, err, apperr.Conflict)
 		// A staff member's unit must be of their body.
 		xikou := bodyByCode(t, s, "330199101")
 		_, err = s.CreateStaff(ctx, admin, StaffInput{BodyID: xikou.ID, UnitID: u.ID, Name: "辛", Roles: []auth.Role{auth.RoleUnitStaff}})
 		wantCode(t, err, apperr.Invalid)
 		// Once the unit is inactive, its people can go.
-		if _, err := s.SetUnitActive(ctx, admin, u.ID, false); err != nil {
+		if _, err := s.SetUnitActive(ctx, admin, u.ID, 0, false); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SetStaffActive(ctx, admin, ls[0].ID, false); err != nil {
+		if _, err := s.SetStaffActive(ctx, admin, ls[0].ID, 0, false); err != nil {
 			t.Fatal(err)
 		}
 		verify(t, db)
@@ -466,9 +466,9 @@ func TestDeactivate_keepsHistory(t *testing.T) {
 		admin := ps["admin"]
 		wenhua := bodyByCode(t, s, "330199001002")
 		cuiyuan := bodyByCode(t, s, "330199001001")
-		_, err := s.SetBodyActive(ctx, admin, cuiyuan.ID, false)
+		_, err := s.SetBodyActive(ctx, admin, cuiyuan.ID, 0, false)
 		wantCode(t, err, apperr.Conflict) // it has a unit and staff
-		b, err := s.SetBodyActive(ctx, admin, wenhua.ID, false)
+		b, err := s.SetBodyActive(ctx, admin, wenhua.ID, 0, false)
 		if err != nil || b.Active {
 			t.Fatalf("deactivate: %+v %v", b, err)
 		}
@@ -489,7 +489,7 @@ func TestDeactivate_keepsHistory(t *testing.T) {
 		wantCode(t, err, apperr.Conflict)
 		_, err = s.CreateUnit(ctx, admin, UnitInput{BodyID: wenhua.ID, Kind: KindWindow, Code: "CK", Name: "窗口"})
 		wantCode(t, err, apperr.Conflict)
-		if _, err := s.SetBodyActive(ctx, admin, wenhua.ID, true); err != nil {
+		if _, err := s.SetBodyActive(ctx, admin, wenhua.ID, 0, true); err != nil {
 			t.Fatal(err)
 		}
 		// A deactivated staff member keeps the row but cannot act.
@@ -497,7 +497,7 @@ func TestDeactivate_keepsHistory(t *testing.T) {
 		if err != nil || len(st) != 1 {
 			t.Fatalf("陈晓: %+v %v", st, err)
 		}
-		if _, err := s.SetStaffActive(ctx, admin, st[0].ID, false); err != nil {
+		if _, err := s.SetStaffActive(ctx, admin, st[0].ID, 0, false); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.StaffPrincipal(ctx, st[0].ID); apperr.CodeOf(err) != apperr.Forbidden {
@@ -565,13 +565,13 @@ func TestQualifications_validOn(t *testing.T) {
 		// Out of jurisdiction: a street admin cannot add to district staff.
 		_, err = s.AddQualification(ctx, ps["qingshan_admin"], QualificationInput{StaffID: unit1, CertNo: "NEW-0002", Scope: "x", ValidFrom: "2026-01-01", ValidTo: "2027-01-01"})
 		wantCode(t, err, apperr.Forbidden)
-		if _, err := s.RevokeQualification(ctx, admin, q.ID); err != nil {
+		if _, err := s.RevokeQualification(ctx, admin, q.ID, 0); err != nil {
 			t.Fatal(err)
 		}
 		if ok, err := s.ValidOn(ctx, unit1, day("2026-11-23"), "食品安全"); err != nil || ok {
 			t.Fatalf("revoked certificate still valid: %v %v", ok, err)
 		}
-		u, err := s.UpdateQualification(ctx, admin, qs[0].ID, QualificationInput{CertNo: qs[0].CertNo, Scope: "城市管理", ValidFrom: "2024-01-01", ValidTo: "2026-06-30"})
+		u, err := s.UpdateQualification(ctx, admin, qs[0].ID, qs[0].Version, QualificationInput{CertNo: qs[0].CertNo, Scope: "城市管理", ValidFrom: "2024-01-01", ValidTo: "2026-06-30"})
 		if err != nil || u.ValidTo != "2026-06-30" {
 			t.Fatalf("update: %+v %v", u, err)
 		}
@@ -696,9 +696,9 @@ func TestUpdateStaff_movesWithinJurisdiction(t *testing.T) {
 		}
 		in := StaffInput{BodyID: qingshan.ID, UnitID: csgl.ID, Name: wu.Name, Phone: wu.Phone, Roles: wu.Roles}
 		// A street admin cannot pull district staff into the street.
-		_, err = s.UpdateStaff(ctx, ps["qingshan_admin"], wu.ID, in)
+		_, err = s.UpdateStaff(ctx, ps["qingshan_admin"], wu.ID, wu.Version, in)
 		wantCode(t, err, apperr.Forbidden)
-		moved, err := s.UpdateStaff(ctx, admin, wu.ID, in)
+		moved, err := s.UpdateStaff(ctx, admin, wu.ID, wu.Version, in)
 		if err != nil || moved.BodyID != qingshan.ID || moved.UnitID != csgl.ID {
 			t.Fatalf("move: %+v %v", moved, err)
 		}
@@ -711,15 +711,18 @@ func TestUpdateStaff_movesWithinJurisdiction(t *testing.T) {
 		if err != nil || !cao.IsHead {
 			t.Fatalf("曹亮: %+v %v", cao, err)
 		}
-		_, err = s.UpdateStaff(ctx, admin, cao.ID, StaffInput{BodyID: qingshan.ID, Name: cao.Name, Roles: cao.Roles})
+		_, err = s.UpdateStaff(ctx, admin, cao.ID, cao.Version, StaffInput{BodyID: qingshan.ID, Name: cao.Name, Roles: cao.Roles})
 		if e := apperr.As(err); e.Code != apperr.Conflict || e.Field != "is_head" {
 			t.Fatalf("head leaving: %v", err)
 		}
 		// After appointing 吴刚 head, 曹亮 may go; the unit records the new head.
-		if _, err := s.SetUnitHead(ctx, admin, csgl.ID, wu.ID); err != nil {
+		if _, err := s.SetUnitHead(ctx, admin, csgl.ID, 0, wu.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.UpdateStaff(ctx, admin, cao.ID, StaffInput{BodyID: qingshan.ID, Name: cao.Name, Roles: cao.Roles}); err != nil {
+		if cao, err = s.Staff(ctx, admin, cao.ID); err != nil { // no longer head: a new version
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateStaff(ctx, admin, cao.ID, cao.Version, StaffInput{BodyID: qingshan.ID, Name: cao.Name, Roles: cao.Roles}); err != nil {
 			t.Fatal(err)
 		}
 		u, err := s.Unit(ctx, admin, csgl.ID)
@@ -745,7 +748,7 @@ func TestO3_noSelfGrant(t *testing.T) {
 			return StaffInput{BodyID: self.BodyID, UnitID: self.UnitID, Name: self.Name, Phone: self.Phone, Roles: roles}
 		}
 		for _, roles := range [][]auth.Role{{auth.RoleAdmin, auth.RoleSupervisor}, {auth.RoleAdmin, auth.RoleLeader}} {
-			if _, err := s.UpdateStaff(ctx, admin, self.ID, in(roles...)); apperr.CodeOf(err) != apperr.Forbidden {
+			if _, err := s.UpdateStaff(ctx, admin, self.ID, self.Version, in(roles...)); apperr.CodeOf(err) != apperr.Forbidden {
 				t.Errorf("self-granted %v: %v", roles, err)
 			}
 		}
@@ -754,7 +757,7 @@ func TestO3_noSelfGrant(t *testing.T) {
 		if err != nil || len(units) == 0 {
 			t.Fatal(units, err)
 		}
-		if _, err := s.SetUnitHead(ctx, admin, units[0].ID, self.ID); apperr.CodeOf(err) != apperr.Forbidden {
+		if _, err := s.SetUnitHead(ctx, admin, units[0].ID, 0, self.ID); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Errorf("self-appointed head: %v", err)
 		}
 		if got, err := s.Staff(ctx, admin, self.ID); err != nil || !slices.Equal(got.Roles, self.Roles) || got.IsHead {
@@ -763,14 +766,14 @@ func TestO3_noSelfGrant(t *testing.T) {
 		// Saving one's own record unchanged is fine; the district's other
 		// administrator cannot reach it, but the street's administrator's
 		// own record can be given a role by the district's.
-		if _, err := s.UpdateStaff(ctx, admin, self.ID, in(self.Roles...)); err != nil {
+		if _, err := s.UpdateStaff(ctx, admin, self.ID, self.Version, in(self.Roles...)); err != nil {
 			t.Fatal(err)
 		}
 		street, err := s.Staff(ctx, admin, other.StaffID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.UpdateStaff(ctx, admin, street.ID, StaffInput{BodyID: street.BodyID, Name: street.Name, Phone: street.Phone,
+		if _, err := s.UpdateStaff(ctx, admin, street.ID, street.Version, StaffInput{BodyID: street.BodyID, Name: street.Name, Phone: street.Phone,
 			Roles: []auth.Role{auth.RoleAdmin, auth.RoleLeader}}); err != nil {
 			t.Fatalf("granting another: %v", err)
 		}
@@ -801,7 +804,7 @@ func TestO3_separationOfDuties(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.UpdateStaff(ctx, security, st.ID, newStaff(auth.RoleAdmin, auth.RoleAuditAdmin)); apperr.As(err).Field != "roles" {
+		if _, err := s.UpdateStaff(ctx, security, st.ID, st.Version, newStaff(auth.RoleAdmin, auth.RoleAuditAdmin)); apperr.As(err).Field != "roles" {
 			t.Errorf("two administrator roles given: %v", err)
 		}
 		if _, err := s.CreateBody(ctx, security, BodyInput{ParentID: district, Level: LevelTown, Code: "330199102", Name: "新镇"}); apperr.CodeOf(err) != apperr.Forbidden {

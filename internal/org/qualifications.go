@@ -92,18 +92,19 @@ func insertQual(ctx context.Context, tx *store.Tx, p auth.Principal, st Staff, i
 	}
 	now = now.UTC()
 	q := roundQual(Qualification{StaffID: st.ID, CertNo: in.CertNo, Scope: in.Scope, ValidFrom: in.ValidFrom,
-		ValidTo: in.ValidTo, Active: true, CreatedAt: now, UpdatedAt: now})
-	if err := tx.QueryRow(ctx, `INSERT INTO staff_qualifications (staff_id, cert_no, scope, valid_from, valid_to, active, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, TRUE, ?, ?) RETURNING id`, q.StaffID, q.CertNo, q.Scope, q.ValidFrom, q.ValidTo,
+		ValidTo: in.ValidTo, Active: true, Version: 1, CreatedAt: now, UpdatedAt: now})
+	if err := tx.QueryRow(ctx, `INSERT INTO staff_qualifications (staff_id, cert_no, scope, valid_from, valid_to, active, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, TRUE, 1, ?, ?) RETURNING id`, q.StaffID, q.CertNo, q.Scope, q.ValidFrom, q.ValidTo,
 		store.Micros(q.CreatedAt), store.Micros(q.UpdatedAt)).Scan(&q.ID); err != nil {
 		return Qualification{}, uniqueConflict(err, "cert_no", "执法证号已登记", "the certificate number is already registered")
 	}
 	return q, emit(tx, p, "org.qualification.added", "qualification", q.ID, st.BodyID, "", "active", nil, qualState(q))
 }
 
-// UpdateQualification corrects a certificate's number, scope or dates
-// (StaffID in the input is ignored: a certificate stays with its holder).
-func (s *Service) UpdateQualification(ctx context.Context, p auth.Principal, id int64, in QualificationInput) (Qualification, error) {
+// UpdateQualification corrects a certificate's number, scope or dates, as
+// read at version (see UpdateBody). StaffID in the input is ignored: a
+// certificate stays with its holder.
+func (s *Service) UpdateQualification(ctx context.Context, p auth.Principal, id, version int64, in QualificationInput) (Qualification, error) {
 	if err := in.validate(); err != nil {
 		return Qualification{}, err
 	}
@@ -113,16 +114,20 @@ func (s *Service) UpdateQualification(ctx context.Context, p auth.Principal, id 
 		if err != nil {
 			return err
 		}
+		if err := checkEditBase("qualification", q.CertNo, version, q.Version); err != nil {
+			return err
+		}
 		if err := certTaken(ctx, tx, in.CertNo, id); err != nil {
 			return err
 		}
 		before := q
 		q.CertNo, q.Scope, q.ValidFrom, q.ValidTo, q.UpdatedAt = in.CertNo, in.Scope, in.ValidFrom, in.ValidTo, s.now().UTC()
 		q = roundQual(q)
-		if _, err := tx.Exec(ctx, `UPDATE staff_qualifications SET cert_no = ?, scope = ?, valid_from = ?, valid_to = ?, updated_at = ? WHERE id = ?`,
-			q.CertNo, q.Scope, q.ValidFrom, q.ValidTo, store.Micros(q.UpdatedAt), id); err != nil {
-			return uniqueConflict(err, "cert_no", "执法证号已登记", "the certificate number is already registered")
+		if err := saveUnique(ctx, tx, "staff_qualifications", id, q.Version, stale("qualification", before.CertNo), "cert_no", "执法证号已登记", "the certificate number is already registered",
+			`cert_no = ?, scope = ?, valid_from = ?, valid_to = ?, updated_at = ?`, q.CertNo, q.Scope, q.ValidFrom, q.ValidTo, store.Micros(q.UpdatedAt)); err != nil {
+			return err
 		}
+		q.Version++
 		out = q
 		return emit(tx, p, "org.qualification.updated", "qualification", id, st.BodyID, "", "", changes(qualState(before), qualState(q)), qualState(q))
 	})
@@ -130,11 +135,15 @@ func (s *Service) UpdateQualification(ctx context.Context, p auth.Principal, id 
 }
 
 // RevokeQualification marks a certificate inactive; it stays on record.
-func (s *Service) RevokeQualification(ctx context.Context, p auth.Principal, id int64) (Qualification, error) {
+// version is the version the caller saw (0: not checked).
+func (s *Service) RevokeQualification(ctx context.Context, p auth.Principal, id, version int64) (Qualification, error) {
 	var out Qualification
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		q, st, err := qualForAdmin(ctx, tx, p, id)
 		if err != nil {
+			return err
+		}
+		if err := checkBase("qualification", q.CertNo, version, q.Version); err != nil {
 			return err
 		}
 		out = q
@@ -143,9 +152,8 @@ func (s *Service) RevokeQualification(ctx context.Context, p auth.Principal, id 
 		}
 		q.Active, q.UpdatedAt = false, s.now().UTC()
 		q = roundQual(q)
-		if _, err := tx.Exec(ctx, `UPDATE staff_qualifications SET active = FALSE, updated_at = ? WHERE id = ?`, store.Micros(q.UpdatedAt), id); err != nil {
-			return err
-		}
+		save(ctx, tx, "staff_qualifications", id, q.Version, stale("qualification", q.CertNo), `active = FALSE, updated_at = ?`, store.Micros(q.UpdatedAt))
+		q.Version++
 		out = q
 		return emit(tx, p, "org.qualification.revoked", "qualification", id, st.BodyID, "active", "inactive", nil, qualState(q))
 	})
@@ -164,6 +172,18 @@ func qualForAdmin(ctx context.Context, q querier, p auth.Principal, id int64) (Q
 func roundQual(q Qualification) Qualification {
 	q.CreatedAt, q.UpdatedAt = store.FromMicros(store.Micros(q.CreatedAt)), store.FromMicros(store.Micros(q.UpdatedAt))
 	return q
+}
+
+// Qualification reads one certificate within p's jurisdiction.
+func (s *Service) Qualification(ctx context.Context, p auth.Principal, id int64) (Qualification, error) {
+	q, err := getQual(ctx, s.db, id)
+	if err != nil {
+		return Qualification{}, err
+	}
+	if _, err := s.Staff(ctx, p, q.StaffID); err != nil {
+		return Qualification{}, err
+	}
+	return q, nil
 }
 
 // Qualifications lists a staff member's certificates, newest first.

@@ -21,14 +21,14 @@ type querier interface {
 
 type scanner interface{ Scan(dest ...any) error }
 
-const bodyCols = "b.id, b.parent_id, b.path, b.level, b.code, b.name, b.time_zone, b.active, b.created_at, b.updated_at"
+const bodyCols = "b.id, b.parent_id, b.path, b.level, b.code, b.name, b.time_zone, b.active, b.version, b.created_at, b.updated_at"
 
 func scanBody(sc scanner) (Body, error) {
 	var b Body
 	var parent sql.NullInt64
 	var level string
 	var created, updated int64
-	if err := sc.Scan(&b.ID, &parent, &b.Path, &level, &b.Code, &b.Name, &b.TimeZone, &b.Active, &created, &updated); err != nil {
+	if err := sc.Scan(&b.ID, &parent, &b.Path, &level, &b.Code, &b.Name, &b.TimeZone, &b.Active, &b.Version, &created, &updated); err != nil {
 		return Body{}, err
 	}
 	b.ParentID = parent.Int64
@@ -37,14 +37,14 @@ func scanBody(sc scanner) (Body, error) {
 	return b, nil
 }
 
-const unitCols = "u.id, u.body_id, u.kind, u.code, u.name, u.head_staff_id, u.active, u.created_at, u.updated_at"
+const unitCols = "u.id, u.body_id, u.kind, u.code, u.name, u.head_staff_id, u.active, u.version, u.created_at, u.updated_at"
 
 func scanUnit(sc scanner) (Unit, error) {
 	var u Unit
 	var head sql.NullInt64
 	var kind string
 	var created, updated int64
-	if err := sc.Scan(&u.ID, &u.BodyID, &kind, &u.Code, &u.Name, &head, &u.Active, &created, &updated); err != nil {
+	if err := sc.Scan(&u.ID, &u.BodyID, &kind, &u.Code, &u.Name, &head, &u.Active, &u.Version, &created, &updated); err != nil {
 		return Unit{}, err
 	}
 	u.Kind = UnitKind(kind)
@@ -53,14 +53,14 @@ func scanUnit(sc scanner) (Unit, error) {
 	return u, nil
 }
 
-const staffCols = "s.id, s.body_id, s.unit_id, s.name, s.phone, s.roles, s.is_head, s.is_liaison, s.active, s.created_at, s.updated_at"
+const staffCols = "s.id, s.body_id, s.unit_id, s.name, s.phone, s.roles, s.is_head, s.is_liaison, s.active, s.version, s.created_at, s.updated_at"
 
 func scanStaff(sc scanner) (Staff, error) {
 	var s Staff
 	var unit sql.NullInt64
 	var roles string
 	var created, updated int64
-	if err := sc.Scan(&s.ID, &s.BodyID, &unit, &s.Name, &s.Phone, &roles, &s.IsHead, &s.IsLiaison, &s.Active, &created, &updated); err != nil {
+	if err := sc.Scan(&s.ID, &s.BodyID, &unit, &s.Name, &s.Phone, &roles, &s.IsHead, &s.IsLiaison, &s.Active, &s.Version, &created, &updated); err != nil {
 		return Staff{}, err
 	}
 	s.UnitID = unit.Int64
@@ -69,21 +69,85 @@ func scanStaff(sc scanner) (Staff, error) {
 	return s, nil
 }
 
-const qualCols = "q.id, q.staff_id, q.cert_no, q.scope, q.valid_from, q.valid_to, q.active, q.created_at, q.updated_at"
+const qualCols = "q.id, q.staff_id, q.cert_no, q.scope, q.valid_from, q.valid_to, q.active, q.version, q.created_at, q.updated_at"
 
 func scanQual(sc scanner) (Qualification, error) {
 	var q Qualification
 	var created, updated int64
-	if err := sc.Scan(&q.ID, &q.StaffID, &q.CertNo, &q.Scope, &q.ValidFrom, &q.ValidTo, &q.Active, &created, &updated); err != nil {
+	if err := sc.Scan(&q.ID, &q.StaffID, &q.CertNo, &q.Scope, &q.ValidFrom, &q.ValidTo, &q.Active, &q.Version, &created, &updated); err != nil {
 		return Qualification{}, err
 	}
 	q.CreatedAt, q.UpdatedAt = store.FromMicros(created), store.FromMicros(updated)
 	return q, nil
 }
 
+// objectZh names the object kinds in Chinese (the English is the kind).
+var objectZh = map[string]string{"body": "机构", "unit": "单位", "staff": "人员", "qualification": "执法证"}
+
 func notFound(what string, id int64) error {
-	zh := map[string]string{"body": "机构", "unit": "单位", "staff": "人员", "qualification": "执法证"}[what]
-	return apperr.New(apperr.NotFound, "", fmt.Sprintf("%s %d 不存在", zh, id), fmt.Sprintf("%s %d does not exist", what, id))
+	return apperr.New(apperr.NotFound, "", fmt.Sprintf("%s %d 不存在", objectZh[what], id), fmt.Sprintf("%s %d does not exist", what, id))
+}
+
+// stale is the error of an edit of the object what (a kind of objectZh)
+// named name, based on a version it is no longer at.
+func stale(what, name string) error {
+	en := map[string]string{"staff": "staff member", "qualification": "certificate"}[what]
+	if en == "" {
+		en = what
+	}
+	return apperr.Stale(fmt.Sprintf("%s「%s」", objectZh[what], name), fmt.Sprintf("%s %q", en, name))
+}
+
+// checkBase refuses a change based on another version than the row is at
+// (concurrent edits): base is the version the caller read the object at,
+// 0 for an action whose caller did not say (not checked).
+func checkBase(what, name string, base, current int64) error {
+	if base != 0 && base != current {
+		return stale(what, name)
+	}
+	return nil
+}
+
+// checkEditBase is checkBase for an edit, which must say which version it
+// is based on: it replaces fields the editor saw, so they must have seen
+// them. Called after the permission checks: a forbidden edit is refused
+// as such whatever version it names.
+func checkEditBase(what, name string, base, current int64) error {
+	if base <= 0 {
+		return apperr.VersionMissing()
+	}
+	return checkBase(what, name, base, current)
+}
+
+// save changes one versioned row: set is "col = ?, …" with its args. It
+// applies only while the row is still at version, the version this write
+// read it at (under the checks the caller made), and moves the row to
+// version + 1; should another instance have changed the row meanwhile,
+// the write fails with the error ifStale and changes nothing.
+func save(ctx context.Context, tx *store.Tx, table string, id, version int64, ifStale error, set string, args ...any) {
+	tx.QueueExpect(ctx, 1, ifStale, saveSQL(table, set), append(args, id, version)...)
+}
+
+// saveUnique is save for a change that may break a unique index (a code):
+// run at once, so that a concurrent writer's duplicate becomes the
+// Conflict on field (zh, en) rather than an internal error.
+func saveUnique(ctx context.Context, tx *store.Tx, table string, id, version int64, ifStale error, field, zh, en, set string, args ...any) error {
+	res, err := tx.Exec(ctx, saveSQL(table, set), append(args, id, version)...)
+	if err != nil {
+		return uniqueConflict(err, field, zh, en)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return ifStale
+	}
+	return nil
+}
+
+func saveSQL(table, set string) string {
+	return `UPDATE ` + table + ` SET ` + set + `, version = version + 1 WHERE id = ? AND version = ?`
 }
 
 func getBody(ctx context.Context, q querier, id int64) (Body, error) {

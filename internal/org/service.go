@@ -196,10 +196,10 @@ func createBody(ctx context.Context, tx *store.Tx, p auth.Principal, in BodyInpu
 	}
 	now = now.UTC()
 	b := Body{ParentID: in.ParentID, Level: in.Level, Code: in.Code, Name: in.Name, TimeZone: in.TimeZone,
-		Active: true, CreatedAt: now, UpdatedAt: now}
+		Active: true, Version: 1, CreatedAt: now, UpdatedAt: now}
 	// The path holds the new id, known only after the insert.
-	if err := tx.QueryRow(ctx, `INSERT INTO bodies (parent_id, path, level, code, name, time_zone, active, created_at, updated_at)
-		VALUES (?, '', ?, ?, ?, ?, TRUE, ?, ?) RETURNING id`,
+	if err := tx.QueryRow(ctx, `INSERT INTO bodies (parent_id, path, level, code, name, time_zone, active, version, created_at, updated_at)
+		VALUES (?, '', ?, ?, ?, ?, TRUE, 1, ?, ?) RETURNING id`,
 		nullID(b.ParentID), string(b.Level), b.Code, b.Name, b.TimeZone, store.Micros(now), store.Micros(now)).Scan(&b.ID); err != nil {
 		return Body{}, uniqueConflict(err, "code", "机构编码已被使用", "the body code is already used")
 	}
@@ -226,9 +226,10 @@ type BodyEdit struct {
 	TimeZone string
 }
 
-// UpdateBody edits a body. A new level must stay below the parent's and
-// above every child's.
-func (s *Service) UpdateBody(ctx context.Context, p auth.Principal, id int64, in BodyEdit) (Body, error) {
+// UpdateBody edits a body read at version (concurrent edits: if it has
+// changed since, nothing is changed and the error is apperr.Stale). A new
+// level must stay below the parent's and above every child's.
+func (s *Service) UpdateBody(ctx context.Context, p auth.Principal, id, version int64, in BodyEdit) (Body, error) {
 	bi := BodyInput{Level: in.Level, Code: in.Code, Name: in.Name, TimeZone: in.TimeZone}
 	bi.normalise()
 	if err := bi.validate(); err != nil {
@@ -241,6 +242,9 @@ func (s *Service) UpdateBody(ctx context.Context, p auth.Principal, id int64, in
 			return err
 		}
 		if err := canAdmin(p, b.Path); err != nil {
+			return err
+		}
+		if err := checkEditBase("body", b.Name, version, b.Version); err != nil {
 			return err
 		}
 		if b.ParentID != 0 {
@@ -266,10 +270,11 @@ func (s *Service) UpdateBody(ctx context.Context, p auth.Principal, id int64, in
 		before := b
 		b.Level, b.Code, b.Name, b.TimeZone, b.UpdatedAt = bi.Level, bi.Code, bi.Name, bi.TimeZone, s.now().UTC()
 		b = roundTimes(b)
-		if _, err := tx.Exec(ctx, `UPDATE bodies SET level = ?, code = ?, name = ?, time_zone = ?, updated_at = ? WHERE id = ?`,
-			string(b.Level), b.Code, b.Name, b.TimeZone, store.Micros(b.UpdatedAt), id); err != nil {
-			return uniqueConflict(err, "code", "机构编码已被使用", "the body code is already used")
+		if err := saveUnique(ctx, tx, "bodies", id, b.Version, stale("body", before.Name), "code", "机构编码已被使用", "the body code is already used",
+			`level = ?, code = ?, name = ?, time_zone = ?, updated_at = ?`, string(b.Level), b.Code, b.Name, b.TimeZone, store.Micros(b.UpdatedAt)); err != nil {
+			return err
 		}
+		b.Version++
 		out = b
 		return emit(tx, p, "org.body.updated", "body", id, id, "", "", changes(bodyState(before), bodyState(b)), bodyState(b))
 	})
@@ -278,8 +283,10 @@ func (s *Service) UpdateBody(ctx context.Context, p auth.Principal, id int64, in
 
 // MoveBody puts a body (with its whole subtree) under a new parent,
 // rewriting the materialised paths of the subtree in the same transaction.
-// Moving a body under itself or one of its descendants is refused.
-func (s *Service) MoveBody(ctx context.Context, p auth.Principal, id, newParentID int64) (Body, error) {
+// Moving a body under itself or one of its descendants is refused. version
+// is the body's version the mover saw (0: not checked); every body of the
+// subtree moves to its next version.
+func (s *Service) MoveBody(ctx context.Context, p auth.Principal, id, version, newParentID int64) (Body, error) {
 	var out Body
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		// Lock first, read after: a concurrent move of an ancestor (another
@@ -292,6 +299,9 @@ func (s *Service) MoveBody(ctx context.Context, p auth.Principal, id, newParentI
 			return err
 		}
 		if err := canAdmin(p, b.Path); err != nil {
+			return err
+		}
+		if err := checkBase("body", b.Name, version, b.Version); err != nil {
 			return err
 		}
 		if newParentID == b.ParentID {
@@ -338,10 +348,9 @@ func (s *Service) MoveBody(ctx context.Context, p auth.Principal, id, newParentI
 				action = "org.body.moved"
 			}
 			d = roundTimes(d)
-			if _, err := tx.Exec(ctx, `UPDATE bodies SET parent_id = ?, path = ?, updated_at = ? WHERE id = ?`,
-				nullID(d.ParentID), d.Path, store.Micros(d.UpdatedAt), d.ID); err != nil {
-				return err
-			}
+			save(ctx, tx, "bodies", d.ID, d.Version, stale("body", d.Name), `parent_id = ?, path = ?, updated_at = ?`,
+				nullID(d.ParentID), d.Path, store.Micros(d.UpdatedAt))
+			d.Version++
 			if err := emit(tx, p, action, "body", d.ID, d.ID, from, d.Path, nil, bodyState(d)); err != nil {
 				return err
 			}
@@ -357,8 +366,8 @@ func (s *Service) MoveBody(ctx context.Context, p auth.Principal, id, newParentI
 // SetBodyActive deactivates or reactivates a body. A body with active
 // sub-bodies, units or staff cannot be deactivated; one under an inactive
 // parent cannot be reactivated. Nothing is deleted: events keep pointing at
-// the row.
-func (s *Service) SetBodyActive(ctx context.Context, p auth.Principal, id int64, active bool) (Body, error) {
+// the row. version is the body's version the caller saw (0: not checked).
+func (s *Service) SetBodyActive(ctx context.Context, p auth.Principal, id, version int64, active bool) (Body, error) {
 	var out Body
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		b, err := getBody(ctx, tx, id)
@@ -366,6 +375,9 @@ func (s *Service) SetBodyActive(ctx context.Context, p auth.Principal, id int64,
 			return err
 		}
 		if err := canAdmin(p, b.Path); err != nil {
+			return err
+		}
+		if err := checkBase("body", b.Name, version, b.Version); err != nil {
 			return err
 		}
 		out = b
@@ -397,9 +409,8 @@ func (s *Service) SetBodyActive(ctx context.Context, p auth.Principal, id int64,
 		}
 		b.Active, b.UpdatedAt = active, s.now().UTC()
 		b = roundTimes(b)
-		if _, err := tx.Exec(ctx, `UPDATE bodies SET active = ?, updated_at = ? WHERE id = ?`, active, store.Micros(b.UpdatedAt), id); err != nil {
-			return err
-		}
+		save(ctx, tx, "bodies", id, b.Version, stale("body", b.Name), `active = ?, updated_at = ?`, active, store.Micros(b.UpdatedAt))
+		b.Version++
 		out = b
 		action := "org.body.deactivated"
 		if active {
@@ -416,8 +427,8 @@ func changes[T any](before, after T) map[string][2]any {
 	a, b := fieldsOf(before), fieldsOf(after)
 	out := map[string][2]any{}
 	for k, v := range b {
-		if k == "updated_at" {
-			continue
+		if k == "updated_at" || k == "version" {
+			continue // they change with every change
 		}
 		if old := a[k]; !equalJSON(old, v) {
 			out[k] = [2]any{old, v}

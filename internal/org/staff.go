@@ -85,12 +85,12 @@ func createStaff(ctx context.Context, tx *store.Tx, p auth.Principal, in StaffIn
 	}
 	now = now.UTC()
 	st := roundStaff(Staff{BodyID: in.BodyID, UnitID: in.UnitID, Name: in.Name, Phone: in.Phone, Roles: in.Roles,
-		IsHead: in.IsHead, IsLiaison: in.IsLiaison, Active: true, CreatedAt: now, UpdatedAt: now})
+		IsHead: in.IsHead, IsLiaison: in.IsLiaison, Active: true, Version: 1, CreatedAt: now, UpdatedAt: now})
 	if err := checkO2(ctx, tx, Staff{}, st); err != nil {
 		return Staff{}, err
 	}
-	if err := tx.QueryRow(ctx, `INSERT INTO staff (body_id, unit_id, name, phone, roles, is_head, is_liaison, active, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?) RETURNING id`, st.BodyID, nullID(st.UnitID), st.Name, st.Phone, rolesText(st.Roles),
+	if err := tx.QueryRow(ctx, `INSERT INTO staff (body_id, unit_id, name, phone, roles, is_head, is_liaison, active, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, TRUE, 1, ?, ?) RETURNING id`, st.BodyID, nullID(st.UnitID), st.Name, st.Phone, rolesText(st.Roles),
 		st.IsHead, st.IsLiaison, store.Micros(st.CreatedAt), store.Micros(st.UpdatedAt)).Scan(&st.ID); err != nil {
 		return Staff{}, err
 	}
@@ -100,9 +100,10 @@ func createStaff(ctx context.Context, tx *store.Tx, p auth.Principal, in StaffIn
 	return st, syncUnitHead(ctx, tx, p, Staff{}, st, now)
 }
 
-// UpdateStaff edits a staff member, including moving them to another body or
-// unit within the principal's jurisdiction.
-func (s *Service) UpdateStaff(ctx context.Context, p auth.Principal, id int64, in StaffInput) (Staff, error) {
+// UpdateStaff edits a staff member read at version (see UpdateBody),
+// including moving them to another body or unit within the principal's
+// jurisdiction.
+func (s *Service) UpdateStaff(ctx context.Context, p auth.Principal, id, version int64, in StaffInput) (Staff, error) {
 	if err := in.validate(); err != nil {
 		return Staff{}, err
 	}
@@ -116,6 +117,9 @@ func (s *Service) UpdateStaff(ctx context.Context, p auth.Principal, id int64, i
 			return err
 		}
 		if err := refuseSelfGrant(p, old, in); err != nil {
+			return err
+		}
+		if err := checkEditBase("staff", old.Name, version, old.Version); err != nil {
 			return err
 		}
 		if in.BodyID != old.BodyID {
@@ -137,9 +141,7 @@ func (s *Service) UpdateStaff(ctx context.Context, p auth.Principal, id int64, i
 		if err := checkO2(ctx, tx, old, st); err != nil {
 			return err
 		}
-		if err := writeStaff(ctx, tx, st); err != nil {
-			return err
-		}
+		writeStaff(ctx, tx, &st)
 		out = st
 		if err := emit(tx, p, "org.staff.updated", "staff", id, st.BodyID, "", "", changes(staffState(old), staffState(st)), staffState(st)); err != nil {
 			return err
@@ -151,12 +153,15 @@ func (s *Service) UpdateStaff(ctx context.Context, p auth.Principal, id int64, i
 
 // SetStaffActive deactivates or reactivates a staff member. The head or the
 // last liaison of an active unit is not deactivated: appoint a successor
-// first (O2).
-func (s *Service) SetStaffActive(ctx context.Context, p auth.Principal, id int64, active bool) (Staff, error) {
+// first (O2). version is the version the caller saw (0: not checked).
+func (s *Service) SetStaffActive(ctx context.Context, p auth.Principal, id, version int64, active bool) (Staff, error) {
 	var out Staff
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		old, err := staffForAdmin(ctx, tx, p, id)
 		if err != nil {
+			return err
+		}
+		if err := checkBase("staff", old.Name, version, old.Version); err != nil {
 			return err
 		}
 		out = old
@@ -178,9 +183,7 @@ func (s *Service) SetStaffActive(ctx context.Context, p auth.Principal, id int64
 		if err := checkO2(ctx, tx, old, st); err != nil {
 			return err
 		}
-		if err := writeStaff(ctx, tx, st); err != nil {
-			return err
-		}
+		writeStaff(ctx, tx, &st)
 		out = st
 		action := "org.staff.deactivated"
 		if active {
@@ -203,11 +206,13 @@ func staffForAdmin(ctx context.Context, q querier, p auth.Principal, id int64) (
 	return st, canManageStaff(p, body.Path)
 }
 
-func writeStaff(ctx context.Context, tx *store.Tx, st Staff) error {
-	_, err := tx.Exec(ctx, `UPDATE staff SET body_id = ?, unit_id = ?, name = ?, phone = ?, roles = ?, is_head = ?, is_liaison = ?,
-		active = ?, updated_at = ? WHERE id = ?`, st.BodyID, nullID(st.UnitID), st.Name, st.Phone, rolesText(st.Roles),
-		st.IsHead, st.IsLiaison, st.Active, store.Micros(st.UpdatedAt), st.ID)
-	return err
+// writeStaff saves st, read at st.Version in this write, and moves it to
+// its next version.
+func writeStaff(ctx context.Context, tx *store.Tx, st *Staff) {
+	save(ctx, tx, "staff", st.ID, st.Version, stale("staff", st.Name), `body_id = ?, unit_id = ?, name = ?, phone = ?, roles = ?, is_head = ?, is_liaison = ?,
+		active = ?, updated_at = ?`, st.BodyID, nullID(st.UnitID), st.Name, st.Phone, rolesText(st.Roles),
+		st.IsHead, st.IsLiaison, st.Active, store.Micros(st.UpdatedAt))
+	st.Version++
 }
 
 // setStaffFlags changes only the head and liaison marks (used when the head
@@ -216,9 +221,7 @@ func setStaffFlags(ctx context.Context, tx *store.Tx, p auth.Principal, st Staff
 	from := staffState(st)
 	st.IsHead, st.IsLiaison, st.UpdatedAt = head, liaison, now
 	st = roundStaff(st)
-	if err := writeStaff(ctx, tx, st); err != nil {
-		return err
-	}
+	writeStaff(ctx, tx, &st)
 	return emit(tx, p, action, "staff", st.ID, st.BodyID, "", "", changes(from, staffState(st)), staffState(st))
 }
 
@@ -328,9 +331,8 @@ func setHead(ctx context.Context, tx *store.Tx, p auth.Principal, unitID, head, 
 	from := idStr(u.HeadStaffID)
 	u.HeadStaffID, u.UpdatedAt = head, now
 	u = roundUnit(u)
-	if _, err := tx.Exec(ctx, `UPDATE units SET head_staff_id = ?, updated_at = ? WHERE id = ?`, nullID(head), store.Micros(u.UpdatedAt), unitID); err != nil {
-		return err
-	}
+	save(ctx, tx, "units", unitID, u.Version, stale("unit", u.Name), `head_staff_id = ?, updated_at = ?`, nullID(head), store.Micros(u.UpdatedAt))
+	u.Version++
 	return emit(tx, p, "org.unit.head_set", "unit", u.ID, u.BodyID, from, idStr(head), nil, unitState(u))
 }
 

@@ -21,13 +21,14 @@ type bodyRow struct {
 	Name      string `json:"name"`
 	TimeZone  string `json:"time_zone"`
 	Active    bool   `json:"active"`
+	Version   int64  `json:"version"`
 	CreatedAt int64  `json:"created_at"`
 	UpdatedAt int64  `json:"updated_at"`
 }
 
 func bodyState(b Body) bodyRow {
 	return bodyRow{ID: b.ID, ParentID: optID(b.ParentID), Path: b.Path, Level: string(b.Level), Code: b.Code,
-		Name: b.Name, TimeZone: b.TimeZone, Active: b.Active,
+		Name: b.Name, TimeZone: b.TimeZone, Active: b.Active, Version: b.Version,
 		CreatedAt: store.Micros(b.CreatedAt), UpdatedAt: store.Micros(b.UpdatedAt)}
 }
 
@@ -39,13 +40,14 @@ type unitRow struct {
 	Name        string `json:"name"`
 	HeadStaffID *int64 `json:"head_staff_id"`
 	Active      bool   `json:"active"`
+	Version     int64  `json:"version"`
 	CreatedAt   int64  `json:"created_at"`
 	UpdatedAt   int64  `json:"updated_at"`
 }
 
 func unitState(u Unit) unitRow {
 	return unitRow{ID: u.ID, BodyID: u.BodyID, Kind: string(u.Kind), Code: u.Code, Name: u.Name,
-		HeadStaffID: optID(u.HeadStaffID), Active: u.Active,
+		HeadStaffID: optID(u.HeadStaffID), Active: u.Active, Version: u.Version,
 		CreatedAt: store.Micros(u.CreatedAt), UpdatedAt: store.Micros(u.UpdatedAt)}
 }
 
@@ -59,13 +61,14 @@ type staffRow struct {
 	IsHead    bool   `json:"is_head"`
 	IsLiaison bool   `json:"is_liaison"`
 	Active    bool   `json:"active"`
+	Version   int64  `json:"version"`
 	CreatedAt int64  `json:"created_at"`
 	UpdatedAt int64  `json:"updated_at"`
 }
 
 func staffState(s Staff) staffRow {
 	return staffRow{ID: s.ID, BodyID: s.BodyID, UnitID: optID(s.UnitID), Name: s.Name, Phone: s.Phone,
-		Roles: rolesText(s.Roles), IsHead: s.IsHead, IsLiaison: s.IsLiaison, Active: s.Active,
+		Roles: rolesText(s.Roles), IsHead: s.IsHead, IsLiaison: s.IsLiaison, Active: s.Active, Version: s.Version,
 		CreatedAt: store.Micros(s.CreatedAt), UpdatedAt: store.Micros(s.UpdatedAt)}
 }
 
@@ -77,13 +80,14 @@ type qualRow struct {
 	ValidFrom string `json:"valid_from"`
 	ValidTo   string `json:"valid_to"`
 	Active    bool   `json:"active"`
+	Version   int64  `json:"version"`
 	CreatedAt int64  `json:"created_at"`
 	UpdatedAt int64  `json:"updated_at"`
 }
 
 func qualState(q Qualification) qualRow {
 	return qualRow{ID: q.ID, StaffID: q.StaffID, CertNo: q.CertNo, Scope: q.Scope, ValidFrom: q.ValidFrom,
-		ValidTo: q.ValidTo, Active: q.Active,
+		ValidTo: q.ValidTo, Active: q.Active, Version: q.Version,
 		CreatedAt: store.Micros(q.CreatedAt), UpdatedAt: store.Micros(q.UpdatedAt)}
 }
 
@@ -117,6 +121,28 @@ func init() {
 	register("staff", "staff", `SELECT `+staffCols+` FROM staff s ORDER BY s.id`, scanStaff, func(s Staff) (int64, any) { return s.ID, staffState(s) })
 	register("qualification", "staff_qualifications", `SELECT `+qualCols+` FROM staff_qualifications q ORDER BY q.id`, scanQual,
 		func(q Qualification) (int64, any) { return q.ID, qualState(q) })
+}
+
+// VersionedTables are the org tables whose rows gained their version in
+// migration 0101, for store.AddVersions (run by qingdan migrate).
+func VersionedTables() []store.VersionedTable {
+	return []store.VersionedTable{
+		versioned("body", "bodies", getBody, func(b Body) any { return bodyState(b) }),
+		versioned("unit", "units", getUnit, func(u Unit) any { return unitState(u) }),
+		versioned("staff", "staff", getStaff, func(s Staff) any { return staffState(s) }),
+		versioned("qualification", "staff_qualifications", getQual, func(q Qualification) any { return qualState(q) }),
+	}
+}
+
+func versioned[T any](objectType, table string, get func(context.Context, querier, int64) (T, error), state func(T) any) store.VersionedTable {
+	return store.VersionedTable{ObjectType: objectType, Table: table, Key: "id",
+		State: func(ctx context.Context, q store.Querier, id int64) (json.RawMessage, error) {
+			v, err := get(ctx, q, id)
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(state(v))
+		}}
 }
 
 func register[T any](objectType, table, query string, scan func(scanner) (T, error), state func(T) (int64, any)) {

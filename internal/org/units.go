@@ -84,8 +84,9 @@ func (s *Service) CreateUnit(ctx context.Context, p auth.Principal, in UnitInput
 	return out, err
 }
 
-// UpdateUnit edits a unit's kind, code and name.
-func (s *Service) UpdateUnit(ctx context.Context, p auth.Principal, id int64, in UnitInput) (Unit, error) {
+// UpdateUnit edits a unit's kind, code and name, as read at version (see
+// UpdateBody).
+func (s *Service) UpdateUnit(ctx context.Context, p auth.Principal, id, version int64, in UnitInput) (Unit, error) {
 	if err := in.validate(); err != nil {
 		return Unit{}, err
 	}
@@ -95,16 +96,20 @@ func (s *Service) UpdateUnit(ctx context.Context, p auth.Principal, id int64, in
 		if err != nil {
 			return err
 		}
+		if err := checkEditBase("unit", u.Name, version, u.Version); err != nil {
+			return err
+		}
 		if err := unitCodeTaken(ctx, tx, body.ID, in.Code, id); err != nil {
 			return err
 		}
 		before := u
 		u.Kind, u.Code, u.Name, u.UpdatedAt = in.Kind, in.Code, in.Name, s.now().UTC()
 		u = roundUnit(u)
-		if _, err := tx.Exec(ctx, `UPDATE units SET kind = ?, code = ?, name = ?, updated_at = ? WHERE id = ?`,
-			string(u.Kind), u.Code, u.Name, store.Micros(u.UpdatedAt), id); err != nil {
-			return uniqueConflict(err, "code", "单位编码已被本机构使用", "the unit code is already used in this body")
+		if err := saveUnique(ctx, tx, "units", id, u.Version, stale("unit", before.Name), "code", "单位编码已被本机构使用", "the unit code is already used in this body",
+			`kind = ?, code = ?, name = ?, updated_at = ?`, string(u.Kind), u.Code, u.Name, store.Micros(u.UpdatedAt)); err != nil {
+			return err
 		}
+		u.Version++
 		out = u
 		return emit(tx, p, "org.unit.updated", "unit", id, u.BodyID, "", "", changes(unitState(before), unitState(u)), unitState(u))
 	})
@@ -112,8 +117,9 @@ func (s *Service) UpdateUnit(ctx context.Context, p auth.Principal, id int64, in
 }
 
 // SetUnitHead makes staffID the head of the unit (O2: exactly one), taking
-// the mark from the previous head in the same transaction.
-func (s *Service) SetUnitHead(ctx context.Context, p auth.Principal, unitID, staffID int64) (Unit, error) {
+// the mark from the previous head in the same transaction. version is the
+// unit's version the caller saw (0: not checked).
+func (s *Service) SetUnitHead(ctx context.Context, p auth.Principal, unitID, version, staffID int64) (Unit, error) {
 	if p.StaffID != 0 && p.StaffID == staffID {
 		return Unit{}, errSelfGrant
 	}
@@ -124,6 +130,9 @@ func (s *Service) SetUnitHead(ctx context.Context, p auth.Principal, unitID, sta
 		}
 		u, _, err := unitFor(ctx, tx, p, unitID, canManageStaff) // a head is a seat: the accounts duty
 		if err != nil {
+			return err
+		}
+		if err := checkBase("unit", u.Name, version, u.Version); err != nil {
 			return err
 		}
 		st, err := getStaff(ctx, tx, staffID)
@@ -157,9 +166,8 @@ func (s *Service) SetUnitHead(ctx context.Context, p auth.Principal, unitID, sta
 		from := idStr(u.HeadStaffID)
 		u.HeadStaffID, u.UpdatedAt = staffID, now
 		u = roundUnit(u)
-		if _, err := tx.Exec(ctx, `UPDATE units SET head_staff_id = ?, updated_at = ? WHERE id = ?`, staffID, store.Micros(u.UpdatedAt), unitID); err != nil {
-			return err
-		}
+		save(ctx, tx, "units", unitID, u.Version, stale("unit", u.Name), `head_staff_id = ?, updated_at = ?`, staffID, store.Micros(u.UpdatedAt))
+		u.Version++
 		out = u
 		return emit(tx, p, "org.unit.head_set", "unit", u.ID, u.BodyID, from, idStr(staffID), nil, unitState(u))
 	})
@@ -169,11 +177,15 @@ func (s *Service) SetUnitHead(ctx context.Context, p auth.Principal, unitID, sta
 // SetUnitActive deactivates or reactivates a unit. Its staff stay where they
 // are (their history is the unit's), but once the unit is inactive the O2
 // rules no longer hold them there: they can be moved or deactivated freely.
-func (s *Service) SetUnitActive(ctx context.Context, p auth.Principal, id int64, active bool) (Unit, error) {
+// version is the unit's version the caller saw (0: not checked).
+func (s *Service) SetUnitActive(ctx context.Context, p auth.Principal, id, version int64, active bool) (Unit, error) {
 	var out Unit
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		u, body, err := unitForAdmin(ctx, tx, p, id)
 		if err != nil {
+			return err
+		}
+		if err := checkBase("unit", u.Name, version, u.Version); err != nil {
 			return err
 		}
 		out = u
@@ -185,9 +197,8 @@ func (s *Service) SetUnitActive(ctx context.Context, p auth.Principal, id int64,
 		}
 		u.Active, u.UpdatedAt = active, s.now().UTC()
 		u = roundUnit(u)
-		if _, err := tx.Exec(ctx, `UPDATE units SET active = ?, updated_at = ? WHERE id = ?`, active, store.Micros(u.UpdatedAt), id); err != nil {
-			return err
-		}
+		save(ctx, tx, "units", id, u.Version, stale("unit", u.Name), `active = ?, updated_at = ?`, active, store.Micros(u.UpdatedAt))
+		u.Version++
 		out = u
 		action := "org.unit.deactivated"
 		if active {
@@ -216,9 +227,9 @@ func unitFor(ctx context.Context, q querier, p auth.Principal, id int64, can fun
 }
 
 func insertUnit(ctx context.Context, tx *store.Tx, p auth.Principal, bodyID int64, in UnitInput, now time.Time) (Unit, error) {
-	u := roundUnit(Unit{BodyID: bodyID, Kind: in.Kind, Code: in.Code, Name: in.Name, Active: true, CreatedAt: now.UTC(), UpdatedAt: now.UTC()})
-	if err := tx.QueryRow(ctx, `INSERT INTO units (body_id, kind, code, name, active, created_at, updated_at)
-		VALUES (?, ?, ?, ?, TRUE, ?, ?) RETURNING id`, bodyID, string(u.Kind), u.Code, u.Name,
+	u := roundUnit(Unit{BodyID: bodyID, Kind: in.Kind, Code: in.Code, Name: in.Name, Active: true, Version: 1, CreatedAt: now.UTC(), UpdatedAt: now.UTC()})
+	if err := tx.QueryRow(ctx, `INSERT INTO units (body_id, kind, code, name, active, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, TRUE, 1, ?, ?) RETURNING id`, bodyID, string(u.Kind), u.Code, u.Name,
 		store.Micros(u.CreatedAt), store.Micros(u.UpdatedAt)).Scan(&u.ID); err != nil {
 		return Unit{}, uniqueConflict(err, "code", "单位编码已被本机构使用", "the unit code is already used in this body")
 	}

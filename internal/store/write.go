@@ -526,7 +526,9 @@ type request struct {
 // blamed for), so it must have no effect outside tx other than setting its
 // own result variables. A ctx cancelled before fn starts is honoured
 // (ctx.Err() is returned, fn never runs); once fn has run, Write waits for
-// the commit so its answer is always the truth. fn must not call Write.
+// the commit so its answer is always the truth; an fn that failed is
+// answered after the rest of its group committed, so its caller's next read
+// sees their writes. fn must not call Write.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -625,7 +627,11 @@ type groupOutcome struct {
 	events     bool // the group appended events
 }
 
-// runGroup commits a group, answering every request exactly once.
+// runGroup commits a group, answering every request exactly once. A fn
+// that was refused is answered only once the rest of its group has
+// committed (or failed), also when they run again alone: what its caller
+// reads next then includes the writes it ran beside, such as the one that
+// made an edit stale (concurrent edits).
 func (db *DB) runGroup(group []*request) {
 	live := make([]*request, 0, len(group))
 	for _, r := range group {
@@ -635,6 +641,16 @@ func (db *DB) runGroup(group []*request) {
 		}
 		live = append(live, r)
 	}
+	type refusal struct {
+		r   *request
+		err error
+	}
+	var refused []refusal
+	defer func() {
+		for _, x := range refused {
+			x.r.done <- x.err
+		}
+	}()
 	retries := 0
 	for len(live) > 0 {
 		o := db.tryGroup(live)
@@ -653,7 +669,7 @@ func (db *DB) runGroup(group []*request) {
 		accepted := live[:0:0]
 		for i, r := range live {
 			if o.refused != nil && o.refused[i] != nil {
-				r.done <- o.refused[i]
+				refused = append(refused, refusal{r, o.refused[i]})
 			} else {
 				accepted = append(accepted, r)
 			}

@@ -239,7 +239,7 @@ func (s *Server) catalogAct(w http.ResponseWriter, r *http.Request) {
 	}
 	act := catalog.Action{Kind: catalog.ActionKind(r.PostFormValue("kind")), Group: catalog.ReformGroup(r.PostFormValue("group")),
 		Comment: r.PostFormValue("comment")}
-	if _, err := s.deps.Catalog.Act(r.Context(), httpx.PrincipalFrom(r.Context()), id, act); err != nil {
+	if _, err := s.deps.Catalog.Act(r.Context(), httpx.PrincipalFrom(r.Context()), id, formVersion(r), act); err != nil {
 		status, _ := api.Describe(r, err)
 		var l apperr.List
 		if errors.As(err, &l) {
@@ -263,7 +263,12 @@ type catalogMaterialRow struct {
 }
 
 type catalogForm struct {
-	ID              int64
+	ID int64
+	// Version is the version of the adjustment the edit is based on; after
+	// a stale edit the current one, with Conflict listing what was sent
+	// beside what is stored (catalog_conflict.go).
+	Version         int64
+	Conflict        []conflictRow
 	Title           string
 	Reasons         []catalogOption
 	BasisTitle      string
@@ -498,7 +503,7 @@ func (s *Server) catalogEditForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := formOf(r, catdb.AdjustmentInput{Title: a.Title, Reason: a.Reason, Bases: a.Bases, Changes: a.Changes})
-	f.ID = id
+	f.ID, f.Version = id, a.Version
 	s.render(w, r, http.StatusOK, "catalog_form", f)
 }
 
@@ -514,7 +519,7 @@ func (s *Server) catalogUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	in, err := inputOf(r)
 	if err == nil {
-		_, err = s.deps.Catalog.UpdateAdjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id, in)
+		_, err = s.deps.Catalog.UpdateAdjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id, formVersion(r), in)
 	}
 	if err != nil {
 		s.formError(w, r, id, in, err)
@@ -535,9 +540,18 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, id int64, in 
 		return
 	}
 	f := formOf(r, in)
-	f.ID = id
+	f.ID, f.Version = id, formVersion(r)
 	f.Elements = r.PostFormValue("elements")
 	f.Error, f.Problems = describe(r, err)
+	if apperr.IsStale(err) {
+		cur, cerr := s.deps.Catalog.Adjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id)
+		if cerr != nil {
+			s.fail(w, r, cerr)
+			return
+		}
+		stored := formOf(r, catdb.AdjustmentInput{Title: cur.Title, Reason: cur.Reason, Bases: cur.Bases, Changes: cur.Changes})
+		f.Conflict, f.Version = s.formConflict(r, f, stored), cur.Version
+	}
 	s.render(w, r, status, "catalog_form", f)
 }
 

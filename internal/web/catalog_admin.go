@@ -25,13 +25,13 @@ type Catalog interface {
 	Allowed(ctx context.Context, p auth.Principal, id int64) ([]catalog.Action, error)
 	ChangedElements(ctx context.Context, p auth.Principal, id int64) (map[string][]string, error)
 	CreateAdjustment(ctx context.Context, p auth.Principal, in catdb.AdjustmentInput) (catdb.Adjustment, error)
-	UpdateAdjustment(ctx context.Context, p auth.Principal, id int64, in catdb.AdjustmentInput) (catdb.Adjustment, error)
-	Act(ctx context.Context, p auth.Principal, id int64, a catalog.Action) (catdb.Adjustment, error)
+	UpdateAdjustment(ctx context.Context, p auth.Principal, id, version int64, in catdb.AdjustmentInput) (catdb.Adjustment, error)
+	Act(ctx context.Context, p auth.Principal, id, version int64, a catalog.Action) (catdb.Adjustment, error)
 	Reviews(ctx context.Context, p auth.Principal, f catdb.ReviewFilter) ([]catdb.Review, error)
 	CompleteReview(ctx context.Context, p auth.Principal, id int64, note string) (catdb.Review, error)
 	PathOf(ctx context.Context, kind string, id int64) (string, error)
 	ReformMembers(ctx context.Context, p auth.Principal) ([]catdb.ReformMember, error)
-	SetReformGroups(ctx context.Context, p auth.Principal, staffID int64, groups []catalog.ReformGroup) error
+	SetReformGroups(ctx context.Context, p auth.Principal, staffID, version int64, groups []catalog.ReformGroup) (catdb.ReformSeats, error)
 }
 
 // Roles taking steps of the adjustment procedure (catalog.Transition decides
@@ -104,6 +104,16 @@ func (s *Server) postedID(w http.ResponseWriter, r *http.Request) (int64, bool) 
 		return 0, false
 	}
 	return id, true
+}
+
+// formVersion is the version a posted form says it was based on (the
+// hidden field "version"); 0 when absent or not a number.
+func formVersion(r *http.Request) int64 {
+	v, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil || v < 0 {
+		return 0
+	}
+	return v
 }
 
 // pick returns zh or en for the request's language.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
@@ -24,6 +25,7 @@ type catalogReformRow struct {
 	Body        string
 	Unit        string
 	Power, Duty bool
+	Version     int64 // of the member's seats, carried by the row's form
 	// Self: the viewer's own row, shown without a form — nobody sets their
 	// own review groups (O3, catdb.SetReformGroups refuses it too).
 	Self bool
@@ -35,6 +37,15 @@ type catalogReformPage struct {
 	Problems []string
 	Saved    string // the name of the member just saved
 	savedID  int64
+	// Conflict is a stale change's choice beside the member's groups now.
+	Conflict []conflictRow
+	stale    *staleSeats
+}
+
+// staleSeats is a refused change of someone's groups, shown beside theirs.
+type staleSeats struct {
+	staffID int64
+	chosen  []catalog.ReformGroup
 }
 
 // catalogReformGroups shows the general-office staff in the principal's
@@ -57,11 +68,14 @@ func (s *Server) showReformGroups(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	for _, m := range ms {
-		row := catalogReformRow{StaffID: m.StaffID, Name: m.Name, Body: m.BodyName, Unit: m.Unit,
+		row := catalogReformRow{StaffID: m.StaffID, Name: m.Name, Body: m.BodyName, Unit: m.Unit, Version: m.Version,
 			Power: slices.Contains(m.Groups, catalog.PowerListGroup), Duty: slices.Contains(m.Groups, catalog.DutyListGroup),
 			Self: m.StaffID == p.StaffID}
 		if m.StaffID == page.savedID {
 			page.Saved = m.Name
+		}
+		if page.stale != nil && m.StaffID == page.stale.staffID {
+			page.Conflict = s.reformConflict(r, page.stale.chosen, m.Groups)
 		}
 		page.Rows = append(page.Rows, row)
 	}
@@ -77,18 +91,21 @@ func (s *Server) catalogSetReformGroups(w http.ResponseWriter, r *http.Request) 
 	for _, g := range r.PostForm["group"] {
 		groups = append(groups, catalog.ReformGroup(g))
 	}
-	if err := s.deps.Catalog.SetReformGroups(r.Context(), httpx.PrincipalFrom(r.Context()), id, groups); err != nil {
-		if c := apperr.CodeOf(err); c == apperr.Invalid || c == apperr.Forbidden {
-			page := catalogReformPage{}
-			page.Error, page.Problems = describe(r, err)
-			status := http.StatusBadRequest
-			if c == apperr.Forbidden {
-				status = http.StatusForbidden
-			}
-			s.showReformGroups(w, r, status, page)
+	if _, err := s.deps.Catalog.SetReformGroups(r.Context(), httpx.PrincipalFrom(r.Context()), id, formVersion(r), groups); err != nil {
+		status, _ := api.Describe(r, err)
+		if c := apperr.CodeOf(err); c == apperr.Invalid {
+			status = http.StatusBadRequest // a list of field errors too
+		}
+		if status >= http.StatusInternalServerError || status == http.StatusNotFound {
+			s.fail(w, r, err)
 			return
 		}
-		s.fail(w, r, err)
+		page := catalogReformPage{}
+		page.Error, page.Problems = describe(r, err)
+		if apperr.IsStale(err) {
+			page.stale = &staleSeats{staffID: id, chosen: groups}
+		}
+		s.showReformGroups(w, r, status, page)
 		return
 	}
 	s.redirect(w, r, fmt.Sprintf("/catalog/reform-groups?saved=%d", id))

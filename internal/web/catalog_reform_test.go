@@ -64,7 +64,7 @@ func TestCatalogPages_C3_reformGroupMembership(t *testing.T) {
 
 		// Into the power-list group, then the page says so.
 		webtest.Do(t, e.Server, webtest.Scenario{Method: "POST", URL: fmt.Sprintf("/catalog/reform-groups/%d", street), As: admin,
-			Body: "group=power_list", Status: http.StatusSeeOther, Location: fmt.Sprintf("/catalog/reform-groups?saved=%d", street)})
+			Body: "group=power_list&version=1", Status: http.StatusSeeOther, Location: fmt.Sprintf("/catalog/reform-groups?saved=%d", street)})
 		if got := groups(street); !slices.Equal(got, []catalog.ReformGroup{catalog.PowerListGroup}) {
 			t.Fatalf("after joining: %v", got)
 		}
@@ -82,9 +82,9 @@ func TestCatalogPages_C3_reformGroupMembership(t *testing.T) {
 			{Name: "a list liaison", Method: "POST", URL: fmt.Sprintf("/catalog/reform-groups/%d", street), As: as("何静"),
 				Body: "group=duty_list", Status: 403},
 			{Name: "unknown group", Method: "POST", URL: fmt.Sprintf("/catalog/reform-groups/%d", street), As: admin,
-				Body: "group=power_list&group=finance", Status: 400, Contains: []string{`role="alert"`, "groups[1]", "审核组"}},
+				Body: "group=power_list&group=finance&version=2", Status: 400, Contains: []string{`role="alert"`, "groups[1]", "审核组"}},
 			{Name: "not general office", Method: "POST", URL: fmt.Sprintf("/catalog/reform-groups/%d", liaison), As: admin,
-				Body: "group=duty_list", Header: map[string]string{"Accept-Language": "en"}, Status: 400,
+				Body: "group=duty_list&version=1", Header: map[string]string{"Accept-Language": "en"}, Status: 400,
 				Contains: []string{"staff_id", "must be general-office staff"}},
 		}
 		webtest.Run(t, e.Server, refusals)
@@ -100,7 +100,7 @@ func TestCatalogPages_C3_reformGroupMembership(t *testing.T) {
 
 		// Out again: no box ticked.
 		webtest.Do(t, e.Server, webtest.Scenario{Method: "POST", URL: fmt.Sprintf("/catalog/reform-groups/%d", street), As: admin,
-			Status: http.StatusSeeOther})
+			Body: "version=2", Status: http.StatusSeeOther})
 		if got := groups(street); len(got) != 0 {
 			t.Fatalf("after leaving: %v", got)
 		}

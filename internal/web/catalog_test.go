@@ -68,21 +68,7 @@ func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e, s, as := catalogPages(t, db)
 		ctx := context.Background()
-		var street int64
-		if err := db.QueryRow(ctx, `SELECT id FROM bodies WHERE code = '330199001'`).Scan(&street); err != nil {
-			t.Fatal(err)
-		}
-		list, err := s.PublishedList(ctx, street, catdb.ListFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var item catdb.Version
-		for _, v := range list {
-			if v.Status == catalog.StatusPublished {
-				item = v
-				break
-			}
-		}
+		street, item := streetItem(t, db, s)
 		webtest.Run(t, e.Server, []webtest.Scenario{
 			{Name: "anonymous is sent to login", URL: "/catalog", Status: http.StatusSeeOther, Location: "/login"},
 			{Name: "own list", URL: "/catalog", As: as("邓雪"), Status: 200, Contains: []string{item.Name, item.BaseCode}},
@@ -101,27 +87,7 @@ func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
 			{Name: "external supervisor reads", URL: "/catalog/adjustments", As: as("冯清"), Status: 200},
 		})
 
-		draft := item.ItemVersion.Clone()
-		draft.ValidFrom = time.Time{}
-		elements, err := json.Marshal(draft)
-		if err != nil {
-			t.Fatal(err)
-		}
-		form := url.Values{"title": {"延长办理时间"}, "reason": {"operating_experience"}, "basis_title": {"运行情况报告"},
-			"basis_issued": {"2026-10-01"}, "kind": {"change"}, "base_code": {item.BaseCode}, "name": {item.Name},
-			"category": {string(item.Category)}, "unit": {item.Unit}, "conditions": {strings.Join(item.Conditions, "\n")},
-			"promised_value": {strconv.Itoa(item.PromisedLimit.Value)}, "promised_unit": {string(item.PromisedLimit.Unit)},
-			"case_type": {string(item.CaseType)}, "visits": {strconv.Itoa(item.Visits)}, "consult_phone": {item.ConsultPhone},
-			"complaint_office": {item.ComplaintOffice}, "complaint_phone": {item.ComplaintPhone},
-			"hours": {item.Hours + "(周六延时)"}, "address": {item.Address}, "elements": {string(elements)}}
-		for _, m := range item.Materials {
-			form.Add("mat_name", m.Name)
-			form.Add("mat_necessity", string(m.Necessity))
-			form.Add("mat_kind", string(m.Kind))
-			form.Add("mat_count", strconv.Itoa(m.Count))
-			form.Add("mat_form", string(m.Form))
-			form.Add("mat_source", string(m.Source))
-		}
+		form := draftForm(t, item, "延长办理时间")
 		bad := url.Values{}
 		for k, v := range form {
 			bad[k] = v
@@ -153,6 +119,8 @@ func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
 			edited[k] = v
 		}
 		edited.Set("title", "延长周六办理时间")
+		edited.Set("version", "1") // the form's hidden field: the version it was opened at
+		bad.Set("version", "1")
 		webtest.Run(t, e.Server, []webtest.Scenario{
 			{Name: "edit form", URL: loc + "/edit", As: as("邓雪"), Status: 200, Contains: []string{"延长办理时间", `name="elements"`}},
 			{Name: "another unit's liaison may not edit", Method: "POST", URL: loc + "/edit", As: as("彭悦"), Body: edited.Encode(), Status: http.StatusForbidden},
@@ -167,4 +135,52 @@ func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
 			{Name: "traced", URL: loc, As: as("许明"), Status: 200, Contains: []string{"同意", `value="office_approve"`}},
 		})
 	})
+}
+
+// streetItem is 青山街道 and the first item of its published list.
+func streetItem(t *testing.T, db *store.DB, s *catdb.Service) (int64, catdb.Version) {
+	t.Helper()
+	var street int64
+	if err := db.QueryRow(t.Context(), `SELECT id FROM bodies WHERE code = '330199001'`).Scan(&street); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.PublishedList(t.Context(), street, catdb.ListFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range list {
+		if v.Status == catalog.StatusPublished {
+			return street, v
+		}
+	}
+	t.Fatal("the street publishes no item")
+	return 0, catdb.Version{}
+}
+
+// draftForm is the draft form filled in as a liaison does to change item's
+// hours, under title.
+func draftForm(t *testing.T, item catdb.Version, title string) url.Values {
+	t.Helper()
+	draft := item.ItemVersion.Clone()
+	draft.ValidFrom = time.Time{}
+	elements, err := json.Marshal(draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"title": {title}, "reason": {"operating_experience"}, "basis_title": {"运行情况报告"},
+		"basis_issued": {"2026-10-01"}, "kind": {"change"}, "base_code": {item.BaseCode}, "name": {item.Name},
+		"category": {string(item.Category)}, "unit": {item.Unit}, "conditions": {strings.Join(item.Conditions, "\n")},
+		"promised_value": {strconv.Itoa(item.PromisedLimit.Value)}, "promised_unit": {string(item.PromisedLimit.Unit)},
+		"case_type": {string(item.CaseType)}, "visits": {strconv.Itoa(item.Visits)}, "consult_phone": {item.ConsultPhone},
+		"complaint_office": {item.ComplaintOffice}, "complaint_phone": {item.ComplaintPhone},
+		"hours": {item.Hours + "(周六延时)"}, "address": {item.Address}, "elements": {string(elements)}}
+	for _, m := range item.Materials {
+		form.Add("mat_name", m.Name)
+		form.Add("mat_necessity", string(m.Necessity))
+		form.Add("mat_kind", string(m.Kind))
+		form.Add("mat_count", strconv.Itoa(m.Count))
+		form.Add("mat_form", string(m.Form))
+		form.Add("mat_source", string(m.Source))
+	}
+	return form
 }

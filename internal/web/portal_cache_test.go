@@ -88,7 +88,11 @@ func suspendAtDistrict(t *testing.T, db *store.DB, cat *catdb.Service, code, nam
 	ctx := context.Background()
 	liaison, head := staff(t, db, "何静"), staff(t, db, "马骏")
 	office, reform := staff(t, db, "周文"), staff(t, db, "孙建国")
-	if err := cat.SetReformGroups(ctx, org.System, reform.StaffID, []catalog.ReformGroup{catalog.PowerListGroup, catalog.DutyListGroup}); err != nil {
+	seats, err := cat.ReformSeats(ctx, org.System, reform.StaffID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cat.SetReformGroups(ctx, org.System, reform.StaffID, seats.Version, []catalog.ReformGroup{catalog.PowerListGroup, catalog.DutyListGroup}); err != nil {
 		t.Fatal(err)
 	}
 	a, err := cat.CreateAdjustment(ctx, liaison, catdb.AdjustmentInput{Title: "暂停", Reason: catalog.InstitutionalReform,
@@ -105,7 +109,7 @@ func suspendAtDistrict(t *testing.T, db *store.DB, cat *catdb.Service, code, nam
 	}{{head, catalog.ActSign, "", ""}, {office, catalog.ActOfficeApprove, "", "同意"},
 		{reform, catalog.ActGroupApprove, catalog.PowerListGroup, ""}, {reform, catalog.ActGroupApprove, catalog.DutyListGroup, ""},
 		{office, catalog.ActPublish, "", ""}} {
-		if _, err := cat.Act(ctx, step.who, a.ID, catalog.Action{Kind: step.kind, Group: step.group, Comment: step.note}); err != nil {
+		if _, err := cat.Act(ctx, step.who, a.ID, 0, catalog.Action{Kind: step.kind, Group: step.group, Comment: step.note}); err != nil {
 			t.Fatalf("%s: %v", step.kind, err)
 		}
 	}

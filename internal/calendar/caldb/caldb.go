@@ -72,6 +72,7 @@ type storedYear struct {
 	fileName  string
 	updatedAt int64
 	updatedBy string
+	version   int64
 }
 
 // New returns the service over db.
@@ -257,7 +258,7 @@ func buildNational(stored map[int]storedYear) (*calendar.Calendar, map[int]bool,
 	return cal, embedded, nil
 }
 
-const yearCols = `year, days, source, file_name, updated_at, updated_by`
+const yearCols = `year, days, source, file_name, updated_at, updated_by, version`
 
 func readStored(ctx context.Context, q store.Querier) (map[int]storedYear, error) {
 	rows, err := q.Query(ctx, `SELECT `+yearCols+` FROM calendar_years ORDER BY year`)
@@ -282,7 +283,7 @@ func readStored(ctx context.Context, q store.Querier) (map[int]storedYear, error
 func scanYear(sc interface{ Scan(...any) error }) (storedYear, error) {
 	var y storedYear
 	var n int
-	if err := sc.Scan(&n, &y.days, &y.source, &y.fileName, &y.updatedAt, &y.updatedBy); err != nil {
+	if err := sc.Scan(&n, &y.days, &y.source, &y.fileName, &y.updatedAt, &y.updatedBy, &y.version); err != nil {
 		return y, fmt.Errorf("caldb: calendar year: %w", err)
 	}
 	parsed, err := calendar.ParseJSON([]byte(y.days))

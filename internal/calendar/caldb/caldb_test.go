@@ -216,7 +216,7 @@ func TestImportYear_badFilesChangeNothing(t *testing.T) {
 		for _, p := range []auth.Principal{f.staff, {}} {
 			_, err := f.svc.ImportYear(ctx, p, []byte(year2027), "2027.json")
 			wantCode(t, err, apperr.Forbidden)
-			_, err = f.svc.SetDay(ctx, p, calendar.DateOf(2026, 3, 3), false, "x")
+			_, err = f.svc.SetDay(ctx, p, calendar.DateOf(2026, 3, 3), 0, false, "x")
 			wantCode(t, err, apperr.Forbidden)
 		}
 		if after := eventCount(t, db); after != before {
@@ -290,10 +290,10 @@ func TestSetDay_singleDayEdits(t *testing.T) {
 		ctx := context.Background()
 		f := setup(t, db)
 		tue := calendar.DateOf(2026, 3, 3)
-		if _, err := f.svc.SetDay(ctx, f.admin, tue, true, ""); apperr.As(err).Field != "name" {
+		if _, err := f.svc.SetDay(ctx, f.admin, tue, 0, true, ""); apperr.As(err).Field != "name" {
 			t.Fatalf("no name: %v", err)
 		}
-		info, err := f.svc.SetDay(ctx, f.admin, tue, true, "临时休假")
+		info, err := f.svc.SetDay(ctx, f.admin, tue, 0, true, "临时休假")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -308,7 +308,7 @@ func TestSetDay_singleDayEdits(t *testing.T) {
 			t.Fatal("edited Tuesday should be off")
 		}
 		// Back to an ordinary working day: the listing is removed.
-		if _, err := f.svc.SetDay(ctx, f.admin, tue, false, ""); err != nil {
+		if _, err := f.svc.SetDay(ctx, f.admin, tue, 0, false, ""); err != nil {
 			t.Fatal(err)
 		}
 		cal, err = f.svc.Calendar(ctx, 0)
@@ -324,7 +324,7 @@ func TestSetDay_singleDayEdits(t *testing.T) {
 		}
 		// A make-up Saturday.
 		sat := calendar.DateOf(2026, 3, 7)
-		if _, err := f.svc.SetDay(ctx, f.admin, sat, false, "补班"); err != nil {
+		if _, err := f.svc.SetDay(ctx, f.admin, sat, 0, false, "补班"); err != nil {
 			t.Fatal(err)
 		}
 		cal, err = f.svc.Calendar(ctx, 0)
@@ -335,7 +335,7 @@ func TestSetDay_singleDayEdits(t *testing.T) {
 			t.Fatal("make-up Saturday should be a working day")
 		}
 		// A year without data is not invented by one day (L9).
-		_, err = f.svc.SetDay(ctx, f.admin, calendar.DateOf(2027, 3, 3), true, "x")
+		_, err = f.svc.SetDay(ctx, f.admin, calendar.DateOf(2027, 3, 3), 0, true, "x")
 		wantCode(t, err, apperr.Conflict)
 		if y, ok := calendar.MissingYear(err); !ok || y != 2027 {
 			t.Fatalf("missing year: %v", err)
@@ -382,13 +382,13 @@ func TestRegional_subtreeAndJurisdiction(t *testing.T) {
 		if _, err := f.svc.RegionalHolidays(ctx, f.otherAdmin, f.town.ID); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Fatalf("other admin reads: %v", err)
 		}
-		if err := f.svc.RemoveRegionalHoliday(ctx, f.otherAdmin, f.district.ID, wed); apperr.CodeOf(err) != apperr.Forbidden {
+		if err := f.svc.RemoveRegionalHoliday(ctx, f.otherAdmin, f.district.ID, wed, 0); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Fatalf("other admin removes: %v", err)
 		}
-		if err := f.svc.RemoveRegionalHoliday(ctx, f.districtAdmin, f.district.ID, wed); err != nil {
+		if err := f.svc.RemoveRegionalHoliday(ctx, f.districtAdmin, f.district.ID, wed, 0); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, f.svc.RemoveRegionalHoliday(ctx, f.districtAdmin, f.district.ID, wed), apperr.NotFound)
+		wantCode(t, f.svc.RemoveRegionalHoliday(ctx, f.districtAdmin, f.district.ID, wed, 0), apperr.NotFound)
 		cal, err := f.svc.Calendar(ctx, f.town.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -642,7 +642,7 @@ func TestImportYear_L9_yearWithoutWorkingDaysRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		before = eventCount(t, db)
-		_, err = f.svc.SetDay(ctx, f.admin, calendar.DateOf(2027, 1, 1), true, "元旦")
+		_, err = f.svc.SetDay(ctx, f.admin, calendar.DateOf(2027, 1, 1), 0, true, "元旦")
 		if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "days" {
 			t.Fatalf("taking the last working day: %v", err)
 		}
@@ -766,7 +766,7 @@ func TestCalendar_O1_nationalCalendarIsTheTopAdministrators(t *testing.T) {
 		nationalDay := calendar.DateOf(2026, 10, 1)
 		head := eventCount(t, db)
 		for _, p := range []auth.Principal{f.districtAdmin, townAdmin, f.otherAdmin} {
-			_, err := f.svc.SetDay(ctx, p, nationalDay, false, "x")
+			_, err := f.svc.SetDay(ctx, p, nationalDay, 0, false, "x")
 			wantCode(t, err, apperr.Forbidden)
 			if !strings.Contains(apperr.As(err).Zh, "最高一级") {
 				t.Errorf("%s: the refusal does not say who may: %v", p.Login, err)
@@ -794,16 +794,16 @@ func TestCalendar_O1_nationalCalendarIsTheTopAdministrators(t *testing.T) {
 		}
 		_, err = f.svc.AddRegionalHoliday(ctx, townAdmin, f.district.ID, calendar.DateOf(2026, 7, 16), "x", true)
 		wantCode(t, err, apperr.Forbidden)
-		if _, err := f.svc.SetBusinessHours(ctx, townAdmin, f.town.ID, "08:30-12:00"); err != nil {
+		if _, err := f.svc.SetBusinessHours(ctx, townAdmin, f.town.ID, hoursOf(t, f.svc, f.town.ID).Version, "08:30-12:00"); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.svc.SetBusinessHours(ctx, townAdmin, f.district.ID, "08:30-12:00")
+		_, err = f.svc.SetBusinessHours(ctx, townAdmin, f.district.ID, hoursOf(t, f.svc, f.district.ID).Version, "08:30-12:00")
 		wantCode(t, err, apperr.Forbidden)
 		// The root's administrator changes the national calendar.
 		if ok, err := f.svc.CanEditNational(ctx, f.admin); !ok || err != nil {
 			t.Fatalf("root admin: %v %v", ok, err)
 		}
-		if _, err := f.svc.SetDay(ctx, f.admin, calendar.DateOf(2026, 3, 3), true, "临时"); err != nil {
+		if _, err := f.svc.SetDay(ctx, f.admin, calendar.DateOf(2026, 3, 3), 0, true, "临时"); err != nil {
 			t.Fatal(err)
 		}
 		// A second root makes the national calendar no single body's: only
@@ -811,7 +811,7 @@ func TestCalendar_O1_nationalCalendarIsTheTopAdministrators(t *testing.T) {
 		if _, err := org.NewService(db).CreateBody(ctx, org.System, org.BodyInput{Level: org.LevelCity, Code: "330200", Name: "另一市"}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.svc.SetDay(ctx, f.admin, calendar.DateOf(2026, 3, 4), true, "临时")
+		_, err = f.svc.SetDay(ctx, f.admin, calendar.DateOf(2026, 3, 4), 0, true, "临时")
 		wantCode(t, err, apperr.Forbidden)
 		f.verify(t)
 	})

@@ -87,7 +87,7 @@ func TestSetDay_concurrentEditsKeepBoth(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, len(days))
 	for i, d := range days {
-		wg.Go(func() { _, errs[i] = svc.SetDay(ctx, admin, d, true, "临时") })
+		wg.Go(func() { _, errs[i] = svc.SetDay(ctx, admin, d, 0, true, "临时") })
 	}
 	wg.Wait()
 	cal, err := svc.Calendar(ctx, 0)
@@ -149,7 +149,7 @@ func TestSetDay_twoInstancesPostgres(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, len(days))
 	for i, d := range days {
-		wg.Go(func() { _, errs[i] = svcs[i%2].SetDay(ctx, admin, d, true, "临时") })
+		wg.Go(func() { _, errs[i] = svcs[i%2].SetDay(ctx, admin, d, 0, true, "临时") })
 	}
 	wg.Wait()
 	for i := range errs {

@@ -29,9 +29,8 @@ func init() {
 			}
 			defer rows.Close()
 			for rows.Next() {
-				// The raw row, not a parsed one: Verify must see what is stored.
-				var st hoursState
-				if err := rows.Scan(&st.BodyID, &st.Hours, &st.UpdatedAt, &st.UpdatedBy); err != nil {
+				st, err := scanHoursRow(rows)
+				if err != nil {
 					return err
 				}
 				b, err := json.Marshal(st)
@@ -46,14 +45,24 @@ func init() {
 		}})
 }
 
-const hoursCols = `body_id, hours, updated_at, updated_by`
+const hoursCols = `body_id, hours, updated_at, updated_by, version`
 
-// hoursState is a calendar_business_hours row as audited State.
+// hoursState is a calendar_business_hours row as audited State. Hours ""
+// is a cleared setting: the row stays, so its version goes on growing.
 type hoursState struct {
 	BodyID    int64  `json:"body_id"`
 	Hours     string `json:"hours"`
 	UpdatedAt int64  `json:"updated_at"`
 	UpdatedBy string `json:"updated_by"`
+	Version   int64  `json:"version"`
+}
+
+// scanHoursRow reads a row of hoursCols as it is stored: the raw row, not
+// a parsed one, for Verify must see what is stored.
+func scanHoursRow(sc interface{ Scan(...any) error }) (hoursState, error) {
+	var st hoursState
+	err := sc.Scan(&st.BodyID, &st.Hours, &st.UpdatedAt, &st.UpdatedBy, &st.Version)
+	return st, err
 }
 
 // storedHours is a body's own setting, parsed.
@@ -64,10 +73,13 @@ type storedHours struct {
 
 func scanHours(sc interface{ Scan(...any) error }) (storedHours, error) {
 	var h storedHours
-	if err := sc.Scan(&h.row.BodyID, &h.row.Hours, &h.row.UpdatedAt, &h.row.UpdatedBy); err != nil {
+	var err error
+	if h.row, err = scanHoursRow(sc); err != nil {
 		return h, fmt.Errorf("caldb: business hours: %w", err)
 	}
-	var err error
+	if h.row.Hours == "" {
+		return h, nil // cleared: the body sets none
+	}
 	if h.hours, err = calendar.ParseBusinessHours(h.row.Hours); err != nil {
 		// Only this package writes the table, after the same parse.
 		return h, fmt.Errorf("caldb: stored business hours of body %d are unreadable: %w", h.row.BodyID, err)
@@ -76,7 +88,7 @@ func scanHours(sc interface{ Scan(...any) error }) (storedHours, error) {
 }
 
 func readHours(ctx context.Context, q store.Querier) (map[int64]storedHours, error) {
-	rows, err := q.Query(ctx, `SELECT `+hoursCols+` FROM calendar_business_hours ORDER BY body_id`)
+	rows, err := q.Query(ctx, `SELECT `+hoursCols+` FROM calendar_business_hours WHERE hours <> '' ORDER BY body_id`)
 	if err != nil {
 		return nil, fmt.Errorf("caldb: business hours: %w", err)
 	}
@@ -124,16 +136,23 @@ type BodyHours struct {
 	// UpdatedAt/By are of the setting that applies (none for the default).
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 	UpdatedBy string    `json:"updated_by,omitempty"`
+	// Version is the version of the body's own setting, SetBusinessHours'
+	// base: 1 before it ever had one, growing with every change.
+	Version int64 `json:"version"`
 }
+
+// hoursVersion is the version of a body's own setting given its row's
+// version (0: no row). Rows are never deleted, so it only grows.
+func hoursVersion(row int64) int64 { return 1 + row }
 
 // BusinessHours returns the hours that apply to a body: its own, else its
 // nearest ancestor's, else calendar.DefaultBusinessHours.
 func (s *Service) BusinessHours(ctx context.Context, bodyID int64) (BodyHours, error) {
 	q := s.db
-	var v int64
+	var v, own int64
 	var path string
-	err := q.QueryRow(ctx, `SELECT v.version, b.path FROM calendar_version v, bodies b
-		WHERE v.id = 1 AND b.id = ?`, bodyID).Scan(&v, &path)
+	err := q.QueryRow(ctx, `SELECT v.version, b.path, COALESCE(h.version, 0) FROM calendar_version v, bodies b
+		LEFT JOIN calendar_business_hours h ON h.body_id = b.id WHERE v.id = 1 AND b.id = ?`, bodyID).Scan(&v, &path, &own)
 	if errors.Is(err, sql.ErrNoRows) {
 		return BodyHours{}, apperr.NotFoundf("没有编号为 %d 的单位", "no body with id %d", bodyID)
 	}
@@ -145,7 +164,7 @@ func (s *Service) BusinessHours(ctx context.Context, bodyID int64) (BodyHours, e
 		return BodyHours{}, err
 	}
 	out := BodyHours{BodyID: bodyID, Hours: calendar.DefaultBusinessHours.String(),
-		PerDayMinutes: int(calendar.DefaultBusinessHours.PerDay() / time.Minute), Default: true}
+		PerDayMinutes: int(calendar.DefaultBusinessHours.PerDay() / time.Minute), Default: true, Version: hoursVersion(own)}
 	from := hoursSource(snap, ancestors(path))
 	if from == 0 {
 		return out, nil
@@ -164,11 +183,16 @@ func (s *Service) BusinessHours(ctx context.Context, bodyID int64) (BodyHours, e
 // below that sets none. spec is "HH:MM-HH:MM[,HH:MM-HH:MM…]"; a bad spec is
 // the parser's error (field business_hours) and nothing is stored. An empty
 // spec removes the body's own setting, so it inherits again. Only an
-// administrator covering the body may (O1). It returns the hours now in
+// administrator covering the body may (O1). version is the setting's
+// version the caller read (BodyHours.Version): if it changed since, nothing
+// is changed and the error is apperr.Stale. It returns the hours now in
 // effect for the body.
-func (s *Service) SetBusinessHours(ctx context.Context, p auth.Principal, bodyID int64, spec string) (BodyHours, error) {
+func (s *Service) SetBusinessHours(ctx context.Context, p auth.Principal, bodyID, version int64, spec string) (BodyHours, error) {
 	if err := canEditRegion(ctx, s.db, p, bodyID); err != nil {
 		return BodyHours{}, err
+	}
+	if version <= 0 {
+		return BodyHours{}, apperr.VersionMissing()
 	}
 	remove := strings.TrimSpace(spec) == ""
 	var hours calendar.BusinessHours
@@ -191,42 +215,36 @@ func (s *Service) SetBusinessHours(ctx context.Context, p auth.Principal, bodyID
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		stale := apperr.Stale("该单位的办公时间", "the body's business hours")
+		if hoursVersion(prev.row.Version) != version {
+			return stale
+		}
 		id := strconv.FormatInt(bodyID, 10)
-		if remove {
-			if !had {
-				return nil // nothing of its own to remove: already inheriting
-			}
-			if _, err := tx.Exec(ctx, `DELETE FROM calendar_business_hours WHERE body_id = ?`, bodyID); err != nil {
-				return fmt.Errorf("caldb: clear business hours: %w", err)
-			}
-			pl, err := json.Marshal(prev.row)
-			if err != nil {
-				return err
-			}
-			// State null: the row is gone (store.Verify expects no row).
-			return tx.Emit(store.Event{Actor: p.Login, Action: "calendar.hours.cleared", ObjectType: ObjectHours,
-				ObjectID: id, BodyID: bodyID, From: prev.row.Hours, Payload: pl, State: json.RawMessage("null")})
-		}
 		// Stored in canonical form, so the same hours always read the same.
-		row := hoursState{BodyID: bodyID, Hours: hours.String(), UpdatedAt: at, UpdatedBy: p.Login}
-		if had && prev.row.Hours == row.Hours {
-			return nil // unchanged: no event, no new stamp
+		row := hoursState{BodyID: bodyID, UpdatedAt: at, UpdatedBy: p.Login, Version: prev.row.Version + 1}
+		if !remove {
+			row.Hours = hours.String()
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO calendar_business_hours (`+hoursCols+`) VALUES (?, ?, ?, ?)
-			ON CONFLICT (body_id) DO UPDATE SET hours = excluded.hours, updated_at = excluded.updated_at,
-			updated_by = excluded.updated_by`, row.BodyID, row.Hours, row.UpdatedAt, row.UpdatedBy); err != nil {
-			return fmt.Errorf("caldb: store business hours: %w", err)
+		if prev.row.Hours == row.Hours {
+			return nil // unchanged (or nothing of its own to remove): no event, no new stamp
+		}
+		if had {
+			tx.QueueExpect(ctx, 1, stale, `UPDATE calendar_business_hours SET hours = ?, updated_at = ?, updated_by = ?, version = version + 1
+				WHERE body_id = ? AND version = ?`, row.Hours, row.UpdatedAt, row.UpdatedBy, bodyID, prev.row.Version)
+		} else {
+			tx.QueueExpect(ctx, 1, stale, `INSERT INTO calendar_business_hours (`+hoursCols+`) VALUES (?, ?, ?, ?, 1)`,
+				row.BodyID, row.Hours, row.UpdatedAt, row.UpdatedBy)
 		}
 		st, err := json.Marshal(row)
 		if err != nil {
 			return err
 		}
-		from := ""
-		if had {
-			from = prev.row.Hours
+		action := "calendar.hours.set"
+		if remove {
+			action = "calendar.hours.cleared"
 		}
-		return tx.Emit(store.Event{Actor: p.Login, Action: "calendar.hours.set", ObjectType: ObjectHours,
-			ObjectID: id, BodyID: bodyID, From: from, To: row.Hours, State: st})
+		return tx.Emit(store.Event{Actor: p.Login, Action: action, ObjectType: ObjectHours,
+			ObjectID: id, BodyID: bodyID, From: prev.row.Hours, To: row.Hours, State: st})
 	})
 	if err != nil {
 		return BodyHours{}, err

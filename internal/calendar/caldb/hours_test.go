@@ -66,7 +66,7 @@ func TestBusinessHours_L11_inheritOverrideClear(t *testing.T) {
 			t.Fatalf("default hours: due %s", got)
 		}
 
-		got, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.district.ID, " 8:30-12:00, 14:00-17:30 ")
+		got, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.district.ID, hoursOf(t, f.svc, f.district.ID).Version, " 8:30-12:00, 14:00-17:30 ")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func TestBusinessHours_L11_inheritOverrideClear(t *testing.T) {
 		}
 
 		// The town overrides: 09:00-11:00 gives 2 h on Monday, 1 h Tuesday.
-		if _, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.town.ID, "09:00-11:00"); err != nil {
+		if _, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.town.ID, hoursOf(t, f.svc, f.town.ID).Version, "09:00-11:00"); err != nil {
 			t.Fatal(err)
 		}
 		if th := hoursOf(t, f.svc, f.town.ID); !th.Own || th.Hours != "09:00-11:00" || th.FromBodyID != f.town.ID {
@@ -131,24 +131,24 @@ func TestBusinessHours_L11_inheritOverrideClear(t *testing.T) {
 		}
 
 		// Clearing restores inheritance; clearing again changes nothing.
-		if _, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.town.ID, ""); err != nil {
+		if _, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.town.ID, hoursOf(t, f.svc, f.town.ID).Version, ""); err != nil {
 			t.Fatal(err)
 		}
 		if th := hoursOf(t, f.svc, f.town.ID); th.Own || th.Hours != districtHours || th.FromBodyID != f.district.ID {
 			t.Fatalf("town after clearing: %+v", th)
 		}
 		before := eventCount(t, db)
-		if _, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.town.ID, "  "); err != nil {
+		if _, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.town.ID, hoursOf(t, f.svc, f.town.ID).Version, "  "); err != nil {
 			t.Fatal(err)
 		}
 		// Setting what is already set records nothing either.
-		if _, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.district.ID, districtHours); err != nil {
+		if _, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.district.ID, hoursOf(t, f.svc, f.district.ID).Version, districtHours); err != nil {
 			t.Fatal(err)
 		}
 		if eventCount(t, db) != before {
 			t.Fatal("a no-op change was recorded")
 		}
-		if _, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.district.ID, ""); err != nil {
+		if _, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.district.ID, hoursOf(t, f.svc, f.district.ID).Version, ""); err != nil {
 			t.Fatal(err)
 		}
 		if th := hoursOf(t, f.svc, f.town.ID); !th.Default || th.Hours != def {
@@ -174,13 +174,13 @@ func TestBusinessHours_badSpecAndJurisdictionChangeNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.district.ID, districtHours); err != nil {
+		if _, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.district.ID, hoursOf(t, f.svc, f.district.ID).Version, districtHours); err != nil {
 			t.Fatal(err)
 		}
 		townAdmin := auth.Principal{Login: "town-admin", Roles: []auth.Role{auth.RoleAdmin}, BodyID: f.town.ID, BodyPath: f.town.Path}
 		before := eventCount(t, db)
 		for _, spec := range []string{"25:00-26:00", "09:00", "12:00-09:00", "09:00-12:00,11:00-13:00", "9-12"} {
-			_, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.town.ID, spec)
+			_, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.town.ID, hoursOf(t, f.svc, f.town.ID).Version, spec)
 			wantCode(t, err, apperr.Invalid)
 			if e := apperr.As(err); e.Field != "business_hours" || e.Zh == "" || e.En == "" {
 				t.Errorf("%q: error %+v, want field business_hours in both languages", spec, e)
@@ -197,7 +197,7 @@ func TestBusinessHours_badSpecAndJurisdictionChangeNothing(t *testing.T) {
 			{"window staff", f.staff, f.town.ID},
 			{"nobody", auth.Principal{}, f.town.ID},
 		} {
-			_, err := f.svc.SetBusinessHours(ctx, c.p, c.body, "10:00-11:00")
+			_, err := f.svc.SetBusinessHours(ctx, c.p, c.body, hoursOf(t, f.svc, c.body).Version, "10:00-11:00")
 			if apperr.CodeOf(err) != apperr.Forbidden {
 				t.Errorf("%s: %v, want forbidden", c.name, err)
 			}
@@ -211,7 +211,7 @@ func TestBusinessHours_badSpecAndJurisdictionChangeNothing(t *testing.T) {
 			}
 		}
 		// The town admin may set its own town.
-		if _, err := f.svc.SetBusinessHours(ctx, townAdmin, f.town.ID, "09:00-12:00"); err != nil {
+		if _, err := f.svc.SetBusinessHours(ctx, townAdmin, f.town.ID, hoursOf(t, f.svc, f.town.ID).Version, "09:00-12:00"); err != nil {
 			t.Fatal(err)
 		}
 		f.verify(t)
@@ -229,7 +229,7 @@ func TestBusinessHours_seenByAnotherInstance(t *testing.T) {
 		if h := calHours(t, reader, f.town.ID); h != def {
 			t.Fatalf("reader before: %s", h)
 		}
-		if _, err := f.svc.SetBusinessHours(ctx, f.admin, f.district.ID, districtHours); err != nil {
+		if _, err := f.svc.SetBusinessHours(ctx, f.admin, f.district.ID, hoursOf(t, f.svc, f.district.ID).Version, districtHours); err != nil {
 			t.Fatal(err)
 		}
 		if h := calHours(t, reader, f.town.ID); h != districtHours {
@@ -238,7 +238,7 @@ func TestBusinessHours_seenByAnotherInstance(t *testing.T) {
 		if h := hoursOf(t, reader, f.town.ID); h.FromBodyID != f.district.ID {
 			t.Fatalf("reader's effective hours: %+v", h)
 		}
-		if _, err := f.svc.SetBusinessHours(ctx, f.admin, f.district.ID, ""); err != nil {
+		if _, err := f.svc.SetBusinessHours(ctx, f.admin, f.district.ID, hoursOf(t, f.svc, f.district.ID).Version, ""); err != nil {
 			t.Fatal(err)
 		}
 		if h := calHours(t, reader, f.town.ID); h != def {

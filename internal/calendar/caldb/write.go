@@ -39,12 +39,7 @@ func init() {
 			}
 			defer rows.Close()
 			for rows.Next() {
-				var y storedYear
-				var n int
-				if err := rows.Scan(&n, &y.days, &y.source, &y.fileName, &y.updatedAt, &y.updatedBy); err != nil {
-					return err
-				}
-				st, err := yearState(n, y)
+				n, st, err := yearRowState(rows)
 				if err != nil {
 					return err
 				}
@@ -86,11 +81,53 @@ type yearStateJSON struct {
 	FileName  string          `json:"file_name"`
 	UpdatedAt int64           `json:"updated_at"`
 	UpdatedBy string          `json:"updated_by"`
+	Version   int64           `json:"version"`
+}
+
+// yearRowState reads a calendar_years row of yearCols as its State: the
+// raw row, not a parsed one, for Verify must see what is stored.
+func yearRowState(sc interface{ Scan(...any) error }) (int, json.RawMessage, error) {
+	var y storedYear
+	var n int
+	if err := sc.Scan(&n, &y.days, &y.source, &y.fileName, &y.updatedAt, &y.updatedBy, &y.version); err != nil {
+		return 0, nil, err
+	}
+	st, err := yearState(n, y)
+	return n, st, err
+}
+
+// VersionedTables are the calendar tables whose rows gained their version
+// in migration 0310 (and regional days their active flag), for
+// store.AddVersions (run by qingdan migrate).
+func VersionedTables() []store.VersionedTable {
+	return []store.VersionedTable{
+		{ObjectType: ObjectYear, Table: "calendar_years", Key: "year",
+			State: func(ctx context.Context, q store.Querier, year int64) (json.RawMessage, error) {
+				_, st, err := yearRowState(q.QueryRow(ctx, `SELECT `+yearCols+` FROM calendar_years WHERE year = ?`, year))
+				return st, err
+			}},
+		{ObjectType: ObjectRegional, Table: "calendar_regional_days", Key: "id", Added: map[string]any{"active": true},
+			State: func(ctx context.Context, q store.Querier, id int64) (json.RawMessage, error) {
+				d, err := scanRegional(q.QueryRow(ctx, `SELECT `+regionalCols+` FROM calendar_regional_days WHERE id = ?`, id))
+				if err != nil {
+					return nil, err
+				}
+				return json.Marshal(d)
+			}},
+		{ObjectType: ObjectHours, Table: "calendar_business_hours", Key: "body_id",
+			State: func(ctx context.Context, q store.Querier, body int64) (json.RawMessage, error) {
+				h, err := scanHoursRow(q.QueryRow(ctx, `SELECT `+hoursCols+` FROM calendar_business_hours WHERE body_id = ?`, body))
+				if err != nil {
+					return nil, err
+				}
+				return json.Marshal(h)
+			}},
+	}
 }
 
 func yearState(n int, y storedYear) (json.RawMessage, error) {
 	return json.Marshal(yearStateJSON{Year: n, Days: json.RawMessage(y.days), Source: y.source,
-		FileName: y.fileName, UpdatedAt: y.updatedAt, UpdatedBy: y.updatedBy})
+		FileName: y.fileName, UpdatedAt: y.updatedAt, UpdatedBy: y.updatedBy, Version: y.version})
 }
 
 // canEditCalendar refuses anyone but an administrator who may write.
@@ -271,13 +308,18 @@ func (s *Service) saveYears(ctx context.Context, actor string, ys []calendar.Yea
 	return out, nil
 }
 
-// putYear upserts a year row and emits its event.
+// putYear stores a year row, prev's next version (had: it was stored), and
+// emits its event.
 func (s *Service) putYear(ctx context.Context, tx *store.Tx, actor string, y, prev storedYear, had bool, action string, payload map[string]any) error {
-	if _, err := tx.Exec(ctx, `INSERT INTO calendar_years (`+yearCols+`) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (year) DO UPDATE SET days = excluded.days, source = excluded.source,
-		file_name = excluded.file_name, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-		y.year.Year, y.days, y.source, y.fileName, y.updatedAt, y.updatedBy); err != nil {
-		return fmt.Errorf("caldb: store year %d: %w", y.year.Year, err)
+	stale := apperr.Stale(fmt.Sprintf("%d 年的节假日数据", y.year.Year), fmt.Sprintf("the holiday data of %d", y.year.Year))
+	if had {
+		y.version = prev.version + 1
+		tx.QueueExpect(ctx, 1, stale, `UPDATE calendar_years SET days = ?, source = ?, file_name = ?, updated_at = ?, updated_by = ?,
+			version = version + 1 WHERE year = ? AND version = ?`, y.days, y.source, y.fileName, y.updatedAt, y.updatedBy, y.year.Year, prev.version)
+	} else {
+		y.version = 1
+		tx.QueueExpect(ctx, 1, stale, `INSERT INTO calendar_years (`+yearCols+`) VALUES (?, ?, ?, ?, ?, ?, 1)`,
+			y.year.Year, y.days, y.source, y.fileName, y.updatedAt, y.updatedBy)
 	}
 	st, err := yearState(y.year.Year, y)
 	if err != nil {
@@ -313,8 +355,10 @@ func bumpVersion(ctx context.Context, tx *store.Tx) error {
 // Setting a date to what its weekday already is (a working Tuesday, a rest
 // Sunday) removes it from the notices. The date is edited in the notice that
 // decides it (the later year where two name it), else in its own year, which
-// must already have data: a single day never invents a year (L9).
-func (s *Service) SetDay(ctx context.Context, p auth.Principal, date calendar.Date, off bool, name string) (YearInfo, error) {
+// must already have data: a single day never invents a year (L9). version
+// is the date's version the caller read (Day), 0 from the single-day form,
+// which shows no state of the date (not checked).
+func (s *Service) SetDay(ctx context.Context, p auth.Principal, date calendar.Date, version int64, off bool, name string) (YearInfo, error) {
 	if err := s.canEditNational(ctx, p); err != nil {
 		return YearInfo{}, err
 	}
@@ -344,6 +388,9 @@ func (s *Service) SetDay(ctx context.Context, p auth.Principal, date calendar.Da
 		stored, err := readStored(ctx, tx)
 		if err != nil {
 			return err
+		}
+		if version != 0 && version != dayVersion(stored, date) {
+			return apperr.Stale(fmt.Sprintf("%s 的日历", date), fmt.Sprintf("the calendar of %s", date))
 		}
 		current := func(n int) (calendar.Year, bool) {
 			if y, ok := stored[n]; ok {
@@ -425,6 +472,57 @@ func (s *Service) SetDay(ctx context.Context, p auth.Principal, date calendar.Da
 	return out, nil
 }
 
+// dayVersion is the version of one date of the national calendar: 1 plus
+// the versions of the stored years whose notice may name it (its own and
+// both neighbours', as SetDay edits). Stored years only grow in version
+// and are never deleted, so any change that could touch the date makes it
+// grow.
+func dayVersion(stored map[int]storedYear, d calendar.Date) int64 {
+	v := int64(1)
+	for n := d.Year() - 1; n <= d.Year()+1; n++ {
+		v += stored[n].version
+	}
+	return v
+}
+
+// DayInfo is one date of the national calendar, as SetDay edits it.
+type DayInfo struct {
+	Date    string `json:"date"` // YYYY-MM-DD
+	Working bool   `json:"working"`
+	// Name and Year are the holiday's or make-up day's name and the year
+	// whose notice names the date, when one does.
+	Name string `json:"name,omitempty"`
+	Year int    `json:"year,omitempty"`
+	// Version is the date's version (dayVersion): SetDay's base.
+	Version int64 `json:"version"`
+}
+
+// Day reads one date of the national calendar; a date of a year without
+// data is the missing-year error (L9).
+func (s *Service) Day(ctx context.Context, date calendar.Date) (DayInfo, error) {
+	v, err := s.version(ctx)
+	if err != nil {
+		return DayInfo{}, err
+	}
+	snap, err := s.snapshotAt(ctx, v)
+	if err != nil {
+		return DayInfo{}, err
+	}
+	working, err := snap.national.IsWorkingDay(date)
+	if err != nil {
+		return DayInfo{}, err
+	}
+	out := DayInfo{Date: date.String(), Working: working, Version: dayVersion(snap.stored, date)}
+	for n := date.Year() - 1; n <= date.Year()+1; n++ { // the later notice decides
+		if y, ok := snap.national.Year(n); ok {
+			if i := indexOf(y, date); i >= 0 {
+				out.Name, out.Year = y.Days[i].Name, n
+			}
+		}
+	}
+	return out, nil
+}
+
 func yearInfoOf(n int, stored map[int]storedYear, y calendar.Year) YearInfo {
 	info := YearInfo{Year: n, Source: SourceEmbedded}
 	if st, ok := stored[n]; ok {
@@ -458,7 +556,8 @@ func without(y calendar.Year, d calendar.Date) calendar.Year {
 }
 
 // RegionalDay is a region's own holiday (or working day), applying to the
-// body and every body below it.
+// body and every body below it. A removed day keeps its row, inactive, so
+// its version goes on growing if the date is added again.
 type RegionalDay struct {
 	ID        int64         `json:"id"`
 	BodyID    int64         `json:"body_id"`
@@ -467,14 +566,16 @@ type RegionalDay struct {
 	IsOffDay  bool          `json:"is_off_day"`
 	CreatedAt int64         `json:"created_at"`
 	CreatedBy string        `json:"created_by"`
+	Active    bool          `json:"active"`
+	Version   int64         `json:"version"`
 }
 
-const regionalCols = `id, body_id, date, name, is_off_day, created_at, created_by`
+const regionalCols = `id, body_id, date, name, is_off_day, created_at, created_by, active, version`
 
 func scanRegional(sc interface{ Scan(...any) error }) (RegionalDay, error) {
 	var d RegionalDay
 	var date string
-	if err := sc.Scan(&d.ID, &d.BodyID, &date, &d.Name, &d.IsOffDay, &d.CreatedAt, &d.CreatedBy); err != nil {
+	if err := sc.Scan(&d.ID, &d.BodyID, &date, &d.Name, &d.IsOffDay, &d.CreatedAt, &d.CreatedBy, &d.Active, &d.Version); err != nil {
 		return d, fmt.Errorf("caldb: regional day: %w", err)
 	}
 	var err error
@@ -485,7 +586,7 @@ func scanRegional(sc interface{ Scan(...any) error }) (RegionalDay, error) {
 }
 
 func readRegional(ctx context.Context, q store.Querier) (map[int64][]RegionalDay, error) {
-	rows, err := q.Query(ctx, `SELECT `+regionalCols+` FROM calendar_regional_days ORDER BY body_id, date`)
+	rows, err := q.Query(ctx, `SELECT `+regionalCols+` FROM calendar_regional_days WHERE active = TRUE ORDER BY body_id, date`)
 	if err != nil {
 		return nil, fmt.Errorf("caldb: regional days: %w", err)
 	}
@@ -554,26 +655,39 @@ func (s *Service) AddRegionalHoliday(ctx context.Context, p auth.Principal, body
 	if err := cal.Check(date.Year()); err != nil {
 		return RegionalDay{}, err
 	}
-	d := RegionalDay{BodyID: bodyID, Date: date, Name: name, IsOffDay: off, CreatedAt: store.Micros(s.now()), CreatedBy: p.Login}
+	added := RegionalDay{BodyID: bodyID, Date: date, Name: name, IsOffDay: off, CreatedAt: store.Micros(s.now()), CreatedBy: p.Login, Active: true, Version: 1}
+	var d RegionalDay
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO calendar_regional_days (body_id, date, name, is_off_day, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, bodyID, date.String(), name, off, d.CreatedAt, d.CreatedBy).Scan(&d.ID)
-		if store.IsUniqueViolation(err) {
+		d = added
+		// First: concurrent calendar writers serialise on its row lock.
+		if err := bumpVersion(ctx, tx); err != nil {
+			return err
+		}
+		prev, had, err := regionalRow(ctx, tx, bodyID, date)
+		if err != nil {
+			return err
+		}
+		switch {
+		case had && prev.Active:
 			return &apperr.Error{Code: apperr.Conflict, Field: "date",
 				Zh: fmt.Sprintf("该单位已有 %s 的地方节假日", date), En: fmt.Sprintf("the body already has a regional day on %s", date)}
-		}
-		if err != nil {
-			return fmt.Errorf("caldb: add regional day: %w", err)
+		case had:
+			// Added again: the removed day's row comes back at its next version.
+			d.ID, d.Version = prev.ID, prev.Version+1
+			tx.QueueExpect(ctx, 1, staleRegional(prev), `UPDATE calendar_regional_days SET name = ?, is_off_day = ?, created_at = ?, created_by = ?,
+				active = TRUE, version = version + 1 WHERE id = ? AND version = ?`, name, off, d.CreatedAt, d.CreatedBy, prev.ID, prev.Version)
+		default:
+			if err := tx.QueryRow(ctx, `INSERT INTO calendar_regional_days (body_id, date, name, is_off_day, created_at, created_by, active, version)
+				VALUES (?, ?, ?, ?, ?, ?, TRUE, 1) RETURNING id`, bodyID, date.String(), name, off, d.CreatedAt, d.CreatedBy).Scan(&d.ID); err != nil {
+				return fmt.Errorf("caldb: add regional day: %w", err)
+			}
 		}
 		st, err := json.Marshal(d)
 		if err != nil {
 			return err
 		}
-		if err := tx.Emit(store.Event{Actor: p.Login, Action: "calendar.regional.added", ObjectType: ObjectRegional,
-			ObjectID: strconv.FormatInt(d.ID, 10), BodyID: bodyID, To: "present", State: st}); err != nil {
-			return err
-		}
-		return bumpVersion(ctx, tx)
+		return tx.Emit(store.Event{Actor: p.Login, Action: "calendar.regional.added", ObjectType: ObjectRegional,
+			ObjectID: strconv.FormatInt(d.ID, 10), BodyID: bodyID, To: "present", State: st})
 	})
 	if err != nil {
 		return RegionalDay{}, err
@@ -581,33 +695,70 @@ func (s *Service) AddRegionalHoliday(ctx context.Context, p auth.Principal, body
 	return d, nil
 }
 
-// RemoveRegionalHoliday removes the body's own regional day on date.
-func (s *Service) RemoveRegionalHoliday(ctx context.Context, p auth.Principal, bodyID int64, date calendar.Date) error {
+// regionalRow reads the body's row for date, active or removed.
+func regionalRow(ctx context.Context, q store.Querier, bodyID int64, date calendar.Date) (RegionalDay, bool, error) {
+	d, err := scanRegional(q.QueryRow(ctx, `SELECT `+regionalCols+` FROM calendar_regional_days WHERE body_id = ? AND date = ?`, bodyID, date.String()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return RegionalDay{}, false, nil
+	}
+	return d, err == nil, err
+}
+
+func staleRegional(d RegionalDay) error {
+	return apperr.Stale(fmt.Sprintf("%s 的地方节假日", d.Date), fmt.Sprintf("the regional day on %s", d.Date))
+}
+
+// OwnRegionalDay reads the body's own regional day on date, removed or
+// not (its Active says which); p must cover the body.
+func (s *Service) OwnRegionalDay(ctx context.Context, p auth.Principal, bodyID int64, date calendar.Date) (RegionalDay, error) {
+	path, err := bodyPath(ctx, s.db, bodyID)
+	if err != nil {
+		return RegionalDay{}, err
+	}
+	if !p.Covers(path) {
+		return RegionalDay{}, apperr.Forbiddenf("该单位不在您的管辖范围内", "that body is outside your jurisdiction")
+	}
+	d, had, err := regionalRow(ctx, s.db, bodyID, date)
+	if err == nil && !had {
+		err = apperr.NotFoundf("该单位没有 %s 的地方节假日", "the body has no regional day on %s", date)
+	}
+	return d, err
+}
+
+// RemoveRegionalHoliday removes the body's own regional day on date, as
+// read at version (0: not checked); a day changed since is refused as
+// stale. The row stays, inactive.
+func (s *Service) RemoveRegionalHoliday(ctx context.Context, p auth.Principal, bodyID int64, date calendar.Date, version int64) error {
 	if err := canEditRegion(ctx, s.db, p, bodyID); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		d, err := scanRegional(tx.QueryRow(ctx, `SELECT `+regionalCols+` FROM calendar_regional_days WHERE body_id = ? AND date = ?`,
-			bodyID, date.String()))
-		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFoundf("该单位没有 %s 的地方节假日", "the body has no regional day on %s", date)
+		if err := bumpVersion(ctx, tx); err != nil {
+			return err
 		}
+		d, had, err := regionalRow(ctx, tx, bodyID, date)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM calendar_regional_days WHERE id = ?`, d.ID); err != nil {
-			return fmt.Errorf("caldb: remove regional day: %w", err)
+		if version != 0 && had && d.Version != version {
+			return staleRegional(d)
 		}
+		if !had || !d.Active {
+			return apperr.NotFoundf("该单位没有 %s 的地方节假日", "the body has no regional day on %s", date)
+		}
+		tx.QueueExpect(ctx, 1, staleRegional(d), `UPDATE calendar_regional_days SET active = FALSE, version = version + 1 WHERE id = ? AND version = ?`, d.ID, d.Version)
+		removed := d
+		removed.Active, removed.Version = false, d.Version+1
 		pl, err := json.Marshal(d)
 		if err != nil {
 			return err
 		}
-		// State null: the row is gone (store.Verify expects no row).
-		if err := tx.Emit(store.Event{Actor: p.Login, Action: "calendar.regional.removed", ObjectType: ObjectRegional,
-			ObjectID: strconv.FormatInt(d.ID, 10), BodyID: bodyID, From: "present", Payload: pl, State: json.RawMessage("null")}); err != nil {
+		st, err := json.Marshal(removed)
+		if err != nil {
 			return err
 		}
-		return bumpVersion(ctx, tx)
+		return tx.Emit(store.Event{Actor: p.Login, Action: "calendar.regional.removed", ObjectType: ObjectRegional,
+			ObjectID: strconv.FormatInt(d.ID, 10), BodyID: bodyID, From: "present", To: "removed", Payload: pl, State: st})
 	})
 }
 

@@ -2,9 +2,7 @@ package catdb
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -96,8 +94,8 @@ func (s *Service) CreateAdjustment(ctx context.Context, p auth.Principal, in Adj
 			return err
 		}
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO catalog_adjustments (body_id, upper_body_id, unit_id, title, stage, content, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BodyID, a.UpperBodyID, a.UnitID, a.Title, string(a.Stage), string(content),
+		if err := tx.QueryRow(ctx, `INSERT INTO catalog_adjustments (body_id, upper_body_id, unit_id, title, stage, content, created_by, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`, a.BodyID, a.UpperBodyID, a.UnitID, a.Title, string(a.Stage), string(content),
 			act.Login, store.Micros(now), store.Micros(now)).Scan(&id); err != nil {
 			return err
 		}
@@ -111,10 +109,11 @@ func (s *Service) CreateAdjustment(ctx context.Context, p auth.Principal, in Adj
 }
 
 // UpdateAdjustment replaces the proposal of a draft or returned adjustment
-// (title, reason, bases, changes); its stage and trace stay. Only a list
-// liaison of the proposing unit may edit it, and the same checks as on
-// creation apply.
-func (s *Service) UpdateAdjustment(ctx context.Context, p auth.Principal, id int64, in AdjustmentInput) (Adjustment, error) {
+// (title, reason, bases, changes), read at version: if it has changed
+// since, nothing is changed and the error is apperr.Stale. Its stage and
+// trace stay. Only a list liaison of the proposing unit may edit it, and
+// the same checks as on creation apply.
+func (s *Service) UpdateAdjustment(ctx context.Context, p auth.Principal, id, version int64, in AdjustmentInput) (Adjustment, error) {
 	var out Adjustment
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		now := s.now().UTC()
@@ -125,16 +124,24 @@ func (s *Service) UpdateAdjustment(ctx context.Context, p auth.Principal, id int
 		if !p.Covers(path) {
 			return apperr.NotFoundf("调整申请不存在或不在您的管辖范围内", "no such adjustment in your jurisdiction")
 		}
-		if cur.Stage != catalog.StageDrafting && cur.Stage != catalog.StageReturned {
-			return apperr.New(apperr.Conflict, "stage", fmt.Sprintf("调整申请当前为“%s”,不能修改", cur.Stage.Zh()),
-				fmt.Sprintf("the adjustment is %s and can no longer be edited", cur.Stage))
-		}
 		act, err := actor(ctx, tx, p)
 		if err != nil {
 			return err
 		}
 		if readOnly(act) || !slices.Contains(act.Roles, auth.RoleListLiaison) || act.BodyID != cur.BodyID || act.UnitID != cur.UnitID {
 			return apperr.Forbiddenf("只有本单位的清单联络员可以修改调整申请", "only a list liaison of the proposing unit may edit the adjustment")
+		}
+		// An edit must name its base (after the permission check: a
+		// forbidden edit is refused as such).
+		if version <= 0 {
+			return apperr.VersionMissing()
+		}
+		if err := checkBase(cur, version); err != nil {
+			return err
+		}
+		if cur.Stage != catalog.StageDrafting && cur.Stage != catalog.StageReturned {
+			return apperr.New(apperr.Conflict, "stage", fmt.Sprintf("调整申请当前为“%s”,不能修改", cur.Stage.Zh()),
+				fmt.Sprintf("the adjustment is %s and can no longer be edited", cur.Stage))
 		}
 		in.BodyID, in.UnitID = cur.BodyID, cur.UnitID
 		a := in.adjustment(p)
@@ -150,7 +157,7 @@ func (s *Service) UpdateAdjustment(ctx context.Context, p auth.Principal, id int
 		if err := s.check(ctx, tx, b, next, now); err != nil {
 			return err
 		}
-		if err := s.saveAdjustment(ctx, tx, id, next, now); err != nil {
+		if err := s.saveAdjustment(ctx, tx, cur, next, now); err != nil {
 			return err
 		}
 		if err := emit(ctx, tx, act.Login, b.ID, "catalog.adjustment.edited", ObjAdjustment, id, string(cur.Stage), string(next.Stage), nil); err != nil {
@@ -171,8 +178,10 @@ func readOnly(a catalog.Actor) bool { return len(a.Roles) == 0 }
 // it (catalog.Transition decides), traced with its comment and time.
 // Publishing applies the adjustment (add, change, suspend, re-enable,
 // cancel) in the same transaction, indexes the new versions and opens the
-// derived bodies' review tasks (C6).
-func (s *Service) Act(ctx context.Context, p auth.Principal, id int64, action catalog.Action) (Adjustment, error) {
+// derived bodies' review tasks (C6). version is the adjustment's version
+// the actor decided on (a page shows it), 0 when not given: a step on an
+// adjustment that changed since is refused as stale.
+func (s *Service) Act(ctx context.Context, p auth.Principal, id, version int64, action catalog.Action) (Adjustment, error) {
 	var out Adjustment
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		now := s.now().UTC()
@@ -184,6 +193,11 @@ func (s *Service) Act(ctx context.Context, p auth.Principal, id int64, action ca
 		}
 		if !p.Covers(path) {
 			return apperr.NotFoundf("调整申请不存在或不在您的管辖范围内", "no such adjustment in your jurisdiction")
+		}
+		if version != 0 {
+			if err := checkBase(cur, version); err != nil {
+				return err
+			}
 		}
 		act, err := actor(ctx, tx, p)
 		if err != nil {
@@ -208,7 +222,7 @@ func (s *Service) Act(ctx context.Context, p auth.Principal, id int64, action ca
 				return err
 			}
 		}
-		if err := s.saveAdjustment(ctx, tx, id, next, now); err != nil {
+		if err := s.saveAdjustment(ctx, tx, cur, next, now); err != nil {
 			return err
 		}
 		step := next.Trace[len(next.Trace)-1]
@@ -225,14 +239,31 @@ func (s *Service) Act(ctx context.Context, p auth.Principal, id int64, action ca
 	return out, err
 }
 
-func (s *Service) saveAdjustment(ctx context.Context, tx *store.Tx, id int64, a catalog.Adjustment, now time.Time) error {
+// saveAdjustment stores a as the next version of cur, which this write
+// read: should another instance have changed the row since, the write
+// fails as stale and changes nothing.
+func (s *Service) saveAdjustment(ctx context.Context, tx *store.Tx, cur Adjustment, a catalog.Adjustment, now time.Time) error {
 	content, err := json.Marshal(a)
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `UPDATE catalog_adjustments SET title = ?, stage = ?, content = ?, approved_at = ?, published_at = ?, updated_at = ? WHERE id = ?`,
-		a.Title, string(a.Stage), string(content), microsOrNil(a.ApprovedAt), microsOrNil(a.PublishedAt), store.Micros(now), id)
-	return err
+	tx.QueueExpect(ctx, 1, staleAdjustment(cur), `UPDATE catalog_adjustments SET title = ?, stage = ?, content = ?, approved_at = ?, published_at = ?, updated_at = ?,
+		version = version + 1 WHERE id = ? AND version = ?`,
+		a.Title, string(a.Stage), string(content), microsOrNil(a.ApprovedAt), microsOrNil(a.PublishedAt), store.Micros(now), cur.ID, cur.Version)
+	return nil
+}
+
+// checkBase refuses an edit or step based on another version of the
+// adjustment than the one stored.
+func checkBase(cur Adjustment, version int64) error {
+	if cur.Version != version {
+		return staleAdjustment(cur)
+	}
+	return nil
+}
+
+func staleAdjustment(a Adjustment) error {
+	return apperr.Stale(fmt.Sprintf("调整申请“%s”", a.Title), fmt.Sprintf("adjustment %q", a.Title))
 }
 
 func microsOrNil(t *time.Time) any {
@@ -701,73 +732,150 @@ func (s *Service) CompleteReview(ctx context.Context, p auth.Principal, id int64
 	return out, err
 }
 
-// SetReformGroups sets which review groups of the reform office (C3) a
-// general-office staff member belongs to. An administrator or the general
-// office of the staff member's body, in jurisdiction, may set it.
-func (s *Service) SetReformGroups(ctx context.Context, p auth.Principal, staffID int64, groups []catalog.ReformGroup) error {
-	for i, g := range groups {
-		if g != catalog.PowerListGroup && g != catalog.DutyListGroup {
-			return apperr.Invalidf(fmt.Sprintf("groups[%d]", i), "审核组“%s”无效", "review group %q is invalid", g)
-		}
-	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		return setReformGroups(ctx, tx, p, staffID, groups, s.now().UTC())
-	})
+// ReformSeats are the review groups of the reform office (C3) a
+// general-office staff member sits in. Version names this state of them:
+// 1 plus the versions of the member's membership rows, which are 1 when
+// inserted, grow by one with every change and are never deleted, so it
+// grows with every change of the seats.
+type ReformSeats struct {
+	StaffID int64                 `json:"staff_id"`
+	Groups  []catalog.ReformGroup `json:"groups"`
+	Version int64                 `json:"version"`
 }
 
-func setReformGroups(ctx context.Context, tx *store.Tx, p auth.Principal, staffID int64, groups []catalog.ReformGroup, now time.Time) error {
-	if err := refuseSelfSeat(ctx, tx, p, staffID, groups); err != nil {
+// ReformSeats reads a staff member's seats; p must cover their body.
+func (s *Service) ReformSeats(ctx context.Context, p auth.Principal, staffID int64) (ReformSeats, error) {
+	var bodyID int64
+	if err := s.db.QueryRow(ctx, `SELECT body_id FROM staff WHERE id = ?`, staffID).Scan(&bodyID); err != nil {
+		return ReformSeats{}, notFound(err, "staff_id")
+	}
+	b, err := getBody(ctx, s.db, bodyID)
+	if err != nil {
+		return ReformSeats{}, err
+	}
+	if err := canRead(p, b); err != nil {
+		return ReformSeats{}, err
+	}
+	seats, _, err := reformSeats(ctx, s.db, staffID)
+	return seats, err
+}
+
+// seatsBase is the version of seats without any membership row.
+const seatsBase = 1
+
+// seatRow adds one membership row to seats being read (groups, version).
+func seatRow(groups []catalog.ReformGroup, version int64, grp string, active bool, rowVersion int64) ([]catalog.ReformGroup, int64) {
+	if active {
+		groups = append(groups, catalog.ReformGroup(grp))
+	}
+	return groups, version + rowVersion
+}
+
+// reformSeats reads a member's seats and their membership rows by group.
+func reformSeats(ctx context.Context, q store.Querier, staffID int64) (ReformSeats, map[catalog.ReformGroup]memberRow, error) {
+	rows, err := q.Query(ctx, `SELECT `+memberCols+` FROM catalog_reform_members WHERE staff_id = ? ORDER BY grp`, staffID)
+	if err != nil {
+		return ReformSeats{}, nil, err
+	}
+	defer rows.Close()
+	out, byGroup := ReformSeats{StaffID: staffID, Groups: []catalog.ReformGroup{}, Version: seatsBase}, map[catalog.ReformGroup]memberRow{}
+	for rows.Next() {
+		r, err := scanMemberRow(rows)
+		if err != nil {
+			return ReformSeats{}, nil, err
+		}
+		byGroup[catalog.ReformGroup(r.Group)] = r
+		out.Groups, out.Version = seatRow(out.Groups, out.Version, r.Group, r.Active, r.Version)
+	}
+	return out, byGroup, rows.Err()
+}
+
+// SetReformGroups sets which review groups of the reform office (C3) a
+// general-office staff member belongs to, as seen at version (see
+// ReformSeats): if the seats changed since, nothing is changed and the
+// error is apperr.Stale. An administrator or the general office of the
+// staff member's body, in jurisdiction, may set them.
+func (s *Service) SetReformGroups(ctx context.Context, p auth.Principal, staffID, version int64, groups []catalog.ReformGroup) (ReformSeats, error) {
+	for i, g := range groups {
+		if g != catalog.PowerListGroup && g != catalog.DutyListGroup {
+			return ReformSeats{}, apperr.Invalidf(fmt.Sprintf("groups[%d]", i), "审核组“%s”无效", "review group %q is invalid", g)
+		}
+	}
+	var out ReformSeats
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = setReformGroups(ctx, tx, p, staffID, version, groups, s.now().UTC())
 		return err
+	})
+	return out, err
+}
+
+func setReformGroups(ctx context.Context, tx *store.Tx, p auth.Principal, staffID, version int64, groups []catalog.ReformGroup, now time.Time) (ReformSeats, error) {
+	if err := refuseSelfSeat(ctx, tx, p, staffID, groups); err != nil {
+		return ReformSeats{}, err
 	}
 	var bodyID int64
-	var roles string
-	if err := tx.QueryRow(ctx, `SELECT body_id, roles FROM staff WHERE id = ? AND active = TRUE`, staffID).Scan(&bodyID, &roles); err != nil {
-		return notFound(err, "staff_id")
+	var roles, name string
+	if err := tx.QueryRow(ctx, `SELECT body_id, roles, name FROM staff WHERE id = ? AND active = TRUE`, staffID).Scan(&bodyID, &roles, &name); err != nil {
+		return ReformSeats{}, notFound(err, "staff_id")
 	}
 	b, err := getBody(ctx, tx, bodyID)
 	if err != nil {
-		return err
+		return ReformSeats{}, err
 	}
 	if err := canWrite(p, b); err != nil {
-		return err
+		return ReformSeats{}, err
 	}
 	if !p.HasAny(auth.RoleAdmin, auth.RoleGeneralOffice) {
-		return apperr.Forbiddenf("只有管理员或党政办可以设置审核组", "only an administrator or the general office may set review groups")
+		return ReformSeats{}, apperr.Forbiddenf("只有管理员或党政办可以设置审核组", "only an administrator or the general office may set review groups")
 	}
 	if len(groups) > 0 && !strings.Contains(roles, string(auth.RoleGeneralOffice)) {
-		return apperr.Invalidf("staff_id", "改革办审核组成员须为党政办人员", "review group members must be general-office staff")
+		return ReformSeats{}, apperr.Invalidf("staff_id", "改革办审核组成员须为党政办人员", "review group members must be general-office staff")
+	}
+	// The staff row's lock (an update that changes nothing) serialises
+	// seat changes of one member across instances: the seats read below
+	// are then the last committed, rows that do not exist yet included.
+	if _, err := tx.Exec(ctx, `UPDATE staff SET updated_at = updated_at WHERE id = ?`, staffID); err != nil {
+		return ReformSeats{}, err
+	}
+	seats, rows, err := reformSeats(ctx, tx, staffID)
+	if err != nil {
+		return ReformSeats{}, err
+	}
+	if version <= 0 { // after the permission checks: a forbidden change is refused as such
+		return ReformSeats{}, apperr.VersionMissing()
+	}
+	stale := apperr.Stale(fmt.Sprintf("「%s」的审核组", name), fmt.Sprintf("the review groups of %q", name))
+	if seats.Version != version {
+		return ReformSeats{}, stale
 	}
 	for _, g := range []catalog.ReformGroup{catalog.PowerListGroup, catalog.DutyListGroup} {
 		want := slices.Contains(groups, g)
-		r, err := scanMemberRow(tx.QueryRow(ctx, `SELECT `+memberCols+` FROM catalog_reform_members WHERE staff_id = ? AND grp = ?`, staffID, string(g)))
-		exists := err == nil
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
+		r, exists := rows[g]
 		switch {
 		case !exists && want:
 			var id int64
-			if err := tx.QueryRow(ctx, `INSERT INTO catalog_reform_members (body_id, staff_id, grp, active, created_at, updated_at) VALUES (?, ?, ?, TRUE, ?, ?) RETURNING id`,
+			if err := tx.QueryRow(ctx, `INSERT INTO catalog_reform_members (body_id, staff_id, grp, active, version, created_at, updated_at) VALUES (?, ?, ?, TRUE, 1, ?, ?) RETURNING id`,
 				bodyID, staffID, string(g), store.Micros(now), store.Micros(now)).Scan(&id); err != nil {
-				return err
+				return ReformSeats{}, err
 			}
 			if err := emit(ctx, tx, login(p), bodyID, "catalog.reform_group.joined", ObjReformGroup, id, "", string(g), nil); err != nil {
-				return err
+				return ReformSeats{}, err
 			}
 		case exists && r.Active != want:
-			if _, err := tx.Exec(ctx, `UPDATE catalog_reform_members SET active = ?, updated_at = ? WHERE id = ?`, want, store.Micros(now), r.ID); err != nil {
-				return err
-			}
+			tx.QueueExpect(ctx, 1, stale, `UPDATE catalog_reform_members SET active = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
+				want, store.Micros(now), r.ID, r.Version)
 			action := "catalog.reform_group.left"
 			if want {
 				action = "catalog.reform_group.joined"
 			}
 			if err := emit(ctx, tx, login(p), bodyID, action, ObjReformGroup, r.ID, "", string(g), nil); err != nil {
-				return err
+				return ReformSeats{}, err
 			}
 		}
 	}
-	return nil
+	seats, _, err = reformSeats(ctx, tx, staffID)
+	return seats, err
 }
 
 // refuseSelfSeat: nobody puts themselves into a review group (O3); leaving

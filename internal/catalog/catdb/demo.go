@@ -276,7 +276,7 @@ func (s *Service) demoUpperChange(ctx context.Context, m *demoMap, d *catalog.De
 		return false, nil // published before an interruption
 	}
 	for _, st := range steps[done-1:] {
-		if _, err := at(st.day, st.hour).Act(ctx, st.p, id, catalog.Action{Kind: st.kind, Group: st.group, Comment: st.note}); err != nil {
+		if _, err := at(st.day, st.hour).Act(ctx, st.p, id, 0, catalog.Action{Kind: st.kind, Group: st.group, Comment: st.note}); err != nil {
 			return false, fmt.Errorf("%s: %w", st.kind, err)
 		}
 	}
@@ -364,7 +364,7 @@ func (s *Service) replayAdjustment(ctx context.Context, m *demoMap, a catalog.Ad
 		if err != nil {
 			return false, err
 		}
-		if _, err := at(step.At).Act(ctx, p, id, catalog.Action{Kind: step.Action, Group: step.Group, Comment: step.Comment}); err != nil {
+		if _, err := at(step.At).Act(ctx, p, id, 0, catalog.Action{Kind: step.Action, Group: step.Group, Comment: step.Comment}); err != nil {
 			return false, fmt.Errorf("%s by %s: %w", step.Action, step.Actor, err)
 		}
 	}
@@ -495,10 +495,11 @@ func (m *demoMap) mapStaff(ctx context.Context, db catalog.DemoBody, st catalog.
 		}
 		m.staff[st.Login] = offices[idx]
 		if len(st.Groups) > 0 {
-			have, err := m.s.ReformGroups(ctx, offices[idx])
+			seats, _, err := reformSeats(ctx, m.s.db, offices[idx])
 			if err != nil {
 				return err
 			}
+			have := seats.Groups
 			groups := st.Groups
 			if idx == 0 {
 				// The first member confirms for both groups, so that the
@@ -511,7 +512,7 @@ func (m *demoMap) mapStaff(ctx context.Context, db catalog.DemoBody, st catalog.
 					have = append(have, g)
 				}
 			}
-			if err := m.s.SetReformGroups(ctx, org.System, offices[idx], have); err != nil {
+			if _, err := m.s.SetReformGroups(ctx, org.System, offices[idx], seats.Version, have); err != nil {
 				return err
 			}
 		}

@@ -368,7 +368,7 @@ func (s *Service) queryAdjustments(ctx context.Context, q store.Querier, where s
 		var tz string
 		var r adjustmentRow
 		var ap, pu sql.NullInt64
-		if err := rows.Scan(&r.ID, &r.BodyID, &r.UpperBodyID, &r.UnitID, &r.Title, &r.Stage, &r.Content, &ap, &pu, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &tz); err != nil {
+		if err := rows.Scan(&r.ID, &r.BodyID, &r.UpperBodyID, &r.UnitID, &r.Title, &r.Stage, &r.Content, &ap, &pu, &r.CreatedBy, &r.Version, &r.CreatedAt, &r.UpdatedAt, &tz); err != nil {
 			return nil, err
 		}
 		r.ApprovedAt, r.PublishedAt = optInt(ap), optInt(pu)
@@ -386,7 +386,7 @@ func adjustmentFromRow(r adjustmentRow, b body, now time.Time) (Adjustment, erro
 	if err := json.Unmarshal([]byte(r.Content), &a); err != nil {
 		return Adjustment{}, fmt.Errorf("catdb: adjustment %d content: %w", r.ID, err)
 	}
-	out := Adjustment{ID: r.ID, Adjustment: a, CreatedBy: r.CreatedBy,
+	out := Adjustment{ID: r.ID, Adjustment: a, CreatedBy: r.CreatedBy, Version: r.Version,
 		CreatedAt: store.FromMicros(r.CreatedAt), UpdatedAt: store.FromMicros(r.UpdatedAt)}
 	if a.ApprovedAt != nil {
 		// C8 counts natural days in the body's zone (PublicationDeadline).
@@ -665,6 +665,7 @@ type ReformMember struct {
 	BodyName string                `json:"body_name"`
 	Unit     string                `json:"unit"`
 	Groups   []catalog.ReformGroup `json:"groups"`
+	Version  int64                 `json:"version"` // of the seats (ReformSeats)
 }
 
 // ReformMembers lists the active general-office staff of the bodies in p's
@@ -687,6 +688,7 @@ func (s *Service) ReformMembers(ctx context.Context, p auth.Principal) ([]Reform
 			return nil, err
 		}
 		if p.Covers(path) {
+			m.Version = seatsBase
 			index[m.StaffID] = len(out)
 			out = append(out, m)
 		}
@@ -694,19 +696,20 @@ func (s *Service) ReformMembers(ctx context.Context, p auth.Principal) ([]Reform
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, err
 	}
-	groups, err := s.db.Query(ctx, `SELECT staff_id, grp FROM catalog_reform_members WHERE active = TRUE ORDER BY staff_id, grp`)
+	groups, err := s.db.Query(ctx, `SELECT staff_id, grp, active, version FROM catalog_reform_members ORDER BY staff_id, grp`)
 	if err != nil {
 		return nil, err
 	}
 	for groups.Next() {
-		var id int64
+		var id, version int64
 		var g string
-		if err := groups.Scan(&id, &g); err != nil {
+		var active bool
+		if err := groups.Scan(&id, &g, &active, &version); err != nil {
 			groups.Close()
 			return nil, err
 		}
 		if i, ok := index[id]; ok {
-			out[i].Groups = append(out[i].Groups, catalog.ReformGroup(g))
+			out[i].Groups, out[i].Version = seatRow(out[i].Groups, out[i].Version, g, active, version)
 		}
 	}
 	if err := errors.Join(groups.Err(), groups.Close()); err != nil {

@@ -101,7 +101,7 @@ func (f *fixture) shared() catdb.Version {
 }
 
 func (f *fixture) act(p auth.Principal, id int64, kind catalog.ActionKind, group catalog.ReformGroup, comment string) (catdb.Adjustment, error) {
-	return f.s.Act(f.ctx, p, id, catalog.Action{Kind: kind, Group: group, Comment: comment})
+	return f.s.Act(f.ctx, p, id, 0, catalog.Action{Kind: kind, Group: group, Comment: comment})
 }
 
 func (f *fixture) must(a catdb.Adjustment, err error) catdb.Adjustment {
@@ -245,11 +245,11 @@ func TestC3_eachStepOnlyByItsRoleAndTraced(t *testing.T) {
 			t.Fatalf("returned: %+v", b.Trace)
 		}
 		in.Title = "调整咨询电话"
-		b = f.must(f.s.UpdateAdjustment(f.ctx, liaison, b.ID, in))
+		b = f.must(f.s.UpdateAdjustment(f.ctx, liaison, b.ID, b.Version, in))
 		if b.Title != "调整咨询电话" || b.Stage != catalog.StageReturned {
 			t.Fatalf("edited: %+v", b.Adjustment)
 		}
-		_, err = f.s.UpdateAdjustment(f.ctx, other, b.ID, in)
+		_, err = f.s.UpdateAdjustment(f.ctx, other, b.ID, b.Version, in)
 		wantCode(t, err, apperr.Forbidden)
 	})
 }
@@ -261,13 +261,17 @@ func (f *fixture) publishAtDistrict(in catdb.AdjustmentInput) catdb.Adjustment {
 	office, reform := f.who("周文"), f.who("孙建国")
 	// At the top the district's own office holds both reviews; the initial
 	// reviewer may not confirm, so one member holds both groups.
-	if err := f.s.SetReformGroups(f.ctx, org.System, reform.StaffID, []catalog.ReformGroup{catalog.PowerListGroup, catalog.DutyListGroup}); err != nil {
+	seats, err := f.s.ReformSeats(f.ctx, org.System, reform.StaffID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.s.SetReformGroups(f.ctx, org.System, reform.StaffID, seats.Version, []catalog.ReformGroup{catalog.PowerListGroup, catalog.DutyListGroup}); err != nil {
 		f.t.Fatal(err)
 	}
 	a := f.must(f.s.CreateAdjustment(f.ctx, liaison, in))
 	f.must(f.act(head, a.ID, catalog.ActSign, "", ""))
 	f.must(f.act(office, a.ID, catalog.ActOfficeApprove, "", "同意"))
-	_, err := f.act(office, a.ID, catalog.ActGroupApprove, catalog.DutyListGroup, "")
+	_, err = f.act(office, a.ID, catalog.ActGroupApprove, catalog.DutyListGroup, "")
 	wantCode(f.t, err, apperr.Forbidden) // initial reviewer may not confirm
 	f.must(f.act(reform, a.ID, catalog.ActGroupApprove, catalog.PowerListGroup, ""))
 	f.must(f.act(reform, a.ID, catalog.ActGroupApprove, catalog.DutyListGroup, ""))
@@ -648,13 +652,13 @@ func TestC9_draftOvertakenByAnotherPublicationIsRefused(t *testing.T) {
 		}
 		// The reform office returns it; the liaison revises it against the
 		// new version; then it goes through and keeps both changes.
-		f.must(f.act(f.who("周文"), b.ID, catalog.ActReformReturn, "", "事项已有新版本,请据此修改"))
+		b = f.must(f.act(f.who("周文"), b.ID, catalog.ActReformReturn, "", "事项已有新版本,请据此修改"))
 		cur, err := f.s.Item(f.ctx, f.street, item.BaseCode)
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.at(monday.Add(2 * time.Hour))
-		f.must(f.s.UpdateAdjustment(f.ctx, liaison, b.ID, draft(cur.Current.ItemVersion, func(d *catalog.ItemVersion) { d.ConsultPhone = "0371-62550399" })))
+		f.must(f.s.UpdateAdjustment(f.ctx, liaison, b.ID, b.Version, draft(cur.Current.ItemVersion, func(d *catalog.ItemVersion) { d.ConsultPhone = "0371-62550399" })))
 		f.approveAtStreet(b.ID)
 		f.must(f.act(office, b.ID, catalog.ActPublish, "", ""))
 		got, err := f.s.Item(f.ctx, f.street, item.BaseCode)

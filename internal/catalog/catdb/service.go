@@ -126,6 +126,10 @@ type ItemDetail struct {
 type Adjustment struct {
 	ID int64 `json:"id"`
 	catalog.Adjustment
+	// Version is 1 when drafted and grows with every edit and step; an
+	// edit or a step taken from a page names the version it was based on
+	// (concurrent edits). Not the drafts' item versions (Changes[i].Draft).
+	Version   int64     `json:"version"`
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

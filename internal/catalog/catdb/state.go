@@ -79,16 +79,17 @@ type adjustmentRow struct {
 	ApprovedAt  *int64 `json:"approved_at"`
 	PublishedAt *int64 `json:"published_at"`
 	CreatedBy   string `json:"created_by"`
+	Version     int64  `json:"version"`
 	CreatedAt   int64  `json:"created_at"`
 	UpdatedAt   int64  `json:"updated_at"`
 }
 
-const adjustmentCols = `id, body_id, upper_body_id, unit_id, title, stage, content, approved_at, published_at, created_by, created_at, updated_at`
+const adjustmentCols = `id, body_id, upper_body_id, unit_id, title, stage, content, approved_at, published_at, created_by, version, created_at, updated_at`
 
 func scanAdjustmentRow(r interface{ Scan(...any) error }) (adjustmentRow, error) {
 	var x adjustmentRow
 	var ap, pu sql.NullInt64
-	err := r.Scan(&x.ID, &x.BodyID, &x.UpperBodyID, &x.UnitID, &x.Title, &x.Stage, &x.Content, &ap, &pu, &x.CreatedBy, &x.CreatedAt, &x.UpdatedAt)
+	err := r.Scan(&x.ID, &x.BodyID, &x.UpperBodyID, &x.UnitID, &x.Title, &x.Stage, &x.Content, &ap, &pu, &x.CreatedBy, &x.Version, &x.CreatedAt, &x.UpdatedAt)
 	x.ApprovedAt, x.PublishedAt = optInt(ap), optInt(pu)
 	return x, err
 }
@@ -126,15 +127,16 @@ type memberRow struct {
 	StaffID   int64  `json:"staff_id"`
 	Group     string `json:"grp"`
 	Active    bool   `json:"active"`
+	Version   int64  `json:"version"`
 	CreatedAt int64  `json:"created_at"`
 	UpdatedAt int64  `json:"updated_at"`
 }
 
-const memberCols = `id, body_id, staff_id, grp, active, created_at, updated_at`
+const memberCols = `id, body_id, staff_id, grp, active, version, created_at, updated_at`
 
 func scanMemberRow(r interface{ Scan(...any) error }) (memberRow, error) {
 	var x memberRow
-	err := r.Scan(&x.ID, &x.BodyID, &x.StaffID, &x.Group, &x.Active, &x.CreatedAt, &x.UpdatedAt)
+	err := r.Scan(&x.ID, &x.BodyID, &x.StaffID, &x.Group, &x.Active, &x.Version, &x.CreatedAt, &x.UpdatedAt)
 	return x, err
 }
 
@@ -199,6 +201,19 @@ func init() {
 				return rows.Err()
 			}})
 	}
+}
+
+// VersionedTables are the catalogue tables whose rows gained their version
+// in migration 0480, for store.AddVersions (run by qingdan migrate).
+func VersionedTables() []store.VersionedTable {
+	var out []store.VersionedTable
+	for _, obj := range []string{ObjAdjustment, ObjReformGroup} {
+		out = append(out, store.VersionedTable{ObjectType: obj, Table: tables[obj].table, Key: "id",
+			State: func(ctx context.Context, q store.Querier, id int64) (json.RawMessage, error) {
+				return rowState(ctx, q, obj, id)
+			}})
+	}
+	return out
 }
 
 // rowState reads one row of an audited table as its event State.

@@ -144,12 +144,12 @@ func TestImportRoundTripThroughStore(t *testing.T) {
 				t.Errorf("signing an empty draft is offered: %v", allowed)
 			}
 		}
-		_, err = f.cat.Act(f.ctx, f.head, adj.ID, catalog.Action{Kind: catalog.ActSign})
+		_, err = f.cat.Act(f.ctx, f.head, adj.ID, 0, catalog.Action{Kind: catalog.ActSign})
 		if e := apperr.As(err); e == nil || e.Code != apperr.Conflict || e.Field != "changes" ||
 			!strings.Contains(e.Zh, "不含任何变更") || !strings.Contains(e.En, "no changes") {
 			t.Fatalf("signing an empty draft: %v", err)
 		}
-		if got, err := f.cat.Act(f.ctx, f.liaison, adj.ID, catalog.Action{Kind: catalog.ActWithdraw}); err != nil || got.Stage != catalog.StageWithdrawn {
+		if got, err := f.cat.Act(f.ctx, f.liaison, adj.ID, 0, catalog.Action{Kind: catalog.ActWithdraw}); err != nil || got.Stage != catalog.StageWithdrawn {
 			t.Fatalf("withdrawing the empty draft: %v %v", got.Stage, err)
 		}
 		adjs++

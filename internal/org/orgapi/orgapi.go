@@ -25,13 +25,72 @@ import (
 // MaxImport bounds an uploaded import file.
 const MaxImport = 10 << 20
 
-type handlers struct{ s *org.Service }
+type handlers struct {
+	s *org.Service
+	// The versioned objects (concurrent edits): read with their ETag,
+	// changed with api.Edited.
+	bodies         object[org.Body]
+	units          object[org.Unit]
+	staff          object[org.Staff]
+	qualifications object[org.Qualification]
+}
+
+func newHandlers(s *org.Service) handlers {
+	return handlers{s: s,
+		bodies:         object[org.Body]{get: s.Body, version: func(b org.Body) int64 { return b.Version }},
+		units:          object[org.Unit]{get: s.Unit, version: func(u org.Unit) int64 { return u.Version }},
+		staff:          object[org.Staff]{get: s.Staff, version: func(st org.Staff) int64 { return st.Version }},
+		qualifications: object[org.Qualification]{get: s.Qualification, version: func(q org.Qualification) int64 { return q.Version }},
+	}
+}
+
+// object is how the API reads one kind of versioned org object: by id
+// within the principal's jurisdiction, and its version (the ETag).
+type object[T any] struct {
+	get     func(ctx context.Context, p auth.Principal, id int64) (T, error)
+	version func(T) int64
+}
+
+// changeFunc changes the object with the path id (an edit or an action).
+type changeFunc[T any] func(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (T, error)
+
+// read answers GET of the object with its version as ETag.
+func (o object[T]) read() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r)
+		if err != nil {
+			api.WriteError(w, r, err)
+			return
+		}
+		v, err := o.get(r.Context(), principal(r), id)
+		if err != nil {
+			api.WriteError(w, r, err)
+			return
+		}
+		api.WriteVersioned(w, r, http.StatusOK, v, o.version(v))
+	}
+}
+
+// change answers a change of the object: the object and its new ETag, or
+// on a stale base the 409 carrying the object as it is now.
+func (o object[T]) change(f changeFunc[T]) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r)
+		if err != nil {
+			api.WriteError(w, r, err)
+			return
+		}
+		ctx, p := r.Context(), principal(r)
+		v, err := f(ctx, p, id, w, r)
+		api.Edited(w, r, http.StatusOK, v, err, o.version, func() (T, error) { return o.get(ctx, p, id) })
+	}
+}
 
 var admin = []auth.Role{auth.RoleAdmin}
 
 // Routes returns the organisation's API routes.
 func Routes(s *org.Service) []httpx.Route {
-	h := handlers{s}
+	h := newHandlers(s)
 	p := api.Prefix
 	scope := func(kind string) func(r *http.Request) (string, error) {
 		return func(r *http.Request) (string, error) {
@@ -54,50 +113,50 @@ func Routes(s *org.Service) []httpx.Route {
 	tags := func(t string) []string { return []string{t} }
 	return []httpx.Route{
 		// Bodies (O1)
-		{Pattern: "GET " + p + "/bodies", Policy: read, Handler: http.HandlerFunc(h.bodies),
+		{Pattern: "GET " + p + "/bodies", Policy: read, Handler: http.HandlerFunc(h.bodyList),
 			Doc: &httpx.Doc{Summary: "Bodies of a subtree", Tags: tags("org"),
 				Description: "The subtree under root (default: the caller's body), parents before children. Only bodies in the caller's jurisdiction.",
 				Params: []httpx.Param{{Name: "root", In: "query", Type: "integer", Description: "id of the subtree's root"},
 					{Name: "inactive", In: "query", Type: "boolean", Description: "include deactivated bodies"}},
 				Response: []org.Body{}}},
-		{Pattern: "GET " + p + "/bodies/{id}", Policy: scoped(read, "body"), Handler: http.HandlerFunc(h.body),
-			Doc: &httpx.Doc{Summary: "One body", Tags: tags("org"), Params: idParam("body"), Response: org.Body{}}},
+		{Pattern: "GET " + p + "/bodies/{id}", Policy: scoped(read, "body"), Handler: h.bodies.read(),
+			Doc: &httpx.Doc{Summary: "One body", Tags: tags("org"), Params: idParam("body"), Response: org.Body{}, Versioned: true}},
 		{Pattern: "POST " + p + "/bodies", Policy: write, Handler: http.HandlerFunc(h.createBody),
 			Doc: &httpx.Doc{Summary: "Create a body", Tags: tags("org"), Status: http.StatusCreated,
 				Description: "Under a parent in the caller's jurisdiction; the level must be below the parent's (O1).",
 				Request:     BodyRequest{}, Response: org.Body{}}},
-		{Pattern: "PATCH " + p + "/bodies/{id}", Policy: scoped(write, "body"), Handler: http.HandlerFunc(h.updateBody),
+		{Pattern: "PATCH " + p + "/bodies/{id}", Policy: scoped(write, "body"), Handler: h.bodies.change(h.updateBody),
 			Doc: &httpx.Doc{Summary: "Edit a body's code, name, level or time zone", Tags: tags("org"), Params: idParam("body"),
-				Request: BodyRequest{}, Response: org.Body{}}},
-		{Pattern: "POST " + p + "/bodies/{id}/move", Policy: scoped(write, "body"), Handler: http.HandlerFunc(h.moveBody),
+				Request: BodyRequest{}, Response: org.Body{}, Versioned: true}},
+		{Pattern: "POST " + p + "/bodies/{id}/move", Policy: scoped(write, "body"), Handler: h.bodies.change(h.moveBody),
 			Doc: &httpx.Doc{Summary: "Move a body and its subtree under another parent", Tags: tags("org"), Params: idParam("body"),
 				Description: "Rewrites the subtree's paths in one transaction; refuses a move under the body itself or a descendant.",
-				Request:     MoveRequest{}, Response: org.Body{}}},
-		{Pattern: "POST " + p + "/bodies/{id}/deactivate", Policy: scoped(write, "body"), Handler: h.bodyActive(false),
-			Doc: &httpx.Doc{Summary: "Deactivate a body (it has no active sub-bodies, units or staff)", Tags: tags("org"), Params: idParam("body"), Response: org.Body{}}},
-		{Pattern: "POST " + p + "/bodies/{id}/reactivate", Policy: scoped(write, "body"), Handler: h.bodyActive(true),
-			Doc: &httpx.Doc{Summary: "Reactivate a body", Tags: tags("org"), Params: idParam("body"), Response: org.Body{}}},
-		{Pattern: "GET " + p + "/bodies/{id}/units", Policy: scoped(read, "body"), Handler: http.HandlerFunc(h.units),
+				Request:     MoveRequest{}, Response: org.Body{}, Versioned: true}},
+		{Pattern: "POST " + p + "/bodies/{id}/deactivate", Policy: scoped(write, "body"), Handler: h.bodies.change(h.bodyActive(false)),
+			Doc: &httpx.Doc{Summary: "Deactivate a body (it has no active sub-bodies, units or staff)", Tags: tags("org"), Params: idParam("body"), Response: org.Body{}, Versioned: true}},
+		{Pattern: "POST " + p + "/bodies/{id}/reactivate", Policy: scoped(write, "body"), Handler: h.bodies.change(h.bodyActive(true)),
+			Doc: &httpx.Doc{Summary: "Reactivate a body", Tags: tags("org"), Params: idParam("body"), Response: org.Body{}, Versioned: true}},
+		{Pattern: "GET " + p + "/bodies/{id}/units", Policy: scoped(read, "body"), Handler: http.HandlerFunc(h.unitsOf),
 			Doc: &httpx.Doc{Summary: "Units of a body", Tags: tags("org"),
 				Params:   append(idParam("body"), httpx.Param{Name: "inactive", In: "query", Type: "boolean", Description: "include deactivated units"}),
 				Response: []org.Unit{}}},
 
 		// Units (O2)
-		{Pattern: "GET " + p + "/units/{id}", Policy: scoped(read, "unit"), Handler: http.HandlerFunc(h.unit),
-			Doc: &httpx.Doc{Summary: "One unit", Tags: tags("org"), Params: idParam("unit"), Response: org.Unit{}}},
+		{Pattern: "GET " + p + "/units/{id}", Policy: scoped(read, "unit"), Handler: h.units.read(),
+			Doc: &httpx.Doc{Summary: "One unit", Tags: tags("org"), Params: idParam("unit"), Response: org.Unit{}, Versioned: true}},
 		{Pattern: "POST " + p + "/units", Policy: write, Handler: http.HandlerFunc(h.createUnit),
 			Doc: &httpx.Doc{Summary: "Create a unit (站所/科室/窗口) under a body", Tags: tags("org"), Status: http.StatusCreated,
 				Request: UnitRequest{}, Response: org.Unit{}}},
-		{Pattern: "PATCH " + p + "/units/{id}", Policy: scoped(write, "unit"), Handler: http.HandlerFunc(h.updateUnit),
+		{Pattern: "PATCH " + p + "/units/{id}", Policy: scoped(write, "unit"), Handler: h.units.change(h.updateUnit),
 			Doc: &httpx.Doc{Summary: "Edit a unit's kind, code or name", Tags: tags("org"), Params: idParam("unit"),
-				Request: UnitRequest{}, Response: org.Unit{}}},
-		{Pattern: "POST " + p + "/units/{id}/head", Policy: scoped(people, "unit"), Handler: http.HandlerFunc(h.setHead),
+				Request: UnitRequest{}, Response: org.Unit{}, Versioned: true}},
+		{Pattern: "POST " + p + "/units/{id}/head", Policy: scoped(people, "unit"), Handler: h.units.change(h.setHead),
 			Doc: &httpx.Doc{Summary: "Appoint the unit's head (O2: exactly one)", Tags: tags("org"), Params: idParam("unit"),
-				Request: HeadRequest{}, Response: org.Unit{}}},
-		{Pattern: "POST " + p + "/units/{id}/deactivate", Policy: scoped(write, "unit"), Handler: h.unitActive(false),
-			Doc: &httpx.Doc{Summary: "Deactivate a unit", Tags: tags("org"), Params: idParam("unit"), Response: org.Unit{}}},
-		{Pattern: "POST " + p + "/units/{id}/reactivate", Policy: scoped(write, "unit"), Handler: h.unitActive(true),
-			Doc: &httpx.Doc{Summary: "Reactivate a unit", Tags: tags("org"), Params: idParam("unit"), Response: org.Unit{}}},
+				Request: HeadRequest{}, Response: org.Unit{}, Versioned: true}},
+		{Pattern: "POST " + p + "/units/{id}/deactivate", Policy: scoped(write, "unit"), Handler: h.units.change(h.unitActive(false)),
+			Doc: &httpx.Doc{Summary: "Deactivate a unit", Tags: tags("org"), Params: idParam("unit"), Response: org.Unit{}, Versioned: true}},
+		{Pattern: "POST " + p + "/units/{id}/reactivate", Policy: scoped(write, "unit"), Handler: h.units.change(h.unitActive(true)),
+			Doc: &httpx.Doc{Summary: "Reactivate a unit", Tags: tags("org"), Params: idParam("unit"), Response: org.Unit{}, Versioned: true}},
 		{Pattern: "GET " + p + "/org/gaps", Policy: read, Handler: http.HandlerFunc(h.gaps),
 			Doc: &httpx.Doc{Summary: "Active units lacking a head or a list liaison (O2)", Tags: tags("org"), Response: []org.Gap{}}},
 
@@ -113,34 +172,36 @@ func Routes(s *org.Service) []httpx.Route {
 					{Name: "limit", In: "query", Type: "integer", Description: "at most this many (default 100, at most 1000)"},
 					{Name: "offset", In: "query", Type: "integer", Description: "skip this many"}},
 				Response: []org.Staff{}}},
-		{Pattern: "GET " + p + "/staff/{id}", Policy: scoped(read, "staff"), Handler: http.HandlerFunc(h.staff),
-			Doc: &httpx.Doc{Summary: "One staff member", Tags: tags("org"), Params: idParam("staff member"), Response: org.Staff{}}},
+		{Pattern: "GET " + p + "/staff/{id}", Policy: scoped(read, "staff"), Handler: h.staff.read(),
+			Doc: &httpx.Doc{Summary: "One staff member", Tags: tags("org"), Params: idParam("staff member"), Response: org.Staff{}, Versioned: true}},
 		{Pattern: "POST " + p + "/staff", Policy: people, Handler: http.HandlerFunc(h.createStaff),
 			Doc: &httpx.Doc{Summary: "Create a staff member", Tags: tags("org"), Status: http.StatusCreated,
 				Description: "is_head fails when the unit has a head (use /units/{id}/head); is_liaison fails when it has two liaisons (O2).",
 				Request:     StaffRequest{}, Response: org.Staff{}}},
-		{Pattern: "PATCH " + p + "/staff/{id}", Policy: scoped(people, "staff"), Handler: http.HandlerFunc(h.updateStaff),
+		{Pattern: "PATCH " + p + "/staff/{id}", Policy: scoped(people, "staff"), Handler: h.staff.change(h.updateStaff),
 			Doc: &httpx.Doc{Summary: "Edit a staff member (also moves them to another body or unit)", Tags: tags("org"),
-				Params: idParam("staff member"), Request: StaffRequest{}, Response: org.Staff{}}},
-		{Pattern: "POST " + p + "/staff/{id}/deactivate", Policy: scoped(people, "staff"), Handler: h.staffActive(false),
+				Params: idParam("staff member"), Request: StaffRequest{}, Response: org.Staff{}, Versioned: true}},
+		{Pattern: "POST " + p + "/staff/{id}/deactivate", Policy: scoped(people, "staff"), Handler: h.staff.change(h.staffActive(false)),
 			Doc: &httpx.Doc{Summary: "Deactivate a staff member (not a unit's head or last liaison: appoint a successor first)", Tags: tags("org"),
-				Params: idParam("staff member"), Response: org.Staff{}}},
-		{Pattern: "POST " + p + "/staff/{id}/reactivate", Policy: scoped(people, "staff"), Handler: h.staffActive(true),
-			Doc: &httpx.Doc{Summary: "Reactivate a staff member", Tags: tags("org"), Params: idParam("staff member"), Response: org.Staff{}}},
+				Params: idParam("staff member"), Response: org.Staff{}, Versioned: true}},
+		{Pattern: "POST " + p + "/staff/{id}/reactivate", Policy: scoped(people, "staff"), Handler: h.staff.change(h.staffActive(true)),
+			Doc: &httpx.Doc{Summary: "Reactivate a staff member", Tags: tags("org"), Params: idParam("staff member"), Response: org.Staff{}, Versioned: true}},
 
 		// Qualifications
-		{Pattern: "GET " + p + "/staff/{id}/qualifications", Policy: scoped(read, "staff"), Handler: http.HandlerFunc(h.qualifications),
+		{Pattern: "GET " + p + "/staff/{id}/qualifications", Policy: scoped(read, "staff"), Handler: http.HandlerFunc(h.qualificationsOf),
 			Doc: &httpx.Doc{Summary: "A staff member's law-enforcement certificates", Tags: tags("org"), Params: idParam("staff member"),
 				Response: []org.Qualification{}}},
 		{Pattern: "POST " + p + "/qualifications", Policy: people, Handler: http.HandlerFunc(h.addQualification),
 			Doc: &httpx.Doc{Summary: "Register a law-enforcement certificate", Tags: tags("org"), Status: http.StatusCreated,
 				Request: QualificationRequest{}, Response: org.Qualification{}}},
-		{Pattern: "PATCH " + p + "/qualifications/{id}", Policy: scoped(people, "qualification"), Handler: http.HandlerFunc(h.updateQualification),
+		{Pattern: "GET " + p + "/qualifications/{id}", Policy: scoped(read, "qualification"), Handler: h.qualifications.read(),
+			Doc: &httpx.Doc{Summary: "One certificate", Tags: tags("org"), Params: idParam("certificate"), Response: org.Qualification{}, Versioned: true}},
+		{Pattern: "PATCH " + p + "/qualifications/{id}", Policy: scoped(people, "qualification"), Handler: h.qualifications.change(h.updateQualification),
 			Doc: &httpx.Doc{Summary: "Correct a certificate", Tags: tags("org"), Params: idParam("certificate"),
-				Request: QualificationRequest{}, Response: org.Qualification{}}},
-		{Pattern: "POST " + p + "/qualifications/{id}/revoke", Policy: scoped(people, "qualification"), Handler: http.HandlerFunc(h.revokeQualification),
+				Request: QualificationRequest{}, Response: org.Qualification{}, Versioned: true}},
+		{Pattern: "POST " + p + "/qualifications/{id}/revoke", Policy: scoped(people, "qualification"), Handler: h.qualifications.change(h.revokeQualification),
 			Doc: &httpx.Doc{Summary: "Revoke a certificate (it stays on record)", Tags: tags("org"), Params: idParam("certificate"),
-				Response: org.Qualification{}}},
+				Response: org.Qualification{}, Versioned: true}},
 
 		// Import
 		{Pattern: "POST " + p + "/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Write: true}, Handler: http.HandlerFunc(h.importFile),
@@ -277,7 +338,7 @@ func withID[T any](status int, f func(ctx context.Context, p auth.Principal, id 
 	}
 }
 
-func (h handlers) bodies(w http.ResponseWriter, r *http.Request) {
+func (h handlers) bodyList(w http.ResponseWriter, r *http.Request) {
 	root, err := queryInt(r, "root")
 	if err != nil {
 		api.WriteError(w, r, err)
@@ -292,12 +353,6 @@ func (h handlers) bodies(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusOK, nonNil(bs), err)
 }
 
-func (h handlers) body(w http.ResponseWriter, r *http.Request) {
-	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, _ *http.Request) (org.Body, error) {
-		return h.s.Body(ctx, p, id)
-	})(w, r)
-}
-
 func (h handlers) createBody(w http.ResponseWriter, r *http.Request) {
 	var req BodyRequest
 	if err := api.Decode(w, r, &req); err != nil {
@@ -309,36 +364,48 @@ func (h handlers) createBody(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusCreated, b, err)
 }
 
-func (h handlers) updateBody(w http.ResponseWriter, r *http.Request) {
-	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, r *http.Request) (org.Body, error) {
-		var req BodyRequest
-		if err := api.Decode(w, r, &req); err != nil {
+// The edits below decode the body before reading If-Match: malformed input
+// is a 400 whatever the headers. An edit without If-Match is refused by the
+// service (428) after its permission checks, so a forbidden one is a 403.
+
+func (h handlers) updateBody(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Body, error) {
+	var req BodyRequest
+	if err := api.Decode(w, r, &req); err != nil {
+		return org.Body{}, err
+	}
+	version, err := api.OptionalIfMatch(r)
+	if err != nil {
+		return org.Body{}, err
+	}
+	return h.s.UpdateBody(ctx, p, id, version, org.BodyEdit{Level: org.Level(req.Level), Code: req.Code, Name: req.Name, TimeZone: req.TimeZone})
+}
+
+func (h handlers) moveBody(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Body, error) {
+	var req MoveRequest
+	if err := api.Decode(w, r, &req); err != nil {
+		return org.Body{}, err
+	}
+	if req.ParentID <= 0 {
+		return org.Body{}, apperr.Invalidf("parent_id", "必填", "required")
+	}
+	version, err := api.OptionalIfMatch(r)
+	if err != nil {
+		return org.Body{}, err
+	}
+	return h.s.MoveBody(ctx, p, id, version, req.ParentID)
+}
+
+func (h handlers) bodyActive(active bool) changeFunc[org.Body] {
+	return func(ctx context.Context, p auth.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Body, error) {
+		version, err := api.OptionalIfMatch(r)
+		if err != nil {
 			return org.Body{}, err
 		}
-		return h.s.UpdateBody(ctx, p, id, org.BodyEdit{Level: org.Level(req.Level), Code: req.Code, Name: req.Name, TimeZone: req.TimeZone})
-	})(w, r)
+		return h.s.SetBodyActive(ctx, p, id, version, active)
+	}
 }
 
-func (h handlers) moveBody(w http.ResponseWriter, r *http.Request) {
-	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, r *http.Request) (org.Body, error) {
-		var req MoveRequest
-		if err := api.Decode(w, r, &req); err != nil {
-			return org.Body{}, err
-		}
-		if req.ParentID <= 0 {
-			return org.Body{}, apperr.Invalidf("parent_id", "必填", "required")
-		}
-		return h.s.MoveBody(ctx, p, id, req.ParentID)
-	})(w, r)
-}
-
-func (h handlers) bodyActive(active bool) http.HandlerFunc {
-	return withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, _ *http.Request) (org.Body, error) {
-		return h.s.SetBodyActive(ctx, p, id, active)
-	})
-}
-
-func (h handlers) units(w http.ResponseWriter, r *http.Request) {
+func (h handlers) unitsOf(w http.ResponseWriter, r *http.Request) {
 	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, r *http.Request) ([]org.Unit, error) {
 		inactive, err := queryBool(r, "inactive")
 		if err != nil {
@@ -346,12 +413,6 @@ func (h handlers) units(w http.ResponseWriter, r *http.Request) {
 		}
 		us, err := h.s.Units(ctx, p, id, inactive)
 		return nonNil(us), err
-	})(w, r)
-}
-
-func (h handlers) unit(w http.ResponseWriter, r *http.Request) {
-	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, _ *http.Request) (org.Unit, error) {
-		return h.s.Unit(ctx, p, id)
 	})(w, r)
 }
 
@@ -365,33 +426,41 @@ func (h handlers) createUnit(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusCreated, u, err)
 }
 
-func (h handlers) updateUnit(w http.ResponseWriter, r *http.Request) {
-	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, r *http.Request) (org.Unit, error) {
-		var req UnitRequest
-		if err := api.Decode(w, r, &req); err != nil {
-			return org.Unit{}, err
-		}
-		return h.s.UpdateUnit(ctx, p, id, org.UnitInput{Kind: org.UnitKind(req.Kind), Code: req.Code, Name: req.Name})
-	})(w, r)
+func (h handlers) updateUnit(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Unit, error) {
+	var req UnitRequest
+	if err := api.Decode(w, r, &req); err != nil {
+		return org.Unit{}, err
+	}
+	version, err := api.OptionalIfMatch(r)
+	if err != nil {
+		return org.Unit{}, err
+	}
+	return h.s.UpdateUnit(ctx, p, id, version, org.UnitInput{Kind: org.UnitKind(req.Kind), Code: req.Code, Name: req.Name})
 }
 
-func (h handlers) setHead(w http.ResponseWriter, r *http.Request) {
-	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, r *http.Request) (org.Unit, error) {
-		var req HeadRequest
-		if err := api.Decode(w, r, &req); err != nil {
-			return org.Unit{}, err
-		}
-		if req.StaffID <= 0 {
-			return org.Unit{}, apperr.Invalidf("staff_id", "必填", "required")
-		}
-		return h.s.SetUnitHead(ctx, p, id, req.StaffID)
-	})(w, r)
+func (h handlers) setHead(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Unit, error) {
+	var req HeadRequest
+	if err := api.Decode(w, r, &req); err != nil {
+		return org.Unit{}, err
+	}
+	if req.StaffID <= 0 {
+		return org.Unit{}, apperr.Invalidf("staff_id", "必填", "required")
+	}
+	version, err := api.OptionalIfMatch(r)
+	if err != nil {
+		return org.Unit{}, err
+	}
+	return h.s.SetUnitHead(ctx, p, id, version, req.StaffID)
 }
 
-func (h handlers) unitActive(active bool) http.HandlerFunc {
-	return withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, _ *http.Request) (org.Unit, error) {
-		return h.s.SetUnitActive(ctx, p, id, active)
-	})
+func (h handlers) unitActive(active bool) changeFunc[org.Unit] {
+	return func(ctx context.Context, p auth.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Unit, error) {
+		version, err := api.OptionalIfMatch(r)
+		if err != nil {
+			return org.Unit{}, err
+		}
+		return h.s.SetUnitActive(ctx, p, id, version, active)
+	}
 }
 
 func (h handlers) gaps(w http.ResponseWriter, r *http.Request) {
@@ -422,12 +491,6 @@ func (h handlers) searchStaff(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusOK, nonNil(st), err)
 }
 
-func (h handlers) staff(w http.ResponseWriter, r *http.Request) {
-	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, _ *http.Request) (org.Staff, error) {
-		return h.s.Staff(ctx, p, id)
-	})(w, r)
-}
-
 func (h handlers) createStaff(w http.ResponseWriter, r *http.Request) {
 	var req StaffRequest
 	if err := api.Decode(w, r, &req); err != nil {
@@ -443,27 +506,33 @@ func (h handlers) createStaff(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusCreated, st, err)
 }
 
-func (h handlers) updateStaff(w http.ResponseWriter, r *http.Request) {
-	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, r *http.Request) (org.Staff, error) {
-		var req StaffRequest
-		if err := api.Decode(w, r, &req); err != nil {
-			return org.Staff{}, err
-		}
-		in, err := req.input()
+func (h handlers) updateStaff(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Staff, error) {
+	var req StaffRequest
+	if err := api.Decode(w, r, &req); err != nil {
+		return org.Staff{}, err
+	}
+	in, err := req.input()
+	if err != nil {
+		return org.Staff{}, err
+	}
+	version, err := api.OptionalIfMatch(r)
+	if err != nil {
+		return org.Staff{}, err
+	}
+	return h.s.UpdateStaff(ctx, p, id, version, in)
+}
+
+func (h handlers) staffActive(active bool) changeFunc[org.Staff] {
+	return func(ctx context.Context, p auth.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Staff, error) {
+		version, err := api.OptionalIfMatch(r)
 		if err != nil {
 			return org.Staff{}, err
 		}
-		return h.s.UpdateStaff(ctx, p, id, in)
-	})(w, r)
+		return h.s.SetStaffActive(ctx, p, id, version, active)
+	}
 }
 
-func (h handlers) staffActive(active bool) http.HandlerFunc {
-	return withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, _ *http.Request) (org.Staff, error) {
-		return h.s.SetStaffActive(ctx, p, id, active)
-	})
-}
-
-func (h handlers) qualifications(w http.ResponseWriter, r *http.Request) {
+func (h handlers) qualificationsOf(w http.ResponseWriter, r *http.Request) {
 	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, _ *http.Request) ([]org.Qualification, error) {
 		qs, err := h.s.Qualifications(ctx, p, id)
 		return nonNil(qs), err
@@ -480,20 +549,24 @@ func (h handlers) addQualification(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusCreated, q, err)
 }
 
-func (h handlers) updateQualification(w http.ResponseWriter, r *http.Request) {
-	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, r *http.Request) (org.Qualification, error) {
-		var req QualificationRequest
-		if err := api.Decode(w, r, &req); err != nil {
-			return org.Qualification{}, err
-		}
-		return h.s.UpdateQualification(ctx, p, id, req.input())
-	})(w, r)
+func (h handlers) updateQualification(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Qualification, error) {
+	var req QualificationRequest
+	if err := api.Decode(w, r, &req); err != nil {
+		return org.Qualification{}, err
+	}
+	version, err := api.OptionalIfMatch(r)
+	if err != nil {
+		return org.Qualification{}, err
+	}
+	return h.s.UpdateQualification(ctx, p, id, version, req.input())
 }
 
-func (h handlers) revokeQualification(w http.ResponseWriter, r *http.Request) {
-	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, _ *http.Request) (org.Qualification, error) {
-		return h.s.RevokeQualification(ctx, p, id)
-	})(w, r)
+func (h handlers) revokeQualification(ctx context.Context, p auth.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Qualification, error) {
+	version, err := api.OptionalIfMatch(r)
+	if err != nil {
+		return org.Qualification{}, err
+	}
+	return h.s.RevokeQualification(ctx, p, id, version)
 }
 
 // ReadUpload reads an import file from a request: a multipart form's "file"

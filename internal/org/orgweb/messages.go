@@ -89,6 +89,12 @@ var messages = page.Messages{
 	"gap.no_liaison":     {"缺清单联络员", "no list liaison"},
 	"time_zone.default":  {"默认 Asia/Shanghai", "default Asia/Shanghai"},
 	"yes":                {"是", "yes"},
+	"no":                 {"否", "no"},
+	"conflict.title":     {"保存冲突：内容已被他人修改", "Not saved: changed by someone else"},
+	"conflict.hint":      {"您打开此页后，有人保存了新的内容。您填写的内容仍在下方表单中；请对照当前保存的内容，修改后再次保存，或放弃。", "Someone saved new values after you opened this page. What you entered is still in the form below; compare it with what is stored now, then save again or leave it."},
+	"conflict.field":     {"项目", "Field"},
+	"conflict.yours":     {"您填写的", "You entered"},
+	"conflict.current":   {"当前保存的", "Stored now"},
 	"staff.head_mark":    {"负责人", "head"},
 	"staff.liaison_mark": {"联络员", "liaison"},
 }

@@ -53,7 +53,7 @@ var plain = template.Must(template.New("plain").Parse(`<!DOCTYPE html>
 // Content-Security-Policy (style-src 'self') forbids inline styles.
 const plainCSS = `body{font-family:system-ui,sans-serif;margin:1rem 2rem;max-width:72rem}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
-.errors{color:#a00}.notice{color:#060}.muted{color:#666}form.inline{display:inline}fieldset{margin:.5rem 0}label{margin-right:.8rem}
+.errors{color:#a00}.notice{color:#060}.conflict{border:1px solid #a00;padding:.5rem;margin:.5rem 0}.muted{color:#666}form.inline{display:inline}fieldset{margin:.5rem 0}label{margin-right:.8rem}
 `
 
 func serveCSS(w http.ResponseWriter, r *http.Request) {
@@ -92,24 +92,9 @@ var templateFS embed.FS
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"levelName": func(lang string, l org.Level) string {
-			if lang == httpx.LangEn {
-				return string(l)
-			}
-			return l.Zh()
-		},
-		"kindName": func(lang string, k org.UnitKind) string {
-			if lang == httpx.LangEn {
-				return string(k)
-			}
-			return k.Zh()
-		},
-		"roleName": func(lang string, r auth.Role) string {
-			if lang == httpx.LangEn {
-				return string(r)
-			}
-			return org.RoleZh(r)
-		},
+		"levelName": levelText,
+		"kindName":  kindText,
+		"roleName":  roleText,
 		"hasRole": func(rs []auth.Role, r auth.Role) bool {
 			for _, x := range rs {
 				if x == r {
@@ -207,3 +192,5 @@ func formInt(r *http.Request, name string) int64 {
 }
 
 func principal(r *http.Request) auth.Principal { return httpx.PrincipalFrom(r.Context()) }
+
+func lang(r *http.Request) string { return httpx.LangFrom(r.Context()) }

@@ -49,8 +49,13 @@ func names(bs []org.Body) map[int64]string {
 }
 
 // bodyPage: one body with its children, units and the forms acting on it.
+// Edit holds the edit form's values and Base the version it is based on:
+// the stored body's, or after a refused edit what was sent (see conflict.go).
 type bodyPage struct {
 	Body        org.Body
+	Edit        org.Body
+	Base        int64
+	Conflict    []conflictRow
 	Parent      *org.Body
 	Children    []org.Body
 	Units       []org.Unit
@@ -66,7 +71,7 @@ func (h *handlers) loadBody(r *http.Request, id int64) (bodyPage, error) {
 	if err != nil {
 		return bodyPage{}, err
 	}
-	pg := bodyPage{Body: b, Levels: org.Levels, Kinds: org.UnitKinds}
+	pg := bodyPage{Body: b, Edit: b, Base: b.Version, Levels: org.Levels, Kinds: org.UnitKinds}
 	if b.ParentID != 0 {
 		// The parent may lie outside the caller's jurisdiction: shown only
 		// when readable.
@@ -108,10 +113,30 @@ func (h *handlers) body(w http.ResponseWriter, r *http.Request) {
 
 // showBody renders a body's page, with the error of a failed action if any.
 func (h *handlers) showBody(w http.ResponseWriter, r *http.Request, id int64, failure error) {
+	h.showBodyEdit(w, r, id, failure, nil)
+}
+
+// sentBody is a body's edit form as submitted.
+type sentBody struct {
+	edit org.BodyEdit
+	base int64
+}
+
+// showBodyEdit renders a body's page after a refused edit: the form keeps
+// what was sent; a stale edit also gets the conflict table and the
+// current version.
+func (h *handlers) showBodyEdit(w http.ResponseWriter, r *http.Request, id int64, failure error, sent *sentBody) {
 	pg, err := h.loadBody(r, id)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
+	}
+	if sent != nil {
+		pg.Edit.Level, pg.Edit.Code, pg.Edit.Name, pg.Edit.TimeZone = sent.edit.Level, sent.edit.Code, sent.edit.Name, sent.edit.TimeZone
+		pg.Base = sent.base
+		if apperr.IsStale(failure) {
+			pg.Conflict, pg.Base = bodyConflict(lang(r), pg.Edit, pg.Body), pg.Body.Version
+		}
 	}
 	h.Render(w, r, http.StatusOK, "body", pg, failure)
 }
@@ -137,10 +162,10 @@ func (h *handlers) updateBody(w http.ResponseWriter, r *http.Request) {
 		h.showBody(w, r, id, err)
 		return
 	}
-	_, err := h.s.UpdateBody(r.Context(), principal(r), id, org.BodyEdit{Level: org.Level(r.PostFormValue("level")),
-		Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), TimeZone: r.PostFormValue("time_zone")})
-	if err != nil {
-		h.showBody(w, r, id, err)
+	sent := &sentBody{base: formInt(r, "version"), edit: org.BodyEdit{Level: org.Level(r.PostFormValue("level")),
+		Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), TimeZone: r.PostFormValue("time_zone")}}
+	if _, err := h.s.UpdateBody(r.Context(), principal(r), id, sent.base, sent.edit); err != nil {
+		h.showBodyEdit(w, r, id, err, sent)
 		return
 	}
 	page.Done(w, r, bodyURL(id), "saved")
@@ -157,7 +182,7 @@ func (h *handlers) moveBody(w http.ResponseWriter, r *http.Request) {
 		h.showBody(w, r, id, apperr.Invalidf("parent_id", "请选择新的上级机构", "choose the new parent"))
 		return
 	}
-	if _, err := h.s.MoveBody(r.Context(), principal(r), id, parent); err != nil {
+	if _, err := h.s.MoveBody(r.Context(), principal(r), id, formInt(r, "version"), parent); err != nil {
 		h.showBody(w, r, id, err)
 		return
 	}
@@ -171,22 +196,37 @@ func (h *handlers) bodyActive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	active := r.PostFormValue("active") == "true"
-	if _, err := h.s.SetBodyActive(r.Context(), principal(r), id, active); err != nil {
+	if _, err := h.s.SetBodyActive(r.Context(), principal(r), id, formInt(r, "version"), active); err != nil {
 		h.showBody(w, r, id, err)
 		return
 	}
 	page.Done(w, r, bodyURL(id), map[bool]string{true: "reactivated", false: "deactivated"}[active])
 }
 
-// unitPage: a unit with its people (O2 marks) and forms.
+// unitPage: a unit with its people (O2 marks) and forms; Edit, Base and
+// Conflict as in bodyPage.
 type unitPage struct {
-	Unit  org.Unit
-	Body  org.Body
-	Staff []org.Staff
-	Kinds []org.UnitKind
+	Unit     org.Unit
+	Edit     org.Unit
+	Base     int64
+	Conflict []conflictRow
+	Body     org.Body
+	Staff    []org.Staff
+	Kinds    []org.UnitKind
 }
 
 func (h *handlers) showUnit(w http.ResponseWriter, r *http.Request, id int64, failure error) {
+	h.showUnitEdit(w, r, id, failure, nil)
+}
+
+// sentUnit is a unit's edit form as submitted.
+type sentUnit struct {
+	edit org.UnitInput
+	base int64
+}
+
+// showUnitEdit is showBodyEdit for a unit.
+func (h *handlers) showUnitEdit(w http.ResponseWriter, r *http.Request, id int64, failure error, sent *sentUnit) {
 	p := principal(r)
 	u, err := h.s.Unit(r.Context(), p, id)
 	if err != nil {
@@ -203,7 +243,14 @@ func (h *handlers) showUnit(w http.ResponseWriter, r *http.Request, id int64, fa
 		h.Fail(w, r, err)
 		return
 	}
-	h.Render(w, r, http.StatusOK, "unit", unitPage{Unit: u, Body: b, Staff: st, Kinds: org.UnitKinds}, failure)
+	pg := unitPage{Unit: u, Edit: u, Base: u.Version, Body: b, Staff: st, Kinds: org.UnitKinds}
+	if sent != nil {
+		pg.Edit.Kind, pg.Edit.Code, pg.Edit.Name, pg.Base = sent.edit.Kind, sent.edit.Code, sent.edit.Name, sent.base
+		if apperr.IsStale(failure) {
+			pg.Conflict, pg.Base = unitConflict(lang(r), pg.Edit, u), u.Version
+		}
+	}
+	h.Render(w, r, http.StatusOK, "unit", pg, failure)
 }
 
 func (h *handlers) unit(w http.ResponseWriter, r *http.Request) {
@@ -231,10 +278,10 @@ func (h *handlers) updateUnit(w http.ResponseWriter, r *http.Request) {
 		h.showUnit(w, r, id, err)
 		return
 	}
-	_, err := h.s.UpdateUnit(r.Context(), principal(r), id, org.UnitInput{Kind: org.UnitKind(r.PostFormValue("kind")),
-		Code: r.PostFormValue("code"), Name: r.PostFormValue("name")})
-	if err != nil {
-		h.showUnit(w, r, id, err)
+	sent := &sentUnit{base: formInt(r, "version"), edit: org.UnitInput{Kind: org.UnitKind(r.PostFormValue("kind")),
+		Code: r.PostFormValue("code"), Name: r.PostFormValue("name")}}
+	if _, err := h.s.UpdateUnit(r.Context(), principal(r), id, sent.base, sent.edit); err != nil {
+		h.showUnitEdit(w, r, id, err, sent)
 		return
 	}
 	page.Done(w, r, unitURL(id), "saved")
@@ -246,7 +293,7 @@ func (h *handlers) setHead(w http.ResponseWriter, r *http.Request) {
 		h.showUnit(w, r, id, err)
 		return
 	}
-	if _, err := h.s.SetUnitHead(r.Context(), principal(r), id, formInt(r, "staff_id")); err != nil {
+	if _, err := h.s.SetUnitHead(r.Context(), principal(r), id, formInt(r, "version"), formInt(r, "staff_id")); err != nil {
 		h.showUnit(w, r, id, err)
 		return
 	}
@@ -260,7 +307,7 @@ func (h *handlers) unitActive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	active := r.PostFormValue("active") == "true"
-	if _, err := h.s.SetUnitActive(r.Context(), principal(r), id, active); err != nil {
+	if _, err := h.s.SetUnitActive(r.Context(), principal(r), id, formInt(r, "version"), active); err != nil {
 		h.showUnit(w, r, id, err)
 		return
 	}
@@ -361,14 +408,29 @@ func (h *handlers) createStaff(w http.ResponseWriter, r *http.Request) {
 	h.showStaffList(w, r, err)
 }
 
-// staffPage: one staff member, the edit form and their certificates.
+// staffPage: one staff member, the edit form and their certificates; Edit,
+// Base and Conflict as in bodyPage.
 type staffPage struct {
 	Staff          org.Staff
+	Edit           org.Staff
+	Base           int64
+	Conflict       []conflictRow
 	Form           staffForm
 	Qualifications []org.Qualification
 }
 
 func (h *handlers) showStaff(w http.ResponseWriter, r *http.Request, id int64, failure error) {
+	h.showStaffEdit(w, r, id, failure, nil)
+}
+
+// sentStaff is a staff member's edit form as submitted.
+type sentStaff struct {
+	edit org.StaffInput
+	base int64
+}
+
+// showStaffEdit is showBodyEdit for a staff member.
+func (h *handlers) showStaffEdit(w http.ResponseWriter, r *http.Request, id int64, failure error, sent *sentStaff) {
 	p := principal(r)
 	st, err := h.s.Staff(r.Context(), p, id)
 	if err != nil {
@@ -385,7 +447,16 @@ func (h *handlers) showStaff(w http.ResponseWriter, r *http.Request, id int64, f
 		h.Fail(w, r, err)
 		return
 	}
-	h.Render(w, r, http.StatusOK, "staff", staffPage{Staff: st, Form: form, Qualifications: qs}, failure)
+	pg := staffPage{Staff: st, Edit: st, Base: st.Version, Form: form, Qualifications: qs}
+	if sent != nil {
+		in := sent.edit
+		pg.Edit.BodyID, pg.Edit.UnitID, pg.Edit.Name, pg.Edit.Phone, pg.Edit.Roles = in.BodyID, in.UnitID, in.Name, in.Phone, in.Roles
+		pg.Edit.IsHead, pg.Edit.IsLiaison, pg.Base = in.IsHead, in.IsLiaison, sent.base
+		if apperr.IsStale(failure) {
+			pg.Conflict, pg.Base = staffConflict(lang(r), form, pg.Edit, st), st.Version
+		}
+	}
+	h.Render(w, r, http.StatusOK, "staff", pg, failure)
 }
 
 func (h *handlers) staff(w http.ResponseWriter, r *http.Request) {
@@ -399,13 +470,14 @@ func (h *handlers) updateStaff(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := staffInput(r)
+	sent := &sentStaff{edit: in, base: formInt(r, "version")}
 	if err == nil {
-		if _, err = h.s.UpdateStaff(r.Context(), principal(r), id, in); err == nil {
+		if _, err = h.s.UpdateStaff(r.Context(), principal(r), id, sent.base, in); err == nil {
 			page.Done(w, r, staffURL(id), "saved")
 			return
 		}
 	}
-	h.showStaff(w, r, id, err)
+	h.showStaffEdit(w, r, id, err, sent)
 }
 
 func (h *handlers) staffActive(w http.ResponseWriter, r *http.Request) {
@@ -415,7 +487,7 @@ func (h *handlers) staffActive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	active := r.PostFormValue("active") == "true"
-	if _, err := h.s.SetStaffActive(r.Context(), principal(r), id, active); err != nil {
+	if _, err := h.s.SetStaffActive(r.Context(), principal(r), id, formInt(r, "version"), active); err != nil {
 		h.showStaff(w, r, id, err)
 		return
 	}
@@ -442,7 +514,7 @@ func (h *handlers) revokeQualification(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	q, err := h.s.RevokeQualification(r.Context(), principal(r), page.PathID(r))
+	q, err := h.s.RevokeQualification(r.Context(), principal(r), page.PathID(r), formInt(r, "version"))
 	if err != nil {
 		h.Fail(w, r, err)
 		return

@@ -99,10 +99,14 @@ func (h *handlers) apiRoutes() []httpx.Route {
 			Doc: &httpx.Doc{Summary: "Import a year file (holiday-cn JSON or iCalendar)", Tags: tags, Request: CalendarImportRequest{},
 				Response: CalendarImportAnswer{}, Status: http.StatusCreated,
 				Description: "content is the file's text; file_name ending in .ics selects iCalendar. A bad file is a 400 naming the line or field, and nothing is stored. Only the administrator of the top-level body (whose jurisdiction covers every body) may change the national calendar; others get 403. Audited."}},
-		{Pattern: "PUT " + p + "/days/{date}", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.apiSetDay),
-			Doc: &httpx.Doc{Summary: "Edit one day of the national calendar", Tags: tags, Request: CalendarSetDayRequest{}, Response: caldb.YearInfo{},
+		{Pattern: "GET " + p + "/days/{date}", Handler: http.HandlerFunc(h.apiDay),
+			Doc: &httpx.Doc{Summary: "One day of the national calendar", Tags: tags, Response: caldb.DayInfo{}, Versioned: true,
 				Params:      []httpx.Param{{Name: "date", In: "path", Description: "YYYY-MM-DD"}},
-				Description: "off true: a holiday; false: a working day. Setting a day to what its weekday already is removes it from the notice. The year must have data. Only the administrator of the top-level body may change the national calendar (403 otherwise); a body's own days are its regional days. Audited."}},
+				Description: "Whether it is a working day and the notice naming it; its ETag is the base of PUT. 404 (field year) when the calendar cannot answer for the year (L9)."}},
+		{Pattern: "PUT " + p + "/days/{date}", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeNational}, Handler: http.HandlerFunc(h.apiSetDay),
+			Doc: &httpx.Doc{Summary: "Edit one day of the national calendar", Tags: tags, Request: CalendarSetDayRequest{}, Response: caldb.YearInfo{}, Versioned: true,
+				Params:      []httpx.Param{{Name: "date", In: "path", Description: "YYYY-MM-DD"}},
+				Description: "off true: a holiday; false: a working day. Setting a day to what its weekday already is removes it from the notice. The year must have data. Only the administrator of the top-level body may change the national calendar (403 otherwise); a body's own days are its regional days. If-Match is the day's ETag (GET of the day); a stale one answers 409 with the day as it is now. Audited."}},
 		{Pattern: "GET " + p + "/missing", Policy: httpx.Policy{Roles: admin}, Handler: http.HandlerFunc(h.apiMissing),
 			Doc: &httpx.Doc{Summary: "Years whose holiday data is missing (L9)", Tags: tags, Response: CalendarMissingAnswer{},
 				Description: "The current year when absent, and from 1 November next year when absent."}},
@@ -126,16 +130,17 @@ func (h *handlers) apiRoutes() []httpx.Route {
 				Request: CalendarRegionalRequest{}, Response: CalendarRegionalDay{}, Status: http.StatusCreated, Description: "Audited."}},
 		{Pattern: "DELETE " + p + "/bodies/{id}/regional/{date}", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeBody},
 			Handler: http.HandlerFunc(h.apiRemoveRegional),
-			Doc: &httpx.Doc{Summary: "Remove a body's own regional day", Tags: tags, Status: http.StatusNoContent, Description: "Audited.",
-				Params: []httpx.Param{bodyPath, {Name: "date", In: "path", Description: "YYYY-MM-DD"}}}},
+			Doc: &httpx.Doc{Summary: "Remove a body's own regional day", Tags: tags, Status: http.StatusNoContent, Versioned: true,
+				Description: "With If-Match (the day's version in the list) a day changed since is not removed (409 with the day as it is now). Audited.",
+				Params:      []httpx.Param{bodyPath, {Name: "date", In: "path", Description: "YYYY-MM-DD"}}}},
 		{Pattern: "GET " + p + "/bodies/{id}/business-hours", Policy: httpx.Policy{Scope: h.scopeBody}, Handler: http.HandlerFunc(h.apiHours),
 			Doc: &httpx.Doc{Summary: "Business hours in effect for a body (limits in working hours, L11)", Tags: tags,
-				Params: []httpx.Param{bodyPath}, Response: caldb.BodyHours{},
+				Params: []httpx.Param{bodyPath}, Response: caldb.BodyHours{}, Versioned: true,
 				Description: "The body's own hours, else its nearest ancestor's (from_body_id), else the default (default true)."}},
 		{Pattern: "PUT " + p + "/bodies/{id}/business-hours", Policy: httpx.Policy{Roles: admin, Write: true, Scope: h.scopeBody},
 			Handler: http.HandlerFunc(h.apiSetHours),
 			Doc: &httpx.Doc{Summary: "Set or clear a body's own business hours", Tags: tags, Params: []httpx.Param{bodyPath},
-				Request: CalendarHoursRequest{}, Response: caldb.BodyHours{},
+				Request: CalendarHoursRequest{}, Response: caldb.BodyHours{}, Versioned: true,
 				Description: "hours is \"HH:MM-HH:MM[,HH:MM-HH:MM…]\", ascending and not overlapping; they apply to the body and every body below that sets none. An empty hours removes the body's own setting, so it inherits again. A bad value is a 400 naming the field business_hours, and nothing is stored. Audited."}},
 	}
 }
@@ -216,6 +221,7 @@ type CalendarRegionalDay struct {
 	Name      string `json:"name"`
 	IsOffDay  bool   `json:"is_off_day"`
 	CreatedBy string `json:"created_by"`
+	Version   int64  `json:"version"` // If-Match of its DELETE
 }
 
 // CalendarRegionalRequest adds a regional day.
@@ -226,7 +232,7 @@ type CalendarRegionalRequest struct {
 }
 
 func regionalOf(d caldb.RegionalDay) CalendarRegionalDay {
-	return CalendarRegionalDay{ID: d.ID, BodyID: d.BodyID, Date: d.Date.String(), Name: d.Name, IsOffDay: d.IsOffDay, CreatedBy: d.CreatedBy}
+	return CalendarRegionalDay{ID: d.ID, BodyID: d.BodyID, Date: d.Date.String(), Name: d.Name, IsOffDay: d.IsOffDay, CreatedBy: d.CreatedBy, Version: d.Version}
 }
 
 func (h *handlers) apiYears(w http.ResponseWriter, r *http.Request) {
@@ -311,12 +317,44 @@ func (h *handlers) apiSetDay(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	info, err := h.svc.SetDay(r.Context(), httpx.PrincipalFrom(r.Context()), d, req.Off, req.Name)
+	version, err := api.IfMatch(r)
 	if err != nil {
 		api.WriteError(w, r, err)
 		return
 	}
-	api.WriteJSON(w, r, http.StatusOK, info)
+	info, err := h.svc.SetDay(r.Context(), httpx.PrincipalFrom(r.Context()), d, version, req.Off, req.Name)
+	if err != nil {
+		if apperr.IsStale(err) {
+			// The answer carries the day as it is now.
+			if day, derr := h.svc.Day(r.Context(), d); derr == nil {
+				api.WriteStale(w, r, err, day, day.Version)
+				return
+			}
+		}
+		api.WriteError(w, r, err)
+		return
+	}
+	// The answer is the year edited; its ETag is the day's new version.
+	day, err := h.svc.Day(r.Context(), d)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	api.WriteVersioned(w, r, http.StatusOK, info, day.Version)
+}
+
+func (h *handlers) apiDay(w http.ResponseWriter, r *http.Request) {
+	d, err := calendar.ParseDate("date", r.PathValue("date"))
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	day, err := h.svc.Day(r.Context(), d)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	api.WriteVersioned(w, r, http.StatusOK, day, day.Version)
 }
 
 func (h *handlers) apiMissing(w http.ResponseWriter, r *http.Request) {
@@ -512,7 +550,19 @@ func (h *handlers) apiRemoveRegional(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	if err := h.svc.RemoveRegionalHoliday(r.Context(), httpx.PrincipalFrom(r.Context()), id, d); err != nil {
+	version, err := api.OptionalIfMatch(r)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	p := httpx.PrincipalFrom(r.Context())
+	if err := h.svc.RemoveRegionalHoliday(r.Context(), p, id, d, version); err != nil {
+		if apperr.IsStale(err) {
+			if cur, cerr := h.svc.OwnRegionalDay(r.Context(), p, id, d); cerr == nil {
+				api.WriteStale(w, r, err, regionalOf(cur), cur.Version)
+				return
+			}
+		}
 		api.WriteError(w, r, err)
 		return
 	}
@@ -530,8 +580,10 @@ func (h *handlers) apiHours(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	api.WriteJSON(w, r, http.StatusOK, bh)
+	api.WriteVersioned(w, r, http.StatusOK, bh, bh.Version)
 }
+
+func hoursVersion(bh caldb.BodyHours) int64 { return bh.Version }
 
 func (h *handlers) apiSetHours(w http.ResponseWriter, r *http.Request) {
 	id, err := pathBody(r)
@@ -544,10 +596,11 @@ func (h *handlers) apiSetHours(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	bh, err := h.svc.SetBusinessHours(r.Context(), httpx.PrincipalFrom(r.Context()), id, req.Hours)
+	version, err := api.OptionalIfMatch(r)
 	if err != nil {
 		api.WriteError(w, r, err)
 		return
 	}
-	api.WriteJSON(w, r, http.StatusOK, bh)
+	bh, err := h.svc.SetBusinessHours(r.Context(), httpx.PrincipalFrom(r.Context()), id, version, req.Hours)
+	api.Edited(w, r, http.StatusOK, bh, err, hoursVersion, func() (caldb.BodyHours, error) { return h.svc.BusinessHours(r.Context(), id) })
 }

@@ -320,6 +320,16 @@ func (h *handlers) importPage(w http.ResponseWriter, r *http.Request) {
 	page.Done(w, r, caldb.AdminPath, "imported")
 }
 
+// formVersion is the version a posted form was based on (the hidden field
+// "version"), 0 when it has none.
+func formVersion(r *http.Request) int64 {
+	v, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil || v < 0 {
+		return 0
+	}
+	return v
+}
+
 // formError is an Invalid error from a message key, in both languages.
 func formError(field, key string, cause error) error {
 	return &apperr.Error{Code: apperr.Invalid, Field: field, Zh: messages.Text("zh", key), En: messages.Text("en", key), Err: cause}
@@ -334,7 +344,8 @@ func (h *handlers) dayPage(w http.ResponseWriter, r *http.Request) {
 	d := calendarData{Date: r.PostFormValue("date"), Name: r.PostFormValue("name"), Off: r.PostFormValue("off") != "false"}
 	date, err := calendar.ParseDate("date", d.Date)
 	if err == nil {
-		_, err = h.svc.SetDay(r.Context(), httpx.PrincipalFrom(r.Context()), date, d.Off, d.Name)
+		// The form shows no state of the date, so it names no version.
+		_, err = h.svc.SetDay(r.Context(), httpx.PrincipalFrom(r.Context()), date, 0, d.Off, d.Name)
 	}
 	if err != nil {
 		h.showCalendar(w, r, http.StatusBadRequest, d, err)
@@ -352,10 +363,18 @@ type bodyData struct {
 	Date, Name string
 	Off        bool
 	// HoursInput is the hours form's value: what was sent when it was
-	// refused (HoursSent), else the body's own hours, else empty.
+	// refused (HoursSent), else the body's own hours, else empty; HoursBase
+	// the version the form is based on (what was sent, or Hours.Version).
 	HoursInput string
 	HoursSent  bool
+	HoursBase  int64
+	// Conflict is a stale change of the hours: what was sent beside the
+	// body's own hours now (the form then carries their version).
+	Conflict *hoursConflict
 }
+
+// hoursConflict is a stale hours form's value beside the stored one.
+type hoursConflict struct{ Yours, Current string }
 
 func (h *handlers) bodyPage(w http.ResponseWriter, r *http.Request) {
 	h.showBody(w, r, http.StatusOK, bodyData{Off: true}, nil)
@@ -395,8 +414,18 @@ func (h *handlers) showBody(w http.ResponseWriter, r *http.Request, status int, 
 		h.fail(w, r, err)
 		return
 	}
-	if !d.HoursSent && d.Hours.Own {
-		d.HoursInput = d.Hours.Hours
+	if !d.HoursSent {
+		d.HoursBase = d.Hours.Version
+		if d.Hours.Own {
+			d.HoursInput = d.Hours.Hours
+		}
+	}
+	if apperr.IsStale(formErr) && d.HoursSent {
+		current := ""
+		if d.Hours.Own {
+			current = d.Hours.Hours
+		}
+		d.Conflict, d.HoursBase = &hoursConflict{Yours: d.HoursInput, Current: current}, d.Hours.Version
 	}
 	h.renderForm(w, r, status, "body", d, formErr)
 }
@@ -430,9 +459,14 @@ func (h *handlers) removeRegionalPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		h.showBody(w, r, http.StatusBadRequest, bodyData{Off: true}, formError("", "form.bad", err))
+		return
+	}
 	date, err := calendar.ParseDate("date", r.PathValue("date"))
 	if err == nil {
-		err = h.svc.RemoveRegionalHoliday(r.Context(), httpx.PrincipalFrom(r.Context()), id, date)
+		err = h.svc.RemoveRegionalHoliday(r.Context(), httpx.PrincipalFrom(r.Context()), id, date, formVersion(r))
 	}
 	if err != nil {
 		h.showBody(w, r, http.StatusBadRequest, bodyData{Off: true}, err)
@@ -458,9 +492,10 @@ func (h *handlers) hoursPage(w http.ResponseWriter, r *http.Request) {
 	if r.PostFormValue("clear") != "" {
 		spec = ""
 	}
-	bh, err := h.svc.SetBusinessHours(r.Context(), httpx.PrincipalFrom(r.Context()), id, spec)
+	base := formVersion(r)
+	bh, err := h.svc.SetBusinessHours(r.Context(), httpx.PrincipalFrom(r.Context()), id, base, spec)
 	if err != nil {
-		h.showBody(w, r, http.StatusBadRequest, bodyData{Off: true, HoursInput: spec, HoursSent: true}, err)
+		h.showBody(w, r, http.StatusBadRequest, bodyData{Off: true, HoursInput: spec, HoursSent: true, HoursBase: base}, err)
 		return
 	}
 	key := "hours_set"
