@@ -43,13 +43,66 @@ var words = map[string][2]string{
 	"smtp.auth_plain":      {"未加密的连接上不发送 SMTP 密码（仅本机中继可关闭 STARTTLS）", "the SMTP password is not sent over an unencrypted connection (STARTTLS may be off only for a relay on this machine)"},
 	"backoff.range":        {"重试间隔须为正，且最长间隔不小于首次间隔", "the retry delays must be positive, the longest no shorter than the first"},
 	"attempts.range":       {"最大尝试次数须在 1 到 100 之间", "the maximum number of attempts must be between 1 and 100"},
+	"message.none":         {"没有编号为 %d 的消息", "no message with id %d"},
+	"message.not_dead":     {"消息 %d 不在死信中（只有放弃投递的消息可以重试）", "message %d is not a dead letter (only messages given up on can be retried)"},
+	"message.not_yours":    {"没有编号为 %d 的站内消息", "no in-app message with id %d"},
+	"message.foreign":      {"消息 %d 不属于您管辖的机构", "message %d belongs to a body outside your jurisdiction"},
+	"outbox.admin":         {"只有管理员可以查看和重试发件箱", "only administrators see and retry the outbox"},
+	"outbox.filter":        {"未知的筛选值 %q", "unknown filter value %q"},
+	"endpoint.none":        {"没有编号为 %d 的推送端点", "no webhook endpoint with id %d"},
+	"endpoint.taken":       {"已有名为 %q 的推送端点", "a webhook endpoint named %q exists already"},
+	"endpoint.root":        {"推送端点由最高一级机构的管理员管理", "webhook endpoints are managed by the administrator of the root body"},
+	"staff.only":           {"站内消息属于人员账号，此账号没有对应人员", "in-app messages belong to staff, and this account has no staff record"},
 }
 
 // invalid is an apperr.Invalid error on field with the words of message id.
 func invalid(field, id string, args ...any) *apperr.Error {
+	return refusal(apperr.Invalid, field, id, args...)
+}
+
+// refusal is an apperr error of code on field with the words of message id.
+func refusal(code apperr.Code, field, id string, args ...any) *apperr.Error {
 	w, ok := words[id]
 	if !ok {
 		panic("notify: no words for " + id) // a typo, found by the tests
 	}
-	return apperr.New(apperr.Invalid, field, fmt.Sprintf(w[0], args...), fmt.Sprintf(w[1], args...))
+	return apperr.New(code, field, fmt.Sprintf(w[0], args...), fmt.Sprintf(w[1], args...))
 }
+
+// The refusals of the outbox, the inbox and the endpoints (notifydb).
+
+// ErrNoMessage: no message with this id (or none the caller may see).
+func ErrNoMessage(id int64) error { return refusal(apperr.NotFound, "", "message.none", id) }
+
+// ErrNotDead: only a dead letter can be retried.
+func ErrNotDead(id int64) error { return refusal(apperr.Conflict, "", "message.not_dead", id) }
+
+// ErrNotInInbox: no such message in the caller's inbox.
+func ErrNotInInbox(id int64) error { return refusal(apperr.NotFound, "", "message.not_yours", id) }
+
+// ErrForeignMessage: the message's body is outside the caller's
+// jurisdiction (O1).
+func ErrForeignMessage(id int64) error { return refusal(apperr.Forbidden, "", "message.foreign", id) }
+
+// ErrOutboxAdminOnly: the outbox is the administrators'.
+func ErrOutboxAdminOnly() error { return refusal(apperr.Forbidden, "", "outbox.admin") }
+
+// ErrFilter: a filter value that is no state or channel.
+func ErrFilter(field, value string) error {
+	return refusal(apperr.Invalid, field, "outbox.filter", value)
+}
+
+// ErrNoEndpoint: no endpoint with this id.
+func ErrNoEndpoint(id int64) error { return refusal(apperr.NotFound, "", "endpoint.none", id) }
+
+// ErrEndpointTaken: endpoint names are unique.
+func ErrEndpointTaken(name string) error {
+	return refusal(apperr.Conflict, "name", "endpoint.taken", name)
+}
+
+// ErrEndpointsRootOnly: endpoints (and their secrets) are the root body's
+// administrator's.
+func ErrEndpointsRootOnly() error { return refusal(apperr.Forbidden, "", "endpoint.root") }
+
+// ErrNoStaff: an account without a staff record has no inbox.
+func ErrNoStaff() error { return refusal(apperr.Forbidden, "", "staff.only") }

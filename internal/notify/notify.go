@@ -238,7 +238,7 @@ func (m Message) validSMS() (Message, error) {
 }
 
 func (m Message) validWebhook() (Message, error) {
-	if err := CheckEndpointName(m.Recipient); err != nil {
+	if err := CheckEndpointName("recipient", m.Recipient); err != nil {
 		return m, err
 	}
 	if m.Subject != "" || m.Body != "" {

@@ -163,7 +163,7 @@ func TestDigest_oneMessagePerPerson(t *testing.T) {
 // same verbs; none is left unused.
 func TestWords_everyIDInBothLanguages(t *testing.T) {
 	used := map[string]bool{}
-	call := regexp.MustCompile(`invalid\([^,]+, "([a-z_.]+)"`)
+	call := regexp.MustCompile(`(?:invalid\([^,]+|refusal\([^,]+, [^,]+), "([a-z_.]+)"`)
 	files, err := os.ReadDir(".")
 	if err != nil {
 		t.Fatal(err)

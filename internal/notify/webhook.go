@@ -57,14 +57,15 @@ type Endpoint struct {
 // MaxEndpointURL bounds an endpoint's URL.
 const MaxEndpointURL = 2000
 
-// CheckEndpointName accepts 1–64 letters, digits, '-', '_' and '.'.
-func CheckEndpointName(name string) error {
+// CheckEndpointName accepts 1–64 letters, digits, '-', '_' and '.'; an
+// error names field.
+func CheckEndpointName(field, name string) error {
 	if name == "" || len(name) > 64 {
-		return invalid("recipient", "endpoint.name")
+		return invalid(field, "endpoint.name")
 	}
 	for _, r := range name {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return invalid("recipient", "endpoint.name")
+			return invalid(field, "endpoint.name")
 		}
 	}
 	return nil
