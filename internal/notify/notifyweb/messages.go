@@ -83,11 +83,13 @@ func errNotNumber(name string) error {
 	return apperr.Invalidf(name, w[0], w[1], name)
 }
 
-// Badge is the inbox's entry in the site header, in lang: its words and
-// the unread count (the binary wires it into web.Deps.Badges).
-func Badge(lang string, unread int) string {
+// Badge is the inbox's entry in the site header, in lang: its text and the
+// words a screen reader says for it with the unread count (the binary
+// wires it into web.Deps.Badges).
+func Badge(lang string, unread int) (text, label string) {
+	text = messages.Text(lang, "badge.inbox")
 	if unread == 0 {
-		return messages.Text(lang, "badge.inbox")
+		return text, text
 	}
-	return messages.Text(lang, "badge.inbox_unread", unread)
+	return text, messages.Text(lang, "badge.inbox_unread", unread)
 }

@@ -435,7 +435,10 @@ func TestPages_messagesComplete(t *testing.T) {
 			t.Errorf("message %q lacks a language", k)
 		}
 	}
-	if Badge("zh", 3) != "站内消息（3 条未读）" || Badge("en", 0) != "Inbox" {
-		t.Errorf("badge %q / %q", Badge("zh", 3), Badge("en", 0))
+	if text, label := Badge("zh", 3); text != "站内消息" || label != "站内消息（3 条未读）" {
+		t.Errorf("badge %q, %q", text, label)
+	}
+	if text, label := Badge("en", 0); text != "Inbox" || label != "Inbox" {
+		t.Errorf("badge %q, %q", text, label)
 	}
 }
