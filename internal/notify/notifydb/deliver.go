@@ -48,7 +48,8 @@ type Config struct {
 	// Jitter returns a number in [0, 1) for the retry delays (default
 	// math/rand).
 	Jitter func() float64
-	// Logger logs failed passes (default slog.Default()).
+	// Logger logs failed passes and outcomes that could not be recorded
+	// (default slog.Default()).
 	Logger *slog.Logger
 }
 
@@ -111,7 +112,8 @@ func (d *Deliverer) Run(ctx context.Context) error {
 
 // whileHeld delivers pass after pass until ctx ends (the lease is lost, or
 // the process stops), waiting between passes for an enqueue in this
-// process, the next retry's time or Poll.
+// process, the next retry's time or Poll. A failed pass is logged and the
+// next comes after Poll: its messages stay claimed until their claim ends.
 func (d *Deliverer) whileHeld(ctx context.Context, l *store.Lease) error {
 	timer := time.NewTimer(d.cfg.Poll)
 	defer timer.Stop()
@@ -121,15 +123,16 @@ func (d *Deliverer) whileHeld(ctx context.Context, l *store.Lease) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if err != nil {
-			return err
-		}
-		if n == d.cfg.Batch {
+		wait := d.cfg.Poll
+		switch {
+		case err != nil:
+			d.cfg.Logger.Warn("notify: delivery pass", "claimed", n, "err", err)
+		case n == d.cfg.Batch:
 			continue // more may be due
-		}
-		wait, err := d.untilNextDue(ctx)
-		if err != nil {
-			return err
+		default:
+			if wait, err = d.untilNextDue(ctx); err != nil {
+				return err
+			}
 		}
 		timer.Reset(wait)
 		select {
