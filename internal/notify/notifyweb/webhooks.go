@@ -7,6 +7,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/notify"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 	"github.com/qingdan/qingdan/internal/web/page"
@@ -50,7 +51,7 @@ var webhookTags = []string{"webhooks"}
 
 func (h *handlers) webhookRoutes() []httpx.Route {
 	// Endpoints serve every body: the root body's administrator's.
-	read := httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}, Scope: h.topPath}
+	read := httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}, Scope: h.scopeRoot}
 	write := read
 	write.Write = true
 	p := api.Prefix + "/webhooks"
@@ -77,6 +78,20 @@ func (h *handlers) webhookRoutes() []httpx.Route {
 			Doc: &httpx.Doc{Summary: "Give a webhook endpoint a new secret", Tags: webhookTags, Params: []httpx.Param{id}, Response: WebhookSecret{},
 				Description: "No request body. Webhooks signed from now on use the new secret, shown in this answer only. Audited, with the secret's digest."}},
 	}
+}
+
+// scopeRoot is the jurisdiction of the endpoints: the root body's. The
+// guard has put the principal in the request's context, so the refusal
+// says who may manage them rather than a bare "outside your jurisdiction".
+func (h *handlers) scopeRoot(r *http.Request) (string, error) {
+	top, err := h.topPath(r)
+	if err != nil {
+		return "", err
+	}
+	if !principal(r).Covers(top) {
+		return "", notify.ErrEndpointsRootOnly()
+	}
+	return top, nil
 }
 
 // webhooksPage: the endpoints, each editable, and a new one's form; a
