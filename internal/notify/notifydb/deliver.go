@@ -149,7 +149,7 @@ func (d *Deliverer) whileHeld(ctx context.Context, l *store.Lease) error {
 // most Poll and at least a millisecond.
 func (d *Deliverer) untilNextDue(ctx context.Context) (time.Duration, error) {
 	var next sql.NullInt64
-	err := d.db.QueryRow(ctx, `SELECT min(next_attempt_at) FROM notify_outbox WHERE state IN ('pending', 'failed', 'sending')`).Scan(&next)
+	err := d.db.QueryRow(ctx, nextDueSQL).Scan(&next)
 	if err != nil {
 		return 0, fmt.Errorf("notifydb: next due: %w", err)
 	}
@@ -158,6 +158,15 @@ func (d *Deliverer) untilNextDue(ctx context.Context) (time.Duration, error) {
 	}
 	return min(max(store.FromMicros(next.Int64).Sub(d.cfg.Now()), time.Millisecond), d.cfg.Poll), nil
 }
+
+// What is due: messages waiting (pending, failed, or sending with a claim
+// that ran out), and when the next one will be. next_attempt_at is set
+// exactly while a message waits (migration 0500's CHECK), so both are
+// ranges of the partial index notify_outbox_due.
+const (
+	dueSQL     = `SELECT id FROM notify_outbox WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`
+	nextDueSQL = `SELECT min(next_attempt_at) FROM notify_outbox WHERE next_attempt_at IS NOT NULL`
+)
 
 // claimed is a message this deliverer holds for one attempt.
 type claimed struct {
@@ -218,8 +227,7 @@ func (d *Deliverer) claim(ctx context.Context, l *store.Lease, now time.Time) ([
 			}
 			return c, err
 		}, `UPDATE notify_outbox SET state = 'sending', claim_token = ?, attempts = attempts + 1, next_attempt_at = ?, updated_at = ?
-			WHERE id IN (SELECT id FROM notify_outbox WHERE state IN ('pending', 'failed', 'sending') AND next_attempt_at <= ?
-				ORDER BY next_attempt_at LIMIT ?)
+			WHERE id IN (`+dueSQL+`)
 			RETURNING id, delivery_id, channel, recipient, subject, body, link, payload,
 				body_id, root_type, root_id, cause, attempts, created_at`,
 			l.Token(), store.Micros(now.Add(d.cfg.ClaimFor)), store.Micros(now), store.Micros(now), d.cfg.Batch)
@@ -323,7 +331,7 @@ func (d *Deliverer) record(ctx context.Context, l *store.Lease, m claimed, sendE
 				store.Micros(next), errorText(sendErr), store.Micros(now), m.id, m.token, m.attempt)
 			return nil
 		}
-		tx.QueueExpect(ctx, 1, errClaimLost, `UPDATE notify_outbox SET state = 'dead', last_error = ?, updated_at = ?
+		tx.QueueExpect(ctx, 1, errClaimLost, `UPDATE notify_outbox SET state = 'dead', next_attempt_at = NULL, last_error = ?, updated_at = ?
 			WHERE id = ? AND state = 'sending' AND claim_token = ? AND attempts = ?`,
 			errorText(sendErr), store.Micros(now), m.id, m.token, m.attempt)
 		return emitOutcome(tx, m, "notify.dead", now)
@@ -336,7 +344,7 @@ func (d *Deliverer) record(ctx context.Context, l *store.Lease, m claimed, sendE
 
 // sent marks m delivered now, in tx.
 func (d *Deliverer) sent(ctx context.Context, tx *store.Tx, m claimed, now time.Time) error {
-	tx.QueueExpect(ctx, 1, errClaimLost, `UPDATE notify_outbox SET state = 'sent', delivered_at = ?, last_error = '', updated_at = ?
+	tx.QueueExpect(ctx, 1, errClaimLost, `UPDATE notify_outbox SET state = 'sent', next_attempt_at = NULL, delivered_at = ?, last_error = '', updated_at = ?
 		WHERE id = ? AND state = 'sending' AND claim_token = ? AND attempts = ?`,
 		store.Micros(now), store.Micros(now), m.id, m.token, m.attempt)
 	return emitOutcome(tx, m, "notify.sent", now)

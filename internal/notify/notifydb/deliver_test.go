@@ -103,6 +103,28 @@ func TestDeliver_webhookFailingTwiceIsSentOnTheThirdAttempt(t *testing.T) {
 			t.Errorf("the case's timeline: %+v", timeline)
 		}
 		pass(t, d, l, 0) // sent is final
+		// The page counts what was sent in the last 24 hours.
+		sentCount := func() int64 {
+			o, err := s.Outbox(ctx, dm.people["admin"], notifydb.Filter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int64
+			for _, c := range o.Counts {
+				if c.State == notify.Sent {
+					n += c.N
+				}
+			}
+			return n
+		}
+		s.SetClockForTest(c.Now)
+		if n := sentCount(); n != 1 {
+			t.Errorf("sent in the last 24 h: %d, want 1", n)
+		}
+		c.Add(notifydb.SentWindow + time.Second)
+		if n := sentCount(); n != 0 {
+			t.Errorf("sent in the last 24 h, a day later: %d, want 0", n)
+		}
 		verifyOK(t, db)
 	})
 }

@@ -2,6 +2,7 @@ package notifydb_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -68,4 +69,43 @@ func TestEnqueue_onlyWithTheCommittedChange(t *testing.T) {
 			t.Errorf("%d messages, want 3", n)
 		}
 	})
+}
+
+// The deliverer reads only what is due: its claim's inner query and the
+// next due time are ranges of the partial index notify_outbox_due, sorted
+// by it, even with the state index beside it (SQLite's plan, without
+// statistics; PostgreSQL's planner picks by its statistics).
+func TestOutbox_dueIsAnIndexRange(t *testing.T) {
+	db := storetest.SQLite(t)
+	for _, q := range []string{
+		notifydb.DueSQL,
+		notifydb.NextDueSQL,
+	} {
+		args := []any{int64(1)}
+		if strings.Count(q, "?") == 2 {
+			args = append(args, 64)
+		} else {
+			args = nil
+		}
+		rows, err := db.Query(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		if p := strings.Join(plan, "; "); !strings.Contains(p, "notify_outbox_due") || strings.Contains(p, "TEMP B-TREE") {
+			t.Errorf("%s\nis not a range of the due index: %s", q, p)
+		}
+	}
 }

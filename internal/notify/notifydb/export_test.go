@@ -14,3 +14,9 @@ func (d *Deliverer) PassForTest(ctx context.Context, l *store.Lease) (int, error
 
 // SetClockForTest sets the clock of retries and read marks.
 func (s *Service) SetClockForTest(now func() time.Time) { s.now = now }
+
+// The deliverer's reads of what is due, for their query plans.
+const (
+	DueSQL     = dueSQL
+	NextDueSQL = nextDueSQL
+)

@@ -34,7 +34,7 @@ func (a accounts) CreateInitialAccount(_ context.Context, staffID int64, login, 
 	return nil
 }
 
-func loadDemo(t *testing.T, db *store.DB) demo {
+func loadDemo(t testing.TB, db *store.DB) demo {
 	t.Helper()
 	acc := accounts{}
 	if err := org.LoadDemo(ctx, db, acc); err != nil {
@@ -125,7 +125,7 @@ type hook struct {
 	gate chan struct{}
 }
 
-func newHook(t *testing.T, failures int) *hook {
+func newHook(t testing.TB, failures int) *hook {
 	t.Helper()
 	h := &hook{failures: failures}
 	h.srv = httptest.NewServer(h)
@@ -180,7 +180,7 @@ func (h *hook) setFailures(n int) {
 
 // register makes h an endpoint named name, as the district's
 // administrator would.
-func (h *hook) register(t *testing.T, s *notifydb.Service, d demo, name string) {
+func (h *hook) register(t testing.TB, s *notifydb.Service, d demo, name string) {
 	t.Helper()
 	_, secret, err := s.CreateEndpoint(ctx, d.people["admin"], name, h.srv.URL+"/qingdan")
 	if err != nil {
@@ -192,7 +192,7 @@ func (h *hook) register(t *testing.T, s *notifydb.Service, d demo, name string) 
 }
 
 // enqueue writes messages in one write, as a feature would.
-func enqueue(t *testing.T, db *store.DB, ms ...notify.Message) {
+func enqueue(t testing.TB, db *store.DB, ms ...notify.Message) {
 	t.Helper()
 	if err := db.Write(ctx, func(tx *store.Tx) error {
 		for _, m := range ms {
@@ -206,7 +206,7 @@ func enqueue(t *testing.T, db *store.DB, ms ...notify.Message) {
 	}
 }
 
-func webhookTo(t *testing.T, endpoint string, body int64, root string) notify.Message {
+func webhookTo(t testing.TB, endpoint string, body int64, root string) notify.Message {
 	t.Helper()
 	m, err := notify.Post(endpoint, map[string]string{"number": root, "result": "准予许可"})
 	if err != nil {
@@ -226,7 +226,7 @@ func entries(t *testing.T, s *notifydb.Service, d demo, f notifydb.Filter) []not
 	return o.Entries
 }
 
-func count(t *testing.T, db *store.DB, q string, args ...any) int64 {
+func count(t testing.TB, db *store.DB, q string, args ...any) int64 {
 	t.Helper()
 	var n int64
 	if err := db.QueryRow(ctx, q, args...).Scan(&n); err != nil {

@@ -115,7 +115,7 @@ type Entry struct {
 	State      notify.State
 	Attempts   int
 	// NextAttemptAt: when a pending or failed message is tried next (a
-	// sending one's claim ends then).
+	// sending one's claim ends then); zero once sent or dead.
 	NextAttemptAt time.Time
 	LastError     string
 	CreatedAt     time.Time
@@ -130,10 +130,14 @@ const entryCols = `o.id, o.delivery_id, o.channel, o.recipient, o.subject, o.bod
 
 func scanEntry(rows interface{ Scan(...any) error }) (Entry, error) {
 	var e Entry
-	var next, created, updated, delivered int64
+	var next sql.NullInt64
+	var created, updated, delivered int64
 	err := rows.Scan(&e.ID, &e.DeliveryID, &e.Channel, &e.Recipient, &e.Subject, &e.BodyID, &e.RootType, &e.RootID, &e.Cause,
 		&e.State, &e.Attempts, &next, &e.LastError, &created, &updated, &delivered)
-	e.NextAttemptAt, e.CreatedAt, e.UpdatedAt = store.FromMicros(next), store.FromMicros(created), store.FromMicros(updated)
+	e.CreatedAt, e.UpdatedAt = store.FromMicros(created), store.FromMicros(updated)
+	if next.Valid {
+		e.NextAttemptAt = store.FromMicros(next.Int64)
+	}
 	if delivered != 0 {
 		e.DeliveredAt = store.FromMicros(delivered)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
@@ -32,12 +33,18 @@ type Count struct {
 }
 
 // Outbox is what an administrator sees of the outbox of their
-// jurisdiction: counts by state and channel, and the entries the filter
-// selects, newest first.
+// jurisdiction: counts by state and channel — of sent messages, those
+// delivered since SentSince — and the entries the filter selects, newest
+// first.
 type Outbox struct {
-	Counts  []Count
-	Entries []Entry
+	Counts    []Count
+	SentSince time.Time
+	Entries   []Entry
 }
+
+// SentWindow is how far back the outbox counts sent messages: the count
+// stays an index range however long the outbox grows.
+const SentWindow = 24 * time.Hour
 
 // maxRetryAll bounds "retry all dead" in one write (one event each); the
 // page says how many remain.
@@ -61,13 +68,24 @@ func (s *Service) Outbox(ctx context.Context, p auth.Principal, f Filter) (Outbo
 		return Outbox{}, err
 	}
 	subtree := p.BodyPath + "%"
-	counts, err := collect(ctx, s.db, func(row interface{ Scan(...any) error }) (Count, error) {
+	since := s.now().Add(-SentWindow)
+	scanCount := func(row interface{ Scan(...any) error }) (Count, error) {
 		var c Count
 		return c, row.Scan(&c.State, &c.Channel, &c.N)
-	}, `SELECT o.state, o.channel, count(*)`+inJurisdiction+` GROUP BY o.state, o.channel ORDER BY o.state, o.channel`, subtree)
+	}
+	// Two index ranges: the messages not sent (few: waiting or dead), and
+	// those sent within the window.
+	counts, err := collect(ctx, s.db, scanCount, `SELECT o.state, o.channel, count(*)`+inJurisdiction+
+		` AND o.state IN ('pending', 'sending', 'failed', 'dead') GROUP BY o.state, o.channel`, subtree)
 	if err != nil {
 		return Outbox{}, err
 	}
+	sent, err := collect(ctx, s.db, scanCount, `SELECT o.state, o.channel, count(*)`+inJurisdiction+
+		` AND o.state = 'sent' AND o.delivered_at >= ? GROUP BY o.state, o.channel`, subtree, store.Micros(since))
+	if err != nil {
+		return Outbox{}, err
+	}
+	counts = append(counts, sent...)
 	q, args := `SELECT `+entryCols+inJurisdiction, []any{subtree}
 	if f.State != "" {
 		q, args = q+` AND o.state = ?`, append(args, string(f.State))
@@ -86,7 +104,7 @@ func (s *Service) Outbox(ctx context.Context, p auth.Principal, f Filter) (Outbo
 	if err != nil {
 		return Outbox{}, err
 	}
-	return Outbox{Counts: counts, Entries: entries}, nil
+	return Outbox{Counts: counts, SentSince: since, Entries: entries}, nil
 }
 
 // MessagePath is the path of the body a message is sent for: the

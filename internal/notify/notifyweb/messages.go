@@ -11,6 +11,7 @@ var messages = page.Messages{
 	"outbox.title":        {"发件箱", "Outbox"},
 	"outbox.help":         {"系统发出的邮件、短信、推送和站内消息（本管辖范围内机构的）。投递失败会按退避间隔自动重试，多次失败后转入死信；排除原因后可在此重试。", "The email, SMS, webhooks and in-app messages sent for the bodies of your jurisdiction. A failed delivery is retried with growing delays; after the last attempt the message is a dead letter, which you can retry here once the cause is fixed."},
 	"outbox.counts":       {"按渠道和状态统计", "By channel and state"},
+	"outbox.sent_window":  {"24 小时内送达", "sent in the last 24 h"},
 	"outbox.filter":       {"筛选", "Filter"},
 	"outbox.any_state":    {"全部状态", "any state"},
 	"outbox.any_channel":  {"全部渠道", "any channel"},

@@ -58,8 +58,11 @@ type Count struct {
 
 // OutboxAnswer is the outbox of the caller's jurisdiction.
 type OutboxAnswer struct {
-	Counts   []Count   `json:"counts"`
-	Messages []Message `json:"messages"`
+	// Counts: messages by state and channel; sent ones delivered since
+	// SentSince (the last 24 hours) only.
+	Counts    []Count   `json:"counts"`
+	SentSince time.Time `json:"sent_since"`
+	Messages  []Message `json:"messages"`
 }
 
 // RetryDeadAnswer says how many dead letters were queued again.
@@ -90,7 +93,7 @@ func (h *handlers) outboxRoutes() []httpx.Route {
 					{Name: "before", In: "query", Description: "only messages with a smaller id (the next page)", Type: "integer"},
 					{Name: "limit", In: "query", Description: "at most this many messages (default and at most 200)", Type: "integer"},
 				},
-				Description: "Counts by state and channel, and the messages the filter selects, newest first, each with its attempts, next attempt, last error and delivery time — the messages sent for bodies of the caller's jurisdiction. Administrators only. A filter value that is no state or channel is a 400 naming the parameter."}},
+				Description: "Counts by state and channel (sent: delivered in the last 24 hours), and the messages the filter selects, newest first, each with its attempts, next attempt, last error and delivery time — the messages sent for bodies of the caller's jurisdiction. Administrators only. A filter value that is no state or channel is a 400 naming the parameter."}},
 		{Pattern: "GET " + p + "/{id}", Policy: scoped(read), Handler: hf(h.apiMessage),
 			Doc: &httpx.Doc{Summary: "One outbox message", Tags: outboxTags, Params: []httpx.Param{idParam}, Response: Message{}}},
 		{Pattern: "POST " + p + "/{id}/retry", Policy: scoped(write), Handler: hf(h.apiRetry),
@@ -222,7 +225,7 @@ func (h *handlers) apiOutbox(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
-	out := OutboxAnswer{Counts: make([]Count, len(o.Counts)), Messages: make([]Message, len(o.Entries))}
+	out := OutboxAnswer{Counts: make([]Count, len(o.Counts)), SentSince: o.SentSince, Messages: make([]Message, len(o.Entries))}
 	for i, c := range o.Counts {
 		out.Counts[i] = Count{State: string(c.State), Channel: string(c.Channel), Count: c.N}
 	}

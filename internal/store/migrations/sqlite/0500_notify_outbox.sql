@@ -2,12 +2,15 @@
 -- qingdan sends — email, SMS, webhook, in-app — is a row written in the
 -- same transaction as the change that causes it, so a rolled-back change
 -- sends nothing and a committed one is always delivered (at least once,
--- under its stable delivery_id). The deliverer claims due rows (the
--- partial index notify_outbox_due: only what is waiting is indexed) under
--- its lease, fencing every change with its token and the attempt number.
+-- under its stable delivery_id). The deliverer claims due rows under its
+-- lease, fencing every change with its token and the attempt number.
 -- state: pending (never tried), sending (claimed until next_attempt_at),
 -- failed (next attempt at next_attempt_at), sent (delivered_at set),
--- dead (given up; an administrator may retry it). Times are unix µs UTC.
+-- dead (given up; an administrator may retry it). next_attempt_at is set
+-- exactly while a message waits (the CHECK), so "what is due" is a range
+-- of the partial index notify_outbox_due, which holds only those rows and
+-- which no state predicate can lead a planner away from. Times are unix
+-- µs UTC.
 -- payload: a webhook's data, or an in-app digest's items (JSON).
 -- dedup_key: NULL, or a key that makes a second enqueue a no-op.
 -- Delivery bookkeeping, not audited row by row: the outcome of each
@@ -33,15 +36,18 @@ CREATE TABLE notify_outbox (
     cause           TEXT    NOT NULL DEFAULT '',
     state           TEXT    NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'dead')),
     attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at BIGINT  NOT NULL,
+    next_attempt_at BIGINT,
     claim_token     BIGINT  NOT NULL DEFAULT 0,
     last_error      TEXT    NOT NULL DEFAULT '',
     created_at      BIGINT  NOT NULL,
     updated_at      BIGINT  NOT NULL,
-    delivered_at    BIGINT  NOT NULL DEFAULT 0
+    delivered_at    BIGINT  NOT NULL DEFAULT 0,
+    CHECK ((next_attempt_at IS NULL) = (state IN ('sent', 'dead')))
 );
-CREATE INDEX notify_outbox_due ON notify_outbox (next_attempt_at) WHERE state IN ('pending', 'failed', 'sending');
+CREATE INDEX notify_outbox_due ON notify_outbox (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
 CREATE INDEX notify_outbox_state ON notify_outbox (state, channel, id);
+-- The outbox page counts what was sent recently, not since the beginning.
+CREATE INDEX notify_outbox_sent ON notify_outbox (delivered_at) WHERE state = 'sent';
 CREATE INDEX notify_outbox_root ON notify_outbox (root_type, root_id) WHERE root_type <> '';
 
 CREATE TABLE notify_inbox (
