@@ -85,8 +85,8 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file / TLS 私钥")
 	fs.StringVar(&c.clientIPHeader, "client-ip-header", "", "header a trusted proxy puts the client address in, e.g. X-Real-IP / 客户端地址头")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "grace period for requests in flight at SIGINT/SIGTERM / 优雅关闭等待")
-	fs.IntVar(&c.gcPercent, "gc-percent", gctune.DefaultPercent, "garbage collector target, as GOGC (GOGC in the environment wins) / 垃圾回收目标百分比")
-	fs.Int64Var(&c.memoryLimitMB, "memory-limit-mb", gctune.DefaultLimitMB, "soft memory limit in MiB, as GOMEMLIMIT (GOMEMLIMIT in the environment wins) / 内存软上限(MiB)")
+	fs.IntVar(&c.gcPercent, "gc-percent", 0, "garbage collector target, as GOGC (0: Go's default; GOGC in the environment wins) / 垃圾回收目标百分比(0为Go默认值)")
+	fs.Int64Var(&c.memoryLimitMB, "memory-limit-mb", 0, "soft memory limit in MiB, as GOMEMLIMIT (0: none; GOMEMLIMIT in the environment wins) / 内存软上限(MiB,0为不设)")
 	fs.BoolVar(&c.separation, "separation-of-duties", false, "separate the administrator's duties (三员分立): accounts and roles for security_admin, the audit log for audit_admin, the rest for admin; nobody holds two (docs/SECURITY.md); every instance on one database must agree / 三员分立")
 	fs.DurationVar(&c.headerTimeout, "read-header-timeout", 10*time.Second, "time a client has to send a request's headers / 请求头读取超时")
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, "time a kept-alive connection may wait for its next request / 空闲连接超时")
@@ -96,7 +96,7 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	c.metricsFrom = prefixes(web.Loopback)
 	fs.Var(&c.metricsFrom, "metrics-from", "networks (CIDR or address, comma-separated; empty: none) whose clients may read /metrics; behind a proxy set --client-ip-header / 可读取 /metrics 的网段")
 	fs.StringVar(&c.metricsToken, "metrics-token", "", "bearer token that also admits a /metrics request from anywhere (prefer the environment variable) / 监控令牌")
-	fs.Int64Var(&c.pageMemoryMB, "page-memory-mb", web.DefaultPortalPageMemoryMB, "MiB of public item and guide pages kept in memory (about 5 kB each, taking about twice that of heap; 0: none), at most a quarter of the memory limit / 内存中保留的公开事项页与办事指南(MiB,约占两倍堆内存;0为不保留),不超过内存上限的四分之一")
+	fs.Int64Var(&c.pageMemoryMB, "page-memory-mb", web.DefaultPortalPageMemoryMB, "MiB of public item and guide pages kept in memory (about 5 kB each, taking about twice that of heap; 0: none), at most a quarter of the memory limit if one is set / 内存中保留的公开事项页与办事指南(MiB,约占两倍堆内存;0为不保留),设有内存上限时不超过其四分之一")
 	return c
 }
 
@@ -116,11 +116,13 @@ func (c *serveConfig) check() error {
 		return usageError{"--lockout-duration 必须为正 / --lockout-duration must be positive"}
 	case (c.tlsCert == "") != (c.tlsKey == ""):
 		return usageError{"--tls-cert 与 --tls-key 必须同时给出 / give both --tls-cert and --tls-key"}
-	case c.gcPercent < 25 || c.gcPercent > 10000:
-		return usageError{"--gc-percent 必须在 25 到 10000 之间 / --gc-percent must be between 25 and 10000"}
-	case c.memoryLimitMB < 64:
-		return usageError{"--memory-limit-mb 至少为 64 / --memory-limit-mb must be at least 64"}
-	case c.pageMemoryMB < 0 || c.pageMemoryMB > c.memoryLimitMB/4:
+	case c.gcPercent != 0 && (c.gcPercent < 25 || c.gcPercent > 10000):
+		return usageError{"--gc-percent 必须为 0 或在 25 到 10000 之间 / --gc-percent must be 0 or between 25 and 10000"}
+	case c.memoryLimitMB != 0 && c.memoryLimitMB < 64:
+		return usageError{"--memory-limit-mb 必须为 0 或至少 64 / --memory-limit-mb must be 0 or at least 64"}
+	case c.pageMemoryMB < 0:
+		return usageError{"--page-memory-mb 不能为负数 / --page-memory-mb must not be negative"}
+	case c.memoryLimitMB > 0 && c.pageMemoryMB > c.memoryLimitMB/4:
 		return usageError{fmt.Sprintf("--page-memory-mb 必须在 0 到内存上限的四分之一（%d）之间 / --page-memory-mb must be between 0 and a quarter of the memory limit (%d)", c.memoryLimitMB/4, c.memoryLimitMB/4)}
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
@@ -333,7 +335,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		BodyTimeout: cfg.bodyTimeout, BodyMinRate: cfg.bodyMinRateKiB << 10},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
 			Frame: frame, Notices: allNotices(calendarNotices(cals, now, logger), demoLeft.notices), Badges: inboxBadge(a.notes, logger),
-			Catalog: cat, Portal: web.NewPortal(db, cat, logger),
+			Catalog: cat, Portal: web.NewPortal(db, cat),
 			Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)

@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"io"
+	"math"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -11,10 +13,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/qingdan/qingdan/internal/gctune"
 )
 
 // startServe runs `qingdan serve` on a free port over a database in dir and
@@ -178,5 +183,44 @@ func TestServe_helpListsEveryFlagWithItsEnvironmentVariable(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, bad[len(bad)-2]) || !strings.Contains(stderr, "must") {
 			t.Errorf("bad %s: exit %d, %s", bad, code, stderr)
 		}
+	}
+}
+
+// TestServe_runsGosCollectorByDefault: without --gc-percent,
+// --memory-limit-mb or their variables, serve leaves Go's collector as the
+// runtime set it (GOGC=100 and no limit here), and says so.
+func TestServe_runsGosCollectorByDefault(t *testing.T) {
+	for _, v := range []string{"GOGC", "GOMEMLIMIT", "QINGDAN_GC_PERCENT", "QINGDAN_MEMORY_LIMIT_MB", "QINGDAN_PAGE_MEMORY_MB"} {
+		t.Setenv(v, "") // restored after the test
+		os.Unsetenv(v)
+	}
+	percent, limit := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetGCPercent(percent); debug.SetMemoryLimit(limit) })
+	fs := flag.NewFlagSet("qingdan serve", flag.ContinueOnError)
+	cfg := serveFlags(fs)
+	if err := parseFlags(fs, nil, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.check(); err != nil {
+		t.Fatalf("the defaults are refused: %v", err)
+	}
+	gc := gctune.Apply(cfg.gcPercent, cfg.memoryLimitMB)
+	if gc.Percent != 100 || gc.LimitBytes != math.MaxInt64 {
+		t.Errorf("serve's defaults set GOGC %d and a limit of %d MiB, want Go's 100 and none", gc.Percent, gc.LimitBytes>>20)
+	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GOGC is %d", got)
+	}
+	// A flag is still obeyed.
+	fs = flag.NewFlagSet("qingdan serve", flag.ContinueOnError)
+	cfg = serveFlags(fs)
+	if err := parseFlags(fs, []string{"--gc-percent", "400", "--memory-limit-mb", "2048"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.check(); err != nil {
+		t.Fatal(err)
+	}
+	if gc := gctune.Apply(cfg.gcPercent, cfg.memoryLimitMB); gc.Percent != 400 || gc.LimitBytes != 2048<<20 {
+		t.Errorf("flags gave %+v, want 400 and 2048 MiB", gc)
 	}
 }

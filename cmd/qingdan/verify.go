@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/qingdan/qingdan/internal/audit"
+	"github.com/qingdan/qingdan/internal/catalog/catsearch"
+
 	// Every package that registers audited state tables (store.RegisterAudited)
 	// is linked here, so verify compares all of them whatever else the binary
 	// wires up.
@@ -65,6 +67,13 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err == nil && rep.OK() && *witness != "" {
 		witnessed, err = db.CheckWitness(ctx, cp)
 	}
+	// The public search index is derived from the audited list: once the
+	// list is verified, the index is recomputed from it and compared.
+	var index string
+	var indexed int
+	if err == nil && rep.OK() {
+		index, indexed, err = catsearch.Verify(ctx, db)
+	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -77,8 +86,12 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if witnessed != "" {
 		return errors.New("校验失败 / verification failed: " + witnessed)
 	}
-	fmt.Fprintf(stdout, "OK: %d events, root %s (%d nodes, %d checkpoints, %d state rows)\n",
-		rep.Events, base64.StdEncoding.EncodeToString(rep.Root[:]), rep.Nodes, rep.Checkpoints, rep.Rows)
+	if index != "" {
+		return errors.New("校验失败 / verification failed: " + index +
+			" (公开检索索引由已发布清单派生,删除 catsearch_docs 的全部行后重启服务即重建 / the public search index is derived from the published list: delete every row of catsearch_docs and restart the server to rebuild it)")
+	}
+	fmt.Fprintf(stdout, "OK: %d events, root %s (%d nodes, %d checkpoints, %d state rows, %d items in the search index)\n",
+		rep.Events, base64.StdEncoding.EncodeToString(rep.Root[:]), rep.Nodes, rep.Checkpoints, rep.Rows, indexed)
 	if *witness != "" {
 		fmt.Fprintf(stdout, "OK: the log extends the witness's checkpoint of %d events / 日志是见证检查点的延续\n", cp.Size)
 	}

@@ -245,6 +245,9 @@ func (h catalogHandlers) list(w http.ResponseWriter, r *http.Request) {
 		f.Category = cat
 	}
 	vs, err := h.s.PublishedList(r.Context(), body, f)
+	for i := range vs {
+		vs[i] = vs[i].Public() // L7: a public answer
+	}
 	answer(w, r, http.StatusOK, nonNilSlice(vs), err)
 }
 
@@ -255,12 +258,12 @@ func (h catalogHandlers) item(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := h.s.Item(r.Context(), body, r.PathValue("code"))
-	answer(w, r, http.StatusOK, d, err)
+	answer(w, r, http.StatusOK, d.Public(), err)
 }
 
 func (h catalogHandlers) itemByImpl(w http.ResponseWriter, r *http.Request) {
 	d, err := h.s.ItemByImplCode(r.Context(), r.PathValue("impl"))
-	answer(w, r, http.StatusOK, d, err)
+	answer(w, r, http.StatusOK, d.Public(), err)
 }
 
 func (h catalogHandlers) proof(w http.ResponseWriter, r *http.Request) {
@@ -287,7 +290,7 @@ func (h catalogHandlers) standing(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	a, err := h.s.Standing(r.Context(), body, r.URL.Query().Get("code"), at)
-	answer(w, r, http.StatusOK, a, err)
+	answer(w, r, http.StatusOK, a.Public(), err)
 }
 
 func (h catalogHandlers) adjustments(w http.ResponseWriter, r *http.Request) {

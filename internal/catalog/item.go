@@ -1,10 +1,12 @@
 package catalog
 
 import (
+	"reflect"
 	"slices"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/ident"
 )
 
 // Item is the stable identity of one power or service item across versions
@@ -99,10 +101,10 @@ const (
 // Body is 实施主体: who implements the item. CreditCode is the body's unified
 // social credit code, the prefix of the implementation code.
 type Body struct {
-	Name       string `json:"name"`        // 实施主体名称
-	CreditCode string `json:"credit_code"` // 实施主体编码 (统一社会信用代码)
-	Nature     Nature `json:"nature"`      // 实施主体性质
-	Level      Level  `json:"level"`       // 行使层级
+	Name       string `json:"name"`                    // 实施主体名称
+	CreditCode string `json:"credit_code" mask:"keep"` // 实施主体编码 (统一社会信用代码, V2)
+	Nature     Nature `json:"nature"`                  // 实施主体性质
+	Level      Level  `json:"level"`                   // 行使层级
 }
 
 // LegalBasis is one entry of 设定依据.
@@ -270,20 +272,20 @@ type Online struct {
 // ItemVersion is one version of one item as implemented by one body (实施清单
 // 事项). Field comments give the national platform's element names.
 type ItemVersion struct {
-	BaseCode string   `json:"base_code"` // 基本编码
-	ImplCode string   `json:"impl_code"` // 实施编码
-	Name     string   `json:"name"`      // 事项名称
-	Category Category `json:"category"`  // 事项类型
+	BaseCode string   `json:"base_code" mask:"keep"` // 基本编码
+	ImplCode string   `json:"impl_code" mask:"keep"` // 实施编码
+	Name     string   `json:"name"`                  // 事项名称
+	Category Category `json:"category"`              // 事项类型
 	// ExOfficio is 行使方式 依职权: the body acts on its own motion (penalties,
 	// coercion, inspections, levies, investigations); false is 依申请.
 	ExOfficio bool `json:"ex_officio,omitempty"`
 
-	Version     int           `json:"version"`                // 版本号
-	Status      VersionStatus `json:"status"`                 // 状态
-	ValidFrom   time.Time     `json:"valid_from"`             // 生效日期
-	ValidTo     *time.Time    `json:"valid_to,omitempty"`     // 失效日期
-	PublishedAt *time.Time    `json:"published_at,omitempty"` // 发布时间
-	ContentHash string        `json:"content_hash,omitempty"` // 内容摘要 (SHA-256)
+	Version     int           `json:"version"`                            // 版本号
+	Status      VersionStatus `json:"status"`                             // 状态
+	ValidFrom   time.Time     `json:"valid_from"`                         // 生效日期
+	ValidTo     *time.Time    `json:"valid_to,omitempty"`                 // 失效日期
+	PublishedAt *time.Time    `json:"published_at,omitempty"`             // 发布时间
+	ContentHash string        `json:"content_hash,omitempty" mask:"keep"` // 内容摘要 (SHA-256)
 
 	LegalBases []LegalBasis `json:"legal_bases"` // 设定依据
 	Body       Body         `json:"body"`        // 实施主体
@@ -347,6 +349,21 @@ func (v ItemVersion) Clone() ItemVersion {
 	c.Accountability = slices.Clone(v.Accountability)
 	return c
 }
+
+// Public returns v as the public sees it (L7, O4): a deep copy whose every
+// free-text element has passed through ident.MaskText (by reflection, so a
+// text element added later is masked too). The codes and the hash, whose
+// formats are validated and which must stay exact, are tagged
+// mask:"keep". Staff pages show v as entered.
+func (v ItemVersion) Public() ItemVersion {
+	c := v.Clone()
+	ident.MaskFields(&c)
+	return c
+}
+
+// Masked reports whether Public hides anything of v: v holds personal data
+// (as far as ident.MaskText finds it).
+func (v ItemVersion) Masked() bool { return !reflect.DeepEqual(v.Public(), v) }
 
 // Zh names the check in Chinese.
 func (k CheckKind) Zh() string {

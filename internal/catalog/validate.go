@@ -8,6 +8,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/ident"
 )
 
 // problems collects field errors so that one pass reports all of them.
@@ -42,9 +43,6 @@ func (p *problems) required(field, value, zh, en string) {
 var (
 	// baseCodeRe: 2-digit 事项类型代码 + 5-digit 主项 + 3-digit 子项.
 	baseCodeRe = regexp.MustCompile(`^[0-9]{10}$`)
-	// creditCodeRe: the character set of GB 32100; the check character is
-	// verified by internal/ident where the body is registered.
-	creditCodeRe = regexp.MustCompile(`^[0-9A-HJ-NPQRTUWXY]{18}$`)
 	// phoneRe: a landline with area code (0371-67890123), a mobile number,
 	// or a 5-digit government hotline such as 12345.
 	phoneRe = regexp.MustCompile(`^(0[0-9]{2,3}-[0-9]{7,8}(-[0-9]{1,4})?|1[3-9][0-9]{9}|123[0-9]{2})$`)
@@ -156,8 +154,13 @@ func (v ItemVersion) Validate() error {
 
 func (v ItemVersion) validateBody(p *problems) {
 	p.required("body.name", v.Body.Name, "实施主体名称", "implementing body name")
-	if !creditCodeRe.MatchString(v.Body.CreditCode) {
-		p.add("body.credit_code", "实施主体编码应为18位统一社会信用代码", "implementing body code must be an 18-character unified social credit code")
+	// V2: the code's alphabet and check character; stored as normalised,
+	// since it prefixes the implementation code.
+	switch code, err := ident.ValidateCreditCode("body.credit_code", v.Body.CreditCode); {
+	case err != nil:
+		p.list = append(p.list, apperr.As(err))
+	case code != v.Body.CreditCode:
+		p.add("body.credit_code", "实施主体编码应写作“%s”(大写、半角、无空格)", "the implementing body code must be written %q (capitals, half-width, no spaces)", code)
 	}
 	switch v.Body.Nature {
 	case StatutoryBody, AuthorisedOrg, EntrustedOrg:

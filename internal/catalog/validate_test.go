@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -155,5 +156,57 @@ func TestGuide_C10_showsEveryRequiredElement(t *testing.T) {
 	err := v.Validate()
 	if !hasField(t, err, "complaint_office") || !hasField(t, err, "complaint_phone") {
 		t.Error("item without complaint office/phone accepted")
+	}
+}
+
+// V2: the implementing body's code is a unified social credit code with
+// its check character verified, not only its alphabet; the message names
+// the field and the expected character in both languages.
+func TestValidate_V2_implementingBodyCreditCodeChecked(t *testing.T) {
+	for _, c := range []struct{ code, want string }{
+		{"114101990051010620", "expected J"}, // the code of issue #11 item 5
+		{"11410199005100019I", "not allowed"},
+		{"1141019900510001", "18 characters"},
+		{"11410199005100019u", "must be written"}, // valid, but not as stored
+	} {
+		v := validItem()
+		v.Body.CreditCode = c.code
+		v.ImplCode = c.code + v.BaseCode
+		err := v.Validate()
+		var found bool
+		for _, e := range listOf(err) {
+			if e.Field == "body.credit_code" {
+				found = true
+				if !strings.Contains(e.En, c.want) || e.Zh == "" {
+					t.Errorf("%s: message %q / %q, want it to say %q", c.code, e.Zh, e.En, c.want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: accepted (%v)", c.code, err)
+		}
+	}
+	v := validItem()
+	v.Body.CreditCode = "11410199005101062J"
+	v.ImplCode = v.Body.CreditCode + v.BaseCode
+	if err := v.Validate(); err != nil {
+		t.Fatalf("the corrected code is refused: %v", err)
+	}
+}
+
+func listOf(err error) apperr.List {
+	var list apperr.List
+	if err != nil && !errors.As(err, &list) {
+		list = apperr.List{apperr.As(err)}
+	}
+	return list
+}
+
+// BenchmarkPublic is the cost of masking a version for a public page (L7):
+// every portal render of an item pays it once per version shown.
+func BenchmarkPublic(b *testing.B) {
+	v := validItem()
+	for b.Loop() {
+		v.Public()
 	}
 }

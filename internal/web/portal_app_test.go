@@ -45,7 +45,7 @@ func (p dbPinger) Ping(ctx context.Context) error {
 // portalServer builds the whole web server over db and cat.
 func portalServer(t testing.TB, db *store.DB, cat *catdb.Service) *web.Server {
 	t.Helper()
-	return portalServerWith(t, db, web.NewPortal(db, cat, nil))
+	return portalServerWith(t, db, web.NewPortal(db, cat))
 }
 
 // portalServerWith builds the whole web server with that portal.

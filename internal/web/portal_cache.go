@@ -31,18 +31,19 @@ import (
 // publication in this process bumps the generation after its commit
 // (catdb's OnPublish), so the next request already sees it; another
 // instance's publication or body change is noticed by the store portal's
-// periodic check of the catalogue's epoch and the bodies' signature
+// periodic check of the audit log's new events and the bodies' signature
 // (PortalGenerations), and the TTL bounds anything else (a rebuilt index).
 
-// Item and guide pages (the current version's, without a query: the pages
-// kept as snapshots, portal_snapshot.go) of a portal with item generations
-// (PortalItemGenerations) have a cache of their own, bounded by
-// Config.PortalPageMemoryMB and without TTL: an item's generation changes
-// with everything its pages show (the item's publications and any body's
-// change, storePortal.ItemGeneration), so a page is good for as long as its
-// generation stands, and a publication ends only its items' pages. Citizens
-// spread over a whole list of 100,000 items; the short-lived cache holds
-// only the popular pages, this one the whole list.
+// Item and guide pages (the current version's, without a query) of a
+// portal with item generations (PortalItemGenerations) have a cache of
+// their own, bounded by Config.PortalPageMemoryMB and without TTL: an
+// item's generation changes with everything its pages show (the item's
+// publications and any body's change, storePortal.ItemGeneration), so a
+// page is good for as long as its generation stands, and a publication
+// ends only its items' pages. Citizens spread over a whole list of 100,000
+// items; the short-lived cache holds only the popular pages, this one the
+// whole list. Pages live in this process's memory only: a new process
+// renders each on its first view.
 
 // PortalItemGenerations is implemented by a Portal whose item pages have
 // a generation of their own.
@@ -237,12 +238,10 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 		s.render(w, r, http.StatusOK, page, data)
 		return
 	}
-	snaps, _ := s.deps.Portal.(PortalSnapshots)
-	sk, keep := s.snapshotKeyFor(r, page, httpx.LangFrom(r.Context()))
-	keep = keep && snaps != nil
 	cache, gen := s.portalCache, uint64(0)
-	if ig, ok := s.deps.Portal.(PortalItemGenerations); ok && keep {
-		cache, gen = s.itemPages, ig.ItemGeneration(r.Context(), sk.ItemID)
+	ig, itemGens := s.deps.Portal.(PortalItemGenerations)
+	if id, ok := itemPageOf(r, page); ok && itemGens {
+		cache, gen = s.itemPages, ig.ItemGeneration(r.Context(), id)
 	} else {
 		gen = gens.Generation(r.Context())
 	}
@@ -272,28 +271,6 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 		}
 		// The leader failed: try for ourselves, its error may not recur.
 	}
-	// Below the memory: the page's snapshot, if it has one and nothing it
-	// was rendered from changed (portal_snapshot.go).
-	var stamp Snapshot
-	if keep {
-		snap, found, err := snaps.Snapshot(r.Context(), sk)
-		switch {
-		case err != nil || !found:
-			// Render as usual: the page's own read reports a fault or
-			// a missing item.
-			keep = false
-		case snap.HTML != "":
-			p = pageFromSnapshot(snap.HTML)
-			cache.put(key, gen, cache.now(), p)
-			if leader {
-				f.page, f.ok = p, true
-			}
-			writeCached(w, p, s.deps.CSRF.Token(r))
-			return
-		default:
-			stamp = snap
-		}
-	}
 	data, err := build()
 	if err != nil {
 		s.fail(w, r, err)
@@ -318,14 +295,16 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 		f.page, f.ok = p, true
 	}
 	writeCached(w, p, token)
-	// Keep the page only if it shows the body as named when the stamps
-	// were read: the portal's list of bodies may be a few seconds older.
-	if d, ok := data.(portalItemPage); keep && ok && d.Item.Body.Name == stamp.BodyName {
-		if html, ok := snapshotHTML(p); ok {
-			stamp.HTML = html
-			snaps.SaveSnapshot(sk, stamp)
-		}
+}
+
+// itemPageOf says whether r asks for a page of the item page cache: the
+// current version's item page or its guide, without a query.
+func itemPageOf(r *http.Request, page string) (int64, bool) {
+	if r.URL.RawQuery != "" || (page != "portal_item" && page != "portal_guide") || r.PathValue("version") != "" {
+		return 0, false
 	}
+	id, err := pathID(r, "item")
+	return id, err == nil
 }
 
 // writeCached writes a cached page with the visitor's token in place, part

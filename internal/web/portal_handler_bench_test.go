@@ -21,7 +21,7 @@ import (
 func BenchmarkPortalHandler(b *testing.B) {
 	db := storetest.SQLite(b)
 	ids, _ := loadBenchItems(b, db, 5000)
-	srv := portalServerWith(b, db, struct{ web.Portal }{web.NewPortal(db, catdb.New(db), nil)})
+	srv := portalServerWith(b, db, struct{ web.Portal }{web.NewPortal(db, catdb.New(db))})
 	serve := func(b *testing.B, next func(*rand.Rand) string) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		for b.Loop() {
@@ -35,26 +35,6 @@ func BenchmarkPortalHandler(b *testing.B) {
 	b.Run("item", func(b *testing.B) {
 		serve(b, func(rng *rand.Rand) string { return fmt.Sprintf("/portal/items/%d", ids[rng.IntN(len(ids))]) })
 	})
-	// item-snapshot: each page seen once before, so served from its
-	// snapshot (the memory cache keeps nothing here).
-	p := web.NewPortal(db, catdb.New(db), nil)
-	snap := portalServerWith(b, db, p)
-	web.NoPortalMemoryCache(snap)
-	for _, id := range ids {
-		rec := httptest.NewRecorder()
-		snap.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, fmt.Sprintf("/portal/items/%d", id), nil))
-	}
-	web.WaitSnapshots(b, p)
-	b.Run("item-snapshot", func(b *testing.B) {
-		rng := rand.New(rand.NewPCG(1, 2))
-		for b.Loop() {
-			rec := httptest.NewRecorder()
-			snap.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, fmt.Sprintf("/portal/items/%d", ids[rng.IntN(len(ids))]), nil))
-			if rec.Code != http.StatusOK {
-				b.Fatalf("status %d", rec.Code)
-			}
-		}
-	})
 	b.Run("search", func(b *testing.B) {
 		serve(b, func(rng *rand.Rand) string {
 			return "/portal/search?q=" + url.QueryEscape(benchQueries[rng.IntN(len(benchQueries))])
@@ -66,7 +46,7 @@ func BenchmarkPortalHandler(b *testing.B) {
 func BenchmarkPortalHandlerParallel(b *testing.B) {
 	db := storetest.SQLite(b)
 	ids, _ := loadBenchItems(b, db, 5000)
-	srv := portalServerWith(b, db, struct{ web.Portal }{web.NewPortal(db, catdb.New(db), nil)})
+	srv := portalServerWith(b, db, struct{ web.Portal }{web.NewPortal(db, catdb.New(db))})
 	b.SetParallelism(25)
 	b.RunParallel(func(pb *testing.PB) {
 		rng := rand.New(rand.NewPCG(rand.Uint64(), 2))

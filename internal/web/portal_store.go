@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
+	"github.com/qingdan/qingdan/internal/ident"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -23,17 +23,15 @@ import (
 // org's bodies table and the change history from catdb's version rows
 // (public facts only: dates, kinds, codes; never who acted).
 //
-// Its pages are cached (PortalGenerations): the catalogue's epoch and the
-// bodies' signature are checked at most every genCheck for changes by
-// other instances, and right after each of cat's publications. Item and
-// guide pages are also kept in the database (PortalSnapshots); log, if not
-// nil, hears of snapshots that could not be saved.
-func NewPortal(db *store.DB, cat *catdb.Service, log *slog.Logger) Portal {
-	p := &storePortal{db: db, cat: cat, log: log, pending: make(chan pendingSnapshot, snapshotPending),
-		reads: make(chan *snapshotRead, snapshotReadQueue)}
+// Its pages are cached in memory (PortalGenerations): the audit log's new
+// events (catdb.ChangedItems) and the bodies' signature are checked at most
+// every genCheck for changes by other instances, and right after each of
+// cat's publications. Nothing of the cache is stored in the database.
+func NewPortal(db *store.DB, cat *catdb.Service) Portal {
+	p := &storePortal{db: db, cat: cat}
 	// After this process's publication has committed, and before the
 	// publishing call returns, so its next request sees it: the check
-	// finds the epoch moved (or fails) and bumps what changed.
+	// finds the new events (or fails) and bumps what changed.
 	cat.OnPublish(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -45,7 +43,8 @@ func NewPortal(db *store.DB, cat *catdb.Service, log *slog.Logger) Portal {
 }
 
 // genCheck is how often Generation looks for changes made by other
-// instances sharing the database (one row and the bodies per period).
+// instances sharing the database (two short indexed reads and the bodies
+// per period).
 const genCheck = time.Second
 
 // bodiesTTL is how long the list of bodies is reused: it is read on every
@@ -56,12 +55,6 @@ const bodiesTTL = 10 * time.Second
 type storePortal struct {
 	db  *store.DB
 	cat *catdb.Service
-	log *slog.Logger
-
-	pending chan pendingSnapshot // pages to save (portal_snapshot.go)
-	saving  atomic.Bool          // a saveSnapshots goroutine runs
-	reads   chan *snapshotRead   // snapshot reads waiting for a reader
-	readers atomic.Int32         // readSnapshotsLoop goroutines running
 
 	mu        sync.Mutex
 	bodies    []PortalBody
@@ -81,19 +74,20 @@ type storePortal struct {
 	checkMu    sync.Mutex   // one check at a time; guards the fields below
 	checkedAt  atomic.Int64 // unix nanoseconds of the last check
 	checked    bool
-	lastEpoch  int64 // the catalogue's epoch seen then
+	lastEvent  int64 // the newest event seq seen then
 	lastBodies int64 // the bodies' signature seen then
 }
 
 // Generation is the published list's generation: it changes, at most
 // genCheck after anyone's change, and at once after this process's
 // publications, with anything a public page shows: every publication
-// bumps the catalogue's epoch (migration 0470; in commit order, which
-// version ids are not), and a body renamed, moved or (de)activated changes
-// the bodies' signature (their count and the sum of their updated_at,
-// taken modulo a prime so it cannot overflow). One request per period runs
-// the check; the others use the value as it is. A failed check bumps it,
-// so a database hiccup never extends the life of cached pages.
+// emits an event per item it changes (read by catdb.ChangedItems in the
+// order the events' seq gives, which is commit order), and a body renamed,
+// moved or (de)activated changes the bodies' signature (their count and
+// the sum of their updated_at, taken modulo a prime so it cannot
+// overflow). One request per period runs the check; the others use the
+// value as it is. A failed check bumps it, so a database hiccup never
+// extends the life of cached pages.
 func (p *storePortal) Generation(ctx context.Context) uint64 {
 	if time.Now().UnixNano()-p.checkedAt.Load() >= int64(genCheck) && p.checkMu.TryLock() {
 		p.check(ctx)
@@ -118,57 +112,37 @@ func (p *storePortal) ItemGeneration(ctx context.Context, itemID int64) uint64 {
 // (a reform's mass adjustment) end every item page at once.
 const maxMarks = 10_000
 
-// check reads the epoch and the bodies' signature and bumps what changed;
-// the caller holds checkMu.
+// check reads the bodies' signature and the items changed by the events
+// since the last check, and bumps what changed; the caller holds checkMu.
 func (p *storePortal) check(ctx context.Context) {
 	p.checkedAt.Store(time.Now().UnixNano())
-	var epoch, bodies int64
-	err := p.db.QueryRow(ctx, `SELECT (SELECT n FROM catalog_epoch WHERE id = 1),
-			(SELECT count(*) * 1000000007 + CAST(COALESCE(SUM(updated_at % 1000000007), 0) AS BIGINT) FROM bodies)`).Scan(&epoch, &bodies)
+	var bodies int64
+	err := p.db.QueryRow(ctx, `SELECT count(*) * 1000000007 + CAST(COALESCE(SUM(updated_at % 1000000007), 0) AS BIGINT) FROM bodies`).Scan(&bodies)
+	var (
+		ids  []int64
+		upto int64
+		more bool
+	)
+	if err == nil {
+		ids, upto, more, err = p.cat.ChangedItems(ctx, p.lastEvent, maxMarks)
+	}
 	switch {
 	case err != nil:
 		p.endItemPages()
 		p.gen.Add(1)
 		return
-	case !p.checked || bodies != p.lastBodies || epoch < p.lastEpoch:
+	case !p.checked || bodies != p.lastBodies || upto < p.lastEvent || more:
+		// upto below the last seen: the database was restored or
+		// replaced under this process.
 		p.endItemPages()
 		p.gen.Add(1)
-	case epoch != p.lastEpoch:
-		if err := p.markChanged(ctx, p.lastEpoch); err != nil {
-			p.endItemPages()
+	case len(ids) > 0:
+		for _, id := range ids {
+			p.marks.Store(id, p.seq.Add(1))
 		}
 		p.gen.Add(1)
 	}
-	p.checked, p.lastEpoch, p.lastBodies = true, epoch, bodies
-}
-
-// markChanged gives a new generation to the pages of every item published
-// after epoch since (those whose rows carry a later epoch).
-func (p *storePortal) markChanged(ctx context.Context, since int64) error {
-	rows, err := p.db.Query(ctx, `SELECT id FROM catalog_items WHERE epoch > ? LIMIT ?`, since, maxMarks+1)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(ids) > maxMarks {
-		p.endItemPages()
-		return nil
-	}
-	for _, id := range ids {
-		p.marks.Store(id, p.seq.Add(1))
-	}
-	return nil
+	p.checked, p.lastEvent, p.lastBodies = true, upto, bodies
 }
 
 // endItemPages gives every item page a new generation: the base first,
@@ -265,7 +239,7 @@ func (p *storePortal) Item(ctx context.Context, itemID int64) (PortalItem, error
 	it := PortalItem{ID: d.Item.ID, Body: body, Standing: d.Item.Standing}
 	for _, v := range d.History {
 		if v.Status.IsPublic() {
-			it.Versions = append(it.Versions, v.ItemVersion)
+			it.Versions = append(it.Versions, v.ItemVersion.Public()) // L7, O4
 		}
 	}
 	return it, nil
@@ -299,7 +273,7 @@ func (p *storePortal) Changes(ctx context.Context, bodyID int64, limit int) (Por
 		if err := rows.Scan(&c.ItemID, &c.Version, &status, &published, &c.Code, &name, &category, &prev); err != nil {
 			return body, nil, fmt.Errorf("portal: changes: %w", err)
 		}
-		c.At, c.Name, c.Category = store.FromMicros(published), name, catalog.Category(category)
+		c.At, c.Name, c.Category = store.FromMicros(published), ident.MaskText(name), catalog.Category(category)
 		c.Kind = changeKind(catalog.VersionStatus(status), c.Version, catalog.VersionStatus(prev))
 		out = append(out, c)
 	}

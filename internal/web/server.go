@@ -188,8 +188,6 @@ type Server struct {
 	// the portal's generation stands.
 	portalCache *pageCache
 	itemPages   *pageCache
-	// build names the binary that renders, for portal snapshots.
-	build string
 	// imports holds a token for each import running (Config.MaxImports).
 	imports chan struct{}
 }
@@ -237,8 +235,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, spec: &api.Spec{},
 		portalCache: newPageCache(portalCacheEntries, portalCacheBytes, portalCacheTTL),
-		itemPages:   newItemPageCache(cfg.PortalPageMemoryMB), build: snapshotBuild(),
-		imports: make(chan struct{}, cfg.MaxImports)}
+		itemPages:   newItemPageCache(cfg.PortalPageMemoryMB),
+		imports:     make(chan struct{}, cfg.MaxImports)}
 	var err error
 	if s.cat, err = loadCatalogue(); err != nil {
 		return nil, err

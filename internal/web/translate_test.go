@@ -21,7 +21,7 @@ func TestTranslatedTemplates_sameBytes(t *testing.T) {
 	db := storetest.SQLite(t)
 	cat := demoCatalogue(t, db)
 	// Uncached, so each request renders.
-	srv := portalServerWith(t, db, struct{ web.Portal }{web.NewPortal(db, cat, nil)})
+	srv := portalServerWith(t, db, struct{ web.Portal }{web.NewPortal(db, cat)})
 	ctx := context.Background()
 	d := districtID(t, db)
 	urls := []string{"/portal", "/portal/search", "/portal/search?q=%E4%BD%8E%E4%BF%9D", "/portal/search?q=%E8%AE%B8%E5%8F%AF&page=2",

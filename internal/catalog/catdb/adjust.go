@@ -394,15 +394,6 @@ func (s *Service) store(ctx context.Context, tx *store.Tx, who string, b body, a
 	}
 	slices.Sort(keys)
 	var published []Version
-	// The epoch readers of the published list watch (migration 0470):
-	// bumped under its row's lock, so it grows in commit order, and
-	// written on every item row changed here.
-	var epoch int64
-	if len(keys) > 0 {
-		if err := tx.QueryRow(ctx, `UPDATE catalog_epoch SET n = n + 1 WHERE id = 1 RETURNING n`).Scan(&epoch); err != nil {
-			return nil, fmt.Errorf("catdb: epoch: %w", err)
-		}
-	}
 	for _, code := range keys {
 		nh := changed[code]
 		h := hs[code]
@@ -418,9 +409,9 @@ func (s *Service) store(ctx context.Context, tx *store.Tx, who string, b body, a
 		st := standingOf(newest.Status)
 		now := store.Micros(at)
 		if h.itemID == 0 {
-			if err := tx.QueryRow(ctx, `INSERT INTO catalog_items (body_id, base_code, impl_code, name, category, unit, standing, version, created_at, updated_at, epoch)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, b.ID, code, newest.ImplCode, newest.Name, string(newest.Category),
-				newest.Unit, string(st), newest.Version, now, now, epoch).Scan(&h.itemID); err != nil {
+			if err := tx.QueryRow(ctx, `INSERT INTO catalog_items (body_id, base_code, impl_code, name, category, unit, standing, version, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, b.ID, code, newest.ImplCode, newest.Name, string(newest.Category),
+				newest.Unit, string(st), newest.Version, now, now).Scan(&h.itemID); err != nil {
 				if store.IsUniqueViolation(err) {
 					return nil, apperr.Conflictf("事项 %s 已在清单中", "item %s is already on the list", code)
 				}
@@ -430,8 +421,8 @@ func (s *Service) store(ctx context.Context, tx *store.Tx, who string, b body, a
 				return nil, err
 			}
 		} else {
-			if _, err := tx.Exec(ctx, `UPDATE catalog_items SET impl_code = ?, name = ?, category = ?, unit = ?, standing = ?, version = ?, updated_at = ?, epoch = ? WHERE id = ?`,
-				newest.ImplCode, newest.Name, string(newest.Category), newest.Unit, string(st), newest.Version, now, epoch, h.itemID); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE catalog_items SET impl_code = ?, name = ?, category = ?, unit = ?, standing = ?, version = ?, updated_at = ? WHERE id = ?`,
+				newest.ImplCode, newest.Name, string(newest.Category), newest.Unit, string(st), newest.Version, now, h.itemID); err != nil {
 				return nil, err
 			}
 			if err := emit(ctx, tx, who, b.ID, "catalog.item.updated", ObjItem, h.itemID, h.item.Standing, string(st), nil); err != nil {

@@ -25,11 +25,16 @@ type Proof struct {
 	VersionID   int64  `json:"version_id"`
 	ContentHash string `json:"content_hash"`
 	// Leaf is the canonical encoding of the publication event (audit.Leaf).
-	Leaf       []byte   `json:"leaf"`
-	Seq        uint64   `json:"seq"`
-	TreeSize   uint64   `json:"tree_size"`
-	Path       [][]byte `json:"path"`
-	Checkpoint string   `json:"checkpoint"`
+	// It carries the content as entered, so it is withheld (nil, and
+	// LeafWithheld set) when the content holds personal data that public
+	// pages mask (L7): LeafHash still proves the publication is in the log.
+	Leaf         []byte   `json:"leaf"`
+	LeafHash     [32]byte `json:"leaf_hash"`
+	LeafWithheld bool     `json:"leaf_withheld,omitempty"`
+	Seq          uint64   `json:"seq"`
+	TreeSize     uint64   `json:"tree_size"`
+	Path         [][]byte `json:"path"`
+	Checkpoint   string   `json:"checkpoint"`
 }
 
 // Proof returns the proof of a published version against the latest signed
@@ -66,8 +71,13 @@ func (s *Service) Proof(ctx context.Context, versionID int64) (Proof, error) {
 		return Proof{}, err
 	}
 	leaf := pub.Leaf()
-	return Proof{VersionID: versionID, ContentHash: v.ContentHash, Leaf: leaf.Encode(), Seq: uint64(pub.Seq),
-		TreeSize: cp.Size, Path: path, Checkpoint: string(text)}, nil
+	p := Proof{VersionID: versionID, ContentHash: v.ContentHash, Leaf: leaf.Encode(), Seq: uint64(pub.Seq),
+		TreeSize: cp.Size, Path: path, Checkpoint: string(text)}
+	p.LeafHash = audit.HashLeaf(p.Leaf)
+	if v.ItemVersion.Masked() {
+		p.Leaf, p.LeafWithheld = nil, true
+	}
+	return p, nil
 }
 
 // VerifyProof checks a proof for version v (as shown to the public): the

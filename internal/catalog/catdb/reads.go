@@ -201,17 +201,17 @@ func (s *Service) Items(ctx context.Context, p auth.Principal, bodyID int64) ([]
 // listed / suspended / cancelled / unknown, and the version in force.
 type StandingAnswer struct {
 	BodyID      int64            `json:"body_id"`
-	Code        string           `json:"code"`
+	Code        string           `json:"code" mask:"keep"`
 	At          time.Time        `json:"at"`
 	Standing    catalog.Standing `json:"standing"`
 	MayOpenCase bool             `json:"may_open_case"`
 	ItemID      int64            `json:"item_id,omitempty"`
-	BaseCode    string           `json:"base_code,omitempty"`
-	ImplCode    string           `json:"impl_code,omitempty"`
+	BaseCode    string           `json:"base_code,omitempty" mask:"keep"`
+	ImplCode    string           `json:"impl_code,omitempty" mask:"keep"`
 	Name        string           `json:"name,omitempty"`
 	VersionID   int64            `json:"version_id,omitempty"`
 	Version     int              `json:"version,omitempty"`
-	ContentHash string           `json:"content_hash,omitempty"`
+	ContentHash string           `json:"content_hash,omitempty" mask:"keep"`
 	// Reason explains a refusal in both languages ("" when listed).
 	ReasonZh string `json:"reason_zh,omitempty"`
 	ReasonEn string `json:"reason_en,omitempty"`

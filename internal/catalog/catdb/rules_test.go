@@ -537,6 +537,11 @@ func TestBadInputChangesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		draft := item.ItemVersion.Clone()
+		// V2: the implementing body's code of issue #11 item 5, whose check
+		// character is wrong (J is right).
+		badCode := draft.Clone()
+		badCode.Body.CreditCode = "114101990051010620"
+		badCode.ImplCode = badCode.Body.CreditCode + badCode.BaseCode
 		cases := []struct {
 			field string
 			in    catdb.AdjustmentInput
@@ -546,6 +551,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			{"bases", catdb.AdjustmentInput{Title: "x", Reason: catalog.LawAmended, Changes: []catalog.Change{{Kind: catalog.ChangeItem, BaseCode: item.BaseCode, Draft: &draft}}}},
 			{"changes", catdb.AdjustmentInput{Title: "x", Reason: catalog.LawAmended, Bases: basis()}},
 			{"changes[0].kind", catdb.AdjustmentInput{Title: "x", Reason: catalog.LawAmended, Bases: basis(), Changes: []catalog.Change{{Kind: "merge", BaseCode: item.BaseCode}}}},
+			{"changes[0].draft.body.credit_code", catdb.AdjustmentInput{Title: "x", Reason: catalog.LawAmended, Bases: basis(), Changes: []catalog.Change{{Kind: catalog.ChangeItem, BaseCode: item.BaseCode, Draft: &badCode}}}},
 			{"changes[0].note", catdb.AdjustmentInput{Title: "x", Reason: catalog.LawAmended, Bases: basis(), Changes: []catalog.Change{{Kind: catalog.SuspendItem, BaseCode: item.BaseCode}}}},
 		}
 		for _, c := range cases {

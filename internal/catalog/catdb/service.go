@@ -91,8 +91,8 @@ func (s *Service) DB() *store.DB { return s.db }
 type Item struct {
 	ID       int64            `json:"id"`
 	BodyID   int64            `json:"body_id"`
-	BaseCode string           `json:"base_code"`
-	ImplCode string           `json:"impl_code"`
+	BaseCode string           `json:"base_code" mask:"keep"`
+	ImplCode string           `json:"impl_code" mask:"keep"`
 	Name     string           `json:"name"`
 	Category catalog.Category `json:"category"`
 	Unit     string           `json:"unit"`

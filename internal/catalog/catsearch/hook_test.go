@@ -39,20 +39,28 @@ func snapshot(t *testing.T, db *store.DB) []string {
 	return out
 }
 
+// demoIndexed loads org's demo and the catalogue demo into db, every
+// publication indexed through Hook.
+func demoIndexed(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	if err := org.LoadDemo(ctx, db, nil); err != nil {
+		t.Fatal(err)
+	}
+	cat := catdb.New(db)
+	cat.SetIndexer(catsearch.Hook)
+	if _, err := catdb.LoadDemo(ctx, cat); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestHookAndRebuild_agree: the index catdb's publications build through
 // Hook (every demo version published in turn, suspensions and cancellations
 // included) equals the one Rebuild makes from the stored list.
 func TestHookAndRebuild_agree(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if err := org.LoadDemo(ctx, db, nil); err != nil {
-			t.Fatal(err)
-		}
-		cat := catdb.New(db)
-		cat.SetIndexer(catsearch.Hook)
-		if _, err := catdb.LoadDemo(ctx, cat); err != nil {
-			t.Fatal(err)
-		}
+		demoIndexed(t, db)
 		hooked := snapshot(t, db)
 		if len(hooked) < 60 {
 			t.Fatalf("index holds %d rows after the demo", len(hooked))

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/ident"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -65,12 +66,15 @@ func (d Doc) validate() error {
 	return nil
 }
 
-// prepare derives the stored columns and grams of d.
+// prepare derives the stored columns and grams of d. The texts are
+// indexed and stored as the public sees them (L7, O4: ident.MaskText), so
+// no search shows, or finds an item by, personal data typed into it.
 func (d Doc) prepare() row {
+	d.Name, d.Unit = ident.MaskText(d.Name), ident.MaskText(d.Unit)
 	r := row{Doc: d, codeNorm: Normalize(d.Code), nameNorm: Normalize(d.Name)}
 	var kws []string
 	for _, k := range d.Keywords {
-		if k = strings.TrimSpace(k); k != "" {
+		if k = strings.TrimSpace(ident.MaskText(k)); k != "" {
 			kws = append(kws, k)
 		}
 	}

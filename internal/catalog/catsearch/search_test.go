@@ -165,3 +165,28 @@ func TestGrams_matchNaiveSubstring(t *testing.T) {
 		}
 	})
 }
+
+// L7, O4: the index keeps and finds an item's texts as the public sees
+// them: personal data typed into a name, a unit or a keyword is stored
+// masked, and searching for it finds nothing.
+func TestIndex_L7_storesAndFindsOnlyMaskedText(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		index(t, db, Doc{BodyID: 1, ItemID: 9, VersionID: 9, Code: "0700009000", Name: "残疾人证核发 联系人：王小明",
+			Category: "confirmation", Unit: "残联 手机13812345678", Standing: "listed", Keywords: []string{"11010519491231002X"}})
+		var name, unit, keywords, haystack string
+		if err := db.QueryRow(context.Background(), `SELECT name, unit, keywords, haystack FROM catsearch_docs WHERE item_id = 9`).Scan(&name, &unit, &keywords, &haystack); err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{"王小明", "小明", "13812345678", "11010519491231002x", "11010519491231002X", "19491231"} {
+			if strings.Contains(name+unit+keywords+haystack, secret) {
+				t.Errorf("the index stores %q: %q %q %q %q", secret, name, unit, keywords, haystack)
+			}
+			if got := search(t, db, Filter{Query: Parse(secret)}); len(got) != 0 {
+				t.Errorf("searching %q finds %v", secret, got)
+			}
+		}
+		if got := search(t, db, Filter{Query: Parse("残疾人证")}); !slices.Equal(got, []string{"0700009000"}) {
+			t.Errorf("the item's own name finds %v", got)
+		}
+	})
+}

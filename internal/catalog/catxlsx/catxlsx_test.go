@@ -454,6 +454,33 @@ func TestSplitField(t *testing.T) {
 	}
 }
 
+// V2 at import: a workbook whose implementing body code has a wrong check
+// character is refused with the cell named, in both languages (issue #11
+// item 5: 114101990051010620 went through to publication; J is right).
+func TestImport_V2_badCreditCodeNamesItsCell(t *testing.T) {
+	b := export(t, demoList(t))
+	bad := "114101990051010620"
+	_, err := parse(t, edit(t, b, func(f *excelize.File) {
+		base, err := f.GetCellValue(ItemsSheet, cellName(colOf(itemSheet{}, "base_code"), 3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		set(t, f, ItemsSheet, cellName(colOf(itemSheet{}, "body.credit_code"), 3), bad)
+		set(t, f, ItemsSheet, cellName(colOf(itemSheet{}, "impl_code"), 3), bad+base)
+	}))
+	cell := ItemsSheet + "!" + cellName(colOf(itemSheet{}, "body.credit_code"), 3)
+	var l apperr.List
+	if !errors.As(err, &l) {
+		t.Fatalf("want the cell named, got %v", err)
+	}
+	for _, e := range l {
+		if e.Field == cell && strings.Contains(e.En, "expected J") && strings.Contains(e.Zh, "应为J") {
+			return
+		}
+	}
+	t.Fatalf("no error at %s naming the check character: %v", cell, err)
+}
+
 // TestParse_invalidTextInACellNamed: a cell whose text is not valid text —
 // here a NUL, which a workbook can carry as the escape _x0000_ and excelize
 // reads back — is named, so it never reaches the database (#11.2).
