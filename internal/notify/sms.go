@@ -49,7 +49,7 @@ type SMSGateway struct {
 	Body    *template.Template
 	OKField string
 	OKValue string
-	// Timeout bounds one attempt (default 10 s).
+	// Timeout bounds one attempt (default DefaultHTTPTimeout).
 	Timeout time.Duration
 	// Client sends the requests (nil: one that follows no redirect).
 	Client *http.Client
@@ -131,11 +131,7 @@ func (g *SMSGateway) Send(ctx context.Context, d Delivery) error {
 	if err := g.Body.Execute(&body, smsData(d.Recipient, d.Body, d.ID)); err != nil {
 		return Permanent(fmt.Errorf("SMS body template: %w", err))
 	}
-	timeout := g.Timeout
-	if timeout <= 0 {
-		timeout = DefaultWebhookTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := attempt(ctx, g.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, g.method(), g.URL, &body)
 	if err != nil {
@@ -147,30 +143,19 @@ func (g *SMSGateway) Send(ctx context.Context, d Delivery) error {
 	if req.Header.Get("Content-Type") == "" && body.Len() > 0 {
 		req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	}
-	client := g.Client
-	if client == nil {
-		client = noRedirects
-	}
-	res, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("SMS gateway: %w", err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return fmt.Errorf("SMS gateway answered %s: %s", res.Status, excerpt(res.Body))
-	}
 	if g.OKField == "" {
+		return roundTrip(g.Client, req, "SMS gateway", nil)
+	}
+	return roundTrip(g.Client, req, "SMS gateway", func(answer io.Reader) error {
+		var v any
+		if err := json.NewDecoder(io.LimitReader(answer, 64<<10)).Decode(&v); err != nil {
+			return fmt.Errorf("the answer is not JSON: %w", err)
+		}
+		if got, ok := jsonField(v, g.OKField); !ok || got != g.OKValue {
+			return fmt.Errorf("%s is %q, want %q", g.OKField, got, g.OKValue)
+		}
 		return nil
-	}
-	var answer any
-	if err := json.NewDecoder(io.LimitReader(res.Body, 64<<10)).Decode(&answer); err != nil {
-		return fmt.Errorf("SMS gateway: the answer is not JSON: %w", err)
-	}
-	got, ok := jsonField(answer, g.OKField)
-	if !ok || got != g.OKValue {
-		return fmt.Errorf("SMS gateway: %s is %q, want %q", g.OKField, got, g.OKValue)
-	}
-	return nil
+	})
 }
 
 // jsonField finds the dotted path in a decoded JSON value and returns it

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -159,16 +158,11 @@ type Webhooks struct {
 	// Client sends the requests (nil: a client that follows no redirect,
 	// so a delivery never reaches a host the administrator did not name).
 	Client *http.Client
-	// Timeout bounds one attempt (default 10 s).
+	// Timeout bounds one attempt (default DefaultHTTPTimeout).
 	Timeout time.Duration
 	// Now is the signing clock (nil: time.Now).
 	Now func() time.Time
 }
-
-// DefaultWebhookTimeout bounds one webhook attempt.
-const DefaultWebhookTimeout = 10 * time.Second
-
-var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // Send posts d's envelope to ep, signed with ep's secret. Any 2xx answer
 // is success; anything else (a redirect too) is an error to retry.
@@ -184,11 +178,7 @@ func (w *Webhooks) Send(ctx context.Context, ep Endpoint, d Delivery) error {
 	if err != nil {
 		return Permanent(fmt.Errorf("webhook envelope: %w", err))
 	}
-	timeout := w.Timeout
-	if timeout <= 0 {
-		timeout = DefaultWebhookTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := attempt(ctx, w.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(body))
 	if err != nil {
@@ -204,27 +194,5 @@ func (w *Webhooks) Send(ctx context.Context, ep Endpoint, d Delivery) error {
 	req.Header.Set(HeaderDeliveryID, d.ID)
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
 	req.Header.Set(HeaderSignature, Sign(ep.Secret, ts, body))
-	client := w.Client
-	if client == nil {
-		client = noRedirects
-	}
-	res, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("endpoint %s: %w", ep.Name, err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode >= 200 && res.StatusCode <= 299 {
-		return nil
-	}
-	return fmt.Errorf("endpoint %s answered %s: %s", ep.Name, res.Status, excerpt(res.Body))
-}
-
-// excerpt is the start of an answer's body, for whoever reads the dead
-// letter.
-func excerpt(r io.Reader) string {
-	b, err := io.ReadAll(io.LimitReader(r, 300))
-	if err != nil {
-		return fmt.Sprintf("(the answer could not be read: %v)", err)
-	}
-	return strings.ToValidUTF8(strings.TrimSpace(string(b)), "?")
+	return roundTrip(w.Client, req, "endpoint "+ep.Name, nil)
 }
