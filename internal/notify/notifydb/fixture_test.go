@@ -13,7 +13,7 @@ import (
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/notify"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
-	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/org/orgtest"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -27,37 +27,10 @@ type demo struct {
 	xikou              int64 // another town
 }
 
-type accounts map[string]int64
-
-func (a accounts) CreateInitialAccount(_ context.Context, staffID int64, login, _ string, _ bool) error {
-	a[login] = staffID
-	return nil
-}
-
 func loadDemo(t testing.TB, db *store.DB) demo {
 	t.Helper()
-	acc := accounts{}
-	if err := org.LoadDemo(ctx, db, acc); err != nil {
-		t.Fatal(err)
-	}
-	orgs := org.NewService(db)
-	d := demo{people: map[string]auth.Principal{}}
-	for login, id := range acc {
-		p, err := orgs.StaffPrincipal(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.AccountID, p.Login = id+1000, login
-		d.people[login] = p
-	}
-	for code, id := range map[string]*int64{"330199": &d.district, "330199001": &d.qingshan, "330199101": &d.xikou} {
-		b, err := orgs.BodyByCode(ctx, org.System, code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		*id = b.ID
-	}
-	return d
+	d := orgtest.Load(t, db)
+	return demo{people: d.People, district: d.Bodies["330199"], qingshan: d.Bodies["330199001"], xikou: d.Bodies["330199101"]}
 }
 
 // clock is a settable clock.

@@ -22,6 +22,7 @@ import (
 	"github.com/qingdan/qingdan/internal/notify"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
 	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/org/orgtest"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
 	"github.com/qingdan/qingdan/internal/web/httpx"
@@ -29,13 +30,6 @@ import (
 )
 
 var ctx = context.Background()
-
-type accounts map[string]int64
-
-func (a accounts) CreateInitialAccount(_ context.Context, staffID int64, login, _ string, _ bool) error {
-	a[login] = staffID
-	return nil
-}
 
 // fixture serves the package's routes behind the web server's guard over
 // the demo organisation, every demo account logged in under
@@ -51,33 +45,16 @@ type fixture struct {
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
-	acc := accounts{}
-	if err := org.LoadDemo(ctx, db, acc); err != nil {
-		t.Fatal(err)
-	}
-	orgs := org.NewService(db)
+	d := orgtest.Load(t, db)
 	svc := notifydb.New(db)
 	top := func(r *http.Request) (string, error) { return org.TopPath(r.Context(), db) }
 	routes, err := Routes(svc, Options{Frame: fakeFrame{}, TopPath: top})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{db: db, env: webtest.New(t, routes...), svc: svc, routes: routes, people: map[string]auth.Principal{}, bodies: map[string]int64{}}
-	for login, id := range acc {
-		p, err := orgs.StaffPrincipal(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.AccountID, p.Login = id+1000, login
-		f.people[login] = p
+	f := &fixture{db: db, env: webtest.New(t, routes...), svc: svc, routes: routes, people: d.People, bodies: d.Bodies}
+	for login, p := range d.People {
 		f.env.Sessions.Put(webtest.Token(login), p)
-	}
-	for _, code := range []string{"330199", "330199001", "330199101"} {
-		b, err := orgs.BodyByCode(ctx, org.System, code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.bodies[code] = b.ID
 	}
 	return f
 }
