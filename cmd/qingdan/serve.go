@@ -24,6 +24,8 @@ import (
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
 	"github.com/qingdan/qingdan/internal/gctune"
+	"github.com/qingdan/qingdan/internal/notify/notifydb"
+	"github.com/qingdan/qingdan/internal/notify/notifyweb"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/org/orgapi"
 	"github.com/qingdan/qingdan/internal/org/orgweb"
@@ -66,10 +68,11 @@ type serveConfig struct {
 	// time.Now. Not a flag: tests set it.
 	now        func() time.Time
 	separation bool
+	notify     *notifyConfig
 }
 
 func serveFlags(fs *flag.FlagSet) *serveConfig {
-	c := &serveConfig{db: dbFlags(fs)}
+	c := &serveConfig{db: dbFlags(fs), notify: notifyFlags(fs)}
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address / 监听地址")
 	fs.StringVar(&c.logFormat, "log-format", web.LogAuto, "log format: auto (text on a terminal, else JSON), text, json / 日志格式")
 	fs.BoolVar(&c.demo, "demo", true, "load the demo body into an empty database at start / 空库启动时载入演示数据")
@@ -125,7 +128,7 @@ func (c *serveConfig) check() error {
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		return usageError{fmt.Sprintf("--addr 无效 / invalid --addr %q: %v", c.addr, err)}
 	}
-	return nil
+	return c.notify.check()
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -173,6 +176,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}()
 	go app.background(ctx)
+	go app.deliver(ctx)
 
 	select {
 	case err := <-errc:
@@ -239,6 +243,8 @@ type app struct {
 	handler    http.Handler
 	web        *web.Server // the handler, for its route table
 	orgs       *org.Service
+	notes      *notifydb.Service
+	deliverer  *notifydb.Deliverer
 	log        *slog.Logger
 	demoLoaded bool
 }
@@ -310,8 +316,16 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	}
 	cat := newCatalogue(db, cals)
 	wholeLog := func(r *http.Request) (string, error) { return org.TopPath(r.Context(), db) }
+	a.notes = notifydb.New(db)
+	notifyRoutes, err := notifyweb.Routes(a.notes, notifyweb.Options{Frame: frame, TopPath: wholeLog})
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
+	if a.deliverer, err = cfg.notify.deliverer(a, logger); err != nil {
+		return nil, closeAfter(db, err)
+	}
 	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgapi.Routes(orgs), orgPages, calRoutes,
-		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame)}
+		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {
 		pageMemory = -1 // web.Config: none
@@ -320,7 +334,8 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		MetricsFrom: []netip.Prefix(cfg.metricsFrom), MetricsToken: cfg.metricsToken, MaxImports: cfg.maxImports,
 		BodyTimeout: cfg.bodyTimeout, BodyMinRate: cfg.bodyMinRateKiB << 10},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
-			Frame: frame, Notices: allNotices(calendarNotices(cals, now, logger), demoLeft.notices), Catalog: cat, Portal: web.NewPortal(db, cat),
+			Frame: frame, Notices: allNotices(calendarNotices(cals, now, logger), demoLeft.notices), Badges: inboxBadge(a.notes, logger),
+			Catalog: cat, Portal: web.NewPortal(db, cat),
 			Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)

@@ -365,7 +365,7 @@ func (db *DB) pgTryGroup(live []*request) (o groupOutcome) {
 	tx.fn = -1
 	if len(tx.events) == 0 {
 		if !tx.begun && len(tx.queue) == 0 {
-			return groupOutcome{refused: tx.refused, culprit: -1} // nothing was sent: nothing to commit
+			return groupOutcome{refused: tx.refused, culprit: -1, after: tx.after} // nothing was sent: nothing to commit
 		}
 		return db.pgCommit(ctx, tx, abort, treeHead{}, false)
 	}
@@ -422,7 +422,7 @@ func (db *DB) pgCommit(ctx context.Context, tx *Tx, abort func(error) groupOutco
 			if next.valid {
 				db.head = next
 			}
-			return groupOutcome{refused: tx.refused, culprit: -1, events: len(tx.events) > 0}
+			return groupOutcome{refused: tx.refused, culprit: -1, events: len(tx.events) > 0, after: tx.after}
 		case r.failed == len(tail)-1 || (r.sent && !errors.As(r.err, &pe)):
 			// COMMIT failed, or the connection did after COMMIT was sent: the
 			// outcome is unknown, and so is the head.

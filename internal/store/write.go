@@ -86,6 +86,9 @@ type Tx struct {
 
 	events  []Event
 	eventFn []int // the fn that emitted each event
+
+	// after[i] are fn i's AfterCommit hooks.
+	after [][]func()
 }
 
 // savepointSQL names every fn's savepoint the same: only the running fn's
@@ -103,7 +106,7 @@ const (
 var errSavepointLost = errors.New("store: the write group's transaction was lost with a refused write")
 
 func newTx(db *DB, sqlTx *sql.Tx, conn *sql.Conn, fns int) *Tx {
-	return &Tx{db: db, tx: sqlTx, conn: conn, fn: -1, refused: make([]error, fns)}
+	return &Tx{db: db, tx: sqlTx, conn: conn, fn: -1, refused: make([]error, fns), after: make([][]func(), fns)}
 }
 
 // begin makes fn i the running one.
@@ -499,6 +502,21 @@ func (t *Tx) Emit(e Event) error {
 	return nil
 }
 
+// AfterCommit has f called once the write commits: after its group's
+// COMMIT succeeded, before Write returns to fn's caller — never when fn is
+// refused, the group fails, or the commit's outcome is unknown. It is for
+// waking this process's workers (a deliverer, a cache) about what the write
+// made, not for effects that must happen: a process that dies after the
+// COMMIT runs no hook, so whoever is woken must also poll. f runs on the
+// committer goroutine: it must be quick, must not block and must not call
+// Write. Outside a write's fn it does nothing.
+func (t *Tx) AfterCommit(f func()) {
+	if t.fn < 0 || f == nil {
+		return
+	}
+	t.after[t.fn] = append(t.after[t.fn], f)
+}
+
 func compactJSON(b json.RawMessage) (json.RawMessage, error) {
 	if len(b) == 0 {
 		return nil, nil
@@ -625,6 +643,8 @@ type groupOutcome struct {
 	// committing: err came from COMMIT, so the outcome is unknown.
 	committing bool
 	events     bool // the group appended events
+	// after are the fns' AfterCommit hooks, set when the group committed.
+	after [][]func()
 }
 
 // runGroup commits a group, answering every request exactly once. A fn
@@ -689,6 +709,13 @@ func (db *DB) runGroup(group []*request) {
 				if o.events {
 					db.committed()
 				}
+				for i, hooks := range o.after {
+					if o.refused == nil || o.refused[i] == nil {
+						for _, f := range hooks {
+							f()
+						}
+					}
+				}
 			}
 			// Success, or a failure nobody can be singled out for. A failed
 			// COMMIT leaves the outcome unknown on PostgreSQL; every caller
@@ -751,7 +778,7 @@ func (db *DB) tryGroup(live []*request) groupOutcome {
 	if err := sqlTx.Commit(); err != nil {
 		return groupOutcome{refused: tx.refused, culprit: -1, err: fmt.Errorf("store: commit: %w", err), committing: true}
 	}
-	return groupOutcome{refused: tx.refused, culprit: -1, events: len(tx.events) > 0}
+	return groupOutcome{refused: tx.refused, culprit: -1, events: len(tx.events) > 0, after: tx.after}
 }
 
 // callFn runs fn, turning a panic into an error so that one broken caller

@@ -65,3 +65,17 @@ type Notice struct {
 	Text         string
 	Link, Action string
 }
+
+// Badges returns the header's links of a logged-in principal's pages, each
+// with a count, already in lang: the inbox with its unread messages.
+type Badges func(ctx context.Context, p auth.Principal, lang string) []Badge
+
+// Badge is one header link: its text, where it leads, the count shown
+// beside it (none when 0), and Label, the words screen readers say for it
+// (the text with its count).
+type Badge struct {
+	Text  string
+	Label string
+	Link  string
+	Count int
+}

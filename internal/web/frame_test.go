@@ -37,3 +37,29 @@ func TestFrame_featurePagesRenderInsideTheLayout(t *testing.T) {
 			Status: 200, Contains: []string{"Holiday data for next year is missing", ">Enter the notice</a>"}},
 	})
 }
+
+// TestFrame_badgesInTheHeader: the header carries Badges (the inbox and
+// its unread count) to logged-in principals, in their language, with the
+// count named for screen readers; the anonymous get none.
+func TestFrame_badgesInTheHeader(t *testing.T) {
+	frame := web.NewFrame()
+	feature := httpx.Route{Pattern: "GET /feature", Policy: httpx.Policy{Public: true},
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			frame.Page(w, r, http.StatusOK, "特性页", template.HTML(`<p>内容</p>`))
+		})}
+	badges := func(ctx context.Context, p auth.Principal, lang string) []web.Badge {
+		n := int(p.StaffID) // the fixture's ids stand in for unread counts
+		if lang == "en" {
+			return []web.Badge{{Text: "Inbox", Label: "Inbox (unread)", Link: "/inbox", Count: n}}
+		}
+		return []web.Badge{{Text: "站内消息", Label: "站内消息（有未读）", Link: "/inbox", Count: n}}
+	}
+	env := wt.NewWith(t, wt.Options{Routes: []httpx.Route{feature}, Frame: frame, Badges: badges})
+	wt.Run(t, env.Server, []wt.Scenario{
+		{Name: "anonymous: no badge", URL: "/feature", Status: 200, NotContains: []string{`class="badge"`}},
+		{Name: "logged in: the badge with its count", URL: "/feature", As: wt.StaffB, Status: 200,
+			Contains: []string{`<a class="badge" href="/inbox" aria-label="站内消息（有未读）">站内消息 <span class="count">5</span></a>`}},
+		{Name: "in the reader's language", URL: "/feature", As: wt.Admin, Header: map[string]string{"Accept-Language": "en"}, Status: 200,
+			Contains: []string{`aria-label="Inbox (unread)">Inbox <span class="count">1</span></a>`}},
+	})
+}

@@ -75,8 +75,10 @@ type View struct {
 	Version   string
 	// Notices are banners for this principal (Deps.Notices), in Lang.
 	Notices []Notice
-	Data    any
-	cat     catalogue
+	// Badges are header links with counts (Deps.Badges), in Lang.
+	Badges []Badge
+	Data   any
+	cat    catalogue
 }
 
 // NavItem is one navigation link.
@@ -111,11 +113,18 @@ func (v View) RoleKey(r auth.Role) string { return "role." + string(r) }
 func (s *Server) view(r *http.Request, data any) View {
 	p := httpx.PrincipalFrom(r.Context())
 	var notices []Notice
-	if s.deps.Notices != nil && !p.Anonymous() {
-		notices = s.deps.Notices(r.Context(), p, httpx.LangFrom(r.Context()))
+	var badges []Badge
+	if !p.Anonymous() {
+		if s.deps.Notices != nil {
+			notices = s.deps.Notices(r.Context(), p, httpx.LangFrom(r.Context()))
+		}
+		if s.deps.Badges != nil {
+			badges = s.deps.Badges(r.Context(), p, httpx.LangFrom(r.Context()))
+		}
 	}
 	return View{
 		Notices:   notices,
+		Badges:    badges,
 		Lang:      httpx.LangFrom(r.Context()),
 		Principal: p,
 		Nav:       s.navFor(p, r.URL.Path),

@@ -146,6 +146,9 @@ type Deps struct {
 	Frame *Frame
 	// Notices, when set, gives banners for logged-in principals' pages.
 	Notices Notices
+	// Badges, when set, gives the header's links with counts (the inbox)
+	// for logged-in principals' pages.
+	Badges Badges
 	// Audit, when set, is the audit log shown on the public transparency
 	// page (public key and latest signed checkpoint).
 	Audit api.AuditLog

@@ -261,9 +261,10 @@ type Options struct {
 	Portal web.Portal
 	// Catalog is the catalogue service of the staff list pages (nil: none).
 	Catalog web.Catalog
-	// Frame and Notices are passed to the server as they are.
+	// Frame, Notices and Badges are passed to the server as they are.
 	Frame   *web.Frame
 	Notices web.Notices
+	Badges  web.Badges
 }
 
 // New builds a server over fresh fakes, with every fixture principal
@@ -299,7 +300,7 @@ func NewWith(t testing.TB, opts Options) *Env {
 	cfg.Cookie.Name = Cookie
 	db := &DB{}
 	srv, err := web.New(cfg,
-		web.Deps{Logger: log, Sessions: sess, Auth: a, CSRF: csrf, DB: db, Routes: opts.Routes, Audit: opts.Audit, Portal: opts.Portal, Catalog: opts.Catalog, Frame: opts.Frame, Notices: opts.Notices})
+		web.Deps{Logger: log, Sessions: sess, Auth: a, CSRF: csrf, DB: db, Routes: opts.Routes, Audit: opts.Audit, Portal: opts.Portal, Catalog: opts.Catalog, Frame: opts.Frame, Notices: opts.Notices, Badges: opts.Badges})
 	if err != nil {
 		t.Fatal(err)
 	}
