@@ -61,7 +61,9 @@ func (a Action) input(c Case) flow.Input {
 	if a.Days != 0 {
 		in["days"] = strconv.Itoa(a.Days)
 	}
-	if c.MaterialsComplete() {
+	// Materials the action names as missing or defective (不符合法定形式)
+	// are not complete, whatever is in hand.
+	if c.MaterialsComplete() && len(a.Missing) == 0 {
 		in["materials_complete"] = "true"
 	}
 	return in

@@ -684,3 +684,40 @@ func TestCase_refusedActionChangesNothing(t *testing.T) {
 		t.Errorf("an unknown action: %v", e)
 	}
 }
+
+func TestCase_H3_aDefectiveMaterialInHandIsSentBack(t *testing.T) {
+	w := newWorld(t)
+	c := w.open("2026-03-02T09:00", window1, application(permit, everything...))
+	c, eff := w.do(c, "2026-03-02T09:05", window1, casework.Action{ID: "request_supplement", Missing: []string{"场地使用证明"}})
+	if c.MaterialsComplete() || slices.Contains(c.Received, "场地使用证明") || eff.Event.Round != 1 {
+		t.Errorf("sent back: received %v", c.Received)
+	}
+	env := w.env("2026-03-02T09:10", window1, "promised")
+	if e := w.refused(c, env, casework.Action{ID: "accept"}); e.Field != "action" {
+		t.Errorf("accepted while the material is out: %v", e)
+	}
+	c, _ = w.do(c, "2026-03-03T09:00", public, casework.Action{ID: "supplement", Materials: []string{"场地使用证明"}})
+	if !c.MaterialsComplete() {
+		t.Errorf("complete again: %v", c.Outstanding())
+	}
+}
+
+func TestDeadlines_dueAsTheApplicantIsToldIt(t *testing.T) {
+	w := newWorld(t)
+	c := w.open("2026-03-02T09:00", window1, application(permit, everything...))
+	if _, ok, err := c.Due(w.cal, at("2026-03-02T10:00")); ok || err != nil {
+		t.Errorf("a due date before acceptance (%v)", err)
+	}
+	c = w.inReview(permit)
+	if due, ok, _ := c.Due(w.cal, at("2026-03-04T10:00")); !ok || due != date("2026-03-16") {
+		t.Errorf("running: %s", due)
+	}
+	paused, _ := w.do(c, "2026-03-04T10:00", leader1, casework.Action{ID: "pause", Reason: "勘察"})
+	if _, ok, _ := paused.Due(w.cal, at("2026-03-05T10:00")); ok {
+		t.Error("a due date during a special procedure")
+	}
+	done := w.completed()
+	if due, ok, _ := done.Due(w.cal, at("2026-04-30T10:00")); !ok || due != date("2026-03-16") {
+		t.Errorf("completed: %s %v", due, ok)
+	}
+}

@@ -98,3 +98,24 @@ func (r Rules) DeemedAccepted(c Case, now time.Time, cal *calendar.Calendar) (bo
 	}
 	return true, day, nil
 }
+
+// Due is the last day of the limit in force as the applicant is told it:
+// while the clock runs, its due date; once it finished, the due date as it
+// stood just before; none before acceptance or during a pause (it depends
+// on when the clock resumes).
+func (c Case) Due(cal *calendar.Calendar, now time.Time) (calendar.Date, bool, error) {
+	clk, err := c.Clock()
+	if err != nil {
+		return 0, false, err
+	}
+	for _, e := range c.ClockEvents {
+		if e.Kind == calendar.Finish && !e.At.After(now) {
+			now = e.At.Add(-time.Nanosecond)
+		}
+	}
+	st, err := clk.At(cal, now)
+	if err != nil || st.DueDate == 0 {
+		return 0, false, err
+	}
+	return st.DueDate, true, nil
+}
