@@ -9,6 +9,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/casework"
+	"github.com/qingdan/qingdan/internal/casework/caseworktest"
 	"github.com/qingdan/qingdan/internal/flow"
 )
 
@@ -646,7 +647,7 @@ func TestCase_H1_caseRunsOnTheFlowVersionItStartedWith(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v2, err := flow.Parse([]byte(strings.Replace(string(src), "version: 1", "version: 2", 1)), flowOptions)
+	v2, err := flow.Parse([]byte(strings.Replace(string(src), "version: 1", "version: 2", 1)), caseworktest.FlowOptions)
 	if err != nil {
 		t.Fatal(err)
 	}

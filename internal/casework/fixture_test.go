@@ -9,6 +9,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/casework"
+	"github.com/qingdan/qingdan/internal/casework/caseworktest"
 	"github.com/qingdan/qingdan/internal/flow"
 	"github.com/qingdan/qingdan/internal/ident"
 )
@@ -16,15 +17,6 @@ import (
 // The fixture is built here rather than taken from the demo so that rule
 // tests do not depend on demo data: a district with a town below it, window
 // and unit staff, a leader, and three items (instant, promised, joint).
-
-// Today's staff roles and supervision checks, as the wiring passes them to
-// flow.Parse (casework imports neither auth nor catalog).
-var flowOptions = flow.Options{
-	Roles: []string{"window", "unit_staff", "list_liaison", "general_office", "supervisor",
-		"external_supervisor", "leader", "admin"},
-	Checks: []string{"time_limit", "fee", "qualification", "two_investigators", "recusal",
-		"flow_order", "discretion", "supplement_repeats", "late_entry", "documents"},
-}
 
 var (
 	district = casework.Body{ID: 1, Path: "/1/", Code: "330199", Name: "青山区"}
@@ -89,19 +81,7 @@ type world struct {
 
 func newWorld(t testing.TB) *world {
 	t.Helper()
-	cal, err := calendar.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err := flow.Shipped(flowOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &world{t: t, cal: cal, flows: map[string]*flow.Flow{}}
-	for _, f := range fs {
-		w.flows[f.Code] = f
-	}
-	return w
+	return &world{t: t, cal: caseworktest.Calendar(t), flows: caseworktest.Flows(t)}
 }
 
 // at reads "2006-01-02T15:04" in Shanghai.

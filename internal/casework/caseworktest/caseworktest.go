@@ -1,0 +1,45 @@
+// Package caseworktest holds what the tests of casework and of its
+// scenario format share: the shipped flows parsed with today's roles and
+// checks, and the national calendar.
+package caseworktest
+
+import (
+	"testing"
+
+	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/flow"
+)
+
+// FlowOptions are today's staff roles (auth's) and supervision checks
+// (catalog's), as the wiring passes them to flow.Parse; casework imports
+// neither auth nor catalog.
+var FlowOptions = flow.Options{
+	Roles: []string{"window", "unit_staff", "list_liaison", "general_office", "supervisor",
+		"external_supervisor", "leader", "admin"},
+	Checks: []string{"time_limit", "fee", "qualification", "two_investigators", "recusal",
+		"flow_order", "discretion", "supplement_repeats", "late_entry", "documents"},
+}
+
+// Flows returns the shipped flows by code.
+func Flows(t testing.TB) map[string]*flow.Flow {
+	t.Helper()
+	fs, err := flow.Shipped(FlowOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*flow.Flow{}
+	for _, f := range fs {
+		out[f.Code] = f
+	}
+	return out
+}
+
+// Calendar returns the national calendar (the embedded State Council years).
+func Calendar(t testing.TB) *calendar.Calendar {
+	t.Helper()
+	cal, err := calendar.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cal
+}
