@@ -230,6 +230,9 @@ func begin(c Case, env Env) (*transition, error) {
 	if env.Now.Before(c.Updated) {
 		return nil, errBackdated(c.Updated)
 	}
+	if err := env.rules().Validate(); err != nil {
+		return nil, err
+	}
 	t := &transition{before: c, c: c.clone(), env: env, rules: env.rules(), f: f, cal: env.Calendar, now: env.Now,
 		today: env.Calendar.Date(env.Now), startAt: env.Now}
 	return t, nil

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
@@ -720,5 +721,56 @@ func TestDeadlines_dueAsTheApplicantIsToldIt(t *testing.T) {
 	done := w.completed()
 	if due, ok, _ := done.Due(w.cal, at("2026-04-30T10:00")); !ok || due != date("2026-03-16") {
 		t.Errorf("completed: %s %v", due, ok)
+	}
+}
+
+func TestDeadlines_L9_provisionalWhenTheLimitRunsIntoAYearWithoutItsNotice(t *testing.T) {
+	w := newWorld(t)
+	w.cal = caseworktest.ProvisionalCalendar(t)
+	c := w.open("2026-12-21T09:00", window1, application(permit, everything...))
+	c, _ = w.do(c, "2026-12-21T09:10", window1, casework.Action{ID: "accept"})
+	d := w.deadlines(c, "2026-12-21T10:00")
+	if !d.Case.Provisional || d.Case.DueDate.Year() != 2027 || d.Step == nil || d.Step.Provisional {
+		t.Errorf("case due %s provisional %v; step %+v", d.Case.DueDate, d.Case.Provisional, d.Step)
+	}
+	// On the default calendar, without 2027, the question cannot be answered.
+	if _, err := c.Deadlines(caseworktest.Calendar(t), at("2026-12-21T10:00")); err == nil {
+		t.Error("a due date in a year without data")
+	}
+}
+
+func TestDeadlines_L10_stepOverdueWhileTheCaseIsNot(t *testing.T) {
+	w := newWorld(t)
+	c := w.accepted(permit) // Monday 2 March; hand over by Tuesday
+	// Thursday 10:00: a whole working day (7 business hours) and one hour
+	// overdue.
+	d := w.deadlines(c, "2026-03-05T10:00")
+	if d.Step.State != calendar.Overdue || d.Step.Remaining.Days != -1 || d.Step.WorkingHours != -8*time.Hour ||
+		d.Case.State != calendar.Running || d.Case.WorkingHours <= 0 {
+		t.Errorf("step %s %d days %v; case %s %v", d.Step.State, d.Step.Remaining.Days, d.Step.WorkingHours, d.Case.State, d.Case.WorkingHours)
+	}
+}
+
+func TestRules_configuredNumbersAreChecked(t *testing.T) {
+	w := newWorld(t)
+	c := w.accepted(permit)
+	env := w.env("2026-03-02T10:00", window1, "promised")
+	env.Rules = casework.DefaultRules()
+	env.Rules.WindowRole = ""
+	if e := w.refused(c, env, casework.Action{ID: "hand_over"}); e.Field != "rules.window_role" {
+		t.Errorf("no window role: %v", e)
+	}
+	env.Rules = casework.DefaultRules()
+	env.Rules.NoticeDays = 0
+	if e := w.refused(c, env, casework.Action{ID: "hand_over"}); e.Field != "rules.notice_days" {
+		t.Errorf("no notice period: %v", e)
+	}
+	// A stricter region: the hand-over the same day only.
+	env.Rules = casework.DefaultRules()
+	env.Rules.HandOverDays = 0
+	env.Now = at("2026-03-03T09:00")
+	c2, _, err := casework.Act(c, casework.Action{ID: "hand_over"}, env)
+	if err != nil || !c2.Flagged("H5") {
+		t.Errorf("same day only: %v %v", c2.FlagRules(), err)
 	}
 }

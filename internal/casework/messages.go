@@ -29,6 +29,10 @@ func errBackdated(last time.Time) error {
 		last.Format("2006-01-02 15:04"))
 }
 
+func errRule(field string) error {
+	return apperr.Invalidf("rules."+field, "办件规则“%s”的取值无效", "the case rule %q has an invalid value", field)
+}
+
 func errFlowKind(code string) error {
 	return apperr.Invalidf("flow", "流程“%s”不是依申请办件的流程", "flow %q is not a flow for applications", code)
 }

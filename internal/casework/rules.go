@@ -47,6 +47,25 @@ func DefaultRules() Rules {
 		MaxExtension: 10, JointMaxExtension: 15, DueSoonUnits: 1, WindowRole: "window", OnlineStars: 3}
 }
 
+// Validate checks rules a region configured: every count a whole number
+// in its range, the window's role named.
+func (r Rules) Validate() error {
+	for _, c := range []struct {
+		field  string
+		v, min int
+	}{{"notice_days", r.NoticeDays, 1}, {"flag_round", r.FlagRound, 1}, {"transfer_days", r.TransferDays, 0},
+		{"hand_over_days", r.HandOverDays, 0}, {"notify_days", r.NotifyDays, 0}, {"max_extension", r.MaxExtension, 0},
+		{"joint_max_extension", r.JointMaxExtension, 0}, {"due_soon_units", r.DueSoonUnits, 0}, {"online_stars", r.OnlineStars, 1}} {
+		if c.v < c.min || c.v > 1000 || c.field == "online_stars" && c.v > 5 {
+			return errRule(c.field)
+		}
+	}
+	if r.WindowRole == "" {
+		return errRule("window_role")
+	}
+	return nil
+}
+
 // Standing is what the list says about the item at the instant of an
 // action (C4), as catalog's Standing: only a listed item may have cases.
 type Standing string
@@ -93,5 +112,6 @@ type Env struct {
 	// OwnerAway: the first responder is marked away at Now, so the backup
 	// may act (H13).
 	OwnerAway bool
-	Rules     Rules
+	// Rules: the zero value for DefaultRules; otherwise complete and valid.
+	Rules Rules
 }

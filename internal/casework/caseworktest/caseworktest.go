@@ -43,3 +43,18 @@ func Calendar(t testing.TB) *calendar.Calendar {
 	}
 	return cal
 }
+
+// ProvisionalCalendar is the national calendar with provisional years after
+// the last notice (L9), as the stored calendar builds it.
+func ProvisionalCalendar(t testing.TB) *calendar.Calendar {
+	t.Helper()
+	ys, err := calendar.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := calendar.New(ys, calendar.Options{ProvisionalYears: calendar.ProvisionalHorizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cal
+}
