@@ -1,6 +1,9 @@
 // Package caseworktest holds what the tests of casework and of its
 // scenario format share: the shipped flows parsed with today's roles and
-// checks, and the national calendar.
+// checks, the categories, and the national calendar. Its own test keeps
+// casework's copies of catalog's values (categories, standings) equal to
+// catalog's, which casework cannot import (catalog reaches the database
+// through auth).
 package caseworktest
 
 import (
@@ -19,6 +22,11 @@ var FlowOptions = flow.Options{
 	Checks: []string{"time_limit", "fee", "qualification", "two_investigators", "recusal",
 		"flow_order", "discretion", "supplement_repeats", "late_entry", "documents"},
 }
+
+// Categories are the Chinese names of the eleven categories (C1), as the
+// wiring passes catalog's to scenario.Options.
+var Categories = []string{"行政许可", "行政处罚", "行政征收", "行政给付", "行政奖励", "行政强制", "行政确认", "行政裁决",
+	"行政检查", "基本公共服务", "其他行政权力"}
 
 // Flows returns the shipped flows by code.
 func Flows(t testing.TB) map[string]*flow.Flow {

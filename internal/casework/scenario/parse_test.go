@@ -8,6 +8,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/casework"
+	"github.com/qingdan/qingdan/internal/casework/caseworktest"
 	"github.com/qingdan/qingdan/internal/casework/scenario"
 )
 
@@ -55,7 +56,7 @@ steps:
   - {at: 2026-03-11T10:20, do: refuse, case: 三号, reason: 不符, basis: 第三十二条}
 `
 
-var opt = scenario.Options{Categories: categories}
+var opt = scenario.Options{Categories: caseworktest.Categories}
 
 func TestParse_everyKey(t *testing.T) {
 	s, err := scenario.Parse([]byte(full), opt)

@@ -19,9 +19,6 @@ import (
 // on a fresh instance with storage; this one stands in for it with a
 // fixture shaped like the demo district (its bodies, units and logins).
 
-var categories = []string{"行政许可", "行政处罚", "行政征收", "行政给付", "行政奖励", "行政强制", "行政确认", "行政裁决",
-	"行政检查", "基本公共服务", "其他行政权力"}
-
 type fixtureBody struct {
 	body   casework.Body
 	parent string // the parent's code
@@ -77,7 +74,7 @@ type sim struct {
 // simulate parses src and runs it, failing the test on a parse error.
 func simulate(t testing.TB, src []byte) scenario.Output {
 	t.Helper()
-	s, err := scenario.Parse(src, scenario.Options{Categories: categories})
+	s, err := scenario.Parse(src, scenario.Options{Categories: caseworktest.Categories})
 	if err != nil {
 		t.Fatalf("parse: %v", err)
 	}
