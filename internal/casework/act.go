@@ -44,6 +44,9 @@ type Action struct {
 	// NotifiedAt: notify (when the outbox delivered the notice to the
 	// applicant; zero for Env.Now).
 	NotifiedAt time.Time
+	// Assisted: a staff member takes the applicant's action (supplement,
+	// withdraw) in the applicant's stead (帮办代办, H13), recorded as such.
+	Assisted bool
 }
 
 // input is what the flow's fields and guards see.
@@ -82,7 +85,8 @@ type Application struct {
 	Applicant     Applicant
 	Materials     []string
 	Delivery      Delivery // "" for pick-up at the window
-	// Assisted: a staff member applies for the applicant (帮办代办, H13).
+	// Assisted: a staff member applies in the applicant's stead (帮办代办,
+	// H13), recorded as such.
 	Assisted bool
 	// Secret and Privacy keep the case out of public view (H12).
 	Secret, Privacy bool
@@ -114,6 +118,8 @@ type transition struct {
 	// startAt is when the clock starts if the move starts it: now, or the
 	// day the materials were received for a deemed acceptance (L2).
 	startAt time.Time
+	// assisted: the staff actor acts in the applicant's stead (帮办代办).
+	assisted bool
 }
 
 // Open registers an application: the flow's apply action, online by the
@@ -129,6 +135,7 @@ func Open(app Application, env Env) (Case, Effects, error) {
 	if err := t.application(app); err != nil {
 		return Case{}, Effects{}, err
 	}
+	t.assisted = app.Assisted
 	if err := t.take(ApplyAction, flow.Input{}); err != nil {
 		return Case{}, Effects{}, err
 	}
@@ -153,7 +160,7 @@ func Act(c Case, a Action, env Env) (Case, Effects, error) {
 	if err != nil {
 		return c, Effects{}, err
 	}
-	t.a = a
+	t.a, t.assisted = a, a.Assisted
 	if err := t.take(a.ID, a.input(c)); err != nil {
 		return c, Effects{}, err
 	}
@@ -288,24 +295,27 @@ func (t *transition) refuseWhenDeemed(id string) error {
 // holds the case (O1); at the window's steps its first responder, or the
 // backup while the owner is away (H6, H13), the first window staff member
 // to act on an online application becoming its first responder; at a unit's
-// steps the unit handling the case.
+// steps the unit handling the case. Staff acting in the applicant's stead
+// (帮办代办) may do so only in the applicant's own actions.
 func (t *transition) authorise() error {
 	actor := t.env.Actor
 	ev := Event{Action: t.move.Action}
+	act, _ := t.f.Action(t.move.Action)
+	if t.assisted && (actor.IsApplicant() || !slices.Contains(act.Roles, flow.Applicant)) {
+		return errAssisted()
+	}
 	if actor.IsApplicant() {
 		ev.Role = flow.Applicant
 		t.eff.Event = ev
 		return nil
 	}
-	act, _ := t.f.Action(t.move.Action)
 	for _, r := range act.Roles {
 		if slices.Contains(actor.Roles, r) {
 			ev.Role = r
 			break
 		}
 	}
-	ev.By = actor.Staff
-	ev.Assisted = slices.Contains(act.Roles, flow.Applicant)
+	ev.By, ev.Assisted = actor.Staff, t.assisted
 	if t.c.Number != "" {
 		if queue := t.c.queueAt(t.from); actor.BodyPath != queue.Path {
 			return errNotHolder(queue)

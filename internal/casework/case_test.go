@@ -247,25 +247,48 @@ func TestCase_H3_thirdSupplementRoundIsFlagged(t *testing.T) {
 	}
 }
 
-func TestCase_H13_assistedSupplementIsRecorded(t *testing.T) {
+func TestCase_H13_assistedHandlingIsRecorded(t *testing.T) {
 	w := newWorld(t)
 	c := w.open("2026-03-02T09:00", window1, application(permit, "申请书"))
-	c, _ = w.do(c, "2026-03-02T09:05", window1, casework.Action{ID: "request_supplement", Missing: c.Outstanding()})
-	c, eff := w.do(c, "2026-03-03T09:00", window1, casework.Action{ID: "supplement", Materials: []string{"身份证复印件", "场地使用证明"}})
-	if !eff.Event.Assisted || c.AssistedBy != window1.Staff || !c.MaterialsComplete() || !c.ReceivedAt.Equal(at("2026-03-03T09:00")) {
-		t.Errorf("assisted %v by %+v, complete %v, received %v", eff.Event.Assisted, c.AssistedBy, c.MaterialsComplete(), c.ReceivedAt)
+	if !c.AssistedBy.IsZero() {
+		t.Error("a window registration counts as assisted")
 	}
-	// By the applicant: not assisted, and the first responder is told.
-	c2 := w.open("2026-03-02T09:00", window1, application(permit, "申请书"))
-	c2, _ = w.do(c2, "2026-03-02T09:05", window1, casework.Action{ID: "request_supplement", Missing: c2.Outstanding()})
-	_, eff = w.do(c2, "2026-03-03T09:00", public, casework.Action{ID: "supplement", Materials: []string{"身份证复印件"}})
+	c, _ = w.do(c, "2026-03-02T09:05", window1, casework.Action{ID: "request_supplement", Missing: c.Outstanding()})
+	// The applicant brings the materials to the window: not assisted.
+	plain, eff := w.do(c, "2026-03-03T09:00", window1, casework.Action{ID: "supplement", Materials: []string{"身份证复印件"}})
+	if eff.Event.Assisted || !plain.AssistedBy.IsZero() || eff.Event.Role != "window" {
+		t.Errorf("at the window: %+v", eff.Event)
+	}
+	// The clerk supplements in the applicant's stead (帮办代办).
+	c2, eff := w.do(c, "2026-03-03T09:00", window1, casework.Action{ID: "supplement", Materials: []string{"身份证复印件", "场地使用证明"},
+		Assisted: true})
+	if !eff.Event.Assisted || c2.AssistedBy != window1.Staff || !c2.MaterialsComplete() || !c2.ReceivedAt.Equal(at("2026-03-03T09:00")) {
+		t.Errorf("assisted %v by %+v, complete %v, received %v", eff.Event.Assisted, c2.AssistedBy, c2.MaterialsComplete(), c2.ReceivedAt)
+	}
+	// Only staff, and only in the applicant's own actions.
+	if e := w.refused(c, w.env("2026-03-03T09:00", public, "promised"), casework.Action{ID: "supplement", Materials: []string{"身份证复印件"},
+		Assisted: true}); e.Field != "assisted" {
+		t.Errorf("the applicant assisting: %v", e)
+	}
+	c3, _ := w.do(c2, "2026-03-03T09:10", window1, casework.Action{ID: "accept"})
+	if e := w.refused(c3, w.env("2026-03-03T09:20", window1, "promised"), casework.Action{ID: "hand_over", Assisted: true}); e.Field != "assisted" {
+		t.Errorf("a window action as assisted: %v", e)
+	}
+	// By the applicant: the first responder is told.
+	_, eff = w.do(c, "2026-03-03T09:00", public, casework.Action{ID: "supplement", Materials: []string{"身份证复印件"}})
 	if eff.Event.Assisted || eff.Event.Role != flow.Applicant ||
 		!slices.Contains(eff.Notifications, casework.Notification{To: casework.ToStaff, Staff: window1.Staff, Action: "supplement"}) {
 		t.Errorf("by the applicant: %+v %+v", eff.Event, eff.Notifications)
 	}
-	_, _, err := casework.Act(c2, casework.Action{ID: "supplement", Materials: []string{"营业执照"}}, w.env("2026-03-03T09:00", public, "promised"))
+	_, _, err := casework.Act(c, casework.Action{ID: "supplement", Materials: []string{"营业执照"}}, w.env("2026-03-03T09:00", public, "promised"))
 	if e := bilingual(t, err); e.Field != "materials[0]" {
 		t.Errorf("an unknown material: %v", e)
+	}
+	// An application in the applicant's stead.
+	app := application(permit, everything...)
+	app.Assisted = true
+	if c, eff, err := casework.Open(app, w.env("2026-03-02T09:00", window1, "promised")); err != nil || c.AssistedBy != window1.Staff || !eff.Event.Assisted {
+		t.Errorf("an assisted application: %+v %v", c.AssistedBy, err)
 	}
 }
 

@@ -36,7 +36,7 @@ type Event struct {
 	// applicant, "system" for a job, else one of the action's roles the
 	// actor holds.
 	Role string `json:"role"`
-	// Assisted: staff took the applicant's action for the applicant (帮办代办).
+	// Assisted: staff took the applicant's action in their stead (帮办代办).
 	Assisted bool `json:"assisted,omitempty"`
 	// AsBackup: the A/B backup acted while the first responder was away (H13).
 	AsBackup bool        `json:"as_backup,omitempty"`

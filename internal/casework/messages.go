@@ -33,6 +33,10 @@ func errRule(field string) error {
 	return apperr.Invalidf("rules."+field, "办件规则“%s”的取值无效", "the case rule %q has an invalid value", field)
 }
 
+func errAssisted() error {
+	return apperr.Invalidf("assisted", "帮办代办是工作人员代申请人办理申请人的事项", "assisted handling is staff taking an applicant's action in their stead")
+}
+
 func errFlowKind(code string) error {
 	return apperr.Invalidf("flow", "流程“%s”不是依申请办件的流程", "flow %q is not a flow for applications", code)
 }

@@ -73,9 +73,6 @@ func (t *transition) application(app Application) error {
 		Applicant: applicant, Minor: minor, Secret: app.Secret, Privacy: app.Privacy,
 		Channel: channel, Received: received, ClockSpec: spec, Flags: []Flag{}, Delivery: delivery,
 	}
-	if app.Assisted && !online {
-		t.c.AssistedBy = t.env.Actor.Staff
-	}
 	return nil
 }
 

@@ -38,7 +38,7 @@ steps:
     materials: 申请书
     delivery: post
   - {at: 2026-03-02T09:05, do: request_supplement, case: 广告牌, missing: [身份证复印件]}
-  - {at: 2026-03-03T09:00, as: applicant, do: supplement, case: 广告牌, materials: [身份证复印件]}
+  - {at: 2026-03-03T09:00, as: window1, do: supplement, case: 广告牌, materials: [身份证复印件], assisted: true}
   - {at: 2026-03-03T09:10, do: accept, case: 广告牌}
   - {at: 2026-03-03T09:20, do: transfer, case: 广告牌, unit: SCJG}
   - {at: 2026-03-03T10:00, do: hand_over, case: 广告牌}
@@ -89,6 +89,9 @@ func TestParse_everyKey(t *testing.T) {
 	pause := s.Steps[7].Action()
 	if pause.ID != "pause" || pause.Kind != "site_survey" || pause.Days != 5 || pause.Reason != "勘察" || s.Steps[7].As != "leader" {
 		t.Errorf("pause %+v", pause)
+	}
+	if act := s.Steps[2].Action(); !act.Assisted || s.Steps[0].Assisted {
+		t.Errorf("assisted %+v", act)
 	}
 	if act := s.Steps[4].Action(); act.Unit.Code != "SCJG" {
 		t.Errorf("transfer %+v", act)
@@ -159,6 +162,7 @@ func TestParse_everyMistakeNamesItsLineAndKey(t *testing.T) {
 		{"blank reason", base + "  - {at: 2026-03-02T10:00, do: refuse, case: a, reason: \" \"}\n", "steps[1].reason", "must not be blank"},
 		{"repeated material", base + "  - {at: 2026-03-02T10:00, do: supplement, case: a, materials: [x, x]}\n", "steps[1].materials[1]", "appears twice"},
 		{"duplicate key", base + "  - {at: 2026-03-02T10:00, do: accept, case: a, case: b}\n", "steps[1].case", "appears twice"},
+		{"assisted not a boolean", base + "  - {at: 2026-03-02T10:00, do: supplement, case: a, assisted: yes please}\n", "steps[1].assisted", "true or false"},
 		{"unit code", base + "  - {at: 2026-03-02T10:00, do: transfer, case: a, unit: 综合执法}\n", "steps[1].unit", "unit code"},
 		{"items not a list", strings.Replace(base, "steps:", "items: x\nsteps:", 1), "items", "must be a list"},
 		{"item not declared", strings.Replace(base, "steps:", "items:\n  - {code: X2, name: n, category: 行政许可, kind: instant}\nsteps:", 1),

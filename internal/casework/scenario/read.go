@@ -52,10 +52,10 @@ type action struct {
 // actions are the known actions, in the order of issue #14 item 8. Later
 // issues add theirs (complain, accept_complaint …) here, with their keys.
 var actions = []action{
-	{do: "apply", keys: []string{"item", "applicant", "materials", "delivery"}, needs: []string{"item", "applicant"}},
+	{do: "apply", keys: []string{"item", "applicant", "materials", "delivery", "assisted"}, needs: []string{"item", "applicant"}},
 	{do: "accept"},
 	{do: "request_supplement", keys: []string{"missing"}},
-	{do: "supplement", keys: []string{"materials"}},
+	{do: "supplement", keys: []string{"materials", "assisted"}},
 	{do: "refuse", keys: []string{"reason", "basis"}},
 	{do: "transfer", keys: []string{"unit"}},
 	{do: "hand_over"},
@@ -67,7 +67,7 @@ var actions = []action{
 	{do: "hand_back"},
 	{do: "complete", keys: []string{"certificate", "delivery"}},
 	{do: "notify"},
-	{do: "withdraw", keys: []string{"reason"}},
+	{do: "withdraw", keys: []string{"reason", "assisted"}},
 }
 
 // Actions lists the known values of `do`, in the order of the table.
@@ -235,6 +235,15 @@ func (r *reader) number(n *yaml.Node, path string, lo, hi int) int {
 	}
 	if v < lo || v > hi {
 		r.fail(n, path, "数值须在%d–%d之间,而不是%d", "the number must be %d–%d, not %d", lo, hi, v)
+	}
+	return v
+}
+
+// boolean reads true or false.
+func (r *reader) boolean(n *yaml.Node, path string) bool {
+	var v bool
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&v) != nil {
+		r.wrongType(n, path, "true 或 false", "true or false")
 	}
 	return v
 }
@@ -421,6 +430,7 @@ func (r *reader) step(n *yaml.Node, path string) Step {
 		key{"unit", false, func(v *yaml.Node, p string) { s.Unit = r.unit(v, p) }},
 		textKey(r, "certificate", false, &s.Certificate),
 		textKey(r, "delivery", false, &s.Delivery),
+		key{"assisted", false, func(v *yaml.Node, p string) { s.Assisted = r.boolean(v, p) }},
 	)
 	if do == nil || s.Do == "" {
 		return s

@@ -170,7 +170,8 @@ func (m *sim) apply(st scenario.Step, now time.Time) error {
 	}
 	number := casework.NumberOf(m.body.body.Code, now.Year(), m.seq+1)
 	app := casework.Application{Number: number, QueryCodeHash: casework.QueryCodeHash(number, "ABCD2345"), Item: item,
-		Body: m.body.body, Applicant: st.Applicant.Party(), Materials: st.Materials, Delivery: casework.Delivery(st.Delivery)}
+		Body: m.body.body, Applicant: st.Applicant.Party(), Materials: st.Materials, Delivery: casework.Delivery(st.Delivery),
+		Assisted: st.Assisted}
 	if p, ok := fixtureBodies[m.body.parent]; ok {
 		app.Parent = &p.body
 	}

@@ -86,6 +86,8 @@ type Step struct {
 	Unit        string
 	Certificate string
 	Delivery    string
+	// Assisted: the staff member acts in the applicant's stead (帮办代办).
+	Assisted bool
 }
 
 // Action is the casework action a step takes (for every action but apply,
@@ -94,7 +96,7 @@ type Step struct {
 func (s Step) Action() casework.Action {
 	return casework.Action{ID: s.Do, Materials: s.Materials, Missing: s.Missing, Reason: s.Reason, Basis: s.Basis,
 		Kind: flow.SpecialKind(s.Kind), Days: s.Days, Outcome: s.Outcome, Opinion: s.Opinion, Unit: casework.Unit{Code: s.Unit},
-		Certificate: s.Certificate, Delivery: casework.Delivery(s.Delivery)}
+		Certificate: s.Certificate, Delivery: casework.Delivery(s.Delivery), Assisted: s.Assisted}
 }
 
 // Party is the casework applicant of an apply step.
