@@ -797,3 +797,15 @@ func TestRules_configuredNumbersAreChecked(t *testing.T) {
 		t.Errorf("same day only: %v %v", c2.FlagRules(), err)
 	}
 }
+
+func TestFlagText_everyRuleRaisedIsWorded(t *testing.T) {
+	for _, rule := range []string{"H2", "H3", "H5", "H6", "H7", "L2", "L4"} {
+		zh, en := casework.FlagText(rule)
+		if zh == rule || en == rule || zh == en {
+			t.Errorf("%s: %q %q", rule, zh, en)
+		}
+	}
+	if zh, en := casework.FlagText("X9"); zh != "X9" || en != "X9" {
+		t.Errorf("an unknown rule: %q %q", zh, en)
+	}
+}

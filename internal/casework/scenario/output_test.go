@@ -64,14 +64,15 @@ func TestOutput_theIssuesShape(t *testing.T) {
 	}
 	out := scenario.Output{Cases: []scenario.CaseResult{r}, Errors: []scenario.StepError{
 		scenario.ErrorOf(2, apperr.Invalidf("reason", "须填写理由", "a reason is required"), "en"),
-		scenario.ErrorOf(3, scenario.NotOpened("b"), "zh")}}
+		scenario.ErrorOf(3, scenario.NotOpened("b"), "zh"), scenario.ErrorOf(4, scenario.NoStaff("青山区", "supervisor"), "en")}}
 	b, err := json.Marshal(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `{"cases":[{"case":"a","number":"330199-2026-000001","item":"X1","status":"submitted","step":"received","accepted_on":null,` +
 		`"due":null,"flags":[],"events":[],"cards":[]}],"errors":[{"step":2,"code":"invalid","field":"reason","message":"a reason is required"},` +
-		`{"step":3,"code":"not_found","field":"case","message":"办件“b”未能申请"}]}`
+		`{"step":3,"code":"not_found","field":"case","message":"办件“b”未能申请"},` +
+		`{"step":4,"code":"invalid","field":"as","message":"青山区 has no staff member with the role supervisor who may act"}]}`
 	if string(b) != want {
 		t.Errorf("got  %s\nwant %s", b, want)
 	}
