@@ -54,6 +54,19 @@ func Parse(data []byte, opt Options) (*Flow, error) {
 	return nil, p.sorted()
 }
 
+// ReadDocument reads data as one YAML document the way Parse does — at most
+// MaxSize bytes, one document, no anchors or aliases — for other formats
+// that report their mistakes as flow files do (scenario files,
+// docs/SCENARIOS.md). It returns the root node, or an apperr.List whose
+// Fields are "line 3, column 1".
+func ReadDocument(data []byte) (*yaml.Node, error) {
+	p := &parser{pos: map[string]position{}}
+	if root := p.document(data); root != nil {
+		return root, nil
+	}
+	return nil, p.sorted()
+}
+
 // position is a place in the file, 1-based.
 type position struct{ line, col int }
 

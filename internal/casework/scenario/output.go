@@ -1,0 +1,102 @@
+package scenario
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/casework"
+	"github.com/qingdan/qingdan/internal/flow"
+)
+
+// Output is what `qingdan simulate` prints (issue #14 item 8): every case
+// the scenario opened, in the order of their apply steps, and every step
+// refused. Dates are YYYY-MM-DD, instants YYYY-MM-DDTHH:MM local time.
+type Output struct {
+	Cases  []CaseResult `json:"cases"`
+	Errors []StepError  `json:"errors"`
+}
+
+// CaseResult is where one case ended up when the clock stopped.
+type CaseResult struct {
+	Case   string      `json:"case"`   // the scenario's name for it
+	Number string      `json:"number"` // its case number (V3)
+	Item   string      `json:"item"`   // the item's code
+	Status flow.Status `json:"status"`
+	Step   string      `json:"step"` // the flow's step or outcome
+	// AcceptedOn is the day of acceptance (H2; for a deemed acceptance the
+	// day the materials were received, L2); null before.
+	AcceptedOn *calendar.Date `json:"accepted_on"`
+	// Due is the last day of the limit in force (Case.Due); null before
+	// acceptance and during a special procedure.
+	Due    *calendar.Date `json:"due"`
+	Flags  []string       `json:"flags"` // rules raised, in order
+	Events []EventResult  `json:"events"`
+	// Cards are e-supervision's yellow and red cards, which the
+	// supervision issue adds; empty until then.
+	Cards []json.RawMessage `json:"cards"`
+}
+
+// EventResult is one action on the case's timeline.
+type EventResult struct {
+	At     Time   `json:"at"`
+	Action string `json:"action"`
+	// By is the staff member's login, "applicant" for the applicant,
+	// "system" for a periodic job (deemed acceptance).
+	By string `json:"by"`
+}
+
+// StepError is a refused step: it changed nothing.
+type StepError struct {
+	Step    int         `json:"step"` // its position in steps, counting from 1
+	Code    apperr.Code `json:"code"`
+	Field   string      `json:"field"`
+	Message string      `json:"message"`
+}
+
+// Result is the output of case c, named name in the scenario, with its
+// events in order, at now against the body's calendar.
+func Result(name string, c casework.Case, events []casework.Event, cal *calendar.Calendar, now time.Time) (CaseResult, error) {
+	r := CaseResult{Case: name, Number: c.Number, Item: c.Item.Code, Status: c.Status, Step: c.Step,
+		Flags: c.FlagRules(), Events: []EventResult{}, Cards: []json.RawMessage{}}
+	if !c.AcceptedAt.IsZero() {
+		d := cal.Date(c.AcceptedAt)
+		r.AcceptedOn = &d
+	}
+	due, ok, err := c.Due(cal, now)
+	if err != nil {
+		return r, err
+	}
+	if ok {
+		r.Due = &due
+	}
+	for _, ev := range events {
+		by := ev.By.Login
+		if by == "" {
+			by = flow.Applicant
+		}
+		r.Events = append(r.Events, EventResult{At: TimeOf(ev.At.In(cal.Location())), Action: ev.Action, By: by})
+	}
+	return r, nil
+}
+
+// ErrorOf is the output of the refusal err of step (counting from 1), its
+// message in lang ("en", or Chinese).
+func ErrorOf(step int, err error, lang string) StepError {
+	e := apperr.As(err)
+	return StepError{Step: step, Code: e.Code, Field: e.Field, Message: e.Message(lang)}
+}
+
+// NotOpened is the refusal of a step on a case whose apply was refused.
+func NotOpened(name string) error {
+	return apperr.New(apperr.NotFound, "case", fmt.Sprintf("办件“%s”未能申请", name), fmt.Sprintf("case %q was never opened", name))
+}
+
+// NoStaff is the refusal of a step whose `as` (or the flow's role, when
+// `as` is omitted) names no staff member of the body holding the case.
+func NoStaff(body, role string) error {
+	return apperr.New(apperr.Invalid, "as", fmt.Sprintf("%s没有可办理的%s岗位工作人员", body, role),
+		fmt.Sprintf("%s has no staff member with the role %s who may act", body, role))
+}
