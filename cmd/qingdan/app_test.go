@@ -350,6 +350,14 @@ func TestApp_H1_everyEditRouteNeedsItsVersion(t *testing.T) {
 		"PUT /api/v1/calendar/bodies/{id}/business-hours": `{"hours":""}`,
 		"PUT /api/v1/catalog/adjustments/{id}":            `{"title":"x","reason":"operating_experience","bases":[],"changes":[]}`,
 		"PUT /api/v1/catalog/reform-groups/{id}":          `{"groups":[]}`,
+		"PATCH /api/v1/webhooks/{id}":                     `{"url":"https://example.org/hook","active":false}`,
+	}
+	// The demo has no webhook endpoint: endpoint 1 is made here.
+	if status, body := call(t, srv, "POST", "/api/v1/webhooks", tokens[auth.RoleAdmin], `{"name":"exchange","url":"https://example.org/in"}`); status != http.StatusCreated {
+		t.Fatalf("create a webhook endpoint: %d %.200s", status, body)
+	}
+	if before, err = a.db.Head(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	gets := map[string]bool{}
 	for _, rt := range a.web.Routes() {

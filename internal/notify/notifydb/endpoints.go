@@ -124,6 +124,21 @@ func (s *Service) Endpoints(ctx context.Context, p auth.Principal) ([]Endpoint, 
 	return out, nil
 }
 
+// Endpoint is one endpoint, by id.
+func (s *Service) Endpoint(ctx context.Context, p auth.Principal, id int64) (Endpoint, error) {
+	if err := s.mayManageEndpoints(ctx, p); err != nil {
+		return Endpoint{}, err
+	}
+	e, err := endpoints.Get(ctx, s.db, id)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return Endpoint{}, notify.ErrNoEndpoint(id)
+	}
+	if err != nil {
+		return Endpoint{}, err
+	}
+	return e.view(), nil
+}
+
 // newSecret is a webhook secret: 256 random bits, hex.
 func newSecret() (string, error) {
 	var b [32]byte
@@ -166,10 +181,12 @@ func (s *Service) CreateEndpoint(ctx context.Context, p auth.Principal, name, ur
 	return e.view(), secret, nil
 }
 
-// EndpointEdit is what an administrator changes of an endpoint.
+// EndpointEdit is what an administrator changes of an endpoint, and the
+// version of it the edit was based on (concurrent edits, H1).
 type EndpointEdit struct {
-	URL    string
-	Active bool
+	Version int64
+	URL     string
+	Active  bool
 }
 
 // UpdateEndpoint changes an endpoint's URL and whether it is active.
@@ -181,7 +198,10 @@ func (s *Service) UpdateEndpoint(ctx context.Context, p auth.Principal, id int64
 	if err := notify.CheckEndpointURL(in.URL); err != nil {
 		return Endpoint{}, err
 	}
-	e, err := s.changeEndpoint(ctx, p, id, "notify.endpoint.updated", func(e *endpoint) { e.URL, e.Active = in.URL, in.Active })
+	if in.Version <= 0 {
+		return Endpoint{}, apperr.VersionMissing()
+	}
+	e, err := s.changeEndpoint(ctx, p, id, in.Version, "notify.endpoint.updated", func(e *endpoint) { e.URL, e.Active = in.URL, in.Active })
 	return e.view(), err
 }
 
@@ -195,7 +215,7 @@ func (s *Service) RotateSecret(ctx context.Context, p auth.Principal, id int64) 
 	if err != nil {
 		return Endpoint{}, "", err
 	}
-	e, err := s.changeEndpoint(ctx, p, id, "notify.endpoint.secret_rotated", func(e *endpoint) { e.Secret = secret })
+	e, err := s.changeEndpoint(ctx, p, id, 0, "notify.endpoint.secret_rotated", func(e *endpoint) { e.Secret = secret })
 	if err != nil {
 		return Endpoint{}, "", err
 	}
@@ -203,7 +223,10 @@ func (s *Service) RotateSecret(ctx context.Context, p auth.Principal, id int64) 
 }
 
 // changeEndpoint applies change to the endpoint in one audited write.
-func (s *Service) changeEndpoint(ctx context.Context, p auth.Principal, id int64, action string, change func(*endpoint)) (endpoint, error) {
+// changeEndpoint changes an endpoint under its row lock; a base version
+// other than 0 must still be the stored one (a secret's rotation is not an
+// edit of values anyone read, so it names none).
+func (s *Service) changeEndpoint(ctx context.Context, p auth.Principal, id, base int64, action string, change func(*endpoint)) (endpoint, error) {
 	now := store.Micros(s.now())
 	var e endpoint
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
@@ -213,6 +236,9 @@ func (s *Service) changeEndpoint(ctx context.Context, p auth.Principal, id int64
 				return notify.ErrNoEndpoint(id)
 			}
 			return err
+		}
+		if base != 0 && base != e.Version {
+			return apperr.Stale("Webhook 端点「"+e.Name+"」", "webhook endpoint "+e.Name)
 		}
 		change(&e)
 		e.UpdatedAt = now

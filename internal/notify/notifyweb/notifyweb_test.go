@@ -283,9 +283,19 @@ func TestWebhooks_rootAdministratorOnlySecretOnce(t *testing.T) {
 		{Method: "POST", URL: "/api/v1/webhooks", As: "admin", Bearer: true, Body: `{"name":"archive","url":"https://x.example.com/"}`, Status: http.StatusConflict, Contains: []string{`"field":"name"`}},
 		{Method: "POST", URL: "/api/v1/webhooks", As: "admin", Bearer: true, Body: `{"name":"x","url":"ftp://x.example.com/"}`, Status: http.StatusBadRequest, Contains: []string{`"field":"url"`}},
 		{Method: "POST", URL: "/api/v1/webhooks", As: "admin", Bearer: true, Body: `{"name":"x"}`, Status: http.StatusBadRequest, Contains: []string{`"field":"url"`}},
-		{Method: "PATCH", URL: "/api/v1/webhooks/" + id, As: "admin", Bearer: true, Body: `{"url":"https://archive2.example.gov.cn/in","active":false}`, Status: http.StatusOK, Contains: []string{`"active":false`, `"version":2`}},
+		{URL: "/api/v1/webhooks/" + id, As: "admin", Bearer: true, Status: http.StatusOK, Contains: []string{`"version":1`}, NotContains: []string{created.Secret},
+			Check: func(t *testing.T, res *http.Response, _ string) {
+				if res.Header.Get("ETag") != `"1"` {
+					t.Errorf("ETag %q, want \"1\"", res.Header.Get("ETag"))
+				}
+			}},
+		// H1: an edit names the version it was based on; a stale one changes nothing.
+		{Method: "PATCH", URL: "/api/v1/webhooks/" + id, As: "admin", Bearer: true, Body: `{"url":"https://archive2.example.gov.cn/in","active":false}`, Status: http.StatusPreconditionRequired},
+		{Method: "PATCH", URL: "/api/v1/webhooks/" + id, As: "admin", Bearer: true, Header: map[string]string{"If-Match": `"1"`}, Body: `{"url":"https://archive2.example.gov.cn/in","active":false}`, Status: http.StatusOK, Contains: []string{`"active":false`, `"version":2`}},
+		{Method: "PATCH", URL: "/api/v1/webhooks/" + id, As: "admin", Bearer: true, Header: map[string]string{"If-Match": `"1"`}, Body: `{"url":"https://lost.example.gov.cn/in","active":true}`, Status: http.StatusConflict, Contains: []string{`"field":"version"`, `"current"`, "archive2.example.gov.cn"}},
 		{Method: "POST", URL: "/api/v1/webhooks/" + id + "/secret", As: "admin", Bearer: true, Status: http.StatusOK, Contains: []string{`"secret":"`}, NotContains: []string{created.Secret}},
-		{Method: "POST", URL: "/admin/webhooks/" + id, As: "admin", Body: "url=https%3A%2F%2Fa.example.com%2F&active=true", Status: http.StatusSeeOther, Location: "/admin/webhooks?done=saved"},
+		{Method: "POST", URL: "/admin/webhooks/" + id, As: "admin", Body: "version=2&url=https%3A%2F%2Fstale.example.com%2F&active=true", Status: http.StatusConflict, Contains: []string{"已被他人修改"}},
+		{Method: "POST", URL: "/admin/webhooks/" + id, As: "admin", Body: "version=3&url=https%3A%2F%2Fa.example.com%2F&active=true", Status: http.StatusSeeOther, Location: "/admin/webhooks?done=saved"},
 		{URL: "/admin/webhooks", As: "admin", Status: http.StatusOK, Contains: []string{"https://a.example.com/", "checked"}},
 		{URL: "/admin/webhooks", As: "qingshan_admin", Status: http.StatusForbidden},
 		{URL: "/api/v1/webhooks", As: "qingshan_admin", Bearer: true, Status: http.StatusForbidden},

@@ -2,6 +2,7 @@ package notifyweb
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,9 +71,12 @@ func (h *handlers) webhookRoutes() []httpx.Route {
 		{Pattern: "POST " + p, Policy: write, Handler: hf(h.apiCreateWebhook),
 			Doc: &httpx.Doc{Summary: "Register a webhook endpoint", Tags: webhookTags, Request: CreateWebhookRequest{}, Response: WebhookSecret{}, Status: http.StatusCreated,
 				Description: "name: 1–64 letters, digits, -, _ or . (what messages name); url: http or https, without credentials. The secret is in this answer and nowhere else: the receiver verifies each webhook's Qingdan-Signature with it (notify.Verify; docs/SECURITY.md). Audited, with the secret's digest."}},
+		{Pattern: "GET " + p + "/{id}", Policy: read, Handler: hf(h.apiWebhook),
+			Doc: &httpx.Doc{Summary: "One webhook endpoint", Tags: webhookTags, Params: []httpx.Param{id}, Response: Webhook{}, Versioned: true,
+				Description: "Never its secret. The ETag is the version an edit sends back as If-Match."}},
 		{Pattern: "PATCH " + p + "/{id}", Policy: write, Handler: hf(h.apiUpdateWebhook),
 			Doc: &httpx.Doc{Summary: "Change a webhook endpoint's URL, switch it off or on", Tags: webhookTags, Params: []httpx.Param{id},
-				Request: UpdateWebhookRequest{}, Response: Webhook{},
+				Request: UpdateWebhookRequest{}, Response: Webhook{}, Versioned: true,
 				Description: "Messages to a switched-off endpoint die at once (retry them once it is back). Audited."}},
 		{Pattern: "POST " + p + "/{id}/secret", Policy: write, Handler: hf(h.apiRotateWebhook),
 			Doc: &httpx.Doc{Summary: "Give a webhook endpoint a new secret", Tags: webhookTags, Params: []httpx.Param{id}, Response: WebhookSecret{},
@@ -137,8 +141,9 @@ func (h *handlers) createWebhookPage(w http.ResponseWriter, r *http.Request) {
 func (h *handlers) updateWebhookPage(w http.ResponseWriter, r *http.Request) {
 	err := page.ParseForm(w, r)
 	if err == nil {
+		version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64) // absent or bad: refused as unversioned
 		_, err = h.svc.UpdateEndpoint(r.Context(), principal(r), page.PathID(r),
-			notifydb.EndpointEdit{URL: r.PostFormValue("url"), Active: r.PostFormValue("active") == "true"})
+			notifydb.EndpointEdit{Version: version, URL: r.PostFormValue("url"), Active: r.PostFormValue("active") == "true"})
 	}
 	if err != nil {
 		h.showWebhooks(w, r, http.StatusOK, webhooksPage{}, err)
@@ -189,18 +194,32 @@ func (h *handlers) apiCreateWebhook(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, r, http.StatusCreated, WebhookSecret{Webhook: webhookJSON(e), Secret: secret})
 }
 
+func (h *handlers) apiWebhook(w http.ResponseWriter, r *http.Request) {
+	e, err := h.svc.Endpoint(r.Context(), principal(r), page.PathID(r))
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	api.WriteVersioned(w, r, http.StatusOK, webhookJSON(e), e.Version)
+}
+
 func (h *handlers) apiUpdateWebhook(w http.ResponseWriter, r *http.Request) {
+	version, err := api.OptionalIfMatch(r)
+	if err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
 	var in UpdateWebhookRequest
 	if err := api.Decode(w, r, &in); err != nil {
 		api.WriteError(w, r, err)
 		return
 	}
-	e, err := h.svc.UpdateEndpoint(r.Context(), principal(r), page.PathID(r), notifydb.EndpointEdit{URL: in.URL, Active: in.Active})
-	if err != nil {
-		api.WriteError(w, r, err)
-		return
-	}
-	api.WriteJSON(w, r, http.StatusOK, webhookJSON(e))
+	e, err := h.svc.UpdateEndpoint(r.Context(), principal(r), page.PathID(r), notifydb.EndpointEdit{Version: version, URL: in.URL, Active: in.Active})
+	api.Edited(w, r, http.StatusOK, webhookJSON(e), err, func(w Webhook) int64 { return w.Version },
+		func() (Webhook, error) {
+			cur, err := h.svc.Endpoint(r.Context(), principal(r), page.PathID(r))
+			return webhookJSON(cur), err
+		})
 }
 
 func (h *handlers) apiRotateWebhook(w http.ResponseWriter, r *http.Request) {
