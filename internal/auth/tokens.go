@@ -214,7 +214,7 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID int64) error 
 }
 
 // revokeTokens revokes, inside a write, the live tokens matching where
-// (one placeholder, arg) at now, each with its event; reason says why
+// (a condition with one "?" bound to arg) at now, each with its event; reason says why
 // ("revoked", "password_changed", "password_reset"). It refuses a token row
 // changed behind the service's back.
 func revokeTokens(ctx context.Context, tx *store.Tx, actor string, body int64, where string, arg any, now time.Time, reason string) error {
