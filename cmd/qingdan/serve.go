@@ -20,14 +20,13 @@ import (
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/auth/authweb"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
-	"github.com/qingdan/qingdan/internal/calendar/caldb/calweb"
+	"github.com/qingdan/qingdan/internal/calendar/calweb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
 	"github.com/qingdan/qingdan/internal/gctune"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
 	"github.com/qingdan/qingdan/internal/notify/notifyweb"
 	"github.com/qingdan/qingdan/internal/org"
-	"github.com/qingdan/qingdan/internal/org/orgapi"
 	"github.com/qingdan/qingdan/internal/org/orgweb"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/web"
@@ -297,7 +296,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	}
 	csrf.Cookie = cookie
 	frame := web.NewFrame()
-	orgPages, err := orgweb.Routes(orgs, frame)
+	orgRoutes, err := orgweb.Routes(orgs, frame)
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
@@ -324,7 +323,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if a.deliverer, err = cfg.notify.deliverer(a, logger); err != nil {
 		return nil, closeAfter(db, err)
 	}
-	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgapi.Routes(orgs), orgPages, calRoutes,
+	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgRoutes, calRoutes,
 		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {

@@ -1,13 +1,16 @@
-// Package orgweb is the organisation's admin pages: the tree of bodies,
-// units, staff, qualifications and the import, server-rendered, every route
-// registered with its policy through the web server's route table
-// (web.Deps.Routes). Pages render their content into a Frame: the site's
-// layout when the web package provides one, PlainFrame otherwise.
+// Package orgweb is the organisation's pages and JSON API: the tree of bodies,
+// units, staff, qualifications and the import, server-rendered under
+// /admin/org and as JSON under /api/v1 (bodies, units, staff,
+// qualifications, org/import), every route registered with its policy and
+// OpenAPI description through the web server's route table (web.Deps.Routes).
+// The org service checks roles and jurisdiction again on every call; the
+// policies here make the route table tell the truth. Pages render their
+// content into a Frame: the site's layout when the web package provides one,
+// PlainFrame otherwise.
 //
-// The binary wires both adapters beside the other routes:
+// The binary wires them beside the other routes:
 //
-//	pages, err := orgweb.Routes(orgs, orgweb.PlainFrame{CSRF: csrf})
-//	routes := [][]httpx.Route{…, orgapi.Routes(orgs), pages}
+//	routes, err := orgweb.Routes(orgs, orgweb.PlainFrame{CSRF: csrf})
 package orgweb
 
 import (
@@ -22,7 +25,6 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
-	"github.com/qingdan/qingdan/internal/org/orgapi"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 	"github.com/qingdan/qingdan/internal/web/page"
 )
@@ -129,9 +131,9 @@ type handlers struct {
 	s *org.Service
 }
 
-// Routes returns the admin pages of the organisation. Every page is for
-// administrators; the jurisdiction of the addressed object is checked by the
-// route policy (Scope) and again by the service.
+// Routes returns the organisation's admin pages and its API. Every page is
+// for administrators; the jurisdiction of the addressed object is checked by
+// the route policy (Scope) and again by the service.
 func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 	ps, err := parsePages()
 	if err != nil {
@@ -150,13 +152,13 @@ func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 	read := httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}}
 	write := httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}, Write: true}
 	// Staff pages: the accounts duty (the security administrator when duties
-	// are separated; orgapi's routes likewise).
+	// are separated; the API's routes likewise).
 	peopleRead := httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Duty: auth.DutyAccounts}
 	people := peopleRead
 	people.Write = true
 	sc := func(p httpx.Policy, kind string) httpx.Policy { p.Scope = scope(kind); return p }
 	hf := func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
-	return []httpx.Route{
+	return append(apiRoutes(s), []httpx.Route{
 		{Pattern: "GET /admin/org", Policy: read, Handler: hf(h.tree), Nav: &httpx.Nav{Label: "nav.org", Order: 800}},
 		{Pattern: "POST /admin/org/bodies", Policy: write, Handler: hf(h.createBody)},
 		{Pattern: "GET /admin/org/bodies/{id}", Policy: sc(read, "body"), Handler: hf(h.body)},
@@ -177,10 +179,10 @@ func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 		{Pattern: "POST /admin/org/qualifications/{id}/revoke", Policy: sc(people, "qualification"), Handler: hf(h.revokeQualification)},
 		{Pattern: "GET /admin/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts)}, Handler: hf(h.importForm)},
 		{Pattern: "POST /admin/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Write: true}, Handler: hf(h.importFile),
-			MaxBody: orgapi.MaxImport, Import: true},
-		{Pattern: "GET /admin/org/import/template", Policy: read, Handler: http.HandlerFunc(orgapi.TemplateHandler)},
+			MaxBody: maxImport, Import: true},
+		{Pattern: "GET /admin/org/import/template", Policy: read, Handler: http.HandlerFunc(templateHandler)},
 		{Pattern: "GET /admin/org/static/org.css", Policy: httpx.Policy{Public: true, Stateless: true}, Handler: http.HandlerFunc(serveCSS)},
-	}, nil
+	}...), nil
 }
 
 func formInt(r *http.Request, name string) int64 {

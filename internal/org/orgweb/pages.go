@@ -10,7 +10,6 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
-	"github.com/qingdan/qingdan/internal/org/orgapi"
 	"github.com/qingdan/qingdan/internal/web/page"
 )
 
@@ -533,7 +532,7 @@ func (h *handlers) importForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) importFile(w http.ResponseWriter, r *http.Request) {
-	name, data, err := orgapi.ReadUpload(w, r)
+	name, data, err := readUpload(w, r)
 	if err == nil {
 		var res org.ImportResult
 		if res, err = h.s.Import(r.Context(), principal(r), name, data); err == nil {

@@ -1,7 +1,6 @@
-package orgapi
+package orgweb
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,38 +12,6 @@ import (
 	"github.com/qingdan/qingdan/internal/store/storetest"
 	"github.com/qingdan/qingdan/internal/web/webtest"
 )
-
-var ctx = context.Background()
-
-type accounts map[string]int64
-
-func (a accounts) CreateInitialAccount(_ context.Context, staffID int64, login, _ string, _ bool) error {
-	a[login] = staffID
-	return nil
-}
-
-// env serves the org API over a demo database, with every demo login
-// signed in as "d_<login>".
-func env(t *testing.T, db *store.DB) (*webtest.Env, *org.Service) {
-	t.Helper()
-	acc := accounts{}
-	if err := org.LoadDemo(ctx, db, acc); err != nil {
-		t.Fatal(err)
-	}
-	s := org.NewService(db)
-	e := webtest.New(t, Routes(s)...)
-	n := int64(0)
-	for login, id := range acc {
-		p, err := s.StaffPrincipal(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-		p.AccountID, p.Login = 1000+n, login
-		e.Sessions.Put(webtest.Token("d_"+login), p)
-	}
-	return e, s
-}
 
 func bodyID(t *testing.T, s *org.Service, code string) int64 {
 	t.Helper()

@@ -1,9 +1,4 @@
-// Package orgapi is the JSON API of the organisation (/api/v1/bodies, units,
-// staff, qualifications, import): routes with their permission policies and
-// OpenAPI descriptions, registered through the web server's route table
-// (web.Deps.Routes). The org service checks roles and jurisdiction again on
-// every call; the policies here make the route table tell the truth.
-package orgapi
+package orgweb
 
 import (
 	"bytes"
@@ -22,10 +17,10 @@ import (
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
-// MaxImport bounds an uploaded import file.
-const MaxImport = 10 << 20
+// maxImport bounds an uploaded import file.
+const maxImport = 10 << 20
 
-type handlers struct {
+type apiHandlers struct {
 	s *org.Service
 	// The versioned objects (concurrent edits): read with their ETag,
 	// changed with api.Edited.
@@ -35,8 +30,8 @@ type handlers struct {
 	qualifications object[org.Qualification]
 }
 
-func newHandlers(s *org.Service) handlers {
-	return handlers{s: s,
+func newAPIHandlers(s *org.Service) apiHandlers {
+	return apiHandlers{s: s,
 		bodies:         object[org.Body]{get: s.Body, version: func(b org.Body) int64 { return b.Version }},
 		units:          object[org.Unit]{get: s.Unit, version: func(u org.Unit) int64 { return u.Version }},
 		staff:          object[org.Staff]{get: s.Staff, version: func(st org.Staff) int64 { return st.Version }},
@@ -88,9 +83,9 @@ func (o object[T]) change(f changeFunc[T]) http.HandlerFunc {
 
 var admin = []auth.Role{auth.RoleAdmin}
 
-// Routes returns the organisation's API routes.
-func Routes(s *org.Service) []httpx.Route {
-	h := newHandlers(s)
+// apiRoutes returns the organisation's API routes.
+func apiRoutes(s *org.Service) []httpx.Route {
+	h := newAPIHandlers(s)
 	p := api.Prefix
 	scope := func(kind string) func(r *http.Request) (string, error) {
 		return func(r *http.Request) (string, error) {
@@ -205,7 +200,7 @@ func Routes(s *org.Service) []httpx.Route {
 
 		// Import
 		{Pattern: "POST " + p + "/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Write: true}, Handler: http.HandlerFunc(h.importFile),
-			MaxBody: MaxImport, Import: true,
+			MaxBody: maxImport, Import: true,
 			Doc: &httpx.Doc{Summary: "Import bodies, units and staff from an Excel or CSV file", Tags: tags("org"),
 				Description: "The body is the file itself (Content-Type text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet), " +
 					"or a multipart/form-data upload with the field \"file\". All or nothing: any bad row fails the import with every problem " +
@@ -314,8 +309,6 @@ func queryBool(r *http.Request, name string) (bool, error) {
 	return b, nil
 }
 
-func principal(r *http.Request) auth.Principal { return httpx.PrincipalFrom(r.Context()) }
-
 // respond writes v or the error.
 func respond[T any](w http.ResponseWriter, r *http.Request, status int, v T, err error) {
 	if err != nil {
@@ -338,7 +331,7 @@ func withID[T any](status int, f func(ctx context.Context, p auth.Principal, id 
 	}
 }
 
-func (h handlers) bodyList(w http.ResponseWriter, r *http.Request) {
+func (h apiHandlers) bodyList(w http.ResponseWriter, r *http.Request) {
 	root, err := queryInt(r, "root")
 	if err != nil {
 		api.WriteError(w, r, err)
@@ -353,7 +346,7 @@ func (h handlers) bodyList(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusOK, nonNil(bs), err)
 }
 
-func (h handlers) createBody(w http.ResponseWriter, r *http.Request) {
+func (h apiHandlers) createBody(w http.ResponseWriter, r *http.Request) {
 	var req BodyRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		api.WriteError(w, r, err)
@@ -368,7 +361,7 @@ func (h handlers) createBody(w http.ResponseWriter, r *http.Request) {
 // is a 400 whatever the headers. An edit without If-Match is refused by the
 // service (428) after its permission checks, so a forbidden one is a 403.
 
-func (h handlers) updateBody(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Body, error) {
+func (h apiHandlers) updateBody(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Body, error) {
 	var req BodyRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Body{}, err
@@ -380,7 +373,7 @@ func (h handlers) updateBody(ctx context.Context, p auth.Principal, id int64, w 
 	return h.s.UpdateBody(ctx, p, id, version, org.BodyEdit{Level: org.Level(req.Level), Code: req.Code, Name: req.Name, TimeZone: req.TimeZone})
 }
 
-func (h handlers) moveBody(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Body, error) {
+func (h apiHandlers) moveBody(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Body, error) {
 	var req MoveRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Body{}, err
@@ -395,7 +388,7 @@ func (h handlers) moveBody(ctx context.Context, p auth.Principal, id int64, w ht
 	return h.s.MoveBody(ctx, p, id, version, req.ParentID)
 }
 
-func (h handlers) bodyActive(active bool) changeFunc[org.Body] {
+func (h apiHandlers) bodyActive(active bool) changeFunc[org.Body] {
 	return func(ctx context.Context, p auth.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Body, error) {
 		version, err := api.OptionalIfMatch(r)
 		if err != nil {
@@ -405,7 +398,7 @@ func (h handlers) bodyActive(active bool) changeFunc[org.Body] {
 	}
 }
 
-func (h handlers) unitsOf(w http.ResponseWriter, r *http.Request) {
+func (h apiHandlers) unitsOf(w http.ResponseWriter, r *http.Request) {
 	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, r *http.Request) ([]org.Unit, error) {
 		inactive, err := queryBool(r, "inactive")
 		if err != nil {
@@ -416,7 +409,7 @@ func (h handlers) unitsOf(w http.ResponseWriter, r *http.Request) {
 	})(w, r)
 }
 
-func (h handlers) createUnit(w http.ResponseWriter, r *http.Request) {
+func (h apiHandlers) createUnit(w http.ResponseWriter, r *http.Request) {
 	var req UnitRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		api.WriteError(w, r, err)
@@ -426,7 +419,7 @@ func (h handlers) createUnit(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusCreated, u, err)
 }
 
-func (h handlers) updateUnit(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Unit, error) {
+func (h apiHandlers) updateUnit(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Unit, error) {
 	var req UnitRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Unit{}, err
@@ -438,7 +431,7 @@ func (h handlers) updateUnit(ctx context.Context, p auth.Principal, id int64, w 
 	return h.s.UpdateUnit(ctx, p, id, version, org.UnitInput{Kind: org.UnitKind(req.Kind), Code: req.Code, Name: req.Name})
 }
 
-func (h handlers) setHead(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Unit, error) {
+func (h apiHandlers) setHead(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Unit, error) {
 	var req HeadRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Unit{}, err
@@ -453,7 +446,7 @@ func (h handlers) setHead(ctx context.Context, p auth.Principal, id int64, w htt
 	return h.s.SetUnitHead(ctx, p, id, version, req.StaffID)
 }
 
-func (h handlers) unitActive(active bool) changeFunc[org.Unit] {
+func (h apiHandlers) unitActive(active bool) changeFunc[org.Unit] {
 	return func(ctx context.Context, p auth.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Unit, error) {
 		version, err := api.OptionalIfMatch(r)
 		if err != nil {
@@ -463,12 +456,12 @@ func (h handlers) unitActive(active bool) changeFunc[org.Unit] {
 	}
 }
 
-func (h handlers) gaps(w http.ResponseWriter, r *http.Request) {
+func (h apiHandlers) gaps(w http.ResponseWriter, r *http.Request) {
 	gs, err := h.s.Gaps(r.Context(), principal(r))
 	respond(w, r, http.StatusOK, nonNil(gs), err)
 }
 
-func (h handlers) searchStaff(w http.ResponseWriter, r *http.Request) {
+func (h apiHandlers) searchStaff(w http.ResponseWriter, r *http.Request) {
 	var q org.StaffQuery
 	var err error
 	var limit, offset int64
@@ -491,7 +484,7 @@ func (h handlers) searchStaff(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusOK, nonNil(st), err)
 }
 
-func (h handlers) createStaff(w http.ResponseWriter, r *http.Request) {
+func (h apiHandlers) createStaff(w http.ResponseWriter, r *http.Request) {
 	var req StaffRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		api.WriteError(w, r, err)
@@ -506,7 +499,7 @@ func (h handlers) createStaff(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusCreated, st, err)
 }
 
-func (h handlers) updateStaff(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Staff, error) {
+func (h apiHandlers) updateStaff(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Staff, error) {
 	var req StaffRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Staff{}, err
@@ -522,7 +515,7 @@ func (h handlers) updateStaff(ctx context.Context, p auth.Principal, id int64, w
 	return h.s.UpdateStaff(ctx, p, id, version, in)
 }
 
-func (h handlers) staffActive(active bool) changeFunc[org.Staff] {
+func (h apiHandlers) staffActive(active bool) changeFunc[org.Staff] {
 	return func(ctx context.Context, p auth.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Staff, error) {
 		version, err := api.OptionalIfMatch(r)
 		if err != nil {
@@ -532,14 +525,14 @@ func (h handlers) staffActive(active bool) changeFunc[org.Staff] {
 	}
 }
 
-func (h handlers) qualificationsOf(w http.ResponseWriter, r *http.Request) {
+func (h apiHandlers) qualificationsOf(w http.ResponseWriter, r *http.Request) {
 	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, _ *http.Request) ([]org.Qualification, error) {
 		qs, err := h.s.Qualifications(ctx, p, id)
 		return nonNil(qs), err
 	})(w, r)
 }
 
-func (h handlers) addQualification(w http.ResponseWriter, r *http.Request) {
+func (h apiHandlers) addQualification(w http.ResponseWriter, r *http.Request) {
 	var req QualificationRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		api.WriteError(w, r, err)
@@ -549,7 +542,7 @@ func (h handlers) addQualification(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusCreated, q, err)
 }
 
-func (h handlers) updateQualification(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Qualification, error) {
+func (h apiHandlers) updateQualification(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Qualification, error) {
 	var req QualificationRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Qualification{}, err
@@ -561,7 +554,7 @@ func (h handlers) updateQualification(ctx context.Context, p auth.Principal, id 
 	return h.s.UpdateQualification(ctx, p, id, version, req.input())
 }
 
-func (h handlers) revokeQualification(ctx context.Context, p auth.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Qualification, error) {
+func (h apiHandlers) revokeQualification(ctx context.Context, p auth.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Qualification, error) {
 	version, err := api.OptionalIfMatch(r)
 	if err != nil {
 		return org.Qualification{}, err
@@ -569,15 +562,15 @@ func (h handlers) revokeQualification(ctx context.Context, p auth.Principal, id 
 	return h.s.RevokeQualification(ctx, p, id, version)
 }
 
-// ReadUpload reads an import file from a request: a multipart form's "file"
+// readUpload reads an import file from a request: a multipart form's "file"
 // field, or the raw body. It returns the file name (which tells xlsx from
-// csv) and the content, bounded by MaxImport.
-func ReadUpload(w http.ResponseWriter, r *http.Request) (string, []byte, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxImport)
+// csv) and the content, bounded by maxImport.
+func readUpload(w http.ResponseWriter, r *http.Request) (string, []byte, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxImport)
 	tooBig := func(err error) error {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return apperr.Invalidf("file", "文件超过 %d MB", "the file is larger than %d MB", MaxImport>>20)
+			return apperr.Invalidf("file", "文件超过 %d MB", "the file is larger than %d MB", maxImport>>20)
 		}
 		return apperr.Invalidf("file", "无法读取上传的文件", "cannot read the uploaded file")
 	}
@@ -608,8 +601,8 @@ func ReadUpload(w http.ResponseWriter, r *http.Request) (string, []byte, error) 
 	return name, data, nil
 }
 
-func (h handlers) importFile(w http.ResponseWriter, r *http.Request) {
-	name, data, err := ReadUpload(w, r)
+func (h apiHandlers) importFile(w http.ResponseWriter, r *http.Request) {
+	name, data, err := readUpload(w, r)
 	if err != nil {
 		api.WriteError(w, r, err)
 		return
@@ -618,9 +611,9 @@ func (h handlers) importFile(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusOK, res, err)
 }
 
-// TemplateHandler serves the import template (?format=xlsx|csv) as a
+// templateHandler serves the import template (?format=xlsx|csv) as a
 // download; the admin page links to the same handler.
-func TemplateHandler(w http.ResponseWriter, r *http.Request) {
+func templateHandler(w http.ResponseWriter, r *http.Request) {
 	format := r.URL.Query().Get("format")
 	if format == "" {
 		format = "xlsx"
@@ -644,7 +637,7 @@ func TemplateHandler(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-func (h handlers) template(w http.ResponseWriter, r *http.Request) { TemplateHandler(w, r) }
+func (h apiHandlers) template(w http.ResponseWriter, r *http.Request) { templateHandler(w, r) }
 
 // nonNil makes an empty list encode as [] rather than null.
 func nonNil[T any](s []T) []T {

@@ -1,4 +1,4 @@
-package orgapi
+package orgweb
 
 import (
 	"encoding/json"

@@ -18,7 +18,7 @@ import (
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
-	"github.com/qingdan/qingdan/internal/calendar/caldb/calweb"
+	"github.com/qingdan/qingdan/internal/calendar/calweb"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
