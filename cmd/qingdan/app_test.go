@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
@@ -247,9 +248,9 @@ func TestApp_badJSONOnEveryAPIWriteChangesNothing(t *testing.T) {
 
 // districtTokens are API tokens of district accounts, one per role: their
 // jurisdiction covers every object.
-func districtTokens(t *testing.T, a *app) map[auth.Role]string {
+func districtTokens(t *testing.T, a *app) map[access.Role]string {
 	t.Helper()
-	tokens := map[auth.Role]string{}
+	tokens := map[access.Role]string{}
 	for _, acct := range org.DemoAccounts() {
 		if !strings.Contains(acct.Body, "区") {
 			continue
@@ -265,13 +266,13 @@ func districtTokens(t *testing.T, a *app) map[auth.Role]string {
 
 // tokenFor is a token of districtTokens holding one of rt's roles (the
 // administrator's when the route names none of them).
-func tokenFor(tokens map[auth.Role]string, rt httpx.Route) string {
+func tokenFor(tokens map[access.Role]string, rt httpx.Route) string {
 	for _, r := range rt.Policy.Roles {
 		if tk, ok := tokens[r]; ok {
 			return tk
 		}
 	}
-	return tokens[auth.RoleAdmin]
+	return tokens[access.RoleAdmin]
 }
 
 // TestApp_searchIndexRebuiltAtStart: a database whose search index is empty
@@ -353,7 +354,7 @@ func TestApp_H1_everyEditRouteNeedsItsVersion(t *testing.T) {
 		"PATCH /api/v1/webhooks/{id}":                     `{"url":"https://example.org/hook","active":false}`,
 	}
 	// The demo has no webhook endpoint: endpoint 1 is made here.
-	if status, body := call(t, srv, "POST", "/api/v1/webhooks", tokens[auth.RoleAdmin], `{"name":"exchange","url":"https://example.org/in"}`); status != http.StatusCreated {
+	if status, body := call(t, srv, "POST", "/api/v1/webhooks", tokens[access.RoleAdmin], `{"name":"exchange","url":"https://example.org/in"}`); status != http.StatusCreated {
 		t.Fatalf("create a webhook endpoint: %d %.200s", status, body)
 	}
 	if before, err = a.db.Head(context.Background()); err != nil {

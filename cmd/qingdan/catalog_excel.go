@@ -14,9 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catxlsx"
@@ -210,18 +210,18 @@ func excelBody(ctx context.Context, db *store.DB, svc *catxlsx.Service, ref stri
 
 // principalOf is the staff member behind a login, as the web session would
 // see them.
-func principalOf(ctx context.Context, db *store.DB, login string) (auth.Principal, error) {
+func principalOf(ctx context.Context, db *store.DB, login string) (access.Principal, error) {
 	var account, staff int64
 	err := db.QueryRow(ctx, `SELECT id, staff_id FROM accounts WHERE login = ? AND active`, strings.ToLower(login)).Scan(&account, &staff)
 	if errors.Is(err, sql.ErrNoRows) {
-		return auth.Principal{}, apperr.NotFoundf("账号%s不存在或已停用", "no active account %s", login)
+		return access.Principal{}, apperr.NotFoundf("账号%s不存在或已停用", "no active account %s", login)
 	}
 	if err != nil {
-		return auth.Principal{}, err
+		return access.Principal{}, err
 	}
 	p, err := org.NewService(db).StaffPrincipal(ctx, staff)
 	if err != nil {
-		return auth.Principal{}, err
+		return access.Principal{}, err
 	}
 	p.AccountID, p.Login = account, strings.ToLower(login)
 	return p, nil

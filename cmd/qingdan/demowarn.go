@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/web"
@@ -68,8 +69,8 @@ func (d *demoCheck) warnAtStart(ctx context.Context) error {
 }
 
 // notices is the banner for administrators (any of the three duties).
-func (d *demoCheck) notices(ctx context.Context, p auth.Principal, lang string) []web.Notice {
-	if !p.HasAny(auth.RoleAdmin, auth.RoleSecurityAdmin, auth.RoleAuditAdmin) {
+func (d *demoCheck) notices(ctx context.Context, p access.Principal, lang string) []web.Notice {
+	if !p.HasAny(access.RoleAdmin, access.RoleSecurityAdmin, access.RoleAuditAdmin) {
 		return nil
 	}
 	active, err := d.activeDemo(ctx)

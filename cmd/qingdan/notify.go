@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/notify"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
 	"github.com/qingdan/qingdan/internal/notify/notifyweb"
@@ -199,7 +199,7 @@ func (a *app) deliver(ctx context.Context) {
 // inboxBadge shows staff the inbox and its unread count in the header. A
 // failure to count only costs the count.
 func inboxBadge(notes *notifydb.Service, logger *slog.Logger) web.Badges {
-	return func(ctx context.Context, p auth.Principal, lang string) []web.Badge {
+	return func(ctx context.Context, p access.Principal, lang string) []web.Badge {
 		if p.StaffID <= 0 {
 			return nil
 		}

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
@@ -184,7 +184,7 @@ func TestPublic_L7_O4_personalDataMaskedOnEveryPublicSurface(t *testing.T) {
 	ctx := context.Background()
 	cat := catdb.New(a.db)
 	cat.SetIndexer(catsearch.Hook)
-	who := func(name string) auth.Principal {
+	who := func(name string) access.Principal {
 		var id int64
 		if err := a.db.QueryRow(ctx, `SELECT id FROM staff WHERE name = ?`, name).Scan(&id); err != nil {
 			t.Fatalf("staff %s: %v", name, err)
@@ -223,7 +223,7 @@ func TestPublic_L7_O4_personalDataMaskedOnEveryPublicSurface(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, step := range []struct {
-		who   auth.Principal
+		who   access.Principal
 		kind  catalog.ActionKind
 		group catalog.ReformGroup
 	}{{head, catalog.ActSign, ""}, {office, catalog.ActOfficeApprove, ""}, {reform, catalog.ActGroupApprove, catalog.PowerListGroup},

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
@@ -365,7 +366,7 @@ func rebuildSearchIfEmpty(ctx context.Context, db *store.DB, logger *slog.Logger
 // every page, linking to the year's entry form. A failure to read the
 // calendar only costs the banner.
 func calendarNotices(cals *caldb.Service, now func() time.Time, logger *slog.Logger) web.Notices {
-	return func(ctx context.Context, p auth.Principal, lang string) []web.Notice {
+	return func(ctx context.Context, p access.Principal, lang string) []web.Notice {
 		ns, err := cals.Notices(ctx, p, now())
 		if err != nil {
 			logger.Error("calendar notices", "err", err)
@@ -381,7 +382,7 @@ func calendarNotices(cals *caldb.Service, now func() time.Time, logger *slog.Log
 
 // allNotices shows the banners of every source, in order.
 func allNotices(sources ...web.Notices) web.Notices {
-	return func(ctx context.Context, p auth.Principal, lang string) []web.Notice {
+	return func(ctx context.Context, p access.Principal, lang string) []web.Notice {
 		var out []web.Notice
 		for _, n := range sources {
 			out = append(out, n(ctx, p, lang)...)

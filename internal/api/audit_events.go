@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
@@ -44,7 +44,7 @@ func AuditEventRoutes(log EventLog, scope func(r *http.Request) (string, error))
 	h := auditEvents{log: log}
 	return []httpx.Route{{
 		Pattern: "GET " + Prefix + "/audit/events",
-		Policy:  httpx.Policy{Roles: auth.DutyRoles(auth.DutyAudit), Duty: auth.DutyAudit, Scope: scope},
+		Policy:  httpx.Policy{Roles: access.DutyRoles(access.DutyAudit), Duty: access.DutyAudit, Scope: scope},
 		Handler: http.HandlerFunc(h.list),
 		Doc: &httpx.Doc{Summary: "Read the audit log's events", Tags: []string{"audit"}, Response: []AuditEvent{},
 			Description: "Events in sequence order from `from`, at most `limit` (default 100, at most 1000), optionally of one object. " +

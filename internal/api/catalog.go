@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/web/httpx"
@@ -21,16 +21,16 @@ type CatalogService interface {
 	ItemByImplCode(ctx context.Context, implCode string) (catdb.ItemDetail, error)
 	Proof(ctx context.Context, versionID int64) (catdb.Proof, error)
 	Standing(ctx context.Context, bodyID int64, code string, at time.Time) (catdb.StandingAnswer, error)
-	Adjustments(ctx context.Context, p auth.Principal, f catdb.AdjustmentFilter) ([]catdb.Adjustment, error)
-	Adjustment(ctx context.Context, p auth.Principal, id int64) (catdb.Adjustment, error)
-	ChangedElements(ctx context.Context, p auth.Principal, id int64) (map[string][]string, error)
-	CreateAdjustment(ctx context.Context, p auth.Principal, in catdb.AdjustmentInput) (catdb.Adjustment, error)
-	UpdateAdjustment(ctx context.Context, p auth.Principal, id, version int64, in catdb.AdjustmentInput) (catdb.Adjustment, error)
-	Act(ctx context.Context, p auth.Principal, id, version int64, a catalog.Action) (catdb.Adjustment, error)
-	Reviews(ctx context.Context, p auth.Principal, f catdb.ReviewFilter) ([]catdb.Review, error)
-	CompleteReview(ctx context.Context, p auth.Principal, id int64, note string) (catdb.Review, error)
-	ReformSeats(ctx context.Context, p auth.Principal, staffID int64) (catdb.ReformSeats, error)
-	SetReformGroups(ctx context.Context, p auth.Principal, staffID, version int64, groups []catalog.ReformGroup) (catdb.ReformSeats, error)
+	Adjustments(ctx context.Context, p access.Principal, f catdb.AdjustmentFilter) ([]catdb.Adjustment, error)
+	Adjustment(ctx context.Context, p access.Principal, id int64) (catdb.Adjustment, error)
+	ChangedElements(ctx context.Context, p access.Principal, id int64) (map[string][]string, error)
+	CreateAdjustment(ctx context.Context, p access.Principal, in catdb.AdjustmentInput) (catdb.Adjustment, error)
+	UpdateAdjustment(ctx context.Context, p access.Principal, id, version int64, in catdb.AdjustmentInput) (catdb.Adjustment, error)
+	Act(ctx context.Context, p access.Principal, id, version int64, a catalog.Action) (catdb.Adjustment, error)
+	Reviews(ctx context.Context, p access.Principal, f catdb.ReviewFilter) ([]catdb.Review, error)
+	CompleteReview(ctx context.Context, p access.Principal, id int64, note string) (catdb.Review, error)
+	ReformSeats(ctx context.Context, p access.Principal, staffID int64) (catdb.ReformSeats, error)
+	SetReformGroups(ctx context.Context, p access.Principal, staffID, version int64, groups []catalog.ReformGroup) (catdb.ReformSeats, error)
 	PathOf(ctx context.Context, kind string, id int64) (string, error)
 }
 
@@ -68,7 +68,7 @@ func CatalogRoutes(s CatalogService) []httpx.Route {
 	}
 	public := httpx.Policy{Public: true}
 	tags := []string{"catalog"}
-	steps := []auth.Role{auth.RoleListLiaison, auth.RoleUnitStaff, auth.RoleGeneralOffice}
+	steps := []access.Role{access.RoleListLiaison, access.RoleUnitStaff, access.RoleGeneralOffice}
 	bodyParam := httpx.Param{Name: "body", In: "path", Type: "integer", Description: "the body's id", Required: true}
 	idParam := func(what string) httpx.Param {
 		return httpx.Param{Name: "id", In: "path", Type: "integer", Description: "the " + what + "'s id", Required: true}
@@ -119,12 +119,12 @@ func CatalogRoutes(s CatalogService) []httpx.Route {
 			Doc: &httpx.Doc{Summary: "The elements each draft changes against the current version", Tags: tags,
 				Description: "By base code: the top-level element names (materials, promised_limit …) in which the draft differs.",
 				Params:      []httpx.Param{idParam("adjustment")}, Response: map[string][]string{}}},
-		{Pattern: "POST " + p + "/adjustments", Policy: httpx.Policy{Roles: []auth.Role{auth.RoleListLiaison}, Write: true},
+		{Pattern: "POST " + p + "/adjustments", Policy: httpx.Policy{Roles: []access.Role{access.RoleListLiaison}, Write: true},
 			Handler: http.HandlerFunc(h.create),
 			Doc: &httpx.Doc{Summary: "Draft an adjustment (add, change, suspend, re-enable, cancel items)", Tags: tags, Status: http.StatusCreated,
 				Description: "By a list liaison of the proposing unit (C3). Checked in full: fields, drafts, the upper list (C5) and the standing each change acts on; nothing is stored when anything is wrong.",
 				Request:     catdb.AdjustmentInput{}, Response: catdb.Adjustment{}}},
-		{Pattern: "PUT " + p + "/adjustments/{id}", Policy: httpx.Policy{Roles: []auth.Role{auth.RoleListLiaison}, Write: true, Scope: scope("adjustment", "id")},
+		{Pattern: "PUT " + p + "/adjustments/{id}", Policy: httpx.Policy{Roles: []access.Role{access.RoleListLiaison}, Write: true, Scope: scope("adjustment", "id")},
 			Handler: http.HandlerFunc(h.update),
 			Doc: &httpx.Doc{Summary: "Replace a draft or returned adjustment's proposal", Tags: tags, Params: []httpx.Param{idParam("adjustment")},
 				Request: catdb.AdjustmentInput{}, Response: catdb.Adjustment{}, Versioned: true}},
@@ -140,15 +140,15 @@ func CatalogRoutes(s CatalogService) []httpx.Route {
 					{Name: "body", In: "query", Type: "integer", Description: "only this body's tasks"},
 					{Name: "open", In: "query", Type: "boolean", Description: "only open tasks"}},
 				Response: []catdb.Review{}}},
-		{Pattern: "POST " + p + "/reviews/{id}/done", Policy: httpx.Policy{Roles: []auth.Role{auth.RoleListLiaison, auth.RoleGeneralOffice}, Write: true, Scope: scope("review", "id")},
+		{Pattern: "POST " + p + "/reviews/{id}/done", Policy: httpx.Policy{Roles: []access.Role{access.RoleListLiaison, access.RoleGeneralOffice}, Write: true, Scope: scope("review", "id")},
 			Handler: http.HandlerFunc(h.reviewDone),
 			Doc: &httpx.Doc{Summary: "Complete a review task with its conclusion", Tags: tags, Params: []httpx.Param{idParam("review")},
 				Request: ReviewDoneRequest{}, Response: catdb.Review{}}},
-		{Pattern: "GET " + p + "/reform-groups/{id}", Policy: httpx.Policy{Roles: []auth.Role{auth.RoleAdmin, auth.RoleGeneralOffice}, Scope: scope("staff", "id")},
+		{Pattern: "GET " + p + "/reform-groups/{id}", Policy: httpx.Policy{Roles: []access.Role{access.RoleAdmin, access.RoleGeneralOffice}, Scope: scope("staff", "id")},
 			Handler: http.HandlerFunc(h.reformSeats),
 			Doc: &httpx.Doc{Summary: "A general-office member's reform review groups (C3)", Tags: tags,
 				Params: []httpx.Param{idParam("staff member")}, Response: catdb.ReformSeats{}, Versioned: true}},
-		{Pattern: "PUT " + p + "/reform-groups/{id}", Policy: httpx.Policy{Roles: []auth.Role{auth.RoleAdmin, auth.RoleGeneralOffice}, Write: true, Scope: scope("staff", "id")},
+		{Pattern: "PUT " + p + "/reform-groups/{id}", Policy: httpx.Policy{Roles: []access.Role{access.RoleAdmin, access.RoleGeneralOffice}, Write: true, Scope: scope("staff", "id")},
 			Handler: http.HandlerFunc(h.reformGroups),
 			Doc: &httpx.Doc{Summary: "Set a general-office member's reform review groups (C3)", Tags: tags,
 				Params:  []httpx.Param{idParam("staff member")},

@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catxlsx"
@@ -27,13 +27,13 @@ type CatalogExcel interface {
 	Export(ctx context.Context, bodyID int64, w io.Writer) error
 	FileName(b catxlsx.BodyInfo) string
 	Previewed(ctx context.Context, bodyID int64, book *catxlsx.Book) (*catxlsx.Preview, error)
-	CreateDraft(ctx context.Context, p auth.Principal, bodyID int64, book *catxlsx.Book, in catxlsx.DraftInput) (*catdb.Adjustment, *catxlsx.Preview, error)
+	CreateDraft(ctx context.Context, p access.Principal, bodyID int64, book *catxlsx.Book, in catxlsx.DraftInput) (*catdb.Adjustment, *catxlsx.Preview, error)
 }
 
 // CatalogExcelRoles may export and import a body's list: the list liaison
 // proposes (only a liaison can create the draft — the procedure's rule),
 // the general office and the administrator may export and preview.
-var CatalogExcelRoles = []auth.Role{auth.RoleListLiaison, auth.RoleGeneralOffice, auth.RoleAdmin}
+var CatalogExcelRoles = []access.Role{access.RoleListLiaison, access.RoleGeneralOffice, access.RoleAdmin}
 
 // XLSXType is the media type of an .xlsx workbook.
 const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

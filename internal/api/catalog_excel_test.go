@@ -13,9 +13,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catxlsx"
@@ -55,12 +55,12 @@ func (f *fakeLists) Previewed(_ context.Context, id int64, book *catxlsx.Book) (
 	return &catxlsx.Preview{BodyID: id, Changes: d, Proposal: p}, nil
 }
 
-func (f *fakeLists) CreateDraft(ctx context.Context, p auth.Principal, id int64, book *catxlsx.Book, in catxlsx.DraftInput) (*catdb.Adjustment, *catxlsx.Preview, error) {
+func (f *fakeLists) CreateDraft(ctx context.Context, p access.Principal, id int64, book *catxlsx.Book, in catxlsx.DraftInput) (*catdb.Adjustment, *catxlsx.Preview, error) {
 	pv, err := f.Previewed(ctx, id, book)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !p.Has(auth.RoleListLiaison) {
+	if !p.Has(access.RoleListLiaison) {
 		return nil, nil, apperr.Forbiddenf("只有清单联络员可以起草调整申请", "only a list liaison may draft an adjustment")
 	}
 	f.mu.Lock()

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"github.com/qingdan/qingdan/internal/access"
 	"strings"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -13,8 +14,8 @@ import (
 // passes staff it has already limited to p's jurisdiction (org.SearchStaff
 // does); the service still refuses anyone but an administrator, and an
 // Account carries no secret.
-func (s *Service) AccountsOf(ctx context.Context, p Principal, staffIDs []int64) (map[int64]Account, error) {
-	if err := canAdminister(p, Principal{BodyPath: p.BodyPath}); err != nil {
+func (s *Service) AccountsOf(ctx context.Context, p access.Principal, staffIDs []int64) (map[int64]Account, error) {
+	if err := canAdminister(p, access.Principal{BodyPath: p.BodyPath}); err != nil {
 		return nil, err
 	}
 	out := make(map[int64]Account, len(staffIDs))

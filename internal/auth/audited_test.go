@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/store"
@@ -151,7 +152,7 @@ func TestVerify_O3_roleGrantInStaffRow(t *testing.T) {
 		f := setup(t, db, auth.Config{})
 		verifyOK(t, db)
 		tamper(t, db, `UPDATE staff SET roles = ? WHERE id = ?`, "window,unit_staff,admin", f.clerk.ID)
-		if p, err := f.org.StaffPrincipal(ctx, f.clerk.ID); err != nil || !p.Has(auth.RoleAdmin) {
+		if p, err := f.org.StaffPrincipal(ctx, f.clerk.ID); err != nil || !p.Has(access.RoleAdmin) {
 			t.Fatalf("the granted role does not hold, the test tampers with nothing: %+v %v", p, err)
 		}
 		wantNamed(t, db, "staff id="+idStr(f.clerk.ID))
@@ -160,7 +161,7 @@ func TestVerify_O3_roleGrantInStaffRow(t *testing.T) {
 
 // changedPasswordPrincipal logs the clerk in and changes the initial
 // password, so the clerk may create tokens; it returns the session's principal.
-func changedPasswordPrincipal(t *testing.T, f *fixture) auth.Principal {
+func changedPasswordPrincipal(t *testing.T, f *fixture) access.Principal {
 	t.Helper()
 	ctx := context.Background()
 	tok, err := f.svc.Login(ctx, "zhangsan", clerkPassword, "10.0.0.1")

@@ -1,6 +1,6 @@
-// Package auth is who may do what (O2, O3): roles and the Principal every
-// request carries; personal accounts with argon2id passwords (PHC strings),
-// password rules and lockout; browser sessions stored in the database with
+// Package auth keeps who is who (O3): the Principal every request carries
+// (internal/access) is built here, from personal accounts with argon2id
+// passwords (PHC strings), password rules and lockout; browser sessions stored in the database with
 // idle and absolute timeouts; scoped, revocable API tokens stored hashed;
 // login limits counted before any password is checked (a per-IP bucket in
 // memory, per account and source in login_sources, the audited account

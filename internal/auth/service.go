@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/qingdan/qingdan/internal/access"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ import (
 // who may not act (deactivated, or of a deactivated body). auth does not
 // import org, which imports auth for Principal.
 type StaffDirectory interface {
-	StaffPrincipal(ctx context.Context, staffID int64) (Principal, error)
+	StaffPrincipal(ctx context.Context, staffID int64) (access.Principal, error)
 }
 
 // Config tunes the Service. Zero fields take the defaults noted.
@@ -234,11 +235,11 @@ func hashSecret(token string) string {
 
 // canAdminister: account administration is for an administrator whose
 // jurisdiction covers the staff member's body (O1, O3).
-func canAdminister(p Principal, staff Principal) error {
+func canAdminister(p access.Principal, staff access.Principal) error {
 	if p.BodyPath == "" {
 		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
 	}
-	if !p.Can(DutyAccounts) {
+	if !p.Can(access.DutyAccounts) {
 		return apperr.Forbiddenf("只有管理账号的管理员可以管理账号", "only the administrator in charge of accounts may manage them")
 	}
 	if !p.Covers(staff.BodyPath) {
@@ -251,7 +252,7 @@ func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 
 // refuseOwnAccount: an administrator does not administer their own account
 // (O3) — their password changes on the password page, with the old one.
-func refuseOwnAccount(p Principal, accountID int64) error {
+func refuseOwnAccount(p access.Principal, accountID int64) error {
 	if p.AccountID != 0 && p.AccountID == accountID {
 		return apperr.Forbiddenf("不能在账号管理中操作自己的账号；修改密码请到“修改密码”页面", "you cannot administer your own account here; change your password on the password page")
 	}
@@ -261,7 +262,7 @@ func refuseOwnAccount(p Principal, accountID int64) error {
 // CreateAccount creates the personal account of a staff member with an
 // initial password the person must change at first login (O3). Only an
 // administrator covering the staff member's body may do it.
-func (s *Service) CreateAccount(ctx context.Context, p Principal, staffID int64, login, password string) (Account, error) {
+func (s *Service) CreateAccount(ctx context.Context, p access.Principal, staffID int64, login, password string) (Account, error) {
 	return s.createAccount(ctx, p, staffID, login, password, true)
 }
 
@@ -270,12 +271,12 @@ func (s *Service) CreateAccount(ctx context.Context, p Principal, staffID int64,
 // for documented demo accounts, so a visitor can log in at once. It
 // satisfies org.AccountCreator.
 func (s *Service) CreateInitialAccount(ctx context.Context, staffID int64, login, password string, mustChange bool) error {
-	system := Principal{Login: "system", Roles: []Role{RoleAdmin}, BodyPath: "/"}
+	system := access.Principal{Login: "system", Roles: []access.Role{access.RoleAdmin}, BodyPath: "/"}
 	_, err := s.createAccount(ctx, system, staffID, login, password, mustChange)
 	return err
 }
 
-func (s *Service) createAccount(ctx context.Context, p Principal, staffID int64, login, password string, mustChange bool) (Account, error) {
+func (s *Service) createAccount(ctx context.Context, p access.Principal, staffID int64, login, password string, mustChange bool) (Account, error) {
 	login = NormalizeLogin(login)
 	if err := checkLogin(login); err != nil {
 		return Account{}, err
@@ -599,39 +600,39 @@ func (s *Service) staffBody(ctx context.Context, staffID int64) (int64, error) {
 // session cookie; the zero Principal for the public. A request with an
 // Authorization header is never authenticated by its cookies, which is what
 // makes the CSRF exemption of bearer requests sound.
-func (s *Service) Principal(r *http.Request) (Principal, error) {
+func (s *Service) Principal(r *http.Request) (access.Principal, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		tok := bearer(r)
 		if tok == "" {
-			return Principal{}, errBadToken
+			return access.Principal{}, errBadToken
 		}
 		return s.TokenPrincipal(r.Context(), tok)
 	}
 	if tok := s.cfg.Cookie.Read(r); tok != "" {
 		return s.Session(r.Context(), tok)
 	}
-	return Principal{}, nil
+	return access.Principal{}, nil
 }
 
 // Session returns the principal of a session token: Unauthorized when the
 // session is unknown, idle for longer than IdleTimeout, older than
 // AbsoluteTimeout, or its account is inactive. It refreshes last_seen_at at
 // most once per TouchEvery.
-func (s *Service) Session(ctx context.Context, token string) (Principal, error) {
+func (s *Service) Session(ctx context.Context, token string) (access.Principal, error) {
 	now := s.now()
 	id := hashSecret(token)
 	var accountID, created, seen int64
 	err := s.db.QueryRow(ctx, `SELECT account_id, created_at, last_seen_at FROM sessions WHERE id = ?`, id).
 		Scan(&accountID, &created, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Principal{}, errSessionEnded
+		return access.Principal{}, errSessionEnded
 	}
 	if err != nil {
-		return Principal{}, err
+		return access.Principal{}, err
 	}
 	a, _, err := getAccount(ctx, s.db, `id = ?`, accountID)
 	if err != nil {
-		return Principal{}, err
+		return access.Principal{}, err
 	}
 	reason := ""
 	switch {
@@ -642,20 +643,20 @@ func (s *Service) Session(ctx context.Context, token string) (Principal, error) 
 	case now.Sub(store.FromMicros(seen)) >= s.cfg.IdleTimeout:
 		reason = "idle_timeout"
 	}
-	var p Principal
+	var p access.Principal
 	if reason == "" {
 		if p, err = s.principal(ctx, a); err != nil {
 			if apperr.CodeOf(err) == apperr.Internal {
-				return Principal{}, err
+				return access.Principal{}, err
 			}
 			reason = "staff_inactive"
 		}
 	}
 	if reason != "" {
 		if err := s.endSession(ctx, id, a, "auth.session.expired", reason); err != nil {
-			return Principal{}, err
+			return access.Principal{}, err
 		}
-		return Principal{}, errSessionEnded
+		return access.Principal{}, errSessionEnded
 	}
 	if now.Sub(store.FromMicros(seen)) >= s.cfg.TouchEvery {
 		// A plain write: sliding the idle window is not an action anyone
@@ -666,7 +667,7 @@ func (s *Service) Session(ctx context.Context, token string) (Principal, error) 
 			return err
 		})
 		if err != nil {
-			return Principal{}, err
+			return access.Principal{}, err
 		}
 	}
 	p.SessionID = id
@@ -676,13 +677,13 @@ func (s *Service) Session(ctx context.Context, token string) (Principal, error) 
 // principal combines the staff record with the account. With duties
 // separated, a staff member holding two administrative roles (recorded
 // before the setting was turned on) is refused rather than given either.
-func (s *Service) principal(ctx context.Context, a Account) (Principal, error) {
+func (s *Service) principal(ctx context.Context, a Account) (access.Principal, error) {
 	p, err := s.dir.StaffPrincipal(ctx, a.StaffID)
 	if err != nil {
-		return Principal{}, err
+		return access.Principal{}, err
 	}
-	if err := CheckDuties(s.cfg.SeparationOfDuties, p.Roles); err != nil {
-		return Principal{}, apperr.Forbiddenf("三员分立：您同时担任两种管理员角色，不能登录；请安全管理员调整您的角色",
+	if err := access.CheckDuties(s.cfg.SeparationOfDuties, p.Roles); err != nil {
+		return access.Principal{}, apperr.Forbiddenf("三员分立：您同时担任两种管理员角色，不能登录；请安全管理员调整您的角色",
 			"separation of duties: you hold two administrator roles and cannot log in; the security administrator must change your roles")
 	}
 	p.AccountID, p.StaffID, p.Login, p.MustChangePassword = a.ID, a.StaffID, a.Login, a.MustChangePassword
@@ -733,7 +734,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 // and the history (errors name the field new_password), clears
 // MustChangePassword, ends the account's other sessions — whoever else was
 // logged in with the old password is logged out — and revokes its API tokens.
-func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, newPassword string) error {
+func (s *Service) ChangePassword(ctx context.Context, p access.Principal, oldPassword, newPassword string) error {
 	if p.AccountID == 0 || len(p.Scopes) > 0 {
 		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
 	}
@@ -814,7 +815,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 // it), unlocks it, ends its sessions, revokes its API tokens and makes the
 // owner change the password at the next login. For an administrator
 // covering the staff member's body.
-func (s *Service) ResetPassword(ctx context.Context, p Principal, accountID int64, password string) error {
+func (s *Service) ResetPassword(ctx context.Context, p access.Principal, accountID int64, password string) error {
 	if err := refuseOwnAccount(p, accountID); err != nil {
 		return err
 	}
@@ -866,7 +867,7 @@ func (s *Service) ResetPassword(ctx context.Context, p Principal, accountID int6
 // SetAccountActive switches an account on or off (an administrator covering
 // the staff member's body). Switching off ends its sessions; its API tokens
 // stop working while it is off.
-func (s *Service) SetAccountActive(ctx context.Context, p Principal, accountID int64, active bool) error {
+func (s *Service) SetAccountActive(ctx context.Context, p access.Principal, accountID int64, active bool) error {
 	if err := refuseOwnAccount(p, accountID); err != nil {
 		return err
 	}
@@ -882,7 +883,7 @@ func (s *Service) SetAccountActive(ctx context.Context, p Principal, accountID i
 		if err := canAdminister(p, staff); err != nil {
 			return err
 		}
-	} else if !p.Can(DutyAccounts) || p.BodyPath == "" {
+	} else if !p.Can(access.DutyAccounts) || p.BodyPath == "" {
 		return apperr.Forbiddenf("只有管理账号的管理员可以管理账号", "only the administrator in charge of accounts may manage them")
 	}
 	if a.Active == active {
@@ -914,7 +915,7 @@ func (s *Service) SetAccountActive(ctx context.Context, p Principal, accountID i
 }
 
 // GetAccount returns an account by id (for administrators' pages).
-func (s *Service) GetAccount(ctx context.Context, p Principal, accountID int64) (Account, error) {
+func (s *Service) GetAccount(ctx context.Context, p access.Principal, accountID int64) (Account, error) {
 	a, _, err := getAccount(ctx, s.db, `id = ?`, accountID)
 	if err != nil {
 		return Account{}, err

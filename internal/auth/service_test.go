@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
@@ -44,7 +45,7 @@ type fixture struct {
 	org                       *org.Service
 	svc                       *auth.Service
 	clock                     *clock
-	districtAdmin, townBAdmin auth.Principal
+	districtAdmin, townBAdmin access.Principal
 	clerk                     org.Staff
 	clerkAcc                  auth.Account
 }
@@ -70,12 +71,12 @@ func setup(t *testing.T, db *store.DB, cfg auth.Config) *fixture {
 	must(err)
 	townB, err := f.org.CreateBody(ctx, org.System, org.BodyInput{ParentID: district.ID, Level: org.LevelTown, Code: "110105002", Name: "朝外街道"})
 	must(err)
-	admin, err := f.org.CreateStaff(ctx, org.System, org.StaffInput{BodyID: district.ID, Name: "管理员", Roles: []auth.Role{auth.RoleAdmin}})
+	admin, err := f.org.CreateStaff(ctx, org.System, org.StaffInput{BodyID: district.ID, Name: "管理员", Roles: []access.Role{access.RoleAdmin}})
 	must(err)
-	adminB, err := f.org.CreateStaff(ctx, org.System, org.StaffInput{BodyID: townB.ID, Name: "乙管理员", Roles: []auth.Role{auth.RoleAdmin}})
+	adminB, err := f.org.CreateStaff(ctx, org.System, org.StaffInput{BodyID: townB.ID, Name: "乙管理员", Roles: []access.Role{access.RoleAdmin}})
 	must(err)
 	f.clerk, err = f.org.CreateStaff(ctx, org.System, org.StaffInput{BodyID: townA.ID, Name: "张三",
-		Roles: []auth.Role{auth.RoleWindow, auth.RoleUnitStaff}})
+		Roles: []access.Role{access.RoleWindow, access.RoleUnitStaff}})
 	must(err)
 	if f.districtAdmin, err = f.org.StaffPrincipal(ctx, admin.ID); err != nil {
 		t.Fatal(err)
@@ -166,7 +167,7 @@ func TestService_O3_lockoutAndAuditedFailures(t *testing.T) {
 			t.Fatalf("after the lock: %v", err)
 		}
 		p, err := f.svc.Session(ctx, tok)
-		if err != nil || p.Login != "zhangsan" || p.StaffID != f.clerk.ID || !p.MustChangePassword || !p.Has(auth.RoleWindow) || p.SessionID == "" {
+		if err != nil || p.Login != "zhangsan" || p.StaffID != f.clerk.ID || !p.MustChangePassword || !p.Has(access.RoleWindow) || p.SessionID == "" {
 			t.Fatalf("principal %+v, %v", p, err)
 		}
 		// Failed logins left audited events, the lock too; the unknown
@@ -442,7 +443,7 @@ func TestService_O3_apiTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(tp.Roles, []auth.Role{auth.RoleWindow}) || tp.TokenID != at.ID || tp.SessionID != "" || !slices.Equal(tp.Scopes, []string{"window"}) {
+		if !slices.Equal(tp.Roles, []access.Role{access.RoleWindow}) || tp.TokenID != at.ID || tp.SessionID != "" || !slices.Equal(tp.Scopes, []string{"window"}) {
 			t.Fatalf("token principal %+v", tp)
 		}
 		// A token cannot mint tokens.
@@ -867,15 +868,15 @@ func TestService_O3_separationOfDuties(t *testing.T) {
 		ctx := context.Background()
 		f := setup(t, db, auth.Config{SeparationOfDuties: true})
 		district := f.districtAdmin.BodyID
-		security, err := f.org.CreateStaff(ctx, org.System, org.StaffInput{BodyID: district, Name: "安全员", Roles: []auth.Role{auth.RoleSecurityAdmin}})
+		security, err := f.org.CreateStaff(ctx, org.System, org.StaffInput{BodyID: district, Name: "安全员", Roles: []access.Role{access.RoleSecurityAdmin}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		both, err := f.org.CreateStaff(ctx, org.System, org.StaffInput{BodyID: district, Name: "兼任者", Roles: []auth.Role{auth.RoleAdmin, auth.RoleAuditAdmin}})
+		both, err := f.org.CreateStaff(ctx, org.System, org.StaffInput{BodyID: district, Name: "兼任者", Roles: []access.Role{access.RoleAdmin, access.RoleAuditAdmin}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		sep := func(p auth.Principal) auth.Principal { p.Separated = true; return p }
+		sep := func(p access.Principal) access.Principal { p.Separated = true; return p }
 		if _, err := f.svc.CreateAccount(ctx, sep(f.districtAdmin), security.ID, "anquan", "Meadow-Copper-91"); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Fatalf("the system administrator created an account: %v", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/qingdan/qingdan/internal/access"
 	"slices"
 	"strings"
 	"time"
@@ -30,7 +31,7 @@ type APIToken struct {
 	ID         int64
 	AccountID  int64
 	Name       string
-	Scopes     []Role // the roles the token may use; its principal holds their intersection with the staff member's roles
+	Scopes     []access.Role // the roles the token may use; its principal holds their intersection with the staff member's roles
 	CreatedAt  time.Time
 	ExpiresAt  time.Time // the token stops working then
 	LastUsedAt time.Time // zero: never used
@@ -60,7 +61,7 @@ func scanToken(row interface{ Scan(...any) error }) (APIToken, error) {
 	for _, f := range strings.Fields(scopes) {
 		// Scopes were validated as roles when stored; a role since removed
 		// from the code grants nothing and is dropped.
-		if r, ok := ParseRole(f); ok {
+		if r, ok := access.ParseRole(f); ok {
 			t.Scopes = append(t.Scopes, r)
 		}
 	}
@@ -68,7 +69,7 @@ func scanToken(row interface{ Scan(...any) error }) (APIToken, error) {
 	return t, nil
 }
 
-func scopesText(rs []Role) string {
+func scopesText(rs []access.Role) string {
 	ss := make([]string, len(rs))
 	for i, r := range rs {
 		ss[i] = string(r)
@@ -81,7 +82,7 @@ func scopesText(rs []Role) string {
 // MaxTokenDays), and returns the secret — shown once, stored only as its
 // SHA-256. Tokens are created from a browser session with a changed
 // password, never by another token.
-func (s *Service) CreateToken(ctx context.Context, p Principal, name string, scopes []string, days int) (string, APIToken, error) {
+func (s *Service) CreateToken(ctx context.Context, p access.Principal, name string, scopes []string, days int) (string, APIToken, error) {
 	if p.AccountID == 0 || p.SessionID == "" || p.TokenID != 0 {
 		return "", APIToken{}, apperr.Forbiddenf("只能在登录后的浏览器会话中创建访问令牌", "API tokens can only be created from a logged-in browser session")
 	}
@@ -92,9 +93,9 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, name string, sco
 	if n := utf8.RuneCountInString(name); n < 1 || n > 100 || !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
 		return "", APIToken{}, apperr.Invalidf("name", "令牌名称应为1–100个字符", "the token name needs 1–100 characters")
 	}
-	var roles []Role
+	var roles []access.Role
 	for i, sc := range scopes {
-		r, ok := ParseRole(strings.TrimSpace(sc))
+		r, ok := access.ParseRole(strings.TrimSpace(sc))
 		if !ok {
 			return "", APIToken{}, apperr.Invalidf("scopes", "第%d个权限范围“%s”不是已知角色", "scope %d (%q) is not a known role", i+1, clip(sc, 40))
 		}
@@ -141,7 +142,7 @@ func tokenState(t APIToken) []byte {
 }
 
 // Tokens lists the API tokens of p's own account, newest first.
-func (s *Service) Tokens(ctx context.Context, p Principal) ([]APIToken, error) {
+func (s *Service) Tokens(ctx context.Context, p access.Principal) ([]APIToken, error) {
 	if p.AccountID == 0 {
 		return nil, apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
 	}
@@ -169,7 +170,7 @@ func queryTokens(ctx context.Context, q store.Querier, where string, args ...any
 
 // Revoke revokes an API token: its owner may, and so may an administrator
 // covering the owner's body. Revoking a revoked token is a no-op.
-func (s *Service) Revoke(ctx context.Context, p Principal, tokenID int64) error {
+func (s *Service) Revoke(ctx context.Context, p access.Principal, tokenID int64) error {
 	if p.AccountID == 0 {
 		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
 	}
@@ -196,7 +197,7 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID int64) error 
 			}
 			// The owner was deactivated: any administrator may still
 			// revoke, revoking only takes power away.
-			if !p.Can(DutyAccounts) {
+			if !p.Can(access.DutyAccounts) {
 				return apperr.NotFoundf("访问令牌不存在", "no such API token")
 			}
 		} else if err := canAdminister(p, staff); err != nil {
@@ -244,35 +245,35 @@ func revokeTokens(ctx context.Context, tx *store.Tx, actor string, body int64, w
 // checks Roles only), Scopes set and TokenID. Unknown, revoked and expired
 // tokens and tokens of inactive accounts or staff are Unauthorized.
 // last_used_at is refreshed at most once per TouchEvery.
-func (s *Service) TokenPrincipal(ctx context.Context, secret string) (Principal, error) {
+func (s *Service) TokenPrincipal(ctx context.Context, secret string) (access.Principal, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) {
-		return Principal{}, errBadToken
+		return access.Principal{}, errBadToken
 	}
 	t, err := scanToken(s.db.QueryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE token_hash = ?`, hashSecret(secret)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Principal{}, errBadToken
+		return access.Principal{}, errBadToken
 	}
 	if err != nil {
-		return Principal{}, err
+		return access.Principal{}, err
 	}
 	if t.Revoked() || t.Expired(s.now()) {
-		return Principal{}, errBadToken
+		return access.Principal{}, errBadToken
 	}
 	a, _, err := getAccount(ctx, s.db, `id = ?`, t.AccountID)
 	if err != nil {
-		return Principal{}, err
+		return access.Principal{}, err
 	}
 	if !a.Active {
-		return Principal{}, errBadToken
+		return access.Principal{}, errBadToken
 	}
 	p, err := s.principal(ctx, a)
 	if err != nil {
 		if apperr.CodeOf(err) == apperr.Internal {
-			return Principal{}, err
+			return access.Principal{}, err
 		}
-		return Principal{}, errBadToken
+		return access.Principal{}, errBadToken
 	}
-	var roles []Role
+	var roles []access.Role
 	for _, r := range p.Roles {
 		if slices.Contains(t.Scopes, r) {
 			roles = append(roles, r)
@@ -292,7 +293,7 @@ func (s *Service) TokenPrincipal(ctx context.Context, secret string) (Principal,
 			return err
 		})
 		if err != nil {
-			return Principal{}, err
+			return access.Principal{}, err
 		}
 	}
 	return p, nil

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 )
 
 // AdjustmentKind is what an adjustment does to one item (C3, C7).
@@ -118,7 +118,7 @@ type Action struct {
 // (区政务服务改革管理办公室) reviews with its two groups; the initial reviewer
 // may not also confirm (Transition refuses it).
 //
-// Roles come from internal/auth. The unit head is a unit_staff or
+// Roles come from internal/access. The unit head is a unit_staff or
 // list_liaison of the unit with Head set (O2: the head is the first
 // responsible person; there is no separate role). The reform office (改革办)
 // sits in the upper level's government: it is modelled as a general_office
@@ -127,14 +127,14 @@ type Action struct {
 // body test.
 type Actor struct {
 	Login  string
-	Roles  []auth.Role
+	Roles  []access.Role
 	BodyID int64
 	UnitID int64
 	Head   bool
 	Groups []ReformGroup
 }
 
-func (a Actor) has(r auth.Role) bool { return slices.Contains(a.Roles, r) }
+func (a Actor) has(r access.Role) bool { return slices.Contains(a.Roles, r) }
 
 // TraceEntry records one step (痕迹化管理, seed 000 art. 35).
 type TraceEntry struct {
@@ -155,13 +155,13 @@ type TraceEntry struct {
 func StepRole(k ActionKind) string {
 	switch k {
 	case ActDraft, ActWithdraw:
-		return string(auth.RoleListLiaison)
+		return string(access.RoleListLiaison)
 	case ActSign:
 		return "unit_head"
 	case ActGroupApprove, ActReformReturn:
 		return "reform_office"
 	}
-	return string(auth.RoleGeneralOffice)
+	return string(access.RoleGeneralOffice)
 }
 
 // Adjustment is a proposal to add, change, suspend, re-enable or cancel
@@ -188,7 +188,7 @@ type Adjustment struct {
 
 // NewAdjustment starts a draft proposed by actor, a list liaison of its unit.
 func NewAdjustment(a Adjustment, actor Actor, at time.Time) (Adjustment, error) {
-	if !actor.has(auth.RoleListLiaison) || actor.BodyID != a.BodyID || actor.UnitID != a.UnitID {
+	if !actor.has(access.RoleListLiaison) || actor.BodyID != a.BodyID || actor.UnitID != a.UnitID {
 		return Adjustment{}, apperr.Forbiddenf("只有本单位的清单联络员可以起草调整申请", "only a list liaison of the proposing unit may draft an adjustment")
 	}
 	a.Stage = StageDrafting
@@ -291,15 +291,15 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 		}
 		return nil
 	}
-	inUpperOffice := actor.has(auth.RoleGeneralOffice) && actor.BodyID == adj.UpperBodyID && len(actor.Groups) > 0
-	inOwnOffice := actor.has(auth.RoleGeneralOffice) && actor.BodyID == adj.BodyID
+	inUpperOffice := actor.has(access.RoleGeneralOffice) && actor.BodyID == adj.UpperBodyID && len(actor.Groups) > 0
+	inOwnOffice := actor.has(access.RoleGeneralOffice) && actor.BodyID == adj.BodyID
 
 	switch act.Kind {
 	case ActSign:
 		if adj.Stage != StageDrafting && adj.Stage != StageReturned {
 			return adj, wrongStage()
 		}
-		if !actor.Head || !actor.HasAnyRole(auth.RoleUnitStaff, auth.RoleListLiaison) || actor.UnitID != adj.UnitID || actor.BodyID != adj.BodyID {
+		if !actor.Head || !actor.HasAnyRole(access.RoleUnitStaff, access.RoleListLiaison) || actor.UnitID != adj.UnitID || actor.BodyID != adj.BodyID {
 			return adj, apperr.Forbiddenf("只有提出调整的单位负责人可以签字确认", "only the head of the proposing unit may sign")
 		}
 		if len(adj.Changes) == 0 {
@@ -375,7 +375,7 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 		if adj.Stage != StageDrafting && adj.Stage != StageReturned && adj.Stage != StageSigned {
 			return adj, wrongStage()
 		}
-		if !actor.has(auth.RoleListLiaison) || actor.UnitID != adj.UnitID || actor.BodyID != adj.BodyID {
+		if !actor.has(access.RoleListLiaison) || actor.UnitID != adj.UnitID || actor.BodyID != adj.BodyID {
 			return adj, apperr.Forbiddenf("只有起草单位的清单联络员可以撤回", "only a list liaison of the proposing unit may withdraw it")
 		}
 		next.Stage = StageWithdrawn
@@ -420,7 +420,7 @@ func (a Adjustment) CheckAgainstUpper(upper []ItemVersion) error {
 }
 
 // HasAnyRole reports whether the actor holds any of rs.
-func (a Actor) HasAnyRole(rs ...auth.Role) bool {
+func (a Actor) HasAnyRole(rs ...access.Role) bool {
 	return slices.ContainsFunc(rs, a.has)
 }
 

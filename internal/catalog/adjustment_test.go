@@ -5,23 +5,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 )
 
 // Bodies: 1 the district (reform office), 2 the street; unit 21 proposes.
 var (
-	liaison     = Actor{Login: "liaison", Roles: []auth.Role{auth.RoleListLiaison}, BodyID: 2, UnitID: 21}
-	head        = Actor{Login: "head", Roles: []auth.Role{auth.RoleUnitStaff}, BodyID: 2, UnitID: 21, Head: true}
-	otherHead   = Actor{Login: "otherhead", Roles: []auth.Role{auth.RoleUnitStaff}, BodyID: 2, UnitID: 22, Head: true}
-	staffNoHead = Actor{Login: "staff", Roles: []auth.Role{auth.RoleUnitStaff, auth.RoleListLiaison}, BodyID: 2, UnitID: 21}
-	office      = Actor{Login: "office", Roles: []auth.Role{auth.RoleGeneralOffice}, BodyID: 2, UnitID: 29}
-	powerGroup  = Actor{Login: "power", Roles: []auth.Role{auth.RoleGeneralOffice}, BodyID: 1, UnitID: 11, Groups: []ReformGroup{PowerListGroup}}
-	dutyGroup   = Actor{Login: "duty", Roles: []auth.Role{auth.RoleGeneralOffice}, BodyID: 1, UnitID: 11, Groups: []ReformGroup{DutyListGroup}}
+	liaison     = Actor{Login: "liaison", Roles: []access.Role{access.RoleListLiaison}, BodyID: 2, UnitID: 21}
+	head        = Actor{Login: "head", Roles: []access.Role{access.RoleUnitStaff}, BodyID: 2, UnitID: 21, Head: true}
+	otherHead   = Actor{Login: "otherhead", Roles: []access.Role{access.RoleUnitStaff}, BodyID: 2, UnitID: 22, Head: true}
+	staffNoHead = Actor{Login: "staff", Roles: []access.Role{access.RoleUnitStaff, access.RoleListLiaison}, BodyID: 2, UnitID: 21}
+	office      = Actor{Login: "office", Roles: []access.Role{access.RoleGeneralOffice}, BodyID: 2, UnitID: 29}
+	powerGroup  = Actor{Login: "power", Roles: []access.Role{access.RoleGeneralOffice}, BodyID: 1, UnitID: 11, Groups: []ReformGroup{PowerListGroup}}
+	dutyGroup   = Actor{Login: "duty", Roles: []access.Role{access.RoleGeneralOffice}, BodyID: 1, UnitID: 11, Groups: []ReformGroup{DutyListGroup}}
 	// The street's own general office is not the reform office, whatever
 	// group flags it carries: the review belongs to the level above.
-	officeAsGroup = Actor{Login: "office2", Roles: []auth.Role{auth.RoleGeneralOffice}, BodyID: 2, Groups: []ReformGroup{PowerListGroup, DutyListGroup}}
-	admin         = Actor{Login: "admin", Roles: []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleLeader}, BodyID: 1}
+	officeAsGroup = Actor{Login: "office2", Roles: []access.Role{access.RoleGeneralOffice}, BodyID: 2, Groups: []ReformGroup{PowerListGroup, DutyListGroup}}
+	admin         = Actor{Login: "admin", Roles: []access.Role{access.RoleAdmin, access.RoleSupervisor, access.RoleLeader}, BodyID: 1}
 )
 
 func proposal(changes ...Change) Adjustment {
@@ -275,11 +275,11 @@ func TestApply_C4_addOnlyUnregisteredItemsChangeOnlyListedOnes(t *testing.T) {
 func TestAdjustment_C3_initialReviewerCannotAlsoConfirm(t *testing.T) {
 	// The district's own list: upper body = the district; one office member
 	// in a review group does the initial review and may not confirm too.
-	both := Actor{Login: "qs.office", Roles: []auth.Role{auth.RoleGeneralOffice}, BodyID: 1, Groups: []ReformGroup{PowerListGroup}}
+	both := Actor{Login: "qs.office", Roles: []access.Role{access.RoleGeneralOffice}, BodyID: 1, Groups: []ReformGroup{PowerListGroup}}
 	p := proposal(addChange())
 	p.BodyID, p.UpperBodyID, p.UnitID = 1, 1, 11
-	lia := Actor{Login: "qs.liaison", Roles: []auth.Role{auth.RoleListLiaison}, BodyID: 1, UnitID: 11}
-	hd := Actor{Login: "qs.head", Roles: []auth.Role{auth.RoleUnitStaff}, BodyID: 1, UnitID: 11, Head: true}
+	lia := Actor{Login: "qs.liaison", Roles: []access.Role{access.RoleListLiaison}, BodyID: 1, UnitID: 11}
+	hd := Actor{Login: "qs.head", Roles: []access.Role{access.RoleUnitStaff}, BodyID: 1, UnitID: 11, Head: true}
 	a, err := NewAdjustment(p, lia, day(2026, 11, 2))
 	if err != nil {
 		t.Fatal(err)
@@ -289,7 +289,7 @@ func TestAdjustment_C3_initialReviewerCannotAlsoConfirm(t *testing.T) {
 	if _, err := Transition(a, Action{Kind: ActGroupApprove, Group: PowerListGroup, At: day(2026, 11, 5)}, both); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("initial reviewer confirmed: %v", err)
 	}
-	step(t, a, ActGroupApprove, Actor{Login: "qs.power", Roles: []auth.Role{auth.RoleGeneralOffice}, BodyID: 1, Groups: []ReformGroup{PowerListGroup}}, "", PowerListGroup, day(2026, 11, 5))
+	step(t, a, ActGroupApprove, Actor{Login: "qs.power", Roles: []access.Role{access.RoleGeneralOffice}, BodyID: 1, Groups: []ReformGroup{PowerListGroup}}, "", PowerListGroup, day(2026, 11, 5))
 }
 
 func TestDerived_C5_adjustmentDraftsCheckedAgainstUpperList(t *testing.T) {

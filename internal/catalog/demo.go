@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/access"
 )
 
 // The demo district's list (issue #4 item 10): 青山区 with 青山街道 and
@@ -26,7 +26,7 @@ var demoFS embed.FS
 type DemoStaff struct {
 	Login  string        `json:"login"`
 	Name   string        `json:"name"`
-	Roles  []auth.Role   `json:"roles"`
+	Roles  []access.Role `json:"roles"`
 	UnitID int64         `json:"unit_id"`
 	Head   bool          `json:"head,omitempty"`
 	Groups []ReformGroup `json:"groups,omitempty"`

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 )
 
 const streetCredit = "11410199005102014T"
@@ -58,7 +58,7 @@ func TestDerived_C5_lowerLevelMayDropItemsAndAddElements(t *testing.T) {
 	l.Materials = append(l.Materials, Material{Name: "社区证明", Necessity: Required, Kind: Original, Count: 1, Form: Paper, Source: FromOther, SourceNote: "社区"})
 	l.Materials[2].Count = 2                 // more copies
 	l.Materials[2].Form = PaperAndElectronic // same form kept
-	l.Steps = append(l.Steps[:1], append([]Step{{Key: "community", Name: "社区初审", Role: auth.RoleUnitStaff, Limit: TimeLimit{1, WorkingDays}}}, l.Steps[1:]...)...)
+	l.Steps = append(l.Steps[:1], append([]Step{{Key: "community", Name: "社区初审", Role: access.RoleUnitStaff, Limit: TimeLimit{1, WorkingDays}}}, l.Steps[1:]...)...)
 	l.Steps[2].Limit.Value = 4                  // shorter step
 	l.PromisedLimit = TimeLimit{8, WorkingDays} // stricter promise
 	l.Steps[2].Risks = append(l.Steps[2].Risks, RiskPoint{RiskLow, "新风险", "新措施"})

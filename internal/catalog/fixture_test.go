@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 )
 
 const testCredit = "11410199005100019U" // passes the GB 32100 check
@@ -38,12 +38,12 @@ func validItem() ItemVersion {
 		Online:         Online{Guide: true, Forms: true, Consultation: true, Booking: true, PartialUpload: true, PreReview: true, FullUpload: true, OnlineReview: true},
 		Fee:            Fee{Charged: true, Items: []FeeItem{{Name: "证书工本费", Basis: "某收费文件", Standard: "每证10元", MinFen: 1000, MaxFen: 1000, Per: "每证"}}},
 		Steps: []Step{
-			{Key: "accept", Name: "受理", Role: auth.RoleWindow, Limit: TimeLimit{0, WorkingDays},
+			{Key: "accept", Name: "受理", Role: access.RoleWindow, Limit: TimeLimit{0, WorkingDays},
 				Checks: []SupervisionPoint{{CheckDocuments, "出具受理通知书"}}},
-			{Key: "review", Name: "审查", Role: auth.RoleUnitStaff, Limit: TimeLimit{7, WorkingDays},
+			{Key: "review", Name: "审查", Role: access.RoleUnitStaff, Limit: TimeLimit{7, WorkingDays},
 				Risks:  []RiskPoint{{RiskHigh, "降低审查标准", "审查意见逐项记录"}},
 				Checks: []SupervisionPoint{{CheckTimeLimit, "审查时限"}}},
-			{Key: "decide", Name: "决定", Role: auth.RoleUnitStaff, Head: true, Limit: TimeLimit{2, WorkingDays},
+			{Key: "decide", Name: "决定", Role: access.RoleUnitStaff, Head: true, Limit: TimeLimit{2, WorkingDays},
 				Risks:  []RiskPoint{{RiskMedium, "不予许可未说明理由", "统一文书"}},
 				Checks: []SupervisionPoint{{CheckTimeLimit, "决定时限"}, {CheckRecusal, "回避"}}},
 		},

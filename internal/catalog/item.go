@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/ident"
 )
 
@@ -245,11 +245,11 @@ type SupervisionPoint struct {
 // are data, not text: Key is stable across versions and levels (C5 matches
 // steps by it).
 type Step struct {
-	Key   string    `json:"key"`   // 环节编码
-	Name  string    `json:"name"`  // 环节名称
-	Role  auth.Role `json:"role"`  // 办理岗位
-	Head  bool      `json:"head"`  // 由单位负责人办理 (审批、签发)
-	Limit TimeLimit `json:"limit"` // 环节时限
+	Key   string      `json:"key"`   // 环节编码
+	Name  string      `json:"name"`  // 环节名称
+	Role  access.Role `json:"role"`  // 办理岗位
+	Head  bool        `json:"head"`  // 由单位负责人办理 (审批、签发)
+	Limit TimeLimit   `json:"limit"` // 环节时限
 	// Risks are the step's 风险点; Checks its 监察点.
 	Risks  []RiskPoint        `json:"risks,omitempty"`
 	Checks []SupervisionPoint `json:"checks,omitempty"`

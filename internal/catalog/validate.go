@@ -6,8 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/ident"
 )
 
@@ -317,7 +317,7 @@ func (v ItemVersion) validateSteps(p *problems) {
 		}
 		keys[s.Key] = i
 		p.required(f+".name", s.Name, "环节名称", "step name")
-		if _, ok := auth.ParseRole(string(s.Role)); !ok {
+		if _, ok := access.ParseRole(string(s.Role)); !ok {
 			p.add(f+".role", "办理岗位“%s”不是系统角色", "acting role %q is not a known role", s.Role)
 		}
 		if validLimit(p, f+".limit", s.Limit, true) && s.Limit.Unit == v.PromisedLimit.Unit {

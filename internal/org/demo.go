@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -64,59 +64,59 @@ type demoPerson struct {
 	login         string // "" for staff without a demo account
 	body, unit    string
 	name, phone   string
-	roles         []auth.Role
+	roles         []access.Role
 	head, liaison bool
 	cert          *demoCert
 }
 
 var (
-	rw  = auth.RoleWindow
-	rus = auth.RoleUnitStaff
-	rll = auth.RoleListLiaison
-	rgo = auth.RoleGeneralOffice
+	rw  = access.RoleWindow
+	rus = access.RoleUnitStaff
+	rll = access.RoleListLiaison
+	rgo = access.RoleGeneralOffice
 )
 
 var demoStaff = []demoPerson{
 	// 青山区 (district)
-	{login: "admin", body: "330199", name: "赵敏", phone: "13900000001", roles: []auth.Role{auth.RoleAdmin}},
-	{login: "leader1", body: "330199", name: "韩立", phone: "13900000002", roles: []auth.Role{auth.RoleLeader}},
-	{login: "supervisor1", body: "330199", name: "钱正", phone: "13900000003", roles: []auth.Role{auth.RoleSupervisor}},
-	{login: "external1", body: "330199", name: "冯清", phone: "13900000004", roles: []auth.Role{auth.RoleExternalSupervisor}},
-	{login: "reform1", body: "330199", unit: "DZB", name: "孙建国", phone: "13900000010", roles: []auth.Role{rgo}, head: true},
-	{login: "office1", body: "330199", unit: "DZB", name: "周文", phone: "13900000011", roles: []auth.Role{rgo, rll}, liaison: true},
-	{body: "330199", unit: "BMFW", name: "王芳", phone: "13900000020", roles: []auth.Role{rw}, head: true},
-	{login: "window1", body: "330199", unit: "BMFW", name: "陈晓", phone: "13900000021", roles: []auth.Role{rw}},
-	{body: "330199", unit: "BMFW", name: "刘洋", phone: "13900000022", roles: []auth.Role{rw, rll}, liaison: true},
-	{body: "330199", unit: "ZHZF", name: "李强", phone: "13900000030", roles: []auth.Role{rus}, head: true,
+	{login: "admin", body: "330199", name: "赵敏", phone: "13900000001", roles: []access.Role{access.RoleAdmin}},
+	{login: "leader1", body: "330199", name: "韩立", phone: "13900000002", roles: []access.Role{access.RoleLeader}},
+	{login: "supervisor1", body: "330199", name: "钱正", phone: "13900000003", roles: []access.Role{access.RoleSupervisor}},
+	{login: "external1", body: "330199", name: "冯清", phone: "13900000004", roles: []access.Role{access.RoleExternalSupervisor}},
+	{login: "reform1", body: "330199", unit: "DZB", name: "孙建国", phone: "13900000010", roles: []access.Role{rgo}, head: true},
+	{login: "office1", body: "330199", unit: "DZB", name: "周文", phone: "13900000011", roles: []access.Role{rgo, rll}, liaison: true},
+	{body: "330199", unit: "BMFW", name: "王芳", phone: "13900000020", roles: []access.Role{rw}, head: true},
+	{login: "window1", body: "330199", unit: "BMFW", name: "陈晓", phone: "13900000021", roles: []access.Role{rw}},
+	{body: "330199", unit: "BMFW", name: "刘洋", phone: "13900000022", roles: []access.Role{rw, rll}, liaison: true},
+	{body: "330199", unit: "ZHZF", name: "李强", phone: "13900000030", roles: []access.Role{rus}, head: true,
 		cert: &demoCert{"ZF33019900001", "城市管理,综合执法", "2024-01-01", "2029-12-31"}},
-	{login: "unit1", body: "330199", unit: "ZHZF", name: "吴刚", phone: "13900000031", roles: []auth.Role{rus},
+	{login: "unit1", body: "330199", unit: "ZHZF", name: "吴刚", phone: "13900000031", roles: []access.Role{rus},
 		cert: &demoCert{"ZF33019900002", "城市管理,综合执法", "2024-01-01", "2029-12-31"}},
-	{body: "330199", unit: "ZHZF", name: "郑丽", phone: "13900000032", roles: []auth.Role{rus, rll}, liaison: true},
-	{body: "330199", unit: "SCJG", name: "马骏", phone: "13900000040", roles: []auth.Role{rus}, head: true,
+	{body: "330199", unit: "ZHZF", name: "郑丽", phone: "13900000032", roles: []access.Role{rus, rll}, liaison: true},
+	{body: "330199", unit: "SCJG", name: "马骏", phone: "13900000040", roles: []access.Role{rus}, head: true,
 		cert: &demoCert{"SJ33019900001", "市场监管", "2023-07-01", "2028-06-30"}},
-	{login: "liaison1", body: "330199", unit: "SCJG", name: "何静", phone: "13900000041", roles: []auth.Role{rus, rll}, liaison: true},
-	{body: "330199", unit: "ZRZY", name: "高峰", phone: "13900000050", roles: []auth.Role{rus}, head: true},
-	{body: "330199", unit: "ZRZY", name: "林娜", phone: "13900000051", roles: []auth.Role{rus, rll}, liaison: true},
+	{login: "liaison1", body: "330199", unit: "SCJG", name: "何静", phone: "13900000041", roles: []access.Role{rus, rll}, liaison: true},
+	{body: "330199", unit: "ZRZY", name: "高峰", phone: "13900000050", roles: []access.Role{rus}, head: true},
+	{body: "330199", unit: "ZRZY", name: "林娜", phone: "13900000051", roles: []access.Role{rus, rll}, liaison: true},
 	// 青山街道 (street)
-	{login: "qingshan_admin", body: "330199001", name: "袁华", phone: "13900000101", roles: []auth.Role{auth.RoleAdmin}},
-	{login: "qingshan_office", body: "330199001", unit: "SHSW", name: "许明", phone: "13900000110", roles: []auth.Role{rgo, rus}, head: true},
-	{login: "qingshan_liaison", body: "330199001", unit: "SHSW", name: "邓雪", phone: "13900000111", roles: []auth.Role{rus, rll}, liaison: true},
-	{login: "qingshan1", body: "330199001", unit: "CSGL", name: "曹亮", phone: "13900000120", roles: []auth.Role{rus}, head: true,
+	{login: "qingshan_admin", body: "330199001", name: "袁华", phone: "13900000101", roles: []access.Role{access.RoleAdmin}},
+	{login: "qingshan_office", body: "330199001", unit: "SHSW", name: "许明", phone: "13900000110", roles: []access.Role{rgo, rus}, head: true},
+	{login: "qingshan_liaison", body: "330199001", unit: "SHSW", name: "邓雪", phone: "13900000111", roles: []access.Role{rus, rll}, liaison: true},
+	{login: "qingshan1", body: "330199001", unit: "CSGL", name: "曹亮", phone: "13900000120", roles: []access.Role{rus}, head: true,
 		cert: &demoCert{"ZF33019900101", "城市管理", "2025-01-01", "2030-12-31"}},
-	{body: "330199001", unit: "CSGL", name: "彭悦", phone: "13900000121", roles: []auth.Role{rus, rll}, liaison: true},
+	{body: "330199001", unit: "CSGL", name: "彭悦", phone: "13900000121", roles: []access.Role{rus, rll}, liaison: true},
 	// 溪口镇 (town)
-	{login: "xikou_admin", body: "330199101", name: "田甜", phone: "13900000201", roles: []auth.Role{auth.RoleAdmin}},
-	{login: "xikou1", body: "330199101", unit: "JJFZ", name: "蒋涛", phone: "13900000210", roles: []auth.Role{rus}, head: true},
-	{body: "330199101", unit: "JJFZ", name: "沈琳", phone: "13900000211", roles: []auth.Role{rus, rll}, liaison: true},
-	{body: "330199101", unit: "TYJR", name: "韦军", phone: "13900000220", roles: []auth.Role{rus}, head: true},
-	{login: "xikou_liaison", body: "330199101", unit: "TYJR", name: "杨帆", phone: "13900000221", roles: []auth.Role{rus, rll}, liaison: true},
+	{login: "xikou_admin", body: "330199101", name: "田甜", phone: "13900000201", roles: []access.Role{access.RoleAdmin}},
+	{login: "xikou1", body: "330199101", unit: "JJFZ", name: "蒋涛", phone: "13900000210", roles: []access.Role{rus}, head: true},
+	{body: "330199101", unit: "JJFZ", name: "沈琳", phone: "13900000211", roles: []access.Role{rus, rll}, liaison: true},
+	{body: "330199101", unit: "TYJR", name: "韦军", phone: "13900000220", roles: []access.Role{rus}, head: true},
+	{login: "xikou_liaison", body: "330199101", unit: "TYJR", name: "杨帆", phone: "13900000221", roles: []access.Role{rus, rll}, liaison: true},
 	// 翠苑社区 (community)
-	{login: "community1", body: "330199001001", unit: "SQFW", name: "朱红", phone: "13900000301", roles: []auth.Role{rw, rus}, head: true},
-	{body: "330199001001", unit: "SQFW", name: "秦月", phone: "13900000302", roles: []auth.Role{rus, rll}, liaison: true},
+	{login: "community1", body: "330199001001", unit: "SQFW", name: "朱红", phone: "13900000301", roles: []access.Role{rw, rus}, head: true},
+	{body: "330199001001", unit: "SQFW", name: "秦月", phone: "13900000302", roles: []access.Role{rus, rll}, liaison: true},
 	// 青山区: the two administrators of separated duties (三员分立, serve
 	// --separation-of-duties), last so that the ids above stay as they were.
-	{login: "security1", body: "330199", name: "严谨", phone: "13900000005", roles: []auth.Role{auth.RoleSecurityAdmin}},
-	{login: "auditor1", body: "330199", name: "贾审", phone: "13900000006", roles: []auth.Role{auth.RoleAuditAdmin}},
+	{login: "security1", body: "330199", name: "严谨", phone: "13900000005", roles: []access.Role{access.RoleSecurityAdmin}},
+	{login: "auditor1", body: "330199", name: "贾审", phone: "13900000006", roles: []access.Role{access.RoleAuditAdmin}},
 }
 
 // DemoAccount describes one demo login (printed by `qingdan serve` and
@@ -126,7 +126,7 @@ type DemoAccount struct {
 	Name     string
 	Body     string // the body's name: the account's jurisdiction
 	Unit     string // the unit's name, or ""
-	Roles    []auth.Role
+	Roles    []access.Role
 	Password string
 }
 

@@ -12,8 +12,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -29,11 +29,11 @@ type ImportResult struct {
 // units, staff and qualifications in one write. When any row is bad it
 // returns every problem as an apperr.List (each Field a cell like "人员!C7")
 // and imports nothing.
-func (s *Service) Import(ctx context.Context, p auth.Principal, name string, data []byte) (ImportResult, error) {
+func (s *Service) Import(ctx context.Context, p access.Principal, name string, data []byte) (ImportResult, error) {
 	if p.BodyPath == "" {
 		return ImportResult{}, apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
 	}
-	if !p.Has(auth.RoleAdmin) && !p.Can(auth.DutyAccounts) {
+	if !p.Has(access.RoleAdmin) && !p.Can(access.DutyAccounts) {
 		return ImportResult{}, apperr.Forbiddenf("只有管理员可以导入组织机构", "only an administrator may import the organisation")
 	}
 	f, err := ParseImport(name, data)
@@ -63,18 +63,18 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, name string, dat
 // their roles the accounts duty's (with duties separated, two people), so a
 // file is imported by whoever holds every duty its rows need; staff rows'
 // roles follow CheckDuties.
-func importDuties(p auth.Principal, f *ImportFile) error {
+func importDuties(p access.Principal, f *ImportFile) error {
 	if f == nil {
 		return nil
 	}
-	if len(f.Bodies)+len(f.Units) > 0 && !p.Can(auth.DutySystem) {
+	if len(f.Bodies)+len(f.Units) > 0 && !p.Can(access.DutySystem) {
 		return apperr.Forbiddenf("机构和单位须由系统管理员导入", "bodies and units are imported by the system administrator")
 	}
-	if len(f.Staff) > 0 && !p.Can(auth.DutyAccounts) {
+	if len(f.Staff) > 0 && !p.Can(access.DutyAccounts) {
 		return apperr.Forbiddenf("人员及其角色须由管理人员与账号的管理员导入", "staff and their roles are imported by the administrator in charge of staff and accounts")
 	}
 	for _, r := range f.Staff {
-		if err := auth.CheckDuties(p.Separated, r.Roles); err != nil {
+		if err := access.CheckDuties(p.Separated, r.Roles); err != nil {
 			return rowErr(f.sheetName[sheetStaff], r.Row, "三员分立：一人只能担任系统、安全、审计管理员之一", "separation of duties: one person holds one of the system, security and audit administrator roles")
 		}
 	}
@@ -84,7 +84,7 @@ func importDuties(p auth.Principal, f *ImportFile) error {
 // importPlan checks the rows of a file against each other and against the
 // database, and then creates them.
 type importPlan struct {
-	p auth.Principal
+	p access.Principal
 	f *ImportFile
 
 	// bodies by code: from the file (row set) or the database (existing set)
@@ -283,7 +283,7 @@ func (pl *importPlan) check(ctx context.Context, tx *store.Tx) apperr.List {
 			}
 			fail(cellErr(r.cells[col], "负责人和联络员必须填写单位编码", "a head or liaison needs a unit code"))
 		}
-		if r.IsLiaison && r.Roles != nil && !slices.Contains(r.Roles, auth.RoleListLiaison) {
+		if r.IsLiaison && r.Roles != nil && !slices.Contains(r.Roles, access.RoleListLiaison) {
 			fail(cellErr(r.cells["is_liaison"], "联络员须具有「清单联络员」角色", "a liaison needs the role list_liaison"))
 		}
 		if r.CertNo != "" && certNoRe.MatchString(r.CertNo) {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/xlsxlimit"
 )
 
@@ -76,7 +76,7 @@ var sheetDefs = []sheetDef{
 
 func roleCodes() string {
 	var s []string
-	for _, r := range auth.AllRoles {
+	for _, r := range access.AllRoles {
 		s = append(s, string(r))
 	}
 	return strings.Join(s, ", ")
@@ -157,7 +157,7 @@ type StaffRow struct {
 	UnitCode  string
 	Name      string
 	Phone     string
-	Roles     []auth.Role
+	Roles     []access.Role
 	IsHead    bool
 	IsLiaison bool
 	CertNo    string

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 )
 
 // Level is a body's place in the four-level hierarchy (O1, 四级联动).
@@ -90,32 +90,32 @@ func ParseUnitKind(s string) (UnitKind, bool) {
 	return "", false
 }
 
-var roleZh = map[auth.Role]string{
-	auth.RoleWindow:             "窗口",
-	auth.RoleUnitStaff:          "站所人员",
-	auth.RoleListLiaison:        "清单联络员",
-	auth.RoleGeneralOffice:      "党政办",
-	auth.RoleSupervisor:         "监察",
-	auth.RoleExternalSupervisor: "外部监督员",
-	auth.RoleLeader:             "领导",
-	auth.RoleAdmin:              "管理员",
-	auth.RoleSecurityAdmin:      "安全管理员",
-	auth.RoleAuditAdmin:         "审计管理员",
+var roleZh = map[access.Role]string{
+	access.RoleWindow:             "窗口",
+	access.RoleUnitStaff:          "站所人员",
+	access.RoleListLiaison:        "清单联络员",
+	access.RoleGeneralOffice:      "党政办",
+	access.RoleSupervisor:         "监察",
+	access.RoleExternalSupervisor: "外部监督员",
+	access.RoleLeader:             "领导",
+	access.RoleAdmin:              "管理员",
+	access.RoleSecurityAdmin:      "安全管理员",
+	access.RoleAuditAdmin:         "审计管理员",
 }
 
 // RoleZh is a role's Chinese name (the import template accepts it).
-func RoleZh(r auth.Role) string { return roleZh[r] }
+func RoleZh(r access.Role) string { return roleZh[r] }
 
 // ParseRoles reads a list of roles separated by commas, 、, semicolons, | or
 // spaces, each by code or Chinese name. It returns them without duplicates
 // in auth.AllRoles order, and the first unknown name.
-func ParseRoles(s string) (roles []auth.Role, bad string) {
+func ParseRoles(s string) (roles []access.Role, bad string) {
 	parts := strings.FieldsFunc(s, func(r rune) bool {
 		return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' || r == '|' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
 	})
-	set := map[auth.Role]bool{}
+	set := map[access.Role]bool{}
 	for _, part := range parts {
-		r, ok := auth.ParseRole(strings.ToLower(part))
+		r, ok := access.ParseRole(strings.ToLower(part))
 		if !ok {
 			for role, zh := range roleZh {
 				if zh == part {
@@ -127,13 +127,13 @@ func ParseRoles(s string) (roles []auth.Role, bad string) {
 		if !ok {
 			switch part { // common synonyms seen in staff rosters
 			case "纪工委", "监察员", "纪检":
-				r, ok = auth.RoleSupervisor, true
+				r, ok = access.RoleSupervisor, true
 			case "站所", "科室人员", "工作人员":
-				r, ok = auth.RoleUnitStaff, true
+				r, ok = access.RoleUnitStaff, true
 			case "联络员":
-				r, ok = auth.RoleListLiaison, true
+				r, ok = access.RoleListLiaison, true
 			case "外部监督", "六位一体":
-				r, ok = auth.RoleExternalSupervisor, true
+				r, ok = access.RoleExternalSupervisor, true
 			}
 		}
 		if !ok {
@@ -144,9 +144,9 @@ func ParseRoles(s string) (roles []auth.Role, bad string) {
 	return normRoles(set), ""
 }
 
-func normRoles(set map[auth.Role]bool) []auth.Role {
-	var out []auth.Role
-	for _, r := range auth.AllRoles {
+func normRoles(set map[access.Role]bool) []access.Role {
+	var out []access.Role
+	for _, r := range access.AllRoles {
 		if set[r] {
 			out = append(out, r)
 		}
@@ -156,8 +156,8 @@ func normRoles(set map[auth.Role]bool) []auth.Role {
 
 // rolesText is the stored form of a role list: codes in AllRoles order,
 // comma-separated, so a role filter is a LIKE on ",role,".
-func rolesText(roles []auth.Role) string {
-	set := map[auth.Role]bool{}
+func rolesText(roles []access.Role) string {
+	set := map[access.Role]bool{}
 	for _, r := range roles {
 		set[r] = true
 	}
@@ -168,10 +168,10 @@ func rolesText(roles []auth.Role) string {
 	return strings.Join(b, ",")
 }
 
-func parseRolesText(s string) []auth.Role {
-	var out []auth.Role
+func parseRolesText(s string) []access.Role {
+	var out []access.Role
 	for _, p := range strings.Split(s, ",") {
-		if r, ok := auth.ParseRole(p); ok {
+		if r, ok := access.ParseRole(p); ok {
 			out = append(out, r)
 		}
 	}
@@ -221,18 +221,18 @@ type Unit struct {
 
 // Staff is a person working for a body, optionally in one of its units.
 type Staff struct {
-	ID        int64       `json:"id"`
-	BodyID    int64       `json:"body_id"`
-	UnitID    int64       `json:"unit_id,omitempty"`
-	Name      string      `json:"name"`
-	Phone     string      `json:"phone,omitempty"`
-	Roles     []auth.Role `json:"roles"`
-	IsHead    bool        `json:"is_head"`
-	IsLiaison bool        `json:"is_liaison"`
-	Active    bool        `json:"active"`
-	Version   int64       `json:"version"` // as Body.Version
-	CreatedAt time.Time   `json:"created_at"`
-	UpdatedAt time.Time   `json:"updated_at"`
+	ID        int64         `json:"id"`
+	BodyID    int64         `json:"body_id"`
+	UnitID    int64         `json:"unit_id,omitempty"`
+	Name      string        `json:"name"`
+	Phone     string        `json:"phone,omitempty"`
+	Roles     []access.Role `json:"roles"`
+	IsHead    bool          `json:"is_head"`
+	IsLiaison bool          `json:"is_liaison"`
+	Active    bool          `json:"active"`
+	Version   int64         `json:"version"` // as Body.Version
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
 }
 
 // Qualification is a law-enforcement certificate (执法证) of a staff member.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
 )
@@ -34,14 +34,14 @@ func (f *fakeAccounts) CreateInitialAccount(ctx context.Context, staffID int64, 
 
 // demo loads the demo into db and returns the service and a principal per
 // demo login.
-func demo(t *testing.T, db *store.DB) (*Service, map[string]auth.Principal) {
+func demo(t *testing.T, db *store.DB) (*Service, map[string]access.Principal) {
 	t.Helper()
 	acc := &fakeAccounts{}
 	if err := LoadDemo(ctx, db, acc); err != nil {
 		t.Fatalf("LoadDemo: %v", err)
 	}
 	s := NewService(db)
-	ps := map[string]auth.Principal{}
+	ps := map[string]access.Principal{}
 	for login, id := range acc.created {
 		p, err := s.StaffPrincipal(ctx, id)
 		if err != nil {
@@ -92,7 +92,7 @@ func TestDemo_loadsVerifiesAndRefusesSecondLoad(t *testing.T) {
 			t.Fatalf("%d accounts, want %d", len(ps), len(DemoAccounts()))
 		}
 		// Every role is held by some demo account.
-		for _, r := range auth.AllRoles {
+		for _, r := range access.AllRoles {
 			found := false
 			for _, p := range ps {
 				found = found || p.Has(r)
@@ -219,7 +219,7 @@ func TestO1_jurisdictionIsTheSubtree(t *testing.T) {
 		if _, err := s.SearchStaff(ctx, ps["xikou_admin"], StaffQuery{BodyID: qingshan.ID}); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Fatalf("xikou_admin searches 青山街道: %v", err)
 		}
-		liaisons, err := s.SearchStaff(ctx, ps["admin"], StaffQuery{Role: auth.RoleListLiaison})
+		liaisons, err := s.SearchStaff(ctx, ps["admin"], StaffQuery{Role: access.RoleListLiaison})
 		if err != nil || len(liaisons) != 10 {
 			t.Fatalf("liaisons: %d, %v", len(liaisons), err)
 		}
@@ -241,7 +241,7 @@ func TestO1_jurisdictionIsTheSubtree(t *testing.T) {
 		wantCode(t, err, apperr.Forbidden)
 		_, err = s.CreateUnit(ctx, ps["external1"], UnitInput{BodyID: district.ID, Kind: KindSection, Code: "X", Name: "X"})
 		wantCode(t, err, apperr.Forbidden)
-		_, err = s.Body(ctx, auth.Principal{}, district.ID)
+		_, err = s.Body(ctx, access.Principal{}, district.ID)
 		wantCode(t, err, apperr.Unauthorized)
 		// Only the system creates a root.
 		_, err = s.CreateBody(ctx, ps["admin"], BodyInput{Level: LevelCity, Code: "330100", Name: "市"})
@@ -379,9 +379,9 @@ func TestO2_headAndLiaisons(t *testing.T) {
 			t.Fatalf("gaps after a new unit: %+v %v", gaps, err)
 		}
 		mk := func(name string, head, liaison bool) (Staff, error) {
-			roles := []auth.Role{auth.RoleUnitStaff}
+			roles := []access.Role{access.RoleUnitStaff}
 			if liaison {
-				roles = append(roles, auth.RoleListLiaison)
+				roles = append(roles, access.RoleListLiaison)
 			}
 			return s.CreateStaff(ctx, admin, StaffInput{BodyID: district.ID, UnitID: u.ID, Name: name, Phone: "13700000000", Roles: roles, IsHead: head, IsLiaison: liaison})
 		}
@@ -399,7 +399,7 @@ func TestO2_headAndLiaisons(t *testing.T) {
 			t.Fatalf("second head: %v", err)
 		}
 		// A liaison needs the role; a third liaison is refused.
-		_, err = s.CreateStaff(ctx, admin, StaffInput{BodyID: district.ID, UnitID: u.ID, Name: "丙", Roles: []auth.Role{auth.RoleUnitStaff}, IsLiaison: true})
+		_, err = s.CreateStaff(ctx, admin, StaffInput{BodyID: district.ID, UnitID: u.ID, Name: "丙", Roles: []access.Role{access.RoleUnitStaff}, IsLiaison: true})
 		wantCode(t, err, apperr.Invalid)
 		l1, err := mk("丁", false, true)
 		if err != nil {
@@ -437,7 +437,7 @@ func TestO2_headAndLiaisons(t *testing.T) {
 		if _, err := s.SetStaffActive(ctx, admin, l1.ID, 0, false); err != nil {
 			t.Fatal(err)
 		}
-		ls, err := s.SearchStaff(ctx, admin, StaffQuery{UnitID: u.ID, Role: auth.RoleListLiaison})
+		ls, err := s.SearchStaff(ctx, admin, StaffQuery{UnitID: u.ID, Role: access.RoleListLiaison})
 		if err != nil || len(ls) != 1 {
 			t.Fatalf("liaisons left: %+v %v", ls, err)
 		}
@@ -445,7 +445,7 @@ func TestO2_headAndLiaisons(t *testing.T) {
 		wantCode(t, err, apperr.Conflict)
 		// A staff member's unit must be of their body.
 		xikou := bodyByCode(t, s, "330199101")
-		_, err = s.CreateStaff(ctx, admin, StaffInput{BodyID: xikou.ID, UnitID: u.ID, Name: "辛", Roles: []auth.Role{auth.RoleUnitStaff}})
+		_, err = s.CreateStaff(ctx, admin, StaffInput{BodyID: xikou.ID, UnitID: u.ID, Name: "辛", Roles: []access.Role{access.RoleUnitStaff}})
 		wantCode(t, err, apperr.Invalid)
 		// Once the unit is inactive, its people can go.
 		if _, err := s.SetUnitActive(ctx, admin, u.ID, 0, false); err != nil {
@@ -653,7 +653,7 @@ func TestO2_liaisonsAcrossInstances(t *testing.T) {
 		}
 		go func() {
 			_, err := s.CreateStaff(ctx, System, StaffInput{BodyID: district.ID, UnitID: u.ID, Name: fmt.Sprintf("联络员%d", i),
-				Roles: []auth.Role{auth.RoleListLiaison}, IsLiaison: true})
+				Roles: []access.Role{access.RoleListLiaison}, IsLiaison: true})
 			errs <- err
 		}()
 	}
@@ -744,10 +744,10 @@ func TestO3_noSelfGrant(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in := func(roles ...auth.Role) StaffInput {
+		in := func(roles ...access.Role) StaffInput {
 			return StaffInput{BodyID: self.BodyID, UnitID: self.UnitID, Name: self.Name, Phone: self.Phone, Roles: roles}
 		}
-		for _, roles := range [][]auth.Role{{auth.RoleAdmin, auth.RoleSupervisor}, {auth.RoleAdmin, auth.RoleLeader}} {
+		for _, roles := range [][]access.Role{{access.RoleAdmin, access.RoleSupervisor}, {access.RoleAdmin, access.RoleLeader}} {
 			if _, err := s.UpdateStaff(ctx, admin, self.ID, self.Version, in(roles...)); apperr.CodeOf(err) != apperr.Forbidden {
 				t.Errorf("self-granted %v: %v", roles, err)
 			}
@@ -774,7 +774,7 @@ func TestO3_noSelfGrant(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := s.UpdateStaff(ctx, admin, street.ID, street.Version, StaffInput{BodyID: street.BodyID, Name: street.Name, Phone: street.Phone,
-			Roles: []auth.Role{auth.RoleAdmin, auth.RoleLeader}}); err != nil {
+			Roles: []access.Role{access.RoleAdmin, access.RoleLeader}}); err != nil {
 			t.Fatalf("granting another: %v", err)
 		}
 		verify(t, db)
@@ -789,22 +789,22 @@ func TestO3_noSelfGrant(t *testing.T) {
 func TestO3_separationOfDuties(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s, ps := demo(t, db)
-		sep := func(login string) auth.Principal { p := ps[login]; p.Separated = true; return p }
+		sep := func(login string) access.Principal { p := ps[login]; p.Separated = true; return p }
 		admin, security, auditor := sep("admin"), sep("security1"), sep("auditor1")
 		district := admin.BodyID
-		newStaff := func(roles ...auth.Role) StaffInput {
+		newStaff := func(roles ...access.Role) StaffInput {
 			return StaffInput{BodyID: district, Name: "新同事", Phone: "13800001234", Roles: roles}
 		}
-		for who, p := range map[string]auth.Principal{"system": admin, "audit": auditor} {
-			if _, err := s.CreateStaff(ctx, p, newStaff(auth.RoleWindow)); apperr.CodeOf(err) != apperr.Forbidden {
+		for who, p := range map[string]access.Principal{"system": admin, "audit": auditor} {
+			if _, err := s.CreateStaff(ctx, p, newStaff(access.RoleWindow)); apperr.CodeOf(err) != apperr.Forbidden {
 				t.Errorf("%s administrator created staff: %v", who, err)
 			}
 		}
-		st, err := s.CreateStaff(ctx, security, newStaff(auth.RoleWindow))
+		st, err := s.CreateStaff(ctx, security, newStaff(access.RoleWindow))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.UpdateStaff(ctx, security, st.ID, st.Version, newStaff(auth.RoleAdmin, auth.RoleAuditAdmin)); apperr.As(err).Field != "roles" {
+		if _, err := s.UpdateStaff(ctx, security, st.ID, st.Version, newStaff(access.RoleAdmin, access.RoleAuditAdmin)); apperr.As(err).Field != "roles" {
 			t.Errorf("two administrator roles given: %v", err)
 		}
 		if _, err := s.CreateBody(ctx, security, BodyInput{ParentID: district, Level: LevelTown, Code: "330199102", Name: "新镇"}); apperr.CodeOf(err) != apperr.Forbidden {
@@ -818,7 +818,7 @@ func TestO3_separationOfDuties(t *testing.T) {
 			t.Errorf("security administrator imported bodies: %v", err)
 		}
 		// Not separated: the administrator holds every duty.
-		if _, err := s.CreateStaff(ctx, ps["admin"], newStaff(auth.RoleAdmin, auth.RoleAuditAdmin)); err != nil {
+		if _, err := s.CreateStaff(ctx, ps["admin"], newStaff(access.RoleAdmin, access.RoleAuditAdmin)); err != nil {
 			t.Fatalf("without separation: %v", err)
 		}
 		verify(t, db)

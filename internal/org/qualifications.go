@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -66,7 +66,7 @@ func certTaken(ctx context.Context, q querier, certNo string, except int64) erro
 }
 
 // AddQualification registers a certificate for an active staff member.
-func (s *Service) AddQualification(ctx context.Context, p auth.Principal, in QualificationInput) (Qualification, error) {
+func (s *Service) AddQualification(ctx context.Context, p access.Principal, in QualificationInput) (Qualification, error) {
 	if err := in.validate(); err != nil {
 		return Qualification{}, err
 	}
@@ -86,7 +86,7 @@ func (s *Service) AddQualification(ctx context.Context, p auth.Principal, in Qua
 	return out, err
 }
 
-func insertQual(ctx context.Context, tx *store.Tx, p auth.Principal, st Staff, in QualificationInput, now time.Time) (Qualification, error) {
+func insertQual(ctx context.Context, tx *store.Tx, p access.Principal, st Staff, in QualificationInput, now time.Time) (Qualification, error) {
 	if err := certTaken(ctx, tx, in.CertNo, 0); err != nil {
 		return Qualification{}, err
 	}
@@ -104,7 +104,7 @@ func insertQual(ctx context.Context, tx *store.Tx, p auth.Principal, st Staff, i
 // UpdateQualification corrects a certificate's number, scope or dates, as
 // read at version (see UpdateBody). StaffID in the input is ignored: a
 // certificate stays with its holder.
-func (s *Service) UpdateQualification(ctx context.Context, p auth.Principal, id, version int64, in QualificationInput) (Qualification, error) {
+func (s *Service) UpdateQualification(ctx context.Context, p access.Principal, id, version int64, in QualificationInput) (Qualification, error) {
 	if err := in.validate(); err != nil {
 		return Qualification{}, err
 	}
@@ -136,7 +136,7 @@ func (s *Service) UpdateQualification(ctx context.Context, p auth.Principal, id,
 
 // RevokeQualification marks a certificate inactive; it stays on record.
 // version is the version the caller saw (0: not checked).
-func (s *Service) RevokeQualification(ctx context.Context, p auth.Principal, id, version int64) (Qualification, error) {
+func (s *Service) RevokeQualification(ctx context.Context, p access.Principal, id, version int64) (Qualification, error) {
 	var out Qualification
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		q, st, err := qualForAdmin(ctx, tx, p, id)
@@ -160,7 +160,7 @@ func (s *Service) RevokeQualification(ctx context.Context, p auth.Principal, id,
 	return out, err
 }
 
-func qualForAdmin(ctx context.Context, q querier, p auth.Principal, id int64) (Qualification, Staff, error) {
+func qualForAdmin(ctx context.Context, q querier, p access.Principal, id int64) (Qualification, Staff, error) {
 	x, err := getQual(ctx, q, id)
 	if err != nil {
 		return Qualification{}, Staff{}, err
@@ -175,7 +175,7 @@ func roundQual(q Qualification) Qualification {
 }
 
 // Qualification reads one certificate within p's jurisdiction.
-func (s *Service) Qualification(ctx context.Context, p auth.Principal, id int64) (Qualification, error) {
+func (s *Service) Qualification(ctx context.Context, p access.Principal, id int64) (Qualification, error) {
 	q, err := getQual(ctx, s.db, id)
 	if err != nil {
 		return Qualification{}, err
@@ -187,7 +187,7 @@ func (s *Service) Qualification(ctx context.Context, p auth.Principal, id int64)
 }
 
 // Qualifications lists a staff member's certificates, newest first.
-func (s *Service) Qualifications(ctx context.Context, p auth.Principal, staffID int64) ([]Qualification, error) {
+func (s *Service) Qualifications(ctx context.Context, p access.Principal, staffID int64) ([]Qualification, error) {
 	if _, err := s.Staff(ctx, p, staffID); err != nil {
 		return nil, err
 	}

@@ -6,13 +6,13 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
 // Body returns a body in the principal's jurisdiction.
-func (s *Service) Body(ctx context.Context, p auth.Principal, id int64) (Body, error) {
+func (s *Service) Body(ctx context.Context, p access.Principal, id int64) (Body, error) {
 	b, err := getBody(ctx, s.db, id)
 	if err != nil {
 		return Body{}, err
@@ -22,7 +22,7 @@ func (s *Service) Body(ctx context.Context, p auth.Principal, id int64) (Body, e
 
 // BodyByCode returns the body with the given code in the principal's
 // jurisdiction.
-func (s *Service) BodyByCode(ctx context.Context, p auth.Principal, code string) (Body, error) {
+func (s *Service) BodyByCode(ctx context.Context, p access.Principal, code string) (Body, error) {
 	b, ok, err := getBodyByCode(ctx, s.db, strings.TrimSpace(code))
 	if err != nil {
 		return Body{}, err
@@ -35,7 +35,7 @@ func (s *Service) BodyByCode(ctx context.Context, p auth.Principal, code string)
 
 // Bodies returns the subtree under rootID (0: the principal's own body), in
 // depth-first order (parents before children, siblings by code).
-func (s *Service) Bodies(ctx context.Context, p auth.Principal, rootID int64, includeInactive bool) ([]Body, error) {
+func (s *Service) Bodies(ctx context.Context, p access.Principal, rootID int64, includeInactive bool) ([]Body, error) {
 	root, err := s.rootFor(ctx, p, rootID)
 	if err != nil {
 		return nil, err
@@ -53,7 +53,7 @@ func (s *Service) Bodies(ctx context.Context, p auth.Principal, rootID int64, in
 
 // rootFor resolves a subtree root for a read: rootID when it is in the
 // jurisdiction, else the principal's own jurisdiction.
-func (s *Service) rootFor(ctx context.Context, p auth.Principal, rootID int64) (string, error) {
+func (s *Service) rootFor(ctx context.Context, p access.Principal, rootID int64) (string, error) {
 	if rootID == 0 {
 		if err := canRead(p, p.BodyPath); err != nil {
 			return "", err
@@ -103,7 +103,7 @@ type TreeNode struct {
 
 // Tree returns the subtree under rootID (0: the principal's own body) as
 // nested nodes.
-func (s *Service) Tree(ctx context.Context, p auth.Principal, rootID int64, includeInactive bool) (*TreeNode, error) {
+func (s *Service) Tree(ctx context.Context, p access.Principal, rootID int64, includeInactive bool) (*TreeNode, error) {
 	bodies, err := s.Bodies(ctx, p, rootID, includeInactive)
 	if err != nil {
 		return nil, err
@@ -125,7 +125,7 @@ func (s *Service) Tree(ctx context.Context, p auth.Principal, rootID int64, incl
 }
 
 // Unit returns a unit of a body in the principal's jurisdiction.
-func (s *Service) Unit(ctx context.Context, p auth.Principal, id int64) (Unit, error) {
+func (s *Service) Unit(ctx context.Context, p access.Principal, id int64) (Unit, error) {
 	u, err := getUnit(ctx, s.db, id)
 	if err != nil {
 		return Unit{}, err
@@ -137,7 +137,7 @@ func (s *Service) Unit(ctx context.Context, p auth.Principal, id int64) (Unit, e
 }
 
 // Units lists the units of a body, by code.
-func (s *Service) Units(ctx context.Context, p auth.Principal, bodyID int64, includeInactive bool) ([]Unit, error) {
+func (s *Service) Units(ctx context.Context, p access.Principal, bodyID int64, includeInactive bool) ([]Unit, error) {
 	if _, err := s.Body(ctx, p, bodyID); err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (s *Service) Units(ctx context.Context, p auth.Principal, bodyID int64, inc
 }
 
 // Staff returns a staff member of a body in the principal's jurisdiction.
-func (s *Service) Staff(ctx context.Context, p auth.Principal, id int64) (Staff, error) {
+func (s *Service) Staff(ctx context.Context, p access.Principal, id int64) (Staff, error) {
 	st, err := getStaff(ctx, s.db, id)
 	if err != nil {
 		return Staff{}, err
@@ -162,16 +162,16 @@ func (s *Service) Staff(ctx context.Context, p auth.Principal, id int64) (Staff,
 
 // StaffQuery filters SearchStaff. Zero fields do not filter.
 type StaffQuery struct {
-	BodyID          int64     // the subtree of this body (0: the principal's jurisdiction)
-	UnitID          int64     // only this unit
-	Role            auth.Role // only staff holding this role
-	Text            string    // name or phone contains this
+	BodyID          int64       // the subtree of this body (0: the principal's jurisdiction)
+	UnitID          int64       // only this unit
+	Role            access.Role // only staff holding this role
+	Text            string      // name or phone contains this
 	IncludeInactive bool
 	Limit, Offset   int // Limit 0 means 100; at most 1000
 }
 
 // SearchStaff finds staff in the principal's jurisdiction, by name.
-func (s *Service) SearchStaff(ctx context.Context, p auth.Principal, f StaffQuery) ([]Staff, error) {
+func (s *Service) SearchStaff(ctx context.Context, p access.Principal, f StaffQuery) ([]Staff, error) {
 	root, err := s.rootFor(ctx, p, f.BodyID)
 	if err != nil {
 		return nil, err
@@ -183,7 +183,7 @@ func (s *Service) SearchStaff(ctx context.Context, p auth.Principal, f StaffQuer
 		args = append(args, f.UnitID)
 	}
 	if f.Role != "" {
-		if _, ok := auth.ParseRole(string(f.Role)); !ok {
+		if _, ok := access.ParseRole(string(f.Role)); !ok {
 			return nil, apperr.Invalidf("role", "未知角色 %q", "unknown role %q", clip(string(f.Role)))
 		}
 		q += ` AND (',' || s.roles || ',') LIKE ?`
@@ -228,7 +228,7 @@ func (g Gap) Problem() (zh, en string) {
 
 // Gaps lists the active units in the principal's jurisdiction that lack a
 // head or a list liaison (O2), for the administrator to complete.
-func (s *Service) Gaps(ctx context.Context, p auth.Principal) ([]Gap, error) {
+func (s *Service) Gaps(ctx context.Context, p access.Principal) ([]Gap, error) {
 	if err := canRead(p, p.BodyPath); err != nil {
 		return nil, err
 	}

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -28,15 +28,15 @@ func NewService(db *store.DB) *Service {
 // (loading the demo, importing the first tree from the command line): an
 // administrator whose jurisdiction is every body ("/" prefixes every path),
 // the only one who may create a root body. No request ever carries it.
-var System = auth.Principal{Login: "system", Name: "系统", Roles: []auth.Role{auth.RoleAdmin}, BodyPath: "/"}
+var System = access.Principal{Login: "system", Name: "系统", Roles: []access.Role{access.RoleAdmin}, BodyPath: "/"}
 
-func isSystem(p auth.Principal) bool {
+func isSystem(p access.Principal) bool {
 	return p.BodyPath == "/" && p.AccountID == 0 && p.Login == "system"
 }
 
 // canRead: any logged-in staff member reads the organisation of their
 // jurisdiction (O1).
-func canRead(p auth.Principal, path string) error {
+func canRead(p access.Principal, path string) error {
 	if p.BodyPath == "" {
 		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
 	}
@@ -48,21 +48,21 @@ func canRead(p auth.Principal, path string) error {
 
 // canAdmin: structure is changed only by an administrator whose
 // jurisdiction covers the body concerned.
-func canAdmin(p auth.Principal, path string) error {
-	return mayChange(p, path, p.Has(auth.RoleAdmin), "只有管理员可以修改组织机构", "only an administrator may change the organisation")
+func canAdmin(p access.Principal, path string) error {
+	return mayChange(p, path, p.Has(access.RoleAdmin), "只有管理员可以修改组织机构", "only an administrator may change the organisation")
 }
 
 // canManageStaff: staff records — who people are, their roles, seats and
 // certificates — are changed by whoever holds the accounts duty (the
 // administrator, or with duties separated the security administrator)
 // within their jurisdiction.
-func canManageStaff(p auth.Principal, path string) error {
-	return mayChange(p, path, p.Can(auth.DutyAccounts), "只有管理人员与账号的管理员可以修改人员", "only the administrator in charge of staff and accounts may change staff")
+func canManageStaff(p access.Principal, path string) error {
+	return mayChange(p, path, p.Can(access.DutyAccounts), "只有管理人员与账号的管理员可以修改人员", "only the administrator in charge of staff and accounts may change staff")
 }
 
 // mayChange refuses the anonymous, a principal without the right (may
 // false, refused with zh/en) and a body outside the jurisdiction.
-func mayChange(p auth.Principal, path string, may bool, zh, en string) error {
+func mayChange(p access.Principal, path string, may bool, zh, en string) error {
 	if p.BodyPath == "" {
 		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
 	}
@@ -77,7 +77,7 @@ func mayChange(p auth.Principal, path string, may bool, zh, en string) error {
 
 // emit records an org event; state is the object's row after the change
 // (see state.go), payload an optional detail such as the changed fields.
-func emit(tx *store.Tx, p auth.Principal, action, objType string, id, bodyID int64, from, to string, payload, state any) error {
+func emit(tx *store.Tx, p access.Principal, action, objType string, id, bodyID int64, from, to string, payload, state any) error {
 	st, err := json.Marshal(state)
 	if err != nil {
 		return fmt.Errorf("org: %s state: %w", action, err)
@@ -155,7 +155,7 @@ func codeTaken(ctx context.Context, q querier, code string, except int64) error 
 }
 
 // CreateBody adds a body under in.ParentID.
-func (s *Service) CreateBody(ctx context.Context, p auth.Principal, in BodyInput) (Body, error) {
+func (s *Service) CreateBody(ctx context.Context, p access.Principal, in BodyInput) (Body, error) {
 	in.normalise()
 	if err := in.validate(); err != nil {
 		return Body{}, err
@@ -169,7 +169,7 @@ func (s *Service) CreateBody(ctx context.Context, p auth.Principal, in BodyInput
 	return out, err
 }
 
-func createBody(ctx context.Context, tx *store.Tx, p auth.Principal, in BodyInput, now time.Time) (Body, error) {
+func createBody(ctx context.Context, tx *store.Tx, p access.Principal, in BodyInput, now time.Time) (Body, error) {
 	parentPath := "/"
 	if in.ParentID == 0 {
 		if !isSystem(p) {
@@ -229,7 +229,7 @@ type BodyEdit struct {
 // UpdateBody edits a body read at version (concurrent edits: if it has
 // changed since, nothing is changed and the error is apperr.Stale). A new
 // level must stay below the parent's and above every child's.
-func (s *Service) UpdateBody(ctx context.Context, p auth.Principal, id, version int64, in BodyEdit) (Body, error) {
+func (s *Service) UpdateBody(ctx context.Context, p access.Principal, id, version int64, in BodyEdit) (Body, error) {
 	bi := BodyInput{Level: in.Level, Code: in.Code, Name: in.Name, TimeZone: in.TimeZone}
 	bi.normalise()
 	if err := bi.validate(); err != nil {
@@ -286,7 +286,7 @@ func (s *Service) UpdateBody(ctx context.Context, p auth.Principal, id, version 
 // Moving a body under itself or one of its descendants is refused. version
 // is the body's version the mover saw (0: not checked); every body of the
 // subtree moves to its next version.
-func (s *Service) MoveBody(ctx context.Context, p auth.Principal, id, version, newParentID int64) (Body, error) {
+func (s *Service) MoveBody(ctx context.Context, p access.Principal, id, version, newParentID int64) (Body, error) {
 	var out Body
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		// Lock first, read after: a concurrent move of an ancestor (another
@@ -367,7 +367,7 @@ func (s *Service) MoveBody(ctx context.Context, p auth.Principal, id, version, n
 // sub-bodies, units or staff cannot be deactivated; one under an inactive
 // parent cannot be reactivated. Nothing is deleted: events keep pointing at
 // the row. version is the body's version the caller saw (0: not checked).
-func (s *Service) SetBodyActive(ctx context.Context, p auth.Principal, id, version int64, active bool) (Body, error) {
+func (s *Service) SetBodyActive(ctx context.Context, p access.Principal, id, version int64, active bool) (Body, error) {
 	var out Body
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		b, err := getBody(ctx, tx, id)

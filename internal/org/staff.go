@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -18,7 +18,7 @@ type StaffInput struct {
 	UnitID    int64 // 0: not in a unit (a leader, an external supervisor)
 	Name      string
 	Phone     string
-	Roles     []auth.Role
+	Roles     []access.Role
 	IsHead    bool // head of UnitID (O2: one per unit)
 	IsLiaison bool // list liaison of UnitID (O2: one or two per unit); needs RoleListLiaison
 }
@@ -31,9 +31,9 @@ func (in *StaffInput) validate() error {
 			errs = append(errs, e)
 		}
 	}
-	set := map[auth.Role]bool{}
+	set := map[access.Role]bool{}
 	for _, r := range in.Roles {
-		if _, ok := auth.ParseRole(string(r)); !ok {
+		if _, ok := access.ParseRole(string(r)); !ok {
 			errs = append(errs, apperr.Invalidf("roles", "未知角色 %q", "unknown role %q", clip(string(r))))
 		}
 		set[r] = true
@@ -45,7 +45,7 @@ func (in *StaffInput) validate() error {
 	if (in.IsHead || in.IsLiaison) && in.UnitID == 0 {
 		errs = append(errs, apperr.Invalidf("unit_id", "单位负责人和联络员必须属于某个单位", "a unit head or liaison must belong to a unit"))
 	}
-	if in.IsLiaison && !slices.Contains(in.Roles, auth.RoleListLiaison) {
+	if in.IsLiaison && !slices.Contains(in.Roles, access.RoleListLiaison) {
 		errs = append(errs, apperr.Invalidf("is_liaison", "联络员须具有「清单联络员」角色", "a liaison needs the role list_liaison"))
 	}
 	if len(errs) > 0 {
@@ -56,11 +56,11 @@ func (in *StaffInput) validate() error {
 
 // CreateStaff adds a staff member. Marking them head fails when the unit has
 // one (use SetUnitHead); marking them liaison fails when the unit has two.
-func (s *Service) CreateStaff(ctx context.Context, p auth.Principal, in StaffInput) (Staff, error) {
+func (s *Service) CreateStaff(ctx context.Context, p access.Principal, in StaffInput) (Staff, error) {
 	if err := in.validate(); err != nil {
 		return Staff{}, err
 	}
-	if err := auth.CheckDuties(p.Separated, in.Roles); err != nil {
+	if err := access.CheckDuties(p.Separated, in.Roles); err != nil {
 		return Staff{}, err
 	}
 	var out Staff
@@ -72,7 +72,7 @@ func (s *Service) CreateStaff(ctx context.Context, p auth.Principal, in StaffInp
 	return out, err
 }
 
-func createStaff(ctx context.Context, tx *store.Tx, p auth.Principal, in StaffInput, now time.Time) (Staff, error) {
+func createStaff(ctx context.Context, tx *store.Tx, p access.Principal, in StaffInput, now time.Time) (Staff, error) {
 	body, err := getBody(ctx, tx, in.BodyID)
 	if err != nil {
 		return Staff{}, err
@@ -103,11 +103,11 @@ func createStaff(ctx context.Context, tx *store.Tx, p auth.Principal, in StaffIn
 // UpdateStaff edits a staff member read at version (see UpdateBody),
 // including moving them to another body or unit within the principal's
 // jurisdiction.
-func (s *Service) UpdateStaff(ctx context.Context, p auth.Principal, id, version int64, in StaffInput) (Staff, error) {
+func (s *Service) UpdateStaff(ctx context.Context, p access.Principal, id, version int64, in StaffInput) (Staff, error) {
 	if err := in.validate(); err != nil {
 		return Staff{}, err
 	}
-	if err := auth.CheckDuties(p.Separated, in.Roles); err != nil {
+	if err := access.CheckDuties(p.Separated, in.Roles); err != nil {
 		return Staff{}, err
 	}
 	var out Staff
@@ -154,7 +154,7 @@ func (s *Service) UpdateStaff(ctx context.Context, p auth.Principal, id, version
 // SetStaffActive deactivates or reactivates a staff member. The head or the
 // last liaison of an active unit is not deactivated: appoint a successor
 // first (O2). version is the version the caller saw (0: not checked).
-func (s *Service) SetStaffActive(ctx context.Context, p auth.Principal, id, version int64, active bool) (Staff, error) {
+func (s *Service) SetStaffActive(ctx context.Context, p access.Principal, id, version int64, active bool) (Staff, error) {
 	var out Staff
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		old, err := staffForAdmin(ctx, tx, p, id)
@@ -194,7 +194,7 @@ func (s *Service) SetStaffActive(ctx context.Context, p auth.Principal, id, vers
 	return out, err
 }
 
-func staffForAdmin(ctx context.Context, q querier, p auth.Principal, id int64) (Staff, error) {
+func staffForAdmin(ctx context.Context, q querier, p access.Principal, id int64) (Staff, error) {
 	st, err := getStaff(ctx, q, id)
 	if err != nil {
 		return Staff{}, err
@@ -217,7 +217,7 @@ func writeStaff(ctx context.Context, tx *store.Tx, st *Staff) {
 
 // setStaffFlags changes only the head and liaison marks (used when the head
 // passes to someone else).
-func setStaffFlags(ctx context.Context, tx *store.Tx, p auth.Principal, st Staff, head, liaison bool, now time.Time, action string) error {
+func setStaffFlags(ctx context.Context, tx *store.Tx, p access.Principal, st Staff, head, liaison bool, now time.Time, action string) error {
 	from := staffState(st)
 	st.IsHead, st.IsLiaison, st.UpdatedAt = head, liaison, now
 	st = roundStaff(st)
@@ -306,7 +306,7 @@ func checkO2(ctx context.Context, tx *store.Tx, old, st Staff) error {
 
 // syncUnitHead keeps units.head_staff_id equal to the staff member marked
 // head, emitting the unit's event when it changes.
-func syncUnitHead(ctx context.Context, tx *store.Tx, p auth.Principal, old, st Staff, now time.Time) error {
+func syncUnitHead(ctx context.Context, tx *store.Tx, p access.Principal, old, st Staff, now time.Time) error {
 	if old.IsHead && old.UnitID != 0 && (!st.IsHead || st.UnitID != old.UnitID) {
 		if err := setHead(ctx, tx, p, old.UnitID, 0, st.ID, now); err != nil {
 			return err
@@ -320,7 +320,7 @@ func syncUnitHead(ctx context.Context, tx *store.Tx, p auth.Principal, old, st S
 
 // setHead sets a unit's head_staff_id to head (0: none); with onlyIf != 0 it
 // does so only while the current head is onlyIf.
-func setHead(ctx context.Context, tx *store.Tx, p auth.Principal, unitID, head, onlyIf int64, now time.Time) error {
+func setHead(ctx context.Context, tx *store.Tx, p access.Principal, unitID, head, onlyIf int64, now time.Time) error {
 	u, err := getUnit(ctx, tx, unitID)
 	if err != nil {
 		return err
@@ -344,9 +344,9 @@ func roundStaff(s Staff) Staff {
 // StaffPrincipal builds the principal of a staff member for the auth
 // package: name, roles, body, body path (the jurisdiction) and unit. An
 // inactive staff member, or one of an inactive body, gets Forbidden.
-func (s *Service) StaffPrincipal(ctx context.Context, staffID int64) (auth.Principal, error) {
+func (s *Service) StaffPrincipal(ctx context.Context, staffID int64) (access.Principal, error) {
 	// One query: auth calls this on every request of a session.
-	var p auth.Principal
+	var p access.Principal
 	var unit sql.NullInt64
 	var roles string
 	var staffActive, bodyActive bool
@@ -354,13 +354,13 @@ func (s *Service) StaffPrincipal(ctx context.Context, staffID int64) (auth.Princ
 		FROM staff s JOIN bodies b ON b.id = s.body_id WHERE s.id = ?`, staffID).Scan(
 		&p.StaffID, &p.Name, &unit, &roles, &staffActive, &p.BodyID, &p.BodyPath, &bodyActive)
 	if isNoRows(err) {
-		return auth.Principal{}, notFound("staff", staffID)
+		return access.Principal{}, notFound("staff", staffID)
 	}
 	if err != nil {
-		return auth.Principal{}, err
+		return access.Principal{}, err
 	}
 	if !staffActive || !bodyActive {
-		return auth.Principal{}, apperr.Forbiddenf("该人员已停用", "this staff member is deactivated")
+		return access.Principal{}, apperr.Forbiddenf("该人员已停用", "this staff member is deactivated")
 	}
 	p.UnitID, p.Roles = unit.Int64, parseRolesText(roles)
 	return p, nil
@@ -373,7 +373,7 @@ var errSelfGrant = apperr.Forbiddenf("不能为自己增加角色或担任负责
 // refuseSelfGrant: nobody grants themselves roles or seats — an
 // administrator editing their own staff record may keep or drop roles and
 // marks, not add them (O3).
-func refuseSelfGrant(p auth.Principal, old Staff, in StaffInput) error {
+func refuseSelfGrant(p access.Principal, old Staff, in StaffInput) error {
 	if p.StaffID == 0 || p.StaffID != old.ID {
 		return nil
 	}

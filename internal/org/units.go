@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -58,7 +58,7 @@ func unitCodeTaken(ctx context.Context, q querier, bodyID int64, code string, ex
 
 // CreateUnit adds a unit to a body. It has no head or liaison yet: appoint
 // them by creating or editing staff (O2; Gaps lists units still missing them).
-func (s *Service) CreateUnit(ctx context.Context, p auth.Principal, in UnitInput) (Unit, error) {
+func (s *Service) CreateUnit(ctx context.Context, p access.Principal, in UnitInput) (Unit, error) {
 	if err := in.validate(); err != nil {
 		return Unit{}, err
 	}
@@ -86,7 +86,7 @@ func (s *Service) CreateUnit(ctx context.Context, p auth.Principal, in UnitInput
 
 // UpdateUnit edits a unit's kind, code and name, as read at version (see
 // UpdateBody).
-func (s *Service) UpdateUnit(ctx context.Context, p auth.Principal, id, version int64, in UnitInput) (Unit, error) {
+func (s *Service) UpdateUnit(ctx context.Context, p access.Principal, id, version int64, in UnitInput) (Unit, error) {
 	if err := in.validate(); err != nil {
 		return Unit{}, err
 	}
@@ -119,7 +119,7 @@ func (s *Service) UpdateUnit(ctx context.Context, p auth.Principal, id, version 
 // SetUnitHead makes staffID the head of the unit (O2: exactly one), taking
 // the mark from the previous head in the same transaction. version is the
 // unit's version the caller saw (0: not checked).
-func (s *Service) SetUnitHead(ctx context.Context, p auth.Principal, unitID, version, staffID int64) (Unit, error) {
+func (s *Service) SetUnitHead(ctx context.Context, p access.Principal, unitID, version, staffID int64) (Unit, error) {
 	if p.StaffID != 0 && p.StaffID == staffID {
 		return Unit{}, errSelfGrant
 	}
@@ -178,7 +178,7 @@ func (s *Service) SetUnitHead(ctx context.Context, p auth.Principal, unitID, ver
 // are (their history is the unit's), but once the unit is inactive the O2
 // rules no longer hold them there: they can be moved or deactivated freely.
 // version is the unit's version the caller saw (0: not checked).
-func (s *Service) SetUnitActive(ctx context.Context, p auth.Principal, id, version int64, active bool) (Unit, error) {
+func (s *Service) SetUnitActive(ctx context.Context, p access.Principal, id, version int64, active bool) (Unit, error) {
 	var out Unit
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		u, body, err := unitForAdmin(ctx, tx, p, id)
@@ -209,12 +209,12 @@ func (s *Service) SetUnitActive(ctx context.Context, p auth.Principal, id, versi
 	return out, err
 }
 
-func unitForAdmin(ctx context.Context, q querier, p auth.Principal, id int64) (Unit, Body, error) {
+func unitForAdmin(ctx context.Context, q querier, p access.Principal, id int64) (Unit, Body, error) {
 	return unitFor(ctx, q, p, id, canAdmin)
 }
 
 // unitFor reads a unit and its body and applies can to the body's path.
-func unitFor(ctx context.Context, q querier, p auth.Principal, id int64, can func(auth.Principal, string) error) (Unit, Body, error) {
+func unitFor(ctx context.Context, q querier, p access.Principal, id int64, can func(access.Principal, string) error) (Unit, Body, error) {
 	u, err := getUnit(ctx, q, id)
 	if err != nil {
 		return Unit{}, Body{}, err
@@ -226,7 +226,7 @@ func unitFor(ctx context.Context, q querier, p auth.Principal, id int64, can fun
 	return u, body, can(p, body.Path)
 }
 
-func insertUnit(ctx context.Context, tx *store.Tx, p auth.Principal, bodyID int64, in UnitInput, now time.Time) (Unit, error) {
+func insertUnit(ctx context.Context, tx *store.Tx, p access.Principal, bodyID int64, in UnitInput, now time.Time) (Unit, error) {
 	u := roundUnit(Unit{BodyID: bodyID, Kind: in.Kind, Code: in.Code, Name: in.Name, Active: true, Version: 1, CreatedAt: now.UTC(), UpdatedAt: now.UTC()})
 	if err := tx.QueryRow(ctx, `INSERT INTO units (body_id, kind, code, name, active, version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, TRUE, 1, ?, ?) RETURNING id`, bodyID, string(u.Kind), u.Code, u.Name,

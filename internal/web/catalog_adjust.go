@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
@@ -57,7 +57,7 @@ func (s *Server) catalogAdjustments(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	page := catalogAdjustmentsPage{CanDraft: p.Has(auth.RoleListLiaison) && !p.ReadOnly()}
+	page := catalogAdjustmentsPage{CanDraft: p.Has(access.RoleListLiaison) && !p.ReadOnly()}
 	for _, st := range catalogStages {
 		page.Stages = append(page.Stages, catalogOption{Value: string(st), Label: stageName(r, st), Selected: st == stage})
 	}
@@ -180,7 +180,7 @@ func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64
 				Label:        actionName(r, act.Kind, act.Group),
 				NeedsComment: act.Kind == catalog.ActOfficeReturn || act.Kind == catalog.ActReformReturn})
 		}
-		page.CanEdit = p.Has(auth.RoleListLiaison) && p.BodyID == a.BodyID && p.UnitID == a.UnitID &&
+		page.CanEdit = p.Has(access.RoleListLiaison) && p.BodyID == a.BodyID && p.UnitID == a.UnitID &&
 			(a.Stage == catalog.StageDrafting || a.Stage == catalog.StageReturned) && len(a.Changes) == 1
 	}
 	if stepErr != nil {

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
@@ -17,29 +17,29 @@ import (
 // Catalog is the catalogue service behind the staff pages (issue #4: list
 // administration, adjustments, review tasks); *catdb.Service is one.
 type Catalog interface {
-	Items(ctx context.Context, p auth.Principal, bodyID int64) ([]catdb.Item, error)
-	Bodies(ctx context.Context, p auth.Principal) ([]catdb.BodyRef, error)
+	Items(ctx context.Context, p access.Principal, bodyID int64) ([]catdb.Item, error)
+	Bodies(ctx context.Context, p access.Principal) ([]catdb.BodyRef, error)
 	ItemByID(ctx context.Context, id int64) (catdb.ItemDetail, error)
-	Adjustments(ctx context.Context, p auth.Principal, f catdb.AdjustmentFilter) ([]catdb.Adjustment, error)
-	Adjustment(ctx context.Context, p auth.Principal, id int64) (catdb.Adjustment, error)
-	Allowed(ctx context.Context, p auth.Principal, id int64) ([]catalog.Action, error)
-	ChangedElements(ctx context.Context, p auth.Principal, id int64) (map[string][]string, error)
-	CreateAdjustment(ctx context.Context, p auth.Principal, in catdb.AdjustmentInput) (catdb.Adjustment, error)
-	UpdateAdjustment(ctx context.Context, p auth.Principal, id, version int64, in catdb.AdjustmentInput) (catdb.Adjustment, error)
-	Act(ctx context.Context, p auth.Principal, id, version int64, a catalog.Action) (catdb.Adjustment, error)
-	Reviews(ctx context.Context, p auth.Principal, f catdb.ReviewFilter) ([]catdb.Review, error)
-	CompleteReview(ctx context.Context, p auth.Principal, id int64, note string) (catdb.Review, error)
+	Adjustments(ctx context.Context, p access.Principal, f catdb.AdjustmentFilter) ([]catdb.Adjustment, error)
+	Adjustment(ctx context.Context, p access.Principal, id int64) (catdb.Adjustment, error)
+	Allowed(ctx context.Context, p access.Principal, id int64) ([]catalog.Action, error)
+	ChangedElements(ctx context.Context, p access.Principal, id int64) (map[string][]string, error)
+	CreateAdjustment(ctx context.Context, p access.Principal, in catdb.AdjustmentInput) (catdb.Adjustment, error)
+	UpdateAdjustment(ctx context.Context, p access.Principal, id, version int64, in catdb.AdjustmentInput) (catdb.Adjustment, error)
+	Act(ctx context.Context, p access.Principal, id, version int64, a catalog.Action) (catdb.Adjustment, error)
+	Reviews(ctx context.Context, p access.Principal, f catdb.ReviewFilter) ([]catdb.Review, error)
+	CompleteReview(ctx context.Context, p access.Principal, id int64, note string) (catdb.Review, error)
 	PathOf(ctx context.Context, kind string, id int64) (string, error)
-	ReformMembers(ctx context.Context, p auth.Principal) ([]catdb.ReformMember, error)
-	SetReformGroups(ctx context.Context, p auth.Principal, staffID, version int64, groups []catalog.ReformGroup) (catdb.ReformSeats, error)
+	ReformMembers(ctx context.Context, p access.Principal) ([]catdb.ReformMember, error)
+	SetReformGroups(ctx context.Context, p access.Principal, staffID, version int64, groups []catalog.ReformGroup) (catdb.ReformSeats, error)
 }
 
 // Roles taking steps of the adjustment procedure (catalog.Transition decides
 // which step each may take).
 var (
-	catalogDrafters = []auth.Role{auth.RoleListLiaison}
-	catalogStepper  = []auth.Role{auth.RoleListLiaison, auth.RoleUnitStaff, auth.RoleGeneralOffice}
-	catalogReviewer = []auth.Role{auth.RoleListLiaison, auth.RoleGeneralOffice}
+	catalogDrafters = []access.Role{access.RoleListLiaison}
+	catalogStepper  = []access.Role{access.RoleListLiaison, access.RoleUnitStaff, access.RoleGeneralOffice}
+	catalogReviewer = []access.Role{access.RoleListLiaison, access.RoleGeneralOffice}
 )
 
 // catalogRoutes are the staff pages of the list. Reads are open to every
@@ -207,7 +207,7 @@ func (s *Server) catalogItems(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	page := catalogItemsPage{BodyID: bodyID, CanDraft: p.Has(auth.RoleListLiaison) && !p.ReadOnly() && bodyID == p.BodyID}
+	page := catalogItemsPage{BodyID: bodyID, CanDraft: p.Has(access.RoleListLiaison) && !p.ReadOnly() && bodyID == p.BodyID}
 	if len(bodies) > 1 {
 		for _, b := range bodies {
 			page.Bodies = append(page.Bodies, catalogBodyLink{ID: b.ID, Name: b.Name, Items: b.Items, Current: b.ID == bodyID})
@@ -260,7 +260,7 @@ func (s *Server) catalogItem(w http.ResponseWriter, r *http.Request) {
 	p := httpx.PrincipalFrom(r.Context())
 	page := catalogItemPage{Item: d.Item, Category: categoryName(r, d.Item.Category), Standing: standingName(r, d.Item.Standing),
 		Current: d.Current, Promised: pick(r, d.Current.PromisedLimit.Zh(), d.Current.PromisedLimit.En()), Stars: d.Current.Stars(),
-		CanDraft: p.Has(auth.RoleListLiaison) && !p.ReadOnly() && p.BodyID == d.Item.BodyID,
+		CanDraft: p.Has(access.RoleListLiaison) && !p.ReadOnly() && p.BodyID == d.Item.BodyID,
 		Listed:   d.Item.Standing == catalog.Listed, Suspend: d.Item.Standing == catalog.Suspended}
 	for _, v := range d.History {
 		row := catalogVersionRow{ID: v.ID, Version: v.ItemVersion.Version, Status: versionStatusName(r, v.Status),

@@ -9,9 +9,9 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catxlsx"
@@ -233,7 +233,7 @@ func (x *CatalogExcelPages) renderJob(s *Server, w http.ResponseWriter, r *http.
 		s.render(w, r, http.StatusOK, "catalog_excel_job", data)
 		return
 	}
-	x.preview(&data, pv, httpx.PrincipalFrom(r.Context()).Has(auth.RoleListLiaison))
+	x.preview(&data, pv, httpx.PrincipalFrom(r.Context()).Has(access.RoleListLiaison))
 	s.render(w, r, http.StatusOK, "catalog_excel_job", data)
 }
 

@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
@@ -16,7 +16,7 @@ import (
 // catalogReformSetters may set who sits in the reform office's review
 // groups: the rule of catdb.SetReformGroups (an administrator, or the
 // general office of the member's body, within jurisdiction).
-var catalogReformSetters = []auth.Role{auth.RoleAdmin, auth.RoleGeneralOffice}
+var catalogReformSetters = []access.Role{access.RoleAdmin, access.RoleGeneralOffice}
 
 // catalogReformRow is one general-office member with their groups.
 type catalogReformRow struct {

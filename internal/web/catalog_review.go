@@ -3,8 +3,8 @@ package web
 import (
 	"net/http"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
@@ -40,7 +40,7 @@ func (s *Server) showReviews(w http.ResponseWriter, r *http.Request, status int,
 		s.fail(w, r, err)
 		return
 	}
-	page := catalogReviewsPage{CanClose: p.HasAny(auth.RoleListLiaison, auth.RoleGeneralOffice) && !p.ReadOnly(), Error: msg}
+	page := catalogReviewsPage{CanClose: p.HasAny(access.RoleListLiaison, access.RoleGeneralOffice) && !p.ReadOnly(), Error: msg}
 	for _, rv := range rs {
 		row := catalogReviewRow{ID: rv.ID, BaseCode: rv.BaseCode, Name: rv.Name, Due: when(rv.Due), Open: rv.Status == catdb.ReviewOpen,
 			Overdue: rv.Overdue, Problems: rv.Violations, Note: rv.Note, DoneBy: rv.DoneBy}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/web"
 	"github.com/qingdan/qingdan/internal/web/httpx"
@@ -189,7 +190,7 @@ func TestHSTS_whenServedOverTLS(t *testing.T) {
 // takes a slot.
 func TestImports_busyServerSays429(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
-	route := httpx.Route{Pattern: "POST /api/v1/fixture/import", Policy: httpx.Policy{Write: true, Roles: []auth.Role{auth.RoleAdmin}},
+	route := httpx.Route{Pattern: "POST /api/v1/fixture/import", Policy: httpx.Policy{Write: true, Roles: []access.Role{access.RoleAdmin}},
 		Import: true, MaxBody: 1 << 20, Doc: &httpx.Doc{Summary: "fixture import"},
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			entered <- struct{}{}
@@ -234,7 +235,7 @@ func TestBody_slowClientCutOffSteadyUploadNot(t *testing.T) {
 	// The steady upload below ends after 0.8 s with a deadline of
 	// grace + 8 kB / 4 kB/s = 2.3 s: its handler works on past that.
 	const grace, rate, work = 300 * time.Millisecond, 4 << 10, 2500 * time.Millisecond
-	route := httpx.Route{Pattern: "POST /api/v1/fixture/upload", Policy: httpx.Policy{Write: true, Roles: []auth.Role{auth.RoleAdmin}},
+	route := httpx.Route{Pattern: "POST /api/v1/fixture/upload", Policy: httpx.Policy{Write: true, Roles: []access.Role{access.RoleAdmin}},
 		MaxBody: 1 << 20, Doc: &httpx.Doc{Summary: "fixture upload"},
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			b, err := io.ReadAll(r.Body)

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"sync/atomic"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 )
 
 // Frame lets feature packages outside web (orgweb, calweb …) render their
@@ -57,7 +57,7 @@ func (f *Frame) Fail(w http.ResponseWriter, r *http.Request, err error) {
 // Notices returns banners for the layout of a logged-in principal's pages,
 // already in lang ("zh" or "en"): for example the administrators' warning
 // that next year's holiday data is missing (L9).
-type Notices func(ctx context.Context, p auth.Principal, lang string) []Notice
+type Notices func(ctx context.Context, p access.Principal, lang string) []Notice
 
 // Notice is one banner: its text and, when the reader can act on it, a link
 // and the link's words, all in the page's language.
@@ -68,7 +68,7 @@ type Notice struct {
 
 // Badges returns the header's links of a logged-in principal's pages, each
 // with a count, already in lang: the inbox with its unread messages.
-type Badges func(ctx context.Context, p auth.Principal, lang string) []Badge
+type Badges func(ctx context.Context, p access.Principal, lang string) []Badge
 
 // Badge is one header link: its text, where it leads, the count shown
 // beside it (none when 0), and Label, the words screen readers say for it

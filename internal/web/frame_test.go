@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/web"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 	wt "github.com/qingdan/qingdan/internal/web/webtest"
@@ -21,7 +21,7 @@ func TestFrame_featurePagesRenderInsideTheLayout(t *testing.T) {
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			frame.Page(w, r, http.StatusOK, "特性页", template.HTML(`<p id="feature">内容 `+template.HTMLEscapeString(frame.CSRFToken(r))+`</p>`))
 		})}
-	notices := func(ctx context.Context, p auth.Principal, lang string) []web.Notice {
+	notices := func(ctx context.Context, p access.Principal, lang string) []web.Notice {
 		if lang == "en" {
 			return []web.Notice{{Text: "Holiday data for next year is missing", Link: "/admin/calendar/years/2027/edit", Action: "Enter the notice"}}
 		}
@@ -47,7 +47,7 @@ func TestFrame_badgesInTheHeader(t *testing.T) {
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			frame.Page(w, r, http.StatusOK, "特性页", template.HTML(`<p>内容</p>`))
 		})}
-	badges := func(ctx context.Context, p auth.Principal, lang string) []web.Badge {
+	badges := func(ctx context.Context, p access.Principal, lang string) []web.Badge {
 		n := int(p.StaffID) // the fixture's ids stand in for unread counts
 		if lang == "en" {
 			return []web.Badge{{Text: "Inbox", Label: "Inbox (unread)", Link: "/inbox", Count: n}}

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
@@ -41,7 +41,7 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 			if apperr.CodeOf(err) != apperr.Unauthorized {
 				httpx.LoggerFrom(r.Context()).Warn("loading principal", "error", err)
 			}
-			p = auth.Principal{}
+			p = access.Principal{}
 		}
 		r = r.WithContext(httpx.WithPrincipal(r.Context(), p))
 		if err := s.authorize(rt.Policy, p, r); err != nil {
@@ -104,7 +104,7 @@ func (s *Server) handOverImport(r *http.Request) func() {
 // authorize applies a policy to a principal. The order makes refusals
 // predictable: forced password change, login, read-only, role (and duty),
 // jurisdiction.
-func (s *Server) authorize(pol httpx.Policy, p auth.Principal, r *http.Request) error {
+func (s *Server) authorize(pol httpx.Policy, p access.Principal, r *http.Request) error {
 	// A forced password change comes first, public pages included: the
 	// home page is where a login lands.
 	if !p.Anonymous() && p.MustChangePassword && !pol.AllowPending {
@@ -136,7 +136,7 @@ func (s *Server) authorize(pol httpx.Policy, p auth.Principal, r *http.Request) 
 
 // admits reports whether a policy lets p in, leaving out the parts that
 // depend on the request (jurisdiction): for navigation.
-func (s *Server) admits(pol httpx.Policy, p auth.Principal) bool {
+func (s *Server) admits(pol httpx.Policy, p access.Principal) bool {
 	pol.Scope = nil
 	return s.authorize(pol, p, nil) == nil
 }

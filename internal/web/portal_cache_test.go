@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
@@ -21,7 +22,7 @@ import (
 )
 
 // staff returns the principal of the org demo staff member with that name.
-func staff(t *testing.T, db *store.DB, name string) auth.Principal {
+func staff(t *testing.T, db *store.DB, name string) access.Principal {
 	t.Helper()
 	ctx := context.Background()
 	var id int64
@@ -102,7 +103,7 @@ func suspendAtDistrict(t *testing.T, db *store.DB, cat *catdb.Service, code, nam
 		t.Fatal(err)
 	}
 	for _, step := range []struct {
-		who   auth.Principal
+		who   access.Principal
 		kind  catalog.ActionKind
 		group catalog.ReformGroup
 		note  string

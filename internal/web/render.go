@@ -11,8 +11,8 @@ import (
 	"path"
 	"strings"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
@@ -65,7 +65,7 @@ func parseTemplates(a *assets) (map[string]*pageTemplate, error) {
 // navigation and CSRF token, plus the page's own Data.
 type View struct {
 	Lang      string
-	Principal auth.Principal
+	Principal access.Principal
 	Nav       []NavItem
 	// Path is the current request URI (the language switch returns to it).
 	Path      string
@@ -108,7 +108,7 @@ func (v View) HXHeaders() (string, error) {
 }
 
 // RoleKey is the message key naming a role.
-func (v View) RoleKey(r auth.Role) string { return "role." + string(r) }
+func (v View) RoleKey(r access.Role) string { return "role." + string(r) }
 
 func (s *Server) view(r *http.Request, data any) View {
 	p := httpx.PrincipalFrom(r.Context())
@@ -139,7 +139,7 @@ func (s *Server) view(r *http.Request, data any) View {
 }
 
 // navFor lists the navigation links p's roles admit.
-func (s *Server) navFor(p auth.Principal, current string) []NavItem {
+func (s *Server) navFor(p access.Principal, current string) []NavItem {
 	var out []NavItem
 	for _, rt := range s.nav {
 		if !s.admits(rt.Policy, p) {

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 	wt "github.com/qingdan/qingdan/internal/web/webtest"
 )
@@ -55,11 +55,11 @@ func fixtureRoutes() []httpx.Route {
 	return []httpx.Route{
 		{Pattern: "GET /api/v1/fixture/objects/{id}", Policy: httpx.Policy{Scope: objectScope}, Handler: http.HandlerFunc(ok), Doc: doc},
 		{Pattern: "POST /api/v1/fixture/objects/{id}", Policy: httpx.Policy{Write: true, Scope: objectScope,
-			Roles: []auth.Role{auth.RoleUnitStaff, auth.RoleAdmin}}, Handler: http.HandlerFunc(writeObject),
+			Roles: []access.Role{access.RoleUnitStaff, access.RoleAdmin}}, Handler: http.HandlerFunc(writeObject),
 			Doc: &httpx.Doc{Summary: "change a fixture object", Request: objectInput{}}},
 		{Pattern: "GET /fixture/objects/{id}", Policy: httpx.Policy{Scope: objectScope}, Handler: http.HandlerFunc(ok)},
 		{Pattern: "POST /fixture/objects/{id}", Policy: httpx.Policy{Write: true, Scope: objectScope}, Handler: http.HandlerFunc(ok)},
-		{Pattern: "GET /fixture/admin", Policy: httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}}, Handler: http.HandlerFunc(ok),
+		{Pattern: "GET /fixture/admin", Policy: httpx.Policy{Roles: []access.Role{access.RoleAdmin}}, Handler: http.HandlerFunc(ok),
 			Nav: &httpx.Nav{Label: "role.admin", Order: 50}},
 		{Pattern: "GET /fixture/panic", Policy: httpx.Policy{Public: true}, Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 			panic("fixture panic")
@@ -156,20 +156,20 @@ func TestExternalSupervisorNeverWrites(t *testing.T) {
 // another role — at the district, so jurisdiction is no excuse — is refused.
 func TestRolesEnforced(t *testing.T) {
 	env := wt.New(t, fixtureRoutes()...)
-	for _, role := range auth.AllRoles {
-		env.Sessions.Put(wt.Token("role-"+string(role)), auth.Principal{AccountID: 100, Login: "r", BodyPath: wt.District,
-			Roles: []auth.Role{role}})
+	for _, role := range access.AllRoles {
+		env.Sessions.Put(wt.Token("role-"+string(role)), access.Principal{AccountID: 100, Login: "r", BodyPath: wt.District,
+			Roles: []access.Role{role}})
 	}
 	for _, rt := range env.Server.Routes() {
 		if len(rt.Policy.Roles) == 0 {
 			continue
 		}
-		for _, role := range auth.AllRoles {
+		for _, role := range access.AllRoles {
 			sc := wt.Scenario{Name: rt.Pattern + " " + string(role), Method: rt.Method(), URL: urlOf(rt),
 				As: "role-" + string(role), Body: bodyFor(rt), Status: http.StatusOK}
 			if !slices.Contains(rt.Policy.Roles, role) {
 				sc.Status = http.StatusForbidden
-			} else if rt.Policy.Write && role == auth.RoleExternalSupervisor {
+			} else if rt.Policy.Write && role == access.RoleExternalSupervisor {
 				sc.Status = http.StatusForbidden
 			}
 			t.Run(sc.Name, func(t *testing.T) { wt.Do(t, env.Server, sc) })
@@ -367,7 +367,7 @@ func TestRouteMatrix(t *testing.T) {
 
 // expectedRefusal restates the policy rules independently of the guard:
 // "login", "password", "forbidden" or "" (admitted).
-func expectedRefusal(pol httpx.Policy, p auth.Principal, objectPath string) string {
+func expectedRefusal(pol httpx.Policy, p access.Principal, objectPath string) string {
 	if p.AccountID != 0 && p.MustChangePassword && !pol.AllowPending {
 		return "password"
 	}
@@ -379,12 +379,12 @@ func expectedRefusal(pol httpx.Policy, p auth.Principal, objectPath string) stri
 	}
 	onlyExternal := len(p.Roles) > 0
 	for _, r := range p.Roles {
-		onlyExternal = onlyExternal && r == auth.RoleExternalSupervisor
+		onlyExternal = onlyExternal && r == access.RoleExternalSupervisor
 	}
 	if pol.Write && onlyExternal {
 		return "forbidden"
 	}
-	if len(pol.Roles) > 0 && !slices.ContainsFunc(p.Roles, func(r auth.Role) bool { return slices.Contains(pol.Roles, r) }) {
+	if len(pol.Roles) > 0 && !slices.ContainsFunc(p.Roles, func(r access.Role) bool { return slices.Contains(pol.Roles, r) }) {
 		return "forbidden"
 	}
 	if pol.Scope != nil && !strings.HasPrefix(objectPath, p.BodyPath) {

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
@@ -33,7 +34,7 @@ import (
 // For an API token, Roles must already be narrowed to the token's scopes:
 // the guard checks Roles only.
 type Sessions interface {
-	Principal(r *http.Request) (auth.Principal, error)
+	Principal(r *http.Request) (access.Principal, error)
 }
 
 // Authenticator is the account service behind the login, logout and
@@ -48,7 +49,7 @@ type Authenticator interface {
 	Logout(ctx context.Context, token string) error
 	// ChangePassword changes p's password after checking the old one, and
 	// clears p's MustChangePassword.
-	ChangePassword(ctx context.Context, p auth.Principal, oldPassword, newPassword string) error
+	ChangePassword(ctx context.Context, p access.Principal, oldPassword, newPassword string) error
 }
 
 // CSRF protects unsafe requests (http.CrossOriginProtection plus a token
@@ -350,7 +351,7 @@ func (s *Server) check(rt httpx.Route) error {
 		return fmt.Errorf("web: API route %q has no Doc", rt.Pattern)
 	}
 	for _, role := range p.Roles {
-		if _, ok := auth.ParseRole(string(role)); !ok {
+		if _, ok := access.ParseRole(string(role)); !ok {
 			return fmt.Errorf("web: route %q names unknown role %q", rt.Pattern, role)
 		}
 	}

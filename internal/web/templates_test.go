@@ -10,7 +10,7 @@ import (
 	"text/template/parse"
 	"unicode"
 
-	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
@@ -151,7 +151,7 @@ func TestTemplateKeysExist(t *testing.T) {
 		"error.not_found.title", "error.not_found.hint", "error.internal.title", "error.internal.hint",
 		"error.login_required", "error.password_change_required", "error.read_only", "error.role",
 		"error.jurisdiction", "error.not_found.message", "password.mismatch", "lang.unknown", "form.unreadable"}
-	for _, r := range auth.AllRoles {
+	for _, r := range access.AllRoles {
 		dynamic = append(dynamic, View{}.RoleKey(r))
 	}
 	for _, k := range dynamic {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
@@ -38,13 +39,13 @@ type AccountInfo struct {
 
 // StaffAccount is a staff member with their account state.
 type StaffAccount struct {
-	StaffID     int64        `json:"staff_id"`
-	Name        string       `json:"name"`
-	BodyID      int64        `json:"body_id"`
-	Roles       []auth.Role  `json:"roles"`
-	StaffActive bool         `json:"staff_active"`
-	State       string       `json:"state"`   // none, inactive, locked, must_change_password, active
-	Account     *AccountInfo `json:"account"` // null: no account yet
+	StaffID     int64         `json:"staff_id"`
+	Name        string        `json:"name"`
+	BodyID      int64         `json:"body_id"`
+	Roles       []access.Role `json:"roles"`
+	StaffActive bool          `json:"staff_active"`
+	State       string        `json:"state"`   // none, inactive, locked, must_change_password, active
+	Account     *AccountInfo  `json:"account"` // null: no account yet
 }
 
 // CreateAccountRequest creates a staff member's login account.
@@ -90,7 +91,7 @@ func staffAccount(st org.Staff, a *auth.Account, now time.Time) StaffAccount {
 	out := StaffAccount{StaffID: st.ID, Name: st.Name, BodyID: st.BodyID, Roles: st.Roles, StaffActive: st.Active,
 		State: stateOf(a, now)}
 	if out.Roles == nil {
-		out.Roles = []auth.Role{}
+		out.Roles = []access.Role{}
 	}
 	if a != nil {
 		info := AccountInfo{ID: a.ID, Login: a.Login, Active: a.Active, MustChangePassword: a.MustChangePassword,
@@ -106,7 +107,7 @@ func staffAccount(st org.Staff, a *auth.Account, now time.Time) StaffAccount {
 func (h *handlers) accountRoutes() []httpx.Route {
 	// The accounts duty: the security administrator when duties are
 	// separated (三员分立), else the administrator.
-	read := httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Duty: auth.DutyAccounts}
+	read := httpx.Policy{Roles: access.DutyRoles(access.DutyAccounts), Duty: access.DutyAccounts}
 	write := read
 	write.Write = true
 	staffScoped := func(p httpx.Policy) httpx.Policy { p.Scope = h.scopeStaff; return p }

@@ -29,6 +29,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
@@ -47,7 +48,7 @@ var pageNames = []string{"accounts", "account", "tokens", "error"}
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"roleName": func(lang string, r auth.Role) string {
+		"roleName": func(lang string, r access.Role) string {
 			if lang == httpx.LangEn {
 				return string(r)
 			}
@@ -67,8 +68,8 @@ func parsePages() (map[string]*template.Template, error) {
 		},
 		// rowView passes a row and the language to the shared "state" template.
 		"rowView": func(lang string, row StaffAccount) rowView { return rowView{Lang: lang, Row: row} },
-		"role":    func(s string) auth.Role { return auth.Role(s) },
-		"hasRole": func(rs []auth.Role, r auth.Role) bool {
+		"role":    func(s string) access.Role { return access.Role(s) },
+		"hasRole": func(rs []access.Role, r access.Role) bool {
 			for _, x := range rs {
 				if x == r {
 					return true
@@ -139,7 +140,7 @@ func (h *handlers) scopeAccount(r *http.Request) (string, error) {
 	return h.orgs.PathOf(r.Context(), "staff", staff)
 }
 
-func principal(r *http.Request) auth.Principal { return httpx.PrincipalFrom(r.Context()) }
+func principal(r *http.Request) access.Principal { return httpx.PrincipalFrom(r.Context()) }
 
 // noStore keeps a response out of every cache: it may show a secret (a new
 // token) or account details.

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
@@ -65,7 +66,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	env := webtest.New(t, routes...)
 	ps := webtest.Principals()
-	ps[AdminA] = auth.Principal{Login: AdminA, BodyPath: webtest.TownA, Roles: []auth.Role{auth.RoleAdmin}}
+	ps[AdminA] = access.Principal{Login: AdminA, BodyPath: webtest.TownA, Roles: []access.Role{access.RoleAdmin}}
 	f := &fixture{env: env, staff: map[string]int64{}, accounts: map[string]int64{}, routes: routes, svc: svc}
 	for name, p := range ps {
 		st, err := orgs.CreateStaff(ctx, org.System, org.StaffInput{BodyID: bodies[p.BodyPath], Name: "用户 " + name, Roles: p.Roles})
@@ -241,7 +242,7 @@ func TestRoutes_policies(t *testing.T) {
 		case rt.Policy.Public:
 			t.Errorf("%s: public", rt.Pattern)
 		}
-		admin := rt.Policy.Duty == auth.DutyAccounts && slices.Equal(rt.Policy.Roles, auth.DutyRoles(auth.DutyAccounts))
+		admin := rt.Policy.Duty == access.DutyAccounts && slices.Equal(rt.Policy.Roles, access.DutyRoles(access.DutyAccounts))
 		isToken := regexp.MustCompile(`/tokens`).MatchString(rt.Pattern)
 		if isToken && (len(rt.Policy.Roles) > 0 || rt.Policy.Write || (unsafe && !rt.Policy.Self)) {
 			t.Errorf("%s: token routes are Self routes of any logged-in principal", rt.Pattern)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
@@ -93,12 +94,12 @@ func (h *handlers) ownToken(r *http.Request, id int64) (auth.APIToken, error) {
 // tokensPage: my tokens, the create form and, once, a new token's secret.
 type tokensPage struct {
 	Tokens           []TokenInfo
-	Roles            []auth.Role // the scopes the caller may grant
+	Roles            []access.Role // the scopes the caller may grant
 	Created          *auth.APIToken
 	Secret           string
-	Name             string      // typed into a failed create form
-	Chosen           []auth.Role // ticked in a failed create form
-	Days             string      // the lifetime in days typed into the create form
+	Name             string        // typed into a failed create form
+	Chosen           []access.Role // ticked in a failed create form
+	Days             string        // the lifetime in days typed into the create form
 	MinDays, MaxDays int
 }
 
@@ -141,7 +142,7 @@ func (h *handlers) createTokenPage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		pg := tokensPage{Name: name, Days: daysText}
 		for _, s := range scopes {
-			if role, ok := auth.ParseRole(s); ok {
+			if role, ok := access.ParseRole(s); ok {
 				pg.Chosen = append(pg.Chosen, role)
 			}
 		}

@@ -27,8 +27,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/store"
 )
@@ -476,8 +476,8 @@ func EntryPath(y int) string { return fmt.Sprintf("%s/years/%d/edit", AdminPath,
 // Notices are the banners the layout shows p at now: to administrators,
 // one per missing year (L9); nothing to anyone else. Meant for a layout
 // notice hook of the web server.
-func (s *Service) Notices(ctx context.Context, p auth.Principal, now time.Time) ([]Notice, error) {
-	if !p.Has(auth.RoleAdmin) {
+func (s *Service) Notices(ctx context.Context, p access.Principal, now time.Time) ([]Notice, error) {
+	if !p.Has(access.RoleAdmin) {
 		return nil, nil
 	}
 	cal, err := s.Calendar(ctx, 0)

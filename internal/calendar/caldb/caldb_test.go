@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/org"
@@ -23,8 +23,8 @@ type fixture struct {
 	db                          *store.DB
 	svc                         *caldb.Service
 	city, district, town, other org.Body
-	admin, districtAdmin        auth.Principal
-	otherAdmin, staff           auth.Principal
+	admin, districtAdmin        access.Principal
+	otherAdmin, staff           access.Principal
 }
 
 func setup(t *testing.T, db *store.DB) *fixture {
@@ -43,21 +43,21 @@ func setup(t *testing.T, db *store.DB) *fixture {
 	f.district = mk(f.city.ID, org.LevelDistrict, "330102", "区")
 	f.town = mk(f.district.ID, org.LevelTown, "330102001", "街道")
 	f.other = mk(f.city.ID, org.LevelDistrict, "330103", "另一区")
-	admin := func(login string, b org.Body) auth.Principal {
-		return auth.Principal{Login: login, Roles: []auth.Role{auth.RoleAdmin}, BodyID: b.ID, BodyPath: b.Path}
+	admin := func(login string, b org.Body) access.Principal {
+		return access.Principal{Login: login, Roles: []access.Role{access.RoleAdmin}, BodyID: b.ID, BodyPath: b.Path}
 	}
 	f.admin = admin("admin", f.city)
 	f.districtAdmin = admin("district-admin", f.district)
 	f.otherAdmin = admin("other-admin", f.other)
-	f.staff = auth.Principal{Login: "window", Roles: []auth.Role{auth.RoleWindow}, BodyID: f.city.ID, BodyPath: f.city.Path}
+	f.staff = access.Principal{Login: "window", Roles: []access.Role{access.RoleWindow}, BodyID: f.city.ID, BodyPath: f.city.Path}
 	return f
 }
 
 // fixtureAdmin is an administrator for tests that need no bodies (national
 // years only). Without bodies only the path "/" covers every body, which the
 // national calendar asks (org.TopPath).
-func fixtureAdmin() auth.Principal {
-	return auth.Principal{Login: "admin", Roles: []auth.Role{auth.RoleAdmin}, BodyPath: "/"}
+func fixtureAdmin() access.Principal {
+	return access.Principal{Login: "admin", Roles: []access.Role{access.RoleAdmin}, BodyPath: "/"}
 }
 
 func (f *fixture) verify(t *testing.T) {
@@ -213,7 +213,7 @@ func TestImportYear_badFilesChangeNothing(t *testing.T) {
 			}
 		}
 		// Refused principals change nothing either.
-		for _, p := range []auth.Principal{f.staff, {}} {
+		for _, p := range []access.Principal{f.staff, {}} {
 			_, err := f.svc.ImportYear(ctx, p, []byte(year2027), "2027.json")
 			wantCode(t, err, apperr.Forbidden)
 			_, err = f.svc.SetDay(ctx, p, calendar.DateOf(2026, 3, 3), 0, false, "x")
@@ -762,10 +762,10 @@ func TestCalendar_O1_nationalCalendarIsTheTopAdministrators(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := setup(t, db)
-		townAdmin := auth.Principal{Login: "town-admin", Roles: []auth.Role{auth.RoleAdmin}, BodyID: f.town.ID, BodyPath: f.town.Path}
+		townAdmin := access.Principal{Login: "town-admin", Roles: []access.Role{access.RoleAdmin}, BodyID: f.town.ID, BodyPath: f.town.Path}
 		nationalDay := calendar.DateOf(2026, 10, 1)
 		head := eventCount(t, db)
-		for _, p := range []auth.Principal{f.districtAdmin, townAdmin, f.otherAdmin} {
+		for _, p := range []access.Principal{f.districtAdmin, townAdmin, f.otherAdmin} {
 			_, err := f.svc.SetDay(ctx, p, nationalDay, 0, false, "x")
 			wantCode(t, err, apperr.Forbidden)
 			if !strings.Contains(apperr.As(err).Zh, "最高一级") {

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/store"
 )
@@ -187,7 +187,7 @@ func (s *Service) BusinessHours(ctx context.Context, bodyID int64) (BodyHours, e
 // version the caller read (BodyHours.Version): if it changed since, nothing
 // is changed and the error is apperr.Stale. It returns the hours now in
 // effect for the body.
-func (s *Service) SetBusinessHours(ctx context.Context, p auth.Principal, bodyID, version int64, spec string) (BodyHours, error) {
+func (s *Service) SetBusinessHours(ctx context.Context, p access.Principal, bodyID, version int64, spec string) (BodyHours, error) {
 	if err := canEditRegion(ctx, s.db, p, bodyID); err != nil {
 		return BodyHours{}, err
 	}

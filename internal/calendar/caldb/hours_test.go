@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/org"
@@ -177,7 +177,7 @@ func TestBusinessHours_badSpecAndJurisdictionChangeNothing(t *testing.T) {
 		if _, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.district.ID, hoursOf(t, f.svc, f.district.ID).Version, districtHours); err != nil {
 			t.Fatal(err)
 		}
-		townAdmin := auth.Principal{Login: "town-admin", Roles: []auth.Role{auth.RoleAdmin}, BodyID: f.town.ID, BodyPath: f.town.Path}
+		townAdmin := access.Principal{Login: "town-admin", Roles: []access.Role{access.RoleAdmin}, BodyID: f.town.ID, BodyPath: f.town.Path}
 		before := eventCount(t, db)
 		for _, spec := range []string{"25:00-26:00", "09:00", "12:00-09:00", "09:00-12:00,11:00-13:00", "9-12"} {
 			_, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.town.ID, hoursOf(t, f.svc, f.town.ID).Version, spec)
@@ -188,14 +188,14 @@ func TestBusinessHours_badSpecAndJurisdictionChangeNothing(t *testing.T) {
 		}
 		for _, c := range []struct {
 			name string
-			p    auth.Principal
+			p    access.Principal
 			body int64
 		}{
 			{"town admin on another town", townAdmin, town2.ID},
 			{"town admin on its district", townAdmin, f.district.ID},
 			{"other district's admin", f.otherAdmin, f.town.ID},
 			{"window staff", f.staff, f.town.ID},
-			{"nobody", auth.Principal{}, f.town.ID},
+			{"nobody", access.Principal{}, f.town.ID},
 		} {
 			_, err := f.svc.SetBusinessHours(ctx, c.p, c.body, hoursOf(t, f.svc, c.body).Version, "10:00-11:00")
 			if apperr.CodeOf(err) != apperr.Forbidden {

@@ -11,8 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
@@ -131,8 +131,8 @@ func yearState(n int, y storedYear) (json.RawMessage, error) {
 }
 
 // canEditCalendar refuses anyone but an administrator who may write.
-func canEditCalendar(p auth.Principal) error {
-	if !p.Has(auth.RoleAdmin) || p.ReadOnly() {
+func canEditCalendar(p access.Principal) error {
+	if !p.Has(access.RoleAdmin) || p.ReadOnly() {
 		return apperr.Forbiddenf("只有管理员可以修改工作日历", "only an administrator may change the working-day calendar")
 	}
 	return nil
@@ -149,7 +149,7 @@ var errNationalOnly = apperr.Forbiddenf("全国工作日历（年度数据和单
 // limits in. It returns that path when p covers it, else a Forbidden that
 // says who may change the national calendar; routes changing it use it as
 // their scope, and the service checks it again.
-func (s *Service) NationalScope(ctx context.Context, p auth.Principal) (string, error) {
+func (s *Service) NationalScope(ctx context.Context, p access.Principal) (string, error) {
 	top, err := org.TopPath(ctx, s.db)
 	if err != nil {
 		return "", err
@@ -162,7 +162,7 @@ func (s *Service) NationalScope(ctx context.Context, p auth.Principal) (string, 
 
 // canEditNational refuses anyone but an administrator whose jurisdiction
 // covers every body.
-func (s *Service) canEditNational(ctx context.Context, p auth.Principal) error {
+func (s *Service) canEditNational(ctx context.Context, p access.Principal) error {
 	if err := canEditCalendar(p); err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (s *Service) canEditNational(ctx context.Context, p auth.Principal) error {
 
 // CanEditNational reports whether p may change the national calendar, for
 // pages that offer its forms only to those who may use them.
-func (s *Service) CanEditNational(ctx context.Context, p auth.Principal) (bool, error) {
+func (s *Service) CanEditNational(ctx context.Context, p access.Principal) (bool, error) {
 	err := s.canEditNational(ctx, p)
 	if apperr.CodeOf(err) == apperr.Forbidden {
 		return false, nil
@@ -184,7 +184,7 @@ func (s *Service) CanEditNational(ctx context.Context, p auth.Principal) (bool, 
 // ends in .ics) and stores every year in it, replacing stored or embedded
 // data of those years. A bad file is the parser's error naming the line or
 // field, and nothing is stored.
-func (s *Service) ImportYear(ctx context.Context, p auth.Principal, data []byte, filename string) ([]YearInfo, error) {
+func (s *Service) ImportYear(ctx context.Context, p access.Principal, data []byte, filename string) ([]YearInfo, error) {
 	if err := s.canEditNational(ctx, p); err != nil {
 		return nil, err
 	}
@@ -224,7 +224,7 @@ func (s *Service) SaveYears(ctx context.Context, actor string, ys []calendar.Yea
 // ranges of days the way the notice words them (calendar.YearOfRanges names
 // a bad row). It replaces the year's notice or provisional computation, as
 // an upload does, and is audited as calendar.year.entered.
-func (s *Service) EnterYear(ctx context.Context, p auth.Principal, year int, rows []calendar.Range) (YearInfo, error) {
+func (s *Service) EnterYear(ctx context.Context, p access.Principal, year int, rows []calendar.Range) (YearInfo, error) {
 	if err := s.canEditNational(ctx, p); err != nil {
 		return YearInfo{}, err
 	}
@@ -358,7 +358,7 @@ func bumpVersion(ctx context.Context, tx *store.Tx) error {
 // must already have data: a single day never invents a year (L9). version
 // is the date's version the caller read (Day), 0 from the single-day form,
 // which shows no state of the date (not checked).
-func (s *Service) SetDay(ctx context.Context, p auth.Principal, date calendar.Date, version int64, off bool, name string) (YearInfo, error) {
+func (s *Service) SetDay(ctx context.Context, p access.Principal, date calendar.Date, version int64, off bool, name string) (YearInfo, error) {
 	if err := s.canEditNational(ctx, p); err != nil {
 		return YearInfo{}, err
 	}
@@ -619,7 +619,7 @@ func bodyPath(ctx context.Context, q store.Querier, bodyID int64) (string, error
 }
 
 // canEditRegion refuses anyone but an administrator covering the body (O1).
-func canEditRegion(ctx context.Context, q store.Querier, p auth.Principal, bodyID int64) error {
+func canEditRegion(ctx context.Context, q store.Querier, p access.Principal, bodyID int64) error {
 	if err := canEditCalendar(p); err != nil {
 		return err
 	}
@@ -636,7 +636,7 @@ func canEditRegion(ctx context.Context, q store.Querier, p auth.Principal, bodyI
 // AddRegionalHoliday adds a region's own day for the body's subtree: off
 // true a holiday (e.g. an autonomous region's festival), false a working
 // day. Its year must have national data.
-func (s *Service) AddRegionalHoliday(ctx context.Context, p auth.Principal, bodyID int64, date calendar.Date, name string, off bool) (RegionalDay, error) {
+func (s *Service) AddRegionalHoliday(ctx context.Context, p access.Principal, bodyID int64, date calendar.Date, name string, off bool) (RegionalDay, error) {
 	if err := canEditRegion(ctx, s.db, p, bodyID); err != nil {
 		return RegionalDay{}, err
 	}
@@ -710,7 +710,7 @@ func staleRegional(d RegionalDay) error {
 
 // OwnRegionalDay reads the body's own regional day on date, removed or
 // not (its Active says which); p must cover the body.
-func (s *Service) OwnRegionalDay(ctx context.Context, p auth.Principal, bodyID int64, date calendar.Date) (RegionalDay, error) {
+func (s *Service) OwnRegionalDay(ctx context.Context, p access.Principal, bodyID int64, date calendar.Date) (RegionalDay, error) {
 	path, err := bodyPath(ctx, s.db, bodyID)
 	if err != nil {
 		return RegionalDay{}, err
@@ -728,7 +728,7 @@ func (s *Service) OwnRegionalDay(ctx context.Context, p auth.Principal, bodyID i
 // RemoveRegionalHoliday removes the body's own regional day on date, as
 // read at version (0: not checked); a day changed since is refused as
 // stale. The row stays, inactive.
-func (s *Service) RemoveRegionalHoliday(ctx context.Context, p auth.Principal, bodyID int64, date calendar.Date, version int64) error {
+func (s *Service) RemoveRegionalHoliday(ctx context.Context, p access.Principal, bodyID int64, date calendar.Date, version int64) error {
 	if err := canEditRegion(ctx, s.db, p, bodyID); err != nil {
 		return err
 	}
@@ -764,7 +764,7 @@ func (s *Service) RemoveRegionalHoliday(ctx context.Context, p auth.Principal, b
 
 // RegionalHolidays lists the regional days that apply to a body: its own and
 // its ancestors', nearest body first. p must cover the body.
-func (s *Service) RegionalHolidays(ctx context.Context, p auth.Principal, bodyID int64) ([]RegionalDay, error) {
+func (s *Service) RegionalHolidays(ctx context.Context, p access.Principal, bodyID int64) ([]RegionalDay, error) {
 	path, err := bodyPath(ctx, s.db, bodyID)
 	if err != nil {
 		return nil, err
@@ -803,7 +803,7 @@ type BodyRef struct {
 
 // Bodies lists the active bodies in p's jurisdiction, tree order, for
 // choosing where a regional day applies.
-func (s *Service) Bodies(ctx context.Context, p auth.Principal) ([]BodyRef, error) {
+func (s *Service) Bodies(ctx context.Context, p access.Principal) ([]BodyRef, error) {
 	if p.BodyPath == "" {
 		return nil, nil
 	}

@@ -12,9 +12,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/web/httpx"
@@ -60,7 +60,7 @@ func Routes(svc *caldb.Service, opts Options) ([]httpx.Route, error) {
 var errMissingCSRF = apperr.New(apperr.Internal, "", "日历页面缺少 CSRF 令牌来源", "calweb: Options.CSRFToken is required")
 
 var (
-	admin    = []auth.Role{auth.RoleAdmin}
+	admin    = []access.Role{access.RoleAdmin}
 	tags     = []string{"calendar"}
 	yearPath = httpx.Param{Name: "year", In: "path", Description: "calendar year, e.g. 2027", Type: "integer"}
 	bodyPath = httpx.Param{Name: "id", In: "path", Description: "body id", Type: "integer"}

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/calendar/calweb"
@@ -216,8 +216,8 @@ func TestRoutes_L11_businessHours(t *testing.T) {
 		}
 		env := webtest.New(t, routes...)
 		// An administrator of town B (the fixture's admin is the district's).
-		env.Sessions.Put("token-town-b-admin", auth.Principal{AccountID: 50, StaffID: 50, Login: "town_b_admin",
-			BodyID: 3, BodyPath: webtest.TownB, Roles: []auth.Role{auth.RoleAdmin}})
+		env.Sessions.Put("token-town-b-admin", access.Principal{AccountID: 50, StaffID: 50, Login: "town_b_admin",
+			BodyID: 3, BodyPath: webtest.TownB, Roles: []access.Role{access.RoleAdmin}})
 		townBAdmin := map[string]string{"Authorization": "Bearer token-town-b-admin"}
 		api := "/api/v1/calendar"
 		district := "08:30-12:00,14:00-17:30"
@@ -510,8 +510,8 @@ func TestRoutes_O1_nationalCalendarOnlyForTheTop(t *testing.T) {
 			t.Fatal(err)
 		}
 		env := webtest.New(t, routes...)
-		env.Sessions.Put("token-town-a-admin", auth.Principal{AccountID: 51, StaffID: 51, Login: "town_a_admin",
-			BodyID: 2, BodyPath: webtest.TownA, Roles: []auth.Role{auth.RoleAdmin}})
+		env.Sessions.Put("token-town-a-admin", access.Principal{AccountID: 51, StaffID: 51, Login: "town_a_admin",
+			BodyID: 2, BodyPath: webtest.TownA, Roles: []access.Role{access.RoleAdmin}})
 		townAdmin := map[string]string{"Authorization": "Bearer token-town-a-admin"}
 		townAdminPage := map[string]string{"Cookie": webtest.Cookie + "=token-town-a-admin"}
 		upload, uploadType := multipartFile(t, "2027.json", good2027)

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
@@ -45,7 +46,7 @@ func parseTemplates() (*templates, error) {
 // view is what every page template receives.
 type view struct {
 	Lang      string
-	Principal auth.Principal
+	Principal access.Principal
 	Path      string
 	CSRFField string
 	CSRFToken string

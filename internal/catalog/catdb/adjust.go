@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/store"
 )
@@ -29,7 +29,7 @@ type AdjustmentInput struct {
 	Imported bool `json:"-"`
 }
 
-func (in AdjustmentInput) adjustment(p auth.Principal) catalog.Adjustment {
+func (in AdjustmentInput) adjustment(p access.Principal) catalog.Adjustment {
 	a := catalog.Adjustment{Title: strings.TrimSpace(in.Title), BodyID: in.BodyID, UnitID: in.UnitID,
 		Reason: in.Reason, Bases: slices.Clone(in.Bases), Changes: make([]catalog.Change, len(in.Changes)), Imported: in.Imported}
 	if a.BodyID == 0 {
@@ -63,7 +63,7 @@ func (in AdjustmentInput) adjustment(p auth.Principal) catalog.Adjustment {
 // stored: the proposal's own fields and drafts (catalog.Validate), the
 // upper list it derives from (C5, refused with every violation) and the
 // standing each change acts on.
-func (s *Service) CreateAdjustment(ctx context.Context, p auth.Principal, in AdjustmentInput) (Adjustment, error) {
+func (s *Service) CreateAdjustment(ctx context.Context, p access.Principal, in AdjustmentInput) (Adjustment, error) {
 	var out Adjustment
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		now := s.now().UTC()
@@ -113,7 +113,7 @@ func (s *Service) CreateAdjustment(ctx context.Context, p auth.Principal, in Adj
 // since, nothing is changed and the error is apperr.Stale. Its stage and
 // trace stay. Only a list liaison of the proposing unit may edit it, and
 // the same checks as on creation apply.
-func (s *Service) UpdateAdjustment(ctx context.Context, p auth.Principal, id, version int64, in AdjustmentInput) (Adjustment, error) {
+func (s *Service) UpdateAdjustment(ctx context.Context, p access.Principal, id, version int64, in AdjustmentInput) (Adjustment, error) {
 	var out Adjustment
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		now := s.now().UTC()
@@ -128,7 +128,7 @@ func (s *Service) UpdateAdjustment(ctx context.Context, p auth.Principal, id, ve
 		if err != nil {
 			return err
 		}
-		if readOnly(act) || !slices.Contains(act.Roles, auth.RoleListLiaison) || act.BodyID != cur.BodyID || act.UnitID != cur.UnitID {
+		if readOnly(act) || !slices.Contains(act.Roles, access.RoleListLiaison) || act.BodyID != cur.BodyID || act.UnitID != cur.UnitID {
 			return apperr.Forbiddenf("只有本单位的清单联络员可以修改调整申请", "only a list liaison of the proposing unit may edit the adjustment")
 		}
 		// An edit must name its base (after the permission check: a
@@ -181,7 +181,7 @@ func readOnly(a catalog.Actor) bool { return len(a.Roles) == 0 }
 // derived bodies' review tasks (C6). version is the adjustment's version
 // the actor decided on (a page shows it), 0 when not given: a step on an
 // adjustment that changed since is refused as stale.
-func (s *Service) Act(ctx context.Context, p auth.Principal, id, version int64, action catalog.Action) (Adjustment, error) {
+func (s *Service) Act(ctx context.Context, p access.Principal, id, version int64, action catalog.Action) (Adjustment, error) {
 	var out Adjustment
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		now := s.now().UTC()
@@ -369,7 +369,7 @@ func upperOf(b body) int64 {
 }
 
 // canWrite refuses a read-only principal and a body outside p's jurisdiction.
-func canWrite(p auth.Principal, b body) error {
+func canWrite(p access.Principal, b body) error {
 	if p.ReadOnly() {
 		return apperr.Forbiddenf("外部监督人员只能查看", "external supervisors may only read")
 	}
@@ -698,7 +698,7 @@ func (s *Service) closeReviews(ctx context.Context, tx *store.Tx, who string, bo
 // CompleteReview records that a derived body reviewed an item and needs no
 // adjustment (C6), with a note. A list liaison or the general office of the
 // body may do it.
-func (s *Service) CompleteReview(ctx context.Context, p auth.Principal, id int64, note string) (Review, error) {
+func (s *Service) CompleteReview(ctx context.Context, p access.Principal, id int64, note string) (Review, error) {
 	var out Review
 	note = strings.TrimSpace(note)
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
@@ -713,7 +713,7 @@ func (s *Service) CompleteReview(ctx context.Context, p auth.Principal, id int64
 		if err := canWrite(p, b); err != nil {
 			return err
 		}
-		if !p.HasAny(auth.RoleListLiaison, auth.RoleGeneralOffice) || p.BodyID != r.BodyID {
+		if !p.HasAny(access.RoleListLiaison, access.RoleGeneralOffice) || p.BodyID != r.BodyID {
 			return apperr.Forbiddenf("只有本级清单联络员或党政办可以完成审查", "only a list liaison or the general office of the body may complete a review")
 		}
 		if r.Status != ReviewOpen {
@@ -744,7 +744,7 @@ type ReformSeats struct {
 }
 
 // ReformSeats reads a staff member's seats; p must cover their body.
-func (s *Service) ReformSeats(ctx context.Context, p auth.Principal, staffID int64) (ReformSeats, error) {
+func (s *Service) ReformSeats(ctx context.Context, p access.Principal, staffID int64) (ReformSeats, error) {
 	var bodyID int64
 	if err := s.db.QueryRow(ctx, `SELECT body_id FROM staff WHERE id = ?`, staffID).Scan(&bodyID); err != nil {
 		return ReformSeats{}, notFound(err, "staff_id")
@@ -795,7 +795,7 @@ func reformSeats(ctx context.Context, q store.Querier, staffID int64) (ReformSea
 // ReformSeats): if the seats changed since, nothing is changed and the
 // error is apperr.Stale. An administrator or the general office of the
 // staff member's body, in jurisdiction, may set them.
-func (s *Service) SetReformGroups(ctx context.Context, p auth.Principal, staffID, version int64, groups []catalog.ReformGroup) (ReformSeats, error) {
+func (s *Service) SetReformGroups(ctx context.Context, p access.Principal, staffID, version int64, groups []catalog.ReformGroup) (ReformSeats, error) {
 	for i, g := range groups {
 		if g != catalog.PowerListGroup && g != catalog.DutyListGroup {
 			return ReformSeats{}, apperr.Invalidf(fmt.Sprintf("groups[%d]", i), "审核组“%s”无效", "review group %q is invalid", g)
@@ -810,7 +810,7 @@ func (s *Service) SetReformGroups(ctx context.Context, p auth.Principal, staffID
 	return out, err
 }
 
-func setReformGroups(ctx context.Context, tx *store.Tx, p auth.Principal, staffID, version int64, groups []catalog.ReformGroup, now time.Time) (ReformSeats, error) {
+func setReformGroups(ctx context.Context, tx *store.Tx, p access.Principal, staffID, version int64, groups []catalog.ReformGroup, now time.Time) (ReformSeats, error) {
 	if err := refuseSelfSeat(ctx, tx, p, staffID, groups); err != nil {
 		return ReformSeats{}, err
 	}
@@ -826,10 +826,10 @@ func setReformGroups(ctx context.Context, tx *store.Tx, p auth.Principal, staffI
 	if err := canWrite(p, b); err != nil {
 		return ReformSeats{}, err
 	}
-	if !p.HasAny(auth.RoleAdmin, auth.RoleGeneralOffice) {
+	if !p.HasAny(access.RoleAdmin, access.RoleGeneralOffice) {
 		return ReformSeats{}, apperr.Forbiddenf("只有管理员或党政办可以设置审核组", "only an administrator or the general office may set review groups")
 	}
-	if len(groups) > 0 && !strings.Contains(roles, string(auth.RoleGeneralOffice)) {
+	if len(groups) > 0 && !strings.Contains(roles, string(access.RoleGeneralOffice)) {
 		return ReformSeats{}, apperr.Invalidf("staff_id", "改革办审核组成员须为党政办人员", "review group members must be general-office staff")
 	}
 	// The staff row's lock (an update that changes nothing) serialises
@@ -880,7 +880,7 @@ func setReformGroups(ctx context.Context, tx *store.Tx, p auth.Principal, staffI
 
 // refuseSelfSeat: nobody puts themselves into a review group (O3); leaving
 // one, or saving one's groups unchanged, is allowed.
-func refuseSelfSeat(ctx context.Context, tx *store.Tx, p auth.Principal, staffID int64, groups []catalog.ReformGroup) error {
+func refuseSelfSeat(ctx context.Context, tx *store.Tx, p access.Principal, staffID int64, groups []catalog.ReformGroup) error {
 	if p.StaffID == 0 || p.StaffID != staffID {
 		return nil
 	}
@@ -900,7 +900,7 @@ func refuseSelfSeat(ctx context.Context, tx *store.Tx, p auth.Principal, staffID
 
 // ReformGroups returns the groups a staff member belongs to.
 func (s *Service) ReformGroups(ctx context.Context, staffID int64) ([]catalog.ReformGroup, error) {
-	a, err := actor(ctx, s.db, auth.Principal{StaffID: staffID, Roles: []auth.Role{auth.RoleGeneralOffice}})
+	a, err := actor(ctx, s.db, access.Principal{StaffID: staffID, Roles: []access.Role{access.RoleGeneralOffice}})
 	if err != nil {
 		return nil, err
 	}

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
@@ -259,7 +259,7 @@ func (s *Service) demoUpperChange(ctx context.Context, m *demoMap, d *catalog.De
 		id, done = a.ID, 1
 	}
 	steps := []struct {
-		p     auth.Principal
+		p     access.Principal
 		kind  catalog.ActionKind
 		group catalog.ReformGroup
 		day   int
@@ -471,9 +471,9 @@ func (m *demoMap) mapUnits(ctx context.Context, db catalog.DemoBody, b body) err
 // member standing in for a demo actor.
 func (m *demoMap) mapStaff(ctx context.Context, db catalog.DemoBody, st catalog.DemoStaff) error {
 	b := m.bodies[db.ID]
-	has := func(r auth.Role) bool { return slices.Contains(st.Roles, r) }
+	has := func(r access.Role) bool { return slices.Contains(st.Roles, r) }
 	switch {
-	case has(auth.RoleGeneralOffice):
+	case has(access.RoleGeneralOffice):
 		offices, err := ids(ctx, m.s.db, `SELECT id FROM staff WHERE body_id = ? AND active = TRUE AND roles LIKE '%general_office%' ORDER BY id`, b.ID)
 		if err != nil {
 			return err
@@ -487,7 +487,7 @@ func (m *demoMap) mapStaff(ctx context.Context, db catalog.DemoBody, st catalog.
 		}
 		for len(offices) <= idx {
 			created, err := org.NewService(m.s.db).CreateStaff(ctx, org.System, org.StaffInput{BodyID: b.ID,
-				Name: "党政办(演示)", Roles: []auth.Role{auth.RoleGeneralOffice}})
+				Name: "党政办(演示)", Roles: []access.Role{access.RoleGeneralOffice}})
 			if err != nil {
 				return err
 			}
@@ -526,7 +526,7 @@ func (m *demoMap) mapStaff(ctx context.Context, db catalog.DemoBody, st catalog.
 			return fmt.Errorf("org unit %d has no head", unit)
 		}
 		m.staff[st.Login] = found[0]
-	case has(auth.RoleListLiaison):
+	case has(access.RoleListLiaison):
 		unit := m.units[st.UnitID]
 		found, err := ids(ctx, m.s.db, `SELECT id FROM staff WHERE unit_id = ? AND active = TRUE AND roles LIKE '%list_liaison%' ORDER BY is_liaison DESC, id`, unit)
 		if err != nil {
@@ -544,17 +544,17 @@ func (m *demoMap) mapStaff(ctx context.Context, db catalog.DemoBody, st catalog.
 
 // principal is the principal of the org staff member standing in for a
 // demo login, named by its account login where it has one.
-func (m *demoMap) principal(ctx context.Context, demoLogin string) (auth.Principal, error) {
+func (m *demoMap) principal(ctx context.Context, demoLogin string) (access.Principal, error) {
 	id, ok := m.staff[demoLogin]
 	if !ok {
-		return auth.Principal{}, fmt.Errorf("demo actor %q is not mapped", demoLogin)
+		return access.Principal{}, fmt.Errorf("demo actor %q is not mapped", demoLogin)
 	}
 	return m.staffPrincipal(ctx, id)
 }
 
 // staffPrincipal is the principal of an org staff member, named by its
 // account login where it has one.
-func (m *demoMap) staffPrincipal(ctx context.Context, id int64) (auth.Principal, error) {
+func (m *demoMap) staffPrincipal(ctx context.Context, id int64) (access.Principal, error) {
 	p, err := org.NewService(m.s.db).StaffPrincipal(ctx, id)
 	if err != nil {
 		return p, err

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/store"
 )
@@ -184,7 +184,7 @@ func (s *Service) Version(ctx context.Context, id int64) (Version, error) {
 
 // Items lists every item of a body's list with its standing, for staff in
 // the body's jurisdiction.
-func (s *Service) Items(ctx context.Context, p auth.Principal, bodyID int64) ([]Item, error) {
+func (s *Service) Items(ctx context.Context, p access.Principal, bodyID int64) ([]Item, error) {
 	b, err := getBody(ctx, s.db, bodyID)
 	if err != nil {
 		return nil, err
@@ -292,7 +292,7 @@ type AdjustmentFilter struct {
 
 // Adjustments lists the adjustments in p's jurisdiction (the body's and,
 // for a reform office, those of the bodies below), newest first.
-func (s *Service) Adjustments(ctx context.Context, p auth.Principal, f AdjustmentFilter) ([]Adjustment, error) {
+func (s *Service) Adjustments(ctx context.Context, p access.Principal, f AdjustmentFilter) ([]Adjustment, error) {
 	if p.BodyPath == "" {
 		return nil, apperr.Forbiddenf("需要登录", "login required")
 	}
@@ -314,7 +314,7 @@ func (s *Service) Adjustments(ctx context.Context, p auth.Principal, f Adjustmen
 }
 
 // Adjustment returns one adjustment in p's jurisdiction.
-func (s *Service) Adjustment(ctx context.Context, p auth.Principal, id int64) (Adjustment, error) {
+func (s *Service) Adjustment(ctx context.Context, p access.Principal, id int64) (Adjustment, error) {
 	a, path, err := s.getAdjustment(ctx, s.db, id)
 	if err != nil {
 		return a, err
@@ -327,7 +327,7 @@ func (s *Service) Adjustment(ctx context.Context, p auth.Principal, id int64) (A
 
 // LatePublications lists the approved adjustments in p's jurisdiction whose
 // publication is late (C8).
-func (s *Service) LatePublications(ctx context.Context, p auth.Principal) ([]Adjustment, error) {
+func (s *Service) LatePublications(ctx context.Context, p access.Principal) ([]Adjustment, error) {
 	all, err := s.Adjustments(ctx, p, AdjustmentFilter{Stage: catalog.StageApproved, Limit: 1000})
 	if err != nil {
 		return nil, err
@@ -419,7 +419,7 @@ type ReviewFilter struct {
 
 // Reviews lists the derived-list review tasks in p's jurisdiction, earliest
 // due first.
-func (s *Service) Reviews(ctx context.Context, p auth.Principal, f ReviewFilter) ([]Review, error) {
+func (s *Service) Reviews(ctx context.Context, p access.Principal, f ReviewFilter) ([]Review, error) {
 	if p.BodyPath == "" {
 		return nil, apperr.Forbiddenf("需要登录", "login required")
 	}
@@ -507,7 +507,7 @@ func (s *Service) PathOf(ctx context.Context, kind string, id int64) (string, er
 // Allowed lists the steps p may take on an adjustment now, as the procedure
 // (catalog.Transition) decides, so a page offers exactly those. A group
 // approval is listed once per group p may confirm for.
-func (s *Service) Allowed(ctx context.Context, p auth.Principal, id int64) ([]catalog.Action, error) {
+func (s *Service) Allowed(ctx context.Context, p access.Principal, id int64) ([]catalog.Action, error) {
 	a, err := s.Adjustment(ctx, p, id)
 	if err != nil {
 		return nil, err
@@ -561,7 +561,7 @@ type BodyRef struct {
 
 // Bodies lists the bodies in p's jurisdiction with the size of their lists,
 // in path order (a body before the bodies below it).
-func (s *Service) Bodies(ctx context.Context, p auth.Principal) ([]BodyRef, error) {
+func (s *Service) Bodies(ctx context.Context, p access.Principal) ([]BodyRef, error) {
 	if p.BodyPath == "" {
 		return nil, apperr.Forbiddenf("需要登录", "login required")
 	}
@@ -586,7 +586,7 @@ func (s *Service) Bodies(ctx context.Context, p auth.Principal) ([]BodyRef, erro
 // materials or promised_limit) in which each draft of an adjustment differs
 // from the item's current published version at the body, by base code, so
 // reviewers see what a change changes. Adds list every element they set.
-func (s *Service) ChangedElements(ctx context.Context, p auth.Principal, id int64) (map[string][]string, error) {
+func (s *Service) ChangedElements(ctx context.Context, p access.Principal, id int64) (map[string][]string, error) {
 	a, err := s.Adjustment(ctx, p, id)
 	if err != nil {
 		return nil, err
@@ -671,7 +671,7 @@ type ReformMember struct {
 // ReformMembers lists the active general-office staff of the bodies in p's
 // jurisdiction, by body then staff, each with their review groups: who
 // SetReformGroups may be asked about.
-func (s *Service) ReformMembers(ctx context.Context, p auth.Principal) ([]ReformMember, error) {
+func (s *Service) ReformMembers(ctx context.Context, p access.Principal) ([]ReformMember, error) {
 	rows, err := s.db.Query(ctx, `SELECT st.id, st.name, b.id, b.name, b.path, COALESCE(u.name, '') FROM staff st
 		JOIN bodies b ON b.id = st.body_id LEFT JOIN units u ON u.id = st.unit_id
 		WHERE st.active = TRUE AND st.roles LIKE '%general_office%' ORDER BY b.path, st.id`)

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/catalog"
@@ -51,7 +51,7 @@ func (f *fixture) bodyID(code string) int64 {
 }
 
 // who returns the principal of the org demo staff member with that name.
-func (f *fixture) who(name string) auth.Principal {
+func (f *fixture) who(name string) access.Principal {
 	f.t.Helper()
 	var id int64
 	if err := f.db.QueryRow(f.ctx, `SELECT id FROM staff WHERE name = ?`, name).Scan(&id); err != nil {
@@ -100,7 +100,7 @@ func (f *fixture) shared() catdb.Version {
 	return catdb.Version{}
 }
 
-func (f *fixture) act(p auth.Principal, id int64, kind catalog.ActionKind, group catalog.ReformGroup, comment string) (catdb.Adjustment, error) {
+func (f *fixture) act(p access.Principal, id int64, kind catalog.ActionKind, group catalog.ReformGroup, comment string) (catdb.Adjustment, error) {
 	return f.s.Act(f.ctx, p, id, 0, catalog.Action{Kind: kind, Group: group, Comment: comment})
 }
 
@@ -157,7 +157,7 @@ func TestC3_eachStepOnlyByItsRoleAndTraced(t *testing.T) {
 			t.Fatalf("changed elements %v %v", ch, err)
 		}
 		steps := []struct {
-			by    auth.Principal
+			by    access.Principal
 			kind  catalog.ActionKind
 			group catalog.ReformGroup
 			want  apperr.Code // "" means allowed

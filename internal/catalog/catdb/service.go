@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/store"
@@ -194,7 +194,7 @@ func getBody(ctx context.Context, q store.Querier, id int64) (body, error) {
 
 // canRead refuses a body outside p's jurisdiction as not found, so that its
 // existence does not leak.
-func canRead(p auth.Principal, b body) error {
+func canRead(p access.Principal, b body) error {
 	if !p.Covers(b.Path) {
 		return apperr.NotFoundf("不在您的管辖范围内或不存在", "not found in your jurisdiction")
 	}
@@ -203,7 +203,7 @@ func canRead(p auth.Principal, b body) error {
 
 // actor builds the procedure actor of p: its head mark from org's staff and
 // its review groups from the catalogue's membership.
-func actor(ctx context.Context, q store.Querier, p auth.Principal) (catalog.Actor, error) {
+func actor(ctx context.Context, q store.Querier, p access.Principal) (catalog.Actor, error) {
 	a := catalog.Actor{Login: login(p), Roles: slices.Clone(p.Roles), BodyID: p.BodyID, UnitID: p.UnitID}
 	if p.ReadOnly() {
 		// External supervisors read; they never take a step (S7).
@@ -234,7 +234,7 @@ func actor(ctx context.Context, q store.Querier, p auth.Principal) (catalog.Acto
 }
 
 // login is how p appears in traces and events.
-func login(p auth.Principal) string {
+func login(p access.Principal) string {
 	if p.Login != "" {
 		return p.Login
 	}

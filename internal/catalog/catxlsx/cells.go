@@ -7,7 +7,7 @@ import (
 	"time"
 	_ "time/tzdata" // the list's dates are read in Asia/Shanghai wherever the binary runs
 
-	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/catalog"
 )
 
@@ -268,15 +268,15 @@ var (
 
 // roleZh names the roles as the i18n catalogue of the web layer does; the
 // template must not depend on package web.
-var roleZh = map[auth.Role]string{
-	auth.RoleWindow: "窗口", auth.RoleUnitStaff: "站所/科室工作人员", auth.RoleListLiaison: "清单联络员",
-	auth.RoleGeneralOffice: "党政办", auth.RoleSupervisor: "监察", auth.RoleExternalSupervisor: "外部监督员",
-	auth.RoleLeader: "领导", auth.RoleAdmin: "系统管理员", auth.RoleSecurityAdmin: "安全管理员", auth.RoleAuditAdmin: "审计管理员",
+var roleZh = map[access.Role]string{
+	access.RoleWindow: "窗口", access.RoleUnitStaff: "站所/科室工作人员", access.RoleListLiaison: "清单联络员",
+	access.RoleGeneralOffice: "党政办", access.RoleSupervisor: "监察", access.RoleExternalSupervisor: "外部监督员",
+	access.RoleLeader: "领导", access.RoleAdmin: "系统管理员", access.RoleSecurityAdmin: "安全管理员", access.RoleAuditAdmin: "审计管理员",
 }
 
 func roleVals() []enumVal {
-	out := make([]enumVal, 0, len(auth.AllRoles))
-	for _, r := range auth.AllRoles {
+	out := make([]enumVal, 0, len(access.AllRoles))
+	for _, r := range access.AllRoles {
 		zh := roleZh[r]
 		if zh == "" {
 			zh = string(r)

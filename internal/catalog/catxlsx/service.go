@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 )
@@ -156,7 +156,7 @@ type DraftInput struct {
 // record (issue #4); it says so in its title and cannot be signed
 // (catalog.Adjustment.Imported). Refusals from the store about a draft's
 // element are placed at the element's cell.
-func (s *Service) CreateDraft(ctx context.Context, p auth.Principal, bodyID int64, book *Book, in DraftInput) (*catdb.Adjustment, *Preview, error) {
+func (s *Service) CreateDraft(ctx context.Context, p access.Principal, bodyID int64, book *Book, in DraftInput) (*catdb.Adjustment, *Preview, error) {
 	pv, err := s.Previewed(ctx, bodyID, book)
 	if err != nil {
 		return nil, nil, err

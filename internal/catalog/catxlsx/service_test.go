@@ -10,8 +10,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catxlsx"
@@ -29,8 +29,8 @@ type storeFixture struct {
 	svc     *catxlsx.Service
 	cat     *catdb.Service
 	street  int64
-	liaison auth.Principal
-	head    auth.Principal // of the liaison's unit
+	liaison access.Principal
+	head    access.Principal // of the liaison's unit
 }
 
 func newStoreFixture(t *testing.T, db *store.DB) *storeFixture {
@@ -57,7 +57,7 @@ func newStoreFixture(t *testing.T, db *store.DB) *storeFixture {
 }
 
 // who is a demo staff member as a principal.
-func (f *storeFixture) who(name string) auth.Principal {
+func (f *storeFixture) who(name string) access.Principal {
 	f.t.Helper()
 	var staff int64
 	if err := f.db.QueryRow(f.ctx, `SELECT id FROM staff WHERE name = ?`, name).Scan(&staff); err != nil {
@@ -210,7 +210,7 @@ func TestBadImportChangesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		other := f.liaison
-		other.Roles = []auth.Role{auth.RoleGeneralOffice}
+		other.Roles = []access.Role{access.RoleGeneralOffice}
 		if _, _, err := f.svc.CreateDraft(f.ctx, other, f.street, book, catxlsx.DraftInput{}); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Errorf("general office creating a draft: %v", err)
 		}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/catalog"
 )
 
@@ -343,7 +343,7 @@ var (
 		cols: []column[catalog.Step]{
 			codeCol("key", "环节编码", 14, func(s *catalog.Step) *string { return &s.Key }),
 			textCol("name", "环节名称", 16, func(s *catalog.Step) *string { return &s.Name }),
-			enumCol("role", "办理岗位", roleEnum, 18, func(s *catalog.Step) *auth.Role { return &s.Role }),
+			enumCol("role", "办理岗位", roleEnum, 18, func(s *catalog.Step) *access.Role { return &s.Role }),
 			boolCol("head", "由单位负责人办理", func(s *catalog.Step) *bool { return &s.Head }),
 			intCol("limit.value", "环节时限", 0, 100_000, false, func(s *catalog.Step) *int { return &s.Limit.Value }),
 			enumCol("limit.unit", "环节时限单位", unitEnum, 12, func(s *catalog.Step) *catalog.TimeUnit { return &s.Limit.Unit }),

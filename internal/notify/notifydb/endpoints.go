@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/notify"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
@@ -91,8 +91,8 @@ func endpointNamed(ctx context.Context, q store.Querier, name string) (notify.En
 
 // mayManageEndpoints: endpoints, and their secrets, are the root body's
 // administrator's (they serve every body).
-func (s *Service) mayManageEndpoints(ctx context.Context, p auth.Principal) error {
-	if !p.Has(auth.RoleAdmin) {
+func (s *Service) mayManageEndpoints(ctx context.Context, p access.Principal) error {
+	if !p.Has(access.RoleAdmin) {
 		return notify.ErrEndpointsRootOnly()
 	}
 	top, err := org.TopPath(ctx, s.db)
@@ -106,7 +106,7 @@ func (s *Service) mayManageEndpoints(ctx context.Context, p auth.Principal) erro
 }
 
 // Endpoints lists every endpoint, by name.
-func (s *Service) Endpoints(ctx context.Context, p auth.Principal) ([]Endpoint, error) {
+func (s *Service) Endpoints(ctx context.Context, p access.Principal) ([]Endpoint, error) {
 	if err := s.mayManageEndpoints(ctx, p); err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (s *Service) Endpoints(ctx context.Context, p auth.Principal) ([]Endpoint, 
 }
 
 // Endpoint is one endpoint, by id.
-func (s *Service) Endpoint(ctx context.Context, p auth.Principal, id int64) (Endpoint, error) {
+func (s *Service) Endpoint(ctx context.Context, p access.Principal, id int64) (Endpoint, error) {
 	if err := s.mayManageEndpoints(ctx, p); err != nil {
 		return Endpoint{}, err
 	}
@@ -150,7 +150,7 @@ func newSecret() (string, error) {
 
 // CreateEndpoint registers a receiving system; the secret it returns is
 // shown this once (the receiver keeps it to Verify its webhooks).
-func (s *Service) CreateEndpoint(ctx context.Context, p auth.Principal, name, url string) (Endpoint, string, error) {
+func (s *Service) CreateEndpoint(ctx context.Context, p access.Principal, name, url string) (Endpoint, string, error) {
 	name, url = strings.TrimSpace(name), strings.TrimSpace(url)
 	if err := s.mayManageEndpoints(ctx, p); err != nil {
 		return Endpoint{}, "", err
@@ -190,7 +190,7 @@ type EndpointEdit struct {
 }
 
 // UpdateEndpoint changes an endpoint's URL and whether it is active.
-func (s *Service) UpdateEndpoint(ctx context.Context, p auth.Principal, id int64, in EndpointEdit) (Endpoint, error) {
+func (s *Service) UpdateEndpoint(ctx context.Context, p access.Principal, id int64, in EndpointEdit) (Endpoint, error) {
 	in.URL = strings.TrimSpace(in.URL)
 	if err := s.mayManageEndpoints(ctx, p); err != nil {
 		return Endpoint{}, err
@@ -207,7 +207,7 @@ func (s *Service) UpdateEndpoint(ctx context.Context, p auth.Principal, id int64
 
 // RotateSecret gives an endpoint a new secret, shown this once; webhooks
 // signed from now on use it.
-func (s *Service) RotateSecret(ctx context.Context, p auth.Principal, id int64) (Endpoint, string, error) {
+func (s *Service) RotateSecret(ctx context.Context, p access.Principal, id int64) (Endpoint, string, error) {
 	if err := s.mayManageEndpoints(ctx, p); err != nil {
 		return Endpoint{}, "", err
 	}
@@ -226,7 +226,7 @@ func (s *Service) RotateSecret(ctx context.Context, p auth.Principal, id int64) 
 // changeEndpoint changes an endpoint under its row lock; a base version
 // other than 0 must still be the stored one (a secret's rotation is not an
 // edit of values anyone read, so it names none).
-func (s *Service) changeEndpoint(ctx context.Context, p auth.Principal, id, base int64, action string, change func(*endpoint)) (endpoint, error) {
+func (s *Service) changeEndpoint(ctx context.Context, p access.Principal, id, base int64, action string, change func(*endpoint)) (endpoint, error) {
 	now := store.Micros(s.now())
 	var e endpoint
 	err := s.db.Write(ctx, func(tx *store.Tx) error {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/notify"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
 	"github.com/qingdan/qingdan/internal/org/orgtest"
@@ -22,7 +22,7 @@ var ctx = context.Background()
 // demo is the demo organisation: its people by login, and the bodies
 // messages are sent for.
 type demo struct {
-	people             map[string]auth.Principal
+	people             map[string]access.Principal
 	district, qingshan int64 // the root body and a town under it
 	xikou              int64 // another town
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/notify"
 	"github.com/qingdan/qingdan/internal/store"
 )
@@ -27,7 +27,7 @@ const MaxInbox = 100
 
 // staffOf is the staff member whose inbox p reads: an account without a
 // staff record has none.
-func staffOf(p auth.Principal) (int64, error) {
+func staffOf(p access.Principal) (int64, error) {
 	if p.StaffID <= 0 {
 		return 0, notify.ErrNoStaff()
 	}
@@ -36,7 +36,7 @@ func staffOf(p auth.Principal) (int64, error) {
 
 // Inbox lists p's in-app messages, newest first, before the message id
 // before (0: from the newest), at most MaxInbox.
-func (s *Service) Inbox(ctx context.Context, p auth.Principal, before int64) ([]InboxMessage, error) {
+func (s *Service) Inbox(ctx context.Context, p access.Principal, before int64) ([]InboxMessage, error) {
 	staff, err := staffOf(p)
 	if err != nil {
 		return nil, err
@@ -65,7 +65,7 @@ func (s *Service) Inbox(ctx context.Context, p auth.Principal, before int64) ([]
 
 // Unread counts p's unread in-app messages (the site header shows it); an
 // account without a staff record has none.
-func (s *Service) Unread(ctx context.Context, p auth.Principal) (int, error) {
+func (s *Service) Unread(ctx context.Context, p access.Principal) (int, error) {
 	if p.StaffID <= 0 {
 		return 0, nil
 	}
@@ -80,7 +80,7 @@ func (s *Service) Unread(ctx context.Context, p auth.Principal) (int, error) {
 // first reading). Another person's message is not found. The inbox is its
 // reader's own bookkeeping, not audited: what the log keeps is that the
 // message was delivered (notify.sent).
-func (s *Service) MarkRead(ctx context.Context, p auth.Principal, id int64) error {
+func (s *Service) MarkRead(ctx context.Context, p access.Principal, id int64) error {
 	staff, err := staffOf(p)
 	if err != nil {
 		return err
@@ -94,7 +94,7 @@ func (s *Service) MarkRead(ctx context.Context, p auth.Principal, id int64) erro
 }
 
 // MarkAllRead marks every unread message of p read and returns how many.
-func (s *Service) MarkAllRead(ctx context.Context, p auth.Principal) (int, error) {
+func (s *Service) MarkAllRead(ctx context.Context, p access.Principal) (int, error) {
 	staff, err := staffOf(p)
 	if err != nil {
 		return 0, err

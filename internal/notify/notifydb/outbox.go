@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/notify"
 	"github.com/qingdan/qingdan/internal/store"
 )
@@ -55,15 +55,15 @@ const maxRetryAll = 1000
 // digits and slashes: nothing to escape in LIKE).
 const inJurisdiction = ` FROM notify_outbox o JOIN bodies b ON b.id = o.body_id WHERE b.path LIKE ?`
 
-func mayAdminister(p auth.Principal) error {
-	if !p.Has(auth.RoleAdmin) || p.BodyPath == "" {
+func mayAdminister(p access.Principal) error {
+	if !p.Has(access.RoleAdmin) || p.BodyPath == "" {
 		return notify.ErrOutboxAdminOnly()
 	}
 	return nil
 }
 
 // Outbox reads the outbox of p's jurisdiction (O1).
-func (s *Service) Outbox(ctx context.Context, p auth.Principal, f Filter) (Outbox, error) {
+func (s *Service) Outbox(ctx context.Context, p access.Principal, f Filter) (Outbox, error) {
 	if err := mayAdminister(p); err != nil {
 		return Outbox{}, err
 	}
@@ -116,11 +116,11 @@ func (s *Service) MessagePath(ctx context.Context, id int64) (string, error) {
 }
 
 // Entry reads one message of p's jurisdiction.
-func (s *Service) Entry(ctx context.Context, p auth.Principal, id int64) (Entry, error) {
+func (s *Service) Entry(ctx context.Context, p access.Principal, id int64) (Entry, error) {
 	return s.entry(ctx, s.db, p, id)
 }
 
-func (s *Service) entry(ctx context.Context, q store.Querier, p auth.Principal, id int64) (Entry, error) {
+func (s *Service) entry(ctx context.Context, q store.Querier, p access.Principal, id int64) (Entry, error) {
 	if err := mayAdminister(p); err != nil {
 		return Entry{}, err
 	}
@@ -147,7 +147,7 @@ func (r rowWith) Scan(dest ...any) error { return r.row.Scan(append(dest, r.extr
 // due now, and wakes this process's deliverer. The message keeps its
 // delivery id (a receiver that did get it dedupes) and its last error
 // until the next attempt. Audited (notify.retried).
-func (s *Service) Retry(ctx context.Context, p auth.Principal, id int64) (Entry, error) {
+func (s *Service) Retry(ctx context.Context, p access.Principal, id int64) (Entry, error) {
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		e, err := s.entry(ctx, tx, p, id)
 		if err != nil {
@@ -166,7 +166,7 @@ func (s *Service) Retry(ctx context.Context, p auth.Principal, id int64) (Entry,
 
 // RetryDead retries the dead letters of p's jurisdiction (of one channel,
 // when given), at most maxRetryAll at a time, and returns how many.
-func (s *Service) RetryDead(ctx context.Context, p auth.Principal, ch notify.Channel) (int, error) {
+func (s *Service) RetryDead(ctx context.Context, p access.Principal, ch notify.Channel) (int, error) {
 	if err := mayAdminister(p); err != nil {
 		return 0, err
 	}
@@ -192,7 +192,7 @@ func (s *Service) RetryDead(ctx context.Context, p auth.Principal, ch notify.Cha
 }
 
 // revive moves dead letter e back to pending, in tx.
-func (s *Service) revive(ctx context.Context, tx *store.Tx, p auth.Principal, e Entry) error {
+func (s *Service) revive(ctx context.Context, tx *store.Tx, p access.Principal, e Entry) error {
 	now := store.Micros(s.now())
 	tx.QueueExpect(ctx, 1, notify.ErrNotDead(e.ID), `UPDATE notify_outbox SET state = 'pending', attempts = 0, claim_token = 0, next_attempt_at = ?, updated_at = ?
 		WHERE id = ? AND state = 'dead'`, now, now, e.ID)

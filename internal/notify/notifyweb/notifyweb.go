@@ -25,7 +25,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/notify"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
 	"github.com/qingdan/qingdan/internal/web/httpx"
@@ -111,7 +111,7 @@ func (h *handlers) scopeMessage(r *http.Request) (string, error) {
 	return h.svc.MessagePath(r.Context(), id)
 }
 
-func principal(r *http.Request) auth.Principal { return httpx.PrincipalFrom(r.Context()) }
+func principal(r *http.Request) access.Principal { return httpx.PrincipalFrom(r.Context()) }
 
 // noStore keeps a response out of every cache: it may show a secret.
 func noStore(w http.ResponseWriter) {

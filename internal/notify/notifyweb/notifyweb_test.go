@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/notify"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
 	"github.com/qingdan/qingdan/internal/org"
@@ -39,7 +39,7 @@ type fixture struct {
 	env    *webtest.Env
 	svc    *notifydb.Service
 	routes []httpx.Route
-	people map[string]auth.Principal
+	people map[string]access.Principal
 	bodies map[string]int64 // code → id
 }
 
@@ -366,14 +366,14 @@ func TestRoutes_policies(t *testing.T) {
 		unsafe := rt.Method() != http.MethodGet
 		switch {
 		case strings.Contains(path, "/outbox"):
-			if len(p.Roles) != 1 || p.Roles[0] != auth.RoleAdmin || p.Public || unsafe != p.Write {
+			if len(p.Roles) != 1 || p.Roles[0] != access.RoleAdmin || p.Public || unsafe != p.Write {
 				t.Errorf("%s: %+v", rt.Pattern, p)
 			}
 			if strings.Contains(path, "{id}") != (p.Scope != nil) {
 				t.Errorf("%s: a message's route needs its scope, and only it", rt.Pattern)
 			}
 		case strings.Contains(path, "/webhooks"):
-			if len(p.Roles) != 1 || p.Roles[0] != auth.RoleAdmin || (p.Scope == nil) != (rt.Nav != nil) || unsafe != p.Write {
+			if len(p.Roles) != 1 || p.Roles[0] != access.RoleAdmin || (p.Scope == nil) != (rt.Nav != nil) || unsafe != p.Write {
 				t.Errorf("%s: %+v", rt.Pattern, p)
 			}
 		case strings.Contains(path, "/inbox"):

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/notify"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
 	"github.com/qingdan/qingdan/internal/web/httpx"
@@ -76,8 +76,8 @@ var (
 )
 
 func (h *handlers) outboxRoutes() []httpx.Route {
-	read := httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}}
-	write := httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}, Write: true}
+	read := httpx.Policy{Roles: []access.Role{access.RoleAdmin}}
+	write := httpx.Policy{Roles: []access.Role{access.RoleAdmin}, Write: true}
 	scoped := func(p httpx.Policy) httpx.Policy { p.Scope = h.scopeMessage; return p }
 	p := api.Prefix + "/outbox"
 	return []httpx.Route{

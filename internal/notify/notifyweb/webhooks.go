@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/notify"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
 	"github.com/qingdan/qingdan/internal/web/httpx"
@@ -52,7 +52,7 @@ var webhookTags = []string{"webhooks"}
 
 func (h *handlers) webhookRoutes() []httpx.Route {
 	// Endpoints serve every body: the root body's administrator's.
-	read := httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}, Scope: h.scopeRoot}
+	read := httpx.Policy{Roles: []access.Role{access.RoleAdmin}, Scope: h.scopeRoot}
 	write := read
 	write.Write = true
 	p := api.Prefix + "/webhooks"

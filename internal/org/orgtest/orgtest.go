@@ -7,7 +7,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 )
@@ -17,7 +17,7 @@ type Demo struct {
 	// People are the demo accounts' principals by login (org.DemoAccounts),
 	// with their staff id, body and roles; AccountID is the staff id plus
 	// 1000 (no account table is written).
-	People map[string]auth.Principal
+	People map[string]access.Principal
 	// Bodies are the demo bodies' ids by code ("330199", the district …).
 	Bodies map[string]int64
 }
@@ -40,7 +40,7 @@ func Load(t testing.TB, db *store.DB) Demo {
 		t.Fatal(err)
 	}
 	orgs := org.NewService(db)
-	d := Demo{People: map[string]auth.Principal{}, Bodies: map[string]int64{}}
+	d := Demo{People: map[string]access.Principal{}, Bodies: map[string]int64{}}
 	for login, id := range ids {
 		p, err := orgs.StaffPrincipal(ctx, id)
 		if err != nil {

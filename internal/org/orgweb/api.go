@@ -10,9 +10,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
@@ -42,12 +42,12 @@ func newAPIHandlers(s *org.Service) apiHandlers {
 // object is how the API reads one kind of versioned org object: by id
 // within the principal's jurisdiction, and its version (the ETag).
 type object[T any] struct {
-	get     func(ctx context.Context, p auth.Principal, id int64) (T, error)
+	get     func(ctx context.Context, p access.Principal, id int64) (T, error)
 	version func(T) int64
 }
 
 // changeFunc changes the object with the path id (an edit or an action).
-type changeFunc[T any] func(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (T, error)
+type changeFunc[T any] func(ctx context.Context, p access.Principal, id int64, w http.ResponseWriter, r *http.Request) (T, error)
 
 // read answers GET of the object with its version as ETag.
 func (o object[T]) read() http.HandlerFunc {
@@ -81,7 +81,7 @@ func (o object[T]) change(f changeFunc[T]) http.HandlerFunc {
 	}
 }
 
-var admin = []auth.Role{auth.RoleAdmin}
+var admin = []access.Role{access.RoleAdmin}
 
 // apiRoutes returns the organisation's API routes.
 func apiRoutes(s *org.Service) []httpx.Route {
@@ -103,7 +103,7 @@ func apiRoutes(s *org.Service) []httpx.Route {
 	write := httpx.Policy{Roles: admin, Write: true}
 	// Staff, their roles, seats and certificates: the accounts duty (the
 	// security administrator when duties are separated).
-	people := httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Duty: auth.DutyAccounts, Write: true}
+	people := httpx.Policy{Roles: access.DutyRoles(access.DutyAccounts), Duty: access.DutyAccounts, Write: true}
 	scoped := func(pol httpx.Policy, kind string) httpx.Policy { pol.Scope = scope(kind); return pol }
 	tags := func(t string) []string { return []string{t} }
 	return []httpx.Route{
@@ -199,7 +199,7 @@ func apiRoutes(s *org.Service) []httpx.Route {
 				Response: org.Qualification{}, Versioned: true}},
 
 		// Import
-		{Pattern: "POST " + p + "/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Write: true}, Handler: http.HandlerFunc(h.importFile),
+		{Pattern: "POST " + p + "/org/import", Policy: httpx.Policy{Roles: access.DutyRoles(access.DutyAccounts), Write: true}, Handler: http.HandlerFunc(h.importFile),
 			MaxBody: maxImport, Import: true,
 			Doc: &httpx.Doc{Summary: "Import bodies, units and staff from an Excel or CSV file", Tags: tags("org"),
 				Description: "The body is the file itself (Content-Type text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet), " +
@@ -255,7 +255,7 @@ type StaffRequest struct {
 func (r StaffRequest) input() (org.StaffInput, error) {
 	in := org.StaffInput{BodyID: r.BodyID, UnitID: r.UnitID, Name: r.Name, Phone: r.Phone, IsHead: r.IsHead, IsLiaison: r.IsLiaison}
 	for i, s := range r.Roles {
-		role, ok := auth.ParseRole(s)
+		role, ok := access.ParseRole(s)
 		if !ok {
 			return in, apperr.Invalidf("roles["+strconv.Itoa(i)+"]", "未知角色 %q", "unknown role %q", s)
 		}
@@ -319,7 +319,7 @@ func respond[T any](w http.ResponseWriter, r *http.Request, status int, v T, err
 }
 
 // withID runs f with the path id, answering a bad id.
-func withID[T any](status int, f func(ctx context.Context, p auth.Principal, id int64, r *http.Request) (T, error)) http.HandlerFunc {
+func withID[T any](status int, f func(ctx context.Context, p access.Principal, id int64, r *http.Request) (T, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r)
 		if err != nil {
@@ -361,7 +361,7 @@ func (h apiHandlers) createBody(w http.ResponseWriter, r *http.Request) {
 // is a 400 whatever the headers. An edit without If-Match is refused by the
 // service (428) after its permission checks, so a forbidden one is a 403.
 
-func (h apiHandlers) updateBody(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Body, error) {
+func (h apiHandlers) updateBody(ctx context.Context, p access.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Body, error) {
 	var req BodyRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Body{}, err
@@ -373,7 +373,7 @@ func (h apiHandlers) updateBody(ctx context.Context, p auth.Principal, id int64,
 	return h.s.UpdateBody(ctx, p, id, version, org.BodyEdit{Level: org.Level(req.Level), Code: req.Code, Name: req.Name, TimeZone: req.TimeZone})
 }
 
-func (h apiHandlers) moveBody(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Body, error) {
+func (h apiHandlers) moveBody(ctx context.Context, p access.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Body, error) {
 	var req MoveRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Body{}, err
@@ -389,7 +389,7 @@ func (h apiHandlers) moveBody(ctx context.Context, p auth.Principal, id int64, w
 }
 
 func (h apiHandlers) bodyActive(active bool) changeFunc[org.Body] {
-	return func(ctx context.Context, p auth.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Body, error) {
+	return func(ctx context.Context, p access.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Body, error) {
 		version, err := api.OptionalIfMatch(r)
 		if err != nil {
 			return org.Body{}, err
@@ -399,7 +399,7 @@ func (h apiHandlers) bodyActive(active bool) changeFunc[org.Body] {
 }
 
 func (h apiHandlers) unitsOf(w http.ResponseWriter, r *http.Request) {
-	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, r *http.Request) ([]org.Unit, error) {
+	withID(http.StatusOK, func(ctx context.Context, p access.Principal, id int64, r *http.Request) ([]org.Unit, error) {
 		inactive, err := queryBool(r, "inactive")
 		if err != nil {
 			return nil, err
@@ -419,7 +419,7 @@ func (h apiHandlers) createUnit(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusCreated, u, err)
 }
 
-func (h apiHandlers) updateUnit(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Unit, error) {
+func (h apiHandlers) updateUnit(ctx context.Context, p access.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Unit, error) {
 	var req UnitRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Unit{}, err
@@ -431,7 +431,7 @@ func (h apiHandlers) updateUnit(ctx context.Context, p auth.Principal, id int64,
 	return h.s.UpdateUnit(ctx, p, id, version, org.UnitInput{Kind: org.UnitKind(req.Kind), Code: req.Code, Name: req.Name})
 }
 
-func (h apiHandlers) setHead(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Unit, error) {
+func (h apiHandlers) setHead(ctx context.Context, p access.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Unit, error) {
 	var req HeadRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Unit{}, err
@@ -447,7 +447,7 @@ func (h apiHandlers) setHead(ctx context.Context, p auth.Principal, id int64, w 
 }
 
 func (h apiHandlers) unitActive(active bool) changeFunc[org.Unit] {
-	return func(ctx context.Context, p auth.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Unit, error) {
+	return func(ctx context.Context, p access.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Unit, error) {
 		version, err := api.OptionalIfMatch(r)
 		if err != nil {
 			return org.Unit{}, err
@@ -478,7 +478,7 @@ func (h apiHandlers) searchStaff(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	q.Limit, q.Offset = int(min(limit, 1000)), int(min(offset, 1<<30))
-	q.Role = auth.Role(r.URL.Query().Get("role"))
+	q.Role = access.Role(r.URL.Query().Get("role"))
 	q.Text = r.URL.Query().Get("q")
 	st, err := h.s.SearchStaff(r.Context(), principal(r), q)
 	respond(w, r, http.StatusOK, nonNil(st), err)
@@ -499,7 +499,7 @@ func (h apiHandlers) createStaff(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusCreated, st, err)
 }
 
-func (h apiHandlers) updateStaff(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Staff, error) {
+func (h apiHandlers) updateStaff(ctx context.Context, p access.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Staff, error) {
 	var req StaffRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Staff{}, err
@@ -516,7 +516,7 @@ func (h apiHandlers) updateStaff(ctx context.Context, p auth.Principal, id int64
 }
 
 func (h apiHandlers) staffActive(active bool) changeFunc[org.Staff] {
-	return func(ctx context.Context, p auth.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Staff, error) {
+	return func(ctx context.Context, p access.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Staff, error) {
 		version, err := api.OptionalIfMatch(r)
 		if err != nil {
 			return org.Staff{}, err
@@ -526,7 +526,7 @@ func (h apiHandlers) staffActive(active bool) changeFunc[org.Staff] {
 }
 
 func (h apiHandlers) qualificationsOf(w http.ResponseWriter, r *http.Request) {
-	withID(http.StatusOK, func(ctx context.Context, p auth.Principal, id int64, _ *http.Request) ([]org.Qualification, error) {
+	withID(http.StatusOK, func(ctx context.Context, p access.Principal, id int64, _ *http.Request) ([]org.Qualification, error) {
 		qs, err := h.s.Qualifications(ctx, p, id)
 		return nonNil(qs), err
 	})(w, r)
@@ -542,7 +542,7 @@ func (h apiHandlers) addQualification(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusCreated, q, err)
 }
 
-func (h apiHandlers) updateQualification(ctx context.Context, p auth.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Qualification, error) {
+func (h apiHandlers) updateQualification(ctx context.Context, p access.Principal, id int64, w http.ResponseWriter, r *http.Request) (org.Qualification, error) {
 	var req QualificationRequest
 	if err := api.Decode(w, r, &req); err != nil {
 		return org.Qualification{}, err
@@ -554,7 +554,7 @@ func (h apiHandlers) updateQualification(ctx context.Context, p auth.Principal, 
 	return h.s.UpdateQualification(ctx, p, id, version, req.input())
 }
 
-func (h apiHandlers) revokeQualification(ctx context.Context, p auth.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Qualification, error) {
+func (h apiHandlers) revokeQualification(ctx context.Context, p access.Principal, id int64, _ http.ResponseWriter, r *http.Request) (org.Qualification, error) {
 	version, err := api.OptionalIfMatch(r)
 	if err != nil {
 		return org.Qualification{}, err

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
@@ -67,7 +67,7 @@ func staffConflict(lang string, f staffForm, yours, current org.Staff) []conflic
 		}
 		return "#" + strconv.FormatInt(id, 10)
 	}
-	roles := func(rs []auth.Role) string {
+	roles := func(rs []access.Role) string {
 		names := make([]string, len(rs))
 		for i, r := range rs {
 			names[i] = roleText(lang, r)
@@ -104,7 +104,7 @@ func kindText(lang string, k org.UnitKind) string {
 	return k.Zh()
 }
 
-func roleText(lang string, r auth.Role) string {
+func roleText(lang string, r access.Role) string {
 	if lang == httpx.LangEn {
 		return string(r)
 	}

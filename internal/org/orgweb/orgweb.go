@@ -22,8 +22,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 	"github.com/qingdan/qingdan/internal/web/page"
@@ -97,7 +97,7 @@ func parsePages() (map[string]*template.Template, error) {
 		"levelName": levelText,
 		"kindName":  kindText,
 		"roleName":  roleText,
-		"hasRole": func(rs []auth.Role, r auth.Role) bool {
+		"hasRole": func(rs []access.Role, r access.Role) bool {
 			for _, x := range rs {
 				if x == r {
 					return true
@@ -149,11 +149,11 @@ func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 			return s.PathOf(r.Context(), kind, id)
 		}
 	}
-	read := httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}}
-	write := httpx.Policy{Roles: []auth.Role{auth.RoleAdmin}, Write: true}
+	read := httpx.Policy{Roles: []access.Role{access.RoleAdmin}}
+	write := httpx.Policy{Roles: []access.Role{access.RoleAdmin}, Write: true}
 	// Staff pages: the accounts duty (the security administrator when duties
 	// are separated; the API's routes likewise).
-	peopleRead := httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Duty: auth.DutyAccounts}
+	peopleRead := httpx.Policy{Roles: access.DutyRoles(access.DutyAccounts), Duty: access.DutyAccounts}
 	people := peopleRead
 	people.Write = true
 	sc := func(p httpx.Policy, kind string) httpx.Policy { p.Scope = scope(kind); return p }
@@ -177,8 +177,8 @@ func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 		{Pattern: "POST /admin/org/staff/{id}/active", Policy: sc(people, "staff"), Handler: hf(h.staffActive)},
 		{Pattern: "POST /admin/org/qualifications", Policy: people, Handler: hf(h.addQualification)},
 		{Pattern: "POST /admin/org/qualifications/{id}/revoke", Policy: sc(people, "qualification"), Handler: hf(h.revokeQualification)},
-		{Pattern: "GET /admin/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts)}, Handler: hf(h.importForm)},
-		{Pattern: "POST /admin/org/import", Policy: httpx.Policy{Roles: auth.DutyRoles(auth.DutyAccounts), Write: true}, Handler: hf(h.importFile),
+		{Pattern: "GET /admin/org/import", Policy: httpx.Policy{Roles: access.DutyRoles(access.DutyAccounts)}, Handler: hf(h.importForm)},
+		{Pattern: "POST /admin/org/import", Policy: httpx.Policy{Roles: access.DutyRoles(access.DutyAccounts), Write: true}, Handler: hf(h.importFile),
 			MaxBody: maxImport, Import: true},
 		{Pattern: "GET /admin/org/import/template", Policy: read, Handler: http.HandlerFunc(templateHandler)},
 		{Pattern: "GET /admin/org/static/org.css", Policy: httpx.Policy{Public: true, Stateless: true}, Handler: http.HandlerFunc(serveCSS)},
@@ -193,6 +193,6 @@ func formInt(r *http.Request, name string) int64 {
 	return n
 }
 
-func principal(r *http.Request) auth.Principal { return httpx.PrincipalFrom(r.Context()) }
+func principal(r *http.Request) access.Principal { return httpx.PrincipalFrom(r.Context()) }
 
 func lang(r *http.Request) string { return httpx.LangFrom(r.Context()) }

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/web/page"
 )
@@ -323,7 +323,7 @@ type unitChoice struct {
 type staffForm struct {
 	Bodies []org.Body
 	Units  []unitChoice
-	Roles  []auth.Role
+	Roles  []access.Role
 }
 
 func (h *handlers) loadStaffForm(r *http.Request) (staffForm, error) {
@@ -332,7 +332,7 @@ func (h *handlers) loadStaffForm(r *http.Request) (staffForm, error) {
 	if err != nil {
 		return staffForm{}, err
 	}
-	f := staffForm{Bodies: bodies, Roles: auth.AllRoles}
+	f := staffForm{Bodies: bodies, Roles: access.AllRoles}
 	for _, b := range bodies {
 		us, err := h.s.Units(r.Context(), p, b.ID, false)
 		if err != nil {
@@ -356,11 +356,11 @@ type staffListPage struct {
 
 func (h *handlers) showStaffList(w http.ResponseWriter, r *http.Request, failure error) {
 	p := principal(r)
-	q := org.StaffQuery{Text: r.URL.Query().Get("q"), Role: auth.Role(r.URL.Query().Get("role")), IncludeInactive: true, Limit: 200}
+	q := org.StaffQuery{Text: r.URL.Query().Get("q"), Role: access.Role(r.URL.Query().Get("role")), IncludeInactive: true, Limit: 200}
 	if b, err := strconv.ParseInt(r.URL.Query().Get("body"), 10, 64); err == nil {
 		q.BodyID = b
 	}
-	if _, ok := auth.ParseRole(string(q.Role)); !ok {
+	if _, ok := access.ParseRole(string(q.Role)); !ok {
 		q.Role = ""
 	}
 	res, err := h.s.SearchStaff(r.Context(), p, q)
@@ -382,7 +382,7 @@ func staffInput(r *http.Request) (org.StaffInput, error) {
 	in := org.StaffInput{BodyID: formInt(r, "body_id"), UnitID: formInt(r, "unit_id"), Name: r.PostFormValue("name"),
 		Phone: r.PostFormValue("phone"), IsHead: r.PostFormValue("is_head") == "true", IsLiaison: r.PostFormValue("is_liaison") == "true"}
 	for _, v := range r.PostForm["roles"] {
-		role, ok := auth.ParseRole(v)
+		role, ok := access.ParseRole(v)
 		if !ok {
 			return in, apperr.Invalidf("roles", "未知角色 %q", "unknown role %q", v)
 		}

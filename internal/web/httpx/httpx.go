@@ -12,7 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/access"
 )
 
 // Policy is who may use a route. It is checked before the handler runs, in
@@ -24,11 +24,11 @@ type Policy struct {
 	Public bool
 	// Roles, when set, are the roles of which the principal needs at least
 	// one. Empty means any logged-in principal.
-	Roles []auth.Role
+	Roles []access.Role
 	// Duty, when set, is the administrative duty the route needs
 	// (auth.Principal.Can): with duties separated (三员分立) an
 	// administrator role in Roles is not enough by itself.
-	Duty auth.Duty
+	Duty access.Duty
 	// Write marks a route that changes data. Read-only principals (external
 	// supervisors, S7) are refused on it. Every route with an unsafe method
 	// must set Write or Self; the server refuses to start otherwise.
@@ -171,13 +171,13 @@ const (
 )
 
 // WithPrincipal returns ctx carrying p.
-func WithPrincipal(ctx context.Context, p auth.Principal) context.Context {
+func WithPrincipal(ctx context.Context, p access.Principal) context.Context {
 	return context.WithValue(ctx, keyPrincipal, p)
 }
 
 // PrincipalFrom returns the principal of the request (anonymous if none).
-func PrincipalFrom(ctx context.Context) auth.Principal {
-	p, _ := ctx.Value(keyPrincipal).(auth.Principal)
+func PrincipalFrom(ctx context.Context) access.Principal {
+	p, _ := ctx.Value(keyPrincipal).(access.Principal)
 	return p
 }
 

@@ -16,8 +16,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/web"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
@@ -53,22 +53,22 @@ const Password = "correct horse battery"
 const CSRFToken = "test-csrf-token"
 
 // Principals returns the fixture principals by name.
-func Principals() map[string]auth.Principal {
-	mk := func(id int64, login, path string, roles ...auth.Role) auth.Principal {
-		return auth.Principal{AccountID: id, StaffID: id, Login: login, Name: "用户 " + login,
+func Principals() map[string]access.Principal {
+	mk := func(id int64, login, path string, roles ...access.Role) access.Principal {
+		return access.Principal{AccountID: id, StaffID: id, Login: login, Name: "用户 " + login,
 			BodyID: id, BodyPath: path, Roles: roles}
 	}
-	ps := map[string]auth.Principal{
-		Admin:         mk(1, Admin, District, auth.RoleAdmin),
-		DistrictSuper: mk(2, DistrictSuper, District, auth.RoleSupervisor),
-		WindowA:       mk(3, WindowA, TownA, auth.RoleWindow),
-		StaffA:        mk(4, StaffA, TownA, auth.RoleUnitStaff),
-		StaffB:        mk(5, StaffB, TownB, auth.RoleUnitStaff),
-		LiaisonA:      mk(6, LiaisonA, TownA, auth.RoleListLiaison),
-		OfficeA:       mk(7, OfficeA, TownA, auth.RoleGeneralOffice),
-		LeaderA:       mk(8, LeaderA, TownA, auth.RoleLeader),
-		ExternalA:     mk(9, ExternalA, TownA, auth.RoleExternalSupervisor),
-		PendingA:      mk(10, PendingA, TownA, auth.RoleUnitStaff),
+	ps := map[string]access.Principal{
+		Admin:         mk(1, Admin, District, access.RoleAdmin),
+		DistrictSuper: mk(2, DistrictSuper, District, access.RoleSupervisor),
+		WindowA:       mk(3, WindowA, TownA, access.RoleWindow),
+		StaffA:        mk(4, StaffA, TownA, access.RoleUnitStaff),
+		StaffB:        mk(5, StaffB, TownB, access.RoleUnitStaff),
+		LiaisonA:      mk(6, LiaisonA, TownA, access.RoleListLiaison),
+		OfficeA:       mk(7, OfficeA, TownA, access.RoleGeneralOffice),
+		LeaderA:       mk(8, LeaderA, TownA, access.RoleLeader),
+		ExternalA:     mk(9, ExternalA, TownA, access.RoleExternalSupervisor),
+		PendingA:      mk(10, PendingA, TownA, access.RoleUnitStaff),
 	}
 	p := ps[PendingA]
 	p.MustChangePassword = true
@@ -84,41 +84,41 @@ func Token(name string) string { return "token-" + name }
 type Sessions struct {
 	Cookie string
 	mu     sync.Mutex
-	byTok  map[string]auth.Principal
+	byTok  map[string]access.Principal
 	// Err, when set, is returned for every request carrying a credential
 	// (a database outage).
 	Err error
 }
 
 // Principal implements web.Sessions.
-func (s *Sessions) Principal(r *http.Request) (auth.Principal, error) {
+func (s *Sessions) Principal(r *http.Request) (access.Principal, error) {
 	tok := ""
 	if h := r.Header.Get("Authorization"); h != "" {
 		t, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
-			return auth.Principal{}, apperr.New(apperr.Unauthorized, "", "无效的凭证", "invalid credentials")
+			return access.Principal{}, apperr.New(apperr.Unauthorized, "", "无效的凭证", "invalid credentials")
 		}
 		tok = t
 	} else if c, err := r.Cookie(s.Cookie); err == nil {
 		tok = c.Value
 	}
 	if tok == "" {
-		return auth.Principal{}, nil
+		return access.Principal{}, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.Err != nil {
-		return auth.Principal{}, s.Err
+		return access.Principal{}, s.Err
 	}
 	p, ok := s.byTok[tok]
 	if !ok {
-		return auth.Principal{}, apperr.New(apperr.Unauthorized, "", "会话已失效", "session expired")
+		return access.Principal{}, apperr.New(apperr.Unauthorized, "", "会话已失效", "session expired")
 	}
 	return p, nil
 }
 
 // Put registers a token for p.
-func (s *Sessions) Put(token string, p auth.Principal) {
+func (s *Sessions) Put(token string, p access.Principal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.byTok[token] = p
@@ -131,7 +131,7 @@ func (s *Sessions) drop(token string) {
 }
 
 // update applies f to every session of the account.
-func (s *Sessions) update(accountID int64, f func(*auth.Principal)) {
+func (s *Sessions) update(accountID int64, f func(*access.Principal)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for tok, p := range s.byTok {
@@ -147,7 +147,7 @@ type Auth struct {
 	Sessions  *Sessions
 	mu        sync.Mutex
 	passwords map[string]string // login → password
-	accounts  map[string]auth.Principal
+	accounts  map[string]access.Principal
 	// LoginIPs records the client address of every login attempt.
 	LoginIPs []string
 }
@@ -173,7 +173,7 @@ func (a *Auth) Logout(_ context.Context, token string) error {
 }
 
 // ChangePassword implements web.Authenticator.
-func (a *Auth) ChangePassword(_ context.Context, p auth.Principal, oldPw, newPw string) error {
+func (a *Auth) ChangePassword(_ context.Context, p access.Principal, oldPw, newPw string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.passwords[p.Login] != oldPw {
@@ -186,7 +186,7 @@ func (a *Auth) ChangePassword(_ context.Context, p auth.Principal, oldPw, newPw 
 	acc := a.accounts[p.Login]
 	acc.MustChangePassword = false
 	a.accounts[p.Login] = acc
-	a.Sessions.update(p.AccountID, func(q *auth.Principal) { q.MustChangePassword = false })
+	a.Sessions.update(p.AccountID, func(q *access.Principal) { q.MustChangePassword = false })
 	return nil
 }
 
@@ -277,8 +277,8 @@ func New(t testing.TB, extra ...httpx.Route) *Env {
 // NewWith is New with options.
 func NewWith(t testing.TB, opts Options) *Env {
 	t.Helper()
-	sess := &Sessions{Cookie: Cookie, byTok: map[string]auth.Principal{}}
-	a := &Auth{Sessions: sess, passwords: map[string]string{}, accounts: map[string]auth.Principal{}}
+	sess := &Sessions{Cookie: Cookie, byTok: map[string]access.Principal{}}
+	a := &Auth{Sessions: sess, passwords: map[string]string{}, accounts: map[string]access.Principal{}}
 	for name, p := range Principals() {
 		sess.Put(Token(name), p)
 		a.passwords[p.Login] = Password

@@ -1,4 +1,9 @@
-package auth
+// Package access is who may do what, without any storage: the roles of
+// staff (O2, O3), the three administrative duties (三员分立) and the
+// Principal every request carries, with its jurisdiction (O1). Domain
+// packages (catalog, calendar, flow, casework) import it instead of auth,
+// which keeps accounts, sessions and tokens in the database.
+package access
 
 import (
 	"strings"
