@@ -65,6 +65,10 @@ type Aggregate[R any] struct {
 	// State is what Event.State records of r (as JSON), and what verify
 	// compares the row with.
 	State func(r *R) any
+	// Stale, if set, is the error of a Save of r on a row that is no
+	// longer at r's version (the aggregate's own words for it); by default
+	// a Conflict naming the object type, id and version.
+	Stale func(r *R) error
 
 	// Built by Declare.
 	selectSQL, lockSQL, insertSQL, insertIDSQL, saveSQL, snapshotSQL string
@@ -198,10 +202,20 @@ func (a *Aggregate[R]) checkAudited(ctx context.Context, tx *Tx, r *R) error {
 	}
 	slog.Error("store: refusing to write on a row that differs from its last audited event (changed behind the log's back; qingdan verify names it)",
 		"table", a.Table, "id", id, "last_event", seq)
+	cause := fmt.Errorf("%w: %s id=%s", ErrTampered, a.Table, id)
 	if last == nil && seq == 0 {
-		return fmt.Errorf("%w: %s id=%s has no audited event", ErrTampered, a.Table, id)
+		cause = fmt.Errorf("%w: %s id=%s has no audited event", ErrTampered, a.Table, id)
 	}
-	return fmt.Errorf("%w: %s id=%s", ErrTampered, a.Table, id)
+	return tamperedError(cause)
+}
+
+// tamperedError is the refusal the user sees: a Conflict (nothing they can
+// fix by retrying) that wraps cause, an ErrTampered naming the row.
+func tamperedError(cause error) error {
+	e := apperr.Conflictf("该记录与审计日志不一致（可能有人直接改动过数据库），已拒绝在其上修改；请管理员运行 qingdan verify 检查",
+		"this record differs from the audit log (the database may have been changed directly); the change is refused: an administrator should run qingdan verify")
+	e.Err = cause
+	return e
 }
 
 // Insert inserts r with version 1 and emits e with its State. With id 0 the
@@ -228,12 +242,40 @@ func (a *Aggregate[R]) Insert(ctx context.Context, tx *Tx, r *R, e Event) error 
 // that a tampered row is refused.
 func (a *Aggregate[R]) Save(ctx context.Context, tx *Tx, r *R, e Event) error {
 	id, v := *a.id(r), a.version(r)
-	conflict := apperr.New(apperr.Conflict, "version",
-		fmt.Sprintf("%s %d 已被他人修改（不再是版本 %d），请刷新后重试", a.ObjectType, id, *v),
-		fmt.Sprintf("%s %d was changed by someone else (it is no longer at version %d); reload and try again", a.ObjectType, id, *v))
-	tx.QueueExpect(ctx, 1, conflict, a.saveSQL, append(a.values(r), id, *v)...)
+	tx.QueueExpect(ctx, 1, a.stale(r), a.saveSQL, append(a.values(r), id, *v)...)
 	*v++
 	return a.Emit(tx, r, e)
+}
+
+// SaveNow is Save run at once rather than queued, for a save that may
+// break a unique index: its error (store.IsUniqueViolation) comes back
+// here, for the caller to name the field, instead of failing the write
+// as an internal error after fn has returned.
+func (a *Aggregate[R]) SaveNow(ctx context.Context, tx *Tx, r *R, e Event) error {
+	id, v := *a.id(r), a.version(r)
+	res, err := tx.Exec(ctx, a.saveSQL, append(a.values(r), id, *v)...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s id=%d: %w", a.Table, id, err)
+	}
+	if n != 1 {
+		return a.stale(r)
+	}
+	*v++
+	return a.Emit(tx, r, e)
+}
+
+func (a *Aggregate[R]) stale(r *R) error {
+	if a.Stale != nil {
+		return a.Stale(r)
+	}
+	id, v := *a.id(r), *a.version(r)
+	return apperr.New(apperr.Conflict, "version",
+		fmt.Sprintf("%s %d 已被他人修改（不再是版本 %d），请刷新后重试", a.ObjectType, id, v),
+		fmt.Sprintf("%s %d was changed by someone else (it is no longer at version %d); reload and try again", a.ObjectType, id, v))
 }
 
 // Emit emits e about r: its object (and, unless e names another, its root)
