@@ -1,7 +1,6 @@
 package org
 
 import (
-	"context"
 	"encoding/json"
 	"reflect"
 
@@ -188,20 +187,9 @@ func fromOptID(id *int64) int64 {
 // migration 0101, for store.AddVersions (run by qingdan migrate).
 func VersionedTables() []store.VersionedTable {
 	return []store.VersionedTable{
-		versioned("body", "bodies", getBody, func(b Body) any { return bodyState(b) }),
-		versioned("unit", "units", getUnit, func(u Unit) any { return unitState(u) }),
-		versioned("staff", "staff", getStaff, func(s Staff) any { return staffState(s) }),
-		versioned("qualification", "staff_qualifications", getQual, func(q Qualification) any { return qualState(q) }),
+		{ObjectType: "body", Table: "bodies", Key: "id", State: bodies.StateOf},
+		{ObjectType: "unit", Table: "units", Key: "id", State: units.StateOf},
+		{ObjectType: "staff", Table: "staff", Key: "id", State: staffRows.StateOf},
+		{ObjectType: "qualification", Table: "staff_qualifications", Key: "id", State: quals.StateOf},
 	}
-}
-
-func versioned[T any](objectType, table string, get func(context.Context, querier, int64) (T, error), state func(T) any) store.VersionedTable {
-	return store.VersionedTable{ObjectType: objectType, Table: table, Key: "id",
-		State: func(ctx context.Context, q store.Querier, id int64) (json.RawMessage, error) {
-			v, err := get(ctx, q, id)
-			if err != nil {
-				return nil, err
-			}
-			return json.Marshal(state(v))
-		}}
 }

@@ -19,9 +19,9 @@ import (
 // object type, and how its State renders. The declaration gives the
 // aggregate registration for verify, Get, Lock (for update, across
 // instances), Insert, Save (with a version check) and Emit (with the row's
-// State). Convention: the table has an integer primary key id and an
-// integer version (1 on insert, one more on every save), and the State
-// includes the version.
+// State). Convention: the table has an integer primary key (id, unless Key
+// names another column) and an integer version (1 on insert, one more on
+// every save), and the State includes the version.
 //
 // A declaration, in the package that owns the table (the migration creates
 // "widgets (id, version, name, qty)"):
@@ -55,10 +55,14 @@ import (
 type Aggregate[R any] struct {
 	Table      string
 	ObjectType string
+	// Key is the integer primary key column, "id" when empty (a calendar
+	// year is keyed by its year, a body's hours by the body); the object id
+	// of events is its value.
+	Key string
 	// Columns are the table's columns after id and version, in the order
 	// Fields returns them.
 	Columns []string
-	// Fields returns pointers to r's id (*int64), version (*int64) and the
+	// Fields returns pointers to r's key (*int64), version (*int64) and the
 	// fields of Columns, in that order: Scan reads into them, Insert and
 	// Save write their values.
 	Fields func(r *R) []any
@@ -89,16 +93,20 @@ func Declare[R any](a Aggregate[R]) *Aggregate[R] {
 	_, idOK := f[0].(*int64)
 	_, vOK := f[1].(*int64)
 	if !idOK || !vOK {
-		panic("store: Declare " + a.Table + ": id and version must be *int64")
+		panic("store: Declare " + a.Table + ": key and version must be *int64")
 	}
+	if a.Key == "" {
+		a.Key = "id"
+	}
+	k := a.Key
 	cols := strings.Join(a.Columns, ", ")
 	marks := strings.Repeat(", ?", len(a.Columns))
-	a.selectSQL = "SELECT id, version, " + cols + " FROM " + a.Table + " WHERE id = ?"
+	a.selectSQL = "SELECT " + k + ", version, " + cols + " FROM " + a.Table + " WHERE " + k + " = ?"
 	a.lockSQL = a.selectSQL // SQLite: the one writer holds every row already
-	a.insertSQL = "INSERT INTO " + a.Table + " (id, version, " + cols + ") VALUES (?, 1" + marks + ")"
-	a.insertIDSQL = "INSERT INTO " + a.Table + " (version, " + cols + ") VALUES (1" + marks + ") RETURNING id"
-	a.saveSQL = "UPDATE " + a.Table + " SET " + strings.Join(a.Columns, " = ?, ") + " = ?, version = version + 1 WHERE id = ? AND version = ?"
-	a.snapshotSQL = "SELECT id, version, " + cols + " FROM " + a.Table + " ORDER BY id"
+	a.insertSQL = "INSERT INTO " + a.Table + " (" + k + ", version, " + cols + ") VALUES (?, 1" + marks + ")"
+	a.insertIDSQL = "INSERT INTO " + a.Table + " (version, " + cols + ") VALUES (1" + marks + ") RETURNING " + k
+	a.saveSQL = "UPDATE " + a.Table + " SET " + strings.Join(a.Columns, " = ?, ") + " = ?, version = version + 1 WHERE " + k + " = ? AND version = ?"
+	a.snapshotSQL = "SELECT " + k + ", version, " + cols + " FROM " + a.Table + " ORDER BY " + k
 	ag := &a
 	RegisterAudited(AuditedTable{ObjectType: a.ObjectType, Table: a.Table, Snapshot: ag.snapshot})
 	return ag
@@ -137,6 +145,16 @@ func (a *Aggregate[R]) values(r *R) []any {
 		out[i] = reflect.ValueOf(p).Elem().Interface()
 	}
 	return out
+}
+
+// StateOf renders the State of the row with this key, as an event about
+// it would record it (a VersionedTable's State).
+func (a *Aggregate[R]) StateOf(ctx context.Context, q Querier, key int64) (json.RawMessage, error) {
+	r, err := a.Get(ctx, q, key)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(a.State(&r))
 }
 
 // Get reads the row with this id (from q: the reader pool, or a write).
