@@ -149,6 +149,14 @@ func lockStaff(ctx context.Context, tx *store.Tx, id int64) (Staff, error) {
 	return r.staff(), orgNotFound(err, "staff", id)
 }
 
+// LockStaff locks a staff member's row for the rest of a write (another
+// package's check spanning the member's rows, such as their reform seats,
+// then cannot race a writer on another instance), refusing a row that
+// differs from its last event.
+func LockStaff(ctx context.Context, tx *store.Tx, id int64) (Staff, error) {
+	return lockStaff(ctx, tx, id)
+}
+
 func lockQual(ctx context.Context, tx *store.Tx, id int64) (Qualification, error) {
 	r, err := quals.Lock(ctx, tx, id)
 	return r.qual(), orgNotFound(err, "qualification", id)
