@@ -102,14 +102,15 @@ func migrate(ctx context.Context, db *store.DB) ([]string, error) {
 	if err := db.Migrate(ctx); err != nil {
 		return nil, fmt.Errorf("迁移失败 / migration failed: %w", err)
 	}
+	// Accounts and tokens written before their State held credential
+	// digests are brought forward first, once per database: versioning
+	// compares a row with its last event, which must then hold the digest.
+	if _, err := auth.UpgradeAuditedState(ctx, db, time.Now()); err != nil {
+		return nil, fmt.Errorf("升级审计状态失败 / upgrading the audited state failed: %w", err)
+	}
 	rep, err := db.AddVersions(ctx, migrateActor, versionedTables())
 	if err != nil {
 		return nil, fmt.Errorf("迁移失败 / migration failed: %w", err)
-	}
-	// Accounts and tokens written before their State held credential
-	// digests are brought forward the same way, once per database.
-	if _, err := auth.UpgradeAuditedState(ctx, db, time.Now()); err != nil {
-		return nil, fmt.Errorf("升级审计状态失败 / upgrading the audited state failed: %w", err)
 	}
 	return rep.Refused, nil
 }
@@ -119,7 +120,7 @@ const migrateActor = "system"
 
 // versionedTables are every audited table that gained a version column.
 func versionedTables() []store.VersionedTable {
-	return slices.Concat(org.VersionedTables(), catdb.VersionedTables(), caldb.VersionedTables())
+	return slices.Concat(org.VersionedTables(), catdb.VersionedTables(), caldb.VersionedTables(), auth.VersionedTables())
 }
 
 // closeAfter closes db after err, keeping both errors.

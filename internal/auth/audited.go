@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"log/slog"
 
-	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -22,42 +20,8 @@ import (
 // sessions end by being deleted, with or without an event, so a missing
 // session row is no mismatch (store.AuditedTable.Ephemeral).
 func init() {
-	store.RegisterAudited(store.AuditedTable{ObjectType: "account", Table: "accounts",
-		Snapshot: func(ctx context.Context, q store.Querier, yield func(string, json.RawMessage) error) error {
-			rows, err := q.Query(ctx, `SELECT `+accountCols+` FROM accounts ORDER BY id`)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				a, _, err := scanAccount(rows)
-				if err != nil {
-					return err
-				}
-				if err := yield(idStr(a.ID), accountState(a)); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		}})
-	store.RegisterAudited(store.AuditedTable{ObjectType: "api_token", Table: "api_tokens",
-		Snapshot: func(ctx context.Context, q store.Querier, yield func(string, json.RawMessage) error) error {
-			rows, err := q.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens ORDER BY id`)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				t, err := scanToken(rows)
-				if err != nil {
-					return err
-				}
-				if err := yield(idStr(t.ID), tokenState(t)); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		}})
+	// Sessions are no declared aggregate: keyed by the hash of their token,
+	// never changed after they are made, and ended by deletion.
 	store.RegisterAudited(store.AuditedTable{ObjectType: "session", Table: "sessions", Ephemeral: true,
 		Snapshot: func(ctx context.Context, q store.Querier, yield func(string, json.RawMessage) error) error {
 			rows, err := q.Query(ctx, `SELECT id, account_id, created_at FROM sessions ORDER BY id`)
@@ -109,36 +73,4 @@ func sessionObjectID(id string) string {
 // when, and the digest of its id (the hash of the cookie's token).
 func sessionState(id string, accountID, createdAt int64) json.RawMessage {
 	return mustJSON(map[string]any{"account_id": accountID, "created_at": createdAt, "token_digest": credentialDigest(digestSession, id)})
-}
-
-// errTampered refuses a change to an account or token whose row differs from
-// its last audited event.
-var errTampered = apperr.Conflictf("该账号或令牌的数据与审计记录不一致（可能被直接改动过数据库），已拒绝本次操作；请管理员运行 qingdan verify 检查",
-	"this account's or token's data differs from its audit record (the database may have been changed directly); the action is refused: an administrator should run qingdan verify")
-
-// checkAudited refuses to build on a row whose State differs from the State
-// of its object's last event: the row was changed behind the service's back,
-// and an event now would record that change as the actor's — a copied
-// password hash would be laundered by the next login. It logs loudly.
-func checkAudited(ctx context.Context, tx *store.Tx, objectType, table, id string, state json.RawMessage) error {
-	last, _, err := store.LastState(ctx, tx, objectType, id)
-	if err != nil {
-		return err
-	}
-	if sameJSON(last, state) {
-		return nil
-	}
-	slog.ErrorContext(ctx, "refusing to change a row that differs from its last audited event; run qingdan verify",
-		"table", table, "id", id)
-	return errTampered
-}
-
-// auditedAccount reads an account inside a write that will emit its new
-// State, refusing one changed behind the service's back.
-func auditedAccount(ctx context.Context, tx *store.Tx, id int64) (Account, string, error) {
-	a, hash, err := getAccount(ctx, tx, `id = ?`, id)
-	if err != nil {
-		return Account{}, "", err
-	}
-	return a, hash, checkAudited(ctx, tx, "account", "accounts", idStr(id), accountState(a))
 }

@@ -19,3 +19,12 @@ func LegacyTokenState(ctx context.Context, q store.Querier, id int64) (json.RawM
 	t, err := scanToken(q.QueryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE id = ?`, id))
 	return legacyTokenState(t), err
 }
+
+// CurrentState renders an account's or token's row as its State now, as
+// the aggregate does (without a version while it is 0).
+func CurrentState(ctx context.Context, q store.Querier, objectType string, id int64) (json.RawMessage, error) {
+	if objectType == "account" {
+		return accounts.StateOf(ctx, q, id)
+	}
+	return tokens.StateOf(ctx, q, id)
+}

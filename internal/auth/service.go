@@ -102,6 +102,7 @@ func NewService(db *store.DB, dir StaffDirectory, cfg Config) *Service {
 // Account is an account as administrators see it (never its hash).
 type Account struct {
 	ID                 int64
+	Version            int64 // 0: written before versions, not versioned yet
 	StaffID            int64
 	Login              string
 	MustChangePassword bool
@@ -117,13 +118,19 @@ type Account struct {
 // accountState is the event snapshot of an account: every column, the
 // password hash only as its digest (credentialDigest), so that a hash
 // copied or changed behind the service's back is named by verify while
-// the audit log holds nothing to guess passwords from.
+// the audit log holds nothing to guess passwords from. Version 0 (a row
+// from before versions, until migrate versions it) is left out, as the
+// events of that time had it.
 func accountState(a Account) json.RawMessage {
-	return mustJSON(map[string]any{
+	m := map[string]any{
 		"id": a.ID, "staff_id": a.StaffID, "login": a.Login, "must_change_password": a.MustChangePassword,
 		"failed_logins": a.FailedLogins, "locked_until": micros(a.LockedUntil), "created_at": micros(a.CreatedAt),
 		"password_changed_at": micros(a.PasswordChangedAt), "active": a.Active, "password_digest": a.passwordDigest,
-	})
+	}
+	if a.Version != 0 {
+		m["version"] = a.Version
+	}
+	return mustJSON(m)
 }
 
 // micros stores a time, with the zero time as 0 ("never").
@@ -149,22 +156,6 @@ func mustJSON(v any) json.RawMessage {
 		panic(fmt.Sprintf("auth: marshal event JSON: %v", err))
 	}
 	return b
-}
-
-const accountCols = `id, staff_id, login, must_change_password, failed_logins, locked_until, created_at, password_changed_at, active, password_hash`
-
-// scanAccount reads a row of accountCols: the account and its password hash.
-func scanAccount(row interface{ Scan(...any) error }) (Account, string, error) {
-	var a Account
-	var locked, created, changed int64
-	var hash string
-	if err := row.Scan(&a.ID, &a.StaffID, &a.Login, &a.MustChangePassword, &a.FailedLogins, &locked, &created, &changed,
-		&a.Active, &hash); err != nil {
-		return Account{}, "", err
-	}
-	a.LockedUntil, a.CreatedAt, a.PasswordChangedAt = fromMicros(locked), fromMicros(created), fromMicros(changed)
-	a.passwordDigest = credentialDigest(digestPassword, hash)
-	return a, hash, nil
 }
 
 func getAccount(ctx context.Context, q store.Querier, where string, arg any) (Account, string, error) {
@@ -298,20 +289,14 @@ func (s *Service) createAccount(ctx context.Context, p access.Principal, staffID
 	now := s.now()
 	var a Account
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		a = Account{StaffID: staffID, Login: login, MustChangePassword: mustChange, CreatedAt: store.FromMicros(store.Micros(now)), Active: true,
-			passwordDigest: credentialDigest(digestPassword, hash)}
-		err := tx.QueryRow(ctx, `INSERT INTO accounts (staff_id, login, password_hash, must_change_password, failed_logins,
-			locked_until, created_at, password_changed_at, active) VALUES (?, ?, ?, ?, 0, 0, ?, 0, TRUE) RETURNING id`,
-			staffID, login, hash, mustChange, store.Micros(now)).Scan(&a.ID)
+		r := accountRow{StaffID: staffID, Login: login, PasswordHash: hash, MustChangePassword: mustChange, CreatedAt: store.Micros(now), Active: true}
+		err := accounts.Insert(ctx, tx, &r, store.Event{Actor: p.Login, BodyID: staff.BodyID, Action: "auth.account.created", To: "active",
+			Payload: mustJSON(map[string]any{"staff_id": staffID, "login": login})})
 		if store.IsUniqueViolation(err) {
 			return apperr.Conflictf("账号名已被使用，或该人员已有账号", "the login is taken or the staff member already has an account")
 		}
-		if err != nil {
-			return err
-		}
-		return tx.Emit(store.Event{Actor: p.Login, BodyID: staff.BodyID, Action: "auth.account.created", ObjectType: "account",
-			ObjectID: idStr(a.ID), To: "active", State: accountState(a),
-			Payload: mustJSON(map[string]any{"staff_id": staffID, "login": login})})
+		a = r.account()
+		return err
 	})
 	if err != nil {
 		var e *apperr.Error
@@ -416,32 +401,17 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 	token, id := newSecret("")
 	ua := userAgent(ctx)
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		cur, _, err := auditedAccount(ctx, tx, a.ID)
+		cur, err := lockAccount(ctx, tx, a.ID)
 		if err != nil {
 			return err
 		}
 		// Locked or deactivated between our read and now (a concurrent
 		// attempt, an administrator, another instance).
-		if s.cfg.Lockout.Locked(cur.LockedUntil, now) && !c.known {
-			return lockedError(cur.LockedUntil)
+		if until := fromMicros(cur.LockedUntil); s.cfg.Lockout.Locked(until, now) && !c.known {
+			return lockedError(until)
 		}
 		if !cur.Active {
 			return errWrongCredentials
-		}
-		if newHash != "" {
-			if _, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, newHash, a.ID); err != nil {
-				return err
-			}
-		}
-		if cur.FailedLogins != 0 {
-			if _, err := tx.Exec(ctx, `UPDATE accounts SET failed_logins = 0 WHERE id = ?`, a.ID); err != nil {
-				return err
-			}
-		}
-		if newHash != "" || cur.FailedLogins != 0 {
-			if cur, _, err = getAccount(ctx, tx, `id = ?`, a.ID); err != nil {
-				return err
-			}
 		}
 		if err := s.sourceSucceeded(ctx, tx, a.ID, source, now); err != nil {
 			return err
@@ -450,10 +420,20 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (string
 			VALUES (?, ?, ?, ?, ?, ?)`, id, a.ID, store.Micros(now), store.Micros(now), ip, ua); err != nil {
 			return err
 		}
-		if err := tx.Emit(store.Event{Actor: cur.Login, BodyID: staff.BodyID, Action: "auth.login.succeeded", ObjectType: "account",
-			ObjectID: idStr(a.ID), State: accountState(cur),
-			Payload: mustJSON(map[string]any{"ip": ip, "user_agent": ua, "session": sessionObjectID(id), "rehashed": newHash != ""})}); err != nil {
-			return err
+		e := store.Event{Actor: cur.Login, BodyID: staff.BodyID, Action: "auth.login.succeeded",
+			Payload: mustJSON(map[string]any{"ip": ip, "user_agent": ua, "session": sessionObjectID(id), "rehashed": newHash != ""})}
+		if newHash == "" && cur.FailedLogins == 0 {
+			if err := accounts.Emit(tx, &cur, e); err != nil {
+				return err
+			}
+		} else {
+			if newHash != "" {
+				cur.PasswordHash = newHash
+			}
+			cur.FailedLogins = 0
+			if err := accounts.Save(ctx, tx, &cur, e); err != nil {
+				return err
+			}
 		}
 		return tx.Emit(store.Event{Actor: cur.Login, BodyID: staff.BodyID, Action: "auth.session.created", ObjectType: "session",
 			ObjectID: sessionObjectID(id), To: "open", State: sessionState(id, a.ID, store.Micros(now))})
@@ -526,59 +506,39 @@ func (s *Service) recordFailure(ctx context.Context, actor string, a0 Account, n
 	if err != nil {
 		return time.Time{}, err
 	}
-	for attempt := 0; ; attempt++ {
-		var until time.Time
-		err := s.db.Write(ctx, func(tx *store.Tx) error {
-			until = time.Time{}
-			a, _, err := auditedAccount(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			if s.cfg.Lockout.Locked(a.LockedUntil, now) {
-				// Locked meanwhile by a concurrent attempt: this failure is
-				// recorded but not counted, or the owner would find fewer
-				// attempts left when the lock ends.
-				until = a.LockedUntil
-				return tx.Emit(store.Event{Actor: actor, BodyID: staff, Action: action, ObjectType: "account",
-					ObjectID: idStr(id), State: accountState(a),
-					Payload: mustJSON(map[string]any{"ip": ip, "while_locked": true})})
-			}
-			failures, lockedUntil, locked := s.cfg.Lockout.AfterFailure(a.FailedLogins, now)
-			// The WHERE on the old values makes a concurrent change (another
-			// instance counting a failure at the same moment) lose cleanly.
-			res, err := tx.Exec(ctx, `UPDATE accounts SET failed_logins = ?, locked_until = ?
-				WHERE id = ? AND failed_logins = ? AND locked_until = ?`,
-				failures, micros(lockedUntil), id, a.FailedLogins, micros(a.LockedUntil))
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n != 1 {
-				return errRaced
-			}
-			before := a.FailedLogins
-			a.FailedLogins, a.LockedUntil = failures, fromMicros(micros(lockedUntil))
-			if locked {
-				until = a.LockedUntil
-			}
-			if err := tx.Emit(store.Event{Actor: actor, BodyID: staff, Action: action, ObjectType: "account",
-				ObjectID: idStr(id), State: accountState(a),
-				Payload: mustJSON(map[string]any{"ip": ip, "failures": before + 1})}); err != nil {
-				return err
-			}
-			if !locked {
-				return nil
-			}
-			return tx.Emit(store.Event{Actor: actor, BodyID: staff, Action: "auth.account.locked", ObjectType: "account",
-				ObjectID: idStr(id), From: "unlocked", To: "locked", State: accountState(a),
-				Payload: mustJSON(map[string]any{"ip": ip, "until": micros(until), "failures": before + 1})})
-		})
-		if errors.Is(err, errRaced) && attempt < 3 {
-			continue
+	var until time.Time
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		until = time.Time{}
+		// Locked: a concurrent attempt (another instance) waits for this one.
+		a, err := lockAccount(ctx, tx, id)
+		if err != nil {
+			return err
 		}
-		return until, err
-	}
+		if at := fromMicros(a.LockedUntil); s.cfg.Lockout.Locked(at, now) {
+			// Locked meanwhile by a concurrent attempt: this failure is
+			// recorded but not counted, or the owner would find fewer
+			// attempts left when the lock ends.
+			until = at
+			return accounts.Emit(tx, &a, store.Event{Actor: actor, BodyID: staff, Action: action,
+				Payload: mustJSON(map[string]any{"ip": ip, "while_locked": true})})
+		}
+		failures, lockedUntil, locked := s.cfg.Lockout.AfterFailure(int(a.FailedLogins), now)
+		before := a.FailedLogins
+		a.FailedLogins, a.LockedUntil = int64(failures), micros(lockedUntil)
+		if locked {
+			until = fromMicros(a.LockedUntil)
+		}
+		if err := accounts.Save(ctx, tx, &a, store.Event{Actor: actor, BodyID: staff, Action: action,
+			Payload: mustJSON(map[string]any{"ip": ip, "failures": before + 1})}); err != nil {
+			return err
+		}
+		if !locked {
+			return nil
+		}
+		return accounts.Emit(tx, &a, store.Event{Actor: actor, BodyID: staff, Action: "auth.account.locked", From: "unlocked", To: "locked",
+			Payload: mustJSON(map[string]any{"ip": ip, "until": micros(until), "failures": before + 1})})
+	})
+	return until, err
 }
 
 // staffBody returns the body of a staff member for an event, or 0 when the
@@ -773,19 +733,14 @@ func (s *Service) ChangePassword(ctx context.Context, p access.Principal, oldPas
 		return err
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		if _, _, err := auditedAccount(ctx, tx, a.ID); err != nil {
-			return err
-		}
-		res, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = ?, must_change_password = FALSE, failed_logins = 0,
-			password_changed_at = ? WHERE id = ? AND password_hash = ?`, newHash, store.Micros(now), a.ID, hash)
+		cur, err := lockAccount(ctx, tx, a.ID)
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
+		if cur.PasswordHash != hash {
 			return apperr.Conflictf("密码已被修改，请重新登录", "the password was changed meanwhile; log in again")
 		}
+		cur.PasswordHash, cur.MustChangePassword, cur.FailedLogins, cur.PasswordChangedAt = newHash, false, 0, store.Micros(now)
 		if err := rememberPassword(ctx, tx, a.ID, hash, now); err != nil {
 			return err
 		}
@@ -802,12 +757,8 @@ func (s *Service) ChangePassword(ctx context.Context, p access.Principal, oldPas
 		if err != nil {
 			return err
 		}
-		cur, _, err := getAccount(ctx, tx, `id = ?`, a.ID)
-		if err != nil {
-			return err
-		}
-		return tx.Emit(store.Event{Actor: cur.Login, BodyID: body, Action: "auth.password.changed", ObjectType: "account",
-			ObjectID: idStr(cur.ID), State: accountState(cur), Payload: mustJSON(map[string]any{"other_sessions_ended": n})})
+		return accounts.Save(ctx, tx, &cur, store.Event{Actor: cur.Login, BodyID: body, Action: "auth.password.changed",
+			Payload: mustJSON(map[string]any{"other_sessions_ended": n})})
 	})
 }
 
@@ -836,13 +787,11 @@ func (s *Service) ResetPassword(ctx context.Context, p access.Principal, account
 	}
 	now := s.now()
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		if _, _, err := auditedAccount(ctx, tx, a.ID); err != nil {
+		cur, err := lockAccount(ctx, tx, a.ID)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = ?, must_change_password = TRUE, failed_logins = 0,
-			locked_until = 0 WHERE id = ?`, hash, a.ID); err != nil {
-			return err
-		}
+		cur.PasswordHash, cur.MustChangePassword, cur.FailedLogins, cur.LockedUntil = hash, true, 0, 0
 		if err := rememberPassword(ctx, tx, a.ID, oldHash, now); err != nil {
 			return err
 		}
@@ -855,12 +804,7 @@ func (s *Service) ResetPassword(ctx context.Context, p access.Principal, account
 		if err := revokeTokens(ctx, tx, p.Login, staff.BodyID, `account_id = ?`, a.ID, now, "password_reset"); err != nil {
 			return err
 		}
-		a, _, err := getAccount(ctx, tx, `id = ?`, a.ID)
-		if err != nil {
-			return err
-		}
-		return tx.Emit(store.Event{Actor: p.Login, BodyID: staff.BodyID, Action: "auth.password.reset", ObjectType: "account",
-			ObjectID: idStr(a.ID), State: accountState(a)})
+		return accounts.Save(ctx, tx, &cur, store.Event{Actor: p.Login, BodyID: staff.BodyID, Action: "auth.password.reset"})
 	})
 }
 
@@ -894,23 +838,17 @@ func (s *Service) SetAccountActive(ctx context.Context, p access.Principal, acco
 		from, to = to, from
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		if _, _, err := auditedAccount(ctx, tx, a.ID); err != nil {
+		cur, err := lockAccount(ctx, tx, a.ID)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET active = ? WHERE id = ?`, active, a.ID); err != nil {
-			return err
-		}
+		cur.Active = active
 		if !active {
 			if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = ?`, a.ID); err != nil {
 				return err
 			}
 		}
-		a, _, err := getAccount(ctx, tx, `id = ?`, a.ID)
-		if err != nil {
-			return err
-		}
-		return tx.Emit(store.Event{Actor: p.Login, BodyID: staff.BodyID, Action: "auth.account." + to, ObjectType: "account",
-			ObjectID: idStr(a.ID), From: from, To: to, State: accountState(a)})
+		return accounts.Save(ctx, tx, &cur, store.Event{Actor: p.Login, BodyID: staff.BodyID, Action: "auth.account." + to, From: from, To: to})
 	})
 }
 

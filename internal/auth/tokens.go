@@ -29,6 +29,7 @@ const (
 // APIToken describes an API token (never its secret).
 type APIToken struct {
 	ID         int64
+	Version    int64 // 0: written before versions, not versioned yet
 	AccountID  int64
 	Name       string
 	Scopes     []access.Role // the roles the token may use; its principal holds their intersection with the staff member's roles
@@ -47,27 +48,6 @@ func (t APIToken) Revoked() bool { return !t.RevokedAt.IsZero() }
 // without an expiry (before tokens had one, until the start-up upgrade
 // gives it one) counts as expired: it fails closed.
 func (t APIToken) Expired(now time.Time) bool { return !now.Before(t.ExpiresAt) }
-
-const tokenCols = `id, account_id, name, scopes, created_at, expires_at, last_used_at, revoked_at, token_hash`
-
-func scanToken(row interface{ Scan(...any) error }) (APIToken, error) {
-	var t APIToken
-	var scopes, hash string
-	var created, expires, used, revoked int64
-	if err := row.Scan(&t.ID, &t.AccountID, &t.Name, &scopes, &created, &expires, &used, &revoked, &hash); err != nil {
-		return APIToken{}, err
-	}
-	t.ExpiresAt, t.secretDigest = fromMicros(expires), credentialDigest(digestToken, hash)
-	for _, f := range strings.Fields(scopes) {
-		// Scopes were validated as roles when stored; a role since removed
-		// from the code grants nothing and is dropped.
-		if r, ok := access.ParseRole(f); ok {
-			t.Scopes = append(t.Scopes, r)
-		}
-	}
-	t.CreatedAt, t.LastUsedAt, t.RevokedAt = fromMicros(created), fromMicros(used), fromMicros(revoked)
-	return t, nil
-}
 
 func scopesText(rs []access.Role) string {
 	ss := make([]string, len(rs))
@@ -115,16 +95,13 @@ func (s *Service) CreateToken(ctx context.Context, p access.Principal, name stri
 	slices.Sort(roles)
 	secret, hash := newSecret(TokenPrefix)
 	now := s.now()
-	t := APIToken{AccountID: p.AccountID, Name: name, Scopes: roles, CreatedAt: store.FromMicros(store.Micros(now)),
-		ExpiresAt: store.FromMicros(store.Micros(now.AddDate(0, 0, days))), secretDigest: credentialDigest(digestToken, hash)}
+	var t APIToken
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (account_id, name, token_hash, scopes, created_at, expires_at, last_used_at, revoked_at)
-			VALUES (?, ?, ?, ?, ?, ?, 0, 0) RETURNING id`, p.AccountID, name, hash, scopesText(roles), store.Micros(now),
-			store.Micros(t.ExpiresAt)).Scan(&t.ID); err != nil {
-			return err
-		}
-		return tx.Emit(store.Event{Actor: p.Login, BodyID: p.BodyID, Action: "auth.token.created", ObjectType: "api_token",
-			ObjectID: idStr(t.ID), To: "live", State: tokenState(t)})
+		r := tokenRow{AccountID: p.AccountID, Name: name, TokenHash: hash, Scopes: scopesText(roles), CreatedAt: store.Micros(now),
+			ExpiresAt: store.Micros(now.AddDate(0, 0, days))}
+		err := tokens.Insert(ctx, tx, &r, store.Event{Actor: p.Login, BodyID: p.BodyID, Action: "auth.token.created", To: "live"})
+		t = r.token()
+		return err
 	})
 	if err != nil {
 		return "", APIToken{}, err
@@ -135,10 +112,15 @@ func (s *Service) CreateToken(ctx context.Context, p access.Principal, name stri
 // tokenState is the event snapshot of a token: every column but
 // last_used_at (touched without an event), the secret's hash only as its
 // digest.
+// Version 0 is left out, as for accounts (accountState).
 func tokenState(t APIToken) []byte {
-	return mustJSON(map[string]any{"id": t.ID, "account_id": t.AccountID, "name": t.Name, "scopes": scopesText(t.Scopes),
+	m := map[string]any{"id": t.ID, "account_id": t.AccountID, "name": t.Name, "scopes": scopesText(t.Scopes),
 		"created_at": micros(t.CreatedAt), "expires_at": micros(t.ExpiresAt), "revoked_at": micros(t.RevokedAt),
-		"secret_digest": t.secretDigest})
+		"secret_digest": t.secretDigest}
+	if t.Version != 0 {
+		m["version"] = t.Version
+	}
+	return mustJSON(m)
 }
 
 // Tokens lists the API tokens of p's own account, newest first.
@@ -224,16 +206,13 @@ func revokeTokens(ctx context.Context, tx *store.Tx, actor string, body int64, w
 		return err
 	}
 	for _, t := range live {
-		if err := checkAudited(ctx, tx, "api_token", "api_tokens", idStr(t.ID), tokenState(t)); err != nil {
+		r, err := tokens.Lock(ctx, tx, t.ID) // refuses a token changed behind the service's back
+		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, store.Micros(now), t.ID); err != nil {
-			return err
-		}
-		t.RevokedAt = store.FromMicros(store.Micros(now))
-		if err := tx.Emit(store.Event{Actor: actor, BodyID: body, Action: "auth.token.revoked", ObjectType: "api_token",
-			ObjectID: idStr(t.ID), From: "live", To: "revoked", State: tokenState(t),
-			Payload: mustJSON(map[string]any{"reason": reason})}); err != nil {
+		r.RevokedAt = store.Micros(now)
+		if err := tokens.Save(ctx, tx, &r, store.Event{Actor: actor, BodyID: body, Action: "auth.token.revoked",
+			From: "live", To: "revoked", Payload: mustJSON(map[string]any{"reason": reason})}); err != nil {
 			return err
 		}
 	}

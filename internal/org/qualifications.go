@@ -92,13 +92,17 @@ func insertQual(ctx context.Context, tx *store.Tx, p access.Principal, st Staff,
 	}
 	now = now.UTC()
 	q := roundQual(Qualification{StaffID: st.ID, CertNo: in.CertNo, Scope: in.Scope, ValidFrom: in.ValidFrom,
-		ValidTo: in.ValidTo, Active: true, Version: 1, CreatedAt: now, UpdatedAt: now})
-	if err := tx.QueryRow(ctx, `INSERT INTO staff_qualifications (staff_id, cert_no, scope, valid_from, valid_to, active, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, TRUE, 1, ?, ?) RETURNING id`, q.StaffID, q.CertNo, q.Scope, q.ValidFrom, q.ValidTo,
-		store.Micros(q.CreatedAt), store.Micros(q.UpdatedAt)).Scan(&q.ID); err != nil {
-		return Qualification{}, uniqueConflict(err, "cert_no", "执法证号已登记", "the certificate number is already registered")
+		ValidTo: in.ValidTo, Active: true, CreatedAt: now, UpdatedAt: now})
+	e, err := event(p, "org.qualification.added", st.BodyID, "", "active", nil)
+	if err != nil {
+		return Qualification{}, err
 	}
-	return q, emit(tx, p, "org.qualification.added", "qualification", q.ID, st.BodyID, "", "active", nil, qualState(q))
+	r := qualState(q)
+	if err := quals.Insert(ctx, tx, &r, e); err != nil {
+		return Qualification{}, uniqueConflict(err, certNoUnique.field, certNoUnique.zh, certNoUnique.en)
+	}
+	q.ID, q.Version = r.ID, r.Version
+	return q, nil
 }
 
 // UpdateQualification corrects a certificate's number, scope or dates, as
@@ -123,13 +127,12 @@ func (s *Service) UpdateQualification(ctx context.Context, p access.Principal, i
 		before := q
 		q.CertNo, q.Scope, q.ValidFrom, q.ValidTo, q.UpdatedAt = in.CertNo, in.Scope, in.ValidFrom, in.ValidTo, s.now().UTC()
 		q = roundQual(q)
-		if err := saveUnique(ctx, tx, "staff_qualifications", id, q.Version, stale("qualification", before.CertNo), "cert_no", "执法证号已登记", "the certificate number is already registered",
-			`cert_no = ?, scope = ?, valid_from = ?, valid_to = ?, updated_at = ?`, q.CertNo, q.Scope, q.ValidFrom, q.ValidTo, store.Micros(q.UpdatedAt)); err != nil {
+		e, err := event(p, "org.qualification.updated", st.BodyID, "", "", changes(qualState(before), qualState(q)))
+		if err := saveQual(ctx, tx, &q, e, err, certNoUnique); err != nil {
 			return err
 		}
-		q.Version++
 		out = q
-		return emit(tx, p, "org.qualification.updated", "qualification", id, st.BodyID, "", "", changes(qualState(before), qualState(q)), qualState(q))
+		return nil
 	})
 	return out, err
 }
@@ -152,20 +155,24 @@ func (s *Service) RevokeQualification(ctx context.Context, p access.Principal, i
 		}
 		q.Active, q.UpdatedAt = false, s.now().UTC()
 		q = roundQual(q)
-		save(ctx, tx, "staff_qualifications", id, q.Version, stale("qualification", q.CertNo), `active = FALSE, updated_at = ?`, store.Micros(q.UpdatedAt))
-		q.Version++
+		e, err := event(p, "org.qualification.revoked", st.BodyID, "active", "inactive", nil)
+		if err := saveQual(ctx, tx, &q, e, err, nil); err != nil {
+			return err
+		}
 		out = q
-		return emit(tx, p, "org.qualification.revoked", "qualification", id, st.BodyID, "active", "inactive", nil, qualState(q))
+		return nil
 	})
 	return out, err
 }
 
-func qualForAdmin(ctx context.Context, q querier, p access.Principal, id int64) (Qualification, Staff, error) {
-	x, err := getQual(ctx, q, id)
+// qualForAdmin locks a certificate a write is about to change, with its
+// holder, and checks p manages staff in their body.
+func qualForAdmin(ctx context.Context, tx *store.Tx, p access.Principal, id int64) (Qualification, Staff, error) {
+	x, err := lockQual(ctx, tx, id)
 	if err != nil {
 		return Qualification{}, Staff{}, err
 	}
-	st, err := staffForAdmin(ctx, q, p, x.StaffID)
+	st, err := staffForAdmin(ctx, tx, p, x.StaffID)
 	return x, st, err
 }
 

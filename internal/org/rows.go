@@ -3,11 +3,13 @@ package org
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/store"
 )
@@ -21,64 +23,37 @@ type querier interface {
 
 type scanner interface{ Scan(dest ...any) error }
 
-const bodyCols = "b.id, b.parent_id, b.path, b.level, b.code, b.name, b.time_zone, b.active, b.version, b.created_at, b.updated_at"
+// The columns of the list reads, in the order of each aggregate's Fields
+// (id, version, then its Columns), with the query's table alias.
+const (
+	bodyCols  = "b.id, b.version, b.parent_id, b.path, b.level, b.code, b.name, b.time_zone, b.active, b.created_at, b.updated_at"
+	unitCols  = "u.id, u.version, u.body_id, u.kind, u.code, u.name, u.head_staff_id, u.active, u.created_at, u.updated_at"
+	staffCols = "s.id, s.version, s.body_id, s.unit_id, s.name, s.phone, s.roles, s.is_head, s.is_liaison, s.active, s.created_at, s.updated_at"
+	qualCols  = "q.id, q.version, q.staff_id, q.cert_no, q.scope, q.valid_from, q.valid_to, q.active, q.created_at, q.updated_at"
+)
 
 func scanBody(sc scanner) (Body, error) {
-	var b Body
-	var parent sql.NullInt64
-	var level string
-	var created, updated int64
-	if err := sc.Scan(&b.ID, &parent, &b.Path, &level, &b.Code, &b.Name, &b.TimeZone, &b.Active, &b.Version, &created, &updated); err != nil {
-		return Body{}, err
-	}
-	b.ParentID = parent.Int64
-	b.Level = Level(level)
-	b.CreatedAt, b.UpdatedAt = store.FromMicros(created), store.FromMicros(updated)
-	return b, nil
+	var r bodyRow
+	err := sc.Scan(bodies.Fields(&r)...)
+	return r.body(), err
 }
-
-const unitCols = "u.id, u.body_id, u.kind, u.code, u.name, u.head_staff_id, u.active, u.version, u.created_at, u.updated_at"
 
 func scanUnit(sc scanner) (Unit, error) {
-	var u Unit
-	var head sql.NullInt64
-	var kind string
-	var created, updated int64
-	if err := sc.Scan(&u.ID, &u.BodyID, &kind, &u.Code, &u.Name, &head, &u.Active, &u.Version, &created, &updated); err != nil {
-		return Unit{}, err
-	}
-	u.Kind = UnitKind(kind)
-	u.HeadStaffID = head.Int64
-	u.CreatedAt, u.UpdatedAt = store.FromMicros(created), store.FromMicros(updated)
-	return u, nil
+	var r unitRow
+	err := sc.Scan(units.Fields(&r)...)
+	return r.unit(), err
 }
-
-const staffCols = "s.id, s.body_id, s.unit_id, s.name, s.phone, s.roles, s.is_head, s.is_liaison, s.active, s.version, s.created_at, s.updated_at"
 
 func scanStaff(sc scanner) (Staff, error) {
-	var s Staff
-	var unit sql.NullInt64
-	var roles string
-	var created, updated int64
-	if err := sc.Scan(&s.ID, &s.BodyID, &unit, &s.Name, &s.Phone, &roles, &s.IsHead, &s.IsLiaison, &s.Active, &s.Version, &created, &updated); err != nil {
-		return Staff{}, err
-	}
-	s.UnitID = unit.Int64
-	s.Roles = parseRolesText(roles)
-	s.CreatedAt, s.UpdatedAt = store.FromMicros(created), store.FromMicros(updated)
-	return s, nil
+	var r staffRow
+	err := sc.Scan(staffRows.Fields(&r)...)
+	return r.staff(), err
 }
 
-const qualCols = "q.id, q.staff_id, q.cert_no, q.scope, q.valid_from, q.valid_to, q.active, q.version, q.created_at, q.updated_at"
-
 func scanQual(sc scanner) (Qualification, error) {
-	var q Qualification
-	var created, updated int64
-	if err := sc.Scan(&q.ID, &q.StaffID, &q.CertNo, &q.Scope, &q.ValidFrom, &q.ValidTo, &q.Active, &q.Version, &created, &updated); err != nil {
-		return Qualification{}, err
-	}
-	q.CreatedAt, q.UpdatedAt = store.FromMicros(created), store.FromMicros(updated)
-	return q, nil
+	var r qualRow
+	err := sc.Scan(quals.Fields(&r)...)
+	return r.qual(), err
 }
 
 // objectZh names the object kinds in Chinese (the English is the kind).
@@ -119,43 +94,17 @@ func checkEditBase(what, name string, base, current int64) error {
 	return checkBase(what, name, base, current)
 }
 
-// save changes one versioned row: set is "col = ?, …" with its args. It
-// applies only while the row is still at version, the version this write
-// read it at (under the checks the caller made), and moves the row to
-// version + 1; should another instance have changed the row meanwhile,
-// the write fails with the error ifStale and changes nothing.
-func save(ctx context.Context, tx *store.Tx, table string, id, version int64, ifStale error, set string, args ...any) {
-	tx.QueueExpect(ctx, 1, ifStale, saveSQL(table, set), append(args, id, version)...)
-}
-
-// saveUnique is save for a change that may break a unique index (a code):
-// run at once, so that a concurrent writer's duplicate becomes the
-// Conflict on field (zh, en) rather than an internal error.
-func saveUnique(ctx context.Context, tx *store.Tx, table string, id, version int64, ifStale error, field, zh, en, set string, args ...any) error {
-	res, err := tx.Exec(ctx, saveSQL(table, set), append(args, id, version)...)
-	if err != nil {
-		return uniqueConflict(err, field, zh, en)
+// orgNotFound words the store's not-found in the organisation's terms.
+func orgNotFound(err error, what string, id int64) error {
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return notFound(what, id)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n != 1 {
-		return ifStale
-	}
-	return nil
-}
-
-func saveSQL(table, set string) string {
-	return `UPDATE ` + table + ` SET ` + set + `, version = version + 1 WHERE id = ? AND version = ?`
+	return err
 }
 
 func getBody(ctx context.Context, q querier, id int64) (Body, error) {
-	b, err := scanBody(q.QueryRow(ctx, `SELECT `+bodyCols+` FROM bodies b WHERE b.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Body{}, notFound("body", id)
-	}
-	return b, err
+	r, err := bodies.Get(ctx, q, id)
+	return r.body(), orgNotFound(err, "body", id)
 }
 
 func getBodyByCode(ctx context.Context, q querier, code string) (Body, bool, error) {
@@ -167,27 +116,118 @@ func getBodyByCode(ctx context.Context, q querier, code string) (Body, bool, err
 }
 
 func getUnit(ctx context.Context, q querier, id int64) (Unit, error) {
-	u, err := scanUnit(q.QueryRow(ctx, `SELECT `+unitCols+` FROM units u WHERE u.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Unit{}, notFound("unit", id)
-	}
-	return u, err
+	r, err := units.Get(ctx, q, id)
+	return r.unit(), orgNotFound(err, "unit", id)
 }
 
 func getStaff(ctx context.Context, q querier, id int64) (Staff, error) {
-	s, err := scanStaff(q.QueryRow(ctx, `SELECT `+staffCols+` FROM staff s WHERE s.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Staff{}, notFound("staff", id)
-	}
-	return s, err
+	r, err := staffRows.Get(ctx, q, id)
+	return r.staff(), orgNotFound(err, "staff", id)
 }
 
 func getQual(ctx context.Context, q querier, id int64) (Qualification, error) {
-	x, err := scanQual(q.QueryRow(ctx, `SELECT `+qualCols+` FROM staff_qualifications q WHERE q.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Qualification{}, notFound("qualification", id)
+	r, err := quals.Get(ctx, q, id)
+	return r.qual(), orgNotFound(err, "qualification", id)
+}
+
+// The lock… functions read a row a write is about to change (or whose
+// neighbours' counts it checks, O2), locked until the write commits on
+// every instance, and refuse a row that differs from its last event.
+
+func lockBody(ctx context.Context, tx *store.Tx, id int64) (Body, error) {
+	r, err := bodies.Lock(ctx, tx, id)
+	return r.body(), orgNotFound(err, "body", id)
+}
+
+func lockUnit(ctx context.Context, tx *store.Tx, id int64) (Unit, error) {
+	r, err := units.Lock(ctx, tx, id)
+	return r.unit(), orgNotFound(err, "unit", id)
+}
+
+func lockStaff(ctx context.Context, tx *store.Tx, id int64) (Staff, error) {
+	r, err := staffRows.Lock(ctx, tx, id)
+	return r.staff(), orgNotFound(err, "staff", id)
+}
+
+// LockStaff locks a staff member's row for the rest of a write (another
+// package's check spanning the member's rows, such as their reform seats,
+// then cannot race a writer on another instance), refusing a row that
+// differs from its last event.
+func LockStaff(ctx context.Context, tx *store.Tx, id int64) (Staff, error) {
+	return lockStaff(ctx, tx, id)
+}
+
+func lockQual(ctx context.Context, tx *store.Tx, id int64) (Qualification, error) {
+	r, err := quals.Lock(ctx, tx, id)
+	return r.qual(), orgNotFound(err, "qualification", id)
+}
+
+// event is an org event by p; payload (optional) is a detail such as the
+// changed fields. The saving aggregate sets its object and State.
+func event(p access.Principal, action string, bodyID int64, from, to string, payload any) (store.Event, error) {
+	e := store.Event{Actor: p.Login, Action: action, BodyID: bodyID, From: from, To: to}
+	if payload != nil {
+		pl, err := json.Marshal(payload)
+		if err != nil {
+			return e, fmt.Errorf("org: %s payload: %w", action, err)
+		}
+		e.Payload = pl
 	}
-	return x, err
+	return e, nil
+}
+
+// save saves r (read with a lock… function in this write) as the row
+// after the change, moves it to its next version and emits e with its
+// State (err, the error of building e, is returned as it is): queued, or
+// at once when unique names the unique index the change
+// may break — then a concurrent writer's duplicate is the Conflict it
+// describes rather than an internal error.
+func save[R any](ctx context.Context, tx *store.Tx, a *store.Aggregate[R], r *R, e store.Event, err error, unique *uniqueIndex) error {
+	if err != nil {
+		return err
+	}
+	if unique == nil {
+		return a.Save(ctx, tx, r, e)
+	}
+	return uniqueConflict(a.SaveNow(ctx, tx, r, e), unique.field, unique.zh, unique.en)
+}
+
+// uniqueIndex is the field a unique index keeps unique, and the words of
+// its Conflict.
+type uniqueIndex struct{ field, zh, en string }
+
+var (
+	bodyCodeUnique = &uniqueIndex{"code", "机构编码已被使用", "the body code is already used"}
+	unitCodeUnique = &uniqueIndex{"code", "单位编码已被本机构使用", "the unit code is already used in this body"}
+	certNoUnique   = &uniqueIndex{"cert_no", "执法证号已登记", "the certificate number is already registered"}
+)
+
+func saveBody(ctx context.Context, tx *store.Tx, b *Body, e store.Event, err error, unique *uniqueIndex) error {
+	r := bodyState(*b)
+	err = save(ctx, tx, bodies, &r, e, err, unique)
+	b.Version = r.Version
+	return err
+}
+
+func saveUnit(ctx context.Context, tx *store.Tx, u *Unit, e store.Event, err error, unique *uniqueIndex) error {
+	r := unitState(*u)
+	err = save(ctx, tx, units, &r, e, err, unique)
+	u.Version = r.Version
+	return err
+}
+
+func saveStaff(ctx context.Context, tx *store.Tx, st *Staff, e store.Event, err error) error {
+	r := staffState(*st)
+	err = save(ctx, tx, staffRows, &r, e, err, nil)
+	st.Version = r.Version
+	return err
+}
+
+func saveQual(ctx context.Context, tx *store.Tx, q *Qualification, e store.Event, err error, unique *uniqueIndex) error {
+	r := qualState(*q)
+	err = save(ctx, tx, quals, &r, e, err, unique)
+	q.Version = r.Version
+	return err
 }
 
 // collect runs a query and scans every row with scan.
@@ -206,6 +246,12 @@ func collect[T any](ctx context.Context, q querier, scan func(scanner) (T, error
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+func scanID(sc scanner) (int64, error) {
+	var id int64
+	err := sc.Scan(&id)
+	return id, err
 }
 
 func count(ctx context.Context, q querier, query string, args ...any) (int, error) {
@@ -230,15 +276,6 @@ func uniqueConflict(err error, field, zh, en string) error {
 		e.Err = err
 		return e
 	}
-	return err
-}
-
-// lockRow takes the row lock of one row for the rest of the write (a no-op
-// update: PostgreSQL locks the row; SQLite's writer holds the database
-// anyway), so that checks spanning several rows (O2 counts, a subtree's
-// paths) cannot race a writer on another instance.
-func lockRow(ctx context.Context, tx *store.Tx, table string, id int64) error {
-	_, err := tx.Exec(ctx, `UPDATE `+table+` SET updated_at = updated_at WHERE id = ?`, id)
 	return err
 }
 

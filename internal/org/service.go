@@ -2,8 +2,6 @@ package org
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -73,23 +71,6 @@ func mayChange(p access.Principal, path string, may bool, zh, en string) error {
 		return apperr.Forbiddenf("该机构不在您的管辖范围内", "this body is outside your jurisdiction")
 	}
 	return nil
-}
-
-// emit records an org event; state is the object's row after the change
-// (see state.go), payload an optional detail such as the changed fields.
-func emit(tx *store.Tx, p access.Principal, action, objType string, id, bodyID int64, from, to string, payload, state any) error {
-	st, err := json.Marshal(state)
-	if err != nil {
-		return fmt.Errorf("org: %s state: %w", action, err)
-	}
-	var pl json.RawMessage
-	if payload != nil {
-		if pl, err = json.Marshal(payload); err != nil {
-			return fmt.Errorf("org: %s payload: %w", action, err)
-		}
-	}
-	return tx.Emit(store.Event{Actor: p.Login, Action: action, ObjectType: objType, ObjectID: idStr(id),
-		BodyID: bodyID, From: from, To: to, Payload: pl, State: st})
 }
 
 func activeWord(a bool) string {
@@ -197,18 +178,22 @@ func createBody(ctx context.Context, tx *store.Tx, p access.Principal, in BodyIn
 	now = now.UTC()
 	b := Body{ParentID: in.ParentID, Level: in.Level, Code: in.Code, Name: in.Name, TimeZone: in.TimeZone,
 		Active: true, Version: 1, CreatedAt: now, UpdatedAt: now}
-	// The path holds the new id, known only after the insert.
+	// The path holds the new id, known only after the insert: the row is
+	// inserted with an empty path, completed before its event is emitted.
 	if err := tx.QueryRow(ctx, `INSERT INTO bodies (parent_id, path, level, code, name, time_zone, active, version, created_at, updated_at)
 		VALUES (?, '', ?, ?, ?, ?, TRUE, 1, ?, ?) RETURNING id`,
 		nullID(b.ParentID), string(b.Level), b.Code, b.Name, b.TimeZone, store.Micros(now), store.Micros(now)).Scan(&b.ID); err != nil {
 		return Body{}, uniqueConflict(err, "code", "机构编码已被使用", "the body code is already used")
 	}
 	b.Path = parentPath + idStr(b.ID) + "/"
-	if _, err := tx.Exec(ctx, `UPDATE bodies SET path = ? WHERE id = ?`, b.Path, b.ID); err != nil {
+	tx.Queue(ctx, `UPDATE bodies SET path = ? WHERE id = ?`, b.Path, b.ID)
+	b = roundTimes(b)
+	e, err := event(p, "org.body.created", b.ID, "", "active", nil)
+	if err != nil {
 		return Body{}, err
 	}
-	b = roundTimes(b)
-	return b, emit(tx, p, "org.body.created", "body", b.ID, b.ID, "", "active", nil, bodyState(b))
+	r := bodyState(b)
+	return b, bodies.Emit(tx, &r, e)
 }
 
 // roundTimes truncates times to what the database keeps (µs), so a returned
@@ -237,7 +222,7 @@ func (s *Service) UpdateBody(ctx context.Context, p access.Principal, id, versio
 	}
 	var out Body
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		b, err := getBody(ctx, tx, id)
+		b, err := lockBody(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -270,13 +255,12 @@ func (s *Service) UpdateBody(ctx context.Context, p access.Principal, id, versio
 		before := b
 		b.Level, b.Code, b.Name, b.TimeZone, b.UpdatedAt = bi.Level, bi.Code, bi.Name, bi.TimeZone, s.now().UTC()
 		b = roundTimes(b)
-		if err := saveUnique(ctx, tx, "bodies", id, b.Version, stale("body", before.Name), "code", "机构编码已被使用", "the body code is already used",
-			`level = ?, code = ?, name = ?, time_zone = ?, updated_at = ?`, string(b.Level), b.Code, b.Name, b.TimeZone, store.Micros(b.UpdatedAt)); err != nil {
+		e, err := event(p, "org.body.updated", id, "", "", changes(bodyState(before), bodyState(b)))
+		if err := saveBody(ctx, tx, &b, e, err, bodyCodeUnique); err != nil {
 			return err
 		}
-		b.Version++
 		out = b
-		return emit(tx, p, "org.body.updated", "body", id, id, "", "", changes(bodyState(before), bodyState(b)), bodyState(b))
+		return nil
 	})
 	return out, err
 }
@@ -291,10 +275,7 @@ func (s *Service) MoveBody(ctx context.Context, p access.Principal, id, version,
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		// Lock first, read after: a concurrent move of an ancestor (another
 		// instance) either finishes before we read the paths or waits for us.
-		if err := lockRow(ctx, tx, "bodies", id); err != nil {
-			return err
-		}
-		b, err := getBody(ctx, tx, id)
+		b, err := lockBody(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -334,11 +315,15 @@ func (s *Service) MoveBody(ctx context.Context, p access.Principal, id, version,
 		}
 		now := s.now().UTC()
 		oldPath, newPath := b.Path, newParentPath+idStr(b.ID)+"/"
-		subtree, err := collect(ctx, tx, scanBody, `SELECT `+bodyCols+` FROM bodies b WHERE b.path LIKE ? ESCAPE '\' ORDER BY b.path`, likeEscape(oldPath)+"%")
+		ids, err := collect(ctx, tx, scanID, `SELECT b.id FROM bodies b WHERE b.path LIKE ? ESCAPE '\' ORDER BY b.path`, likeEscape(oldPath)+"%")
 		if err != nil {
 			return err
 		}
-		for _, d := range subtree {
+		for _, did := range ids {
+			d, err := lockBody(ctx, tx, did)
+			if err != nil {
+				return err
+			}
 			from := d.Path
 			d.Path = newPath + strings.TrimPrefix(d.Path, oldPath)
 			d.UpdatedAt = now
@@ -348,10 +333,8 @@ func (s *Service) MoveBody(ctx context.Context, p access.Principal, id, version,
 				action = "org.body.moved"
 			}
 			d = roundTimes(d)
-			save(ctx, tx, "bodies", d.ID, d.Version, stale("body", d.Name), `parent_id = ?, path = ?, updated_at = ?`,
-				nullID(d.ParentID), d.Path, store.Micros(d.UpdatedAt))
-			d.Version++
-			if err := emit(tx, p, action, "body", d.ID, d.ID, from, d.Path, nil, bodyState(d)); err != nil {
+			e, err := event(p, action, d.ID, from, d.Path, nil)
+			if err := saveBody(ctx, tx, &d, e, err, nil); err != nil {
 				return err
 			}
 			if d.ID == b.ID {
@@ -370,7 +353,7 @@ func (s *Service) MoveBody(ctx context.Context, p access.Principal, id, version,
 func (s *Service) SetBodyActive(ctx context.Context, p access.Principal, id, version int64, active bool) (Body, error) {
 	var out Body
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		b, err := getBody(ctx, tx, id)
+		b, err := lockBody(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -409,14 +392,16 @@ func (s *Service) SetBodyActive(ctx context.Context, p access.Principal, id, ver
 		}
 		b.Active, b.UpdatedAt = active, s.now().UTC()
 		b = roundTimes(b)
-		save(ctx, tx, "bodies", id, b.Version, stale("body", b.Name), `active = ?, updated_at = ?`, active, store.Micros(b.UpdatedAt))
-		b.Version++
-		out = b
 		action := "org.body.deactivated"
 		if active {
 			action = "org.body.reactivated"
 		}
-		return emit(tx, p, action, "body", id, id, activeWord(!active), activeWord(active), nil, bodyState(b))
+		e, err := event(p, action, id, activeWord(!active), activeWord(active), nil)
+		if err := saveBody(ctx, tx, &b, e, err, nil); err != nil {
+			return err
+		}
+		out = b
+		return nil
 	})
 	return out, err
 }

@@ -85,18 +85,19 @@ func createStaff(ctx context.Context, tx *store.Tx, p access.Principal, in Staff
 	}
 	now = now.UTC()
 	st := roundStaff(Staff{BodyID: in.BodyID, UnitID: in.UnitID, Name: in.Name, Phone: in.Phone, Roles: in.Roles,
-		IsHead: in.IsHead, IsLiaison: in.IsLiaison, Active: true, Version: 1, CreatedAt: now, UpdatedAt: now})
+		IsHead: in.IsHead, IsLiaison: in.IsLiaison, Active: true, CreatedAt: now, UpdatedAt: now})
 	if err := checkO2(ctx, tx, Staff{}, st); err != nil {
 		return Staff{}, err
 	}
-	if err := tx.QueryRow(ctx, `INSERT INTO staff (body_id, unit_id, name, phone, roles, is_head, is_liaison, active, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, TRUE, 1, ?, ?) RETURNING id`, st.BodyID, nullID(st.UnitID), st.Name, st.Phone, rolesText(st.Roles),
-		st.IsHead, st.IsLiaison, store.Micros(st.CreatedAt), store.Micros(st.UpdatedAt)).Scan(&st.ID); err != nil {
+	e, err := event(p, "org.staff.created", st.BodyID, "", "active", nil)
+	if err != nil {
 		return Staff{}, err
 	}
-	if err := emit(tx, p, "org.staff.created", "staff", st.ID, st.BodyID, "", "active", nil, staffState(st)); err != nil {
+	r := staffState(st)
+	if err := staffRows.Insert(ctx, tx, &r, e); err != nil {
 		return Staff{}, err
 	}
+	st.ID, st.Version = r.ID, r.Version
 	return st, syncUnitHead(ctx, tx, p, Staff{}, st, now)
 }
 
@@ -141,11 +142,11 @@ func (s *Service) UpdateStaff(ctx context.Context, p access.Principal, id, versi
 		if err := checkO2(ctx, tx, old, st); err != nil {
 			return err
 		}
-		writeStaff(ctx, tx, &st)
-		out = st
-		if err := emit(tx, p, "org.staff.updated", "staff", id, st.BodyID, "", "", changes(staffState(old), staffState(st)), staffState(st)); err != nil {
+		e, err := event(p, "org.staff.updated", st.BodyID, "", "", changes(staffState(old), staffState(st)))
+		if err := saveStaff(ctx, tx, &st, e, err); err != nil {
 			return err
 		}
+		out = st
 		return syncUnitHead(ctx, tx, p, old, st, st.UpdatedAt)
 	})
 	return out, err
@@ -183,46 +184,42 @@ func (s *Service) SetStaffActive(ctx context.Context, p access.Principal, id, ve
 		if err := checkO2(ctx, tx, old, st); err != nil {
 			return err
 		}
-		writeStaff(ctx, tx, &st)
-		out = st
 		action := "org.staff.deactivated"
 		if active {
 			action = "org.staff.reactivated"
 		}
-		return emit(tx, p, action, "staff", id, st.BodyID, activeWord(!active), activeWord(active), nil, staffState(st))
+		e, err := event(p, action, st.BodyID, activeWord(!active), activeWord(active), nil)
+		if err := saveStaff(ctx, tx, &st, e, err); err != nil {
+			return err
+		}
+		out = st
+		return nil
 	})
 	return out, err
 }
 
-func staffForAdmin(ctx context.Context, q querier, p access.Principal, id int64) (Staff, error) {
-	st, err := getStaff(ctx, q, id)
+// staffForAdmin locks a staff member a write is about to change and checks
+// p manages staff in their body.
+func staffForAdmin(ctx context.Context, tx *store.Tx, p access.Principal, id int64) (Staff, error) {
+	st, err := lockStaff(ctx, tx, id)
 	if err != nil {
 		return Staff{}, err
 	}
-	body, err := getBody(ctx, q, st.BodyID)
+	body, err := getBody(ctx, tx, st.BodyID)
 	if err != nil {
 		return Staff{}, err
 	}
 	return st, canManageStaff(p, body.Path)
 }
 
-// writeStaff saves st, read at st.Version in this write, and moves it to
-// its next version.
-func writeStaff(ctx context.Context, tx *store.Tx, st *Staff) {
-	save(ctx, tx, "staff", st.ID, st.Version, stale("staff", st.Name), `body_id = ?, unit_id = ?, name = ?, phone = ?, roles = ?, is_head = ?, is_liaison = ?,
-		active = ?, updated_at = ?`, st.BodyID, nullID(st.UnitID), st.Name, st.Phone, rolesText(st.Roles),
-		st.IsHead, st.IsLiaison, st.Active, store.Micros(st.UpdatedAt))
-	st.Version++
-}
-
 // setStaffFlags changes only the head and liaison marks (used when the head
-// passes to someone else).
+// passes to someone else); st was locked in this write.
 func setStaffFlags(ctx context.Context, tx *store.Tx, p access.Principal, st Staff, head, liaison bool, now time.Time, action string) error {
 	from := staffState(st)
 	st.IsHead, st.IsLiaison, st.UpdatedAt = head, liaison, now
 	st = roundStaff(st)
-	writeStaff(ctx, tx, &st)
-	return emit(tx, p, action, "staff", st.ID, st.BodyID, "", "", changes(from, staffState(st)), staffState(st))
+	e, err := event(p, action, st.BodyID, "", "", changes(from, staffState(st)))
+	return saveStaff(ctx, tx, &st, e, err)
 }
 
 // checkO2 checks a staff change against O2: a unit has at most one head and
@@ -234,7 +231,7 @@ func checkO2(ctx context.Context, tx *store.Tx, old, st Staff) error {
 	// to the same unit.
 	for _, u := range []int64{old.UnitID, st.UnitID} {
 		if u != 0 {
-			if err := lockRow(ctx, tx, "units", u); err != nil {
+			if _, err := lockUnit(ctx, tx, u); err != nil {
 				return err
 			}
 		}
@@ -321,7 +318,7 @@ func syncUnitHead(ctx context.Context, tx *store.Tx, p access.Principal, old, st
 // setHead sets a unit's head_staff_id to head (0: none); with onlyIf != 0 it
 // does so only while the current head is onlyIf.
 func setHead(ctx context.Context, tx *store.Tx, p access.Principal, unitID, head, onlyIf int64, now time.Time) error {
-	u, err := getUnit(ctx, tx, unitID)
+	u, err := lockUnit(ctx, tx, unitID)
 	if err != nil {
 		return err
 	}
@@ -331,9 +328,8 @@ func setHead(ctx context.Context, tx *store.Tx, p access.Principal, unitID, head
 	from := idStr(u.HeadStaffID)
 	u.HeadStaffID, u.UpdatedAt = head, now
 	u = roundUnit(u)
-	save(ctx, tx, "units", unitID, u.Version, stale("unit", u.Name), `head_staff_id = ?, updated_at = ?`, nullID(head), store.Micros(u.UpdatedAt))
-	u.Version++
-	return emit(tx, p, "org.unit.head_set", "unit", u.ID, u.BodyID, from, idStr(head), nil, unitState(u))
+	e, err := event(p, "org.unit.head_set", u.BodyID, from, idStr(head), nil)
+	return saveUnit(ctx, tx, &u, e, err, nil)
 }
 
 func roundStaff(s Staff) Staff {

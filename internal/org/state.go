@@ -1,7 +1,6 @@
 package org
 
 import (
-	"context"
 	"encoding/json"
 	"reflect"
 
@@ -113,60 +112,84 @@ func fieldsOf(v any) map[string]any {
 
 func equalJSON(a, b any) bool { return reflect.DeepEqual(a, b) }
 
-// The four org tables are audited: verify compares each row with the State
-// of its object's last event.
-func init() {
-	register("body", "bodies", `SELECT `+bodyCols+` FROM bodies b ORDER BY b.id`, scanBody, func(b Body) (int64, any) { return b.ID, bodyState(b) })
-	register("unit", "units", `SELECT `+unitCols+` FROM units u ORDER BY u.id`, scanUnit, func(u Unit) (int64, any) { return u.ID, unitState(u) })
-	register("staff", "staff", `SELECT `+staffCols+` FROM staff s ORDER BY s.id`, scanStaff, func(s Staff) (int64, any) { return s.ID, staffState(s) })
-	register("qualification", "staff_qualifications", `SELECT `+qualCols+` FROM staff_qualifications q ORDER BY q.id`, scanQual,
-		func(q Qualification) (int64, any) { return q.ID, qualState(q) })
+// The four org tables are declared aggregates (store.Declare): verify
+// compares each row with the State of its object's last event, and a write
+// reads the row it changes with Lock, which refuses one changed behind the
+// log's back. The row types are the States, column by column.
+var (
+	bodies = store.Declare(store.Aggregate[bodyRow]{
+		Table: "bodies", ObjectType: "body",
+		Columns: []string{"parent_id", "path", "level", "code", "name", "time_zone", "active", "created_at", "updated_at"},
+		Fields: func(r *bodyRow) []any {
+			return []any{&r.ID, &r.Version, &r.ParentID, &r.Path, &r.Level, &r.Code, &r.Name, &r.TimeZone, &r.Active, &r.CreatedAt, &r.UpdatedAt}
+		},
+		State: func(r *bodyRow) any { return r },
+		Stale: func(r *bodyRow) error { return stale("body", r.Name) },
+	})
+	units = store.Declare(store.Aggregate[unitRow]{
+		Table: "units", ObjectType: "unit",
+		Columns: []string{"body_id", "kind", "code", "name", "head_staff_id", "active", "created_at", "updated_at"},
+		Fields: func(r *unitRow) []any {
+			return []any{&r.ID, &r.Version, &r.BodyID, &r.Kind, &r.Code, &r.Name, &r.HeadStaffID, &r.Active, &r.CreatedAt, &r.UpdatedAt}
+		},
+		State: func(r *unitRow) any { return r },
+		Stale: func(r *unitRow) error { return stale("unit", r.Name) },
+	})
+	staffRows = store.Declare(store.Aggregate[staffRow]{
+		Table: "staff", ObjectType: "staff",
+		Columns: []string{"body_id", "unit_id", "name", "phone", "roles", "is_head", "is_liaison", "active", "created_at", "updated_at"},
+		Fields: func(r *staffRow) []any {
+			return []any{&r.ID, &r.Version, &r.BodyID, &r.UnitID, &r.Name, &r.Phone, &r.Roles, &r.IsHead, &r.IsLiaison, &r.Active, &r.CreatedAt, &r.UpdatedAt}
+		},
+		State: func(r *staffRow) any { return r },
+		Stale: func(r *staffRow) error { return stale("staff", r.Name) },
+	})
+	quals = store.Declare(store.Aggregate[qualRow]{
+		Table: "staff_qualifications", ObjectType: "qualification",
+		Columns: []string{"staff_id", "cert_no", "scope", "valid_from", "valid_to", "active", "created_at", "updated_at"},
+		Fields: func(r *qualRow) []any {
+			return []any{&r.ID, &r.Version, &r.StaffID, &r.CertNo, &r.Scope, &r.ValidFrom, &r.ValidTo, &r.Active, &r.CreatedAt, &r.UpdatedAt}
+		},
+		State: func(r *qualRow) any { return r },
+		Stale: func(r *qualRow) error { return stale("qualification", r.CertNo) },
+	})
+)
+
+func (r *bodyRow) body() Body {
+	return Body{ID: r.ID, ParentID: fromOptID(r.ParentID), Path: r.Path, Level: Level(r.Level), Code: r.Code, Name: r.Name,
+		TimeZone: r.TimeZone, Active: r.Active, Version: r.Version, CreatedAt: store.FromMicros(r.CreatedAt), UpdatedAt: store.FromMicros(r.UpdatedAt)}
+}
+
+func (r *unitRow) unit() Unit {
+	return Unit{ID: r.ID, BodyID: r.BodyID, Kind: UnitKind(r.Kind), Code: r.Code, Name: r.Name, HeadStaffID: fromOptID(r.HeadStaffID),
+		Active: r.Active, Version: r.Version, CreatedAt: store.FromMicros(r.CreatedAt), UpdatedAt: store.FromMicros(r.UpdatedAt)}
+}
+
+func (r *staffRow) staff() Staff {
+	return Staff{ID: r.ID, BodyID: r.BodyID, UnitID: fromOptID(r.UnitID), Name: r.Name, Phone: r.Phone, Roles: parseRolesText(r.Roles),
+		IsHead: r.IsHead, IsLiaison: r.IsLiaison, Active: r.Active, Version: r.Version,
+		CreatedAt: store.FromMicros(r.CreatedAt), UpdatedAt: store.FromMicros(r.UpdatedAt)}
+}
+
+func (r *qualRow) qual() Qualification {
+	return Qualification{ID: r.ID, StaffID: r.StaffID, CertNo: r.CertNo, Scope: r.Scope, ValidFrom: r.ValidFrom, ValidTo: r.ValidTo,
+		Active: r.Active, Version: r.Version, CreatedAt: store.FromMicros(r.CreatedAt), UpdatedAt: store.FromMicros(r.UpdatedAt)}
+}
+
+func fromOptID(id *int64) int64 {
+	if id == nil {
+		return 0
+	}
+	return *id
 }
 
 // VersionedTables are the org tables whose rows gained their version in
 // migration 0101, for store.AddVersions (run by qingdan migrate).
 func VersionedTables() []store.VersionedTable {
 	return []store.VersionedTable{
-		versioned("body", "bodies", getBody, func(b Body) any { return bodyState(b) }),
-		versioned("unit", "units", getUnit, func(u Unit) any { return unitState(u) }),
-		versioned("staff", "staff", getStaff, func(s Staff) any { return staffState(s) }),
-		versioned("qualification", "staff_qualifications", getQual, func(q Qualification) any { return qualState(q) }),
+		{ObjectType: "body", Table: "bodies", Key: "id", State: bodies.StateOf},
+		{ObjectType: "unit", Table: "units", Key: "id", State: units.StateOf},
+		{ObjectType: "staff", Table: "staff", Key: "id", State: staffRows.StateOf},
+		{ObjectType: "qualification", Table: "staff_qualifications", Key: "id", State: quals.StateOf},
 	}
-}
-
-func versioned[T any](objectType, table string, get func(context.Context, querier, int64) (T, error), state func(T) any) store.VersionedTable {
-	return store.VersionedTable{ObjectType: objectType, Table: table, Key: "id",
-		State: func(ctx context.Context, q store.Querier, id int64) (json.RawMessage, error) {
-			v, err := get(ctx, q, id)
-			if err != nil {
-				return nil, err
-			}
-			return json.Marshal(state(v))
-		}}
-}
-
-func register[T any](objectType, table, query string, scan func(scanner) (T, error), state func(T) (int64, any)) {
-	store.RegisterAudited(store.AuditedTable{ObjectType: objectType, Table: table,
-		Snapshot: func(ctx context.Context, q store.Querier, yield func(string, json.RawMessage) error) error {
-			rows, err := q.Query(ctx, query)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				v, err := scan(rows)
-				if err != nil {
-					return err
-				}
-				id, st := state(v)
-				data, err := json.Marshal(st)
-				if err != nil {
-					return err
-				}
-				if err := yield(idStr(id), data); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		}})
 }

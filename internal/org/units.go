@@ -105,13 +105,12 @@ func (s *Service) UpdateUnit(ctx context.Context, p access.Principal, id, versio
 		before := u
 		u.Kind, u.Code, u.Name, u.UpdatedAt = in.Kind, in.Code, in.Name, s.now().UTC()
 		u = roundUnit(u)
-		if err := saveUnique(ctx, tx, "units", id, u.Version, stale("unit", before.Name), "code", "单位编码已被本机构使用", "the unit code is already used in this body",
-			`kind = ?, code = ?, name = ?, updated_at = ?`, string(u.Kind), u.Code, u.Name, store.Micros(u.UpdatedAt)); err != nil {
+		e, err := event(p, "org.unit.updated", u.BodyID, "", "", changes(unitState(before), unitState(u)))
+		if err := saveUnit(ctx, tx, &u, e, err, unitCodeUnique); err != nil {
 			return err
 		}
-		u.Version++
 		out = u
-		return emit(tx, p, "org.unit.updated", "unit", id, u.BodyID, "", "", changes(unitState(before), unitState(u)), unitState(u))
+		return nil
 	})
 	return out, err
 }
@@ -125,9 +124,6 @@ func (s *Service) SetUnitHead(ctx context.Context, p access.Principal, unitID, v
 	}
 	var out Unit
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := lockRow(ctx, tx, "units", unitID); err != nil {
-			return err
-		}
 		u, _, err := unitFor(ctx, tx, p, unitID, canManageStaff) // a head is a seat: the accounts duty
 		if err != nil {
 			return err
@@ -135,7 +131,7 @@ func (s *Service) SetUnitHead(ctx context.Context, p access.Principal, unitID, v
 		if err := checkBase("unit", u.Name, version, u.Version); err != nil {
 			return err
 		}
-		st, err := getStaff(ctx, tx, staffID)
+		st, err := lockStaff(ctx, tx, staffID)
 		if err != nil {
 			return err
 		}
@@ -151,11 +147,15 @@ func (s *Service) SetUnitHead(ctx context.Context, p access.Principal, unitID, v
 			return nil
 		}
 		// Unmark every current head first: the unique index allows one.
-		heads, err := collect(ctx, tx, scanStaff, `SELECT `+staffCols+` FROM staff s WHERE s.unit_id = ? AND s.is_head = TRUE AND s.id <> ?`, unitID, staffID)
+		heads, err := collect(ctx, tx, scanID, `SELECT s.id FROM staff s WHERE s.unit_id = ? AND s.is_head = TRUE AND s.id <> ?`, unitID, staffID)
 		if err != nil {
 			return err
 		}
-		for _, h := range heads {
+		for _, hid := range heads {
+			h, err := lockStaff(ctx, tx, hid)
+			if err != nil {
+				return err
+			}
 			if err := setStaffFlags(ctx, tx, p, h, false, h.IsLiaison, now, "org.staff.head_removed"); err != nil {
 				return err
 			}
@@ -166,10 +166,12 @@ func (s *Service) SetUnitHead(ctx context.Context, p access.Principal, unitID, v
 		from := idStr(u.HeadStaffID)
 		u.HeadStaffID, u.UpdatedAt = staffID, now
 		u = roundUnit(u)
-		save(ctx, tx, "units", unitID, u.Version, stale("unit", u.Name), `head_staff_id = ?, updated_at = ?`, staffID, store.Micros(u.UpdatedAt))
-		u.Version++
+		e, err := event(p, "org.unit.head_set", u.BodyID, from, idStr(staffID), nil)
+		if err := saveUnit(ctx, tx, &u, e, err, nil); err != nil {
+			return err
+		}
 		out = u
-		return emit(tx, p, "org.unit.head_set", "unit", u.ID, u.BodyID, from, idStr(staffID), nil, unitState(u))
+		return nil
 	})
 	return out, err
 }
@@ -197,29 +199,32 @@ func (s *Service) SetUnitActive(ctx context.Context, p access.Principal, id, ver
 		}
 		u.Active, u.UpdatedAt = active, s.now().UTC()
 		u = roundUnit(u)
-		save(ctx, tx, "units", id, u.Version, stale("unit", u.Name), `active = ?, updated_at = ?`, active, store.Micros(u.UpdatedAt))
-		u.Version++
-		out = u
 		action := "org.unit.deactivated"
 		if active {
 			action = "org.unit.reactivated"
 		}
-		return emit(tx, p, action, "unit", id, u.BodyID, activeWord(!active), activeWord(active), nil, unitState(u))
+		e, err := event(p, action, u.BodyID, activeWord(!active), activeWord(active), nil)
+		if err := saveUnit(ctx, tx, &u, e, err, nil); err != nil {
+			return err
+		}
+		out = u
+		return nil
 	})
 	return out, err
 }
 
-func unitForAdmin(ctx context.Context, q querier, p access.Principal, id int64) (Unit, Body, error) {
-	return unitFor(ctx, q, p, id, canAdmin)
+func unitForAdmin(ctx context.Context, tx *store.Tx, p access.Principal, id int64) (Unit, Body, error) {
+	return unitFor(ctx, tx, p, id, canAdmin)
 }
 
-// unitFor reads a unit and its body and applies can to the body's path.
-func unitFor(ctx context.Context, q querier, p access.Principal, id int64, can func(access.Principal, string) error) (Unit, Body, error) {
-	u, err := getUnit(ctx, q, id)
+// unitFor locks a unit a write is about to change, reads its body and
+// applies can to the body's path.
+func unitFor(ctx context.Context, tx *store.Tx, p access.Principal, id int64, can func(access.Principal, string) error) (Unit, Body, error) {
+	u, err := lockUnit(ctx, tx, id)
 	if err != nil {
 		return Unit{}, Body{}, err
 	}
-	body, err := getBody(ctx, q, u.BodyID)
+	body, err := getBody(ctx, tx, u.BodyID)
 	if err != nil {
 		return Unit{}, Body{}, err
 	}
@@ -227,13 +232,17 @@ func unitFor(ctx context.Context, q querier, p access.Principal, id int64, can f
 }
 
 func insertUnit(ctx context.Context, tx *store.Tx, p access.Principal, bodyID int64, in UnitInput, now time.Time) (Unit, error) {
-	u := roundUnit(Unit{BodyID: bodyID, Kind: in.Kind, Code: in.Code, Name: in.Name, Active: true, Version: 1, CreatedAt: now.UTC(), UpdatedAt: now.UTC()})
-	if err := tx.QueryRow(ctx, `INSERT INTO units (body_id, kind, code, name, active, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, TRUE, 1, ?, ?) RETURNING id`, bodyID, string(u.Kind), u.Code, u.Name,
-		store.Micros(u.CreatedAt), store.Micros(u.UpdatedAt)).Scan(&u.ID); err != nil {
-		return Unit{}, uniqueConflict(err, "code", "单位编码已被本机构使用", "the unit code is already used in this body")
+	u := roundUnit(Unit{BodyID: bodyID, Kind: in.Kind, Code: in.Code, Name: in.Name, Active: true, CreatedAt: now.UTC(), UpdatedAt: now.UTC()})
+	e, err := event(p, "org.unit.created", bodyID, "", "active", nil)
+	if err != nil {
+		return Unit{}, err
 	}
-	return u, emit(tx, p, "org.unit.created", "unit", u.ID, bodyID, "", "active", nil, unitState(u))
+	r := unitState(u)
+	if err := units.Insert(ctx, tx, &r, e); err != nil {
+		return Unit{}, uniqueConflict(err, unitCodeUnique.field, unitCodeUnique.zh, unitCodeUnique.en)
+	}
+	u.ID, u.Version = r.ID, r.Version
+	return u, nil
 }
 
 func roundUnit(u Unit) Unit {

@@ -229,8 +229,8 @@ func TestSave_H1_anotherInstancesChangeIsNotOverwritten(t *testing.T) {
 		}
 		err = db.Write(ctx, func(tx *store.Tx) error {
 			st.Name, st.Active = "覆盖者", true
-			writeStaff(ctx, tx, &st)
-			return emit(tx, ps["admin"], "org.staff.updated", "staff", st.ID, st.BodyID, "", "", nil, staffState(st))
+			e, err := event(ps["admin"], "org.staff.updated", st.BodyID, "", "", nil)
+			return saveStaff(ctx, tx, &st, e, err)
 		})
 		if !apperr.IsStale(err) {
 			t.Fatalf("save on a moved row: %v", err)

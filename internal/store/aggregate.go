@@ -19,9 +19,9 @@ import (
 // object type, and how its State renders. The declaration gives the
 // aggregate registration for verify, Get, Lock (for update, across
 // instances), Insert, Save (with a version check) and Emit (with the row's
-// State). Convention: the table has an integer primary key id and an
-// integer version (1 on insert, one more on every save), and the State
-// includes the version.
+// State). Convention: the table has an integer primary key (id, unless Key
+// names another column) and an integer version (1 on insert, one more on
+// every save), and the State includes the version.
 //
 // A declaration, in the package that owns the table (the migration creates
 // "widgets (id, version, name, qty)"):
@@ -55,16 +55,24 @@ import (
 type Aggregate[R any] struct {
 	Table      string
 	ObjectType string
+	// Key is the integer primary key column, "id" when empty (a calendar
+	// year is keyed by its year, a body's hours by the body); the object id
+	// of events is its value.
+	Key string
 	// Columns are the table's columns after id and version, in the order
 	// Fields returns them.
 	Columns []string
-	// Fields returns pointers to r's id (*int64), version (*int64) and the
+	// Fields returns pointers to r's key (*int64), version (*int64) and the
 	// fields of Columns, in that order: Scan reads into them, Insert and
 	// Save write their values.
 	Fields func(r *R) []any
 	// State is what Event.State records of r (as JSON), and what verify
 	// compares the row with.
 	State func(r *R) any
+	// Stale, if set, is the error of a Save of r on a row that is no
+	// longer at r's version (the aggregate's own words for it); by default
+	// a Conflict naming the object type, id and version.
+	Stale func(r *R) error
 
 	// Built by Declare.
 	selectSQL, lockSQL, insertSQL, insertIDSQL, saveSQL, snapshotSQL string
@@ -85,16 +93,20 @@ func Declare[R any](a Aggregate[R]) *Aggregate[R] {
 	_, idOK := f[0].(*int64)
 	_, vOK := f[1].(*int64)
 	if !idOK || !vOK {
-		panic("store: Declare " + a.Table + ": id and version must be *int64")
+		panic("store: Declare " + a.Table + ": key and version must be *int64")
 	}
+	if a.Key == "" {
+		a.Key = "id"
+	}
+	k := a.Key
 	cols := strings.Join(a.Columns, ", ")
 	marks := strings.Repeat(", ?", len(a.Columns))
-	a.selectSQL = "SELECT id, version, " + cols + " FROM " + a.Table + " WHERE id = ?"
+	a.selectSQL = "SELECT " + k + ", version, " + cols + " FROM " + a.Table + " WHERE " + k + " = ?"
 	a.lockSQL = a.selectSQL // SQLite: the one writer holds every row already
-	a.insertSQL = "INSERT INTO " + a.Table + " (id, version, " + cols + ") VALUES (?, 1" + marks + ")"
-	a.insertIDSQL = "INSERT INTO " + a.Table + " (version, " + cols + ") VALUES (1" + marks + ") RETURNING id"
-	a.saveSQL = "UPDATE " + a.Table + " SET " + strings.Join(a.Columns, " = ?, ") + " = ?, version = version + 1 WHERE id = ? AND version = ?"
-	a.snapshotSQL = "SELECT id, version, " + cols + " FROM " + a.Table + " ORDER BY id"
+	a.insertSQL = "INSERT INTO " + a.Table + " (" + k + ", version, " + cols + ") VALUES (?, 1" + marks + ")"
+	a.insertIDSQL = "INSERT INTO " + a.Table + " (version, " + cols + ") VALUES (1" + marks + ") RETURNING " + k
+	a.saveSQL = "UPDATE " + a.Table + " SET " + strings.Join(a.Columns, " = ?, ") + " = ?, version = version + 1 WHERE " + k + " = ? AND version = ?"
+	a.snapshotSQL = "SELECT " + k + ", version, " + cols + " FROM " + a.Table + " ORDER BY " + k
 	ag := &a
 	RegisterAudited(AuditedTable{ObjectType: a.ObjectType, Table: a.Table, Snapshot: ag.snapshot})
 	return ag
@@ -133,6 +145,16 @@ func (a *Aggregate[R]) values(r *R) []any {
 		out[i] = reflect.ValueOf(p).Elem().Interface()
 	}
 	return out
+}
+
+// StateOf renders the State of the row with this key, as an event about
+// it would record it (a VersionedTable's State).
+func (a *Aggregate[R]) StateOf(ctx context.Context, q Querier, key int64) (json.RawMessage, error) {
+	r, err := a.Get(ctx, q, key)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(a.State(&r))
 }
 
 // Get reads the row with this id (from q: the reader pool, or a write).
@@ -198,10 +220,20 @@ func (a *Aggregate[R]) checkAudited(ctx context.Context, tx *Tx, r *R) error {
 	}
 	slog.Error("store: refusing to write on a row that differs from its last audited event (changed behind the log's back; qingdan verify names it)",
 		"table", a.Table, "id", id, "last_event", seq)
+	cause := fmt.Errorf("%w: %s id=%s", ErrTampered, a.Table, id)
 	if last == nil && seq == 0 {
-		return fmt.Errorf("%w: %s id=%s has no audited event", ErrTampered, a.Table, id)
+		cause = fmt.Errorf("%w: %s id=%s has no audited event", ErrTampered, a.Table, id)
 	}
-	return fmt.Errorf("%w: %s id=%s", ErrTampered, a.Table, id)
+	return tamperedError(cause)
+}
+
+// tamperedError is the refusal the user sees: a Conflict (nothing they can
+// fix by retrying) that wraps cause, an ErrTampered naming the row.
+func tamperedError(cause error) error {
+	e := apperr.Conflictf("该记录与审计日志不一致（可能有人直接改动过数据库），已拒绝在其上修改；请管理员运行 qingdan verify 检查",
+		"this record differs from the audit log (the database may have been changed directly); the change is refused: an administrator should run qingdan verify")
+	e.Err = cause
+	return e
 }
 
 // Insert inserts r with version 1 and emits e with its State. With id 0 the
@@ -228,12 +260,40 @@ func (a *Aggregate[R]) Insert(ctx context.Context, tx *Tx, r *R, e Event) error 
 // that a tampered row is refused.
 func (a *Aggregate[R]) Save(ctx context.Context, tx *Tx, r *R, e Event) error {
 	id, v := *a.id(r), a.version(r)
-	conflict := apperr.New(apperr.Conflict, "version",
-		fmt.Sprintf("%s %d 已被他人修改（不再是版本 %d），请刷新后重试", a.ObjectType, id, *v),
-		fmt.Sprintf("%s %d was changed by someone else (it is no longer at version %d); reload and try again", a.ObjectType, id, *v))
-	tx.QueueExpect(ctx, 1, conflict, a.saveSQL, append(a.values(r), id, *v)...)
+	tx.QueueExpect(ctx, 1, a.stale(r), a.saveSQL, append(a.values(r), id, *v)...)
 	*v++
 	return a.Emit(tx, r, e)
+}
+
+// SaveNow is Save run at once rather than queued, for a save that may
+// break a unique index: its error (store.IsUniqueViolation) comes back
+// here, for the caller to name the field, instead of failing the write
+// as an internal error after fn has returned.
+func (a *Aggregate[R]) SaveNow(ctx context.Context, tx *Tx, r *R, e Event) error {
+	id, v := *a.id(r), a.version(r)
+	res, err := tx.Exec(ctx, a.saveSQL, append(a.values(r), id, *v)...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s id=%d: %w", a.Table, id, err)
+	}
+	if n != 1 {
+		return a.stale(r)
+	}
+	*v++
+	return a.Emit(tx, r, e)
+}
+
+func (a *Aggregate[R]) stale(r *R) error {
+	if a.Stale != nil {
+		return a.Stale(r)
+	}
+	id, v := *a.id(r), *a.version(r)
+	return apperr.New(apperr.Conflict, "version",
+		fmt.Sprintf("%s %d 已被他人修改（不再是版本 %d），请刷新后重试", a.ObjectType, id, v),
+		fmt.Sprintf("%s %d was changed by someone else (it is no longer at version %d); reload and try again", a.ObjectType, id, v))
 }
 
 // Emit emits e about r: its object (and, unless e names another, its root)

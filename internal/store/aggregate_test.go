@@ -136,7 +136,7 @@ func TestAggregate_C9_refusesToLaunderATamperedRow(t *testing.T) {
 		slog.SetDefault(slog.New(slog.NewTextHandler(&logged, nil)))
 		err := countBy(ctx, db, w.ID, 1)
 		slog.SetDefault(prev)
-		if !errors.Is(err, store.ErrTampered) || !strings.Contains(err.Error(), "widgets id="+itoa(int(w.ID))) {
+		if !errors.Is(err, store.ErrTampered) || apperr.CodeOf(err) != apperr.Conflict || !strings.Contains(apperr.As(err).Err.Error(), "widgets id="+itoa(int(w.ID))) {
 			t.Fatalf("a write on a tampered row: %v", err)
 		}
 		if l := logged.String(); !strings.Contains(l, "level=ERROR") || !strings.Contains(l, "table=widgets") || !strings.Contains(l, "id="+itoa(int(w.ID))) {
@@ -147,7 +147,7 @@ func TestAggregate_C9_refusesToLaunderATamperedRow(t *testing.T) {
 		}
 		// A row with no event at all is refused the same way.
 		raw(t, db, "INSERT INTO widgets (id, version, name, qty) VALUES (555, 1, 'forged', 1)")
-		if err := countBy(ctx, db, 555, 1); !errors.Is(err, store.ErrTampered) || !strings.Contains(err.Error(), "no audited event") {
+		if err := countBy(ctx, db, 555, 1); !errors.Is(err, store.ErrTampered) || !strings.Contains(apperr.As(err).Err.Error(), "no audited event") {
 			t.Fatalf("a write on a row without events: %v", err)
 		}
 	})

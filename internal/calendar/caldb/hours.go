@@ -3,10 +3,8 @@ package caldb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,32 +18,8 @@ import (
 // object id is the body id.
 const ObjectHours = "calendar_business_hours"
 
-func init() {
-	store.RegisterAudited(store.AuditedTable{ObjectType: ObjectHours, Table: "calendar_business_hours",
-		Snapshot: func(ctx context.Context, q store.Querier, yield func(string, json.RawMessage) error) error {
-			rows, err := q.Query(ctx, `SELECT `+hoursCols+` FROM calendar_business_hours ORDER BY body_id`)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				st, err := scanHoursRow(rows)
-				if err != nil {
-					return err
-				}
-				b, err := json.Marshal(st)
-				if err != nil {
-					return err
-				}
-				if err := yield(strconv.FormatInt(st.BodyID, 10), b); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		}})
-}
-
-const hoursCols = `body_id, hours, updated_at, updated_by, version`
+// hoursCols are the columns of hoursRows' Fields, for the list reads.
+const hoursCols = `body_id, version, hours, updated_at, updated_by`
 
 // hoursState is a calendar_business_hours row as audited State. Hours ""
 // is a cleared setting: the row stays, so its version goes on growing.
@@ -57,13 +31,16 @@ type hoursState struct {
 	Version   int64  `json:"version"`
 }
 
-// scanHoursRow reads a row of hoursCols as it is stored: the raw row, not
-// a parsed one, for Verify must see what is stored.
-func scanHoursRow(sc interface{ Scan(...any) error }) (hoursState, error) {
-	var st hoursState
-	err := sc.Scan(&st.BodyID, &st.Hours, &st.UpdatedAt, &st.UpdatedBy, &st.Version)
-	return st, err
-}
+// hoursRows is the declared aggregate of business hours, keyed by body:
+// its rows as stored (the raw row, not a parsed one, for verify must see
+// what is stored) are their State.
+var hoursRows = store.Declare(store.Aggregate[hoursState]{
+	Table: "calendar_business_hours", ObjectType: ObjectHours, Key: "body_id",
+	Columns: []string{"hours", "updated_at", "updated_by"},
+	Fields:  func(r *hoursState) []any { return []any{&r.BodyID, &r.Version, &r.Hours, &r.UpdatedAt, &r.UpdatedBy} },
+	State:   func(r *hoursState) any { return r },
+	Stale:   func(*hoursState) error { return apperr.Stale("该单位的办公时间", "the body's business hours") },
+})
 
 // storedHours is a body's own setting, parsed.
 type storedHours struct {
@@ -74,7 +51,7 @@ type storedHours struct {
 func scanHours(sc interface{ Scan(...any) error }) (storedHours, error) {
 	var h storedHours
 	var err error
-	if h.row, err = scanHoursRow(sc); err != nil {
+	if err = sc.Scan(hoursRows.Fields(&h.row)...); err != nil {
 		return h, fmt.Errorf("caldb: business hours: %w", err)
 	}
 	if h.row.Hours == "" {
@@ -210,41 +187,31 @@ func (s *Service) SetBusinessHours(ctx context.Context, p access.Principal, body
 		if err := bumpVersion(ctx, tx); err != nil {
 			return err
 		}
-		prev, err := scanHours(tx.QueryRow(ctx, `SELECT `+hoursCols+` FROM calendar_business_hours WHERE body_id = ?`, bodyID))
+		prev, err := hoursRows.Lock(ctx, tx, bodyID) // refuses a row changed behind the log's back
 		had := err == nil
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err != nil && apperr.CodeOf(err) != apperr.NotFound {
 			return err
 		}
-		stale := apperr.Stale("该单位的办公时间", "the body's business hours")
-		if hoursVersion(prev.row.Version) != version {
-			return stale
+		if hoursVersion(prev.Version) != version {
+			return hoursRows.Stale(&prev)
 		}
-		id := strconv.FormatInt(bodyID, 10)
 		// Stored in canonical form, so the same hours always read the same.
-		row := hoursState{BodyID: bodyID, UpdatedAt: at, UpdatedBy: p.Login, Version: prev.row.Version + 1}
+		row := hoursState{BodyID: bodyID, UpdatedAt: at, UpdatedBy: p.Login, Version: prev.Version}
 		if !remove {
 			row.Hours = hours.String()
 		}
-		if prev.row.Hours == row.Hours {
+		if prev.Hours == row.Hours {
 			return nil // unchanged (or nothing of its own to remove): no event, no new stamp
-		}
-		if had {
-			tx.QueueExpect(ctx, 1, stale, `UPDATE calendar_business_hours SET hours = ?, updated_at = ?, updated_by = ?, version = version + 1
-				WHERE body_id = ? AND version = ?`, row.Hours, row.UpdatedAt, row.UpdatedBy, bodyID, prev.row.Version)
-		} else {
-			tx.QueueExpect(ctx, 1, stale, `INSERT INTO calendar_business_hours (`+hoursCols+`) VALUES (?, ?, ?, ?, 1)`,
-				row.BodyID, row.Hours, row.UpdatedAt, row.UpdatedBy)
-		}
-		st, err := json.Marshal(row)
-		if err != nil {
-			return err
 		}
 		action := "calendar.hours.set"
 		if remove {
 			action = "calendar.hours.cleared"
 		}
-		return tx.Emit(store.Event{Actor: p.Login, Action: action, ObjectType: ObjectHours,
-			ObjectID: id, BodyID: bodyID, From: prev.row.Hours, To: row.Hours, State: st})
+		e := store.Event{Actor: p.Login, Action: action, BodyID: bodyID, From: prev.Hours, To: row.Hours}
+		if had {
+			return hoursRows.Save(ctx, tx, &row, e)
+		}
+		return hoursRows.Insert(ctx, tx, &row, e)
 	})
 	if err != nil {
 		return BodyHours{}, err

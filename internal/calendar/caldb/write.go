@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -30,49 +29,6 @@ const MaxUpload = 1 << 20
 // maxName bounds a holiday's name, as in a year entered by hand.
 const maxName = calendar.MaxNameRunes
 
-func init() {
-	store.RegisterAudited(store.AuditedTable{ObjectType: ObjectYear, Table: "calendar_years",
-		Snapshot: func(ctx context.Context, q store.Querier, yield func(string, json.RawMessage) error) error {
-			rows, err := q.Query(ctx, `SELECT `+yearCols+` FROM calendar_years ORDER BY year`)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				n, st, err := yearRowState(rows)
-				if err != nil {
-					return err
-				}
-				if err := yield(strconv.Itoa(n), st); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		}})
-	store.RegisterAudited(store.AuditedTable{ObjectType: ObjectRegional, Table: "calendar_regional_days",
-		Snapshot: func(ctx context.Context, q store.Querier, yield func(string, json.RawMessage) error) error {
-			rows, err := q.Query(ctx, `SELECT `+regionalCols+` FROM calendar_regional_days ORDER BY id`)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				d, err := scanRegional(rows)
-				if err != nil {
-					return err
-				}
-				st, err := json.Marshal(d)
-				if err != nil {
-					return err
-				}
-				if err := yield(strconv.FormatInt(d.ID, 10), st); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		}})
-}
-
 // yearStateJSON is a calendar_years row as audited State.
 type yearStateJSON struct {
 	Year      int             `json:"year"`
@@ -84,50 +40,58 @@ type yearStateJSON struct {
 	Version   int64           `json:"version"`
 }
 
-// yearRowState reads a calendar_years row of yearCols as its State: the
-// raw row, not a parsed one, for Verify must see what is stored.
-func yearRowState(sc interface{ Scan(...any) error }) (int, json.RawMessage, error) {
-	var y storedYear
-	var n int
-	if err := sc.Scan(&n, &y.days, &y.source, &y.fileName, &y.updatedAt, &y.updatedBy, &y.version); err != nil {
-		return 0, nil, err
-	}
-	st, err := yearState(n, y)
-	return n, st, err
+// yearRow is a calendar_years row as stored: the year's notice as JSON
+// text (the raw row, not a parsed one, for verify must see what is
+// stored), its source and stamp.
+type yearRow struct {
+	Year, Version    int64
+	Days             string
+	Source, FileName string
+	UpdatedAt        int64
+	UpdatedBy        string
 }
+
+// The calendar's stored years, regional days and business hours are
+// declared aggregates (store.Declare): verify compares each row with the
+// State of its object's last event, and a change locks the row first,
+// which refuses one changed behind the log's back.
+var (
+	years = store.Declare(store.Aggregate[yearRow]{
+		Table: "calendar_years", ObjectType: ObjectYear, Key: "year",
+		Columns: []string{"days", "source", "file_name", "updated_at", "updated_by"},
+		Fields: func(r *yearRow) []any {
+			return []any{&r.Year, &r.Version, &r.Days, &r.Source, &r.FileName, &r.UpdatedAt, &r.UpdatedBy}
+		},
+		State: func(r *yearRow) any {
+			return yearStateJSON{Year: int(r.Year), Days: json.RawMessage(r.Days), Source: r.Source, FileName: r.FileName,
+				UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy, Version: r.Version}
+		},
+		Stale: func(r *yearRow) error {
+			return apperr.Stale(fmt.Sprintf("%d 年的节假日数据", r.Year), fmt.Sprintf("the holiday data of %d", r.Year))
+		},
+	})
+	regionals = store.Declare(store.Aggregate[regionalRow]{
+		Table: "calendar_regional_days", ObjectType: ObjectRegional,
+		Columns: []string{"body_id", "date", "name", "is_off_day", "created_at", "created_by", "active"},
+		Fields: func(r *regionalRow) []any {
+			return []any{&r.ID, &r.Version, &r.BodyID, &r.Date, &r.Name, &r.IsOffDay, &r.CreatedAt, &r.CreatedBy, &r.Active}
+		},
+		State: func(r *regionalRow) any { return r },
+		Stale: func(r *regionalRow) error {
+			return apperr.Stale(fmt.Sprintf("%s 的地方节假日", r.Date), fmt.Sprintf("the regional day on %s", r.Date))
+		},
+	})
+)
 
 // VersionedTables are the calendar tables whose rows gained their version
 // in migration 0310 (and regional days their active flag), for
 // store.AddVersions (run by qingdan migrate).
 func VersionedTables() []store.VersionedTable {
 	return []store.VersionedTable{
-		{ObjectType: ObjectYear, Table: "calendar_years", Key: "year",
-			State: func(ctx context.Context, q store.Querier, year int64) (json.RawMessage, error) {
-				_, st, err := yearRowState(q.QueryRow(ctx, `SELECT `+yearCols+` FROM calendar_years WHERE year = ?`, year))
-				return st, err
-			}},
-		{ObjectType: ObjectRegional, Table: "calendar_regional_days", Key: "id", Added: map[string]any{"active": true},
-			State: func(ctx context.Context, q store.Querier, id int64) (json.RawMessage, error) {
-				d, err := scanRegional(q.QueryRow(ctx, `SELECT `+regionalCols+` FROM calendar_regional_days WHERE id = ?`, id))
-				if err != nil {
-					return nil, err
-				}
-				return json.Marshal(d)
-			}},
-		{ObjectType: ObjectHours, Table: "calendar_business_hours", Key: "body_id",
-			State: func(ctx context.Context, q store.Querier, body int64) (json.RawMessage, error) {
-				h, err := scanHoursRow(q.QueryRow(ctx, `SELECT `+hoursCols+` FROM calendar_business_hours WHERE body_id = ?`, body))
-				if err != nil {
-					return nil, err
-				}
-				return json.Marshal(h)
-			}},
+		{ObjectType: ObjectYear, Table: "calendar_years", Key: "year", State: years.StateOf},
+		{ObjectType: ObjectRegional, Table: "calendar_regional_days", Key: "id", Added: map[string]any{"active": true}, State: regionals.StateOf},
+		{ObjectType: ObjectHours, Table: "calendar_business_hours", Key: "body_id", State: hoursRows.StateOf},
 	}
-}
-
-func yearState(n int, y storedYear) (json.RawMessage, error) {
-	return json.Marshal(yearStateJSON{Year: n, Days: json.RawMessage(y.days), Source: y.source,
-		FileName: y.fileName, UpdatedAt: y.updatedAt, UpdatedBy: y.updatedBy, Version: y.version})
 }
 
 // canEditCalendar refuses anyone but an administrator who may write.
@@ -308,35 +272,30 @@ func (s *Service) saveYears(ctx context.Context, actor string, ys []calendar.Yea
 	return out, nil
 }
 
-// putYear stores a year row, prev's next version (had: it was stored), and
-// emits its event.
+// putYear stores a year row (had: it was stored, as prev, read in this
+// write) at its next version and emits its event; a stored row is locked
+// first, which refuses one changed behind the log's back.
 func (s *Service) putYear(ctx context.Context, tx *store.Tx, actor string, y, prev storedYear, had bool, action string, payload map[string]any) error {
-	stale := apperr.Stale(fmt.Sprintf("%d 年的节假日数据", y.year.Year), fmt.Sprintf("the holiday data of %d", y.year.Year))
-	if had {
-		y.version = prev.version + 1
-		tx.QueueExpect(ctx, 1, stale, `UPDATE calendar_years SET days = ?, source = ?, file_name = ?, updated_at = ?, updated_by = ?,
-			version = version + 1 WHERE year = ? AND version = ?`, y.days, y.source, y.fileName, y.updatedAt, y.updatedBy, y.year.Year, prev.version)
-	} else {
-		y.version = 1
-		tx.QueueExpect(ctx, 1, stale, `INSERT INTO calendar_years (`+yearCols+`) VALUES (?, ?, ?, ?, ?, ?, 1)`,
-			y.year.Year, y.days, y.source, y.fileName, y.updatedAt, y.updatedBy)
-	}
-	st, err := yearState(y.year.Year, y)
-	if err != nil {
-		return err
-	}
-	from := ""
-	if had {
-		from = prev.source
-	}
 	off, work := countDays(y.year)
 	payload["off_days"], payload["work_days"] = off, work
 	pl, err := json.Marshal(payload)
 	if err != nil {
 		return err
 	}
-	return tx.Emit(store.Event{Actor: actor, Action: action, ObjectType: ObjectYear,
-		ObjectID: strconv.Itoa(y.year.Year), From: from, To: y.source, Payload: pl, State: st})
+	e := store.Event{Actor: actor, Action: action, To: y.source, Payload: pl}
+	r := yearRow{Year: int64(y.year.Year), Days: y.days, Source: y.source, FileName: y.fileName, UpdatedAt: y.updatedAt, UpdatedBy: y.updatedBy}
+	if !had {
+		return years.Insert(ctx, tx, &r, e)
+	}
+	locked, err := years.Lock(ctx, tx, r.Year)
+	if err != nil {
+		return err
+	}
+	if locked.Version != prev.version {
+		return years.Stale(&locked)
+	}
+	r.Version, e.From = locked.Version, prev.source
+	return years.Save(ctx, tx, &r, e)
 }
 
 // bumpVersion marks a calendar change for every instance's cache. Writes
@@ -570,19 +529,44 @@ type RegionalDay struct {
 	Version   int64         `json:"version"`
 }
 
-const regionalCols = `id, body_id, date, name, is_off_day, created_at, created_by, active, version`
+// regionalRow is a calendar_regional_days row as stored, and its State
+// (the JSON of a RegionalDay).
+type regionalRow struct {
+	ID        int64  `json:"id"`
+	BodyID    int64  `json:"body_id"`
+	Date      string `json:"date"`
+	Name      string `json:"name"`
+	IsOffDay  bool   `json:"is_off_day"`
+	CreatedAt int64  `json:"created_at"`
+	CreatedBy string `json:"created_by"`
+	Active    bool   `json:"active"`
+	Version   int64  `json:"version"`
+}
 
-func scanRegional(sc interface{ Scan(...any) error }) (RegionalDay, error) {
-	var d RegionalDay
-	var date string
-	if err := sc.Scan(&d.ID, &d.BodyID, &date, &d.Name, &d.IsOffDay, &d.CreatedAt, &d.CreatedBy, &d.Active, &d.Version); err != nil {
-		return d, fmt.Errorf("caldb: regional day: %w", err)
-	}
+func (r *regionalRow) day() (RegionalDay, error) {
+	d := RegionalDay{ID: r.ID, BodyID: r.BodyID, Name: r.Name, IsOffDay: r.IsOffDay, CreatedAt: r.CreatedAt,
+		CreatedBy: r.CreatedBy, Active: r.Active, Version: r.Version}
 	var err error
-	if d.Date, err = calendar.ParseDate("date", date); err != nil {
+	if d.Date, err = calendar.ParseDate("date", r.Date); err != nil {
 		return d, fmt.Errorf("caldb: regional day %d: %w", d.ID, err)
 	}
 	return d, nil
+}
+
+func (d RegionalDay) row() regionalRow {
+	return regionalRow{ID: d.ID, BodyID: d.BodyID, Date: d.Date.String(), Name: d.Name, IsOffDay: d.IsOffDay,
+		CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy, Active: d.Active, Version: d.Version}
+}
+
+// regionalCols are the columns of regionals' Fields, for the list reads.
+const regionalCols = `id, version, body_id, date, name, is_off_day, created_at, created_by, active`
+
+func scanRegional(sc interface{ Scan(...any) error }) (RegionalDay, error) {
+	var r regionalRow
+	if err := sc.Scan(regionals.Fields(&r)...); err != nil {
+		return RegionalDay{}, fmt.Errorf("caldb: regional day: %w", err)
+	}
+	return r.day()
 }
 
 func readRegional(ctx context.Context, q store.Querier) (map[int64][]RegionalDay, error) {
@@ -663,31 +647,35 @@ func (s *Service) AddRegionalHoliday(ctx context.Context, p access.Principal, bo
 		if err := bumpVersion(ctx, tx); err != nil {
 			return err
 		}
-		prev, had, err := regionalRow(ctx, tx, bodyID, date)
+		prev, had, err := regionalOn(ctx, tx, bodyID, date)
 		if err != nil {
 			return err
 		}
-		switch {
-		case had && prev.Active:
+		if had && prev.Active {
 			return &apperr.Error{Code: apperr.Conflict, Field: "date",
 				Zh: fmt.Sprintf("该单位已有 %s 的地方节假日", date), En: fmt.Sprintf("the body already has a regional day on %s", date)}
-		case had:
-			// Added again: the removed day's row comes back at its next version.
-			d.ID, d.Version = prev.ID, prev.Version+1
-			tx.QueueExpect(ctx, 1, staleRegional(prev), `UPDATE calendar_regional_days SET name = ?, is_off_day = ?, created_at = ?, created_by = ?,
-				active = TRUE, version = version + 1 WHERE id = ? AND version = ?`, name, off, d.CreatedAt, d.CreatedBy, prev.ID, prev.Version)
-		default:
-			if err := tx.QueryRow(ctx, `INSERT INTO calendar_regional_days (body_id, date, name, is_off_day, created_at, created_by, active, version)
-				VALUES (?, ?, ?, ?, ?, ?, TRUE, 1) RETURNING id`, bodyID, date.String(), name, off, d.CreatedAt, d.CreatedBy).Scan(&d.ID); err != nil {
+		}
+		e := store.Event{Actor: p.Login, Action: "calendar.regional.added", BodyID: bodyID, To: "present"}
+		r := d.row()
+		if !had {
+			r.ID = 0
+			if err := regionals.Insert(ctx, tx, &r, e); err != nil {
 				return fmt.Errorf("caldb: add regional day: %w", err)
 			}
+			d.ID, d.Version = r.ID, r.Version
+			return nil
 		}
-		st, err := json.Marshal(d)
+		// Added again: the removed day's row comes back at its next version.
+		locked, err := regionals.Lock(ctx, tx, prev.ID)
 		if err != nil {
 			return err
 		}
-		return tx.Emit(store.Event{Actor: p.Login, Action: "calendar.regional.added", ObjectType: ObjectRegional,
-			ObjectID: strconv.FormatInt(d.ID, 10), BodyID: bodyID, To: "present", State: st})
+		r.ID, r.Version = locked.ID, locked.Version
+		if err := regionals.Save(ctx, tx, &r, e); err != nil {
+			return err
+		}
+		d.ID, d.Version = r.ID, r.Version
+		return nil
 	})
 	if err != nil {
 		return RegionalDay{}, err
@@ -695,8 +683,8 @@ func (s *Service) AddRegionalHoliday(ctx context.Context, p access.Principal, bo
 	return d, nil
 }
 
-// regionalRow reads the body's row for date, active or removed.
-func regionalRow(ctx context.Context, q store.Querier, bodyID int64, date calendar.Date) (RegionalDay, bool, error) {
+// regionalOn reads the body's row for date, active or removed.
+func regionalOn(ctx context.Context, q store.Querier, bodyID int64, date calendar.Date) (RegionalDay, bool, error) {
 	d, err := scanRegional(q.QueryRow(ctx, `SELECT `+regionalCols+` FROM calendar_regional_days WHERE body_id = ? AND date = ?`, bodyID, date.String()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return RegionalDay{}, false, nil
@@ -705,7 +693,8 @@ func regionalRow(ctx context.Context, q store.Querier, bodyID int64, date calend
 }
 
 func staleRegional(d RegionalDay) error {
-	return apperr.Stale(fmt.Sprintf("%s 的地方节假日", d.Date), fmt.Sprintf("the regional day on %s", d.Date))
+	r := d.row()
+	return regionals.Stale(&r)
 }
 
 // OwnRegionalDay reads the body's own regional day on date, removed or
@@ -718,7 +707,7 @@ func (s *Service) OwnRegionalDay(ctx context.Context, p access.Principal, bodyID
 	if !p.Covers(path) {
 		return RegionalDay{}, apperr.Forbiddenf("该单位不在您的管辖范围内", "that body is outside your jurisdiction")
 	}
-	d, had, err := regionalRow(ctx, s.db, bodyID, date)
+	d, had, err := regionalOn(ctx, s.db, bodyID, date)
 	if err == nil && !had {
 		err = apperr.NotFoundf("该单位没有 %s 的地方节假日", "the body has no regional day on %s", date)
 	}
@@ -736,7 +725,7 @@ func (s *Service) RemoveRegionalHoliday(ctx context.Context, p access.Principal,
 		if err := bumpVersion(ctx, tx); err != nil {
 			return err
 		}
-		d, had, err := regionalRow(ctx, tx, bodyID, date)
+		d, had, err := regionalOn(ctx, tx, bodyID, date)
 		if err != nil {
 			return err
 		}
@@ -746,19 +735,17 @@ func (s *Service) RemoveRegionalHoliday(ctx context.Context, p access.Principal,
 		if !had || !d.Active {
 			return apperr.NotFoundf("该单位没有 %s 的地方节假日", "the body has no regional day on %s", date)
 		}
-		tx.QueueExpect(ctx, 1, staleRegional(d), `UPDATE calendar_regional_days SET active = FALSE, version = version + 1 WHERE id = ? AND version = ?`, d.ID, d.Version)
-		removed := d
-		removed.Active, removed.Version = false, d.Version+1
-		pl, err := json.Marshal(d)
+		r, err := regionals.Lock(ctx, tx, d.ID)
 		if err != nil {
 			return err
 		}
-		st, err := json.Marshal(removed)
+		pl, err := json.Marshal(r)
 		if err != nil {
 			return err
 		}
-		return tx.Emit(store.Event{Actor: p.Login, Action: "calendar.regional.removed", ObjectType: ObjectRegional,
-			ObjectID: strconv.FormatInt(d.ID, 10), BodyID: bodyID, From: "present", To: "removed", Payload: pl, State: st})
+		r.Active = false
+		return regionals.Save(ctx, tx, &r, store.Event{Actor: p.Login, Action: "calendar.regional.removed", BodyID: bodyID,
+			From: "present", To: "removed", Payload: pl})
 	})
 }
 

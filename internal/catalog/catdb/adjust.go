@@ -11,6 +11,7 @@ import (
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -247,6 +248,9 @@ func (s *Service) saveAdjustment(ctx context.Context, tx *store.Tx, cur Adjustme
 	if err != nil {
 		return err
 	}
+	if err := lock(ctx, tx, ObjAdjustment, cur.ID); err != nil {
+		return err
+	}
 	tx.QueueExpect(ctx, 1, staleAdjustment(cur), `UPDATE catalog_adjustments SET title = ?, stage = ?, content = ?, approved_at = ?, published_at = ?, updated_at = ?,
 		version = version + 1 WHERE id = ? AND version = ?`,
 		a.Title, string(a.Stage), string(content), microsOrNil(a.ApprovedAt), microsOrNil(a.PublishedAt), store.Micros(now), cur.ID, cur.Version)
@@ -452,6 +456,9 @@ func (s *Service) store(ctx context.Context, tx *store.Tx, who string, b body, a
 				return nil, err
 			}
 		} else {
+			if err := lock(ctx, tx, ObjItem, h.itemID); err != nil {
+				return nil, err
+			}
 			if _, err := tx.Exec(ctx, `UPDATE catalog_items SET impl_code = ?, name = ?, category = ?, unit = ?, standing = ?, version = ?, updated_at = ? WHERE id = ?`,
 				newest.ImplCode, newest.Name, string(newest.Category), newest.Unit, string(st), newest.Version, now, h.itemID); err != nil {
 				return nil, err
@@ -469,6 +476,9 @@ func (s *Service) store(ctx context.Context, tx *store.Tx, who string, b body, a
 				o := old[v.Version]
 				if o.Status == v.Status && sameTime(o.ValidTo, v.ValidTo) {
 					continue
+				}
+				if err := lock(ctx, tx, ObjVersion, id); err != nil {
+					return nil, err
 				}
 				if _, err := tx.Exec(ctx, `UPDATE catalog_versions SET status = ?, valid_to = ? WHERE id = ?`,
 					string(v.Status), microsOrNil(v.ValidTo), id); err != nil {
@@ -628,8 +638,8 @@ func (s *Service) openReviews(ctx context.Context, tx *store.Tx, who string, b b
 			}
 			now := store.Micros(at)
 			var id int64
-			if err := tx.QueryRow(ctx, `INSERT INTO catalog_reviews (body_id, upper_body_id, upper_version_id, base_code, name, due, status, violations, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id`, cid, b.ID, versionID[r.BaseCode], r.BaseCode, r.Name,
+			if err := tx.QueryRow(ctx, `INSERT INTO catalog_reviews (body_id, upper_body_id, upper_version_id, base_code, name, due, status, violations, created_at, updated_at, version)
+				VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, 1) RETURNING id`, cid, b.ID, versionID[r.BaseCode], r.BaseCode, r.Name,
 				store.Micros(r.Due), viol, now, now).Scan(&id); err != nil {
 				return err
 			}
@@ -684,7 +694,10 @@ func (s *Service) closeReviews(ctx context.Context, tx *store.Tx, who string, bo
 		return err
 	}
 	for _, id := range ids {
-		if _, err := tx.Exec(ctx, `UPDATE catalog_reviews SET status = 'done', note = ?, done_by = ?, done_at = ?, updated_at = ? WHERE id = ?`,
+		if err := lock(ctx, tx, ObjReview, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE catalog_reviews SET status = 'done', note = ?, done_by = ?, done_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
 			note, who, store.Micros(at), store.Micros(at), id); err != nil {
 			return err
 		}
@@ -832,10 +845,10 @@ func setReformGroups(ctx context.Context, tx *store.Tx, p access.Principal, staf
 	if len(groups) > 0 && !strings.Contains(roles, string(access.RoleGeneralOffice)) {
 		return ReformSeats{}, apperr.Invalidf("staff_id", "改革办审核组成员须为党政办人员", "review group members must be general-office staff")
 	}
-	// The staff row's lock (an update that changes nothing) serialises
-	// seat changes of one member across instances: the seats read below
-	// are then the last committed, rows that do not exist yet included.
-	if _, err := tx.Exec(ctx, `UPDATE staff SET updated_at = updated_at WHERE id = ?`, staffID); err != nil {
+	// The staff row's lock serialises seat changes of one member across
+	// instances: the seats read below are then the last committed, rows
+	// that do not exist yet included.
+	if _, err := org.LockStaff(ctx, tx, staffID); err != nil {
 		return ReformSeats{}, err
 	}
 	seats, rows, err := reformSeats(ctx, tx, staffID)
@@ -863,6 +876,9 @@ func setReformGroups(ctx context.Context, tx *store.Tx, p access.Principal, staf
 				return ReformSeats{}, err
 			}
 		case exists && r.Active != want:
+			if err := lock(ctx, tx, ObjReformGroup, r.ID); err != nil {
+				return ReformSeats{}, err
+			}
 			tx.QueueExpect(ctx, 1, stale, `UPDATE catalog_reform_members SET active = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
 				want, store.Micros(now), r.ID, r.Version)
 			action := "catalog.reform_group.left"

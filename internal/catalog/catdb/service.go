@@ -296,7 +296,7 @@ func prefixed(alias, cols string) string {
 
 func itemFromRow(r itemRow) Item {
 	return Item{ID: r.ID, BodyID: r.BodyID, BaseCode: r.BaseCode, ImplCode: r.ImplCode, Name: r.Name,
-		Category: catalog.Category(r.Category), Unit: r.Unit, Standing: catalog.Standing(r.Standing), Version: r.Version,
+		Category: catalog.Category(r.Category), Unit: r.Unit, Standing: catalog.Standing(r.Standing), Version: int(r.Version),
 		CreatedAt: store.FromMicros(r.CreatedAt), UpdatedAt: store.FromMicros(r.UpdatedAt)}
 }
 

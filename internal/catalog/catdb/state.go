@@ -31,7 +31,7 @@ type itemRow struct {
 	Category  string `json:"category"`
 	Unit      string `json:"unit"`
 	Standing  string `json:"standing"`
-	Version   int    `json:"version"`
+	Version   int64  `json:"version"` // the number of its newest version
 	CreatedAt int64  `json:"created_at"`
 	UpdatedAt int64  `json:"updated_at"`
 }
@@ -48,7 +48,7 @@ type versionRow struct {
 	ID           int64  `json:"id"`
 	ItemID       int64  `json:"item_id"`
 	BodyID       int64  `json:"body_id"`
-	Version      int    `json:"version"`
+	Version      int64  `json:"version"` // the item's version number, fixed
 	Status       string `json:"status"`
 	ValidFrom    int64  `json:"valid_from"`
 	ValidTo      *int64 `json:"valid_to"`
@@ -109,14 +109,15 @@ type reviewRow struct {
 	DoneAt         *int64 `json:"done_at"`
 	CreatedAt      int64  `json:"created_at"`
 	UpdatedAt      int64  `json:"updated_at"`
+	Version        int64  `json:"version"`
 }
 
-const reviewCols = `id, body_id, upper_body_id, upper_version_id, base_code, name, due, status, violations, note, done_by, done_at, created_at, updated_at`
+const reviewCols = `id, body_id, upper_body_id, upper_version_id, base_code, name, due, status, violations, note, done_by, done_at, created_at, updated_at, version`
 
 func scanReviewRow(r interface{ Scan(...any) error }) (reviewRow, error) {
 	var x reviewRow
 	var done sql.NullInt64
-	err := r.Scan(&x.ID, &x.BodyID, &x.UpperBodyID, &x.UpperVersionID, &x.BaseCode, &x.Name, &x.Due, &x.Status, &x.Violations, &x.Note, &x.DoneBy, &done, &x.CreatedAt, &x.UpdatedAt)
+	err := r.Scan(&x.ID, &x.BodyID, &x.UpperBodyID, &x.UpperVersionID, &x.BaseCode, &x.Name, &x.Due, &x.Status, &x.Violations, &x.Note, &x.DoneBy, &done, &x.CreatedAt, &x.UpdatedAt, &x.Version)
 	x.DoneAt = optInt(done)
 	return x, err
 }
@@ -147,97 +148,118 @@ func optInt(n sql.NullInt64) *int64 {
 	return &n.Int64
 }
 
-// audited describes one table: its object type, name, columns and scan.
-type audited struct {
-	obj, table, cols string
-	state            func(r interface{ Scan(...any) error }) (int64, any, error)
-}
-
-var tables = map[string]audited{
-	ObjItem: {ObjItem, "catalog_items", itemCols, func(r interface{ Scan(...any) error }) (int64, any, error) {
-		x, err := scanItemRow(r)
-		return x.ID, x, err
-	}},
-	ObjVersion: {ObjVersion, "catalog_versions", versionCols, func(r interface{ Scan(...any) error }) (int64, any, error) {
-		x, err := scanVersionRow(r)
-		return x.ID, x, err
-	}},
-	ObjAdjustment: {ObjAdjustment, "catalog_adjustments", adjustmentCols, func(r interface{ Scan(...any) error }) (int64, any, error) {
-		x, err := scanAdjustmentRow(r)
-		return x.ID, x, err
-	}},
-	ObjReview: {ObjReview, "catalog_reviews", reviewCols, func(r interface{ Scan(...any) error }) (int64, any, error) {
-		x, err := scanReviewRow(r)
-		return x.ID, x, err
-	}},
-	ObjReformGroup: {ObjReformGroup, "catalog_reform_members", memberCols, func(r interface{ Scan(...any) error }) (int64, any, error) {
-		x, err := scanMemberRow(r)
-		return x.ID, x, err
-	}},
-}
-
-func init() {
-	for _, t := range tables {
-		store.RegisterAudited(store.AuditedTable{ObjectType: t.obj, Table: t.table,
-			Snapshot: func(ctx context.Context, q store.Querier, yield func(string, json.RawMessage) error) error {
-				rows, err := q.Query(ctx, `SELECT `+t.cols+` FROM `+t.table+` ORDER BY id`)
-				if err != nil {
-					return err
-				}
-				defer rows.Close()
-				for rows.Next() {
-					id, v, err := t.state(rows)
-					if err != nil {
-						return err
-					}
-					b, err := json.Marshal(v)
-					if err != nil {
-						return err
-					}
-					if err := yield(fmt.Sprint(id), b); err != nil {
-						return err
-					}
-				}
-				return rows.Err()
-			}})
-	}
-}
+// The five catalogue tables are declared aggregates (store.Declare):
+// verify compares each row with the State of its object's last event, and
+// a write locks the row it changes first (lock), which refuses one changed
+// behind the log's back, then emits the changed row's State (emit).
+// Adjustments, reform seats and review tasks count their row's version as
+// the convention says; an item's version is the number of its newest
+// published version and a published version's the item's version number,
+// which change as the list does, not per save, so the publication's own
+// statements change those rows rather than Save.
+var (
+	items = store.Declare(store.Aggregate[itemRow]{
+		Table: "catalog_items", ObjectType: ObjItem,
+		Columns: []string{"body_id", "base_code", "impl_code", "name", "category", "unit", "standing", "created_at", "updated_at"},
+		Fields: func(x *itemRow) []any {
+			return []any{&x.ID, &x.Version, &x.BodyID, &x.BaseCode, &x.ImplCode, &x.Name, &x.Category, &x.Unit, &x.Standing, &x.CreatedAt, &x.UpdatedAt}
+		},
+		State: func(x *itemRow) any { return x },
+	})
+	versions = store.Declare(store.Aggregate[versionRow]{
+		Table: "catalog_versions", ObjectType: ObjVersion,
+		Columns: []string{"item_id", "body_id", "status", "valid_from", "valid_to", "published_at", "adjustment_id", "content", "content_hash"},
+		Fields: func(x *versionRow) []any {
+			return []any{&x.ID, &x.Version, &x.ItemID, &x.BodyID, &x.Status, &x.ValidFrom, &x.ValidTo, &x.PublishedAt, &x.AdjustmentID, &x.Content, &x.ContentHash}
+		},
+		State: func(x *versionRow) any { return x },
+	})
+	adjustments = store.Declare(store.Aggregate[adjustmentRow]{
+		Table: "catalog_adjustments", ObjectType: ObjAdjustment,
+		Columns: []string{"body_id", "upper_body_id", "unit_id", "title", "stage", "content", "approved_at", "published_at", "created_by", "created_at", "updated_at"},
+		Fields: func(x *adjustmentRow) []any {
+			return []any{&x.ID, &x.Version, &x.BodyID, &x.UpperBodyID, &x.UnitID, &x.Title, &x.Stage, &x.Content, &x.ApprovedAt, &x.PublishedAt, &x.CreatedBy, &x.CreatedAt, &x.UpdatedAt}
+		},
+		State: func(x *adjustmentRow) any { return x },
+	})
+	reviews = store.Declare(store.Aggregate[reviewRow]{
+		Table: "catalog_reviews", ObjectType: ObjReview,
+		Columns: []string{"body_id", "upper_body_id", "upper_version_id", "base_code", "name", "due", "status", "violations", "note", "done_by", "done_at", "created_at", "updated_at"},
+		Fields: func(x *reviewRow) []any {
+			return []any{&x.ID, &x.Version, &x.BodyID, &x.UpperBodyID, &x.UpperVersionID, &x.BaseCode, &x.Name, &x.Due, &x.Status, &x.Violations, &x.Note, &x.DoneBy, &x.DoneAt, &x.CreatedAt, &x.UpdatedAt}
+		},
+		State: func(x *reviewRow) any { return x },
+	})
+	members = store.Declare(store.Aggregate[memberRow]{
+		Table: "catalog_reform_members", ObjectType: ObjReformGroup,
+		Columns: []string{"body_id", "staff_id", "grp", "active", "created_at", "updated_at"},
+		Fields: func(x *memberRow) []any {
+			return []any{&x.ID, &x.Version, &x.BodyID, &x.StaffID, &x.Group, &x.Active, &x.CreatedAt, &x.UpdatedAt}
+		},
+		State: func(x *memberRow) any { return x },
+	})
+)
 
 // VersionedTables are the catalogue tables whose rows gained their version
-// in migration 0480, for store.AddVersions (run by qingdan migrate).
+// in migrations 0480 and 0521, for store.AddVersions (run by qingdan migrate).
 func VersionedTables() []store.VersionedTable {
-	var out []store.VersionedTable
-	for _, obj := range []string{ObjAdjustment, ObjReformGroup} {
-		out = append(out, store.VersionedTable{ObjectType: obj, Table: tables[obj].table, Key: "id",
-			State: func(ctx context.Context, q store.Querier, id int64) (json.RawMessage, error) {
-				return rowState(ctx, q, obj, id)
-			}})
+	return []store.VersionedTable{
+		{ObjectType: ObjAdjustment, Table: "catalog_adjustments", Key: "id", State: adjustments.StateOf},
+		{ObjectType: ObjReformGroup, Table: "catalog_reform_members", Key: "id", State: members.StateOf},
+		{ObjectType: ObjReview, Table: "catalog_reviews", Key: "id", State: reviews.StateOf},
 	}
-	return out
 }
 
-// rowState reads one row of an audited table as its event State.
-func rowState(ctx context.Context, q store.Querier, obj string, id int64) (json.RawMessage, error) {
-	t := tables[obj]
-	_, v, err := t.state(q.QueryRow(ctx, `SELECT `+t.cols+` FROM `+t.table+` WHERE id = ?`, id))
-	if err != nil {
-		return nil, fmt.Errorf("catdb: read %s %d: %w", t.table, id, err)
+// lock locks, in a write about to change it, the row of the object obj
+// with this id, refusing one that differs from its last event.
+func lock(ctx context.Context, tx *store.Tx, obj string, id int64) error {
+	var err error
+	switch obj {
+	case ObjItem:
+		_, err = items.Lock(ctx, tx, id)
+	case ObjVersion:
+		_, err = versions.Lock(ctx, tx, id)
+	case ObjAdjustment:
+		_, err = adjustments.Lock(ctx, tx, id)
+	case ObjReview:
+		_, err = reviews.Lock(ctx, tx, id)
+	case ObjReformGroup:
+		_, err = members.Lock(ctx, tx, id)
+	default:
+		err = fmt.Errorf("catdb: no aggregate %q", obj)
 	}
-	return json.Marshal(v)
+	return err
 }
 
 // emit records an event about a row after it changed, with the row as State.
 func emit(ctx context.Context, tx *store.Tx, actor string, bodyID int64, action, obj string, id int64, from, to string, payload any) error {
-	st, err := rowState(ctx, tx, obj, id)
+	e := store.Event{Actor: actor, BodyID: bodyID, Action: action, From: from, To: to}
+	if payload != nil {
+		pl, err := json.Marshal(payload)
+		if err != nil {
+			return err
+		}
+		e.Payload = pl
+	}
+	switch obj {
+	case ObjItem:
+		return emitRow(ctx, tx, items, id, e)
+	case ObjVersion:
+		return emitRow(ctx, tx, versions, id, e)
+	case ObjAdjustment:
+		return emitRow(ctx, tx, adjustments, id, e)
+	case ObjReview:
+		return emitRow(ctx, tx, reviews, id, e)
+	case ObjReformGroup:
+		return emitRow(ctx, tx, members, id, e)
+	}
+	return fmt.Errorf("catdb: no aggregate %q", obj)
+}
+
+func emitRow[R any](ctx context.Context, tx *store.Tx, a *store.Aggregate[R], id int64, e store.Event) error {
+	r, err := a.Get(ctx, tx, id)
 	if err != nil {
 		return err
 	}
-	var pl json.RawMessage
-	if payload != nil {
-		if pl, err = json.Marshal(payload); err != nil {
-			return err
-		}
-	}
-	return tx.Emit(store.Event{Actor: actor, BodyID: bodyID, Action: action, ObjectType: obj,
-		ObjectID: fmt.Sprint(id), From: from, To: to, Payload: pl, State: st})
+	return a.Emit(tx, &r, e)
 }
