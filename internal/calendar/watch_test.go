@@ -22,7 +22,7 @@ func TestWatch_L10_nextCheckIsDueSoonThenDueThenNone(t *testing.T) {
 	cal := mustDefault(t)
 	c := mustClock(t, LicensingDecision, Event{Kind: Start, At: at("2026-03-02T10:00")})
 	due, _ := cal.AddWorkingDays(d("2026-03-02"), 20) // 30 March
-	soon, _ := cal.AddWorkingDays(due, -2)             // 26 March: 3 working days left, today included
+	soon, _ := cal.AddWorkingDays(due, -2)            // 26 March: 3 working days left, today included
 	w := watch(t, c, cal, at("2026-03-02T10:00"))
 	if w.Standing != "running" || !w.Next.Equal(soon.Start(DefaultLocation)) || !w.Reach.Equal(cal.End(due)) {
 		t.Fatalf("at start: %+v, want next %s, reach %s", w, soon, due)
