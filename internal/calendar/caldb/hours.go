@@ -243,8 +243,15 @@ func (s *Service) SetBusinessHours(ctx context.Context, p auth.Principal, bodyID
 		if remove {
 			action = "calendar.hours.cleared"
 		}
-		return tx.Emit(store.Event{Actor: p.Login, Action: action, ObjectType: ObjectHours,
-			ObjectID: id, BodyID: bodyID, From: prev.row.Hours, To: row.Hours, State: st})
+		if err := tx.Emit(store.Event{Actor: p.Login, Action: action, ObjectType: ObjectHours,
+			ObjectID: id, BodyID: bodyID, From: prev.row.Hours, To: row.Hours, State: st}); err != nil {
+			return err
+		}
+		path, err := bodyPath(ctx, tx, bodyID)
+		if err != nil {
+			return err
+		}
+		return s.recheckClocks(ctx, tx, path, allDays)
 	})
 	if err != nil {
 		return BodyHours{}, err

@@ -300,7 +300,7 @@ func (s *Service) saveYears(ctx context.Context, actor string, ys []calendar.Yea
 			out = append(out, YearInfo{Year: y.Year, Source: source, FileName: fileName, UpdatedAt: store.FromMicros(at),
 				UpdatedBy: actor, OffDays: off, WorkDays: work})
 		}
-		return nil
+		return s.recheckClocks(ctx, tx, "", dayStart(firstDay(ys, old)))
 	})
 	if err != nil {
 		return nil, err
@@ -464,7 +464,7 @@ func (s *Service) SetDay(ctx context.Context, p auth.Principal, date calendar.Da
 			}
 		}
 		out = yearInfoOf(target, stored, stored[target].year)
-		return nil
+		return s.recheckClocks(ctx, tx, "", dayStart(date))
 	})
 	if err != nil {
 		return YearInfo{}, err
@@ -686,8 +686,11 @@ func (s *Service) AddRegionalHoliday(ctx context.Context, p auth.Principal, body
 		if err != nil {
 			return err
 		}
-		return tx.Emit(store.Event{Actor: p.Login, Action: "calendar.regional.added", ObjectType: ObjectRegional,
-			ObjectID: strconv.FormatInt(d.ID, 10), BodyID: bodyID, To: "present", State: st})
+		if err := tx.Emit(store.Event{Actor: p.Login, Action: "calendar.regional.added", ObjectType: ObjectRegional,
+			ObjectID: strconv.FormatInt(d.ID, 10), BodyID: bodyID, To: "present", State: st}); err != nil {
+			return err
+		}
+		return s.recheckRegion(ctx, tx, bodyID, date)
 	})
 	if err != nil {
 		return RegionalDay{}, err
@@ -757,8 +760,11 @@ func (s *Service) RemoveRegionalHoliday(ctx context.Context, p auth.Principal, b
 		if err != nil {
 			return err
 		}
-		return tx.Emit(store.Event{Actor: p.Login, Action: "calendar.regional.removed", ObjectType: ObjectRegional,
-			ObjectID: strconv.FormatInt(d.ID, 10), BodyID: bodyID, From: "present", To: "removed", Payload: pl, State: st})
+		if err := tx.Emit(store.Event{Actor: p.Login, Action: "calendar.regional.removed", ObjectType: ObjectRegional,
+			ObjectID: strconv.FormatInt(d.ID, 10), BodyID: bodyID, From: "present", To: "removed", Payload: pl, State: st}); err != nil {
+			return err
+		}
+		return s.recheckRegion(ctx, tx, bodyID, date)
 	})
 }
 
