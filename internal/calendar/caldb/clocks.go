@@ -411,6 +411,11 @@ type DueClock struct {
 	NextCheck time.Time `json:"next_check"`
 }
 
+// dueSQL reads what is due: a range of clocks_next_check (next_check_at,
+// id), in its order, so neither engine sorts.
+const dueSQL = `SELECT id, object_type, object_id, kind, body_id, next_check_at FROM clocks
+	WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at, id LIMIT ?`
+
 // Due returns at most limit clocks whose next check is at or before until,
 // earliest first (then by id): a range of the index clocks_next_check,
 // whatever the number of open clocks. A sweep handles them and calls Check,
@@ -422,8 +427,7 @@ func (c *Clocks) Due(ctx context.Context, until time.Time, limit int) ([]DueCloc
 	if limit < 1 || limit > MaxDue {
 		return nil, apperr.Invalidf("limit", "条数须在 1–%d 之间", "the limit must be 1–%d", MaxDue)
 	}
-	rows, err := c.db.Query(ctx, `SELECT id, object_type, object_id, kind, body_id, next_check_at FROM clocks
-		WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at, id LIMIT ?`, store.Micros(until), limit)
+	rows, err := c.db.Query(ctx, dueSQL, store.Micros(until), limit)
 	if err != nil {
 		return nil, fmt.Errorf("caldb: due clocks: %w", err)
 	}
