@@ -402,19 +402,21 @@ func (c *Clocks) List(ctx context.Context, q store.Querier, objectType, objectID
 // MaxDue bounds one Due read; a sweep reads in batches.
 const MaxDue = 100000
 
+// dueSQL reads what is due: a range of clocks_next_check (next_check_at,
+// id, body_id), in its order and from it alone, so neither engine sorts and
+// SQLite reads no table row (PostgreSQL neither, for pages its vacuum
+// marked all-visible).
+const dueSQL = `SELECT id, body_id, next_check_at FROM clocks
+	WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at, id LIMIT ?`
+
 // DueClock is a clock whose next check has come: what a sweep needs to
-// find it (Get by Ref, Check by ID), without its history.
+// settle it (Check by ID, which returns its Ref and history), and its body
+// for the sweep's jurisdiction.
 type DueClock struct {
 	ID        int64     `json:"id"`
-	Ref       Ref       `json:"ref"`
 	BodyID    int64     `json:"body_id"`
 	NextCheck time.Time `json:"next_check"`
 }
-
-// dueSQL reads what is due: a range of clocks_next_check (next_check_at,
-// id), in its order, so neither engine sorts.
-const dueSQL = `SELECT id, object_type, object_id, kind, body_id, next_check_at FROM clocks
-	WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at, id LIMIT ?`
 
 // Due returns at most limit clocks whose next check is at or before until,
 // earliest first (then by id): a range of the index clocks_next_check,
@@ -436,7 +438,7 @@ func (c *Clocks) Due(ctx context.Context, until time.Time, limit int) ([]DueCloc
 	for rows.Next() {
 		var d DueClock
 		var next int64
-		if err := rows.Scan(&d.ID, &d.Ref.ObjectType, &d.Ref.ObjectID, &d.Ref.Kind, &d.BodyID, &next); err != nil {
+		if err := rows.Scan(&d.ID, &d.BodyID, &next); err != nil {
 			return nil, fmt.Errorf("caldb: due clocks: %w", err)
 		}
 		d.NextCheck = store.FromMicros(next)

@@ -17,7 +17,7 @@ ALTER TABLE clocks ADD COLUMN standing TEXT NOT NULL DEFAULT '';
 ALTER TABLE clocks ADD COLUMN reach_at BIGINT;
 UPDATE clocks SET next_check_at = 0, reach_at = 9223372036854775807
     WHERE events <> '[]' AND events NOT LIKE '%"kind":"finish"%';
-CREATE INDEX clocks_next_check ON clocks (next_check_at, id) WHERE next_check_at IS NOT NULL;
+CREATE INDEX clocks_next_check ON clocks (next_check_at, id, body_id) WHERE next_check_at IS NOT NULL;
 CREATE INDEX clocks_reach ON clocks (reach_at) WHERE reach_at IS NOT NULL;
 
 -- +goose Down
