@@ -34,7 +34,9 @@ const PauseOver = "pause_over"
 
 // Watch answers for instant now. Its Next is exact to the microsecond (the
 // store's resolution) and never early: the standing at Next differs from
-// the standing at now, and is the same at every instant in between.
+// the standing at now, and is the same at every instant in between — but
+// for an event recorded ahead of now, whose instant is a check whether or
+// not it changes the standing.
 func (c Clock) Watch(cal *Calendar, now time.Time) (Watch, error) {
 	var w Watch
 	st, err := c.At(cal, now)

@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"encoding/json"
 	"math/rand"
 	"testing"
 	"time"
@@ -183,4 +184,52 @@ func TestProperty_L10_nextCheckIsTheFirstChange(t *testing.T) {
 			t.Fatalf("case %d %v %+v at %s: standing %q unchanged at next %s", k, spec, evs, now, got, w.Next)
 		}
 	}
+}
+
+// FuzzClockWatch feeds stored clock histories (spec and events as the
+// database holds them, JSON) to NewClock and Watch: a history the rules
+// refuse is an error, never a panic, and an accepted one's Next is the
+// first change of its standing (L10), as in the property test above.
+func FuzzClockWatch(f *testing.F) {
+	f.Add(`{"statutory":{"n":20,"unit":"working_days"},"max_extension":10,"due_soon_units":3}`,
+		`[{"kind":"start","at":"2026-03-02T10:00:00+08:00"}]`, int64(3600))
+	f.Add(`{"statutory":{"n":48,"unit":"hours"},"due_soon_share":0.5,"promised":{"n":24,"unit":"hours"}}`,
+		`[{"kind":"start","at":"2026-02-13T16:00:00+08:00"},{"kind":"pause","at":"2026-02-14T16:00:00+08:00","reason":"special_procedure","max":{"n":3,"unit":"working_days"}}]`, int64(86400))
+	f.Add(`{"statutory":{"n":8,"unit":"working_hours"},"due_soon_units":1}`,
+		`[{"kind":"start","at":"2026-05-01T10:00:00+08:00"},{"kind":"extend","at":"2026-05-02T10:00:00+08:00","n":1}]`, int64(7200))
+	cal, err := Default()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, specJSON, eventsJSON string, after int64) {
+		var spec Spec
+		var evs []Event
+		if json.Unmarshal([]byte(specJSON), &spec) != nil || json.Unmarshal([]byte(eventsJSON), &evs) != nil || len(evs) == 0 {
+			return
+		}
+		c, err := NewClock(spec, evs...)
+		if err != nil {
+			return
+		}
+		now := evs[len(evs)-1].At.Add(time.Duration(uint64(after)%(400*86400)) * time.Second)
+		w, err := c.Watch(cal, now)
+		if err != nil || w.Next.IsZero() {
+			return
+		}
+		at := func(x time.Time) (string, bool) {
+			v, err := c.Watch(cal, x)
+			return v.Standing, err == nil
+		}
+		if !w.Next.After(now) {
+			t.Fatalf("next %s not after now %s", w.Next, now)
+		}
+		if s, ok := at(w.Next); ok && s == w.Standing {
+			t.Fatalf("standing %q unchanged at next %s", s, w.Next)
+		}
+		if b := w.Next.Add(-time.Microsecond); b.After(now) {
+			if s, ok := at(b); ok && s != w.Standing {
+				t.Fatalf("standing %q already %q before next %s", w.Standing, s, w.Next)
+			}
+		}
+	})
 }
