@@ -588,14 +588,6 @@ func (s *Service) snapshotIn(ctx context.Context, tx *store.Tx, v int64) (*snaps
 // cost is bounded by the open clocks reaching the changed day — those
 // running or paused across it, not the whole table.
 func (s *Service) recheckClocks(ctx context.Context, tx *store.Tx, path string, since int64) error {
-	var v int64
-	if err := tx.QueryRow(ctx, `SELECT version FROM calendar_version WHERE id = 1`).Scan(&v); err != nil {
-		return fmt.Errorf("caldb: calendar version: %w", err)
-	}
-	snap, err := s.snapshotIn(ctx, tx, v)
-	if err != nil {
-		return err
-	}
 	q := `SELECT c.id, c.spec, c.events, c.standing, c.next_check_at, b.path, b.time_zone
 		FROM clocks c JOIN bodies b ON b.id = c.body_id WHERE c.reach_at IS NOT NULL AND c.reach_at >= ?`
 	args := []any{since}
@@ -603,31 +595,23 @@ func (s *Service) recheckClocks(ctx context.Context, tx *store.Tx, path string, 
 		q += ` AND b.path LIKE ?`
 		args = append(args, likePrefix(path))
 	}
-	type hit struct {
-		id             int64
-		spec, events   string
-		standing       string
-		next           sql.NullInt64
-		bodyPath, zone string
-	}
-	rows, err := tx.Query(ctx, q, args...)
+	// Read them all before writing: the updates move rows within the very
+	// index the query scans.
+	hits, err := readHits(ctx, tx, q, args)
 	if err != nil {
 		return fmt.Errorf("caldb: clocks reached by the calendar change: %w", err)
 	}
-	// Read them all before writing: the updates move rows within the very
-	// index the query scans.
-	var hits []hit
-	for rows.Next() {
-		var h hit
-		if err := rows.Scan(&h.id, &h.spec, &h.events, &h.standing, &h.next, &h.bodyPath, &h.zone); err != nil {
-			rows.Close()
-			return fmt.Errorf("caldb: clocks reached by the calendar change: %w", err)
-		}
-		hits = append(hits, h)
+	if len(hits) == 0 {
+		return nil
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("caldb: clocks reached by the calendar change: %w", err)
+	// The calendar as this write leaves it.
+	var v int64
+	if err := tx.QueryRow(ctx, `SELECT version FROM calendar_version WHERE id = 1`).Scan(&v); err != nil {
+		return fmt.Errorf("caldb: calendar version: %w", err)
+	}
+	snap, err := s.snapshotIn(ctx, tx, v)
+	if err != nil {
+		return err
 	}
 	now := s.now()
 	for _, h := range hits {
@@ -653,6 +637,33 @@ func (s *Service) recheckClocks(ctx context.Context, tx *store.Tx, path string, 
 		tx.Queue(ctx, `UPDATE clocks SET next_check_at = ?, reach_at = ? WHERE id = ?`, next, micros(w.Reach), h.id)
 	}
 	return nil
+}
+
+// hit is an open clock a calendar change reaches, with its body's path and
+// time zone.
+type hit struct {
+	id             int64
+	spec, events   string
+	standing       string
+	next           sql.NullInt64
+	bodyPath, zone string
+}
+
+func readHits(ctx context.Context, tx *store.Tx, q string, args []any) ([]hit, error) {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var hits []hit
+	for rows.Next() {
+		var h hit
+		if err := rows.Scan(&h.id, &h.spec, &h.events, &h.standing, &h.next, &h.bodyPath, &h.zone); err != nil {
+			return nil, err
+		}
+		hits = append(hits, h)
+	}
+	return hits, rows.Err()
 }
 
 // recheckRegion rechecks the open clocks of the body's subtree reaching
