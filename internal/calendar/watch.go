@@ -87,7 +87,7 @@ func (c Clock) Watch(cal *Calendar, now time.Time) (Watch, error) {
 			// Paused: frozen but for the pause's own Max (above). The days
 			// up to the pause still count: a holiday added before it may
 			// make a limit that ran out in a closed stretch not run out.
-			note(c.events[len(c.events)-1].At, b.Unit)
+			note(c.lastPause().At, b.Unit)
 			return nil
 		}
 		next, err := c.nextChange(cal, now, a, b, ext)
@@ -130,9 +130,15 @@ func earliest(a, b time.Time) time.Time {
 	return a
 }
 
+// lastPause is the pause a paused clock is in (an extension may follow it).
 func (c Clock) lastPause() Event {
-	if c.phase == paused {
-		return c.events[len(c.events)-1]
+	if c.phase != paused {
+		return Event{}
+	}
+	for i := len(c.events) - 1; i >= 0; i-- {
+		if c.events[i].Kind == Pause {
+			return c.events[i]
+		}
 	}
 	return Event{}
 }

@@ -65,6 +65,14 @@ func TestWatch_L4_pausedClockChecksWhenThePauseReachesItsMaximum(t *testing.T) {
 	if w := watch(t, c, cal, cal.End(end)); w.Standing != "paused,"+PauseOver || !w.Next.IsZero() {
 		t.Fatalf("pause over: %+v", w)
 	}
+	// An extension granted during the pause (L3) leaves its maximum as it was.
+	x, err := c.Apply(Event{Kind: Extend, At: at("2026-03-06T10:00"), N: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := watch(t, x, cal, at("2026-03-06T10:00")); w.Standing != "paused" || !w.Next.Equal(cal.End(end)) {
+		t.Fatalf("extended while paused: %+v", w)
+	}
 	if _, err := NewClock(LicensingDecision, start, Event{Kind: Pause, At: at("2026-03-04T10:00"), Reason: SpecialProcedure,
 		Max: Budget{3, "fortnights"}}); err == nil {
 		t.Fatal("a pause's maximum in an unknown unit accepted")
