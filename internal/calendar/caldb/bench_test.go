@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/org"
@@ -163,4 +164,41 @@ func statusScan(b *testing.B, db *store.DB, cal *calendar.Calendar, now time.Tim
 		b.Fatal(err)
 	}
 	return k, warned
+}
+
+// BenchmarkClocks_L9_calendarChangeRechecks measures a national single-day
+// correction that reaches 100,000 open clocks: the write that sets the day
+// recomputes each one's next check (recheckClocks). Run with the tables
+// above (QINGDAN_BENCH_CLOCKS set).
+func BenchmarkClocks_L9_calendarChangeRechecks(b *testing.B) {
+	if os.Getenv("QINGDAN_BENCH_CLOCKS") == "" {
+		b.Skip("set QINGDAN_BENCH_CLOCKS to build the table")
+	}
+	const n = 100000
+	until := time.Date(2026, 6, 1, 0, 0, 0, 0, calendar.DefaultLocation)
+	for _, e := range []struct {
+		name string
+		open func(testing.TB) *store.DB
+	}{{"sqlite", storetest.SQLite}, {"postgres", storetest.Postgres}} {
+		b.Run(fmt.Sprintf("%s/reached=%d", e.name, n), func(b *testing.B) {
+			ctx := context.Background()
+			db := e.open(b)
+			body, err := org.NewService(db).CreateBody(ctx, org.System, org.BodyInput{Level: org.LevelDistrict, Code: "330102", Name: "区"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			fillClocks(b, db, body.ID, n, benchDue, until)
+			cals := caldb.New(db)
+			cals.SetNow(func() time.Time { return until }) // the clocks run then
+			admin := auth.Principal{Login: "admin", Roles: []auth.Role{auth.RoleAdmin}, BodyID: body.ID, BodyPath: body.Path}
+			day := calendar.DateOf(2026, 5, 26) // a Tuesday inside every generated clock's limit
+			off := true
+			for b.Loop() {
+				if _, err := cals.SetDay(ctx, admin, day, 0, off, "更正"); err != nil {
+					b.Fatal(err)
+				}
+				off = !off
+			}
+		})
+	}
 }
