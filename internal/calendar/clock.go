@@ -173,6 +173,11 @@ type Event struct {
 	Reason PauseReason `json:"reason,omitempty"` // pause only
 	N      int         `json:"n,omitempty"`      // extend only: units of the statutory budget
 	Note   string      `json:"note,omitempty"`   // e.g. the reason told to the applicant (L3)
+	// Max is the longest a pause may last (pause only; zero: no limit): the
+	// length approved for a special procedure (L4), within its flow's
+	// maximum. The clock stays paused past it, but its standing changes
+	// (Watch), so a sweep sees the procedure run over.
+	Max Budget `json:"max,omitzero"`
 }
 
 type phase uint8
@@ -239,6 +244,9 @@ func (c Clock) Apply(e Event) (Clock, error) {
 	if n := len(c.events); n > 0 && e.At.Before(c.events[n-1].At) {
 		return c, apperr.Invalidf("at", "事件时间早于上一事件", "the event is earlier than the one before")
 	}
+	if e.Kind != Pause && e.Max != (Budget{}) {
+		return c, apperr.Invalidf("max", "只有暂停才有最长期限", "only a pause has a longest length")
+	}
 	switch e.Kind {
 	case Start:
 		if c.phase != notStarted {
@@ -251,6 +259,9 @@ func (c Clock) Apply(e Event) (Clock, error) {
 		}
 		if e.Reason != Supplementation && e.Reason != SpecialProcedure {
 			return c, apperr.Invalidf("reason", "暂停原因“%s”无效", "pause reason %q is invalid", e.Reason)
+		}
+		if e.Max != (Budget{}) && (e.Max.N <= 0 || e.Max.N > maxBudget || !e.Max.Unit.valid()) {
+			return c, apperr.Invalidf("max", "暂停的最长期限无效（1–%d，单位须有效）", "the longest pause is invalid (1–%d, with a valid unit)", maxBudget)
 		}
 		c.phase = paused
 	case Resume:

@@ -408,7 +408,7 @@ func TestClocks_L2_L4_correctedYearMovesOpenClock(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := setup(t, db)
-		clocks := caldb.NewClocks(db, f.svc)
+		clocks := newClocks(db, f.svc)
 		ref := caldb.Ref{ObjectType: "case", ObjectID: "QS-2026-0001", Kind: "handling"}
 		spec := calendar.LicensingDecision // L3: 20 working days, extendable by 10
 		if _, err := clocks.Create(ctx, "window", ref, f.town.ID, spec); err != nil {
@@ -530,7 +530,7 @@ func TestClocks_L3_P6_extensionMaximum(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := setup(t, db)
-		clocks := caldb.NewClocks(db, f.svc)
+		clocks := newClocks(db, f.svc)
 		ref := caldb.Ref{ObjectType: "complaint", ObjectID: "7", Kind: "handling"}
 		if _, err := clocks.Create(ctx, "office", ref, f.district.ID, calendar.ComplaintHandling); err != nil {
 			t.Fatal(err)
@@ -587,10 +587,10 @@ func TestClocks_L3_P6_extensionMaximum(t *testing.T) {
 		err = db.Write(ctx, func(tx *store.Tx) error {
 			for _, kind := range []string{"supervision_reply", "handling_step"} {
 				r := caldb.Ref{ObjectType: "order", ObjectID: "9", Kind: kind}
-				if _, err := clocks.CreateTx(ctx, tx, "super", r, f.district.ID, calendar.SupervisionReply); err != nil {
+				if _, err := clocks.Clocks.Create(ctx, tx, "super", r, f.district.ID, calendar.SupervisionReply); err != nil {
 					return err
 				}
-				if _, err := clocks.ApplyTx(ctx, tx, "super", r, calendar.Event{Kind: calendar.Start, At: at(2026, 5, 6, 9)}); err != nil {
+				if _, err := clocks.Clocks.Apply(ctx, tx, "super", r, calendar.Event{Kind: calendar.Start, At: at(2026, 5, 6, 9)}); err != nil {
 					return err
 				}
 			}
@@ -727,7 +727,7 @@ func TestClocks_L9_provisionalUntilTheNoticeIsLoaded(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := setup(t, db)
-		clocks := caldb.NewClocks(db, f.svc)
+		clocks := newClocks(db, f.svc)
 		ref := caldb.Ref{ObjectType: "case", ObjectID: "QS-2026-0099", Kind: "handling"}
 		if _, err := clocks.Create(ctx, "window", ref, f.town.ID, calendar.LicensingDecision); err != nil {
 			t.Fatal(err)

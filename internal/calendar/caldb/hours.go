@@ -208,10 +208,18 @@ func (s *Service) SetBusinessHours(ctx context.Context, p access.Principal, body
 			action = "calendar.hours.cleared"
 		}
 		e := store.Event{Actor: p.Login, Action: action, BodyID: bodyID, From: prev.Hours, To: row.Hours}
+		save := hoursRows.Insert
 		if had {
-			return hoursRows.Save(ctx, tx, &row, e)
+			save = hoursRows.Save
 		}
-		return hoursRows.Insert(ctx, tx, &row, e)
+		if err := save(ctx, tx, &row, e); err != nil {
+			return err
+		}
+		path, err := bodyPath(ctx, tx, bodyID)
+		if err != nil {
+			return err
+		}
+		return s.recheckClocks(ctx, tx, path, allDays)
 	})
 	if err != nil {
 		return BodyHours{}, err

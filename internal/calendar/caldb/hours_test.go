@@ -86,7 +86,7 @@ func TestBusinessHours_L11_inheritOverrideClear(t *testing.T) {
 			t.Fatalf("district hours: due %s, want 11:30", got)
 		}
 		// …also for a stored clock of the town (read at status time).
-		clocks := caldb.NewClocks(db, f.svc)
+		clocks := newClocks(db, f.svc)
 		ref := caldb.Ref{ObjectType: "case", ObjectID: "H-1", Kind: "reply"}
 		if _, err := clocks.Create(ctx, "window", ref, f.town.ID, calendar.Spec{Statutory: calendar.Budget{N: 5, Unit: calendar.WorkingHours}}); err != nil {
 			t.Fatal(err)

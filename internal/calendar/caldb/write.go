@@ -264,7 +264,7 @@ func (s *Service) saveYears(ctx context.Context, actor string, ys []calendar.Yea
 			out = append(out, YearInfo{Year: y.Year, Source: source, FileName: fileName, UpdatedAt: store.FromMicros(at),
 				UpdatedBy: actor, OffDays: off, WorkDays: work})
 		}
-		return nil
+		return s.recheckClocks(ctx, tx, "", dayStart(firstDay(ys, old)))
 	})
 	if err != nil {
 		return nil, err
@@ -423,7 +423,7 @@ func (s *Service) SetDay(ctx context.Context, p access.Principal, date calendar.
 			}
 		}
 		out = yearInfoOf(target, stored, stored[target].year)
-		return nil
+		return s.recheckClocks(ctx, tx, "", dayStart(date))
 	})
 	if err != nil {
 		return YearInfo{}, err
@@ -663,7 +663,7 @@ func (s *Service) AddRegionalHoliday(ctx context.Context, p access.Principal, bo
 				return fmt.Errorf("caldb: add regional day: %w", err)
 			}
 			d.ID, d.Version = r.ID, r.Version
-			return nil
+			return s.recheckRegion(ctx, tx, bodyID, date)
 		}
 		// Added again: the removed day's row comes back at its next version.
 		locked, err := regionals.Lock(ctx, tx, prev.ID)
@@ -675,7 +675,7 @@ func (s *Service) AddRegionalHoliday(ctx context.Context, p access.Principal, bo
 			return err
 		}
 		d.ID, d.Version = r.ID, r.Version
-		return nil
+		return s.recheckRegion(ctx, tx, bodyID, date)
 	})
 	if err != nil {
 		return RegionalDay{}, err
@@ -744,8 +744,11 @@ func (s *Service) RemoveRegionalHoliday(ctx context.Context, p access.Principal,
 			return err
 		}
 		r.Active = false
-		return regionals.Save(ctx, tx, &r, store.Event{Actor: p.Login, Action: "calendar.regional.removed", BodyID: bodyID,
-			From: "present", To: "removed", Payload: pl})
+		if err := regionals.Save(ctx, tx, &r, store.Event{Actor: p.Login, Action: "calendar.regional.removed", BodyID: bodyID,
+			From: "present", To: "removed", Payload: pl}); err != nil {
+			return err
+		}
+		return s.recheckRegion(ctx, tx, bodyID, date)
 	})
 }
 
