@@ -221,7 +221,7 @@ func TestDeemAccept_L2_afterFiveSilentWorkingDays(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		n := f.open(t, "XK0001", "申请书").Case.Number // 场地使用证明 missing
-		f.set("2026-03-09T00:00")                       // 5 working days later: not yet
+		f.set("2026-03-09T00:00")                   // 5 working days later: not yet
 		if k, err := f.svc.DeemAcceptDue(ctx, nil); err != nil || k != 0 {
 			t.Fatalf("deemed %d early, %v", k, err)
 		}
