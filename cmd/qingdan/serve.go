@@ -21,6 +21,8 @@ import (
 	"github.com/qingdan/qingdan/internal/auth/authweb"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/calendar/caldb/calweb"
+	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
+	"github.com/qingdan/qingdan/internal/casework/caseworkweb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
 	"github.com/qingdan/qingdan/internal/gctune"
@@ -177,6 +179,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}()
 	go app.background(ctx)
 	go app.deliver(ctx)
+	go app.deemAccept(ctx)
 
 	select {
 	case err := <-errc:
@@ -245,6 +248,7 @@ type app struct {
 	orgs       *org.Service
 	notes      *notifydb.Service
 	deliverer  *notifydb.Deliverer
+	cases      *caseworkdb.Service
 	log        *slog.Logger
 	demoLoaded bool
 }
@@ -324,8 +328,12 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if a.deliverer, err = cfg.notify.deliverer(a, logger); err != nil {
 		return nil, closeAfter(db, err)
 	}
+	a.cases = caseworkdb.New(db, cals, caseworkdb.CatalogItems{Cat: cat}, caseworkdb.Options{Now: now})
+	if err := a.cases.StoreShipped(ctx); err != nil {
+		return nil, closeAfter(db, err)
+	}
 	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgapi.Routes(orgs), orgPages, calRoutes,
-		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes}
+		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes, caseworkweb.Routes(a.cases)}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {
 		pageMemory = -1 // web.Config: none
@@ -454,6 +462,14 @@ func (a *app) background(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// deemAccept runs deemed acceptance (L2) every minute under its lease: a
+// case comes due at a midnight, so a minute is as late as it acts.
+func (a *app) deemAccept(ctx context.Context) {
+	if err := a.cases.RunDeemAccept(ctx, time.Minute); err != nil && !errors.Is(err, context.Canceled) {
+		a.log.Error("deemed acceptance stopped", "err", err)
 	}
 }
 

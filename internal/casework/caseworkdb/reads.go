@@ -2,6 +2,8 @@ package caseworkdb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -282,4 +284,23 @@ func containsStatus(s flow.Status) bool {
 		}
 	}
 	return false
+}
+
+// BodyPath is the path of the body the case with this number belongs to:
+// the jurisdiction of the routes addressing it (O1; a parent's covers its
+// bodies'). A malformed number is refused naming it, an unknown one is not
+// found.
+func (s *Service) BodyPath(ctx context.Context, number string) (string, error) {
+	if _, _, _, err := casework.ParseNumber("number", number); err != nil {
+		return "", err
+	}
+	var path string
+	err := s.db.QueryRow(ctx, `SELECT body_path FROM cases WHERE number = ?`, number).Scan(&path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errNoCase(number)
+	}
+	if err != nil {
+		return "", fmt.Errorf("caseworkdb: case %s: %w", clip(number), err)
+	}
+	return path, nil
 }
