@@ -1,14 +1,18 @@
 package caseworkdb
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
@@ -61,8 +65,11 @@ func (s *Service) ActAsApplicant(ctx context.Context, number, code string, base 
 	return publicCase(c), err
 }
 
+// maxRetries bounds how often an action taken on the case as it is (no
+// base) is worked out again because another action saved the case first.
+const maxRetries = 3
+
 func (s *Service) act(ctx context.Context, r caseRow, base int64, a casework.Action, actor casework.Actor) (casework.Case, error) {
-	now := s.now()
 	f, err := s.flowByID(ctx, s.db, r.FlowID)
 	if err != nil {
 		return casework.Case{}, err
@@ -71,20 +78,6 @@ func (s *Service) act(ctx context.Context, r caseRow, base int64, a casework.Act
 	if err != nil {
 		return casework.Case{}, err
 	}
-	env := casework.Env{Now: now, Calendar: cal, Flow: f, Actor: actor, Rules: s.rules, Standing: casework.Listed}
-	// Only acceptance asks the list (C4): the item must still be listed
-	// at this instant. The snapshot's code finds it.
-	if a.ID == "accept" {
-		c, err := caseOf(r)
-		if err != nil {
-			return casework.Case{}, err
-		}
-		l, err := s.items.Listing(ctx, c.Body, c.Item.Code, now)
-		if err != nil {
-			return casework.Case{}, err
-		}
-		env.Standing = l.Standing
-	}
 	if a.ID == "transfer" && a.Unit.Code != "" && a.Unit.Name == "" {
 		u, err := unitNamed(ctx, s.db, r.BodyID, a.Unit.Code)
 		if err != nil {
@@ -92,27 +85,114 @@ func (s *Service) act(ctx context.Context, r caseRow, base int64, a casework.Act
 		}
 		a.Unit = u
 	}
+	for try := 0; ; try++ {
+		c, err := s.actOnce(ctx, r, base, a, actor, f, cal)
+		if base != 0 && isVersionConflict(err) {
+			return casework.Case{}, errStale(r.Number)
+		}
+		if base != 0 || try == maxRetries || !isVersionConflict(err) {
+			return c, err
+		}
+		// Another action saved the case between our read and our save:
+		// work this one out again on the case as it is now.
+		if r, err = s.row(ctx, s.db, r.Number); err != nil {
+			return casework.Case{}, err
+		}
+	}
+}
+
+// actOnce works the transition out on the row as read, outside the write
+// (so the committer, which runs writes one after another, only saves),
+// and saves it with the version check: a row saved meanwhile fails the
+// write with a conflict on the version and changes nothing.
+func (s *Service) actOnce(ctx context.Context, r caseRow, base int64, a casework.Action, actor casework.Actor,
+	f *flow.Flow, cal *calendar.Calendar) (casework.Case, error) {
+	if base != 0 && r.Version != base {
+		return casework.Case{}, errStale(r.Number)
+	}
+	if err := s.checkAudited(ctx, r); err != nil {
+		return casework.Case{}, err
+	}
+	now := s.now()
+	c, err := caseOf(r)
+	if err != nil {
+		return casework.Case{}, err
+	}
+	env := casework.Env{Now: now, Calendar: cal, Flow: f, Actor: actor, Rules: s.rules, Standing: casework.Listed}
+	// Only acceptance asks the list (C4): the item must still be listed
+	// at this instant. The snapshot's code finds it.
+	if a.ID == "accept" {
+		l, err := s.items.Listing(ctx, c.Body, c.Item.Code, now)
+		if err != nil {
+			return casework.Case{}, err
+		}
+		env.Standing = l.Standing
+	}
+	c, eff, err := casework.Act(c, a, env)
+	if err != nil {
+		return casework.Case{}, err
+	}
+	next, err := rowOf(c, r.FlowID, f, cal, now)
+	if err != nil {
+		return casework.Case{}, err
+	}
+	next.ID, next.Version, next.RegisteredAt = r.ID, r.Version, r.RegisteredAt
+	ev := eventOf(c, eff, actor)
 	var out casework.Case
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		r, err := cases.Lock(ctx, tx, r.ID)
-		if err != nil {
+		n := next // Save moves the version; a group run again starts over
+		if err := cases.Save(ctx, tx, &n, ev); err != nil {
 			return err
 		}
-		if base != 0 && r.Version != base {
-			return errStale(r.Number)
-		}
-		c, err := caseOf(r)
-		if err != nil {
+		if err := s.carryOut(ctx, tx, c, eff, actor, n.Version); err != nil {
 			return err
 		}
-		c, eff, err := casework.Act(c, a, env)
-		if err != nil {
-			return err
-		}
-		out, err = s.save(ctx, tx, r, c, eff, actor, f, cal, now)
-		return err
+		out = c
+		out.ID, out.Version = n.ID, int(n.Version)
+		return nil
 	})
-	return out, err
+	return staffView(out), err
+}
+
+// isVersionConflict reports a save refused because the row moved on.
+func isVersionConflict(err error) bool {
+	e, ok := errors.AsType[*apperr.Error](err)
+	return ok && e.Code == apperr.Conflict && e.Field == apperr.FieldVersion
+}
+
+// checkAudited refuses a row that differs from the State of its last
+// event (changed behind the audit log's back): an action built on it would
+// record the tampered values as the actor's. The save's version check
+// keeps the row as read until the write. The row and the event are two
+// reads: an action committed between them shows as a newer row, which is
+// a version conflict (worked out again), not tampering.
+func (s *Service) checkAudited(ctx context.Context, r caseRow) error {
+	last, _, err := store.LastState(ctx, s.db, ObjectCase, strconv.FormatInt(r.ID, 10))
+	if err != nil {
+		return err
+	}
+	state, err := json.Marshal(cases.State(&r))
+	if err != nil {
+		return err
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, state); err != nil {
+		return err
+	}
+	if !bytes.Equal(last, compact.Bytes()) {
+		now, err := s.row(ctx, s.db, r.Number)
+		if err != nil {
+			return err
+		}
+		if now.Version != r.Version {
+			return apperr.New(apperr.Conflict, apperr.FieldVersion, "办件 "+r.Number+" 刚被他人办理，请刷新后重试",
+				"case "+r.Number+" was acted on just now; reload and try again")
+		}
+		slog.Error("caseworkdb: refusing to act on a case that differs from its last audited event (qingdan verify names it)",
+			"case", r.Number, "id", r.ID)
+		return fmt.Errorf("%w: case %s", store.ErrTampered, r.Number)
+	}
+	return nil
 }
 
 // save writes the case after a transition, with its effects, in tx.

@@ -19,15 +19,19 @@ import (
 func (s *Service) enqueue(ctx context.Context, tx *store.Tx, c casework.Case, eff casework.Effects, version int64) error {
 	link := "/cases/" + c.Number
 	title, text := summary(c, eff)
+	told := false
 	for i, n := range eff.Notifications {
 		var msgs []notify.Message
 		switch n.To {
 		case casework.ToApplicant:
-			// The phone was checked when the case opened; without one the
-			// applicant follows the case on the portal.
-			if c.Applicant.Phone != "" {
+			// One text per action, however many notices it issues (an
+			// acceptance notice and a promise notice: one SMS). The phone
+			// was checked when the case opened; without one the applicant
+			// follows the case on the portal.
+			if c.Applicant.Phone != "" && !told {
 				msgs = append(msgs, notify.Text(c.Applicant.Phone, text+" 查询码请妥善保管。"))
 			}
+			told = true
 		case casework.ToStaff:
 			msgs = append(msgs, notify.Inbox(n.Staff.ID, title, text, link))
 		case casework.ToUnit, casework.ToQueue, casework.ToSupervisor:
