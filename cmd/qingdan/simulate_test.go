@@ -79,3 +79,27 @@ func TestSimulate_badFile(t *testing.T) {
 		t.Fatalf("no file: exit %d, want 2", code)
 	}
 }
+
+// TestSimulate_C4_demoListStandingAtTheInstant: without items the demo
+// list is loaded and catdb.Standing judges each application at its
+// instant — a listed item is accepted, one suspended since 2025-12-01 is
+// refused (testdata/simulate, checked by hand: 5 working days from Monday
+// 2 March end on Monday 9 March).
+func TestSimulate_C4_demoListStandingAtTheInstant(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), []string{"simulate", "testdata/simulate/demo_list.yaml"}, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	want, err := os.ReadFile("testdata/simulate/demo_list.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), want) {
+		t.Errorf("output differs from demo_list.json:\n%s", out.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"simulate", "-lang", "en", "testdata/simulate/demo_list.yaml"}, &out, &errs); code != 0 ||
+		!strings.Contains(out.String(), "is suspended") {
+		t.Fatalf("-lang en: exit %d: %s", code, out.String())
+	}
+}

@@ -119,6 +119,12 @@ func (f *fixture) who(login string) auth.Principal {
 	return p
 }
 
+// caseAccept is the action of acceptance; zeroPrincipal the public.
+var (
+	caseAccept    = casework.Action{ID: "accept"}
+	zeroPrincipal = auth.Principal{}
+)
+
 var lisi = casework.Applicant{Kind: casework.Person, Name: "李四", ResidentID: "11010519491231002X", Phone: "13800138000"}
 
 // open registers an application for item at the window of window1.
