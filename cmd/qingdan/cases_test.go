@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestApp_cases_H1_V3_theAPIRegistersActsAndAnswersThePublic walks a case
@@ -120,4 +123,27 @@ func count(t *testing.T, a *app, query string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestServe_demoCases: a demo loaded at start gets its cases, generated
+// within the time a first start may take (#14 item 9: under 30 s).
+func TestServe_demoCases(t *testing.T) {
+	start := time.Now()
+	var log bytes.Buffer
+	a, srv := demoAppWith(t, slog.New(slog.NewTextHandler(&log, nil)), func(c *serveConfig) { c.demoCases = 6000 })
+	took := time.Since(start)
+	n := count(t, a, `SELECT COUNT(*) FROM cases`)
+	line, _, _ := strings.Cut(log.String()[strings.Index(log.String(), "msg=\"demo cases\""):], "\n")
+	t.Logf("demo with %d cases in %v; %s", n, took, line)
+	if n < 2000 {
+		t.Fatalf("%d demo cases", n)
+	}
+	for _, s := range []string{"submitted", "accepted", "handling", "completed", "refused"} {
+		if count(t, a, `SELECT COUNT(*) FROM cases WHERE status = '`+s+`'`) == 0 {
+			t.Errorf("no demo case %s", s)
+		}
+	}
+	if status, body := call(t, srv, "GET", "/api/v1/cases?status=handling&limit=5", bearer(t, a, "unit1"), ""); status != http.StatusOK || !strings.Contains(body, `"number"`) {
+		t.Fatalf("the list: %d %.300s", status, body)
+	}
 }

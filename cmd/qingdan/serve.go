@@ -47,6 +47,7 @@ type serveConfig struct {
 	addr            string
 	logFormat       string
 	demo            bool
+	demoCases       int
 	sessionIdle     time.Duration
 	sessionMax      time.Duration
 	lockoutFailures int
@@ -78,6 +79,7 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address / 监听地址")
 	fs.StringVar(&c.logFormat, "log-format", web.LogAuto, "log format: auto (text on a terminal, else JSON), text, json / 日志格式")
 	fs.BoolVar(&c.demo, "demo", true, "load the demo body into an empty database at start / 空库启动时载入演示数据")
+	fs.IntVar(&c.demoCases, "demo-cases", 6000, "cases drawn for a demo loaded at start (about half become cases: the rest draw items no one applies for) / 演示办件数")
 	fs.DurationVar(&c.sessionIdle, "session-idle", 30*time.Minute, "session idle timeout / 会话空闲超时")
 	fs.DurationVar(&c.sessionMax, "session-max", 12*time.Hour, "session absolute lifetime / 会话最长有效期")
 	fs.IntVar(&c.lockoutFailures, "lockout-failures", 5, "failed logins before an account is locked / 连续登录失败锁定次数")
@@ -331,6 +333,14 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	a.cases = caseworkdb.New(db, cals, caseworkdb.CatalogItems{Cat: cat}, caseworkdb.Options{Now: now})
 	if err := a.cases.StoreShipped(ctx); err != nil {
 		return nil, closeAfter(db, err)
+	}
+	if a.demoLoaded {
+		start := time.Now()
+		n, err := a.cases.DemoCases(ctx, now(), cfg.demoCases)
+		if err != nil {
+			return nil, closeAfter(db, fmt.Errorf("生成演示办件失败 / generating the demo cases failed: %w", err))
+		}
+		logger.Info("demo cases", "cases", n, "took", time.Since(start))
 	}
 	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgapi.Routes(orgs), orgPages, calRoutes,
 		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes, caseworkweb.Routes(a.cases)}
