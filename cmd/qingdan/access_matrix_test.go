@@ -14,6 +14,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qingdan/qingdan/internal/access"
+	"github.com/qingdan/qingdan/internal/casework"
+	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
 	"github.com/qingdan/qingdan/internal/notify"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
 	"github.com/qingdan/qingdan/internal/org"
@@ -64,7 +67,7 @@ const (
 // accessFamilies are the route families whose every route must have a case.
 var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
 	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens",
-	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox"}
+	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases"}
 
 func inAccessFamily(path string) bool {
 	for _, f := range accessFamilies {
@@ -79,10 +82,11 @@ func inAccessFamily(path string) bool {
 type demoObjects struct {
 	body, unit, staff, qual, account    int64 // 青山街道's (foreign to 溪口镇)
 	ownBody, ownUnit, ownStaff, ownAcct int64
-	ownQual                             int64 // a certificate of 溪口镇's staff member
-	adminToken                          int64 // an API token of the district's administrator
-	message, ownMessage                 int64 // outbox messages sent for 青山街道 and for 溪口镇
-	webhook                             int64 // a webhook endpoint
+	ownQual                             int64  // a certificate of 溪口镇's staff member
+	adminToken                          int64  // an API token of the district's administrator
+	message, ownMessage                 int64  // outbox messages sent for 青山街道 and for 溪口镇
+	webhook                             int64  // a webhook endpoint
+	caseNumber, ownCase                 string // cases of 青山街道 and of 溪口镇
 }
 
 func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
@@ -143,7 +147,29 @@ func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
 		t.Fatal(err)
 	}
 	o.webhook = ep.ID
+	o.caseNumber, o.ownCase = demoCase(t, a, o.body, o.staff), demoCase(t, a, o.ownBody, o.ownStaff)
 	return o
+}
+
+// demoCase registers a case at body's window (as staff member staffID
+// holding the window role) under the first item on its list, and returns
+// its number.
+func demoCase(t *testing.T, a *app, body, staffID int64) string {
+	t.Helper()
+	ctx := context.Background()
+	var code, path string
+	if err := a.db.QueryRow(ctx, `SELECT i.impl_code, b.path FROM catalog_items i JOIN bodies b ON b.id = i.body_id
+		WHERE i.body_id = ? AND i.standing = 'listed' AND i.impl_code <> '' ORDER BY i.id LIMIT 1`, body).Scan(&code, &path); err != nil {
+		t.Fatalf("an item on body %d's list: %v", body, err)
+	}
+	p := access.Principal{AccountID: staffID + 1000, StaffID: staffID, Login: "matrix", Name: "矩阵", BodyID: body, BodyPath: path,
+		Roles: []access.Role{access.RoleWindow}}
+	o, err := a.cases.Open(ctx, p, caseworkdb.Application{Item: code,
+		Applicant: casework.Applicant{Kind: casework.Person, Name: "李四", ResidentID: "11010519491231002X"}}, "")
+	if err != nil {
+		t.Fatalf("a case of body %d: %v", body, err)
+	}
+	return o.Case.Number
 }
 
 // demoMessage enqueues an SMS sent for a body and returns its id.
@@ -320,6 +346,15 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET " + orgAPI + "/webhooks/{id}":         {kind: national, foreign: orgAPI + "/webhooks/" + id(o.webhook)},
 		"PATCH " + orgAPI + "/webhooks/{id}":       {kind: national, foreign: orgAPI + "/webhooks/" + id(o.webhook), body: `{"url":"https://x.example.com/","active":false}`},
 		"POST " + orgAPI + "/webhooks/{id}/secret": {kind: national, foreign: orgAPI + "/webhooks/" + id(o.webhook) + "/secret"},
+		// Cases: read in one's jurisdiction; registering and acting need
+		// roles neither town person has (the window; the flow's role for
+		// accept), and the guard refuses the town's administrator another
+		// town's case first.
+		"GET " + orgAPI + "/cases":                   {kind: anyStaff, foreign: orgAPI + "/cases", hidden: o.caseNumber},
+		"POST " + orgAPI + "/cases":                  {kind: adminOnly, foreign: orgAPI + "/cases", body: `{"body_id":` + fb + `,"item":"x","applicant":{"kind":"person","name":"李四","resident_id":"11010519491231002X"}}`},
+		"GET " + orgAPI + "/cases/{number}":          {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber, own: orgAPI + "/cases/" + o.ownCase},
+		"GET " + orgAPI + "/cases/{number}/record":   {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber + "/record", own: orgAPI + "/cases/" + o.ownCase + "/record"},
+		"POST " + orgAPI + "/cases/{number}/actions": {kind: adminOnly, foreign: orgAPI + "/cases/" + o.caseNumber + "/actions", own: orgAPI + "/cases/" + o.ownCase + "/actions", body: `{"action":"accept"}`},
 		// The inbox: one's own (a message in nobody's inbox does not exist).
 		"GET /inbox":                          {kind: anyStaff, foreign: "/inbox"},
 		"POST /inbox/{id}/read":               {kind: ownAccount, foreign: "/inbox/" + id(o.message) + "/read"},

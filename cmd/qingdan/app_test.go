@@ -60,6 +60,7 @@ func demoAppLogged(t *testing.T, engine string, logger *slog.Logger, configure .
 	if engine == "postgres" {
 		cfg.db.DSN = storetest.PostgresDSN(t)
 	}
+	cfg.demoCases = 0 // TestServe_demoCases draws them
 	for _, c := range configure {
 		c(cfg)
 	}

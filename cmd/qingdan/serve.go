@@ -22,6 +22,8 @@ import (
 	"github.com/qingdan/qingdan/internal/auth/authweb"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/calendar/calweb"
+	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
+	"github.com/qingdan/qingdan/internal/casework/caseworkweb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
 	"github.com/qingdan/qingdan/internal/gctune"
@@ -45,6 +47,7 @@ type serveConfig struct {
 	addr            string
 	logFormat       string
 	demo            bool
+	demoCases       int
 	sessionIdle     time.Duration
 	sessionMax      time.Duration
 	lockoutFailures int
@@ -76,6 +79,7 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address / 监听地址")
 	fs.StringVar(&c.logFormat, "log-format", web.LogAuto, "log format: auto (text on a terminal, else JSON), text, json / 日志格式")
 	fs.BoolVar(&c.demo, "demo", true, "load the demo body into an empty database at start / 空库启动时载入演示数据")
+	fs.IntVar(&c.demoCases, "demo-cases", 6000, "cases drawn for a demo loaded at start (about half become cases: the rest draw items no one applies for) / 演示办件数")
 	fs.DurationVar(&c.sessionIdle, "session-idle", 30*time.Minute, "session idle timeout / 会话空闲超时")
 	fs.DurationVar(&c.sessionMax, "session-max", 12*time.Hour, "session absolute lifetime / 会话最长有效期")
 	fs.IntVar(&c.lockoutFailures, "lockout-failures", 5, "failed logins before an account is locked / 连续登录失败锁定次数")
@@ -177,6 +181,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}()
 	go app.background(ctx)
 	go app.deliver(ctx)
+	go app.deemAccept(ctx)
 
 	select {
 	case err := <-errc:
@@ -245,6 +250,7 @@ type app struct {
 	orgs       *org.Service
 	notes      *notifydb.Service
 	deliverer  *notifydb.Deliverer
+	cases      *caseworkdb.Service
 	log        *slog.Logger
 	demoLoaded bool
 }
@@ -324,8 +330,20 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if a.deliverer, err = cfg.notify.deliverer(a, logger); err != nil {
 		return nil, closeAfter(db, err)
 	}
+	a.cases = caseworkdb.New(db, cals, caseworkdb.CatalogItems{Cat: cat}, caseworkdb.Options{Now: now})
+	if err := a.cases.StoreShipped(ctx); err != nil {
+		return nil, closeAfter(db, err)
+	}
+	if a.demoLoaded {
+		start := time.Now()
+		n, err := a.cases.DemoCases(ctx, now(), cfg.demoCases)
+		if err != nil {
+			return nil, closeAfter(db, fmt.Errorf("生成演示办件失败 / generating the demo cases failed: %w", err))
+		}
+		logger.Info("demo cases", "cases", n, "took", time.Since(start))
+	}
 	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgRoutes, calRoutes,
-		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes}
+		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes, caseworkweb.Routes(a.cases)}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {
 		pageMemory = -1 // web.Config: none
@@ -454,6 +472,14 @@ func (a *app) background(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// deemAccept runs deemed acceptance (L2) every minute under its lease: a
+// case comes due at a midnight, so a minute is as late as it acts.
+func (a *app) deemAccept(ctx context.Context) {
+	if err := a.cases.RunDeemAccept(ctx, time.Minute); err != nil && !errors.Is(err, context.Canceled) {
+		a.log.Error("deemed acceptance stopped", "err", err)
 	}
 }
 

@@ -72,8 +72,9 @@ type Staff struct {
 	Name  string `json:"name"`
 }
 
-// IsZero reports whether s names nobody.
-func (s Staff) IsZero() bool { return s.ID == 0 }
+// IsZero reports whether s names nobody. System (no id, a login) is
+// somebody: its events keep their "by" when stored as JSON (omitzero).
+func (s Staff) IsZero() bool { return s == Staff{} }
 
 // ApplicantKind says whether the applicant is a person or an organisation.
 type ApplicantKind string

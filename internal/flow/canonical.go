@@ -28,6 +28,13 @@ func (f *Flow) Canonical() []byte {
 // it with the flow's code and version, so the exact flow it started with
 // can be proved later.
 func (f *Flow) Hash() string {
+	if f.hash != "" {
+		return f.hash
+	}
+	return f.computeHash()
+}
+
+func (f *Flow) computeHash() string {
 	sum := sha256.Sum256(f.Canonical())
 	return hex.EncodeToString(sum[:])
 }

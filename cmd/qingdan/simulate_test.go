@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// scenarioDir holds the issue's scenarios and their expected outputs,
+// shared with the pure core's golden test: the simulator, running them
+// through storage and the case service, must print exactly what the pure
+// run gives.
+const scenarioDir = "../../internal/casework/scenario/testdata"
+
+// simulateFile runs `qingdan simulate FILE` and returns its stdout.
+func simulateFile(t *testing.T, name string) []byte {
+	t.Helper()
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), []string{"simulate", filepath.Join(scenarioDir, name+".yaml")}, &out, &errs); code != 0 {
+		t.Fatalf("simulate %s: exit %d: %s", name, code, errs.String())
+	}
+	return out.Bytes()
+}
+
+func testScenario(t *testing.T, name string) {
+	t.Helper()
+	got := simulateFile(t, name)
+	want, err := os.ReadFile(filepath.Join(scenarioDir, name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("qingdan simulate %s.yaml differs from %s.json:\n%s", name, name, got)
+	}
+}
+
+func TestSimulate_H2_instantCase(t *testing.T) { testScenario(t, "instant") }
+
+func TestSimulate_H5_L4_handOverAndSiteSurveyOverSpringFestival(t *testing.T) {
+	testScenario(t, "spring_festival")
+}
+
+func TestSimulate_H3_thirdSupplementationRoundFlagged(t *testing.T) {
+	testScenario(t, "supplement_rounds")
+}
+
+func TestSimulate_L2_deemedAcceptedAfterFiveSilentWorkingDays(t *testing.T) {
+	testScenario(t, "deemed")
+}
+
+func TestSimulate_H3_refusalWithAndWithoutReason(t *testing.T) { testScenario(t, "refuse") }
+
+func TestSimulate_H6_transferTwoWorkingDaysLate(t *testing.T) { testScenario(t, "transfer_late") }
+
+func TestSimulate_O1_jointCaseReviewedByTheLevelAbove(t *testing.T) { testScenario(t, "joint") }
+
+func TestSimulate_L3_extension(t *testing.T) { testScenario(t, "extension") }
+
+func TestSimulate_C4_suspendedItemRefused(t *testing.T) { testScenario(t, "suspended") }
+
+// TestSimulate_badFile: a scenario with mistakes runs nothing, exits 1 and
+// names each mistake by line and key in both languages.
+func TestSimulate_badFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(file, []byte("start: 2026-03-02T08:30\nuntil: 2026-03-01T08:30\nsteps: []\nwho: me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), []string{"simulate", file}, &out, &errs); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if out.Len() != 0 || !strings.Contains(errs.String(), "line 4") || !strings.Contains(errs.String(), "who") {
+		t.Fatalf("stdout %q, stderr %s", out.String(), errs.String())
+	}
+	if code := run(context.Background(), []string{"simulate"}, &out, &errs); code != 2 {
+		t.Fatalf("no file: exit %d, want 2", code)
+	}
+}
+
+// TestSimulate_C4_demoListStandingAtTheInstant: without items the demo
+// list is loaded and catdb.Standing judges each application at its
+// instant — a listed item is accepted, one suspended since 2025-12-01 is
+// refused (testdata/simulate, checked by hand: 5 working days from Monday
+// 2 March end on Monday 9 March).
+func TestSimulate_C4_demoListStandingAtTheInstant(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), []string{"simulate", "testdata/simulate/demo_list.yaml"}, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	want, err := os.ReadFile("testdata/simulate/demo_list.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), want) {
+		t.Errorf("output differs from demo_list.json:\n%s", out.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"simulate", "-lang", "en", "testdata/simulate/demo_list.yaml"}, &out, &errs); code != 0 ||
+		!strings.Contains(out.String(), "is suspended") {
+		t.Fatalf("-lang en: exit %d: %s", code, out.String())
+	}
+}
