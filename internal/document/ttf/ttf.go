@@ -271,14 +271,13 @@ type Subset struct {
 	Old    []uint16       // new glyph → old glyph
 }
 
-// Subset writes a font holding .notdef and the glyphs given (and the
-// components of composite ones), numbered in the order given. cmap maps
+// Subset writes a font holding .notdef and the glyphs given, numbered
+// from 1 in the order given, then the components of composite ones. cmap maps
 // characters to old glyphs for the new font's cmap (format 12); nil
 // writes none (a PDF's CIDFontType2 addresses glyphs directly).
 func (f *Font) Subset(glyphs []uint16, cmap map[rune]uint16) (*Subset, error) {
 	s := &Subset{Glyphs: map[uint16]int{0: 0}, Old: []uint16{0}}
-	var add func(g uint16) error
-	add = func(g uint16) error {
+	add := func(g uint16) error {
 		if _, ok := s.Glyphs[g]; ok {
 			return nil
 		}
@@ -287,20 +286,24 @@ func (f *Font) Subset(glyphs []uint16, cmap map[rune]uint16) (*Subset, error) {
 		}
 		s.Glyphs[g] = len(s.Old)
 		s.Old = append(s.Old, g)
-		comps, _, err := components(f.glyph(g))
-		if err != nil {
-			return err
-		}
-		for _, c := range comps {
-			if err := add(c); err != nil {
-				return err
-			}
-		}
 		return nil
 	}
 	for _, g := range glyphs {
 		if err := add(g); err != nil {
 			return nil, err
+		}
+	}
+	// Components come after every glyph given, so those keep the numbers
+	// 1, 2, … in the order given (the PDF writer's CIDs).
+	for i := 0; i < len(s.Old); i++ {
+		comps, _, err := components(f.glyph(s.Old[i]))
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range comps {
+			if err := add(c); err != nil {
+				return nil, err
+			}
 		}
 	}
 	n := len(s.Old)
