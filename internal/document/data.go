@@ -140,6 +140,17 @@ func FromCase(c casework.Case, d casework.Document, n Number, ctx Context) Data 
 	if out.Remedies == "" {
 		out.Remedies = DefaultRemedies(lang)
 	}
+	switch {
+	case d.Kind == casework.HandOverForm && len(out.Materials) == 0:
+		out.Materials = slices.Clone(c.Received) // what travels with the case (H5)
+	case d.Kind == casework.HandBackForm && c.Decision != nil:
+		if out.Outcome == "" {
+			out.Outcome = OutcomeText(c.Decision.Outcome, lang)
+		}
+		if out.Opinion == "" {
+			out.Opinion = c.Decision.Opinion
+		}
+	}
 	if d.Kind == casework.CompletionVoucher && c.Completion != nil {
 		// H7: the certificate bears the completion day, whatever day it is printed.
 		out.Date = FormatDate(c.Completion.On, lang)

@@ -26,15 +26,15 @@ var common = []string{"Number", "Date", "qr"}
 // unit. The internal opinion, the decision and the transfer slip are the
 // unit's own papers and not templated here.
 var Specs = []Spec{
-	{casework.AcceptanceNotice, "受理通知书", "Acceptance notice", "受", true, []string{"Applicant", "Item", "AcceptedOn", "seal"}},
-	{casework.SupplementNotice, "一次性告知书", "One-time notice of missing materials", "补", true, []string{"Applicant", "Item", "Materials", "seal"}},
-	{casework.RefusalDecision, "不予受理决定书", "Decision not to accept", "不", true, []string{"Applicant", "Item", "Reason", "Basis", "Remedies", "seal"}},
-	{casework.PromiseNotice, "承诺件通知单", "Promised-case notice", "承", true, []string{"Applicant", "Item", "Limit", "Due", "seal"}},
-	{casework.HandOverForm, "移交交接单", "Hand-over form", "交", false, []string{"Item", "Unit", "Materials", "Officer"}},
-	{casework.HandBackForm, "交回交接单", "Hand-back form", "回", false, []string{"Item", "Unit", "Outcome", "Officer"}},
-	{casework.SpecialNotice, "特别程序告知书", "Special-procedure notice", "特", true, []string{"Applicant", "Item", "Special", "Limit", "Reason", "seal"}},
-	{casework.ExtensionNotice, "延期告知书", "Extension notice", "延", true, []string{"Applicant", "Item", "Limit", "Due", "Reason", "seal"}},
-	{casework.CompletionVoucher, "办结凭证", "Completion certificate", "结", true, []string{"Applicant", "Item", "Outcome", "seal"}},
+	{casework.AcceptanceNotice, "受理通知书", "Acceptance Notice", "受", true, []string{"Applicant", "Item", "AcceptedOn", "seal"}},
+	{casework.SupplementNotice, "一次性告知书", "One-Time Notice of Missing Materials", "补", true, []string{"Applicant", "Item", "Materials", "seal"}},
+	{casework.RefusalDecision, "不予受理决定书", "Decision Not to Accept", "不", true, []string{"Applicant", "Item", "Reason", "Basis", "Remedies", "seal"}},
+	{casework.PromiseNotice, "承诺件通知单", "Promised-Case Notice", "承", true, []string{"Applicant", "Item", "Limit", "Due", "seal"}},
+	{casework.HandOverForm, "移交交接单", "Hand-Over Form", "交", false, []string{"Item", "Unit", "Materials", "Officer"}},
+	{casework.HandBackForm, "交回交接单", "Hand-Back Form", "回", false, []string{"Item", "Unit", "Outcome", "Officer"}},
+	{casework.SpecialNotice, "特别程序告知书", "Special-Procedure Notice", "特", true, []string{"Applicant", "Item", "Special", "Limit", "Reason", "seal"}},
+	{casework.ExtensionNotice, "延期告知书", "Extension Notice", "延", true, []string{"Applicant", "Item", "Limit", "Due", "Reason", "seal"}},
+	{casework.CompletionVoucher, "办结凭证", "Completion Certificate", "结", true, []string{"Applicant", "Item", "Outcome", "seal"}},
 }
 
 // SpecOf returns the spec of kind k, or an Invalid error on field naming
