@@ -367,3 +367,10 @@ func Sample(kind casework.DocumentKind, lang string) Data {
 	}
 	return d
 }
+
+// Preview renders t on the sample data with a sample seal: what an
+// administrator sees before saving an edited template.
+func Preview(t *Template) (*Rendered, error) {
+	s := Seal{Name: "青山镇人民政府", Title: SealTitle}
+	return Render(Input{Template: t, Data: Sample(t.Kind, t.Lang), Seal: &s})
+}
