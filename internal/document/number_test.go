@@ -23,10 +23,10 @@ func TestNumber_H4_perBodyPerYearFormatAndParse(t *testing.T) {
 		t.Errorf("Key = %+v", k)
 	}
 	for in, want := range map[string]document.Number{
-		"青山审受〔2026〕0001号":     {Prefix: "青山", Word: "受", Year: 2026, Seq: 1},
-		" 青山审结[2026]0012号 ":   {Prefix: "青山", Word: "结", Year: 2026, Seq: 12},
+		"青山审受〔2026〕0001号":    {Prefix: "青山", Word: "受", Year: 2026, Seq: 1},
+		" 青山审结[2026]0012号 ":  {Prefix: "青山", Word: "结", Year: 2026, Seq: 12},
 		"万宝河镇审不（2027）10000号": {Prefix: "万宝河镇", Word: "不", Year: 2027, Seq: 10000},
-		"青山审补【2026】9999号":     {Prefix: "青山", Word: "补", Year: 2026, Seq: 9999},
+		"青山审补【2026】9999号":    {Prefix: "青山", Word: "补", Year: 2026, Seq: 9999},
 	} {
 		got, err := document.ParseNumber("number", in)
 		if err != nil || got != want {
