@@ -411,3 +411,17 @@ func TestRender_unknownKind(t *testing.T) {
 		t.Errorf("SpecOf(decision): %v", err)
 	}
 }
+
+func TestDocument_L2_applicationReceiptIsDatedOnTheDayMaterialsArrive(t *testing.T) {
+	c := aCase()
+	d := dataFor(t, c, casework.Document{Kind: casework.ApplicationReceipt, Date: calendar.DateOf(2026, 3, 2), Materials: c.Received}, 1)
+	got := issue(t, casework.ApplicationReceipt, "zh", d, false)
+	has(t, "receipt", got.text, "收件凭证", "青山审收〔2026〕0001号", "2026年3月2日收到", "1. 营业执照申请书", "五个工作日内一次性告知", "即为受理")
+	d.Materials = nil
+	has(t, "receipt without materials", issue(t, casework.ApplicationReceipt, "zh", d, false).text, "未收取申请材料")
+}
+
+func TestDocument_withdrawalIsConfirmedInWriting(t *testing.T) {
+	d := dataFor(t, aCase(), casework.Document{Kind: casework.WithdrawalReceipt, Date: calendar.DateOf(2026, 3, 6), Reason: "不再经营"}, 1)
+	has(t, "withdrawal", issue(t, casework.WithdrawalReceipt, "zh", d, false).text, "撤回确认书", "青山审撤〔2026〕0001号", "2026年3月6日撤回申请", "理由：不再经营")
+}

@@ -23,7 +23,7 @@ var common = []string{"Number", "Date", "qr"}
 
 // Specs lists the kinds this package renders: those a transition issues
 // (casework's DocumentKind) to the applicant and between the window and a
-// unit. The internal opinion, the decision and the transfer slip are the
+// unit (issue #15 item 1, then the receipts). The internal opinion, the decision and the transfer slip are the
 // unit's own papers and not templated here.
 var Specs = []Spec{
 	{casework.AcceptanceNotice, "受理通知书", "Acceptance Notice", "受", true, []string{"Applicant", "Item", "AcceptedOn", "seal"}},
@@ -35,6 +35,11 @@ var Specs = []Spec{
 	{casework.SpecialNotice, "特别程序告知书", "Special-Procedure Notice", "特", true, []string{"Applicant", "Item", "Special", "Limit", "Reason", "seal"}},
 	{casework.ExtensionNotice, "延期告知书", "Extension Notice", "延", true, []string{"Applicant", "Item", "Limit", "Due", "Reason", "seal"}},
 	{casework.CompletionVoucher, "办结凭证", "Completion Certificate", "结", true, []string{"Applicant", "Item", "Outcome", "seal"}},
+	// The dated receipt of an application (L2: the day materials were
+	// received is the day a silent office is deemed to have accepted), and
+	// the confirmation of a withdrawal.
+	{casework.ApplicationReceipt, "收件凭证", "Application Receipt", "收", true, []string{"Applicant", "Item", "seal"}},
+	{casework.WithdrawalReceipt, "撤回确认书", "Withdrawal Confirmation", "撤", true, []string{"Applicant", "Item", "seal"}},
 }
 
 // SpecOf returns the spec of kind k, or an Invalid error on field naming
