@@ -88,11 +88,13 @@ func (d *Data) value(name string) reflect.Value {
 }
 
 // Public is d as a document for the public shows it (L7): every text
-// through ident.MaskText, the ID masked, a person's name masked.
+// through ident.MaskText, a person's name and ID masked, and the name of
+// the staff member who issued it (a natural person other than the party).
 func (d Data) Public() Data {
 	p := d
 	p.Materials = slices.Clone(d.Materials)
 	ident.MaskFields(&p)
+	p.Officer = ident.MaskName(d.Officer)
 	if d.Person {
 		p.Applicant = ident.MaskName(d.Applicant)
 		p.ApplicantID = ident.MaskResidentID(d.ApplicantID)

@@ -258,12 +258,12 @@ func TestDocument_L7_publicCopyMasksPersonalData(t *testing.T) {
 	own := issue(t, casework.RefusalDecision, "zh", d, false)
 	has(t, "the applicant's copy", own.text, "王小明", "13812345678")
 	pub := issue(t, casework.RefusalDecision, "zh", d, true)
-	for _, secret := range []string{"王小明", "小明", "13812345678", "110101199003071234", "幸福路8号"} {
+	for _, secret := range []string{"王小明", "小明", "13812345678", "110101199003071234", "幸福路8号", "李四"} {
 		if strings.Contains(strings.ReplaceAll(pub.text, "\n", ""), secret) || strings.Contains(pub.page, secret) {
 			t.Errorf("the public copy shows %q", secret)
 		}
 	}
-	has(t, "the public copy", pub.text, "王**", "138****5678", "青山审不〔2026〕0002号", "330102001-2026-000123")
+	has(t, "the public copy", pub.text, "王**", "138****5678", "经办人：李*", "青山审不〔2026〕0002号", "330102001-2026-000123")
 	if pub.r.Data.Number != d.Number || pub.r.Data.PublicURL != d.PublicURL {
 		t.Error("masking touched the number or the URL")
 	}

@@ -53,6 +53,9 @@ func NumberFor(prefix string, s Spec, date calendar.Date, seq int64) (Number, er
 	if err := checkPrefix("prefix", prefix); err != nil {
 		return Number{}, err
 	}
+	if y := date.Year(); date == 0 || y < 2000 || y > 9999 {
+		return Number{}, apperr.Invalidf("date", "文书日期无效", "the document's date is not valid")
+	}
 	if seq < 1 {
 		return Number{}, apperr.Invalidf("seq", "文书序号从 1 开始", "document sequence numbers start at 1")
 	}

@@ -49,6 +49,9 @@ func TestNumber_H4_perBodyPerYearFormatAndParse(t *testing.T) {
 			t.Errorf("prefix %q accepted", bad)
 		}
 	}
+	if _, err := document.NumberFor("青山", spec, 0, 1); apperr.As(err) == nil || apperr.As(err).Field != "date" {
+		t.Errorf("a number for no date: %v", err)
+	}
 	if _, err := document.NumberFor("青山", spec, calendar.DateOf(2026, 1, 1), 0); apperr.As(err) == nil {
 		t.Error("sequence 0 accepted")
 	}
