@@ -226,8 +226,12 @@ func (c *checker) operand(a parse.Node, inRange bool, use int) {
 		}
 		return
 	case *parse.IdentifierNode:
-		if list {
-			c.fail(a, fmt.Sprintf("{{range}} 只能遍历列表字段，%s 不是", a), fmt.Sprintf("{{range}} goes over a list field; %s is not one", a))
+		switch {
+		case use != asValue:
+			c.fail(a, fmt.Sprintf("{{%s}} 是要打印的，不能用于 {{if}} 或 {{range}}", a), fmt.Sprintf("{{%s}} prints; it cannot be tested by {{if}} or gone over by {{range}}", a))
+			return
+		case inRange:
+			c.fail(a, fmt.Sprintf("{{%s}} 只能打印一次，不能放在 {{range}} 中", a), fmt.Sprintf("{{%s}} is printed once, not inside {{range}}", a))
 			return
 		}
 		c.used[a.Ident] = true

@@ -73,6 +73,8 @@ func TestTemplate_badTemplatesAreRefusedNamingLineAndField(t *testing.T) {
 		{"dot outside range", withLine(2, `<p>{{.Applicant}} {{.Item}} {{.AcceptedOn}} {{.}}</p>`), 3, "inside {{range}}"},
 		{"field inside range", withLine(2, `<p>{{.Applicant}} {{.Item}} {{.AcceptedOn}}</p><ol>{{range .Materials}}<li>{{.Item}}</li>{{end}}</ol>`), 3, "$.Item"},
 		{"variable", withLine(2, `<p>{{.Applicant}} {{.Item}} {{.AcceptedOn}} {{$x := 1}}</p>`), 3, ""},
+		{"function tested", withLine(3, `{{qr}}{{if seal}}x{{end}}`), 4, "cannot be tested"},
+		{"seal in range", withLine(3, `{{qr}}{{range .Materials}}{{seal}}{{end}}`), 4, "printed once"},
 		{"comment", withLine(2, `<!-- x --><p>{{.Applicant}} {{.Item}} {{.AcceptedOn}}</p>`), 3, "comments"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
