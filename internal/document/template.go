@@ -278,6 +278,7 @@ func (c *checker) markup(n *parse.TextNode) {
 		c.failAt(n, len(text), "标签未闭合，或标签内有 {{…}}", "a tag is left open, or holds a {{…}} action")
 		return
 	}
+	c.printable(n, text)
 	z := html.NewTokenizer(strings.NewReader(text))
 	for {
 		tt := z.Next()
@@ -307,6 +308,23 @@ func (c *checker) markup(n *parse.TextNode) {
 					c.failAt(n, at, fmt.Sprintf("不允许的 class「%s」", cl), fmt.Sprintf("class %q is not allowed", cl))
 				}
 			}
+		}
+	}
+}
+
+// printable refuses a character of the template's own text that the
+// PDF's font lacks: it would print as a box on every document. (Data may
+// hold such characters, a rare name; the renderer reports those.)
+func (c *checker) printable(n *parse.TextNode, text string) {
+	f, err := loadFont()
+	if err != nil {
+		c.failAt(n, 0, "无法读取文书字体", "the documents' font cannot be read")
+		return
+	}
+	for i, r := range text {
+		if r > ' ' && f.Glyph(r) == 0 {
+			c.failAt(n, i, fmt.Sprintf("文书字体中没有「%c」（U+%04X），PDF 中无法显示", r, r), fmt.Sprintf("the documents' font has no %q (U+%04X): the PDF cannot show it", r, r))
+			return
 		}
 	}
 }

@@ -75,6 +75,7 @@ func TestTemplate_badTemplatesAreRefusedNamingLineAndField(t *testing.T) {
 		{"variable", withLine(2, `<p>{{.Applicant}} {{.Item}} {{.AcceptedOn}} {{$x := 1}}</p>`), 3, ""},
 		{"function tested", withLine(3, `{{qr}}{{if seal}}x{{end}}`), 4, "cannot be tested"},
 		{"seal in range", withLine(3, `{{qr}}{{range .Materials}}{{seal}}{{end}}`), 4, "printed once"},
+		{"character outside the font", withLine(2, `<p>{{.Applicant}} {{.Item}} {{.AcceptedOn}} 䶮</p>`), 3, "U+4DAE"},
 		{"comment", withLine(2, `<!-- x --><p>{{.Applicant}} {{.Item}} {{.AcceptedOn}}</p>`), 3, "comments"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package ttf_test
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/qingdan/qingdan/internal/document/ttf"
@@ -113,4 +114,25 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 	})
+}
+
+// TestFont_coversTheShippedTemplates: a shipped template edited without
+// running go generate (fontgen) fails here, not in a printed box.
+func TestFont_coversTheShippedTemplates(t *testing.T) {
+	f := embedded(t)
+	files, err := filepath.Glob("../templates/*.html")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no templates: %v", err)
+	}
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range string(b) {
+			if r > ' ' && f.Glyph(r) == 0 {
+				t.Errorf("%s: %c (U+%04X) is not in the font: run go generate in internal/document", filepath.Base(p), r, r)
+			}
+		}
+	}
 }
