@@ -39,11 +39,15 @@ func serveDocument(t *testing.T) string {
 	mux.HandleFunc("/doc", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(r.HTML("/document.css"))
+		if _, err := w.Write(r.HTML("/document.css")); err != nil {
+			t.Errorf("serving the page: %v", err)
+		}
 	})
 	mux.HandleFunc("/document.css", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/css")
-		w.Write(document.Stylesheet)
+		if _, err := w.Write(document.Stylesheet); err != nil {
+			t.Errorf("serving the stylesheet: %v", err)
+		}
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)

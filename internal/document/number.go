@@ -105,9 +105,10 @@ func ParseNumber(field, s string) (Number, error) {
 	if checkPrefix(field, n.Prefix) != nil || !slices.ContainsFunc(Specs, func(s Spec) bool { return s.Word == n.Word }) {
 		return bad()
 	}
-	n.Year, _ = strconv.Atoi(year)
-	var err error
-	if n.Seq, err = strconv.ParseInt(seq, 10, 64); err != nil || n.Seq < 1 || n.Year < 2000 {
+	var err1, err2 error
+	n.Year, err1 = strconv.Atoi(year)
+	n.Seq, err2 = strconv.ParseInt(seq, 10, 64)
+	if err1 != nil || err2 != nil || n.Seq < 1 || n.Year < 2000 {
 		return bad()
 	}
 	return n, nil
