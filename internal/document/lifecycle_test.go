@@ -30,7 +30,7 @@ func TestDocument_H4_everyDocumentATransitionIssuesRenders(t *testing.T) {
 		Category: "licensing", Kind: casework.Promised,
 		Statutory: calendar.Budget{N: 20, Unit: calendar.WorkingDays}, Promised: calendar.Budget{N: 10, Unit: calendar.WorkingDays},
 		Materials: []casework.Material{{Name: "申请书", Required: true}, {Name: "身份证复印件", Required: true}, {Name: "场地使用证明", Required: true}},
-		Stars: 4, Unit: casework.Unit{Code: "ZHZF", Name: "综合执法队"}}
+		Stars:     4, Unit: casework.Unit{Code: "ZHZF", Name: "综合执法队"}}
 	at := func(s string) time.Time {
 		v, err := time.ParseInLocation("2006-01-02T15:04", s, calendar.DefaultLocation)
 		if err != nil {
