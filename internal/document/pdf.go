@@ -212,13 +212,22 @@ func (w *pdfWriter) object(id int, body string) {
 	fmt.Fprintf(&w.b, "%d 0 obj\n%s\nendobj\n", id, body)
 }
 
+// zlibWriters are reused: a compressor's state is most of what a PDF
+// would otherwise allocate (four of them, 600 KB each).
+var zlibWriters = sync.Pool{New: func() any {
+	zw, err := zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	if err != nil {
+		panic(err) // BestSpeed is a valid level
+	}
+	return zw
+}}
+
 // stream writes a zlib-compressed stream; extra goes into its dictionary.
 func (w *pdfWriter) stream(id int, data []byte, extra string) error {
 	var z bytes.Buffer
-	zw, err := zlib.NewWriterLevel(&z, zlib.BestSpeed)
-	if err != nil {
-		return err
-	}
+	zw := zlibWriters.Get().(*zlib.Writer)
+	defer zlibWriters.Put(zw)
+	zw.Reset(&z)
 	if _, err := zw.Write(data); err != nil {
 		return err
 	}
