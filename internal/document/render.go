@@ -1,0 +1,200 @@
+package document
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"net/url"
+	"reflect"
+	"strings"
+
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+)
+
+// Input is what one document is rendered from.
+type Input struct {
+	Template *Template
+	Data     Data
+	// Seal is the body's approval seal; nil when none is configured, and
+	// then a kind that needs it refuses to render (H8).
+	Seal *Seal
+	// Public: the document is for the public (the portal, a disclosure),
+	// so its personal data is masked (L7). The applicant's own copy is not.
+	Public bool
+}
+
+// Rendered is a document ready to print: its HTML fragment and what the
+// page and the PDF draw.
+type Rendered struct {
+	Spec     Spec
+	Lang     string
+	Data     Data // as printed: masked when Public
+	Fragment string
+	Seal     *Seal
+	QR       [][]bool // the QR code's modules, quiet zone included
+}
+
+// Render checks in and renders it. Nothing is rendered without the
+// document's number, date and public URL, the fields its kind requires,
+// and the seal where the kind needs one.
+func Render(in Input) (*Rendered, error) {
+	if in.Template == nil {
+		return nil, fmt.Errorf("document: no template")
+	}
+	spec, err := SpecOf("kind", in.Template.Kind)
+	if err != nil {
+		return nil, err
+	}
+	d := in.Data
+	if err := check(spec, d); err != nil {
+		return nil, err
+	}
+	if spec.Sealed && in.Seal == nil {
+		return nil, invalid("seal", fmt.Sprintf("《%s》须加盖行政审批专用章，本机关尚未配置印章", spec.Zh), fmt.Sprintf("a %s bears the approval seal, and this body has none configured", spec.En))
+	}
+	if in.Public {
+		d = d.Public()
+	}
+	frag, err := in.Template.execute(d)
+	if err != nil {
+		return nil, fmt.Errorf("document: %s: %w", spec.Kind, err)
+	}
+	// What a template must have printed: an {{if}} cannot hide them.
+	switch {
+	case spec.Sealed && !strings.Contains(frag, sealMarker):
+		return nil, apperr.Invalidf("template", "模板未加盖印章：{{seal}} 须在任何条件之外", "the template printed no seal: {{seal}} must not be inside a condition")
+	case !strings.Contains(frag, qrMarker):
+		return nil, apperr.Invalidf("template", "模板未打印二维码：{{qr}} 须在任何条件之外", "the template printed no QR code: {{qr}} must not be inside a condition")
+	case !strings.Contains(frag, template.HTMLEscapeString(d.Number)):
+		return nil, apperr.Invalidf("template", "模板未打印文书编号：{{.Number}} 须在任何条件之外", "the template printed no number: {{.Number}} must not be inside a condition")
+	}
+	if d.Replaces != "" {
+		frag = correctionNote(d, in.Template.Lang) + frag
+	}
+	q, err := qrcode.New(d.PublicURL, qrcode.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("document: QR code: %w", err)
+	}
+	r := &Rendered{Spec: spec, Lang: in.Template.Lang, Data: d, Fragment: frag, QR: q.Bitmap()}
+	if spec.Sealed || strings.Contains(frag, sealMarker) {
+		if in.Seal == nil {
+			return nil, apperr.Invalidf("seal", "本机关尚未配置行政审批专用章", "this body has no approval seal configured")
+		}
+		s := *in.Seal
+		r.Seal = &s
+	}
+	return r, nil
+}
+
+// check refuses data a document cannot be issued with, naming the field.
+func check(spec Spec, d Data) error {
+	n, err := ParseNumber("Number", d.Number)
+	if err != nil {
+		return err
+	}
+	if n.Word != spec.Word {
+		return invalid("Number", fmt.Sprintf("编号「%s」不是%s的编号（应含「审%s」）", d.Number, spec.Zh, spec.Word), fmt.Sprintf("number %s is not one of a %s (审%s)", d.Number, spec.En, spec.Word))
+	}
+	if d.Replaces != "" {
+		if _, err := ParseNumber("Replaces", d.Replaces); err != nil {
+			return err
+		}
+		if d.Replaces == d.Number {
+			return apperr.Invalidf("Replaces", "文书不能更正自己", "a document cannot replace itself")
+		}
+		if blank(d.Correction) {
+			return apperr.Invalidf("Correction", "更正文书须写明更正理由", "a correction states its reason")
+		}
+	}
+	u, err := url.Parse(d.PublicURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return apperr.Invalidf("PublicURL", "办件公开页地址须为 http(s) 绝对地址", "the case's public page is an absolute http(s) URL")
+	}
+	for _, f := range spec.Required() {
+		if _, ok := fieldKinds[f]; !ok {
+			continue // seal, qr
+		}
+		v := (&d).value(f)
+		if (v.Kind() == reflect.String && blank(v.String())) || (v.Kind() != reflect.String && v.Len() == 0) {
+			return invalid(f, fmt.Sprintf("《%s》须写明 %s", spec.Zh, f), fmt.Sprintf("a %s needs %s", spec.En, f))
+		}
+	}
+	return nil
+}
+
+// correctionNote heads a correction: the document it replaces and why.
+func correctionNote(d Data, lang string) string {
+	if lang == "en" {
+		return fmt.Sprintf(`<p class="note">This document corrects and replaces No. %s. Reason: %s</p>`,
+			template.HTMLEscapeString(d.Replaces), template.HTMLEscapeString(d.Correction))
+	}
+	return fmt.Sprintf(`<p class="note">本文书更正并取代%s。更正理由：%s</p>`,
+		template.HTMLEscapeString(d.Replaces), template.HTMLEscapeString(d.Correction))
+}
+
+//go:embed document.css
+var Stylesheet []byte
+
+// HTML is the document as a whole A4 page. stylesheet is the URL the
+// server serves Stylesheet at (its content security policy forbids inline
+// styles); empty, the styles are inlined, for a file saved to disk.
+func (r *Rendered) HTML(stylesheet string) []byte {
+	var b strings.Builder
+	lang := "zh-CN"
+	if r.Lang == "en" {
+		lang = "en"
+	}
+	fmt.Fprintf(&b, "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">\n", lang)
+	b.WriteString(`<meta name="viewport" content="width=device-width, initial-scale=1">` + "\n")
+	fmt.Fprintf(&b, "<title>%s %s</title>\n", template.HTMLEscapeString(r.Spec.Title(r.Lang)), template.HTMLEscapeString(r.Data.Number))
+	if stylesheet == "" {
+		b.WriteString("<style>\n")
+		b.Write(Stylesheet)
+		b.WriteString("</style>\n")
+	} else {
+		fmt.Fprintf(&b, "<link rel=\"stylesheet\" href=\"%s\">\n", template.HTMLEscapeString(stylesheet))
+	}
+	fmt.Fprintf(&b, "</head><body><article class=\"document %s\">\n", r.Spec.Kind)
+	b.WriteString(r.Body())
+	b.WriteString("</article></body></html>\n")
+	return []byte(b.String())
+}
+
+// Body is the document's HTML without the page around it: the fragment
+// with the seal and the QR code drawn in.
+func (r *Rendered) Body() string {
+	frag := r.Fragment
+	if r.Seal != nil {
+		frag = strings.ReplaceAll(frag, sealMarker, `<div class="seal">`+r.Seal.SVG()+`</div>`)
+	}
+	return strings.ReplaceAll(frag, qrMarker, `<div class="qr">`+qrSVG(r.QR, r.Data.PublicURL)+`</div>`)
+}
+
+// qrSVG draws the QR code's modules, each horizontal run of dark ones one
+// rect, so it prints sharp at any size.
+func qrSVG(bm [][]bool, payload string) string {
+	n := len(bm)
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="qr-image" role="img" viewBox="0 0 %d %d" width="25mm" height="25mm" shape-rendering="crispEdges">`, n, n)
+	fmt.Fprintf(&b, `<title>%s</title><rect width="%d" height="%d" fill="#fff"/><g fill="#000">`, esc(payload), n, n)
+	for y, row := range bm {
+		for x := 0; x < len(row); {
+			if !row[x] {
+				x++
+				continue
+			}
+			start := x
+			for x < len(row) && row[x] {
+				x++
+			}
+			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="1"/>`, start, y, x-start)
+		}
+	}
+	b.WriteString(`</g></svg>`)
+	return b.String()
+}
+
+// invalid is an Invalid error whose two messages are already formatted.
+func invalid(field, zh, en string) *apperr.Error { return apperr.New(apperr.Invalid, field, zh, en) }
