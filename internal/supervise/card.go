@@ -1,6 +1,7 @@
 package supervise
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -71,6 +72,9 @@ type Card struct {
 
 // Open reports whether the card is not cleared.
 func (c Card) Open() bool { return c.Cleared.IsZero() }
+
+// Tells reports whether the card tells a.
+func (c Card) Tells(a Audience) bool { return slices.Contains(c.Notify, a) }
 
 // Clear is a supervisor clearing a card by hand: a structure card whose
 // cause a person judged fixed. A reason is required; a card cleared
