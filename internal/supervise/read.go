@@ -1,6 +1,7 @@
 package supervise
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -323,10 +324,11 @@ func (r *reader) rule(n *yaml.Node, path string) Rule {
 		r.fail(limitN, join(path, "limit"), "监察对象“%s”的时限取自对象本身,不写 limit", "watch %q takes its limit from the object: no limit here", ru.Watch)
 	}
 	// The threshold: exactly one form for a time watch, none for an event.
-	forms := 0
+	forms, first := 0, (*yaml.Node)(nil)
 	for _, f := range []*yaml.Node{beforeN, afterN, shareN} {
 		if f != nil {
 			forms++
+			first = cmp.Or(first, f)
 		}
 	}
 	switch {
@@ -335,7 +337,7 @@ func (r *reader) rule(n *yaml.Node, path string) Rule {
 	case info.time && forms > 1:
 		r.fail(at(shareN), path, "before、after、share 只能写一个", "only one of before, after and share")
 	case !info.time && forms > 0:
-		r.fail(at(beforeN), path, "监察对象“%s”按事件判断,不写 before、after、share", "watch %q is judged on events: no before, after or share", ru.Watch)
+		r.fail(at(first), path, "监察对象“%s”按事件判断,不写 before、after、share", "watch %q is judged on events: no before, after or share", ru.Watch)
 	}
 	if ru.Watch == WatchSupplement && roundsN == nil {
 		r.fail(n, join(path, "rounds"), "监察对象 supplement_rounds 须写 rounds(第几轮亮牌)", "watch supplement_rounds needs rounds (the round that fires)")
