@@ -49,6 +49,7 @@ type Card struct {
 	// RuleRegion and RuleVersion are the set that put the rule in force.
 	RuleRegion  string `json:"rule_region"`
 	RuleVersion int    `json:"rule_version"`
+	Name        Text   `json:"name"` // the rule's
 	Watch       Watch  `json:"watch"`
 	// At is the rule's instant; RaisedAt when the card was raised.
 	At       time.Time `json:"at"`

@@ -127,7 +127,7 @@ func NextCheck(set Set, s Subject, cal *calendar.Calendar, now time.Time, fired 
 
 func (s Subject) card(r InForce, at, now time.Time) Card {
 	return Card{Key: Key{Object: s.Object, Rule: r.ID, Level: r.Level}, RuleRegion: r.Region, RuleVersion: r.Version,
-		Watch: s.Watch, At: at, RaisedAt: now, BodyPath: s.BodyPath, Case: s.Case, Unit: s.Unit, Person: s.Person,
+		Name: r.Name, Watch: s.Watch, At: at, RaisedAt: now, BodyPath: s.BodyPath, Case: s.Case, Unit: s.Unit, Person: s.Person,
 		Notify: slices.Clone(r.Notify)}
 }
 

@@ -38,7 +38,7 @@ func EventCards(set Set, c casework.Case, e casework.Event, env EventEnv) ([]Car
 			continue
 		}
 		card := Card{Key: Key{Object: Object{ObjectCase, c.Number}, Rule: r.ID, Level: r.Level},
-			RuleRegion: r.Region, RuleVersion: r.Version, Watch: r.Watch, At: e.At, RaisedAt: e.At,
+			RuleRegion: r.Region, RuleVersion: r.Version, Name: r.Name, Watch: r.Watch, At: e.At, RaisedAt: e.At,
 			BodyPath: c.Body.Path, Case: c.Number, Unit: c.Unit.Code, Person: e.By, Detail: detail,
 			Notify: slices.Clone(r.Notify)}
 		if e.By.IsZero() || e.By == casework.System {

@@ -1,0 +1,49 @@
+package supervise
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestDeps_superviseIsPure: the rules, cards, orders and rectifications
+// reach no database, no store, no accounts and no web; of qingdan's
+// packages only the pure ones, of the rest the standard library without
+// database/… and the YAML reader.
+func TestDeps_superviseIsPure(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH")
+	}
+	out, err := exec.Command(goBin, "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	allowed := map[string]bool{
+		"github.com/qingdan/qingdan/internal/supervise": true,
+		"github.com/qingdan/qingdan/internal/casework":  true,
+		"github.com/qingdan/qingdan/internal/calendar":  true,
+		"github.com/qingdan/qingdan/internal/flow":      true,
+		"github.com/qingdan/qingdan/internal/ident":     true,
+		"github.com/qingdan/qingdan/internal/notify":    true,
+		"github.com/qingdan/qingdan/internal/apperr":    true,
+		"go.yaml.in/yaml/v3":                            true,
+	}
+	drivers := []string{"database/", "modernc.org/sqlite", "github.com/jackc/pgx", "/store", "/auth", "/web"}
+	n := 0
+	for _, dep := range strings.Fields(string(out)) {
+		n++
+		first, _, _ := strings.Cut(dep, "/")
+		if std := !strings.Contains(first, "."); !std && !allowed[dep] {
+			t.Errorf("supervise depends on %s", dep)
+		}
+		for _, d := range drivers {
+			if strings.HasPrefix(dep, d) || strings.Contains(dep, "qingdan/internal"+d) {
+				t.Errorf("supervise reaches %s", dep)
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("go list gave %d packages: %s", n, out)
+	}
+}
