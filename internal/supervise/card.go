@@ -136,7 +136,7 @@ func (l Ledger) ClearAt(cl ...Cleared) []Card {
 	return out
 }
 
-// Of lists the cards on object o.
+// Of lists the cards on object o, by key.
 func (l Ledger) Of(o Object) []Card {
 	var out []Card
 	for k, c := range l {
@@ -144,5 +144,6 @@ func (l Ledger) Of(o Object) []Card {
 			out = append(out, c)
 		}
 	}
+	slices.SortFunc(out, func(a, b Card) int { return strings.Compare(a.Key.String(), b.Key.String()) })
 	return out
 }

@@ -178,6 +178,12 @@ func threshold(r Rule, clk calendar.Clock, cal *calendar.Calendar, now time.Time
 	loc := cal.Location()
 	switch w := r.When; {
 	case w.Before != nil:
+		if u := clk.Spec().Statutory.Unit; w.Before.Unit != calendar.Hours && (u == calendar.Hours || u == calendar.WorkingHours) {
+			// A threshold in days says nothing of a limit in hours (an
+			// instant item's 2 working hours): its last day is its only
+			// one. Regions add an hours threshold for such limits.
+			return time.Time{}, stop, nil
+		}
 		if w.Before.Unit == calendar.Hours {
 			at = st.Due.Add(-time.Duration(w.Before.N) * time.Hour)
 			break

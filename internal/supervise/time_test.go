@@ -248,3 +248,14 @@ func TestCaseSubjects_L10_fromACaseRunOnThePromisedFlow(t *testing.T) {
 		}
 	}
 }
+
+// A limit in working hours (an instant item's 2 hours) is not judged by a
+// threshold in days; one in hours judges it.
+func TestTime_L10_hoursLimitNeedsAnHoursThreshold(t *testing.T) {
+	s := started(caseObj, WatchCase, calendar.Budget{N: 2, Unit: calendar.WorkingHours}, "2026-03-02T09:00", "")
+	silent(t, defaults(t), s, "case.yellow", "2026-03-02T10:59")
+	firesAt(t, defaults(t), s, "case.red", "2026-03-02T11:00")
+	set := Merge(Defaults(), RuleSet{Version: 2, Rules: []Rule{{ID: "case.yellow", Watch: WatchCase, Level: Yellow,
+		When: When{Before: &calendar.Budget{N: 1, Unit: calendar.Hours}}, Notify: []Audience{ToResponsible}}}})
+	firesAt(t, set, s, "case.yellow", "2026-03-02T10:00")
+}

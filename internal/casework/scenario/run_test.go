@@ -11,6 +11,7 @@ import (
 	"github.com/qingdan/qingdan/internal/casework/caseworktest"
 	"github.com/qingdan/qingdan/internal/casework/scenario"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/supervise"
 )
 
 // A pure run of a scenario, in memory, on casework alone: the test of the
@@ -95,11 +96,18 @@ func simulate(t testing.TB, src []byte) scenario.Output {
 			m.out.Errors = append(m.out.Errors, scenario.ErrorOf(tick.Step+1, err, "zh"))
 		}
 	}
+	until := s.Until.In(cal.Location())
 	for _, sc := range m.cases {
-		r, err := scenario.Result(sc.name, sc.c, sc.events, cal, s.Until.In(cal.Location()))
+		r, err := scenario.Result(sc.name, sc.c, sc.events, cal, until)
 		if err != nil {
 			t.Fatal(err)
 		}
+		cards, err := supervise.CaseCards(s.RulesInForce(), sc.c, sc.events,
+			supervise.EventEnv{Flow: m.flows[sc.c.Flow.Code], Calendar: cal, Standing: sc.standing}, until)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Cards = scenario.Cards(cards, cal.Location())
 		m.out.Cases = append(m.out.Cases, r)
 	}
 	return m.out
