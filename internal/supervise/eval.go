@@ -98,8 +98,8 @@ func Evaluate(set Set, s Subject, cal *calendar.Calendar, now time.Time, fired [
 		case !at.After(now) && (stop.IsZero() || at.Before(stop)):
 			if !done {
 				c := s.card(r, at, now)
-				if finished(clk, now) {
-					c.Cleared, c.ClearReason = stop, "cause fixed"
+				if end, ok := finishedAt(clk, now); ok {
+					c.Cleared, c.ClearReason = end, "cause fixed"
 				}
 				res.Raise = append(res.Raise, c)
 			}
@@ -108,8 +108,8 @@ func Evaluate(set Set, s Subject, cal *calendar.Calendar, now time.Time, fired [
 				res.Next = at
 			}
 		}
-		if done && old.Open() && finished(clk, now) {
-			res.Clear = append(res.Clear, Cleared{Key: key, At: stop})
+		if end, ok := finishedAt(clk, now); ok && done && old.Open() {
+			res.Clear = append(res.Clear, Cleared{Key: key, At: end})
 		}
 	}
 	return res, nil
@@ -131,13 +131,15 @@ func (s Subject) card(r InForce, at, now time.Time) Card {
 		Notify: slices.Clone(r.Notify)}
 }
 
-func finished(clk calendar.Clock, now time.Time) bool {
+// finishedAt is when the clock finished, if it has by now: the cause of
+// its time cards is fixed then.
+func finishedAt(clk calendar.Clock, now time.Time) (time.Time, bool) {
 	for _, e := range clk.Events() {
 		if e.Kind == calendar.Finish && !e.At.After(now) {
-			return true
+			return e.At, true
 		}
 	}
-	return false
+	return time.Time{}, false
 }
 
 // threshold is rule r's instant on clk as it stands at now, and the
