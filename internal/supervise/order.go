@@ -124,10 +124,13 @@ type Notice struct {
 }
 
 // Change is what an order or rectification transition asks storage to do
-// in the same write as the row: record Event (audited) and send Notices.
+// in the same write as the row: record Event (audited), send Notices, and
+// clear the cards whose cause the transition fixed (the card an order or a
+// rectification item came from, once it is closed).
 type Change struct {
 	Event   ChangeEvent `json:"event"`
 	Notices []Notice    `json:"notices"`
+	Clear   []Cleared   `json:"clear,omitempty"`
 }
 
 // ChangeEvent is one entry of an order's or rectification's history.
@@ -240,6 +243,9 @@ func (o Order) Accept(conclusion string, env OrderEnv) (Order, Change, error) {
 	ch := Change{Event: ChangeEvent{Action: "order.closed", At: env.Now, By: env.Actor.Staff, From: string(OrderAnswered),
 		To: string(OrderClosed), Text: o.Conclusion}}
 	ch.Notices = o.tell("order.closed", env.Now, Recipient{Audience: ToUnit})
+	if o.Card != nil {
+		ch.Clear = []Cleared{{Key: *o.Card, At: env.Now}}
+	}
 	return o, ch, nil
 }
 

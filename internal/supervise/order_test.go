@@ -109,7 +109,8 @@ func TestOrder_S4_answerReturnAccept(t *testing.T) {
 		t.Fatalf("letter %+v %v", withLetter, err)
 	}
 	closed, ch, err := withLetter.Accept("措施到位", orderEnv(t, "2026-10-15T09:00", super1))
-	if err != nil || closed.State != OrderClosed || closed.ClosedBy != super1.Staff || ch.Event.To != "closed" {
+	if err != nil || closed.State != OrderClosed || closed.ClosedBy != super1.Staff || ch.Event.To != "closed" ||
+		len(ch.Clear) != 1 || ch.Clear[0].Key != *o.Card || !ch.Clear[0].At.Equal(at("2026-10-15T09:00")) {
 		t.Fatalf("closed %+v %v", closed, err)
 	}
 	// The case was still open when the first deadline passed: escalated

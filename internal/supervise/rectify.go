@@ -53,8 +53,10 @@ type Rectification struct {
 	BodyPath string `json:"body_path"`
 	Source   Source `json:"source"`
 	// Ref names the source object (the card's key, the order's id, the
-	// complaint's number …); Reporter the kind of external supervisor.
+	// complaint's number …); Card is the card's key for a card; Reporter
+	// the kind of external supervisor.
 	Ref       string         `json:"ref,omitempty"`
+	Card      *Key           `json:"card,omitempty"`
 	Reporter  ExternalKind   `json:"reporter,omitempty"`
 	Problem   string         `json:"problem"`
 	Owner     casework.Staff `json:"owner"`
@@ -79,8 +81,11 @@ type Progress struct {
 
 // RectDraft is a problem put on the list.
 type RectDraft struct {
-	Source   Source
+	Source Source
+	// Ref names the source; for a card, Card gives it (Ref is then its
+	// key's text).
 	Ref      string
+	Card     *Key
 	Reporter ExternalKind
 	Problem  string
 	Owner    casework.Staff
@@ -101,6 +106,9 @@ func OpenRectification(d RectDraft, env OrderEnv) (Rectification, Change, error)
 		return Rectification{}, Change{}, apperr.Invalidf("source", "外部监督员登记的问题来源为外部监督", "an external supervisor reports problems of source external")
 	}
 	d.Problem, d.Ref = strings.TrimSpace(d.Problem), strings.TrimSpace(d.Ref)
+	if d.Source == FromCard && d.Card != nil {
+		d.Ref = d.Card.String()
+	}
 	var errs apperr.List
 	if !slices.Contains(sources, d.Source) {
 		errs = append(errs, apperr.Invalidf("source", "问题来源“%s”无效", "source %q is invalid", d.Source))
@@ -133,6 +141,10 @@ func OpenRectification(d RectDraft, env OrderEnv) (Rectification, Change, error)
 		Progress: []Progress{}, Evidence: []string{}}
 	if d.Source != FromExternal {
 		r.Reporter = ""
+	}
+	if d.Source == FromCard && d.Card != nil {
+		k := *d.Card
+		r.Card = &k
 	}
 	ch := Change{Event: ChangeEvent{Action: "rectification.opened", At: env.Now, By: a.Staff, To: string(RectOpen), Text: r.Problem}}
 	ch.Notices = r.tell("rectification.opened", env.Now, Recipient{Staff: r.Owner}, Recipient{Audience: ToUnitHead})
@@ -170,6 +182,9 @@ func (r Rectification) Close(evidence []string, note string, env OrderEnv) (Rect
 	ch := Change{Event: ChangeEvent{Action: "rectification.closed", At: env.Now, By: env.Actor.Staff,
 		From: string(RectOpen), To: string(RectClosed), Text: r.Closing, Files: files}}
 	ch.Notices = r.tell("rectification.closed", env.Now, Recipient{Staff: r.CreatedBy}, Recipient{Audience: ToSupervision})
+	if r.Card != nil {
+		ch.Clear = []Cleared{{Key: *r.Card, At: env.Now}}
+	}
 	return r, ch, nil
 }
 

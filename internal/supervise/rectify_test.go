@@ -11,7 +11,8 @@ import (
 // S8: a problem goes on the list with its owner told at once; progress
 // notes; closure needs evidence; overdue, it is a card.
 func TestRectification_S8_openNoteCloseAndOverdue(t *testing.T) {
-	d := RectDraft{Source: FromCard, Ref: "case:" + caseObj.ID + "|case.red|red", Problem: "办件超期未办结",
+	red := Key{caseObj, "flow.role", Red}
+	d := RectDraft{Source: FromCard, Card: &red, Problem: "办件超期未办结",
 		Owner: unit1.Staff, Unit: zhzf, Deadline: calendar.DateOf(2026, 2, 27)}
 	r, ch, err := OpenRectification(d, orderEnv(t, "2026-02-09T10:00", super1))
 	if err != nil {
@@ -31,7 +32,8 @@ func TestRectification_S8_openNoteCloseAndOverdue(t *testing.T) {
 		t.Errorf("close without evidence: %v", err)
 	}
 	closed, ch, err := r.Close([]string{"办结凭证.pdf"}, "已办结", orderEnv(t, "2026-02-11T10:00", unit1))
-	if err != nil || closed.State != RectClosed || ch.Event.Action != "rectification.closed" {
+	if err != nil || closed.State != RectClosed || ch.Event.Action != "rectification.closed" || r.Ref != red.String() ||
+		len(ch.Clear) != 1 || ch.Clear[0].Key != red {
 		t.Fatalf("close %+v %v", closed, err)
 	}
 	silent(t, defaults(t), closed.Subject(orderEnv(t, "2026-02-11T10:00", super1).Calendar), "rectification.red", "2026-12-31T00:00")
