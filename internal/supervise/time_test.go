@@ -1,6 +1,8 @@
 package supervise
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/qingdan/qingdan/internal/calendar"
@@ -258,4 +260,68 @@ func TestTime_L10_hoursLimitNeedsAnHoursThreshold(t *testing.T) {
 	set := Merge(Defaults(), RuleSet{Version: 2, Rules: []Rule{{ID: "case.yellow", Watch: WatchCase, Level: Yellow,
 		When: When{Before: &calendar.Budget{N: 1, Unit: calendar.Hours}}, Notify: []Audience{ToResponsible}}}})
 	firesAt(t, set, s, "case.yellow", "2026-03-02T10:00")
+}
+
+// A sweep that wakes exactly at each next check instant raises every card
+// at its instant (raised when due, not later), and the same cards as one
+// look long after: the next check instant never skips a card.
+func TestNextCheck_L10_sweepingAtEachNextCheckMissesNothing(t *testing.T) {
+	cal := caseworktest.Calendar(t)
+	share := Merge(Defaults(), RuleSet{Version: 2, Rules: []Rule{
+		{ID: "case.yellow", Watch: WatchCase, Level: Yellow, When: When{Share: 0.6}, Notify: []Audience{ToUnit}},
+		{ID: "case.late3", Watch: WatchCase, Level: Red, When: When{After: &calendar.Budget{N: 3, Unit: calendar.WorkingDays}}, Notify: []Audience{ToUnit}},
+		{ID: "case.early", Watch: WatchCase, Level: Reminder, When: When{Before: &calendar.Budget{N: 4, Unit: calendar.NaturalDays}}, Notify: []Audience{ToUnit}}}})
+	for name, tc := range map[string]struct {
+		set Set
+		s   Subject
+	}{
+		"spring festival":   {defaults(t), springCase()},
+		"share and after 3": {share, started(caseObj, WatchCase, wd(10), "2026-02-06T15:00", "")},
+		"step":              {defaults(t), started(Object{ObjectStep, "x/review/#5"}, WatchStep, wd(6), "2026-09-24T09:00", "")},
+		"order":             {defaults(t), started(Object{ObjectOrder, "1"}, WatchOrder, wd(5), "2026-09-30T17:00", "")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var fired []Card
+			now := tc.s.Events[0].At
+			for range 20 {
+				r, err := Evaluate(tc.set, tc.s, cal, now, fired)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range r.Raise {
+					if !c.At.Equal(now) {
+						t.Errorf("%s raised at %s, due %s", c.Rule, now, c.At)
+					}
+				}
+				fired = append(fired, r.Raise...)
+				if r.Next.IsZero() {
+					break
+				}
+				if !r.Next.After(now) {
+					t.Fatalf("next check %s not after %s", r.Next, now)
+				}
+				now = r.Next
+			}
+			once, err := Evaluate(tc.set, tc.s, cal, at("2026-12-30T00:00"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(once.Raise) != len(fired) || len(fired) < 2 {
+				t.Fatalf("swept %d cards, one look %d", len(fired), len(once.Raise))
+			}
+			byInstant := func(a, b Card) int {
+				if c := a.At.Compare(b.At); c != 0 {
+					return c
+				}
+				return strings.Compare(a.Rule, b.Rule)
+			}
+			slices.SortFunc(fired, byInstant)
+			slices.SortFunc(once.Raise, byInstant)
+			for i := range fired {
+				if fired[i].Key != once.Raise[i].Key || !fired[i].At.Equal(once.Raise[i].At) {
+					t.Errorf("%d: swept %s at %s, one look %s at %s", i, fired[i].Rule, fired[i].At, once.Raise[i].Rule, once.Raise[i].At)
+				}
+			}
+		})
+	}
 }
