@@ -1,7 +1,9 @@
 package supervise
 
 import (
+	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -35,6 +37,13 @@ func FuzzParse(f *testing.F) {
 		}
 		if rs.Version < 1 {
 			t.Fatalf("accepted version %d", rs.Version)
+		}
+		js, err := json.Marshal(rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back, err := Parse(js); err != nil || !reflect.DeepEqual(rs, back) {
+			t.Fatalf("JSON round trip: %s: %v", js, err)
 		}
 		set := Merge(rs)
 		for _, r := range rs.Rules {

@@ -1,7 +1,9 @@
 package supervise
 
 import (
+	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -150,5 +152,27 @@ func TestRead_L10_defaultsAreTheDocumentedOnes(t *testing.T) {
 	}
 	if r, _ := set.Rule("h3.third_round"); r.Rounds != 3 {
 		t.Errorf("H3 round %d", r.Rounds)
+	}
+}
+
+// A rule set marshalled to JSON is itself a rule file that reads back the
+// same, so storage may keep the canonical JSON and the pages show it.
+func TestRead_S5_jsonRoundTrip(t *testing.T) {
+	for _, src := range [][]byte{defaultsYAML, []byte(goodSet)} {
+		rs, err := Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, err := json.Marshal(rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := Parse(js)
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		if !reflect.DeepEqual(rs, back) {
+			t.Errorf("round trip changed the set:\n%+v\n%+v", rs, back)
+		}
 	}
 }

@@ -112,20 +112,21 @@ type When struct {
 // other down the body tree (Merge).
 type Rule struct {
 	ID   string `json:"id"`
-	Name Text   `json:"name"`
+	Name Text   `json:"name,omitzero"`
 	// Watch is what the rule watches; Of narrows a publication watch to
 	// one kind of thing published (C8: normative_document, service_item).
-	Watch Watch  `json:"watch"`
+	Watch Watch  `json:"watch,omitempty"`
 	Of    string `json:"of,omitempty"`
-	Level Level  `json:"level"`
+	Level Level  `json:"level,omitempty"`
 	// Limit is the limit a watch without its own runs against (H5, H6,
 	// H7, C6, C8); none for the others.
 	Limit calendar.Budget `json:"limit,omitzero"`
-	// When: time rules only.
-	When When `json:"when,omitzero"`
+	// When: time rules only. Embedded, so that a rule set marshalled to
+	// JSON is itself a rule file (before, after, share beside the rest).
+	When
 	// Rounds: supplement_rounds only, the round that fires (H3: 3).
 	Rounds int        `json:"rounds,omitempty"`
-	Notify []Audience `json:"notify"`
+	Notify []Audience `json:"notify,omitempty"`
 	// Off switches an inherited rule off at this level and below.
 	Off bool `json:"off,omitempty"`
 }
