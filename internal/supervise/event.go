@@ -1,9 +1,11 @@
 package supervise
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/casework"
@@ -13,11 +15,13 @@ import (
 // EventEnv is what a committed case event is judged against besides the
 // case: the flow version the case runs on, the body's calendar, and the
 // item's standing on the list at the event's instant (C4, catalog's
-// Standing, which the consumer looks up).
+// Standing, which the consumer looks up), and when it is judged (the
+// cards' raising time; zero: the event's instant).
 type EventEnv struct {
 	Flow     *flow.Flow
 	Calendar *calendar.Calendar
 	Standing casework.Standing
+	Now      time.Time
 }
 
 // EventCards are the cards the event rules in force raise on a committed
@@ -38,7 +42,7 @@ func EventCards(set Set, c casework.Case, e casework.Event, env EventEnv) ([]Car
 			continue
 		}
 		card := Card{Key: Key{Object: Object{ObjectCase, c.Number}, Rule: r.ID, Level: r.Level},
-			RuleRegion: r.Region, RuleVersion: r.Version, Name: r.Name, Watch: r.Watch, At: e.At, RaisedAt: e.At,
+			RuleRegion: r.Region, RuleVersion: r.Version, Name: r.Name, Watch: r.Watch, At: e.At, RaisedAt: cmp.Or(env.Now, e.At),
 			BodyPath: c.Body.Path, Case: c.Number, Unit: c.Unit.Code, Person: e.By, Detail: detail,
 			Notify: slices.Clone(r.Notify)}
 		if e.By.IsZero() || e.By == casework.System {

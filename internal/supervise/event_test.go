@@ -102,8 +102,10 @@ func TestEvent_H6_transferLaterThanOneWorkingDay(t *testing.T) {
 		t.Errorf("in time: %s", rules(got))
 	}
 	late, _, e := w.do(c, events, "2026-02-24T09:00", window1, casework.Action{ID: "transfer", Unit: casework.Unit{Code: "SCJG", Name: "市场监管所"}})
-	got := cardsOf(t, defaults(t), late, e, w.eventEnv(casework.Listed))
-	if rules(got) != "h6.transfer" || !got[0].At.Equal(at("2026-02-24T09:00")) || got[0].Person != window1.Staff {
+	env := w.eventEnv(casework.Listed)
+	env.Now = at("2026-02-24T09:03") // the consumer's turn came a little later
+	got := cardsOf(t, defaults(t), late, e, env)
+	if rules(got) != "h6.transfer" || !got[0].At.Equal(at("2026-02-24T09:00")) || !got[0].RaisedAt.Equal(env.Now) || got[0].Person != window1.Staff {
 		t.Errorf("late: %+v", got)
 	}
 }
