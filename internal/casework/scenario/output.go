@@ -46,6 +46,20 @@ type CardResult struct {
 	At    Time            `json:"at"`
 }
 
+// CaseCards are the cards case c (with its timeline, on flow f, against
+// the body's calendar, its item standing as given) raised by now under the
+// scenario's rules in force, for the output's cards: the simulator and
+// the pure run call it alike, so they print the same.
+func (s *Scenario) CaseCards(c casework.Case, events []casework.Event, f *flow.Flow, cal *calendar.Calendar,
+	standing casework.Standing, now time.Time) ([]CardResult, error) {
+	cards, err := supervise.CaseCards(s.RulesInForce(), c, events,
+		supervise.EventEnv{Flow: f, Calendar: cal, Standing: standing}, now)
+	if err != nil {
+		return nil, err
+	}
+	return Cards(cards, cal.Location()), nil
+}
+
 // Cards are the output of a case's cards, instants in loc.
 func Cards(cards []supervise.Card, loc *time.Location) []CardResult {
 	out := []CardResult{}

@@ -11,7 +11,6 @@ import (
 	"github.com/qingdan/qingdan/internal/casework/caseworktest"
 	"github.com/qingdan/qingdan/internal/casework/scenario"
 	"github.com/qingdan/qingdan/internal/flow"
-	"github.com/qingdan/qingdan/internal/supervise"
 )
 
 // A pure run of a scenario, in memory, on casework alone: the test of the
@@ -102,12 +101,9 @@ func simulate(t testing.TB, src []byte) scenario.Output {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cards, err := supervise.CaseCards(s.RulesInForce(), sc.c, sc.events,
-			supervise.EventEnv{Flow: m.flows[sc.c.Flow.Code], Calendar: cal, Standing: sc.standing}, until)
-		if err != nil {
+		if r.Cards, err = s.CaseCards(sc.c, sc.events, m.flows[sc.c.Flow.Code], cal, sc.standing, until); err != nil {
 			t.Fatal(err)
 		}
-		r.Cards = scenario.Cards(cards, cal.Location())
 		m.out.Cases = append(m.out.Cases, r)
 	}
 	return m.out
