@@ -1,6 +1,7 @@
 package supervise
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,7 @@ type Order struct {
 	Version  int           `json:"version"`
 	BodyPath string        `json:"body_path"` // the issuing body (O1)
 	Unit     casework.Unit `json:"unit"`      // the unit ordered
+	UnitBody string        `json:"unit_body"` // the path of the unit's body (its own or one below)
 	// Card is the card it was issued from; nil when issued by hand.
 	Card *Key `json:"card,omitempty"`
 	// Case is the case concerned (from the card, or named by hand).
@@ -148,11 +150,14 @@ type ChangeEvent struct {
 
 // OrderDraft is what a supervisor fills in to issue an order.
 type OrderDraft struct {
-	Unit   casework.Unit
-	Card   *Card // the card it comes from, if any
-	Case   string
-	Matter string
-	Days   int // 0 for OrderDays
+	Unit casework.Unit
+	// UnitBody is the path of the unit's body: the issuer's own ("") or
+	// one in its jurisdiction (O1).
+	UnitBody string
+	Card     *Card // the card it comes from, if any
+	Case     string
+	Matter   string
+	Days     int // 0 for OrderDays
 }
 
 // Issue is a supervisor issuing an order to a unit.
@@ -165,8 +170,14 @@ func Issue(d OrderDraft, env OrderEnv) (Order, Change, error) {
 		d.Days = OrderDays
 	}
 	var errs apperr.List
-	if strings.TrimSpace(d.Unit.Code) == "" {
+	if d.UnitBody == "" {
+		d.UnitBody = env.Actor.BodyPath
+	}
+	switch {
+	case strings.TrimSpace(d.Unit.Code) == "":
 		errs = append(errs, apperr.Invalidf("unit", "请选择被督办单位", "choose the unit ordered"))
+	case !strings.HasPrefix(d.UnitBody, env.Actor.BodyPath):
+		errs = append(errs, apperr.Invalidf("unit", "被督办单位不在本机构管辖范围内", "the unit is outside your body's jurisdiction"))
 	}
 	if d.Matter == "" {
 		errs = append(errs, apperr.Invalidf("matter", "请写明督办事项", "say what is to be fixed"))
@@ -184,7 +195,7 @@ func Issue(d OrderDraft, env OrderEnv) (Order, Change, error) {
 	if err != nil {
 		return Order{}, Change{}, err
 	}
-	o := Order{BodyPath: env.Actor.BodyPath, Unit: d.Unit, Case: d.Case, Matter: d.Matter, Days: d.Days,
+	o := Order{BodyPath: env.Actor.BodyPath, Unit: d.Unit, UnitBody: d.UnitBody, Case: d.Case, Matter: d.Matter, Days: d.Days,
 		IssuedBy: env.Actor.Staff, IssuedAt: env.Now, Since: env.Now, Due: due, State: OrderIssued,
 		Answers: []OrderAnswer{}, Returns: []OrderReturn{}, Enquiries: []Enquiry{}}
 	if d.Card != nil {
@@ -203,9 +214,9 @@ func Issue(d OrderDraft, env OrderEnv) (Order, Change, error) {
 // Answer is the ordered unit answering with its measures.
 func (o Order) Answer(measures string, attachments []string, env OrderEnv) (Order, Change, error) {
 	if o.State != OrderIssued {
-		return o, Change{}, o.stateErr("answer")
+		return o, Change{}, o.stateErr("答复", "answered")
 	}
-	if env.Actor.IsApplicant() || env.Actor.Unit != o.Unit.Code {
+	if env.Actor.IsApplicant() || env.Actor.Unit != o.Unit.Code || env.Actor.BodyPath != o.UnitBody {
 		return o, Change{}, apperr.Forbiddenf("只有被督办单位%s可以答复", "only the unit ordered, %s, may answer", o.Unit.Name)
 	}
 	measures = strings.TrimSpace(measures)
@@ -231,9 +242,9 @@ func (o Order) Answer(measures string, attachments []string, env OrderEnv) (Orde
 // Accept is the supervisor accepting the measures: the order is closed.
 func (o Order) Accept(conclusion string, env OrderEnv) (Order, Change, error) {
 	if o.State != OrderAnswered {
-		return o, Change{}, o.stateErr("accept")
+		return o, Change{}, o.stateErr("办结", "closed")
 	}
-	if err := supervisor(env.Actor); err != nil {
+	if err := o.supervising(env.Actor); err != nil {
 		return o, Change{}, err
 	}
 	if err := o.notBefore(env.Now); err != nil {
@@ -253,9 +264,9 @@ func (o Order) Accept(conclusion string, env OrderEnv) (Order, Change, error) {
 // reason and new time to answer (0: the order's own).
 func (o Order) Return(reason string, days int, env OrderEnv) (Order, Change, error) {
 	if o.State != OrderAnswered {
-		return o, Change{}, o.stateErr("return")
+		return o, Change{}, o.stateErr("退回", "returned")
 	}
-	if err := supervisor(env.Actor); err != nil {
+	if err := o.supervising(env.Actor); err != nil {
 		return o, Change{}, err
 	}
 	reason = strings.TrimSpace(reason)
@@ -286,7 +297,7 @@ func (o Order) Return(reason string, days int, env OrderEnv) (Order, Change, err
 // Record is the supervisor recording a written enquiry (函询) or an
 // interview (约谈) with the unit, with its documents (S4).
 func (o Order) Record(kind EnquiryKind, note string, documents []string, env OrderEnv) (Order, Change, error) {
-	if err := supervisor(env.Actor); err != nil {
+	if err := o.supervising(env.Actor); err != nil {
 		return o, Change{}, err
 	}
 	if kind != Letter && kind != Interview {
@@ -357,13 +368,17 @@ func (o Order) Escalation(caseEnded time.Time) (Subject, bool) {
 
 func (o Order) object() Object { return Object{ObjectOrder, strconv.FormatInt(o.ID, 10)} }
 
-// tell addresses the order's notices: audiences of the ordered unit in
-// the issuing body, or named staff.
+// tell addresses the order's notices: the ordered unit's audiences in its
+// body, the issuing body's supervision office or leaders, or named staff.
 func (o Order) tell(action string, at time.Time, to ...Recipient) []Notice {
 	var out []Notice
 	for _, r := range to {
-		if r.Staff.IsZero() {
-			r.BodyPath, r.Unit = o.BodyPath, o.Unit.Code
+		switch {
+		case !r.Staff.IsZero():
+		case r.Audience == ToSupervision || r.Audience == ToLeader:
+			r.BodyPath = o.BodyPath
+		default:
+			r.BodyPath, r.Unit = o.UnitBody, o.Unit.Code
 		}
 		out = append(out, Notice{To: r, Action: action, Object: o.object(), At: at,
 			Title: Text{Zh: "督办:" + o.Matter, En: "Supervision order: " + o.Matter}})
@@ -385,8 +400,25 @@ func (o Order) notBefore(now time.Time) error {
 	return nil
 }
 
-func (o Order) stateErr(what string) error {
-	return apperr.Conflictf("督办单当前状态为“%s”,不能%s", "the order is %s: it cannot be %s", o.State, what)
+var stateZh = map[OrderState]string{OrderIssued: "待答复", OrderAnswered: "已答复", OrderClosed: "已办结"}
+
+// stateErr refuses a transition the order's state does not allow; what is
+// the transition, in Chinese and English.
+func (o Order) stateErr(whatZh, whatEn string) error {
+	return apperr.New(apperr.Conflict, "", fmt.Sprintf("督办单当前为“%s”,不能%s", stateZh[o.State], whatZh),
+		fmt.Sprintf("the order is %s: it cannot be %s", o.State, whatEn))
+}
+
+// supervising checks that a is a supervisor whose jurisdiction covers the
+// issuing body (O1).
+func (o Order) supervising(a casework.Actor) error {
+	if err := supervisor(a); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(o.BodyPath, a.BodyPath) {
+		return apperr.Forbiddenf("督办单不在您的管辖范围内", "the order is outside your jurisdiction")
+	}
+	return nil
 }
 
 func supervisor(a casework.Actor) error {

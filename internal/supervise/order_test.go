@@ -69,7 +69,7 @@ func TestOrder_L10_unansweredOrderAndEscalation(t *testing.T) {
 	if c.Object != caseObj || c.Level != Red {
 		t.Errorf("escalated %+v", c)
 	}
-	a, _, err := o.Answer("已办结", nil, orderEnv(t, "2026-10-09T15:00", casework.Actor{Staff: unit1.Staff, Roles: unit1.Roles, Unit: "ZHZF"}))
+	a, _, err := o.Answer("已办结", nil, orderEnv(t, "2026-10-09T15:00", casework.Actor{Staff: unit1.Staff, Roles: unit1.Roles, Unit: "ZHZF", BodyPath: "/1/"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,8 +125,10 @@ func TestOrder_S4_answerReturnAccept(t *testing.T) {
 // Bad input names the field, in both languages, and changes nothing.
 func TestOrder_S4_refusals(t *testing.T) {
 	o := issued(t)
-	unit := casework.Actor{Staff: unit1.Staff, Roles: unit1.Roles, Unit: "ZHZF"}
-	other := casework.Actor{Staff: window1.Staff, Roles: window1.Roles, Unit: "BMFW"}
+	unit := casework.Actor{Staff: unit1.Staff, Roles: unit1.Roles, Unit: "ZHZF", BodyPath: "/1/"}
+	other := casework.Actor{Staff: window1.Staff, Roles: window1.Roles, Unit: "BMFW", BodyPath: "/1/"}
+	sameCodeBelow := casework.Actor{Staff: unit1.Staff, Roles: unit1.Roles, Unit: "ZHZF", BodyPath: "/1/2/"}
+	townSuper := casework.Actor{Staff: super1.Staff, Roles: super1.Roles, BodyPath: "/1/2/"}
 	cleared := Card{Key: Key{caseObj, "case.red", Red}, Cleared: at("2026-09-20T00:00")}
 	for _, tc := range []struct {
 		name, field string
@@ -139,6 +141,9 @@ func TestOrder_S4_refusals(t *testing.T) {
 		{"cleared card", "card", apperr.Invalid, second(Issue(OrderDraft{Unit: zhzf, Matter: "x", Card: &cleared}, orderEnv(t, "2026-09-24T10:00", super1)))},
 		{"not a supervisor", "", apperr.Forbidden, second(Issue(OrderDraft{Unit: zhzf, Matter: "x"}, orderEnv(t, "2026-09-24T10:00", unit)))},
 		{"another unit answers", "", apperr.Forbidden, second(o.Answer("x", nil, orderEnv(t, "2026-09-25T10:00", other)))},
+		{"a unit of that code in another body answers", "", apperr.Forbidden, second(o.Answer("x", nil, orderEnv(t, "2026-09-25T10:00", sameCodeBelow)))},
+		{"a unit outside the jurisdiction", "unit", apperr.Invalid, second(Issue(OrderDraft{Unit: zhzf, UnitBody: "/9/", Matter: "x"}, orderEnv(t, "2026-09-24T10:00", super1)))},
+		{"a supervisor below records", "", apperr.Forbidden, second(o.Record(Letter, "x", []string{"a"}, orderEnv(t, "2026-09-25T10:00", townSuper)))},
 		{"no measures", "measures", apperr.Invalid, second(o.Answer(" ", nil, orderEnv(t, "2026-09-25T10:00", unit)))},
 		{"blank attachment", "attachments", apperr.Invalid, second(o.Answer("x", []string{""}, orderEnv(t, "2026-09-25T10:00", unit)))},
 		{"backdated", "at", apperr.Invalid, second(o.Answer("x", nil, orderEnv(t, "2026-09-23T10:00", unit)))},

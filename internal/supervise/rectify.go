@@ -61,7 +61,8 @@ type Rectification struct {
 	Problem   string         `json:"problem"`
 	Owner     casework.Staff `json:"owner"`
 	Unit      casework.Unit  `json:"unit"`
-	Deadline  calendar.Date  `json:"deadline"` // the last day to close it
+	UnitBody  string         `json:"unit_body"` // the path of the unit's body
+	Deadline  calendar.Date  `json:"deadline"`  // the last day to close it
 	CreatedBy casework.Staff `json:"created_by"`
 	CreatedAt time.Time      `json:"created_at"`
 	State     RectState      `json:"state"`
@@ -90,6 +91,9 @@ type RectDraft struct {
 	Problem  string
 	Owner    casework.Staff
 	Unit     casework.Unit
+	// UnitBody is the path of the unit's body: the reporter's own ("") or
+	// one in its jurisdiction (O1).
+	UnitBody string
 	Deadline calendar.Date
 }
 
@@ -125,8 +129,14 @@ func OpenRectification(d RectDraft, env OrderEnv) (Rectification, Change, error)
 	if d.Owner.IsZero() {
 		errs = append(errs, apperr.Invalidf("owner", "请指定整改责任人", "name the owner"))
 	}
-	if strings.TrimSpace(d.Unit.Code) == "" {
+	if d.UnitBody == "" {
+		d.UnitBody = a.BodyPath
+	}
+	switch {
+	case strings.TrimSpace(d.Unit.Code) == "":
 		errs = append(errs, apperr.Invalidf("unit", "请选择整改责任单位", "choose the unit"))
+	case !strings.HasPrefix(d.UnitBody, a.BodyPath):
+		errs = append(errs, apperr.Invalidf("unit", "整改责任单位不在本机构管辖范围内", "the unit is outside your body's jurisdiction"))
 	}
 	if today := env.Calendar.Date(env.Now); d.Deadline <= today {
 		errs = append(errs, apperr.Invalidf("deadline", "整改期限须晚于今天", "the deadline must be after today"))
@@ -137,7 +147,7 @@ func OpenRectification(d RectDraft, env OrderEnv) (Rectification, Change, error)
 		return Rectification{}, Change{}, fieldErrors(errs)
 	}
 	r := Rectification{BodyPath: a.BodyPath, Source: d.Source, Ref: d.Ref, Reporter: d.Reporter, Problem: d.Problem,
-		Owner: d.Owner, Unit: d.Unit, Deadline: d.Deadline, CreatedBy: a.Staff, CreatedAt: env.Now, State: RectOpen,
+		Owner: d.Owner, Unit: d.Unit, UnitBody: d.UnitBody, Deadline: d.Deadline, CreatedBy: a.Staff, CreatedAt: env.Now, State: RectOpen,
 		Progress: []Progress{}, Evidence: []string{}}
 	if d.Source != FromExternal {
 		r.Reporter = ""
@@ -193,7 +203,9 @@ func (r Rectification) mayWork(env OrderEnv) error {
 	if r.State != RectOpen {
 		return apperr.Conflictf("整改事项已销号", "the rectification item is closed")
 	}
-	if a.IsApplicant() || a.ID != r.Owner.ID && a.Unit != r.Unit.Code && !slices.Contains(a.Roles, SupervisorRole) {
+	ownUnit := a.Unit == r.Unit.Code && a.BodyPath == r.UnitBody
+	supervising := slices.Contains(a.Roles, SupervisorRole) && strings.HasPrefix(r.BodyPath, a.BodyPath)
+	if a.IsApplicant() || a.ID != r.Owner.ID && !ownUnit && !supervising {
 		return apperr.Forbiddenf("只有整改责任人、责任单位或督办人员可以办理", "only the owner, the unit or a supervisor may do this")
 	}
 	last := r.CreatedAt
@@ -227,8 +239,12 @@ func (r Rectification) object() Object {
 func (r Rectification) tell(action string, at time.Time, to ...Recipient) []Notice {
 	var out []Notice
 	for _, x := range to {
-		if x.Staff.IsZero() {
-			x.BodyPath, x.Unit = r.BodyPath, r.Unit.Code
+		switch {
+		case !x.Staff.IsZero():
+		case x.Audience == ToSupervision || x.Audience == ToLeader:
+			x.BodyPath = r.BodyPath
+		default:
+			x.BodyPath, x.Unit = r.UnitBody, r.Unit.Code
 		}
 		out = append(out, Notice{To: x, Action: action, Object: r.object(), At: at,
 			Title: Text{Zh: "整改:" + r.Problem, En: "Rectification: " + r.Problem}})

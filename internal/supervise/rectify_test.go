@@ -37,6 +37,11 @@ func TestRectification_S8_openNoteCloseAndOverdue(t *testing.T) {
 		t.Fatalf("close %+v %v", closed, err)
 	}
 	silent(t, defaults(t), closed.Subject(orderEnv(t, "2026-02-11T10:00", super1).Calendar), "rectification.red", "2026-12-31T00:00")
+	// A unit of the same code in a body below is not the owner's unit.
+	below := casework.Actor{Staff: casework.Staff{ID: 99, Login: "town", Name: "镇"}, Roles: []string{"unit_staff"}, Unit: "ZHZF", BodyPath: "/1/2/"}
+	if _, _, err := r.Note("x", orderEnv(t, "2026-02-10T11:00", below)); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Errorf("another body's unit: %v", err)
+	}
 	if _, _, err := closed.Note("x", orderEnv(t, "2026-02-12T10:00", unit1)); apperr.CodeOf(err) != apperr.Conflict {
 		t.Errorf("note on a closed item: %v", err)
 	}
@@ -65,6 +70,7 @@ func TestRectification_S7_externalSupervisorReports(t *testing.T) {
 		{"source", RectDraft{Source: "rumour", Problem: "x", Owner: window1.Staff, Unit: zhzf, Deadline: calendar.DateOf(2026, 3, 20)}},
 		{"ref", RectDraft{Source: FromOrder, Problem: "x", Owner: window1.Staff, Unit: zhzf, Deadline: calendar.DateOf(2026, 3, 20)}},
 		{"reporter", RectDraft{Source: FromExternal, Problem: "x", Owner: window1.Staff, Unit: zhzf, Deadline: calendar.DateOf(2026, 3, 20)}},
+		{"unit", RectDraft{Source: FromInspection, Problem: "x", Owner: window1.Staff, Unit: zhzf, UnitBody: "/9/", Deadline: calendar.DateOf(2026, 3, 20)}},
 	} {
 		if _, _, err := OpenRectification(tc.d, orderEnv(t, "2026-03-02T10:00", super1)); fieldOf(t, err) != tc.field {
 			t.Errorf("%s: %v", tc.field, err)
