@@ -320,8 +320,10 @@ func (r *reader) rule(n *yaml.Node, path string) Rule {
 	switch {
 	case needsLimit && limitN == nil:
 		r.fail(n, join(path, "limit"), "监察对象“%s”须写 limit(时限)", "watch %q needs a limit", ru.Watch)
-	case !needsLimit && limitN != nil:
+	case !needsLimit && limitN != nil && info.ownLimit:
 		r.fail(limitN, join(path, "limit"), "监察对象“%s”的时限取自对象本身,不写 limit", "watch %q takes its limit from the object: no limit here", ru.Watch)
+	case !needsLimit && limitN != nil:
+		r.fail(limitN, join(path, "limit"), "监察对象“%s”不写 limit", "watch %q takes no limit", ru.Watch)
 	}
 	// The threshold: exactly one form for a time watch, none for an event.
 	forms, first := 0, (*yaml.Node)(nil)

@@ -77,6 +77,8 @@ func TestRead_S5_mistakesNamedByLineAndKey(t *testing.T) {
 			"line 3, column 5: rules[0].limit"},
 		{"limit not allowed", "version: 1\nrules:\n  - id: a\n    watch: case\n    level: red\n    limit: {n: 3, unit: hours}\n    after: {n: 0, unit: hours}\n    notify: [unit]\n",
 			"line 6, column 12: rules[0].limit"},
+		{"limit on an event rule", "version: 1\nrules:\n  - id: a\n    watch: role\n    level: red\n    limit: {n: 1, unit: hours}\n    notify: [unit]\n",
+			"line 6, column 12: rules[0].limit"},
 		{"threshold on an event rule", "version: 1\nrules:\n  - id: a\n    watch: role\n    level: red\n    after: {n: 0, unit: hours}\n    notify: [unit]\n",
 			"line 6, column 12: rules[0]"},
 		{"rounds missing", "version: 1\nrules:\n  - id: a\n    watch: supplement_rounds\n    level: red\n    notify: [unit]\n",
