@@ -252,6 +252,11 @@ func (m *sim) run(ctx context.Context) (scenario.Output, error) {
 		if err != nil {
 			return m.out, err
 		}
+		// A case is accepted only under a listed item (C4, refused at
+		// registration otherwise), so its cards are judged as listed.
+		if r.Cards, err = m.s.CaseCards(d.Case, evs, m.flows[d.Case.Flow.Code], cal, casework.Listed, m.now); err != nil {
+			return m.out, err
+		}
 		m.out.Cases = append(m.out.Cases, r)
 	}
 	return m.out, nil

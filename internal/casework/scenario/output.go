@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -9,6 +8,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/supervise"
 )
 
 // Output is what `qingdan simulate` prints (issue #14 item 8): every case
@@ -34,9 +34,39 @@ type CaseResult struct {
 	Due    *calendar.Date `json:"due"`
 	Flags  []string       `json:"flags"` // rules raised, in order
 	Events []EventResult  `json:"events"`
-	// Cards are e-supervision's yellow and red cards, which the
-	// supervision issue adds; empty until then.
-	Cards []json.RawMessage `json:"cards"`
+	// Cards are the e-supervision cards the case raised by the time the
+	// clock stopped (supervise.CaseCards), in the order of their instants.
+	Cards []CardResult `json:"cards"`
+}
+
+// CardResult is one card: its rule, its level and the rule's instant.
+type CardResult struct {
+	Rule  string          `json:"rule"`
+	Level supervise.Level `json:"level"`
+	At    Time            `json:"at"`
+}
+
+// CaseCards are the cards case c (with its timeline, on flow f, against
+// the body's calendar, its item standing as given) raised by now under the
+// scenario's rules in force, for the output's cards: the simulator and
+// the pure run call it alike, so they print the same.
+func (s *Scenario) CaseCards(c casework.Case, events []casework.Event, f *flow.Flow, cal *calendar.Calendar,
+	standing casework.Standing, now time.Time) ([]CardResult, error) {
+	cards, err := supervise.CaseCards(s.RulesInForce(), c, events,
+		supervise.EventEnv{Flow: f, Calendar: cal, Standing: standing}, now)
+	if err != nil {
+		return nil, err
+	}
+	return Cards(cards, cal.Location()), nil
+}
+
+// Cards are the output of a case's cards, instants in loc.
+func Cards(cards []supervise.Card, loc *time.Location) []CardResult {
+	out := []CardResult{}
+	for _, c := range cards {
+		out = append(out, CardResult{Rule: c.Rule, Level: c.Level, At: TimeOf(c.At.In(loc))})
+	}
+	return out
 }
 
 // EventResult is one action on the case's timeline.
@@ -60,7 +90,7 @@ type StepError struct {
 // events in order, at now against the body's calendar.
 func Result(name string, c casework.Case, events []casework.Event, cal *calendar.Calendar, now time.Time) (CaseResult, error) {
 	r := CaseResult{Case: name, Number: c.Number, Item: c.Item.Code, Status: c.Status, Step: c.Step,
-		Flags: c.FlagRules(), Events: []EventResult{}, Cards: []json.RawMessage{}}
+		Flags: c.FlagRules(), Events: []EventResult{}, Cards: []CardResult{}}
 	if !c.AcceptedAt.IsZero() {
 		d := cal.Date(c.AcceptedAt)
 		r.AcceptedOn = &d

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/supervise"
 )
 
 // Options are what a scenario is checked against besides its format.
@@ -329,6 +331,7 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 		key{"body", false, func(v *yaml.Node, p string) { s.Body = r.body(v, p) }},
 		key{"items", false, func(v *yaml.Node, _ string) { items = v }},
 		key{"steps", true, func(v *yaml.Node, _ string) { steps = v }},
+		key{"rules", false, func(v *yaml.Node, p string) { s.Rules = r.rules(v, p) }},
 	)
 	if items != nil {
 		for i, n := range r.sequence(items, "items") {
@@ -350,6 +353,31 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 	}
 	r.references(s, steps)
 	return s
+}
+
+// rules reads the scenario's own rule set in the format of rule files
+// (docs/SUPERVISION.md), its mistakes named by line and key like the
+// rest of the file.
+func (r *reader) rules(n *yaml.Node, path string) *supervise.RuleSet {
+	rs, err := supervise.Read(n, path)
+	if err == nil {
+		return &rs
+	}
+	var list apperr.List
+	if !errors.As(err, &list) {
+		r.fail(n, path, "规则集无法读取", "the rule set cannot be read")
+		return nil
+	}
+	for _, e := range list {
+		var line, col int
+		if _, scanErr := fmt.Sscanf(e.Field, "line %d, column %d", &line, &col); scanErr != nil {
+			line, col = n.Line, n.Column
+		}
+		if len(r.errs) <= MaxErrors {
+			r.errs = append(r.errs, located{line, col, e})
+		}
+	}
+	return nil
 }
 
 // body reads a demo body's code: a division code of 6, 9 or 12 digits.

@@ -95,9 +95,13 @@ func simulate(t testing.TB, src []byte) scenario.Output {
 			m.out.Errors = append(m.out.Errors, scenario.ErrorOf(tick.Step+1, err, "zh"))
 		}
 	}
+	until := s.Until.In(cal.Location())
 	for _, sc := range m.cases {
-		r, err := scenario.Result(sc.name, sc.c, sc.events, cal, s.Until.In(cal.Location()))
+		r, err := scenario.Result(sc.name, sc.c, sc.events, cal, until)
 		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Cards, err = s.CaseCards(sc.c, sc.events, m.flows[sc.c.Flow.Code], cal, sc.standing, until); err != nil {
 			t.Fatal(err)
 		}
 		m.out.Cases = append(m.out.Cases, r)

@@ -17,6 +17,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/supervise"
 )
 
 // Scenario is one scenario file, read.
@@ -29,6 +30,19 @@ type Scenario struct {
 	// Items are the scenario's own items; none: the demo list.
 	Items []Item
 	Steps []Step
+	// Rules is the scenario's own rule set (docs/SUPERVISION.md), over the
+	// shipped defaults; nil: the defaults alone.
+	Rules *supervise.RuleSet
+}
+
+// RulesInForce are the e-supervision rules the run judges its cases by:
+// the shipped defaults, and over them the scenario's own rules (a
+// supervisor trying a threshold before it goes live).
+func (s *Scenario) RulesInForce() supervise.Set {
+	if s.Rules == nil {
+		return supervise.Merge(supervise.Defaults())
+	}
+	return supervise.Merge(supervise.Defaults(), *s.Rules)
 }
 
 // Item is an item declared for the scenario.

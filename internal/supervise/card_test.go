@@ -1,0 +1,61 @@
+package supervise
+
+import (
+	"testing"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/casework"
+)
+
+// Each (object, rule, level) fires once, open or cleared; clearing keeps
+// the card in the history.
+func TestLedger_S5_eachKeyFiresOnce(t *testing.T) {
+	l := Ledger{}
+	red := Card{Key: Key{caseObj, "case.red", Red}, At: at("2026-02-26T00:00")}
+	yellow := Card{Key: Key{caseObj, "case.yellow", Yellow}, At: at("2026-02-25T00:00")}
+	if got := l.Raise(red, yellow, red); len(got) != 2 {
+		t.Fatalf("raised %d", len(got))
+	}
+	if got := l.ClearAt(Cleared{red.Key, at("2026-02-27T10:00")}); len(got) != 1 || got[0].Open() {
+		t.Fatalf("cleared %+v", got)
+	}
+	if got := l.Raise(red); len(got) != 0 {
+		t.Error("a cleared card fired again")
+	}
+	if got := l.ClearAt(Cleared{red.Key, at("2026-02-28T10:00")}); len(got) != 0 || !l[red.Key].Cleared.Equal(at("2026-02-27T10:00")) {
+		t.Error("cleared twice")
+	}
+	of := l.Of(caseObj)
+	if len(of) != 2 || of[0].Rule != "case.red" || of[1].Rule != "case.yellow" {
+		t.Errorf("of %+v", of)
+	}
+	if red.Key.String() != "case:330199-2026-000123|case.red|red" {
+		t.Errorf("key %s", red.Key)
+	}
+}
+
+// A supervisor clears a structure card by hand, with a reason.
+func TestCard_S5_clearedByHand(t *testing.T) {
+	c := Card{Key: Key{caseObj, "flow.role", Red}, At: at("2026-03-02T10:00")}
+	for _, tc := range []struct {
+		field  string
+		by     casework.Staff
+		when   string
+		reason string
+	}{
+		{"reason", super1.Staff, "2026-03-03T10:00", " "},
+		{"by", casework.Staff{}, "2026-03-03T10:00", "已核实"},
+		{"at", super1.Staff, "2026-03-01T10:00", "已核实"},
+	} {
+		if _, err := c.Clear(tc.by, at(tc.when), tc.reason); fieldOf(t, err) != tc.field {
+			t.Errorf("%s: %v", tc.field, err)
+		}
+	}
+	done, err := c.Clear(super1.Staff, at("2026-03-03T10:00"), "已核实,系补录")
+	if err != nil || done.Open() || done.ClearedBy != super1.Staff || !c.Open() {
+		t.Fatalf("%+v %v", done, err)
+	}
+	if _, err := done.Clear(super1.Staff, at("2026-03-04T10:00"), "again"); apperr.CodeOf(err) != apperr.Conflict {
+		t.Errorf("cleared twice: %v", err)
+	}
+}

@@ -1,0 +1,253 @@
+package supervise
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/casework"
+)
+
+// ExternalSupervisorRole is the role of external supervisors (S7), who
+// read their area and report problems, which land on the list as
+// rectification items (auth's RoleExternalSupervisor).
+const ExternalSupervisorRole = "external_supervisor"
+
+// Source is where a problem on the rectification list came from (S8).
+type Source string
+
+const (
+	FromCard       Source = "card"       // an e-supervision card
+	FromOrder      Source = "order"      // a supervision order
+	FromInspection Source = "inspection" // an inspection (月结、季度联合检查)
+	FromComplaint  Source = "complaint"  // a complaint (P)
+	FromRating     Source = "rating"     // a bad review (L8)
+	FromExternal   Source = "external"   // an external supervisor's report (S7)
+)
+
+var sources = []Source{FromCard, FromOrder, FromInspection, FromComplaint, FromRating, FromExternal}
+
+// ExternalKind is the kind of external supervisor who reported (S7).
+type ExternalKind string
+
+var externalKinds = []ExternalKind{"deputy", "adviser", "grid_leader", "citizen_representative", "volunteer", "journalist"}
+
+// RectState is where a rectification item stands.
+type RectState string
+
+const (
+	RectOpen   RectState = "open"   // 整改中
+	RectClosed RectState = "closed" // 已销号: closed with evidence
+)
+
+// Rectification is one item of the rectification list (整改清单, S8): a
+// problem with an owner and a deadline, pushed to the owner the same day,
+// with progress notes, closed with evidence; past its deadline it is a
+// card (rectification.red).
+type Rectification struct {
+	ID       int64  `json:"id"`
+	Version  int    `json:"version"`
+	BodyPath string `json:"body_path"`
+	Source   Source `json:"source"`
+	// Ref names the source object (the card's key, the order's id, the
+	// complaint's number …); Card is the card's key for a card; Reporter
+	// the kind of external supervisor.
+	Ref       string         `json:"ref,omitempty"`
+	Card      *Key           `json:"card,omitempty"`
+	Reporter  ExternalKind   `json:"reporter,omitempty"`
+	Problem   string         `json:"problem"`
+	Owner     casework.Staff `json:"owner"`
+	Unit      casework.Unit  `json:"unit"`
+	UnitBody  string         `json:"unit_body"` // the path of the unit's body
+	Deadline  calendar.Date  `json:"deadline"`  // the last day to close it
+	CreatedBy casework.Staff `json:"created_by"`
+	CreatedAt time.Time      `json:"created_at"`
+	State     RectState      `json:"state"`
+	Progress  []Progress     `json:"progress"`
+	ClosedAt  time.Time      `json:"closed_at,omitzero"`
+	ClosedBy  casework.Staff `json:"closed_by,omitzero"`
+	Evidence  []string       `json:"evidence"`
+	Closing   string         `json:"closing,omitempty"`
+}
+
+// Progress is a note on the way to fixing the problem.
+type Progress struct {
+	Text string         `json:"text"`
+	By   casework.Staff `json:"by"`
+	At   time.Time      `json:"at"`
+}
+
+// RectDraft is a problem put on the list.
+type RectDraft struct {
+	Source Source
+	// Ref names the source; for a card, Card gives it (Ref is then its
+	// key's text).
+	Ref      string
+	Card     *Key
+	Reporter ExternalKind
+	Problem  string
+	Owner    casework.Staff
+	Unit     casework.Unit
+	// UnitBody is the path of the unit's body: the reporter's own ("") or
+	// one in its jurisdiction (O1).
+	UnitBody string
+	Deadline calendar.Date
+}
+
+// OpenRectification puts a problem on the list: a supervisor from any
+// source, an external supervisor only their own report. The owner is told
+// at once (the notice is in the same write, so the same day).
+func OpenRectification(d RectDraft, env OrderEnv) (Rectification, Change, error) {
+	a := env.Actor
+	external := slices.Contains(a.Roles, ExternalSupervisorRole)
+	switch {
+	case a.IsApplicant() || !external && !slices.Contains(a.Roles, SupervisorRole):
+		return Rectification{}, Change{}, apperr.Forbiddenf("只有督办人员或外部监督员可以登记问题", "only supervisors and external supervisors may put a problem on the list")
+	case external && !slices.Contains(a.Roles, SupervisorRole) && d.Source != FromExternal:
+		return Rectification{}, Change{}, apperr.Invalidf("source", "外部监督员登记的问题来源为外部监督", "an external supervisor reports problems of source external")
+	}
+	d.Problem, d.Ref = strings.TrimSpace(d.Problem), strings.TrimSpace(d.Ref)
+	if d.Source == FromCard && d.Card != nil {
+		d.Ref = d.Card.String()
+	}
+	var errs apperr.List
+	if !slices.Contains(sources, d.Source) {
+		errs = append(errs, apperr.Invalidf("source", "问题来源“%s”无效", "source %q is invalid", d.Source))
+	}
+	if (d.Source == FromCard || d.Source == FromOrder || d.Source == FromComplaint) && d.Ref == "" {
+		errs = append(errs, apperr.Invalidf("ref", "请注明来源(牌、督办单或投诉的编号)", "name the source (the card, order or complaint)"))
+	}
+	if d.Source == FromExternal && !slices.Contains(externalKinds, d.Reporter) {
+		errs = append(errs, apperr.Invalidf("reporter", "请选择外部监督员类别", "choose the kind of external supervisor"))
+	}
+	if d.Problem == "" {
+		errs = append(errs, apperr.Invalidf("problem", "请写明问题", "describe the problem"))
+	}
+	if d.Owner.IsZero() {
+		errs = append(errs, apperr.Invalidf("owner", "请指定整改责任人", "name the owner"))
+	}
+	if d.UnitBody == "" {
+		d.UnitBody = a.BodyPath
+	}
+	switch {
+	case strings.TrimSpace(d.Unit.Code) == "":
+		errs = append(errs, apperr.Invalidf("unit", "请选择整改责任单位", "choose the unit"))
+	case !strings.HasPrefix(d.UnitBody, a.BodyPath):
+		errs = append(errs, apperr.Invalidf("unit", "整改责任单位不在本机构管辖范围内", "the unit is outside your body's jurisdiction"))
+	}
+	if today := env.Calendar.Date(env.Now); d.Deadline <= today {
+		errs = append(errs, apperr.Invalidf("deadline", "整改期限须晚于今天", "the deadline must be after today"))
+	} else if _, err := env.Calendar.IsWorkingDay(d.Deadline); err != nil {
+		errs = append(errs, apperr.Invalidf("deadline", "整改期限超出日历范围", "the deadline is beyond the calendar"))
+	}
+	if len(errs) > 0 {
+		return Rectification{}, Change{}, fieldErrors(errs)
+	}
+	r := Rectification{BodyPath: a.BodyPath, Source: d.Source, Ref: d.Ref, Reporter: d.Reporter, Problem: d.Problem,
+		Owner: d.Owner, Unit: d.Unit, UnitBody: d.UnitBody, Deadline: d.Deadline, CreatedBy: a.Staff, CreatedAt: env.Now, State: RectOpen,
+		Progress: []Progress{}, Evidence: []string{}}
+	if d.Source != FromExternal {
+		r.Reporter = ""
+	}
+	if d.Source == FromCard && d.Card != nil {
+		k := *d.Card
+		r.Card = &k
+	}
+	ch := Change{Event: ChangeEvent{Action: "rectification.opened", At: env.Now, By: a.Staff, To: string(RectOpen), Text: r.Problem}}
+	ch.Notices = r.tell("rectification.opened", env.Now, Recipient{Staff: r.Owner}, Recipient{Audience: ToUnitHead})
+	return r, ch, nil
+}
+
+// Note is the owner (or someone of the unit, or a supervisor) adding a
+// progress note.
+func (r Rectification) Note(text string, env OrderEnv) (Rectification, Change, error) {
+	if err := r.mayWork(env); err != nil {
+		return r, Change{}, err
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return r, Change{}, apperr.Invalidf("text", "请写明整改进展", "describe the progress")
+	}
+	r.Progress = append(slices.Clone(r.Progress), Progress{Text: text, By: env.Actor.Staff, At: env.Now})
+	return r, Change{Event: ChangeEvent{Action: "rectification.progress", At: env.Now, By: env.Actor.Staff,
+		From: string(RectOpen), To: string(RectOpen), Text: text}}, nil
+}
+
+// Close is the item closed (销号) with evidence: at least one document.
+func (r Rectification) Close(evidence []string, note string, env OrderEnv) (Rectification, Change, error) {
+	if err := r.mayWork(env); err != nil {
+		return r, Change{}, err
+	}
+	files, err := fileNames("evidence", evidence)
+	if err != nil {
+		return r, Change{}, err
+	}
+	if len(files) == 0 {
+		return r, Change{}, apperr.Invalidf("evidence", "销号须附整改证明材料", "closing needs evidence")
+	}
+	r.State, r.ClosedAt, r.ClosedBy, r.Evidence, r.Closing = RectClosed, env.Now, env.Actor.Staff, files, strings.TrimSpace(note)
+	ch := Change{Event: ChangeEvent{Action: "rectification.closed", At: env.Now, By: env.Actor.Staff,
+		From: string(RectOpen), To: string(RectClosed), Text: r.Closing, Files: files}}
+	ch.Notices = r.tell("rectification.closed", env.Now, Recipient{Staff: r.CreatedBy}, Recipient{Audience: ToSupervision})
+	if r.Card != nil {
+		ch.Clear = []Cleared{{Key: *r.Card, At: env.Now}}
+	}
+	return r, ch, nil
+}
+
+func (r Rectification) mayWork(env OrderEnv) error {
+	a := env.Actor
+	if r.State != RectOpen {
+		return apperr.Conflictf("整改事项已销号", "the rectification item is closed")
+	}
+	ownUnit := a.Unit == r.Unit.Code && a.BodyPath == r.UnitBody
+	supervising := slices.Contains(a.Roles, SupervisorRole) && strings.HasPrefix(r.BodyPath, a.BodyPath)
+	if a.IsApplicant() || a.ID != r.Owner.ID && !ownUnit && !supervising {
+		return apperr.Forbiddenf("只有整改责任人、责任单位或督办人员可以办理", "only the owner, the unit or a supervisor may do this")
+	}
+	last := r.CreatedAt
+	for _, p := range r.Progress {
+		last = later(last, p.At)
+	}
+	if env.Now.Before(last) {
+		return apperr.Invalidf("at", "时间早于上一次办理", "the time is before the item's last step")
+	}
+	return nil
+}
+
+// Subject is the item's clock for rectification.red: from its creation to
+// the end of its deadline (natural days, so a deadline on a rest day runs
+// to the next working day, L11), finished when closed.
+func (r Rectification) Subject(cal *calendar.Calendar) Subject {
+	n := int(r.Deadline - cal.Date(r.CreatedAt))
+	s := Subject{Object: r.object(), Watch: WatchRectification, BodyPath: r.BodyPath, Unit: r.Unit.Code, Person: r.Owner,
+		Spec:   calendar.Spec{Statutory: calendar.Budget{N: max(n, 1), Unit: calendar.NaturalDays}},
+		Events: []calendar.Event{{Kind: calendar.Start, At: r.CreatedAt}}}
+	if !r.ClosedAt.IsZero() {
+		s.Events = append(s.Events, calendar.Event{Kind: calendar.Finish, At: r.ClosedAt})
+	}
+	return s
+}
+
+func (r Rectification) object() Object {
+	return Object{ObjectRectification, strconv.FormatInt(r.ID, 10)}
+}
+
+func (r Rectification) tell(action string, at time.Time, to ...Recipient) []Notice {
+	var out []Notice
+	for _, x := range to {
+		switch {
+		case !x.Staff.IsZero():
+		case x.Audience == ToSupervision || x.Audience == ToLeader:
+			x.BodyPath = r.BodyPath
+		default:
+			x.BodyPath, x.Unit = r.UnitBody, r.Unit.Code
+		}
+		out = append(out, Notice{To: x, Action: action, Object: r.object(), At: at,
+			Title: Text{Zh: "整改:" + r.Problem, En: "Rectification: " + r.Problem}})
+	}
+	return out
+}
