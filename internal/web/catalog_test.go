@@ -106,7 +106,7 @@ func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
 		webtest.Run(t, e.Server, []webtest.Scenario{
 			{Name: "bad form", Method: "POST", URL: "/catalog/adjustments", As: as("邓雪"), Body: bad.Encode(), Status: 400,
 				// Each problem in words beside its control, none as a code path.
-				Contains: []string{"应填写不小于0的整数", `value="many"`, "材料 1「营业执照」:由政府部门核发的材料须写明核发部门"},
+				Contains:    []string{"应填写不小于0的整数", `value="many"`, "材料 1「营业执照」:由政府部门核发的材料须写明核发部门"},
 				NotContains: []string{"materials[0]", "changes[0]"}},
 			{Name: "external supervisor never writes", Method: "POST", URL: "/catalog/adjustments", As: as("冯清"), Body: form.Encode(), Status: http.StatusForbidden},
 		})
