@@ -54,13 +54,22 @@ func (s *Server) catalogAdjustments(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	var actors []string
+	for _, a := range as {
+		actors = append(actors, a.CreatedBy)
+	}
+	names, err := s.deps.Catalog.ActorNames(r.Context(), actors)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	page := catalogAdjustmentsPage{CanDraft: p.Has(auth.RoleListLiaison) && !p.ReadOnly()}
 	for _, st := range catalogStages {
 		page.Stages = append(page.Stages, catalogOption{Value: string(st), Label: stageName(r, st), Selected: st == stage})
 	}
 	for _, a := range as {
 		row := catalogAdjRow{ID: a.ID, Title: a.Title, Stage: stageName(r, a.Stage), Changes: len(a.Changes),
-			CreatedBy: a.CreatedBy, Updated: when(a.UpdatedAt), Late: a.Late}
+			CreatedBy: nameOf(names, a.CreatedBy), Updated: when(a.UpdatedAt), Late: a.Late}
 		if a.PublicationDue != nil && a.Stage == catalog.StageApproved {
 			row.Due = when(*a.PublicationDue)
 		}
@@ -76,6 +85,57 @@ type catalogChangeRow struct {
 	Note     string
 	Promised string
 	Elements string // what the draft changes
+	// Diff is every changed element, the version the draft was written
+	// against beside the draft (C3: reviewers see what they approve).
+	Diff []diffRow
+	New  bool // an added item: no old side
+}
+
+// diffRow is one changed element side by side; a line only on one side is
+// marked Changed.
+type diffRow struct {
+	Label    string
+	Old, New []diffLine
+}
+
+type diffLine struct {
+	Text    string
+	Changed bool
+}
+
+// diffRows lays out the elements in which draft differs from base.
+func diffRows(r *http.Request, base, draft catalog.ItemVersion) ([]diffRow, error) {
+	changes, err := catalog.Compare(base, draft, httpx.LangFrom(r.Context()) == httpx.LangEn)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]diffRow, 0, len(changes))
+	for _, c := range changes {
+		out = append(out, diffRow{Label: pick(r, c.Zh, c.En), Old: marked(c.Old, c.New), New: marked(c.New, c.Old)})
+	}
+	return out, nil
+}
+
+// marked marks the lines of a not in b.
+func marked(a, b []string) []diffLine {
+	in := map[string]bool{}
+	for _, x := range b {
+		in[x] = true
+	}
+	out := make([]diffLine, len(a))
+	for i, x := range a {
+		out[i] = diffLine{Text: x, Changed: !in[x]}
+	}
+	return out
+}
+
+// nameOf is the person an actor of a trace names, or the actor as
+// recorded when no one is found.
+func nameOf(names map[string]string, actor string) string {
+	if n, ok := names[actor]; ok {
+		return n
+	}
+	return actor
 }
 
 // elementNames are the guide's names of the elements a change may touch.
@@ -107,7 +167,11 @@ type catalogTraceRow struct {
 
 type catalogActionButton struct {
 	Kind, Group, Label string
-	NeedsComment       bool
+	// Return sends the proposal back: a distinct action, with its reason
+	// required (C3).
+	Return bool
+	// Withdraw is the proposer's own end of it.
+	Withdraw bool
 }
 
 type catalogAdjustmentPage struct {
@@ -116,9 +180,11 @@ type catalogAdjustmentPage struct {
 	Reason   string
 	Bases    []string
 	Changes  []catalogChangeRow
-	Trace    []catalogTraceRow
-	Actions  []catalogActionButton
-	CanEdit  bool
+	Trace     []catalogTraceRow
+	Actions   []catalogActionButton
+	Returns   []catalogActionButton
+	CreatedBy string
+	CanEdit   bool
 	Due      string
 	Error    string
 	Problems []string
@@ -154,17 +220,38 @@ func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64
 		s.fail(w, r, err)
 		return
 	}
+	bases, err := s.deps.Catalog.DraftBases(r.Context(), p, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for _, c := range a.Changes {
-		row := catalogChangeRow{Kind: pick(r, c.Kind.Zh(), string(c.Kind)), BaseCode: c.BaseCode, Name: c.Name, Note: c.Note,
+		row := catalogChangeRow{Kind: pick(r, c.Kind.Zh(), c.Kind.En()), BaseCode: c.BaseCode, Name: c.Name, Note: c.Note,
 			Elements: elementList(r, changed[c.BaseCode])}
 		if c.Draft != nil {
-			row.Promised = pick(r, c.Draft.PromisedLimit.Zh(), c.Draft.PromisedLimit.En())
+			row.Promised = pick(r, c.Draft.PromisedLimit.Zh(), c.Draft.PromisedLimit.Text(true))
+			base, ok := bases[c.BaseCode]
+			row.New = !ok
+			if row.Diff, err = diffRows(r, base, *c.Draft); err != nil {
+				s.fail(w, r, err)
+				return
+			}
 		}
 		page.Changes = append(page.Changes, row)
 	}
+	actors := []string{a.CreatedBy}
+	for _, t := range a.Trace {
+		actors = append(actors, t.Actor)
+	}
+	names, err := s.deps.Catalog.ActorNames(r.Context(), actors)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page.CreatedBy = nameOf(names, a.CreatedBy)
 	for _, t := range a.Trace {
 		page.Trace = append(page.Trace, catalogTraceRow{At: when(t.At), Action: actionName(r, t.Action, t.Group),
-			From: stageName(r, t.From), To: stageName(r, t.To), Actor: t.Actor, Role: stepRoleName(r, t.Role), Comment: t.Comment})
+			From: stageName(r, t.From), To: stageName(r, t.To), Actor: nameOf(names, t.Actor), Role: stepRoleName(r, t.Role), Comment: t.Comment})
 	}
 	if !p.ReadOnly() {
 		allowed, err := s.deps.Catalog.Allowed(r.Context(), p, id)
@@ -173,9 +260,13 @@ func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64
 			return
 		}
 		for _, act := range allowed {
-			page.Actions = append(page.Actions, catalogActionButton{Kind: string(act.Kind), Group: string(act.Group),
-				Label:        actionName(r, act.Kind, act.Group),
-				NeedsComment: act.Kind == catalog.ActOfficeReturn || act.Kind == catalog.ActReformReturn})
+			b := catalogActionButton{Kind: string(act.Kind), Group: string(act.Group), Label: actionName(r, act.Kind, act.Group),
+				Return: act.Kind == catalog.ActOfficeReturn || act.Kind == catalog.ActReformReturn, Withdraw: act.Kind == catalog.ActWithdraw}
+			if b.Return || b.Withdraw {
+				page.Returns = append(page.Returns, b)
+			} else {
+				page.Actions = append(page.Actions, b)
+			}
 		}
 		page.CanEdit = p.Has(auth.RoleListLiaison) && p.BodyID == a.BodyID && p.UnitID == a.UnitID &&
 			(a.Stage == catalog.StageDrafting || a.Stage == catalog.StageReturned) && len(a.Changes) == 1
