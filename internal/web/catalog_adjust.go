@@ -175,19 +175,19 @@ type catalogActionButton struct {
 }
 
 type catalogAdjustmentPage struct {
-	A        catdb.Adjustment
-	Stage    string
-	Reason   string
-	Bases    []string
-	Changes  []catalogChangeRow
+	A         catdb.Adjustment
+	Stage     string
+	Reason    string
+	Bases     []string
+	Changes   []catalogChangeRow
 	Trace     []catalogTraceRow
 	Actions   []catalogActionButton
 	Returns   []catalogActionButton
 	CreatedBy string
 	CanEdit   bool
-	Due      string
-	Error    string
-	Problems []string
+	Due       string
+	Error     string
+	Problems  []string
 }
 
 func (s *Server) catalogAdjustment(w http.ResponseWriter, r *http.Request) {
