@@ -116,17 +116,29 @@ func diffRows(r *http.Request, base, draft catalog.ItemVersion) ([]diffRow, erro
 	return out, nil
 }
 
-// marked marks the lines of a not in b.
+// marked marks the lines of a not in b. Entries are compared without
+// their numbers, so an entry inserted in a list does not mark every one
+// after it.
 func marked(a, b []string) []diffLine {
 	in := map[string]bool{}
 	for _, x := range b {
-		in[x] = true
+		in[unnumbered(x)] = true
 	}
 	out := make([]diffLine, len(a))
 	for i, x := range a {
-		out[i] = diffLine{Text: x, Changed: !in[x]}
+		out[i] = diffLine{Text: x, Changed: !in[unnumbered(x)]}
 	}
 	return out
+}
+
+// unnumbered is a line without the "3. " its list gave it.
+func unnumbered(s string) string {
+	t := strings.TrimLeft(s, " ")
+	digits := strings.TrimLeft(t, "0123456789")
+	if rest, ok := strings.CutPrefix(digits, ". "); ok && len(digits) < len(t) {
+		return rest
+	}
+	return s
 }
 
 // nameOf is the person an actor of a trace names, or the actor as
