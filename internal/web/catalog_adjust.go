@@ -406,7 +406,31 @@ func (s *Server) catalogNewForm(w http.ResponseWriter, r *http.Request) {
 			in.Changes[0].Draft = &draft
 		}
 	}
-	s.showForm(w, r, http.StatusOK, formOf(in))
+	f := formOf(in)
+	if in.Changes[0].Kind == catalog.AddItem && in.Changes[0].Draft == nil {
+		// A new item is implemented by the proposer's body: its name and
+		// codes as the body's listed items give them.
+		p := httpx.PrincipalFrom(r.Context())
+		items, err := s.deps.Catalog.Items(r.Context(), p, p.BodyID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, it := range items {
+			if it.Standing != catalog.Listed {
+				continue
+			}
+			d, err := s.deps.Catalog.ItemByID(r.Context(), it.ID)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			b := d.Current.Body
+			f.BodyName, f.BodyCode, f.BodyNature, f.BodyLevel = b.Name, b.CreditCode, string(b.Nature), string(b.Level)
+			break
+		}
+	}
+	s.showForm(w, r, http.StatusOK, f)
 }
 
 func (s *Server) catalogCreate(w http.ResponseWriter, r *http.Request) {

@@ -353,6 +353,10 @@ func (f catalogForm) input() (catdb.AdjustmentInput, error) {
 		in.Bases = []catalog.BasisDocument{{Title: f.BasisTitle, DocNo: f.BasisDocNo, Issued: date("basis_issued", f.BasisIssued)}}
 	}
 	c := catalog.Change{Kind: catalog.AdjustmentKind(f.Kind), BaseCode: f.BaseCode, Note: f.Note, Name: f.Name}
+	if c.Kind == catalog.AddItem && f.ImplCode == "" {
+		// 实施编码 = 实施主体编码 + 基本编码 unless a 业务办理项 is added.
+		f.ImplCode = f.BodyCode + f.BaseCode
+	}
 	if c.Kind == catalog.AddItem || c.Kind == catalog.ChangeItem {
 		d := catalog.ItemVersion{BaseCode: f.BaseCode, ImplCode: f.ImplCode, Name: f.Name, Category: catalog.Category(f.Category),
 			ExOfficio: f.ExOfficio, Status: catalog.StatusDraft, ValidFrom: date("valid_from", f.ValidFrom),

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
@@ -135,6 +136,74 @@ func TestCatalogForm_C2_rowsAddedAndRemovedWithoutJavaScript(t *testing.T) {
 		d := a.Changes[0].Draft
 		if len(d.Materials) != mats+1 || d.Materials[mats].Name != "委托书" || !slices.Equal(d.Duties, item.Duties) || len(d.Steps[0].Risks) != len(item.Steps[0].Risks)+1 {
 			t.Fatalf("stored materials %d, duties %q, step 1 risks %d", len(d.Materials), d.Duties, len(d.Steps[0].Risks))
+		}
+	})
+}
+
+// TestCatalogForm_C2_newItemThroughTheForm: the street's liaison proposes
+// to take on an item the district lists and the street does not. The add
+// form comes with the street as implementing body (its name and code as
+// its listed items give them); the item's elements are entered as the
+// district has them (here: taken from the district's own change form),
+// the implementation code is left empty and is made from the body's code
+// and the base code. The draft is accepted (C5: derived from the upper
+// item, elements not fewer).
+func TestCatalogForm_C2_newItemThroughTheForm(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e, s, as := catalogPages(t, db)
+		street, own := streetItem(t, db, s)
+		listed, err := s.PublishedList(t.Context(), street, catdb.ListFilter{IncludeCancelled: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		has := map[string]bool{}
+		for _, v := range listed {
+			has[v.BaseCode] = true
+		}
+		district, err := s.PublishedList(t.Context(), 1, catdb.ListFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var upper catdb.Version
+		for _, v := range district {
+			if !has[v.BaseCode] && v.Status == catalog.StatusPublished && v.Category == catalog.BenefitPay && upper.ItemID == 0 {
+				upper = v
+			}
+		}
+		if upper.ItemID == 0 {
+			t.Fatal("the district lists no benefit payment the street lacks")
+		}
+		_, page := webtest.Do(t, e.Server, webtest.Scenario{URL: "/catalog/adjustments/new?kind=add", As: as("邓雪"), Status: 200})
+		add := formValues(t, page, "edit")
+		if add.Get("body_credit_code") != own.Body.CreditCode || add.Get("body_name") != own.Body.Name {
+			t.Fatalf("the add form's body %q %q, want the street's %q %q", add.Get("body_name"), add.Get("body_credit_code"), own.Body.Name, own.Body.CreditCode)
+		}
+		_, page = webtest.Do(t, e.Server, webtest.Scenario{URL: fmt.Sprintf("/catalog/adjustments/new?kind=change&item=%d", upper.ItemID), As: as("何静"), Status: 200})
+		form := formValues(t, page, "edit")
+		for _, k := range []string{"body_name", "body_credit_code", "body_nature", "body_level"} {
+			form.Set(k, add.Get(k))
+		}
+		form.Set("kind", "add")
+		form.Set("impl_code", "")
+		form.Set("title", "承接"+upper.Name)
+		form.Set("reason", "institutional_reform")
+		form.Set("basis_title", "青山区机构改革方案")
+		form.Set("basis_issued", "2026-10-08")
+		form.Set("save", "1")
+		res, page := webtest.Do(t, e.Server, webtest.Scenario{Method: "POST", URL: "/catalog/adjustments", As: as("邓雪"), Body: form.Encode()})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("adding %s: %d %.800s", upper.Name, res.StatusCode, page[max(0, strings.Index(page, `id="form-problems"`)):])
+		}
+		var id int64
+		if _, err := fmt.Sscanf(res.Header.Get("Location"), "/catalog/adjustments/%d", &id); err != nil {
+			t.Fatal(err)
+		}
+		a, err := s.Adjustment(t.Context(), org.System, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := a.Changes[0].Draft; a.Changes[0].Kind != catalog.AddItem || d.ImplCode != own.Body.CreditCode+upper.BaseCode || d.Body.Name != own.Body.Name {
+			t.Fatalf("stored %s: implementation code %q, body %q", a.Changes[0].Kind, d.ImplCode, d.Body.Name)
 		}
 	})
 }
