@@ -82,7 +82,8 @@ func fieldNames(routes []httpx.Route) []string {
 	for _, n := range []string{"login", "password", "old_password", "new_password", "confirm_password", "next", "lang",
 		"name", "title", "note", "comment", "code", "level", "time_zone", "kind", "phone", "roles", "scope", "cert_no",
 		"valid_from", "valid_to", "date", "hours", "off", "active", "reason", "basis_title", "basis_doc_no", "basis_issued",
-		"base_code", "category", "unit", "conditions", "elements", "group", "groups", "q"} {
+		"base_code", "category", "unit", "conditions", "mat.0.name", "mat.0.source_note", "step.0.key", "step.0.risk.0.description",
+		"fee.0.min", "lb.0.law", "duty.0.text", "add", "group", "groups", "q"} {
 		names[n] = true
 	}
 	for _, rt := range routes {

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,7 +11,6 @@ import (
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
-	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/web/httpx"
@@ -57,13 +54,22 @@ func (s *Server) catalogAdjustments(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	var actors []string
+	for _, a := range as {
+		actors = append(actors, a.CreatedBy)
+	}
+	names, err := s.deps.Catalog.ActorNames(r.Context(), actors)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	page := catalogAdjustmentsPage{CanDraft: p.Has(access.RoleListLiaison) && !p.ReadOnly()}
 	for _, st := range catalogStages {
 		page.Stages = append(page.Stages, catalogOption{Value: string(st), Label: stageName(r, st), Selected: st == stage})
 	}
 	for _, a := range as {
 		row := catalogAdjRow{ID: a.ID, Title: a.Title, Stage: stageName(r, a.Stage), Changes: len(a.Changes),
-			CreatedBy: a.CreatedBy, Updated: when(a.UpdatedAt), Late: a.Late}
+			CreatedBy: nameOf(names, a.CreatedBy), Updated: when(a.UpdatedAt), Late: a.Late}
 		if a.PublicationDue != nil && a.Stage == catalog.StageApproved {
 			row.Due = when(*a.PublicationDue)
 		}
@@ -79,6 +85,69 @@ type catalogChangeRow struct {
 	Note     string
 	Promised string
 	Elements string // what the draft changes
+	// Diff is every changed element, the version the draft was written
+	// against beside the draft (C3: reviewers see what they approve).
+	Diff []diffRow
+	New  bool // an added item: no old side
+}
+
+// diffRow is one changed element side by side; a line only on one side is
+// marked Changed.
+type diffRow struct {
+	Label    string
+	Old, New []diffLine
+}
+
+type diffLine struct {
+	Text    string
+	Changed bool
+}
+
+// diffRows lays out the elements in which draft differs from base.
+func diffRows(r *http.Request, base, draft catalog.ItemVersion) ([]diffRow, error) {
+	changes, err := catalog.Compare(base, draft, httpx.LangFrom(r.Context()) == httpx.LangEn)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]diffRow, 0, len(changes))
+	for _, c := range changes {
+		out = append(out, diffRow{Label: pick(r, c.Zh, c.En), Old: marked(c.Old, c.New), New: marked(c.New, c.Old)})
+	}
+	return out, nil
+}
+
+// marked marks the lines of a not in b. Entries are compared without
+// their numbers, so an entry inserted in a list does not mark every one
+// after it.
+func marked(a, b []string) []diffLine {
+	in := map[string]bool{}
+	for _, x := range b {
+		in[unnumbered(x)] = true
+	}
+	out := make([]diffLine, len(a))
+	for i, x := range a {
+		out[i] = diffLine{Text: x, Changed: !in[unnumbered(x)]}
+	}
+	return out
+}
+
+// unnumbered is a line without the "3. " its list gave it.
+func unnumbered(s string) string {
+	t := strings.TrimLeft(s, " ")
+	digits := strings.TrimLeft(t, "0123456789")
+	if rest, ok := strings.CutPrefix(digits, ". "); ok && len(digits) < len(t) {
+		return rest
+	}
+	return s
+}
+
+// nameOf is the person an actor of a trace names, or the actor as
+// recorded when no one is found.
+func nameOf(names map[string]string, actor string) string {
+	if n, ok := names[actor]; ok {
+		return n
+	}
+	return actor
 }
 
 // elementNames are the guide's names of the elements a change may touch.
@@ -110,21 +179,27 @@ type catalogTraceRow struct {
 
 type catalogActionButton struct {
 	Kind, Group, Label string
-	NeedsComment       bool
+	// Return sends the proposal back: a distinct action, with its reason
+	// required (C3).
+	Return bool
+	// Withdraw is the proposer's own end of it.
+	Withdraw bool
 }
 
 type catalogAdjustmentPage struct {
-	A        catdb.Adjustment
-	Stage    string
-	Reason   string
-	Bases    []string
-	Changes  []catalogChangeRow
-	Trace    []catalogTraceRow
-	Actions  []catalogActionButton
-	CanEdit  bool
-	Due      string
-	Error    string
-	Problems []string
+	A         catdb.Adjustment
+	Stage     string
+	Reason    string
+	Bases     []string
+	Changes   []catalogChangeRow
+	Trace     []catalogTraceRow
+	Actions   []catalogActionButton
+	Returns   []catalogActionButton
+	CreatedBy string
+	CanEdit   bool
+	Due       string
+	Error     string
+	Problems  []string
 }
 
 func (s *Server) catalogAdjustment(w http.ResponseWriter, r *http.Request) {
@@ -157,17 +232,38 @@ func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64
 		s.fail(w, r, err)
 		return
 	}
+	bases, err := s.deps.Catalog.DraftBases(r.Context(), p, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for _, c := range a.Changes {
-		row := catalogChangeRow{Kind: pick(r, c.Kind.Zh(), string(c.Kind)), BaseCode: c.BaseCode, Name: c.Name, Note: c.Note,
+		row := catalogChangeRow{Kind: pick(r, c.Kind.Zh(), c.Kind.En()), BaseCode: c.BaseCode, Name: c.Name, Note: c.Note,
 			Elements: elementList(r, changed[c.BaseCode])}
 		if c.Draft != nil {
-			row.Promised = pick(r, c.Draft.PromisedLimit.Zh(), c.Draft.PromisedLimit.En())
+			row.Promised = pick(r, c.Draft.PromisedLimit.Zh(), c.Draft.PromisedLimit.Text(true))
+			base, ok := bases[c.BaseCode]
+			row.New = !ok
+			if row.Diff, err = diffRows(r, base, *c.Draft); err != nil {
+				s.fail(w, r, err)
+				return
+			}
 		}
 		page.Changes = append(page.Changes, row)
 	}
+	actors := []string{a.CreatedBy}
+	for _, t := range a.Trace {
+		actors = append(actors, t.Actor)
+	}
+	names, err := s.deps.Catalog.ActorNames(r.Context(), actors)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page.CreatedBy = nameOf(names, a.CreatedBy)
 	for _, t := range a.Trace {
 		page.Trace = append(page.Trace, catalogTraceRow{At: when(t.At), Action: actionName(r, t.Action, t.Group),
-			From: stageName(r, t.From), To: stageName(r, t.To), Actor: t.Actor, Role: stepRoleName(r, t.Role), Comment: t.Comment})
+			From: stageName(r, t.From), To: stageName(r, t.To), Actor: nameOf(names, t.Actor), Role: stepRoleName(r, t.Role), Comment: t.Comment})
 	}
 	if !p.ReadOnly() {
 		allowed, err := s.deps.Catalog.Allowed(r.Context(), p, id)
@@ -176,9 +272,13 @@ func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64
 			return
 		}
 		for _, act := range allowed {
-			page.Actions = append(page.Actions, catalogActionButton{Kind: string(act.Kind), Group: string(act.Group),
-				Label:        actionName(r, act.Kind, act.Group),
-				NeedsComment: act.Kind == catalog.ActOfficeReturn || act.Kind == catalog.ActReformReturn})
+			b := catalogActionButton{Kind: string(act.Kind), Group: string(act.Group), Label: actionName(r, act.Kind, act.Group),
+				Return: act.Kind == catalog.ActOfficeReturn || act.Kind == catalog.ActReformReturn, Withdraw: act.Kind == catalog.ActWithdraw}
+			if b.Return || b.Withdraw {
+				page.Returns = append(page.Returns, b)
+			} else {
+				page.Actions = append(page.Actions, b)
+			}
 		}
 		page.CanEdit = p.Has(access.RoleListLiaison) && p.BodyID == a.BodyID && p.UnitID == a.UnitID &&
 			(a.Stage == catalog.StageDrafting || a.Stage == catalog.StageReturned) && len(a.Changes) == 1
@@ -255,50 +355,7 @@ func (s *Server) catalogAct(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, fmt.Sprintf("/catalog/adjustments/%d", id))
 }
 
-// ---- the draft form ----
-
-type catalogMaterialRow struct {
-	Name, Necessity, Kind, Form, Source string
-	Count                               int
-}
-
-type catalogForm struct {
-	ID int64
-	// Version is the version of the adjustment the edit is based on; after
-	// a stale edit the current one, with Conflict listing what was sent
-	// beside what is stored (catalog_conflict.go).
-	Version         int64
-	Conflict        []conflictRow
-	Title           string
-	Reasons         []catalogOption
-	BasisTitle      string
-	BasisDocNo      string
-	BasisIssued     string
-	Kinds           []catalogOption
-	BaseCode        string
-	Note            string
-	Name            string
-	Categories      []catalogOption
-	Unit            string
-	Conditions      string
-	PromisedValue   int
-	PromisedUnits   []catalogOption
-	CaseTypes       []catalogOption
-	Visits          int
-	ConsultPhone    string
-	ComplaintOffice string
-	ComplaintPhone  string
-	Hours           string
-	Address         string
-	Materials       []catalogMaterialRow
-	Necessities     []string
-	MaterialKinds   []string
-	MaterialForms   []string
-	Sources         []string
-	Elements        string
-	Error           string
-	Problems        []string
-}
+// ---- the draft form (catalog_form.go) ----
 
 var (
 	catalogReasons = []catalog.Reason{catalog.LawMade, catalog.LawAmended, catalog.LawRepealed, catalog.LawInterpreted,
@@ -306,141 +363,14 @@ var (
 	catalogKinds = []catalog.AdjustmentKind{catalog.AddItem, catalog.ChangeItem, catalog.SuspendItem, catalog.ReenableItem, catalog.CancelItem}
 )
 
-// formOf fills the form from an adjustment proposal (its first change).
-func formOf(r *http.Request, in catdb.AdjustmentInput) catalogForm {
-	f := catalogForm{Title: in.Title, Necessities: []string{string(catalog.Required), string(catalog.Optional), string(catalog.Deferrable)},
-		MaterialKinds: []string{string(catalog.Original), string(catalog.Copy), string(catalog.OriginalAndCopy)},
-		MaterialForms: []string{string(catalog.Paper), string(catalog.Electronic), string(catalog.PaperAndElectronic)},
-		Sources:       []string{string(catalog.FromApplicant), string(catalog.FromGovernment), string(catalog.FromOther)}}
-	for _, x := range catalogReasons {
-		f.Reasons = append(f.Reasons, catalogOption{Value: string(x), Label: reasonName(r, x), Selected: x == in.Reason})
-	}
-	if len(in.Bases) > 0 {
-		f.BasisTitle, f.BasisDocNo, f.BasisIssued = in.Bases[0].Title, in.Bases[0].DocNo, day(in.Bases[0].Issued)
-	}
-	var c catalog.Change
-	if len(in.Changes) > 0 {
-		c = in.Changes[0]
-	}
-	for _, k := range catalogKinds {
-		f.Kinds = append(f.Kinds, catalogOption{Value: string(k), Label: pick(r, k.Zh(), string(k)), Selected: k == c.Kind})
-	}
-	f.BaseCode, f.Note = c.BaseCode, c.Note
-	d := catalog.ItemVersion{}
-	if c.Draft != nil {
-		d = c.Draft.Clone()
-	}
-	f.Name, f.Unit, f.Conditions = d.Name, d.Unit, strings.Join(d.Conditions, "\n")
-	for _, info := range catalog.Categories {
-		f.Categories = append(f.Categories, catalogOption{Value: string(info.Category), Label: pick(r, info.Zh, info.En), Selected: info.Category == d.Category})
-	}
-	f.PromisedValue = d.PromisedLimit.Value
-	for _, u := range []catalog.TimeUnit{catalog.WorkingDays, catalog.NaturalDays, catalog.Hours} {
-		f.PromisedUnits = append(f.PromisedUnits, catalogOption{Value: string(u), Label: pick(r, u.Zh(), strings.ReplaceAll(string(u), "_", " ")), Selected: u == d.PromisedLimit.Unit})
-	}
-	for _, ct := range []catalog.CaseType{catalog.Promised, catalog.Instant} {
-		f.CaseTypes = append(f.CaseTypes, catalogOption{Value: string(ct), Label: pick(r, map[catalog.CaseType]string{catalog.Promised: "承诺件", catalog.Instant: "即办件"}[ct], string(ct)), Selected: ct == d.CaseType})
-	}
-	f.Visits, f.ConsultPhone, f.ComplaintOffice, f.ComplaintPhone, f.Hours, f.Address = d.Visits, d.ConsultPhone, d.ComplaintOffice, d.ComplaintPhone, d.Hours, d.Address
-	for _, m := range d.Materials {
-		f.Materials = append(f.Materials, catalogMaterialRow{Name: m.Name, Necessity: string(m.Necessity), Kind: string(m.Kind),
-			Form: string(m.Form), Source: string(m.Source), Count: m.Count})
-	}
-	// Two empty rows to add materials without JavaScript.
-	f.Materials = append(f.Materials, catalogMaterialRow{Count: 1}, catalogMaterialRow{Count: 1})
-	// The elements the form does not show (legal bases, steps, fees, duties,
-	// online capabilities …) travel as JSON, edited in place.
-	rest := d.Clone()
-	rest.Materials, rest.Conditions = nil, nil
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if enc.Encode(rest) == nil {
-		f.Elements = buf.String()
-	}
-	return f
-}
-
-// inputOf reads the posted form into a proposal; bad values are field errors.
-func inputOf(r *http.Request) (catdb.AdjustmentInput, error) {
-	v := r.PostForm
-	in := catdb.AdjustmentInput{Title: v.Get("title"), Reason: catalog.Reason(v.Get("reason"))}
-	var problems apperr.List
-	if t := strings.TrimSpace(v.Get("basis_title")); t != "" || v.Get("basis_issued") != "" {
-		b := catalog.BasisDocument{Title: t, DocNo: strings.TrimSpace(v.Get("basis_doc_no"))}
-		if s := strings.TrimSpace(v.Get("basis_issued")); s != "" {
-			d, err := time.ParseInLocation(time.DateOnly, s, calendar.DefaultLocation)
-			if err != nil {
-				problems = append(problems, apperr.Invalidf("bases[0].issued", "日期格式应为 2026-01-02", "the date must look like 2026-01-02"))
-			}
-			b.Issued = d
-		}
-		in.Bases = append(in.Bases, b)
-	}
-	c := catalog.Change{Kind: catalog.AdjustmentKind(v.Get("kind")), BaseCode: strings.TrimSpace(v.Get("base_code")), Note: v.Get("note")}
-	if c.Kind == catalog.AddItem || c.Kind == catalog.ChangeItem {
-		var d catalog.ItemVersion
-		if s := strings.TrimSpace(v.Get("elements")); s != "" {
-			dec := json.NewDecoder(strings.NewReader(s))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&d); err != nil {
-				problems = append(problems, apperr.Invalidf("elements", "其他要素不是有效的 JSON:%s", "the other elements are not valid JSON: %s", err.Error()))
-			} else if err := api.CheckText([]byte(s), "elements"); err != nil {
-				problems = append(problems, apperr.As(err))
-			}
-		}
-		num := func(field string) int {
-			n, err := strconv.Atoi(strings.TrimSpace(v.Get(field)))
-			if err != nil {
-				problems = append(problems, apperr.Invalidf(field, "应为整数", "must be a whole number"))
-			}
-			return n
-		}
-		d.BaseCode, d.Name, d.Category, d.Unit = c.BaseCode, strings.TrimSpace(v.Get("name")), catalog.Category(v.Get("category")), strings.TrimSpace(v.Get("unit"))
-		d.Conditions = nil
-		for _, line := range strings.Split(v.Get("conditions"), "\n") {
-			if line = strings.TrimSpace(line); line != "" {
-				d.Conditions = append(d.Conditions, line)
-			}
-		}
-		d.PromisedLimit = catalog.TimeLimit{Value: num("promised_value"), Unit: catalog.TimeUnit(v.Get("promised_unit"))}
-		d.CaseType, d.Visits = catalog.CaseType(v.Get("case_type")), num("visits")
-		d.ConsultPhone, d.ComplaintOffice, d.ComplaintPhone = strings.TrimSpace(v.Get("consult_phone")), strings.TrimSpace(v.Get("complaint_office")), strings.TrimSpace(v.Get("complaint_phone"))
-		d.Hours, d.Address = strings.TrimSpace(v.Get("hours")), strings.TrimSpace(v.Get("address"))
-		d.Materials = nil
-		names := v["mat_name"]
-		for i, name := range names {
-			if name = strings.TrimSpace(name); name == "" {
-				continue
-			}
-			at := func(k string) string {
-				if i < len(v[k]) {
-					return v[k][i]
-				}
-				return ""
-			}
-			n, err := strconv.Atoi(strings.TrimSpace(at("mat_count")))
-			if err != nil {
-				problems = append(problems, apperr.Invalidf(fmt.Sprintf("materials[%d].count", len(d.Materials)), "份数应为整数", "the count must be a whole number"))
-			}
-			d.Materials = append(d.Materials, catalog.Material{Name: name, Necessity: catalog.Necessity(at("mat_necessity")),
-				Kind: catalog.MaterialKind(at("mat_kind")), Count: n, Form: catalog.MaterialForm(at("mat_form")), Source: catalog.Source(at("mat_source"))})
-		}
-		d.Status = catalog.StatusDraft
-		c.Draft, c.Name = &d, d.Name
-	} else {
-		c.Name = strings.TrimSpace(v.Get("name"))
-	}
-	in.Changes = []catalog.Change{c}
-	if len(problems) > 0 {
-		return in, problems
-	}
-	return in, nil
+// showForm renders the draft form with its rows numbered and choices filled.
+func (s *Server) showForm(w http.ResponseWriter, r *http.Request, status int, f catalogForm) {
+	s.finish(r, &f)
+	s.render(w, r, status, "catalog_form", f)
 }
 
 func (s *Server) catalogNewForm(w http.ResponseWriter, r *http.Request) {
-	in := catdb.AdjustmentInput{Changes: []catalog.Change{{Kind: catalog.AdjustmentKind(r.URL.Query().Get("kind"))}}}
+	in := catdb.AdjustmentInput{Reason: catalog.OperatingExperience, Changes: []catalog.Change{{Kind: catalog.AdjustmentKind(r.URL.Query().Get("kind"))}}}
 	if in.Changes[0].Kind == "" {
 		in.Changes[0].Kind = catalog.AddItem
 	}
@@ -469,26 +399,42 @@ func (s *Server) catalogNewForm(w http.ResponseWriter, r *http.Request) {
 		// The new version takes effect when published unless a date is set.
 		draft.ValidFrom, draft.Version, draft.Status = time.Time{}, 0, catalog.StatusDraft
 		draft.PublishedAt, draft.ValidTo, draft.ContentHash = nil, nil, ""
-		in.Changes[0].BaseCode, in.Changes[0].Name, in.Changes[0].Draft = d.Item.BaseCode, d.Item.Name, &draft
+		k := in.Changes[0].Kind
+		in.Title = pick(r, k.Zh()+":"+d.Item.Name, k.En()+": "+d.Item.Name)
+		in.Changes[0].BaseCode, in.Changes[0].Name = d.Item.BaseCode, d.Item.Name
+		if k == catalog.AddItem || k == catalog.ChangeItem {
+			in.Changes[0].Draft = &draft
+		}
 	}
-	s.render(w, r, http.StatusOK, "catalog_form", formOf(r, in))
+	f := formOf(in)
+	if in.Changes[0].Kind == catalog.AddItem && in.Changes[0].Draft == nil {
+		// A new item is implemented by the proposer's body: its name and
+		// codes as the body's listed items give them.
+		p := httpx.PrincipalFrom(r.Context())
+		items, err := s.deps.Catalog.Items(r.Context(), p, p.BodyID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, it := range items {
+			if it.Standing != catalog.Listed {
+				continue
+			}
+			d, err := s.deps.Catalog.ItemByID(r.Context(), it.ID)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			b := d.Current.Body
+			f.BodyName, f.BodyCode, f.BodyNature, f.BodyLevel = b.Name, b.CreditCode, string(b.Nature), string(b.Level)
+			break
+		}
+	}
+	s.showForm(w, r, http.StatusOK, f)
 }
 
 func (s *Server) catalogCreate(w http.ResponseWriter, r *http.Request) {
-	if err := s.parseLargeForm(w, r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	in, err := inputOf(r)
-	var a catdb.Adjustment
-	if err == nil {
-		a, err = s.deps.Catalog.CreateAdjustment(r.Context(), httpx.PrincipalFrom(r.Context()), in)
-	}
-	if err != nil {
-		s.formError(w, r, 0, in, err)
-		return
-	}
-	s.redirect(w, r, fmt.Sprintf("/catalog/adjustments/%d", a.ID))
+	s.saveForm(w, r, 0)
 }
 
 func (s *Server) catalogEditForm(w http.ResponseWriter, r *http.Request) {
@@ -502,9 +448,9 @@ func (s *Server) catalogEditForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	f := formOf(r, catdb.AdjustmentInput{Title: a.Title, Reason: a.Reason, Bases: a.Bases, Changes: a.Changes})
+	f := formOf(catdb.AdjustmentInput{Title: a.Title, Reason: a.Reason, Bases: a.Bases, Changes: a.Changes})
 	f.ID, f.Version = id, a.Version
-	s.render(w, r, http.StatusOK, "catalog_form", f)
+	s.showForm(w, r, http.StatusOK, f)
 }
 
 func (s *Server) catalogUpdate(w http.ResponseWriter, r *http.Request) {
@@ -513,23 +459,46 @@ func (s *Server) catalogUpdate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.saveForm(w, r, id)
+}
+
+// saveForm creates (id 0) or updates adjustment id from the posted form;
+// an "add a row" button shows the form again with the row, saving nothing.
+func (s *Server) saveForm(w http.ResponseWriter, r *http.Request, id int64) {
 	if err := s.parseLargeForm(w, r); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	in, err := inputOf(r)
-	if err == nil {
-		_, err = s.deps.Catalog.UpdateAdjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id, formVersion(r), in)
-	}
-	if err != nil {
-		s.formError(w, r, id, in, err)
+	f, err := postedForm(r.PostForm)
+	f.ID, f.Version = id, formVersion(r)
+	if add := r.PostFormValue("add"); add != "" && err == nil {
+		f.addRow(add)
+		s.showForm(w, r, http.StatusOK, f)
 		return
 	}
-	s.redirect(w, r, fmt.Sprintf("/catalog/adjustments/%d", id))
+	var in catdb.AdjustmentInput
+	if err == nil {
+		in, err = f.input()
+	}
+	var a catdb.Adjustment
+	if err == nil {
+		p := httpx.PrincipalFrom(r.Context())
+		if id == 0 {
+			a, err = s.deps.Catalog.CreateAdjustment(r.Context(), p, in)
+		} else {
+			a, err = s.deps.Catalog.UpdateAdjustment(r.Context(), p, id, f.Version, in)
+		}
+	}
+	if err != nil {
+		s.formError(w, r, f, err)
+		return
+	}
+	s.redirect(w, r, fmt.Sprintf("/catalog/adjustments/%d", a.ID))
 }
 
-// formError shows the form again with what was entered and every problem.
-func (s *Server) formError(w http.ResponseWriter, r *http.Request, id int64, in catdb.AdjustmentInput, err error) {
+// formError shows the form again with what was entered and every problem
+// beside its control.
+func (s *Server) formError(w http.ResponseWriter, r *http.Request, f catalogForm, err error) {
 	status, _ := api.Describe(r, err)
 	var l apperr.List
 	if errors.As(err, &l) {
@@ -539,20 +508,17 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, id int64, in 
 		s.fail(w, r, err)
 		return
 	}
-	f := formOf(r, in)
-	f.ID, f.Version = id, formVersion(r)
-	f.Elements = r.PostFormValue("elements")
-	f.Error, f.Problems = describe(r, err)
+	s.explain(r, &f, err)
 	if apperr.IsStale(err) {
-		cur, cerr := s.deps.Catalog.Adjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id)
+		cur, cerr := s.deps.Catalog.Adjustment(r.Context(), httpx.PrincipalFrom(r.Context()), f.ID)
 		if cerr != nil {
 			s.fail(w, r, cerr)
 			return
 		}
-		stored := formOf(r, catdb.AdjustmentInput{Title: cur.Title, Reason: cur.Reason, Bases: cur.Bases, Changes: cur.Changes})
+		stored := formOf(catdb.AdjustmentInput{Title: cur.Title, Reason: cur.Reason, Bases: cur.Bases, Changes: cur.Changes})
 		f.Conflict, f.Version = s.formConflict(r, f, stored), cur.Version
 	}
-	s.render(w, r, status, "catalog_form", f)
+	s.showForm(w, r, status, f)
 }
 
 // maxCatalogForm bounds a draft form: an item's elements are larger than the

@@ -24,6 +24,8 @@ type Catalog interface {
 	Adjustment(ctx context.Context, p access.Principal, id int64) (catdb.Adjustment, error)
 	Allowed(ctx context.Context, p access.Principal, id int64) ([]catalog.Action, error)
 	ChangedElements(ctx context.Context, p access.Principal, id int64) (map[string][]string, error)
+	DraftBases(ctx context.Context, p access.Principal, id int64) (map[string]catalog.ItemVersion, error)
+	ActorNames(ctx context.Context, actors []string) (map[string]string, error)
 	CreateAdjustment(ctx context.Context, p access.Principal, in catdb.AdjustmentInput) (catdb.Adjustment, error)
 	UpdateAdjustment(ctx context.Context, p access.Principal, id, version int64, in catdb.AdjustmentInput) (catdb.Adjustment, error)
 	Act(ctx context.Context, p access.Principal, id, version int64, a catalog.Action) (catdb.Adjustment, error)

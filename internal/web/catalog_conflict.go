@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/qingdan/qingdan/internal/catalog"
@@ -24,6 +23,8 @@ type conflictRow struct {
 // formConflict lists a draft form's fields as sent (yours) beside the
 // stored adjustment's (stored).
 func (s *Server) formConflict(r *http.Request, yours, stored catalogForm) []conflictRow {
+	s.finish(r, &yours)
+	s.finish(r, &stored)
 	a, b := formFields(yours), formFields(stored)
 	lang := httpx.LangFrom(r.Context())
 	out := make([]conflictRow, len(a))
@@ -37,47 +38,48 @@ func (s *Server) formConflict(r *http.Request, yours, stored catalogForm) []conf
 // and its value.
 type formField struct{ key, value string }
 
-// formFields lists the draft form's fields in the form's order.
+// formFields lists the draft form's fields in the form's order, each list
+// as the names of its rows.
 func formFields(f catalogForm) []formField {
-	var mats []string
-	for _, m := range f.Materials {
-		if m.Name != "" {
-			mats = append(mats, m.Name)
+	names := func(n int, at func(int) string) string {
+		var out []string
+		for i := range n {
+			if x := at(i); x != "" {
+				out = append(out, x)
+			}
 		}
+		return strings.Join(out, "、")
 	}
+	o := f.Opts
 	return []formField{
 		{"catalog.field.title", f.Title},
-		{"catalog.field.reason", selectedLabel(f.Reasons)},
+		{"catalog.field.reason", labelOf(o.Reasons, f.Reason)},
 		{"catalog.field.basis_title", f.BasisTitle},
 		{"catalog.field.basis_doc_no", f.BasisDocNo},
 		{"catalog.field.basis_issued", f.BasisIssued},
-		{"catalog.field.kind", selectedLabel(f.Kinds)},
+		{"catalog.field.kind", labelOf(o.Kinds, f.Kind)},
 		{"catalog.field.base_code", f.BaseCode},
 		{"catalog.field.note", f.Note},
 		{"catalog.field.name", f.Name},
-		{"catalog.field.category", selectedLabel(f.Categories)},
+		{"catalog.field.category", labelOf(o.Categories, f.Category)},
 		{"catalog.field.unit", f.Unit},
+		{"catalog.field.legal_bases", names(len(f.LegalBases), func(i int) string { return f.LegalBases[i].Law })},
 		{"catalog.field.conditions", f.Conditions},
-		{"catalog.field.promised", strings.TrimSpace(strconv.Itoa(f.PromisedValue) + " " + selectedLabel(f.PromisedUnits))},
-		{"catalog.field.case_type", selectedLabel(f.CaseTypes)},
-		{"catalog.field.visits", strconv.Itoa(f.Visits)},
+		{"catalog.field.materials", names(len(f.Materials), func(i int) string { return f.Materials[i].Name })},
+		{"catalog.field.statutory", strings.TrimSpace(f.StatutoryValue + " " + labelOf(o.Units, f.StatutoryUnit))},
+		{"catalog.field.promised", strings.TrimSpace(f.PromisedValue + " " + labelOf(o.Units, f.PromisedUnit))},
+		{"catalog.field.case_type", labelOf(o.CaseTypes, f.CaseType)},
+		{"catalog.field.visits", f.Visits},
+		{"catalog.field.fee", names(len(f.Fees), func(i int) string { return f.Fees[i].Name })},
+		{"catalog.field.steps", names(len(f.Steps), func(i int) string { return f.Steps[i].Name })},
 		{"catalog.field.consult_phone", f.ConsultPhone},
 		{"catalog.field.complaint_office", f.ComplaintOffice},
 		{"catalog.field.complaint_phone", f.ComplaintPhone},
 		{"catalog.field.hours", f.Hours},
 		{"catalog.field.address", f.Address},
-		{"catalog.field.materials", strings.Join(mats, "、")},
-		{"catalog.form.other", strings.TrimSpace(f.Elements)},
+		{"catalog.field.duties", names(len(f.Duties), func(i int) string { return f.Duties[i].Text })},
+		{"catalog.field.accountability", names(len(f.Accountability), func(i int) string { return f.Accountability[i].Text })},
 	}
-}
-
-func selectedLabel(opts []catalogOption) string {
-	for _, o := range opts {
-		if o.Selected {
-			return o.Label
-		}
-	}
-	return ""
 }
 
 // reformConflict is a stale change of someone's review groups: the groups

@@ -197,6 +197,12 @@ type excelJob struct {
 	Reasons  []catalog.Reason
 	Checked  bool // parsed and compared
 	Creating bool // a list liaison may create the draft
+	// Whole is a whole page, not a fragment htmx swaps in. Only a whole
+	// page may refresh itself for a browser without JavaScript: htmx
+	// parses a fragment with scripting off, so a <noscript> refresh
+	// inside it becomes a live one and reloads the page, result and all,
+	// a moment after it is shown (issue #13 item 2).
+	Whole bool
 }
 
 type excelChange struct {
@@ -215,7 +221,7 @@ func (x *CatalogExcelPages) job(s *Server, w http.ResponseWriter, r *http.Reques
 
 // renderJob shows a job: its progress, or its errors, or the preview.
 func (x *CatalogExcelPages) renderJob(s *Server, w http.ResponseWriter, r *http.Request, st catxlsx.JobState) {
-	data := excelJob{State: st, Reasons: reasons}
+	data := excelJob{State: st, Reasons: reasons, Whole: r.Header.Get("HX-Request") != "true"}
 	if !st.Finished {
 		s.render(w, r, http.StatusOK, "catalog_excel_job", data)
 		return

@@ -2,14 +2,12 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
@@ -79,7 +77,7 @@ func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
 				Contains: []string{item.ContentHash, "/api/v1/catalog/versions/"}},
 			{Name: "other town's item", URL: fmt.Sprintf("/catalog/items/%d", item.ItemID), As: as("蒋涛"), Status: http.StatusForbidden},
 			{Name: "draft form prefilled", URL: fmt.Sprintf("/catalog/adjustments/new?kind=change&item=%d", item.ItemID), As: as("邓雪"), Status: 200,
-				Contains: []string{item.Name, `name="mat_name"`, `name="elements"`}},
+				Contains: []string{item.Name, `name="mat.0.name"`, `name="step.0.key"`}, NotContains: []string{`name="elements"`}},
 			{Name: "only liaisons draft", URL: "/catalog/adjustments/new", As: as("冯清"), Status: http.StatusForbidden},
 			{Name: "adjustments by stage", URL: "/catalog/adjustments?stage=signed", As: as("许明"), Status: 200, Contains: []string{"门前三包"}},
 			{Name: "bad stage", URL: "/catalog/adjustments?stage=limbo", As: as("许明"), Status: 400},
@@ -87,13 +85,16 @@ func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
 			{Name: "external supervisor reads", URL: "/catalog/adjustments", As: as("冯清"), Status: 200},
 		})
 
-		form := draftForm(t, item, "延长办理时间")
+		form := draftForm(t, e, as("邓雪"), item, "延长办理时间")
 		bad := url.Values{}
 		for k, v := range form {
 			bad[k] = v
 		}
 		bad.Set("title", "")
 		bad.Set("visits", "many")
+		bad.Set("mat.0.name", "营业执照") // the form's blank row, filled in
+		bad.Set("mat.0.source", "government")
+		bad.Set("mat.0.source_note", "")
 		count := func() int {
 			var n int
 			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM catalog_adjustments`).Scan(&n); err != nil {
@@ -103,7 +104,10 @@ func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
 		}
 		n := count()
 		webtest.Run(t, e.Server, []webtest.Scenario{
-			{Name: "bad form", Method: "POST", URL: "/catalog/adjustments", As: as("邓雪"), Body: bad.Encode(), Status: 400, Contains: []string{"visits"}},
+			{Name: "bad form", Method: "POST", URL: "/catalog/adjustments", As: as("邓雪"), Body: bad.Encode(), Status: 400,
+				// Each problem in words beside its control, none as a code path.
+				Contains:    []string{"应填写不小于0的整数", `value="many"`, "材料 1「营业执照」:由政府部门核发的材料须写明核发部门"},
+				NotContains: []string{"materials[0]", "changes[0]"}},
 			{Name: "external supervisor never writes", Method: "POST", URL: "/catalog/adjustments", As: as("冯清"), Body: form.Encode(), Status: http.StatusForbidden},
 		})
 		if count() != n {
@@ -122,7 +126,7 @@ func TestCatalogPages_listItemAdjustmentReviews(t *testing.T) {
 		edited.Set("version", "1") // the form's hidden field: the version it was opened at
 		bad.Set("version", "1")
 		webtest.Run(t, e.Server, []webtest.Scenario{
-			{Name: "edit form", URL: loc + "/edit", As: as("邓雪"), Status: 200, Contains: []string{"延长办理时间", `name="elements"`}},
+			{Name: "edit form", URL: loc + "/edit", As: as("邓雪"), Status: 200, Contains: []string{"延长办理时间", `name="mat.0.name"`}},
 			{Name: "another unit's liaison may not edit", Method: "POST", URL: loc + "/edit", As: as("彭悦"), Body: edited.Encode(), Status: http.StatusForbidden},
 			{Name: "bad edit changes nothing", Method: "POST", URL: loc + "/edit", As: as("邓雪"), Body: bad.Encode(), Status: 400},
 			{Name: "edit", Method: "POST", URL: loc + "/edit", As: as("邓雪"), Body: edited.Encode(), Status: http.StatusSeeOther},
@@ -157,30 +161,23 @@ func streetItem(t *testing.T, db *store.DB, s *catdb.Service) (int64, catdb.Vers
 	return 0, catdb.Version{}
 }
 
-// draftForm is the draft form filled in as a liaison does to change item's
-// hours, under title.
-func draftForm(t *testing.T, item catdb.Version, title string) url.Values {
+// draftForm is the draft form of a change to item as the page offers it
+// to who, filled in as a liaison does to change the item's hours, under
+// title.
+func draftForm(t *testing.T, e *webtest.Env, who string, item catdb.Version, title string) url.Values {
 	t.Helper()
-	draft := item.ItemVersion.Clone()
-	draft.ValidFrom = time.Time{}
-	elements, err := json.Marshal(draft)
-	if err != nil {
-		t.Fatal(err)
+	res, page := webtest.Do(t, e.Server, webtest.Scenario{URL: fmt.Sprintf("/catalog/adjustments/new?kind=change&item=%d", item.ItemID), As: who})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("the change form of %s: %d", item.BaseCode, res.StatusCode)
 	}
-	form := url.Values{"title": {title}, "reason": {"operating_experience"}, "basis_title": {"运行情况报告"},
-		"basis_issued": {"2026-10-01"}, "kind": {"change"}, "base_code": {item.BaseCode}, "name": {item.Name},
-		"category": {string(item.Category)}, "unit": {item.Unit}, "conditions": {strings.Join(item.Conditions, "\n")},
-		"promised_value": {strconv.Itoa(item.PromisedLimit.Value)}, "promised_unit": {string(item.PromisedLimit.Unit)},
-		"case_type": {string(item.CaseType)}, "visits": {strconv.Itoa(item.Visits)}, "consult_phone": {item.ConsultPhone},
-		"complaint_office": {item.ComplaintOffice}, "complaint_phone": {item.ComplaintPhone},
-		"hours": {item.Hours + "(周六延时)"}, "address": {item.Address}, "elements": {string(elements)}}
-	for _, m := range item.Materials {
-		form.Add("mat_name", m.Name)
-		form.Add("mat_necessity", string(m.Necessity))
-		form.Add("mat_kind", string(m.Kind))
-		form.Add("mat_count", strconv.Itoa(m.Count))
-		form.Add("mat_form", string(m.Form))
-		form.Add("mat_source", string(m.Source))
+	form := formValues(t, page, "edit")
+	if form.Get("hours") != item.Hours {
+		t.Fatalf("the form's hours %q, the item's %q", form.Get("hours"), item.Hours)
 	}
+	form.Set("title", title)
+	form.Set("basis_title", "运行情况报告")
+	form.Set("basis_issued", "2026-10-01")
+	form.Set("hours", item.Hours+"(周六延时)")
+	form.Set("save", "1")
 	return form
 }

@@ -27,7 +27,7 @@ func TestCatalogPages_H1_staleDraftEditKeepsTheInputBesideTheStored(t *testing.T
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e, s, as := catalogPages(t, db)
 		_, item := streetItem(t, db, s)
-		res, _ := webtest.Do(t, e.Server, webtest.Scenario{Method: "POST", URL: "/catalog/adjustments", As: as("邓雪"), Body: draftForm(t, item, "延长办理时间").Encode()})
+		res, _ := webtest.Do(t, e.Server, webtest.Scenario{Method: "POST", URL: "/catalog/adjustments", As: as("邓雪"), Body: draftForm(t, e, as("邓雪"), item, "延长办理时间").Encode()})
 		loc := res.Header.Get("Location")
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("create: %d", res.StatusCode)
@@ -42,7 +42,7 @@ func TestCatalogPages_H1_staleDraftEditKeepsTheInputBesideTheStored(t *testing.T
 		}
 		first, second := open(), open()
 		save := func(version, title string) (*http.Response, string) {
-			f := draftForm(t, item, title)
+			f := draftForm(t, e, as("邓雪"), item, title)
 			f.Set("version", version)
 			return webtest.Do(t, e.Server, webtest.Scenario{Method: "POST", URL: loc + "/edit", As: as("邓雪"), Body: f.Encode()})
 		}

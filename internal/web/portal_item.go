@@ -3,9 +3,11 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
 // portalItemPage is the data of an item page: the version shown (the
@@ -24,6 +26,10 @@ type portalItemPage struct {
 	GuideURL    string
 	Stars       []bool // five marks, true for the earned ones
 	Print       bool
+	// Diff is what the shown version changed against the one before it
+	// (C9: the old one stays visible, and what changed is said in words).
+	Diff     []diffRow
+	Previous int // the number of the version before it (0: none)
 }
 
 type portalVersionRow struct {
@@ -34,6 +40,8 @@ type portalVersionRow struct {
 	Hash      string
 	URL       string
 	Shown     bool
+	Changed   string // the elements this version changed, in words
+	First     bool   // the item's first version
 }
 
 func (s *Server) loadPortalItem(r *http.Request) (PortalItem, error) {
@@ -51,7 +59,9 @@ func (s *Server) loadPortalItem(r *http.Request) (PortalItem, error) {
 	return it, nil
 }
 
-func (s *Server) portalItemData(it PortalItem, shown int) portalItemPage {
+// portalItemData is the page of version shown (an index of it.Versions,
+// newest first), in English when en.
+func (s *Server) portalItemData(it PortalItem, shown int, en bool) (portalItemPage, error) {
 	v := it.Versions[shown]
 	page := portalItemPage{Item: it, V: v, Guide: v.Guide(), Current: shown == 0,
 		StandingKey: standingKey(it.Standing), Suspended: it.Standing == catalog.Suspended,
@@ -73,9 +83,41 @@ func (s *Server) portalItemData(it PortalItem, shown int) portalItemPage {
 		if h.PublishedAt != nil {
 			row.Published = portalDate(*h.PublishedAt)
 		}
+		if i+1 < len(it.Versions) {
+			changes, err := catalog.Compare(it.Versions[i+1], h, en)
+			if err != nil {
+				return page, err
+			}
+			var names []string
+			for _, c := range changes {
+				names = append(names, say(en, c.Zh, c.En))
+			}
+			row.Changed = strings.Join(names, say(en, "、", ", "))
+		} else {
+			row.First = true
+		}
 		page.History = append(page.History, row)
 	}
-	return page
+	if shown+1 < len(it.Versions) {
+		prev := it.Versions[shown+1]
+		page.Previous = prev.Version
+		changes, err := catalog.Compare(prev, v, en)
+		if err != nil {
+			return page, err
+		}
+		for _, c := range changes {
+			page.Diff = append(page.Diff, diffRow{Label: say(en, c.Zh, c.En), Old: marked(c.Old, c.New), New: marked(c.New, c.Old)})
+		}
+	}
+	return page, nil
+}
+
+// say picks the Chinese or the English text.
+func say(en bool, zh, eng string) string {
+	if en {
+		return eng
+	}
+	return zh
 }
 
 // portalItem shows the current version, or with {version} an earlier one,
@@ -99,7 +141,7 @@ func (s *Server) portalItem(w http.ResponseWriter, r *http.Request) {
 				return nil, apperr.NotFoundf("该事项没有此版本。", "The item has no such version.")
 			}
 		}
-		return s.portalItemData(it, shown), nil
+		return s.portalItemData(it, shown, httpx.LangFrom(r.Context()) == httpx.LangEn)
 	})
 }
 
@@ -112,7 +154,10 @@ func (s *Server) portalGuide(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		page := s.portalItemData(it, 0)
+		page, err := s.portalItemData(it, 0, httpx.LangFrom(r.Context()) == httpx.LangEn)
+		if err != nil {
+			return nil, err
+		}
 		page.Print = true
 		return page, nil
 	})

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -584,14 +585,16 @@ func (s *Service) Bodies(ctx context.Context, p access.Principal) ([]BodyRef, er
 
 // ChangedElements names the elements (top-level JSON names, such as
 // materials or promised_limit) in which each draft of an adjustment differs
-// from the item's current published version at the body, by base code, so
-// reviewers see what a change changes. Adds list every element they set.
+// from the version it was written against (DraftBases), by base code, so
+// reviewers see what a change changes — before publication and after it,
+// when the draft has become the current version. Adds list every element
+// they set.
 func (s *Service) ChangedElements(ctx context.Context, p access.Principal, id int64) (map[string][]string, error) {
 	a, err := s.Adjustment(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
-	hs, err := loadHistories(ctx, s.db, a.BodyID, codes(a.Adjustment))
+	bases, err := s.draftBases(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -600,15 +603,42 @@ func (s *Service) ChangedElements(ctx context.Context, p access.Principal, id in
 		if c.Draft == nil {
 			continue
 		}
-		var cur catalog.ItemVersion
-		if h := hs[c.BaseCode]; h != nil && len(h.versions) > 0 {
-			cur = h.versions[len(h.versions)-1]
-		}
-		d, err := elementDiff(cur, *c.Draft)
+		d, err := elementDiff(bases[c.BaseCode], *c.Draft)
 		if err != nil {
 			return nil, err
 		}
 		out[c.BaseCode] = d
+	}
+	return out, nil
+}
+
+// DraftBases returns, by base code, the published version each draft of
+// adjustment id was written against (the number catdb stamped on it when
+// it was saved); a new item has none. Reviewers compare the draft with it.
+func (s *Service) DraftBases(ctx context.Context, p access.Principal, id int64) (map[string]catalog.ItemVersion, error) {
+	a, err := s.Adjustment(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.draftBases(ctx, a)
+}
+
+func (s *Service) draftBases(ctx context.Context, a Adjustment) (map[string]catalog.ItemVersion, error) {
+	hs, err := loadHistories(ctx, s.db, a.BodyID, codes(a.Adjustment))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]catalog.ItemVersion{}
+	for _, c := range a.Changes {
+		h := hs[c.BaseCode]
+		if c.Draft == nil || h == nil {
+			continue
+		}
+		for _, v := range h.versions {
+			if v.Version == c.Draft.Version {
+				out[c.BaseCode] = v
+			}
+		}
 	}
 	return out, nil
 }
@@ -714,6 +744,40 @@ func (s *Service) ReformMembers(ctx context.Context, p access.Principal) ([]Refo
 	}
 	if err := errors.Join(groups.Err(), groups.Close()); err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// ActorNames maps the actors of traces (a login, or staff:N for a staff
+// member acting without one, such as a head whose signature the demo
+// recorded) to the staff member's name, so pages show people by name. An
+// actor that names no one (a deleted account) is left out; the caller
+// shows it as recorded.
+func (s *Service) ActorNames(ctx context.Context, actors []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, a := range actors {
+		if _, done := out[a]; done || a == "" {
+			continue
+		}
+		var name string
+		var err error
+		if n, ok := strings.CutPrefix(a, "staff:"); ok {
+			id, perr := strconv.ParseInt(n, 10, 64)
+			if perr != nil {
+				continue
+			}
+			err = s.db.QueryRow(ctx, `SELECT name FROM staff WHERE id = ?`, id).Scan(&name)
+		} else {
+			err = s.db.QueryRow(ctx, `SELECT st.name FROM accounts a JOIN staff st ON st.id = a.staff_id WHERE a.login = ?`,
+				strings.ToLower(a)).Scan(&name)
+		}
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return nil, fmt.Errorf("catdb: actor names: %w", err)
+		default:
+			out[a] = name
+		}
 	}
 	return out, nil
 }

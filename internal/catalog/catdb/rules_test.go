@@ -3,6 +3,8 @@ package catdb_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -189,6 +191,15 @@ func TestC3_eachStepOnlyByItsRoleAndTraced(t *testing.T) {
 		}
 		if a.Stage != catalog.StagePublished {
 			t.Fatalf("stage %s", a.Stage)
+		}
+		// After publication the draft is the current version; reviewers
+		// still see what it changed against the version it was written on.
+		if ch, err := f.s.ChangedElements(f.ctx, liaison, a.ID); err != nil || !slices.Equal(ch[item.BaseCode], []string{"hours"}) {
+			t.Fatalf("changed elements after publication %v %v", ch, err)
+		}
+		if bases, err := f.s.DraftBases(f.ctx, liaison, a.ID); err != nil || bases[item.BaseCode].Hours != item.Hours ||
+			bases[item.BaseCode].Version != item.ItemVersion.Version {
+			t.Fatalf("draft bases after publication %+v %v", bases[item.BaseCode], err)
 		}
 		// Every allowed step is traced with actor, comment and time, and is an event.
 		var kinds []catalog.ActionKind
@@ -703,6 +714,36 @@ func TestBasisDateBounded_nothingStored(t *testing.T) {
 		}
 		if _, err := f.s.CreateAdjustment(f.ctx, liaison, in(time.Date(2026, 10, 8, 0, 0, 0, 0, shanghai))); err != nil {
 			t.Fatalf("a real date refused: %v", err)
+		}
+	})
+}
+
+// The trace records logins, or staff:N for a staff member without one;
+// pages show both by the person's name.
+func TestC3_traceActorsHaveNames(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		var staffID, liaisonID int64
+		if err := db.QueryRow(f.ctx, `SELECT id FROM staff WHERE name = '马骏'`).Scan(&staffID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow(f.ctx, `SELECT id FROM staff WHERE name = '何静'`).Scan(&liaisonID); err != nil {
+			t.Fatal(err)
+		}
+		// 何静's demo account, as auth creates it (the fixture loads no accounts).
+		if err := db.Write(f.ctx, func(tx *store.Tx) error {
+			tx.Queue(f.ctx, `INSERT INTO accounts (staff_id, login, password_hash, created_at) VALUES (?, 'liaison1', 'x', 0)`, liaisonID)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		names, err := f.s.ActorNames(f.ctx, []string{"liaison1", "LIAISON1", fmt.Sprintf("staff:%d", staffID), "staff:x", "nobody", ""})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"liaison1": "何静", "LIAISON1": "何静", fmt.Sprintf("staff:%d", staffID): "马骏"}
+		if !maps.Equal(names, want) {
+			t.Fatalf("names %v, want %v", names, want)
 		}
 	})
 }

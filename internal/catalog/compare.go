@@ -1,0 +1,410 @@
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/qingdan/qingdan/internal/access"
+)
+
+// Element is one element of an item (C2) as a person names it: its JSON
+// key in a version and its names in Chinese and English.
+type Element struct {
+	Key, Zh, En string
+}
+
+// Elements are an item's elements in the order of the service guide
+// (C2, C10). The lifecycle (version, status, dates, hash) is not an element:
+// every new version changes it.
+var Elements = []Element{
+	{"name", "事项名称", "name"}, {"category", "事项类型", "category"}, {"ex_officio", "行使方式", "mode of exercise"},
+	{"base_code", "基本编码", "base code"}, {"impl_code", "实施编码", "implementation code"}, {"body", "实施主体", "implementing body"},
+	{"legal_bases", "设定依据", "legal bases"}, {"unit", "责任科室", "responsible unit"}, {"conditions", "受理条件", "conditions"},
+	{"materials", "申请材料", "materials"}, {"statutory_limit", "法定办结时限", "statutory limit"},
+	{"promised_limit", "承诺办结时限", "promised limit"}, {"case_type", "办件类型", "case type"}, {"visits", "到办事现场次数", "visits"},
+	{"online", "网办深度", "online services"}, {"fee", "收费", "fees"}, {"steps", "办理流程", "flow"},
+	{"consult_phone", "咨询电话", "enquiry phone"}, {"complaint_office", "投诉机构", "complaint office"},
+	{"complaint_phone", "投诉电话", "complaint phone"}, {"hours", "办理时间", "hours"}, {"address", "办理地点", "address"},
+	{"duties", "责任事项", "duties"}, {"accountability", "追责情形", "accountability"},
+}
+
+// ElementNamed returns the element with JSON key k.
+func ElementNamed(k string) (Element, bool) {
+	for _, e := range Elements {
+		if e.Key == k {
+			return e, true
+		}
+	}
+	return Element{}, false
+}
+
+// ElementChange is one element in which a new version differs from the
+// one before it, both sides as lines a reviewer reads.
+type ElementChange struct {
+	Element
+	Old, New []string
+}
+
+// Compare lists the elements in which b differs from a, in the guide's
+// order, each read in Chinese or (en) English. A zero a (a new item) has
+// every element b sets. Elements are compared by their canonical JSON, so a
+// difference the text does not show (a fee's amount in fen) still counts.
+func Compare(a, b ItemVersion, en bool) ([]ElementChange, error) {
+	x, err := elementJSON(a)
+	if err != nil {
+		return nil, err
+	}
+	y, err := elementJSON(b)
+	if err != nil {
+		return nil, err
+	}
+	var out []ElementChange
+	for _, e := range Elements {
+		if string(x[e.Key]) == string(y[e.Key]) {
+			continue
+		}
+		c := ElementChange{Element: e, New: b.Text(e.Key, en)}
+		if !a.isZero() {
+			c.Old = a.Text(e.Key, en)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (v ItemVersion) isZero() bool { return v.BaseCode == "" && v.Name == "" }
+
+func elementJSON(v ItemVersion) (map[string]json.RawMessage, error) {
+	out := map[string]json.RawMessage{}
+	if v.isZero() {
+		return out, nil
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: compare: %w", err)
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("catalog: compare: %w", err)
+	}
+	return out, nil
+}
+
+// say picks the Chinese or the English text.
+func say(en bool, zh, eng string) string {
+	if en {
+		return eng
+	}
+	return zh
+}
+
+// Text renders element key of v as the lines a person reads (a list
+// element one line per entry), in Chinese or (en) English. An unknown key
+// has no lines.
+func (v ItemVersion) Text(key string, en bool) []string {
+	one := func(s string) []string {
+		if strings.TrimSpace(s) == "" {
+			return []string{say(en, "(空)", "(empty)")}
+		}
+		return []string{s}
+	}
+	list := func(xs []string) []string {
+		if len(xs) == 0 {
+			return []string{say(en, "(无)", "(none)")}
+		}
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i] = strconv.Itoa(i+1) + ". " + x
+		}
+		return out
+	}
+	switch key {
+	case "name":
+		return one(v.Name)
+	case "category":
+		if info, ok := v.Category.Info(); ok {
+			return one(say(en, info.Zh, info.En))
+		}
+		return one(string(v.Category))
+	case "ex_officio":
+		if v.ExOfficio {
+			return one(say(en, "依职权", "on the body's own motion"))
+		}
+		return one(say(en, "依申请", "on application"))
+	case "base_code":
+		return one(v.BaseCode)
+	case "impl_code":
+		return one(v.ImplCode)
+	case "body":
+		return one(fmt.Sprintf("%s(%s,%s,%s)", v.Body.Name, v.Body.CreditCode, v.Body.Nature.Text(en), v.Body.Level.Text(en)))
+	case "legal_bases":
+		var xs []string
+		for _, b := range v.LegalBases {
+			xs = append(xs, strings.TrimSpace(fmt.Sprintf("《%s》%s %s:%s", b.Law, b.DocNo, b.Article, b.Text)))
+		}
+		return list(xs)
+	case "unit":
+		return one(v.Unit)
+	case "conditions":
+		return list(v.Conditions)
+	case "materials":
+		var xs []string
+		for _, m := range v.Materials {
+			xs = append(xs, m.Text(en))
+		}
+		return list(xs)
+	case "statutory_limit":
+		if v.StatutoryLimit == nil {
+			return one(say(en, "法律未规定", "not set by law"))
+		}
+		return one(v.StatutoryLimit.Text(en))
+	case "promised_limit":
+		return one(v.PromisedLimit.Text(en))
+	case "case_type":
+		return one(v.CaseType.Text(en))
+	case "visits":
+		return one(say(en, fmt.Sprintf("%d次", v.Visits), fmt.Sprintf("%d visits", v.Visits)))
+	case "online":
+		var xs []string
+		for _, c := range OnlineCapabilities {
+			if c.Of(&v.Online) {
+				xs = append(xs, say(en, c.Zh, c.En))
+			}
+		}
+		return list(xs)
+	case "fee":
+		if !v.Fee.Charged {
+			return one(say(en, "不收费", "free of charge"))
+		}
+		var xs []string
+		for _, f := range v.Fee.Items {
+			x := say(en, fmt.Sprintf("%s:%s/%s(依据:%s)", f.Name, f.Standard, f.Per, f.Basis),
+				fmt.Sprintf("%s: %s per %s (basis: %s)", f.Name, f.Standard, f.Per, f.Basis))
+			if f.Ranged() {
+				x += say(en, fmt.Sprintf(" [%s–%s元]", Yuan(f.MinFen), Yuan(f.MaxFen)), fmt.Sprintf(" [%s–%s yuan]", Yuan(f.MinFen), Yuan(f.MaxFen)))
+			}
+			if f.Note != "" {
+				x += say(en, ";减免:", "; waivers: ") + f.Note
+			}
+			xs = append(xs, x)
+		}
+		return list(xs)
+	case "steps":
+		var xs []string
+		for i, s := range v.Steps {
+			head := ""
+			if s.Head {
+				head = say(en, ",单位负责人办理", ", by the unit head")
+			}
+			xs = append(xs, fmt.Sprintf("%d. %s [%s](%s%s,%s)", i+1, s.Name, s.Key, RoleText(s.Role, en), head, s.Limit.Text(en)))
+			for _, r := range s.Risks {
+				xs = append(xs, say(en, fmt.Sprintf("   风险点(%s):%s;防控措施:%s", r.Level.Text(en), r.Description, r.Control),
+					fmt.Sprintf("   risk (%s): %s; control: %s", r.Level.Text(en), r.Description, r.Control)))
+			}
+			for _, c := range s.Checks {
+				xs = append(xs, say(en, fmt.Sprintf("   监察点(%s):%s", c.Kind.Zh(), c.Description),
+					fmt.Sprintf("   supervision point (%s): %s", c.Kind.En(), c.Description)))
+			}
+		}
+		if len(xs) == 0 {
+			return list(nil)
+		}
+		return xs
+	case "consult_phone":
+		return one(v.ConsultPhone)
+	case "complaint_office":
+		return one(v.ComplaintOffice)
+	case "complaint_phone":
+		return one(v.ComplaintPhone)
+	case "hours":
+		return one(v.Hours)
+	case "address":
+		return one(v.Address)
+	case "duties":
+		return list(v.Duties)
+	case "accountability":
+		return list(v.Accountability)
+	}
+	return nil
+}
+
+// Text is one material in a line: its name and every property.
+func (m Material) Text(en bool) string {
+	x := fmt.Sprintf("%s(%s,%s,%s,%s,%s", m.Name, m.Necessity.Text(en), m.Kind.Text(en),
+		say(en, fmt.Sprintf("%d份", m.Count), fmt.Sprintf("%d copies", m.Count)), m.Form.Text(en), m.Source.Text(en))
+	if m.SourceNote != "" {
+		x += ":" + m.SourceNote
+	}
+	for _, p := range []struct{ zh, en, v string }{{"样表", "sample", m.SampleForm}, {"空白表格", "blank form", m.BlankForm}, {"填报须知", "notes", m.Note}} {
+		if p.v != "" {
+			x += say(en, ";"+p.zh+":", "; "+p.en+": ") + p.v
+		}
+	}
+	return x + ")"
+}
+
+// Text renders a limit in Chinese or English.
+func (l TimeLimit) Text(en bool) string {
+	if !en {
+		return l.Zh()
+	}
+	if l.Value == 0 {
+		return "on the spot"
+	}
+	return fmt.Sprintf("%d %s", l.Value, l.Unit.En())
+}
+
+// En names the unit in English.
+func (u TimeUnit) En() string {
+	switch u {
+	case WorkingDays:
+		return "working days"
+	case NaturalDays:
+		return "calendar days"
+	case Hours:
+		return "hours"
+	}
+	return string(u)
+}
+
+// names gives the Chinese and English names of an enumerated value.
+func names[T ~string](x T, m map[T][2]string, en bool) string {
+	if n, ok := m[x]; ok {
+		return say(en, n[0], n[1])
+	}
+	return string(x)
+}
+
+// Text names the case type.
+func (c CaseType) Text(en bool) string {
+	return names(c, map[CaseType][2]string{Instant: {"即办件", "instant"}, Promised: {"承诺件", "promised"}}, en)
+}
+
+// Text names the nature of a body.
+func (n Nature) Text(en bool) string {
+	return names(n, map[Nature][2]string{StatutoryBody: {"法定机关", "statutory body"}, AuthorisedOrg: {"法律法规授权组织", "authorised organisation"},
+		EntrustedOrg: {"受委托组织", "entrusted organisation"}}, en)
+}
+
+// Natures lists the natures of bodies, for forms.
+var Natures = []Nature{StatutoryBody, AuthorisedOrg, EntrustedOrg}
+
+// Text names the level.
+func (l Level) Text(en bool) string {
+	return names(l, map[Level][2]string{LevelCity: {"市级", "city"}, LevelDistrict: {"县(区)级", "county or district"},
+		LevelTown: {"镇(乡、街道)级", "town or street"}, LevelCommunity: {"村(社区)级", "village or community"}}, en)
+}
+
+// Levels lists the levels of exercise, for forms.
+var Levels = []Level{LevelCity, LevelDistrict, LevelTown, LevelCommunity}
+
+// Text names the risk level.
+func (l RiskLevel) Text(en bool) string {
+	return names(l, map[RiskLevel][2]string{RiskHigh: {"高", "high"}, RiskMedium: {"中", "medium"}, RiskLow: {"低", "low"}}, en)
+}
+
+// RiskLevels lists the risk levels, for forms.
+var RiskLevels = []RiskLevel{RiskHigh, RiskMedium, RiskLow}
+
+// CheckKinds lists the supervision checks, for forms.
+func CheckKinds() []CheckKind { return append([]CheckKind(nil), checkKinds...) }
+
+// En names the check in English.
+func (k CheckKind) En() string { return strings.ReplaceAll(string(k), "_", " ") }
+
+// Text names the necessity.
+func (n Necessity) Text(en bool) string {
+	return names(n, map[Necessity][2]string{Required: {"必要", "required"}, Optional: {"非必要", "optional"}, Deferrable: {"容缺后补", "may follow later"}}, en)
+}
+
+// Text names the material kind.
+func (k MaterialKind) Text(en bool) string {
+	return names(k, map[MaterialKind][2]string{Original: {"原件", "original"}, Copy: {"复印件", "copy"}, OriginalAndCopy: {"原件和复印件", "original and copy"}}, en)
+}
+
+// Text names the material form.
+func (f MaterialForm) Text(en bool) string {
+	return names(f, map[MaterialForm][2]string{Paper: {"纸质", "paper"}, Electronic: {"电子", "electronic"}, PaperAndElectronic: {"纸质和电子", "paper and electronic"}}, en)
+}
+
+// Text names the source.
+func (s Source) Text(en bool) string {
+	return names(s, map[Source][2]string{FromApplicant: {"申请人自备", "brought by the applicant"}, FromGovernment: {"政府部门核发", "issued by a government office"},
+		FromOther: {"其他", "other"}}, en)
+}
+
+// roleNames are the names of the roles a step may be handled by.
+var roleNames = map[access.Role][2]string{access.RoleWindow: {"窗口", "window"}, access.RoleUnitStaff: {"站所/科室工作人员", "unit staff"},
+	access.RoleListLiaison: {"清单联络员", "list liaison"}, access.RoleGeneralOffice: {"党政办", "general office"},
+	access.RoleSupervisor: {"监察", "supervisor"}, access.RoleExternalSupervisor: {"外部监督员", "external supervisor"},
+	access.RoleLeader: {"领导", "leader"}, access.RoleAdmin: {"系统管理员", "administrator"},
+	access.RoleSecurityAdmin: {"安全管理员", "security administrator"}, access.RoleAuditAdmin: {"审计管理员", "audit administrator"}}
+
+// RoleText names a step's acting role.
+func RoleText(r access.Role, en bool) string { return names(r, roleNames, en) }
+
+// OnlineCapability is one of 网办深度's capabilities (C11).
+type OnlineCapability struct {
+	Key, Zh, En string
+	// Of addresses the capability's flag in an Online.
+	Of func(*Online) bool
+	// set turns it on.
+	set func(*Online)
+}
+
+// Set turns the capability on in o.
+func (c OnlineCapability) Set(o *Online) { c.set(o) }
+
+// OnlineCapabilities are the capabilities in the order of the stars.
+var OnlineCapabilities = []OnlineCapability{
+	{"guide", "办事指南在线公开", "guide online", func(o *Online) bool { return o.Guide }, func(o *Online) { o.Guide = true }},
+	{"forms", "表格下载", "forms to download", func(o *Online) bool { return o.Forms }, func(o *Online) { o.Forms = true }},
+	{"consultation", "在线咨询", "online enquiries", func(o *Online) bool { return o.Consultation }, func(o *Online) { o.Consultation = true }},
+	{"booking", "网上预约", "online booking", func(o *Online) bool { return o.Booking }, func(o *Online) { o.Booking = true }},
+	{"partial_upload", "部分材料电子化上传", "part of the materials uploaded", func(o *Online) bool { return o.PartialUpload }, func(o *Online) { o.PartialUpload = true }},
+	{"pre_review", "网上预审", "online pre-review", func(o *Online) bool { return o.PreReview }, func(o *Online) { o.PreReview = true }},
+	{"full_upload", "全部材料电子化上传", "all materials uploaded", func(o *Online) bool { return o.FullUpload }, func(o *Online) { o.FullUpload = true }},
+	{"online_review", "网上审核、全流程网办", "reviewed and handled wholly online", func(o *Online) bool { return o.OnlineReview }, func(o *Online) { o.OnlineReview = true }},
+	{"post_delivery", "结果邮寄送达", "result delivered by post", func(o *Online) bool { return o.PostDelivery }, func(o *Online) { o.PostDelivery = true }},
+}
+
+// Yuan writes an amount in fen as yuan: 1250 → "12.50", 300 → "3".
+func Yuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	if fen%100 == 0 {
+		return sign + strconv.FormatInt(fen/100, 10)
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
+}
+
+// ParseYuan reads an amount of yuan with at most two decimals ("12",
+// "12.5", "12.50") as fen. An empty string is zero.
+func ParseYuan(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, true
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" || len(whole) > 12 || strings.Trim(whole, "0123456789") != "" ||
+		(dot && (frac == "" || len(frac) > 2 || strings.Trim(frac, "0123456789") != "")) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	f := int64(0)
+	if frac != "" {
+		if f, err = strconv.ParseInt(frac, 10, 64); err != nil {
+			return 0, false
+		}
+		if len(frac) == 1 {
+			f *= 10
+		}
+	}
+	return n*100 + f, true
+}
