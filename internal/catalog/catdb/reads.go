@@ -452,7 +452,11 @@ func (s *Service) Reviews(ctx context.Context, p auth.Principal, f ReviewFilter)
 func reviewFromRow(r reviewRow, now time.Time) Review {
 	out := Review{ID: r.ID, BodyID: r.BodyID, UpperBodyID: r.UpperBodyID, UpperVersionID: r.UpperVersionID,
 		BaseCode: r.BaseCode, Name: r.Name, Due: store.FromMicros(r.Due), Status: r.Status, Violations: r.Violations,
-		Note: r.Note, DoneBy: r.DoneBy, CreatedAt: store.FromMicros(r.CreatedAt)}
+		Note: r.Note, DoneBy: r.DoneBy, CreatedAt: store.FromMicros(r.CreatedAt), Problems: reviewProblems(r.Violations),
+		ExemptReason: r.ExemptReason, ExemptBy: r.ExemptBy, ApprovedBy: r.ApprovedBy}
+	if r.ExemptAt != nil {
+		out.ExemptAt = new(store.FromMicros(*r.ExemptAt))
+	}
 	var done *time.Time
 	if r.DoneAt != nil {
 		done = new(store.FromMicros(*r.DoneAt))
