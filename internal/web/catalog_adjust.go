@@ -29,6 +29,7 @@ type catalogAdjRow struct {
 	Updated   string
 	Due       string
 	Late      bool
+	Next      string // who must act next, by name and role
 }
 
 type catalogOption struct {
@@ -67,6 +68,12 @@ func (s *Server) catalogAdjustments(w http.ResponseWriter, r *http.Request) {
 		if a.PublicationDue != nil && a.Stage == catalog.StageApproved {
 			row.Due = when(*a.PublicationDue)
 		}
+		ws, err := s.deps.Catalog.NextActors(r.Context(), a)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		row.Next = waitingWords(httpx.LangFrom(r.Context()), ws)
 		page.Rows = append(page.Rows, row)
 	}
 	s.render(w, r, http.StatusOK, "catalog_adjustments", page)
@@ -125,6 +132,7 @@ type catalogAdjustmentPage struct {
 	Due      string
 	Error    string
 	Problems []string
+	Next     string // who must act next, by name and role
 }
 
 func (s *Server) catalogAdjustment(w http.ResponseWriter, r *http.Request) {
@@ -146,6 +154,12 @@ func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64
 		return
 	}
 	page := catalogAdjustmentPage{A: a, Stage: stageName(r, a.Stage), Reason: reasonName(r, a.Reason)}
+	ws, err := s.deps.Catalog.NextActors(r.Context(), a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page.Next = waitingWords(httpx.LangFrom(r.Context()), ws)
 	if a.PublicationDue != nil {
 		page.Due = when(*a.PublicationDue)
 	}

@@ -158,6 +158,9 @@ type Deps struct {
 	// Catalog, when set, is the catalogue service behind the staff pages of
 	// the list (/catalog: items, adjustments, review tasks).
 	Catalog Catalog
+	// ToDos are the sources of the home page's to-do list beside the
+	// catalogue's own (cases, supervision …).
+	ToDos []ToDoSource
 	// Routes are extra routes built outside this package (by the binary's
 	// wiring, or by tests); they go through the same policy checks.
 	Routes []httpx.Route

@@ -144,6 +144,7 @@ type Adjustment struct {
 type Review struct {
 	ID             int64      `json:"id"`
 	BodyID         int64      `json:"body_id"`
+	BodyName       string     `json:"body_name"` // the derived body the task is for
 	UpperBodyID    int64      `json:"upper_body_id"`
 	UpperVersionID int64      `json:"upper_version_id"`
 	BaseCode       string     `json:"base_code"`
