@@ -82,6 +82,10 @@ func (s *Server) catalogRoutes() []httpx.Route {
 		{Pattern: "GET /catalog/reviews", Policy: read, Handler: http.HandlerFunc(s.catalogReviews),
 			Nav: &httpx.Nav{Label: "nav.catalog_reviews", Order: 42}},
 		{Pattern: "POST /catalog/reviews/{id}/done", Policy: httpx.Policy{Roles: catalogReviewer, Write: true, Scope: scope("review")}, Handler: http.HandlerFunc(s.catalogReviewDone)},
+		{Pattern: "POST /catalog/reviews/{id}/exempt", Policy: httpx.Policy{Roles: catalogReviewer, Write: true, Scope: scope("review")}, Handler: http.HandlerFunc(s.catalogReviewExempt)},
+		// The upper level's reform office decides; its jurisdiction covers
+		// the derived body the task belongs to.
+		{Pattern: "POST /catalog/reviews/{id}/decide", Policy: httpx.Policy{Roles: []auth.Role{auth.RoleGeneralOffice}, Write: true, Scope: scope("review")}, Handler: http.HandlerFunc(s.catalogReviewDecide)},
 		{Pattern: "GET /catalog/reform-groups", Policy: httpx.Policy{Roles: catalogReformSetters}, Handler: http.HandlerFunc(s.catalogReformGroups),
 			Nav: &httpx.Nav{Label: "nav.catalog_reform_groups", Order: 44}},
 		{Pattern: "POST /catalog/reform-groups/{id}", Policy: httpx.Policy{Roles: catalogReformSetters, Write: true, Scope: scope("staff")},
