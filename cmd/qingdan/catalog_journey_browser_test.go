@@ -12,11 +12,18 @@ import (
 )
 
 // session logs a demo account in, in a browser context of its own (its own
-// cookies) inside tab, and leaves it on the home page.
-func session(t *testing.T, tab context.Context, base, login string) context.Context {
+// cookies) inside tab, and leaves it on the home page. A new context's
+// window has the browser's default size, so a phone's width is emulated
+// when asked (phone > 0, in CSS pixels).
+func session(t *testing.T, tab context.Context, base, login string, phone ...int64) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(tab, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
+	if len(phone) > 0 {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(phone[0], 800, chromedp.EmulateMobile)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`#login`)),
@@ -99,5 +106,106 @@ func TestCatalogBrowser_C3_liaisonsDraftReachesTheHeadAndTheOffice(t *testing.T)
 	office := session(t, tab, srv.URL, "office1")
 	if todo := textOf(t, office, `section.todo`); !strings.Contains(todo, title) || !strings.Contains(todo, "待初审") {
 		t.Fatalf("周文's to-do list %q lacks the signed adjustment", todo)
+	}
+}
+
+// pageWidth is how wide the page's content is, to compare with the
+// window: wider means the reader must scroll sideways.
+func pageWidth(t *testing.T, ctx context.Context) int {
+	t.Helper()
+	w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// TestCatalogBrowser_C5_C6_conflictingReviewNeedsApprovalToStayUnchanged
+// (issue #13 item 5), on a phone (375 px): the street's liaison 邓雪 finds
+// the district's review task on her to-do list; the reviews page names the
+// body and the missing material in words, within the phone's width, and
+// offers no "no adjustment needed" for a task that conflicts (只增不减) —
+// only an adjustment or a reasoned request, which then waits for the
+// district's reform office; 孙建国 approves it from his to-do list and the
+// task is closed with the approval on record. The district's liaison sees
+// each task once, with its body.
+func TestCatalogBrowser_C5_C6_conflictingReviewNeedsApprovalToStayUnchanged(t *testing.T) {
+	tab := browsertest.New(t, 375, 800, chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))
+	_, srv := demoApp(t)
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatal(err)
+	}
+	street := session(t, tab, srv.URL, "qingshan_liaison", 375)
+	if todo := textOf(t, street, `section.todo`); !strings.Contains(todo, "下级清单审查") || !strings.Contains(todo, "最低生活保障待遇认定") || !strings.Contains(todo, "工作日") {
+		t.Fatalf("邓雪's to-do list %q lacks the review with its due date in working days", todo)
+	}
+	if err := chromedp.Do(street,
+		chromedp.Click(chromedp.Search(`//section[contains(@class,"todo")]//a[contains(.,"最低生活保障待遇认定")]`)),
+		chromedp.WaitVisible(chromedp.CSS(`li.card`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	card := textOf(t, street, `li.card`)
+	if !strings.Contains(card, "青山街道") || !strings.Contains(card, "申请材料") || !strings.Contains(card, "申请人诚信承诺书") || strings.Contains(card, "items[") {
+		t.Fatalf("the task %q does not name the body and the conflict in words", card)
+	}
+	pres, err := chromedp.Run(street, chromedp.Evaluate[int](`document.querySelectorAll("main pre").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closes, err := chromedp.Run(street, chromedp.Evaluate[int](`document.querySelectorAll("form[action$='/done']").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pres != 0 || closes != 0 {
+		t.Fatalf("%d <pre>, %d forms closing a conflicting task without an adjustment", pres, closes)
+	}
+	if w := pageWidth(t, street); w > 375 {
+		t.Fatalf("the reviews page is %d px wide on a 375 px phone", w)
+	}
+	if err := chromedp.Do(street,
+		chromedp.SendKeys(chromedp.CSS(`li.card textarea[name="reason"]`), "低保申请由区民政局统一收取诚信承诺书"),
+		chromedp.Click(chromedp.CSS(`form[action$="/exempt"] button`)),
+		chromedp.WaitVisible(chromedp.Search(`//li[contains(@class,"card")]//p[contains(.,"待上级改革办批准")]`)),
+	); err != nil {
+		t.Fatalf("邓雪 asks to leave it unchanged: %v", err)
+	}
+	if next := textOf(t, street, `li.card dd.next-actor`); !strings.Contains(next, "孙建国") {
+		t.Fatalf("waiting for %q, want the reform office's 孙建国", next)
+	}
+
+	reform := session(t, tab, srv.URL, "reform1")
+	if todo := textOf(t, reform, `section.todo`); !strings.Contains(todo, "暂不调整待批准") || !strings.Contains(todo, "青山街道") {
+		t.Fatalf("孙建国's to-do list %q lacks the request", todo)
+	}
+	if err := chromedp.Do(reform,
+		chromedp.Click(chromedp.Search(`//section[contains(@class,"todo")]//a[contains(.,"青山街道")]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/decide"]`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/decide"] button[value="approve"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`form[action$="/decide"]`)),
+	); err != nil {
+		t.Fatalf("孙建国 approves: %v", err)
+	}
+	if page := textOf(t, reform, `main`); !strings.Contains(page, "上级改革办批准") || !strings.Contains(page, "低保申请由区民政局统一收取诚信承诺书") {
+		t.Fatalf("the closed task %q does not record the reason and the approval", page)
+	}
+
+	district := session(t, tab, srv.URL, "liaison1")
+	if err := chromedp.Do(district, chromedp.Navigate(srv.URL+"/catalog/reviews"), chromedp.WaitVisible(chromedp.CSS(`li.card`))); err != nil {
+		t.Fatal(err)
+	}
+	bodies, err := chromedp.Run(district, chromedp.Evaluate[[]string](`[...document.querySelectorAll("li.card")].map(c => c.querySelector("dd.review-body").textContent + " " + c.querySelector("h2").textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, b := range bodies {
+		if seen[b] {
+			t.Errorf("task %q listed twice", b)
+		}
+		seen[b] = true
+	}
+	if len(bodies) != 2 || !strings.Contains(strings.Join(bodies, ","), "溪口镇") {
+		t.Fatalf("the district's liaison sees %q, want the street's and the town's task", bodies)
 	}
 }
