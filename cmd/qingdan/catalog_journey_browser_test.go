@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -207,5 +208,64 @@ func TestCatalogBrowser_C5_C6_conflictingReviewNeedsApprovalToStayUnchanged(t *t
 	}
 	if len(bodies) != 2 || !strings.Contains(strings.Join(bodies, ","), "溪口镇") {
 		t.Fatalf("the district's liaison sees %q, want the street's and the town's task", bodies)
+	}
+}
+
+// TestOrgBrowser_adminPagesNameFieldsAndConfirmDestruction (issue #13 item
+// 9): the district administrator opens a community's page: no internal
+// fields (time zone, path) are shown; an empty unit form, sent as a browser
+// without validation would, names both missing fields; deactivating is in
+// a danger zone styled unlike creating, and is done only once confirmed.
+func TestOrgBrowser_adminPagesNameFieldsAndConfirmDestruction(t *testing.T) {
+	tab := browsertest.New(t, 1280, 1400, chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))
+	a, srv := demoApp(t)
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := a.db.QueryRow(context.Background(), `SELECT id FROM bodies WHERE code = '330199001002'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	admin := session(t, tab, srv.URL, "admin")
+	bodyPage := srv.URL + "/admin/org/bodies/" + strconv.FormatInt(id, 10)
+	if err := chromedp.Do(admin, chromedp.Navigate(bodyPage), chromedp.WaitVisible(chromedp.CSS(`#edit`))); err != nil {
+		t.Fatal(err)
+	}
+	if shown, err := chromedp.Run(admin, chromedp.Evaluate[string](`document.querySelector("main").innerText`)); err != nil || strings.Contains(shown, "路径") || strings.Contains(shown, "Asia/Shanghai") || strings.Contains(shown, "/1/") {
+		t.Fatalf("internal fields shown (%v): %q", err, shown)
+	}
+	// Sent empty, as a browser that ignores required would.
+	if _, err := chromedp.Run(admin, chromedp.Evaluate[bool](`document.querySelectorAll('form[action="/admin/org/units"] [required]').forEach(e => e.removeAttribute("required")); true`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(admin,
+		chromedp.Click(chromedp.CSS(`form[action="/admin/org/units"] button`)),
+		chromedp.WaitVisible(chromedp.Search(`//*[contains(.,"名称：必填")]`)),
+	); err != nil {
+		t.Fatalf("the empty unit form: %v; page %s", err, textOf(t, admin, "main"))
+	}
+	if page := textOf(t, admin, "main"); !strings.Contains(page, "编码：必填") {
+		t.Fatalf("the empty unit form's answer %q does not name the code", page)
+	}
+
+	if err := chromedp.Do(admin, chromedp.Navigate(bodyPage), chromedp.WaitVisible(chromedp.CSS(`details.danger-zone`))); err != nil {
+		t.Fatal(err)
+	}
+	colours, err := chromedp.Run(admin, chromedp.Evaluate[[]string](`[getComputedStyle(document.querySelector('details.danger-zone button')).backgroundColor,
+		getComputedStyle(document.querySelector('form[action="/admin/org/units"] button')).backgroundColor]`))
+	if err != nil || colours[0] == colours[1] {
+		t.Fatalf("deactivate and create look alike: %v %v", colours, err)
+	}
+	visible, err := chromedp.Run(admin, chromedp.Evaluate[bool](`document.querySelector('details.danger-zone button').checkVisibility()`))
+	if err != nil || visible {
+		t.Fatalf("the deactivate button shows before the danger zone is opened (%v)", err)
+	}
+	if err := chromedp.Do(admin,
+		chromedp.Click(chromedp.CSS(`details.danger-zone summary`)),
+		chromedp.Click(chromedp.CSS(`details.danger-zone input[name="confirm"]`)),
+		chromedp.Click(chromedp.CSS(`details.danger-zone button`)),
+		chromedp.WaitVisible(chromedp.Search(`//h1[contains(.,"已停用")]`)),
+	); err != nil {
+		t.Fatalf("deactivating once confirmed: %v; page %s", err, textOf(t, admin, "main"))
 	}
 }
