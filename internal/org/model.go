@@ -106,6 +106,20 @@ var roleZh = map[auth.Role]string{
 // RoleZh is a role's Chinese name (the import template accepts it).
 func RoleZh(r auth.Role) string { return roleZh[r] }
 
+// RoleEn is a role's English name, for English pages (never the code).
+func RoleEn(r auth.Role) string {
+	if en, ok := roleEn[r]; ok {
+		return en
+	}
+	return strings.ReplaceAll(string(r), "_", " ")
+}
+
+var roleEn = map[auth.Role]string{
+	auth.RoleAdmin: "Administrator", auth.RoleAuditAdmin: "Audit administrator", auth.RoleSecurityAdmin: "Security administrator",
+	auth.RoleExternalSupervisor: "External supervisor", auth.RoleGeneralOffice: "General office", auth.RoleLeader: "Leader",
+	auth.RoleListLiaison: "List liaison", auth.RoleSupervisor: "Supervisor", auth.RoleUnitStaff: "Unit staff", auth.RoleWindow: "Window",
+}
+
 // ParseRoles reads a list of roles separated by commas, 、, semicolons, | or
 // spaces, each by code or Chinese name. It returns them without duplicates
 // in auth.AllRoles order, and the first unknown name.

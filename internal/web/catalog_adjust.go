@@ -98,6 +98,9 @@ var elementNames = map[string][2]string{
 	"consult_phone": {"咨询电话", "enquiry phone"}, "complaint_office": {"投诉机构", "complaint office"},
 	"complaint_phone": {"投诉电话", "complaint phone"}, "hours": {"办理时间", "hours"}, "address": {"办理地点", "address"},
 	"duties": {"责任事项", "duties"}, "accountability": {"追责情形", "accountability"},
+	"base_code": {"基本编码", "base code"}, "version": {"版本", "version"}, "status": {"状态", "status"},
+	"valid_from": {"生效日期", "valid from"}, "valid_to": {"失效日期", "valid to"}, "published_at": {"发布时间", "published"},
+	"content_hash": {"内容摘要", "content hash"},
 }
 
 func elementList(r *http.Request, keys []string) string {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
 // portalItemPage is the data of an item page: the version shown (the
@@ -51,9 +52,13 @@ func (s *Server) loadPortalItem(r *http.Request) (PortalItem, error) {
 	return it, nil
 }
 
-func (s *Server) portalItemData(it PortalItem, shown int) portalItemPage {
+func (s *Server) portalItemData(r *http.Request, it PortalItem, shown int) portalItemPage {
 	v := it.Versions[shown]
-	page := portalItemPage{Item: it, V: v, Guide: v.Guide(), Current: shown == 0,
+	guide := v.Guide()
+	if httpx.LangFrom(r.Context()) == httpx.LangEn {
+		guide = v.GuideEn()
+	}
+	page := portalItemPage{Item: it, V: v, Guide: guide, Current: shown == 0,
 		StandingKey: standingKey(it.Standing), Suspended: it.Standing == catalog.Suspended,
 		Cancelled: it.Standing == catalog.Cancelled, CategoryKey: categoryKey(string(v.Category)),
 		GuideURL: "/portal/items/" + strconv.FormatInt(it.ID, 10) + "/guide"}
@@ -99,7 +104,7 @@ func (s *Server) portalItem(w http.ResponseWriter, r *http.Request) {
 				return nil, apperr.NotFoundf("该事项没有此版本。", "The item has no such version.")
 			}
 		}
-		return s.portalItemData(it, shown), nil
+		return s.portalItemData(r, it, shown), nil
 	})
 }
 
@@ -112,7 +117,7 @@ func (s *Server) portalGuide(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		page := s.portalItemData(it, 0)
+		page := s.portalItemData(r, it, 0)
 		page.Print = true
 		return page, nil
 	})

@@ -49,7 +49,7 @@ func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"roleName": func(lang string, r auth.Role) string {
 			if lang == httpx.LangEn {
-				return string(r)
+				return org.RoleEn(r)
 			}
 			return org.RoleZh(r)
 		},
