@@ -3,7 +3,9 @@ package catdb_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
@@ -168,6 +170,41 @@ func TestAdjustment_C3_nextActorsByStage(t *testing.T) {
 			if err != nil || !slices.ContainsFunc(ts, func(x catdb.Task) bool { return x.Adjustment != nil && x.Adjustment.ID == a.ID }) {
 				t.Errorf("%s: %s's tasks %+v %v lack it", a.Title, ws[0].People[0].Name, ts, err)
 			}
+		}
+	})
+}
+
+// TestReview_C6_oneOpenTaskPerBodyAndItem (issue #13 item 5): when the
+// district republishes an item before the street reviewed the last
+// version, the street has one open task for it, for the newest version;
+// the older one is closed as superseded, on record.
+func TestReview_C6_oneOpenTaskPerBodyAndItem(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.at(monday)
+		item := f.shared()
+		code := item.BaseCode
+		f.publishAtDistrict(catdb.AdjustmentInput{Title: "暂停", Reason: catalog.InstitutionalReform, Bases: basis(),
+			Changes: []catalog.Change{{Kind: catalog.SuspendItem, BaseCode: code, Name: item.Name, Note: "职能划转期间暂停"}}})
+		f.at(monday.Add(24 * time.Hour))
+		f.publishAtDistrict(catdb.AdjustmentInput{Title: "恢复", Reason: catalog.InstitutionalReform, Bases: basis(),
+			Changes: []catalog.Change{{Kind: catalog.ReenableItem, BaseCode: code, Name: item.Name, Note: "划转完成"}}})
+		revs, err := f.s.Reviews(f.ctx, f.who("许明"), catdb.ReviewFilter{BodyID: f.street})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var open, superseded int
+		for _, r := range revs {
+			switch {
+			case r.BaseCode != code:
+			case r.Status == catdb.ReviewOpen:
+				open++
+			case strings.Contains(r.Note, "superseded"):
+				superseded++
+			}
+		}
+		if open != 1 || superseded != 1 {
+			t.Fatalf("%d open and %d superseded tasks for %s: %+v", open, superseded, code, revs)
 		}
 	})
 }
