@@ -73,7 +73,7 @@ func (s *Server) catalogAdjustments(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		row.Next = waitingWords(httpx.LangFrom(r.Context()), ws)
+		row.Next = s.waitingWords(httpx.LangFrom(r.Context()), ws)
 		page.Rows = append(page.Rows, row)
 	}
 	s.render(w, r, http.StatusOK, "catalog_adjustments", page)
@@ -162,7 +162,7 @@ func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64
 		s.fail(w, r, err)
 		return
 	}
-	page.Next = waitingWords(httpx.LangFrom(r.Context()), ws)
+	page.Next = s.waitingWords(httpx.LangFrom(r.Context()), ws)
 	if a.PublicationDue != nil {
 		page.Due = when(*a.PublicationDue)
 	}

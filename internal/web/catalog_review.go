@@ -104,7 +104,7 @@ func (s *Server) showReviews(w http.ResponseWriter, r *http.Request, status int,
 				s.fail(w, r, err)
 				return
 			}
-			row.Next = waitingWords(lang, ws)
+			row.Next = s.waitingWords(lang, ws)
 			own := acts && mineTask[rv.ID] && p.BodyID == rv.BodyID
 			row.CanClose = own && !rv.Conflicting()
 			row.CanExempt = own && rv.Conflicting() && !row.Awaiting

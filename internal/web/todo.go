@@ -81,34 +81,29 @@ func (s *Server) catalogToDos(ctx context.Context, p auth.Principal, lang string
 	if err != nil {
 		return nil, err
 	}
-	pick := func(zh, en string) string {
-		if lang == httpx.LangEn {
-			return en
-		}
-		return zh
-	}
+	t := func(key string, args ...any) string { return s.cat.text(lang, key, args...) }
 	var out []ToDo
-	for _, t := range tasks {
+	for _, task := range tasks {
 		switch {
-		case t.Adjustment != nil:
-			a := t.Adjustment
-			td := ToDo{Kind: pick("调整申请", "List adjustment") + " · " + stepWords(lang, mine(t.Waiting, p.StaffID)),
-				Title: a.Title, Link: fmt.Sprintf("/catalog/adjustments/%d", a.ID), Next: waitingWords(lang, t.Waiting)}
+		case task.Adjustment != nil:
+			a := task.Adjustment
+			td := ToDo{Kind: t("todo.adjustment", s.stepWords(lang, mine(task.Waiting, p.StaffID))),
+				Title: a.Title, Link: fmt.Sprintf("/catalog/adjustments/%d", a.ID), Next: s.waitingWords(lang, task.Waiting)}
 			if a.PublicationDue != nil && a.Stage == catalog.StageApproved {
 				td.Due = *a.PublicationDue
-				td.DueText = pick("公布期限 ", "publish by ") + when(td.Due)
+				td.DueText = t("todo.publish_by", when(td.Due))
 				td.Overdue = a.Late
 			}
 			out = append(out, td)
-		case t.Review != nil:
-			rv := t.Review
-			kind := pick("下级清单审查", "Derived-list review")
+		case task.Review != nil:
+			rv := task.Review
+			kind := t("todo.review")
 			if rv.AwaitingApproval() {
-				kind = pick("暂不调整待批准", "Leaving an item unchanged: approval")
+				kind = t("todo.exemption")
 			}
 			out = append(out, ToDo{Kind: kind, Title: rv.BaseCode + " " + rv.Name + " · " + rv.BodyName,
 				Link: fmt.Sprintf("/catalog/reviews#review-%d", rv.ID), Due: rv.Due,
-				DueText: dueInWorkingDays(lang, rv.Due, t.DaysLeft), Overdue: rv.Overdue, Next: waitingWords(lang, t.Waiting)})
+				DueText: s.dueInWorkingDays(lang, rv.Due, task.DaysLeft), Overdue: rv.Overdue, Next: s.waitingWords(lang, task.Waiting)})
 		}
 	}
 	return out, nil
@@ -125,93 +120,58 @@ func mine(ws []catdb.Waiting, id int64) catdb.Waiting {
 }
 
 // dueInWorkingDays says a due date with the working days left.
-func dueInWorkingDays(lang string, due time.Time, left int) string {
-	d := day(due)
+func (s *Server) dueInWorkingDays(lang string, due time.Time, left int) string {
 	switch {
-	case lang == httpx.LangEn && left > 0:
-		return fmt.Sprintf("due %s (%d working days left)", d, left)
-	case lang == httpx.LangEn && left == 0:
-		return fmt.Sprintf("due %s (today)", d)
-	case lang == httpx.LangEn:
-		return fmt.Sprintf("due %s (%d working days overdue)", d, -left)
 	case left > 0:
-		return fmt.Sprintf("%s 前完成(还剩 %d 个工作日)", d, left)
+		return s.cat.text(lang, "todo.due_left", day(due), left)
 	case left == 0:
-		return fmt.Sprintf("%s 前完成(今天到期)", d)
+		return s.cat.text(lang, "todo.due_today", day(due))
 	}
-	return fmt.Sprintf("%s 前完成(已超期 %d 个工作日)", d, -left)
+	return s.cat.text(lang, "todo.due_over", day(due), -left)
 }
 
 // capacityWords names a capacity of catdb.Waiting.
-func capacityWords(lang string, w catdb.Waiting) string {
-	zh := map[string]string{catdb.AsUnitHead: "单位负责人", catdb.AsListLiaison: "清单联络员",
-		catdb.AsGeneralOffice: "党政办", catdb.AsReformOffice: "上级改革办"}[w.Role]
-	en := map[string]string{catdb.AsUnitHead: "unit head", catdb.AsListLiaison: "list liaison",
-		catdb.AsGeneralOffice: "general office", catdb.AsReformOffice: "upper reform office"}[w.Role]
+func (s *Server) capacityWords(lang string, w catdb.Waiting) string {
+	key := "waiting." + w.Role
+	if w.Role == catdb.AsListLiaison && w.Step == "" {
+		key = "waiting.reviewer" // a review task: the liaisons or the office
+	}
+	words := s.cat.text(lang, key)
 	switch w.Group {
 	case catalog.PowerListGroup:
-		zh, en = zh+"权力清单组", en+", power list group"
+		words = s.cat.text(lang, "waiting.power_list", words)
 	case catalog.DutyListGroup:
-		zh, en = zh+"责任清单组", en+", duty list group"
+		words = s.cat.text(lang, "waiting.duty_list", words)
 	}
-	if w.Role == catdb.AsListLiaison && w.Step == "" {
-		zh, en = "清单联络员或党政办", "list liaison or general office"
-	}
-	if lang == httpx.LangEn {
-		return en
-	}
-	return zh
+	return words
 }
 
 // stepWords names the step a waiting entry is for.
-func stepWords(lang string, w catdb.Waiting) string {
-	zh := map[catalog.ActionKind]string{catalog.ActSign: "待签字", catalog.ActDraft: "待修改后重新报送",
-		catalog.ActOfficeApprove: "待初审", catalog.ActGroupApprove: "待审核确认", catalog.ActPublish: "待公布"}[w.Step]
-	en := map[catalog.ActionKind]string{catalog.ActSign: "to sign", catalog.ActDraft: "to revise and resubmit",
-		catalog.ActOfficeApprove: "initial review", catalog.ActGroupApprove: "to confirm", catalog.ActPublish: "to publish"}[w.Step]
+func (s *Server) stepWords(lang string, w catdb.Waiting) string {
 	if w.Step == "" {
-		zh, en = "待处理", "to act"
+		return s.cat.text(lang, "waiting.step.act")
 	}
-	if lang == httpx.LangEn {
-		return en
-	}
-	return zh
+	return s.cat.text(lang, "waiting.step."+string(w.Step))
 }
 
 // waitingWords says who must act next: each capacity with its step and the
 // people holding it by name (and unit), or that nobody holds it yet.
-func waitingWords(lang string, ws []catdb.Waiting) string {
-	var parts []string
+func (s *Server) waitingWords(lang string, ws []catdb.Waiting) string {
+	parts := make([]string, 0, len(ws))
 	for _, w := range ws {
-		var names []string
+		names := make([]string, 0, len(w.People))
 		for _, p := range w.People {
-			n := p.Name
-			if p.Unit != "" {
-				n += "(" + p.Unit + ")"
-				if lang == httpx.LangEn {
-					n = p.Name + " (" + p.Unit + ")"
-				}
+			if p.Unit == "" {
+				names = append(names, p.Name)
+			} else {
+				names = append(names, s.cat.text(lang, "waiting.person", p.Name, p.Unit))
 			}
-			names = append(names, n)
 		}
-		who := strings.Join(names, "、")
-		if lang == httpx.LangEn {
-			who = strings.Join(names, ", ")
-		}
+		who := strings.Join(names, s.cat.text(lang, "list.sep"))
 		if len(names) == 0 {
-			who = "尚无人担任,请管理员指定"
-			if lang == httpx.LangEn {
-				who = "nobody holds this yet; an administrator must appoint someone"
-			}
+			who = s.cat.text(lang, "waiting.nobody")
 		}
-		if lang == httpx.LangEn {
-			parts = append(parts, fmt.Sprintf("%s (%s): %s", capacityWords(lang, w), stepWords(lang, w), who))
-		} else {
-			parts = append(parts, fmt.Sprintf("%s(%s):%s", capacityWords(lang, w), stepWords(lang, w), who))
-		}
+		parts = append(parts, s.cat.text(lang, "waiting.entry", s.capacityWords(lang, w), s.stepWords(lang, w), who))
 	}
-	if lang == httpx.LangEn {
-		return strings.Join(parts, "; ")
-	}
-	return strings.Join(parts, ";")
+	return strings.Join(parts, s.cat.text(lang, "waiting.sep"))
 }
