@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
@@ -57,17 +58,6 @@ func (s *Server) showReviews(w http.ResponseWriter, r *http.Request, status int,
 		s.fail(w, r, err)
 		return
 	}
-	tasks, err := s.deps.Catalog.Tasks(ctx, p)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	mineTask := map[int64]bool{}
-	for _, t := range tasks {
-		if t.Review != nil {
-			mineTask[t.Review.ID] = true
-		}
-	}
 	items := map[int64]map[string]int64{} // body → base code → item id
 	itemOf := func(body int64, code string) (int64, error) {
 		if _, ok := items[body]; !ok {
@@ -105,10 +95,11 @@ func (s *Server) showReviews(w http.ResponseWriter, r *http.Request, status int,
 				return
 			}
 			row.Next = s.waitingWords(lang, ws)
-			own := acts && mineTask[rv.ID] && p.BodyID == rv.BodyID
+			mine := slices.ContainsFunc(ws, func(w catdb.Waiting) bool { return w.Has(p.StaffID) })
+			own := acts && mine && p.BodyID == rv.BodyID
 			row.CanClose = own && !rv.Conflicting()
 			row.CanExempt = own && rv.Conflicting() && !row.Awaiting
-			row.CanDecide = acts && mineTask[rv.ID] && row.Awaiting && p.Has(auth.RoleGeneralOffice) && p.BodyID == rv.UpperBodyID
+			row.CanDecide = acts && mine && row.Awaiting && p.Has(auth.RoleGeneralOffice) && p.BodyID == rv.UpperBodyID
 			if row.CanExempt {
 				if row.ItemID, err = itemOf(rv.BodyID, rv.BaseCode); err != nil {
 					s.fail(w, r, err)

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -115,4 +116,21 @@ func TestPortal_C10_qrCodeUsesThePublicURL(t *testing.T) {
 			t.Errorf("%q refused: %v", good, err)
 		}
 	}
+}
+
+// FuzzCheckPublicURL: whatever an operator types, an accepted address is
+// an absolute http(s) URL of a host without query, fragment or user.
+func FuzzCheckPublicURL(f *testing.F) {
+	for _, s := range []string{"https://qingdan.example.gov.cn", "http://127.0.0.1:8080/", "x", "https://u@h", "http://h/?q"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if CheckPublicURL(s) != nil {
+			return
+		}
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			t.Fatalf("accepted %q", s)
+		}
+	})
 }
