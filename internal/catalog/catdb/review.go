@@ -3,6 +3,7 @@ package catdb
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -22,16 +23,19 @@ type ReviewProblem struct {
 // violationText stores C5 problems on the review task as JSON, so the page
 // can show each in the reader's language with its element named.
 func violationText(err error) string {
-	l, ok := err.(apperr.List)
-	if !ok {
-		b, _ := json.Marshal([]ReviewProblem{{Zh: err.Error(), En: err.Error()}})
-		return string(b)
+	var ps []ReviewProblem
+	if l, ok := err.(apperr.List); ok {
+		for _, e := range l {
+			ps = append(ps, ReviewProblem{Element: element(e.Field), Zh: e.Zh, En: e.En})
+		}
+	} else {
+		ps = []ReviewProblem{{Zh: err.Error(), En: err.Error()}}
 	}
-	ps := make([]ReviewProblem, 0, len(l))
-	for _, e := range l {
-		ps = append(ps, ReviewProblem{Element: element(e.Field), Zh: e.Zh, En: e.En})
+	b, jerr := json.Marshal(ps)
+	if jerr != nil {
+		// Strings always marshal; keep the words rather than lose them.
+		return fmt.Sprint(ps)
 	}
-	b, _ := json.Marshal(ps) // a slice of strings always marshals
 	return string(b)
 }
 
