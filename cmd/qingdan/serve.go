@@ -62,6 +62,7 @@ type serveConfig struct {
 	pageMemoryMB    int64
 	metricsFrom     prefixes
 	metricsToken    string
+	publicURL       string
 	maxImports      int
 	headerTimeout   time.Duration
 	idleTimeout     time.Duration
@@ -87,6 +88,7 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.BoolVar(&c.secureCookies, "secure-cookies", false, "mark cookies Secure when TLS ends at a proxy in front / 反向代理终止 TLS 时设置 Secure")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (serve HTTPS) / TLS 证书")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file / TLS 私钥")
+	fs.StringVar(&c.publicURL, "public-url", "", "the address the public reaches this site at, for QR codes and links, e.g. https://qingdan.example.gov.cn (empty: http:// and --addr) / 对外访问地址(二维码与链接使用)")
 	fs.StringVar(&c.clientIPHeader, "client-ip-header", "", "header a trusted proxy puts the client address in, e.g. X-Real-IP / 客户端地址头")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "grace period for requests in flight at SIGINT/SIGTERM / 优雅关闭等待")
 	fs.IntVar(&c.gcPercent, "gc-percent", 0, "garbage collector target, as GOGC (0: Go's default; GOGC in the environment wins) / 垃圾回收目标百分比(0为Go默认值)")
@@ -131,6 +133,12 @@ func (c *serveConfig) check() error {
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		return usageError{fmt.Sprintf("--addr 无效 / invalid --addr %q: %v", c.addr, err)}
+	}
+	if c.publicURL == "" {
+		c.publicURL = "http://" + c.addr
+	}
+	if err := web.CheckPublicURL(c.publicURL); err != nil {
+		return usageError{"--public-url: " + err.Error()}
 	}
 	return c.notify.check()
 }
@@ -349,7 +357,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		pageMemory = -1 // web.Config: none
 	}
 	srv, err := web.New(web.Config{Version: version, Cookie: cookie, ClientIPHeader: cfg.clientIPHeader, PortalPageMemoryMB: pageMemory,
-		MetricsFrom: []netip.Prefix(cfg.metricsFrom), MetricsToken: cfg.metricsToken, MaxImports: cfg.maxImports,
+		MetricsFrom: []netip.Prefix(cfg.metricsFrom), MetricsToken: cfg.metricsToken, MaxImports: cfg.maxImports, PublicURL: cfg.publicURL,
 		BodyTimeout: cfg.bodyTimeout, BodyMinRate: cfg.bodyMinRateKiB << 10},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
 			Frame: frame, Notices: allNotices(calendarNotices(cals, now, logger), demoLeft.notices), Badges: inboxBadge(a.notes, logger),

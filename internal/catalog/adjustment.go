@@ -333,7 +333,7 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 		if !inUpperOffice || !slices.Contains(actor.Groups, act.Group) {
 			return adj, apperr.Forbiddenf("只有上级改革办的该审核组可以审核确认", "only that review group of the upper level's reform office may confirm")
 		}
-		if adj.lastActor(ActOfficeApprove) == actor.Login {
+		if adj.LastActor(ActOfficeApprove) == actor.Login {
 			// Where the district reviews its own list, the same office holds
 			// both reviews; one person may not do both (审核分离).
 			return adj, apperr.Forbiddenf("初审人不能同时作为改革办审核人", "the initial reviewer may not also confirm for the reform office")
@@ -387,8 +387,8 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 	return next, nil
 }
 
-// lastActor returns who last took action kind (empty if nobody).
-func (a Adjustment) lastActor(kind ActionKind) string {
+// LastActor returns who last took action kind (empty if nobody).
+func (a Adjustment) LastActor(kind ActionKind) string {
 	for i := len(a.Trace) - 1; i >= 0; i-- {
 		if a.Trace[i].Action == kind {
 			return a.Trace[i].Actor

@@ -249,23 +249,7 @@ func (l TimeLimit) Text(en bool) string {
 	if !en {
 		return l.Zh()
 	}
-	if l.Value == 0 {
-		return "on the spot"
-	}
-	return fmt.Sprintf("%d %s", l.Value, l.Unit.En())
-}
-
-// En names the unit in English.
-func (u TimeUnit) En() string {
-	switch u {
-	case WorkingDays:
-		return "working days"
-	case NaturalDays:
-		return "calendar days"
-	case Hours:
-		return "hours"
-	}
-	return string(u)
+	return l.En()
 }
 
 // names gives the Chinese and English names of an enumerated value.

@@ -65,3 +65,23 @@ func (v ItemVersion) Guide() Guide {
 	}
 	return g
 }
+
+// GuideEn is the guide with its enumerated values in English (case type,
+// time limits): an English page shows no Chinese where the value is one of
+// a fixed set. What people typed (names, materials, addresses) stays as
+// typed.
+func (v ItemVersion) GuideEn() Guide {
+	g := v.Guide()
+	if info, ok := v.Category.Info(); ok {
+		g.Category = info.En
+	}
+	g.CaseType = "promised (done within the promised time)"
+	if v.CaseType == Instant {
+		g.CaseType = "instant (done on the spot)"
+	}
+	g.PromisedLimit, g.StatutoryLimit = v.PromisedLimit.En(), limitEn(v.StatutoryLimit)
+	for i, s := range v.Steps {
+		g.Steps[i].Limit = s.Limit.En()
+	}
+	return g
+}

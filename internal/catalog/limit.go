@@ -1,6 +1,9 @@
 package catalog
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Zh names the unit in Chinese.
 func (u TimeUnit) Zh() string {
@@ -23,12 +26,28 @@ func (l TimeLimit) Zh() string {
 	return fmt.Sprintf("%d%s", l.Value, l.Unit.Zh())
 }
 
-// En renders a limit in English.
+// En renders a limit in English words (20 working days, 1 hour).
 func (l TimeLimit) En() string {
 	if l.Value == 0 {
 		return "on the spot"
 	}
-	return fmt.Sprintf("%d %s", l.Value, l.Unit)
+	return fmt.Sprintf("%d %s", l.Value, l.Unit.En(l.Value))
+}
+
+// unitEn are the units' English names, one and many.
+var unitEn = map[TimeUnit][2]string{WorkingDays: {"working day", "working days"},
+	NaturalDays: {"calendar day", "calendar days"}, Hours: {"hour", "hours"}}
+
+// En names the unit in English for a count of n.
+func (u TimeUnit) En(n int) string {
+	w, ok := unitEn[u]
+	if !ok {
+		return strings.ReplaceAll(string(u), "_", " ")
+	}
+	if n == 1 {
+		return w[0]
+	}
+	return w[1]
 }
 
 // unitRank orders units by how much elapsed time one unit can cover at

@@ -106,9 +106,23 @@ var roleZh = map[access.Role]string{
 // RoleZh is a role's Chinese name (the import template accepts it).
 func RoleZh(r access.Role) string { return roleZh[r] }
 
+// RoleEn is a role's English name, for English pages (never the code).
+func RoleEn(r access.Role) string {
+	if en, ok := roleEn[r]; ok {
+		return en
+	}
+	return strings.ReplaceAll(string(r), "_", " ")
+}
+
+var roleEn = map[access.Role]string{
+	access.RoleAdmin: "Administrator", access.RoleAuditAdmin: "Audit administrator", access.RoleSecurityAdmin: "Security administrator",
+	access.RoleExternalSupervisor: "External supervisor", access.RoleGeneralOffice: "General office", access.RoleLeader: "Leader",
+	access.RoleListLiaison: "List liaison", access.RoleSupervisor: "Supervisor", access.RoleUnitStaff: "Unit staff", access.RoleWindow: "Window",
+}
+
 // ParseRoles reads a list of roles separated by commas, 、, semicolons, | or
 // spaces, each by code or Chinese name. It returns them without duplicates
-// in auth.AllRoles order, and the first unknown name.
+// in access.AllRoles order, and the first unknown name.
 func ParseRoles(s string) (roles []access.Role, bad string) {
 	parts := strings.FieldsFunc(s, func(r rune) bool {
 		return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' || r == '|' || r == ' ' || r == '\t' || r == '\n' || r == '\r'

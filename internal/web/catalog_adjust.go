@@ -26,6 +26,7 @@ type catalogAdjRow struct {
 	Updated   string
 	Due       string
 	Late      bool
+	Next      string // who must act next, by name and role
 }
 
 type catalogOption struct {
@@ -73,6 +74,12 @@ func (s *Server) catalogAdjustments(w http.ResponseWriter, r *http.Request) {
 		if a.PublicationDue != nil && a.Stage == catalog.StageApproved {
 			row.Due = when(*a.PublicationDue)
 		}
+		ws, err := s.deps.Catalog.NextActors(r.Context(), a)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		row.Next = s.waitingWords(httpx.LangFrom(r.Context()), ws)
 		page.Rows = append(page.Rows, row)
 	}
 	s.render(w, r, http.StatusOK, "catalog_adjustments", page)
@@ -160,6 +167,9 @@ var elementNames = map[string][2]string{
 	"consult_phone": {"咨询电话", "enquiry phone"}, "complaint_office": {"投诉机构", "complaint office"},
 	"complaint_phone": {"投诉电话", "complaint phone"}, "hours": {"办理时间", "hours"}, "address": {"办理地点", "address"},
 	"duties": {"责任事项", "duties"}, "accountability": {"追责情形", "accountability"},
+	"base_code": {"基本编码", "base code"}, "version": {"版本", "version"}, "status": {"状态", "status"},
+	"valid_from": {"生效日期", "valid from"}, "valid_to": {"失效日期", "valid to"}, "published_at": {"发布时间", "published"},
+	"content_hash": {"内容摘要", "content hash"},
 }
 
 func elementList(r *http.Request, keys []string) string {
@@ -200,6 +210,7 @@ type catalogAdjustmentPage struct {
 	Due       string
 	Error     string
 	Problems  []string
+	Next      string // who must act next, by name and role
 }
 
 func (s *Server) catalogAdjustment(w http.ResponseWriter, r *http.Request) {
@@ -221,6 +232,12 @@ func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64
 		return
 	}
 	page := catalogAdjustmentPage{A: a, Stage: stageName(r, a.Stage), Reason: reasonName(r, a.Reason)}
+	ws, err := s.deps.Catalog.NextActors(r.Context(), a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page.Next = s.waitingWords(httpx.LangFrom(r.Context()), ws)
 	if a.PublicationDue != nil {
 		page.Due = when(*a.PublicationDue)
 	}

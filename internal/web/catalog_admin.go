@@ -31,6 +31,11 @@ type Catalog interface {
 	Act(ctx context.Context, p access.Principal, id, version int64, a catalog.Action) (catdb.Adjustment, error)
 	Reviews(ctx context.Context, p access.Principal, f catdb.ReviewFilter) ([]catdb.Review, error)
 	CompleteReview(ctx context.Context, p access.Principal, id int64, note string) (catdb.Review, error)
+	RequestExemption(ctx context.Context, p access.Principal, id int64, reason string) (catdb.Review, error)
+	DecideExemption(ctx context.Context, p access.Principal, id int64, approve bool, comment string) (catdb.Review, error)
+	Tasks(ctx context.Context, p access.Principal) ([]catdb.Task, error)
+	NextActors(ctx context.Context, a catdb.Adjustment) ([]catdb.Waiting, error)
+	ReviewActors(ctx context.Context, r catdb.Review) ([]catdb.Waiting, error)
 	PathOf(ctx context.Context, kind string, id int64) (string, error)
 	ReformMembers(ctx context.Context, p access.Principal) ([]catdb.ReformMember, error)
 	SetReformGroups(ctx context.Context, p access.Principal, staffID, version int64, groups []catalog.ReformGroup) (catdb.ReformSeats, error)
@@ -79,6 +84,10 @@ func (s *Server) catalogRoutes() []httpx.Route {
 		{Pattern: "GET /catalog/reviews", Policy: read, Handler: http.HandlerFunc(s.catalogReviews),
 			Nav: &httpx.Nav{Label: "nav.catalog_reviews", Order: 42}},
 		{Pattern: "POST /catalog/reviews/{id}/done", Policy: httpx.Policy{Roles: catalogReviewer, Write: true, Scope: scope("review")}, Handler: http.HandlerFunc(s.catalogReviewDone)},
+		{Pattern: "POST /catalog/reviews/{id}/exempt", Policy: httpx.Policy{Roles: catalogReviewer, Write: true, Scope: scope("review")}, Handler: http.HandlerFunc(s.catalogReviewExempt)},
+		// The upper level's reform office decides; its jurisdiction covers
+		// the derived body the task belongs to.
+		{Pattern: "POST /catalog/reviews/{id}/decide", Policy: httpx.Policy{Roles: []access.Role{access.RoleGeneralOffice}, Write: true, Scope: scope("review")}, Handler: http.HandlerFunc(s.catalogReviewDecide)},
 		{Pattern: "GET /catalog/reform-groups", Policy: httpx.Policy{Roles: catalogReformSetters}, Handler: http.HandlerFunc(s.catalogReformGroups),
 			Nav: &httpx.Nav{Label: "nav.catalog_reform_groups", Order: 44}},
 		{Pattern: "POST /catalog/reform-groups/{id}", Policy: httpx.Policy{Roles: catalogReformSetters, Write: true, Scope: scope("staff")},

@@ -500,7 +500,7 @@ func (s *Server) finish(r *http.Request, f *catalogForm) {
 		o.Levels = append(o.Levels, catalogOption{Value: string(l), Label: l.Text(en)})
 	}
 	for _, u := range []catalog.TimeUnit{catalog.WorkingDays, catalog.NaturalDays, catalog.Hours} {
-		o.Units = append(o.Units, catalogOption{Value: string(u), Label: pick(r, strings.TrimPrefix(u.Zh(), "个"), u.En())})
+		o.Units = append(o.Units, catalogOption{Value: string(u), Label: pick(r, strings.TrimPrefix(u.Zh(), "个"), u.En(2))})
 	}
 	for _, ct := range []catalog.CaseType{catalog.Promised, catalog.Instant} {
 		o.CaseTypes = append(o.CaseTypes, catalogOption{Value: string(ct), Label: ct.Text(en)})

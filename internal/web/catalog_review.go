@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -9,24 +10,39 @@ import (
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
-// catalogReviewRow is one derived-list review task (C6).
+// catalogReviewRow is one derived-list review task (C6): which body must
+// review which item, the C5 conflicts in words, who acts next and what the
+// reader may do about it.
 type catalogReviewRow struct {
 	ID       int64
+	Body     string
 	BaseCode string
 	Name     string
+	ItemID   int64 // the body's own item, for proposing an adjustment; 0 when unknown
 	Due      string
 	Open     bool
 	Overdue  bool
-	Problems string
+	Problems []catalogProblem
+	Next     string
 	Note     string
 	DoneBy   string
 	DoneAt   string
+	// Awaiting: an exemption was asked for (ExemptReason) and waits for
+	// the upper reform office.
+	Awaiting     bool
+	ExemptReason string
+	ApprovedBy   string
+	// What the reader may do: close it (no conflict), ask for an exemption
+	// (a conflict), decide on an exemption (the upper reform office).
+	CanClose, CanExempt, CanDecide bool
 }
 
+// catalogProblem is one conflict: the element and what is wrong, in words.
+type catalogProblem struct{ Element, Text string }
+
 type catalogReviewsPage struct {
-	Rows     []catalogReviewRow
-	CanClose bool
-	Error    string
+	Rows  []catalogReviewRow
+	Error string
 }
 
 func (s *Server) catalogReviews(w http.ResponseWriter, r *http.Request) {
@@ -34,30 +50,72 @@ func (s *Server) catalogReviews(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showReviews(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	p := httpx.PrincipalFrom(r.Context())
-	rs, err := s.deps.Catalog.Reviews(r.Context(), p, catdb.ReviewFilter{})
+	ctx := r.Context()
+	p := httpx.PrincipalFrom(ctx)
+	lang := httpx.LangFrom(ctx)
+	rs, err := s.deps.Catalog.Reviews(ctx, p, catdb.ReviewFilter{})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	page := catalogReviewsPage{CanClose: p.HasAny(access.RoleListLiaison, access.RoleGeneralOffice) && !p.ReadOnly(), Error: msg}
+	items := map[int64]map[string]int64{} // body → base code → item id
+	itemOf := func(body int64, code string) (int64, error) {
+		if _, ok := items[body]; !ok {
+			its, err := s.deps.Catalog.Items(ctx, p, body)
+			if err != nil {
+				return 0, err
+			}
+			items[body] = map[string]int64{}
+			for _, it := range its {
+				items[body][it.BaseCode] = it.ID
+			}
+		}
+		return items[body][code], nil
+	}
+	acts := !p.ReadOnly()
+	page := catalogReviewsPage{Error: msg}
 	for _, rv := range rs {
-		row := catalogReviewRow{ID: rv.ID, BaseCode: rv.BaseCode, Name: rv.Name, Due: when(rv.Due), Open: rv.Status == catdb.ReviewOpen,
-			Overdue: rv.Overdue, Problems: rv.Violations, Note: rv.Note, DoneBy: rv.DoneBy}
+		row := catalogReviewRow{ID: rv.ID, Body: rv.BodyName, BaseCode: rv.BaseCode, Name: rv.Name, Due: day(rv.Due),
+			Open: rv.Status == catdb.ReviewOpen, Overdue: rv.Overdue, Note: rv.Note, DoneBy: rv.DoneBy,
+			Awaiting: rv.AwaitingApproval(), ExemptReason: rv.ExemptReason, ApprovedBy: rv.ApprovedBy}
 		if rv.DoneAt != nil {
 			row.DoneAt = when(*rv.DoneAt)
+		}
+		for _, pr := range rv.Problems {
+			el := pr.Element
+			if n, ok := elementNames[el]; ok {
+				el = pick(r, n[0], n[1])
+			}
+			row.Problems = append(row.Problems, catalogProblem{Element: el, Text: pick(r, pr.Zh, pr.En)})
+		}
+		if row.Open {
+			ws, err := s.deps.Catalog.ReviewActors(ctx, rv)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			row.Next = s.waitingWords(lang, ws)
+			mine := slices.ContainsFunc(ws, func(w catdb.Waiting) bool { return w.Has(p.StaffID) })
+			own := acts && mine && p.BodyID == rv.BodyID
+			row.CanClose = own && !rv.Conflicting()
+			row.CanExempt = own && rv.Conflicting() && !row.Awaiting
+			row.CanDecide = acts && mine && row.Awaiting && p.Has(access.RoleGeneralOffice) && p.BodyID == rv.UpperBodyID
+			if row.CanExempt {
+				if row.ItemID, err = itemOf(rv.BodyID, rv.BaseCode); err != nil {
+					s.fail(w, r, err)
+					return
+				}
+			}
 		}
 		page.Rows = append(page.Rows, row)
 	}
 	s.render(w, r, status, "catalog_reviews", page)
 }
 
-func (s *Server) catalogReviewDone(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.postedID(w, r)
-	if !ok {
-		return
-	}
-	if _, err := s.deps.Catalog.CompleteReview(r.Context(), httpx.PrincipalFrom(r.Context()), id, r.PostFormValue("note")); err != nil {
+// reviewStep answers a step on a review task: back to the list, or the
+// list with the refusal named when the step was refused for its input.
+func (s *Server) reviewStep(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil {
 		if c := apperr.CodeOf(err); c == apperr.Invalid || c == apperr.Conflict {
 			msg, _ := describe(r, err)
 			s.showReviews(w, r, http.StatusBadRequest, msg)
@@ -67,4 +125,40 @@ func (s *Server) catalogReviewDone(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirect(w, r, "/catalog/reviews")
+}
+
+func (s *Server) catalogReviewDone(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.postedID(w, r)
+	if !ok {
+		return
+	}
+	_, err := s.deps.Catalog.CompleteReview(r.Context(), httpx.PrincipalFrom(r.Context()), id, r.PostFormValue("note"))
+	s.reviewStep(w, r, err)
+}
+
+func (s *Server) catalogReviewExempt(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.postedID(w, r)
+	if !ok {
+		return
+	}
+	_, err := s.deps.Catalog.RequestExemption(r.Context(), httpx.PrincipalFrom(r.Context()), id, r.PostFormValue("reason"))
+	s.reviewStep(w, r, err)
+}
+
+func (s *Server) catalogReviewDecide(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.postedID(w, r)
+	if !ok {
+		return
+	}
+	var approve bool
+	switch r.PostFormValue("decision") {
+	case "approve":
+		approve = true
+	case "refuse":
+	default:
+		s.reviewStep(w, r, apperr.Invalidf("decision", "决定:须选择批准或不予批准", "decision: approve or refuse"))
+		return
+	}
+	_, err := s.deps.Catalog.DecideExemption(r.Context(), httpx.PrincipalFrom(r.Context()), id, approve, r.PostFormValue("comment"))
+	s.reviewStep(w, r, err)
 }

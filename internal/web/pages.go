@@ -36,10 +36,6 @@ func (s *Server) pageRoutes() []httpx.Route {
 	}
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "home", nil)
-}
-
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, s.errorf(apperr.NotFound, "", "error.not_found.message"))
 }

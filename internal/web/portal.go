@@ -142,6 +142,10 @@ type portalListPage struct {
 
 type portalHit struct {
 	catsearch.Hit
+	// Body names the body whose list holds the item: the same item is on
+	// several bodies' lists (three 最低生活保障待遇认定), told apart by body
+	// and unit.
+	Body        string
 	CategoryKey string
 	StandingKey string
 	Suspended   bool
@@ -244,9 +248,13 @@ func (s *Server) portalList(r *http.Request, page *portalListPage) error {
 		return err
 	}
 	page.Total, page.More = f.Offset+len(res.Hits), res.More
+	bodyName := map[int64]string{}
+	for _, b := range page.Bodies {
+		bodyName[b.ID] = b.Name
+	}
 	for _, h := range res.Hits {
 		st := catalog.Standing(h.Standing)
-		page.Hits = append(page.Hits, portalHit{Hit: h, CategoryKey: categoryKey(h.Category), StandingKey: standingKey(st),
+		page.Hits = append(page.Hits, portalHit{Hit: h, Body: bodyName[h.BodyID], CategoryKey: categoryKey(h.Category), StandingKey: standingKey(st),
 			Suspended: st == catalog.Suspended, Cancelled: st == catalog.Cancelled})
 	}
 	link := func(p int) string {

@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -92,4 +94,43 @@ func TestQRSVG_moduleCount(t *testing.T) {
 	if drawn != dark {
 		t.Errorf("svg draws %d modules, bitmap has %d dark", drawn, dark)
 	}
+}
+
+// TestPortal_C10_qrCodeUsesThePublicURL (issue #13 item 8): the guide's QR
+// code and link go to the configured public address whatever Host the
+// request claims; a bad address is refused naming what is wrong.
+func TestPortal_C10_qrCodeUsesThePublicURL(t *testing.T) {
+	s := &Server{cfg: Config{PublicURL: "https://qingdan.example.gov.cn/"}}
+	r := httptest.NewRequest("GET", "/portal/items/36/guide/qr.svg", nil)
+	r.Host = "attacker.example"
+	if got := s.guideURL(r, 36); got != "https://qingdan.example.gov.cn/portal/items/36/guide" {
+		t.Fatalf("guide URL %q", got)
+	}
+	for _, bad := range []string{"qingdan.example.gov.cn", "ftp://x", "https://", "https://x/?a=1", "https://u@x", "https://x/#f", "::"} {
+		if err := CheckPublicURL(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	for _, good := range []string{"http://127.0.0.1:8080", "https://qingdan.example.gov.cn/sub/"} {
+		if err := CheckPublicURL(good); err != nil {
+			t.Errorf("%q refused: %v", good, err)
+		}
+	}
+}
+
+// FuzzCheckPublicURL: whatever an operator types, an accepted address is
+// an absolute http(s) URL of a host without query, fragment or user.
+func FuzzCheckPublicURL(f *testing.F) {
+	for _, s := range []string{"https://qingdan.example.gov.cn", "http://127.0.0.1:8080/", "x", "https://u@h", "http://h/?q"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if CheckPublicURL(s) != nil {
+			return
+		}
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			t.Fatalf("accepted %q", s)
+		}
+	})
 }

@@ -63,7 +63,11 @@ func (s *Server) loadPortalItem(r *http.Request) (PortalItem, error) {
 // newest first), in English when en.
 func (s *Server) portalItemData(it PortalItem, shown int, en bool) (portalItemPage, error) {
 	v := it.Versions[shown]
-	page := portalItemPage{Item: it, V: v, Guide: v.Guide(), Current: shown == 0,
+	guide := v.Guide()
+	if en {
+		guide = v.GuideEn()
+	}
+	page := portalItemPage{Item: it, V: v, Guide: guide, Current: shown == 0,
 		StandingKey: standingKey(it.Standing), Suspended: it.Standing == catalog.Suspended,
 		Cancelled: it.Standing == catalog.Cancelled, CategoryKey: categoryKey(string(v.Category)),
 		GuideURL: "/portal/items/" + strconv.FormatInt(it.ID, 10) + "/guide"}

@@ -4,26 +4,49 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	qrcode "github.com/skip2/go-qrcode"
 )
 
 // QR codes of service guides (C10). The code holds the guide page's
-// absolute URL, built from the request's host: behind a proxy, the proxy
-// must pass the public Host (and X-Forwarded-Proto when a client IP header
-// is configured, i.e. the proxy is trusted).
+// absolute URL at the site's public address (Config.PublicURL, serve
+// --public-url), never one built from the request's Host header, which the
+// client chooses: a printed code must lead to the real site.
 
 // qrPNGScale is the PNG's pixels per module: whole pixels keep every module
 // square and sharp; 10 gives about 400 px for a guide URL, plenty for print.
 const qrPNGScale = 10
 
+// CheckPublicURL refuses a public address that is not an absolute http or
+// https URL of a host, or that carries a query or fragment.
+func CheckPublicURL(s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return fmt.Errorf("不是有效的网址 / not a valid URL: %w", err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("须以 http:// 或 https:// 开头 / must start with http:// or https:// (%q)", s)
+	case u.Host == "" || u.User != nil:
+		return fmt.Errorf("须写明主机名且不含用户名 / must name a host, without a user (%q)", s)
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return fmt.Errorf("不能带查询参数或锚点 / must not carry a query or fragment (%q)", s)
+	}
+	return nil
+}
+
 func (s *Server) guideURL(r *http.Request, itemID int64) string {
+	path := "/portal/items/" + strconv.FormatInt(itemID, 10) + "/guide"
+	if s.cfg.PublicURL != "" {
+		return strings.TrimSuffix(s.cfg.PublicURL, "/") + path
+	}
 	scheme := "http"
 	if r.TLS != nil || (s.cfg.ClientIPHeader != "" && r.Header.Get("X-Forwarded-Proto") == "https") {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + "/portal/items/" + strconv.FormatInt(itemID, 10) + "/guide"
+	return scheme + "://" + r.Host + path
 }
 
 // guideQR encodes the guide's URL; only an existing published item gets one.

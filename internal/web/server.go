@@ -83,6 +83,12 @@ type Config struct {
 	// options must be given to the auth service that reads it. Its Secure
 	// also applies to the language cookie.
 	Cookie auth.CookieOptions
+	// PublicURL is the address the public reaches the site at (scheme, host,
+	// optional path prefix; CheckPublicURL), used in QR codes and links that
+	// leave the site. Empty: the request's Host, for tests only — qingdan
+	// serve always sets it (--public-url), since a Host header is the
+	// client's to choose.
+	PublicURL string
 	// ClientIPHeader, when set (e.g. "X-Real-IP"), names the header a trusted
 	// proxy puts the client address in; otherwise the peer address is used.
 	ClientIPHeader string
@@ -159,6 +165,9 @@ type Deps struct {
 	// Catalog, when set, is the catalogue service behind the staff pages of
 	// the list (/catalog: items, adjustments, review tasks).
 	Catalog Catalog
+	// ToDos are the sources of the home page's to-do list beside the
+	// catalogue's own (cases, supervision …).
+	ToDos []ToDoSource
 	// Routes are extra routes built outside this package (by the binary's
 	// wiring, or by tests); they go through the same policy checks.
 	Routes []httpx.Route
@@ -197,6 +206,11 @@ type Server struct {
 // assets, and registers every route, failing on the first problem so that a
 // broken build never starts serving.
 func New(cfg Config, deps Deps) (*Server, error) {
+	if cfg.PublicURL != "" {
+		if err := CheckPublicURL(cfg.PublicURL); err != nil {
+			return nil, fmt.Errorf("web: public URL: %w", err)
+		}
+	}
 	var missing []string
 	if deps.Logger == nil {
 		missing = append(missing, "Logger")

@@ -50,7 +50,7 @@ func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"roleName": func(lang string, r access.Role) string {
 			if lang == httpx.LangEn {
-				return string(r)
+				return org.RoleEn(r)
 			}
 			return org.RoleZh(r)
 		},

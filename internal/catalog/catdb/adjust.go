@@ -636,6 +636,13 @@ func (s *Service) openReviews(ctx context.Context, tx *store.Tx, who string, b b
 			if r.Violations != nil {
 				viol = violationText(r.Violations)
 			}
+			// One open task per body and item: the newer upper version is
+			// what the body must now review, so an older open task is
+			// closed as superseded rather than listed twice.
+			if err := s.closeReviews(ctx, tx, who, cid, `base_code = ?`, []any{r.BaseCode},
+				"由上级新公布的版本取代 / superseded by the upper level's newer version", at); err != nil {
+				return err
+			}
 			now := store.Micros(at)
 			var id int64
 			if err := tx.QueryRow(ctx, `INSERT INTO catalog_reviews (body_id, upper_body_id, upper_version_id, base_code, name, due, status, violations, created_at, updated_at, version)
@@ -649,19 +656,6 @@ func (s *Service) openReviews(ctx context.Context, tx *store.Tx, who string, b b
 		}
 	}
 	return nil
-}
-
-// violationText renders C5 problems for the review task, in Chinese with
-// the English after each (the task is read by both).
-func violationText(err error) string {
-	var parts []string
-	if l, ok := err.(apperr.List); ok {
-		for _, e := range l {
-			parts = append(parts, fmt.Sprintf("%s: %s (%s)", e.Field, e.Zh, e.En))
-		}
-		return strings.Join(parts, "\n")
-	}
-	return err.Error()
 }
 
 // closeOwnReviews marks b's open review tasks for the items the adjustment
@@ -733,7 +727,14 @@ func (s *Service) CompleteReview(ctx context.Context, p access.Principal, id int
 			return apperr.Conflictf("该审查任务已完成", "this review is already done")
 		}
 		if note == "" {
-			return apperr.Invalidf("note", "须写明审查结论", "a conclusion is required")
+			return apperr.Invalidf("note", "审查结论:必填", "conclusion: required")
+		}
+		if len(reviewProblems(r.Violations)) > 0 {
+			// C5: the item lacks what the upper list requires; leaving it
+			// so needs the upper level's approval (RequestExemption).
+			return apperr.New(apperr.Conflict, "note",
+				"该事项与上级清单冲突(要素只增不减),不能直接以“暂不调整”结束:请提出调整解决冲突,或写明理由申请上级改革办批准暂不调整",
+				"the item conflicts with the upper list (elements may only be added), so the review cannot simply be closed: propose an adjustment that resolves it, or give the reason and ask the upper reform office to approve leaving it unchanged")
 		}
 		if err := s.closeReviews(ctx, tx, login(p), r.BodyID, `id = ?`, []any{id}, note, s.now().UTC()); err != nil {
 			return err

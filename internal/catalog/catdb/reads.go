@@ -433,7 +433,7 @@ func (s *Service) Reviews(ctx context.Context, p access.Principal, f ReviewFilte
 	if f.OpenOnly {
 		where += ` AND r.status = 'open'`
 	}
-	rows, err := s.db.Query(ctx, `SELECT `+prefixed("r", reviewCols)+` FROM catalog_reviews r`+where+` ORDER BY r.due, r.id`, args...)
+	rows, err := s.db.Query(ctx, `SELECT `+prefixed("r", reviewCols)+`, b.name FROM catalog_reviews r`+where+` ORDER BY r.due, r.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -441,19 +441,35 @@ func (s *Service) Reviews(ctx context.Context, p access.Principal, f ReviewFilte
 	now := s.now()
 	var out []Review
 	for rows.Next() {
-		r, err := scanReviewRow(rows)
+		var name string
+		r, err := scanReviewRow(scanWith{rows, []any{&name}})
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, reviewFromRow(r, now))
+		rv := reviewFromRow(r, now)
+		rv.BodyName = name
+		out = append(out, rv)
 	}
 	return out, rows.Err()
 }
 
+// scanWith scans a row's columns into a row scanner's destinations and then
+// into more, for a query that selects a table's columns and a few more.
+type scanWith struct {
+	r    interface{ Scan(...any) error }
+	more []any
+}
+
+func (s scanWith) Scan(dest ...any) error { return s.r.Scan(append(dest, s.more...)...) }
+
 func reviewFromRow(r reviewRow, now time.Time) Review {
 	out := Review{ID: r.ID, BodyID: r.BodyID, UpperBodyID: r.UpperBodyID, UpperVersionID: r.UpperVersionID,
 		BaseCode: r.BaseCode, Name: r.Name, Due: store.FromMicros(r.Due), Status: r.Status, Violations: r.Violations,
-		Note: r.Note, DoneBy: r.DoneBy, CreatedAt: store.FromMicros(r.CreatedAt)}
+		Note: r.Note, DoneBy: r.DoneBy, CreatedAt: store.FromMicros(r.CreatedAt), Problems: reviewProblems(r.Violations),
+		ExemptReason: r.ExemptReason, ExemptBy: r.ExemptBy, ApprovedBy: r.ApprovedBy}
+	if r.ExemptAt != nil {
+		out.ExemptAt = new(store.FromMicros(*r.ExemptAt))
+	}
 	var done *time.Time
 	if r.DoneAt != nil {
 		done = new(store.FromMicros(*r.DoneAt))

@@ -144,6 +144,7 @@ type Adjustment struct {
 type Review struct {
 	ID             int64      `json:"id"`
 	BodyID         int64      `json:"body_id"`
+	BodyName       string     `json:"body_name"` // the derived body the task is for
 	UpperBodyID    int64      `json:"upper_body_id"`
 	UpperVersionID int64      `json:"upper_version_id"`
 	BaseCode       string     `json:"base_code"`
@@ -156,6 +157,16 @@ type Review struct {
 	DoneAt         *time.Time `json:"done_at,omitempty"`
 	Overdue        bool       `json:"overdue"`
 	CreatedAt      time.Time  `json:"created_at"`
+	// Problems are Violations one by one: the C5 conflicts of the body's
+	// item with the upper version, each naming its element.
+	Problems []ReviewProblem `json:"problems,omitempty"`
+	// ExemptReason, ExemptBy and ExemptAt: the body asked to close the task
+	// without an adjustment although it conflicts (C5); the upper level's
+	// reform office decides. ApprovedBy: who approved it.
+	ExemptReason string     `json:"exempt_reason,omitempty"`
+	ExemptBy     string     `json:"exempt_by,omitempty"`
+	ExemptAt     *time.Time `json:"exempt_at,omitempty"`
+	ApprovedBy   string     `json:"approved_by,omitempty"`
 }
 
 // Review statuses.

@@ -110,15 +110,24 @@ type reviewRow struct {
 	CreatedAt      int64  `json:"created_at"`
 	UpdatedAt      int64  `json:"updated_at"`
 	Version        int64  `json:"version"`
+	// The request to close a C5 conflict without an adjustment and its
+	// approval (migration 0490); omitted when empty, so the State of tasks
+	// recorded before stays as it was.
+	ExemptReason string `json:"exempt_reason,omitempty"`
+	ExemptBy     string `json:"exempt_by,omitempty"`
+	ExemptAt     *int64 `json:"exempt_at,omitempty"`
+	ApprovedBy   string `json:"approved_by,omitempty"`
 }
 
-const reviewCols = `id, body_id, upper_body_id, upper_version_id, base_code, name, due, status, violations, note, done_by, done_at, created_at, updated_at, version`
+const reviewCols = `id, body_id, upper_body_id, upper_version_id, base_code, name, due, status, violations, note, done_by, done_at, created_at, updated_at, version, exempt_reason, exempt_by, exempt_at, approved_by`
 
 func scanReviewRow(r interface{ Scan(...any) error }) (reviewRow, error) {
 	var x reviewRow
-	var done sql.NullInt64
-	err := r.Scan(&x.ID, &x.BodyID, &x.UpperBodyID, &x.UpperVersionID, &x.BaseCode, &x.Name, &x.Due, &x.Status, &x.Violations, &x.Note, &x.DoneBy, &done, &x.CreatedAt, &x.UpdatedAt, &x.Version)
+	var done, exempt sql.NullInt64
+	err := r.Scan(&x.ID, &x.BodyID, &x.UpperBodyID, &x.UpperVersionID, &x.BaseCode, &x.Name, &x.Due, &x.Status, &x.Violations, &x.Note, &x.DoneBy, &done, &x.CreatedAt, &x.UpdatedAt, &x.Version,
+		&x.ExemptReason, &x.ExemptBy, &exempt, &x.ApprovedBy)
 	x.DoneAt = optInt(done)
+	x.ExemptAt = optInt(exempt)
 	return x, err
 }
 
@@ -184,9 +193,11 @@ var (
 	})
 	reviews = store.Declare(store.Aggregate[reviewRow]{
 		Table: "catalog_reviews", ObjectType: ObjReview,
-		Columns: []string{"body_id", "upper_body_id", "upper_version_id", "base_code", "name", "due", "status", "violations", "note", "done_by", "done_at", "created_at", "updated_at"},
+		Columns: []string{"body_id", "upper_body_id", "upper_version_id", "base_code", "name", "due", "status", "violations", "note", "done_by", "done_at", "created_at", "updated_at",
+			"exempt_reason", "exempt_by", "exempt_at", "approved_by"},
 		Fields: func(x *reviewRow) []any {
-			return []any{&x.ID, &x.Version, &x.BodyID, &x.UpperBodyID, &x.UpperVersionID, &x.BaseCode, &x.Name, &x.Due, &x.Status, &x.Violations, &x.Note, &x.DoneBy, &x.DoneAt, &x.CreatedAt, &x.UpdatedAt}
+			return []any{&x.ID, &x.Version, &x.BodyID, &x.UpperBodyID, &x.UpperVersionID, &x.BaseCode, &x.Name, &x.Due, &x.Status, &x.Violations, &x.Note, &x.DoneBy, &x.DoneAt, &x.CreatedAt, &x.UpdatedAt,
+				&x.ExemptReason, &x.ExemptBy, &x.ExemptAt, &x.ApprovedBy}
 		},
 		State: func(x *reviewRow) any { return x },
 	})

@@ -10,7 +10,7 @@ var aliases = []struct {
 	phrase string
 	short  []string
 }{
-	{"最低生活保障", []string{"低保"}},
+	{"最低生活保障", []string{"低保", "低保证"}},
 	{"特困人员", []string{"五保", "特困"}},
 	{"残疾人证", []string{"残疾证"}},
 	{"农村村民住宅用地", []string{"宅基地"}},

@@ -89,8 +89,14 @@ func (d Doc) prepare() row {
 		catZh = info.Zh
 	}
 	// Fields joined by a newline: a query term never contains one, so no
-	// match can straddle two fields.
+	// match can straddle two fields. The name and keywords are also
+	// spelled in pinyin, whole and by initials (dibao, zdshbz).
 	fields := append([]string{r.nameNorm}, normKws...)
+	for _, f := range fields[:len(fields):len(fields)] {
+		if full, initials := pinyinForms(f); full != "" {
+			fields = append(fields, full, initials)
+		}
+	}
 	fields = append(fields, Normalize(d.Unit), Normalize(catZh))
 	r.haystack = strings.Join(fields, "\n")
 	set := map[string]struct{}{}

@@ -49,7 +49,11 @@ func runs(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return !wordRune(r) })
 }
 
-// grams returns the distinct unigrams and bigrams of one run.
+// grams returns the distinct unigrams and bigrams of one run, and the
+// trigrams of an ASCII one. Pinyin (dibao, zdshbz) is ASCII: its 26 letters
+// make few distinct bigrams, each in a large share of the items, so a
+// query would walk long postings lists; trigrams are rare enough to drive
+// from (see asciiTrigrams).
 func grams(run string, into map[string]struct{}) {
 	rs := []rune(run)
 	for i, r := range rs {
@@ -58,6 +62,25 @@ func grams(run string, into map[string]struct{}) {
 			into[string(rs[i:i+2])] = struct{}{}
 		}
 	}
+	if asciiTrigrams(run) {
+		for i := 0; i+3 <= len(run); i++ {
+			into[run[i:i+3]] = struct{}{}
+		}
+	}
+}
+
+// asciiTrigrams reports whether a run (or a query term) of at least three
+// characters is all ASCII, so it is indexed and looked up by trigrams.
+func asciiTrigrams(run string) bool {
+	if len(run) < 3 {
+		return false
+	}
+	for i := 0; i < len(run); i++ {
+		if run[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // Term is one word of a query.
@@ -65,8 +88,9 @@ type Term struct {
 	// Text is the normalised term: letters and digits only, so it can go
 	// into a LIKE pattern without escaping.
 	Text string
-	// Grams are what the term is looked up by: its bigrams, or its single
-	// rune when it is one character long.
+	// Grams are what the term is looked up by: its bigrams (trigrams when
+	// it is ASCII and three or more long), or its single rune when it is
+	// one character long.
 	Grams []string
 	// Code marks a term that is (the start of) an item code: ASCII letters
 	// and digits with at least one digit. It matches codes by prefix only;
@@ -125,6 +149,15 @@ func newTerm(w string) Term {
 		return t
 	}
 	seen := map[string]bool{}
+	if asciiTrigrams(w) {
+		for i := 0; i+3 <= len(w); i++ {
+			if g := w[i : i+3]; !seen[g] {
+				seen[g] = true
+				t.Grams = append(t.Grams, g)
+			}
+		}
+		return t
+	}
 	for i := 0; i+1 < len(rs); i++ {
 		g := string(rs[i : i+2])
 		if !seen[g] {

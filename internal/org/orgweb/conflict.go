@@ -106,7 +106,7 @@ func kindText(lang string, k org.UnitKind) string {
 
 func roleText(lang string, r access.Role) string {
 	if lang == httpx.LangEn {
-		return string(r)
+		return org.RoleEn(r)
 	}
 	return org.RoleZh(r)
 }

@@ -116,7 +116,14 @@ func TestPages_adminFlows(t *testing.T) {
 		{Name: "move under descendant", Method: "POST", URL: b(district) + "/move", As: "d_admin",
 			Body: form("parent_id", fmt.Sprint(qingshan)), Status: http.StatusBadRequest},
 		{Name: "deactivate body with content", Method: "POST", URL: b(xikou) + "/active", As: "d_admin",
-			Body: form("active", "false"), Status: http.StatusConflict, Contains: []string{"请先停用或调走"}},
+			Body: form("active", "false", "confirm", "yes"), Status: http.StatusConflict, Contains: []string{"请先停用或调走"}},
+		// Issue #13 item 9: deactivating needs the danger zone's tick, and
+		// an empty form names each missing field.
+		{Name: "deactivate without confirming", Method: "POST", URL: b(xikou) + "/active", As: "d_admin",
+			Body: form("active", "false"), Status: http.StatusBadRequest, Contains: []string{"确认：请勾选确认后再停用"}},
+		{Name: "empty unit form names its fields", Method: "POST", URL: "/admin/org/units", As: "d_admin",
+			Body: form("body_id", fmt.Sprint(qingshan), "kind", "section", "code", "", "name", ""), Status: http.StatusBadRequest,
+			Contains: []string{"编码：必填", "名称：必填"}},
 		{Name: "create staff", Method: "POST", URL: "/admin/org/staff", As: "d_admin",
 			Body:   form("body_id", fmt.Sprint(qingshan), "unit_id", fmt.Sprint(csgl), "name", "新同事", "phone", "13500000000", "roles", "unit_staff", "roles", "list_liaison", "is_liaison", "true"),
 			Status: http.StatusSeeOther, Location: "/admin/org/staff/"},

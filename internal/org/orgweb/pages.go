@@ -188,6 +188,16 @@ func (h *handlers) moveBody(w http.ResponseWriter, r *http.Request) {
 	page.Done(w, r, bodyURL(id), "moved")
 }
 
+// confirmed refuses a deactivation the form did not confirm: deactivating is
+// destructive (a whole district's staff stop working), so the page asks for
+// a tick in its danger zone, which works without JavaScript.
+func confirmed(r *http.Request, active bool) error {
+	if active || r.PostFormValue("confirm") == "yes" {
+		return nil
+	}
+	return apperr.Invalidf("confirm", "请勾选确认后再停用", "tick the confirmation to deactivate")
+}
+
 func (h *handlers) bodyActive(w http.ResponseWriter, r *http.Request) {
 	id := page.PathID(r)
 	if err := page.ParseForm(w, r); err != nil {
@@ -195,6 +205,10 @@ func (h *handlers) bodyActive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	active := r.PostFormValue("active") == "true"
+	if err := confirmed(r, active); err != nil {
+		h.showBody(w, r, id, err)
+		return
+	}
 	if _, err := h.s.SetBodyActive(r.Context(), principal(r), id, formInt(r, "version"), active); err != nil {
 		h.showBody(w, r, id, err)
 		return
@@ -306,6 +320,10 @@ func (h *handlers) unitActive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	active := r.PostFormValue("active") == "true"
+	if err := confirmed(r, active); err != nil {
+		h.showUnit(w, r, id, err)
+		return
+	}
 	if _, err := h.s.SetUnitActive(r.Context(), principal(r), id, formInt(r, "version"), active); err != nil {
 		h.showUnit(w, r, id, err)
 		return
@@ -486,6 +504,10 @@ func (h *handlers) staffActive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	active := r.PostFormValue("active") == "true"
+	if err := confirmed(r, active); err != nil {
+		h.showStaff(w, r, id, err)
+		return
+	}
 	if _, err := h.s.SetStaffActive(r.Context(), principal(r), id, formInt(r, "version"), active); err != nil {
 		h.showStaff(w, r, id, err)
 		return

@@ -121,13 +121,13 @@ func TestPages_H1_actionsCarryTheVersionShown(t *testing.T) {
 		{Name: "staff page carries the version", URL: fmt.Sprintf("/admin/org/staff/%d", st.ID), As: "d_admin", Status: 200,
 			Contains: []string{fmt.Sprintf(`/active"><input type="hidden" name="csrf_token" value="%s"><input type="hidden" name="version" value="%d">`, webtest.CSRFToken, st.Version)}},
 		{Name: "deactivate on a stale page", Method: "POST", URL: fmt.Sprintf("/admin/org/staff/%d/active", st.ID), As: "d_admin",
-			Body: "active=false&version=" + fmt.Sprint(st.Version+1), Status: http.StatusConflict, Contains: []string{"已被他人修改"}},
+			Body: "active=false&confirm=yes&version=" + fmt.Sprint(st.Version+1), Status: http.StatusConflict, Contains: []string{"已被他人修改"}},
 		{Name: "head on a stale page", Method: "POST", URL: fmt.Sprintf("/admin/org/units/%d/head", u.ID), As: "d_admin",
 			Body: fmt.Sprintf("staff_id=%d&version=%d", st.ID, u.Version+1), Status: http.StatusConflict},
 		{Name: "revoke on a stale page", Method: "POST", URL: fmt.Sprintf("/admin/org/qualifications/%d/revoke", qs[0].ID), As: "d_admin",
 			Body: "version=" + fmt.Sprint(qs[0].Version+1), Status: http.StatusConflict},
 		{Name: "deactivate on the page as it is", Method: "POST", URL: fmt.Sprintf("/admin/org/staff/%d/active", st.ID), As: "d_admin",
-			Body: "active=false&version=" + fmt.Sprint(st.Version), Status: http.StatusSeeOther},
+			Body: "active=false&confirm=yes&version=" + fmt.Sprint(st.Version), Status: http.StatusSeeOther},
 	})
 	if now, err := s.Staff(ctx, org.System, st.ID); err != nil || now.Active || now.Version != st.Version+1 {
 		t.Fatalf("after the actions: %+v %v", now, err)
