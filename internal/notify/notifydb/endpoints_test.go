@@ -62,7 +62,7 @@ func TestEndpoints_managedByTheRootAdministrator(t *testing.T) {
 			t.Errorf("refused changes added %d events", after-before)
 		}
 
-		ep, err = s.UpdateEndpoint(ctx, admin, ep.ID, notifydb.EndpointEdit{URL: "https://jc2.example.gov.cn/hook", Active: false})
+		ep, err = s.UpdateEndpoint(ctx, admin, ep.ID, notifydb.EndpointEdit{Version: 1, URL: "https://jc2.example.gov.cn/hook", Active: false})
 		if err != nil || ep.Active || ep.Version != 2 || ep.URL != "https://jc2.example.gov.cn/hook" {
 			t.Fatalf("update: %+v %v", ep, err)
 		}
@@ -70,7 +70,7 @@ func TestEndpoints_managedByTheRootAdministrator(t *testing.T) {
 		if err != nil || again == secret || len(again) != 64 {
 			t.Fatalf("rotate: %q %v", again, err)
 		}
-		if _, err := s.UpdateEndpoint(ctx, admin, 9999, notifydb.EndpointEdit{URL: "https://x.example.com/"}); apperr.CodeOf(err) != apperr.NotFound {
+		if _, err := s.UpdateEndpoint(ctx, admin, 9999, notifydb.EndpointEdit{Version: 1, URL: "https://x.example.com/"}); apperr.CodeOf(err) != apperr.NotFound {
 			t.Errorf("updating no endpoint: %v", err)
 		}
 		list, err := s.Endpoints(ctx, admin)
