@@ -86,14 +86,6 @@ type adjustmentRow struct {
 
 const adjustmentCols = `id, body_id, upper_body_id, unit_id, title, stage, content, approved_at, published_at, created_by, version, created_at, updated_at`
 
-func scanAdjustmentRow(r interface{ Scan(...any) error }) (adjustmentRow, error) {
-	var x adjustmentRow
-	var ap, pu sql.NullInt64
-	err := r.Scan(&x.ID, &x.BodyID, &x.UpperBodyID, &x.UnitID, &x.Title, &x.Stage, &x.Content, &ap, &pu, &x.CreatedBy, &x.Version, &x.CreatedAt, &x.UpdatedAt)
-	x.ApprovedAt, x.PublishedAt = optInt(ap), optInt(pu)
-	return x, err
-}
-
 type reviewRow struct {
 	ID             int64  `json:"id"`
 	BodyID         int64  `json:"body_id"`
