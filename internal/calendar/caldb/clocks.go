@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -615,7 +614,6 @@ func (s *Service) recheckClocks(ctx context.Context, tx *store.Tx, path string, 
 		return err
 	}
 	now := s.now()
-	var moved []any // id, next check, reach: three per moved clock
 	for _, h := range hits {
 		rec, err := clockRow{ID: h.id, Spec: json.RawMessage(h.spec), Events: json.RawMessage(h.events)}.record()
 		if err != nil {
@@ -640,43 +638,9 @@ func (s *Service) recheckClocks(ctx context.Context, tx *store.Tx, path string, 
 		if same(next, h.next) && same(reach, h.reach) {
 			continue // e.g. a clock started after the changed day
 		}
-		moved = append(moved, h.id, next, reach)
+		tx.Queue(ctx, `UPDATE clocks SET next_check_at = ?, reach_at = ? WHERE id = ?`, next, reach, h.id)
 	}
-	queueMoves(ctx, tx, moved)
 	return nil
-}
-
-// maxMoves is the most clocks one UPDATE of queueMoves sets.
-const maxMoves = 256
-
-// queueMoves sets the next checks and reaches of many clocks (triples of
-// id, next check, reach) with few statements: per statement, a row of
-// VALUES per clock joined to the table (UPDATE … FROM, on both engines;
-// VALUES columns are column1… on both). A statement per clock cost most of
-// a large recheck in statement overhead. Chunks are of maxMoves rows, then
-// powers of two, so at most nine statement texts are ever prepared.
-func queueMoves(ctx context.Context, tx *store.Tx, moved []any) {
-	for rows := len(moved) / 3; rows > 0; {
-		k := maxMoves
-		for k > rows {
-			k /= 2
-		}
-		tx.Queue(ctx, movesSQL(k), moved[:3*k]...)
-		moved, rows = moved[3*k:], rows-k
-	}
-}
-
-func movesSQL(k int) string {
-	var b strings.Builder
-	b.WriteString(`UPDATE clocks SET next_check_at = v.column2, reach_at = v.column3 FROM (VALUES `)
-	for i := range k {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(`(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))`)
-	}
-	b.WriteString(`) AS v WHERE clocks.id = v.column1`)
-	return b.String()
 }
 
 // hit is an open clock a calendar change reaches, with its body's path and

@@ -437,9 +437,8 @@ func toString(v any) string {
 	return ""
 }
 
-// L9: a correction reaching more clocks than one statement sets (300: 256,
-// then 32, 8 and 4) moves every one of them to the next check its rules
-// give against the corrected calendar.
+// L9: a correction reaching 300 clocks moves every one of them to the next
+// check its rules give against the corrected calendar.
 func TestClocks_L9_correctionReachingManyClocksMovesEachOne(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
