@@ -446,8 +446,24 @@ func (t *transition) special(sp flow.Special) error {
 	t.c.StepLimit = limit
 	t.c.Special = &Special{Kind: sp.Kind, Reason: strings.TrimSpace(t.a.Reason), Approver: t.env.Actor.Staff,
 		Limit: limit, Start: t.now}
+	t.boundPause(limit)
 	t.eff.Event.Special, t.eff.Event.Days = sp.Kind, limit.N
 	return nil
+}
+
+// boundPause gives the special procedure's pause of the case clock, applied
+// by this move, its approved length (calendar.Event.Max), so the stored
+// clock's next check falls when the procedure has lasted it (L4).
+func (t *transition) boundPause(limit calendar.Budget) {
+	n, m := len(t.eff.Clock), len(t.c.ClockEvents)
+	if limit.N <= 0 || n == 0 || m == 0 {
+		return
+	}
+	if e := t.eff.Clock[n-1]; e.Kind != calendar.Pause || e.Reason != calendar.SpecialProcedure {
+		return
+	}
+	t.eff.Clock[n-1].Max = limit
+	t.c.ClockEvents[m-1].Max = limit
 }
 
 // raise flags rule on the case, at the step the action left.

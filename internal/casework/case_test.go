@@ -454,6 +454,11 @@ func TestCase_L4_specialProcedurePausesTheClock_springFestival2026(t *testing.T)
 	if kinds(eff.Documents) != "special_notice" || eff.Documents[0].Special != flow.SiteSurvey || eff.Event.Reason != "需现场勘察广告牌位置" {
 		t.Errorf("the applicant is told in writing: %+v", eff.Documents)
 	}
+	// The clock's pause carries the approved length, for its next check.
+	if n := len(eff.Clock); n == 0 || eff.Clock[n-1].Kind != calendar.Pause || eff.Clock[n-1].Max != (calendar.Budget{N: 10, Unit: calendar.WorkingDays}) ||
+		c.ClockEvents[len(c.ClockEvents)-1].Max != eff.Clock[n-1].Max {
+		t.Errorf("the pause's maximum: %+v", eff.Clock)
+	}
 	// The survey's own limit runs (10 working days, the festival not
 	// counted) while the case clock waits.
 	if d := w.deadlines(c, "2026-02-20T10:00"); d.Case.State != calendar.Paused || d.Step == nil || d.Step.DueDate != date("2026-03-03") {
@@ -496,9 +501,9 @@ func TestCase_L4_pauseRules(t *testing.T) {
 		t.Errorf("backdated: %v", e)
 	}
 	// Approved for 2 working days, it takes 3: flagged.
-	c, _ = w.do(c, "2026-03-04T10:00", leader1, casework.Action{ID: "pause", Reason: "勘察", Days: 2})
-	if c.StepLimit.N != 2 {
-		t.Errorf("approved length %+v", c.StepLimit)
+	c, eff := w.do(c, "2026-03-04T10:00", leader1, casework.Action{ID: "pause", Reason: "勘察", Days: 2})
+	if c.StepLimit.N != 2 || len(eff.Clock) != 1 || eff.Clock[0].Max != (calendar.Budget{N: 2, Unit: calendar.WorkingDays}) {
+		t.Errorf("approved length %+v, clock %+v", c.StepLimit, eff.Clock)
 	}
 	c, _ = w.do(c, "2026-03-09T10:00", unit1, casework.Action{ID: "resume", Opinion: "符合条件"})
 	if !c.Flagged("L4") {

@@ -588,7 +588,7 @@ func (s *Service) snapshotIn(ctx context.Context, tx *store.Tx, v int64) (*snaps
 // cost is bounded by the open clocks reaching the changed day — those
 // running or paused across it, not the whole table.
 func (s *Service) recheckClocks(ctx context.Context, tx *store.Tx, path string, since int64) error {
-	q := `SELECT c.id, c.spec, c.events, c.standing, c.next_check_at, b.path, b.time_zone
+	q := `SELECT c.id, c.spec, c.events, c.standing, c.next_check_at, c.reach_at, b.path, b.time_zone
 		FROM clocks c JOIN bodies b ON b.id = c.body_id WHERE c.reach_at IS NOT NULL AND c.reach_at >= ?`
 	args := []any{since}
 	if path != "" {
@@ -634,7 +634,11 @@ func (s *Service) recheckClocks(ctx context.Context, tx *store.Tx, path string, 
 		case w.Standing != h.standing:
 			next = store.Micros(now) // the change itself moved the standing
 		}
-		tx.Queue(ctx, `UPDATE clocks SET next_check_at = ?, reach_at = ? WHERE id = ?`, next, micros(w.Reach), h.id)
+		reach := micros(w.Reach)
+		if same(next, h.next) && same(reach, h.reach) {
+			continue // e.g. a clock started after the changed day
+		}
+		tx.Queue(ctx, `UPDATE clocks SET next_check_at = ?, reach_at = ? WHERE id = ?`, next, reach, h.id)
 	}
 	return nil
 }
@@ -645,8 +649,17 @@ type hit struct {
 	id             int64
 	spec, events   string
 	standing       string
-	next           sql.NullInt64
+	next, reach    sql.NullInt64
 	bodyPath, zone string
+}
+
+// same reports whether a column value (nil or micros) equals the stored one.
+func same(v any, stored sql.NullInt64) bool {
+	m, ok := v.(int64)
+	if !ok {
+		return !stored.Valid
+	}
+	return stored.Valid && stored.Int64 == m
 }
 
 func readHits(ctx context.Context, tx *store.Tx, q string, args []any) ([]hit, error) {
@@ -658,7 +671,7 @@ func readHits(ctx context.Context, tx *store.Tx, q string, args []any) ([]hit, e
 	var hits []hit
 	for rows.Next() {
 		var h hit
-		if err := rows.Scan(&h.id, &h.spec, &h.events, &h.standing, &h.next, &h.bodyPath, &h.zone); err != nil {
+		if err := rows.Scan(&h.id, &h.spec, &h.events, &h.standing, &h.next, &h.reach, &h.bodyPath, &h.zone); err != nil {
 			return nil, err
 		}
 		hits = append(hits, h)
@@ -676,14 +689,23 @@ func (s *Service) recheckRegion(ctx context.Context, tx *store.Tx, bodyID int64,
 	return s.recheckClocks(ctx, tx, path, dayStart(date))
 }
 
-// firstDay is the earliest day years ys (and the stored years old they
-// replace) can change: a day their notices name, or 1 December of the year
-// before each, since a notice may name the last days of the year before
-// (元旦 from 30 December) and the embedded notice replaced is not at hand.
-func firstDay(ys []calendar.Year, old map[int]storedYear) calendar.Date {
+// firstDay is the earliest day years ys can change: 1 January of each, or
+// an earlier day that its new notice, the stored one it replaces or the
+// embedded one names (a notice may name the last days of the year before:
+// 元旦 from 30 December). A year's notice arriving in November thus reaches
+// only the clocks counting into that year.
+func firstDay(ys []calendar.Year, old map[int]storedYear) (calendar.Date, error) {
+	emb, err := calendar.Embedded()
+	if err != nil {
+		return 0, err
+	}
+	embedded := map[int]calendar.Year{}
+	for _, y := range emb {
+		embedded[y.Year] = y
+	}
 	first := calendar.Date(math.MaxInt32)
 	see := func(y calendar.Year) {
-		first = min(first, calendar.DateOf(y.Year-1, time.December, 1))
+		first = min(first, calendar.DateOf(y.Year, time.January, 1))
 		for _, d := range y.Days {
 			first = min(first, d.Date)
 		}
@@ -693,6 +715,9 @@ func firstDay(ys []calendar.Year, old map[int]storedYear) calendar.Date {
 		if prev, ok := old[y.Year]; ok {
 			see(prev.year)
 		}
+		if e, ok := embedded[y.Year]; ok {
+			see(e)
+		}
 	}
-	return first
+	return first, nil
 }

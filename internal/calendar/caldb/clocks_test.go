@@ -436,3 +436,55 @@ func toString(v any) string {
 	}
 	return ""
 }
+
+// L9: a correction reaching 300 clocks moves every one of them to the next
+// check its rules give against the corrected calendar.
+func TestClocks_L9_correctionReachingManyClocksMovesEachOne(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		until := at(2026, 6, 1, 0)
+		fillClocks(t, db, f.town.ID, 300, 0, until) // started 22 May, none due
+		now := until.AddDate(0, 0, -9)
+		f.svc.SetNow(func() time.Time { return now })
+		if _, err := f.svc.SetDay(ctx, f.admin, calendar.DateOf(2026, 5, 26), 0, true, "更正"); err != nil {
+			t.Fatal(err)
+		}
+		cal, err := f.svc.Calendar(ctx, f.town.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clocks := newClocks(db, f.svc)
+		rows, err := db.Query(ctx, `SELECT object_id FROM clocks ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) != 300 {
+			t.Fatalf("%d clocks", len(ids))
+		}
+		for _, id := range ids {
+			rec, err := clocks.Get(ctx, caldb.Ref{ObjectType: "case", ObjectID: id, Kind: "handling"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := rec.Clock.Watch(cal, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rec.NextCheck.Equal(w.Next) {
+				t.Fatalf("%s: next check %s, want %s", id, rec.NextCheck, w.Next)
+			}
+		}
+	})
+}

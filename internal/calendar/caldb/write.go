@@ -264,7 +264,11 @@ func (s *Service) saveYears(ctx context.Context, actor string, ys []calendar.Yea
 			out = append(out, YearInfo{Year: y.Year, Source: source, FileName: fileName, UpdatedAt: store.FromMicros(at),
 				UpdatedBy: actor, OffDays: off, WorkDays: work})
 		}
-		return s.recheckClocks(ctx, tx, "", dayStart(firstDay(ys, old)))
+		first, err := firstDay(ys, old)
+		if err != nil {
+			return err
+		}
+		return s.recheckClocks(ctx, tx, "", dayStart(first))
 	})
 	if err != nil {
 		return nil, err
