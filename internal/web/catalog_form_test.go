@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -204,6 +205,27 @@ func TestCatalogForm_C2_newItemThroughTheForm(t *testing.T) {
 		}
 		if d := a.Changes[0].Draft; a.Changes[0].Kind != catalog.AddItem || d.ImplCode != own.Body.CreditCode+upper.BaseCode || d.Body.Name != own.Body.Name {
 			t.Fatalf("stored %s: implementation code %q, body %q", a.Changes[0].Kind, d.ImplCode, d.Body.Name)
+		}
+	})
+}
+
+// TestCatalogForm_C2_englishFormAndReviewInWords: in English the draft
+// form's choices and the review's comparison show no raw value names.
+func TestCatalogForm_C2_englishFormAndReviewInWords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e, s, as := catalogPages(t, db)
+		_, item := streetItem(t, db, s)
+		en := map[string]string{"Accept-Language": "en"}
+		_, page := webtest.Do(t, e.Server, webtest.Scenario{URL: fmt.Sprintf("/catalog/adjustments/new?kind=change&item=%d", item.ItemID),
+			As: as("邓雪"), Header: en, Status: 200, Contains: []string{"Add a row", "Legal basis 1"}})
+		res, _ := webtest.Do(t, e.Server, webtest.Scenario{Method: "POST", URL: "/catalog/adjustments", As: as("邓雪"), Body: draftForm(t, e, as("邓雪"), item, "Saturday hours").Encode()})
+		_, review := webtest.Do(t, e.Server, webtest.Scenario{URL: res.Header.Get("Location"), As: as("许明"), Header: en, Status: 200,
+			Contains: []string{"Before", "After", "<ins>"}})
+		raw := regexp.MustCompile(`>[^<>]*\b(working_days|natural_days|original_and_copy|paper_and_electronic|unit_staff|two_investigators|time_limit)\b[^<>]*<`)
+		for name, body := range map[string]string{"form": page, "review": review} {
+			if m := raw.FindString(body); m != "" {
+				t.Errorf("the English %s shows a raw value: %s", name, m)
+			}
 		}
 	})
 }
