@@ -146,4 +146,13 @@ func TestServe_demoCases(t *testing.T) {
 	if status, body := call(t, srv, "GET", "/api/v1/cases?status=handling&limit=5", bearer(t, a, "unit1"), ""); status != http.StatusOK || !strings.Contains(body, `"number"`) {
 		t.Fatalf("the list: %d %.300s", status, body)
 	}
+	// qingdan verify's check covers the cases (a declared aggregate the
+	// binary links): every case row is the State of its last event.
+	rep, err := a.db.Verify(context.Background(), nil)
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify: %+v %v", rep, err)
+	}
+	if rows := count(t, a, `SELECT COUNT(*) FROM cases`) + count(t, a, `SELECT COUNT(*) FROM case_flows`); rep.Rows < int64(rows) {
+		t.Fatalf("verify compared %d rows, fewer than the %d case and flow rows", rep.Rows, rows)
+	}
 }
