@@ -17,6 +17,8 @@ import (
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/casework"
+	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
@@ -241,8 +243,18 @@ func TestPublic_L7_O4_personalDataMaskedOnEveryPublicSurface(t *testing.T) {
 	}
 	item := strconv.FormatInt(d.Item.ID, 10)
 	seq := "0"
+	// A case whose applicant is the planted person, followed by number and
+	// query code (the code goes with the number: every crawled query is
+	// appended after it).
+	applied, err := a.cases.Open(ctx, who("陈晓"), caseworkdb.Application{Item: d.Current.ImplCode,
+		Applicant: casework.Applicant{Kind: casework.Person, Name: "王小明", ResidentID: "11010519491231002X", Phone: "13812345678", Address: "北京市朝阳区建国路88号"}}, "")
+	if err != nil {
+		t.Fatalf("a case of the planted person: %v", err)
+	}
+	caseQuery := "?code=" + applied.QueryCode + "&x="
 	values := map[string][]string{
-		"body": {strconv.FormatInt(district, 10)}, "item": {item}, "code": {code, d.Current.ImplCode},
+		"number": {applied.Case.Number + caseQuery},
+		"body":   {strconv.FormatInt(district, 10)}, "item": {item}, "code": {code, d.Current.ImplCode},
 		"impl": {d.Current.ImplCode}, "id": {strconv.FormatInt(d.Current.ID, 10)}, "seq": {seq},
 		"version": {strconv.Itoa(d.Current.Version), strconv.Itoa(d.Current.Version - 1)},
 		"file...": {"app.css"},
@@ -309,6 +321,10 @@ func TestPublic_L7_O4_personalDataMaskedOnEveryPublicSurface(t *testing.T) {
 		if st != http.StatusOK || strings.Contains(body, "/portal/items/"+item+`"`) {
 			t.Errorf("search %s: %d, finds the item", q, st)
 		}
+	}
+	// The case's public view shows the applicant masked, so the crawl saw it.
+	if st, body := call(t, srv, http.MethodGet, "/api/v1/public/cases/"+applied.Case.Number+caseQuery, "", ""); st != http.StatusOK || !strings.Contains(body, "王*") {
+		t.Errorf("the planted person's case: %d %.300s", st, body)
 	}
 	// The item page and the JSON show the masked forms, so the crawl saw
 	// the planted item; staff pages show the text as entered.
