@@ -32,7 +32,7 @@ var messages = page.Messages{
 	"field.days":                  {"天数（工作日）", "Days (working days)"},
 	"field.outcome":               {"决定", "Decision"},
 	"field.opinion":               {"意见", "Opinion"},
-	"field.unit":                  {"转办单位", "Unit"},
+	"field.unit":                  {"办理单位", "Unit"},
 	"field.certificate":           {"证照编号", "Certificate number"},
 	"field.delivery":              {"送达方式", "Delivery"},
 	"field.assisted":              {"帮办代办（代申请人办理）", "Assisted (acting for the applicant)"},

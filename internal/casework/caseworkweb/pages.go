@@ -133,6 +133,15 @@ func queryOf(kv ...string) string {
 	return "?" + v.Encode()
 }
 
+// render is Kit.Render where status 0 means 200 unless failure says
+// otherwise: handlers that re-show a page after a refusal pass 0.
+func (h *pages) render(w http.ResponseWriter, r *http.Request, status int, name string, data any, failure error) {
+	if status == 0 {
+		status = http.StatusOK
+	}
+	h.Render(w, r, status, name, data, failure)
+}
+
 func lang(r *http.Request) string { return httpx.LangFrom(r.Context()) }
 
 // limit is a deadline as pages show it: working days (or the limit's own
@@ -228,7 +237,7 @@ func (h *pages) showWindow(w http.ResponseWriter, r *http.Request, status int, f
 			d.Item = &it
 		}
 	}
-	h.Render(w, r, status, "window", d, failure)
+	h.render(w, r, status, "window", d, failure)
 }
 
 // rows lists cases of the caller's body; withLimits reads each one's
@@ -279,7 +288,7 @@ func (h *pages) register(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store") // the query code
-	h.Render(w, r, http.StatusCreated, "registered", o, nil)
+	h.render(w, r, http.StatusCreated, "registered", o, nil)
 }
 
 func registerFormOf(r *http.Request) registerForm {
@@ -404,7 +413,7 @@ func (h *pages) showCase(w http.ResponseWriter, r *http.Request, status int, fai
 		}
 		d.Actions = append(d.Actions, actionFormOf(a, c, units, lg))
 	}
-	h.Render(w, r, status, "case", d, failure)
+	h.render(w, r, status, "case", d, failure)
 }
 
 // diagram is the flow's SVG with the case's step marked (data-current,
@@ -625,7 +634,7 @@ func (h *pages) showInbox(w http.ResponseWriter, r *http.Request, status int, re
 	if d.Due != "" {
 		day, err := calendar.ParseDate("due_before", d.Due)
 		if err != nil {
-			h.Render(w, r, 0, "inbox", d, err)
+			h.render(w, r, 0, "inbox", d, err)
 			return
 		}
 		f.DueBefore = day
@@ -633,14 +642,14 @@ func (h *pages) showInbox(w http.ResponseWriter, r *http.Request, status int, re
 	d.FilterQuery = queryOf("status", d.Status, "unit", d.Unit, "due_before", d.Due, "queue", q.Get("queue"))
 	pg, err := h.svc.List(r.Context(), principal(r), f)
 	if err != nil {
-		h.Render(w, r, 0, "inbox", d, err)
+		h.render(w, r, 0, "inbox", d, err)
 		return
 	}
 	for _, s := range pg.Cases {
 		d.Rows = append(d.Rows, row{Summary: s})
 	}
 	d.Next = pg.Next
-	h.Render(w, r, status, "inbox", d, failure)
+	h.render(w, r, status, "inbox", d, failure)
 }
 
 // unitCode is the code of the caller's unit, "" without one.

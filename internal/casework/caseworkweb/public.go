@@ -52,7 +52,7 @@ func (h *pages) showApply(w http.ResponseWriter, r *http.Request, status int, fo
 	}
 	d := applyPage{ItemID: id, Body: body, Item: it, Key: key, Form: form,
 		Deliverys: []casework.Delivery{casework.OnlineSend, casework.Post, casework.PickUp}}
-	h.Render(w, r, status, "apply", d, failure)
+	h.render(w, r, status, "apply", d, failure)
 }
 
 func pathItem(r *http.Request) int64 {
@@ -90,7 +90,7 @@ func (h *pages) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store") // the query code, shown this once
-	h.Render(w, r, http.StatusCreated, "applied", o, nil)
+	h.render(w, r, http.StatusCreated, "applied", o, nil)
 }
 
 type followPage struct {
@@ -113,16 +113,16 @@ func (h *pages) showFollow(w http.ResponseWriter, r *http.Request, status int, n
 	w.Header().Set("Cache-Control", "no-store")
 	d := followPage{Number: number, Code: code, Done: done}
 	if number == "" && code == "" {
-		h.Render(w, r, http.StatusOK, "follow", d, failure)
+		h.render(w, r, http.StatusOK, "follow", d, failure)
 		return
 	}
 	if code == "" {
-		h.Render(w, r, 0, "follow", d, apperr.Invalidf("code", "须提供查询码", "the query code is required"))
+		h.render(w, r, 0, "follow", d, apperr.Invalidf("code", "须提供查询码", "the query code is required"))
 		return
 	}
 	v, err := h.svc.Lookup(r.Context(), number, code)
 	if err != nil {
-		h.Render(w, r, 0, "follow", d, err)
+		h.render(w, r, 0, "follow", d, err)
 		return
 	}
 	d.View = &v
@@ -135,7 +135,7 @@ func (h *pages) showFollow(w http.ResponseWriter, r *http.Request, status int, n
 			}
 		}
 	}
-	h.Render(w, r, status, "follow", d, failure)
+	h.render(w, r, status, "follow", d, failure)
 }
 
 // publicAct is the applicant's own action: supplement (the materials the
