@@ -156,3 +156,21 @@ func (s *Service) UnitCode(ctx context.Context, unitID int64) (string, error) {
 	}
 	return code, nil
 }
+
+// Follow is Lookup as the public reaches it: an unknown number answers
+// exactly as a wrong query code does, so that a number alone tells nothing,
+// not even that the case exists (V3).
+func (s *Service) Follow(ctx context.Context, number, code string) (casework.PublicView, error) {
+	v, err := s.Lookup(ctx, number, code)
+	return v, PublicNotFound(err)
+}
+
+// PublicNotFound turns any not-found of a public lookup or action into the
+// one answer of a wrong number or code (casework's, V3).
+func PublicNotFound(err error) error {
+	if err != nil && apperr.CodeOf(err) == apperr.NotFound {
+		return &apperr.Error{Code: apperr.NotFound, Field: "query_code",
+			Zh: "办件编号或查询码不正确", En: "the case number or the query code is wrong"}
+	}
+	return err
+}

@@ -39,6 +39,7 @@ var messages = page.Messages{
 	"field.notified_at":           {"通知时间", "Notified at"},
 	"field.number":                {"办件编号", "Case number"},
 	"field.code":                  {"查询码", "Query code"},
+	"field.query_code":            {"查询码", "Query code"},
 	"field.case":                  {"办件", "Cases"},
 	"field.key":                   {"提交标识", "Submission key"},
 	"field.status":                {"状态", "Status"},

@@ -379,11 +379,17 @@ func (h *pages) showCase(w http.ResponseWriter, r *http.Request, status int, fai
 	}
 	c := v.Case
 	d := casePage{View: v, CaseLimit: limitOf(v.Deadlines.Case), Statutory: limitOf(v.Deadlines.Statutory)}
-	d.Applicant = applicantText(c.Applicant)
 	if !seesPersonalData(p) {
-		d.Applicant, d.Masked = ident.MaskText(d.Applicant), true
-		d.View.Case.Applicant = casework.Applicant{Kind: c.Applicant.Kind, Name: ident.MaskName(c.Applicant.Name)}
+		// A person's name, ID, phone and address are masked; an
+		// organisation's name and credit code are public (L7).
+		a := c.Applicant
+		if a.Kind == casework.Person {
+			a.Name = ident.MaskName(a.Name)
+		}
+		a.ResidentID, a.Phone, a.Address = ident.MaskResidentID(a.ResidentID), ident.MaskPhone(a.Phone), ident.MaskAddress(a.Address)
+		d.View.Case.Applicant, d.Masked = a, true
 	}
+	d.Applicant = applicantText(d.View.Case.Applicant)
 	if v.Deadlines.Step != nil {
 		s := limitOf(*v.Deadlines.Step)
 		d.StepLimit = &s
@@ -391,6 +397,9 @@ func (h *pages) showCase(w http.ResponseWriter, r *http.Request, status int, fai
 	d.StepName = stepName(v.Run, c.Step, lg)
 	d.Diagram = diagram(v.Run, c.Step, lg)
 	for _, e := range v.Events {
+		if d.Masked {
+			e.Reason, e.Basis, e.Opinion = ident.MaskText(e.Reason), ident.MaskText(e.Basis), ident.MaskText(e.Opinion)
+		}
 		d.Timeline = append(d.Timeline, timelineRow{Event: e, Name: actionName(v.Run, e.Action, lg)})
 	}
 	for _, f := range c.Flags {

@@ -9,6 +9,7 @@ import (
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/casework"
+	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
 	"github.com/qingdan/qingdan/internal/flow"
 	"github.com/qingdan/qingdan/internal/web/page"
 )
@@ -120,7 +121,7 @@ func (h *pages) showFollow(w http.ResponseWriter, r *http.Request, status int, n
 		h.render(w, r, 0, "follow", d, apperr.Invalidf("code", "须提供查询码", "the query code is required"))
 		return
 	}
-	v, err := h.svc.Lookup(r.Context(), number, code)
+	v, err := h.svc.Follow(r.Context(), number, code)
 	if err != nil {
 		h.render(w, r, 0, "follow", d, err)
 		return
@@ -150,7 +151,7 @@ func (h *pages) publicAct(action string) func(http.ResponseWriter, *http.Request
 		code := strings.TrimSpace(r.PostForm.Get("code"))
 		a := casework.Action{ID: action, Materials: r.PostForm["materials"], Reason: strings.TrimSpace(r.PostForm.Get("reason"))}
 		if _, err := h.svc.ActAsApplicant(r.Context(), number, code, 0, a); err != nil {
-			h.showFollow(w, r, 0, number, code, "", err)
+			h.showFollow(w, r, 0, number, code, "", caseworkdb.PublicNotFound(err))
 			return
 		}
 		h.showFollow(w, r, http.StatusOK, number, code, action, nil)
