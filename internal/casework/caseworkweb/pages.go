@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/qingdan/qingdan/internal/access"
+	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/casework"
@@ -697,7 +698,7 @@ func (h *pages) bulk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var results []bulkResult
-	failed := 0
+	status := http.StatusOK
 	for _, n := range numbers {
 		res := bulkResult{Number: n}
 		base, err := versionOf(r.PostForm.Get("v." + n))
@@ -706,13 +707,14 @@ func (h *pages) bulk(w http.ResponseWriter, r *http.Request) {
 		}
 		if err != nil {
 			res.Error = apperr.As(err).Message(lang(r))
-			failed++
+			if status == http.StatusOK {
+				// The first refusal's status (403 outside the jurisdiction,
+				// 409 for a case changed since) answers the whole form;
+				// each case's own outcome is listed.
+				status, _ = api.Describe(r, err)
+			}
 		}
 		results = append(results, res)
-	}
-	status := http.StatusOK
-	if failed > 0 {
-		status = http.StatusConflict
 	}
 	h.showInbox(w, r, status, results, nil)
 }
