@@ -107,8 +107,8 @@ var messages = page.Messages{
 	"unit.natural_days":  {"个自然日", "natural days"},
 	"unit.working_hours": {"个工作小时", "working hours"},
 
-	"limit.left":        {"剩余 %d", "%d left"},
-	"limit.over":        {"超期 %d", "%d overdue"},
+	"limit.left":        {"剩余 %d %s", "%d %s left"},
+	"limit.over":        {"超期 %d %s", "%d %s overdue"},
 	"limit.hours":       {"（约 %s 工作小时）", "(about %s working hours)"},
 	"limit.due":         {"截止 %s", "due %s"},
 	"limit.provisional": {"（含暂定日历，以国务院通知为准）", "(counts a provisional calendar year)"},
