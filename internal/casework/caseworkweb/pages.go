@@ -418,7 +418,7 @@ func (h *pages) showCase(w http.ResponseWriter, r *http.Request, status int, fai
 	}
 	for _, id := range v.Offered {
 		a, ok := v.Run.Action(id)
-		if !ok {
+		if !ok || !materialsAllow(a, c) {
 			continue
 		}
 		d.Actions = append(d.Actions, actionFormOf(a, c, units, lg))
@@ -434,6 +434,23 @@ func diagram(f *flow.Flow, step, lg string) template.HTML {
 	mark := `data-id="` + template.HTMLEscapeString(step) + `"`
 	svg = strings.Replace(svg, mark, mark+` data-current="true"`, 1)
 	return template.HTML(svg)
+}
+
+// materialsAllow reports whether the action's guards on the materials hold
+// for the case as it is: the page offers acceptance only with every
+// required material in hand, and the one-time notice only without (the
+// flow refuses the others anyway).
+func materialsAllow(a flow.Action, c casework.Case) bool {
+	in := flow.Input{}
+	if c.MaterialsComplete() {
+		in["materials_complete"] = "true"
+	}
+	for _, g := range a.Guards {
+		if g.Field == "materials_complete" && !g.Holds(in) {
+			return false
+		}
+	}
+	return true
 }
 
 func applicantText(a casework.Applicant) string {

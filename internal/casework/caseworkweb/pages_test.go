@@ -235,7 +235,8 @@ func TestWindow_H3_supplementNoticeListsEveryMissingMaterial(t *testing.T) {
 		n := f.register(t, applyForm)
 		// The case page offers the notice with the missing material checked.
 		f.do(t, webtest.Scenario{URL: "/cases/" + n, As: "window1", Status: http.StatusOK,
-			Contains: []string{`id="act-request_supplement"`, `name="missing" value="` + siteProof + `" checked`}})
+			Contains:    []string{`id="act-request_supplement"`, `name="missing" value="` + siteProof + `" checked`},
+			NotContains: []string{`id="act-accept"`}}) // not with a material missing
 		// A notice leaving a missing material out is refused, naming the field.
 		body := f.act(t, "window1", n, http.StatusBadRequest, "action", "request_supplement")
 		if !strings.Contains(body, "缺少的材料") || !strings.Contains(body, siteProof) {
