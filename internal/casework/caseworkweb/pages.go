@@ -187,6 +187,38 @@ type registerForm struct {
 	Materials                            []string
 	Delivery                             string
 	Assisted                             bool
+	// Errs are the failed submission's messages by form field, shown next
+	// to the field (the list above the form names them too).
+	Errs map[string]string
+}
+
+// formFields maps the fields the service names to the form's inputs.
+var formFields = map[string]string{
+	"applicant.name": "name", "applicant.kind": "kind", "applicant.resident_id": "resident_id",
+	"applicant.credit_code": "credit_code", "applicant.phone": "phone", "applicant.address": "address",
+	"name": "name", "kind": "kind", "resident_id": "resident_id", "credit_code": "credit_code", "phone": "phone",
+	"address": "address", "materials": "materials", "delivery": "delivery", "item": "item",
+}
+
+// withErrors sets the form's messages by field from the failure.
+func (f registerForm) withErrors(r *http.Request, failure error) registerForm {
+	if failure == nil {
+		return f
+	}
+	_, body := api.Describe(r, failure)
+	f.Errs = map[string]string{}
+	add := func(field, msg string) {
+		if in, ok := formFields[field]; ok {
+			if _, seen := f.Errs[in]; !seen {
+				f.Errs[in] = msg
+			}
+		}
+	}
+	add(body.Field, body.Message)
+	for _, e := range body.Errors {
+		add(e.Field, e.Message)
+	}
+	return f
 }
 
 // row is one case in a list, with its limits when read.
@@ -206,7 +238,7 @@ func (h *pages) windowPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *pages) showWindow(w http.ResponseWriter, r *http.Request, status int, form registerForm, failure error) {
 	ctx, p := r.Context(), principal(r)
-	d := windowPage{Form: form, Deliverys: []casework.Delivery{casework.PickUp, casework.Post, casework.OnlineSend}}
+	d := windowPage{Form: form.withErrors(r, failure), Deliverys: []casework.Delivery{casework.PickUp, casework.Post, casework.OnlineSend}}
 	cal, err := h.svc.Calendar(ctx, p.BodyID)
 	if err != nil {
 		h.Fail(w, r, err)

@@ -204,7 +204,7 @@ func TestWindow_V1_badResidentIDNamedAndNothingStored(t *testing.T) {
 		f := newFixture(t, db)
 		f.do(t, webtest.Scenario{Method: "POST", URL: "/cases/window", As: "window1", Status: http.StatusBadRequest,
 			Body:     form("item", "XK0001", "kind", "person", "name", "李四", "resident_id", "110105194912310021", "materials", applyForm),
-			Contains: []string{"身份证号码", "李四"}}) // named, and the form keeps what was typed
+			Contains: []string{"身份证号码", "李四", `id="resident_id-error"`}}) // named beside the field, and the form keeps what was typed
 		f.do(t, webtest.Scenario{Method: "POST", URL: "/cases/window", As: "window1", Status: http.StatusBadRequest,
 			Body:     form("item", "XK0001", "kind", "organisation", "name", "某公司", "credit_code", "91330100MA27XXXX0X"),
 			Contains: []string{"统一社会信用代码"}})

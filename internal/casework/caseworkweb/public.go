@@ -51,7 +51,7 @@ func (h *pages) showApply(w http.ResponseWriter, r *http.Request, status int, fo
 		}
 		key = hex.EncodeToString(b[:])
 	}
-	d := applyPage{ItemID: id, Body: body, Item: it, Key: key, Form: form,
+	d := applyPage{ItemID: id, Body: body, Item: it, Key: key, Form: form.withErrors(r, failure),
 		Deliverys: []casework.Delivery{casework.OnlineSend, casework.Post, casework.PickUp}}
 	h.render(w, r, status, "apply", d, failure)
 }
