@@ -36,6 +36,8 @@ var messages = page.Messages{
 	"field.certificate":           {"证照编号", "Certificate number"},
 	"field.delivery":              {"送达方式", "Delivery"},
 	"field.assisted":              {"帮办代办（代申请人办理）", "Assisted (acting for the applicant)"},
+	"field.secret":                {"涉及国家秘密或商业秘密（不公开详情）", "Involves state or trade secrets (no public details)"},
+	"field.privacy":               {"涉及个人隐私（不公开详情）", "Involves personal privacy (no public details)"},
 	"field.notified_at":           {"通知时间", "Notified at"},
 	"field.number":                {"办件编号", "Case number"},
 	"field.code":                  {"查询码", "Query code"},

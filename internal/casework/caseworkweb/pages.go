@@ -187,6 +187,8 @@ type registerForm struct {
 	Materials                            []string
 	Delivery                             string
 	Assisted                             bool
+	// Secret and Privacy keep the case's details off the public side (H12).
+	Secret, Privacy bool
 	// Errs are the failed submission's messages by form field, shown next
 	// to the field (the list above the form names them too).
 	Errs map[string]string
@@ -329,7 +331,7 @@ func registerFormOf(r *http.Request) registerForm {
 	return registerForm{Kind: f.Get("kind"), Name: strings.TrimSpace(f.Get("name")), ID: strings.TrimSpace(f.Get("resident_id")),
 		Code: strings.TrimSpace(f.Get("credit_code")), Phone: strings.TrimSpace(f.Get("phone")),
 		Address: strings.TrimSpace(f.Get("address")), Materials: f["materials"], Delivery: f.Get("delivery"),
-		Assisted: f.Get("assisted") == "on"}
+		Assisted: f.Get("assisted") == "on", Secret: f.Get("secret") == "on", Privacy: f.Get("privacy") == "on"}
 }
 
 // applicationOf is the form as the service takes it; the service checks
@@ -346,7 +348,8 @@ func applicationOf(f registerForm, item string) (caseworkdb.Application, error) 
 	case casework.Organisation:
 		a.CreditCode = f.Code
 	}
-	return caseworkdb.Application{Item: item, Applicant: a, Materials: f.Materials, Delivery: casework.Delivery(f.Delivery)}, nil
+	return caseworkdb.Application{Item: item, Applicant: a, Materials: f.Materials, Delivery: casework.Delivery(f.Delivery),
+		Secret: f.Secret, Privacy: f.Privacy}, nil
 }
 
 // ---- a case's page ----

@@ -424,12 +424,10 @@ func TestPublic_L7_followMasksTheApplicantAndH12WithholdsSecrets(t *testing.T) {
 		n, code := numberIn(t, body), codeRE.FindStringSubmatch(body)[1]
 		f.do(t, webtest.Scenario{URL: "/portal/cases?number=" + n + "&code=" + code, As: webtest.Anonymous, Status: http.StatusOK,
 			Contains: []string{"户外广告设置许可", "王*"}, NotContains: []string{"王五", residentID, "13800138000"}})
-		o, err := f.svc.Open(ctx, f.demo.People["window1"], caseworkdb.Application{Item: "XK0001", Secret: true,
-			Applicant: casework.Applicant{Kind: casework.Person, Name: "赵六", ResidentID: residentID}, Materials: []string{applyForm}}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.do(t, webtest.Scenario{URL: "/portal/cases?number=" + o.Case.Number + "&code=" + o.QueryCode, As: webtest.Anonymous,
+		// Registered at the window as involving privacy.
+		_, reg := f.do(t, webtest.Scenario{Method: "POST", URL: "/cases/window", As: "window1", Status: http.StatusCreated,
+			Body: form("item", "XK0001", "kind", "person", "name", "赵六", "resident_id", residentID, "materials", applyForm, "privacy", "on")})
+		f.do(t, webtest.Scenario{URL: "/portal/cases?number=" + numberIn(t, reg) + "&code=" + codeRE.FindStringSubmatch(reg)[1], As: webtest.Anonymous,
 			Status: http.StatusOK, Contains: []string{"不公开详情"}, NotContains: []string{"户外广告设置许可", "赵"}})
 	})
 }
