@@ -170,16 +170,15 @@ func limitOf(d casework.Deadline) limit {
 // ---- the window console ----
 
 type windowPage struct {
-	Today     string
-	Queue     []row
-	DueSoon   []row
-	Waiting   []row
-	Items     []caseworkdb.ListedItem
-	Item      *casework.Item // chosen: its materials to check
-	ItemCode  string
-	Form      registerForm
-	Persons   bool
-	Deliverys []casework.Delivery
+	Today      string
+	Queue      []row
+	DueSoon    []row
+	Waiting    []row
+	Items      []caseworkdb.ListedItem
+	Item       *casework.Item // chosen: its materials to check
+	ItemCode   string
+	Form       registerForm
+	Deliveries []casework.Delivery
 }
 
 type registerForm struct {
@@ -240,7 +239,7 @@ func (h *pages) windowPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *pages) showWindow(w http.ResponseWriter, r *http.Request, status int, form registerForm, failure error) {
 	ctx, p := r.Context(), principal(r)
-	d := windowPage{Form: form.withErrors(r, failure), Deliverys: []casework.Delivery{casework.PickUp, casework.Post, casework.OnlineSend}}
+	d := windowPage{Form: form.withErrors(r, failure), Deliveries: []casework.Delivery{casework.PickUp, casework.Post, casework.OnlineSend}}
 	cal, err := h.svc.Calendar(ctx, p.BodyID)
 	if err != nil {
 		h.Fail(w, r, err)

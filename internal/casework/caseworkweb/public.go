@@ -20,12 +20,12 @@ import (
 // the portal never registers a case in a staff member's name.
 
 type applyPage struct {
-	ItemID    int64
-	Body      casework.Body
-	Item      casework.Item
-	Key       string // the idempotency key of this form: a second submit makes no second case
-	Form      registerForm
-	Deliverys []casework.Delivery
+	ItemID     int64
+	Body       casework.Body
+	Item       casework.Item
+	Key        string // the idempotency key of this form: a second submit makes no second case
+	Form       registerForm
+	Deliveries []casework.Delivery
 }
 
 func (h *pages) applyPage(w http.ResponseWriter, r *http.Request) {
@@ -52,7 +52,7 @@ func (h *pages) showApply(w http.ResponseWriter, r *http.Request, status int, fo
 		key = hex.EncodeToString(b[:])
 	}
 	d := applyPage{ItemID: id, Body: body, Item: it, Key: key, Form: form.withErrors(r, failure),
-		Deliverys: []casework.Delivery{casework.OnlineSend, casework.Post, casework.PickUp}}
+		Deliveries: []casework.Delivery{casework.OnlineSend, casework.Post, casework.PickUp}}
 	h.render(w, r, status, "apply", d, failure)
 }
 
