@@ -367,8 +367,16 @@ func TestInbox_H5_bulkReceiveSeveralHandedOver(t *testing.T) {
 // the page.
 func (f *fixture) applyOnline(t *testing.T, code, key string, status int, kv ...string) string {
 	t.Helper()
-	kv = append([]string{"key", key, "kind", "person", "name", "王五", "resident_id", residentID, "phone", "13800138000",
-		"materials", applyForm, "materials", siteProof}, kv...)
+	// The form names the materials by their place in the item's list;
+	// without any given, every one is handed in.
+	given := false
+	for i := 0; i < len(kv); i += 2 {
+		given = given || kv[i] == "materials"
+	}
+	if !given {
+		kv = append(kv, "materials", "0", "materials", "1")
+	}
+	kv = append([]string{"key", key, "kind", "person", "name", "王五", "resident_id", residentID, "phone", "13800138000"}, kv...)
 	_, body := f.do(t, webtest.Scenario{Method: "POST", URL: fmt.Sprintf("/portal/apply/%d", f.online[code]), As: webtest.Anonymous,
 		Body: form(kv...), Status: status})
 	return body
@@ -378,7 +386,8 @@ func TestPublic_C11_applyOnlineOnceForTwoSubmits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		f.do(t, webtest.Scenario{URL: fmt.Sprintf("/portal/apply/%d", f.online["XK0001"]), As: webtest.Anonymous, Status: http.StatusOK,
-			Contains: []string{`name="key"`, siteProof}})
+			Contains: []string{`name="key"`, siteProof, `name="materials" value="1"`}})
+		f.applyOnline(t, "XK0001", "abcdefabcdefabcdefabcdefabcdefab", http.StatusBadRequest, "materials", "7")
 		f.do(t, webtest.Scenario{URL: fmt.Sprintf("/portal/apply/%d", f.online["XK0002"]), As: webtest.Anonymous, Status: http.StatusConflict,
 			Contains: []string{"C11"}})
 		key := "0123456789abcdef0123456789abcdef"
@@ -435,7 +444,7 @@ func TestPublic_L7_followMasksTheApplicantAndH12WithholdsSecrets(t *testing.T) {
 func TestPublic_H3_supplementAndWithdrawOnline(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		body := f.applyOnline(t, "XK0001", "0123456789abcdef0123456789abcdef", http.StatusCreated, "materials", applyForm)
+		body := f.applyOnline(t, "XK0001", "0123456789abcdef0123456789abcdef", http.StatusCreated, "materials", "0") // the application form only
 		n, code := numberIn(t, body), codeRE.FindStringSubmatch(body)[1]
 		f.act(t, "window1", n, http.StatusSeeOther, "action", "request_supplement", "missing", siteProof)
 		follow := "/portal/cases?number=" + n + "&code=" + code

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/qingdan/qingdan/internal/access"
@@ -11,6 +13,7 @@ import (
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/ident"
 	"github.com/qingdan/qingdan/internal/web/page"
 )
 
@@ -20,12 +23,24 @@ import (
 // the portal never registers a case in a staff member's name.
 
 type applyPage struct {
-	ItemID     int64
-	Body       casework.Body
-	Item       casework.Item
+	ItemID int64
+	// Body, Item and Materials are masked as every public page is (L7):
+	// the materials are chosen by their place in the item's list, so the
+	// form carries no text of the list.
+	Body       string
+	Item       string
+	Code       string
+	Materials  []publicMaterial
 	Key        string // the idempotency key of this form: a second submit makes no second case
 	Form       registerForm
 	Deliveries []casework.Delivery
+}
+
+type publicMaterial struct {
+	Index    int
+	Name     string
+	Required bool
+	Checked  bool
 }
 
 func (h *pages) applyPage(w http.ResponseWriter, r *http.Request) {
@@ -51,8 +66,13 @@ func (h *pages) showApply(w http.ResponseWriter, r *http.Request, status int, fo
 		}
 		key = hex.EncodeToString(b[:])
 	}
-	d := applyPage{ItemID: id, Body: body, Item: it, Key: key, Form: form.withErrors(r, failure),
+	d := applyPage{ItemID: id, Body: ident.MaskText(body.Name), Item: ident.MaskText(it.Name), Code: it.Code, Key: key,
+		Form:       form.withErrors(r, failure),
 		Deliveries: []casework.Delivery{casework.OnlineSend, casework.Post, casework.PickUp}}
+	for i, m := range it.Materials {
+		d.Materials = append(d.Materials, publicMaterial{Index: i, Name: ident.MaskText(m.Name), Required: m.Required,
+			Checked: slices.Contains(form.Materials, m.Name)})
+	}
 	h.render(w, r, status, "apply", d, failure)
 }
 
@@ -79,6 +99,10 @@ func (h *pages) apply(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
+	if form.Materials, err = materialsAt(it, r.PostForm["materials"]); err != nil {
+		h.showApply(w, r, 0, form, key, err)
+		return
+	}
 	app, err := applicationOf(form, it.Code)
 	if err != nil {
 		h.showApply(w, r, 0, form, key, err)
@@ -92,6 +116,22 @@ func (h *pages) apply(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store") // the query code, shown this once
 	h.render(w, r, http.StatusCreated, "applied", o, nil)
+}
+
+// materialsAt reads the materials checked on the apply form, by their
+// place in the item's list.
+func materialsAt(it casework.Item, idx []string) ([]string, error) {
+	var out []string
+	for _, v := range idx {
+		i, err := strconv.Atoi(v)
+		if err != nil || i < 0 || i >= len(it.Materials) {
+			return nil, apperr.Invalidf("materials", "材料选择无效，请重新打开申请页", "the materials chosen are not the item's; reopen the form")
+		}
+		if !slices.Contains(out, it.Materials[i].Name) {
+			out = append(out, it.Materials[i].Name)
+		}
+	}
+	return out, nil
 }
 
 type followPage struct {
