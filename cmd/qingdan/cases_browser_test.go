@@ -106,10 +106,17 @@ func TestBrowser_H7_applyOnlineToCompletion(t *testing.T) {
 	}
 	// act submits the action's form on the case page (after fill) and
 	// waits for the page to offer the next one.
+	// The answer is known by the timeline's new entry (the page before
+	// the action has the same forms and notices).
 	act := func(ctx context.Context, who, action, next string, fill ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
+		entries, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSSAll(`#timeline > li`)))
+		if err != nil {
+			t.Fatal(err)
+		}
 		steps := append([]chromedp.Action[chromedp.Void]{chromedp.WaitVisible(chromedp.CSS(`#act-` + action))}, fill...)
 		steps = append(steps, chromedp.Click(chromedp.CSS(`#act-`+action+` button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#timeline > li:nth-child(%d)`, len(entries)+1))),
 			chromedp.WaitVisible(chromedp.CSS(next)))
 		step, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()

@@ -246,6 +246,7 @@ func TestPublic_L7_O4_personalDataMaskedOnEveryPublicSurface(t *testing.T) {
 		"impl": {d.Current.ImplCode}, "id": {strconv.FormatInt(d.Current.ID, 10)}, "seq": {seq},
 		"version": {strconv.Itoa(d.Current.Version), strconv.Itoa(d.Current.Version - 1)},
 		"file...": {"app.css"},
+		"number":  {"330199-2026-000001"}, // no case: the public's lookups answer as for a wrong code
 	}
 	// Queries a visitor can make from what the public sees (a page echoes
 	// its query, so a planted value asked for is not asked here).
