@@ -62,12 +62,15 @@ const (
 	// ownAccount: acts on the caller's own account only (tokens): another
 	// person's object does not exist.
 	ownAccount
+	// notTown: neither of the town's people may (a role they lack, such as
+	// the window's, or another town's case): both are refused.
+	notTown
 )
 
 // accessFamilies are the route families whose every route must have a case.
 var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
 	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens",
-	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases"}
+	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases", "/cases"}
 
 func inAccessFamily(path string) bool {
 	for _, f := range accessFamilies {
@@ -355,6 +358,15 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET " + orgAPI + "/cases/{number}":          {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber, own: orgAPI + "/cases/" + o.ownCase},
 		"GET " + orgAPI + "/cases/{number}/record":   {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber + "/record", own: orgAPI + "/cases/" + o.ownCase + "/record"},
 		"POST " + orgAPI + "/cases/{number}/actions": {kind: adminOnly, foreign: orgAPI + "/cases/" + o.caseNumber + "/actions", own: orgAPI + "/cases/" + o.ownCase + "/actions", body: `{"action":"accept"}`},
+		// The case pages: the window's console is the window role's; the
+		// list shows the jurisdiction only; a case and its actions are
+		// scoped to its body, bulk actions case by case.
+		"GET /cases/window":        {kind: notTown, foreign: "/cases/window"},
+		"POST /cases/window":       {kind: notTown, foreign: "/cases/window", body: "item=x&kind=person&name=x"},
+		"GET /cases":               {kind: anyStaff, foreign: "/cases", hidden: o.caseNumber},
+		"POST /cases/bulk":         {kind: notTown, foreign: "/cases/bulk", body: "action=receive&case=" + o.caseNumber + "&v." + o.caseNumber + "=1"},
+		"GET /cases/{number}":      {kind: scopedRead, foreign: "/cases/" + o.caseNumber, own: "/cases/" + o.ownCase},
+		"POST /cases/{number}/act": {kind: notTown, foreign: "/cases/" + o.caseNumber + "/act", body: "version=1&action=accept"},
 		// The inbox: one's own (a message in nobody's inbox does not exist).
 		"GET /inbox":                          {kind: anyStaff, foreign: "/inbox"},
 		"POST /inbox/{id}/read":               {kind: ownAccount, foreign: "/inbox/" + id(o.message) + "/read"},
@@ -505,6 +517,12 @@ func TestApp_O1_routeRoleJurisdictionMatrix(t *testing.T) {
 			// page answers it with a redirect.
 			if status, body := send(t, srv, m, c.foreign, town, c.body, c.ctype); status != http.StatusOK && !(m != http.MethodGet && status == http.StatusSeeOther) {
 				t.Errorf("%s: %d, want 200: %.200s", label("town admin"), status, body)
+			}
+		case notTown:
+			for who, tok := range map[string]string{"town admin": town, "town staff": staff} {
+				if status, body := send(t, srv, m, c.foreign, tok, c.body, c.ctype); !refused(status, c) {
+					t.Errorf("%s: %d, want a refusal: %.200s", label(who), status, body)
+				}
 			}
 		case ownAccount:
 			if status, body := send(t, srv, m, c.foreign, town, c.body, c.ctype); !refused(status, c) {

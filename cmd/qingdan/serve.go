@@ -350,8 +350,12 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		}
 		logger.Info("demo cases", "cases", n, "took", time.Since(start))
 	}
+	casePages, err := caseworkweb.PageRoutes(a.cases, caseworkweb.PageOptions{Frame: frame})
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
 	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgRoutes, calRoutes,
-		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes, caseworkweb.Routes(a.cases)}
+		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes, caseworkweb.Routes(a.cases), casePages}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {
 		pageMemory = -1 // web.Config: none

@@ -110,14 +110,16 @@ func (s *Server) authorize(pol httpx.Policy, p access.Principal, r *http.Request
 	if !p.Anonymous() && p.MustChangePassword && !pol.AllowPending {
 		return errMustChange
 	}
+	// A read-only principal (S7) writes nowhere, public forms included
+	// (the portal's online application).
+	if pol.Write && p.ReadOnly() {
+		return s.errorf(apperr.Forbidden, "", "error.read_only")
+	}
 	if pol.Public {
 		return nil
 	}
 	if p.Anonymous() {
 		return s.errorf(apperr.Unauthorized, "", "error.login_required")
-	}
-	if pol.Write && p.ReadOnly() {
-		return s.errorf(apperr.Forbidden, "", "error.read_only")
 	}
 	if len(pol.Roles) > 0 && !p.HasAny(pol.Roles...) || pol.Duty != 0 && !p.Can(pol.Duty) {
 		return s.errorf(apperr.Forbidden, "", "error.role")

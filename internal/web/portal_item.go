@@ -25,12 +25,19 @@ type portalItemPage struct {
 	History     []portalVersionRow
 	GuideURL    string
 	Stars       []bool // five marks, true for the earned ones
-	Print       bool
+	// ApplyURL is the online application's page, for a listed item of
+	// onlineStars or more (C11); empty otherwise.
+	ApplyURL string
+	Print    bool
 	// Diff is what the shown version changed against the one before it
 	// (C9: the old one stays visible, and what changed is said in words).
 	Diff     []diffRow
 	Previous int // the number of the version before it (0: none)
 }
+
+// onlineStars is the least star level of an item applied for online (C11;
+// casework.DefaultRules' OnlineStars, which the apply page enforces).
+const onlineStars = 3
 
 type portalVersionRow struct {
 	Version   int
@@ -73,6 +80,9 @@ func (s *Server) portalItemData(it PortalItem, shown int, en bool) (portalItemPa
 		GuideURL: "/portal/items/" + strconv.FormatInt(it.ID, 10) + "/guide"}
 	for i := range 5 {
 		page.Stars = append(page.Stars, i < page.Guide.Stars)
+	}
+	if page.Current && it.Standing == catalog.Listed && page.Guide.Stars >= onlineStars {
+		page.ApplyURL = "/portal/apply/" + strconv.FormatInt(it.ID, 10)
 	}
 	for i, h := range it.Versions {
 		row := portalVersionRow{Version: h.Version, StatusKey: "portal.status." + string(h.Status),

@@ -226,7 +226,7 @@ func (h *handlers) apiLookup(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, apperr.Invalidf("code", "须提供查询码", "the query code is required"))
 		return
 	}
-	v, err := h.svc.Lookup(r.Context(), r.PathValue("number"), code)
+	v, err := h.svc.Follow(r.Context(), r.PathValue("number"), code)
 	if err != nil {
 		api.WriteError(w, r, err)
 		return
