@@ -23,8 +23,11 @@ type portalItemPage struct {
 	CategoryKey string
 	History     []portalVersionRow
 	GuideURL    string
-	Stars       []bool // five marks, true for the earned ones
-	Print       bool
+	// PublicGuideURL is the guide's address at the site's public URL, the
+	// one its QR code holds, printed under the code for those who type it.
+	PublicGuideURL string
+	Stars          []bool // five marks, true for the earned ones
+	Print          bool
 }
 
 type portalVersionRow struct {
@@ -61,7 +64,7 @@ func (s *Server) portalItemData(r *http.Request, it PortalItem, shown int) porta
 	page := portalItemPage{Item: it, V: v, Guide: guide, Current: shown == 0,
 		StandingKey: standingKey(it.Standing), Suspended: it.Standing == catalog.Suspended,
 		Cancelled: it.Standing == catalog.Cancelled, CategoryKey: categoryKey(string(v.Category)),
-		GuideURL: "/portal/items/" + strconv.FormatInt(it.ID, 10) + "/guide"}
+		GuideURL: "/portal/items/" + strconv.FormatInt(it.ID, 10) + "/guide", PublicGuideURL: s.guideURL(r, it.ID)}
 	for i := range 5 {
 		page.Stars = append(page.Stars, i < page.Guide.Stars)
 	}
