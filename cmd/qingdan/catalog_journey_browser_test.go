@@ -177,8 +177,10 @@ func TestCatalogBrowser_C5_C6_conflictingReviewNeedsApprovalToStayUnchanged(t *t
 	); err != nil {
 		t.Fatalf("孙建国 approves: %v", err)
 	}
-	if page := textOf(t, reform, `main`); !strings.Contains(page, "上级改革办批准") || !strings.Contains(page, "低保申请由区民政局统一收取诚信承诺书") {
-		t.Fatalf("the closed task %q does not record the reason and the approval", page)
+	closed := textOf(t, reform, `li.card`)
+	if !strings.Contains(closed, "上级改革办批准") || !strings.Contains(closed, "低保申请由区民政局统一收取诚信承诺书") ||
+		!strings.Contains(closed, "邓雪") || !strings.Contains(closed, "孙建国") || strings.Contains(closed, "reform1") {
+		t.Fatalf("the closed task %q does not record the reason, who asked and who approved, by name", closed)
 	}
 
 	district := session(t, tab, srv.URL, "liaison1")

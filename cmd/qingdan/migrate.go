@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 )
 
 func init() {
@@ -26,6 +27,11 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	refused, err := migrate(ctx, db)
 	if err != nil {
+		return closeAfter(db, err)
+	}
+	// A migration may empty the derived search index (0491: pinyin); it is
+	// refilled here as serve would at start, so verify finds it complete.
+	if err := rebuildSearchIfEmpty(ctx, db, slog.New(slog.NewTextHandler(stderr, nil))); err != nil {
 		return closeAfter(db, err)
 	}
 	if err := db.Close(); err != nil {

@@ -36,6 +36,7 @@ type Catalog interface {
 	Tasks(ctx context.Context, p access.Principal) ([]catdb.Task, error)
 	NextActors(ctx context.Context, a catdb.Adjustment) ([]catdb.Waiting, error)
 	ReviewActors(ctx context.Context, r catdb.Review) ([]catdb.Waiting, error)
+	PersonName(ctx context.Context, who string) (string, error)
 	PathOf(ctx context.Context, kind string, id int64) (string, error)
 	ReformMembers(ctx context.Context, p access.Principal) ([]catdb.ReformMember, error)
 	SetReformGroups(ctx context.Context, p access.Principal, staffID, version int64, groups []catalog.ReformGroup) (catdb.ReformSeats, error)

@@ -72,9 +72,29 @@ func (s *Server) showReviews(w http.ResponseWriter, r *http.Request, status int,
 		}
 		return items[body][code], nil
 	}
+	names := map[string]string{} // login → name, read once per page
+	name := func(who string) (string, error) {
+		if who == "" {
+			return "", nil
+		}
+		if n, ok := names[who]; ok {
+			return n, nil
+		}
+		n, err := s.deps.Catalog.PersonName(ctx, who)
+		names[who] = n
+		return n, err
+	}
 	acts := !p.ReadOnly()
 	page := catalogReviewsPage{Error: msg}
 	for _, rv := range rs {
+		var err error
+		if rv.DoneBy, err = name(rv.DoneBy); err == nil {
+			rv.ApprovedBy, err = name(rv.ApprovedBy)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		row := catalogReviewRow{ID: rv.ID, Body: rv.BodyName, BaseCode: rv.BaseCode, Name: rv.Name, Due: day(rv.Due),
 			Open: rv.Status == catdb.ReviewOpen, Overdue: rv.Overdue, Note: rv.Note, DoneBy: rv.DoneBy,
 			Awaiting: rv.AwaitingApproval(), ExemptReason: rv.ExemptReason, ApprovedBy: rv.ApprovedBy}

@@ -24,7 +24,10 @@ type portalItemPage struct {
 	CategoryKey string
 	History     []portalVersionRow
 	GuideURL    string
-	Stars       []bool // five marks, true for the earned ones
+	// PublicGuideURL is the guide's address at the site's public URL, the
+	// one its QR code holds, printed under the code for those who type it.
+	PublicGuideURL string
+	Stars          []bool // five marks, true for the earned ones
 	// ApplyURL is the online application's page, for a listed item of
 	// onlineStars or more (C11); empty otherwise.
 	ApplyURL string
@@ -67,8 +70,9 @@ func (s *Server) loadPortalItem(r *http.Request) (PortalItem, error) {
 }
 
 // portalItemData is the page of version shown (an index of it.Versions,
-// newest first), in English when en.
-func (s *Server) portalItemData(it PortalItem, shown int, en bool) (portalItemPage, error) {
+// newest first), in the request's language.
+func (s *Server) portalItemData(r *http.Request, it PortalItem, shown int) (portalItemPage, error) {
+	en := httpx.LangFrom(r.Context()) == httpx.LangEn
 	v := it.Versions[shown]
 	guide := v.Guide()
 	if en {
@@ -77,7 +81,7 @@ func (s *Server) portalItemData(it PortalItem, shown int, en bool) (portalItemPa
 	page := portalItemPage{Item: it, V: v, Guide: guide, Current: shown == 0,
 		StandingKey: standingKey(it.Standing), Suspended: it.Standing == catalog.Suspended,
 		Cancelled: it.Standing == catalog.Cancelled, CategoryKey: categoryKey(string(v.Category)),
-		GuideURL: "/portal/items/" + strconv.FormatInt(it.ID, 10) + "/guide"}
+		GuideURL: "/portal/items/" + strconv.FormatInt(it.ID, 10) + "/guide", PublicGuideURL: s.guideURL(r, it.ID)}
 	for i := range 5 {
 		page.Stars = append(page.Stars, i < page.Guide.Stars)
 	}
@@ -155,7 +159,7 @@ func (s *Server) portalItem(w http.ResponseWriter, r *http.Request) {
 				return nil, apperr.NotFoundf("该事项没有此版本。", "The item has no such version.")
 			}
 		}
-		return s.portalItemData(it, shown, httpx.LangFrom(r.Context()) == httpx.LangEn)
+		return s.portalItemData(r, it, shown)
 	})
 }
 
@@ -168,7 +172,7 @@ func (s *Server) portalGuide(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		page, err := s.portalItemData(it, 0, httpx.LangFrom(r.Context()) == httpx.LangEn)
+		page, err := s.portalItemData(r, it, 0)
 		if err != nil {
 			return nil, err
 		}

@@ -165,7 +165,7 @@ func TestAccounts_O3_createLoginForcedChange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := newSite(t, db)
 		admin := s.login("admin", org.DemoPassword)
-		sun := s.staffID("王芳") // district window head, no account yet
+		sun := s.staffID("刘洋") // district window liaison, no account yet (every unit head has one)
 		page := fmt.Sprintf("/admin/accounts/staff/%d", sun)
 
 		// Navigation by role: administrators see both pages, others only their tokens.
@@ -174,7 +174,7 @@ func TestAccounts_O3_createLoginForcedChange(t *testing.T) {
 			strings.Contains(body, `href="/admin/accounts"`) {
 			t.Fatalf("navigation of window staff: %.2000s", body)
 		}
-		s.want(req{url: "/admin/accounts", cred: admin}, 200, "王芳", "未开通", "周文", "office1", "青山街道")
+		s.want(req{url: "/admin/accounts", cred: admin}, 200, "刘洋", "未开通", "周文", "office1", "青山街道")
 		s.want(req{url: "/admin/accounts", cred: admin, lang: "en"}, 200, "none", "active", "Accounts")
 		s.want(req{url: page, cred: admin}, 200, "开通账号", `name="login"`)
 

@@ -259,3 +259,19 @@ func (s *Service) workingDaysLeft(ctx context.Context, bodyID int64, due time.Ti
 	}
 	return cal.WorkingDaysBetween(cal.Date(s.now()), cal.DueDate(due))
 }
+
+// PersonName is the name of whoever a trace or task records by login (an
+// account's login, or "staff:ID"), for pages that show people by name; the
+// login itself when it names nobody (a system actor).
+func (s *Service) PersonName(ctx context.Context, who string) (string, error) {
+	id, err := staffOfLogin(ctx, s.db, who)
+	if err != nil || id == 0 {
+		return who, err
+	}
+	var name string
+	err = s.db.QueryRow(ctx, `SELECT name FROM staff WHERE id = ?`, id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return who, nil
+	}
+	return name, err
+}

@@ -26,6 +26,13 @@ var aliases = []struct {
 	{"建设工程规划许可", []string{"规划许可证"}},
 	{"公共场所卫生许可", []string{"卫生许可证"}},
 	{"退役军人", []string{"退伍军人"}},
+	{"结婚登记", []string{"结婚证", "领证"}},
+	{"离婚登记", []string{"离婚证"}},
+	{"公共租赁住房", []string{"公租房"}},
+	{"老年人优待证", []string{"老年证"}},
+	{"失业保险金", []string{"失业金"}},
+	{"残疾人就业保障金", []string{"残保金"}},
+	{"再生育", []string{"准生证", "二孩"}},
 }
 
 // derivedKeywords returns the aliases whose phrase occurs in name (both

@@ -59,6 +59,26 @@ func TestSearch_C10_pinyinAndInitialsFindItems(t *testing.T) {
 	})
 }
 
+// TestSearch_C10_commonNamesFindItems (issue #13 item 6): the names people
+// use for an item, not substrings of its official name, find it — in
+// characters and in pinyin.
+func TestSearch_C10_commonNamesFindItems(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		docs := []Doc{
+			{BodyID: 1, ItemID: 11, VersionID: 11, Code: "0700011000", Name: "结婚登记", Category: "confirmation", Unit: "民政股", Standing: "listed"},
+			{BodyID: 1, ItemID: 12, VersionID: 12, Code: "0500012000", Name: "公共租赁住房保障", Category: "benefit_payment", Unit: "住房保障股", Standing: "listed"},
+			{BodyID: 1, ItemID: 13, VersionID: 13, Code: "0100013000", Name: "再生育审批", Category: "licensing", Unit: "卫健办", Standing: "listed"},
+		}
+		index(t, db, docs...)
+		for q, want := range map[string]string{"结婚证": "0700011000", "jiehunzheng": "0700011000", "公租房": "0500012000",
+			"gzf": "0500012000", "准生证": "0100013000", "zhunshengzheng": "0100013000"} {
+			if got := search(t, db, Filter{Query: Parse(q)}); !slices.Equal(got, []string{want}) {
+				t.Errorf("%q: got %v, want %s", q, got, want)
+			}
+		}
+	})
+}
+
 // FuzzPinyinForms: any text gives pinyin of the same runs, initials one
 // letter per Chinese character, and nothing Chinese left in either.
 func FuzzPinyinForms(f *testing.F) {
