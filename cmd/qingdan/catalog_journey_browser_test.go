@@ -57,7 +57,7 @@ func TestCatalogBrowser_C3_liaisonsDraftReachesTheHeadAndTheOffice(t *testing.T)
 	if err := chromedp.Do(liaison,
 		chromedp.Navigate(srv.URL+"/catalog/adjustments/new?kind=suspend&item=36"),
 		chromedp.WaitVisible(chromedp.CSS(`#title`)),
-		chromedp.SendKeys(chromedp.CSS(`#title`), title),
+		chromedp.SetValue(chromedp.CSS(`#title`), title), // the form pre-fills a title: replace it
 		chromedp.SendKeys(chromedp.CSS(`#basis_title`), "青山区清单运行情况评估报告"),
 		chromedp.SetValue(chromedp.CSS(`#basis_issued`), "2026-11-30"),
 		chromedp.SendKeys(chromedp.CSS(`#note`), "近三年未发生,暂停办理"),
