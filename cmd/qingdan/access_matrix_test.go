@@ -67,7 +67,8 @@ const (
 // accessFamilies are the route families whose every route must have a case.
 var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
 	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens",
-	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases"}
+	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases",
+	"/supervision", "/api/v1/supervision"}
 
 func inAccessFamily(path string) bool {
 	for _, f := range accessFamilies {
@@ -355,6 +356,14 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET " + orgAPI + "/cases/{number}":          {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber, own: orgAPI + "/cases/" + o.ownCase},
 		"GET " + orgAPI + "/cases/{number}/record":   {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber + "/record", own: orgAPI + "/cases/" + o.ownCase + "/record"},
 		"POST " + orgAPI + "/cases/{number}/actions": {kind: adminOnly, foreign: orgAPI + "/cases/" + o.caseNumber + "/actions", own: orgAPI + "/cases/" + o.ownCase + "/actions", body: `{"action":"accept"}`},
+		// E-supervision: the dashboard and the export are the overseers'
+		// (supervisors, leaders, the general office, administrators); the
+		// cards anyone's, a unit's staff seeing their own unit's.
+		"GET /supervision":                         {kind: adminOnly, foreign: "/supervision", hidden: "青山街道"},
+		"GET /supervision/cards":                   {kind: anyStaff, foreign: "/supervision/cards", hidden: "青山街道"},
+		"GET /supervision/cards.xlsx":              {kind: adminOnly, foreign: "/supervision/cards.xlsx", hidden: "青山街道"},
+		"GET " + orgAPI + "/supervision/dashboard": {kind: adminOnly, foreign: orgAPI + "/supervision/dashboard", hidden: "青山街道"},
+		"GET " + orgAPI + "/supervision/cards":     {kind: anyStaff, foreign: orgAPI + "/supervision/cards", hidden: "/" + "1/2/"},
 		// The inbox: one's own (a message in nobody's inbox does not exist).
 		"GET /inbox":                          {kind: anyStaff, foreign: "/inbox"},
 		"POST /inbox/{id}/read":               {kind: ownAccount, foreign: "/inbox/" + id(o.message) + "/read"},
