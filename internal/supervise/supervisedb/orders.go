@@ -286,4 +286,3 @@ func (s *Service) Orders(ctx context.Context, p access.Principal) ([]supervise.O
 	}
 	return out, rows.Err()
 }
-
