@@ -364,6 +364,17 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET /supervision/cards.xlsx":              {kind: adminOnly, foreign: "/supervision/cards.xlsx", hidden: "青山街道"},
 		"GET " + orgAPI + "/supervision/dashboard": {kind: adminOnly, foreign: orgAPI + "/supervision/dashboard", hidden: "青山街道"},
 		"GET " + orgAPI + "/supervision/cards":     {kind: anyStaff, foreign: orgAPI + "/supervision/cards", hidden: "/" + "1/2/"},
+		// Orders: the demo holds none (cards come from the sweep), so what
+		// is checked here is that another town's card or order is refused;
+		// the browser test walks an order from issue to closure.
+		"POST /supervision/cards/{id}/order":                  {kind: ownAccount, foreign: "/supervision/cards/1/order", body: "matter=x"},
+		"GET /supervision/orders":                             {kind: anyStaff, foreign: "/supervision/orders", hidden: o.caseNumber},
+		"GET /supervision/orders/{id}":                        {kind: ownAccount, foreign: "/supervision/orders/1"},
+		"POST /supervision/orders/{id}":                       {kind: ownAccount, foreign: "/supervision/orders/1", body: "version=1&action=answer&text=x"},
+		"POST " + orgAPI + "/supervision/cards/{id}/orders":   {kind: ownAccount, foreign: orgAPI + "/supervision/cards/1/orders", body: `{"matter":"x"}`},
+		"GET " + orgAPI + "/supervision/orders":               {kind: anyStaff, foreign: orgAPI + "/supervision/orders", hidden: o.caseNumber},
+		"GET " + orgAPI + "/supervision/orders/{id}":          {kind: ownAccount, foreign: orgAPI + "/supervision/orders/1"},
+		"POST " + orgAPI + "/supervision/orders/{id}/actions": {kind: ownAccount, foreign: orgAPI + "/supervision/orders/1/actions", body: `{"action":"answer","text":"x"}`},
 		// The inbox: one's own (a message in nobody's inbox does not exist).
 		"GET /inbox":                          {kind: anyStaff, foreign: "/inbox"},
 		"POST /inbox/{id}/read":               {kind: ownAccount, foreign: "/inbox/" + id(o.message) + "/read"},

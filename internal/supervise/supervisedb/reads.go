@@ -173,3 +173,12 @@ func Recount(ctx context.Context, q store.Querier) (supervise.Counts, error) {
 func errNoJurisdiction() error {
 	return apperr.Forbiddenf("您的账号没有所属机关", "your account belongs to no body")
 }
+
+// CardPath is the body of card id, for a route's jurisdiction.
+func (s *Service) CardPath(ctx context.Context, id int64) (string, error) {
+	r, err := cards.Get(ctx, s.db, id)
+	if err != nil {
+		return "", err
+	}
+	return r.BodyPath, nil
+}

@@ -32,7 +32,7 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pageNames = []string{"dashboard", "cards", "error"}
+var pageNames = []string{"dashboard", "cards", "orders", "order", "error"}
 
 // cst is China Standard Time, the users' clock whatever the server's zone.
 var cst = time.FixedZone("CST", 8*3600)
@@ -84,7 +84,7 @@ func Routes(svc *supervisedb.Service, frame page.Frame) ([]httpx.Route, error) {
 		{Name: "case", In: "query", Description: "a case's number", Type: "string"},
 		{Name: "all", In: "query", Description: "true: cleared cards too", Type: "boolean"},
 	}
-	return []httpx.Route{
+	return append([]httpx.Route{
 		{Pattern: "GET /supervision", Policy: read, Handler: hf(h.dashboard), Nav: &httpx.Nav{Label: "nav.supervision", Order: 60}},
 		{Pattern: "GET /supervision/cards", Handler: hf(h.cardsPage)},
 		{Pattern: "GET /supervision/cards.xlsx", Policy: read, Handler: hf(h.export)},
@@ -94,7 +94,7 @@ func Routes(svc *supervisedb.Service, frame page.Frame) ([]httpx.Route, error) {
 		{Pattern: "GET " + p + "/cards", Handler: hf(h.apiCards),
 			Doc: &httpx.Doc{Summary: "Cards", Tags: tags, Response: []supervisedb.Card{}, Params: cardParams,
 				Description: "Open cards (all=true: cleared ones too) in the caller's jurisdiction, newest first, at most 500; a unit's staff see their own unit's only."}},
-	}, nil
+	}, h.orderRoutes()...), nil
 }
 
 func principal(r *http.Request) access.Principal { return httpx.PrincipalFrom(r.Context()) }
@@ -141,7 +141,8 @@ func (h *handlers) dashboard(w http.ResponseWriter, r *http.Request) {
 }
 
 type cardsPage struct {
-	Filter supervisedb.Filter
+	Supervisor bool
+	Filter     supervisedb.Filter
 	Cards  []supervisedb.Card
 	Export string
 }
@@ -153,7 +154,7 @@ func (h *handlers) cardsPage(w http.ResponseWriter, r *http.Request) {
 		h.Render(w, r, http.StatusOK, "cards", cardsPage{Filter: f}, err)
 		return
 	}
-	h.Render(w, r, http.StatusOK, "cards", cardsPage{Filter: f, Cards: cs, Export: strings.Replace(r.URL.RequestURI(), "/supervision/cards", "/supervision/cards.xlsx", 1)}, nil)
+	h.Render(w, r, http.StatusOK, "cards", cardsPage{Supervisor: principal(r).Has(access.RoleSupervisor), Filter: f, Cards: cs, Export: strings.Replace(r.URL.RequestURI(), "/supervision/cards", "/supervision/cards.xlsx", 1)}, nil)
 }
 
 func (h *handlers) apiDashboard(w http.ResponseWriter, r *http.Request) {
