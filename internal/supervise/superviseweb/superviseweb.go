@@ -143,8 +143,8 @@ func (h *handlers) dashboard(w http.ResponseWriter, r *http.Request) {
 type cardsPage struct {
 	Supervisor bool
 	Filter     supervisedb.Filter
-	Cards  []supervisedb.Card
-	Export string
+	Cards      []supervisedb.Card
+	Export     string
 }
 
 func (h *handlers) cardsPage(w http.ResponseWriter, r *http.Request) {
