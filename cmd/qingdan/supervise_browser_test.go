@@ -126,4 +126,3 @@ func TestSuperviseBrowser_S4_redCardOrderAnsweredAndClosed(t *testing.T) {
 		}
 	}
 }
-
