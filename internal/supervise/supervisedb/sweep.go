@@ -2,6 +2,8 @@ package supervisedb
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -233,7 +235,6 @@ func (s *Service) tell(ctx context.Context, tx *store.Tx, notices []supervise.No
 	if err != nil {
 		return err
 	}
-	stamp := s.now().UTC().Format("20060102T150405.000000")
 	for _, b := range bundles {
 		bodyID, phone, err := contactOf(ctx, tx, b.Staff)
 		if err != nil {
@@ -241,7 +242,7 @@ func (s *Service) tell(ctx context.Context, tx *store.Tx, notices []supervise.No
 		}
 		for i, m := range supervise.Messages([]supervise.Bundle{b}, "zh", s.link) {
 			m.BodyID, m.Cause = bodyID, "supervise.digest"
-			m.DedupKey = fmt.Sprintf("supervise.digest:%s:%d:%d", stamp, b.Staff, i)
+			m.DedupKey = fmt.Sprintf("supervise.digest:%d:%s:%d", b.Staff, digestKey(b), i)
 			if err := notifydb.Enqueue(ctx, tx, m); err != nil {
 				return err
 			}
@@ -252,10 +253,21 @@ func (s *Service) tell(ctx context.Context, tx *store.Tx, notices []supervise.No
 		m := notify.Text(phone, fmt.Sprintf("【电子监察】您有%d条新提醒，首条：%s（%s）。请登录系统查看。",
 			len(b.Notices), b.Notices[0].Title.In("zh"), b.Notices[0].Object.ID))
 		m.BodyID, m.Cause = bodyID, "supervise.digest"
-		m.DedupKey = fmt.Sprintf("supervise.digest:%s:%d:sms", stamp, b.Staff)
+		m.DedupKey = fmt.Sprintf("supervise.digest:%d:%s:sms", b.Staff, digestKey(b))
 		if err := notifydb.Enqueue(ctx, tx, m); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// digestKey names what a bundle tells (each notice's action, object,
+// level and instant): the same bundle for the same person is sent once,
+// whichever sweep or consumer found it, and different ones never collide.
+func digestKey(b supervise.Bundle) string {
+	h := sha256.New()
+	for _, n := range b.Notices {
+		fmt.Fprintf(h, "%s|%s|%s|%d\n", n.Action, n.Object, n.Level, n.At.UnixMicro())
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
