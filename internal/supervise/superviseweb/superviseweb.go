@@ -86,7 +86,7 @@ func Routes(svc *supervisedb.Service, frame page.Frame) ([]httpx.Route, error) {
 	}
 	return append([]httpx.Route{
 		{Pattern: "GET /supervision", Policy: read, Handler: hf(h.dashboard), Nav: &httpx.Nav{Label: "nav.supervision", Order: 60}},
-		{Pattern: "GET /supervision/cards", Handler: hf(h.cardsPage)},
+		{Pattern: "GET /supervision/cards", Handler: hf(h.cardsPage), Nav: &httpx.Nav{Label: "nav.supervision_cards", Order: 61}},
 		{Pattern: "GET /supervision/cards.xlsx", Policy: read, Handler: hf(h.export)},
 		{Pattern: "GET " + p + "/dashboard", Policy: read, Handler: hf(h.apiDashboard),
 			Doc: &httpx.Doc{Summary: "Open cards by body and unit", Tags: tags, Response: []supervisedb.Row{},
