@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -146,7 +147,11 @@ func (s *Service) IssueFromCard(ctx context.Context, p access.Principal, cardID 
 		}
 		o.ID, o.Version = r.ID, int(r.Version)
 		out = o
-		return s.tell(ctx, tx, ch.Notices)
+		ns, err := s.checkOrder(ctx, tx, o, env.Now)
+		if err != nil {
+			return err
+		}
+		return s.tell(ctx, tx, append(ch.Notices, ns...))
 	})
 	return out, err
 }
@@ -225,7 +230,11 @@ func (s *Service) Act(ctx context.Context, p access.Principal, id, base int64, s
 		}
 		o.ID, o.Version = r.ID, int(r.Version)
 		out = o
-		return s.tell(ctx, tx, ch.Notices)
+		ns, err := s.checkOrder(ctx, tx, o, env.Now)
+		if err != nil {
+			return err
+		}
+		return s.tell(ctx, tx, append(ch.Notices, ns...))
 	})
 	return out, err
 }
@@ -285,4 +294,101 @@ func (s *Service) Orders(ctx context.Context, p access.Principal) ([]supervise.O
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// checkOrder judges order o's time rules at now (order.reminder,
+// order.red: unanswered past its deadline), stores the cards raised and
+// cleared, and keeps the order's next check, in tx.
+func (s *Service) checkOrder(ctx context.Context, tx *store.Tx, o supervise.Order, now time.Time) ([]supervise.Notice, error) {
+	set, err := s.rulesAt(ctx, tx, o.BodyPath)
+	if err != nil {
+		return nil, err
+	}
+	sub := o.Subject()
+	stored, err := cardsOf(ctx, tx, string(sub.Object.Type), sub.Object.ID)
+	if err != nil {
+		return nil, err
+	}
+	ledger := supervise.Ledger{}
+	for _, r := range stored {
+		c, err := r.card()
+		if err != nil {
+			return nil, err
+		}
+		ledger[c.Key] = c
+	}
+	var bodyID int64
+	if err := tx.QueryRow(ctx, `SELECT id FROM bodies WHERE path = ?`, o.BodyPath).Scan(&bodyID); err != nil {
+		return nil, fmt.Errorf("supervisedb: body %s: %w", o.BodyPath, err)
+	}
+	cal, err := s.cases.Calendar(ctx, bodyID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := supervise.Evaluate(set, sub, cal, now, ledger.Of(sub.Object))
+	if err != nil {
+		return nil, err
+	}
+	raised := ledger.Raise(res.Raise...)
+	var cleared []supervise.Cleared
+	for _, c := range ledger.ClearAt(res.Clear...) {
+		cleared = append(cleared, supervise.Cleared{Key: c.Key, At: c.Cleared})
+	}
+	var next any
+	if !res.Next.IsZero() {
+		next = store.Micros(res.Next)
+	}
+	tx.Queue(ctx, `UPDATE supervise_orders SET check_at = ? WHERE id = ?`, next, o.ID)
+	return raise(ctx, tx, bodyID, raised, cleared, stored)
+}
+
+// sweepOrders judges the orders whose next check has come (an index
+// range of supervise_orders_check), SweepBatch at a time.
+func (s *Service) sweepOrders(ctx context.Context, l *store.Lease, now time.Time) (int, error) {
+	write := s.db.Write
+	if l != nil {
+		write = l.Write
+	}
+	n := 0
+	for {
+		k := 0
+		err := write(ctx, func(tx *store.Tx) error {
+			k = 0
+			rows, err := tx.Query(ctx, orderSelect+` WHERE check_at IS NOT NULL AND check_at <= ? ORDER BY check_at, id LIMIT ?`,
+				store.Micros(now), SweepBatch)
+			if err != nil {
+				return fmt.Errorf("supervisedb: due orders: %w", err)
+			}
+			var due []orderRow
+			for rows.Next() {
+				var r orderRow
+				if err := rows.Scan(orders.Fields(&r)...); err != nil {
+					rows.Close()
+					return fmt.Errorf("supervisedb: due orders: %w", err)
+				}
+				due = append(due, r)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			var notices []supervise.Notice
+			for _, r := range due {
+				o, err := r.order()
+				if err != nil {
+					return err
+				}
+				ns, err := s.checkOrder(ctx, tx, o, now)
+				if err != nil {
+					return err
+				}
+				notices = append(notices, ns...)
+			}
+			k = len(due)
+			return s.tell(ctx, tx, notices)
+		})
+		n += k
+		if err != nil || k < SweepBatch {
+			return n, err
+		}
+	}
 }

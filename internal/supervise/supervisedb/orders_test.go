@@ -2,6 +2,7 @@ package supervisedb_test
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -90,4 +91,47 @@ func isField(err error, field string) bool {
 		}
 	}
 	return false
+}
+
+// An order unanswered past its deadline is itself a card (S4, L10):
+// order.reminder from 00:00 of its last working day, order.red from the
+// instant its time ran out, however late the sweep; none before.
+func TestOrder_S4_L10_unansweredPastItsDeadlineIsACard(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		n := f.accepted(t)
+		f.catchUp(t, 0)
+		f.set("2026-03-05T10:00")
+		f.sweep(t)
+		h5 := f.cardsOf(t, n)["h5.hand_over|"+n]
+		o, err := f.sup.IssueFromCard(ctx, f.who("supervisor1"), h5.ID, "尽快移交", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := strconv.FormatInt(o.ID, 10)
+		f.set("2026-03-12T23:59")
+		f.sweep(t)
+		cs := f.cardsOf(t, n)
+		if r, ok := cs["order.reminder|"+id]; !ok || !r.At.Equal(at("2026-03-12T00:00")) {
+			t.Fatalf("reminder %+v (found %v)", r, ok)
+		}
+		if _, ok := cs["order.red|"+id]; ok {
+			t.Fatal("order.red before the deadline ran out")
+		}
+		f.set("2026-03-16T09:00")
+		f.sweep(t)
+		red, ok := f.cardsOf(t, n)["order.red|"+id]
+		if !ok || !red.At.Equal(at("2026-03-13T00:00")) || !red.RaisedAt.Equal(at("2026-03-16T09:00")) {
+			t.Fatalf("order.red %+v (found %v)", red, ok)
+		}
+		// The answer, late, clears both.
+		if _, err := f.sup.Act(ctx, f.who("unit1"), o.ID, int64(o.Version), supervisedb.OrderStep{Action: "answer", Text: "已移交"}); err != nil {
+			t.Fatal(err)
+		}
+		if red := f.cardsOf(t, n)["order.red|"+id]; red.Open() {
+			t.Fatalf("order.red still open after the answer: %+v", red)
+		}
+		checkCounts(t, db)
+		verify(t, db)
+	})
 }

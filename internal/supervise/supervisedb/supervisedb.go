@@ -149,6 +149,24 @@ func cardsOfCase(ctx context.Context, q store.Querier, number string) ([]cardRow
 	return out, rows.Err()
 }
 
+// cardsOf are every card stored of one object (open and cleared).
+func cardsOf(ctx context.Context, q store.Querier, objectType, objectID string) ([]cardRow, error) {
+	rows, err := q.Query(ctx, cardSelect+` WHERE object_type = ? AND object_id = ? ORDER BY id`, objectType, objectID)
+	if err != nil {
+		return nil, fmt.Errorf("supervisedb: cards of %s:%s: %w", objectType, objectID, err)
+	}
+	defer rows.Close()
+	var out []cardRow
+	for rows.Next() {
+		var r cardRow
+		if err := rows.Scan(cards.Fields(&r)...); err != nil {
+			return nil, fmt.Errorf("supervisedb: cards of %s:%s: %w", objectType, objectID, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // raise stores new cards (the unique ledger key refuses a card raised
 // twice: that write fails whole and its batch comes again), clears those
 // whose cause was fixed, and moves the counts by the difference, all in

@@ -115,7 +115,7 @@ func (s *Service) Sweep(ctx context.Context, l *store.Lease) (int, error) {
 			}
 		}
 		if len(todo) == 0 {
-			return settled, nil
+			break
 		}
 		if err := s.sweepBatch(ctx, l, todo, now); err != nil {
 			if ctx.Err() != nil {
@@ -138,9 +138,12 @@ func (s *Service) Sweep(ctx context.Context, l *store.Lease) (int, error) {
 			settled += len(todo)
 		}
 		if len(due) < SweepBatch {
-			return settled, nil
+			break
 		}
 	}
+	// Orders unanswered past their deadline (order.reminder, order.red).
+	n, err := s.sweepOrders(ctx, l, now)
+	return settled + n, err
 }
 
 func (s *Service) sweepBatch(ctx context.Context, l *store.Lease, ids []int64, now time.Time) error {
