@@ -70,7 +70,8 @@ const (
 // accessFamilies are the route families whose every route must have a case.
 var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
 	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens",
-	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases", "/cases"}
+	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases", "/cases",
+	"/supervision", "/api/v1/supervision"}
 
 func inAccessFamily(path string) bool {
 	for _, f := range accessFamilies {
@@ -367,6 +368,25 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"POST /cases/bulk":         {kind: notTown, foreign: "/cases/bulk", body: "action=receive&case=" + o.caseNumber + "&v." + o.caseNumber + "=1"},
 		"GET /cases/{number}":      {kind: scopedRead, foreign: "/cases/" + o.caseNumber, own: "/cases/" + o.ownCase},
 		"POST /cases/{number}/act": {kind: notTown, foreign: "/cases/" + o.caseNumber + "/act", body: "version=1&action=accept"},
+		// E-supervision: the dashboard and the export are the overseers'
+		// (supervisors, leaders, the general office, administrators); the
+		// cards anyone's, a unit's staff seeing their own unit's.
+		"GET /supervision":                         {kind: adminOnly, foreign: "/supervision", hidden: "青山街道"},
+		"GET /supervision/cards":                   {kind: anyStaff, foreign: "/supervision/cards", hidden: "青山街道"},
+		"GET /supervision/cards.xlsx":              {kind: adminOnly, foreign: "/supervision/cards.xlsx", hidden: "青山街道"},
+		"GET " + orgAPI + "/supervision/dashboard": {kind: adminOnly, foreign: orgAPI + "/supervision/dashboard", hidden: "青山街道"},
+		"GET " + orgAPI + "/supervision/cards":     {kind: anyStaff, foreign: orgAPI + "/supervision/cards", hidden: "/" + "1/2/"},
+		// Orders: the demo holds none (cards come from the sweep), so what
+		// is checked here is that another town's card or order is refused;
+		// the browser test walks an order from issue to closure.
+		"POST /supervision/cards/{id}/order":                  {kind: ownAccount, foreign: "/supervision/cards/1/order", body: "matter=x"},
+		"GET /supervision/orders":                             {kind: anyStaff, foreign: "/supervision/orders", hidden: o.caseNumber},
+		"GET /supervision/orders/{id}":                        {kind: ownAccount, foreign: "/supervision/orders/1"},
+		"POST /supervision/orders/{id}":                       {kind: ownAccount, foreign: "/supervision/orders/1", body: "version=1&action=answer&text=x"},
+		"POST " + orgAPI + "/supervision/cards/{id}/orders":   {kind: ownAccount, foreign: orgAPI + "/supervision/cards/1/orders", body: `{"matter":"x"}`},
+		"GET " + orgAPI + "/supervision/orders":               {kind: anyStaff, foreign: orgAPI + "/supervision/orders", hidden: o.caseNumber},
+		"GET " + orgAPI + "/supervision/orders/{id}":          {kind: ownAccount, foreign: orgAPI + "/supervision/orders/1"},
+		"POST " + orgAPI + "/supervision/orders/{id}/actions": {kind: ownAccount, foreign: orgAPI + "/supervision/orders/1/actions", body: `{"action":"answer","text":"x"}`},
 		// The inbox: one's own (a message in nobody's inbox does not exist).
 		"GET /inbox":                          {kind: anyStaff, foreign: "/inbox"},
 		"POST /inbox/{id}/read":               {kind: ownAccount, foreign: "/inbox/" + id(o.message) + "/read"},

@@ -261,7 +261,8 @@ func wantRefusal(t *testing.T, who, method, target string, status int, body, fie
 func TestApp_requiredFieldsOnEveryAPIWrite(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			a, srv := demoAppOn(t, engine)
+			a, srv := demoAppOn(t, engine, func(c *serveConfig) { c.demoCases = 300 })
+			withSupervision(t, a, srv)
 			tokens := districtTokens(t, a)
 			before := logSize(t, a)
 			fields := map[string]string{} // route → the field named for {}

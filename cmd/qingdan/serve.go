@@ -32,6 +32,8 @@ import (
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/org/orgweb"
 	"github.com/qingdan/qingdan/internal/store"
+	"github.com/qingdan/qingdan/internal/supervise/supervisedb"
+	"github.com/qingdan/qingdan/internal/supervise/superviseweb"
 	"github.com/qingdan/qingdan/internal/web"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
@@ -190,6 +192,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go app.background(ctx)
 	go app.deliver(ctx)
 	go app.deemAccept(ctx)
+	go app.supervise(ctx)
 
 	select {
 	case err := <-errc:
@@ -259,6 +262,7 @@ type app struct {
 	notes      *notifydb.Service
 	deliverer  *notifydb.Deliverer
 	cases      *caseworkdb.Service
+	sup        *supervisedb.Service
 	log        *slog.Logger
 	demoLoaded bool
 }
@@ -354,8 +358,16 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
+	clocks := caldb.NewClocks(db, cals)
+	clocks.SetNow(now)
+	a.sup = supervisedb.New(a.cases, clocks, supervisedb.Options{Now: now})
+	superviseRoutes, err := superviseweb.Routes(a.sup, frame)
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
 	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgRoutes, calRoutes,
-		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes, caseworkweb.Routes(a.cases), casePages}
+		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes, caseworkweb.Routes(a.cases), casePages,
+		superviseRoutes}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {
 		pageMemory = -1 // web.Config: none
@@ -492,6 +504,20 @@ func (a *app) background(ctx context.Context) {
 func (a *app) deemAccept(ctx context.Context) {
 	if err := a.cases.RunDeemAccept(ctx, time.Minute); err != nil && !errors.Is(err, context.Canceled) {
 		a.log.Error("deemed acceptance stopped", "err", err)
+	}
+}
+
+// supervise runs e-supervision (issue #16): the sweep of due clocks every
+// 15 s under its lease (a card's instant is its rule's whatever the
+// sweep's delay) and the consumer of committed case events.
+func (a *app) supervise(ctx context.Context) {
+	go func() {
+		if err := a.sup.RunConsumer(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Error("supervision consumer stopped", "err", err)
+		}
+	}()
+	if err := a.sup.RunSweep(ctx, 15*time.Second); err != nil && !errors.Is(err, context.Canceled) {
+		a.log.Error("supervision sweep stopped", "err", err)
 	}
 }
 

@@ -721,3 +721,20 @@ func firstDay(ys []calendar.Year, old map[int]storedYear) (calendar.Date, error)
 	}
 	return first, nil
 }
+
+// CheckNoLaterThan brings clock id's next check forward to at, in the
+// caller's write, when at is earlier (or the clock has none): e-supervision
+// rules with instants of their own (a share of the budget elapsed, a
+// threshold n working days before due, a step's or a hand-over's limit,
+// which have no clock) are found due by the same index range as the
+// clock's own thresholds. A later at leaves the clock's own next check; a
+// clock event or calendar change recomputes it from the clock alone, and
+// the supervision consumer of that event brings it forward again.
+func (c *Clocks) CheckNoLaterThan(ctx context.Context, tx *store.Tx, id int64, at time.Time) {
+	if at.IsZero() {
+		return
+	}
+	t := store.Micros(at)
+	tx.Queue(ctx, `UPDATE clocks SET next_check_at = CASE WHEN next_check_at IS NULL OR next_check_at > ? THEN ? ELSE next_check_at END
+		WHERE id = ?`, t, t, id)
+}

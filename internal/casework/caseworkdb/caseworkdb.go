@@ -160,6 +160,9 @@ func New(db *store.DB, cals *caldb.Service, items Catalogue, o Options) *Service
 	if s.endpoint == "" {
 		s.endpoint = "supervision"
 	}
+	// The clocks' next checks are worked out at the service's instant, so a
+	// simulated or test clock sweeps as the real one does.
+	s.clocks.SetNow(s.now)
 	return s
 }
 

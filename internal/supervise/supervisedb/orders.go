@@ -1,0 +1,394 @@
+package supervisedb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/access"
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/casework"
+	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
+	"github.com/qingdan/qingdan/internal/store"
+	"github.com/qingdan/qingdan/internal/supervise"
+)
+
+// ObjectOrder is the object type of an order's events.
+const ObjectOrder = "supervise_order"
+
+type orderRow struct {
+	ID, Version int64
+	BodyPath    string
+	UnitBody    string
+	Unit        string
+	Case        string
+	State       string
+	DueAt       int64
+	Data        string
+}
+
+type orderState struct {
+	ID       int64           `json:"id"`
+	Version  int64           `json:"version"`
+	BodyPath string          `json:"body_path"`
+	UnitBody string          `json:"unit_body"`
+	Unit     string          `json:"unit"`
+	Case     string          `json:"case"`
+	State    string          `json:"state"`
+	DueAt    int64           `json:"due_at"`
+	Data     json.RawMessage `json:"data"`
+}
+
+var orders = store.Declare(store.Aggregate[orderRow]{
+	Table: "supervise_orders", ObjectType: ObjectOrder,
+	Columns: []string{"body_path", "unit_body", "unit", "case_number", "state", "due_at", "data"},
+	Fields: func(r *orderRow) []any {
+		return []any{&r.ID, &r.Version, &r.BodyPath, &r.UnitBody, &r.Unit, &r.Case, &r.State, &r.DueAt, &r.Data}
+	},
+	State: func(r *orderRow) any {
+		return orderState{ID: r.ID, Version: r.Version, BodyPath: r.BodyPath, UnitBody: r.UnitBody, Unit: r.Unit, Case: r.Case,
+			State: r.State, DueAt: r.DueAt, Data: json.RawMessage(r.Data)}
+	},
+	Stale: func(r *orderRow) error { return apperr.Stale("督办单", "the supervision order") },
+})
+
+const orderSelect = `SELECT id, version, body_path, unit_body, unit, case_number, state, due_at, data FROM supervise_orders`
+
+func (r orderRow) order() (supervise.Order, error) {
+	var o supervise.Order
+	if err := json.Unmarshal([]byte(r.Data), &o); err != nil {
+		return o, fmt.Errorf("supervisedb: order %d: %w", r.ID, err)
+	}
+	o.ID, o.Version = r.ID, int(r.Version)
+	return o, nil
+}
+
+func (r *orderRow) set(o supervise.Order) error {
+	o.ID, o.Version = 0, 0 // the row's columns hold them
+	b, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("supervisedb: order: %w", err)
+	}
+	r.BodyPath, r.UnitBody, r.Unit, r.Case, r.State, r.DueAt, r.Data = o.BodyPath, o.UnitBody, o.Unit.Code, o.Case, string(o.State),
+		store.Micros(o.Due), string(b)
+	return nil
+}
+
+// actor is who p is to an order: staff with their roles, body and unit.
+func (s *Service) actor(ctx context.Context, q store.Querier, p access.Principal) (casework.Actor, error) {
+	if p.StaffID == 0 {
+		return casework.Actor{}, apperr.Forbiddenf("只有工作人员可以办理督办", "only staff act on supervision orders")
+	}
+	a := casework.Actor{Staff: casework.Staff{ID: p.StaffID, Login: p.Login, Name: p.Name}, BodyPath: p.BodyPath}
+	for _, r := range p.Roles {
+		a.Roles = append(a.Roles, string(r))
+	}
+	if p.UnitID != 0 {
+		if err := q.QueryRow(ctx, `SELECT code FROM units WHERE id = ?`, p.UnitID).Scan(&a.Unit); err != nil {
+			return a, fmt.Errorf("supervisedb: unit %d: %w", p.UnitID, err)
+		}
+	}
+	return a, nil
+}
+
+func (s *Service) env(ctx context.Context, q store.Querier, p access.Principal) (supervise.OrderEnv, error) {
+	a, err := s.actor(ctx, q, p)
+	if err != nil {
+		return supervise.OrderEnv{}, err
+	}
+	cal, err := s.cases.Calendar(ctx, p.BodyID)
+	if err != nil {
+		return supervise.OrderEnv{}, err
+	}
+	return supervise.OrderEnv{Now: s.now(), Calendar: cal, Actor: a}, nil
+}
+
+// IssueFromCard issues a supervision order (S4) from open card cardID to
+// the card's responsible unit: what to fix and the working days to answer
+// (0: supervise.OrderDays, 5). Only a supervisor covering the card's body.
+func (s *Service) IssueFromCard(ctx context.Context, p access.Principal, cardID int64, matter string, days int) (supervise.Order, error) {
+	var out supervise.Order
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		env, err := s.env(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		cr, err := cards.Lock(ctx, tx, cardID)
+		if err != nil {
+			return err
+		}
+		if !p.Covers(cr.BodyPath) {
+			return apperr.Forbiddenf("这张牌不在您的管辖范围内", "the card is outside your jurisdiction")
+		}
+		card, err := cr.card()
+		if err != nil {
+			return err
+		}
+		var unit casework.Unit
+		if card.Unit != "" {
+			unit.Code = card.Unit
+			if err := tx.QueryRow(ctx, `SELECT u.name FROM units u JOIN bodies b ON b.id = u.body_id WHERE b.path = ? AND u.code = ?`,
+				card.BodyPath, card.Unit).Scan(&unit.Name); err != nil {
+				return fmt.Errorf("supervisedb: unit %s: %w", card.Unit, err)
+			}
+		}
+		o, ch, err := supervise.Issue(supervise.OrderDraft{Unit: unit, UnitBody: card.BodyPath, Card: &card, Matter: matter, Days: days}, env)
+		if err != nil {
+			return err
+		}
+		var r orderRow
+		if err := r.set(o); err != nil {
+			return err
+		}
+		if err := orders.Insert(ctx, tx, &r, s.orderEvent(p, ch, o)); err != nil {
+			return err
+		}
+		o.ID, o.Version = r.ID, int(r.Version)
+		out = o
+		ns, err := s.checkOrder(ctx, tx, o, env.Now)
+		if err != nil {
+			return err
+		}
+		return s.tell(ctx, tx, append(ch.Notices, ns...))
+	})
+	return out, err
+}
+
+func (s *Service) orderEvent(p access.Principal, ch supervise.Change, o supervise.Order) store.Event {
+	b, err := json.Marshal(ch.Event)
+	if err != nil {
+		panic("supervisedb: encoding an order's event: " + err.Error()) // strings, numbers and times
+	}
+	e := store.Event{Actor: p.Login, Action: "supervise." + ch.Event.Action, BodyID: p.BodyID, From: ch.Event.From, To: ch.Event.To, Payload: b}
+	if o.Case != "" {
+		e.RootType, e.RootID = caseworkdb.ObjectCase, o.Case
+	}
+	return e
+}
+
+// OrderStep is an answer, acceptance or return of an order.
+type OrderStep struct {
+	Action string // answer, accept, return
+	Text   string // the measures, the conclusion or the reason
+	Days   int    // return: working days for the new answer (0: as before)
+}
+
+// Act takes an order one step (the unit answers; the supervisor accepts,
+// closing it and clearing its card, or returns it), based on version
+// base (0: whatever is stored; pages and the API always give it).
+func (s *Service) Act(ctx context.Context, p access.Principal, id, base int64, step OrderStep) (supervise.Order, error) {
+	var out supervise.Order
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		env, err := s.env(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		r, err := orders.Lock(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !p.Covers(r.UnitBody) && !p.Covers(r.BodyPath) {
+			return apperr.NotFoundf("没有编号为 %d 的督办单", "no supervision order %d", id)
+		}
+		if base != 0 && r.Version != base {
+			return apperr.Stale("督办单", "the supervision order")
+		}
+		o, err := r.order()
+		if err != nil {
+			return err
+		}
+		var ch supervise.Change
+		switch step.Action {
+		case "answer":
+			o, ch, err = o.Answer(step.Text, nil, env)
+		case "accept":
+			o, ch, err = o.Accept(step.Text, env)
+		case "return":
+			o, ch, err = o.Return(step.Text, step.Days, env)
+		default:
+			return apperr.Invalidf("action", "办理方式须为 answer、accept 或 return", "the action must be answer, accept or return")
+		}
+		if err != nil {
+			return err
+		}
+		if err := r.set(o); err != nil {
+			return err
+		}
+		if err := orders.Save(ctx, tx, &r, s.orderEvent(p, ch, o)); err != nil {
+			return err
+		}
+		if len(ch.Clear) > 0 && o.Case != "" {
+			stored, err := cardsOfCase(ctx, tx, o.Case)
+			if err != nil {
+				return err
+			}
+			if _, err := raise(ctx, tx, p.BodyID, nil, ch.Clear, stored); err != nil {
+				return err
+			}
+		}
+		o.ID, o.Version = r.ID, int(r.Version)
+		out = o
+		ns, err := s.checkOrder(ctx, tx, o, env.Now)
+		if err != nil {
+			return err
+		}
+		return s.tell(ctx, tx, append(ch.Notices, ns...))
+	})
+	return out, err
+}
+
+// Order reads order id for p: its issuing body's staff or its unit's body's.
+func (s *Service) Order(ctx context.Context, p access.Principal, id int64) (supervise.Order, error) {
+	r, err := orders.Get(ctx, s.db, id)
+	if err != nil {
+		return supervise.Order{}, err
+	}
+	if !p.Covers(r.UnitBody) && !p.Covers(r.BodyPath) {
+		return supervise.Order{}, apperr.NotFoundf("没有编号为 %d 的督办单", "no supervision order %d", id)
+	}
+	return r.order()
+}
+
+// OrderPath is the issuing body of order id, for a route's jurisdiction.
+func (s *Service) OrderPath(ctx context.Context, id int64) (string, error) {
+	r, err := orders.Get(ctx, s.db, id)
+	if err != nil {
+		return "", err
+	}
+	return r.UnitBody, nil
+}
+
+// Orders lists the orders of p's jurisdiction (issued by or to its
+// bodies), open ones first then newest; a unit's staff see their unit's.
+func (s *Service) Orders(ctx context.Context, p access.Principal) ([]supervise.Order, error) {
+	if p.BodyPath == "" {
+		return nil, errNoJurisdiction()
+	}
+	unit, err := s.ownUnit(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	q := orderSelect + ` WHERE (body_path LIKE ? OR unit_body LIKE ?)`
+	args := []any{p.BodyPath + "%", p.BodyPath + "%"}
+	if unit != "" {
+		q += ` AND unit = ?`
+		args = append(args, unit)
+	}
+	rows, err := s.db.Query(ctx, q+` ORDER BY CASE state WHEN 'closed' THEN 1 ELSE 0 END, id DESC LIMIT `+strconv.Itoa(MaxCards), args...)
+	if err != nil {
+		return nil, fmt.Errorf("supervisedb: orders: %w", err)
+	}
+	defer rows.Close()
+	var out []supervise.Order
+	for rows.Next() {
+		var r orderRow
+		if err := rows.Scan(orders.Fields(&r)...); err != nil {
+			return nil, fmt.Errorf("supervisedb: orders: %w", err)
+		}
+		o, err := r.order()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// checkOrder judges order o's time rules at now (order.reminder,
+// order.red: unanswered past its deadline), stores the cards raised and
+// cleared, and keeps the order's next check, in tx.
+func (s *Service) checkOrder(ctx context.Context, tx *store.Tx, o supervise.Order, now time.Time) ([]supervise.Notice, error) {
+	set, err := s.rulesAt(ctx, tx, o.BodyPath)
+	if err != nil {
+		return nil, err
+	}
+	sub := o.Subject()
+	stored, err := cardsOf(ctx, tx, string(sub.Object.Type), sub.Object.ID)
+	if err != nil {
+		return nil, err
+	}
+	ledger := supervise.Ledger{}
+	for _, r := range stored {
+		c, err := r.card()
+		if err != nil {
+			return nil, err
+		}
+		ledger[c.Key] = c
+	}
+	var bodyID int64
+	if err := tx.QueryRow(ctx, `SELECT id FROM bodies WHERE path = ?`, o.BodyPath).Scan(&bodyID); err != nil {
+		return nil, fmt.Errorf("supervisedb: body %s: %w", o.BodyPath, err)
+	}
+	cal, err := s.cases.Calendar(ctx, bodyID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := supervise.Evaluate(set, sub, cal, now, ledger.Of(sub.Object))
+	if err != nil {
+		return nil, err
+	}
+	raised := ledger.Raise(res.Raise...)
+	var cleared []supervise.Cleared
+	for _, c := range ledger.ClearAt(res.Clear...) {
+		cleared = append(cleared, supervise.Cleared{Key: c.Key, At: c.Cleared})
+	}
+	var next any
+	if !res.Next.IsZero() {
+		next = store.Micros(res.Next)
+	}
+	tx.Queue(ctx, `UPDATE supervise_orders SET check_at = ? WHERE id = ?`, next, o.ID)
+	return raise(ctx, tx, bodyID, raised, cleared, stored)
+}
+
+// sweepOrders judges the orders whose next check has come (an index
+// range of supervise_orders_check), SweepBatch at a time.
+func (s *Service) sweepOrders(ctx context.Context, l *store.Lease, now time.Time) (int, error) {
+	write := s.db.Write
+	if l != nil {
+		write = l.Write
+	}
+	n := 0
+	for {
+		k := 0
+		err := write(ctx, func(tx *store.Tx) error {
+			k = 0
+			rows, err := tx.Query(ctx, orderSelect+` WHERE check_at IS NOT NULL AND check_at <= ? ORDER BY check_at, id LIMIT ?`,
+				store.Micros(now), SweepBatch)
+			if err != nil {
+				return fmt.Errorf("supervisedb: due orders: %w", err)
+			}
+			var due []orderRow
+			for rows.Next() {
+				var r orderRow
+				if err := rows.Scan(orders.Fields(&r)...); err != nil {
+					rows.Close()
+					return fmt.Errorf("supervisedb: due orders: %w", err)
+				}
+				due = append(due, r)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			var notices []supervise.Notice
+			for _, r := range due {
+				o, err := r.order()
+				if err != nil {
+					return err
+				}
+				ns, err := s.checkOrder(ctx, tx, o, now)
+				if err != nil {
+					return err
+				}
+				notices = append(notices, ns...)
+			}
+			k = len(due)
+			return s.tell(ctx, tx, notices)
+		})
+		n += k
+		if err != nil || k < SweepBatch {
+			return n, err
+		}
+	}
+}

@@ -1,0 +1,65 @@
+package superviseweb
+
+import (
+	"io/fs"
+	"regexp"
+	"testing"
+
+	"github.com/qingdan/qingdan/internal/supervise"
+)
+
+// Every message a template names is in the table, in both languages, and
+// every level and order state has its words.
+func TestPages_messagesComplete(t *testing.T) {
+	re := regexp.MustCompile(`\bt \S+ "([a-z_.]+)"`)
+	err := fs.WalkDir(templateFS, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(templateFS, path)
+		if err != nil {
+			return err
+		}
+		for _, m := range re.FindAllStringSubmatch(string(data), -1) {
+			if _, ok := messages[m[1]]; !ok {
+				t.Errorf("%s: message %q missing", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []supervise.Level{supervise.Reminder, supervise.Yellow, supervise.Red} {
+		if !messages.Has("level." + string(l)) {
+			t.Errorf("level %s has no words", l)
+		}
+	}
+	for _, s := range []supervise.OrderState{supervise.OrderIssued, supervise.OrderAnswered, supervise.OrderClosed} {
+		if !messages.Has("state." + string(s)) {
+			t.Errorf("order state %s has no words", s)
+		}
+	}
+	for k, v := range messages {
+		if v[0] == "" || v[1] == "" || v[0] == v[1] {
+			t.Errorf("message %q lacks a language", k)
+		}
+	}
+}
+
+// The filter read from a query keeps only what it knows; a level it does
+// not know is the service's to refuse, naming the field.
+func TestFilter_fromTheQuery(t *testing.T) {
+	for _, c := range []struct {
+		query string
+		want  string
+	}{
+		{"", "{    false 0}"},
+		{"body=/1/&unit=ZHZF&level=red&case=X&all=true", "{/1/ ZHZF red X true 0}"},
+		{"all=maybe&level=%20yellow%20", "{  yellow  false 0}"},
+	} {
+		if got := fmtFilter(c.query); got != c.want {
+			t.Errorf("%q: %s, want %s", c.query, got, c.want)
+		}
+	}
+}
