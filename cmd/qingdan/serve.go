@@ -377,7 +377,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		BodyTimeout: cfg.bodyTimeout, BodyMinRate: cfg.bodyMinRateKiB << 10},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
 			Frame: frame, Notices: allNotices(calendarNotices(cals, now, logger), demoLeft.notices), Badges: inboxBadge(a.notes, logger),
-			Catalog: cat, Portal: web.NewPortal(db, cat),
+			Catalog: cat, Portal: web.NewPortal(db, cat), ToDos: []web.ToDoSource{caseToDos(a.cases)},
 			Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestHome_H2_windowsToDoListHoldsApplicationsToAccept: an application
+// registered at the window waits on the window staff's home page, linked to
+// its case page, until it is accepted; a list liaison, who does not accept
+// cases, is not shown it.
+func TestHome_H2_windowsToDoListHoldsApplicationsToAccept(t *testing.T) {
+	a, srv := demoApp(t)
+	ctx := context.Background()
+	var item string
+	if err := a.db.QueryRow(ctx, `SELECT i.impl_code FROM catalog_items i JOIN bodies b ON b.id = i.body_id
+		WHERE b.code = '330199' AND i.standing = 'listed' AND i.impl_code <> '' ORDER BY i.id LIMIT 1`).Scan(&item); err != nil {
+		t.Fatal(err)
+	}
+	window := bearer(t, a, "window1")
+	status, body := call(t, srv, "POST", "/api/v1/cases", window,
+		`{"item":"`+item+`","applicant":{"kind":"person","name":"李四","resident_id":"11010519491231002X","phone":"13800138000"}}`)
+	if status != http.StatusCreated {
+		t.Fatalf("register: %d %.300s", status, body)
+	}
+	i := strings.Index(body, `"number":"`)
+	if i < 0 {
+		t.Fatalf("no case number in %.300s", body)
+	}
+	number := body[i+len(`"number":"`):]
+	number = number[:strings.IndexByte(number, '"')]
+
+	todos := func(login string) string {
+		p, err := a.auth.TokenPrincipal(ctx, bearer(t, a, login))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts, err := caseToDos(a.cases)(ctx, p, "zh")
+		if err != nil {
+			t.Fatalf("%s's to-do: %v", login, err)
+		}
+		var b strings.Builder
+		for _, td := range ts {
+			b.WriteString(td.Kind + " " + td.Title + " " + td.Link + "\n")
+		}
+		return b.String()
+	}
+	if got := todos("window1"); !strings.Contains(got, "待受理 "+number) || !strings.Contains(got, "/cases/"+number) {
+		t.Errorf("window1's to-do lacks the application %s:\n%s", number, got)
+	}
+	if got := todos("liaison1"); strings.Contains(got, number) {
+		t.Errorf("liaison1, who accepts no case, is shown %s:\n%s", number, got)
+	}
+}
