@@ -113,8 +113,7 @@ func sessionState(id string, accountID, createdAt int64) json.RawMessage {
 
 // errTampered refuses a change to an account or token whose row differs from
 // its last audited event.
-var errTampered = apperr.Conflictf("该账号或令牌的数据与审计记录不一致（可能被直接改动过数据库），已拒绝本次操作；请管理员运行 qingdan verify 检查",
-	"this account's or token's data differs from its audit record (the database may have been changed directly); the action is refused: an administrator should run qingdan verify")
+var errTampered = apperr.Conflictf("auth.this_account_s_or_token_s")
 
 // checkAudited refuses to build on a row whose State differs from the State
 // of its object's last event: the row was changed behind the service's back,

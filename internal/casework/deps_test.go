@@ -8,7 +8,7 @@ import (
 
 // TestDeps_caseworkIsPure: casework and its scenario format reach no
 // database, no store, no accounts and no web. Of qingdan's packages only
-// the pure ones (calendar, flow, ident, apperr); of the rest the standard
+// the pure ones (calendar, flow, ident, apperr, msg); of the rest the standard
 // library without database/… and the YAML reader; no database driver.
 func TestDeps_caseworkIsPure(t *testing.T) {
 	goBin, err := exec.LookPath("go")
@@ -26,6 +26,7 @@ func TestDeps_caseworkIsPure(t *testing.T) {
 		"github.com/qingdan/qingdan/internal/flow":              true,
 		"github.com/qingdan/qingdan/internal/ident":             true,
 		"github.com/qingdan/qingdan/internal/apperr":            true,
+		"github.com/qingdan/qingdan/internal/msg":               true,
 		"go.yaml.in/yaml/v3":                                    true,
 	}
 	drivers := []string{"database/", "modernc.org/sqlite", "github.com/jackc/pgx", "/store", "/auth", "/web"}

@@ -23,6 +23,7 @@ func TestDeps_flowIsPure(t *testing.T) {
 		"github.com/qingdan/qingdan/internal/flow":     true,
 		"github.com/qingdan/qingdan/internal/calendar": true,
 		"github.com/qingdan/qingdan/internal/apperr":   true,
+		"github.com/qingdan/qingdan/internal/msg":      true,
 		"go.yaml.in/yaml/v3":                           true,
 	}
 	n := 0

@@ -21,6 +21,7 @@ func TestDeps_notifyIsPure(t *testing.T) {
 	allowed := map[string]bool{
 		"github.com/qingdan/qingdan/internal/notify": true,
 		"github.com/qingdan/qingdan/internal/apperr": true,
+		"github.com/qingdan/qingdan/internal/msg":    true,
 	}
 	n := 0
 	for _, dep := range strings.Fields(string(out)) {

@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -81,21 +81,17 @@ func scanQual(sc scanner) (Qualification, error) {
 	return q, nil
 }
 
-// objectZh names the object kinds in Chinese (the English is the kind).
-var objectZh = map[string]string{"body": "机构", "unit": "单位", "staff": "人员", "qualification": "执法证"}
+// object names an object kind (body, unit, staff, qualification) in words.
+func object(what string) msg.Message { return msg.M("org.object." + what) }
 
 func notFound(what string, id int64) error {
-	return apperr.New(apperr.NotFound, "", fmt.Sprintf("%s %d 不存在", objectZh[what], id), fmt.Sprintf("%s %d does not exist", what, id))
+	return apperr.New(apperr.NotFound, "", "org.does_not_exist", object(what), id)
 }
 
-// stale is the error of an edit of the object what (a kind of objectZh)
+// stale is the error of an edit of the object what (a kind of object)
 // named name, based on a version it is no longer at.
 func stale(what, name string) error {
-	en := map[string]string{"staff": "staff member", "qualification": "certificate"}[what]
-	if en == "" {
-		en = what
-	}
-	return apperr.Stale(fmt.Sprintf("%s「%s」", objectZh[what], name), fmt.Sprintf("%s %q", en, name))
+	return apperr.Stale("org.object_named", object(what), name)
 }
 
 // checkBase refuses a change based on another version than the row is at
@@ -131,10 +127,10 @@ func save(ctx context.Context, tx *store.Tx, table string, id, version int64, if
 // saveUnique is save for a change that may break a unique index (a code):
 // run at once, so that a concurrent writer's duplicate becomes the
 // Conflict on field (zh, en) rather than an internal error.
-func saveUnique(ctx context.Context, tx *store.Tx, table string, id, version int64, ifStale error, field, zh, en, set string, args ...any) error {
+func saveUnique(ctx context.Context, tx *store.Tx, table string, id, version int64, ifStale error, field, key, set string, args ...any) error {
 	res, err := tx.Exec(ctx, saveSQL(table, set), append(args, id, version)...)
 	if err != nil {
-		return uniqueConflict(err, field, zh, en)
+		return uniqueConflict(err, field, key)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
@@ -224,9 +220,9 @@ func nullID(id int64) any {
 
 // uniqueConflict turns a unique-constraint violation (a concurrent writer on
 // another instance won the race past our own check) into a Conflict.
-func uniqueConflict(err error, field, zh, en string) error {
+func uniqueConflict(err error, field, key string, args ...any) error {
 	if store.IsUniqueViolation(err) {
-		e := apperr.New(apperr.Conflict, field, zh, en)
+		e := apperr.New(apperr.Conflict, field, key, args...)
 		e.Err = err
 		return e
 	}

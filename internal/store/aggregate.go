@@ -144,7 +144,7 @@ func (a *Aggregate[R]) read(ctx context.Context, q Querier, query string, id int
 	var r R
 	err := q.QueryRow(ctx, query, id).Scan(a.Fields(&r)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, apperr.NotFoundf("没有编号为 %d 的%s", "no %[2]s with id %[1]d", id, a.ObjectType)
+		return r, apperr.NotFoundf("store.no_with_id", id, a.ObjectType)
 	}
 	if err != nil {
 		return r, fmt.Errorf("store: %s id=%d: %w", a.Table, id, err)
@@ -228,9 +228,7 @@ func (a *Aggregate[R]) Insert(ctx context.Context, tx *Tx, r *R, e Event) error 
 // that a tampered row is refused.
 func (a *Aggregate[R]) Save(ctx context.Context, tx *Tx, r *R, e Event) error {
 	id, v := *a.id(r), a.version(r)
-	conflict := apperr.New(apperr.Conflict, "version",
-		fmt.Sprintf("%s %d 已被他人修改（不再是版本 %d），请刷新后重试", a.ObjectType, id, *v),
-		fmt.Sprintf("%s %d was changed by someone else (it is no longer at version %d); reload and try again", a.ObjectType, id, *v))
+	conflict := apperr.New(apperr.Conflict, "version", "store.was_changed_by_someone_else_it", a.ObjectType, id, *v)
 	tx.QueueExpect(ctx, 1, conflict, a.saveSQL, append(a.values(r), id, *v)...)
 	*v++
 	return a.Emit(tx, r, e)

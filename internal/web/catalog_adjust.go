@@ -16,6 +16,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
@@ -49,7 +50,7 @@ func (s *Server) catalogAdjustments(w http.ResponseWriter, r *http.Request) {
 	p := httpx.PrincipalFrom(r.Context())
 	stage := catalog.Stage(r.URL.Query().Get("stage"))
 	if stage != "" && stage.Zh() == "" {
-		s.fail(w, r, apperr.Invalidf("stage", "阶段无效", "unknown stage"))
+		s.fail(w, r, apperr.Invalidf("stage", "web.unknown_stage"))
 		return
 	}
 	as, err := s.deps.Catalog.Adjustments(r.Context(), p, catdb.AdjustmentFilter{Stage: stage})
@@ -82,23 +83,14 @@ type catalogChangeRow struct {
 }
 
 // elementNames are the guide's names of the elements a change may touch.
-var elementNames = map[string][2]string{
-	"name": {"事项名称", "name"}, "category": {"事项类型", "category"}, "impl_code": {"实施编码", "implementation code"},
-	"ex_officio": {"行使方式", "mode of exercise"}, "legal_bases": {"设定依据", "legal bases"}, "body": {"实施主体", "implementing body"},
-	"unit": {"责任科室", "responsible unit"}, "conditions": {"受理条件", "conditions"}, "materials": {"申请材料", "materials"},
-	"statutory_limit": {"法定时限", "statutory limit"}, "promised_limit": {"承诺时限", "promised limit"}, "case_type": {"办件类型", "case type"},
-	"visits": {"到现场次数", "visits"}, "online": {"网办深度", "online capabilities"}, "fee": {"收费", "fees"}, "steps": {"办理流程", "flow"},
-	"consult_phone": {"咨询电话", "enquiry phone"}, "complaint_office": {"投诉机构", "complaint office"},
-	"complaint_phone": {"投诉电话", "complaint phone"}, "hours": {"办理时间", "hours"}, "address": {"办理地点", "address"},
-	"duties": {"责任事项", "duties"}, "accountability": {"追责情形", "accountability"},
-}
+var elementNames = msg.Catalogue("web.elementNames")
 
 func elementList(r *http.Request, keys []string) string {
 	names := make([]string, len(keys))
 	for i, k := range keys {
 		names[i] = k
-		if n, ok := elementNames[k]; ok {
-			names[i] = pick(r, n[0], n[1])
+		if elementNames.Has(k) {
+			names[i] = elementNames.Text(httpx.LangFrom(r.Context()), k)
 		}
 	}
 	return strings.Join(names, pick(r, "、", ", "))
@@ -198,7 +190,7 @@ func describe(r *http.Request, err error) (string, []string) {
 		for _, e := range l {
 			out = append(out, e.Field+": "+e.Message(httpx.LangFrom(r.Context())))
 		}
-		return pick(r, fmt.Sprintf("共 %d 处问题", len(l)), fmt.Sprintf("%d problems", len(l))), out
+		return msg.Text(httpx.LangFrom(r.Context()), "web.problems", len(l)), out
 	}
 	_, body := api.Describe(r, err)
 	if body.Field != "" {
@@ -372,7 +364,7 @@ func inputOf(r *http.Request) (catdb.AdjustmentInput, error) {
 		if s := strings.TrimSpace(v.Get("basis_issued")); s != "" {
 			d, err := time.ParseInLocation(time.DateOnly, s, calendar.DefaultLocation)
 			if err != nil {
-				problems = append(problems, apperr.Invalidf("bases[0].issued", "日期格式应为 2026-01-02", "the date must look like 2026-01-02"))
+				problems = append(problems, apperr.Invalidf("bases[0].issued", "web.the_date_must_look_like_2026"))
 			}
 			b.Issued = d
 		}
@@ -385,7 +377,7 @@ func inputOf(r *http.Request) (catdb.AdjustmentInput, error) {
 			dec := json.NewDecoder(strings.NewReader(s))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&d); err != nil {
-				problems = append(problems, apperr.Invalidf("elements", "其他要素不是有效的 JSON:%s", "the other elements are not valid JSON: %s", err.Error()))
+				problems = append(problems, apperr.Invalidf("elements", "web.the_other_elements_are_not_valid", err.Error()))
 			} else if err := api.CheckText([]byte(s), "elements"); err != nil {
 				problems = append(problems, apperr.As(err))
 			}
@@ -393,7 +385,7 @@ func inputOf(r *http.Request) (catdb.AdjustmentInput, error) {
 		num := func(field string) int {
 			n, err := strconv.Atoi(strings.TrimSpace(v.Get(field)))
 			if err != nil {
-				problems = append(problems, apperr.Invalidf(field, "应为整数", "must be a whole number"))
+				problems = append(problems, apperr.Invalidf(field, "web.must_be_a_whole_number"))
 			}
 			return n
 		}
@@ -422,7 +414,7 @@ func inputOf(r *http.Request) (catdb.AdjustmentInput, error) {
 			}
 			n, err := strconv.Atoi(strings.TrimSpace(at("mat_count")))
 			if err != nil {
-				problems = append(problems, apperr.Invalidf(fmt.Sprintf("materials[%d].count", len(d.Materials)), "份数应为整数", "the count must be a whole number"))
+				problems = append(problems, apperr.Invalidf(fmt.Sprintf("materials[%d].count", len(d.Materials)), "web.the_count_must_be_a_whole"))
 			}
 			d.Materials = append(d.Materials, catalog.Material{Name: name, Necessity: catalog.Necessity(at("mat_necessity")),
 				Kind: catalog.MaterialKind(at("mat_kind")), Count: n, Form: catalog.MaterialForm(at("mat_form")), Source: catalog.Source(at("mat_source"))})
@@ -447,7 +439,7 @@ func (s *Server) catalogNewForm(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("item"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			s.fail(w, r, apperr.Invalidf("item", "事项编号无效", "not a valid item id"))
+			s.fail(w, r, apperr.Invalidf("item", "web.not_a_valid_item_id"))
 			return
 		}
 		d, err := s.deps.Catalog.ItemByID(r.Context(), id)
@@ -462,7 +454,7 @@ func (s *Server) catalogNewForm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !httpx.PrincipalFrom(r.Context()).Covers(path) {
-			s.fail(w, r, apperr.Forbiddenf("不在您的管辖范围内", "not in your jurisdiction"))
+			s.fail(w, r, apperr.Forbiddenf("web.not_in_your_jurisdiction"))
 			return
 		}
 		draft := d.Current.ItemVersion.Clone()

@@ -53,7 +53,7 @@ func (r Ref) String() string { return r.ObjectType + "/" + r.ObjectID + "/" + r.
 
 func (r Ref) validate() error {
 	if r.ObjectType == "" || r.ObjectID == "" || r.Kind == "" {
-		return apperr.Invalidf("clock", "期限缺少对象类型、对象编号或种类", "a clock needs an object type, object id and kind")
+		return apperr.Invalidf("clock", "caldb.a_clock_needs_an_object_type")
 	}
 	return nil
 }
@@ -163,7 +163,7 @@ func (c *Clocks) CreateTx(ctx context.Context, tx *store.Tx, actor string, ref R
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ref.ObjectType, ref.ObjectID, ref.Kind, bodyID, string(row.Spec), string(row.Events), at, at).Scan(&row.ID)
 	if store.IsUniqueViolation(err) {
-		return Record{}, apperr.Conflictf("期限 %s 已存在", "clock %s already exists", ref)
+		return Record{}, apperr.Conflictf("caldb.clock_already_exists", ref)
 	}
 	if err != nil {
 		return Record{}, fmt.Errorf("caldb: create clock %s: %w", ref, err)
@@ -228,7 +228,7 @@ func (c *Clocks) apply(ctx context.Context, tx *store.Tx, actor string, ref Ref,
 	row, err := scanClockRow(tx.QueryRow(ctx, `SELECT `+clockCols+` FROM clocks WHERE object_type = ? AND object_id = ? AND kind = ?`,
 		ref.ObjectType, ref.ObjectID, ref.Kind))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Record{}, apperr.NotFoundf("没有期限 %s", "no clock %s", ref)
+		return Record{}, apperr.NotFoundf("caldb.no_clock", ref)
 	}
 	if err != nil {
 		return Record{}, fmt.Errorf("caldb: clock %s: %w", ref, err)
@@ -248,7 +248,7 @@ func (c *Clocks) apply(ctx context.Context, tx *store.Tx, actor string, ref Ref,
 			return Record{}, err
 		}
 		if st.Late {
-			return Record{}, apperr.Conflictf("期限已届满，不能再延长", "the limit has already passed and can no longer be extended")
+			return Record{}, apperr.Conflictf("caldb.the_limit_has_already_passed_and")
 		}
 	}
 	before := stateOf(rec.Clock)
@@ -319,7 +319,7 @@ func (c *Clocks) Get(ctx context.Context, ref Ref) (Record, error) {
 	row, err := scanClockRow(c.db.QueryRow(ctx, `SELECT `+clockCols+` FROM clocks WHERE object_type = ? AND object_id = ? AND kind = ?`,
 		ref.ObjectType, ref.ObjectID, ref.Kind))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Record{}, apperr.NotFoundf("没有期限 %s", "no clock %s", ref)
+		return Record{}, apperr.NotFoundf("caldb.no_clock", ref)
 	}
 	if err != nil {
 		return Record{}, fmt.Errorf("caldb: clock %s: %w", ref, err)

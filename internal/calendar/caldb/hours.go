@@ -154,7 +154,7 @@ func (s *Service) BusinessHours(ctx context.Context, bodyID int64) (BodyHours, e
 	err := q.QueryRow(ctx, `SELECT v.version, b.path, COALESCE(h.version, 0) FROM calendar_version v, bodies b
 		LEFT JOIN calendar_business_hours h ON h.body_id = b.id WHERE v.id = 1 AND b.id = ?`, bodyID).Scan(&v, &path, &own)
 	if errors.Is(err, sql.ErrNoRows) {
-		return BodyHours{}, apperr.NotFoundf("没有编号为 %d 的单位", "no body with id %d", bodyID)
+		return BodyHours{}, apperr.NotFoundf("caldb.no_body_with_id", bodyID)
 	}
 	if err != nil {
 		return BodyHours{}, fmt.Errorf("caldb: business hours of body %d: %w", bodyID, err)
@@ -215,7 +215,7 @@ func (s *Service) SetBusinessHours(ctx context.Context, p auth.Principal, bodyID
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		stale := apperr.Stale("该单位的办公时间", "the body's business hours")
+		stale := apperr.Stale("caldb.the_body_s_business_hours")
 		if hoursVersion(prev.row.Version) != version {
 			return stale
 		}
