@@ -8,6 +8,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // Every message casework shows people, in Chinese and English, each naming
@@ -65,21 +66,19 @@ func errItem(field, value string) error {
 	return apperr.Invalidf(field, "casework.the_item_is_incomplete_or_invalid", value)
 }
 
-// standingWords names a standing in both languages, for C4's refusal.
-func standingWords(s Standing) (zh, en string) {
+// standingWords names a standing, for C4's refusal.
+func standingWords(s Standing) msg.Message {
 	switch s {
 	case Suspended:
-		return "已暂停", "is suspended"
+		return msg.M("casework.standing.suspended")
 	case Cancelled:
-		return "已取消", "is cancelled"
+		return msg.M("casework.standing.cancelled")
 	}
-	return "未列入权责清单", "is not on the published list"
+	return msg.M("casework.standing.unlisted")
 }
 
 func errNotListed(item string, s Standing) error {
-	zh, en := standingWords(s)
-	return apperr.New(apperr.Conflict, "item", "casework.item_no_case_may_be_opened", item, zh,
-		en)
+	return apperr.New(apperr.Conflict, "item", "casework.item_no_case_may_be_opened", item, standingWords(s))
 }
 
 func errOnlineStars(stars, least int) error {
