@@ -317,6 +317,7 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"POST /admin/webhooks/{id}/secret":         {kind: national, foreign: "/admin/webhooks/" + id(o.webhook) + "/secret"},
 		"GET " + orgAPI + "/webhooks":              {kind: national, foreign: orgAPI + "/webhooks"},
 		"POST " + orgAPI + "/webhooks":             {kind: national, foreign: orgAPI + "/webhooks", body: `{"name":"x","url":"https://x.example.com/"}`},
+		"GET " + orgAPI + "/webhooks/{id}":         {kind: national, foreign: orgAPI + "/webhooks/" + id(o.webhook)},
 		"PATCH " + orgAPI + "/webhooks/{id}":       {kind: national, foreign: orgAPI + "/webhooks/" + id(o.webhook), body: `{"url":"https://x.example.com/","active":false}`},
 		"POST " + orgAPI + "/webhooks/{id}/secret": {kind: national, foreign: orgAPI + "/webhooks/" + id(o.webhook) + "/secret"},
 		// The inbox: one's own (a message in nobody's inbox does not exist).
