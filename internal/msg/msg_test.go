@@ -210,3 +210,24 @@ func sentence(e ast.Expr) bool {
 	})
 	return found
 }
+
+// FuzzLoad: any catalogue file is loaded or refused, never a panic; what
+// loads is its package's IDs only.
+func FuzzLoad(f *testing.F) {
+	f.Add(`{"a.x": "甲%s"}`, `{"a.x": "a%s"}`)
+	f.Add(`{"b.x": "乙"}`, `{}`)
+	f.Add(`[1]`, `{"a.": ""}`)
+	f.Fuzz(func(t *testing.T, zh, en string) {
+		c, err := load(fstest.MapFS{"zh/a.json": {Data: []byte(zh)}, "en/a.json": {Data: []byte(en)}})
+		if err != nil {
+			return
+		}
+		for _, lang := range Langs {
+			for id := range c[lang] {
+				if !strings.HasPrefix(id, "a.") {
+					t.Fatalf("%s: %q loaded from a.json", lang, id)
+				}
+			}
+		}
+	})
+}
