@@ -1,0 +1,3 @@
+module msgconv
+
+go 1.27.3
