@@ -53,6 +53,9 @@ func withSupervision(t *testing.T, a *app, srv *httptest.Server) int64 {
 		}
 		status, body := call(t, srv, "POST", "/api/v1/supervision/cards/"+strconv.FormatInt(c.ID, 10)+"/orders", bearer(t, a, "supervisor1"),
 			`{"matter":"请说明逾期原因并限期办结"}`)
+		if status == http.StatusConflict {
+			continue // a unit the organisation lacks (the demo list names some): no order can go to it
+		}
 		var o struct{ ID int64 }
 		if err := json.Unmarshal([]byte(body), &o); err != nil || status != http.StatusCreated {
 			t.Fatalf("issue: %d %v %.300s", status, err, body)

@@ -2,7 +2,9 @@ package supervisedb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -130,7 +132,13 @@ func (s *Service) IssueFromCard(ctx context.Context, p access.Principal, cardID 
 		if card.Unit != "" {
 			unit.Code = card.Unit
 			if err := tx.QueryRow(ctx, `SELECT u.name FROM units u JOIN bodies b ON b.id = u.body_id WHERE b.path = ? AND u.code = ?`,
-				card.BodyPath, card.Unit).Scan(&unit.Name); err != nil {
+				card.BodyPath, card.Unit).Scan(&unit.Name); errors.Is(err, sql.ErrNoRows) {
+				// The case names a unit its item's list gives but the
+				// organisation does not have: an order needs a unit to answer.
+				return apperr.New(apperr.Conflict, "card",
+					"这张牌的责任单位「"+card.Unit+"」不是本机构登记的单位，无法向其督办：请先把办件转交给本机构的单位",
+					"the card's responsible unit "+card.Unit+" is not a unit of the body's organisation, so no order can go to it: transfer the case to one of the body's units first")
+			} else if err != nil {
 				return fmt.Errorf("supervisedb: unit %s: %w", card.Unit, err)
 			}
 		}

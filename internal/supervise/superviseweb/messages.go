@@ -28,6 +28,7 @@ var messages = page.Messages{
 	"cards.none":       {"没有符合条件的牌。", "No cards match."},
 	"cards.filter":     {"筛选", "Filter"},
 	"cards.all":        {"含已消除", "cleared too"},
+	"cards.of_case":    {"（该办件的全部牌）", "(all its cards)"},
 	"cards.any":        {"全部级别", "any level"},
 	"cards.export":     {"导出 Excel", "Export to Excel"},
 	"cards.open":       {"未消除", "open"},
