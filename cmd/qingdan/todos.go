@@ -22,18 +22,20 @@ const caseToDosPerKind = 10
 func caseToDos(svc *caseworkdb.Service) web.ToDoSource {
 	return func(ctx context.Context, p access.Principal, lang string) ([]web.ToDo, error) {
 		var out []web.ToDo
-		add := func(f caseworkdb.Filter, kindZh, kindEn string) error {
+		// Who acts next is the reader, in the role that brought the case
+		// here: the window's staff, or the unit's.
+		add := func(f caseworkdb.Filter, kindZh, kindEn, nextZh, nextEn string) error {
 			f.Limit = caseToDosPerKind
 			pg, err := svc.List(ctx, p, f)
 			if err != nil {
 				return err
 			}
-			kind := kindZh
+			kind, next := kindZh, nextZh+"："+p.Name
 			if lang == "en" {
-				kind = kindEn
+				kind, next = kindEn, nextEn+": "+p.Name
 			}
 			for _, c := range pg.Cases {
-				t := web.ToDo{Kind: kind, Title: c.Number + " " + c.ItemName, Link: "/cases/" + c.Number}
+				t := web.ToDo{Kind: kind, Title: c.Number + " " + c.ItemName, Link: "/cases/" + c.Number, Next: next}
 				if d, err := time.Parse(time.DateOnly, c.Due); err == nil {
 					t.Due, t.DueText = d, c.Due
 				}
@@ -42,7 +44,7 @@ func caseToDos(svc *caseworkdb.Service) web.ToDoSource {
 			return nil
 		}
 		if p.Has(access.RoleWindow) {
-			if err := add(caseworkdb.Filter{Queue: true, Status: flow.Submitted}, "办件 · 待受理", "case · to accept"); err != nil {
+			if err := add(caseworkdb.Filter{Queue: true, Status: flow.Submitted}, "办件 · 待受理", "case · to accept", "窗口工作人员", "the window's staff"); err != nil {
 				return nil, err
 			}
 		}
@@ -51,7 +53,7 @@ func caseToDos(svc *caseworkdb.Service) web.ToDoSource {
 			if err != nil {
 				return nil, err
 			}
-			if err := add(caseworkdb.Filter{Unit: code, Status: flow.Handling}, "办件 · 本单位办理中", "case · your unit is handling"); err != nil {
+			if err := add(caseworkdb.Filter{Unit: code, Status: flow.Handling}, "办件 · 本单位办理中", "case · your unit is handling", "本单位工作人员", "the unit's staff"); err != nil {
 				return nil, err
 			}
 		}
