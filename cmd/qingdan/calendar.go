@@ -192,9 +192,7 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			if err := printProvisional(stdout, y); err != nil {
 				return err
 			}
-			return &apperr.Error{Code: apperr.NotFound, Field: "year", Err: &calendar.MissingYearError{Year: y},
-				Zh: fmt.Sprintf("缺少 %d 年的国务院放假通知：期限暂按法定节假日推算（暂定）", y),
-				En: fmt.Sprintf("no State Council notice for %d: limits are counted on the statutory holidays (provisional)", y)}
+			return &apperr.Error{Code: apperr.NotFound, Field: "year", Err: &calendar.MissingYearError{Year: y}, Key: "qingdan.no_state_council_notice_for_limits", Args: []any{y}}
 		}
 		off, work := countDays(data)
 		fmt.Fprintf(stdout, "%d: 已有节假日数据 / present (%d days off, %d make-up working days)\n", y, off, work)

@@ -198,7 +198,7 @@ func excelBody(ctx context.Context, db *store.DB, svc *catxlsx.Service, ref stri
 	if errors.Is(err, sql.ErrNoRows) {
 		n, perr := strconv.ParseInt(ref, 10, 64)
 		if perr != nil {
-			return catxlsx.BodyInfo{}, apperr.NotFoundf("机构%s不存在", "no body %s", ref)
+			return catxlsx.BodyInfo{}, apperr.NotFoundf("qingdan.no_body", ref)
 		}
 		id, err = n, nil
 	}
@@ -214,7 +214,7 @@ func principalOf(ctx context.Context, db *store.DB, login string) (access.Princi
 	var account, staff int64
 	err := db.QueryRow(ctx, `SELECT id, staff_id FROM accounts WHERE login = ? AND active`, strings.ToLower(login)).Scan(&account, &staff)
 	if errors.Is(err, sql.ErrNoRows) {
-		return access.Principal{}, apperr.NotFoundf("账号%s不存在或已停用", "no active account %s", login)
+		return access.Principal{}, apperr.NotFoundf("qingdan.no_active_account", login)
 	}
 	if err != nil {
 		return access.Principal{}, err
@@ -239,14 +239,14 @@ func describe(err error) error {
 	var l apperr.List
 	if !errors.As(err, &l) {
 		if e := (*apperr.Error)(nil); errors.As(err, &e) {
-			return fmt.Errorf("%s / %s", e.Zh, e.En)
+			return fmt.Errorf("%s / %s", e.Message("zh"), e.Message("en"))
 		}
 		return err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d处错误,未导入 / %d errors, nothing imported", len(l), len(l))
 	for _, e := range l {
-		fmt.Fprintf(&b, "\n  %s: %s / %s", e.Field, e.Zh, e.En)
+		fmt.Fprintf(&b, "\n  %s: %s / %s", e.Field, e.Message("zh"), e.Message("en"))
 	}
 	return errors.New(b.String())
 }

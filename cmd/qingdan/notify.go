@@ -117,7 +117,7 @@ func flagError(err error) error {
 	if !ok {
 		name = strings.ReplaceAll(e.Field, "_", "-")
 	}
-	return usageError{fmt.Sprintf("--%s：%s / --%s: %s", name, e.Zh, name, e.En)}
+	return usageError{fmt.Sprintf("--%s：%s / --%s: %s", name, e.Message("zh"), name, e.Message("en"))}
 }
 
 func (c *notifyConfig) retry() (notify.Retry, error) {

@@ -57,7 +57,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		var list apperr.List
 		if errors.As(err, &list) || apperr.CodeOf(err) == apperr.Invalid {
 			for _, e := range flattenErrors(err) {
-				fmt.Fprintf(stderr, "%s: %s / %s\n", e.Field, e.Zh, e.En)
+				fmt.Fprintf(stderr, "%s: %s / %s\n", e.Field, e.Message("zh"), e.Message("en"))
 			}
 			return fmt.Errorf("情景文件有误，未运行 / the scenario has mistakes; nothing ran")
 		}
@@ -169,7 +169,7 @@ func newSim(ctx context.Context, db *store.DB, s *scenario.Scenario, lang string
 	var bodyID int64
 	err := db.QueryRow(ctx, `SELECT id FROM bodies WHERE code = ?`, code).Scan(&bodyID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.Invalidf("body", "演示数据中没有编码为 %s 的单位", "the demo has no body with code %s", code)
+		return nil, apperr.Invalidf("body", "qingdan.the_demo_has_no_body_with", code)
 	}
 	if err != nil {
 		return nil, err

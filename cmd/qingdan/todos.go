@@ -7,6 +7,7 @@ import (
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/web"
 )
 
@@ -24,16 +25,14 @@ func caseToDos(svc *caseworkdb.Service) web.ToDoSource {
 		var out []web.ToDo
 		// Who acts next is the reader, in the role that brought the case
 		// here: the window's staff, or the unit's.
-		add := func(f caseworkdb.Filter, kindZh, kindEn, nextZh, nextEn string) error {
+		// kind and next are message keys: the to-do's kind, and who acts.
+		add := func(f caseworkdb.Filter, kind, next string) error {
 			f.Limit = caseToDosPerKind
 			pg, err := svc.List(ctx, p, f)
 			if err != nil {
 				return err
 			}
-			kind, next := kindZh, nextZh+"："+p.Name
-			if lang == "en" {
-				kind, next = kindEn, nextEn+": "+p.Name
-			}
+			kind, next = msg.Text(lang, kind), msg.Text(lang, "qingdan.next_actor", msg.M(next), p.Name)
 			for _, c := range pg.Cases {
 				t := web.ToDo{Kind: kind, Title: c.Number + " " + c.ItemName, Link: "/cases/" + c.Number, Next: next}
 				if d, err := time.Parse(time.DateOnly, c.Due); err == nil {
@@ -44,7 +43,7 @@ func caseToDos(svc *caseworkdb.Service) web.ToDoSource {
 			return nil
 		}
 		if p.Has(access.RoleWindow) {
-			if err := add(caseworkdb.Filter{Queue: true, Status: flow.Submitted}, "办件 · 待受理", "case · to accept", "窗口工作人员", "the window's staff"); err != nil {
+			if err := add(caseworkdb.Filter{Queue: true, Status: flow.Submitted}, "qingdan.case_to_accept", "qingdan.the_window_s_staff"); err != nil {
 				return nil, err
 			}
 		}
@@ -53,7 +52,7 @@ func caseToDos(svc *caseworkdb.Service) web.ToDoSource {
 			if err != nil {
 				return nil, err
 			}
-			if err := add(caseworkdb.Filter{Unit: code, Status: flow.Handling}, "办件 · 本单位办理中", "case · your unit is handling", "本单位工作人员", "the unit's staff"); err != nil {
+			if err := add(caseworkdb.Filter{Unit: code, Status: flow.Handling}, "qingdan.case_your_unit_is_handling", "qingdan.the_unit_s_staff"); err != nil {
 				return nil, err
 			}
 		}

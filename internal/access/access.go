@@ -81,8 +81,7 @@ func CheckDuties(separated bool, roles []Role) error {
 		}
 	}
 	if n > 1 {
-		return apperr.Invalidf("roles", "三员分立：系统管理员、安全管理员、审计管理员须由不同的人担任，一人只能担任其一",
-			"separation of duties: the system, security and audit administrators must be different people; one person holds one of them")
+		return apperr.Invalidf("roles", "auth.separation_of_duties_the_system_security")
 	}
 	return nil
 }

@@ -67,17 +67,17 @@ func TestWriteError(t *testing.T) {
 		status int
 		want   Error
 	}{
-		{"invalid zh", "zh", apperr.Invalidf("name", "名称不能为空", "name is required"), 400,
+		{"invalid zh", "zh", apperr.Invalidf("name", "api.name_is_required"), 400,
 			Error{Code: apperr.Invalid, Message: "名称不能为空", Field: "name"}},
-		{"invalid en", "en", apperr.Invalidf("name", "名称不能为空", "name is required"), 400,
+		{"invalid en", "en", apperr.Invalidf("name", "api.name_is_required"), 400,
 			Error{Code: apperr.Invalid, Message: "name is required", Field: "name"}},
-		{"wrapped not found", "en", fmt.Errorf("loading: %w", apperr.NotFoundf("无此事项", "no such item")), 404,
+		{"wrapped not found", "en", fmt.Errorf("loading: %w", apperr.NotFoundf("api.no_such_item")), 404,
 			Error{Code: apperr.NotFound, Message: "no such item"}},
-		{"conflict", "zh", apperr.Conflictf("已发布", "already published"), 409, Error{Code: apperr.Conflict, Message: "已发布"}},
-		{"too many", "en", apperr.New(apperr.TooMany, "", "稍后再试", "try later"), 429, Error{Code: apperr.TooMany, Message: "try later"}},
+		{"conflict", "zh", apperr.Conflictf("api.already_published"), 409, Error{Code: apperr.Conflict, Message: "已发布"}},
+		{"too many", "en", apperr.New(apperr.TooMany, "", "api.try_later"), 429, Error{Code: apperr.TooMany, Message: "try later"}},
 		{"foreign error is internal", "en", errors.New("pq: secret table exploded"), 500,
 			Error{Code: apperr.Internal, Message: internalEn}},
-		{"internal apperr hides its text", "zh", apperr.New(apperr.Internal, "", "连接串 x", "dsn x"), 500,
+		{"internal apperr hides its text", "zh", apperr.New(apperr.Internal, "", "api.dsn_x"), 500,
 			Error{Code: apperr.Internal, Message: internalZh}},
 	}
 	for _, c := range cases {
@@ -97,7 +97,7 @@ func TestWriteError(t *testing.T) {
 		t.Errorf("internal error not logged with request ID:\n%s", log.String())
 	}
 	rec := httptest.NewRecorder()
-	WriteError(rec, request("zh", &log), apperr.New(apperr.Unauthorized, "", "请登录", "log in"))
+	WriteError(rec, request("zh", &log), apperr.New(apperr.Unauthorized, "", "api.log_in"))
 	if rec.Header().Get("WWW-Authenticate") == "" {
 		t.Error("401 without WWW-Authenticate")
 	}
@@ -107,8 +107,8 @@ func TestWriteErrorList(t *testing.T) {
 	var log bytes.Buffer
 	rec := httptest.NewRecorder()
 	WriteError(rec, request("en", &log), apperr.List{
-		apperr.Invalidf("row 3", "身份证号校验位错误", "bad ID checksum"),
-		apperr.Invalidf("row 7", "缺少名称", "name missing"),
+		apperr.Invalidf("row 3", "api.bad_id_checksum"),
+		apperr.Invalidf("row 7", "api.name_missing"),
 	})
 	if rec.Code != 400 {
 		t.Fatalf("status %d", rec.Code)
@@ -137,7 +137,7 @@ type code string
 
 func (c *code) UnmarshalText(b []byte) error {
 	if string(b) != "ok" {
-		return apperr.Invalidf("code", "代码无效", "bad code %q", b)
+		return apperr.Invalidf("code", "api.bad_code", b)
 	}
 	*c = code(b)
 	return nil
@@ -204,7 +204,7 @@ func TestDecode(t *testing.T) {
 			if c.name == "too big" {
 				code = apperr.TooLarge // 413, as the server's own limit
 			}
-			if e.Code != code || e.Field != c.field || !strings.Contains(e.En, c.msg) || e.Zh == "" {
+			if e.Code != code || e.Field != c.field || !strings.Contains(e.Message("en"), c.msg) || e.Message("zh") == "" {
 				t.Errorf("got %#v (field %q), want field %q and %q", e, e.Field, c.field, c.msg)
 			}
 		})

@@ -186,11 +186,11 @@ func (h auditHandlers) sizeOrLatest(r *http.Request, s, field string) (uint64, e
 
 func uintParam(s, field string) (uint64, error) {
 	if s == "" {
-		return 0, apperr.Invalidf(field, "缺少参数 %s", "parameter %s is required", field)
+		return 0, apperr.Invalidf(field, "api.parameter_is_required", field)
 	}
 	v, err := strconv.ParseUint(s, 10, 63)
 	if err != nil {
-		return 0, apperr.Invalidf(field, "%s 必须是非负整数，收到 %q", "%s must be a non-negative integer, got %q", field, s)
+		return 0, apperr.Invalidf(field, "api.must_be_a_non_negative_integer", field, s)
 	}
 	return v, nil
 }

@@ -75,7 +75,7 @@ func (h auditEvents) list(w http.ResponseWriter, r *http.Request) {
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > maxAuditPage {
-			WriteError(w, r, apperr.Invalidf("limit", "limit 应为 1–%d", "limit must be 1–%d", maxAuditPage))
+			WriteError(w, r, apperr.Invalidf("limit", "api.limit_must_be_1", maxAuditPage))
 			return
 		}
 		f.Limit = n

@@ -161,7 +161,7 @@ type catalogHandlers struct{ s CatalogService }
 func pathInt(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, apperr.Invalidf(name, "编号无效", "not a valid id")
+		return 0, apperr.Invalidf(name, "api.not_a_valid_id")
 	}
 	return id, nil
 }
@@ -170,13 +170,13 @@ func queryID(r *http.Request, name string, required bool) (int64, error) {
 	v := strings.TrimSpace(r.URL.Query().Get(name))
 	if v == "" {
 		if required {
-			return 0, apperr.Invalidf(name, "必填", "required")
+			return 0, apperr.Invalidf(name, "api.required")
 		}
 		return 0, nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, apperr.Invalidf(name, "编号无效", "not a valid id")
+		return 0, apperr.Invalidf(name, "api.not_a_valid_id")
 	}
 	return n, nil
 }
@@ -189,7 +189,7 @@ func queryCount(r *http.Request, name string, def, least, most int) (int, error)
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < least || n > most {
-		return 0, apperr.Invalidf(name, "应为 %d 到 %d 之间的整数", "must be a whole number from %d to %d", least, most)
+		return 0, apperr.Invalidf(name, "api.must_be_a_whole_number_from", least, most)
 	}
 	return n, nil
 }
@@ -201,7 +201,7 @@ func queryFlag(r *http.Request, name string) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, apperr.Invalidf(name, "应为 true 或 false", "must be true or false")
+		return false, apperr.Invalidf(name, "api.must_be_true_or_false")
 	}
 	return b, nil
 }
@@ -239,7 +239,7 @@ func (h catalogHandlers) list(w http.ResponseWriter, r *http.Request) {
 	if c := r.URL.Query().Get("category"); c != "" {
 		cat, ok := catalog.ParseCategory(c)
 		if !ok {
-			WriteError(w, r, apperr.Invalidf("category", "事项类型无效", "unknown category"))
+			WriteError(w, r, apperr.Invalidf("category", "api.unknown_category"))
 			return
 		}
 		f.Category = cat
@@ -285,7 +285,7 @@ func (h catalogHandlers) standing(w http.ResponseWriter, r *http.Request) {
 	at := time.Now()
 	if v := strings.TrimSpace(r.URL.Query().Get("at")); v != "" {
 		if at, err = time.Parse(time.RFC3339Nano, v); err != nil {
-			WriteError(w, r, apperr.Invalidf("at", "时间格式应为 RFC 3339(如 2026-01-02T15:04:05+08:00)", "must be an RFC 3339 instant (e.g. 2026-01-02T15:04:05+08:00)"))
+			WriteError(w, r, apperr.Invalidf("at", "api.must_be_an_rfc_3339_instant"))
 			return
 		}
 	}
@@ -301,7 +301,7 @@ func (h catalogHandlers) adjustments(w http.ResponseWriter, r *http.Request) {
 	}
 	stage := catalog.Stage(r.URL.Query().Get("stage"))
 	if stage != "" && stage.Zh() == "" {
-		WriteError(w, r, apperr.Invalidf("stage", "阶段无效", "unknown stage"))
+		WriteError(w, r, apperr.Invalidf("stage", "api.unknown_stage"))
 		return
 	}
 	as, err := h.s.Adjustments(r.Context(), httpx.PrincipalFrom(r.Context()), catdb.AdjustmentFilter{BodyID: body, Stage: stage})

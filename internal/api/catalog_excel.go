@@ -109,7 +109,7 @@ type catalogExcel struct{ svc CatalogExcel }
 func (h catalogExcel) body(r *http.Request) (catxlsx.BodyInfo, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return catxlsx.BodyInfo{}, apperr.Invalidf("id", "机构编号“%s”无效", "body ID %q is invalid", r.PathValue("id"))
+		return catxlsx.BodyInfo{}, apperr.Invalidf("id", "api.body_id_is_invalid", r.PathValue("id"))
 	}
 	return h.svc.Body(r.Context(), id)
 }
@@ -159,7 +159,7 @@ func (h catalogExcel) importList(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("dry_run"); v != "" {
 		// A misspelt dry run must not create an adjustment.
 		if dry, err = strconv.ParseBool(v); err != nil {
-			WriteError(w, r, apperr.Invalidf("dry_run", "dry_run应为true或false", "dry_run must be true or false"))
+			WriteError(w, r, apperr.Invalidf("dry_run", "api.dry_run_must_be_true_or"))
 			return
 		}
 	}
@@ -219,8 +219,7 @@ func ReadListUpload(w http.ResponseWriter, r *http.Request) (ListUpload, error) 
 	r.Body = http.MaxBytesReader(w, r.Body, MaxListUpload)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return ListUpload{}, apperr.Invalidf("file", "请以 multipart/form-data 上传文件(字段 file)",
-			"upload the file as multipart/form-data (field file)")
+		return ListUpload{}, apperr.Invalidf("file", "api.upload_the_file_as_multipart_form")
 	}
 	var up ListUpload
 	fields := url.Values{}
@@ -243,7 +242,7 @@ func ReadListUpload(w http.ResponseWriter, r *http.Request) (ListUpload, error) 
 				return ListUpload{}, uploadError(err)
 			}
 			if len(up.Data) > catxlsx.MaxSize {
-				return ListUpload{}, apperr.Invalidf("file", "文件超过%dMB,请分批导入", "the file is larger than %d MB: import it in parts", catxlsx.MaxSize>>20)
+				return ListUpload{}, apperr.Invalidf("file", "api.the_file_is_larger_than_mb", catxlsx.MaxSize>>20)
 			}
 		case name != "":
 			v, err := io.ReadAll(io.LimitReader(part, maxField+1))
@@ -251,13 +250,13 @@ func ReadListUpload(w http.ResponseWriter, r *http.Request) (ListUpload, error) 
 				return ListUpload{}, uploadError(err)
 			}
 			if len(v) > maxField {
-				return ListUpload{}, apperr.Invalidf(name, "字段%s过长", "field %s is too long", name)
+				return ListUpload{}, apperr.Invalidf(name, "api.field_is_too_long", name)
 			}
 			fields.Set(name, string(v))
 		}
 	}
 	if !seenFile || (len(up.Data) == 0 && up.Name == "") {
-		return ListUpload{}, apperr.Invalidf("file", "请选择要导入的文件", "choose a file to import")
+		return ListUpload{}, apperr.Invalidf("file", "api.choose_a_file_to_import")
 	}
 	if err := draftFields(&up, fields); err != nil {
 		return ListUpload{}, err
@@ -269,10 +268,10 @@ func ReadListUpload(w http.ResponseWriter, r *http.Request) (ListUpload, error) 
 func parsedUpload(form *multipart.Form) (ListUpload, error) {
 	fhs := form.File["file"]
 	if len(fhs) == 0 {
-		return ListUpload{}, apperr.Invalidf("file", "请选择要导入的文件", "choose a file to import")
+		return ListUpload{}, apperr.Invalidf("file", "api.choose_a_file_to_import")
 	}
 	if fhs[0].Size > catxlsx.MaxSize {
-		return ListUpload{}, apperr.Invalidf("file", "文件超过%dMB,请分批导入", "the file is larger than %d MB: import it in parts", catxlsx.MaxSize>>20)
+		return ListUpload{}, apperr.Invalidf("file", "api.the_file_is_larger_than_mb", catxlsx.MaxSize>>20)
 	}
 	f, err := fhs[0].Open()
 	if err != nil {
@@ -295,7 +294,7 @@ func draftFields(up *ListUpload, fields url.Values) error {
 		BasisTitle: fields.Get("basis_title"), BasisDocNo: fields.Get("basis_doc_no"),
 		BasisIssued: fields.Get("basis_issued"), Note: fields.Get("note")}
 	if up.Draft.Reason != "" && !up.Draft.Reason.Valid() {
-		return apperr.Invalidf("reason", "调整原因“%s”无效", "reason %q is invalid", up.Draft.Reason)
+		return apperr.Invalidf("reason", "api.reason_is_invalid", up.Draft.Reason)
 	}
 	return nil
 }
@@ -303,9 +302,9 @@ func draftFields(up *ListUpload, fields url.Values) error {
 func uploadError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return apperr.Invalidf("file", "文件超过%dMB,请分批导入", "the file is larger than %d MB: import it in parts", catxlsx.MaxSize>>20)
+		return apperr.Invalidf("file", "api.the_file_is_larger_than_mb", catxlsx.MaxSize>>20)
 	}
-	e := apperr.Invalidf("file", "无法读取上传的文件", "cannot read the uploaded file")
+	e := apperr.Invalidf("file", "api.cannot_read_the_uploaded_file")
 	e.Err = err
 	return e
 }

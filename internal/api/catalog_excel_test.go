@@ -35,7 +35,7 @@ var fixturePaths = map[int64]string{1: wt.District, 2: wt.TownA, 3: wt.TownB, 5:
 func (f *fakeLists) Body(_ context.Context, id int64) (catxlsx.BodyInfo, error) {
 	p, ok := fixturePaths[id]
 	if !ok {
-		return catxlsx.BodyInfo{}, apperr.NotFoundf("机构%d不存在", "body %d does not exist", id)
+		return catxlsx.BodyInfo{}, apperr.NotFoundf("api.body_does_not_exist", id)
 	}
 	return catxlsx.BodyInfo{ID: id, Name: "测试机构", Path: p}, nil
 }
@@ -61,7 +61,7 @@ func (f *fakeLists) CreateDraft(ctx context.Context, p access.Principal, id int6
 		return nil, nil, err
 	}
 	if !p.Has(access.RoleListLiaison) {
-		return nil, nil, apperr.Forbiddenf("只有清单联络员可以起草调整申请", "only a list liaison may draft an adjustment")
+		return nil, nil, apperr.Forbiddenf("api.only_a_list_liaison_may_draft")
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

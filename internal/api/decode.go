@@ -50,8 +50,7 @@ func DecodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) e
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return apperr.Invalidf("", "请求体必须是 JSON（Content-Type: application/json），收到 %q。",
-				"The request body must be JSON (Content-Type: application/json); got %q.", ct)
+			return apperr.Invalidf("", "api.the_request_body_must_be_json", ct)
 		}
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
@@ -83,8 +82,7 @@ func DecodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) e
 		if err != nil {
 			return decodeError(err, limit)
 		}
-		return apperr.Invalidf("", "请求体在 JSON 值之后还有多余内容。",
-			"The request body has data after the JSON value.")
+		return apperr.Invalidf("", "api.the_request_body_has_data_after")
 	}
 	return checkRequired(data, required)
 }
@@ -142,9 +140,9 @@ func checkRequired(data []byte, required []string) error {
 		raw, ok := member(members, name)
 		switch {
 		case !ok:
-			return apperr.Invalidf(name, "缺少必填字段 %s。", "The field %s is required.", name)
+			return apperr.Invalidf(name, "api.the_field_is_required", name)
 		case string(raw) == "null":
-			return apperr.Invalidf(name, "字段 %s 不能为 null。", "The field %s must not be null.", name)
+			return apperr.Invalidf(name, "api.the_field_must_not_be_null", name)
 		}
 	}
 	return nil
@@ -253,10 +251,9 @@ func valueError(path string, cause error) error {
 		got = typ.Value // "number", "object" …
 	}
 	if got != "" {
-		return apperr.Invalidf(path, "字段 %s 应为 RFC 3339 日期时间字符串，如 2026-01-02T00:00:00+08:00；收到的是 %s。",
-			"Field %s must be an RFC 3339 date-time string such as 2026-01-02T00:00:00+08:00; got %s.", path, got)
+		return apperr.Invalidf(path, "api.field_must_be_an_rfc_3339", path, got)
 	}
-	e := apperr.Invalidf(path, "字段 %s 的值无效。", "Field %s has an invalid value.", path)
+	e := apperr.Invalidf(path, "api.field_has_an_invalid_value", path)
 	e.Err = cause
 	return e
 }
@@ -264,8 +261,7 @@ func valueError(path string, cause error) error {
 // notAnObject refuses a body that is not a JSON object where the request
 // has required fields, naming the first.
 func notAnObject(first string) error {
-	return apperr.Invalidf(first, "请求体应为 JSON 对象，且须含字段 %s。",
-		"The request body must be a JSON object with the field %s.", first)
+	return apperr.Invalidf(first, "api.the_request_body_must_be_a", first)
 }
 
 // CheckText refuses the first string of a well-formed JSON value that is
@@ -279,11 +275,9 @@ func CheckText(data []byte, field string) error {
 	case ok:
 		return nil
 	case path == "":
-		return apperr.Invalidf("", "请求体的字段名含有无效字符（不是 UTF-8 文字，或含有空字符 NUL）。",
-			"A field name of the request body is invalid text (not UTF-8, or a NUL character).")
+		return apperr.Invalidf("", "api.a_field_name_of_the_request")
 	}
-	return apperr.Invalidf(path, "字段 %s 含有无效字符（不是 UTF-8 文字，或含有空字符 NUL）。",
-		"Field %s contains invalid text (not UTF-8, or a NUL character).", path)
+	return apperr.Invalidf(path, "api.field_contains_invalid_text_not_utf", path)
 }
 
 // invalidText finds the first string of a JSON value (already known to be
@@ -348,31 +342,27 @@ func decodeError(err error, limit int64) error {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.Is(err, io.EOF):
-		return apperr.Invalidf("", "请求体为空，应为一个 JSON 值。", "The request body is empty; a JSON value is expected.")
+		return apperr.Invalidf("", "api.the_request_body_is_empty_a")
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return apperr.Invalidf("", "请求体的 JSON 不完整。", "The request body's JSON is incomplete.")
+		return apperr.Invalidf("", "api.the_request_body_s_json_is")
 	case errors.As(err, &syntax):
-		return apperr.Invalidf("", "请求体的 JSON 在第 %d 字节处有语法错误。",
-			"The request body's JSON has a syntax error at byte %d.", syntax.Offset)
+		return apperr.Invalidf("", "api.the_request_body_s_json_has", syntax.Offset)
 	case errors.As(err, &typ):
 		// encoding/json writes "bases.0.issued"; validation, "bases[0].issued".
 		field := arrayIndex.ReplaceAllString(typ.Field, "[$1]")
 		if field == "" {
-			return apperr.Invalidf("", "请求体应为 %s，收到的是 %s。",
-				"The request body should be %s; got %s.", jsonKind(typ.Type.Kind().String()), typ.Value)
+			return apperr.Invalidf("", "api.the_request_body_should_be_got", jsonKind(typ.Type.Kind().String()), typ.Value)
 		}
-		return apperr.Invalidf(field, "字段 %s 应为 %s，收到的是 %s。",
-			"Field %s should be %s; got %s.", field, jsonKind(typ.Type.Kind().String()), typ.Value)
+		return apperr.Invalidf(field, "api.field_should_be_got", field, jsonKind(typ.Type.Kind().String()), typ.Value)
 	case errors.As(err, &tooBig):
-		return &apperr.Error{Code: apperr.TooLarge, Zh: fmt.Sprintf("请求体超过 %d 字节的上限。", tooBig.Limit),
-			En: fmt.Sprintf("The request body exceeds the limit of %d bytes.", tooBig.Limit)}
+		return &apperr.Error{Code: apperr.TooLarge, Key: "api.the_request_body_exceeds_the_limit", Args: []any{tooBig.Limit}}
 	}
 	// encoding/json reports unknown fields only as text: `json: unknown field "x"`.
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)
-		return apperr.Invalidf(name, "未知字段 %s。", "Unknown field %s.", name)
+		return apperr.Invalidf(name, "api.unknown_field", name)
 	}
-	return apperr.Invalidf("", "无法读取请求体：%v", "Cannot read the request body: %v", err)
+	return apperr.Invalidf("", "api.cannot_read_the_request_body", err)
 }
 
 // arrayIndex is an element index in encoding/json's field paths.

@@ -47,8 +47,7 @@ func OptionalIfMatch(r *http.Request) (int64, error) {
 	// people type it with curl.
 	n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(h, `"`), `"`), 10, 64)
 	if err != nil || n <= 0 || strings.Count(h, `"`)%2 != 0 {
-		return 0, apperr.Invalidf("If-Match", "If-Match 应为一个版本号，即读取该对象时响应头 ETag 的值（如 \"3\"），收到 %q。",
-			"If-Match must be one version, the ETag the object was read with (e.g. \"3\"); got %q.", clipHeader(h))
+		return 0, apperr.Invalidf("If-Match", "api.if_match_must_be_one_version", clipHeader(h))
 	}
 	return n, nil
 }

@@ -66,7 +66,7 @@ func TestEdited_H1_staleEditAnswers409WithTheCurrentObject(t *testing.T) {
 	}
 
 	rec = httptest.NewRecorder()
-	Edited(rec, request("en", &buf), http.StatusOK, thing{}, apperr.Stale("人员", "staff member"), version, current)
+	Edited(rec, request("en", &buf), http.StatusOK, thing{}, apperr.Stale("api.staff_member"), version, current)
 	if rec.Code != http.StatusConflict || rec.Header().Get("ETag") != `"5"` {
 		t.Fatalf("stale: %d ETag %q", rec.Code, rec.Header().Get("ETag"))
 	}
@@ -86,14 +86,14 @@ func TestEdited_H1_staleEditAnswers409WithTheCurrentObject(t *testing.T) {
 
 	// A conflict of state (already published …) is no stale edit: no current.
 	rec = httptest.NewRecorder()
-	Edited(rec, request("zh", &buf), http.StatusOK, thing{}, apperr.Conflictf("已发布", "published"), version, current)
+	Edited(rec, request("zh", &buf), http.StatusOK, thing{}, apperr.Conflictf("api.published"), version, current)
 	if rec.Code != http.StatusConflict || strings.Contains(rec.Body.String(), "current") || rec.Header().Get("ETag") != "" {
 		t.Fatalf("state conflict: %d %q %s", rec.Code, rec.Header().Get("ETag"), rec.Body)
 	}
 	// The object cannot be read any more: the stale error alone.
 	rec = httptest.NewRecorder()
 	gone := func() (thing, error) { return thing{}, errors.New("gone") }
-	Edited(rec, request("zh", &buf), http.StatusOK, thing{}, apperr.Stale("人员", "staff member"), version, gone)
+	Edited(rec, request("zh", &buf), http.StatusOK, thing{}, apperr.Stale("api.staff_member"), version, gone)
 	if rec.Code != http.StatusConflict || strings.Contains(rec.Body.String(), "current") {
 		t.Fatalf("stale, unreadable: %d %s", rec.Code, rec.Body)
 	}

@@ -1,12 +1,16 @@
 // Package apperr is qingdan's one error vocabulary. Domain packages return
 // *Error for anything a user can act on; adapters (web, api) map Code to an
-// HTTP status in one table and show only Message. Anything that is not an
-// *Error is internal and is logged, never shown.
+// HTTP status in one table and show only Message, in the request's language.
+// An Error carries a message ID of internal/msg and its arguments, not
+// sentences. Anything that is not an *Error is internal and is logged, never
+// shown.
 package apperr
 
 import (
 	"errors"
 	"fmt"
+
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // Code classifies an error. The set is closed: adapters map each to a status.
@@ -31,67 +35,57 @@ const (
 // and the field of a stale edit's Conflict (If-Match in the API).
 const FieldVersion = "version"
 
-// Error is a safe, bilingual error. Zh and En say the same thing; Field is
-// the input field (form name, JSON path, "sheet!B7", "line 12") it concerns.
+// Error is a safe error: the message msg.Text(lang, Key, Args...) says what
+// is wrong in either language; Field is the input field (form name, JSON
+// path, "sheet!B7", "line 12") it concerns.
 type Error struct {
 	Code  Code
 	Field string
-	Zh    string
-	En    string
-	Err   error // optional cause, for logs only
+	Key   string // message ID (internal/msg)
+	Args  []any  // the message's arguments; a msg.Localized one is worded in the message's language
+	Err   error  // optional cause, for logs only
 }
 
 func (e *Error) Error() string {
 	if e.Field != "" {
-		return fmt.Sprintf("%s: %s: %s / %s", e.Code, e.Field, e.Zh, e.En)
+		return fmt.Sprintf("%s: %s: %s / %s", e.Code, e.Field, e.Message("zh"), e.Message("en"))
 	}
-	return fmt.Sprintf("%s: %s / %s", e.Code, e.Zh, e.En)
+	return fmt.Sprintf("%s: %s / %s", e.Code, e.Message("zh"), e.Message("en"))
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
 // Message returns the message in the given language ("en" or anything else
 // for Chinese, the default).
-func (e *Error) Message(lang string) string {
-	if lang == "en" {
-		return e.En
-	}
-	return e.Zh
-}
+func (e *Error) Message(lang string) string { return msg.Text(lang, e.Key, e.Args...) }
 
-// New builds an error of the given code.
-func New(code Code, field, zh, en string) *Error {
-	return &Error{Code: code, Field: field, Zh: zh, En: en}
+// In is Message: an error is a msg.Localized argument of another message
+// (a row's number before the error found in it).
+func (e *Error) In(lang string) string { return e.Message(lang) }
+
+// New builds an error of the given code with message key and its args.
+func New(code Code, field, key string, args ...any) *Error {
+	return &Error{Code: code, Field: field, Key: key, Args: args}
 }
 
 // Invalidf reports bad input in one field.
-func Invalidf(field, zh, en string, args ...any) *Error {
-	return &Error{Code: Invalid, Field: field, Zh: fmt.Sprintf(zh, args...), En: fmt.Sprintf(en, args...)}
-}
+func Invalidf(field, key string, args ...any) *Error { return New(Invalid, field, key, args...) }
 
 // NotFoundf reports a missing object.
-func NotFoundf(zh, en string, args ...any) *Error {
-	return &Error{Code: NotFound, Zh: fmt.Sprintf(zh, args...), En: fmt.Sprintf(en, args...)}
-}
+func NotFoundf(key string, args ...any) *Error { return New(NotFound, "", key, args...) }
 
 // Conflictf reports a state conflict.
-func Conflictf(zh, en string, args ...any) *Error {
-	return &Error{Code: Conflict, Zh: fmt.Sprintf(zh, args...), En: fmt.Sprintf(en, args...)}
-}
+func Conflictf(key string, args ...any) *Error { return New(Conflict, "", key, args...) }
 
 // Forbiddenf reports a role or jurisdiction refusal.
-func Forbiddenf(zh, en string, args ...any) *Error {
-	return &Error{Code: Forbidden, Zh: fmt.Sprintf(zh, args...), En: fmt.Sprintf(en, args...)}
-}
+func Forbiddenf(key string, args ...any) *Error { return New(Forbidden, "", key, args...) }
 
 // Stale reports an edit based on a version of the object that is no longer
 // current: someone else saved it after the editor read it. Nothing is
-// changed. what names the object in each language ("人员「张三」",
+// changed. Message key with args names the object ("人员「张三」",
 // "staff member 张三").
-func Stale(whatZh, whatEn string) *Error {
-	return &Error{Code: Conflict, Field: FieldVersion,
-		Zh: whatZh + "已被他人修改：您打开之后有人保存过。本次未作任何更改，请核对当前内容后再保存。",
-		En: whatEn + " was changed by someone else since you opened it. Nothing was changed; check the current values and save again."}
+func Stale(key string, args ...any) *Error {
+	return New(Conflict, FieldVersion, "apperr.stale", msg.M(key, args...))
 }
 
 // IsStale reports whether err is (or wraps) a Stale error.
@@ -103,9 +97,7 @@ func IsStale(err error) bool {
 // VersionMissing reports an edit that does not say which version it was
 // based on (the API's If-Match, a form's version field), on FieldVersion.
 func VersionMissing() *Error {
-	return &Error{Code: VersionRequired, Field: FieldVersion,
-		Zh: "修改必须注明所依据的版本（先读取对象：接口用响应头 ETag 的值作请求头 If-Match，页面请重新打开后再保存）。",
-		En: "An edit must say which version it is based on (read the object first: send its ETag as If-Match, or reopen the page and save again)."}
+	return New(VersionRequired, FieldVersion, "apperr.version_required")
 }
 
 // As returns the *Error in err's chain, or an Internal error wrapping err.
@@ -114,7 +106,7 @@ func As(err error) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
-	return &Error{Code: Internal, Zh: "服务器内部错误", En: "internal server error", Err: err}
+	return &Error{Code: Internal, Key: "apperr.internal", Err: err}
 }
 
 // CodeOf returns the code of err (Internal for foreign errors, "" for nil).

@@ -106,8 +106,7 @@ func (c *CSRF) Token(r *http.Request) string {
 	return c.mac("a", st.anon)
 }
 
-var errCSRF = apperr.New(apperr.Forbidden, CSRFField,
-	"请求来源校验失败，请刷新页面后重试", "the request could not be verified as coming from this site; reload the page and try again")
+var errCSRF = apperr.New(apperr.Forbidden, CSRFField, "auth.the_request_could_not_be_verified")
 
 // Protect wraps next (the whole router) with the CSRF checks.
 func (c *CSRF) Protect(next http.Handler) http.Handler {
@@ -164,7 +163,7 @@ func (c *CSRF) deny(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusForbidden)
-	_, _ = w.Write([]byte(errCSRF.Zh + "\n" + errCSRF.En + "\n")) // the client is gone if this fails; nothing to do
+	_, _ = w.Write([]byte(errCSRF.Message("zh") + "\n" + errCSRF.Message("en") + "\n")) // the client is gone if this fails; nothing to do
 }
 
 // bearer returns the token of an "Authorization: Bearer …" header, or "".

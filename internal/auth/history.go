@@ -46,7 +46,7 @@ func (s *Service) newPasswordHash(ctx context.Context, a Account, current, name,
 			return "", err
 		}
 		if same {
-			return "", apperr.Invalidf("password", "新密码不能与最近%d次使用过的密码相同", "the new password cannot be one of your last %d passwords", PasswordHistory)
+			return "", apperr.Invalidf("password", "auth.the_new_password_cannot_be_one", PasswordHistory)
 		}
 	}
 	return s.hasher.Hash(ctx, password)

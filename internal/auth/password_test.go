@@ -123,7 +123,7 @@ func TestPassword_O3_rules(t *testing.T) {
 			continue
 		}
 		var e *apperr.Error
-		if !errors.As(err, &e) || e.Code != apperr.Invalid || e.Field != "password" || !strings.Contains(e.Zh, c.want) || e.En == "" {
+		if !errors.As(err, &e) || e.Code != apperr.Invalid || e.Field != "password" || !strings.Contains(e.Message("zh"), c.want) || e.Message("en") == "" {
 			t.Errorf("%q: got %v, want …%s…", c.pw, err, c.want)
 		}
 	}

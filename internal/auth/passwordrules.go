@@ -58,7 +58,9 @@ var runLines = []string{
 // predict.
 const minFreeRunes = 6
 
-func ruleError(zh, en string) *apperr.Error { return apperr.New(apperr.Invalid, "password", zh, en) }
+func ruleError(key string, args ...any) *apperr.Error {
+	return apperr.New(apperr.Invalid, "password", key, args...)
+}
 
 // CheckPasswordRules enforces the password rules (O3) for the account login
 // of the staff member name, naming the field "password":
@@ -76,40 +78,37 @@ func ruleError(zh, en string) *apperr.Error { return apperr.New(apperr.Invalid, 
 // by the Service, which holds their hashes.
 func CheckPasswordRules(login, name, password string) error {
 	if !utf8.ValidString(password) {
-		return ruleError("密码包含无效字符", "the password contains invalid characters")
+		return ruleError("auth.the_password_contains_invalid_characters")
 	}
 	n := utf8.RuneCountInString(password)
 	if n < MinPasswordRunes {
-		return apperr.Invalidf("password", "密码至少需要%d个字符，当前为%d个",
-			"the password needs at least %d characters, it has %d", MinPasswordRunes, n)
+		return apperr.Invalidf("password", "auth.the_password_needs_at_least_characters", MinPasswordRunes, n)
 	}
 	if n > MaxPasswordRunes {
-		return apperr.Invalidf("password", "密码最多%d个字符，当前为%d个",
-			"the password may have at most %d characters, it has %d", MaxPasswordRunes, n)
+		return apperr.Invalidf("password", "auth.the_password_may_have_at_most", MaxPasswordRunes, n)
 	}
 	if strings.TrimFunc(password, unicode.IsSpace) == "" {
-		return ruleError("密码不能全为空白字符", "the password cannot be only spaces")
+		return ruleError("auth.the_password_cannot_be_only_spaces")
 	}
 	lower := strings.ToLower(password)
 	if l := strings.TrimSpace(strings.ToLower(login)); l != "" && strings.Contains(lower, l) {
-		return ruleError("密码不能包含账号名", "the password cannot contain the account name")
+		return ruleError("auth.the_password_cannot_contain_the_account")
 	}
 	if nm := strings.ToLower(strings.Join(strings.Fields(name), "")); utf8.RuneCountInString(nm) >= 2 &&
 		strings.Contains(strings.ToLower(strings.Join(strings.Fields(password), "")), nm) {
-		return ruleError("密码不能包含本人姓名", "the password cannot contain your name")
+		return ruleError("auth.the_password_cannot_contain_your_name")
 	}
 	if repeatedUnit(lower) {
-		return ruleError("密码不能由同一个字符或同一段字符重复组成", "the password cannot be one character or one group of characters repeated")
+		return ruleError("auth.the_password_cannot_be_one_character")
 	}
 	if commonPasswords[lower] || commonPasswords[passwordCore(lower)] {
-		return ruleError("该密码过于常见，容易被猜中，请换一个", "this password is too common and easily guessed; choose another")
+		return ruleError("auth.this_password_is_too_common_and")
 	}
 	if freeRunes(lower) < minFreeRunes {
-		return ruleError("密码主要由连续或重复的字符组成（如 123456、abcdef、qwerty、1qaz2wsx），容易被猜中",
-			"the password is mostly a sequence, a keyboard run or repeats (123456, abcdef, qwerty, 1qaz2wsx) and easily guessed")
+		return ruleError("auth.the_password_is_mostly_a_sequence")
 	}
 	if kinds(password) < 2 {
-		return ruleError("密码须包含字母、数字、符号中的至少两类", "the password needs at least two of: letters, digits, other characters")
+		return ruleError("auth.the_password_needs_at_least_two")
 	}
 	return nil
 }

@@ -72,7 +72,7 @@ var (
 
 // errChanged refuses a save whose row another instance changed since this
 // write locked it (only a row lock lost to a bug could allow it).
-var errChanged = apperr.Conflictf("账号或令牌刚被修改，请重试", "the account or token was just changed; try again")
+var errChanged = apperr.Conflictf("auth.the_account_or_token_was_just")
 
 // accountCols and tokenCols are the columns of the aggregates' Fields (and
 // a token's last_used_at after them), for the reads.
@@ -128,7 +128,7 @@ func scanToken(row interface{ Scan(...any) error }) (APIToken, error) {
 func lockAccount(ctx context.Context, tx *store.Tx, id int64) (accountRow, error) {
 	r, err := accounts.Lock(ctx, tx, id)
 	if apperr.CodeOf(err) == apperr.NotFound {
-		return r, apperr.NotFoundf("账号不存在", "no such account")
+		return r, apperr.NotFoundf("auth.no_such_account")
 	}
 	return r, err
 }

@@ -161,7 +161,7 @@ func mustJSON(v any) json.RawMessage {
 func getAccount(ctx context.Context, q store.Querier, where string, arg any) (Account, string, error) {
 	a, hash, err := scanAccount(q.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Account{}, "", apperr.NotFoundf("账号不存在", "no such account")
+		return Account{}, "", apperr.NotFoundf("auth.no_such_account")
 	}
 	return a, hash, err
 }
@@ -170,10 +170,10 @@ func getAccount(ctx context.Context, q store.Querier, where string, arg any) (Ac
 var (
 	// errWrongCredentials is the one answer to a wrong login or a wrong
 	// password, so that accounts cannot be enumerated.
-	errWrongCredentials = apperr.New(apperr.Unauthorized, "password", "账号或密码错误", "wrong account or password")
-	errThrottled        = apperr.New(apperr.TooMany, "", "登录尝试过于频繁，请稍后再试", "too many login attempts from this address; try again later")
-	errSessionEnded     = apperr.New(apperr.Unauthorized, "", "登录已失效，请重新登录", "your session has ended; please log in again")
-	errBadToken         = apperr.New(apperr.Unauthorized, "", "访问令牌无效、已吊销或已过期", "the API token is invalid, revoked or expired")
+	errWrongCredentials = apperr.New(apperr.Unauthorized, "password", "auth.wrong_account_or_password")
+	errThrottled        = apperr.New(apperr.TooMany, "", "auth.too_many_login_attempts_from_this")
+	errSessionEnded     = apperr.New(apperr.Unauthorized, "", "auth.your_session_has_ended_please_log")
+	errBadToken         = apperr.New(apperr.Unauthorized, "", "auth.the_api_token_is_invalid_revoked")
 	// errRaced makes a write give up when the row it decided on changed
 	// underneath (another instance on the same PostgreSQL); the caller
 	// retries with fresh data.
@@ -182,9 +182,7 @@ var (
 
 func lockedError(until time.Time) *apperr.Error {
 	at := until.In(time.FixedZone("CST", 8*3600)).Format("15:04")
-	return apperr.New(apperr.TooMany, "",
-		"登录失败次数过多，账号已锁定，请于"+at+"后重试",
-		"too many failed logins: the account is locked until "+at+" (China time)")
+	return apperr.New(apperr.TooMany, "", "auth.too_many_failed_logins_the_account", at)
 }
 
 // NormalizeLogin trims and lower-cases a login name: logins are compared
@@ -196,12 +194,11 @@ func NormalizeLogin(login string) string { return strings.ToLower(strings.TrimSp
 func checkLogin(login string) error {
 	n := utf8.RuneCountInString(login)
 	if n < 2 || n > 64 {
-		return apperr.Invalidf("login", "账号名应为2–64个字符，当前为%d个", "a login has 2–64 characters, it has %d", n)
+		return apperr.Invalidf("login", "auth.a_login_has_2_64_characters", n)
 	}
 	for i, r := range login {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' || r == '@') {
-			return apperr.Invalidf("login", "账号名第%d个字符不允许：只能使用字母、数字和 . _ - @",
-				"character %d of the login is not allowed: use letters, digits and . _ - @", utf8.RuneCountInString(login[:i])+1)
+			return apperr.Invalidf("login", "auth.character_of_the_login_is_not", utf8.RuneCountInString(login[:i])+1)
 		}
 	}
 	return nil
@@ -228,13 +225,13 @@ func hashSecret(token string) string {
 // jurisdiction covers the staff member's body (O1, O3).
 func canAdminister(p access.Principal, staff access.Principal) error {
 	if p.BodyPath == "" {
-		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
+		return apperr.New(apperr.Unauthorized, "", "auth.please_log_in")
 	}
 	if !p.Can(access.DutyAccounts) {
-		return apperr.Forbiddenf("只有管理账号的管理员可以管理账号", "only the administrator in charge of accounts may manage them")
+		return apperr.Forbiddenf("auth.only_the_administrator_in_charge_of")
 	}
 	if !p.Covers(staff.BodyPath) {
-		return apperr.Forbiddenf("该人员不在您的管辖范围内", "this staff member is outside your jurisdiction")
+		return apperr.Forbiddenf("auth.this_staff_member_is_outside_your")
 	}
 	return nil
 }
@@ -245,7 +242,7 @@ func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 // (O3) — their password changes on the password page, with the old one.
 func refuseOwnAccount(p access.Principal, accountID int64) error {
 	if p.AccountID != 0 && p.AccountID == accountID {
-		return apperr.Forbiddenf("不能在账号管理中操作自己的账号；修改密码请到“修改密码”页面", "you cannot administer your own account here; change your password on the password page")
+		return apperr.Forbiddenf("auth.you_cannot_administer_your_own_account")
 	}
 	return nil
 }
@@ -293,7 +290,7 @@ func (s *Service) createAccount(ctx context.Context, p access.Principal, staffID
 		err := accounts.Insert(ctx, tx, &r, store.Event{Actor: p.Login, BodyID: staff.BodyID, Action: "auth.account.created", To: "active",
 			Payload: mustJSON(map[string]any{"staff_id": staffID, "login": login})})
 		if store.IsUniqueViolation(err) {
-			return apperr.Conflictf("账号名已被使用，或该人员已有账号", "the login is taken or the staff member already has an account")
+			return apperr.Conflictf("auth.the_login_is_taken_or_the")
 		}
 		a = r.account()
 		return err
@@ -643,8 +640,7 @@ func (s *Service) principal(ctx context.Context, a Account) (access.Principal, e
 		return access.Principal{}, err
 	}
 	if err := access.CheckDuties(s.cfg.SeparationOfDuties, p.Roles); err != nil {
-		return access.Principal{}, apperr.Forbiddenf("三员分立：您同时担任两种管理员角色，不能登录；请安全管理员调整您的角色",
-			"separation of duties: you hold two administrator roles and cannot log in; the security administrator must change your roles")
+		return access.Principal{}, apperr.Forbiddenf("auth.separation_of_duties_you_hold_two")
 	}
 	p.AccountID, p.StaffID, p.Login, p.MustChangePassword = a.ID, a.StaffID, a.Login, a.MustChangePassword
 	p.Scopes, p.Separated = nil, s.cfg.SeparationOfDuties
@@ -696,7 +692,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 // logged in with the old password is logged out — and revokes its API tokens.
 func (s *Service) ChangePassword(ctx context.Context, p access.Principal, oldPassword, newPassword string) error {
 	if p.AccountID == 0 || len(p.Scopes) > 0 {
-		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
+		return apperr.New(apperr.Unauthorized, "", "auth.please_log_in")
 	}
 	a, hash, err := getAccount(ctx, s.db, `id = ?`, p.AccountID)
 	if err != nil {
@@ -718,7 +714,7 @@ func (s *Service) ChangePassword(ctx context.Context, p access.Principal, oldPas
 		if !until.IsZero() {
 			return lockedError(until)
 		}
-		return apperr.Invalidf("old_password", "原密码不正确", "the current password is wrong")
+		return apperr.Invalidf("old_password", "auth.the_current_password_is_wrong")
 	}
 	newHash, err := s.newPasswordHash(ctx, a, hash, p.Name, newPassword)
 	if err != nil {
@@ -738,7 +734,7 @@ func (s *Service) ChangePassword(ctx context.Context, p access.Principal, oldPas
 			return err
 		}
 		if cur.PasswordHash != hash {
-			return apperr.Conflictf("密码已被修改，请重新登录", "the password was changed meanwhile; log in again")
+			return apperr.Conflictf("auth.the_password_was_changed_meanwhile_log")
 		}
 		cur.PasswordHash, cur.MustChangePassword, cur.FailedLogins, cur.PasswordChangedAt = newHash, false, 0, store.Micros(now)
 		if err := rememberPassword(ctx, tx, a.ID, hash, now); err != nil {
@@ -828,7 +824,7 @@ func (s *Service) SetAccountActive(ctx context.Context, p access.Principal, acco
 			return err
 		}
 	} else if !p.Can(access.DutyAccounts) || p.BodyPath == "" {
-		return apperr.Forbiddenf("只有管理账号的管理员可以管理账号", "only the administrator in charge of accounts may manage them")
+		return apperr.Forbiddenf("auth.only_the_administrator_in_charge_of")
 	}
 	if a.Active == active {
 		return nil

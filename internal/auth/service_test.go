@@ -143,7 +143,7 @@ func TestService_O3_lockoutAndAuditedFailures(t *testing.T) {
 		_, errUnknown := f.svc.Login(ctx, "nobody", clerkPassword, "10.0.0.1")
 		_, errWrong := f.svc.Login(ctx, "zhangsan", "wrong-password-1", "10.0.0.1")
 		eu, ew := apperr.As(errUnknown), apperr.As(errWrong)
-		if eu.Code != apperr.Unauthorized || eu.Zh != "账号或密码错误" || eu.Zh != ew.Zh || eu.En != ew.En || eu.Code != ew.Code {
+		if eu.Code != apperr.Unauthorized || eu.Message("zh") != "账号或密码错误" || eu.Message("zh") != ew.Message("zh") || eu.Message("en") != ew.Message("en") || eu.Code != ew.Code {
 			t.Fatalf("unknown %v, wrong %v", errUnknown, errWrong)
 		}
 		for i := 2; i <= 4; i++ {
@@ -837,7 +837,7 @@ func TestService_O3_lastFivePasswords(t *testing.T) {
 		current := used[len(used)-1]
 		for _, old := range used {
 			err := f.svc.ChangePassword(ctx, p, current, old)
-			if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "new_password" || !strings.Contains(e.Zh, "最近5次") {
+			if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "new_password" || !strings.Contains(e.Message("zh"), "最近5次") {
 				t.Errorf("change back to %q: %v", old, err)
 			}
 			if err := f.svc.ResetPassword(ctx, f.districtAdmin, f.clerkAcc.ID, old); apperr.CodeOf(err) != apperr.Invalid {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
+
 	"math"
 	"time"
 
@@ -27,8 +27,7 @@ type claim struct {
 
 func waitError(wait time.Duration) *apperr.Error {
 	n := int(math.Ceil(wait.Seconds()))
-	return apperr.New(apperr.TooMany, "", fmt.Sprintf("登录失败后须稍候：请于%d秒后再试", n),
-		fmt.Sprintf("after a failed login, wait %d s before trying again", n))
+	return apperr.New(apperr.TooMany, "", "auth.after_a_failed_login_wait_s", n)
 }
 
 const sourceCols = `failures, last_attempt_at, locked_until, last_success_at`

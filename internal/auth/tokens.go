@@ -64,33 +64,33 @@ func scopesText(rs []access.Role) string {
 // password, never by another token.
 func (s *Service) CreateToken(ctx context.Context, p access.Principal, name string, scopes []string, days int) (string, APIToken, error) {
 	if p.AccountID == 0 || p.SessionID == "" || p.TokenID != 0 {
-		return "", APIToken{}, apperr.Forbiddenf("只能在登录后的浏览器会话中创建访问令牌", "API tokens can only be created from a logged-in browser session")
+		return "", APIToken{}, apperr.Forbiddenf("auth.api_tokens_can_only_be_created")
 	}
 	if p.MustChangePassword {
-		return "", APIToken{}, apperr.Forbiddenf("请先修改初始密码", "change your initial password first")
+		return "", APIToken{}, apperr.Forbiddenf("auth.change_your_initial_password_first")
 	}
 	name = strings.TrimSpace(name)
 	if n := utf8.RuneCountInString(name); n < 1 || n > 100 || !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
-		return "", APIToken{}, apperr.Invalidf("name", "令牌名称应为1–100个字符", "the token name needs 1–100 characters")
+		return "", APIToken{}, apperr.Invalidf("name", "auth.the_token_name_needs_1_100")
 	}
 	var roles []access.Role
 	for i, sc := range scopes {
 		r, ok := access.ParseRole(strings.TrimSpace(sc))
 		if !ok {
-			return "", APIToken{}, apperr.Invalidf("scopes", "第%d个权限范围“%s”不是已知角色", "scope %d (%q) is not a known role", i+1, clip(sc, 40))
+			return "", APIToken{}, apperr.Invalidf("scopes", "auth.scope_is_not_a_known_role", i+1, clip(sc, 40))
 		}
 		if !p.Has(r) {
-			return "", APIToken{}, apperr.Invalidf("scopes", "您没有角色“%s”，不能授予令牌", "you do not hold the role %q and cannot grant it to a token", string(r))
+			return "", APIToken{}, apperr.Invalidf("scopes", "auth.you_do_not_hold_the_role", string(r))
 		}
 		if !slices.Contains(roles, r) {
 			roles = append(roles, r)
 		}
 	}
 	if len(roles) == 0 {
-		return "", APIToken{}, apperr.Invalidf("scopes", "请至少选择一个权限范围", "choose at least one scope")
+		return "", APIToken{}, apperr.Invalidf("scopes", "auth.choose_at_least_one_scope")
 	}
 	if days < MinTokenDays || days > MaxTokenDays {
-		return "", APIToken{}, apperr.Invalidf("expires_in_days", "有效期应为%d–%d天", "the validity must be %d–%d days", MinTokenDays, MaxTokenDays)
+		return "", APIToken{}, apperr.Invalidf("expires_in_days", "auth.the_validity_must_be_days", MinTokenDays, MaxTokenDays)
 	}
 	slices.Sort(roles)
 	secret, hash := newSecret(TokenPrefix)
@@ -126,7 +126,7 @@ func tokenState(t APIToken) []byte {
 // Tokens lists the API tokens of p's own account, newest first.
 func (s *Service) Tokens(ctx context.Context, p access.Principal) ([]APIToken, error) {
 	if p.AccountID == 0 {
-		return nil, apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
+		return nil, apperr.New(apperr.Unauthorized, "", "auth.please_log_in")
 	}
 	return queryTokens(ctx, s.db, `account_id = ? ORDER BY id DESC`, p.AccountID)
 }
@@ -154,11 +154,11 @@ func queryTokens(ctx context.Context, q store.Querier, where string, args ...any
 // covering the owner's body. Revoking a revoked token is a no-op.
 func (s *Service) Revoke(ctx context.Context, p access.Principal, tokenID int64) error {
 	if p.AccountID == 0 {
-		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
+		return apperr.New(apperr.Unauthorized, "", "auth.please_log_in")
 	}
 	t, err := scanToken(s.db.QueryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE id = ?`, tokenID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.NotFoundf("访问令牌不存在", "no such API token")
+		return apperr.NotFoundf("auth.no_such_api_token")
 	}
 	if err != nil {
 		return err
@@ -180,11 +180,11 @@ func (s *Service) Revoke(ctx context.Context, p access.Principal, tokenID int64)
 			// The owner was deactivated: any administrator may still
 			// revoke, revoking only takes power away.
 			if !p.Can(access.DutyAccounts) {
-				return apperr.NotFoundf("访问令牌不存在", "no such API token")
+				return apperr.NotFoundf("auth.no_such_api_token")
 			}
 		} else if err := canAdminister(p, staff); err != nil {
 			// Someone else's token outside one's reach does not exist.
-			return apperr.NotFoundf("访问令牌不存在", "no such API token")
+			return apperr.NotFoundf("auth.no_such_api_token")
 		}
 	}
 	if t.Revoked() {

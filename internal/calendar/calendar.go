@@ -107,10 +107,7 @@ type MissingYearError struct{ Year int }
 func (e *MissingYearError) Error() string { return fmt.Sprintf("no calendar data for %d", e.Year) }
 
 func missing(year int) error {
-	return &apperr.Error{Code: apperr.NotFound, Field: "year",
-		Zh:  fmt.Sprintf("缺少 %d 年的节假日数据，无法计算期限", year),
-		En:  fmt.Sprintf("no holiday data for %d: the limit cannot be computed", year),
-		Err: &MissingYearError{Year: year}}
+	return &apperr.Error{Code: apperr.NotFound, Field: "year", Key: "calendar.no_holiday_data_for_the_limit", Args: []any{year}, Err: &MissingYearError{Year: year}}
 }
 
 // MissingYear reports the year an error says is missing, if it is that error.
@@ -127,7 +124,7 @@ func MissingYear(err error) (int, bool) {
 // late-December make-up day is decided by the next year's notice.
 func New(years []Year, opt Options) (*Calendar, error) {
 	if len(years) == 0 {
-		return nil, apperr.Invalidf("years", "没有任何年份的节假日数据", "no years of holiday data")
+		return nil, apperr.Invalidf("years", "calendar.no_years_of_holiday_data")
 	}
 	m := make(map[int]Year, len(years))
 	for _, y := range years {
@@ -135,7 +132,7 @@ func New(years []Year, opt Options) (*Calendar, error) {
 			return nil, err
 		}
 		if _, dup := m[y.Year]; dup {
-			return nil, apperr.Invalidf("year", "%d 年的数据重复", "year %d given twice", y.Year)
+			return nil, apperr.Invalidf("year", "calendar.year_given_twice", y.Year)
 		}
 		m[y.Year] = y
 	}
@@ -213,10 +210,10 @@ func build(m map[int]Year, opt Options) (*Calendar, error) {
 	}
 	for i, d := range opt.Regional {
 		if _, ok := m[d.Date.Year()]; !ok {
-			return nil, apperr.Invalidf(fmt.Sprintf("regional[%d].date", i), "地方节假日 %s 所在年份没有全国数据", "regional day %s is in a year without national data", d.Date)
+			return nil, apperr.Invalidf(fmt.Sprintf("regional[%d].date", i), "calendar.regional_day_is_in_a_year", d.Date)
 		}
 		if d.Name == "" {
-			return nil, apperr.Invalidf(fmt.Sprintf("regional[%d].name", i), "缺少节日名称", "name is missing")
+			return nil, apperr.Invalidf(fmt.Sprintf("regional[%d].name", i), "calendar.name_is_missing")
 		}
 		off[int(d.Date-c.epoch)] = d.IsOffDay
 	}
@@ -474,7 +471,7 @@ func (c *Calendar) OnOrAfter(d Date) (Date, error) {
 // working day (L11). n must be >= 0.
 func (c *Calendar) AddNaturalDays(start Date, n int) (Date, error) {
 	if n < 0 {
-		return 0, apperr.Invalidf("n", "自然日天数不能为负", "natural days cannot be negative")
+		return 0, apperr.Invalidf("n", "calendar.natural_days_cannot_be_negative")
 	}
 	i, err := c.index(start)
 	if err != nil {

@@ -119,7 +119,7 @@ func TestCalendar_L9_missingYearIsAnErrorNeverAGuess(t *testing.T) {
 		t.Fatalf("IsWorkingDay in 2031: %v", err)
 	}
 	var ae *apperr.Error
-	if !errors.As(err, &ae) || ae.Zh == "" || ae.En == "" {
+	if !errors.As(err, &ae) || ae.Message("zh") == "" || ae.Message("en") == "" {
 		t.Fatalf("not a bilingual apperr: %v", err)
 	}
 	// Running off the end of the data names the first missing year.

@@ -124,24 +124,24 @@ var (
 // Validate checks a spec.
 func (s Spec) Validate() error {
 	if !s.Statutory.Unit.valid() {
-		return apperr.Invalidf("statutory.unit", "时限单位“%s”无效", "time limit unit %q is invalid", s.Statutory.Unit)
+		return apperr.Invalidf("statutory.unit", "calendar.time_limit_unit_is_invalid", s.Statutory.Unit)
 	}
 	if s.Statutory.N <= 0 || s.Statutory.N > maxBudget {
-		return apperr.Invalidf("statutory.n", "法定时限必须在 1–%d 之间", "the statutory limit must be 1–%d", maxBudget)
+		return apperr.Invalidf("statutory.n", "calendar.the_statutory_limit_must_be_1", maxBudget)
 	}
 	if s.Promised.N < 0 || s.Promised.N > maxBudget || (s.Promised.N > 0 && !s.Promised.Unit.valid()) {
-		return apperr.Invalidf("promised", "承诺时限无效", "the promised limit is invalid")
+		return apperr.Invalidf("promised", "calendar.the_promised_limit_is_invalid")
 	}
 	if s.MaxExtension < 0 {
-		return apperr.Invalidf("max_extension", "延长上限不能为负", "the extension ceiling cannot be negative")
+		return apperr.Invalidf("max_extension", "calendar.the_extension_ceiling_cannot_be_negative")
 	}
 	switch s.Supplement {
 	case "", Restart, Continue:
 	default:
-		return apperr.Invalidf("supplement", "补正方式“%s”无效", "supplementation mode %q is invalid", s.Supplement)
+		return apperr.Invalidf("supplement", "calendar.supplementation_mode_is_invalid", s.Supplement)
 	}
 	if s.DueSoonUnits < 0 || s.DueSoonShare < 0 || s.DueSoonShare > 1 {
-		return apperr.Invalidf("due_soon", "临期阈值无效", "the due-soon threshold is invalid")
+		return apperr.Invalidf("due_soon", "calendar.the_due_soon_threshold_is_invalid")
 	}
 	return nil
 }
@@ -239,57 +239,56 @@ func (c Clock) Extended() int { return c.extended }
 // ceiling (L3, P6).
 func (c Clock) Apply(e Event) (Clock, error) {
 	if e.At.IsZero() {
-		return c, apperr.Invalidf("at", "事件缺少时间", "the event has no time")
+		return c, apperr.Invalidf("at", "calendar.the_event_has_no_time")
 	}
 	if n := len(c.events); n > 0 && e.At.Before(c.events[n-1].At) {
-		return c, apperr.Invalidf("at", "事件时间早于上一事件", "the event is earlier than the one before")
+		return c, apperr.Invalidf("at", "calendar.the_event_is_earlier_than_the")
 	}
 	if e.Kind != Pause && e.Max != (Budget{}) {
-		return c, apperr.Invalidf("max", "只有暂停才有最长期限", "only a pause has a longest length")
+		return c, apperr.Invalidf("max", "calendar.only_a_pause_has_a_longest")
 	}
 	switch e.Kind {
 	case Start:
 		if c.phase != notStarted {
-			return c, apperr.Conflictf("计时已经开始", "the clock has already started")
+			return c, apperr.Conflictf("calendar.the_clock_has_already_started")
 		}
 		c.phase = running
 	case Pause:
 		if c.phase != running {
-			return c, apperr.Conflictf("只有计时中的期限才能暂停", "only a running clock can be paused")
+			return c, apperr.Conflictf("calendar.only_a_running_clock_can_be")
 		}
 		if e.Reason != Supplementation && e.Reason != SpecialProcedure {
-			return c, apperr.Invalidf("reason", "暂停原因“%s”无效", "pause reason %q is invalid", e.Reason)
+			return c, apperr.Invalidf("reason", "calendar.pause_reason_is_invalid", e.Reason)
 		}
 		if e.Max != (Budget{}) && (e.Max.N <= 0 || e.Max.N > maxBudget || !e.Max.Unit.valid()) {
-			return c, apperr.Invalidf("max", "暂停的最长期限无效（1–%d，单位须有效）", "the longest pause is invalid (1–%d, with a valid unit)", maxBudget)
+			return c, apperr.Invalidf("max", "calendar.the_longest_pause_is_invalid_1", maxBudget)
 		}
 		c.phase = paused
 	case Resume:
 		if c.phase != paused {
-			return c, apperr.Conflictf("只有暂停中的期限才能恢复", "only a paused clock can be resumed")
+			return c, apperr.Conflictf("calendar.only_a_paused_clock_can_be")
 		}
 		c.phase = running
 	case Extend:
 		if c.phase != running && c.phase != paused {
-			return c, apperr.Conflictf("未开始或已办结的期限不能延长", "a clock not started or finished cannot be extended")
+			return c, apperr.Conflictf("calendar.a_clock_not_started_or_finished")
 		}
 		if e.N <= 0 {
-			return c, apperr.Invalidf("n", "延长的期限必须大于 0", "an extension must be more than 0")
+			return c, apperr.Invalidf("n", "calendar.an_extension_must_be_more_than")
 		}
 		if e.N > c.spec.MaxExtension || c.extended+e.N > c.spec.MaxExtension {
 			zh, en := c.spec.Statutory.Unit.names()
-			return c, &apperr.Error{Code: apperr.Conflict, Field: "n",
-				Zh: fmt.Sprintf("延长后共延长 %d%s，超过上限 %d%s（已延长 %d）", c.extended+e.N, zh, c.spec.MaxExtension, zh, c.extended),
-				En: fmt.Sprintf("extending by %d would make %d %s in all, over the ceiling of %d (already %d)", e.N, c.extended+e.N, en, c.spec.MaxExtension, c.extended)}
+			return c, &apperr.Error{Code: apperr.Conflict, Field: "n", Key: "calendar.extending_by_would_make_in_all", Args: []any{c.extended + e.N, zh, c.spec.MaxExtension, zh, c.extended,
+				e.N, en}}
 		}
 		c.extended += e.N
 	case Finish:
 		if c.phase != running && c.phase != paused {
-			return c, apperr.Conflictf("未开始或已办结的期限不能办结", "a clock not started or already finished cannot finish")
+			return c, apperr.Conflictf("calendar.a_clock_not_started_or_already")
 		}
 		c.phase = finished
 	default:
-		return c, apperr.Invalidf("kind", "事件类型“%s”无效", "event kind %q is invalid", e.Kind)
+		return c, apperr.Invalidf("kind", "calendar.event_kind_is_invalid", e.Kind)
 	}
 	if e.Kind != Pause {
 		e.Reason = ""

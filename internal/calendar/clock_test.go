@@ -192,7 +192,7 @@ func TestClock_L3_extensionRefusedPastMaximum(t *testing.T) {
 	if err == nil || apperr.CodeOf(err) != apperr.Conflict {
 		t.Fatalf("11 of 10 days accepted: %v", err)
 	}
-	if e := apperr.As(err); e.Zh == "" || e.En == "" {
+	if e := apperr.As(err); e.Message("zh") == "" || e.Message("en") == "" {
 		t.Error("error not bilingual")
 	}
 	if c2.Extended() != 6 || len(c2.Events()) != 2 {

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // Day is one date a notice moves: IsOffDay true is a holiday, false a
@@ -107,8 +108,7 @@ func namedYear(name string, ys []Year) error {
 		}
 		held[i] = strconv.Itoa(y.Year)
 	}
-	return apperr.Invalidf("year", "文件名是 %s，内容却是 %s 年的数据：请确认上传的是 %d 年的通知", "the file is named %s but holds the year %s: check that it is the notice for %d",
-		base, strings.Join(held, "、"), n)
+	return apperr.Invalidf("year", "calendar.the_file_is_named_but_holds", base, strings.Join(held, "、"), n)
 }
 
 // jsonYear mirrors Year with pointers so that a missing field is told apart
@@ -140,36 +140,35 @@ func ParseJSON(data []byte) (Year, error) {
 		return Year{}, jsonErr(data, err)
 	}
 	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
-		return Year{}, apperr.Invalidf("line 1", "整个文件应是一个 JSON 对象 {\"year\": …, \"days\": […]}，而不是 null。"+formatHintZh,
-			"the file must be one JSON object {\"year\": …, \"days\": […]}, not null. "+formatHintEn)
+		return Year{}, apperr.Invalidf("line 1", "calendar.the_file_must_be_one_json", formatHint)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		off := int(dec.InputOffset())
-		return Year{}, apperr.Invalidf(lineAt(data, off), "JSON 文档后还有多余内容", "extra content after the JSON document")
+		return Year{}, apperr.Invalidf(lineAt(data, off), "calendar.extra_content_after_the_json_document")
 	}
 	if j.Year == nil {
-		return Year{}, apperr.Invalidf("year", "缺少年份", "year is missing")
+		return Year{}, apperr.Invalidf("year", "calendar.year_is_missing")
 	}
 	if *j.Year < MinYear || *j.Year > MaxYear {
-		return Year{}, apperr.Invalidf("year", "年份 %d 超出范围 %d–%d", "year %d outside %d–%d", *j.Year, MinYear, MaxYear)
+		return Year{}, apperr.Invalidf("year", "calendar.year_outside", *j.Year, MinYear, MaxYear)
 	}
 	if j.Days == nil {
-		return Year{}, apperr.Invalidf("days", "缺少 days", "days is missing")
+		return Year{}, apperr.Invalidf("days", "calendar.days_is_missing")
 	}
 	y := Year{Year: *j.Year, Papers: j.Papers, Days: make([]Day, 0, len(j.Days))}
 	for i, jd := range j.Days {
 		f := fmt.Sprintf("days[%d]", i)
 		if jd == nil {
-			return Year{}, apperr.Invalidf(f, "条目为空", "entry is null")
+			return Year{}, apperr.Invalidf(f, "calendar.entry_is_null")
 		}
 		if jd.Name == nil || strings.TrimSpace(*jd.Name) == "" {
-			return Year{}, apperr.Invalidf(f+".name", "缺少节日名称", "name is missing")
+			return Year{}, apperr.Invalidf(f+".name", "calendar.name_is_missing")
 		}
 		if jd.Date == nil {
-			return Year{}, apperr.Invalidf(f+".date", "缺少日期", "date is missing")
+			return Year{}, apperr.Invalidf(f+".date", "calendar.date_is_missing")
 		}
 		if jd.IsOffDay == nil {
-			return Year{}, apperr.Invalidf(f+".isOffDay", "缺少 isOffDay", "isOffDay is missing")
+			return Year{}, apperr.Invalidf(f+".isOffDay", "calendar.isoffday_is_missing")
 		}
 		d, err := ParseDate(f+".date", *jd.Date)
 		if err != nil {
@@ -189,17 +188,16 @@ func ParseJSON(data []byte) (Year, error) {
 // working day.
 func (y Year) Validate() error {
 	if y.Year < MinYear || y.Year > MaxYear {
-		return apperr.Invalidf("year", "年份 %d 超出范围 %d–%d", "year %d outside %d–%d", y.Year, MinYear, MaxYear)
+		return apperr.Invalidf("year", "calendar.year_outside", y.Year, MinYear, MaxYear)
 	}
 	if len(y.Days) == 0 {
 		// Every real notice moves some days; an empty year would make the
 		// calendar claim knowledge it does not have.
-		return apperr.Invalidf("days", "%d 年没有任何节假日安排", "year %d lists no days", y.Year)
+		return apperr.Invalidf("days", "calendar.year_lists_no_days", y.Year)
 	}
 	for i, p := range y.Papers {
 		if !validText(p) {
-			return apperr.Invalidf(fmt.Sprintf("papers[%d]", i), "文件链接含有无效字符（不是 UTF-8 文字，或含有空字符 NUL）",
-				"the paper's link contains invalid text (not UTF-8, or a NUL character)")
+			return apperr.Invalidf(fmt.Sprintf("papers[%d]", i), "calendar.the_paper_s_link_contains_invalid")
 		}
 	}
 	seen := make(map[Date]int, len(y.Days))
@@ -210,24 +208,23 @@ func (y Year) Validate() error {
 		case dy == y.Year:
 		case dy == y.Year-1 && dm == 12, dy == y.Year+1 && dm == 1:
 		default:
-			return apperr.Invalidf(f, "日期 %s 不属于 %d 年", "date %s is not in year %d", d.Date, y.Year)
+			return apperr.Invalidf(f, "calendar.date_is_not_in_year", d.Date, y.Year)
 		}
 		if strings.TrimSpace(d.Name) == "" {
-			return apperr.Invalidf(fmt.Sprintf("days[%d].name", i), "缺少节日名称", "name is missing")
+			return apperr.Invalidf(fmt.Sprintf("days[%d].name", i), "calendar.name_is_missing")
 		}
 		if !validText(d.Name) {
-			return apperr.Invalidf(fmt.Sprintf("days[%d].name", i), "节日名称含有无效字符（不是 UTF-8 文字，或含有空字符 NUL）",
-				"the name contains invalid text (not UTF-8, or a NUL character)")
+			return apperr.Invalidf(fmt.Sprintf("days[%d].name", i), "calendar.the_name_contains_invalid_text_not")
 		}
 		if j, dup := seen[d.Date]; dup {
-			return apperr.Invalidf(f, "日期 %s 与 days[%d] 重复", "date %s repeats days[%d]", d.Date, j)
+			return apperr.Invalidf(f, "calendar.date_repeats_days", d.Date, j)
 		}
 		seen[d.Date] = i
 	}
 	if y.workingDays() == 0 {
 		// Every limit counted in working days would then jump the year:
 		// no notice does that, a mistyped file or form does.
-		return apperr.Invalidf("days", "%d 年没有任何工作日", "year %d has no working day", y.Year)
+		return apperr.Invalidf("days", "calendar.year_has_no_working_day", y.Year)
 	}
 	return nil
 }
@@ -269,11 +266,8 @@ func (y Year) MarshalJSON() ([]byte, error) {
 }
 
 // formatHint says what an upload should be, after a message about a file
-// that is not.
-const (
-	formatHintZh = `请上传 holiday-cn 格式的 JSON 文件，形如 {"year": 2027, "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}，或 iCalendar（.ics）文件。`
-	formatHintEn = `Upload a holiday-cn JSON file, like {"year": 2027, "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}, or an iCalendar (.ics) file.`
-)
+// that is not one.
+var formatHint = msg.M("calendar.format_hint")
 
 func jsonErr(data []byte, err error) error {
 	var se *json.SyntaxError
@@ -284,41 +278,34 @@ func jsonErr(data []byte, err error) error {
 	case errors.As(err, &te):
 		got := valueWords(te.Value)
 		if te.Field == "" {
-			return &apperr.Error{Code: apperr.Invalid, Field: lineAt(data, int(te.Offset)),
-				Zh: fmt.Sprintf("整个文件应是一个 JSON 对象 {\"year\": …, \"days\": […]}，而不是%s。", got[0]) + formatHintZh,
-				En: fmt.Sprintf("the file must be one JSON object {\"year\": …, \"days\": […]}, not %s. ", got[1]) + formatHintEn}
+			return apperr.Invalidf(lineAt(data, int(te.Offset)), "calendar.the_file_must_be_one_json_not", got, formatHint)
 		}
 		f := jsonPath(te.Field)
 		want := typeWords(te.Type)
-		return &apperr.Error{Code: apperr.Invalid, Field: f,
-			Zh: fmt.Sprintf("%s 应为%s，而不是%s", f, want[0], got[0]),
-			En: fmt.Sprintf("%s must be %s, not %s", f, want[1], got[1])}
+		return &apperr.Error{Code: apperr.Invalid, Field: f, Key: "calendar.must_be_not", Args: []any{f, want, got}}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return apperr.Invalidf(lineAt(data, len(data)), "JSON 文档不完整：文件在第 %d 行意外结束，可能缺少 ] 或 }", "truncated JSON document: the file ends unexpectedly at line %d, perhaps missing a ] or }",
-			bytes.Count(data, []byte("\n"))+1)
+		return apperr.Invalidf(lineAt(data, len(data)), "calendar.truncated_json_document_the_file_ends", bytes.Count(data, []byte("\n"))+1)
 	}
 	// Unknown fields and the like come as plain errors that name the field.
 	msg := err.Error()
 	field := "json"
 	if i := strings.Index(msg, `unknown field "`); i >= 0 {
 		field = strings.TrimSuffix(msg[i+len(`unknown field "`):], `"`)
-		return apperr.Invalidf(field, "未知字段 %s", "unknown field %s", field)
+		return apperr.Invalidf(field, "calendar.unknown_field", field)
 	}
-	return apperr.Invalidf(field, "JSON 无法读取：%s", "cannot read JSON: %s", msg)
+	return apperr.Invalidf(field, "calendar.cannot_read_json", msg)
 }
 
 // syntaxErr explains a JSON syntax error at byte off: a file that is not
 // JSON at all by how it begins, else where the error is and what is there.
 func syntaxErr(data []byte, off int) error {
 	if start := bytes.TrimLeft(data, " \t\r\n"); len(start) > 0 && start[0] != '{' && start[0] != '[' {
-		return apperr.Invalidf("file", "这不是 holiday-cn JSON 文件，也不是 iCalendar 文件：文件开头是“%s”。"+formatHintZh,
-			"this is neither a holiday-cn JSON file nor an iCalendar file: it begins with “%s”. "+formatHintEn, snippet(start))
+		return apperr.Invalidf("file", "calendar.neither_json_nor_icalendar", snippet(start), formatHint)
 	}
 	off = min(max(off, 0), len(data))
 	line := bytes.Count(data[:off], []byte("\n")) + 1
 	col := utf8.RuneCount(data[bytes.LastIndexByte(data[:off], '\n')+1:off]) + 1
-	return apperr.Invalidf(fmt.Sprintf("line %d", line), "第 %d 行第 %d 个字符处不是有效的 JSON：“%s”。请检查引号、逗号和括号。",
-		"line %d, character %d is not valid JSON: “%s”. Check the quotes, commas and brackets.", line, col, snippet(data[off:]))
+	return apperr.Invalidf(fmt.Sprintf("line %d", line), "calendar.line_character_is_not_valid_json", line, col, snippet(data[off:]))
 }
 
 // snippet is the start of b as printable text, at most 20 characters.
@@ -355,48 +342,36 @@ func jsonPath(f string) string {
 }
 
 // typeWords says in words what a field of the holiday-cn layout holds.
-func typeWords(t reflect.Type) [2]string {
+func typeWords(t reflect.Type) msg.Localized {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	switch t.Kind() {
 	case reflect.Int:
-		return [2]string{"整数年份（如 2027）", "a whole number such as 2027"}
+		return msg.M("calendar.type.int")
 	case reflect.Bool:
-		return [2]string{"true 或 false", "true or false"}
+		return msg.M("calendar.type.bool")
 	case reflect.String:
-		return [2]string{"带引号的文字", "text in quotes"}
+		return msg.M("calendar.type.string")
 	case reflect.Slice:
-		return [2]string{"列表 […]", "a list […]"}
+		return msg.M("calendar.type.slice")
 	case reflect.Struct:
-		return [2]string{`对象 {"name": …, "date": …, "isOffDay": …}`, `an object {"name": …, "date": …, "isOffDay": …}`}
+		return msg.M("calendar.type.struct")
 	}
-	return [2]string{t.String(), t.String()}
+	return msg.Both{Zh: t.String(), En: t.String()}
 }
 
 // valueWords says in words what JSON value a type error found.
-func valueWords(v string) [2]string {
+func valueWords(v string) msg.Localized {
 	kind, detail, _ := strings.Cut(v, " ")
-	var w [2]string
-	switch kind {
-	case "string":
-		w = [2]string{"文字", "text"}
-	case "number":
-		w = [2]string{"数字", "a number"}
-	case "array":
-		w = [2]string{"列表", "a list"}
-	case "object":
-		w = [2]string{"对象", "an object"}
-	case "bool":
-		w = [2]string{"true/false", "true/false"}
-	default:
-		w = [2]string{v, v}
-	}
 	if detail != "" {
-		w[0] += " " + detail
-		w[1] += " " + detail
+		detail = " " + detail
 	}
-	return w
+	switch kind {
+	case "string", "number", "array", "object", "bool":
+		return msg.M("calendar.value."+kind, detail)
+	}
+	return msg.Both{Zh: v, En: v}
 }
 
 // lineAt names the line holding byte offset off, 1-based.

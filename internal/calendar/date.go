@@ -81,13 +81,13 @@ func (d Date) String() string {
 // error). field names the input in the error.
 func ParseDate(field, s string) (Date, error) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return 0, apperr.Invalidf(field, "日期“%s”格式应为 YYYY-MM-DD", "date %q must be YYYY-MM-DD", s)
+		return 0, apperr.Invalidf(field, "calendar.date_must_be_yyyy_mm_dd", s)
 	}
 	y, ok1 := atoiN(s[0:4])
 	m, ok2 := atoiN(s[5:7])
 	d, ok3 := atoiN(s[8:10])
 	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
-		return 0, apperr.Invalidf(field, "日期“%s”不存在", "date %q does not exist", s)
+		return 0, apperr.Invalidf(field, "calendar.date_does_not_exist", s)
 	}
 	return Date(daysFromCivil(y, m, d)), nil
 }

@@ -33,20 +33,20 @@ func ParseBusinessHours(s string) (BusinessHours, error) {
 	var h BusinessHours
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return h, apperr.Invalidf("business_hours", "办公时间不能为空", "business hours cannot be empty")
+		return h, apperr.Invalidf("business_hours", "calendar.business_hours_cannot_be_empty")
 	}
 	for _, part := range strings.Split(s, ",") {
 		a, b, ok := strings.Cut(strings.TrimSpace(part), "-")
 		if !ok {
-			return BusinessHours{}, apperr.Invalidf("business_hours", "办公时段“%s”应为 HH:MM-HH:MM", "interval %q must be HH:MM-HH:MM", part)
+			return BusinessHours{}, apperr.Invalidf("business_hours", "calendar.interval_must_be_hh_mm_hh", part)
 		}
 		from, err1 := parseClock(a)
 		to, err2 := parseClock(b)
 		if err1 != nil || err2 != nil || to <= from {
-			return BusinessHours{}, apperr.Invalidf("business_hours", "办公时段“%s”无效", "interval %q is invalid", part)
+			return BusinessHours{}, apperr.Invalidf("business_hours", "calendar.interval_is_invalid", part)
 		}
 		if n := len(h.iv); n > 0 && from < h.iv[n-1].to {
-			return BusinessHours{}, apperr.Invalidf("business_hours", "办公时段“%s”与前一时段重叠或顺序颠倒", "interval %q overlaps or precedes the one before", part)
+			return BusinessHours{}, apperr.Invalidf("business_hours", "calendar.interval_overlaps_or_precedes_the_one", part)
 		}
 		h.iv = append(h.iv, interval{from, to})
 	}
@@ -168,7 +168,7 @@ func (c *Calendar) fromBusinessPos(p int64, i int, forward bool) (time.Time, err
 // hours counts from the next opening. h = 0 returns start.
 func (c *Calendar) AddWorkingHours(start time.Time, h time.Duration) (time.Time, error) {
 	if h < 0 {
-		return time.Time{}, apperr.Invalidf("hours", "工作小时数不能为负", "working hours cannot be negative")
+		return time.Time{}, apperr.Invalidf("hours", "calendar.working_hours_cannot_be_negative")
 	}
 	p, i, err := c.businessPos(start)
 	if err != nil || h == 0 {

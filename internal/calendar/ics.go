@@ -11,8 +11,7 @@ import (
 
 // notICS is the error for a file that does not begin as iCalendar does.
 func notICS(first string) error {
-	return apperr.Invalidf("file", "这不是 iCalendar 文件：文件应以 BEGIN:VCALENDAR 开头，而开头是“%s”。"+formatHintZh,
-		"this is not an iCalendar file: it must begin with BEGIN:VCALENDAR, not “%s”. "+formatHintEn, snippet([]byte(first)))
+	return apperr.Invalidf("file", "calendar.not_icalendar", snippet([]byte(first)), formatHint)
 }
 
 // ParseICS reads holidays from an iCalendar file (RFC 5545), strictly.
@@ -67,18 +66,17 @@ func ParseICS(data []byte) ([]Year, error) {
 			return nil, notICS(l.text)
 		}
 		if err != nil {
-			return nil, apperr.Invalidf(at, "第 %d 行不是“名称:值”形式的 iCalendar 属性：“%s”", "line %d is not an iCalendar property NAME:value: “%s”",
-				l.no, snippet([]byte(l.text)))
+			return nil, apperr.Invalidf(at, "calendar.line_is_not_an_icalendar_property", l.no, snippet([]byte(l.text)))
 		}
 		if ended {
-			return nil, apperr.Invalidf(at, "END:VCALENDAR 之后还有内容", "content after END:VCALENDAR")
+			return nil, apperr.Invalidf(at, "calendar.content_after_end_vcalendar")
 		}
 		switch name {
 		case "BEGIN":
 			v := strings.ToUpper(value)
 			if !inCal {
 				if v != "VCALENDAR" {
-					return nil, apperr.Invalidf(at, "文件应以 BEGIN:VCALENDAR 开头，而不是 BEGIN:%s", "the file must begin with BEGIN:VCALENDAR, not BEGIN:%s", value)
+					return nil, apperr.Invalidf(at, "calendar.the_file_must_begin_with_begin", value)
 				}
 				inCal = true
 				depth = append(depth, v)
@@ -86,34 +84,34 @@ func ParseICS(data []byte) ([]Year, error) {
 			}
 			if v == "VEVENT" {
 				if cur != nil || len(depth) != 1 {
-					return nil, apperr.Invalidf(at, "VEVENT 嵌套位置错误", "VEVENT nested in the wrong place")
+					return nil, apperr.Invalidf(at, "calendar.vevent_nested_in_the_wrong_place")
 				}
 				cur = &ev{line: l.no}
 			} else if v == "VCALENDAR" {
-				return nil, apperr.Invalidf(at, "VCALENDAR 不能嵌套", "VCALENDAR cannot nest")
+				return nil, apperr.Invalidf(at, "calendar.vcalendar_cannot_nest")
 			}
 			depth = append(depth, v)
 			continue
 		case "END":
 			v := strings.ToUpper(value)
 			if len(depth) == 0 || depth[len(depth)-1] != v {
-				return nil, apperr.Invalidf(at, "END:%s 与 BEGIN 不匹配", "END:%s does not match its BEGIN", value)
+				return nil, apperr.Invalidf(at, "calendar.end_does_not_match_its_begin", value)
 			}
 			depth = depth[:len(depth)-1]
 			if v == "VEVENT" {
 				e := *cur
 				cur = nil
 				if !e.hasStart {
-					return nil, apperr.Invalidf(fmt.Sprintf("line %d", e.line), "VEVENT 缺少 DTSTART", "VEVENT has no DTSTART")
+					return nil, apperr.Invalidf(fmt.Sprintf("line %d", e.line), "calendar.vevent_has_no_dtstart")
 				}
 				if e.summary == "" {
-					return nil, apperr.Invalidf(fmt.Sprintf("line %d", e.line), "VEVENT 缺少 SUMMARY", "VEVENT has no SUMMARY")
+					return nil, apperr.Invalidf(fmt.Sprintf("line %d", e.line), "calendar.vevent_has_no_summary")
 				}
 				if !e.hasEnd {
 					e.end = e.start + 1
 				}
 				if e.end <= e.start || e.end-e.start > 62 {
-					return nil, apperr.Invalidf(fmt.Sprintf("line %d", e.line), "DTEND 应晚于 DTSTART 且不超过 62 天", "DTEND must be after DTSTART and at most 62 days later")
+					return nil, apperr.Invalidf(fmt.Sprintf("line %d", e.line), "calendar.dtend_must_be_after_dtstart_and")
 				}
 				events = append(events, e)
 			}
@@ -129,7 +127,7 @@ func ParseICS(data []byte) ([]Year, error) {
 			if name == "X-QINGDAN-YEAR" && len(depth) == 1 {
 				y, ok := atoiN(value)
 				if !ok || len(value) != 4 || y < MinYear || y > MaxYear {
-					return nil, apperr.Invalidf(at, "X-QINGDAN-YEAR 应为 %d–%d 的年份", "X-QINGDAN-YEAR must be a year %d–%d", MinYear, MaxYear)
+					return nil, apperr.Invalidf(at, "calendar.x_qingdan_year_must_be_a", MinYear, MaxYear)
 				}
 				fileYear = y
 			}
@@ -141,11 +139,10 @@ func ParseICS(data []byte) ([]Year, error) {
 		switch name {
 		case "DTSTART", "DTEND":
 			if v, ok := params["VALUE"]; ok && !strings.EqualFold(v, "DATE") {
-				return nil, apperr.Invalidf(at, "%s 必须是日期（VALUE=DATE）", "%s must be a date (VALUE=DATE)", name)
+				return nil, apperr.Invalidf(at, "calendar.must_be_a_date_value_date", name)
 			}
 			if len(value) != 8 {
-				return nil, apperr.Invalidf(at, "第 %d 行：%s 应为全天日期 YYYYMMDD（如 20270101），不带时刻，而不是“%s”",
-					"line %d: %s must be an all-day date YYYYMMDD (e.g. 20270101), without a time, not “%s”", l.no, name, snippet([]byte(value)))
+				return nil, apperr.Invalidf(at, "calendar.line_must_be_an_all_day", l.no, name, snippet([]byte(value)))
 			}
 			d, err := ParseDate(at, value[0:4]+"-"+value[4:6]+"-"+value[6:8])
 			if err != nil {
@@ -153,23 +150,23 @@ func ParseICS(data []byte) ([]Year, error) {
 			}
 			if name == "DTSTART" {
 				if cur.hasStart {
-					return nil, apperr.Invalidf(at, "DTSTART 重复", "DTSTART repeated")
+					return nil, apperr.Invalidf(at, "calendar.dtstart_repeated")
 				}
 				cur.start, cur.hasStart = d, true
 			} else {
 				if cur.hasEnd {
-					return nil, apperr.Invalidf(at, "DTEND 重复", "DTEND repeated")
+					return nil, apperr.Invalidf(at, "calendar.dtend_repeated")
 				}
 				cur.end, cur.hasEnd = d, true
 			}
 		case "DURATION":
-			return nil, apperr.Invalidf(at, "请用 DTEND 而不是 DURATION", "use DTEND, not DURATION")
+			return nil, apperr.Invalidf(at, "calendar.use_dtend_not_duration")
 		case "RRULE", "RDATE", "EXDATE":
-			return nil, apperr.Invalidf(at, "不支持重复规则 %s：请逐一列出日期", "recurrence %s is not supported: list the dates", name)
+			return nil, apperr.Invalidf(at, "calendar.recurrence_is_not_supported_list_the", name)
 		case "SUMMARY":
 			s := strings.TrimSpace(unescapeText(value))
 			if s == "" {
-				return nil, apperr.Invalidf(at, "SUMMARY 为空", "SUMMARY is empty")
+				return nil, apperr.Invalidf(at, "calendar.summary_is_empty")
 			}
 			cur.summary = s
 			if strings.Contains(s, "班") {
@@ -188,15 +185,15 @@ func ParseICS(data []byte) ([]Year, error) {
 				cur.workday = true
 			case "FALSE":
 			default:
-				return nil, apperr.Invalidf(at, "X-QINGDAN-WORKDAY 应为 TRUE 或 FALSE", "X-QINGDAN-WORKDAY must be TRUE or FALSE")
+				return nil, apperr.Invalidf(at, "calendar.x_qingdan_workday_must_be_true")
 			}
 		}
 	}
 	if !ended {
-		return nil, apperr.Invalidf(fmt.Sprintf("line %d", len(lines)+1), "缺少 END:VCALENDAR", "missing END:VCALENDAR")
+		return nil, apperr.Invalidf(fmt.Sprintf("line %d", len(lines)+1), "calendar.missing_end_vcalendar")
 	}
 	if len(events) == 0 {
-		return nil, apperr.Invalidf("VEVENT", "文件中没有任何 VEVENT", "the file has no VEVENT")
+		return nil, apperr.Invalidf("VEVENT", "calendar.the_file_has_no_vevent")
 	}
 
 	// Expand runs into days, refusing a date given twice.
@@ -209,7 +206,7 @@ func ParseICS(data []byte) ([]Year, error) {
 	for _, e := range events {
 		for d := e.start; d < e.end; d++ {
 			if l, dup := seen[d]; dup {
-				return nil, apperr.Invalidf(fmt.Sprintf("line %d", e.line), "日期 %s 已在第 %d 行出现", "date %s already given at line %d", d, l)
+				return nil, apperr.Invalidf(fmt.Sprintf("line %d", e.line), "calendar.date_already_given_at_line", d, l)
 			}
 			seen[d] = e.line
 			days = append(days, fd{Day{Name: e.summary, Date: d, IsOffDay: !e.workday}, e.line})
@@ -253,7 +250,7 @@ func ParseICS(data []byte) ([]Year, error) {
 			ae := apperr.As(err)
 			for i := range ds {
 				if strings.HasPrefix(ae.Field, fmt.Sprintf("days[%d].", i)) {
-					ae = &apperr.Error{Code: apperr.Invalid, Field: fmt.Sprintf("line %d", ds[i].line), Zh: ae.Zh, En: ae.En}
+					ae = &apperr.Error{Code: apperr.Invalid, Field: fmt.Sprintf("line %d", ds[i].line), Key: ae.Key, Args: ae.Args}
 					break
 				}
 			}
@@ -275,7 +272,7 @@ type icsLine struct {
 func unfold(data []byte) ([]icsLine, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8Valid(data) {
-		return nil, apperr.Invalidf("file", "文件不是 UTF-8 编码", "the file is not UTF-8")
+		return nil, apperr.Invalidf("file", "calendar.the_file_is_not_utf_8")
 	}
 	raw := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
 	var out []icsLine
@@ -283,7 +280,7 @@ func unfold(data []byte) ([]icsLine, error) {
 		r = strings.TrimSuffix(r, "\r")
 		if len(r) > 0 && (r[0] == ' ' || r[0] == '\t') {
 			if len(out) == 0 {
-				return nil, apperr.Invalidf(fmt.Sprintf("line %d", i+1), "续行之前没有内容", "continuation line with nothing before it")
+				return nil, apperr.Invalidf(fmt.Sprintf("line %d", i+1), "calendar.continuation_line_with_nothing_before_it")
 			}
 			out[len(out)-1].text += r[1:]
 			continue
@@ -294,7 +291,7 @@ func unfold(data []byte) ([]icsLine, error) {
 		out = append(out, icsLine{no: i + 1, text: r})
 	}
 	if len(out) == 0 {
-		return nil, apperr.Invalidf("line 1", "文件为空", "the file is empty")
+		return nil, apperr.Invalidf("line 1", "calendar.the_file_is_empty")
 	}
 	return out, nil
 }

@@ -110,10 +110,10 @@ func (d Date) julianNoon() float64 { return float64(d) + unixEpochJD + 0.5 }
 // Gregorian year y: LunarDate(2027, 1, 1) is the Spring Festival of 2027.
 func LunarDate(y, month, day int) (Date, error) {
 	if y < LunarMinYear || y > LunarMaxYear {
-		return 0, apperr.Invalidf("year", "农历只能推算 %d–%d 年", "the lunar calendar is computed for %d–%d only", LunarMinYear, LunarMaxYear)
+		return 0, apperr.Invalidf("year", "calendar.the_lunar_calendar_is_computed_for", LunarMinYear, LunarMaxYear)
 	}
 	if month < 1 || month > 12 || day < 1 || day > 30 {
-		return 0, apperr.Invalidf("date", "农历日期 %d 月 %d 日不存在", "lunar month %d day %d does not exist", month, day)
+		return 0, apperr.Invalidf("date", "calendar.lunar_month_day_does_not_exist", month, day)
 	}
 	// Months 1–10 of lunar year y lie in the cycle ending in December y; its
 	// 11th and 12th months open the next cycle.
@@ -127,7 +127,7 @@ func LunarDate(y, month, day int) (Date, error) {
 			continue
 		}
 		if length := int(c[i+1].start - m.start); day > length {
-			return 0, apperr.Invalidf("date", "%d 年农历 %d 月只有 %d 天", "lunar month %d of %d has only %d days", y, month, length)
+			return 0, apperr.Invalidf("date", "calendar.lunar_month_of_has_only_days", y, month, length)
 		}
 		return m.start + Date(day-1), nil
 	}
@@ -140,10 +140,10 @@ func LunarDate(y, month, day int) (Date, error) {
 // 0 春分, 15 清明, 90 夏至, 270 冬至 …).
 func SolarTerm(y int, lon int) (Date, error) {
 	if y < LunarMinYear || y > LunarMaxYear {
-		return 0, apperr.Invalidf("year", "节气只能推算 %d–%d 年", "solar terms are computed for %d–%d only", LunarMinYear, LunarMaxYear)
+		return 0, apperr.Invalidf("year", "calendar.solar_terms_are_computed_for_only", LunarMinYear, LunarMaxYear)
 	}
 	if lon < 0 || lon >= 360 || lon%15 != 0 {
-		return 0, apperr.Invalidf("longitude", "节气黄经应为 0–345 之间 15 的倍数", "a solar term's longitude is a multiple of 15 from 0 to 345")
+		return 0, apperr.Invalidf("longitude", "calendar.a_solar_term_s_longitude_is")
 	}
 	// Terms from 285° (小寒, early January) to 345° fall before the March
 	// equinox of the same year.

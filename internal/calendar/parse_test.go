@@ -66,7 +66,7 @@ func TestParseJSON_L9_strictErrorsNameTheField(t *testing.T) {
 			continue
 		}
 		ae, ok := err.(*apperr.Error)
-		if !ok || ae.Code != apperr.Invalid || ae.Zh == "" || ae.En == "" {
+		if !ok || ae.Code != apperr.Invalid || ae.Message("zh") == "" || ae.Message("en") == "" {
 			t.Errorf("%s: not a bilingual invalid apperr: %v", tc.in, err)
 		}
 		if ok && ae.Field != tc.field {
@@ -145,7 +145,7 @@ func TestParseICS_L9_strictErrorsNameTheLine(t *testing.T) {
 			continue
 		}
 		ae, ok := err.(*apperr.Error)
-		if !ok || ae.Zh == "" || ae.En == "" {
+		if !ok || ae.Message("zh") == "" || ae.Message("en") == "" {
 			t.Errorf("%q: %v", tc.in, err)
 		} else if ae.Field != tc.field {
 			t.Errorf("%q: field %q, want %q (%v)", tc.in, ae.Field, tc.field, err)
@@ -196,7 +196,7 @@ func TestValidate_L9_yearWithoutWorkingDaysRefused(t *testing.T) {
 		}
 	}
 	err := y.Validate()
-	if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "days" || !strings.Contains(e.En, "no working day") {
+	if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "days" || !strings.Contains(e.Message("en"), "no working day") {
 		t.Fatalf("got %v", err)
 	}
 	one := Year{Year: 2027, Days: y.Days[1:]} // 2027-01-01 works again
@@ -257,18 +257,18 @@ func TestParse_L9_badUploadsSayWhatIsWrong(t *testing.T) {
 			t.Errorf("%s: field %q, want %q", tc.what, ae.Field, tc.field)
 		}
 		for _, w := range tc.zh {
-			if !strings.Contains(ae.Zh, w) {
-				t.Errorf("%s: %q lacks %q", tc.what, ae.Zh, w)
+			if !strings.Contains(ae.Message("zh"), w) {
+				t.Errorf("%s: %q lacks %q", tc.what, ae.Message("zh"), w)
 			}
 		}
 		for _, w := range tc.en {
-			if !strings.Contains(ae.En, w) {
-				t.Errorf("%s: %q lacks %q", tc.what, ae.En, w)
+			if !strings.Contains(ae.Message("en"), w) {
+				t.Errorf("%s: %q lacks %q", tc.what, ae.Message("en"), w)
 			}
 		}
 		for _, raw := range []string{"literal", "invalid character", "calendar.", "[]*", "looking for", "cannot parse"} {
-			if strings.Contains(ae.Zh+ae.En, raw) {
-				t.Errorf("%s: the decoder's words %q in %q / %q", tc.what, raw, ae.Zh, ae.En)
+			if strings.Contains(ae.Message("zh")+ae.Message("en"), raw) {
+				t.Errorf("%s: the decoder's words %q in %q / %q", tc.what, raw, ae.Message("zh"), ae.Message("en"))
 			}
 		}
 	}

@@ -54,10 +54,10 @@ func RangeField(i int, f string) string { return fmt.Sprintf("rows[%d].%s", i, f
 // working day must fall on a weekend (a weekday is one already).
 func YearOfRanges(year int, rows []Range) (Year, error) {
 	if year < MinYear || year > MaxYear {
-		return Year{}, apperr.Invalidf("year", "年份 %d 超出范围 %d–%d", "year %d outside %d–%d", year, MinYear, MaxYear)
+		return Year{}, apperr.Invalidf("year", "calendar.year_outside", year, MinYear, MaxYear)
 	}
 	if len(rows) == 0 {
-		return Year{}, apperr.Invalidf("rows", "请至少填写一行节假日或调休安排", "enter at least one holiday or make-up working day")
+		return Year{}, apperr.Invalidf("rows", "calendar.enter_at_least_one_holiday_or")
 	}
 	lo, hi := DateOf(year-1, 12, 1), DateOf(year+1, 1, 31)
 	y := Year{Year: year}
@@ -67,29 +67,26 @@ func YearOfRanges(year int, rows []Range) (Year, error) {
 		name := strings.TrimSpace(r.Name)
 		switch {
 		case name == "":
-			return Year{}, apperr.Invalidf(RangeField(i, "name"), "第 %d 行：请填写节日名称", "row %d: give the holiday's name", row)
+			return Year{}, apperr.Invalidf(RangeField(i, "name"), "calendar.row_give_the_holiday_s_name", row)
 		case utf8.RuneCountInString(name) > MaxNameRunes:
-			return Year{}, apperr.Invalidf(RangeField(i, "name"), "第 %d 行：名称不能超过 %d 个字", "row %d: the name cannot exceed %d characters", row, MaxNameRunes)
+			return Year{}, apperr.Invalidf(RangeField(i, "name"), "calendar.row_the_name_cannot_exceed_characters", row, MaxNameRunes)
 		case r.From < lo || r.From > hi:
-			return Year{}, apperr.Invalidf(RangeField(i, "from"), "第 %d 行：%s 不在 %d 年（或其前后相邻的 12 月、1 月）内",
-				"row %d: %s is not in %d (or the December before or January after it)", row, r.From, year)
+			return Year{}, apperr.Invalidf(RangeField(i, "from"), "calendar.row_is_not_in_or_the", row, r.From, year)
 		case r.To < r.From:
-			return Year{}, apperr.Invalidf(RangeField(i, "to"), "第 %d 行：结束日期 %s 早于开始日期 %s", "row %d: the end %s is before the start %s", row, r.To, r.From)
+			return Year{}, apperr.Invalidf(RangeField(i, "to"), "calendar.row_the_end_is_before_the", row, r.To, r.From)
 		case r.To > hi:
-			return Year{}, apperr.Invalidf(RangeField(i, "to"), "第 %d 行：%s 不在 %d 年（或其前后相邻的 12 月、1 月）内",
-				"row %d: %s is not in %d (or the December before or January after it)", row, r.To, year)
+			return Year{}, apperr.Invalidf(RangeField(i, "to"), "calendar.row_is_not_in_or_the", row, r.To, year)
 		case int(r.To-r.From)+1 > MaxRangeDays:
-			return Year{}, apperr.Invalidf(RangeField(i, "to"), "第 %d 行：一段不能超过 %d 天", "row %d: a range cannot exceed %d days", row, MaxRangeDays)
+			return Year{}, apperr.Invalidf(RangeField(i, "to"), "calendar.row_a_range_cannot_exceed_days", row, MaxRangeDays)
 		}
 		for d := r.From; d <= r.To; d++ {
 			if j, dup := seen[d]; dup {
-				return Year{}, apperr.Invalidf(RangeField(i, "from"), "第 %d 行：%s 已在第 %d 行中", "row %d: %s is already in row %d", row, d, j+1)
+				return Year{}, apperr.Invalidf(RangeField(i, "from"), "calendar.row_is_already_in_row", row, d, j+1)
 			}
 			seen[d] = i
 			if w := d.Weekday(); !r.IsOffDay && w != time.Saturday && w != time.Sunday {
-				return Year{}, &apperr.Error{Code: apperr.Invalid, Field: RangeField(i, "kind"),
-					Zh: fmt.Sprintf("第 %d 行：%s 是%s，本来就上班；调休上班日应在周末", row, d, weekdayZh[w]),
-					En: fmt.Sprintf("row %d: %s is a %s, a working day anyway; a make-up working day falls on a weekend", row, d, w)}
+				return Year{}, &apperr.Error{Code: apperr.Invalid, Field: RangeField(i, "kind"), Key: "calendar.row_is_a_a_working_day", Args: []any{row, d, weekdayZh[w],
+					w}}
 			}
 			y.Days = append(y.Days, Day{Name: name, Date: d, IsOffDay: r.IsOffDay})
 		}

@@ -67,7 +67,7 @@ func TestRanges_L9_badRowsNamedInWords(t *testing.T) {
 	} {
 		_, err := YearOfRanges(2027, tc.rows)
 		var ae *apperr.Error
-		if !errors.As(err, &ae) || ae.Code != apperr.Invalid || ae.Field != tc.field || !strings.Contains(ae.Zh, tc.zh) || ae.En == "" {
+		if !errors.As(err, &ae) || ae.Code != apperr.Invalid || ae.Field != tc.field || !strings.Contains(ae.Message("zh"), tc.zh) || ae.Message("en") == "" {
 			t.Errorf("%s: %v (field %q); want field %s, %q", tc.name, err, fieldOf(err), tc.field, tc.zh)
 		}
 	}

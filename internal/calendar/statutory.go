@@ -83,8 +83,7 @@ var regulations = []Regulation{
 // year before the first one a provisional calendar is computed for.
 func RegulationFor(y int) (Regulation, error) {
 	if y < regulations[0].From || y > LunarMaxYear {
-		return Regulation{}, apperr.Invalidf("year", "只能为 %d–%d 年推算法定节假日", "statutory holidays are computed for %d–%d only",
-			regulations[0].From, LunarMaxYear)
+		return Regulation{}, apperr.Invalidf("year", "calendar.statutory_holidays_are_computed_for_only", regulations[0].From, LunarMaxYear)
 	}
 	r := regulations[0]
 	for _, next := range regulations[1:] {

@@ -65,7 +65,7 @@ func TestOpen_C11_onlineApplicationGoesToTheWindowQueue(t *testing.T) {
 	low := permit
 	low.Stars = 2
 	_, _, err = casework.Open(application(low, everything...), w.env("2026-03-02T20:00", public, "promised"))
-	if e := bilingual(t, err); e.Field != "channel" || !strings.Contains(e.Zh, "2星") {
+	if e := bilingual(t, err); e.Field != "channel" || !strings.Contains(e.Message("zh"), "2星") {
 		t.Errorf("refusal %v", e)
 	}
 }
@@ -108,7 +108,7 @@ func TestOpen_C4_itemNotListedIsRefused(t *testing.T) {
 		env.Standing = s
 		c, eff, err := casework.Open(application(permit, everything...), env)
 		e := bilingual(t, err)
-		if e.Field != "item" || e.Code != apperr.Conflict || !strings.Contains(e.Zh, word) || !strings.Contains(e.Zh, permit.Name) {
+		if e.Field != "item" || e.Code != apperr.Conflict || !strings.Contains(e.Message("zh"), word) || !strings.Contains(e.Message("zh"), permit.Name) {
 			t.Errorf("%s: %v", s, e)
 		}
 		if c.Number != "" || eff.Event.Action != "" {
@@ -122,7 +122,7 @@ func TestCase_C4_acceptRefusedWhenTheItemWasSuspendedMeanwhile(t *testing.T) {
 	c := w.open("2026-03-02T09:00", window1, application(permit, everything...))
 	env := w.env("2026-03-03T09:00", window1, "promised")
 	env.Standing = casework.Suspended
-	if e := w.refused(c, env, casework.Action{ID: "accept"}); e.Field != "item" || !strings.Contains(e.En, "suspended") {
+	if e := w.refused(c, env, casework.Action{ID: "accept"}); e.Field != "item" || !strings.Contains(e.Message("en"), "suspended") {
 		t.Errorf("refusal %v", e)
 	}
 }
@@ -130,7 +130,7 @@ func TestCase_C4_acceptRefusedWhenTheItemWasSuspendedMeanwhile(t *testing.T) {
 func TestOpen_materialsMustBeOnTheItemsList(t *testing.T) {
 	w := newWorld(t)
 	_, _, err := casework.Open(application(permit, "申请书", "户口本"), w.env("2026-03-02T09:00", window1, "promised"))
-	if e := bilingual(t, err); e.Field != "materials[1]" || !strings.Contains(e.Zh, "户口本") {
+	if e := bilingual(t, err); e.Field != "materials[1]" || !strings.Contains(e.Message("zh"), "户口本") {
 		t.Errorf("refusal %v", e)
 	}
 }
@@ -208,7 +208,7 @@ func TestCase_H3_supplementNoticeListsEverythingMissing(t *testing.T) {
 	c := w.open("2026-03-02T09:00", window1, application(permit, "申请书"))
 	env := w.env("2026-03-02T09:05", window1, "promised")
 	e := w.refused(c, env, casework.Action{ID: "request_supplement", Missing: []string{"身份证复印件"}})
-	if e.Field != "missing" || !strings.Contains(e.Zh, "场地使用证明") || strings.Contains(e.Zh, "身份证复印件") {
+	if e.Field != "missing" || !strings.Contains(e.Message("zh"), "场地使用证明") || strings.Contains(e.Message("zh"), "身份证复印件") {
 		t.Errorf("a notice leaving out a material: %v", e)
 	}
 	// Everything at once, plus a defect in what was handed in.
@@ -309,7 +309,7 @@ func TestCase_L2_deemedAcceptedAfterFiveSilentWorkingDays(t *testing.T) {
 	}
 	// Too late now for a notice or a refusal of acceptance.
 	env := w.env("2026-04-13T09:00", window1, "promised")
-	if e := w.refused(c, env, casework.Action{ID: "request_supplement", Missing: c.Outstanding()}); e.Field != "at" || !strings.Contains(e.Zh, "L2") {
+	if e := w.refused(c, env, casework.Action{ID: "request_supplement", Missing: c.Outstanding()}); e.Field != "at" || !strings.Contains(e.Message("zh"), "L2") {
 		t.Errorf("a late notice: %v", e)
 	}
 	w.refused(c, env, casework.Action{ID: "refuse", Reason: "不符合条件", Basis: "《行政许可法》第三十二条"})
@@ -395,7 +395,7 @@ func TestCase_H6_H13_firstResponderOwnsTheWindowSteps(t *testing.T) {
 	w := newWorld(t)
 	c := w.open("2026-03-02T09:00", window1, application(permit, everything...))
 	env := w.env("2026-03-02T10:00", liuYang, "promised")
-	if e := w.refused(c, env, casework.Action{ID: "accept"}); e.Code != apperr.Forbidden || !strings.Contains(e.Zh, "陈晓") || !strings.Contains(e.Zh, "王芳") {
+	if e := w.refused(c, env, casework.Action{ID: "accept"}); e.Code != apperr.Forbidden || !strings.Contains(e.Message("zh"), "陈晓") || !strings.Contains(e.Message("zh"), "王芳") {
 		t.Errorf("another window clerk: %v", e)
 	}
 	env.Actor = backup
@@ -486,7 +486,7 @@ func TestCase_L4_pauseRules(t *testing.T) {
 	w := newWorld(t)
 	c := w.inReview(permit)
 	env := w.env("2026-03-04T10:00", leader1, "promised")
-	if e := w.refused(c, env, casework.Action{ID: "pause", Reason: "勘察", Days: 11}); e.Field != "days" || !strings.Contains(e.Zh, "10") {
+	if e := w.refused(c, env, casework.Action{ID: "pause", Reason: "勘察", Days: 11}); e.Field != "days" || !strings.Contains(e.Message("zh"), "10") {
 		t.Errorf("longer than the flow's maximum: %v", e)
 	}
 	if e := w.refused(c, env, casework.Action{ID: "pause", Reason: "勘察", Kind: flow.Hearing}); e.Field != "kind" {
@@ -682,7 +682,7 @@ func TestCase_H1_caseRunsOnTheFlowVersionItStartedWith(t *testing.T) {
 	}
 	env := w.env("2026-03-02T10:00", window1, "promised")
 	env.Flow = v2
-	if e := w.refused(c, env, casework.Action{ID: "hand_over"}); e.Field != "flow" || !strings.Contains(e.Zh, "第1版") {
+	if e := w.refused(c, env, casework.Action{ID: "hand_over"}); e.Field != "flow" || !strings.Contains(e.Message("zh"), "第1版") {
 		t.Errorf("another version: %v", e)
 	}
 }

@@ -169,7 +169,7 @@ func (w *world) refused(c casework.Case, env casework.Env, act casework.Action) 
 func bilingual(t testing.TB, err error) *apperr.Error {
 	t.Helper()
 	var e *apperr.Error
-	if !errors.As(err, &e) || e.Code == apperr.Internal || e.Zh == "" || e.En == "" {
+	if !errors.As(err, &e) || e.Code == apperr.Internal || e.Message("zh") == "" || e.Message("en") == "" {
 		t.Fatalf("want a bilingual apperr, got %T %v", err, err)
 	}
 	return e

@@ -8,6 +8,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // Every message casework shows people, in Chinese and English, each naming
@@ -15,111 +16,97 @@ import (
 // catalogue (issue #12 item 9) can take them over in one move.
 
 func errEnv() error {
-	return &apperr.Error{Code: apperr.Internal, Zh: "办件环境缺少时间、日历或流程", En: "the case environment lacks the time, calendar or flow"}
+	return &apperr.Error{Code: apperr.Internal, Key: "casework.the_case_environment_lacks_the_time"}
 }
 
 func errFlowVersion(r FlowRef) error {
-	return apperr.New(apperr.Conflict, "flow",
-		fmt.Sprintf("此办件按流程“%s”第%d版办理,不能按其他版本办理", r.Code, r.Version),
-		fmt.Sprintf("this case runs on version %d of flow %q, not on another", r.Version, r.Code))
+	return apperr.New(apperr.Conflict, "flow", "casework.this_case_runs_on_version_of", r.Code, r.Version)
 }
 
 func errBackdated(last time.Time) error {
-	return apperr.Invalidf("at", "不能倒签:办理时间不能早于上一次办理(%s)", "no backdating: an action cannot be dated before the last one (%s)",
-		last.Format("2006-01-02 15:04"))
+	return apperr.Invalidf("at", "casework.no_backdating_an_action_cannot_be", last.Format("2006-01-02 15:04"))
 }
 
 func errRule(field string) error {
-	return apperr.Invalidf("rules."+field, "办件规则“%s”的取值无效", "the case rule %q has an invalid value", field)
+	return apperr.Invalidf("rules."+field, "casework.the_case_rule_has_an_invalid", field)
 }
 
 func errAssisted() error {
-	return apperr.Invalidf("assisted", "帮办代办是工作人员代申请人办理申请人的事项", "assisted handling is staff taking an applicant's action in their stead")
+	return apperr.Invalidf("assisted", "casework.assisted_handling_is_staff_taking_an")
 }
 
 func errFlowKind(code string) error {
-	return apperr.Invalidf("flow", "流程“%s”不是依申请办件的流程", "flow %q is not a flow for applications", code)
+	return apperr.Invalidf("flow", "casework.flow_is_not_a_flow_for", code)
 }
 
 func errNumber(field, s string) error {
-	return apperr.Invalidf(field, "办件编号“%s”无效:应为 机构编码-年份-序号,如 330199-2026-000123",
-		"case number %q is invalid: it is body code-year-sequence, like 330199-2026-000123", s)
+	return apperr.Invalidf(field, "casework.case_number_is_invalid_it_is", s)
 }
 
 func errNumberBody(number, code string, year int) error {
-	return apperr.Invalidf("number", "办件编号“%s”应以本机构编码%s和年份%d开头", "case number %q must begin with the body's code %s and the year %d",
-		number, code, year)
+	return apperr.Invalidf("number", "casework.case_number_must_begin_with_the", number, code, year)
 }
 
 func errQueryHash() error {
-	return apperr.Invalidf("query_code", "缺少查询码", "the query code is missing")
+	return apperr.Invalidf("query_code", "casework.the_query_code_is_missing")
 }
 
 func errNoSuchCase() error {
-	return &apperr.Error{Code: apperr.NotFound, Field: "query_code",
-		Zh: "办件编号或查询码不正确", En: "the case number or the query code is wrong"}
+	return &apperr.Error{Code: apperr.NotFound, Field: "query_code", Key: "casework.the_case_number_or_the_query"}
 }
 
 func errBody(field string) error {
 	if field == "parent" {
-		return apperr.Invalidf(field, "此流程须由上一级机关审查,缺少上一级机关", "this flow has steps at the level above, but no parent body is given")
+		return apperr.Invalidf(field, "casework.this_flow_has_steps_at_the")
 	}
-	return apperr.Invalidf(field, "缺少受理机构", "the body is missing")
+	return apperr.Invalidf(field, "casework.the_body_is_missing")
 }
 
 func errItem(field, value string) error {
-	return apperr.Invalidf(field, "事项信息不完整或无效:%s", "the item is incomplete or invalid: %s", value)
+	return apperr.Invalidf(field, "casework.the_item_is_incomplete_or_invalid", value)
 }
 
-// standingWords names a standing in both languages, for C4's refusal.
-func standingWords(s Standing) (zh, en string) {
+// standingWords names a standing, for C4's refusal.
+func standingWords(s Standing) msg.Message {
 	switch s {
 	case Suspended:
-		return "已暂停", "is suspended"
+		return msg.M("casework.standing.suspended")
 	case Cancelled:
-		return "已取消", "is cancelled"
+		return msg.M("casework.standing.cancelled")
 	}
-	return "未列入权责清单", "is not on the published list"
+	return msg.M("casework.standing.unlisted")
 }
 
 func errNotListed(item string, s Standing) error {
-	zh, en := standingWords(s)
-	return apperr.New(apperr.Conflict, "item",
-		fmt.Sprintf("事项“%s”%s,不能受理(清单外的权力不得行使,C4)", item, zh),
-		fmt.Sprintf("item %q %s: no case may be opened or accepted under it (C4)", item, en))
+	return apperr.New(apperr.Conflict, "item", "casework.item_no_case_may_be_opened", item, standingWords(s))
 }
 
 func errOnlineStars(stars, least int) error {
-	return apperr.New(apperr.Conflict, "channel",
-		fmt.Sprintf("此事项网办深度为%d星,%d星及以上的事项才能网上申请,请到窗口办理", stars, least),
-		fmt.Sprintf("this item has %d stars online; only items of %d stars or more can be applied for online: please come to the window", stars, least))
+	return apperr.New(apperr.Conflict, "channel", "casework.this_item_has_stars_online_only", stars, least)
 }
 
 func errApplicantName() error {
-	return apperr.Invalidf("applicant.name", "请填写申请人名称", "the applicant's name is required")
+	return apperr.Invalidf("applicant.name", "casework.the_applicant_s_name_is_required")
 }
 
 func errApplicantKind(k ApplicantKind) error {
-	return apperr.Invalidf("applicant.kind", "申请人类型“%s”无效:应为自然人(身份证号码)或法人、其他组织(统一社会信用代码)",
-		"applicant kind %q is invalid: a person (resident ID) or an organisation (credit code)", k)
+	return apperr.Invalidf("applicant.kind", "casework.applicant_kind_is_invalid_a_person", k)
 }
 
 func errUnknownMaterial(field, name string) error {
-	return apperr.Invalidf(field, "“%s”不在此事项的申请材料目录中", "%q is not on the item's materials list", name)
+	return apperr.Invalidf(field, "casework.is_not_on_the_item_s", name)
 }
 
 func errDelivery(field string, d Delivery) error {
-	return apperr.Invalidf(field, "送达方式“%s”无效(可用:window 窗口领取、post 邮寄、online 网上送达)",
-		"delivery %q is invalid (known: window, post, online)", d)
+	return apperr.Invalidf(field, "casework.delivery_is_invalid_known_window_post", d)
 }
 
 func errNoLimit(item string) error {
-	return apperr.Invalidf("item", "事项“%s”没有办结时限,流程的受理环节也没有时限", "item %q has no time limit, nor has the step acceptance leads to", item)
+	return apperr.Invalidf("item", "casework.item_has_no_time_limit_nor", item)
 }
 
 func errNotHolder(b Body) error {
-	return apperr.New(apperr.Forbidden, "actor",
-		fmt.Sprintf("此办件现由%s办理,你不能办理", b.Name), fmt.Sprintf("the case is with %s: you cannot act on it", b.Name))
+	return apperr.New(apperr.Forbidden, "actor", "casework.the_case_is_with_you_cannot", b.Name)
 }
 
 func errNotOwner(owner, backup Staff) error {
@@ -129,12 +116,11 @@ func errNotOwner(owner, backup Staff) error {
 		zh += fmt.Sprintf(";其离岗时由AB岗%s办理", backup.Name)
 		en += fmt.Sprintf("; while away, the backup %s does", backup.Name)
 	}
-	return apperr.New(apperr.Forbidden, "actor", zh+"(H6、H13)", en+" (H6, H13)")
+	return apperr.New(apperr.Forbidden, "actor", "casework.h6_h13", zh, en)
 }
 
 func errNotUnit(u Unit) error {
-	return apperr.New(apperr.Forbidden, "unit",
-		fmt.Sprintf("此办件由%s办理,你不属于该单位", unitName(u)), fmt.Sprintf("the case is with %s, which is not your unit", unitName(u)))
+	return apperr.New(apperr.Forbidden, "unit", "casework.the_case_is_with_which_is", unitName(u))
 }
 
 func unitName(u Unit) string {
@@ -145,7 +131,7 @@ func unitName(u Unit) string {
 }
 
 func errDays(field string) error {
-	return apperr.Invalidf(field, "天数必须是正整数", "the number of days must be a whole number above 0")
+	return apperr.Invalidf(field, "casework.the_number_of_days_must_be")
 }
 
 // errClock words the clock's refusal (an extension over the ceiling, L3)
@@ -159,47 +145,42 @@ func errClock(err error) error {
 }
 
 func errSpecialKind(got, want flow.SpecialKind) error {
-	return apperr.Invalidf("kind", "此环节的特别程序是“%s”,不是“%s”", "the special procedure here is %q, not %q", want, got)
+	return apperr.Invalidf("kind", "casework.the_special_procedure_here_is_not", want, got)
 }
 
 func errPauseTooLong(max calendar.Budget) error {
 	zh, en := max.Unit.Names()
-	return apperr.New(apperr.Invalid, "days", fmt.Sprintf("特别程序最长%d%s", max.N, zh),
-		fmt.Sprintf("a special procedure lasts at most %d %s", max.N, en))
+	return apperr.New(apperr.Invalid, "days", "casework.a_special_procedure_lasts_at_most", max.N, zh,
+		en)
 }
 
 func errDeemed(days int, day calendar.Date) error {
-	return apperr.New(apperr.Conflict, "at",
-		fmt.Sprintf("收到材料后%d个工作日内未一次性告知,申请自%s起视为受理(L2),不能再要求补正或不予受理", days, day),
-		fmt.Sprintf("no notice within %d working days of receipt: the application counts as accepted from %s (L2) and can no longer be sent back or refused", days, day))
+	return apperr.New(apperr.Conflict, "at", "casework.no_notice_within_working_days_of", days, day)
 }
 
 func errNotDeemed(days int) error {
-	return apperr.Conflictf("此办件不符合视为受理的条件(材料不全且%d个工作日内未告知)",
-		"the case is not deemed accepted (materials incomplete and no notice within %d working days)", days)
+	return apperr.Conflictf("casework.the_case_is_not_deemed_accepted", days)
 }
 
 func errNoAcceptAction(step string) error {
-	return apperr.New(apperr.Conflict, "step", fmt.Sprintf("流程在“%s”环节没有受理动作", step),
-		fmt.Sprintf("the flow has no acceptance from step %q", step))
+	return apperr.New(apperr.Conflict, "step", "casework.the_flow_has_no_acceptance_from", step)
 }
 
 func errNotEverything(left []string) error {
-	return apperr.New(apperr.Invalid, "missing", "一次性告知须列明全部缺少的材料,还缺:"+strings.Join(left, "、")+"(H3)",
-		"a one-time notice lists everything missing; it leaves out: "+strings.Join(left, ", ")+" (H3)")
+	return apperr.New(apperr.Invalid, "missing", "casework.a_one_time_notice_lists_everything", strings.Join(left, "、"),
+		strings.Join(left, ", "))
 }
 
 func errSameUnit(u Unit) error {
-	return apperr.New(apperr.Conflict, "unit", fmt.Sprintf("此办件已由%s办理", unitName(u)),
-		fmt.Sprintf("the case is with %s already", unitName(u)))
+	return apperr.New(apperr.Conflict, "unit", "casework.the_case_is_with_already", unitName(u))
 }
 
 func errCertificate() error {
-	return apperr.Invalidf("certificate", "不予许可的办件没有证照编号", "a case not approved has no certificate number")
+	return apperr.Invalidf("certificate", "casework.a_case_not_approved_has_no")
 }
 
 func errNotifiedAt() error {
-	return apperr.Invalidf("notified_at", "通知时间不能晚于现在,也不能早于办结", "the notification time cannot be in the future or before completion")
+	return apperr.Invalidf("notified_at", "casework.the_notification_time_cannot_be_in")
 }
 
 // FlagText says what a flag means, for pages and reports.

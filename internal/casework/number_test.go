@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -76,7 +77,7 @@ func TestQueryCode_V3_caseFoundOnlyWithItsCode(t *testing.T) {
 		}
 		if first == nil {
 			first = e
-		} else if *e != *first {
+		} else if !reflect.DeepEqual(e, first) {
 			t.Error("wrong codes are told apart")
 		}
 	}

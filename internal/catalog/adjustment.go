@@ -8,6 +8,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // AdjustmentKind is what an adjustment does to one item (C3, C7).
@@ -189,7 +190,7 @@ type Adjustment struct {
 // NewAdjustment starts a draft proposed by actor, a list liaison of its unit.
 func NewAdjustment(a Adjustment, actor Actor, at time.Time) (Adjustment, error) {
 	if !actor.has(access.RoleListLiaison) || actor.BodyID != a.BodyID || actor.UnitID != a.UnitID {
-		return Adjustment{}, apperr.Forbiddenf("只有本单位的清单联络员可以起草调整申请", "only a list liaison of the proposing unit may draft an adjustment")
+		return Adjustment{}, apperr.Forbiddenf("catalog.only_a_list_liaison_of_the")
 	}
 	a.Stage = StageDrafting
 	a.Confirmed = nil
@@ -202,56 +203,56 @@ func NewAdjustment(a Adjustment, actor Actor, at time.Time) (Adjustment, error) 
 // Drafts are checked element by element; field paths start at changes[i].
 func (a Adjustment) Validate() error {
 	var p problems
-	p.required("title", a.Title, "调整事由", "title")
+	p.required("title", a.Title, "catalog.title")
 	if a.BodyID <= 0 || a.UnitID <= 0 {
-		p.add("body_id", "须指明调整清单的主体和提出单位", "the body whose list changes and the proposing unit are required")
+		p.add("body_id", "catalog.the_body_whose_list_changes_and")
 	}
 	if a.UpperBodyID <= 0 {
-		p.add("upper_body_id", "须指明审核的上级改革办所在主体", "the body whose reform office reviews is required")
+		p.add("upper_body_id", "catalog.the_body_whose_reform_office_reviews")
 	}
 	if !a.Reason.Valid() {
-		p.add("reason", "调整原因“%s”无效(法律法规立改废释/机构改革/运行情况)", "reason %q is invalid (law made, amended, repealed, interpreted; institutional reform; operating experience)", a.Reason)
+		p.add("reason", "catalog.reason_is_invalid_law_made_amended", a.Reason)
 	}
 	if len(a.Bases) == 0 {
-		p.add("bases", "须附调整依据文件", "basis documents are required")
+		p.add("bases", "catalog.basis_documents_are_required")
 	}
 	for i, b := range a.Bases {
-		p.required(fmt.Sprintf("bases[%d].title", i), b.Title, "依据文件名称", "document title")
+		p.required(fmt.Sprintf("bases[%d].title", i), b.Title, "catalog.document_title")
 		if b.Issued.IsZero() {
-			p.add(fmt.Sprintf("bases[%d].issued", i), "依据文件须注明发布日期", "the document's date of issue is required")
+			p.add(fmt.Sprintf("bases[%d].issued", i), "catalog.the_document_s_date_of_issue")
 		}
 	}
 	if len(a.Changes) == 0 && !a.Imported {
-		p.add("changes", "调整申请至少涉及一个事项", "an adjustment must concern at least one item")
+		p.add("changes", "catalog.an_adjustment_must_concern_at_least")
 	}
 	seen := map[string]bool{}
 	for i, c := range a.Changes {
 		f := fmt.Sprintf("changes[%d]", i)
-		p.required(f+".base_code", c.BaseCode, "事项基本编码", "item base code")
+		p.required(f+".base_code", c.BaseCode, "catalog.item_base_code")
 		if seen[c.BaseCode] {
-			p.add(f+".base_code", "同一事项在一次调整中只能出现一次", "an item may appear only once in one adjustment")
+			p.add(f+".base_code", "catalog.an_item_may_appear_only_once")
 		}
 		seen[c.BaseCode] = true
 		switch c.Kind {
 		case AddItem, ChangeItem:
 			if c.Draft == nil {
-				p.add(f+".draft", "新增或变更事项须提供事项内容", "adding or changing an item needs its content")
+				p.add(f+".draft", "catalog.adding_or_changing_an_item_needs")
 				continue
 			}
 		case SuspendItem, ReenableItem, CancelItem:
-			p.required(f+".note", c.Note, "调整说明", "explanation")
+			p.required(f+".note", c.Note, "catalog.explanation")
 		default:
-			p.add(f+".kind", "调整类型“%s”无效", "change kind %q is invalid", c.Kind)
+			p.add(f+".kind", "catalog.change_kind_is_invalid", c.Kind)
 			continue
 		}
 		if c.Draft == nil {
 			continue
 		}
 		if c.Draft.BaseCode != c.BaseCode {
-			p.add(f+".draft.base_code", "事项内容的基本编码与调整事项不一致", "the content's base code differs from the change's")
+			p.add(f+".draft.base_code", "catalog.the_content_s_base_code_differs")
 		}
 		if c.Draft.Status != StatusDraft {
-			p.add(f+".draft.status", "调整中的事项内容必须是草稿", "content in an adjustment must be a draft")
+			p.add(f+".draft.status", "catalog.content_in_an_adjustment_must_be")
 		}
 		if err := c.Draft.Validate(); err != nil {
 			for _, e := range err.(apperr.List) {
@@ -267,9 +268,7 @@ func (a Adjustment) Validate() error {
 // changes, which an Excel import whose file matched the list leaves. A
 // Conflict, so Allowed does not offer the step at all.
 func nothingToSubmit() error {
-	return apperr.New(apperr.Conflict, "changes",
-		"调整申请不含任何变更(导入的清单与现行清单没有差异),不能签字报送;可撤回该草稿",
-		"the adjustment has no changes (the imported list does not differ from the current one), so it cannot be submitted; withdraw the draft instead")
+	return apperr.New(apperr.Conflict, "changes", "catalog.the_adjustment_has_no_changes_the")
 }
 
 // Transition moves an adjustment one step, if actor is entitled to take that
@@ -281,13 +280,12 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 	next.Confirmed = slices.Clone(adj.Confirmed)
 	next.Trace = slices.Clone(adj.Trace)
 	wrongStage := func() error {
-		return apperr.New(apperr.Conflict, "stage",
-			fmt.Sprintf("调整申请当前为“%s”,不能执行此操作", adj.Stage.Zh()),
-			fmt.Sprintf("the adjustment is %s; this action is not possible now", adj.Stage))
+		return apperr.New(apperr.Conflict, "stage", "catalog.the_adjustment_is_this_action_is", adj.Stage.Zh(),
+			adj.Stage)
 	}
 	needComment := func() error {
 		if strings.TrimSpace(act.Comment) == "" {
-			return apperr.Invalidf("comment", "退回须写明意见", "a return needs comments")
+			return apperr.Invalidf("comment", "catalog.a_return_needs_comments")
 		}
 		return nil
 	}
@@ -300,7 +298,7 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 			return adj, wrongStage()
 		}
 		if !actor.Head || !actor.HasAnyRole(access.RoleUnitStaff, access.RoleListLiaison) || actor.UnitID != adj.UnitID || actor.BodyID != adj.BodyID {
-			return adj, apperr.Forbiddenf("只有提出调整的单位负责人可以签字确认", "only the head of the proposing unit may sign")
+			return adj, apperr.Forbiddenf("catalog.only_the_head_of_the_proposing")
 		}
 		if len(adj.Changes) == 0 {
 			// Only an import that matched the list makes such a draft: it
@@ -316,7 +314,7 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 			return adj, wrongStage()
 		}
 		if !inOwnOffice {
-			return adj, apperr.Forbiddenf("只有本级党政办可以初审", "only this body's general office may do the initial review")
+			return adj, apperr.Forbiddenf("catalog.only_this_body_s_general_office")
 		}
 		if act.Kind == ActOfficeReturn {
 			if err := needComment(); err != nil {
@@ -331,15 +329,15 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 			return adj, wrongStage()
 		}
 		if !inUpperOffice || !slices.Contains(actor.Groups, act.Group) {
-			return adj, apperr.Forbiddenf("只有上级改革办的该审核组可以审核确认", "only that review group of the upper level's reform office may confirm")
+			return adj, apperr.Forbiddenf("catalog.only_that_review_group_of_the")
 		}
 		if adj.LastActor(ActOfficeApprove) == actor.Login {
 			// Where the district reviews its own list, the same office holds
 			// both reviews; one person may not do both (审核分离).
-			return adj, apperr.Forbiddenf("初审人不能同时作为改革办审核人", "the initial reviewer may not also confirm for the reform office")
+			return adj, apperr.Forbiddenf("catalog.the_initial_reviewer_may_not_also")
 		}
 		if slices.Contains(next.Confirmed, act.Group) {
-			return adj, apperr.Conflictf("该审核组已确认", "this review group has already confirmed")
+			return adj, apperr.Conflictf("catalog.this_review_group_has_already_confirmed")
 		}
 		next.Confirmed = append(next.Confirmed, act.Group)
 		if slices.Contains(next.Confirmed, PowerListGroup) && slices.Contains(next.Confirmed, DutyListGroup) {
@@ -354,7 +352,7 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 			return adj, wrongStage()
 		}
 		if !inUpperOffice {
-			return adj, apperr.Forbiddenf("只有上级改革办可以退回", "only the upper level's reform office may return it")
+			return adj, apperr.Forbiddenf("catalog.only_the_upper_level_s_reform")
 		}
 		if err := needComment(); err != nil {
 			return adj, err
@@ -367,7 +365,7 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 			return adj, wrongStage()
 		}
 		if !inOwnOffice {
-			return adj, apperr.Forbiddenf("只有本级党政办可以公布调整结果", "only this body's general office may publish")
+			return adj, apperr.Forbiddenf("catalog.only_this_body_s_general_office_2")
 		}
 		next.Stage = StagePublished
 		next.PublishedAt = new(act.At)
@@ -376,11 +374,11 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 			return adj, wrongStage()
 		}
 		if !actor.has(access.RoleListLiaison) || actor.UnitID != adj.UnitID || actor.BodyID != adj.BodyID {
-			return adj, apperr.Forbiddenf("只有起草单位的清单联络员可以撤回", "only a list liaison of the proposing unit may withdraw it")
+			return adj, apperr.Forbiddenf("catalog.only_a_list_liaison_of_the_2")
 		}
 		next.Stage = StageWithdrawn
 	default:
-		return adj, apperr.Invalidf("action", "未知操作“%s”", "unknown action %q", act.Kind)
+		return adj, apperr.Invalidf("action", "catalog.unknown_action", act.Kind)
 	}
 	next.Trace = append(next.Trace, TraceEntry{At: act.At, Action: act.Kind, Group: act.Group,
 		From: adj.Stage, To: next.Stage, Actor: actor.Login, Role: StepRole(act.Kind), Comment: act.Comment})
@@ -433,7 +431,7 @@ func (a Actor) HasAnyRole(rs ...access.Role) bool {
 // listed or suspended one.
 func ApplyAdjustment(adj Adjustment, histories map[string][]ItemVersion, at time.Time) (map[string][]ItemVersion, error) {
 	if adj.Stage != StageApproved && adj.Stage != StagePublished {
-		return nil, apperr.Conflictf("调整申请未经审核确认,不能公布", "the adjustment has not been approved and cannot be published")
+		return nil, apperr.Conflictf("catalog.the_adjustment_has_not_been_approved")
 	}
 	var p problems
 	out := map[string][]ItemVersion{}
@@ -446,8 +444,7 @@ func ApplyAdjustment(adj Adjustment, histories map[string][]ItemVersion, at time
 			ReenableItem: {Suspended}, CancelItem: {Listed, Suspended},
 		}[c.Kind]
 		if !slices.Contains(need, st) {
-			p.add2(f, fmt.Sprintf("事项“%s”当前为“%s”,不能%s", c.Name, st.Zh(), c.Kind.Zh()),
-				fmt.Sprintf("item %q is %s; it cannot be %s", c.Name, st, c.Kind.En()))
+			p.add(f, "catalog.item_is_it_cannot_be", c.Name, st.Zh(), msg.Both{Zh: c.Kind.Zh(), En: c.Kind.En()}, st)
 			continue
 		}
 		var draft ItemVersion

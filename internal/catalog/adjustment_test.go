@@ -328,7 +328,7 @@ func TestAdjustment_C3_emptyImportDraftCannotBeSubmitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Transition(d, Action{Kind: ActSign, At: day(2026, 11, 3)}, head)
-	if e := apperr.As(err); e == nil || e.Code != apperr.Conflict || e.Field != "changes" || e.Zh == "" || e.En == "" {
+	if e := apperr.As(err); e == nil || e.Code != apperr.Conflict || e.Field != "changes" || e.Message("zh") == "" || e.Message("en") == "" {
 		t.Fatalf("signing an empty draft: %v", err)
 	}
 	if w := step(t, d, ActWithdraw, liaison, "", "", day(2026, 11, 3)); w.Stage != StageWithdrawn {

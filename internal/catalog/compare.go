@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/qingdan/qingdan/internal/access"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // Element is one element of an item (C2) as a person names it: its JSON
@@ -91,12 +92,12 @@ func elementJSON(v ItemVersion) (map[string]json.RawMessage, error) {
 	return out, nil
 }
 
-// say picks the Chinese or the English text.
-func say(en bool, zh, eng string) string {
+// say is message key with its arguments in Chinese or (en) English.
+func say(en bool, key string, args ...any) string {
 	if en {
-		return eng
+		return msg.Text("en", key, args...)
 	}
-	return zh
+	return msg.Text("zh", key, args...)
 }
 
 // Text renders element key of v as the lines a person reads (a list
@@ -105,13 +106,13 @@ func say(en bool, zh, eng string) string {
 func (v ItemVersion) Text(key string, en bool) []string {
 	one := func(s string) []string {
 		if strings.TrimSpace(s) == "" {
-			return []string{say(en, "(空)", "(empty)")}
+			return []string{say(en, "catalog.empty")}
 		}
 		return []string{s}
 	}
 	list := func(xs []string) []string {
 		if len(xs) == 0 {
-			return []string{say(en, "(无)", "(none)")}
+			return []string{say(en, "catalog.none")}
 		}
 		out := make([]string, len(xs))
 		for i, x := range xs {
@@ -129,9 +130,9 @@ func (v ItemVersion) Text(key string, en bool) []string {
 		return one(string(v.Category))
 	case "ex_officio":
 		if v.ExOfficio {
-			return one(say(en, "依职权", "on the body's own motion"))
+			return one(say(en, "catalog.on_the_body_s_own_motion"))
 		}
-		return one(say(en, "依申请", "on application"))
+		return one(say(en, "catalog.on_application"))
 	case "base_code":
 		return one(v.BaseCode)
 	case "impl_code":
@@ -156,7 +157,7 @@ func (v ItemVersion) Text(key string, en bool) []string {
 		return list(xs)
 	case "statutory_limit":
 		if v.StatutoryLimit == nil {
-			return one(say(en, "法律未规定", "not set by law"))
+			return one(say(en, "catalog.not_set_by_law"))
 		}
 		return one(v.StatutoryLimit.Text(en))
 	case "promised_limit":
@@ -164,7 +165,7 @@ func (v ItemVersion) Text(key string, en bool) []string {
 	case "case_type":
 		return one(v.CaseType.Text(en))
 	case "visits":
-		return one(say(en, fmt.Sprintf("%d次", v.Visits), fmt.Sprintf("%d visits", v.Visits)))
+		return one(say(en, "catalog.visits", v.Visits))
 	case "online":
 		var xs []string
 		for _, c := range OnlineCapabilities {
@@ -175,17 +176,16 @@ func (v ItemVersion) Text(key string, en bool) []string {
 		return list(xs)
 	case "fee":
 		if !v.Fee.Charged {
-			return one(say(en, "不收费", "free of charge"))
+			return one(say(en, "catalog.free_of_charge"))
 		}
 		var xs []string
 		for _, f := range v.Fee.Items {
-			x := say(en, fmt.Sprintf("%s:%s/%s(依据:%s)", f.Name, f.Standard, f.Per, f.Basis),
-				fmt.Sprintf("%s: %s per %s (basis: %s)", f.Name, f.Standard, f.Per, f.Basis))
+			x := say(en, "catalog.per_basis", f.Name, f.Standard, f.Per, f.Basis)
 			if f.Ranged() {
-				x += say(en, fmt.Sprintf(" [%s–%s元]", Yuan(f.MinFen), Yuan(f.MaxFen)), fmt.Sprintf(" [%s–%s yuan]", Yuan(f.MinFen), Yuan(f.MaxFen)))
+				x += say(en, "catalog.yuan", Yuan(f.MinFen), Yuan(f.MaxFen))
 			}
 			if f.Note != "" {
-				x += say(en, ";减免:", "; waivers: ") + f.Note
+				x += say(en, "catalog.waivers") + f.Note
 			}
 			xs = append(xs, x)
 		}
@@ -195,16 +195,14 @@ func (v ItemVersion) Text(key string, en bool) []string {
 		for i, s := range v.Steps {
 			head := ""
 			if s.Head {
-				head = say(en, ",单位负责人办理", ", by the unit head")
+				head = say(en, "catalog.by_the_unit_head")
 			}
 			xs = append(xs, fmt.Sprintf("%d. %s [%s](%s%s,%s)", i+1, s.Name, s.Key, RoleText(s.Role, en), head, s.Limit.Text(en)))
 			for _, r := range s.Risks {
-				xs = append(xs, say(en, fmt.Sprintf("   风险点(%s):%s;防控措施:%s", r.Level.Text(en), r.Description, r.Control),
-					fmt.Sprintf("   risk (%s): %s; control: %s", r.Level.Text(en), r.Description, r.Control)))
+				xs = append(xs, say(en, "catalog.risk_control", r.Level.Text(en), r.Description, r.Control))
 			}
 			for _, c := range s.Checks {
-				xs = append(xs, say(en, fmt.Sprintf("   监察点(%s):%s", c.Kind.Zh(), c.Description),
-					fmt.Sprintf("   supervision point (%s): %s", c.Kind.En(), c.Description)))
+				xs = append(xs, say(en, "catalog.supervision_point", msg.Both{Zh: c.Kind.Zh(), En: c.Kind.En()}, c.Description))
 			}
 		}
 		if len(xs) == 0 {
@@ -232,7 +230,7 @@ func (v ItemVersion) Text(key string, en bool) []string {
 // Text is one material in a line: its name and every property.
 func (m Material) Text(en bool) string {
 	x := fmt.Sprintf("%s(%s,%s,%s,%s,%s", m.Name, m.Necessity.Text(en), m.Kind.Text(en),
-		say(en, fmt.Sprintf("%d份", m.Count), fmt.Sprintf("%d copies", m.Count)), m.Form.Text(en), m.Source.Text(en))
+		say(en, "catalog.copies", m.Count), m.Form.Text(en), m.Source.Text(en))
 	if m.SourceNote != "" {
 		x += ":" + m.SourceNote
 	}

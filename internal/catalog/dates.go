@@ -44,9 +44,8 @@ func (p *problems) date(field string, d, now time.Time, years int) {
 	switch {
 	case d.IsZero():
 	case d.Before(EarliestDate):
-		p.add(field, "日期 %s 早于 %s", "the date %s is before %s", d.Format(time.DateOnly), EarliestDate.Format(time.DateOnly))
+		p.add(field, "catalog.the_date_is_before", d.Format(time.DateOnly), EarliestDate.Format(time.DateOnly))
 	case d.After(latest):
-		p.add(field, "日期 %s 晚于 %s（至多为今天之后 %d 年）", "the date %s is after %s (at most %d years from today)",
-			d.Format(time.DateOnly), latest.Format(time.DateOnly), years)
+		p.add(field, "catalog.the_date_is_after_at_most", d.Format(time.DateOnly), latest.Format(time.DateOnly), years)
 	}
 }

@@ -41,7 +41,7 @@ func TestCheckDates_listDatesBounded(t *testing.T) {
 		case tc.field == "" && err != nil:
 			t.Errorf("%s: refused: %v", tc.name, err)
 		case tc.field == "":
-		case !errors.As(err, &l) || len(l) != 1 || l[0].Field != tc.field || l[0].Zh == "" || l[0].En == "":
+		case !errors.As(err, &l) || len(l) != 1 || l[0].Field != tc.field || l[0].Message("zh") == "" || l[0].Message("en") == "":
 			t.Errorf("%s: got %v, want one error at %s", tc.name, err, tc.field)
 		}
 	}

@@ -46,7 +46,7 @@ func TestDerived_C5_lowerLevelMayNotAddItems(t *testing.T) {
 		t.Fatalf("an item absent above was accepted: %v", err)
 	}
 	e := err.(apperr.List)[0]
-	if !strings.Contains(e.Zh, "只减不增") || !strings.Contains(e.En, "never add") || !strings.Contains(e.Zh, "自设许可") {
+	if !strings.Contains(e.Message("zh"), "只减不增") || !strings.Contains(e.Message("en"), "never add") || !strings.Contains(e.Message("zh"), "自设许可") {
 		t.Errorf("explanation unclear: %s", e.Error())
 	}
 }

@@ -67,7 +67,7 @@ func fields(t *testing.T, err error) []string {
 	}
 	var out []string
 	for _, e := range list {
-		if e.Zh == "" || e.En == "" {
+		if e.Message("zh") == "" || e.Message("en") == "" {
 			t.Errorf("error %q lacks a language", e.Error())
 		}
 		out = append(out, e.Field)

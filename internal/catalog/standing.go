@@ -101,10 +101,10 @@ func currentStanding(history []ItemVersion) Standing {
 // StatusSuspended or StatusCancelled. history is not modified.
 func Publish(history []ItemVersion, next ItemVersion, effect VersionStatus, at time.Time) ([]ItemVersion, error) {
 	if next.Status != StatusDraft {
-		return nil, apperr.Conflictf("只能发布草稿版本(当前为%s)", "only a draft can be published (this one is %s)", next.Status)
+		return nil, apperr.Conflictf("catalog.only_a_draft_can_be_published", next.Status)
 	}
 	if effect != StatusPublished && effect != StatusSuspended && effect != StatusCancelled {
-		return nil, apperr.Invalidf("effect", "发布效果“%s”无效", "publication effect %q is invalid", effect)
+		return nil, apperr.Invalidf("effect", "catalog.publication_effect_is_invalid", effect)
 	}
 	from := currentStanding(history)
 	allowed := map[VersionStatus][]Standing{
@@ -113,8 +113,8 @@ func Publish(history []ItemVersion, next ItemVersion, effect VersionStatus, at t
 		StatusCancelled: {Listed, Suspended},
 	}[effect]
 	if !slices.Contains(allowed, from) {
-		return nil, apperr.New(apperr.Conflict, "", fmt.Sprintf("事项当前状态为“%s”,不能发布为“%s”", from.Zh(), effect),
-			fmt.Sprintf("the item is %s; it cannot be published as %s", from, effect))
+		return nil, apperr.New(apperr.Conflict, "", "catalog.the_item_is_it_cannot_be", from.Zh(), effect,
+			from)
 	}
 	out := make([]ItemVersion, len(history))
 	for i := range history {
@@ -128,10 +128,10 @@ func Publish(history []ItemVersion, next ItemVersion, effect VersionStatus, at t
 	prev := latest(out)
 	if prev != nil {
 		if prev.BaseCode != next.BaseCode || prev.ImplCode != next.ImplCode {
-			return nil, apperr.Invalidf("impl_code", "新版本的编码须与原事项一致(%s)", "a new version must keep the item's codes (%s)", prev.ImplCode)
+			return nil, apperr.Invalidf("impl_code", "catalog.a_new_version_must_keep_the", prev.ImplCode)
 		}
 		if !next.ValidFrom.After(prev.ValidFrom) {
-			return nil, apperr.Invalidf("valid_from", "新版本的生效日期须晚于上一版本(%s)", "a new version must take effect after the previous one (%s)", prev.ValidFrom.Format(time.DateOnly))
+			return nil, apperr.Invalidf("valid_from", "catalog.a_new_version_must_take_effect", prev.ValidFrom.Format(time.DateOnly))
 		}
 		for _, v := range out {
 			next.Version = max(next.Version, v.Version+1)

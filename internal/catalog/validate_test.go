@@ -48,7 +48,7 @@ func TestValidate_C2_everyBadElementReportedWithItsPath(t *testing.T) {
 	}
 	// The count error names the bad value in both languages.
 	for _, e := range list {
-		if e.Field == "materials[2].count" && (!strings.Contains(e.Zh, "0") || !strings.Contains(e.En, "got 0")) {
+		if e.Field == "materials[2].count" && (!strings.Contains(e.Message("zh"), "0") || !strings.Contains(e.Message("en"), "got 0")) {
 			t.Errorf("count error does not name the value: %s", e.Error())
 		}
 	}
@@ -177,8 +177,8 @@ func TestValidate_V2_implementingBodyCreditCodeChecked(t *testing.T) {
 		for _, e := range listOf(err) {
 			if e.Field == "body.credit_code" {
 				found = true
-				if !strings.Contains(e.En, c.want) || e.Zh == "" {
-					t.Errorf("%s: message %q / %q, want it to say %q", c.code, e.Zh, e.En, c.want)
+				if !strings.Contains(e.Message("en"), c.want) || e.Message("zh") == "" {
+					t.Errorf("%s: message %q / %q, want it to say %q", c.code, e.Message("zh"), e.Message("en"), c.want)
 				}
 			}
 		}

@@ -148,7 +148,7 @@ func TestDocument_H3_refusalStatesReasonsBasisAndRemedies(t *testing.T) {
 		}
 		tp, _ := document.Default(casework.RefusalDecision, "zh")
 		_, err := document.Render(document.Input{Template: tp, Data: bad, Seal: &seal})
-		if e := apperr.As(err); e == nil || e.Field != field || e.Zh == "" || e.En == "" {
+		if e := apperr.As(err); e == nil || e.Field != field || e.Message("zh") == "" || e.Message("en") == "" {
 			t.Errorf("a refusal without %s: %v", field, err)
 		}
 	}
@@ -222,7 +222,7 @@ func TestDocument_H8_sealedKindsRefuseToRenderWithoutTheSeal(t *testing.T) {
 		_, err = document.Render(document.Input{Template: tp, Data: document.Sample(spec.Kind, "zh")})
 		e := apperr.As(err)
 		switch {
-		case spec.Sealed && (e == nil || e.Code != apperr.Invalid || e.Field != "seal" || !strings.Contains(e.Zh, "行政审批专用章")):
+		case spec.Sealed && (e == nil || e.Code != apperr.Invalid || e.Field != "seal" || !strings.Contains(e.Message("zh"), "行政审批专用章")):
 			t.Errorf("%s without the seal: %v", spec.Kind, err)
 		case !spec.Sealed && err != nil:
 			t.Errorf("%s needs no seal: %v", spec.Kind, err)
@@ -245,7 +245,7 @@ func TestDocument_H8_aSealInsideAConditionIsRefusedWhenNotPrinted(t *testing.T) 
 	d := document.Sample(casework.AcceptanceNotice, "zh")
 	d.Opinion = ""
 	_, err = document.Render(document.Input{Template: tp, Data: d, Seal: &seal})
-	if e := apperr.As(err); e == nil || e.Field != "template" || !strings.Contains(e.En, "seal") {
+	if e := apperr.As(err); e == nil || e.Field != "template" || !strings.Contains(e.Message("en"), "seal") {
 		t.Errorf("a seal hidden by a condition: %v", err)
 	}
 }

@@ -50,7 +50,7 @@ func SpecOf(field string, k casework.DocumentKind) (Spec, error) {
 			return s, nil
 		}
 	}
-	return Spec{}, apperr.Invalidf(field, "没有「%s」这种文书的模板", "no template for documents of kind %q", string(k))
+	return Spec{}, apperr.Invalidf(field, "document.no_template_for_documents_of_kind", string(k))
 }
 
 // Required is every field a template of this kind must use.

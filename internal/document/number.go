@@ -54,10 +54,10 @@ func NumberFor(prefix string, s Spec, date calendar.Date, seq int64) (Number, er
 		return Number{}, err
 	}
 	if y := date.Year(); date == 0 || y < 2000 || y > 9999 {
-		return Number{}, apperr.Invalidf("date", "文书日期无效", "the document's date is not valid")
+		return Number{}, apperr.Invalidf("date", "document.the_document_s_date_is_not")
 	}
 	if seq < 1 {
-		return Number{}, apperr.Invalidf("seq", "文书序号从 1 开始", "document sequence numbers start at 1")
+		return Number{}, apperr.Invalidf("seq", "document.document_sequence_numbers_start_at_1")
 	}
 	return Number{Prefix: prefix, Word: s.Word, Year: date.Year(), Seq: seq}, nil
 }
@@ -66,7 +66,7 @@ func NumberFor(prefix string, s Spec, date calendar.Date, seq int64) (Number, er
 func checkPrefix(field, p string) error {
 	n := utf8.RuneCountInString(p)
 	if n < 1 || n > 8 || strings.ContainsFunc(p, func(r rune) bool { return !unicode.Is(unicode.Han, r) }) {
-		return apperr.Invalidf(field, "文号前缀应为 1–8 个汉字（机关简称），「%s」不是", "a number prefix is the body's short name in 1–8 Chinese characters, not %q", p)
+		return apperr.Invalidf(field, "document.a_number_prefix_is_the_body", p)
 	}
 	return nil
 }
@@ -81,8 +81,7 @@ var brackets = strings.NewReplacer("[", "〔", "]", "〕", "［", "〔", "］", 
 // with an Invalid error on field. The word must be one of Specs'.
 func ParseNumber(field, s string) (Number, error) {
 	bad := func() (Number, error) {
-		return Number{}, apperr.Invalidf(field, "「%s」不是文书编号（例：青山审受〔2026〕0001号）",
-			"%q is not a document number (for example 青山审受〔2026〕0001号)", s)
+		return Number{}, apperr.Invalidf(field, "document.is_not_a_document_number_for", s)
 	}
 	t := brackets.Replace(strings.TrimSpace(s))
 	head, rest, ok := strings.Cut(t, "〔")
@@ -162,28 +161,28 @@ type Issued struct {
 // date no earlier, carries a reason and a number of its own.
 func CheckCorrection(issued []Issued, corr Issued) error {
 	if corr.Replaces.IsZero() {
-		return apperr.Invalidf("replaces", "更正文书须写明所更正的文书编号", "a correction names the number of the document it replaces")
+		return apperr.Invalidf("replaces", "document.a_correction_names_the_number_of")
 	}
 	if strings.TrimSpace(corr.Reason) == "" {
-		return apperr.Invalidf("reason", "更正文书须写明更正理由", "a correction states its reason")
+		return apperr.Invalidf("reason", "document.a_correction_states_its_reason")
 	}
 	i := slices.IndexFunc(issued, func(d Issued) bool { return d.Number == corr.Replaces })
 	if i < 0 {
-		return apperr.Invalidf("replaces", "没有已出具的文书「%s」", "no issued document %s", corr.Replaces)
+		return apperr.Invalidf("replaces", "document.no_issued_document", corr.Replaces)
 	}
 	orig := issued[i]
 	switch {
 	case orig.Case != corr.Case:
-		return apperr.Invalidf("replaces", "文书「%s」不属于办件 %s", "document %s is not of case %s", orig.Number, corr.Case)
+		return apperr.Invalidf("replaces", "document.document_is_not_of_case", orig.Number, corr.Case)
 	case orig.Kind != corr.Kind:
-		return apperr.Invalidf("replaces", "更正文书须与原文书同一种类", "a correction is of the same kind as the document it replaces")
+		return apperr.Invalidf("replaces", "document.a_correction_is_of_the_same")
 	case corr.Date < orig.Date:
-		return apperr.Invalidf("date", "更正文书的日期不能早于原文书", "a correction cannot be dated before the document it replaces")
+		return apperr.Invalidf("date", "document.a_correction_cannot_be_dated_before")
 	case slices.ContainsFunc(issued, func(d Issued) bool { return d.Number == corr.Number }):
-		return apperr.Invalidf("number", "文书编号「%s」已使用", "document number %s is taken", corr.Number)
+		return apperr.Invalidf("number", "document.document_number_is_taken", corr.Number)
 	}
 	if j := slices.IndexFunc(issued, func(d Issued) bool { return d.Replaces == orig.Number }); j >= 0 {
-		return apperr.Conflictf("文书「%s」已被「%s」更正，请更正现行文书", "document %s was already replaced by %s; correct the one in force", orig.Number, issued[j].Number)
+		return apperr.Conflictf("document.document_was_already_replaced_by_correct", orig.Number, issued[j].Number)
 	}
 	return nil
 }

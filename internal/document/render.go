@@ -11,6 +11,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // Input is what one document is rendered from.
@@ -52,7 +53,7 @@ func Render(in Input) (*Rendered, error) {
 		return nil, err
 	}
 	if spec.Sealed && in.Seal == nil {
-		return nil, invalid("seal", fmt.Sprintf("《%s》须加盖行政审批专用章，本机关尚未配置印章", spec.Zh), fmt.Sprintf("a %s bears the approval seal, and this body has none configured", spec.En))
+		return nil, apperr.Invalidf("seal", "document.a_bears_the_approval_seal_and", msg.Both{Zh: spec.Zh, En: spec.En})
 	}
 	if in.Public {
 		d = d.Public()
@@ -64,11 +65,11 @@ func Render(in Input) (*Rendered, error) {
 	// What a template must have printed: an {{if}} cannot hide them.
 	switch {
 	case spec.Sealed && !strings.Contains(frag, sealMarker):
-		return nil, apperr.Invalidf("template", "模板未加盖印章：{{seal}} 须在任何条件之外", "the template printed no seal: {{seal}} must not be inside a condition")
+		return nil, apperr.Invalidf("template", "document.the_template_printed_no_seal_seal")
 	case !strings.Contains(frag, qrMarker):
-		return nil, apperr.Invalidf("template", "模板未打印二维码：{{qr}} 须在任何条件之外", "the template printed no QR code: {{qr}} must not be inside a condition")
+		return nil, apperr.Invalidf("template", "document.the_template_printed_no_qr_code")
 	case !strings.Contains(frag, template.HTMLEscapeString(d.Number)):
-		return nil, apperr.Invalidf("template", "模板未打印文书编号：{{.Number}} 须在任何条件之外", "the template printed no number: {{.Number}} must not be inside a condition")
+		return nil, apperr.Invalidf("template", "document.the_template_printed_no_number_number")
 	}
 	if d.Replaces != "" {
 		frag = correctionNote(d, in.Template.Lang) + frag
@@ -80,7 +81,7 @@ func Render(in Input) (*Rendered, error) {
 	r := &Rendered{Spec: spec, Lang: in.Template.Lang, Data: d, Fragment: frag, QR: q.Bitmap()}
 	if spec.Sealed || strings.Contains(frag, sealMarker) {
 		if in.Seal == nil {
-			return nil, apperr.Invalidf("seal", "本机关尚未配置行政审批专用章", "this body has no approval seal configured")
+			return nil, apperr.Invalidf("seal", "document.this_body_has_no_approval_seal")
 		}
 		s := *in.Seal
 		r.Seal = &s
@@ -95,22 +96,22 @@ func check(spec Spec, d Data) error {
 		return err
 	}
 	if n.Word != spec.Word {
-		return invalid("Number", fmt.Sprintf("编号「%s」不是%s的编号（应含「审%s」）", d.Number, spec.Zh, spec.Word), fmt.Sprintf("number %s is not one of a %s (审%s)", d.Number, spec.En, spec.Word))
+		return apperr.Invalidf("Number", "document.number_is_not_one_of_a", d.Number, msg.Both{Zh: spec.Zh, En: spec.En}, spec.Word)
 	}
 	if d.Replaces != "" {
 		if _, err := ParseNumber("Replaces", d.Replaces); err != nil {
 			return err
 		}
 		if d.Replaces == d.Number {
-			return apperr.Invalidf("Replaces", "文书不能更正自己", "a document cannot replace itself")
+			return apperr.Invalidf("Replaces", "document.a_document_cannot_replace_itself")
 		}
 		if blank(d.Correction) {
-			return apperr.Invalidf("Correction", "更正文书须写明更正理由", "a correction states its reason")
+			return apperr.Invalidf("Correction", "document.a_correction_states_its_reason")
 		}
 	}
 	u, err := url.Parse(d.PublicURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return apperr.Invalidf("PublicURL", "办件公开页地址须为 http(s) 绝对地址", "the case's public page is an absolute http(s) URL")
+		return apperr.Invalidf("PublicURL", "document.the_case_s_public_page_is")
 	}
 	for _, f := range spec.Required() {
 		if _, ok := fieldKinds[f]; !ok {
@@ -118,7 +119,7 @@ func check(spec Spec, d Data) error {
 		}
 		v := (&d).value(f)
 		if (v.Kind() == reflect.String && blank(v.String())) || (v.Kind() != reflect.String && v.Len() == 0) {
-			return invalid(f, fmt.Sprintf("《%s》须写明 %s", spec.Zh, f), fmt.Sprintf("a %s needs %s", spec.En, f))
+			return apperr.Invalidf(f, "document.a_needs", msg.Both{Zh: spec.Zh, En: spec.En}, f)
 		}
 	}
 	return nil
@@ -195,6 +196,3 @@ func qrSVG(bm [][]bool, payload string) string {
 	b.WriteString(`</g></svg>`)
 	return b.String()
 }
-
-// invalid is an Invalid error whose two messages are already formatted.
-func invalid(field, zh, en string) *apperr.Error { return apperr.New(apperr.Invalid, field, zh, en) }

@@ -29,7 +29,7 @@ func NewSeal(name string) (Seal, error) {
 	name = strings.TrimSpace(name)
 	n := utf8.RuneCountInString(name)
 	if n < 2 || n > 24 || strings.ContainsFunc(name, func(r rune) bool { return r <= ' ' || r == '\u3000' || r == 0x7F }) {
-		return Seal{}, apperr.Invalidf("seal", "印章上的机关名称应为 2–24 个字符，不含空格", "the body's name on the seal is 2–24 characters without spaces")
+		return Seal{}, apperr.Invalidf("seal", "document.the_body_s_name_on_the")
 	}
 	return Seal{Name: name, Title: SealTitle}, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/casework"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // A template is HTML with Go template actions, restricted so that an
@@ -69,13 +70,13 @@ func ParseTemplate(kind casework.DocumentKind, lang, source string) (*Template, 
 		return nil, err
 	}
 	if lang != "zh" && lang != "en" {
-		return nil, apperr.Invalidf("lang", "模板语言应为 zh 或 en", "a template's language is zh or en")
+		return nil, apperr.Invalidf("lang", "document.a_template_s_language_is_zh")
 	}
 	if len(source) > MaxTemplate {
-		return nil, apperr.Invalidf("template", "模板超过 %s", "the template is over %s", apperr.Size(MaxTemplate))
+		return nil, apperr.Invalidf("template", "document.the_template_is_over", apperr.Size(MaxTemplate))
 	}
 	if !utf8.ValidString(source) || strings.ContainsRune(source, 0) {
-		return nil, apperr.Invalidf("template", "模板须为不含 NUL 的 UTF-8 文本", "a template is UTF-8 text without NUL")
+		return nil, apperr.Invalidf("template", "document.a_template_is_utf_8_text")
 	}
 	trees, err := parse.Parse("template", source, "{{", "}}", map[string]any{"seal": funcs["seal"], "qr": funcs["qr"]})
 	if err != nil {
@@ -84,7 +85,7 @@ func ParseTemplate(kind casework.DocumentKind, lang, source string) (*Template, 
 	c := checker{source: source, used: map[string]bool{}}
 	for name, tree := range trees {
 		if name != "template" {
-			c.fail(tree.Root, "不能定义子模板（{{define}}）", "sub-templates ({{define}}) are not allowed")
+			c.fail(tree.Root, "document.sub_templates_define_are_not_allowed")
 			continue
 		}
 		c.walk(tree.Root, false)
@@ -103,7 +104,7 @@ func ParseTemplate(kind casework.DocumentKind, lang, source string) (*Template, 
 	}
 	tp := &Template{Kind: kind, Lang: lang, Source: source, t: t}
 	if _, err := tp.execute(Sample(kind, lang)); err != nil {
-		return nil, apperr.List{apperr.Invalidf("template", "模板无法生成文书：%v", "the template cannot produce a document: %v", err)}
+		return nil, apperr.List{apperr.Invalidf("template", "document.the_template_cannot_produce_a_document", err)}
 	}
 	return tp, nil
 }
@@ -111,11 +112,11 @@ func ParseTemplate(kind casework.DocumentKind, lang, source string) (*Template, 
 func missingField(f string) *apperr.Error {
 	switch f {
 	case "seal":
-		return apperr.Invalidf("template", "此类文书须加盖行政审批专用章：模板缺少 {{seal}}", "documents of this kind bear the approval seal: the template lacks {{seal}}")
+		return apperr.Invalidf("template", "document.documents_of_this_kind_bear_the")
 	case "qr":
-		return apperr.Invalidf("template", "模板缺少办件查询二维码 {{qr}}", "the template lacks the case's QR code {{qr}}")
+		return apperr.Invalidf("template", "document.the_template_lacks_the_case_s")
 	}
-	return apperr.Invalidf("template", "模板缺少必填字段 {{.%s}}", "the template lacks the required field {{.%s}}", f)
+	return apperr.Invalidf("template", "document.the_template_lacks_the_required_field", f)
 }
 
 var lineOf = regexp.MustCompile(`template:(\d+)(?::\d+)?:\s*(.*)$`)
@@ -124,9 +125,9 @@ var lineOf = regexp.MustCompile(`template:(\d+)(?::\d+)?:\s*(.*)$`)
 func parseError(err error) *apperr.Error {
 	msg := err.Error()
 	if m := lineOf.FindStringSubmatch(msg); m != nil {
-		return apperr.Invalidf("template", "第 %s 行：模板语法错误：%s", "line %s: template syntax error: %s", m[1], m[2])
+		return apperr.Invalidf("template", "document.line_template_syntax_error", m[1], m[2])
 	}
-	return apperr.Invalidf("template", "模板语法错误：%s", "template syntax error: %s", msg)
+	return apperr.Invalidf("template", "document.template_syntax_error", msg)
 }
 
 type checker struct {
@@ -143,9 +144,11 @@ func (c *checker) line(n parse.Node) int {
 	return 1 + strings.Count(c.source[:p], "\n")
 }
 
-func (c *checker) fail(n parse.Node, zh, en string) {
+// fail records a mistake at node n: message key with its args, after the
+// line number.
+func (c *checker) fail(n parse.Node, key string, args ...any) {
 	l := c.line(n)
-	c.errs = append(c.errs, invalid("template", fmt.Sprintf("第 %d 行：%s", l, zh), fmt.Sprintf("line %d: %s", l, en)))
+	c.errs = append(c.errs, apperr.Invalidf("template", "document.line", l, msg.M(key, args...)))
 }
 
 // walk checks node; inRange: inside {{range}}, where dot is a list entry.
@@ -179,14 +182,14 @@ func (c *checker) walk(node parse.Node, inRange bool) {
 		c.walk(n.List, true)
 		c.walk(n.ElseList, inRange)
 	default:
-		c.fail(node, fmt.Sprintf("不支持此动作：%s", node), fmt.Sprintf("unsupported action: %s", node))
+		c.fail(node, "document.unsupported_action", node)
 	}
 }
 
 // pipe: one command of one operand, no variables declared.
 func (c *checker) pipe(n parse.Node, p *parse.PipeNode) bool {
 	if p == nil || len(p.Decl) > 0 || len(p.Cmds) != 1 || len(p.Cmds[0].Args) != 1 {
-		c.fail(n, fmt.Sprintf("动作只能是一个字段或函数：%s", n), fmt.Sprintf("an action is one field or function: %s", n))
+		c.fail(n, "document.an_action_is_one_field_or", n)
 		return false
 	}
 	return true
@@ -206,48 +209,48 @@ func (c *checker) operand(a parse.Node, inRange bool, use int) {
 	switch a := a.(type) {
 	case *parse.FieldNode:
 		if inRange {
-			c.fail(a, fmt.Sprintf("在 {{range}} 中 {{.}} 是列表的一项；字段请写 {{$%s}}", a), fmt.Sprintf("inside {{range}}, {{.}} is the entry; write a field as {{$%s}}", a))
+			c.fail(a, "document.inside_range_is_the_entry_write", a)
 			return
 		}
 		if len(a.Ident) != 1 {
-			c.fail(a, fmt.Sprintf("未知字段 %s", a), fmt.Sprintf("unknown field %s", a))
+			c.fail(a, "document.unknown_field", a)
 			return
 		}
 		name = a.Ident[0]
 	case *parse.VariableNode:
 		if len(a.Ident) != 2 || a.Ident[0] != "$" {
-			c.fail(a, fmt.Sprintf("不支持变量 %s", a), fmt.Sprintf("variables are not supported: %s", a))
+			c.fail(a, "document.variables_are_not_supported", a)
 			return
 		}
 		name = a.Ident[1]
 	case *parse.DotNode:
 		if !inRange || list {
-			c.fail(a, "{{.}} 只能用在 {{range}} 中", "{{.}} is only for use inside {{range}}")
+			c.fail(a, "document.is_only_for_use_inside_range")
 		}
 		return
 	case *parse.IdentifierNode:
 		switch {
 		case use != asValue:
-			c.fail(a, fmt.Sprintf("{{%s}} 是要打印的，不能用于 {{if}} 或 {{range}}", a), fmt.Sprintf("{{%s}} prints; it cannot be tested by {{if}} or gone over by {{range}}", a))
+			c.fail(a, "document.prints_it_cannot_be_tested_by", a)
 			return
 		case inRange:
-			c.fail(a, fmt.Sprintf("{{%s}} 只能打印一次，不能放在 {{range}} 中", a), fmt.Sprintf("{{%s}} is printed once, not inside {{range}}", a))
+			c.fail(a, "document.is_printed_once_not_inside_range", a)
 			return
 		}
 		c.used[a.Ident] = true
 		return
 	default:
-		c.fail(a, fmt.Sprintf("不支持 %s：只能使用字段、{{seal}}、{{qr}}", a), fmt.Sprintf("%s is not supported: only fields, {{seal}} and {{qr}}", a))
+		c.fail(a, "document.is_not_supported_only_fields_seal", a)
 		return
 	}
 	isList, ok := fieldKinds[name]
 	switch {
 	case !ok:
-		c.fail(a, fmt.Sprintf("未知字段 .%s（可用字段见 docs/DOCUMENTS.md）", name), fmt.Sprintf("unknown field .%s (docs/DOCUMENTS.md lists the fields)", name))
+		c.fail(a, "document.unknown_field_docs_documents_md_lists", name)
 	case list && !isList:
-		c.fail(a, fmt.Sprintf("{{range}} 只能遍历列表字段，.%s 不是", name), fmt.Sprintf("{{range}} goes over a list field; .%s is not one", name))
+		c.fail(a, "document.range_goes_over_a_list_field", name)
 	case use == asValue && isList:
-		c.fail(a, fmt.Sprintf(".%s 是列表，请用 {{range .%s}}", name, name), fmt.Sprintf(".%s is a list: use {{range .%s}}", name, name))
+		c.fail(a, "document.is_a_list_use_range", name, name)
 	default:
 		c.used[name] = true
 	}
@@ -262,20 +265,20 @@ func (c *checker) markup(n *parse.TextNode) {
 		switch r {
 		case '<':
 			if depth > 0 {
-				c.failAt(n, i, "“<” 不能出现在标签内", "“<” inside a tag")
+				c.failAt(n, i, "document.inside_a_tag")
 				return
 			}
 			depth++
 		case '>':
 			if depth == 0 {
-				c.failAt(n, i, "正文中的 “>” 请写作 &gt;", "write a “>” in text as &gt;")
+				c.failAt(n, i, "document.write_a_in_text_as_gt")
 				return
 			}
 			depth--
 		}
 	}
 	if depth > 0 {
-		c.failAt(n, len(text), "标签未闭合，或标签内有 {{…}}", "a tag is left open, or holds a {{…}} action")
+		c.failAt(n, len(text), "document.a_tag_is_left_open_or")
 		return
 	}
 	c.printable(n, text)
@@ -286,7 +289,7 @@ func (c *checker) markup(n *parse.TextNode) {
 			return
 		}
 		if tt == html.CommentToken || tt == html.DoctypeToken {
-			c.failAt(n, strings.Index(text, "<!"), "模板中不能有 HTML 注释或 DOCTYPE（请用 {{/* … */}}）", "no HTML comments or doctype in a template (use {{/* … */}})")
+			c.failAt(n, strings.Index(text, "<!"), "document.no_html_comments_or_doctype_in")
 			continue
 		}
 		if tt != html.StartTagToken && tt != html.EndTagToken && tt != html.SelfClosingTagToken {
@@ -295,17 +298,17 @@ func (c *checker) markup(n *parse.TextNode) {
 		tok := z.Token()
 		at := strings.Index(text, "<"+tok.Data)
 		if !allowedTags[tok.Data] {
-			c.failAt(n, at, fmt.Sprintf("不允许的元素 <%s>", tok.Data), fmt.Sprintf("element <%s> is not allowed", tok.Data))
+			c.failAt(n, at, "document.element_is_not_allowed", tok.Data)
 			continue
 		}
 		for _, a := range tok.Attr {
 			if a.Key != "class" {
-				c.failAt(n, at, fmt.Sprintf("<%s> 不允许属性 %s（只能用 class）", tok.Data, a.Key), fmt.Sprintf("<%s>: attribute %s is not allowed (only class)", tok.Data, a.Key))
+				c.failAt(n, at, "document.attribute_is_not_allowed_only_class", tok.Data, a.Key)
 				continue
 			}
 			for _, cl := range strings.Fields(a.Val) {
 				if !allowedClasses[cl] {
-					c.failAt(n, at, fmt.Sprintf("不允许的 class「%s」", cl), fmt.Sprintf("class %q is not allowed", cl))
+					c.failAt(n, at, "document.class_is_not_allowed", cl)
 				}
 			}
 		}
@@ -318,18 +321,18 @@ func (c *checker) markup(n *parse.TextNode) {
 func (c *checker) printable(n *parse.TextNode, text string) {
 	f, err := loadFont()
 	if err != nil {
-		c.failAt(n, 0, "无法读取文书字体", "the documents' font cannot be read")
+		c.failAt(n, 0, "document.the_documents_font_cannot_be_read")
 		return
 	}
 	for i, r := range text {
 		if r > ' ' && f.Glyph(r) == 0 {
-			c.failAt(n, i, fmt.Sprintf("文书字体中没有「%c」（U+%04X），PDF 中无法显示", r, r), fmt.Sprintf("the documents' font has no %q (U+%04X): the PDF cannot show it", r, r))
+			c.failAt(n, i, "document.the_documents_font_has_no_u", r, r)
 			return
 		}
 	}
 }
 
-func (c *checker) failAt(n *parse.TextNode, offset int, zh, en string) {
+func (c *checker) failAt(n *parse.TextNode, offset int, key string, args ...any) {
 	if offset < 0 {
 		offset = 0
 	}
@@ -338,7 +341,7 @@ func (c *checker) failAt(n *parse.TextNode, offset int, zh, en string) {
 		p = len(c.source)
 	}
 	l := 1 + strings.Count(c.source[:p], "\n")
-	c.errs = append(c.errs, invalid("template", fmt.Sprintf("第 %d 行：%s", l, zh), fmt.Sprintf("line %d: %s", l, en)))
+	c.errs = append(c.errs, apperr.Invalidf("template", "document.line", l, msg.M(key, args...)))
 }
 
 // execute runs the template on d: the document's HTML fragment, markers in

@@ -85,14 +85,14 @@ func TestTemplate_badTemplatesAreRefusedNamingLineAndField(t *testing.T) {
 				t.Fatalf("got %v, want a list of errors", err)
 			}
 			e := list[0]
-			if e.Code != apperr.Invalid || e.Field != "template" || e.Zh == "" || e.En == "" {
+			if e.Code != apperr.Invalid || e.Field != "template" || e.Message("zh") == "" || e.Message("en") == "" {
 				t.Errorf("error %+v", e)
 			}
-			if tc.line > 0 && (!strings.HasPrefix(e.En, "line "+itoa(tc.line)+":") || !strings.HasPrefix(e.Zh, "第 "+itoa(tc.line)+" 行")) {
-				t.Errorf("error %q / %q does not name line %d", e.Zh, e.En, tc.line)
+			if tc.line > 0 && (!strings.HasPrefix(e.Message("en"), "line "+itoa(tc.line)+":") || !strings.HasPrefix(e.Message("zh"), "第 "+itoa(tc.line)+" 行")) {
+				t.Errorf("error %q / %q does not name line %d", e.Message("zh"), e.Message("en"), tc.line)
 			}
-			if !strings.Contains(e.En, tc.says) {
-				t.Errorf("error %q does not say %q", e.En, tc.says)
+			if !strings.Contains(e.Message("en"), tc.says) {
+				t.Errorf("error %q does not say %q", e.Message("en"), tc.says)
 			}
 		})
 	}
@@ -119,7 +119,7 @@ func TestTemplate_H3_refusalTemplateMustStateReasonsBasisAndRemedies(t *testing.
 	for _, field := range []string{"Reason", "Basis", "Remedies"} {
 		src := strings.ReplaceAll(tp.Source, "{{."+field+"}}", "")
 		_, err := document.ParseTemplate(casework.RefusalDecision, "zh", src)
-		if err == nil || !strings.Contains(err.(apperr.List)[0].En, "{{."+field+"}}") {
+		if err == nil || !strings.Contains(err.(apperr.List)[0].Message("en"), "{{."+field+"}}") {
 			t.Errorf("a refusal template without %s: %v", field, err)
 		}
 	}
@@ -147,7 +147,7 @@ func FuzzParseTemplate(f *testing.F) {
 		if err != nil {
 			if l, ok := err.(apperr.List); ok {
 				for _, e := range l {
-					if e.Field == "" || e.Zh == "" || e.En == "" {
+					if e.Field == "" || e.Message("zh") == "" || e.Message("en") == "" {
 						t.Fatalf("error without field or message: %+v", e)
 					}
 				}

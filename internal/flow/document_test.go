@@ -21,7 +21,7 @@ func TestReadDocument_forOtherFormats(t *testing.T) {
 	} {
 		root, err := ReadDocument([]byte(src))
 		l := mistakes(t, err)
-		if root != nil || !strings.Contains(l[0].Field+": "+l[0].En, want) {
+		if root != nil || !strings.Contains(l[0].Field+": "+l[0].Message("en"), want) {
 			t.Errorf("%.20q: %s", src, listed(err))
 		}
 	}

@@ -37,7 +37,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatal("a flow returned with an error")
 			}
 			for _, e := range mistakes(t, err) {
-				if !fieldLine.MatchString(e.Field) || e.Zh == "" || e.En == "" {
+				if !fieldLine.MatchString(e.Field) || e.Message("zh") == "" || e.Message("en") == "" {
 					t.Fatalf("mistake without a line or a message: %+v", e)
 				}
 			}

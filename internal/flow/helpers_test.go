@@ -50,7 +50,7 @@ func listed(err error) string {
 	}
 	var b strings.Builder
 	for _, e := range l {
-		b.WriteString("\n  " + e.Field + ": " + e.En)
+		b.WriteString("\n  " + e.Field + ": " + e.Message("en"))
 	}
 	return b.String()
 }

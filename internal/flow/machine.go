@@ -7,6 +7,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // ClockChange is one thing a move does to the case clock, in the
@@ -94,7 +95,7 @@ func (f *Flow) offered(a Action, at string) bool {
 func (f *Flow) Apply(at, id string, roles []string, in Input) (Move, error) {
 	a, ok := f.Action(id)
 	if !ok {
-		return Move{}, apperr.Invalidf("action", "流程“%s”中没有动作“%s”", "flow %q has no action %q", f.Code, id)
+		return Move{}, apperr.Invalidf("action", "flow.flow_has_no_action", f.Code, id)
 	}
 	from, err := f.at(at)
 	if err != nil {
@@ -102,29 +103,25 @@ func (f *Flow) Apply(at, id string, roles []string, in Input) (Move, error) {
 	}
 	if !f.offered(a, at) {
 		if at == "" {
-			return Move{}, apperr.New(apperr.Conflict, "action", "“"+a.Name.Zh+"”不能开始办件", "“"+a.Name.In("en")+"” does not open a case")
+			return Move{}, apperr.New(apperr.Conflict, "action", "flow.does_not_open_a_case", msg.Both{Zh: a.Name.Zh, En: a.Name.In("en")})
 		}
-		return Move{}, apperr.New(apperr.Conflict, "action",
-			"在“"+from.Name.Zh+"”环节不能“"+a.Name.Zh+"”",
-			"“"+a.Name.In("en")+"” is not available at step “"+from.Name.In("en")+"”")
+		return Move{}, apperr.New(apperr.Conflict, "action", "flow.is_not_available_at_step", msg.Both{Zh: from.Name.Zh, En: from.Name.In("en")}, msg.Both{Zh: a.Name.Zh, En: a.Name.In("en")})
 	}
 	if err := f.permits(a, at, roles); err != nil {
 		return Move{}, err
 	}
 	for _, field := range a.Fields {
 		if !in.given(field) {
-			return Move{}, apperr.New(apperr.Invalid, field, "“"+a.Name.Zh+"”须填写“"+field+"”",
-				"“"+a.Name.In("en")+"” needs the field "+strconv.Quote(field))
+			return Move{}, apperr.New(apperr.Invalid, field, "flow.needs_the_field", msg.Both{Zh: a.Name.Zh, En: a.Name.In("en")}, field,
+				strconv.Quote(field))
 		}
 		if choices, ok := a.Choices[field]; ok && !slices.Contains(choices, strings.TrimSpace(in[field])) {
-			return Move{}, apperr.Invalidf(field, "“%s”须为以下之一:%s", "%q must be one of: %s", field, strings.Join(choices, ", "))
+			return Move{}, apperr.Invalidf(field, "flow.must_be_one_of", field, strings.Join(choices, ", "))
 		}
 	}
 	for _, g := range a.Guards {
 		if !g.Holds(in) {
-			return Move{}, apperr.New(apperr.Conflict, g.Field,
-				"不满足条件“"+g.String()+"”,不能“"+a.Name.Zh+"”",
-				"“"+a.Name.In("en")+"” needs "+g.String())
+			return Move{}, apperr.New(apperr.Conflict, g.Field, "flow.needs", g.String(), msg.Both{Zh: a.Name.Zh, En: a.Name.In("en")})
 		}
 	}
 	return f.move(a, at, from), nil
@@ -139,10 +136,9 @@ func (f *Flow) at(id string) (Step, error) {
 		return s, nil
 	}
 	if o, ok := f.Outcome(id); ok {
-		return Step{}, apperr.New(apperr.Conflict, "step", "办件已"+o.Name.Zh+",不能再办理",
-			"the case has ended ("+o.Name.In("en")+"): no action is possible")
+		return Step{}, apperr.New(apperr.Conflict, "step", "flow.the_case_has_ended_no_action", msg.Both{Zh: o.Name.Zh, En: o.Name.In("en")})
 	}
-	return Step{}, apperr.Invalidf("step", "流程“%s”中没有环节“%s”", "flow %q has no step %q", f.Code, id)
+	return Step{}, apperr.Invalidf("step", "flow.flow_has_no_step", f.Code, id)
 }
 
 // permits checks the actor's roles: one of the action's, and the approver's
@@ -150,12 +146,10 @@ func (f *Flow) at(id string) (Step, error) {
 func (f *Flow) permits(a Action, at string, roles []string) error {
 	if !slices.ContainsFunc(a.Roles, func(r string) bool { return slices.Contains(roles, r) }) {
 		list := strings.Join(a.Roles, ", ")
-		return apperr.New(apperr.Forbidden, "role", "“"+a.Name.Zh+"”须由以下岗位办理:"+list,
-			"“"+a.Name.In("en")+"” is for the roles: "+list)
+		return apperr.New(apperr.Forbidden, "role", "flow.is_for_the_roles", msg.Both{Zh: a.Name.Zh, En: a.Name.In("en")}, list)
 	}
 	if to, ok := f.Step(a.To); ok && to.Special != nil && at != a.To && !slices.Contains(roles, to.Special.Approver) {
-		return apperr.New(apperr.Forbidden, "role", "启动特别程序“"+to.Name.Zh+"”须经"+to.Special.Approver+"批准",
-			"starting the special procedure “"+to.Name.In("en")+"” needs the approval of "+to.Special.Approver)
+		return apperr.New(apperr.Forbidden, "role", "flow.starting_the_special_procedure_needs_the", msg.Both{Zh: to.Name.Zh, En: to.Name.In("en")}, to.Special.Approver)
 	}
 	return nil
 }

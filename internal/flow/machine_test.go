@@ -36,7 +36,7 @@ func refused(t *testing.T, f *Flow, at, action string, roles []string, in Input,
 	if !errors.As(err, &e) || e.Code != code || e.Field != field {
 		t.Fatalf("%s at %q: want %s on %q, got %v", action, at, code, field, err)
 	}
-	if e.Zh == "" || e.En == "" {
+	if e.Message("zh") == "" || e.Message("en") == "" {
 		t.Errorf("not bilingual: %+v", e)
 	}
 	return e
@@ -99,8 +99,8 @@ func TestMachine_H2_acceptanceStartsTheClock(t *testing.T) {
 	}
 	// Without every material in, acceptance is refused by its guard.
 	e := refused(t, f, "received", "accept", window, Input{"materials_complete": "false"}, apperr.Conflict, "materials_complete")
-	if !strings.Contains(e.En, "materials_complete") || !strings.Contains(e.Zh, "受理") {
-		t.Errorf("guard refusal: %s / %s", e.Zh, e.En)
+	if !strings.Contains(e.Message("en"), "materials_complete") || !strings.Contains(e.Message("zh"), "受理") {
+		t.Errorf("guard refusal: %s / %s", e.Message("zh"), e.Message("en"))
 	}
 }
 
@@ -118,8 +118,8 @@ func TestMachine_H3_supplementationRoundsAndRefusalWithReasons(t *testing.T) {
 	}
 	// The one-time notice lists what is missing.
 	e := refused(t, f, "received", "request_supplement", window, nil, apperr.Invalid, "missing")
-	if e.En != `“Request supplementation” needs the field "missing"` || e.Zh != "“一次性告知补正”须填写“missing”" {
-		t.Errorf("missing field: %s / %s", e.Zh, e.En)
+	if e.Message("en") != `“Request supplementation” needs the field "missing"` || e.Message("zh") != "“一次性告知补正”须填写“missing”" {
+		t.Errorf("missing field: %s / %s", e.Message("zh"), e.Message("en"))
 	}
 	// A refusal states reasons and legal basis (H3); blank is not given.
 	refused(t, f, "received", "refuse", window, Input{"basis": "《行政许可法》第三十二条"}, apperr.Invalid, "reason")
@@ -165,8 +165,8 @@ func TestMachine_H9_decisionIsApprovedOrNotWithAnOpinion(t *testing.T) {
 	f := mustShipped(t, "promised")
 	refused(t, f, "review", "decide", unitStaff, Input{"outcome": "approved"}, apperr.Invalid, "opinion")
 	e := refused(t, f, "review", "decide", unitStaff, Input{"outcome": "maybe", "opinion": "x"}, apperr.Invalid, "outcome")
-	if !strings.Contains(e.En, "approved, not_approved") {
-		t.Errorf("choices not named: %s", e.En)
+	if !strings.Contains(e.Message("en"), "approved, not_approved") {
+		t.Errorf("choices not named: %s", e.Message("en"))
 	}
 	apply(t, f, "review", "decide", unitStaff, Input{"outcome": "not_approved", "opinion": "不符合村庄规划"})
 }
@@ -214,8 +214,8 @@ func TestMachine_L4_pauseNeedsTheApprovingRole(t *testing.T) {
 	src, _ := ShippedSource("promised")
 	g := mustParse(t, strings.Replace(string(src), "    roles: [leader]\n    fields: [reason]\n", "    roles: [unit_staff, leader]\n    fields: [reason]\n", 1))
 	e := refused(t, g, "review", "pause", unitStaff, Input{"reason": "x"}, apperr.Forbidden, "role")
-	if !strings.Contains(e.En, "approval of leader") {
-		t.Errorf("refusal: %s", e.En)
+	if !strings.Contains(e.Message("en"), "approval of leader") {
+		t.Errorf("refusal: %s", e.Message("en"))
 	}
 	apply(t, g, "review", "pause", []string{"unit_staff", "leader"}, Input{"reason": "x"})
 	refused(t, f, "review", "pause", unitStaff, Input{"reason": "x"}, apperr.Forbidden, "role")
@@ -253,8 +253,8 @@ func TestMachine_H1_refusalsNameTheirCause(t *testing.T) {
 	refused(t, f, "nowhere", "accept", window, complete, apperr.Invalid, "step")
 	refused(t, f, "withdrawn", "accept", window, complete, apperr.Conflict, "step")
 	e := refused(t, f, "received", "accept", unitStaff, complete, apperr.Forbidden, "role")
-	if !strings.Contains(e.En, "window") {
-		t.Errorf("role refusal does not name the roles: %s", e.En)
+	if !strings.Contains(e.Message("en"), "window") {
+		t.Errorf("role refusal does not name the roles: %s", e.Message("en"))
 	}
 }
 

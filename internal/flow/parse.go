@@ -15,6 +15,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // MaxSize bounds a flow file (a large flow is a few tens of kilobytes).
@@ -87,18 +88,13 @@ type parser struct {
 	pos map[string]position
 }
 
-// errAt records a mistake at a position; zh and en are formats for args.
-func (p *parser) errAt(at position, path, zh, en string, args ...any) {
-	p.report(at, path, fmt.Sprintf(zh, args...), fmt.Sprintf(en, args...))
-}
-
-// report records a mistake whose messages are ready.
-func (p *parser) report(at position, path, zh, en string) {
+// errAt records a mistake at a position: message key with its args.
+func (p *parser) errAt(at position, path, key string, args ...any) {
 	if len(p.errs) >= MaxErrors {
 		p.full = true
 		return
 	}
-	p.errs = append(p.errs, located{at, apperr.New(apperr.Invalid, fieldAt(at, path), zh, en)})
+	p.errs = append(p.errs, located{at, apperr.New(apperr.Invalid, fieldAt(at, path), key, args...)})
 }
 
 // fieldAt names a place: "line 12, column 5: steps[3].role".
@@ -112,8 +108,8 @@ func fieldAt(at position, path string) string {
 
 // add records a mistake about path, at the nearest place the file has for
 // it (a missing key is reported where its mapping is).
-func (p *parser) add(path, zh, en string, args ...any) {
-	p.errAt(p.at(path), path, zh, en, args...)
+func (p *parser) add(path, key string, args ...any) {
+	p.errAt(p.at(path), path, key, args...)
 }
 
 func (p *parser) at(path string) position {
@@ -149,8 +145,7 @@ func (p *parser) sorted() apperr.List {
 		out[i] = e.err
 	}
 	if p.full {
-		out = append(out, apperr.New(apperr.Invalid, fieldAt(p.errs[len(p.errs)-1].at, ""),
-			fmt.Sprintf("错误超过%d处,其余未列出", MaxErrors), fmt.Sprintf("more than %d mistakes; the rest are not listed", MaxErrors)))
+		out = append(out, apperr.New(apperr.Invalid, fieldAt(p.errs[len(p.errs)-1].at, ""), "flow.more_than_mistakes_the_rest_are", MaxErrors))
 	}
 	return out
 }
@@ -164,16 +159,16 @@ func (p *parser) document(data []byte) *yaml.Node {
 	start := position{1, 1}
 	switch {
 	case len(data) > MaxSize:
-		p.errAt(start, "", "文件超过%dKB", "the file is larger than %d kB", MaxSize>>10)
+		p.errAt(start, "", "flow.the_file_is_larger_than_kb", MaxSize>>10)
 		return nil
 	case len(bytes.TrimSpace(data)) == 0:
-		p.errAt(start, "", "文件为空", "the file is empty")
+		p.errAt(start, "", "flow.the_file_is_empty")
 		return nil
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
-		p.errAt(start, "", "文件为空", "the file is empty")
+		p.errAt(start, "", "flow.the_file_is_empty")
 		return nil
 	} else if err != nil {
 		p.syntax(err)
@@ -185,8 +180,7 @@ func (p *parser) document(data []byte) *yaml.Node {
 		if err != nil || at.line == 0 {
 			at = position{strings.Count(string(data), "\n") + 1, 1}
 		}
-		p.errAt(at, "", "文件只能包含一个YAML文档(不要使用“---”分隔多个文档)",
-			"the file must hold one YAML document (no second document after ---)")
+		p.errAt(at, "", "flow.the_file_must_hold_one_yaml")
 		return nil
 	}
 	p.noAliases(&doc)
@@ -194,7 +188,7 @@ func (p *parser) document(data []byte) *yaml.Node {
 		return nil
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
-		p.errAt(start, "", "文件为空", "the file is empty")
+		p.errAt(start, "", "flow.the_file_is_empty")
 		return nil
 	}
 	return doc.Content[0]
@@ -209,12 +203,12 @@ func (p *parser) syntax(err error) {
 			at.line = n
 		}
 	}
-	p.errAt(at, "", "YAML格式错误:%s", "YAML syntax error: %s", msg)
+	p.errAt(at, "", "flow.yaml_syntax_error", msg)
 }
 
 func (p *parser) noAliases(n *yaml.Node) {
 	if n.Kind == yaml.AliasNode || n.Anchor != "" {
-		p.errAt(posOf(n), "", "不支持YAML锚点和别名(&、*)", "YAML anchors and aliases (&, *) are not supported")
+		p.errAt(posOf(n), "", "flow.yaml_anchors_and_aliases_are_not")
 		return
 	}
 	for _, c := range n.Content {
@@ -236,7 +230,7 @@ type mapping struct {
 // is something else.
 func (p *parser) mapping(n *yaml.Node, path string) *mapping {
 	if n.Kind != yaml.MappingNode {
-		p.wrongType(n, path, "映射(键: 值)", "a mapping (key: value)")
+		p.wrongType(n, path, "flow.a_mapping_key_value")
 		return nil
 	}
 	m := &mapping{p: p, path: path, node: n, vals: map[string]*yaml.Node{}}
@@ -244,11 +238,11 @@ func (p *parser) mapping(n *yaml.Node, path string) *mapping {
 		k, v := n.Content[i], n.Content[i+1]
 		kp := join(path, k.Value)
 		if k.Kind != yaml.ScalarNode {
-			p.errAt(posOf(k), path, "键必须是文字", "a key must be plain text")
+			p.errAt(posOf(k), path, "flow.a_key_must_be_plain_text")
 			continue
 		}
 		if _, dup := m.vals[k.Value]; dup {
-			p.errAt(posOf(k), kp, "键“%s”重复", "key %q appears twice", k.Value)
+			p.errAt(posOf(k), kp, "flow.key_appears_twice", k.Value)
 			continue
 		}
 		m.vals[k.Value] = v
@@ -288,8 +282,7 @@ func (m *mapping) close() {
 	for i := 0; i+1 < len(m.node.Content); i += 2 {
 		k := m.node.Content[i]
 		if k.Kind == yaml.ScalarNode && !slices.Contains(m.asked, k.Value) {
-			m.p.errAt(posOf(k), join(m.path, k.Value), "未知的键“%s”(可用的键:%s)", "unknown key %q (known keys: %s)",
-				k.Value, strings.Join(m.asked, ", "))
+			m.p.errAt(posOf(k), join(m.path, k.Value), "flow.unknown_key_known_keys", k.Value, strings.Join(m.asked, ", "))
 		}
 	}
 }
@@ -299,19 +292,20 @@ func (m *mapping) close() {
 func (p *parser) missing(n *yaml.Node, path string) {
 	key := path[strings.LastIndex(path, ".")+1:]
 	if key == "role" || key == "roles" {
-		p.errAt(posOf(n), path, "缺少办理岗位(键“%s”)", "missing role (key %q)", key)
+		p.errAt(posOf(n), path, "flow.missing_role_key", key)
 		return
 	}
-	p.errAt(posOf(n), path, "缺少必填的键“%s”", "missing required key %q", key)
+	p.errAt(posOf(n), path, "flow.missing_required_key", key)
 }
 
-func (p *parser) wrongType(n *yaml.Node, path, zh, en string) {
+// wrongType records a value of the wrong type; want is the message key of
+// what it must be.
+func (p *parser) wrongType(n *yaml.Node, path, want string) {
 	if path == "" {
-		p.report(posOf(n), path, "文件内容应为"+zh, "the file must be "+en)
+		p.errAt(posOf(n), path, "flow.the_file_must_be", msg.M(want))
 		return
 	}
-	key := lastKey(path)
-	p.report(posOf(n), path, fmt.Sprintf("“%s”的值应为%s", key, zh), fmt.Sprintf("the value of %q must be %s", key, en))
+	p.errAt(posOf(n), path, "flow.the_value_of_must_be", lastKey(path), msg.M(want))
 }
 
 // lastKey names the element a path ends with, for messages.
@@ -329,11 +323,11 @@ func (p *parser) str(n *yaml.Node, path string) string {
 		return ""
 	}
 	if n.Kind != yaml.ScalarNode {
-		p.wrongType(n, path, "文字", "text")
+		p.wrongType(n, path, "flow.text")
 		return ""
 	}
 	if strings.TrimSpace(n.Value) == "" {
-		p.errAt(posOf(n), path, "“%s”不能为空", "%q must not be blank", lastKey(path))
+		p.errAt(posOf(n), path, "flow.must_not_be_blank", lastKey(path))
 	}
 	return n.Value
 }
@@ -344,7 +338,7 @@ func (p *parser) integer(n *yaml.Node, path string) int {
 		return 0
 	}
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&v) != nil {
-		p.wrongType(n, path, "整数", "a whole number")
+		p.wrongType(n, path, "flow.a_whole_number")
 		return 0
 	}
 	return v
@@ -356,7 +350,7 @@ func (p *parser) boolean(n *yaml.Node, path string) bool {
 		return false
 	}
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&v) != nil {
-		p.wrongType(n, path, "true 或 false", "true or false")
+		p.wrongType(n, path, "flow.true_or_false")
 		return false
 	}
 	return v
@@ -368,7 +362,7 @@ func (p *parser) sequence(n *yaml.Node, path string) []*yaml.Node {
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		p.wrongType(n, path, "列表", "a list")
+		p.wrongType(n, path, "flow.a_list")
 		return nil
 	}
 	for i, c := range n.Content {
@@ -397,7 +391,8 @@ func (p *parser) text(n *yaml.Node, path string) Text {
 }
 
 // oneOf reads a text that must be one of known, naming them when it is not.
-func oneOf[T ~string](p *parser, n *yaml.Node, path string, known []T, zh, en string) T {
+// what is the message key naming the value.
+func oneOf[T ~string](p *parser, n *yaml.Node, path string, known []T, what string) T {
 	s := T(p.str(n, path))
 	if n == nil || s == "" || slices.Contains(known, s) {
 		return s
@@ -407,7 +402,7 @@ func oneOf[T ~string](p *parser, n *yaml.Node, path string, known []T, zh, en st
 		names[i] = string(k)
 	}
 	list := strings.Join(names, ", ")
-	p.report(posOf(n), path, fmt.Sprintf("%s“%s”无效(可用:%s)", zh, s, list), fmt.Sprintf("%s %q is invalid (known: %s)", en, s, list))
+	p.errAt(posOf(n), path, "flow.is_invalid_known", msg.M(what), s, list)
 	return s
 }
 
@@ -415,8 +410,7 @@ func oneOf[T ~string](p *parser, n *yaml.Node, path string, known []T, zh, en st
 func (p *parser) role(n *yaml.Node, path string) string {
 	r := p.str(n, path)
 	if n != nil && r != "" && r != Applicant && !slices.Contains(p.opt.Roles, r) {
-		p.errAt(posOf(n), path, "未知的岗位“%s”(可用:%s)", "unknown role %q (known: %s)",
-			r, strings.Join(append([]string{Applicant}, p.opt.Roles...), ", "))
+		p.errAt(posOf(n), path, "flow.unknown_role_known", r, strings.Join(append([]string{Applicant}, p.opt.Roles...), ", "))
 	}
 	return r
 }
@@ -425,8 +419,7 @@ func (p *parser) role(n *yaml.Node, path string) string {
 func (p *parser) id(n *yaml.Node, path string) string {
 	s := p.str(n, path)
 	if s != "" && !validID(s) {
-		p.errAt(posOf(n), path, "标识“%s”无效:须以小写字母开头,只含小写字母、数字和下划线,最长64个字符",
-			"id %q is invalid: a lower-case letter, then lower-case letters, digits and underscores, at most 64 characters", s)
+		p.errAt(posOf(n), path, "flow.id_is_invalid_a_lower_case", s)
 	}
 	return s
 }
@@ -445,11 +438,10 @@ func (p *parser) limit(n *yaml.Node, path string) calendar.Budget {
 	b.Unit = calendar.Unit(p.str(un, join(path, "unit")))
 	m.close()
 	if un != nil && b.Unit != "" && !b.Unit.Valid() {
-		p.errAt(posOf(un), join(path, "unit"), "时限单位“%s”无效(可用:working_days, natural_days, hours, working_hours)",
-			"time limit unit %q is invalid (known: working_days, natural_days, hours, working_hours)", b.Unit)
+		p.errAt(posOf(un), join(path, "unit"), "flow.time_limit_unit_is_invalid_known", b.Unit)
 	}
 	if nn := m.vals["n"]; nn != nil && (b.N <= 0 || b.N > maxLimit) && nn.ShortTag() == "!!int" {
-		p.errAt(posOf(nn), join(path, "n"), "时限必须在1–%d之间,而不是%d", "a limit must be 1–%d, not %d", maxLimit, b.N)
+		p.errAt(posOf(nn), join(path, "n"), "flow.a_limit_must_be_1_not", maxLimit, b.N)
 	}
 	return b
 }

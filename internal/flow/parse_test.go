@@ -150,8 +150,8 @@ func checkMistakes(t *testing.T, cases []mistake) {
 			l := mistakes(t, err)
 			prefix := "line " + strconv.Itoa(c.line) + ", column "
 			for _, e := range l {
-				if strings.HasPrefix(e.Field, prefix) && strings.HasSuffix(e.Field, ": "+c.path) && strings.Contains(e.En, c.en) {
-					if e.Code != apperr.Invalid || e.Zh == "" || e.Zh == e.En {
+				if strings.HasPrefix(e.Field, prefix) && strings.HasSuffix(e.Field, ": "+c.path) && strings.Contains(e.Message("en"), c.en) {
+					if e.Code != apperr.Invalid || e.Message("zh") == "" || e.Message("zh") == e.Message("en") {
 						t.Errorf("not a bilingual Invalid error: %+v", e)
 					}
 					return
@@ -169,8 +169,8 @@ func TestParse_H1_errorsNameLineAndColumn(t *testing.T) {
 	if len(l) != 1 || l[0].Field != "line 8, column 11: steps[0].role" {
 		t.Fatalf("got:%s", listed(err))
 	}
-	if !strings.Contains(l[0].Zh, "未知的岗位“clerk”") {
-		t.Errorf("zh: %s", l[0].Zh)
+	if !strings.Contains(l[0].Message("zh"), "未知的岗位“clerk”") {
+		t.Errorf("zh: %s", l[0].Message("zh"))
 	}
 }
 
@@ -208,7 +208,7 @@ func TestParse_H1_badFiles(t *testing.T) {
 			_, err := Parse([]byte(c.src), testOptions)
 			l := mistakes(t, err)
 			for _, e := range l {
-				if strings.HasPrefix(e.Field, c.field) && strings.Contains(e.En, c.en) {
+				if strings.HasPrefix(e.Field, c.field) && strings.Contains(e.Message("en"), c.en) {
 					return
 				}
 			}
@@ -225,7 +225,7 @@ func TestParse_H1_errorsAreBounded(t *testing.T) {
 	}
 	_, err := Parse([]byte(b.String()), testOptions)
 	l := mistakes(t, err)
-	if len(l) != MaxErrors+1 || !strings.Contains(l[MaxErrors].En, "the rest are not listed") {
+	if len(l) != MaxErrors+1 || !strings.Contains(l[MaxErrors].Message("en"), "the rest are not listed") {
 		t.Fatalf("%d errors, last %v", len(l), l[len(l)-1])
 	}
 }

@@ -20,11 +20,11 @@ func (p *parser) flow(root *yaml.Node) *Flow {
 	f.Code = p.id(m.need("code"), "code")
 	if n := m.need("version"); n != nil {
 		if f.Version = p.integer(n, "version"); n.ShortTag() == "!!int" && (f.Version < 1 || f.Version > maxLimit) {
-			p.errAt(posOf(n), "version", "版本号必须在1–%d之间", "the version must be 1–%d", maxLimit)
+			p.errAt(posOf(n), "version", "flow.the_version_must_be_1", maxLimit)
 		}
 	}
 	f.Name = p.text(m.need("name"), "name")
-	f.Kind = oneOf(p, m.need("kind"), "kind", kinds, "流程类型", "flow kind")
+	f.Kind = oneOf(p, m.need("kind"), "kind", kinds, "flow.flow_kind")
 	for i, n := range p.sequence(m.need("steps"), "steps") {
 		f.Steps = append(f.Steps, p.step(n, index("steps", i)))
 	}
@@ -50,10 +50,10 @@ func (p *parser) step(n *yaml.Node, path string) Step {
 		Limit:    p.limit(m.get("limit"), join(path, "limit")),
 		Optional: p.boolean(m.get("optional"), join(path, "optional")),
 		Level:    Own,
-		Status:   oneOf(p, m.need("status"), join(path, "status"), statuses, "公开状态", "public status"),
+		Status:   oneOf(p, m.need("status"), join(path, "status"), statuses, "flow.public_status"),
 	}
 	if l := m.get("level"); l != nil {
-		s.Level = oneOf(p, l, join(path, "level"), levels, "办理层级", "level")
+		s.Level = oneOf(p, l, join(path, "level"), levels, "flow.level")
 	}
 	if sp := m.get("special"); sp != nil {
 		s.Special = p.special(sp, join(path, "special"))
@@ -74,7 +74,7 @@ func (p *parser) special(n *yaml.Node, path string) *Special {
 		return &Special{}
 	}
 	s := &Special{
-		Kind:     oneOf(p, m.need("kind"), join(path, "kind"), specialKinds, "特别程序类型", "special procedure kind"),
+		Kind:     oneOf(p, m.need("kind"), join(path, "kind"), specialKinds, "flow.special_procedure_kind"),
 		Approver: p.role(m.need("approver"), join(path, "approver")),
 	}
 	if mx := m.need("max"); mx != nil {
@@ -90,7 +90,7 @@ func (p *parser) risk(n *yaml.Node, path string) RiskPoint {
 		return RiskPoint{}
 	}
 	r := RiskPoint{
-		Level:       oneOf(p, m.need("level"), join(path, "level"), riskLevels, "风险等级", "risk level"),
+		Level:       oneOf(p, m.need("level"), join(path, "level"), riskLevels, "flow.risk_level"),
 		Description: p.str(m.need("description"), join(path, "description")),
 		Control:     p.str(m.need("control"), join(path, "control")),
 	}
@@ -104,7 +104,7 @@ func (p *parser) check(n *yaml.Node, path string) SupervisionPoint {
 		return SupervisionPoint{}
 	}
 	c := SupervisionPoint{
-		Kind:        oneOf(p, m.need("kind"), join(path, "kind"), p.opt.Checks, "监察类型", "supervision check"),
+		Kind:        oneOf(p, m.need("kind"), join(path, "kind"), p.opt.Checks, "flow.supervision_check"),
 		Description: p.str(m.need("description"), join(path, "description")),
 	}
 	m.close()
@@ -119,7 +119,7 @@ func (p *parser) outcome(n *yaml.Node, path string) Outcome {
 	o := Outcome{
 		ID:     p.id(m.need("id"), join(path, "id")),
 		Name:   p.text(m.need("name"), join(path, "name")),
-		Status: oneOf(p, m.need("status"), join(path, "status"), statuses, "公开状态", "public status"),
+		Status: oneOf(p, m.need("status"), join(path, "status"), statuses, "flow.public_status"),
 	}
 	m.close()
 	return o
@@ -150,15 +150,14 @@ func (p *parser) action(n *yaml.Node, path string) Action {
 		guard, err := ParseGuard(g)
 		if err != nil {
 			if g != "" {
-				p.add(gp, "条件“%s”无效:应写作 名称、!名称、名称 == 值 或 名称 != 值(名称为小写标识)",
-					"guard %q is invalid: write name, !name, name == value or name != value (name a lower-case id)", g)
+				p.add(gp, "flow.guard_is_invalid_write_name_name", g)
 			}
 			continue
 		}
 		a.Guards = append(a.Guards, guard)
 	}
 	if c := m.get("clock"); c != nil {
-		a.Clock = oneOf(p, c, join(path, "clock"), clockEffects, "计时效果", "clock effect")
+		a.Clock = oneOf(p, c, join(path, "clock"), clockEffects, "flow.clock_effect")
 	}
 	m.close()
 	return a
@@ -190,16 +189,16 @@ func (p *parser) choices(n *yaml.Node, path string) map[string][]string {
 	for field, v := range m.vals {
 		fp := join(path, field)
 		if !validID(field) {
-			p.add(fp, "字段名“%s”无效:须为小写标识", "field name %q is invalid: it must be a lower-case id", field)
+			p.add(fp, "flow.field_name_is_invalid_it_must", field)
 			continue
 		}
 		vals := p.list(v, fp, p.str)
 		if len(vals) == 0 {
-			p.add(fp, "字段“%s”的可选值不能为空", "the choices of field %q must not be empty", field)
+			p.add(fp, "flow.the_choices_of_field_must_not", field)
 		}
 		for i, s := range vals {
 			if strings.TrimSpace(s) != s || slices.Contains(vals[:i], s) {
-				p.add(index(fp, i), "可选值“%s”重复或含首尾空格", "choice %q is repeated or has spaces around it", s)
+				p.add(index(fp, i), "flow.choice_is_repeated_or_has_spaces", s)
 			}
 		}
 		out[field] = vals

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // DrawOptions say how a flow is drawn.
@@ -320,16 +321,16 @@ func (d *drawing) label(b *box, w float64) {
 		s := b.step
 		name := s.Name.In(lang)
 		if s.Optional {
-			name += pick(lang, "(可选)", " (optional)")
+			name += pick(lang, "flow.optional")
 		}
 		b.lines = wrap(name, w-2*padX, nameSize, 3)
 		var parts []string
 		if s.Level == Parent {
-			parts = append(parts, pick(lang, "上级", "level above"))
+			parts = append(parts, pick(lang, "flow.level_above"))
 		}
 		parts = append(parts, d.roleName(s.Role))
 		if s.Special != nil {
-			parts = append(parts, pick(lang, "不计时,最长", "not counted, at most ")+limitText(s.Special.Max, lang))
+			parts = append(parts, pick(lang, "flow.not_counted_at_most")+limitText(s.Special.Max, lang))
 		} else if s.Limit.N > 0 {
 			parts = append(parts, limitText(s.Limit, lang))
 		}
@@ -348,12 +349,7 @@ func (d *drawing) roleName(r string) string {
 	return r
 }
 
-func pick(lang, zh, en string) string {
-	if lang == "en" {
-		return en
-	}
-	return zh
-}
+func pick(lang, key string) string { return msg.Text(lang, key) }
 
 // limitText renders a limit: "5个工作日", "5 working days".
 func limitText(b calendar.Budget, lang string) string {

@@ -18,8 +18,7 @@ func (p *parser) validate(f *Flow) {
 	}
 	for i, o := range f.Outcomes {
 		if o.Status != "" && !o.Status.Done() {
-			p.add(fmt.Sprintf("outcomes[%d].status", i), "结果的公开状态须为 completed、refused 或 withdrawn,而不是“%s”",
-				"an outcome's public status must be completed, refused or withdrawn, not %q", o.Status)
+			p.add(fmt.Sprintf("outcomes[%d].status", i), "flow.an_outcome_s_public_status_must", o.Status)
 		}
 	}
 	if unique && refsOK {
@@ -46,21 +45,21 @@ func (p *parser) uniqueIDs(f *Flow) (map[string]node, bool) {
 			return
 		}
 		if prev, dup := ids[id]; dup {
-			p.add(path+".id", "标识“%s”与%s重复", "id %q duplicates %s", id, prev.path)
+			p.add(path+".id", "flow.id_duplicates", id, prev.path)
 			unique = false
 			return
 		}
 		ids[id] = n
 	}
 	if len(f.Steps) == 0 {
-		p.add("steps", "至少需要一个环节", "the flow needs at least one step")
+		p.add("steps", "flow.the_flow_needs_at_least_one")
 	}
 	for i := range f.Steps {
 		path := fmt.Sprintf("steps[%d]", i)
 		seen(f.Steps[i].ID, path, node{path: path, step: &f.Steps[i]})
 	}
 	if len(f.Outcomes) == 0 {
-		p.add("outcomes", "至少需要一个办结结果", "the flow needs at least one terminal outcome")
+		p.add("outcomes", "flow.the_flow_needs_at_least_one_2")
 	}
 	for i := range f.Outcomes {
 		path := fmt.Sprintf("outcomes[%d]", i)
@@ -70,7 +69,7 @@ func (p *parser) uniqueIDs(f *Flow) (map[string]node, bool) {
 	for i, a := range f.Actions {
 		path := fmt.Sprintf("actions[%d]", i)
 		if prev, dup := actions[a.ID]; dup && a.ID != "" {
-			p.add(path+".id", "动作标识“%s”与%s重复", "action id %q duplicates %s", a.ID, prev)
+			p.add(path+".id", "flow.action_id_duplicates", a.ID, prev)
 			continue
 		}
 		actions[a.ID] = path
@@ -81,20 +80,18 @@ func (p *parser) uniqueIDs(f *Flow) (map[string]node, bool) {
 func (p *parser) checkStep(f *Flow, s Step, path string) {
 	if s.Special == nil {
 		if s.Status == Suspended {
-			p.add(path+".status", "只有特别程序环节显示 suspended", "only a special-procedure step shows the status suspended")
+			p.add(path+".status", "flow.only_a_special_procedure_step_shows")
 		}
 		return
 	}
 	if s.Status != "" && s.Status != Suspended {
-		p.add(path+".status", "特别程序环节计时暂停,公开状态须为 suspended,而不是“%s”",
-			"a special-procedure step pauses the clock: its public status must be suspended, not %q", s.Status)
+		p.add(path+".status", "flow.a_special_procedure_step_pauses_the", s.Status)
 	}
 	if s.Special.Approver == Applicant {
-		p.add(path+".special.approver", "特别程序须由工作人员岗位批准,不能由申请人批准",
-			"a special procedure is approved by a staff role, not by the applicant")
+		p.add(path+".special.approver", "flow.a_special_procedure_is_approved_by")
 	}
 	if f.Kind == ExOfficio && s.Role == Applicant {
-		p.add(path+".role", "依职权流程中没有申请人", "an ex-officio flow has no applicant")
+		p.add(path+".role", "flow.an_ex_officio_flow_has_no")
 	}
 }
 
@@ -107,9 +104,9 @@ func (p *parser) checkActions(f *Flow, ids map[string]node) bool {
 		path := fmt.Sprintf("actions[%d]", i)
 		switch {
 		case a.Start && len(a.From) > 0:
-			p.add(path+".from", "开始动作(start: true)没有来源环节", "a start action (start: true) has no from")
+			p.add(path+".from", "flow.a_start_action_start_true_has")
 		case !a.Start && len(a.From) == 0 && a.ID != "":
-			p.add(path, "缺少键“from”(开始动作请写 start: true)", "missing key \"from\" (mark a start action with start: true)")
+			p.add(path, "flow.missing_key_from_mark_a_start")
 			ok = false
 		case a.Start:
 			starts++
@@ -120,10 +117,10 @@ func (p *parser) checkActions(f *Flow, ids map[string]node) bool {
 			case from == "":
 				ok = false
 			case !found:
-				p.add(fp, "动作来源不存在:没有环节“%s”", "action from nowhere: there is no step %q", from)
+				p.add(fp, "flow.action_from_nowhere_there_is_no", from)
 				ok = false
 			case n.outcome != nil:
-				p.add(fp, "“%s”是办结结果,不能再有动作", "%q is a terminal outcome: no action leaves it", from)
+				p.add(fp, "flow.is_a_terminal_outcome_no_action", from)
 				ok = false
 			}
 		}
@@ -132,17 +129,17 @@ func (p *parser) checkActions(f *Flow, ids map[string]node) bool {
 		case a.To == "":
 			ok = false
 		case !found:
-			p.add(path+".to", "动作去向不存在:没有环节或结果“%s”", "action to nowhere: there is no step or outcome %q", a.To)
+			p.add(path+".to", "flow.action_to_nowhere_there_is_no", a.To)
 			ok = false
 		case a.Start && (to.outcome != nil || to.step.Status.Done()):
-			p.add(path+".to", "开始动作须进入一个未办结的环节", "a start action must lead to a step where the case is not yet done")
+			p.add(path+".to", "flow.a_start_action_must_lead_to")
 		}
 		if f.Kind == ExOfficio && a.Start && slices.Contains(a.Roles, Applicant) {
-			p.add(path+".roles", "依职权案件由机关立案,申请人不能开始", "an ex-officio case is filed by the body: the applicant cannot start it")
+			p.add(path+".roles", "flow.an_ex_officio_case_is_filed")
 		}
 		for field := range a.Choices {
 			if !slices.Contains(a.Fields, field) {
-				p.add(path+".choices."+field, "“%s”不在必填字段(fields)中", "%q is not one of the action's fields", field)
+				p.add(path+".choices."+field, "flow.is_not_one_of_the_action", field)
 			}
 		}
 		if found && to.step != nil {
@@ -150,10 +147,10 @@ func (p *parser) checkActions(f *Flow, ids map[string]node) bool {
 		}
 	}
 	if starts == 0 && len(f.Actions) > 0 {
-		p.add("actions", "没有开始动作:至少一个动作须写 start: true", "no start action: at least one action needs start: true")
+		p.add("actions", "flow.no_start_action_at_least_one")
 	}
 	if len(f.Actions) == 0 {
-		p.add("actions", "至少需要一个动作", "the flow needs at least one action")
+		p.add("actions", "flow.the_flow_needs_at_least_one_3")
 	}
 	return ok
 }
@@ -164,20 +161,17 @@ func (p *parser) checkActions(f *Flow, ids map[string]node) bool {
 func (p *parser) checkClock(f *Flow, a Action, to *Step, ids map[string]node, path string) {
 	enters := a.Start || slices.ContainsFunc(a.From, func(from string) bool { return from != to.ID })
 	if to.Special != nil && enters && to.Special.Approver != "" && !slices.Contains(a.Roles, to.Special.Approver) {
-		p.add(path+".roles", "进入特别程序“%s”须经%s批准:roles 须包含它", "entering the special procedure %q needs the approval of %s: roles must include it",
-			to.ID, to.Special.Approver)
+		p.add(path+".roles", "flow.entering_the_special_procedure_needs_the", to.ID, to.Special.Approver)
 	}
 	switch a.Clock {
 	case ClockPause:
 		if to.Special != nil || to.Status != Supplementing {
-			p.add(path+".clock", "clock: pause 只用于补正(进入公开状态为 supplementing 的环节);特别程序环节自动暂停计时",
-				"clock: pause is for supplementation (into a step with status supplementing); special-procedure steps pause the clock by themselves")
+			p.add(path+".clock", "flow.clock_pause_is_for_supplementation_into")
 		}
 	case ClockResume:
 		for _, from := range a.From {
 			if n := ids[from]; n.step != nil && n.step.Status != Supplementing {
-				p.add(path+".clock", "clock: resume 只用于补正后(离开公开状态为 supplementing 的环节)",
-					"clock: resume is for after supplementation (out of a step with status supplementing)")
+				p.add(path+".clock", "flow.clock_resume_is_for_after_supplementation")
 				break
 			}
 		}
@@ -203,13 +197,13 @@ func (p *parser) checkPaths(f *Flow) {
 	reach := closure(reached, next)
 	for i, s := range f.Steps {
 		if !reach[s.ID] {
-			p.add(fmt.Sprintf("steps[%d].id", i), "环节“%s”不可到达:从开始没有路径通向它", "unreachable: no path from the start reaches step %q", s.ID)
+			p.add(fmt.Sprintf("steps[%d].id", i), "flow.unreachable_no_path_from_the_start", s.ID)
 		}
 	}
 	var ends []string
 	for i, o := range f.Outcomes {
 		if !reach[o.ID] {
-			p.add(fmt.Sprintf("outcomes[%d].id", i), "结果“%s”不可到达:从开始没有路径通向它", "unreachable: no path from the start reaches outcome %q", o.ID)
+			p.add(fmt.Sprintf("outcomes[%d].id", i), "flow.unreachable_no_path_from_the_start_2", o.ID)
 		}
 		ends = append(ends, o.ID)
 	}
@@ -222,7 +216,7 @@ func (p *parser) checkPaths(f *Flow) {
 		}
 		path := fmt.Sprintf("steps[%d].id", i)
 		if !slices.ContainsFunc(next[s.ID], func(to string) bool { return to != s.ID }) {
-			p.add(path, "环节“%s”是死胡同:没有离开它的动作", "dead end: no action leads out of step %q", s.ID)
+			p.add(path, "flow.dead_end_no_action_leads_out", s.ID)
 			continue
 		}
 		if first == "" {
@@ -232,7 +226,7 @@ func (p *parser) checkPaths(f *Flow) {
 	}
 	if len(loop) > 0 {
 		list := strings.Join(loop, ", ")
-		p.add(first, "没有出口的循环:从环节 %s 无法到达任何办结结果", "loop with no exit: no terminal outcome can be reached from steps %s", list)
+		p.add(first, "flow.loop_with_no_exit_no_terminal", list)
 	}
 }
 

@@ -36,7 +36,7 @@ func TestValidate_H1_partsMustFitTogether(t *testing.T) {
 func TestValidate_H1_brokenReferenceReportedAlone(t *testing.T) {
 	src := strings.Replace(small, "    from: received\n    to: review", "    from: received\n    to: reviewing", 1)
 	_, err := Parse([]byte(src), testOptions)
-	if l := mistakes(t, err); len(l) != 1 || !strings.Contains(l[0].En, "action to nowhere") {
+	if l := mistakes(t, err); len(l) != 1 || !strings.Contains(l[0].Message("en"), "action to nowhere") {
 		t.Errorf("got:%s", listed(err))
 	}
 }

@@ -69,26 +69,21 @@ func ParseResidentID(field, s string, now time.Time) (ResidentID, error) {
 	s = narrow(strings.TrimSpace(s))
 	n := utf8.RuneCountInString(s)
 	if n == 0 {
-		return ResidentID{}, apperr.Invalidf(field, "请填写身份证号码", "the resident ID number is required")
+		return ResidentID{}, apperr.Invalidf(field, "ident.the_resident_id_number_is_required")
 	}
 	if n == 15 && allDigits(s) {
-		return ResidentID{}, apperr.Invalidf(field,
-			"15位第一代身份证号码已停止使用，请填写18位号码",
-			"15-digit first-generation ID numbers are no longer valid; enter the 18-character number")
+		return ResidentID{}, apperr.Invalidf(field, "ident.15_digit_first_generation_id_numbers")
 	}
 	if n != 18 {
-		return ResidentID{}, apperr.Invalidf(field,
-			"身份证号码应为18位，实际为%d位", "a resident ID number has 18 characters, got %d", n)
+		return ResidentID{}, apperr.Invalidf(field, "ident.a_resident_id_number_has_18", n)
 	}
 	b := []byte(s) // n == 18 runes; if any is multi-byte the position check below reports it
 	for i, r := range []rune(s) {
 		switch {
 		case i < 17 && (r < '0' || r > '9'):
-			return ResidentID{}, apperr.Invalidf(field,
-				"身份证号码第%d位“%s”不是数字", "character %d (“%s”) of the resident ID number is not a digit", i+1, show(r))
+			return ResidentID{}, apperr.Invalidf(field, "ident.character_of_the_resident_id_number", i+1, show(r))
 		case i == 17 && !(r >= '0' && r <= '9' || r == 'X' || r == 'x'):
-			return ResidentID{}, apperr.Invalidf(field,
-				"身份证号码第18位“%s”应为数字或X", "character 18 (“%s”) of the resident ID number must be a digit or X", show(r))
+			return ResidentID{}, apperr.Invalidf(field, "ident.character_18_of_the_resident_id", show(r))
 		}
 	}
 	if b[17] == 'x' {
@@ -97,17 +92,14 @@ func ParseResidentID(field, s string, now time.Time) (ResidentID, error) {
 	y, m, d := atoi(b[6:10]), atoi(b[10:12]), atoi(b[12:14])
 	birth := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if m < 1 || m > 12 || birth.Day() != d || birth.Month() != time.Month(m) || y < 1800 {
-		return ResidentID{}, apperr.Invalidf(field,
-			"身份证号码第7–14位出生日期%s无效", "digits 7–14 of the resident ID number (%s) are not a valid birth date", string(b[6:14]))
+		return ResidentID{}, apperr.Invalidf(field, "ident.digits_7_14_of_the_resident", string(b[6:14]))
 	}
 	ty, tm, td := now.In(chinaZone).Date()
 	if birth.After(time.Date(ty, tm, td, 0, 0, 0, 0, time.UTC)) {
-		return ResidentID{}, apperr.Invalidf(field,
-			"身份证号码中的出生日期%s晚于今天", "the birth date %s in the resident ID number is in the future", string(b[6:14]))
+		return ResidentID{}, apperr.Invalidf(field, "ident.the_birth_date_in_the_resident", string(b[6:14]))
 	}
 	if want := ResidentCheckChar(string(b[:17])); b[17] != want {
-		return ResidentID{}, apperr.Invalidf(field,
-			"身份证号码校验位错误：应为%c，实为%c", "wrong check character in the resident ID number: expected %c, got %c", want, b[17])
+		return ResidentID{}, apperr.Invalidf(field, "ident.wrong_check_character_in_the_resident", want, b[17])
 	}
 	return ResidentID{Number: string(b), Region: string(b[:6]), Birth: birth, Male: (b[16]-'0')%2 == 1}, nil
 }
@@ -153,24 +145,18 @@ func ValidateCreditCode(field, s string) (string, error) {
 	s = strings.ToUpper(narrow(strings.TrimSpace(s)))
 	n := utf8.RuneCountInString(s)
 	if n == 0 {
-		return "", apperr.Invalidf(field, "请填写统一社会信用代码", "the unified social credit code is required")
+		return "", apperr.Invalidf(field, "ident.the_unified_social_credit_code_is")
 	}
 	if n != 18 {
-		return "", apperr.Invalidf(field,
-			"统一社会信用代码应为18位，实际为%d位", "a unified social credit code has 18 characters, got %d", n)
+		return "", apperr.Invalidf(field, "ident.a_unified_social_credit_code_has", n)
 	}
 	for i, r := range []rune(s) {
 		if r >= utf8.RuneSelf || creditValue[r] < 0 {
-			return "", apperr.Invalidf(field,
-				"统一社会信用代码第%d位“%s”不是允许的字符（数字及除I、O、Z、S、V外的大写字母）",
-				"character %d (“%s”) of the unified social credit code is not allowed (digits and capital letters except I, O, Z, S, V)",
-				i+1, show(r))
+			return "", apperr.Invalidf(field, "ident.character_of_the_unified_social_credit", i+1, show(r))
 		}
 	}
 	if want := CreditCheckChar(s[:17]); s[17] != want {
-		return "", apperr.Invalidf(field,
-			"统一社会信用代码校验位错误：应为%c，实为%c", "wrong check character in the unified social credit code: expected %c, got %c",
-			want, s[17])
+		return "", apperr.Invalidf(field, "ident.wrong_check_character_in_the_unified", want, s[17])
 	}
 	return s, nil
 }

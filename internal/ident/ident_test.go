@@ -62,11 +62,11 @@ func TestResidentID_V1_errors(t *testing.T) {
 			t.Errorf("%q: got %v, want *apperr.Error", c.in, err)
 			continue
 		}
-		if e.Code != apperr.Invalid || e.Field != "id_number" || !strings.Contains(e.Zh, c.zh) || !strings.Contains(e.En, c.en) {
+		if e.Code != apperr.Invalid || e.Field != "id_number" || !strings.Contains(e.Message("zh"), c.zh) || !strings.Contains(e.Message("en"), c.en) {
 			t.Errorf("%q: got %+v, want zh ~ %q, en ~ %q", c.in, e, c.zh, c.en)
 		}
-		if strings.Contains(e.Zh+e.En, "%!") {
-			t.Errorf("%q: format error in %q / %q", c.in, e.Zh, e.En)
+		if strings.Contains(e.Message("zh")+e.Message("en"), "%!") {
+			t.Errorf("%q: format error in %q / %q", c.in, e.Message("zh"), e.Message("en"))
 		}
 	}
 }
@@ -124,7 +124,7 @@ func TestCreditCode_V2(t *testing.T) {
 	for _, c := range cases {
 		_, err := ValidateCreditCode("credit_code", c.in)
 		e, ok := err.(*apperr.Error)
-		if !ok || e.Code != apperr.Invalid || e.Field != "credit_code" || !strings.Contains(e.Zh, c.zh) || !strings.Contains(e.En, c.en) {
+		if !ok || e.Code != apperr.Invalid || e.Field != "credit_code" || !strings.Contains(e.Message("zh"), c.zh) || !strings.Contains(e.Message("en"), c.en) {
 			t.Errorf("%q: got %v, want zh ~ %q, en ~ %q", c.in, err, c.zh, c.en)
 		}
 	}

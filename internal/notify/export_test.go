@@ -1,4 +1,6 @@
 package notify
 
-// WordsForTest is the package's message table.
-func WordsForTest() map[string][2]string { return words }
+import "github.com/qingdan/qingdan/internal/msg"
+
+// WordsForTest is the package's part of the catalogue.
+func WordsForTest() msg.Catalogue { return words }

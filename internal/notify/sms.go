@@ -58,6 +58,9 @@ type SMSGateway struct {
 // DefaultSMSTemplate is a JSON body most gateways can be adapted to.
 const DefaultSMSTemplate = `{"phone":{{json .phone}},"text":{{json .text}},"id":{{json .id}}}`
 
+// smsSample is the text of the sample a template is tried on.
+const smsSample = "测试"
+
 // ParseSMSTemplate parses a gateway's body template.
 func ParseSMSTemplate(text string) (*template.Template, error) {
 	t, err := template.New("sms").Option("missingkey=error").Funcs(template.FuncMap{
@@ -70,7 +73,7 @@ func ParseSMSTemplate(text string) (*template.Template, error) {
 		return nil, invalid("sms_template", "sms.template", err)
 	}
 	// Rendering a sample finds a field the data does not have.
-	if err := t.Execute(new(bytes.Buffer), smsData("13800000000", "测试", "id")); err != nil {
+	if err := t.Execute(new(bytes.Buffer), smsData("13800000000", smsSample, "id")); err != nil {
 		return nil, invalid("sms_template", "sms.template", err)
 	}
 	return t, nil

@@ -222,7 +222,7 @@ func LoadDemo(ctx context.Context, db *store.DB, accounts AccountCreator) error 
 				return err
 			}
 			if !begun || done {
-				return apperr.Conflictf("数据库不是空的：演示数据只能装入空数据库", "the database is not empty: the demo loads only into an empty database")
+				return apperr.Conflictf("org.the_database_is_not_empty_the")
 			}
 			return nil // an interrupted demo load: its organisation is complete (one write)
 		}

@@ -31,10 +31,10 @@ type ImportResult struct {
 // and imports nothing.
 func (s *Service) Import(ctx context.Context, p access.Principal, name string, data []byte) (ImportResult, error) {
 	if p.BodyPath == "" {
-		return ImportResult{}, apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
+		return ImportResult{}, apperr.New(apperr.Unauthorized, "", "org.please_log_in")
 	}
 	if !p.Has(access.RoleAdmin) && !p.Can(access.DutyAccounts) {
-		return ImportResult{}, apperr.Forbiddenf("只有管理员可以导入组织机构", "only an administrator may import the organisation")
+		return ImportResult{}, apperr.Forbiddenf("org.only_an_administrator_may_import_the")
 	}
 	f, err := ParseImport(name, data)
 	var parseErrs apperr.List
@@ -68,14 +68,14 @@ func importDuties(p access.Principal, f *ImportFile) error {
 		return nil
 	}
 	if len(f.Bodies)+len(f.Units) > 0 && !p.Can(access.DutySystem) {
-		return apperr.Forbiddenf("机构和单位须由系统管理员导入", "bodies and units are imported by the system administrator")
+		return apperr.Forbiddenf("org.bodies_and_units_are_imported_by")
 	}
 	if len(f.Staff) > 0 && !p.Can(access.DutyAccounts) {
-		return apperr.Forbiddenf("人员及其角色须由管理人员与账号的管理员导入", "staff and their roles are imported by the administrator in charge of staff and accounts")
+		return apperr.Forbiddenf("org.staff_and_their_roles_are_imported")
 	}
 	for _, r := range f.Staff {
 		if err := access.CheckDuties(p.Separated, r.Roles); err != nil {
-			return rowErr(f.sheetName[sheetStaff], r.Row, "三员分立：一人只能担任系统、安全、审计管理员之一", "separation of duties: one person holds one of the system, security and audit administrator roles")
+			return rowErr(f.sheetName[sheetStaff], r.Row, "org.separation_of_duties_one_person_holds")
 		}
 	}
 	return nil
@@ -117,10 +117,10 @@ func (pl *importPlan) body(ctx context.Context, tx *store.Tx, code string) (Leve
 // staff from this principal.
 func (pl *importPlan) existingBodyOK(c Cell, b *Body) *apperr.Error {
 	if !pl.p.Covers(b.Path) {
-		return cellErr(c, "机构 %s「%s」不在您的管辖范围内", "body %s (%s) is outside your jurisdiction", b.Code, b.Name)
+		return cellErr(c, "org.body_is_outside_your_jurisdiction", b.Code, b.Name)
 	}
 	if !b.Active {
-		return cellErr(c, "机构 %s「%s」已停用", "body %s (%s) is inactive", b.Code, b.Name)
+		return cellErr(c, "org.body_is_inactive", b.Code, b.Name)
 	}
 	return nil
 }
@@ -145,13 +145,13 @@ func (pl *importPlan) check(ctx context.Context, tx *store.Tx) apperr.List {
 			continue
 		}
 		if first, dup := pl.fileBodies[r.Code]; dup {
-			fail(cellErr(r.cells["code"], "编码 %s 重复（第 %d 行已有）", "duplicate code %s (already on row %d)", r.Code, first.Row))
+			fail(cellErr(r.cells["code"], "org.duplicate_code_already_on_row", r.Code, first.Row))
 			continue
 		}
 		if b, ok, err := getBodyByCode(ctx, tx, r.Code); err != nil {
 			return internal(err)
 		} else if ok {
-			fail(cellErr(r.cells["code"], "编码 %s 已被系统中的「%s」使用", "code %s is already used by %q", r.Code, b.Name))
+			fail(cellErr(r.cells["code"], "org.code_is_already_used_by", r.Code, b.Name))
 			continue
 		}
 		pl.fileBodies[r.Code] = r
@@ -161,7 +161,7 @@ func (pl *importPlan) check(ctx context.Context, tx *store.Tx) apperr.List {
 		c := r.cells["parent_code"]
 		if r.ParentCode == "" {
 			if r.Code != "" && !isSystem(pl.p) {
-				fail(cellErr(c, "上级编码必填（只能在您管辖的机构下导入）", "parent code is required (you may import only under bodies in your jurisdiction)"))
+				fail(cellErr(c, "org.parent_code_is_required_you_may"))
 			}
 			continue
 		}
@@ -169,7 +169,7 @@ func (pl *importPlan) check(ctx context.Context, tx *store.Tx) apperr.List {
 			continue // reported by the parser
 		}
 		if r.ParentCode == r.Code {
-			fail(cellErr(c, "上级编码不能是本机构自己", "a body cannot be its own parent"))
+			fail(cellErr(c, "org.a_body_cannot_be_its_own"))
 			continue
 		}
 		level, _, existing, err := pl.body(ctx, tx, r.ParentCode)
@@ -178,7 +178,7 @@ func (pl *importPlan) check(ctx context.Context, tx *store.Tx) apperr.List {
 		}
 		if level == "" && existing == nil {
 			if _, inFile := pl.fileBodies[r.ParentCode]; !inFile {
-				fail(cellErr(c, "未知的上级编码 %s（本文件和系统中都没有）", "unknown parent code %s (neither in this file nor in the system)", r.ParentCode))
+				fail(cellErr(c, "org.unknown_parent_code_neither_in_this", r.ParentCode))
 				continue
 			}
 		}
@@ -186,8 +186,7 @@ func (pl *importPlan) check(ctx context.Context, tx *store.Tx) apperr.List {
 			fail(pl.existingBodyOK(c, existing))
 		}
 		if r.Level.Valid() && level.Valid() && r.Level.Rank() <= level.Rank() {
-			fail(cellErr(r.cells["level"], "层级「%s」必须低于上级 %s 的层级「%s」", "level %s must be below the parent %s's level %s",
-				r.Level.Zh(), r.ParentCode, level.Zh()))
+			fail(cellErr(r.cells["level"], "org.level_must_be_below_the_parent", r.Level.Zh(), r.ParentCode, level.Zh()))
 		}
 	}
 
@@ -202,7 +201,7 @@ func (pl *importPlan) check(ctx context.Context, tx *store.Tx) apperr.List {
 			return internal(err)
 		}
 		if fileBody == nil && existing == nil {
-			fail(cellErr(r.cells["body_code"], "未知的机构编码 %s", "unknown body code %s", r.BodyCode))
+			fail(cellErr(r.cells["body_code"], "org.unknown_body_code", r.BodyCode))
 			continue
 		}
 		if existing != nil {
@@ -216,7 +215,7 @@ func (pl *importPlan) check(ctx context.Context, tx *store.Tx) apperr.List {
 		}
 		key := [2]string{r.BodyCode, r.Code}
 		if first, dup := pl.fileUnits[key]; dup {
-			fail(cellErr(r.cells["code"], "单位编码 %s 在机构 %s 下重复（第 %d 行已有）", "duplicate unit code %s in body %s (already on row %d)", r.Code, r.BodyCode, first.Row))
+			fail(cellErr(r.cells["code"], "org.duplicate_unit_code_in_body_already", r.Code, r.BodyCode, first.Row))
 			continue
 		}
 		if existing != nil {
@@ -225,7 +224,7 @@ func (pl *importPlan) check(ctx context.Context, tx *store.Tx) apperr.List {
 				return internal(err)
 			}
 			if ok {
-				fail(cellErr(r.cells["code"], "单位编码 %s 已被机构 %s 的「%s」使用", "unit code %s is already used by %q in body %s", r.Code, u.Name, r.BodyCode))
+				fail(cellErr(r.cells["code"], "org.unit_code_is_already_used_by", r.Code, u.Name, r.BodyCode))
 				continue
 			}
 		}
@@ -245,14 +244,14 @@ func (pl *importPlan) check(ctx context.Context, tx *store.Tx) apperr.List {
 			}
 			switch {
 			case fileBody == nil && existing == nil:
-				fail(cellErr(r.cells["body_code"], "未知的机构编码 %s", "unknown body code %s", r.BodyCode))
+				fail(cellErr(r.cells["body_code"], "org.unknown_body_code", r.BodyCode))
 			case existing != nil && pl.existingBodyOK(r.cells["body_code"], existing) != nil:
 				fail(pl.existingBodyOK(r.cells["body_code"], existing))
 			case r.UnitCode != "" && unitCodeRe.MatchString(r.UnitCode):
 				key := [2]string{r.BodyCode, r.UnitCode}
 				if _, ok := pl.fileUnits[key]; !ok {
 					if existing == nil {
-						fail(cellErr(r.cells["unit_code"], "机构 %s 下没有单位 %s", "body %s has no unit %s", r.BodyCode, r.UnitCode))
+						fail(cellErr(r.cells["unit_code"], "org.body_has_no_unit", r.BodyCode, r.UnitCode))
 						break
 					}
 					u, ok, err := pl.dbUnit(ctx, tx, existing.ID, key)
@@ -260,11 +259,11 @@ func (pl *importPlan) check(ctx context.Context, tx *store.Tx) apperr.List {
 						return internal(err)
 					}
 					if !ok {
-						fail(cellErr(r.cells["unit_code"], "机构 %s 下没有单位 %s", "body %s has no unit %s", r.BodyCode, r.UnitCode))
+						fail(cellErr(r.cells["unit_code"], "org.body_has_no_unit", r.BodyCode, r.UnitCode))
 						break
 					}
 					if !u.Active {
-						fail(cellErr(r.cells["unit_code"], "单位 %s「%s」已停用", "unit %s (%s) is inactive", u.Code, u.Name))
+						fail(cellErr(r.cells["unit_code"], "org.unit_is_inactive", u.Code, u.Name))
 						break
 					}
 				}
@@ -281,21 +280,21 @@ func (pl *importPlan) check(ctx context.Context, tx *store.Tx) apperr.List {
 			if !r.IsHead {
 				col = "is_liaison"
 			}
-			fail(cellErr(r.cells[col], "负责人和联络员必须填写单位编码", "a head or liaison needs a unit code"))
+			fail(cellErr(r.cells[col], "org.a_head_or_liaison_needs_a"))
 		}
 		if r.IsLiaison && r.Roles != nil && !slices.Contains(r.Roles, access.RoleListLiaison) {
-			fail(cellErr(r.cells["is_liaison"], "联络员须具有「清单联络员」角色", "a liaison needs the role list_liaison"))
+			fail(cellErr(r.cells["is_liaison"], "org.a_liaison_needs_the_role_list"))
 		}
 		if r.CertNo != "" && certNoRe.MatchString(r.CertNo) {
 			if first, dup := certs[r.CertNo]; dup {
-				fail(cellErr(r.cells["cert_no"], "执法证号 %s 重复（第 %d 行已有）", "duplicate certificate %s (already on row %d)", r.CertNo, first))
+				fail(cellErr(r.cells["cert_no"], "org.duplicate_certificate_already_on_row", r.CertNo, first))
 			} else {
 				certs[r.CertNo] = r.Row
 				if err := certTaken(ctx, tx, r.CertNo, 0); err != nil {
 					if apperr.CodeOf(err) != apperr.Conflict {
 						return internal(err)
 					}
-					fail(cellErr(r.cells["cert_no"], "执法证号 %s 已登记", "certificate %s is already registered", r.CertNo))
+					fail(cellErr(r.cells["cert_no"], "org.certificate_is_already_registered", r.CertNo))
 				}
 			}
 		}
@@ -317,21 +316,21 @@ func (pl *importPlan) check(ctx context.Context, tx *store.Tx) apperr.List {
 		if rows := heads[key]; haveHeads+len(rows) > 1 {
 			for _, i := range rows[max(0, 1-haveHeads):] {
 				r := pl.f.Staff[i]
-				fail(cellErr(r.cells["is_head"], "单位 %s 只能有一名负责人", "unit %s can have only one head", key[1]))
+				fail(cellErr(r.cells["is_head"], "org.unit_can_have_only_one_head", key[1]))
 			}
 		}
 		if rows := liaisons[key]; haveLiaisons+len(rows) > MaxLiaisons {
 			for _, i := range rows[max(0, MaxLiaisons-haveLiaisons):] {
 				r := pl.f.Staff[i]
-				fail(cellErr(r.cells["is_liaison"], "单位 %s 最多 %d 名清单联络员", "unit %s can have at most %d list liaisons", key[1], MaxLiaisons))
+				fail(cellErr(r.cells["is_liaison"], "org.unit_can_have_at_most_list", key[1], MaxLiaisons))
 			}
 		}
 		if u, ok := pl.fileUnits[key]; ok {
 			if len(heads[key]) == 0 {
-				fail(rowErr(pl.sheet(sheetUnits), u.Row, "单位 %s 没有负责人：请在「人员」表中为其标记一名负责人（O2）", "unit %s has no head: mark one in the staff sheet (O2)", key[1]))
+				fail(rowErr(pl.sheet(sheetUnits), u.Row, "org.unit_has_no_head_mark_one", key[1]))
 			}
 			if len(liaisons[key]) == 0 {
-				fail(rowErr(pl.sheet(sheetUnits), u.Row, "单位 %s 没有清单联络员：请在「人员」表中标记一至二名（O2）", "unit %s has no list liaison: mark one or two in the staff sheet (O2)", key[1]))
+				fail(rowErr(pl.sheet(sheetUnits), u.Row, "org.unit_has_no_list_liaison_mark", key[1]))
 			}
 		}
 	}

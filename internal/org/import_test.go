@@ -128,10 +128,10 @@ func TestImport_badRowsChangeNothing(t *testing.T) {
 		}
 		got := map[string]string{}
 		for _, e := range l {
-			if e.Code != apperr.Invalid || e.Zh == "" || e.En == "" {
+			if e.Code != apperr.Invalid || e.Message("zh") == "" || e.Message("en") == "" {
 				t.Errorf("error %v is not a bilingual Invalid", e)
 			}
-			got[e.Field] += e.Zh + " | "
+			got[e.Field] += e.Message("zh") + " | "
 		}
 		for field, frag := range want {
 			if !strings.Contains(got[field], frag) {
@@ -140,12 +140,12 @@ func TestImport_badRowsChangeNothing(t *testing.T) {
 		}
 		if t.Failed() {
 			for _, e := range l {
-				t.Log(e.Field, e.Zh, " / ", e.En)
+				t.Log(e.Field, e.Message("zh"), " / ", e.Message("en"))
 			}
 		}
 		// The row numbers are the lines of the file and the messages say so.
-		if !strings.Contains(l[0].Zh, "第 3 行") || !strings.Contains(l[0].En, "row 3") {
-			t.Errorf("first error %q / %q does not name row 3", l[0].Zh, l[0].En)
+		if !strings.Contains(l[0].Message("zh"), "第 3 行") || !strings.Contains(l[0].Message("en"), "row 3") {
+			t.Errorf("first error %q / %q does not name row 3", l[0].Message("zh"), l[0].Message("en"))
 		}
 		if after := tableCount(t, db); after != before {
 			t.Fatalf("a failed import changed the database: %v → %v", before, after)
@@ -161,7 +161,7 @@ func TestImport_badRowsChangeNothing(t *testing.T) {
 		}
 		// Out of jurisdiction: 溪口镇's admin cannot import under 青山街道.
 		_, err = s.Import(ctx, ps["xikou_admin"], "good.csv", []byte(goodCSV))
-		if !errors.As(err, &l) || !strings.Contains(l[0].Zh, "管辖") {
+		if !errors.As(err, &l) || !strings.Contains(l[0].Message("zh"), "管辖") {
 			t.Fatalf("import outside jurisdiction: %v", err)
 		}
 		// Not an admin at all.
@@ -264,7 +264,7 @@ func FuzzParseImport(f *testing.F) {
 		var l apperr.List
 		if errors.As(err, &l) {
 			for _, e := range l {
-				if e.Field == "" || e.Zh == "" || e.En == "" || e.Code != apperr.Invalid {
+				if e.Field == "" || e.Message("zh") == "" || e.Message("en") == "" || e.Code != apperr.Invalid {
 					t.Fatalf("bad error %#v", e)
 				}
 			}
@@ -297,7 +297,7 @@ func TestImport_invalidTextInACellNamed(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, err := ParseImport("upload."+name, data)
 			var l apperr.List
-			if !errors.As(err, &l) || len(l) != 1 || !strings.HasPrefix(l[0].Field, "机构!") || !strings.Contains(l[0].En, "invalid text") {
+			if !errors.As(err, &l) || len(l) != 1 || !strings.HasPrefix(l[0].Field, "机构!") || !strings.Contains(l[0].Message("en"), "invalid text") {
 				t.Fatalf("errors: %v", err)
 			}
 		})
@@ -311,7 +311,7 @@ func TestImport_hugeCellRefusedWithBoundedMemory(t *testing.T) {
 	data := xlsxtest.HugeCell(t, "人员", 240<<20)
 	var err error
 	alloc := xlsxtest.Allocated(func() { _, err = ParseImport("big.xlsx", data) })
-	if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "file" || !strings.Contains(e.En, "64 MB") {
+	if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != "file" || !strings.Contains(e.Message("en"), "64 MB") {
 		t.Fatalf("got %v", err)
 	}
 	if alloc > 16<<20 {

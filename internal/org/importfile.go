@@ -14,6 +14,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/xlsxlimit"
 )
 
@@ -111,22 +112,21 @@ func (c Cell) Ref() string {
 
 // cellErr builds the bilingual error for one cell: the Field is its
 // reference, the message names the row and column.
-func cellErr(c Cell, zh, en string, args ...any) *apperr.Error {
-	e := apperr.Invalidf(c.Ref(), zh, en, args...)
+func cellErr(c Cell, key string, args ...any) *apperr.Error {
+	return cellErrOf(c, msg.M(key, args...))
+}
+
+// cellErrOf is cellErr of a message already made (a field's own error).
+func cellErrOf(c Cell, m msg.Localized) *apperr.Error {
 	col := c.Header
 	if col == "" {
 		col = strconv.Itoa(c.Col)
 	}
-	e.Zh = fmt.Sprintf("%s 第 %d 行「%s」列：%s", c.Sheet, c.Row, col, e.Zh)
-	e.En = fmt.Sprintf("%s row %d, column %q: %s", c.Sheet, c.Row, col, e.En)
-	return e
+	return apperr.Invalidf(c.Ref(), "org.import.cell", c.Sheet, c.Row, col, m)
 }
 
-func rowErr(sheet string, row int, zh, en string, args ...any) *apperr.Error {
-	e := apperr.Invalidf(fmt.Sprintf("%s!%d", sheet, row), zh, en, args...)
-	e.Zh = fmt.Sprintf("%s 第 %d 行：%s", sheet, row, e.Zh)
-	e.En = fmt.Sprintf("%s row %d: %s", sheet, row, e.En)
-	return e
+func rowErr(sheet string, row int, key string, args ...any) *apperr.Error {
+	return apperr.Invalidf(fmt.Sprintf("%s!%d", sheet, row), "org.import.row", sheet, row, msg.M(key, args...))
 }
 
 // BodyRow is one parsed row of 机构.
@@ -216,8 +216,7 @@ func readXLSX(data []byte) ([]table, error) {
 	// Only a zip is an .xlsx: an old .xls or an encrypted workbook (an OLE
 	// container, which excelize would try to decrypt) is refused up front.
 	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		return nil, apperr.Invalidf("file", "不是 .xlsx 文件（旧版 .xls 或加密的工作簿请另存为不加密的 .xlsx）",
-			"not an .xlsx file (save an old .xls or an encrypted workbook as an unencrypted .xlsx)")
+		return nil, apperr.Invalidf("file", "org.not_an_xlsx_file_save_an")
 	}
 	// RawCellValue: dates arrive as serial numbers and numbers unformatted,
 	// so a long code typed as a number is not shown as 3.3e11.
@@ -227,7 +226,7 @@ func readXLSX(data []byte) ([]table, error) {
 		return nil, over
 	}
 	if err != nil {
-		return nil, apperr.Invalidf("file", "无法读取 Excel 文件（须为 .xlsx）", "cannot read the Excel file (must be .xlsx)")
+		return nil, apperr.Invalidf("file", "org.cannot_read_the_excel_file_must")
 	}
 	defer f.Close()
 	var tables []table
@@ -238,7 +237,7 @@ func readXLSX(data []byte) ([]table, error) {
 		}
 		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
 		if err != nil {
-			return nil, apperr.Invalidf(sheet, "无法读取工作表 %s", "cannot read sheet %s", sheet)
+			return nil, apperr.Invalidf(sheet, "org.cannot_read_sheet", sheet)
 		}
 		t := table{name: sheet, kind: def.kind}
 		for i, cells := range rows {
@@ -247,7 +246,7 @@ func readXLSX(data []byte) ([]table, error) {
 		tables = append(tables, t)
 	}
 	if len(tables) == 0 {
-		return nil, apperr.Invalidf("file", "文件中没有「机构」「单位」或「人员」工作表", "the workbook has no sheet named 机构/bodies, 单位/units or 人员/staff")
+		return nil, apperr.Invalidf("file", "org.the_workbook_has_no_sheet_named")
 	}
 	return tables, nil
 }
@@ -265,7 +264,7 @@ func sheetByName(s string) (sheetDef, bool) {
 func readCSV(data []byte) ([]table, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // Excel writes a BOM
 	if !utf8.Valid(data) {
-		return nil, apperr.Invalidf("file", "CSV 文件须为 UTF-8 编码（Excel 另存为「CSV UTF-8」）", "the CSV file must be UTF-8 (in Excel: save as \"CSV UTF-8\")")
+		return nil, apperr.Invalidf("file", "org.the_csv_file_must_be_utf")
 	}
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
@@ -283,7 +282,7 @@ func readCSV(data []byte) ([]table, error) {
 			if errors.As(err, &pe) {
 				line = pe.Line
 			}
-			return nil, apperr.Invalidf(fmt.Sprintf("line %d", line), "第 %d 行 CSV 格式错误", "line %d: malformed CSV", line)
+			return nil, apperr.Invalidf(fmt.Sprintf("line %d", line), "org.line_malformed_csv", line)
 		}
 		line, _ := r.FieldPos(0)
 		if isBlank(rec) {
@@ -298,7 +297,7 @@ func readCSV(data []byte) ([]table, error) {
 			// No section marker: the whole file is one table, known by its header.
 			def, ok := sheetByHeader(rec)
 			if !ok {
-				return nil, apperr.Invalidf(fmt.Sprintf("line %d", line), "第 %d 行：无法识别表头；请以 [机构]、[单位] 或 [人员] 开头", "line %d: unknown header; start a section with [机构], [单位] or [人员]", line)
+				return nil, apperr.Invalidf(fmt.Sprintf("line %d", line), "org.line_unknown_header_start_a_section", line)
 			}
 			tables = append(tables, table{name: def.zh, kind: def.kind})
 			cur = &tables[len(tables)-1]
@@ -306,7 +305,7 @@ func readCSV(data []byte) ([]table, error) {
 		cur.rows = append(cur.rows, tableRow{n: line, cells: rec})
 	}
 	if len(tables) == 0 {
-		return nil, apperr.Invalidf("file", "文件为空", "the file is empty")
+		return nil, apperr.Invalidf("file", "org.the_file_is_empty")
 	}
 	return tables, nil
 }
@@ -399,7 +398,7 @@ func parseTables(tables []table) (*ImportFile, error) {
 		missing := false
 		for _, c := range def.columns {
 			if _, ok := idx[c.key]; !ok && c.required {
-				errs = append(errs, rowErr(t.name, header.n, "表头缺少必需列「%s」(%s)", "the header lacks the required column %q (%s)", c.zh, c.key))
+				errs = append(errs, rowErr(t.name, header.n, "org.the_header_lacks_the_required_column", c.zh, c.key))
 				missing = true
 			}
 		}
@@ -412,7 +411,7 @@ func parseTables(tables []table) (*ImportFile, error) {
 			}
 			total++
 			if total > MaxImportRows {
-				return nil, apperr.Invalidf("file", "数据行超过 %d 行，请分批导入", "more than %d data rows; split the file", MaxImportRows)
+				return nil, apperr.Invalidf("file", "org.more_than_data_rows_split_the", MaxImportRows)
 			}
 			r := rowReader{sheet: t.name, def: def, idx: idx, row: row, cells: map[string]Cell{}}
 			switch t.kind {
@@ -432,7 +431,7 @@ func parseTables(tables []table) (*ImportFile, error) {
 		}
 	}
 	if total == 0 && len(errs) == 0 {
-		return nil, apperr.Invalidf("file", "文件中没有数据行", "the file has no data rows")
+		return nil, apperr.Invalidf("file", "org.the_file_has_no_data_rows")
 	}
 	if len(errs) > 0 {
 		return f, errs
@@ -477,15 +476,15 @@ func (r *rowReader) get(key string) string {
 	// invalid UTF-8 and NUL), and no longer than an Excel cell holds.
 	switch {
 	case !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0:
-		r.errs = append(r.errs, cellErr(c, "含有无效字符（不是 UTF-8 文字，或含有空字符 NUL）", "contains invalid text (not UTF-8, or a NUL character)"))
+		r.errs = append(r.errs, cellErr(c, "org.contains_invalid_text_not_utf_8"))
 		return ""
 	case utf8.RuneCountInString(v) > maxCell:
-		r.errs = append(r.errs, cellErr(c, "内容超过 %d 个字符", "longer than %d characters", maxCell))
+		r.errs = append(r.errs, cellErr(c, "org.longer_than_characters", maxCell))
 		return ""
 	}
 	for _, col := range r.def.columns {
 		if col.key == key && col.required && v == "" {
-			r.errs = append(r.errs, cellErr(c, "必填项为空", "missing required field"))
+			r.errs = append(r.errs, cellErr(c, "org.missing_required_field"))
 		}
 	}
 	return v
@@ -493,10 +492,7 @@ func (r *rowReader) get(key string) string {
 
 func (r *rowReader) add(e *apperr.Error, key string) {
 	if e != nil {
-		c := cellErr(r.cells[key], "", "")
-		c.Zh += e.Zh
-		c.En += e.En
-		r.errs = append(r.errs, c)
+		r.errs = append(r.errs, cellErrOf(r.cells[key], e))
 	}
 }
 
@@ -527,7 +523,7 @@ func (r *rowReader) body() BodyRow {
 	if lv := r.get("level"); lv != "" {
 		var ok bool
 		if b.Level, ok = ParseLevel(lv); !ok {
-			r.errs = append(r.errs, cellErr(r.cells["level"], "层级 %q 无效，应为 市、区县、乡镇街道 或 村社区", "level %q is not city, district, town or community", clip(lv)))
+			r.errs = append(r.errs, cellErr(r.cells["level"], "org.level_is_not_city_district_town", clip(lv)))
 		}
 	}
 	if b.Name = r.get("name"); b.Name != "" {
@@ -553,7 +549,7 @@ func (r *rowReader) unit() UnitRow {
 	if k := r.get("kind"); k != "" {
 		var ok bool
 		if u.Kind, ok = ParseUnitKind(k); !ok {
-			r.errs = append(r.errs, cellErr(r.cells["kind"], "类型 %q 无效，应为 站所、科室 或 窗口", "kind %q is not station, section or window", clip(k)))
+			r.errs = append(r.errs, cellErr(r.cells["kind"], "org.kind_is_not_station_section_or", clip(k)))
 		}
 	}
 	if u.Name = r.get("name"); u.Name != "" {
@@ -578,7 +574,7 @@ func (r *rowReader) staff() StaffRow {
 	if roles := r.get("roles"); roles != "" {
 		var bad string
 		if s.Roles, bad = ParseRoles(roles); bad != "" {
-			r.errs = append(r.errs, cellErr(r.cells["roles"], "未知角色 %q", "unknown role %q", clip(bad)))
+			r.errs = append(r.errs, cellErr(r.cells["roles"], "org.unknown_role", clip(bad)))
 		}
 	}
 	s.IsHead = r.flag("is_head")
@@ -588,17 +584,17 @@ func (r *rowReader) staff() StaffRow {
 	from, to := r.get("valid_from"), r.get("valid_to")
 	if s.CertNo != "" || s.Scope != "" || from != "" || to != "" {
 		if s.CertNo == "" {
-			r.errs = append(r.errs, cellErr(r.cells["cert_no"], "填写了执法范围或有效期，但执法证号为空", "scope or dates given without a certificate number"))
+			r.errs = append(r.errs, cellErr(r.cells["cert_no"], "org.scope_or_dates_given_without_a"))
 		} else if !certNoRe.MatchString(s.CertNo) {
-			r.errs = append(r.errs, cellErr(r.cells["cert_no"], "执法证号 %q 格式不对（4–32 位字母、数字或 -）", "certificate number %q must be 4–32 letters, digits or -", clip(s.CertNo)))
+			r.errs = append(r.errs, cellErr(r.cells["cert_no"], "org.certificate_number_must_be_4_32", clip(s.CertNo)))
 		}
 		if len(splitScope(s.Scope)) == 0 {
-			r.errs = append(r.errs, cellErr(r.cells["scope"], "有执法证号时执法范围必填", "scope is required with a certificate"))
+			r.errs = append(r.errs, cellErr(r.cells["scope"], "org.scope_is_required_with_a_certificate"))
 		}
 		s.ValidFrom = r.date("valid_from", from)
 		s.ValidTo = r.date("valid_to", to)
 		if s.ValidFrom != "" && s.ValidTo != "" && s.ValidTo < s.ValidFrom {
-			r.errs = append(r.errs, cellErr(r.cells["valid_to"], "有效期止 %s 早于有效期起 %s", "valid_to %s is before valid_from %s", s.ValidTo, s.ValidFrom))
+			r.errs = append(r.errs, cellErr(r.cells["valid_to"], "org.valid_to_is_before_valid_from", s.ValidTo, s.ValidFrom))
 		}
 	}
 	return s
@@ -607,7 +603,7 @@ func (r *rowReader) staff() StaffRow {
 func (r *rowReader) date(key, v string) string {
 	c := r.cells[key]
 	if v == "" {
-		r.errs = append(r.errs, cellErr(c, "有执法证号时必填", "required with a certificate"))
+		r.errs = append(r.errs, cellErr(c, "org.required_with_a_certificate"))
 		return ""
 	}
 	if d, ok := parseDate(v); ok {
@@ -619,7 +615,7 @@ func (r *rowReader) date(key, v string) string {
 			return t.Format("2006-01-02")
 		}
 	}
-	r.errs = append(r.errs, cellErr(c, "日期 %q 无效，应为 YYYY-MM-DD", "date %q is not a valid YYYY-MM-DD", clip(v)))
+	r.errs = append(r.errs, cellErr(c, "org.date_is_not_a_valid_yyyy", clip(v)))
 	return ""
 }
 
@@ -631,6 +627,6 @@ func (r *rowReader) flag(key string) bool {
 	case "是", "y", "yes", "true", "1", "√", "✓":
 		return true
 	}
-	r.errs = append(r.errs, cellErr(r.cells[key], "应为 是 或 否，而不是 %q", "must be yes or no, not %q", clip(v)))
+	r.errs = append(r.errs, cellErr(r.cells[key], "org.must_be_yes_or_no_not", clip(v)))
 	return false
 }

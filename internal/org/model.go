@@ -296,14 +296,14 @@ const maxName = 100 // characters (runes) in a name
 
 func checkName(field, s string) *apperr.Error {
 	if s == "" {
-		return apperr.Invalidf(field, "必填", "required")
+		return apperr.Invalidf(field, "org.required")
 	}
 	if n := len([]rune(s)); n > maxName {
-		return apperr.Invalidf(field, "不能超过 %d 个字（现为 %d）", "at most %d characters (is %d)", maxName, n)
+		return apperr.Invalidf(field, "org.at_most_characters_is", maxName, n)
 	}
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f {
-			return apperr.Invalidf(field, "含有控制字符", "contains a control character")
+			return apperr.Invalidf(field, "org.contains_a_control_character")
 		}
 	}
 	return nil
@@ -311,20 +311,20 @@ func checkName(field, s string) *apperr.Error {
 
 func checkBodyCode(field, s string) *apperr.Error {
 	if s == "" {
-		return apperr.Invalidf(field, "必填", "required")
+		return apperr.Invalidf(field, "org.required")
 	}
 	if !bodyCodeRe.MatchString(s) {
-		return apperr.Invalidf(field, "机构编码 %q 应为 6、9 或 12 位数字的区划代码", "body code %q must be a division code of 6, 9 or 12 digits", clip(s))
+		return apperr.Invalidf(field, "org.body_code_must_be_a_division", clip(s))
 	}
 	return nil
 }
 
 func checkUnitCode(field, s string) *apperr.Error {
 	if s == "" {
-		return apperr.Invalidf(field, "必填", "required")
+		return apperr.Invalidf(field, "org.required")
 	}
 	if !unitCodeRe.MatchString(s) {
-		return apperr.Invalidf(field, "单位编码 %q 只能含字母、数字、_ . -，最多 32 位", "unit code %q may hold only letters, digits, _ . - and at most 32 of them", clip(s))
+		return apperr.Invalidf(field, "org.unit_code_may_hold_only_letters", clip(s))
 	}
 	return nil
 }
@@ -334,14 +334,14 @@ func checkPhone(field, s string) *apperr.Error {
 		return nil
 	}
 	if !phoneRe.MatchString(s) {
-		return apperr.Invalidf(field, "电话 %q 格式不对（手机 11 位，座机带区号）", "phone %q is not a mobile number (11 digits) or a landline with area code", clip(s))
+		return apperr.Invalidf(field, "org.phone_is_not_a_mobile_number", clip(s))
 	}
 	return nil
 }
 
 func checkTimeZone(field, s string) *apperr.Error {
 	if _, err := time.LoadLocation(s); err != nil || s == "" || strings.EqualFold(s, "local") {
-		return apperr.Invalidf(field, "未知时区 %q", "unknown time zone %q", clip(s))
+		return apperr.Invalidf(field, "org.unknown_time_zone", clip(s))
 	}
 	return nil
 }

@@ -26,24 +26,24 @@ func (in *QualificationInput) validate() error {
 	in.Scope = strings.Join(splitScope(in.Scope), ",")
 	var errs apperr.List
 	if in.CertNo == "" {
-		errs = append(errs, apperr.Invalidf("cert_no", "必填", "required"))
+		errs = append(errs, apperr.Invalidf("cert_no", "org.required"))
 	} else if !certNoRe.MatchString(in.CertNo) {
-		errs = append(errs, apperr.Invalidf("cert_no", "执法证号 %q 格式不对（4–32 位字母、数字或 -）", "certificate number %q must be 4–32 letters, digits or -", clip(in.CertNo)))
+		errs = append(errs, apperr.Invalidf("cert_no", "org.certificate_number_must_be_4_32", clip(in.CertNo)))
 	}
 	if in.Scope == "" {
-		errs = append(errs, apperr.Invalidf("scope", "必填", "required"))
+		errs = append(errs, apperr.Invalidf("scope", "org.required"))
 	} else if len([]rune(in.Scope)) > 200 {
-		errs = append(errs, apperr.Invalidf("scope", "执法范围过长（最多 200 字）", "scope too long (at most 200 characters)"))
+		errs = append(errs, apperr.Invalidf("scope", "org.scope_too_long_at_most_200"))
 	}
 	var ok bool
 	if in.ValidFrom, ok = parseDate(in.ValidFrom); !ok {
-		errs = append(errs, apperr.Invalidf("valid_from", "日期无效，应为 YYYY-MM-DD", "not a valid YYYY-MM-DD date"))
+		errs = append(errs, apperr.Invalidf("valid_from", "org.not_a_valid_yyyy_mm_dd"))
 	}
 	if in.ValidTo, ok = parseDate(in.ValidTo); !ok {
-		errs = append(errs, apperr.Invalidf("valid_to", "日期无效，应为 YYYY-MM-DD", "not a valid YYYY-MM-DD date"))
+		errs = append(errs, apperr.Invalidf("valid_to", "org.not_a_valid_yyyy_mm_dd"))
 	}
 	if len(errs) == 0 && in.ValidTo < in.ValidFrom {
-		errs = append(errs, apperr.Invalidf("valid_to", "有效期止早于有效期起", "valid_to is before valid_from"))
+		errs = append(errs, apperr.Invalidf("valid_to", "org.valid_to_is_before_valid_from_2"))
 	}
 	if len(errs) > 0 {
 		return errs
@@ -55,7 +55,7 @@ func certTaken(ctx context.Context, q querier, certNo string, except int64) erro
 	var id int64
 	err := q.QueryRow(ctx, `SELECT id FROM staff_qualifications WHERE cert_no = ?`, certNo).Scan(&id)
 	if err == nil && id != except {
-		e := apperr.Conflictf("执法证号 %s 已登记", "certificate %s is already registered", certNo)
+		e := apperr.Conflictf("org.certificate_is_already_registered", certNo)
 		e.Field = "cert_no"
 		return e
 	}
@@ -77,7 +77,7 @@ func (s *Service) AddQualification(ctx context.Context, p access.Principal, in Q
 			return err
 		}
 		if !st.Active {
-			return apperr.Conflictf("「%s」已停用", "%q is deactivated", st.Name)
+			return apperr.Conflictf("org.is_deactivated", st.Name)
 		}
 		q, err := insertQual(ctx, tx, p, st, in, s.now())
 		out = q
@@ -209,7 +209,7 @@ func (s *Service) Qualifications(ctx context.Context, p access.Principal, staffI
 func (s *Service) ValidOn(ctx context.Context, staffID int64, day time.Time, scope string) (bool, error) {
 	scope = strings.TrimSpace(scope)
 	if scope == "" {
-		return false, apperr.Invalidf("scope", "必填", "required")
+		return false, apperr.Invalidf("scope", "org.required")
 	}
 	d := day.Format("2006-01-02")
 	scopes, err := collect(ctx, s.db, func(sc scanner) (string, error) {

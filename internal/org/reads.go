@@ -28,7 +28,7 @@ func (s *Service) BodyByCode(ctx context.Context, p access.Principal, code strin
 		return Body{}, err
 	}
 	if !ok {
-		return Body{}, apperr.NotFoundf("机构编码 %s 不存在", "no body has code %s", clip(code))
+		return Body{}, apperr.NotFoundf("org.no_body_has_code", clip(code))
 	}
 	return b, canRead(p, b.Path)
 }
@@ -109,7 +109,7 @@ func (s *Service) Tree(ctx context.Context, p access.Principal, rootID int64, in
 		return nil, err
 	}
 	if len(bodies) == 0 {
-		return nil, apperr.NotFoundf("机构不存在或已停用", "no such active body")
+		return nil, apperr.NotFoundf("org.no_such_active_body")
 	}
 	nodes := map[int64]*TreeNode{}
 	root := &TreeNode{Body: bodies[0]}
@@ -184,7 +184,7 @@ func (s *Service) SearchStaff(ctx context.Context, p access.Principal, f StaffQu
 	}
 	if f.Role != "" {
 		if _, ok := access.ParseRole(string(f.Role)); !ok {
-			return nil, apperr.Invalidf("role", "未知角色 %q", "unknown role %q", clip(string(f.Role)))
+			return nil, apperr.Invalidf("role", "org.unknown_role", clip(string(f.Role)))
 		}
 		q += ` AND (',' || s.roles || ',') LIKE ?`
 		args = append(args, "%,"+string(f.Role)+",%")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -60,17 +61,16 @@ func scanQual(sc scanner) (Qualification, error) {
 var objectZh = map[string]string{"body": "机构", "unit": "单位", "staff": "人员", "qualification": "执法证"}
 
 func notFound(what string, id int64) error {
-	return apperr.New(apperr.NotFound, "", fmt.Sprintf("%s %d 不存在", objectZh[what], id), fmt.Sprintf("%s %d does not exist", what, id))
+	return apperr.New(apperr.NotFound, "", "org.does_not_exist_2", objectZh[what], id, what)
 }
 
-// stale is the error of an edit of the object what (a kind of objectZh)
+// object names an object kind (body, unit, staff, qualification) in words.
+func object(what string) msg.Message { return msg.M("org.object." + what) }
+
+// stale is the error of an edit of the object what (a kind of object)
 // named name, based on a version it is no longer at.
 func stale(what, name string) error {
-	en := map[string]string{"staff": "staff member", "qualification": "certificate"}[what]
-	if en == "" {
-		en = what
-	}
-	return apperr.Stale(fmt.Sprintf("%s「%s」", objectZh[what], name), fmt.Sprintf("%s %q", en, name))
+	return apperr.Stale("org.object_named", object(what), name)
 }
 
 // checkBase refuses a change based on another version than the row is at
@@ -270,9 +270,9 @@ func nullID(id int64) any {
 
 // uniqueConflict turns a unique-constraint violation (a concurrent writer on
 // another instance won the race past our own check) into a Conflict.
-func uniqueConflict(err error, field, zh, en string) error {
+func uniqueConflict(err error, field, key string, args ...any) error {
 	if store.IsUniqueViolation(err) {
-		e := apperr.New(apperr.Conflict, field, zh, en)
+		e := apperr.New(apperr.Conflict, field, key, args...)
 		e.Err = err
 		return e
 	}

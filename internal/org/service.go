@@ -36,10 +36,10 @@ func isSystem(p access.Principal) bool {
 // jurisdiction (O1).
 func canRead(p access.Principal, path string) error {
 	if p.BodyPath == "" {
-		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
+		return apperr.New(apperr.Unauthorized, "", "org.please_log_in")
 	}
 	if !p.Covers(path) {
-		return apperr.Forbiddenf("该机构不在您的管辖范围内", "this body is outside your jurisdiction")
+		return apperr.Forbiddenf("org.this_body_is_outside_your_jurisdiction")
 	}
 	return nil
 }
@@ -47,7 +47,7 @@ func canRead(p access.Principal, path string) error {
 // canAdmin: structure is changed only by an administrator whose
 // jurisdiction covers the body concerned.
 func canAdmin(p access.Principal, path string) error {
-	return mayChange(p, path, p.Has(access.RoleAdmin), "只有管理员可以修改组织机构", "only an administrator may change the organisation")
+	return mayChange(p, path, p.Has(access.RoleAdmin), "org.only_an_administrator_may_change_the")
 }
 
 // canManageStaff: staff records — who people are, their roles, seats and
@@ -55,20 +55,20 @@ func canAdmin(p access.Principal, path string) error {
 // administrator, or with duties separated the security administrator)
 // within their jurisdiction.
 func canManageStaff(p access.Principal, path string) error {
-	return mayChange(p, path, p.Can(access.DutyAccounts), "只有管理人员与账号的管理员可以修改人员", "only the administrator in charge of staff and accounts may change staff")
+	return mayChange(p, path, p.Can(access.DutyAccounts), "org.only_the_administrator_in_charge_of")
 }
 
 // mayChange refuses the anonymous, a principal without the right (may
-// false, refused with zh/en) and a body outside the jurisdiction.
-func mayChange(p access.Principal, path string, may bool, zh, en string) error {
+// false, refused with message key) and a body outside the jurisdiction.
+func mayChange(p access.Principal, path string, may bool, key string) error {
 	if p.BodyPath == "" {
-		return apperr.New(apperr.Unauthorized, "", "请先登录", "please log in")
+		return apperr.New(apperr.Unauthorized, "", "org.please_log_in")
 	}
 	if !may {
-		return apperr.New(apperr.Forbidden, "", zh, en)
+		return apperr.New(apperr.Forbidden, "", key)
 	}
 	if !p.Covers(path) {
-		return apperr.Forbiddenf("该机构不在您的管辖范围内", "this body is outside your jurisdiction")
+		return apperr.Forbiddenf("org.this_body_is_outside_your_jurisdiction")
 	}
 	return nil
 }
@@ -106,7 +106,7 @@ func (in BodyInput) validate() error {
 		}
 	}
 	if !in.Level.Valid() {
-		errs = append(errs, apperr.Invalidf("level", "层级 %q 无效", "level %q is not valid", clip(string(in.Level))))
+		errs = append(errs, apperr.Invalidf("level", "org.level_is_not_valid", clip(string(in.Level))))
 	}
 	if len(errs) > 0 {
 		return errs
@@ -116,8 +116,7 @@ func (in BodyInput) validate() error {
 
 func belowParent(level Level, parent Body) error {
 	if level.Rank() <= parent.Level.Rank() {
-		return apperr.Invalidf("level", "下级机构的层级（%s）必须低于上级「%s」的层级（%s）",
-			"a child's level (%s) must be below its parent %q's level (%s)", level.Zh(), parent.Name, parent.Level.Zh())
+		return apperr.Invalidf("level", "org.a_child_s_level_must_be", level.Zh(), parent.Name, parent.Level.Zh())
 	}
 	return nil
 }
@@ -128,7 +127,7 @@ func codeTaken(ctx context.Context, q querier, code string, except int64) error 
 		return err
 	}
 	if ok && b.ID != except {
-		e := apperr.Conflictf("机构编码 %s 已被「%s」使用", "body code %s is already used by %q", code, b.Name)
+		e := apperr.Conflictf("org.body_code_is_already_used_by", code, b.Name)
 		e.Field = "code"
 		return e
 	}
@@ -154,7 +153,7 @@ func createBody(ctx context.Context, tx *store.Tx, p access.Principal, in BodyIn
 	parentPath := "/"
 	if in.ParentID == 0 {
 		if !isSystem(p) {
-			return Body{}, apperr.Forbiddenf("不能新建顶级机构", "you may not create a root body")
+			return Body{}, apperr.Forbiddenf("org.you_may_not_create_a_root")
 		}
 	} else {
 		parent, err := getBody(ctx, tx, in.ParentID)
@@ -165,7 +164,7 @@ func createBody(ctx context.Context, tx *store.Tx, p access.Principal, in BodyIn
 			return Body{}, err
 		}
 		if !parent.Active {
-			return Body{}, apperr.Conflictf("上级机构「%s」已停用", "the parent body %q is inactive", parent.Name)
+			return Body{}, apperr.Conflictf("org.the_parent_body_is_inactive", parent.Name)
 		}
 		if err := belowParent(in.Level, parent); err != nil {
 			return Body{}, err
@@ -183,7 +182,7 @@ func createBody(ctx context.Context, tx *store.Tx, p access.Principal, in BodyIn
 	if err := tx.QueryRow(ctx, `INSERT INTO bodies (parent_id, path, level, code, name, time_zone, active, version, created_at, updated_at)
 		VALUES (?, '', ?, ?, ?, ?, TRUE, 1, ?, ?) RETURNING id`,
 		nullID(b.ParentID), string(b.Level), b.Code, b.Name, b.TimeZone, store.Micros(now), store.Micros(now)).Scan(&b.ID); err != nil {
-		return Body{}, uniqueConflict(err, "code", "机构编码已被使用", "the body code is already used")
+		return Body{}, uniqueConflict(err, "code", "org.the_body_code_is_already_used")
 	}
 	b.Path = parentPath + idStr(b.ID) + "/"
 	tx.Queue(ctx, `UPDATE bodies SET path = ? WHERE id = ?`, b.Path, b.ID)
@@ -247,7 +246,7 @@ func (s *Service) UpdateBody(ctx context.Context, p access.Principal, id, versio
 			return err
 		}
 		if bi.Level.Rank() >= childRank {
-			return apperr.Invalidf("level", "层级必须高于其下级机构的层级", "the level must be above its children's levels")
+			return apperr.Invalidf("level", "org.the_level_must_be_above_its")
 		}
 		if err := codeTaken(ctx, tx, bi.Code, id); err != nil {
 			return err
@@ -292,7 +291,7 @@ func (s *Service) MoveBody(ctx context.Context, p access.Principal, id, version,
 		newParentPath := "/"
 		if newParentID == 0 {
 			if !isSystem(p) {
-				return apperr.Forbiddenf("不能把机构移为顶级机构", "you may not make a body a root")
+				return apperr.Forbiddenf("org.you_may_not_make_a_body")
 			}
 		} else {
 			np, err := getBody(ctx, tx, newParentID)
@@ -303,10 +302,10 @@ func (s *Service) MoveBody(ctx context.Context, p access.Principal, id, version,
 				return err
 			}
 			if strings.HasPrefix(np.Path, b.Path) {
-				return apperr.Invalidf("parent_id", "不能把「%s」移到它自己或它的下级机构之下", "cannot move %q under itself or one of its descendants", b.Name)
+				return apperr.Invalidf("parent_id", "org.cannot_move_under_itself_or_one", b.Name)
 			}
 			if !np.Active {
-				return apperr.Conflictf("目标上级机构「%s」已停用", "the new parent %q is inactive", np.Name)
+				return apperr.Conflictf("org.the_new_parent_is_inactive", np.Name)
 			}
 			if err := belowParent(b.Level, np); err != nil {
 				return err
@@ -374,7 +373,7 @@ func (s *Service) SetBodyActive(ctx context.Context, p access.Principal, id, ver
 					return err
 				}
 				if !parent.Active {
-					return apperr.Conflictf("上级机构「%s」已停用，请先启用它", "the parent body %q is inactive; reactivate it first", parent.Name)
+					return apperr.Conflictf("org.the_parent_body_is_inactive_reactivate", parent.Name)
 				}
 			}
 		} else {
@@ -386,8 +385,7 @@ func (s *Service) SetBodyActive(ctx context.Context, p access.Principal, id, ver
 				return err
 			}
 			if bodies+units+staff > 0 {
-				return apperr.Conflictf("「%s」还有 %d 个启用的下级机构、%d 个单位、%d 名人员，请先停用或调走",
-					"%q still has %d active sub-bodies, %d units and %d staff; deactivate or move them first", b.Name, bodies, units, staff)
+				return apperr.Conflictf("org.still_has_active_sub_bodies_units", b.Name, bodies, units, staff)
 			}
 		}
 		b.Active, b.UpdatedAt = active, s.now().UTC()

@@ -34,19 +34,19 @@ func (in *StaffInput) validate() error {
 	set := map[access.Role]bool{}
 	for _, r := range in.Roles {
 		if _, ok := access.ParseRole(string(r)); !ok {
-			errs = append(errs, apperr.Invalidf("roles", "未知角色 %q", "unknown role %q", clip(string(r))))
+			errs = append(errs, apperr.Invalidf("roles", "org.unknown_role", clip(string(r))))
 		}
 		set[r] = true
 	}
 	in.Roles = normRoles(set)
 	if len(in.Roles) == 0 && len(errs) == 0 {
-		errs = append(errs, apperr.Invalidf("roles", "至少选择一个角色", "choose at least one role"))
+		errs = append(errs, apperr.Invalidf("roles", "org.choose_at_least_one_role"))
 	}
 	if (in.IsHead || in.IsLiaison) && in.UnitID == 0 {
-		errs = append(errs, apperr.Invalidf("unit_id", "单位负责人和联络员必须属于某个单位", "a unit head or liaison must belong to a unit"))
+		errs = append(errs, apperr.Invalidf("unit_id", "org.a_unit_head_or_liaison_must"))
 	}
 	if in.IsLiaison && !slices.Contains(in.Roles, access.RoleListLiaison) {
-		errs = append(errs, apperr.Invalidf("is_liaison", "联络员须具有「清单联络员」角色", "a liaison needs the role list_liaison"))
+		errs = append(errs, apperr.Invalidf("is_liaison", "org.a_liaison_needs_the_role_list"))
 	}
 	if len(errs) > 0 {
 		return errs
@@ -81,7 +81,7 @@ func createStaff(ctx context.Context, tx *store.Tx, p access.Principal, in Staff
 		return Staff{}, err
 	}
 	if !body.Active {
-		return Staff{}, apperr.Conflictf("机构「%s」已停用", "body %q is inactive", body.Name)
+		return Staff{}, apperr.Conflictf("org.body_is_inactive_2", body.Name)
 	}
 	now = now.UTC()
 	st := roundStaff(Staff{BodyID: in.BodyID, UnitID: in.UnitID, Name: in.Name, Phone: in.Phone, Roles: in.Roles,
@@ -132,7 +132,7 @@ func (s *Service) UpdateStaff(ctx context.Context, p access.Principal, id, versi
 				return err
 			}
 			if !body.Active {
-				return apperr.Conflictf("机构「%s」已停用", "body %q is inactive", body.Name)
+				return apperr.Conflictf("org.body_is_inactive_2", body.Name)
 			}
 		}
 		st := old
@@ -178,7 +178,7 @@ func (s *Service) SetStaffActive(ctx context.Context, p access.Principal, id, ve
 				return err
 			}
 			if !body.Active {
-				return apperr.Conflictf("机构「%s」已停用", "body %q is inactive", body.Name)
+				return apperr.Conflictf("org.body_is_inactive_2", body.Name)
 			}
 		}
 		if err := checkO2(ctx, tx, old, st); err != nil {
@@ -242,10 +242,10 @@ func checkO2(ctx context.Context, tx *store.Tx, old, st Staff) error {
 			return err
 		}
 		if u.BodyID != st.BodyID {
-			return apperr.Invalidf("unit_id", "单位「%s」不属于所选机构", "unit %q does not belong to the chosen body", u.Name)
+			return apperr.Invalidf("unit_id", "org.unit_does_not_belong_to_the", u.Name)
 		}
 		if !u.Active {
-			return apperr.Conflictf("单位「%s」已停用", "unit %q is inactive", u.Name)
+			return apperr.Conflictf("org.unit_is_inactive_2", u.Name)
 		}
 	}
 	if st.Active && st.UnitID != 0 {
@@ -258,7 +258,7 @@ func checkO2(ctx context.Context, tx *store.Tx, old, st Staff) error {
 				return err
 			}
 			if n > 0 {
-				e := apperr.Conflictf("该单位已有负责人「%s」；请用「设置负责人」更换", "the unit already has a head, %q; use \"set head\" to replace them", name)
+				e := apperr.Conflictf("org.the_unit_already_has_a_head", name)
 				e.Field = "is_head"
 				return e
 			}
@@ -269,7 +269,7 @@ func checkO2(ctx context.Context, tx *store.Tx, old, st Staff) error {
 				return err
 			}
 			if n >= MaxLiaisons {
-				e := apperr.Conflictf("该单位已有 %d 名清单联络员（最多 %d 名）", "the unit already has %d list liaisons (at most %d)", n, MaxLiaisons)
+				e := apperr.Conflictf("org.the_unit_already_has_list_liaisons", n, MaxLiaisons)
 				e.Field = "is_liaison"
 				return e
 			}
@@ -282,7 +282,7 @@ func checkO2(ctx context.Context, tx *store.Tx, old, st Staff) error {
 			return err
 		}
 		if u.Active && old.IsHead && !(stays && st.IsHead) {
-			e := apperr.Conflictf("「%s」是单位「%s」的负责人；请先为该单位设置新的负责人", "%q is the head of unit %q; appoint a new head first", old.Name, u.Name)
+			e := apperr.Conflictf("org.is_the_head_of_unit_appoint", old.Name, u.Name)
 			e.Field = "is_head"
 			return e
 		}
@@ -292,7 +292,7 @@ func checkO2(ctx context.Context, tx *store.Tx, old, st Staff) error {
 				return err
 			}
 			if n == 0 {
-				e := apperr.Conflictf("「%s」是单位「%s」唯一的清单联络员；请先增设联络员", "%q is the only list liaison of unit %q; add another liaison first", old.Name, u.Name)
+				e := apperr.Conflictf("org.is_the_only_list_liaison_of", old.Name, u.Name)
 				e.Field = "is_liaison"
 				return e
 			}
@@ -356,15 +356,14 @@ func (s *Service) StaffPrincipal(ctx context.Context, staffID int64) (access.Pri
 		return access.Principal{}, err
 	}
 	if !staffActive || !bodyActive {
-		return access.Principal{}, apperr.Forbiddenf("该人员已停用", "this staff member is deactivated")
+		return access.Principal{}, apperr.Forbiddenf("org.this_staff_member_is_deactivated")
 	}
 	p.UnitID, p.Roles = unit.Int64, parseRolesText(roles)
 	return p, nil
 }
 
 // errSelfGrant refuses anyone giving themselves a role or a seat (O3).
-var errSelfGrant = apperr.Forbiddenf("不能为自己增加角色或担任负责人、联络员；请由其他管理员办理",
-	"you cannot give yourself a role or make yourself a unit's head or liaison; another administrator must do it")
+var errSelfGrant = apperr.Forbiddenf("org.you_cannot_give_yourself_a_role")
 
 // refuseSelfGrant: nobody grants themselves roles or seats — an
 // administrator editing their own staff record may keep or drop roles and

@@ -33,7 +33,7 @@ func (in *UnitInput) validate() error {
 		}
 	}
 	if !in.Kind.Valid() {
-		errs = append(errs, apperr.Invalidf("kind", "单位类型 %q 无效，应为 站所、科室 或 窗口", "unit kind %q is not station, section or window", clip(string(in.Kind))))
+		errs = append(errs, apperr.Invalidf("kind", "org.unit_kind_is_not_station_section", clip(string(in.Kind))))
 	}
 	if len(errs) > 0 {
 		return errs
@@ -46,7 +46,7 @@ func unitCodeTaken(ctx context.Context, q querier, bodyID int64, code string, ex
 	var name string
 	err := q.QueryRow(ctx, `SELECT id, name FROM units WHERE body_id = ? AND code = ?`, bodyID, code).Scan(&id, &name)
 	if err == nil && id != except {
-		e := apperr.Conflictf("单位编码 %s 已被本机构的「%s」使用", "unit code %s is already used by %q in this body", code, name)
+		e := apperr.Conflictf("org.unit_code_is_already_used_by_2", code, name)
 		e.Field = "code"
 		return e
 	}
@@ -72,7 +72,7 @@ func (s *Service) CreateUnit(ctx context.Context, p access.Principal, in UnitInp
 			return err
 		}
 		if !body.Active {
-			return apperr.Conflictf("机构「%s」已停用", "body %q is inactive", body.Name)
+			return apperr.Conflictf("org.body_is_inactive_2", body.Name)
 		}
 		if err := unitCodeTaken(ctx, tx, body.ID, in.Code, 0); err != nil {
 			return err
@@ -136,10 +136,10 @@ func (s *Service) SetUnitHead(ctx context.Context, p access.Principal, unitID, v
 			return err
 		}
 		if st.UnitID != u.ID || !st.Active {
-			return apperr.Invalidf("staff_id", "「%s」不是该单位的在职人员", "%q is not active staff of this unit", st.Name)
+			return apperr.Invalidf("staff_id", "org.is_not_active_staff_of_this", st.Name)
 		}
 		if !u.Active {
-			return apperr.Conflictf("单位「%s」已停用", "unit %q is inactive", u.Name)
+			return apperr.Conflictf("org.unit_is_inactive_2", u.Name)
 		}
 		now := s.now().UTC()
 		if u.HeadStaffID == staffID && st.IsHead {
@@ -195,7 +195,7 @@ func (s *Service) SetUnitActive(ctx context.Context, p access.Principal, id, ver
 			return nil
 		}
 		if active && !body.Active {
-			return apperr.Conflictf("机构「%s」已停用", "body %q is inactive", body.Name)
+			return apperr.Conflictf("org.body_is_inactive_2", body.Name)
 		}
 		u.Active, u.UpdatedAt = active, s.now().UTC()
 		u = roundUnit(u)

@@ -159,8 +159,8 @@ func TestUpdates_H1_anEditNamesItsBaseVersion(t *testing.T) {
 		}
 		in.Phone = "13933334444"
 		_, err = s.UpdateStaff(ctx, admin, st.ID, st.Version, in)
-		if !apperr.IsStale(err) || !containsAll(apperr.As(err).Zh, "人员「陈晓」", "已被他人修改") ||
-			!containsAll(apperr.As(err).En, `staff member "陈晓"`, "changed by someone else since you opened it") {
+		if !apperr.IsStale(err) || !containsAll(apperr.As(err).Message("zh"), "人员「陈晓」", "已被他人修改") ||
+			!containsAll(apperr.As(err).Message("en"), `staff member "陈晓"`, "changed by someone else since you opened it") {
 			t.Fatalf("stale edit: %v", err)
 		}
 		if _, err := s.SetStaffActive(ctx, admin, st.ID, st.Version, false); !apperr.IsStale(err) {

@@ -166,7 +166,7 @@ func (a *Aggregate[R]) read(ctx context.Context, q Querier, query string, id int
 	var r R
 	err := q.QueryRow(ctx, query, id).Scan(a.Fields(&r)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, apperr.NotFoundf("没有编号为 %d 的%s", "no %[2]s with id %[1]d", id, a.ObjectType)
+		return r, apperr.NotFoundf("store.no_with_id", id, a.ObjectType)
 	}
 	if err != nil {
 		return r, fmt.Errorf("store: %s id=%d: %w", a.Table, id, err)
@@ -230,8 +230,7 @@ func (a *Aggregate[R]) checkAudited(ctx context.Context, tx *Tx, r *R) error {
 // tamperedError is the refusal the user sees: a Conflict (nothing they can
 // fix by retrying) that wraps cause, an ErrTampered naming the row.
 func tamperedError(cause error) error {
-	e := apperr.Conflictf("该记录与审计日志不一致（可能有人直接改动过数据库），已拒绝在其上修改；请管理员运行 qingdan verify 检查",
-		"this record differs from the audit log (the database may have been changed directly); the change is refused: an administrator should run qingdan verify")
+	e := apperr.Conflictf("store.this_record_differs_from_the_audit")
 	e.Err = cause
 	return e
 }
@@ -291,9 +290,7 @@ func (a *Aggregate[R]) stale(r *R) error {
 		return a.Stale(r)
 	}
 	id, v := *a.id(r), *a.version(r)
-	return apperr.New(apperr.Conflict, "version",
-		fmt.Sprintf("%s %d 已被他人修改（不再是版本 %d），请刷新后重试", a.ObjectType, id, v),
-		fmt.Sprintf("%s %d was changed by someone else (it is no longer at version %d); reload and try again", a.ObjectType, id, v))
+	return apperr.New(apperr.Conflict, "version", "store.was_changed_by_someone_else_it", a.ObjectType, id, v)
 }
 
 // Emit emits e about r: its object (and, unless e names another, its root)

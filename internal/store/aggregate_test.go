@@ -107,7 +107,7 @@ func TestAggregate_H1_staleVersionIsAConflict(t *testing.T) {
 			switch e := apperr.As(err); {
 			case err == nil:
 				won++
-			case e == nil || e.Code != apperr.Conflict || e.Field != "version" || !strings.Contains(e.En, "no longer at version 1"):
+			case e == nil || e.Code != apperr.Conflict || e.Field != "version" || !strings.Contains(e.Message("en"), "no longer at version 1"):
 				t.Fatalf("a stale save: %v", err)
 			}
 		}

@@ -49,7 +49,7 @@ const (
 
 // errPositionMoved refuses a batch whose position was moved meanwhile; the
 // lease keeps a second handler of the same name away, this makes sure.
-var errPositionMoved = apperr.Conflictf("消费者位置已被另一处理者推进", "the consumer's position was moved by another handler")
+var errPositionMoved = apperr.Conflictf("store.the_consumer_s_position_was_moved")
 
 func (c *Consumer) check() error {
 	if c.Name == "" || c.Handle == nil {

@@ -32,13 +32,13 @@ func (db *DB) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 // the snapshot a Snapshot function is given.
 func QueryEvents(ctx context.Context, q Querier, f EventFilter) ([]Event, error) {
 	if (f.ObjectType == "") != (f.ObjectID == "") {
-		return nil, apperr.Invalidf("object", "对象类型和对象编号须同时给出", "object type and object id go together")
+		return nil, apperr.Invalidf("object", "store.object_type_and_object_id_go")
 	}
 	if (f.RootType == "") != (f.RootID == "") {
-		return nil, apperr.Invalidf("root", "根对象类型和编号须同时给出", "root type and root id go together")
+		return nil, apperr.Invalidf("root", "store.root_type_and_root_id_go")
 	}
 	if f.ObjectType != "" && f.RootType != "" {
-		return nil, apperr.Invalidf("root", "按对象或按根对象查询，不能同时", "select by object or by root, not both")
+		return nil, apperr.Invalidf("root", "store.select_by_object_or_by_root")
 	}
 	limit := f.Limit
 	switch {

@@ -23,7 +23,7 @@ const defaultLeaseTTL = 10 * time.Second
 
 // ErrLeaseLost refuses a write fenced by a lease that is no longer held:
 // it expired, or another instance took it over.
-var ErrLeaseLost = apperr.Conflictf("周期任务的租约已失去", "the periodic job's lease was lost")
+var ErrLeaseLost = apperr.Conflictf("store.the_periodic_job_s_lease_was")
 
 // Lease is this instance's hold on a named job, valid while its token is the
 // row's and it has not expired.

@@ -99,7 +99,7 @@ func latestCheckpoint(ctx context.Context, q Querier) (audit.Checkpoint, bool, e
 func checkpointAt(ctx context.Context, q Querier, size uint64) (audit.Checkpoint, error) {
 	cp, err := scanCheckpoint(q.QueryRow(ctx, "SELECT size, root, at, sig FROM audit_checkpoints WHERE size = ?", int64(size)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return cp, apperr.NotFoundf("没有树大小为 %d 的检查点", "no checkpoint at tree size %d", size)
+		return cp, apperr.NotFoundf("store.no_checkpoint_at_tree_size", size)
 	}
 	if err != nil {
 		return cp, fmt.Errorf("store: checkpoint %d: %w", size, err)
@@ -153,7 +153,7 @@ func (db *DB) checkSize(ctx context.Context, size uint64) error {
 		return err
 	}
 	if size > h.Size {
-		return apperr.Invalidf("size", "树大小 %d 超过当前日志大小 %d", "tree size %d is beyond the log's size %d", size, h.Size)
+		return apperr.Invalidf("size", "store.tree_size_is_beyond_the_log", size, h.Size)
 	}
 	return nil
 }
@@ -162,7 +162,7 @@ func (db *DB) checkSize(ctx context.Context, size uint64) error {
 // (verify with audit.VerifyInclusion against a checkpoint of that size).
 func (db *DB) InclusionProof(ctx context.Context, seq, size uint64) ([][]byte, error) {
 	if seq >= size {
-		return nil, apperr.Invalidf("seq", "事件序号 %d 不在大小为 %d 的树中", "event %d is not in a tree of size %d", seq, size)
+		return nil, apperr.Invalidf("seq", "store.event_is_not_in_a_tree", seq, size)
 	}
 	if err := db.checkSize(ctx, size); err != nil {
 		return nil, err
@@ -182,7 +182,7 @@ func (db *DB) InclusionProof(ctx context.Context, seq, size uint64) ([][]byte, e
 // of size to (verify with audit.VerifyConsistency).
 func (db *DB) ConsistencyProof(ctx context.Context, from, to uint64) ([][]byte, error) {
 	if from > to {
-		return nil, apperr.Invalidf("from", "起始大小 %d 大于结束大小 %d", "from size %d is larger than to size %d", from, to)
+		return nil, apperr.Invalidf("from", "store.from_size_is_larger_than_to", from, to)
 	}
 	if err := db.checkSize(ctx, to); err != nil {
 		return nil, err

@@ -84,13 +84,13 @@ func (c Card) Clear(by casework.Staff, at time.Time, reason string) (Card, error
 	reason = strings.TrimSpace(reason)
 	switch {
 	case !c.Open():
-		return c, apperr.Conflictf("这张牌已于%s消除", "the card was cleared at %s", c.Cleared.Format("2006-01-02 15:04"))
+		return c, apperr.Conflictf("supervise.the_card_was_cleared_at", c.Cleared.Format("2006-01-02 15:04"))
 	case reason == "":
-		return c, apperr.Invalidf("reason", "消除须写明原因", "clearing a card needs a reason")
+		return c, apperr.Invalidf("reason", "supervise.clearing_a_card_needs_a_reason")
 	case by.IsZero():
-		return c, apperr.Invalidf("by", "消除须由督办人员操作", "a card is cleared by a supervisor")
+		return c, apperr.Invalidf("by", "supervise.a_card_is_cleared_by_a")
 	case at.Before(c.At):
-		return c, apperr.Invalidf("at", "消除时间早于亮牌时间", "the clearing is dated before the card")
+		return c, apperr.Invalidf("at", "supervise.the_clearing_is_dated_before_the")
 	}
 	c.Cleared, c.ClearedBy, c.ClearReason = at, by, reason
 	return c, nil

@@ -38,7 +38,7 @@ func TestDocs_everyWatchKeyAndDefaultIsDocumented(t *testing.T) {
 	}
 	levels := 0
 	for _, e := range list {
-		m := known.FindStringSubmatch(e.En)
+		m := known.FindStringSubmatch(e.Message("en"))
 		if m == nil {
 			continue
 		}

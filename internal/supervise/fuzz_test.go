@@ -26,7 +26,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("not a list: %v", err)
 			}
 			for _, e := range list {
-				if e.Field == "" || e.Zh == "" || e.En == "" {
+				if e.Field == "" || e.Message("zh") == "" || e.Message("en") == "" {
 					t.Fatalf("unnamed or monolingual: %+v", e)
 				}
 			}

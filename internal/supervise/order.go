@@ -1,7 +1,6 @@
 package supervise
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/casework"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // SupervisorRole is the role that issues, accepts and returns orders and
@@ -175,18 +175,18 @@ func Issue(d OrderDraft, env OrderEnv) (Order, Change, error) {
 	}
 	switch {
 	case strings.TrimSpace(d.Unit.Code) == "":
-		errs = append(errs, apperr.Invalidf("unit", "请选择被督办单位", "choose the unit ordered"))
+		errs = append(errs, apperr.Invalidf("unit", "supervise.choose_the_unit_ordered"))
 	case !strings.HasPrefix(d.UnitBody, env.Actor.BodyPath):
-		errs = append(errs, apperr.Invalidf("unit", "被督办单位不在本机构管辖范围内", "the unit is outside your body's jurisdiction"))
+		errs = append(errs, apperr.Invalidf("unit", "supervise.the_unit_is_outside_your_body"))
 	}
 	if d.Matter == "" {
-		errs = append(errs, apperr.Invalidf("matter", "请写明督办事项", "say what is to be fixed"))
+		errs = append(errs, apperr.Invalidf("matter", "supervise.say_what_is_to_be_fixed"))
 	}
 	if d.Days < 1 || d.Days > maxOrderDays {
-		errs = append(errs, apperr.Invalidf("days", "答复期限须为1–%d个工作日", "the time to answer must be 1–%d working days", maxOrderDays))
+		errs = append(errs, apperr.Invalidf("days", "supervise.the_time_to_answer_must_be", maxOrderDays))
 	}
 	if d.Card != nil && !d.Card.Open() {
-		errs = append(errs, apperr.Invalidf("card", "这张牌已消除,不能据此督办", "the card was cleared: no order can follow from it"))
+		errs = append(errs, apperr.Invalidf("card", "supervise.the_card_was_cleared_no_order"))
 	}
 	if len(errs) > 0 {
 		return Order{}, Change{}, fieldErrors(errs)
@@ -214,14 +214,14 @@ func Issue(d OrderDraft, env OrderEnv) (Order, Change, error) {
 // Answer is the ordered unit answering with its measures.
 func (o Order) Answer(measures string, attachments []string, env OrderEnv) (Order, Change, error) {
 	if o.State != OrderIssued {
-		return o, Change{}, o.stateErr("答复", "answered")
+		return o, Change{}, o.stateErr("supervise.answered")
 	}
 	if env.Actor.IsApplicant() || env.Actor.Unit != o.Unit.Code || env.Actor.BodyPath != o.UnitBody {
-		return o, Change{}, apperr.Forbiddenf("只有被督办单位%s可以答复", "only the unit ordered, %s, may answer", o.Unit.Name)
+		return o, Change{}, apperr.Forbiddenf("supervise.only_the_unit_ordered_may_answer", o.Unit.Name)
 	}
 	measures = strings.TrimSpace(measures)
 	if measures == "" {
-		return o, Change{}, apperr.Invalidf("measures", "请写明整改措施", "say what measures were taken")
+		return o, Change{}, apperr.Invalidf("measures", "supervise.say_what_measures_were_taken")
 	}
 	files, err := fileNames("attachments", attachments)
 	if err != nil {
@@ -242,7 +242,7 @@ func (o Order) Answer(measures string, attachments []string, env OrderEnv) (Orde
 // Accept is the supervisor accepting the measures: the order is closed.
 func (o Order) Accept(conclusion string, env OrderEnv) (Order, Change, error) {
 	if o.State != OrderAnswered {
-		return o, Change{}, o.stateErr("办结", "closed")
+		return o, Change{}, o.stateErr("supervise.closed")
 	}
 	if err := o.supervising(env.Actor); err != nil {
 		return o, Change{}, err
@@ -264,20 +264,20 @@ func (o Order) Accept(conclusion string, env OrderEnv) (Order, Change, error) {
 // reason and new time to answer (0: the order's own).
 func (o Order) Return(reason string, days int, env OrderEnv) (Order, Change, error) {
 	if o.State != OrderAnswered {
-		return o, Change{}, o.stateErr("退回", "returned")
+		return o, Change{}, o.stateErr("supervise.returned")
 	}
 	if err := o.supervising(env.Actor); err != nil {
 		return o, Change{}, err
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return o, Change{}, apperr.Invalidf("reason", "退回须写明原因", "a return needs a reason")
+		return o, Change{}, apperr.Invalidf("reason", "supervise.a_return_needs_a_reason")
 	}
 	if days == 0 {
 		days = o.Days
 	}
 	if days < 1 || days > maxOrderDays {
-		return o, Change{}, apperr.Invalidf("days", "答复期限须为1–%d个工作日", "the time to answer must be 1–%d working days", maxOrderDays)
+		return o, Change{}, apperr.Invalidf("days", "supervise.the_time_to_answer_must_be", maxOrderDays)
 	}
 	if err := o.notBefore(env.Now); err != nil {
 		return o, Change{}, err
@@ -301,18 +301,18 @@ func (o Order) Record(kind EnquiryKind, note string, documents []string, env Ord
 		return o, Change{}, err
 	}
 	if kind != Letter && kind != Interview {
-		return o, Change{}, apperr.Invalidf("kind", "请选择函询或约谈", "choose a written enquiry or an interview")
+		return o, Change{}, apperr.Invalidf("kind", "supervise.choose_a_written_enquiry_or_an")
 	}
 	note = strings.TrimSpace(note)
 	if note == "" {
-		return o, Change{}, apperr.Invalidf("note", "请写明函询或约谈的内容", "say what the enquiry or interview was about")
+		return o, Change{}, apperr.Invalidf("note", "supervise.say_what_the_enquiry_or_interview")
 	}
 	files, err := fileNames("documents", documents)
 	if err != nil {
 		return o, Change{}, err
 	}
 	if len(files) == 0 {
-		return o, Change{}, apperr.Invalidf("documents", "须附函询函或约谈记录", "attach the letter or the interview's record")
+		return o, Change{}, apperr.Invalidf("documents", "supervise.attach_the_letter_or_the_interview")
 	}
 	if err := o.notBefore(env.Now); err != nil {
 		return o, Change{}, err
@@ -395,7 +395,7 @@ func (o Order) notBefore(now time.Time) error {
 		last = later(last, e.At)
 	}
 	if now.Before(last) {
-		return apperr.Invalidf("at", "时间早于督办单上一次办理", "the time is before the order's last step")
+		return apperr.Invalidf("at", "supervise.the_time_is_before_the_order")
 	}
 	return nil
 }
@@ -403,10 +403,10 @@ func (o Order) notBefore(now time.Time) error {
 var stateZh = map[OrderState]string{OrderIssued: "待答复", OrderAnswered: "已答复", OrderClosed: "已办结"}
 
 // stateErr refuses a transition the order's state does not allow; what is
-// the transition, in Chinese and English.
-func (o Order) stateErr(whatZh, whatEn string) error {
-	return apperr.New(apperr.Conflict, "", fmt.Sprintf("督办单当前为“%s”,不能%s", stateZh[o.State], whatZh),
-		fmt.Sprintf("the order is %s: it cannot be %s", o.State, whatEn))
+// the message key of the transition.
+func (o Order) stateErr(what string) error {
+	return apperr.New(apperr.Conflict, "", "supervise.the_order_is_it_cannot_be",
+		msg.Both{Zh: stateZh[o.State], En: string(o.State)}, msg.M(what))
 }
 
 // supervising checks that a is a supervisor whose jurisdiction covers the
@@ -416,14 +416,14 @@ func (o Order) supervising(a casework.Actor) error {
 		return err
 	}
 	if !strings.HasPrefix(o.BodyPath, a.BodyPath) {
-		return apperr.Forbiddenf("督办单不在您的管辖范围内", "the order is outside your jurisdiction")
+		return apperr.Forbiddenf("supervise.the_order_is_outside_your_jurisdiction")
 	}
 	return nil
 }
 
 func supervisor(a casework.Actor) error {
 	if a.IsApplicant() || !slices.Contains(a.Roles, SupervisorRole) {
-		return apperr.Forbiddenf("只有督办人员可以办理", "only a supervisor may do this")
+		return apperr.Forbiddenf("supervise.only_a_supervisor_may_do_this")
 	}
 	return nil
 }
@@ -444,12 +444,12 @@ func fileNames(field string, names []string) ([]string, error) {
 	for _, n := range names {
 		n = strings.TrimSpace(n)
 		if n == "" || slices.Contains(out, n) {
-			return nil, apperr.Invalidf(field, "附件名称不能为空或重复", "an attachment's name must not be blank or repeated")
+			return nil, apperr.Invalidf(field, "supervise.an_attachment_s_name_must_not")
 		}
 		out = append(out, n)
 	}
 	if len(out) > 20 {
-		return nil, apperr.Invalidf(field, "附件不超过20个", "at most 20 attachments")
+		return nil, apperr.Invalidf(field, "supervise.at_most_20_attachments")
 	}
 	return out, nil
 }

@@ -32,7 +32,7 @@ func fieldOf(t *testing.T, err error) string {
 	case !errors.As(err, &e):
 		t.Fatalf("want an apperr, got %T %v", err, err)
 	}
-	if e.Zh == "" || e.En == "" {
+	if e.Message("zh") == "" || e.Message("en") == "" {
 		t.Fatalf("not bilingual: %+v", e)
 	}
 	return e.Field

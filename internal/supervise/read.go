@@ -14,6 +14,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // This file reads rule files (docs/SUPERVISION.md): YAML, or JSON, which
@@ -58,17 +59,13 @@ type located struct {
 
 type reader struct{ errs []located }
 
-func (r *reader) fail(n *yaml.Node, path, zh, en string, args ...any) {
-	r.report(n, path, fmt.Sprintf(zh, args...), fmt.Sprintf(en, args...))
-}
-
-// report records a mistake whose messages are ready.
-func (r *reader) report(n *yaml.Node, path, zh, en string) {
+// fail records a mistake about path at node n: message key with its args.
+func (r *reader) fail(n *yaml.Node, path, key string, args ...any) {
 	field := fmt.Sprintf("line %d, column %d", n.Line, n.Column)
 	if path != "" {
 		field += ": " + path
 	}
-	r.errs = append(r.errs, located{n.Line, n.Column, apperr.New(apperr.Invalid, field, zh, en)})
+	r.errs = append(r.errs, located{n.Line, n.Column, apperr.New(apperr.Invalid, field, key, args...)})
 }
 
 // list returns the mistakes in file order, at most MaxErrors and one more
@@ -81,8 +78,7 @@ func (r *reader) list() apperr.List {
 	out := apperr.List{}
 	for i, e := range r.errs {
 		if i == MaxErrors {
-			out = append(out, apperr.New(apperr.Invalid, e.err.Field, fmt.Sprintf("错误超过%d处,其余未列出", MaxErrors),
-				fmt.Sprintf("more than %d mistakes; the rest are not listed", MaxErrors)))
+			out = append(out, apperr.New(apperr.Invalid, e.err.Field, "supervise.more_than_mistakes_the_rest_are", MaxErrors))
 			break
 		}
 		out = append(out, e.err)
@@ -103,7 +99,7 @@ type key struct {
 // mistakes. It returns the keys given a value.
 func (r *reader) mapping(n *yaml.Node, path string, keys ...key) []string {
 	if n.Kind != yaml.MappingNode {
-		r.wrongType(n, path, "映射(键: 值)", "a mapping (key: value)")
+		r.wrongType(n, path, "supervise.a_mapping_key_value")
 		return nil
 	}
 	var written, given []string
@@ -113,15 +109,15 @@ func (r *reader) mapping(n *yaml.Node, path string, keys ...key) []string {
 		j := slices.IndexFunc(keys, func(x key) bool { return x.name == k.Value })
 		switch {
 		case k.Kind != yaml.ScalarNode:
-			r.fail(k, path, "键必须是文字", "a key must be plain text")
+			r.fail(k, path, "supervise.a_key_must_be_plain_text")
 		case slices.Contains(written, k.Value):
-			r.fail(k, kp, "键“%s”重复", "key %q appears twice", k.Value)
+			r.fail(k, kp, "supervise.key_appears_twice", k.Value)
 		case j < 0:
 			var known []string
 			for _, x := range keys {
 				known = append(known, x.name)
 			}
-			r.fail(k, kp, "未知的键“%s”(可用的键:%s)", "unknown key %q (known keys: %s)", k.Value, strings.Join(known, ", "))
+			r.fail(k, kp, "supervise.unknown_key_known_keys", k.Value, strings.Join(known, ", "))
 		default:
 			written = append(written, k.Value)
 			if v.ShortTag() != "!!null" {
@@ -132,7 +128,7 @@ func (r *reader) mapping(n *yaml.Node, path string, keys ...key) []string {
 	}
 	for _, k := range keys {
 		if k.required && !slices.Contains(given, k.name) {
-			r.fail(n, join(path, k.name), "缺少必填的键“%s”", "missing required key %q", k.name)
+			r.fail(n, join(path, k.name), "supervise.missing_required_key", k.name)
 		}
 	}
 	return given
@@ -147,23 +143,24 @@ func join(path, k string) string {
 
 func last(path string) string { return path[strings.LastIndexAny(path, ".]")+1:] }
 
-func (r *reader) wrongType(n *yaml.Node, path, zh, en string) {
+// wrongType records a value of the wrong type; want is the message key of
+// what it must be.
+func (r *reader) wrongType(n *yaml.Node, path, want string) {
 	if path == "" {
-		r.report(n, path, "文件内容应为"+zh, "the file must be "+en)
+		r.fail(n, path, "supervise.the_file_must_be", msg.M(want))
 		return
 	}
-	k := last(path)
-	r.fail(n, path, "“%s”的值应为"+zh, "the value of %q must be "+en, k)
+	r.fail(n, path, "supervise.the_value_of_must_be", last(path), msg.M(want))
 }
 
 func (r *reader) text(n *yaml.Node, path string) string {
 	if n.Kind != yaml.ScalarNode {
-		r.wrongType(n, path, "文字", "text")
+		r.wrongType(n, path, "supervise.text")
 		return ""
 	}
 	s := strings.TrimSpace(n.Value)
 	if s == "" {
-		r.fail(n, path, "“%s”不能为空", "%q must not be blank", last(path))
+		r.fail(n, path, "supervise.must_not_be_blank", last(path))
 	}
 	return s
 }
@@ -171,11 +168,11 @@ func (r *reader) text(n *yaml.Node, path string) string {
 func (r *reader) number(n *yaml.Node, path string, lo, hi int) int {
 	var v int
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&v) != nil {
-		r.wrongType(n, path, "整数", "a whole number")
+		r.wrongType(n, path, "supervise.a_whole_number")
 		return 0
 	}
 	if v < lo || v > hi {
-		r.fail(n, path, "数值须在%d–%d之间,而不是%d", "the number must be %d–%d, not %d", lo, hi, v)
+		r.fail(n, path, "supervise.the_number_must_be_not", lo, hi, v)
 	}
 	return v
 }
@@ -183,19 +180,21 @@ func (r *reader) number(n *yaml.Node, path string, lo, hi int) int {
 func (r *reader) boolean(n *yaml.Node, path string) bool {
 	var v bool
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&v) != nil {
-		r.wrongType(n, path, "true 或 false", "true or false")
+		r.wrongType(n, path, "supervise.true_or_false")
 	}
 	return v
 }
 
-func oneOf[T ~string](r *reader, n *yaml.Node, path, whatZh, whatEn string, known []T) T {
+// oneOf reads a value that must be one of known; what is the message key
+// naming what the value is.
+func oneOf[T ~string](r *reader, n *yaml.Node, path, what string, known []T) T {
 	v := T(r.text(n, path))
 	if v != "" && !slices.Contains(known, v) {
 		var list []string
 		for _, k := range known {
 			list = append(list, string(k))
 		}
-		r.fail(n, path, "未知的"+whatZh+"“%s”(可用:%s)", "unknown "+whatEn+" %q (known: %s)", v, strings.Join(list, ", "))
+		r.fail(n, path, "supervise.unknown_known", msg.M(what), v, strings.Join(list, ", "))
 	}
 	return v
 }
@@ -218,7 +217,7 @@ func (r *reader) set(n *yaml.Node, prefix string) RuleSet {
 	r.mapping(n, prefix,
 		key{"region", false, func(v *yaml.Node, p string) {
 			if rs.Region = r.text(v, p); rs.Region != "" && !regionCode.MatchString(rs.Region) {
-				r.fail(v, p, "区划代码“%s”应为6、9或12位数字", "region %q must be a division code of 6, 9 or 12 digits", rs.Region)
+				r.fail(v, p, "supervise.region_must_be_a_division_code", rs.Region)
 			}
 		}},
 		key{"version", true, func(v *yaml.Node, p string) { rs.Version = r.number(v, p, 1, 1<<30) }},
@@ -229,11 +228,11 @@ func (r *reader) set(n *yaml.Node, prefix string) RuleSet {
 	}
 	path := join(prefix, "rules")
 	if rules.Kind != yaml.SequenceNode {
-		r.wrongType(rules, path, "列表", "a list")
+		r.wrongType(rules, path, "supervise.a_list")
 		return rs
 	}
 	if len(rules.Content) > MaxRules {
-		r.fail(rules, path, "规则超过%d条", "more than %d rules", MaxRules)
+		r.fail(rules, path, "supervise.more_than_rules", MaxRules)
 		return rs
 	}
 	seen := map[string]int{}
@@ -244,7 +243,7 @@ func (r *reader) set(n *yaml.Node, prefix string) RuleSet {
 			continue
 		}
 		if line, dup := seen[rule.ID]; dup {
-			r.fail(rn, join(p, "id"), "规则“%s”重复(第%d行已定义)", "rule %q appears twice (first on line %d)", rule.ID, line)
+			r.fail(rn, join(p, "id"), "supervise.rule_appears_twice_first_on_line", rule.ID, line)
 			continue
 		}
 		seen[rule.ID] = rn.Line
@@ -265,16 +264,15 @@ func (r *reader) rule(n *yaml.Node, path string) Rule {
 		key{"id", true, func(v *yaml.Node, p string) {
 			idN = v
 			if ru.ID = r.text(v, p); ru.ID != "" && (!ruleID.MatchString(ru.ID) || len(ru.ID) > 64) {
-				r.fail(v, p, "规则编号“%s”无效:用小写字母、数字、下划线和点,以字母开头,不超过64个字符",
-					"rule id %q is invalid: lower-case letters, digits, _ and ., starting with a letter, at most 64 characters", ru.ID)
+				r.fail(v, p, "supervise.rule_id_is_invalid_lower_case", ru.ID)
 			}
 		}},
 		key{"name", false, func(v *yaml.Node, p string) { ru.Name = r.name(v, p) }},
 		key{"watch", false, func(v *yaml.Node, p string) {
-			ru.Watch = oneOf(r, v, p, "监察对象", "watch", Watches())
+			ru.Watch = oneOf(r, v, p, "supervise.watch", Watches())
 		}},
-		key{"of", false, func(v *yaml.Node, p string) { ofN, ru.Of = v, oneOf(r, v, p, "发布类型", "kind", publicationKinds) }},
-		key{"level", false, func(v *yaml.Node, p string) { levelN, ru.Level = v, oneOf(r, v, p, "级别", "level", levels) }},
+		key{"of", false, func(v *yaml.Node, p string) { ofN, ru.Of = v, oneOf(r, v, p, "supervise.kind", publicationKinds) }},
+		key{"level", false, func(v *yaml.Node, p string) { levelN, ru.Level = v, oneOf(r, v, p, "supervise.level", levels) }},
 		key{"limit", false, func(v *yaml.Node, p string) { limitN, ru.Limit = v, r.budget(v, p, 1) }},
 		key{"before", false, func(v *yaml.Node, p string) { beforeN, ru.When.Before = v, ptr(r.budget(v, p, 1)) }},
 		key{"after", false, func(v *yaml.Node, p string) { afterN, ru.When.After = v, ptr(r.budget(v, p, 0)) }},
@@ -290,19 +288,19 @@ func (r *reader) rule(n *yaml.Node, path string) Rule {
 		// A rule switched off says only which.
 		for _, k := range given {
 			if k != "id" && k != "off" {
-				r.fail(n, join(path, k), "关闭的规则只写 id 和 off,不写“%s”", "a rule switched off has only id and off, not %q", k)
+				r.fail(n, join(path, k), "supervise.a_rule_switched_off_has_only", k)
 			}
 		}
 		return ru
 	}
 	if offN != nil && idN != nil && len(given) == 2 {
 		// off: false and nothing else: not a rule.
-		r.fail(n, path, "规则缺少 watch、level 和 notify", "the rule lacks watch, level and notify")
+		r.fail(n, path, "supervise.the_rule_lacks_watch_level_and")
 		return ru
 	}
 	for _, k := range []string{"watch", "level", "notify"} {
 		if !slices.Contains(given, k) {
-			r.fail(n, join(path, k), "缺少必填的键“%s”", "missing required key %q", k)
+			r.fail(n, join(path, k), "supervise.missing_required_key", k)
 		}
 	}
 	info, known := watches[ru.Watch]
@@ -319,11 +317,11 @@ func (r *reader) rule(n *yaml.Node, path string) Rule {
 	needsLimit := info.time && !info.ownLimit || ru.Watch == WatchTransfer
 	switch {
 	case needsLimit && limitN == nil:
-		r.fail(n, join(path, "limit"), "监察对象“%s”须写 limit(时限)", "watch %q needs a limit", ru.Watch)
+		r.fail(n, join(path, "limit"), "supervise.watch_needs_a_limit", ru.Watch)
 	case !needsLimit && limitN != nil && info.ownLimit:
-		r.fail(limitN, join(path, "limit"), "监察对象“%s”的时限取自对象本身,不写 limit", "watch %q takes its limit from the object: no limit here", ru.Watch)
+		r.fail(limitN, join(path, "limit"), "supervise.watch_takes_its_limit_from_the", ru.Watch)
 	case !needsLimit && limitN != nil:
-		r.fail(limitN, join(path, "limit"), "监察对象“%s”不写 limit", "watch %q takes no limit", ru.Watch)
+		r.fail(limitN, join(path, "limit"), "supervise.watch_takes_no_limit", ru.Watch)
 	}
 	// The threshold: exactly one form for a time watch, none for an event.
 	forms, first := 0, (*yaml.Node)(nil)
@@ -335,23 +333,23 @@ func (r *reader) rule(n *yaml.Node, path string) Rule {
 	}
 	switch {
 	case info.time && forms == 0:
-		r.fail(n, path, "时限规则须写 before、after 或 share 之一(何时亮牌)", "a time rule needs one of before, after or share (when it fires)")
+		r.fail(n, path, "supervise.a_time_rule_needs_one_of")
 	case info.time && forms > 1:
-		r.fail(at(shareN), path, "before、after、share 只能写一个", "only one of before, after and share")
+		r.fail(at(shareN), path, "supervise.only_one_of_before_after_and")
 	case !info.time && forms > 0:
-		r.fail(at(first), path, "监察对象“%s”按事件判断,不写 before、after、share", "watch %q is judged on events: no before, after or share", ru.Watch)
+		r.fail(at(first), path, "supervise.watch_is_judged_on_events_no", ru.Watch)
 	}
 	if ru.Watch == WatchSupplement && roundsN == nil {
-		r.fail(n, join(path, "rounds"), "监察对象 supplement_rounds 须写 rounds(第几轮亮牌)", "watch supplement_rounds needs rounds (the round that fires)")
+		r.fail(n, join(path, "rounds"), "supervise.watch_supplement_rounds_needs_rounds_the")
 	}
 	if ru.Watch != WatchSupplement && roundsN != nil {
-		r.fail(roundsN, join(path, "rounds"), "只有 supplement_rounds 写 rounds", "only supplement_rounds takes rounds")
+		r.fail(roundsN, join(path, "rounds"), "supervise.only_supplement_rounds_takes_rounds")
 	}
 	if ofN != nil && ru.Watch != WatchPublication {
-		r.fail(ofN, join(path, "of"), "只有 publication 写 of", "only publication takes of")
+		r.fail(ofN, join(path, "of"), "supervise.only_publication_takes_of")
 	}
 	if ru.Level == Reminder && !info.time && levelN != nil {
-		r.fail(levelN, join(path, "level"), "按事件判断的规则级别为 yellow 或 red", "an event rule's level is yellow or red")
+		r.fail(levelN, join(path, "level"), "supervise.an_event_rule_s_level_is")
 	}
 	return ru
 }
@@ -376,7 +374,7 @@ func (r *reader) budget(n *yaml.Node, path string, lo int) calendar.Budget {
 	var b calendar.Budget
 	r.mapping(n, path,
 		key{"n", true, func(v *yaml.Node, p string) { b.N = r.number(v, p, lo, maxUnits) }},
-		key{"unit", true, func(v *yaml.Node, p string) { b.Unit = oneOf(r, v, p, "时间单位", "unit", thresholdUnits) }},
+		key{"unit", true, func(v *yaml.Node, p string) { b.Unit = oneOf(r, v, p, "supervise.unit", thresholdUnits) }},
 	)
 	return b
 }
@@ -394,7 +392,7 @@ func (r *reader) share(n *yaml.Node, path string) float64 {
 		v /= 100
 	}
 	if n.Kind != yaml.ScalarNode || err != nil || (!pct && n.ShortTag() != "!!float" && n.ShortTag() != "!!int") || !(v > 0 && v <= 1) {
-		r.fail(n, path, "比例“%s”无效:写作大于0、不超过1的小数(如0.8)或百分数(如80%%)", "share %q is invalid: a number above 0 and at most 1 (like 0.8) or a percentage (like 80%%)", s)
+		r.fail(n, path, "supervise.share_is_invalid_a_number_above", s)
 		return 0
 	}
 	return v
@@ -406,7 +404,7 @@ func (r *reader) audiences(n *yaml.Node, path string) []Audience {
 	if n.Kind == yaml.SequenceNode {
 		items = n.Content
 		if len(items) == 0 {
-			r.fail(n, path, "至少通知一方", "at least one audience")
+			r.fail(n, path, "supervise.at_least_one_audience")
 		}
 	}
 	var out []Audience
@@ -415,9 +413,9 @@ func (r *reader) audiences(n *yaml.Node, path string) []Audience {
 		if n.Kind == yaml.SequenceNode {
 			p = fmt.Sprintf("%s[%d]", path, i)
 		}
-		a := oneOf(r, c, p, "通知对象", "audience", audiences)
+		a := oneOf(r, c, p, "supervise.audience", audiences)
 		if a != "" && slices.Contains(out, a) {
-			r.fail(c, p, "通知对象“%s”重复", "audience %q appears twice", a)
+			r.fail(c, p, "supervise.audience_appears_twice", a)
 			continue
 		}
 		out = append(out, a)

@@ -110,7 +110,7 @@ func TestRead_S5_mistakesNamedByLineAndKey(t *testing.T) {
 			}
 			found := false
 			for _, e := range list {
-				if e.Zh == "" || e.En == "" || e.Code != apperr.Invalid {
+				if e.Message("zh") == "" || e.Message("en") == "" || e.Code != apperr.Invalid {
 					t.Errorf("not bilingual: %+v", e)
 				}
 				found = found || e.Field == tc.field

@@ -105,9 +105,9 @@ func OpenRectification(d RectDraft, env OrderEnv) (Rectification, Change, error)
 	external := slices.Contains(a.Roles, ExternalSupervisorRole)
 	switch {
 	case a.IsApplicant() || !external && !slices.Contains(a.Roles, SupervisorRole):
-		return Rectification{}, Change{}, apperr.Forbiddenf("只有督办人员或外部监督员可以登记问题", "only supervisors and external supervisors may put a problem on the list")
+		return Rectification{}, Change{}, apperr.Forbiddenf("supervise.only_supervisors_and_external_supervisors_may")
 	case external && !slices.Contains(a.Roles, SupervisorRole) && d.Source != FromExternal:
-		return Rectification{}, Change{}, apperr.Invalidf("source", "外部监督员登记的问题来源为外部监督", "an external supervisor reports problems of source external")
+		return Rectification{}, Change{}, apperr.Invalidf("source", "supervise.an_external_supervisor_reports_problems_of")
 	}
 	d.Problem, d.Ref = strings.TrimSpace(d.Problem), strings.TrimSpace(d.Ref)
 	if d.Source == FromCard && d.Card != nil {
@@ -115,33 +115,33 @@ func OpenRectification(d RectDraft, env OrderEnv) (Rectification, Change, error)
 	}
 	var errs apperr.List
 	if !slices.Contains(sources, d.Source) {
-		errs = append(errs, apperr.Invalidf("source", "问题来源“%s”无效", "source %q is invalid", d.Source))
+		errs = append(errs, apperr.Invalidf("source", "supervise.source_is_invalid", d.Source))
 	}
 	if (d.Source == FromCard || d.Source == FromOrder || d.Source == FromComplaint) && d.Ref == "" {
-		errs = append(errs, apperr.Invalidf("ref", "请注明来源(牌、督办单或投诉的编号)", "name the source (the card, order or complaint)"))
+		errs = append(errs, apperr.Invalidf("ref", "supervise.name_the_source_the_card_order"))
 	}
 	if d.Source == FromExternal && !slices.Contains(externalKinds, d.Reporter) {
-		errs = append(errs, apperr.Invalidf("reporter", "请选择外部监督员类别", "choose the kind of external supervisor"))
+		errs = append(errs, apperr.Invalidf("reporter", "supervise.choose_the_kind_of_external_supervisor"))
 	}
 	if d.Problem == "" {
-		errs = append(errs, apperr.Invalidf("problem", "请写明问题", "describe the problem"))
+		errs = append(errs, apperr.Invalidf("problem", "supervise.describe_the_problem"))
 	}
 	if d.Owner.IsZero() {
-		errs = append(errs, apperr.Invalidf("owner", "请指定整改责任人", "name the owner"))
+		errs = append(errs, apperr.Invalidf("owner", "supervise.name_the_owner"))
 	}
 	if d.UnitBody == "" {
 		d.UnitBody = a.BodyPath
 	}
 	switch {
 	case strings.TrimSpace(d.Unit.Code) == "":
-		errs = append(errs, apperr.Invalidf("unit", "请选择整改责任单位", "choose the unit"))
+		errs = append(errs, apperr.Invalidf("unit", "supervise.choose_the_unit"))
 	case !strings.HasPrefix(d.UnitBody, a.BodyPath):
-		errs = append(errs, apperr.Invalidf("unit", "整改责任单位不在本机构管辖范围内", "the unit is outside your body's jurisdiction"))
+		errs = append(errs, apperr.Invalidf("unit", "supervise.the_unit_is_outside_your_body_2"))
 	}
 	if today := env.Calendar.Date(env.Now); d.Deadline <= today {
-		errs = append(errs, apperr.Invalidf("deadline", "整改期限须晚于今天", "the deadline must be after today"))
+		errs = append(errs, apperr.Invalidf("deadline", "supervise.the_deadline_must_be_after_today"))
 	} else if _, err := env.Calendar.IsWorkingDay(d.Deadline); err != nil {
-		errs = append(errs, apperr.Invalidf("deadline", "整改期限超出日历范围", "the deadline is beyond the calendar"))
+		errs = append(errs, apperr.Invalidf("deadline", "supervise.the_deadline_is_beyond_the_calendar"))
 	}
 	if len(errs) > 0 {
 		return Rectification{}, Change{}, fieldErrors(errs)
@@ -169,7 +169,7 @@ func (r Rectification) Note(text string, env OrderEnv) (Rectification, Change, e
 	}
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return r, Change{}, apperr.Invalidf("text", "请写明整改进展", "describe the progress")
+		return r, Change{}, apperr.Invalidf("text", "supervise.describe_the_progress")
 	}
 	r.Progress = append(slices.Clone(r.Progress), Progress{Text: text, By: env.Actor.Staff, At: env.Now})
 	return r, Change{Event: ChangeEvent{Action: "rectification.progress", At: env.Now, By: env.Actor.Staff,
@@ -186,7 +186,7 @@ func (r Rectification) Close(evidence []string, note string, env OrderEnv) (Rect
 		return r, Change{}, err
 	}
 	if len(files) == 0 {
-		return r, Change{}, apperr.Invalidf("evidence", "销号须附整改证明材料", "closing needs evidence")
+		return r, Change{}, apperr.Invalidf("evidence", "supervise.closing_needs_evidence")
 	}
 	r.State, r.ClosedAt, r.ClosedBy, r.Evidence, r.Closing = RectClosed, env.Now, env.Actor.Staff, files, strings.TrimSpace(note)
 	ch := Change{Event: ChangeEvent{Action: "rectification.closed", At: env.Now, By: env.Actor.Staff,
@@ -201,19 +201,19 @@ func (r Rectification) Close(evidence []string, note string, env OrderEnv) (Rect
 func (r Rectification) mayWork(env OrderEnv) error {
 	a := env.Actor
 	if r.State != RectOpen {
-		return apperr.Conflictf("整改事项已销号", "the rectification item is closed")
+		return apperr.Conflictf("supervise.the_rectification_item_is_closed")
 	}
 	ownUnit := a.Unit == r.Unit.Code && a.BodyPath == r.UnitBody
 	supervising := slices.Contains(a.Roles, SupervisorRole) && strings.HasPrefix(r.BodyPath, a.BodyPath)
 	if a.IsApplicant() || a.ID != r.Owner.ID && !ownUnit && !supervising {
-		return apperr.Forbiddenf("只有整改责任人、责任单位或督办人员可以办理", "only the owner, the unit or a supervisor may do this")
+		return apperr.Forbiddenf("supervise.only_the_owner_the_unit_or")
 	}
 	last := r.CreatedAt
 	for _, p := range r.Progress {
 		last = later(last, p.At)
 	}
 	if env.Now.Before(last) {
-		return apperr.Invalidf("at", "时间早于上一次办理", "the time is before the item's last step")
+		return apperr.Invalidf("at", "supervise.the_time_is_before_the_item")
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
@@ -47,7 +48,7 @@ func (s *Server) catalogAdjustments(w http.ResponseWriter, r *http.Request) {
 	p := httpx.PrincipalFrom(r.Context())
 	stage := catalog.Stage(r.URL.Query().Get("stage"))
 	if stage != "" && stage.Zh() == "" {
-		s.fail(w, r, apperr.Invalidf("stage", "阶段无效", "unknown stage"))
+		s.fail(w, r, apperr.Invalidf("stage", "web.unknown_stage"))
 		return
 	}
 	as, err := s.deps.Catalog.Adjustments(r.Context(), p, catdb.AdjustmentFilter{Stage: stage})
@@ -158,26 +159,14 @@ func nameOf(names map[string]string, actor string) string {
 }
 
 // elementNames are the guide's names of the elements a change may touch.
-var elementNames = map[string][2]string{
-	"name": {"事项名称", "name"}, "category": {"事项类型", "category"}, "impl_code": {"实施编码", "implementation code"},
-	"ex_officio": {"行使方式", "mode of exercise"}, "legal_bases": {"设定依据", "legal bases"}, "body": {"实施主体", "implementing body"},
-	"unit": {"责任科室", "responsible unit"}, "conditions": {"受理条件", "conditions"}, "materials": {"申请材料", "materials"},
-	"statutory_limit": {"法定时限", "statutory limit"}, "promised_limit": {"承诺时限", "promised limit"}, "case_type": {"办件类型", "case type"},
-	"visits": {"到现场次数", "visits"}, "online": {"网办深度", "online capabilities"}, "fee": {"收费", "fees"}, "steps": {"办理流程", "flow"},
-	"consult_phone": {"咨询电话", "enquiry phone"}, "complaint_office": {"投诉机构", "complaint office"},
-	"complaint_phone": {"投诉电话", "complaint phone"}, "hours": {"办理时间", "hours"}, "address": {"办理地点", "address"},
-	"duties": {"责任事项", "duties"}, "accountability": {"追责情形", "accountability"},
-	"base_code": {"基本编码", "base code"}, "version": {"版本", "version"}, "status": {"状态", "status"},
-	"valid_from": {"生效日期", "valid from"}, "valid_to": {"失效日期", "valid to"}, "published_at": {"发布时间", "published"},
-	"content_hash": {"内容摘要", "content hash"},
-}
+var elementNames = msg.Catalogue("web.elementNames")
 
 func elementList(r *http.Request, keys []string) string {
 	names := make([]string, len(keys))
 	for i, k := range keys {
 		names[i] = k
-		if n, ok := elementNames[k]; ok {
-			names[i] = pick(r, n[0], n[1])
+		if elementNames.Has(k) {
+			names[i] = elementNames.Text(httpx.LangFrom(r.Context()), k)
 		}
 	}
 	return strings.Join(names, pick(r, "、", ", "))
@@ -315,7 +304,7 @@ func describe(r *http.Request, err error) (string, []string) {
 		for _, e := range l {
 			out = append(out, e.Field+": "+e.Message(httpx.LangFrom(r.Context())))
 		}
-		return pick(r, fmt.Sprintf("共 %d 处问题", len(l)), fmt.Sprintf("%d problems", len(l))), out
+		return msg.Text(httpx.LangFrom(r.Context()), "web.problems", len(l)), out
 	}
 	_, body := api.Describe(r, err)
 	if body.Field != "" {
@@ -394,7 +383,7 @@ func (s *Server) catalogNewForm(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("item"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			s.fail(w, r, apperr.Invalidf("item", "事项编号无效", "not a valid item id"))
+			s.fail(w, r, apperr.Invalidf("item", "web.not_a_valid_item_id"))
 			return
 		}
 		d, err := s.deps.Catalog.ItemByID(r.Context(), id)
@@ -409,7 +398,7 @@ func (s *Server) catalogNewForm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !httpx.PrincipalFrom(r.Context()).Covers(path) {
-			s.fail(w, r, apperr.Forbiddenf("不在您的管辖范围内", "not in your jurisdiction"))
+			s.fail(w, r, apperr.Forbiddenf("web.not_in_your_jurisdiction"))
 			return
 		}
 		draft := d.Current.ItemVersion.Clone()

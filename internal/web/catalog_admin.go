@@ -99,7 +99,7 @@ func (s *Server) catalogRoutes() []httpx.Route {
 func catalogID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, apperr.Invalidf("id", "编号无效", "not a valid id")
+		return 0, apperr.Invalidf("id", "web.not_a_valid_id")
 	}
 	return id, nil
 }
@@ -204,7 +204,7 @@ func (s *Server) catalogItems(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("body"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			s.fail(w, r, apperr.Invalidf("body", "主体编号无效", "not a valid body id"))
+			s.fail(w, r, apperr.Invalidf("body", "web.not_a_valid_body_id"))
 			return
 		}
 		bodyID = id

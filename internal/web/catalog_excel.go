@@ -78,7 +78,7 @@ func (x *CatalogExcelPages) body(r *http.Request) (catxlsx.BodyInfo, error) {
 	if v := r.PathValue("id"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			return catxlsx.BodyInfo{}, apperr.NotFoundf("机构“%s”不存在", "no body %q", v)
+			return catxlsx.BodyInfo{}, apperr.NotFoundf("web.no_body", v)
 		}
 		id = n
 	}
@@ -260,7 +260,7 @@ func (x *CatalogExcelPages) errorTable(data *excelJob, err error) bool {
 	data.Checked = true
 	for _, e := range list {
 		sheet, col, row := catxlsx.SplitField(e.Field)
-		data.Errors = append(data.Errors, ExcelError{Sheet: sheet, Column: col, Row: row, Zh: e.Zh, En: e.En})
+		data.Errors = append(data.Errors, ExcelError{Sheet: sheet, Column: col, Row: row, Zh: e.Message("zh"), En: e.Message("en")})
 	}
 	return true
 }

@@ -59,7 +59,7 @@ func (f *excelFake) CreateDraft(ctx context.Context, p access.Principal, id int6
 		return nil, nil, err
 	}
 	if !p.Has(access.RoleListLiaison) {
-		return nil, nil, apperr.Forbiddenf("只有清单联络员可以起草调整申请", "only a list liaison may draft an adjustment")
+		return nil, nil, apperr.Forbiddenf("web.only_a_list_liaison_may_draft")
 	}
 	// As catxlsx: a draft even with no differences, marked as imported.
 	f.drafts++

@@ -233,7 +233,7 @@ func postedForm(v url.Values) (catalogForm, error) {
 				return
 			}
 			if i >= maxFormRows {
-				tooMany = apperr.Invalidf(list, "一个列表最多%d行", "a list may have at most %d rows", maxFormRows)
+				tooMany = apperr.Invalidf(list, "web.a_list_may_have_at_most", maxFormRows)
 				return
 			}
 			if !on(n + ".remove") {
@@ -330,11 +330,11 @@ func (f *catalogForm) addRow(list string) {
 // control asks (a number, a date, an amount) is a field error at its path.
 func (f catalogForm) input() (catdb.AdjustmentInput, error) {
 	var problems apperr.List
-	bad := func(field, zh, en string) { problems = append(problems, apperr.New(apperr.Invalid, field, zh, en)) }
+	bad := func(field, key string) { problems = append(problems, apperr.Invalidf(field, key)) }
 	num := func(field, s string) int {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 || n > 100000 {
-			bad(field, "应填写不小于0的整数", "must be a whole number, 0 or more")
+			bad(field, "web.must_be_a_whole_number_0")
 		}
 		return n
 	}
@@ -344,7 +344,7 @@ func (f catalogForm) input() (catdb.AdjustmentInput, error) {
 		}
 		d, err := time.ParseInLocation(time.DateOnly, s, calendar.DefaultLocation)
 		if err != nil {
-			bad(field, "日期格式应为 2026-01-02", "the date must look like 2026-01-02")
+			bad(field, "web.the_date_must_look_like_2026")
 		}
 		return d
 	}
@@ -392,10 +392,10 @@ func (f catalogForm) input() (catdb.AdjustmentInput, error) {
 			fi := catalog.FeeItem{Name: x.Name, Basis: x.Basis, Standard: x.Standard, Per: x.Per, Note: x.Note}
 			var ok bool
 			if fi.MinFen, ok = catalog.ParseYuan(x.Min); !ok {
-				bad(p+".min_fen", "金额应为元,至多两位小数(如 12.50)", "an amount in yuan with at most two decimals (e.g. 12.50)")
+				bad(p+".min_fen", "web.an_amount_in_yuan_with_at")
 			}
 			if fi.MaxFen, ok = catalog.ParseYuan(x.Max); !ok {
-				bad(p+".max_fen", "金额应为元,至多两位小数(如 12.50)", "an amount in yuan with at most two decimals (e.g. 12.50)")
+				bad(p+".max_fen", "web.an_amount_in_yuan_with_at")
 			}
 			d.Fee.Items = append(d.Fee.Items, fi)
 		}

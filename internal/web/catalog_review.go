@@ -103,8 +103,8 @@ func (s *Server) showReviews(w http.ResponseWriter, r *http.Request, status int,
 		}
 		for _, pr := range rv.Problems {
 			el := pr.Element
-			if n, ok := elementNames[el]; ok {
-				el = pick(r, n[0], n[1])
+			if elementNames.Has(el) {
+				el = elementNames.Text(httpx.LangFrom(r.Context()), el)
 			}
 			row.Problems = append(row.Problems, catalogProblem{Element: el, Text: pick(r, pr.Zh, pr.En)})
 		}
@@ -176,7 +176,7 @@ func (s *Server) catalogReviewDecide(w http.ResponseWriter, r *http.Request) {
 		approve = true
 	case "refuse":
 	default:
-		s.reviewStep(w, r, apperr.Invalidf("decision", "决定:须选择批准或不予批准", "decision: approve or refuse"))
+		s.reviewStep(w, r, apperr.Invalidf("decision", "web.decision_approve_or_refuse"))
 		return
 	}
 	_, err := s.deps.Catalog.DecideExemption(r.Context(), httpx.PrincipalFrom(r.Context()), id, approve, r.PostFormValue("comment"))

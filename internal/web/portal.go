@@ -209,13 +209,13 @@ func (s *Server) portalList(r *http.Request, page *portalListPage) error {
 	if page.Body == nil && qs.Get("body") != "" {
 		id, err := strconv.ParseInt(qs.Get("body"), 10, 64)
 		if err != nil || id <= 0 {
-			return apperr.Invalidf("body", "主体编号无效。", "Invalid body number.")
+			return apperr.Invalidf("body", "web.invalid_body_number")
 		}
 		page.BodyID = id
 	}
 	if c := qs.Get("category"); c != "" {
 		if !catalog.Category(c).Valid() {
-			return apperr.Invalidf("category", "事项类型无效。", "Unknown category.")
+			return apperr.Invalidf("category", "web.unknown_category")
 		}
 		page.Category = c
 	}
@@ -224,7 +224,7 @@ func (s *Server) portalList(r *http.Request, page *portalListPage) error {
 	if p := qs.Get("page"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > catsearch.MaxResults/portalPageSize {
-			return apperr.Invalidf("page", "页码无效。", "Invalid page number.")
+			return apperr.Invalidf("page", "web.invalid_page_number")
 		}
 		page.Page = n
 	}
@@ -313,7 +313,7 @@ func (s *Server) portalChanges(w http.ResponseWriter, r *http.Request) {
 func pathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, apperr.NotFoundf("未找到。", "Not found.")
+		return 0, apperr.NotFoundf("web.not_found")
 	}
 	return id, nil
 }

@@ -276,7 +276,7 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, page strin
 		s.fail(w, r, err)
 		return
 	}
-	t, ok := s.pages[httpx.LangFrom(r.Context())][page]
+	t, ok := s.pages[page]
 	if !ok {
 		s.fail(w, r, errNoPage(page))
 		return

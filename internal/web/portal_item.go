@@ -64,7 +64,7 @@ func (s *Server) loadPortalItem(r *http.Request) (PortalItem, error) {
 		return PortalItem{}, err
 	}
 	if len(it.Versions) == 0 {
-		return PortalItem{}, apperr.NotFoundf("未找到该事项。", "No such item.")
+		return PortalItem{}, apperr.NotFoundf("web.no_such_item")
 	}
 	return it, nil
 }
@@ -156,7 +156,7 @@ func (s *Server) portalItem(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			if shown < 0 {
-				return nil, apperr.NotFoundf("该事项没有此版本。", "The item has no such version.")
+				return nil, apperr.NotFoundf("web.the_item_has_no_such_version")
 			}
 		}
 		return s.portalItemData(r, it, shown)

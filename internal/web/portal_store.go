@@ -216,7 +216,7 @@ func (p *storePortal) body(ctx context.Context, id int64) (PortalBody, error) {
 	b := PortalBody{ID: id}
 	err = p.db.QueryRow(ctx, `SELECT name FROM bodies WHERE id = ?`, id).Scan(&b.Name)
 	if errors.Is(err, sql.ErrNoRows) {
-		return b, apperr.NotFoundf("没有该实施主体。", "No such body.")
+		return b, apperr.NotFoundf("web.no_such_body")
 	}
 	if err != nil {
 		return b, fmt.Errorf("portal: body: %w", err)
@@ -230,7 +230,7 @@ func (p *storePortal) Item(ctx context.Context, itemID int64) (PortalItem, error
 		return PortalItem{}, err
 	}
 	if d.Item.Standing == catalog.Unknown || len(d.History) == 0 {
-		return PortalItem{}, apperr.NotFoundf("未找到该事项。", "No such item.")
+		return PortalItem{}, apperr.NotFoundf("web.no_such_item")
 	}
 	body, err := p.body(ctx, d.Item.BodyID)
 	if err != nil {

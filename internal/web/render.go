@@ -154,7 +154,7 @@ func (s *Server) navFor(p access.Principal, current string) []NavItem {
 // render writes a page. An htmx request (not a boosted link) gets only the
 // page's content, to swap into the current page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
-	t, ok := s.pages[httpx.LangFrom(r.Context())][page]
+	t, ok := s.pages[page]
 	if !ok {
 		s.fail(w, r, errNoPage(page))
 		return

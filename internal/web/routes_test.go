@@ -21,7 +21,7 @@ var objects = map[string]string{"a1": wt.TownA, "b1": wt.TownB, "c1": wt.Communi
 func objectScope(r *http.Request) (string, error) {
 	path, ok := objects[r.PathValue("id")]
 	if !ok {
-		return "", apperr.NotFoundf("没有对象 %s。", "No object %s.", r.PathValue("id"))
+		return "", apperr.NotFoundf("web.no_object", r.PathValue("id"))
 	}
 	return path, nil
 }

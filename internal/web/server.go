@@ -181,9 +181,9 @@ type Server struct {
 	log    *slog.Logger
 	cat    catalogue
 	assets *assets
-	// pages are the page templates per language (lang → page), their
-	// constant messages pre-translated (translateTemplates).
-	pages  map[string]map[string]*pageTemplate
+	// pages are the page templates by name, the same in every language:
+	// messages are looked up as the page renders (View.T).
+	pages  map[string]*pageTemplate
 	routes []httpx.Route
 	nav    []httpx.Route
 	// mux routes requests; byPattern finds a route by its pattern, for the
@@ -253,17 +253,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		itemPages:   newItemPageCache(cfg.PortalPageMemoryMB),
 		imports:     make(chan struct{}, cfg.MaxImports)}
 	var err error
-	if s.cat, err = loadCatalogue(); err != nil {
-		return nil, err
-	}
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	pages, err := parseTemplates(s.assets)
-	if err != nil {
-		return nil, err
-	}
-	if s.pages, err = translateTemplates(pages, s.cat); err != nil {
+	if s.pages, err = parseTemplates(s.assets); err != nil {
 		return nil, err
 	}
 	reg := deps.Registry
@@ -390,8 +383,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // Routes returns every registered route with its policy (for tests and docs).
 func (s *Server) Routes() []httpx.Route { return slices.Clone(s.routes) }
 
-// errorf builds an apperr error of the given code from a message key, in
-// both languages: refusals by the web layer speak from the catalogue too.
+// errorf builds an apperr error of the given code from one of web's message
+// keys: refusals by the web layer speak from the catalogue too.
 func (s *Server) errorf(code apperr.Code, field, key string, args ...any) *apperr.Error {
-	return apperr.New(code, field, s.cat.text(httpx.LangZh, key, args...), s.cat.text(httpx.LangEn, key, args...))
+	return apperr.New(code, field, webPrefix+key, args...)
 }

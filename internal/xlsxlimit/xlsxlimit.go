@@ -66,8 +66,7 @@ func Check(data []byte, lim Limits) error {
 		total += min(f.UncompressedSize64, uint64(lim.File)+1) // no overflow
 	}
 	if total > uint64(lim.File) {
-		return apperr.Invalidf("file", "文件解压后为 %s，超过 %s 的上限，请分批导入",
-			"the file unzips to %s, over the limit of %s: import it in parts", apperr.Size(int64(total)), apperr.Size(lim.File))
+		return apperr.Invalidf("file", "xlsxlimit.the_file_unzips_to_over_the", apperr.Size(int64(total)), apperr.Size(lim.File))
 	}
 	names := sheetNames(zr, lim.Part)
 	bigString := -1 // the first shared string over the cell limit
@@ -76,9 +75,7 @@ func Check(data []byte, lim Limits) error {
 			continue
 		}
 		if f.UncompressedSize64 > uint64(lim.Part) {
-			return apperr.Invalidf("file", "工作簿中的文字解压后为 %s，超过 %s 的上限，请分批导入",
-				"the workbook's text unzips to %s, over the limit of %s: import it in parts",
-				apperr.Size(int64(f.UncompressedSize64)), apperr.Size(lim.Part))
+			return apperr.Invalidf("file", "xlsxlimit.the_workbook_s_text_unzips_to", apperr.Size(int64(f.UncompressedSize64)), apperr.Size(lim.Part))
 		}
 		if bigString, err = scanStrings(f, lim.Cell); err != nil {
 			return err
@@ -94,9 +91,7 @@ func Check(data []byte, lim Limits) error {
 			sheet = f.Name
 		}
 		if f.UncompressedSize64 > uint64(lim.Part) {
-			return apperr.Invalidf(sheet, "工作表“%s”解压后为 %s，超过 %s 的上限，请分批导入",
-				"sheet “%s” unzips to %s, over the limit of %s: import it in parts",
-				sheet, apperr.Size(int64(f.UncompressedSize64)), apperr.Size(lim.Part))
+			return apperr.Invalidf(sheet, "xlsxlimit.sheet_unzips_to_over_the_limit", sheet, apperr.Size(int64(f.UncompressedSize64)), apperr.Size(lim.Part))
 		}
 		cell, over, err := scanSheet(f, lim.Cell, bigString)
 		if err != nil {
@@ -116,17 +111,15 @@ func Check(data []byte, lim Limits) error {
 // cellTooLarge names the cell (or, for a text no cell shows, the sheet or
 // the file) holding a text over limit.
 func cellTooLarge(sheet, cell string, limit int64) error {
-	const excel = "（Excel 单元格最多 32767 个字符）"
-	const excelEn = " (an Excel cell holds at most 32,767 characters)"
 	size := apperr.Size(limit)
 	switch {
 	case sheet == "":
-		return apperr.Invalidf("file", "工作簿中有一段文字超过 %s"+excel, "the workbook holds a text over %s"+excelEn, size)
+		return apperr.Invalidf("file", "xlsxlimit.the_workbook_holds_a_text_over", size)
 	case cell == "":
-		return apperr.Invalidf(sheet, "工作表“%s”中有一段文字超过 %s"+excel, "sheet “%s” holds a text over %s"+excelEn, sheet, size)
+		return apperr.Invalidf(sheet, "xlsxlimit.sheet_holds_a_text_over", sheet, size)
 	}
 	field := sheet + "!" + cell
-	return apperr.Invalidf(field, "单元格 %s 的内容超过 %s"+excel, "cell %s holds more than %s"+excelEn, field, size)
+	return apperr.Invalidf(field, "xlsxlimit.cell_holds_more_than", field, size)
 }
 
 // partName is a part's name as excelize matches it.
@@ -253,7 +246,7 @@ func damaged(err error) error {
 	if !errors.Is(err, zip.ErrFormat) && !errors.Is(err, zip.ErrChecksum) && !errors.Is(err, zip.ErrAlgorithm) {
 		return nil
 	}
-	e := apperr.Invalidf("file", "文件已损坏（压缩内容与目录不符）", "the file is damaged (its zip content does not match its directory)")
+	e := apperr.Invalidf("file", "xlsxlimit.the_file_is_damaged_its_zip")
 	e.Err = err
 	return e
 }

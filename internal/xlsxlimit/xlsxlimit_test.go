@@ -55,7 +55,7 @@ func open(t *testing.T, data []byte, lim xlsxlimit.Limits) (error, time.Duration
 func wantField(t *testing.T, err error, field, text string) {
 	t.Helper()
 	e := apperr.As(err)
-	if e.Code != apperr.Invalid || e.Field != field || !strings.Contains(e.Zh+e.En, text) || e.Zh == "" || e.En == "" {
+	if e.Code != apperr.Invalid || e.Field != field || !strings.Contains(e.Message("zh")+e.Message("en"), text) || e.Message("zh") == "" || e.Message("en") == "" {
 		t.Errorf("got %v, want Invalid at %q saying %q", err, field, text)
 	}
 }

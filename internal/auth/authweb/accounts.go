@@ -164,7 +164,7 @@ func (h *handlers) listed(r *http.Request) ([]StaffAccount, error) {
 	if s := r.URL.Query().Get("body"); s != "" {
 		b, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || b <= 0 {
-			return nil, apperr.Invalidf("body", "机构编号应为正整数", "body must be a positive integer")
+			return nil, apperr.Invalidf("body", "authweb.body_must_be_a_positive_integer")
 		}
 		q.BodyID = b
 	}
@@ -275,7 +275,7 @@ func (h *handlers) accountFor(r *http.Request, staffID int64) (auth.Account, err
 		return auth.Account{}, err
 	}
 	if a == nil {
-		return auth.Account{}, apperr.NotFoundf("该人员还没有账号", "this staff member has no account yet")
+		return auth.Account{}, apperr.NotFoundf("authweb.this_staff_member_has_no_account")
 	}
 	return *a, nil
 }
@@ -304,7 +304,7 @@ func formActive(v string) (bool, error) {
 	case "false":
 		return false, nil
 	}
-	return false, apperr.Invalidf("active", "请选择启用或停用", "choose to activate or deactivate")
+	return false, apperr.Invalidf("active", "authweb.choose_to_activate_or_deactivate")
 }
 
 func (h *handlers) activePage(w http.ResponseWriter, r *http.Request) {
@@ -364,7 +364,7 @@ func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
 	// cannot scope it: the jurisdiction is checked here, before anything
 	// else, as the guard would (the service checks it again).
 	if in.StaffID <= 0 {
-		api.WriteError(w, r, apperr.Invalidf("staff_id", "请指定人员", "staff_id is required"))
+		api.WriteError(w, r, apperr.Invalidf("staff_id", "authweb.staff_id_is_required"))
 		return
 	}
 	path, err := h.orgs.PathOf(r.Context(), "staff", in.StaffID)
@@ -378,7 +378,7 @@ func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !principal(r).Covers(path) {
-		api.WriteError(w, r, apperr.Forbiddenf("该人员不在您的管辖范围内", "this staff member is outside your jurisdiction"))
+		api.WriteError(w, r, apperr.Forbiddenf("authweb.this_staff_member_is_outside_your"))
 		return
 	}
 	if _, err := h.svc.CreateAccount(r.Context(), principal(r), in.StaffID, in.Login, in.Password); err != nil {
@@ -413,7 +413,7 @@ func (h *handlers) apiActive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.Active == nil {
-		api.WriteError(w, r, apperr.Invalidf("active", "请指定 active（true 或 false）", "active (true or false) is required"))
+		api.WriteError(w, r, apperr.Invalidf("active", "authweb.active_true_or_false_is_required"))
 		return
 	}
 	id := page.PathID(r)

@@ -121,7 +121,7 @@ func Routes(svc *auth.Service, orgs *org.Service, frame Frame) ([]httpx.Route, e
 func (h *handlers) scopeStaff(r *http.Request) (string, error) {
 	id := page.PathID(r)
 	if id <= 0 {
-		return "", apperr.NotFoundf("没有该人员", "no such staff member")
+		return "", apperr.NotFoundf("authweb.no_such_staff_member")
 	}
 	return h.orgs.PathOf(r.Context(), "staff", id)
 }
@@ -131,7 +131,7 @@ func (h *handlers) scopeStaff(r *http.Request) (string, error) {
 func (h *handlers) scopeAccount(r *http.Request) (string, error) {
 	id := page.PathID(r)
 	if id <= 0 {
-		return "", apperr.NotFoundf("账号不存在", "no such account")
+		return "", apperr.NotFoundf("authweb.no_such_account")
 	}
 	staff, err := h.svc.AccountStaff(r.Context(), id)
 	if err != nil {

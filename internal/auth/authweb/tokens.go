@@ -88,7 +88,7 @@ func (h *handlers) ownToken(r *http.Request, id int64) (auth.APIToken, error) {
 			return t, nil
 		}
 	}
-	return auth.APIToken{}, apperr.NotFoundf("访问令牌不存在", "no such API token")
+	return auth.APIToken{}, apperr.NotFoundf("authweb.no_such_api_token")
 }
 
 // tokensPage: my tokens, the create form and, once, a new token's secret.
@@ -177,8 +177,7 @@ func formDays(v string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, apperr.Invalidf("expires_in_days", "有效期应为%d–%d天的整数", "the validity must be a whole number of days, %d–%d",
-			auth.MinTokenDays, auth.MaxTokenDays)
+		return 0, apperr.Invalidf("expires_in_days", "authweb.the_validity_must_be_a_whole", auth.MinTokenDays, auth.MaxTokenDays)
 	}
 	return n, nil
 }

@@ -108,7 +108,7 @@ func (s *Service) Calendar(ctx context.Context, bodyID int64) (*calendar.Calenda
 	err := s.db.QueryRow(ctx, `SELECT v.version, b.path, b.time_zone FROM calendar_version v, bodies b
 		WHERE v.id = 1 AND b.id = ?`, bodyID).Scan(&v, &path, &tz)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.NotFoundf("没有编号为 %d 的单位", "no body with id %d", bodyID)
+		return nil, apperr.NotFoundf("caldb.no_body_with_id", bodyID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("caldb: calendar of body %d: %w", bodyID, err)

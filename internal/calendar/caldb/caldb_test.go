@@ -205,7 +205,7 @@ func TestImportYear_badFilesChangeNothing(t *testing.T) {
 		for _, b := range bad {
 			_, err := f.svc.ImportYear(ctx, f.admin, []byte(b.body), b.name)
 			wantCode(t, err, apperr.Invalid)
-			if ae := apperr.As(err); ae.Field == "" && ae.Zh == "" {
+			if ae := apperr.As(err); ae.Field == "" && ae.Message("zh") == "" {
 				t.Errorf("%s %q: error names nothing: %v", b.name, b.body, err)
 			}
 			if b.field != "" && apperr.As(err).Field != b.field {
@@ -768,7 +768,7 @@ func TestCalendar_O1_nationalCalendarIsTheTopAdministrators(t *testing.T) {
 		for _, p := range []access.Principal{f.districtAdmin, townAdmin, f.otherAdmin} {
 			_, err := f.svc.SetDay(ctx, p, nationalDay, 0, false, "x")
 			wantCode(t, err, apperr.Forbidden)
-			if !strings.Contains(apperr.As(err).Zh, "最高一级") {
+			if !strings.Contains(apperr.As(err).Message("zh"), "最高一级") {
 				t.Errorf("%s: the refusal does not say who may: %v", p.Login, err)
 			}
 			_, err = f.svc.ImportYear(ctx, p, []byte(`{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}`), "2027.json")

@@ -54,7 +54,7 @@ func (r Ref) String() string { return r.ObjectType + "/" + r.ObjectID + "/" + r.
 
 func (r Ref) validate() error {
 	if r.ObjectType == "" || r.ObjectID == "" || r.Kind == "" {
-		return apperr.Invalidf("clock", "期限缺少对象类型、对象编号或种类", "a clock needs an object type, object id and kind")
+		return apperr.Invalidf("clock", "caldb.a_clock_needs_an_object_type")
 	}
 	return nil
 }
@@ -197,7 +197,7 @@ func (c *Clocks) Create(ctx context.Context, tx *store.Tx, actor string, ref Ref
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ref.ObjectType, ref.ObjectID, ref.Kind, bodyID, string(row.Spec), string(row.Events), at, at, standing).Scan(&row.ID)
 	if store.IsUniqueViolation(err) {
-		return Record{}, apperr.Conflictf("期限 %s 已存在", "clock %s already exists", ref)
+		return Record{}, apperr.Conflictf("caldb.clock_already_exists", ref)
 	}
 	if err != nil {
 		return Record{}, fmt.Errorf("caldb: create clock %s: %w", ref, err)
@@ -249,7 +249,7 @@ func (c *Clocks) Apply(ctx context.Context, tx *store.Tx, actor string, ref Ref,
 	row, err := scanClockRow(tx.QueryRow(ctx, c.lockSQL(`object_type = ? AND object_id = ? AND kind = ?`),
 		ref.ObjectType, ref.ObjectID, ref.Kind))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Record{}, apperr.NotFoundf("没有期限 %s", "no clock %s", ref)
+		return Record{}, apperr.NotFoundf("caldb.no_clock", ref)
 	}
 	if err != nil {
 		return Record{}, fmt.Errorf("caldb: clock %s: %w", ref, err)
@@ -268,7 +268,7 @@ func (c *Clocks) Apply(ctx context.Context, tx *store.Tx, actor string, ref Ref,
 			return Record{}, err
 		}
 		if st.Late {
-			return Record{}, apperr.Conflictf("期限已届满，不能再延长", "the limit has already passed and can no longer be extended")
+			return Record{}, apperr.Conflictf("caldb.the_limit_has_already_passed_and")
 		}
 	}
 	before := stateOf(rec.Clock)
@@ -355,7 +355,7 @@ func (c *Clocks) Get(ctx context.Context, q store.Querier, ref Ref) (Record, err
 	rec, err := scanRecord(q.QueryRow(ctx, `SELECT `+clockCols+`, `+watchCols+` FROM clocks WHERE object_type = ? AND object_id = ? AND kind = ?`,
 		ref.ObjectType, ref.ObjectID, ref.Kind))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Record{}, apperr.NotFoundf("没有期限 %s", "no clock %s", ref)
+		return Record{}, apperr.NotFoundf("caldb.no_clock", ref)
 	}
 	if err != nil {
 		return Record{}, fmt.Errorf("caldb: clock %s: %w", ref, err)
@@ -424,10 +424,10 @@ type DueClock struct {
 // which moves each one's next check past the instant it was checked at.
 func (c *Clocks) Due(ctx context.Context, until time.Time, limit int) ([]DueClock, error) {
 	if until.IsZero() {
-		return nil, apperr.Invalidf("until", "请给出截止时刻", "give the instant to read up to")
+		return nil, apperr.Invalidf("until", "caldb.give_the_instant_to_read_up")
 	}
 	if limit < 1 || limit > MaxDue {
-		return nil, apperr.Invalidf("limit", "条数须在 1–%d 之间", "the limit must be 1–%d", MaxDue)
+		return nil, apperr.Invalidf("limit", "caldb.the_limit_must_be_1", MaxDue)
 	}
 	rows, err := c.db.Query(ctx, dueSQL, store.Micros(until), limit)
 	if err != nil {
@@ -472,7 +472,7 @@ func (c *Clocks) Check(ctx context.Context, tx *store.Tx, id int64, now time.Tim
 	}
 	rec, err := scanRecord(tx.QueryRow(ctx, q, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Checked{}, apperr.NotFoundf("没有编号为 %d 的期限", "no clock with id %d", id)
+		return Checked{}, apperr.NotFoundf("caldb.no_clock_with_id", id)
 	}
 	if err != nil {
 		return Checked{}, fmt.Errorf("caldb: clock %d: %w", id, err)
@@ -540,7 +540,7 @@ func (s *Service) calendarIn(ctx context.Context, tx *store.Tx, bodyID int64) (*
 	var path, tz string
 	err := tx.QueryRow(ctx, q, bodyID).Scan(&v, &path, &tz)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.NotFoundf("没有编号为 %d 的单位", "no body with id %d", bodyID)
+		return nil, apperr.NotFoundf("caldb.no_body_with_id", bodyID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("caldb: calendar of body %d: %w", bodyID, err)

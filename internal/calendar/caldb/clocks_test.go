@@ -373,7 +373,7 @@ func TestClocks_L10_dueReadsWhatIsDueInOrder(t *testing.T) {
 		}{{time.Time{}, 10, "until"}, {at(2026, 3, 2, 9), 0, "limit"}, {at(2026, 3, 2, 9), caldb.MaxDue + 1, "limit"}} {
 			_, err := clocks.Due(ctx, bad.until, bad.limit)
 			ae := apperr.As(err)
-			if ae == nil || ae.Code != apperr.Invalid || ae.Field != bad.field || ae.Zh == "" || ae.En == "" {
+			if ae == nil || ae.Code != apperr.Invalid || ae.Field != bad.field || ae.Message("zh") == "" || ae.Message("en") == "" {
 				t.Fatalf("Due(%v, %d): %v, want invalid %s", bad.until, bad.limit, err, bad.field)
 			}
 		}

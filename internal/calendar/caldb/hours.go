@@ -39,7 +39,7 @@ var hoursRows = store.Declare(store.Aggregate[hoursState]{
 	Columns: []string{"hours", "updated_at", "updated_by"},
 	Fields:  func(r *hoursState) []any { return []any{&r.BodyID, &r.Version, &r.Hours, &r.UpdatedAt, &r.UpdatedBy} },
 	State:   func(r *hoursState) any { return r },
-	Stale:   func(*hoursState) error { return apperr.Stale("该单位的办公时间", "the body's business hours") },
+	Stale:   func(*hoursState) error { return apperr.Stale("caldb.the_body_s_business_hours") },
 })
 
 // storedHours is a body's own setting, parsed.
@@ -131,7 +131,7 @@ func (s *Service) BusinessHours(ctx context.Context, bodyID int64) (BodyHours, e
 	err := q.QueryRow(ctx, `SELECT v.version, b.path, COALESCE(h.version, 0) FROM calendar_version v, bodies b
 		LEFT JOIN calendar_business_hours h ON h.body_id = b.id WHERE v.id = 1 AND b.id = ?`, bodyID).Scan(&v, &path, &own)
 	if errors.Is(err, sql.ErrNoRows) {
-		return BodyHours{}, apperr.NotFoundf("没有编号为 %d 的单位", "no body with id %d", bodyID)
+		return BodyHours{}, apperr.NotFoundf("caldb.no_body_with_id", bodyID)
 	}
 	if err != nil {
 		return BodyHours{}, fmt.Errorf("caldb: business hours of body %d: %w", bodyID, err)

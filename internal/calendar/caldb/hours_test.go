@@ -182,7 +182,7 @@ func TestBusinessHours_badSpecAndJurisdictionChangeNothing(t *testing.T) {
 		for _, spec := range []string{"25:00-26:00", "09:00", "12:00-09:00", "09:00-12:00,11:00-13:00", "9-12"} {
 			_, err := f.svc.SetBusinessHours(ctx, f.districtAdmin, f.town.ID, hoursOf(t, f.svc, f.town.ID).Version, spec)
 			wantCode(t, err, apperr.Invalid)
-			if e := apperr.As(err); e.Field != "business_hours" || e.Zh == "" || e.En == "" {
+			if e := apperr.As(err); e.Field != "business_hours" || e.Message("zh") == "" || e.Message("en") == "" {
 				t.Errorf("%q: error %+v, want field business_hours in both languages", spec, e)
 			}
 		}

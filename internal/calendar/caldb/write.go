@@ -67,7 +67,7 @@ var (
 				UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy, Version: r.Version}
 		},
 		Stale: func(r *yearRow) error {
-			return apperr.Stale(fmt.Sprintf("%d 年的节假日数据", r.Year), fmt.Sprintf("the holiday data of %d", r.Year))
+			return apperr.Stale("caldb.the_holiday_data_of", r.Year)
 		},
 	})
 	regionals = store.Declare(store.Aggregate[regionalRow]{
@@ -78,7 +78,7 @@ var (
 		},
 		State: func(r *regionalRow) any { return r },
 		Stale: func(r *regionalRow) error {
-			return apperr.Stale(fmt.Sprintf("%s 的地方节假日", r.Date), fmt.Sprintf("the regional day on %s", r.Date))
+			return apperr.Stale("caldb.the_regional_day_on", r.Date)
 		},
 	})
 )
@@ -97,7 +97,7 @@ func VersionedTables() []store.VersionedTable {
 // canEditCalendar refuses anyone but an administrator who may write.
 func canEditCalendar(p access.Principal) error {
 	if !p.Has(access.RoleAdmin) || p.ReadOnly() {
-		return apperr.Forbiddenf("只有管理员可以修改工作日历", "only an administrator may change the working-day calendar")
+		return apperr.Forbiddenf("caldb.only_an_administrator_may_change_the")
 	}
 	return nil
 }
@@ -105,8 +105,7 @@ func canEditCalendar(p access.Principal) error {
 // errNationalOnly refuses a change of the national calendar to an
 // administrator below the root body: every body counts its limits in it, so
 // a town's administrator changing it would change the whole district (O1).
-var errNationalOnly = apperr.Forbiddenf("全国工作日历（年度数据和单日修改）只能由最高一级机构的管理员修改；本单位的地方节假日和办公时间可在单位页面设置",
-	"only the administrator of the top-level body may change the national calendar (years and single days); set your own body's regional days and business hours on its page")
+var errNationalOnly = apperr.Forbiddenf("caldb.only_the_administrator_of_the_top")
 
 // NationalScope is the jurisdiction the national calendar belongs to: the
 // path covering every body (org.TopPath), which every body counts its
@@ -153,10 +152,10 @@ func (s *Service) ImportYear(ctx context.Context, p access.Principal, data []byt
 		return nil, err
 	}
 	if len(data) > MaxUpload {
-		return nil, apperr.Invalidf("file", "文件过大（上限 %d KB）", "the file is too large (limit %d KB)", MaxUpload>>10)
+		return nil, apperr.Invalidf("file", "caldb.the_file_is_too_large_limit", MaxUpload>>10)
 	}
 	if len(data) == 0 {
-		return nil, apperr.Invalidf("file", "文件为空", "the file is empty")
+		return nil, apperr.Invalidf("file", "caldb.the_file_is_empty")
 	}
 	ys, err := calendar.Parse(filename, data)
 	if err != nil {
@@ -219,7 +218,7 @@ func (s *Service) Months(ctx context.Context, y calendar.Year) ([]calendar.Month
 
 func (s *Service) saveYears(ctx context.Context, actor string, ys []calendar.Year, source, fileName, action string) ([]YearInfo, error) {
 	if len(ys) == 0 {
-		return nil, apperr.Invalidf("file", "文件中没有任何年份", "the file holds no year")
+		return nil, apperr.Invalidf("file", "caldb.the_file_holds_no_year")
 	}
 	for _, y := range ys {
 		if err := y.Validate(); err != nil {
@@ -329,10 +328,10 @@ func (s *Service) SetDay(ctx context.Context, p access.Principal, date calendar.
 	weekend := date.Weekday() == time.Saturday || date.Weekday() == time.Sunday
 	listed := off != weekend
 	if listed && name == "" {
-		return YearInfo{}, apperr.Invalidf("name", "请填写节日或调休名称", "give the holiday's or make-up day's name")
+		return YearInfo{}, apperr.Invalidf("name", "caldb.give_the_holiday_s_or_make")
 	}
 	if utf8.RuneCountInString(name) > maxName {
-		return YearInfo{}, apperr.Invalidf("name", "名称不能超过 %d 个字", "the name cannot exceed %d characters", maxName)
+		return YearInfo{}, apperr.Invalidf("name", "caldb.the_name_cannot_exceed_characters", maxName)
 	}
 	emb, err := calendar.Embedded()
 	if err != nil {
@@ -353,7 +352,7 @@ func (s *Service) SetDay(ctx context.Context, p access.Principal, date calendar.
 			return err
 		}
 		if version != 0 && version != dayVersion(stored, date) {
-			return apperr.Stale(fmt.Sprintf("%s 的日历", date), fmt.Sprintf("the calendar of %s", date))
+			return apperr.Stale("caldb.the_calendar_of", date)
 		}
 		current := func(n int) (calendar.Year, bool) {
 			if y, ok := stored[n]; ok {
@@ -374,10 +373,7 @@ func (s *Service) SetDay(ctx context.Context, p access.Principal, date calendar.
 			target = naming[len(naming)-1]
 		}
 		if _, ok := current(target); !ok {
-			return &apperr.Error{Code: apperr.Conflict, Field: "date",
-				Zh:  fmt.Sprintf("缺少 %d 年的国务院放假通知，请先录入或导入该年（%s），再修改单日", target, EntryPath(target)),
-				En:  fmt.Sprintf("there is no State Council notice for %d; enter or import the year (%s) before editing single days", target, EntryPath(target)),
-				Err: &calendar.MissingYearError{Year: target}}
+			return &apperr.Error{Code: apperr.Conflict, Field: "date", Key: "caldb.there_is_no_state_council_notice", Args: []any{target, EntryPath(target)}, Err: &calendar.MissingYearError{Year: target}}
 		}
 		changed := map[int]calendar.Year{}
 		for _, n := range naming {
@@ -598,7 +594,7 @@ func bodyPath(ctx context.Context, q store.Querier, bodyID int64) (string, error
 	var path string
 	err := q.QueryRow(ctx, `SELECT path FROM bodies WHERE id = ?`, bodyID).Scan(&path)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", apperr.NotFoundf("没有编号为 %d 的单位", "no body with id %d", bodyID)
+		return "", apperr.NotFoundf("caldb.no_body_with_id", bodyID)
 	}
 	if err != nil {
 		return "", fmt.Errorf("caldb: body %d: %w", bodyID, err)
@@ -616,7 +612,7 @@ func canEditRegion(ctx context.Context, q store.Querier, p access.Principal, bod
 		return err
 	}
 	if !p.Covers(path) {
-		return apperr.Forbiddenf("该单位不在您的管辖范围内", "that body is outside your jurisdiction")
+		return apperr.Forbiddenf("caldb.that_body_is_outside_your_jurisdiction")
 	}
 	return nil
 }
@@ -630,10 +626,10 @@ func (s *Service) AddRegionalHoliday(ctx context.Context, p access.Principal, bo
 	}
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return RegionalDay{}, apperr.Invalidf("name", "请填写节日名称", "give the holiday's name")
+		return RegionalDay{}, apperr.Invalidf("name", "caldb.give_the_holiday_s_name")
 	}
 	if utf8.RuneCountInString(name) > maxName {
-		return RegionalDay{}, apperr.Invalidf("name", "名称不能超过 %d 个字", "the name cannot exceed %d characters", maxName)
+		return RegionalDay{}, apperr.Invalidf("name", "caldb.the_name_cannot_exceed_characters", maxName)
 	}
 	cal, err := s.Calendar(ctx, 0)
 	if err != nil {
@@ -656,8 +652,7 @@ func (s *Service) AddRegionalHoliday(ctx context.Context, p access.Principal, bo
 			return err
 		}
 		if had && prev.Active {
-			return &apperr.Error{Code: apperr.Conflict, Field: "date",
-				Zh: fmt.Sprintf("该单位已有 %s 的地方节假日", date), En: fmt.Sprintf("the body already has a regional day on %s", date)}
+			return &apperr.Error{Code: apperr.Conflict, Field: "date", Key: "caldb.the_body_already_has_a_regional", Args: []any{date}}
 		}
 		e := store.Event{Actor: p.Login, Action: "calendar.regional.added", BodyID: bodyID, To: "present"}
 		r := d.row()
@@ -709,11 +704,11 @@ func (s *Service) OwnRegionalDay(ctx context.Context, p access.Principal, bodyID
 		return RegionalDay{}, err
 	}
 	if !p.Covers(path) {
-		return RegionalDay{}, apperr.Forbiddenf("该单位不在您的管辖范围内", "that body is outside your jurisdiction")
+		return RegionalDay{}, apperr.Forbiddenf("caldb.that_body_is_outside_your_jurisdiction")
 	}
 	d, had, err := regionalOn(ctx, s.db, bodyID, date)
 	if err == nil && !had {
-		err = apperr.NotFoundf("该单位没有 %s 的地方节假日", "the body has no regional day on %s", date)
+		err = apperr.NotFoundf("caldb.the_body_has_no_regional_day", date)
 	}
 	return d, err
 }
@@ -737,7 +732,7 @@ func (s *Service) RemoveRegionalHoliday(ctx context.Context, p access.Principal,
 			return staleRegional(d)
 		}
 		if !had || !d.Active {
-			return apperr.NotFoundf("该单位没有 %s 的地方节假日", "the body has no regional day on %s", date)
+			return apperr.NotFoundf("caldb.the_body_has_no_regional_day", date)
 		}
 		r, err := regionals.Lock(ctx, tx, d.ID)
 		if err != nil {
@@ -764,7 +759,7 @@ func (s *Service) RegionalHolidays(ctx context.Context, p access.Principal, body
 		return nil, err
 	}
 	if !p.Covers(path) {
-		return nil, apperr.Forbiddenf("该单位不在您的管辖范围内", "that body is outside your jurisdiction")
+		return nil, apperr.Forbiddenf("caldb.that_body_is_outside_your_jurisdiction")
 	}
 	v, err := s.version(ctx)
 	if err != nil {

@@ -57,7 +57,7 @@ func Routes(svc *caldb.Service, opts Options) ([]httpx.Route, error) {
 	return append(routes, h.entryRoutes()...), nil
 }
 
-var errMissingCSRF = apperr.New(apperr.Internal, "", "日历页面缺少 CSRF 令牌来源", "calweb: Options.CSRFToken is required")
+var errMissingCSRF = apperr.New(apperr.Internal, "", "calweb.calweb_options_csrftoken_is_required")
 
 var (
 	admin    = []access.Role{access.RoleAdmin}
@@ -71,7 +71,7 @@ var (
 func (h *handlers) scopeBody(r *http.Request) (string, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return "", apperr.NotFoundf("没有该单位", "no such body")
+		return "", apperr.NotFoundf("calweb.no_such_body")
 	}
 	return h.svc.BodyPath(r.Context(), id)
 }
@@ -250,7 +250,7 @@ func (h *handlers) apiYears(w http.ResponseWriter, r *http.Request) {
 func parseYear(s string) (int, error) {
 	y, err := strconv.Atoi(s)
 	if err != nil || y < calendar.MinYear || y > calendar.MaxYear {
-		return 0, apperr.Invalidf("year", "年份“%s”无效", "invalid year %q", s)
+		return 0, apperr.Invalidf("year", "calweb.invalid_year", s)
 	}
 	return y, nil
 }
@@ -295,7 +295,7 @@ func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.FileName == "" {
-		api.WriteError(w, r, apperr.Invalidf("file_name", "请给出文件名（.json 或 .ics）", "give the file name (.json or .ics)"))
+		api.WriteError(w, r, apperr.Invalidf("file_name", "calweb.give_the_file_name_json_or"))
 		return
 	}
 	ys, err := h.svc.ImportYear(r.Context(), httpx.PrincipalFrom(r.Context()), []byte(req.Content), req.FileName)
@@ -377,7 +377,7 @@ func bodyParam(r *http.Request) (int64, error) {
 	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, apperr.Invalidf("body", "单位编号“%s”无效", "invalid body id %q", s)
+		return 0, apperr.Invalidf("body", "calweb.invalid_body_id", s)
 	}
 	return id, nil
 }
@@ -402,7 +402,7 @@ func (h *handlers) due(r *http.Request) (CalendarDueAnswer, error) {
 	}
 	n, err := strconv.Atoi(q.Get("n"))
 	if err != nil || n < 0 || n > maxLimit {
-		return CalendarDueAnswer{}, apperr.Invalidf("n", "期限应为 0–%d 的整数", "the limit must be a whole number 0–%d", maxLimit)
+		return CalendarDueAnswer{}, apperr.Invalidf("n", "calweb.the_limit_must_be_a_whole", maxLimit)
 	}
 	unit := calendar.Unit(q.Get("unit"))
 	if unit == "" {
@@ -427,7 +427,7 @@ func (h *handlers) due(r *http.Request) (CalendarDueAnswer, error) {
 	case calendar.WorkingHours:
 		due, err = cal.AddWorkingHours(from, time.Duration(n)*time.Hour)
 	default:
-		return CalendarDueAnswer{}, apperr.Invalidf("unit", "时限单位“%s”无效", "invalid unit %q", string(unit))
+		return CalendarDueAnswer{}, apperr.Invalidf("unit", "calweb.invalid_unit", string(unit))
 	}
 	if err != nil {
 		return CalendarDueAnswer{}, err
@@ -460,7 +460,7 @@ func parseFrom(s string, loc *time.Location) (time.Time, error) {
 	}
 	t, err := time.ParseInLocation("2006-01-02T15:04", s, loc)
 	if err != nil {
-		return time.Time{}, apperr.Invalidf("from", "起算时间“%s”无效，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM", "invalid start %q, want YYYY-MM-DD or YYYY-MM-DDTHH:MM", s)
+		return time.Time{}, apperr.Invalidf("from", "calweb.invalid_start_want_yyyy_mm_dd", s)
 	}
 	return t, nil
 }
@@ -492,7 +492,7 @@ func (h *handlers) apiIsWorkday(w http.ResponseWriter, r *http.Request) {
 func pathBody(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, apperr.NotFoundf("没有该单位", "no such body")
+		return 0, apperr.NotFoundf("calweb.no_such_body")
 	}
 	return id, nil
 }

@@ -137,7 +137,7 @@ func parseRows(r *http.Request) (rows []calendar.Range, typed []entryRow, err er
 	from, to, name, kind := r.PostForm["from"], r.PostForm["to"], r.PostForm["name"], r.PostForm["kind"]
 	n := max(len(from), len(to), len(name), len(kind))
 	if n > maxRows {
-		return nil, nil, apperr.Invalidf("rows", "最多 %d 行", "at most %d rows", maxRows)
+		return nil, nil, apperr.Invalidf("rows", "calweb.at_most_rows", maxRows)
 	}
 	at := func(vs []string, i int) string {
 		if i < len(vs) {
@@ -156,7 +156,7 @@ func parseRows(r *http.Request) (rows []calendar.Range, typed []entryRow, err er
 	}
 	for i, row := range typed {
 		if k := kinds[i]; k != "off" && k != "work" {
-			return nil, typed, apperr.Invalidf(calendar.RangeField(i, "kind"), "第 %d 行：类别应为放假或调休上班", "row %d: the kind is a day off or a make-up working day", i+1)
+			return nil, typed, apperr.Invalidf(calendar.RangeField(i, "kind"), "calweb.row_the_kind_is_a_day", i+1)
 		}
 		start, err := rowDate(i, "from", row.From)
 		if err != nil {
@@ -176,13 +176,13 @@ func parseRows(r *http.Request) (rows []calendar.Range, typed []entryRow, err er
 // rowDate reads a date of row i, naming the row in words when it is bad.
 func rowDate(i int, field, s string) (calendar.Date, error) {
 	if s == "" {
-		return 0, apperr.Invalidf(calendar.RangeField(i, field), "第 %d 行：请填写日期", "row %d: give the date", i+1)
+		return 0, apperr.Invalidf(calendar.RangeField(i, field), "calweb.row_give_the_date", i+1)
 	}
 	d, err := calendar.ParseDate(calendar.RangeField(i, field), s)
 	if err != nil {
-		ae := *apperr.As(err)
-		ae.Zh = "第 " + strconv.Itoa(i+1) + " 行：" + ae.Zh
-		ae.En = "row " + strconv.Itoa(i+1) + ": " + ae.En
+		cause := apperr.As(err)
+		ae := *cause
+		ae.Key, ae.Args = "calweb.row_error", []any{i + 1, cause}
 		return 0, &ae
 	}
 	return d, nil

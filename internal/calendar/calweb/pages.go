@@ -115,7 +115,7 @@ func (h *handlers) view(r *http.Request, data any) view {
 	v := view{Lang: lang, Principal: httpx.PrincipalFrom(r.Context()), Path: r.URL.RequestURI(),
 		CSRFField: auth.CSRFField, CSRFToken: h.opts.CSRFToken(r), RequestID: httpx.RequestIDFrom(r.Context()), Data: data}
 	if k := r.URL.Query().Get("done"); k != "" {
-		if _, ok := messages["done."+k]; ok {
+		if messages.Has("done." + k) {
 			v.Done = "done." + k
 		}
 	}
@@ -331,9 +331,9 @@ func formVersion(r *http.Request) int64 {
 	return v
 }
 
-// formError is an Invalid error from a message key, in both languages.
+// formError is an Invalid error from one of the page's message keys.
 func formError(field, key string, cause error) error {
-	return &apperr.Error{Code: apperr.Invalid, Field: field, Zh: messages.Text("zh", key), En: messages.Text("en", key), Err: cause}
+	return &apperr.Error{Code: apperr.Invalid, Field: field, Key: messages.ID(key), Err: cause}
 }
 
 func (h *handlers) dayPage(w http.ResponseWriter, r *http.Request) {
@@ -400,7 +400,7 @@ func (h *handlers) showBody(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	if !found {
-		h.fail(w, r, apperr.NotFoundf("没有该单位", "no such body"))
+		h.fail(w, r, apperr.NotFoundf("calweb.no_such_body"))
 		return
 	}
 	days, err := h.svc.RegionalHolidays(r.Context(), p, id)

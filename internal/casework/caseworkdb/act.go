@@ -185,8 +185,7 @@ func (s *Service) checkAudited(ctx context.Context, r caseRow) error {
 			return err
 		}
 		if now.Version != r.Version {
-			return apperr.New(apperr.Conflict, apperr.FieldVersion, "办件 "+r.Number+" 刚被他人办理，请刷新后重试",
-				"case "+r.Number+" was acted on just now; reload and try again")
+			return apperr.New(apperr.Conflict, apperr.FieldVersion, "caseworkdb.case_was_acted_on_just_now", r.Number)
 		}
 		slog.Error("caseworkdb: refusing to act on a case that differs from its last audited event (qingdan verify names it)",
 			"case", r.Number, "id", r.ID)

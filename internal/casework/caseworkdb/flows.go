@@ -115,7 +115,7 @@ func (s *Service) currentFlow(ctx context.Context, code string) (int64, *flow.Fl
 	var id int64
 	err := s.db.QueryRow(ctx, `SELECT id FROM case_flows WHERE code = ? ORDER BY flow_version DESC, id DESC LIMIT 1`, code).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, apperr.New(apperr.Invalid, "item", fmt.Sprintf("没有名为 %q 的办理流程", code), fmt.Sprintf("no flow is named %q", code))
+		return 0, nil, apperr.New(apperr.Invalid, "item", "caseworkdb.no_flow_is_named", code)
 	}
 	if err != nil {
 		return 0, nil, fmt.Errorf("caseworkdb: flow %s: %w", code, err)

@@ -23,7 +23,7 @@ func FuzzList_cursorAndStatus(f *testing.F) {
 	f.Fuzz(func(t *testing.T, after, status string) {
 		_, err := fx.svc.List(ctx, fx.who("window1"), caseworkdb.Filter{After: after, Status: flow.Status(status)})
 		if err != nil {
-			if e := apperr.As(err); e.Code != apperr.Invalid || (e.Field != "after" && e.Field != "status") || e.Zh == "" || e.En == "" {
+			if e := apperr.As(err); e.Code != apperr.Invalid || (e.Field != "after" && e.Field != "status") || e.Message("zh") == "" || e.Message("en") == "" {
 				t.Fatalf("after %q status %q: %v (%s)", after, status, err, e.Code)
 			}
 		}

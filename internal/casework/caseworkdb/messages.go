@@ -1,8 +1,6 @@
 package caseworkdb
 
 import (
-	"fmt"
-
 	"github.com/qingdan/qingdan/internal/apperr"
 )
 
@@ -10,54 +8,51 @@ import (
 // casework/messages.go.
 
 func errNoCase(number string) error {
-	return apperr.New(apperr.NotFound, "number", fmt.Sprintf("没有办件 %s", clip(number)), fmt.Sprintf("no case %s", clip(number)))
+	return apperr.New(apperr.NotFound, "number", "caseworkdb.no_case", clip(number))
 }
 
 func errNotYours(number string) error {
-	return apperr.Forbiddenf("办件 %s 不在您的辖区内", "case %s is outside your jurisdiction", clip(number))
+	return apperr.Forbiddenf("caseworkdb.case_is_outside_your_jurisdiction", clip(number))
 }
 
 func errBodyNotYours(body string) error {
-	return apperr.Forbiddenf("%s 不在您的辖区内", "%s is outside your jurisdiction", clip(body))
+	return apperr.Forbiddenf("caseworkdb.is_outside_your_jurisdiction", clip(body))
 }
 
 func errStaffOnly() error {
-	return apperr.Forbiddenf("须以工作人员身份登录", "only staff may do this")
+	return apperr.Forbiddenf("caseworkdb.only_staff_may_do_this")
 }
 
 func errNotOnList(code string) error {
-	return apperr.New(apperr.Conflict, "item", fmt.Sprintf("事项“%s”不在清单内，不能受理", clip(code)),
-		fmt.Sprintf("item %q is not on the list; no case may be opened", clip(code)))
+	return apperr.New(apperr.Conflict, "item", "caseworkdb.item_is_not_on_the_list", clip(code))
 }
 
 func errNoBody() error {
-	return apperr.New(apperr.Invalid, "body", "须指明受理的单位", "the body that receives the application is required")
+	return apperr.New(apperr.Invalid, "body", "caseworkdb.the_body_that_receives_the_application")
 }
 
 func errStale(number string) error {
-	return apperr.Stale("办件 "+number, "case "+number)
+	return apperr.Stale("caseworkdb.case", number)
 }
 
 func errKey() error {
-	return apperr.New(apperr.Invalid, "Idempotency-Key", "Idempotency-Key 须为 16 到 200 个可见 ASCII 字符（建议使用随机 UUID）",
-		"Idempotency-Key must be 16 to 200 visible ASCII characters (a random UUID is best)")
+	return apperr.New(apperr.Invalid, "Idempotency-Key", "caseworkdb.idempotency_key_must_be_16_to")
 }
 
 func errKeyReused() error {
-	return apperr.New(apperr.Conflict, "Idempotency-Key", "此 Idempotency-Key 已用于另一份不同的申请",
-		"this Idempotency-Key was used for a different application")
+	return apperr.New(apperr.Conflict, "Idempotency-Key", "caseworkdb.this_idempotency_key_was_used_for")
 }
 
 func errPhone() error {
-	return apperr.New(apperr.Invalid, "applicant.phone", "申请人电话须为中国大陆手机号码", "the applicant's phone must be a mainland mobile number")
+	return apperr.New(apperr.Invalid, "applicant.phone", "caseworkdb.the_applicant_s_phone_must_be")
 }
 
 func errPaging(field string) error {
-	return apperr.Invalidf(field, "分页参数无效", "invalid paging parameter")
+	return apperr.Invalidf(field, "caseworkdb.invalid_paging_parameter")
 }
 
 func errStatus(s string) error {
-	return apperr.Invalidf("status", "未知的办件状态 %q", "unknown case status %q", clip(s))
+	return apperr.Invalidf("status", "caseworkdb.unknown_case_status", clip(s))
 }
 
 func clip(s string) string {

@@ -109,7 +109,7 @@ func (s *Service) Online(ctx context.Context, itemID int64) (casework.Body, case
 	var impl, base string
 	err := s.db.QueryRow(ctx, `SELECT body_id, impl_code, base_code FROM catalog_items WHERE id = ?`, itemID).Scan(&bodyID, &impl, &base)
 	if errors.Is(err, sql.ErrNoRows) {
-		return casework.Body{}, casework.Item{}, apperr.New(apperr.NotFound, "item", "事项不存在", "no such item")
+		return casework.Body{}, casework.Item{}, apperr.New(apperr.NotFound, "item", "caseworkdb.no_such_item")
 	}
 	if err != nil {
 		return casework.Body{}, casework.Item{}, fmt.Errorf("caseworkdb: item %d: %w", itemID, err)
@@ -144,8 +144,8 @@ func errNotStanding(name string, st casework.Standing) error {
 	if st == casework.Cancelled {
 		zh, en = "已取消", "is cancelled"
 	}
-	return apperr.New(apperr.Conflict, "item", fmt.Sprintf("事项“%s”%s，不能受理（C4）", clip(name), zh),
-		fmt.Sprintf("item %q %s; no case may be opened (C4)", clip(name), en))
+	return apperr.New(apperr.Conflict, "item", "caseworkdb.item_no_case_may_be_opened", clip(name), zh,
+		en)
 }
 
 // UnitCode is the code of the unit with this id.
@@ -169,8 +169,7 @@ func (s *Service) Follow(ctx context.Context, number, code string) (casework.Pub
 // one answer of a wrong number or code (casework's, V3).
 func PublicNotFound(err error) error {
 	if err != nil && apperr.CodeOf(err) == apperr.NotFound {
-		return &apperr.Error{Code: apperr.NotFound, Field: "query_code",
-			Zh: "办件编号或查询码不正确", En: "the case number or the query code is wrong"}
+		return &apperr.Error{Code: apperr.NotFound, Field: "query_code", Key: "caseworkdb.the_case_number_or_the_query"}
 	}
 	return err
 }

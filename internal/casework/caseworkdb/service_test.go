@@ -51,11 +51,11 @@ func TestOpen_C4_itemNotListedAtTheInstantChangesNothing(t *testing.T) {
 		f := newFixture(t, db)
 		f.list.set("XK0001", casework.Suspended)
 		_, err := f.svc.Open(ctx, f.who("window1"), caseworkdb.Application{Item: "XK0001", Applicant: lisi}, "")
-		if apperr.CodeOf(err) != apperr.Conflict || apperr.As(err).Field != "item" || !strings.Contains(apperr.As(err).Zh, "暂停") {
+		if apperr.CodeOf(err) != apperr.Conflict || apperr.As(err).Field != "item" || !strings.Contains(apperr.As(err).Message("zh"), "暂停") {
 			t.Fatalf("suspended item: %v", err)
 		}
 		_, err = f.svc.Open(ctx, f.who("window1"), caseworkdb.Application{Item: "NOPE", Applicant: lisi}, "")
-		if apperr.CodeOf(err) != apperr.Conflict || apperr.As(err).Field != "item" || apperr.As(err).En == "" {
+		if apperr.CodeOf(err) != apperr.Conflict || apperr.As(err).Field != "item" || apperr.As(err).Message("en") == "" {
 			t.Fatalf("unlisted item: %v", err)
 		}
 		if n := count(t, db, `SELECT COUNT(*) FROM cases`); n != 0 {
@@ -85,7 +85,7 @@ func TestOpen_bad_input_namesTheFieldAndChangesNothing(t *testing.T) {
 		} {
 			_, err := f.svc.Open(ctx, f.who("window1"), tc.app, "")
 			e := apperr.As(err)
-			if e.Code != apperr.Invalid || e.Field != tc.field || e.Zh == "" || e.En == "" {
+			if e.Code != apperr.Invalid || e.Field != tc.field || e.Message("zh") == "" || e.Message("en") == "" {
 				t.Errorf("%+v: %v (field %q)", tc.app, err, e.Field)
 			}
 		}

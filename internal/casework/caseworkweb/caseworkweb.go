@@ -147,19 +147,19 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if v := q.Get("body"); v != "" {
 		if f.BodyID, err = strconv.ParseInt(v, 10, 64); err != nil || f.BodyID <= 0 {
-			api.WriteError(w, r, apperr.Invalidf("body", "单位编号应为正整数", "body must be a positive integer"))
+			api.WriteError(w, r, apperr.Invalidf("body", "caseworkweb.body_must_be_a_positive_integer"))
 			return
 		}
 	}
 	if v := q.Get("queue"); v != "" {
 		if f.Queue, err = strconv.ParseBool(v); err != nil {
-			api.WriteError(w, r, apperr.Invalidf("queue", "queue 应为 true 或 false", "queue must be true or false"))
+			api.WriteError(w, r, apperr.Invalidf("queue", "caseworkweb.queue_must_be_true_or_false"))
 			return
 		}
 	}
 	if v := q.Get("limit"); v != "" {
 		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit <= 0 {
-			api.WriteError(w, r, apperr.Invalidf("limit", "limit 应为正整数", "limit must be a positive integer"))
+			api.WriteError(w, r, apperr.Invalidf("limit", "caseworkweb.limit_must_be_a_positive_integer"))
 			return
 		}
 	}
@@ -199,7 +199,7 @@ func (h *handlers) apiAct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.TrimSpace(in.Action) == "" {
-		api.WriteError(w, r, apperr.Invalidf("action", "须指明办理动作", "the action is required"))
+		api.WriteError(w, r, apperr.Invalidf("action", "caseworkweb.the_action_is_required"))
 		return
 	}
 	number := r.PathValue("number")
@@ -223,7 +223,7 @@ func (h *handlers) apiRecord(w http.ResponseWriter, r *http.Request) {
 func (h *handlers) apiLookup(w http.ResponseWriter, r *http.Request) {
 	code := r.URL.Query().Get("code")
 	if strings.TrimSpace(code) == "" {
-		api.WriteError(w, r, apperr.Invalidf("code", "须提供查询码", "the query code is required"))
+		api.WriteError(w, r, apperr.Invalidf("code", "caseworkweb.the_query_code_is_required"))
 		return
 	}
 	v, err := h.svc.Follow(r.Context(), r.PathValue("number"), code)

@@ -33,7 +33,7 @@ func FuzzFormAction(f *testing.F) {
 		a, err := formAction(v)
 		if err != nil {
 			var e *apperr.Error
-			if !errors.As(err, &e) || e.Field == "" || e.Zh == "" || e.En == "" {
+			if !errors.As(err, &e) || e.Field == "" || e.Message("zh") == "" || e.Message("en") == "" {
 				t.Fatalf("%q: refusal %v does not name its field in both languages", raw, err)
 			}
 			return

@@ -338,7 +338,7 @@ func registerFormOf(r *http.Request) registerForm {
 func applicationOf(f registerForm, item string) (caseworkdb.Application, error) {
 	item = strings.TrimSpace(item)
 	if item == "" {
-		return caseworkdb.Application{}, apperr.Invalidf("item", "须选择事项", "choose the item")
+		return caseworkdb.Application{}, apperr.Invalidf("item", "caseworkweb.choose_the_item")
 	}
 	a := casework.Applicant{Kind: casework.ApplicantKind(f.Kind), Name: f.Name, Phone: f.Phone, Address: f.Address}
 	switch a.Kind {
@@ -626,7 +626,7 @@ func (h *pages) act(w http.ResponseWriter, r *http.Request) {
 func versionOf(s string) (int64, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil || n <= 0 {
-		return 0, apperr.Invalidf("version", "缺少版本号，请重新打开页面", "the version is missing; reload the page")
+		return 0, apperr.Invalidf("version", "caseworkweb.the_version_is_missing_reload_the")
 	}
 	return n, nil
 }
@@ -637,19 +637,19 @@ func formAction(f url.Values) (casework.Action, error) {
 		Basis: f.Get("basis"), Kind: f.Get("kind"), Outcome: f.Get("outcome"), Opinion: f.Get("opinion"),
 		Unit: f.Get("unit"), Certificate: f.Get("certificate"), Delivery: f.Get("delivery"), Assisted: f.Get("assisted") == "on"}
 	if strings.TrimSpace(in.Action) == "" {
-		return casework.Action{}, apperr.Invalidf("action", "须指明办理动作", "the action is required")
+		return casework.Action{}, apperr.Invalidf("action", "caseworkweb.the_action_is_required")
 	}
 	if v := strings.TrimSpace(f.Get("days")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
-			return casework.Action{}, apperr.Invalidf("days", "天数应为正整数", "days must be a positive whole number")
+			return casework.Action{}, apperr.Invalidf("days", "caseworkweb.days_must_be_a_positive_whole")
 		}
 		in.Days = n
 	}
 	if v := strings.TrimSpace(f.Get("notified_at")); v != "" {
 		t, err := time.ParseInLocation("2006-01-02T15:04", v, cst)
 		if err != nil {
-			return casework.Action{}, apperr.Invalidf("notified_at", "通知时间格式应为 年-月-日T时:分", "the notification time must be YYYY-MM-DDTHH:MM")
+			return casework.Action{}, apperr.Invalidf("notified_at", "caseworkweb.the_notification_time_must_be_yyyy")
 		}
 		in.NotifiedAt = &t
 	}
@@ -736,16 +736,16 @@ func (h *pages) bulk(w http.ResponseWriter, r *http.Request) {
 	}
 	action := r.PostForm.Get("action")
 	if !slices.Contains(bulkActions, action) {
-		h.showInbox(w, r, 0, nil, apperr.Invalidf("action", "不能批量办理此动作", "this action cannot be taken on several cases at once"))
+		h.showInbox(w, r, 0, nil, apperr.Invalidf("action", "caseworkweb.this_action_cannot_be_taken_on"))
 		return
 	}
 	numbers := r.PostForm["case"]
 	if len(numbers) == 0 {
-		h.showInbox(w, r, 0, nil, apperr.Invalidf("case", "须勾选至少一件", "check at least one case"))
+		h.showInbox(w, r, 0, nil, apperr.Invalidf("case", "caseworkweb.check_at_least_one_case"))
 		return
 	}
 	if len(numbers) > 200 {
-		h.showInbox(w, r, 0, nil, apperr.Invalidf("case", "一次最多办理 200 件", "at most 200 cases at once"))
+		h.showInbox(w, r, 0, nil, apperr.Invalidf("case", "caseworkweb.at_most_200_cases_at_once"))
 		return
 	}
 	var results []bulkResult

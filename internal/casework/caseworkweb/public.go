@@ -51,8 +51,7 @@ func (h *pages) showApply(w http.ResponseWriter, r *http.Request, status int, fo
 	id := pathItem(r)
 	body, it, err := h.svc.Online(r.Context(), id)
 	if err == nil && it.Stars < h.svc.Rules().OnlineStars {
-		err = apperr.New(apperr.Conflict, "item", "该事项未开通网上申请（须达到三星及以上，C11），请到窗口办理",
-			"this item cannot be applied for online (C11: three stars or more); please apply at the window")
+		err = apperr.New(apperr.Conflict, "item", "caseworkweb.this_item_cannot_be_applied_for")
 	}
 	if err != nil {
 		h.Fail(w, r, err)
@@ -125,7 +124,7 @@ func materialsAt(it casework.Item, idx []string) ([]string, error) {
 	for _, v := range idx {
 		i, err := strconv.Atoi(v)
 		if err != nil || i < 0 || i >= len(it.Materials) {
-			return nil, apperr.Invalidf("materials", "材料选择无效，请重新打开申请页", "the materials chosen are not the item's; reopen the form")
+			return nil, apperr.Invalidf("materials", "caseworkweb.the_materials_chosen_are_not_the")
 		}
 		if !slices.Contains(out, it.Materials[i].Name) {
 			out = append(out, it.Materials[i].Name)
@@ -158,7 +157,7 @@ func (h *pages) showFollow(w http.ResponseWriter, r *http.Request, status int, n
 		return
 	}
 	if code == "" {
-		h.render(w, r, 0, "follow", d, apperr.Invalidf("code", "须提供查询码", "the query code is required"))
+		h.render(w, r, 0, "follow", d, apperr.Invalidf("code", "caseworkweb.the_query_code_is_required"))
 		return
 	}
 	v, err := h.svc.Follow(r.Context(), number, code)

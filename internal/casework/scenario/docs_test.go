@@ -22,7 +22,7 @@ func TestDocs_everyKeyAndActionIsDocumented(t *testing.T) {
 	known := regexp.MustCompile(`unknown key "zz" \(known keys: ([^)]*)\)`)
 	levels := 0
 	for _, e := range mistakes(t, mustFail(t, probe)) {
-		m := known.FindStringSubmatch(e.En)
+		m := known.FindStringSubmatch(e.Message("en"))
 		if m == nil {
 			continue
 		}

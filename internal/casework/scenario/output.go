@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -121,12 +120,11 @@ func ErrorOf(step int, err error, lang string) StepError {
 
 // NotOpened is the refusal of a step on a case whose apply was refused.
 func NotOpened(name string) error {
-	return apperr.New(apperr.NotFound, "case", fmt.Sprintf("办件“%s”未能申请", name), fmt.Sprintf("case %q was never opened", name))
+	return apperr.New(apperr.NotFound, "case", "scenario.case_was_never_opened", name)
 }
 
 // NoStaff is the refusal of a step whose `as` (or the flow's role, when
 // `as` is omitted) names no staff member of the body holding the case.
 func NoStaff(body, role string) error {
-	return apperr.New(apperr.Invalid, "as", fmt.Sprintf("%s没有可办理的%s岗位工作人员", body, role),
-		fmt.Sprintf("%s has no staff member with the role %s who may act", body, role))
+	return apperr.New(apperr.Invalid, "as", "scenario.has_no_staff_member_with_the", body, role)
 }

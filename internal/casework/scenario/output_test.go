@@ -63,7 +63,7 @@ func TestOutput_theIssuesShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := scenario.Output{Cases: []scenario.CaseResult{r}, Errors: []scenario.StepError{
-		scenario.ErrorOf(2, apperr.Invalidf("reason", "须填写理由", "a reason is required"), "en"),
+		scenario.ErrorOf(2, apperr.Invalidf("reason", "scenario.a_reason_is_required"), "en"),
 		scenario.ErrorOf(3, scenario.NotOpened("b"), "zh"), scenario.ErrorOf(4, scenario.NoStaff("青山区", "supervisor"), "en")}}
 	b, err := json.Marshal(out)
 	if err != nil {

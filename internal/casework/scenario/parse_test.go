@@ -200,7 +200,7 @@ func TestParse_everyMistakeNamesItsLineAndKey(t *testing.T) {
 				t.Fatalf("accepted: %+v", s)
 			}
 			for _, e := range mistakes(t, err) {
-				if strings.Contains(e.Field, tc.field) && strings.Contains(e.En, tc.en) {
+				if strings.Contains(e.Field, tc.field) && strings.Contains(e.Message("en"), tc.en) {
 					return
 				}
 			}
@@ -224,7 +224,7 @@ func TestParse_everyMistakeAtOnce(t *testing.T) {
 		}
 	}
 	for _, e := range l {
-		if e.Code != apperr.Invalid || e.Zh == "" || e.En == "" || e.Zh == e.En {
+		if e.Code != apperr.Invalid || e.Message("zh") == "" || e.Message("en") == "" || e.Message("zh") == e.Message("en") {
 			t.Errorf("mistake %+v", e)
 		}
 	}
@@ -255,7 +255,7 @@ func listed(err error) string {
 	}
 	var b strings.Builder
 	for _, e := range l {
-		b.WriteString("\n  " + e.Field + ": " + e.En)
+		b.WriteString("\n  " + e.Field + ": " + e.Message("en"))
 	}
 	return b.String()
 }

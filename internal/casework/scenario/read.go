@@ -12,6 +12,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/supervise"
 )
 
@@ -99,13 +100,8 @@ type reader struct {
 	errs []located
 }
 
-// fail records a mistake about path at node n (zh and en: formats for args).
-func (r *reader) fail(n *yaml.Node, path, zh, en string, args ...any) {
-	r.report(n, path, fmt.Sprintf(zh, args...), fmt.Sprintf(en, args...))
-}
-
-// report records a mistake whose messages are ready.
-func (r *reader) report(n *yaml.Node, path, zh, en string) {
+// fail records a mistake about path at node n: message key with its args.
+func (r *reader) fail(n *yaml.Node, path, key string, args ...any) {
 	if len(r.errs) > MaxErrors {
 		return
 	}
@@ -113,7 +109,7 @@ func (r *reader) report(n *yaml.Node, path, zh, en string) {
 	if path != "" {
 		field += ": " + path
 	}
-	r.errs = append(r.errs, located{n.Line, n.Column, apperr.New(apperr.Invalid, field, zh, en)})
+	r.errs = append(r.errs, located{n.Line, n.Column, apperr.New(apperr.Invalid, field, key, args...)})
 }
 
 // list returns the mistakes in file order, at most MaxErrors and a last
@@ -126,8 +122,7 @@ func (r *reader) list() apperr.List {
 	out := apperr.List{}
 	for i, e := range r.errs {
 		if i == MaxErrors {
-			out = append(out, apperr.New(apperr.Invalid, e.err.Field, fmt.Sprintf("错误超过%d处,其余未列出", MaxErrors),
-				fmt.Sprintf("more than %d mistakes; the rest are not listed", MaxErrors)))
+			out = append(out, apperr.New(apperr.Invalid, e.err.Field, "scenario.more_than_mistakes_the_rest_are", MaxErrors))
 			break
 		}
 		out = append(out, e.err)
@@ -149,7 +144,7 @@ type key struct {
 // the keys written.
 func (r *reader) mapping(n *yaml.Node, path string, keys ...key) []string {
 	if n.Kind != yaml.MappingNode {
-		r.wrongType(n, path, "映射(键: 值)", "a mapping (key: value)")
+		r.wrongType(n, path, "scenario.a_mapping_key_value")
 		return nil
 	}
 	var written, given []string
@@ -159,11 +154,11 @@ func (r *reader) mapping(n *yaml.Node, path string, keys ...key) []string {
 		j := slices.IndexFunc(keys, func(x key) bool { return x.name == k.Value })
 		switch {
 		case k.Kind != yaml.ScalarNode:
-			r.fail(k, path, "键必须是文字", "a key must be plain text")
+			r.fail(k, path, "scenario.a_key_must_be_plain_text")
 		case slices.Contains(written, k.Value):
-			r.fail(k, kp, "键“%s”重复", "key %q appears twice", k.Value)
+			r.fail(k, kp, "scenario.key_appears_twice", k.Value)
 		case j < 0:
-			r.fail(k, kp, "未知的键“%s”(可用的键:%s)", "unknown key %q (known keys: %s)", k.Value, names(keys))
+			r.fail(k, kp, "scenario.unknown_key_known_keys", k.Value, names(keys))
 		default:
 			written = append(written, k.Value)
 			if v.ShortTag() != "!!null" {
@@ -174,7 +169,7 @@ func (r *reader) mapping(n *yaml.Node, path string, keys ...key) []string {
 	}
 	for _, k := range keys {
 		if k.required && !slices.Contains(given, k.name) {
-			r.fail(n, join(path, k.name), "缺少必填的键“%s”", "missing required key %q", k.name)
+			r.fail(n, join(path, k.name), "scenario.missing_required_key", k.name)
 		}
 	}
 	return written
@@ -206,24 +201,26 @@ func join(path, k string) string {
 	return path + "." + k
 }
 
-func (r *reader) wrongType(n *yaml.Node, path, zh, en string) {
+// wrongType records a value of the wrong type; want is the message key of
+// what it must be.
+func (r *reader) wrongType(n *yaml.Node, path, want string) {
 	if path == "" {
-		r.report(n, path, "文件内容应为"+zh, "the file must be "+en)
+		r.fail(n, path, "scenario.the_file_must_be", msg.M(want))
 		return
 	}
 	k := path[strings.LastIndex(path, ".")+1:]
-	r.report(n, path, fmt.Sprintf("“%s”的值应为%s", k, zh), fmt.Sprintf("the value of %q must be %s", k, en))
+	r.fail(n, path, "scenario.the_value_of_must_be", k, msg.M(want))
 }
 
 // text reads a value as text (a YAML number or boolean as written), not
 // blank.
 func (r *reader) text(n *yaml.Node, path string) string {
 	if n.Kind != yaml.ScalarNode {
-		r.wrongType(n, path, "文字", "text")
+		r.wrongType(n, path, "scenario.text")
 		return ""
 	}
 	if strings.TrimSpace(n.Value) == "" {
-		r.fail(n, path, "“%s”不能为空", "%q must not be blank", path[strings.LastIndex(path, ".")+1:])
+		r.fail(n, path, "scenario.must_not_be_blank", path[strings.LastIndex(path, ".")+1:])
 	}
 	return n.Value
 }
@@ -232,11 +229,11 @@ func (r *reader) text(n *yaml.Node, path string) string {
 func (r *reader) number(n *yaml.Node, path string, lo, hi int) int {
 	var v int
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&v) != nil {
-		r.wrongType(n, path, "整数", "a whole number")
+		r.wrongType(n, path, "scenario.a_whole_number")
 		return 0
 	}
 	if v < lo || v > hi {
-		r.fail(n, path, "数值须在%d–%d之间,而不是%d", "the number must be %d–%d, not %d", lo, hi, v)
+		r.fail(n, path, "scenario.the_number_must_be_not", lo, hi, v)
 	}
 	return v
 }
@@ -245,7 +242,7 @@ func (r *reader) number(n *yaml.Node, path string, lo, hi int) int {
 func (r *reader) boolean(n *yaml.Node, path string) bool {
 	var v bool
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&v) != nil {
-		r.wrongType(n, path, "true 或 false", "true or false")
+		r.wrongType(n, path, "scenario.true_or_false")
 	}
 	return v
 }
@@ -264,7 +261,7 @@ func (r *reader) texts(n *yaml.Node, path string) []string {
 		}
 		s := strings.TrimSpace(r.text(c, p))
 		if slices.Contains(out, s) {
-			r.fail(c, p, "“%s”重复", "%q appears twice", s)
+			r.fail(c, p, "scenario.appears_twice", s)
 		}
 		out = append(out, s)
 	}
@@ -276,7 +273,7 @@ func (r *reader) time(n *yaml.Node, path string) Time {
 	s := r.text(n, path)
 	t, ok := ParseTime(s)
 	if !ok && s != "" {
-		r.fail(n, path, "时间“%s”无效:应为本地时间 YYYY-MM-DDTHH:MM,如 2026-03-02T09:00", "time %q is invalid: write the local time as YYYY-MM-DDTHH:MM, like 2026-03-02T09:00", s)
+		r.fail(n, path, "scenario.time_is_invalid_write_the_local", s)
 	}
 	return t
 }
@@ -289,7 +286,7 @@ func oneOf[T ~string](r *reader, n *yaml.Node, path string, known ...T) T {
 		for _, k := range known {
 			list = append(list, string(k))
 		}
-		r.fail(n, path, "“%s”无效(可用:%s)", "%q is invalid (known: %s)", v, strings.Join(list, ", "))
+		r.fail(n, path, "scenario.is_invalid_known", v, strings.Join(list, ", "))
 	}
 	return v
 }
@@ -315,7 +312,7 @@ func timeKey(r *reader, name string, dst *Time) key {
 // sequence returns the items of a list.
 func (r *reader) sequence(n *yaml.Node, path string) []*yaml.Node {
 	if n.Kind != yaml.SequenceNode {
-		r.wrongType(n, path, "列表", "a list")
+		r.wrongType(n, path, "scenario.a_list")
 		return nil
 	}
 	return n.Content
@@ -343,11 +340,11 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 			s.Steps = append(s.Steps, r.step(n, fmt.Sprintf("steps[%d]", i)))
 		}
 		if len(steps.Content) == 0 && steps.Kind == yaml.SequenceNode {
-			r.fail(steps, "steps", "至少要有一个步骤", "there must be at least one step")
+			r.fail(steps, "steps", "scenario.there_must_be_at_least_one")
 		}
 	}
 	if until != nil && s.Until.Before(s.Start) {
-		r.fail(until, "until", "结束时间%s早于开始时间%s", "until %s is before start %s", s.Until, s.Start)
+		r.fail(until, "until", "scenario.until_is_before_start", s.Until, s.Start)
 	} else {
 		r.order(s, steps)
 	}
@@ -365,7 +362,7 @@ func (r *reader) rules(n *yaml.Node, path string) *supervise.RuleSet {
 	}
 	var list apperr.List
 	if !errors.As(err, &list) {
-		r.fail(n, path, "规则集无法读取", "the rule set cannot be read")
+		r.fail(n, path, "scenario.the_rule_set_cannot_be_read")
 		return nil
 	}
 	for _, e := range list {
@@ -384,7 +381,7 @@ func (r *reader) rules(n *yaml.Node, path string) *supervise.RuleSet {
 func (r *reader) body(n *yaml.Node, path string) string {
 	b := strings.TrimSpace(r.text(n, path))
 	if b != "" && (!(len(b) == 6 || len(b) == 9 || len(b) == 12) || strings.Trim(b, "0123456789") != "") {
-		r.fail(n, path, "机构编码“%s”应为6、9或12位数字的区划代码", "body code %q must be a division code of 6, 9 or 12 digits", b)
+		r.fail(n, path, "scenario.body_code_must_be_a_division", b)
 	}
 	return b
 }
@@ -411,18 +408,18 @@ func (r *reader) item(n *yaml.Node, path string, before []Item) Item {
 		}},
 	)
 	if slices.ContainsFunc(before, func(b Item) bool { return b.Code == it.Code && it.Code != "" }) {
-		r.fail(n, join(path, "code"), "事项编码“%s”重复", "item code %q is declared twice", it.Code)
+		r.fail(n, join(path, "code"), "scenario.item_code_is_declared_twice", it.Code)
 	}
 	switch {
 	case it.Kind == casework.Promised && it.PromisedWorkingDays == 0 && kind != nil:
-		r.fail(n, join(path, "promised_working_days"), "承诺件须有承诺时限", "a promised item needs promised_working_days")
+		r.fail(n, join(path, "promised_working_days"), "scenario.a_promised_item_needs_promised_working")
 	case it.Kind == casework.Instant && it.PromisedWorkingDays > 0:
-		r.fail(n, join(path, "promised_working_days"), "即办件当场办结,没有承诺时限", "an instant item is done on the spot: it has no promised_working_days")
+		r.fail(n, join(path, "promised_working_days"), "scenario.an_instant_item_is_done_on")
 	case it.StatutoryWorkingDays > 0 && it.PromisedWorkingDays > it.StatutoryWorkingDays:
-		r.fail(n, join(path, "promised_working_days"), "承诺时限不能长于法定时限", "the promised limit cannot be longer than the statutory one")
+		r.fail(n, join(path, "promised_working_days"), "scenario.the_promised_limit_cannot_be_longer")
 	}
 	if it.Kind == casework.Instant && flowCode != nil && it.Flow != "instant" && it.Flow != "" {
-		r.fail(flowCode, join(path, "flow"), "即办件只能按即办件流程办理", "an instant item runs on the instant flow")
+		r.fail(flowCode, join(path, "flow"), "scenario.an_instant_item_runs_on_the")
 	}
 	return it
 }
@@ -431,7 +428,7 @@ func (r *reader) item(n *yaml.Node, path string, before []Item) Item {
 func (r *reader) unit(n *yaml.Node, path string) string {
 	u := strings.TrimSpace(r.text(n, path))
 	if len(u) > 32 || strings.Trim(u, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != "" {
-		r.fail(n, path, "单位编码“%s”只能含字母、数字、_ . -,最多32位", "unit code %q may hold only letters, digits, _ . - and at most 32 of them", u)
+		r.fail(n, path, "scenario.unit_code_may_hold_only_letters", u)
 	}
 	return u
 }
@@ -465,18 +462,17 @@ func (r *reader) step(n *yaml.Node, path string) Step {
 	}
 	act, ok := actionOf(s.Do)
 	if !ok {
-		r.fail(do, join(path, "do"), "未知的动作“%s”(可用:%s)", "unknown action %q (known: %s)", s.Do, strings.Join(Actions(), ", "))
+		r.fail(do, join(path, "do"), "scenario.unknown_action_known", s.Do, strings.Join(Actions(), ", "))
 		return s
 	}
 	for _, k := range present {
 		if !slices.Contains([]string{"at", "as", "do", "case"}, k) && !slices.Contains(act.keys, k) {
-			r.fail(keyNode(n, k), join(path, k), "动作“%s”不使用键“%s”(它使用:%s)", "action %q does not take the key %q (it takes: %s)",
-				s.Do, k, strings.Join(act.keys, ", "))
+			r.fail(keyNode(n, k), join(path, k), "scenario.action_does_not_take_the_key", s.Do, k, strings.Join(act.keys, ", "))
 		}
 	}
 	for _, k := range act.needs {
 		if !given(n, k) {
-			r.fail(n, join(path, k), "动作“%s”须有键“%s”", "action %q needs the key %q", s.Do, k)
+			r.fail(n, join(path, k), "scenario.action_needs_the_key", s.Do, k)
 		}
 	}
 	return s
@@ -503,8 +499,7 @@ func (r *reader) applicant(n *yaml.Node, path string) *Applicant {
 		textKey(r, "address", false, &a.Address),
 	)
 	if n.Kind == yaml.MappingNode && given(n, "id") == given(n, "code") {
-		r.fail(n, path, "申请人须有且只有 id(身份证号码)或 code(统一社会信用代码)之一",
-			"an applicant has either id (a resident ID) or code (a credit code), one of them")
+		r.fail(n, path, "scenario.an_applicant_has_either_id_a")
 	}
 	return a
 }
@@ -520,10 +515,9 @@ func (r *reader) order(s *Scenario, steps *yaml.Node) {
 		switch {
 		case st.At == (Time{}):
 		case st.At.Before(last):
-			r.fail(n, fmt.Sprintf("steps[%d].at", i), "步骤时间%s早于%s:步骤须按时间顺序排列,且不早于 start",
-				"step time %s is before %s: steps are in time order, none before start", st.At, last)
+			r.fail(n, fmt.Sprintf("steps[%d].at", i), "scenario.step_time_is_before_steps_are", st.At, last)
 		case s.Until.Before(st.At):
-			r.fail(n, fmt.Sprintf("steps[%d].at", i), "步骤时间%s晚于 until(%s)", "step time %s is after until (%s)", st.At, s.Until)
+			r.fail(n, fmt.Sprintf("steps[%d].at", i), "scenario.step_time_is_after_until", st.At, s.Until)
 		default:
 			last = st.At
 		}
@@ -545,14 +539,14 @@ func (r *reader) references(s *Scenario, steps *yaml.Node) {
 		}
 		switch {
 		case st.Do == "apply" && opened[st.Case]:
-			r.fail(n, join(p, "case"), "办件“%s”已在前面申请过", "case %q was applied for above already", st.Case)
+			r.fail(n, join(p, "case"), "scenario.case_was_applied_for_above_already", st.Case)
 		case st.Do != "apply" && !opened[st.Case]:
-			r.fail(n, join(p, "case"), "办件“%s”还没有申请(须先有 do: apply)", "case %q has not been applied for (do: apply comes first)", st.Case)
+			r.fail(n, join(p, "case"), "scenario.case_has_not_been_applied_for", st.Case)
 		}
 		if st.Do == "apply" {
 			opened[st.Case] = true
 			if st.Item != "" && len(s.Items) > 0 && !slices.ContainsFunc(s.Items, func(it Item) bool { return it.Code == st.Item }) {
-				r.fail(n, join(p, "item"), "事项“%s”未在 items 中声明", "item %q is not declared in items", st.Item)
+				r.fail(n, join(p, "item"), "scenario.item_is_not_declared_in_items", st.Item)
 			}
 		}
 	}

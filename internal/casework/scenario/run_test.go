@@ -153,7 +153,7 @@ func (m *sim) step(st scenario.Step, now time.Time) error {
 func (m *sim) apply(st scenario.Step, now time.Time) error {
 	i := slices.IndexFunc(m.s.Items, func(it scenario.Item) bool { return it.Code == st.Item })
 	if i < 0 {
-		return apperr.New(apperr.NotFound, "item", "此测试只用场景中声明的事项", "this test runs the scenario's own items only")
+		return apperr.New(apperr.NotFound, "item", "scenario.this_test_runs_the_scenario_s")
 	}
 	it := m.s.Items[i]
 	item := casework.Item{ID: int64(i + 1), VersionID: int64(i + 1), Code: it.Code, Name: it.Name, Category: it.Category, Kind: it.Kind,

@@ -123,14 +123,14 @@ func (s *Service) UpdateAdjustment(ctx context.Context, p access.Principal, id, 
 			return err
 		}
 		if !p.Covers(path) {
-			return apperr.NotFoundf("调整申请不存在或不在您的管辖范围内", "no such adjustment in your jurisdiction")
+			return apperr.NotFoundf("catdb.no_such_adjustment_in_your_jurisdiction")
 		}
 		act, err := actor(ctx, tx, p)
 		if err != nil {
 			return err
 		}
 		if readOnly(act) || !slices.Contains(act.Roles, access.RoleListLiaison) || act.BodyID != cur.BodyID || act.UnitID != cur.UnitID {
-			return apperr.Forbiddenf("只有本单位的清单联络员可以修改调整申请", "only a list liaison of the proposing unit may edit the adjustment")
+			return apperr.Forbiddenf("catdb.only_a_list_liaison_of_the")
 		}
 		// An edit must name its base (after the permission check: a
 		// forbidden edit is refused as such).
@@ -141,8 +141,8 @@ func (s *Service) UpdateAdjustment(ctx context.Context, p access.Principal, id, 
 			return err
 		}
 		if cur.Stage != catalog.StageDrafting && cur.Stage != catalog.StageReturned {
-			return apperr.New(apperr.Conflict, "stage", fmt.Sprintf("调整申请当前为“%s”,不能修改", cur.Stage.Zh()),
-				fmt.Sprintf("the adjustment is %s and can no longer be edited", cur.Stage))
+			return apperr.New(apperr.Conflict, "stage", "catdb.the_adjustment_is_and_can_no", cur.Stage.Zh(),
+				cur.Stage)
 		}
 		in.BodyID, in.UnitID = cur.BodyID, cur.UnitID
 		a := in.adjustment(p)
@@ -193,7 +193,7 @@ func (s *Service) Act(ctx context.Context, p access.Principal, id, version int64
 			return err
 		}
 		if !p.Covers(path) {
-			return apperr.NotFoundf("调整申请不存在或不在您的管辖范围内", "no such adjustment in your jurisdiction")
+			return apperr.NotFoundf("catdb.no_such_adjustment_in_your_jurisdiction")
 		}
 		if version != 0 {
 			if err := checkBase(cur, version); err != nil {
@@ -267,7 +267,7 @@ func checkBase(cur Adjustment, version int64) error {
 }
 
 func staleAdjustment(a Adjustment) error {
-	return apperr.Stale(fmt.Sprintf("调整申请“%s”", a.Title), fmt.Sprintf("adjustment %q", a.Title))
+	return apperr.Stale("catdb.adjustment", a.Title)
 }
 
 func microsOrNil(t *time.Time) any {
@@ -291,7 +291,7 @@ func (s *Service) check(ctx context.Context, q store.Querier, b body, a catalog.
 	}
 	for i, c := range a.Changes {
 		if c.Draft != nil && c.Draft.Body.Name == "" {
-			return apperr.Invalidf(fmt.Sprintf("changes[%d].draft.body.name", i), "须填写实施主体", "the implementing body is required")
+			return apperr.Invalidf(fmt.Sprintf("changes[%d].draft.body.name", i), "catdb.the_implementing_body_is_required")
 		}
 	}
 	hs, err := loadHistories(ctx, q, b.ID, codes(a))
@@ -375,7 +375,7 @@ func upperOf(b body) int64 {
 // canWrite refuses a read-only principal and a body outside p's jurisdiction.
 func canWrite(p access.Principal, b body) error {
 	if p.ReadOnly() {
-		return apperr.Forbiddenf("外部监督人员只能查看", "external supervisors may only read")
+		return apperr.Forbiddenf("catdb.external_supervisors_may_only_read")
 	}
 	return canRead(p, b)
 }
@@ -394,9 +394,7 @@ func (s *Service) applyAdjustment(ctx context.Context, tx *store.Tx, who string,
 			continue
 		}
 		if now := latestNumber(hs[c.BaseCode]); now != c.Draft.Version {
-			stale = append(stale, apperr.New(apperr.Conflict, fmt.Sprintf("changes[%d].draft.version", i),
-				fmt.Sprintf("事项“%s”起草后已发布第%d版,请据此修改草稿后重新报送", c.Name, now),
-				fmt.Sprintf("item %q has had version %d published since this draft was written; revise the draft and resubmit", c.Name, now)))
+			stale = append(stale, apperr.New(apperr.Conflict, fmt.Sprintf("changes[%d].draft.version", i), "catdb.item_has_had_version_published_since", c.Name, now))
 		}
 	}
 	if len(stale) > 0 {
@@ -448,7 +446,7 @@ func (s *Service) store(ctx context.Context, tx *store.Tx, who string, b body, a
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, b.ID, code, newest.ImplCode, newest.Name, string(newest.Category),
 				newest.Unit, string(st), newest.Version, now, now).Scan(&h.itemID); err != nil {
 				if store.IsUniqueViolation(err) {
-					return nil, apperr.Conflictf("事项 %s 已在清单中", "item %s is already on the list", code)
+					return nil, apperr.Conflictf("catdb.item_is_already_on_the_list", code)
 				}
 				return nil, err
 			}
@@ -721,20 +719,18 @@ func (s *Service) CompleteReview(ctx context.Context, p access.Principal, id int
 			return err
 		}
 		if !p.HasAny(access.RoleListLiaison, access.RoleGeneralOffice) || p.BodyID != r.BodyID {
-			return apperr.Forbiddenf("只有本级清单联络员或党政办可以完成审查", "only a list liaison or the general office of the body may complete a review")
+			return apperr.Forbiddenf("catdb.only_a_list_liaison_or_the")
 		}
 		if r.Status != ReviewOpen {
-			return apperr.Conflictf("该审查任务已完成", "this review is already done")
+			return apperr.Conflictf("catdb.this_review_is_already_done")
 		}
 		if note == "" {
-			return apperr.Invalidf("note", "审查结论:必填", "conclusion: required")
+			return apperr.Invalidf("note", "catdb.conclusion_required")
 		}
 		if len(reviewProblems(r.Violations)) > 0 {
 			// C5: the item lacks what the upper list requires; leaving it
 			// so needs the upper level's approval (RequestExemption).
-			return apperr.New(apperr.Conflict, "note",
-				"该事项与上级清单冲突(要素只增不减),不能直接以“暂不调整”结束:请提出调整解决冲突,或写明理由申请上级改革办批准暂不调整",
-				"the item conflicts with the upper list (elements may only be added), so the review cannot simply be closed: propose an adjustment that resolves it, or give the reason and ask the upper reform office to approve leaving it unchanged")
+			return apperr.New(apperr.Conflict, "note", "catdb.the_item_conflicts_with_the_upper")
 		}
 		if err := s.closeReviews(ctx, tx, login(p), r.BodyID, `id = ?`, []any{id}, note, s.now().UTC()); err != nil {
 			return err
@@ -812,7 +808,7 @@ func reformSeats(ctx context.Context, q store.Querier, staffID int64) (ReformSea
 func (s *Service) SetReformGroups(ctx context.Context, p access.Principal, staffID, version int64, groups []catalog.ReformGroup) (ReformSeats, error) {
 	for i, g := range groups {
 		if g != catalog.PowerListGroup && g != catalog.DutyListGroup {
-			return ReformSeats{}, apperr.Invalidf(fmt.Sprintf("groups[%d]", i), "审核组“%s”无效", "review group %q is invalid", g)
+			return ReformSeats{}, apperr.Invalidf(fmt.Sprintf("groups[%d]", i), "catdb.review_group_is_invalid", g)
 		}
 	}
 	var out ReformSeats
@@ -841,10 +837,10 @@ func setReformGroups(ctx context.Context, tx *store.Tx, p access.Principal, staf
 		return ReformSeats{}, err
 	}
 	if !p.HasAny(access.RoleAdmin, access.RoleGeneralOffice) {
-		return ReformSeats{}, apperr.Forbiddenf("只有管理员或党政办可以设置审核组", "only an administrator or the general office may set review groups")
+		return ReformSeats{}, apperr.Forbiddenf("catdb.only_an_administrator_or_the_general")
 	}
 	if len(groups) > 0 && !strings.Contains(roles, string(access.RoleGeneralOffice)) {
-		return ReformSeats{}, apperr.Invalidf("staff_id", "改革办审核组成员须为党政办人员", "review group members must be general-office staff")
+		return ReformSeats{}, apperr.Invalidf("staff_id", "catdb.review_group_members_must_be_general")
 	}
 	// The staff row's lock serialises seat changes of one member across
 	// instances: the seats read below are then the last committed, rows
@@ -859,7 +855,7 @@ func setReformGroups(ctx context.Context, tx *store.Tx, p access.Principal, staf
 	if version <= 0 { // after the permission checks: a forbidden change is refused as such
 		return ReformSeats{}, apperr.VersionMissing()
 	}
-	stale := apperr.Stale(fmt.Sprintf("「%s」的审核组", name), fmt.Sprintf("the review groups of %q", name))
+	stale := apperr.Stale("catdb.the_review_groups_of", name)
 	if seats.Version != version {
 		return ReformSeats{}, stale
 	}
@@ -908,8 +904,7 @@ func refuseSelfSeat(ctx context.Context, tx *store.Tx, p access.Principal, staff
 			return err
 		}
 		if n == 0 {
-			return apperr.Forbiddenf("不能把自己加入改革办审核组；请由其他管理员或党政办人员设置",
-				"you cannot put yourself into a reform review group; another administrator or general-office member must")
+			return apperr.Forbiddenf("catdb.you_cannot_put_yourself_into_a")
 		}
 	}
 	return nil

@@ -50,7 +50,7 @@ func LoadDemo(ctx context.Context, s *Service) (DemoResult, error) {
 		return res, err
 	}
 	if n > 0 {
-		return res, apperr.Conflictf("清单已有数据:演示清单只能装入空清单", "the list is not empty: the demo list loads only into an empty one")
+		return res, apperr.Conflictf("catdb.the_list_is_not_empty_the")
 	}
 	return loadDemo(ctx, s, d)
 }
@@ -385,7 +385,7 @@ func mapDemo(ctx context.Context, s *Service, d *catalog.Demo) (*demoMap, error)
 	var rootID int64
 	if err := s.db.QueryRow(ctx, `SELECT id FROM bodies WHERE parent_id IS NULL AND active = TRUE ORDER BY id LIMIT 1`).Scan(&rootID); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, apperr.Conflictf("请先装入机构演示数据", "load the organisation demo first")
+			return nil, apperr.Conflictf("catdb.load_the_organisation_demo_first")
 		}
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func (s *Service) Proof(ctx context.Context, versionID int64) (Proof, error) {
 		}
 	}
 	if pub == nil {
-		return Proof{}, apperr.NotFoundf("该版本没有发布记录", "this version has no publication event")
+		return Proof{}, apperr.NotFoundf("catdb.this_version_has_no_publication_event")
 	}
 	cp, err := s.db.LatestCheckpoint(ctx)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -36,7 +37,7 @@ func (s *Service) PublishedList(ctx context.Context, bodyID int64, f ListFilter)
 		return nil, err
 	}
 	if f.Category != "" && !f.Category.Valid() {
-		return nil, apperr.Invalidf("category", "事项类型“%s”无效", "category %q is invalid", f.Category)
+		return nil, apperr.Invalidf("category", "catdb.category_is_invalid", f.Category)
 	}
 	where := `JOIN catalog_items i ON i.id = v.item_id AND v.version = i.version WHERE i.body_id = ?`
 	args := []any{bodyID}
@@ -86,8 +87,7 @@ func (s *Service) Item(ctx context.Context, bodyID int64, code string) (ItemDeta
 		return ItemDetail{}, err
 	}
 	if len(items) == 0 {
-		return ItemDetail{}, apperr.New(apperr.NotFound, "code", fmt.Sprintf("事项 %s 不在该主体的清单中", clip(code)),
-			fmt.Sprintf("item %s is not on this body's list", clip(code)))
+		return ItemDetail{}, apperr.New(apperr.NotFound, "code", "catdb.item_is_not_on_this_body", clip(code))
 	}
 	return s.detail(ctx, items[0])
 }
@@ -101,8 +101,7 @@ func (s *Service) ItemByImplCode(ctx context.Context, implCode string) (ItemDeta
 		return ItemDetail{}, err
 	}
 	if len(items) == 0 {
-		return ItemDetail{}, apperr.New(apperr.NotFound, "impl_code", fmt.Sprintf("实施编码 %s 不存在", clip(implCode)),
-			fmt.Sprintf("no item has implementation code %s", clip(implCode)))
+		return ItemDetail{}, apperr.New(apperr.NotFound, "impl_code", "catdb.no_item_has_implementation_code", clip(implCode))
 	}
 	return s.detail(ctx, items[0])
 }
@@ -152,7 +151,7 @@ func (s *Service) ItemByID(ctx context.Context, id int64) (ItemDetail, error) {
 		return ItemDetail{}, err
 	}
 	if len(items) == 0 {
-		return ItemDetail{}, apperr.New(apperr.NotFound, "id", "事项不存在", "no such item")
+		return ItemDetail{}, apperr.New(apperr.NotFound, "id", "catdb.no_such_item")
 	}
 	return ItemDetail{Item: items[0]}, nil
 }
@@ -178,7 +177,7 @@ func (s *Service) Version(ctx context.Context, id int64) (Version, error) {
 		return Version{}, err
 	}
 	if len(vs) == 0 {
-		return Version{}, apperr.New(apperr.NotFound, "id", "版本不存在", "no such version")
+		return Version{}, apperr.New(apperr.NotFound, "id", "catdb.no_such_version")
 	}
 	return vs[0], nil
 }
@@ -224,7 +223,7 @@ func (a StandingAnswer) Refusal() error {
 	if a.MayOpenCase {
 		return nil
 	}
-	return apperr.New(apperr.Conflict, "item", a.ReasonZh, a.ReasonEn)
+	return apperr.New(apperr.Conflict, "item", "catdb.standing_refusal", msg.Both{Zh: a.ReasonZh, En: a.ReasonEn})
 }
 
 // Standing says whether the item with base or implementation code code is on
@@ -239,10 +238,10 @@ func standing(ctx context.Context, q store.Querier, bodyID int64, code string, a
 	code = strings.TrimSpace(code)
 	ans := StandingAnswer{BodyID: bodyID, Code: code, At: at.UTC(), Standing: catalog.Unknown}
 	if code == "" {
-		return ans, apperr.Invalidf("code", "须提供事项编码", "an item code is required")
+		return ans, apperr.Invalidf("code", "catdb.an_item_code_is_required")
 	}
 	if at.IsZero() {
-		return ans, apperr.Invalidf("at", "须提供时间", "an instant is required")
+		return ans, apperr.Invalidf("at", "catdb.an_instant_is_required")
 	}
 	items, err := itemByCode(ctx, q, bodyID, code)
 	if err != nil {
@@ -295,7 +294,7 @@ type AdjustmentFilter struct {
 // for a reform office, those of the bodies below), newest first.
 func (s *Service) Adjustments(ctx context.Context, p access.Principal, f AdjustmentFilter) ([]Adjustment, error) {
 	if p.BodyPath == "" {
-		return nil, apperr.Forbiddenf("需要登录", "login required")
+		return nil, apperr.Forbiddenf("catdb.login_required")
 	}
 	where := `JOIN bodies b ON b.id = a.body_id WHERE b.path LIKE ? ESCAPE '\'`
 	args := []any{likeEscape(p.BodyPath) + "%"}
@@ -321,7 +320,7 @@ func (s *Service) Adjustment(ctx context.Context, p access.Principal, id int64) 
 		return a, err
 	}
 	if !p.Covers(path) {
-		return Adjustment{}, apperr.NotFoundf("调整申请不存在或不在您的管辖范围内", "no such adjustment in your jurisdiction")
+		return Adjustment{}, apperr.NotFoundf("catdb.no_such_adjustment_in_your_jurisdiction")
 	}
 	return a, nil
 }
@@ -346,7 +345,7 @@ func (s *Service) getAdjustment(ctx context.Context, q store.Querier, id int64) 
 	var path string
 	if err := q.QueryRow(ctx, `SELECT b.path FROM catalog_adjustments a JOIN bodies b ON b.id = a.body_id WHERE a.id = ?`, id).Scan(&path); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return Adjustment{}, "", apperr.New(apperr.NotFound, "id", "调整申请不存在", "no such adjustment")
+			return Adjustment{}, "", apperr.New(apperr.NotFound, "id", "catdb.no_such_adjustment")
 		}
 		return Adjustment{}, "", err
 	}
@@ -422,7 +421,7 @@ type ReviewFilter struct {
 // due first.
 func (s *Service) Reviews(ctx context.Context, p access.Principal, f ReviewFilter) ([]Review, error) {
 	if p.BodyPath == "" {
-		return nil, apperr.Forbiddenf("需要登录", "login required")
+		return nil, apperr.Forbiddenf("catdb.login_required")
 	}
 	where := ` JOIN bodies b ON b.id = r.body_id WHERE b.path LIKE ? ESCAPE '\'`
 	args := []any{likeEscape(p.BodyPath) + "%"}
@@ -514,7 +513,7 @@ func (s *Service) PathOf(ctx context.Context, kind string, id int64) (string, er
 	var path string
 	if err := s.db.QueryRow(ctx, q, id).Scan(&path); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return "", apperr.New(apperr.NotFound, "id", "不存在", "not found")
+			return "", apperr.New(apperr.NotFound, "id", "catdb.not_found")
 		}
 		return "", err
 	}
@@ -580,7 +579,7 @@ type BodyRef struct {
 // in path order (a body before the bodies below it).
 func (s *Service) Bodies(ctx context.Context, p access.Principal) ([]BodyRef, error) {
 	if p.BodyPath == "" {
-		return nil, apperr.Forbiddenf("需要登录", "login required")
+		return nil, apperr.Forbiddenf("catdb.login_required")
 	}
 	rows, err := s.db.Query(ctx, `SELECT b.id, b.name, (SELECT COUNT(*) FROM catalog_items i WHERE i.body_id = b.id)
 		FROM bodies b WHERE b.path LIKE ? ESCAPE '\' AND b.active = TRUE ORDER BY b.path`, likeEscape(p.BodyPath)+"%")

@@ -26,7 +26,7 @@ func violationText(err error) string {
 	var ps []ReviewProblem
 	if l, ok := err.(apperr.List); ok {
 		for _, e := range l {
-			ps = append(ps, ReviewProblem{Element: element(e.Field), Zh: e.Zh, En: e.En})
+			ps = append(ps, ReviewProblem{Element: element(e.Field), Zh: e.Message("zh"), En: e.Message("en")})
 		}
 	} else {
 		ps = []ReviewProblem{{Zh: err.Error(), En: err.Error()}}
@@ -120,22 +120,22 @@ func (s *Service) RequestExemption(ctx context.Context, p access.Principal, id i
 			return err
 		}
 		if !p.HasAny(access.RoleListLiaison, access.RoleGeneralOffice) || p.BodyID != r.BodyID {
-			return apperr.Forbiddenf("只有本级清单联络员或党政办可以申请暂不调整", "only a list liaison or the general office of the body may ask to leave the item unchanged")
+			return apperr.Forbiddenf("catdb.only_a_list_liaison_or_the_2")
 		}
 		if r.Status != ReviewOpen {
-			return apperr.Conflictf("该审查任务已完成", "this review is already done")
+			return apperr.Conflictf("catdb.this_review_is_already_done")
 		}
 		if len(reviewProblems(r.Violations)) == 0 {
-			return apperr.Conflictf("该事项与上级清单没有冲突,直接填写审查结论即可", "the item does not conflict with the upper list; record the conclusion instead")
+			return apperr.Conflictf("catdb.the_item_does_not_conflict_with")
 		}
 		if r.ExemptBy != "" {
-			return apperr.Conflictf("已申请暂不调整,等待上级改革办审批", "leaving it unchanged has been asked for and waits for the upper reform office")
+			return apperr.Conflictf("catdb.leaving_it_unchanged_has_been_asked")
 		}
 		if reason == "" {
-			return apperr.Invalidf("reason", "理由:必填(须写明暂不调整的理由)", "reason: required (why the item is left unchanged)")
+			return apperr.Invalidf("reason", "catdb.reason_required_why_the_item_is")
 		}
 		if n := len([]rune(reason)); n > 2000 {
-			return apperr.Invalidf("reason", "理由不得超过 2000 字", "the reason may not exceed 2000 characters")
+			return apperr.Invalidf("reason", "catdb.the_reason_may_not_exceed_2000")
 		}
 		// The row as its last event left it (a tampered one is refused).
 		if err := lock(ctx, tx, ObjReview, id); err != nil {
@@ -180,10 +180,10 @@ func (s *Service) DecideExemption(ctx context.Context, p access.Principal, id in
 			return err
 		}
 		if !p.Has(access.RoleGeneralOffice) || p.BodyID != r.UpperBodyID || len(a.Groups) == 0 {
-			return apperr.Forbiddenf("只有上级改革办可以审批暂不调整", "only the upper level's reform office may decide on leaving the item unchanged")
+			return apperr.Forbiddenf("catdb.only_the_upper_level_s_reform")
 		}
 		if r.Status != ReviewOpen || r.ExemptBy == "" {
-			return apperr.Conflictf("该审查任务没有待审批的暂不调整申请", "this review has no request to leave the item unchanged")
+			return apperr.Conflictf("catdb.this_review_has_no_request_to")
 		}
 		// The row as its last event left it (a tampered one is refused).
 		if err := lock(ctx, tx, ObjReview, id); err != nil {
@@ -204,7 +204,7 @@ func (s *Service) DecideExemption(ctx context.Context, p access.Principal, id in
 			}
 		} else {
 			if comment == "" {
-				return apperr.Invalidf("comment", "意见:必填(不予批准须写明意见)", "comment: required (a refusal needs comments)")
+				return apperr.Invalidf("comment", "catdb.comment_required_a_refusal_needs_comments")
 			}
 			tx.Queue(ctx, `UPDATE catalog_reviews SET exempt_reason = '', exempt_by = '', exempt_at = NULL, note = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
 				"上级改革办不同意暂不调整:"+comment, now, id)

@@ -434,7 +434,7 @@ func TestC5_lowerListRefusedWithExplanation(t *testing.T) {
 		_, err := f.s.CreateAdjustment(f.ctx, liaison, catdb.AdjustmentInput{Title: "减少材料", Reason: catalog.OperatingExperience, Bases: basis(),
 			Changes: []catalog.Change{{Kind: catalog.ChangeItem, BaseCode: item.BaseCode, Draft: &draft}}})
 		var l apperr.List
-		if !errors.As(err, &l) || !strings.HasPrefix(l[0].Field, "changes[0].") || !strings.Contains(l[0].Field, "materials") || l[0].Zh == "" || l[0].En == "" {
+		if !errors.As(err, &l) || !strings.HasPrefix(l[0].Field, "changes[0].") || !strings.Contains(l[0].Field, "materials") || l[0].Message("zh") == "" || l[0].Message("en") == "" {
 			t.Fatalf("removing a material: %v", err)
 		}
 		// Adding an item the upper list does not have.

@@ -197,7 +197,7 @@ func getBody(ctx context.Context, q store.Querier, id int64) (body, error) {
 	err := q.QueryRow(ctx, `SELECT id, parent_id, path, name, time_zone FROM bodies WHERE id = ?`, id).
 		Scan(&b.ID, &parent, &b.Path, &b.Name, &b.TimeZone)
 	if errors.Is(err, sql.ErrNoRows) {
-		return b, apperr.New(apperr.NotFound, "body", fmt.Sprintf("主体 %d 不存在", id), fmt.Sprintf("body %d does not exist", id))
+		return b, apperr.New(apperr.NotFound, "body", "catdb.body_does_not_exist", id)
 	}
 	b.ParentID = parent.Int64
 	return b, err
@@ -207,7 +207,7 @@ func getBody(ctx context.Context, q store.Querier, id int64) (body, error) {
 // existence does not leak.
 func canRead(p access.Principal, b body) error {
 	if !p.Covers(b.Path) {
-		return apperr.NotFoundf("不在您的管辖范围内或不存在", "not found in your jurisdiction")
+		return apperr.NotFoundf("catdb.not_found_in_your_jurisdiction")
 	}
 	return nil
 }
@@ -225,7 +225,7 @@ func actor(ctx context.Context, q store.Querier, p access.Principal) (catalog.Ac
 	}
 	if err := q.QueryRow(ctx, `SELECT is_head FROM staff WHERE id = ? AND active = TRUE`, p.StaffID).Scan(&a.Head); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return a, apperr.Forbiddenf("该人员已停用", "this staff member is deactivated")
+			return a, apperr.Forbiddenf("catdb.this_staff_member_is_deactivated")
 		}
 		return a, err
 	}
@@ -399,7 +399,7 @@ func (s *Service) calendarFor(ctx context.Context, b body) (*calendar.Calendar, 
 // notFound maps a missing row to an apperr NotFound naming field.
 func notFound(err error, field string) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.New(apperr.NotFound, field, "不存在", "not found")
+		return apperr.New(apperr.NotFound, field, "catdb.not_found")
 	}
 	return err
 }

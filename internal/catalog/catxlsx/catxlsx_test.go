@@ -77,8 +77,8 @@ func fields(t testing.TB, err error) []string {
 	}
 	var out []string
 	for _, e := range l {
-		if e.Zh == "" || e.En == "" {
-			t.Errorf("error %s is not bilingual: %q / %q", e.Field, e.Zh, e.En)
+		if e.Message("zh") == "" || e.Message("en") == "" {
+			t.Errorf("error %s is not bilingual: %q / %q", e.Field, e.Message("zh"), e.Message("en"))
 		}
 		out = append(out, e.Field)
 	}
@@ -474,7 +474,7 @@ func TestImport_V2_badCreditCodeNamesItsCell(t *testing.T) {
 		t.Fatalf("want the cell named, got %v", err)
 	}
 	for _, e := range l {
-		if e.Field == cell && strings.Contains(e.En, "expected J") && strings.Contains(e.Zh, "应为J") {
+		if e.Field == cell && strings.Contains(e.Message("en"), "expected J") && strings.Contains(e.Message("zh"), "应为J") {
 			return
 		}
 	}

@@ -9,15 +9,19 @@ import (
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
-// cellError is what a cell parser says about a bad value, in both
-// languages; the caller adds where the cell is.
-type cellError struct{ zh, en string }
+// cellError is what a cell parser says about a bad value (a message); the
+// caller adds where the cell is.
+type cellError struct{ m msg.Message }
 
-func (e *cellError) Error() string { return e.en }
+func (e *cellError) Error() string { return e.m.In("en") }
 
-func bad(zh, en string) *cellError { return &cellError{zh: zh, en: en} }
+// In is the message in lang: a cellError is an argument of the caller's.
+func (e *cellError) In(lang string) string { return e.m.In(lang) }
+
+func bad(key string, args ...any) *cellError { return &cellError{msg.M(key, args...)} }
 
 // maxCell bounds a cell's text: Excel itself stops at 32,767 characters,
 // and a longer "cell" means a file built to waste memory.
@@ -72,10 +76,10 @@ func FormatTime(t time.Time) string {
 func ParseTime(s string) (time.Time, *cellError) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return time.Time{}, bad("日期不能为空", "date is required")
+		return time.Time{}, bad("catxlsx.date_is_required")
 	}
 	if len(s) > 64 {
-		return time.Time{}, bad("日期格式不正确", "not a date")
+		return time.Time{}, bad("catxlsx.not_a_date")
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.In(Zone), nil
@@ -88,8 +92,7 @@ func ParseTime(s string) (time.Time, *cellError) {
 	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) && f >= 1 && f < 2958466 {
 		return excelSerial(f), nil
 	}
-	return time.Time{}, bad("“"+clip(s)+"”不是日期,应写作“2024-01-31”或“2024-01-31 09:30:00”",
-		"“"+clip(s)+"” is not a date: write it as 2024-01-31 or 2024-01-31 09:30:00")
+	return time.Time{}, bad("catxlsx.is_not_a_date_write_it", clip(s))
 }
 
 // excelSerial converts an Excel serial date (1900 system, with Excel's
@@ -109,20 +112,18 @@ func excelSerial(f float64) time.Time {
 func ParseInt(s string, lo, hi int64) (int64, *cellError) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return 0, bad("不能为空,应填写整数", "required: a whole number")
+		return 0, bad("catxlsx.required_a_whole_number")
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		f, ferr := strconv.ParseFloat(s, 64)
 		if ferr != nil || len(s) > 32 || math.IsNaN(f) || math.IsInf(f, 0) || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-			return 0, bad("“"+clip(s)+"”不是整数", "“"+clip(s)+"” is not a whole number")
+			return 0, bad("catxlsx.is_not_a_whole_number", clip(s))
 		}
 		n = int64(f)
 	}
 	if n < lo || n > hi {
-		return 0, bad(
-			"“"+clip(s)+"”超出范围,应在"+strconv.FormatInt(lo, 10)+"到"+strconv.FormatInt(hi, 10)+"之间",
-			"“"+clip(s)+"” is out of range: it must be between "+strconv.FormatInt(lo, 10)+" and "+strconv.FormatInt(hi, 10))
+		return 0, bad("catxlsx.is_out_of_range_it_must", clip(s), strconv.FormatInt(lo, 10), strconv.FormatInt(hi, 10))
 	}
 	return n, nil
 }
@@ -135,9 +136,9 @@ func ParseBool(s string) (bool, *cellError) {
 	case "否", "no", "n", "false", "0", "×", "✗":
 		return false, nil
 	case "":
-		return false, bad("不能为空,应填写“是”或“否”", "required: 是 (yes) or 否 (no)")
+		return false, bad("catxlsx.required_yes_or_no")
 	}
-	return false, bad("“"+clip(s)+"”应为“是”或“否”", "“"+clip(s)+"” must be 是 (yes) or 否 (no)")
+	return false, bad("catxlsx.must_be_yes_or_no", clip(s))
 }
 
 // FormatBool writes 是/否.
@@ -153,7 +154,7 @@ func FormatBool(b bool) string {
 func ParseCategory(s string) (catalog.Category, *cellError) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", bad("事项类型不能为空", "category is required")
+		return "", bad("catxlsx.category_is_required")
 	}
 	if c, ok := catalog.ParseCategory(s); ok {
 		return c, nil
@@ -162,8 +163,7 @@ func ParseCategory(s string) (catalog.Category, *cellError) {
 	for _, i := range catalog.Categories {
 		names = append(names, i.Zh)
 	}
-	return "", bad("“"+clip(s)+"”不是十一类事项之一("+strings.Join(names, "、")+")",
-		"“"+clip(s)+"” is not one of the eleven categories")
+	return "", bad("catxlsx.is_not_one_of_the_eleven", clip(s), strings.Join(names, "、"))
 }
 
 // FormatCategory writes the Chinese name of a category.
@@ -199,7 +199,7 @@ func (e enum) format(id string) string {
 func (e enum) parse(s string) (string, *cellError) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", bad(e.what+"不能为空", e.whatEn+" is required")
+		return "", bad("catxlsx.is_required", e.what, e.whatEn)
 	}
 	var zh []string
 	for _, v := range e.vals {
@@ -213,8 +213,8 @@ func (e enum) parse(s string) (string, *cellError) {
 		}
 		zh = append(zh, v.zh[0])
 	}
-	return "", bad("“"+clip(s)+"”不是有效的"+e.what+"(可填:"+strings.Join(zh, "、")+")",
-		"“"+clip(s)+"” is not a valid "+e.whatEn+" (one of: "+strings.Join(zh, ", ")+")")
+	return "", bad("catxlsx.is_not_a_valid_one_of", clip(s), e.what, strings.Join(zh, "、"),
+		e.whatEn, strings.Join(zh, ", "))
 }
 
 var (

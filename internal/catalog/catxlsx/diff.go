@@ -9,6 +9,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // ChangeKind is what an import does to one item.
@@ -196,22 +197,21 @@ func Proposal(diff []Change, book *Book, note string) ([]catalog.Change, error) 
 		note = NoteZh
 	}
 	var errs apperr.List
-	refuse := func(c Change, zh, en string) {
+	refuse := func(c Change, key string, args ...any) {
 		field := "status"
 		if book != nil {
 			if f := book.Cell(c.BaseCode, "status"); f != "" {
 				field = f
 			}
 		}
-		errs = append(errs, apperr.New(apperr.Invalid, field, fmt.Sprintf("事项%s(%s):%s", c.BaseCode, c.Name, zh),
-			fmt.Sprintf("item %s (%s): %s", c.BaseCode, c.Name, en)))
+		errs = append(errs, apperr.New(apperr.Invalid, field, "catxlsx.item", c.BaseCode, c.Name, msg.M(key, args...)))
 	}
 	var out []catalog.Change
 	for _, c := range diff {
 		switch c.Kind {
 		case Added:
 			if st := standing(c.Imported.Status); st != catalog.Listed {
-				refuse(c, "新增事项的状态只能是“已发布”或空白", "a new item's status must be published or empty")
+				refuse(c, "catxlsx.a_new_item_s_status_must")
 				continue
 			}
 			out = append(out, catalog.Change{Kind: catalog.AddItem, BaseCode: c.BaseCode, Name: c.Name, Draft: draftFor(c)})
@@ -224,8 +224,7 @@ func Proposal(diff []Change, book *Book, note string) ([]catalog.Change, error) 
 			case from == to && from == catalog.Listed:
 				out = append(out, catalog.Change{Kind: catalog.ChangeItem, BaseCode: c.BaseCode, Name: c.Name, Draft: draftFor(c)})
 			case from == to:
-				refuse(c, "已暂停或已取消的事项不能修改内容,请先恢复(状态改为“已发布”)",
-					"a suspended or cancelled item's content cannot change: re-enable it first (status published)")
+				refuse(c, "catxlsx.a_suspended_or_cancelled_item_s")
 			case to == catalog.Suspended && from == catalog.Listed && !content:
 				out = append(out, catalog.Change{Kind: catalog.SuspendItem, BaseCode: c.BaseCode, Name: c.Name, Note: note})
 			case to == catalog.Cancelled && !content:
@@ -239,10 +238,9 @@ func Proposal(diff []Change, book *Book, note string) ([]catalog.Change, error) 
 			case to == catalog.Listed && from == catalog.Cancelled:
 				out = append(out, catalog.Change{Kind: catalog.AddItem, BaseCode: c.BaseCode, Name: c.Name, Draft: draftFor(c)})
 			case to == catalog.Suspended && from == catalog.Cancelled:
-				refuse(c, "已取消的事项不能暂停", "a cancelled item cannot be suspended")
+				refuse(c, "catxlsx.a_cancelled_item_cannot_be_suspended")
 			default:
-				refuse(c, "暂停或取消事项时不能同时修改其内容,请分两次调整",
-					"an item cannot be suspended or cancelled and changed at once: adjust it twice")
+				refuse(c, "catxlsx.an_item_cannot_be_suspended_or")
 			}
 		}
 	}

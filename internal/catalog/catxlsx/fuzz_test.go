@@ -3,6 +3,7 @@ package catxlsx
 import (
 	"bytes"
 	"errors"
+	"github.com/qingdan/qingdan/internal/msg"
 	"strconv"
 	"testing"
 
@@ -22,8 +23,8 @@ func FuzzParseTime(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		v, err := ParseTime(s)
 		if err != nil {
-			if err.zh == "" || err.en == "" {
-				t.Fatalf("%q: error not bilingual", s)
+			if !msg.Has(err.m.ID) {
+				t.Fatalf("%q: error %q not in the catalogue", s, err.m.ID)
 			}
 			return
 		}
@@ -41,8 +42,8 @@ func FuzzParseInt(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		n, err := ParseInt(s, -1000, 1_000_000)
 		if err != nil {
-			if err.zh == "" || err.en == "" {
-				t.Fatalf("%q: error not bilingual", s)
+			if !msg.Has(err.m.ID) {
+				t.Fatalf("%q: error %q not in the catalogue", s, err.m.ID)
 			}
 			return
 		}
@@ -122,7 +123,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("not an apperr.List: %v", err)
 			}
 			for _, e := range l {
-				if e.Field == "" || e.Zh == "" || e.En == "" {
+				if e.Field == "" || e.Message("zh") == "" || e.Message("en") == "" {
 					t.Fatalf("error without field or language: %+v", e)
 				}
 			}
@@ -171,7 +172,7 @@ func FuzzParseCell(f *testing.F) {
 				t.Fatalf("not an apperr.List: %v", err)
 			}
 			for _, e := range l {
-				if e.Field == "" || e.Zh == "" || e.En == "" {
+				if e.Field == "" || e.Message("zh") == "" || e.Message("en") == "" {
 					t.Fatalf("error without field or language: %+v", e)
 				}
 			}

@@ -100,8 +100,7 @@ func (j *Jobs) Start(owner, bodyID int64, fileName string, data []byte, done fun
 	}
 	if mine >= MaxPendingPerOwner || all >= cap(j.sem)*MaxPendingPerOwner*2 {
 		j.mu.Unlock()
-		return nil, apperr.New(apperr.TooMany, "file", "正在检查的导入过多,请等前一个完成后再上传",
-			"too many imports are being checked: wait for the previous one to finish")
+		return nil, apperr.New(apperr.TooMany, "file", "catxlsx.too_many_imports_are_being_checked")
 	}
 	j.jobs[id] = job
 	j.mu.Unlock()
@@ -137,7 +136,7 @@ func (j *Jobs) Get(owner int64, id string) (*Job, error) {
 	defer j.mu.Unlock()
 	job := j.jobs[id]
 	if job == nil || job.Owner != owner {
-		return nil, apperr.NotFoundf("导入任务不存在或已过期,请重新上传", "the import does not exist or has expired: upload the file again")
+		return nil, apperr.NotFoundf("catxlsx.the_import_does_not_exist_or")
 	}
 	return job, nil
 }

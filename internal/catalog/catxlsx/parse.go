@@ -15,6 +15,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/xlsxlimit"
 )
 
@@ -86,11 +87,9 @@ func ParseBook(r io.Reader, size int64, progress func(done, total int)) (b *Book
 	}
 	switch {
 	case len(data) == 0:
-		return nil, apperr.List{apperr.New(apperr.Invalid, "file", "文件为空", "the file is empty")}
+		return nil, apperr.List{apperr.New(apperr.Invalid, "file", "catxlsx.the_file_is_empty")}
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		return nil, apperr.List{apperr.New(apperr.Invalid, "file",
-			"这是旧版Excel(.xls)或加密文件,请在Excel中“另存为”.xlsx格式后再导入",
-			"this is an old Excel (.xls) or encrypted file: save it as .xlsx in Excel and import again")}
+		return nil, apperr.List{apperr.New(apperr.Invalid, "file", "catxlsx.this_is_an_old_excel_xls")}
 	case !bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return nil, notXLSX(nil)
 	}
@@ -116,15 +115,11 @@ func ParseBook(r io.Reader, size int64, progress func(done, total int)) (b *Book
 }
 
 func tooBig() error {
-	return apperr.List{apperr.New(apperr.Invalid, "file",
-		fmt.Sprintf("文件超过%dMB,请分批导入", MaxSize>>20),
-		fmt.Sprintf("the file is larger than %d MB: import it in parts", MaxSize>>20))}
+	return apperr.List{apperr.New(apperr.Invalid, "file", "catxlsx.the_file_is_larger_than_mb", MaxSize>>20)}
 }
 
 func notXLSX(cause error) error {
-	e := apperr.New(apperr.Invalid, "file",
-		"文件不是Excel工作簿(.xlsx),请使用“下载模板”或“导出清单”得到的文件",
-		"the file is not an Excel workbook (.xlsx): use the template or an exported list")
+	e := apperr.New(apperr.Invalid, "file", "catxlsx.the_file_is_not_an_excel")
 	e.Err = cause
 	return apperr.List{e}
 }
@@ -152,27 +147,26 @@ var errFull = errors.New("too many errors")
 
 // add records an error at a cell of sheet si (the whole sheet when row or
 // col is 0).
-func (p *parser) add(si, row, col int, zh, en string) error {
+func (p *parser) add(si, row, col int, key string, args ...any) error {
 	field := sheets[si].sheetName()
 	if row > 0 && col > 0 {
 		field += "!" + cellName(col, row)
 	}
-	return p.addAt(si, row, col, field, zh, en)
+	return p.addAt(si, row, col, field, key, args...)
 }
 
 // addAt records an error with its field. Past MaxErrors it records one
 // last note and reports errFull, which stops the reading.
-func (p *parser) addAt(si, row, col int, field, zh, en string) error {
+func (p *parser) addAt(si, row, col int, field, key string, args ...any) error {
 	if p.full {
 		return errFull
 	}
 	if len(p.errs) >= MaxErrors {
 		p.full = true
-		p.errs = append(p.errs, located{len(sheets), 0, 0, apperr.New(apperr.Invalid, "file",
-			fmt.Sprintf("错误超过%d处,其余未列出", MaxErrors), fmt.Sprintf("more than %d errors; the rest are not listed", MaxErrors))})
+		p.errs = append(p.errs, located{len(sheets), 0, 0, apperr.New(apperr.Invalid, "file", "catxlsx.more_than_errors_the_rest_are", MaxErrors)})
 		return errFull
 	}
-	p.errs = append(p.errs, located{si, row, col, apperr.New(apperr.Invalid, field, zh, en)})
+	p.errs = append(p.errs, located{si, row, col, apperr.New(apperr.Invalid, field, key, args...)})
 	return nil
 }
 
@@ -247,8 +241,8 @@ func (p *parser) checkSheets() ([]map[string]int, error) {
 			for k, sh := range sheets {
 				want[k] = sh.sheetName()
 			}
-			if p.addAt(-1, 0, i+1, name, fmt.Sprintf("工作簿中有模板以外的工作表“%s”(应为:%s)", clip(name), strings.Join(want, "、")),
-				fmt.Sprintf("sheet “%s” is not part of the template (expected: %s)", clip(name), strings.Join(want, ", "))) != nil {
+			if p.addAt(-1, 0, i+1, name, "catxlsx.sheet_is_not_part_of_the", clip(name), strings.Join(want, "、"),
+				strings.Join(want, ", ")) != nil {
 				return nil, nil
 			}
 		}
@@ -256,8 +250,8 @@ func (p *parser) checkSheets() ([]map[string]int, error) {
 	cols := make([]map[string]int, len(sheets))
 	for si, sh := range sheets {
 		if !present[sh.sheetName()] {
-			if p.add(si, 0, 0, fmt.Sprintf("缺少工作表“%s”", sh.sheetName()),
-				fmt.Sprintf("sheet “%s” (%s) is missing", sh.sheetName(), sheetEn(sh))) != nil {
+			if p.add(si, 0, 0, "catxlsx.sheet_is_missing", sh.sheetName(),
+				sheetEn(sh)) != nil {
 				return nil, nil
 			}
 			continue
@@ -299,12 +293,11 @@ func (p *parser) checkHeader(si int, sh sheet) (map[string]int, error) {
 		i, ok := want[h]
 		switch {
 		case !ok:
-			if p.add(si, 1, c+1, fmt.Sprintf("多余的列“%s”:模板中没有这一列", clip(h)),
-				fmt.Sprintf("extra column “%s”: the template has no such column", clip(h))) != nil {
+			if p.add(si, 1, c+1, "catxlsx.extra_column_the_template_has_no", clip(h)) != nil {
 				return nil, nil
 			}
 		case cols[keys[i]] != 0:
-			if p.add(si, 1, c+1, fmt.Sprintf("列“%s”重复", h), fmt.Sprintf("column “%s” (%s) appears twice", h, keys[i])) != nil {
+			if p.add(si, 1, c+1, "catxlsx.column_appears_twice", h, keys[i]) != nil {
 				return nil, nil
 			}
 		default:
@@ -314,8 +307,8 @@ func (p *parser) checkHeader(si int, sh sheet) (map[string]int, error) {
 				got = strings.TrimSpace(head[1][c])
 			}
 			if got != keys[i] {
-				if p.add(si, 2, c+1, fmt.Sprintf("列“%s”的第2行应为英文字段名“%s”", h, keys[i]),
-					fmt.Sprintf("row 2 under “%s” must be the key “%s”, got “%s”", h, keys[i], clip(got))) != nil {
+				if p.add(si, 2, c+1, "catxlsx.row_2_under_must_be_the", h, keys[i],
+					clip(got)) != nil {
 					return nil, nil
 				}
 			}
@@ -324,7 +317,7 @@ func (p *parser) checkHeader(si int, sh sheet) (map[string]int, error) {
 	for i, k := range keys {
 		if cols[k] == 0 {
 			// A missing column is a problem of the header row, not of A1.
-			if p.addAt(si, 1, 0, sh.sheetName()+"!1", fmt.Sprintf("缺少列“%s”(%s)", zhs[i], k), fmt.Sprintf("column “%s” (%s) is missing", zhs[i], k)) != nil {
+			if p.addAt(si, 1, 0, sh.sheetName()+"!1", "catxlsx.column_is_missing", zhs[i], k) != nil {
 				return nil, nil
 			}
 		}
@@ -336,9 +329,7 @@ func (p *parser) checkHeader(si int, sh sheet) (map[string]int, error) {
 }
 
 func (p *parser) unreadable(si int, err error) error {
-	e := apperr.New(apperr.Invalid, sheets[si].sheetName(),
-		fmt.Sprintf("工作表“%s”无法读取", sheets[si].sheetName()),
-		fmt.Sprintf("sheet “%s” cannot be read", sheets[si].sheetName()))
+	e := apperr.New(apperr.Invalid, sheets[si].sheetName(), "catxlsx.sheet_cannot_be_read", sheets[si].sheetName())
 	e.Err = err
 	return apperr.List{e}
 }
@@ -382,8 +373,8 @@ func (p *parser) readSheet(si int, sh sheet, cols map[string]int) error {
 		}
 		for k, v := range cells {
 			if utf8.RuneCountInString(v) > maxCell || !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
-				if p.add(si, row, cols[k], fmt.Sprintf("“%s”:内容过长或不是有效文字", zhOf[k]),
-					fmt.Sprintf("%s: too long or not valid text", k)) != nil {
+				if p.add(si, row, cols[k], "catxlsx.too_long_or_not_valid_text", zhOf[k],
+					k) != nil {
 					return errFull
 				}
 				cells[k] = ""
@@ -401,22 +392,21 @@ func (p *parser) readSheet(si int, sh sheet, cols map[string]int) error {
 
 func (p *parser) readRow(si int, sh sheet, row int, cols map[string]int, zhOf map[string]string, cells map[string]string) error {
 	code := strings.TrimSpace(cells[codeKey])
-	cellErr := func(key, zh, en string) error {
+	cellErr := func(key string, m msg.Localized) error {
 		if p.bad == nil {
 			p.bad = map[string]bool{}
 		}
 		p.bad[code] = true
-		return p.add(si, row, cols[key], "“"+zhOf[key]+"”:"+zh, key+": "+en)
+		return p.add(si, row, cols[key], "catxlsx.column_error", msg.Both{Zh: zhOf[key], En: key}, m)
 	}
 	if code == "" {
-		return cellErr(codeKey, "基本编码不能为空", "the item's base code is required")
+		return cellErr(codeKey, msg.M("catxlsx.the_item_s_base_code_is"))
 	}
 	var v *catalog.ItemVersion
 	if sh.list() == "" {
 		if _, dup := p.index[code]; dup {
 			first := p.book.where[code].row
-			return cellErr(codeKey, fmt.Sprintf("基本编码“%s”与第%d行重复", code, first),
-				fmt.Sprintf("base code %s repeats row %d", code, first))
+			return cellErr(codeKey, msg.M("catxlsx.base_code_repeats_row", code, first))
 		}
 		p.book.Items = append(p.book.Items, catalog.ItemVersion{})
 		p.index[code] = len(p.book.Items) - 1
@@ -425,8 +415,7 @@ func (p *parser) readRow(si int, sh sheet, row int, cols map[string]int, zhOf ma
 	} else {
 		i, ok := p.index[code]
 		if !ok {
-			return p.add(si, row, cols[codeKey], fmt.Sprintf("“基本编码”:“事项”表中没有编码为“%s”的事项", clip(code)),
-				fmt.Sprintf("base_code: there is no item %s on sheet 事项 (items)", clip(code)))
+			return p.add(si, row, cols[codeKey], "catxlsx.base_code_there_is_no_item", clip(code))
 		}
 		v = &p.book.Items[i]
 	}
@@ -438,7 +427,7 @@ func (p *parser) readRow(si int, sh sheet, row int, cols map[string]int, zhOf ma
 		}
 		sort.Slice(keys, func(a, b int) bool { return cols[keys[a]] < cols[keys[b]] })
 		for _, k := range keys {
-			if err := cellErr(k, errs[k].zh, errs[k].en); err != nil {
+			if err := cellErr(k, errs[k]); err != nil {
 				return err
 			}
 		}
@@ -467,8 +456,7 @@ func (p *parser) validate() {
 		}
 		if v.Status == catalog.StatusSuperseded {
 			o := p.book.where[v.BaseCode]
-			if p.add(0, o.row, colOf(itemSheet{}, "status"), "“状态”:“已被替代”是历史版本的状态,清单中只能列出现行版本",
-				"status: superseded is a history status; a list holds current versions only") != nil {
+			if p.add(0, o.row, colOf(itemSheet{}, "status"), "catxlsx.status_superseded_is_a_history_status") != nil {
 				return
 			}
 			continue
@@ -487,7 +475,7 @@ func (p *parser) validate() {
 			if si >= 0 && si < len(sheets) {
 				name = sheets[si].sheetName()
 			}
-			if p.addAt(si, row, col, name+"!"+cellName(col, row), e.Zh, e.En) != nil {
+			if p.addAt(si, row, col, name+"!"+cellName(col, row), e.Key, e.Args...) != nil {
 				return
 			}
 		}

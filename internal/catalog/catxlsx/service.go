@@ -45,7 +45,7 @@ func (s *Service) Body(ctx context.Context, id int64) (BodyInfo, error) {
 	b := BodyInfo{ID: id}
 	err := s.cat.DB().QueryRow(ctx, `SELECT name, path FROM bodies WHERE id = ?`, id).Scan(&b.Name, &b.Path)
 	if errors.Is(err, sql.ErrNoRows) {
-		return BodyInfo{}, apperr.NotFoundf("机构%d不存在", "body %d does not exist", id)
+		return BodyInfo{}, apperr.NotFoundf("catxlsx.body_does_not_exist", id)
 	}
 	if err != nil {
 		return BodyInfo{}, fmt.Errorf("catxlsx: body %d: %w", id, err)
@@ -126,9 +126,7 @@ func checkBody(cur []catalog.ItemVersion, book *Book) error {
 	var errs apperr.List
 	for _, v := range book.Items {
 		if !codes[v.Body.CreditCode] {
-			errs = append(errs, apperr.New(apperr.Invalid, book.Cell(v.BaseCode, "body.credit_code"),
-				fmt.Sprintf("“实施主体编码”:%s不是本清单实施主体的编码", clip(v.Body.CreditCode)),
-				fmt.Sprintf("body.credit_code: %s is not the code of this list's body", clip(v.Body.CreditCode))))
+			errs = append(errs, apperr.New(apperr.Invalid, book.Cell(v.BaseCode, "body.credit_code"), "catxlsx.body_credit_code_is_not_the", clip(v.Body.CreditCode)))
 		}
 	}
 	if len(errs) > 0 {
@@ -185,7 +183,7 @@ func (s *Service) input(bodyID int64, in DraftInput, changes []catalog.Change) (
 	if strings.TrimSpace(in.BasisIssued) != "" {
 		t, err := ParseTime(in.BasisIssued)
 		if err != nil {
-			return catdb.AdjustmentInput{}, apperr.List{apperr.New(apperr.Invalid, "basis_issued", "依据文件发布日期:"+err.zh, "basis document date: "+err.en)}
+			return catdb.AdjustmentInput{}, apperr.List{apperr.New(apperr.Invalid, "basis_issued", "catxlsx.basis_document_date", err)}
 		}
 		issued = t
 	}

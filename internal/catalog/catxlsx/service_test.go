@@ -146,7 +146,7 @@ func TestImportRoundTripThroughStore(t *testing.T) {
 		}
 		_, err = f.cat.Act(f.ctx, f.head, adj.ID, 0, catalog.Action{Kind: catalog.ActSign})
 		if e := apperr.As(err); e == nil || e.Code != apperr.Conflict || e.Field != "changes" ||
-			!strings.Contains(e.Zh, "不含任何变更") || !strings.Contains(e.En, "no changes") {
+			!strings.Contains(e.Message("zh"), "不含任何变更") || !strings.Contains(e.Message("en"), "no changes") {
 			t.Fatalf("signing an empty draft: %v", err)
 		}
 		if got, err := f.cat.Act(f.ctx, f.liaison, adj.ID, 0, catalog.Action{Kind: catalog.ActWithdraw}); err != nil || got.Stage != catalog.StageWithdrawn {

@@ -412,12 +412,12 @@ var (
 // Validate reports the repetition on the step sheet).
 func stepIndex(v *catalog.ItemVersion, k string) (int, *cellError) {
 	if k == "" {
-		return 0, bad("环节编码不能为空", "step key is required")
+		return 0, bad("catxlsx.step_key_is_required")
 	}
 	for i, s := range v.Steps {
 		if s.Key == k {
 			return i, nil
 		}
 	}
-	return 0, bad("事项“"+v.BaseCode+"”在“流程”表中没有环节“"+clip(k)+"”", "item "+v.BaseCode+" has no step “"+clip(k)+"” on sheet 流程 (steps)")
+	return 0, bad("catxlsx.item_has_no_step_on_sheet", v.BaseCode, clip(k))
 }

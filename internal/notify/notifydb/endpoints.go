@@ -238,7 +238,7 @@ func (s *Service) changeEndpoint(ctx context.Context, p access.Principal, id, ba
 			return err
 		}
 		if base != 0 && base != e.Version {
-			return apperr.Stale("Webhook 端点「"+e.Name+"」", "webhook endpoint "+e.Name)
+			return apperr.Stale("notifydb.webhook_endpoint", e.Name)
 		}
 		change(&e)
 		e.UpdatedAt = now

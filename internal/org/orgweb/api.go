@@ -257,7 +257,7 @@ func (r StaffRequest) input() (org.StaffInput, error) {
 	for i, s := range r.Roles {
 		role, ok := access.ParseRole(s)
 		if !ok {
-			return in, apperr.Invalidf("roles["+strconv.Itoa(i)+"]", "未知角色 %q", "unknown role %q", s)
+			return in, apperr.Invalidf("roles["+strconv.Itoa(i)+"]", "orgweb.unknown_role", s)
 		}
 		in.Roles = append(in.Roles, role)
 	}
@@ -280,7 +280,7 @@ func (r QualificationRequest) input() org.QualificationInput {
 func pathID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, apperr.Invalidf("id", "编号无效", "not a valid id")
+		return 0, apperr.Invalidf("id", "orgweb.not_a_valid_id")
 	}
 	return id, nil
 }
@@ -292,7 +292,7 @@ func queryInt(r *http.Request, name string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		return 0, apperr.Invalidf(name, "应为非负整数", "must be a non-negative integer")
+		return 0, apperr.Invalidf(name, "orgweb.must_be_a_non_negative_integer")
 	}
 	return n, nil
 }
@@ -304,7 +304,7 @@ func queryBool(r *http.Request, name string) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, apperr.Invalidf(name, "应为 true 或 false", "must be true or false")
+		return false, apperr.Invalidf(name, "orgweb.must_be_true_or_false")
 	}
 	return b, nil
 }
@@ -379,7 +379,7 @@ func (h apiHandlers) moveBody(ctx context.Context, p access.Principal, id int64,
 		return org.Body{}, err
 	}
 	if req.ParentID <= 0 {
-		return org.Body{}, apperr.Invalidf("parent_id", "必填", "required")
+		return org.Body{}, apperr.Invalidf("parent_id", "orgweb.required")
 	}
 	version, err := api.OptionalIfMatch(r)
 	if err != nil {
@@ -437,7 +437,7 @@ func (h apiHandlers) setHead(ctx context.Context, p access.Principal, id int64, 
 		return org.Unit{}, err
 	}
 	if req.StaffID <= 0 {
-		return org.Unit{}, apperr.Invalidf("staff_id", "必填", "required")
+		return org.Unit{}, apperr.Invalidf("staff_id", "orgweb.required")
 	}
 	version, err := api.OptionalIfMatch(r)
 	if err != nil {
@@ -570,16 +570,16 @@ func readUpload(w http.ResponseWriter, r *http.Request) (string, []byte, error) 
 	tooBig := func(err error) error {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return apperr.Invalidf("file", "文件超过 %d MB", "the file is larger than %d MB", maxImport>>20)
+			return apperr.Invalidf("file", "orgweb.the_file_is_larger_than_mb", maxImport>>20)
 		}
-		return apperr.Invalidf("file", "无法读取上传的文件", "cannot read the uploaded file")
+		return apperr.Invalidf("file", "orgweb.cannot_read_the_uploaded_file")
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
 		f, hdr, err := r.FormFile("file")
 		if err != nil {
 			if errors.Is(err, http.ErrMissingFile) {
-				return "", nil, apperr.Invalidf("file", "请选择要导入的文件", "choose a file to import")
+				return "", nil, apperr.Invalidf("file", "orgweb.choose_a_file_to_import")
 			}
 			return "", nil, tooBig(err)
 		}
@@ -623,7 +623,7 @@ func templateHandler(w http.ResponseWriter, r *http.Request) {
 		"csv":  "text/csv; charset=utf-8",
 	}[format]
 	if ctype == "" {
-		api.WriteError(w, r, apperr.Invalidf("format", "格式应为 xlsx 或 csv", "format must be xlsx or csv"))
+		api.WriteError(w, r, apperr.Invalidf("format", "orgweb.format_must_be_xlsx_or_csv"))
 		return
 	}
 	var buf bytes.Buffer

@@ -144,7 +144,7 @@ func Routes(s *org.Service, frame Frame) ([]httpx.Route, error) {
 		return func(r *http.Request) (string, error) {
 			id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 			if err != nil {
-				return "", apperr.NotFoundf("页面不存在", "no such page")
+				return "", apperr.NotFoundf("orgweb.no_such_page")
 			}
 			return s.PathOf(r.Context(), kind, id)
 		}

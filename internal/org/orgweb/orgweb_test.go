@@ -157,7 +157,7 @@ func TestPages_messagesComplete(t *testing.T) {
 			return err
 		}
 		for _, m := range re.FindAllStringSubmatch(string(data), -1) {
-			if v, ok := messages[m[1]]; !ok || v[0] == "" || v[1] == "" {
+			if !messages.Has(m[1]) {
 				t.Errorf("%s: message %q missing", path, m[1])
 			}
 		}

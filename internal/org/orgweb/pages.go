@@ -178,7 +178,7 @@ func (h *handlers) moveBody(w http.ResponseWriter, r *http.Request) {
 	}
 	parent := formInt(r, "parent_id")
 	if parent == 0 {
-		h.showBody(w, r, id, apperr.Invalidf("parent_id", "请选择新的上级机构", "choose the new parent"))
+		h.showBody(w, r, id, apperr.Invalidf("parent_id", "orgweb.choose_the_new_parent"))
 		return
 	}
 	if _, err := h.s.MoveBody(r.Context(), principal(r), id, formInt(r, "version"), parent); err != nil {
@@ -195,7 +195,7 @@ func confirmed(r *http.Request, active bool) error {
 	if active || r.PostFormValue("confirm") == "yes" {
 		return nil
 	}
-	return apperr.Invalidf("confirm", "请勾选确认后再停用", "tick the confirmation to deactivate")
+	return apperr.Invalidf("confirm", "orgweb.confirm.required")
 }
 
 func (h *handlers) bodyActive(w http.ResponseWriter, r *http.Request) {
@@ -402,7 +402,7 @@ func staffInput(r *http.Request) (org.StaffInput, error) {
 	for _, v := range r.PostForm["roles"] {
 		role, ok := access.ParseRole(v)
 		if !ok {
-			return in, apperr.Invalidf("roles", "未知角色 %q", "unknown role %q", v)
+			return in, apperr.Invalidf("roles", "orgweb.unknown_role", v)
 		}
 		in.Roles = append(in.Roles, role)
 	}

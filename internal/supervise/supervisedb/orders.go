@@ -53,7 +53,7 @@ var orders = store.Declare(store.Aggregate[orderRow]{
 		return orderState{ID: r.ID, Version: r.Version, BodyPath: r.BodyPath, UnitBody: r.UnitBody, Unit: r.Unit, Case: r.Case,
 			State: r.State, DueAt: r.DueAt, Data: json.RawMessage(r.Data)}
 	},
-	Stale: func(r *orderRow) error { return apperr.Stale("督办单", "the supervision order") },
+	Stale: func(r *orderRow) error { return apperr.Stale("supervisedb.the_supervision_order") },
 })
 
 const orderSelect = `SELECT id, version, body_path, unit_body, unit, case_number, state, due_at, data FROM supervise_orders`
@@ -81,7 +81,7 @@ func (r *orderRow) set(o supervise.Order) error {
 // actor is who p is to an order: staff with their roles, body and unit.
 func (s *Service) actor(ctx context.Context, q store.Querier, p access.Principal) (casework.Actor, error) {
 	if p.StaffID == 0 {
-		return casework.Actor{}, apperr.Forbiddenf("只有工作人员可以办理督办", "only staff act on supervision orders")
+		return casework.Actor{}, apperr.Forbiddenf("supervisedb.only_staff_act_on_supervision_orders")
 	}
 	a := casework.Actor{Staff: casework.Staff{ID: p.StaffID, Login: p.Login, Name: p.Name}, BodyPath: p.BodyPath}
 	for _, r := range p.Roles {
@@ -122,7 +122,7 @@ func (s *Service) IssueFromCard(ctx context.Context, p access.Principal, cardID 
 			return err
 		}
 		if !p.Covers(cr.BodyPath) {
-			return apperr.Forbiddenf("这张牌不在您的管辖范围内", "the card is outside your jurisdiction")
+			return apperr.Forbiddenf("supervisedb.the_card_is_outside_your_jurisdiction")
 		}
 		card, err := cr.card()
 		if err != nil {
@@ -135,9 +135,7 @@ func (s *Service) IssueFromCard(ctx context.Context, p access.Principal, cardID 
 				card.BodyPath, card.Unit).Scan(&unit.Name); errors.Is(err, sql.ErrNoRows) {
 				// The case names a unit its item's list gives but the
 				// organisation does not have: an order needs a unit to answer.
-				return apperr.New(apperr.Conflict, "card",
-					"这张牌的责任单位「"+card.Unit+"」不是本机构登记的单位，无法向其督办：请先把办件转交给本机构的单位",
-					"the card's responsible unit "+card.Unit+" is not a unit of the body's organisation, so no order can go to it: transfer the case to one of the body's units first")
+				return apperr.New(apperr.Conflict, "card", "supervisedb.the_card_s_responsible_unit_is", card.Unit)
 			} else if err != nil {
 				return fmt.Errorf("supervisedb: unit %s: %w", card.Unit, err)
 			}
@@ -198,10 +196,10 @@ func (s *Service) Act(ctx context.Context, p access.Principal, id, base int64, s
 			return err
 		}
 		if !p.Covers(r.UnitBody) && !p.Covers(r.BodyPath) {
-			return apperr.NotFoundf("没有编号为 %d 的督办单", "no supervision order %d", id)
+			return apperr.NotFoundf("supervisedb.no_supervision_order", id)
 		}
 		if base != 0 && r.Version != base {
-			return apperr.Stale("督办单", "the supervision order")
+			return apperr.Stale("supervisedb.the_supervision_order")
 		}
 		o, err := r.order()
 		if err != nil {
@@ -216,7 +214,7 @@ func (s *Service) Act(ctx context.Context, p access.Principal, id, base int64, s
 		case "return":
 			o, ch, err = o.Return(step.Text, step.Days, env)
 		default:
-			return apperr.Invalidf("action", "办理方式须为 answer、accept 或 return", "the action must be answer, accept or return")
+			return apperr.Invalidf("action", "supervisedb.the_action_must_be_answer_accept")
 		}
 		if err != nil {
 			return err
@@ -254,7 +252,7 @@ func (s *Service) Order(ctx context.Context, p access.Principal, id int64) (supe
 		return supervise.Order{}, err
 	}
 	if !p.Covers(r.UnitBody) && !p.Covers(r.BodyPath) {
-		return supervise.Order{}, apperr.NotFoundf("没有编号为 %d 的督办单", "no supervision order %d", id)
+		return supervise.Order{}, apperr.NotFoundf("supervisedb.no_supervision_order", id)
 	}
 	return r.order()
 }

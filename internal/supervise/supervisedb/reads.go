@@ -73,7 +73,7 @@ func (s *Service) Cards(ctx context.Context, p access.Principal, f Filter) ([]Ca
 	path := p.BodyPath
 	if f.BodyPath != "" {
 		if !p.Covers(f.BodyPath) {
-			return nil, apperr.Forbiddenf("该机关不在您的管辖范围内", "that body is outside your jurisdiction")
+			return nil, apperr.Forbiddenf("supervisedb.that_body_is_outside_your_jurisdiction")
 		}
 		path = f.BodyPath
 	}
@@ -81,7 +81,7 @@ func (s *Service) Cards(ctx context.Context, p access.Principal, f Filter) ([]Ca
 		f.Limit = MaxCards
 	}
 	if f.Level != "" && f.Level != supervise.Reminder && f.Level != supervise.Yellow && f.Level != supervise.Red {
-		return nil, apperr.Invalidf("level", "级别须为 reminder、yellow 或 red", "the level must be reminder, yellow or red")
+		return nil, apperr.Invalidf("level", "supervisedb.the_level_must_be_reminder_yellow")
 	}
 	unit, err := s.ownUnit(ctx, p)
 	if err != nil {
@@ -89,7 +89,7 @@ func (s *Service) Cards(ctx context.Context, p access.Principal, f Filter) ([]Ca
 	}
 	if unit != "" {
 		if f.Unit != "" && f.Unit != unit {
-			return nil, apperr.Forbiddenf("只能查看本单位的督办事项", "you see your own unit's cards only")
+			return nil, apperr.Forbiddenf("supervisedb.you_see_your_own_unit_s")
 		}
 		f.Unit = unit
 	}
@@ -171,7 +171,7 @@ func Recount(ctx context.Context, q store.Querier) (supervise.Counts, error) {
 }
 
 func errNoJurisdiction() error {
-	return apperr.Forbiddenf("您的账号没有所属机关", "your account belongs to no body")
+	return apperr.Forbiddenf("supervisedb.your_account_belongs_to_no_body")
 }
 
 // CardPath is the body of card id, for a route's jurisdiction.

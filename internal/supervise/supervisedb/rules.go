@@ -36,7 +36,7 @@ var ruleSets = store.Declare(store.Aggregate[ruleRow]{
 	State: func(r *ruleRow) any {
 		return ruleState{BodyID: r.BodyID, Version: r.Version, Data: json.RawMessage(r.Data), UpdatedAt: r.UpdatedAt}
 	},
-	Stale: func(r *ruleRow) error { return apperr.Stale("本级监察规则", "this body's supervision rules") },
+	Stale: func(r *ruleRow) error { return apperr.Stale("supervisedb.this_body_s_supervision_rules") },
 })
 
 // Rules is a body's own rule set as stored, with its version (0: none yet,
@@ -72,7 +72,7 @@ func (s *Service) OwnRules(ctx context.Context, bodyID int64) (Rules, error) {
 // administrators set the rules of bodies within their jurisdiction.
 func (s *Service) SetRules(ctx context.Context, p access.Principal, bodyID, base int64, data []byte) (Rules, error) {
 	if !p.HasAny(access.RoleSupervisor, access.RoleAdmin) {
-		return Rules{}, apperr.Forbiddenf("只有监察人员或管理员可以修改监察规则", "only supervisors and administrators change supervision rules")
+		return Rules{}, apperr.Forbiddenf("supervisedb.only_supervisors_and_administrators_change_supervision")
 	}
 	rs, err := supervise.Parse(data)
 	if err != nil {
@@ -83,16 +83,16 @@ func (s *Service) SetRules(ctx context.Context, p access.Principal, bodyID, base
 		var path, code string
 		err := tx.QueryRow(ctx, `SELECT path, code FROM bodies WHERE id = ? AND active`, bodyID).Scan(&path, &code)
 		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.Invalidf("body", "没有编号为 %d 的机关", "no body with id %d", bodyID)
+			return apperr.Invalidf("body", "supervisedb.no_body_with_id", bodyID)
 		}
 		if err != nil {
 			return fmt.Errorf("supervisedb: body %d: %w", bodyID, err)
 		}
 		if !p.Covers(path) {
-			return apperr.Forbiddenf("该机关不在您的管辖范围内", "that body is outside your jurisdiction")
+			return apperr.Forbiddenf("supervisedb.that_body_is_outside_your_jurisdiction")
 		}
 		if rs.Region != "" && rs.Region != code {
-			return apperr.Invalidf("region", "规则文件的区划代码 %s 与机关的 %s 不符", "the file's region %s is not the body's, %s", rs.Region, code)
+			return apperr.Invalidf("region", "supervisedb.the_file_s_region_is_not", rs.Region, code)
 		}
 		rs.Region = code
 		cur, err := ruleSets.Lock(ctx, tx, bodyID)
@@ -102,7 +102,7 @@ func (s *Service) SetRules(ctx context.Context, p access.Principal, bodyID, base
 			return err
 		}
 		if cur.Version != base {
-			return apperr.Stale("本级监察规则", "this body's supervision rules")
+			return apperr.Stale("supervisedb.this_body_s_supervision_rules")
 		}
 		rs.Version = int(base + 1)
 		b, err := json.Marshal(rs)

@@ -30,7 +30,7 @@ type OrderActionRequest struct {
 func (h *handlers) scopeCard(r *http.Request) (string, error) {
 	id := page.PathID(r)
 	if id <= 0 {
-		return "", apperr.NotFoundf("没有这张牌", "no such card")
+		return "", apperr.NotFoundf("superviseweb.no_such_card")
 	}
 	return h.svc.CardPath(r.Context(), id)
 }
@@ -38,7 +38,7 @@ func (h *handlers) scopeCard(r *http.Request) (string, error) {
 func (h *handlers) scopeOrder(r *http.Request) (string, error) {
 	id := page.PathID(r)
 	if id <= 0 {
-		return "", apperr.NotFoundf("没有这张督办单", "no such supervision order")
+		return "", apperr.NotFoundf("superviseweb.no_such_supervision_order")
 	}
 	return h.svc.OrderPath(r.Context(), id)
 }
@@ -96,7 +96,7 @@ func formInt(r *http.Request, name string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, apperr.Invalidf(name, "须为整数", "must be a whole number")
+		return 0, apperr.Invalidf(name, "superviseweb.must_be_a_whole_number")
 	}
 	return n, nil
 }
@@ -134,7 +134,7 @@ func (h *handlers) actPage(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var base, days int
 		if base, err = formInt(r, "version"); err == nil && base == 0 {
-			err = apperr.Invalidf("version", "表单缺少版本号，请刷新后重试", "the form carries no version: reload and try again")
+			err = apperr.Invalidf("version", "superviseweb.the_form_carries_no_version_reload")
 		}
 		if err == nil {
 			days, err = formInt(r, "days")

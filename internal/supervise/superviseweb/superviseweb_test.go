@@ -3,8 +3,10 @@ package superviseweb
 import (
 	"io/fs"
 	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/supervise"
 )
 
@@ -21,7 +23,7 @@ func TestPages_messagesComplete(t *testing.T) {
 			return err
 		}
 		for _, m := range re.FindAllStringSubmatch(string(data), -1) {
-			if _, ok := messages[m[1]]; !ok {
+			if !messages.Has(m[1]) {
 				t.Errorf("%s: message %q missing", path, m[1])
 			}
 		}
@@ -40,9 +42,12 @@ func TestPages_messagesComplete(t *testing.T) {
 			t.Errorf("order state %s has no words", s)
 		}
 	}
-	for k, v := range messages {
-		if v[0] == "" || v[1] == "" || v[0] == v[1] {
-			t.Errorf("message %q lacks a language", k)
+	for _, id := range msg.IDs("zh") {
+		if !strings.HasPrefix(id, string(messages)+".") {
+			continue
+		}
+		if zh, en := msg.Text("zh", id), msg.Text("en", id); zh == "" || en == "" || zh == en {
+			t.Errorf("message %q lacks a language", id)
 		}
 	}
 }

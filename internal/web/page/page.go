@@ -18,6 +18,7 @@ import (
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
@@ -29,33 +30,12 @@ type Frame interface {
 	CSRFToken(r *http.Request) string
 }
 
-// Messages are a feature's words: key → {Chinese, English}. Keys "done.X"
-// are the notices after action X; keys "field.F" name form field F in
-// error messages.
-type Messages map[string][2]string
-
-// Text returns the message in lang, formatted with args; an unknown key
-// shows as itself so a missing message is visible (and a test catches it).
-func (m Messages) Text(lang, key string, args ...any) string {
-	s, ok := m[key]
-	if !ok {
-		return key
-	}
-	t := s[0]
-	if lang == httpx.LangEn {
-		t = s[1]
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(t, args...)
-	}
-	return t
-}
-
-// Has reports whether key is in the table.
-func (m Messages) Has(key string) bool {
-	_, ok := m[key]
-	return ok
-}
+// Messages are a feature's words in the one catalogue (internal/msg): the
+// value is the feature's package name, which prefixes its keys there
+// (page.Messages("orgweb").Text(lang, "done.create") is the message
+// "orgweb.done.create"). Keys "done.X" are the notices after action X; keys
+// "field.F" name form field F in error messages.
+type Messages = msg.Catalogue
 
 // Parse parses every page at start: common (shared definitions) then each
 // page file names[i] (templates/<name>.html in fsys) in its own set, so each
@@ -200,7 +180,7 @@ const MaxForm = httpx.MaxFormBody
 func ParseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxForm)
 	if err := r.ParseForm(); err != nil {
-		return apperr.Invalidf("form", "表单无法读取", "the form cannot be read")
+		return apperr.Invalidf("form", "page.the_form_cannot_be_read")
 	}
 	return nil
 }

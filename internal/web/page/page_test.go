@@ -14,12 +14,8 @@ import (
 	"github.com/qingdan/qingdan/internal/web/page"
 )
 
-var msgs = page.Messages{
-	"hello":      {"你好，%s", "Hello, %s"},
-	"done.saved": {"已保存", "Saved"},
-	"field.name": {"名称", "Name"},
-	"error.t":    {"出错了", "Error"},
-}
+// msgs are the catalogue's example of a feature's words.
+var msgs = page.Messages("page.example")
 
 var files = fstest.MapFS{
 	"templates/common.html": {Data: []byte(`{{define "errs"}}{{range .Errors}}<p class="e">{{.}}</p>{{end}}{{end}}`)},
@@ -88,7 +84,7 @@ func TestRender_pageInTheFrameWithNoticeAndToken(t *testing.T) {
 
 func TestRender_failureSetsStatusAndNamesTheField(t *testing.T) {
 	k, f := kit(t)
-	bad := apperr.Invalidf("name", "不能为空", "must not be empty")
+	bad := apperr.Invalidf("name", "page.must_not_be_empty")
 	k.Render(httptest.NewRecorder(), request("zh", "/x"), http.StatusOK, "item", "a", bad)
 	if f.status != http.StatusBadRequest && f.status != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d for an invalid input", f.status)
@@ -101,7 +97,7 @@ func TestRender_failureSetsStatusAndNamesTheField(t *testing.T) {
 		t.Fatalf("content %q does not name the field in English", f.content)
 	}
 	// A field the feature has no label for: the message alone.
-	k.Render(httptest.NewRecorder(), request("en", "/x"), http.StatusOK, "item", "a", apperr.Invalidf("other", "坏", "bad"))
+	k.Render(httptest.NewRecorder(), request("en", "/x"), http.StatusOK, "item", "a", apperr.Invalidf("other", "page.bad"))
 	if !strings.Contains(f.content, `<p class="e">bad</p>`) {
 		t.Fatalf("content %q", f.content)
 	}
@@ -109,7 +105,7 @@ func TestRender_failureSetsStatusAndNamesTheField(t *testing.T) {
 
 func TestFail_errorPageWithTheTablesStatus(t *testing.T) {
 	k, f := kit(t)
-	k.Fail(httptest.NewRecorder(), request("zh", "/x"), apperr.NotFoundf("没有该事项", "no such item"))
+	k.Fail(httptest.NewRecorder(), request("zh", "/x"), apperr.NotFoundf("page.no_such_item"))
 	if f.status != http.StatusNotFound || f.title != "出错了" || !strings.Contains(f.content, "没有该事项") {
 		t.Fatalf("status %d title %q content %q", f.status, f.title, f.content)
 	}
@@ -147,7 +143,7 @@ func TestParseForm_refusesAnOversizedForm(t *testing.T) {
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	err := page.ParseForm(httptest.NewRecorder(), r)
 	var e *apperr.Error
-	if err == nil || !errors.As(err, &e) || e.Field != "form" || e.Zh == "" || e.En == "" {
+	if err == nil || !errors.As(err, &e) || e.Field != "form" || e.Message("zh") == "" || e.Message("en") == "" {
 		t.Fatalf("err = %v, want a bilingual form error", err)
 	}
 	r = httptest.NewRequest(http.MethodPost, "/x", strings.NewReader("a=1"))

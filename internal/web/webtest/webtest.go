@@ -96,7 +96,7 @@ func (s *Sessions) Principal(r *http.Request) (access.Principal, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		t, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
-			return access.Principal{}, apperr.New(apperr.Unauthorized, "", "无效的凭证", "invalid credentials")
+			return access.Principal{}, apperr.New(apperr.Unauthorized, "", "webtest.invalid_credentials")
 		}
 		tok = t
 	} else if c, err := r.Cookie(s.Cookie); err == nil {
@@ -112,7 +112,7 @@ func (s *Sessions) Principal(r *http.Request) (access.Principal, error) {
 	}
 	p, ok := s.byTok[tok]
 	if !ok {
-		return access.Principal{}, apperr.New(apperr.Unauthorized, "", "会话已失效", "session expired")
+		return access.Principal{}, apperr.New(apperr.Unauthorized, "", "webtest.session_expired")
 	}
 	return p, nil
 }
@@ -159,7 +159,7 @@ func (a *Auth) Login(_ context.Context, login, password, ip string) (string, err
 	a.LoginIPs = append(a.LoginIPs, ip)
 	want, ok := a.passwords[login]
 	if !ok || subtle.ConstantTimeCompare([]byte(want), []byte(password)) != 1 {
-		return "", apperr.New(apperr.Unauthorized, "password", "账号或密码错误。", "Wrong account or password.")
+		return "", apperr.New(apperr.Unauthorized, "password", "webtest.wrong_account_or_password")
 	}
 	tok := "login-" + login
 	a.Sessions.Put(tok, a.accounts[login])
@@ -177,10 +177,10 @@ func (a *Auth) ChangePassword(_ context.Context, p access.Principal, oldPw, newP
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.passwords[p.Login] != oldPw {
-		return apperr.Invalidf("old_password", "当前密码不正确。", "The current password is wrong.")
+		return apperr.Invalidf("old_password", "webtest.the_current_password_is_wrong")
 	}
 	if len(newPw) < 10 {
-		return apperr.Invalidf("new_password", "新密码至少 10 个字符。", "The new password needs at least 10 characters.")
+		return apperr.Invalidf("new_password", "webtest.the_new_password_needs_at_least")
 	}
 	a.passwords[p.Login] = newPw
 	acc := a.accounts[p.Login]
