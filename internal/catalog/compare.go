@@ -92,8 +92,17 @@ func elementJSON(v ItemVersion) (map[string]json.RawMessage, error) {
 	return out, nil
 }
 
-// say is message key with its arguments in Chinese or (en) English.
-func say(en bool, key string, args ...any) string {
+// say picks the Chinese or the English of a value given in both (a name,
+// a category's words).
+func say(en bool, zh, eng string) string {
+	if en {
+		return eng
+	}
+	return zh
+}
+
+// message is message key with its arguments in Chinese or (en) English.
+func message(en bool, key string, args ...any) string {
 	if en {
 		return msg.Text("en", key, args...)
 	}
@@ -106,13 +115,13 @@ func say(en bool, key string, args ...any) string {
 func (v ItemVersion) Text(key string, en bool) []string {
 	one := func(s string) []string {
 		if strings.TrimSpace(s) == "" {
-			return []string{say(en, "catalog.empty")}
+			return []string{message(en, "catalog.empty")}
 		}
 		return []string{s}
 	}
 	list := func(xs []string) []string {
 		if len(xs) == 0 {
-			return []string{say(en, "catalog.none")}
+			return []string{message(en, "catalog.none")}
 		}
 		out := make([]string, len(xs))
 		for i, x := range xs {
@@ -130,9 +139,9 @@ func (v ItemVersion) Text(key string, en bool) []string {
 		return one(string(v.Category))
 	case "ex_officio":
 		if v.ExOfficio {
-			return one(say(en, "catalog.on_the_body_s_own_motion"))
+			return one(message(en, "catalog.on_the_body_s_own_motion"))
 		}
-		return one(say(en, "catalog.on_application"))
+		return one(message(en, "catalog.on_application"))
 	case "base_code":
 		return one(v.BaseCode)
 	case "impl_code":
@@ -157,7 +166,7 @@ func (v ItemVersion) Text(key string, en bool) []string {
 		return list(xs)
 	case "statutory_limit":
 		if v.StatutoryLimit == nil {
-			return one(say(en, "catalog.not_set_by_law"))
+			return one(message(en, "catalog.not_set_by_law"))
 		}
 		return one(v.StatutoryLimit.Text(en))
 	case "promised_limit":
@@ -165,7 +174,7 @@ func (v ItemVersion) Text(key string, en bool) []string {
 	case "case_type":
 		return one(v.CaseType.Text(en))
 	case "visits":
-		return one(say(en, "catalog.visits", v.Visits))
+		return one(message(en, "catalog.visits", v.Visits))
 	case "online":
 		var xs []string
 		for _, c := range OnlineCapabilities {
@@ -176,16 +185,16 @@ func (v ItemVersion) Text(key string, en bool) []string {
 		return list(xs)
 	case "fee":
 		if !v.Fee.Charged {
-			return one(say(en, "catalog.free_of_charge"))
+			return one(message(en, "catalog.free_of_charge"))
 		}
 		var xs []string
 		for _, f := range v.Fee.Items {
-			x := say(en, "catalog.per_basis", f.Name, f.Standard, f.Per, f.Basis)
+			x := message(en, "catalog.per_basis", f.Name, f.Standard, f.Per, f.Basis)
 			if f.Ranged() {
-				x += say(en, "catalog.yuan", Yuan(f.MinFen), Yuan(f.MaxFen))
+				x += message(en, "catalog.yuan", Yuan(f.MinFen), Yuan(f.MaxFen))
 			}
 			if f.Note != "" {
-				x += say(en, "catalog.waivers") + f.Note
+				x += message(en, "catalog.waivers") + f.Note
 			}
 			xs = append(xs, x)
 		}
@@ -195,14 +204,14 @@ func (v ItemVersion) Text(key string, en bool) []string {
 		for i, s := range v.Steps {
 			head := ""
 			if s.Head {
-				head = say(en, "catalog.by_the_unit_head")
+				head = message(en, "catalog.by_the_unit_head")
 			}
 			xs = append(xs, fmt.Sprintf("%d. %s [%s](%s%s,%s)", i+1, s.Name, s.Key, RoleText(s.Role, en), head, s.Limit.Text(en)))
 			for _, r := range s.Risks {
-				xs = append(xs, say(en, "catalog.risk_control", r.Level.Text(en), r.Description, r.Control))
+				xs = append(xs, message(en, "catalog.risk_control", r.Level.Text(en), r.Description, r.Control))
 			}
 			for _, c := range s.Checks {
-				xs = append(xs, say(en, "catalog.supervision_point", msg.Both{Zh: c.Kind.Zh(), En: c.Kind.En()}, c.Description))
+				xs = append(xs, message(en, "catalog.supervision_point", msg.Both{Zh: c.Kind.Zh(), En: c.Kind.En()}, c.Description))
 			}
 		}
 		if len(xs) == 0 {
@@ -230,7 +239,7 @@ func (v ItemVersion) Text(key string, en bool) []string {
 // Text is one material in a line: its name and every property.
 func (m Material) Text(en bool) string {
 	x := fmt.Sprintf("%s(%s,%s,%s,%s,%s", m.Name, m.Necessity.Text(en), m.Kind.Text(en),
-		say(en, "catalog.copies", m.Count), m.Form.Text(en), m.Source.Text(en))
+		message(en, "catalog.copies", m.Count), m.Form.Text(en), m.Source.Text(en))
 	if m.SourceNote != "" {
 		x += ":" + m.SourceNote
 	}

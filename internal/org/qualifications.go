@@ -99,7 +99,7 @@ func insertQual(ctx context.Context, tx *store.Tx, p access.Principal, st Staff,
 	}
 	r := qualState(q)
 	if err := quals.Insert(ctx, tx, &r, e); err != nil {
-		return Qualification{}, uniqueConflict(err, certNoUnique.field, certNoUnique.zh, certNoUnique.en)
+		return Qualification{}, uniqueConflict(err, certNoUnique.field, certNoUnique.key)
 	}
 	q.ID, q.Version = r.ID, r.Version
 	return q, nil

@@ -61,7 +61,7 @@ func scanQual(sc scanner) (Qualification, error) {
 var objectZh = map[string]string{"body": "机构", "unit": "单位", "staff": "人员", "qualification": "执法证"}
 
 func notFound(what string, id int64) error {
-	return apperr.New(apperr.NotFound, "", "org.does_not_exist_2", objectZh[what], id, what)
+	return apperr.New(apperr.NotFound, "", "org.does_not_exist", objectZh[what], id, what)
 }
 
 // object names an object kind (body, unit, staff, qualification) in words.
@@ -189,17 +189,17 @@ func save[R any](ctx context.Context, tx *store.Tx, a *store.Aggregate[R], r *R,
 	if unique == nil {
 		return a.Save(ctx, tx, r, e)
 	}
-	return uniqueConflict(a.SaveNow(ctx, tx, r, e), unique.field, unique.zh, unique.en)
+	return uniqueConflict(a.SaveNow(ctx, tx, r, e), unique.field, unique.key)
 }
 
-// uniqueIndex is the field a unique index keeps unique, and the words of
-// its Conflict.
-type uniqueIndex struct{ field, zh, en string }
+// uniqueIndex is the field a unique index keeps unique, and the message
+// key of its Conflict.
+type uniqueIndex struct{ field, key string }
 
 var (
-	bodyCodeUnique = &uniqueIndex{"code", "机构编码已被使用", "the body code is already used"}
-	unitCodeUnique = &uniqueIndex{"code", "单位编码已被本机构使用", "the unit code is already used in this body"}
-	certNoUnique   = &uniqueIndex{"cert_no", "执法证号已登记", "the certificate number is already registered"}
+	bodyCodeUnique = &uniqueIndex{"code", "org.the_body_code_is_already_used"}
+	unitCodeUnique = &uniqueIndex{"code", "org.the_unit_code_is_already_used"}
+	certNoUnique   = &uniqueIndex{"cert_no", "org.the_certificate_number_is_already_registered"}
 )
 
 func saveBody(ctx context.Context, tx *store.Tx, b *Body, e store.Event, err error, unique *uniqueIndex) error {

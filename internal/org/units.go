@@ -239,7 +239,7 @@ func insertUnit(ctx context.Context, tx *store.Tx, p access.Principal, bodyID in
 	}
 	r := unitState(u)
 	if err := units.Insert(ctx, tx, &r, e); err != nil {
-		return Unit{}, uniqueConflict(err, unitCodeUnique.field, unitCodeUnique.zh, unitCodeUnique.en)
+		return Unit{}, uniqueConflict(err, unitCodeUnique.field, unitCodeUnique.key)
 	}
 	u.ID, u.Version = r.ID, r.Version
 	return u, nil
