@@ -8,7 +8,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 )
 
-// Concurrent edits (docs/ARCHITECTURE.md): every editable object has an
+// Concurrent edits (docs/INTERNALS.md): every editable object has an
 // integer version. A GET answers with it as the ETag; a PUT or PATCH must
 // send it back as If-Match (428 without); an edit based on an older version
 // changes nothing and is answered 409 with the object as it is now. Actions

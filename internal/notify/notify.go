@@ -3,7 +3,7 @@
 // in-app), its validation, the retry schedule, and the channels that send
 // it — SMTP with STARTTLS and AUTH, an HTTP SMS gateway, signed webhooks
 // (and Verify, for receivers). Storage and the deliverer are notifydb's;
-// pages and API are notifyweb's (docs/ARCHITECTURE.md, "Outbox and
+// pages and API are notifyweb's (docs/INTERNALS.md, "Outbox and
 // delivery").
 //
 // Delivery is at least once: a message can reach its receiver twice (a

@@ -11,7 +11,7 @@ import (
 )
 
 // VersionedTable is an audited table that gained the integer version
-// column of concurrent edits (docs/ARCHITECTURE.md, "Concurrent edits")
+// column of concurrent edits (docs/INTERNALS.md, "Concurrent edits")
 // after rows had been written. Its migration adds the column as 0 on every
 // existing row, meaning "not versioned yet"; the owning package writes 1 on
 // insert and version + 1 on every change, and renders version in the

@@ -3,7 +3,7 @@
 // through DB.Write, which groups concurrent callers into one transaction,
 // assigns each emitted event its sequence number (= its leaf index in the
 // audit log) and appends the event, the new Merkle nodes and the tree head in
-// that same transaction (docs/ARCHITECTURE.md, "The write path").
+// that same transaction (docs/INTERNALS.md, "The write path").
 package store
 
 import (

@@ -3,7 +3,7 @@
 // sends them under a lease (Deliverer), the in-app inboxes, the webhook
 // endpoints, and the administrators' view of it all with the retry of
 // dead letters (Service). Tables: notify_outbox, notify_inbox (migration
-// 0500), notify_endpoints (0501, audited). docs/ARCHITECTURE.md, "Outbox
+// 0500), notify_endpoints (0501, audited). docs/INTERNALS.md, "Outbox
 // and delivery".
 package notifydb
 

@@ -146,7 +146,7 @@ type Doc struct {
 	// OpenAPI document itself); its schema is a free-form object.
 	Raw bool
 	// Versioned marks a route on an object that carries a version
-	// (concurrent edits, docs/ARCHITECTURE.md): a GET answers with the
+	// (concurrent edits, docs/INTERNALS.md): a GET answers with the
 	// version as ETag; a PUT or PATCH requires it as If-Match (428 without,
 	// 409 with the current object when stale); another write accepts it.
 	Versioned bool
