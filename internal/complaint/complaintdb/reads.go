@@ -1,0 +1,184 @@
+package complaintdb
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/qingdan/qingdan/internal/access"
+	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/complaint"
+	"github.com/qingdan/qingdan/internal/store"
+)
+
+// Filter selects the office's list: a status ("" all, "open" the ones
+// still handled) and a page of PageSize, ordered by due day then number.
+type Filter struct {
+	Status   string
+	Page     int // from 1
+	PageSize int // 50 when 0, at most 200
+}
+
+// Listed is a page of complaints, redacted (O4).
+type Listed struct {
+	Complaints []complaint.Complaint `json:"complaints"`
+	Page       int                   `json:"page"`
+	More       bool                  `json:"more"`
+}
+
+// List is the complaints of the principal's jurisdiction for the general
+// office and supervisors (an index range on body path, status, due day).
+func (s *Service) List(ctx context.Context, p access.Principal, f Filter) (Listed, error) {
+	if !p.HasAny(access.RoleGeneralOffice, access.RoleSupervisor) {
+		return Listed{}, apperr.Forbiddenf("只有党政办和监察人员可以查看投诉列表", "only the general office and supervisors list complaints")
+	}
+	if f.PageSize <= 0 {
+		f.PageSize = 50
+	}
+	if f.PageSize > 200 {
+		f.PageSize = 200
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	q := selectSQL + ` WHERE body_path LIKE ?`
+	args := []any{p.BodyPath + "%"}
+	switch f.Status {
+	case "":
+	case "open":
+		q += ` AND status IN ('received', 'accepted', 'investigating', 'found')`
+	default:
+		ok := false
+		for _, st := range complaint.Statuses {
+			ok = ok || string(st) == f.Status
+		}
+		if !ok {
+			return Listed{}, apperr.Invalidf("status", "状态“%s”无效", "status “%s” is not valid", f.Status)
+		}
+		q += ` AND status = ?`
+		args = append(args, f.Status)
+	}
+	q += ` ORDER BY due_on, id LIMIT ? OFFSET ?`
+	args = append(args, f.PageSize+1, (f.Page-1)*f.PageSize)
+	cs, err := s.query(ctx, q, args...)
+	if err != nil {
+		return Listed{}, err
+	}
+	out := Listed{Page: f.Page}
+	if len(cs) > f.PageSize {
+		cs, out.More = cs[:f.PageSize], true
+	}
+	for _, c := range cs {
+		if ok, err := complained(ctx, s.db, p, c); err != nil {
+			return Listed{}, err
+		} else if ok && !p.Has(access.RoleSupervisor) {
+			continue // the complained unit's own office member does not see it
+		}
+		out.Complaints = append(out.Complaints, c.Redacted())
+	}
+	return out, nil
+}
+
+func (s *Service) query(ctx context.Context, q string, args ...any) ([]complaint.Complaint, error) {
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("complaintdb: list: %w", err)
+	}
+	defer rows.Close()
+	var out []complaint.Complaint
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(complaints.Fields(&r)...); err != nil {
+			return nil, fmt.Errorf("complaintdb: list: %w", err)
+		}
+		c, err := decode(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ToDos are the complaints waiting for p: for the general office, those to
+// accept and those found and waiting for the answer; for an investigator,
+// those to declare on or to find. Redacted.
+func (s *Service) ToDos(ctx context.Context, p access.Principal) ([]complaint.Complaint, error) {
+	var out []complaint.Complaint
+	if p.Has(access.RoleGeneralOffice) {
+		cs, err := s.query(ctx, selectSQL+` WHERE body_path LIKE ? AND status IN ('received', 'found')
+			ORDER BY due_on, id LIMIT 50`, p.BodyPath+"%")
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if ok, err := complained(ctx, s.db, p, c); err != nil {
+				return nil, err
+			} else if !ok {
+				out = append(out, c.Redacted())
+			}
+		}
+	}
+	if p.StaffID != 0 {
+		cs, err := s.query(ctx, selectSQL+` WHERE body_id = ? AND status IN ('accepted', 'investigating') ORDER BY due_on, id LIMIT 200`, p.BodyID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if c.IsInvestigator(p.StaffID) {
+				out = append(out, c.Redacted())
+			}
+		}
+	}
+	return out, nil
+}
+
+// Tally is the year's tallies of verified complaints per staff member and
+// per window within p's jurisdiction, with the P9 consequences, for
+// leaders, the general office and supervisors. A complaint counts in the
+// year it was answered.
+func (s *Service) Tally(ctx context.Context, p access.Principal, year int) ([]complaint.TallyRow, error) {
+	if !p.HasAny(access.RoleLeader, access.RoleGeneralOffice, access.RoleSupervisor) {
+		return nil, apperr.Forbiddenf("只有领导、党政办和监察人员可以查看投诉统计", "only leaders, the general office and supervisors see the tallies")
+	}
+	if year < 2000 || year > 9999 {
+		return nil, apperr.Invalidf("year", "年份无效", "the year is not valid")
+	}
+	from := time.Date(year-1, 12, 31, 0, 0, 0, 0, time.UTC) // a day's margin for time zones, refined below
+	to := time.Date(year+1, 1, 2, 0, 0, 0, 0, time.UTC)
+	cs, err := s.query(ctx, selectSQL+` WHERE verified AND answered_at >= ? AND answered_at < ? AND body_path LIKE ?`,
+		store.Micros(from), store.Micros(to), p.BodyPath+"%")
+	if err != nil {
+		return nil, err
+	}
+	var entries []complaint.TallyEntry
+	windows := map[string]bool{}
+	for _, c := range cs {
+		if c.Answer == nil {
+			continue
+		}
+		cal, err := s.cals.Calendar(ctx, c.BodyID)
+		if err != nil {
+			return nil, err
+		}
+		if cal.Date(c.Answer.At).Year() != year {
+			continue
+		}
+		e := complaint.TallyEntry{Year: year, StaffID: c.Target.StaffID, Staff: c.Target.Staff, Unit: c.Target.Unit, UnitName: c.Target.UnitName}
+		if e.Unit != "" {
+			k := itoa(c.BodyID) + "/" + e.Unit
+			w, seen := windows[k]
+			if !seen {
+				_, w, err = unitName(ctx, s.db, c.BodyID, e.Unit)
+				if err != nil {
+					return nil, err
+				}
+				windows[k] = w
+			}
+			e.Window = w
+			e.Unit = k // a unit's code is unique within its body only
+		}
+		entries = append(entries, e)
+	}
+	return complaint.Tally(entries, s.rules(p.BodyID)), nil
+}
