@@ -24,6 +24,8 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar/calweb"
 	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
 	"github.com/qingdan/qingdan/internal/casework/caseworkweb"
+	"github.com/qingdan/qingdan/internal/complaint/complaintdb"
+	"github.com/qingdan/qingdan/internal/complaint/complaintweb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
 	"github.com/qingdan/qingdan/internal/gctune"
@@ -263,6 +265,7 @@ type app struct {
 	deliverer  *notifydb.Deliverer
 	cases      *caseworkdb.Service
 	sup        *supervisedb.Service
+	complaints *complaintdb.Service
 	log        *slog.Logger
 	demoLoaded bool
 }
@@ -365,9 +368,14 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
+	a.complaints = complaintdb.New(db, cals, complaintdb.Options{Now: now})
+	complaintRoutes, err := complaintweb.Routes(a.complaints, frame)
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
 	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgRoutes, calRoutes,
 		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes, caseworkweb.Routes(a.cases), casePages,
-		superviseRoutes}
+		superviseRoutes, complaintRoutes}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {
 		pageMemory = -1 // web.Config: none
@@ -377,7 +385,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		BodyTimeout: cfg.bodyTimeout, BodyMinRate: cfg.bodyMinRateKiB << 10},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
 			Frame: frame, Notices: allNotices(calendarNotices(cals, now, logger), demoLeft.notices), Badges: inboxBadge(a.notes, logger),
-			Catalog: cat, Portal: web.NewPortal(db, cat), ToDos: []web.ToDoSource{caseToDos(a.cases)},
+			Catalog: cat, Portal: web.NewPortal(db, cat), ToDos: []web.ToDoSource{caseToDos(a.cases), complaintToDos(a.complaints)},
 			Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)

@@ -172,7 +172,7 @@ func (t Target) validate() error {
 			return apperr.Invalidf("target.unit", "请选择被投诉的单位", "choose the unit complained about")
 		}
 	case TargetStaff:
-		if t.StaffID == 0 {
+		if t.StaffID == 0 && strings.TrimSpace(t.Staff) == "" {
 			return apperr.Invalidf("target.staff", "请选择被投诉的工作人员", "choose the staff member complained about")
 		}
 	case TargetCase:

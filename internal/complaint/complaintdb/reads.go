@@ -182,3 +182,82 @@ func (s *Service) Tally(ctx context.Context, p access.Principal, year int) ([]co
 	}
 	return complaint.Tally(entries, s.rules(p.BodyID)), nil
 }
+
+// Unit is a unit the public may complain about.
+type Unit struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// Body is a body the public may complain to, with its units.
+type Body struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Units []Unit `json:"units"`
+}
+
+// Bodies are the active bodies and their active units, in path order: the
+// public form's choices.
+func (s *Service) Bodies(ctx context.Context) ([]Body, error) {
+	rows, err := s.db.Query(ctx, `SELECT b.id, b.name, COALESCE(u.code, ''), COALESCE(u.name, '') FROM bodies b
+		LEFT JOIN units u ON u.body_id = b.id AND u.active WHERE b.active ORDER BY b.path, u.code`)
+	if err != nil {
+		return nil, fmt.Errorf("complaintdb: bodies: %w", err)
+	}
+	defer rows.Close()
+	var out []Body
+	for rows.Next() {
+		var id int64
+		var name, code, unit string
+		if err := rows.Scan(&id, &name, &code, &unit); err != nil {
+			return nil, fmt.Errorf("complaintdb: bodies: %w", err)
+		}
+		if len(out) == 0 || out[len(out)-1].ID != id {
+			out = append(out, Body{ID: id, Name: name})
+		}
+		if code != "" {
+			b := &out[len(out)-1]
+			b.Units = append(b.Units, Unit{Code: code, Name: unit})
+		}
+	}
+	return out, rows.Err()
+}
+
+// Path is the body path of complaint number (the routes' scope, O1).
+func (s *Service) Path(ctx context.Context, number string) (string, error) {
+	r, err := byNumber(ctx, s.db, number)
+	if err != nil {
+		return "", err
+	}
+	return r.BodyPath, nil
+}
+
+// Candidate is a staff member the office may name as investigator.
+type Candidate struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Unit string `json:"unit"` // the unit's name
+}
+
+// Candidates are the active staff of a body, by unit: whom the office
+// chooses investigators from (P5 refuses the complained unit's).
+func (s *Service) Candidates(ctx context.Context, bodyID int64) ([]Candidate, error) {
+	rows, err := s.db.Query(ctx, `SELECT s.id, s.name, COALESCE(u.name, '') FROM staff s LEFT JOIN units u ON u.id = s.unit_id
+		WHERE s.body_id = ? AND s.active ORDER BY u.code, s.id`, bodyID)
+	if err != nil {
+		return nil, fmt.Errorf("complaintdb: candidates: %w", err)
+	}
+	defer rows.Close()
+	var out []Candidate
+	for rows.Next() {
+		var c Candidate
+		if err := rows.Scan(&c.ID, &c.Name, &c.Unit); err != nil {
+			return nil, fmt.Errorf("complaintdb: candidates: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Rules are the complaint rules of a body.
+func (s *Service) Rules(bodyID int64) complaint.Rules { return s.rules(bodyID) }

@@ -118,6 +118,19 @@ func (s *Service) File(ctx context.Context, p access.Principal, bodyID int64, f 
 func (s *Service) resolveTarget(ctx context.Context, b body, t *complaint.Target) error {
 	switch t.Kind {
 	case complaint.TargetStaff:
+		if t.StaffID == 0 {
+			// The public names a person, not an id: one active staff
+			// member of that name in the body.
+			name := strings.TrimSpace(t.Staff)
+			ids, err := s.staffNamed(ctx, b.ID, name)
+			if err != nil {
+				return err
+			}
+			if len(ids) != 1 {
+				return apperr.Invalidf("target.staff", "本机关没有名为“%s”的工作人员（或有重名，请改为投诉其单位）", "this body has no staff member named “%s” (or more than one: complain about the unit instead)", name)
+			}
+			t.StaffID = ids[0]
+		}
 		st, err := staffByID(ctx, s.db, t.StaffID)
 		if err != nil || st.BodyID != b.ID {
 			return apperr.Invalidf("target.staff", "本机关没有这名工作人员", "this body has no such staff member")
@@ -518,4 +531,21 @@ func (s *Service) RequestReview(ctx context.Context, number, code, reason string
 		return nil
 	})
 	return out, err
+}
+
+func (s *Service) staffNamed(ctx context.Context, bodyID int64, name string) ([]int64, error) {
+	rows, err := s.db.Query(ctx, `SELECT id FROM staff WHERE body_id = ? AND name = ? AND active LIMIT 2`, bodyID, name)
+	if err != nil {
+		return nil, fmt.Errorf("complaintdb: staff named: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("complaintdb: staff named: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
