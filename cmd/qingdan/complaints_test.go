@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/qingdan/qingdan/internal/access"
+	"github.com/qingdan/qingdan/internal/complaint"
+	"github.com/qingdan/qingdan/internal/complaint/complaintdb"
+	"github.com/qingdan/qingdan/internal/org"
+)
+
+// param is a path parameter of a route pattern.
+var param = regexp.MustCompile(`\{[^}]*\}`)
+
+// demoComplaint files a complaint online to body about its unit unitCode,
+// from 欧阳明远 (13912345678), a name and number found nowhere else.
+func demoComplaint(t *testing.T, a *app, body int64, unitCode string) complaintdb.Filed {
+	t.Helper()
+	f, err := a.complaints.File(context.Background(), access.Principal{}, body, complaint.Filing{
+		Target: complaint.Target{Kind: complaint.TargetUnit, Unit: unitCode}, Ground: complaint.NeedlessDocuments,
+		Facts:       "办理门前三包备案时被要求提供已取消的证明。",
+		Complainant: complaint.Complainant{Name: "欧阳明远", Phone: "13912345678", Email: "oyang@example.cn", Address: "青山区翠苑路 8 号"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestApp_O4_complainantOnNoPublicPageAndNoResponseToTheComplainedUnit
+// walks every route of the wired application as the public and as the
+// complained unit's head (曹亮 of 青山街道's CSGL), with the complaint's
+// number and query code in every path and query, and finds the
+// complainant's name, phone, e-mail and address in no response. The
+// handling office then reads them (the identity is there to be hidden).
+func TestApp_O4_complainantOnNoPublicPageAndNoResponseToTheComplainedUnit(t *testing.T) {
+	a, srv := demoApp(t)
+	ctx := context.Background()
+	b, err := a.orgs.BodyByCode(ctx, org.System, "330199001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	filed := demoComplaint(t, a, b.ID, "CSGL")
+	n, code := filed.Complaint.Number, filed.QueryCode
+	secrets := []string{"欧阳明远", "13912345678", "oyang@example.cn", "翠苑路 8 号"}
+	complained := bearer(t, a, "qingshan1")
+	checked := 0
+	for _, rt := range a.web.Routes() {
+		path := param.ReplaceAllStringFunc(rt.Path(), func(p string) string {
+			switch p {
+			case "{number}":
+				return n
+			case "{id}":
+				return "1"
+			case "{year}":
+				return "2026"
+			}
+			return "x"
+		})
+		path += "?number=" + n + "&code=" + code + "&show=complainant"
+		body := ""
+		if rt.Method() != http.MethodGet {
+			if !strings.Contains(rt.Path(), "complaint") {
+				continue // writes elsewhere have nothing of a complaint to answer with
+			}
+			body = "version=1&action=accept&mode=direct&code=" + code + "&reason=x"
+			if strings.HasPrefix(path, "/api/") {
+				body = `{"action":"accept","mode":"direct"}`
+			}
+		}
+		for who, tok := range map[string]string{"the public": "", "the complained unit": complained} {
+			status, resp := send(t, srv, rt.Method(), path, tok, body, "")
+			checked++
+			for _, s := range secrets {
+				if strings.Contains(resp, s) {
+					t.Errorf("O4: %s %s as %s (%d) shows %q", rt.Method(), path, who, status, s)
+				}
+			}
+		}
+	}
+	office := bearer(t, a, "qingshan_office")
+	status, resp := send(t, srv, "GET", "/api/v1/complaints/"+n+"/complainant", office, "", "")
+	if status != http.StatusOK || !strings.Contains(resp, "欧阳明远") {
+		t.Errorf("the handling office cannot read the complainant: %d %.200s", status, resp)
+	}
+	t.Logf("%d responses checked", checked)
+}
