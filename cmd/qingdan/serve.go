@@ -369,6 +369,13 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		return nil, closeAfter(db, err)
 	}
 	a.complaints = complaintdb.New(db, cals, complaintdb.Options{Now: now})
+	if a.demoLoaded && cfg.demoCases > 0 {
+		n, err := complaintdb.DemoComplaints(ctx, db, cals, now(), 36)
+		if err != nil {
+			return nil, closeAfter(db, fmt.Errorf("生成演示投诉失败 / generating the demo complaints failed: %w", err))
+		}
+		logger.Info("demo complaints", "complaints", n)
+	}
 	complaintRoutes, err := complaintweb.Routes(a.complaints, frame)
 	if err != nil {
 		return nil, closeAfter(db, err)

@@ -113,6 +113,7 @@ func (c Complaint) PublicView() Public {
 // staff member, or against a window unit.
 type TallyEntry struct {
 	Year     int
+	BodyID   int64 // a unit's code is unique within its body only
 	StaffID  int64
 	Staff    string
 	Unit     string // the unit's code
@@ -155,7 +156,7 @@ func Tally(entries []TallyEntry, r Rules) []TallyRow {
 				TallyRow{Year: e.Year, Kind: "staff", StaffID: e.StaffID, Name: e.Staff, Unit: e.UnitName})
 		}
 		if e.Window && e.Unit != "" {
-			add("w"+strconv.Itoa(e.Year)+"/"+e.Unit, TallyRow{Year: e.Year, Kind: "window", Name: e.UnitName, Unit: e.Unit})
+			add("w"+strconv.Itoa(e.Year)+"/"+strconv.FormatInt(e.BodyID, 10)+"/"+e.Unit, TallyRow{Year: e.Year, Kind: "window", Name: e.UnitName, Unit: e.Unit})
 		}
 	}
 	for i := range rows {

@@ -164,7 +164,7 @@ func (s *Service) Tally(ctx context.Context, p access.Principal, year int) ([]co
 		if cal.Date(c.Answer.At).Year() != year {
 			continue
 		}
-		e := complaint.TallyEntry{Year: year, StaffID: c.Target.StaffID, Staff: c.Target.Staff, Unit: c.Target.Unit, UnitName: c.Target.UnitName}
+		e := complaint.TallyEntry{Year: year, BodyID: c.BodyID, StaffID: c.Target.StaffID, Staff: c.Target.Staff, Unit: c.Target.Unit, UnitName: c.Target.UnitName}
 		if e.Unit != "" {
 			k := itoa(c.BodyID) + "/" + e.Unit
 			w, seen := windows[k]
@@ -176,7 +176,6 @@ func (s *Service) Tally(ctx context.Context, p access.Principal, year int) ([]co
 				windows[k] = w
 			}
 			e.Window = w
-			e.Unit = k // a unit's code is unique within its body only
 		}
 		entries = append(entries, e)
 	}

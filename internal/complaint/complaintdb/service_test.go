@@ -285,3 +285,42 @@ func TestComplaintDB_listAndToDos(t *testing.T) {
 		}
 	})
 }
+
+func TestComplaintDB_demoComplaintsAtEveryStageAndTheP9Consequence(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		now := at("2026-06-15T16:00")
+		n, err := complaintdb.DemoComplaints(ctx, db, caldb.New(db), now, 36)
+		if err != nil || n != 36 {
+			t.Fatalf("%d complaints: %v", n, err)
+		}
+		for _, st := range complaint.Statuses {
+			if c := count(t, db, `SELECT COUNT(*) FROM complaints WHERE status = ?`, string(st)); c == 0 {
+				t.Errorf("no demo complaint %s", st)
+			}
+		}
+		if c := count(t, db, `SELECT COUNT(*) FROM complaints WHERE received_at > ?`, store.Micros(now)); c != 0 {
+			t.Errorf("%d demo complaints from the future", c)
+		}
+		rows, err := f.svc.Tally(ctx, f.who("leader1"), 2026)
+		var person, window complaint.TallyRow
+		for _, r := range rows {
+			if r.Name == "陈晓" {
+				person = r
+			}
+			if r.Kind == "window" && r.Unit == "BMFW" {
+				window = r
+			}
+		}
+		if err != nil || person.Count != 3 || person.ConsequenceZh == "" || window.Count < 3 || window.ConsequenceEn == "" {
+			t.Errorf("P9: %+v %v", rows, err)
+		}
+		if again, err := complaintdb.DemoComplaints(ctx, db, caldb.New(db), now, 36); err != nil || again != 0 {
+			t.Errorf("a second run made %d: %v", again, err)
+		}
+		rep, err := db.Verify(ctx, nil)
+		if err != nil || !rep.OK() {
+			t.Fatalf("verify: %v %s", err, rep.Mismatch)
+		}
+	})
+}
