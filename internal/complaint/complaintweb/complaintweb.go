@@ -121,7 +121,7 @@ func Routes(svc *complaintdb.Service, frame page.Frame) ([]httpx.Route, error) {
 	scope := func(r *http.Request) (string, error) {
 		n, err := complaint.ParseNumber("number", r.PathValue("number"))
 		if err != nil {
-			return "", complaint.ErrNoSuchComplaint()
+			return "", err // a number that is not one is a 400 naming it
 		}
 		return svc.Path(r.Context(), n)
 	}
