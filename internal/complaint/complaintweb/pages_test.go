@@ -3,6 +3,7 @@ package complaintweb_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"mime/multipart"
@@ -207,4 +208,30 @@ func TestPages_O4_theComplainedUnitNeverSeesTheComplaint(t *testing.T) {
 		f.do(t, webtest.Scenario{URL: "/complaints/" + n + "?show=complainant", As: login, Status: http.StatusNotFound, NotContains: []string{"王五"}})
 		f.do(t, webtest.Scenario{URL: "/api/v1/complaints/" + n + "/complainant", As: login, Bearer: true, NotContains: []string{"王五"}})
 	}
+}
+
+func TestAPI_P4_versionedActionsAndThePublicFollowUp(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	var filed struct {
+		Complaint struct{ Number string } `json:"complaint"`
+		QueryCode string                  `json:"query_code"`
+	}
+	res, body := webtest.Do(t, f.env.Server, webtest.Scenario{Method: "POST", URL: "/api/v1/public/complaints", As: webtest.Anonymous,
+		Body: fmt.Sprintf(`{"body":%d,"target":{"kind":"unit","unit":"ZHZF"},"ground":"要求提供不必要的材料","facts":"x","complainant":{"anonymous":true}}`,
+			f.demo.Bodies["330199"]), Status: http.StatusCreated})
+	if err := json.Unmarshal([]byte(body), &filed); err != nil || res.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("%v %s", err, body)
+	}
+	n := filed.Complaint.Number
+	f.do(t, webtest.Scenario{URL: "/api/v1/complaints/" + n, As: "office1", Bearer: true, Status: http.StatusOK, Contains: []string{`"version":1`}})
+	f.do(t, webtest.Scenario{Method: "POST", URL: "/api/v1/complaints/" + n + "/actions", As: "office1", Bearer: true,
+		Body: `{"action":"accept","mode":"direct"}`, Status: http.StatusPreconditionRequired})
+	f.do(t, webtest.Scenario{Method: "POST", URL: "/api/v1/complaints/" + n + "/actions", As: "office1", Bearer: true,
+		Header: map[string]string{"If-Match": `"7"`}, Body: `{"action":"accept","mode":"direct"}`, Status: http.StatusConflict})
+	f.do(t, webtest.Scenario{Method: "POST", URL: "/api/v1/complaints/" + n + "/actions", As: "office1", Bearer: true,
+		Header: map[string]string{"If-Match": `"1"`}, Body: `{"action":"accept","mode":"direct"}`, Status: http.StatusOK, Contains: []string{`"status":"accepted"`}})
+	f.do(t, webtest.Scenario{URL: "/api/v1/public/complaints/" + n + "?code=" + filed.QueryCode, As: webtest.Anonymous, Status: http.StatusOK,
+		Contains: []string{`"status":"accepted"`}})
+	f.do(t, webtest.Scenario{URL: "/api/v1/public/complaints/" + n + "?code=AAAAAAAA", As: webtest.Anonymous, Status: http.StatusNotFound})
+	f.do(t, webtest.Scenario{URL: "/api/v1/complaints?status=open", As: "office1", Bearer: true, Status: http.StatusOK, Contains: []string{n}})
 }
