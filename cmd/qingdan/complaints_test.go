@@ -88,3 +88,37 @@ func TestApp_O4_complainantOnNoPublicPageAndNoResponseToTheComplainedUnit(t *tes
 	}
 	t.Logf("%d responses checked", checked)
 }
+
+// TestServe_P6_complaintTiersPerBody: --complaint-tiers puts the bodies it
+// names on the service-centre tiers (accepting needs a tier) and leaves the
+// others on 15 working days; an unknown code is refused naming the flag.
+func TestServe_P6_complaintTiersPerBody(t *testing.T) {
+	a, _ := demoAppOn(t, "sqlite", func(c *serveConfig) { c.complaintTiers = "330199001" })
+	ctx := context.Background()
+	street, err := a.orgs.BodyByCode(ctx, org.System, "330199001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	district, err := a.orgs.BodyByCode(ctx, org.System, "330199")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.complaints.Rules(street.ID).Tiered || a.complaints.Rules(district.ID).Tiered {
+		t.Fatal("P6: the tiers are not the named body's alone")
+	}
+	n := demoComplaint(t, a, street.ID, "CSGL").Complaint.Number
+	p, err := a.auth.TokenPrincipal(ctx, bearer(t, a, "qingshan_office"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.complaints.Act(ctx, p, n, 0, complaintdb.Action{Action: "accept", Mode: "direct"}); err == nil || !strings.Contains(err.Error(), "tier") {
+		t.Errorf("P6: a tiered body's complaint accepted without a tier: %v", err)
+	}
+	c, err := a.complaints.Act(ctx, p, n, 0, complaintdb.Action{Action: "accept", Mode: "direct", Tier: "complex"})
+	if err != nil || c.HandlingDays != 10 {
+		t.Errorf("P6: the complex tier: %d days, %v", c.HandlingDays, err)
+	}
+	if _, err := complaintTiers(ctx, a.db, "330199, 999999"); err == nil || !strings.Contains(err.Error(), "--complaint-tiers") {
+		t.Errorf("an unknown body code: %v", err)
+	}
+}
