@@ -85,6 +85,8 @@ type Public struct {
 	ReviewAt    time.Time     `json:"review_at,omitzero"`
 	EvidenceDue calendar.Date `json:"evidence_due,omitzero"`
 	RepeatOf    string        `json:"repeat_of,omitempty"`
+	// Evidence are the names of the files given so far.
+	Evidence []string `json:"evidence,omitempty"`
 }
 
 // PublicView is c as its complainant reads it.
@@ -95,6 +97,9 @@ func (c Complaint) PublicView() Public {
 		RefusalText: ident.MaskText(c.RefusalText), ReviewDue: c.ReviewDue, ReviewAt: c.ReviewAt, RepeatOf: c.RepeatOf}
 	if c.Status == Received {
 		p.EvidenceDue = c.EvidenceDue
+	}
+	for _, e := range c.Evidence {
+		p.Evidence = append(p.Evidence, ident.MaskText(e.Name))
 	}
 	if c.Extension != nil {
 		e := *c.Extension

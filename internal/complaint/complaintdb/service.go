@@ -549,3 +549,50 @@ func (s *Service) staffNamed(ctx context.Context, bodyID int64, name string) ([]
 	}
 	return ids, rows.Err()
 }
+
+// AddEvidence adds the complainant's files to a phone or letter complaint
+// within its 3 working days (P1), with the number and query code.
+func (s *Service) AddEvidence(ctx context.Context, number, code string, files []complaint.Evidence) (complaint.Public, error) {
+	now := s.now()
+	n, err := complaint.ParseNumber("number", number)
+	if err != nil {
+		return complaint.Public{}, err
+	}
+	if len(files) == 0 {
+		return complaint.Public{}, apperr.Invalidf("evidence", "请选择要补充的证据文件", "choose the evidence files to add")
+	}
+	var out complaint.Public
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		r, err := byNumber(ctx, tx, n)
+		if err != nil {
+			return err
+		}
+		if r, err = complaints.Lock(ctx, tx, r.ID); err != nil {
+			return err
+		}
+		c, err := decode(r)
+		if err != nil {
+			return err
+		}
+		if err := c.CheckQueryCode(code); err != nil {
+			return err
+		}
+		cal, err := s.cals.Calendar(ctx, c.BodyID)
+		if err != nil {
+			return err
+		}
+		if c, err = c.AddEvidence(files, now, cal); err != nil {
+			return err
+		}
+		if err := encode(c, &r, now); err != nil {
+			return err
+		}
+		if err := complaints.Save(ctx, tx, &r, store.Event{Actor: "public", BodyID: c.BodyID, Action: "complaint.evidence_added",
+			From: string(c.Status), To: string(c.Status), Payload: mustJSON(files)}); err != nil {
+			return err
+		}
+		out = c.PublicView()
+		return nil
+	})
+	return out, err
+}

@@ -324,3 +324,39 @@ func TestComplaintDB_demoComplaintsAtEveryStageAndTheP9Consequence(t *testing.T)
 		}
 	})
 }
+
+func TestComplaintDB_P1_aPhoneComplainantAddsEvidenceWithinThreeWorkingDays(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		fl := f.filing()
+		fl.Channel = complaint.Phone
+		filed, err := f.svc.File(ctx, f.who("office1"), 0, fl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := filed.Complaint.Number
+		ev := []complaint.Evidence{{Name: "收据.jpg", Size: 3, Type: "image/jpeg", SHA256: "ab"}}
+		if _, err := f.svc.AddEvidence(ctx, n, "WRONGONE", ev); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("a wrong code: %v", err)
+		}
+		f.set("2026-03-05T17:00") // the third working day after Monday
+		p, err := f.svc.AddEvidence(ctx, n, filed.QueryCode, ev)
+		if err != nil || len(p.Evidence) != 1 {
+			t.Fatalf("P1: %+v %v", p, err)
+		}
+		f.set("2026-03-06T09:00")
+		if _, err := f.svc.AddEvidence(ctx, n, filed.QueryCode, ev); apperr.CodeOf(err) != apperr.Conflict {
+			t.Errorf("P1: evidence on the fourth working day: %v", err)
+		}
+		if _, err := f.svc.File(ctx, f.who("office1"), 0, f.filing()); field(err) != "channel" {
+			t.Errorf("the office recorded an online complaint: %v", err)
+		}
+	})
+}
+
+func field(err error) string {
+	if e := apperr.As(err); e != nil {
+		return e.Field
+	}
+	return ""
+}

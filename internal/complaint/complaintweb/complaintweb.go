@@ -135,6 +135,7 @@ func Routes(svc *complaintdb.Service, frame page.Frame) ([]httpx.Route, error) {
 		{Pattern: "POST /portal/complaints/new", Policy: pubWrite, Handler: hf(h.file), MaxBody: MaxFormBytes},
 		{Pattern: "GET /portal/complaints", Policy: pub, Handler: hf(h.followPage)},
 		{Pattern: "POST /portal/complaints/{number}/review", Policy: pubWrite, Handler: hf(h.review)},
+		{Pattern: "POST /portal/complaints/{number}/evidence", Policy: pubWrite, Handler: hf(h.addEvidence), MaxBody: MaxFormBytes},
 		// The general office, investigators, supervisors, leaders.
 		{Pattern: "GET /complaints", Policy: httpx.Policy{Roles: readers}, Handler: hf(h.listPage),
 			Nav: &httpx.Nav{Label: "nav.complaints", Order: 40}},

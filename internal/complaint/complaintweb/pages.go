@@ -85,6 +85,7 @@ type followPage struct {
 	Number, Code string
 	View         *complaint.Public
 	Done         bool
+	Added        bool // evidence was just added
 }
 
 func (h *handlers) followPage(w http.ResponseWriter, r *http.Request) {
@@ -110,6 +111,29 @@ func (h *handlers) showFollow(w http.ResponseWriter, r *http.Request, number, co
 	}
 	d.View = &v
 	h.Render(w, r, http.StatusOK, "follow", d, failure)
+}
+
+// addEvidence adds a phone or letter complainant's files (P1).
+func (h *handlers) addEvidence(w http.ResponseWriter, r *http.Request) {
+	number := r.PathValue("number")
+	code := strings.TrimSpace(r.PostFormValue("code"))
+	ev, err := evidenceOf(r)
+	if err == nil {
+		_, err = h.svc.AddEvidence(r.Context(), number, code, ev)
+	}
+	if err != nil {
+		h.showFollow(w, r, number, code, false, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	d := followPage{Number: number, Code: code, Added: true}
+	v, err := h.svc.Lookup(r.Context(), number, code)
+	if err != nil {
+		h.Render(w, r, http.StatusOK, "follow", d, err)
+		return
+	}
+	d.View = &v
+	h.Render(w, r, http.StatusOK, "follow", d, nil)
 }
 
 func (h *handlers) review(w http.ResponseWriter, r *http.Request) {
