@@ -224,7 +224,7 @@ func (s *Service) roleOf(ctx context.Context, q store.Querier, p access.Principa
 	}
 	covers := p.Covers(c.BodyPath)
 	r.Office = covers && p.Has(access.RoleGeneralOffice) && !r.Complained
-	r.Supervisor = covers && p.Has(access.RoleSupervisor)
+	r.Supervisor = covers && p.Has(access.RoleSupervisor) && !r.Complained
 	r.Investigator = c.IsInvestigator(p.StaffID)
 	if r.Office {
 		var head bool
