@@ -235,3 +235,14 @@ func TestAPI_P4_versionedActionsAndThePublicFollowUp(t *testing.T) {
 	f.do(t, webtest.Scenario{URL: "/api/v1/public/complaints/" + n + "?code=AAAAAAAA", As: webtest.Anonymous, Status: http.StatusNotFound})
 	f.do(t, webtest.Scenario{URL: "/api/v1/complaints?status=open", As: "office1", Bearer: true, Status: http.StatusOK, Contains: []string{n}})
 }
+
+func TestPages_englishAndTheTally(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	f.do(t, webtest.Scenario{URL: "/portal/complaints/new", As: webtest.Anonymous, Header: map[string]string{"Accept-Language": "en"}, Status: http.StatusOK,
+		Contains: []string{"File a complaint", "exercising a power not on the list", "Complain anonymously"}})
+	f.do(t, webtest.Scenario{URL: "/portal/complaints", As: webtest.Anonymous, Header: map[string]string{"Accept-Language": "en"}, Status: http.StatusOK, Contains: []string{"Follow a complaint", "Query code"}})
+	f.do(t, webtest.Scenario{URL: "/complaints/tally?year=2026", As: "leader1", Status: http.StatusOK, Contains: []string{"投诉统计", "没有经查属实的投诉"}})
+	f.do(t, webtest.Scenario{URL: "/complaints/tally?year=x", As: "leader1", Status: http.StatusBadRequest, Contains: []string{"年份"}})
+	f.do(t, webtest.Scenario{URL: "/complaints/tally", As: "unit1", Status: http.StatusForbidden})
+	f.do(t, webtest.Scenario{URL: "/complaints", As: "leader1", Status: http.StatusForbidden})
+}
