@@ -122,3 +122,76 @@ func TestServe_P6_complaintTiersPerBody(t *testing.T) {
 		t.Errorf("an unknown body code: %v", err)
 	}
 }
+
+// TestHome_P4_P9_complaintsOnTheToDoList: a complaint waits on the general
+// office's home page (not on the complained unit's), an investigator's
+// waits on theirs, and the third verified complaint of the year against
+// one person shows its P9 consequence on a leader's.
+func TestHome_P4_P9_complaintsOnTheToDoList(t *testing.T) {
+	a, _ := demoApp(t)
+	ctx := context.Background()
+	district, err := a.orgs.BodyByCode(ctx, org.System, "330199")
+	if err != nil {
+		t.Fatal(err)
+	}
+	who := func(login string) access.Principal {
+		p, err := a.auth.TokenPrincipal(ctx, bearer(t, a, login))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	todos := func(login string) string {
+		ts, err := complaintToDos(a.complaints)(ctx, who(login), "zh")
+		if err != nil {
+			t.Fatalf("%s's to-do: %v", login, err)
+		}
+		var b strings.Builder
+		for _, td := range ts {
+			b.WriteString(td.Kind + " " + td.Title + " " + td.Link + "\n")
+		}
+		return b.String()
+	}
+	office, reform, sup := who("office1"), who("reform1"), who("supervisor1")
+	act := func(p access.Principal, n string, a2 complaintdb.Action) {
+		t.Helper()
+		if _, err := a.complaints.Act(ctx, p, n, 0, a2); err != nil {
+			t.Fatalf("%s by %s: %v", a2.Action, p.Login, err)
+		}
+	}
+	var last string
+	for i := range 3 {
+		f, err := a.complaints.File(ctx, access.Principal{}, district.ID, complaint.Filing{
+			Target: complaint.Target{Kind: complaint.TargetStaff, StaffID: who("unit1").StaffID}, Ground: complaint.NotAsListed,
+			Facts: "执法时未出示证件。", Complainant: complaint.Complainant{Anonymous: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = f.Complaint.Number
+		if i == 0 {
+			if got := todos("office1"); !strings.Contains(got, "待受理 "+last) || !strings.Contains(got, "/complaints/"+last) {
+				t.Errorf("office1's to-do lacks %s:\n%s", last, got)
+			}
+			if got := todos("unit1"); strings.Contains(got, last) {
+				t.Errorf("O4: the complained person's to-do shows %s", last)
+			}
+		}
+		act(office, last, complaintdb.Action{Action: "accept", Mode: "direct"})
+		act(office, last, complaintdb.Action{Action: "assign", Investigators: []int64{reform.StaffID, sup.StaffID}})
+		if i == 0 {
+			if got := todos("supervisor1"); !strings.Contains(got, last) {
+				t.Errorf("the investigator's to-do lacks %s:\n%s", last, got)
+			}
+		}
+		act(reform, last, complaintdb.Action{Action: "declare"})
+		act(sup, last, complaintdb.Action{Action: "declare"})
+		act(sup, last, complaintdb.Action{Action: "find", Findings: "属实。", Verified: true, Outcomes: []string{"interview"}})
+		act(office, last, complaintdb.Action{Action: "answer", Text: "经查属实，已处理。"})
+		if got := todos("leader1"); (i < 2) == strings.Contains(got, "吴刚") {
+			t.Errorf("P9 after %d verified complaints, the leader's to-do:\n%s", i+1, got)
+		}
+	}
+	if got := todos("leader1"); !strings.Contains(got, "不得评为") {
+		t.Errorf("P9: the leader's to-do lacks the consequence:\n%s", got)
+	}
+}

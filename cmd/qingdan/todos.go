@@ -96,6 +96,27 @@ func complaintToDos(svc *complaintdb.Service) web.ToDoSource {
 			}
 			out = append(out, t)
 		}
+		// P9: a leader sees the people and windows whose verified
+		// complaints this year reached the consequence.
+		if p.Has(access.RoleLeader) {
+			rows, err := svc.Tally(ctx, p, time.Now().In(chinaTime).Year())
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range rows {
+				if r.ConsequenceZh == "" {
+					continue
+				}
+				t := web.ToDo{Kind: "投诉 · 年度属实投诉达三次", Title: r.Name + "：" + r.ConsequenceZh, Link: "/complaints/tally", Next: p.Name}
+				if lang == "en" {
+					t.Kind, t.Title = "complaints · three verified this year", r.Name+": "+r.ConsequenceEn
+				}
+				out = append(out, t)
+			}
+		}
 		return out, nil
 	}
 }
+
+// chinaTime is China Standard Time, the year the tallies count in.
+var chinaTime = time.FixedZone("CST", 8*3600)
