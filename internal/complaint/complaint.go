@@ -10,6 +10,7 @@ package complaint
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -143,7 +144,7 @@ type Target struct {
 func (t Target) Key() string {
 	switch t.Kind {
 	case TargetStaff:
-		return "staff:" + itoa(t.StaffID)
+		return "staff:" + strconv.FormatInt(t.StaffID, 10)
 	case TargetCase:
 		return "case:" + t.Case
 	case TargetItem:
@@ -274,7 +275,7 @@ func ParsePhone(field, s string) (string, error) {
 	return "", apperr.Invalidf(field, "联系电话“%s”无效：请填写手机号或带区号的固定电话", "phone “%s” is not valid: give a mobile number or a landline with its area code", s)
 }
 
-func (c *Complainant) normalise(channel Channel) error {
+func (c *Complainant) normalise() error {
 	c.Name, c.Email, c.Address = strings.TrimSpace(c.Name), strings.TrimSpace(c.Email), strings.TrimSpace(c.Address)
 	if err := CheckText("complainant.name", "姓名", "the name", c.Name, 50, false); err != nil {
 		return err
@@ -307,28 +308,6 @@ func (c *Complainant) normalise(channel Channel) error {
 		return apperr.Invalidf("complainant.phone", "请留下联系电话、电子邮箱或地址，以便书面答复", "leave a phone, e-mail or address for the written answer")
 	}
 	return nil
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }
 
 // dateOf is the body's calendar date of t.

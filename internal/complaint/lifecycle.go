@@ -292,7 +292,7 @@ func (f *Filing) Check() error {
 	if err := CheckText("reasons", "投诉理由", "the reasons", f.Reasons, maxFacts, false); err != nil {
 		return err
 	}
-	if err := f.Complainant.normalise(f.Channel); err != nil {
+	if err := f.Complainant.normalise(); err != nil {
 		return err
 	}
 	if len(f.Evidence) > MaxEvidenceFiles {
