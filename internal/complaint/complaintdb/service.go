@@ -266,14 +266,17 @@ func (s *Service) Get(ctx context.Context, p access.Principal, number string) (V
 	}
 	v := Viewed{Complaint: c.Redacted(), Role: role}
 	if c.RepeatOf != "" {
-		if er, err := byNumber(ctx, s.db, c.RepeatOf); err == nil {
-			e, err := decode(er)
-			if err != nil {
-				return Viewed{}, err
-			}
-			pv := e.PublicView()
-			v.Earlier = &pv
+		// The earlier complaint is of the same body: rows are never deleted.
+		er, err := byNumber(ctx, s.db, c.RepeatOf)
+		if err != nil {
+			return Viewed{}, err
 		}
+		e, err := decode(er)
+		if err != nil {
+			return Viewed{}, err
+		}
+		pv := e.PublicView()
+		v.Earlier = &pv
 	}
 	return v, nil
 }
