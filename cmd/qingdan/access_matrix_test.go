@@ -71,7 +71,7 @@ const (
 var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
 	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens",
 	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases", "/cases",
-	"/supervision", "/api/v1/supervision"}
+	"/supervision", "/api/v1/supervision", "/complaints", "/api/v1/complaints"}
 
 func inAccessFamily(path string) bool {
 	for _, f := range accessFamilies {
@@ -91,6 +91,7 @@ type demoObjects struct {
 	message, ownMessage                 int64  // outbox messages sent for 青山街道 and for 溪口镇
 	webhook                             int64  // a webhook endpoint
 	caseNumber, ownCase                 string // cases of 青山街道 and of 溪口镇
+	complaint                           string // a complaint to 青山街道
 }
 
 func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
@@ -152,6 +153,7 @@ func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
 	}
 	o.webhook = ep.ID
 	o.caseNumber, o.ownCase = demoCase(t, a, o.body, o.staff), demoCase(t, a, o.ownBody, o.ownStaff)
+	o.complaint = demoComplaint(t, a, o.body, "CSGL").Complaint.Number
 	return o
 }
 
@@ -387,6 +389,20 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET " + orgAPI + "/supervision/orders":               {kind: anyStaff, foreign: orgAPI + "/supervision/orders", hidden: o.caseNumber},
 		"GET " + orgAPI + "/supervision/orders/{id}":          {kind: ownAccount, foreign: orgAPI + "/supervision/orders/1"},
 		"POST " + orgAPI + "/supervision/orders/{id}/actions": {kind: ownAccount, foreign: orgAPI + "/supervision/orders/1/actions", body: `{"action":"answer","text":"x"}`},
+		// Complaints: the general office's, supervisors' and leaders'
+		// (no role of the town's people); a complaint is its handlers'.
+		"GET /complaints":                                    {kind: notTown, foreign: "/complaints"},
+		"GET /complaints/record":                             {kind: notTown, foreign: "/complaints/record"},
+		"POST /complaints/record":                            {kind: notTown, foreign: "/complaints/record", body: "channel=phone&target_kind=unit&unit=CSGL&ground=other&facts=x&name=x&phone=13800138000"},
+		"GET /complaints/tally":                              {kind: notTown, foreign: "/complaints/tally"},
+		"GET /complaints/{number}":                           {kind: notTown, foreign: "/complaints/" + o.complaint},
+		"POST /complaints/{number}/act":                      {kind: notTown, foreign: "/complaints/" + o.complaint + "/act", body: "version=1&action=accept&mode=direct"},
+		"POST " + orgAPI + "/complaints":                     {kind: notTown, foreign: orgAPI + "/complaints", body: `{"channel":"phone","target":{"kind":"unit","unit":"CSGL"},"ground":"other","facts":"x","complainant":{"anonymous":true}}`},
+		"GET " + orgAPI + "/complaints":                      {kind: notTown, foreign: orgAPI + "/complaints"},
+		"GET " + orgAPI + "/complaints/tally":                {kind: notTown, foreign: orgAPI + "/complaints/tally"},
+		"GET " + orgAPI + "/complaints/{number}":             {kind: notTown, foreign: orgAPI + "/complaints/" + o.complaint},
+		"GET " + orgAPI + "/complaints/{number}/complainant": {kind: notTown, foreign: orgAPI + "/complaints/" + o.complaint + "/complainant"},
+		"POST " + orgAPI + "/complaints/{number}/actions":    {kind: notTown, foreign: orgAPI + "/complaints/" + o.complaint + "/actions", body: `{"action":"accept","mode":"direct"}`},
 		// The inbox: one's own (a message in nobody's inbox does not exist).
 		"GET /inbox":                          {kind: anyStaff, foreign: "/inbox"},
 		"POST /inbox/{id}/read":               {kind: ownAccount, foreign: "/inbox/" + id(o.message) + "/read"},

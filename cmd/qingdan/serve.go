@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,6 +27,9 @@ import (
 	"github.com/qingdan/qingdan/internal/casework/caseworkweb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
+	"github.com/qingdan/qingdan/internal/complaint"
+	"github.com/qingdan/qingdan/internal/complaint/complaintdb"
+	"github.com/qingdan/qingdan/internal/complaint/complaintweb"
 	"github.com/qingdan/qingdan/internal/gctune"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
 	"github.com/qingdan/qingdan/internal/notify/notifyweb"
@@ -50,6 +54,7 @@ type serveConfig struct {
 	logFormat       string
 	demo            bool
 	demoCases       int
+	complaintTiers  string // body codes whose complaints run on the service-centre tiers (P6)
 	sessionIdle     time.Duration
 	sessionMax      time.Duration
 	lockoutFailures int
@@ -82,6 +87,7 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address / 监听地址")
 	fs.StringVar(&c.logFormat, "log-format", web.LogAuto, "log format: auto (text on a terminal, else JSON), text, json / 日志格式")
 	fs.BoolVar(&c.demo, "demo", true, "load the demo body into an empty database at start / 空库启动时载入演示数据")
+	fs.StringVar(&c.complaintTiers, "complaint-tiers", "", "codes of the bodies (comma-separated) whose complaints run on the service-centre tiers — simple 3, complex 10, special up to 30 working days — instead of 15 (P6) / 投诉按政务服务中心分类时限办理的机构编码")
 	fs.IntVar(&c.demoCases, "demo-cases", 6000, "cases drawn for a demo loaded at start (about half become cases: the rest draw items no one applies for) / 演示办件数")
 	fs.DurationVar(&c.sessionIdle, "session-idle", 30*time.Minute, "session idle timeout / 会话空闲超时")
 	fs.DurationVar(&c.sessionMax, "session-max", 12*time.Hour, "session absolute lifetime / 会话最长有效期")
@@ -263,6 +269,7 @@ type app struct {
 	deliverer  *notifydb.Deliverer
 	cases      *caseworkdb.Service
 	sup        *supervisedb.Service
+	complaints *complaintdb.Service
 	log        *slog.Logger
 	demoLoaded bool
 }
@@ -365,9 +372,29 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
+	tiered, err := complaintTiers(ctx, db, cfg.complaintTiers)
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
+	a.complaints = complaintdb.New(db, cals, complaintdb.Options{Now: now, Rules: func(bodyID int64) complaint.Rules {
+		r := complaint.DefaultRules()
+		r.Tiered = tiered[bodyID]
+		return r
+	}})
+	if a.demoLoaded && cfg.demoCases > 0 {
+		n, err := complaintdb.DemoComplaints(ctx, db, cals, now(), 36)
+		if err != nil {
+			return nil, closeAfter(db, fmt.Errorf("生成演示投诉失败 / generating the demo complaints failed: %w", err))
+		}
+		logger.Info("demo complaints", "complaints", n)
+	}
+	complaintRoutes, err := complaintweb.Routes(a.complaints, frame)
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
 	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgRoutes, calRoutes,
 		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes, caseworkweb.Routes(a.cases), casePages,
-		superviseRoutes}
+		superviseRoutes, complaintRoutes}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {
 		pageMemory = -1 // web.Config: none
@@ -377,7 +404,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		BodyTimeout: cfg.bodyTimeout, BodyMinRate: cfg.bodyMinRateKiB << 10},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
 			Frame: frame, Notices: allNotices(calendarNotices(cals, now, logger), demoLeft.notices), Badges: inboxBadge(a.notes, logger),
-			Catalog: cat, Portal: web.NewPortal(db, cat), ToDos: []web.ToDoSource{caseToDos(a.cases)},
+			Catalog: cat, Portal: web.NewPortal(db, cat), ToDos: []web.ToDoSource{caseToDos(a.cases), complaintToDos(a.complaints)},
 			Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)
@@ -545,4 +572,25 @@ func prepareDataDir(c *dbConfig) error {
 		}
 	}
 	return nil
+}
+
+// complaintTiers reads --complaint-tiers: the ids of the bodies named by
+// code, each of which must exist.
+func complaintTiers(ctx context.Context, db *store.DB, codes string) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for _, code := range strings.Split(codes, ",") {
+		if code = strings.TrimSpace(code); code == "" {
+			continue
+		}
+		var id int64
+		err := db.QueryRow(ctx, `SELECT id FROM bodies WHERE code = ?`, code).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("--complaint-tiers: 没有编码为 %s 的机构 / no body has the code %s", code, code)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, nil
 }

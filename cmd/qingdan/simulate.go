@@ -24,6 +24,7 @@ import (
 	"github.com/qingdan/qingdan/internal/casework/scenario"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/complaint/complaintdb"
 	"github.com/qingdan/qingdan/internal/flow"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
@@ -132,6 +133,11 @@ type sim struct {
 	flows  map[string]*flow.Flow
 	cases  []simCase
 	out    scenario.Output
+	// Complaints (simulate_complaints.go): their service, the supervisor's
+	// eyes that read them for the output, those filed.
+	cmpl       *complaintdb.Service
+	overseer   access.Principal
+	complaints []simComplaint
 }
 
 type simCase struct{ name, number, code string }
@@ -183,7 +189,9 @@ func newSim(ctx context.Context, db *store.DB, s *scenario.Scenario, lang string
 		return nil, err
 	}
 	m.admin = access.Principal{AccountID: -1, StaffID: -1, Login: "simulate", BodyPath: top, Roles: []access.Role{access.RoleAdmin}}
+	m.overseer = access.Principal{AccountID: -1, StaffID: -1, Login: "simulate", BodyPath: top, Roles: []access.Role{access.RoleSupervisor}}
 	cals := caldb.New(db)
+	m.cmpl = complaintdb.New(db, cals, complaintdb.Options{Now: func() time.Time { return m.now }})
 	var items caseworkdb.Catalogue
 	if len(s.Items) > 0 {
 		si, err := scenarioItems(ctx, db, m.body, s.Items)
@@ -259,10 +267,17 @@ func (m *sim) run(ctx context.Context) (scenario.Output, error) {
 		}
 		m.out.Cases = append(m.out.Cases, r)
 	}
+	var err error
+	if m.out.Complaints, err = m.complaintResults(ctx); err != nil {
+		return m.out, err
+	}
 	return m.out, nil
 }
 
 func (m *sim) step(ctx context.Context, st scenario.Step) error {
+	if scenario.IsComplaintAction(st.Do) {
+		return m.complaintStep(ctx, st)
+	}
 	if st.Do == casework.ApplyAction {
 		return m.apply(ctx, st)
 	}

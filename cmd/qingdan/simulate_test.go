@@ -103,3 +103,27 @@ func TestSimulate_C4_demoListStandingAtTheInstant(t *testing.T) {
 		t.Fatalf("-lang en: exit %d: %s", code, out.String())
 	}
 }
+
+// TestSimulate_P3_P4_P5_P6_P8_complaints runs the complaint scenario
+// (cmd/qingdan/testdata/complaints.yaml): acceptance on the third working
+// day flagged late (P4), one investigator and one from the complained unit
+// refused (P5), 16 days of extension refused and 10 granted (P6), the
+// answer and the review (P8), a repeat of a refused complaint linked (P3).
+func TestSimulate_P3_P4_P5_P6_P8_complaints(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), []string{"simulate", filepath.Join("testdata", "complaints.yaml")}, &out, &errs); code != 0 {
+		t.Fatalf("simulate: exit %d: %s", code, errs.String())
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "complaints.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), want) {
+		t.Errorf("qingdan simulate complaints.yaml differs from complaints.json:\n%s", out.String())
+	}
+	for _, s := range []string{`"late_acceptance"`, `"调查人员不得少于 2 人"`, "应当回避", `"field": "days"`, `"under_review"`, `"repeat"`, `"due": "2026-04-10"`} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("the run lacks %s", s)
+		}
+	}
+}

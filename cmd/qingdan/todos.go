@@ -6,6 +6,8 @@ import (
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
+	"github.com/qingdan/qingdan/internal/complaint"
+	"github.com/qingdan/qingdan/internal/complaint/complaintdb"
 	"github.com/qingdan/qingdan/internal/flow"
 	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/web"
@@ -59,3 +61,61 @@ func caseToDos(svc *caseworkdb.Service) web.ToDoSource {
 		return out, nil
 	}
 }
+
+// complaintToDos is complaints' part of the home page's to-do list: for
+// the general office the complaints to accept (P4) and those found and
+// waiting for the written answer (P8); for an investigator the complaints
+// to declare on (P5) and to find. Earliest due first.
+func complaintToDos(svc *complaintdb.Service) web.ToDoSource {
+	return func(ctx context.Context, p access.Principal, lang string) ([]web.ToDo, error) {
+		cs, err := svc.ToDos(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		var out []web.ToDo
+		for _, c := range cs {
+			var kindZh, kindEn string
+			switch c.Status {
+			case complaint.Received:
+				kindZh, kindEn = "投诉 · 待受理", "complaint · to accept"
+			case complaint.Found:
+				kindZh, kindEn = "投诉 · 待书面答复", "complaint · to answer"
+			case complaint.Accepted:
+				kindZh, kindEn = "投诉 · 调查人员待声明无利害关系", "complaint · investigators to declare"
+			default:
+				kindZh, kindEn = "投诉 · 调查中", "complaint · to investigate"
+			}
+			zh, en := c.Ground.Names()
+			t := web.ToDo{Kind: kindZh, Title: c.Number + " " + zh, Link: "/complaints/" + c.Number, Next: p.Name}
+			if lang == "en" {
+				t.Kind, t.Title = kindEn, c.Number+" "+en
+			}
+			if d := c.DueOn(); d != 0 {
+				t.Due, t.DueText = d.Start(time.UTC), d.String()
+			}
+			out = append(out, t)
+		}
+		// P9: a leader sees the people and windows whose verified
+		// complaints this year reached the consequence.
+		if p.Has(access.RoleLeader) {
+			rows, err := svc.Tally(ctx, p, time.Now().In(chinaTime).Year())
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range rows {
+				if r.ConsequenceZh == "" {
+					continue
+				}
+				t := web.ToDo{Kind: "投诉 · 年度属实投诉达三次", Title: r.Name + "：" + r.ConsequenceZh, Link: "/complaints/tally", Next: p.Name}
+				if lang == "en" {
+					t.Kind, t.Title = "complaints · three verified this year", r.Name+": "+r.ConsequenceEn
+				}
+				out = append(out, t)
+			}
+		}
+		return out, nil
+	}
+}
+
+// chinaTime is China Standard Time, the year the tallies count in.
+var chinaTime = time.FixedZone("CST", 8*3600)

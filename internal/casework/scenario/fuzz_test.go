@@ -25,6 +25,10 @@ func FuzzParse(f *testing.F) {
 		f.Add(src)
 	}
 	f.Add([]byte(full))
+	if src, err := os.ReadFile("../../../cmd/qingdan/testdata/complaints.yaml"); err == nil {
+		f.Add(src)
+	}
+	f.Add([]byte("start: 2026-03-02T08:30\nuntil: 2026-03-03T08:30\nsteps: [{at: 2026-03-02T09:00, do: accept_complaint, complaint: c}, {at: 2026-03-02T09:00, do: complain, complaint: c, target: {unit: A, item: B}, ground: 其他, facts: x}]\n"))
 	f.Add([]byte("start: 2026-03-02T08:30\nuntil: 2026-03-02T08:30\nsteps: [{at: 2026-03-02T08:30, do: apply, case: a, item: x, applicant: {name: n, id: i}}]\n"))
 	f.Add([]byte("steps: [{do: [1], case: {}, at: 1, days: 99999999999999999999}]\n"))
 	f.Add([]byte("start: &a x\nuntil: *a\n"))
@@ -42,12 +46,19 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		last, opened := s.Start, map[string]bool{}
+		last, opened, filed := s.Start, map[string]bool{}, map[string]bool{}
 		for i, st := range s.Steps {
 			if st.At.Before(last) || s.Until.Before(st.At) {
 				t.Fatalf("step %d at %s out of order or range", i, st.At)
 			}
 			last = st.At
+			if scenario.IsComplaintAction(st.Do) {
+				if st.Complaint == "" || !filed[st.Complaint] && st.Do != "complain" {
+					t.Fatalf("step %d acts on complaint %q before it is filed", i, st.Complaint)
+				}
+				filed[st.Complaint] = true
+				continue
+			}
 			if !opened[st.Case] && st.Do != "apply" {
 				t.Fatalf("step %d acts on %q before it is applied for", i, st.Case)
 			}

@@ -14,8 +14,24 @@ import (
 // the scenario opened, in the order of their apply steps, and every step
 // refused. Dates are YYYY-MM-DD, instants YYYY-MM-DDTHH:MM local time.
 type Output struct {
-	Cases  []CaseResult `json:"cases"`
-	Errors []StepError  `json:"errors"`
+	Cases []CaseResult `json:"cases"`
+	// Complaints are the complaints the scenario filed, in the order of
+	// their complain steps; absent when it filed none.
+	Complaints []ComplaintResult `json:"complaints,omitempty"`
+	Errors     []StepError       `json:"errors"`
+}
+
+// ComplaintResult is where one complaint ended up when the clock stopped,
+// in the shape of a case's.
+type ComplaintResult struct {
+	Complaint  string         `json:"complaint"` // the scenario's name for it
+	Number     string         `json:"number"`
+	Status     string         `json:"status"`
+	AcceptedOn *calendar.Date `json:"accepted_on"` // null before acceptance (or refusal)
+	Due        *calendar.Date `json:"due"`         // the limit running: acceptance, then handling; null once answered or refused
+	Flags      []string       `json:"flags"`       // late_acceptance, late_answer, repeat
+	// Cards: e-supervision has no complaint rules yet, so none.
+	Cards []CardResult `json:"cards"`
 }
 
 // CaseResult is where one case ended up when the clock stopped.

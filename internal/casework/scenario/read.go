@@ -11,6 +11,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/casework"
+	"github.com/qingdan/qingdan/internal/complaint"
 	"github.com/qingdan/qingdan/internal/flow"
 	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/supervise"
@@ -50,6 +51,8 @@ type action struct {
 	do    string
 	keys  []string
 	needs []string
+	// complaint: the step names a `complaint` instead of a `case`.
+	complaint bool
 }
 
 // actions are the known actions, in the order of issue #14 item 8. Later
@@ -71,6 +74,15 @@ var actions = []action{
 	{do: "complete", keys: []string{"certificate", "delivery"}},
 	{do: "notify"},
 	{do: "withdraw", keys: []string{"reason", "assisted"}},
+	// Complaints (issue #17 item 8, docs/COMPLAINTS.md): their steps name
+	// a `complaint`, not a case.
+	{do: "complain", keys: []string{"channel", "target", "ground", "facts", "complainant"}, needs: []string{"target", "ground", "facts"}, complaint: true},
+	{do: "accept_complaint", keys: []string{"mode"}, complaint: true},
+	{do: "refuse_complaint", keys: []string{"reason", "text"}, needs: []string{"reason", "text"}, complaint: true},
+	{do: "assign_investigators", keys: []string{"investigators"}, needs: []string{"investigators"}, complaint: true},
+	{do: "extend_complaint", keys: []string{"days", "reason"}, needs: []string{"days", "reason"}, complaint: true},
+	{do: "answer_complaint", keys: []string{"findings", "verified", "outcomes", "text"}, needs: []string{"findings", "text"}, complaint: true},
+	{do: "request_review", keys: []string{"reason"}, needs: []string{"reason"}, complaint: true},
 }
 
 // Actions lists the known values of `do`, in the order of the table.
@@ -441,7 +453,21 @@ func (r *reader) step(n *yaml.Node, path string) Step {
 		timeKey(r, "at", &s.At),
 		textKey(r, "as", false, &s.As),
 		key{"do", true, func(v *yaml.Node, p string) { do, s.Do = v, strings.TrimSpace(r.text(v, p)) }},
-		textKey(r, "case", true, &s.Case),
+		textKey(r, "case", false, &s.Case),
+		textKey(r, "complaint", false, &s.Complaint),
+		key{"channel", false, func(v *yaml.Node, p string) {
+			s.Channel = oneOf(r, v, p, "phone", "letter", "email", "in_person", "online")
+		}},
+		key{"target", false, func(v *yaml.Node, p string) { s.Target = r.target(v, p) }},
+		key{"ground", false, func(v *yaml.Node, p string) { s.Ground = r.ground(v, p) }},
+		textKey(r, "facts", false, &s.Facts),
+		key{"complainant", false, func(v *yaml.Node, p string) { s.Complainant = r.complainant(v, p) }},
+		textsKey(r, "investigators", &s.Investigators),
+		key{"mode", false, func(v *yaml.Node, p string) { s.Mode = oneOf(r, v, p, "direct", "transfer", "supervise_transfer") }},
+		textKey(r, "text", false, &s.Text),
+		textKey(r, "findings", false, &s.Findings),
+		key{"verified", false, func(v *yaml.Node, p string) { s.Verified = r.boolean(v, p) }},
+		textsKey(r, "outcomes", &s.Outcomes),
 		textKey(r, "item", false, &s.Item),
 		key{"applicant", false, func(v *yaml.Node, p string) { s.Applicant = r.applicant(v, p) }},
 		textsKey(r, "materials", &s.Materials),
@@ -465,8 +491,15 @@ func (r *reader) step(n *yaml.Node, path string) Step {
 		r.fail(do, join(path, "do"), "scenario.unknown_action_known", s.Do, strings.Join(Actions(), ", "))
 		return s
 	}
+	subject := "case"
+	if act.complaint {
+		subject = "complaint"
+	}
+	if !given(n, subject) {
+		r.fail(n, join(path, subject), "scenario.missing_required_key", subject)
+	}
 	for _, k := range present {
-		if !slices.Contains([]string{"at", "as", "do", "case"}, k) && !slices.Contains(act.keys, k) {
+		if !slices.Contains([]string{"at", "as", "do", subject}, k) && !slices.Contains(act.keys, k) {
 			r.fail(keyNode(n, k), join(path, k), "scenario.action_does_not_take_the_key", s.Do, k, strings.Join(act.keys, ", "))
 		}
 	}
@@ -531,10 +564,24 @@ func (r *reader) references(s *Scenario, steps *yaml.Node) {
 	if steps == nil || steps.Kind != yaml.SequenceNode {
 		return
 	}
-	opened := map[string]bool{}
+	opened, filed := map[string]bool{}, map[string]bool{}
 	for i, st := range s.Steps {
 		n, p := steps.Content[i], fmt.Sprintf("steps[%d]", i)
-		if _, ok := actionOf(st.Do); !ok || st.Case == "" {
+		act, ok := actionOf(st.Do)
+		if ok && act.complaint && st.Complaint != "" {
+			switch {
+			case st.Do == "complain" && filed[st.Complaint]:
+				r.fail(n, join(p, "complaint"), "scenario.complaint_was_filed_above_already", st.Complaint)
+			case st.Do != "complain" && !filed[st.Complaint]:
+				r.fail(n, join(p, "complaint"), "scenario.complaint_has_not_been_filed_do", st.Complaint)
+			}
+			if st.Target != nil && st.Target.Case != "" && !opened[st.Target.Case] {
+				r.fail(n, join(p, "target.case"), "scenario.case_has_not_been_applied_for_2", st.Target.Case)
+			}
+			filed[st.Complaint] = true
+			continue
+		}
+		if !ok || st.Case == "" {
 			continue
 		}
 		switch {
@@ -550,4 +597,57 @@ func (r *reader) references(s *Scenario, steps *yaml.Node) {
 			}
 		}
 	}
+}
+
+// target reads a complaint's target: exactly one of unit (a code), staff
+// (a demo login or a staff member's name), case (the scenario's name for
+// a case) and item (a code).
+func (r *reader) target(n *yaml.Node, path string) *Target {
+	t := &Target{}
+	r.mapping(n, path,
+		key{"unit", false, func(v *yaml.Node, p string) { t.Unit = r.unit(v, p) }},
+		textKey(r, "staff", false, &t.Staff),
+		textKey(r, "case", false, &t.Case),
+		textKey(r, "item", false, &t.Item),
+	)
+	if n.Kind == yaml.MappingNode {
+		k := 0
+		for _, name := range []string{"unit", "staff", "case", "item"} {
+			if given(n, name) {
+				k++
+			}
+		}
+		if k != 1 {
+			r.fail(n, path, "scenario.a_target_has_exactly_one_of")
+		}
+	}
+	return t
+}
+
+// ground reads one of P2's seven grounds, by its key or Chinese name.
+func (r *reader) ground(n *yaml.Node, path string) string {
+	s := strings.TrimSpace(r.text(n, path))
+	g, err := complaint.ParseGround(path, s)
+	if err != nil && s != "" {
+		var keys []string
+		for _, g := range complaint.Grounds {
+			keys = append(keys, string(g))
+		}
+		r.fail(n, path, "scenario.ground_is_not_one_of_the", s, strings.Join(keys, ", "))
+	}
+	return string(g)
+}
+
+// complainant reads {name, phone}; none: anonymous.
+func (r *reader) complainant(n *yaml.Node, path string) *Complainant {
+	c := &Complainant{}
+	r.mapping(n, path, textKey(r, "name", false, &c.Name), textKey(r, "phone", false, &c.Phone))
+	return c
+}
+
+// IsComplaintAction reports whether do is a complaint's action (its step
+// names a complaint, not a case).
+func IsComplaintAction(do string) bool {
+	a, ok := actionOf(do)
+	return ok && a.complaint
 }

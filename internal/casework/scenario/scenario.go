@@ -102,7 +102,30 @@ type Step struct {
 	Delivery    string
 	// Assisted: the staff member acts in the applicant's stead (帮办代办).
 	Assisted bool
+
+	// Complaint steps (docs/COMPLAINTS.md): the scenario's own name for
+	// the complaint, and the action's fields.
+	Complaint     string
+	Channel       string
+	Target        *Target
+	Ground        string // a key of complaint.Grounds
+	Facts         string
+	Complainant   *Complainant
+	Investigators []string // demo logins
+	Mode          string
+	Text          string
+	Findings      string
+	Verified      bool
+	Outcomes      []string
 }
+
+// Target is a complaint step's target: one of a unit's code, a staff
+// member (a demo login or a name), a case (the scenario's name) and an
+// item's code.
+type Target struct{ Unit, Staff, Case, Item string }
+
+// Complainant is a complaint's complainant; neither field: anonymous.
+type Complainant struct{ Name, Phone string }
 
 // Action is the casework action a step takes (for every action but apply,
 // which opens the case). The unit is given by code; the runner adds its

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/qingdan/qingdan/internal/access"
+	"github.com/qingdan/qingdan/internal/complaint"
+	"github.com/qingdan/qingdan/internal/complaint/complaintdb"
+	"github.com/qingdan/qingdan/internal/org"
+)
+
+// param is a path parameter of a route pattern.
+var param = regexp.MustCompile(`\{[^}]*\}`)
+
+// demoComplaint files a complaint online to body about its unit unitCode,
+// from 欧阳明远 (13912345678), a name and number found nowhere else.
+func demoComplaint(t *testing.T, a *app, body int64, unitCode string) complaintdb.Filed {
+	t.Helper()
+	f, err := a.complaints.File(context.Background(), access.Principal{}, body, complaint.Filing{
+		Target: complaint.Target{Kind: complaint.TargetUnit, Unit: unitCode}, Ground: complaint.NeedlessDocuments,
+		Facts:       "办理门前三包备案时被要求提供已取消的证明。",
+		Complainant: complaint.Complainant{Name: "欧阳明远", Phone: "13912345678", Email: "oyang@example.cn", Address: "青山区翠苑路 8 号"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestApp_O4_complainantOnNoPublicPageAndNoResponseToTheComplainedUnit
+// walks every route of the wired application as the public and as the
+// complained unit's head (曹亮 of 青山街道's CSGL), with the complaint's
+// number and query code in every path and query, and finds the
+// complainant's name, phone, e-mail and address in no response. The
+// handling office then reads them (the identity is there to be hidden).
+func TestApp_O4_complainantOnNoPublicPageAndNoResponseToTheComplainedUnit(t *testing.T) {
+	a, srv := demoApp(t)
+	ctx := context.Background()
+	b, err := a.orgs.BodyByCode(ctx, org.System, "330199001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	filed := demoComplaint(t, a, b.ID, "CSGL")
+	n, code := filed.Complaint.Number, filed.QueryCode
+	secrets := []string{"欧阳明远", "13912345678", "oyang@example.cn", "翠苑路 8 号"}
+	complained := bearer(t, a, "qingshan1")
+	checked := 0
+	for _, rt := range a.web.Routes() {
+		path := param.ReplaceAllStringFunc(rt.Path(), func(p string) string {
+			switch p {
+			case "{number}":
+				return n
+			case "{id}":
+				return "1"
+			case "{year}":
+				return "2026"
+			}
+			return "x"
+		})
+		path += "?number=" + n + "&code=" + code + "&show=complainant"
+		body := ""
+		if rt.Method() != http.MethodGet {
+			if !strings.Contains(rt.Path(), "complaint") {
+				continue // writes elsewhere have nothing of a complaint to answer with
+			}
+			body = "version=1&action=accept&mode=direct&code=" + code + "&reason=x"
+			if strings.HasPrefix(path, "/api/") {
+				body = `{"action":"accept","mode":"direct"}`
+			}
+		}
+		for who, tok := range map[string]string{"the public": "", "the complained unit": complained} {
+			status, resp := send(t, srv, rt.Method(), path, tok, body, "")
+			checked++
+			for _, s := range secrets {
+				if strings.Contains(resp, s) {
+					t.Errorf("O4: %s %s as %s (%d) shows %q", rt.Method(), path, who, status, s)
+				}
+			}
+		}
+	}
+	office := bearer(t, a, "qingshan_office")
+	status, resp := send(t, srv, "GET", "/api/v1/complaints/"+n+"/complainant", office, "", "")
+	if status != http.StatusOK || !strings.Contains(resp, "欧阳明远") {
+		t.Errorf("the handling office cannot read the complainant: %d %.200s", status, resp)
+	}
+	t.Logf("%d responses checked", checked)
+}
+
+// TestServe_P6_complaintTiersPerBody: --complaint-tiers puts the bodies it
+// names on the service-centre tiers (accepting needs a tier) and leaves the
+// others on 15 working days; an unknown code is refused naming the flag.
+func TestServe_P6_complaintTiersPerBody(t *testing.T) {
+	a, _ := demoAppOn(t, "sqlite", func(c *serveConfig) { c.complaintTiers = "330199001" })
+	ctx := context.Background()
+	street, err := a.orgs.BodyByCode(ctx, org.System, "330199001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	district, err := a.orgs.BodyByCode(ctx, org.System, "330199")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.complaints.Rules(street.ID).Tiered || a.complaints.Rules(district.ID).Tiered {
+		t.Fatal("P6: the tiers are not the named body's alone")
+	}
+	n := demoComplaint(t, a, street.ID, "CSGL").Complaint.Number
+	p, err := a.auth.TokenPrincipal(ctx, bearer(t, a, "qingshan_office"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.complaints.Act(ctx, p, n, 0, complaintdb.Action{Action: "accept", Mode: "direct"}); err == nil || !strings.Contains(err.Error(), "tier") {
+		t.Errorf("P6: a tiered body's complaint accepted without a tier: %v", err)
+	}
+	c, err := a.complaints.Act(ctx, p, n, 0, complaintdb.Action{Action: "accept", Mode: "direct", Tier: "complex"})
+	if err != nil || c.HandlingDays != 10 {
+		t.Errorf("P6: the complex tier: %d days, %v", c.HandlingDays, err)
+	}
+	if _, err := complaintTiers(ctx, a.db, "330199, 999999"); err == nil || !strings.Contains(err.Error(), "--complaint-tiers") {
+		t.Errorf("an unknown body code: %v", err)
+	}
+}
+
+// TestHome_P4_P9_complaintsOnTheToDoList: a complaint waits on the general
+// office's home page (not on the complained unit's), an investigator's
+// waits on theirs, and the third verified complaint of the year against
+// one person shows its P9 consequence on a leader's.
+func TestHome_P4_P9_complaintsOnTheToDoList(t *testing.T) {
+	a, _ := demoApp(t)
+	ctx := context.Background()
+	district, err := a.orgs.BodyByCode(ctx, org.System, "330199")
+	if err != nil {
+		t.Fatal(err)
+	}
+	who := func(login string) access.Principal {
+		p, err := a.auth.TokenPrincipal(ctx, bearer(t, a, login))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	todos := func(login string) string {
+		ts, err := complaintToDos(a.complaints)(ctx, who(login), "zh")
+		if err != nil {
+			t.Fatalf("%s's to-do: %v", login, err)
+		}
+		var b strings.Builder
+		for _, td := range ts {
+			b.WriteString(td.Kind + " " + td.Title + " " + td.Link + "\n")
+		}
+		return b.String()
+	}
+	office, reform, sup := who("office1"), who("reform1"), who("supervisor1")
+	act := func(p access.Principal, n string, a2 complaintdb.Action) {
+		t.Helper()
+		if _, err := a.complaints.Act(ctx, p, n, 0, a2); err != nil {
+			t.Fatalf("%s by %s: %v", a2.Action, p.Login, err)
+		}
+	}
+	var last string
+	for i := range 3 {
+		f, err := a.complaints.File(ctx, access.Principal{}, district.ID, complaint.Filing{
+			Target: complaint.Target{Kind: complaint.TargetStaff, StaffID: who("unit1").StaffID}, Ground: complaint.NotAsListed,
+			Facts: "执法时未出示证件。", Complainant: complaint.Complainant{Anonymous: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = f.Complaint.Number
+		if i == 0 {
+			if got := todos("office1"); !strings.Contains(got, "待受理 "+last) || !strings.Contains(got, "/complaints/"+last) {
+				t.Errorf("office1's to-do lacks %s:\n%s", last, got)
+			}
+			if got := todos("unit1"); strings.Contains(got, last) {
+				t.Errorf("O4: the complained person's to-do shows %s", last)
+			}
+		}
+		act(office, last, complaintdb.Action{Action: "accept", Mode: "direct"})
+		act(office, last, complaintdb.Action{Action: "assign", Investigators: []int64{reform.StaffID, sup.StaffID}})
+		if i == 0 {
+			if got := todos("supervisor1"); !strings.Contains(got, last) {
+				t.Errorf("the investigator's to-do lacks %s:\n%s", last, got)
+			}
+		}
+		act(reform, last, complaintdb.Action{Action: "declare"})
+		act(sup, last, complaintdb.Action{Action: "declare"})
+		act(sup, last, complaintdb.Action{Action: "find", Findings: "属实。", Verified: true, Outcomes: []string{"interview"}})
+		act(office, last, complaintdb.Action{Action: "answer", Text: "经查属实，已处理。"})
+		if got := todos("leader1"); (i < 2) == strings.Contains(got, "吴刚") {
+			t.Errorf("P9 after %d verified complaints, the leader's to-do:\n%s", i+1, got)
+		}
+	}
+	if got := todos("leader1"); !strings.Contains(got, "不得评为") {
+		t.Errorf("P9: the leader's to-do lacks the consequence:\n%s", got)
+	}
+}

@@ -1,0 +1,4 @@
+package complaintweb
+
+// ActionOf is actionOf for the fuzz test.
+var ActionOf = actionOf
