@@ -71,7 +71,7 @@ const (
 var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
 	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens",
 	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases", "/cases",
-	"/supervision", "/api/v1/supervision"}
+	"/supervision", "/api/v1/supervision", "/ratings"}
 
 func inAccessFamily(path string) bool {
 	for _, f := range accessFamilies {
@@ -387,6 +387,15 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET " + orgAPI + "/supervision/orders":               {kind: anyStaff, foreign: orgAPI + "/supervision/orders", hidden: o.caseNumber},
 		"GET " + orgAPI + "/supervision/orders/{id}":          {kind: ownAccount, foreign: orgAPI + "/supervision/orders/1"},
 		"POST " + orgAPI + "/supervision/orders/{id}/actions": {kind: ownAccount, foreign: orgAPI + "/supervision/orders/1/actions", body: `{"action":"answer","text":"x"}`},
+		// Ratings (L8): the list shows the jurisdiction only (a unit's staff
+		// their unit's); a rating is scoped to its case's body; the window
+		// devices are the window role's.
+		"GET /ratings":                  {kind: anyStaff, foreign: "/ratings", hidden: o.caseNumber},
+		"GET /ratings/{id}":             {kind: ownAccount, foreign: "/ratings/1"},
+		"POST /ratings/{id}":            {kind: ownAccount, foreign: "/ratings/1", body: "version=1&action=call&text=x"},
+		"GET /ratings/kiosks":           {kind: notTown, foreign: "/ratings/kiosks"},
+		"POST /ratings/kiosks":          {kind: notTown, foreign: "/ratings/kiosks", body: "x=1"},
+		"POST /ratings/kiosks/{id}/end": {kind: notTown, foreign: "/ratings/kiosks/1/end"},
 		// The inbox: one's own (a message in nobody's inbox does not exist).
 		"GET /inbox":                          {kind: anyStaff, foreign: "/inbox"},
 		"POST /inbox/{id}/read":               {kind: ownAccount, foreign: "/inbox/" + id(o.message) + "/read"},

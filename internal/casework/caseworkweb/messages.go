@@ -211,6 +211,7 @@ var messages = page.Messages{
 	"follow.supply_go":    {"提交补正材料", "Hand them in"},
 	"follow.withdraw":     {"撤回申请", "Withdraw the application"},
 	"follow.withdraw_go":  {"确认撤回", "Withdraw"},
+	"follow.rate":         {"评价本次服务（好差评）", "Rate this service"},
 	"follow.missing":      {"须补正：%s", "Missing: %s"},
 	"follow.certificate":  {"证照编号：%s", "Certificate: %s"},
 	"nav.window":          {"窗口工作台", "Window"},
