@@ -82,7 +82,9 @@ func staffOf(p access.Principal) accountability.Staff {
 	return accountability.Staff{ID: p.StaffID, Login: p.Login, Name: p.Name}
 }
 
-func errNoRecord() error { return apperr.NotFoundf("没有这条追责记录", "no such accountability record") }
+func errNoRecord() error {
+	return apperr.NotFoundf("没有这条追责记录", "no such accountability record")
+}
 
 // Input opens a record: the subject (a staff member by id, or a window by
 // its unit id), the ground, the facts, the measure proposed and the case

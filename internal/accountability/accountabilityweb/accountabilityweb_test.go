@@ -1,0 +1,47 @@
+package accountabilityweb
+
+import (
+	"io/fs"
+	"regexp"
+	"testing"
+
+	"github.com/qingdan/qingdan/internal/web/page"
+)
+
+// Every message a template names is in the table, in both languages, and
+// every state and subject kind has its words; the pages
+// parse with their functions.
+func TestPages_messagesComplete(t *testing.T) {
+	re := regexp.MustCompile(`\bt \S+ "([a-z_.]+)"`)
+	err := fs.WalkDir(templateFS, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(templateFS, path)
+		if err != nil {
+			return err
+		}
+		for _, m := range re.FindAllStringSubmatch(string(data), -1) {
+			if _, ok := messages[m[1]]; !ok {
+				t.Errorf("%s: message %q missing", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"state.opened", "state.heard", "state.decided", "kind.staff", "kind.window"} {
+		if !messages.Has(k) {
+			t.Errorf("%s has no words", k)
+		}
+	}
+	for k, v := range messages {
+		if v[0] == "" || v[1] == "" || v[0] == v[1] {
+			t.Errorf("message %q lacks a language", k)
+		}
+	}
+	if _, err := page.Parse(templateFS, messages, funcs(), pageNames...); err != nil {
+		t.Fatal(err)
+	}
+}
