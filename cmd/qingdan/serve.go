@@ -16,10 +16,10 @@ import (
 	"time"
 
 	"github.com/qingdan/qingdan/internal/access"
-	"github.com/qingdan/qingdan/internal/api"
-	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/accountability/accountabilitydb"
 	"github.com/qingdan/qingdan/internal/accountability/accountabilityweb"
+	"github.com/qingdan/qingdan/internal/api"
+	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/auth/authweb"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
