@@ -26,7 +26,7 @@ func TestDeps_domainPackagesReachNoDatabase(t *testing.T) {
 		"catalog":           {"access", "apperr", "ident"},
 		"flow":              {"calendar", "apperr", "go.yaml.in/yaml/v3"},
 		"casework":          {"calendar", "flow", "ident", "apperr", "go.yaml.in/yaml/v3"},
-		"casework/scenario": {"casework", "supervise", "notify", "calendar", "flow", "ident", "apperr", "go.yaml.in/yaml/v3"},
+		"casework/scenario": {"casework", "rating", "supervise", "notify", "calendar", "flow", "ident", "apperr", "go.yaml.in/yaml/v3"},
 		"supervise":         {"casework", "calendar", "flow", "ident", "notify", "apperr", "go.yaml.in/yaml/v3"},
 		"document":          {"casework", "calendar", "flow", "ident", "apperr", "document/ttf", "go.yaml.in/yaml/v3", "github.com/skip2/go-qrcode", "github.com/skip2/go-qrcode/bitset", "github.com/skip2/go-qrcode/reedsolomon", "golang.org/x/net/html", "golang.org/x/net/html/atom"},
 		"notify":            {"apperr"},

@@ -12,6 +12,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/rating"
 	"github.com/qingdan/qingdan/internal/supervise"
 )
 
@@ -70,6 +71,8 @@ var actions = []action{
 	{do: "complete", keys: []string{"certificate", "delivery"}},
 	{do: "notify"},
 	{do: "withdraw", keys: []string{"reason", "assisted"}},
+	// issue #17 item 6: the applicant's rating of a completed case (L8).
+	{do: "rate", keys: []string{"level", "comment"}, needs: []string{"level"}},
 }
 
 // Actions lists the known values of `do`, in the order of the table.
@@ -459,6 +462,8 @@ func (r *reader) step(n *yaml.Node, path string) Step {
 		textKey(r, "certificate", false, &s.Certificate),
 		textKey(r, "delivery", false, &s.Delivery),
 		key{"assisted", false, func(v *yaml.Node, p string) { s.Assisted = r.boolean(v, p) }},
+		key{"level", false, func(v *yaml.Node, p string) { s.Level = r.level(v, p) }},
+		textKey(r, "comment", false, &s.Comment),
 	)
 	if do == nil || s.Do == "" {
 		return s
@@ -480,6 +485,21 @@ func (r *reader) step(n *yaml.Node, path string) Step {
 		}
 	}
 	return s
+}
+
+// level reads a rating's level: 1–5 (5 very satisfied) or its Chinese
+// name (L8).
+func (r *reader) level(n *yaml.Node, path string) rating.Level {
+	v := r.text(n, path)
+	if v == "" {
+		return 0
+	}
+	l, err := rating.ParseLevel(path, v)
+	if err != nil {
+		e := apperr.As(err)
+		r.report(n, path, e.Zh, e.En)
+	}
+	return l
 }
 
 // keyNode is the key node of name in the mapping n.

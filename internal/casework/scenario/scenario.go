@@ -17,6 +17,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/rating"
 	"github.com/qingdan/qingdan/internal/supervise"
 )
 
@@ -102,6 +103,9 @@ type Step struct {
 	Delivery    string
 	// Assisted: the staff member acts in the applicant's stead (帮办代办).
 	Assisted bool
+	// Level and Comment: rate (L8).
+	Level   rating.Level
+	Comment string
 }
 
 // Action is the casework action a step takes (for every action but apply,
