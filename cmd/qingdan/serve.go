@@ -377,9 +377,17 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
-	accountabilityRoutes, err := accountabilityweb.Routes(accountabilitydb.New(db, now), frame)
+	records := accountabilitydb.New(db, now)
+	accountabilityRoutes, err := accountabilityweb.Routes(records, frame)
 	if err != nil {
 		return nil, closeAfter(db, err)
+	}
+	if a.demoLoaded {
+		n, err := demoRatingsAndRecords(ctx, db, a.ratings, records)
+		if err != nil {
+			return nil, closeAfter(db, err)
+		}
+		logger.Info("demo ratings", "ratings", n)
 	}
 	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgRoutes, calRoutes,
 		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes, caseworkweb.Routes(a.cases), casePages,

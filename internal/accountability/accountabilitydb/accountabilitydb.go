@@ -370,3 +370,32 @@ func (s *Service) Candidates(ctx context.Context, p access.Principal) ([]Candida
 	}
 	return out, rows.Err()
 }
+
+// Demo gives the demo two records when it has none: the staff member
+// person held to account for a late case (heard, decided: an admonition
+// talk), and the window of window's staff for an unstaffed counter (heard,
+// waiting for the decision), both by supervisor.
+func (s *Service) Demo(ctx context.Context, supervisor, person, window access.Principal) error {
+	var have int
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM accountability_records`).Scan(&have); err != nil || have > 0 {
+		return err
+	}
+	r, err := s.Open(ctx, supervisor, Input{StaffID: person.StaffID, Ground: "first_responder_or_time_limit",
+		Facts: "所办户外广告设置许可办件超过承诺时限三个工作日未办结，亮红牌后经督办方才办结。", Proposed: "admonition_talk"})
+	if err != nil {
+		return err
+	}
+	if r, err = s.Hear(ctx, supervisor, r.ID, int64(r.Version), "因现场踏勘安排延误所致，本人负有责任，今后加强时限管理。"); err != nil {
+		return err
+	}
+	if _, err := s.Decide(ctx, supervisor, r.ID, int64(r.Version), "admonition_talk", "逾期事实清楚，当事人已陈述申辩，认错态度较好，给予诫勉谈话。"); err != nil {
+		return err
+	}
+	w, err := s.Open(ctx, supervisor, Input{WindowID: window.UnitID, Ground: "unstaffed_window_or_lateness",
+		Facts: "工作日上午 9:10 巡查时窗口无人值守，群众等候约十分钟。", Proposed: "criticism_education"})
+	if err != nil {
+		return err
+	}
+	_, err = s.Hear(ctx, supervisor, w.ID, int64(w.Version), "窗口负责人陈述：当班人员临时去档案室取材料，未安排AB岗替补。")
+	return err
+}

@@ -186,8 +186,14 @@ func (s *Service) RateByLink(ctx context.Context, token string, level rating.Lev
 // body's callback days.
 func (s *Service) rate(ctx context.Context, number string, ch rating.Channel, kiosk int64, level rating.Level, comment string,
 	check func(context.Context, *store.Tx, casework.Case) error) (rating.Rating, error) {
+	return s.rateAt(ctx, number, ch, kiosk, level, comment, s.now(), check)
+}
+
+// rateAt is rate at the instant now (the demo's ratings follow their
+// cases' completion).
+func (s *Service) rateAt(ctx context.Context, number string, ch rating.Channel, kiosk int64, level rating.Level, comment string,
+	now time.Time, check func(context.Context, *store.Tx, casework.Case) error) (rating.Rating, error) {
 	var out rating.Rating
-	now := s.now()
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		sv, err := s.cases.Supervised(ctx, tx, number)
 		if err != nil {
