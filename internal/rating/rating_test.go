@@ -81,3 +81,35 @@ func FuzzParseLevel(f *testing.F) {
 		}
 	})
 }
+
+// S7: a questionnaire has a title, 1–10 questions and a sample; a
+// response answers every question on the five levels.
+func TestQuestionnaire_S7_validatedAndAnsweredCompletely(t *testing.T) {
+	if _, err := NewQuestionnaire(" ", "", 0); err == nil || len(err.(interface{ Error() string }).Error()) == 0 {
+		t.Fatal("an empty questionnaire")
+	}
+	q, err := NewQuestionnaire("窗口服务满意度", "办事指南是否清楚？\n\n窗口人员态度如何？\n", 20)
+	if err != nil || len(q.Questions) != 2 {
+		t.Fatalf("%+v %v", q, err)
+	}
+	if _, err := q.Check(Response{Levels: []Level{5}}); err == nil {
+		t.Fatal("one answer of two")
+	}
+	if _, err := q.Check(Response{Levels: []Level{5, 0}}); err == nil {
+		t.Fatal("an unanswered question")
+	}
+	if r, err := q.Check(Response{Levels: []Level{5, 3}, Text: " 很好 "}); err != nil || r.Text != "很好" {
+		t.Fatalf("%+v %v", r, err)
+	}
+}
+
+func FuzzNewQuestionnaire(f *testing.F) {
+	f.Add("标题", "问题一\n问题二", 10)
+	f.Add("", "\n\n", 0)
+	f.Fuzz(func(t *testing.T, title, questions string, sample int) {
+		q, err := NewQuestionnaire(title, questions, sample)
+		if err == nil && (len(q.Questions) == 0 || len(q.Questions) > MaxQuestions || q.Title == "") {
+			t.Fatalf("accepted %+v", q)
+		}
+	})
+}

@@ -395,3 +395,53 @@ func TestRating_L8_completionMessageCarriesTheRatingLink(t *testing.T) {
 		verify(t, db)
 	})
 }
+
+// S7: a supervisor sends a questionnaire to a sample of recent applicants
+// through the outbox (SMS with a link each); the applicant answers once
+// through the link, no login; the supervisor sees the results, free text
+// masked.
+func TestSurvey_S7_sentThroughTheOutbox_answeredOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, ratingdb.Options{})
+		f.completed(t)
+		sup := f.who("supervisor1")
+		if _, err := f.rt.SendSurvey(ctx, f.who("unit1"), "x", "q", 1, "https://x"); !isCode(err, apperr.Forbidden) {
+			t.Fatalf("a unit's staff sent a survey: %v", err)
+		}
+		if _, err := f.rt.SendSurvey(ctx, sup, "", "", 0, "https://x"); err == nil {
+			t.Fatal("an empty questionnaire was sent")
+		}
+		sv, err := f.rt.SendSurvey(ctx, sup, "窗口服务满意度", "办事指南是否清楚？\n窗口人员态度如何？", 10, "https://zwfw.example.gov.cn")
+		if err != nil || sv.Sent != 1 {
+			t.Fatalf("sent %+v %v", sv, err)
+		}
+		var body string
+		if err := db.QueryRow(ctx, `SELECT body FROM notify_outbox WHERE cause = 'rating.survey'`).Scan(&body); err != nil {
+			t.Fatal(err)
+		}
+		i := strings.Index(body, "/survey/")
+		if i < 0 {
+			t.Fatalf("message %q", body)
+		}
+		token := body[i+len("/survey/"):]
+		q, answered, err := f.rt.SurveyByToken(ctx, token)
+		if err != nil || answered || len(q.Questions) != 2 {
+			t.Fatalf("questionnaire %+v %v %v", q, answered, err)
+		}
+		if err := f.rt.AnswerSurvey(ctx, token, rating.Response{Levels: []rating.Level{5}}); !isField(err, "answers") {
+			t.Fatalf("half an answer: %v", err)
+		}
+		if err := f.rt.AnswerSurvey(ctx, token, rating.Response{Levels: []rating.Level{5, 4}, Text: "我叫王小明，电话13800138000"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.rt.AnswerSurvey(ctx, token, rating.Response{Levels: []rating.Level{1, 1}}); !isCode(err, apperr.Conflict) {
+			t.Fatalf("answered twice: %v", err)
+		}
+		res, err := f.rt.Results(ctx, sup, sv.ID)
+		if err != nil || res.Answered != 1 || res.Questions[0].Count(rating.VerySatisfied) != 1 || res.Questions[1].Count(rating.Satisfied) != 1 ||
+			len(res.Texts) != 1 || strings.Contains(res.Texts[0], "13800138000") {
+			t.Fatalf("results %+v %v", res, err)
+		}
+		verify(t, db)
+	})
+}
