@@ -396,6 +396,10 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET /ratings/kiosks":           {kind: notTown, foreign: "/ratings/kiosks"},
 		"POST /ratings/kiosks":          {kind: notTown, foreign: "/ratings/kiosks", body: "x=1"},
 		"POST /ratings/kiosks/{id}/end": {kind: notTown, foreign: "/ratings/kiosks/1/end"},
+		// Satisfaction surveys (S7): the supervisor's.
+		"GET /ratings/surveys":      {kind: notTown, foreign: "/ratings/surveys"},
+		"POST /ratings/surveys":     {kind: notTown, foreign: "/ratings/surveys", body: "title=x&questions=q&sample=1"},
+		"GET /ratings/surveys/{id}": {kind: notTown, foreign: "/ratings/surveys/1"},
 		// Accountability (A1, A2): supervisors open, hear and decide within
 		// their jurisdiction; a record is read by overseers of its body and
 		// the person concerned only.

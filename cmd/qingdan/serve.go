@@ -373,7 +373,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		return nil, closeAfter(db, err)
 	}
 	a.ratings, a.publicURL = ratingdb.New(a.cases, ratingdb.Options{Now: now}), cfg.publicURL
-	ratingRoutes, err := ratingweb.Routes(a.ratings, a.cases, frame)
+	ratingRoutes, err := ratingweb.Routes(a.ratings, a.cases, frame, cfg.publicURL)
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}

@@ -34,7 +34,7 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pageNames = []string{"stats", "rate", "thanks", "kiosk", "kiosks", "list", "rating", "error"}
+var pageNames = []string{"stats", "rate", "thanks", "kiosk", "kiosks", "list", "rating", "surveys", "survey", "answer", "error"}
 
 // cst is China Standard Time, the users' clock whatever the server's zone.
 var cst = time.FixedZone("CST", 8*3600)
@@ -48,15 +48,17 @@ func when(t time.Time) string {
 
 type handlers struct {
 	*page.Kit
-	svc   *ratingdb.Service
-	cases *caseworkdb.Service
-	now   func() time.Time
+	svc       *ratingdb.Service
+	cases     *caseworkdb.Service
+	now       func() time.Time
+	publicURL string // the portal's address, for the survey links
 }
 
 var hf = func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
 
-// Routes returns the rating pages with their policies.
-func Routes(svc *ratingdb.Service, cases *caseworkdb.Service, frame page.Frame) ([]httpx.Route, error) {
+// Routes returns the rating pages with their policies; publicURL is the
+// address the public reaches the site at (the survey links).
+func Routes(svc *ratingdb.Service, cases *caseworkdb.Service, frame page.Frame, publicURL string) ([]httpx.Route, error) {
 	if svc == nil || cases == nil || frame == nil {
 		return nil, fmt.Errorf("ratingweb: Routes needs the services and a frame")
 	}
@@ -64,7 +66,7 @@ func Routes(svc *ratingdb.Service, cases *caseworkdb.Service, frame page.Frame) 
 	if err != nil {
 		return nil, fmt.Errorf("ratingweb: templates: %w", err)
 	}
-	h := &handlers{Kit: &page.Kit{Frame: frame, Pages: ps, Messages: messages, What: "rating page"}, svc: svc, cases: cases, now: time.Now}
+	h := &handlers{Kit: &page.Kit{Frame: frame, Pages: ps, Messages: messages, What: "rating page"}, svc: svc, cases: cases, now: time.Now, publicURL: publicURL}
 	pub := httpx.Policy{Public: true}
 	pubWrite := httpx.Policy{Public: true, Write: true}
 	window := []access.Role{access.RoleWindow}
@@ -82,6 +84,14 @@ func Routes(svc *ratingdb.Service, cases *caseworkdb.Service, frame page.Frame) 
 		}
 		return svc.KioskPath(r.Context(), id)
 	}
+	supervisor := []access.Role{access.RoleSupervisor}
+	surveyScope := func(r *http.Request) (string, error) {
+		id := page.PathID(r)
+		if id <= 0 {
+			return "", apperr.NotFoundf("没有这份问卷", "no such survey")
+		}
+		return svc.SurveyPath(r.Context(), id)
+	}
 	return []httpx.Route{
 		{Pattern: "GET /portal/ratings", Policy: pub, Handler: hf(h.statsPage), Nav: &httpx.Nav{Label: "nav.ratings_public", Order: 6}},
 		{Pattern: "GET /portal/rate", Policy: pub, Handler: hf(h.ratePage)},
@@ -97,6 +107,11 @@ func Routes(svc *ratingdb.Service, cases *caseworkdb.Service, frame page.Frame) 
 		{Pattern: "GET /ratings/kiosks", Policy: httpx.Policy{Roles: window}, Handler: hf(h.kiosksPage)},
 		{Pattern: "POST /ratings/kiosks", Policy: httpx.Policy{Roles: window, Write: true}, Handler: hf(h.startKiosk)},
 		{Pattern: "POST /ratings/kiosks/{id}/end", Policy: httpx.Policy{Roles: window, Write: true, Scope: kioskScope}, Handler: hf(h.endKiosk)},
+		{Pattern: "GET /ratings/surveys", Policy: httpx.Policy{Roles: supervisor}, Handler: hf(h.surveysPage)},
+		{Pattern: "POST /ratings/surveys", Policy: httpx.Policy{Roles: supervisor, Write: true}, Handler: hf(h.sendSurvey)},
+		{Pattern: "GET /ratings/surveys/{id}", Policy: httpx.Policy{Roles: supervisor, Scope: surveyScope}, Handler: hf(h.surveyPage)},
+		{Pattern: "GET /survey/{token}", Policy: pub, Handler: hf(h.answerPage)},
+		{Pattern: "POST /survey/{token}", Policy: pubWrite, Handler: hf(h.answer)},
 	}, nil
 }
 
