@@ -72,14 +72,15 @@ func completedCase(t *testing.T, a *app, applicant string) (string, string) {
 	return n, o.QueryCode
 }
 
-// TestRatingsBrowser_L8_kioskAndPublicPage (issue #17 item 6): window1
+// TestRatingsBrowser_L8_S7_kioskPublicPageAndSurvey (issue #17 item 6): window1
 // starts the rating device of 便民服务中心窗口; on the tablet, with no login
 // and no scripts, an applicant rates the case completed for them today
 // with one big button, and a second rating of it is refused; another
 // applicant rates their case from its public page (number and query
 // code) as dissatisfied, which opens a callback the unit sees; the public
-// statistics count both, naming no one.
-func TestRatingsBrowser_L8_kioskAndPublicPage(t *testing.T) {
+// statistics count both, naming no one. Then (S7) supervisor1 sends a
+// satisfaction survey and the applicant answers it once from its link.
+func TestRatingsBrowser_L8_S7_kioskPublicPageAndSurvey(t *testing.T) {
 	a, srv := demoApp(t)
 	first, _ := completedCase(t, a, "张三")
 	second, code := completedCase(t, a, "李四")
@@ -184,6 +185,42 @@ func TestRatingsBrowser_L8_kioskAndPublicPage(t *testing.T) {
 	if err != nil || len(due) != 1 || due[0].Case != second || due[0].Level != rating.Dissatisfied {
 		t.Fatalf("the unit's callbacks %+v %v", due, err)
 	}
+	// S7: supervisor1 sends a questionnaire; the applicant answers it from
+	// the SMS link, no login, no scripts, once; the results count it.
+	sup := session()
+	do(sup, "supervisor1 sends a survey",
+		chromedp.Navigate(srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#login")),
+		chromedp.SendKeys(chromedp.CSS("#login"), "supervisor1"),
+		chromedp.SendKeys(chromedp.CSS("#password"), org.DemoPassword),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitNotPresent(chromedp.CSS("#password")),
+		chromedp.Navigate(srv.URL+"/ratings"),
+		chromedp.Click(chromedp.CSS("#surveys-link")),
+		chromedp.WaitVisible(chromedp.CSS("#survey-form")),
+		chromedp.SendKeys(chromedp.CSS("#title"), "窗口服务满意度"),
+		chromedp.SendKeys(chromedp.CSS("#questions"), "办事指南是否清楚？\n窗口人员态度如何？"),
+		chromedp.Click(chromedp.CSS("#send-survey")),
+		chromedp.WaitVisible(chromedp.CSS("#survey-counts")))
+	var link string
+	if err := a.db.QueryRow(ctx, `SELECT body FROM notify_outbox WHERE cause = 'rating.survey' ORDER BY id LIMIT 1`).Scan(&link); err != nil {
+		t.Fatalf("the survey's SMS: %v", err)
+	}
+	link = link[strings.Index(link, "/survey/"):]
+	do(public, "the applicant answers the survey",
+		chromedp.Navigate(srv.URL+link),
+		chromedp.WaitVisible(chromedp.CSS("#answer-form")),
+		chromedp.Click(chromedp.CSS(`input[name="q0"][value="5"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="q1"][value="4"]`)),
+		chromedp.Click(chromedp.CSS("#answer-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#thanks")),
+		chromedp.Navigate(srv.URL+link),
+		chromedp.WaitVisible(chromedp.CSS("#answered")))
+	do(sup, "the results", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#survey-counts")))
+	if got := text(sup, "#survey-counts"); !strings.Contains(got, "已回收 1 份") {
+		t.Fatalf("survey counts %q", got)
+	}
+
 	do(public, "the public statistics",
 		chromedp.Navigate(srv.URL+"/portal/ratings"),
 		chromedp.WaitVisible(chromedp.CSS("#stats-all")))
