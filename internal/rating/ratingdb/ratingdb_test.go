@@ -365,6 +365,16 @@ func TestRating_L8_completionMessageCarriesTheRatingLink(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := f.rt.InviteConsumer("https://zwfw.example.gov.cn/")
+		// Handled two days late (a consumer started on an old database):
+		// no text out of the blue.
+		f.set("2026-03-08T11:00")
+		if err := db.Write(ctx, func(tx *store.Tx) error { return c.Handle(ctx, tx, evs) }); err != nil {
+			t.Fatal(err)
+		}
+		if count(t, db, `SELECT count(*) FROM rating_invitations`) != 0 {
+			t.Fatal("a case completed two days before was invited")
+		}
+		f.set("2026-03-06T10:31")
 		for range 2 { // a batch handled again invites once
 			if err := db.Write(ctx, func(tx *store.Tx) error { return c.Handle(ctx, tx, evs) }); err != nil {
 				t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -218,6 +219,10 @@ func (s *Service) Recent(ctx context.Context, path string, n int) ([]rating.Publ
 	return out, rows.Err()
 }
 
+// InviteWithin is how long after a case's completion its rating link is
+// still sent.
+const InviteWithin = 24 * time.Hour
+
 // InviteConsumer sends every applicant whose case completes the secret
 // rating link (L8: the link in the completion message), by SMS through
 // the outbox, in the write that moves the consumer. publicURL is the
@@ -233,7 +238,9 @@ func (s *Service) InviteConsumer(publicURL string) store.Consumer {
 			if err := json.Unmarshal(e.Payload, &ce); err != nil {
 				return fmt.Errorf("ratingdb: event %d: %w", e.Seq, err)
 			}
-			if ce.Status != flow.Completed {
+			if ce.Status != flow.Completed || s.now().Sub(ce.At) > InviteWithin {
+				// A case completed long ago (a consumer started on an old
+				// database, or far behind) is not texted out of the blue.
 				continue
 			}
 			sv, err := s.cases.Supervised(ctx, tx, e.RootID)
