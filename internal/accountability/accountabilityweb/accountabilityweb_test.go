@@ -45,3 +45,16 @@ func TestPages_messagesComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The subject field names one staff member or one window, never both.
+func FuzzSubjectOf(f *testing.F) {
+	for _, s := range []string{"s:12", "w:3", "x:1", "s:-1", "s:", ":", "w:99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		staff, window := subjectOf(v)
+		if staff < 0 || window < 0 || staff > 0 && window > 0 {
+			t.Fatalf("%q: staff %d window %d", v, staff, window)
+		}
+	})
+}
