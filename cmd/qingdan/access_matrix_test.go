@@ -71,7 +71,7 @@ const (
 var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
 	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens",
 	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases", "/cases",
-	"/supervision", "/api/v1/supervision", "/complaints", "/api/v1/complaints"}
+	"/supervision", "/api/v1/supervision", "/complaints", "/api/v1/complaints", "/ratings", "/accountability"}
 
 func inAccessFamily(path string) bool {
 	for _, f := range accessFamilies {
@@ -403,6 +403,28 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET " + orgAPI + "/complaints/{number}":             {kind: notTown, foreign: orgAPI + "/complaints/" + o.complaint},
 		"GET " + orgAPI + "/complaints/{number}/complainant": {kind: notTown, foreign: orgAPI + "/complaints/" + o.complaint + "/complainant"},
 		"POST " + orgAPI + "/complaints/{number}/actions":    {kind: notTown, foreign: orgAPI + "/complaints/" + o.complaint + "/actions", body: `{"action":"accept","mode":"direct"}`},
+		// Ratings (L8): the list shows the jurisdiction only (a unit's staff
+		// their unit's); a rating is scoped to its case's body; the window
+		// devices are the window role's.
+		"GET /ratings":                  {kind: anyStaff, foreign: "/ratings", hidden: o.caseNumber},
+		"GET /ratings/{id}":             {kind: ownAccount, foreign: "/ratings/1"},
+		"POST /ratings/{id}":            {kind: ownAccount, foreign: "/ratings/1", body: "version=1&action=call&text=x"},
+		"GET /ratings/kiosks":           {kind: notTown, foreign: "/ratings/kiosks"},
+		"POST /ratings/kiosks":          {kind: notTown, foreign: "/ratings/kiosks", body: "x=1"},
+		"POST /ratings/kiosks/{id}/end": {kind: notTown, foreign: "/ratings/kiosks/1/end"},
+		// Satisfaction surveys (S7): the supervisor's.
+		"GET /ratings/surveys":      {kind: notTown, foreign: "/ratings/surveys"},
+		"POST /ratings/surveys":     {kind: notTown, foreign: "/ratings/surveys", body: "title=x&questions=q&sample=1"},
+		"GET /ratings/surveys/{id}": {kind: notTown, foreign: "/ratings/surveys/1"},
+		// Accountability (A1, A2): supervisors open, hear and decide within
+		// their jurisdiction; a record is read by overseers of its body and
+		// the person concerned only.
+		"GET /accountability":               {kind: anyStaff, foreign: "/accountability"},
+		"GET /accountability/new":           {kind: notTown, foreign: "/accountability/new"},
+		"POST /accountability/new":          {kind: notTown, foreign: "/accountability/new", body: "subject=s:" + fs + "&ground=hostility&facts=x&proposed=criticism_education"},
+		"GET /accountability/{id}":          {kind: ownAccount, foreign: "/accountability/1"},
+		"GET /accountability/{id}/decision": {kind: ownAccount, foreign: "/accountability/1/decision"},
+		"POST /accountability/{id}":         {kind: ownAccount, foreign: "/accountability/1", body: "version=1&action=hear&statement=x"},
 		// The inbox: one's own (a message in nobody's inbox does not exist).
 		"GET /inbox":                          {kind: anyStaff, foreign: "/inbox"},
 		"POST /inbox/{id}/read":               {kind: ownAccount, foreign: "/inbox/" + id(o.message) + "/read"},

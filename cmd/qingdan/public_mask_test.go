@@ -252,12 +252,17 @@ func TestPublic_L7_O4_personalDataMaskedOnEveryPublicSurface(t *testing.T) {
 		t.Fatalf("a case of the planted person: %v", err)
 	}
 	caseQuery := "?code=" + applied.QueryCode + "&x="
+	kioskToken, _, err := a.ratings.StartKiosk(ctx, who("陈晓"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	values := map[string][]string{
 		"number": {applied.Case.Number + caseQuery},
 		"body":   {strconv.FormatInt(district, 10)}, "item": {item}, "code": {code, d.Current.ImplCode},
 		"impl": {d.Current.ImplCode}, "id": {strconv.FormatInt(d.Current.ID, 10)}, "seq": {seq},
 		"version": {strconv.Itoa(d.Current.Version), strconv.Itoa(d.Current.Version - 1)},
 		"file...": {"app.css"},
+		"token":   {kioskToken, "x"}, // a window's rating device (L8); others' tokens answer not-found
 	}
 	// Queries a visitor can make from what the public sees (a page echoes
 	// its query, so a planted value asked for is not asked here).

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/qingdan/qingdan/internal/access"
+	"github.com/qingdan/qingdan/internal/accountability/accountabilitydb"
+	"github.com/qingdan/qingdan/internal/accountability/accountabilityweb"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/auth"
@@ -35,6 +37,8 @@ import (
 	"github.com/qingdan/qingdan/internal/notify/notifyweb"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/org/orgweb"
+	"github.com/qingdan/qingdan/internal/rating/ratingdb"
+	"github.com/qingdan/qingdan/internal/rating/ratingweb"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/supervise/supervisedb"
 	"github.com/qingdan/qingdan/internal/supervise/superviseweb"
@@ -199,6 +203,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go app.deliver(ctx)
 	go app.deemAccept(ctx)
 	go app.supervise(ctx)
+	go app.inviteRatings(ctx)
 
 	select {
 	case err := <-errc:
@@ -270,6 +275,8 @@ type app struct {
 	cases      *caseworkdb.Service
 	sup        *supervisedb.Service
 	complaints *complaintdb.Service
+	ratings    *ratingdb.Service
+	publicURL  string
 	log        *slog.Logger
 	demoLoaded bool
 }
@@ -392,9 +399,26 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
+	a.ratings, a.publicURL = ratingdb.New(a.cases, ratingdb.Options{Now: now}), cfg.publicURL
+	ratingRoutes, err := ratingweb.Routes(a.ratings, a.cases, frame, cfg.publicURL)
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
+	records := accountabilitydb.New(db, now)
+	accountabilityRoutes, err := accountabilityweb.Routes(records, frame)
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
+	if a.demoLoaded {
+		n, err := demoRatingsAndRecords(ctx, db, a.ratings, records)
+		if err != nil {
+			return nil, closeAfter(db, err)
+		}
+		logger.Info("demo ratings", "ratings", n)
+	}
 	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgRoutes, calRoutes,
 		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes, caseworkweb.Routes(a.cases), casePages,
-		superviseRoutes, complaintRoutes}
+		superviseRoutes, complaintRoutes, ratingRoutes, accountabilityRoutes}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {
 		pageMemory = -1 // web.Config: none
@@ -545,6 +569,14 @@ func (a *app) supervise(ctx context.Context) {
 	}()
 	if err := a.sup.RunSweep(ctx, 15*time.Second); err != nil && !errors.Is(err, context.Canceled) {
 		a.log.Error("supervision sweep stopped", "err", err)
+	}
+}
+
+// inviteRatings sends each completed case's applicant the rating link
+// (L8) through the outbox: the consumer of committed case events.
+func (a *app) inviteRatings(ctx context.Context) {
+	if err := a.ratings.RunInviteConsumer(ctx, a.publicURL); err != nil && !errors.Is(err, context.Canceled) {
+		a.log.Error("rating invitations stopped", "err", err)
 	}
 }
 

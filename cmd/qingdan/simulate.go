@@ -27,6 +27,7 @@ import (
 	"github.com/qingdan/qingdan/internal/complaint/complaintdb"
 	"github.com/qingdan/qingdan/internal/flow"
 	"github.com/qingdan/qingdan/internal/org"
+	"github.com/qingdan/qingdan/internal/rating/ratingdb"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -124,6 +125,7 @@ type sim struct {
 	s      *scenario.Scenario
 	db     *store.DB
 	svc    *caseworkdb.Service
+	rating *ratingdb.Service
 	lang   string
 	now    time.Time
 	body   casework.Body
@@ -210,6 +212,7 @@ func newSim(ctx context.Context, db *store.DB, s *scenario.Scenario, lang string
 	if err := m.svc.StoreShipped(ctx); err != nil {
 		return nil, err
 	}
+	m.rating = ratingdb.New(m.svc, ratingdb.Options{Now: func() time.Time { return m.now }})
 	fs, err := flow.Shipped(caseworkdb.FlowOptions())
 	if err != nil {
 		return nil, err
@@ -289,6 +292,9 @@ func (m *sim) step(ctx context.Context, st scenario.Step) error {
 	if err != nil {
 		return err
 	}
+	if st.Do == "rate" {
+		return m.rate(ctx, st, m.cases[i])
+	}
 	a := st.Action()
 	if st.As == flow.Applicant {
 		// The applicant acts on the public side, with the number and the
@@ -302,6 +308,28 @@ func (m *sim) step(ctx context.Context, st scenario.Step) error {
 	}
 	_, err = m.svc.Act(ctx, p, d.Case.Number, 0, a)
 	return err
+}
+
+// rate is the applicant's rating of the case on its public page, with the
+// number and query code its application was given (L8: once per matter;
+// a case not completed is refused).
+func (m *sim) rate(ctx context.Context, st scenario.Step, sc simCase) error {
+	r, err := m.rating.RateOnPortal(ctx, sc.number, sc.code, st.Level, st.Comment)
+	if err != nil {
+		return err
+	}
+	res := scenario.RatingResult{Case: sc.name, Number: sc.number, Level: r.Level, Bad: r.Level.Bad()}
+	if r.Callback != nil {
+		cal, err := m.svc.Calendar(ctx, r.BodyID)
+		if err != nil {
+			return err
+		}
+		// Due is the end of its last working day: 24:00, the next day's midnight.
+		d := cal.Date(r.Callback.Due.Add(-time.Nanosecond))
+		res.CallbackDue = &d
+	}
+	m.out.Ratings = append(m.out.Ratings, res)
+	return nil
 }
 
 func (m *sim) apply(ctx context.Context, st scenario.Step) error {

@@ -127,3 +127,41 @@ func TestSimulate_P3_P4_P5_P6_P8_complaints(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulate_L8_rateOncePerCompletedCase: a completed case is rated
+// once (a second rating refused), an open case not at all, and a bad
+// rating's callback is due 15 working days later (testdata/simulate,
+// checked by hand: from Monday 2 March, Monday 23 March). A level that is
+// not L8's is a reading mistake naming its line.
+func TestSimulate_L8_rateOncePerCompletedCase(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), []string{"simulate", "testdata/simulate/rate.yaml"}, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	want, err := os.ReadFile("testdata/simulate/rate.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), want) {
+		t.Errorf("output differs from rate.json:\n%s", out.String())
+	}
+	for _, c := range []string{`"step":5,"code":"conflict","field":"case"`, `"step":7,"code":"conflict"`, `"level":2,"bad":true,"callback_due":"2026-03-23"`} {
+		if !strings.Contains(strings.Join(strings.Fields(out.String()), ""), c) {
+			t.Errorf("output lacks %s", c)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "bad.yaml")
+	src := "start: 2026-03-02T08:30\nuntil: 2026-03-02T18:00\nsteps:\n" +
+		"  - {at: 2026-03-02T09:00, as: window1, do: apply, case: a, item: x, applicant: {name: n, id: i}}\n" +
+		"  - {at: 2026-03-02T09:10, do: rate, case: a, level: 很好}\n" +
+		"  - {at: 2026-03-02T09:20, do: rate, case: a}\n"
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errs.Reset()
+	if code := run(context.Background(), []string{"simulate", file}, &out, &errs); code != 1 ||
+		!strings.Contains(errs.String(), "line 5") || !strings.Contains(errs.String(), "steps[1].level") || !strings.Contains(errs.String(), "steps[2].level") {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+}

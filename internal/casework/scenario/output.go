@@ -7,6 +7,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/rating"
 	"github.com/qingdan/qingdan/internal/supervise"
 )
 
@@ -19,6 +20,19 @@ type Output struct {
 	// their complain steps; absent when it filed none.
 	Complaints []ComplaintResult `json:"complaints,omitempty"`
 	Errors     []StepError       `json:"errors"`
+	// Ratings are the ratings the scenario's rate steps gave (L8), in
+	// their order; absent when it has none.
+	Ratings []RatingResult `json:"ratings,omitempty"`
+}
+
+// RatingResult is one rating given: the case, its level, and for a bad
+// rating the day its callback is due (L8).
+type RatingResult struct {
+	Case        string         `json:"case"`
+	Number      string         `json:"number"`
+	Level       rating.Level   `json:"level"`
+	Bad         bool           `json:"bad"`
+	CallbackDue *calendar.Date `json:"callback_due"`
 }
 
 // ComplaintResult is where one complaint ended up when the clock stopped,

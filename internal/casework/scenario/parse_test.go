@@ -142,7 +142,7 @@ func TestParse_everyMistakeNamesItsLineAndKey(t *testing.T) {
 		{"no steps", "start: 2026-03-02T08:30\nuntil: 2026-03-05T18:00\nsteps: []\n", "steps", "at least one step"},
 		{"steps not a list", "start: 2026-03-02T08:30\nuntil: 2026-03-05T18:00\nsteps: {}\n", "line 3, column 8: steps", "must be a list"},
 		{"unknown do", base + "  - {at: 2026-03-02T10:00, do: approve, case: a}\n", "line 5, column 32: steps[1].do",
-			"unknown action \"approve\" (known: apply, accept, request_supplement, supplement, refuse, transfer, hand_over, receive, pause, resume, extend, decide, hand_back, complete, notify, withdraw, complain, accept_complaint, refuse_complaint, assign_investigators, extend_complaint, answer_complaint, request_review)"},
+			"unknown action \"approve\" (known: apply, accept, request_supplement, supplement, refuse, transfer, hand_over, receive, pause, resume, extend, decide, hand_back, complete, notify, withdraw, complain, accept_complaint, refuse_complaint, assign_investigators, extend_complaint, answer_complaint, request_review, rate)"},
 		{"no case", base + "  - {at: 2026-03-02T10:00, do: accept}\n", "line 5, column 5: steps[1].case", "missing required key \"case\""},
 		{"key the action does not take", base + "  - {at: 2026-03-02T10:00, do: accept, case: a, reason: x}\n", "line 5, column 49: steps[1].reason",
 			"does not take the key \"reason\""},

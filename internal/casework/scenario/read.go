@@ -14,6 +14,7 @@ import (
 	"github.com/qingdan/qingdan/internal/complaint"
 	"github.com/qingdan/qingdan/internal/flow"
 	"github.com/qingdan/qingdan/internal/msg"
+	"github.com/qingdan/qingdan/internal/rating"
 	"github.com/qingdan/qingdan/internal/supervise"
 )
 
@@ -83,6 +84,8 @@ var actions = []action{
 	{do: "extend_complaint", keys: []string{"days", "reason"}, needs: []string{"days", "reason"}, complaint: true},
 	{do: "answer_complaint", keys: []string{"findings", "verified", "outcomes", "text"}, needs: []string{"findings", "text"}, complaint: true},
 	{do: "request_review", keys: []string{"reason"}, needs: []string{"reason"}, complaint: true},
+	// issue #17 item 6: the applicant's rating of a completed case (L8).
+	{do: "rate", keys: []string{"level", "comment"}, needs: []string{"level"}},
 }
 
 // Actions lists the known values of `do`, in the order of the table.
@@ -482,6 +485,8 @@ func (r *reader) step(n *yaml.Node, path string) Step {
 		textKey(r, "certificate", false, &s.Certificate),
 		textKey(r, "delivery", false, &s.Delivery),
 		key{"assisted", false, func(v *yaml.Node, p string) { s.Assisted = r.boolean(v, p) }},
+		key{"level", false, func(v *yaml.Node, p string) { s.Level = r.level(v, p) }},
+		textKey(r, "comment", false, &s.Comment),
 	)
 	if do == nil || s.Do == "" {
 		return s
@@ -509,6 +514,21 @@ func (r *reader) step(n *yaml.Node, path string) Step {
 		}
 	}
 	return s
+}
+
+// level reads a rating's level: 1–5 (5 very satisfied) or its Chinese
+// name (L8).
+func (r *reader) level(n *yaml.Node, path string) rating.Level {
+	v := r.text(n, path)
+	if v == "" {
+		return 0
+	}
+	l, err := rating.ParseLevel(path, v)
+	if err != nil {
+		e := apperr.As(err)
+		r.fail(n, path, e.Key, e.Args...)
+	}
+	return l
 }
 
 // keyNode is the key node of name in the mapping n.

@@ -17,6 +17,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/rating"
 	"github.com/qingdan/qingdan/internal/supervise"
 )
 
@@ -117,6 +118,9 @@ type Step struct {
 	Findings      string
 	Verified      bool
 	Outcomes      []string
+	// Level and Comment: rate (L8).
+	Level   rating.Level
+	Comment string
 }
 
 // Target is a complaint step's target: one of a unit's code, a staff
