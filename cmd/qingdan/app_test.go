@@ -11,8 +11,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/supervise"
 	"github.com/qingdan/qingdan/internal/supervise/supervisedb"
 )
 
@@ -86,4 +88,55 @@ func TestServe_S4_demoCasesFillTheDashboardOnFirstSweep(t *testing.T) {
 		t.Fatalf("no red card on the dashboard: %+v", rows)
 	}
 	t.Logf("%d dashboard rows, %d red cards", len(rows), red)
+}
+
+// TestApp_S7_externalSupervisorReportsButGrantsThemselvesNothing: the
+// external supervisor's one write (a report, S7) lands on the
+// rectification list with their recorded kind, owned by the unit's head;
+// they cannot record their own kind, open any other item, note on one, or
+// reach any other write — nobody grants themselves rights. Their view of
+// the list masks personal data.
+func TestApp_S7_externalSupervisorReportsButGrantsThemselvesNothing(t *testing.T) {
+	a, srv := demoApp(t)
+	ext, sup := bearer(t, a, "external1"), bearer(t, a, "supervisor1")
+	p, err := principalOf(context.Background(), a.db, "external1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := strconv.FormatInt(p.StaffID, 10)
+	status, body := call(t, srv, "POST", "/api/v1/supervision/reports", ext, `{"problem":"窗口工作人员向群众张三（电话13912345678）索要材料","unit":"BMFW"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("report: %d %.300s", status, body)
+	}
+	var x supervise.Rectification
+	if err := json.Unmarshal([]byte(body), &x); err != nil {
+		t.Fatal(err)
+	}
+	if x.Source != supervise.FromExternal || x.Reporter != "deputy" || x.Owner.Name != "王芳" || x.Unit.Code != "BMFW" {
+		t.Fatalf("the report on the list: %+v", x)
+	}
+	id := strconv.FormatInt(x.ID, 10)
+	before := count(t, a, `SELECT count(*) FROM events`)
+	for _, c := range []struct{ method, path, body string }{
+		{"POST", "/api/v1/supervision/rectifications", `{"source":"external","problem":"x","unit":"BMFW"}`},
+		{"POST", "/api/v1/supervision/rectifications", `{"source":"inspection","problem":"x","unit":"BMFW"}`},
+		{"POST", "/api/v1/supervision/rectifications/" + id + "/actions", `{"action":"close","text":"x","evidence":["a.pdf"]}`},
+		{"POST", "/supervision/externals/" + self, "version=1&kind=journalist"},
+		{"PATCH", "/api/v1/staff/" + self, `{"body_id":1,"name":"冯清","roles":["supervisor"]}`},
+	} {
+		if status, body := call(t, srv, c.method, c.path, ext, c.body); status != http.StatusForbidden {
+			t.Errorf("external supervisor %s %s: %d, want 403: %.200s", c.method, c.path, status, body)
+		}
+	}
+	if after := count(t, a, `SELECT count(*) FROM events`); after != before {
+		t.Errorf("refused requests changed something: %d events, then %d", before, after)
+	}
+	_, mine := call(t, srv, "GET", "/api/v1/supervision/rectifications/"+id, ext, "")
+	if strings.Contains(mine, "13912345678") {
+		t.Errorf("the external supervisor reads personal data: %.300s", mine)
+	}
+	_, theirs := call(t, srv, "GET", "/api/v1/supervision/rectifications?open=true", sup, "")
+	if !strings.Contains(theirs, "13912345678") || !strings.Contains(theirs, `"reporter":"deputy"`) {
+		t.Errorf("the supervisor's list lacks the report: %.300s", theirs)
+	}
 }

@@ -32,7 +32,9 @@ var externals = store.Declare(store.Aggregate[externalRow]{
 			Kind    string `json:"kind"`
 		}{r.StaffID, r.Version, r.Kind}
 	},
-	Stale: func(*externalRow) error { return apperr.Stale("外部监督员类别", "the external supervisor's kind") },
+	Stale: func(*externalRow) error {
+		return apperr.Stale("外部监督员类别", "the external supervisor's kind")
+	},
 })
 
 // External is an external supervisor (S7) of an administrator's
@@ -130,4 +132,22 @@ func (s *Service) SetExternalKind(ctx context.Context, p access.Principal, staff
 		e.From, r.Kind = r.Kind, string(kind)
 		return externals.Save(ctx, tx, &r, e)
 	})
+}
+
+// ExternalKind is the kind recorded for external supervisor p.
+func (s *Service) ExternalKind(ctx context.Context, p access.Principal) (supervise.ExternalKind, error) {
+	return ExternalKindOf(ctx, s.db, p.StaffID)
+}
+
+// StaffPath is the body of staff member id, for a route's jurisdiction.
+func (s *Service) StaffPath(ctx context.Context, id int64) (string, error) {
+	var path string
+	err := s.db.QueryRow(ctx, `SELECT b.path FROM staff s JOIN bodies b ON b.id = s.body_id WHERE s.id = ?`, id).Scan(&path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.NotFoundf("没有编号为 %d 的工作人员", "no staff member %d", id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("supervisedb: staff %d: %w", id, err)
+	}
+	return path, nil
 }

@@ -509,3 +509,38 @@ func (s *Service) sweepRects(ctx context.Context, l *store.Lease, now time.Time)
 		}
 	}
 }
+
+// UnitRef is a unit that can be given a rectification item: its body's
+// path and name, its code and name.
+type UnitRef struct {
+	BodyPath string `json:"body_path"`
+	BodyName string `json:"body_name"`
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+}
+
+// Key is how a form names the unit: its body's path and its code.
+func (u UnitRef) Key() string { return u.BodyPath + "|" + u.Code }
+
+// Units are the active units of p's jurisdiction, by body and code: those
+// a problem can be put to.
+func (s *Service) Units(ctx context.Context, p access.Principal) ([]UnitRef, error) {
+	if p.BodyPath == "" {
+		return nil, errNoJurisdiction()
+	}
+	rows, err := s.db.Query(ctx, `SELECT b.path, b.name, u.code, u.name FROM units u JOIN bodies b ON b.id = u.body_id
+		WHERE b.path LIKE ? AND u.active ORDER BY b.path, u.code`, p.BodyPath+"%")
+	if err != nil {
+		return nil, fmt.Errorf("supervisedb: units: %w", err)
+	}
+	defer rows.Close()
+	var out []UnitRef
+	for rows.Next() {
+		var u UnitRef
+		if err := rows.Scan(&u.BodyPath, &u.BodyName, &u.Code, &u.Name); err != nil {
+			return nil, fmt.Errorf("supervisedb: units: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}

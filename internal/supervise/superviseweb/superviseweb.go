@@ -23,6 +23,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
+	"github.com/qingdan/qingdan/internal/ident"
 	"github.com/qingdan/qingdan/internal/supervise"
 	"github.com/qingdan/qingdan/internal/supervise/supervisedb"
 	"github.com/qingdan/qingdan/internal/web/httpx"
@@ -32,7 +33,7 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pageNames = []string{"dashboard", "cards", "orders", "order", "error"}
+var pageNames = []string{"dashboard", "cards", "orders", "order", "error", "rectifications", "rectification", "report", "externals"}
 
 // cst is China Standard Time, the users' clock whatever the server's zone.
 var cst = time.FixedZone("CST", 8*3600)
@@ -94,7 +95,7 @@ func Routes(svc *supervisedb.Service, frame page.Frame) ([]httpx.Route, error) {
 		{Pattern: "GET " + p + "/cards", Handler: hf(h.apiCards),
 			Doc: &httpx.Doc{Summary: "Cards", Tags: tags, Response: []supervisedb.Card{}, Params: cardParams,
 				Description: "Open cards (all=true: cleared ones too) in the caller's jurisdiction, newest first, at most 500; a unit's staff see their own unit's only."}},
-	}, h.orderRoutes()...), nil
+	}, append(append(h.orderRoutes(), h.rectRoutes()...), h.externalRoutes()...)...), nil
 }
 
 func principal(r *http.Request) access.Principal { return httpx.PrincipalFrom(r.Context()) }
@@ -154,7 +155,7 @@ func (h *handlers) cardsPage(w http.ResponseWriter, r *http.Request) {
 		h.Render(w, r, http.StatusOK, "cards", cardsPage{Filter: f}, err)
 		return
 	}
-	h.Render(w, r, http.StatusOK, "cards", cardsPage{Supervisor: principal(r).Has(access.RoleSupervisor), Filter: f, Cards: cs, Export: strings.Replace(r.URL.RequestURI(), "/supervision/cards", "/supervision/cards.xlsx", 1)}, nil)
+	h.Render(w, r, http.StatusOK, "cards", cardsPage{Supervisor: principal(r).Has(access.RoleSupervisor), Filter: f, Cards: cardsFor(principal(r), cs), Export: strings.Replace(r.URL.RequestURI(), "/supervision/cards", "/supervision/cards.xlsx", 1)}, nil)
 }
 
 func (h *handlers) apiDashboard(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +179,7 @@ func (h *handlers) apiCards(w http.ResponseWriter, r *http.Request) {
 	if cs == nil {
 		cs = []supervisedb.Card{}
 	}
-	api.WriteJSON(w, r, http.StatusOK, cs)
+	api.WriteJSON(w, r, http.StatusOK, cardsFor(principal(r), cs))
 }
 
 // export is the cards of the filter as an Excel workbook, in the
@@ -226,4 +227,16 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
 	if err := f.Write(w); err != nil {
 		httpx.LoggerFrom(r.Context()).Error("supervision export", "error", err)
 	}
+}
+
+// cardsFor is cs as p may read them: for an external supervisor (S7) each
+// card's detail masked of personal data (L7).
+func cardsFor(p access.Principal, cs []supervisedb.Card) []supervisedb.Card {
+	if !p.ReadOnly() {
+		return cs
+	}
+	for i := range cs {
+		cs[i].Detail = ident.MaskText(cs[i].Detail)
+	}
+	return cs
 }

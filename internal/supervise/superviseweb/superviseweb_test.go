@@ -40,6 +40,21 @@ func TestPages_messagesComplete(t *testing.T) {
 			t.Errorf("order state %s has no words", s)
 		}
 	}
+	for _, src := range []supervise.Source{supervise.FromCard, supervise.FromOrder, supervise.FromInspection, supervise.FromComplaint, supervise.FromRating, supervise.FromExternal} {
+		if !messages.Has("source." + string(src)) {
+			t.Errorf("source %s has no words", src)
+		}
+	}
+	for _, k := range supervise.ExternalKinds() {
+		if !messages.Has("kind." + string(k)) {
+			t.Errorf("kind of external supervisor %s has no words", k)
+		}
+	}
+	for _, s := range []supervise.RectState{supervise.RectOpen, supervise.RectClosed} {
+		if !messages.Has("rstate." + string(s)) {
+			t.Errorf("rectification state %s has no words", s)
+		}
+	}
 	for k, v := range messages {
 		if v[0] == "" || v[1] == "" || v[0] == v[1] {
 			t.Errorf("message %q lacks a language", k)
