@@ -85,6 +85,25 @@ func (s *Service) judge(ctx context.Context, tx *store.Tx, number string, events
 			out.next = res.Next
 		}
 	}
+	// An escalated case (case.escalated) clears when the case ends; its
+	// raising is the order's check (a case's clock does not know the
+	// order's deadline), so the earliest next check is not taken here.
+	if c.Ended() {
+		esc, err := s.escalations(ctx, tx, number, nil)
+		if err != nil {
+			return judged{}, err
+		}
+		for _, sub := range esc {
+			res, err := supervise.Evaluate(set, sub, sup.Calendar, now, ledger.Of(sub.Object))
+			if err != nil {
+				return judged{}, err
+			}
+			raised = append(raised, ledger.Raise(res.Raise...)...)
+			for _, cl := range ledger.ClearAt(res.Clear...) {
+				cleared = append(cleared, supervise.Cleared{Key: cl.Key, At: cl.Cleared})
+			}
+		}
+	}
 	out.notices, err = raise(ctx, tx, c.Body.ID, raised, cleared, stored)
 	return out, err
 }
