@@ -433,6 +433,8 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"POST /supervision/orders/{id}/rectification": {kind: notTown, foreign: "/supervision/orders/1/rectification", body: "problem=x"},
 		"GET /supervision/report":                     {kind: notTown, foreign: "/supervision/report"},
 		"POST /supervision/report":                    {kind: notTown, foreign: "/supervision/report", body: "unit=x&problem=x"},
+		"GET /supervision/unit":                       {kind: anyStaff, foreign: "/supervision/unit", hidden: "青山街道"},
+		"GET " + orgAPI + "/supervision/unit":         {kind: anyStaff, foreign: orgAPI + "/supervision/unit?unit=JJFZ", hidden: "矩阵整改330199001"},
 		"GET /supervision/externals":                  {kind: adminOnly, foreign: "/supervision/externals", hidden: "冯清"},
 		"POST /supervision/externals/{id}": {kind: adminOnly, foreign: "/supervision/externals/" + id(o.external),
 			body: "version=0&kind=deputy"},

@@ -189,3 +189,53 @@ func TestRectification_S7_externalSupervisorsReportLandsOnTheList(t *testing.T) 
 		verify(t, db)
 	})
 }
+
+// Issue #16 item 6: a unit sees its own cards, the orders to it and its
+// rectification items, and no other unit's; a supervisor any unit of the
+// jurisdiction; the counts are the maintained ones.
+func TestUnitView_S4_S8_aUnitSeesItsOwnCardsOrdersAndRectifications(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		n := f.accepted(t)
+		f.catchUp(t, 0)
+		f.set("2026-03-05T10:00")
+		f.sweep(t)
+		sup, unit := f.who("supervisor1"), f.who("unit1")
+		h5 := f.cardsOf(t, n)["h5.hand_over|"+n]
+		if _, err := f.sup.IssueFromCard(ctx, sup, h5.ID, "尽快移交", 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.sup.OpenRectification(ctx, sup, supervisedb.Problem{Source: supervise.FromCard, Ref: strconv.FormatInt(h5.ID, 10), Problem: "移交超时"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.sup.OpenRectification(ctx, sup, supervisedb.Problem{Source: supervise.FromInspection, Problem: "别的单位", Unit: "BMFW"}); err != nil {
+			t.Fatal(err)
+		}
+		v, err := f.sup.Unit(ctx, unit, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Unit.Code != "ZHZF" || v.Red == 0 || len(v.Cards) == 0 || len(v.Orders) != 1 || len(v.Rectifications) != 1 || v.Rectifications[0].Problem != "移交超时" {
+			t.Fatalf("the unit's view %+v", v)
+		}
+		for _, c := range v.Cards {
+			if c.Unit != "ZHZF" {
+				t.Fatalf("another unit's card: %+v", c)
+			}
+		}
+		if _, err := f.sup.Unit(ctx, unit, "", "BMFW"); !isCode(err, apperr.Forbidden) {
+			t.Fatalf("a unit's staff read another unit: %v", err)
+		}
+		if _, err := f.sup.Unit(ctx, f.who("xikou1"), sup.BodyPath, "ZHZF"); !isCode(err, apperr.Forbidden) {
+			t.Fatalf("another town's staff read the unit: %v", err)
+		}
+		w, err := f.sup.Unit(ctx, sup, "", "BMFW")
+		if err != nil || len(w.Rectifications) != 1 || len(w.Orders) != 0 {
+			t.Fatalf("the supervisor's view of BMFW: %+v %v", w, err)
+		}
+		counts := checkCounts(t, db)
+		if got := counts[supervise.CountKey{BodyPath: sup.BodyPath, Unit: "ZHZF", Level: supervise.Red}]; int64(got) != v.Red {
+			t.Fatalf("the view's red %d, the counts %d", v.Red, got)
+		}
+	})
+}

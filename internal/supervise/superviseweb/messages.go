@@ -126,6 +126,8 @@ var messages = page.Messages{
 	"field.source":                {"来源", "Source"},
 	"field.ref":                   {"来源编号", "Source reference"},
 	"field.kind":                  {"类别", "Kind"},
+	"unit.title":                  {"本单位监察", "Unit supervision"},
+	"unit.choose":                 {"选择要查看的单位：", "Choose a unit:"},
 	"error.title":                 {"出错了", "Something went wrong"},
 	"errors":                      {"请更正：", "Please correct:"},
 }

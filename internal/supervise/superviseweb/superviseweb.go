@@ -33,7 +33,7 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pageNames = []string{"dashboard", "cards", "orders", "order", "error", "rectifications", "rectification", "report", "externals"}
+var pageNames = []string{"dashboard", "cards", "orders", "order", "error", "rectifications", "rectification", "report", "externals", "unit"}
 
 // cst is China Standard Time, the users' clock whatever the server's zone.
 var cst = time.FixedZone("CST", 8*3600)
@@ -95,7 +95,7 @@ func Routes(svc *supervisedb.Service, frame page.Frame) ([]httpx.Route, error) {
 		{Pattern: "GET " + p + "/cards", Handler: hf(h.apiCards),
 			Doc: &httpx.Doc{Summary: "Cards", Tags: tags, Response: []supervisedb.Card{}, Params: cardParams,
 				Description: "Open cards (all=true: cleared ones too) in the caller's jurisdiction, newest first, at most 500; a unit's staff see their own unit's only."}},
-	}, append(append(h.orderRoutes(), h.rectRoutes()...), h.externalRoutes()...)...), nil
+	}, append(append(append(h.orderRoutes(), h.rectRoutes()...), h.externalRoutes()...), h.unitRoutes()...)...), nil
 }
 
 func principal(r *http.Request) access.Principal { return httpx.PrincipalFrom(r.Context()) }
