@@ -176,11 +176,15 @@ func (s *Service) orderEvent(p access.Principal, ch supervise.Change, o supervis
 	return e
 }
 
-// OrderStep is an answer, acceptance or return of an order.
+// OrderStep is an answer, acceptance or return of an order, or a written
+// enquiry (函询) or interview (约谈) recorded on it.
 type OrderStep struct {
-	Action string // answer, accept, return
-	Text   string // the measures, the conclusion or the reason
+	Action string // answer, accept, return, letter, interview
+	Text   string // the measures, the conclusion, the reason, or what the enquiry or interview was about
 	Days   int    // return: working days for the new answer (0: as before)
+	// Documents: an answer's attachments; a letter's or interview's
+	// documents (the letter, the interview's record: at least one).
+	Documents []string
 }
 
 // Act takes an order one step (the unit answers; the supervisor accepts,
@@ -210,13 +214,17 @@ func (s *Service) Act(ctx context.Context, p access.Principal, id, base int64, s
 		var ch supervise.Change
 		switch step.Action {
 		case "answer":
-			o, ch, err = o.Answer(step.Text, nil, env)
+			o, ch, err = o.Answer(step.Text, step.Documents, env)
+		case "letter":
+			o, ch, err = o.Record(supervise.Letter, step.Text, step.Documents, env)
+		case "interview":
+			o, ch, err = o.Record(supervise.Interview, step.Text, step.Documents, env)
 		case "accept":
 			o, ch, err = o.Accept(step.Text, env)
 		case "return":
 			o, ch, err = o.Return(step.Text, step.Days, env)
 		default:
-			return apperr.Invalidf("action", "办理方式须为 answer、accept 或 return", "the action must be answer, accept or return")
+			return apperr.Invalidf("action", "办理方式须为 answer、accept、return、letter 或 interview", "the action must be answer, accept, return, letter or interview")
 		}
 		if err != nil {
 			return err

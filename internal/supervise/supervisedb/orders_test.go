@@ -185,3 +185,46 @@ func TestOrder_L10_caseEscalatedWhenTheOrdersDeadlinePassesWithTheCaseOpen(t *te
 		verify(t, db)
 	})
 }
+
+// S4: a supervisor records a written enquiry (函询) and an interview (约谈)
+// with a unit ordered again, each with its documents; the unit cannot,
+// and one without documents is refused naming them.
+func TestOrder_S4_writtenEnquiryAndInterviewRecordedWithDocuments(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		n := f.accepted(t)
+		f.catchUp(t, 0)
+		f.set("2026-03-05T10:00")
+		f.sweep(t)
+		h5 := f.cardsOf(t, n)["h5.hand_over|"+n]
+		sup, unit := f.who("supervisor1"), f.who("unit1")
+		o, err := f.sup.IssueFromCard(ctx, sup, h5.ID, "尽快移交", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.set("2026-03-06T10:00")
+		if _, err := f.sup.Act(ctx, unit, o.ID, int64(o.Version), supervisedb.OrderStep{Action: "letter", Text: "x", Documents: []string{"a.pdf"}}); !isCode(err, apperr.Forbidden) {
+			t.Fatalf("the unit recorded an enquiry: %v", err)
+		}
+		if _, err := f.sup.Act(ctx, sup, o.ID, int64(o.Version), supervisedb.OrderStep{Action: "interview", Text: "约谈负责人"}); !isField(err, "documents") {
+			t.Fatalf("an interview without its record: %v", err)
+		}
+		o, err = f.sup.Act(ctx, sup, o.ID, int64(o.Version), supervisedb.OrderStep{Action: "letter", Text: "就屡次超时移交发函询问", Documents: []string{"函询函.pdf"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err = f.sup.Act(ctx, sup, o.ID, int64(o.Version), supervisedb.OrderStep{Action: "interview", Text: "约谈综合执法队负责人", Documents: []string{"约谈记录.pdf", "签到表.pdf"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.sup.Order(ctx, unit, o.ID)
+		if err != nil || len(got.Enquiries) != 2 || got.Enquiries[0].Kind != supervise.Letter || got.Enquiries[1].Kind != supervise.Interview ||
+			len(got.Enquiries[1].Documents) != 2 || got.State != supervise.OrderIssued {
+			t.Fatalf("order %+v %v", got, err)
+		}
+		if c := count(t, db, `SELECT count(*) FROM events WHERE action IN ('supervise.order.letter', 'supervise.order.interview')`); c != 2 {
+			t.Fatalf("%d audited enquiries, want 2", c)
+		}
+		verify(t, db)
+	})
+}

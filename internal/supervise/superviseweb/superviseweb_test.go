@@ -55,6 +55,11 @@ func TestPages_messagesComplete(t *testing.T) {
 			t.Errorf("rectification state %s has no words", s)
 		}
 	}
+	for _, k := range []supervise.EnquiryKind{supervise.Letter, supervise.Interview} {
+		if !messages.Has("ekind." + string(k)) {
+			t.Errorf("enquiry kind %s has no words", k)
+		}
+	}
 	for k, v := range messages {
 		if v[0] == "" || v[1] == "" || v[0] == v[1] {
 			t.Errorf("message %q lacks a language", k)
