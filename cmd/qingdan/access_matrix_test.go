@@ -435,7 +435,17 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"POST /supervision/report":                    {kind: notTown, foreign: "/supervision/report", body: "unit=x&problem=x"},
 		"GET /supervision/unit":                       {kind: anyStaff, foreign: "/supervision/unit", hidden: "青山街道"},
 		"GET " + orgAPI + "/supervision/unit":         {kind: anyStaff, foreign: orgAPI + "/supervision/unit?unit=JJFZ", hidden: "矩阵整改330199001"},
-		"GET /supervision/externals":                  {kind: adminOnly, foreign: "/supervision/externals", hidden: "冯清"},
+		// Rule sets: supervisors, leaders and administrators read a body's
+		// in their jurisdiction; supervisors and administrators change them.
+		"GET /supervision/rules":       {kind: adminAny, foreign: "/supervision/rules"},
+		"GET /supervision/rules/{id}":  {kind: adminOnly, foreign: "/supervision/rules/" + fb, own: "/supervision/rules/" + ob},
+		"POST /supervision/rules/{id}": {kind: adminOnly, foreign: "/supervision/rules/" + fb, own: "/supervision/rules/" + ob, body: "version=0&file=version%3A+1%0Arules%3A+%5B%5D%0A"},
+		"POST /supervision/rules/{id}/rule": {kind: adminOnly, foreign: "/supervision/rules/" + fb + "/rule", own: "/supervision/rules/" + ob + "/rule",
+			body: "version=0&id=h6.transfer&off=true"},
+		"GET " + orgAPI + "/supervision/bodies/{id}/rules": {kind: adminOnly, foreign: orgAPI + "/supervision/bodies/" + fb + "/rules", own: orgAPI + "/supervision/bodies/" + ob + "/rules"},
+		"PUT " + orgAPI + "/supervision/bodies/{id}/rules": {kind: adminOnly, foreign: orgAPI + "/supervision/bodies/" + fb + "/rules", own: orgAPI + "/supervision/bodies/" + ob + "/rules",
+			body: `{"file":"version: 1\nrules: []\n"}`},
+		"GET /supervision/externals": {kind: adminOnly, foreign: "/supervision/externals", hidden: "冯清"},
 		"POST /supervision/externals/{id}": {kind: adminOnly, foreign: "/supervision/externals/" + id(o.external),
 			body: "version=0&kind=deputy"},
 		"GET " + orgAPI + "/supervision/rectifications": {kind: anyStaff, foreign: orgAPI + "/supervision/rectifications", hidden: "矩阵整改330199001"},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -138,5 +139,50 @@ func TestApp_S7_externalSupervisorReportsButGrantsThemselvesNothing(t *testing.T
 	_, theirs := call(t, srv, "GET", "/api/v1/supervision/rectifications?open=true", sup, "")
 	if !strings.Contains(theirs, "13912345678") || !strings.Contains(theirs, `"reporter":"deputy"`) {
 		t.Errorf("the supervisor's list lacks the report: %.300s", theirs)
+	}
+}
+
+// TestServe_S5_L10_ruleFormAndFileThroughThePages: the supervisor changes
+// one rule through its form on the rule page (audited, version 1), a rule
+// file with a mistake is refused naming its line and key with nothing
+// changed, and the API shows the rule in force with its source.
+func TestServe_S5_L10_ruleFormAndFileThroughThePages(t *testing.T) {
+	a, srv := demoApp(t)
+	sup := bearer(t, a, "supervisor1")
+	p, err := principalOf(context.Background(), a.db, "supervisor1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strconv.FormatInt(p.BodyID, 10)
+	status, page := call(t, srv, "GET", "/supervision/rules", sup, "")
+	if status != http.StatusOK || !strings.Contains(page, "h5.hand_over") || !strings.Contains(page, "系统默认") {
+		t.Fatalf("rule page: %d %.300s", status, page)
+	}
+	status, _ = send(t, srv, "POST", "/supervision/rules/"+body+"/rule", sup,
+		"version=0&id=h5.hand_over&level=yellow&threshold=after&n=0&unit=working_days&limit=2&notify=responsible&notify=supervision", "")
+	if status != http.StatusSeeOther {
+		t.Fatalf("the rule's form: %d", status)
+	}
+	before := count(t, a, `SELECT count(*) FROM events`)
+	status, page = send(t, srv, "POST", "/supervision/rules/"+body, sup, "version=1&file="+url.QueryEscape("version: 2\nrules:\n  - id: h5.hand_over\n    watch: hand_over\n    level: purple\n"), "")
+	if status == http.StatusSeeOther || !strings.Contains(page, "line 5, column 12: rules[0].level") {
+		i := strings.Index(page, "errors")
+		t.Fatalf("a bad file: %d %.800s", status, page[max(i, 0):])
+	}
+	if after := count(t, a, `SELECT count(*) FROM events`); after != before {
+		t.Fatalf("a bad file changed something: %d events, then %d", before, after)
+	}
+	status, js := call(t, srv, "GET", "/api/v1/supervision/bodies/"+body+"/rules", sup, "")
+	var v supervisedb.RulesView
+	if err := json.Unmarshal([]byte(js), &v); err != nil || status != http.StatusOK {
+		t.Fatalf("rules API: %d %v", status, err)
+	}
+	for _, r := range v.InForce {
+		if r.ID == "h5.hand_over" && (!r.Own || r.Level != supervise.Yellow || r.Limit.N != 2 || r.Version != 1) {
+			t.Fatalf("h5 in force: %+v", r)
+		}
+	}
+	if v.Version != 1 {
+		t.Fatalf("own version %d, want 1", v.Version)
 	}
 }

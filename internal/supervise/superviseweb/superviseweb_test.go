@@ -60,6 +60,11 @@ func TestPages_messagesComplete(t *testing.T) {
 			t.Errorf("enquiry kind %s has no words", k)
 		}
 	}
+	for _, a := range []supervise.Audience{supervise.ToResponsible, supervise.ToUnit, supervise.ToUnitHead, supervise.ToSupervision, supervise.ToLeader} {
+		if !messages.Has("aud." + string(a)) {
+			t.Errorf("audience %s has no words", a)
+		}
+	}
 	for k, v := range messages {
 		if v[0] == "" || v[1] == "" || v[0] == v[1] {
 			t.Errorf("message %q lacks a language", k)
