@@ -151,3 +151,50 @@ func fieldEndsWith(err error, suffix string) bool {
 	var e *apperr.Error
 	return errors.As(err, &e) && strings.HasSuffix(e.Field, suffix)
 }
+
+// Item 9: a replay re-judges the stored cases of a period under a
+// proposed rule set, read-only — H5 at two working days moves the card a
+// day; H5 switched off removes it — per unit, writing nothing; a bad file
+// is named by line and key.
+func TestReplay_S5_L10_proposedRulesOverStoredHistory_readOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		n := f.accepted(t) // Monday 2 March
+		f.catchUp(t, 0)
+		f.set("2026-03-10T10:00")
+		f.sweep(t)
+		h5 := f.cardsOf(t, n)["h5.hand_over|"+n]
+		if !h5.At.Equal(at("2026-03-04T00:00")) {
+			t.Fatalf("the stored H5 card %+v", h5)
+		}
+		sup := f.who("supervisor1")
+		events := count(t, db, `SELECT COUNT(*) FROM events`)
+		from, to := at("2026-03-01T00:00"), at("2026-04-01T00:00")
+		twoDays := []byte("version: 1\nrules:\n  - id: h5.hand_over\n    watch: hand_over\n    level: red\n    limit: {n: 2, unit: working_days}\n" +
+			"    after: {n: 0, unit: working_days}\n    notify: [responsible]\n")
+		r, err := f.sup.Replay(ctx, sup, from, to, twoDays)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Cases != 1 || len(r.Moved) != 1 || len(r.Added) != 0 || len(r.Removed) != 0 || !r.Moved[0].At.Equal(at("2026-03-05T00:00")) ||
+			len(r.Units) != 1 || r.Units[0].Moved != 1 || r.Units[0].Unit != h5.Unit {
+			t.Fatalf("two days: %+v", r)
+		}
+		r, err = f.sup.Replay(ctx, sup, from, to, []byte("version: 1\nrules:\n  - id: h5.hand_over\n    off: true\n"))
+		if err != nil || len(r.Removed) != 1 || r.Removed[0].Rule != "h5.hand_over" || len(r.Added)+len(r.Moved) != 0 {
+			t.Fatalf("h5 off: %+v %v", r, err)
+		}
+		if r, err := f.sup.Replay(ctx, sup, at("2026-04-01T00:00"), at("2026-05-01T00:00"), twoDays); err != nil || r.Cases != 0 {
+			t.Fatalf("a period without cases: %+v %v", r, err)
+		}
+		if _, err := f.sup.Replay(ctx, sup, from, to, []byte("version: 1\nrules:\n  - id: h5.hand_over\n    watch: nowhere\n")); !fieldEndsWith(err, "rules[0].watch") {
+			t.Fatalf("a bad file: %v", err)
+		}
+		if _, err := f.sup.Replay(ctx, f.who("unit1"), from, to, twoDays); !isCode(err, apperr.Forbidden) {
+			t.Fatalf("a unit's staff replayed: %v", err)
+		}
+		if k := count(t, db, `SELECT COUNT(*) FROM events`); k != events {
+			t.Fatalf("a replay wrote %d events", k-events)
+		}
+	})
+}
