@@ -445,6 +445,7 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET " + orgAPI + "/supervision/bodies/{id}/rules": {kind: adminOnly, foreign: orgAPI + "/supervision/bodies/" + fb + "/rules", own: orgAPI + "/supervision/bodies/" + ob + "/rules"},
 		"PUT " + orgAPI + "/supervision/bodies/{id}/rules": {kind: adminOnly, foreign: orgAPI + "/supervision/bodies/" + fb + "/rules", own: orgAPI + "/supervision/bodies/" + ob + "/rules",
 			body: `{"file":"version: 1\nrules: []\n"}`},
+		"GET /supervision/whatif":    {kind: adminAny, foreign: "/supervision/whatif"},
 		"GET /supervision/externals": {kind: adminOnly, foreign: "/supervision/externals", hidden: "冯清"},
 		"POST /supervision/externals/{id}": {kind: adminOnly, foreign: "/supervision/externals/" + id(o.external),
 			body: "version=0&kind=deputy"},

@@ -34,7 +34,7 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pageNames = []string{"dashboard", "cards", "orders", "order", "error", "rectifications", "rectification", "report", "externals", "unit", "rules"}
+var pageNames = []string{"dashboard", "cards", "orders", "order", "error", "rectifications", "rectification", "report", "externals", "unit", "rules", "whatif"}
 
 // cst is China Standard Time, the users' clock whatever the server's zone.
 var cst = time.FixedZone("CST", 8*3600)
@@ -71,9 +71,16 @@ func Routes(svc *supervisedb.Service, frame page.Frame) ([]httpx.Route, error) {
 		},
 		"query":     query,
 		"threshold": threshold,
-		"pct":       func(f float64) string { return strconv.FormatFloat(f*100, 'g', -1, 64) },
-		"level":     func(lang string, l supervise.Level) string { return messages.Text(lang, "level."+string(l)) },
-		"rule":      func(lang string, c supervisedb.Card) string { return c.Name.In(lang) },
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+		"pct":   func(f float64) string { return strconv.FormatFloat(f*100, 'g', -1, 64) },
+		"level": func(lang string, l supervise.Level) string { return messages.Text(lang, "level."+string(l)) },
+		"rule":  func(lang string, c supervisedb.Card) string { return c.Name.In(lang) },
 	}, pageNames...)
 	if err != nil {
 		return nil, fmt.Errorf("superviseweb: templates: %w", err)
@@ -98,7 +105,7 @@ func Routes(svc *supervisedb.Service, frame page.Frame) ([]httpx.Route, error) {
 		{Pattern: "GET " + p + "/cards", Handler: hf(h.apiCards),
 			Doc: &httpx.Doc{Summary: "Cards", Tags: tags, Response: []supervisedb.Card{}, Params: cardParams,
 				Description: "Open cards (all=true: cleared ones too) in the caller's jurisdiction, newest first, at most 500; a unit's staff see their own unit's only."}},
-	}, slices.Concat(h.orderRoutes(), h.rectRoutes(), h.externalRoutes(), h.unitRoutes(), h.ruleRoutes())...), nil
+	}, slices.Concat(h.orderRoutes(), h.rectRoutes(), h.externalRoutes(), h.unitRoutes(), h.ruleRoutes(), h.whatIfRoutes())...), nil
 }
 
 func principal(r *http.Request) access.Principal { return httpx.PrincipalFrom(r.Context()) }
