@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -141,7 +142,7 @@ func ruleEdit(r *http.Request) (supervisedb.RuleEdit, error) {
 	}
 	if v := strings.TrimSuffix(strings.TrimSpace(f.Get("share")), "%"); v != "" {
 		share, perr := strconv.ParseFloat(v, 64)
-		if perr != nil {
+		if perr != nil || math.IsNaN(share) || math.IsInf(share, 0) || share < 0 {
 			return e, apperr.Invalidf("share", "已用比例须为数字（如 80）", "the share must be a number (80)")
 		}
 		if share > 1 {
