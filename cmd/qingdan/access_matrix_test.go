@@ -443,7 +443,7 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"POST /supervision/rules/{id}/rule": {kind: adminOnly, foreign: "/supervision/rules/" + fb + "/rule", own: "/supervision/rules/" + ob + "/rule",
 			body: "version=0&id=h6.transfer&off=true"},
 		"GET " + orgAPI + "/supervision/bodies/{id}/rules": {kind: adminOnly, foreign: orgAPI + "/supervision/bodies/" + fb + "/rules", own: orgAPI + "/supervision/bodies/" + ob + "/rules"},
-		"PUT " + orgAPI + "/supervision/bodies/{id}/rules": {kind: adminOnly, foreign: orgAPI + "/supervision/bodies/" + fb + "/rules", own: orgAPI + "/supervision/bodies/" + ob + "/rules",
+		"POST " + orgAPI + "/supervision/bodies/{id}/rules": {kind: adminOnly, foreign: orgAPI + "/supervision/bodies/" + fb + "/rules", own: orgAPI + "/supervision/bodies/" + ob + "/rules",
 			body: `{"file":"version: 1\nrules: []\n"}`},
 		"GET /supervision/whatif":    {kind: adminAny, foreign: "/supervision/whatif"},
 		"GET /supervision/externals": {kind: adminOnly, foreign: "/supervision/externals", hidden: "冯清"},

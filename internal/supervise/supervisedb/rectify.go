@@ -544,3 +544,17 @@ func (s *Service) Units(ctx context.Context, p access.Principal) ([]UnitRef, err
 	}
 	return out, rows.Err()
 }
+
+// MayWork reports whether p may note progress on or close item x (the
+// owner, the unit's staff, a supervisor over it): what its page offers.
+func (s *Service) MayWork(ctx context.Context, p access.Principal, x supervise.Rectification) (bool, error) {
+	if x.State != supervise.RectOpen || p.ReadOnly() || p.StaffID == 0 {
+		return false, nil
+	}
+	a, err := s.actor(ctx, s.db, p)
+	if err != nil {
+		return false, err
+	}
+	return a.ID == x.Owner.ID || a.Unit == x.Unit.Code && a.BodyPath == x.UnitBody ||
+		p.Has(access.RoleSupervisor) && p.Covers(x.BodyPath), nil
+}

@@ -54,6 +54,11 @@ func TestRectification_S8_fromACard_ownerToldAtOnce_closedWithEvidenceClearsTheC
 		if n := count(t, db, `SELECT count(*) FROM notify_outbox WHERE channel = 'sms' AND recipient = '13900000030'`); n == 0 {
 			t.Fatal("no SMS to the owner")
 		}
+		for login, want := range map[string]bool{"unit1": true, "head_zhzf": true, "supervisor1": true, "window1": false, "external1": false, "xikou1": false} {
+			if got, err := f.sup.MayWork(ctx, f.who(login), x); err != nil || got != want {
+				t.Errorf("%s may work on the item: %v (%v), want %v", login, got, err, want)
+			}
+		}
 		if _, err := f.sup.ActOnRectification(ctx, f.who("xikou1"), x.ID, int64(x.Version), supervisedb.RectStep{Action: "note", Text: "x"}); err == nil {
 			t.Fatal("another town's staff noted progress")
 		}

@@ -181,8 +181,12 @@ func (h *handlers) showRect(w http.ResponseWriter, r *http.Request, failure erro
 		h.Fail(w, r, err)
 		return
 	}
+	works, err := h.svc.MayWork(r.Context(), p, x)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
 	x = forReader(p, x)
-	works := x.State == supervise.RectOpen && !p.ReadOnly() && (p.StaffID == x.Owner.ID || p.Has(access.RoleSupervisor) || p.UnitID != 0)
 	h.Render(w, r, http.StatusOK, "rectification", rectPage{Item: x, Works: works}, failure)
 }
 

@@ -50,9 +50,9 @@ func (h *handlers) ruleRoutes() []httpx.Route {
 		{Pattern: "GET " + p, Policy: read, Handler: hf(h.apiRules),
 			Doc: &httpx.Doc{Summary: "A body's supervision rules", Tags: tags, Response: supervisedb.RulesView{}, Params: []httpx.Param{id}, Versioned: true,
 				Description: "The rules in force at the body, each with the body whose set put it there (none: the shipped defaults), and the body's own set; the ETag is the own set's version (0: none)."}},
-		{Pattern: "PUT " + p, Policy: write, Handler: hf(h.apiSetRules),
+		{Pattern: "POST " + p, Policy: write, Handler: hf(h.apiSetRules),
 			Doc: &httpx.Doc{Summary: "Replace a body's own supervision rules", Tags: tags, Request: RulesRequest{}, Response: supervisedb.RulesView{}, Params: []httpx.Param{id}, Versioned: true,
-				Description: "The body's own rule set as a rule file (S5, L10); every mistake is named by line and key and nothing changes. If-Match: the version read (0 or none while the body has no set of its own). Audited; the version goes up by one."}},
+				Description: "Replaces the body's own rule set with a rule file (S5, L10); every mistake is named by line and key and nothing changes. If-Match: the version read; without it the edit counts as based on no set of its own, so it is 409 once the body has one. Audited; the version goes up by one."}},
 	}
 }
 
