@@ -22,6 +22,8 @@ import (
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
+	"github.com/qingdan/qingdan/internal/supervise"
+	"github.com/qingdan/qingdan/internal/supervise/supervisedb"
 )
 
 // accessCase is what the route × role × jurisdiction matrix asks of one
@@ -92,6 +94,8 @@ type demoObjects struct {
 	webhook                             int64  // a webhook endpoint
 	caseNumber, ownCase                 string // cases of 青山街道 and of 溪口镇
 	complaint                           string // a complaint to 青山街道
+	rect, ownRect                       int64  // rectification items of 青山街道's unit and of 溪口镇's
+	external                            int64  // the district's external supervisor (staff)
 }
 
 func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
@@ -154,7 +158,35 @@ func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
 	o.webhook = ep.ID
 	o.caseNumber, o.ownCase = demoCase(t, a, o.body, o.staff), demoCase(t, a, o.ownBody, o.ownStaff)
 	o.complaint = demoComplaint(t, a, o.body, "CSGL").Complaint.Number
+	o.rect, o.ownRect = demoRect(t, a, "330199001", "CSGL"), demoRect(t, a, "330199101", "JJFZ")
+	ext, err := principalOf(ctx, a.db, "external1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.external = ext.StaffID
 	return o
+}
+
+// demoRect puts a problem of unit code of body (by division code) on the
+// rectification list, as the district's supervisor; its text is
+// "矩阵整改" and the body's code.
+func demoRect(t *testing.T, a *app, body, code string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	sup, err := principalOf(ctx, a.db, "supervisor1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := a.orgs.BodyByCode(ctx, org.System, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := a.sup.OpenRectification(ctx, sup, supervisedb.Problem{Source: supervise.FromInspection, Problem: "矩阵整改" + body,
+		Unit: code, UnitBody: b.Path})
+	if err != nil {
+		t.Fatalf("a rectification item of %s: %v", body, err)
+	}
+	return x.ID
 }
 
 // demoCase registers a case at body's window (as staff member staffID
@@ -425,6 +457,44 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET /accountability/{id}":          {kind: ownAccount, foreign: "/accountability/1"},
 		"GET /accountability/{id}/decision": {kind: ownAccount, foreign: "/accountability/1/decision"},
 		"POST /accountability/{id}":         {kind: ownAccount, foreign: "/accountability/1", body: "version=1&action=hear&statement=x"},
+		// The rectification list (S8): anyone's list of their jurisdiction
+		// (a unit's staff their unit's); an item scoped to the body of its
+		// unit or of who opened it; opening is the supervisors', noting and
+		// closing the unit's (the town's head owns its own item), reporting
+		// the external supervisors' (S7), their kinds the administrators'.
+		"GET /supervision/rectifications":      {kind: anyStaff, foreign: "/supervision/rectifications", hidden: "矩阵整改330199001"},
+		"POST /supervision/rectifications":     {kind: notTown, foreign: "/supervision/rectifications", body: "source=inspection&unit=" + "%2F1%2F2%2F%7CCSGL&problem=x"},
+		"GET /supervision/rectifications/{id}": {kind: scopedRead, foreign: "/supervision/rectifications/" + id(o.rect), own: "/supervision/rectifications/" + id(o.ownRect)},
+		"POST /supervision/rectifications/{id}": {kind: ownAccount, foreign: "/supervision/rectifications/" + id(o.rect),
+			body: "version=1&action=note&text=x"},
+		"POST /supervision/cards/{id}/rectification":  {kind: notTown, foreign: "/supervision/cards/1/rectification", body: "problem=x"},
+		"POST /supervision/orders/{id}/rectification": {kind: notTown, foreign: "/supervision/orders/1/rectification", body: "problem=x"},
+		"GET /supervision/report":                     {kind: notTown, foreign: "/supervision/report"},
+		"POST /supervision/report":                    {kind: notTown, foreign: "/supervision/report", body: "unit=x&problem=x"},
+		"GET /supervision/unit":                       {kind: anyStaff, foreign: "/supervision/unit", hidden: "青山街道"},
+		"GET " + orgAPI + "/supervision/unit":         {kind: anyStaff, foreign: orgAPI + "/supervision/unit?unit=JJFZ", hidden: "矩阵整改330199001"},
+		// Rule sets: supervisors, leaders and administrators read a body's
+		// in their jurisdiction; supervisors and administrators change them.
+		"GET /supervision/rules":       {kind: adminAny, foreign: "/supervision/rules"},
+		"GET /supervision/rules/{id}":  {kind: adminOnly, foreign: "/supervision/rules/" + fb, own: "/supervision/rules/" + ob},
+		"POST /supervision/rules/{id}": {kind: adminOnly, foreign: "/supervision/rules/" + fb, own: "/supervision/rules/" + ob, body: "version=0&file=version%3A+1%0Arules%3A+%5B%5D%0A"},
+		"POST /supervision/rules/{id}/rule": {kind: adminOnly, foreign: "/supervision/rules/" + fb + "/rule", own: "/supervision/rules/" + ob + "/rule",
+			body: "version=0&id=h6.transfer&off=true"},
+		"GET " + orgAPI + "/supervision/bodies/{id}/rules": {kind: adminOnly, foreign: orgAPI + "/supervision/bodies/" + fb + "/rules", own: orgAPI + "/supervision/bodies/" + ob + "/rules"},
+		"POST " + orgAPI + "/supervision/bodies/{id}/rules": {kind: adminOnly, foreign: orgAPI + "/supervision/bodies/" + fb + "/rules", own: orgAPI + "/supervision/bodies/" + ob + "/rules",
+			body: `{"file":"version: 1\nrules: []\n"}`},
+		"GET /supervision/whatif":    {kind: adminAny, foreign: "/supervision/whatif"},
+		"GET /supervision/externals": {kind: adminOnly, foreign: "/supervision/externals", hidden: "冯清"},
+		"POST /supervision/externals/{id}": {kind: adminOnly, foreign: "/supervision/externals/" + id(o.external),
+			body: "version=0&kind=deputy"},
+		"GET " + orgAPI + "/supervision/rectifications": {kind: anyStaff, foreign: orgAPI + "/supervision/rectifications", hidden: "矩阵整改330199001"},
+		"POST " + orgAPI + "/supervision/rectifications": {kind: notTown, foreign: orgAPI + "/supervision/rectifications",
+			body: `{"source":"inspection","problem":"x","unit":"CSGL"}`},
+		"GET " + orgAPI + "/supervision/rectifications/{id}": {kind: scopedRead, foreign: orgAPI + "/supervision/rectifications/" + id(o.rect),
+			own: orgAPI + "/supervision/rectifications/" + id(o.ownRect)},
+		"POST " + orgAPI + "/supervision/rectifications/{id}/actions": {kind: ownAccount, foreign: orgAPI + "/supervision/rectifications/" + id(o.rect) + "/actions",
+			body: `{"action":"note","text":"x"}`},
+		"POST " + orgAPI + "/supervision/reports": {kind: notTown, foreign: orgAPI + "/supervision/reports", body: `{"problem":"x","unit":"CSGL"}`},
 		// The inbox: one's own (a message in nobody's inbox does not exist).
 		"GET /inbox":                          {kind: anyStaff, foreign: "/inbox"},
 		"POST /inbox/{id}/read":               {kind: ownAccount, foreign: "/inbox/" + id(o.message) + "/read"},

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -142,6 +143,13 @@ func TestApp_O3_everyRouteRefusesWhoItMust(t *testing.T) {
 			if status != http.StatusUnauthorized && status != http.StatusSeeOther && status != http.StatusForbidden {
 				t.Errorf("anonymous %s %s: %d, want 401/303/403", rt.Method(), path, status)
 			}
+		}
+		if rt.Policy.Write && rt.Policy.ExternalReport {
+			// The one exception (S7: reporting a problem): for their role alone.
+			if !slices.Equal(rt.Policy.Roles, []access.Role{access.RoleExternalSupervisor}) {
+				t.Errorf("%s: an external report open to roles %v", rt.Pattern, rt.Policy.Roles)
+			}
+			continue
 		}
 		if rt.Policy.Write {
 			status, _ := call(t, srv, rt.Method(), path, external, "{}")

@@ -375,6 +375,11 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	clocks := caldb.NewClocks(db, cals)
 	clocks.SetNow(now)
 	a.sup = supervisedb.New(a.cases, clocks, supervisedb.Options{Now: now})
+	if a.demoLoaded {
+		if err := demoRectifications(ctx, a); err != nil {
+			return nil, closeAfter(db, err)
+		}
+	}
 	superviseRoutes, err := superviseweb.Routes(a.sup, frame)
 	if err != nil {
 		return nil, closeAfter(db, err)
@@ -428,7 +433,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		BodyTimeout: cfg.bodyTimeout, BodyMinRate: cfg.bodyMinRateKiB << 10},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
 			Frame: frame, Notices: allNotices(calendarNotices(cals, now, logger), demoLeft.notices), Badges: inboxBadge(a.notes, logger),
-			Catalog: cat, Portal: web.NewPortal(db, cat), ToDos: []web.ToDoSource{caseToDos(a.cases), complaintToDos(a.complaints)},
+			Catalog: cat, Portal: web.NewPortal(db, cat), ToDos: []web.ToDoSource{caseToDos(a.cases), complaintToDos(a.complaints), rectificationToDos(a.sup, now)},
 			Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)

@@ -41,6 +41,9 @@ func init() {
 // stdout. A file with mistakes prints them all (line, key, both
 // languages) on stderr and runs nothing.
 func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "--replay" || args[0] == "-replay") {
+		return runReplay(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("qingdan simulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	lang := fs.String("lang", "zh", "language of the refused steps' messages: zh or en / 错误信息语言")

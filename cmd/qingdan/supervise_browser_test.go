@@ -20,7 +20,9 @@ import (
 // 4): on the demo, after the first sweep, the supervisor sees red cards
 // on the dashboard, follows the count to the cards of 综合执法队, issues
 // an order from one; the unit's staff member answers it online; the
-// supervisor accepts it, which closes the order and clears the card — all
+// supervisor accepts it, which closes the order and clears the card; then
+// puts it on the rectification list, which the unit closes with evidence
+// (S8); and an external supervisor's report lands on that list (S7) — all
 // through the real pages, at phone width.
 func TestSuperviseBrowser_S4_redCardOrderAnsweredAndClosed(t *testing.T) {
 	ctx := browsertest.New(t, 400, 900, chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))
@@ -124,5 +126,69 @@ func TestSuperviseBrowser_S4_redCardOrderAnsweredAndClosed(t *testing.T) {
 		if c.ID == card.ID && c.Open() {
 			t.Fatal("the card is still open after its order was closed")
 		}
+	}
+
+	// S8: the supervisor puts what the order found on the rectification
+	// list (the deadline left to its default); the unit closes it with
+	// evidence.
+	if err := chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.CSS("#rectify")),
+		chromedp.SetValue(chromedp.CSS("#problem"), "建立逾期办件周报制度"),
+		chromedp.Click(chromedp.CSS("#rectify")),
+		chromedp.WaitVisible(chromedp.CSS("#rect-state")),
+	); err != nil {
+		t.Fatalf("make a rectification item: %v", err)
+	}
+	if got := text("#rect-state"); got != "整改中" {
+		t.Fatalf("new rectification item is %q", got)
+	}
+	rectURL, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rectURL, _, _ = strings.Cut(rectURL, "?")
+
+	login("unit1")
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/supervision/rectifications"),
+		chromedp.WaitVisible(chromedp.CSS("table.rectifications")),
+		chromedp.Navigate(rectURL),
+		chromedp.WaitVisible(chromedp.CSS("#evidence")),
+		chromedp.SendKeys(chromedp.CSS("#evidence"), "逾期办件周报制度.pdf"),
+		chromedp.SendKeys(chromedp.CSS("#closing"), "制度已印发"),
+		chromedp.Click(chromedp.CSS("#close-rect")),
+		chromedp.WaitVisible(chromedp.CSS("#rect-state.rect-closed")),
+	); err != nil {
+		t.Fatalf("the unit closes the item: %v", err)
+	}
+	if got := text("#rect-evidence"); !strings.Contains(got, "逾期办件周报制度.pdf") {
+		t.Fatalf("evidence shown %q", got)
+	}
+
+	// S7: an external supervisor reports a problem; it is on the
+	// supervisor's rectification list.
+	login("external1")
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/supervision/report"),
+		chromedp.WaitVisible(chromedp.CSS("#problem")),
+		chromedp.SetValue(chromedp.CSS("#unit"), sup.BodyPath+"|ZHZF"),
+		chromedp.SendKeys(chromedp.CSS("#problem"), "执法队窗口下午无人值守"),
+		chromedp.Click(chromedp.CSS("#report")),
+		chromedp.WaitVisible(chromedp.CSS(".notice, .errors")),
+	); err != nil {
+		t.Fatalf("the external supervisor reports: %v", err)
+	}
+	if got := text("#my-reports"); !strings.Contains(got, "执法队窗口下午无人值守") {
+		t.Fatalf("the report is not among the supervisor's own: %q (%s)", got, text("main"))
+	}
+	login("supervisor1")
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/supervision/rectifications?open=true"),
+		chromedp.WaitVisible(chromedp.CSS("table.rectifications")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if got := text("table.rectifications"); !strings.Contains(got, "执法队窗口下午无人值守") || !strings.Contains(got, "外部监督") {
+		t.Fatalf("the report is not on the supervisor's list: %q", got)
 	}
 }

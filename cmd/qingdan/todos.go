@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/access"
@@ -10,6 +11,7 @@ import (
 	"github.com/qingdan/qingdan/internal/complaint/complaintdb"
 	"github.com/qingdan/qingdan/internal/flow"
 	"github.com/qingdan/qingdan/internal/msg"
+	"github.com/qingdan/qingdan/internal/supervise/supervisedb"
 	"github.com/qingdan/qingdan/internal/web"
 )
 
@@ -17,6 +19,9 @@ import (
 // list points at the work; the window's console and the unit's inbox list
 // all of it.
 const caseToDosPerKind = 10
+
+// chinaTime is the users' clock for "overdue" on the to-do list.
+var chinaTime = time.FixedZone("CST", 8*3600)
 
 // caseToDos is case handling's part of the home page's to-do list (the
 // catalogue's is built into web): for window staff the applications of
@@ -117,5 +122,38 @@ func complaintToDos(svc *complaintdb.Service) web.ToDoSource {
 	}
 }
 
-// chinaTime is China Standard Time, the year the tallies count in.
-var chinaTime = time.FixedZone("CST", 8*3600)
+// rectificationToDos is e-supervision's part of the to-do list: the open
+// rectification items (S8) of the staff member's unit and those they own,
+// earliest deadline first, overdue ones marked.
+func rectificationToDos(svc *supervisedb.Service, now func() time.Time) web.ToDoSource {
+	return func(ctx context.Context, p access.Principal, lang string) ([]web.ToDo, error) {
+		if p.StaffID == 0 || p.ReadOnly() {
+			return nil, nil
+		}
+		// A unit's staff see their unit's items; anyone else those they own.
+		unitStaff := p.UnitID != 0 && p.Has(access.RoleUnitStaff) && !p.HasAny(access.RoleSupervisor, access.RoleLeader, access.RoleAdmin, access.RoleGeneralOffice)
+		xs, err := svc.Rectifications(ctx, p, supervisedb.RectFilter{Open: true, Mine: !unitStaff})
+		if err != nil {
+			return nil, err
+		}
+		kind, next := "整改事项", "整改责任人："
+		if lang == "en" {
+			kind, next = "rectification item", "owner: "
+		}
+		today := now().In(chinaTime).Format(time.DateOnly)
+		var out []web.ToDo
+		for i, x := range xs {
+			if i == caseToDosPerKind {
+				break
+			}
+			due := x.Deadline.String()
+			t := web.ToDo{Kind: kind, Title: x.Unit.Name + " · " + x.Problem, Link: "/supervision/rectifications/" + strconv.FormatInt(x.ID, 10),
+				DueText: due, Overdue: due < today, Next: next + x.Owner.Name}
+			if d, err := time.Parse(time.DateOnly, due); err == nil {
+				t.Due = d
+			}
+			out = append(out, t)
+		}
+		return out, nil
+	}
+}

@@ -59,3 +59,20 @@ func TestCard_S5_clearedByHand(t *testing.T) {
 		t.Errorf("cleared twice: %v", err)
 	}
 }
+
+// Item 9: a proposal's cards against the rules in force — added, removed
+// and moved (same key, another instant) — by ledger key.
+func TestCompare_S5_addedRemovedMovedByKey(t *testing.T) {
+	k := func(rule string, l Level) Key { return Key{caseObj, rule, l} }
+	t1, t2 := at("2026-03-02T00:00"), at("2026-03-03T00:00")
+	current := []Card{{Key: k("case.yellow", Yellow), At: t1}, {Key: k("case.red", Red), At: t1}, {Key: k("h6.transfer", Yellow), At: t1}}
+	proposed := []Card{{Key: k("case.yellow", Yellow), At: t2}, {Key: k("case.red", Red), At: t1}, {Key: k("h3.third_round", Yellow), At: t2}}
+	added, removed, moved := Compare(current, proposed)
+	if len(added) != 1 || added[0].Rule != "h3.third_round" || len(removed) != 1 || removed[0].Rule != "h6.transfer" ||
+		len(moved) != 1 || moved[0].Rule != "case.yellow" || !moved[0].At.Equal(t2) {
+		t.Fatalf("added %v removed %v moved %v", added, removed, moved)
+	}
+	if a, r, m := Compare(current, current); len(a)+len(r)+len(m) != 0 {
+		t.Fatalf("the same cards differ: %v %v %v", a, r, m)
+	}
+}

@@ -35,6 +35,31 @@ type ExternalKind string
 
 var externalKinds = []ExternalKind{"deputy", "adviser", "grid_leader", "citizen_representative", "volunteer", "journalist"}
 
+// ExternalKinds are the kinds of external supervisor S7 names, in its order.
+func ExternalKinds() []ExternalKind { return slices.Clone(externalKinds) }
+
+// Valid reports whether k is one of ExternalKinds.
+func (k ExternalKind) Valid() bool { return slices.Contains(externalKinds, k) }
+
+// Name is the kind in words.
+func (k ExternalKind) Name() Text {
+	switch k {
+	case "deputy":
+		return Text{Zh: "人大代表", En: "People's congress deputy"}
+	case "adviser":
+		return Text{Zh: "政协委员", En: "CPPCC member"}
+	case "grid_leader":
+		return Text{Zh: "网格长", En: "Grid leader"}
+	case "citizen_representative":
+		return Text{Zh: "群众代表", En: "Citizen representative"}
+	case "volunteer":
+		return Text{Zh: "志愿者", En: "Volunteer"}
+	case "journalist":
+		return Text{Zh: "新闻媒体记者", En: "Journalist"}
+	}
+	return Text{Zh: string(k), En: string(k)}
+}
+
 // RectState is where a rectification item stands.
 type RectState string
 

@@ -54,3 +54,32 @@ func CaseCards(set Set, c casework.Case, events []casework.Event, env EventEnv, 
 	})
 	return out, nil
 }
+
+// Compare is what a proposed rule set changes in a case's cards (issue
+// #16 item 9): the cards raised under the proposal and not under the
+// rules in force (added) and the reverse (removed), by ledger key; a card
+// of the same key at another instant is Moved (the proposal's), so a
+// threshold's change shows as moved, not as one added and one removed.
+func Compare(current, proposed []Card) (added, removed, moved []Card) {
+	byKey := make(map[Key]Card, len(current))
+	for _, c := range current {
+		byKey[c.Key] = c
+	}
+	seen := make(map[Key]bool, len(proposed))
+	for _, c := range proposed {
+		seen[c.Key] = true
+		was, ok := byKey[c.Key]
+		switch {
+		case !ok:
+			added = append(added, c)
+		case !was.At.Equal(c.At):
+			moved = append(moved, c)
+		}
+	}
+	for _, c := range current {
+		if !seen[c.Key] {
+			removed = append(removed, c)
+		}
+	}
+	return added, removed, moved
+}

@@ -112,7 +112,7 @@ func (s *Server) authorize(pol httpx.Policy, p access.Principal, r *http.Request
 	}
 	// A read-only principal (S7) writes nowhere, public forms included
 	// (the portal's online application).
-	if pol.Write && p.ReadOnly() {
+	if pol.Write && p.ReadOnly() && !pol.ExternalReport {
 		return s.errorf(apperr.Forbidden, "", "error.read_only")
 	}
 	if pol.Public {

@@ -352,6 +352,8 @@ func (s *Server) check(rt httpx.Route) error {
 		return fmt.Errorf("web: route %q is Stateless but not Public", rt.Pattern)
 	case p.Scope != nil && p.Public:
 		return fmt.Errorf("web: route %q has a Scope but is Public", rt.Pattern)
+	case p.ExternalReport && (!p.Write || p.Public || len(p.Roles) != 1 || p.Roles[0] != access.RoleExternalSupervisor):
+		return fmt.Errorf("web: route %q is an ExternalReport but not a Write for exactly the external supervisor's role", rt.Pattern)
 	case p.Public && len(p.Roles) > 0:
 		return fmt.Errorf("web: route %q is Public but lists roles", rt.Pattern)
 	case rt.IsAPI() && rt.Doc == nil:

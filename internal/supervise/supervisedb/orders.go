@@ -174,11 +174,15 @@ func (s *Service) orderEvent(p access.Principal, ch supervise.Change, o supervis
 	return e
 }
 
-// OrderStep is an answer, acceptance or return of an order.
+// OrderStep is an answer, acceptance or return of an order, or a written
+// enquiry (函询) or interview (约谈) recorded on it.
 type OrderStep struct {
-	Action string // answer, accept, return
-	Text   string // the measures, the conclusion or the reason
+	Action string // answer, accept, return, letter, interview
+	Text   string // the measures, the conclusion, the reason, or what the enquiry or interview was about
 	Days   int    // return: working days for the new answer (0: as before)
+	// Documents: an answer's attachments; a letter's or interview's
+	// documents (the letter, the interview's record: at least one).
+	Documents []string
 }
 
 // Act takes an order one step (the unit answers; the supervisor accepts,
@@ -208,13 +212,17 @@ func (s *Service) Act(ctx context.Context, p access.Principal, id, base int64, s
 		var ch supervise.Change
 		switch step.Action {
 		case "answer":
-			o, ch, err = o.Answer(step.Text, nil, env)
+			o, ch, err = o.Answer(step.Text, step.Documents, env)
+		case "letter":
+			o, ch, err = o.Record(supervise.Letter, step.Text, step.Documents, env)
+		case "interview":
+			o, ch, err = o.Record(supervise.Interview, step.Text, step.Documents, env)
 		case "accept":
 			o, ch, err = o.Accept(step.Text, env)
 		case "return":
 			o, ch, err = o.Return(step.Text, step.Days, env)
 		default:
-			return apperr.Invalidf("action", "supervisedb.the_action_must_be_answer_accept")
+			return apperr.Invalidf("action", "supervisedb.the_action_must_be_answer_accept_2")
 		}
 		if err != nil {
 			return err
@@ -310,9 +318,22 @@ func (s *Service) checkOrder(ctx context.Context, tx *store.Tx, o supervise.Orde
 	if err != nil {
 		return nil, err
 	}
-	sub := o.Subject()
-	stored, err := cardsOf(ctx, tx, string(sub.Object.Type), sub.Object.ID)
-	if err != nil {
+	subs := []supervise.Subject{o.Subject()}
+	var stored []cardRow
+	if o.Case != "" {
+		// The case red again when the order's deadline passes with it
+		// still open (case.escalated, L10): the case's cards are the
+		// ledger, the order's among them.
+		esc, err := s.escalations(ctx, tx, o.Case, []supervise.Order{o})
+		if err != nil {
+			return nil, err
+		}
+		subs = append(subs, esc...)
+		stored, err = cardsOfCase(ctx, tx, o.Case)
+		if err != nil {
+			return nil, err
+		}
+	} else if stored, err = cardsOf(ctx, tx, string(subs[0].Object.Type), subs[0].Object.ID); err != nil {
 		return nil, err
 	}
 	ledger := supervise.Ledger{}
@@ -331,18 +352,25 @@ func (s *Service) checkOrder(ctx context.Context, tx *store.Tx, o supervise.Orde
 	if err != nil {
 		return nil, err
 	}
-	res, err := supervise.Evaluate(set, sub, cal, now, ledger.Of(sub.Object))
-	if err != nil {
-		return nil, err
-	}
-	raised := ledger.Raise(res.Raise...)
+	var raised []supervise.Card
 	var cleared []supervise.Cleared
-	for _, c := range ledger.ClearAt(res.Clear...) {
-		cleared = append(cleared, supervise.Cleared{Key: c.Key, At: c.Cleared})
+	var earliest time.Time
+	for _, sub := range subs {
+		res, err := supervise.Evaluate(set, sub, cal, now, ledger.Of(sub.Object))
+		if err != nil {
+			return nil, err
+		}
+		raised = append(raised, ledger.Raise(res.Raise...)...)
+		for _, c := range ledger.ClearAt(res.Clear...) {
+			cleared = append(cleared, supervise.Cleared{Key: c.Key, At: c.Cleared})
+		}
+		if !res.Next.IsZero() && (earliest.IsZero() || res.Next.Before(earliest)) {
+			earliest = res.Next
+		}
 	}
 	var next any
-	if !res.Next.IsZero() {
-		next = store.Micros(res.Next)
+	if !earliest.IsZero() {
+		next = store.Micros(earliest)
 	}
 	tx.Queue(ctx, `UPDATE supervise_orders SET check_at = ? WHERE id = ?`, next, o.ID)
 	return raise(ctx, tx, bodyID, raised, cleared, stored)
@@ -397,4 +425,54 @@ func (s *Service) sweepOrders(ctx context.Context, l *store.Lease, now time.Time
 			return n, err
 		}
 	}
+}
+
+// escalations are the case.escalated subjects of case number: one per
+// order on it (of, else those stored), each finished when the case ended
+// or the order closed. The sweep of the order raises it at the order's
+// first deadline; the case's own judging clears it when the case ends.
+func (s *Service) escalations(ctx context.Context, tx *store.Tx, number string, of []supervise.Order) ([]supervise.Subject, error) {
+	sup, err := s.cases.Supervised(ctx, tx, number)
+	if err != nil {
+		return nil, err
+	}
+	var ended time.Time
+	for _, e := range sup.Events {
+		if e.Status.Done() {
+			ended = e.At
+			break
+		}
+	}
+	if of == nil {
+		rows, err := tx.Query(ctx, orderSelect+` WHERE case_number = ? ORDER BY id`, number)
+		if err != nil {
+			return nil, fmt.Errorf("supervisedb: orders of %s: %w", number, err)
+		}
+		var rs []orderRow
+		for rows.Next() {
+			var r orderRow
+			if err := rows.Scan(orders.Fields(&r)...); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("supervisedb: orders of %s: %w", number, err)
+			}
+			rs = append(rs, r)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			o, err := r.order()
+			if err != nil {
+				return nil, err
+			}
+			of = append(of, o)
+		}
+	}
+	var out []supervise.Subject
+	for _, o := range of {
+		if sub, ok := o.Escalation(ended); ok {
+			out = append(out, sub)
+		}
+	}
+	return out, nil
 }

@@ -179,8 +179,10 @@ func raise(ctx context.Context, tx *store.Tx, bodyID int64, raised []supervise.C
 		if err != nil {
 			return nil, err
 		}
-		e := store.Event{Actor: "system", Action: "supervise.card_raised", BodyID: bodyID, RootType: caseworkdb.ObjectCase,
-			RootID: c.Case, Payload: []byte(r.Data)}
+		e := store.Event{Actor: "system", Action: "supervise.card_raised", BodyID: bodyID, Payload: []byte(r.Data)}
+		if c.Case != "" { // a rectification's card may concern no case
+			e.RootType, e.RootID = caseworkdb.ObjectCase, c.Case
+		}
 		if err := cards.Insert(ctx, tx, &r, e); err != nil {
 			if store.IsUniqueViolation(err) {
 				return nil, fmt.Errorf("supervisedb: card %s raised meanwhile by another: %w", c.Key, err)
@@ -215,8 +217,10 @@ func raise(ctx context.Context, tx *store.Tx, bodyID int64, raised []supervise.C
 			return nil, err
 		}
 		nr.ID, nr.Version = r.ID, r.Version
-		e := store.Event{Actor: "system", Action: "supervise.card_cleared", BodyID: bodyID, RootType: caseworkdb.ObjectCase,
-			RootID: c.Case}
+		e := store.Event{Actor: "system", Action: "supervise.card_cleared", BodyID: bodyID}
+		if c.Case != "" {
+			e.RootType, e.RootID = caseworkdb.ObjectCase, c.Case
+		}
 		if err := cards.Save(ctx, tx, &nr, e); err != nil {
 			return nil, err
 		}

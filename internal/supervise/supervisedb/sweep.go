@@ -85,6 +85,25 @@ func (s *Service) judge(ctx context.Context, tx *store.Tx, number string, events
 			out.next = res.Next
 		}
 	}
+	// An escalated case (case.escalated) clears when the case ends; its
+	// raising is the order's check (a case's clock does not know the
+	// order's deadline), so the earliest next check is not taken here.
+	if c.Ended() {
+		esc, err := s.escalations(ctx, tx, number, nil)
+		if err != nil {
+			return judged{}, err
+		}
+		for _, sub := range esc {
+			res, err := supervise.Evaluate(set, sub, sup.Calendar, now, ledger.Of(sub.Object))
+			if err != nil {
+				return judged{}, err
+			}
+			raised = append(raised, ledger.Raise(res.Raise...)...)
+			for _, cl := range ledger.ClearAt(res.Clear...) {
+				cleared = append(cleared, supervise.Cleared{Key: cl.Key, At: cl.Cleared})
+			}
+		}
+	}
 	out.notices, err = raise(ctx, tx, c.Body.ID, raised, cleared, stored)
 	return out, err
 }
@@ -143,7 +162,12 @@ func (s *Service) Sweep(ctx context.Context, l *store.Lease) (int, error) {
 	}
 	// Orders unanswered past their deadline (order.reminder, order.red).
 	n, err := s.sweepOrders(ctx, l, now)
-	return settled + n, err
+	if err != nil {
+		return settled + n, err
+	}
+	// Rectification items open past their deadline (rectification.red).
+	m, err := s.sweepRects(ctx, l, now)
+	return settled + n + m, err
 }
 
 func (s *Service) sweepBatch(ctx context.Context, l *store.Lease, ids []int64, now time.Time) error {
@@ -231,6 +255,11 @@ func (s *Service) handle(ctx context.Context, tx *store.Tx, events []store.Event
 // tell sends the notices of one write as one in-app digest per person and
 // one email each to those with an address, through the outbox (same write).
 func (s *Service) tell(ctx context.Context, tx *store.Tx, notices []supervise.Notice) error {
+	return s.tellAs(ctx, tx, s.link, notices)
+}
+
+// tellAs is tell with the digests' items pointing at link.
+func (s *Service) tellAs(ctx context.Context, tx *store.Tx, link string, notices []supervise.Notice) error {
 	if len(notices) == 0 {
 		return nil
 	}
@@ -243,7 +272,7 @@ func (s *Service) tell(ctx context.Context, tx *store.Tx, notices []supervise.No
 		if err != nil {
 			return err
 		}
-		for i, m := range supervise.Messages([]supervise.Bundle{b}, "zh", s.link) {
+		for i, m := range supervise.Messages([]supervise.Bundle{b}, "zh", link) {
 			m.BodyID, m.Cause = bodyID, "supervise.digest"
 			m.DedupKey = fmt.Sprintf("supervise.digest:%d:%s:%d", b.Staff, digestKey(b), i)
 			if err := notifydb.Enqueue(ctx, tx, m); err != nil {

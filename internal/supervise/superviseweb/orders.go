@@ -22,9 +22,12 @@ type OrderRequest struct {
 
 // OrderActionRequest takes an order one step.
 type OrderActionRequest struct {
-	Action string `json:"action"`         // answer (the unit), accept or return (the supervisor)
-	Text   string `json:"text"`           // the measures, the conclusion or the reason
+	Action string `json:"action"`         // answer (the unit), accept, return, letter (函询) or interview (约谈) (the supervisor)
+	Text   string `json:"text"`           // the measures, the conclusion, the reason, or what the enquiry or interview was about
 	Days   int    `json:"days,omitempty"` // return: working days for the new answer
+	// Documents: an answer's attachments; a letter's or interview's
+	// documents (at least one).
+	Documents []string `json:"documents,omitempty"`
 }
 
 func (h *handlers) scopeCard(r *http.Request) (string, error) {
@@ -68,7 +71,7 @@ func (h *handlers) orderRoutes() []httpx.Route {
 		{Pattern: "POST " + p + "/orders/{id}/actions", Policy: act, Handler: hf(h.apiAct),
 			Doc: &httpx.Doc{Summary: "Answer, accept or return a supervision order", Tags: tags, Request: OrderActionRequest{}, Response: supervise.Order{},
 				Params: []httpx.Param{id}, Versioned: true,
-				Description: "answer: the unit ordered, with its measures; accept (closes the order and clears its card) or return (with a reason and a new time to answer): a supervisor of the issuing body. With If-Match, an order changed since is 409 with the order as it is now."}},
+				Description: "answer: the unit ordered, with its measures (and attachments' names); letter or interview: a supervisor records a written enquiry (函询) or interview (约谈) with the unit, with its documents (S4); accept (closes the order and clears its card) or return (with a reason and a new time to answer): a supervisor of the issuing body. With If-Match, an order changed since is 409 with the order as it is now."}},
 	}
 }
 
@@ -141,7 +144,7 @@ func (h *handlers) actPage(w http.ResponseWriter, r *http.Request) {
 		}
 		if err == nil {
 			_, err = h.svc.Act(r.Context(), principal(r), page.PathID(r), int64(base),
-				supervisedb.OrderStep{Action: r.PostForm.Get("action"), Text: r.PostForm.Get("text"), Days: days})
+				supervisedb.OrderStep{Action: r.PostForm.Get("action"), Text: r.PostForm.Get("text"), Days: days, Documents: lines(r.PostForm.Get("documents"))})
 		}
 	}
 	if err != nil {
@@ -198,7 +201,7 @@ func (h *handlers) apiAct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := page.PathID(r)
-	o, err := h.svc.Act(r.Context(), principal(r), id, base, supervisedb.OrderStep{Action: strings.TrimSpace(in.Action), Text: in.Text, Days: in.Days})
+	o, err := h.svc.Act(r.Context(), principal(r), id, base, supervisedb.OrderStep{Action: strings.TrimSpace(in.Action), Text: in.Text, Days: in.Days, Documents: in.Documents})
 	api.Edited(w, r, http.StatusOK, o, err, func(o supervise.Order) int64 { return int64(o.Version) },
 		func() (supervise.Order, error) { return h.svc.Order(r.Context(), principal(r), id) })
 }

@@ -15,6 +15,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/api"
+	"github.com/qingdan/qingdan/internal/ident"
 	"github.com/qingdan/qingdan/internal/supervise"
 	"github.com/qingdan/qingdan/internal/supervise/supervisedb"
 	"github.com/qingdan/qingdan/internal/web/httpx"
@@ -32,7 +34,7 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pageNames = []string{"dashboard", "cards", "orders", "order", "error"}
+var pageNames = []string{"dashboard", "cards", "orders", "order", "error", "rectifications", "rectification", "report", "externals", "unit", "rules", "whatif"}
 
 // cst is China Standard Time, the users' clock whatever the server's zone.
 var cst = time.FixedZone("CST", 8*3600)
@@ -67,7 +69,16 @@ func Routes(svc *supervisedb.Service, frame page.Frame) ([]httpx.Route, error) {
 		"levels": func() []string {
 			return []string{string(supervise.Reminder), string(supervise.Yellow), string(supervise.Red)}
 		},
-		"query": query,
+		"query":     query,
+		"threshold": threshold,
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+		"pct":   func(f float64) string { return strconv.FormatFloat(f*100, 'g', -1, 64) },
 		"level": func(lang string, l supervise.Level) string { return messages.Text(lang, "level."+string(l)) },
 		"rule":  func(lang string, c supervisedb.Card) string { return c.Name.In(lang) },
 	}, pageNames...)
@@ -94,7 +105,7 @@ func Routes(svc *supervisedb.Service, frame page.Frame) ([]httpx.Route, error) {
 		{Pattern: "GET " + p + "/cards", Handler: hf(h.apiCards),
 			Doc: &httpx.Doc{Summary: "Cards", Tags: tags, Response: []supervisedb.Card{}, Params: cardParams,
 				Description: "Open cards (all=true: cleared ones too) in the caller's jurisdiction, newest first, at most 500; a unit's staff see their own unit's only."}},
-	}, h.orderRoutes()...), nil
+	}, slices.Concat(h.orderRoutes(), h.rectRoutes(), h.externalRoutes(), h.unitRoutes(), h.ruleRoutes(), h.whatIfRoutes())...), nil
 }
 
 func principal(r *http.Request) access.Principal { return httpx.PrincipalFrom(r.Context()) }
@@ -154,7 +165,7 @@ func (h *handlers) cardsPage(w http.ResponseWriter, r *http.Request) {
 		h.Render(w, r, http.StatusOK, "cards", cardsPage{Filter: f}, err)
 		return
 	}
-	h.Render(w, r, http.StatusOK, "cards", cardsPage{Supervisor: principal(r).Has(access.RoleSupervisor), Filter: f, Cards: cs, Export: strings.Replace(r.URL.RequestURI(), "/supervision/cards", "/supervision/cards.xlsx", 1)}, nil)
+	h.Render(w, r, http.StatusOK, "cards", cardsPage{Supervisor: principal(r).Has(access.RoleSupervisor), Filter: f, Cards: cardsFor(principal(r), cs), Export: strings.Replace(r.URL.RequestURI(), "/supervision/cards", "/supervision/cards.xlsx", 1)}, nil)
 }
 
 func (h *handlers) apiDashboard(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +189,7 @@ func (h *handlers) apiCards(w http.ResponseWriter, r *http.Request) {
 	if cs == nil {
 		cs = []supervisedb.Card{}
 	}
-	api.WriteJSON(w, r, http.StatusOK, cs)
+	api.WriteJSON(w, r, http.StatusOK, cardsFor(principal(r), cs))
 }
 
 // export is the cards of the filter as an Excel workbook, in the
@@ -226,4 +237,16 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
 	if err := f.Write(w); err != nil {
 		httpx.LoggerFrom(r.Context()).Error("supervision export", "error", err)
 	}
+}
+
+// cardsFor is cs as p may read them: for an external supervisor (S7) each
+// card's detail masked of personal data (L7).
+func cardsFor(p access.Principal, cs []supervisedb.Card) []supervisedb.Card {
+	if !p.ReadOnly() {
+		return cs
+	}
+	for i := range cs {
+		cs[i].Detail = ident.MaskText(cs[i].Detail)
+	}
+	return cs
 }

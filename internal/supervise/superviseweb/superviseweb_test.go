@@ -42,6 +42,31 @@ func TestPages_messagesComplete(t *testing.T) {
 			t.Errorf("order state %s has no words", s)
 		}
 	}
+	for _, src := range []supervise.Source{supervise.FromCard, supervise.FromOrder, supervise.FromInspection, supervise.FromComplaint, supervise.FromRating, supervise.FromExternal} {
+		if !messages.Has("source." + string(src)) {
+			t.Errorf("source %s has no words", src)
+		}
+	}
+	for _, k := range supervise.ExternalKinds() {
+		if !messages.Has("kind." + string(k)) {
+			t.Errorf("kind of external supervisor %s has no words", k)
+		}
+	}
+	for _, s := range []supervise.RectState{supervise.RectOpen, supervise.RectClosed} {
+		if !messages.Has("rstate." + string(s)) {
+			t.Errorf("rectification state %s has no words", s)
+		}
+	}
+	for _, k := range []supervise.EnquiryKind{supervise.Letter, supervise.Interview} {
+		if !messages.Has("ekind." + string(k)) {
+			t.Errorf("enquiry kind %s has no words", k)
+		}
+	}
+	for _, a := range []supervise.Audience{supervise.ToResponsible, supervise.ToUnit, supervise.ToUnitHead, supervise.ToSupervision, supervise.ToLeader} {
+		if !messages.Has("aud." + string(a)) {
+			t.Errorf("audience %s has no words", a)
+		}
+	}
 	for _, id := range msg.IDs("zh") {
 		if !strings.HasPrefix(id, string(messages)+".") {
 			continue

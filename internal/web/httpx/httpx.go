@@ -41,6 +41,14 @@ type Policy struct {
 	// route (the change-password page itself, logout). Everything else sends
 	// them to the change-password page first.
 	AllowPending bool
+	// ExternalReport marks the one kind of write a read-only principal
+	// (an external supervisor, S7) may make: reporting a problem, which
+	// lands on the rectification list. It lets them past the read-only
+	// refusal and nothing else — the route must be Write and name exactly
+	// the external supervisor's role (the server refuses to start
+	// otherwise), so it cannot open any other route to them, and what it
+	// writes is a report about others, never a right of their own.
+	ExternalReport bool
 	// Stateless routes never look at the session (static files, health,
 	// metrics), so they cost no database access. Only for Public routes.
 	Stateless bool
