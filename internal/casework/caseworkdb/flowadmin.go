@@ -137,8 +137,8 @@ func (s *Service) PublishFlow(ctx context.Context, p access.Principal, data []by
 		}
 		if newest != basedOn {
 			if basedOn == 0 {
-				return apperr.New(apperr.Conflict, "code", fmt.Sprintf("已有编码为 %s 的办理流程（第 %d 版）：请从该流程的页面修改", f.Code, newest),
-					fmt.Sprintf("a flow with code %s exists (version %d): edit it from its page", f.Code, newest))
+				return apperr.New(apperr.Conflict, "code", fmt.Sprintf("已有编码为 %s 的办理流程（第 %d 版）：请从该流程的页面修改（接口：以其 ETag 作 If-Match）", f.Code, newest),
+					fmt.Sprintf("a flow with code %s exists (version %d): edit it from its page (API: send its ETag as If-Match)", f.Code, newest))
 			}
 			return apperr.Stale(fmt.Sprintf("办理流程 %s（您依据第 %d 版，现为第 %d 版）", f.Code, basedOn, newest),
 				fmt.Sprintf("flow %s (you edited version %d; it is now version %d)", f.Code, basedOn, newest))
