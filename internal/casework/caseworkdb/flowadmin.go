@@ -12,6 +12,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/flow"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
@@ -383,4 +384,22 @@ func (s *Service) flowCodeFor(ctx context.Context, body int64, l Listing) (strin
 
 func errNoFlow(code string) error {
 	return apperr.New(apperr.NotFound, "code", fmt.Sprintf("没有编码为 %q 的办理流程", clip(code)), fmt.Sprintf("no flow has the code %q", clip(code)))
+}
+
+// NewCaseFlow is the flow a new case of the item with code on body's list
+// would start on now (the public's application page draws it).
+func (s *Service) NewCaseFlow(ctx context.Context, body casework.Body, code string) (*flow.Flow, error) {
+	l, err := s.items.Listing(ctx, body, code, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if l.Item.Code == "" {
+		return nil, errNotOnList(code)
+	}
+	fc, err := s.flowCodeFor(ctx, body.ID, l)
+	if err != nil {
+		return nil, err
+	}
+	_, f, err := s.currentFlow(ctx, fc)
+	return f, err
 }

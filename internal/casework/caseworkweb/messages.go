@@ -189,6 +189,7 @@ var messages = page.Messages{
 	"case.decision":       {"决定：%s，%s", "Decision: %s, %s"},
 	"case.completion":     {"办结：%s", "Completed: %s"},
 	"apply.title":         {"在线申请：%s", "Apply online: %s"},
+	"apply.flow":          {"办理流程", "How the application is handled"},
 	"apply.body":          {"受理单位：%s", "Body: %s"},
 	"apply.materials":     {"申请材料（请勾选您已备齐的材料）", "Materials (check the ones you have)"},
 	"apply.submit":        {"提交申请", "Submit the application"},

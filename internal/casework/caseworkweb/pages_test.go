@@ -386,7 +386,7 @@ func TestPublic_C11_applyOnlineOnceForTwoSubmits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		f.do(t, webtest.Scenario{URL: fmt.Sprintf("/portal/apply/%d", f.online["XK0001"]), As: webtest.Anonymous, Status: http.StatusOK,
-			Contains: []string{`name="key"`, siteProof, `name="materials" value="1"`}})
+			Contains: []string{`name="key"`, siteProof, `name="materials" value="1"`, `id="flow-diagram"><svg`}})
 		f.applyOnline(t, "XK0001", "abcdefabcdefabcdefabcdefabcdefab", http.StatusBadRequest, "materials", "7")
 		f.do(t, webtest.Scenario{URL: fmt.Sprintf("/portal/apply/%d", f.online["XK0002"]), As: webtest.Anonymous, Status: http.StatusConflict,
 			Contains: []string{"C11"}})
