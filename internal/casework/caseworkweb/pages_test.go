@@ -515,3 +515,22 @@ func TestPages_policies(t *testing.T) {
 		f.do(t, sc)
 	}
 }
+
+// TestCaseLists_H1_stepsShowByTheirFlowsName (#14 item 2): the window's
+// console and the case list show where a case stands by the flow's name of
+// the step, in the page's language, never by its id; the API carries the
+// name beside the id.
+func TestCaseLists_H1_stepsShowByTheirFlowsName(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		n := f.register(t, applyForm)
+		for _, url := range []string{"/cases/window", "/cases"} {
+			f.do(t, webtest.Scenario{URL: url, As: "window1", Status: http.StatusOK, Contains: []string{n, "窗口收件审查"},
+				NotContains: []string{"· received<"}})
+			f.do(t, webtest.Scenario{URL: url, As: "window1", Header: map[string]string{"Accept-Language": "en"}, Status: http.StatusOK,
+				Contains: []string{"Window checks the application"}})
+		}
+		f.do(t, webtest.Scenario{URL: "/api/v1/cases", As: "window1", Bearer: true, Status: http.StatusOK,
+			Contains: []string{`"step":"received","step_name":{"zh":"窗口收件审查","en":"Window checks the application"}`}})
+	})
+}

@@ -28,13 +28,13 @@ type applyPage struct {
 	// Body, Item and Materials are masked as every public page is (L7):
 	// the materials are chosen by their place in the item's list, so the
 	// form carries no text of the list.
-	Body       string
-	Item       string
-	Code       string
-	Materials  []publicMaterial
-	Key        string // the idempotency key of this form: a second submit makes no second case
+	Body      string
+	Item      string
+	Code      string
+	Materials []publicMaterial
+	Key       string // the idempotency key of this form: a second submit makes no second case
 	// Diagram is the flow a case of the item runs on (H1), as inline SVG.
-	Diagram template.HTML
+	Diagram    template.HTML
 	Form       registerForm
 	Deliveries []casework.Delivery
 }
