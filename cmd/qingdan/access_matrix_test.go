@@ -386,6 +386,11 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"POST /cases/bulk":         {kind: notTown, foreign: "/cases/bulk", body: "action=receive&case=" + o.caseNumber + "&v." + o.caseNumber + "=1"},
 		"GET /cases/{number}":      {kind: scopedRead, foreign: "/cases/" + o.caseNumber, own: "/cases/" + o.ownCase},
 		"POST /cases/{number}/act": {kind: notTown, foreign: "/cases/" + o.caseNumber + "/act", body: "version=1&action=accept"},
+		// A/B posts (H13): one's own and, for a unit's head or an
+		// administrator, those they look after; another town's staff member
+		// is neither.
+		"GET /cases/ab-post":  {kind: anyStaff, foreign: "/cases/ab-post"},
+		"POST /cases/ab-post": {kind: notTown, foreign: "/cases/ab-post", body: "version=0&away=on&staff=" + fs},
 		// Flows (issue #14 item 1): read by every staff member; published
 		// by the top-level body's administrator only (one library for every
 		// body); an item's flow chosen by an administrator for the items of

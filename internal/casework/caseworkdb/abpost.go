@@ -284,9 +284,10 @@ func (s *Service) SetABPost(ctx context.Context, p access.Principal, staffID int
 	})
 }
 
-// ownerCover is what acting on a case asks of its first responder's A/B
-// post: whether they are away, and their backup now.
-func (s *Service) ownerCover(ctx context.Context, owner int64) (bool, casework.Staff, error) {
+// OwnerCover is what acting on a case asks of its first responder's A/B
+// post: whether they are away, and their backup now (the case page shows
+// both).
+func (s *Service) OwnerCover(ctx context.Context, owner int64) (bool, casework.Staff, error) {
 	if owner == 0 {
 		return false, casework.Staff{}, nil
 	}

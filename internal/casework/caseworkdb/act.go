@@ -121,7 +121,7 @@ func (s *Service) actOnce(ctx context.Context, r caseRow, base int64, a casework
 	env := casework.Env{Now: now, Calendar: cal, Flow: f, Actor: actor, Rules: s.rules, Standing: casework.Listed}
 	// The A/B post (H13): the first responder's backup now may act while
 	// they are marked away, whoever was named when the case began.
-	away, backup, err := s.ownerCover(ctx, c.FirstResponder.ID)
+	away, backup, err := s.OwnerCover(ctx, c.FirstResponder.ID)
 	if err != nil {
 		return casework.Case{}, err
 	}
@@ -349,7 +349,7 @@ func (s *Service) actor(ctx context.Context, p access.Principal) (casework.Actor
 	}
 	// The actor's named backup becomes the case's when the actor becomes
 	// its first responder (H13).
-	_, b, err := s.ownerCover(ctx, p.StaffID)
+	_, b, err := s.OwnerCover(ctx, p.StaffID)
 	if err != nil {
 		return a, err
 	}
