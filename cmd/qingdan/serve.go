@@ -354,6 +354,9 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 			return nil, closeAfter(db, fmt.Errorf("生成演示办件失败 / generating the demo cases failed: %w", err))
 		}
 		logger.Info("demo cases", "cases", n, "took", time.Since(start))
+		if _, err := a.cases.DemoPosts(ctx); err != nil {
+			return nil, closeAfter(db, fmt.Errorf("演示AB岗失败 / naming the demo's A/B posts failed: %w", err))
+		}
 	}
 	casePages, err := caseworkweb.PageRoutes(a.cases, caseworkweb.PageOptions{Frame: frame})
 	if err != nil {

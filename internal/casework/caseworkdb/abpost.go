@@ -305,3 +305,76 @@ func (s *Service) OwnerCover(ctx context.Context, owner int64) (bool, casework.S
 func errPostNotYours(name string) error {
 	return apperr.Forbiddenf("只有本人、所在科室负责人或系统管理员可以修改 %s 的AB岗", "only %s, the head of their unit or an administrator may change their A/B post", clip(name))
 }
+
+// DemoPosts names the demo's A/B pairs (H13): in each unit, its active
+// staff in order of id are paired, each the other's backup (an odd one out
+// is backed by the unit's first). Nobody is marked away. It does nothing
+// when an A/B post exists. Audited like any change, as "demo".
+func (s *Service) DemoPosts(ctx context.Context) (int, error) {
+	var have int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM ab_posts`).Scan(&have); err != nil {
+		return 0, err
+	}
+	if have > 0 {
+		return 0, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT s.id, s.unit_id, s.body_id, b.path FROM staff s JOIN bodies b ON b.id = s.body_id
+		WHERE s.active AND s.unit_id IS NOT NULL ORDER BY s.unit_id, s.id`)
+	if err != nil {
+		return 0, fmt.Errorf("caseworkdb: demo posts: %w", err)
+	}
+	type member struct {
+		id, unit, body int64
+		path           string
+	}
+	var all []member
+	for rows.Next() {
+		var m member
+		if err := rows.Scan(&m.id, &m.unit, &m.body, &m.path); err != nil {
+			rows.Close() //nolint:errcheck // the scan's error is the one to report
+			return 0, err
+		}
+		all = append(all, m)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if err := rows.Close(); err != nil {
+		return 0, err
+	}
+	var out []postRow
+	var bodies []int64
+	now := store.Micros(s.now())
+	for i := 0; i < len(all); {
+		j := i
+		for j < len(all) && all[j].unit == all[i].unit {
+			j++
+		}
+		unit := all[i:j]
+		for k := 0; k+1 < len(unit); k += 2 {
+			a, b := unit[k], unit[k+1]
+			out = append(out, postRow{StaffID: a.id, BodyPath: a.path, BackupID: b.id, UpdatedAt: now},
+				postRow{StaffID: b.id, BodyPath: b.path, BackupID: a.id, UpdatedAt: now})
+			bodies = append(bodies, a.body, b.body)
+		}
+		if len(unit) > 2 && len(unit)%2 == 1 {
+			last := unit[len(unit)-1]
+			out = append(out, postRow{StaffID: last.id, BodyPath: last.path, BackupID: unit[0].id, UpdatedAt: now})
+			bodies = append(bodies, last.body)
+		}
+		i = j
+	}
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		for i := range out {
+			r := out[i]
+			if err := posts.Insert(ctx, tx, &r, store.Event{Actor: "demo", Action: "ab_post.changed", BodyID: bodies[i]}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(out), nil
+}
