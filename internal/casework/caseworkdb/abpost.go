@@ -84,7 +84,9 @@ func readStaff(ctx context.Context, q store.Querier, id int64) (staffFacts, erro
 	return f, nil
 }
 
-func (f staffFacts) staff() casework.Staff { return casework.Staff{ID: f.ID, Login: f.Login, Name: f.Name} }
+func (f staffFacts) staff() casework.Staff {
+	return casework.Staff{ID: f.ID, Login: f.Login, Name: f.Name}
+}
 
 // mayName reports whether p may name st's backup: the head of st's unit,
 // or an administrator whose jurisdiction covers st's body.
