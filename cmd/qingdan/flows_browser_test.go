@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -20,7 +22,7 @@ import (
 // it and publishes: the flow's page lists the new version above the old
 // one. The case that was running keeps its own version, as its page says.
 func TestBrowser_H1_administratorPublishesAChangedFlow(t *testing.T) {
-	a, srv := demoApp(t)
+	a, srv := demoAppWith(t, slog.New(slog.NewTextHandler(io.Discard, nil)), func(c *serveConfig) { c.demoCases = 300 })
 	ctx := browsertest.New(t, 1280, 1000, chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))
 	var number, code string
 	var version int

@@ -65,7 +65,7 @@ func TestDemoCases_everyStage_audited_deterministic(t *testing.T) {
 	now := at("2026-12-07T10:00")
 	var first []string
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		svc, got := demoCases(t, db, now, 600)
+		svc, got := demoCases(t, db, now, 1000)
 		statuses := map[string]int{}
 		for _, g := range got {
 			var number, status, step string
