@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +18,8 @@ import (
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
+	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/flow/flowweb"
 	"github.com/qingdan/qingdan/internal/notify"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
 	"github.com/qingdan/qingdan/internal/org"
@@ -73,7 +76,7 @@ const (
 var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
 	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens",
 	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases", "/cases",
-	"/supervision", "/api/v1/supervision", "/complaints", "/api/v1/complaints", "/ratings", "/accountability"}
+	"/supervision", "/api/v1/supervision", "/complaints", "/api/v1/complaints", "/ratings", "/accountability", "/admin/flows", "/api/v1/flows"}
 
 func inAccessFamily(path string) bool {
 	for _, f := range accessFamilies {
@@ -96,6 +99,8 @@ type demoObjects struct {
 	complaint                           string // a complaint to 青山街道
 	rect, ownRect                       int64  // rectification items of 青山街道's unit and of 溪口镇's
 	external                            int64  // the district's external supervisor (staff)
+	item                                string // an item code of 青山街道's list
+	flowFile                            string // a valid flow file as the API takes it
 }
 
 func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
@@ -164,6 +169,19 @@ func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
 		t.Fatal(err)
 	}
 	o.external = ext.StaffID
+	if err := a.db.QueryRow(ctx, `SELECT impl_code FROM catalog_items WHERE body_id = ? AND impl_code <> '' ORDER BY id LIMIT 1`,
+		o.body).Scan(&o.item); err != nil {
+		t.Fatal(err)
+	}
+	src, err := flow.ShippedSource("instant")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := json.Marshal(flowweb.FlowFile{Content: string(src)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.flowFile = string(file)
 	return o
 }
 
@@ -402,6 +420,26 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"POST /cases/bulk":         {kind: notTown, foreign: "/cases/bulk", body: "action=receive&case=" + o.caseNumber + "&v." + o.caseNumber + "=1"},
 		"GET /cases/{number}":      {kind: scopedRead, foreign: "/cases/" + o.caseNumber, own: "/cases/" + o.ownCase},
 		"POST /cases/{number}/act": {kind: notTown, foreign: "/cases/" + o.caseNumber + "/act", body: "version=1&action=accept"},
+		// A/B posts (H13): one's own and, for a unit's head or an
+		// administrator, those they look after; another town's staff member
+		// is neither.
+		"GET /cases/ab-post":  {kind: anyStaff, foreign: "/cases/ab-post"},
+		"POST /cases/ab-post": {kind: notTown, foreign: "/cases/ab-post", body: "version=0&away=on&staff=" + fs},
+		// Flows (issue #14 item 1): read by every staff member; published
+		// by the top-level body's administrator only (one library for every
+		// body); an item's flow chosen by an administrator for the items of
+		// their own body — another town's item is not on the town's list.
+		"GET /admin/flows":             {kind: anyStaff, foreign: "/admin/flows"},
+		"GET /admin/flows/{code}":      {kind: anyStaff, foreign: "/admin/flows/promised"},
+		"GET /admin/flows/new":         {kind: adminAny, foreign: "/admin/flows/new"},
+		"GET /admin/flows/{code}/edit": {kind: adminAny, foreign: "/admin/flows/promised/edit"},
+		"POST /admin/flows/edit":       {kind: national, foreign: "/admin/flows/edit", body: "op=validate&source=code%3A+x"},
+		"POST /admin/flows/items": {kind: adminOnly, foreign: "/admin/flows/items", body: "version=0&flow=&item=" + o.item,
+			refusedOK: []int{http.StatusBadRequest}},
+		"GET /api/v1/flows":           {kind: anyStaff, foreign: "/api/v1/flows"},
+		"GET /api/v1/flows/{code}":    {kind: anyStaff, foreign: "/api/v1/flows/promised"},
+		"POST /api/v1/flows/validate": {kind: adminAny, foreign: "/api/v1/flows/validate", body: o.flowFile},
+		"POST /api/v1/flows":          {kind: national, foreign: "/api/v1/flows", body: o.flowFile},
 		// E-supervision: the dashboard and the export are the overseers'
 		// (supervisors, leaders, the general office, administrators); the
 		// cards anyone's, a unit's staff seeing their own unit's.

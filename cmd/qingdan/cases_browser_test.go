@@ -20,8 +20,8 @@ import (
 // online for 食品经营许可 on a phone with scripts off, with one material, and
 // is shown the case number and query code; window1 sends the one-time
 // notice of the missing ones (H3), which the applicant hands in online;
-// window1 accepts it, transfers it to 市场监管所 (the
-// demo list names a unit the organisation lacks) and hands it over;
+// window1 accepts it, transfers it to 市场监管所 (H6: the list names
+// 食品经营监管科, whose staff have no demo login) and hands it over;
 // liaison1 of that unit receives it, approves it and hands it back; window1
 // completes it and notifies the applicant; the applicant follows it to the
 // end by number and code, the name masked.

@@ -32,6 +32,7 @@ import (
 	"github.com/qingdan/qingdan/internal/complaint"
 	"github.com/qingdan/qingdan/internal/complaint/complaintdb"
 	"github.com/qingdan/qingdan/internal/complaint/complaintweb"
+	"github.com/qingdan/qingdan/internal/flow/flowweb"
 	"github.com/qingdan/qingdan/internal/gctune"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
 	"github.com/qingdan/qingdan/internal/notify/notifyweb"
@@ -367,8 +368,15 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 			return nil, closeAfter(db, fmt.Errorf("生成演示办件失败 / generating the demo cases failed: %w", err))
 		}
 		logger.Info("demo cases", "cases", n, "took", time.Since(start))
+		if _, err := a.cases.DemoPosts(ctx); err != nil {
+			return nil, closeAfter(db, fmt.Errorf("演示AB岗失败 / naming the demo's A/B posts failed: %w", err))
+		}
 	}
 	casePages, err := caseworkweb.PageRoutes(a.cases, caseworkweb.PageOptions{Frame: frame})
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
+	flowRoutes, err := flowweb.Routes(a.cases, flowweb.Options{Frame: frame})
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
@@ -423,7 +431,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	}
 	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgRoutes, calRoutes,
 		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes, caseworkweb.Routes(a.cases), casePages,
-		superviseRoutes, complaintRoutes, ratingRoutes, accountabilityRoutes}
+		superviseRoutes, complaintRoutes, ratingRoutes, accountabilityRoutes, flowRoutes}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {
 		pageMemory = -1 // web.Config: none

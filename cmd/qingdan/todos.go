@@ -41,7 +41,8 @@ func caseToDos(svc *caseworkdb.Service) web.ToDoSource {
 			}
 			kind, next = msg.Text(lang, kind), msg.Text(lang, "qingdan.next_actor", msg.M(next), p.Name)
 			for _, c := range pg.Cases {
-				t := web.ToDo{Kind: kind, Title: c.Number + " " + c.ItemName, Link: "/cases/" + c.Number, Next: next}
+				// The step by its flow's name, never its id (#14 item 2).
+				t := web.ToDo{Kind: kind, Title: c.Number + " " + c.ItemName + " · " + c.StepName.In(lang), Link: "/cases/" + c.Number, Next: next}
 				if d, err := time.Parse(time.DateOnly, c.Due); err == nil {
 					t.Due, t.DueText = d, c.Due
 				}

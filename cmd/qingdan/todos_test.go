@@ -51,6 +51,10 @@ func TestHome_H2_windowsToDoListHoldsApplicationsToAccept(t *testing.T) {
 	if got := todos("window1"); !strings.Contains(got, "待受理 "+number) || !strings.Contains(got, "/cases/"+number) {
 		t.Errorf("window1's to-do lacks the application %s:\n%s", number, got)
 	}
+	// The step shows by its flow's name, not its id (#14 item 2).
+	if got := todos("window1"); !strings.Contains(got, "窗口收件审查") || strings.Contains(got, "· received") {
+		t.Errorf("window1's to-do names the step by its id:\n%s", got)
+	}
 	if got := todos("liaison1"); strings.Contains(got, number) {
 		t.Errorf("liaison1, who accepts no case, is shown %s:\n%s", number, got)
 	}

@@ -342,3 +342,20 @@ func TestMachine_H1_exOfficioCaseIsFiledByTheBody(t *testing.T) {
 		t.Errorf("close = %+v", m)
 	}
 }
+
+// TestFlow_H1_placeNameOfStepsAndOutcomes: lists show the flow's name of a
+// step or an outcome, in Chinese and English, never its id.
+func TestFlow_H1_placeNameOfStepsAndOutcomes(t *testing.T) {
+	f := mustShipped(t, "promised")
+	s := f.Steps[0]
+	if got := f.PlaceName(s.ID); got != s.Name || got.In("zh") == s.ID {
+		t.Fatalf("step %s named %+v", s.ID, got)
+	}
+	o := f.Outcomes[0]
+	if got := f.PlaceName(o.ID); got != o.Name {
+		t.Fatalf("outcome %s named %+v", o.ID, got)
+	}
+	if got := f.PlaceName("gone"); got.In("en") != "gone" {
+		t.Fatalf("unknown id named %+v", got)
+	}
+}

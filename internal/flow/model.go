@@ -261,3 +261,16 @@ func (f *Flow) Action(id string) (Action, bool) {
 	}
 	return f.Actions[i], true
 }
+
+// PlaceName is the name of the step or outcome a case is at, for lists and
+// pages that show where a case stands; an id the flow does not know (a
+// case stored under another version) shows as itself.
+func (f *Flow) PlaceName(id string) Text {
+	if s, ok := f.Step(id); ok {
+		return s.Name
+	}
+	if o, ok := f.Outcome(id); ok {
+		return o.Name
+	}
+	return Text{Zh: id}
+}

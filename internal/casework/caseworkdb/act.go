@@ -119,6 +119,16 @@ func (s *Service) actOnce(ctx context.Context, r caseRow, base int64, a casework
 		return casework.Case{}, err
 	}
 	env := casework.Env{Now: now, Calendar: cal, Flow: f, Actor: actor, Rules: s.rules, Standing: casework.Listed}
+	// The A/B post (H13): the first responder's backup now may act while
+	// they are marked away, whoever was named when the case began.
+	away, backup, err := s.OwnerCover(ctx, c.FirstResponder.ID)
+	if err != nil {
+		return casework.Case{}, err
+	}
+	env.OwnerAway = away
+	if !backup.IsZero() {
+		c.Backup = backup
+	}
 	// Only acceptance asks the list (C4): the item must still be listed
 	// at this instant. The snapshot's code finds it.
 	if a.ID == "accept" {
@@ -336,6 +346,13 @@ func (s *Service) actor(ctx context.Context, p access.Principal) (casework.Actor
 		}
 		a.Unit = u.Code
 	}
+	// The actor's named backup becomes the case's when the actor becomes
+	// its first responder (H13).
+	_, b, err := s.OwnerCover(ctx, p.StaffID)
+	if err != nil {
+		return a, err
+	}
+	a.Backup = b
 	return a, nil
 }
 

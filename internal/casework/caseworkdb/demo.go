@@ -392,14 +392,21 @@ func (g *demoGen) plan(c casework.Case, complete bool, stop int) []casework.Acti
 		cert = fmt.Sprintf("青许〔%d〕%d号", c.RegisteredAt.Year(), 1000+stop)
 	}
 	steps = append(steps, casework.Action{ID: "complete", Certificate: cert}, casework.Action{ID: "notify"})
-	// A list naming a unit the organisation lacks: the window transfers
-	// the case to one that has staff (H6, late now and then).
-	if !g.hasUnitStaff(c) {
-		units := g.unitsWithStaff(c.Body.ID)
+	// A list naming a unit the organisation lacks, and three cases in
+	// four besides: the window transfers the case to a unit whose staff
+	// hold demo logins (H6, late now and then), so that unit1 and liaison1
+	// find work in their inboxes and e-supervision has their cards.
+	if !g.hasUnitStaff(c) || stop%4 != 3 {
+		units := g.unitsWithStaff(c.Body.ID, true)
+		if len(units) == 0 {
+			units = g.unitsWithStaff(c.Body.ID, false)
+		}
 		if len(units) == 0 {
 			return out
 		}
-		steps = append([]casework.Action{{ID: "transfer", Unit: units[stop%len(units)]}}, steps...)
+		if u := units[stop%len(units)]; u.Code != c.Unit.Code {
+			steps = append([]casework.Action{{ID: "transfer", Unit: u}}, steps...)
+		}
 	}
 	// Cut the unit's steps where the stage lies: 20–99 spread over them
 	// (12–19 stay accepted).
@@ -417,11 +424,12 @@ func (g *demoGen) hasUnitStaff(c casework.Case) bool {
 	})
 }
 
-// unitsWithStaff are the body's units with a unit_staff member, by code.
-func (g *demoGen) unitsWithStaff(body int64) []casework.Unit {
+// unitsWithStaff are the body's units with a unit_staff member (holding a
+// demo login, when withLogin), by code.
+func (g *demoGen) unitsWithStaff(body int64, withLogin bool) []casework.Unit {
 	var out []casework.Unit
 	for _, d := range g.staff[body] {
-		if d.actor.Unit != "" && slices.Contains(d.actor.Roles, "unit_staff") &&
+		if d.actor.Unit != "" && slices.Contains(d.actor.Roles, "unit_staff") && (!withLogin || d.actor.Login != "") &&
 			!slices.ContainsFunc(out, func(u casework.Unit) bool { return u.Code == d.actor.Unit }) {
 			out = append(out, casework.Unit{Code: d.actor.Unit, Name: g.unitNames[d.actor.Unit]})
 		}

@@ -18,7 +18,14 @@ import (
 // demo cases as of now; it returns each case's number, status and step.
 func demoCases(t *testing.T, db *store.DB, now time.Time, n int) (*caseworkdb.Service, []string) {
 	t.Helper()
-	orgtest.Load(t, db)
+	svc, got, _ := demoCasesOf(t, db, now, n)
+	return svc, got
+}
+
+// demoCasesOf is demoCases with the demo organisation's people.
+func demoCasesOf(t *testing.T, db *store.DB, now time.Time, n int) (*caseworkdb.Service, []string, orgtest.Demo) {
+	t.Helper()
+	demo := orgtest.Load(t, db)
 	cals := caldb.New(db)
 	cat := catdb.New(db)
 	cat.SetCalendars(cals)
@@ -51,14 +58,14 @@ func demoCases(t *testing.T, db *store.DB, now time.Time, n int) (*caseworkdb.Se
 	if len(out) != made {
 		t.Fatalf("%d rows, %d made", len(out), made)
 	}
-	return svc, out
+	return svc, out, demo
 }
 
 func TestDemoCases_everyStage_audited_deterministic(t *testing.T) {
 	now := at("2026-12-07T10:00")
 	var first []string
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		svc, got := demoCases(t, db, now, 400)
+		svc, got := demoCases(t, db, now, 1000)
 		statuses := map[string]int{}
 		for _, g := range got {
 			var number, status, step string
@@ -88,5 +95,54 @@ func TestDemoCases_everyStage_audited_deterministic(t *testing.T) {
 		if n, err := svc.DemoCases(ctx, now, 10); err != nil || n != 0 {
 			t.Fatalf("second run: %d %v", n, err)
 		}
+	})
+}
+
+// TestDemo_H13_everyCasesUnitExistsAndWindowsHaveABPairs (#14 items 3, 4):
+// every demo case is handled by a unit the demo organisation has (its code
+// names a unit of the case's body, with a head), and the demo's A/B pairs
+// give 陈晓 (window1) and 王芳 (head_bmfw) each other as backup.
+func TestDemo_H13_everyCasesUnitExistsAndWindowsHaveABPairs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, got, demo := demoCasesOf(t, db, at("2026-12-07T10:00"), 400)
+		if len(got) == 0 {
+			t.Fatal("no demo cases")
+		}
+		var missing []string
+		rows, err := db.Query(ctx, `SELECT DISTINCT c.unit FROM cases c WHERE c.unit <> '' AND NOT EXISTS
+			(SELECT 1 FROM units u JOIN staff s ON s.unit_id = u.id AND s.is_head AND s.active
+			 WHERE u.body_id = c.body_id AND u.code = c.unit) ORDER BY c.unit`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var u string
+			if err := rows.Scan(&u); err != nil {
+				t.Fatal(err)
+			}
+			missing = append(missing, u)
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if len(missing) > 0 {
+			t.Fatalf("demo cases handled by units the organisation lacks: %v", missing)
+		}
+		if n := count(t, db, `SELECT COUNT(DISTINCT c.unit) FROM cases c WHERE c.unit LIKE 'ZZ%'`); n == 0 {
+			t.Fatal("no demo case is handled by one of the district's list units")
+		}
+		n, err := svc.DemoPosts(ctx)
+		if err != nil || n == 0 {
+			t.Fatalf("demo posts: %d, %v", n, err)
+		}
+		who := demo.People
+		pt, err := svc.ABPost(ctx, who["window1"], who["window1"].StaffID)
+		if err != nil || pt.Backup.ID != who["head_bmfw"].StaffID || pt.Away() {
+			t.Fatalf("window1's demo post %+v, %v", pt, err)
+		}
+		if again, err := svc.DemoPosts(ctx); err != nil || again != 0 {
+			t.Fatalf("second run: %d, %v", again, err)
+		}
+		verify(t, db)
 	})
 }

@@ -96,9 +96,9 @@ func (s *Service) Open(ctx context.Context, p access.Principal, app Application,
 	if l.Item.Code == "" {
 		return Opened{}, errNotOnList(app.Item)
 	}
-	flowCode := l.Flow
-	if flowCode == "" {
-		flowCode = string(l.Item.Kind)
+	flowCode, err := s.flowCodeFor(ctx, body.ID, l)
+	if err != nil {
+		return Opened{}, err
 	}
 	flowID, f, err := s.currentFlow(ctx, flowCode)
 	if err != nil {

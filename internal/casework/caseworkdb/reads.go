@@ -175,18 +175,21 @@ type Filter struct {
 
 // Summary is one case in a list.
 type Summary struct {
-	Number     string      `json:"number"`
-	Version    int64       `json:"version"`
-	Item       string      `json:"item"`
-	ItemName   string      `json:"item_name"`
-	Applicant  string      `json:"applicant"`
-	Status     flow.Status `json:"status"`
-	Step       string      `json:"step"`
-	Unit       string      `json:"unit"`
-	OwnerID    int64       `json:"owner_id,omitempty"`
-	Due        string      `json:"due,omitempty"` // YYYY-MM-DD, the last day of the limit in force
-	Registered string      `json:"registered"`
-	Flags      []string    `json:"flags"`
+	Number    string      `json:"number"`
+	Version   int64       `json:"version"`
+	Item      string      `json:"item"`
+	ItemName  string      `json:"item_name"`
+	Applicant string      `json:"applicant"`
+	Status    flow.Status `json:"status"`
+	Step      string      `json:"step"`
+	// StepName is the flow's name of the step (or outcome) the case is at,
+	// in the version the case runs on.
+	StepName   flow.Text `json:"step_name"`
+	Unit       string    `json:"unit"`
+	OwnerID    int64     `json:"owner_id,omitempty"`
+	Due        string    `json:"due,omitempty"` // YYYY-MM-DD, the last day of the limit in force
+	Registered string    `json:"registered"`
+	Flags      []string  `json:"flags"`
 }
 
 // Page is a page of a list and the cursor of the next ("" at the end).
@@ -255,6 +258,7 @@ func (s *Service) List(ctx context.Context, p access.Principal, f Filter) (Page,
 	}
 	defer rows.Close()
 	out := Page{Cases: []Summary{}}
+	var flowIDs []int64
 	var last caseRow
 	for rows.Next() {
 		var r caseRow
@@ -272,9 +276,25 @@ func (s *Service) List(ctx context.Context, p access.Principal, f Filter) (Page,
 		out.Cases = append(out.Cases, Summary{Number: r.Number, Version: r.Version, Item: r.ItemCode, ItemName: c.Item.Name,
 			Applicant: c.Applicant.Name, Status: c.Status, Step: r.Step, Unit: r.Unit, OwnerID: r.OwnerID, Due: r.DueOn,
 			Registered: store.FromMicros(r.RegisteredAt).Format("2006-01-02T15:04:05Z07:00"), Flags: c.FlagRules()})
+		flowIDs = append(flowIDs, r.FlowID)
 		last = r
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return Page{}, err
+	}
+	if err := rows.Close(); err != nil { // before the flows are read
+		return Page{}, err
+	}
+	// The step's name is the flow version's: versions are few and parsed
+	// once (flowByID keeps them).
+	for i := range out.Cases {
+		fl, err := s.flowByID(ctx, s.db, flowIDs[i])
+		if err != nil {
+			return Page{}, err
+		}
+		out.Cases[i].StepName = fl.PlaceName(out.Cases[i].Step)
+	}
+	return out, nil
 }
 
 func containsStatus(s flow.Status) bool {

@@ -32,7 +32,7 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pageNames = []string{"error", "window", "registered", "inbox", "case", "apply", "applied", "follow"}
+var pageNames = []string{"error", "window", "registered", "inbox", "case", "apply", "applied", "follow", "posts"}
 
 // cst is China Standard Time, the users' clock whatever the server's zone.
 var cst = time.FixedZone("CST", 8*3600)
@@ -73,6 +73,10 @@ func PageRoutes(svc *caseworkdb.Service, o PageOptions) ([]httpx.Route, error) {
 		{Pattern: "POST /cases/bulk", Policy: httpx.Policy{Roles: actingRoles, Write: true}, Handler: hf(h.bulk)},
 		{Pattern: "GET /cases/{number}", Policy: httpx.Policy{Roles: staffRoles, Scope: scope}, Handler: hf(h.casePage)},
 		{Pattern: "POST /cases/{number}/act", Policy: httpx.Policy{Roles: actingRoles, Write: true, Scope: scope}, Handler: hf(h.act)},
+		// A/B posts (H13): one's own, and a head's unit's; the service
+		// checks who may change whose.
+		{Pattern: "GET /cases/ab-post", Policy: httpx.Policy{Roles: staffRoles}, Handler: hf(h.postsPage)},
+		{Pattern: "POST /cases/ab-post", Policy: httpx.Policy{Roles: staffRoles, Write: true}, Handler: hf(h.setPost)},
 
 		{Pattern: "GET /portal/apply/{item}", Policy: pub, Handler: hf(h.applyPage)},
 		{Pattern: "POST /portal/apply/{item}", Policy: pubWrite, Handler: hf(h.apply)},
@@ -361,6 +365,10 @@ type casePage struct {
 	Statutory limit
 	StepLimit *limit
 	StepName  string
+	// OwnerAway: the first responder is marked away, so the backup acts
+	// (H13); Backup is their backup now.
+	OwnerAway bool
+	Backup    casework.Staff
 	Diagram   template.HTML
 	Actions   []actionForm
 	Timeline  []timelineRow
@@ -428,6 +436,13 @@ func (h *pages) showCase(w http.ResponseWriter, r *http.Request, status int, fai
 	if v.Deadlines.Step != nil {
 		s := limitOf(*v.Deadlines.Step)
 		d.StepLimit = &s
+	}
+	if d.OwnerAway, d.Backup, err = h.svc.OwnerCover(ctx, c.FirstResponder.ID); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if d.Backup.IsZero() {
+		d.Backup = c.Backup
 	}
 	d.StepName = stepName(v.Run, c.Step, lg)
 	d.Diagram = diagram(v.Run, c.Step, lg)

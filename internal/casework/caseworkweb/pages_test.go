@@ -386,7 +386,7 @@ func TestPublic_C11_applyOnlineOnceForTwoSubmits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		f.do(t, webtest.Scenario{URL: fmt.Sprintf("/portal/apply/%d", f.online["XK0001"]), As: webtest.Anonymous, Status: http.StatusOK,
-			Contains: []string{`name="key"`, siteProof, `name="materials" value="1"`}})
+			Contains: []string{`name="key"`, siteProof, `name="materials" value="1"`, `id="flow-diagram"><svg`}})
 		f.applyOnline(t, "XK0001", "abcdefabcdefabcdefabcdefabcdefab", http.StatusBadRequest, "materials", "7")
 		f.do(t, webtest.Scenario{URL: fmt.Sprintf("/portal/apply/%d", f.online["XK0002"]), As: webtest.Anonymous, Status: http.StatusConflict,
 			Contains: []string{"C11"}})
@@ -514,4 +514,53 @@ func TestPages_policies(t *testing.T) {
 		sc.Name = sc.Method + " " + sc.URL + " as " + sc.As
 		f.do(t, sc)
 	}
+}
+
+// TestCaseLists_H1_stepsShowByTheirFlowsName (#14 item 2): the window's
+// console and the case list show where a case stands by the flow's name of
+// the step, in the page's language, never by its id; the API carries the
+// name beside the id.
+func TestCaseLists_H1_stepsShowByTheirFlowsName(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		n := f.register(t, applyForm)
+		for _, url := range []string{"/cases/window", "/cases"} {
+			f.do(t, webtest.Scenario{URL: url, As: "window1", Status: http.StatusOK, Contains: []string{n, "窗口收件审查"},
+				NotContains: []string{"· received<"}})
+			f.do(t, webtest.Scenario{URL: url, As: "window1", Header: map[string]string{"Accept-Language": "en"}, Status: http.StatusOK,
+				Contains: []string{"Window checks the application"}})
+		}
+		f.do(t, webtest.Scenario{URL: "/api/v1/cases", As: "window1", Bearer: true, Status: http.StatusOK,
+			Contains: []string{`"step":"received","step_name":{"zh":"窗口收件审查","en":"Window checks the application"}`}})
+	})
+}
+
+// TestCase_H13_backupActsThroughThePagesOnlyWhileTheOwnerIsAway: through
+// the A/B post page the window's head names themselves 陈晓's backup; the
+// backup's acceptance is refused while 陈晓 is present, 陈晓 marks
+// themselves away, the case page shows the owner away and the backup, and
+// the backup's acceptance goes through, marked as the backup's. Someone
+// else cannot mark 陈晓 away.
+func TestCase_H13_backupActsThroughThePagesOnlyWhileTheOwnerIsAway(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		owner, head := f.demo.People["window1"], f.demo.People["head_bmfw"]
+		post, staff := "/cases/ab-post", fmt.Sprint(owner.StaffID)
+		f.do(t, webtest.Scenario{URL: "/cases/ab-post", As: "head_bmfw", Status: http.StatusOK,
+			Contains: []string{`name="staff" value="` + staff + `"`, "指定B岗"}})
+		f.do(t, webtest.Scenario{Method: "POST", URL: post, As: "head_bmfw", Status: http.StatusSeeOther, Location: "/cases/ab-post?done=post",
+			Body: form("staff", staff, "version", "0", "backup", fmt.Sprint(head.StaffID))})
+		f.do(t, webtest.Scenario{Method: "POST", URL: post, As: "unit1", Status: http.StatusForbidden, Body: form("staff", staff, "version", "1", "away", "on")})
+		n := f.register(t, applyForm, siteProof)
+		f.act(t, "head_bmfw", n, http.StatusForbidden, "action", "accept")
+		f.do(t, webtest.Scenario{URL: "/cases/ab-post", As: "window1", Status: http.StatusOK, Contains: []string{"王芳"}, NotContains: []string{"指定B岗"}})
+		f.do(t, webtest.Scenario{Method: "POST", URL: post, As: "window1", Status: http.StatusSeeOther, Body: form("staff", staff, "version", "1", "away", "on")})
+		f.do(t, webtest.Scenario{URL: "/cases/" + n, As: "head_bmfw", Status: http.StatusOK,
+			Contains: []string{`id="backup">王芳`, "（不在岗）", `id="act-accept"`}})
+		f.act(t, "head_bmfw", n, http.StatusSeeOther, "action", "accept")
+		if c := f.get(t, n); c.Status != "accepted" || c.FirstResponder.ID != owner.StaffID {
+			t.Fatalf("after the backup's acceptance: %s, owner %+v", c.Status, c.FirstResponder)
+		}
+		f.do(t, webtest.Scenario{URL: "/cases/" + n, As: "window1", Status: http.StatusOK, Contains: []string{"B岗代办"}})
+	})
 }

@@ -3,6 +3,7 @@ package caseworkweb
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
@@ -27,11 +28,13 @@ type applyPage struct {
 	// Body, Item and Materials are masked as every public page is (L7):
 	// the materials are chosen by their place in the item's list, so the
 	// form carries no text of the list.
-	Body       string
-	Item       string
-	Code       string
-	Materials  []publicMaterial
-	Key        string // the idempotency key of this form: a second submit makes no second case
+	Body      string
+	Item      string
+	Code      string
+	Materials []publicMaterial
+	Key       string // the idempotency key of this form: a second submit makes no second case
+	// Diagram is the flow a case of the item runs on (H1), as inline SVG.
+	Diagram    template.HTML
 	Form       registerForm
 	Deliveries []casework.Delivery
 }
@@ -72,6 +75,14 @@ func (h *pages) showApply(w http.ResponseWriter, r *http.Request, status int, fo
 		d.Materials = append(d.Materials, publicMaterial{Index: i, Name: ident.MaskText(m.Name), Required: m.Required,
 			Checked: slices.Contains(form.Materials, m.Name)})
 	}
+	f, err := h.svc.NewCaseFlow(r.Context(), body, it.Code)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	// The flow's names are the administrator's words, not personal data;
+	// flow.SVG escapes them.
+	d.Diagram = template.HTML(f.SVG(flow.DrawOptions{Lang: lang(r)})) //nolint:gosec // see above
 	h.render(w, r, status, "apply", d, failure)
 }
 
