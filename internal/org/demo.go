@@ -117,6 +117,8 @@ var demoStaff = []demoPerson{
 	// --separation-of-duties), last so that the ids above stay as they were.
 	{login: "security1", body: "330199", name: "严谨", phone: "13900000005", roles: []access.Role{access.RoleSecurityAdmin}},
 	{login: "auditor1", body: "330199", name: "贾审", phone: "13900000006", roles: []access.Role{access.RoleAuditAdmin}},
+	// 青山区's seal keeper (H8): configures the approval seal, keeps its register.
+	{login: "seal1", body: "330199", unit: "BMFW", name: "方印", phone: "13900000007", roles: []access.Role{access.RoleSealKeeper}},
 }
 
 // DemoAccount describes one demo login (printed by `qingdan serve` and
