@@ -71,7 +71,7 @@ const (
 var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
 	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens",
 	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases", "/cases",
-	"/supervision", "/api/v1/supervision"}
+	"/supervision", "/api/v1/supervision", "/admin/seal"}
 
 func inAccessFamily(path string) bool {
 	for _, f := range accessFamilies {
@@ -91,6 +91,7 @@ type demoObjects struct {
 	message, ownMessage                 int64  // outbox messages sent for 青山街道 and for 溪口镇
 	webhook                             int64  // a webhook endpoint
 	caseNumber, ownCase                 string // cases of 青山街道 and of 溪口镇
+	caseDoc, ownDoc                     int64  // a document of each (the application receipt)
 }
 
 func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
@@ -152,6 +153,14 @@ func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
 	}
 	o.webhook = ep.ID
 	o.caseNumber, o.ownCase = demoCase(t, a, o.body, o.staff), demoCase(t, a, o.ownBody, o.ownStaff)
+	for _, c := range []struct {
+		number string
+		id     *int64
+	}{{o.caseNumber, &o.caseDoc}, {o.ownCase, &o.ownDoc}} {
+		if err := a.db.QueryRow(ctx, `SELECT MIN(id) FROM documents WHERE case_number = ?`, c.number).Scan(c.id); err != nil {
+			t.Fatalf("a document of %s: %v", c.number, err)
+		}
+	}
 	return o
 }
 
@@ -368,6 +377,16 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"POST /cases/bulk":         {kind: notTown, foreign: "/cases/bulk", body: "action=receive&case=" + o.caseNumber + "&v." + o.caseNumber + "=1"},
 		"GET /cases/{number}":      {kind: scopedRead, foreign: "/cases/" + o.caseNumber, own: "/cases/" + o.ownCase},
 		"POST /cases/{number}/act": {kind: notTown, foreign: "/cases/" + o.caseNumber + "/act", body: "version=1&action=accept"},
+		// Documents: read as the case is; corrected by those who act on it;
+		// the seal is its keeper's alone, the register is read in one's
+		// jurisdiction.
+		"GET /cases/{number}/documents/{doc}": {kind: scopedRead, foreign: "/cases/" + o.caseNumber + "/documents/" + id(o.caseDoc),
+			own: "/cases/" + o.ownCase + "/documents/" + id(o.ownDoc) + ".pdf"},
+		"POST /cases/{number}/documents/{doc}/correct": {kind: notTown, foreign: "/cases/" + o.caseNumber + "/documents/" + id(o.caseDoc) + "/correct", body: "reason=x"},
+		"GET /admin/seal":               {kind: notTown, foreign: "/admin/seal"},
+		"POST /admin/seal":              {kind: notTown, foreign: "/admin/seal", body: "version=0&enabled=true"},
+		"GET /admin/seal/register":      {kind: adminOnly, foreign: "/admin/seal/register", hidden: o.caseNumber},
+		"GET /admin/seal/register.xlsx": {kind: adminOnly, foreign: "/admin/seal/register.xlsx", hidden: o.caseNumber},
 		// E-supervision: the dashboard and the export are the overseers'
 		// (supervisors, leaders, the general office, administrators); the
 		// cards anyone's, a unit's staff seeing their own unit's.

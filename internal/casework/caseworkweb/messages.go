@@ -7,9 +7,10 @@ var messages = page.Messages{
 	"errors":      {"操作未完成：", "The action was not taken:"},
 	"error.title": {"无法显示", "Cannot show this"},
 
-	"done.act":        {"已办理。", "Done."},
-	"done.supplement": {"补正材料已提交。", "The materials were handed in."},
-	"done.withdraw":   {"申请已撤回。", "The application was withdrawn."},
+	"done.act":                {"已办理。", "Done."},
+	"done.supplement":         {"补正材料已提交。", "The materials were handed in."},
+	"done.withdraw":           {"申请已撤回。", "The application was withdrawn."},
+	"done.document_corrected": {"已出具更正文书。", "The correction was issued."},
 
 	"field.item":                  {"事项", "Item"},
 	"field.version":               {"版本", "Version"},
@@ -186,6 +187,9 @@ var messages = page.Messages{
 	"case.no_actions":     {"本环节没有您可办理的动作。", "This step offers you no action."},
 	"case.by":             {"经办", "By"},
 	"case.record":         {"交换记录（JSON）", "Exchange record (JSON)"},
+	"case.documents":      {"文书", "Documents"},
+	"case.doc_replaced":   {"已被 %s 更正", "replaced by %s"},
+	"case.doc_correct":    {"出具更正文书", "Issue a correction"},
 	"case.decision":       {"决定：%s，%s", "Decision: %s, %s"},
 	"case.completion":     {"办结：%s", "Completed: %s"},
 	"apply.title":         {"在线申请：%s", "Apply online: %s"},

@@ -112,7 +112,36 @@ func (s *Service) Get(ctx context.Context, p access.Principal, number string, id
 	if !p.Covers(r.BodyPath) {
 		return Rendered{}, errNotYours()
 	}
-	return s.render(ctx, r, false)
+	// Those who do not act on cases read the copy the public reads (L7),
+	// as the case page masks the applicant for them.
+	return s.render(ctx, r, !SeesPersonalData(p))
+}
+
+// SeesPersonalData reports whether p reads documents unmasked: the window,
+// the units and the leaders who act on cases.
+func SeesPersonalData(p access.Principal) bool {
+	return p.HasAny(access.RoleWindow, access.RoleUnitStaff, access.RoleLeader)
+}
+
+// BodyPath is the path of the body of case number (the routes' scope).
+func (s *Service) BodyPath(ctx context.Context, number string) (string, error) {
+	var path string
+	err := s.db.QueryRow(ctx, `SELECT body_path FROM cases WHERE number = ?`, strings.TrimSpace(number)).Scan(&path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.NotFoundf("没有编号为 %s 的办件", "no case numbered %s", clip(number))
+	}
+	if err != nil {
+		return "", fmt.Errorf("documentdb: case %s: %w", clip(number), err)
+	}
+	return path, nil
+}
+
+// clip shortens a value for a message.
+func clip(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
 }
 
 // ForApplicant lists the documents of case number issued to its applicant

@@ -1,0 +1,42 @@
+package documentweb
+
+import "github.com/qingdan/qingdan/internal/web/page"
+
+// messages are the pages' words, key → {Chinese, English}.
+var messages = page.Messages{
+	"seal.title":         {"行政审批专用章", "Approval seal"},
+	"seal.help":          {"本机关所有文书共用一枚行政审批专用章（H8），按机关名称绘制。启用后，须盖章的文书（受理通知书、一次性告知书、不予受理决定书、办结凭证等）才能出具；未启用时出具这些文书的操作会被拒绝。每次用章都记入用章登记簿。", "One approval seal serves every document of this body (H8), drawn from the body's name. Documents that bear it (acceptance notices, one-time notices, refusals, completion certificates …) can be issued only while it is enabled; while it is not, actions that issue them are refused. Every use is written in the seal register."},
+	"seal.body":          {"机关", "Body"},
+	"seal.state":         {"状态", "State"},
+	"seal.enabled":       {"已启用", "enabled"},
+	"seal.disabled":      {"未启用", "not enabled"},
+	"seal.enable":        {"启用印章", "Enable the seal"},
+	"seal.disable":       {"停用印章", "Disable the seal"},
+	"seal.preview":       {"印章预览", "Preview"},
+	"seal.register":      {"用章登记簿", "Seal register"},
+	"register.title":     {"用章登记簿", "Seal register"},
+	"register.help":      {"每一份加盖行政审批专用章的文书一行：何人、何时、哪个办件、哪份文书、文号（H8）。", "One row per document bearing the approval seal: who, when, which case, which document, which number (H8)."},
+	"register.none":      {"没有符合条件的用章记录。", "No use of the seal matches."},
+	"register.filter":    {"筛选", "Filter"},
+	"register.export":    {"导出 Excel", "Export to Excel"},
+	"register.from":      {"自（日期）", "From (date)"},
+	"register.to":        {"至（日期）", "To (date)"},
+	"col.used_at":        {"用章时间", "Used at"},
+	"col.by":             {"经办人", "By"},
+	"col.case":           {"办件", "Case"},
+	"col.title":          {"文书", "Document"},
+	"col.number":         {"文号", "Number"},
+	"col.issued_on":      {"文书日期", "Dated"},
+	"col.seal":           {"印章", "Seal"},
+	"col.replaces":       {"更正的文书", "Corrects"},
+	"done.seal_enabled":  {"印章已启用。", "The seal is enabled."},
+	"done.seal_disabled": {"印章已停用。", "The seal is disabled."},
+	"field.seal":         {"印章", "Seal"},
+	"field.reason":       {"更正理由", "Reason"},
+	"field.replaces":     {"所更正的文书", "Document corrected"},
+	"field.from":         {"自（日期）", "From (date)"},
+	"field.to":           {"至（日期）", "To (date)"},
+	"field.number":       {"文号", "Number"},
+	"field.version":      {"版本", "Version"},
+	"error.title":        {"无法显示", "Cannot show this"},
+}
