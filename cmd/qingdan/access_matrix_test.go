@@ -71,7 +71,7 @@ const (
 var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
 	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens",
 	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases", "/cases",
-	"/supervision", "/api/v1/supervision", "/admin/seal"}
+	"/supervision", "/api/v1/supervision", "/admin/seal", "/admin/documents"}
 
 func inAccessFamily(path string) bool {
 	for _, f := range accessFamilies {
@@ -387,6 +387,14 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"POST /admin/seal":              {kind: notTown, foreign: "/admin/seal", body: "version=0&enabled=true"},
 		"GET /admin/seal/register":      {kind: adminOnly, foreign: "/admin/seal/register", hidden: o.caseNumber},
 		"GET /admin/seal/register.xlsx": {kind: adminOnly, foreign: "/admin/seal/register.xlsx", hidden: o.caseNumber},
+		// Templates: each administrator edits their own body's (a bad
+		// template is refused with 400 and changes nothing).
+		"GET /admin/documents/templates":        {kind: adminAny, foreign: "/admin/documents/templates"},
+		"GET /admin/documents/templates/{kind}": {kind: adminAny, foreign: "/admin/documents/templates/acceptance_notice"},
+		"POST /admin/documents/templates/{kind}": {kind: adminOnly, foreign: "/admin/documents/templates/acceptance_notice",
+			body: "version=0&template=x", refusedOK: []int{http.StatusBadRequest}},
+		"POST /admin/documents/templates/{kind}/preview": {kind: adminOnly, foreign: "/admin/documents/templates/acceptance_notice/preview",
+			body: "template=x", refusedOK: []int{http.StatusBadRequest}},
 		// E-supervision: the dashboard and the export are the overseers'
 		// (supervisors, leaders, the general office, administrators); the
 		// cards anyone's, a unit's staff seeing their own unit's.

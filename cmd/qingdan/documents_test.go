@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/web/browsertest"
@@ -232,4 +233,52 @@ func TestServe_L7_portalListsTheApplicantsDocumentsMasked(t *testing.T) {
 			t.Errorf("code %q: %d", bad, status)
 		}
 	}
+}
+
+// TestServe_templateEditedWithPreviewAndLineErrors (issue #15 item 1): the
+// administrator opens a kind's template, previews an edit on the sample
+// case as an A4 page, is told the line of a mistake (nothing saved), and
+// saves the edit as a new version, which the list then shows.
+func TestServe_templateEditedWithPreviewAndLineErrors(t *testing.T) {
+	a, srv := demoApp(t)
+	admin := bearer(t, a, "admin")
+	status, body := send(t, srv, "GET", "/admin/documents/templates/refusal_decision", admin, "", "")
+	if status != http.StatusOK || !strings.Contains(body, `id="template-form"`) || !strings.Contains(body, "不予受理决定书") {
+		t.Fatalf("the form: %d", status)
+	}
+	cur, err := a.docs.TemplateOf(context.Background(), mustPrincipal(t, a, admin), "refusal_decision")
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := cur.ID
+	edited := strings.Replace(cur.Source, "{{.Reason}}", "{{.Reason}}（特此告知）", 1)
+	form := func(src string) string {
+		return url.Values{"version": {strconv.FormatInt(version, 10)}, "template": {src}}.Encode()
+	}
+	status, body = send(t, srv, "POST", "/admin/documents/templates/refusal_decision/preview", admin, form(edited), "")
+	if status != http.StatusOK || !strings.Contains(body, "（特此告知）") || !strings.Contains(body, `class="seal"`) {
+		t.Fatalf("preview: %d %.300s", status, body)
+	}
+	bad := strings.Replace(edited, "{{.Basis}}", "{{.Basis}}\n{{.Nmae}}", 1)
+	status, body = send(t, srv, "POST", "/admin/documents/templates/refusal_decision", admin, form(bad), "")
+	if status != http.StatusBadRequest || !strings.Contains(body, "行：未知字段 .Nmae") {
+		t.Fatalf("a bad template: %d %.500s", status, body)
+	}
+	status, _ = send(t, srv, "POST", "/admin/documents/templates/refusal_decision", admin, form(edited), "")
+	if status != http.StatusSeeOther {
+		t.Fatalf("save: %d", status)
+	}
+	status, body = send(t, srv, "GET", "/admin/documents/templates", admin, "", "")
+	if status != http.StatusOK || !strings.Contains(body, "本机关修改版") {
+		t.Fatalf("the list after saving: %d", status)
+	}
+}
+
+func mustPrincipal(t *testing.T, a *app, token string) access.Principal {
+	t.Helper()
+	p, err := a.auth.TokenPrincipal(context.Background(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -483,3 +483,66 @@ func TestPrefix_bodyShortName(t *testing.T) {
 		}
 	}
 }
+
+// TestDocument_templateEditUsedByLaterDocumentsIssuedOnesKeepTheirs (issue
+// #15 item 1): the body's administrator saves an edited acceptance notice;
+// a bad template is refused naming its line and nothing is saved; a stale
+// base is a conflict; a document issued before still renders as issued,
+// one issued after carries the edit; others may not edit.
+func TestDocument_templateEditUsedByLaterDocumentsIssuedOnesKeepTheirs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.enableSeal(t)
+		admin := f.who("admin")
+		before := f.open(t, "申请书", "场地使用证明").Case.Number
+		f.act(t, "2026-03-02T09:10", "window1", before, casework.Action{ID: "accept"})
+		cur, err := f.docs.TemplateOf(ctx, admin, casework.AcceptanceNotice)
+		if err != nil || cur.ID == 0 || cur.Edited {
+			t.Fatalf("current %+v %v", cur, err)
+		}
+		bad := strings.Replace(cur.Source, "{{.Applicant}}", "{{.Applicant}}\n{{.Nmae}}", 1)
+		_, err = f.docs.SaveTemplate(ctx, admin, casework.AcceptanceNotice, cur.ID, bad)
+		if err == nil || !strings.Contains(err.Error(), "template: 第 4 行") || !strings.Contains(err.Error(), "line 4: unknown field .Nmae") {
+			t.Fatalf("bad template: %v", err)
+		}
+		if k := count(t, db, `SELECT COUNT(*) FROM document_templates WHERE body_id <> 0`); k != 0 {
+			t.Fatalf("%d edits saved", k)
+		}
+		edited := strings.Replace(cur.Source, "予以受理。", "予以受理。请保持电话畅通。", 1)
+		if _, err := f.docs.SaveTemplate(ctx, f.who("window1"), casework.AcceptanceNotice, cur.ID, edited); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Fatalf("window staff edited a template: %v", err)
+		}
+		saved, err := f.docs.SaveTemplate(ctx, admin, casework.AcceptanceNotice, cur.ID, edited)
+		if err != nil || !saved.Edited || saved.ID == cur.ID {
+			t.Fatalf("saved %+v %v", saved, err)
+		}
+		if _, err := f.docs.SaveTemplate(ctx, admin, casework.AcceptanceNotice, cur.ID, edited); apperr.CodeOf(err) != apperr.Conflict {
+			t.Fatalf("stale save: %v", err)
+		}
+		f.set("2026-03-02T10:00")
+		after := f.open(t, "申请书", "场地使用证明").Case.Number
+		f.act(t, "2026-03-02T10:10", "window1", after, casework.Action{ID: "accept"})
+		body := func(number string) string {
+			t.Helper()
+			docs, err := f.docs.ForCase(ctx, f.who("window1"), number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range docs {
+				if d.Kind == casework.AcceptanceNotice {
+					r, err := f.docs.Get(ctx, f.who("window1"), number, d.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return r.Body()
+				}
+			}
+			t.Fatalf("no acceptance notice on %s", number)
+			return ""
+		}
+		if strings.Contains(body(before), "请保持电话畅通") || !strings.Contains(body(after), "请保持电话畅通") {
+			t.Fatal("the edit did not apply to later documents only")
+		}
+		verify(t, db)
+	})
+}

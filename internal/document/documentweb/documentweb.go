@@ -36,7 +36,7 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pageNames = []string{"seal", "register", "error"}
+var pageNames = []string{"seal", "register", "templates", "template", "error"}
 
 // Stylesheet is where the documents' print stylesheet is served (the
 // site's content security policy forbids inline styles).
@@ -68,7 +68,14 @@ var (
 	// administrators (H8: the register is there to be checked).
 	registerReaders = []access.Role{access.RoleSealKeeper, access.RoleSupervisor, access.RoleAdmin}
 	keeper          = []access.Role{access.RoleSealKeeper}
+	// admin edits the body's templates (the system duty).
+	admin      = httpx.Policy{Roles: []access.Role{access.RoleAdmin}, Duty: access.DutySystem}
+	adminWrite = httpx.Policy{Roles: []access.Role{access.RoleAdmin}, Duty: access.DutySystem, Write: true}
 )
+
+// templateForm bounds the template form: the largest template and the
+// form's other fields, encoded.
+const templateForm = 4 * document.MaxTemplate
 
 // Routes returns the documents' routes with their policies.
 func Routes(svc *documentdb.Service, frame page.Frame) ([]httpx.Route, error) {
@@ -93,6 +100,11 @@ func Routes(svc *documentdb.Service, frame page.Frame) ([]httpx.Route, error) {
 		{Pattern: "GET /admin/seal/register", Policy: httpx.Policy{Roles: registerReaders}, Handler: hf(h.register),
 			Nav: &httpx.Nav{Label: "nav.seal_register", Order: 86}},
 		{Pattern: "GET /admin/seal/register.xlsx", Policy: httpx.Policy{Roles: registerReaders}, Handler: hf(h.export)},
+		{Pattern: "GET /admin/documents/templates", Policy: admin, Handler: hf(h.templatesPage),
+			Nav: &httpx.Nav{Label: "nav.doc_templates", Order: 87}},
+		{Pattern: "GET /admin/documents/templates/{kind}", Policy: admin, Handler: hf(h.templatePage)},
+		{Pattern: "POST /admin/documents/templates/{kind}", Policy: adminWrite, Handler: hf(h.saveTemplate), MaxBody: templateForm},
+		{Pattern: "POST /admin/documents/templates/{kind}/preview", Policy: adminWrite, Handler: hf(h.previewTemplate), MaxBody: templateForm},
 	}, nil
 }
 
