@@ -128,7 +128,7 @@ func docRef(r *http.Request) (id int64, pdf bool) {
 	s := r.PathValue("doc")
 	s, pdf = strings.CutSuffix(s, ".pdf")
 	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != s { // one spelling per document: no 012, no +12
 		return 0, pdf // no document has id 0: not found
 	}
 	return id, pdf
