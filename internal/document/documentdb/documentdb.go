@@ -287,7 +287,7 @@ func (s *Service) issue(ctx context.Context, tx *store.Tx, c casework.Case, d ca
 	}
 	row := docRow{Number: n.String(), Kind: string(d.Kind), Word: spec.Word, Year: int64(year), Seq: seq, Case: c.Number,
 		BodyID: c.Body.ID, BodyPath: c.Body.Path, IssuedOn: d.Date.String(), IssuedAt: store.Micros(at), IssuedBy: login,
-		TemplateID: tr.ID, Spec: string(specJSON), Data: string(dataJSON), Hash: hashOf(r.Body())}
+		TemplateID: tr.ID, Spec: string(specJSON), Data: string(dataJSON), Hash: contentHash(r)}
 	if seal != nil {
 		row.Seal = seal.Name
 	}
@@ -305,7 +305,19 @@ func (s *Service) issue(ctx context.Context, tx *store.Tx, c casework.Case, d ca
 	return row, err
 }
 
-// hashOf is the SHA-256 of a document's rendered body, in hex.
+// contentHash is the hash of what a document prints: its rendered
+// fragment, the name on its seal and its QR code's payload — which
+// determine its page and its PDF (the seal and the QR code are drawn
+// from them) — joined by NULs.
+func contentHash(r *document.Rendered) string {
+	seal := ""
+	if r.Seal != nil {
+		seal = r.Seal.Name + "\x00" + r.Seal.Title
+	}
+	return hashOf(r.Fragment + "\x00" + seal + "\x00" + r.Data.PublicURL)
+}
+
+// hashOf is the SHA-256 of s, in hex.
 func hashOf(body string) string {
 	h := sha256.Sum256([]byte(body))
 	return hex.EncodeToString(h[:])

@@ -229,7 +229,7 @@ func (s *Service) render(ctx context.Context, r docRow, public bool) (Rendered, 
 	if err != nil {
 		return Rendered{}, fmt.Errorf("documentdb: re-rendering %s: %w", r.Number, err)
 	}
-	if !public && hashOf(out.Body()) != r.Hash {
+	if !public && contentHash(out) != r.Hash {
 		// The stored data, template or renderer no longer give the page
 		// that was issued: say so rather than hand out a different one.
 		return Rendered{}, fmt.Errorf("documentdb: %s re-renders differently from the page issued (hash %s)", r.Number, r.Hash)
