@@ -318,6 +318,23 @@ func TestDocument_H4_numbersWithoutGapsUnderConcurrentIssues(t *testing.T) {
 		if gaps, err := f.docs.Gaps(ctx); err != nil || len(gaps) != 0 {
 			t.Fatalf("gaps %v %v", gaps, err)
 		}
+		// A number drawn and never issued (the sequence moved behind the
+		// service's back) is a gap verify reports.
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE document_numbers SET last = last + 1 WHERE word = '收'`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		gaps, err := f.docs.Gaps(ctx)
+		if err != nil || len(gaps) != 1 {
+			t.Fatalf("gaps %v %v", gaps, err)
+		}
+		for _, g := range gaps {
+			if len(g) != 1 || g[0] != n+1 {
+				t.Fatalf("gaps %v", gaps)
+			}
+		}
 	})
 }
 
