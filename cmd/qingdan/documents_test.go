@@ -165,10 +165,17 @@ func TestServe_H8_sealKeeperAloneConfiguresTheSealAndTheRegisterExports(t *testi
 	if status, _, _ := fetch(t, loggedIn(t, srv.URL, "admin"), srv.URL+"/admin/seal"); status != http.StatusForbidden {
 		t.Fatalf("the administrator reached the seal page: %d", status)
 	}
-	number, _ := completedDemoCase(t, a)
+	number, id := completedDemoCase(t, a)
 	status, body, _ = fetch(t, keeper, srv.URL+"/admin/seal/register?case="+url.QueryEscape(number))
-	if status != http.StatusOK || !strings.Contains(string(body), number) || !strings.Contains(string(body), "审结〔") {
+	doc := "/cases/" + number + "/documents/" + strconv.FormatInt(id, 10)
+	if status != http.StatusOK || !strings.Contains(string(body), number) || !strings.Contains(string(body), "审结〔") ||
+		!strings.Contains(string(body), doc) {
 		t.Fatalf("the register of %s: %d", number, status)
+	}
+	// The register's document opens for the keeper (the public copy: the
+	// keeper does not act on cases).
+	if status, body, _ := fetch(t, keeper, srv.URL+doc); status != http.StatusOK || !strings.Contains(string(body), "办结凭证") {
+		t.Fatalf("the keeper opens %s: %d", doc, status)
 	}
 	status, body, _ = fetch(t, keeper, srv.URL+"/admin/seal/register?from=2026-13-01")
 	if status != http.StatusBadRequest || !strings.Contains(string(body), "from") && !strings.Contains(string(body), "自（日期）") {

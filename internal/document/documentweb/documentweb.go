@@ -26,6 +26,7 @@ import (
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/casework/caseworkweb"
 	"github.com/qingdan/qingdan/internal/document"
 	"github.com/qingdan/qingdan/internal/document/documentdb"
@@ -59,9 +60,11 @@ type handlers struct {
 var hf = func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
 
 var (
-	// staffRoles read a case's documents (as they read the case).
+	// staffRoles read a case's documents (as they read the case), and the
+	// seal keeper the documents of the register (masked, as they do not
+	// act on cases).
 	staffRoles = []access.Role{access.RoleWindow, access.RoleUnitStaff, access.RoleLeader, access.RoleGeneralOffice,
-		access.RoleSupervisor, access.RoleAdmin}
+		access.RoleSupervisor, access.RoleAdmin, access.RoleSealKeeper}
 	// correctors issue corrections: those who act on cases.
 	correctors = []access.Role{access.RoleWindow, access.RoleUnitStaff, access.RoleLeader}
 	// registerReaders read the seal register: its keeper, supervisors and
@@ -82,7 +85,7 @@ func Routes(svc *documentdb.Service, frame page.Frame) ([]httpx.Route, error) {
 	if svc == nil || frame == nil {
 		return nil, fmt.Errorf("documentweb: Routes needs the service and a frame")
 	}
-	ps, err := page.Parse(templateFS, messages, template.FuncMap{"when": when, "day": day}, pageNames...)
+	ps, err := page.Parse(templateFS, messages, template.FuncMap{"when": when, "day": day, "title": title}, pageNames...)
 	if err != nil {
 		return nil, fmt.Errorf("documentweb: templates: %w", err)
 	}
@@ -109,6 +112,15 @@ func Routes(svc *documentdb.Service, frame page.Frame) ([]httpx.Route, error) {
 }
 
 func principal(r *http.Request) access.Principal { return httpx.PrincipalFrom(r.Context()) }
+
+// title is a kind's title in lang.
+func title(lang string, k casework.DocumentKind) string {
+	s, err := document.SpecOf("kind", k)
+	if err != nil {
+		return string(k)
+	}
+	return s.Title(lang)
+}
 
 func day(d calendar.Date) string {
 	if d == 0 {
