@@ -76,7 +76,7 @@ const (
 var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
 	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens",
 	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases", "/cases",
-	"/supervision", "/api/v1/supervision", "/complaints", "/api/v1/complaints", "/ratings", "/accountability", "/admin/flows", "/api/v1/flows"}
+	"/supervision", "/api/v1/supervision", "/complaints", "/api/v1/complaints", "/ratings", "/accountability", "/admin/flows", "/api/v1/flows", "/admin/seal", "/admin/documents"}
 
 func inAccessFamily(path string) bool {
 	for _, f := range accessFamilies {
@@ -101,6 +101,7 @@ type demoObjects struct {
 	external                            int64  // the district's external supervisor (staff)
 	item                                string // an item code of 青山街道's list
 	flowFile                            string // a valid flow file as the API takes it
+	caseDoc, ownDoc                     int64  // a document of each (the application receipt)
 }
 
 func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
@@ -182,6 +183,14 @@ func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
 		t.Fatal(err)
 	}
 	o.flowFile = string(file)
+	for _, c := range []struct {
+		number string
+		id     *int64
+	}{{o.caseNumber, &o.caseDoc}, {o.ownCase, &o.ownDoc}} {
+		if err := a.db.QueryRow(ctx, `SELECT MIN(id) FROM documents WHERE case_number = ?`, c.number).Scan(c.id); err != nil {
+			t.Fatalf("a document of %s: %v", c.number, err)
+		}
+	}
 	return o
 }
 
@@ -440,6 +449,24 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET /api/v1/flows/{code}":    {kind: anyStaff, foreign: "/api/v1/flows/promised"},
 		"POST /api/v1/flows/validate": {kind: adminAny, foreign: "/api/v1/flows/validate", body: o.flowFile},
 		"POST /api/v1/flows":          {kind: national, foreign: "/api/v1/flows", body: o.flowFile},
+		// Documents: read as the case is; corrected by those who act on it;
+		// the seal is its keeper's alone, the register is read in one's
+		// jurisdiction.
+		"GET /cases/{number}/documents/{doc}": {kind: scopedRead, foreign: "/cases/" + o.caseNumber + "/documents/" + id(o.caseDoc),
+			own: "/cases/" + o.ownCase + "/documents/" + id(o.ownDoc) + ".pdf"},
+		"POST /cases/{number}/documents/{doc}/correct": {kind: notTown, foreign: "/cases/" + o.caseNumber + "/documents/" + id(o.caseDoc) + "/correct", body: "reason=x"},
+		"GET /admin/seal":               {kind: notTown, foreign: "/admin/seal"},
+		"POST /admin/seal":              {kind: notTown, foreign: "/admin/seal", body: "version=0&enabled=true"},
+		"GET /admin/seal/register":      {kind: adminOnly, foreign: "/admin/seal/register", hidden: o.caseNumber},
+		"GET /admin/seal/register.xlsx": {kind: adminOnly, foreign: "/admin/seal/register.xlsx", hidden: o.caseNumber},
+		// Templates: each administrator edits their own body's (a bad
+		// template is refused with 400 and changes nothing).
+		"GET /admin/documents/templates":        {kind: adminAny, foreign: "/admin/documents/templates"},
+		"GET /admin/documents/templates/{kind}": {kind: adminAny, foreign: "/admin/documents/templates/acceptance_notice"},
+		"POST /admin/documents/templates/{kind}": {kind: adminOnly, foreign: "/admin/documents/templates/acceptance_notice",
+			body: "version=0&template=x", refusedOK: []int{http.StatusBadRequest}},
+		"POST /admin/documents/templates/{kind}/preview": {kind: adminOnly, foreign: "/admin/documents/templates/acceptance_notice/preview",
+			body: "template=x", refusedOK: []int{http.StatusBadRequest}},
 		// E-supervision: the dashboard and the export are the overseers'
 		// (supervisors, leaders, the general office, administrators); the
 		// cards anyone's, a unit's staff seeing their own unit's.

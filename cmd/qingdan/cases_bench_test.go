@@ -111,7 +111,7 @@ func BenchmarkCasesAtScale(b *testing.B) {
 			b.Run("list", func(b *testing.B) {
 				// Half the requests ask for the first page, half for the
 				// second (the cursor of the first).
-				first, err := fetch(client, "GET", srv.URL+list, token, "")
+				first, err := benchFetch(client, "GET", srv.URL+list, token, "")
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -374,7 +374,7 @@ func benchClient() *http.Client {
 	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2 * benchClients, MaxConnsPerHost: 2 * benchClients}}
 }
 
-func fetch(c *http.Client, method, url, token, body string) (string, error) {
+func benchFetch(c *http.Client, method, url, token, body string) (string, error) {
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		return "", err
@@ -402,7 +402,7 @@ func fetch(c *http.Client, method, url, token, body string) (string, error) {
 
 // expect sends the request and wants 200 OK.
 func expect(c *http.Client, method, url, token, body string) error {
-	_, err := fetch(c, method, url, token, body)
+	_, err := benchFetch(c, method, url, token, body)
 	return err
 }
 

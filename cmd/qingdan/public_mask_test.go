@@ -256,6 +256,14 @@ func TestPublic_L7_O4_personalDataMaskedOnEveryPublicSurface(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The document its registration issued (the receipt), for the
+	// portal's document route (checked again below with the code, as the
+	// crawl's number carries the query before the path's rest).
+	var receipt int64
+	if err := a.db.QueryRow(ctx, `SELECT MIN(id) FROM documents WHERE case_number = ?`, applied.Case.Number).Scan(&receipt); err != nil {
+		t.Fatal(err)
+	}
+	doc := strconv.FormatInt(receipt, 10)
 	values := map[string][]string{
 		"number": {applied.Case.Number + caseQuery},
 		"body":   {strconv.FormatInt(district, 10)}, "item": {item}, "code": {code, d.Current.ImplCode},
@@ -263,6 +271,7 @@ func TestPublic_L7_O4_personalDataMaskedOnEveryPublicSurface(t *testing.T) {
 		"version": {strconv.Itoa(d.Current.Version), strconv.Itoa(d.Current.Version - 1)},
 		"file...": {"app.css"},
 		"token":   {kioskToken, "x"}, // a window's rating device (L8); others' tokens answer not-found
+		"doc":     {doc},
 	}
 	// Queries a visitor can make from what the public sees (a page echoes
 	// its query, so a planted value asked for is not asked here).
@@ -320,6 +329,18 @@ func TestPublic_L7_O4_personalDataMaskedOnEveryPublicSurface(t *testing.T) {
 		}
 	}
 	t.Logf("%d public answers crawled", crawled)
+	// The applicant's own document on the portal, with the code: masked (L7).
+	for _, lang := range web.Langs {
+		st, body := call(t, srv, http.MethodGet, "/portal/cases/"+applied.Case.Number+"/documents/"+doc+"?code="+applied.QueryCode+"&lang="+lang, "", "")
+		if st != http.StatusOK || !strings.Contains(body, "收件凭证") {
+			t.Fatalf("the planted person's receipt (%s): %d %.300s", lang, st, body)
+		}
+		for _, s := range secrets {
+			if strings.Contains(body, s) {
+				t.Fatalf("the planted person's receipt (%s) shows %q", lang, s)
+			}
+		}
+	}
 	// Nor does a search find the item by what masking hides.
 	for _, q := range []string{"王小明", "13812345678", "11010519491231002X"} {
 		st, body := call(t, srv, http.MethodGet, "/portal/search?q="+url.QueryEscape(q), "", "")

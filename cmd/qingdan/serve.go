@@ -32,6 +32,8 @@ import (
 	"github.com/qingdan/qingdan/internal/complaint"
 	"github.com/qingdan/qingdan/internal/complaint/complaintdb"
 	"github.com/qingdan/qingdan/internal/complaint/complaintweb"
+	"github.com/qingdan/qingdan/internal/document/documentdb"
+	"github.com/qingdan/qingdan/internal/document/documentweb"
 	"github.com/qingdan/qingdan/internal/flow/flowweb"
 	"github.com/qingdan/qingdan/internal/gctune"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
@@ -274,6 +276,7 @@ type app struct {
 	notes      *notifydb.Service
 	deliverer  *notifydb.Deliverer
 	cases      *caseworkdb.Service
+	docs       *documentdb.Service
 	sup        *supervisedb.Service
 	complaints *complaintdb.Service
 	ratings    *ratingdb.Service
@@ -357,11 +360,17 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if a.deliverer, err = cfg.notify.deliverer(a, logger); err != nil {
 		return nil, closeAfter(db, err)
 	}
-	a.cases = caseworkdb.New(db, cals, caseworkdb.CatalogItems{Cat: cat}, caseworkdb.Options{Now: now})
+	a.docs = documentdb.New(db, documentdb.Options{PublicURL: documentsURL(cfg), Now: now})
+	a.cases = caseworkdb.New(db, cals, caseworkdb.CatalogItems{Cat: cat}, caseworkdb.Options{Now: now, Documents: a.docs})
 	if err := a.cases.StoreShipped(ctx); err != nil {
 		return nil, closeAfter(db, err)
 	}
 	if a.demoLoaded {
+		// The demo's seal keeper enabled every body's seal before its
+		// cases were registered: their documents bear it (H8).
+		if err := a.docs.EnableDemoSeals(ctx, "seal1"); err != nil {
+			return nil, closeAfter(db, err)
+		}
 		start := time.Now()
 		n, err := a.cases.DemoCases(ctx, now(), cfg.demoCases)
 		if err != nil {
@@ -372,7 +381,11 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 			return nil, closeAfter(db, fmt.Errorf("演示AB岗失败 / naming the demo's A/B posts failed: %w", err))
 		}
 	}
-	casePages, err := caseworkweb.PageRoutes(a.cases, caseworkweb.PageOptions{Frame: frame})
+	casePages, err := caseworkweb.PageRoutes(a.cases, caseworkweb.PageOptions{Frame: frame, Documents: documentweb.Links{Svc: a.docs}})
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
+	documentRoutes, err := documentweb.Routes(a.docs, frame)
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
@@ -431,7 +444,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	}
 	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgRoutes, calRoutes,
 		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes, caseworkweb.Routes(a.cases), casePages,
-		superviseRoutes, complaintRoutes, ratingRoutes, accountabilityRoutes, flowRoutes}
+		superviseRoutes, complaintRoutes, ratingRoutes, accountabilityRoutes, flowRoutes, documentRoutes}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {
 		pageMemory = -1 // web.Config: none
@@ -638,4 +651,17 @@ func complaintTiers(ctx context.Context, db *store.DB, codes string) (map[int64]
 		out[id] = true
 	}
 	return out, nil
+}
+
+// documentsURL is the public address documents' QR codes lead to: the
+// configured one (flag parsing fills it from --addr when unset), else the
+// listening address.
+func documentsURL(cfg *serveConfig) string {
+	switch {
+	case cfg.publicURL != "":
+		return cfg.publicURL
+	case cfg.addr != "" && !strings.HasPrefix(cfg.addr, ":"):
+		return "http://" + cfg.addr
+	}
+	return "http://localhost" + cfg.addr
 }

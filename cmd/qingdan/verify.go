@@ -11,6 +11,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/audit"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
+	"github.com/qingdan/qingdan/internal/document/documentdb"
 
 	// Every package that registers audited state tables (store.RegisterAudited)
 	// is linked here, so verify compares all of them whatever else the binary
@@ -74,6 +75,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err == nil && rep.OK() {
 		index, indexed, err = catsearch.Verify(ctx, db)
 	}
+	// Document numbers run without gaps per body, kind and year (H4).
+	var gaps map[string][]int64
+	if err == nil && rep.OK() {
+		gaps, err = documentdb.New(db, documentdb.Options{}).Gaps(ctx)
+	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -85,6 +91,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if witnessed != "" {
 		return errors.New("校验失败 / verification failed: " + witnessed)
+	}
+	if len(gaps) > 0 {
+		return fmt.Errorf("校验失败 / verification failed: 文书编号有缺号 / document numbers are missing (body/word/year: numbers): %v", gaps)
 	}
 	if index != "" {
 		return errors.New("校验失败 / verification failed: " + index +

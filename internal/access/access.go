@@ -25,11 +25,12 @@ const (
 	RoleAdmin              Role = "admin"               // 系统管理员: organisation, calendar, rules; with duties not separated also accounts and the audit log
 	RoleSecurityAdmin      Role = "security_admin"      // 安全管理员: staff, their roles and accounts (DutyAccounts)
 	RoleAuditAdmin         Role = "audit_admin"         // 审计管理员: reads the audit log (DutyAudit)
+	RoleSealKeeper         Role = "seal_keeper"         // 印章管理员: keeps the body's approval seal and its register (H8)
 )
 
 // AllRoles lists every role in a stable order (forms, tests, docs).
 var AllRoles = []Role{RoleWindow, RoleUnitStaff, RoleListLiaison, RoleGeneralOffice,
-	RoleSupervisor, RoleExternalSupervisor, RoleLeader, RoleAdmin, RoleSecurityAdmin, RoleAuditAdmin}
+	RoleSupervisor, RoleExternalSupervisor, RoleLeader, RoleAdmin, RoleSecurityAdmin, RoleAuditAdmin, RoleSealKeeper}
 
 // Duty is one of the three administrative duties that 三员分立 (separation
 // of duties, 等保) gives to different people: the system (organisation

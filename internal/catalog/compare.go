@@ -330,7 +330,8 @@ var roleNames = map[access.Role][2]string{access.RoleWindow: {"窗口", "window"
 	access.RoleListLiaison: {"清单联络员", "list liaison"}, access.RoleGeneralOffice: {"党政办", "general office"},
 	access.RoleSupervisor: {"监察", "supervisor"}, access.RoleExternalSupervisor: {"外部监督员", "external supervisor"},
 	access.RoleLeader: {"领导", "leader"}, access.RoleAdmin: {"系统管理员", "administrator"},
-	access.RoleSecurityAdmin: {"安全管理员", "security administrator"}, access.RoleAuditAdmin: {"审计管理员", "audit administrator"}}
+	access.RoleSecurityAdmin: {"安全管理员", "security administrator"}, access.RoleAuditAdmin: {"审计管理员", "audit administrator"},
+	access.RoleSealKeeper: {"印章管理员", "seal keeper"}}
 
 // RoleText names a step's acting role.
 func RoleText(r access.Role, en bool) string { return names(r, roleNames, en) }

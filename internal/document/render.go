@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 
 	qrcode "github.com/skip2/go-qrcode"
 
@@ -74,11 +75,11 @@ func Render(in Input) (*Rendered, error) {
 	if d.Replaces != "" {
 		frag = correctionNote(d, in.Template.Lang) + frag
 	}
-	q, err := qrcode.New(d.PublicURL, qrcode.Medium)
+	bm, err := qrBitmap(d.PublicURL)
 	if err != nil {
-		return nil, fmt.Errorf("document: QR code: %w", err)
+		return nil, err
 	}
-	r := &Rendered{Spec: spec, Lang: in.Template.Lang, Data: d, Fragment: frag, QR: q.Bitmap()}
+	r := &Rendered{Spec: spec, Lang: in.Template.Lang, Data: d, Fragment: frag, QR: bm}
 	if spec.Sealed || strings.Contains(frag, sealMarker) {
 		if in.Seal == nil {
 			return nil, apperr.Invalidf("seal", "document.this_body_has_no_approval_seal")
@@ -196,3 +197,38 @@ func qrSVG(bm [][]bool, payload string) string {
 	b.WriteString(`</g></svg>`)
 	return b.String()
 }
+
+// qrCodes keeps the QR codes drawn lately, by payload: every document of a
+// case carries the same one, and encoding it is most of a render's cost.
+// The bitmaps are only read once made.
+var qrCodes struct {
+	sync.Mutex
+	m map[string][][]bool
+}
+
+// maxQRCodes bounds qrCodes (a few hundred kB).
+const maxQRCodes = 512
+
+func qrBitmap(payload string) ([][]bool, error) {
+	qrCodes.Lock()
+	bm, ok := qrCodes.m[payload]
+	qrCodes.Unlock()
+	if ok {
+		return bm, nil
+	}
+	q, err := qrcode.New(payload, qrcode.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("document: QR code: %w", err)
+	}
+	bm = q.Bitmap()
+	qrCodes.Lock()
+	if qrCodes.m == nil || len(qrCodes.m) >= maxQRCodes {
+		qrCodes.m = map[string][][]bool{} // start again: the next cases' codes are new anyway
+	}
+	qrCodes.m[payload] = bm
+	qrCodes.Unlock()
+	return bm, nil
+}
+
+// invalid is an Invalid error whose two messages are already formatted.
+func invalid(field, zh, en string) *apperr.Error { return apperr.New(apperr.Invalid, field, zh, en) }

@@ -178,6 +178,8 @@ var demoStaff = []demoPerson{
 	// --separation-of-duties), last so that the ids above stay as they were.
 	{login: "security1", body: "330199", name: "严谨", phone: "13900000005", roles: []access.Role{access.RoleSecurityAdmin}},
 	{login: "auditor1", body: "330199", name: "贾审", phone: "13900000006", roles: []access.Role{access.RoleAuditAdmin}},
+	// 青山区's seal keeper (H8): configures the approval seal, keeps its register.
+	{login: "seal1", body: "330199", unit: "BMFW", name: "方印", phone: "13900000007", roles: []access.Role{access.RoleSealKeeper}},
 	// The heads and liaisons of the district's other units (above), after
 	// every earlier staff member so that their ids stay as they were.
 	{body: "330199", unit: "ZZ01", name: "徐永刚", phone: "13900050002", roles: []access.Role{rus}, head: true},

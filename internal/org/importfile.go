@@ -65,7 +65,7 @@ var sheetDefs = []sheetDef{
 		{key: "unit_code", zh: "单位编码", help: "所属单位编码（该机构下）；可空 / their unit's code in that body; may be empty"},
 		{key: "name", zh: "姓名", required: true, help: "姓名 / name"},
 		{key: "phone", zh: "电话", help: "手机 11 位或带区号座机 / mobile (11 digits) or landline with area code"},
-		{key: "roles", zh: "角色", required: true, help: "一个或多个，用、或逗号分隔：窗口、站所人员、清单联络员、党政办、监察、外部监督员、领导、管理员、安全管理员、审计管理员 / one or more of " + roleCodes()},
+		{key: "roles", zh: "角色", required: true, help: "一个或多个，用、或逗号分隔：窗口、站所人员、清单联络员、党政办、监察、外部监督员、领导、管理员、安全管理员、审计管理员、印章管理员 / one or more of " + roleCodes()},
 		{key: "is_head", zh: "负责人", help: "是/否：单位负责人，每单位一人 / yes/no: the unit's head, one per unit"},
 		{key: "is_liaison", zh: "联络员", help: "是/否：清单联络员，每单位一至二人，须有角色清单联络员 / yes/no: list liaison, one or two per unit, needs role list_liaison"},
 		{key: "cert_no", zh: "执法证号", help: "可空；填写则范围与有效期必填 / optional; when given, scope and dates are required"},

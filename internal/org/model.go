@@ -101,6 +101,7 @@ var roleZh = map[access.Role]string{
 	access.RoleAdmin:              "管理员",
 	access.RoleSecurityAdmin:      "安全管理员",
 	access.RoleAuditAdmin:         "审计管理员",
+	access.RoleSealKeeper:         "印章管理员",
 }
 
 // RoleZh is a role's Chinese name (the import template accepts it).
@@ -118,6 +119,7 @@ var roleEn = map[access.Role]string{
 	access.RoleAdmin: "Administrator", access.RoleAuditAdmin: "Audit administrator", access.RoleSecurityAdmin: "Security administrator",
 	access.RoleExternalSupervisor: "External supervisor", access.RoleGeneralOffice: "General office", access.RoleLeader: "Leader",
 	access.RoleListLiaison: "List liaison", access.RoleSupervisor: "Supervisor", access.RoleUnitStaff: "Unit staff", access.RoleWindow: "Window",
+	access.RoleSealKeeper: "Seal keeper",
 }
 
 // ParseRoles reads a list of roles separated by commas, 、, semicolons, | or

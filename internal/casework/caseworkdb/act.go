@@ -223,10 +223,15 @@ func (s *Service) save(ctx context.Context, tx *store.Tx, r caseRow, c casework.
 }
 
 // carryOut does the effects besides the row and its event: the clock
-// events and the messages.
+// events, the documents and the messages.
 func (s *Service) carryOut(ctx context.Context, tx *store.Tx, c casework.Case, eff casework.Effects, actor casework.Actor, version int64) error {
 	for _, e := range eff.Clock {
 		if _, err := s.clocks.Apply(ctx, tx, loginOf(actor), clockRef(c.Number), e); err != nil {
+			return err
+		}
+	}
+	if s.docs != nil && len(eff.Documents) > 0 {
+		if err := s.docs.Issue(ctx, tx, c, eff.Documents, actor, loginOf(actor)); err != nil {
 			return err
 		}
 	}

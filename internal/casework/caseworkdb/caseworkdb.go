@@ -122,6 +122,7 @@ type Service struct {
 	random io.Reader
 	// endpoint is the webhook endpoint of the supervising units (H9).
 	endpoint string
+	docs     DocumentIssuer
 
 	mu      sync.Mutex
 	flowsBy map[int64]*flow.Flow // by case_flows id
@@ -140,13 +141,23 @@ type Options struct {
 	// SupervisionEndpoint is the name of the webhook endpoint completed
 	// cases are pushed to (H9); "supervision" when empty.
 	SupervisionEndpoint string
+	// Documents issues the documents a transition asks for in its write
+	// (H4); none are stored when nil.
+	Documents DocumentIssuer
+}
+
+// DocumentIssuer issues the documents of a transition inside its write:
+// an error (a sealed kind without the body's seal, H8) refuses the whole
+// transition. login is who acts, as the case's events name them.
+type DocumentIssuer interface {
+	Issue(ctx context.Context, tx *store.Tx, c casework.Case, docs []casework.Document, actor casework.Actor, login string) error
 }
 
 // New returns the service over db, counting time on cals' calendars and
 // finding items in items.
 func New(db *store.DB, cals *caldb.Service, items Catalogue, o Options) *Service {
 	s := &Service{db: db, cals: cals, clocks: caldb.NewClocks(db, cals), items: items, opts: FlowOptions(),
-		rules: o.Rules, now: o.Now, random: o.Random, endpoint: o.SupervisionEndpoint,
+		rules: o.Rules, now: o.Now, random: o.Random, endpoint: o.SupervisionEndpoint, docs: o.Documents,
 		flowsBy: map[int64]*flow.Flow{}, units: map[int64]casework.Unit{}}
 	if s.rules == (casework.Rules{}) {
 		s.rules = casework.DefaultRules()

@@ -127,6 +127,11 @@ func (s *Service) storeDemo(ctx context.Context, tx *store.Tx, part []demoCase) 
 					return err
 				}
 			}
+			if s.docs != nil && len(st.eff.Documents) > 0 {
+				if err := s.docs.Issue(ctx, tx, c, st.eff.Documents, actor, loginOf(actor)); err != nil {
+					return err
+				}
+			}
 			r = next
 		}
 	}

@@ -1,6 +1,7 @@
 package caseworkweb
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -41,11 +42,41 @@ var cst = time.FixedZone("CST", 8*3600)
 type PageOptions struct {
 	// Frame puts pages into the site's layout (*web.Frame).
 	Frame page.Frame
+	// Documents lists a case's issued documents on its page and on the
+	// portal (documentweb.Links); none are listed when nil.
+	Documents Documents
+}
+
+// Documents lists the documents issued for a case (H4), for staff and
+// for the applicant holding the query code (only theirs, masked: L7).
+type Documents interface {
+	ForStaff(ctx context.Context, p access.Principal, number string) ([]DocumentLink, error)
+	ForApplicant(ctx context.Context, number, code string) ([]DocumentLink, error)
+}
+
+// DocumentLink is an issued document as the case pages list it.
+type DocumentLink struct {
+	ID                   int64
+	Number, Kind, Zh, En string
+	IssuedOn             string
+	Sealed               bool
+	Replaces, ReplacedBy string
+	Page, PDF, Correct   string // URLs
+	CanCorrect           bool
+}
+
+// Title is the document's title in lang.
+func (l DocumentLink) Title(lang string) string {
+	if lang == httpx.LangEn && l.En != "" {
+		return l.En
+	}
+	return l.Zh
 }
 
 type pages struct {
 	*page.Kit
-	svc *caseworkdb.Service
+	svc  *caseworkdb.Service
+	docs Documents
 }
 
 // PageRoutes returns the case pages with their policies.
@@ -57,7 +88,7 @@ func PageRoutes(svc *caseworkdb.Service, o PageOptions) ([]httpx.Route, error) {
 	if err != nil {
 		return nil, fmt.Errorf("caseworkweb: templates: %w", err)
 	}
-	h := &pages{Kit: &page.Kit{Frame: o.Frame, Pages: ps, Messages: messages, What: "case page"}, svc: svc}
+	h := &pages{Kit: &page.Kit{Frame: o.Frame, Pages: ps, Messages: messages, What: "case page"}, svc: svc, docs: o.Documents}
 	scope := func(r *http.Request) (string, error) { return svc.BodyPath(r.Context(), r.PathValue("number")) }
 	window := []access.Role{access.RoleWindow}
 	pub := httpx.Policy{Public: true}
@@ -373,6 +404,7 @@ type casePage struct {
 	Actions   []actionForm
 	Timeline  []timelineRow
 	Flags     []flagRow
+	Documents []DocumentLink
 }
 
 type timelineRow struct {
@@ -471,6 +503,12 @@ func (h *pages) showCase(w http.ResponseWriter, r *http.Request, status int, fai
 			continue
 		}
 		d.Actions = append(d.Actions, actionFormOf(a, c, units, lg))
+	}
+	if h.docs != nil {
+		if d.Documents, err = h.docs.ForStaff(ctx, p, c.Number); err != nil {
+			h.Fail(w, r, err)
+			return
+		}
 	}
 	h.render(w, r, status, "case", d, failure)
 }

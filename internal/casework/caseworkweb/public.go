@@ -151,6 +151,7 @@ type followPage struct {
 	CanSupply    bool
 	CanWithdraw  bool
 	Missing      []string // what the last supplementation notice listed
+	Documents    []DocumentLink
 }
 
 // followPage looks a case up by number and query code together (V3): a
@@ -177,6 +178,12 @@ func (h *pages) showFollow(w http.ResponseWriter, r *http.Request, status int, n
 		return
 	}
 	d.View = &v
+	if h.docs != nil && !v.Withheld {
+		if d.Documents, err = h.docs.ForApplicant(r.Context(), number, code); err != nil {
+			h.render(w, r, 0, "follow", d, err)
+			return
+		}
+	}
 	if !v.Withheld {
 		d.CanSupply = v.Status == flow.Supplementing
 		d.CanWithdraw = !v.Status.Done()

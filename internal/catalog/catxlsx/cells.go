@@ -272,6 +272,7 @@ var roleZh = map[access.Role]string{
 	access.RoleWindow: "窗口", access.RoleUnitStaff: "站所/科室工作人员", access.RoleListLiaison: "清单联络员",
 	access.RoleGeneralOffice: "党政办", access.RoleSupervisor: "监察", access.RoleExternalSupervisor: "外部监督员",
 	access.RoleLeader: "领导", access.RoleAdmin: "系统管理员", access.RoleSecurityAdmin: "安全管理员", access.RoleAuditAdmin: "审计管理员",
+	access.RoleSealKeeper: "印章管理员",
 }
 
 func roleVals() []enumVal {
