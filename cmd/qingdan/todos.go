@@ -6,6 +6,8 @@ import (
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
+	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/catalog/catweb"
 	"github.com/qingdan/qingdan/internal/flow"
 	"github.com/qingdan/qingdan/internal/web"
 )
@@ -15,8 +17,23 @@ import (
 // all of it.
 const caseToDosPerKind = 10
 
-// caseToDos is case handling's part of the home page's to-do list (the
-// catalogue's is built into web): for window staff the applications of
+// catalogToDos is the catalogue's part of the home page's to-do list:
+// adjustments whose next step is the reader's, derived-list reviews (C6).
+func catalogToDos(cat *catdb.Service) web.ToDoSource {
+	return func(ctx context.Context, p access.Principal, lang string) ([]web.ToDo, error) {
+		ts, err := catweb.ToDos(ctx, cat, p, lang)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]web.ToDo, len(ts))
+		for i, t := range ts {
+			out[i] = web.ToDo(t)
+		}
+		return out, nil
+	}
+}
+
+// caseToDos is case handling's part of the home page's to-do list: for window staff the applications of
 // their body's queue waiting to be accepted (H2, L2), for a unit's staff
 // the cases their unit is handling — each the earliest due first.
 func caseToDos(svc *caseworkdb.Service) web.ToDoSource {

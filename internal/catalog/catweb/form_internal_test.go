@@ -1,4 +1,4 @@
-package web
+package catweb
 
 import (
 	"errors"
@@ -44,20 +44,4 @@ func FuzzCatalogForm(f *testing.F) {
 			}
 		}
 	})
-}
-
-// An entry inserted in a list marks itself, not every entry after it.
-func TestMarked_C3_insertedEntryAlone(t *testing.T) {
-	old := []string{"1. 身份证", "2. 户口簿"}
-	now := []string{"1. 承诺书", "2. 身份证", "3. 户口簿"}
-	got := marked(now, old)
-	if !got[0].Changed || got[1].Changed || got[2].Changed {
-		t.Fatalf("marked %+v", got)
-	}
-	if got := marked(old, now); got[0].Changed || got[1].Changed {
-		t.Fatalf("old side marked %+v", got)
-	}
-	if unnumbered("   风险点(高):x") != "   风险点(高):x" || unnumbered("12. a") != "a" {
-		t.Fatal("unnumbered")
-	}
 }

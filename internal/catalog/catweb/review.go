@@ -1,4 +1,4 @@
-package web
+package catweb
 
 import (
 	"net/http"
@@ -45,23 +45,23 @@ type catalogReviewsPage struct {
 	Error string
 }
 
-func (s *Server) catalogReviews(w http.ResponseWriter, r *http.Request) {
-	s.showReviews(w, r, http.StatusOK, "")
+func (h *handlers) catalogReviews(w http.ResponseWriter, r *http.Request) {
+	h.showReviews(w, r, http.StatusOK, "")
 }
 
-func (s *Server) showReviews(w http.ResponseWriter, r *http.Request, status int, msg string) {
+func (h *handlers) showReviews(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	ctx := r.Context()
 	p := httpx.PrincipalFrom(ctx)
 	lang := httpx.LangFrom(ctx)
-	rs, err := s.deps.Catalog.Reviews(ctx, p, catdb.ReviewFilter{})
+	rs, err := h.svc.Reviews(ctx, p, catdb.ReviewFilter{})
 	if err != nil {
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	items := map[int64]map[string]int64{} // body → base code → item id
 	itemOf := func(body int64, code string) (int64, error) {
 		if _, ok := items[body]; !ok {
-			its, err := s.deps.Catalog.Items(ctx, p, body)
+			its, err := h.svc.Items(ctx, p, body)
 			if err != nil {
 				return 0, err
 			}
@@ -80,7 +80,7 @@ func (s *Server) showReviews(w http.ResponseWriter, r *http.Request, status int,
 		if n, ok := names[who]; ok {
 			return n, nil
 		}
-		n, err := s.deps.Catalog.PersonName(ctx, who)
+		n, err := h.svc.PersonName(ctx, who)
 		names[who] = n
 		return n, err
 	}
@@ -92,7 +92,7 @@ func (s *Server) showReviews(w http.ResponseWriter, r *http.Request, status int,
 			rv.ApprovedBy, err = name(rv.ApprovedBy)
 		}
 		if err != nil {
-			s.fail(w, r, err)
+			h.fail(w, r, err)
 			return
 		}
 		row := catalogReviewRow{ID: rv.ID, Body: rv.BodyName, BaseCode: rv.BaseCode, Name: rv.Name, Due: day(rv.Due),
@@ -109,12 +109,12 @@ func (s *Server) showReviews(w http.ResponseWriter, r *http.Request, status int,
 			row.Problems = append(row.Problems, catalogProblem{Element: el, Text: pick(r, pr.Zh, pr.En)})
 		}
 		if row.Open {
-			ws, err := s.deps.Catalog.ReviewActors(ctx, rv)
+			ws, err := h.svc.ReviewActors(ctx, rv)
 			if err != nil {
-				s.fail(w, r, err)
+				h.fail(w, r, err)
 				return
 			}
-			row.Next = s.waitingWords(lang, ws)
+			row.Next = waitingWords(lang, ws)
 			mine := slices.ContainsFunc(ws, func(w catdb.Waiting) bool { return w.Has(p.StaffID) })
 			own := acts && mine && p.BodyID == rv.BodyID
 			row.CanClose = own && !rv.Conflicting()
@@ -122,51 +122,51 @@ func (s *Server) showReviews(w http.ResponseWriter, r *http.Request, status int,
 			row.CanDecide = acts && mine && row.Awaiting && p.Has(access.RoleGeneralOffice) && p.BodyID == rv.UpperBodyID
 			if row.CanExempt {
 				if row.ItemID, err = itemOf(rv.BodyID, rv.BaseCode); err != nil {
-					s.fail(w, r, err)
+					h.fail(w, r, err)
 					return
 				}
 			}
 		}
 		page.Rows = append(page.Rows, row)
 	}
-	s.render(w, r, status, "catalog_reviews", page)
+	h.Render(w, r, status, "reviews", page, nil)
 }
 
 // reviewStep answers a step on a review task: back to the list, or the
 // list with the refusal named when the step was refused for its input.
-func (s *Server) reviewStep(w http.ResponseWriter, r *http.Request, err error) {
+func (h *handlers) reviewStep(w http.ResponseWriter, r *http.Request, err error) {
 	if err != nil {
 		if c := apperr.CodeOf(err); c == apperr.Invalid || c == apperr.Conflict {
 			msg, _ := describe(r, err)
-			s.showReviews(w, r, http.StatusBadRequest, msg)
+			h.showReviews(w, r, http.StatusBadRequest, msg)
 			return
 		}
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	s.redirect(w, r, "/catalog/reviews")
+	redirect(w, r, "/catalog/reviews")
 }
 
-func (s *Server) catalogReviewDone(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.postedID(w, r)
+func (h *handlers) catalogReviewDone(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.postedID(w, r)
 	if !ok {
 		return
 	}
-	_, err := s.deps.Catalog.CompleteReview(r.Context(), httpx.PrincipalFrom(r.Context()), id, r.PostFormValue("note"))
-	s.reviewStep(w, r, err)
+	_, err := h.svc.CompleteReview(r.Context(), httpx.PrincipalFrom(r.Context()), id, r.PostFormValue("note"))
+	h.reviewStep(w, r, err)
 }
 
-func (s *Server) catalogReviewExempt(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.postedID(w, r)
+func (h *handlers) catalogReviewExempt(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.postedID(w, r)
 	if !ok {
 		return
 	}
-	_, err := s.deps.Catalog.RequestExemption(r.Context(), httpx.PrincipalFrom(r.Context()), id, r.PostFormValue("reason"))
-	s.reviewStep(w, r, err)
+	_, err := h.svc.RequestExemption(r.Context(), httpx.PrincipalFrom(r.Context()), id, r.PostFormValue("reason"))
+	h.reviewStep(w, r, err)
 }
 
-func (s *Server) catalogReviewDecide(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.postedID(w, r)
+func (h *handlers) catalogReviewDecide(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.postedID(w, r)
 	if !ok {
 		return
 	}
@@ -176,9 +176,9 @@ func (s *Server) catalogReviewDecide(w http.ResponseWriter, r *http.Request) {
 		approve = true
 	case "refuse":
 	default:
-		s.reviewStep(w, r, apperr.Invalidf("decision", "决定:须选择批准或不予批准", "decision: approve or refuse"))
+		h.reviewStep(w, r, apperr.Invalidf("decision", "决定:须选择批准或不予批准", "decision: approve or refuse"))
 		return
 	}
-	_, err := s.deps.Catalog.DecideExemption(r.Context(), httpx.PrincipalFrom(r.Context()), id, approve, r.PostFormValue("comment"))
-	s.reviewStep(w, r, err)
+	_, err := h.svc.DecideExemption(r.Context(), httpx.PrincipalFrom(r.Context()), id, approve, r.PostFormValue("comment"))
+	h.reviewStep(w, r, err)
 }

@@ -1,4 +1,4 @@
-package web
+package catweb
 
 import (
 	"errors"
@@ -43,25 +43,25 @@ type catalogAdjustmentsPage struct {
 var catalogStages = []catalog.Stage{catalog.StageDrafting, catalog.StageSigned, catalog.StageOfficeReviewed,
 	catalog.StageApproved, catalog.StagePublished, catalog.StageReturned, catalog.StageWithdrawn}
 
-func (s *Server) catalogAdjustments(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) catalogAdjustments(w http.ResponseWriter, r *http.Request) {
 	p := httpx.PrincipalFrom(r.Context())
 	stage := catalog.Stage(r.URL.Query().Get("stage"))
 	if stage != "" && stage.Zh() == "" {
-		s.fail(w, r, apperr.Invalidf("stage", "阶段无效", "unknown stage"))
+		h.fail(w, r, apperr.Invalidf("stage", "阶段无效", "unknown stage"))
 		return
 	}
-	as, err := s.deps.Catalog.Adjustments(r.Context(), p, catdb.AdjustmentFilter{Stage: stage})
+	as, err := h.svc.Adjustments(r.Context(), p, catdb.AdjustmentFilter{Stage: stage})
 	if err != nil {
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	var actors []string
 	for _, a := range as {
 		actors = append(actors, a.CreatedBy)
 	}
-	names, err := s.deps.Catalog.ActorNames(r.Context(), actors)
+	names, err := h.svc.ActorNames(r.Context(), actors)
 	if err != nil {
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	page := catalogAdjustmentsPage{CanDraft: p.Has(access.RoleListLiaison) && !p.ReadOnly()}
@@ -74,15 +74,15 @@ func (s *Server) catalogAdjustments(w http.ResponseWriter, r *http.Request) {
 		if a.PublicationDue != nil && a.Stage == catalog.StageApproved {
 			row.Due = when(*a.PublicationDue)
 		}
-		ws, err := s.deps.Catalog.NextActors(r.Context(), a)
+		ws, err := h.svc.NextActors(r.Context(), a)
 		if err != nil {
-			s.fail(w, r, err)
+			h.fail(w, r, err)
 			return
 		}
-		row.Next = s.waitingWords(httpx.LangFrom(r.Context()), ws)
+		row.Next = waitingWords(httpx.LangFrom(r.Context()), ws)
 		page.Rows = append(page.Rows, row)
 	}
-	s.render(w, r, http.StatusOK, "catalog_adjustments", page)
+	h.Render(w, r, http.StatusOK, "adjustments", page, nil)
 }
 
 type catalogChangeRow struct {
@@ -102,12 +102,7 @@ type catalogChangeRow struct {
 // marked Changed.
 type diffRow struct {
 	Label    string
-	Old, New []diffLine
-}
-
-type diffLine struct {
-	Text    string
-	Changed bool
+	Old, New []catalog.Line
 }
 
 // diffRows lays out the elements in which draft differs from base.
@@ -118,34 +113,10 @@ func diffRows(r *http.Request, base, draft catalog.ItemVersion) ([]diffRow, erro
 	}
 	out := make([]diffRow, 0, len(changes))
 	for _, c := range changes {
-		out = append(out, diffRow{Label: pick(r, c.Zh, c.En), Old: marked(c.Old, c.New), New: marked(c.New, c.Old)})
+		old, now := c.Marked()
+		out = append(out, diffRow{Label: pick(r, c.Zh, c.En), Old: old, New: now})
 	}
 	return out, nil
-}
-
-// marked marks the lines of a not in b. Entries are compared without
-// their numbers, so an entry inserted in a list does not mark every one
-// after it.
-func marked(a, b []string) []diffLine {
-	in := map[string]bool{}
-	for _, x := range b {
-		in[unnumbered(x)] = true
-	}
-	out := make([]diffLine, len(a))
-	for i, x := range a {
-		out[i] = diffLine{Text: x, Changed: !in[unnumbered(x)]}
-	}
-	return out
-}
-
-// unnumbered is a line without the "3. " its list gave it.
-func unnumbered(s string) string {
-	t := strings.TrimLeft(s, " ")
-	digits := strings.TrimLeft(t, "0123456789")
-	if rest, ok := strings.CutPrefix(digits, ". "); ok && len(digits) < len(t) {
-		return rest
-	}
-	return s
 }
 
 // nameOf is the person an actor of a trace names, or the actor as
@@ -213,45 +184,45 @@ type catalogAdjustmentPage struct {
 	Next      string // who must act next, by name and role
 }
 
-func (s *Server) catalogAdjustment(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) catalogAdjustment(w http.ResponseWriter, r *http.Request) {
 	id, err := catalogID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	s.showAdjustment(w, r, id, http.StatusOK, nil)
+	h.showAdjustment(w, r, id, http.StatusOK, nil)
 }
 
 // showAdjustment renders the adjustment page, with the error of a refused
 // step when there is one.
-func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64, status int, stepErr error) {
+func (h *handlers) showAdjustment(w http.ResponseWriter, r *http.Request, id int64, status int, stepErr error) {
 	p := httpx.PrincipalFrom(r.Context())
-	a, err := s.deps.Catalog.Adjustment(r.Context(), p, id)
+	a, err := h.svc.Adjustment(r.Context(), p, id)
 	if err != nil {
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	page := catalogAdjustmentPage{A: a, Stage: stageName(r, a.Stage), Reason: reasonName(r, a.Reason)}
-	ws, err := s.deps.Catalog.NextActors(r.Context(), a)
+	ws, err := h.svc.NextActors(r.Context(), a)
 	if err != nil {
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	page.Next = s.waitingWords(httpx.LangFrom(r.Context()), ws)
+	page.Next = waitingWords(httpx.LangFrom(r.Context()), ws)
 	if a.PublicationDue != nil {
 		page.Due = when(*a.PublicationDue)
 	}
 	for _, b := range a.Bases {
 		page.Bases = append(page.Bases, strings.TrimSpace(b.Title+" "+b.DocNo+" "+day(b.Issued)))
 	}
-	changed, err := s.deps.Catalog.ChangedElements(r.Context(), p, id)
+	changed, err := h.svc.ChangedElements(r.Context(), p, id)
 	if err != nil {
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	bases, err := s.deps.Catalog.DraftBases(r.Context(), p, id)
+	bases, err := h.svc.DraftBases(r.Context(), p, id)
 	if err != nil {
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	for _, c := range a.Changes {
@@ -262,7 +233,7 @@ func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64
 			base, ok := bases[c.BaseCode]
 			row.New = !ok
 			if row.Diff, err = diffRows(r, base, *c.Draft); err != nil {
-				s.fail(w, r, err)
+				h.fail(w, r, err)
 				return
 			}
 		}
@@ -272,9 +243,9 @@ func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64
 	for _, t := range a.Trace {
 		actors = append(actors, t.Actor)
 	}
-	names, err := s.deps.Catalog.ActorNames(r.Context(), actors)
+	names, err := h.svc.ActorNames(r.Context(), actors)
 	if err != nil {
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	page.CreatedBy = nameOf(names, a.CreatedBy)
@@ -283,9 +254,9 @@ func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64
 			From: stageName(r, t.From), To: stageName(r, t.To), Actor: nameOf(names, t.Actor), Role: stepRoleName(r, t.Role), Comment: t.Comment})
 	}
 	if !p.ReadOnly() {
-		allowed, err := s.deps.Catalog.Allowed(r.Context(), p, id)
+		allowed, err := h.svc.Allowed(r.Context(), p, id)
 		if err != nil {
-			s.fail(w, r, err)
+			h.fail(w, r, err)
 			return
 		}
 		for _, act := range allowed {
@@ -303,7 +274,7 @@ func (s *Server) showAdjustment(w http.ResponseWriter, r *http.Request, id int64
 	if stepErr != nil {
 		page.Error, page.Problems = describe(r, stepErr)
 	}
-	s.render(w, r, status, "catalog_adjustment", page)
+	h.Render(w, r, status, "adjustment", page, nil)
 }
 
 // describe renders an error for a page: its message, and every field
@@ -349,27 +320,27 @@ func stepRoleName(r *http.Request, role string) string {
 		"reform_office": "改革办"}[role], strings.ReplaceAll(role, "_", " "))
 }
 
-func (s *Server) catalogAct(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.postedID(w, r)
+func (h *handlers) catalogAct(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.postedID(w, r)
 	if !ok {
 		return
 	}
 	act := catalog.Action{Kind: catalog.ActionKind(r.PostFormValue("kind")), Group: catalog.ReformGroup(r.PostFormValue("group")),
 		Comment: r.PostFormValue("comment")}
-	if _, err := s.deps.Catalog.Act(r.Context(), httpx.PrincipalFrom(r.Context()), id, formVersion(r), act); err != nil {
+	if _, err := h.svc.Act(r.Context(), httpx.PrincipalFrom(r.Context()), id, formVersion(r), act); err != nil {
 		status, _ := api.Describe(r, err)
 		var l apperr.List
 		if errors.As(err, &l) {
 			status = http.StatusBadRequest
 		}
 		if status >= http.StatusInternalServerError {
-			s.fail(w, r, err)
+			h.fail(w, r, err)
 			return
 		}
-		s.showAdjustment(w, r, id, status, err)
+		h.showAdjustment(w, r, id, status, err)
 		return
 	}
-	s.redirect(w, r, fmt.Sprintf("/catalog/adjustments/%d", id))
+	redirect(w, r, fmt.Sprintf("/catalog/adjustments/%d", id))
 }
 
 // ---- the draft form (catalog_form.go) ----
@@ -381,12 +352,12 @@ var (
 )
 
 // showForm renders the draft form with its rows numbered and choices filled.
-func (s *Server) showForm(w http.ResponseWriter, r *http.Request, status int, f catalogForm) {
-	s.finish(r, &f)
-	s.render(w, r, status, "catalog_form", f)
+func (h *handlers) showForm(w http.ResponseWriter, r *http.Request, status int, f catalogForm) {
+	h.finish(r, &f)
+	h.Render(w, r, status, "form", f, nil)
 }
 
-func (s *Server) catalogNewForm(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) catalogNewForm(w http.ResponseWriter, r *http.Request) {
 	in := catdb.AdjustmentInput{Reason: catalog.OperatingExperience, Changes: []catalog.Change{{Kind: catalog.AdjustmentKind(r.URL.Query().Get("kind"))}}}
 	if in.Changes[0].Kind == "" {
 		in.Changes[0].Kind = catalog.AddItem
@@ -394,22 +365,22 @@ func (s *Server) catalogNewForm(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("item"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			s.fail(w, r, apperr.Invalidf("item", "事项编号无效", "not a valid item id"))
+			h.fail(w, r, apperr.Invalidf("item", "事项编号无效", "not a valid item id"))
 			return
 		}
-		d, err := s.deps.Catalog.ItemByID(r.Context(), id)
+		d, err := h.svc.ItemByID(r.Context(), id)
 		if err != nil {
-			s.fail(w, r, err)
+			h.fail(w, r, err)
 			return
 		}
 		// Staff see only their jurisdiction's items.
-		path, err := s.deps.Catalog.PathOf(r.Context(), "item", id)
+		path, err := h.svc.PathOf(r.Context(), "item", id)
 		if err != nil {
-			s.fail(w, r, err)
+			h.fail(w, r, err)
 			return
 		}
 		if !httpx.PrincipalFrom(r.Context()).Covers(path) {
-			s.fail(w, r, apperr.Forbiddenf("不在您的管辖范围内", "not in your jurisdiction"))
+			h.fail(w, r, apperr.Forbiddenf("不在您的管辖范围内", "not in your jurisdiction"))
 			return
 		}
 		draft := d.Current.ItemVersion.Clone()
@@ -428,18 +399,18 @@ func (s *Server) catalogNewForm(w http.ResponseWriter, r *http.Request) {
 		// A new item is implemented by the proposer's body: its name and
 		// codes as the body's listed items give them.
 		p := httpx.PrincipalFrom(r.Context())
-		items, err := s.deps.Catalog.Items(r.Context(), p, p.BodyID)
+		items, err := h.svc.Items(r.Context(), p, p.BodyID)
 		if err != nil {
-			s.fail(w, r, err)
+			h.fail(w, r, err)
 			return
 		}
 		for _, it := range items {
 			if it.Standing != catalog.Listed {
 				continue
 			}
-			d, err := s.deps.Catalog.ItemByID(r.Context(), it.ID)
+			d, err := h.svc.ItemByID(r.Context(), it.ID)
 			if err != nil {
-				s.fail(w, r, err)
+				h.fail(w, r, err)
 				return
 			}
 			b := d.Current.Body
@@ -447,50 +418,50 @@ func (s *Server) catalogNewForm(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	s.showForm(w, r, http.StatusOK, f)
+	h.showForm(w, r, http.StatusOK, f)
 }
 
-func (s *Server) catalogCreate(w http.ResponseWriter, r *http.Request) {
-	s.saveForm(w, r, 0)
+func (h *handlers) catalogCreate(w http.ResponseWriter, r *http.Request) {
+	h.saveForm(w, r, 0)
 }
 
-func (s *Server) catalogEditForm(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) catalogEditForm(w http.ResponseWriter, r *http.Request) {
 	id, err := catalogID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	a, err := s.deps.Catalog.Adjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id)
+	a, err := h.svc.Adjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id)
 	if err != nil {
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	f := formOf(catdb.AdjustmentInput{Title: a.Title, Reason: a.Reason, Bases: a.Bases, Changes: a.Changes})
 	f.ID, f.Version = id, a.Version
-	s.showForm(w, r, http.StatusOK, f)
+	h.showForm(w, r, http.StatusOK, f)
 }
 
-func (s *Server) catalogUpdate(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) catalogUpdate(w http.ResponseWriter, r *http.Request) {
 	id, err := catalogID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	s.saveForm(w, r, id)
+	h.saveForm(w, r, id)
 }
 
 // saveForm creates (id 0) or updates adjustment id from the posted form;
 // an "add a row" button shows the form again with the row, saving nothing.
-func (s *Server) saveForm(w http.ResponseWriter, r *http.Request, id int64) {
-	if err := s.parseLargeForm(w, r); err != nil {
-		s.fail(w, r, err)
+func (h *handlers) saveForm(w http.ResponseWriter, r *http.Request, id int64) {
+	if err := parseLargeForm(w, r); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	f, err := postedForm(r.PostForm)
 	f.ID, f.Version = id, formVersion(r)
 	if add := r.PostFormValue("add"); add != "" && err == nil {
 		f.addRow(add)
-		s.showForm(w, r, http.StatusOK, f)
+		h.showForm(w, r, http.StatusOK, f)
 		return
 	}
 	var in catdb.AdjustmentInput
@@ -501,53 +472,53 @@ func (s *Server) saveForm(w http.ResponseWriter, r *http.Request, id int64) {
 	if err == nil {
 		p := httpx.PrincipalFrom(r.Context())
 		if id == 0 {
-			a, err = s.deps.Catalog.CreateAdjustment(r.Context(), p, in)
+			a, err = h.svc.CreateAdjustment(r.Context(), p, in)
 		} else {
-			a, err = s.deps.Catalog.UpdateAdjustment(r.Context(), p, id, f.Version, in)
+			a, err = h.svc.UpdateAdjustment(r.Context(), p, id, f.Version, in)
 		}
 	}
 	if err != nil {
-		s.formError(w, r, f, err)
+		h.formError(w, r, f, err)
 		return
 	}
-	s.redirect(w, r, fmt.Sprintf("/catalog/adjustments/%d", a.ID))
+	redirect(w, r, fmt.Sprintf("/catalog/adjustments/%d", a.ID))
 }
 
 // formError shows the form again with what was entered and every problem
 // beside its control.
-func (s *Server) formError(w http.ResponseWriter, r *http.Request, f catalogForm, err error) {
+func (h *handlers) formError(w http.ResponseWriter, r *http.Request, f catalogForm, err error) {
 	status, _ := api.Describe(r, err)
 	var l apperr.List
 	if errors.As(err, &l) {
 		status = http.StatusBadRequest
 	}
 	if status >= http.StatusInternalServerError {
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	s.explain(r, &f, err)
+	h.explain(r, &f, err)
 	if apperr.IsStale(err) {
-		cur, cerr := s.deps.Catalog.Adjustment(r.Context(), httpx.PrincipalFrom(r.Context()), f.ID)
+		cur, cerr := h.svc.Adjustment(r.Context(), httpx.PrincipalFrom(r.Context()), f.ID)
 		if cerr != nil {
-			s.fail(w, r, cerr)
+			h.fail(w, r, cerr)
 			return
 		}
 		stored := formOf(catdb.AdjustmentInput{Title: cur.Title, Reason: cur.Reason, Bases: cur.Bases, Changes: cur.Changes})
-		f.Conflict, f.Version = s.formConflict(r, f, stored), cur.Version
+		f.Conflict, f.Version = h.formConflict(r, f, stored), cur.Version
 	}
-	s.showForm(w, r, status, f)
+	h.showForm(w, r, status, f)
 }
 
 // maxCatalogForm bounds a draft form: an item's elements are larger than the
 // shell's small forms.
 const maxCatalogForm = 512 << 10
 
-func (s *Server) parseLargeForm(w http.ResponseWriter, r *http.Request) error {
+// parseLargeForm reads a draft form, within its own limit (page.ParseForm's
+// is the small forms').
+func parseLargeForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxCatalogForm)
 	if err := r.ParseForm(); err != nil {
-		e := s.errorf(apperr.Invalid, "", "form.unreadable")
-		e.Err = err
-		return e
+		return apperr.Invalidf("form", "表单无法读取", "the form cannot be read")
 	}
 	return nil
 }

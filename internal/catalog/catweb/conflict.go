@@ -1,4 +1,4 @@
-package web
+package catweb
 
 import (
 	"net/http"
@@ -22,14 +22,14 @@ type conflictRow struct {
 
 // formConflict lists a draft form's fields as sent (yours) beside the
 // stored adjustment's (stored).
-func (s *Server) formConflict(r *http.Request, yours, stored catalogForm) []conflictRow {
-	s.finish(r, &yours)
-	s.finish(r, &stored)
+func (h *handlers) formConflict(r *http.Request, yours, stored catalogForm) []conflictRow {
+	h.finish(r, &yours)
+	h.finish(r, &stored)
 	a, b := formFields(yours), formFields(stored)
 	lang := httpx.LangFrom(r.Context())
 	out := make([]conflictRow, len(a))
 	for i := range a {
-		out[i] = conflictRow{Label: s.cat.text(lang, a[i].key), Yours: a[i].value, Current: b[i].value, Differs: a[i].value != b[i].value}
+		out[i] = conflictRow{Label: messages.Text(lang, a[i].key), Yours: a[i].value, Current: b[i].value, Differs: a[i].value != b[i].value}
 	}
 	return out
 }
@@ -84,15 +84,15 @@ func formFields(f catalogForm) []formField {
 
 // reformConflict is a stale change of someone's review groups: the groups
 // chosen beside the groups they sit in now.
-func (s *Server) reformConflict(r *http.Request, chosen, now []catalog.ReformGroup) []conflictRow {
+func (h *handlers) reformConflict(r *http.Request, chosen, now []catalog.ReformGroup) []conflictRow {
 	lang := httpx.LangFrom(r.Context())
 	names := func(gs []catalog.ReformGroup) string {
 		var out []string
 		for _, g := range gs {
-			out = append(out, s.cat.text(lang, "catalog.reform."+string(g)))
+			out = append(out, messages.Text(lang, "catalog.reform."+string(g)))
 		}
 		return strings.Join(out, "、")
 	}
 	yours, current := names(chosen), names(now)
-	return []conflictRow{{Label: s.cat.text(lang, "catalog.reform.groups"), Yours: yours, Current: current, Differs: yours != current}}
+	return []conflictRow{{Label: messages.Text(lang, "catalog.reform.groups"), Yours: yours, Current: current, Differs: yours != current}}
 }

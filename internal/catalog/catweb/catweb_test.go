@@ -1,4 +1,4 @@
-package web_test
+package catweb_test
 
 import (
 	"context"
@@ -11,11 +11,24 @@ import (
 
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/catalog/catweb"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
+	"github.com/qingdan/qingdan/internal/web"
 	"github.com/qingdan/qingdan/internal/web/webtest"
 )
+
+// serve builds a web server with the catalogue's pages over svc.
+func serve(t *testing.T, svc catweb.Catalog) *webtest.Env {
+	t.Helper()
+	frame := web.NewFrame()
+	routes, err := catweb.Routes(svc, catweb.Options{Frame: frame})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return webtest.NewWith(t, webtest.Options{Routes: routes, Frame: frame})
+}
 
 // catalogPages serves the staff list pages over the demo district and list;
 // every org staff member is signed in under the key as(name).
@@ -29,7 +42,7 @@ func catalogPages(t *testing.T, db *store.DB) (*webtest.Env, *catdb.Service, fun
 	if _, err := catdb.LoadDemo(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	e := webtest.NewWith(t, webtest.Options{Catalog: s})
+	e := serve(t, s)
 	rows, err := db.Query(ctx, `SELECT id, name FROM staff ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)

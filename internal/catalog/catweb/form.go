@@ -1,4 +1,4 @@
-package web
+package catweb
 
 import (
 	"errors"
@@ -444,7 +444,7 @@ func (f catalogForm) input() (catdb.AdjustmentInput, error) {
 
 // finish numbers the rows, adds a blank row to each list (to add one
 // without JavaScript) and fills the choices in the request's language.
-func (s *Server) finish(r *http.Request, f *catalogForm) {
+func (h *handlers) finish(r *http.Request, f *catalogForm) {
 	lang := httpx.LangFrom(r.Context())
 	en := lang == httpx.LangEn
 	if f.Online == nil {
@@ -518,7 +518,7 @@ func (s *Server) finish(r *http.Request, f *catalogForm) {
 		o.Sources = append(o.Sources, catalogOption{Value: string(x), Label: x.Text(en)})
 	}
 	for _, x := range []access.Role{access.RoleWindow, access.RoleUnitStaff, access.RoleGeneralOffice, access.RoleLeader, access.RoleSupervisor} {
-		o.Roles = append(o.Roles, catalogOption{Value: string(x), Label: s.cat.text(lang, "role."+string(x))})
+		o.Roles = append(o.Roles, catalogOption{Value: string(x), Label: messages.Text(lang, "role."+string(x))})
 	}
 	for _, x := range catalog.RiskLevels {
 		o.RiskLevels = append(o.RiskLevels, catalogOption{Value: string(x), Label: x.Text(en)})
@@ -532,7 +532,7 @@ func (s *Server) finish(r *http.Request, f *catalogForm) {
 	// A step's role the choices lack (an older version's) stays choosable.
 	for _, st := range f.Steps {
 		if st.Role != "" && labelOf(o.Roles, st.Role) == "" {
-			o.Roles = append(o.Roles, catalogOption{Value: st.Role, Label: s.cat.text(lang, "role."+st.Role)})
+			o.Roles = append(o.Roles, catalogOption{Value: st.Role, Label: messages.Text(lang, "role."+st.Role)})
 		}
 	}
 }
@@ -579,7 +579,7 @@ var rowPath = regexp.MustCompile(`^(legal_bases|materials|fee\.items|steps|dutie
 
 // placeOf names, in words, where a problem at control path is: the row
 // with its number and name ("材料 2「营业执照」"), or the element.
-func (s *Server) placeOf(lang string, f catalogForm, path string) string {
+func (h *handlers) placeOf(lang string, f catalogForm, path string) string {
 	m := rowPath.FindStringSubmatch(path)
 	if m == nil {
 		top, _, _ := strings.Cut(path, ".")
@@ -589,8 +589,8 @@ func (s *Server) placeOf(lang string, f catalogForm, path string) string {
 			}
 			return e.Zh
 		}
-		if key := "catalog.control." + path; s.cat.has(key) {
-			return s.cat.text(lang, key)
+		if key := "catalog.control." + path; messages.Has(key) {
+			return messages.Text(lang, key)
 		}
 		return ""
 	}
@@ -617,13 +617,13 @@ func (s *Server) placeOf(lang string, f catalogForm, path string) string {
 			name = f.Steps[i].Name
 		}
 	}
-	place := s.cat.text(lang, "catalog.row."+m[1], i+1)
+	place := messages.Text(lang, "catalog.row."+m[1], i+1)
 	if name != "" {
-		place += s.cat.text(lang, "catalog.row.named", name)
+		place += messages.Text(lang, "catalog.row.named", name)
 	}
 	if m[3] != "" {
 		if j, err := strconv.Atoi(m[4]); err == nil {
-			place += " " + s.cat.text(lang, "catalog.row."+m[3], j+1)
+			place += " " + messages.Text(lang, "catalog.row."+m[3], j+1)
 		}
 	}
 	return place
@@ -631,7 +631,7 @@ func (s *Server) placeOf(lang string, f catalogForm, path string) string {
 
 // explain sets the form's problems from err: each message beside its
 // control, and every one in words at the top of the form.
-func (s *Server) explain(r *http.Request, f *catalogForm, err error) {
+func (h *handlers) explain(r *http.Request, f *catalogForm, err error) {
 	lang := httpx.LangFrom(r.Context())
 	var list apperr.List
 	if !errors.As(err, &list) {
@@ -644,13 +644,13 @@ func (s *Server) explain(r *http.Request, f *catalogForm, err error) {
 		return
 	}
 	f.errs = map[string][]string{}
-	f.Error = s.cat.text(lang, "catalog.form.problems", len(list))
+	f.Error = messages.Text(lang, "catalog.form.problems", len(list))
 	for _, e := range list {
 		ctl := controlOf(e.Field)
 		msg := e.Message(lang)
 		f.errs[ctl] = append(f.errs[ctl], msg)
-		if place := s.placeOf(lang, *f, strings.TrimPrefix(e.Field, changePrefix+"draft.")); place != "" {
-			msg = place + s.cat.text(lang, "catalog.row.sep") + msg
+		if place := h.placeOf(lang, *f, strings.TrimPrefix(e.Field, changePrefix+"draft.")); place != "" {
+			msg = place + messages.Text(lang, "catalog.row.sep") + msg
 		}
 		f.Problems = append(f.Problems, msg)
 	}

@@ -1,4 +1,4 @@
-package web
+package catweb
 
 import (
 	"fmt"
@@ -51,20 +51,20 @@ type staleSeats struct {
 // catalogReformGroups shows the general-office staff in the principal's
 // jurisdiction with a form each to set their review groups (C3: the
 // reform office reviews in a power-list and a responsibility-list group).
-func (s *Server) catalogReformGroups(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) catalogReformGroups(w http.ResponseWriter, r *http.Request) {
 	page := catalogReformPage{}
 	// After a save: the member is named only if the page lists them.
 	if id, err := strconv.ParseInt(r.URL.Query().Get("saved"), 10, 64); err == nil {
 		page.savedID = id
 	}
-	s.showReformGroups(w, r, http.StatusOK, page)
+	h.showReformGroups(w, r, http.StatusOK, page)
 }
 
-func (s *Server) showReformGroups(w http.ResponseWriter, r *http.Request, status int, page catalogReformPage) {
+func (h *handlers) showReformGroups(w http.ResponseWriter, r *http.Request, status int, page catalogReformPage) {
 	p := httpx.PrincipalFrom(r.Context())
-	ms, err := s.deps.Catalog.ReformMembers(r.Context(), p)
+	ms, err := h.svc.ReformMembers(r.Context(), p)
 	if err != nil {
-		s.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	for _, m := range ms {
@@ -75,15 +75,15 @@ func (s *Server) showReformGroups(w http.ResponseWriter, r *http.Request, status
 			page.Saved = m.Name
 		}
 		if page.stale != nil && m.StaffID == page.stale.staffID {
-			page.Conflict = s.reformConflict(r, page.stale.chosen, m.Groups)
+			page.Conflict = h.reformConflict(r, page.stale.chosen, m.Groups)
 		}
 		page.Rows = append(page.Rows, row)
 	}
-	s.render(w, r, status, "catalog_reform_groups", page)
+	h.Render(w, r, status, "reform_groups", page, nil)
 }
 
-func (s *Server) catalogSetReformGroups(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.postedID(w, r)
+func (h *handlers) catalogSetReformGroups(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.postedID(w, r)
 	if !ok {
 		return
 	}
@@ -91,13 +91,13 @@ func (s *Server) catalogSetReformGroups(w http.ResponseWriter, r *http.Request) 
 	for _, g := range r.PostForm["group"] {
 		groups = append(groups, catalog.ReformGroup(g))
 	}
-	if _, err := s.deps.Catalog.SetReformGroups(r.Context(), httpx.PrincipalFrom(r.Context()), id, formVersion(r), groups); err != nil {
+	if _, err := h.svc.SetReformGroups(r.Context(), httpx.PrincipalFrom(r.Context()), id, formVersion(r), groups); err != nil {
 		status, _ := api.Describe(r, err)
 		if c := apperr.CodeOf(err); c == apperr.Invalid {
 			status = http.StatusBadRequest // a list of field errors too
 		}
 		if status >= http.StatusInternalServerError || status == http.StatusNotFound {
-			s.fail(w, r, err)
+			h.fail(w, r, err)
 			return
 		}
 		page := catalogReformPage{}
@@ -105,8 +105,8 @@ func (s *Server) catalogSetReformGroups(w http.ResponseWriter, r *http.Request) 
 		if apperr.IsStale(err) {
 			page.stale = &staleSeats{staffID: id, chosen: groups}
 		}
-		s.showReformGroups(w, r, status, page)
+		h.showReformGroups(w, r, status, page)
 		return
 	}
-	s.redirect(w, r, fmt.Sprintf("/catalog/reform-groups?saved=%d", id))
+	redirect(w, r, fmt.Sprintf("/catalog/reform-groups?saved=%d", id))
 }

@@ -1,4 +1,4 @@
-package web_test
+package catweb_test
 
 import (
 	"fmt"
