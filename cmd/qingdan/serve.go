@@ -26,6 +26,7 @@ import (
 	"github.com/qingdan/qingdan/internal/casework/caseworkweb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
+	"github.com/qingdan/qingdan/internal/catalog/catweb"
 	"github.com/qingdan/qingdan/internal/gctune"
 	"github.com/qingdan/qingdan/internal/notify/notifydb"
 	"github.com/qingdan/qingdan/internal/notify/notifyweb"
@@ -381,7 +382,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		BodyTimeout: cfg.bodyTimeout, BodyMinRate: cfg.bodyMinRateKiB << 10},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
 			Frame: frame, Notices: allNotices(calendarNotices(cals, now, logger), demoLeft.notices), Badges: inboxBadge(a.notes, logger),
-			Portal: web.NewPortal(db, cat), ToDos: []web.ToDoSource{catalogToDos(cat), caseToDos(a.cases)},
+			Portal: web.NewPortal(db, cat), ToDos: []web.ToDoSource{catweb.ToDos(cat), caseToDos(a.cases)},
 			Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)

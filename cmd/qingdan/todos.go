@@ -6,8 +6,6 @@ import (
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
-	"github.com/qingdan/qingdan/internal/catalog/catdb"
-	"github.com/qingdan/qingdan/internal/catalog/catweb"
 	"github.com/qingdan/qingdan/internal/flow"
 	"github.com/qingdan/qingdan/internal/web"
 )
@@ -16,22 +14,6 @@ import (
 // list points at the work; the window's console and the unit's inbox list
 // all of it.
 const caseToDosPerKind = 10
-
-// catalogToDos is the catalogue's part of the home page's to-do list:
-// adjustments whose next step is the reader's, derived-list reviews (C6).
-func catalogToDos(cat *catdb.Service) web.ToDoSource {
-	return func(ctx context.Context, p access.Principal, lang string) ([]web.ToDo, error) {
-		ts, err := catweb.ToDos(ctx, cat, p, lang)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]web.ToDo, len(ts))
-		for i, t := range ts {
-			out[i] = web.ToDo(t)
-		}
-		return out, nil
-	}
-}
 
 // caseToDos is case handling's part of the home page's to-do list: for window staff the applications of
 // their body's queue waiting to be accepted (H2, L2), for a unit's staff

@@ -4,30 +4,20 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/web/httpx"
+	"github.com/qingdan/qingdan/internal/web/page"
 )
 
-// ToDo is one thing that waits for the person on their home page: what it
-// is (Kind), which one (Title, linked), until when (Due; zero for none,
-// with DueText saying it in working days), and who must act next by name
-// and role (Next) — the reader among them. All text in the page's language.
-type ToDo struct {
-	Kind    string
-	Title   string
-	Link    string
-	Due     time.Time
-	DueText string
-	Overdue bool
-	Next    string
-}
+// ToDo is one item of the home page's to-do list.
+type ToDo = page.ToDo
 
 // ToDoSource lists what waits for p. Each feature (the catalogue's
 // adjustments and reviews, case handling, supervision) adds its own through
-// Deps.ToDos, and the home page shows them all, earliest due first. A failing source is logged and left out, so one feature's trouble
-// does not hide the others' work.
+// Deps.ToDos, and the home page shows them all, earliest due first. A
+// failing source is logged and left out, so one feature's trouble does not
+// hide the others' work.
 type ToDoSource func(ctx context.Context, p access.Principal, lang string) ([]ToDo, error)
 
 type homePage struct {

@@ -328,11 +328,7 @@ func (h *handlers) catalogAct(w http.ResponseWriter, r *http.Request) {
 	act := catalog.Action{Kind: catalog.ActionKind(r.PostFormValue("kind")), Group: catalog.ReformGroup(r.PostFormValue("group")),
 		Comment: r.PostFormValue("comment")}
 	if _, err := h.svc.Act(r.Context(), httpx.PrincipalFrom(r.Context()), id, formVersion(r), act); err != nil {
-		status, _ := api.Describe(r, err)
-		var l apperr.List
-		if errors.As(err, &l) {
-			status = http.StatusBadRequest
-		}
+		status := refusedStatus(r, err)
 		if status >= http.StatusInternalServerError {
 			h.fail(w, r, err)
 			return
@@ -487,11 +483,7 @@ func (h *handlers) saveForm(w http.ResponseWriter, r *http.Request, id int64) {
 // formError shows the form again with what was entered and every problem
 // beside its control.
 func (h *handlers) formError(w http.ResponseWriter, r *http.Request, f catalogForm, err error) {
-	status, _ := api.Describe(r, err)
-	var l apperr.List
-	if errors.As(err, &l) {
-		status = http.StatusBadRequest
-	}
+	status := refusedStatus(r, err)
 	if status >= http.StatusInternalServerError {
 		h.fail(w, r, err)
 		return
@@ -521,4 +513,15 @@ func parseLargeForm(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Invalidf("form", "表单无法读取", "the form cannot be read")
 	}
 	return nil
+}
+
+// refusedStatus is the status of a refused action answered on its own page:
+// the one error table's, and 400 for a list of field problems.
+func refusedStatus(r *http.Request, err error) int {
+	status, _ := api.Describe(r, err)
+	var l apperr.List
+	if errors.As(err, &l) {
+		status = http.StatusBadRequest
+	}
+	return status
 }

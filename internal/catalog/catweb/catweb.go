@@ -62,10 +62,16 @@ type Catalog interface {
 	SetReformGroups(ctx context.Context, p access.Principal, staffID, version int64, groups []catalog.ReformGroup) (catdb.ReformSeats, error)
 }
 
+// Frame puts pages into the site's layout and shows its error page, with
+// the status and message of the one error table; *web.Frame is one.
+type Frame interface {
+	page.Frame
+	Fail(w http.ResponseWriter, r *http.Request, err error)
+}
+
 // Options are what the pages need beside the catalogue service.
 type Options struct {
-	// Frame puts pages into the site's layout (*web.Frame).
-	Frame page.Frame
+	Frame Frame
 	// Excel and Jobs serve the Excel pages (/catalog/excel…); without
 	// Excel there are none.
 	Excel api.CatalogExcel
@@ -79,10 +85,11 @@ type Options struct {
 var templateFS embed.FS
 
 var pageNames = []string{"items", "item", "adjustments", "adjustment", "form", "reviews", "reform_groups",
-	"excel", "excel_job", "excel_done", "error"}
+	"excel", "excel_job", "excel_done"}
 
 type handlers struct {
 	*page.Kit
+	frame    Frame
 	svc      Catalog
 	excel    api.CatalogExcel
 	jobs     *catxlsx.Jobs
@@ -105,7 +112,7 @@ func Routes(svc Catalog, o Options) ([]httpx.Route, error) {
 		return nil, fmt.Errorf("catweb: templates: %w", err)
 	}
 	h := &handlers{Kit: &page.Kit{Frame: o.Frame, Pages: ps, Messages: messages, What: "catalogue page"},
-		svc: svc, excel: o.Excel, jobs: o.Jobs, handOver: o.HandOverImport}
+		frame: o.Frame, svc: svc, excel: o.Excel, jobs: o.Jobs, handOver: o.HandOverImport}
 	routes := h.listRoutes()
 	if o.Excel != nil {
 		routes = append(routes, h.excelRoutes()...)
@@ -180,27 +187,10 @@ func (h *handlers) excelRoutes() []httpx.Route {
 	}
 }
 
-// errorPage is the data of the error page: its title and hint by status.
-type errorPage struct {
-	Status      int
-	Title, Hint string // message keys
-	RequestID   string
-}
-
-// fail shows the error page for a request with no page of its own to
-// return to, with the status and message of the one error table.
+// fail shows the site's error page for a request with no page of its own
+// to return to.
 func (h *handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status, _ := api.Describe(r, err)
-	p := errorPage{Status: status, Title: "error.generic.title", Hint: "error.generic.hint", RequestID: httpx.RequestIDFrom(r.Context())}
-	switch status {
-	case http.StatusForbidden:
-		p.Title, p.Hint = "error.forbidden.title", "error.forbidden.hint"
-	case http.StatusNotFound:
-		p.Title, p.Hint = "error.not_found.title", "error.not_found.hint"
-	case http.StatusInternalServerError:
-		p.Title, p.Hint = "error.internal.title", "error.internal.hint"
-	}
-	h.Render(w, r, status, "error", p, err)
+	h.frame.Fail(w, r, err)
 }
 
 // redirect ends a successful action: POST, redirect, GET; an htmx request

@@ -9,35 +9,30 @@ import (
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/web/page"
 )
 
-// ToDo is one thing that waits for the person on their home page; its
-// fields are web.ToDo's, so the binary converts one into the other.
-type ToDo struct {
-	Kind    string
-	Title   string
-	Link    string
-	Due     time.Time
-	DueText string
-	Overdue bool
-	Next    string
+// ToDos is the catalogue's part of the home page's to-do list (a
+// web.ToDoSource), in lang: adjustments whose next step is p's, and
+// derived-list reviews (C6) p must act on.
+func ToDos(svc Catalog) func(ctx context.Context, p access.Principal, lang string) ([]page.ToDo, error) {
+	return func(ctx context.Context, p access.Principal, lang string) ([]page.ToDo, error) {
+		return toDos(ctx, svc, p, lang)
+	}
 }
 
-// ToDos is the catalogue's part of the home page's to-do list, in lang:
-// adjustments whose next step is p's, and derived-list reviews (C6) p must
-// act on.
-func ToDos(ctx context.Context, svc Catalog, p access.Principal, lang string) ([]ToDo, error) {
+func toDos(ctx context.Context, svc Catalog, p access.Principal, lang string) ([]page.ToDo, error) {
 	tasks, err := svc.Tasks(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	t := func(key string, args ...any) string { return messages.Text(lang, key, args...) }
-	var out []ToDo
+	var out []page.ToDo
 	for _, task := range tasks {
 		switch {
 		case task.Adjustment != nil:
 			a := task.Adjustment
-			td := ToDo{Kind: t("todo.adjustment", stepWords(lang, mine(task.Waiting, p.StaffID))),
+			td := page.ToDo{Kind: t("todo.adjustment", stepWords(lang, mine(task.Waiting, p.StaffID))),
 				Title: a.Title, Link: fmt.Sprintf("/catalog/adjustments/%d", a.ID), Next: waitingWords(lang, task.Waiting)}
 			if a.PublicationDue != nil && a.Stage == catalog.StageApproved {
 				td.Due = *a.PublicationDue
@@ -51,7 +46,7 @@ func ToDos(ctx context.Context, svc Catalog, p access.Principal, lang string) ([
 			if rv.AwaitingApproval() {
 				kind = t("todo.exemption")
 			}
-			out = append(out, ToDo{Kind: kind, Title: rv.BaseCode + " " + rv.Name + " · " + rv.BodyName,
+			out = append(out, page.ToDo{Kind: kind, Title: rv.BaseCode + " " + rv.Name + " · " + rv.BodyName,
 				Link: fmt.Sprintf("/catalog/reviews#review-%d", rv.ID), Due: rv.Due,
 				DueText: dueInWorkingDays(lang, rv.Due, task.DaysLeft), Overdue: rv.Overdue, Next: waitingWords(lang, task.Waiting)})
 		}

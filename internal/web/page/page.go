@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -203,4 +204,19 @@ func ParseForm(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Invalidf("form", "表单无法读取", "the form cannot be read")
 	}
 	return nil
+}
+
+// ToDo is one thing that waits for a person on their home page, as each
+// feature lists it (web.ToDoSource): what it is (Kind), which one (Title,
+// linked), until when (Due; zero for none, with DueText saying it in
+// working days), and who must act next by name and role (Next) — the
+// reader among them. All text in the page's language.
+type ToDo struct {
+	Kind    string
+	Title   string
+	Link    string
+	Due     time.Time
+	DueText string
+	Overdue bool
+	Next    string
 }
