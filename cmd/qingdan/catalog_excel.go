@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 
 	"github.com/qingdan/qingdan/internal/access"
-	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
@@ -259,11 +257,6 @@ func describe(err error) error {
 // web.Deps.Routes (serve): parses run at most two at a time and their
 // results are kept 30 minutes for the preview.
 func catalogRoutes(cat *catdb.Service, frame *web.Frame) ([]httpx.Route, error) {
-	excel := catxlsx.NewService(cat)
-	pages, err := catweb.Routes(cat, catweb.Options{Frame: frame, Excel: excel, Jobs: catxlsx.NewJobs(2, 30*time.Minute),
+	return catweb.Routes(cat, catweb.Options{Frame: frame, Excel: catxlsx.NewService(cat), Jobs: catxlsx.NewJobs(2, 30*time.Minute),
 		HandOverImport: web.HandOverImport})
-	if err != nil {
-		return nil, err
-	}
-	return slices.Concat(api.CatalogRoutes(cat), api.CatalogExcelRoutes(excel), pages), nil
 }

@@ -5,9 +5,12 @@
 // the derived-list review tasks (C6) with their exemptions, the reform
 // office's review groups, and the Excel pages (download a list or the
 // template, upload a workbook, follow its parse, see every bad cell or the
-// differences, create the draft adjustment). Pages render inside the site's
-// layout through a page.Frame; every route carries its policy, and the
-// catalogue service checks roles and jurisdiction again.
+// differences, create the draft adjustment) — and the catalogue's JSON API
+// (api.go: public lists, items, proofs and standings; adjustments, their
+// steps, reviews and review groups; api_excel.go: a body's list as .xlsx
+// and its import). Pages render inside the site's layout through a Frame;
+// every route carries its policy, and the catalogue service checks roles
+// and jurisdiction again.
 //
 // The binary wires them beside the other features' routes:
 //
@@ -23,9 +26,9 @@ import (
 	"embed"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/access"
-	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
@@ -34,9 +37,16 @@ import (
 	"github.com/qingdan/qingdan/internal/web/page"
 )
 
-// Catalog is the catalogue service behind the staff pages (issue #4: list
-// administration, adjustments, review tasks); *catdb.Service is one.
+// Catalog is the catalogue service behind the staff pages and the API
+// (issue #4: published lists, list administration, adjustments, review
+// tasks); *catdb.Service is one.
 type Catalog interface {
+	PublishedList(ctx context.Context, bodyID int64, f catdb.ListFilter) ([]catdb.Version, error)
+	Item(ctx context.Context, bodyID int64, code string) (catdb.ItemDetail, error)
+	ItemByImplCode(ctx context.Context, implCode string) (catdb.ItemDetail, error)
+	Proof(ctx context.Context, versionID int64) (catdb.Proof, error)
+	Standing(ctx context.Context, bodyID int64, code string, at time.Time) (catdb.StandingAnswer, error)
+	ReformSeats(ctx context.Context, p access.Principal, staffID int64) (catdb.ReformSeats, error)
 	Items(ctx context.Context, p access.Principal, bodyID int64) ([]catdb.Item, error)
 	Bodies(ctx context.Context, p access.Principal) ([]catdb.BodyRef, error)
 	ItemByID(ctx context.Context, id int64) (catdb.ItemDetail, error)
@@ -74,7 +84,7 @@ type Options struct {
 	Frame Frame
 	// Excel and Jobs serve the Excel pages (/catalog/excel…); without
 	// Excel there are none.
-	Excel api.CatalogExcel
+	Excel Excel
 	Jobs  *catxlsx.Jobs
 	// HandOverImport takes the request's import slot for the parse that
 	// outlives the upload (web.HandOverImport); nil frees none.
@@ -91,12 +101,13 @@ type handlers struct {
 	*page.Kit
 	frame    Frame
 	svc      Catalog
-	excel    api.CatalogExcel
+	excel    Excel
 	jobs     *catxlsx.Jobs
 	handOver func(r *http.Request) func()
 }
 
-// Routes returns the catalogue's staff pages with their policies. Reads are
+// Routes returns the catalogue's API and staff pages with their policies
+// (with Options.Excel, the Excel API and pages too). Reads are
 // open to every logged-in principal within jurisdiction (external
 // supervisors included, read-only); writes name their roles and the
 // object's body (Scope).
@@ -113,8 +124,9 @@ func Routes(svc Catalog, o Options) ([]httpx.Route, error) {
 	}
 	h := &handlers{Kit: &page.Kit{Frame: o.Frame, Pages: ps, Messages: messages, What: "catalogue page"},
 		frame: o.Frame, svc: svc, excel: o.Excel, jobs: o.Jobs, handOver: o.HandOverImport}
-	routes := h.listRoutes()
+	routes := append(apiRoutes(svc), h.listRoutes()...)
 	if o.Excel != nil {
+		routes = append(routes, excelAPIRoutes(o.Excel)...)
 		routes = append(routes, h.excelRoutes()...)
 	}
 	return routes, nil
@@ -168,12 +180,12 @@ func (h *handlers) excelRoutes() []httpx.Route {
 		b, err := h.body(r)
 		return b.Path, err
 	}
-	read := httpx.Policy{Roles: api.CatalogExcelRoles}
-	scoped := httpx.Policy{Roles: api.CatalogExcelRoles, Scope: scope}
-	upload := httpx.Policy{Roles: api.CatalogExcelRoles, Write: true, Scope: scope}
+	read := httpx.Policy{Roles: ExcelRoles}
+	scoped := httpx.Policy{Roles: ExcelRoles, Scope: scope}
+	upload := httpx.Policy{Roles: ExcelRoles, Write: true, Scope: scope}
 	// A job is its uploader's alone (Jobs.Get) and was scoped at upload;
 	// catdb checks the draft's body again.
-	create := httpx.Policy{Roles: api.CatalogExcelRoles, Write: true}
+	create := httpx.Policy{Roles: ExcelRoles, Write: true}
 	return []httpx.Route{
 		{Pattern: "GET /catalog/excel", Policy: read, Handler: http.HandlerFunc(h.excelHome),
 			Nav: &httpx.Nav{Label: "nav.catalog_excel", Order: 43}},
@@ -181,7 +193,7 @@ func (h *handlers) excelRoutes() []httpx.Route {
 		{Pattern: "GET /catalog/excel/bodies/{id}", Policy: scoped, Handler: http.HandlerFunc(h.excelHome)},
 		{Pattern: "GET /catalog/excel/bodies/{id}/list.xlsx", Policy: scoped, Handler: http.HandlerFunc(h.downloadList)},
 		{Pattern: "POST /catalog/excel/bodies/{id}/import", Policy: upload, Handler: http.HandlerFunc(h.upload),
-			MaxBody: api.MaxListUpload, Import: true},
+			MaxBody: MaxListUpload, Import: true},
 		{Pattern: "GET /catalog/excel/jobs/{id}", Policy: read, Handler: http.HandlerFunc(h.excelJob)},
 		{Pattern: "POST /catalog/excel/jobs/{id}/adjustment", Policy: create, Handler: http.HandlerFunc(h.createFromJob)},
 	}

@@ -1,11 +1,9 @@
 package catweb
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 
@@ -53,29 +51,13 @@ func (h *handlers) downloadList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.sendXLSX(w, r, h.excel.FileName(b), func(wr io.Writer) error { return h.excel.Export(r.Context(), b.ID, wr) })
+	writeXLSX(w, r, h.excel.FileName(b), func(wr io.Writer) error { return h.excel.Export(r.Context(), b.ID, wr) }, h.fail)
 }
 
 func (h *handlers) downloadTemplate(w http.ResponseWriter, r *http.Request) {
-	h.sendXLSX(w, r, "权责清单模板.xlsx", func(wr io.Writer) error {
+	writeXLSX(w, r, "权责清单模板.xlsx", func(wr io.Writer) error {
 		return catxlsx.Export(wr, nil, catxlsx.ExportOptions{Title: "权责清单模板 / list template"})
-	})
-}
-
-// sendXLSX renders into memory first, so a failure is the error page and
-// not a broken download.
-func (h *handlers) sendXLSX(w http.ResponseWriter, r *http.Request, name string, render func(io.Writer) error) {
-	var buf bytes.Buffer
-	if err := render(&buf); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", api.XLSXType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	// A failed write means the client went away.
-	_, _ = w.Write(buf.Bytes())
+	}, h.fail)
 }
 
 func (h *handlers) upload(w http.ResponseWriter, r *http.Request) {
@@ -85,7 +67,7 @@ func (h *handlers) upload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	up, err := api.ReadListUpload(w, r)
+	up, err := ReadListUpload(w, r)
 	if err != nil {
 		status, body := api.Describe(r, err)
 		if status >= http.StatusInternalServerError {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,77 +13,12 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/qingdan/qingdan/internal/access"
-	"github.com/qingdan/qingdan/internal/api"
-	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
-	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catweb"
 	"github.com/qingdan/qingdan/internal/catalog/catxlsx"
 	"github.com/qingdan/qingdan/internal/web"
 	wt "github.com/qingdan/qingdan/internal/web/webtest"
 )
-
-// excelFake serves the demo district's list as every fixture body's.
-type excelFake struct {
-	list   []catalog.ItemVersion
-	drafts int
-}
-
-func (f *excelFake) Body(_ context.Context, id int64) (catxlsx.BodyInfo, error) {
-	paths := map[int64]string{1: wt.District, 2: wt.TownA, 3: wt.TownB, 5: wt.CommunityA}
-	if p, ok := paths[id]; ok {
-		return catxlsx.BodyInfo{ID: id, Name: "青山街道", Path: p}, nil
-	}
-	return catxlsx.BodyInfo{ID: id, Name: "青山街道", Path: "/1/"}, nil
-}
-
-func (f *excelFake) Export(_ context.Context, _ int64, w io.Writer) error {
-	return catxlsx.Export(w, f.list, catxlsx.ExportOptions{})
-}
-
-func (f *excelFake) FileName(b catxlsx.BodyInfo) string { return b.Name + ".xlsx" }
-
-func (f *excelFake) Previewed(_ context.Context, id int64, book *catxlsx.Book) (*catxlsx.Preview, error) {
-	d := catxlsx.Diff(f.list, book.Items)
-	p, err := catxlsx.Proposal(d, book, "")
-	if err != nil {
-		return nil, err
-	}
-	return &catxlsx.Preview{BodyID: id, Changes: d, Proposal: p}, nil
-}
-
-func (f *excelFake) CreateDraft(ctx context.Context, p access.Principal, id int64, book *catxlsx.Book, in catxlsx.DraftInput) (*catdb.Adjustment, *catxlsx.Preview, error) {
-	pv, err := f.Previewed(ctx, id, book)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !p.Has(access.RoleListLiaison) {
-		return nil, nil, apperr.Forbiddenf("只有清单联络员可以起草调整申请", "only a list liaison may draft an adjustment")
-	}
-	// As catxlsx: a draft even with no differences, marked as imported.
-	f.drafts++
-	a := &catdb.Adjustment{ID: int64(f.drafts)}
-	a.Title, a.Stage, a.Changes, a.Imported = in.Title, catalog.StageDrafting, pv.Proposal, true
-	return a, pv, nil
-}
-
-func excelUpload(t *testing.T, file []byte) (string, string) {
-	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	fw, err := mw.CreateFormFile("file", "清单.xlsx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fw.Write(file); err != nil {
-		t.Fatal(err)
-	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.String(), mw.FormDataContentType()
-}
 
 func excelEdit(t *testing.T, b []byte, sheet, cell, v string) []byte {
 	t.Helper()
@@ -125,7 +59,7 @@ func TestCatalogExcelPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fake := &excelFake{list: d.Current(d.Bodies[0].ID)}
+	fake := &fakeLists{list: d.Current(d.Bodies[0].ID)}
 	frame := web.NewFrame()
 	routes, err := catweb.Routes(noList{}, catweb.Options{Frame: frame, Excel: fake, Jobs: catxlsx.NewJobs(2, time.Minute),
 		HandOverImport: web.HandOverImport})
@@ -153,7 +87,7 @@ func TestCatalogExcelPages(t *testing.T) {
 			Contains: []string{`action="/catalog/excel/bodies/2/import"`}},
 		{Name: "list download", URL: "/catalog/excel/bodies/2/list.xlsx", As: wt.OfficeA, Status: 200,
 			Check: func(t *testing.T, res *http.Response, body string) {
-				if res.Header.Get("Content-Type") != api.XLSXType || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
+				if res.Header.Get("Content-Type") != catweb.XLSXType || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
 					t.Errorf("headers %v", res.Header)
 				}
 				if got, err := catxlsx.Parse(strings.NewReader(body), int64(len(body)), nil); err != nil || len(got) != len(fake.list) {
@@ -173,7 +107,7 @@ func TestCatalogExcelPages(t *testing.T) {
 	})
 
 	// Without JavaScript: the upload waits and redirects to the result.
-	body, ct := excelUpload(t, bad)
+	body, ct := multipartBody(t, "清单.xlsx", bad, nil)
 	res, _ := do(t, env.Server, "POST", "/catalog/excel/bodies/2/import", wt.LiaisonA, body, ct, nil)
 	loc := res.Header.Get("Location")
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/catalog/excel/jobs/") {
@@ -188,7 +122,7 @@ func TestCatalogExcelPages(t *testing.T) {
 	}
 
 	// With htmx: the upload answers at once with the polling fragment.
-	body, ct = excelUpload(t, one)
+	body, ct = multipartBody(t, "清单.xlsx", one, nil)
 	res, frag := do(t, env.Server, "POST", "/catalog/excel/bodies/2/import", wt.LiaisonA, body, ct, map[string]string{"HX-Request": "true"})
 	if res.StatusCode != 200 || !strings.Contains(frag, `id="excel-job"`) || strings.Contains(frag, "<html") {
 		t.Fatalf("htmx upload: %d\n%s", res.StatusCode, frag)
@@ -209,12 +143,12 @@ func TestCatalogExcelPages(t *testing.T) {
 	}
 	form := url.Values{"title": {"改名"}, "reason": {"operating_experience"}}.Encode()
 	res, created := do(t, env.Server, "POST", "/catalog/excel/jobs/"+id+"/adjustment", wt.LiaisonA, form, "", nil)
-	if res.StatusCode != 200 || !strings.Contains(created, "改名") || fake.drafts != 1 || strings.Contains(created, "不含任何变更") {
-		t.Fatalf("create: %d %d\n%s", res.StatusCode, fake.drafts, created)
+	if res.StatusCode != 200 || !strings.Contains(created, "改名") || len(fake.drafts) != 1 || strings.Contains(created, "不含任何变更") {
+		t.Fatalf("create: %d %d\n%s", res.StatusCode, len(fake.drafts), created)
 	}
 	// The file unchanged → no differences, and still a draft, which says
 	// it has no changes and cannot be submitted (issue #4).
-	body, ct = excelUpload(t, file.Bytes())
+	body, ct = multipartBody(t, "清单.xlsx", file.Bytes(), nil)
 	res, _ = do(t, env.Server, "POST", "/catalog/excel/bodies/2/import", wt.LiaisonA, body, ct, nil)
 	same := res.Header.Get("Location")
 	res, page = do(t, env.Server, "GET", same, wt.LiaisonA, "", "", nil)
@@ -222,8 +156,8 @@ func TestCatalogExcelPages(t *testing.T) {
 		t.Fatalf("unchanged preview: %d\n%s", res.StatusCode, page)
 	}
 	res, created = do(t, env.Server, "POST", same+"/adjustment", wt.LiaisonA, "reason=operating_experience", "", map[string]string{"Accept-Language": "en"})
-	if res.StatusCode != 200 || fake.drafts != 2 || !strings.Contains(created, "has no changes") || !strings.Contains(created, "cannot be submitted") {
-		t.Fatalf("unchanged create: %d %d\n%s", res.StatusCode, fake.drafts, created)
+	if res.StatusCode != 200 || len(fake.drafts) != 2 || !strings.Contains(created, "has no changes") || !strings.Contains(created, "cannot be submitted") {
+		t.Fatalf("unchanged create: %d %d\n%s", res.StatusCode, len(fake.drafts), created)
 	}
 	// The general office sees the preview but cannot create.
 	res, _ = do(t, env.Server, "POST", "/catalog/excel/bodies/2/import", wt.OfficeA, body, ct, nil)

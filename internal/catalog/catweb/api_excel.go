@@ -1,4 +1,4 @@
-package api
+package catweb
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/qingdan/qingdan/internal/access"
+	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
@@ -20,9 +21,9 @@ import (
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
 
-// CatalogExcel is what the list's Excel endpoints need; *catxlsx.Service
+// Excel is what the list's Excel endpoints need; *catxlsx.Service
 // is one.
-type CatalogExcel interface {
+type Excel interface {
 	Body(ctx context.Context, id int64) (catxlsx.BodyInfo, error)
 	Export(ctx context.Context, bodyID int64, w io.Writer) error
 	FileName(b catxlsx.BodyInfo) string
@@ -30,10 +31,10 @@ type CatalogExcel interface {
 	CreateDraft(ctx context.Context, p access.Principal, bodyID int64, book *catxlsx.Book, in catxlsx.DraftInput) (*catdb.Adjustment, *catxlsx.Preview, error)
 }
 
-// CatalogExcelRoles may export and import a body's list: the list liaison
+// ExcelRoles may export and import a body's list: the list liaison
 // proposes (only a liaison can create the draft — the procedure's rule),
 // the general office and the administrator may export and preview.
-var CatalogExcelRoles = []access.Role{access.RoleListLiaison, access.RoleGeneralOffice, access.RoleAdmin}
+var ExcelRoles = []access.Role{access.RoleListLiaison, access.RoleGeneralOffice, access.RoleAdmin}
 
 // XLSXType is the media type of an .xlsx workbook.
 const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,10 +67,10 @@ type ImportedItemChange struct {
 	Name     string                 `json:"name"`
 }
 
-// CatalogExcelRoutes are GET /bodies/{id}/list.xlsx and POST
-// /bodies/{id}/list-import. They go into the server's table through
-// web.Deps.Routes.
-func CatalogExcelRoutes(svc CatalogExcel) []httpx.Route {
+// excelAPIRoutes are GET /bodies/{id}/list.xlsx and POST
+// /bodies/{id}/list-import, among the routes Routes returns when
+// Options.Excel is set.
+func excelAPIRoutes(svc Excel) []httpx.Route {
 	h := catalogExcel{svc: svc}
 	scope := func(r *http.Request) (string, error) {
 		b, err := h.body(r)
@@ -77,8 +78,8 @@ func CatalogExcelRoutes(svc CatalogExcel) []httpx.Route {
 	}
 	return []httpx.Route{
 		{
-			Pattern: "GET " + Prefix + "/bodies/{id}/list.xlsx",
-			Policy:  httpx.Policy{Roles: CatalogExcelRoles, Scope: scope},
+			Pattern: "GET " + api.Prefix + "/bodies/{id}/list.xlsx",
+			Policy:  httpx.Policy{Roles: ExcelRoles, Scope: scope},
 			Handler: http.HandlerFunc(h.export),
 			Doc: &httpx.Doc{Summary: "Export a body's list as .xlsx", Tags: []string{"catalog"}, Raw: true,
 				Description: "The body's current list (listed, suspended and cancelled items) in the template of " +
@@ -86,8 +87,8 @@ func CatalogExcelRoutes(svc CatalogExcel) []httpx.Route {
 				Params: []httpx.Param{{Name: "id", In: "path", Type: "integer", Description: "body ID"}}},
 		},
 		{
-			Pattern: "POST " + Prefix + "/bodies/{id}/list-import",
-			Policy:  httpx.Policy{Roles: CatalogExcelRoles, Write: true, Scope: scope},
+			Pattern: "POST " + api.Prefix + "/bodies/{id}/list-import",
+			Policy:  httpx.Policy{Roles: ExcelRoles, Write: true, Scope: scope},
 			Handler: http.HandlerFunc(h.importList),
 			MaxBody: MaxListUpload, Import: true,
 			Doc: &httpx.Doc{Summary: "Import a body's list from .xlsx as a draft adjustment", Tags: []string{"catalog"},
@@ -104,7 +105,7 @@ func CatalogExcelRoutes(svc CatalogExcel) []httpx.Route {
 	}
 }
 
-type catalogExcel struct{ svc CatalogExcel }
+type catalogExcel struct{ svc Excel }
 
 func (h catalogExcel) body(r *http.Request) (catxlsx.BodyInfo, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -117,18 +118,20 @@ func (h catalogExcel) body(r *http.Request) (catxlsx.BodyInfo, error) {
 func (h catalogExcel) export(w http.ResponseWriter, r *http.Request) {
 	b, err := h.body(r)
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
-	WriteXLSX(w, r, h.svc.FileName(b), func(wr io.Writer) error { return h.svc.Export(r.Context(), b.ID, wr) })
+	writeXLSX(w, r, h.svc.FileName(b), func(wr io.Writer) error { return h.svc.Export(r.Context(), b.ID, wr) }, api.WriteError)
 }
 
-// WriteXLSX renders a workbook into memory first, so a failure is still
-// answered as an error rather than a truncated download.
-func WriteXLSX(w http.ResponseWriter, r *http.Request, name string, render func(io.Writer) error) {
+// writeXLSX renders a workbook into memory first, so a failure is still
+// answered by fail (the API's JSON error, a page's error page) rather than
+// as a truncated download.
+func writeXLSX(w http.ResponseWriter, r *http.Request, name string, render func(io.Writer) error,
+	fail func(http.ResponseWriter, *http.Request, error)) {
 	var buf bytes.Buffer
 	if err := render(&buf); err != nil {
-		WriteError(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", XLSXType)
@@ -142,24 +145,24 @@ func WriteXLSX(w http.ResponseWriter, r *http.Request, name string, render func(
 func (h catalogExcel) importList(w http.ResponseWriter, r *http.Request) {
 	b, err := h.body(r)
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	up, err := ReadListUpload(w, r)
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	book, err := catxlsx.ParseBook(bytes.NewReader(up.Data), int64(len(up.Data)), nil)
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	dry := false
 	if v := r.URL.Query().Get("dry_run"); v != "" {
 		// A misspelt dry run must not create an adjustment.
 		if dry, err = strconv.ParseBool(v); err != nil {
-			WriteError(w, r, apperr.Invalidf("dry_run", "dry_run应为true或false", "dry_run must be true or false"))
+			api.WriteError(w, r, apperr.Invalidf("dry_run", "dry_run应为true或false", "dry_run must be true or false"))
 			return
 		}
 	}
@@ -173,10 +176,10 @@ func (h catalogExcel) importList(w http.ResponseWriter, r *http.Request) {
 		adj, pv, err = h.svc.CreateDraft(r.Context(), httpx.PrincipalFrom(r.Context()), b.ID, book, up.Draft)
 	}
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
-	WriteJSON(w, r, http.StatusOK, ImportResult(pv, adj))
+	api.WriteJSON(w, r, http.StatusOK, ImportResult(pv, adj))
 }
 
 // ImportResult renders a preview and the adjustment it created (if any).

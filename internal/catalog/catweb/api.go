@@ -1,38 +1,18 @@
-package api
+package catweb
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/access"
+	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 )
-
-// CatalogService is what the catalogue API needs; *catdb.Service is one.
-type CatalogService interface {
-	PublishedList(ctx context.Context, bodyID int64, f catdb.ListFilter) ([]catdb.Version, error)
-	Item(ctx context.Context, bodyID int64, code string) (catdb.ItemDetail, error)
-	ItemByImplCode(ctx context.Context, implCode string) (catdb.ItemDetail, error)
-	Proof(ctx context.Context, versionID int64) (catdb.Proof, error)
-	Standing(ctx context.Context, bodyID int64, code string, at time.Time) (catdb.StandingAnswer, error)
-	Adjustments(ctx context.Context, p access.Principal, f catdb.AdjustmentFilter) ([]catdb.Adjustment, error)
-	Adjustment(ctx context.Context, p access.Principal, id int64) (catdb.Adjustment, error)
-	ChangedElements(ctx context.Context, p access.Principal, id int64) (map[string][]string, error)
-	CreateAdjustment(ctx context.Context, p access.Principal, in catdb.AdjustmentInput) (catdb.Adjustment, error)
-	UpdateAdjustment(ctx context.Context, p access.Principal, id, version int64, in catdb.AdjustmentInput) (catdb.Adjustment, error)
-	Act(ctx context.Context, p access.Principal, id, version int64, a catalog.Action) (catdb.Adjustment, error)
-	Reviews(ctx context.Context, p access.Principal, f catdb.ReviewFilter) ([]catdb.Review, error)
-	CompleteReview(ctx context.Context, p access.Principal, id int64, note string) (catdb.Review, error)
-	ReformSeats(ctx context.Context, p access.Principal, staffID int64) (catdb.ReformSeats, error)
-	SetReformGroups(ctx context.Context, p access.Principal, staffID, version int64, groups []catalog.ReformGroup) (catdb.ReformSeats, error)
-	PathOf(ctx context.Context, kind string, id int64) (string, error)
-}
 
 // ActionRequest takes one step of an adjustment (C3).
 type ActionRequest struct {
@@ -51,12 +31,12 @@ type ReformGroupsRequest struct {
 	Groups []catalog.ReformGroup `json:"groups"`
 }
 
-// CatalogRoutes are the catalogue's API routes (issue #4 item 9): public
+// apiRoutes are the catalogue's API routes (issue #4 item 9): public
 // reads of the published lists, items, proofs and standings; authorised
 // writes of draft adjustments, their steps and review tasks.
-func CatalogRoutes(s CatalogService) []httpx.Route {
+func apiRoutes(s Catalog) []httpx.Route {
 	h := catalogHandlers{s}
-	p := Prefix + "/catalog"
+	p := api.Prefix + "/catalog"
 	scope := func(kind, param string) func(r *http.Request) (string, error) {
 		return func(r *http.Request) (string, error) {
 			id, err := pathInt(r, param)
@@ -156,7 +136,7 @@ func CatalogRoutes(s CatalogService) []httpx.Route {
 	}
 }
 
-type catalogHandlers struct{ s CatalogService }
+type catalogHandlers struct{ s Catalog }
 
 func pathInt(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
@@ -208,38 +188,38 @@ func queryFlag(r *http.Request, name string) (bool, error) {
 
 func answer[T any](w http.ResponseWriter, r *http.Request, status int, v T, err error) {
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
-	WriteJSON(w, r, status, v)
+	api.WriteJSON(w, r, status, v)
 }
 
 func (h catalogHandlers) list(w http.ResponseWriter, r *http.Request) {
 	body, err := pathInt(r, "body")
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	cancelled, err := queryFlag(r, "cancelled")
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	limit, err := queryCount(r, "limit", 500, 1, 5000)
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	offset, err := queryCount(r, "offset", 0, 0, 1<<30)
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	f := catdb.ListFilter{Unit: r.URL.Query().Get("unit"), IncludeCancelled: cancelled, Limit: limit, Offset: offset}
 	if c := r.URL.Query().Get("category"); c != "" {
 		cat, ok := catalog.ParseCategory(c)
 		if !ok {
-			WriteError(w, r, apperr.Invalidf("category", "事项类型无效", "unknown category"))
+			api.WriteError(w, r, apperr.Invalidf("category", "事项类型无效", "unknown category"))
 			return
 		}
 		f.Category = cat
@@ -254,7 +234,7 @@ func (h catalogHandlers) list(w http.ResponseWriter, r *http.Request) {
 func (h catalogHandlers) item(w http.ResponseWriter, r *http.Request) {
 	body, err := pathInt(r, "body")
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	d, err := h.s.Item(r.Context(), body, r.PathValue("code"))
@@ -269,7 +249,7 @@ func (h catalogHandlers) itemByImpl(w http.ResponseWriter, r *http.Request) {
 func (h catalogHandlers) proof(w http.ResponseWriter, r *http.Request) {
 	id, err := pathInt(r, "id")
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	p, err := h.s.Proof(r.Context(), id)
@@ -279,13 +259,13 @@ func (h catalogHandlers) proof(w http.ResponseWriter, r *http.Request) {
 func (h catalogHandlers) standing(w http.ResponseWriter, r *http.Request) {
 	body, err := queryID(r, "body", true)
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	at := time.Now()
 	if v := strings.TrimSpace(r.URL.Query().Get("at")); v != "" {
 		if at, err = time.Parse(time.RFC3339Nano, v); err != nil {
-			WriteError(w, r, apperr.Invalidf("at", "时间格式应为 RFC 3339(如 2026-01-02T15:04:05+08:00)", "must be an RFC 3339 instant (e.g. 2026-01-02T15:04:05+08:00)"))
+			api.WriteError(w, r, apperr.Invalidf("at", "时间格式应为 RFC 3339(如 2026-01-02T15:04:05+08:00)", "must be an RFC 3339 instant (e.g. 2026-01-02T15:04:05+08:00)"))
 			return
 		}
 	}
@@ -296,12 +276,12 @@ func (h catalogHandlers) standing(w http.ResponseWriter, r *http.Request) {
 func (h catalogHandlers) adjustments(w http.ResponseWriter, r *http.Request) {
 	body, err := queryID(r, "body", false)
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	stage := catalog.Stage(r.URL.Query().Get("stage"))
 	if stage != "" && stage.Zh() == "" {
-		WriteError(w, r, apperr.Invalidf("stage", "阶段无效", "unknown stage"))
+		api.WriteError(w, r, apperr.Invalidf("stage", "阶段无效", "unknown stage"))
 		return
 	}
 	as, err := h.s.Adjustments(r.Context(), httpx.PrincipalFrom(r.Context()), catdb.AdjustmentFilter{BodyID: body, Stage: stage})
@@ -311,15 +291,15 @@ func (h catalogHandlers) adjustments(w http.ResponseWriter, r *http.Request) {
 func (h catalogHandlers) adjustment(w http.ResponseWriter, r *http.Request) {
 	id, err := pathInt(r, "id")
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	a, err := h.s.Adjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id)
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
-	WriteVersioned(w, r, http.StatusOK, a, a.Version)
+	api.WriteVersioned(w, r, http.StatusOK, a, a.Version)
 }
 
 func adjustmentVersion(a catdb.Adjustment) int64 { return a.Version }
@@ -327,7 +307,7 @@ func adjustmentVersion(a catdb.Adjustment) int64 { return a.Version }
 // changedAdjustment answers a change of adjustment id (Edited: on a stale
 // base, the 409 carries the adjustment as it is now).
 func (h catalogHandlers) changedAdjustment(w http.ResponseWriter, r *http.Request, id int64, a catdb.Adjustment, err error) {
-	Edited(w, r, http.StatusOK, a, err, adjustmentVersion, func() (catdb.Adjustment, error) {
+	api.Edited(w, r, http.StatusOK, a, err, adjustmentVersion, func() (catdb.Adjustment, error) {
 		return h.s.Adjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id)
 	})
 }
@@ -335,7 +315,7 @@ func (h catalogHandlers) changedAdjustment(w http.ResponseWriter, r *http.Reques
 func (h catalogHandlers) elements(w http.ResponseWriter, r *http.Request) {
 	id, err := pathInt(r, "id")
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	m, err := h.s.ChangedElements(r.Context(), httpx.PrincipalFrom(r.Context()), id)
@@ -344,8 +324,8 @@ func (h catalogHandlers) elements(w http.ResponseWriter, r *http.Request) {
 
 func (h catalogHandlers) create(w http.ResponseWriter, r *http.Request) {
 	var in catdb.AdjustmentInput
-	if err := Decode(w, r, &in); err != nil {
-		WriteError(w, r, err)
+	if err := api.Decode(w, r, &in); err != nil {
+		api.WriteError(w, r, err)
 		return
 	}
 	a, err := h.s.CreateAdjustment(r.Context(), httpx.PrincipalFrom(r.Context()), in)
@@ -353,19 +333,9 @@ func (h catalogHandlers) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h catalogHandlers) update(w http.ResponseWriter, r *http.Request) {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
 	var in catdb.AdjustmentInput
-	if err := Decode(w, r, &in); err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	version, err := OptionalIfMatch(r)
-	if err != nil {
-		WriteError(w, r, err)
+	id, version, ok := editRequest(w, r, &in)
+	if !ok {
 		return
 	}
 	a, err := h.s.UpdateAdjustment(r.Context(), httpx.PrincipalFrom(r.Context()), id, version, in)
@@ -373,19 +343,9 @@ func (h catalogHandlers) update(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h catalogHandlers) act(w http.ResponseWriter, r *http.Request) {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
 	var in ActionRequest
-	if err := Decode(w, r, &in); err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	version, err := OptionalIfMatch(r)
-	if err != nil {
-		WriteError(w, r, err)
+	id, version, ok := editRequest(w, r, &in)
+	if !ok {
 		return
 	}
 	a, err := h.s.Act(r.Context(), httpx.PrincipalFrom(r.Context()), id, version, catalog.Action{Kind: in.Kind, Group: in.Group, Comment: in.Comment})
@@ -395,12 +355,12 @@ func (h catalogHandlers) act(w http.ResponseWriter, r *http.Request) {
 func (h catalogHandlers) reviews(w http.ResponseWriter, r *http.Request) {
 	body, err := queryID(r, "body", false)
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	open, err := queryFlag(r, "open")
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	rs, err := h.s.Reviews(r.Context(), httpx.PrincipalFrom(r.Context()), catdb.ReviewFilter{BodyID: body, OpenOnly: open})
@@ -410,12 +370,12 @@ func (h catalogHandlers) reviews(w http.ResponseWriter, r *http.Request) {
 func (h catalogHandlers) reviewDone(w http.ResponseWriter, r *http.Request) {
 	id, err := pathInt(r, "id")
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	var in ReviewDoneRequest
-	if err := Decode(w, r, &in); err != nil {
-		WriteError(w, r, err)
+	if err := api.Decode(w, r, &in); err != nil {
+		api.WriteError(w, r, err)
 		return
 	}
 	rv, err := h.s.CompleteReview(r.Context(), httpx.PrincipalFrom(r.Context()), id, in.Note)
@@ -423,24 +383,14 @@ func (h catalogHandlers) reviewDone(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h catalogHandlers) reformGroups(w http.ResponseWriter, r *http.Request) {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
 	var in ReformGroupsRequest
-	if err := Decode(w, r, &in); err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	version, err := OptionalIfMatch(r)
-	if err != nil {
-		WriteError(w, r, err)
+	id, version, ok := editRequest(w, r, &in)
+	if !ok {
 		return
 	}
 	p := httpx.PrincipalFrom(r.Context())
 	seats, err := h.s.SetReformGroups(r.Context(), p, id, version, in.Groups)
-	Edited(w, r, http.StatusOK, seats, err, seatsVersion, func() (catdb.ReformSeats, error) { return h.s.ReformSeats(r.Context(), p, id) })
+	api.Edited(w, r, http.StatusOK, seats, err, seatsVersion, func() (catdb.ReformSeats, error) { return h.s.ReformSeats(r.Context(), p, id) })
 }
 
 func seatsVersion(s catdb.ReformSeats) int64 { return s.Version }
@@ -448,15 +398,15 @@ func seatsVersion(s catdb.ReformSeats) int64 { return s.Version }
 func (h catalogHandlers) reformSeats(w http.ResponseWriter, r *http.Request) {
 	id, err := pathInt(r, "id")
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
 	seats, err := h.s.ReformSeats(r.Context(), httpx.PrincipalFrom(r.Context()), id)
 	if err != nil {
-		WriteError(w, r, err)
+		api.WriteError(w, r, err)
 		return
 	}
-	WriteVersioned(w, r, http.StatusOK, seats, seats.Version)
+	api.WriteVersioned(w, r, http.StatusOK, seats, seats.Version)
 }
 
 // nonNilSlice makes an empty list answer [] rather than null.
@@ -465,4 +415,22 @@ func nonNilSlice[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// editRequest reads an edit of object {id}: its id, the body into in and
+// the version the edit was based on (If-Match); when any is bad it has
+// answered and returns false.
+func editRequest(w http.ResponseWriter, r *http.Request, in any) (id, version int64, ok bool) {
+	id, err := pathInt(r, "id")
+	if err == nil {
+		err = api.Decode(w, r, in)
+	}
+	if err == nil {
+		version, err = api.OptionalIfMatch(r)
+	}
+	if err != nil {
+		api.WriteError(w, r, err)
+		return 0, 0, false
+	}
+	return id, version, true
 }

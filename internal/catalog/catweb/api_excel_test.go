@@ -1,4 +1,4 @@
-package api_test
+package catweb_test
 
 import (
 	"bytes"
@@ -10,20 +10,23 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/qingdan/qingdan/internal/access"
-	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/catalog/catweb"
 	"github.com/qingdan/qingdan/internal/catalog/catxlsx"
+	"github.com/qingdan/qingdan/internal/web"
 	wt "github.com/qingdan/qingdan/internal/web/webtest"
 )
 
 // fakeLists serves the demo district's list as the list of every fixture
-// body and records the drafts it is asked to create.
+// body (the fixture's bodies, and each fixture principal's own) and records
+// the drafts it is asked to create.
 type fakeLists struct {
 	list   []catalog.ItemVersion
 	mu     sync.Mutex
@@ -35,9 +38,16 @@ var fixturePaths = map[int64]string{1: wt.District, 2: wt.TownA, 3: wt.TownB, 5:
 func (f *fakeLists) Body(_ context.Context, id int64) (catxlsx.BodyInfo, error) {
 	p, ok := fixturePaths[id]
 	if !ok {
+		for _, pr := range wt.Principals() {
+			if pr.BodyID == id {
+				p, ok = pr.BodyPath, true
+			}
+		}
+	}
+	if !ok {
 		return catxlsx.BodyInfo{}, apperr.NotFoundf("机构%d不存在", "body %d does not exist", id)
 	}
-	return catxlsx.BodyInfo{ID: id, Name: "测试机构", Path: p}, nil
+	return catxlsx.BodyInfo{ID: id, Name: "青山街道", Path: p}, nil
 }
 
 func (f *fakeLists) Export(_ context.Context, _ int64, w io.Writer) error {
@@ -72,7 +82,8 @@ func (f *fakeLists) CreateDraft(ctx context.Context, p access.Principal, id int6
 	return a, pv, nil
 }
 
-func multipartBody(t *testing.T, file []byte, fields map[string]string) (string, string) {
+// multipartBody is an upload of file under name, with the form's fields.
+func multipartBody(t *testing.T, name string, file []byte, fields map[string]string) (string, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -81,7 +92,7 @@ func multipartBody(t *testing.T, file []byte, fields map[string]string) (string,
 			t.Fatal(err)
 		}
 	}
-	fw, err := mw.CreateFormFile("file", "list.xlsx")
+	fw, err := mw.CreateFormFile("file", name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +111,12 @@ func TestCatalogExcelAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	fake := &fakeLists{list: d.Current(d.Bodies[0].ID)}
-	env := wt.NewWith(t, wt.Options{Routes: api.CatalogExcelRoutes(fake)})
+	frame := web.NewFrame()
+	routes, err := catweb.Routes(noList{}, catweb.Options{Frame: frame, Excel: fake, Jobs: catxlsx.NewJobs(2, time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := wt.NewWith(t, wt.Options{Routes: routes, Frame: frame})
 
 	var file bytes.Buffer
 	if err := catxlsx.Export(&file, fake.list, catxlsx.ExportOptions{}); err != nil {
@@ -127,15 +143,15 @@ func TestCatalogExcelAPI(t *testing.T) {
 	if _, err := x.WriteTo(&changed); err != nil {
 		t.Fatal(err)
 	}
-	badBody, badCT := multipartBody(t, bad.Bytes(), nil)
-	sameBody, sameCT := multipartBody(t, file.Bytes(), nil)
-	oneBody, oneCT := multipartBody(t, changed.Bytes(), map[string]string{"title": "改名"})
-	junkBody, junkCT := multipartBody(t, bytes.Repeat([]byte("junk"), 1<<18), nil)
+	badBody, badCT := multipartBody(t, "list.xlsx", bad.Bytes(), nil)
+	sameBody, sameCT := multipartBody(t, "list.xlsx", file.Bytes(), nil)
+	oneBody, oneCT := multipartBody(t, "list.xlsx", changed.Bytes(), map[string]string{"title": "改名"})
+	junkBody, junkCT := multipartBody(t, "list.xlsx", bytes.Repeat([]byte("junk"), 1<<18), nil)
 
 	wt.Run(t, env.Server, []wt.Scenario{
 		{Name: "export", URL: "/api/v1/bodies/2/list.xlsx", As: wt.LiaisonA, Bearer: true, Status: 200,
 			Check: func(t *testing.T, res *http.Response, body string) {
-				if res.Header.Get("Content-Type") != api.XLSXType {
+				if res.Header.Get("Content-Type") != catweb.XLSXType {
 					t.Errorf("content type %q", res.Header.Get("Content-Type"))
 				}
 				if _, err := catxlsx.Parse(strings.NewReader(body), int64(len(body)), nil); err != nil {
@@ -155,7 +171,7 @@ func TestCatalogExcelAPI(t *testing.T) {
 		{Name: "unchanged", Method: "POST", URL: "/api/v1/bodies/2/list-import", As: wt.LiaisonA, Bearer: true,
 			Body: sameBody, ContentType: sameCT, Status: 200,
 			Check: func(t *testing.T, _ *http.Response, body string) {
-				var r api.ListImportResult
+				var r catweb.ListImportResult
 				if err := json.Unmarshal([]byte(body), &r); err != nil {
 					t.Fatal(err)
 				}

@@ -1,4 +1,4 @@
-package api_test
+package catweb_test
 
 import (
 	"context"
@@ -18,51 +18,6 @@ import (
 	"github.com/qingdan/qingdan/internal/web/webtest"
 )
 
-// catalogEnv serves the catalogue API over the demo district and list, with
-// every org demo staff member signed in under their name.
-func catalogEnv(t *testing.T, db *store.DB) (*webtest.Env, *catdb.Service, func(name string) string) {
-	t.Helper()
-	ctx := context.Background()
-	if err := org.LoadDemo(ctx, db, nil); err != nil {
-		t.Fatal(err)
-	}
-	s := catdb.New(db)
-	if _, err := catdb.LoadDemo(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	e := webtest.New(t, api.CatalogRoutes(s)...)
-	rows, err := db.Query(ctx, `SELECT id, name FROM staff ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	orgs := org.NewService(db)
-	keys := map[string]string{} // staff name → session key (cookies are ASCII)
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			t.Fatal(err)
-		}
-		p, err := orgs.StaffPrincipal(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.AccountID, p.Login = 5000+id, name
-		keys[name] = fmt.Sprintf("s%d", id)
-		e.Sessions.Put(webtest.Token(keys[name]), p)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return e, s, func(name string) string {
-		if keys[name] == "" {
-			t.Fatalf("no staff named %s", name)
-		}
-		return keys[name]
-	}
-}
-
 func body(t *testing.T, db *store.DB, code string) int64 {
 	t.Helper()
 	var id int64
@@ -74,7 +29,7 @@ func body(t *testing.T, db *store.DB, code string) int64 {
 
 func TestCatalogAPI_publicReadsAndStanding(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e, s, _ := catalogEnv(t, db)
+		e, s, _ := catalogPages(t, db)
 		district := body(t, db, org.DemoRootCode)
 		list, err := s.PublishedList(context.Background(), district, catdb.ListFilter{})
 		if err != nil || len(list) == 0 {
@@ -120,7 +75,7 @@ func standingOf(s catalog.VersionStatus) catalog.Standing {
 
 func TestCatalogAPI_writesByRoleAndJurisdiction_badInputChangesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e, s, as := catalogEnv(t, db)
+		e, s, as := catalogPages(t, db)
 		ctx := context.Background()
 		in := streetHoursDraft(t, db, s)
 		good, err := json.Marshal(in)
@@ -234,13 +189,4 @@ func streetHoursDraft(t *testing.T, db *store.DB, s *catdb.Service) catdb.Adjust
 	}
 	t.Fatal("the street publishes no item")
 	return catdb.AdjustmentInput{}
-}
-
-func staffID(t *testing.T, db *store.DB, name string) int64 {
-	t.Helper()
-	var id int64
-	if err := db.QueryRow(context.Background(), `SELECT id FROM staff WHERE name = ?`, name).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
 }

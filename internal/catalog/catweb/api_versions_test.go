@@ -1,4 +1,4 @@
-package api_test
+package catweb_test
 
 import (
 	"encoding/json"
@@ -24,7 +24,7 @@ import (
 // work the same way.
 func TestCatalogAPI_H1_draftEditsAndSeatsNeedTheirVersion(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e, s, as := catalogEnv(t, db)
+		e, s, as := catalogPages(t, db)
 		in := streetHoursDraft(t, db, s)
 		titled := func(title string) string {
 			mine := in
