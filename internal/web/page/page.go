@@ -9,6 +9,7 @@ package page
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -140,8 +141,10 @@ func (k *Kit) Render(w http.ResponseWriter, r *http.Request, status int, page st
 		k.internal(w, r, err)
 		return
 	}
-	// content comes from html/template, so it is already escaped.
-	k.Frame.Page(w, r, status, title.String(), template.HTML(content.String()))
+	// content comes from html/template, so it is already escaped; the
+	// title goes to the Frame as text (the Frame escapes it), not as the
+	// escaped form the template wrote, or "A & B" would read "A &amp; B".
+	k.Frame.Page(w, r, status, html.UnescapeString(title.String()), template.HTML(content.String()))
 }
 
 // Fail shows the error page for a request that has no page of its own to
