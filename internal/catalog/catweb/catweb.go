@@ -81,7 +81,7 @@ type Frame interface {
 
 // Options are what the pages need beside the catalogue service.
 type Options struct {
-	Frame Frame
+	Frame Frame // required
 	// Excel and Jobs serve the Excel pages (/catalog/excel…); without
 	// Excel there are none.
 	Excel Excel
@@ -107,10 +107,10 @@ type handlers struct {
 }
 
 // Routes returns the catalogue's API and staff pages with their policies
-// (with Options.Excel, the Excel API and pages too). Reads are
-// open to every logged-in principal within jurisdiction (external
-// supervisors included, read-only); writes name their roles and the
-// object's body (Scope).
+// (with Options.Excel, the Excel API and pages too). The published list is
+// public; the pages' reads are open to every logged-in principal within
+// jurisdiction (external supervisors included, read-only); writes name
+// their roles and the object's body (Scope).
 func Routes(svc Catalog, o Options) ([]httpx.Route, error) {
 	if svc == nil || o.Frame == nil {
 		return nil, fmt.Errorf("catweb: Routes needs the catalogue service and a frame")
