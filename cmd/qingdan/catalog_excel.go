@@ -7,18 +7,19 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"io"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
+
 	"github.com/qingdan/qingdan/internal/access"
-	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/catalog/catweb"
 	"github.com/qingdan/qingdan/internal/catalog/catxlsx"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/store"
@@ -251,11 +252,11 @@ func describe(err error) error {
 	return errors.New(b.String())
 }
 
-// catalogExcelRoutes are the list's Excel API and pages over the catalogue
-// service, for web.Deps.Routes (serve): parses run at most two at a time
-// and their results are kept 30 minutes for the preview.
-func catalogExcelRoutes(cat *catdb.Service, frame *web.Frame) []httpx.Route {
-	svc := catxlsx.NewService(cat)
-	pages := web.NewCatalogExcelPages(svc, catxlsx.NewJobs(2, 30*time.Minute), frame)
-	return append(api.CatalogExcelRoutes(svc), pages.Routes()...)
+// catalogRoutes are the list's API (items, adjustments, the Excel
+// export and import) and its staff pages over the catalogue service, for
+// web.Deps.Routes (serve): parses run at most two at a time and their
+// results are kept 30 minutes for the preview.
+func catalogRoutes(cat *catdb.Service, frame *web.Frame) ([]httpx.Route, error) {
+	return catweb.Routes(cat, catweb.Options{Frame: frame, Excel: catxlsx.NewService(cat), Jobs: catxlsx.NewJobs(2, 30*time.Minute),
+		HandOverImport: web.HandOverImport})
 }

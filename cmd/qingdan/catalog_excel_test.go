@@ -128,7 +128,11 @@ func TestExportImportListCommands(t *testing.T) {
 	}
 	frame := web.NewFrame()
 	cat := newCatalogue(db, caldb.New(db))
-	env := wt.NewWith(t, wt.Options{Routes: catalogExcelRoutes(cat, frame), Frame: frame})
+	routes, err := catalogRoutes(cat, frame)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := wt.NewWith(t, wt.Options{Routes: routes, Frame: frame})
 	wt.Run(t, env.Server, []wt.Scenario{
 		{Name: "API export", URL: fmt.Sprintf("/api/v1/bodies/%d/list.xlsx", root), As: wt.Admin, Bearer: true, Status: 200},
 		{Name: "page", URL: fmt.Sprintf("/catalog/excel/bodies/%d", root), As: wt.Admin, Status: 200, Contains: []string{"青山区"}},

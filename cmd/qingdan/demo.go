@@ -77,7 +77,7 @@ func writeDemoAccounts(w io.Writer) {
 // newCatalogue is the catalogue service as the binary wires it: deadlines
 // (C6) counted by each body's stored calendar, and every publication indexed
 // for the portal's search in its own transaction. serve hands it to
-// web.Deps.Catalog and api.CatalogRoutes.
+// catweb.Routes (the API and staff pages) and the portal.
 func newCatalogue(db *store.DB, cals *caldb.Service) *catdb.Service {
 	cat := catdb.New(db)
 	cat.SetCalendars(cals)

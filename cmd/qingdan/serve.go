@@ -29,6 +29,7 @@ import (
 	"github.com/qingdan/qingdan/internal/casework/caseworkweb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/catalog/catsearch"
+	"github.com/qingdan/qingdan/internal/catalog/catweb"
 	"github.com/qingdan/qingdan/internal/complaint"
 	"github.com/qingdan/qingdan/internal/complaint/complaintdb"
 	"github.com/qingdan/qingdan/internal/complaint/complaintweb"
@@ -405,6 +406,10 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
+	catRoutes, err := catalogRoutes(cat, frame)
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
 	tiered, err := complaintTiers(ctx, db, cfg.complaintTiers)
 	if err != nil {
 		return nil, closeAfter(db, err)
@@ -443,7 +448,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		logger.Info("demo ratings", "ratings", n)
 	}
 	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgRoutes, calRoutes,
-		accountRoutes, api.CatalogRoutes(cat), catalogExcelRoutes(cat, frame), notifyRoutes, caseworkweb.Routes(a.cases), casePages,
+		accountRoutes, catRoutes, notifyRoutes, caseworkweb.Routes(a.cases), casePages,
 		superviseRoutes, complaintRoutes, ratingRoutes, accountabilityRoutes, flowRoutes, documentRoutes}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {
@@ -454,7 +459,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		BodyTimeout: cfg.bodyTimeout, BodyMinRate: cfg.bodyMinRateKiB << 10},
 		web.Deps{Logger: logger, Sessions: a.auth, Auth: a.auth, CSRF: csrf, DB: pinger{db}, Audit: db,
 			Frame: frame, Notices: allNotices(calendarNotices(cals, now, logger), demoLeft.notices), Badges: inboxBadge(a.notes, logger),
-			Catalog: cat, Portal: web.NewPortal(db, cat), ToDos: []web.ToDoSource{caseToDos(a.cases), complaintToDos(a.complaints), rectificationToDos(a.sup, now)},
+			Portal: web.NewPortal(db, cat), ToDos: []web.ToDoSource{catweb.ToDos(cat), caseToDos(a.cases), complaintToDos(a.complaints), rectificationToDos(a.sup, now)},
 			Routes: concatRoutes(routes...)})
 	if err != nil {
 		return nil, closeAfter(db, err)

@@ -23,8 +23,8 @@ const caseToDosPerKind = 10
 // chinaTime is the users' clock for "overdue" on the to-do list.
 var chinaTime = time.FixedZone("CST", 8*3600)
 
-// caseToDos is case handling's part of the home page's to-do list (the
-// catalogue's is built into web): for window staff the applications of
+// caseToDos is case handling's part of the home page's to-do list: for
+// window staff the applications of
 // their body's queue waiting to be accepted (H2, L2), for a unit's staff
 // the cases their unit is handling — each the earliest due first.
 func caseToDos(svc *caseworkdb.Service) web.ToDoSource {

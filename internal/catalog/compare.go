@@ -400,3 +400,41 @@ func ParseYuan(s string) (int64, bool) {
 	}
 	return n*100 + f, true
 }
+
+// Line is one line of a compared element, Changed when the other side
+// lacks it.
+type Line struct {
+	Text    string
+	Changed bool
+}
+
+// Marked is the change's two sides with each line marked that the other
+// side lacks (C3: a reviewer sees what changed, C9: so does the public).
+// Entries are compared without their numbers, so an entry inserted in a
+// list does not mark every one after it.
+func (c ElementChange) Marked() (old, now []Line) {
+	return marked(c.Old, c.New), marked(c.New, c.Old)
+}
+
+// marked marks the lines of a not in b.
+func marked(a, b []string) []Line {
+	in := map[string]bool{}
+	for _, x := range b {
+		in[unnumbered(x)] = true
+	}
+	out := make([]Line, len(a))
+	for i, x := range a {
+		out[i] = Line{Text: x, Changed: !in[unnumbered(x)]}
+	}
+	return out
+}
+
+// unnumbered is a line without the "3. " its list gave it.
+func unnumbered(s string) string {
+	t := strings.TrimLeft(s, " ")
+	digits := strings.TrimLeft(t, "0123456789")
+	if rest, ok := strings.CutPrefix(digits, ". "); ok && len(digits) < len(t) {
+		return rest
+	}
+	return s
+}

@@ -84,3 +84,19 @@ func TestCompare_C9_changedElementsInWords(t *testing.T) {
 		t.Fatalf("a new item compares as %d elements, first %+v", len(added), added[0])
 	}
 }
+
+// An entry inserted in a list marks itself, not every entry after it.
+func TestMarked_C3_insertedEntryAlone(t *testing.T) {
+	old := []string{"1. 身份证", "2. 户口簿"}
+	now := []string{"1. 承诺书", "2. 身份证", "3. 户口簿"}
+	oldSide, newSide := ElementChange{Old: old, New: now}.Marked()
+	if !newSide[0].Changed || newSide[1].Changed || newSide[2].Changed {
+		t.Fatalf("marked %+v", newSide)
+	}
+	if oldSide[0].Changed || oldSide[1].Changed {
+		t.Fatalf("old side marked %+v", oldSide)
+	}
+	if unnumbered("   风险点(高):x") != "   风险点(高):x" || unnumbered("12. a") != "a" {
+		t.Fatal("unnumbered")
+	}
+}

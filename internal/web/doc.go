@@ -7,16 +7,17 @@ package web
 // scope). The policy is enforced by the guard before the handler runs; a
 // handler never checks roles itself.
 //
-//   - HTML pages: write the handlers in this package, one file per feature
-//     (catalog.go, cases.go …) with a method returning the feature's
-//     []httpx.Route, and append it where New concatenates pageRoutes. Give
-//     GET list pages a Nav (message key, order): the navigation shows the
-//     link to every principal the policy admits. Templates go to
-//     templates/pages/NAME.html defining "title" and "content", rendered with
-//     s.render(w, r, status, "NAME", data); every word through {{.T "key"}}
-//     with the key in both i18n/zh.json and i18n/en.json (tests check).
-//     Errors go through s.fail(w, r, err): apperr codes map to the status of
-//     the one table in package api.
+//   - HTML pages: a feature's pages live in its own package
+//     (internal/<feature>/<feature>web: orgweb, catweb, caseworkweb …) on
+//     the page kit (internal/web/page): templates parsed with page.Parse,
+//     words in a page.Messages table, rendered with Kit.Render into the
+//     Frame this package binds (the site's layout). The feature returns its
+//     []httpx.Route and the binary passes them in Deps.Routes. Give GET
+//     list pages a Nav (message key, order): the navigation shows the link
+//     to every principal the policy admits, and its label is a key of
+//     i18n/zh.json and i18n/en.json. Errors go through the Frame's Fail:
+//     apperr codes map to the status of the one table in package api. What
+//     waits for a person on the home page comes through Deps.ToDos.
 //   - API routes: handlers in package api, registered in api.Routes, each
 //     with a Doc (summary, parameters, request and response types) so the
 //     OpenAPI document stays complete (tested). Bodies are read with

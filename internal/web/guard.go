@@ -91,7 +91,7 @@ func (s *Server) takeImport(st *reqState) bool {
 // handOverImport gives the caller the request's import slot, for work that
 // outlives the request (an import parsed in the background): the caller
 // must call the function returned once that work ends.
-func (s *Server) handOverImport(r *http.Request) func() {
+func HandOverImport(r *http.Request) func() {
 	st := stateFrom(r.Context())
 	if st == nil || st.importDone == nil {
 		return func() {}

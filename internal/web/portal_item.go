@@ -34,8 +34,15 @@ type portalItemPage struct {
 	Print    bool
 	// Diff is what the shown version changed against the one before it
 	// (C9: the old one stays visible, and what changed is said in words).
-	Diff     []diffRow
+	Diff     []portalDiffRow
 	Previous int // the number of the version before it (0: none)
+}
+
+// portalDiffRow is one changed element, its lines on each side marked
+// where the other side lacks them.
+type portalDiffRow struct {
+	Label    string
+	Old, New []catalog.Line
 }
 
 // onlineStars is the least star level of an item applied for online (C11;
@@ -124,7 +131,8 @@ func (s *Server) portalItemData(r *http.Request, it PortalItem, shown int) (port
 			return page, err
 		}
 		for _, c := range changes {
-			page.Diff = append(page.Diff, diffRow{Label: say(en, c.Zh, c.En), Old: marked(c.Old, c.New), New: marked(c.New, c.Old)})
+			old, now := c.Marked()
+			page.Diff = append(page.Diff, portalDiffRow{Label: say(en, c.Zh, c.En), Old: old, New: now})
 		}
 	}
 	return page, nil

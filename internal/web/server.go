@@ -162,11 +162,8 @@ type Deps struct {
 	// Portal, when set, is the published list behind the public portal
 	// (/portal: search, items, service guides); see NewPortal.
 	Portal Portal
-	// Catalog, when set, is the catalogue service behind the staff pages of
-	// the list (/catalog: items, adjustments, review tasks).
-	Catalog Catalog
-	// ToDos are the sources of the home page's to-do list beside the
-	// catalogue's own (cases, supervision …).
+	// ToDos are the sources of the home page's to-do list (the catalogue's,
+	// cases, supervision …), in the order the list shows them on equal dates.
 	ToDos []ToDoSource
 	// Routes are extra routes built outside this package (by the binary's
 	// wiring, or by tests); they go through the same policy checks.
@@ -273,7 +270,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 
-	routes := slices.Concat(s.pageRoutes(), s.catalogRoutes(), s.transparencyRoutes(), s.portalRoutes(), s.opsRoutes(reg), api.Routes(s.spec), deps.Routes)
+	routes := slices.Concat(s.pageRoutes(), s.transparencyRoutes(), s.portalRoutes(), s.opsRoutes(reg), api.Routes(s.spec), deps.Routes)
 	mux := http.NewServeMux()
 	s.byPattern = make(map[string]httpx.Route, len(routes))
 	for _, rt := range routes {

@@ -30,7 +30,6 @@
 //
 // Wiring (cmd/qingdan): newCatalogue in demo.go builds the service with the
 // stored calendars (caldb) and the search hook (catsearch.Hook). serve gives
-// it to web.Deps.Catalog (the staff pages under /catalog) and appends
-// api.CatalogRoutes(cat) to the routes (/api/v1/catalog/…); on first start
-// it calls LoadDemo after org.LoadDemo.
+// it to catweb.Routes (the staff pages under /catalog, the API under
+// /api/v1/catalog/…); on first start it calls LoadDemo after org.LoadDemo.
 package catdb

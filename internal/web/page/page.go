@@ -9,11 +9,13 @@ package page
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
@@ -119,8 +121,10 @@ func (k *Kit) Render(w http.ResponseWriter, r *http.Request, status int, page st
 		k.internal(w, r, err)
 		return
 	}
-	// content comes from html/template, so it is already escaped.
-	k.Frame.Page(w, r, status, title.String(), template.HTML(content.String()))
+	// content comes from html/template, so it is already escaped; the
+	// title goes to the Frame as text (the Frame escapes it), not as the
+	// escaped form the template wrote, or "A & B" would read "A &amp; B".
+	k.Frame.Page(w, r, status, html.UnescapeString(title.String()), template.HTML(content.String()))
 }
 
 // Fail shows the error page for a request that has no page of its own to
@@ -183,4 +187,19 @@ func ParseForm(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Invalidf("form", "page.the_form_cannot_be_read")
 	}
 	return nil
+}
+
+// ToDo is one thing that waits for a person on their home page, as each
+// feature lists it (web.ToDoSource): what it is (Kind), which one (Title,
+// linked), until when (Due; zero for none, with DueText saying it in
+// working days), and who must act next by name and role (Next) — the
+// reader among them. All text in the page's language.
+type ToDo struct {
+	Kind    string
+	Title   string
+	Link    string
+	Due     time.Time
+	DueText string
+	Overdue bool
+	Next    string
 }

@@ -152,3 +152,15 @@ func TestParseForm_refusesAnOversizedForm(t *testing.T) {
 		t.Fatalf("small form: %v", err)
 	}
 }
+
+// The title reaches the Frame as text, once: the Frame escapes it itself.
+func TestRender_titleIsTextForTheFrame(t *testing.T) {
+	k, f := kit(t)
+	k.Render(httptest.NewRecorder(), request(httpx.LangEn, "/x"), http.StatusOK, "item", `A & "B" <C>`, nil)
+	if f.title != `Hello, A & "B" <C>` {
+		t.Fatalf("title %q", f.title)
+	}
+	if !strings.Contains(f.content, "<i>A &amp; &#34;B&#34; &lt;C&gt;</i>") {
+		t.Fatalf("content %q", f.content)
+	}
+}

@@ -259,8 +259,6 @@ type Options struct {
 	Audit api.AuditLog
 	// Portal is the published list of the public portal (nil: no portal).
 	Portal web.Portal
-	// Catalog is the catalogue service of the staff list pages (nil: none).
-	Catalog web.Catalog
 	// Frame, Notices and Badges are passed to the server as they are.
 	Frame   *web.Frame
 	Notices web.Notices
@@ -300,7 +298,7 @@ func NewWith(t testing.TB, opts Options) *Env {
 	cfg.Cookie.Name = Cookie
 	db := &DB{}
 	srv, err := web.New(cfg,
-		web.Deps{Logger: log, Sessions: sess, Auth: a, CSRF: csrf, DB: db, Routes: opts.Routes, Audit: opts.Audit, Portal: opts.Portal, Catalog: opts.Catalog, Frame: opts.Frame, Notices: opts.Notices, Badges: opts.Badges})
+		web.Deps{Logger: log, Sessions: sess, Auth: a, CSRF: csrf, DB: db, Routes: opts.Routes, Audit: opts.Audit, Portal: opts.Portal, Frame: opts.Frame, Notices: opts.Notices, Badges: opts.Badges})
 	if err != nil {
 		t.Fatal(err)
 	}
