@@ -98,7 +98,7 @@ func (p *painter) block(b *block) {
 		case b.has("center"):
 			x = marginL + (textW-side)/2
 		}
-		p.c.qr(p.r.QR, x, p.y, side)
+		p.c.qr(p.r.QR(), x, p.y, side)
 		p.y += side + 4
 	case tableBlock:
 		p.table(b)

@@ -35,7 +35,23 @@ type Rendered struct {
 	Data     Data // as printed: masked when Public
 	Fragment string
 	Seal     *Seal
-	QR       [][]bool // the QR code's modules, quiet zone included
+}
+
+// maxQRPayload is the most bytes a QR code at the level documents use
+// (Medium, version 40, byte mode) holds.
+const maxQRPayload = 2331
+
+// QR is the document's QR code: its modules, quiet zone included. It is
+// drawn when the page or the PDF is, not when the document is issued:
+// encoding it is most of a render's cost, and the issuing write runs on
+// the store's one committer.
+func (r *Rendered) QR() [][]bool {
+	bm, err := qrBitmap(r.Data.PublicURL)
+	if err != nil {
+		// Render checked the payload's length, the encoder's one refusal.
+		panic("document: QR code of a rendered document: " + err.Error())
+	}
+	return bm
 }
 
 // Render checks in and renders it. Nothing is rendered without the
@@ -75,11 +91,10 @@ func Render(in Input) (*Rendered, error) {
 	if d.Replaces != "" {
 		frag = correctionNote(d, in.Template.Lang) + frag
 	}
-	bm, err := qrBitmap(d.PublicURL)
-	if err != nil {
-		return nil, err
+	if len(d.PublicURL) > maxQRPayload {
+		return nil, apperr.Invalidf("public_url", "document.the_public_url_is_too_long_for", maxQRPayload)
 	}
-	r := &Rendered{Spec: spec, Lang: in.Template.Lang, Data: d, Fragment: frag, QR: bm}
+	r := &Rendered{Spec: spec, Lang: in.Template.Lang, Data: d, Fragment: frag}
 	if spec.Sealed || strings.Contains(frag, sealMarker) {
 		if in.Seal == nil {
 			return nil, apperr.Invalidf("seal", "document.this_body_has_no_approval_seal")
@@ -171,7 +186,7 @@ func (r *Rendered) Body() string {
 	if r.Seal != nil {
 		frag = strings.ReplaceAll(frag, sealMarker, `<div class="seal">`+r.Seal.SVG()+`</div>`)
 	}
-	return strings.ReplaceAll(frag, qrMarker, `<div class="qr">`+qrSVG(r.QR, r.Data.PublicURL)+`</div>`)
+	return strings.ReplaceAll(frag, qrMarker, `<div class="qr">`+qrSVG(r.QR(), r.Data.PublicURL)+`</div>`)
 }
 
 // qrSVG draws the QR code's modules, each horizontal run of dark ones one
