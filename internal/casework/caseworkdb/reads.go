@@ -249,7 +249,9 @@ func (s *Service) List(ctx context.Context, p access.Principal, f Filter) (Page,
 		if !ok || err != nil || len(due) > 10 {
 			return Page{}, errPaging("after")
 		}
-		where, args = append(where, "(due_on > ? OR due_on = ? AND id > ?)"), append(args, due, due, n)
+		// A row value, so both engines seek the list's index to the
+		// cursor rather than filter every row before it (an OR does not).
+		where, args = append(where, "(due_on, id) > (?, ?)"), append(args, due, n)
 	}
 	rows, err := s.db.Query(ctx, caseSelect+` WHERE `+strings.Join(where, " AND ")+` ORDER BY due_on, id LIMIT ?`,
 		append(args, f.Limit+1)...)
