@@ -379,6 +379,23 @@ func (s *Service) checkOrder(ctx context.Context, tx *store.Tx, o supervise.Orde
 // sweepOrders judges the orders whose next check has come (an index
 // range of supervise_orders_check), SweepBatch at a time.
 func (s *Service) sweepOrders(ctx context.Context, l *store.Lease, now time.Time) (int, error) {
+	return sweepDue(ctx, s, l, orderSelect, "due orders", now, orders.Fields,
+		func(tx *store.Tx, r orderRow) ([]supervise.Notice, error) {
+			o, err := r.order()
+			if err != nil {
+				return nil, err
+			}
+			return s.checkOrder(ctx, tx, o, now)
+		})
+}
+
+// sweepDue judges the rows whose next check (check_at) has come, read by
+// query (a select of the table's columns) as an index range, SweepBatch
+// at a time: each batch and the notices it raises are one write, fenced
+// by the lease when there is one. The orders' and the rectification
+// items' sweeps.
+func sweepDue[R any](ctx context.Context, s *Service, l *store.Lease, query, what string, now time.Time,
+	fields func(*R) []any, check func(*store.Tx, R) ([]supervise.Notice, error)) (int, error) {
 	write := s.db.Write
 	if l != nil {
 		write = l.Write
@@ -388,17 +405,17 @@ func (s *Service) sweepOrders(ctx context.Context, l *store.Lease, now time.Time
 		k := 0
 		err := write(ctx, func(tx *store.Tx) error {
 			k = 0
-			rows, err := tx.Query(ctx, orderSelect+` WHERE check_at IS NOT NULL AND check_at <= ? ORDER BY check_at, id LIMIT ?`,
+			rows, err := tx.Query(ctx, query+` WHERE check_at IS NOT NULL AND check_at <= ? ORDER BY check_at, id LIMIT ?`,
 				store.Micros(now), SweepBatch)
 			if err != nil {
-				return fmt.Errorf("supervisedb: due orders: %w", err)
+				return fmt.Errorf("supervisedb: %s: %w", what, err)
 			}
-			var due []orderRow
+			var due []R
 			for rows.Next() {
-				var r orderRow
-				if err := rows.Scan(orders.Fields(&r)...); err != nil {
+				var r R
+				if err := rows.Scan(fields(&r)...); err != nil {
 					rows.Close()
-					return fmt.Errorf("supervisedb: due orders: %w", err)
+					return fmt.Errorf("supervisedb: %s: %w", what, err)
 				}
 				due = append(due, r)
 			}
@@ -407,11 +424,7 @@ func (s *Service) sweepOrders(ctx context.Context, l *store.Lease, now time.Time
 			}
 			var notices []supervise.Notice
 			for _, r := range due {
-				o, err := r.order()
-				if err != nil {
-					return err
-				}
-				ns, err := s.checkOrder(ctx, tx, o, now)
+				ns, err := check(tx, r)
 				if err != nil {
 					return err
 				}

@@ -462,52 +462,14 @@ func (s *Service) checkRect(ctx context.Context, tx *store.Tx, x supervise.Recti
 // sweepRects judges the items whose next check has come (an index range
 // of supervise_rectifications_check), SweepBatch at a time.
 func (s *Service) sweepRects(ctx context.Context, l *store.Lease, now time.Time) (int, error) {
-	write := s.db.Write
-	if l != nil {
-		write = l.Write
-	}
-	n := 0
-	for {
-		k := 0
-		err := write(ctx, func(tx *store.Tx) error {
-			k = 0
-			rows, err := tx.Query(ctx, rectSelect+` WHERE check_at IS NOT NULL AND check_at <= ? ORDER BY check_at, id LIMIT ?`,
-				store.Micros(now), SweepBatch)
+	return sweepDue(ctx, s, l, rectSelect, "due rectifications", now, rects.Fields,
+		func(tx *store.Tx, r rectRow) ([]supervise.Notice, error) {
+			x, err := r.rect()
 			if err != nil {
-				return fmt.Errorf("supervisedb: due rectifications: %w", err)
+				return nil, err
 			}
-			var due []rectRow
-			for rows.Next() {
-				var r rectRow
-				if err := rows.Scan(rects.Fields(&r)...); err != nil {
-					rows.Close()
-					return fmt.Errorf("supervisedb: due rectifications: %w", err)
-				}
-				due = append(due, r)
-			}
-			if err := rows.Close(); err != nil {
-				return err
-			}
-			var notices []supervise.Notice
-			for _, r := range due {
-				x, err := r.rect()
-				if err != nil {
-					return err
-				}
-				ns, err := s.checkRect(ctx, tx, x, now)
-				if err != nil {
-					return err
-				}
-				notices = append(notices, ns...)
-			}
-			k = len(due)
-			return s.tell(ctx, tx, notices)
+			return s.checkRect(ctx, tx, x, now)
 		})
-		n += k
-		if err != nil || k < SweepBatch {
-			return n, err
-		}
-	}
 }
 
 // UnitRef is a unit that can be given a rectification item: its body's
