@@ -194,3 +194,60 @@ func TestWrite_refusalThatLosesTheTransaction(t *testing.T) {
 	}
 	verifyOK(t, db)
 }
+
+// TestWrite_aStoppedWriteLeavesTheGroupsConnectionAlone: a fn that reads
+// after its own statement refused it, and a fn whose caller has gone away
+// before its read, fail alone; the rest of their group commits. (On
+// PostgreSQL the group shares one connection, which a done context handed
+// to the driver used to close under everyone: "connection is already
+// closed".)
+func TestWrite_aStoppedWriteLeavesTheGroupsConnectionAlone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		prepare(t, db)
+		write(t, db, item{ID: 1000, Name: "taken"})
+		const n = 12
+		conflict := errors.New("stale")
+		gone, cancel := context.WithCancel(context.Background())
+		cancel()
+		errs := inOneGroup(t, db, n, func(i int) func(*store.Tx) error {
+			return func(tx *store.Tx) error {
+				ctx := context.Background()
+				switch i % 3 {
+				case 1: // refused by a row count, then reads on
+					tx.QueueExpect(ctx, 1, conflict, "UPDATE test_items SET n = 2 WHERE id = ? AND n = 99", i)
+					var k int64
+					if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM test_items").Scan(&k); err == nil {
+						return fmt.Errorf("read after the refusal: no error")
+					}
+					return nil
+				case 2: // its caller is gone
+					ctx = gone
+				}
+				var k int64
+				if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM test_items").Scan(&k); err != nil {
+					return err
+				}
+				return queueItem(context.Background(), tx, item{ID: int64(i), Name: fmt.Sprint("w", i), N: 1})
+			}
+		})
+		for i, err := range errs {
+			switch i % 3 {
+			case 0:
+				if err != nil {
+					t.Errorf("write %d: %v", i, err)
+				}
+			case 1:
+				if !errors.Is(err, conflict) {
+					t.Errorf("write %d: %v, want the conflict", i, err)
+				}
+			case 2:
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("write %d: %v, want context.Canceled", i, err)
+				}
+			}
+		}
+		if got := count(t, db, "SELECT COUNT(*) FROM test_items WHERE id < 1000"); got != n/3 {
+			t.Errorf("%d rows, want %d", got, n/3)
+		}
+	})
+}

@@ -361,8 +361,18 @@ var errGroupLost = errors.New("store: the write group's transaction failed")
 // ready makes the transaction ready for an immediate statement: the running
 // fn's savepoint is open, and on PostgreSQL the queued statements (and
 // BEGIN) have reached the server, in order.
+// A fn's context is checked once here; its statements then run without its
+// cancellation, because they share one connection with the group's other
+// fns, and pgx closes a connection whose statement is cancelled in flight.
 func (t *Tx) ready(ctx context.Context) error {
 	if err := t.stopped(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		// Checked here, not by the driver: pgx answers a done context with
+		// driver.ErrBadConn, and database/sql then closes the group's one
+		// connection under every other fn of the group.
+		t.fail(err)
 		return err
 	}
 	if !t.savepoint(ctx) {
@@ -385,6 +395,7 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = context.WithoutCancel(ctx) // see ready
 	if s := t.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -396,6 +407,7 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	if err := t.ready(ctx); err != nil {
 		return nil, err
 	}
+	ctx = context.WithoutCancel(ctx) // see ready
 	if s := t.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -405,11 +417,13 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 // QueryRow reads one row inside the write transaction.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if err := t.ready(ctx); err != nil {
-		// *sql.Row cannot be built with an error; a context that is already
-		// done with err as its error makes database/sql (or pgx, before
-		// sending anything) hand err to Scan.
-		ctx = doneContext{ctx, err}
+		// *sql.Row cannot be built with an error; a pool asked for a
+		// connection with a context that is already done hands err to Scan
+		// without touching any connection. (Not the group's connection:
+		// pgx would call it bad and database/sql would close it.)
+		return t.db.writer.QueryRowContext(doneContext{ctx, err}, query, args...)
 	}
+	ctx = context.WithoutCancel(ctx) // see ready
 	if s := t.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
