@@ -87,6 +87,14 @@ func (s *Service) act(ctx context.Context, r caseRow, base int64, a casework.Act
 	}
 	for try := 0; ; try++ {
 		c, err := s.actOnce(ctx, r, base, a, actor, f, cal)
+		if try < maxRetries && isDocumentConflict(err) {
+			// A template or seal changed between reading and issuing: not
+			// the actor's doing, so worked out again whatever the base.
+			if r, err = s.row(ctx, s.db, r.Number); err != nil {
+				return casework.Case{}, err
+			}
+			continue
+		}
 		if base != 0 && isVersionConflict(err) {
 			return casework.Case{}, errStale(r.Number)
 		}
@@ -148,13 +156,22 @@ func (s *Service) actOnce(ctx context.Context, r caseRow, base int64, a casework
 	}
 	next.ID, next.Version, next.RegisteredAt = r.ID, r.Version, r.RegisteredAt
 	ev := eventOf(c, eff, actor)
+	// The documents' templates and seal are read (and the templates
+	// parsed) here, outside the write; the write draws their numbers,
+	// checking in the same statement that what was read is still in force.
+	var issue func(context.Context, *store.Tx) error
+	if s.docs != nil && len(eff.Documents) > 0 {
+		if issue, err = s.docs.Prepare(ctx, c, eff.Documents, actor, loginOf(actor)); err != nil {
+			return casework.Case{}, err
+		}
+	}
 	var out casework.Case
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		n := next // Save moves the version; a group run again starts over
 		if err := cases.Save(ctx, tx, &n, ev); err != nil {
 			return err
 		}
-		if err := s.carryOut(ctx, tx, c, eff, actor, n.Version); err != nil {
+		if err := s.carryOutPrepared(ctx, tx, c, eff, actor, n.Version, issue); err != nil {
 			return err
 		}
 		out = c
@@ -162,6 +179,13 @@ func (s *Service) actOnce(ctx context.Context, r caseRow, base int64, a casework
 		return nil
 	})
 	return staffView(out), err
+}
+
+// isDocumentConflict reports a write refused because a document's
+// template or seal read before it changed.
+func isDocumentConflict(err error) bool {
+	e, ok := errors.AsType[*apperr.Error](err)
+	return ok && e.Code == apperr.Conflict && e.Field == fieldDocument
 }
 
 // isVersionConflict reports a save refused because the row moved on.
@@ -232,6 +256,23 @@ func (s *Service) carryOut(ctx context.Context, tx *store.Tx, c casework.Case, e
 	}
 	if s.docs != nil && len(eff.Documents) > 0 {
 		if err := s.docs.Issue(ctx, tx, c, eff.Documents, actor, loginOf(actor)); err != nil {
+			return err
+		}
+	}
+	return s.enqueue(ctx, tx, c, eff, version)
+}
+
+// carryOutPrepared is carryOut with the documents prepared before the
+// write (issue, nil when there are none).
+func (s *Service) carryOutPrepared(ctx context.Context, tx *store.Tx, c casework.Case, eff casework.Effects, actor casework.Actor,
+	version int64, issue func(context.Context, *store.Tx) error) error {
+	for _, e := range eff.Clock {
+		if _, err := s.clocks.Apply(ctx, tx, loginOf(actor), clockRef(c.Number), e); err != nil {
+			return err
+		}
+	}
+	if issue != nil {
+		if err := issue(ctx, tx); err != nil {
 			return err
 		}
 	}

@@ -151,7 +151,17 @@ type Options struct {
 // transition. login is who acts, as the case's events name them.
 type DocumentIssuer interface {
 	Issue(ctx context.Context, tx *store.Tx, c casework.Case, docs []casework.Document, actor casework.Actor, login string) error
+	// Prepare reads before the write what does not change within it (the
+	// templates, the seal) and returns what issues the documents in the
+	// write; that refuses the write with a Conflict on field "document"
+	// (fieldDocument) if what it read changed meanwhile.
+	Prepare(ctx context.Context, c casework.Case, docs []casework.Document, actor casework.Actor, login string) (func(context.Context, *store.Tx) error, error)
 }
+
+// fieldDocument is the field of the Conflict a prepared issue returns when
+// a template or seal it read changed before the write (documentdb's
+// FieldDocument): the action is worked out again.
+const fieldDocument = "document"
 
 // New returns the service over db, counting time on cals' calendars and
 // finding items in items.

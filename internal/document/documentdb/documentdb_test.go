@@ -563,3 +563,103 @@ func TestDocument_templateEditUsedByLaterDocumentsIssuedOnesKeepTheirs(t *testin
 		verify(t, db)
 	})
 }
+
+// TestDocument_H4_H8_templateOrSealChangedAfterPrepareRefusesTheWriteWithoutANumber:
+// the templates and the seal are read before the transition's write; if
+// either changed before it, the write is refused (a Conflict on the
+// document, which caseworkdb works out again) and no number is drawn, so
+// the sequence keeps no gap; prepared afresh, the document is issued with
+// the version in force and number 1.
+func TestDocument_H4_H8_templateOrSealChangedAfterPrepareRefusesTheWriteWithoutANumber(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.enableSeal(t)
+		admin := f.who("admin")
+		// One acceptance first: its notice stores the shipped template.
+		first := f.open(t, "申请书", "场地使用证明").Case.Number
+		f.act(t, "2026-03-02T09:10", "window1", first, casework.Action{ID: "accept"})
+		c := f.open(t, "申请书", "场地使用证明").Case
+		c.AcceptedAt = f.now() // as the acceptance leaves it
+		docs := []casework.Document{{Kind: casework.AcceptanceNotice}}
+		actor := casework.Actor{Staff: casework.Staff{ID: f.who("window1").StaffID, Login: "window1", Name: "窗口一"}}
+		issueIn := func(issue func(context.Context, *store.Tx) error) error {
+			return db.Write(ctx, func(tx *store.Tx) error { return issue(ctx, tx) })
+		}
+		refused := func(what string, err error) {
+			t.Helper()
+			if e := apperr.As(err); e == nil || e.Code != apperr.Conflict || e.Field != documentdb.FieldDocument ||
+				e.Message("zh") == "" || e.Message("en") == "" {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if k := count(t, db, `SELECT last FROM document_numbers WHERE word = '受'`); k != 1 {
+				t.Fatalf("%s: the sequence moved to %d", what, k)
+			}
+			if k := count(t, db, `SELECT COUNT(*) FROM documents WHERE case_number = ? AND kind = ?`, c.Number,
+				string(casework.AcceptanceNotice)); k != 0 {
+				t.Fatalf("%s: %d documents issued", what, k)
+			}
+		}
+
+		issue, err := f.docs.Prepare(ctx, c, docs, actor, "window1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur, err := f.docs.TemplateOf(ctx, admin, casework.AcceptanceNotice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited := strings.Replace(cur.Source, "予以受理。", "予以受理。请保持电话畅通。", 1)
+		if _, err := f.docs.SaveTemplate(ctx, admin, casework.AcceptanceNotice, cur.ID, edited); err != nil {
+			t.Fatal(err)
+		}
+		refused("template edited after prepare", issueIn(issue))
+
+		if issue, err = f.docs.Prepare(ctx, c, docs, actor, "window1"); err != nil {
+			t.Fatal(err)
+		}
+		v, err := f.docs.SealOf(ctx, f.keeper())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err = f.docs.SetSeal(ctx, f.keeper(), v.Version, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err = f.docs.SetSeal(ctx, f.keeper(), v.Version, true); err != nil {
+			t.Fatal(err)
+		}
+		refused("seal disabled and enabled again after prepare", issueIn(issue))
+
+		if issue, err = f.docs.Prepare(ctx, c, docs, actor, "window1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := issueIn(issue); err != nil {
+			t.Fatal(err)
+		}
+		var seq int
+		if err := db.QueryRow(ctx, `SELECT seq FROM documents WHERE case_number = ? AND kind = ?`, c.Number,
+			string(casework.AcceptanceNotice)).Scan(&seq); err != nil {
+			t.Fatal(err)
+		}
+		if seq != 2 {
+			t.Fatalf("issued as number %d", seq)
+		}
+		list, err := f.docs.ForCase(ctx, f.who("window1"), c.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, d := range list {
+			if d.Kind == casework.AcceptanceNotice {
+				r, err := f.docs.Get(ctx, f.who("window1"), c.Number, d.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				found = strings.Contains(r.Body(), "请保持电话畅通")
+			}
+		}
+		if !found {
+			t.Fatal("the document was not issued with the template in force")
+		}
+		verify(t, db)
+	})
+}
