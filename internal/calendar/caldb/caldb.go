@@ -92,32 +92,40 @@ func (s *Service) SetNow(now func() time.Time) { s.now = now }
 // them (else calendar.DefaultBusinessHours). bodyID 0 is the national
 // calendar in Asia/Shanghai with the default hours.
 func (s *Service) Calendar(ctx context.Context, bodyID int64) (*calendar.Calendar, error) {
-	if bodyID == 0 {
-		v, err := s.version(ctx)
-		if err != nil {
-			return nil, err
-		}
-		snap, err := s.snapshotAt(ctx, v)
-		if err != nil {
-			return nil, err
-		}
-		return snap.national, nil
+	if bodyID != 0 {
+		cal, _, err := s.calendarVersion(ctx, bodyID)
+		return cal, err
 	}
-	var v int64
-	var path, tz string
-	err := s.db.QueryRow(ctx, `SELECT v.version, b.path, b.time_zone FROM calendar_version v, bodies b
-		WHERE v.id = 1 AND b.id = ?`, bodyID).Scan(&v, &path, &tz)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.NotFoundf("caldb.no_body_with_id", bodyID)
-	}
+	v, err := s.version(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("caldb: calendar of body %d: %w", bodyID, err)
+		return nil, err
 	}
 	snap, err := s.snapshotAt(ctx, v)
 	if err != nil {
 		return nil, err
 	}
-	return s.bodyCalendar(snap, path, tz)
+	return snap.national, nil
+}
+
+// calendarVersion is the calendar of body bodyID and the calendar version
+// it is of.
+func (s *Service) calendarVersion(ctx context.Context, bodyID int64) (*calendar.Calendar, int64, error) {
+	var v int64
+	var path, tz string
+	err := s.db.QueryRow(ctx, `SELECT v.version, b.path, b.time_zone FROM calendar_version v, bodies b
+		WHERE v.id = 1 AND b.id = ?`, bodyID).Scan(&v, &path, &tz)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, apperr.NotFoundf("caldb.no_body_with_id", bodyID)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("caldb: calendar of body %d: %w", bodyID, err)
+	}
+	snap, err := s.snapshotAt(ctx, v)
+	if err != nil {
+		return nil, 0, err
+	}
+	cal, err := s.bodyCalendar(snap, path, tz)
+	return cal, v, err
 }
 
 // bodyCalendar builds or reuses the calendar for a body's path and zone.

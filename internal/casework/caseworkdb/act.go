@@ -87,9 +87,10 @@ func (s *Service) act(ctx context.Context, r caseRow, base int64, a casework.Act
 	}
 	for try := 0; ; try++ {
 		c, err := s.actOnce(ctx, r, base, a, actor, f, cal)
-		if try < maxRetries && isDocumentConflict(err) {
-			// A template or seal changed between reading and issuing: not
-			// the actor's doing, so worked out again whatever the base.
+		if try < maxRetries && isPreparedConflict(err) {
+			// A clock, the calendar, a template or the seal changed between
+			// reading and writing: not the actor's doing, so worked out
+			// again whatever the base.
 			if r, err = s.row(ctx, s.db, r.Number); err != nil {
 				return casework.Case{}, err
 			}
@@ -159,6 +160,14 @@ func (s *Service) actOnce(ctx context.Context, r caseRow, base int64, a casework
 	// The documents' templates and seal are read (and the templates
 	// parsed) here, outside the write; the write draws their numbers,
 	// checking in the same statement that what was read is still in force.
+	// The clock's change too: its row and calendar read here, its events,
+	// standing and next check worked out; the write compares.
+	var clock caldb.Change
+	if len(eff.Clock) > 0 {
+		if clock, err = s.clocks.Prepare(ctx, clockRef(c.Number), eff.Clock); err != nil {
+			return casework.Case{}, err
+		}
+	}
 	var issue func(context.Context, *store.Tx) error
 	if s.docs != nil && len(eff.Documents) > 0 {
 		if issue, err = s.docs.Prepare(ctx, c, eff.Documents, actor, loginOf(actor)); err != nil {
@@ -171,7 +180,7 @@ func (s *Service) actOnce(ctx context.Context, r caseRow, base int64, a casework
 		if err := cases.Save(ctx, tx, &n, ev); err != nil {
 			return err
 		}
-		if err := s.carryOutPrepared(ctx, tx, c, eff, actor, n.Version, issue); err != nil {
+		if err := s.carryOutPrepared(ctx, tx, c, eff, actor, n.Version, clock, issue); err != nil {
 			return err
 		}
 		out = c
@@ -181,11 +190,12 @@ func (s *Service) actOnce(ctx context.Context, r caseRow, base int64, a casework
 	return staffView(out), err
 }
 
-// isDocumentConflict reports a write refused because a document's
-// template or seal read before it changed.
-func isDocumentConflict(err error) bool {
+// isPreparedConflict reports a write refused because what was read for
+// it before it — the clock and its calendar, a document's template or
+// seal — changed before it.
+func isPreparedConflict(err error) bool {
 	e, ok := errors.AsType[*apperr.Error](err)
-	return ok && e.Code == apperr.Conflict && e.Field == fieldDocument
+	return ok && e.Code == apperr.Conflict && (e.Field == fieldDocument || e.Field == caldb.FieldClock)
 }
 
 // isVersionConflict reports a save refused because the row moved on.
@@ -262,14 +272,12 @@ func (s *Service) carryOut(ctx context.Context, tx *store.Tx, c casework.Case, e
 	return s.enqueue(ctx, tx, c, eff, version)
 }
 
-// carryOutPrepared is carryOut with the documents prepared before the
-// write (issue, nil when there are none).
+// carryOutPrepared is carryOut with the clock's change and the documents
+// prepared before the write (issue, nil when there are none).
 func (s *Service) carryOutPrepared(ctx context.Context, tx *store.Tx, c casework.Case, eff casework.Effects, actor casework.Actor,
-	version int64, issue func(context.Context, *store.Tx) error) error {
-	for _, e := range eff.Clock {
-		if _, err := s.clocks.Apply(ctx, tx, loginOf(actor), clockRef(c.Number), e); err != nil {
-			return err
-		}
+	version int64, clock caldb.Change, issue func(context.Context, *store.Tx) error) error {
+	if err := s.clocks.ApplyPrepared(ctx, tx, loginOf(actor), clock); err != nil {
+		return err
 	}
 	if issue != nil {
 		if err := issue(ctx, tx); err != nil {
