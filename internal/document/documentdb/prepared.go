@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/casework"
@@ -118,19 +119,59 @@ func (p Prepared) Empty() bool { return len(p.docs) == 0 }
 // force, nothing is drawn and the write fails with a Conflict on
 // FieldDocument, to be worked out again. login is who acts.
 func (s *Service) IssuePrepared(ctx context.Context, tx *store.Tx, c casework.Case, p Prepared, login string) error {
+	// The numbers of the prepared documents are drawn together, one
+	// statement (one round trip on PostgreSQL) for all whose sequences
+	// differ; a second document of one sequence draws on its own.
+	var batch, alone []preparedDoc
+	seen := map[seqKey]bool{}
+	for _, pd := range p.docs {
+		k := seqKey{pd.spec.Word, pd.d.Date.Year()}
+		switch {
+		case !pd.stored:
+		case seen[k]:
+			alone = append(alone, pd)
+		default:
+			seen[k] = true
+			batch = append(batch, pd)
+		}
+	}
+	drawn, err := s.draw(ctx, tx, c, batch)
+	if err != nil {
+		return err
+	}
 	for _, pd := range p.docs {
 		if !pd.stored {
 			if _, err := s.issue(ctx, tx, c, pd.d, pd.data.Officer, login, c.Updated, nil); err != nil {
 				return err
 			}
-			continue
 		}
-		if err := s.issuePrepared(ctx, tx, c, pd, login); err != nil {
+	}
+	for _, pd := range batch {
+		d := drawn[seqKey{pd.spec.Word, pd.d.Date.Year()}]
+		if err := s.issuePrepared(ctx, tx, c, pd, d, login); err != nil {
+			return err
+		}
+	}
+	for _, pd := range alone {
+		ds, err := s.draw(ctx, tx, c, []preparedDoc{pd})
+		if err != nil {
+			return err
+		}
+		if err := s.issuePrepared(ctx, tx, c, pd, ds[seqKey{pd.spec.Word, pd.d.Date.Year()}], login); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// seqKey names a body's number sequence: its word and year.
+type seqKey struct {
+	word string
+	year int
+}
+
+// number is a drawn number and (PostgreSQL) the document's id.
+type number struct{ seq, id int64 }
 
 // currentTemplateSQL is the id of the template version documents of a kind
 // in a language of a body are issued with: the body's latest edit, else
@@ -138,40 +179,80 @@ func (s *Service) IssuePrepared(ctx context.Context, tx *store.Tx, c casework.Ca
 const currentTemplateSQL = `SELECT id FROM document_templates WHERE body_id IN (0, ?) AND kind = ? AND lang = ?
 		ORDER BY body_id DESC, id DESC LIMIT 1`
 
-// drawSQL draws the next number of a sequence only while the template
-// version and (sealedDraw) the seal are those read before the write.
-const drawHead = `INSERT INTO document_numbers (body_id, word, year, last)
-	SELECT ?, ?, ?, 1 WHERE (SELECT id FROM document_templates WHERE body_id IN (0, ?) AND kind = ? AND lang = ?
+// drawOne is one sequence's row to draw from, given only while the
+// template version and (drawSeal) the seal are those read before the write.
+// The casts type the parameters of a UNION on PostgreSQL.
+const drawOne = `SELECT CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), 1
+	WHERE (SELECT id FROM document_templates WHERE body_id IN (0, ?) AND kind = ? AND lang = ?
 		ORDER BY body_id DESC, id DESC LIMIT 1) = ?`
 const drawSeal = ` AND EXISTS (SELECT 1 FROM seals WHERE body_id = ? AND version = ? AND enabled = 1)`
-const drawTail = ` ON CONFLICT (body_id, word, year) DO UPDATE SET last = document_numbers.last + 1 RETURNING last`
+const drawTail = ` ON CONFLICT (body_id, word, year) DO UPDATE SET last = document_numbers.last + 1 RETURNING word, year, last`
 
 // nextID also draws the document's id on PostgreSQL, so its insert can be
 // queued (pipelined) rather than wait for RETURNING.
 const nextID = `, nextval(pg_get_serial_sequence('documents', 'id'))`
 
-func (s *Service) issuePrepared(ctx context.Context, tx *store.Tx, c casework.Case, pd preparedDoc, login string) error {
-	year := pd.d.Date.Year()
-	q, args := drawHead, []any{c.Body.ID, pd.spec.Word, year, c.Body.ID, string(pd.d.Kind), pd.tmpl.Lang, pd.tmpl.ID}
-	if pd.seal != nil {
-		q += drawSeal
-		args = append(args, c.Body.ID, pd.sealVer)
+// draw draws the next number of each document's sequence (all different)
+// in one statement, or none of them — a Conflict on FieldDocument — if a
+// template or seal is no longer the one read.
+func (s *Service) draw(ctx context.Context, tx *store.Tx, c casework.Case, pds []preparedDoc) (map[seqKey]number, error) {
+	if len(pds) == 0 {
+		return nil, nil
 	}
-	q += drawTail
+	var q strings.Builder
+	q.WriteString(`INSERT INTO document_numbers (body_id, word, year, last) `)
+	var args []any
+	for i, pd := range pds {
+		if i > 0 {
+			q.WriteString(` UNION ALL `)
+		}
+		q.WriteString(drawOne)
+		args = append(args, c.Body.ID, pd.spec.Word, pd.d.Date.Year(), c.Body.ID, string(pd.d.Kind), pd.tmpl.Lang, pd.tmpl.ID)
+		if pd.seal != nil {
+			q.WriteString(drawSeal)
+			args = append(args, c.Body.ID, pd.sealVer)
+		}
+	}
+	q.WriteString(drawTail)
 	pg := s.db.Dialect() == store.Postgres
-	var seq, id int64
-	dest := []any{&seq}
 	if pg {
-		q += nextID
-		dest = append(dest, &id)
+		q.WriteString(nextID)
 	}
-	err := tx.QueryRow(ctx, q, args...).Scan(dest...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.New(apperr.Conflict, FieldDocument, "documentdb.the_template_or_seal_changed_while", string(pd.d.Kind))
-	}
+	rows, err := tx.Query(ctx, q.String(), args...)
 	if err != nil {
-		return fmt.Errorf("documentdb: number: %w", err)
+		return nil, fmt.Errorf("documentdb: number: %w", err)
 	}
+	defer rows.Close()
+	out := make(map[seqKey]number, len(pds))
+	for rows.Next() {
+		var k seqKey
+		var n number
+		dest := []any{&k.word, &k.year, &n.seq}
+		if pg {
+			dest = append(dest, &n.id)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("documentdb: number: %w", err)
+		}
+		out[k] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("documentdb: number: %w", err)
+	}
+	if len(out) != len(pds) {
+		// A check failed: what was drawn is undone with the write.
+		for _, pd := range pds {
+			if _, ok := out[seqKey{pd.spec.Word, pd.d.Date.Year()}]; !ok {
+				return nil, apperr.New(apperr.Conflict, FieldDocument, "documentdb.the_template_or_seal_changed_while", string(pd.d.Kind))
+			}
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) issuePrepared(ctx context.Context, tx *store.Tx, c casework.Case, pd preparedDoc, drawn number, login string) error {
+	year := pd.d.Date.Year()
+	seq, id := drawn.seq, drawn.id
 	n, err := document.NumberFor(Prefix(c.Body.Name), pd.spec, pd.d.Date, seq)
 	if err != nil {
 		return err
