@@ -42,7 +42,8 @@ import (
 // /api/v1/cases/{number}/actions {"action":"accept"} with an API token, on
 // cases registered before the timer. raw-healthz: the same clients GET
 // /healthz (the HTTP stack alone); service-accept: the same action called
-// on the service without HTTP.
+// on the service without HTTP; raw-audited-write: the store's bare audited
+// write from the same clients on the application's database.
 func BenchmarkCasesAPI(b *testing.B) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
@@ -63,6 +64,12 @@ func BenchmarkCasesAPI(b *testing.B) {
 					_, err := a.cases.Act(context.Background(), p, numbers[k], 0, casework.Action{ID: "accept"})
 					return err
 				})
+			})
+			b.Run("raw-audited-write", func(b *testing.B) {
+				// The store's bare audited write on the application's own
+				// database: one queued UPDATE and one event per write.
+				a, _ := benchApp(b, engine, 0)
+				benchRawWrite(b, a.db)
 			})
 			b.Run("raw-healthz", func(b *testing.B) {
 				_, srv := benchApp(b, engine, 0)
@@ -479,4 +486,32 @@ func reportRSS(b *testing.B) {
 			}
 		}
 	}
+}
+
+// benchRawWrite drives the store's bare audited write from benchClients
+// clients: one queued UPDATE of a client's own row and one event each.
+func benchRawWrite(b *testing.B, db *store.DB) {
+	ctx := context.Background()
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, "CREATE TABLE bench_state (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)"); err != nil {
+			return err
+		}
+		for w := range benchClients {
+			if _, err := tx.Exec(ctx, "INSERT INTO bench_state (id, n) VALUES (?, 0)", w); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	drive(b, benchClients, func(k int) error {
+		w := k % benchClients
+		return db.Write(ctx, func(tx *store.Tx) error {
+			tx.Queue(ctx, "UPDATE bench_state SET n = n + 1 WHERE id = ?", w)
+			return tx.Emit(store.Event{Actor: "bench", Action: "bench.counted", ObjectType: "bench", ObjectID: strconv.Itoa(w),
+				Payload: []byte(`{"n":1}`)})
+		})
+	})
 }
