@@ -141,11 +141,9 @@ func (s *Service) actOnce(ctx context.Context, r caseRow, base int64, a casework
 	// Only acceptance asks the list (C4): the item must still be listed
 	// at this instant. The snapshot's code finds it.
 	if a.ID == "accept" {
-		l, err := s.items.Listing(ctx, c.Body, c.Item.Code, now)
-		if err != nil {
+		if env.Standing, err = standingAt(ctx, s.items, c.Body, c.Item.Code, now); err != nil {
 			return casework.Case{}, err
 		}
-		env.Standing = l.Standing
 	}
 	c, eff, err := casework.Act(c, a, env)
 	if err != nil {

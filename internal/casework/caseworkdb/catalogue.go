@@ -20,6 +20,32 @@ type CatalogItems struct {
 	Cat *catdb.Service
 }
 
+// StandingAt implements standingReader: the standing alone, without
+// reading the version in force and its unit.
+func (c CatalogItems) StandingAt(ctx context.Context, body casework.Body, code string, at time.Time) (casework.Standing, error) {
+	ans, err := c.Cat.Standing(ctx, body.ID, code, at)
+	if err != nil {
+		return "", err
+	}
+	return casework.Standing(ans.Standing), nil
+}
+
+// standingReader is a Catalogue that answers an item's standing alone,
+// which is all an acceptance asks (C4).
+type standingReader interface {
+	StandingAt(ctx context.Context, body casework.Body, code string, at time.Time) (casework.Standing, error)
+}
+
+// standingAt is the standing of the item with code on body's list at an
+// instant, through items' StandingAt when it has one, else its Listing.
+func standingAt(ctx context.Context, items Catalogue, body casework.Body, code string, at time.Time) (casework.Standing, error) {
+	if r, ok := items.(standingReader); ok {
+		return r.StandingAt(ctx, body, code, at)
+	}
+	l, err := items.Listing(ctx, body, code, at)
+	return l.Standing, err
+}
+
 // Listing implements Catalogue.
 func (c CatalogItems) Listing(ctx context.Context, body casework.Body, code string, at time.Time) (Listing, error) {
 	ans, err := c.Cat.Standing(ctx, body.ID, code, at)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
+	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
 	"github.com/qingdan/qingdan/internal/org/orgtest"
@@ -144,5 +145,56 @@ func TestDemo_H13_everyCasesUnitExistsAndWindowsHaveABPairs(t *testing.T) {
 			t.Fatalf("second run: %d, %v", again, err)
 		}
 		verify(t, db)
+	})
+}
+
+// TestCatalogItems_C4_standingAloneAnswersAsTheListing: acceptance asks
+// the list only for the item's standing (C4), through StandingAt, which
+// skips reading the version in force and its unit; over the demo list —
+// listed, suspended and cancelled items, codes of no item, an instant
+// before any publication — it answers what Listing answers.
+func TestCatalogItems_C4_standingAloneAnswersAsTheListing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		demo := orgtest.Load(t, db)
+		cals := caldb.New(db)
+		cat := catdb.New(db)
+		cat.SetCalendars(cals)
+		if _, err := catdb.LoadDemo(ctx, cat); err != nil {
+			t.Fatal(err)
+		}
+		items := caseworkdb.CatalogItems{Cat: cat}
+		seen := map[string]int{}
+		for _, bodyID := range demo.Bodies {
+			list, err := cat.PublishedList(ctx, bodyID, catdb.ListFilter{IncludeCancelled: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			codes := []string{"NO-SUCH-ITEM"}
+			for _, v := range list {
+				codes = append(codes, v.BaseCode, v.ImplCode)
+			}
+			body := casework.Body{ID: bodyID}
+			for _, code := range codes {
+				if code == "" {
+					continue
+				}
+				for _, at := range []time.Time{time.Now(), time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)} {
+					l, err := items.Listing(ctx, body, code, at)
+					if err != nil {
+						t.Fatalf("%s at %s: listing: %v", code, at, err)
+					}
+					st, err := items.StandingAt(ctx, body, code, at)
+					if err != nil || st != l.Standing {
+						t.Fatalf("%s at %s: standing %q %v, listing %q", code, at, st, err, l.Standing)
+					}
+					seen[string(st)]++
+				}
+			}
+		}
+		for _, want := range []casework.Standing{casework.Listed, casework.Suspended, casework.Cancelled, casework.Unlisted} {
+			if seen[string(want)] == 0 {
+				t.Fatalf("no %q item in the demo list to compare: %v", want, seen)
+			}
+		}
 	})
 }
