@@ -163,13 +163,13 @@ func (s *Service) actOnce(ctx context.Context, r caseRow, base int64, a casework
 	var clock caldb.Change
 	if len(eff.Clock) > 0 {
 		if clock, err = s.clocks.Prepare(ctx, clockRef(c.Number), eff.Clock); err != nil {
-			return casework.Case{}, err
+			return casework.Case{}, s.movedOr(ctx, r, err)
 		}
 	}
 	var issue func(context.Context, *store.Tx) error
 	if s.docs != nil && len(eff.Documents) > 0 {
 		if issue, err = s.docs.Prepare(ctx, c, eff.Documents, actor, loginOf(actor)); err != nil {
-			return casework.Case{}, err
+			return casework.Case{}, s.movedOr(ctx, r, err)
 		}
 	}
 	var out casework.Case
@@ -186,6 +186,22 @@ func (s *Service) actOnce(ctx context.Context, r caseRow, base int64, a casework
 		return nil
 	})
 	return staffView(out), err
+}
+
+// movedOr is err, a refusal of what was prepared for an action on row r
+// before its write — unless the case moved on since r was read: the clock
+// then already carries the other action's events (a second start is
+// refused by the clock's rules), and the truth is that this action is
+// stale (H1), a version conflict.
+func (s *Service) movedOr(ctx context.Context, r caseRow, err error) error {
+	now, rerr := s.row(ctx, s.db, r.Number)
+	if rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	if now.Version != r.Version {
+		return apperr.New(apperr.Conflict, apperr.FieldVersion, "caseworkdb.case_was_acted_on_just_now", r.Number)
+	}
+	return err
 }
 
 // isPreparedConflict reports a write refused because what was read for
