@@ -549,6 +549,7 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"POST " + orgAPI + "/supervision/bodies/{id}/rules": {kind: adminOnly, foreign: orgAPI + "/supervision/bodies/" + fb + "/rules", own: orgAPI + "/supervision/bodies/" + ob + "/rules",
 			body: `{"file":"version: 1\nrules: []\n"}`},
 		"GET /supervision/whatif":               {kind: adminAny, foreign: "/supervision/whatif"},
+		"GET /supervision/whatif/calendar":      {kind: adminAny, foreign: "/supervision/whatif/calendar"},
 		"GET /supervision/trends":               {kind: adminOnly, foreign: "/supervision/trends", hidden: "青山街道"},
 		"GET " + orgAPI + "/supervision/trends": {kind: adminOnly, foreign: orgAPI + "/supervision/trends", hidden: "青山街道"},
 		"GET /supervision/externals":            {kind: adminOnly, foreign: "/supervision/externals", hidden: "冯清"},

@@ -333,3 +333,25 @@ func (s *Service) WhatIfCalendar(ctx context.Context, p access.Principal, prop C
 	slices.SortFunc(out.Deadlines, func(a, b DeadlineMove) int { return strings.Compare(a.Case, b.Case) })
 	return out, nil
 }
+
+// YearInForce is year y as p's body counts it now (its notice, or its
+// statutory holidays while it has none, L9): where a proposal starts.
+func (s *Service) YearInForce(ctx context.Context, p access.Principal, y int) (calendar.Year, error) {
+	if !p.HasAny(ruleReaders...) {
+		return calendar.Year{}, apperr.Forbiddenf("supervisedb.only_supervisors_leaders_and_administrators_try")
+	}
+	if y < calendar.MinYear || y > calendar.MaxYear {
+		return calendar.Year{}, apperr.Invalidf("year", "calendar.year_outside", y, calendar.MinYear, calendar.MaxYear)
+	}
+	base, err := s.cases.Calendar(ctx, p.BodyID)
+	if err != nil {
+		return calendar.Year{}, err
+	}
+	if yr, ok := base.Year(y); ok {
+		return yr, nil
+	}
+	if base.IsProvisional(y) {
+		return calendar.ProvisionalYear(y)
+	}
+	return calendar.Year{}, apperr.Invalidf("year", "supervisedb.the_calendar_has_no_data_for", y)
+}
