@@ -550,6 +550,7 @@ func accessCases(o demoObjects) map[string]accessCase {
 			body: `{"file":"version: 1\nrules: []\n"}`},
 		"GET /supervision/whatif":               {kind: adminAny, foreign: "/supervision/whatif"},
 		"GET /supervision/whatif/calendar":      {kind: adminAny, foreign: "/supervision/whatif/calendar"},
+		"GET /supervision/trends.xlsx":          {kind: adminOnly, foreign: "/supervision/trends.xlsx", hidden: "青山街道"},
 		"GET /supervision/trends":               {kind: adminOnly, foreign: "/supervision/trends", hidden: "青山街道"},
 		"GET " + orgAPI + "/supervision/trends": {kind: adminOnly, foreign: orgAPI + "/supervision/trends", hidden: "青山街道"},
 		"GET /supervision/externals":            {kind: adminOnly, foreign: "/supervision/externals", hidden: "冯清"},

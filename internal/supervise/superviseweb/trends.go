@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/supervise/supervisedb"
@@ -25,6 +27,7 @@ func (h *handlers) trendRoutes() []httpx.Route {
 	read := httpx.Policy{Roles: overseers}
 	return []httpx.Route{
 		{Pattern: "GET /supervision/trends", Policy: read, Handler: hf(h.trendsPage)},
+		{Pattern: "GET /supervision/trends.xlsx", Policy: read, Handler: hf(h.trendsExport)},
 		{Pattern: "GET " + api.Prefix + "/supervision/trends", Policy: read, Handler: hf(h.apiTrends),
 			Doc: &httpx.Doc{Summary: "Trends of cards, overdue cases and orders", Tags: tags, Response: supervisedb.Trends{},
 				Params: []httpx.Param{
@@ -134,4 +137,87 @@ func (h *handlers) apiTrends(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	api.WriteJSON(w, r, http.StatusOK, tr)
+}
+
+// trendsExport is the page's figures as an Excel workbook in the
+// request's language: a sheet of the periods (one row each, the charts'
+// series across) and a sheet per body and unit.
+func (h *handlers) trendsExport(w http.ResponseWriter, r *http.Request) {
+	tq, err := trendQuery(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	tr, err := h.svc.Trends(r.Context(), principal(r), tq)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	lang := httpx.LangFrom(r.Context())
+	f := excelize.NewFile()
+	defer f.Close()
+	periods := f.GetSheetName(0)
+	units := messages.Text(lang, "trends.by_unit")
+	if _, err := f.NewSheet(units); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	pg := trendsPage{Trends: &tr}
+	head := []any{messages.Text(lang, "trends.week_from")}
+	if tr.Query.Period == supervisedb.Month {
+		head[0] = messages.Text(lang, "trends.month")
+	}
+	var series []Series
+	for _, chart := range pg.Charts() {
+		for _, s := range chart {
+			head = append(head, messages.Text(lang, s.Key))
+			series = append(series, s)
+		}
+	}
+	rows := [][]any{head}
+	for i, p := range tr.Periods {
+		row := []any{p.Label}
+		for _, s := range series {
+			row = append(row, s.N[i])
+		}
+		rows = append(rows, row)
+	}
+	if err := setRows(f, periods, rows); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	rows = [][]any{{messages.Text(lang, "col.body"), messages.Text(lang, "col.unit"), head[0],
+		messages.Text(lang, "level.yellow"), messages.Text(lang, "level.red"), messages.Text(lang, "trends.overdue")}}
+	for _, u := range tr.Units {
+		for i, p := range tr.Periods {
+			rows = append(rows, []any{u.BodyName, u.UnitName + " " + u.Unit, p.Label, u.Yellow[i], u.Red[i], u.Overdue[i]})
+		}
+	}
+	if err := setRows(f, units, rows); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="supervision-trends.xlsx"`)
+	if err := f.Write(w); err != nil {
+		httpx.LoggerFrom(r.Context()).Error("supervision trends export", "error", err)
+	}
+}
+
+// setRows writes rows to sheet from A1, streamed.
+func setRows(f *excelize.File, sheet string, rows [][]any) error {
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	for i, row := range rows {
+		cell, err := excelize.CoordinatesToCellName(1, i+1)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow(cell, row); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
 }
