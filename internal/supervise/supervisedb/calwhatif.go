@@ -196,9 +196,34 @@ func (s *Service) WhatIfCalendar(ctx context.Context, p access.Principal, prop C
 	if err != nil {
 		return out, fieldOr(err, "file")
 	}
-	// The days that change, in the reader's own calendar: a notice
+	// The first day that changes in the national calendar: a body below
+	// the reader's may lack a regional day of the reader's that hides it.
+	national, err := s.cases.Calendar(ctx, 0)
+	if err != nil {
+		return out, err
+	}
+	nationalTried, err := national.Merge(proposed...)
+	if err != nil {
+		return out, fieldOr(err, "file")
+	}
+	// The days that change, listed in the reader's own calendar: a notice
 	// reaches from December before its year to January after it.
 	first := calendar.Date(0)
+	for _, y := range proposed {
+		for d := calendar.DateOf(y.Year-1, time.December, 1); d < calendar.DateOf(y.Year+1, time.February, 1); d++ {
+			was, err := national.IsWorkingDay(d)
+			if err != nil {
+				return out, err
+			}
+			now, err := nationalTried.IsWorkingDay(d)
+			if err != nil {
+				return out, err
+			}
+			if was != now && (first == 0 || d < first) {
+				first = d
+			}
+		}
+	}
 	for _, y := range proposed {
 		out.Years = append(out.Years, y.Year)
 		for d := calendar.DateOf(y.Year-1, time.December, 1); d < calendar.DateOf(y.Year+1, time.February, 1); d++ {
