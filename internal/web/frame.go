@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"net/http"
 	"sync/atomic"
@@ -78,4 +79,15 @@ type Badge struct {
 	Label string
 	Link  string
 	Count int
+}
+
+// Asset is the hashed URL of a static file by its logical name
+// ("vendor/echarts.min.js"), for a feature page that loads a script of
+// its own (scripts are never inline: the CSP refuses them).
+func (f *Frame) Asset(name string) (string, error) {
+	s := f.s.Load()
+	if s == nil {
+		return "", fmt.Errorf("web: frame used before the server was built")
+	}
+	return s.assets.URL(name)
 }

@@ -17,3 +17,10 @@ func fieldOf(err error) string {
 	}
 	return ""
 }
+
+func apperrText(err error) string {
+	if e := apperr.As(err); e != nil {
+		return e.Message("zh")
+	}
+	return ""
+}

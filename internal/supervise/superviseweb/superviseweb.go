@@ -34,7 +34,7 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pageNames = []string{"dashboard", "cards", "orders", "order", "error", "rectifications", "rectification", "report", "externals", "unit", "rules", "whatif"}
+var pageNames = []string{"dashboard", "cards", "orders", "order", "error", "rectifications", "rectification", "report", "externals", "unit", "rules", "whatif", "trends", "calwhatif"}
 
 // cst is China Standard Time, the users' clock whatever the server's zone.
 var cst = time.FixedZone("CST", 8*3600)
@@ -105,7 +105,7 @@ func Routes(svc *supervisedb.Service, frame page.Frame) ([]httpx.Route, error) {
 		{Pattern: "GET " + p + "/cards", Handler: hf(h.apiCards),
 			Doc: &httpx.Doc{Summary: "Cards", Tags: tags, Response: []supervisedb.Card{}, Params: cardParams,
 				Description: "Open cards (all=true: cleared ones too) in the caller's jurisdiction, newest first, at most 500; a unit's staff see their own unit's only."}},
-	}, slices.Concat(h.orderRoutes(), h.rectRoutes(), h.externalRoutes(), h.unitRoutes(), h.ruleRoutes(), h.whatIfRoutes())...), nil
+	}, slices.Concat(h.orderRoutes(), h.rectRoutes(), h.externalRoutes(), h.unitRoutes(), h.ruleRoutes(), h.whatIfRoutes(), h.trendRoutes(), h.calWhatIfRoutes())...), nil
 }
 
 func principal(r *http.Request) access.Principal { return httpx.PrincipalFrom(r.Context()) }

@@ -93,3 +93,26 @@ func TestFilter_fromTheQuery(t *testing.T) {
 		}
 	}
 }
+
+// The calendar what-if's days, one a line: a date, off or work (休, 班),
+// the day's name; a mistake names its line.
+func TestParseDays_L1_oneDayALine_mistakesNameTheLine(t *testing.T) {
+	days, err := parseDays("2027-02-06 work 春节调休\n\n 2027-02-10 休 春节 \n2027-10-09 班 国庆节调休")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(days) != 3 || days[0].IsOffDay || days[0].Name != "春节调休" || !days[1].IsOffDay || days[1].Name != "春节" ||
+		days[1].Date.String() != "2027-02-10" || days[2].IsOffDay {
+		t.Fatalf("days %+v", days)
+	}
+	for _, c := range []struct{ text, line string }{
+		{"2027-02-06 maybe 春节", "第 1 行"},
+		{"2027-02-06 work x\n2027-02-30 off x", "第 2 行"},
+		{"x\n", "第 1 行"},
+	} {
+		_, err := parseDays(c.text)
+		if fieldOf(err) != "days" || !strings.Contains(apperrText(err), c.line) {
+			t.Errorf("%q: %v, want a mistake on %s", c.text, err, c.line)
+		}
+	}
+}
