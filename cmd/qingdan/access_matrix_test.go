@@ -494,6 +494,8 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET /complaints/tally":                              {kind: notTown, foreign: "/complaints/tally"},
 		"GET /complaints/{number}":                           {kind: notTown, foreign: "/complaints/" + o.complaint},
 		"POST /complaints/{number}/act":                      {kind: notTown, foreign: "/complaints/" + o.complaint + "/act", body: "version=1&action=accept&mode=direct"},
+		"GET /complaints/{number}/answer":                    {kind: notTown, foreign: "/complaints/" + o.complaint + "/answer"},
+		"GET /complaints/{number}/answer.pdf":                {kind: notTown, foreign: "/complaints/" + o.complaint + "/answer.pdf"},
 		"POST " + orgAPI + "/complaints":                     {kind: notTown, foreign: orgAPI + "/complaints", body: `{"channel":"phone","target":{"kind":"unit","unit":"CSGL"},"ground":"other","facts":"x","complainant":{"anonymous":true}}`},
 		"GET " + orgAPI + "/complaints":                      {kind: notTown, foreign: orgAPI + "/complaints"},
 		"GET " + orgAPI + "/complaints/tally":                {kind: notTown, foreign: orgAPI + "/complaints/tally"},

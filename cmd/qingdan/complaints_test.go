@@ -45,6 +45,9 @@ func TestApp_O4_complainantOnNoPublicPageAndNoResponseToTheComplainedUnit(t *tes
 	}
 	filed := demoComplaint(t, a, b.ID, "CSGL")
 	n, code := filed.Complaint.Number, filed.QueryCode
+	// The complaint is answered (P8): its sealed answer document is on
+	// the routes walked too — the complainant's copy masked.
+	answerComplaint(t, a, n)
 	secrets := []string{"欧阳明远", "13912345678", "oyang@example.cn", "翠苑路 8 号"}
 	complained := bearer(t, a, "qingshan1")
 	checked := 0
@@ -85,6 +88,14 @@ func TestApp_O4_complainantOnNoPublicPageAndNoResponseToTheComplainedUnit(t *tes
 	status, resp := send(t, srv, "GET", "/api/v1/complaints/"+n+"/complainant", office, "", "")
 	if status != http.StatusOK || !strings.Contains(resp, "欧阳明远") {
 		t.Errorf("the handling office cannot read the complainant: %d %.200s", status, resp)
+	}
+	status, resp = send(t, srv, "GET", "/complaints/"+n+"/answer", office, "", "")
+	if status != http.StatusOK || !strings.Contains(resp, "欧阳明远") || !strings.Contains(resp, "投诉答复书") {
+		t.Errorf("the handling office cannot read the answer as issued: %d %.200s", status, resp)
+	}
+	status, resp = send(t, srv, "GET", "/portal/complaints/"+n+"/answer?code="+code, "", "", "")
+	if status != http.StatusOK || !strings.Contains(resp, "投诉答复书") || !strings.Contains(resp, "欧*") {
+		t.Errorf("P8: the complainant cannot read the answer: %d %.200s", status, resp)
 	}
 	t.Logf("%d responses checked", checked)
 }
@@ -193,5 +204,36 @@ func TestHome_P4_P9_complaintsOnTheToDoList(t *testing.T) {
 	}
 	if got := todos("leader1"); !strings.Contains(got, "不得评为") {
 		t.Errorf("P9: the leader's to-do lacks the consequence:\n%s", got)
+	}
+}
+
+// answerComplaint takes complaint n of 青山街道 to its written answer:
+// the street's office (许明) accepts, it and 邓雪 investigate (neither of
+// the complained CSGL), find it verified, and the office answers (P8).
+func answerComplaint(t *testing.T, a *app, n string) {
+	t.Helper()
+	ctx := context.Background()
+	who := func(login string) access.Principal {
+		p, err := a.auth.TokenPrincipal(ctx, bearer(t, a, login))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	office, liaison := who("qingshan_office"), who("qingshan_liaison")
+	for _, st := range []struct {
+		p access.Principal
+		a complaintdb.Action
+	}{
+		{office, complaintdb.Action{Action: "accept", Mode: "direct"}},
+		{office, complaintdb.Action{Action: "assign", Investigators: []int64{office.StaffID, liaison.StaffID}}},
+		{office, complaintdb.Action{Action: "declare"}},
+		{liaison, complaintdb.Action{Action: "declare"}},
+		{liaison, complaintdb.Action{Action: "find", Findings: "经查属实。", Verified: true, Outcomes: []string{"interview"}}},
+		{office, complaintdb.Action{Action: "answer", Text: "经调查，您反映的问题属实，已责成城市管理办整改。"}},
+	} {
+		if _, err := a.complaints.Act(ctx, st.p, n, 0, st.a); err != nil {
+			t.Fatalf("%s: %v", st.a.Action, err)
+		}
 	}
 }
