@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/casework"
@@ -182,8 +183,16 @@ func (s *Service) sweepBatch(ctx context.Context, l *store.Lease, ids []int64, n
 			if err != nil {
 				return err
 			}
+			if ck.Ref.ObjectType == objectComplaint {
+				ns, err := s.settleComplaint(ctx, tx, ck.Ref.ObjectID, now)
+				if err != nil {
+					return err
+				}
+				notices = append(notices, ns...)
+				continue
+			}
 			if ck.Ref.ObjectType != caseworkdb.ObjectCase {
-				continue // not a case's clock: nothing of supervision watches it yet
+				continue // not a case's or a complaint's clock: nothing of supervision watches it yet
 			}
 			j, err := s.judge(ctx, tx, ck.Ref.ObjectID, nil, now)
 			if err != nil {
@@ -223,7 +232,11 @@ func (s *Service) handle(ctx context.Context, tx *store.Tx, events []store.Event
 	now := s.now()
 	var order []string
 	byCase := map[string][]casework.Event{}
+	var complaints []string // rows of complaints that changed: their clocks' cards are judged again (cleared once fixed)
 	for _, e := range events {
+		if e.ObjectType == objectComplaint && !slices.Contains(complaints, e.ObjectID) {
+			complaints = append(complaints, e.ObjectID)
+		}
 		if e.ObjectType != caseworkdb.ObjectCase || e.RootType != caseworkdb.ObjectCase {
 			continue // the clock's, the outbox's and the cards' own events of a case
 		}
@@ -248,6 +261,20 @@ func (s *Service) handle(ctx context.Context, tx *store.Tx, events []store.Event
 			return err
 		}
 		s.clocks.CheckNoLaterThan(ctx, tx, ck.ID, j.next)
+	}
+	for _, id := range complaints {
+		number, err := complaintNumber(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if number == "" {
+			continue // not a complaint row (rows are never deleted): nothing to judge
+		}
+		ns, err := s.settleComplaint(ctx, tx, number, now)
+		if err != nil {
+			return err
+		}
+		notices = append(notices, ns...)
 	}
 	return s.tell(ctx, tx, notices)
 }
