@@ -22,11 +22,12 @@ import (
 //   - list: GET /api/v1/complaints?status=received&page=1|2 with the
 //     general office's API token, through the application `qingdan serve`
 //     wires (router, guard, token, handler, service; O4's check per row);
+//
 //   - raw-list-select: the bare indexed SELECT of the first page's rows
 //     (one body, one status, by due day), the engine's own limit.
 //
-//	QINGDAN_TEST_POSTGRES=… QINGDAN_BENCH_COMPLAINTS=1000000 \
-//	  go test ./cmd/qingdan -run '^$' -bench 'ComplaintsAtScale' -benchtime 2000x -timeout 60m
+//     QINGDAN_TEST_POSTGRES=… QINGDAN_BENCH_COMPLAINTS=1000000 \
+//     go test ./cmd/qingdan -run '^$' -bench 'ComplaintsAtScale' -benchtime 2000x -timeout 60m
 func BenchmarkComplaintsAtScale(b *testing.B) {
 	n := 100_000
 	if v := os.Getenv("QINGDAN_BENCH_COMPLAINTS"); v != "" {
