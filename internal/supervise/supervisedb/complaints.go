@@ -114,3 +114,39 @@ func (s *Service) settleComplaint(ctx context.Context, tx *store.Tx, number stri
 	}
 	return j.notices, nil
 }
+
+// objectRating and callbackKind name a bad rating's callback clock
+// (ratingdb.CallbackClock).
+const (
+	objectRating = "rating"
+	callbackKind = "callback"
+)
+
+// settleCallback judges the callback clock of rating id (L8: call back,
+// verify and rectify in time; callback.red) and moves its next check no
+// later than the rules' next instant. A rating without a callback clock
+// (a good one) has nothing to judge.
+func (s *Service) settleCallback(ctx context.Context, tx *store.Tx, id string, now time.Time) ([]supervise.Notice, error) {
+	recs, err := s.clocks.List(ctx, tx, objectRating, id)
+	if err != nil {
+		return nil, err
+	}
+	var notices []supervise.Notice
+	for _, r := range recs {
+		if r.Ref.Kind != callbackKind {
+			continue
+		}
+		var number, path, unit string
+		if err := tx.QueryRow(ctx, `SELECT case_number, body_path, unit FROM ratings WHERE id = ?`, id).Scan(&number, &path, &unit); err != nil {
+			return nil, fmt.Errorf("supervisedb: rating %s: %w", id, err)
+		}
+		sub := supervise.CallbackSubject(id, number, unit, r.Clock.Spec(), r.Clock.Events(), path)
+		j, err := s.judgeSubjects(ctx, tx, r.BodyID, path, sub.Object, []supervise.Subject{sub}, now)
+		if err != nil {
+			return nil, err
+		}
+		s.clocks.CheckNoLaterThan(ctx, tx, r.ID, j.next)
+		notices = append(notices, j.notices...)
+	}
+	return notices, nil
+}

@@ -191,8 +191,16 @@ func (s *Service) sweepBatch(ctx context.Context, l *store.Lease, ids []int64, n
 				notices = append(notices, ns...)
 				continue
 			}
+			if ck.Ref.ObjectType == objectRating {
+				ns, err := s.settleCallback(ctx, tx, ck.Ref.ObjectID, now)
+				if err != nil {
+					return err
+				}
+				notices = append(notices, ns...)
+				continue
+			}
 			if ck.Ref.ObjectType != caseworkdb.ObjectCase {
-				continue // not a case's or a complaint's clock: nothing of supervision watches it yet
+				continue // not a case's, a complaint's or a callback's clock: nothing of supervision watches it yet
 			}
 			j, err := s.judge(ctx, tx, ck.Ref.ObjectID, nil, now)
 			if err != nil {
@@ -233,9 +241,13 @@ func (s *Service) handle(ctx context.Context, tx *store.Tx, events []store.Event
 	var order []string
 	byCase := map[string][]casework.Event{}
 	var complaints []string // rows of complaints that changed: their clocks' cards are judged again (cleared once fixed)
+	var rated []string      // ratings that changed: a callback's card clears when it closes
 	for _, e := range events {
 		if e.ObjectType == objectComplaint && !slices.Contains(complaints, e.ObjectID) {
 			complaints = append(complaints, e.ObjectID)
+		}
+		if e.ObjectType == objectRating && !slices.Contains(rated, e.ObjectID) {
+			rated = append(rated, e.ObjectID)
 		}
 		if e.ObjectType != caseworkdb.ObjectCase || e.RootType != caseworkdb.ObjectCase {
 			continue // the clock's, the outbox's and the cards' own events of a case
@@ -271,6 +283,13 @@ func (s *Service) handle(ctx context.Context, tx *store.Tx, events []store.Event
 			continue // not a complaint row (rows are never deleted): nothing to judge
 		}
 		ns, err := s.settleComplaint(ctx, tx, number, now)
+		if err != nil {
+			return err
+		}
+		notices = append(notices, ns...)
+	}
+	for _, id := range rated {
+		ns, err := s.settleCallback(ctx, tx, id, now)
 		if err != nil {
 			return err
 		}
