@@ -76,7 +76,7 @@ const (
 var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
 	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens",
 	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases", "/cases",
-	"/supervision", "/api/v1/supervision", "/complaints", "/api/v1/complaints", "/ratings", "/accountability", "/admin/flows", "/api/v1/flows", "/admin/seal", "/admin/documents"}
+	"/supervision", "/api/v1/supervision", "/complaints", "/api/v1/complaints", "/ratings", "/api/v1/ratings", "/accountability", "/admin/flows", "/api/v1/flows", "/admin/seal", "/admin/documents"}
 
 func inAccessFamily(path string) bool {
 	for _, f := range accessFamilies {
@@ -505,12 +505,15 @@ func accessCases(o demoObjects) map[string]accessCase {
 		// Ratings (L8): the list shows the jurisdiction only (a unit's staff
 		// their unit's); a rating is scoped to its case's body; the window
 		// devices are the window role's.
-		"GET /ratings":                  {kind: anyStaff, foreign: "/ratings", hidden: o.caseNumber},
-		"GET /ratings/{id}":             {kind: ownAccount, foreign: "/ratings/1"},
-		"POST /ratings/{id}":            {kind: ownAccount, foreign: "/ratings/1", body: "version=1&action=call&text=x"},
-		"GET /ratings/kiosks":           {kind: notTown, foreign: "/ratings/kiosks"},
-		"POST /ratings/kiosks":          {kind: notTown, foreign: "/ratings/kiosks", body: "x=1"},
-		"POST /ratings/kiosks/{id}/end": {kind: notTown, foreign: "/ratings/kiosks/1/end"},
+		"GET /ratings":                      {kind: anyStaff, foreign: "/ratings", hidden: o.caseNumber},
+		"GET /ratings/{id}":                 {kind: ownAccount, foreign: "/ratings/1"},
+		"POST /ratings/{id}":                {kind: ownAccount, foreign: "/ratings/1", body: "version=1&action=call&text=x"},
+		"GET /api/v1/ratings":               {kind: anyStaff, foreign: "/api/v1/ratings", hidden: o.caseNumber},
+		"GET /api/v1/ratings/{id}":          {kind: ownAccount, foreign: "/api/v1/ratings/1"},
+		"POST /api/v1/ratings/{id}/actions": {kind: ownAccount, foreign: "/api/v1/ratings/1/actions", body: `{"action":"call","text":"x"}`},
+		"GET /ratings/kiosks":               {kind: notTown, foreign: "/ratings/kiosks"},
+		"POST /ratings/kiosks":              {kind: notTown, foreign: "/ratings/kiosks", body: "x=1"},
+		"POST /ratings/kiosks/{id}/end":     {kind: notTown, foreign: "/ratings/kiosks/1/end"},
 		// Satisfaction surveys (S7): the supervisor's.
 		"GET /ratings/surveys":      {kind: notTown, foreign: "/ratings/surveys"},
 		"POST /ratings/surveys":     {kind: notTown, foreign: "/ratings/surveys", body: "title=x&questions=q&sample=1"},

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -236,4 +239,69 @@ func answerComplaint(t *testing.T, a *app, n string) {
 			t.Fatalf("%s: %v", st.a.Action, err)
 		}
 	}
+}
+
+// TestAPI_L8_ratingsThroughTheAPI: a bad demo rating read with its version
+// as the ETag, and its callback taken a step with If-Match — none is a
+// 428, a stale one a 409 with the current rating, an unknown field a 400
+// naming it — as the rating's page does (L8).
+func TestAPI_L8_ratingsThroughTheAPI(t *testing.T) {
+	a, srv := demoAppOn(t, "sqlite", func(c *serveConfig) { c.demoCases = 300 }) // completed cases to rate
+	ctx := context.Background()
+	var id, version int64
+	err := a.db.QueryRow(ctx, `SELECT r.id, r.version FROM ratings r, bodies b
+		WHERE b.code = '330199' AND r.body_path LIKE b.path || '%' AND r.callback = 'open' ORDER BY r.id LIMIT 1`).Scan(&id, &version)
+	if err != nil {
+		t.Fatalf("no open callback in the demo: %v", err)
+	}
+	office := bearer(t, a, "office1")
+	u := "/api/v1/ratings/" + strconv.FormatInt(id, 10)
+	status, resp := send(t, srv, "GET", u, office, "", "")
+	if status != http.StatusOK || !strings.Contains(resp, `"callback"`) {
+		t.Fatalf("GET %s: %d %.300s", u, status, resp)
+	}
+	status, resp = send(t, srv, "GET", "/api/v1/ratings?show=due", office, "", "")
+	if status != http.StatusOK || !strings.Contains(resp, `"id":`+strconv.FormatInt(id, 10)+`,`) {
+		t.Errorf("the due callbacks: %d %.300s", status, resp)
+	}
+	if status, _ := send(t, srv, "GET", "/api/v1/ratings?show=everything", office, "", ""); status != http.StatusBadRequest {
+		t.Errorf("show=everything: %d", status)
+	}
+	act := u + "/actions"
+	if status, _ := send(t, srv, "POST", act, office, `{"action":"call","text":"已回访"}`, ""); status != http.StatusPreconditionRequired {
+		t.Errorf("no If-Match: %d", status)
+	}
+	if status, resp := sendIfMatch(t, srv, act, office, `{"action":"call","text":"已回访","bogus":1}`, version); status != http.StatusBadRequest ||
+		!strings.Contains(resp, "bogus") {
+		t.Errorf("an unknown field: %d %.200s", status, resp)
+	}
+	if status, _ := sendIfMatch(t, srv, act, office, `{"action":"call","text":"已回访"}`, version+7); status != http.StatusConflict {
+		t.Errorf("a stale version: %d", status)
+	}
+	status, resp = sendIfMatch(t, srv, act, office, `{"action":"call","text":"已回访"}`, version)
+	if status != http.StatusOK || !strings.Contains(resp, `"state":"called"`) {
+		t.Errorf("L8: the call: %d %.300s", status, resp)
+	}
+}
+
+// sendIfMatch POSTs body to path with the token and If-Match: "version".
+func sendIfMatch(t *testing.T, srv *httptest.Server, path, token, body string, version int64) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("If-Match", `"`+strconv.FormatInt(version, 10)+`"`)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, string(b)
 }
