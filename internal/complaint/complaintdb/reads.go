@@ -73,10 +73,12 @@ func (s *Service) List(ctx context.Context, p access.Principal, f Filter) (Liste
 	if len(cs) > f.PageSize {
 		cs, out.More = cs[:f.PageSize], true
 	}
+	unit, err := unitCodeOf(ctx, s.db, p)
+	if err != nil {
+		return Listed{}, err
+	}
 	for _, c := range cs {
-		if ok, err := complained(ctx, s.db, p, c); err != nil {
-			return Listed{}, err
-		} else if ok {
+		if complainedIn(p, unit, c) {
 			continue // the complained person or unit does not see it (O4)
 		}
 		out.Complaints = append(out.Complaints, c.Redacted())
@@ -320,3 +322,24 @@ func (s *Service) Candidates(ctx context.Context, bodyID int64) ([]Candidate, er
 
 // Rules are the complaint rules of a body.
 func (s *Service) Rules(bodyID int64) complaint.Rules { return s.rules(bodyID) }
+
+// unitCodeOf is the code of p's unit ("" for none): read once for a
+// page, not once per complaint on it.
+func unitCodeOf(ctx context.Context, q store.Querier, p access.Principal) (string, error) {
+	if p.UnitID == 0 {
+		return "", nil
+	}
+	var code string
+	if err := q.QueryRow(ctx, `SELECT code FROM units WHERE id = ?`, p.UnitID).Scan(&code); err != nil {
+		return "", fmt.Errorf("complaintdb: unit %d: %w", p.UnitID, err)
+	}
+	return code, nil
+}
+
+// complainedIn is complained with p's unit code already read.
+func complainedIn(p access.Principal, unit string, c complaint.Complaint) bool {
+	if p.StaffID != 0 && p.StaffID == c.Target.StaffID {
+		return true
+	}
+	return c.Target.Unit != "" && unit != "" && p.BodyID == c.BodyID && unit == c.Target.Unit
+}
