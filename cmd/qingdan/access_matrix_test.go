@@ -76,7 +76,7 @@ const (
 var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
 	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens",
 	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases", "/cases",
-	"/supervision", "/api/v1/supervision", "/complaints", "/api/v1/complaints", "/ratings", "/api/v1/ratings", "/accountability", "/admin/flows", "/api/v1/flows", "/admin/seal", "/admin/documents"}
+	"/supervision", "/api/v1/supervision", "/complaints", "/api/v1/complaints", "/ratings", "/api/v1/ratings", "/accountability", "/api/v1/accountability", "/admin/flows", "/api/v1/flows", "/admin/seal", "/admin/documents"}
 
 func inAccessFamily(path string) bool {
 	for _, f := range accessFamilies {
@@ -521,12 +521,16 @@ func accessCases(o demoObjects) map[string]accessCase {
 		// Accountability (A1, A2): supervisors open, hear and decide within
 		// their jurisdiction; a record is read by overseers of its body and
 		// the person concerned only.
-		"GET /accountability":               {kind: anyStaff, foreign: "/accountability"},
-		"GET /accountability/new":           {kind: notTown, foreign: "/accountability/new"},
-		"POST /accountability/new":          {kind: notTown, foreign: "/accountability/new", body: "subject=s:" + fs + "&ground=hostility&facts=x&proposed=criticism_education"},
-		"GET /accountability/{id}":          {kind: ownAccount, foreign: "/accountability/1"},
-		"GET /accountability/{id}/decision": {kind: ownAccount, foreign: "/accountability/1/decision"},
-		"POST /accountability/{id}":         {kind: ownAccount, foreign: "/accountability/1", body: "version=1&action=hear&statement=x"},
+		"GET /accountability":                      {kind: anyStaff, foreign: "/accountability"},
+		"GET /accountability/new":                  {kind: notTown, foreign: "/accountability/new"},
+		"POST /accountability/new":                 {kind: notTown, foreign: "/accountability/new", body: "subject=s:" + fs + "&ground=hostility&facts=x&proposed=criticism_education"},
+		"GET /accountability/{id}":                 {kind: ownAccount, foreign: "/accountability/1"},
+		"GET /accountability/{id}/decision":        {kind: ownAccount, foreign: "/accountability/1/decision"},
+		"POST /accountability/{id}":                {kind: ownAccount, foreign: "/accountability/1", body: "version=1&action=hear&statement=x"},
+		"GET /api/v1/accountability":               {kind: anyStaff, foreign: "/api/v1/accountability"},
+		"POST /api/v1/accountability":              {kind: notTown, foreign: "/api/v1/accountability", body: `{"staff_id":` + fs + `,"ground":"hostility","facts":"x","proposed":"criticism_education"}`},
+		"GET /api/v1/accountability/{id}":          {kind: ownAccount, foreign: "/api/v1/accountability/1"},
+		"POST /api/v1/accountability/{id}/actions": {kind: ownAccount, foreign: "/api/v1/accountability/1/actions", body: `{"action":"hear","statement":"x"}`},
 		// The rectification list (S8): anyone's list of their jurisdiction
 		// (a unit's staff their unit's); an item scoped to the body of its
 		// unit or of who opened it; opening is the supervisors', noting and

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -304,4 +305,52 @@ func sendIfMatch(t *testing.T, srv *httptest.Server, path, token, body string, v
 		t.Fatal(err)
 	}
 	return res.StatusCode, string(b)
+}
+
+// TestAPI_A1_A2_accountabilityThroughTheAPI: a supervisor opens a record
+// against a staff member (A1), hears them and decides a measure (A2)
+// through /api/v1/accountability with If-Match; an unknown ground is a 400
+// naming it and changes nothing; the person concerned reads their record.
+func TestAPI_A1_A2_accountabilityThroughTheAPI(t *testing.T) {
+	a, srv := demoApp(t)
+	sup := bearer(t, a, "supervisor1")
+	person, err := a.auth.TokenPrincipal(context.Background(), bearer(t, a, "unit1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := strconv.FormatInt(person.StaffID, 10)
+	status, resp := send(t, srv, "POST", "/api/v1/accountability", sup, `{"staff_id":`+staff+`,"ground":"no_such_ground","facts":"x","proposed":"criticism_education"}`, "")
+	if status != http.StatusBadRequest || !strings.Contains(resp, "ground") {
+		t.Errorf("an unknown ground: %d %.200s", status, resp)
+	}
+	status, resp = send(t, srv, "POST", "/api/v1/accountability", sup,
+		`{"staff_id":`+staff+`,"ground":"hostility","facts":"对办事群众态度恶劣。","proposed":"criticism_education"}`, "")
+	if status != http.StatusCreated {
+		t.Fatalf("open: %d %.300s", status, resp)
+	}
+	var rec struct {
+		ID      int64 `json:"id"`
+		Version int64 `json:"version"`
+	}
+	if err := json.Unmarshal([]byte(resp), &rec); err != nil || rec.ID == 0 {
+		t.Fatalf("%v %.200s", err, resp)
+	}
+	u := "/api/v1/accountability/" + strconv.FormatInt(rec.ID, 10)
+	if status, _ := send(t, srv, "GET", u, bearer(t, a, "unit1"), "", ""); status != http.StatusOK {
+		t.Errorf("the person concerned reads the record: %d", status)
+	}
+	if status, _ := sendIfMatch(t, srv, u+"/actions", sup, `{"action":"hear","statement":"我接受批评。"}`, rec.Version+5); status != http.StatusConflict {
+		t.Errorf("a stale version: %d", status)
+	}
+	status, resp = sendIfMatch(t, srv, u+"/actions", sup, `{"action":"hear","statement":"我接受批评。"}`, rec.Version)
+	if status != http.StatusOK {
+		t.Fatalf("hear: %d %.300s", status, resp)
+	}
+	if err := json.Unmarshal([]byte(resp), &rec); err != nil {
+		t.Fatal(err)
+	}
+	status, resp = sendIfMatch(t, srv, u+"/actions", sup, `{"action":"decide","measure":"criticism_education","reasons":"情节较轻。"}`, rec.Version)
+	if status != http.StatusOK || !strings.Contains(resp, "criticism_education") {
+		t.Errorf("decide: %d %.300s", status, resp)
+	}
 }
