@@ -369,8 +369,16 @@ func (s *Service) change(ctx context.Context, p access.Principal, id, base int64
 		if was != nil && r.Callback != nil && was.State != r.Callback.State &&
 			(r.Callback.State == rating.CallbackClosed || r.Callback.State == rating.CallbackWithdrawn) {
 			// The callback closed or the rating was removed: its clock stops.
-			if _, err := s.clocks.Finish(ctx, tx, p.Login, CallbackClock(r.ID), s.now()); err != nil {
+			// A rating given before callbacks had clocks has none to stop.
+			_, err := s.clocks.Get(ctx, tx, CallbackClock(r.ID))
+			switch {
+			case apperr.CodeOf(err) == apperr.NotFound:
+			case err != nil:
 				return err
+			default:
+				if _, err := s.clocks.Finish(ctx, tx, p.Login, CallbackClock(r.ID), s.now()); err != nil {
+					return err
+				}
 			}
 		}
 		next, err := rowOf(r)
