@@ -2,6 +2,7 @@ package ratingweb
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/qingdan/qingdan/internal/api"
@@ -90,13 +91,19 @@ func (h *handlers) apiGet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) apiAct(w http.ResponseWriter, r *http.Request) {
-	base, err := api.IfMatch(r)
-	if err != nil {
+	// The body is read first: bad JSON or no action is a 400 naming the
+	// field, with or without a version.
+	var in Action
+	if err := api.Decode(w, r, &in); err != nil {
 		api.WriteError(w, r, err)
 		return
 	}
-	var in Action
-	if err := api.Decode(w, r, &in); err != nil {
+	if !slices.Contains([]string{"call", "verify", "close", "appeal", "uphold", "reject"}, in.Action) {
+		api.WriteError(w, r, apperr.Invalidf("action", "ratingweb.unknown_action"))
+		return
+	}
+	base, err := api.IfMatch(r)
+	if err != nil {
 		api.WriteError(w, r, err)
 		return
 	}
