@@ -76,7 +76,7 @@ const (
 var accessFamilies = []string{"/api/v1/calendar", "/admin/calendar", "/api/v1/bodies", "/api/v1/units", "/api/v1/staff",
 	"/api/v1/qualifications", "/api/v1/org", "/admin/org", "/api/v1/accounts", "/admin/accounts", "/account/tokens", "/api/v1/tokens",
 	"/admin/outbox", "/api/v1/outbox", "/admin/webhooks", "/api/v1/webhooks", "/inbox", "/api/v1/inbox", "/api/v1/cases", "/cases",
-	"/supervision", "/api/v1/supervision", "/complaints", "/api/v1/complaints", "/ratings", "/accountability", "/admin/flows", "/api/v1/flows", "/admin/seal", "/admin/documents"}
+	"/supervision", "/api/v1/supervision", "/complaints", "/api/v1/complaints", "/ratings", "/api/v1/ratings", "/accountability", "/api/v1/accountability", "/admin/flows", "/api/v1/flows", "/admin/seal", "/admin/documents"}
 
 func inAccessFamily(path string) bool {
 	for _, f := range accessFamilies {
@@ -494,6 +494,8 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET /complaints/tally":                              {kind: notTown, foreign: "/complaints/tally"},
 		"GET /complaints/{number}":                           {kind: notTown, foreign: "/complaints/" + o.complaint},
 		"POST /complaints/{number}/act":                      {kind: notTown, foreign: "/complaints/" + o.complaint + "/act", body: "version=1&action=accept&mode=direct"},
+		"GET /complaints/{number}/answer":                    {kind: notTown, foreign: "/complaints/" + o.complaint + "/answer"},
+		"GET /complaints/{number}/answer.pdf":                {kind: notTown, foreign: "/complaints/" + o.complaint + "/answer.pdf"},
 		"POST " + orgAPI + "/complaints":                     {kind: notTown, foreign: orgAPI + "/complaints", body: `{"channel":"phone","target":{"kind":"unit","unit":"CSGL"},"ground":"other","facts":"x","complainant":{"anonymous":true}}`},
 		"GET " + orgAPI + "/complaints":                      {kind: notTown, foreign: orgAPI + "/complaints"},
 		"GET " + orgAPI + "/complaints/tally":                {kind: notTown, foreign: orgAPI + "/complaints/tally"},
@@ -503,12 +505,15 @@ func accessCases(o demoObjects) map[string]accessCase {
 		// Ratings (L8): the list shows the jurisdiction only (a unit's staff
 		// their unit's); a rating is scoped to its case's body; the window
 		// devices are the window role's.
-		"GET /ratings":                  {kind: anyStaff, foreign: "/ratings", hidden: o.caseNumber},
-		"GET /ratings/{id}":             {kind: ownAccount, foreign: "/ratings/1"},
-		"POST /ratings/{id}":            {kind: ownAccount, foreign: "/ratings/1", body: "version=1&action=call&text=x"},
-		"GET /ratings/kiosks":           {kind: notTown, foreign: "/ratings/kiosks"},
-		"POST /ratings/kiosks":          {kind: notTown, foreign: "/ratings/kiosks", body: "x=1"},
-		"POST /ratings/kiosks/{id}/end": {kind: notTown, foreign: "/ratings/kiosks/1/end"},
+		"GET /ratings":                      {kind: anyStaff, foreign: "/ratings", hidden: o.caseNumber},
+		"GET /ratings/{id}":                 {kind: ownAccount, foreign: "/ratings/1"},
+		"POST /ratings/{id}":                {kind: ownAccount, foreign: "/ratings/1", body: "version=1&action=call&text=x"},
+		"GET /api/v1/ratings":               {kind: anyStaff, foreign: "/api/v1/ratings", hidden: o.caseNumber},
+		"GET /api/v1/ratings/{id}":          {kind: ownAccount, foreign: "/api/v1/ratings/1"},
+		"POST /api/v1/ratings/{id}/actions": {kind: ownAccount, foreign: "/api/v1/ratings/1/actions", body: `{"action":"call","text":"x"}`},
+		"GET /ratings/kiosks":               {kind: notTown, foreign: "/ratings/kiosks"},
+		"POST /ratings/kiosks":              {kind: notTown, foreign: "/ratings/kiosks", body: "x=1"},
+		"POST /ratings/kiosks/{id}/end":     {kind: notTown, foreign: "/ratings/kiosks/1/end"},
 		// Satisfaction surveys (S7): the supervisor's.
 		"GET /ratings/surveys":      {kind: notTown, foreign: "/ratings/surveys"},
 		"POST /ratings/surveys":     {kind: notTown, foreign: "/ratings/surveys", body: "title=x&questions=q&sample=1"},
@@ -516,12 +521,16 @@ func accessCases(o demoObjects) map[string]accessCase {
 		// Accountability (A1, A2): supervisors open, hear and decide within
 		// their jurisdiction; a record is read by overseers of its body and
 		// the person concerned only.
-		"GET /accountability":               {kind: anyStaff, foreign: "/accountability"},
-		"GET /accountability/new":           {kind: notTown, foreign: "/accountability/new"},
-		"POST /accountability/new":          {kind: notTown, foreign: "/accountability/new", body: "subject=s:" + fs + "&ground=hostility&facts=x&proposed=criticism_education"},
-		"GET /accountability/{id}":          {kind: ownAccount, foreign: "/accountability/1"},
-		"GET /accountability/{id}/decision": {kind: ownAccount, foreign: "/accountability/1/decision"},
-		"POST /accountability/{id}":         {kind: ownAccount, foreign: "/accountability/1", body: "version=1&action=hear&statement=x"},
+		"GET /accountability":                      {kind: anyStaff, foreign: "/accountability"},
+		"GET /accountability/new":                  {kind: notTown, foreign: "/accountability/new"},
+		"POST /accountability/new":                 {kind: notTown, foreign: "/accountability/new", body: "subject=s:" + fs + "&ground=hostility&facts=x&proposed=criticism_education"},
+		"GET /accountability/{id}":                 {kind: ownAccount, foreign: "/accountability/1"},
+		"GET /accountability/{id}/decision":        {kind: ownAccount, foreign: "/accountability/1/decision"},
+		"POST /accountability/{id}":                {kind: ownAccount, foreign: "/accountability/1", body: "version=1&action=hear&statement=x"},
+		"GET /api/v1/accountability":               {kind: anyStaff, foreign: "/api/v1/accountability"},
+		"POST /api/v1/accountability":              {kind: notTown, foreign: "/api/v1/accountability", body: `{"staff_id":` + fs + `,"ground":"hostility","facts":"x","proposed":"criticism_education"}`},
+		"GET /api/v1/accountability/{id}":          {kind: ownAccount, foreign: "/api/v1/accountability/1"},
+		"POST /api/v1/accountability/{id}/actions": {kind: ownAccount, foreign: "/api/v1/accountability/1/actions", body: `{"action":"hear","statement":"x"}`},
 		// The rectification list (S8): anyone's list of their jurisdiction
 		// (a unit's staff their unit's); an item scoped to the body of its
 		// unit or of who opened it; opening is the supervisors', noting and

@@ -151,4 +151,12 @@ func TestBrowser_P1_P8_complainOnlineToTheAnswer(t *testing.T) {
 	if body, err := chromedp.Run(public, chromedp.Text(chromedp.CSS(`body`))); err != nil || strings.Contains(body, "王五") {
 		t.Errorf("O4: the follow-up page shows the complainant's name (%v)", err)
 	}
+	// P8: the written answer is a sealed, numbered document, masked (O4).
+	if err := chromedp.Do(public, chromedp.Click(chromedp.CSS(`#answer-page`)), chromedp.WaitVisible(chromedp.CSS(`.seal`))); err != nil {
+		t.Fatalf("the complainant opens the answer document: %v", err)
+	}
+	doc, err := chromedp.Run(public, chromedp.Text(chromedp.CSS(`body`)))
+	if err != nil || !strings.Contains(doc, "投诉答复书") || !strings.Contains(doc, "审诉〔") || !strings.Contains(doc, "停止索要") || strings.Contains(doc, "王五") {
+		t.Errorf("P8, O4: the answer document reads %q (%v)", doc, err)
+	}
 }

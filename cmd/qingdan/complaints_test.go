@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -45,6 +49,9 @@ func TestApp_O4_complainantOnNoPublicPageAndNoResponseToTheComplainedUnit(t *tes
 	}
 	filed := demoComplaint(t, a, b.ID, "CSGL")
 	n, code := filed.Complaint.Number, filed.QueryCode
+	// The complaint is answered (P8): its sealed answer document is on
+	// the routes walked too — the complainant's copy masked.
+	answerComplaint(t, a, n)
 	secrets := []string{"欧阳明远", "13912345678", "oyang@example.cn", "翠苑路 8 号"}
 	complained := bearer(t, a, "qingshan1")
 	checked := 0
@@ -85,6 +92,14 @@ func TestApp_O4_complainantOnNoPublicPageAndNoResponseToTheComplainedUnit(t *tes
 	status, resp := send(t, srv, "GET", "/api/v1/complaints/"+n+"/complainant", office, "", "")
 	if status != http.StatusOK || !strings.Contains(resp, "欧阳明远") {
 		t.Errorf("the handling office cannot read the complainant: %d %.200s", status, resp)
+	}
+	status, resp = send(t, srv, "GET", "/complaints/"+n+"/answer", office, "", "")
+	if status != http.StatusOK || !strings.Contains(resp, "欧阳明远") || !strings.Contains(resp, "投诉答复书") {
+		t.Errorf("the handling office cannot read the answer as issued: %d %.200s", status, resp)
+	}
+	status, resp = send(t, srv, "GET", "/portal/complaints/"+n+"/answer?code="+code, "", "", "")
+	if status != http.StatusOK || !strings.Contains(resp, "投诉答复书") || !strings.Contains(resp, "欧*") {
+		t.Errorf("P8: the complainant cannot read the answer: %d %.200s", status, resp)
 	}
 	t.Logf("%d responses checked", checked)
 }
@@ -193,5 +208,149 @@ func TestHome_P4_P9_complaintsOnTheToDoList(t *testing.T) {
 	}
 	if got := todos("leader1"); !strings.Contains(got, "不得评为") {
 		t.Errorf("P9: the leader's to-do lacks the consequence:\n%s", got)
+	}
+}
+
+// answerComplaint takes complaint n of 青山街道 to its written answer:
+// the street's office (许明) accepts, it and 邓雪 investigate (neither of
+// the complained CSGL), find it verified, and the office answers (P8).
+func answerComplaint(t *testing.T, a *app, n string) {
+	t.Helper()
+	ctx := context.Background()
+	who := func(login string) access.Principal {
+		p, err := a.auth.TokenPrincipal(ctx, bearer(t, a, login))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	office, liaison := who("qingshan_office"), who("qingshan_liaison")
+	for _, st := range []struct {
+		p access.Principal
+		a complaintdb.Action
+	}{
+		{office, complaintdb.Action{Action: "accept", Mode: "direct"}},
+		{office, complaintdb.Action{Action: "assign", Investigators: []int64{office.StaffID, liaison.StaffID}}},
+		{office, complaintdb.Action{Action: "declare"}},
+		{liaison, complaintdb.Action{Action: "declare"}},
+		{liaison, complaintdb.Action{Action: "find", Findings: "经查属实。", Verified: true, Outcomes: []string{"interview"}}},
+		{office, complaintdb.Action{Action: "answer", Text: "经调查，您反映的问题属实，已责成城市管理办整改。"}},
+	} {
+		if _, err := a.complaints.Act(ctx, st.p, n, 0, st.a); err != nil {
+			t.Fatalf("%s: %v", st.a.Action, err)
+		}
+	}
+}
+
+// TestAPI_L8_ratingsThroughTheAPI: a bad demo rating read with its version
+// as the ETag, and its callback taken a step with If-Match — none is a
+// 428, a stale one a 409 with the current rating, an unknown field a 400
+// naming it — as the rating's page does (L8).
+func TestAPI_L8_ratingsThroughTheAPI(t *testing.T) {
+	a, srv := demoAppOn(t, "sqlite", func(c *serveConfig) { c.demoCases = 300 }) // completed cases to rate
+	ctx := context.Background()
+	var id, version int64
+	err := a.db.QueryRow(ctx, `SELECT r.id, r.version FROM ratings r, bodies b
+		WHERE b.code = '330199' AND r.body_path LIKE b.path || '%' AND r.callback = 'open' ORDER BY r.id LIMIT 1`).Scan(&id, &version)
+	if err != nil {
+		t.Fatalf("no open callback in the demo: %v", err)
+	}
+	office := bearer(t, a, "office1")
+	u := "/api/v1/ratings/" + strconv.FormatInt(id, 10)
+	status, resp := send(t, srv, "GET", u, office, "", "")
+	if status != http.StatusOK || !strings.Contains(resp, `"callback"`) {
+		t.Fatalf("GET %s: %d %.300s", u, status, resp)
+	}
+	status, resp = send(t, srv, "GET", "/api/v1/ratings?show=due", office, "", "")
+	if status != http.StatusOK || !strings.Contains(resp, `"id":`+strconv.FormatInt(id, 10)+`,`) {
+		t.Errorf("the due callbacks: %d %.300s", status, resp)
+	}
+	if status, _ := send(t, srv, "GET", "/api/v1/ratings?show=everything", office, "", ""); status != http.StatusBadRequest {
+		t.Errorf("show=everything: %d", status)
+	}
+	act := u + "/actions"
+	if status, _ := send(t, srv, "POST", act, office, `{"action":"call","text":"已回访"}`, ""); status != http.StatusPreconditionRequired {
+		t.Errorf("no If-Match: %d", status)
+	}
+	if status, resp := sendIfMatch(t, srv, act, office, `{"action":"call","text":"已回访","bogus":1}`, version); status != http.StatusBadRequest ||
+		!strings.Contains(resp, "bogus") {
+		t.Errorf("an unknown field: %d %.200s", status, resp)
+	}
+	if status, _ := sendIfMatch(t, srv, act, office, `{"action":"call","text":"已回访"}`, version+7); status != http.StatusConflict {
+		t.Errorf("a stale version: %d", status)
+	}
+	status, resp = sendIfMatch(t, srv, act, office, `{"action":"call","text":"已回访"}`, version)
+	if status != http.StatusOK || !strings.Contains(resp, `"state":"called"`) {
+		t.Errorf("L8: the call: %d %.300s", status, resp)
+	}
+}
+
+// sendIfMatch POSTs body to path with the token and If-Match: "version".
+func sendIfMatch(t *testing.T, srv *httptest.Server, path, token, body string, version int64) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("If-Match", `"`+strconv.FormatInt(version, 10)+`"`)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, string(b)
+}
+
+// TestAPI_A1_A2_accountabilityThroughTheAPI: a supervisor opens a record
+// against a staff member (A1), hears them and decides a measure (A2)
+// through /api/v1/accountability with If-Match; an unknown ground is a 400
+// naming it and changes nothing; the person concerned reads their record.
+func TestAPI_A1_A2_accountabilityThroughTheAPI(t *testing.T) {
+	a, srv := demoApp(t)
+	sup := bearer(t, a, "supervisor1")
+	person, err := a.auth.TokenPrincipal(context.Background(), bearer(t, a, "unit1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := strconv.FormatInt(person.StaffID, 10)
+	status, resp := send(t, srv, "POST", "/api/v1/accountability", sup, `{"staff_id":`+staff+`,"ground":"no_such_ground","facts":"x","proposed":"criticism_education"}`, "")
+	if status != http.StatusBadRequest || !strings.Contains(resp, "ground") {
+		t.Errorf("an unknown ground: %d %.200s", status, resp)
+	}
+	status, resp = send(t, srv, "POST", "/api/v1/accountability", sup,
+		`{"staff_id":`+staff+`,"ground":"hostility","facts":"对办事群众态度恶劣。","proposed":"criticism_education"}`, "")
+	if status != http.StatusCreated {
+		t.Fatalf("open: %d %.300s", status, resp)
+	}
+	var rec struct {
+		ID      int64 `json:"id"`
+		Version int64 `json:"version"`
+	}
+	if err := json.Unmarshal([]byte(resp), &rec); err != nil || rec.ID == 0 {
+		t.Fatalf("%v %.200s", err, resp)
+	}
+	u := "/api/v1/accountability/" + strconv.FormatInt(rec.ID, 10)
+	if status, _ := send(t, srv, "GET", u, bearer(t, a, "unit1"), "", ""); status != http.StatusOK {
+		t.Errorf("the person concerned reads the record: %d", status)
+	}
+	if status, _ := sendIfMatch(t, srv, u+"/actions", sup, `{"action":"hear","statement":"我接受批评。"}`, rec.Version+5); status != http.StatusConflict {
+		t.Errorf("a stale version: %d", status)
+	}
+	status, resp = sendIfMatch(t, srv, u+"/actions", sup, `{"action":"hear","statement":"我接受批评。"}`, rec.Version)
+	if status != http.StatusOK {
+		t.Fatalf("hear: %d %.300s", status, resp)
+	}
+	if err := json.Unmarshal([]byte(resp), &rec); err != nil {
+		t.Fatal(err)
+	}
+	status, resp = sendIfMatch(t, srv, u+"/actions", sup, `{"action":"decide","measure":"criticism_education","reasons":"情节较轻。"}`, rec.Version)
+	if status != http.StatusOK || !strings.Contains(resp, "criticism_education") {
+		t.Errorf("decide: %d %.300s", status, resp)
 	}
 }

@@ -414,13 +414,13 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
-	a.complaints = complaintdb.New(db, cals, complaintdb.Options{Now: now, Rules: func(bodyID int64) complaint.Rules {
+	a.complaints = complaintdb.New(db, cals, complaintdb.Options{Now: now, Documents: a.docs, Rules: func(bodyID int64) complaint.Rules {
 		r := complaint.DefaultRules()
 		r.Tiered = tiered[bodyID]
 		return r
 	}})
 	if a.demoLoaded && cfg.demoCases > 0 {
-		n, err := complaintdb.DemoComplaints(ctx, db, cals, now(), 36)
+		n, err := complaintdb.DemoComplaints(ctx, db, cals, a.docs, now(), 36)
 		if err != nil {
 			return nil, closeAfter(db, fmt.Errorf("生成演示投诉失败 / generating the demo complaints failed: %w", err))
 		}

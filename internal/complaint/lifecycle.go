@@ -188,10 +188,13 @@ type Extension struct {
 
 // Answer is the written answer (P8). Number is its document number.
 type Answer struct {
-	Number string    `json:"number"`
-	Text   string    `json:"text"`
-	At     time.Time `json:"at"`
-	By     string    `json:"by"`
+	Number string `json:"number"`
+	// Document is the id of the sealed answer document (P8) when the
+	// documents mechanism issued it.
+	Document int64     `json:"document,omitempty"`
+	Text     string    `json:"text"`
+	At       time.Time `json:"at"`
+	By       string    `json:"by"`
 }
 
 // Complaint is one complaint.

@@ -40,7 +40,16 @@ var Specs = []Spec{
 	// the confirmation of a withdrawal.
 	{casework.ApplicationReceipt, "收件凭证", "Application Receipt", "收", true, []string{"Applicant", "Item", "seal"}},
 	{casework.WithdrawalReceipt, "撤回确认书", "Withdrawal Confirmation", "撤", true, []string{"Applicant", "Item", "seal"}},
+	// The written answer to a complaint (P8), issued by complaintdb, not
+	// by a case's transition: Applicant is the complainant, Case the
+	// complaint's number, Item the target, Reason the ground, Opinion the
+	// answer and Remedies the review right.
+	{ComplaintAnswer, "投诉答复书", "Complaint Answer", "诉", true, []string{"Applicant", "Case", "Item", "Reason", "Opinion", "Remedies", "seal"}},
 }
+
+// ComplaintAnswer is the kind of a complaint's written answer (P8). It is
+// not one of casework's kinds: no case transition issues it.
+const ComplaintAnswer casework.DocumentKind = "complaint_answer"
 
 // SpecOf returns the spec of kind k, or an Invalid error on field naming
 // a kind this package does not render.

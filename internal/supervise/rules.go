@@ -70,12 +70,16 @@ var watches = map[Watch]watchInfo{
 	WatchRole:          {object: ObjectCase},
 	WatchSupplement:    {object: ObjectCase},
 	WatchTransfer:      {object: ObjectCase},
+
+	WatchComplaintAcceptance: {time: true, ownLimit: true, object: ObjectComplaint},
+	WatchComplaint:           {time: true, ownLimit: true, object: ObjectComplaint},
+	WatchCallback:            {time: true, ownLimit: true, object: ObjectCallback},
 }
 
 // Watches lists every watch, time watches first, in a fixed order.
 func Watches() []Watch {
 	return []Watch{WatchCase, WatchStep, WatchSpecial, WatchOrder, WatchEscalation, WatchRectification,
-		WatchHandOver, WatchNotify, WatchListReview, WatchPublication,
+		WatchHandOver, WatchNotify, WatchListReview, WatchPublication, WatchComplaintAcceptance, WatchComplaint, WatchCallback,
 		WatchStanding, WatchSkipped, WatchRole, WatchSupplement, WatchTransfer}
 }
 

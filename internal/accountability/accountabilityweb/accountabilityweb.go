@@ -74,7 +74,7 @@ func Routes(svc *accountabilitydb.Service, frame page.Frame) ([]httpx.Route, err
 		}
 		return svc.Path(r.Context(), id)
 	}
-	return []httpx.Route{
+	return append([]httpx.Route{
 		{Pattern: "GET /accountability", Handler: hf(h.listPage), Nav: &httpx.Nav{Label: "nav.accountability", Order: 63}},
 		{Pattern: "GET /accountability/new", Policy: httpx.Policy{Roles: sup}, Handler: hf(h.newPage)},
 		{Pattern: "POST /accountability/new", Policy: httpx.Policy{Roles: sup, Write: true}, Handler: hf(h.open)},
@@ -83,7 +83,7 @@ func Routes(svc *accountabilitydb.Service, frame page.Frame) ([]httpx.Route, err
 		{Pattern: "GET /accountability/{id}", Handler: hf(h.recordPage)},
 		{Pattern: "GET /accountability/{id}/decision", Handler: hf(h.documentPage)},
 		{Pattern: "POST /accountability/{id}", Policy: httpx.Policy{Roles: sup, Write: true, Scope: scope}, Handler: hf(h.act)},
-	}, nil
+	}, h.apiRoutes(scope)...), nil
 }
 
 func principal(r *http.Request) access.Principal { return httpx.PrincipalFrom(r.Context()) }

@@ -28,6 +28,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/complaint"
+	"github.com/qingdan/qingdan/internal/document/documentdb"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -100,6 +101,7 @@ type Service struct {
 	db     *store.DB
 	cals   *caldb.Service
 	clocks *caldb.Clocks
+	docs   *documentdb.Service
 	rules  func(bodyID int64) complaint.Rules
 	now    func() time.Time
 	random io.Reader
@@ -112,11 +114,16 @@ type Options struct {
 	Rules  func(bodyID int64) complaint.Rules
 	Now    func() time.Time
 	Random io.Reader
+	// Documents issues the written answer as a sealed, numbered document
+	// (P8, the kind document.ComplaintAnswer) in the answer's write; the
+	// body's seal is then required to answer (H8). Without it (the
+	// simulator) the answer carries a number of the complaints' own.
+	Documents *documentdb.Service
 }
 
 // New returns the service over db, counting time on cals' calendars.
 func New(db *store.DB, cals *caldb.Service, o Options) *Service {
-	s := &Service{db: db, cals: cals, clocks: caldb.NewClocks(db, cals), rules: o.Rules, now: o.Now, random: o.Random}
+	s := &Service{db: db, cals: cals, clocks: caldb.NewClocks(db, cals), docs: o.Documents, rules: o.Rules, now: o.Now, random: o.Random}
 	if s.rules == nil {
 		s.rules = func(int64) complaint.Rules { return complaint.DefaultRules() }
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/complaint"
+	"github.com/qingdan/qingdan/internal/document/documentdb"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -45,7 +46,7 @@ var demoFacts = []string{
 // three verified complaints against one staff member of the window this
 // year, so the tally shows P9's consequence. Deterministic; nothing is
 // done when complaints exist already.
-func DemoComplaints(ctx context.Context, db *store.DB, cals *caldb.Service, now time.Time, n int) (int, error) {
+func DemoComplaints(ctx context.Context, db *store.DB, cals *caldb.Service, docs *documentdb.Service, now time.Time, n int) (int, error) {
 	var have int
 	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM complaints`).Scan(&have); err != nil {
 		return 0, fmt.Errorf("complaintdb: demo: %w", err)
@@ -96,7 +97,7 @@ func DemoComplaints(ctx context.Context, db *store.DB, cals *caldb.Service, now 
 	}
 	clock := now
 	rnd := rand.New(rand.NewPCG(17, 2026))
-	s := New(db, cals, Options{Now: func() time.Time { return clock }, Random: demoRandom{rnd}})
+	s := New(db, cals, Options{Now: func() time.Time { return clock }, Random: demoRandom{rnd}, Documents: docs})
 	at := func(workingDaysAgo int, hour int) (time.Time, error) {
 		d, err := cal.AddWorkingDays(cal.Date(now), -workingDaysAgo)
 		if err != nil {

@@ -3,6 +3,7 @@ package complaintdb
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/access"
@@ -41,12 +42,14 @@ func (s *Service) List(ctx context.Context, p access.Principal, f Filter) (Liste
 	if f.Page < 1 {
 		f.Page = 1
 	}
-	q := selectSQL + ` WHERE body_path LIKE ?`
-	args := []any{p.BodyPath + "%"}
+	var statuses []string
 	switch f.Status {
 	case "":
+		for _, st := range complaint.Statuses {
+			statuses = append(statuses, string(st))
+		}
 	case "open":
-		q += ` AND status IN ('received', 'accepted', 'investigating', 'found')`
+		statuses = []string{"received", "accepted", "investigating", "found"}
 	default:
 		ok := false
 		for _, st := range complaint.Statuses {
@@ -55,11 +58,13 @@ func (s *Service) List(ctx context.Context, p access.Principal, f Filter) (Liste
 		if !ok {
 			return Listed{}, apperr.Invalidf("status", "complaintdb.status_is_not_valid", f.Status)
 		}
-		q += ` AND status = ?`
-		args = append(args, f.Status)
+		statuses = []string{f.Status}
 	}
-	q += ` ORDER BY due_on, id LIMIT ? OFFSET ?`
-	args = append(args, f.PageSize+1, (f.Page-1)*f.PageSize)
+	paths, err := s.bodyPaths(ctx, p.BodyPath)
+	if err != nil {
+		return Listed{}, err
+	}
+	q, args := listSQL(p.BodyPath, paths, statuses, f.PageSize+1, (f.Page-1)*f.PageSize)
 	cs, err := s.query(ctx, q, args...)
 	if err != nil {
 		return Listed{}, err
@@ -68,15 +73,72 @@ func (s *Service) List(ctx context.Context, p access.Principal, f Filter) (Liste
 	if len(cs) > f.PageSize {
 		cs, out.More = cs[:f.PageSize], true
 	}
+	unit, err := unitCodeOf(ctx, s.db, p)
+	if err != nil {
+		return Listed{}, err
+	}
 	for _, c := range cs {
-		if ok, err := complained(ctx, s.db, p, c); err != nil {
-			return Listed{}, err
-		} else if ok {
+		if complainedIn(p, unit, c) {
 			continue // the complained person or unit does not see it (O4)
 		}
 		out.Complaints = append(out.Complaints, c.Redacted())
 	}
 	return out, nil
+}
+
+// maxListRanges bounds the index ranges one list reads at once (bodies ×
+// statuses); a wider jurisdiction reads the path prefix and sorts.
+const maxListRanges = 64
+
+// listSQL is the list's page: limit rows from offset of the complaints of
+// the bodies at paths (those under prefix) in statuses, by due day then
+// id. Each (body, status) is one range of the index complaints_list
+// (body_path, status, due_on, id), read in order and cut at offset+limit,
+// so a page costs what it shows, not what the body holds (a body of
+// 1,000,000 complaints: BENCHMARKS.md); the ranges are merged by the
+// outer ORDER BY over at most maxListRanges × (offset+limit) index
+// entries, and only the page's rows are read. A jurisdiction of more
+// ranges than that reads the prefix and sorts.
+func listSQL(prefix string, paths, statuses []string, limit, offset int) (string, []any) {
+	if len(paths) == 0 || len(paths)*len(statuses) > maxListRanges {
+		q := selectSQL + ` WHERE body_path LIKE ? AND status IN (?` + strings.Repeat(", ?", len(statuses)-1) + `) ORDER BY due_on, id LIMIT ? OFFSET ?`
+		args := []any{prefix + "%"}
+		for _, st := range statuses {
+			args = append(args, st)
+		}
+		return q, append(args, limit, offset)
+	}
+	var parts []string
+	var args []any
+	for _, path := range paths {
+		for _, st := range statuses {
+			parts = append(parts, fmt.Sprintf(`SELECT id, due_on FROM (SELECT id, due_on FROM complaints WHERE body_path = ? AND status = ?
+				ORDER BY due_on, id LIMIT %d) AS r%d`, offset+limit, len(parts)))
+			args = append(args, path, st)
+		}
+	}
+	q := `SELECT c.id, c.version, c.number, c.query_hash, c.body_id, c.body_path, c.status, c.target_key, c.target_unit, c.target_staff_id,
+	c.ground, c.verified, c.due_on, c.received_at, c.answered_at, c.updated_at, c.data FROM complaints c JOIN (SELECT id, due_on FROM (` +
+		strings.Join(parts, " UNION ALL ") + fmt.Sprintf(`) AS u ORDER BY due_on, id LIMIT %d OFFSET %d) AS page ON page.id = c.id ORDER BY c.due_on, c.id`, limit, offset)
+	return q, args
+}
+
+// bodyPaths are the paths of the bodies under prefix (a jurisdiction).
+func (s *Service) bodyPaths(ctx context.Context, prefix string) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT path FROM bodies WHERE path LIKE ? ORDER BY path LIMIT ?`, prefix+"%", maxListRanges+1)
+	if err != nil {
+		return nil, fmt.Errorf("complaintdb: bodies under %s: %w", prefix, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, fmt.Errorf("complaintdb: bodies under %s: %w", prefix, err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 func (s *Service) query(ctx context.Context, q string, args ...any) ([]complaint.Complaint, error) {
@@ -260,3 +322,24 @@ func (s *Service) Candidates(ctx context.Context, bodyID int64) ([]Candidate, er
 
 // Rules are the complaint rules of a body.
 func (s *Service) Rules(bodyID int64) complaint.Rules { return s.rules(bodyID) }
+
+// unitCodeOf is the code of p's unit ("" for none): read once for a
+// page, not once per complaint on it.
+func unitCodeOf(ctx context.Context, q store.Querier, p access.Principal) (string, error) {
+	if p.UnitID == 0 {
+		return "", nil
+	}
+	var code string
+	if err := q.QueryRow(ctx, `SELECT code FROM units WHERE id = ?`, p.UnitID).Scan(&code); err != nil {
+		return "", fmt.Errorf("complaintdb: unit %d: %w", p.UnitID, err)
+	}
+	return code, nil
+}
+
+// complainedIn is complained with p's unit code already read.
+func complainedIn(p access.Principal, unit string, c complaint.Complaint) bool {
+	if p.StaffID != 0 && p.StaffID == c.Target.StaffID {
+		return true
+	}
+	return c.Target.Unit != "" && unit != "" && p.BodyID == c.BodyID && unit == c.Target.Unit
+}

@@ -418,15 +418,7 @@ func (s *Service) Act(ctx context.Context, p access.Principal, number string, ve
 				_, err = s.clocks.Extend(ctx, tx, actor, clockRef(c.Number, "handling"), now, a.Days, c.Extension.Reason)
 			}
 		case "answer":
-			var b body
-			if b, err = bodyByID(ctx, tx, c.BodyID); err != nil {
-				return err
-			}
-			var seq int64
-			if seq, err = nextSeq(ctx, tx, c.BodyID, cal.Date(now).Year(), "answer"); err != nil {
-				return err
-			}
-			c, err = c.AnswerWith(complaint.AnswerNumber(b.Name, cal.Date(now).Year(), seq), a.Text, actor, now, cal, rules)
+			c, err = s.answer(ctx, tx, p, c, a.Text, now, cal, rules)
 			if err == nil {
 				_, err = s.clocks.Finish(ctx, tx, actor, clockRef(c.Number, "handling"), now)
 			}

@@ -2,6 +2,7 @@ package complaintdb_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/complaint"
 	"github.com/qingdan/qingdan/internal/complaint/complaintdb"
+	"github.com/qingdan/qingdan/internal/document/documentdb"
 	"github.com/qingdan/qingdan/internal/org/orgtest"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
@@ -38,6 +40,7 @@ func at(s string) time.Time {
 type fixture struct {
 	db    *store.DB
 	svc   *complaintdb.Service
+	docs  *documentdb.Service
 	demo  orgtest.Demo
 	mu    sync.Mutex
 	clock time.Time
@@ -46,7 +49,12 @@ type fixture struct {
 func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	f := &fixture{db: db, demo: orgtest.Load(t, db), clock: at("2026-03-02T09:00")}
-	f.svc = complaintdb.New(db, caldb.New(db), complaintdb.Options{Now: f.now})
+	f.docs = documentdb.New(db, documentdb.Options{PublicURL: "https://qingdan.example.gov.cn", Now: f.now})
+	// The bodies' approval seals are enabled: an answer bears it (P8, H8).
+	if err := f.docs.EnableDemoSeals(ctx, "seal1"); err != nil {
+		t.Fatal(err)
+	}
+	f.svc = complaintdb.New(db, caldb.New(db), complaintdb.Options{Now: f.now, Documents: f.docs})
 	return f
 }
 
@@ -191,7 +199,7 @@ func TestComplaintDB_P5_P7_P8_investigatedAnsweredAndReadWithTheCode(t *testing.
 		f.act(t, "reform1", n, complaintdb.Action{Action: "extend", Days: 10, Reason: "需调取外单位材料"})
 		f.set("2026-03-10T10:00")
 		c := f.act(t, "office1", n, complaintdb.Action{Action: "answer", Text: "经调查，投诉属实，已对相关人员诫勉谈话。"})
-		if c.Answer == nil || c.Answer.Number != "青山区投复〔2026〕0001号" {
+		if c.Answer == nil || c.Answer.Number != "青山审诉〔2026〕0001号" || c.Answer.Document == 0 {
 			t.Fatalf("P8: %+v", c.Answer)
 		}
 		pub, err := f.svc.Lookup(ctx, n, strings.ToLower(filed.QueryCode))
@@ -290,7 +298,7 @@ func TestComplaintDB_demoComplaintsAtEveryStageAndTheP9Consequence(t *testing.T)
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		now := at("2026-06-15T16:00")
-		n, err := complaintdb.DemoComplaints(ctx, db, caldb.New(db), now, 36)
+		n, err := complaintdb.DemoComplaints(ctx, db, caldb.New(db), f.docs, now, 36)
 		if err != nil || n != 36 {
 			t.Fatalf("%d complaints: %v", n, err)
 		}
@@ -315,7 +323,7 @@ func TestComplaintDB_demoComplaintsAtEveryStageAndTheP9Consequence(t *testing.T)
 		if err != nil || person.Count != 3 || person.ConsequenceZh == "" || window.Count < 3 || window.ConsequenceEn == "" {
 			t.Errorf("P9: %+v %v", rows, err)
 		}
-		if again, err := complaintdb.DemoComplaints(ctx, db, caldb.New(db), now, 36); err != nil || again != 0 {
+		if again, err := complaintdb.DemoComplaints(ctx, db, caldb.New(db), f.docs, now, 36); err != nil || again != 0 {
 			t.Errorf("a second run made %d: %v", again, err)
 		}
 		rep, err := db.Verify(ctx, nil)
@@ -360,3 +368,113 @@ func field(err error) string {
 	}
 	return ""
 }
+
+// answered takes a filed complaint to its written answer by office1.
+func (f *fixture) answered(t testing.TB, n string) (complaint.Complaint, error) {
+	t.Helper()
+	f.act(t, "office1", n, complaintdb.Action{Action: "accept", Mode: "direct"})
+	f.act(t, "office1", n, complaintdb.Action{Action: "assign", Investigators: []int64{f.who("reform1").StaffID, f.who("supervisor1").StaffID}})
+	f.act(t, "reform1", n, complaintdb.Action{Action: "declare"})
+	f.act(t, "supervisor1", n, complaintdb.Action{Action: "declare"})
+	f.act(t, "supervisor1", n, complaintdb.Action{Action: "find", Findings: "经查属实。", Verified: true, Outcomes: []string{"interview"}})
+	return f.svc.Act(ctx, f.who("office1"), n, 0, complaintdb.Action{Action: "answer", Text: "经调查，投诉属实，已对吴刚诫勉谈话。联系电话13812345678。"})
+}
+
+func TestComplaintDB_P8_O4_theAnswerIsASealedNumberedDocumentTheComplainantReadsMasked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		filed := f.file(t)
+		n := filed.Complaint.Number
+		c, err := f.answered(t, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		second := f.file(t).Complaint.Number
+		c2, err := f.answered(t, second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// P8: numbered from the body's gapless sequence of answers, sealed,
+		// issued in the answer's write (its event is in the complaint's timeline).
+		if c.Answer.Number != "青山审诉〔2026〕0001号" || c2.Answer.Number != "青山审诉〔2026〕0002号" {
+			t.Errorf("numbers %s, %s", c.Answer.Number, c2.Answer.Number)
+		}
+		if got := count(t, db, `SELECT COUNT(*) FROM documents WHERE kind = 'complaint_answer' AND seal <> '' AND case_number = ?`, n); got != 1 {
+			t.Errorf("sealed answer documents of %s: %d", n, got)
+		}
+		if got := count(t, db, `SELECT COUNT(*) FROM events WHERE action = 'document.issued' AND root_type = 'complaint' AND root_id = ?`,
+			strconvI(c.ID)); got != 1 {
+			t.Errorf("the document's event is not in the complaint's timeline: %d", got)
+		}
+		// The complainant reads it with the query code: the name and phone masked.
+		d, err := f.svc.PublicAnswer(ctx, n, strings.ToLower(filed.QueryCode))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := d.Body()
+		if d.Number != c.Answer.Number || d.Rendered.Seal == nil || !strings.Contains(body, "投诉答复书") || !strings.Contains(body, n) {
+			t.Errorf("P8: the public answer %s: %s", d.Number, body)
+		}
+		if strings.Contains(body, "王五") || strings.Contains(body, "13812345678") || !strings.Contains(body, "王*") {
+			t.Errorf("O4: the public answer shows the complainant: %s", body)
+		}
+		pdf, err := d.PDF()
+		if err != nil || len(pdf.Bytes) < 1000 {
+			t.Errorf("PDF: %v", err)
+		}
+		if _, err := f.svc.PublicAnswer(ctx, n, "AAAAAAAA"); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("V3: a wrong code read the answer: %v", err)
+		}
+		// Its handlers read it as issued, and the read is audited (O4).
+		before := count(t, db, `SELECT COUNT(*) FROM events WHERE action = 'complaint.identity.read'`)
+		h, err := f.svc.AnswerDocument(ctx, f.who("office1"), n)
+		if err != nil || !strings.Contains(h.Body(), "王五") {
+			t.Fatalf("the handler's copy: %v", err)
+		}
+		if got := count(t, db, `SELECT COUNT(*) FROM events WHERE action = 'complaint.identity.read'`); got != before+1 {
+			t.Errorf("O4: the handler's read is not audited: %d → %d", before, got)
+		}
+		// The complained person and unit: no such complaint.
+		for _, login := range []string{"unit1", "head_zhzf"} {
+			if _, err := f.svc.AnswerDocument(ctx, f.who(login), n); apperr.CodeOf(err) != apperr.NotFound {
+				t.Errorf("O4: %s read the answer: %v", login, err)
+			}
+		}
+		rep, err := db.Verify(ctx, nil)
+		if err != nil || !rep.OK() {
+			t.Fatalf("verify: %v %s", err, rep.Mismatch)
+		}
+	})
+}
+
+func TestComplaintDB_P8_H8_noSealNoAnswerAndNothingWritten(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		n := f.file(t).Complaint.Number
+		keeper := f.who("office1") // a seal keeper of the district
+		keeper.Roles = []access.Role{access.RoleSealKeeper}
+		v, err := f.docs.SealOf(ctx, keeper)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.docs.SetSeal(ctx, keeper, v.Version, false); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.answered(t, n)
+		if e := apperr.As(err); e == nil || e.Code != apperr.Invalid || e.Field != "seal" {
+			t.Fatalf("H8: answered without the seal: %v", err)
+		}
+		got, err := f.svc.Get(ctx, f.who("office1"), n)
+		if err != nil || got.Complaint.Status != complaint.Found || got.Complaint.Answer != nil {
+			t.Errorf("a refused answer changed the complaint: %+v %v", got.Complaint.Status, err)
+		}
+		if got := count(t, db, `SELECT COUNT(*) FROM documents`); got != 0 {
+			t.Errorf("%d documents", got)
+		}
+		if got := count(t, db, `SELECT COUNT(*) FROM document_numbers WHERE word = '诉'`); got != 0 {
+			t.Errorf("a number was drawn: %d", got)
+		}
+	})
+}
+
+func strconvI(n int64) string { return strconv.FormatInt(n, 10) }

@@ -136,6 +136,9 @@ func Routes(svc *complaintdb.Service, frame page.Frame) ([]httpx.Route, error) {
 		{Pattern: "GET /portal/complaints", Policy: pub, Handler: hf(h.followPage)},
 		{Pattern: "POST /portal/complaints/{number}/review", Policy: pubWrite, Handler: hf(h.review)},
 		{Pattern: "POST /portal/complaints/{number}/evidence", Policy: pubWrite, Handler: hf(h.addEvidence), MaxBody: MaxFormBytes},
+		// The written answer, a sealed document (P8): page and PDF.
+		{Pattern: "GET /portal/complaints/{number}/answer", Policy: pub, Handler: h.publicAnswer(false)},
+		{Pattern: "GET /portal/complaints/{number}/answer.pdf", Policy: pub, Handler: h.publicAnswer(true)},
 		// The general office, investigators, supervisors, leaders.
 		{Pattern: "GET /complaints", Policy: httpx.Policy{Roles: readers}, Handler: hf(h.listPage),
 			Nav: &httpx.Nav{Label: "nav.complaints", Order: 40}},
@@ -145,6 +148,8 @@ func Routes(svc *complaintdb.Service, frame page.Frame) ([]httpx.Route, error) {
 			Nav: &httpx.Nav{Label: "nav.complaint_tally", Order: 41}},
 		{Pattern: "GET /complaints/{number}", Policy: httpx.Policy{Scope: scope}, Handler: hf(h.complaintPage)},
 		{Pattern: "POST /complaints/{number}/act", Policy: httpx.Policy{Write: true, Scope: scope}, Handler: hf(h.act)},
+		{Pattern: "GET /complaints/{number}/answer", Policy: httpx.Policy{Scope: scope}, Handler: h.staffAnswer(false)},
+		{Pattern: "GET /complaints/{number}/answer.pdf", Policy: httpx.Policy{Scope: scope}, Handler: h.staffAnswer(true)},
 
 		{Pattern: "POST /api/v1/public/complaints", Policy: pubWrite, Handler: hf(h.apiFile),
 			Doc: &httpx.Doc{Summary: "File a complaint online (the public)", Tags: pubTags, Request: PublicFiling{}, Response: complaintdb.Filed{},

@@ -17,6 +17,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/complaint/complaintdb"
 	"github.com/qingdan/qingdan/internal/complaint/complaintweb"
+	"github.com/qingdan/qingdan/internal/document/documentdb"
 	"github.com/qingdan/qingdan/internal/org/orgtest"
 	"github.com/qingdan/qingdan/internal/store"
 	"github.com/qingdan/qingdan/internal/store/storetest"
@@ -44,7 +45,11 @@ type fixture struct {
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	f := &fixture{db: db, demo: orgtest.Load(t, db)}
-	f.svc = complaintdb.New(db, caldb.New(db), complaintdb.Options{})
+	docs := documentdb.New(db, documentdb.Options{PublicURL: "https://qingdan.example.gov.cn"})
+	if err := docs.EnableDemoSeals(ctx, "seal1"); err != nil { // an answer bears the seal (P8, H8)
+		t.Fatal(err)
+	}
+	f.svc = complaintdb.New(db, caldb.New(db), complaintdb.Options{Documents: docs})
 	routes, err := complaintweb.Routes(f.svc, fakeFrame{})
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +194,26 @@ func TestPages_P1_P4_P5_P8_fileOnlineAcceptInvestigateAnswerAndFollow(t *testing
 		act("supervisor1", 5, "action", "find", "findings", "经查属实。", "verified", "yes", "outcomes", "interview")
 		act("office1", 6, "action", "answer", "text", "经调查，您反映的问题属实，已责成整改。")
 		f.do(t, webtest.Scenario{URL: "/portal/complaints?number=" + n + "&code=" + strings.ToLower(code), As: webtest.Anonymous, Status: http.StatusOK,
-			Contains: []string{"已书面答复", "已责成整改", "投复〔"}, NotContains: []string{"王五", "13812345678"}})
+			Contains: []string{"已书面答复", "已责成整改", "审诉〔2026〕0001号", `id="answer-pdf"`}, NotContains: []string{"王五", "13812345678"}})
+		// P8: the answer is a sealed document; the complainant reads its page and PDF with the code, masked (O4).
+		f.do(t, webtest.Scenario{URL: "/portal/complaints/" + n + "/answer?code=" + code, As: webtest.Anonymous, Status: http.StatusOK,
+			Contains: []string{"投诉答复书", "审诉〔2026〕0001号", "已责成整改", "王*", `class="seal"`}, NotContains: []string{"王五", "13812345678"}})
+		res, pdf := webtest.Do(t, f.env.Server, webtest.Scenario{URL: "/portal/complaints/" + n + "/answer.pdf?code=" + code, As: webtest.Anonymous,
+			Status: http.StatusOK})
+		if res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF-") {
+			t.Errorf("the answer's PDF: %s", res.Header.Get("Content-Type"))
+		}
+		for _, u := range []string{"/answer?code=WRONGCODE", "/answer.pdf?code=WRONGCODE", "/answer"} {
+			f.do(t, webtest.Scenario{URL: "/portal/complaints/" + n + u, As: webtest.Anonymous, Status: http.StatusNotFound, NotContains: []string{"已责成整改"}})
+		}
+		// Its handler reads it as issued; the complained unit and person, not at all.
+		f.do(t, webtest.Scenario{URL: "/complaints/" + n + "/answer", As: "office1", Status: http.StatusOK, Contains: []string{"王五", "投诉答复书"}})
+		f.do(t, webtest.Scenario{URL: "/complaints/" + n, As: "office1", Status: http.StatusOK, Contains: []string{`href="/complaints/` + n + `/answer.pdf"`}})
+		for _, login := range []string{"head_zhzf", "unit1"} {
+			for _, u := range []string{"/answer", "/answer.pdf"} {
+				f.do(t, webtest.Scenario{URL: "/complaints/" + n + u, As: login, Status: http.StatusNotFound, NotContains: []string{"王五", "%PDF"}})
+			}
+		}
 		f.do(t, webtest.Scenario{URL: "/portal/complaints?number=" + n + "&code=WRONGCODE", As: webtest.Anonymous, Status: http.StatusNotFound,
 			NotContains: []string{"已责成整改"}})
 		f.do(t, webtest.Scenario{Method: "POST", URL: "/portal/complaints/" + n + "/review", As: webtest.Anonymous,
@@ -207,6 +231,8 @@ func TestPages_O4_theComplainedUnitNeverSeesTheComplaint(t *testing.T) {
 	for _, login := range []string{"head_zhzf", "unit1"} {
 		f.do(t, webtest.Scenario{URL: "/complaints/" + n + "?show=complainant", As: login, Status: http.StatusNotFound, NotContains: []string{"王五"}})
 		f.do(t, webtest.Scenario{URL: "/api/v1/complaints/" + n + "/complainant", As: login, Bearer: true, NotContains: []string{"王五"}})
+		f.do(t, webtest.Scenario{URL: "/complaints/" + n + "/answer", As: login, Status: http.StatusNotFound, NotContains: []string{"王五"}})
+		f.do(t, webtest.Scenario{URL: "/complaints/" + n + "/answer.pdf", As: login, Status: http.StatusNotFound, NotContains: []string{"王五"}})
 	}
 }
 

@@ -208,6 +208,9 @@ func TestDocument_H4_everyKindIsIssuedAndStoredByRealTransitions(t *testing.T) {
 			}
 		}
 		for _, s := range document.Specs {
+			if s.Kind == document.ComplaintAnswer {
+				continue // a complaint's answer: complaintdb's TestComplaintDB_P8_O4_… issues it
+			}
 			if !issued[s.Kind] {
 				t.Errorf("no %s stored", s.Kind)
 			}

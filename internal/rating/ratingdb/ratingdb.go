@@ -19,11 +19,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/calendar/caldb"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
 	"github.com/qingdan/qingdan/internal/rating"
@@ -127,14 +130,19 @@ type Options struct {
 	CallbackDays map[string]int
 	// Now is the service's clock; time.Now when nil.
 	Now func() time.Time
+	// Calendars count a bad rating's callback clock (L8), which
+	// supervision watches (callback.red); caldb.New over the cases'
+	// database when nil.
+	Calendars *caldb.Service
 }
 
 // Service keeps ratings. It is safe for concurrent use.
 type Service struct {
-	db    *store.DB
-	cases *caseworkdb.Service
-	days  map[string]int
-	now   func() time.Time
+	db     *store.DB
+	cases  *caseworkdb.Service
+	clocks *caldb.Clocks
+	days   map[string]int
+	now    func() time.Time
 }
 
 // New returns the service over the cases' database.
@@ -143,7 +151,18 @@ func New(cases *caseworkdb.Service, o Options) *Service {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	cals := o.Calendars
+	if cals == nil {
+		cals = caldb.New(s.db)
+	}
+	s.clocks = caldb.NewClocks(s.db, cals)
+	s.clocks.SetNow(s.now)
 	return s
+}
+
+// CallbackClock is the clock of rating id's callback (L8).
+func CallbackClock(id int64) caldb.Ref {
+	return caldb.Ref{ObjectType: ObjectRating, ObjectID: strconv.FormatInt(id, 10), Kind: "callback"}
 }
 
 // CallbackDays is the time a bad rating of a case of the body at path
@@ -233,6 +252,16 @@ func (s *Service) rateAt(ctx context.Context, number string, ch rating.Channel, 
 			return err
 		}
 		r.ID, r.Version = row.ID, int(row.Version)
+		if r.Callback != nil {
+			// L8: the callback runs on a clock supervision watches.
+			spec := calendar.Spec{Statutory: calendar.Budget{N: s.CallbackDays(f.BodyPath), Unit: calendar.WorkingDays}, DueSoonUnits: 1}
+			if _, err := s.clocks.Create(ctx, tx, Applicant, CallbackClock(r.ID), f.BodyID, spec); err != nil {
+				return err
+			}
+			if _, err := s.clocks.Start(ctx, tx, Applicant, CallbackClock(r.ID), now); err != nil {
+				return err
+			}
+		}
 		out = r
 		return nil
 	})
@@ -333,8 +362,24 @@ func (s *Service) change(ctx context.Context, p access.Principal, id, base int64
 		if err != nil {
 			return err
 		}
+		was := r.Callback
 		if r, err = step(r, row); err != nil {
 			return err
+		}
+		if was != nil && r.Callback != nil && was.State != r.Callback.State &&
+			(r.Callback.State == rating.CallbackClosed || r.Callback.State == rating.CallbackWithdrawn) {
+			// The callback closed or the rating was removed: its clock stops.
+			// A rating given before callbacks had clocks has none to stop.
+			_, err := s.clocks.Get(ctx, tx, CallbackClock(r.ID))
+			switch {
+			case apperr.CodeOf(err) == apperr.NotFound:
+			case err != nil:
+				return err
+			default:
+				if _, err := s.clocks.Finish(ctx, tx, p.Login, CallbackClock(r.ID), s.now()); err != nil {
+					return err
+				}
+			}
 		}
 		next, err := rowOf(r)
 		if err != nil {

@@ -92,7 +92,7 @@ func Routes(svc *ratingdb.Service, cases *caseworkdb.Service, frame page.Frame, 
 		}
 		return svc.SurveyPath(r.Context(), id)
 	}
-	return []httpx.Route{
+	return append([]httpx.Route{
 		{Pattern: "GET /portal/ratings", Policy: pub, Handler: hf(h.statsPage), Nav: &httpx.Nav{Label: "nav.ratings_public", Order: 6}},
 		{Pattern: "GET /portal/rate", Policy: pub, Handler: hf(h.ratePage)},
 		{Pattern: "POST /portal/rate", Policy: pubWrite, Handler: hf(h.rate)},
@@ -112,7 +112,7 @@ func Routes(svc *ratingdb.Service, cases *caseworkdb.Service, frame page.Frame, 
 		{Pattern: "GET /ratings/surveys/{id}", Policy: httpx.Policy{Roles: supervisor, Scope: surveyScope}, Handler: hf(h.surveyPage)},
 		{Pattern: "GET /survey/{token}", Policy: pub, Handler: hf(h.answerPage)},
 		{Pattern: "POST /survey/{token}", Policy: pubWrite, Handler: hf(h.answer)},
-	}, nil
+	}, h.apiRoutes(scope)...), nil
 }
 
 // funcs are the templates' functions beside "t".

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/qingdan/qingdan/internal/casework"
@@ -182,8 +183,24 @@ func (s *Service) sweepBatch(ctx context.Context, l *store.Lease, ids []int64, n
 			if err != nil {
 				return err
 			}
+			if ck.Ref.ObjectType == objectComplaint {
+				ns, err := s.settleComplaint(ctx, tx, ck.Ref.ObjectID, now)
+				if err != nil {
+					return err
+				}
+				notices = append(notices, ns...)
+				continue
+			}
+			if ck.Ref.ObjectType == objectRating {
+				ns, err := s.settleCallback(ctx, tx, ck.Ref.ObjectID, now)
+				if err != nil {
+					return err
+				}
+				notices = append(notices, ns...)
+				continue
+			}
 			if ck.Ref.ObjectType != caseworkdb.ObjectCase {
-				continue // not a case's clock: nothing of supervision watches it yet
+				continue // not a case's, a complaint's or a callback's clock: nothing of supervision watches it yet
 			}
 			j, err := s.judge(ctx, tx, ck.Ref.ObjectID, nil, now)
 			if err != nil {
@@ -223,7 +240,15 @@ func (s *Service) handle(ctx context.Context, tx *store.Tx, events []store.Event
 	now := s.now()
 	var order []string
 	byCase := map[string][]casework.Event{}
+	var complaints []string // rows of complaints that changed: their clocks' cards are judged again (cleared once fixed)
+	var rated []string      // ratings that changed: a callback's card clears when it closes
 	for _, e := range events {
+		if e.ObjectType == objectComplaint && !slices.Contains(complaints, e.ObjectID) {
+			complaints = append(complaints, e.ObjectID)
+		}
+		if e.ObjectType == objectRating && !slices.Contains(rated, e.ObjectID) {
+			rated = append(rated, e.ObjectID)
+		}
 		if e.ObjectType != caseworkdb.ObjectCase || e.RootType != caseworkdb.ObjectCase {
 			continue // the clock's, the outbox's and the cards' own events of a case
 		}
@@ -248,6 +273,27 @@ func (s *Service) handle(ctx context.Context, tx *store.Tx, events []store.Event
 			return err
 		}
 		s.clocks.CheckNoLaterThan(ctx, tx, ck.ID, j.next)
+	}
+	for _, id := range complaints {
+		number, err := complaintNumber(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if number == "" {
+			continue // not a complaint row (rows are never deleted): nothing to judge
+		}
+		ns, err := s.settleComplaint(ctx, tx, number, now)
+		if err != nil {
+			return err
+		}
+		notices = append(notices, ns...)
+	}
+	for _, id := range rated {
+		ns, err := s.settleCallback(ctx, tx, id, now)
+		if err != nil {
+			return err
+		}
+		notices = append(notices, ns...)
 	}
 	return s.tell(ctx, tx, notices)
 }
