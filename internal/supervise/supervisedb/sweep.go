@@ -263,7 +263,26 @@ func (s *Service) tellAs(ctx context.Context, tx *store.Tx, link string, notices
 	if len(notices) == 0 {
 		return nil
 	}
-	bundles, err := supervise.Digest(notices, func(r supervise.Recipient) ([]int64, error) { return recipients(ctx, tx, r) })
+	// One audience is looked up once a write: a batch's notices name the
+	// same few units and bodies again and again.
+	type audience struct {
+		audience supervise.Audience
+		body     string
+		unit     string
+	}
+	known := map[audience][]int64{}
+	bundles, err := supervise.Digest(notices, func(r supervise.Recipient) ([]int64, error) {
+		k := audience{r.Audience, r.BodyPath, r.Unit}
+		if ids, ok := known[k]; ok {
+			return ids, nil
+		}
+		ids, err := recipients(ctx, tx, r)
+		if err != nil {
+			return nil, err
+		}
+		known[k] = ids
+		return ids, nil
+	})
 	if err != nil {
 		return err
 	}
