@@ -477,4 +477,3 @@ func (sc *sweepScale) raw(b *testing.B) int {
 	}
 	return len(due)
 }
-
