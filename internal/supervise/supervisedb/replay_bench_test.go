@@ -53,6 +53,7 @@ func BenchmarkReplay_S5_quarterOf200Units(b *testing.B) {
 			f.set("2026-04-01T00:00")
 			b.Run("Replay", func(b *testing.B) {
 				var units int
+				c0 := cpuTime(b)
 				for b.Loop() {
 					r, err := f.sup.Replay(ctx, sup, from, to, proposed)
 					if err != nil {
@@ -63,14 +64,17 @@ func BenchmarkReplay_S5_quarterOf200Units(b *testing.B) {
 					}
 					units = len(r.Units)
 				}
+				b.ReportMetric((cpuTime(b)-c0).Seconds()/float64(b.N), "cpu-s/op")
 				b.ReportMetric(float64(units), "units")
 			})
 			b.Run("raw", func(b *testing.B) {
+				c0 := cpuTime(b)
 				for b.Loop() {
 					if k := rawReplayReads(b, f, from, to); k != n {
 						b.Fatalf("raw: %d cases, want %d", k, n)
 					}
 				}
+				b.ReportMetric((cpuTime(b)-c0).Seconds()/float64(b.N), "cpu-s/op")
 			})
 		})
 	}
