@@ -103,6 +103,9 @@ func (s *Service) Replay(ctx context.Context, p access.Principal, from, to time.
 		}
 		return units[k]
 	}
+	// The two rule sets in force at each body, merged once a replay (not
+	// once a case: merging parses the shipped defaults).
+	chains := map[string][2]supervise.Set{}
 	for _, n := range numbers {
 		sup, err := s.cases.Supervised(ctx, s.db, n)
 		if err != nil {
@@ -115,11 +118,16 @@ func (s *Service) Replay(ctx context.Context, p access.Principal, from, to time.
 				return out, err
 			}
 		}
-		current, err := supervise.CaseCards(chainAt(sets, c.Body.Path, "", supervise.RuleSet{}), c, sup.Events, env, at)
+		ch, ok := chains[c.Body.Path]
+		if !ok {
+			ch = [2]supervise.Set{chainAt(sets, c.Body.Path, "", supervise.RuleSet{}), chainAt(sets, c.Body.Path, p.BodyPath, proposed)}
+			chains[c.Body.Path] = ch
+		}
+		current, err := supervise.CaseCards(ch[0], c, sup.Events, env, at)
 		if err != nil {
 			return out, err
 		}
-		tried, err := supervise.CaseCards(chainAt(sets, c.Body.Path, p.BodyPath, proposed), c, sup.Events, env, at)
+		tried, err := supervise.CaseCards(ch[1], c, sup.Events, env, at)
 		if err != nil {
 			return out, err
 		}

@@ -172,12 +172,24 @@ func cardsOf(ctx context.Context, q store.Querier, objectType, objectID string) 
 // whose cause was fixed, and moves the counts by the difference, all in
 // tx. It returns the notices of the cards raised.
 func raise(ctx context.Context, tx *store.Tx, bodyID int64, raised []supervise.Card, cleared []supervise.Cleared, stored []cardRow) ([]supervise.Notice, error) {
+	notices, d, err := raiseCards(ctx, tx, bodyID, raised, cleared, stored)
+	if err != nil {
+		return nil, err
+	}
+	applyCounts(ctx, tx, d)
+	return notices, nil
+}
+
+// raiseCards is raise without moving the counts: it returns how they
+// must move, for the caller to move them in the same write (the sweep and
+// the consumer move them once a write, summed over its cases).
+func raiseCards(ctx context.Context, tx *store.Tx, bodyID int64, raised []supervise.Card, cleared []supervise.Cleared, stored []cardRow) ([]supervise.Notice, supervise.Counts, error) {
 	var notices []supervise.Notice
 	var gone []supervise.Card
 	for _, c := range raised {
 		r, err := rowOfCard(c)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		e := store.Event{Actor: "system", Action: "supervise.card_raised", BodyID: bodyID, Payload: []byte(r.Data)}
 		if c.Case != "" { // a rectification's card may concern no case
@@ -185,9 +197,9 @@ func raise(ctx context.Context, tx *store.Tx, bodyID int64, raised []supervise.C
 		}
 		if err := cards.Insert(ctx, tx, &r, e); err != nil {
 			if store.IsUniqueViolation(err) {
-				return nil, fmt.Errorf("supervisedb: card %s raised meanwhile by another: %w", c.Key, err)
+				return nil, nil, fmt.Errorf("supervisedb: card %s raised meanwhile by another: %w", c.Key, err)
 			}
-			return nil, err
+			return nil, nil, err
 		}
 		if c.Open() {
 			notices = append(notices, c.Notices()...)
@@ -202,19 +214,19 @@ func raise(ctx context.Context, tx *store.Tx, bodyID int64, raised []supervise.C
 		}
 		r, err := cards.Lock(ctx, tx, stored[i].ID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if r.ClearedAt != 0 {
 			continue
 		}
 		c, err := r.card()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		c.Cleared, c.ClearReason = cl.At, "cause fixed"
 		nr, err := rowOfCard(c)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		nr.ID, nr.Version = r.ID, r.Version
 		e := store.Event{Actor: "system", Action: "supervise.card_cleared", BodyID: bodyID}
@@ -222,12 +234,11 @@ func raise(ctx context.Context, tx *store.Tx, bodyID int64, raised []supervise.C
 			e.RootType, e.RootID = caseworkdb.ObjectCase, c.Case
 		}
 		if err := cards.Save(ctx, tx, &nr, e); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		gone = append(gone, c)
 	}
-	applyCounts(ctx, tx, supervise.Deltas(raised, gone))
-	return notices, nil
+	return notices, supervise.Deltas(raised, gone), nil
 }
 
 // applyCounts moves the maintained counts by d (one upsert per key, queued).

@@ -27,12 +27,14 @@ const SweepBatch = 256
 type judged struct {
 	notices []supervise.Notice
 	next    time.Time
+	counts  supervise.Counts // how the counts must move, in the same write
 }
 
 // judge evaluates case number's time rules at now and, for each of
 // events (committed events of the case, in order), its event rules, then
 // stores the cards raised and cleared in tx. Cards already stored are the
-// ledger: a card fires once.
+// ledger: a card fires once. The counts' move is returned (judged.counts)
+// for the caller to apply in the same write.
 func (s *Service) judge(ctx context.Context, tx *store.Tx, number string, events []casework.Event, now time.Time) (judged, error) {
 	sup, err := s.cases.Supervised(ctx, tx, number)
 	if err != nil {
@@ -105,7 +107,7 @@ func (s *Service) judge(ctx context.Context, tx *store.Tx, number string, events
 			}
 		}
 	}
-	out.notices, err = raise(ctx, tx, c.Body.ID, raised, cleared, stored)
+	out.notices, out.counts, err = raiseCards(ctx, tx, c.Body.ID, raised, cleared, stored)
 	return out, err
 }
 
@@ -178,6 +180,7 @@ func (s *Service) sweepBatch(ctx context.Context, l *store.Lease, ids []int64, n
 	}
 	return write(ctx, func(tx *store.Tx) error {
 		var notices []supervise.Notice
+		counts := supervise.Counts{}
 		for _, id := range ids {
 			ck, err := s.clocks.Check(ctx, tx, id, now)
 			if err != nil {
@@ -207,8 +210,12 @@ func (s *Service) sweepBatch(ctx context.Context, l *store.Lease, ids []int64, n
 				return err
 			}
 			notices = append(notices, j.notices...)
+			counts.Apply(j.counts)
 			s.clocks.CheckNoLaterThan(ctx, tx, id, j.next)
 		}
+		// The counts move once a write, by the batch's sum: one upsert a
+		// (body, unit, level), not one a case.
+		applyCounts(ctx, tx, counts)
 		return s.tell(ctx, tx, notices)
 	})
 }
@@ -262,12 +269,14 @@ func (s *Service) handle(ctx context.Context, tx *store.Tx, events []store.Event
 		byCase[e.RootID] = append(byCase[e.RootID], ce)
 	}
 	var notices []supervise.Notice
+	counts := supervise.Counts{}
 	for _, number := range order {
 		j, err := s.judge(ctx, tx, number, byCase[number], now)
 		if err != nil {
 			return err
 		}
 		notices = append(notices, j.notices...)
+		counts.Apply(j.counts)
 		ck, err := s.clocks.Get(ctx, tx, caseworkdb.ClockRef(number))
 		if err != nil {
 			return err
@@ -295,6 +304,7 @@ func (s *Service) handle(ctx context.Context, tx *store.Tx, events []store.Event
 		}
 		notices = append(notices, ns...)
 	}
+	applyCounts(ctx, tx, counts)
 	return s.tell(ctx, tx, notices)
 }
 
@@ -309,7 +319,26 @@ func (s *Service) tellAs(ctx context.Context, tx *store.Tx, link string, notices
 	if len(notices) == 0 {
 		return nil
 	}
-	bundles, err := supervise.Digest(notices, func(r supervise.Recipient) ([]int64, error) { return recipients(ctx, tx, r) })
+	// One audience is looked up once a write: a batch's notices name the
+	// same few units and bodies again and again.
+	type audience struct {
+		audience supervise.Audience
+		body     string
+		unit     string
+	}
+	known := map[audience][]int64{}
+	bundles, err := supervise.Digest(notices, func(r supervise.Recipient) ([]int64, error) {
+		k := audience{r.Audience, r.BodyPath, r.Unit}
+		if ids, ok := known[k]; ok {
+			return ids, nil
+		}
+		ids, err := recipients(ctx, tx, r)
+		if err != nil {
+			return nil, err
+		}
+		known[k] = ids
+		return ids, nil
+	})
 	if err != nil {
 		return err
 	}
