@@ -149,9 +149,7 @@ func errSpecialKind(got, want flow.SpecialKind) error {
 }
 
 func errPauseTooLong(max calendar.Budget) error {
-	zh, en := max.Unit.Names()
-	return apperr.New(apperr.Invalid, "days", "casework.a_special_procedure_lasts_at_most", max.N, zh,
-		en)
+	return apperr.New(apperr.Invalid, "days", "casework.a_special_procedure_lasts_at_most", max.N, max.Unit, max.Unit)
 }
 
 func errDeemed(days int, day calendar.Date) error {
