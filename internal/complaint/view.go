@@ -91,8 +91,7 @@ type Public struct {
 
 // PublicView is c as its complainant reads it.
 func (c Complaint) PublicView() Public {
-	zh, en := c.Status.Names()
-	p := Public{Number: c.Number, Status: c.Status, StatusZh: zh, StatusEn: en, Ground: c.Ground, ReceivedAt: c.ReceivedAt,
+	p := Public{Number: c.Number, Status: c.Status, StatusZh: c.Status.In("zh"), StatusEn: c.Status.In("en"), Ground: c.Ground, ReceivedAt: c.ReceivedAt,
 		AcceptDue: c.AcceptDue, AcceptedOn: c.AcceptedOn, Due: c.Due, Refusal: c.Refusal,
 		RefusalText: ident.MaskText(c.RefusalText), ReviewDue: c.ReviewDue, ReviewAt: c.ReviewAt, RepeatOf: c.RepeatOf}
 	if c.Status == Received {
