@@ -298,8 +298,10 @@ func actionName(r *http.Request, k catalog.ActionKind, g catalog.ReformGroup) st
 }
 
 func stepRoleName(r *http.Request, role string) string {
-	return pick(r, map[string]string{"list_liaison": "清单联络员", "unit_head": "单位负责人", "general_office": "党政办",
-		"reform_office": "改革办"}[role], strings.ReplaceAll(role, "_", " "))
+	if !msg.Has("catweb.steprole." + role) {
+		return strings.ReplaceAll(role, "_", " ")
+	}
+	return msg.Name(httpx.LangFrom(r.Context()), "catweb.steprole", role)
 }
 
 func (h *handlers) catalogAct(w http.ResponseWriter, r *http.Request) {
