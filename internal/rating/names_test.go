@@ -19,4 +19,10 @@ func TestNames_L8_levelsNamedInBothLanguages(t *testing.T) {
 	if VerySatisfied.In("zh") != "非常满意" || BasicallySatisfied.In("en") != "Basically satisfied" || Level(9).In("zh") != "" {
 		t.Error("names differ from the code's")
 	}
+	if s, ok := msg.Named("rating.callback", CallbackOpen, CallbackCalled, CallbackVerified, CallbackClosed, CallbackWithdrawn); !ok {
+		t.Errorf("callback state %s unnamed", s)
+	}
+	if CallbackClosed.In("zh") != "已整改办结" || CallbackClosed.In("en") != "closed" {
+		t.Error("callback names differ from the code's")
+	}
 }
