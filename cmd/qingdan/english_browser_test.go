@@ -25,13 +25,13 @@ func rawValues() (exact []string, pattern *regexp.Regexp) {
 	}
 	for _, s := range []catalog.Stage{catalog.StageDrafting, catalog.StageSigned, catalog.StageOfficeReviewed, catalog.StageApproved,
 		catalog.StagePublished, catalog.StageReturned, catalog.StageWithdrawn} {
-		exact = append(exact, s.Zh())
+		exact = append(exact, s.In("zh"))
 	}
 	for _, k := range []catalog.AdjustmentKind{catalog.AddItem, catalog.ChangeItem, catalog.SuspendItem, catalog.ReenableItem, catalog.CancelItem} {
-		exact = append(exact, k.Zh())
+		exact = append(exact, k.In("zh"))
 	}
 	for _, s := range []catalog.Standing{catalog.Listed, catalog.Suspended, catalog.Cancelled} {
-		exact = append(exact, s.Zh())
+		exact = append(exact, s.In("zh"))
 	}
 	for _, r := range access.AllRoles {
 		if zh := org.RoleZh(r); zh != "" && zh != "党政办" {

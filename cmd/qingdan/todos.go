@@ -80,22 +80,16 @@ func complaintToDos(svc *complaintdb.Service) web.ToDoSource {
 		}
 		var out []web.ToDo
 		for _, c := range cs {
-			var kindZh, kindEn string
+			kind := "qingdan.todo.complaint_to_investigate"
 			switch c.Status {
 			case complaint.Received:
-				kindZh, kindEn = "投诉 · 待受理", "complaint · to accept"
+				kind = "qingdan.todo.complaint_to_accept"
 			case complaint.Found:
-				kindZh, kindEn = "投诉 · 待书面答复", "complaint · to answer"
+				kind = "qingdan.todo.complaint_to_answer"
 			case complaint.Accepted:
-				kindZh, kindEn = "投诉 · 调查人员待声明无利害关系", "complaint · investigators to declare"
-			default:
-				kindZh, kindEn = "投诉 · 调查中", "complaint · to investigate"
+				kind = "qingdan.todo.complaint_investigators_to_declare"
 			}
-			zh, en := c.Ground.Names()
-			t := web.ToDo{Kind: kindZh, Title: c.Number + " " + zh, Link: "/complaints/" + c.Number, Next: p.Name}
-			if lang == "en" {
-				t.Kind, t.Title = kindEn, c.Number+" "+en
-			}
+			t := web.ToDo{Kind: msg.Text(lang, kind), Title: c.Number + " " + c.Ground.In(lang), Link: "/complaints/" + c.Number, Next: p.Name}
 			if d := c.DueOn(); d != 0 {
 				t.Due, t.DueText = d.Start(time.UTC), d.String()
 			}
@@ -112,10 +106,8 @@ func complaintToDos(svc *complaintdb.Service) web.ToDoSource {
 				if r.ConsequenceZh == "" {
 					continue
 				}
-				t := web.ToDo{Kind: "投诉 · 年度属实投诉达三次", Title: r.Name + "：" + r.ConsequenceZh, Link: "/complaints/tally", Next: p.Name}
-				if lang == "en" {
-					t.Kind, t.Title = "complaints · three verified this year", r.Name+": "+r.ConsequenceEn
-				}
+				t := web.ToDo{Kind: msg.Text(lang, "qingdan.todo.complaints_three_verified_this_year"),
+					Title: msg.Text(lang, "qingdan.todo.name_consequence", r.Name, msg.Both{Zh: r.ConsequenceZh, En: r.ConsequenceEn}), Link: "/complaints/tally", Next: p.Name}
 				out = append(out, t)
 			}
 		}
@@ -137,10 +129,7 @@ func rectificationToDos(svc *supervisedb.Service, now func() time.Time) web.ToDo
 		if err != nil {
 			return nil, err
 		}
-		kind, next := "整改事项", "整改责任人："
-		if lang == "en" {
-			kind, next = "rectification item", "owner: "
-		}
+		kind := msg.Text(lang, "qingdan.todo.rectification_item")
 		today := now().In(chinaTime).Format(time.DateOnly)
 		var out []web.ToDo
 		for i, x := range xs {
@@ -149,7 +138,7 @@ func rectificationToDos(svc *supervisedb.Service, now func() time.Time) web.ToDo
 			}
 			due := x.Deadline.String()
 			t := web.ToDo{Kind: kind, Title: x.Unit.Name + " · " + x.Problem, Link: "/supervision/rectifications/" + strconv.FormatInt(x.ID, 10),
-				DueText: due, Overdue: due < today, Next: next + x.Owner.Name}
+				DueText: due, Overdue: due < today, Next: msg.Text(lang, "qingdan.todo.owner", x.Owner.Name)}
 			if d, err := time.Parse(time.DateOnly, due); err == nil {
 				t.Due = d
 			}

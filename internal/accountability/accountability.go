@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // Ground is one of A1's grounds.
@@ -24,29 +25,8 @@ var Grounds = []Ground{"unauthorised_approval_or_fee", "first_responder_or_time_
 	"repeated_supplementation", "no_service_guide", "unstaffed_window_or_lateness", "hostility",
 	"not_answering_registering_losing", "delayed_transfer_or_reporting"}
 
-var groundNames = map[Ground][2]string{
-	"unauthorised_approval_or_fee":     {"擅自审批或收费", "Unauthorised approval or fee"},
-	"first_responder_or_time_limit":    {"违反首问负责制或限时办结制", "Breaking the first-responder or time-limit rules"},
-	"differs_from_list":                {"未按清单所列事项办理", "Handling differently from the listed item"},
-	"repeated_supplementation":         {"多次要求补正材料（H3）", "Repeated supplementation (H3)"},
-	"no_service_guide":                 {"未提供办事指南", "No service guide"},
-	"unstaffed_window_or_lateness":     {"窗口空岗、迟到早退", "Unstaffed window or lateness"},
-	"hostility":                        {"对申请人、投诉人态度恶劣", "Hostility to applicants or complainants"},
-	"not_answering_registering_losing": {"不答复、不登记、遗失材料", "Not answering, not registering, losing materials"},
-	"delayed_transfer_or_reporting":    {"移交或报送延误", "Delayed transfer or reporting"},
-}
-
-// Zh and En name a ground.
-func (g Ground) Zh() string { return groundNames[g][0] }
-func (g Ground) En() string { return groundNames[g][1] }
-
 // In names g in lang.
-func (g Ground) In(lang string) string {
-	if lang == "en" {
-		return g.En()
-	}
-	return g.Zh()
-}
+func (g Ground) In(lang string) string { return msg.Name(lang, "accountability.ground", string(g)) }
 
 // Measure is one of A2's measures; their order is A2's rising order.
 type Measure string
@@ -55,27 +35,8 @@ type Measure string
 var Measures = []Measure{"criticism_education", "admonition_talk", "written_self_examination", "loss_of_awards",
 	"notice_of_criticism", "failing_assessment", "referral_to_discipline"}
 
-var measureNames = map[Measure][2]string{
-	"criticism_education":      {"批评教育", "Criticism and education"},
-	"admonition_talk":          {"诫勉谈话", "Admonition talk"},
-	"written_self_examination": {"书面检查", "Written self-examination"},
-	"loss_of_awards":           {"取消评先评优资格", "Loss of awards"},
-	"notice_of_criticism":      {"通报批评", "Notice of criticism"},
-	"failing_assessment":       {"年度考核不称职", "Failing the assessment"},
-	"referral_to_discipline":   {"移送纪检监察机关", "Referral to the discipline office"},
-}
-
-// Zh and En name a measure.
-func (m Measure) Zh() string { return measureNames[m][0] }
-func (m Measure) En() string { return measureNames[m][1] }
-
 // In names m in lang.
-func (m Measure) In(lang string) string {
-	if lang == "en" {
-		return m.En()
-	}
-	return m.Zh()
-}
+func (m Measure) In(lang string) string { return msg.Name(lang, "accountability.measure", string(m)) }
 
 // Rank is m's place in A2's rising order, 1 the mildest; 0 for no measure.
 func (m Measure) Rank() int {
@@ -91,7 +52,7 @@ func (m Measure) Rank() int {
 func ParseGround(field, s string) (Ground, error) {
 	s = strings.TrimSpace(s)
 	for _, g := range Grounds {
-		if s == string(g) || s == g.Zh() {
+		if s == string(g) || s == g.In("zh") {
 			return g, nil
 		}
 	}
@@ -102,7 +63,7 @@ func ParseGround(field, s string) (Ground, error) {
 func ParseMeasure(field, s string) (Measure, error) {
 	s = strings.TrimSpace(s)
 	for _, m := range Measures {
-		if s == string(m) || s == m.Zh() {
+		if s == string(m) || s == m.In("zh") {
 			return m, nil
 		}
 	}

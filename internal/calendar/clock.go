@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // Unit is what a budget is counted in.
@@ -31,23 +32,9 @@ func (u Unit) Valid() bool { return u.valid() }
 
 func (u Unit) days() bool { return u == WorkingDays || u == NaturalDays }
 
-// Names returns the unit's name after a number in Chinese and English
-// ("个工作日", "working days").
-func (u Unit) Names() (zh, en string) { return u.names() }
-
-func (u Unit) names() (zh, en string) {
-	switch u {
-	case WorkingDays:
-		return "个工作日", "working days"
-	case NaturalDays:
-		return "个自然日", "natural days"
-	case Hours:
-		return "小时", "hours"
-	case WorkingHours:
-		return "个工作小时", "working hours"
-	}
-	return string(u), string(u)
-}
+// In names the unit in lang as it follows a number ("个工作日", "working
+// days"); an unknown unit by itself.
+func (u Unit) In(lang string) string { return msg.Name(lang, "calendar.unit", string(u)) }
 
 // maxBudget bounds any limit (and keeps hour budgets far from int64
 // overflow): 100 000 units is centuries of days.
@@ -59,7 +46,7 @@ type Budget struct {
 	Unit Unit `json:"unit"`
 }
 
-func (b Budget) String() string { _, en := b.Unit.names(); return fmt.Sprintf("%d %s", b.N, en) }
+func (b Budget) String() string { return fmt.Sprintf("%d %s", b.N, b.Unit.In("en")) }
 
 // ticks is the budget on the clock's internal measure: days, or nanoseconds
 // for hour units.
@@ -277,9 +264,9 @@ func (c Clock) Apply(e Event) (Clock, error) {
 			return c, apperr.Invalidf("n", "calendar.an_extension_must_be_more_than")
 		}
 		if e.N > c.spec.MaxExtension || c.extended+e.N > c.spec.MaxExtension {
-			zh, en := c.spec.Statutory.Unit.names()
-			return c, &apperr.Error{Code: apperr.Conflict, Field: "n", Key: "calendar.extending_by_would_make_in_all", Args: []any{c.extended + e.N, zh, c.spec.MaxExtension, zh, c.extended,
-				e.N, en}}
+			u := c.spec.Statutory.Unit
+			return c, &apperr.Error{Code: apperr.Conflict, Field: "n", Key: "calendar.extending_by_would_make_in_all", Args: []any{c.extended + e.N, u, c.spec.MaxExtension, u, c.extended,
+				e.N, u}}
 		}
 		c.extended += e.N
 	case Finish:

@@ -805,12 +805,12 @@ func TestRules_configuredNumbersAreChecked(t *testing.T) {
 
 func TestFlagText_everyRuleRaisedIsWorded(t *testing.T) {
 	for _, rule := range []string{"H2", "H3", "H5", "H6", "H7", "L2", "L4"} {
-		zh, en := casework.FlagText(rule)
+		zh, en := casework.FlagText("zh", rule), casework.FlagText("en", rule)
 		if zh == rule || en == rule || zh == en {
 			t.Errorf("%s: %q %q", rule, zh, en)
 		}
 	}
-	if zh, en := casework.FlagText("X9"); zh != "X9" || en != "X9" {
+	if zh, en := casework.FlagText("zh", "X9"), casework.FlagText("en", "X9"); zh != "X9" || en != "X9" {
 		t.Errorf("an unknown rule: %q %q", zh, en)
 	}
 }

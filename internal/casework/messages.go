@@ -1,7 +1,6 @@
 package casework
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -110,13 +109,10 @@ func errNotHolder(b Body) error {
 }
 
 func errNotOwner(owner, backup Staff) error {
-	zh := fmt.Sprintf("此办件的首问责任人是%s,只有其本人办理", owner.Name)
-	en := fmt.Sprintf("%s is the case's first responder and acts on it", owner.Name)
 	if !backup.IsZero() {
-		zh += fmt.Sprintf(";其离岗时由AB岗%s办理", backup.Name)
-		en += fmt.Sprintf("; while away, the backup %s does", backup.Name)
+		return apperr.New(apperr.Forbidden, "actor", "casework.first_responder_or_backup_acts", owner.Name, backup.Name)
 	}
-	return apperr.New(apperr.Forbidden, "actor", "casework.h6_h13", zh, en)
+	return apperr.New(apperr.Forbidden, "actor", "casework.first_responder_acts", owner.Name)
 }
 
 func errNotUnit(u Unit) error {
@@ -149,9 +145,7 @@ func errSpecialKind(got, want flow.SpecialKind) error {
 }
 
 func errPauseTooLong(max calendar.Budget) error {
-	zh, en := max.Unit.Names()
-	return apperr.New(apperr.Invalid, "days", "casework.a_special_procedure_lasts_at_most", max.N, zh,
-		en)
+	return apperr.New(apperr.Invalid, "days", "casework.a_special_procedure_lasts_at_most", max.N, max.Unit, max.Unit)
 }
 
 func errDeemed(days int, day calendar.Date) error {
@@ -183,23 +177,6 @@ func errNotifiedAt() error {
 	return apperr.Invalidf("notified_at", "casework.the_notification_time_cannot_be_in")
 }
 
-// FlagText says what a flag means, for pages and reports.
-func FlagText(rule string) (zh, en string) {
-	switch rule {
-	case "H2":
-		return "即办件未当场办结", "an instant case not finished on the spot"
-	case "H3":
-		return "同一事项第三次要求补正材料", "the third supplementation round on one matter"
-	case "H5":
-		return "受理后未在当日或次个工作日移交职能单位", "not handed over the same or the next working day"
-	case "H6":
-		return "未在受理后1个工作日内转办", "not transferred within one working day of acceptance"
-	case "H7":
-		return "办结后未在当日或次个工作日通知申请人", "the applicant not notified the completion day or the next working day"
-	case "L2":
-		return "材料不全未在期限内一次性告知,视为受理", "no notice within the period: deemed accepted"
-	case "L4":
-		return "特别程序超过批准的期限", "a special procedure over its approved length"
-	}
-	return rule, rule
-}
+// FlagText says in lang what a flag means, for pages and reports; an
+// unknown rule is named by itself.
+func FlagText(lang, rule string) string { return msg.Name(lang, "casework.flag", rule) }

@@ -75,11 +75,14 @@ const (
 	StageWithdrawn      Stage = "withdrawn"       // 已撤回
 )
 
-// Zh names the stage in Chinese.
-func (s Stage) Zh() string {
-	return map[Stage]string{StageDrafting: "起草中", StageSigned: "待党政办初审", StageOfficeReviewed: "待改革办审核",
-		StageApproved: "已审核待公布", StagePublished: "已公布", StageReturned: "已退回", StageWithdrawn: "已撤回"}[s]
-}
+// Stages lists the stages in the order an adjustment goes through them.
+var Stages = []Stage{StageDrafting, StageSigned, StageOfficeReviewed, StageApproved, StagePublished, StageReturned, StageWithdrawn}
+
+// Known reports whether s is one of Stages.
+func (s Stage) Known() bool { return slices.Contains(Stages, s) }
+
+// In names the stage in lang.
+func (s Stage) In(lang string) string { return msg.Name(lang, "catalog.stage", string(s)) }
 
 // ReformGroup is one of the two review groups of the upper level's reform
 // office (五单一网改革办): both must confirm an adjustment (seed 000 art. 33).
@@ -280,8 +283,8 @@ func Transition(adj Adjustment, act Action, actor Actor) (Adjustment, error) {
 	next.Confirmed = slices.Clone(adj.Confirmed)
 	next.Trace = slices.Clone(adj.Trace)
 	wrongStage := func() error {
-		return apperr.New(apperr.Conflict, "stage", "catalog.the_adjustment_is_this_action_is", adj.Stage.Zh(),
-			adj.Stage)
+		return apperr.New(apperr.Conflict, "stage", "catalog.the_adjustment_is_this_action_is", adj.Stage,
+			string(adj.Stage))
 	}
 	needComment := func() error {
 		if strings.TrimSpace(act.Comment) == "" {
@@ -444,7 +447,7 @@ func ApplyAdjustment(adj Adjustment, histories map[string][]ItemVersion, at time
 			ReenableItem: {Suspended}, CancelItem: {Listed, Suspended},
 		}[c.Kind]
 		if !slices.Contains(need, st) {
-			p.add(f, "catalog.item_is_it_cannot_be", c.Name, st.Zh(), msg.Both{Zh: c.Kind.Zh(), En: c.Kind.En()}, st)
+			p.add(f, "catalog.item_is_it_cannot_be", c.Name, st, c.Kind, string(st))
 			continue
 		}
 		var draft ItemVersion
@@ -488,14 +491,6 @@ func ApplyAdjustment(adj Adjustment, histories map[string][]ItemVersion, at time
 	return out, nil
 }
 
-// Zh names the kind as a verb in Chinese.
-func (k AdjustmentKind) Zh() string {
-	return map[AdjustmentKind]string{AddItem: "新增", ChangeItem: "变更", SuspendItem: "暂停",
-		ReenableItem: "恢复", CancelItem: "取消"}[k]
-}
-
-// En names the kind as a past participle in English.
-func (k AdjustmentKind) En() string {
-	return map[AdjustmentKind]string{AddItem: "added", ChangeItem: "changed", SuspendItem: "suspended",
-		ReenableItem: "re-enabled", CancelItem: "cancelled"}[k]
-}
+// In names the kind in lang: as a verb in Chinese, a past participle in
+// English.
+func (k AdjustmentKind) In(lang string) string { return msg.Name(lang, "catalog.adjkind", string(k)) }

@@ -211,7 +211,7 @@ func (v ItemVersion) Text(key string, en bool) []string {
 				xs = append(xs, message(en, "catalog.risk_control", r.Level.Text(en), r.Description, r.Control))
 			}
 			for _, c := range s.Checks {
-				xs = append(xs, message(en, "catalog.supervision_point", msg.Both{Zh: c.Kind.Zh(), En: c.Kind.En()}, c.Description))
+				xs = append(xs, message(en, "catalog.supervision_point", c.Kind, c.Description))
 			}
 		}
 		if len(xs) == 0 {
@@ -252,48 +252,28 @@ func (m Material) Text(en bool) string {
 }
 
 // Text renders a limit in Chinese or English.
-func (l TimeLimit) Text(en bool) string {
-	if !en {
-		return l.Zh()
-	}
-	return l.En()
-}
+func (l TimeLimit) Text(en bool) string { return l.In(langOf(en)) }
 
-// names gives the Chinese and English names of an enumerated value.
-func names[T ~string](x T, m map[T][2]string, en bool) string {
-	if n, ok := m[x]; ok {
-		return say(en, n[0], n[1])
-	}
-	return string(x)
-}
+// langOf is the language en stands for.
+func langOf(en bool) string { return say(en, "zh", "en") }
 
 // Text names the case type.
-func (c CaseType) Text(en bool) string {
-	return names(c, map[CaseType][2]string{Instant: {"即办件", "instant"}, Promised: {"承诺件", "promised"}}, en)
-}
+func (c CaseType) Text(en bool) string { return msg.Name(langOf(en), "catalog.casetype", string(c)) }
 
 // Text names the nature of a body.
-func (n Nature) Text(en bool) string {
-	return names(n, map[Nature][2]string{StatutoryBody: {"法定机关", "statutory body"}, AuthorisedOrg: {"法律法规授权组织", "authorised organisation"},
-		EntrustedOrg: {"受委托组织", "entrusted organisation"}}, en)
-}
+func (n Nature) Text(en bool) string { return msg.Name(langOf(en), "catalog.nature", string(n)) }
 
 // Natures lists the natures of bodies, for forms.
 var Natures = []Nature{StatutoryBody, AuthorisedOrg, EntrustedOrg}
 
 // Text names the level.
-func (l Level) Text(en bool) string {
-	return names(l, map[Level][2]string{LevelCity: {"市级", "city"}, LevelDistrict: {"县(区)级", "county or district"},
-		LevelTown: {"镇(乡、街道)级", "town or street"}, LevelCommunity: {"村(社区)级", "village or community"}}, en)
-}
+func (l Level) Text(en bool) string { return msg.Name(langOf(en), "catalog.level", string(l)) }
 
 // Levels lists the levels of exercise, for forms.
 var Levels = []Level{LevelCity, LevelDistrict, LevelTown, LevelCommunity}
 
 // Text names the risk level.
-func (l RiskLevel) Text(en bool) string {
-	return names(l, map[RiskLevel][2]string{RiskHigh: {"高", "high"}, RiskMedium: {"中", "medium"}, RiskLow: {"低", "low"}}, en)
-}
+func (l RiskLevel) Text(en bool) string { return msg.Name(langOf(en), "catalog.risk", string(l)) }
 
 // RiskLevels lists the risk levels, for forms.
 var RiskLevels = []RiskLevel{RiskHigh, RiskMedium, RiskLow}
@@ -301,40 +281,20 @@ var RiskLevels = []RiskLevel{RiskHigh, RiskMedium, RiskLow}
 // CheckKinds lists the supervision checks, for forms.
 func CheckKinds() []CheckKind { return append([]CheckKind(nil), checkKinds...) }
 
-// En names the check in English.
-func (k CheckKind) En() string { return strings.ReplaceAll(string(k), "_", " ") }
-
 // Text names the necessity.
-func (n Necessity) Text(en bool) string {
-	return names(n, map[Necessity][2]string{Required: {"必要", "required"}, Optional: {"非必要", "optional"}, Deferrable: {"容缺后补", "may follow later"}}, en)
-}
+func (n Necessity) Text(en bool) string { return msg.Name(langOf(en), "catalog.necessity", string(n)) }
 
 // Text names the material kind.
-func (k MaterialKind) Text(en bool) string {
-	return names(k, map[MaterialKind][2]string{Original: {"原件", "original"}, Copy: {"复印件", "copy"}, OriginalAndCopy: {"原件和复印件", "original and copy"}}, en)
-}
+func (k MaterialKind) Text(en bool) string { return msg.Name(langOf(en), "catalog.matkind", string(k)) }
 
 // Text names the material form.
-func (f MaterialForm) Text(en bool) string {
-	return names(f, map[MaterialForm][2]string{Paper: {"纸质", "paper"}, Electronic: {"电子", "electronic"}, PaperAndElectronic: {"纸质和电子", "paper and electronic"}}, en)
-}
+func (f MaterialForm) Text(en bool) string { return msg.Name(langOf(en), "catalog.matform", string(f)) }
 
 // Text names the source.
-func (s Source) Text(en bool) string {
-	return names(s, map[Source][2]string{FromApplicant: {"申请人自备", "brought by the applicant"}, FromGovernment: {"政府部门核发", "issued by a government office"},
-		FromOther: {"其他", "other"}}, en)
-}
-
-// roleNames are the names of the roles a step may be handled by.
-var roleNames = map[access.Role][2]string{access.RoleWindow: {"窗口", "window"}, access.RoleUnitStaff: {"站所/科室工作人员", "unit staff"},
-	access.RoleListLiaison: {"清单联络员", "list liaison"}, access.RoleGeneralOffice: {"党政办", "general office"},
-	access.RoleSupervisor: {"监察", "supervisor"}, access.RoleExternalSupervisor: {"外部监督员", "external supervisor"},
-	access.RoleLeader: {"领导", "leader"}, access.RoleAdmin: {"系统管理员", "administrator"},
-	access.RoleSecurityAdmin: {"安全管理员", "security administrator"}, access.RoleAuditAdmin: {"审计管理员", "audit administrator"},
-	access.RoleSealKeeper: {"印章管理员", "seal keeper"}}
+func (s Source) Text(en bool) string { return msg.Name(langOf(en), "catalog.source", string(s)) }
 
 // RoleText names a step's acting role.
-func RoleText(r access.Role, en bool) string { return names(r, roleNames, en) }
+func RoleText(r access.Role, en bool) string { return msg.Name(langOf(en), "catalog.role", string(r)) }
 
 // OnlineCapability is one of 网办深度's capabilities (C11).
 type OnlineCapability struct {

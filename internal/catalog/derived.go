@@ -71,11 +71,10 @@ func checkDerivedItem(p *problems, f string, u, l ItemVersion) {
 
 	if (u.StatutoryLimit == nil) != (l.StatutoryLimit == nil) ||
 		(u.StatutoryLimit != nil && *u.StatutoryLimit != *l.StatutoryLimit) {
-		p.add(f+".statutory_limit", "catalog.the_statutory_limit_is_set_by", limitZh(u.StatutoryLimit),
-			limitEn(u.StatutoryLimit))
+		p.add(f+".statutory_limit", "catalog.the_statutory_limit_is_set_by", optionalLimit{u.StatutoryLimit})
 	}
 	if !AtMostAsLong(l.PromisedLimit, u.PromisedLimit) {
-		p.add(f+".promised_limit", "catalog.the_promised_limit_may_only_get", msg.Both{Zh: u.PromisedLimit.Zh(), En: u.PromisedLimit.En()}, msg.Both{Zh: l.PromisedLimit.Zh(), En: l.PromisedLimit.En()})
+		p.add(f+".promised_limit", "catalog.the_promised_limit_may_only_get", u.PromisedLimit, l.PromisedLimit)
 	}
 	if u.CaseType == Instant && l.CaseType != Instant {
 		p.add(f+".case_type", "catalog.the_upper_list_makes_it_an")
@@ -90,18 +89,15 @@ func checkDerivedItem(p *problems, f string, u, l ItemVersion) {
 	checkDerivedSteps(p, f, u.Steps, l.Steps)
 }
 
-func limitZh(l *TimeLimit) string {
-	if l == nil {
-		return "无"
-	}
-	return l.Zh()
-}
+// optionalLimit is a limit that may be absent (none, 无).
+type optionalLimit struct{ l *TimeLimit }
 
-func limitEn(l *TimeLimit) string {
-	if l == nil {
-		return "none"
+// In renders the limit in lang, or says there is none.
+func (o optionalLimit) In(lang string) string {
+	if o.l == nil {
+		return msg.Text(lang, "catalog.limit.none")
 	}
-	return l.En()
+	return o.l.In(lang)
 }
 
 // missing records each of upper's elements that lower lacks; what is the
@@ -194,7 +190,7 @@ func checkDerivedSteps(p *problems, f string, upper, lower []Step) {
 			p.add(sf+".role", "catalog.step_must_be_done_by_the", us.Name, us.Role)
 		}
 		if !AtMostAsLong(ls.Limit, us.Limit) {
-			p.add(sf+".limit", "catalog.step_the_limit_may_only_get", us.Name, msg.Both{Zh: us.Limit.Zh(), En: us.Limit.En()}, msg.Both{Zh: ls.Limit.Zh(), En: ls.Limit.En()})
+			p.add(sf+".limit", "catalog.step_the_limit_may_only_get", us.Name, us.Limit, ls.Limit)
 		}
 		for _, r := range us.Risks {
 			j := slices.IndexFunc(ls.Risks, func(x RiskPoint) bool { return x.Description == r.Description })
@@ -208,8 +204,8 @@ func checkDerivedSteps(p *problems, f string, upper, lower []Step) {
 		}
 		for _, c := range us.Checks {
 			if !slices.ContainsFunc(ls.Checks, func(x SupervisionPoint) bool { return x.Kind == c.Kind }) {
-				p.add(sf+".checks", "catalog.step_lacks_the_supervision_point_listed", us.Name, c.Kind.Zh(),
-					c.Kind)
+				p.add(sf+".checks", "catalog.step_lacks_the_supervision_point_listed", us.Name, c.Kind,
+					string(c.Kind))
 			}
 		}
 	}

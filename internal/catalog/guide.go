@@ -45,7 +45,7 @@ func (v ItemVersion) Guide() Guide {
 		Name: v.Name, BaseCode: v.BaseCode, ImplCode: v.ImplCode, Version: v.Version, Category: info.Zh,
 		AcceptingBody: v.Body.Name, AcceptingUnit: v.Unit,
 		Bases: v.LegalBases, Conditions: v.Conditions, Materials: v.Materials,
-		PromisedLimit: v.PromisedLimit.Zh(), StatutoryLimit: limitZh(v.StatutoryLimit),
+		PromisedLimit: v.PromisedLimit.In("zh"), StatutoryLimit: optionalLimit{v.StatutoryLimit}.In("zh"),
 		Free: !v.Fee.Charged, Fees: v.Fee.Items, Visits: v.Visits, Stars: v.Stars(),
 		Hours: v.Hours, Address: v.Address, ConsultPhone: v.ConsultPhone,
 		ComplaintOffice: v.ComplaintOffice, ComplaintPhone: v.ComplaintPhone,
@@ -61,7 +61,7 @@ func (v ItemVersion) Guide() Guide {
 		}
 	}
 	for _, s := range v.Steps {
-		g.Steps = append(g.Steps, GuideStep{Name: s.Name, Limit: s.Limit.Zh()})
+		g.Steps = append(g.Steps, GuideStep{Name: s.Name, Limit: s.Limit.In("zh")})
 	}
 	return g
 }
@@ -79,9 +79,9 @@ func (v ItemVersion) GuideEn() Guide {
 	if v.CaseType == Instant {
 		g.CaseType = "instant (done on the spot)"
 	}
-	g.PromisedLimit, g.StatutoryLimit = v.PromisedLimit.En(), limitEn(v.StatutoryLimit)
+	g.PromisedLimit, g.StatutoryLimit = v.PromisedLimit.In("en"), optionalLimit{v.StatutoryLimit}.In("en")
 	for i, s := range v.Steps {
-		g.Steps[i].Limit = s.Limit.En()
+		g.Steps[i].Limit = s.Limit.In("en")
 	}
 	return g
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/ident"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // Item is the stable identity of one power or service item across versions
@@ -365,29 +366,5 @@ func (v ItemVersion) Public() ItemVersion {
 // (as far as ident.MaskText finds it).
 func (v ItemVersion) Masked() bool { return !reflect.DeepEqual(v.Public(), v) }
 
-// Zh names the check in Chinese.
-func (k CheckKind) Zh() string {
-	switch k {
-	case CheckTimeLimit:
-		return "时限"
-	case CheckFee:
-		return "收费"
-	case CheckQualification:
-		return "执法资格"
-	case CheckTwoInvestigators:
-		return "两人以上执法"
-	case CheckRecusal:
-		return "回避"
-	case CheckFlowOrder:
-		return "流程顺序"
-	case CheckDiscretion:
-		return "裁量基准"
-	case CheckSupplementRepeats:
-		return "反复补正"
-	case CheckLateEntry:
-		return "及时录入"
-	case CheckDocuments:
-		return "文书"
-	}
-	return string(k)
-}
+// In names the check in lang.
+func (k CheckKind) In(lang string) string { return msg.Name(lang, "catalog.check", string(k)) }

@@ -1,53 +1,38 @@
 package catalog
 
 import (
-	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
-// Zh names the unit in Chinese.
-func (u TimeUnit) Zh() string {
-	switch u {
-	case WorkingDays:
-		return "个工作日"
-	case NaturalDays:
-		return "个自然日"
-	case Hours:
-		return "小时"
-	}
-	return string(u)
-}
+// In names the unit in lang as it follows a number ("个工作日", "working
+// days").
+func (u TimeUnit) In(lang string) string { return u.For(lang, 2) }
 
-// Zh renders a limit in Chinese ("20个工作日", "当场办结").
-func (l TimeLimit) Zh() string {
+// In renders a limit in lang ("20个工作日", "当场办结"; 20 working days,
+// 1 hour).
+func (l TimeLimit) In(lang string) string {
 	if l.Value == 0 {
-		return "当场办结"
+		return msg.Text(lang, "catalog.limit.on_the_spot")
 	}
-	return fmt.Sprintf("%d%s", l.Value, l.Unit.Zh())
+	return msg.Text(lang, "catalog.limit.n_units", l.Value, l.Unit.For(lang, l.Value))
 }
 
-// En renders a limit in English words (20 working days, 1 hour).
-func (l TimeLimit) En() string {
-	if l.Value == 0 {
-		return "on the spot"
-	}
-	return fmt.Sprintf("%d %s", l.Value, l.Unit.En(l.Value))
-}
-
-// unitEn are the units' English names, one and many.
-var unitEn = map[TimeUnit][2]string{WorkingDays: {"working day", "working days"},
-	NaturalDays: {"calendar day", "calendar days"}, Hours: {"hour", "hours"}}
-
-// En names the unit in English for a count of n.
-func (u TimeUnit) En(n int) string {
-	w, ok := unitEn[u]
-	if !ok {
-		return strings.ReplaceAll(string(u), "_", " ")
+// For names the unit in lang after a count of n (in English one is
+// singular: 1 working day).
+func (u TimeUnit) For(lang string, n int) string {
+	if !slices.Contains([]TimeUnit{WorkingDays, NaturalDays, Hours}, u) {
+		if lang == "en" {
+			return strings.ReplaceAll(string(u), "_", " ")
+		}
+		return string(u)
 	}
 	if n == 1 {
-		return w[0]
+		return msg.Name(lang, "catalog.timeunitone", string(u))
 	}
-	return w[1]
+	return msg.Name(lang, "catalog.timeunit", string(u))
 }
 
 // unitRank orders units by how much elapsed time one unit can cover at

@@ -20,7 +20,7 @@ func TestLimits_C5_atMostAsLongWhateverTheCalendar(t *testing.T) {
 	}
 	for _, c := range cases {
 		if got := AtMostAsLong(c.a, c.b); got != c.want {
-			t.Errorf("AtMostAsLong(%s, %s) = %v, want %v", c.a.En(), c.b.En(), got, c.want)
+			t.Errorf("AtMostAsLong(%s, %s) = %v, want %v", c.a.In("en"), c.b.In("en"), got, c.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // Standing is what the list says about an item at an instant (C4).
@@ -22,17 +23,15 @@ const (
 // standing: only listed items (C4; anything else is an S5 alarm).
 func (s Standing) MayOpenCase() bool { return s == Listed }
 
-// Zh names the standing in Chinese.
-func (s Standing) Zh() string {
+// In names the standing in lang; anything but listed, suspended and
+// cancelled is unknown (未列入清单).
+func (s Standing) In(lang string) string {
 	switch s {
-	case Listed:
-		return "在列"
-	case Suspended:
-		return "暂停"
-	case Cancelled:
-		return "已取消"
+	case Listed, Suspended, Cancelled:
+	default:
+		s = Unknown
 	}
-	return "未列入清单"
+	return msg.Name(lang, "catalog.standing", string(s))
 }
 
 // StandingAt says whether an item is listed, suspended, cancelled or unknown
@@ -113,8 +112,8 @@ func Publish(history []ItemVersion, next ItemVersion, effect VersionStatus, at t
 		StatusCancelled: {Listed, Suspended},
 	}[effect]
 	if !slices.Contains(allowed, from) {
-		return nil, apperr.New(apperr.Conflict, "", "catalog.the_item_is_it_cannot_be", from.Zh(), effect,
-			from)
+		return nil, apperr.New(apperr.Conflict, "", "catalog.the_item_is_it_cannot_be", from, effect,
+			string(from))
 	}
 	out := make([]ItemVersion, len(history))
 	for i := range history {

@@ -263,7 +263,7 @@ func (v ItemVersion) validateLimits(p *problems) {
 		p.add("case_type", "catalog.case_type_is_invalid_instant_promised", v.CaseType)
 	}
 	if statOK && promOK && !AtMostAsLong(v.PromisedLimit, *v.StatutoryLimit) {
-		p.add("promised_limit", "catalog.promised_limit_may_not_be_longer", msg.Both{Zh: v.PromisedLimit.Zh(), En: v.PromisedLimit.En()}, msg.Both{Zh: v.StatutoryLimit.Zh(), En: v.StatutoryLimit.En()})
+		p.add("promised_limit", "catalog.promised_limit_may_not_be_longer", v.PromisedLimit, v.StatutoryLimit)
 	}
 }
 
@@ -335,13 +335,13 @@ func (v ItemVersion) validateSteps(p *problems) {
 		}
 	}
 	if v.CaseType == Promised && v.PromisedLimit.Value > 0 && total > v.PromisedLimit.Value {
-		p.add("steps", "catalog.the_steps_limits_add_up_to", total, v.PromisedLimit.Unit.Zh(), msg.Both{Zh: v.PromisedLimit.Zh(), En: v.PromisedLimit.En()}, v.PromisedLimit.Unit)
+		p.add("steps", "catalog.the_steps_limits_add_up_to", total, v.PromisedLimit.Unit, v.PromisedLimit, string(v.PromisedLimit.Unit))
 	}
 	if needsInvestigationChecks[v.Category] {
 		for _, k := range []CheckKind{CheckQualification, CheckTwoInvestigators} {
 			if !has[k] {
-				p.add("steps", "catalog.an_enforcement_item_s_flow_needs", k.Zh(),
-					k)
+				p.add("steps", "catalog.an_enforcement_item_s_flow_needs", k,
+					string(k))
 			}
 		}
 	}

@@ -34,22 +34,8 @@ const (
 // Channels in the order forms list them.
 var Channels = []Channel{Online, Phone, Letter, Email, InPerson}
 
-// Names of the channel in Chinese and English.
-func (c Channel) Names() (zh, en string) {
-	switch c {
-	case Phone:
-		return "电话", "phone"
-	case Letter:
-		return "信件", "letter"
-	case Email:
-		return "电子邮件", "email"
-	case InPerson:
-		return "来访", "in person"
-	case Online:
-		return "网上", "online"
-	}
-	return string(c), string(c)
-}
+// In names the channel in lang.
+func (c Channel) In(lang string) string { return msg.Name(lang, "complaint.channel", string(c)) }
 
 // addsEvidenceLater: phone and letter complainants add evidence within 3
 // working days (P1).
@@ -71,30 +57,14 @@ const (
 // Grounds in P2's order.
 var Grounds = []Ground{UnlistedPower, CancelledPower, ServiceAsApproval, NeedlessDocuments, NotAsListed, DutyNotFulfilled, OtherGround}
 
-var groundNames = map[Ground][2]string{
-	UnlistedPower:     {"行使清单外权力", "exercising a power not on the list"},
-	CancelledPower:    {"行使已取消、调整或下放的权力", "exercising a cancelled, adjusted or delegated power"},
-	ServiceAsApproval: {"将公共服务事项变为审批", "turning a public service into an approval"},
-	NeedlessDocuments: {"要求提供不必要的材料", "requiring needless documents"},
-	NotAsListed:       {"未按清单行使权力", "not exercising a listed power as listed"},
-	DutyNotFulfilled:  {"不履行职责", "not fulfilling a duty"},
-	OtherGround:       {"其他", "other"},
-}
-
-// Names of the ground in Chinese and English.
-func (g Ground) Names() (zh, en string) {
-	n, ok := groundNames[g]
-	if !ok {
-		return string(g), string(g)
-	}
-	return n[0], n[1]
-}
+// In names the ground in lang.
+func (g Ground) In(lang string) string { return msg.Name(lang, "complaint.ground", string(g)) }
 
 // ParseGround reads a ground by its key or its Chinese name (P2).
 func ParseGround(field, s string) (Ground, error) {
 	s = strings.TrimSpace(s)
 	for _, g := range Grounds {
-		if zh, _ := g.Names(); s == string(g) || s == zh {
+		if s == string(g) || s == g.In("zh") {
 			return g, nil
 		}
 	}
@@ -153,17 +123,17 @@ func (t Target) Key() string {
 	return "unit:" + t.Unit
 }
 
-// Label is the target in words.
-func (t Target) Label() (zh, en string) {
+// In names the target in lang ("工作人员 张三（窗口）", "case …").
+func (t Target) In(lang string) string {
 	switch t.Kind {
 	case TargetStaff:
-		return "工作人员 " + t.Staff + "（" + t.UnitName + "）", "staff member " + t.Staff + " (" + t.UnitName + ")"
+		return msg.Text(lang, "complaint.target.staff", t.Staff, t.UnitName)
 	case TargetCase:
-		return "办件 " + t.Case, "case " + t.Case
+		return msg.Text(lang, "complaint.target.case", t.Case)
 	case TargetItem:
-		return "事项 " + t.Item, "item " + t.Item
+		return msg.Text(lang, "complaint.target.item", t.Item)
 	}
-	return "单位 " + t.UnitName, "unit " + t.UnitName
+	return msg.Text(lang, "complaint.target.unit", t.UnitName)
 }
 
 func (t Target) validate() error {

@@ -97,7 +97,7 @@ func TestComplaint_P2_groundsByKeyOrChineseName(t *testing.T) {
 		t.Fatalf("P2 has seven grounds, got %d", len(Grounds))
 	}
 	for _, g := range Grounds {
-		zh, _ := g.Names()
+		zh := g.In("zh")
 		for _, s := range []string{string(g), zh} {
 			if got, err := ParseGround("ground", s); err != nil || got != g {
 				t.Errorf("ParseGround(%q) = %q, %v", s, got, err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // Status is where a complaint stands.
@@ -25,26 +26,8 @@ const (
 // Statuses in the order lists offer them.
 var Statuses = []Status{Received, Accepted, Investigating, Found, Answered, Refused, UnderReview}
 
-// Names of the status.
-func (s Status) Names() (zh, en string) {
-	switch s {
-	case Received:
-		return "待受理", "waiting for acceptance"
-	case Accepted:
-		return "已受理", "accepted"
-	case Investigating:
-		return "调查中", "under investigation"
-	case Found:
-		return "已查明，待答复", "found, answer pending"
-	case Answered:
-		return "已书面答复", "answered in writing"
-	case Refused:
-		return "不予受理", "not accepted"
-	case UnderReview:
-		return "已申请复核", "review requested"
-	}
-	return string(s), string(s)
-}
+// In names the status in lang.
+func (s Status) In(lang string) string { return msg.Name(lang, "complaint.status", string(s)) }
 
 // RefusalReason is why a complaint is not accepted (P3).
 type RefusalReason string
@@ -60,22 +43,8 @@ const (
 // RefusalReasons in P3's order.
 var RefusalReasons = []RefusalReason{NotInList, InReconsideration, HandledAbove, RepeatedNoNewFacts, OtherLegalGrounds}
 
-// Names of the reason.
-func (r RefusalReason) Names() (zh, en string) {
-	switch r {
-	case NotInList:
-		return "投诉事项不属于本单位权责清单范围", "the target is not on this body's list"
-	case InReconsideration:
-		return "已进入行政复议或行政诉讼程序", "already in administrative reconsideration or litigation"
-	case HandledAbove:
-		return "已由上级机关处理", "already handled by a higher level"
-	case RepeatedNoNewFacts:
-		return "重复投诉且无新的事实和理由", "repeated with no new facts"
-	case OtherLegalGrounds:
-		return "其他依法不予受理的情形", "other legal grounds"
-	}
-	return string(r), string(r)
-}
+// In names the reason in lang.
+func (r RefusalReason) In(lang string) string { return msg.Name(lang, "complaint.refusal", string(r)) }
 
 // Mode is how a complaint is handled (P7).
 type Mode string
@@ -89,18 +58,8 @@ const (
 // Modes in P7's order.
 var Modes = []Mode{Direct, TransferToUnit, SuperviseTransfer}
 
-// Names of the mode.
-func (m Mode) Names() (zh, en string) {
-	switch m {
-	case Direct:
-		return "直接调查", "investigate directly"
-	case TransferToUnit:
-		return "转单位办理", "transfer to the unit"
-	case SuperviseTransfer:
-		return "转办督办", "transfer and supervise"
-	}
-	return string(m), string(m)
-}
+// In names the mode in lang.
+func (m Mode) In(lang string) string { return msg.Name(lang, "complaint.mode", string(m)) }
 
 // Outcome is a measure a verified complaint leads to (P7).
 type Outcome string
@@ -118,26 +77,8 @@ const (
 // Outcomes in P7's order.
 var Outcomes = []Outcome{OrderToPerform, OrderToStop, Interview, SelfExamination, NoticeOfCriticism, LossOfAwards, ReferToDiscipline}
 
-// Names of the outcome.
-func (o Outcome) Names() (zh, en string) {
-	switch o {
-	case OrderToPerform:
-		return "责令履行", "order to perform"
-	case OrderToStop:
-		return "责令停止并补救", "order to stop and remedy"
-	case Interview:
-		return "诫勉谈话", "admonition interview"
-	case SelfExamination:
-		return "书面检查", "written self-examination"
-	case NoticeOfCriticism:
-		return "通报批评", "notice of criticism"
-	case LossOfAwards:
-		return "取消评优评先资格", "loss of awards"
-	case ReferToDiscipline:
-		return "移送纪检监察机关", "referral to the discipline office"
-	}
-	return string(o), string(o)
-}
+// In names the outcome in lang.
+func (o Outcome) In(lang string) string { return msg.Name(lang, "complaint.outcome", string(o)) }
 
 // Tier is a service-centre handling tier (P6, 001 投诉 §三(六)), for a
 // body that uses tiers instead of the 15 working days.
@@ -368,8 +309,7 @@ func (c Complaint) must(s ...Status) error {
 	if slices.Contains(s, c.Status) {
 		return nil
 	}
-	zh, en := c.Status.Names()
-	return apperr.New(apperr.Conflict, "", "complaint.complaint_is_this_action_is_not", c.Number, zh, en)
+	return apperr.New(apperr.Conflict, "", "complaint.complaint_is_this_action_is_not", c.Number, c.Status)
 }
 
 // Acceptance is the office's decision to accept. With tiered rules the

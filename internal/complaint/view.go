@@ -12,6 +12,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/ident"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // Numbers: TS, then a case-style number (body code, year, sequence), so a
@@ -91,8 +92,7 @@ type Public struct {
 
 // PublicView is c as its complainant reads it.
 func (c Complaint) PublicView() Public {
-	zh, en := c.Status.Names()
-	p := Public{Number: c.Number, Status: c.Status, StatusZh: zh, StatusEn: en, Ground: c.Ground, ReceivedAt: c.ReceivedAt,
+	p := Public{Number: c.Number, Status: c.Status, StatusZh: c.Status.In("zh"), StatusEn: c.Status.In("en"), Ground: c.Ground, ReceivedAt: c.ReceivedAt,
 		AcceptDue: c.AcceptDue, AcceptedOn: c.AcceptedOn, Due: c.Due, Refusal: c.Refusal,
 		RefusalText: ident.MaskText(c.RefusalText), ReviewDue: c.ReviewDue, ReviewAt: c.ReviewAt, RepeatOf: c.RepeatOf}
 	if c.Status == Received {
@@ -169,9 +169,9 @@ func Tally(entries []TallyEntry, r Rules) []TallyRow {
 			continue
 		}
 		if rows[i].Kind == "staff" {
-			rows[i].ConsequenceZh, rows[i].ConsequenceEn = "年度内不得评为“优秀”", "barred from an \"excellent\" rating this year"
+			rows[i].ConsequenceZh, rows[i].ConsequenceEn = msg.Text("zh", "complaint.consequence.staff"), msg.Text("en", "complaint.consequence.staff")
 		} else {
-			rows[i].ConsequenceZh, rows[i].ConsequenceEn = "约谈窗口负责人或调换窗口工作人员", "the window's head is interviewed or its staff replaced"
+			rows[i].ConsequenceZh, rows[i].ConsequenceEn = msg.Text("zh", "complaint.consequence.window"), msg.Text("en", "complaint.consequence.window")
 		}
 	}
 	slices.SortStableFunc(rows, func(a, b TallyRow) int {

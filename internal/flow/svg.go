@@ -353,14 +353,14 @@ func pick(lang, key string) string { return msg.Text(lang, key) }
 
 // limitText renders a limit: "5个工作日", "5 working days".
 func limitText(b calendar.Budget, lang string) string {
-	zh, en := b.Unit.Names()
-	if lang == "en" {
-		if b.N == 1 {
-			en = strings.TrimSuffix(en, "s")
-		}
-		return fmt.Sprintf("%d %s", b.N, en)
+	u := b.Unit.In(lang)
+	if lang != "en" {
+		return fmt.Sprintf("%d%s", b.N, u)
 	}
-	return fmt.Sprintf("%d%s", b.N, zh)
+	if b.N == 1 {
+		u = strings.TrimSuffix(u, "s")
+	}
+	return fmt.Sprintf("%d %s", b.N, u)
 }
 
 // textWidth estimates the width of s at a font size: a CJK or full-width

@@ -18,7 +18,7 @@ func (p *parser) validate(f *Flow) {
 	}
 	for i, o := range f.Outcomes {
 		if o.Status != "" && !o.Status.Done() {
-			p.add(fmt.Sprintf("outcomes[%d].status", i), "flow.an_outcome_s_public_status_must", o.Status)
+			p.Add(fmt.Sprintf("outcomes[%d].status", i), "flow.an_outcome_s_public_status_must", o.Status)
 		}
 	}
 	if unique && refsOK {
@@ -45,21 +45,21 @@ func (p *parser) uniqueIDs(f *Flow) (map[string]node, bool) {
 			return
 		}
 		if prev, dup := ids[id]; dup {
-			p.add(path+".id", "flow.id_duplicates", id, prev.path)
+			p.Add(path+".id", "flow.id_duplicates", id, prev.path)
 			unique = false
 			return
 		}
 		ids[id] = n
 	}
 	if len(f.Steps) == 0 {
-		p.add("steps", "flow.the_flow_needs_at_least_one")
+		p.Add("steps", "flow.the_flow_needs_at_least_one")
 	}
 	for i := range f.Steps {
 		path := fmt.Sprintf("steps[%d]", i)
 		seen(f.Steps[i].ID, path, node{path: path, step: &f.Steps[i]})
 	}
 	if len(f.Outcomes) == 0 {
-		p.add("outcomes", "flow.the_flow_needs_at_least_one_2")
+		p.Add("outcomes", "flow.the_flow_needs_at_least_one_2")
 	}
 	for i := range f.Outcomes {
 		path := fmt.Sprintf("outcomes[%d]", i)
@@ -69,7 +69,7 @@ func (p *parser) uniqueIDs(f *Flow) (map[string]node, bool) {
 	for i, a := range f.Actions {
 		path := fmt.Sprintf("actions[%d]", i)
 		if prev, dup := actions[a.ID]; dup && a.ID != "" {
-			p.add(path+".id", "flow.action_id_duplicates", a.ID, prev)
+			p.Add(path+".id", "flow.action_id_duplicates", a.ID, prev)
 			continue
 		}
 		actions[a.ID] = path
@@ -80,18 +80,18 @@ func (p *parser) uniqueIDs(f *Flow) (map[string]node, bool) {
 func (p *parser) checkStep(f *Flow, s Step, path string) {
 	if s.Special == nil {
 		if s.Status == Suspended {
-			p.add(path+".status", "flow.only_a_special_procedure_step_shows")
+			p.Add(path+".status", "flow.only_a_special_procedure_step_shows")
 		}
 		return
 	}
 	if s.Status != "" && s.Status != Suspended {
-		p.add(path+".status", "flow.a_special_procedure_step_pauses_the", s.Status)
+		p.Add(path+".status", "flow.a_special_procedure_step_pauses_the", s.Status)
 	}
 	if s.Special.Approver == Applicant {
-		p.add(path+".special.approver", "flow.a_special_procedure_is_approved_by")
+		p.Add(path+".special.approver", "flow.a_special_procedure_is_approved_by")
 	}
 	if f.Kind == ExOfficio && s.Role == Applicant {
-		p.add(path+".role", "flow.an_ex_officio_flow_has_no")
+		p.Add(path+".role", "flow.an_ex_officio_flow_has_no")
 	}
 }
 
@@ -104,9 +104,9 @@ func (p *parser) checkActions(f *Flow, ids map[string]node) bool {
 		path := fmt.Sprintf("actions[%d]", i)
 		switch {
 		case a.Start && len(a.From) > 0:
-			p.add(path+".from", "flow.a_start_action_start_true_has")
+			p.Add(path+".from", "flow.a_start_action_start_true_has")
 		case !a.Start && len(a.From) == 0 && a.ID != "":
-			p.add(path, "flow.missing_key_from_mark_a_start")
+			p.Add(path, "flow.missing_key_from_mark_a_start")
 			ok = false
 		case a.Start:
 			starts++
@@ -117,10 +117,10 @@ func (p *parser) checkActions(f *Flow, ids map[string]node) bool {
 			case from == "":
 				ok = false
 			case !found:
-				p.add(fp, "flow.action_from_nowhere_there_is_no", from)
+				p.Add(fp, "flow.action_from_nowhere_there_is_no", from)
 				ok = false
 			case n.outcome != nil:
-				p.add(fp, "flow.is_a_terminal_outcome_no_action", from)
+				p.Add(fp, "flow.is_a_terminal_outcome_no_action", from)
 				ok = false
 			}
 		}
@@ -129,17 +129,17 @@ func (p *parser) checkActions(f *Flow, ids map[string]node) bool {
 		case a.To == "":
 			ok = false
 		case !found:
-			p.add(path+".to", "flow.action_to_nowhere_there_is_no", a.To)
+			p.Add(path+".to", "flow.action_to_nowhere_there_is_no", a.To)
 			ok = false
 		case a.Start && (to.outcome != nil || to.step.Status.Done()):
-			p.add(path+".to", "flow.a_start_action_must_lead_to")
+			p.Add(path+".to", "flow.a_start_action_must_lead_to")
 		}
 		if f.Kind == ExOfficio && a.Start && slices.Contains(a.Roles, Applicant) {
-			p.add(path+".roles", "flow.an_ex_officio_case_is_filed")
+			p.Add(path+".roles", "flow.an_ex_officio_case_is_filed")
 		}
 		for field := range a.Choices {
 			if !slices.Contains(a.Fields, field) {
-				p.add(path+".choices."+field, "flow.is_not_one_of_the_action", field)
+				p.Add(path+".choices."+field, "flow.is_not_one_of_the_action", field)
 			}
 		}
 		if found && to.step != nil {
@@ -147,10 +147,10 @@ func (p *parser) checkActions(f *Flow, ids map[string]node) bool {
 		}
 	}
 	if starts == 0 && len(f.Actions) > 0 {
-		p.add("actions", "flow.no_start_action_at_least_one")
+		p.Add("actions", "flow.no_start_action_at_least_one")
 	}
 	if len(f.Actions) == 0 {
-		p.add("actions", "flow.the_flow_needs_at_least_one_3")
+		p.Add("actions", "flow.the_flow_needs_at_least_one_3")
 	}
 	return ok
 }
@@ -161,17 +161,17 @@ func (p *parser) checkActions(f *Flow, ids map[string]node) bool {
 func (p *parser) checkClock(f *Flow, a Action, to *Step, ids map[string]node, path string) {
 	enters := a.Start || slices.ContainsFunc(a.From, func(from string) bool { return from != to.ID })
 	if to.Special != nil && enters && to.Special.Approver != "" && !slices.Contains(a.Roles, to.Special.Approver) {
-		p.add(path+".roles", "flow.entering_the_special_procedure_needs_the", to.ID, to.Special.Approver)
+		p.Add(path+".roles", "flow.entering_the_special_procedure_needs_the", to.ID, to.Special.Approver)
 	}
 	switch a.Clock {
 	case ClockPause:
 		if to.Special != nil || to.Status != Supplementing {
-			p.add(path+".clock", "flow.clock_pause_is_for_supplementation_into")
+			p.Add(path+".clock", "flow.clock_pause_is_for_supplementation_into")
 		}
 	case ClockResume:
 		for _, from := range a.From {
 			if n := ids[from]; n.step != nil && n.step.Status != Supplementing {
-				p.add(path+".clock", "flow.clock_resume_is_for_after_supplementation")
+				p.Add(path+".clock", "flow.clock_resume_is_for_after_supplementation")
 				break
 			}
 		}
@@ -197,13 +197,13 @@ func (p *parser) checkPaths(f *Flow) {
 	reach := closure(reached, next)
 	for i, s := range f.Steps {
 		if !reach[s.ID] {
-			p.add(fmt.Sprintf("steps[%d].id", i), "flow.unreachable_no_path_from_the_start", s.ID)
+			p.Add(fmt.Sprintf("steps[%d].id", i), "flow.unreachable_no_path_from_the_start", s.ID)
 		}
 	}
 	var ends []string
 	for i, o := range f.Outcomes {
 		if !reach[o.ID] {
-			p.add(fmt.Sprintf("outcomes[%d].id", i), "flow.unreachable_no_path_from_the_start_2", o.ID)
+			p.Add(fmt.Sprintf("outcomes[%d].id", i), "flow.unreachable_no_path_from_the_start_2", o.ID)
 		}
 		ends = append(ends, o.ID)
 	}
@@ -216,7 +216,7 @@ func (p *parser) checkPaths(f *Flow) {
 		}
 		path := fmt.Sprintf("steps[%d].id", i)
 		if !slices.ContainsFunc(next[s.ID], func(to string) bool { return to != s.ID }) {
-			p.add(path, "flow.dead_end_no_action_leads_out", s.ID)
+			p.Add(path, "flow.dead_end_no_action_leads_out", s.ID)
 			continue
 		}
 		if first == "" {
@@ -226,7 +226,7 @@ func (p *parser) checkPaths(f *Flow) {
 	}
 	if len(loop) > 0 {
 		list := strings.Join(loop, ", ")
-		p.add(first, "flow.loop_with_no_exit_no_terminal", list)
+		p.Add(first, "flow.loop_with_no_exit_no_terminal", list)
 	}
 }
 

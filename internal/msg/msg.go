@@ -136,6 +136,36 @@ func localize(lang string, args []any) []any {
 	return out
 }
 
+// Name returns the name of value, one value of an enumeration, in lang:
+// message prefix+"."+value ("catalog.stage" and "drafting" → message
+// "catalog.stage.drafting"), or value itself when the catalogue has none.
+// An enumeration's In method calls it (its package's tests check that every
+// value has its name); prefix has no "_", so that it is not taken for a
+// message ID of its own.
+func Name(lang, prefix, value string) string {
+	if lang != "en" {
+		lang = "zh"
+	}
+	if s, ok := texts[lang][prefix+"."+value]; ok {
+		return s
+	}
+	return value
+}
+
+// Named reports whether every value has its name under prefix in both
+// languages, returning the first that has not (for the enumerations'
+// tests).
+func Named[T ~string](prefix string, values ...T) (missing string, ok bool) {
+	for _, v := range values {
+		for _, lang := range Langs {
+			if _, ok := texts[lang][prefix+"."+string(v)]; !ok {
+				return string(v), false
+			}
+		}
+	}
+	return "", true
+}
+
 // Catalogue is one part of the catalogue, named by the prefix of its IDs
 // (a package's name: Catalogue("orgweb").Text(lang, "done.create") is
 // message "orgweb.done.create"), for code that looks up keys it builds.
@@ -164,8 +194,9 @@ func M(id string, args ...any) Message { return Message{ID: id, Args: args} }
 func (m Message) In(lang string) string { return Text(lang, m.ID, m.Args...) }
 
 // Both is a value whose wording comes from elsewhere in both languages —
-// a domain term such as a body's level (Level.Zh(), Level.En()) or a name
-// given in both — used as an argument of a message.
+// a name given in both, such as a category's — used as an argument of a
+// message. (A domain term of an enumeration is Localized itself: its In
+// method reads the catalogue, see Name.)
 type Both struct{ Zh, En string }
 
 // In returns the wording in lang.

@@ -231,3 +231,18 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestName_enumerationValues(t *testing.T) {
+	if Name("en", "apperr", "stale") != Text("en", "apperr.stale") || Name("fr", "apperr", "stale") != Text("zh", "apperr.stale") {
+		t.Error("Name does not read prefix.value")
+	}
+	if Name("en", "apperr", "no_such_value") != "no_such_value" {
+		t.Error("an unnamed value does not show itself")
+	}
+	if v, ok := Named("apperr", "stale", "no_such_value"); ok || v != "no_such_value" {
+		t.Errorf("Named: %q %v", v, ok)
+	}
+	if _, ok := Named("apperr", "stale", "internal"); !ok {
+		t.Error("Named refuses named values")
+	}
+}

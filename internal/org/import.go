@@ -186,7 +186,7 @@ func (pl *importPlan) check(ctx context.Context, tx *store.Tx) apperr.List {
 			fail(pl.existingBodyOK(c, existing))
 		}
 		if r.Level.Valid() && level.Valid() && r.Level.Rank() <= level.Rank() {
-			fail(cellErr(r.cells["level"], "org.level_must_be_below_the_parent", r.Level.Zh(), r.ParentCode, level.Zh()))
+			fail(cellErr(r.cells["level"], "org.level_must_be_below_the_parent", r.Level, r.ParentCode, level))
 		}
 	}
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // Level is a body's place in the four-level hierarchy (O1, 四级联动).
@@ -28,13 +29,11 @@ const (
 // Levels lists the levels from the top down.
 var Levels = []Level{LevelCity, LevelDistrict, LevelTown, LevelCommunity}
 
-var levelZh = map[Level]string{LevelCity: "市", LevelDistrict: "区县", LevelTown: "乡镇街道", LevelCommunity: "村社区"}
-
 // Rank is 1 for a city down to 4 for a community, 0 for an unknown level.
 func (l Level) Rank() int { return slices.Index(Levels, l) + 1 }
 
-// Zh is the level's Chinese name.
-func (l Level) Zh() string { return levelZh[l] }
+// In names the level in lang (市, 区县 …; in English its code name).
+func (l Level) In(lang string) string { return msg.Name(lang, "org.level", string(l)) }
 
 // Valid reports whether l is one of Levels.
 func (l Level) Valid() bool { return l.Rank() > 0 }
@@ -68,10 +67,8 @@ const (
 // UnitKinds lists every kind.
 var UnitKinds = []UnitKind{KindStation, KindSection, KindWindow}
 
-var kindZh = map[UnitKind]string{KindStation: "站所", KindSection: "科室", KindWindow: "窗口"}
-
-// Zh is the kind's Chinese name.
-func (k UnitKind) Zh() string { return kindZh[k] }
+// In names the kind in lang (站所 …; in English its code name).
+func (k UnitKind) In(lang string) string { return msg.Name(lang, "org.unitkind", string(k)) }
 
 // Valid reports whether k is one of UnitKinds.
 func (k UnitKind) Valid() bool { return slices.Contains(UnitKinds, k) }

@@ -116,7 +116,7 @@ func (in BodyInput) validate() error {
 
 func belowParent(level Level, parent Body) error {
 	if level.Rank() <= parent.Level.Rank() {
-		return apperr.Invalidf("level", "org.a_child_s_level_must_be", level.Zh(), parent.Name, parent.Level.Zh())
+		return apperr.Invalidf("level", "org.a_child_s_level_must_be", level, parent.Name, parent.Level)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // CallbackState is where a bad rating's callback (回访整改) stands.
@@ -94,7 +95,7 @@ func Advance(r Rating, who Staff, s Step, now time.Time) (Rating, error) {
 		return r, apperr.Invalidf("action", "rating.unknown_callback_step_call_verify_or", clip(s.Action))
 	}
 	if cb.State != from {
-		return r, apperr.New(apperr.Conflict, "action", "rating.the_callback_is_this_step_does", stateZh[cb.State],
+		return r, apperr.New(apperr.Conflict, "action", "rating.the_callback_is_this_step_does", cb.State,
 			string(cb.State))
 	}
 	t, err := text("text", s.Text, true)
@@ -118,8 +119,8 @@ func Advance(r Rating, who Staff, s Step, now time.Time) (Rating, error) {
 	return r, nil
 }
 
-var stateZh = map[CallbackState]string{CallbackOpen: "待回访", CallbackCalled: "已回访", CallbackVerified: "已核实",
-	CallbackClosed: "已整改办结", CallbackWithdrawn: "申诉成立撤销"}
+// In names the state in lang (in English by its code name).
+func (s CallbackState) In(lang string) string { return msg.Name(lang, "rating.callback", string(s)) }
 
 func clip(s string) string {
 	if utf8.RuneCountInString(s) > 40 {

@@ -20,6 +20,7 @@ import (
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/flow"
 	"github.com/qingdan/qingdan/internal/ident"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // Level is one of L8's five levels, scored like stars: 5 is very
@@ -37,35 +38,24 @@ const (
 // Levels lists the levels as a form offers them, best first.
 var Levels = []Level{VerySatisfied, Satisfied, BasicallySatisfied, Dissatisfied, VeryDissatisfied}
 
-var levelNames = map[Level][3]string{
-	VerySatisfied:      {"very_satisfied", "非常满意", "Very satisfied"},
-	Satisfied:          {"satisfied", "满意", "Satisfied"},
-	BasicallySatisfied: {"basically_satisfied", "基本满意", "Basically satisfied"},
-	Dissatisfied:       {"dissatisfied", "不满意", "Dissatisfied"},
-	VeryDissatisfied:   {"very_dissatisfied", "非常不满意", "Very dissatisfied"},
-}
+var levelKeys = map[Level]string{VerySatisfied: "very_satisfied", Satisfied: "satisfied",
+	BasicallySatisfied: "basically_satisfied", Dissatisfied: "dissatisfied", VeryDissatisfied: "very_dissatisfied"}
 
 // Valid reports whether l is one of the five levels.
-func (l Level) Valid() bool { _, ok := levelNames[l]; return ok }
+func (l Level) Valid() bool { _, ok := levelKeys[l]; return ok }
 
 // Bad reports whether l is a bad review (差评): the last two levels (L8).
 func (l Level) Bad() bool { return l.Valid() && l <= Dissatisfied }
 
 // Key is the level's stable English key ("very_satisfied").
-func (l Level) Key() string { return levelNames[l][0] }
-
-// Zh is the level's Chinese name.
-func (l Level) Zh() string { return levelNames[l][1] }
-
-// En is the level's English name.
-func (l Level) En() string { return levelNames[l][2] }
+func (l Level) Key() string { return levelKeys[l] }
 
 // In is the level's name in lang ("en" or Chinese).
 func (l Level) In(lang string) string {
-	if lang == "en" {
-		return l.En()
+	if !l.Valid() {
+		return ""
 	}
-	return l.Zh()
+	return msg.Name(lang, "rating.level", l.Key())
 }
 
 // ParseLevel reads a level from a form or a scenario: its score 1–5, its
@@ -77,8 +67,8 @@ func ParseLevel(field, s string) (Level, error) {
 			return l, nil
 		}
 	}
-	for l, names := range levelNames {
-		if s == names[0] || s == names[1] {
+	for l, key := range levelKeys {
+		if s == key || s == l.In("zh") {
 			return l, nil
 		}
 	}

@@ -11,7 +11,7 @@ import (
 func TestLevel_L8_fiveLevelsLastTwoBad(t *testing.T) {
 	bad := 0
 	for _, l := range Levels {
-		for _, s := range []string{string(rune('0' + int(l))), l.Zh(), l.Key()} {
+		for _, s := range []string{string(rune('0' + int(l))), l.In("zh"), l.Key()} {
 			got, err := ParseLevel("level", s)
 			if err != nil || got != l {
 				t.Errorf("%q: %v %v", s, got, err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/notify"
 )
 
@@ -12,7 +13,7 @@ import (
 // head, the body's supervision office or leaders.
 func (c Card) Notices() []Notice {
 	var out []Notice
-	title := Text{Zh: fmt.Sprintf("%s:%s", levelZh[c.Level], c.Name.In("zh")), En: fmt.Sprintf("%s: %s", levelEn[c.Level], c.Name.In("en"))}
+	title := Text{Zh: fmt.Sprintf("%s:%s", c.Level.In("zh"), c.Name.In("zh")), En: fmt.Sprintf("%s: %s", c.Level.In("en"), c.Name.In("en"))}
 	add := func(r Recipient) {
 		n := Notice{To: r, Action: "card.raised", Object: c.Object, Level: c.Level, Title: title, At: c.At}
 		if !slices.Contains(out, n) {
@@ -34,10 +35,8 @@ func (c Card) Notices() []Notice {
 	return out
 }
 
-var (
-	levelZh = map[Level]string{Reminder: "提醒", Yellow: "黄牌", Red: "红牌"}
-	levelEn = map[Level]string{Reminder: "Reminder", Yellow: "Yellow card", Red: "Red card"}
-)
+// In names the level in lang (提醒, 黄牌, 红牌).
+func (l Level) In(lang string) string { return msg.Name(lang, "supervise.cardlevel", string(l)) }
 
 // Resolver turns a recipient into the staff members it means (storage:
 // the unit's staff, its head, the body's supervisors …); a named staff

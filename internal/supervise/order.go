@@ -400,13 +400,14 @@ func (o Order) notBefore(now time.Time) error {
 	return nil
 }
 
-var stateZh = map[OrderState]string{OrderIssued: "待答复", OrderAnswered: "已答复", OrderClosed: "已办结"}
+// In names the state in lang (in English by its code name).
+func (s OrderState) In(lang string) string { return msg.Name(lang, "supervise.orderstate", string(s)) }
 
 // stateErr refuses a transition the order's state does not allow; what is
 // the message key of the transition.
 func (o Order) stateErr(what string) error {
 	return apperr.New(apperr.Conflict, "", "supervise.the_order_is_it_cannot_be",
-		msg.Both{Zh: stateZh[o.State], En: string(o.State)}, msg.M(what))
+		o.State, msg.M(what))
 }
 
 // supervising checks that a is a supervisor whose jurisdiction covers the

@@ -607,7 +607,7 @@ func (c *conv) errorLiteral(path, pkg string, lit *ast.CompositeLit) bool {
 
 // combine joins the two sides' arguments into one list: the same expression
 // is one argument; X.Zh()/X.En() (or .Zh/.En, .In("zh")/.In("en")) become
-// msg.Both{Zh: X.Zh(), En: X.En()}; when the English takes them in another
+// X; when the English takes them in another
 // order, both formats index their verbs explicitly (%[2]s).
 func (c *conv) combine(zh, en text) (string, string, []ast.Expr, bool) {
 	zn, en1 := verbs(zh.format), verbs(en.format)

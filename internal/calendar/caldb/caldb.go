@@ -30,6 +30,7 @@ import (
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/store"
 )
 
@@ -450,29 +451,24 @@ func missingYears(cal *calendar.Calendar, now time.Time) []int {
 	return out
 }
 
-// Notice is a message for the layout's banner, in both languages.
+// Notice is a message for the layout's banner.
 type Notice struct {
-	Zh, En string
-	// Link is the page where the administrator acts on it, and ActionZh,
-	// ActionEn the words of the link.
-	Link               string
-	ActionZh, ActionEn string
+	Text msg.Message
+	// Link is the page where the administrator acts on it, and Do the
+	// words of the link (none when its ID is empty).
+	Link string
+	Do   msg.Message
 }
 
 // Message returns the notice in lang ("en" or Chinese).
-func (n Notice) Message(lang string) string {
-	if lang == "en" {
-		return n.En
-	}
-	return n.Zh
-}
+func (n Notice) Message(lang string) string { return n.Text.In(lang) }
 
-// Action returns the words of the notice's link in lang.
+// Action returns the words of the notice's link in lang, if any.
 func (n Notice) Action(lang string) string {
-	if lang == "en" {
-		return n.ActionEn
+	if n.Do.ID == "" {
+		return ""
 	}
-	return n.ActionZh
+	return n.Do.In(lang)
 }
 
 // AdminPath is the admin page of the calendar.
@@ -502,21 +498,19 @@ func (s *Service) Notices(ctx context.Context, p access.Principal, now time.Time
 	}
 	// Only the top-level administrator can load a year; the others are
 	// told whom to ask rather than to do what they may not.
-	doZh, doEn := "请录入或导入国务院办公厅的放假通知。", "Enter or import the State Council's notice."
+	do := msg.M("caldb.notice.enter_or_import")
 	if !national {
-		doZh, doEn = "请联系最高一级机构的管理员录入或导入国务院办公厅的放假通知。", "Ask the administrator of the top-level body to enter or import the State Council's notice."
+		do = msg.M("caldb.notice.ask_the_top_level_administrator")
 	}
 	var out []Notice
 	for _, y := range years {
-		zh := fmt.Sprintf("缺少 %d 年的节假日数据：涉及该年的期限暂按法定节假日推算，标为“暂定”。", y)
-		en := fmt.Sprintf("Holiday data for %d is missing: time limits reaching into that year are computed from the statutory holidays and marked provisional. ", y)
+		text := msg.M("caldb.notice.year_missing_provisional", y, do)
 		if !cal.IsProvisional(y) {
-			zh = fmt.Sprintf("缺少 %d 年的节假日数据：涉及该年的期限无法计算。", y)
-			en = fmt.Sprintf("Holiday data for %d is missing: time limits reaching into that year cannot be computed. ", y)
+			text = msg.M("caldb.notice.year_missing", y, do)
 		}
-		n := Notice{Zh: zh + doZh, En: en + doEn, Link: AdminPath}
+		n := Notice{Text: text, Link: AdminPath}
 		if national {
-			n.Link, n.ActionZh, n.ActionEn = EntryPath(y), "录入通知", "Enter the notice"
+			n.Link, n.Do = EntryPath(y), msg.M("caldb.notice.enter_the_notice")
 		}
 		out = append(out, n)
 	}

@@ -140,8 +140,8 @@ func TestCalendar_L9_missingYearBannerFromNovember(t *testing.T) {
 			t.Fatalf("1 Nov: missing %v, %v; want [2027]", got, err)
 		}
 		ns, err := f.svc.Notices(ctx, f.admin, nov1)
-		if err != nil || len(ns) != 1 || ns[0].Link != "/admin/calendar/years/2027/edit" || !strings.Contains(ns[0].Zh, "暂定") ||
-			!strings.Contains(ns[0].En, "provisional") || ns[0].Action("en") == "" {
+		if err != nil || len(ns) != 1 || ns[0].Link != "/admin/calendar/years/2027/edit" || !strings.Contains(ns[0].Message("zh"), "暂定") ||
+			!strings.Contains(ns[0].Message("en"), "provisional") || ns[0].Action("en") == "" {
 			t.Fatalf("admin notices %+v, %v", ns, err)
 		}
 		if ns, err := f.svc.Notices(ctx, f.staff, nov1); err != nil || len(ns) != 0 {

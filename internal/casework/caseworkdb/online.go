@@ -10,6 +10,7 @@ import (
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/flow"
+	"github.com/qingdan/qingdan/internal/msg"
 )
 
 // What the case pages read besides Get: the flow a case runs on (its
@@ -140,12 +141,11 @@ func (s *Service) Units(ctx context.Context, bodyID int64) ([]casework.Unit, err
 }
 
 func errNotStanding(name string, st casework.Standing) error {
-	zh, en := "已暂停实施", "is suspended"
+	standing := msg.M("caseworkdb.standing.is_suspended")
 	if st == casework.Cancelled {
-		zh, en = "已取消", "is cancelled"
+		standing = msg.M("caseworkdb.standing.is_cancelled")
 	}
-	return apperr.New(apperr.Conflict, "item", "caseworkdb.item_no_case_may_be_opened", clip(name), zh,
-		en)
+	return apperr.New(apperr.Conflict, "item", "caseworkdb.item_no_case_may_be_opened", clip(name), standing)
 }
 
 // UnitCode is the code of the unit with this id.

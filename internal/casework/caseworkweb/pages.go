@@ -485,12 +485,7 @@ func (h *pages) showCase(w http.ResponseWriter, r *http.Request, status int, fai
 		d.Timeline = append(d.Timeline, timelineRow{Event: e, Name: actionName(v.Run, e.Action, lg)})
 	}
 	for _, f := range c.Flags {
-		zh, en := casework.FlagText(f.Rule)
-		t := zh
-		if lg == httpx.LangEn {
-			t = en
-		}
-		d.Flags = append(d.Flags, flagRow{Rule: f.Rule, Text: t, At: f.At})
+		d.Flags = append(d.Flags, flagRow{Rule: f.Rule, Text: casework.FlagText(lg, f.Rule), At: f.At})
 	}
 	units, err := h.svc.Units(ctx, c.Body.ID)
 	if err != nil {

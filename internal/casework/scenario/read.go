@@ -1,10 +1,8 @@
 package scenario
 
 import (
-	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -13,9 +11,9 @@ import (
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/complaint"
 	"github.com/qingdan/qingdan/internal/flow"
-	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/rating"
 	"github.com/qingdan/qingdan/internal/supervise"
+	"github.com/qingdan/qingdan/internal/yamlread"
 )
 
 // Options are what a scenario is checked against besides its format.
@@ -34,14 +32,14 @@ const MaxErrors = 100
 // Field "line 12, column 5: steps[3].do" and a message in Chinese and
 // English.
 func Parse(data []byte, opt Options) (*Scenario, error) {
-	root, err := flow.ReadDocument(data)
+	root, err := yamlread.Document(data)
 	if err != nil {
 		return nil, err
 	}
-	r := &reader{opt: opt}
+	r := &reader{opt: opt, Reader: yamlread.New(yamlread.Format{MaxErrors: MaxErrors})}
 	s := r.scenario(root)
-	if len(r.errs) > 0 {
-		return nil, r.list()
+	if r.Failed() {
+		return nil, r.List()
 	}
 	return s, nil
 }
@@ -105,161 +103,24 @@ func actionOf(do string) (action, bool) {
 	return actions[i], true
 }
 
-type located struct {
-	line, col int
-	err       *apperr.Error
-}
-
+// reader reads a scenario with the kernel of the YAML formats, which
+// collects its mistakes.
 type reader struct {
-	opt  Options
-	errs []located
+	opt Options
+	*yamlread.Reader
 }
 
-// fail records a mistake about path at node n: message key with its args.
-func (r *reader) fail(n *yaml.Node, path, key string, args ...any) {
-	if len(r.errs) > MaxErrors {
-		return
-	}
-	field := fmt.Sprintf("line %d, column %d", n.Line, n.Column)
-	if path != "" {
-		field += ": " + path
-	}
-	r.errs = append(r.errs, located{n.Line, n.Column, apperr.New(apperr.Invalid, field, key, args...)})
-}
-
-// list returns the mistakes in file order, at most MaxErrors and a last
-// one saying the rest are not listed.
-func (r *reader) list() apperr.List {
-	sort.SliceStable(r.errs, func(i, j int) bool {
-		a, b := r.errs[i], r.errs[j]
-		return a.line < b.line || a.line == b.line && a.col < b.col
-	})
-	out := apperr.List{}
-	for i, e := range r.errs {
-		if i == MaxErrors {
-			out = append(out, apperr.New(apperr.Invalid, e.err.Field, "scenario.more_than_mistakes_the_rest_are", MaxErrors))
-			break
-		}
-		out = append(out, e.err)
-	}
-	return out
-}
-
-// key is one key a mapping may hold: its name, whether it must be there,
-// and what reads its value (never called for an absent or null value).
-type key struct {
-	name     string
-	required bool
-	read     func(v *yaml.Node, path string)
-}
-
-// mapping reads the mapping at n key by key. It reports a value that is no
-// mapping, a duplicate key, a key not among keys (naming the known ones)
-// and a required key that is absent or null (null is absent), and returns
-// the keys written.
-func (r *reader) mapping(n *yaml.Node, path string, keys ...key) []string {
-	if n.Kind != yaml.MappingNode {
-		r.wrongType(n, path, "scenario.a_mapping_key_value")
-		return nil
-	}
-	var written, given []string
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		kp := join(path, k.Value)
-		j := slices.IndexFunc(keys, func(x key) bool { return x.name == k.Value })
-		switch {
-		case k.Kind != yaml.ScalarNode:
-			r.fail(k, path, "scenario.a_key_must_be_plain_text")
-		case slices.Contains(written, k.Value):
-			r.fail(k, kp, "scenario.key_appears_twice", k.Value)
-		case j < 0:
-			r.fail(k, kp, "scenario.unknown_key_known_keys", k.Value, names(keys))
-		default:
-			written = append(written, k.Value)
-			if v.ShortTag() != "!!null" {
-				given = append(given, k.Value)
-				keys[j].read(v, kp)
-			}
-		}
-	}
-	for _, k := range keys {
-		if k.required && !slices.Contains(given, k.name) {
-			r.fail(n, join(path, k.name), "scenario.missing_required_key", k.name)
-		}
-	}
-	return written
-}
+var join = yamlread.Join
 
 // given reports whether the mapping n holds name with a value that is not
 // null.
 func given(n *yaml.Node, name string) bool {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == name {
-			return n.Content[i+1].ShortTag() != "!!null"
+			return !yamlread.IsNull(n.Content[i+1])
 		}
 	}
 	return false
-}
-
-func names(keys []key) string {
-	var out []string
-	for _, k := range keys {
-		out = append(out, k.name)
-	}
-	return strings.Join(out, ", ")
-}
-
-func join(path, k string) string {
-	if path == "" {
-		return k
-	}
-	return path + "." + k
-}
-
-// wrongType records a value of the wrong type; want is the message key of
-// what it must be.
-func (r *reader) wrongType(n *yaml.Node, path, want string) {
-	if path == "" {
-		r.fail(n, path, "scenario.the_file_must_be", msg.M(want))
-		return
-	}
-	k := path[strings.LastIndex(path, ".")+1:]
-	r.fail(n, path, "scenario.the_value_of_must_be", k, msg.M(want))
-}
-
-// text reads a value as text (a YAML number or boolean as written), not
-// blank.
-func (r *reader) text(n *yaml.Node, path string) string {
-	if n.Kind != yaml.ScalarNode {
-		r.wrongType(n, path, "scenario.text")
-		return ""
-	}
-	if strings.TrimSpace(n.Value) == "" {
-		r.fail(n, path, "scenario.must_not_be_blank", path[strings.LastIndex(path, ".")+1:])
-	}
-	return n.Value
-}
-
-// number reads a whole number in [lo, hi].
-func (r *reader) number(n *yaml.Node, path string, lo, hi int) int {
-	var v int
-	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&v) != nil {
-		r.wrongType(n, path, "scenario.a_whole_number")
-		return 0
-	}
-	if v < lo || v > hi {
-		r.fail(n, path, "scenario.the_number_must_be_not", lo, hi, v)
-	}
-	return v
-}
-
-// boolean reads true or false.
-func (r *reader) boolean(n *yaml.Node, path string) bool {
-	var v bool
-	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&v) != nil {
-		r.wrongType(n, path, "scenario.true_or_false")
-	}
-	return v
 }
 
 // texts reads a list of texts, each once; one text stands for a list of one.
@@ -272,11 +133,11 @@ func (r *reader) texts(n *yaml.Node, path string) []string {
 	for i, c := range items {
 		p := path
 		if n.Kind == yaml.SequenceNode {
-			p = fmt.Sprintf("%s[%d]", path, i)
+			p = yamlread.Index(path, i)
 		}
-		s := strings.TrimSpace(r.text(c, p))
+		s := strings.TrimSpace(r.Text(c, p))
 		if slices.Contains(out, s) {
-			r.fail(c, p, "scenario.appears_twice", s)
+			r.Fail(c, p, "scenario.appears_twice", s)
 		}
 		out = append(out, s)
 	}
@@ -285,81 +146,72 @@ func (r *reader) texts(n *yaml.Node, path string) []string {
 
 // time reads a local date-time YYYY-MM-DDTHH:MM.
 func (r *reader) time(n *yaml.Node, path string) Time {
-	s := r.text(n, path)
+	s := r.Text(n, path)
 	t, ok := ParseTime(s)
 	if !ok && s != "" {
-		r.fail(n, path, "scenario.time_is_invalid_write_the_local", s)
+		r.Fail(n, path, "scenario.time_is_invalid_write_the_local", s)
 	}
 	return t
 }
 
 // oneOf reads a text that must be one of known.
 func oneOf[T ~string](r *reader, n *yaml.Node, path string, known ...T) T {
-	v := T(strings.TrimSpace(r.text(n, path)))
+	v := T(strings.TrimSpace(r.Text(n, path)))
 	if v != "" && !slices.Contains(known, v) {
 		var list []string
 		for _, k := range known {
 			list = append(list, string(k))
 		}
-		r.fail(n, path, "scenario.is_invalid_known", v, strings.Join(list, ", "))
+		r.Fail(n, path, "scenario.is_invalid_known", v, strings.Join(list, ", "))
 	}
 	return v
 }
 
 // Setters build a key from its name and where its value goes.
 
-func textKey(r *reader, name string, required bool, dst *string) key {
-	return key{name, required, func(v *yaml.Node, p string) { *dst = strings.TrimSpace(r.text(v, p)) }}
+func textKey(r *reader, name string, required bool, dst *string) yamlread.Key {
+	return yamlread.Key{Name: name, Required: required, Read: func(v *yaml.Node, p string) { *dst = strings.TrimSpace(r.Text(v, p)) }}
 }
 
-func numberKey(r *reader, name string, required bool, lo, hi int, dst *int) key {
-	return key{name, required, func(v *yaml.Node, p string) { *dst = r.number(v, p, lo, hi) }}
+func numberKey(r *reader, name string, required bool, lo, hi int, dst *int) yamlread.Key {
+	return yamlread.Key{Name: name, Required: required, Read: func(v *yaml.Node, p string) { *dst = r.Number(v, p, lo, hi) }}
 }
 
-func textsKey(r *reader, name string, dst *[]string) key {
-	return key{name, false, func(v *yaml.Node, p string) { *dst = r.texts(v, p) }}
+func textsKey(r *reader, name string, dst *[]string) yamlread.Key {
+	return yamlread.Key{Name: name, Required: false, Read: func(v *yaml.Node, p string) { *dst = r.texts(v, p) }}
 }
 
-func timeKey(r *reader, name string, dst *Time) key {
-	return key{name, true, func(v *yaml.Node, p string) { *dst = r.time(v, p) }}
-}
-
-// sequence returns the items of a list.
-func (r *reader) sequence(n *yaml.Node, path string) []*yaml.Node {
-	if n.Kind != yaml.SequenceNode {
-		r.wrongType(n, path, "scenario.a_list")
-		return nil
-	}
-	return n.Content
+func timeKey(r *reader, name string, dst *Time) yamlread.Key {
+	return yamlread.Key{Name: name, Required: true, Read: func(v *yaml.Node, p string) { *dst = r.time(v, p) }}
 }
 
 // scenario reads the top level.
 func (r *reader) scenario(root *yaml.Node) *Scenario {
 	s := &Scenario{}
 	var until, items, steps *yaml.Node
-	r.mapping(root, "",
+	r.Mapping(root, "",
 		timeKey(r, "start", &s.Start),
-		key{"until", true, func(v *yaml.Node, p string) { until, s.Until = v, r.time(v, p) }},
-		key{"body", false, func(v *yaml.Node, p string) { s.Body = r.body(v, p) }},
-		key{"items", false, func(v *yaml.Node, _ string) { items = v }},
-		key{"steps", true, func(v *yaml.Node, _ string) { steps = v }},
-		key{"rules", false, func(v *yaml.Node, p string) { s.Rules = r.rules(v, p) }},
+		yamlread.Key{Name: "until", Required: true, Read: func(v *yaml.Node, p string) { until, s.Until = v, r.time(v, p) }},
+		yamlread.Key{Name: "body", Required: false, Read: func(v *yaml.Node, p string) { s.Body = r.body(v, p) }},
+		yamlread.Key{Name: "items", Required: false, Read: func(v *yaml.Node, _ string) { items = v }},
+		yamlread.Key{Name: "steps", Required: true, Read: func(v *yaml.Node, _ string) { steps = v }},
+		yamlread.Key{Name: "rules", Required: false, Read: func(v *yaml.Node, p string) { s.Rules = r.rules(v, p) }},
 	)
 	if items != nil {
-		for i, n := range r.sequence(items, "items") {
+		for i, n := range r.Sequence(items, "items") {
 			s.Items = append(s.Items, r.item(n, fmt.Sprintf("items[%d]", i), s.Items))
 		}
 	}
 	if steps != nil {
-		for i, n := range r.sequence(steps, "steps") {
+		for i, n := range r.Sequence(steps, "steps") {
 			s.Steps = append(s.Steps, r.step(n, fmt.Sprintf("steps[%d]", i)))
 		}
 		if len(steps.Content) == 0 && steps.Kind == yaml.SequenceNode {
-			r.fail(steps, "steps", "scenario.there_must_be_at_least_one")
+			r.Fail(steps, "steps", "scenario.there_must_be_at_least_one")
 		}
 	}
 	if until != nil && s.Until.Before(s.Start) {
-		r.fail(until, "until", "scenario.until_is_before_start", s.Until, s.Start)
+		r.Fail(until, "until", "scenario.until_is_before_start", s.Until, s.Start)
 	} else {
 		r.order(s, steps)
 	}
@@ -371,32 +223,15 @@ func (r *reader) scenario(root *yaml.Node) *Scenario {
 // (docs/SUPERVISION.md), its mistakes named by line and key like the
 // rest of the file.
 func (r *reader) rules(n *yaml.Node, path string) *supervise.RuleSet {
-	rs, err := supervise.Read(n, path)
-	if err == nil {
-		return &rs
-	}
-	var list apperr.List
-	if !errors.As(err, &list) {
-		r.fail(n, path, "scenario.the_rule_set_cannot_be_read")
-		return nil
-	}
-	for _, e := range list {
-		var line, col int
-		if _, scanErr := fmt.Sscanf(e.Field, "line %d, column %d", &line, &col); scanErr != nil {
-			line, col = n.Line, n.Column
-		}
-		if len(r.errs) <= MaxErrors {
-			r.errs = append(r.errs, located{line, col, e})
-		}
-	}
-	return nil
+	rs := supervise.ReadWith(r.Reader, n, path)
+	return &rs
 }
 
 // body reads a demo body's code: a division code of 6, 9 or 12 digits.
 func (r *reader) body(n *yaml.Node, path string) string {
-	b := strings.TrimSpace(r.text(n, path))
+	b := strings.TrimSpace(r.Text(n, path))
 	if b != "" && (!(len(b) == 6 || len(b) == 9 || len(b) == 12) || strings.Trim(b, "0123456789") != "") {
-		r.fail(n, path, "scenario.body_code_must_be_a_division", b)
+		r.Fail(n, path, "scenario.body_code_must_be_a_division", b)
 	}
 	return b
 }
@@ -405,45 +240,46 @@ func (r *reader) body(n *yaml.Node, path string) string {
 func (r *reader) item(n *yaml.Node, path string, before []Item) Item {
 	it := Item{Line: n.Line, Stars: 3, Standing: casework.Listed}
 	var kind, flowCode *yaml.Node
-	r.mapping(n, path,
+	r.Mapping(n, path,
 		textKey(r, "code", true, &it.Code),
 		textKey(r, "name", true, &it.Name),
-		key{"category", true, func(v *yaml.Node, p string) { it.Category = oneOf(r, v, p, r.opt.Categories...) }},
-		key{"kind", true, func(v *yaml.Node, p string) {
+		yamlread.Key{Name: "category", Required: true, Read: func(v *yaml.Node, p string) { it.Category = oneOf(r, v, p, r.opt.Categories...) }},
+		yamlread.Key{Name: "kind", Required: true, Read: func(v *yaml.Node, p string) {
 			kind, it.Kind = v, oneOf(r, v, p, casework.Instant, casework.Promised)
 		}},
+
 		numberKey(r, "promised_working_days", false, 1, 100000, &it.PromisedWorkingDays),
 		numberKey(r, "statutory_working_days", false, 1, 100000, &it.StatutoryWorkingDays),
-		key{"flow", false, func(v *yaml.Node, p string) { flowCode, it.Flow = v, oneOf(r, v, p, flow.ShippedCodes...) }},
-		key{"unit", false, func(v *yaml.Node, p string) { it.Unit = r.unit(v, p) }},
+		yamlread.Key{Name: "flow", Required: false, Read: func(v *yaml.Node, p string) { flowCode, it.Flow = v, oneOf(r, v, p, flow.ShippedCodes...) }},
+		yamlread.Key{Name: "unit", Required: false, Read: func(v *yaml.Node, p string) { it.Unit = r.unit(v, p) }},
 		textsKey(r, "materials", &it.Materials),
 		numberKey(r, "stars", false, 1, 5, &it.Stars),
-		key{"standing", false, func(v *yaml.Node, p string) {
+		yamlread.Key{Name: "standing", Required: false, Read: func(v *yaml.Node, p string) {
 			it.Standing = oneOf(r, v, p, casework.Listed, casework.Suspended, casework.Cancelled, casework.Unlisted)
 		}},
 	)
 	if slices.ContainsFunc(before, func(b Item) bool { return b.Code == it.Code && it.Code != "" }) {
-		r.fail(n, join(path, "code"), "scenario.item_code_is_declared_twice", it.Code)
+		r.Fail(n, join(path, "code"), "scenario.item_code_is_declared_twice", it.Code)
 	}
 	switch {
 	case it.Kind == casework.Promised && it.PromisedWorkingDays == 0 && kind != nil:
-		r.fail(n, join(path, "promised_working_days"), "scenario.a_promised_item_needs_promised_working")
+		r.Fail(n, join(path, "promised_working_days"), "scenario.a_promised_item_needs_promised_working")
 	case it.Kind == casework.Instant && it.PromisedWorkingDays > 0:
-		r.fail(n, join(path, "promised_working_days"), "scenario.an_instant_item_is_done_on")
+		r.Fail(n, join(path, "promised_working_days"), "scenario.an_instant_item_is_done_on")
 	case it.StatutoryWorkingDays > 0 && it.PromisedWorkingDays > it.StatutoryWorkingDays:
-		r.fail(n, join(path, "promised_working_days"), "scenario.the_promised_limit_cannot_be_longer")
+		r.Fail(n, join(path, "promised_working_days"), "scenario.the_promised_limit_cannot_be_longer")
 	}
 	if it.Kind == casework.Instant && flowCode != nil && it.Flow != "instant" && it.Flow != "" {
-		r.fail(flowCode, join(path, "flow"), "scenario.an_instant_item_runs_on_the")
+		r.Fail(flowCode, join(path, "flow"), "scenario.an_instant_item_runs_on_the")
 	}
 	return it
 }
 
 // unit reads a unit's code (letters, digits, _ . -, at most 32).
 func (r *reader) unit(n *yaml.Node, path string) string {
-	u := strings.TrimSpace(r.text(n, path))
+	u := strings.TrimSpace(r.Text(n, path))
 	if len(u) > 32 || strings.Trim(u, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != "" {
-		r.fail(n, path, "scenario.unit_code_may_hold_only_letters", u)
+		r.Fail(n, path, "scenario.unit_code_may_hold_only_letters", u)
 	}
 	return u
 }
@@ -452,27 +288,28 @@ func (r *reader) unit(n *yaml.Node, path string) string {
 func (r *reader) step(n *yaml.Node, path string) Step {
 	s := Step{Line: n.Line}
 	var do *yaml.Node
-	present := r.mapping(n, path,
+	present := r.Mapping(n, path,
 		timeKey(r, "at", &s.At),
 		textKey(r, "as", false, &s.As),
-		key{"do", true, func(v *yaml.Node, p string) { do, s.Do = v, strings.TrimSpace(r.text(v, p)) }},
+		yamlread.Key{Name: "do", Required: true, Read: func(v *yaml.Node, p string) { do, s.Do = v, strings.TrimSpace(r.Text(v, p)) }},
 		textKey(r, "case", false, &s.Case),
 		textKey(r, "complaint", false, &s.Complaint),
-		key{"channel", false, func(v *yaml.Node, p string) {
+		yamlread.Key{Name: "channel", Required: false, Read: func(v *yaml.Node, p string) {
 			s.Channel = oneOf(r, v, p, "phone", "letter", "email", "in_person", "online")
 		}},
-		key{"target", false, func(v *yaml.Node, p string) { s.Target = r.target(v, p) }},
-		key{"ground", false, func(v *yaml.Node, p string) { s.Ground = r.ground(v, p) }},
+
+		yamlread.Key{Name: "target", Required: false, Read: func(v *yaml.Node, p string) { s.Target = r.target(v, p) }},
+		yamlread.Key{Name: "ground", Required: false, Read: func(v *yaml.Node, p string) { s.Ground = r.ground(v, p) }},
 		textKey(r, "facts", false, &s.Facts),
-		key{"complainant", false, func(v *yaml.Node, p string) { s.Complainant = r.complainant(v, p) }},
+		yamlread.Key{Name: "complainant", Required: false, Read: func(v *yaml.Node, p string) { s.Complainant = r.complainant(v, p) }},
 		textsKey(r, "investigators", &s.Investigators),
-		key{"mode", false, func(v *yaml.Node, p string) { s.Mode = oneOf(r, v, p, "direct", "transfer", "supervise_transfer") }},
+		yamlread.Key{Name: "mode", Required: false, Read: func(v *yaml.Node, p string) { s.Mode = oneOf(r, v, p, "direct", "transfer", "supervise_transfer") }},
 		textKey(r, "text", false, &s.Text),
 		textKey(r, "findings", false, &s.Findings),
-		key{"verified", false, func(v *yaml.Node, p string) { s.Verified = r.boolean(v, p) }},
+		yamlread.Key{Name: "verified", Required: false, Read: func(v *yaml.Node, p string) { s.Verified = r.Bool(v, p) }},
 		textsKey(r, "outcomes", &s.Outcomes),
 		textKey(r, "item", false, &s.Item),
-		key{"applicant", false, func(v *yaml.Node, p string) { s.Applicant = r.applicant(v, p) }},
+		yamlread.Key{Name: "applicant", Required: false, Read: func(v *yaml.Node, p string) { s.Applicant = r.applicant(v, p) }},
 		textsKey(r, "materials", &s.Materials),
 		textsKey(r, "missing", &s.Missing),
 		textKey(r, "reason", false, &s.Reason),
@@ -481,11 +318,11 @@ func (r *reader) step(n *yaml.Node, path string) Step {
 		numberKey(r, "days", false, 1, 1000, &s.Days),
 		textKey(r, "outcome", false, &s.Outcome),
 		textKey(r, "opinion", false, &s.Opinion),
-		key{"unit", false, func(v *yaml.Node, p string) { s.Unit = r.unit(v, p) }},
+		yamlread.Key{Name: "unit", Required: false, Read: func(v *yaml.Node, p string) { s.Unit = r.unit(v, p) }},
 		textKey(r, "certificate", false, &s.Certificate),
 		textKey(r, "delivery", false, &s.Delivery),
-		key{"assisted", false, func(v *yaml.Node, p string) { s.Assisted = r.boolean(v, p) }},
-		key{"level", false, func(v *yaml.Node, p string) { s.Level = r.level(v, p) }},
+		yamlread.Key{Name: "assisted", Required: false, Read: func(v *yaml.Node, p string) { s.Assisted = r.Bool(v, p) }},
+		yamlread.Key{Name: "level", Required: false, Read: func(v *yaml.Node, p string) { s.Level = r.level(v, p) }},
 		textKey(r, "comment", false, &s.Comment),
 	)
 	if do == nil || s.Do == "" {
@@ -493,7 +330,7 @@ func (r *reader) step(n *yaml.Node, path string) Step {
 	}
 	act, ok := actionOf(s.Do)
 	if !ok {
-		r.fail(do, join(path, "do"), "scenario.unknown_action_known", s.Do, strings.Join(Actions(), ", "))
+		r.Fail(do, join(path, "do"), "scenario.unknown_action_known", s.Do, strings.Join(Actions(), ", "))
 		return s
 	}
 	subject := "case"
@@ -501,16 +338,16 @@ func (r *reader) step(n *yaml.Node, path string) Step {
 		subject = "complaint"
 	}
 	if !given(n, subject) {
-		r.fail(n, join(path, subject), "scenario.missing_required_key", subject)
+		r.Fail(n, join(path, subject), "scenario.missing_required_key", subject)
 	}
-	for _, k := range present {
+	for _, k := range present.Written {
 		if !slices.Contains([]string{"at", "as", "do", subject}, k) && !slices.Contains(act.keys, k) {
-			r.fail(keyNode(n, k), join(path, k), "scenario.action_does_not_take_the_key", s.Do, k, strings.Join(act.keys, ", "))
+			r.Fail(keyNode(n, k), join(path, k), "scenario.action_does_not_take_the_key", s.Do, k, strings.Join(act.keys, ", "))
 		}
 	}
 	for _, k := range act.needs {
 		if !given(n, k) {
-			r.fail(n, join(path, k), "scenario.action_needs_the_key", s.Do, k)
+			r.Fail(n, join(path, k), "scenario.action_needs_the_key", s.Do, k)
 		}
 	}
 	return s
@@ -519,14 +356,14 @@ func (r *reader) step(n *yaml.Node, path string) Step {
 // level reads a rating's level: 1–5 (5 very satisfied) or its Chinese
 // name (L8).
 func (r *reader) level(n *yaml.Node, path string) rating.Level {
-	v := r.text(n, path)
+	v := r.Text(n, path)
 	if v == "" {
 		return 0
 	}
 	l, err := rating.ParseLevel(path, v)
 	if err != nil {
 		e := apperr.As(err)
-		r.fail(n, path, e.Key, e.Args...)
+		r.Fail(n, path, e.Key, e.Args...)
 	}
 	return l
 }
@@ -544,7 +381,7 @@ func keyNode(n *yaml.Node, name string) *yaml.Node {
 // applicant reads {name, id | code, phone, address}.
 func (r *reader) applicant(n *yaml.Node, path string) *Applicant {
 	a := &Applicant{}
-	r.mapping(n, path,
+	r.Mapping(n, path,
 		textKey(r, "name", true, &a.Name),
 		textKey(r, "id", false, &a.ID),
 		textKey(r, "code", false, &a.Code),
@@ -552,7 +389,7 @@ func (r *reader) applicant(n *yaml.Node, path string) *Applicant {
 		textKey(r, "address", false, &a.Address),
 	)
 	if n.Kind == yaml.MappingNode && given(n, "id") == given(n, "code") {
-		r.fail(n, path, "scenario.an_applicant_has_either_id_a")
+		r.Fail(n, path, "scenario.an_applicant_has_either_id_a")
 	}
 	return a
 }
@@ -568,9 +405,9 @@ func (r *reader) order(s *Scenario, steps *yaml.Node) {
 		switch {
 		case st.At == (Time{}):
 		case st.At.Before(last):
-			r.fail(n, fmt.Sprintf("steps[%d].at", i), "scenario.step_time_is_before_steps_are", st.At, last)
+			r.Fail(n, fmt.Sprintf("steps[%d].at", i), "scenario.step_time_is_before_steps_are", st.At, last)
 		case s.Until.Before(st.At):
-			r.fail(n, fmt.Sprintf("steps[%d].at", i), "scenario.step_time_is_after_until", st.At, s.Until)
+			r.Fail(n, fmt.Sprintf("steps[%d].at", i), "scenario.step_time_is_after_until", st.At, s.Until)
 		default:
 			last = st.At
 		}
@@ -591,12 +428,12 @@ func (r *reader) references(s *Scenario, steps *yaml.Node) {
 		if ok && act.complaint && st.Complaint != "" {
 			switch {
 			case st.Do == "complain" && filed[st.Complaint]:
-				r.fail(n, join(p, "complaint"), "scenario.complaint_was_filed_above_already", st.Complaint)
+				r.Fail(n, join(p, "complaint"), "scenario.complaint_was_filed_above_already", st.Complaint)
 			case st.Do != "complain" && !filed[st.Complaint]:
-				r.fail(n, join(p, "complaint"), "scenario.complaint_has_not_been_filed_do", st.Complaint)
+				r.Fail(n, join(p, "complaint"), "scenario.complaint_has_not_been_filed_do", st.Complaint)
 			}
 			if st.Target != nil && st.Target.Case != "" && !opened[st.Target.Case] {
-				r.fail(n, join(p, "target.case"), "scenario.case_has_not_been_applied_for_2", st.Target.Case)
+				r.Fail(n, join(p, "target.case"), "scenario.case_has_not_been_applied_for_2", st.Target.Case)
 			}
 			filed[st.Complaint] = true
 			continue
@@ -606,14 +443,14 @@ func (r *reader) references(s *Scenario, steps *yaml.Node) {
 		}
 		switch {
 		case st.Do == "apply" && opened[st.Case]:
-			r.fail(n, join(p, "case"), "scenario.case_was_applied_for_above_already", st.Case)
+			r.Fail(n, join(p, "case"), "scenario.case_was_applied_for_above_already", st.Case)
 		case st.Do != "apply" && !opened[st.Case]:
-			r.fail(n, join(p, "case"), "scenario.case_has_not_been_applied_for", st.Case)
+			r.Fail(n, join(p, "case"), "scenario.case_has_not_been_applied_for", st.Case)
 		}
 		if st.Do == "apply" {
 			opened[st.Case] = true
 			if st.Item != "" && len(s.Items) > 0 && !slices.ContainsFunc(s.Items, func(it Item) bool { return it.Code == st.Item }) {
-				r.fail(n, join(p, "item"), "scenario.item_is_not_declared_in_items", st.Item)
+				r.Fail(n, join(p, "item"), "scenario.item_is_not_declared_in_items", st.Item)
 			}
 		}
 	}
@@ -624,8 +461,8 @@ func (r *reader) references(s *Scenario, steps *yaml.Node) {
 // a case) and item (a code).
 func (r *reader) target(n *yaml.Node, path string) *Target {
 	t := &Target{}
-	r.mapping(n, path,
-		key{"unit", false, func(v *yaml.Node, p string) { t.Unit = r.unit(v, p) }},
+	r.Mapping(n, path,
+		yamlread.Key{Name: "unit", Required: false, Read: func(v *yaml.Node, p string) { t.Unit = r.unit(v, p) }},
 		textKey(r, "staff", false, &t.Staff),
 		textKey(r, "case", false, &t.Case),
 		textKey(r, "item", false, &t.Item),
@@ -638,7 +475,7 @@ func (r *reader) target(n *yaml.Node, path string) *Target {
 			}
 		}
 		if k != 1 {
-			r.fail(n, path, "scenario.a_target_has_exactly_one_of")
+			r.Fail(n, path, "scenario.a_target_has_exactly_one_of")
 		}
 	}
 	return t
@@ -646,14 +483,14 @@ func (r *reader) target(n *yaml.Node, path string) *Target {
 
 // ground reads one of P2's seven grounds, by its key or Chinese name.
 func (r *reader) ground(n *yaml.Node, path string) string {
-	s := strings.TrimSpace(r.text(n, path))
+	s := strings.TrimSpace(r.Text(n, path))
 	g, err := complaint.ParseGround(path, s)
 	if err != nil && s != "" {
 		var keys []string
 		for _, g := range complaint.Grounds {
 			keys = append(keys, string(g))
 		}
-		r.fail(n, path, "scenario.ground_is_not_one_of_the", s, strings.Join(keys, ", "))
+		r.Fail(n, path, "scenario.ground_is_not_one_of_the", s, strings.Join(keys, ", "))
 	}
 	return string(g)
 }
@@ -661,7 +498,7 @@ func (r *reader) ground(n *yaml.Node, path string) string {
 // complainant reads {name, phone}; none: anonymous.
 func (r *reader) complainant(n *yaml.Node, path string) *Complainant {
 	c := &Complainant{}
-	r.mapping(n, path, textKey(r, "name", false, &c.Name), textKey(r, "phone", false, &c.Phone))
+	r.Mapping(n, path, textKey(r, "name", false, &c.Name), textKey(r, "phone", false, &c.Phone))
 	return c
 }
 

@@ -141,8 +141,8 @@ func (s *Service) UpdateAdjustment(ctx context.Context, p access.Principal, id, 
 			return err
 		}
 		if cur.Stage != catalog.StageDrafting && cur.Stage != catalog.StageReturned {
-			return apperr.New(apperr.Conflict, "stage", "catdb.the_adjustment_is_and_can_no", cur.Stage.Zh(),
-				cur.Stage)
+			return apperr.New(apperr.Conflict, "stage", "catdb.the_adjustment_is_and_can_no", cur.Stage,
+				string(cur.Stage))
 		}
 		in.BodyID, in.UnitID = cur.BodyID, cur.UnitID
 		a := in.adjustment(p)

@@ -47,7 +47,7 @@ var catalogStages = []catalog.Stage{catalog.StageDrafting, catalog.StageSigned, 
 func (h *handlers) catalogAdjustments(w http.ResponseWriter, r *http.Request) {
 	p := httpx.PrincipalFrom(r.Context())
 	stage := catalog.Stage(r.URL.Query().Get("stage"))
-	if stage != "" && stage.Zh() == "" {
+	if stage != "" && !stage.Known() {
 		h.fail(w, r, apperr.Invalidf("stage", "catweb.unknown_stage"))
 		return
 	}
@@ -140,7 +140,7 @@ func elementList(r *http.Request, keys []string) string {
 			names[i] = elementNames.Text(string(httpx.LangFrom(r.Context())), k)
 		}
 	}
-	return strings.Join(names, pick(r, "、", ", "))
+	return strings.Join(names, msg.Text(httpx.LangFrom(r.Context()), "catweb.list_separator"))
 }
 
 type catalogTraceRow struct {
@@ -215,10 +215,10 @@ func (h *handlers) showAdjustment(w http.ResponseWriter, r *http.Request, id int
 		return
 	}
 	for _, c := range a.Changes {
-		row := catalogChangeRow{Kind: pick(r, c.Kind.Zh(), c.Kind.En()), BaseCode: c.BaseCode, Name: c.Name, Note: c.Note,
+		row := catalogChangeRow{Kind: c.Kind.In(httpx.LangFrom(r.Context())), BaseCode: c.BaseCode, Name: c.Name, Note: c.Note,
 			Elements: elementList(r, changed[c.BaseCode])}
 		if c.Draft != nil {
-			row.Promised = pick(r, c.Draft.PromisedLimit.Zh(), c.Draft.PromisedLimit.Text(true))
+			row.Promised = c.Draft.PromisedLimit.In(httpx.LangFrom(r.Context()))
 			base, ok := bases[c.BaseCode]
 			row.New = !ok
 			if row.Diff, err = diffRows(r, base, *c.Draft); err != nil {
@@ -285,28 +285,23 @@ func describe(r *http.Request, err error) (string, []string) {
 }
 
 func reasonName(r *http.Request, x catalog.Reason) string {
-	return pick(r, map[catalog.Reason]string{catalog.LawMade: "法律法规制定", catalog.LawAmended: "法律法规修改",
-		catalog.LawRepealed: "法律法规废止", catalog.LawInterpreted: "法律法规解释", catalog.InstitutionalReform: "机构改革和职能调整",
-		catalog.OperatingExperience: "清单运行情况"}[x], strings.ReplaceAll(string(x), "_", " "))
+	return msg.Name(httpx.LangFrom(r.Context()), "catweb.reason", string(x))
 }
 
 func actionName(r *http.Request, k catalog.ActionKind, g catalog.ReformGroup) string {
-	zh := map[catalog.ActionKind]string{catalog.ActDraft: "起草", catalog.ActSign: "单位负责人签字", catalog.ActOfficeApprove: "党政办初审通过",
-		catalog.ActOfficeReturn: "党政办退回", catalog.ActGroupApprove: "改革办审核确认", catalog.ActReformReturn: "改革办退回",
-		catalog.ActPublish: "公布", catalog.ActWithdraw: "撤回"}[k]
-	en := strings.ReplaceAll(string(k), "_", " ")
-	switch g {
-	case catalog.PowerListGroup:
-		zh, en = zh+"(权力清单组)", en+" (power list group)"
-	case catalog.DutyListGroup:
-		zh, en = zh+"(责任清单组)", en+" (duty list group)"
+	lang := httpx.LangFrom(r.Context())
+	name := msg.Name(lang, "catweb.action", string(k))
+	if g == catalog.PowerListGroup || g == catalog.DutyListGroup {
+		return msg.Text(lang, "catweb.actiongroup."+string(g), name)
 	}
-	return pick(r, zh, en)
+	return name
 }
 
 func stepRoleName(r *http.Request, role string) string {
-	return pick(r, map[string]string{"list_liaison": "清单联络员", "unit_head": "单位负责人", "general_office": "党政办",
-		"reform_office": "改革办"}[role], strings.ReplaceAll(role, "_", " "))
+	if !msg.Has("catweb.steprole." + role) {
+		return strings.ReplaceAll(role, "_", " ")
+	}
+	return msg.Name(httpx.LangFrom(r.Context()), "catweb.steprole", role)
 }
 
 func (h *handlers) catalogAct(w http.ResponseWriter, r *http.Request) {
@@ -373,7 +368,7 @@ func (h *handlers) catalogNewForm(w http.ResponseWriter, r *http.Request) {
 		draft.ValidFrom, draft.Version, draft.Status = time.Time{}, 0, catalog.StatusDraft
 		draft.PublishedAt, draft.ValidTo, draft.ContentHash = nil, nil, ""
 		k := in.Changes[0].Kind
-		in.Title = pick(r, k.Zh()+":"+d.Item.Name, k.En()+": "+d.Item.Name)
+		in.Title = msg.Text(httpx.LangFrom(r.Context()), "catweb.adjustment_title", k, d.Item.Name)
 		in.Changes[0].BaseCode, in.Changes[0].Name = d.Item.BaseCode, d.Item.Name
 		if k == catalog.AddItem || k == catalog.ChangeItem {
 			in.Changes[0].Draft = &draft

@@ -10,6 +10,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/catalog"
 	"github.com/qingdan/qingdan/internal/catalog/catdb"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 	"github.com/qingdan/qingdan/internal/web/page"
 )
@@ -84,17 +85,14 @@ func categoryName(r *http.Request, c catalog.Category) string {
 	return string(c)
 }
 
-func standingName(r *http.Request, st catalog.Standing) string { return pick(r, st.Zh(), string(st)) }
-
-func stageName(r *http.Request, st catalog.Stage) string {
-	return pick(r, st.Zh(), map[catalog.Stage]string{catalog.StageDrafting: "drafting", catalog.StageSigned: "signed, awaiting the office",
-		catalog.StageOfficeReviewed: "awaiting the reform office", catalog.StageApproved: "approved, awaiting publication",
-		catalog.StagePublished: "published", catalog.StageReturned: "returned", catalog.StageWithdrawn: "withdrawn"}[st])
+func standingName(r *http.Request, st catalog.Standing) string {
+	return st.In(httpx.LangFrom(r.Context()))
 }
 
+func stageName(r *http.Request, st catalog.Stage) string { return st.In(httpx.LangFrom(r.Context())) }
+
 func versionStatusName(r *http.Request, st catalog.VersionStatus) string {
-	return pick(r, map[catalog.VersionStatus]string{catalog.StatusDraft: "草稿", catalog.StatusPublished: "现行",
-		catalog.StatusSuperseded: "已被替代", catalog.StatusSuspended: "暂停", catalog.StatusCancelled: "取消"}[st], string(st))
+	return msg.Name(httpx.LangFrom(r.Context()), "catweb.status", string(st))
 }
 
 // catalogItemRow is one line of the list page.
@@ -197,7 +195,7 @@ func (h *handlers) catalogItem(w http.ResponseWriter, r *http.Request) {
 	}
 	p := httpx.PrincipalFrom(r.Context())
 	page := catalogItemPage{Item: d.Item, Category: categoryName(r, d.Item.Category), Standing: standingName(r, d.Item.Standing),
-		Current: d.Current, Promised: pick(r, d.Current.PromisedLimit.Zh(), d.Current.PromisedLimit.En()), Stars: d.Current.Stars(),
+		Current: d.Current, Promised: d.Current.PromisedLimit.In(httpx.LangFrom(r.Context())), Stars: d.Current.Stars(),
 		CanDraft: p.Has(access.RoleListLiaison) && !p.ReadOnly() && p.BodyID == d.Item.BodyID,
 		Listed:   d.Item.Standing == catalog.Listed, Suspend: d.Item.Standing == catalog.Suspended}
 	for _, v := range d.History {

@@ -280,7 +280,7 @@ func (h catalogHandlers) adjustments(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	stage := catalog.Stage(r.URL.Query().Get("stage"))
-	if stage != "" && stage.Zh() == "" {
+	if stage != "" && !stage.Known() {
 		api.WriteError(w, r, apperr.Invalidf("stage", "catweb.unknown_stage"))
 		return
 	}

@@ -488,7 +488,7 @@ func (h *handlers) finish(r *http.Request, f *catalogForm) {
 		o.Reasons = append(o.Reasons, catalogOption{Value: string(x), Label: reasonName(r, x)})
 	}
 	for _, k := range catalogKinds {
-		o.Kinds = append(o.Kinds, catalogOption{Value: string(k), Label: pick(r, k.Zh(), k.En())})
+		o.Kinds = append(o.Kinds, catalogOption{Value: string(k), Label: k.In(lang)})
 	}
 	for _, info := range catalog.Categories {
 		o.Categories = append(o.Categories, catalogOption{Value: string(info.Category), Label: pick(r, info.Zh, info.En)})
@@ -500,7 +500,7 @@ func (h *handlers) finish(r *http.Request, f *catalogForm) {
 		o.Levels = append(o.Levels, catalogOption{Value: string(l), Label: l.Text(en)})
 	}
 	for _, u := range []catalog.TimeUnit{catalog.WorkingDays, catalog.NaturalDays, catalog.Hours} {
-		o.Units = append(o.Units, catalogOption{Value: string(u), Label: pick(r, strings.TrimPrefix(u.Zh(), "个"), u.En(2))})
+		o.Units = append(o.Units, catalogOption{Value: string(u), Label: strings.TrimPrefix(u.In(lang), "个")})
 	}
 	for _, ct := range []catalog.CaseType{catalog.Promised, catalog.Instant} {
 		o.CaseTypes = append(o.CaseTypes, catalogOption{Value: string(ct), Label: ct.Text(en)})
@@ -524,7 +524,7 @@ func (h *handlers) finish(r *http.Request, f *catalogForm) {
 		o.RiskLevels = append(o.RiskLevels, catalogOption{Value: string(x), Label: x.Text(en)})
 	}
 	for _, x := range catalog.CheckKinds() {
-		o.Checks = append(o.Checks, catalogOption{Value: string(x), Label: pick(r, x.Zh(), x.En())})
+		o.Checks = append(o.Checks, catalogOption{Value: string(x), Label: x.In(lang)})
 	}
 	for _, x := range catalog.OnlineCapabilities {
 		o.Online = append(o.Online, catalogOption{Value: x.Key, Label: pick(r, x.Zh, x.En), Selected: f.Online[x.Key]})

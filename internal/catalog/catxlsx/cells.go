@@ -293,7 +293,7 @@ func checkVals() []enumVal {
 		catalog.CheckSupplementRepeats, catalog.CheckLateEntry, catalog.CheckDocuments}
 	out := make([]enumVal, 0, len(kinds))
 	for _, k := range kinds {
-		out = append(out, enumVal{string(k), []string{k.Zh()}})
+		out = append(out, enumVal{string(k), []string{k.In("zh")}})
 	}
 	return out
 }

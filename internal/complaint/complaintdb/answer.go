@@ -67,14 +67,12 @@ func answerData(bodyName, officer string, c complaint.Complaint) document.Data {
 	if c.Complainant.Anonymous || strings.TrimSpace(name) == "" {
 		name = "匿名投诉人"
 	}
-	target, _ := c.Target.Label()
-	ground, _ := c.Ground.Names()
+	target, ground := c.Target.In("zh"), c.Ground.In("zh")
 	outcome := "经调查，投诉不属实。"
 	if c.Verified {
 		var os []string
 		for _, o := range c.Outcomes {
-			zh, _ := o.Names()
-			os = append(os, zh)
+			os = append(os, o.In("zh"))
 		}
 		outcome = "经调查，投诉属实。处理：" + strings.Join(os, "、") + "。"
 	}

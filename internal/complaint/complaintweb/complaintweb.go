@@ -31,6 +31,7 @@ import (
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/complaint"
 	"github.com/qingdan/qingdan/internal/complaint/complaintdb"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/web/httpx"
 	"github.com/qingdan/qingdan/internal/web/page"
 )
@@ -91,28 +92,16 @@ func Routes(svc *complaintdb.Service, frame page.Frame) ([]httpx.Route, error) {
 	}
 	ps, err := page.Parse(templateFS, messages, template.FuncMap{
 		"when": when, "day": day,
-		"name": func(lang string, n interface{ Names() (string, string) }) string {
-			zh, en := n.Names()
-			if lang == httpx.LangEn {
-				return en
-			}
-			return zh
-		},
+		"name":     func(lang string, n msg.Localized) string { return n.In(lang) },
 		"grounds":  func() []complaint.Ground { return complaint.Grounds },
 		"channels": func() []complaint.Channel { return complaint.Channels[1:] },
 		"reasons":  func() []complaint.RefusalReason { return complaint.RefusalReasons },
 		"modes":    func() []complaint.Mode { return complaint.Modes },
 		"outcomes": func() []complaint.Outcome { return complaint.Outcomes },
 		"statuses": func() []complaint.Status { return complaint.Statuses },
-		"target": func(lang string, t complaint.Target) string {
-			zh, en := t.Label()
-			if lang == httpx.LangEn {
-				return en
-			}
-			return zh
-		},
-		"flag": func(lang, f string) string { return messages.Text(lang, "flag."+f) },
-		"add":  func(a, b int) int { return a + b },
+		"target":   func(lang string, t complaint.Target) string { return t.In(lang) },
+		"flag":     func(lang, f string) string { return messages.Text(lang, "flag."+f) },
+		"add":      func(a, b int) int { return a + b },
 	}, pageNames...)
 	if err != nil {
 		return nil, fmt.Errorf("complaintweb: templates: %w", err)

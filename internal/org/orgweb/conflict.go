@@ -90,19 +90,9 @@ func staffConflict(lang string, f staffForm, yours, current org.Staff) []conflic
 		field{"staff.is_liaison", yesNo(yours.IsLiaison), yesNo(current.IsLiaison)})
 }
 
-func levelText(lang string, l org.Level) string {
-	if lang == httpx.LangEn {
-		return string(l)
-	}
-	return l.Zh()
-}
+func levelText(lang string, l org.Level) string { return l.In(lang) }
 
-func kindText(lang string, k org.UnitKind) string {
-	if lang == httpx.LangEn {
-		return string(k)
-	}
-	return k.Zh()
-}
+func kindText(lang string, k org.UnitKind) string { return k.In(lang) }
 
 func roleText(lang string, r access.Role) string {
 	if lang == httpx.LangEn {

@@ -3,7 +3,6 @@ package superviseweb
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/supervise"
 	"github.com/qingdan/qingdan/internal/supervise/supervisedb"
 	"github.com/qingdan/qingdan/internal/web/httpx"
@@ -187,32 +187,15 @@ func (h *handlers) apiSetRules(w http.ResponseWriter, r *http.Request) {
 
 // threshold says when a time rule fires, in lang.
 func threshold(lang string, r supervise.Rule) string {
-	unit := func(u calendar.Unit) string {
-		m := map[calendar.Unit][2]string{calendar.WorkingDays: {"个工作日", " working days"}, calendar.NaturalDays: {"个自然日", " natural days"},
-			calendar.Hours: {"小时", " hours"}, calendar.WorkingHours: {"个工作小时", " working hours"}}[u]
-		if lang == "en" {
-			return m[1]
-		}
-		return m[0]
-	}
 	switch {
-	case r.Before != nil && lang == "en":
-		return fmt.Sprintf("from the %d-th last of the limit (%d%s before)", r.Before.N, r.Before.N, unit(r.Before.Unit))
 	case r.Before != nil:
-		return fmt.Sprintf("期限前第%d%s起", r.Before.N, unit(r.Before.Unit))
-	case r.After != nil && lang == "en":
-		return fmt.Sprintf("%d%s after the limit", r.After.N, unit(r.After.Unit))
+		return msg.Text(lang, "superviseweb.threshold.before", r.Before.N, r.Before.Unit)
 	case r.After != nil:
-		return fmt.Sprintf("超过期限%d%s", r.After.N, unit(r.After.Unit))
-	case r.Share > 0 && lang == "en":
-		return fmt.Sprintf("%g%% of the time elapsed", r.Share*100)
+		return msg.Text(lang, "superviseweb.threshold.after", r.After.N, r.After.Unit)
 	case r.Share > 0:
-		return fmt.Sprintf("时限已用%g%%", r.Share*100)
+		return msg.Text(lang, "superviseweb.threshold.share", r.Share*100)
 	}
-	if lang == "en" {
-		return "when it happens"
-	}
-	return "发生即亮牌"
+	return msg.Text(lang, "superviseweb.threshold.when_it_happens")
 }
 
 // located puts a rule file's mistakes' places (line, column and key, in
