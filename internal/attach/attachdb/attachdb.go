@@ -141,6 +141,9 @@ func New(db *store.DB, bucket *blob.Bucket, o Options) *Service {
 	return s
 }
 
+// Close closes the bucket.
+func (s *Service) Close() error { return s.bucket.Close() }
+
 // DefaultURL is the bucket of a data directory: the directory
 // attachments under it, created when missing; temporary files are written
 // beside their final place (a rename never crosses devices) and no
