@@ -479,13 +479,13 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET " + orgAPI + "/cases/{number}/files/{file}": {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber + "/files/" + id(o.caseFile),
 			own: orgAPI + "/cases/" + o.ownCase + "/files/" + id(o.ownFile)},
 		"POST " + orgAPI + "/cases/{number}/files":     {kind: notTown, foreign: orgAPI + "/cases/" + o.caseNumber + "/files", body: "%PDF-1.4 x", ctype: "multipart"},
-		"GET /complaints/{number}/files/{file}":        {kind: notTown, foreign: "/complaints/" + o.complaint + "/files/1"},
+		"GET /complaints/{number}/evidence/{sha256}":   {kind: notTown, foreign: "/complaints/" + o.complaint + "/evidence/" + strings.Repeat("0", 64)},
 		"GET /supervision/orders/{id}/files/{file}":    {kind: ownAccount, foreign: "/supervision/orders/1/files/1"},
 		"POST /cases/{number}/documents/{doc}/correct": {kind: notTown, foreign: "/cases/" + o.caseNumber + "/documents/" + id(o.caseDoc) + "/correct", body: "reason=x"},
-		"GET /admin/seal":                              {kind: notTown, foreign: "/admin/seal"},
-		"POST /admin/seal":                             {kind: notTown, foreign: "/admin/seal", body: "version=0&enabled=true"},
-		"GET /admin/seal/register":                     {kind: adminOnly, foreign: "/admin/seal/register", hidden: o.caseNumber},
-		"GET /admin/seal/register.xlsx":                {kind: adminOnly, foreign: "/admin/seal/register.xlsx", hidden: o.caseNumber},
+		"GET /admin/seal":               {kind: notTown, foreign: "/admin/seal"},
+		"POST /admin/seal":              {kind: notTown, foreign: "/admin/seal", body: "version=0&enabled=true"},
+		"GET /admin/seal/register":      {kind: adminOnly, foreign: "/admin/seal/register", hidden: o.caseNumber},
+		"GET /admin/seal/register.xlsx": {kind: adminOnly, foreign: "/admin/seal/register.xlsx", hidden: o.caseNumber},
 		// Templates: each administrator edits their own body's (a bad
 		// template is refused with 400 and changes nothing).
 		"GET /admin/documents/templates":        {kind: adminAny, foreign: "/admin/documents/templates"},

@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +20,7 @@ import (
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
+	"github.com/qingdan/qingdan/internal/complaint"
 	"github.com/qingdan/qingdan/internal/org"
 )
 
@@ -206,3 +211,113 @@ func TestApp_attachments_caseFilesUploadListDownloadAndRefuse(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// complaintForm is the public's online complaint form against 青山街道's
+// CSGL with one evidence file.
+func complaintForm(tb testing.TB, body int64, name string, data []byte) (*bytes.Buffer, string) {
+	tb.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range map[string]string{"body": strconv.FormatInt(body, 10), "target_kind": "unit", "unit": "CSGL",
+		"ground": string(complaint.NeedlessDocuments), "facts": "办理备案时被要求提供已取消的证明。", "name": "欧阳明远", "phone": "13912345678"} {
+		if err := mw.WriteField(k, v); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	fw, err := mw.CreateFormFile("evidence", name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := fw.Write(data); err != nil {
+		tb.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return &buf, mw.FormDataContentType()
+}
+
+func postPublic(tb testing.TB, srv *httptest.Server, target string, body io.Reader, ct string) (int, string) {
+	tb.Helper()
+	req, err := http.NewRequest("POST", srv.URL+target, body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Origin", srv.URL)
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res.StatusCode, string(b)
+}
+
+// TestApp_attachments_P1_O4_complaintEvidenceIsKeptForItsHandlersOnly
+// (issue #17 item 1) on both engines, with a scanner configured: the
+// public files a complaint online with a photo; its bytes are stored under
+// the SHA-256 the complaint records; the general office downloads it; the
+// complained unit's head does not (O4). A file the scanner rejects refuses
+// the whole form: no complaint, no blob.
+func TestApp_attachments_P1_O4_complaintEvidenceIsKeptForItsHandlersOnly(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "scan.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nif grep -q EICAR; then echo 'stdin: Eicar-Test-Signature FOUND'; exit 1; fi\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			a, srv := demoAppOn(t, engine, func(c *serveConfig) { c.scanCommand = script })
+			ctx := context.Background()
+			var body int64
+			if err := a.db.QueryRow(ctx, `SELECT id FROM bodies WHERE code = '330199001'`).Scan(&body); err != nil {
+				t.Fatal(err)
+			}
+			photo := append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), bytes.Repeat([]byte{7}, 200<<10)...)
+			form, ct := complaintForm(t, body, "现场.jpg", photo)
+			status, page := postPublic(t, srv, "/portal/complaints/new", form, ct)
+			if status != http.StatusCreated {
+				t.Fatalf("filing online: %d %.500s", status, page)
+			}
+			var number, state string
+			if err := a.db.QueryRow(ctx, `SELECT number FROM complaints ORDER BY id DESC LIMIT 1`).Scan(&number); err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(photo)
+			hexSum := hex.EncodeToString(sum[:])
+			if err := a.db.QueryRow(ctx, `SELECT state FROM events WHERE object_type = 'complaint' AND action = 'complaint.filed' ORDER BY seq DESC LIMIT 1`).Scan(&state); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(state, hexSum) {
+				t.Fatal("the complaint's event does not record the evidence's SHA-256")
+			}
+			_, office := sessionOf(t, a, "qingshan_office")
+			status, got, hd := get(t, srv, office, "/complaints/"+number+"/evidence/"+hexSum)
+			if status != http.StatusOK || !bytes.Equal(got, photo) || hd.Get("Content-Type") != "image/jpeg" {
+				t.Fatalf("the office's download: %d %v", status, hd)
+			}
+			_, head := sessionOf(t, a, "qingshan1")
+			if status, _, _ := get(t, srv, head, "/complaints/"+number+"/evidence/"+hexSum); status != http.StatusForbidden && status != http.StatusNotFound {
+				t.Fatalf("the complained unit's head downloads the evidence: %d", status)
+			}
+			// The scanner rejects: nothing is filed, nothing stored.
+			complaints := count(t, a, `SELECT COUNT(*) FROM complaints`)
+			bad := append(append([]byte{}, photo[:16]...), "EICAR-STANDARD-ANTIVIRUS-TEST-FILE"...)
+			form, ct = complaintForm(t, body, "bad.jpg", bad)
+			status, page = postPublic(t, srv, "/portal/complaints/new", form, ct)
+			if status != http.StatusBadRequest || !strings.Contains(page, "bad.jpg") {
+				t.Fatalf("a rejected file: %d %.500s", status, page)
+			}
+			if n := count(t, a, `SELECT COUNT(*) FROM complaints`); n != complaints {
+				t.Fatalf("a rejected file filed a complaint: %d → %d", complaints, n)
+			}
+			badSum := sha256.Sum256(bad)
+			if ok, err := a.files.Has(ctx, hex.EncodeToString(badSum[:])); err != nil || ok {
+				t.Fatalf("a rejected file was stored: %v %v", ok, err)
+			}
+		})
+	}
+}

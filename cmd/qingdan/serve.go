@@ -446,7 +446,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		}
 		logger.Info("demo complaints", "complaints", n)
 	}
-	complaintRoutes, err := complaintweb.Routes(a.complaints, frame)
+	complaintRoutes, err := complaintweb.RoutesWith(a.complaints, frame, complaintweb.Options{Files: attachweb.Evidence{Svc: a.files}})
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}

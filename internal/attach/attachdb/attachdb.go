@@ -10,7 +10,8 @@
 // by content), scanned (the configured command), written to the bucket,
 // and only then is its row inserted. A refused file leaves nothing behind.
 // A row write that fails after the blob was written (a conflict, the
-// database gone) leaves a blob no row names: it is never served (downloads
+// database gone) leaves a blob no row names (for a complaint's evidence,
+// which its complaint's own event records, no complaint): it is never served (downloads
 // go through a row) and the same bytes uploaded again reuse it (the key is
 // the hash); `Orphans` lists such blobs for an operator, and none is
 // deleted automatically, because a concurrent upload of the same bytes may
@@ -24,7 +25,9 @@ package attachdb
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -200,26 +203,62 @@ func (s *Service) Prepare(ctx context.Context, up Upload, lim attach.Limits) (Pr
 	if err != nil {
 		return Prepared{}, err
 	}
-	if s.scan != nil {
-		if err := s.scan.Scan(ctx, up.Data); err != nil {
-			var refused *Refused
-			if errors.As(err, &refused) {
-				return Prepared{}, apperr.Invalidf(field, "attachdb.the_virus_scanner_refused", f.Name)
-			}
-			return Prepared{}, fmt.Errorf("attachdb: scanning %s: %w", f.Name, err)
-		}
-	}
-	key := attach.Key(f.SHA256)
-	ok, err := s.bucket.Exists(ctx, key)
-	if err != nil {
-		return Prepared{}, fmt.Errorf("attachdb: bucket: %w", err)
-	}
-	if !ok {
-		if err := s.bucket.WriteAll(ctx, key, up.Data, &blob.WriterOptions{ContentType: f.Kind.MediaType()}); err != nil {
-			return Prepared{}, fmt.Errorf("attachdb: writing %s: %w", key, err)
-		}
+	if err := s.scanAndStore(ctx, field, f.Name, f.SHA256, up.Data, f.Kind); err != nil {
+		return Prepared{}, err
 	}
 	return Prepared{File: f, Slot: slot, Replaces: up.Replaces}, nil
+}
+
+// scanAndStore runs the scanner on data and writes it under sum unless the
+// bucket has it already.
+func (s *Service) scanAndStore(ctx context.Context, field, name, sum string, data []byte, kind attach.Kind) error {
+	if s.scan != nil {
+		if err := s.scan.Scan(ctx, data); err != nil {
+			var refused *Refused
+			if errors.As(err, &refused) {
+				return apperr.Invalidf(field, "attachdb.the_virus_scanner_refused", name)
+			}
+			return fmt.Errorf("attachdb: scanning %s: %w", name, err)
+		}
+	}
+	key := attach.Key(sum)
+	ok, err := s.bucket.Exists(ctx, key)
+	if err != nil {
+		return fmt.Errorf("attachdb: bucket: %w", err)
+	}
+	if !ok {
+		if err := s.bucket.WriteAll(ctx, key, data, &blob.WriterOptions{ContentType: kind.MediaType()}); err != nil {
+			return fmt.Errorf("attachdb: writing %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// Keep scans data, already checked by its owner's own limits (a
+// complaint's evidence), and stores it under its SHA-256, which it returns.
+func (s *Service) Keep(ctx context.Context, field, name string, data []byte) (string, error) {
+	sum := sha256.Sum256(data)
+	hexSum := hex.EncodeToString(sum[:])
+	if err := s.scanAndStore(ctx, field, name, hexSum, data, attach.Sniff(data)); err != nil {
+		return "", err
+	}
+	return hexSum, nil
+}
+
+// OpenBlob reads the bytes stored under sum; the caller has checked that
+// the reader may see the record naming them, and closes the reader.
+func (s *Service) OpenBlob(ctx context.Context, sum string) (io.ReadCloser, error) {
+	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
+		return nil, apperr.NotFoundf("attachdb.no_file_with_hash")
+	}
+	rd, err := s.bucket.NewReader(ctx, attach.Key(sum), nil)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return nil, apperr.NotFoundf("attachdb.no_file_with_hash")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("attachdb: reading %s: %w", sum, err)
+	}
+	return rd, nil
 }
 
 // Add attaches uploads to owner (ownerType, id) for p, who must see the
@@ -460,8 +499,12 @@ func (s *Service) Orphans(ctx context.Context) ([]string, error) {
 			return nil, fmt.Errorf("attachdb: listing the bucket: %w", err)
 		}
 		sum := obj.Key[strings.LastIndexByte(obj.Key, '/')+1:]
+		// A case's or an order's file has its row; a complaint's evidence
+		// is named in its complaint's State (a scan of the log: an
+		// operator's tool, not a request's).
 		var n int
-		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM attachments WHERE sha256 = ?`, sum).Scan(&n); err != nil {
+		if err := s.db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM attachments WHERE sha256 = ?)
+			+ (SELECT COUNT(*) FROM events WHERE object_type = 'complaint' AND state LIKE ?)`, sum, "%"+sum+"%").Scan(&n); err != nil {
 			return nil, err
 		}
 		if n == 0 {

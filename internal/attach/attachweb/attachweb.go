@@ -1,9 +1,9 @@
 // Package attachweb is how people reach attachments (issue #15 item 3,
-// #17, #16): downloads of a case's, a complaint's and a supervision order's
-// files for those who may see the owner (the same policy and jurisdiction
+// #17, #16): downloads of a case's and a supervision order's files for those who may see the owner (the same policy and jurisdiction
 // as the owner's page; attachments are never public), the cases' file API,
 // and the helpers the owners' pages use to read an upload from a multipart
-// form and to list files. Every route is registered with its policy:
+// form and to list files, and the store of a complaint's evidence
+// (complaintweb serves it to the complaint's handlers). Every route is registered with its policy:
 //
 //	svc := attachdb.New(db, bucket, attachdb.Options{Scanner: sc})
 //	routes = append(routes, attachweb.Routes(svc, frame)...)
@@ -46,9 +46,6 @@ var (
 		access.RoleSupervisor, access.RoleAdmin}
 	// Attachers add a case's files: those who act on it.
 	Attachers = []access.Role{access.RoleWindow, access.RoleUnitStaff, access.RoleLeader}
-	// complaintReaders read a complaint's files: the handlers (its
-	// identity is theirs only, P8/O4), as the complaint page.
-	complaintReaders = []access.Role{access.RoleGeneralOffice, access.RoleSupervisor, access.RoleLeader}
 	// orderReaders read a supervision order's files: its supervisors and
 	// the unit answering it.
 	orderReaders = []access.Role{access.RoleSupervisor, access.RoleUnitStaff, access.RoleLeader, access.RoleGeneralOffice}
@@ -84,8 +81,6 @@ func Routes(svc *attachdb.Service, frame page.Frame) ([]httpx.Route, error) {
 	return []httpx.Route{
 		{Pattern: "GET /cases/{number}/files/{file}", Policy: httpx.Policy{Roles: staffRoles, Scope: caseScope},
 			Handler: hf(h.download(attachdb.OwnerCase, "number", false))},
-		{Pattern: "GET /complaints/{number}/files/{file}", Policy: httpx.Policy{Roles: complaintReaders, Scope: scopeOf(attachdb.OwnerComplaint, "number")},
-			Handler: hf(h.download(attachdb.OwnerComplaint, "number", false))},
 		// An order is seen by its supervisors and the unit ordered; the
 		// service checks the unit's side (the scope is the issuing body's).
 		{Pattern: "GET /supervision/orders/{id}/files/{file}", Policy: httpx.Policy{Roles: orderReaders},
@@ -260,4 +255,20 @@ func Links(base string, as []attachdb.Attachment) []caseworkweb.AttachmentLink {
 			Replaces: a.Replaces, ReplacedBy: a.ReplacedBy, URL: base + strconv.FormatInt(a.ID, 10)}
 	}
 	return out
+}
+
+// Evidence keeps a complaint's evidence files (complaintweb.Files): checked
+// there by content, scanned and stored here by their SHA-256; the
+// complaint's own event records name, size, type and hash.
+type Evidence struct{ Svc *attachdb.Service }
+
+// Keep scans data and stores it under its hash.
+func (e Evidence) Keep(ctx context.Context, field, name string, data []byte) error {
+	_, err := e.Svc.Keep(ctx, field, name, data)
+	return err
+}
+
+// Open reads the bytes of sum.
+func (e Evidence) Open(ctx context.Context, sum string) (io.ReadCloser, error) {
+	return e.Svc.OpenBlob(ctx, sum)
 }
