@@ -469,8 +469,7 @@ func accessCases(o demoObjects) map[string]accessCase {
 		"GET /cases/{number}/documents/{doc}": {kind: scopedRead, foreign: "/cases/" + o.caseNumber + "/documents/" + id(o.caseDoc),
 			own: "/cases/" + o.ownCase + "/documents/" + id(o.ownDoc) + ".pdf"},
 		// Attachments: read as the case is; added by those who act on it
-		// in its jurisdiction; a complaint's by its handlers, an order's by
-		// its supervisors and the unit ordered.
+		// in its jurisdiction; a complaint's evidence by its handlers.
 		"GET /cases/{number}/files/{file}": {kind: scopedRead, foreign: "/cases/" + o.caseNumber + "/files/" + id(o.caseFile),
 			own: "/cases/" + o.ownCase + "/files/" + id(o.ownFile)},
 		"POST /cases/{number}/files": {kind: notTown, foreign: "/cases/" + o.caseNumber + "/files", body: "%PDF-1.4 x", ctype: "multipart"},
@@ -480,7 +479,6 @@ func accessCases(o demoObjects) map[string]accessCase {
 			own: orgAPI + "/cases/" + o.ownCase + "/files/" + id(o.ownFile)},
 		"POST " + orgAPI + "/cases/{number}/files":     {kind: notTown, foreign: orgAPI + "/cases/" + o.caseNumber + "/files", body: "%PDF-1.4 x", ctype: "multipart"},
 		"GET /complaints/{number}/evidence/{sha256}":   {kind: notTown, foreign: "/complaints/" + o.complaint + "/evidence/" + strings.Repeat("0", 64)},
-		"GET /supervision/orders/{id}/files/{file}":    {kind: ownAccount, foreign: "/supervision/orders/1/files/1"},
 		"POST /cases/{number}/documents/{doc}/correct": {kind: notTown, foreign: "/cases/" + o.caseNumber + "/documents/" + id(o.caseDoc) + "/correct", body: "reason=x"},
 		"GET /admin/seal":               {kind: notTown, foreign: "/admin/seal"},
 		"POST /admin/seal":              {kind: notTown, foreign: "/admin/seal", body: "version=0&enabled=true"},

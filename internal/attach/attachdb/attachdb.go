@@ -1,10 +1,10 @@
-// Package attachdb keeps attachments (issue #15 item 3, #17 item 1, #16):
+// Package attachdb keeps attachments (issue #15 item 3, #17 item 1):
 // the bytes in a gocloud.dev/blob bucket (a local directory by default,
-// S3-compatible storage by URL) under their SHA-256, and a row per
-// attached file in attachments (migration 0910), an audited aggregate whose
-// events are rooted at the owner — a case, a complaint, a supervision
-// order — so the owner's timeline names every file with its hash, name,
-// size and kind.
+// S3-compatible storage by URL) under their SHA-256, and a row per file
+// attached to a case in attachments (migration 0910), an audited aggregate
+// whose events are rooted at the case, so its timeline names every file
+// with its hash, name, size and kind. A complaint's evidence is only kept
+// here (Keep): the complaint's own event records it.
 //
 // The order of a write: the file is checked (attach.Check: size and kind
 // by content), scanned (the configured command), written to the bucket,
@@ -33,7 +33,6 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
-	"strconv"
 	"strings"
 	"time"
 
@@ -53,7 +52,6 @@ const ObjectAttachment = "attachment"
 const (
 	OwnerCase      = "case"
 	OwnerComplaint = "complaint"
-	OwnerOrder     = "supervision_order"
 )
 
 // row is a row of attachments; its State is the row.
@@ -94,7 +92,7 @@ var attachments = store.Declare(store.Aggregate[row]{
 // Attachment is an attached file as pages and the API show it.
 type Attachment struct {
 	ID         int64       `json:"id"`
-	Owner      string      `json:"owner"` // the case's or complaint's number, the order's id
+	Owner      string      `json:"owner"` // the case's number
 	Slot       string      `json:"slot,omitempty"`
 	Name       string      `json:"name"`
 	Size       int64       `json:"size"`
@@ -382,7 +380,7 @@ func (s *Service) Insert(ctx context.Context, tx *store.Tx, actor string, o Owne
 }
 
 // Owner resolves an owner from the database: a case or a complaint by its
-// number, a supervision order by its id.
+// number.
 func (s *Service) Owner(ctx context.Context, q store.Querier, ownerType, id string) (Owner, error) {
 	id = strings.TrimSpace(id)
 	o := Owner{Type: ownerType, ID: id}
@@ -395,15 +393,6 @@ func (s *Service) Owner(ctx context.Context, q store.Querier, ownerType, id stri
 	case OwnerComplaint:
 		err = q.QueryRow(ctx, `SELECT body_id, body_path FROM complaints WHERE number = ?`, id).Scan(&o.BodyID, &path)
 		o.Paths = []string{path}
-	case OwnerOrder:
-		n, perr := strconv.ParseInt(id, 10, 64)
-		if perr != nil || n <= 0 {
-			return Owner{}, errNoOwner(ownerType, id)
-		}
-		var unit string
-		err = q.QueryRow(ctx, `SELECT o.body_path, o.unit_body, b.id FROM supervise_orders o JOIN bodies b ON b.path = o.body_path
-			WHERE o.id = ?`, n).Scan(&path, &unit, &o.BodyID)
-		o.Paths = []string{path, unit}
 	default:
 		return Owner{}, fmt.Errorf("attachdb: unknown owner type %q", ownerType)
 	}
@@ -499,7 +488,7 @@ func (s *Service) Orphans(ctx context.Context) ([]string, error) {
 			return nil, fmt.Errorf("attachdb: listing the bucket: %w", err)
 		}
 		sum := obj.Key[strings.LastIndexByte(obj.Key, '/')+1:]
-		// A case's or an order's file has its row; a complaint's evidence
+		// A case's file has its row; a complaint's evidence
 		// is named in its complaint's State (a scan of the log: an
 		// operator's tool, not a request's).
 		var n int

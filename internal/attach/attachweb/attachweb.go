@@ -1,9 +1,10 @@
 // Package attachweb is how people reach attachments (issue #15 item 3,
-// #17, #16): downloads of a case's and a supervision order's files for those who may see the owner (the same policy and jurisdiction
-// as the owner's page; attachments are never public), the cases' file API,
-// and the helpers the owners' pages use to read an upload from a multipart
-// form and to list files, and the store of a complaint's evidence
-// (complaintweb serves it to the complaint's handlers). Every route is registered with its policy:
+// #17): a case's files downloaded by those who may see the case (the case
+// page's policy and jurisdiction; attachments are never public), the
+// cases' file API, the helpers the case page uses to read an upload and to
+// list files, and the store of a complaint's evidence (complaintweb serves
+// it to the complaint's handlers). Every route is registered with its
+// policy:
 //
 //	svc := attachdb.New(db, bucket, attachdb.Options{Scanner: sc})
 //	routes = append(routes, attachweb.Routes(svc, frame)...)
@@ -46,10 +47,7 @@ var (
 		access.RoleSupervisor, access.RoleAdmin}
 	// Attachers add a case's files: those who act on it.
 	Attachers = []access.Role{access.RoleWindow, access.RoleUnitStaff, access.RoleLeader}
-	// orderReaders read a supervision order's files: its supervisors and
-	// the unit answering it.
-	orderReaders = []access.Role{access.RoleSupervisor, access.RoleUnitStaff, access.RoleLeader, access.RoleGeneralOffice}
-	tags         = []string{"cases"}
+	tags      = []string{"cases"}
 )
 
 type handlers struct {
@@ -81,10 +79,6 @@ func Routes(svc *attachdb.Service, frame page.Frame) ([]httpx.Route, error) {
 	return []httpx.Route{
 		{Pattern: "GET /cases/{number}/files/{file}", Policy: httpx.Policy{Roles: staffRoles, Scope: caseScope},
 			Handler: hf(h.download(attachdb.OwnerCase, "number", false))},
-		// An order is seen by its supervisors and the unit ordered; the
-		// service checks the unit's side (the scope is the issuing body's).
-		{Pattern: "GET /supervision/orders/{id}/files/{file}", Policy: httpx.Policy{Roles: orderReaders},
-			Handler: hf(h.download(attachdb.OwnerOrder, "id", false))},
 
 		{Pattern: "GET " + p, Policy: httpx.Policy{Roles: staffRoles, Scope: caseScope}, Handler: hf(h.apiList),
 			Doc: &httpx.Doc{Summary: "A case's files", Tags: tags, Response: []attachdb.Attachment{}, Params: []httpx.Param{number},

@@ -1,7 +1,8 @@
--- Attachments (internal/attach/attachdb; issue #15 item 3, #17, #16):
--- one row per file attached to an owner (a case, a complaint, a
--- supervision order), an audited aggregate whose events are rooted at the
--- owner, so the owner's timeline shows every file with its SHA-256. The
+-- Attachments (internal/attach/attachdb; issue #15 item 3): one row per
+-- file attached to an owner (a case; a complaint's evidence is named by the
+-- complaint's own State instead), an audited aggregate whose events are
+-- rooted at the owner, so the owner's timeline shows every file with its
+-- SHA-256. The
 -- bytes are in the blob bucket under their hash. A row is never deleted:
 -- a replacement is a new row, and the old one names it (replaced_by).
 
@@ -9,8 +10,8 @@
 CREATE TABLE attachments (
     id          INTEGER PRIMARY KEY,
     version     BIGINT  NOT NULL,
-    owner_type  TEXT    NOT NULL, -- case, complaint, supervision_order
-    owner_id    TEXT    NOT NULL, -- the case's or complaint's number, the order's id
+    owner_type  TEXT    NOT NULL, -- case
+    owner_id    TEXT    NOT NULL, -- the case's number
     body_id     BIGINT  NOT NULL,
     body_path   TEXT    NOT NULL, -- the owner's body (O1)
     slot        TEXT    NOT NULL, -- the material's or evidence's label
