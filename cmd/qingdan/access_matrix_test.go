@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/qingdan/qingdan/internal/access"
+	"github.com/qingdan/qingdan/internal/attach"
+	"github.com/qingdan/qingdan/internal/attach/attachdb"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/casework/caseworkdb"
 	"github.com/qingdan/qingdan/internal/flow"
@@ -102,6 +104,7 @@ type demoObjects struct {
 	item                                string // an item code of 青山街道's list
 	flowFile                            string // a valid flow file as the API takes it
 	caseDoc, ownDoc                     int64  // a document of each (the application receipt)
+	caseFile, ownFile                   int64  // a file attached to each
 }
 
 func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
@@ -190,6 +193,17 @@ func findDemoObjects(t *testing.T, a *app, adminToken string) demoObjects {
 		if err := a.db.QueryRow(ctx, `SELECT MIN(id) FROM documents WHERE case_number = ?`, c.number).Scan(c.id); err != nil {
 			t.Fatalf("a document of %s: %v", c.number, err)
 		}
+	}
+	for _, c := range []struct {
+		number string
+		id     *int64
+	}{{o.caseNumber, &o.caseFile}, {o.ownCase, &o.ownFile}} {
+		as, err := a.files.AddFor(ctx, "matrix", attachdb.OwnerCase, c.number,
+			[]attachdb.Upload{{Name: "matrix.pdf", Data: []byte("%PDF-1.4 " + c.number)}}, attach.Limits{})
+		if err != nil {
+			t.Fatalf("a file of %s: %v", c.number, err)
+		}
+		*c.id = as[0].ID
 	}
 	return o
 }
@@ -454,6 +468,17 @@ func accessCases(o demoObjects) map[string]accessCase {
 		// jurisdiction.
 		"GET /cases/{number}/documents/{doc}": {kind: scopedRead, foreign: "/cases/" + o.caseNumber + "/documents/" + id(o.caseDoc),
 			own: "/cases/" + o.ownCase + "/documents/" + id(o.ownDoc) + ".pdf"},
+		// Attachments: read as the case is; added by those who act on it
+		// in its jurisdiction; a complaint's evidence by its handlers.
+		"GET /cases/{number}/files/{file}": {kind: scopedRead, foreign: "/cases/" + o.caseNumber + "/files/" + id(o.caseFile),
+			own: "/cases/" + o.ownCase + "/files/" + id(o.ownFile)},
+		"POST /cases/{number}/files": {kind: notTown, foreign: "/cases/" + o.caseNumber + "/files", body: "%PDF-1.4 x", ctype: "multipart"},
+		"GET " + orgAPI + "/cases/{number}/files": {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber + "/files",
+			own: orgAPI + "/cases/" + o.ownCase + "/files"},
+		"GET " + orgAPI + "/cases/{number}/files/{file}": {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber + "/files/" + id(o.caseFile),
+			own: orgAPI + "/cases/" + o.ownCase + "/files/" + id(o.ownFile)},
+		"POST " + orgAPI + "/cases/{number}/files":     {kind: notTown, foreign: orgAPI + "/cases/" + o.caseNumber + "/files", body: "%PDF-1.4 x", ctype: "multipart"},
+		"GET /complaints/{number}/evidence/{sha256}":   {kind: notTown, foreign: "/complaints/" + o.complaint + "/evidence/" + strings.Repeat("0", 64)},
 		"POST /cases/{number}/documents/{doc}/correct": {kind: notTown, foreign: "/cases/" + o.caseNumber + "/documents/" + id(o.caseDoc) + "/correct", body: "reason=x"},
 		"GET /admin/seal":               {kind: notTown, foreign: "/admin/seal"},
 		"POST /admin/seal":              {kind: notTown, foreign: "/admin/seal", body: "version=0&enabled=true"},

@@ -21,6 +21,8 @@ import (
 	"github.com/qingdan/qingdan/internal/accountability/accountabilityweb"
 	"github.com/qingdan/qingdan/internal/api"
 	"github.com/qingdan/qingdan/internal/apperr"
+	"github.com/qingdan/qingdan/internal/attach/attachdb"
+	"github.com/qingdan/qingdan/internal/attach/attachweb"
 	"github.com/qingdan/qingdan/internal/auth"
 	"github.com/qingdan/qingdan/internal/auth/authweb"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
@@ -63,6 +65,8 @@ type serveConfig struct {
 	demo            bool
 	demoCases       int
 	complaintTiers  string // body codes whose complaints run on the service-centre tiers (P6)
+	attachURL       string // the attachments' bucket (empty: <data-dir>/attachments)
+	scanCommand     string // the virus scanner run on every uploaded file
 	sessionIdle     time.Duration
 	sessionMax      time.Duration
 	lockoutFailures int
@@ -96,6 +100,8 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.StringVar(&c.logFormat, "log-format", web.LogAuto, "log format: auto (text on a terminal, else JSON), text, json / 日志格式")
 	fs.BoolVar(&c.demo, "demo", true, "load the demo body into an empty database at start / 空库启动时载入演示数据")
 	fs.StringVar(&c.complaintTiers, "complaint-tiers", "", "codes of the bodies (comma-separated) whose complaints run on the service-centre tiers — simple 3, complex 10, special up to 30 working days — instead of 15 (P6) / 投诉按政务服务中心分类时限办理的机构编码")
+	fs.StringVar(&c.attachURL, "attach-url", "", "bucket of uploaded files, a gocloud.dev URL: file:///srv/qingdan/files or s3://bucket?region=…&endpoint=… (empty: the directory attachments under --data-dir) / 附件存储地址")
+	fs.StringVar(&c.scanCommand, "scan-command", "", "virus scanner run on every uploaded file, the bytes on its standard input; a non-zero exit refuses the file, e.g. \"clamdscan --no-summary -\" / 病毒扫描命令")
 	fs.IntVar(&c.demoCases, "demo-cases", 6000, "cases drawn for a demo loaded at start (about half become cases: the rest draw items no one applies for) / 演示办件数")
 	fs.DurationVar(&c.sessionIdle, "session-idle", 30*time.Minute, "session idle timeout / 会话空闲超时")
 	fs.DurationVar(&c.sessionMax, "session-max", 12*time.Hour, "session absolute lifetime / 会话最长有效期")
@@ -279,6 +285,7 @@ type app struct {
 	cases      *caseworkdb.Service
 	docs       *documentdb.Service
 	sup        *supervisedb.Service
+	files      *attachdb.Service
 	complaints *complaintdb.Service
 	ratings    *ratingdb.Service
 	publicURL  string
@@ -287,6 +294,11 @@ type app struct {
 }
 
 func (a *app) close() {
+	if a.files != nil {
+		if err := a.files.Close(); err != nil {
+			a.log.Error("closing the attachments' bucket", "err", err)
+		}
+	}
 	if err := a.db.Close(); err != nil {
 		a.log.Error("closing the database", "err", err)
 	}
@@ -382,7 +394,15 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 			return nil, closeAfter(db, fmt.Errorf("演示AB岗失败 / naming the demo's A/B posts failed: %w", err))
 		}
 	}
-	casePages, err := caseworkweb.PageRoutes(a.cases, caseworkweb.PageOptions{Frame: frame, Documents: documentweb.Links{Svc: a.docs}})
+	if a.files, err = openAttachments(ctx, cfg, db, now); err != nil {
+		return nil, closeAfter(db, err)
+	}
+	casePages, err := caseworkweb.PageRoutes(a.cases, caseworkweb.PageOptions{Frame: frame, Documents: documentweb.Links{Svc: a.docs},
+		Attachments: attachweb.CaseFiles{Svc: a.files}, MaxUpload: attachweb.MaxUpload})
+	if err != nil {
+		return nil, closeAfter(db, err)
+	}
+	attachRoutes, err := attachweb.Routes(a.files, frame)
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
@@ -426,7 +446,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		}
 		logger.Info("demo complaints", "complaints", n)
 	}
-	complaintRoutes, err := complaintweb.Routes(a.complaints, frame)
+	complaintRoutes, err := complaintweb.RoutesWith(a.complaints, frame, complaintweb.Options{Files: attachweb.Evidence{Svc: a.files}})
 	if err != nil {
 		return nil, closeAfter(db, err)
 	}
@@ -449,7 +469,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	}
 	routes := [][]httpx.Route{api.AuditRoutes(db), api.AuditEventRoutes(db, wholeLog), orgRoutes, calRoutes,
 		accountRoutes, catRoutes, notifyRoutes, caseworkweb.Routes(a.cases), casePages,
-		superviseRoutes, complaintRoutes, ratingRoutes, accountabilityRoutes, flowRoutes, documentRoutes}
+		superviseRoutes, complaintRoutes, ratingRoutes, accountabilityRoutes, flowRoutes, documentRoutes, attachRoutes}
 	pageMemory := int(cfg.pageMemoryMB)
 	if pageMemory == 0 {
 		pageMemory = -1 // web.Config: none

@@ -45,6 +45,29 @@ type PageOptions struct {
 	// Documents lists a case's issued documents on its page and on the
 	// portal (documentweb.Links); none are listed when nil.
 	Documents Documents
+	// Attachments lists a case's files on its page and takes its upload
+	// form (attachweb.CaseFiles); without it the page has neither.
+	Attachments Attachments
+	// MaxUpload bounds the upload form's body (attachweb.MaxUpload).
+	MaxUpload int64
+}
+
+// Attachments are a case's files (issue #15 item 3): listed for staff who
+// see the case, added by those who act on it from a multipart form.
+type Attachments interface {
+	ForCase(ctx context.Context, p access.Principal, number string) ([]AttachmentLink, error)
+	Attach(ctx context.Context, p access.Principal, number string, r *http.Request) error
+}
+
+// AttachmentLink is a case's file as its page lists it.
+type AttachmentLink struct {
+	ID                   int64
+	Slot, Name, Size     string
+	Kind, SHA256         string
+	AddedBy              string
+	AddedAt              time.Time
+	Replaces, ReplacedBy int64
+	URL                  string
 }
 
 // Documents lists the documents issued for a case (H4), for staff and
@@ -75,8 +98,9 @@ func (l DocumentLink) Title(lang string) string {
 
 type pages struct {
 	*page.Kit
-	svc  *caseworkdb.Service
-	docs Documents
+	svc    *caseworkdb.Service
+	docs   Documents
+	attach Attachments
 }
 
 // PageRoutes returns the case pages with their policies.
@@ -88,12 +112,12 @@ func PageRoutes(svc *caseworkdb.Service, o PageOptions) ([]httpx.Route, error) {
 	if err != nil {
 		return nil, fmt.Errorf("caseworkweb: templates: %w", err)
 	}
-	h := &pages{Kit: &page.Kit{Frame: o.Frame, Pages: ps, Messages: messages, What: "case page"}, svc: svc, docs: o.Documents}
+	h := &pages{Kit: &page.Kit{Frame: o.Frame, Pages: ps, Messages: messages, What: "case page"}, svc: svc, docs: o.Documents, attach: o.Attachments}
 	scope := func(r *http.Request) (string, error) { return svc.BodyPath(r.Context(), r.PathValue("number")) }
 	window := []access.Role{access.RoleWindow}
 	pub := httpx.Policy{Public: true}
 	pubWrite := httpx.Policy{Public: true, Write: true}
-	return []httpx.Route{
+	routes := []httpx.Route{
 		{Pattern: "GET /cases/window", Policy: httpx.Policy{Roles: window}, Handler: hf(h.windowPage),
 			Nav: &httpx.Nav{Label: "nav.window", Order: 20}},
 		{Pattern: "POST /cases/window", Policy: httpx.Policy{Roles: window, Write: true}, Handler: hf(h.register)},
@@ -114,7 +138,14 @@ func PageRoutes(svc *caseworkdb.Service, o PageOptions) ([]httpx.Route, error) {
 		{Pattern: "GET /portal/cases", Policy: pub, Handler: hf(h.followPage)},
 		{Pattern: "POST /portal/cases/{number}/supplement", Policy: pubWrite, Handler: hf(h.publicAct("supplement"))},
 		{Pattern: "POST /portal/cases/{number}/withdraw", Policy: pubWrite, Handler: hf(h.publicAct("withdraw"))},
-	}, nil
+	}
+	if o.Attachments != nil {
+		// The upload form of the case page: a multipart form of at most
+		// MaxUpload, read at the edge.
+		routes = append(routes, httpx.Route{Pattern: "POST /cases/{number}/files",
+			Policy: httpx.Policy{Roles: actingRoles, Write: true, Scope: scope}, Handler: hf(h.attachFiles), MaxBody: o.MaxUpload})
+	}
+	return routes, nil
 }
 
 var funcs = template.FuncMap{
@@ -405,6 +436,10 @@ type casePage struct {
 	Timeline  []timelineRow
 	Flags     []flagRow
 	Documents []DocumentLink
+	// Files are the case's attachments, replaced ones included; CanAttach
+	// shows the upload form.
+	Files     []AttachmentLink
+	CanAttach bool
 }
 
 type timelineRow struct {
@@ -504,6 +539,13 @@ func (h *pages) showCase(w http.ResponseWriter, r *http.Request, status int, fai
 			h.Fail(w, r, err)
 			return
 		}
+	}
+	if h.attach != nil {
+		if d.Files, err = h.attach.ForCase(ctx, p, c.Number); err != nil {
+			h.Fail(w, r, err)
+			return
+		}
+		d.CanAttach = p.HasAny(actingRoles...)
 	}
 	h.render(w, r, status, "case", d, failure)
 }
@@ -669,6 +711,18 @@ func (h *pages) act(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page.Done(w, r, "/cases/"+url.PathEscape(number), "act")
+}
+
+// attachFiles takes the case page's upload form: the files are checked,
+// scanned and recorded, or the page shows why not, naming the field, with
+// nothing changed.
+func (h *pages) attachFiles(w http.ResponseWriter, r *http.Request) {
+	number := r.PathValue("number")
+	if err := h.attach.Attach(r.Context(), principal(r), number, r); err != nil {
+		h.showCase(w, r, 0, err)
+		return
+	}
+	page.Done(w, r, "/cases/"+url.PathEscape(number), "attached")
 }
 
 func versionOf(s string) (int64, error) {

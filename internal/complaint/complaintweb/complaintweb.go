@@ -13,6 +13,8 @@
 package complaintweb
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -72,7 +74,22 @@ var evidenceTypes = map[string]bool{"image/jpeg": true, "image/png": true, "imag
 
 type handlers struct {
 	*page.Kit
-	svc *complaintdb.Service
+	svc   *complaintdb.Service
+	files Files
+}
+
+// Files keeps the evidence's bytes (attachdb, through attachweb.Evidence):
+// Keep scans a checked file and stores it under its SHA-256 before the
+// complaint's write records it (a refusal names field); Open reads it back
+// for the complaint's handlers. Without Files the bytes are not kept.
+type Files interface {
+	Keep(ctx context.Context, field, name string, data []byte) error
+	Open(ctx context.Context, sha256 string) (io.ReadCloser, error)
+}
+
+// Options wire optional parts of the complaint routes.
+type Options struct {
+	Files Files
 }
 
 var hf = func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
@@ -87,6 +104,12 @@ var (
 
 // Routes returns the complaint pages and API.
 func Routes(svc *complaintdb.Service, frame page.Frame) ([]httpx.Route, error) {
+	return RoutesWith(svc, frame, Options{})
+}
+
+// RoutesWith is Routes with options: with Files, the evidence's bytes are
+// kept and the complaint's handlers download them.
+func RoutesWith(svc *complaintdb.Service, frame page.Frame, o Options) ([]httpx.Route, error) {
 	if svc == nil || frame == nil {
 		return nil, fmt.Errorf("complaintweb: Routes needs the service and a frame")
 	}
@@ -106,7 +129,7 @@ func Routes(svc *complaintdb.Service, frame page.Frame) ([]httpx.Route, error) {
 	if err != nil {
 		return nil, fmt.Errorf("complaintweb: templates: %w", err)
 	}
-	h := &handlers{Kit: &page.Kit{Frame: frame, Pages: ps, Messages: messages, What: "complaint page"}, svc: svc}
+	h := &handlers{Kit: &page.Kit{Frame: frame, Pages: ps, Messages: messages, What: "complaint page"}, svc: svc, files: o.Files}
 	scope := func(r *http.Request) (string, error) {
 		n, err := complaint.ParseNumber("number", r.PathValue("number"))
 		if err != nil {
@@ -139,6 +162,9 @@ func Routes(svc *complaintdb.Service, frame page.Frame) ([]httpx.Route, error) {
 		{Pattern: "POST /complaints/{number}/act", Policy: httpx.Policy{Write: true, Scope: scope}, Handler: hf(h.act)},
 		{Pattern: "GET /complaints/{number}/answer", Policy: httpx.Policy{Scope: scope}, Handler: h.staffAnswer(false)},
 		{Pattern: "GET /complaints/{number}/answer.pdf", Policy: httpx.Policy{Scope: scope}, Handler: h.staffAnswer(true)},
+		// An evidence file, by its SHA-256: for the complaint's handlers
+		// only (it may identify the complainant, P8/O4).
+		{Pattern: "GET /complaints/{number}/evidence/{sha256}", Policy: httpx.Policy{Scope: scope}, Handler: hf(h.evidenceFile)},
 
 		{Pattern: "POST /api/v1/public/complaints", Policy: pubWrite, Handler: hf(h.apiFile),
 			Doc: &httpx.Doc{Summary: "File a complaint online (the public)", Tags: pubTags, Request: PublicFiling{}, Response: complaintdb.Filed{},
@@ -214,54 +240,79 @@ func (f form) filing() complaint.Filing {
 }
 
 // evidenceOf reads the uploaded files: each within MaxFileBytes, of a type
-// sniffed from its content, named and hashed. The bytes are not kept.
-func evidenceOf(r *http.Request) ([]complaint.Evidence, error) {
+// sniffed from its content, named and hashed; with Files, each is scanned
+// and its bytes stored under its hash before the complaint's write names
+// it (a refused file refuses the form, and nothing is recorded).
+func (h *handlers) evidenceOf(r *http.Request) ([]complaint.Evidence, error) {
+	ev, data, err := evidenceOf(r)
+	if err != nil || h.files == nil {
+		return ev, err
+	}
+	for i, e := range ev {
+		if err := h.files.Keep(r.Context(), "evidence", e.Name, data[i]); err != nil {
+			return nil, err
+		}
+	}
+	return ev, nil
+}
+
+func evidenceOf(r *http.Request) ([]complaint.Evidence, [][]byte, error) {
 	if r.MultipartForm == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	files := r.MultipartForm.File["evidence"]
 	var out []complaint.Evidence
+	var data [][]byte
 	for _, fh := range files {
 		if fh.Filename == "" && fh.Size == 0 {
 			continue // the empty file input of a form sent without a file
 		}
 		if len(out) == complaint.MaxEvidenceFiles {
-			return nil, apperr.Invalidf("evidence", "complaintweb.at_most_evidence_files", complaint.MaxEvidenceFiles)
+			return nil, nil, apperr.Invalidf("evidence", "complaintweb.at_most_evidence_files", complaint.MaxEvidenceFiles)
 		}
 		e, err := readEvidence(fh)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		out = append(out, e)
+		out, data = append(out, e.ev), append(data, e.data)
 	}
-	return out, nil
+	return out, data, nil
 }
 
-func readEvidence(fh *multipart.FileHeader) (complaint.Evidence, error) {
+// readFile is an evidence file read: its record and its bytes.
+type readFile struct {
+	ev   complaint.Evidence
+	data []byte
+}
+
+func readEvidence(fh *multipart.FileHeader) (readFile, error) {
+	buf := &bytes.Buffer{}
 	name := fh.Filename
 	if fh.Size > MaxFileBytes {
-		return complaint.Evidence{}, apperr.Invalidf("evidence", "complaintweb.file_is_larger_than", name, apperr.Size(MaxFileBytes))
+		return readFile{}, apperr.Invalidf("evidence", "complaintweb.file_is_larger_than", name, apperr.Size(MaxFileBytes))
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return complaint.Evidence{}, apperr.Invalidf("evidence", "complaintweb.file_cannot_be_read", name)
+		return readFile{}, apperr.Invalidf("evidence", "complaintweb.file_cannot_be_read", name)
 	}
 	defer f.Close()
 	h := sha256.New()
 	head := make([]byte, 512)
 	n, err := io.ReadFull(f, head)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return complaint.Evidence{}, apperr.Invalidf("evidence", "complaintweb.file_cannot_be_read", name)
+		return readFile{}, apperr.Invalidf("evidence", "complaintweb.file_cannot_be_read", name)
 	}
 	head = head[:n]
 	typ := http.DetectContentType(head)
 	if n == 0 || !evidenceTypes[typ] {
-		return complaint.Evidence{}, apperr.Invalidf("evidence", "complaintweb.file_is_not_an_image_jpeg", name)
+		return readFile{}, apperr.Invalidf("evidence", "complaintweb.file_is_not_an_image_jpeg", name)
 	}
 	h.Write(head)
-	size, err := io.Copy(h, io.LimitReader(f, MaxFileBytes))
+	buf.Write(head)
+	size, err := io.Copy(io.MultiWriter(h, buf), io.LimitReader(f, MaxFileBytes))
 	if err != nil {
-		return complaint.Evidence{}, apperr.Invalidf("evidence", "complaintweb.file_cannot_be_read", name)
+		return readFile{}, apperr.Invalidf("evidence", "complaintweb.file_cannot_be_read", name)
 	}
-	return complaint.Evidence{Name: name, Size: int64(n) + size, Type: strings.SplitN(typ, ";", 2)[0], SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	return readFile{ev: complaint.Evidence{Name: name, Size: int64(n) + size, Type: strings.SplitN(typ, ";", 2)[0],
+		SHA256: hex.EncodeToString(h.Sum(nil))}, data: buf.Bytes()}, nil
 }

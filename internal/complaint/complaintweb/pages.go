@@ -1,6 +1,8 @@
 package complaintweb
 
 import (
+	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -62,7 +64,7 @@ func (h *handlers) record(w http.ResponseWriter, r *http.Request) {
 
 func (h *handlers) fileAs(w http.ResponseWriter, r *http.Request, p access.Principal, staff bool) {
 	f := formOf(r)
-	ev, err := evidenceOf(r)
+	ev, err := h.evidenceOf(r)
 	if err != nil {
 		h.showNew(w, r, staff, f, err)
 		return
@@ -117,7 +119,7 @@ func (h *handlers) showFollow(w http.ResponseWriter, r *http.Request, number, co
 func (h *handlers) addEvidence(w http.ResponseWriter, r *http.Request) {
 	number := r.PathValue("number")
 	code := strings.TrimSpace(r.PostFormValue("code"))
-	ev, err := evidenceOf(r)
+	ev, err := h.evidenceOf(r)
 	if err == nil {
 		_, err = h.svc.AddEvidence(r.Context(), number, code, ev)
 	}
@@ -177,6 +179,46 @@ type complaintPage struct {
 	Complainant *complaint.Complainant // shown after the handler asked (O4, audited)
 	Tiered      bool
 	Candidates  []complaintdb.Candidate // the office's choice of investigators
+}
+
+// evidenceFile sends an evidence file of the complaint to one of its
+// handlers: the file must be one the complaint's record names.
+func (h *handlers) evidenceFile(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.Get(r.Context(), principal(r), r.PathValue("number"))
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if !v.Role.Handler() {
+		h.Fail(w, r, apperr.Forbiddenf("complaintweb.only_the_complaint_s_handlers_read_its_evidence"))
+		return
+	}
+	sum := r.PathValue("sha256")
+	var ev *complaint.Evidence
+	for i := range v.Complaint.Evidence {
+		if v.Complaint.Evidence[i].SHA256 == sum {
+			ev = &v.Complaint.Evidence[i]
+		}
+	}
+	if ev == nil || h.files == nil {
+		h.Fail(w, r, apperr.NotFoundf("complaintweb.no_such_evidence_file"))
+		return
+	}
+	rd, err := h.files.Open(r.Context(), sum)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	defer rd.Close() //nolint:errcheck // read-only
+	hd := w.Header()
+	hd.Set("Content-Type", ev.Type)
+	hd.Set("Content-Length", strconv.FormatInt(ev.Size, 10))
+	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": ev.Name}))
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	hd.Set("Cache-Control", "private, no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.Copy(w, rd) // a client gone away is not our error
 }
 
 func (h *handlers) complaintPage(w http.ResponseWriter, r *http.Request) {
