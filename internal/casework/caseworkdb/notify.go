@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/casework"
 	"github.com/qingdan/qingdan/internal/notify"
@@ -281,4 +282,17 @@ func (s *Service) notifyFromDelivery(ctx context.Context, number string, a casew
 
 func errNoticeUnderway(number, state string) error {
 	return apperr.New(apperr.Conflict, "action", "caseworkdb.the_completion_notice_of_is_still", clip(number), state)
+}
+
+// Deliveries are the messages sent about case number (its notices to the
+// applicant, the push to the supervising unit, the staff's in-app
+// messages), oldest first, each with its delivery state — queued, sent at,
+// failed or given up, attempts, last error — for staff who may read the
+// case (H7).
+func (s *Service) Deliveries(ctx context.Context, p access.Principal, number string) ([]notifydb.Entry, error) {
+	r, _, err := s.readable(ctx, p, number)
+	if err != nil {
+		return nil, err
+	}
+	return notifydb.Deliveries(ctx, s.db, ObjectCase, r.Number)
 }

@@ -93,7 +93,7 @@ func PageRoutes(svc *caseworkdb.Service, o PageOptions) ([]httpx.Route, error) {
 	window := []access.Role{access.RoleWindow}
 	pub := httpx.Policy{Public: true}
 	pubWrite := httpx.Policy{Public: true, Write: true}
-	return []httpx.Route{
+	return append([]httpx.Route{
 		{Pattern: "GET /cases/window", Policy: httpx.Policy{Roles: window}, Handler: hf(h.windowPage),
 			Nav: &httpx.Nav{Label: "nav.window", Order: 20}},
 		{Pattern: "POST /cases/window", Policy: httpx.Policy{Roles: window, Write: true}, Handler: hf(h.register)},
@@ -114,7 +114,7 @@ func PageRoutes(svc *caseworkdb.Service, o PageOptions) ([]httpx.Route, error) {
 		{Pattern: "GET /portal/cases", Policy: pub, Handler: hf(h.followPage)},
 		{Pattern: "POST /portal/cases/{number}/supplement", Policy: pubWrite, Handler: hf(h.publicAct("supplement"))},
 		{Pattern: "POST /portal/cases/{number}/withdraw", Policy: pubWrite, Handler: hf(h.publicAct("withdraw"))},
-	}, nil
+	}, feedbackPageRoutes(h, scope)...), nil
 }
 
 var funcs = template.FuncMap{
@@ -405,6 +405,13 @@ type casePage struct {
 	Timeline  []timelineRow
 	Flags     []flagRow
 	Documents []DocumentLink
+	// Deliveries: the messages sent about the case with their delivery
+	// state (H7); Feedback: the supervising unit's (H9), with its history,
+	// and whether the viewer may attach it (feedback.go).
+	Deliveries      []deliveryRow
+	Feedback        caseworkdb.Feedback
+	FeedbackHistory []caseworkdb.Feedback
+	MayFeedBack     bool
 }
 
 type timelineRow struct {
@@ -509,6 +516,10 @@ func (h *pages) showCase(w http.ResponseWriter, r *http.Request, status int, fai
 			h.Fail(w, r, err)
 			return
 		}
+	}
+	if err := h.caseExtras(r, &d); err != nil {
+		h.Fail(w, r, err)
+		return
 	}
 	h.render(w, r, status, "case", d, failure)
 }
