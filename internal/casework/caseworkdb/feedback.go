@@ -34,9 +34,9 @@ type Feedback struct {
 // FeedbackInput is the unit's feedback as submitted: at least one of the
 // three, each at most MaxFeedbackText characters.
 type FeedbackInput struct {
-	Supervision string `json:"supervision"`
-	Penalty     string `json:"penalty"`
-	Coercion    string `json:"coercion"`
+	Supervision string `json:"supervision,omitempty"`
+	Penalty     string `json:"penalty,omitempty"`
+	Coercion    string `json:"coercion,omitempty"`
 }
 
 // MaxFeedbackText bounds each part of the feedback.
