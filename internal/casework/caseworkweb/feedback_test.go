@@ -87,7 +87,7 @@ func TestFeedback_H9_journeyThroughTheAPIAndTheCasePage(t *testing.T) {
 		f.do(t, webtest.Scenario{Method: "POST", URL: "/cases/" + n + "/feedback", As: "unit1", Status: http.StatusConflict,
 			Body: form("feedback_version", "1", "coercion", "查封广告设施")})
 		f.do(t, webtest.Scenario{Method: "POST", URL: "/cases/" + n + "/feedback", As: "unit1", Status: http.StatusSeeOther,
-			Body: form("feedback_version", "2", "supervision", "已开展事后监管", "penalty", "责令限期改正，罚款 2000 元", "coercion", "查封广告设施"),
+			Body:     form("feedback_version", "2", "supervision", "已开展事后监管", "penalty", "责令限期改正，罚款 2000 元", "coercion", "查封广告设施"),
 			Location: "/cases/" + n})
 		f.do(t, webtest.Scenario{URL: "/cases/" + n, As: "leader1", Status: http.StatusOK,
 			Contains: []string{"查封广告设施", "监管反馈（第 3 版）", "监管反馈（第 1 版）"}})
