@@ -104,7 +104,7 @@ func notice(t *testing.T, db *store.DB, number string) notifydb.Entry {
 		t.Fatal(err)
 	}
 	for _, e := range es {
-		if e.Cause == caseworkdb.CompletionCause && e.Channel == notify.SMS {
+		if e.Cause == caseworkdb.CompletionCause && (e.Channel == notify.SMS || e.Channel == notify.Email) {
 			return e
 		}
 	}

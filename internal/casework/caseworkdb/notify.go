@@ -35,6 +35,9 @@ func (s *Service) enqueue(ctx context.Context, tx *store.Tx, c casework.Case, ef
 			if c.Applicant.Phone != "" && !told {
 				msgs = append(msgs, notify.Text(c.Applicant.Phone, text+" 查询码请妥善保管。"))
 			}
+			if c.Applicant.Email != "" && !told {
+				msgs = append(msgs, notify.Mail(c.Applicant.Email, title, text+"\n\n"+textEn(c)))
+			}
 			told = true
 		case casework.ToStaff:
 			msgs = append(msgs, notify.Inbox(n.Staff.ID, title, text, link))
@@ -103,6 +106,12 @@ func summary(c casework.Case, eff casework.Effects) (string, string) {
 	title := fmt.Sprintf("办件 %s：%s", c.Number, eff.Event.Action)
 	text := fmt.Sprintf("【%s】您的办件 %s（%s）当前状态：%s。", c.Body.Name, c.Number, c.Item.Name, statusZh(string(c.Status)))
 	return title, text
+}
+
+// textEn is the English of the applicant's notice, below the Chinese in
+// an email.
+func textEn(c casework.Case) string {
+	return fmt.Sprintf("[%s] Your case %s (%s) is now: %s.", c.Body.Name, c.Number, c.Item.Name, string(c.Status))
 }
 
 func statusZh(s string) string {

@@ -119,8 +119,11 @@ func (h *pages) caseExtras(r *http.Request, d *casePage) error {
 		return err
 	}
 	for _, e := range es {
-		if e.Channel == notify.SMS && d.Masked {
+		switch {
+		case e.Channel == notify.SMS && d.Masked:
 			e.Recipient = ident.MaskPhone(e.Recipient)
+		case e.Channel == notify.Email && d.Masked:
+			e.Recipient = maskEmail(e.Recipient)
 		}
 		d.Deliveries = append(d.Deliveries, deliveryRow{Entry: e, ToApplicant: e.Cause == caseworkdb.CompletionCause &&
 			(e.Channel == notify.SMS || e.Channel == notify.Email)})
@@ -130,4 +133,15 @@ func (h *pages) caseExtras(r *http.Request, d *casePage) error {
 	}
 	d.MayFeedBack = p.HasAny(feedbackRoles...) && d.Case.Status == "completed" && h.unitCode(r) == d.Case.Unit.Code
 	return nil
+}
+
+// maskEmail keeps an address's first character and its domain (L7):
+// "lisi@example.cn" → "l***@example.cn".
+func maskEmail(s string) string {
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" {
+		return ident.MaskText(s)
+	}
+	r := []rune(local)
+	return string(r[0]) + "***@" + domain
 }
