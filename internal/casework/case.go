@@ -96,7 +96,7 @@ type Applicant struct {
 	// Email, when given, is where the applicant's notices are also sent
 	// (through the outbox, H7).
 	Email   string `json:"email,omitempty"`
-	Address    string        `json:"address,omitempty"`
+	Address string `json:"address,omitempty"`
 }
 
 // Channel is how an application came in.
