@@ -422,10 +422,10 @@ func accessCases(o demoObjects) map[string]accessCase {
 		// The supervising unit's feedback (H9): read in the jurisdiction,
 		// attached only by the case's own unit (the service checks the
 		// unit; the scope refuses another town's case).
-		"GET " + orgAPI + "/cases/{number}/feedback": {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber + "/feedback", own: orgAPI + "/cases/" + o.ownCase + "/feedback"},
-		"PUT " + orgAPI + "/cases/{number}/feedback": {kind: notTown, foreign: orgAPI + "/cases/" + o.caseNumber + "/feedback", body: `{"supervision":"x"}`},
-		"POST /cases/{number}/feedback":              {kind: notTown, foreign: "/cases/" + o.caseNumber + "/feedback", body: "feedback_version=0&supervision=x"},
-		"POST " + orgAPI + "/cases/{number}/actions": {kind: adminOnly, foreign: orgAPI + "/cases/" + o.caseNumber + "/actions", own: orgAPI + "/cases/" + o.ownCase + "/actions", body: `{"action":"accept"}`},
+		"GET " + orgAPI + "/cases/{number}/feedback":  {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber + "/feedback", own: orgAPI + "/cases/" + o.ownCase + "/feedback"},
+		"POST " + orgAPI + "/cases/{number}/feedback": {kind: notTown, foreign: orgAPI + "/cases/" + o.caseNumber + "/feedback", body: `{"supervision":"x"}`},
+		"POST /cases/{number}/feedback":               {kind: notTown, foreign: "/cases/" + o.caseNumber + "/feedback", body: "feedback_version=0&supervision=x"},
+		"POST " + orgAPI + "/cases/{number}/actions":  {kind: adminOnly, foreign: orgAPI + "/cases/" + o.caseNumber + "/actions", own: orgAPI + "/cases/" + o.ownCase + "/actions", body: `{"action":"accept"}`},
 		// The case pages: the window's console is the window role's; the
 		// list shows the jurisdiction only; a case and its actions are
 		// scoped to its body, bulk actions case by case.

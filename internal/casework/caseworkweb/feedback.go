@@ -33,13 +33,13 @@ func feedbackAPIRoutes(h *handlers, scope func(r *http.Request) (string, error),
 				Params: []httpx.Param{number}, Versioned: true,
 				Description: "What the supervising unit returned about the completed case (H9): supervision, penalty and coercion " +
 					"results, who wrote it and when. Version 0 and empty results: no feedback yet. The version is the ETag."}},
-		{Pattern: "PUT " + p, Policy: httpx.Policy{Roles: feedbackRoles, Write: true, Scope: scope}, Handler: hf(h.apiAttachFeedback),
+		{Pattern: "POST " + p, Policy: httpx.Policy{Roles: feedbackRoles, Write: true, Scope: scope}, Handler: hf(h.apiAttachFeedback),
 			Doc: &httpx.Doc{Summary: "Attach the supervising unit's feedback to a case", Tags: tags, Request: caseworkdb.FeedbackInput{},
 				Response: caseworkdb.Feedback{}, Params: []httpx.Param{number}, Versioned: true,
 				Description: "Only staff of the case's unit (the supervising unit the result was pushed to), of the case's body, once " +
 					"the case is completed (H9). At least one of supervision, penalty and coercion, each at most 2,000 characters; " +
-					"unknown members are refused. Without If-Match the feedback is the case's first; with If-Match it replaces the " +
-					"version named. Stale (another version meanwhile): 409 with the feedback as it is. Each change is an event on " +
+					"unknown members are refused. Without If-Match the feedback is the case's first (201); with If-Match (the GET's " +
+					"ETag) it is a new version of the one named (200). Stale (another version meanwhile): 409 with the feedback as it is. Each change is an event on " +
 					"the case's timeline."}},
 	}
 }

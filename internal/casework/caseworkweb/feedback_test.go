@@ -43,7 +43,7 @@ func TestFeedback_H9_journeyThroughTheAPIAndTheCasePage(t *testing.T) {
 		api := "/api/v1/cases/" + n + "/feedback"
 		body := `{"supervision":"已开展事后监管，现场核查设置符合许可"}`
 		// Not completed yet: the result has not been pushed.
-		f.do(t, webtest.Scenario{Method: "PUT", URL: api, As: "unit1", Body: body, Status: http.StatusConflict, Contains: []string{"status"}})
+		f.do(t, webtest.Scenario{Method: "POST", URL: api, As: "unit1", Body: body, Status: http.StatusConflict, Contains: []string{"status"}})
 		f.act(t, "window1", n, http.StatusSeeOther, "action", "complete", "certificate", "GG2026-009")
 
 		f.do(t, webtest.Scenario{URL: api, As: "window1", Status: http.StatusOK, Contains: []string{`"version":0`},
@@ -60,7 +60,7 @@ func TestFeedback_H9_journeyThroughTheAPIAndTheCasePage(t *testing.T) {
 			{Name: "nothing to say", As: "unit1", Body: `{"supervision":"  "}`, Status: http.StatusBadRequest, Contains: []string{`"field":"supervision"`}},
 			{Name: "too long", As: "unit1", Body: `{"penalty":"` + strings.Repeat("罚", 2001) + `"}`, Status: http.StatusBadRequest, Contains: []string{`"field":"penalty"`}},
 		} {
-			sc.Method, sc.URL = "PUT", api
+			sc.Method, sc.URL = "POST", api
 			f.do(t, sc)
 		}
 		if k := count(t, db, `SELECT COUNT(*) FROM case_feedback`); k != 0 {
@@ -68,13 +68,13 @@ func TestFeedback_H9_journeyThroughTheAPIAndTheCasePage(t *testing.T) {
 		}
 
 		// The unit's first feedback by API, then a change on its version.
-		f.do(t, webtest.Scenario{Method: "PUT", URL: api, As: "unit1", Body: body, Status: http.StatusCreated,
+		f.do(t, webtest.Scenario{Method: "POST", URL: api, As: "unit1", Body: body, Status: http.StatusCreated,
 			Contains: []string{`"version":1`, "现场核查设置符合许可", `"login":"unit1"`}})
-		f.do(t, webtest.Scenario{Method: "PUT", URL: api, As: "unit1", Body: body, Status: http.StatusConflict,
+		f.do(t, webtest.Scenario{Method: "POST", URL: api, As: "unit1", Body: body, Status: http.StatusConflict,
 			Contains: []string{`"current"`, "现场核查设置符合许可"}}) // a second "first" feedback is stale
-		f.do(t, webtest.Scenario{Method: "PUT", URL: api, As: "unit1", Header: map[string]string{"If-Match": `"1"`},
+		f.do(t, webtest.Scenario{Method: "POST", URL: api, As: "unit1", Header: map[string]string{"If-Match": `"1"`},
 			Body: `{"supervision":"已开展事后监管","penalty":"责令限期改正，罚款 2000 元"}`, Status: http.StatusOK, Contains: []string{`"version":2`, "罚款 2000 元"}})
-		f.do(t, webtest.Scenario{Method: "PUT", URL: api, As: "unit1", Header: map[string]string{"If-Match": `"1"`},
+		f.do(t, webtest.Scenario{Method: "POST", URL: api, As: "unit1", Header: map[string]string{"If-Match": `"1"`},
 			Body: `{"coercion":"查封"}`, Status: http.StatusConflict, Contains: []string{`"version":2`}})
 
 		// The case page: the unit's form on version 2, the history, the
