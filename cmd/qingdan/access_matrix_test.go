@@ -429,11 +429,17 @@ func accessCases(o demoObjects) map[string]accessCase {
 		// roles neither town person has (the window; the flow's role for
 		// accept), and the guard refuses the town's administrator another
 		// town's case first.
-		"GET " + orgAPI + "/cases":                   {kind: anyStaff, foreign: orgAPI + "/cases", hidden: o.caseNumber},
-		"POST " + orgAPI + "/cases":                  {kind: adminOnly, foreign: orgAPI + "/cases", body: `{"body_id":` + fb + `,"item":"x","applicant":{"kind":"person","name":"李四","resident_id":"11010519491231002X"}}`},
-		"GET " + orgAPI + "/cases/{number}":          {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber, own: orgAPI + "/cases/" + o.ownCase},
-		"GET " + orgAPI + "/cases/{number}/record":   {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber + "/record", own: orgAPI + "/cases/" + o.ownCase + "/record"},
-		"POST " + orgAPI + "/cases/{number}/actions": {kind: adminOnly, foreign: orgAPI + "/cases/" + o.caseNumber + "/actions", own: orgAPI + "/cases/" + o.ownCase + "/actions", body: `{"action":"accept"}`},
+		"GET " + orgAPI + "/cases":                 {kind: anyStaff, foreign: orgAPI + "/cases", hidden: o.caseNumber},
+		"POST " + orgAPI + "/cases":                {kind: adminOnly, foreign: orgAPI + "/cases", body: `{"body_id":` + fb + `,"item":"x","applicant":{"kind":"person","name":"李四","resident_id":"11010519491231002X"}}`},
+		"GET " + orgAPI + "/cases/{number}":        {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber, own: orgAPI + "/cases/" + o.ownCase},
+		"GET " + orgAPI + "/cases/{number}/record": {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber + "/record", own: orgAPI + "/cases/" + o.ownCase + "/record"},
+		// The supervising unit's feedback (H9): read in the jurisdiction,
+		// attached only by the case's own unit (the service checks the
+		// unit; the scope refuses another town's case).
+		"GET " + orgAPI + "/cases/{number}/feedback":  {kind: scopedRead, foreign: orgAPI + "/cases/" + o.caseNumber + "/feedback", own: orgAPI + "/cases/" + o.ownCase + "/feedback"},
+		"POST " + orgAPI + "/cases/{number}/feedback": {kind: notTown, foreign: orgAPI + "/cases/" + o.caseNumber + "/feedback", body: `{"supervision":"x"}`},
+		"POST /cases/{number}/feedback":               {kind: notTown, foreign: "/cases/" + o.caseNumber + "/feedback", body: "feedback_version=0&supervision=x"},
+		"POST " + orgAPI + "/cases/{number}/actions":  {kind: adminOnly, foreign: orgAPI + "/cases/" + o.caseNumber + "/actions", own: orgAPI + "/cases/" + o.ownCase + "/actions", body: `{"action":"accept"}`},
 		// The case pages: the window's console is the window role's; the
 		// list shows the jurisdiction only; a case and its actions are
 		// scoped to its body, bulk actions case by case.

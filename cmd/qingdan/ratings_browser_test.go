@@ -63,7 +63,6 @@ func completedCase(t *testing.T, a *app, applicant string) (string, string) {
 		{"liaison1", casework.Action{ID: "decide", Outcome: "approved", Opinion: "符合条件"}},
 		{"liaison1", casework.Action{ID: "hand_back"}},
 		{"window1", casework.Action{ID: "complete"}},
-		{"window1", casework.Action{ID: "notify"}},
 	} {
 		if _, err := a.cases.Act(ctx, who(s.who), n, 0, s.a); err != nil {
 			t.Fatalf("%s: %v", s.a.ID, err)

@@ -214,6 +214,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go app.deemAccept(ctx)
 	go app.supervise(ctx)
 	go app.inviteRatings(ctx)
+	go app.noticesDelivered(ctx)
 
 	select {
 	case err := <-errc:
@@ -620,6 +621,15 @@ func (a *app) supervise(ctx context.Context) {
 	}()
 	if err := a.sup.RunSweep(ctx, 15*time.Second); err != nil && !errors.Is(err, context.Canceled) {
 		a.log.Error("supervision sweep stopped", "err", err)
+	}
+}
+
+// noticesDelivered records on each case when its applicant's completion
+// notice was delivered (H7 counts from the delivery): the consumer of the
+// outbox's delivery events.
+func (a *app) noticesDelivered(ctx context.Context) {
+	if err := a.cases.RunDelivered(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		a.log.Error("notice deliveries stopped", "err", err)
 	}
 }
 

@@ -93,7 +93,10 @@ type Applicant struct {
 	ResidentID string        `json:"resident_id,omitempty"`
 	CreditCode string        `json:"credit_code,omitempty"`
 	Phone      string        `json:"phone,omitempty"`
-	Address    string        `json:"address,omitempty"`
+	// Email, when given, is where the applicant's notices are also sent
+	// (through the outbox, H7).
+	Email   string `json:"email,omitempty"`
+	Address string `json:"address,omitempty"`
 }
 
 // Channel is how an application came in.

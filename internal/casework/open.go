@@ -2,9 +2,11 @@ package casework
 
 import (
 	"fmt"
+	"net/mail"
 	"slices"
 	"strings"
 
+	"github.com/qingdan/qingdan/internal/apperr"
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/flow"
 	"github.com/qingdan/qingdan/internal/ident"
@@ -103,9 +105,14 @@ func checkItem(it Item) error {
 // application (L7: not disclosed).
 func checkApplicant(a Applicant, t *transition) (Applicant, bool, error) {
 	a.Name = strings.TrimSpace(a.Name)
-	a.Phone, a.Address = strings.TrimSpace(a.Phone), strings.TrimSpace(a.Address)
+	a.Phone, a.Address, a.Email = strings.TrimSpace(a.Phone), strings.TrimSpace(a.Address), strings.TrimSpace(a.Email)
 	if a.Name == "" {
 		return a, false, errApplicantName()
+	}
+	if a.Email != "" {
+		if addr, err := mail.ParseAddress(a.Email); err != nil || addr.Address != a.Email || len(a.Email) > 254 {
+			return a, false, apperr.Invalidf("applicant.email", "casework.the_email_address_is_not_valid", a.Email)
+		}
 	}
 	switch a.Kind {
 	case Person:

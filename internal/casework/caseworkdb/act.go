@@ -43,6 +43,12 @@ func (s *Service) Act(ctx context.Context, p access.Principal, number string, ba
 	if err != nil {
 		return casework.Case{}, err
 	}
+	if a.ID == casework.NotifyAction {
+		// H7: the delivery, not the button (notify.go).
+		if a, err = s.notifyFromDelivery(ctx, r.Number, a); err != nil {
+			return casework.Case{}, err
+		}
+	}
 	return s.act(ctx, r, base, a, actor)
 }
 

@@ -187,7 +187,6 @@ func TestAct_H2_H9_promisedCaseCarriesOutEveryEffect(t *testing.T) {
 			{"2026-03-05T10:00", "unit1", casework.Action{ID: "decide", Outcome: "approved", Opinion: "准予"}},
 			{"2026-03-05T15:00", "unit1", casework.Action{ID: "hand_back"}},
 			{"2026-03-06T10:00", "window1", casework.Action{ID: "complete", Certificate: "青广许〔2026〕1号"}},
-			{"2026-03-06T10:30", "window1", casework.Action{ID: "notify"}},
 		}
 		for _, s := range steps {
 			f.set(s.at)
@@ -210,7 +209,7 @@ func TestAct_H2_H9_promisedCaseCarriesOutEveryEffect(t *testing.T) {
 			t.Fatal("the applicant was sent nothing")
 		}
 		rec, err := f.svc.Record(ctx, f.who("window1"), n)
-		if err != nil || rec.Completion == nil || rec.Completion.CertificateNumber != "青广许〔2026〕1号" || len(rec.Steps) != 8 {
+		if err != nil || rec.Completion == nil || rec.Completion.CertificateNumber != "青广许〔2026〕1号" || len(rec.Steps) != 7 {
 			t.Fatalf("record: %+v %v", rec, err)
 		}
 		verify(t, db)

@@ -78,7 +78,7 @@ func Routes(svc *caseworkdb.Service) []httpx.Route {
 	scope := func(r *http.Request) (string, error) { return svc.BodyPath(r.Context(), r.PathValue("number")) }
 	number := httpx.Param{Name: "number", In: "path", Description: "the case number (330199-2026-000123)"}
 	const p = "/api/v1/cases"
-	return []httpx.Route{
+	return append([]httpx.Route{
 		{Pattern: "POST " + p, Policy: httpx.Policy{Roles: []access.Role{access.RoleWindow}, Write: true}, Handler: hf(h.apiOpen),
 			Doc: &httpx.Doc{Summary: "Register an application at the window", Tags: tags, Request: caseworkdb.Application{},
 				Response: caseworkdb.Opened{}, Status: http.StatusCreated,
@@ -119,7 +119,7 @@ func Routes(svc *caseworkdb.Service) []httpx.Route {
 				Params: []httpx.Param{number, {Name: "code", In: "query", Description: "the query code given at application", Required: true}},
 				Description: "By number and query code together (V3): a wrong code is the same 404 as an unknown number. Personal data is " +
 					"masked (L7); a case of a minor, or involving secrets or privacy, shows its number and status only (H12)."}},
-	}
+	}, feedbackAPIRoutes(h, scope, number)...)
 }
 
 func (h *handlers) apiOpen(w http.ResponseWriter, r *http.Request) {

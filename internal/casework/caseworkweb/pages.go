@@ -139,6 +139,7 @@ func PageRoutes(svc *caseworkdb.Service, o PageOptions) ([]httpx.Route, error) {
 		{Pattern: "POST /portal/cases/{number}/supplement", Policy: pubWrite, Handler: hf(h.publicAct("supplement"))},
 		{Pattern: "POST /portal/cases/{number}/withdraw", Policy: pubWrite, Handler: hf(h.publicAct("withdraw"))},
 	}
+	routes = append(routes, feedbackPageRoutes(h, scope)...)
 	if o.Attachments != nil {
 		// The upload form of the case page: a multipart form of at most
 		// MaxUpload, read at the edge.
@@ -249,6 +250,7 @@ type windowPage struct {
 
 type registerForm struct {
 	Kind, Name, ID, Code, Phone, Address string
+	Email                                string
 	Materials                            []string
 	Delivery                             string
 	Assisted                             bool
@@ -262,7 +264,7 @@ type registerForm struct {
 // formFields maps the fields the service names to the form's inputs.
 var formFields = map[string]string{
 	"applicant.name": "name", "applicant.kind": "kind", "applicant.resident_id": "resident_id",
-	"applicant.credit_code": "credit_code", "applicant.phone": "phone", "applicant.address": "address",
+	"applicant.credit_code": "credit_code", "applicant.phone": "phone", "applicant.address": "address", "applicant.email": "email",
 	"name": "name", "kind": "kind", "resident_id": "resident_id", "credit_code": "credit_code", "phone": "phone",
 	"address": "address", "materials": "materials", "delivery": "delivery", "item": "item",
 }
@@ -394,7 +396,7 @@ func (h *pages) register(w http.ResponseWriter, r *http.Request) {
 func registerFormOf(r *http.Request) registerForm {
 	f := r.PostForm
 	return registerForm{Kind: f.Get("kind"), Name: strings.TrimSpace(f.Get("name")), ID: strings.TrimSpace(f.Get("resident_id")),
-		Code: strings.TrimSpace(f.Get("credit_code")), Phone: strings.TrimSpace(f.Get("phone")),
+		Code: strings.TrimSpace(f.Get("credit_code")), Phone: strings.TrimSpace(f.Get("phone")), Email: strings.TrimSpace(f.Get("email")),
 		Address: strings.TrimSpace(f.Get("address")), Materials: f["materials"], Delivery: f.Get("delivery"),
 		Assisted: f.Get("assisted") == "on", Secret: f.Get("secret") == "on", Privacy: f.Get("privacy") == "on"}
 }
@@ -406,7 +408,7 @@ func applicationOf(f registerForm, item string) (caseworkdb.Application, error) 
 	if item == "" {
 		return caseworkdb.Application{}, apperr.Invalidf("item", "caseworkweb.choose_the_item")
 	}
-	a := casework.Applicant{Kind: casework.ApplicantKind(f.Kind), Name: f.Name, Phone: f.Phone, Address: f.Address}
+	a := casework.Applicant{Kind: casework.ApplicantKind(f.Kind), Name: f.Name, Phone: f.Phone, Email: f.Email, Address: f.Address}
 	switch a.Kind {
 	case casework.Person:
 		a.ResidentID = f.ID
@@ -440,6 +442,13 @@ type casePage struct {
 	// shows the upload form.
 	Files     []AttachmentLink
 	CanAttach bool
+	// Deliveries: the messages sent about the case with their delivery
+	// state (H7); Feedback: the supervising unit's (H9), with its history,
+	// and whether the viewer may attach it (feedback.go).
+	Deliveries      []deliveryRow
+	Feedback        caseworkdb.Feedback
+	FeedbackHistory []caseworkdb.Feedback
+	MayFeedBack     bool
 }
 
 type timelineRow struct {
@@ -497,6 +506,7 @@ func (h *pages) showCase(w http.ResponseWriter, r *http.Request, status int, fai
 			a.Name = ident.MaskName(a.Name)
 		}
 		a.ResidentID, a.Phone, a.Address = ident.MaskResidentID(a.ResidentID), ident.MaskPhone(a.Phone), ident.MaskAddress(a.Address)
+		a.Email = maskEmail(a.Email)
 		d.View.Case.Applicant, d.Masked = a, true
 	}
 	d.Applicant = applicantText(d.View.Case.Applicant)
@@ -547,6 +557,10 @@ func (h *pages) showCase(w http.ResponseWriter, r *http.Request, status int, fai
 		}
 		d.CanAttach = p.HasAny(actingRoles...)
 	}
+	if err := h.caseExtras(r, &d); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
 	h.render(w, r, status, "case", d, failure)
 }
 
@@ -579,7 +593,7 @@ func materialsAllow(a flow.Action, c casework.Case) bool {
 
 func applicantText(a casework.Applicant) string {
 	parts := []string{a.Name}
-	for _, s := range []string{a.ResidentID, a.CreditCode, a.Phone, a.Address} {
+	for _, s := range []string{a.ResidentID, a.CreditCode, a.Phone, a.Email, a.Address} {
 		if s != "" {
 			parts = append(parts, s)
 		}

@@ -484,7 +484,6 @@ func TestPages_H7_applyOnlineToCompletion(t *testing.T) {
 			{"unit1", []string{"action", "decide", "outcome", "approved", "opinion", "符合设置要求"}},
 			{"unit1", []string{"action", "hand_back"}},
 			{"window1", []string{"action", "complete", "certificate", "GG2026-001"}},
-			{"window1", []string{"action", "notify"}},
 		} {
 			f.act(t, s.who, n, http.StatusSeeOther, s.kv...)
 		}

@@ -116,7 +116,6 @@ func (f *fixture) completed(t testing.TB) (string, string) {
 		{"2026-03-05T10:00", "unit1", casework.Action{ID: "decide", Outcome: "approved", Opinion: "准予"}},
 		{"2026-03-05T15:00", "unit1", casework.Action{ID: "hand_back"}},
 		{"2026-03-06T10:00", "window1", casework.Action{ID: "complete", Certificate: "青广许〔2026〕1号"}},
-		{"2026-03-06T10:30", "window1", casework.Action{ID: "notify"}},
 	} {
 		f.set(s.at)
 		if _, err := f.cases.Act(ctx, f.who(s.who), n, 0, s.a); err != nil {
