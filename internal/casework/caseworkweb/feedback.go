@@ -109,6 +109,9 @@ func (h *pages) feedback(w http.ResponseWriter, r *http.Request) {
 type deliveryRow struct {
 	notifydb.Entry
 	ToApplicant bool
+	// CauseName is the action the message tells of, in the flow's words
+	// (the outbox's cause is "case." and the action's ID).
+	CauseName string
 }
 
 // caseExtras reads the case page's deliveries and feedback.
@@ -126,7 +129,8 @@ func (h *pages) caseExtras(r *http.Request, d *casePage) error {
 			e.Recipient = maskEmail(e.Recipient)
 		}
 		d.Deliveries = append(d.Deliveries, deliveryRow{Entry: e, ToApplicant: e.Cause == caseworkdb.CompletionCause &&
-			(e.Channel == notify.SMS || e.Channel == notify.Email)})
+			(e.Channel == notify.SMS || e.Channel == notify.Email),
+			CauseName: actionName(d.Run, strings.TrimPrefix(e.Cause, "case."), lang(r))})
 	}
 	if d.Feedback, d.FeedbackHistory, err = h.svc.FeedbackOf(ctx, p, d.Case.Number); err != nil {
 		return err
