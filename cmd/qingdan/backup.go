@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "backup", summary: "copy a live SQLite database to FILE / 在线备份", run: runBackup})
+	register(&command{name: "backup", summary: "qingdan.summary.backup", run: runBackup})
 }
 
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -21,7 +21,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageError{"usage: qingdan backup [flags] FILE (FILE must not exist / 目标文件不得已存在)"}
+		return usageError{t("qingdan.usage_qingdan_backup_flags_file_file")}
 	}
 	file := fs.Arg(0)
 	db, err := cfg.open(ctx)

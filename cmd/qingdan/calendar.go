@@ -21,7 +21,7 @@ import (
 func init() {
 	register(&command{
 		name:    "calendar",
-		summary: "working-day calendar: due, is-workday, check, import / 工作日历",
+		summary: "qingdan.summary.calendar",
 		run:     runCalendar,
 	})
 }
@@ -109,7 +109,7 @@ merge a year file over the data, e.g. a notice not yet imported)
 func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, calendarUsage)
-		return usageError{"缺少子命令 / missing subcommand (due, is-workday, check, import)"}
+		return usageError{t("qingdan.missing_subcommand_due_is_workday_check")}
 	}
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, calendarUsage)
@@ -120,7 +120,7 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("qingdan calendar "+sub, flag.ContinueOnError)
 	fs.StringVar(&o.db, "db", "", "database DSN; without it the embedded data is used (import only validates)")
 	if sub == "import" {
-		fs.StringVar(&o.dataDir, "data-dir", "./data", "data directory with the checkpoint signing key, as serve's (import with --db signs a checkpoint) / 数据目录")
+		fs.StringVar(&o.dataDir, "data-dir", "./data", t("qingdan.flag.data_dir_2"))
 	}
 	fs.StringVar(&o.tz, "tz", "Asia/Shanghai", "time zone days are counted in")
 	fs.Var(&o.yearFiles, "year-file", "holiday-cn JSON or .ics file merged over the data (repeatable)")
@@ -155,7 +155,7 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return o.due(ctx, stdout)
 	case "is-workday":
 		if len(pos) != 1 {
-			return usageError{"用法 / usage: qingdan calendar is-workday YYYY-MM-DD"}
+			return usageError{t("qingdan.usage_qingdan_calendar_is_workday_yyyy")}
 		}
 		d, err := calendar.ParseDate("DATE", pos[0])
 		if err != nil {
@@ -173,7 +173,7 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	case "check":
 		if len(pos) != 1 {
-			return usageError{"用法 / usage: qingdan calendar check YEAR"}
+			return usageError{t("qingdan.usage_qingdan_calendar_check_year")}
 		}
 		y, err := strconv.Atoi(pos[0])
 		if err != nil || y < calendar.MinYear || y > calendar.MaxYear {
@@ -199,7 +199,7 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	case "provisional":
 		if len(pos) != 1 {
-			return usageError{"用法 / usage: qingdan calendar provisional YEAR"}
+			return usageError{t("qingdan.usage_qingdan_calendar_provisional_year")}
 		}
 		y, err := strconv.Atoi(pos[0])
 		if err != nil {
@@ -218,7 +218,7 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	default: // import
 		if len(pos) != 1 {
-			return usageError{"用法 / usage: qingdan calendar import FILE"}
+			return usageError{t("qingdan.usage_qingdan_calendar_import_file")}
 		}
 		return o.importFile(ctx, pos[0], stdout)
 	}
@@ -355,7 +355,7 @@ func (o *calOpts) due(ctx context.Context, stdout io.Writer) error {
 		}
 	}
 	if len(given) != 1 {
-		return usageError{"请给出且只给出一个期限：--working-days、--natural-days、--hours 或 --working-hours / give exactly one limit: --working-days, --natural-days, --hours or --working-hours"}
+		return usageError{t("qingdan.give_exactly_one_limit_working_days")}
 	}
 	l := given[0]
 	n, err := strconv.Atoi(l.val)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
@@ -34,6 +35,13 @@ func buildQingdan(t *testing.T) string {
 
 func runBin(t *testing.T, bin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runBinLang(t, bin, "en", args...)
+}
+
+// runBinLang is runBin with the command line's language pinned to lang
+// (QINGDAN_LANG), whatever the developer's locale.
+func runBinLang(t *testing.T, bin, lang string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
 	// No QINGDAN_* from the developer's shell (a QINGDAN_DB would change
 	// what the command reads).
@@ -42,6 +50,7 @@ func runBin(t *testing.T, bin string, args ...string) (stdout, stderr string, co
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	cmd.Env = append(cmd.Env, "QINGDAN_LANG="+lang)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()
@@ -104,7 +113,12 @@ func TestCalendarCLI_L11(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			out, errOut, code := runBin(t, bin, tc.args...)
+			// A case expecting Chinese runs in Chinese.
+			lang := "en"
+			if strings.ContainsFunc(tc.errHas, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+				lang = "zh"
+			}
+			out, errOut, code := runBinLang(t, bin, lang, tc.args...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, out, errOut)
 			}

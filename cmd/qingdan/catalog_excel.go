@@ -28,8 +28,8 @@ import (
 )
 
 func init() {
-	register(&command{name: "export-list", summary: "export a body's list to .xlsx / 导出权责清单", run: runExportList})
-	register(&command{name: "import-list", summary: "import a list from .xlsx as a draft adjustment / 导入清单生成调整草稿", run: runImportList})
+	register(&command{name: "export-list", summary: "qingdan.summary.export_list", run: runExportList})
+	register(&command{name: "import-list", summary: "qingdan.summary.import_list", run: runImportList})
 }
 
 // runExportList writes a body's current list (or, with --template, the empty
@@ -37,14 +37,14 @@ func init() {
 func runExportList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qingdan export-list", flag.ContinueOnError)
 	cfg := dbFlags(fs)
-	body := fs.String("body", "", "body code or ID whose list to export / 机构编码或编号")
-	out := fs.String("o", "", "output file (default: the body's list name in the current directory; - for stdout) / 输出文件")
-	template := fs.Bool("template", false, "write the empty template instead (no database needed) / 只导出空白模板")
+	body := fs.String("body", "", t("qingdan.flag.body"))
+	out := fs.String("o", "", t("qingdan.flag.o"))
+	template := fs.Bool("template", false, t("qingdan.flag.template"))
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
-		return usageError{"export-list takes no arguments / 不接受参数"}
+		return usageError{t("qingdan.export_list_takes_no_arguments")}
 	}
 	var buf bytes.Buffer
 	name := "权责清单模板.xlsx"
@@ -54,7 +54,7 @@ func runExportList(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	} else {
 		if *body == "" {
-			return usageError{"--body is required (or --template) / 须指定 --body"}
+			return usageError{t("qingdan.body_is_required_or_template")}
 		}
 		db, err := cfg.open(ctx)
 		if err != nil {
@@ -95,16 +95,16 @@ func writeOut(out, name string, data []byte, stdout, stderr io.Writer) error {
 func runImportList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qingdan import-list", flag.ContinueOnError)
 	cfg := dbFlags(fs)
-	body := fs.String("body", "", "body code or ID whose list the file is / 机构编码或编号")
-	as := fs.String("as", "", "login of the list liaison proposing the adjustment / 清单联络员登录名")
-	dry := fs.Bool("dry-run", false, "only check the file and show the differences / 只检查并列出差异")
+	body := fs.String("body", "", t("qingdan.flag.body_2"))
+	as := fs.String("as", "", t("qingdan.flag.as"))
+	dry := fs.Bool("dry-run", false, t("qingdan.flag.dry_run"))
 	var in catxlsx.DraftInput
-	fs.StringVar(&in.Title, "title", "", "adjustment title / 调整事由")
-	reason := fs.String("reason", "", "reason (default operating_experience) / 调整原因")
-	fs.StringVar(&in.BasisTitle, "basis-title", "", "basis document title / 依据文件名称")
-	fs.StringVar(&in.BasisDocNo, "basis-doc-no", "", "basis document number / 文号")
-	fs.StringVar(&in.BasisIssued, "basis-issued", "", "basis document date, 2006-01-02 / 发布日期")
-	fs.StringVar(&in.Note, "note", "", "explanation of suspensions and cancellations / 说明")
+	fs.StringVar(&in.Title, "title", "", t("qingdan.flag.title"))
+	reason := fs.String("reason", "", t("qingdan.flag.reason"))
+	fs.StringVar(&in.BasisTitle, "basis-title", "", t("qingdan.flag.basis_title"))
+	fs.StringVar(&in.BasisDocNo, "basis-doc-no", "", t("qingdan.flag.basis_doc_no"))
+	fs.StringVar(&in.BasisIssued, "basis-issued", "", t("qingdan.flag.basis_issued"))
+	fs.StringVar(&in.Note, "note", "", t("qingdan.flag.note"))
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func runImportList(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return usageError{"usage: qingdan import-list --body CODE --as LOGIN FILE.xlsx"}
 	}
 	if *body == "" || (*as == "" && !*dry) {
-		return usageError{"--body and --as are required (--as not with --dry-run) / 须指定 --body 与 --as"}
+		return usageError{t("qingdan.body_and_as_are_required_as")}
 	}
 	in.Reason = catalog.Reason(*reason)
 	if in.Reason != "" && !in.Reason.Valid() {

@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "checkpoint", summary: "save the audit log's signed checkpoint for a witness / 保存签名检查点供见证保管", run: runCheckpoint})
+	register(&command{name: "checkpoint", summary: "qingdan.summary.checkpoint", run: runCheckpoint})
 }
 
 // runCheckpoint writes the latest signed checkpoint (signing a new one if
@@ -24,12 +24,12 @@ func init() {
 func runCheckpoint(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qingdan checkpoint", flag.ContinueOnError)
 	cfg := dbFlags(fs)
-	out := fs.String("out", "", "file to write the checkpoint to (\"-\": standard output) / 检查点输出文件")
+	out := fs.String("out", "", t("qingdan.flag.out"))
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 || *out == "" {
-		return usageError{"usage: qingdan checkpoint [flags] --out FILE / 须指定 --out"}
+		return usageError{t("qingdan.usage_qingdan_checkpoint_flags_out_file")}
 	}
 	db, err := cfg.open(ctx)
 	if err != nil {

@@ -28,8 +28,8 @@ type dbConfig struct {
 // QINGDAN_DB and QINGDAN_DATA_DIR when not given.
 func dbFlags(fs *flag.FlagSet) *dbConfig {
 	c := &dbConfig{}
-	fs.StringVar(&c.DSN, "db", "./data/qingdan.db", "SQLite file, or postgres://user@host:5432/dbname / 数据库")
-	fs.StringVar(&c.DataDir, "data-dir", "./data", "data directory: checkpoint signing key, files / 数据目录")
+	fs.StringVar(&c.DSN, "db", "./data/qingdan.db", t("qingdan.flag.db"))
+	fs.StringVar(&c.DataDir, "data-dir", "./data", t("qingdan.flag.data_dir"))
 	return c
 }
 

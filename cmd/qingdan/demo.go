@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "demo", summary: "load the demo body into an empty database / 向空库载入演示数据", run: runDemo})
+	register(&command{name: "demo", summary: "qingdan.summary.demo", run: runDemo})
 }
 
 // runDemo migrates the database, loads the demo district (docs/demo.md) with
@@ -30,7 +30,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if fs.NArg() != 0 {
-		return usageError{"demo takes no arguments / 不接受参数"}
+		return usageError{t("qingdan.demo_takes_no_arguments")}
 	}
 	db, err := cfg.openMigrated(ctx)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "migrate", summary: "apply database migrations / 迁移数据库", run: runMigrate})
+	register(&command{name: "migrate", summary: "qingdan.summary.migrate", run: runMigrate})
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -19,7 +19,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if fs.NArg() != 0 {
-		return usageError{"migrate takes no arguments / 不接受参数"}
+		return usageError{t("qingdan.migrate_takes_no_arguments")}
 	}
 	db, err := cfg.openAsIs(ctx)
 	if err != nil {

@@ -26,7 +26,7 @@ import (
 // body's own set (the root body's unless --body names one), read-only;
 // the cards added, removed and moved per unit as JSON on stdout.
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := usageError{"usage: qingdan simulate --replay FROM TO --rules FILE [--body CODE] [--db …] / 用法"}
+	usage := usageError{t("qingdan.usage_qingdan_simulate_replay_from_to")}
 	if len(args) < 2 {
 		return usage
 	}
@@ -40,8 +40,8 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fs := flag.NewFlagSet("qingdan simulate --replay", flag.ContinueOnError)
 	cfg := dbFlags(fs)
-	rules := fs.String("rules", "", "the proposed rule file (YAML or JSON) / 拟试算的规则文件")
-	body := fs.String("body", "", "the division code of the body whose own set the file replaces; the root body's when empty / 机关区划代码")
+	rules := fs.String("rules", "", t("qingdan.flag.rules"))
+	body := fs.String("body", "", t("qingdan.flag.body_3"))
 	if err := parseFlags(fs, args[2:], stderr); err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "simulate", summary: "run a scenario file on a fresh instance and print the result / 运行情景文件", run: runSimulate})
+	register(&command{name: "simulate", summary: "qingdan.summary.simulate", run: runSimulate})
 }
 
 // runSimulate is `qingdan simulate FILE` (docs/SCENARIOS.md): the scenario
@@ -46,12 +46,12 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fs := flag.NewFlagSet("qingdan simulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	lang := fs.String("lang", "zh", "language of the refused steps' messages: zh or en / 错误信息语言")
+	lang := fs.String("lang", "zh", t("qingdan.flag.lang"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 || (*lang != "zh" && *lang != "en") {
-		return usageError{"usage: qingdan simulate [-lang zh|en] FILE / 用法"}
+		return usageError{t("qingdan.usage_qingdan_simulate_lang_zh_en")}
 	}
 	data, err := os.ReadFile(fs.Arg(0))
 	if err != nil {

@@ -23,7 +23,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "verify", summary: "check the audit log and state tables / 校验审计日志与数据", run: runVerify})
+	register(&command{name: "verify", summary: "qingdan.summary.verify", run: runVerify})
 }
 
 // progressEvery is how often a long verification reports on stderr.
@@ -32,12 +32,12 @@ const progressEvery = 2 * time.Second
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qingdan verify", flag.ContinueOnError)
 	cfg := dbFlags(fs)
-	witness := fs.String("checkpoint", "", "also check the log extends this signed checkpoint a witness kept (written by `qingdan checkpoint`, or /api/v1/audit/checkpoint's JSON) / 同时核对见证保存的检查点")
+	witness := fs.String("checkpoint", "", t("qingdan.flag.checkpoint"))
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
-		return usageError{"verify takes no arguments / 不接受参数"}
+		return usageError{t("qingdan.verify_takes_no_arguments")}
 	}
 	var cp audit.Checkpoint
 	if *witness != "" {
