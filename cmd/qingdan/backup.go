@@ -33,13 +33,11 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		err = cerr
 	}
 	if errors.Is(err, store.ErrBackupPostgres) {
-		return fmt.Errorf("PostgreSQL 请用 pg_dump 备份 / back PostgreSQL up with pg_dump:\n"+
-			"  pg_dump --format=custom --no-owner --file=%q '%s'\n"+
-			"restore with / 恢复: pg_restore --no-owner --dbname='…' %q", file, cfg.redacted(), file)
+		return errors.New(t("qingdan.back_postgresql_up_with_pg_dump", file, cfg.redacted(), file))
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "OK: backup written to %s / 备份完成\n", file)
+	fmt.Fprintln(stdout, "OK: "+t("qingdan.backup_written_to", file))
 	return nil
 }

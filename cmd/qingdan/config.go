@@ -35,7 +35,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 		}
 		if v, ok := os.LookupEnv(envName(f.Name)); ok {
 			if err := fs.Set(f.Name, v); err != nil {
-				bad = usageError{fmt.Sprintf("环境变量 %s 的值无效 / invalid value in %s: %v", envName(f.Name), envName(f.Name), err)}
+				bad = usageError{t("qingdan.invalid_value_in", envName(f.Name), err)}
 			}
 		}
 	})

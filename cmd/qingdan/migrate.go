@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -39,11 +40,10 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if len(refused) > 0 {
 		for _, row := range refused {
-			fmt.Fprintf(stderr, "未加版本号 / not versioned: %s\n", row)
+			fmt.Fprintln(stderr, t("qingdan.not_versioned", row))
 		}
-		return fmt.Errorf("%d 行与其最后一条审计事件不符，未加版本号；请运行 qingdan verify 并调查 / "+
-			"%d rows differ from their last audited event and were not versioned; run qingdan verify and investigate", len(refused), len(refused))
+		return errors.New(t("qingdan.rows_differ_from_their_last_audited_event", len(refused)))
 	}
-	fmt.Fprintf(stdout, "OK: %s is up to date / 数据库已是最新\n", cfg.redacted())
+	fmt.Fprintln(stdout, "OK: "+t("qingdan.is_up_to_date", cfg.redacted()))
 	return nil
 }

@@ -48,13 +48,13 @@ func notifyFlags(fs *flag.FlagSet) *notifyConfig {
 	fs.IntVar(&c.smtpPort, "smtp-port", 0, t("qingdan.flag.smtp_port"))
 	fs.StringVar(&c.smtpUser, "smtp-user", "", t("qingdan.flag.smtp_user"))
 	fs.StringVar(&c.smtpPassword, "smtp-password", "", t("qingdan.flag.smtp_password"))
-	fs.StringVar(&c.smtpFrom, "smtp-from", "", `sender, e.g. "清单系统 <noreply@example.gov.cn>" / 发件人`)
+	fs.StringVar(&c.smtpFrom, "smtp-from", "", t("qingdan.flag.smtp_from"))
 	fs.StringVar(&c.smtpTLS, "smtp-tls", notify.StartTLS, t("qingdan.flag.smtp_tls"))
 	fs.StringVar(&c.smtpCAFile, "smtp-ca-file", "", t("qingdan.flag.smtp_ca_file"))
 	fs.StringVar(&c.smtpHello, "smtp-hello", "", t("qingdan.flag.smtp_hello"))
 	fs.StringVar(&c.smsURL, "sms-url", "", t("qingdan.flag.sms_url"))
 	fs.StringVar(&c.smsMethod, "sms-method", http.MethodPost, t("qingdan.flag.sms_method"))
-	fs.Var(&c.smsHeaders, "sms-header", `SMS gateway header "Name: value", repeatable (in the environment: one per line); put API keys here through the environment / 短信网关请求头`)
+	fs.Var(&c.smsHeaders, "sms-header", t("qingdan.flag.sms_header"))
 	fs.StringVar(&c.smsTemplate, "sms-template", notify.DefaultSMSTemplate, t("qingdan.flag.sms_template"))
 	fs.StringVar(&c.smsOK, "sms-ok", "", t("qingdan.flag.sms_ok"))
 	fs.DurationVar(&c.timeout, "notify-timeout", 10*time.Second, t("qingdan.flag.notify_timeout"))
@@ -137,11 +137,11 @@ func (c *notifyConfig) channels() (notifydb.Channels, error) {
 		if c.smtpCAFile != "" {
 			pem, err := os.ReadFile(c.smtpCAFile)
 			if err != nil {
-				return ch, usageError{fmt.Sprintf("--smtp-ca-file 无法读取 / cannot read --smtp-ca-file: %v", err)}
+				return ch, usageError{t("qingdan.cannot_read_smtp_ca_file", err)}
 			}
 			m.RootCAs = x509.NewCertPool()
 			if !m.RootCAs.AppendCertsFromPEM(pem) {
-				return ch, usageError{fmt.Sprintf("--smtp-ca-file %s 中没有 PEM 证书 / holds no PEM certificate", c.smtpCAFile)}
+				return ch, usageError{t("qingdan.smtp_ca_file_holds_no_pem_certificate", c.smtpCAFile)}
 			}
 		}
 		if err := m.Check(); err != nil {

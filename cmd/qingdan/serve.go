@@ -115,14 +115,14 @@ func serveFlags(fs *flag.FlagSet) *serveConfig {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, t("qingdan.flag.shutdown_timeout"))
 	fs.IntVar(&c.gcPercent, "gc-percent", 0, t("qingdan.flag.gc_percent"))
 	fs.Int64Var(&c.memoryLimitMB, "memory-limit-mb", 0, t("qingdan.flag.memory_limit_mb"))
-	fs.BoolVar(&c.separation, "separation-of-duties", false, "separate the administrator's duties (三员分立): accounts and roles for security_admin, the audit log for audit_admin, the rest for admin; nobody holds two (docs/SECURITY.md); every instance on one database must agree / 三员分立")
+	fs.BoolVar(&c.separation, "separation-of-duties", false, t("qingdan.flag.separation_of_duties"))
 	fs.DurationVar(&c.headerTimeout, "read-header-timeout", 10*time.Second, t("qingdan.flag.read_header_timeout"))
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, t("qingdan.flag.idle_timeout"))
 	fs.DurationVar(&c.bodyTimeout, "body-timeout", web.DefaultBodyTimeout, t("qingdan.flag.body_timeout"))
 	fs.Int64Var(&c.bodyMinRateKiB, "body-min-rate", web.DefaultBodyMinRate>>10, t("qingdan.flag.body_min_rate"))
 	fs.IntVar(&c.maxImports, "max-imports", web.DefaultMaxImports, t("qingdan.flag.max_imports"))
 	c.metricsFrom = prefixes(web.Loopback)
-	fs.Var(&c.metricsFrom, "metrics-from", "networks (CIDR or address, comma-separated; empty: none) whose clients may read /metrics; behind a proxy set --client-ip-header / 可读取 /metrics 的网段")
+	fs.Var(&c.metricsFrom, "metrics-from", t("qingdan.flag.metrics_from"))
 	fs.StringVar(&c.metricsToken, "metrics-token", "", t("qingdan.flag.metrics_token"))
 	fs.Int64Var(&c.pageMemoryMB, "page-memory-mb", web.DefaultPortalPageMemoryMB, t("qingdan.flag.page_memory_mb"))
 	return c
@@ -151,10 +151,10 @@ func (c *serveConfig) check() error {
 	case c.pageMemoryMB < 0:
 		return usageError{t("qingdan.page_memory_mb_must_not_be")}
 	case c.memoryLimitMB > 0 && c.pageMemoryMB > c.memoryLimitMB/4:
-		return usageError{fmt.Sprintf("--page-memory-mb 必须在 0 到内存上限的四分之一（%d）之间 / --page-memory-mb must be between 0 and a quarter of the memory limit (%d)", c.memoryLimitMB/4, c.memoryLimitMB/4)}
+		return usageError{t("qingdan.page_memory_mb_must_be_between", c.memoryLimitMB/4)}
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
-		return usageError{fmt.Sprintf("--addr 无效 / invalid --addr %q: %v", c.addr, err)}
+		return usageError{t("qingdan.invalid_addr", c.addr, err)}
 	}
 	if c.publicURL == "" {
 		c.publicURL = "http://" + c.addr
@@ -189,7 +189,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return fmt.Errorf("无法监听 / cannot listen on %s: %w", cfg.addr, err)
+		return fmt.Errorf("%s: %w", t("qingdan.cannot_listen_on", cfg.addr), err)
 	}
 	scheme := "http"
 	if cfg.tlsCert != "" {
@@ -387,11 +387,11 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		start := time.Now()
 		n, err := a.cases.DemoCases(ctx, now(), cfg.demoCases)
 		if err != nil {
-			return nil, closeAfter(db, fmt.Errorf("生成演示办件失败 / generating the demo cases failed: %w", err))
+			return nil, closeAfter(db, fmt.Errorf("%s: %w", t("qingdan.generating_the_demo_cases_failed"), err))
 		}
 		logger.Info("demo cases", "cases", n, "took", time.Since(start))
 		if _, err := a.cases.DemoPosts(ctx); err != nil {
-			return nil, closeAfter(db, fmt.Errorf("演示AB岗失败 / naming the demo's A/B posts failed: %w", err))
+			return nil, closeAfter(db, fmt.Errorf("%s: %w", t("qingdan.naming_the_demo_s_ab_posts_failed"), err))
 		}
 	}
 	if a.files, err = openAttachments(ctx, cfg, db, now); err != nil {
@@ -442,7 +442,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if a.demoLoaded && cfg.demoCases > 0 {
 		n, err := complaintdb.DemoComplaints(ctx, db, cals, a.docs, now(), 36)
 		if err != nil {
-			return nil, closeAfter(db, fmt.Errorf("生成演示投诉失败 / generating the demo complaints failed: %w", err))
+			return nil, closeAfter(db, fmt.Errorf("%s: %w", t("qingdan.generating_the_demo_complaints_failed"), err))
 		}
 		logger.Info("demo complaints", "complaints", n)
 	}
@@ -500,7 +500,7 @@ func rebuildSearchIfEmpty(ctx context.Context, db *store.DB, logger *slog.Logger
 	start := time.Now()
 	n, err := catsearch.Rebuild(ctx, db)
 	if err != nil {
-		return fmt.Errorf("重建检索索引失败 / rebuilding the search index failed: %w", err)
+		return fmt.Errorf("%s: %w", t("qingdan.rebuilding_the_search_index_failed"), err)
 	}
 	logger.Info("search index rebuilt", "items", n, "took", time.Since(start))
 	return nil
@@ -557,10 +557,10 @@ func loadDemo(ctx context.Context, db *store.DB, accounts org.AccountCreator) (b
 		return false, nil // real data (or a demo loaded before the markers): left alone
 	}
 	if err != nil {
-		return false, fmt.Errorf("载入演示数据失败(下次启动时继续)/ loading the demo failed (the next start completes it): %w", err)
+		return false, fmt.Errorf("%s: %w", t("qingdan.loading_the_demo_failed"), err)
 	}
 	if _, err := catdb.ResumeDemo(ctx, newCatalogue(db, caldb.New(db))); err != nil {
-		return false, fmt.Errorf("载入演示清单失败(下次启动时继续)/ loading the demo list failed (the next start completes it): %w", err)
+		return false, fmt.Errorf("%s: %w", t("qingdan.loading_the_demo_list_failed"), err)
 	}
 	if err := org.MarkDemoLoaded(ctx, db); err != nil {
 		return false, err
@@ -569,7 +569,7 @@ func loadDemo(ctx context.Context, db *store.DB, accounts org.AccountCreator) (b
 }
 
 func printDemoAccounts(w io.Writer) {
-	fmt.Fprintf(w, "\n演示账号 / demo accounts (password / 密码: %s):\n", org.DemoPassword)
+	fmt.Fprintf(w, "\n%s\n", t("qingdan.demo_accounts_password", org.DemoPassword))
 	for _, a := range org.DemoAccounts() {
 		roles := make([]string, len(a.Roles))
 		for i, r := range a.Roles {
@@ -643,7 +643,7 @@ func (p pinger) Ping(ctx context.Context) error {
 // file's directory, so `make run` works on a fresh clone.
 func prepareDataDir(c *dbConfig) error {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return fmt.Errorf("无法创建数据目录 / cannot create the data directory: %w", err)
+		return fmt.Errorf("%s: %w", t("qingdan.cannot_create_the_data_directory"), err)
 	}
 	if !c.postgres() {
 		path := strings.TrimPrefix(strings.TrimPrefix(c.DSN, "sqlite:"), "file:")
@@ -651,7 +651,7 @@ func prepareDataDir(c *dbConfig) error {
 			path = path[:i]
 		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return fmt.Errorf("无法创建数据库目录 / cannot create the database directory: %w", err)
+			return fmt.Errorf("%s: %w", t("qingdan.cannot_create_the_database_directory"), err)
 		}
 	}
 	return nil
@@ -668,7 +668,7 @@ func complaintTiers(ctx context.Context, db *store.DB, codes string) (map[int64]
 		var id int64
 		err := db.QueryRow(ctx, `SELECT id FROM bodies WHERE code = ?`, code).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("--complaint-tiers: 没有编码为 %s 的机构 / no body has the code %s", code, code)
+			return nil, errors.New(t("qingdan.complaint_tiers_no_body_has_the_code", code))
 		}
 		if err != nil {
 			return nil, err

@@ -55,7 +55,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	data, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
-		return fmt.Errorf("读取情景文件失败 / cannot read the scenario: %w", err)
+		return fmt.Errorf("%s: %w", t("qingdan.cannot_read_the_scenario"), err)
 	}
 	out, err := simulate(ctx, data, *lang)
 	if err != nil {
@@ -64,7 +64,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			for _, e := range flattenErrors(err) {
 				fmt.Fprintf(stderr, "%s: %s / %s\n", e.Field, e.Message("zh"), e.Message("en"))
 			}
-			return fmt.Errorf("情景文件有误，未运行 / the scenario has mistakes; nothing ran")
+			return errors.New(t("qingdan.the_scenario_has_mistakes"))
 		}
 		return err
 	}
