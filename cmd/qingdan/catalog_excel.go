@@ -49,7 +49,7 @@ func runExportList(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var buf bytes.Buffer
 	name := "权责清单模板.xlsx"
 	if *template {
-		if err := catxlsx.Export(&buf, nil, catxlsx.ExportOptions{Title: "权责清单模板 / list template"}); err != nil {
+		if err := catxlsx.Export(&buf, nil, catxlsx.ExportOptions{Title: t("qingdan.list_template")}); err != nil {
 			return err
 		}
 	} else {
@@ -91,7 +91,7 @@ func writeOut(out, name string, data []byte, stdout, stderr io.Writer) error {
 // runImportList checks a workbook and, unless --dry-run, creates the draft
 // adjustment as a list liaison (--as), with no changes when the file
 // matched the list (issue #4). Errors are printed one per line as
-// sheet!cell: 中文 / English, and nothing is stored.
+// sheet!cell: message (in the command line's language), and nothing is stored.
 func runImportList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qingdan import-list", flag.ContinueOnError)
 	cfg := dbFlags(fs)
@@ -116,7 +116,7 @@ func runImportList(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	in.Reason = catalog.Reason(*reason)
 	if in.Reason != "" && !in.Reason.Valid() {
-		return usageError{fmt.Sprintf("--reason %q is not a reason / 调整原因无效", *reason)}
+		return usageError{t("qingdan.reason_is_not_a_reason", *reason)}
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
@@ -170,17 +170,16 @@ func importBook(ctx context.Context, db *store.DB, body, as string, dry bool, bo
 		return err
 	}
 	printChanges(stdout, pv)
-	fmt.Fprintf(stdout, "OK: 调整草稿 / draft adjustment %d “%s” (%s), 变更%d项 / changes: %d\n",
-		adj.ID, adj.Title, adj.Stage, len(adj.Changes), len(adj.Changes))
+	fmt.Fprintln(stdout, "OK: "+t("qingdan.draft_adjustment", adj.ID, adj.Title, adj.Stage, len(adj.Changes)))
 	if len(adj.Changes) == 0 {
-		fmt.Fprintln(stdout, "该草稿只记录本次比对,不能报送签字,可撤回 / the draft only records this comparison: it cannot be submitted and may be withdrawn")
+		fmt.Fprintln(stdout, t("qingdan.the_draft_only_records_this_comparison"))
 	}
 	return nil
 }
 
 func printChanges(w io.Writer, pv *catxlsx.Preview) {
 	if len(pv.Changes) == 0 {
-		fmt.Fprintln(w, "没有差异 / no differences")
+		fmt.Fprintln(w, t("qingdan.no_differences"))
 		return
 	}
 	for i, c := range pv.Changes {
@@ -240,14 +239,14 @@ func describe(err error) error {
 	var l apperr.List
 	if !errors.As(err, &l) {
 		if e := (*apperr.Error)(nil); errors.As(err, &e) {
-			return fmt.Errorf("%s / %s", e.Message("zh"), e.Message("en"))
+			return errors.New(e.Message(lang))
 		}
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d处错误,未导入 / %d errors, nothing imported", len(l), len(l))
+	b.WriteString(t("qingdan.errors_nothing_imported", len(l)))
 	for _, e := range l {
-		fmt.Fprintf(&b, "\n  %s: %s / %s", e.Field, e.Message("zh"), e.Message("en"))
+		fmt.Fprintf(&b, "\n  %s: %s", e.Field, e.Message(lang))
 	}
 	return errors.New(b.String())
 }

@@ -11,7 +11,10 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
+
+	"github.com/qingdan/qingdan/internal/apperr"
 
 	_ "time/tzdata" // bodies' time zones must resolve on machines without zoneinfo
 )
@@ -69,13 +72,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		var u usageError
 		if errors.As(err, &u) {
-			fmt.Fprintf(stderr, "qingdan %s: %v\n", name, err)
+			fmt.Fprintf(stderr, "qingdan %s: %s\n", name, errText(err))
 			return 2
 		}
-		fmt.Fprintf(stderr, "qingdan %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "qingdan %s: %s\n", name, errText(err))
 		return 1
 	}
 	return 0
+}
+
+// errText is err's text with the first application error in its chain (an
+// *apperr.Error, which words itself in both languages) in the command
+// line's language only.
+func errText(err error) string {
+	s := err.Error()
+	var e *apperr.Error
+	if !errors.As(err, &e) {
+		return s
+	}
+	one := string(e.Code) + ": " + e.Message(lang)
+	if e.Field != "" {
+		one = string(e.Code) + ": " + e.Field + ": " + e.Message(lang)
+	}
+	return strings.Replace(s, e.Error(), one, 1)
 }
 
 // usageError marks a bad command line (exit code 2).

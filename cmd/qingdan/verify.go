@@ -87,22 +87,21 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if !rep.OK() {
-		return errors.New("校验失败 / verification failed: " + rep.Mismatch)
+		return errors.New(t("qingdan.verification_failed", rep.Mismatch))
 	}
 	if witnessed != "" {
-		return errors.New("校验失败 / verification failed: " + witnessed)
+		return errors.New(t("qingdan.verification_failed", witnessed))
 	}
 	if len(gaps) > 0 {
-		return fmt.Errorf("校验失败 / verification failed: 文书编号有缺号 / document numbers are missing (body/word/year: numbers): %v", gaps)
+		return errors.New(t("qingdan.verification_failed_document_numbers_missing", gaps))
 	}
 	if index != "" {
-		return errors.New("校验失败 / verification failed: " + index +
-			" (公开检索索引由已发布清单派生,删除 catsearch_docs 的全部行后重启服务即重建 / the public search index is derived from the published list: delete every row of catsearch_docs and restart the server to rebuild it)")
+		return errors.New(t("qingdan.verification_failed_search_index", index))
 	}
 	fmt.Fprintf(stdout, "OK: %d events, root %s (%d nodes, %d checkpoints, %d state rows, %d items in the search index)\n",
 		rep.Events, base64.StdEncoding.EncodeToString(rep.Root[:]), rep.Nodes, rep.Checkpoints, rep.Rows, indexed)
 	if *witness != "" {
-		fmt.Fprintf(stdout, "OK: the log extends the witness's checkpoint of %d events / 日志是见证检查点的延续\n", cp.Size)
+		fmt.Fprintln(stdout, "OK: "+t("qingdan.the_log_extends_the_witness_s_checkpoint", cp.Size))
 	}
 	return nil
 }
