@@ -21,7 +21,7 @@ func openAttachments(ctx context.Context, cfg *serveConfig, db *store.DB, now fu
 	if u == "" {
 		dir, err := filepath.Abs(filepath.Join(cfg.db.DataDir, "attachments"))
 		if err != nil {
-			return nil, fmt.Errorf("附件目录 / the attachments' directory: %w", err)
+			return nil, fmt.Errorf("%s: %w", t("qingdan.the_attachments_directory"), err)
 		}
 		u = attachdb.DefaultURL(dir)
 	}

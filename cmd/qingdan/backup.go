@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "backup", summary: "copy a live SQLite database to FILE / 在线备份", run: runBackup})
+	register(&command{name: "backup", summary: "qingdan.summary.backup", run: runBackup})
 }
 
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -21,7 +21,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageError{"usage: qingdan backup [flags] FILE (FILE must not exist / 目标文件不得已存在)"}
+		return usageError{t("qingdan.usage_qingdan_backup_flags_file_file")}
 	}
 	file := fs.Arg(0)
 	db, err := cfg.open(ctx)
@@ -33,13 +33,11 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		err = cerr
 	}
 	if errors.Is(err, store.ErrBackupPostgres) {
-		return fmt.Errorf("PostgreSQL 请用 pg_dump 备份 / back PostgreSQL up with pg_dump:\n"+
-			"  pg_dump --format=custom --no-owner --file=%q '%s'\n"+
-			"restore with / 恢复: pg_restore --no-owner --dbname='…' %q", file, cfg.redacted(), file)
+		return errors.New(t("qingdan.back_postgresql_up_with_pg_dump", file, cfg.redacted(), file))
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "OK: backup written to %s / 备份完成\n", file)
+	fmt.Fprintln(stdout, "OK: "+t("qingdan.backup_written_to", file))
 	return nil
 }

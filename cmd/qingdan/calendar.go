@@ -21,7 +21,7 @@ import (
 func init() {
 	register(&command{
 		name:    "calendar",
-		summary: "working-day calendar: due, is-workday, check, import / 工作日历",
+		summary: "qingdan.summary.calendar",
 		run:     runCalendar,
 	})
 }
@@ -80,39 +80,20 @@ func (c *calendarDB) SaveCalendarYears(ctx context.Context, ys []calendar.Year, 
 		return nil
 	}
 	if _, err := c.db.LatestCheckpoint(ctx); err != nil {
-		return fmt.Errorf("已保存，但签署检查点失败（serve 启动后会补签）/ stored, but signing a checkpoint failed (serve signs one when it runs): %w", err)
+		return fmt.Errorf("%s: %w", t("qingdan.stored_but_signing_a_checkpoint_failed"), err)
 	}
 	return nil
 }
 
 func (c *calendarDB) Close() error { return c.db.Close() }
 
-const calendarUsage = `usage: qingdan calendar <subcommand> [flags]
-
-  due --from DATE[THH:MM] (--working-days N | --natural-days N | --hours N | --working-hours N)
-        print the due date (YYYY-MM-DD) or, for hours, the due time (YYYY-MM-DDTHH:MM)
-  is-workday DATE          print true or false
-  check YEAR               say whether the year's holiday data is present (exit 1 if not)
-  import FILE              read a holiday-cn JSON or iCalendar (.ics) file, validate it,
-                           and store it when a database is given (--db), signing a
-                           checkpoint with the key in --data-dir (default ./data, as serve)
-  provisional YEAR         print the year's statutory holidays as holiday-cn JSON: a start
-                           for typing in the State Council's notice
-
-A year without a notice (none embedded, stored or given) is counted on its statutory
-holidays (L9); an answer that touched such a year is followed by "暂定 / provisional".
-
-common flags: --db DSN, --tz ZONE (default Asia/Shanghai), --year-file FILE (repeatable:
-merge a year file over the data, e.g. a notice not yet imported)
-`
-
 func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, calendarUsage)
-		return usageError{"缺少子命令 / missing subcommand (due, is-workday, check, import)"}
+		fmt.Fprint(stderr, t("qingdan.calendar_usage"))
+		return usageError{t("qingdan.missing_subcommand_due_is_workday_check")}
 	}
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, calendarUsage)
+		fmt.Fprint(stdout, t("qingdan.calendar_usage"))
 		return nil
 	}
 	sub, args := args[0], args[1:]
@@ -120,7 +101,7 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("qingdan calendar "+sub, flag.ContinueOnError)
 	fs.StringVar(&o.db, "db", "", "database DSN; without it the embedded data is used (import only validates)")
 	if sub == "import" {
-		fs.StringVar(&o.dataDir, "data-dir", "./data", "data directory with the checkpoint signing key, as serve's (import with --db signs a checkpoint) / 数据目录")
+		fs.StringVar(&o.dataDir, "data-dir", "./data", t("qingdan.flag.data_dir_2"))
 	}
 	fs.StringVar(&o.tz, "tz", "Asia/Shanghai", "time zone days are counted in")
 	fs.Var(&o.yearFiles, "year-file", "holiday-cn JSON or .ics file merged over the data (repeatable)")
@@ -134,8 +115,8 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fs.StringVar(&o.businessHours, "business-hours", calendar.DefaultBusinessHours.String(), "business hours for --working-hours")
 	case "is-workday", "check", "import", "provisional":
 	default:
-		fmt.Fprint(stderr, calendarUsage)
-		return usageError{fmt.Sprintf("未知子命令 %q / unknown subcommand %q", sub, sub)}
+		fmt.Fprint(stderr, t("qingdan.calendar_usage"))
+		return usageError{t("qingdan.unknown_subcommand", sub)}
 	}
 	pos, err := parseInterspersed(fs, args, stderr)
 	if err != nil {
@@ -143,23 +124,23 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	loc, err := time.LoadLocation(o.tz)
 	if err != nil {
-		return usageError{fmt.Sprintf("时区 %q 无效 / invalid time zone %q", o.tz, o.tz)}
+		return usageError{t("qingdan.invalid_time_zone", o.tz)}
 	}
 	o.loc = loc
 
 	switch sub {
 	case "due":
 		if len(pos) != 0 {
-			return usageError{fmt.Sprintf("多余的参数 %q / unexpected arguments %q", pos, pos)}
+			return usageError{t("qingdan.unexpected_arguments", pos)}
 		}
 		return o.due(ctx, stdout)
 	case "is-workday":
 		if len(pos) != 1 {
-			return usageError{"用法 / usage: qingdan calendar is-workday YYYY-MM-DD"}
+			return usageError{t("qingdan.usage_qingdan_calendar_is_workday_yyyy")}
 		}
 		d, err := calendar.ParseDate("DATE", pos[0])
 		if err != nil {
-			return usageError{fmt.Sprintf("日期 %q 无效，应为 YYYY-MM-DD / invalid date %q, want YYYY-MM-DD", pos[0], pos[0])}
+			return usageError{t("qingdan.invalid_date_want_yyyy_mm_dd", pos[0])}
 		}
 		cal, err := o.calendar(ctx)
 		if err != nil {
@@ -173,11 +154,11 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	case "check":
 		if len(pos) != 1 {
-			return usageError{"用法 / usage: qingdan calendar check YEAR"}
+			return usageError{t("qingdan.usage_qingdan_calendar_check_year")}
 		}
 		y, err := strconv.Atoi(pos[0])
 		if err != nil || y < calendar.MinYear || y > calendar.MaxYear {
-			return usageError{fmt.Sprintf("年份 %q 无效 / invalid year %q", pos[0], pos[0])}
+			return usageError{t("qingdan.invalid_year", pos[0])}
 		}
 		cal, err := o.calendar(ctx)
 		if err != nil {
@@ -185,7 +166,7 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		data, ok := cal.Year(y)
 		if !ok {
-			fmt.Fprintf(stdout, "%d: 缺少节假日数据 / absent\n", y)
+			fmt.Fprintln(stdout, t("qingdan.year_absent", y))
 			if !cal.IsProvisional(y) {
 				return cal.Check(y)
 			}
@@ -195,15 +176,15 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return &apperr.Error{Code: apperr.NotFound, Field: "year", Err: &calendar.MissingYearError{Year: y}, Key: "qingdan.no_state_council_notice_for_limits", Args: []any{y}}
 		}
 		off, work := countDays(data)
-		fmt.Fprintf(stdout, "%d: 已有节假日数据 / present (%d days off, %d make-up working days)\n", y, off, work)
+		fmt.Fprintln(stdout, t("qingdan.year_present", y, off, work))
 		return nil
 	case "provisional":
 		if len(pos) != 1 {
-			return usageError{"用法 / usage: qingdan calendar provisional YEAR"}
+			return usageError{t("qingdan.usage_qingdan_calendar_provisional_year")}
 		}
 		y, err := strconv.Atoi(pos[0])
 		if err != nil {
-			return usageError{fmt.Sprintf("年份 %q 无效 / invalid year %q", pos[0], pos[0])}
+			return usageError{t("qingdan.invalid_year", pos[0])}
 		}
 		py, err := calendar.ProvisionalYear(y)
 		if err != nil {
@@ -218,29 +199,31 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	default: // import
 		if len(pos) != 1 {
-			return usageError{"用法 / usage: qingdan calendar import FILE"}
+			return usageError{t("qingdan.usage_qingdan_calendar_import_file")}
 		}
 		return o.importFile(ctx, pos[0], stdout)
 	}
 }
 
 // printAnswer prints an answer that looked at the days from..to, followed
-// by "暂定 / provisional" and why when one of them lies in a year known only
+// by "provisional" (暂定) and why when one of them lies in a year known only
 // from its statutory holidays (L9).
 func printAnswer(w io.Writer, cal *calendar.Calendar, answer string, from, to calendar.Date) {
 	if !cal.ProvisionalBetween(from, to) {
 		fmt.Fprintln(w, answer)
 		return
 	}
-	fmt.Fprintln(w, answer+" 暂定 / provisional")
+	fmt.Fprintln(w, answer+" "+t("qingdan.provisional"))
 	for _, y := range cal.ProvisionalYearsBetween(from, to) {
 		r, err := calendar.RegulationFor(y)
 		if err != nil {
 			continue // a provisional year always has one
 		}
-		fmt.Fprintf(w, "  %d 年的国务院放假通知尚未载入，按《%s》规定的法定节假日推算，载入通知后可能变化 / "+
-			"the State Council's notice for %d is not loaded: counted on the statutory holidays of the %s; it may change once the notice is loaded\n",
-			y, r.Title, y, r.TitleEn)
+		title := r.Title
+		if lang == "en" {
+			title = r.TitleEn
+		}
+		fmt.Fprintln(w, "  "+t("qingdan.notice_not_loaded", y, title))
 	}
 }
 
@@ -251,7 +234,7 @@ func printProvisional(w io.Writer, y int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%d: 暂按法定节假日推算 / provisional, from the statutory holidays (%s):\n", y, strings.Join(py.Papers, "; "))
+	fmt.Fprintln(w, t("qingdan.provisional_from_the_statutory_holidays", y, strings.Join(py.Papers, "; ")))
 	for _, r := range calendar.Ranges(py) {
 		if r.From == r.To {
 			fmt.Fprintf(w, "  %s %s\n", r.From, r.Name)
@@ -335,7 +318,7 @@ func (o *calOpts) store(ctx context.Context) (calendarStore, error) {
 func readYearFile(name string) ([]calendar.Year, error) {
 	b, err := os.ReadFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("读取 %s 失败 / cannot read %s: %w", name, name, err)
+		return nil, fmt.Errorf("%s: %w", t("qingdan.cannot_read", name), err)
 	}
 	ys, err := calendar.Parse(name, b)
 	if err != nil {
@@ -355,20 +338,20 @@ func (o *calOpts) due(ctx context.Context, stdout io.Writer) error {
 		}
 	}
 	if len(given) != 1 {
-		return usageError{"请给出且只给出一个期限：--working-days、--natural-days、--hours 或 --working-hours / give exactly one limit: --working-days, --natural-days, --hours or --working-hours"}
+		return usageError{t("qingdan.give_exactly_one_limit_working_days")}
 	}
 	l := given[0]
 	n, err := strconv.Atoi(l.val)
 	// The cap keeps hours far from time.Duration overflow; it is centuries.
 	if err != nil || n < 0 || n > 1000000 {
-		return usageError{fmt.Sprintf("--%s 应为 0–1000000 的整数，而不是 %q / --%s must be a whole number 0–1000000, not %q", l.name, l.val, l.name, l.val)}
+		return usageError{t("qingdan.must_be_a_whole_number", l.name, l.val)}
 	}
 	if o.from == "" {
-		return usageError{"缺少 --from（起算日）/ --from (the start) is missing"}
+		return usageError{t("qingdan.from_the_start_is_missing")}
 	}
 	from, err := parseFrom(o.from, o.loc)
 	if err != nil {
-		return usageError{fmt.Sprintf("--from %q 无效，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM / invalid --from %q, want YYYY-MM-DD or YYYY-MM-DDTHH:MM", o.from, o.from)}
+		return usageError{t("qingdan.invalid_from", o.from)}
 	}
 	if l.name == "hours" {
 		// Hours on the clock need no holiday data (L11).
@@ -396,7 +379,7 @@ func (o *calOpts) due(ctx context.Context, stdout io.Writer) error {
 	default: // working-hours
 		bh, err := calendar.ParseBusinessHours(o.businessHours)
 		if err != nil {
-			return usageError{fmt.Sprintf("--business-hours %q 无效，应为 09:00-12:00,13:30-17:30 这样的格式 / invalid --business-hours %q, want e.g. 09:00-12:00,13:30-17:30", o.businessHours, o.businessHours)}
+			return usageError{t("qingdan.invalid_business_hours", o.businessHours)}
 		}
 		t, err := cal.WithBusinessHours(bh).AddWorkingHours(from, time.Duration(n)*time.Hour)
 		if err != nil {
@@ -434,17 +417,17 @@ func (o *calOpts) importFile(ctx context.Context, name string, stdout io.Writer)
 	}
 	for _, y := range ys {
 		off, work := countDays(y)
-		what := "新增 / new year"
+		what := t("qingdan.import.new_year")
 		if current.IsProvisional(y.Year) {
-			what = "取代按法定节假日推算的暂定数据 / replaces the provisional year"
+			what = t("qingdan.import.replaces_the_provisional_year")
 		}
 		if old, ok := current.Year(y.Year); ok {
-			what = fmt.Sprintf("替换现有数据，%d 天不同 / replaces present data, %d days differ", diffDays(old, y), diffDays(old, y))
+			what = t("qingdan.import.replaces_present_data", diffDays(old, y))
 		}
-		fmt.Fprintf(stdout, "%d: %d days off, %d make-up working days — 有效 / valid; %s\n", y.Year, off, work, what)
+		fmt.Fprintln(stdout, t("qingdan.import.valid", y.Year, off, work, what))
 	}
 	if o.db == "" {
-		fmt.Fprintln(stdout, "未指定数据库，仅校验，未保存 / no database given (--db): validated only, nothing stored")
+		fmt.Fprintln(stdout, t("qingdan.import.validated_only"))
 		return nil
 	}
 	st, err := o.store(ctx)
@@ -460,7 +443,7 @@ func (o *calOpts) importFile(ctx context.Context, name string, stdout io.Writer)
 		return err
 	}
 	for _, y := range ys {
-		fmt.Fprintf(stdout, "%d: 已保存 / stored\n", y.Year)
+		fmt.Fprintln(stdout, t("qingdan.import.stored", y.Year))
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/qingdan/qingdan/internal/calendar"
 	"github.com/qingdan/qingdan/internal/calendar/caldb"
@@ -34,6 +35,13 @@ func buildQingdan(t *testing.T) string {
 
 func runBin(t *testing.T, bin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runBinLang(t, bin, "en", args...)
+}
+
+// runBinLang is runBin with the command line's language pinned to lang
+// (QINGDAN_LANG), whatever the developer's locale.
+func runBinLang(t *testing.T, bin, lang string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
 	// No QINGDAN_* from the developer's shell (a QINGDAN_DB would change
 	// what the command reads).
@@ -42,6 +50,7 @@ func runBin(t *testing.T, bin string, args ...string) (stdout, stderr string, co
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	cmd.Env = append(cmd.Env, "QINGDAN_LANG="+lang)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()
@@ -104,7 +113,12 @@ func TestCalendarCLI_L11(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			out, errOut, code := runBin(t, bin, tc.args...)
+			// A case expecting Chinese runs in Chinese.
+			lang := "en"
+			if strings.ContainsFunc(tc.errHas, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+				lang = "zh"
+			}
+			out, errOut, code := runBinLang(t, bin, lang, tc.args...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, out, errOut)
 			}
@@ -151,8 +165,8 @@ func TestCalendarCLI_L9_storedCalendar(t *testing.T) {
 				code   int
 			}{
 				{[]string{"calendar", "check", "2027", "--db", dsn}, "", "2027", 1},
-				{[]string{"calendar", "due", "--from", "2026-12-31", "--working-days", "1", "--db", dsn}, "", "2027-01-04 暂定 / provisional", 0},
-				{[]string{"calendar", "import", y2027, "--db", dsn, "--data-dir", dir}, "", "已保存 / stored", 0},
+				{[]string{"calendar", "due", "--from", "2026-12-31", "--working-days", "1", "--db", dsn}, "", "2027-01-04 provisional", 0},
+				{[]string{"calendar", "import", y2027, "--db", dsn, "--data-dir", dir}, "", "2027: stored", 0},
 				{[]string{"calendar", "check", "2027", "--db", dsn}, "", "present", 0},
 				{[]string{"calendar", "due", "--from", "2026-12-31", "--working-days", "1", "--db", dsn}, "2027-01-04\n", "", 0},
 				{[]string{"calendar", "is-workday", "2027-01-01", "--db", dsn}, "false\n", "", 0},
@@ -261,37 +275,57 @@ func TestCalendarCLI_L9_provisionalBeforeTheNotice(t *testing.T) {
 		has   []string // in stdout or stderr
 		code  int
 	}
-	provisional := []string{"暂定 / provisional", "2027 年的国务院放假通知尚未载入", "全国年节及纪念日放假办法（2024 年修订）",
-		"the State Council's notice for 2027 is not loaded", "National Holiday Regulations (2024 revision)"}
+	// Each case in both languages: want is written in Chinese; en swaps
+	// the words the command line says (holiday names are data and stay).
+	provisional := map[string][]string{
+		"zh": {"暂定", "2027 年的国务院放假通知尚未载入", "全国年节及纪念日放假办法（2024 年修订）"},
+		"en": {"provisional", "the State Council's notice for 2027 is not loaded", "National Holiday Regulations (2024 revision)"},
+	}
+	toEn := strings.NewReplacer(" 暂定", " provisional", "缺少节假日数据", "absent",
+		"缺少 2027 年的国务院放假通知", "no State Council notice for 2027", "（暂定）", "(provisional)")
 	for _, tc := range []struct {
 		args []string
 		want want
 	}{
 		// Mon 28 Dec: 29, 30, 31, (1 Jan 元旦), 4, 5.
-		{[]string{"calendar", "due", "--from", "2026-12-28", "--working-days", "5"}, want{"2027-01-05 暂定 / provisional", provisional, 0}},
+		{[]string{"calendar", "due", "--from", "2026-12-28", "--working-days", "5"}, want{"2027-01-05 暂定", nil, 0}},
 		// 除夕 to 初三 is 5–8 February 2027; the 20 working days run past it.
-		{[]string{"calendar", "due", "--from", "2027-01-25", "--working-days", "20"}, want{"2027-02-24 暂定 / provisional", provisional, 0}},
-		{[]string{"calendar", "due", "--from", "2027-09-24", "--natural-days", "7"}, want{"2027-10-04 暂定 / provisional", provisional, 0}},
-		{[]string{"calendar", "due", "--from", "2026-12-31T16:00", "--working-hours", "8"}, want{"2027-01-04T17:00 暂定 / provisional", provisional, 0}},
-		{[]string{"calendar", "due", "--from", "2026-12-31T16:00", "--hours", "48"}, want{"2027-01-02T16:00", nil, 0}},
-		{[]string{"calendar", "is-workday", "2027-02-08"}, want{"false 暂定 / provisional", provisional, 0}},
-		{[]string{"calendar", "is-workday", "2027-02-09"}, want{"true 暂定 / provisional", provisional, 0}},
-		{[]string{"calendar", "check", "2027"}, want{"2027: 缺少节假日数据 / absent",
-			[]string{"2027-02-05 – 2027-02-08 春节", "2027-09-15 中秋节", "no State Council notice for 2027", "provisional"}, 1}},
+		{[]string{"calendar", "due", "--from", "2027-01-25", "--working-days", "20"}, want{"2027-02-24 暂定", nil, 0}},
+		{[]string{"calendar", "due", "--from", "2027-09-24", "--natural-days", "7"}, want{"2027-10-04 暂定", nil, 0}},
+		{[]string{"calendar", "due", "--from", "2026-12-31T16:00", "--working-hours", "8"}, want{"2027-01-04T17:00 暂定", nil, 0}},
+		{[]string{"calendar", "due", "--from", "2026-12-31T16:00", "--hours", "48"}, want{"2027-01-02T16:00", []string{}, 0}},
+		{[]string{"calendar", "is-workday", "2027-02-08"}, want{"false 暂定", nil, 0}},
+		{[]string{"calendar", "is-workday", "2027-02-09"}, want{"true 暂定", nil, 0}},
+		{[]string{"calendar", "check", "2027"}, want{"2027: 缺少节假日数据",
+			[]string{"2027-02-05 – 2027-02-08 春节", "2027-09-15 中秋节", "缺少 2027 年的国务院放假通知", "（暂定）"}, 1}},
 		{[]string{"calendar", "provisional", "1999"}, want{"", []string{"2000–2200"}, 1}},
 	} {
-		out, errOut, code := runBin(t, bin, tc.args...)
-		first, _, _ := strings.Cut(out, "\n")
-		if code != tc.want.code || first != tc.want.first {
-			t.Errorf("%q: exit %d, first line %q; want %d, %q\nstderr: %s", tc.args, code, first, tc.want.code, tc.want.first, errOut)
-		}
-		for _, h := range tc.want.has {
-			if !strings.Contains(out+errOut, h) {
-				t.Errorf("%q: output lacks %q:\n%s%s", tc.args, h, out, errOut)
+		for _, lang := range []string{"zh", "en"} {
+			wantFirst, has := tc.want.first, tc.want.has
+			if has == nil {
+				has = provisional[lang]
 			}
-		}
-		if tc.want.has == nil && strings.Contains(out, "provisional") {
-			t.Errorf("%q: hours on the clock said provisional", tc.args)
+			if lang == "en" {
+				wantFirst = toEn.Replace(wantFirst)
+				en := make([]string, len(has))
+				for i, h := range has {
+					en[i] = toEn.Replace(h)
+				}
+				has = en
+			}
+			out, errOut, code := runBinLang(t, bin, lang, tc.args...)
+			first, _, _ := strings.Cut(out, "\n")
+			if code != tc.want.code || first != wantFirst {
+				t.Errorf("%s %q: exit %d, first line %q; want %d, %q\nstderr: %s", lang, tc.args, code, first, tc.want.code, wantFirst, errOut)
+			}
+			for _, h := range has {
+				if !strings.Contains(out+errOut, h) {
+					t.Errorf("%s %q: output lacks %q:\n%s%s", lang, tc.args, h, out, errOut)
+				}
+			}
+			if tc.want.has != nil && len(tc.want.has) == 0 && strings.Contains(out, provisional[lang][0]) {
+				t.Errorf("%s %q: hours on the clock said provisional", lang, tc.args)
+			}
 		}
 	}
 	out, errOut, code := runBin(t, bin, "calendar", "provisional", "2027")

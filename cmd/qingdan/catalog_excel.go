@@ -28,8 +28,8 @@ import (
 )
 
 func init() {
-	register(&command{name: "export-list", summary: "export a body's list to .xlsx / 导出权责清单", run: runExportList})
-	register(&command{name: "import-list", summary: "import a list from .xlsx as a draft adjustment / 导入清单生成调整草稿", run: runImportList})
+	register(&command{name: "export-list", summary: "qingdan.summary.export_list", run: runExportList})
+	register(&command{name: "import-list", summary: "qingdan.summary.import_list", run: runImportList})
 }
 
 // runExportList writes a body's current list (or, with --template, the empty
@@ -37,24 +37,24 @@ func init() {
 func runExportList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qingdan export-list", flag.ContinueOnError)
 	cfg := dbFlags(fs)
-	body := fs.String("body", "", "body code or ID whose list to export / 机构编码或编号")
-	out := fs.String("o", "", "output file (default: the body's list name in the current directory; - for stdout) / 输出文件")
-	template := fs.Bool("template", false, "write the empty template instead (no database needed) / 只导出空白模板")
+	body := fs.String("body", "", t("qingdan.flag.body"))
+	out := fs.String("o", "", t("qingdan.flag.o"))
+	template := fs.Bool("template", false, t("qingdan.flag.template"))
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
-		return usageError{"export-list takes no arguments / 不接受参数"}
+		return usageError{t("qingdan.export_list_takes_no_arguments")}
 	}
 	var buf bytes.Buffer
 	name := "权责清单模板.xlsx"
 	if *template {
-		if err := catxlsx.Export(&buf, nil, catxlsx.ExportOptions{Title: "权责清单模板 / list template"}); err != nil {
+		if err := catxlsx.Export(&buf, nil, catxlsx.ExportOptions{Title: t("qingdan.list_template")}); err != nil {
 			return err
 		}
 	} else {
 		if *body == "" {
-			return usageError{"--body is required (or --template) / 须指定 --body"}
+			return usageError{t("qingdan.body_is_required_or_template")}
 		}
 		db, err := cfg.open(ctx)
 		if err != nil {
@@ -91,20 +91,20 @@ func writeOut(out, name string, data []byte, stdout, stderr io.Writer) error {
 // runImportList checks a workbook and, unless --dry-run, creates the draft
 // adjustment as a list liaison (--as), with no changes when the file
 // matched the list (issue #4). Errors are printed one per line as
-// sheet!cell: 中文 / English, and nothing is stored.
+// sheet!cell: message (in the command line's language), and nothing is stored.
 func runImportList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qingdan import-list", flag.ContinueOnError)
 	cfg := dbFlags(fs)
-	body := fs.String("body", "", "body code or ID whose list the file is / 机构编码或编号")
-	as := fs.String("as", "", "login of the list liaison proposing the adjustment / 清单联络员登录名")
-	dry := fs.Bool("dry-run", false, "only check the file and show the differences / 只检查并列出差异")
+	body := fs.String("body", "", t("qingdan.flag.body_2"))
+	as := fs.String("as", "", t("qingdan.flag.as"))
+	dry := fs.Bool("dry-run", false, t("qingdan.flag.dry_run"))
 	var in catxlsx.DraftInput
-	fs.StringVar(&in.Title, "title", "", "adjustment title / 调整事由")
-	reason := fs.String("reason", "", "reason (default operating_experience) / 调整原因")
-	fs.StringVar(&in.BasisTitle, "basis-title", "", "basis document title / 依据文件名称")
-	fs.StringVar(&in.BasisDocNo, "basis-doc-no", "", "basis document number / 文号")
-	fs.StringVar(&in.BasisIssued, "basis-issued", "", "basis document date, 2006-01-02 / 发布日期")
-	fs.StringVar(&in.Note, "note", "", "explanation of suspensions and cancellations / 说明")
+	fs.StringVar(&in.Title, "title", "", t("qingdan.flag.title"))
+	reason := fs.String("reason", "", t("qingdan.flag.reason"))
+	fs.StringVar(&in.BasisTitle, "basis-title", "", t("qingdan.flag.basis_title"))
+	fs.StringVar(&in.BasisDocNo, "basis-doc-no", "", t("qingdan.flag.basis_doc_no"))
+	fs.StringVar(&in.BasisIssued, "basis-issued", "", t("qingdan.flag.basis_issued"))
+	fs.StringVar(&in.Note, "note", "", t("qingdan.flag.note"))
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -112,11 +112,11 @@ func runImportList(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return usageError{"usage: qingdan import-list --body CODE --as LOGIN FILE.xlsx"}
 	}
 	if *body == "" || (*as == "" && !*dry) {
-		return usageError{"--body and --as are required (--as not with --dry-run) / 须指定 --body 与 --as"}
+		return usageError{t("qingdan.body_and_as_are_required_as")}
 	}
 	in.Reason = catalog.Reason(*reason)
 	if in.Reason != "" && !in.Reason.Valid() {
-		return usageError{fmt.Sprintf("--reason %q is not a reason / 调整原因无效", *reason)}
+		return usageError{t("qingdan.reason_is_not_a_reason", *reason)}
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
@@ -170,17 +170,16 @@ func importBook(ctx context.Context, db *store.DB, body, as string, dry bool, bo
 		return err
 	}
 	printChanges(stdout, pv)
-	fmt.Fprintf(stdout, "OK: 调整草稿 / draft adjustment %d “%s” (%s), 变更%d项 / changes: %d\n",
-		adj.ID, adj.Title, adj.Stage, len(adj.Changes), len(adj.Changes))
+	fmt.Fprintln(stdout, "OK: "+t("qingdan.draft_adjustment", adj.ID, adj.Title, adj.Stage, len(adj.Changes)))
 	if len(adj.Changes) == 0 {
-		fmt.Fprintln(stdout, "该草稿只记录本次比对,不能报送签字,可撤回 / the draft only records this comparison: it cannot be submitted and may be withdrawn")
+		fmt.Fprintln(stdout, t("qingdan.the_draft_only_records_this_comparison"))
 	}
 	return nil
 }
 
 func printChanges(w io.Writer, pv *catxlsx.Preview) {
 	if len(pv.Changes) == 0 {
-		fmt.Fprintln(w, "没有差异 / no differences")
+		fmt.Fprintln(w, t("qingdan.no_differences"))
 		return
 	}
 	for i, c := range pv.Changes {
@@ -240,14 +239,14 @@ func describe(err error) error {
 	var l apperr.List
 	if !errors.As(err, &l) {
 		if e := (*apperr.Error)(nil); errors.As(err, &e) {
-			return fmt.Errorf("%s / %s", e.Message("zh"), e.Message("en"))
+			return errors.New(e.Message(lang))
 		}
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d处错误,未导入 / %d errors, nothing imported", len(l), len(l))
+	b.WriteString(t("qingdan.errors_nothing_imported", len(l)))
 	for _, e := range l {
-		fmt.Fprintf(&b, "\n  %s: %s / %s", e.Field, e.Message("zh"), e.Message("en"))
+		fmt.Fprintf(&b, "\n  %s: %s", e.Field, e.Message(lang))
 	}
 	return errors.New(b.String())
 }

@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "checkpoint", summary: "save the audit log's signed checkpoint for a witness / 保存签名检查点供见证保管", run: runCheckpoint})
+	register(&command{name: "checkpoint", summary: "qingdan.summary.checkpoint", run: runCheckpoint})
 }
 
 // runCheckpoint writes the latest signed checkpoint (signing a new one if
@@ -24,12 +24,12 @@ func init() {
 func runCheckpoint(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qingdan checkpoint", flag.ContinueOnError)
 	cfg := dbFlags(fs)
-	out := fs.String("out", "", "file to write the checkpoint to (\"-\": standard output) / 检查点输出文件")
+	out := fs.String("out", "", t("qingdan.flag.out"))
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 || *out == "" {
-		return usageError{"usage: qingdan checkpoint [flags] --out FILE / 须指定 --out"}
+		return usageError{t("qingdan.usage_qingdan_checkpoint_flags_out_file")}
 	}
 	db, err := cfg.open(ctx)
 	if err != nil {
@@ -53,7 +53,7 @@ func runCheckpoint(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := writeFileAtomic(*out, text); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "OK: checkpoint of %d events written to %s / 检查点已保存\n", cp.Size, *out)
+	fmt.Fprintln(stdout, "OK: "+t("qingdan.checkpoint_written_to", cp.Size, *out))
 	return nil
 }
 
@@ -93,13 +93,13 @@ func readCheckpoint(path string) (audit.Checkpoint, error) {
 			Note string `json:"note"`
 		}
 		if err := json.Unmarshal(b, &api); err != nil {
-			return audit.Checkpoint{}, fmt.Errorf("检查点文件不是有效的 JSON / checkpoint file %s is not valid JSON: %w", path, err)
+			return audit.Checkpoint{}, fmt.Errorf("%s: %w", t("qingdan.checkpoint_file_is_not_valid_json", path), err)
 		}
 		b = []byte(api.Note)
 	}
 	cp, err := audit.ParseCheckpoint(b)
 	if err != nil {
-		return audit.Checkpoint{}, fmt.Errorf("检查点文件格式不对 / checkpoint file %s: %w", path, err)
+		return audit.Checkpoint{}, fmt.Errorf("%s: %w", t("qingdan.checkpoint_file_malformed", path), err)
 	}
 	return cp, nil
 }

@@ -35,7 +35,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 		}
 		if v, ok := os.LookupEnv(envName(f.Name)); ok {
 			if err := fs.Set(f.Name, v); err != nil {
-				bad = usageError{fmt.Sprintf("环境变量 %s 的值无效 / invalid value in %s: %v", envName(f.Name), envName(f.Name), err)}
+				bad = usageError{t("qingdan.invalid_value_in", envName(f.Name), err)}
 			}
 		}
 	})
@@ -44,11 +44,11 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 
 // flagUsage lists every flag with its default and environment variable.
 func flagUsage(fs *flag.FlagSet, w io.Writer) {
-	fmt.Fprintf(w, "usage: %s [flags]\n\nflags (each may also be set by its environment variable):\n", fs.Name())
+	fmt.Fprintf(w, "%s\n\n%s\n", t("qingdan.usage.command_flags", fs.Name()), t("qingdan.usage.flags_and_environment"))
 	fs.VisitAll(func(f *flag.Flag) {
 		def := ""
 		if f.DefValue != "" {
-			def = fmt.Sprintf(" (default %q)", f.DefValue)
+			def = " " + t("qingdan.usage.default", f.DefValue)
 		}
 		fmt.Fprintf(w, "  --%s  [%s]%s\n      %s\n", f.Name, envName(f.Name), def, f.Usage)
 	})

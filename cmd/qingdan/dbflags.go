@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -28,8 +29,8 @@ type dbConfig struct {
 // QINGDAN_DB and QINGDAN_DATA_DIR when not given.
 func dbFlags(fs *flag.FlagSet) *dbConfig {
 	c := &dbConfig{}
-	fs.StringVar(&c.DSN, "db", "./data/qingdan.db", "SQLite file, or postgres://user@host:5432/dbname / 数据库")
-	fs.StringVar(&c.DataDir, "data-dir", "./data", "data directory: checkpoint signing key, files / 数据目录")
+	fs.StringVar(&c.DSN, "db", "./data/qingdan.db", t("qingdan.flag.db"))
+	fs.StringVar(&c.DataDir, "data-dir", "./data", t("qingdan.flag.data_dir"))
 	return c
 }
 
@@ -45,7 +46,7 @@ func (c *dbConfig) open(ctx context.Context) (*store.DB, error) {
 	}
 	pending, err := db.Pending(ctx)
 	if err != nil {
-		return nil, closeAfter(db, fmt.Errorf("读取迁移状态失败 / cannot read the migration status of %s: %w", c.redacted(), err))
+		return nil, closeAfter(db, fmt.Errorf("%s: %w", t("qingdan.cannot_read_the_migration_status_of", c.redacted()), err))
 	}
 	if len(pending) > 0 {
 		return nil, closeAfter(db, c.needsMigrate(pending))
@@ -60,15 +61,13 @@ func (c *dbConfig) needsMigrate(pending []int64) error {
 		vs[i] = fmt.Sprintf("%04d", v)
 	}
 	list := strings.Join(vs, ", ")
-	return fmt.Errorf("数据库 %s 需要迁移:有%d个迁移尚未执行(版本 %s),请先运行 qingdan migrate(使用相同的 --db)\n"+
-		"the database %s needs `qingdan migrate`: %d migrations are pending (versions %s); run `qingdan migrate` with the same --db first",
-		c.redacted(), len(pending), list, c.redacted(), len(pending), list)
+	return errors.New(t("qingdan.the_database_needs_qingdan_migrate", c.redacted(), len(pending), list))
 }
 
 func (c *dbConfig) openAsIs(ctx context.Context) (*store.DB, error) {
 	db, err := store.Open(ctx, c.DSN, store.Options{DataDir: c.DataDir})
 	if err != nil {
-		return nil, fmt.Errorf("打开数据库失败 / cannot open the database %s: %w", c.redacted(), err)
+		return nil, fmt.Errorf("%s: %w", t("qingdan.cannot_open_the_database", c.redacted()), err)
 	}
 	return db, nil
 }
@@ -100,17 +99,17 @@ func (c *dbConfig) openMigrated(ctx context.Context) (*store.DB, error) {
 // unversioned because they are not what the audit log says.
 func migrate(ctx context.Context, db *store.DB) ([]string, error) {
 	if err := db.Migrate(ctx); err != nil {
-		return nil, fmt.Errorf("迁移失败 / migration failed: %w", err)
+		return nil, fmt.Errorf("%s: %w", t("qingdan.migration_failed"), err)
 	}
 	// Accounts and tokens written before their State held credential
 	// digests are brought forward first, once per database: versioning
 	// compares a row with its last event, which must then hold the digest.
 	if _, err := auth.UpgradeAuditedState(ctx, db, time.Now()); err != nil {
-		return nil, fmt.Errorf("升级审计状态失败 / upgrading the audited state failed: %w", err)
+		return nil, fmt.Errorf("%s: %w", t("qingdan.upgrading_the_audited_state_failed"), err)
 	}
 	rep, err := db.AddVersions(ctx, migrateActor, versionedTables())
 	if err != nil {
-		return nil, fmt.Errorf("迁移失败 / migration failed: %w", err)
+		return nil, fmt.Errorf("%s: %w", t("qingdan.migration_failed"), err)
 	}
 	return rep.Refused, nil
 }

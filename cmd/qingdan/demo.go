@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,7 +17,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "demo", summary: "load the demo body into an empty database / 向空库载入演示数据", run: runDemo})
+	register(&command{name: "demo", summary: "qingdan.summary.demo", run: runDemo})
 }
 
 // runDemo migrates the database, loads the demo district (docs/demo.md) with
@@ -30,7 +31,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if fs.NArg() != 0 {
-		return usageError{"demo takes no arguments / 不接受参数"}
+		return usageError{t("qingdan.demo_takes_no_arguments")}
 	}
 	db, err := cfg.openMigrated(ctx)
 	if err != nil {
@@ -42,8 +43,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// the catalogue service so its publications and steps are audited events.
 	loaded, err := loadDemo(ctx, db, accounts)
 	if err == nil && !loaded {
-		err = fmt.Errorf("%s 已有组织机构数据，演示数据只能载入空库 / %s already holds an organisation; the demo loads only into an empty database",
-			cfg.redacted(), cfg.redacted())
+		err = errors.New(t("qingdan.already_holds_an_organisation", cfg.redacted()))
 	}
 	if err != nil {
 		return closeAfter(db, err)
@@ -51,7 +51,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := db.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "OK: 演示数据已载入 / demo loaded into %s\n", cfg.redacted())
+	fmt.Fprintln(stdout, "OK: "+t("qingdan.demo_loaded_into", cfg.redacted()))
 	writeDemoAccounts(stdout)
 	return nil
 }
@@ -59,8 +59,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // writeDemoAccounts lists the demo logins as a table (docs/demo.md has the
 // same list).
 func writeDemoAccounts(w io.Writer) {
-	fmt.Fprintf(w, "\n演示账号 / demo accounts — 密码 / password: %s\n\n", org.DemoPassword)
-	fmt.Fprintf(w, "  %-16s %-6s %-10s %-16s %s\n", "login", "姓名", "机构 body", "单位 unit", "roles")
+	fmt.Fprintf(w, "\n%s\n\n", t("qingdan.demo_accounts_password_2", org.DemoPassword))
+	fmt.Fprintf(w, "  %-16s %-6s %-10s %-16s %s\n", t("qingdan.demo.login"), t("qingdan.demo.name"), t("qingdan.demo.body"), t("qingdan.demo.unit"), t("qingdan.demo.roles"))
 	for _, a := range org.DemoAccounts() {
 		roles := make([]string, len(a.Roles))
 		for i, r := range a.Roles {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/qingdan/qingdan/internal/access"
 	"github.com/qingdan/qingdan/internal/auth"
+	"github.com/qingdan/qingdan/internal/msg"
 	"github.com/qingdan/qingdan/internal/org"
 	"github.com/qingdan/qingdan/internal/web"
 )
@@ -81,10 +82,9 @@ func (d *demoCheck) notices(ctx context.Context, p access.Principal, lang string
 	if len(active) == 0 {
 		return nil
 	}
+	sep := "、"
 	if lang == "en" {
-		return []web.Notice{{Text: "Warning: this production system still has demo accounts whose password is published (" +
-			strings.Join(active, ", ") + "). Switch them off under Accounts; new databases: start with --demo=false."}}
+		sep = ", "
 	}
-	return []web.Notice{{Text: "警告：本生产系统仍有密码已公开的演示账号（" + strings.Join(active, "、") +
-		"），请在“账号管理”中停用；新建数据库请以 --demo=false 启动。"}}
+	return []web.Notice{{Text: msg.Text(lang, "qingdan.demo_accounts_still_active", strings.Join(active, sep))}}
 }

@@ -11,7 +11,10 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
+
+	"github.com/qingdan/qingdan/internal/apperr"
 
 	_ "time/tzdata" // bodies' time zones must resolve on machines without zoneinfo
 )
@@ -21,7 +24,8 @@ var version = "dev"
 
 // command is one subcommand. Each lives in its own file and registers itself.
 type command struct {
-	name    string
+	name string
+	// summary is the message ID of a one-line description.
 	summary string
 	// run parses args with its own FlagSet (named "qingdan <name>") and runs.
 	run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
@@ -46,6 +50,7 @@ func main() {
 // run dispatches to a subcommand; "serve" is the default. It returns the exit
 // code: 0 ok, 1 failure, 2 usage.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	lang = cliLang()
 	name := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		name, args = args[0], args[1:]
@@ -57,7 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	c, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(stderr, "qingdan: unknown command %q / 未知命令\n\n", name)
+		fmt.Fprintf(stderr, "qingdan: %s\n\n", t("qingdan.unknown_command", name))
 		usage(stderr)
 		return 2
 	}
@@ -67,13 +72,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		var u usageError
 		if errors.As(err, &u) {
-			fmt.Fprintf(stderr, "qingdan %s: %v\n", name, err)
+			fmt.Fprintf(stderr, "qingdan %s: %s\n", name, errText(err))
 			return 2
 		}
-		fmt.Fprintf(stderr, "qingdan %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "qingdan %s: %s\n", name, errText(err))
 		return 1
 	}
 	return 0
+}
+
+// errText is err's text with the first application error in its chain (an
+// *apperr.Error, which words itself in both languages) in the command
+// line's language only.
+func errText(err error) string {
+	s := err.Error()
+	var e *apperr.Error
+	if !errors.As(err, &e) {
+		return s
+	}
+	one := string(e.Code) + ": " + e.Message(lang)
+	if e.Field != "" {
+		one = string(e.Code) + ": " + e.Field + ": " + e.Message(lang)
+	}
+	return strings.Replace(s, e.Error(), one, 1)
 }
 
 // usageError marks a bad command line (exit code 2).
@@ -82,15 +103,15 @@ type usageError struct{ msg string }
 func (u usageError) Error() string { return u.msg }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "qingdan — power & responsibility list, cases and e-supervision / 权责清单运行平台")
-	fmt.Fprintln(w, "\nusage: qingdan [command] [flags]   (default command: serve)\n\ncommands:")
+	fmt.Fprintln(w, t("qingdan.usage.title"))
+	fmt.Fprintln(w, "\n"+t("qingdan.usage.line")+"\n\n"+t("qingdan.usage.commands"))
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-12s %s\n", n, t(commands[n].summary))
 	}
-	fmt.Fprintln(w, "\nRun 'qingdan <command> -h' for the flags of a command.")
+	fmt.Fprintln(w, "\n"+t("qingdan.usage.flags_of_a_command"))
 }

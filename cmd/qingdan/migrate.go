@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,7 +10,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "migrate", summary: "apply database migrations / 迁移数据库", run: runMigrate})
+	register(&command{name: "migrate", summary: "qingdan.summary.migrate", run: runMigrate})
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -19,7 +20,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if fs.NArg() != 0 {
-		return usageError{"migrate takes no arguments / 不接受参数"}
+		return usageError{t("qingdan.migrate_takes_no_arguments")}
 	}
 	db, err := cfg.openAsIs(ctx)
 	if err != nil {
@@ -39,11 +40,10 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if len(refused) > 0 {
 		for _, row := range refused {
-			fmt.Fprintf(stderr, "未加版本号 / not versioned: %s\n", row)
+			fmt.Fprintln(stderr, t("qingdan.not_versioned", row))
 		}
-		return fmt.Errorf("%d 行与其最后一条审计事件不符，未加版本号；请运行 qingdan verify 并调查 / "+
-			"%d rows differ from their last audited event and were not versioned; run qingdan verify and investigate", len(refused), len(refused))
+		return errors.New(t("qingdan.rows_differ_from_their_last_audited_event", len(refused)))
 	}
-	fmt.Fprintf(stdout, "OK: %s is up to date / 数据库已是最新\n", cfg.redacted())
+	fmt.Fprintln(stdout, "OK: "+t("qingdan.is_up_to_date", cfg.redacted()))
 	return nil
 }

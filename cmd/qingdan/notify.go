@@ -44,25 +44,25 @@ type notifyConfig struct {
 
 func notifyFlags(fs *flag.FlagSet) *notifyConfig {
 	c := &notifyConfig{}
-	fs.StringVar(&c.smtpHost, "smtp-host", "", "SMTP server for email; empty: no email / 邮件服务器")
-	fs.IntVar(&c.smtpPort, "smtp-port", 0, "SMTP port (0: 587 with starttls, 465 with tls, 25 with none) / 邮件服务器端口")
-	fs.StringVar(&c.smtpUser, "smtp-user", "", "SMTP user name (AUTH PLAIN or LOGIN) / 邮件账号")
-	fs.StringVar(&c.smtpPassword, "smtp-password", "", "SMTP password (set it in the environment, not on the command line) / 邮件密码")
-	fs.StringVar(&c.smtpFrom, "smtp-from", "", `sender, e.g. "清单系统 <noreply@example.gov.cn>" / 发件人`)
-	fs.StringVar(&c.smtpTLS, "smtp-tls", notify.StartTLS, "starttls (required), tls (SMTPS from the first byte) or none (only for a relay on this machine) / 邮件加密方式")
-	fs.StringVar(&c.smtpCAFile, "smtp-ca-file", "", "PEM file of the CA that signed the SMTP server's certificate (empty: the system's) / 邮件服务器证书的根证书")
-	fs.StringVar(&c.smtpHello, "smtp-hello", "", "this host's name in EHLO (default localhost) / EHLO 主机名")
-	fs.StringVar(&c.smsURL, "sms-url", "", "SMS gateway URL; empty: no SMS / 短信网关地址")
-	fs.StringVar(&c.smsMethod, "sms-method", http.MethodPost, "SMS gateway method: POST, PUT or GET / 短信网关请求方法")
-	fs.Var(&c.smsHeaders, "sms-header", `SMS gateway header "Name: value", repeatable (in the environment: one per line); put API keys here through the environment / 短信网关请求头`)
-	fs.StringVar(&c.smsTemplate, "sms-template", notify.DefaultSMSTemplate, "SMS request body, a Go text/template over .phone, .text and .id ({{json .text}}, {{urlquery .text}}) / 短信请求体模板")
-	fs.StringVar(&c.smsOK, "sms-ok", "", `besides a 2xx status, the JSON field the gateway's answer must have, e.g. "code=0" (empty: the status alone) / 短信网关成功判断`)
-	fs.DurationVar(&c.timeout, "notify-timeout", 10*time.Second, "time one webhook or SMS attempt may take (email: three times that) / 单次推送与短信超时")
-	fs.IntVar(&c.attempts, "notify-max-attempts", notify.DefaultRetry.MaxAttempts, "attempts before a message is a dead letter / 最大投递次数")
-	fs.DurationVar(&c.backoff, "notify-backoff", notify.DefaultRetry.Base, "wait after the first failed attempt, doubled after each (with jitter) / 首次重试间隔")
-	fs.DurationVar(&c.backoffMax, "notify-backoff-max", notify.DefaultRetry.Max, "longest wait between attempts / 最长重试间隔")
-	fs.IntVar(&c.inFlight, "notify-in-flight", 8, "messages being sent at once / 同时投递的消息数")
-	fs.DurationVar(&c.poll, "notify-poll", 5*time.Second, "how often the deliverer looks for messages other instances enqueued / 投递轮询间隔")
+	fs.StringVar(&c.smtpHost, "smtp-host", "", t("qingdan.flag.smtp_host"))
+	fs.IntVar(&c.smtpPort, "smtp-port", 0, t("qingdan.flag.smtp_port"))
+	fs.StringVar(&c.smtpUser, "smtp-user", "", t("qingdan.flag.smtp_user"))
+	fs.StringVar(&c.smtpPassword, "smtp-password", "", t("qingdan.flag.smtp_password"))
+	fs.StringVar(&c.smtpFrom, "smtp-from", "", t("qingdan.flag.smtp_from"))
+	fs.StringVar(&c.smtpTLS, "smtp-tls", notify.StartTLS, t("qingdan.flag.smtp_tls"))
+	fs.StringVar(&c.smtpCAFile, "smtp-ca-file", "", t("qingdan.flag.smtp_ca_file"))
+	fs.StringVar(&c.smtpHello, "smtp-hello", "", t("qingdan.flag.smtp_hello"))
+	fs.StringVar(&c.smsURL, "sms-url", "", t("qingdan.flag.sms_url"))
+	fs.StringVar(&c.smsMethod, "sms-method", http.MethodPost, t("qingdan.flag.sms_method"))
+	fs.Var(&c.smsHeaders, "sms-header", t("qingdan.flag.sms_header"))
+	fs.StringVar(&c.smsTemplate, "sms-template", notify.DefaultSMSTemplate, t("qingdan.flag.sms_template"))
+	fs.StringVar(&c.smsOK, "sms-ok", "", t("qingdan.flag.sms_ok"))
+	fs.DurationVar(&c.timeout, "notify-timeout", 10*time.Second, t("qingdan.flag.notify_timeout"))
+	fs.IntVar(&c.attempts, "notify-max-attempts", notify.DefaultRetry.MaxAttempts, t("qingdan.flag.notify_max_attempts"))
+	fs.DurationVar(&c.backoff, "notify-backoff", notify.DefaultRetry.Base, t("qingdan.flag.notify_backoff"))
+	fs.DurationVar(&c.backoffMax, "notify-backoff-max", notify.DefaultRetry.Max, t("qingdan.flag.notify_backoff_max"))
+	fs.IntVar(&c.inFlight, "notify-in-flight", 8, t("qingdan.flag.notify_in_flight"))
+	fs.DurationVar(&c.poll, "notify-poll", 5*time.Second, t("qingdan.flag.notify_poll"))
 	return c
 }
 
@@ -95,9 +95,9 @@ func (c *notifyConfig) check() error {
 	}
 	switch {
 	case c.timeout <= 0 || c.poll <= 0:
-		return usageError{"--notify-timeout 与 --notify-poll 必须为正 / --notify-timeout and --notify-poll must be positive"}
+		return usageError{t("qingdan.notify_timeout_and_notify_poll_must")}
 	case c.inFlight < 1:
-		return usageError{"--notify-in-flight 至少为 1 / --notify-in-flight must be at least 1"}
+		return usageError{t("qingdan.notify_in_flight_must_be_at")}
 	}
 	return nil
 }
@@ -137,11 +137,11 @@ func (c *notifyConfig) channels() (notifydb.Channels, error) {
 		if c.smtpCAFile != "" {
 			pem, err := os.ReadFile(c.smtpCAFile)
 			if err != nil {
-				return ch, usageError{fmt.Sprintf("--smtp-ca-file 无法读取 / cannot read --smtp-ca-file: %v", err)}
+				return ch, usageError{t("qingdan.cannot_read_smtp_ca_file", err)}
 			}
 			m.RootCAs = x509.NewCertPool()
 			if !m.RootCAs.AppendCertsFromPEM(pem) {
-				return ch, usageError{fmt.Sprintf("--smtp-ca-file %s 中没有 PEM 证书 / holds no PEM certificate", c.smtpCAFile)}
+				return ch, usageError{t("qingdan.smtp_ca_file_holds_no_pem_certificate", c.smtpCAFile)}
 			}
 		}
 		if err := m.Check(); err != nil {

@@ -33,11 +33,16 @@ func TestCommandsOnOlderDatabase(t *testing.T) {
 				t.Helper()
 				// Flags go before a command's file argument.
 				line := append(append([]string{args[0]}, flags...), args[1:]...)
-				out, errOut, code := runBin(t, bin, line...)
-				if code != 1 || out != "" || !strings.Contains(errOut, "需要迁移") || !strings.Contains(errOut, "needs `qingdan migrate`") ||
-					!strings.Contains(errOut, "(版本 "+wantVersions) || !strings.Contains(errOut, "(versions "+wantVersions) ||
-					strings.Contains(errOut, "no such table") || strings.Contains(errOut, "does not exist") {
-					t.Errorf("qingdan %s on a database needing migration: exit %d\nstdout: %s\nstderr: %s", args[0], code, out, errOut)
+				// Each language in its own run: the command line speaks one.
+				for _, l := range []struct{ lang, needs, versions string }{
+					{"zh", "需要迁移", "(版本 "}, {"en", "needs `qingdan migrate`", "(versions "},
+				} {
+					out, errOut, code := runBinLang(t, bin, l.lang, line...)
+					if code != 1 || out != "" || !strings.Contains(errOut, l.needs) ||
+						!strings.Contains(errOut, l.versions+wantVersions) ||
+						strings.Contains(errOut, "no such table") || strings.Contains(errOut, "does not exist") {
+						t.Errorf("qingdan %s (%s) on a database needing migration: exit %d\nstdout: %s\nstderr: %s", args[0], l.lang, code, out, errOut)
+					}
 				}
 			}
 			ok := func(args ...string) string {

@@ -25,7 +25,7 @@ func demoRatingsAndRecords(ctx context.Context, db *store.DB, ratings *ratingdb.
 	}
 	n, err := ratings.DemoRatings(ctx, 60, office, sup)
 	if err != nil {
-		return 0, fmt.Errorf("演示评价 / demo ratings: %w", err)
+		return 0, fmt.Errorf("%s: %w", t("qingdan.demo_ratings"), err)
 	}
 	person, err := principalOf(ctx, db, "unit1")
 	if err != nil {
@@ -36,7 +36,7 @@ func demoRatingsAndRecords(ctx context.Context, db *store.DB, ratings *ratingdb.
 		return 0, err
 	}
 	if err := records.Demo(ctx, sup, person, window); err != nil {
-		return 0, fmt.Errorf("演示追责记录 / demo accountability records: %w", err)
+		return 0, fmt.Errorf("%s: %w", t("qingdan.demo_accountability_records"), err)
 	}
 	return n, nil
 }

@@ -26,7 +26,7 @@ import (
 // body's own set (the root body's unless --body names one), read-only;
 // the cards added, removed and moved per unit as JSON on stdout.
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := usageError{"usage: qingdan simulate --replay FROM TO --rules FILE [--body CODE] [--db …] / 用法"}
+	usage := usageError{t("qingdan.usage_qingdan_simulate_replay_from_to")}
 	if len(args) < 2 {
 		return usage
 	}
@@ -40,8 +40,8 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fs := flag.NewFlagSet("qingdan simulate --replay", flag.ContinueOnError)
 	cfg := dbFlags(fs)
-	rules := fs.String("rules", "", "the proposed rule file (YAML or JSON) / 拟试算的规则文件")
-	body := fs.String("body", "", "the division code of the body whose own set the file replaces; the root body's when empty / 机关区划代码")
+	rules := fs.String("rules", "", t("qingdan.flag.rules"))
+	body := fs.String("body", "", t("qingdan.flag.body_3"))
 	if err := parseFlags(fs, args[2:], stderr); err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	file, err := os.ReadFile(*rules)
 	if err != nil {
-		return fmt.Errorf("读取规则文件失败 / cannot read the rule file: %w", err)
+		return fmt.Errorf("%s: %w", t("qingdan.cannot_read_the_rule_file"), err)
 	}
 	db, err := cfg.open(ctx)
 	if err != nil {
@@ -72,7 +72,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		b, err = org.NewService(db).BodyByCode(ctx, org.System, *body)
 	}
 	if err != nil {
-		return fmt.Errorf("机关 / body %q: %w", *body, err)
+		return fmt.Errorf("%s: %w", t("qingdan.replay_body", *body), err)
 	}
 	// The replay reads for the body as its supervision office would.
 	p := access.Principal{Login: "system", Name: "系统", BodyID: b.ID, BodyPath: b.Path, Roles: []access.Role{access.RoleSupervisor}}
@@ -87,7 +87,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			for _, e := range flattenErrors(err) {
 				fmt.Fprintf(stderr, "%s: %s / %s\n", e.Field, e.Message("zh"), e.Message("en"))
 			}
-			return fmt.Errorf("规则文件有误，未试算 / the rule file has mistakes; nothing was replayed")
+			return errors.New(t("qingdan.the_rule_file_has_mistakes"))
 		}
 		return err
 	}

@@ -53,7 +53,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "serve", summary: "serve the pages and the API (default) / 启动服务", run: runServe})
+	register(&command{name: "serve", summary: "qingdan.summary.serve", run: runServe})
 }
 
 // serveConfig is every setting of `qingdan serve`; each flag is also read
@@ -96,65 +96,65 @@ type serveConfig struct {
 
 func serveFlags(fs *flag.FlagSet) *serveConfig {
 	c := &serveConfig{db: dbFlags(fs), notify: notifyFlags(fs)}
-	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address / 监听地址")
-	fs.StringVar(&c.logFormat, "log-format", web.LogAuto, "log format: auto (text on a terminal, else JSON), text, json / 日志格式")
-	fs.BoolVar(&c.demo, "demo", true, "load the demo body into an empty database at start / 空库启动时载入演示数据")
-	fs.StringVar(&c.complaintTiers, "complaint-tiers", "", "codes of the bodies (comma-separated) whose complaints run on the service-centre tiers — simple 3, complex 10, special up to 30 working days — instead of 15 (P6) / 投诉按政务服务中心分类时限办理的机构编码")
-	fs.StringVar(&c.attachURL, "attach-url", "", "bucket of uploaded files, a gocloud.dev URL: file:///srv/qingdan/files or s3://bucket?region=…&endpoint=… (empty: the directory attachments under --data-dir) / 附件存储地址")
-	fs.StringVar(&c.scanCommand, "scan-command", "", "virus scanner run on every uploaded file, the bytes on its standard input; a non-zero exit refuses the file, e.g. \"clamdscan --no-summary -\" / 病毒扫描命令")
-	fs.IntVar(&c.demoCases, "demo-cases", 6000, "cases drawn for a demo loaded at start (about half become cases: the rest draw items no one applies for) / 演示办件数")
-	fs.DurationVar(&c.sessionIdle, "session-idle", 30*time.Minute, "session idle timeout / 会话空闲超时")
-	fs.DurationVar(&c.sessionMax, "session-max", 12*time.Hour, "session absolute lifetime / 会话最长有效期")
-	fs.IntVar(&c.lockoutFailures, "lockout-failures", 5, "failed logins before an account is locked / 连续登录失败锁定次数")
-	fs.DurationVar(&c.lockoutFor, "lockout-duration", 15*time.Minute, "how long a locked account stays locked / 锁定时长")
-	fs.BoolVar(&c.secureCookies, "secure-cookies", false, "mark cookies Secure when TLS ends at a proxy in front / 反向代理终止 TLS 时设置 Secure")
-	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (serve HTTPS) / TLS 证书")
-	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file / TLS 私钥")
-	fs.StringVar(&c.publicURL, "public-url", "", "the address the public reaches this site at, for QR codes and links, e.g. https://qingdan.example.gov.cn (empty: http:// and --addr) / 对外访问地址(二维码与链接使用)")
-	fs.StringVar(&c.clientIPHeader, "client-ip-header", "", "header a trusted proxy puts the client address in, e.g. X-Real-IP / 客户端地址头")
-	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "grace period for requests in flight at SIGINT/SIGTERM / 优雅关闭等待")
-	fs.IntVar(&c.gcPercent, "gc-percent", 0, "garbage collector target, as GOGC (0: Go's default; GOGC in the environment wins) / 垃圾回收目标百分比(0为Go默认值)")
-	fs.Int64Var(&c.memoryLimitMB, "memory-limit-mb", 0, "soft memory limit in MiB, as GOMEMLIMIT (0: none; GOMEMLIMIT in the environment wins) / 内存软上限(MiB,0为不设)")
-	fs.BoolVar(&c.separation, "separation-of-duties", false, "separate the administrator's duties (三员分立): accounts and roles for security_admin, the audit log for audit_admin, the rest for admin; nobody holds two (docs/SECURITY.md); every instance on one database must agree / 三员分立")
-	fs.DurationVar(&c.headerTimeout, "read-header-timeout", 10*time.Second, "time a client has to send a request's headers / 请求头读取超时")
-	fs.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, "time a kept-alive connection may wait for its next request / 空闲连接超时")
-	fs.DurationVar(&c.bodyTimeout, "body-timeout", web.DefaultBodyTimeout, "time a request body may take before it must keep arriving at --body-min-rate / 请求体宽限时间")
-	fs.Int64Var(&c.bodyMinRateKiB, "body-min-rate", web.DefaultBodyMinRate>>10, "KiB/s a request body must average after --body-timeout (a slower client is cut off) / 请求体最低速率(KiB/s)")
-	fs.IntVar(&c.maxImports, "max-imports", web.DefaultMaxImports, "imports (organisation, list, calendar files) running at once; the next is told to retry (429) / 同时进行的导入数")
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", t("qingdan.flag.addr"))
+	fs.StringVar(&c.logFormat, "log-format", web.LogAuto, t("qingdan.flag.log_format"))
+	fs.BoolVar(&c.demo, "demo", true, t("qingdan.flag.demo"))
+	fs.StringVar(&c.complaintTiers, "complaint-tiers", "", t("qingdan.flag.complaint_tiers"))
+	fs.StringVar(&c.attachURL, "attach-url", "", t("qingdan.flag.attach_url"))
+	fs.StringVar(&c.scanCommand, "scan-command", "", t("qingdan.flag.scan_command"))
+	fs.IntVar(&c.demoCases, "demo-cases", 6000, t("qingdan.flag.demo_cases"))
+	fs.DurationVar(&c.sessionIdle, "session-idle", 30*time.Minute, t("qingdan.flag.session_idle"))
+	fs.DurationVar(&c.sessionMax, "session-max", 12*time.Hour, t("qingdan.flag.session_max"))
+	fs.IntVar(&c.lockoutFailures, "lockout-failures", 5, t("qingdan.flag.lockout_failures"))
+	fs.DurationVar(&c.lockoutFor, "lockout-duration", 15*time.Minute, t("qingdan.flag.lockout_duration"))
+	fs.BoolVar(&c.secureCookies, "secure-cookies", false, t("qingdan.flag.secure_cookies"))
+	fs.StringVar(&c.tlsCert, "tls-cert", "", t("qingdan.flag.tls_cert"))
+	fs.StringVar(&c.tlsKey, "tls-key", "", t("qingdan.flag.tls_key"))
+	fs.StringVar(&c.publicURL, "public-url", "", t("qingdan.flag.public_url"))
+	fs.StringVar(&c.clientIPHeader, "client-ip-header", "", t("qingdan.flag.client_ip_header"))
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, t("qingdan.flag.shutdown_timeout"))
+	fs.IntVar(&c.gcPercent, "gc-percent", 0, t("qingdan.flag.gc_percent"))
+	fs.Int64Var(&c.memoryLimitMB, "memory-limit-mb", 0, t("qingdan.flag.memory_limit_mb"))
+	fs.BoolVar(&c.separation, "separation-of-duties", false, t("qingdan.flag.separation_of_duties"))
+	fs.DurationVar(&c.headerTimeout, "read-header-timeout", 10*time.Second, t("qingdan.flag.read_header_timeout"))
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, t("qingdan.flag.idle_timeout"))
+	fs.DurationVar(&c.bodyTimeout, "body-timeout", web.DefaultBodyTimeout, t("qingdan.flag.body_timeout"))
+	fs.Int64Var(&c.bodyMinRateKiB, "body-min-rate", web.DefaultBodyMinRate>>10, t("qingdan.flag.body_min_rate"))
+	fs.IntVar(&c.maxImports, "max-imports", web.DefaultMaxImports, t("qingdan.flag.max_imports"))
 	c.metricsFrom = prefixes(web.Loopback)
-	fs.Var(&c.metricsFrom, "metrics-from", "networks (CIDR or address, comma-separated; empty: none) whose clients may read /metrics; behind a proxy set --client-ip-header / 可读取 /metrics 的网段")
-	fs.StringVar(&c.metricsToken, "metrics-token", "", "bearer token that also admits a /metrics request from anywhere (prefer the environment variable) / 监控令牌")
-	fs.Int64Var(&c.pageMemoryMB, "page-memory-mb", web.DefaultPortalPageMemoryMB, "MiB of public item and guide pages kept in memory (about 5 kB each, taking about twice that of heap; 0: none), at most a quarter of the memory limit if one is set / 内存中保留的公开事项页与办事指南(MiB,约占两倍堆内存;0为不保留),设有内存上限时不超过其四分之一")
+	fs.Var(&c.metricsFrom, "metrics-from", t("qingdan.flag.metrics_from"))
+	fs.StringVar(&c.metricsToken, "metrics-token", "", t("qingdan.flag.metrics_token"))
+	fs.Int64Var(&c.pageMemoryMB, "page-memory-mb", web.DefaultPortalPageMemoryMB, t("qingdan.flag.page_memory_mb"))
 	return c
 }
 
 func (c *serveConfig) check() error {
 	switch {
 	case c.sessionIdle <= 0 || c.sessionMax <= 0 || c.sessionIdle > c.sessionMax:
-		return usageError{"--session-idle 与 --session-max 必须为正且空闲不超过最长 / --session-idle and --session-max must be positive, idle ≤ max"}
+		return usageError{t("qingdan.session_idle_and_session_max_must")}
 	case c.lockoutFailures < 1:
-		return usageError{"--lockout-failures 至少为 1 / --lockout-failures must be at least 1"}
+		return usageError{t("qingdan.lockout_failures_must_be_at_least")}
 	case c.maxImports < 1:
-		return usageError{"--max-imports 至少为 1 / --max-imports must be at least 1"}
+		return usageError{t("qingdan.max_imports_must_be_at_least")}
 	case c.headerTimeout <= 0 || c.idleTimeout <= 0 || c.bodyTimeout <= 0:
-		return usageError{"--read-header-timeout、--idle-timeout 与 --body-timeout 必须为正 / --read-header-timeout, --idle-timeout and --body-timeout must be positive"}
+		return usageError{t("qingdan.read_header_timeout_idle_timeout_and")}
 	case c.bodyMinRateKiB < 1:
-		return usageError{"--body-min-rate 至少为 1 / --body-min-rate must be at least 1"}
+		return usageError{t("qingdan.body_min_rate_must_be_at")}
 	case c.lockoutFor <= 0:
-		return usageError{"--lockout-duration 必须为正 / --lockout-duration must be positive"}
+		return usageError{t("qingdan.lockout_duration_must_be_positive")}
 	case (c.tlsCert == "") != (c.tlsKey == ""):
-		return usageError{"--tls-cert 与 --tls-key 必须同时给出 / give both --tls-cert and --tls-key"}
+		return usageError{t("qingdan.give_both_tls_cert_and_tls")}
 	case c.gcPercent != 0 && (c.gcPercent < 25 || c.gcPercent > 10000):
-		return usageError{"--gc-percent 必须为 0 或在 25 到 10000 之间 / --gc-percent must be 0 or between 25 and 10000"}
+		return usageError{t("qingdan.gc_percent_must_be_0_or")}
 	case c.memoryLimitMB != 0 && c.memoryLimitMB < 64:
-		return usageError{"--memory-limit-mb 必须为 0 或至少 64 / --memory-limit-mb must be 0 or at least 64"}
+		return usageError{t("qingdan.memory_limit_mb_must_be_0")}
 	case c.pageMemoryMB < 0:
-		return usageError{"--page-memory-mb 不能为负数 / --page-memory-mb must not be negative"}
+		return usageError{t("qingdan.page_memory_mb_must_not_be")}
 	case c.memoryLimitMB > 0 && c.pageMemoryMB > c.memoryLimitMB/4:
-		return usageError{fmt.Sprintf("--page-memory-mb 必须在 0 到内存上限的四分之一（%d）之间 / --page-memory-mb must be between 0 and a quarter of the memory limit (%d)", c.memoryLimitMB/4, c.memoryLimitMB/4)}
+		return usageError{t("qingdan.page_memory_mb_must_be_between", c.memoryLimitMB/4)}
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
-		return usageError{fmt.Sprintf("--addr 无效 / invalid --addr %q: %v", c.addr, err)}
+		return usageError{t("qingdan.invalid_addr", c.addr, err)}
 	}
 	if c.publicURL == "" {
 		c.publicURL = "http://" + c.addr
@@ -189,7 +189,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return fmt.Errorf("无法监听 / cannot listen on %s: %w", cfg.addr, err)
+		return fmt.Errorf("%s: %w", t("qingdan.cannot_listen_on", cfg.addr), err)
 	}
 	scheme := "http"
 	if cfg.tlsCert != "" {
@@ -388,11 +388,11 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 		start := time.Now()
 		n, err := a.cases.DemoCases(ctx, now(), cfg.demoCases)
 		if err != nil {
-			return nil, closeAfter(db, fmt.Errorf("生成演示办件失败 / generating the demo cases failed: %w", err))
+			return nil, closeAfter(db, fmt.Errorf("%s: %w", t("qingdan.generating_the_demo_cases_failed"), err))
 		}
 		logger.Info("demo cases", "cases", n, "took", time.Since(start))
 		if _, err := a.cases.DemoPosts(ctx); err != nil {
-			return nil, closeAfter(db, fmt.Errorf("演示AB岗失败 / naming the demo's A/B posts failed: %w", err))
+			return nil, closeAfter(db, fmt.Errorf("%s: %w", t("qingdan.naming_the_demo_s_ab_posts_failed"), err))
 		}
 	}
 	if a.files, err = openAttachments(ctx, cfg, db, now); err != nil {
@@ -443,7 +443,7 @@ func openApp(ctx context.Context, cfg *serveConfig, logger *slog.Logger) (*app, 
 	if a.demoLoaded && cfg.demoCases > 0 {
 		n, err := complaintdb.DemoComplaints(ctx, db, cals, a.docs, now(), 36)
 		if err != nil {
-			return nil, closeAfter(db, fmt.Errorf("生成演示投诉失败 / generating the demo complaints failed: %w", err))
+			return nil, closeAfter(db, fmt.Errorf("%s: %w", t("qingdan.generating_the_demo_complaints_failed"), err))
 		}
 		logger.Info("demo complaints", "complaints", n)
 	}
@@ -501,7 +501,7 @@ func rebuildSearchIfEmpty(ctx context.Context, db *store.DB, logger *slog.Logger
 	start := time.Now()
 	n, err := catsearch.Rebuild(ctx, db)
 	if err != nil {
-		return fmt.Errorf("重建检索索引失败 / rebuilding the search index failed: %w", err)
+		return fmt.Errorf("%s: %w", t("qingdan.rebuilding_the_search_index_failed"), err)
 	}
 	logger.Info("search index rebuilt", "items", n, "took", time.Since(start))
 	return nil
@@ -558,10 +558,10 @@ func loadDemo(ctx context.Context, db *store.DB, accounts org.AccountCreator) (b
 		return false, nil // real data (or a demo loaded before the markers): left alone
 	}
 	if err != nil {
-		return false, fmt.Errorf("载入演示数据失败(下次启动时继续)/ loading the demo failed (the next start completes it): %w", err)
+		return false, fmt.Errorf("%s: %w", t("qingdan.loading_the_demo_failed"), err)
 	}
 	if _, err := catdb.ResumeDemo(ctx, newCatalogue(db, caldb.New(db))); err != nil {
-		return false, fmt.Errorf("载入演示清单失败(下次启动时继续)/ loading the demo list failed (the next start completes it): %w", err)
+		return false, fmt.Errorf("%s: %w", t("qingdan.loading_the_demo_list_failed"), err)
 	}
 	if err := org.MarkDemoLoaded(ctx, db); err != nil {
 		return false, err
@@ -570,7 +570,7 @@ func loadDemo(ctx context.Context, db *store.DB, accounts org.AccountCreator) (b
 }
 
 func printDemoAccounts(w io.Writer) {
-	fmt.Fprintf(w, "\n演示账号 / demo accounts (password / 密码: %s):\n", org.DemoPassword)
+	fmt.Fprintf(w, "\n%s\n", t("qingdan.demo_accounts_password", org.DemoPassword))
 	for _, a := range org.DemoAccounts() {
 		roles := make([]string, len(a.Roles))
 		for i, r := range a.Roles {
@@ -653,7 +653,7 @@ func (p pinger) Ping(ctx context.Context) error {
 // file's directory, so `make run` works on a fresh clone.
 func prepareDataDir(c *dbConfig) error {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return fmt.Errorf("无法创建数据目录 / cannot create the data directory: %w", err)
+		return fmt.Errorf("%s: %w", t("qingdan.cannot_create_the_data_directory"), err)
 	}
 	if !c.postgres() {
 		path := strings.TrimPrefix(strings.TrimPrefix(c.DSN, "sqlite:"), "file:")
@@ -661,7 +661,7 @@ func prepareDataDir(c *dbConfig) error {
 			path = path[:i]
 		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return fmt.Errorf("无法创建数据库目录 / cannot create the database directory: %w", err)
+			return fmt.Errorf("%s: %w", t("qingdan.cannot_create_the_database_directory"), err)
 		}
 	}
 	return nil
@@ -678,7 +678,7 @@ func complaintTiers(ctx context.Context, db *store.DB, codes string) (map[int64]
 		var id int64
 		err := db.QueryRow(ctx, `SELECT id FROM bodies WHERE code = ?`, code).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("--complaint-tiers: 没有编码为 %s 的机构 / no body has the code %s", code, code)
+			return nil, errors.New(t("qingdan.complaint_tiers_no_body_has_the_code", code))
 		}
 		if err != nil {
 			return nil, err

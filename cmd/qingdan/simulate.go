@@ -32,7 +32,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "simulate", summary: "run a scenario file on a fresh instance and print the result / 运行情景文件", run: runSimulate})
+	register(&command{name: "simulate", summary: "qingdan.summary.simulate", run: runSimulate})
 }
 
 // runSimulate is `qingdan simulate FILE` (docs/SCENARIOS.md): the scenario
@@ -46,16 +46,16 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fs := flag.NewFlagSet("qingdan simulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	lang := fs.String("lang", "zh", "language of the refused steps' messages: zh or en / 错误信息语言")
+	lang := fs.String("lang", "zh", t("qingdan.flag.lang"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 || (*lang != "zh" && *lang != "en") {
-		return usageError{"usage: qingdan simulate [-lang zh|en] FILE / 用法"}
+		return usageError{t("qingdan.usage_qingdan_simulate_lang_zh_en")}
 	}
 	data, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
-		return fmt.Errorf("读取情景文件失败 / cannot read the scenario: %w", err)
+		return fmt.Errorf("%s: %w", t("qingdan.cannot_read_the_scenario"), err)
 	}
 	out, err := simulate(ctx, data, *lang)
 	if err != nil {
@@ -64,7 +64,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			for _, e := range flattenErrors(err) {
 				fmt.Fprintf(stderr, "%s: %s / %s\n", e.Field, e.Message("zh"), e.Message("en"))
 			}
-			return fmt.Errorf("情景文件有误，未运行 / the scenario has mistakes; nothing ran")
+			return errors.New(t("qingdan.the_scenario_has_mistakes"))
 		}
 		return err
 	}

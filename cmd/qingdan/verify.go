@@ -23,7 +23,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "verify", summary: "check the audit log and state tables / 校验审计日志与数据", run: runVerify})
+	register(&command{name: "verify", summary: "qingdan.summary.verify", run: runVerify})
 }
 
 // progressEvery is how often a long verification reports on stderr.
@@ -32,12 +32,12 @@ const progressEvery = 2 * time.Second
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qingdan verify", flag.ContinueOnError)
 	cfg := dbFlags(fs)
-	witness := fs.String("checkpoint", "", "also check the log extends this signed checkpoint a witness kept (written by `qingdan checkpoint`, or /api/v1/audit/checkpoint's JSON) / 同时核对见证保存的检查点")
+	witness := fs.String("checkpoint", "", t("qingdan.flag.checkpoint"))
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
-		return usageError{"verify takes no arguments / 不接受参数"}
+		return usageError{t("qingdan.verify_takes_no_arguments")}
 	}
 	var cp audit.Checkpoint
 	if *witness != "" {
@@ -87,22 +87,21 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if !rep.OK() {
-		return errors.New("校验失败 / verification failed: " + rep.Mismatch)
+		return errors.New(t("qingdan.verification_failed", rep.Mismatch))
 	}
 	if witnessed != "" {
-		return errors.New("校验失败 / verification failed: " + witnessed)
+		return errors.New(t("qingdan.verification_failed", witnessed))
 	}
 	if len(gaps) > 0 {
-		return fmt.Errorf("校验失败 / verification failed: 文书编号有缺号 / document numbers are missing (body/word/year: numbers): %v", gaps)
+		return errors.New(t("qingdan.verification_failed_document_numbers_missing", gaps))
 	}
 	if index != "" {
-		return errors.New("校验失败 / verification failed: " + index +
-			" (公开检索索引由已发布清单派生,删除 catsearch_docs 的全部行后重启服务即重建 / the public search index is derived from the published list: delete every row of catsearch_docs and restart the server to rebuild it)")
+		return errors.New(t("qingdan.verification_failed_search_index", index))
 	}
 	fmt.Fprintf(stdout, "OK: %d events, root %s (%d nodes, %d checkpoints, %d state rows, %d items in the search index)\n",
 		rep.Events, base64.StdEncoding.EncodeToString(rep.Root[:]), rep.Nodes, rep.Checkpoints, rep.Rows, indexed)
 	if *witness != "" {
-		fmt.Fprintf(stdout, "OK: the log extends the witness's checkpoint of %d events / 日志是见证检查点的延续\n", cp.Size)
+		fmt.Fprintln(stdout, "OK: "+t("qingdan.the_log_extends_the_witness_s_checkpoint", cp.Size))
 	}
 	return nil
 }
