@@ -135,19 +135,8 @@ func (s *Service) AnswerDocument(ctx context.Context, p access.Principal, number
 // others than the complainant. A wrong code is the same not-found as an
 // unknown number.
 func (s *Service) PublicAnswer(ctx context.Context, number, code string) (documentdb.Rendered, error) {
-	n, err := complaint.ParseNumber("number", number)
+	c, err := s.byQueryCode(ctx, number, code)
 	if err != nil {
-		return documentdb.Rendered{}, err
-	}
-	r, err := byNumber(ctx, s.db, n)
-	if err != nil {
-		return documentdb.Rendered{}, err
-	}
-	c, err := decode(r)
-	if err != nil {
-		return documentdb.Rendered{}, err
-	}
-	if err := c.CheckQueryCode(code); err != nil {
 		return documentdb.Rendered{}, err
 	}
 	if s.docs == nil || c.Answer == nil || c.Answer.Document == 0 {

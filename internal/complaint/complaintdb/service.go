@@ -462,22 +462,33 @@ func (s *Service) startHandling(ctx context.Context, tx *store.Tx, actor string,
 	return err
 }
 
-// Lookup is the complainant's follow-up: the complaint by number and
-// query code, as its public view (V3, O4).
-func (s *Service) Lookup(ctx context.Context, number, code string) (complaint.Public, error) {
+// byQueryCode reads complaint number for its complainant, who proves who
+// they are by the query code; a wrong code is the same not-found as an
+// unknown number.
+func (s *Service) byQueryCode(ctx context.Context, number, code string) (complaint.Complaint, error) {
 	n, err := complaint.ParseNumber("number", number)
 	if err != nil {
-		return complaint.Public{}, err
+		return complaint.Complaint{}, err
 	}
 	r, err := byNumber(ctx, s.db, n)
 	if err != nil {
-		return complaint.Public{}, err
+		return complaint.Complaint{}, err
 	}
 	c, err := decode(r)
 	if err != nil {
-		return complaint.Public{}, err
+		return complaint.Complaint{}, err
 	}
 	if err := c.CheckQueryCode(code); err != nil {
+		return complaint.Complaint{}, err
+	}
+	return c, nil
+}
+
+// Lookup is the complainant's follow-up: the complaint by number and
+// query code, as its public view (V3, O4).
+func (s *Service) Lookup(ctx context.Context, number, code string) (complaint.Public, error) {
+	c, err := s.byQueryCode(ctx, number, code)
+	if err != nil {
 		return complaint.Public{}, err
 	}
 	return c.PublicView(), nil

@@ -254,21 +254,9 @@ func (s *Service) WhatIfCalendar(ctx context.Context, p access.Principal, prop C
 		return out, nil // the proposal is the calendar in force
 	}
 
-	rows, err := s.db.Query(ctx, `SELECT number FROM cases WHERE body_path LIKE ? AND due_on <> '' AND due_on >= ? ORDER BY id LIMIT ?`,
+	numbers, err := s.caseNumbers(ctx, `SELECT number FROM cases WHERE body_path LIKE ? AND due_on <> '' AND due_on >= ? ORDER BY id LIMIT ?`,
 		p.BodyPath+"%", first.String(), MaxReplayCases+1)
 	if err != nil {
-		return out, fmt.Errorf("supervisedb: calendar what-if: %w", err)
-	}
-	var numbers []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return out, fmt.Errorf("supervisedb: calendar what-if: %w", err)
-		}
-		numbers = append(numbers, n)
-	}
-	if err := rows.Close(); err != nil {
 		return out, fmt.Errorf("supervisedb: calendar what-if: %w", err)
 	}
 	if len(numbers) > MaxReplayCases {

@@ -78,22 +78,10 @@ func (s *Service) Replay(ctx context.Context, p access.Principal, from, to time.
 	if now := s.now(); now.Before(at) {
 		at = now
 	}
-	rows, err := s.db.Query(ctx, `SELECT number FROM cases WHERE body_path LIKE ? AND registered_at >= ? AND registered_at < ? ORDER BY id LIMIT ?`,
+	numbers, err := s.caseNumbers(ctx, `SELECT number FROM cases WHERE body_path LIKE ? AND registered_at >= ? AND registered_at < ? ORDER BY id LIMIT ?`,
 		p.BodyPath+"%", store.Micros(from), store.Micros(to), MaxReplayCases)
 	if err != nil {
 		return out, fmt.Errorf("supervisedb: replay: %w", err)
-	}
-	var numbers []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return out, fmt.Errorf("supervisedb: replay: %w", err)
-		}
-		numbers = append(numbers, n)
-	}
-	if err := rows.Close(); err != nil {
-		return out, err
 	}
 	units := map[[2]string]*ReplayUnit{}
 	unit := func(c supervise.Card) *ReplayUnit {
@@ -214,4 +202,22 @@ func chainAt(sets []heldSet, path, at string, proposed supervise.RuleSet) superv
 		chain = append(chain, proposed)
 	}
 	return supervise.Merge(chain...)
+}
+
+// caseNumbers reads the case numbers query selects, in its order.
+func (s *Service) caseNumbers(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var numbers []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		numbers = append(numbers, n)
+	}
+	return numbers, rows.Err()
 }
