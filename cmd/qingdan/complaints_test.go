@@ -101,6 +101,12 @@ func TestApp_O4_complainantOnNoPublicPageAndNoResponseToTheComplainedUnit(t *tes
 	if status != http.StatusOK || !strings.Contains(resp, "投诉答复书") || !strings.Contains(resp, "欧*") {
 		t.Errorf("P8: the complainant cannot read the answer: %d %.200s", status, resp)
 	}
+	// H8: the seal register links a complaint's answer to the complaint
+	// and its answer page, not to a case that does not exist.
+	status, resp = send(t, srv, "GET", "/admin/seal/register?case="+n, bearer(t, a, "seal1"), "", "")
+	if status != http.StatusOK || !strings.Contains(resp, "/complaints/"+n+"/answer") || strings.Contains(resp, "/cases/"+n) {
+		t.Errorf("H8: the seal register's row of the answer: %d %.300s", status, resp)
+	}
 	t.Logf("%d responses checked", checked)
 }
 
