@@ -52,6 +52,12 @@ func TestApp_O4_complainantOnNoPublicPageAndNoResponseToTheComplainedUnit(t *tes
 	// The complaint is answered (P8): its sealed answer document is on
 	// the routes walked too — the complainant's copy masked.
 	answerComplaint(t, a, n)
+	// P8: before any review request the follow-up page offers one and
+	// does not claim one was made (a zero time is not "no time" to a template).
+	status, resp := send(t, srv, "GET", "/portal/complaints?number="+n+"&code="+code, "", "", "")
+	if status != http.StatusOK || !strings.Contains(resp, `name="reason"`) || strings.Contains(resp, "已于 ") {
+		t.Errorf("P8: the follow-up page before a review request: %d form=%v claim=%v", status, strings.Contains(resp, `name="reason"`), strings.Contains(resp, "已于 "))
+	}
 	secrets := []string{"欧阳明远", "13912345678", "oyang@example.cn", "翠苑路 8 号"}
 	complained := bearer(t, a, "qingshan1")
 	checked := 0
@@ -89,7 +95,7 @@ func TestApp_O4_complainantOnNoPublicPageAndNoResponseToTheComplainedUnit(t *tes
 		}
 	}
 	office := bearer(t, a, "qingshan_office")
-	status, resp := send(t, srv, "GET", "/api/v1/complaints/"+n+"/complainant", office, "", "")
+	status, resp = send(t, srv, "GET", "/api/v1/complaints/"+n+"/complainant", office, "", "")
 	if status != http.StatusOK || !strings.Contains(resp, "欧阳明远") {
 		t.Errorf("the handling office cannot read the complainant: %d %.200s", status, resp)
 	}
